@@ -1,0 +1,67 @@
+/**
+ * What a capability provider is and what it may use. A provider serves one capability area
+ * (one or more WIT interfaces, or core imports) and builds, per sandbox, the objects the
+ * guest's imports are linked to. It never touches another sandbox's state.
+ */
+
+import type { EventInput } from '../events/record.js';
+import type { Limits } from '../kernel/limits.js';
+
+/** Sandbox-side I/O wiring given at spawn (the CLI connects these to the terminal). */
+export interface SandboxIo {
+  stdin?: Uint8Array;
+  stdout?: (chunk: Uint8Array) => void;
+  stderr?: (chunk: Uint8Array) => void;
+}
+
+/** What the kernel lends a provider for one sandbox. */
+export interface SandboxContext {
+  readonly sandbox: string;
+  readonly module: string;
+  readonly limits: Readonly<Limits>;
+  readonly io: SandboxIo;
+  /** Deterministic mode: virtual clocks, seeded randomness. */
+  readonly deterministic: boolean;
+  /** Seed for this sandbox's deterministic randomness. */
+  readonly seed: bigint;
+  /** Emit an event stamped with this sandbox's ids. */
+  emit(event: Omit<EventInput, 'sandbox'>): void;
+  /** State shared by the providers of one sandbox (for example wasi:io's streams), created once. */
+  state<T>(key: string, init: () => T): T;
+  /** End the sandbox with an exit status; unwinds the guest. Never returns. */
+  exit(code: number): never;
+}
+
+export interface LinkRequest {
+  /** Version-less interface: `wasi:cli/stdout`; for core imports `module.name`. */
+  interface: string;
+  /** The grant's scope, already validated by `parseScope`. */
+  scope: unknown;
+  context: SandboxContext;
+}
+
+export interface CapabilityProvider {
+  /** Short name used in docs and errors: `wasi-cli`. */
+  readonly name: string;
+  /** The interfaces this provider serves, version-less. */
+  readonly interfaces: readonly string[];
+  /**
+   * Interfaces linked without a grant because they confer no authority on their own (wasi:io
+   * streams exist only when a granted capability hands one out). Subset of `interfaces`.
+   */
+  readonly authorityFree?: readonly string[];
+  /** Validate and normalize a grant's scope; throw `invalid-argument` with a clear message. */
+  parseScope?(iface: string, scope: unknown): unknown;
+  /**
+   * Build the import object for one interface of one sandbox: functions and resource classes
+   * for components, a `{ name: function }` record for a core import module.
+   */
+  link(request: LinkRequest): Record<string, unknown>;
+  /** Core imports: which names under a module this provider serves (`env.read_secret`). */
+  readonly coreImports?: readonly string[];
+}
+
+/** A thrown value the jco glue hands to the guest as a WIT `result` error (not a trap). */
+export function wasiError<T>(payload: T): { payload: T } {
+  return { payload };
+}

@@ -1,0 +1,141 @@
+/**
+ * `wasi:cli`: environment (granted variables and arguments only), exit (ends the sandbox,
+ * never the process), stdin/stdout/stderr over Keel's streams, and the terminal interfaces
+ * (a sandbox never sees a terminal).
+ */
+import { z } from 'zod';
+import { EVENTS } from '../events/names.js';
+import { KeelError } from '../kernel/errors.js';
+import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { type ByteSink, bytesSource, InputStream, OutputStream } from './wasi-io.js';
+
+export const EnvironmentScope = z
+  .object({
+    /** Variables the guest sees. Nothing of the host's environment leaks unless listed here. */
+    env: z.record(z.string(), z.string()).default({}),
+    args: z.array(z.string()).default([]),
+    cwd: z.string().optional(),
+  })
+  .strict();
+
+export type EnvironmentScope = z.infer<typeof EnvironmentScope>;
+
+class TerminalInput {}
+class TerminalOutput {}
+
+/** Per-sandbox output accounting: bytes kept up to the cap, the rest dropped and counted. */
+export interface OutputCounters {
+  kept: number;
+  dropped: number;
+}
+
+function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSink {
+  const counters = context.state<OutputCounters>(`wasi-cli:${which}`, () => ({ kept: 0, dropped: 0 }));
+  const forward = context.io[which];
+  const event = which === 'stdout' ? EVENTS.guestStdout : EVENTS.guestStderr;
+  const decoder = new TextDecoder();
+  return {
+    capacity: () => 1n << 20n,
+    write(bytes) {
+      const room = context.limits.outputBytes - counters.kept;
+      const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
+      counters.kept += kept.length;
+      if (kept.length < bytes.length) {
+        const first = counters.dropped === 0;
+        counters.dropped += bytes.length - kept.length;
+        if (first) {
+          context.emit({
+            event,
+            level: 'warn',
+            status: 'dropped',
+            data: { dropped: true, limit: context.limits.outputBytes },
+          });
+        }
+      }
+      if (kept.length === 0) return;
+      forward?.(kept);
+      context.emit({ event, data: { bytes: kept.length, text: decoder.decode(kept) } });
+    },
+  };
+}
+
+export const wasiCli: CapabilityProvider = {
+  name: 'wasi-cli',
+  interfaces: [
+    'wasi:cli/environment',
+    'wasi:cli/exit',
+    'wasi:cli/stdin',
+    'wasi:cli/stdout',
+    'wasi:cli/stderr',
+    'wasi:cli/terminal-input',
+    'wasi:cli/terminal-output',
+    'wasi:cli/terminal-stdin',
+    'wasi:cli/terminal-stdout',
+    'wasi:cli/terminal-stderr',
+  ],
+  // The terminal interfaces only ever answer "not a terminal".
+  authorityFree: [
+    'wasi:cli/terminal-input',
+    'wasi:cli/terminal-output',
+    'wasi:cli/terminal-stdin',
+    'wasi:cli/terminal-stdout',
+    'wasi:cli/terminal-stderr',
+  ],
+  parseScope(iface, scope) {
+    if (iface !== 'wasi:cli/environment') return undefined;
+    const parsed = EnvironmentScope.safeParse(scope ?? {});
+    if (!parsed.success) {
+      throw new KeelError(
+        'invalid-argument',
+        `invalid scope for ${iface}: ${parsed.error.issues[0]?.message}`,
+        {
+          interface: iface,
+        },
+      );
+    }
+    return parsed.data;
+  },
+  link({ interface: iface, scope, context }) {
+    switch (iface) {
+      case 'wasi:cli/environment': {
+        const { env, args, cwd } = scope as EnvironmentScope;
+        const pairs = Object.entries(env);
+        return {
+          getEnvironment: () => pairs.map(([k, v]) => [k, v]),
+          getArguments: () => [...args],
+          initialCwd: () => cwd,
+        };
+      }
+      case 'wasi:cli/exit':
+        return {
+          exit: (status: { tag: 'ok' | 'err' }) => context.exit(status?.tag === 'ok' ? 0 : 1),
+          exitWithCode: (code: number) => context.exit(code & 0xff),
+        };
+      case 'wasi:cli/stdin': {
+        // One source per sandbox; each `get-stdin` hands out a fresh handle onto it.
+        const source = context.state('wasi-cli:stdin', () =>
+          bytesSource(context.io.stdin ?? new Uint8Array()),
+        );
+        return { getStdin: () => new InputStream(source) };
+      }
+      case 'wasi:cli/stdout': {
+        const sink = context.state('wasi-cli:stdout-sink', () => outputSink(context, 'stdout'));
+        return { getStdout: () => new OutputStream(sink) };
+      }
+      case 'wasi:cli/stderr': {
+        const sink = context.state('wasi-cli:stderr-sink', () => outputSink(context, 'stderr'));
+        return { getStderr: () => new OutputStream(sink) };
+      }
+      case 'wasi:cli/terminal-input':
+        return { TerminalInput };
+      case 'wasi:cli/terminal-output':
+        return { TerminalOutput };
+      case 'wasi:cli/terminal-stdin':
+        return { getTerminalStdin: () => undefined };
+      case 'wasi:cli/terminal-stdout':
+        return { getTerminalStdout: () => undefined };
+      default:
+        return { getTerminalStderr: () => undefined };
+    }
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * `wasi:clocks` (wall-clock, monotonic-clock). Real clocks by default; in deterministic mode a
+ * virtual clock that starts at a fixed instant and advances by a fixed step on every reading
+ * (and by the requested amount when the guest waits), so that runs replay exactly.
+ */
+import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { Pollable } from './wasi-io.js';
+
+/** 2026-01-01T00:00:00Z, the virtual epoch. */
+const VIRTUAL_EPOCH_NS = 1_767_225_600_000_000_000n;
+const VIRTUAL_STEP_NS = 1_000n;
+/** A real wait never blocks the kernel's thread longer than this per call. */
+const MAX_REAL_BLOCK_NS = 1_000_000_000n;
+
+interface Clock {
+  monotonic(): bigint;
+  wall(): bigint;
+  /** Wait until the monotonic clock reaches `instant` (virtual: jump; real: bounded sleep). */
+  waitUntil(instant: bigint): void;
+}
+
+function virtualClock(): Clock {
+  let now = 0n;
+  return {
+    monotonic: () => {
+      now += VIRTUAL_STEP_NS;
+      return now;
+    },
+    wall: () => {
+      now += VIRTUAL_STEP_NS;
+      return VIRTUAL_EPOCH_NS + now;
+    },
+    waitUntil(instant) {
+      if (instant > now) now = instant;
+    },
+  };
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function realClock(): Clock {
+  const origin = process.hrtime.bigint();
+  return {
+    monotonic: () => process.hrtime.bigint() - origin,
+    wall: () => BigInt(Date.now()) * 1_000_000n,
+    waitUntil(instant) {
+      const remaining = instant - (process.hrtime.bigint() - origin);
+      if (remaining <= 0n) return;
+      const bounded = remaining > MAX_REAL_BLOCK_NS ? MAX_REAL_BLOCK_NS : remaining;
+      Atomics.wait(sleeper, 0, 0, Number(bounded / 1_000_000n));
+    },
+  };
+}
+
+export function sandboxClock(context: SandboxContext): Clock {
+  return context.state('wasi-clocks:clock', () => (context.deterministic ? virtualClock() : realClock()));
+}
+
+export const wasiClocks: CapabilityProvider = {
+  name: 'wasi-clocks',
+  interfaces: ['wasi:clocks/wall-clock', 'wasi:clocks/monotonic-clock'],
+  link({ interface: iface, context }) {
+    const clock = sandboxClock(context);
+    if (iface === 'wasi:clocks/wall-clock') {
+      return {
+        now: () => {
+          const ns = clock.wall();
+          return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
+        },
+        resolution: () => ({ seconds: 0n, nanoseconds: context.deterministic ? 1000 : 1 }),
+      };
+    }
+    const until = (instant: bigint) =>
+      new Pollable(
+        () => clock.monotonic() >= instant,
+        () => clock.waitUntil(instant),
+      );
+    return {
+      now: () => clock.monotonic(),
+      resolution: () => (context.deterministic ? VIRTUAL_STEP_NS : 1n),
+      subscribeInstant: (instant: bigint) => until(instant),
+      subscribeDuration: (duration: bigint) => until(clock.monotonic() + duration),
+    };
+  },
+};

@@ -1,0 +1,174 @@
+/**
+ * `wasi:io` (error, poll, streams): Keel's own streams. They carry no authority themselves; a
+ * stream exists only when a granted capability (stdout, a file, ...) hands one out.
+ */
+import type { CapabilityProvider } from './provider.js';
+
+export class IoError {
+  constructor(readonly message: string) {}
+  toDebugString(): string {
+    return this.message;
+  }
+}
+
+/** A pollable whose readiness is computed on demand; `block` waits by the provider's rule. */
+export class Pollable {
+  constructor(
+    readonly isReady: () => boolean = () => true,
+    readonly wait: () => void = () => {},
+  ) {}
+  ready(): boolean {
+    return this.isReady();
+  }
+  block(): void {
+    if (!this.isReady()) this.wait();
+  }
+}
+
+export function poll(pollables: Pollable[]): Uint32Array {
+  if (pollables.length === 0) throw new TypeError('poll requires at least one pollable');
+  let ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
+  if (ready.length === 0) {
+    pollables[0]!.block();
+    ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
+  }
+  return Uint32Array.from(ready);
+}
+
+export type StreamError = { tag: 'closed' } | { tag: 'last-operation-failed'; val: IoError };
+const CLOSED: StreamError = { tag: 'closed' };
+
+/** Where an output stream's bytes go. `write` may accept fewer bytes than given (returns count). */
+export interface ByteSink {
+  write(bytes: Uint8Array): void;
+  /** Bytes the sink accepts right now (the stream's `check-write`). */
+  capacity(): bigint;
+  close?(): void;
+}
+
+/** Largest single write a stream advertises; guests loop for more. */
+const WRITE_BUDGET = 1n << 20n;
+
+export class OutputStream {
+  #sink: ByteSink;
+  #closed = false;
+
+  constructor(sink: ByteSink) {
+    this.#sink = sink;
+  }
+
+  checkWrite(): bigint {
+    if (this.#closed) throw CLOSED;
+    const capacity = this.#sink.capacity();
+    return capacity < WRITE_BUDGET ? capacity : WRITE_BUDGET;
+  }
+
+  write(contents: Uint8Array): void {
+    if (this.#closed) throw CLOSED;
+    this.#sink.write(contents);
+  }
+
+  blockingWriteAndFlush(contents: Uint8Array): void {
+    this.write(contents);
+  }
+
+  flush(): void {
+    if (this.#closed) throw CLOSED;
+  }
+
+  blockingFlush(): void {
+    this.flush();
+  }
+
+  subscribe(): Pollable {
+    return new Pollable();
+  }
+
+  writeZeroes(length: bigint): void {
+    this.write(new Uint8Array(Number(length > WRITE_BUDGET ? WRITE_BUDGET : length)));
+  }
+
+  blockingWriteZeroesAndFlush(length: bigint): void {
+    this.writeZeroes(length);
+  }
+
+  splice(source: InputStream, length: bigint): bigint {
+    const bytes = source.read(length);
+    this.write(bytes);
+    return BigInt(bytes.length);
+  }
+
+  blockingSplice(source: InputStream, length: bigint): bigint {
+    return this.splice(source, length);
+  }
+
+  [Symbol.dispose](): void {
+    this.#closed = true;
+    this.#sink.close?.();
+  }
+}
+
+/** Where an input stream's bytes come from. `read` returns `undefined` at end of stream. */
+export interface ByteSource {
+  read(max: number): Uint8Array | undefined;
+}
+
+export class InputStream {
+  #source: ByteSource;
+
+  constructor(source: ByteSource) {
+    this.#source = source;
+  }
+
+  read(length: bigint): Uint8Array {
+    const max = Number(length > WRITE_BUDGET ? WRITE_BUDGET : length);
+    const bytes = this.#source.read(max);
+    if (bytes === undefined) throw CLOSED;
+    return bytes;
+  }
+
+  blockingRead(length: bigint): Uint8Array {
+    return this.read(length);
+  }
+
+  skip(length: bigint): bigint {
+    return BigInt(this.read(length).length);
+  }
+
+  blockingSkip(length: bigint): bigint {
+    return this.skip(length);
+  }
+
+  subscribe(): Pollable {
+    return new Pollable();
+  }
+}
+
+/** A source over a fixed byte array (stdin from the invocation's input). */
+export function bytesSource(data: Uint8Array): ByteSource {
+  let offset = 0;
+  return {
+    read(max) {
+      if (offset >= data.length) return undefined;
+      const chunk = data.slice(offset, offset + max);
+      offset += chunk.length;
+      return chunk;
+    },
+  };
+}
+
+export const wasiIo: CapabilityProvider = {
+  name: 'wasi-io',
+  interfaces: ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'],
+  authorityFree: ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'],
+  link({ interface: iface }) {
+    switch (iface) {
+      case 'wasi:io/error':
+        return { Error: IoError };
+      case 'wasi:io/poll':
+        return { Pollable, poll };
+      default:
+        return { InputStream, OutputStream };
+    }
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * Keel's public API. Everything not re-exported here is internal and may change.
+ */
+export type { CapabilityProvider, LinkRequest, SandboxContext, SandboxIo } from './caps/provider.js';
+export { wasiError } from './caps/provider.js';
+export { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from './events/bus.js';
+export { JsonlSink, type JsonlSinkOptions } from './events/jsonl.js';
+export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';
+export { EVENT_SCHEMA_VERSION, type EventError, type EventInput, type KeelEvent } from './events/record.js';
+export { REDACTED, type RedactionOptions, Redactor } from './events/redact.js';
+export {
+  ERROR_CATALOG,
+  ERROR_CODES,
+  type ErrorCatalogEntry,
+  type ErrorCode,
+  isErrorCode,
+  isKeelError,
+  KeelError,
+} from './kernel/errors.js';
+export {
+  type Denial,
+  Kernel,
+  type KernelOptions,
+  type LoadOptions,
+  type SpawnOptions,
+} from './kernel/kernel.js';
+export { DEFAULT_LIMITS, formatSize, type Limits, parseSize, resolveLimits } from './kernel/limits.js';
+export { ModuleHandle } from './kernel/module.js';
+export {
+  type FuelReport,
+  type InvokeOptions,
+  type InvokeOutcome,
+  Sandbox,
+  type SandboxState,
+} from './kernel/sandbox.js';
+export type { CoreModuleHook, ModuleKind } from './loader/loader.js';
+export type { GeneratorId } from './loader/transpile.js';
+export type { World, WorldExport, WorldImport } from './loader/world.js';
+export type {
+  ApprovalContext,
+  ApprovalDecision,
+  ApprovalHook,
+  CapabilityRequest,
+} from './policy/approval.js';
+export { type Grant, type GrantInput, normalizeGrant } from './policy/grants.js';
+export { type Manifest, ManifestSchema, manifestJsonSchema, parseManifest } from './policy/manifest.js';

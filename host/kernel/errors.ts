@@ -1,0 +1,132 @@
+/**
+ * Keel's one error catalog. Every failure that crosses the kernel's boundary (API, CLI JSON,
+ * events, docs) carries one of these stable codes. `docs/errors.md` lists the same codes; a
+ * test fails when the two disagree.
+ */
+
+/** Stable error codes. Add to the end; never rename or remove one. */
+export type ErrorCode =
+  | 'invalid-module'
+  | 'invalid-argument'
+  | 'capability-denied'
+  | 'fuel-exhausted'
+  | 'memory-limit'
+  | 'table-limit'
+  | 'stack-overflow'
+  | 'trap'
+  | 'timeout'
+  | 'killed'
+  | 'mailbox-full'
+  | 'message-too-large'
+  | 'no-such-target'
+  | 'policy-violation'
+  | 'internal';
+
+export interface ErrorCatalogEntry {
+  /** What the code means, in one line. */
+  readonly meaning: string;
+  /** What the user can do about it, in one line. */
+  readonly fix: string;
+}
+
+/** The catalog itself: every code with its meaning and fix. `Record` makes the compiler check it is complete. */
+export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
+  'invalid-module': {
+    meaning: 'The bytes are not a valid WebAssembly module or component, or exceed the module size limit.',
+    fix: 'Check the file is a .wasm built for wasm32; run `keel inspect` on it; raise the size limit if it is legitimately large.',
+  },
+  'invalid-argument': {
+    meaning: 'A caller passed a value the API or CLI does not accept (wrong type, unknown export, bad flag).',
+    fix: 'Read the message for the argument at fault and `keel <command> --help` for the accepted forms.',
+  },
+  'capability-denied': {
+    meaning: 'The sandbox needs or used a capability (import, path, host, peer, topic) it was not granted.',
+    fix: 'Grant the named interface with `--grant <interface>` (or a scoped grant in the manifest) if the module should have it.',
+  },
+  'fuel-exhausted': {
+    meaning: 'The guest used all the fuel its invocation or lifetime allowed.',
+    fix: 'Raise `--fuel` (or the fuel limits in the manifest), or find the loop that does not end.',
+  },
+  'memory-limit': {
+    meaning: 'The guest asked for more linear memory than its limit allows.',
+    fix: 'Raise `--memory` if the module legitimately needs it.',
+  },
+  'table-limit': {
+    meaning: 'The guest asked for more table elements than its limit allows.',
+    fix: 'Raise the table limit if the module legitimately needs it.',
+  },
+  'stack-overflow': {
+    meaning: 'The guest exhausted its call stack, usually through unbounded recursion.',
+    fix: 'Fix the recursion in the guest; the host stack is not configurable per call.',
+  },
+  trap: {
+    meaning:
+      "The guest trapped (unreachable, division by zero, out-of-bounds access, ...); the reason is V8's.",
+    fix: "Debug the guest; the message carries the engine's trap reason.",
+  },
+  timeout: {
+    meaning: 'An operation did not finish before its deadline (a request, a delivery, a run).',
+    fix: 'Raise the deadline or make the target answer sooner.',
+  },
+  killed: {
+    meaning:
+      'The sandbox was killed (by a signal, by the embedder, or after an earlier fatal error) and cannot run.',
+    fix: 'Spawn a new sandbox from the module.',
+  },
+  'mailbox-full': {
+    meaning: "The receiver's mailbox is at its bound; the message was not queued.",
+    fix: "Send more slowly, or raise the receiver's mailbox limit.",
+  },
+  'message-too-large': {
+    meaning: 'A message exceeds the message size limit.',
+    fix: 'Send smaller messages, or raise the message size limit.',
+  },
+  'no-such-target': {
+    meaning: 'The named sandbox, mount path, export or topic does not exist.',
+    fix: "Check the name with `keel inspect` or the kernel's sandbox list.",
+  },
+  'policy-violation': {
+    meaning: 'The guest broke a rule of its policy; the kernel killed it.',
+    fix: 'Inspect the `policy:violation` event for the rule that was broken.',
+  },
+  internal: {
+    meaning: 'A bug inside Keel; the sandbox involved was ended, the host process is unharmed.',
+    fix: 'Please report it with the JSONL log of the run.',
+  },
+};
+
+/** All codes, in catalog order. */
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as readonly ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}
+
+/** A typed Keel failure: stable `code`, human `message`, machine-readable `details`. */
+export class KeelError extends Error {
+  override readonly name = 'KeelError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The shape used in the CLI's JSON, in events and in logs. */
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return Object.keys(this.details).length > 0
+      ? { code: this.code, message: this.message, details: { ...this.details } }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isKeelError(value: unknown): value is KeelError {
+  return value instanceof KeelError;
+}

@@ -1,0 +1,396 @@
+/**
+ * The kernel: the sandbox table, the module registry, the capability gate and the event bus.
+ * It enforces grants and limits; who gets what is decided by its embedder (options, approval
+ * hooks). It holds no process-global state: two kernels in one process share nothing.
+ */
+import { basename } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { BUILTIN_PROVIDERS } from '../caps/index.js';
+import type { CapabilityProvider, SandboxIo } from '../caps/provider.js';
+import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
+import { JsonlSink } from '../events/jsonl.js';
+import { EVENTS } from '../events/names.js';
+import { type RedactionOptions, Redactor } from '../events/redact.js';
+import type { FuncSignature } from '../loader/core-info.js';
+import { defaultCacheDir } from '../loader/disk-cache.js';
+import { readModuleFile } from '../loader/files.js';
+import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.js';
+import type { GeneratorId } from '../loader/transpile.js';
+import type { ApprovalHook } from '../policy/approval.js';
+import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
+import { KeelError } from './errors.js';
+import { IdSource, newSessionId } from './ids.js';
+import { type Limits, resolveLimits } from './limits.js';
+import {
+  buildImports,
+  isAuthorityFree,
+  type PlannedLink,
+  ProviderRegistry,
+  type Requirement,
+  requirements,
+} from './linker.js';
+import { loadedModule, ModuleHandle } from './module.js';
+import { MountTable } from './mounts.js';
+import { Sandbox } from './sandbox.js';
+
+export type Denial = 'spawn' | 'call';
+
+export interface KernelOptions {
+  /** Default limits for every sandbox (each spawn may override). */
+  limits?: Partial<Limits>;
+  /** Transpile cache directory; `false` for memory only. Default `$XDG_CACHE_HOME/keel` or `~/.cache/keel`. */
+  cacheDir?: string | false;
+  /** Extra capability providers (added to the built-in ones). */
+  providers?: readonly CapabilityProvider[];
+  /** Decides each capability a module requests at spawn. */
+  approval?: ApprovalHook;
+  /** Fail the spawn on an ungranted import (default), or link it and fail the call. */
+  denial?: Denial;
+  /** Virtual clocks and seeded randomness; fixed session id. */
+  deterministic?: boolean | { seed?: number };
+  /** Redaction applied to every event before any observer sees it. */
+  redact?: RedactionOptions;
+  /** Write the JSONL event log here (a path or a pino destination). */
+  log?: string | DestinationStream;
+  /** Transformation applied to every core module before compilation (the metering pass). */
+  coreHook?: CoreModuleHook;
+  /** Force a glue generator (benchmarks). */
+  generator?: GeneratorId;
+}
+
+export interface LoadOptions {
+  /** A name for logs and mounts; default: the file name, else the module id. */
+  name?: string;
+}
+
+export interface SpawnOptions {
+  /** What the sandbox may use. Nothing else is linked (deny by default). */
+  grants?: readonly GrantInput[];
+  /** Overrides of the kernel's default limits. */
+  limits?: Partial<Limits>;
+  /** stdin bytes and where stdout/stderr go (they are also `guest:stdout`/`guest:stderr` events). */
+  io?: SandboxIo;
+  /** A name for logs; default: the module's. */
+  name?: string;
+  /** Overrides the kernel's denial mode for this sandbox. */
+  denial?: Denial;
+}
+
+export class Kernel {
+  readonly session: string;
+  readonly events: EventBus;
+  readonly limits: Readonly<Limits>;
+  readonly #loader: Loader;
+  readonly #providers: ProviderRegistry;
+  readonly #ids = new IdSource();
+  readonly #sandboxes = new Map<string, Sandbox>();
+  readonly #mounts = new MountTable();
+  readonly #options: KernelOptions;
+  readonly #sink: JsonlSink | undefined;
+  readonly #seed: bigint;
+  readonly #deterministic: boolean;
+  #closed = false;
+
+  constructor(options: KernelOptions = {}) {
+    this.#options = options;
+    this.#deterministic = options.deterministic !== undefined && options.deterministic !== false;
+    this.#seed = BigInt(typeof options.deterministic === 'object' ? (options.deterministic.seed ?? 0) : 0);
+    this.session = newSessionId(this.#deterministic);
+    this.limits = Object.freeze(resolveLimits(options.limits));
+    this.events = new EventBus({ session: this.session, redactor: new Redactor(options.redact) });
+    this.#providers = new ProviderRegistry([...BUILTIN_PROVIDERS, ...(options.providers ?? [])]);
+    this.#loader = new Loader({
+      maxModuleBytes: this.limits.moduleBytes,
+      cacheDir: options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,
+      coreHook: options.coreHook,
+      generator: options.generator,
+    });
+    this.#sink =
+      options.log === undefined ? undefined : new JsonlSink({ destination: options.log }).attach(this.events);
+    this.events.emit({ event: EVENTS.kernelStart, data: { deterministic: this.#deterministic } });
+  }
+
+  /** Subscribe a hook to events. Returns the unsubscribe function. */
+  on(pattern: EventPattern, hook: EventHook, options?: SubscribeOptions): () => void {
+    return this.events.subscribe(pattern, hook, options);
+  }
+
+  /** Loader counters (transpiles, cache hits, compiles). */
+  get loaderStats(): Readonly<LoaderStats> {
+    return this.#loader.stats;
+  }
+
+  get cacheDir(): string | undefined {
+    return this.#loader.cacheDir;
+  }
+
+  /** Load a module from bytes or a file path: validated, wrapped, transpiled, compiled. */
+  async load(source: Uint8Array | string, options: LoadOptions = {}): Promise<ModuleHandle> {
+    this.#checkOpen();
+    const started = performance.now();
+    const bytes = typeof source === 'string' ? await readModuleFile(source, this.limits.moduleBytes) : source;
+    const id = this.#ids.module();
+    const name = options.name ?? (typeof source === 'string' ? basename(source).replace(/\.wasm$/, '') : id);
+    try {
+      const loaded = await this.#loader.load(bytes);
+      const handle = new ModuleHandle(id, name, loaded);
+      this.events.emit({
+        event: EVENTS.moduleLoad,
+        module: name,
+        status: 'ok',
+        duration_ms: performance.now() - started,
+        data: {
+          id,
+          kind: loaded.kind,
+          hash: loaded.hash,
+          size: loaded.size,
+          cache: loaded.cache,
+          generator: loaded.generator,
+        },
+      });
+      return handle;
+    } catch (error) {
+      const failure = error instanceof KeelError ? error : new KeelError('invalid-module', String(error));
+      this.events.emit({
+        event: EVENTS.moduleLoad,
+        level: 'error',
+        module: name,
+        status: 'error',
+        duration_ms: performance.now() - started,
+        error: failure.toJSON(),
+      });
+      throw failure;
+    }
+  }
+
+  /** Mount a module at a path (several modules per path are allowed). */
+  mount(path: string, module: ModuleHandle): void {
+    this.#mounts.mount(path, module);
+  }
+
+  /** Unmount one module from a path, or every module there. */
+  unmount(path: string, module?: ModuleHandle): void {
+    for (const removed of this.#mounts.unmount(path, module)) {
+      this.events.emit({ event: EVENTS.moduleUnload, module: removed.name, data: { path, id: removed.id } });
+    }
+  }
+
+  /** Modules mounted at a path (most recent last). */
+  mounted(path: string): readonly ModuleHandle[] {
+    return this.#mounts.get(path);
+  }
+
+  /** The sandboxes alive in this kernel. */
+  get sandboxes(): readonly Sandbox[] {
+    return [...this.#sandboxes.values()];
+  }
+
+  /**
+   * Spawn a sandbox from a module (or the latest module mounted at a path). Every import is
+   * resolved against the grants (and the approval hook) before any guest code runs.
+   */
+  async spawn(target: ModuleHandle | string, options: SpawnOptions = {}): Promise<Sandbox> {
+    this.#checkOpen();
+    const handle = typeof target === 'string' ? this.#mounts.latest(target) : target;
+    const module = loadedModule(handle);
+    const limits = resolveLimits({ ...this.limits, ...options.limits });
+    const grants = (options.grants ?? []).map(normalizeGrant);
+    const id = this.#ids.sandbox();
+    const sandbox = new Sandbox({
+      id,
+      name: options.name ?? handle.name,
+      module: handle,
+      limits,
+      bus: this.events,
+      ids: this.#ids,
+      onEnd: (s) => this.#sandboxes.delete(s.id),
+    });
+    const plan = await this.#plan(sandbox, module, grants);
+    const denial = options.denial ?? this.#options.denial ?? 'spawn';
+    const denied = plan.filter((p) => p.decision.status === 'denied');
+    const eager = denied.filter(
+      (p) => denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function'),
+    );
+    if (eager.length > 0) {
+      const first = eager[0]!;
+      const reason = first.decision.status === 'denied' ? first.decision.reason : '';
+      throw new KeelError(
+        'capability-denied',
+        `${handle.name} imports ${first.requirement.import}, which was not granted (${reason}); grant it with --grant ${first.requirement.interface}`,
+        {
+          import: first.requirement.import,
+          interface: first.requirement.interface,
+          denied: eager.map((p) => p.requirement.import),
+        },
+      );
+    }
+    for (const grant of grants) {
+      // Secrets handed to the guest never reach the log.
+      if (grant.interface === 'wasi:cli/environment') this.#redactEnv(grant.scope);
+    }
+    const context = sandbox.context(
+      options.io ?? {},
+      this.#deterministic,
+      this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
+    );
+    const imports = buildImports(module, plan, context, (requirement) =>
+      this.#deniedCall(sandbox, requirement),
+    );
+    try {
+      if (module.kind === 'core') {
+        const compiled = module.coreModules.values().next().value as WebAssembly.Module;
+        const instance = new WebAssembly.Instance(compiled, imports as WebAssembly.Imports);
+        const signatures = new Map<string, FuncSignature>();
+        for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
+        sandbox.attach(instance.exports as Record<string, unknown>, signatures);
+      } else {
+        const exports = module.instantiate!((file) => {
+          const core = module.coreModules.get(file);
+          if (!core) throw new KeelError('internal', `glue asked for unknown core module ${file}`);
+          return core;
+        }, imports);
+        sandbox.attach(exports, new Map());
+      }
+    } catch (error) {
+      const failure =
+        error instanceof KeelError
+          ? error
+          : error instanceof WebAssembly.LinkError
+            ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
+            : new KeelError(
+                error instanceof WebAssembly.RuntimeError ? 'trap' : 'internal',
+                `instantiation of ${handle.name} failed: ${(error as Error).message}`,
+              );
+      this.events.emit({
+        event: EVENTS.sandboxCrash,
+        level: 'error',
+        sandbox: id,
+        module: handle.name,
+        status: 'error',
+        error: failure.toJSON(),
+      });
+      throw failure;
+    }
+    this.#sandboxes.set(id, sandbox);
+    this.events.emit({
+      event: EVENTS.sandboxSpawn,
+      sandbox: id,
+      module: handle.name,
+      status: 'ok',
+      data: {
+        kind: handle.kind,
+        granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
+        denied: denied.map((p) => p.requirement.import),
+        limits,
+      },
+    });
+    return sandbox;
+  }
+
+  /** Stop the kernel: kill every sandbox, emit `kernel:stop`, flush the log. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const sandbox of this.#sandboxes.values()) sandbox.terminate('kernel stopped');
+    this.events.emit({ event: EVENTS.kernelStop });
+    this.#closed = true;
+    await this.#sink?.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
+  }
+
+  #redactEnv(scope: unknown): void {
+    const env = (scope as { env?: Record<string, string> } | undefined)?.env;
+    for (const value of Object.values(env ?? {})) this.events.redactor.addValue(value);
+  }
+
+  /** Decide every requirement: grant, authority-free, or denied; ask the approval hook. */
+  async #plan(
+    sandbox: Sandbox,
+    module: ReturnType<typeof loadedModule>,
+    grants: readonly Grant[],
+  ): Promise<PlannedLink[]> {
+    const plan: PlannedLink[] = [];
+    const approval = this.#options.approval;
+    for (const requirement of requirements(module)) {
+      const provider = this.#providers.find(requirement.interface);
+      const base = { sandbox: sandbox.id, module: sandbox.module.name };
+      if (provider && isAuthorityFree(provider, requirement.interface)) {
+        plan.push({ requirement, decision: { status: 'authority-free', provider } });
+        continue;
+      }
+      let scope: unknown;
+      let granted = false;
+      let via: 'grant' | 'approval' = 'grant';
+      let reason = 'no grant covers it';
+      const proposed = findGrant(grants, requirement.interface);
+      if (approval) {
+        this.events.emit({
+          event: EVENTS.approvalRequired,
+          ...base,
+          data: { interface: requirement.interface, import: requirement.import, proposed: proposed ?? null },
+        });
+        const decision = await approval(
+          { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
+          { sandbox: sandbox.id, module: sandbox.module.name },
+        );
+        granted = decision.decision === 'grant';
+        via = 'approval';
+        if (granted) scope = (decision as { scope?: unknown }).scope ?? proposed?.scope;
+        else reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
+        this.events.emit({
+          event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
+          ...base,
+          status: granted ? 'granted' : 'denied',
+          data: {
+            interface: requirement.interface,
+            import: requirement.import,
+            ...(granted ? {} : { reason }),
+          },
+        });
+      } else if (proposed) {
+        granted = true;
+        scope = proposed.scope;
+      }
+      if (granted && !provider) {
+        granted = false;
+        reason = 'granted, but no capability provider serves it';
+      }
+      if (granted && provider) {
+        const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
+        plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
+        this.events.emit({
+          event: EVENTS.capabilityGranted,
+          ...base,
+          status: 'granted',
+          data: { interface: requirement.interface, import: requirement.import, via },
+        });
+      } else {
+        plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
+        this.events.emit({
+          event: EVENTS.capabilityDenied,
+          level: 'warn',
+          ...base,
+          status: 'denied',
+          data: { interface: requirement.interface, import: requirement.import, reason },
+        });
+      }
+    }
+    return plan;
+  }
+
+  #deniedCall(sandbox: Sandbox, requirement: Requirement): never {
+    sandbox.emit({
+      event: EVENTS.capabilityDenied,
+      level: 'warn',
+      status: 'denied',
+      data: { interface: requirement.interface, import: requirement.import, at: 'call' },
+    });
+    throw new KeelError(
+      'capability-denied',
+      `${sandbox.module.name} called ${requirement.import}, which was not granted; grant it with --grant ${requirement.interface}`,
+      { import: requirement.import, interface: requirement.interface },
+    );
+  }
+}

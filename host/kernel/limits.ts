@@ -1,0 +1,92 @@
+/**
+ * Resource limits. Every limit is finite by default; the embedder may raise or lower each.
+ */
+import { KeelError } from './errors.js';
+
+export interface Limits {
+  /** Fuel per invocation. */
+  fuel: number;
+  /** Fuel over the sandbox's lifetime (all invocations). */
+  fuelTotal: number;
+  /** Linear memory per sandbox, in bytes (rounded down to 64 KiB pages). */
+  memoryBytes: number;
+  /** Elements per table. */
+  tableElements: number;
+  /** Largest message a sandbox may send. */
+  messageBytes: number;
+  /** Messages waiting in one mailbox. */
+  mailboxLength: number;
+  /** Largest module (bytes) the loader accepts. */
+  moduleBytes: number;
+  /** Bytes of stdout and of stderr kept per sandbox; the excess is dropped and counted. */
+  outputBytes: number;
+}
+
+export const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  fuel: 10_000_000_000,
+  fuelTotal: 1_000_000_000_000,
+  memoryBytes: 64 * MiB,
+  tableElements: 10_000,
+  messageBytes: 64 * 1024,
+  mailboxLength: 1024,
+  moduleBytes: 128 * MiB,
+  outputBytes: 16 * MiB,
+});
+
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as [keyof Limits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_LIMITS))
+      throw new KeelError('invalid-argument', `unknown limit "${key}"`, { limit: key });
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
+      throw new KeelError(
+        'invalid-argument',
+        `limit "${key}" must be a finite non-negative integer, got ${value}`,
+        {
+          limit: key,
+        },
+      );
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kib: 1024,
+  kb: 1000,
+  mib: MiB,
+  mb: 1_000_000,
+  gib: 1024 * MiB,
+  gb: 1_000_000_000,
+};
+
+/** `64KiB`, `1MiB`, `1GiB` or plain bytes → bytes. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new KeelError(
+      'invalid-argument',
+      `invalid size "${text}": use bytes or a unit such as 64KiB, 1MiB, 1GiB`,
+      {
+        value: text,
+      },
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (!Number.isSafeInteger(bytes)) throw new KeelError('invalid-argument', `size "${text}" is too large`);
+  return bytes;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * MiB && bytes % (1024 * MiB) === 0) return `${bytes / (1024 * MiB)}GiB`;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB}MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
+  return `${bytes}B`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Linking: each sandbox's imports are built from its grants alone. Every import the module
+ * needs is resolved to a provider and a decision (granted, authority-free, denied) before any
+ * guest code runs; a denial fails the spawn naming the import, or, with lazy denial, links a
+ * stub whose every call fails with `capability-denied`.
+ */
+import type { CapabilityProvider, SandboxContext } from '../caps/provider.js';
+import type { LoadedModule } from '../loader/loader.js';
+import { stripVersion } from '../policy/grants.js';
+import { KeelError } from './errors.js';
+
+export interface Requirement {
+  /** What grants match: `wasi:cli/stdout`, `env.read_secret`. */
+  interface: string;
+  /** As the module names it: `wasi:cli/stdout@0.2.3`. */
+  import: string;
+  /** For core imports. */
+  coreModule?: string;
+  coreName?: string;
+  coreKind?: string;
+}
+
+export type LinkDecision =
+  | { status: 'granted'; scope: unknown; provider: CapabilityProvider; via: 'grant' | 'approval' }
+  | { status: 'authority-free'; provider: CapabilityProvider }
+  | { status: 'denied'; reason: string; provider?: CapabilityProvider };
+
+export interface PlannedLink {
+  requirement: Requirement;
+  decision: LinkDecision;
+}
+
+/** What a module needs linked, in import order. */
+export function requirements(module: LoadedModule): Requirement[] {
+  if (module.kind === 'core') {
+    return (module.coreInfo?.imports ?? []).map((i) => ({
+      interface: `${i.module}.${i.name}`,
+      import: `${i.module}.${i.name}`,
+      coreModule: i.module,
+      coreName: i.name,
+      coreKind: i.kind,
+    }));
+  }
+  // The glue's own list is authoritative: the WIT may name imports the glue never reads.
+  const versioned = new Map(module.world.imports.map((i) => [i.interface, i.name]));
+  return (module.glueImports ?? []).map((iface) => ({
+    interface: stripVersion(iface),
+    import: versioned.get(stripVersion(iface)) ?? iface,
+  }));
+}
+
+/** The provider registry: interface (or core import) → provider. */
+export class ProviderRegistry {
+  readonly #byInterface = new Map<string, CapabilityProvider>();
+  readonly #providers: CapabilityProvider[] = [];
+
+  constructor(providers: readonly CapabilityProvider[]) {
+    for (const provider of providers) this.add(provider);
+  }
+
+  add(provider: CapabilityProvider): void {
+    for (const name of [...provider.interfaces, ...(provider.coreImports ?? [])]) {
+      if (this.#byInterface.has(name)) {
+        throw new KeelError(
+          'invalid-argument',
+          `two providers serve ${name}: ${this.#byInterface.get(name)!.name} and ${provider.name}`,
+        );
+      }
+      this.#byInterface.set(name, provider);
+    }
+    this.#providers.push(provider);
+  }
+
+  /** The provider for an interface or a core import (`env.read_secret`, else `env.*`). */
+  find(iface: string): CapabilityProvider | undefined {
+    const exact = this.#byInterface.get(iface);
+    if (exact) return exact;
+    const dot = iface.indexOf('.');
+    return dot > 0 ? this.#byInterface.get(`${iface.slice(0, dot)}.*`) : undefined;
+  }
+
+  get all(): readonly CapabilityProvider[] {
+    return this.#providers;
+  }
+}
+
+export function isAuthorityFree(provider: CapabilityProvider | undefined, iface: string): boolean {
+  return provider?.authorityFree?.includes(iface) ?? false;
+}
+
+function deniedStub(
+  requirement: Requirement,
+  onCall: (requirement: Requirement) => never,
+): Record<string, unknown> {
+  const fail = () => onCall(requirement);
+  return new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : fail) });
+}
+
+/** Build the import object for a component (by interface) or a core module (by module namespace). */
+export function buildImports(
+  module: LoadedModule,
+  plan: readonly PlannedLink[],
+  context: SandboxContext,
+  onDeniedCall: (requirement: Requirement) => never,
+): Record<string, Record<string, unknown>> {
+  const imports: Record<string, Record<string, unknown>> = {};
+  const linkedCore = new Map<string, Record<string, unknown>>();
+  for (const { requirement, decision } of plan) {
+    let linked: Record<string, unknown>;
+    if (decision.status === 'denied') {
+      linked = deniedStub(requirement, onDeniedCall);
+    } else {
+      const scope = decision.status === 'granted' ? decision.scope : undefined;
+      const key = requirement.interface;
+      // Core imports of one provider share one linked record per interface.
+      linked =
+        linkedCore.get(key) ?? decision.provider.link({ interface: requirement.interface, scope, context });
+      linkedCore.set(key, linked);
+    }
+    if (module.kind === 'core') {
+      const namespace = imports[requirement.coreModule!] ?? {};
+      imports[requirement.coreModule!] = namespace;
+      const value = linked[requirement.coreName!];
+      if (value === undefined && decision.status !== 'denied') {
+        throw new KeelError(
+          'internal',
+          `provider ${decision.provider.name} linked nothing for ${requirement.import}`,
+        );
+      }
+      namespace[requirement.coreName!] = value;
+    } else {
+      imports[requirement.interface] = linked;
+    }
+  }
+  return imports;
+}

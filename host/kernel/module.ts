@@ -1,0 +1,56 @@
+/**
+ * The public handle of a loaded module: what it is and what its world looks like. The
+ * compiled parts stay inside the kernel.
+ */
+
+import type { LoadedModule, ModuleKind } from '../loader/loader.js';
+import type { GeneratorId } from '../loader/transpile.js';
+import type { World } from '../loader/world.js';
+
+const loaded = new WeakMap<ModuleHandle, LoadedModule>();
+
+export class ModuleHandle {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ModuleKind;
+  /** sha256 of the module's bytes. */
+  readonly hash: string;
+  readonly size: number;
+  readonly world: World;
+  /** The glue generator used (components and preview1 modules). */
+  readonly generator: GeneratorId | undefined;
+  /** `command` or `reactor` for WASI preview1 modules. */
+  readonly preview1: 'command' | 'reactor' | undefined;
+  /** Where the transpiled glue came from on this load. */
+  readonly cache: LoadedModule['cache'];
+
+  constructor(id: string, name: string, module: LoadedModule) {
+    this.id = id;
+    this.name = name;
+    this.kind = module.kind;
+    this.hash = module.hash;
+    this.size = module.size;
+    this.world = module.world;
+    this.generator = module.generator;
+    this.preview1 = module.preview1;
+    this.cache = module.cache;
+    loaded.set(this, module);
+  }
+
+  /** Core modules inside, with their sizes (for `keel inspect`). */
+  get coreModules(): { file: string; size: number }[] {
+    return [...(loaded.get(this)?.coreSizes ?? [])].map(([file, size]) => ({ file, size }));
+  }
+
+  /** True when the module exports `wasi:cli/run` (it can be run without naming an export). */
+  get isCommand(): boolean {
+    return this.world.exports.some((e) => e.name.startsWith('wasi:cli/run'));
+  }
+}
+
+/** Kernel-internal: the compiled module behind a handle. */
+export function loadedModule(handle: ModuleHandle): LoadedModule {
+  const module = loaded.get(handle);
+  if (!module) throw new TypeError('not a module handle from this kernel');
+  return module;
+}

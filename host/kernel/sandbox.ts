@@ -1,0 +1,335 @@
+/**
+ * A sandbox: one instantiated module with its own grants, limits, state and ids. Calls into it
+ * either go through `invoke` (JSON-compatible values, events, a full outcome) or through a
+ * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
+ */
+import type { SandboxContext } from '../caps/provider.js';
+import type { EventBus } from '../events/bus.js';
+import { EVENTS } from '../events/names.js';
+import type { EventInput } from '../events/record.js';
+import type { FuncSignature } from '../loader/core-info.js';
+import { stripVersion } from '../policy/grants.js';
+import { KeelError } from './errors.js';
+import type { IdSource } from './ids.js';
+import type { Limits } from './limits.js';
+import type { ModuleHandle } from './module.js';
+import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
+import { camelCase, coreArguments, toJsonValue } from './values.js';
+
+export type SandboxState = 'ready' | 'running' | 'exited' | 'poisoned' | 'killed';
+
+export interface FuelReport {
+  used: number;
+  limit: number;
+}
+
+export interface InvokeOutcome {
+  /** The export's result, JSON-compatible (as jco renders WIT values). */
+  value: unknown;
+  /** Set when the guest called `exit`: its status. The sandbox has then exited. */
+  exit?: number;
+  fuel: FuelReport;
+  duration_ms: number;
+}
+
+export interface InvokeOptions {
+  /** Fuel for this invocation (defaults to the sandbox's per-invocation limit). */
+  fuel?: number;
+}
+
+/** Internals the kernel hands a sandbox at creation. */
+export interface SandboxInternals {
+  id: string;
+  name: string;
+  module: ModuleHandle;
+  limits: Limits;
+  bus: EventBus;
+  ids: IdSource;
+  onEnd: (sandbox: Sandbox) => void;
+}
+
+interface ResolvedExport {
+  fn: (...args: unknown[]) => unknown;
+  signature?: FuncSignature;
+  name: string;
+}
+
+export class Sandbox {
+  readonly id: string;
+  readonly name: string;
+  readonly module: ModuleHandle;
+  readonly limits: Readonly<Limits>;
+  #state: SandboxState = 'ready';
+  #exitCode: number | undefined;
+  #endReason: KeelError | undefined;
+  #exports: Record<string, unknown> = {};
+  #signatures: ReadonlyMap<string, FuncSignature> = new Map();
+  #resolved = new Map<string, ResolvedExport>();
+  readonly #bus: EventBus;
+  readonly #ids: IdSource;
+  readonly #onEnd: (sandbox: Sandbox) => void;
+  readonly #providerState: Map<string, unknown> = new Map();
+
+  constructor(internals: SandboxInternals) {
+    this.id = internals.id;
+    this.name = internals.name;
+    this.module = internals.module;
+    this.limits = Object.freeze({ ...internals.limits });
+    this.#bus = internals.bus;
+    this.#ids = internals.ids;
+    this.#onEnd = internals.onEnd;
+  }
+
+  get state(): SandboxState {
+    return this.#state;
+  }
+
+  /** The guest's exit status, once it has called `exit`. */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  /** Kernel-internal: the context providers link against. */
+  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint): SandboxContext {
+    return {
+      sandbox: this.id,
+      module: this.module.name,
+      limits: this.limits,
+      io,
+      deterministic,
+      seed,
+      emit: (event) => this.emit(event),
+      state: <T>(key: string, init: () => T): T => {
+        if (!this.#providerState.has(key)) this.#providerState.set(key, init());
+        return this.#providerState.get(key) as T;
+      },
+      exit: (code: number): never => {
+        throw new GuestExit(code);
+      },
+    };
+  }
+
+  /** Kernel-internal: attach the instantiated exports. */
+  attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
+    this.#exports = exports;
+    this.#signatures = signatures;
+  }
+
+  emit(event: Omit<EventInput, 'sandbox'>): void {
+    this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name });
+  }
+
+  fuel(): FuelReport {
+    return { used: 0, limit: this.limits.fuel };
+  }
+
+  /** Names a caller can invoke: `pkg:ns/iface@ver#fn`, world-level functions, core exports. */
+  exportNames(): string[] {
+    const names: string[] = [];
+    for (const [key, value] of Object.entries(this.#exports)) {
+      if (typeof value === 'function') names.push(key);
+      else if (value && typeof value === 'object' && key.includes(':')) {
+        for (const [fn, f] of Object.entries(value)) if (typeof f === 'function') names.push(`${key}#${fn}`);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Invoke an export with JSON-compatible arguments. Resolves with the outcome; rejects with a
+   * `KeelError` (trap, limit, denial, ...). Interface exports are `pkg:ns/iface#fn` (version optional).
+   */
+  async invoke(
+    exportName: string,
+    args: readonly unknown[] = [],
+    options: InvokeOptions = {},
+  ): Promise<InvokeOutcome> {
+    return this.invokeSync(exportName, args, options);
+  }
+
+  /** Invoke and return only the value. */
+  async call(exportName: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.invoke(exportName, args)).value;
+  }
+
+  /** The synchronous form of `invoke` (inline placement only). */
+  invokeSync(exportName: string, args: readonly unknown[] = [], _options: InvokeOptions = {}): InvokeOutcome {
+    this.#checkRunnable();
+    const target = this.#resolve(exportName);
+    const request = this.#ids.request();
+    const started = performance.now();
+    this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
+    const callArgs = target.signature ? coreArguments(target.name, target.signature, args) : [...args];
+    this.#state = 'running';
+    let value: unknown;
+    try {
+      value = target.fn(...callArgs);
+      this.#state = 'ready';
+    } catch (error) {
+      const outcome = this.#settleFailure(error, exportName, request, started);
+      if (outcome) return outcome;
+      throw this.#endReason ?? error;
+    }
+    const duration_ms = performance.now() - started;
+    const fuel = this.fuel();
+    this.emit({
+      event: EVENTS.invokeEnd,
+      request,
+      status: 'ok',
+      duration_ms,
+      data: { export: exportName, fuel },
+    });
+    return { value: toJsonValue(value), fuel, duration_ms };
+  }
+
+  /**
+   * The typed fast path: the export as a plain function taking and returning the engine's
+   * values (numbers, BigInt for 64-bit, strings, arrays). No events per call; failures are
+   * `KeelError`s and end the sandbox exactly as through `invoke`.
+   */
+  fn<F extends (...args: any[]) => any>(exportName: string): F {
+    const target = this.#resolve(exportName).fn;
+    const call = (...args: unknown[]) => {
+      if (this.#state !== 'ready') this.#checkRunnable();
+      try {
+        return target(...args);
+      } catch (error) {
+        const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
+        if (outcome) return undefined;
+        throw this.#endReason ?? error;
+      }
+    };
+    return call as F;
+  }
+
+  /** Kill the sandbox: it never runs again. Idempotent. */
+  terminate(reason = 'terminated by the embedder'): void {
+    if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
+    this.#end(
+      'killed',
+      new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+    );
+    this.emit({ event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } });
+  }
+
+  #checkRunnable(): void {
+    if (this.#state === 'ready') return;
+    if (this.#state === 'running') {
+      throw new KeelError(
+        'invalid-argument',
+        `sandbox ${this.id} is already running a call (re-entrant calls are not allowed)`,
+        {
+          sandbox: this.id,
+        },
+      );
+    }
+    throw new KeelError('killed', `sandbox ${this.id} cannot run: it has ${this.#describeEnd()}`, {
+      sandbox: this.id,
+      state: this.#state,
+      ...(this.#endReason ? { cause: this.#endReason.code } : {}),
+    });
+  }
+
+  #describeEnd(): string {
+    if (this.#state === 'exited') return `exited with status ${this.#exitCode}`;
+    if (this.#state === 'poisoned')
+      return `been poisoned by an earlier ${this.#endReason?.code ?? 'failure'}`;
+    return 'been killed';
+  }
+
+  /** Returns an outcome for a guest exit; otherwise records the failure (throws nothing). */
+  #settleFailure(
+    error: unknown,
+    exportName: string,
+    request: string | undefined,
+    started: number,
+  ): InvokeOutcome | undefined {
+    const duration_ms = performance.now() - started;
+    if (error instanceof GuestExit) {
+      this.#exitCode = error.code;
+      this.#end('exited', undefined);
+      this.emit({
+        event: EVENTS.sandboxExit,
+        ...(request ? { request } : {}),
+        status: error.code === 0 ? 'ok' : 'error',
+        data: { exit: error.code },
+      });
+      return { value: null, exit: error.code, fuel: this.fuel(), duration_ms };
+    }
+    const componentError = componentErrorPayload(error);
+    if (componentError) {
+      // A `result::err` is a value, not a failure: hand it back as jco renders results.
+      this.#state = 'ready';
+      const value = { tag: 'err', val: toJsonValue(componentError.payload) };
+      this.emit({
+        event: EVENTS.invokeEnd,
+        ...(request ? { request } : {}),
+        status: 'ok',
+        duration_ms,
+        data: { export: exportName },
+      });
+      return { value, fuel: this.fuel(), duration_ms };
+    }
+    const failure = classifyFailure(error, exportName);
+    this.emit({
+      event: EVENTS.invokeError,
+      level: 'error',
+      ...(request ? { request } : {}),
+      status: 'error',
+      duration_ms,
+      error: failure.toJSON(),
+    });
+    if (failure.code === 'invalid-argument') {
+      this.#state = 'ready';
+      throw failure;
+    }
+    // After a trap the guest's state cannot be trusted (the component model says the same).
+    this.#end('poisoned', failure);
+    this.emit({ event: EVENTS.sandboxCrash, level: 'error', status: 'error', error: failure.toJSON() });
+    throw failure;
+  }
+
+  #end(state: 'exited' | 'poisoned' | 'killed', reason: KeelError | undefined): void {
+    this.#state = state;
+    this.#endReason = reason;
+    this.#exports = {};
+    this.#resolved.clear();
+    this.#onEnd(this);
+  }
+
+  #resolve(exportName: string): ResolvedExport {
+    this.#checkRunnable();
+    const cached = this.#resolved.get(exportName);
+    if (cached) return cached;
+    const found = this.#lookup(exportName);
+    if (!found) {
+      const available = this.exportNames();
+      throw new KeelError(
+        'no-such-target',
+        `no export "${exportName}" in ${this.module.name}; available: ${available.join(', ') || '(none)'}`,
+        { export: exportName, available },
+      );
+    }
+    this.#resolved.set(exportName, found);
+    return found;
+  }
+
+  #lookup(exportName: string): ResolvedExport | undefined {
+    const hash = exportName.indexOf('#');
+    if (hash < 0) {
+      const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
+      if (typeof direct !== 'function') return undefined;
+      const signature = this.#signatures.get(exportName);
+      return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
+    }
+    const iface = exportName.slice(0, hash);
+    const fnName = exportName.slice(hash + 1);
+    const wantVersion = iface.includes('@');
+    const key = Object.keys(this.#exports).find((k) =>
+      wantVersion ? k === iface : k === iface || (k.includes(':') && stripVersion(k) === iface),
+    );
+    const instance = key ? (this.#exports[key] as Record<string, unknown>) : undefined;
+    const fn = instance?.[fnName] ?? instance?.[camelCase(fnName)];
+    return typeof fn === 'function' ? { fn: fn as ResolvedExport['fn'], name: exportName } : undefined;
+  }
+}

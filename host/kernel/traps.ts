@@ -1,0 +1,46 @@
+/**
+ * Turning whatever a guest call threw into one `KeelError`. WebAssembly traps keep V8's
+ * reason; stack exhaustion is its own code; anything unexpected is `internal`.
+ */
+import { KeelError } from './errors.js';
+
+/** Thrown by `wasi:cli/exit` to unwind the guest; caught by the sandbox, never by the host. */
+export class GuestExit extends Error {
+  override readonly name = 'GuestExit';
+  constructor(readonly code: number) {
+    super(`guest exited with status ${code}`);
+  }
+}
+
+/** jco's wrapper for a top-level `result::err` returned by an export. */
+export function componentErrorPayload(error: unknown): { payload: unknown } | undefined {
+  if (error instanceof Error && error.name === 'ComponentError' && Object.hasOwn(error, 'payload')) {
+    return { payload: (error as Error & { payload: unknown }).payload };
+  }
+  return undefined;
+}
+
+export function classifyFailure(error: unknown, exportName: string): KeelError {
+  if (error instanceof KeelError) return error;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new KeelError('stack-overflow', `stack overflow in "${exportName}": ${error.message}`, {
+      export: exportName,
+    });
+  }
+  if (error instanceof WebAssembly.RuntimeError) {
+    return new KeelError('trap', `wasm trap in "${exportName}": ${error.message}`, {
+      export: exportName,
+      reason: error.message,
+    });
+  }
+  if (error instanceof TypeError) {
+    // jco's lowering checks (a string where a number is wanted, ...) throw TypeError.
+    return new KeelError('invalid-argument', `bad value for "${exportName}": ${error.message}`, {
+      export: exportName,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new KeelError('internal', `unexpected failure in "${exportName}": ${message}`, {
+    export: exportName,
+  });
+}

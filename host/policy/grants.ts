@@ -1,0 +1,52 @@
+/**
+ * Grants: which interface a sandbox may use, and within which scope. A grant names an
+ * interface (`wasi:cli/stdout`), a family (`wasi:cli/*`) or a core import (`env.read_secret`,
+ * `env.*`). Versions are ignored when matching: `wasi:cli/stdout` grants `wasi:cli/stdout@0.2.3`.
+ */
+import { KeelError } from '../kernel/errors.js';
+
+export interface Grant {
+  interface: string;
+  /** Provider-specific scope (paths, hosts, env values, ...). Absent means the provider's default. */
+  scope?: unknown;
+}
+
+export type GrantInput = string | Grant;
+
+const NAME =
+  /^(?:[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/(?:[a-z][a-z0-9-]*|\*)|[^\s.]+\.(?:[^\s]+|\*)|[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/\*)$/i;
+
+export function normalizeGrant(input: GrantInput): Grant {
+  const grant = typeof input === 'string' ? { interface: input } : input;
+  const name = grant?.interface;
+  if (typeof name !== 'string' || !NAME.test(stripVersion(name))) {
+    throw new KeelError(
+      'invalid-argument',
+      `invalid grant "${String(name)}": name an interface (wasi:cli/stdout), a family (wasi:cli/*) or a core import (env.read_secret)`,
+      { grant: name },
+    );
+  }
+  return { ...grant, interface: stripVersion(name) };
+}
+
+export function stripVersion(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
+/** The most specific grant covering `iface` (exact beats family), if any. */
+export function findGrant(grants: readonly Grant[], iface: string): Grant | undefined {
+  const name = stripVersion(iface);
+  let family: Grant | undefined;
+  for (const grant of grants) {
+    if (grant.interface === name) return grant;
+    if (!family && covers(grant.interface, name)) family = grant;
+  }
+  return family;
+}
+
+function covers(pattern: string, name: string): boolean {
+  if (pattern.endsWith('/*')) return name.startsWith(pattern.slice(0, -1));
+  if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
+  return false;
+}

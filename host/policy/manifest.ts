@@ -1,0 +1,112 @@
+/**
+ * The module manifest: what a module is, what it asks for, and the limits it runs under.
+ * Validated with zod; every mistake is reported with its path in one readable line.
+ */
+import { z } from 'zod';
+import { KeelError } from '../kernel/errors.js';
+import { type Limits, parseSize, resolveLimits } from '../kernel/limits.js';
+import { type Grant, normalizeGrant } from './grants.js';
+
+const size = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(\.\d+)?\s*([KMG]i?B|B)?$/i, 'a size such as 64KiB'),
+  ])
+  .describe('Bytes, or a size with a unit: 64KiB, 1MiB, 1GiB');
+
+const count = z.number().int().nonnegative();
+
+export const CapabilitySchema = z.union([
+  z.string().min(1).describe('An interface name: wasi:cli/stdout, wasi:cli/*, env.read_secret'),
+  z
+    .object({
+      interface: z.string().min(1),
+      scope: z.unknown().optional().describe('Provider-specific scope (paths, env values, peers, topics)'),
+    })
+    .strict(),
+]);
+
+export const LimitsSchema = z
+  .object({
+    fuel: count.optional().describe('Fuel per invocation'),
+    fuelTotal: count.optional().describe('Fuel over the sandbox lifetime'),
+    memory: size.optional().describe('Linear memory per sandbox'),
+    tableElements: count.optional(),
+    messageSize: size.optional(),
+    mailboxLength: count.optional(),
+    moduleSize: size.optional(),
+    outputSize: size.optional().describe('stdout and stderr bytes kept per sandbox'),
+  })
+  .strict();
+
+export const ManifestSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits and dashes, starting with a letter')
+      .describe('Module name'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'a semantic version such as 1.2.3')
+      .describe('Module version (semver)'),
+    description: z.string().optional(),
+    module: z.string().optional().describe('Path of the .wasm, relative to the manifest'),
+    capabilities: z.array(CapabilitySchema).default([]).describe('Requested capabilities, with scopes'),
+    limits: LimitsSchema.default({}),
+  })
+  .strict();
+
+export type ManifestInput = z.input<typeof ManifestSchema>;
+
+export interface Manifest {
+  name: string;
+  version: string;
+  description?: string;
+  module?: string;
+  capabilities: Grant[];
+  limits: Partial<Limits>;
+}
+
+/** Validate a manifest; throws `invalid-argument` listing every problem, one per line. */
+export function parseManifest(input: unknown, source = 'manifest'): Manifest {
+  const result = ManifestSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+      return `${path}: ${issue.message}`;
+    });
+    throw new KeelError('invalid-argument', `${source} is invalid:\n  ${problems.join('\n  ')}`, {
+      problems,
+    });
+  }
+  const { name, version, description, module, capabilities, limits } = result.data;
+  const toBytes = (value: number | string | undefined) =>
+    value === undefined ? undefined : typeof value === 'number' ? value : parseSize(value);
+  const resolved: Partial<Limits> = {};
+  const assign = (key: keyof Limits, value: number | undefined) => {
+    if (value !== undefined) resolved[key] = value;
+  };
+  assign('fuel', limits.fuel);
+  assign('fuelTotal', limits.fuelTotal);
+  assign('memoryBytes', toBytes(limits.memory));
+  assign('tableElements', limits.tableElements);
+  assign('messageBytes', toBytes(limits.messageSize));
+  assign('mailboxLength', limits.mailboxLength);
+  assign('moduleBytes', toBytes(limits.moduleSize));
+  assign('outputBytes', toBytes(limits.outputSize));
+  resolveLimits(resolved);
+  return {
+    name,
+    version,
+    ...(description !== undefined ? { description } : {}),
+    ...(module !== undefined ? { module } : {}),
+    capabilities: capabilities.map((c) => normalizeGrant(c as string | Grant)),
+    limits: resolved,
+  };
+}
+
+/** JSON Schema for editors (committed as docs/manifest.schema.json; a test keeps it current). */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ManifestSchema, { io: 'input' }) as Record<string, unknown>;
+}
