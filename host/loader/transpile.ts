@@ -11,9 +11,9 @@ import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { KeelError } from '../kernel/errors.js';
 
-export type GeneratorId = 'jco-1.12.0' | 'jco-transpile-0.15.0';
+export type GeneratorId = 'jco-1.12.0' | 'jco-transpile-0.3.9';
 
-export const GENERATORS: readonly GeneratorId[] = ['jco-1.12.0', 'jco-transpile-0.15.0'];
+export const GENERATORS: readonly GeneratorId[] = ['jco-1.12.0', 'jco-transpile-0.3.9'];
 
 export interface TranspileOutput {
   generator: GeneratorId;
@@ -45,7 +45,7 @@ interface GeneratedFiles {
 }
 
 async function generateLean(bytes: Uint8Array): Promise<GeneratedFiles> {
-  const { generate } = await import('jco-1.12/component');
+  const { generate } = await import('@bytecodealliance/jco/component');
   return await generate(bytes, {
     name: GLUE_NAME,
     instantiation: { tag: 'sync' },

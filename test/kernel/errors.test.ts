@@ -51,7 +51,11 @@ describe('error catalog', () => {
   it('serializes KeelError as code, message and details', () => {
     const error = new KeelError('trap', 'wasm trap: unreachable', { export: 'run' });
     expect(error).toBeInstanceOf(Error);
-    expect(error.toJSON()).toEqual({ code: 'trap', message: 'wasm trap: unreachable', details: { export: 'run' } });
+    expect(error.toJSON()).toEqual({
+      code: 'trap',
+      message: 'wasm trap: unreachable',
+      details: { export: 'run' },
+    });
     expect(new KeelError('internal', 'x').toJSON()).toEqual({ code: 'internal', message: 'x' });
   });
 });
