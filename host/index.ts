@@ -8,6 +8,7 @@ export { JsonlSink, type JsonlSinkOptions } from './events/jsonl.js';
 export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';
 export { EVENT_SCHEMA_VERSION, type EventError, type EventInput, type KeelEvent } from './events/record.js';
 export { REDACTED, type RedactionOptions, Redactor } from './events/redact.js';
+export { EventRecordSchema, eventJsonSchema } from './events/schema.js';
 export {
   ERROR_CATALOG,
   ERROR_CODES,

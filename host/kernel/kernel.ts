@@ -76,6 +76,14 @@ export interface SpawnOptions {
   denial?: Denial;
 }
 
+export interface ModuleNeed {
+  import: string;
+  interface: string;
+  /** `authority-free`: linked without a grant; `needs-grant`: a provider serves it if granted; `unavailable`: nothing serves it. */
+  status: 'authority-free' | 'needs-grant' | 'unavailable';
+  provider?: string;
+}
+
 export class Kernel {
   readonly session: string;
   readonly events: EventBus;
@@ -161,6 +169,27 @@ export class Kernel {
       });
       throw failure;
     }
+  }
+
+  /**
+   * What a module needs linked, and how each need would be met: without a grant (it confers no
+   * authority), by a grant (a provider serves it), or not at all (nothing serves it).
+   */
+  needs(module: ModuleHandle): ModuleNeed[] {
+    return requirements(loadedModule(module)).map((requirement) => {
+      const provider = this.#providers.find(requirement.interface);
+      const status: ModuleNeed['status'] = !provider
+        ? 'unavailable'
+        : isAuthorityFree(provider, requirement.interface)
+          ? 'authority-free'
+          : 'needs-grant';
+      return {
+        import: requirement.import,
+        interface: requirement.interface,
+        status,
+        ...(provider ? { provider: provider.name } : {}),
+      };
+    });
   }
 
   /** Mount a module at a path (several modules per path are allowed). */

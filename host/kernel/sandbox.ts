@@ -315,13 +315,14 @@ export class Sandbox {
   }
 
   #lookup(exportName: string): ResolvedExport | undefined {
-    const hash = exportName.indexOf('#');
-    if (hash < 0) {
-      const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
-      if (typeof direct !== 'function') return undefined;
+    // Core exports and world-level functions by name (a core export may itself contain '#').
+    const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
+    if (typeof direct === 'function') {
       const signature = this.#signatures.get(exportName);
       return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
     }
+    const hash = exportName.indexOf('#');
+    if (hash < 0) return undefined;
     const iface = exportName.slice(0, hash);
     const fnName = exportName.slice(hash + 1);
     const wantVersion = iface.includes('@');

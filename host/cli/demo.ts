@@ -1,0 +1,162 @@
+/**
+ * `keel demo` (what `npm start` runs): load the sample guests from guests/, run them with
+ * grants and limits, and show what happened, including a denied capability and a trap.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { EVENTS } from '../events/names.js';
+import type { KeelEvent } from '../events/record.js';
+import { KeelError } from '../kernel/errors.js';
+import { Kernel } from '../kernel/kernel.js';
+import { parseFlags } from './flags.js';
+import { asKeelError, bold, dim, EXIT_GUEST_FAILED, EXIT_OK, green, red, yellow } from './output.js';
+
+export const DEMO_HELP = `Usage: keel demo [--log <file.jsonl>]
+
+Run Keel's sample guests from guests/ on the embedded defaults: an
+AssemblyScript component, a plain core module, a WASI preview1 command, a
+guest whose capability is denied, one that traps and one that runs out of
+fuel. Shows each result and the events the kernel emitted.
+
+Options:
+  --log <file.jsonl>  Also write the event log (JSONL, schema v1)
+  -h, --help          Show this help
+`;
+
+const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+
+async function watModule(path: string): Promise<Uint8Array> {
+  // The WAT samples are compiled on the fly with the wabt package (a dev dependency).
+  const { default: init } = await import('wabt');
+  const wabt = await init();
+  const parsed = wabt.parseWat(path, await readFile(root(path), 'utf8'));
+  try {
+    return new Uint8Array(parsed.toBinary({}).buffer);
+  } finally {
+    parsed.destroy();
+  }
+}
+
+interface Step {
+  title: string;
+  expect: 'ok' | 'error';
+  run(kernel: Kernel): Promise<string>;
+}
+
+const STEPS: Step[] = [
+  {
+    title: 'AssemblyScript component: greet("Keel"), with keel:kernel/log granted',
+    expect: 'ok',
+    async run(kernel) {
+      const module = await kernel.load(root('guests/as/hello/hello.wasm'), { name: 'hello' });
+      const sandbox = await kernel.spawn(module, { grants: ['keel:kernel/log'] });
+      return JSON.stringify(await sandbox.call('greet', 'Keel'));
+    },
+  },
+  {
+    title: 'Plain core module: add(2, 40), no grants at all',
+    expect: 'ok',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/add.wat'), { name: 'add' });
+      const sandbox = await kernel.spawn(module);
+      return JSON.stringify(await sandbox.call('add', 2, 40));
+    },
+  },
+  {
+    title: 'WASI preview1 command, stdout granted',
+    expect: 'ok',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/preview1-hello.wat'), {
+        name: 'preview1-hello',
+      });
+      let printed = '';
+      const sandbox = await kernel.spawn(module, {
+        grants: ['wasi:cli/stdout'],
+        io: { stdout: (chunk) => (printed += new TextDecoder().decode(chunk)) },
+      });
+      await sandbox.invoke('wasi:cli/run#run');
+      return `printed ${JSON.stringify(printed)}`;
+    },
+  },
+  {
+    title: 'A guest that imports env.read_secret, not granted',
+    expect: 'error',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/ungranted.wat'), { name: 'ungranted' });
+      await kernel.spawn(module);
+      return 'spawned (unexpected)';
+    },
+  },
+  {
+    title: 'A guest that divides by zero',
+    expect: 'error',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/trap.wat'), { name: 'trap' });
+      const sandbox = await kernel.spawn(module);
+      await sandbox.call('divide', 1, 0);
+      return 'returned (unexpected)';
+    },
+  },
+];
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags('demo', argv, {
+    log: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const);
+  if (values.help) {
+    process.stdout.write(DEMO_HELP);
+    return EXIT_OK;
+  }
+  const log = values.log as string | undefined;
+  const kernel = new Kernel({ cacheDir: root('.keel-cache'), ...(log ? { log } : {}) });
+  const events: KeelEvent[] = [];
+  kernel.on('*', (event) => {
+    events.push(event);
+  });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(bold('Keel demo: untrusted WebAssembly, each in its own sandbox\n'));
+  let surprises = 0;
+  for (const [i, step] of STEPS.entries()) {
+    const before = events.length;
+    out(`${bold(`${i + 1}.`)} ${step.title}`);
+    try {
+      const result = await step.run(kernel);
+      if (step.expect === 'ok') out(`   ${green('ok')}  ${result}`);
+      else {
+        surprises++;
+        out(`   ${red('unexpected success')}  ${result}`);
+      }
+    } catch (error) {
+      const failure = asKeelError(error);
+      if (step.expect === 'error' && failure.code !== 'internal')
+        out(`   ${yellow(failure.code)}  ${failure.message}`);
+      else {
+        surprises++;
+        out(`   ${red(`failed: ${failure.code}`)}  ${failure.message}`);
+      }
+    }
+    const names = events.slice(before).map((e) => e.event);
+    out(dim(`   events: ${summarize(names)}`));
+  }
+  await kernel.close();
+  const guestLogs = events.filter((e) => e.event === EVENTS.guestLog).length;
+  out('');
+  out(
+    `${events.length} events, ${guestLogs} guest log line(s)${log ? `, written to ${log}` : ''}. ` +
+      dim('Try: npx keel inspect guests/as/hello/hello.wasm'),
+  );
+  if (surprises > 0) {
+    process.stderr.write(
+      `${red(new KeelError('internal', `${surprises} demo step(s) did not behave as expected`).message)}\n`,
+    );
+    return EXIT_GUEST_FAILED;
+  }
+  return EXIT_OK;
+}
+
+function summarize(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => (n > 1 ? `${name} x${n}` : name)).join(', ') || '(none)';
+}

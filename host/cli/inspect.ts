@@ -1,0 +1,127 @@
+/**
+ * `keel inspect`: what a module is, what it exports, and what it would need granted.
+ */
+
+import { KeelError } from '../kernel/errors.js';
+import { Kernel, type ModuleNeed } from '../kernel/kernel.js';
+import { formatSize } from '../kernel/limits.js';
+import type { ModuleHandle } from '../kernel/module.js';
+import { parseFlags } from './flags.js';
+import {
+  asKeelError,
+  bold,
+  dim,
+  EXIT_OK,
+  exitStatusFor,
+  green,
+  printError,
+  printJson,
+  yellow,
+} from './output.js';
+
+export const INSPECT_HELP = `Usage: keel inspect <file.wasm> [--json]
+
+Show what a WebAssembly file is (component, WASI preview1 module or core
+module), its size and hash, its WIT world (imports and exports with
+signatures), the core modules inside, and what it would need granted to run.
+
+Options:
+  --cache-dir <dir>  Transpile cache (default ~/.cache/keel)
+  --json             Print one JSON object
+  -h, --help         Show this help
+`;
+
+const FLAGS = {
+  json: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function inspectCommand(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  let kernel: Kernel | undefined;
+  try {
+    const { values, positionals } = parseFlags('inspect', argv, FLAGS);
+    if (values.help) {
+      process.stdout.write(INSPECT_HELP);
+      return EXIT_OK;
+    }
+    if (positionals.length !== 1) {
+      throw new KeelError(
+        'invalid-argument',
+        `expected one module file, got ${positionals.length} (see \`keel inspect --help\`)`,
+      );
+    }
+    const cacheDir = values['cache-dir'] as string | undefined;
+    kernel = new Kernel(cacheDir !== undefined ? { cacheDir } : {});
+    const module = await kernel.load(positionals[0]!);
+    const needs = kernel.needs(module);
+    if (json) printJson(describe(module, needs));
+    else printHuman(module, needs);
+    return EXIT_OK;
+  } catch (error) {
+    const failure = asKeelError(error);
+    if (json) printJson({ ok: false, error: { code: failure.code, message: failure.message } });
+    else printError(failure);
+    return exitStatusFor(failure.code);
+  } finally {
+    await kernel?.close();
+  }
+}
+
+function describe(module: ModuleHandle, needs: ModuleNeed[]) {
+  return {
+    ok: true,
+    name: module.name,
+    kind: module.kind,
+    ...(module.preview1 ? { preview1: module.preview1 } : {}),
+    size: module.size,
+    sha256: module.hash,
+    ...(module.generator ? { generator: module.generator } : {}),
+    command: module.isCommand,
+    world: { imports: module.world.imports, exports: module.world.exports },
+    coreModules: module.coreModules,
+    needs,
+    ...(module.world.wit ? { wit: module.world.wit } : {}),
+  };
+}
+
+function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
+  const out: string[] = [];
+  const kind =
+    module.kind === 'preview1'
+      ? `WASI preview1 ${module.preview1} module (wrapped as a component)`
+      : `${module.kind}${module.kind === 'core' ? ' module' : ''}`;
+  out.push(`${bold(module.name)}  ${kind}, ${formatSize(module.size)} (${module.size} bytes)`);
+  out.push(dim(`sha256 ${module.hash}`));
+  if (module.generator) out.push(dim(`glue: ${module.generator}`));
+  out.push('', bold('Exports'));
+  if (module.world.exports.length === 0) out.push('  (none)');
+  for (const e of module.world.exports) {
+    if (e.kind === 'interface') {
+      out.push(`  ${e.name}`);
+      for (const f of e.functions ?? []) out.push(`    #${f.name}${dim(f.signature)}`);
+    } else {
+      out.push(
+        `  ${e.name}${e.signature ? ` ${dim(e.signature)}` : ''}${e.kind !== 'function' ? dim(` (${e.kind})`) : ''}`,
+      );
+    }
+  }
+  out.push('', bold('Needs'));
+  if (needs.length === 0) out.push('  nothing: it runs with no grants');
+  for (const need of needs) {
+    const status =
+      need.status === 'authority-free'
+        ? green('linked without a grant (no authority)')
+        : need.status === 'needs-grant'
+          ? yellow(`needs --grant ${need.interface}`)
+          : yellow('unavailable: no provider serves it (spawn will fail)');
+    out.push(`  ${need.import}  ${status}`);
+  }
+  if (module.coreModules.length > 0) {
+    out.push('', bold('Core modules'));
+    for (const core of module.coreModules) out.push(`  ${core.file}  ${formatSize(core.size)}`);
+  }
+  if (module.isCommand) out.push('', dim('A command: `keel run` runs it without --invoke.'));
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,63 @@
+/**
+ * The `keel` command: dispatch to a subcommand. Returns the process exit status.
+ */
+import { createRequire } from 'node:module';
+import { KeelError } from '../kernel/errors.js';
+import { demoCommand } from './demo.js';
+import { inspectCommand } from './inspect.js';
+import { EXIT_OK, EXIT_USAGE, printError } from './output.js';
+import { runCommand } from './run.js';
+
+export const MAIN_HELP = `Usage: keel <command> [options]
+
+Keel runs untrusted WebAssembly in capability-scoped, metered sandboxes.
+
+Commands:
+  run <file.wasm>      Run a component or module in a fresh sandbox
+  inspect <file.wasm>  Show a module's kind, WIT world and what it needs granted
+  demo                 Run the sample guests (what \`npm start\` does)
+  help [command]       Show help for a command
+
+Options:
+  -h, --help           Show help
+  -v, --version        Show Keel's version
+
+Run \`keel <command> --help\` for a command's options.
+`;
+
+const HELP: Record<string, () => Promise<string>> = {
+  run: async () => (await import('./run.js')).RUN_HELP,
+  inspect: async () => (await import('./inspect.js')).INSPECT_HELP,
+  demo: async () => (await import('./demo.js')).DEMO_HELP,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'inspect':
+      return inspectCommand(rest);
+    case 'demo':
+      return demoCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(MAIN_HELP);
+      return command === undefined ? EXIT_USAGE : EXIT_OK;
+    case 'help': {
+      const topic = rest[0];
+      process.stdout.write(topic && HELP[topic] ? await HELP[topic]() : MAIN_HELP);
+      return EXIT_OK;
+    }
+    case '-v':
+    case '--version': {
+      const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+      process.stdout.write(`keel ${pkg.version}\n`);
+      return EXIT_OK;
+    }
+    default:
+      printError(new KeelError('invalid-argument', `unknown command "${command}" (see \`keel --help\`)`));
+      return EXIT_USAGE;
+  }
+}
