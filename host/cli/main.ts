@@ -35,11 +35,11 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
-      return runCommand(rest);
+      return (await import('./run.js')).runCommand(rest);
     case 'inspect':
-      return inspectCommand(rest);
+      return (await import('./inspect.js')).inspectCommand(rest);
     case 'demo':
-      return demoCommand(rest);
+      return (await import('./demo.js')).demoCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -3,7 +3,6 @@
  * that `@bytecodealliance/jco` ships: the command adapter for modules with `_start`, the
  * reactor adapter otherwise.
  */
-import { componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleInfo } from './core-info.js';
 import { readPreview1Adapter } from './files.js';
@@ -29,6 +28,7 @@ export async function wrapPreview1(bytes: Uint8Array, flavor: Preview1Flavor): P
     adapter = readPreview1Adapter(flavor);
     adapters.set(flavor, adapter);
   }
+  const { componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
   try {
     return await componentNew(bytes, [['wasi_snapshot_preview1', await adapter]]);
   } catch (error) {

@@ -7,8 +7,7 @@
  * - `jco-transpile` (current): needed for components 1.12 rejects (WASI 0.3 async, newer
  *   canonical ABI features); its task machinery costs 0.8–3 µs a call.
  */
-import { transpileBytes } from '@bytecodealliance/jco-transpile';
-import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
+// jco-transpile is imported on first use: it costs ~100 ms to load, and core modules never need it.
 import { KeelError } from '../kernel/errors.js';
 
 export type GeneratorId = 'jco-1.12.0' | 'jco-transpile-0.3.9';
@@ -61,6 +60,7 @@ async function generateLean(bytes: Uint8Array): Promise<GeneratedFiles> {
 }
 
 async function generateCurrent(bytes: Uint8Array): Promise<GeneratedFiles> {
+  const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
   const result = await transpileBytes(bytes, {
     name: GLUE_NAME,
     instantiation: 'sync',
@@ -83,6 +83,7 @@ export async function transpileComponent(
   for (const generator of order) {
     try {
       const generated = generator === 'jco-1.12.0' ? await generateLean(bytes) : await generateCurrent(bytes);
+      const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
       return { generator, ...split(generated), wit: await componentWit(bytes) };
     } catch (error) {
       firstError ??= error;
