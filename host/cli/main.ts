@@ -3,10 +3,7 @@
  */
 import { createRequire } from 'node:module';
 import { KeelError } from '../kernel/errors.js';
-import { demoCommand } from './demo.js';
-import { inspectCommand } from './inspect.js';
 import { EXIT_OK, EXIT_USAGE, printError } from './output.js';
-import { runCommand } from './run.js';
 
 export const MAIN_HELP = `Usage: keel <command> [options]
 
