@@ -116,6 +116,8 @@ export class Sandbox {
   }
 
   emit(event: Omit<EventInput, 'sandbox'>): void {
+    // Checked first so that unobserved events cost no allocation on hot paths.
+    if (!this.#bus.wants(event.event)) return;
     this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name });
   }
 
