@@ -9,7 +9,7 @@ import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
 import { DiskCache } from './disk-cache.js';
 import { detectBinaryKind } from './format.js';
 import { isPreview1, type Preview1Flavor, preview1Flavor, wrapPreview1 } from './preview1.js';
-import { type GeneratorId, type TranspileOutput, transpileComponent } from './transpile.js';
+import { GENERATORS, type GeneratorId, type TranspileOutput, transpileComponent } from './transpile.js';
 import { componentWorld, coreWorld, type World } from './world.js';
 
 export type ModuleKind = 'component' | 'preview1' | 'core';
@@ -127,7 +127,8 @@ export class Loader {
 
   async #loadComponent(bytes: Uint8Array, hash: string, kind: ModuleKind): Promise<LoadedModule> {
     const generator = this.#options.generator;
-    const key = sha256(`${sha256(bytes)}|${generator ?? 'auto'}|glue-v1`).slice(0, 40);
+    // The key names the transpiler versions and options, so upgrading either never reads stale glue.
+    const key = sha256(`${sha256(bytes)}|${generator ?? GENERATORS.join('>')}|instantiation=sync|glue-v1`).slice(0, 40);
     let cache: LoadedModule['cache'] = 'memory';
     let pending = this.#transpiled.get(key);
     if (pending) {
