@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import type { Transform } from 'assemblyscript/asc';
 import { type Bindings, generateBindings } from './bindgen.js';
-import { firstLine, joinWit, type ResolvedWorld, readWitPackages, resolveWorld } from './wit.js';
+import { errorText, joinWit, type ResolvedWorld, readWitPackages, resolveWorld } from './wit.js';
 
 /** The repository root (scripts/as-sdk/ in the sources, dist/scripts/as-sdk/ when compiled). */
 export function repoRoot(): string {
@@ -102,22 +102,43 @@ export async function buildGuest(options: GuestBuildOptions): Promise<GuestBuild
   const bindings = generateBindings(resolved.exports, `./${basename(entry).replace(/\.ts$/, '')}`);
   const abort = options.abort ?? (resolved.imports.some((i) => KERNEL_LOG.test(i)) ? 'log' : 'trap');
   const { core, diagnostics } = await compile(root, entry, bindings, abort, options);
+  checkImports(core, resolved, relative(root, entry));
   let component: Uint8Array;
   try {
     const embedded = await componentEmbed({ binary: core, witSource: source, world, stringEncoding: 'utf8' });
     component = await componentNew(embedded, []);
   } catch (error) {
-    throw new GuestBuildError(`${relative(root, entry)}: componentNew failed: ${explain(firstLine(error))}`);
+    throw new GuestBuildError(`${relative(root, entry)}: componentNew failed: ${errorText(error)}`);
   }
   return { component, core, world: resolved, bindings, diagnostics };
 }
 
-/** Turn wit-component's complaints about AssemblyScript's host imports into advice. */
-function explain(message: string): string {
-  if (/module `env`|"env"|env::|`env`/.test(message)) {
-    return `${message} (the guest uses an AssemblyScript feature that imports from "env", such as Math.random, Date.now or trace; these are not available in Keel guests)`;
-  }
-  return message;
+/** What AssemblyScript imports from `env` for some of its standard library. */
+const ENV_HINTS: Record<string, string> = {
+  seed: 'Math.random',
+  'Date.now': 'Date.now()',
+  trace: 'trace()',
+  abort: 'abort()',
+};
+
+/**
+ * Every core import must come from an interface of the world; AssemblyScript's own host
+ * imports (`env.*`) do not, and wit-component's error for them is cryptic.
+ */
+function checkImports(core: Uint8Array, world: ResolvedWorld, where: string): void {
+  const provided = new Set(world.imports);
+  const stray = WebAssembly.Module.imports(new WebAssembly.Module(core as Uint8Array<ArrayBuffer>)).filter(
+    (i) => !provided.has(i.module),
+  );
+  if (stray.length === 0) return;
+  const names = stray.map((i) => `${i.module}.${i.name}`);
+  const features = stray.map((i) => (i.module === 'env' ? ENV_HINTS[i.name] : undefined)).filter(Boolean);
+  throw new GuestBuildError(
+    `${where}: the guest imports ${names.join(', ')}, which no interface of its world provides` +
+      (features.length > 0
+        ? ` (AssemblyScript's ${features.join(', ')} needs a host function Keel guests do not have)`
+        : ''),
+  );
 }
 
 async function compile(

@@ -253,7 +253,7 @@ export async function resolveWorld(source: string, world: string): Promise<Resol
     const dummy = await componentEmbed({ dummy: true, witSource: source, world });
     wit = await componentWit(await componentNew(dummy, []));
   } catch (error) {
-    throw new WitError(`invalid WIT for world ${world}: ${firstLine(error)}`);
+    throw new WitError(`invalid WIT for world ${world}: ${errorText(error)}`);
   }
   const worldAt = wit.search(/world\s+[\w-]+\s*\{/);
   if (worldAt < 0) throw new WitError(`wasm-tools printed no world for ${world}`);
@@ -315,13 +315,13 @@ export async function resolveWorld(source: string, world: string): Promise<Resol
   return { wit, imports, exports };
 }
 
-export function firstLine(error: unknown): string {
+/** A tool's error in one line: its message and causes, without backtraces. */
+export function errorText(error: unknown): string {
   const payload = (error as { payload?: unknown })?.payload;
   const text = typeof payload === 'string' ? payload : error instanceof Error ? error.message : String(error);
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l.length > 0) ?? 'unknown error'
-  );
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim().replace(/^\d+:\s*/, ''))
+    .filter((l) => l.length > 0 && !/^(Caused by|Stack backtrace):?$/i.test(l) && !/^at /.test(l));
+  return lines.slice(0, 4).join(': ') || 'unknown error';
 }

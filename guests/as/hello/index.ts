@@ -44,3 +44,7 @@ export function reverse(values: Array<f64>): Array<f64> {
 export function shout(level: u8, message: string): void {
   log(<Level>min(level, <u8>Level.Error), message);
 }
+
+export function fail(message: string): void {
+  throw new Error(message);
+}
