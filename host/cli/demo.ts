@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
-import { KeelError } from '../kernel/errors.js';
+import { type ErrorCode, KeelError } from '../kernel/errors.js';
 import { Kernel } from '../kernel/kernel.js';
 import { parseFlags } from './flags.js';
 import { asKeelError, bold, dim, EXIT_GUEST_FAILED, EXIT_OK, green, red, yellow } from './output.js';
@@ -39,7 +39,8 @@ async function watModule(path: string): Promise<Uint8Array> {
 
 interface Step {
   title: string;
-  expect: 'ok' | 'error';
+  /** `ok`, or the error code the step must fail with. */
+  expect: 'ok' | ErrorCode;
   run(kernel: Kernel): Promise<string>;
 }
 
@@ -63,7 +64,7 @@ const STEPS: Step[] = [
     },
   },
   {
-    title: 'WASI preview1 command, stdout granted',
+    title: 'WASI preview1 command, stdio granted',
     expect: 'ok',
     async run(kernel) {
       const module = await kernel.load(await watModule('guests/wat/preview1-hello.wat'), {
@@ -71,7 +72,7 @@ const STEPS: Step[] = [
       });
       let printed = '';
       const sandbox = await kernel.spawn(module, {
-        grants: ['wasi:cli/stdout'],
+        grants: ['wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr', 'wasi:cli/exit'],
         io: { stdout: (chunk) => (printed += new TextDecoder().decode(chunk)) },
       });
       await sandbox.invoke('wasi:cli/run#run');
@@ -80,7 +81,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'A guest that imports env.read_secret, not granted',
-    expect: 'error',
+    expect: 'capability-denied',
     async run(kernel) {
       const module = await kernel.load(await watModule('guests/wat/ungranted.wat'), { name: 'ungranted' });
       await kernel.spawn(module);
@@ -89,11 +90,11 @@ const STEPS: Step[] = [
   },
   {
     title: 'A guest that divides by zero',
-    expect: 'error',
+    expect: 'trap',
     async run(kernel) {
       const module = await kernel.load(await watModule('guests/wat/trap.wat'), { name: 'trap' });
       const sandbox = await kernel.spawn(module);
-      await sandbox.call('divide', 1, 0);
+      await sandbox.call('div', 1, 0);
       return 'returned (unexpected)';
     },
   },
@@ -129,8 +130,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       }
     } catch (error) {
       const failure = asKeelError(error);
-      if (step.expect === 'error' && failure.code !== 'internal')
-        out(`   ${yellow(failure.code)}  ${failure.message}`);
+      if (step.expect === failure.code) out(`   ${yellow(failure.code)}  ${failure.message}`);
       else {
         surprises++;
         out(`   ${red(`failed: ${failure.code}`)}  ${failure.message}`);

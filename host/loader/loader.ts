@@ -128,7 +128,9 @@ export class Loader {
   async #loadComponent(bytes: Uint8Array, hash: string, kind: ModuleKind): Promise<LoadedModule> {
     const generator = this.#options.generator;
     // The key names the transpiler versions and options, so upgrading either never reads stale glue.
-    const key = sha256(`${sha256(bytes)}|${generator ?? GENERATORS.join('>')}|instantiation=sync|glue-v1`).slice(0, 40);
+    const key = sha256(
+      `${sha256(bytes)}|${generator ?? GENERATORS.join('>')}|instantiation=sync|glue-v1`,
+    ).slice(0, 40);
     let cache: LoadedModule['cache'] = 'memory';
     let pending = this.#transpiled.get(key);
     if (pending) {

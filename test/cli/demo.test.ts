@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+describe('npm start (keel demo)', () => {
+  it('runs every sample guest as expected, including one denied capability and one trap', () => {
+    const bin = fileURLToPath(new URL('../../bin/keel.js', import.meta.url));
+    const r = spawnSync(process.execPath, [bin, 'demo'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    expect(r.stderr).not.toMatch(/did not behave as expected/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('"Hello, Keel!"');
+    expect(r.stdout).toMatch(/capability-denied .*env\.read_secret/);
+    expect(r.stdout).toMatch(/trap .*divide by zero/);
+    expect(r.stdout).toContain('guest:log');
+  });
+});
