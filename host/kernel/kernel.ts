@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
-import type { CapabilityProvider, SandboxIo } from '../caps/provider.js';
+import type { CapabilityProvider, SandboxContext, SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
@@ -273,11 +273,18 @@ export class Kernel {
         for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
         sandbox.attach(instance.exports as Record<string, unknown>, signatures);
       } else {
-        const exports = module.instantiate!((file) => {
-          const core = module.coreModules.get(file);
-          if (!core) throw new KeelError('internal', `glue asked for unknown core module ${file}`);
-          return core;
-        }, imports);
+        const exitGranted = plan.some(
+          (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
+        );
+        const exports = module.instantiate!(
+          (file) => {
+            const core = module.coreModules.get(file);
+            if (!core) throw new KeelError('internal', `glue asked for unknown core module ${file}`);
+            return core;
+          },
+          imports,
+          module.kind === 'preview1' && exitGranted ? preview1ExitWithCode(context) : undefined,
+        );
         sandbox.attach(exports, new Map());
       }
     } catch (error) {
@@ -422,4 +429,22 @@ export class Kernel {
       { import: requirement.import, interface: requirement.interface },
     );
   }
+}
+
+/**
+ * jco's preview1 adapter (WASI 0.2.3) turns every non-zero `proc_exit(n)` into an error
+ * result, i.e. status 1. The kernel wires the module's `proc_exit` import straight to the
+ * sandbox's exit so that the guest's own status survives (used only when exit is granted).
+ */
+function preview1ExitWithCode(context: SandboxContext) {
+  return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
+    const preview1 = imports?.wasi_snapshot_preview1;
+    if (preview1 && typeof preview1.proc_exit === 'function') {
+      imports = {
+        ...imports,
+        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => context.exit(code >>> 0) },
+      };
+    }
+    return new WebAssembly.Instance(module, imports);
+  };
 }

@@ -8,13 +8,14 @@ import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
+import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
 import type { ModuleHandle } from './module.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
-import { camelCase, coreArguments, toJsonValue } from './values.js';
+import { camelCase, componentArgumentConverters, coreArguments, toJsonValue } from './values.js';
 
 export type SandboxState = 'ready' | 'running' | 'exited' | 'poisoned' | 'killed';
 
@@ -50,7 +51,10 @@ export interface SandboxInternals {
 
 interface ResolvedExport {
   fn: (...args: unknown[]) => unknown;
+  /** Core functions: the signature JSON arguments are checked against. */
   signature?: FuncSignature;
+  /** Component functions: converters from JSON arguments to the glue's values. */
+  converters?: ((value: unknown) => unknown)[];
   name: string;
 }
 
@@ -65,6 +69,8 @@ export class Sandbox {
   #exports: Record<string, unknown> = {};
   #signatures: ReadonlyMap<string, FuncSignature> = new Map();
   #resolved = new Map<string, ResolvedExport>();
+  /** The invocation in progress, stamped on events the guest causes meanwhile. */
+  #request: string | undefined;
   readonly #bus: EventBus;
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
@@ -118,21 +124,20 @@ export class Sandbox {
   emit(event: Omit<EventInput, 'sandbox'>): void {
     // Checked first so that unobserved events cost no allocation on hot paths.
     if (!this.#bus.wants(event.event)) return;
-    this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name });
+    const request = event.request ?? this.#request;
+    this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name, ...(request ? { request } : {}) });
   }
 
   fuel(): FuelReport {
     return { used: 0, limit: this.limits.fuel };
   }
 
-  /** Names a caller can invoke: `pkg:ns/iface@ver#fn`, world-level functions, core exports. */
+  /** Names a caller can invoke, as WIT spells them: `pkg:ns/iface@ver#fn`, world-level functions, core exports. */
   exportNames(): string[] {
     const names: string[] = [];
-    for (const [key, value] of Object.entries(this.#exports)) {
-      if (typeof value === 'function') names.push(key);
-      else if (value && typeof value === 'object' && key.includes(':')) {
-        for (const [fn, f] of Object.entries(value)) if (typeof f === 'function') names.push(`${key}#${fn}`);
-      }
+    for (const e of this.module.world.exports) {
+      if (e.kind === 'function') names.push(e.name);
+      else if (e.kind === 'interface') for (const f of e.functions ?? []) names.push(`${e.name}#${f.name}`);
     }
     return names;
   }
@@ -161,8 +166,13 @@ export class Sandbox {
     const request = this.#ids.request();
     const started = performance.now();
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
-    const callArgs = target.signature ? coreArguments(target.name, target.signature, args) : [...args];
+    const callArgs = target.signature
+      ? coreArguments(target.name, target.signature, args)
+      : target.converters
+        ? args.map((arg, i) => target.converters![i]?.(arg) ?? arg)
+        : [...args];
     this.#state = 'running';
+    this.#request = request;
     let value: unknown;
     try {
       value = target.fn(...callArgs);
@@ -171,6 +181,8 @@ export class Sandbox {
       const outcome = this.#settleFailure(error, exportName, request, started);
       if (outcome) return outcome;
       throw this.#endReason ?? error;
+    } finally {
+      this.#request = undefined;
     }
     const duration_ms = performance.now() - started;
     const fuel = this.fuel();
@@ -321,7 +333,16 @@ export class Sandbox {
     const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
     if (typeof direct === 'function') {
       const signature = this.#signatures.get(exportName);
-      return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
+      const declared = this.module.world.exports.find(
+        (e) => e.kind === 'function' && e.name === kebabCase(exportName),
+      );
+      const converters = componentArgumentConverters(declared?.js);
+      return {
+        fn: direct as ResolvedExport['fn'],
+        name: exportName,
+        ...(signature ? { signature } : {}),
+        ...(converters ? { converters } : {}),
+      };
     }
     const hash = exportName.indexOf('#');
     if (hash < 0) return undefined;
@@ -333,6 +354,11 @@ export class Sandbox {
     );
     const instance = key ? (this.#exports[key] as Record<string, unknown>) : undefined;
     const fn = instance?.[fnName] ?? instance?.[camelCase(fnName)];
-    return typeof fn === 'function' ? { fn: fn as ResolvedExport['fn'], name: exportName } : undefined;
+    if (typeof fn !== 'function') return undefined;
+    const declared = this.module.world.exports
+      .find((e) => e.kind === 'interface' && (e.name === key || stripVersion(e.name) === stripVersion(key!)))
+      ?.functions?.find((f) => f.name === kebabCase(fnName) || f.name === fnName);
+    const converters = componentArgumentConverters(declared?.js);
+    return { fn: fn as ResolvedExport['fn'], name: exportName, ...(converters ? { converters } : {}) };
   }
 }

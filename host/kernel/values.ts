@@ -83,3 +83,61 @@ export function toJsonValue(value: unknown, depth = 0): unknown {
 export function camelCase(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
+
+const TYPED_ARRAYS: Record<string, (values: unknown[]) => unknown> = {
+  Int8Array: (v) => Int8Array.from(v as number[]),
+  Uint8Array: (v) => Uint8Array.from(v as number[]),
+  Int16Array: (v) => Int16Array.from(v as number[]),
+  Uint16Array: (v) => Uint16Array.from(v as number[]),
+  Int32Array: (v) => Int32Array.from(v as number[]),
+  Uint32Array: (v) => Uint32Array.from(v as number[]),
+  Float32Array: (v) => Float32Array.from(v as number[]),
+  Float64Array: (v) => Float64Array.from(v as number[]),
+  BigInt64Array: (v) => BigInt64Array.from(v.map((x) => BigInt(x as number | string))),
+  BigUint64Array: (v) => BigUint64Array.from(v.map((x) => BigInt(x as number | string))),
+};
+
+/** Parameter types of a JavaScript signature `(a: T, b: Array<[string, U]>): R`, split at top-level commas. */
+export function parameterTypes(js: string): string[] {
+  const open = js.indexOf('(');
+  let depth = 0;
+  let current = '';
+  const params: string[] = [];
+  for (let i = open + 1; i < js.length; i++) {
+    const c = js[i]!;
+    if (c === '(' || c === '<' || c === '[' || c === '{') depth++;
+    if (c === ')' || c === '>' || c === ']' || c === '}') {
+      if (depth === 0) break;
+      depth--;
+    }
+    if (c === ',' && depth === 0) {
+      params.push(current);
+      current = '';
+    } else current += c;
+  }
+  if (current.trim() !== '') params.push(current);
+  return params.map((p) => p.slice(p.indexOf(':') + 1).trim());
+}
+
+/**
+ * Converters from JSON values to what jco's glue wants, per parameter of a component function:
+ * JSON arrays become typed arrays for numeric lists, numbers and decimal strings become BigInt
+ * for 64-bit integers. Other values pass unchanged (nested lists inside records are not converted).
+ */
+export function componentArgumentConverters(
+  js: string | undefined,
+): ((value: unknown) => unknown)[] | undefined {
+  if (!js) return undefined;
+  const converters = parameterTypes(js).map((type): ((value: unknown) => unknown) => {
+    const typed = TYPED_ARRAYS[type];
+    if (typed) return (value) => (Array.isArray(value) ? typed(value) : value);
+    if (type === 'bigint') {
+      return (value) =>
+        typeof value === 'number' || (typeof value === 'string' && /^-?\d+$/.test(value))
+          ? BigInt(value)
+          : value;
+    }
+    return (value) => value;
+  });
+  return converters.length > 0 ? converters : undefined;
+}

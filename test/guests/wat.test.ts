@@ -236,10 +236,9 @@ describe('WAT guests', () => {
       expect((await failure(sandbox.invoke('wasi:cli/run#run'))).code).toBe('killed');
     });
 
-    // Known kernel bug (reported): jco 1.12's preview1 adapter turns proc_exit(n) into
-    // wasi:cli/exit.exit(err) for every n != 0, so the kernel sees status 1. Flip to `it` once
-    // the kernel keeps the code (for example by wrapping proc_exit at core instantiation).
-    it.fails('keeps the preview1 exit status (3)', async () => {
+    // jco 1.12's preview1 adapter turns proc_exit(n) into wasi:cli/exit.exit(err) for every
+    // n != 0; the kernel wires proc_exit to the sandbox's exit so that the status survives.
+    it('keeps the preview1 exit status (3)', async () => {
       const sandbox = await kernel.spawn(await load('preview1-exit.wat'), { grants: PREVIEW1_STDIO });
       expect((await sandbox.invoke('wasi:cli/run#run')).exit).toBe(3);
     });

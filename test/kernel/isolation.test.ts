@@ -36,24 +36,22 @@ describe('sandboxes of one module stay apart', () => {
     expect(out).toBe('');
   });
 
-  // proc_exit(3) reaches the kernel as wasi:cli/exit with an error result: jco's preview1
-  // adapter (0.2.3) has no exit-with-code, so every non-zero status is 1, as in Wasmtime.
-  it('a guest exit is a result: the host process goes on and the sandbox has exited', async () => {
+  it('a guest exit(3) is a result: the host process goes on and the sandbox has exited', async () => {
     const kernel = new Kernel({ cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat(PREVIEW1_EXIT_WAT));
     const sandbox = await kernel.spawn(module, { grants: [...STDIO, 'wasi:cli/exit'] });
     const outcome = await sandbox.invoke('wasi:cli/run#run');
-    expect(outcome.exit).toBe(1);
+    expect(outcome.exit).toBe(3);
     expect(sandbox.state).toBe('exited');
-    expect(sandbox.exitCode).toBe(1);
+    expect(sandbox.exitCode).toBe(3);
     await expect(sandbox.invoke('wasi:cli/run#run')).rejects.toMatchObject({
       code: 'killed',
-      message: expect.stringContaining('exited with status 1'),
+      message: expect.stringContaining('exited with status 3'),
     });
     // Still here: the exit ended the sandbox, not the process.
     expect(process.exitCode ?? 0).toBe(0);
     const other = await kernel.spawn(module, { grants: [...STDIO, 'wasi:cli/exit'] });
-    expect((await other.invoke('wasi:cli/run#run')).exit).toBe(1);
+    expect((await other.invoke('wasi:cli/run#run')).exit).toBe(3);
   });
 
   it('caps stdout per sandbox and counts what was dropped', async () => {

@@ -26,7 +26,9 @@ describe('kernel: load, spawn, invoke', () => {
     expect(adder.generator).toBe('jco-1.12.0');
     expect(adder.world.imports).toEqual([]);
     const iface = adder.world.exports.find((e) => e.name === 'docs:adder/add@0.1.0');
-    expect(iface?.functions).toEqual([{ name: 'add', signature: '(x: number, y: number): number' }]);
+    expect(iface?.functions).toEqual([
+      { name: 'add', signature: '(x: number, y: number): number', js: '(x: number, y: number): number' },
+    ]);
     expect(adder.world.exports.find((e) => e.name === 'shout')?.signature).toBe('func(s: string) -> string');
   });
 

@@ -161,11 +161,11 @@ describe('AssemblyScript hello guest', () => {
     ]);
   });
 
-  // Known kernel bug (reported to the lead): jco 1.12's glue lowers list<s32>/list<f64>/list<u8>
-  // from typed arrays only (`val.buffer`), and `invoke` passes JSON arrays through unconverted,
-  // so the guest reads uninitialised memory. Flip to `it` once invoke converts by WIT type.
-  it.fails('accepts JSON arrays for numeric lists through invoke (kernel bug: needs typed arrays)', async () => {
+  // jco 1.12's glue lowers list<s32>/list<f64>/list<u8> from typed arrays only; invoke
+  // converts JSON arrays by the parameter types.
+  it('accepts JSON arrays for numeric lists through invoke', async () => {
     const sandbox = await spawn();
     expect(await sandbox.call('sum', [1, 2, 3])).toBe(6);
+    expect(await sandbox.call('reverse', [1.5, 2.5])).toEqual([2.5, 1.5]);
   });
 });
