@@ -283,7 +283,7 @@ export class Kernel {
             return core;
           },
           imports,
-          module.kind === 'preview1' && exitGranted ? preview1ExitWithCode(context) : undefined,
+          exitGranted ? preview1ExitWithCode(context) : undefined,
         );
         sandbox.attach(exports, new Map());
       }
@@ -432,9 +432,10 @@ export class Kernel {
 }
 
 /**
- * jco's preview1 adapter (WASI 0.2.3) turns every non-zero `proc_exit(n)` into an error
- * result, i.e. status 1. The kernel wires the module's `proc_exit` import straight to the
- * sandbox's exit so that the guest's own status survives (used only when exit is granted).
+ * The preview1 adapter (jco's, and the ones toolchains embed in their components) turns every
+ * non-zero `proc_exit(n)` into an error result, i.e. status 1. Inside any component, a core
+ * module importing `wasi_snapshot_preview1.proc_exit` gets it from an adapter; the kernel wires
+ * it straight to the sandbox's exit so that the guest's status survives (only when exit is granted).
  */
 function preview1ExitWithCode(context: SandboxContext) {
   return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {

@@ -183,3 +183,41 @@ describe('keel inspect and help', () => {
     expect(keel(['nope']).status).toBe(2);
   });
 });
+
+describe('keel run on the committed guests', () => {
+  it('runs the AssemblyScript hello guest: string in, string out', () => {
+    const r = keel([
+      'run',
+      'guests/as/hello/hello.wasm',
+      '--grant',
+      'keel:kernel/log',
+      '--invoke',
+      'greet',
+      '--args',
+      '["Keel"]',
+    ]);
+    expect(r).toMatchObject({ status: 0, stdout: 'Hello, Keel!\n' });
+  });
+
+  it('passes JSON lists to list<s32> parameters', () => {
+    const r = keel([
+      'run',
+      'guests/as/hello/hello.wasm',
+      '--grant',
+      'keel:kernel/log',
+      '--invoke',
+      'sum',
+      '--args',
+      '[[1,2,3]]',
+      '--json',
+    ]);
+    expect(lastJson(r.stdout)).toMatchObject({ ok: true, value: 6 });
+  });
+
+  it('runs a wasi-libc command built by clang, with its arguments and exit status', () => {
+    const r = keel(['run', 'guests/c/hello/hello.wasm', '--env', 'KEEL_EXIT=7', '--json', '--', 'one']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('arg 1: one');
+    expect(lastJson(r.stdout)).toMatchObject({ ok: true, exit: 7 });
+  });
+});
