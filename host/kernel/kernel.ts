@@ -252,6 +252,7 @@ export class Kernel {
         sandbox.attach(exports, new Map());
       }
     } catch (error) {
+      sandbox.release();
       const failure =
         error instanceof KeelError
           ? error
@@ -316,7 +317,12 @@ export class Kernel {
     for (const requirement of requirements(module)) {
       const provider = this.#providers.find(requirement.interface);
       const base = { sandbox: sandbox.id, module: sandbox.module.name };
-      if (provider && isAuthorityFree(provider, requirement.interface)) {
+      // Authority-free interfaces link without a grant; a grant, when given, scopes them.
+      if (
+        provider &&
+        isAuthorityFree(provider, requirement.interface) &&
+        !findGrant(grants, requirement.interface)
+      ) {
         plan.push({ requirement, decision: { status: 'authority-free', provider } });
         continue;
       }
