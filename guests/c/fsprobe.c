@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 // The raw preview1 import, so that a path can carry any bytes (NUL, invalid UTF-8).
@@ -244,6 +246,23 @@ int main(int argc, char **argv) {
         total += n;
       }
       snprintf(line, sizeof line - 1, "\nflood: wrote %lld", total);
+      emit();
+    } else if (strcmp(op, "now") == 0) {
+      // now: the wall clock and the monotonic clock, in nanoseconds.
+      struct timespec wall, mono;
+      clock_gettime(CLOCK_REALTIME, &wall);
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      snprintf(line, sizeof line - 1, "now: wall=%lld%09ld mono=%lld%09ld", (long long)wall.tv_sec, wall.tv_nsec,
+               (long long)mono.tv_sec, mono.tv_nsec);
+      emit();
+    } else if (strcmp(op, "random") == 0) {
+      // random N: N bytes of getentropy, in hex.
+      i += 1;
+      unsigned char bytes[64];
+      int n = atoi(a) > 64 ? 64 : atoi(a);
+      getentropy(bytes, n);
+      char *p = line + sprintf(line, "random:");
+      for (int k = 0; k < n; k++) p += sprintf(p, "%02x", bytes[k]);
       emit();
     } else if (strcmp(op, "getenv") == 0) {
       i += 1;
