@@ -37,7 +37,9 @@ describe('a wasi:cli/run command built with clang + wasi-libc', () => {
     const grant = parseEnvFlags(['MODE=fast', 'KEEL_TEST_PASSED', 'KEEL_TEST_UNSET'], process.env, {
       args: ['env', 'one', 'two'],
     });
-    const module = await w.kernel.load(readFileSync(new URL('../../guests/c/build/env.wasm', import.meta.url)));
+    const module = await w.kernel.load(
+      readFileSync(new URL('../../guests/c/build/env.wasm', import.meta.url)),
+    );
     let out = '';
     const sandbox = await w.kernel.spawn(module, {
       grants: ['wasi:cli/*', 'wasi:clocks/*', 'wasi:random/*', grant],
@@ -57,7 +59,9 @@ describe('a wasi:cli/run command built with clang + wasi-libc', () => {
   it('reads and writes files inside a host directory grant (--dir HOST::/data)', async () => {
     const result = await runGuest(w.kernel, 'files', [], { grants: [parseDirFlags([`${w.grant}::/data`])] });
     expect(result.stderr).toBe('');
-    expect(result.lines).toEqual(expect.arrayContaining(['wrote 12 bytes', 'entry input.txt', 'entry out', 'entry log.txt']));
+    expect(result.lines).toEqual(
+      expect.arrayContaining(['wrote 12 bytes', 'entry input.txt', 'entry out', 'entry log.txt']),
+    );
     expect(readFileSync(join(w.grant, 'out', 'output.txt'), 'utf8')).toBe('HELLO INPUT\n');
     expect(readFileSync(join(w.grant, 'log.txt'), 'utf8')).toBe('processed 12 bytes\n');
   });
@@ -68,7 +72,27 @@ describe('a wasi:cli/run command built with clang + wasi-libc', () => {
     const result = await runGuest(
       w.kernel,
       'fsprobe',
-      ['write', '/data/input.txt', 'in memory', 'mkdir', '/data/out', 'append', '/data/out/log', 'a', 'append', '/data/out/log', 'b', 'read', '/data/out/log', 'read', '/data/input.txt', 'ls', '/data', 'stat', '/data/out/log'],
+      [
+        'write',
+        '/data/input.txt',
+        'in memory',
+        'mkdir',
+        '/data/out',
+        'append',
+        '/data/out/log',
+        'a',
+        'append',
+        '/data/out/log',
+        'b',
+        'read',
+        '/data/out/log',
+        'read',
+        '/data/input.txt',
+        'ls',
+        '/data',
+        'stat',
+        '/data/out/log',
+      ],
       { grants },
     );
     expect(result.lines).toEqual([

@@ -4,10 +4,25 @@
  * and snapshots that prove nothing outside a grant was touched.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type GrantInput, Kernel, type KeelEvent, type KernelOptions, type Limits } from '../../host/index.js';
+import {
+  type GrantInput,
+  type KeelEvent,
+  Kernel,
+  type KernelOptions,
+  type Limits,
+} from '../../host/index.js';
 
 export type Guest = 'hello' | 'env' | 'files' | 'fsprobe';
 
@@ -142,7 +157,8 @@ export function snapshot(dir: string): Record<string, string> {
     if (st.isSymbolicLink()) what += `:->${readlinkSync(path)}`;
     else if (st.isFile()) what += `:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
     out[rel || '.'] = what;
-    if (st.isDirectory()) for (const name of readdirSync(path).sort()) walk(join(path, name), `${rel}/${name}`);
+    if (st.isDirectory())
+      for (const name of readdirSync(path).sort()) walk(join(path, name), `${rel}/${name}`);
   };
   walk(dir, '');
   return out;
@@ -151,7 +167,11 @@ export function snapshot(dir: string): Record<string, string> {
 /** `capability:denied` events about the filesystem, with their data. */
 export function fsDenials(events: readonly KeelEvent[]): Record<string, unknown>[] {
   return events
-    .filter((e) => e.event === 'capability:denied' && (e.data as { interface?: string })?.interface === 'wasi:filesystem/types')
+    .filter(
+      (e) =>
+        e.event === 'capability:denied' &&
+        (e.data as { interface?: string })?.interface === 'wasi:filesystem/types',
+    )
     .map((e) => e.data as Record<string, unknown>);
 }
 

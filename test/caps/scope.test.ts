@@ -1,6 +1,12 @@
 /** The grant helpers the CLI uses (`--dir`, `--env`) and the filesystem scope's validation. */
 import { describe, expect, it } from 'vitest';
-import { KeelError, parseDirFlag, parseDirFlags, parseEnvFlags, parseFilesystemScope } from '../../host/index.js';
+import {
+  KeelError,
+  parseDirFlag,
+  parseDirFlags,
+  parseEnvFlags,
+  parseFilesystemScope,
+} from '../../host/index.js';
 
 describe('parseDirFlag', () => {
   it('turns HOST::GUEST into a read-write preopen grant', () => {
@@ -15,7 +21,9 @@ describe('parseDirFlag', () => {
 
   it('turns HOST::GUEST:ro into a read-only preopen', () => {
     const scope = parseDirFlag('/srv/data::/data:ro').scope as { preopens: unknown[] };
-    expect(scope.preopens).toEqual([{ host: '/srv/data', guest: '/data', dirPerms: 'read', filePerms: 'read' }]);
+    expect(scope.preopens).toEqual([
+      { host: '/srv/data', guest: '/data', dirPerms: 'read', filePerms: 'read' },
+    ]);
   });
 
   it('maps HOST alone to the same guest path and makes relative host paths absolute', () => {
@@ -27,7 +35,12 @@ describe('parseDirFlag', () => {
 
   it('puts every --dir in one grant, with finite quotas', () => {
     const grant = parseDirFlags(['/a::/a', '/b::/b:ro']);
-    const scope = grant.scope as { preopens: unknown[]; bytesWritten: number; filesCreated: number; openDescriptors: number };
+    const scope = grant.scope as {
+      preopens: unknown[];
+      bytesWritten: number;
+      filesCreated: number;
+      openDescriptors: number;
+    };
     expect(scope.preopens).toHaveLength(2);
     expect(Number.isFinite(scope.bytesWritten) && Number.isFinite(scope.filesCreated)).toBe(true);
     expect(scope.openDescriptors).toBeGreaterThan(0);
@@ -54,10 +67,12 @@ describe('parseFilesystemScope', () => {
   });
 
   it('names the field at fault', () => {
-    expect(() => parseFilesystemScope('wasi:filesystem/preopens', { preopens: [{ guest: '/x', dirPerms: 'all' }] })).toThrow(
-      /preopens\.0\.dirPerms/,
+    expect(() =>
+      parseFilesystemScope('wasi:filesystem/preopens', { preopens: [{ guest: '/x', dirPerms: 'all' }] }),
+    ).toThrow(/preopens\.0\.dirPerms/);
+    expect(() => parseFilesystemScope('wasi:filesystem/preopens', { bytesWritten: -1 })).toThrow(
+      /bytesWritten/,
     );
-    expect(() => parseFilesystemScope('wasi:filesystem/preopens', { bytesWritten: -1 })).toThrow(/bytesWritten/);
     expect(() => parseFilesystemScope('wasi:filesystem/preopens', { unknown: 1 })).toThrow(KeelError);
   });
 });
