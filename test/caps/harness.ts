@@ -22,6 +22,7 @@ import {
   Kernel,
   type KernelOptions,
   type Limits,
+  parseDirFlag,
 } from '../../host/index.js';
 
 export type Guest = 'hello' | 'env' | 'files' | 'fsprobe';
@@ -137,9 +138,9 @@ export async function runGuest(
   return { stdout, stderr, lines: stdout.split('\n').filter((l) => l.length > 0), exit: outcome.exit };
 }
 
-/** The probe's answer to one operation (`read /data/x: err EPERM` → `err EPERM`). */
+/** The probe's (last) answer to one operation (`read /data/x: err EPERM` → `err EPERM`). */
 export function answer(result: RunResult, prefix: string): string | undefined {
-  const line = result.lines.find((l) => l.startsWith(`${prefix}: `));
+  const line = result.lines.findLast((l) => l.startsWith(`${prefix}: `));
   return line?.slice(prefix.length + 2);
 }
 
@@ -193,4 +194,9 @@ export async function expectUnharmed(w: World, canaryBefore: Record<string, stri
   expect(snapshot(w.canary)).toEqual(canaryBefore);
   const result = await runGuest(w.kernel, 'hello', []);
   expect(result.stdout).toBe('hello from C\n');
+}
+
+/** One `--dir HOST::GUEST[:ro]` flag as a grant, as the CLI makes it. */
+export function parseDir(spec: string): GrantInput {
+  return parseDirFlag(spec);
 }
