@@ -264,6 +264,16 @@ int main(int argc, char **argv) {
       char *p = line + sprintf(line, "random:");
       for (int k = 0; k < n; k++) p += sprintf(p, "%02x", bytes[k]);
       emit();
+    } else if (strcmp(op, "stdin") == 0) {
+      // stdin: read all of stdin; print its length and its first line.
+      static char in[65536];
+      ssize_t total = 0, n;
+      while (total < (ssize_t)sizeof in - 1 && (n = read(0, in + total, sizeof in - 1 - total)) > 0) total += n;
+      in[total] = 0;
+      char *nl = strchr(in, '\n');
+      if (nl) *nl = 0;
+      snprintf(line, sizeof line - 1, "stdin: %zd %s", total, in);
+      emit();
     } else if (strcmp(op, "getenv") == 0) {
       i += 1;
       const char *v = getenv(a);
