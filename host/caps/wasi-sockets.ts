@@ -29,14 +29,19 @@ class IncomingDatagramStream {}
 class OutgoingDatagramStream {}
 class ResolveAddressStream {}
 
+/** Denials reported as events per sandbox (a guest retrying in a loop must not flood the log). */
+const MAX_DENIAL_EVENTS = 64;
+
 function denier(context: SandboxContext, iface: string, operation: string): () => never {
+  const count = context.state('wasi-sockets:denials', () => ({ n: 0 }));
   return () => {
-    context.emit({
-      event: EVENTS.capabilityDenied,
-      level: 'warn',
-      status: 'denied',
-      data: { interface: iface, at: 'call', op: operation, reason: 'not-granted' },
-    });
+    if (count.n++ < MAX_DENIAL_EVENTS)
+      context.emit({
+        event: EVENTS.capabilityDenied,
+        level: 'warn',
+        status: 'denied',
+        data: { interface: iface, at: 'call', op: operation, reason: 'not-granted' },
+      });
     // WASI `error-code.access-denied`, returned to the guest as the function's error.
     throw 'access-denied';
   };

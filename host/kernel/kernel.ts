@@ -233,9 +233,14 @@ export class Kernel {
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
     );
-    const imports = buildImports(module, plan, context, (requirement) =>
-      this.#deniedCall(sandbox, requirement),
-    );
+    let imports: ReturnType<typeof buildImports>;
+    try {
+      imports = buildImports(module, plan, context, (requirement) => this.#deniedCall(sandbox, requirement));
+    } catch (error) {
+      // A provider may already hold host resources for this sandbox (opened preopens).
+      sandbox.release();
+      throw error;
+    }
     try {
       if (module.kind === 'core') {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
