@@ -2,15 +2,12 @@
  * Clocks and randomness are real by default and replay exactly in deterministic mode; stdin
  * comes from the invocation's input, per sandbox.
  */
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
-import { answer, runGuest, scratch } from './harness.js';
-
-const cache = scratch();
-afterAll(() => cache.cleanup());
+import { answer, runGuest, SHARED_CACHE } from './harness.js';
 
 async function sample(options: ConstructorParameters<typeof Kernel>[0]): Promise<string[]> {
-  const kernel = new Kernel({ cacheDir: cache.dir, ...options });
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...options });
   try {
     const result = await runGuest(kernel, 'fsprobe', ['now', 'random', '32', 'now', 'random', '8']);
     return result.lines;
@@ -37,7 +34,7 @@ it('uses real clocks and entropy by default', async () => {
 });
 
 it('reads stdin from the input given at spawn, separately per sandbox', async () => {
-  const kernel = new Kernel({ cacheDir: cache.dir });
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE });
   try {
     const one = await runGuest(kernel, 'fsprobe', ['stdin'], {
       stdin: new TextEncoder().encode('first line\nmore'),

@@ -51,6 +51,13 @@ export interface World {
   close(): Promise<void>;
 }
 
+/**
+ * One transpile cache for every capability and hostile test file: the C guests are transpiled
+ * once per machine rather than once per file (entries are content-addressed and written
+ * atomically, so parallel test files share it safely).
+ */
+export const SHARED_CACHE = join(tmpdir(), 'keel-test-cache-caps');
+
 export async function world(options: KernelOptions = {}): Promise<World> {
   const { dir: root, cleanup } = scratch();
   const grant = join(root, 'grant');
@@ -60,7 +67,7 @@ export async function world(options: KernelOptions = {}): Promise<World> {
   writeFileSync(join(grant, 'input.txt'), 'hello input\n');
   writeFileSync(join(canary, 'secret'), 'top secret\n');
   writeFileSync(join(canary, 'sub', 'deep'), 'deep secret\n');
-  const kernel = new Kernel({ cacheDir: join(root, 'cache'), ...options });
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...options });
   const events: KeelEvent[] = [];
   kernel.on('*', (event) => {
     events.push(event);
