@@ -1,8 +1,18 @@
 /**
  * Keel's public API. Everything not re-exported here is internal and may change.
  */
+
+export {
+  type FilesystemScope,
+  type FilesystemScopeInput,
+  type Perms,
+  type Preopen,
+  parseFilesystemScope,
+} from './caps/fs/scope.js';
 export type { CapabilityProvider, LinkRequest, SandboxContext, SandboxIo } from './caps/provider.js';
 export { wasiError } from './caps/provider.js';
+export { type EnvironmentScope, parseEnvFlags } from './caps/wasi-cli.js';
+export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesystem.js';
 export { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from './events/bus.js';
 export { JsonlSink, type JsonlSinkOptions } from './events/jsonl.js';
 export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';

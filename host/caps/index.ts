@@ -9,6 +9,7 @@ import { wasiClocks } from './wasi-clocks.js';
 import { wasiFilesystem } from './wasi-filesystem.js';
 import { wasiIo } from './wasi-io.js';
 import { wasiRandom } from './wasi-random.js';
+import { wasiSockets } from './wasi-sockets.js';
 
 export const BUILTIN_PROVIDERS: readonly CapabilityProvider[] = [
   wasiIo,
@@ -16,6 +17,7 @@ export const BUILTIN_PROVIDERS: readonly CapabilityProvider[] = [
   wasiClocks,
   wasiRandom,
   wasiFilesystem,
+  wasiSockets,
   keelLog,
 ];
 

@@ -30,6 +30,11 @@ export interface SandboxContext {
   state<T>(key: string, init: () => T): T;
   /** End the sandbox with an exit status; unwinds the guest. Never returns. */
   exit(code: number): never;
+  /**
+   * Run `cleanup` once when the sandbox ends (exit, trap, kill, kernel close) or its spawn fails:
+   * close host descriptors, emit summaries. A cleanup that throws is ignored.
+   */
+  onEnd(cleanup: () => void): void;
 }
 
 export interface LinkRequest {
@@ -57,6 +62,12 @@ export interface CapabilityProvider {
    * for components, a `{ name: function }` record for a core import module.
    */
   link(request: LinkRequest): Record<string, unknown>;
+  /**
+   * With lazy denial, what an ungranted interface is linked to instead of the kernel's stub
+   * (whose every call fails the guest with `capability-denied`): for example functions that
+   * return WASI's own `access-denied`, so that the guest can carry on without the capability.
+   */
+  linkDenied?(request: Omit<LinkRequest, 'scope'>): Record<string, unknown>;
   /** Core imports: which names under a module this provider serves (`env.read_secret`). */
   readonly coreImports?: readonly string[];
 }

@@ -20,6 +20,39 @@ export const EnvironmentScope = z
 
 export type EnvironmentScope = z.infer<typeof EnvironmentScope>;
 
+const ENV_NAME = /^[^=\0]+$/;
+
+/**
+ * The CLI's `--env` flags as a `wasi:cli/environment` grant: `NAME=VALUE` sets a variable,
+ * `NAME` passes the host's value through (and nothing when the host has none). Nothing else of
+ * `hostEnv` is read, so the host's environment never leaks unless named.
+ *
+ * ```ts
+ * parseEnvFlags(['MODE=fast', 'HOME'], process.env) // { interface: 'wasi:cli/environment', scope: { env: { MODE: 'fast', HOME: '/root' } } }
+ * ```
+ */
+export function parseEnvFlags(
+  flags: readonly string[],
+  hostEnv: Readonly<Record<string, string | undefined>> = {},
+  extra: { args?: readonly string[]; cwd?: string } = {},
+): { interface: 'wasi:cli/environment'; scope: EnvironmentScope } {
+  const env: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = typeof flag === 'string' ? flag.indexOf('=') : -1;
+    const name = eq < 0 ? flag : flag.slice(0, eq);
+    if (typeof name !== 'string' || !ENV_NAME.test(name) || (eq >= 0 && flag.includes('\0', eq))) {
+      throw new KeelError('invalid-argument', `invalid --env "${String(flag)}": use NAME=VALUE or NAME`, {
+        value: String(flag),
+      });
+    }
+    if (eq >= 0) env[name] = flag.slice(eq + 1);
+    else if (Object.hasOwn(hostEnv, name) && hostEnv[name] !== undefined) env[name] = hostEnv[name];
+  }
+  const scope: EnvironmentScope = { env, args: [...(extra.args ?? [])] };
+  if (extra.cwd !== undefined) scope.cwd = extra.cwd;
+  return { interface: 'wasi:cli/environment', scope };
+}
+
 class TerminalInput {}
 class TerminalOutput {}
 
@@ -34,6 +67,15 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
   const forward = context.io[which];
   const event = which === 'stdout' ? EVENTS.guestStdout : EVENTS.guestStderr;
   const decoder = new TextDecoder();
+  context.onEnd(() => {
+    if (counters.dropped === 0) return;
+    context.emit({
+      event,
+      level: 'warn',
+      status: 'dropped',
+      data: { dropped: counters.dropped, kept: counters.kept, limit: context.limits.outputBytes },
+    });
+  });
   return {
     capacity: () => 1n << 20n,
     write(bytes) {
@@ -54,7 +96,8 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
       }
       if (kept.length === 0) return;
       forward?.(kept);
-      context.emit({ event, data: { bytes: kept.length, text: decoder.decode(kept) } });
+      // Streaming decode: a character split across two writes is not mangled.
+      context.emit({ event, data: { bytes: kept.length, text: decoder.decode(kept, { stream: true }) } });
     },
   };
 }

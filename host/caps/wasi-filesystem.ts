@@ -1,19 +1,577 @@
 /**
- * `wasi:filesystem` without directories: what a sandbox sees when no directory is granted.
- * `get-directories` is empty, so no descriptor can ever exist. Components built with wasi-libc
- * import these interfaces even when they never touch a file, so they link without a grant.
+ * `wasi:filesystem` (types, preopens), scoped per sandbox.
+ *
+ * Without a grant the sandbox has no preopens, so no descriptor can ever exist (components built
+ * with wasi-libc import these interfaces even when they never touch a file, so they link without
+ * one). A grant on `wasi:filesystem/preopens` lists directories: host directories (reached only
+ * through descriptors, see `fs/host.ts` and `fs/resolve.ts`) or in-memory ones private to the
+ * sandbox, each with directory and file permissions, plus quotas. Every refusal is a WASI
+ * `error-code` in the guest and a `capability:denied` event outside.
  */
-import type { CapabilityProvider } from './provider.js';
+import type { DirHandle, FileHandle, NewTimestamp, NodeStat, NodeType } from './fs/backend.js';
+import { FsError, fromNodeError, fsError } from './fs/errors.js';
+import { checkName, checkSymlinkTarget } from './fs/path.js';
+import { withResolved } from './fs/resolve.js';
+import { SandboxFs } from './fs/sandbox-fs.js';
+import { type FilesystemScope, parseFilesystemScope } from './fs/scope.js';
+import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { InputStream, IoError, OutputStream } from './wasi-io.js';
 
-class Descriptor {}
-class DirectoryEntryStream {}
+export { parseDirFlag, parseDirFlags, parseDirSpec } from './fs/scope.js';
+
+interface DescriptorFlags {
+  read?: boolean;
+  write?: boolean;
+  fileIntegritySync?: boolean;
+  dataIntegritySync?: boolean;
+  requestedWriteSync?: boolean;
+  mutateDirectory?: boolean;
+}
+
+interface PathFlags {
+  symlinkFollow?: boolean;
+}
+
+interface OpenFlags {
+  create?: boolean;
+  directory?: boolean;
+  exclusive?: boolean;
+  truncate?: boolean;
+}
+
+interface DescriptorStat {
+  type: NodeType;
+  linkCount: bigint;
+  size: bigint;
+  dataAccessTimestamp?: NodeStat['atime'];
+  dataModificationTimestamp?: NodeStat['mtime'];
+  statusChangeTimestamp?: NodeStat['ctime'];
+}
+
+const MAX_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
+
+function descriptorStat(st: NodeStat): DescriptorStat {
+  return {
+    type: st.type,
+    linkCount: st.linkCount,
+    size: st.size,
+    dataAccessTimestamp: st.atime,
+    dataModificationTimestamp: st.mtime,
+    statusChangeTimestamp: st.ctime,
+  };
+}
+
+function offset(value: bigint): number {
+  if (value < 0n || value > MAX_OFFSET) throw fsError('file-too-large');
+  return Number(value);
+}
+
+function mtimeNs(st: NodeStat): bigint {
+  return st.mtime ? st.mtime.seconds * 1_000_000_000n + BigInt(st.mtime.nanoseconds) : 0n;
+}
+
+/**
+ * Run one guest operation: an `FsError` becomes the WASI error code the glue hands to the guest
+ * (a thrown string is a WIT `result` error, not a trap); a policy refusal is also an event.
+ */
+function guard<T>(fs: SandboxFs, op: string, path: string | undefined, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    const failure = error instanceof FsError ? error : fromNodeError(error);
+    fs.deny(op, path, failure);
+    throw failure.code;
+  }
+}
+
+/** An open file shared by a descriptor and the streams opened on it; closed when the last one lets go. */
+class OpenFile {
+  #refs = 1;
+  constructor(
+    readonly fs: SandboxFs,
+    readonly file: FileHandle,
+  ) {
+    fs.adopt(file);
+  }
+  retain(): this {
+    this.#refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.#refs === 0) this.fs.release(this.file);
+  }
+}
+
+type Node = { kind: 'dir'; dir: DirHandle; owned: boolean } | { kind: 'file'; open: OpenFile };
+
+export class Descriptor {
+  readonly #fs: SandboxFs;
+  readonly #preopen: number;
+  readonly #dirPerms: 'read' | 'read-write';
+  readonly #filePerms: 'read' | 'read-write';
+  readonly #flags: DescriptorFlags;
+  #node: Node | undefined;
+
+  /** Host-side only: the guest never constructs a descriptor. */
+  constructor(
+    fs: SandboxFs,
+    preopen: number,
+    node: Node,
+    flags: DescriptorFlags,
+    perms: { dir: 'read' | 'read-write'; file: 'read' | 'read-write' },
+  ) {
+    this.#fs = fs;
+    this.#preopen = preopen;
+    this.#node = node;
+    this.#flags = flags;
+    this.#dirPerms = perms.dir;
+    this.#filePerms = perms.file;
+  }
+
+  #get(): Node {
+    if (!this.#node) throw fsError('bad-descriptor');
+    return this.#node;
+  }
+
+  #dir(): DirHandle {
+    const node = this.#get();
+    if (node.kind !== 'dir') throw fsError('not-directory');
+    return node.dir;
+  }
+
+  #file(): OpenFile {
+    const node = this.#get();
+    if (node.kind !== 'file') throw fsError('is-directory');
+    return node.open;
+  }
+
+  #needMutate(): void {
+    if (this.#dirPerms !== 'read-write')
+      throw fsError('read-only', 'read-only', 'directory granted read-only');
+  }
+
+  #needFileWrite(): void {
+    if (this.#filePerms !== 'read-write') throw fsError('read-only', 'read-only', 'files granted read-only');
+  }
+
+  #stat(): NodeStat {
+    const node = this.#get();
+    return node.kind === 'dir' ? node.dir.stat() : node.open.file.stat();
+  }
+
+  #child(node: Node, flags: DescriptorFlags): Descriptor {
+    return new Descriptor(this.#fs, this.#preopen, node, flags, {
+      dir: this.#dirPerms,
+      file: this.#filePerms,
+    });
+  }
+
+  /** Charge a write of `length` bytes at `at`, including any gap it opens past the end. */
+  #charge(op: string, file: FileHandle, length: number, at: number): void {
+    const size = Number(file.stat().size);
+    this.#fs.chargeBytes(op, length + Math.max(0, at - size));
+  }
+
+  readViaStream(at: bigint): InputStream {
+    return guard(this.#fs, 'read-via-stream', undefined, () => {
+      const open = this.#file();
+      if (!this.#flags.read) throw fsError('bad-descriptor');
+      let position = offset(at);
+      open.retain();
+      return new InputStream({
+        read: (max) => {
+          try {
+            const bytes = open.file.read(max, position);
+            if (bytes.length === 0 && max > 0) return undefined;
+            position += bytes.length;
+            return bytes;
+          } catch (error) {
+            throw streamError(error);
+          }
+        },
+        close: () => open.release(),
+      });
+    });
+  }
+
+  writeViaStream(at: bigint): OutputStream {
+    return guard(this.#fs, 'write-via-stream', undefined, () => this.#writer(offset(at), false));
+  }
+
+  appendViaStream(): OutputStream {
+    return guard(this.#fs, 'append-via-stream', undefined, () => this.#writer(0, true));
+  }
+
+  #writer(start: number, append: boolean): OutputStream {
+    const open = this.#file();
+    if (!this.#flags.write) throw fsError('bad-descriptor');
+    let position = start;
+    open.retain();
+    return new OutputStream({
+      capacity: () => 1n << 20n,
+      write: (bytes) => {
+        try {
+          if (append) position = Number(open.file.stat().size);
+          this.#charge('write', open.file, bytes.length, position);
+          position += open.file.write(bytes, position);
+        } catch (error) {
+          throw streamError(error);
+        }
+      },
+      close: () => open.release(),
+    });
+  }
+
+  advise(_offset: bigint, _length: bigint, _advice: string): void {
+    guard(this.#fs, 'advise', undefined, () => this.#file());
+  }
+
+  syncData(): void {
+    this.sync();
+  }
+
+  sync(): void {
+    guard(this.#fs, 'sync', undefined, () => {
+      const node = this.#get();
+      if (node.kind === 'file') node.open.file.sync();
+    });
+  }
+
+  getFlags(): DescriptorFlags {
+    return guard(this.#fs, 'get-flags', undefined, () => {
+      this.#get();
+      return this.#flags;
+    });
+  }
+
+  getType(): NodeType {
+    return guard(this.#fs, 'get-type', undefined, () => this.#stat().type);
+  }
+
+  setSize(size: bigint): void {
+    guard(this.#fs, 'set-size', undefined, () => {
+      const open = this.#file();
+      if (!this.#flags.write) throw fsError('bad-descriptor');
+      const target = offset(size);
+      const current = Number(open.file.stat().size);
+      this.#fs.chargeBytes('set-size', target - current);
+      open.file.setSize(target);
+    });
+  }
+
+  setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
+    guard(this.#fs, 'set-times', undefined, () => {
+      const node = this.#get();
+      if (node.kind === 'dir') {
+        this.#needMutate();
+        node.dir.setTimes(atime, mtime);
+      } else {
+        this.#needFileWrite();
+        node.open.file.setTimes(atime, mtime);
+      }
+    });
+  }
+
+  read(length: bigint, at: bigint): [Uint8Array, boolean] {
+    return guard(this.#fs, 'read', undefined, () => {
+      const open = this.#file();
+      if (!this.#flags.read) throw fsError('bad-descriptor');
+      const position = offset(at);
+      const want = length > 1n << 20n ? 1 << 20 : Number(length);
+      const bytes = open.file.read(want, position);
+      const eof = bytes.length < want || position + bytes.length >= Number(open.file.stat().size);
+      return [bytes, want > 0 && eof];
+    });
+  }
+
+  write(buffer: Uint8Array, at: bigint): bigint {
+    return guard(this.#fs, 'write', undefined, () => {
+      const open = this.#file();
+      if (!this.#flags.write) throw fsError('bad-descriptor');
+      const position = offset(at);
+      this.#charge('write', open.file, buffer.length, position);
+      return BigInt(open.file.write(buffer, position));
+    });
+  }
+
+  readDirectory(): DirectoryEntryStream {
+    return guard(this.#fs, 'read-directory', undefined, () => {
+      const dir = this.#dir();
+      this.#fs.reserveDescriptor('read-directory');
+      return new DirectoryEntryStream(this.#fs, this.#fs.adopt(dir.entries()));
+    });
+  }
+
+  createDirectoryAt(path: string): void {
+    guard(this.#fs, 'create-directory-at', path, () => {
+      this.#needMutate();
+      const base = this.#dir();
+      if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('create-directory-at', path);
+      withResolved(base, path, false, ({ dir, name }) => dir.mkdir(name));
+      this.#fs.filesCreated++;
+    });
+  }
+
+  stat(): DescriptorStat {
+    return guard(this.#fs, 'stat', undefined, () => descriptorStat(this.#stat()));
+  }
+
+  statAt(flags: PathFlags, path: string): DescriptorStat {
+    return guard(this.#fs, 'stat-at', path, () =>
+      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+        descriptorStat(name === '.' ? dir.stat() : dir.lstat(name)),
+      ),
+    );
+  }
+
+  setTimesAt(flags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
+    guard(this.#fs, 'set-times-at', path, () => {
+      this.#needMutate();
+      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+        dir.setTimesAt(name, atime, mtime),
+      );
+    });
+  }
+
+  linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: Descriptor, newPath: string): void {
+    guard(this.#fs, 'link-at', newPath, () => {
+      if (!this.#fs.scope.hardLinks)
+        throw fsError('not-permitted', 'hard-link', 'hard links are not granted');
+      const target = Descriptor.same(this.#fs, newDescriptor);
+      // A link across preopens would let a read-only grant's file be written through another.
+      if (target.#preopen !== this.#preopen)
+        throw fsError('cross-device', 'hard-link', 'link across preopens');
+      target.#needMutate();
+      if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('link-at', newPath);
+      withResolved(this.#dir(), oldPath, !!oldFlags?.symlinkFollow, (from) => {
+        if (from.name === '.' || from.dir.lstat(from.name).type !== 'regular-file') {
+          throw fsError('not-permitted', 'hard-link', 'only regular files can be linked');
+        }
+        withResolved(target.#dir(), newPath, false, (to) => from.dir.link(from.name, to.dir, to.name));
+      });
+      this.#fs.filesCreated++;
+    });
+  }
+
+  openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
+    return guard(this.#fs, 'open-at', path, () => {
+      const base = this.#dir();
+      const o = openFlags ?? {};
+      const f = flags ?? {};
+      if (f.write || o.truncate) this.#needFileWrite();
+      if (f.mutateDirectory || o.create) this.#needMutate();
+      if (o.create && o.directory) throw fsError('invalid');
+      this.#fs.reserveDescriptor('open-at', path);
+      return withResolved(base, path, !!pathFlags?.symlinkFollow, ({ dir, name, trailingSlash }) => {
+        let type: NodeType | undefined;
+        try {
+          type = (name === '.' ? dir.stat() : dir.lstat(name)).type;
+        } catch (error) {
+          if (!(error instanceof FsError && error.code === 'no-entry')) throw error;
+        }
+        if (type === 'directory') {
+          if (o.create && o.exclusive) throw fsError('exist');
+          if (f.write || o.truncate) throw fsError('is-directory');
+          const opened = this.#fs.adopt(dir.openDir(name));
+          return this.#child(
+            { kind: 'dir', dir: opened, owned: true },
+            { read: true, mutateDirectory: !!f.mutateDirectory },
+          );
+        }
+        if (type === 'symbolic-link') throw fsError('loop');
+        if (o.directory || trailingSlash)
+          throw fsError(type === undefined && !o.create ? 'no-entry' : 'not-directory');
+        if (type !== undefined && type !== 'regular-file') {
+          throw fsError('not-permitted', 'special-file', 'not a regular file');
+        }
+        const create = !!o.create && (type !== undefined || this.#fs.mayCreate());
+        if (o.create && !create) throw this.#fs.quotaFiles('open-at', path);
+        if (type === undefined && !o.create) throw fsError('no-entry');
+        if (name !== '.') checkName(name);
+        const { file, created } = dir.openFile(name, {
+          create,
+          exclusive: !!o.exclusive,
+          read: !!f.read || !f.write,
+          write: !!f.write,
+        });
+        if (created) this.#fs.filesCreated++;
+        const open = new OpenFile(this.#fs, file);
+        try {
+          // A second name for a file may be a link to something outside every grant.
+          if (!this.#fs.scope.hardLinks && file.stat().linkCount > 1n) {
+            throw fsError('not-permitted', 'hard-link', 'file has several hard links');
+          }
+          if (o.truncate) file.setSize(0);
+        } catch (error) {
+          open.release();
+          throw error;
+        }
+        return this.#child({ kind: 'file', open }, { read: !!f.read, write: !!f.write });
+      });
+    });
+  }
+
+  readlinkAt(path: string): string {
+    return guard(this.#fs, 'readlink-at', path, () =>
+      withResolved(this.#dir(), path, false, ({ dir, name }) => {
+        if (name === '.') throw fsError('invalid');
+        return dir.readlink(name);
+      }),
+    );
+  }
+
+  removeDirectoryAt(path: string): void {
+    guard(this.#fs, 'remove-directory-at', path, () => {
+      this.#needMutate();
+      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.rmdir(name));
+    });
+  }
+
+  renameAt(oldPath: string, newDescriptor: Descriptor, newPath: string): void {
+    guard(this.#fs, 'rename-at', newPath, () => {
+      this.#needMutate();
+      const target = Descriptor.same(this.#fs, newDescriptor);
+      target.#needMutate();
+      // Moving an entry between preopens could carry a read-only grant's file into a writable one.
+      if (target.#preopen !== this.#preopen) throw fsError('cross-device');
+      withResolved(this.#dir(), oldPath, false, (from) =>
+        withResolved(target.#dir(), newPath, false, (to) => from.dir.rename(from.name, to.dir, to.name)),
+      );
+    });
+  }
+
+  symlinkAt(oldPath: string, newPath: string): void {
+    guard(this.#fs, 'symlink-at', newPath, () => {
+      this.#needMutate();
+      checkSymlinkTarget(oldPath);
+      if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('symlink-at', newPath);
+      withResolved(this.#dir(), newPath, false, ({ dir, name }) => dir.symlink(oldPath, name));
+      this.#fs.filesCreated++;
+    });
+  }
+
+  unlinkFileAt(path: string): void {
+    guard(this.#fs, 'unlink-file-at', path, () => {
+      this.#needMutate();
+      withResolved(this.#dir(), path, false, ({ dir, name, trailingSlash }) => {
+        if (trailingSlash) throw fsError('not-directory');
+        dir.unlink(name);
+      });
+    });
+  }
+
+  isSameObject(other: Descriptor): boolean {
+    return guard(this.#fs, 'is-same-object', undefined, () => {
+      if (!(other instanceof Descriptor) || other.#fs !== this.#fs) return false;
+      return this.#stat().identity === other.#stat().identity;
+    });
+  }
+
+  metadataHash(): { lower: bigint; upper: bigint } {
+    return guard(this.#fs, 'metadata-hash', undefined, () => this.#hash(this.#stat()));
+  }
+
+  metadataHashAt(flags: PathFlags, path: string): { lower: bigint; upper: bigint } {
+    return guard(this.#fs, 'metadata-hash-at', path, () =>
+      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+        this.#hash(name === '.' ? dir.stat() : dir.lstat(name)),
+      ),
+    );
+  }
+
+  #hash(st: NodeStat): { lower: bigint; upper: bigint } {
+    return this.#fs.metadataHash(st.identity, st.size, mtimeNs(st));
+  }
+
+  [Symbol.dispose](): void {
+    const node = this.#node;
+    this.#node = undefined;
+    if (!node) return;
+    if (node.kind === 'file') node.open.release();
+    else if (node.owned) this.#fs.release(node.dir);
+  }
+
+  /** A descriptor handed in by the guest must be one of this sandbox's (it always is through jco's tables). */
+  static same(fs: SandboxFs, other: Descriptor): Descriptor {
+    if (!(other instanceof Descriptor) || other.#fs !== fs) throw fsError('bad-descriptor');
+    return other;
+  }
+
+  /** Kernel-internal: the preopen descriptors of a sandbox (they do not own their root). */
+  static preopen(fs: SandboxFs, index: number): Descriptor {
+    const root = fs.roots[index]!;
+    const { dirPerms, filePerms } = root.spec;
+    return new Descriptor(
+      fs,
+      index,
+      { kind: 'dir', dir: root.root, owned: false },
+      { read: true, mutateDirectory: dirPerms === 'read-write' },
+      { dir: dirPerms, file: filePerms },
+    );
+  }
+}
+
+function streamError(error: unknown): IoError {
+  const failure = error instanceof FsError ? error : fromNodeError(error);
+  return new IoError(`filesystem error: ${failure.code}`, failure.code);
+}
+
+export class DirectoryEntryStream {
+  readonly #fs: SandboxFs;
+  #entries: ReturnType<DirHandle['entries']> | undefined;
+
+  constructor(fs: SandboxFs, entries: ReturnType<DirHandle['entries']>) {
+    this.#fs = fs;
+    this.#entries = entries;
+  }
+
+  readDirectoryEntry(): { type: NodeType; name: string } | undefined {
+    return guard(this.#fs, 'read-directory-entry', undefined, () => {
+      if (!this.#entries) throw fsError('bad-descriptor');
+      return this.#entries.next();
+    });
+  }
+
+  [Symbol.dispose](): void {
+    const entries = this.#entries;
+    this.#entries = undefined;
+    if (entries) this.#fs.release(entries);
+  }
+}
+
+/** `filesystem-error-code`: the code behind a stream's `last-operation-failed`, if it came from a file. */
+export function filesystemErrorCode(error: IoError): string | undefined {
+  return error instanceof IoError ? error.code : undefined;
+}
+
+const EMPTY_SCOPE: FilesystemScope = {
+  preopens: [],
+  bytesWritten: 0,
+  filesCreated: 0,
+  openDescriptors: 1,
+  hardLinks: false,
+};
+
+function sandboxFs(context: SandboxContext, scope: FilesystemScope | undefined): SandboxFs {
+  return context.state('wasi-filesystem', () => new SandboxFs(scope ?? EMPTY_SCOPE, context));
+}
 
 export const wasiFilesystem: CapabilityProvider = {
   name: 'wasi-filesystem',
   interfaces: ['wasi:filesystem/types', 'wasi:filesystem/preopens'],
+  // Without a grant there are no preopens, hence no descriptors: no authority at all.
   authorityFree: ['wasi:filesystem/types', 'wasi:filesystem/preopens'],
-  link({ interface: iface }) {
-    if (iface === 'wasi:filesystem/preopens') return { getDirectories: () => [] };
-    return { Descriptor, DirectoryEntryStream, filesystemErrorCode: () => undefined };
+  parseScope(iface, scope) {
+    // The scope lives on the preopens grant; a family grant (wasi:filesystem/*) carries it to both.
+    return parseFilesystemScope(iface, scope);
+  },
+  link({ interface: iface, scope, context }) {
+    if (iface === 'wasi:filesystem/preopens') {
+      const fs = sandboxFs(context, scope as FilesystemScope | undefined);
+      return {
+        getDirectories: () => fs.roots.map((root) => [Descriptor.preopen(fs, root.index), root.spec.guest]),
+      };
+    }
+    return { Descriptor, DirectoryEntryStream, filesystemErrorCode };
   },
 };

@@ -4,11 +4,25 @@
  */
 import type { CapabilityProvider } from './provider.js';
 
+/**
+ * `wasi:io/error.error`. Not a JavaScript `Error` on purpose: the glue hands a thrown non-Error
+ * to the guest as a WIT error value, while a thrown `Error` unwinds the guest. `code` is the
+ * `wasi:filesystem` error code when the stream belongs to a file (see `filesystem-error-code`).
+ */
 export class IoError {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    readonly code?: string,
+  ) {}
   toDebugString(): string {
     return this.message;
   }
+}
+
+/** A sink or source failing an operation: the stream reports `last-operation-failed`. */
+function failed(error: unknown): StreamError {
+  if (error instanceof IoError) return { tag: 'last-operation-failed', val: error };
+  throw error;
 }
 
 /** A pollable whose readiness is computed on demand; `block` waits by the provider's rule. */
@@ -40,6 +54,7 @@ const CLOSED: StreamError = { tag: 'closed' };
 
 /** Where an output stream's bytes go. `write` may accept fewer bytes than given (returns count). */
 export interface ByteSink {
+  /** Take all of `bytes` (at most the last `capacity()`). May throw an `IoError`. */
   write(bytes: Uint8Array): void;
   /** Bytes the sink accepts right now (the stream's `check-write`). */
   capacity(): bigint;
@@ -65,7 +80,11 @@ export class OutputStream {
 
   write(contents: Uint8Array): void {
     if (this.#closed) throw CLOSED;
-    this.#sink.write(contents);
+    try {
+      this.#sink.write(contents);
+    } catch (error) {
+      throw failed(error);
+    }
   }
 
   blockingWriteAndFlush(contents: Uint8Array): void {
@@ -103,6 +122,7 @@ export class OutputStream {
   }
 
   [Symbol.dispose](): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#sink.close?.();
   }
@@ -110,19 +130,28 @@ export class OutputStream {
 
 /** Where an input stream's bytes come from. `read` returns `undefined` at end of stream. */
 export interface ByteSource {
+  /** Up to `max` bytes; `undefined` at the end. May throw an `IoError`. */
   read(max: number): Uint8Array | undefined;
+  close?(): void;
 }
 
 export class InputStream {
   #source: ByteSource;
+  #closed = false;
 
   constructor(source: ByteSource) {
     this.#source = source;
   }
 
   read(length: bigint): Uint8Array {
+    if (this.#closed) throw CLOSED;
     const max = Number(length > WRITE_BUDGET ? WRITE_BUDGET : length);
-    const bytes = this.#source.read(max);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.#source.read(max);
+    } catch (error) {
+      throw failed(error);
+    }
     if (bytes === undefined) throw CLOSED;
     return bytes;
   }
@@ -141,6 +170,12 @@ export class InputStream {
 
   subscribe(): Pollable {
     return new Pollable();
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#source.close?.();
   }
 }
 

@@ -262,9 +262,14 @@ export class Kernel {
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
     );
-    const imports = buildImports(module, plan, context, (requirement) =>
-      this.#deniedCall(sandbox, requirement),
-    );
+    let imports: ReturnType<typeof buildImports>;
+    try {
+      imports = buildImports(module, plan, context, (requirement) => this.#deniedCall(sandbox, requirement));
+    } catch (error) {
+      // A provider may already hold host resources for this sandbox (opened preopens).
+      sandbox.release();
+      throw error;
+    }
     try {
       if (module.kind === 'core') {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
@@ -288,6 +293,7 @@ export class Kernel {
         sandbox.attach(exports, new Map());
       }
     } catch (error) {
+      sandbox.release();
       const failure =
         error instanceof KeelError
           ? error
@@ -352,7 +358,12 @@ export class Kernel {
     for (const requirement of requirements(module)) {
       const provider = this.#providers.find(requirement.interface);
       const base = { sandbox: sandbox.id, module: sandbox.module.name };
-      if (provider && isAuthorityFree(provider, requirement.interface)) {
+      // Authority-free interfaces link without a grant; a grant, when given, scopes them.
+      if (
+        provider &&
+        isAuthorityFree(provider, requirement.interface) &&
+        !findGrant(grants, requirement.interface)
+      ) {
         plan.push({ requirement, decision: { status: 'authority-free', provider } });
         continue;
       }

@@ -108,7 +108,9 @@ export function buildImports(
   for (const { requirement, decision } of plan) {
     let linked: Record<string, unknown>;
     if (decision.status === 'denied') {
-      linked = deniedStub(requirement, onDeniedCall);
+      linked =
+        decision.provider?.linkDenied?.({ interface: requirement.interface, context }) ??
+        deniedStub(requirement, onDeniedCall);
     } else {
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;

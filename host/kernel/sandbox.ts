@@ -75,6 +75,7 @@ export class Sandbox {
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
   readonly #providerState: Map<string, unknown> = new Map();
+  #cleanups: (() => void)[] = [];
 
   constructor(internals: SandboxInternals) {
     this.id = internals.id;
@@ -112,7 +113,23 @@ export class Sandbox {
       exit: (code: number): never => {
         throw new GuestExit(code);
       },
+      onEnd: (cleanup: () => void): void => {
+        this.#cleanups.push(cleanup);
+      },
     };
+  }
+
+  /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
+  release(): void {
+    const cleanups = this.#cleanups;
+    this.#cleanups = [];
+    for (const cleanup of cleanups) {
+      try {
+        cleanup();
+      } catch {
+        // A provider's cleanup must not stop the others, nor the kernel.
+      }
+    }
   }
 
   /** Kernel-internal: attach the instantiated exports. */
@@ -308,6 +325,7 @@ export class Sandbox {
     this.#endReason = reason;
     this.#exports = {};
     this.#resolved.clear();
+    this.release();
     this.#onEnd(this);
   }
 

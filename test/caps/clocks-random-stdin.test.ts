@@ -1,0 +1,50 @@
+/**
+ * Clocks and randomness are real by default and replay exactly in deterministic mode; stdin
+ * comes from the invocation's input, per sandbox.
+ */
+import { expect, it } from 'vitest';
+import { Kernel } from '../../host/index.js';
+import { answer, runGuest, SHARED_CACHE } from './harness.js';
+
+async function sample(options: ConstructorParameters<typeof Kernel>[0]): Promise<string[]> {
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...options });
+  try {
+    const result = await runGuest(kernel, 'fsprobe', ['now', 'random', '32', 'now', 'random', '8']);
+    return result.lines;
+  } finally {
+    await kernel.close();
+  }
+}
+
+it('replays clocks and randomness exactly in deterministic mode', async () => {
+  const a = await sample({ deterministic: { seed: 7 } });
+  const b = await sample({ deterministic: { seed: 7 } });
+  expect(a).toEqual(b);
+  expect(a[0]).toMatch(/^now: wall=17672256\d+ mono=\d+$/);
+  const c = await sample({ deterministic: { seed: 8 } });
+  expect(c.filter((l) => l.startsWith('random'))).not.toEqual(a.filter((l) => l.startsWith('random')));
+});
+
+it('uses real clocks and entropy by default', async () => {
+  const a = await sample({});
+  const b = await sample({});
+  expect(a.filter((l) => l.startsWith('random'))).not.toEqual(b.filter((l) => l.startsWith('random')));
+  const wall = Number(/wall=(\d+)/.exec(a[0]!)![1]) / 1e6;
+  expect(Math.abs(wall - Date.now())).toBeLessThan(60_000);
+});
+
+it('reads stdin from the input given at spawn, separately per sandbox', async () => {
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE });
+  try {
+    const one = await runGuest(kernel, 'fsprobe', ['stdin'], {
+      stdin: new TextEncoder().encode('first line\nmore'),
+    });
+    const two = await runGuest(kernel, 'fsprobe', ['stdin'], { stdin: new TextEncoder().encode('other') });
+    const none = await runGuest(kernel, 'fsprobe', ['stdin']);
+    expect(answer(one, 'stdin')).toBe('15 first line');
+    expect(answer(two, 'stdin')).toBe('5 other');
+    expect(answer(none, 'stdin')).toBe('0 ');
+  } finally {
+    await kernel.close();
+  }
+});
