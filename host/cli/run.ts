@@ -2,12 +2,14 @@
  * `keel run`: load a module, spawn one sandbox with the CLI's grants, run it, report.
  */
 import { readFile } from 'node:fs/promises';
+import { parseEnvFlags } from '../caps/wasi-cli.js';
+import { parseDirFlags } from '../caps/wasi-filesystem.js';
 import { KeelError } from '../kernel/errors.js';
 import { Kernel } from '../kernel/kernel.js';
 import { parseSize } from '../kernel/limits.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
 import type { GrantInput } from '../policy/grants.js';
-import { parseDirFlag, parseEnvFlags, parseFlags, parseNonNegativeInteger } from './flags.js';
+import { parseFlags, parseNonNegativeInteger } from './flags.js';
 import {
   asKeelError,
   EXIT_GUEST_FAILED,
@@ -118,14 +120,13 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     if (!Array.isArray(args))
       throw new KeelError('invalid-argument', '--args must be a JSON array, e.g. --args \'[1, "two"]\'');
   }
-  const env = parseEnvFlags((values.env as string[] | undefined) ?? [], process.env);
   const grants: GrantInput[] = [
     ...CLI_DEFAULT_GRANTS,
-    { interface: 'wasi:cli/environment', scope: { env, args: [file, ...guestArgs] } },
+    parseEnvFlags((values.env as string[] | undefined) ?? [], process.env, { args: [file, ...guestArgs] }),
   ];
   for (const name of (values.grant as string[] | undefined) ?? []) grants.push(name);
-  const dirs = ((values.dir as string[] | undefined) ?? []).map(parseDirFlag);
-  if (dirs.length > 0) grants.push({ interface: 'wasi:filesystem/preopens', scope: { dirs } });
+  const dirs = (values.dir as string[] | undefined) ?? [];
+  if (dirs.length > 0) grants.push(parseDirFlags(dirs));
   return {
     file,
     invoke: values.invoke as string | undefined,

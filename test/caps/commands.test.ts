@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('a wasi:cli/run command built with clang + wasi-libc', () => {
   it('prints to stdout and stderr, captured per sandbox and emitted as events', async () => {
-    const result = await runGuest(w.kernel, 'hello', []);
+    const result = await runGuest(w.kernel, 'stdio', []);
     expect(result.stdout).toBe('hello from C\n');
     expect(result.stderr).toBe('a warning from C\n');
     expect(result.exit).toBeUndefined();
@@ -37,9 +37,7 @@ describe('a wasi:cli/run command built with clang + wasi-libc', () => {
     const grant = parseEnvFlags(['MODE=fast', 'KEEL_TEST_PASSED', 'KEEL_TEST_UNSET'], process.env, {
       args: ['env', 'one', 'two'],
     });
-    const module = await w.kernel.load(
-      readFileSync(new URL('../../guests/c/build/env.wasm', import.meta.url)),
-    );
+    const module = await w.kernel.load(readFileSync(new URL('../../guests/c/env/env.wasm', import.meta.url)));
     let out = '';
     const sandbox = await w.kernel.spawn(module, {
       grants: ['wasi:cli/*', 'wasi:clocks/*', 'wasi:random/*', grant],

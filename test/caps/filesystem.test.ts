@@ -205,7 +205,7 @@ describe('host backend', () => {
   it('fails the spawn of a grant whose host directory does not exist, leaking nothing', async () => {
     const w = await world();
     try {
-      const module = await w.kernel.load(guestBytes('hello'));
+      const module = await w.kernel.load(guestBytes('stdio'));
       const before = openFdCount();
       const spawn = w.kernel.spawn(module, {
         grants: [

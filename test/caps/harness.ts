@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the capability and hostile tests: the C guests (built by guests/c/build.sh),
+ * Shared pieces of the capability and hostile tests: the C guests (built by scripts/build-c-guests.ts),
  * a kernel with a private transpile cache, a scratch world with a grant and a canary directory,
  * and snapshots that prove nothing outside a grant was touched.
  */
@@ -25,10 +25,10 @@ import {
   parseDirFlag,
 } from '../../host/index.js';
 
-export type Guest = 'hello' | 'env' | 'files' | 'fsprobe';
+export type Guest = 'stdio' | 'env' | 'files' | 'fsprobe';
 
 export function guestBytes(name: Guest): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../guests/c/build/${name}.wasm`, import.meta.url)));
+  return new Uint8Array(readFileSync(new URL(`../../guests/c/${name}/${name}.wasm`, import.meta.url)));
 }
 
 /** A scratch directory removed by `cleanup`. */
@@ -199,7 +199,7 @@ export function openFdCount(): number {
 export async function expectUnharmed(w: World, canaryBefore: Record<string, string>): Promise<void> {
   const { expect } = await import('vitest');
   expect(snapshot(w.canary)).toEqual(canaryBefore);
-  const result = await runGuest(w.kernel, 'hello', []);
+  const result = await runGuest(w.kernel, 'stdio', []);
   expect(result.stdout).toBe('hello from C\n');
 }
 

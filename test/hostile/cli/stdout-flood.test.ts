@@ -33,6 +33,6 @@ it('keeps the first outputBytes, drops and counts the rest, and lets the guest f
   expect(summary.at(-1)).toMatchObject({ kept: cap, limit: cap });
   expect(summary.at(-1)!.dropped).toBeGreaterThanOrEqual(flood - cap);
   // A sandbox spawned afterwards has its own, fresh allowance.
-  const next = await runGuest(w.kernel, 'hello', []);
+  const next = await runGuest(w.kernel, 'stdio', []);
   expect(next.stdout).toBe('hello from C\n');
 });

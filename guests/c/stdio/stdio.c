@@ -1,4 +1,4 @@
-// A wasi:cli/run command: one line to stdout, one to stderr, exit status 0.
+// stdio: a wasi:cli/run command writing one line to stdout and one to stderr, exit status 0.
 #include <stdio.h>
 
 int main(void) {
