@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { HEADER } from '../spec/binary.js';
 import { TRANSFORMS, type Transform } from '../spec/transforms.js';
-import { callKind, differential, plan } from './diff.js';
+import { callKind, differential, PROFILES, plan } from './diff.js';
 import { generate } from './gen.js';
 import { loadFixtures } from './regressions.js';
 
@@ -52,7 +52,9 @@ describe('differential fuzzing', () => {
 
   it('replays every regression fixture', () => {
     for (const { fixture, bytes } of loadFixtures()) {
-      const r = differential(bytes, fixture.calls, TRANSFORMS);
+      const profile = PROFILES[fixture.profile ?? 'generated'];
+      if (!profile) throw new Error(`${fixture.name}: unknown profile ${fixture.profile}`);
+      const r = differential(bytes, fixture.calls, TRANSFORMS, profile);
       expect(r.mismatches, fixture.name).toEqual([]);
     }
   });

@@ -14,6 +14,8 @@ export interface Fixture {
   name: string;
   /** The generator seed, when the module came from the generator. */
   seed?: number;
+  /** How to drive the module (`PROFILES` in diff.ts); `generated` when absent. */
+  profile?: string;
   found: string;
   /** What differed when it was found. */
   mismatch?: Mismatch;
