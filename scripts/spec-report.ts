@@ -36,7 +36,7 @@ function main(): void {
         baseline[r.entry.script]![outcomeKey(o)] = o.observed;
       }
     }
-    writeFileSync(BASELINE_FILE, `${JSON.stringify(baseline, null, 1)}\n`);
+    writeFileSync(BASELINE_FILE, `${JSON.stringify(baseline, null, 2)}\n`);
     console.log(`wrote ${BASELINE_FILE}`);
   }
   const doc = join(repoRoot(), 'docs/conformance.md');

@@ -38,6 +38,6 @@ export function saveFixture(fixture: Fixture, bytes: Uint8Array): string {
   mkdirSync(REGRESSIONS_DIR, { recursive: true });
   writeFileSync(join(REGRESSIONS_DIR, `${fixture.name}.wasm`), bytes);
   const file = join(REGRESSIONS_DIR, `${fixture.name}.json`);
-  writeFileSync(file, `${JSON.stringify(fixture, null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
   return file;
 }
