@@ -25,12 +25,21 @@ export interface Summary {
   skipped: number;
   droppedCommands: number;
   plain: TallyByKind;
+  /** Scripts run, by how they fare on plain V8: every command passes, some fail, none passes. */
+  scriptsOnV8: { all: number; some: number; none: number };
   transforms: { name: string; tally: TallyByKind; divergences: number }[];
 }
 
 export function summarize(manifest: Manifest, results: ScriptResult[]): Summary {
   const count = (s: string) => manifest.scripts.filter((e) => e.status === s).length;
   const plain: TallyByKind = {};
+  const scriptsOnV8 = { all: 0, some: 0, none: 0 };
+  for (const r of results) {
+    const t = total(tally(r.plain));
+    if (t.fail === 0) scriptsOnV8.all++;
+    else if (t.pass > 0) scriptsOnV8.some++;
+    else scriptsOnV8.none++;
+  }
   const transforms = new Map<string, { name: string; tally: TallyByKind; divergences: number }>();
   for (const r of results) {
     tally(r.plain, plain);
@@ -53,6 +62,7 @@ export function summarize(manifest: Manifest, results: ScriptResult[]): Summary 
       .filter((e) => e.status === 'partial')
       .reduce((n, e) => n + e.dropped, 0),
     plain,
+    scriptsOnV8,
     transforms: [...transforms.values()],
   };
 }
@@ -65,7 +75,7 @@ export function summaryText(s: Summary): string {
   const lines = [
     `spec conformance: ${s.manifest.suite}@${s.manifest.commit.slice(0, 12)}, wast2json ${s.manifest.wast2json}`,
     `  scripts: ${s.manifest.scripts.length} found, ${s.converted} converted, ${s.partial} partially converted (${s.droppedCommands} commands dropped), ${s.skipped} skipped`,
-    `  plain V8: ${p.pass} passed, ${p.fail} failed (features Node 20 lacks), ${p.na} not applicable (text format)`,
+    `  plain V8: ${p.pass} passed, ${p.fail} failed (features Node 20 lacks), ${p.na} not applicable (text format); scripts passing entirely ${s.scriptsOnV8.all}, in part ${s.scriptsOnV8.some}, not at all ${s.scriptsOnV8.none}`,
   ];
   for (const t of s.transforms) {
     const tt = total(t.tally);
@@ -90,7 +100,7 @@ export function markdown(s: Summary, results: ScriptResult[]): string {
     `Suite: \`${s.manifest.suite}\` at \`${s.manifest.commit}\`; converted with wast2json ${s.manifest.wast2json} (\`${s.manifest.flags.join(' ')}\`); run on Node ${process.version} (V8 ${process.versions.v8}).`,
     '',
     `- Scripts found: **${s.manifest.scripts.length}**; converted whole: **${s.converted}**; converted in part: **${s.partial}** (${s.droppedCommands} commands dropped); skipped: **${s.skipped}**.`,
-    `- Plain V8: **${p.pass}** commands passed, ${p.fail} failed (features Node 20 lacks, listed below), ${p.na} not applicable (text-format modules).`,
+    `- Plain V8: **${p.pass}** commands passed, ${p.fail} failed (features Node 20 lacks, listed below), ${p.na} not applicable (text-format modules). Of the ${results.length} scripts run, ${s.scriptsOnV8.all} pass entirely, ${s.scriptsOnV8.some} in part, and ${s.scriptsOnV8.none} not at all (proposals wabt converts but V8 11.3 lacks, e.g. memory64).`,
   );
   for (const t of s.transforms) {
     const tt = total(t.tally);
