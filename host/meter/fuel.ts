@@ -23,6 +23,8 @@ export interface BodyContext {
   readonly strategy: 'local' | 'global';
   /** Parameter count by type index. */
   readonly paramCounts: readonly number[];
+  /** By type index: the block type (encoded) of a block that yields the function's results. */
+  readonly resultBlockTypes: readonly Uint8Array[];
   /** Function indices at or above this move up by `funcShift`. */
   readonly funcImports: number;
   readonly funcShift: number;
@@ -48,7 +50,11 @@ const TRY = 5;
 const CATCH = 6;
 
 // Opcodes the pass writes.
+const OP_UNREACHABLE = 0x00;
+const OP_BLOCK = 0x02;
 const OP_IF = 0x04;
+const OP_BR_IF = 0x0d;
+const OP_RETURN = 0x0f;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_CALL = 0x10;
@@ -224,7 +230,7 @@ export class BodyRewriter {
           pos = skipBlockType(r, pos);
           depth = this.#push(depth, LOOP);
           this.#copyTo(pos);
-          this.#check();
+          this.#writeCheck(this.#code, depth);
           continue;
         case 0x04: // if
         case 0x06: // try
@@ -280,10 +286,9 @@ export class BodyRewriter {
           const kind = this.#kinds[depth - 1]!;
           if (depth === 1) {
             this.#flush(at, pending);
-            if (local) this.#save();
             this.#copyTo(pos);
             if (pos !== end) malformed(`function ${funcIndex}: code after the final "end"`);
-            this.#finish(start, groupsEnd, groups, hasCall, out);
+            this.#finish(start, groupsEnd, groups, typeIndex, hasCall, out);
             return;
           }
           if (kind !== LOOP && (kind !== BLOCK || this.#targeted[depth - 1] === 1)) {
@@ -303,10 +308,9 @@ export class BodyRewriter {
           const label = r.u32();
           pos = r.pos;
           if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
+          // Branches to the function's label land after the body block, where the counter is saved.
           const target = depth - 1 - label;
-          if (target === 0) {
-            if (local) this.#save();
-          } else this.#targeted[target] = 1;
+          if (target !== 0) this.#targeted[target] = 1;
           continue;
         }
         case 0x0e: {
@@ -316,16 +320,13 @@ export class BodyRewriter {
           pending = 0;
           r.pos = pos;
           const count = r.u32();
-          let exits = false;
           for (let i = 0; i <= count; i++) {
             const label = r.u32();
             if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
             const target = depth - 1 - label;
-            if (target === 0) exits = true;
-            else this.#targeted[target] = 1;
+            if (target !== 0) this.#targeted[target] = 1;
           }
           pos = r.pos;
-          if (exits && local) this.#save();
           continue;
         }
         case 0x0f: // return
@@ -474,10 +475,25 @@ export class BodyRewriter {
     }
   }
 
-  /** Write the body: local declarations (ours appended), the entry sequence, the code. */
-  #finish(start: number, groupsEnd: number, groups: number, hasCall: boolean, out: Writer): void {
+  /**
+   * Write the body: local declarations (ours appended), the entry sequence, the code, the exit.
+   * The original body runs inside two added blocks, `$trap` and `$body` (which takes the place
+   * of the function's own label), so that a check is one `br_if` to the cold exhaustion path:
+   *
+   *   block $trap  block $body (result ...)  [entry check]  ...body...  end  [save] return  end
+   *   [save] call $keel.fuel_exhausted  unreachable  end
+   */
+  #finish(
+    start: number,
+    groupsEnd: number,
+    groups: number,
+    typeIndex: number,
+    hasCall: boolean,
+    out: Writer,
+  ): void {
     const ctx = this.#ctx;
     const head = this.#head;
+    const local = ctx.strategy === 'local';
     head.reset();
     const added = this.#added;
     if (this.#nextLocal > MAX_LOCALS) malformed(`a function has too many locals to add the fuel counter`);
@@ -491,16 +507,27 @@ export class BodyRewriter {
       head.byte(1);
       head.byte(type);
     }
-    if (ctx.strategy === 'local') {
-      head.byte(OP_GLOBAL_GET);
-      head.u32(ctx.fuelGlobal);
-      head.byte(OP_LOCAL_SET);
-      head.u32(this.#fuelLocal);
-    }
-    if (hasCall) this.#writeCheck(head);
-    out.u32(head.len + this.#code.len);
+    if (local) this.#reload(head);
+    head.byte(OP_BLOCK);
+    head.byte(VOID);
+    head.byte(OP_BLOCK);
+    const blockType = ctx.resultBlockTypes[typeIndex]!;
+    head.copy(blockType, 0, blockType.length);
+    if (hasCall) this.#writeCheck(head, 1);
+
+    const code = this.#code;
+    if (local) this.#save();
+    code.byte(OP_RETURN);
+    code.byte(OP_END);
+    if (local) this.#save();
+    code.byte(OP_CALL);
+    code.u32(ctx.fnFuelExhausted);
+    code.byte(OP_UNREACHABLE);
+    code.byte(OP_END);
+
+    out.u32(head.len + code.len);
     out.append(head);
-    out.append(this.#code);
+    out.append(code);
   }
 
   #push(depth: number, kind: number): number {
@@ -585,24 +612,14 @@ export class BodyRewriter {
     w.u32(this.#fuelLocal);
   }
 
-  #check(): void {
-    this.#writeCheck(this.#code);
-  }
-
-  /** `if (fuel < 0) keel.fuel_exhausted()`; the host throws (or refuels). */
-  #writeCheck(w: Writer): void {
-    const local = this.#ctx.strategy === 'local';
+  /** `br_if $trap (fuel < 0)`; `trapLabel` is the label index of `$trap` where this is written. */
+  #writeCheck(w: Writer, trapLabel: number): void {
     this.#fuelGet(w);
     w.byte(OP_I64_CONST);
     w.byte(0);
     w.byte(OP_I64_LT_S);
-    w.byte(OP_IF);
-    w.byte(VOID);
-    if (local) this.#save(w);
-    w.byte(OP_CALL);
-    w.u32(this.#ctx.fnFuelExhausted);
-    if (local) this.#reload(w);
-    w.byte(OP_END);
+    w.byte(OP_BR_IF);
+    w.u32(trapLabel);
   }
 
   /**

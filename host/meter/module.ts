@@ -93,14 +93,22 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
   let voidType = -1;
   let growType = -1;
 
+  const resultBlockTypes: Uint8Array[] = [];
+  /** Types `[] -> results` added for functions with several results (their body block's type). */
+  const companions: [number, number][] = [];
   const writeTypes = (start: number, end: number, count: number) => {
     voidType = count;
     growType = count + 1;
     body.reset();
-    body.u32(count + 2);
+    body.u32(count + 2 + companions.length);
     body.copy(bytes, start, end);
     for (const b of TYPE_VOID) body.byte(b);
     for (const b of TYPE_I32_I32_TO_I32) body.byte(b);
+    for (const [from, to] of companions) {
+      body.byte(0x60);
+      body.byte(0x00);
+      body.copy(bytes, from, to);
+    }
     out.section(1, body);
     typesWritten = true;
   };
@@ -168,9 +176,18 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
             malformed(form === 0x4e || form === 0x50 ? 'GC types are not supported' : 'bad type');
           const params = s.u32();
           for (let j = 0; j < params; j++) skipValueType(s);
+          const resultsAt = s.pos;
           const results = s.u32();
-          for (let j = 0; j < results; j++) skipValueType(s);
+          let last = 0x40;
+          for (let j = 0; j < results; j++) last = skipValueType(s);
           paramCounts.push(params);
+          if (results <= 1) resultBlockTypes.push(Uint8Array.of(last));
+          else {
+            const blockType = new Writer(5);
+            blockType.sleb(count + 2 + companions.length);
+            resultBlockTypes.push(blockType.bytes());
+            companions.push([resultsAt, s.pos]);
+          }
         }
         expectEnd(s, 'type');
         writeTypes(first, end, count);
@@ -324,6 +341,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           costs: options.costs,
           strategy: options.strategy,
           paramCounts,
+          resultBlockTypes,
           funcImports,
           funcShift: FUNC_SHIFT,
           globalImports,
