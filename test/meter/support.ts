@@ -144,3 +144,42 @@ export function syntheticModule(count: number, body: number[] | Uint8Array): Uin
     section(10, code),
   ]);
 }
+
+/** Repeat `unit` `times` times, then append `tail`. */
+export function repeat(unit: number[], times: number, tail: number[] = []): Uint8Array {
+  const out = new Uint8Array(unit.length * times + tail.length);
+  for (let i = 0; i < times; i++) out.set(unit, i * unit.length);
+  out.set(tail, unit.length * times);
+  return out;
+}
+
+/** Fastest of `runs` timings of `fn`, in milliseconds. */
+export function fastest(fn: () => unknown, runs = 3): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+/**
+ * Rewriting time per byte must not grow superlinearly: at 8x the size, at most `slack` times
+ * the time per byte of the smaller module. Returns the two times for reporting.
+ */
+export function expectLinear(
+  make: (scale: number) => Uint8Array,
+  meter: (bytes: Uint8Array) => unknown,
+  n: number,
+  slack = 3,
+) {
+  const small = make(n);
+  const large = make(8 * n);
+  meter(small); // warm up
+  const tSmall = fastest(() => meter(small));
+  const tLarge = fastest(() => meter(large));
+  const perByteSmall = tSmall / small.length;
+  const perByteLarge = tLarge / large.length;
+  return { tSmall, tLarge, ok: perByteLarge <= perByteSmall * slack + 1e-6 };
+}
