@@ -177,6 +177,15 @@ export class Writer {
     this.copy(other.buf, 0, other.len);
   }
 
+  /** Insert `other`'s bytes at `offset`, moving what follows. */
+  insert(offset: number, other: Writer): void {
+    const n = other.len;
+    this.reserve(n);
+    this.buf.copyWithin(offset + n, offset, this.len);
+    this.buf.set(other.buf.subarray(0, n), offset);
+    this.len += n;
+  }
+
   name(text: string): void {
     const encoded = utf8Encoder.encode(text);
     this.u32(encoded.length);

@@ -25,6 +25,11 @@ export interface BodyContext {
   readonly paramCounts: readonly number[];
   /** By type index: the block type (encoded) of a block that yields the function's results. */
   readonly resultBlockTypes: readonly Uint8Array[];
+  /**
+   * By defined function index: 1 if the function passes fuel (`local` strategy, never escapes):
+   * its type gains an i64 parameter and an i64 result that carry the counter.
+   */
+  readonly internal: Uint8Array;
   /** Function indices at or above this move up by `funcShift`. */
   readonly funcImports: number;
   readonly funcShift: number;
@@ -95,6 +100,8 @@ export class BodyRewriter {
   #kinds = new Uint8Array(64);
   #targeted = new Uint8Array(64);
   #copyFrom = 0;
+  /** The function being rewritten passes fuel (see `BodyContext.internal`). */
+  #passes = false;
   /** Local index of the fuel counter (`local` strategy). */
   #fuelLocal = 0;
   /** Next free local index, and the locals added so far (their types, in index order). */
@@ -111,7 +118,14 @@ export class BodyRewriter {
   }
 
   /** Rewrite the body at `bytes[start, end)` (after its size) and write it, sized, to `out`. */
-  rewrite(start: number, end: number, typeIndex: number, funcIndex: number, out: Writer): void {
+  rewrite(
+    start: number,
+    end: number,
+    typeIndex: number,
+    funcIndex: number,
+    passes: boolean,
+    out: Writer,
+  ): void {
     const ctx = this.#ctx;
     const bytes = this.#bytes;
     const r = this.#r;
@@ -134,7 +148,15 @@ export class BodyRewriter {
     this.#nextLocal = locals;
     this.#added.length = 0;
     this.#scratch.clear();
-    if (local) this.#fuelLocal = this.#addLocal(I64);
+    this.#passes = passes;
+    // A function that passes fuel gets it as its last parameter: locals from there move up by one.
+    const params = passes ? ctx.paramCounts[typeIndex]! : MAX_LOCALS + 1;
+    if (passes) {
+      this.#fuelLocal = params;
+      this.#nextLocal++;
+    } else if (local) this.#fuelLocal = this.#addLocal(I64);
+    const internal = ctx.internal;
+    const funcImports = ctx.funcImports;
 
     let pos = groupsEnd;
     this.#copyFrom = pos;
@@ -154,10 +176,24 @@ export class BodyRewriter {
       switch (op) {
         case 0x20:
         case 0x21:
-        case 0x22:
+        case 0x22: {
           pending += plain[op]!;
-          pos = leb(bytes, pos);
+          const b = bytes[pos]!;
+          if (b < 0x80 && b < params) {
+            pos++;
+            continue;
+          }
+          r.pos = pos;
+          const index = r.u32();
+          if (index >= params) {
+            this.#copyTo(at);
+            code.byte(op);
+            code.u32(index + 1);
+            this.#copyFrom = r.pos;
+          }
+          pos = r.pos;
           continue;
+        }
         case 0x23:
         case 0x24: {
           pending += plain[op]!;
@@ -333,7 +369,8 @@ export class BodyRewriter {
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
-          if (local) this.#save();
+          if (passes) this.#fuelGet(code);
+          else if (local) this.#save();
           continue;
         case 0x10: // call
         case 0x12: {
@@ -345,11 +382,38 @@ export class BodyRewriter {
           r.pos = pos;
           const index = r.u32();
           pos = r.pos;
-          if (local) this.#save();
-          code.byte(op);
-          code.u32(index >= ctx.funcImports ? index + ctx.funcShift : index);
           this.#copyFrom = pos;
-          if (local && op === 0x10) this.#reload();
+          const target = index >= funcImports ? index + ctx.funcShift : index;
+          const calleePasses = index >= funcImports && internal[index - funcImports] === 1;
+          const tail = op === 0x12;
+          if (calleePasses) {
+            // The counter travels as the last argument and comes back as the last result.
+            this.#fuelGet(code);
+            if (tail && passes) {
+              code.byte(op);
+              code.u32(target);
+              continue;
+            }
+            code.byte(OP_CALL);
+            code.u32(target);
+            this.#fuelSet(code);
+          } else if (!local) {
+            code.byte(op);
+            code.u32(target);
+            continue;
+          } else {
+            this.#save();
+            if (tail && !passes) {
+              code.byte(op);
+              code.u32(target);
+              continue;
+            }
+            code.byte(OP_CALL);
+            code.u32(target);
+            this.#reload();
+          }
+          // A tail call whose conventions differ becomes a call and a return.
+          if (tail) this.#writeReturn();
           continue;
         }
         case 0x11: // call_indirect
@@ -360,6 +424,15 @@ export class BodyRewriter {
           hasCall = true;
           pos = leb(bytes, leb(bytes, pos));
           if (local) this.#save();
+          if (op === 0x13 && passes) {
+            // The callee does not return the counter: call, then return with ours.
+            code.byte(0x11);
+            this.#copyFrom = at + 1;
+            this.#copyTo(pos);
+            this.#reload();
+            this.#writeReturn();
+            continue;
+          }
           this.#copyTo(pos);
           if (local && op === 0x11) this.#reload();
           continue;
@@ -507,7 +580,7 @@ export class BodyRewriter {
       head.byte(1);
       head.byte(type);
     }
-    if (local) this.#reload(head);
+    if (local && !this.#passes) this.#reload(head);
     head.byte(OP_BLOCK);
     head.byte(VOID);
     head.byte(OP_BLOCK);
@@ -516,8 +589,7 @@ export class BodyRewriter {
     if (hasCall) this.#writeCheck(head, 1);
 
     const code = this.#code;
-    if (local) this.#save();
-    code.byte(OP_RETURN);
+    this.#writeReturn();
     code.byte(OP_END);
     if (local) this.#save();
     code.byte(OP_CALL);
@@ -528,6 +600,13 @@ export class BodyRewriter {
     out.u32(head.len + code.len);
     out.append(head);
     out.append(code);
+  }
+
+  /** Return from the function (results on the stack): with the counter, or after saving it. */
+  #writeReturn(): void {
+    if (this.#passes) this.#fuelGet(this.#code);
+    else if (this.#ctx.strategy === 'local') this.#save();
+    this.#code.byte(OP_RETURN);
   }
 
   #push(depth: number, kind: number): number {

@@ -30,6 +30,9 @@ export const KEEL_IMPORTS = {
 /** Function imports the rewriter adds (all defined function indices move up by this). */
 export const FUNC_SHIFT = 3;
 
+/** Functions with this many params or results keep the plain convention (V8 allows 1000). */
+const MAX_PASSING = 999;
+
 export interface RewriteOptions {
   costs: CostTables;
   maxMemoryPages: number;
@@ -96,11 +99,18 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
   const resultBlockTypes: Uint8Array[] = [];
   /** Types `[] -> results` added for functions with several results (their body block's type). */
   const companions: [number, number][] = [];
+  /**
+   * By type index: where its params and results are, for its fuel-passing twin
+   * `[params, i64] -> [results, i64]` (or undefined when the type cannot take one more).
+   */
+  const twins: ([number, number, number, number, number, number] | undefined)[] = [];
+  const passing = options.strategy === 'local';
+  let twinBase = 0;
   const writeTypes = (start: number, end: number, count: number) => {
     voidType = count;
     growType = count + 1;
     body.reset();
-    body.u32(count + 2 + companions.length);
+    body.u32(count + 2 + companions.length + (passing ? twins.length : 0));
     body.copy(bytes, start, end);
     for (const b of TYPE_VOID) body.byte(b);
     for (const b of TYPE_I32_I32_TO_I32) body.byte(b);
@@ -108,6 +118,25 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
       body.byte(0x60);
       body.byte(0x00);
       body.copy(bytes, from, to);
+    }
+    twinBase = count + 2 + companions.length;
+    if (passing) {
+      for (const twin of twins) {
+        if (!twin) {
+          body.byte(0x60); // a placeholder keeps twin indices simple
+          body.byte(0x00);
+          body.byte(0x00);
+          continue;
+        }
+        const [params, paramsFrom, paramsTo, results, resultsFrom, resultsTo] = twin;
+        body.byte(0x60);
+        body.u32(params + 1);
+        body.copy(bytes, paramsFrom, paramsTo);
+        body.byte(0x7e);
+        body.u32(results + 1);
+        body.copy(bytes, resultsFrom, resultsTo);
+        body.byte(0x7e);
+      }
     }
     out.section(1, body);
     typesWritten = true;
@@ -129,7 +158,39 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
     out.section(2, body);
     importsWritten = true;
   };
-  const remapFunc = (index: number) => (index >= funcImports ? index + FUNC_SHIFT : index);
+  let functionSectionAt = -1;
+  let escaped = new Uint8Array(0);
+  let internal = new Uint8Array(0);
+  /** Renumber a function index that escapes (export, element, global, start). */
+  const remapFunc = (index: number) => {
+    if (index < funcImports) return index;
+    if (index - funcImports < escaped.length) escaped[index - funcImports] = 1;
+    return index + FUNC_SHIFT;
+  };
+  const remapFuncName = (index: number) => (index >= funcImports ? index + FUNC_SHIFT : index);
+  const remapLocalName = (func: number, local: number) => {
+    const defined = func - funcImports;
+    if (defined < 0 || internal[defined] !== 1) return local;
+    return local >= paramCounts[funcTypes[defined]!]! ? local + 1 : local;
+  };
+  const writeFunctions = () => {
+    if (functionSectionAt < 0) return;
+    internal = new Uint8Array(funcTypes.length);
+    body.reset();
+    body.u32(funcTypes.length);
+    for (let i = 0; i < funcTypes.length; i++) {
+      const type = funcTypes[i]!;
+      if (type >= twins.length) malformed(`function ${funcImports + i} has an unknown type`);
+      if (passing && escaped[i] === 0 && twins[type]) {
+        internal[i] = 1;
+        body.u32(twinBase + type);
+      } else body.u32(type);
+    }
+    const section = new Writer(body.len + 6);
+    section.section(3, body);
+    out.insert(functionSectionAt, section);
+    functionSectionAt = -1;
+  };
   const remapGlobal = (index: number) => (index >= globalImports ? index + 1 : index);
 
   let bodies: BodyRewriter | undefined;
@@ -155,7 +216,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
         const name = s.name();
         if (dropsCustom(name)) break;
         if (name === 'name') {
-          const rewritten = rewriteNameSection(bytes, s.pos, end, remapFunc, remapGlobal);
+          const rewritten = rewriteNameSection(bytes, s.pos, end, remapFuncName, remapGlobal, remapLocalName);
           if (rewritten) {
             body.reset();
             body.name('name');
@@ -175,11 +236,18 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           if (form !== 0x60)
             malformed(form === 0x4e || form === 0x50 ? 'GC types are not supported' : 'bad type');
           const params = s.u32();
+          const paramsFrom = s.pos;
           for (let j = 0; j < params; j++) skipValueType(s);
           const resultsAt = s.pos;
           const results = s.u32();
+          const resultsFrom = s.pos;
           let last = 0x40;
           for (let j = 0; j < results; j++) last = skipValueType(s);
+          twins.push(
+            params < MAX_PASSING && results < MAX_PASSING
+              ? [params, paramsFrom, resultsAt, results, resultsFrom, s.pos]
+              : undefined,
+          );
           paramCounts.push(params);
           if (results <= 1) resultBlockTypes.push(Uint8Array.of(last));
           else {
@@ -231,7 +299,9 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
         const count = s.u32();
         for (let i = 0; i < count; i++) funcTypes.push(s.u32());
         expectEnd(s, 'function');
-        out.copy(bytes, sectionStart, end);
+        // Written when the code section comes: which functions pass fuel is known only then.
+        functionSectionAt = out.len;
+        escaped = new Uint8Array(count);
         break;
       }
       case 4: {
@@ -336,12 +406,17 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
         codeSeen = true;
         const count = s.u32();
         if (count !== funcTypes.length) malformed('function and code section counts differ');
+        if (functionSectionAt >= 0) {
+          // Insert the function section where it belongs; the code is appended after it.
+          writeFunctions();
+        }
         bodies ??= new BodyRewriter({
           bytes,
           costs: options.costs,
           strategy: options.strategy,
           paramCounts,
           resultBlockTypes,
+          internal,
           funcImports,
           funcShift: FUNC_SHIFT,
           globalImports,
@@ -358,7 +433,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           const bodyStart = s.pos;
           const bodyEnd = bodyStart + bodySize;
           if (bodyEnd > end) malformed(`function ${funcImports + i} runs past the code section`);
-          bodies.rewrite(bodyStart, bodyEnd, funcTypes[i]!, funcImports + i, code);
+          bodies.rewrite(bodyStart, bodyEnd, funcTypes[i]!, funcImports + i, internal[i] === 1, code);
           s.pos = bodyEnd;
         }
         expectEnd(s, 'code');
@@ -400,6 +475,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
   if (!typesWritten) writeTypes(0, 0, 0);
   if (!importsWritten) writeImports(0, 0, 0);
   if (!codeSeen && funcTypes.length > 0) malformed('functions declared without a code section');
+  writeFunctions();
   return out.bytes();
 }
 

@@ -1,7 +1,8 @@
 /**
  * The `name` custom section, renumbered: function names, local names and label names are keyed
  * by function index, global names by global index, and both spaces move when the rewriter adds
- * its imports. A malformed name section is dropped (engines ignore it too).
+ * its imports; functions that pass fuel in a parameter also have their locals moved up by one
+ * from that parameter on. A malformed name section is dropped (engines ignore it too).
  */
 import { MalformedError, Reader, Writer } from './binary.js';
 
@@ -16,6 +17,7 @@ export function rewriteNameSection(
   end: number,
   remapFunc: (index: number) => number,
   remapGlobal: (index: number) => number,
+  remapLocal: (func: number, local: number) => number,
 ): Writer | undefined {
   try {
     const r = new Reader(bytes, start, end);
@@ -40,10 +42,14 @@ export function rewriteNameSection(
         const count = s.u32();
         sub.u32(count);
         for (let i = 0; i < count; i++) {
-          sub.u32(remapFunc(s.u32()));
+          const func = s.u32();
+          sub.u32(remapFunc(func));
           const inner = s.pos;
-          nameMap(s, undefined, undefined);
-          sub.copy(bytes, inner, s.pos);
+          if (id === LOCAL_NAMES) nameMap(s, sub, (local) => remapLocal(func, local));
+          else {
+            nameMap(s, undefined, undefined);
+            sub.copy(bytes, inner, s.pos);
+          }
         }
         if (s.pos !== subEnd) return undefined;
         out.byte(id);
