@@ -177,6 +177,19 @@ export class Writer {
     this.copy(other.buf, 0, other.len);
   }
 
+  /** Replace the `room` bytes at `offset` with `value` as a minimal LEB128, moving what follows. */
+  patchU32(offset: number, room: number, value: number): void {
+    const size = u32Size(value);
+    this.buf.copyWithin(offset + size, offset + room, this.len);
+    this.len -= room - size;
+    let at = offset;
+    while (value >= 0x80) {
+      this.buf[at++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    this.buf[at] = value;
+  }
+
   /** Insert `other`'s bytes at `offset`, moving what follows. */
   insert(offset: number, other: Writer): void {
     const n = other.len;

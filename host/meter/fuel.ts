@@ -648,6 +648,23 @@ export class BodyRewriter {
     this.#copyTo(at);
     if (amount === 0) return;
     const code = this.#code;
+    const local = this.#ctx.strategy === 'local';
+    const index = local ? this.#fuelLocal : this.#ctx.fuelGlobal;
+    if (index < 0x80 && amount < 0x40) {
+      // The common case, written in one go: get, i64.const, i64.sub, set.
+      code.reserve(7);
+      const buf = code.buf;
+      let len = code.len;
+      buf[len++] = local ? OP_LOCAL_GET : OP_GLOBAL_GET;
+      buf[len++] = index;
+      buf[len++] = OP_I64_CONST;
+      buf[len++] = amount;
+      buf[len++] = OP_I64_SUB;
+      buf[len++] = local ? OP_LOCAL_SET : OP_GLOBAL_SET;
+      buf[len++] = index;
+      code.len = len;
+      return;
+    }
     this.#fuelGet(code);
     code.byte(OP_I64_CONST);
     code.sleb(amount);

@@ -79,7 +79,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
     malformed('unsupported binary version');
   }
 
-  const out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.25)));
+  const out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.5)));
   out.copy(bytes, 0, 8);
   const body = new Writer(1024);
   const r = new Reader(bytes, 8);
@@ -426,7 +426,13 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           fnTableGrow: funcImports + 2,
           tableTypes,
         });
-        const code = new Writer(Math.floor(size * 1.3) + 16);
+        // Bodies are written straight into the output after 5 bytes kept for the section size,
+        // which is then written in its minimal form (some tools reject padded sizes).
+        out.byte(10);
+        const sizeAt = out.len;
+        out.reserve(5 + Math.floor(size * 1.5));
+        out.len += 5;
+        const code = out;
         code.u32(count);
         for (let i = 0; i < count; i++) {
           const bodySize = s.u32();
@@ -437,9 +443,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           s.pos = bodyEnd;
         }
         expectEnd(s, 'code');
-        out.byte(10);
-        out.u32(code.len);
-        out.append(code);
+        out.patchU32(sizeAt, 5, out.len - sizeAt - 5);
         break;
       }
       case 11: {
@@ -476,6 +480,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
   if (!importsWritten) writeImports(0, 0, 0);
   if (!codeSeen && funcTypes.length > 0) malformed('functions declared without a code section');
   writeFunctions();
+  // A copy of its own: callers may hand `.buffer` to APIs that read the whole ArrayBuffer.
   return out.bytes();
 }
 
