@@ -16,7 +16,7 @@ it('infinite loop: 1,000,000 fuel ends it in milliseconds with fuel-exhausted', 
   expect(error.code).toBe('fuel-exhausted');
   expect(error.details.used).toBe(1_000_000);
   expect(meter.remaining()).toBe(0);
-  expect(elapsed).toBeLessThan(200);
+  expect(elapsed).toBeLessThan(1000);
   // The host is fine and the counter can be refilled (the kernel poisons the sandbox instead).
   meter.setRemaining(10);
   expect(thrown(() => exports.run()).code).toBe('fuel-exhausted');

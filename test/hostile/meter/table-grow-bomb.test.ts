@@ -19,7 +19,7 @@ it('table.grow bomb: stops at the sandbox limit, instantly', async () => {
   );
   const start = performance.now();
   expect(exports.run()).toBe(9001);
-  expect(performance.now() - start).toBeLessThan(1000);
+  expect(performance.now() - start).toBeLessThan(2000);
   expect(refused).toEqual([10_001]);
 });
 
