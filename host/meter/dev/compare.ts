@@ -1,8 +1,8 @@
 /**
  * Quick comparison of metering strategies against plain V8, on the small kernels in
- * `kernels.ts`, plus the rewriter's throughput on the largest modules at hand.
+ * `kernels.ts`. (The rewriter's throughput on real modules: test/meter/real-modules.test.ts.)
  *
- *   npm run build && node dist/host/meter/dev/compare.js [--runs 7] [--throughput file.wasm ...]
+ *   npm run build && node dist/host/meter/dev/compare.js [--runs 7]
  *
  * Prints, per kernel, the median time of plain V8 and of each strategy, and the ratios; then
  * the geometric mean. (The full compute suite with C and AssemblyScript kernels is bench/compute.)
