@@ -32,6 +32,8 @@ export const FUNC_SHIFT = 3;
 
 /** Functions with this many params or results keep the plain convention (V8 allows 1000). */
 const MAX_PASSING = 999;
+/** V8's limit on the number of types in a module. */
+const MAX_TYPES = 1_000_000;
 
 export interface RewriteOptions {
   costs: CostTables;
@@ -104,9 +106,11 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
    * `[params, i64] -> [results, i64]` (or undefined when the type cannot take one more).
    */
   const twins: ([number, number, number, number, number, number] | undefined)[] = [];
-  const passing = options.strategy === 'local';
+  let passing = options.strategy === 'local';
   let twinBase = 0;
   const writeTypes = (start: number, end: number, count: number) => {
+    // Twins double the types; never past V8's limit on them.
+    if (count * 2 + 2 + companions.length > MAX_TYPES) passing = false;
     voidType = count;
     growType = count + 1;
     body.reset();

@@ -158,4 +158,18 @@ export const KERNELS: readonly Kernel[] = [
           (br_if $ly (i32.lt_u (local.get $y) (local.get $n))))
         (local.get $count)))`,
   },
+  {
+    name: 'dispatch (call_indirect)',
+    n: 20_000_000,
+    wat: `(module (type $op (func (param i32 i32) (result i32)))
+      (table 2 funcref) (elem (i32.const 0) $add $xor)
+      (func $add (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+      (func $xor (param i32 i32) (result i32) (i32.xor (i32.mul (local.get 0) (i32.const 31)) (local.get 1)))
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+        (loop $l
+          (local.set $acc (call_indirect (type $op) (local.get $acc) (local.get $i) (i32.and (local.get $i) (i32.const 1))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))`,
+  },
 ];
