@@ -15,6 +15,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
+import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
 export interface BodyContext {
@@ -30,6 +31,14 @@ export interface BodyContext {
    * its type gains an i64 parameter and an i64 result that carry the counter.
    */
   readonly internal: Uint8Array;
+  /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
+  readonly indirectPasses: (table: number, type: number) => boolean;
+  /** Whether `table` is one that only `call_indirect` uses (so far). */
+  readonly closedTable: (table: number) => boolean;
+  /** Type index of the fuel-passing twin of type 0. */
+  readonly twinBase: number;
+  /** Where the pass records what makes its fuel passing through tables unsafe (it then reruns). */
+  readonly found: Leaks;
   /** Function indices at or above this move up by `funcShift`. */
   readonly funcImports: number;
   readonly funcShift: number;
@@ -417,12 +426,34 @@ export class BodyRewriter {
           continue;
         }
         case 0x11: // call_indirect
-        case 0x13: // return_call_indirect
+        case 0x13: {
+          // return_call_indirect
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
           hasCall = true;
-          pos = leb(bytes, leb(bytes, pos));
+          r.pos = pos;
+          const type = r.u32();
+          const table = r.u32();
+          pos = r.pos;
+          if (local && ctx.indirectPasses(table, type)) {
+            // Every function this can reach passes fuel: slip the counter under the index.
+            const index = this.#scratchLocal(I32);
+            code.byte(OP_LOCAL_SET);
+            code.u32(index);
+            this.#fuelGet(code);
+            code.byte(OP_LOCAL_GET);
+            code.u32(index);
+            const tail = op === 0x13 && passes;
+            code.byte(tail ? 0x13 : 0x11);
+            code.u32(ctx.twinBase + type);
+            code.u32(table);
+            this.#copyFrom = pos;
+            if (tail) continue;
+            this.#fuelSet(code);
+            if (op === 0x13) this.#writeReturn();
+            continue;
+          }
           if (local) this.#save();
           if (op === 0x13 && passes) {
             // The callee does not return the counter: call, then return with ours.
@@ -436,6 +467,7 @@ export class BodyRewriter {
           this.#copyTo(pos);
           if (local && op === 0x11) this.#reload();
           continue;
+        }
         case 0x1c: {
           // select with types
           pending += plain[op]!;
@@ -446,10 +478,14 @@ export class BodyRewriter {
           continue;
         }
         case 0x25: // table.get
-        case 0x26: // table.set
+        case 0x26: {
+          // table.set
           pending += plain[op]!;
-          pos = leb(bytes, pos);
+          r.pos = pos;
+          this.#tableUse(r.u32());
+          pos = r.pos;
           continue;
+        }
         case 0x3f: // memory.size
           pending += plain[op]!;
           pos = leb(bytes, pos);
@@ -477,6 +513,8 @@ export class BodyRewriter {
           pending += plain[op]!;
           r.pos = pos;
           const index = r.u32();
+          // A reference to a function that passes fuel could reach JavaScript or another table.
+          if (index >= funcImports && internal[index - funcImports] === 1) ctx.found.functions.add(index);
           this.#copyTo(at);
           code.byte(op);
           code.u32(index >= ctx.funcImports ? index + ctx.funcShift : index);
@@ -501,13 +539,17 @@ export class BodyRewriter {
               this.#bulkCharge(at, model.bulkMemoryBytesPerFuel);
               break;
             case 12: // table.init elem table
+              r.u32();
+              this.#tableUse(r.u32());
+              this.#bulkCharge(at, model.bulkTableElementsPerFuel);
+              break;
             case 14: // table.copy table table
-              r.u32();
-              r.u32();
+              this.#tableUse(r.u32());
+              this.#tableUse(r.u32());
               this.#bulkCharge(at, model.bulkTableElementsPerFuel);
               break;
             case 17: // table.fill table
-              r.u32();
+              this.#tableUse(r.u32());
               this.#bulkCharge(at, model.bulkTableElementsPerFuel);
               break;
             case 15: {
@@ -515,6 +557,7 @@ export class BodyRewriter {
               this.#flush(at, pending);
               pending = 0;
               const table = r.u32();
+              this.#tableUse(table);
               this.#tableGrow(table, funcIndex);
               this.#copyFrom = r.pos;
               break;
@@ -607,6 +650,11 @@ export class BodyRewriter {
     if (this.#passes) this.#fuelGet(this.#code);
     else if (this.#ctx.strategy === 'local') this.#save();
     this.#code.byte(OP_RETURN);
+  }
+
+  /** The code reads or changes `table`: it cannot be one whose calls pass fuel. */
+  #tableUse(table: number): void {
+    if (this.#ctx.closedTable(table)) this.#ctx.found.tables.add(table);
   }
 
   #push(depth: number, kind: number): number {
