@@ -8,10 +8,13 @@
  * that call) and at every loop header, which is enough: without a loop or a call no path can
  * come back to an instruction it has run.
  *
- * Two strategies, same fuel counts: `local` keeps the counter in a local of the function,
- * loaded at entry and written back to the imported global before anything that can leave the
- * function or look at the counter (calls, returns, throws, grows); `global` charges the
- * imported global directly.
+ * Two strategies, same fuel counts. `local` (the default) keeps the counter in a local: a
+ * function that never escapes gets it as an extra last parameter and hands it back as an extra
+ * last result (`BodyContext.internal`); any other function loads it from the imported global
+ * at entry and writes it back before anything that can leave the function or look at the
+ * counter (calls that do not pass it, returns, throws, grows). `global` charges the imported
+ * global directly. A check is `br_if $trap (fuel < 0)` to a cold exit at the end of the
+ * function (see `#finish`). docs/fuel.md has the whole picture.
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
@@ -395,6 +398,10 @@ export class BodyRewriter {
           const target = index >= funcImports ? index + ctx.funcShift : index;
           const calleePasses = index >= funcImports && internal[index - funcImports] === 1;
           const tail = op === 0x12;
+          if (tail && local) {
+            ctx.found.tailCalls.push([funcIndex, index]);
+            if (calleePasses !== passes) ctx.found.mismatch = true;
+          }
           if (calleePasses) {
             // The counter travels as the last argument and comes back as the last result.
             this.#fuelGet(code);
@@ -436,6 +443,10 @@ export class BodyRewriter {
           const type = r.u32();
           const table = r.u32();
           pos = r.pos;
+          if (op === 0x13 && local) {
+            ctx.found.tailIndirect.push([funcIndex, table, type]);
+            if (ctx.indirectPasses(table, type) !== passes) ctx.found.mismatch = true;
+          }
           if (local && ctx.indirectPasses(table, type)) {
             // Every function this can reach passes fuel: slip the counter under the index.
             const index = this.#scratchLocal(I32);

@@ -95,18 +95,38 @@ export interface Leaks {
   tables: Set<number>;
   /** Defined function indices (original numbering). */
   functions: Set<number>;
+  /**
+   * Tail calls, `[caller, callee]` and `[caller, table, type]`: a tail call keeps its meaning
+   * (no frame left behind, no `try` of the caller around the callee) only between functions of
+   * one convention, so their conventions are decided together.
+   */
+  tailCalls: [number, number][];
+  tailIndirect: [number, number, number][];
+  /** A tail call between conventions was seen: the pass must run again with the edges known. */
+  mismatch: boolean;
 }
 
+const noLeaks = (): Leaks => ({
+  tables: new Set(),
+  functions: new Set(),
+  tailCalls: [],
+  tailIndirect: [],
+  mismatch: false,
+});
+
 export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8Array {
-  const leaks: Leaks = { tables: new Set(), functions: new Set() };
+  const leaks = noLeaks();
   for (let attempt = 0; ; attempt++) {
-    const found: Leaks = { tables: new Set(), functions: new Set() };
+    const found = noLeaks();
     const out = rewriteOnce(bytes, options, leaks, found);
-    if (found.tables.size === 0 && found.functions.size === 0) return out;
+    if (found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
     if (attempt >= 3) throw new Error('fuel passing did not settle');
-    // Rare: code that inspects a table or takes a function's reference. Once more, knowing it.
+    // Rare: code that inspects a table, takes a function's reference, or tail-calls across
+    // conventions. Once more, knowing it.
     for (const t of found.tables) leaks.tables.add(t);
     for (const f of found.functions) leaks.functions.add(f);
+    leaks.tailCalls = found.tailCalls;
+    leaks.tailIndirect = found.tailIndirect;
   }
 }
 
@@ -283,25 +303,36 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
       }
     }
     const passes = (f: number) => f >= funcImports && internal[f - funcImports] === 1;
+    const demote = (f: number): boolean => {
+      if (!passes(f)) return false;
+      internal[f - funcImports] = 0;
+      return true;
+    };
     // A twin signature that equals one of the module's own would let a `call_indirect` of that
     // type reach a function it could not reach before: such groups keep the plain convention.
     const signatures = new Set(typeKeys);
     for (const members of groups.values()) {
       const type = typeOf(members[0]!)!;
-      if (signatures.has(twinKey(type)) || !twins[type]) {
-        for (const f of members) if (passes(f)) internal[f - funcImports] = 0;
-      }
+      if (signatures.has(twinKey(type)) || !twins[type]) for (const f of members) demote(f);
     }
+    const groupOf = (table: number, type: number) =>
+      openTables.has(table) ? undefined : groups.get(`${table}:${typeKeys[type]}`);
     for (let changed = true; changed; ) {
       changed = false;
       for (const members of groups.values()) {
         if (members.every(passes)) continue;
-        for (const f of members) {
-          if (passes(f)) {
-            internal[f - funcImports] = 0;
-            changed = true;
-          }
-        }
+        for (const f of members) changed = demote(f) || changed;
+      }
+      for (const [caller, callee] of leaks.tailCalls) {
+        if (passes(caller) !== passes(callee)) changed = demote(caller) || demote(callee) || changed;
+      }
+      for (const [caller, table, type] of leaks.tailIndirect) {
+        const members = groupOf(table, type);
+        const groupPasses = members !== undefined && members.every(passes);
+        if (passes(caller) === groupPasses) continue;
+        if (groupPasses) for (const f of members!) demote(f);
+        else demote(caller);
+        changed = true;
       }
     }
     for (const [key, members] of groups) {

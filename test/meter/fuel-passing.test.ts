@@ -161,4 +161,29 @@ describe('fuel passing', () => {
     expect(exports.viaF(41)).toBe(42);
     expect(() => exports.clash()).toThrow(/signature mismatch/);
   });
+
+  it('a tail call across conventions stays a tail call: no try of the caller, no frame left', async () => {
+    const source = `(module
+      (tag $e)
+      (func $throws (throw $e))
+      (func $odd (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (return_call $even (i32.sub (local.get 0) (i32.const 1))))))
+      (func $even (export "even") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))
+          (else (return_call $odd (i32.sub (local.get 0) (i32.const 1))))))
+      (func (export "escapes") (result i32)
+        (try (result i32) (do (return_call $throws_i32)) (catch $e (i32.const 7))))
+      (func $throws_i32 (result i32) (call $throws) (i32.const 0)))`;
+    const bytes = await watAll(source);
+    const { exports } = instantiateMetered(bytes, { fuel: 1e12 });
+    // An exported function and an internal one tail-call each other a million times.
+    expect(exports.even(1_000_001)).toBe(0);
+    // The callee's exception is not caught by the try around the tail call (it left the frame).
+    // (WebAssembly.Exception is not in TypeScript's DOM types yet.)
+    const WasmException = (WebAssembly as unknown as { Exception: new (...args: never[]) => Error })
+      .Exception;
+    expect(() => exports.escapes()).toThrow(WasmException);
+    expect(() => instantiatePlain(bytes).escapes()).toThrow(WasmException);
+  });
 });
