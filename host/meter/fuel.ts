@@ -8,13 +8,17 @@
  * that call) and at every loop header, which is enough: without a loop or a call no path can
  * come back to an instruction it has run.
  *
- * Two strategies, same fuel counts: `local` keeps the counter in a local of the function,
- * loaded at entry and written back to the imported global before anything that can leave the
- * function or look at the counter (calls, returns, throws, grows); `global` charges the
- * imported global directly.
+ * Two strategies, same fuel counts. `local` (the default) keeps the counter in a local: a
+ * function that never escapes gets it as an extra last parameter and hands it back as an extra
+ * last result (`BodyContext.internal`); any other function loads it from the imported global
+ * at entry and writes it back before anything that can leave the function or look at the
+ * counter (calls that do not pass it, returns, throws, grows). `global` charges the imported
+ * global directly. A check is `br_if $trap (fuel < 0)` to a cold exit at the end of the
+ * function (see `#finish`). docs/fuel.md has the whole picture.
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
+import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
 export interface BodyContext {
@@ -30,6 +34,14 @@ export interface BodyContext {
    * its type gains an i64 parameter and an i64 result that carry the counter.
    */
   readonly internal: Uint8Array;
+  /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
+  readonly indirectPasses: (table: number, type: number) => boolean;
+  /** Whether `table` is one that only `call_indirect` uses (so far). */
+  readonly closedTable: (table: number) => boolean;
+  /** Type index of the fuel-passing twin of type 0. */
+  readonly twinBase: number;
+  /** Where the pass records what makes its fuel passing through tables unsafe (it then reruns). */
+  readonly found: Leaks;
   /** Function indices at or above this move up by `funcShift`. */
   readonly funcImports: number;
   readonly funcShift: number;
@@ -386,6 +398,10 @@ export class BodyRewriter {
           const target = index >= funcImports ? index + ctx.funcShift : index;
           const calleePasses = index >= funcImports && internal[index - funcImports] === 1;
           const tail = op === 0x12;
+          if (tail && local) {
+            ctx.found.tailCalls.push([funcIndex, index]);
+            if (calleePasses !== passes) ctx.found.mismatch = true;
+          }
           if (calleePasses) {
             // The counter travels as the last argument and comes back as the last result.
             this.#fuelGet(code);
@@ -417,12 +433,38 @@ export class BodyRewriter {
           continue;
         }
         case 0x11: // call_indirect
-        case 0x13: // return_call_indirect
+        case 0x13: {
+          // return_call_indirect
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
           hasCall = true;
-          pos = leb(bytes, leb(bytes, pos));
+          r.pos = pos;
+          const type = r.u32();
+          const table = r.u32();
+          pos = r.pos;
+          if (op === 0x13 && local) {
+            ctx.found.tailIndirect.push([funcIndex, table, type]);
+            if (ctx.indirectPasses(table, type) !== passes) ctx.found.mismatch = true;
+          }
+          if (local && ctx.indirectPasses(table, type)) {
+            // Every function this can reach passes fuel: slip the counter under the index.
+            const index = this.#scratchLocal(I32);
+            code.byte(OP_LOCAL_SET);
+            code.u32(index);
+            this.#fuelGet(code);
+            code.byte(OP_LOCAL_GET);
+            code.u32(index);
+            const tail = op === 0x13 && passes;
+            code.byte(tail ? 0x13 : 0x11);
+            code.u32(ctx.twinBase + type);
+            code.u32(table);
+            this.#copyFrom = pos;
+            if (tail) continue;
+            this.#fuelSet(code);
+            if (op === 0x13) this.#writeReturn();
+            continue;
+          }
           if (local) this.#save();
           if (op === 0x13 && passes) {
             // The callee does not return the counter: call, then return with ours.
@@ -436,6 +478,7 @@ export class BodyRewriter {
           this.#copyTo(pos);
           if (local && op === 0x11) this.#reload();
           continue;
+        }
         case 0x1c: {
           // select with types
           pending += plain[op]!;
@@ -446,10 +489,14 @@ export class BodyRewriter {
           continue;
         }
         case 0x25: // table.get
-        case 0x26: // table.set
+        case 0x26: {
+          // table.set
           pending += plain[op]!;
-          pos = leb(bytes, pos);
+          r.pos = pos;
+          this.#tableUse(r.u32());
+          pos = r.pos;
           continue;
+        }
         case 0x3f: // memory.size
           pending += plain[op]!;
           pos = leb(bytes, pos);
@@ -477,6 +524,8 @@ export class BodyRewriter {
           pending += plain[op]!;
           r.pos = pos;
           const index = r.u32();
+          // A reference to a function that passes fuel could reach JavaScript or another table.
+          if (index >= funcImports && internal[index - funcImports] === 1) ctx.found.functions.add(index);
           this.#copyTo(at);
           code.byte(op);
           code.u32(index >= ctx.funcImports ? index + ctx.funcShift : index);
@@ -501,13 +550,17 @@ export class BodyRewriter {
               this.#bulkCharge(at, model.bulkMemoryBytesPerFuel);
               break;
             case 12: // table.init elem table
+              r.u32();
+              this.#tableUse(r.u32());
+              this.#bulkCharge(at, model.bulkTableElementsPerFuel);
+              break;
             case 14: // table.copy table table
-              r.u32();
-              r.u32();
+              this.#tableUse(r.u32());
+              this.#tableUse(r.u32());
               this.#bulkCharge(at, model.bulkTableElementsPerFuel);
               break;
             case 17: // table.fill table
-              r.u32();
+              this.#tableUse(r.u32());
               this.#bulkCharge(at, model.bulkTableElementsPerFuel);
               break;
             case 15: {
@@ -515,6 +568,7 @@ export class BodyRewriter {
               this.#flush(at, pending);
               pending = 0;
               const table = r.u32();
+              this.#tableUse(table);
               this.#tableGrow(table, funcIndex);
               this.#copyFrom = r.pos;
               break;
@@ -607,6 +661,11 @@ export class BodyRewriter {
     if (this.#passes) this.#fuelGet(this.#code);
     else if (this.#ctx.strategy === 'local') this.#save();
     this.#code.byte(OP_RETURN);
+  }
+
+  /** The code reads or changes `table`: it cannot be one whose calls pass fuel. */
+  #tableUse(table: number): void {
+    if (this.#ctx.closedTable(table)) this.#ctx.found.tables.add(table);
   }
 
   #push(depth: number, kind: number): number {

@@ -35,6 +35,21 @@ const MAX_PASSING = 999;
 /** V8's limit on the number of types in a module. */
 const MAX_TYPES = 1_000_000;
 
+function leb32Length(value: number): number {
+  let n = 1;
+  while (value >= 0x80) {
+    value >>>= 7;
+    n++;
+  }
+  return n;
+}
+
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
+
 export interface RewriteOptions {
   costs: CostTables;
   maxMemoryPages: number;
@@ -72,7 +87,50 @@ function dropsCustom(name: string): boolean {
 const TYPE_VOID = [0x60, 0x00, 0x00];
 const TYPE_I32_I32_TO_I32 = [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f];
 
+/**
+ * What a first pass learned that makes fuel passing through tables unsafe: tables the code
+ * reads or changes (`table.get`, `table.set`, ...), and functions it names with `ref.func`.
+ */
+export interface Leaks {
+  tables: Set<number>;
+  /** Defined function indices (original numbering). */
+  functions: Set<number>;
+  /**
+   * Tail calls, `[caller, callee]` and `[caller, table, type]`: a tail call keeps its meaning
+   * (no frame left behind, no `try` of the caller around the callee) only between functions of
+   * one convention, so their conventions are decided together.
+   */
+  tailCalls: [number, number][];
+  tailIndirect: [number, number, number][];
+  /** A tail call between conventions was seen: the pass must run again with the edges known. */
+  mismatch: boolean;
+}
+
+const noLeaks = (): Leaks => ({
+  tables: new Set(),
+  functions: new Set(),
+  tailCalls: [],
+  tailIndirect: [],
+  mismatch: false,
+});
+
 export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8Array {
+  const leaks = noLeaks();
+  for (let attempt = 0; ; attempt++) {
+    const found = noLeaks();
+    const out = rewriteOnce(bytes, options, leaks, found);
+    if (found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
+    if (attempt >= 3) throw new Error('fuel passing did not settle');
+    // Rare: code that inspects a table, takes a function's reference, or tail-calls across
+    // conventions. Once more, knowing it.
+    for (const t of found.tables) leaks.tables.add(t);
+    for (const f of found.functions) leaks.functions.add(f);
+    leaks.tailCalls = found.tailCalls;
+    leaks.tailIndirect = found.tailIndirect;
+  }
+}
+
+function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, found: Leaks): Uint8Array {
   if (bytes.length < 8) malformed('shorter than a module header');
   if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
     malformed('no \\0asm magic number');
@@ -107,6 +165,9 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
    */
   const twins: ([number, number, number, number, number, number] | undefined)[] = [];
   let passing = options.strategy === 'local';
+  /** By type index: its signature, as a string of its bytes (types match by structure). */
+  const typeKeys: string[] = [];
+  const importTypes: number[] = [];
   let twinBase = 0;
   const writeTypes = (start: number, end: number, count: number) => {
     // Twins double the types; never past V8's limit on them.
@@ -172,6 +233,23 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
     return index + FUNC_SHIFT;
   };
   const remapFuncName = (index: number) => (index >= funcImports ? index + FUNC_SHIFT : index);
+  /** Tables that JavaScript or the code may read or change (imported, exported, inspected). */
+  const openTables = new Set<number>(leaks.tables);
+  /** Entries (function indices, original numbering) put in each table by active segments. */
+  const tableEntries = new Map<number, number[]>();
+  const onElement = (table: number, func: number | undefined) => {
+    if (table < 0 || func === undefined) {
+      // A passive or declarative segment, or an entry we cannot name: it escapes.
+      if (table >= 0) openTables.add(table);
+      else if (func !== undefined) remapFunc(func);
+      return;
+    }
+    const list = tableEntries.get(table);
+    if (list) list.push(func);
+    else tableEntries.set(table, [func]);
+  };
+  /** By table: original type indices whose `call_indirect` passes fuel. */
+  const passingIndirect = new Map<number, Set<string>>();
   const remapLocalName = (func: number, local: number) => {
     const defined = func - funcImports;
     if (defined < 0 || internal[defined] !== 1) return local;
@@ -179,16 +257,12 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
   };
   const writeFunctions = () => {
     if (functionSectionAt < 0) return;
-    internal = new Uint8Array(funcTypes.length);
+    decidePassing();
     body.reset();
     body.u32(funcTypes.length);
     for (let i = 0; i < funcTypes.length; i++) {
       const type = funcTypes[i]!;
-      if (type >= twins.length) malformed(`function ${funcImports + i} has an unknown type`);
-      if (passing && escaped[i] === 0 && twins[type]) {
-        internal[i] = 1;
-        body.u32(twinBase + type);
-      } else body.u32(type);
+      body.u32(internal[i] === 1 ? twinBase + type : type);
     }
     const section = new Writer(body.len + 6);
     section.section(3, body);
@@ -196,6 +270,97 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
     functionSectionAt = -1;
   };
   const remapGlobal = (index: number) => (index >= globalImports ? index + 1 : index);
+
+  /**
+   * Which functions pass fuel. Any function that escapes keeps its type. A function reached
+   * only through closed tables passes fuel if every function of its type in each of those
+   * tables can (a `call_indirect` uses one convention per table and type): one that cannot
+   * holds its whole group back, which may hold back other groups, until nothing changes.
+   */
+  const decidePassing = () => {
+    internal = new Uint8Array(funcTypes.length);
+    if (!passing) return;
+    for (let i = 0; i < funcTypes.length; i++) {
+      const type = funcTypes[i]!;
+      if (type >= twins.length) malformed(`function ${funcImports + i} has an unknown type`);
+      if (escaped[i] === 0 && twins[type] && !leaks.functions.has(funcImports + i)) internal[i] = 1;
+    }
+    for (const [table, entries] of tableEntries) {
+      if (!openTables.has(table)) continue;
+      for (const f of entries) if (f >= funcImports) internal[f - funcImports] = 0;
+    }
+    const groups = new Map<string, number[]>();
+    const typeOf = (f: number) => (f >= funcImports ? funcTypes[f - funcImports] : importTypes[f]);
+    for (const [table, entries] of tableEntries) {
+      if (openTables.has(table)) continue;
+      for (const f of entries) {
+        const type = typeOf(f);
+        if (type === undefined || type >= typeKeys.length) malformed(`element names unknown function ${f}`);
+        const key = `${table}:${typeKeys[type]}`;
+        const list = groups.get(key);
+        if (list) list.push(f);
+        else groups.set(key, [f]);
+      }
+    }
+    const passes = (f: number) => f >= funcImports && internal[f - funcImports] === 1;
+    const demote = (f: number): boolean => {
+      if (!passes(f)) return false;
+      internal[f - funcImports] = 0;
+      return true;
+    };
+    // A twin signature that equals one of the module's own would let a `call_indirect` of that
+    // type reach a function it could not reach before: such groups keep the plain convention.
+    const signatures = new Set(typeKeys);
+    for (const members of groups.values()) {
+      const type = typeOf(members[0]!)!;
+      if (signatures.has(twinKey(type)) || !twins[type]) for (const f of members) demote(f);
+    }
+    const groupOf = (table: number, type: number) =>
+      openTables.has(table) ? undefined : groups.get(`${table}:${typeKeys[type]}`);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const members of groups.values()) {
+        if (members.every(passes)) continue;
+        for (const f of members) changed = demote(f) || changed;
+      }
+      for (const [caller, callee] of leaks.tailCalls) {
+        if (passes(caller) !== passes(callee)) changed = demote(caller) || demote(callee) || changed;
+      }
+      for (const [caller, table, type] of leaks.tailIndirect) {
+        const members = groupOf(table, type);
+        const groupPasses = members !== undefined && members.every(passes);
+        if (passes(caller) === groupPasses) continue;
+        if (groupPasses) for (const f of members!) demote(f);
+        else demote(caller);
+        changed = true;
+      }
+    }
+    for (const [key, members] of groups) {
+      if (!members.every(passes)) continue;
+      const table = Number(key.slice(0, key.indexOf(':')));
+      const type = key.slice(key.indexOf(':') + 1);
+      const set = passingIndirect.get(table);
+      if (set) set.add(type);
+      else passingIndirect.set(table, new Set([type]));
+    }
+  };
+  const twinKey = (type: number): string => {
+    const twin = twins[type];
+    if (!twin) return '';
+    const [params, paramsFrom, paramsTo, results, resultsFrom, resultsTo] = twin;
+    const w = new Writer(16);
+    w.u32(params + 1);
+    w.copy(bytes, paramsFrom, paramsTo);
+    w.byte(0x7e);
+    w.u32(results + 1);
+    w.copy(bytes, resultsFrom, resultsTo);
+    w.byte(0x7e);
+    return latin1(w.buf, 0, w.len);
+  };
+  const indirectPasses = (table: number, type: number): boolean => {
+    const key = typeKeys[type];
+    return key !== undefined && passingIndirect.get(table)?.has(key) === true;
+  };
 
   let bodies: BodyRewriter | undefined;
 
@@ -247,6 +412,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           const resultsFrom = s.pos;
           let last = 0x40;
           for (let j = 0; j < results; j++) last = skipValueType(s);
+          typeKeys.push(latin1(bytes, paramsFrom - leb32Length(params), s.pos));
           twins.push(
             params < MAX_PASSING && results < MAX_PASSING
               ? [params, paramsFrom, resultsAt, results, resultsFrom, s.pos]
@@ -279,9 +445,10 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           }
           const kind = s.byte();
           if (kind === 0x00) {
-            s.u32();
+            importTypes.push(s.u32());
             funcImports++;
           } else if (kind === 0x01) {
+            openTables.add(tableTypes.length);
             tableTypes.push(readTableType(s));
             readLimits(s, 'table');
           } else if (kind === 0x02) {
@@ -381,6 +548,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           const kind = s.byte();
           body.copy(bytes, from, s.pos);
           const index = s.u32();
+          if (kind === 0x01) openTables.add(index);
           body.u32(kind === 0x00 ? remapFunc(index) : kind === 0x03 ? remapGlobal(index) : index);
         }
         expectEnd(s, 'export');
@@ -398,7 +566,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
         const count = s.u32();
         body.reset();
         body.u32(count);
-        for (let i = 0; i < count; i++) rewriteElement(s, body, remapFunc, remapGlobal);
+        for (let i = 0; i < count; i++) rewriteElement(s, body, remapFuncName, remapGlobal, onElement);
         expectEnd(s, 'element');
         out.section(9, body);
         break;
@@ -421,6 +589,10 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8
           paramCounts,
           resultBlockTypes,
           internal,
+          indirectPasses,
+          closedTable: (table: number) => passing && !openTables.has(table),
+          twinBase,
+          found,
           funcImports,
           funcShift: FUNC_SHIFT,
           globalImports,
@@ -586,13 +758,18 @@ function rewriteElement(
   out: Writer,
   remapFunc: (index: number) => number,
   remapGlobal: (index: number) => number,
+  onElement: (table: number, func: number | undefined) => void,
 ): void {
   const flags = s.u32();
   if (flags > 7) malformed(`unknown element segment flags ${flags}`);
   out.u32(flags);
   // bit 0: passive or declarative; bit 1: explicit table (active) or declarative; bit 2: expressions.
   const active = (flags & 0x01) === 0;
-  if (active && flags & 0x02) out.u32(s.u32());
+  let table = active ? 0 : -1;
+  if (active && flags & 0x02) {
+    table = s.u32();
+    out.u32(table);
+  }
   if (active) rewriteConstExpr(s, out, remapFunc, remapGlobal);
   if (flags & 0x03) {
     // elemkind (0x00) or reftype
@@ -602,9 +779,25 @@ function rewriteElement(
   const count = s.u32();
   out.u32(count);
   if (flags & 0x04) {
-    for (let i = 0; i < count; i++) rewriteConstExpr(s, out, remapFunc, remapGlobal);
+    for (let i = 0; i < count; i++) {
+      // `ref.func f`, `ref.null t` or `global.get g` (an entry we cannot name).
+      const at = s.pos;
+      const op = s.bytes[at];
+      let func: number | undefined;
+      if (op === 0xd2) {
+        s.pos = at + 1;
+        func = s.u32();
+        s.pos = at;
+      }
+      rewriteConstExpr(s, out, remapFunc, remapGlobal);
+      if (op !== 0xd0) onElement(table, func);
+    }
   } else {
-    for (let i = 0; i < count; i++) out.u32(remapFunc(s.u32()));
+    for (let i = 0; i < count; i++) {
+      const func = s.u32();
+      onElement(table, func);
+      out.u32(remapFunc(func));
+    }
   }
 }
 

@@ -108,9 +108,82 @@ describe('fuel passing', () => {
     expect(text).toMatch(
       /\(func \$wide \(type \d+\) \(param \$a i32\) \(param \$b i32\) \(param i64\) \(result i32 i64\)/,
     );
-    expect(text).toContain('(func $square (type $i2i) (param i32) (result i32)\n');
-    expect(text).toContain('(func $escaping_odd (type $i2i) (param i32) (result i32)\n');
+    // In a table that only call_indirect uses: they pass fuel too, and so do the calls.
+    expect(text).toMatch(/\(func \$square \(type \d+\) \(param i32 i64\) \(result i32 i64\)/);
+    expect(text).toMatch(/\(func \$escaping_odd \(type \d+\) \(param i32 i64\) \(result i32 i64\)/);
+    expect(text).toMatch(/return_call_indirect \(type \d+\)/);
     expect(text).toContain('local.set $l150');
     expect(text).toContain('local.get $l199');
+  });
+
+  it('a table that JavaScript or the code can read keeps the plain convention', async () => {
+    const exported = PROGRAM.replace('(table 2 funcref)', '(table (export "t") 2 funcref)');
+    const inspected = PROGRAM.replace(
+      '(func $square (param i32) (result i32)',
+      '(func $peek (result i32) (ref.is_null (table.get 0 (i32.const 0))))\n  (func $square (param i32) (result i32)',
+    );
+    const referenced = PROGRAM.replace(
+      '(func $square (param i32) (result i32)',
+      '(func $take (result funcref) (ref.func $square))\n  (func $square (param i32) (result i32)',
+    );
+    for (const source of [exported, inspected]) {
+      const text = await toText(meterModule(await watAll(source)));
+      expect(text).toContain('(func $square (type $i2i) (param i32) (result i32)\n');
+      expect(text).toContain('(func $escaping_odd (type $i2i) (param i32) (result i32)\n');
+    }
+    // A function the code takes a reference to keeps its type, and so does its group.
+    const text = await toText(meterModule(await watAll(referenced)));
+    expect(text).toContain('(func $square (type $i2i) (param i32) (result i32)\n');
+    expect(text).toContain('(func $escaping_odd (type $i2i) (param i32) (result i32)\n');
+    for (const source of [exported, inspected, referenced]) {
+      const bytes = await watAll(source);
+      const plain = run(instantiatePlain(bytes));
+      const local = instantiateMetered(bytes, { fuel: 1e9 });
+      const global = instantiateMetered(bytes, { fuel: 1e9 }, { strategy: 'global' });
+      const localRun = run(local.exports, () => local.meter.used());
+      expect(localRun.map(([n, a, r]) => [n, a, r])).toEqual(plain.map(([n, a, r]) => [n, a, r]));
+      expect(localRun).toEqual(run(global.exports, () => global.meter.used()));
+    }
+  });
+
+  it("a twin signature that matches one of the module's own types is not used through tables", async () => {
+    // $f: (i32) -> i32 would become (i32 i64) -> (i32 i64), which this module also declares.
+    const source = `(module
+      (type $plain (func (param i32) (result i32)))
+      (type $clash (func (param i32 i64) (result i32 i64)))
+      (table 2 funcref) (elem (i32.const 0) $f $g)
+      (func $f (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $g (param i32 i64) (result i32 i64) (local.get 0) (local.get 1))
+      (func (export "viaF") (param i32) (result i32) (call_indirect (type $plain) (local.get 0) (i32.const 0)))
+      (func (export "clash") (result i32) (call_indirect (type $clash) (i32.const 5) (i64.const 7) (i32.const 0)) (drop)))`;
+    const bytes = await watAll(source);
+    const { exports } = instantiateMetered(bytes);
+    expect(exports.viaF(41)).toBe(42);
+    expect(() => exports.clash()).toThrow(/signature mismatch/);
+  });
+
+  it('a tail call across conventions stays a tail call: no try of the caller, no frame left', async () => {
+    const source = `(module
+      (tag $e)
+      (func $throws (throw $e))
+      (func $odd (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (return_call $even (i32.sub (local.get 0) (i32.const 1))))))
+      (func $even (export "even") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))
+          (else (return_call $odd (i32.sub (local.get 0) (i32.const 1))))))
+      (func (export "escapes") (result i32)
+        (try (result i32) (do (return_call $throws_i32)) (catch $e (i32.const 7))))
+      (func $throws_i32 (result i32) (call $throws) (i32.const 0)))`;
+    const bytes = await watAll(source);
+    const { exports } = instantiateMetered(bytes, { fuel: 1e12 });
+    // An exported function and an internal one tail-call each other a million times.
+    expect(exports.even(1_000_001)).toBe(0);
+    // The callee's exception is not caught by the try around the tail call (it left the frame).
+    // (WebAssembly.Exception is not in TypeScript's DOM types yet.)
+    const WasmException = (WebAssembly as unknown as { Exception: new (...args: never[]) => Error })
+      .Exception;
+    expect(() => exports.escapes()).toThrow(WasmException);
+    expect(() => instantiatePlain(bytes).escapes()).toThrow(WasmException);
   });
 });
