@@ -206,6 +206,9 @@ export class Loader {
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = (async () => {
+        // The hook (metering) expects valid input: a component's core modules are checked here,
+        // a plain core module was checked before (validateCore).
+        if (hook && kind !== 'core') validateCore(bytes, file);
         const transformed = hook ? hook.transform(bytes, { file, kind }) : bytes;
         this.stats.compiles++;
         try {
@@ -227,17 +230,18 @@ export class Loader {
   }
 }
 
-function validateCore(bytes: Uint8Array): void {
+function validateCore(bytes: Uint8Array, file?: string): void {
   if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return;
+  const what = file ? `invalid core module ${file}` : 'invalid core module';
   try {
     new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (error) {
     throw new KeelError(
       'invalid-module',
-      `invalid core module: ${(error as Error).message.replace(/^WebAssembly\.Module\(\): /, '')}`,
+      `${what}: ${(error as Error).message.replace(/^WebAssembly\.Module\(\): /, '')}`,
     );
   }
-  throw new KeelError('invalid-module', 'invalid core module');
+  throw new KeelError('invalid-module', what);
 }
 
 export function sha256(data: Uint8Array | string): string {
