@@ -356,9 +356,12 @@ export class Sandbox {
   /** What this invocation used; the fast path gets a fresh per-invocation budget. */
   #endBudget(): FuelReport {
     const meter = this.#meter;
-    if (!meter) return (this.#lastFuel = { used: 0, limit: this.limits.fuel });
-    this.#lastFuel = { used: meter.used() - this.#budgetStart, limit: this.#budget };
-    this.refuel();
+    if (!meter) {
+      this.#lastFuel = { used: 0, limit: this.limits.fuel };
+    } else {
+      this.#lastFuel = { used: meter.used() - this.#budgetStart, limit: this.#budget };
+      this.refuel();
+    }
     return this.#lastFuel;
   }
 
