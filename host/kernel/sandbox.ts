@@ -141,6 +141,7 @@ export class Sandbox {
       exit: (code: number): never => {
         throw new GuestExit(code);
       },
+      charge: (fuel: number): void => this.#meter?.charge(fuel),
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);
       },

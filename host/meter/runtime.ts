@@ -41,6 +41,8 @@ export interface MeterRuntime {
   setRemaining(n: number): void;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
+  /** Take fuel for work the host does for the guest (a host call, bytes crossing); `fuel-exhausted` past zero. */
+  charge(fuel: number): void;
 }
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
@@ -119,6 +121,11 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
       fuel.value = BigInt(n);
     },
     exhausted: () => exhausted,
+    charge(n: number): void {
+      const left = (fuel.value as bigint) - BigInt(n);
+      fuel.value = left;
+      if (left < 0n) fuelExhausted();
+    },
   };
 }
 

@@ -175,3 +175,61 @@ describe('metering in the kernel: memory and tables', () => {
     await expect(kernel.load(await module)).rejects.toMatchObject({ code: 'invalid-module' });
   });
 });
+
+describe('metering in the kernel: host functions charge fuel', () => {
+  const TICK_WAT = `(module
+    (import "env" "tick" (func $tick))
+    (func (export "run") (param $n i32)
+      (block $done (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (call $tick)
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))))`;
+  const ticker = (name: string, callCost?: number) => ({
+    name,
+    interfaces: [],
+    coreImports: ['env.tick'],
+    ...(callCost !== undefined ? { callCost } : {}),
+    link: () => ({ tick: () => {} }),
+  });
+
+  it('charges each host call its provider cost (default 100), exactly', async () => {
+    const free = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('free', 0)] });
+    const priced = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('priced')] });
+    const used = async (kernel: Kernel) => {
+      const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), { grants: ['env.tick'] });
+      return (await sandbox.invoke('run', [10])).fuel.used;
+    };
+    expect((await used(priced)) - (await used(free))).toBe(10 * 100);
+  });
+
+  it('runs out of fuel inside a host call with fuel-exhausted', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('dear', 1_000_000)] });
+    const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), {
+      grants: ['env.tick'],
+      limits: { fuel: 100_000 },
+    });
+    await expect(sandbox.invoke('run', [1])).rejects.toMatchObject({ code: 'fuel-exhausted' });
+  });
+
+  it('charges bytes written to stdout', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const { PREVIEW1_ENV_WAT } = await import('../helpers/components.js');
+    const module = await kernel.load(await wat(PREVIEW1_ENV_WAT));
+    const run = async (value: string) => {
+      const sandbox = await kernel.spawn(module, {
+        grants: [
+          'wasi:cli/stdin',
+          'wasi:cli/stdout',
+          'wasi:cli/stderr',
+          { interface: 'wasi:cli/environment', scope: { env: { V: value } } },
+        ],
+      });
+      return (await sandbox.invoke('wasi:cli/run#run')).fuel.used;
+    };
+    const short = await run('x');
+    const long = await run('x'.repeat(64 * 100 + 1));
+    // 6,400 more bytes cost 100 more fuel for the write (1 per 64 bytes), plus the guest's own scanning.
+    expect(long - short).toBeGreaterThan(100);
+  });
+});
