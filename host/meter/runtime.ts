@@ -41,6 +41,12 @@ export interface MeterRuntime {
   setRemaining(n: number): void;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
+  /**
+   * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
+   * `fuel-exhausted` when that leaves the counter below zero. Metered code writes its counter
+   * back before it calls an import and reads it again after, so this is exact.
+   */
+  charge(n: number): void;
 }
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
@@ -119,6 +125,12 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
       fuel.value = BigInt(n);
     },
     exhausted: () => exhausted,
+    charge(n: number): void {
+      checkCount('charge', n);
+      const left = (fuel.value as bigint) - BigInt(n);
+      fuel.value = left;
+      if (left < 0n) fuelExhausted();
+    },
   };
 }
 
