@@ -35,13 +35,9 @@ const MAX_PASSING = 999;
 /** V8's limit on the number of types in a module. */
 const MAX_TYPES = 1_000_000;
 
-function leb32Length(value: number): number {
-  let n = 1;
-  while (value >= 0x80) {
-    value >>>= 7;
-    n++;
-  }
-  return n;
+/** A signature as a string (value types are one byte each here), whatever its encoding. */
+function signatureKey(params: string, results: string): string {
+  return `${params}->${results}`;
 }
 
 function latin1(bytes: Uint8Array, from: number, to: number): string {
@@ -347,15 +343,11 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   const twinKey = (type: number): string => {
     const twin = twins[type];
     if (!twin) return '';
-    const [params, paramsFrom, paramsTo, results, resultsFrom, resultsTo] = twin;
-    const w = new Writer(16);
-    w.u32(params + 1);
-    w.copy(bytes, paramsFrom, paramsTo);
-    w.byte(0x7e);
-    w.u32(results + 1);
-    w.copy(bytes, resultsFrom, resultsTo);
-    w.byte(0x7e);
-    return latin1(w.buf, 0, w.len);
+    const [, paramsFrom, paramsTo, , resultsFrom, resultsTo] = twin;
+    return signatureKey(
+      `${latin1(bytes, paramsFrom, paramsTo)}\x7e`,
+      `${latin1(bytes, resultsFrom, resultsTo)}\x7e`,
+    );
   };
   const indirectPasses = (table: number, type: number): boolean => {
     const key = typeKeys[type];
@@ -412,7 +404,9 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           const resultsFrom = s.pos;
           let last = 0x40;
           for (let j = 0; j < results; j++) last = skipValueType(s);
-          typeKeys.push(latin1(bytes, paramsFrom - leb32Length(params), s.pos));
+          typeKeys.push(
+            signatureKey(latin1(bytes, paramsFrom, resultsAt), latin1(bytes, resultsFrom, s.pos)),
+          );
           twins.push(
             params < MAX_PASSING && results < MAX_PASSING
               ? [params, paramsFrom, resultsAt, results, resultsFrom, s.pos]
