@@ -285,54 +285,78 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
       if (!openTables.has(table)) continue;
       for (const f of entries) if (f >= funcImports) internal[f - funcImports] = 0;
     }
+    // Groups: by closed table and signature, the functions a `call_indirect` can reach.
     const groups = new Map<string, number[]>();
+    const groupsOf = new Map<number, string[]>();
     const typeOf = (f: number) => (f >= funcImports ? funcTypes[f - funcImports] : importTypes[f]);
+    const link = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
     for (const [table, entries] of tableEntries) {
       if (openTables.has(table)) continue;
       for (const f of entries) {
         const type = typeOf(f);
         if (type === undefined || type >= typeKeys.length) malformed(`element names unknown function ${f}`);
         const key = `${table}:${typeKeys[type]}`;
-        const list = groups.get(key);
-        if (list) list.push(f);
-        else groups.set(key, [f]);
+        link(groups, key, f);
+        link(groupsOf, f, key);
       }
     }
+    // Tail calls: neighbours must share a convention (both ways); callers of a group likewise.
+    const neighbours = new Map<number, number[]>();
+    for (const [caller, callee] of leaks.tailCalls) {
+      link(neighbours, caller, callee);
+      link(neighbours, callee, caller);
+    }
+    const groupCallers = new Map<string, number[]>();
+    const callerGroups = new Map<number, string[]>();
+    const ungrouped: number[] = [];
+    for (const [caller, table, type] of leaks.tailIndirect) {
+      const key = `${table}:${typeKeys[type]}`;
+      if (openTables.has(table) || !groups.has(key)) ungrouped.push(caller);
+      else {
+        link(groupCallers, key, caller);
+        link(callerGroups, caller, key);
+      }
+    }
+    // Worklist: each function is held back at most once, each group at most once (linear).
     const passes = (f: number) => f >= funcImports && internal[f - funcImports] === 1;
-    const demote = (f: number): boolean => {
-      if (!passes(f)) return false;
+    const blocked = new Set<string>();
+    const queue: number[] = [];
+    const demote = (f: number) => {
+      if (!passes(f)) return;
       internal[f - funcImports] = 0;
-      return true;
+      queue.push(f);
+    };
+    const block = (key: string) => {
+      if (blocked.has(key)) return;
+      blocked.add(key);
+      for (const f of groups.get(key) ?? []) demote(f);
+      for (const caller of groupCallers.get(key) ?? []) demote(caller);
     };
     // A twin signature that equals one of the module's own would let a `call_indirect` of that
     // type reach a function it could not reach before: such groups keep the plain convention.
     const signatures = new Set(typeKeys);
-    for (const members of groups.values()) {
-      const type = typeOf(members[0]!)!;
-      if (signatures.has(twinKey(type)) || !twins[type]) for (const f of members) demote(f);
-    }
-    const groupOf = (table: number, type: number) =>
-      openTables.has(table) ? undefined : groups.get(`${table}:${typeKeys[type]}`);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const members of groups.values()) {
-        if (members.every(passes)) continue;
-        for (const f of members) changed = demote(f) || changed;
-      }
-      for (const [caller, callee] of leaks.tailCalls) {
-        if (passes(caller) !== passes(callee)) changed = demote(caller) || demote(callee) || changed;
-      }
-      for (const [caller, table, type] of leaks.tailIndirect) {
-        const members = groupOf(table, type);
-        const groupPasses = members !== undefined && members.every(passes);
-        if (passes(caller) === groupPasses) continue;
-        if (groupPasses) for (const f of members!) demote(f);
-        else demote(caller);
-        changed = true;
-      }
-    }
     for (const [key, members] of groups) {
-      if (!members.every(passes)) continue;
+      const type = typeOf(members[0]!)!;
+      if (signatures.has(twinKey(type)) || !members.every(passes)) block(key);
+    }
+    for (const [caller, callee] of leaks.tailCalls) {
+      if (!passes(caller)) demote(callee);
+      if (!passes(callee)) demote(caller);
+    }
+    for (const caller of ungrouped) demote(caller);
+    for (const [caller, keys] of callerGroups) if (!passes(caller)) for (const key of keys) block(key);
+    while (queue.length > 0) {
+      const f = queue.pop()!;
+      for (const key of groupsOf.get(f) ?? []) block(key);
+      for (const other of neighbours.get(f) ?? []) demote(other);
+      for (const key of callerGroups.get(f) ?? []) block(key);
+    }
+    for (const key of groups.keys()) {
+      if (blocked.has(key)) continue;
       const table = Number(key.slice(0, key.indexOf(':')));
       const type = key.slice(key.indexOf(':') + 1);
       const set = passingIndirect.get(table);
