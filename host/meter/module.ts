@@ -2,11 +2,16 @@
  * The module-level pass: walks the sections once, in order, copying what does not change and
  * rewriting what does.
  *
- * - Adds two function types and four imports from `keel` (the fuel global and three host
- *   functions) at the end of the import section, so imported functions and globals keep their
- *   indices and every defined function index moves up by 3, every defined global by 1. Every
- *   place that names one is fixed: code, constant expressions, exports, start, elements, and
- *   the name section.
+ * - Adds four imports from `keel` (the fuel global and three host functions) at the end of the
+ *   import section, so imported functions and globals keep their indices and every defined
+ *   function index moves up by 3, every defined global by 1. Every place that names one is
+ *   fixed: code, constant expressions, exports, start, elements, and the name section.
+ * - Adds types: two for those imports, `[] -> results` for bodies with several results, and a
+ *   fuel-passing twin `[params, i64] -> [results, i64]` of every type.
+ * - Decides which functions pass fuel (`decidePassing`). The function section is written only
+ *   when the code section starts, once everything that decides it (exports, elements, start,
+ *   globals) has been read; code that changes the decision (a `ref.func`, a table access, a
+ *   tail call across conventions) makes the whole pass run once more (`rewriteModule`).
  * - Caps every defined memory's and table's maximum.
  * - Rewrites function bodies with `BodyRewriter`.
  * - Drops debug sections whose code offsets the rewriting invalidates (DWARF, source maps,
