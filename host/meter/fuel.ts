@@ -34,6 +34,8 @@ export interface BodyContext {
    * its type gains an i64 parameter and an i64 result that carry the counter.
    */
   readonly internal: Uint8Array;
+  /** The wrapper that stands for an exported function wherever it escapes (original numbering). */
+  readonly wrapperOf: (func: number) => number | undefined;
   /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
   readonly indirectPasses: (table: number, type: number) => boolean;
   /** Whether `table` is one that only `call_indirect` uses (so far). */
@@ -523,8 +525,10 @@ export class BodyRewriter {
           // ref.func
           pending += plain[op]!;
           r.pos = pos;
-          const index = r.u32();
-          // A reference to a function that passes fuel could reach JavaScript or another table.
+          let index = r.u32();
+          // An exported function's reference is its wrapper's. Any other reference to a
+          // function that passes fuel could reach JavaScript or another table.
+          index = ctx.wrapperOf(index) ?? index;
           if (index >= funcImports && internal[index - funcImports] === 1) ctx.found.functions.add(index);
           this.#copyTo(at);
           code.byte(op);

@@ -37,8 +37,34 @@ export const FUNC_SHIFT = 3;
 
 /** Functions with this many params or results keep the plain convention (V8 allows 1000). */
 const MAX_PASSING = 999;
-/** V8's limit on the number of types in a module. */
+/** V8's limits on the number of types and of functions in a module. */
 const MAX_TYPES = 1_000_000;
+const MAX_FUNCTIONS = 1_000_000;
+
+/** Defined or imported function indices that the export section names (read ahead). */
+function scanExportedFunctions(bytes: Uint8Array): Set<number> {
+  const found = new Set<number>();
+  const r = new Reader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (end > bytes.length) malformed(`section ${id} runs past the end of the module`);
+    if (id === 7) {
+      const s = new Reader(bytes, r.pos, end);
+      const count = s.u32();
+      for (let i = 0; i < count; i++) {
+        s.skip(s.u32());
+        const kind = s.byte();
+        const index = s.u32();
+        if (kind === 0x00) found.add(index);
+      }
+      break;
+    }
+    r.pos = end;
+  }
+  return found;
+}
 
 /** A signature as a string (value types are one byte each here), whatever its encoding. */
 function signatureKey(params: string, results: string): string {
@@ -227,11 +253,37 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   let functionSectionAt = -1;
   let escaped = new Uint8Array(0);
   let internal = new Uint8Array(0);
+  /**
+   * Exported functions get a wrapper of their own type, appended after the defined functions:
+   * every reference that lets a function escape (export, element, global, start, `ref.func`)
+   * names the wrapper, which loads the counter, calls the function with it and stores it
+   * back; direct calls keep calling the function, which then passes fuel. (An exported
+   * recursive function would otherwise pay the plain convention on every call.)
+   */
+  const exported = scanExportedFunctions(bytes);
+  let wrapped: number[] = [];
+  const wrapperOf = new Map<number, number>();
+  const decideWrappers = () => {
+    if (!passing) return;
+    const candidates = [...exported]
+      .filter(
+        (f) => f >= funcImports && f - funcImports < funcTypes.length && twins[funcTypes[f - funcImports]!],
+      )
+      .sort((a, b) => a - b);
+    if (funcImports + FUNC_SHIFT + funcTypes.length + candidates.length > MAX_FUNCTIONS) return;
+    wrapped = candidates;
+    for (const [k, f] of wrapped.entries()) wrapperOf.set(f, funcImports + funcTypes.length + k);
+  };
+  /** The index an escaping reference to `index` uses (original numbering in, final out). */
+  const escapeIndex = (index: number) => {
+    if (index < funcImports) return index;
+    return (wrapperOf.get(index) ?? index) + FUNC_SHIFT;
+  };
   /** Renumber a function index that escapes (export, element, global, start). */
   const remapFunc = (index: number) => {
     if (index < funcImports) return index;
-    if (index - funcImports < escaped.length) escaped[index - funcImports] = 1;
-    return index + FUNC_SHIFT;
+    if (!wrapperOf.has(index) && index - funcImports < escaped.length) escaped[index - funcImports] = 1;
+    return escapeIndex(index);
   };
   const remapFuncName = (index: number) => (index >= funcImports ? index + FUNC_SHIFT : index);
   /** Tables that JavaScript or the code may read or change (imported, exported, inspected). */
@@ -239,6 +291,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   /** Entries (function indices, original numbering) put in each table by active segments. */
   const tableEntries = new Map<number, number[]>();
   const onElement = (table: number, func: number | undefined) => {
+    if (func !== undefined) func = wrapperOf.get(func) ?? func; // the table holds the wrapper
     if (table < 0 || func === undefined) {
       // A passive or declarative segment, or an entry we cannot name: it escapes.
       if (table >= 0) openTables.add(table);
@@ -260,17 +313,42 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
     if (functionSectionAt < 0) return;
     decidePassing();
     body.reset();
-    body.u32(funcTypes.length);
+    body.u32(funcTypes.length + wrapped.length);
     for (let i = 0; i < funcTypes.length; i++) {
       const type = funcTypes[i]!;
       body.u32(internal[i] === 1 ? twinBase + type : type);
     }
+    for (const f of wrapped) body.u32(funcTypes[f - funcImports]!);
     const section = new Writer(body.len + 6);
     section.section(3, body);
     out.insert(functionSectionAt, section);
     functionSectionAt = -1;
   };
   const remapGlobal = (index: number) => (index >= globalImports ? index + 1 : index);
+  /** `local.get 0..n-1; global.get $fuel; call $f; global.set $fuel` (or a plain call). */
+  const writeWrapper = (w: Writer, f: number) => {
+    const params = paramCounts[funcTypes[f - funcImports]!]!;
+    const passes = internal[f - funcImports] === 1;
+    const wrapper = new Writer(16 + params * 3);
+    wrapper.byte(0); // no locals
+    for (let i = 0; i < params; i++) {
+      wrapper.byte(0x20);
+      wrapper.u32(i);
+    }
+    if (passes) {
+      wrapper.byte(0x23);
+      wrapper.u32(globalImports);
+    }
+    wrapper.byte(0x10);
+    wrapper.u32(f + FUNC_SHIFT);
+    if (passes) {
+      wrapper.byte(0x24);
+      wrapper.u32(globalImports);
+    }
+    wrapper.byte(0x0b);
+    w.u32(wrapper.len);
+    w.append(wrapper);
+  };
 
   /**
    * Which functions pass fuel. Any function that escapes keeps its type. A function reached
@@ -293,7 +371,13 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
     // Groups: by closed table and signature, the functions a `call_indirect` can reach.
     const groups = new Map<string, number[]>();
     const groupsOf = new Map<number, string[]>();
-    const typeOf = (f: number) => (f >= funcImports ? funcTypes[f - funcImports] : importTypes[f]);
+    const typeOf = (f: number): number | undefined => {
+      if (f < funcImports) return importTypes[f];
+      const defined = f - funcImports;
+      if (defined < funcTypes.length) return funcTypes[defined];
+      const target = wrapped[defined - funcTypes.length];
+      return target === undefined ? undefined : funcTypes[target - funcImports];
+    };
     const link = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
       const list = map.get(key);
       if (list) list.push(value);
@@ -406,7 +490,15 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         const name = s.name();
         if (dropsCustom(name)) break;
         if (name === 'name') {
-          const rewritten = rewriteNameSection(bytes, s.pos, end, remapFuncName, remapGlobal, remapLocalName);
+          const rewritten = rewriteNameSection(
+            bytes,
+            s.pos,
+            end,
+            remapFuncName,
+            remapGlobal,
+            remapLocalName,
+            (f) => wrapperOf.get(f),
+          );
           if (rewritten) {
             body.reset();
             body.name('name');
@@ -496,6 +588,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         // Written when the code section comes: which functions pass fuel is known only then.
         functionSectionAt = out.len;
         escaped = new Uint8Array(count);
+        decideWrappers();
         break;
       }
       case 4: {
@@ -589,7 +682,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         const count = s.u32();
         body.reset();
         body.u32(count);
-        for (let i = 0; i < count; i++) rewriteElement(s, body, remapFuncName, remapGlobal, onElement);
+        for (let i = 0; i < count; i++) rewriteElement(s, body, escapeIndex, remapGlobal, onElement);
         expectEnd(s, 'element');
         out.section(9, body);
         break;
@@ -613,6 +706,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           resultBlockTypes,
           internal,
           indirectPasses,
+          wrapperOf: (f: number) => wrapperOf.get(f),
           closedTable: (table: number) => passing && !openTables.has(table),
           twinBase,
           found,
@@ -632,7 +726,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         out.reserve(5 + Math.floor(size * 1.5));
         out.len += 5;
         const code = out;
-        code.u32(count);
+        code.u32(count + wrapped.length);
         for (let i = 0; i < count; i++) {
           const bodySize = s.u32();
           const bodyStart = s.pos;
@@ -642,6 +736,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           s.pos = bodyEnd;
         }
         expectEnd(s, 'code');
+        for (const f of wrapped) writeWrapper(code, f);
         out.patchU32(sizeAt, 5, out.len - sizeAt - 5);
         break;
       }
