@@ -430,7 +430,9 @@ export class BodyRewriter {
             code.u32(target);
             this.#reload();
           }
-          // A tail call whose conventions differ becomes a call and a return.
+          // A tail call across conventions becomes a call and a return here, but only in a
+          // pass whose output is thrown away: `found.mismatch` makes the module pass run again
+          // with both sides on one convention.
           if (tail) this.#writeReturn();
           continue;
         }
@@ -469,7 +471,7 @@ export class BodyRewriter {
           }
           if (local) this.#save();
           if (op === 0x13 && passes) {
-            // The callee does not return the counter: call, then return with ours.
+            // Across conventions (a discarded pass, as for return_call): call, then return.
             code.byte(0x11);
             this.#copyFrom = at + 1;
             this.#copyTo(pos);
