@@ -34,6 +34,8 @@ export interface BodyContext {
    * its type gains an i64 parameter and an i64 result that carry the counter.
    */
   readonly internal: Uint8Array;
+  /** The wrapper that stands for an exported function wherever it escapes (original numbering). */
+  readonly wrapperOf: (func: number) => number | undefined;
   /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
   readonly indirectPasses: (table: number, type: number) => boolean;
   /** Whether `table` is one that only `call_indirect` uses (so far). */
@@ -428,7 +430,9 @@ export class BodyRewriter {
             code.u32(target);
             this.#reload();
           }
-          // A tail call whose conventions differ becomes a call and a return.
+          // A tail call across conventions becomes a call and a return here, but only in a
+          // pass whose output is thrown away: `found.mismatch` makes the module pass run again
+          // with both sides on one convention.
           if (tail) this.#writeReturn();
           continue;
         }
@@ -467,7 +471,7 @@ export class BodyRewriter {
           }
           if (local) this.#save();
           if (op === 0x13 && passes) {
-            // The callee does not return the counter: call, then return with ours.
+            // Across conventions (a discarded pass, as for return_call): call, then return.
             code.byte(0x11);
             this.#copyFrom = at + 1;
             this.#copyTo(pos);
@@ -523,8 +527,10 @@ export class BodyRewriter {
           // ref.func
           pending += plain[op]!;
           r.pos = pos;
-          const index = r.u32();
-          // A reference to a function that passes fuel could reach JavaScript or another table.
+          let index = r.u32();
+          // An exported function's reference is its wrapper's. Any other reference to a
+          // function that passes fuel could reach JavaScript or another table.
+          index = ctx.wrapperOf(index) ?? index;
           if (index >= funcImports && internal[index - funcImports] === 1) ctx.found.functions.add(index);
           this.#copyTo(at);
           code.byte(op);

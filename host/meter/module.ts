@@ -2,11 +2,16 @@
  * The module-level pass: walks the sections once, in order, copying what does not change and
  * rewriting what does.
  *
- * - Adds two function types and four imports from `keel` (the fuel global and three host
- *   functions) at the end of the import section, so imported functions and globals keep their
- *   indices and every defined function index moves up by 3, every defined global by 1. Every
- *   place that names one is fixed: code, constant expressions, exports, start, elements, and
- *   the name section.
+ * - Adds four imports from `keel` (the fuel global and three host functions) at the end of the
+ *   import section, so imported functions and globals keep their indices and every defined
+ *   function index moves up by 3, every defined global by 1. Every place that names one is
+ *   fixed: code, constant expressions, exports, start, elements, and the name section.
+ * - Adds types: two for those imports, `[] -> results` for bodies with several results, and a
+ *   fuel-passing twin `[params, i64] -> [results, i64]` of every type.
+ * - Decides which functions pass fuel (`decidePassing`). The function section is written only
+ *   when the code section starts, once everything that decides it (exports, elements, start,
+ *   globals) has been read; code that changes the decision (a `ref.func`, a table access, a
+ *   tail call across conventions) makes the whole pass run once more (`rewriteModule`).
  * - Caps every defined memory's and table's maximum.
  * - Rewrites function bodies with `BodyRewriter`.
  * - Drops debug sections whose code offsets the rewriting invalidates (DWARF, source maps,
@@ -32,16 +37,38 @@ export const FUNC_SHIFT = 3;
 
 /** Functions with this many params or results keep the plain convention (V8 allows 1000). */
 const MAX_PASSING = 999;
-/** V8's limit on the number of types in a module. */
+/** V8's limits on the number of types and of functions in a module. */
 const MAX_TYPES = 1_000_000;
+const MAX_FUNCTIONS = 1_000_000;
 
-function leb32Length(value: number): number {
-  let n = 1;
-  while (value >= 0x80) {
-    value >>>= 7;
-    n++;
+/** Defined or imported function indices that the export section names (read ahead). */
+function scanExportedFunctions(bytes: Uint8Array): Set<number> {
+  const found = new Set<number>();
+  const r = new Reader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (end > bytes.length) malformed(`section ${id} runs past the end of the module`);
+    if (id === 7) {
+      const s = new Reader(bytes, r.pos, end);
+      const count = s.u32();
+      for (let i = 0; i < count; i++) {
+        s.skip(s.u32());
+        const kind = s.byte();
+        const index = s.u32();
+        if (kind === 0x00) found.add(index);
+      }
+      break;
+    }
+    r.pos = end;
   }
-  return n;
+  return found;
+}
+
+/** A signature as a string (value types are one byte each here), whatever its encoding. */
+function signatureKey(params: string, results: string): string {
+  return `${params}->${results}`;
 }
 
 function latin1(bytes: Uint8Array, from: number, to: number): string {
@@ -226,11 +253,37 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   let functionSectionAt = -1;
   let escaped = new Uint8Array(0);
   let internal = new Uint8Array(0);
+  /**
+   * Exported functions get a wrapper of their own type, appended after the defined functions:
+   * every reference that lets a function escape (export, element, global, start, `ref.func`)
+   * names the wrapper, which loads the counter, calls the function with it and stores it
+   * back; direct calls keep calling the function, which then passes fuel. (An exported
+   * recursive function would otherwise pay the plain convention on every call.)
+   */
+  const exported = scanExportedFunctions(bytes);
+  let wrapped: number[] = [];
+  const wrapperOf = new Map<number, number>();
+  const decideWrappers = () => {
+    if (!passing) return;
+    const candidates = [...exported]
+      .filter(
+        (f) => f >= funcImports && f - funcImports < funcTypes.length && twins[funcTypes[f - funcImports]!],
+      )
+      .sort((a, b) => a - b);
+    if (funcImports + FUNC_SHIFT + funcTypes.length + candidates.length > MAX_FUNCTIONS) return;
+    wrapped = candidates;
+    for (const [k, f] of wrapped.entries()) wrapperOf.set(f, funcImports + funcTypes.length + k);
+  };
+  /** The index an escaping reference to `index` uses (original numbering in, final out). */
+  const escapeIndex = (index: number) => {
+    if (index < funcImports) return index;
+    return (wrapperOf.get(index) ?? index) + FUNC_SHIFT;
+  };
   /** Renumber a function index that escapes (export, element, global, start). */
   const remapFunc = (index: number) => {
     if (index < funcImports) return index;
-    if (index - funcImports < escaped.length) escaped[index - funcImports] = 1;
-    return index + FUNC_SHIFT;
+    if (!wrapperOf.has(index) && index - funcImports < escaped.length) escaped[index - funcImports] = 1;
+    return escapeIndex(index);
   };
   const remapFuncName = (index: number) => (index >= funcImports ? index + FUNC_SHIFT : index);
   /** Tables that JavaScript or the code may read or change (imported, exported, inspected). */
@@ -238,6 +291,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   /** Entries (function indices, original numbering) put in each table by active segments. */
   const tableEntries = new Map<number, number[]>();
   const onElement = (table: number, func: number | undefined) => {
+    if (func !== undefined) func = wrapperOf.get(func) ?? func; // the table holds the wrapper
     if (table < 0 || func === undefined) {
       // A passive or declarative segment, or an entry we cannot name: it escapes.
       if (table >= 0) openTables.add(table);
@@ -259,17 +313,42 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
     if (functionSectionAt < 0) return;
     decidePassing();
     body.reset();
-    body.u32(funcTypes.length);
+    body.u32(funcTypes.length + wrapped.length);
     for (let i = 0; i < funcTypes.length; i++) {
       const type = funcTypes[i]!;
       body.u32(internal[i] === 1 ? twinBase + type : type);
     }
+    for (const f of wrapped) body.u32(funcTypes[f - funcImports]!);
     const section = new Writer(body.len + 6);
     section.section(3, body);
     out.insert(functionSectionAt, section);
     functionSectionAt = -1;
   };
   const remapGlobal = (index: number) => (index >= globalImports ? index + 1 : index);
+  /** `local.get 0..n-1; global.get $fuel; call $f; global.set $fuel` (or a plain call). */
+  const writeWrapper = (w: Writer, f: number) => {
+    const params = paramCounts[funcTypes[f - funcImports]!]!;
+    const passes = internal[f - funcImports] === 1;
+    const wrapper = new Writer(16 + params * 3);
+    wrapper.byte(0); // no locals
+    for (let i = 0; i < params; i++) {
+      wrapper.byte(0x20);
+      wrapper.u32(i);
+    }
+    if (passes) {
+      wrapper.byte(0x23);
+      wrapper.u32(globalImports);
+    }
+    wrapper.byte(0x10);
+    wrapper.u32(f + FUNC_SHIFT);
+    if (passes) {
+      wrapper.byte(0x24);
+      wrapper.u32(globalImports);
+    }
+    wrapper.byte(0x0b);
+    w.u32(wrapper.len);
+    w.append(wrapper);
+  };
 
   /**
    * Which functions pass fuel. Any function that escapes keeps its type. A function reached
@@ -289,54 +368,84 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
       if (!openTables.has(table)) continue;
       for (const f of entries) if (f >= funcImports) internal[f - funcImports] = 0;
     }
+    // Groups: by closed table and signature, the functions a `call_indirect` can reach.
     const groups = new Map<string, number[]>();
-    const typeOf = (f: number) => (f >= funcImports ? funcTypes[f - funcImports] : importTypes[f]);
+    const groupsOf = new Map<number, string[]>();
+    const typeOf = (f: number): number | undefined => {
+      if (f < funcImports) return importTypes[f];
+      const defined = f - funcImports;
+      if (defined < funcTypes.length) return funcTypes[defined];
+      const target = wrapped[defined - funcTypes.length];
+      return target === undefined ? undefined : funcTypes[target - funcImports];
+    };
+    const link = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
     for (const [table, entries] of tableEntries) {
       if (openTables.has(table)) continue;
       for (const f of entries) {
         const type = typeOf(f);
         if (type === undefined || type >= typeKeys.length) malformed(`element names unknown function ${f}`);
         const key = `${table}:${typeKeys[type]}`;
-        const list = groups.get(key);
-        if (list) list.push(f);
-        else groups.set(key, [f]);
+        link(groups, key, f);
+        link(groupsOf, f, key);
       }
     }
+    // Tail calls: neighbours must share a convention (both ways); callers of a group likewise.
+    const neighbours = new Map<number, number[]>();
+    for (const [caller, callee] of leaks.tailCalls) {
+      link(neighbours, caller, callee);
+      link(neighbours, callee, caller);
+    }
+    const groupCallers = new Map<string, number[]>();
+    const callerGroups = new Map<number, string[]>();
+    const ungrouped: number[] = [];
+    for (const [caller, table, type] of leaks.tailIndirect) {
+      const key = `${table}:${typeKeys[type]}`;
+      if (openTables.has(table) || !groups.has(key)) ungrouped.push(caller);
+      else {
+        link(groupCallers, key, caller);
+        link(callerGroups, caller, key);
+      }
+    }
+    // Worklist: each function is held back at most once, each group at most once (linear).
     const passes = (f: number) => f >= funcImports && internal[f - funcImports] === 1;
-    const demote = (f: number): boolean => {
-      if (!passes(f)) return false;
+    const blocked = new Set<string>();
+    const queue: number[] = [];
+    const demote = (f: number) => {
+      if (!passes(f)) return;
       internal[f - funcImports] = 0;
-      return true;
+      queue.push(f);
+    };
+    const block = (key: string) => {
+      if (blocked.has(key)) return;
+      blocked.add(key);
+      for (const f of groups.get(key) ?? []) demote(f);
+      for (const caller of groupCallers.get(key) ?? []) demote(caller);
     };
     // A twin signature that equals one of the module's own would let a `call_indirect` of that
     // type reach a function it could not reach before: such groups keep the plain convention.
     const signatures = new Set(typeKeys);
-    for (const members of groups.values()) {
-      const type = typeOf(members[0]!)!;
-      if (signatures.has(twinKey(type)) || !twins[type]) for (const f of members) demote(f);
-    }
-    const groupOf = (table: number, type: number) =>
-      openTables.has(table) ? undefined : groups.get(`${table}:${typeKeys[type]}`);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const members of groups.values()) {
-        if (members.every(passes)) continue;
-        for (const f of members) changed = demote(f) || changed;
-      }
-      for (const [caller, callee] of leaks.tailCalls) {
-        if (passes(caller) !== passes(callee)) changed = demote(caller) || demote(callee) || changed;
-      }
-      for (const [caller, table, type] of leaks.tailIndirect) {
-        const members = groupOf(table, type);
-        const groupPasses = members !== undefined && members.every(passes);
-        if (passes(caller) === groupPasses) continue;
-        if (groupPasses) for (const f of members!) demote(f);
-        else demote(caller);
-        changed = true;
-      }
-    }
     for (const [key, members] of groups) {
-      if (!members.every(passes)) continue;
+      const type = typeOf(members[0]!)!;
+      if (signatures.has(twinKey(type)) || !members.every(passes)) block(key);
+    }
+    for (const [caller, callee] of leaks.tailCalls) {
+      if (!passes(caller)) demote(callee);
+      if (!passes(callee)) demote(caller);
+    }
+    for (const caller of ungrouped) demote(caller);
+    for (const [caller, keys] of callerGroups) if (!passes(caller)) for (const key of keys) block(key);
+    while (queue.length > 0) {
+      const f = queue.pop()!;
+      for (const key of groupsOf.get(f) ?? []) block(key);
+      for (const other of neighbours.get(f) ?? []) demote(other);
+      for (const key of callerGroups.get(f) ?? []) block(key);
+    }
+    for (const key of groups.keys()) {
+      if (blocked.has(key)) continue;
       const table = Number(key.slice(0, key.indexOf(':')));
       const type = key.slice(key.indexOf(':') + 1);
       const set = passingIndirect.get(table);
@@ -347,15 +456,11 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
   const twinKey = (type: number): string => {
     const twin = twins[type];
     if (!twin) return '';
-    const [params, paramsFrom, paramsTo, results, resultsFrom, resultsTo] = twin;
-    const w = new Writer(16);
-    w.u32(params + 1);
-    w.copy(bytes, paramsFrom, paramsTo);
-    w.byte(0x7e);
-    w.u32(results + 1);
-    w.copy(bytes, resultsFrom, resultsTo);
-    w.byte(0x7e);
-    return latin1(w.buf, 0, w.len);
+    const [, paramsFrom, paramsTo, , resultsFrom, resultsTo] = twin;
+    return signatureKey(
+      `${latin1(bytes, paramsFrom, paramsTo)}\x7e`,
+      `${latin1(bytes, resultsFrom, resultsTo)}\x7e`,
+    );
   };
   const indirectPasses = (table: number, type: number): boolean => {
     const key = typeKeys[type];
@@ -385,7 +490,15 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         const name = s.name();
         if (dropsCustom(name)) break;
         if (name === 'name') {
-          const rewritten = rewriteNameSection(bytes, s.pos, end, remapFuncName, remapGlobal, remapLocalName);
+          const rewritten = rewriteNameSection(
+            bytes,
+            s.pos,
+            end,
+            remapFuncName,
+            remapGlobal,
+            remapLocalName,
+            (f) => wrapperOf.get(f),
+          );
           if (rewritten) {
             body.reset();
             body.name('name');
@@ -412,7 +525,9 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           const resultsFrom = s.pos;
           let last = 0x40;
           for (let j = 0; j < results; j++) last = skipValueType(s);
-          typeKeys.push(latin1(bytes, paramsFrom - leb32Length(params), s.pos));
+          typeKeys.push(
+            signatureKey(latin1(bytes, paramsFrom, resultsAt), latin1(bytes, resultsFrom, s.pos)),
+          );
           twins.push(
             params < MAX_PASSING && results < MAX_PASSING
               ? [params, paramsFrom, resultsAt, results, resultsFrom, s.pos]
@@ -473,6 +588,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         // Written when the code section comes: which functions pass fuel is known only then.
         functionSectionAt = out.len;
         escaped = new Uint8Array(count);
+        decideWrappers();
         break;
       }
       case 4: {
@@ -566,7 +682,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         const count = s.u32();
         body.reset();
         body.u32(count);
-        for (let i = 0; i < count; i++) rewriteElement(s, body, remapFuncName, remapGlobal, onElement);
+        for (let i = 0; i < count; i++) rewriteElement(s, body, escapeIndex, remapGlobal, onElement);
         expectEnd(s, 'element');
         out.section(9, body);
         break;
@@ -590,6 +706,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           resultBlockTypes,
           internal,
           indirectPasses,
+          wrapperOf: (f: number) => wrapperOf.get(f),
           closedTable: (table: number) => passing && !openTables.has(table),
           twinBase,
           found,
@@ -609,7 +726,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         out.reserve(5 + Math.floor(size * 1.5));
         out.len += 5;
         const code = out;
-        code.u32(count);
+        code.u32(count + wrapped.length);
         for (let i = 0; i < count; i++) {
           const bodySize = s.u32();
           const bodyStart = s.pos;
@@ -619,6 +736,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           s.pos = bodyEnd;
         }
         expectEnd(s, 'code');
+        for (const f of wrapped) writeWrapper(code, f);
         out.patchU32(sizeAt, 5, out.len - sizeAt - 5);
         break;
       }

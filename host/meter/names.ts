@@ -4,7 +4,7 @@
  * its imports; functions that pass fuel in a parameter also have their locals moved up by one
  * from that parameter on. A malformed name section is dropped (engines ignore it too).
  */
-import { MalformedError, Reader, Writer } from './binary.js';
+import { MalformedError, Reader, u32Size, Writer } from './binary.js';
 
 const FUNCTION_NAMES = 1;
 const LOCAL_NAMES = 2;
@@ -18,6 +18,7 @@ export function rewriteNameSection(
   remapFunc: (index: number) => number,
   remapGlobal: (index: number) => number,
   remapLocal: (func: number, local: number) => number,
+  wrapperOf: (func: number) => number | undefined = () => undefined,
 ): Writer | undefined {
   try {
     const r = new Reader(bytes, start, end);
@@ -30,9 +31,29 @@ export function rewriteNameSection(
       const subEnd = r.pos + size;
       if (subEnd > end) return undefined;
       const s = new Reader(bytes, r.pos, subEnd);
-      if (id === FUNCTION_NAMES || id === GLOBAL_NAMES) {
+      if (id === FUNCTION_NAMES) {
+        // Wrappers of exported functions take their function's name (they come last, in order).
         sub.reset();
-        nameMap(s, sub, id === FUNCTION_NAMES ? remapFunc : remapGlobal);
+        const extra = new Writer(64);
+        const added = nameMap(s, sub, remapFunc, (func, nameStart, nameEnd) => {
+          const wrapper = wrapperOf(func);
+          if (wrapper === undefined) return false;
+          extra.u32(remapFunc(wrapper));
+          extra.copy(bytes, nameStart, nameEnd);
+          return true;
+        });
+        if (s.pos !== subEnd) return undefined;
+        const count = new Reader(sub.buf, 0, sub.len).u32();
+        const map = new Writer(sub.len + extra.len + 5);
+        map.u32(count + added);
+        map.copy(sub.buf, u32Size(count), sub.len);
+        map.append(extra);
+        out.byte(id);
+        out.u32(map.len);
+        out.append(map);
+      } else if (id === GLOBAL_NAMES) {
+        sub.reset();
+        nameMap(s, sub, remapGlobal);
         if (s.pos !== subEnd) return undefined;
         out.byte(id);
         out.u32(sub.len);
@@ -67,10 +88,20 @@ export function rewriteNameSection(
   }
 }
 
-/** Read a name map; with `out`, write it back with its indices renumbered. */
-function nameMap(s: Reader, out: Writer | undefined, remap: ((index: number) => number) | undefined): void {
+/**
+ * Read a name map; with `out`, write it back with its indices renumbered. `also` sees each
+ * entry (index, and where its encoded name is) and says whether it added one elsewhere;
+ * returns how many it added.
+ */
+function nameMap(
+  s: Reader,
+  out: Writer | undefined,
+  remap: ((index: number) => number) | undefined,
+  also?: (index: number, nameStart: number, nameEnd: number) => boolean,
+): number {
   const count = s.u32();
   out?.u32(count);
+  let added = 0;
   for (let i = 0; i < count; i++) {
     const index = s.u32();
     const nameStart = s.pos;
@@ -80,5 +111,7 @@ function nameMap(s: Reader, out: Writer | undefined, remap: ((index: number) => 
       out.u32(remap(index));
       out.copy(s.bytes, nameStart, s.pos);
     }
+    if (also?.(index, nameStart, s.pos)) added++;
   }
+  return added;
 }

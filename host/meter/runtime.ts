@@ -41,8 +41,12 @@ export interface MeterRuntime {
   setRemaining(n: number): void;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
-  /** Take fuel for work the host does for the guest (a host call, bytes crossing); `fuel-exhausted` past zero. */
-  charge(fuel: number): void;
+  /**
+   * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
+   * `fuel-exhausted` when that leaves the counter below zero. Metered code writes its counter
+   * back before it calls an import and reads it again after, so this is exact.
+   */
+  charge(n: number): void;
 }
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
@@ -122,6 +126,7 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     },
     exhausted: () => exhausted,
     charge(n: number): void {
+      checkCount('charge', n);
       const left = (fuel.value as bigint) - BigInt(n);
       fuel.value = left;
       if (left < 0n) fuelExhausted();

@@ -47,6 +47,28 @@ describe('fuel', () => {
     expect(meter.used()).toBe(566);
   });
 
+  it('host functions charge the same counter, exactly, between guest instructions', async () => {
+    const meter = createMeterRuntime({ fuel: 1000, memoryBytes: 65536, tableElements: 10 });
+    const bytes = await wat(`(module (import "host" "op" (func $op))
+      (func $inner (call $op) (call $op))
+      (func (export "f") (call $inner) (drop (i32.const 1))))`);
+    const module = new WebAssembly.Module(meterModule(bytes) as Uint8Array<ArrayBuffer>);
+    const seen: number[] = [];
+    const op = () => {
+      seen.push(meter.remaining());
+      meter.charge(100);
+    };
+    const exports = new WebAssembly.Instance(module, { host: { op }, keel: meter.imports.keel })
+      .exports as any;
+    exports.f();
+    // f: call (1); inner: call (1) before the first op, call (1) before the second; then i32.const.
+    expect(seen).toEqual([998, 897]);
+    expect(meter.used()).toBe(3 + 200 + 1);
+    meter.setRemaining(150);
+    expect(thrown(() => exports.f()).code).toBe('fuel-exhausted');
+    expect(meter.exhausted()).toBe(true);
+  });
+
   it('one counter is shared by every module given the same imports', async () => {
     const meter = createMeterRuntime({ fuel: 1000, memoryBytes: 65536, tableElements: 10 });
     const module = new WebAssembly.Module(meterModule(await wat(LOOP)) as Uint8Array<ArrayBuffer>);

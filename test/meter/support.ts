@@ -173,7 +173,7 @@ export function expectLinear(
   make: (scale: number) => Uint8Array,
   meter: (bytes: Uint8Array) => unknown,
   n: number,
-  slack = 3,
+  slack = 5,
 ) {
   const small = make(n);
   const large = make(8 * n);

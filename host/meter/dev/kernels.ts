@@ -172,4 +172,13 @@ export const KERNELS: readonly Kernel[] = [
           (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
         (local.get $acc)))`,
   },
+  {
+    name: 'fib, exported and recursive',
+    n: 32,
+    wat: `(module (func $fib (export "run") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`,
+  },
 ];
