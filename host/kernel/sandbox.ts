@@ -10,6 +10,7 @@ import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
+import type { SchedPort } from '../sched/port.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
@@ -91,14 +92,20 @@ export class Sandbox {
     return this.#state;
   }
 
+  /** Why the sandbox ended, once it has (its trap, limit, kill or violation); none after an exit. */
+  get failure(): KeelError | undefined {
+    return this.#endReason;
+  }
+
   /** The guest's exit status, once it has called `exit`. */
   get exitCode(): number | undefined {
     return this.#exitCode;
   }
 
   /** Kernel-internal: the context providers link against. */
-  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint): SandboxContext {
+  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
     return {
+      ...(sched ? { sched } : {}),
       sandbox: this.id,
       module: this.module.name,
       limits: this.limits,
@@ -193,8 +200,24 @@ export class Sandbox {
     let value: unknown;
     try {
       value = target.fn(...callArgs);
+      if (this.#state !== 'running')
+        throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
       this.#state = 'ready';
     } catch (error) {
+      if (this.#state !== 'running') {
+        // Ended during the call (killed from a host function or a hook): whatever the guest did
+        // since does not count.
+        const failure = this.#endReason ?? classifyFailure(error, exportName);
+        this.emit({
+          event: EVENTS.invokeError,
+          level: 'error',
+          request,
+          status: 'error',
+          duration_ms: performance.now() - started,
+          error: failure.toJSON(),
+        });
+        throw failure;
+      }
       const outcome = this.#settleFailure(error, exportName, request, started);
       if (outcome) return outcome;
       throw this.#endReason ?? error;
@@ -223,8 +246,12 @@ export class Sandbox {
     const call = (...args: unknown[]) => {
       if (this.#state !== 'ready') this.#checkRunnable();
       try {
-        return target(...args);
+        const result = target(...args);
+        if (this.#state !== 'ready')
+          throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+        return result;
       } catch (error) {
+        if (this.#state !== 'ready') throw this.#endReason ?? error;
         const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
         if (outcome) return undefined;
         throw this.#endReason ?? error;
@@ -233,12 +260,16 @@ export class Sandbox {
     return call as F;
   }
 
-  /** Kill the sandbox: it never runs again. Idempotent. */
-  terminate(reason = 'terminated by the embedder'): void {
+  /**
+   * Kill the sandbox: it never runs again, even when called in the middle of one of its calls
+   * (from a host function or an event hook): that call then fails with the same error.
+   * Idempotent. `error` replaces the default `killed` error (a policy violation, say).
+   */
+  terminate(reason = 'terminated by the embedder', error?: KeelError): void {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
     this.#end(
       'killed',
-      new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
     );
     this.emit({ event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } });
   }

@@ -1,0 +1,94 @@
+/**
+ * Names and patterns for IPC: peers (sandbox ids such as `sbx_3`, mount paths such as
+ * `/pipeline/sink`) and topics (`jobs.done`). A pattern may use `*` for any run of characters
+ * within one segment and `**` for any run across segments; everything else matches itself.
+ * Peers use `/` as the segment separator, topics `.`.
+ *
+ *   compilePattern('/pipeline/*', '/').test('/pipeline/sink')   // true
+ *   compilePattern('/pipeline/*', '/').test('/pipeline/a/b')    // false
+ *   compilePattern('jobs.**', '.').test('jobs.eu.done')         // true
+ */
+import { KeelError } from '../kernel/errors.js';
+
+export type Separator = '/' | '.';
+
+const cache = new Map<string, RegExp>();
+
+/** A pattern as a regular expression (cached). */
+export function compilePattern(pattern: string, separator: Separator): RegExp {
+  const key = `${separator}${pattern}`;
+  let re = cache.get(key);
+  if (re) return re;
+  const sep = separator === '/' ? '/' : '\\.';
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') {
+      if (pattern[i + 1] === '*') {
+        source += '.+';
+        i++;
+      } else {
+        source += `[^${sep}]+`;
+      }
+    } else {
+      source += c.replace(/[\\^$.|?+()[\]{}]/g, '\\$&');
+    }
+  }
+  re = new RegExp(`^${source}$`);
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, re);
+  return re;
+}
+
+export function matchesAny(patterns: readonly string[], name: string, separator: Separator): boolean {
+  for (const pattern of patterns) if (compilePattern(pattern, separator).test(name)) return true;
+  return false;
+}
+
+const MAX_NAME = 255;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const PATTERN_SEGMENT = /^(?:\*\*|[A-Za-z0-9_*-]+)$/;
+const SANDBOX_ID = /^sbx_[0-9]+$/;
+const PEER_PATTERN = /^(?:\/(?:[A-Za-z0-9._*-]+\/)*[A-Za-z0-9._*-]+|[A-Za-z0-9_*-]+)$/;
+
+/** Is `name` a well-formed topic (`jobs.done`)? */
+export function isTopic(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_NAME && name.split('.').every((s) => SEGMENT.test(s));
+}
+
+/** Is `pattern` a well-formed topic pattern (`jobs.*`, `metrics.**`)? */
+export function isTopicPattern(pattern: string): boolean {
+  return (
+    pattern.length > 0 &&
+    pattern.length <= MAX_NAME &&
+    pattern.split('.').every((s) => PATTERN_SEGMENT.test(s))
+  );
+}
+
+/** Is `pattern` a well-formed peer pattern: an id (`sbx_3`, `sbx_*`), a path (`/a/*`), or `**`? */
+export function isPeerPattern(pattern: string): boolean {
+  return pattern.length > 0 && pattern.length <= MAX_NAME && PEER_PATTERN.test(pattern);
+}
+
+export type Target = { kind: 'id'; id: string } | { kind: 'path'; path: string };
+
+/** Parse a target as a guest or the embedder names it: a sandbox id or a mount path. */
+export function parseTarget(name: string): Target {
+  if (name.length > 0 && name.length <= MAX_NAME) {
+    if (SANDBOX_ID.test(name)) return { kind: 'id', id: name };
+    if (
+      name.startsWith('/') &&
+      name
+        .slice(1)
+        .split('/')
+        .every((s) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..')
+    ) {
+      return { kind: 'path', path: name };
+    }
+  }
+  throw new KeelError(
+    'invalid-argument',
+    `invalid target "${name.slice(0, 80)}": name a sandbox id (sbx_3) or a mount path (/pipeline/sink)`,
+    { target: name.slice(0, 80) },
+  );
+}
