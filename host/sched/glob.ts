@@ -12,12 +12,12 @@ import { KeelError } from '../kernel/errors.js';
 
 export type Separator = '/' | '.';
 
-const cache = new Map<string, RegExp>();
+const caches: Record<Separator, Map<string, RegExp>> = { '/': new Map(), '.': new Map() };
 
 /** A pattern as a regular expression (cached). */
 export function compilePattern(pattern: string, separator: Separator): RegExp {
-  const key = `${separator}${pattern}`;
-  let re = cache.get(key);
+  const cache = caches[separator];
+  let re = cache.get(pattern);
   if (re) return re;
   const sep = separator === '/' ? '/' : '\\.';
   let source = '';
@@ -36,7 +36,7 @@ export function compilePattern(pattern: string, separator: Separator): RegExp {
   }
   re = new RegExp(`^${source}$`);
   if (cache.size > 4096) cache.clear();
-  cache.set(key, re);
+  cache.set(pattern, re);
   return re;
 }
 
@@ -72,8 +72,19 @@ export function isPeerPattern(pattern: string): boolean {
 
 export type Target = { kind: 'id'; id: string } | { kind: 'path'; path: string };
 
-/** Parse a target as a guest or the embedder names it: a sandbox id or a mount path. */
+const targets = new Map<string, Target>();
+
+/** Parse a target as a guest or the embedder names it: a sandbox id or a mount path (cached). */
 export function parseTarget(name: string): Target {
+  const cached = targets.get(name);
+  if (cached) return cached;
+  const target = parse(name);
+  if (targets.size > 4096) targets.clear();
+  targets.set(name, target);
+  return target;
+}
+
+function parse(name: string): Target {
   if (name.length > 0 && name.length <= MAX_NAME) {
     if (SANDBOX_ID.test(name)) return { kind: 'id', id: name };
     if (

@@ -16,13 +16,13 @@ export interface Envelope {
   readonly from: string;
   readonly body: Uint8Array;
   /** `request`: the id to reply with; `reply`: the request it answers. */
-  readonly request?: bigint;
+  readonly request?: bigint | undefined;
   /** `reply`: how the request ended. */
-  readonly status?: 'ok' | 'timeout' | 'killed';
+  readonly status?: 'ok' | 'timeout' | 'killed' | undefined;
   /** `event`: its topic. */
-  readonly topic?: string;
+  readonly topic?: string | undefined;
   /** When it was queued (the scheduler's clock), for latency; set only when observed. */
-  readonly queuedAt?: number;
+  readonly queuedAt?: number | undefined;
 }
 
 export class Mailbox {

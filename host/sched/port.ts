@@ -43,6 +43,18 @@ export const GUEST_ERROR_CODES = [
 
 export type GuestErrorCode = (typeof GUEST_ERROR_CODES)[number];
 
+/**
+ * A refusal on a guest's call, handed back as its `error-code`. A plain value rather than an
+ * `Error`: refusals are the hot path of a flood, and capturing a stack for each would make
+ * refusing cost more than delivering.
+ */
+export class Refusal {
+  constructor(
+    readonly code: GuestErrorCode,
+    readonly message: string,
+  ) {}
+}
+
 /** Whether a failure is handed to the guest as an `error-code` (otherwise it unwinds the guest). */
 export function isGuestError(error: unknown): error is { code: GuestErrorCode } {
   const e = error as { code?: unknown; details?: { fatal?: unknown } } | null;

@@ -27,7 +27,7 @@ import type { Sandbox } from '../kernel/sandbox.js';
 import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './clock.js';
 import { compilePattern, isTopic, isTopicPattern, matchesAny, parseTarget } from './glob.js';
 import { type Envelope, Mailbox } from './mailbox.js';
-import type { EventsScope, IpcScope, SchedPort } from './port.js';
+import { type EventsScope, type IpcScope, Refusal, type SchedPort } from './port.js';
 import {
   backoffDelay,
   type Ending,
@@ -53,6 +53,12 @@ export const DOWN_TOPIC = 'keel.down';
 const BATCH = 512;
 /** Real milliseconds of delivering before yielding to Node's event loop. */
 const BATCH_MS = 8;
+/**
+ * Refusal events (`ipc:drop` of a refused send, `capability:denied`) a sandbox may cause between
+ * two deliveries; the rest are counted and summarized in one event after the delivery, so that a
+ * flood of refused sends cannot flood the log.
+ */
+const MAX_REFUSAL_EVENTS = 16;
 /** Virtual time one delivery takes, in ms, besides its fuel (1 ns per unit). */
 const VIRTUAL_DELIVERY_MS = 0.001;
 
@@ -219,6 +225,9 @@ class Entry {
   stopped = false;
   readonly signals = new Set<'int' | 'term'>();
   denials = 0;
+  /** Refusal events emitted since the last delivery, and those suppressed, by event and reason. */
+  refusals = 0;
+  readonly suppressed = new Map<string, number>();
   /** Why the scheduler is ending it (set before it terminates the sandbox). */
   ending: Ending | undefined;
   /** Being replaced by an upgrade: its end is not a failure and its mailbox stays. */
@@ -549,6 +558,20 @@ export class Scheduler {
     return successors;
   }
 
+  /**
+   * Run `action` when the scheduler's clock reaches `delayMs` from now (virtual in deterministic
+   * mode, so timed plans replay exactly). A pending action keeps `run` from returning idle.
+   * Returns a function that cancels it.
+   */
+  schedule(delayMs: number, action: () => void): () => void {
+    if (!Number.isFinite(delayMs) || delayMs < 0) {
+      throw new KeelError('invalid-argument', `a delay must be a number of ms >= 0, got ${delayMs}`);
+    }
+    const timer = this.#timers.add(this.#clock.now() + delayMs, action);
+    this.#wake?.();
+    return () => this.#timers.cancel(timer);
+  }
+
   /** Services (sandboxes and their successors), oldest first. */
   services(): ServiceInfo[] {
     return this.#services.map((s) => info(s));
@@ -556,8 +579,12 @@ export class Scheduler {
 
   /** The service a sandbox belongs to. */
   service(target: string | Sandbox): ServiceInfo | undefined {
-    const service = this.#resolve(target, true);
-    return service ? info(service) : undefined;
+    try {
+      const service = this.#resolve(target, true);
+      return service ? info(service) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Is anything left to deliver or waiting on a timer? */
@@ -678,7 +705,7 @@ export class Scheduler {
       target = parseTarget(to);
     } catch (error) {
       this.#refused(entry, kind, to, body, 'invalid-argument');
-      throw error;
+      throw new Refusal('invalid-argument', (error as Error).message);
     }
     const service = this.#resolveTarget(target);
     const names = service ? [to, ...aliases(service)] : [to];
@@ -687,11 +714,11 @@ export class Scheduler {
     }
     if (!service?.accepting) {
       this.#refused(entry, kind, to, body, 'no-such-target');
-      throw new KeelError('no-such-target', `no sandbox takes messages at ${to}`, { target: to });
+      throw new Refusal('no-such-target', `no sandbox takes messages at ${to}`);
     }
     if (body.byteLength > entry.sandbox.limits.messageBytes) {
       this.#refused(entry, kind, to, body, 'message-too-large');
-      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes);
+      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
     }
     if (kind === 'message') {
       this.#enqueue(entry, service, { kind, from: entry.id, body });
@@ -700,10 +727,9 @@ export class Scheduler {
     const owner = entry.service;
     if (owner.outstanding >= owner.mailbox.limit) {
       this.#refused(entry, kind, to, body, 'mailbox-full');
-      throw new KeelError(
+      throw new Refusal(
         'mailbox-full',
         `sandbox ${entry.id} already waits for ${owner.outstanding} replies, as many as its mailbox holds`,
-        { outstanding: owner.outstanding },
       );
     }
     const id = this.#openRequest(owner, entry.id, service, timeoutMs!);
@@ -719,12 +745,10 @@ export class Scheduler {
   #guestReply(entry: Entry, request: bigint, body: Uint8Array): void {
     const pending = entry.service.awaiting.get(request);
     if (!pending?.delivered) {
-      throw new KeelError('no-such-target', `no request ${request} awaits a reply from ${entry.id}`, {
-        request: String(request),
-      });
+      throw new Refusal('no-such-target', `no request ${request} awaits a reply from ${entry.id}`);
     }
     if (body.byteLength > entry.sandbox.limits.messageBytes) {
-      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes);
+      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
     }
     entry.service.awaiting.delete(request);
     if (pending.expired) {
@@ -735,19 +759,19 @@ export class Scheduler {
   }
 
   #guestPublish(entry: Entry, topic: string, body: Uint8Array, scope: EventsScope): void {
-    if (!isTopic(topic)) throw badTopic(topic);
+    if (!isTopic(topic)) throw badTopic(topic, true);
     if (topic.startsWith(KERNEL_TOPIC_PREFIX) || !matchesAny(scope.publish, topic, '.')) {
       this.#deny(entry, 'keel:kernel/events', { publish: topic });
     }
     if (body.byteLength > entry.sandbox.limits.messageBytes) {
-      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes);
+      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
     }
     entry.service.stats.published++;
     this.#publish(entry, entry.id, topic, body);
   }
 
   #guestSubscribe(entry: Entry, pattern: string, scope: EventsScope): void {
-    if (!isTopicPattern(pattern)) throw badTopic(pattern);
+    if (!isTopicPattern(pattern)) throw badTopic(pattern, true);
     // The pattern, read as a name, must fall within a granted pattern; each topic is checked again.
     if (!matchesAny(scope.subscribe, pattern, '.')) {
       this.#deny(entry, 'keel:kernel/events', { subscribe: pattern });
@@ -759,12 +783,14 @@ export class Scheduler {
   #deny(entry: Entry, iface: string, what: Record<string, unknown>): never {
     entry.denials++;
     entry.service.stats.denied++;
-    entry.sandbox.emit({
-      event: EVENTS.capabilityDenied,
-      level: 'warn',
-      status: 'denied',
-      data: { interface: iface, ...what, at: 'call' },
-    });
+    this.#refusal(entry, `${EVENTS.capabilityDenied} ${iface}`, () =>
+      entry.sandbox.emit({
+        event: EVENTS.capabilityDenied,
+        level: 'warn',
+        status: 'denied',
+        data: { interface: iface, ...what, at: 'call' },
+      }),
+    );
     const max = entry.service.maxDenials;
     if (max !== undefined && entry.denials > max) {
       this.#violation(entry, 'max-denials', { denials: entry.denials, maxDenials: max, ...what });
@@ -773,10 +799,9 @@ export class Scheduler {
       });
     }
     const [key, value] = Object.entries(what)[0] ?? ['', ''];
-    throw new KeelError(
+    throw new Refusal(
       'capability-denied',
       `${entry.sandbox.module.name} may not ${key === 'peer' ? 'message' : key} ${String(value)}: not covered by its ${iface} grant`,
-      { interface: iface, ...what },
     );
   }
 
@@ -815,17 +840,24 @@ export class Scheduler {
     if (!reserved && service.mailbox.full) {
       if (sender) this.#refused(sender, fields.kind, service.name, fields.body, 'mailbox-full', service);
       else this.#dropEvent(service, fields, 'mailbox-full');
-      throw new KeelError(
-        'mailbox-full',
-        `the mailbox of ${service.current?.id ?? service.name} is full (${service.mailbox.limit} messages)`,
-        { target: service.current?.id ?? service.name, limit: service.mailbox.limit },
-      );
+      const message = `the mailbox of ${service.current?.id ?? service.name} is full (${service.mailbox.limit} messages)`;
+      if (sender) throw new Refusal('mailbox-full', message);
+      throw new KeelError('mailbox-full', message, {
+        target: service.current?.id ?? service.name,
+        limit: service.mailbox.limit,
+      });
     }
     const seq = ++this.#seq;
-    const observed = this.#host.bus.wants(EVENTS.ipcDeliver);
-    const envelope: Envelope = observed
-      ? { ...fields, seq, queuedAt: this.#clock.now() }
-      : { ...fields, seq };
+    const envelope: Envelope = {
+      seq,
+      kind: fields.kind,
+      from: fields.from,
+      body: fields.body,
+      request: fields.request,
+      status: fields.status,
+      topic: fields.topic,
+      queuedAt: this.#host.bus.wants(EVENTS.ipcDeliver) ? this.#clock.now() : undefined,
+    };
     service.mailbox.push(envelope);
     if (sender && fields.kind !== 'event') sender.service.stats.sent++;
     if (this.#host.bus.wants(EVENTS.ipcSend)) {
@@ -1040,12 +1072,50 @@ export class Scheduler {
   ): void {
     if (service) service.stats.dropped++;
     if (!this.#host.bus.wants(EVENTS.ipcDrop)) return;
-    entry.sandbox.emit({
-      event: EVENTS.ipcDrop,
-      level: 'warn',
-      status: 'dropped',
-      data: { reason, kind, from: entry.id, to: service?.current?.id ?? to, bytes: body.byteLength },
-    });
+    this.#refusal(entry, `${EVENTS.ipcDrop} ${reason}`, () =>
+      entry.sandbox.emit({
+        event: EVENTS.ipcDrop,
+        level: 'warn',
+        status: 'dropped',
+        data: { reason, kind, from: entry.id, to: service?.current?.id ?? to, bytes: body.byteLength },
+      }),
+    );
+  }
+
+  #refusal(entry: Entry, key: string, emit: () => void): void {
+    if (entry.refusals < MAX_REFUSAL_EVENTS) {
+      entry.refusals++;
+      emit();
+      return;
+    }
+    entry.suppressed.set(key, (entry.suppressed.get(key) ?? 0) + 1);
+  }
+
+  /** After a delivery: one summary event per kind of refusal that was not logged one by one. */
+  #flushRefusals(entry: Entry): void {
+    entry.refusals = 0;
+    if (entry.suppressed.size === 0) return;
+    const drops: Record<string, number> = {};
+    for (const [key, count] of entry.suppressed) {
+      const [event, what] = key.split(' ') as [string, string];
+      if (event === EVENTS.ipcDrop) drops[what] = count;
+      else
+        entry.sandbox.emit({
+          event: EVENTS.capabilityDenied,
+          level: 'warn',
+          status: 'denied',
+          data: { interface: what, at: 'call', suppressed: count },
+        });
+    }
+    entry.suppressed.clear();
+    if (Object.keys(drops).length > 0) {
+      entry.sandbox.emit({
+        event: EVENTS.ipcDrop,
+        level: 'warn',
+        status: 'dropped',
+        data: { reason: 'suppressed', from: entry.id, suppressed: drops },
+      });
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1164,6 +1234,7 @@ export class Scheduler {
         );
       }
     }
+    this.#flushRefusals(entry);
     if (this.#clock.virtual) this.#clock.advance(VIRTUAL_DELIVERY_MS + used / 1_000_000);
   }
 
@@ -1358,7 +1429,9 @@ function hostBody(body: Uint8Array | string, limit: number): Uint8Array {
   return bytes;
 }
 
-function tooLarge(size: number, limit: number): KeelError {
+function tooLarge(size: number, limit: number, guest = false): KeelError | Refusal {
+  if (guest)
+    return new Refusal('message-too-large', `a ${size}-byte message exceeds the ${limit}-byte message limit`);
   return new KeelError(
     'message-too-large',
     `a ${size}-byte message exceeds the ${limit}-byte message limit`,
@@ -1369,7 +1442,8 @@ function tooLarge(size: number, limit: number): KeelError {
   );
 }
 
-function badTopic(topic: string): KeelError {
+function badTopic(topic: string, guest = false): KeelError | Refusal {
+  if (guest) return new Refusal('invalid-argument', `invalid topic "${topic.slice(0, 80)}"`);
   return new KeelError(
     'invalid-argument',
     `invalid topic "${topic.slice(0, 80)}": use dot-separated segments of letters, digits, - and _ (patterns may use * and **)`,

@@ -5,7 +5,10 @@
  *   echo                          answer the sender (a reply if it was a request)
  *   send <to> <text>              send text to a peer
  *   sendn <to> <n> <size>         send n messages of size bytes, stop at the first failure
+ *   flood <to> <n> <size>         try to send n messages of size bytes, whatever happens
+ *   sendseq <to> <n> <prefix>     send n messages "<prefix>0" … "<prefix>n-1", stop at a failure
  *   request <to> <ms> <text>      send a request with a timeout
+ *   reply <id> <text>             answer a request by id
  *   publish <topic> <text>        publish text on a topic
  *   subscribe <pattern>           subscribe to a pattern
  *   unsubscribe <pattern>
@@ -62,10 +65,30 @@ export function run(version: string, sender: string, request_: u64, body: Uint8A
       if (status !== Status.Ok) break;
     }
     result = `sent=${sent.toString()}`;
+  } else if (verb === 'flood' && words.length >= 4) {
+    const n = <i32>parseInt(words[2], 10);
+    const payload = filled(<i32>parseInt(words[3], 10));
+    let ok = 0;
+    let failed = 0;
+    for (let i = 0; i < n; i++) {
+      if (send(words[1], payload) === Status.Ok) ok++;
+      else failed++;
+    }
+    result = `ok=${ok.toString()} failed=${failed.toString()}`;
+  } else if (verb === 'sendseq' && words.length >= 4) {
+    const n = <i32>parseInt(words[2], 10);
+    let sent = 0;
+    for (; sent < n; sent++) {
+      status = send(words[1], bytes(words[3] + sent.toString()));
+      if (status !== Status.Ok) break;
+    }
+    result = `sent=${sent.toString()}`;
   } else if (verb === 'request' && words.length >= 3) {
     const id_ = request(words[1], bytes(rest(words, 3)), <u32>parseInt(words[2], 10));
     status = lastStatus();
     result = `id=${id_.toString()}`;
+  } else if (verb === 'reply' && words.length >= 2) {
+    status = reply(<u64>parseInt(words[1], 10), bytes(rest(words, 2)));
   } else if (verb === 'publish' && words.length >= 2) {
     status = publish(words[1], bytes(rest(words, 2)));
   } else if (verb === 'subscribe' && words.length >= 2) {
