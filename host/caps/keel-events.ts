@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isTopicPattern } from '../sched/glob.js';
 import type { EventsScope } from '../sched/port.js';
-import { guestCall, parseScope, schedPort } from './keel-ipc.js';
+import { deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
 import type { CapabilityProvider } from './provider.js';
 
 const topicPattern = z.string().refine(isTopicPattern, {
@@ -37,6 +37,13 @@ export const keelEvents: CapabilityProvider = {
       unsubscribe(pattern: string): void {
         port.unsubscribe(pattern);
       },
+    };
+  },
+  linkDenied({ interface: iface, context }) {
+    return {
+      publish: deniedCall(context, iface, 'publish'),
+      subscribe: deniedCall(context, iface, 'subscribe'),
+      unsubscribe: () => {},
     };
   },
 };

@@ -4,6 +4,7 @@
  * empty or absent scope lets the sandbox message nobody (replies need no grant).
  */
 import { z } from 'zod';
+import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { isPeerPattern } from '../sched/glob.js';
 import { type IpcScope, isGuestError, type SchedPort } from '../sched/port.js';
@@ -49,6 +50,26 @@ export function guestCall<T>(call: () => T): T {
   }
 }
 
+/**
+ * With lazy denial, an ungranted IPC or events call answers `capability-denied` as a WIT error
+ * (the guest carries on without the capability) and emits `capability:denied`, at most 16 times
+ * per sandbox.
+ */
+export function deniedCall(context: SandboxContext, iface: string, op: string): () => never {
+  const seen = context.state(`${iface}:denied`, () => ({ count: 0 }));
+  return () => {
+    if (seen.count++ < 16) {
+      context.emit({
+        event: EVENTS.capabilityDenied,
+        level: 'warn',
+        status: 'denied',
+        data: { interface: iface, op, at: 'call' },
+      });
+    }
+    throw wasiError('capability-denied');
+  };
+}
+
 export const keelIpc: CapabilityProvider = {
   name: 'keel-ipc',
   interfaces: ['keel:kernel/ipc'],
@@ -66,6 +87,13 @@ export const keelIpc: CapabilityProvider = {
       reply(request: bigint, body: Uint8Array): void {
         guestCall(() => port.reply(request, body));
       },
+    };
+  },
+  linkDenied({ interface: iface, context }) {
+    return {
+      send: deniedCall(context, iface, 'send'),
+      request: deniedCall(context, iface, 'request'),
+      reply: deniedCall(context, iface, 'reply'),
     };
   },
 };

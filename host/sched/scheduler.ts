@@ -618,8 +618,11 @@ export class Scheduler {
           reason = 'stopped';
           break;
         }
-        await this.#fireTimers();
-        if (this.#clock.now() >= deadline) {
+        // Timers and the deadline are read without awaiting: an await (or a clock read) per
+        // delivery would cost more than the delivery's own bookkeeping.
+        const due = this.#timers.next();
+        if (due !== undefined && due <= this.#clock.now()) await this.#fireTimers();
+        if (deadline !== Number.POSITIVE_INFINITY && this.#clock.now() >= deadline) {
           reason = 'deadline';
           break;
         }
@@ -631,7 +634,11 @@ export class Scheduler {
         if (entry) {
           this.#deliver(entry);
           deliveries++;
-          if (++batch >= BATCH || (!this.#clock.virtual && performance.now() - batchStarted > BATCH_MS)) {
+          batch++;
+          if (
+            batch >= BATCH ||
+            ((batch & 63) === 0 && !this.#clock.virtual && performance.now() - batchStarted > BATCH_MS)
+          ) {
             await yieldToEventLoop();
             batch = 0;
             batchStarted = performance.now();

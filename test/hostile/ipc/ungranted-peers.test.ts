@@ -69,3 +69,24 @@ it('refuses a bad scope at spawn, naming the field', async () => {
     message: expect.stringMatching(/keel:kernel\/ipc at peers\.0/),
   });
 });
+
+it('with lazy denial and no ipc grant, answers capability-denied and the guest carries on', async () => {
+  w.kernel.mount('/u/lazy', w.probe);
+  const lazy = await w.kernel.spawn('/u/lazy', {
+    grants: ['keel:kernel/log', 'keel:kernel/events'],
+    denial: 'call',
+  });
+  w.kernel.sched.send(lazy, 'send /u/app/b hi');
+  w.kernel.sched.send(lazy, 'id');
+  await w.kernel.sched.run();
+  expect(w.logs(lazy).filter((l) => /^(send|id) /.test(l))).toEqual([
+    'send capability-denied',
+    `id ok ${lazy.id}`,
+  ]);
+  expect(lazy.state).toBe('ready');
+  expect(w.named('capability:denied', lazy).at(-1)?.data).toEqual({
+    interface: 'keel:kernel/ipc',
+    op: 'send',
+    at: 'call',
+  });
+});
