@@ -13,7 +13,7 @@
  * embedder's `invoke` of it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -170,7 +170,18 @@ async function main() {
   ];
   const date = new Date().toISOString();
   const command = `npm run build && node dist/bench/ipc/run.js${quick ? ' --quick' : ''}`;
-  const report = { suite: 'ipc', date, command, quick, machine: machine(), throughput, latency, baselines };
+  const load = loadavg().map((l) => Math.round(l * 100) / 100);
+  const report = {
+    suite: 'ipc',
+    date,
+    command,
+    quick,
+    machine: machine(),
+    load,
+    throughput,
+    latency,
+    baselines,
+  };
   const md = markdown(report);
   process.stdout.write(md);
   if (values['no-write']) return;
@@ -189,6 +200,7 @@ function markdown(report: {
   date: string;
   command: string;
   machine: ReturnType<typeof machine>;
+  load: number[];
   throughput: Throughput[];
   latency: Latency[];
   baselines: { name: string; per_s: number }[];
@@ -198,7 +210,7 @@ function markdown(report: {
   return [
     '# Keel IPC benchmark',
     '',
-    `${report.date} · \`${report.command}\` · ${m.cpu} (${m.cores} cores, ${m.arch}, ${m.memory_gib} GiB) · Node ${m.node} (V8 ${m.v8})`,
+    `${report.date} · \`${report.command}\` · ${m.cpu} (${m.cores} cores, ${m.arch}, ${m.memory_gib} GiB) · Node ${m.node} (V8 ${m.v8}) · load average ${report.load.join(', ')} at the end`,
     '',
     'Two AssemblyScript sandboxes (`guests/as/pingpong`) in one process, 16-byte messages, every',
     'message through the kernel: grant check, sender stamp, bounded mailbox, fair-share pick, delivery',

@@ -59,6 +59,8 @@ const BATCH_MS = 8;
  * flood of refused sends cannot flood the log.
  */
 const MAX_REFUSAL_EVENTS = 16;
+/** Ended services kept for `services()` (summaries); older ones are forgotten. */
+const KEEP_ENDED = 1024;
 /** Virtual time one delivery takes, in ms, besides its fuel (1 ns per unit). */
 const VIRTUAL_DELIVERY_MS = 0.001;
 
@@ -256,6 +258,7 @@ export class Scheduler {
   /** Spawn options objects of successors being spawned, and the service each continues. */
   readonly #successors = new WeakMap<SpawnOptions, Service>();
   readonly #hostRequests = new Set<PendingRequest>();
+  readonly #ended: Service[] = [];
   readonly #sliceFuel: number | undefined;
   readonly #graceFuel: number;
   readonly #requestTimeoutMs: number;
@@ -371,7 +374,7 @@ export class Scheduler {
     }
     const restart = !this.#closed && ending.failure && this.#mayRestart(service);
     if (ending.drop || !restart) this.#drain(service, ending.reason);
-    this.#notifyLinks(service, sandbox, ending, restart);
+    if (!this.#closed) this.#notifyLinks(service, sandbox, ending, restart);
     if (restart) {
       this.#scheduleRestart(service, ending);
     } else {
@@ -1276,9 +1279,18 @@ export class Scheduler {
   }
 
   #scheduleRestart(service: Service, ending: Ending): void {
-    service.attempt++;
+    const now = this.#clock.now();
+    service.restartTimes.push(now);
+    const window = service.restart.windowMs;
+    // Only restarts within the window count; older ones need not be kept.
+    if (window !== undefined) {
+      while (service.restartTimes.length > 0 && now - service.restartTimes[0]! > window) {
+        service.restartTimes.shift();
+      }
+    }
+    // The attempt counts the restarts that count: all of them, or those within the window.
+    service.attempt = service.restartTimes.length;
     const delay = backoffDelay(service.restart.backoff, service.attempt);
-    service.restartTimes.push(this.#clock.now());
     const last = service.history[service.history.length - 1];
     this.#emit({
       event: EVENTS.sandboxRestart,
@@ -1338,6 +1350,13 @@ export class Scheduler {
   #endService(service: Service, ending: Ending): void {
     if (service.ended) return;
     service.ended = ending;
+    // Ended services are kept for summaries, the most recent KEEP_ENDED of them.
+    this.#ended.push(service);
+    if (this.#ended.length > KEEP_ENDED) {
+      const forgotten = this.#ended.shift()!;
+      const at = this.#services.indexOf(forgotten);
+      if (at >= 0) this.#services.splice(at, 1);
+    }
     for (const pending of [...service.awaiting.values()]) {
       if (!pending.expired) this.#settle(pending, 'killed');
     }

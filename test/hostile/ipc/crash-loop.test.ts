@@ -74,5 +74,11 @@ it('counts restarts in a window when asked, so a rare crash is always restarted'
   w.kernel.sched.send('/c/flaky', 'trap');
   await w.kernel.sched.run();
   expect(w.kernel.sched.service('/c/flaky')).toMatchObject({ state: 'running', restarts: 2 });
+  // The first restart had left the window: the second one waits the initial delay again.
+  const restarts = w.named('sandbox:restart').filter((e) => e.data?.service === 'flaky');
+  expect(restarts.map((e) => [e.data?.attempt, e.data?.delay_ms])).toEqual([
+    [1, 10],
+    [1, 10],
+  ]);
   expect(flaky.state).toBe('poisoned');
 });
