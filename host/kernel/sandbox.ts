@@ -270,8 +270,8 @@ export class Sandbox {
     this.#end(
       'killed',
       error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      { event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } },
     );
-    this.emit({ event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } });
   }
 
   #checkRunnable(): void {
@@ -309,8 +309,7 @@ export class Sandbox {
     const duration_ms = performance.now() - started;
     if (error instanceof GuestExit) {
       this.#exitCode = error.code;
-      this.#end('exited', undefined);
-      this.emit({
+      this.#end('exited', undefined, {
         event: EVENTS.sandboxExit,
         ...(request ? { request } : {}),
         status: error.code === 0 ? 'ok' : 'error',
@@ -346,17 +345,27 @@ export class Sandbox {
       throw failure;
     }
     // After a trap the guest's state cannot be trusted (the component model says the same).
-    this.#end('poisoned', failure);
-    this.emit({ event: EVENTS.sandboxCrash, level: 'error', status: 'error', error: failure.toJSON() });
+    this.#end('poisoned', failure, {
+      event: EVENTS.sandboxCrash,
+      level: 'error',
+      status: 'error',
+      error: failure.toJSON(),
+    });
     throw failure;
   }
 
-  #end(state: 'exited' | 'poisoned' | 'killed', reason: KeelError | undefined): void {
+  /** End the sandbox; `event` (its exit or crash) is emitted before the kernel reacts to the end. */
+  #end(
+    state: 'exited' | 'poisoned' | 'killed',
+    reason: KeelError | undefined,
+    event: Omit<EventInput, 'sandbox'>,
+  ): void {
     this.#state = state;
     this.#endReason = reason;
     this.#exports = {};
     this.#resolved.clear();
     this.release();
+    this.emit(event);
     this.#onEnd(this);
   }
 
