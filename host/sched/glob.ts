@@ -1,12 +1,16 @@
 /**
  * Names and patterns for IPC: peers (sandbox ids such as `sbx_3`, mount paths such as
- * `/pipeline/sink`) and topics (`jobs.done`). A pattern may use `*` for any run of characters
- * within one segment and `**` for any run across segments; everything else matches itself.
- * Peers use `/` as the segment separator, topics `.`.
+ * `/pipeline/sink`) and topics (`jobs.done`).
+ *
+ * - Peer patterns (from grants: the embedder's) may use `*` for any run of characters within
+ *   one `/`-separated segment and `**` for any run across segments.
+ * - Topic patterns (also written by guests, in `subscribe`) use `*` for one whole segment and
+ *   `**` for one or more, and are matched segment by segment in O(pattern × topic), never by a
+ *   backtracking regular expression a guest could make explode.
  *
  *   compilePattern('/pipeline/*', '/').test('/pipeline/sink')   // true
  *   compilePattern('/pipeline/*', '/').test('/pipeline/a/b')    // false
- *   compilePattern('jobs.**', '.').test('jobs.eu.done')         // true
+ *   topicMatches('jobs.**', 'jobs.eu.done')                     // true
  */
 import { KeelError } from '../kernel/errors.js';
 
@@ -41,13 +45,42 @@ export function compilePattern(pattern: string, separator: Separator): RegExp {
 }
 
 export function matchesAny(patterns: readonly string[], name: string, separator: Separator): boolean {
+  if (separator === '.') {
+    for (const pattern of patterns) if (topicMatches(pattern, name)) return true;
+    return false;
+  }
   for (const pattern of patterns) if (compilePattern(pattern, separator).test(name)) return true;
   return false;
 }
 
+/** Does a topic pattern match a name? Segment by segment: `*` is one segment, `**` one or more. */
+export function topicMatches(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  const p = pattern.split('.');
+  const t = name.split('.');
+  // reach[j]: the first i pattern segments can match the first j name segments.
+  let reach: boolean[] = new Array(t.length + 1).fill(false);
+  reach[0] = true;
+  for (const segment of p) {
+    const next: boolean[] = new Array(t.length + 1).fill(false);
+    if (segment === '**') {
+      let any = false;
+      for (let j = 1; j <= t.length; j++) {
+        any ||= reach[j - 1]!;
+        next[j] = any;
+      }
+    } else {
+      for (let j = 1; j <= t.length; j++)
+        next[j] = reach[j - 1]! && (segment === '*' || segment === t[j - 1]);
+    }
+    reach = next;
+  }
+  return reach[t.length]!;
+}
+
 const MAX_NAME = 255;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const PATTERN_SEGMENT = /^(?:\*\*|[A-Za-z0-9_*-]+)$/;
+const PATTERN_SEGMENT = /^(?:\*\*|\*|[A-Za-z0-9_-]+)$/;
 const SANDBOX_ID = /^sbx_[0-9]+$/;
 const PEER_PATTERN = /^(?:\/(?:[A-Za-z0-9._*-]+\/)*[A-Za-z0-9._*-]+|[A-Za-z0-9_*-]+)$/;
 
@@ -56,7 +89,7 @@ export function isTopic(name: string): boolean {
   return name.length > 0 && name.length <= MAX_NAME && name.split('.').every((s) => SEGMENT.test(s));
 }
 
-/** Is `pattern` a well-formed topic pattern (`jobs.*`, `metrics.**`)? */
+/** Is `pattern` a well-formed topic pattern (`jobs.*`, `metrics.**`; wildcards are whole segments)? */
 export function isTopicPattern(pattern: string): boolean {
   return (
     pattern.length > 0 &&

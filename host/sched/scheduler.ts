@@ -25,7 +25,7 @@ import type { Limits } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './clock.js';
-import { compilePattern, isTopic, isTopicPattern, matchesAny, parseTarget } from './glob.js';
+import { isTopic, isTopicPattern, matchesAny, parseTarget, topicMatches } from './glob.js';
 import { type Envelope, Mailbox } from './mailbox.js';
 import { type EventsScope, type IpcScope, Refusal, type SchedPort } from './port.js';
 import {
@@ -59,6 +59,8 @@ const BATCH_MS = 8;
  * flood of refused sends cannot flood the log.
  */
 const MAX_REFUSAL_EVENTS = 16;
+/** Subscriptions one sandbox may hold (each costs every publication a match). */
+const MAX_SUBSCRIPTIONS = 256;
 /** Ended services kept for `services()` (summaries); older ones are forgotten. */
 const KEEP_ENDED = 1024;
 /** Virtual time one delivery takes, in ms, besides its fuel (1 ns per unit). */
@@ -181,7 +183,7 @@ interface PendingRequest {
 }
 
 interface Subscription {
-  readonly pattern: RegExp;
+  readonly pattern: string;
   /** Guest subscriptions: the grant's patterns each topic must also match. */
   readonly within?: readonly string[];
 }
@@ -786,6 +788,13 @@ export class Scheduler {
     if (!matchesAny(scope.subscribe, pattern, '.')) {
       this.#deny(entry, 'keel:kernel/events', { subscribe: pattern });
     }
+    const subscriptions = entry.service.subscriptions;
+    if (!subscriptions.has(pattern) && subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      throw new Refusal(
+        'invalid-argument',
+        `sandbox ${entry.id} has ${MAX_SUBSCRIPTIONS} subscriptions, the most allowed`,
+      );
+    }
     this.#subscribe(entry.service, pattern, scope.subscribe);
   }
 
@@ -913,7 +922,7 @@ export class Scheduler {
   #subscribe(service: Service, pattern: string, within: readonly string[] | undefined): void {
     if (!isTopicPattern(pattern)) throw badTopic(pattern);
     service.subscriptions.set(pattern, {
-      pattern: compilePattern(pattern, '.'),
+      pattern,
       ...(within ? { within: [...within] } : {}),
     });
   }
@@ -1219,6 +1228,8 @@ export class Scheduler {
   #deliverSignal(entry: Entry, signal: 'int' | 'term'): void {
     const service = entry.service;
     this.#delivered(entry, service, signal, 'handler');
+    // A term is an end on purpose, even if the guest fails while handling it.
+    if (signal === 'term') entry.ending = { reason: 'term', failure: false, drop: true };
     this.#invoke(entry, ON_SIGNAL, [signal], service.graceFuel ?? this.#graceFuel);
     if (signal === 'term' && this.#entries.get(entry.id) === entry) {
       this.#end(entry, { reason: 'term', failure: false, drop: true }, 'ended by signal term');
@@ -1487,7 +1498,7 @@ function aliases(service: Service): string[] {
 
 function subscribed(service: Service, topic: string): boolean {
   for (const subscription of service.subscriptions.values()) {
-    if (!subscription.pattern.test(topic)) continue;
+    if (!topicMatches(subscription.pattern, topic)) continue;
     if (subscription.within && !matchesAny(subscription.within, topic, '.')) continue;
     return true;
   }

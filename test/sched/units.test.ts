@@ -9,6 +9,7 @@ import {
   isTopic,
   isTopicPattern,
   parseTarget,
+  topicMatches,
 } from '../../host/sched/glob.js';
 import { Mailbox } from '../../host/sched/mailbox.js';
 import { backoffDelay, resolveRestart } from '../../host/sched/supervise.js';
@@ -24,11 +25,18 @@ describe('patterns', () => {
     expect(peer('*', '/a')).toBe(false);
     expect(peer('**', '/a/b')).toBe(true);
     expect(peer('/a.b', '/aXb')).toBe(false);
-    const topic = (p: string, n: string) => compilePattern(p, '.').test(n);
+    const topic = topicMatches;
     expect(topic('jobs.*', 'jobs.eu')).toBe(true);
     expect(topic('jobs.*', 'jobs.eu.x')).toBe(false);
     expect(topic('jobs.**', 'jobs.eu.x')).toBe(true);
+    expect(topic('jobs.**', 'jobs')).toBe(false);
     expect(topic('*.done', 'a.done')).toBe(true);
+    expect(topic('**.done', 'a.b.done')).toBe(true);
+    expect(topic('a.**.z', 'a.b.c.z')).toBe(true);
+    expect(topic('a.**.z', 'a.z')).toBe(false);
+    expect(topic('**', 'x')).toBe(true);
+    // A pattern read as a name matches itself (how a subscription is checked against a grant).
+    expect(topic('jobs.*', 'jobs.*')).toBe(true);
   });
 
   it('validate names and patterns', () => {
@@ -37,6 +45,8 @@ describe('patterns', () => {
       expect(isTopic(bad)).toBe(false);
     expect(isTopicPattern('a.*.**')).toBe(true);
     expect(isTopicPattern('a..*')).toBe(false);
+    expect(isTopicPattern('a*b.c')).toBe(false);
+    expect(isTopicPattern('***')).toBe(false);
     expect(isPeerPattern('/a/*')).toBe(true);
     expect(isPeerPattern('sbx_*')).toBe(true);
     expect(isPeerPattern('a b')).toBe(false);
