@@ -12,7 +12,7 @@ import { type CapabilityProvider, type SandboxContext, wasiError } from './provi
 
 export const IpcScopeSchema = z
   .object({
-    /** Sandbox ids or mount paths; `*` within a segment, `**` across segments. */
+    /** Sandbox ids or mount paths; `*` within a segment, a `**` segment for several. */
     peers: z
       .array(
         z.string().refine(isPeerPattern, {

@@ -5,77 +5,94 @@
  * - Peer patterns (from grants: the embedder's) may use `*` for any run of characters within
  *   one `/`-separated segment and `**` for any run across segments.
  * - Topic patterns (also written by guests, in `subscribe`) use `*` for one whole segment and
- *   `**` for one or more, and are matched segment by segment in O(pattern × topic), never by a
- *   backtracking regular expression a guest could make explode.
+ *   `**` for one or more.
  *
- *   compilePattern('/pipeline/*', '/').test('/pipeline/sink')   // true
- *   compilePattern('/pipeline/*', '/').test('/pipeline/a/b')    // false
- *   topicMatches('jobs.**', 'jobs.eu.done')                     // true
+ * Both are matched segment by segment, never by a backtracking regular expression.
+ *
+ *   peerMatches('/pipeline/*', '/pipeline/sink')   // true
+ *   peerMatches('/pipeline/*', '/pipeline/a/b')    // false
+ *   topicMatches('jobs.**', 'jobs.eu.done')        // true
  */
 import { KeelError } from '../kernel/errors.js';
 
 export type Separator = '/' | '.';
 
-const caches: Record<Separator, Map<string, RegExp>> = { '/': new Map(), '.': new Map() };
-
-/** A pattern as a regular expression (cached). */
-export function compilePattern(pattern: string, separator: Separator): RegExp {
-  const cache = caches[separator];
-  let re = cache.get(pattern);
-  if (re) return re;
-  const sep = separator === '/' ? '/' : '\\.';
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        source += '.+';
-        i++;
-      } else {
-        source += `[^${sep}]+`;
-      }
-    } else {
-      source += c.replace(/[\\^$.|?+()[\]{}]/g, '\\$&');
-    }
-  }
-  re = new RegExp(`^${source}$`);
-  if (cache.size > 4096) cache.clear();
-  cache.set(pattern, re);
-  return re;
+/**
+ * Does a name match any of the patterns? Peers (`/`) and topics (`.`) alike are matched segment
+ * by segment in O(pattern × name) time, never by a backtracking regular expression: guest-chosen
+ * names and patterns cannot make a check explode, however a grant is written.
+ */
+export function matchesAny(patterns: readonly string[], name: string, separator: Separator): boolean {
+  const match = separator === '.' ? topicMatches : peerMatches;
+  for (const pattern of patterns) if (match(pattern, name)) return true;
+  return false;
 }
 
-export function matchesAny(patterns: readonly string[], name: string, separator: Separator): boolean {
-  if (separator === '.') {
-    for (const pattern of patterns) if (topicMatches(pattern, name)) return true;
-    return false;
-  }
-  for (const pattern of patterns) if (compilePattern(pattern, separator).test(name)) return true;
-  return false;
+/** Does a peer pattern (`/pipeline/*`, `sbx_*`, `**`) match a sandbox id or mount path? */
+export function peerMatches(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  return segmentsMatch(pattern.split('/'), name.split('/'), wildcardSegment);
 }
 
 /** Does a topic pattern match a name? Segment by segment: `*` is one segment, `**` one or more. */
 export function topicMatches(pattern: string, name: string): boolean {
   if (pattern === name) return true;
-  const p = pattern.split('.');
-  const t = name.split('.');
-  // reach[j]: the first i pattern segments can match the first j name segments.
-  let reach: boolean[] = new Array(t.length + 1).fill(false);
+  return segmentsMatch(pattern.split('.'), name.split('.'), (p, t) => p === '*' || p === t);
+}
+
+/** `**` matches one or more segments; other pattern segments match one segment by `segment`. */
+function segmentsMatch(
+  pattern: readonly string[],
+  name: readonly string[],
+  segment: (pattern: string, name: string) => boolean,
+): boolean {
+  // reach[j]: the pattern segments so far can match the first j name segments.
+  let reach: boolean[] = new Array(name.length + 1).fill(false);
   reach[0] = true;
-  for (const segment of p) {
-    const next: boolean[] = new Array(t.length + 1).fill(false);
-    if (segment === '**') {
+  for (const p of pattern) {
+    const next: boolean[] = new Array(name.length + 1).fill(false);
+    if (p === '**') {
       let any = false;
-      for (let j = 1; j <= t.length; j++) {
+      for (let j = 1; j <= name.length; j++) {
         any ||= reach[j - 1]!;
         next[j] = any;
       }
     } else {
-      for (let j = 1; j <= t.length; j++)
-        next[j] = reach[j - 1]! && (segment === '*' || segment === t[j - 1]);
+      for (let j = 1; j <= name.length; j++) next[j] = reach[j - 1]! && segment(p, name[j - 1]!);
     }
     reach = next;
   }
-  return reach[t.length]!;
+  return reach[name.length]!;
+}
+
+/** One segment against a pattern where each `*` stands for one or more characters. */
+function wildcardSegment(pattern: string, text: string): boolean {
+  if (!pattern.includes('*')) return pattern === text;
+  // `*` = one character, then any run: a wildcard match with a single backtracking point.
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      // The star must take at least one character.
+      star = p++;
+      resume = ++t;
+    } else if (p < pattern.length && pattern[p] === text[t]) {
+      p++;
+      t++;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') {
+    // A trailing star with nothing left to take.
+    return false;
+  }
+  return p === pattern.length;
 }
 
 const MAX_NAME = 255;

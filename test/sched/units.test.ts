@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { TimerQueue, virtualClock } from '../../host/sched/clock.js';
 import {
-  compilePattern,
   isPeerPattern,
   isTopic,
   isTopicPattern,
   parseTarget,
+  peerMatches,
   topicMatches,
 } from '../../host/sched/glob.js';
 import { Mailbox } from '../../host/sched/mailbox.js';
@@ -16,7 +16,7 @@ import { backoffDelay, resolveRestart } from '../../host/sched/supervise.js';
 
 describe('patterns', () => {
   it('match * within a segment and ** across segments, everything else literally', () => {
-    const peer = (p: string, n: string) => compilePattern(p, '/').test(n);
+    const peer = peerMatches;
     expect(peer('/a/*', '/a/b')).toBe(true);
     expect(peer('/a/*', '/a/b/c')).toBe(false);
     expect(peer('/a/**', '/a/b/c')).toBe(true);
@@ -25,6 +25,12 @@ describe('patterns', () => {
     expect(peer('*', '/a')).toBe(false);
     expect(peer('**', '/a/b')).toBe(true);
     expect(peer('/a.b', '/aXb')).toBe(false);
+    expect(peer('/a/b*', '/a/b')).toBe(false);
+    expect(peer('/a/b*c', '/a/bxyc')).toBe(true);
+    expect(peer('/a/*b*', '/a/xbx')).toBe(true);
+    expect(peer('/a/*b*', '/a/bx')).toBe(false);
+    expect(peer('/**/leaf', '/a/b/leaf')).toBe(true);
+    expect(peer('sbx_**', 'sbx_12')).toBe(true);
     const topic = topicMatches;
     expect(topic('jobs.*', 'jobs.eu')).toBe(true);
     expect(topic('jobs.*', 'jobs.eu.x')).toBe(false);

@@ -1,7 +1,8 @@
 /**
- * Attack: make topic matching explode, or pile up subscriptions. A guest-written pattern of
- * nothing but `**` segments against long topics is matched segment by segment (no backtracking
- * regular expression), and a sandbox may hold at most 256 subscriptions.
+ * Attack: make pattern matching explode, or pile up subscriptions. A guest-written pattern of
+ * nothing but `**` segments against long topics, and long guest-chosen targets against a grant
+ * full of wildcards, are matched segment by segment (no backtracking regular expression); a
+ * sandbox may hold at most 256 subscriptions.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type IpcWorld, ipcWorld } from '../../ipc/harness.js';
@@ -46,4 +47,20 @@ it('caps the subscriptions of one sandbox at 256', async () => {
   w.kernel.sched.send(greedy, 'subscribe t.s0');
   await w.kernel.sched.run();
   expect(logs.at(-1)).toBe('subscribe ok');
+});
+
+it('checks a long target against a wildcard-heavy grant in linear time', async () => {
+  // As a regular expression (/^\/x\/[^/]+a[^/]+a…b$/), this takes exponential time on a run of a's.
+  const grant = `/x/${Array(20).fill('*a').join('')}*b`;
+  const mallory = await w.spawn('/b/mallory', { peers: [grant] });
+  const logs: string[] = [];
+  w.kernel.on('guest:log', (e) => {
+    if (e.sandbox === mallory.id) logs.push(String(e.data?.message));
+  });
+  const target = `/x/${'a'.repeat(240)}`;
+  const started = performance.now();
+  for (let i = 0; i < 20; i++) w.kernel.sched.send(mallory, `send ${target} hi`);
+  await w.kernel.sched.run();
+  expect(performance.now() - started).toBeLessThan(5000);
+  expect(logs.filter((l) => l === 'send capability-denied')).toHaveLength(20);
 });
