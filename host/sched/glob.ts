@@ -24,9 +24,21 @@ export type Separator = '/' | '.';
  */
 export function matchesAny(patterns: readonly string[], name: string, separator: Separator): boolean {
   const match = separator === '.' ? topicMatches : peerMatches;
-  for (const pattern of patterns) if (match(pattern, name)) return true;
+  for (const pattern of patterns) {
+    // Senders name the same few targets over and over: remember recent answers.
+    const key = `${separator}${pattern}\u0000${name}`;
+    let matched = answers.get(key);
+    if (matched === undefined) {
+      matched = match(pattern, name);
+      if (answers.size >= 4096) answers.clear();
+      answers.set(key, matched);
+    }
+    if (matched) return true;
+  }
   return false;
 }
+
+const answers = new Map<string, boolean>();
 
 /** Does a peer pattern (`/pipeline/*`, `sbx_*`, `**`) match a sandbox id or mount path? */
 export function peerMatches(pattern: string, name: string): boolean {
