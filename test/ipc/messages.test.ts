@@ -3,8 +3,14 @@
  * order of each sender-receiver pair, answers requests with replies, timeouts or `killed`, and
  * drops (and logs) what cannot be delivered.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type IpcWorld, ipcWorld, received, text } from './harness.js';
+import { Kernel } from '../../host/index.js';
+import { IPC_CACHE, type IpcWorld, ipcWorld, received, text } from './harness.js';
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+  ...args: string[]
+) => (...args: unknown[]) => Promise<unknown>;
 
 let w: IpcWorld;
 beforeEach(async () => {
@@ -209,5 +215,21 @@ describe('events', () => {
     expect(w.kernel.sched.publish('a.b', 'two')).toBe(0);
     await w.kernel.sched.run();
     expect(w.logs(s).filter((l) => l.startsWith('v1 event'))).toEqual(['v1 event a.b host one']);
+  });
+});
+
+describe('docs/ipc.md', () => {
+  it('the quick start does what it says', async () => {
+    const doc = readFileSync(new URL('../../docs/ipc.md', import.meta.url), 'utf8');
+    const code = /## Quick start\n\n```ts\n([\s\S]*?)```/.exec(doc)![1]!;
+    // Run it as written, with the package import pointed at the sources and console captured.
+    const printed: unknown[] = [];
+    const body = code
+      .replace("import { Kernel } from 'keel';", '')
+      .replace(/console\.log\(/g, 'print(')
+      .replace('new Kernel({ deterministic: true })', 'new Kernel({ deterministic: true, cacheDir })');
+    const run = new AsyncFunction('Kernel', 'print', 'cacheDir', `${body}\nawait kernel.close();`);
+    await run(Kernel, (v: unknown) => printed.push(v), IPC_CACHE);
+    expect(printed).toEqual(['v1 echo hi']);
   });
 });
