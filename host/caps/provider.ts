@@ -6,6 +6,7 @@
 
 import type { EventInput } from '../events/record.js';
 import type { Limits } from '../kernel/limits.js';
+import type { SchedPort } from '../sched/port.js';
 
 /** Sandbox-side I/O wiring given at spawn (the CLI connects these to the terminal). */
 export interface SandboxIo {
@@ -40,6 +41,8 @@ export interface SandboxContext {
    * close host descriptors, emit summaries. A cleanup that throws is ignored.
    */
   onEnd(cleanup: () => void): void;
+  /** The sandbox's end of the kernel's scheduler (IPC, events, self); absent outside a kernel. */
+  readonly sched?: SchedPort;
 }
 
 export interface LinkRequest {

@@ -41,7 +41,8 @@ interface Step {
   title: string;
   /** `ok`, or the error code the step must fail with. */
   expect: 'ok' | ErrorCode;
-  run(kernel: Kernel): Promise<string>;
+  /** `events` collects what the demo shows; a step with a kernel of its own adds its events there. */
+  run(kernel: Kernel, events: KeelEvent[]): Promise<string>;
 }
 
 const STEPS: Step[] = [
@@ -89,6 +90,31 @@ const STEPS: Step[] = [
     },
   },
   {
+    title:
+      'A plan of four AssemblyScript guests (guests/plans/pipeline.yaml): a pipeline whose flaky stage is killed and restarted',
+    expect: 'ok',
+    async run(kernel, events) {
+      const { readPlan, runPlan } = await import('./up.js');
+      const plan = await readPlan(root('guests/plans/pipeline.yaml'));
+      let got = 0;
+      const summary = await runPlan(plan, {
+        baseDir: root('guests/plans'),
+        ...(kernel.cacheDir ? { cacheDir: kernel.cacheDir } : {}),
+        onEvent: (event) => {
+          events.push(event);
+          if (event.event === EVENTS.guestLog && String(event.data?.message).startsWith('got ')) got++;
+        },
+      });
+      const s = (name: string) => summary.sandboxes.find((x) => x.name === name)!;
+      if (summary.reason !== 'idle') throw new KeelError('timeout', `the plan stopped: ${summary.reason}`);
+      const e = (name: string) => summary.events[name] ?? 0;
+      return (
+        `${summary.deliveries} deliveries; source sent ${s('source').sent} items, sink got ${got}; ` +
+        `flaky killed ${e('policy:violation')}x (policy violation), restarted ${s('flaky').restarts}x, ${s('flaky').dropped} item(s) dropped`
+      );
+    },
+  },
+  {
     title: 'A guest that divides by zero',
     expect: 'trap',
     async run(kernel) {
@@ -122,7 +148,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const before = events.length;
     out(`${bold(`${i + 1}.`)} ${step.title}`);
     try {
-      const result = await step.run(kernel);
+      const result = await step.run(kernel, events);
       if (step.expect === 'ok') out(`   ${green('ok')}  ${result}`);
       else {
         surprises++;

@@ -10,6 +10,7 @@ export const EVENTS = {
   sandboxSpawn: 'sandbox:spawn',
   sandboxExit: 'sandbox:exit',
   sandboxCrash: 'sandbox:crash',
+  sandboxRestart: 'sandbox:restart',
   invokeStart: 'invoke:start',
   invokeEnd: 'invoke:end',
   invokeError: 'invoke:error',

@@ -18,6 +18,12 @@ import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.
 import type { GeneratorId } from '../loader/transpile.js';
 import type { ApprovalHook } from '../policy/approval.js';
 import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
+import {
+  checkSandboxSched,
+  type SandboxSchedOptions,
+  Scheduler,
+  type SchedulerOptions,
+} from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
 import { IdSource, newSessionId } from './ids.js';
 import { type Limits, resolveLimits } from './limits.js';
@@ -72,6 +78,8 @@ export interface KernelOptions {
   growFailure?: GrowFailure;
   /** Force a glue generator (benchmarks). */
   generator?: GeneratorId;
+  /** Delivery settings: fuel per delivery and per signal, request timeouts. */
+  sched?: SchedulerOptions;
 }
 
 export interface LoadOptions {
@@ -92,6 +100,8 @@ export interface SpawnOptions {
   denial?: Denial;
   /** Overrides the kernel's `growFailure` for this sandbox. */
   growFailure?: GrowFailure;
+  /** Scheduling and supervision: weight, restart policy, subscriptions (see `kernel.sched`). */
+  sched?: SandboxSchedOptions;
 }
 
 export interface ModuleNeed {
@@ -106,6 +116,8 @@ export class Kernel {
   readonly session: string;
   readonly events: EventBus;
   readonly limits: Readonly<Limits>;
+  /** Mailboxes, topics, signals, supervision and the delivery loop. */
+  readonly sched: Scheduler;
   readonly #loader: Loader;
   readonly #providers: ProviderRegistry;
   readonly #ids = new IdSource();
@@ -133,6 +145,14 @@ export class Kernel {
           ? options.coreHook
           : meteringHook(options.metering ?? {}, options.coreHook),
       generator: options.generator,
+    });
+    this.sched = new Scheduler({
+      bus: this.events,
+      limits: this.limits,
+      deterministic: this.#deterministic,
+      ...(options.sched ? { options: options.sched } : {}),
+      spawn: (target, spawnOptions) => this.spawn(target, spawnOptions),
+      mount: (path, module) => this.mount(path, module),
     });
     this.#sink =
       options.log === undefined ? undefined : new JsonlSink({ destination: options.log }).attach(this.events);
@@ -173,7 +193,9 @@ export class Kernel {
           kind: loaded.kind,
           hash: loaded.hash,
           size: loaded.size,
-          cache: loaded.cache,
+          // Where the glue came from depends on the host's cache, not on the run: left out of
+          // deterministic logs so that a replay matches.
+          ...(this.#deterministic ? {} : { cache: loaded.cache }),
           generator: loaded.generator,
         },
       });
@@ -245,6 +267,7 @@ export class Kernel {
     const module = loadedModule(handle);
     const limits = resolveLimits({ ...this.limits, ...options.limits });
     const grants = (options.grants ?? []).map(normalizeGrant);
+    checkSandboxSched(options.sched);
     const id = this.#ids.sandbox();
     let sandbox: Sandbox | undefined;
     const meter = this.#meterFor(id, handle.name, module, limits, options.growFailure, () => sandbox);
@@ -256,7 +279,10 @@ export class Kernel {
       bus: this.events,
       ids: this.#ids,
       meter,
-      onEnd: (s) => this.#sandboxes.delete(s.id),
+      onEnd: (s) => {
+        this.#sandboxes.delete(s.id);
+        this.sched.ended(s);
+      },
     });
     const plan = await this.#plan(sandbox, module, grants);
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
@@ -285,6 +311,7 @@ export class Kernel {
       options.io ?? {},
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
+      this.sched.port(id),
     );
     let imports: ReturnType<typeof buildImports>;
     try {
@@ -351,12 +378,14 @@ export class Kernel {
         limits,
       },
     });
+    this.sched.adopt(sandbox, target, options);
     return sandbox;
   }
 
   /** Stop the kernel: kill every sandbox, emit `kernel:stop`, flush the log. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.sched.close();
     for (const sandbox of this.#sandboxes.values()) sandbox.terminate('kernel stopped');
     this.events.emit({ event: EVENTS.kernelStop });
     this.#closed = true;

@@ -10,6 +10,7 @@ import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
+import type { SchedPort } from '../sched/port.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
@@ -119,14 +120,20 @@ export class Sandbox {
     return this.#state;
   }
 
+  /** Why the sandbox ended, once it has (its trap, limit, kill or violation); none after an exit. */
+  get failure(): KeelError | undefined {
+    return this.#endReason;
+  }
+
   /** The guest's exit status, once it has called `exit`. */
   get exitCode(): number | undefined {
     return this.#exitCode;
   }
 
   /** Kernel-internal: the context providers link against. */
-  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint): SandboxContext {
+  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
     return {
+      ...(sched ? { sched } : {}),
       sandbox: this.id,
       module: this.module.name,
       limits: this.limits,
@@ -276,10 +283,26 @@ export class Sandbox {
     let value: unknown;
     try {
       value = target.fn(...callArgs);
+      if (this.#state !== 'running')
+        throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
       // A guest that caught the fuel error and returned still ran out.
       if (this.#meter?.exhausted()) throw this.fuelExhausted(exportName);
       this.#state = 'ready';
     } catch (error) {
+      if (this.#state !== 'running') {
+        // Ended during the call (killed from a host function or a hook): whatever the guest did
+        // since does not count.
+        const failure = this.#endReason ?? classifyFailure(error, exportName);
+        this.emit({
+          event: EVENTS.invokeError,
+          level: 'error',
+          request,
+          status: 'error',
+          duration_ms: performance.now() - started,
+          error: failure.toJSON(),
+        });
+        throw failure;
+      }
       const outcome = this.#settleFailure(error, exportName, request, started);
       if (outcome) return outcome;
       throw this.#endReason ?? error;
@@ -310,9 +333,12 @@ export class Sandbox {
       if (this.#state !== 'ready') this.#checkRunnable();
       try {
         const result = target(...args);
+        if (this.#state !== 'ready')
+          throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
         if (meter?.exhausted()) throw this.fuelExhausted(exportName);
         return result;
       } catch (error) {
+        if (this.#state !== 'ready') throw this.#endReason ?? error;
         const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
         if (outcome) return undefined;
         throw this.#endReason ?? error;
@@ -321,14 +347,18 @@ export class Sandbox {
     return call as F;
   }
 
-  /** Kill the sandbox: it never runs again. Idempotent. */
-  terminate(reason = 'terminated by the embedder'): void {
+  /**
+   * Kill the sandbox: it never runs again, even when called in the middle of one of its calls
+   * (from a host function or an event hook): that call then fails with the same error.
+   * Idempotent. `error` replaces the default `killed` error (a policy violation, say).
+   */
+  terminate(reason = 'terminated by the embedder', error?: KeelError): void {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
     this.#end(
       'killed',
-      new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      { event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } },
     );
-    this.emit({ event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } });
   }
 
   /** Give this invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */
@@ -401,8 +431,7 @@ export class Sandbox {
     const duration_ms = performance.now() - started;
     if (error instanceof GuestExit) {
       this.#exitCode = error.code;
-      this.#end('exited', undefined);
-      this.emit({
+      this.#end('exited', undefined, {
         event: EVENTS.sandboxExit,
         ...(request ? { request } : {}),
         status: error.code === 0 ? 'ok' : 'error',
@@ -443,17 +472,27 @@ export class Sandbox {
       throw failure;
     }
     // After a trap the guest's state cannot be trusted (the component model says the same).
-    this.#end('poisoned', failure);
-    this.emit({ event: EVENTS.sandboxCrash, level: 'error', status: 'error', error: failure.toJSON() });
+    this.#end('poisoned', failure, {
+      event: EVENTS.sandboxCrash,
+      level: 'error',
+      status: 'error',
+      error: failure.toJSON(),
+    });
     throw failure;
   }
 
-  #end(state: 'exited' | 'poisoned' | 'killed', reason: KeelError | undefined): void {
+  /** End the sandbox; `event` (its exit or crash) is emitted before the kernel reacts to the end. */
+  #end(
+    state: 'exited' | 'poisoned' | 'killed',
+    reason: KeelError | undefined,
+    event: Omit<EventInput, 'sandbox'>,
+  ): void {
     this.#state = state;
     this.#endReason = reason;
     this.#exports = {};
     this.#resolved.clear();
     this.release();
+    this.emit(event);
     this.#onEnd(this);
   }
 

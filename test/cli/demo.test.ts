@@ -16,5 +16,9 @@ describe('npm start (keel demo)', () => {
     expect(r.stdout).toMatch(/capability-denied .*env\.read_secret/);
     expect(r.stdout).toMatch(/trap .*divide by zero/);
     expect(r.stdout).toContain('guest:log');
+    expect(r.stdout).toMatch(
+      /source sent 20 items, sink got 16; flaky killed 2x \(policy violation\), restarted 2x/,
+    );
+    expect(r.stdout).toMatch(/policy:violation x2/);
   });
 });
