@@ -354,6 +354,9 @@ export class Sandbox {
    */
   terminate(reason = 'terminated by the embedder', error?: KeelError): void {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
+    // Killed in the middle of a call (from a host function): the guest reloads its counter when
+    // that host call returns, finds it empty at its next check and unwinds.
+    if (this.#state === 'running') this.#meter?.setRemaining(0);
     this.#end(
       'killed',
       error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),

@@ -321,8 +321,8 @@ export class Scheduler {
       fuelLeft: () => {
         const entry = this.#entries.get(sandboxId);
         if (!entry) return 0n;
-        const { used, limit } = entry.sandbox.fuel();
-        return BigInt(Math.max(0, limit - used));
+        // The guest wrote its counter back before calling the host: this is the live figure.
+        return BigInt(entry.sandbox.fuel().remaining);
       },
     };
   }
