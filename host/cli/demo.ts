@@ -15,8 +15,9 @@ export const DEMO_HELP = `Usage: keel demo [--log <file.jsonl>]
 
 Run Keel's sample guests from guests/ on the embedded defaults: an
 AssemblyScript component, a plain core module, a WASI preview1 command, a
-guest whose capability is denied, one that traps and one that runs out of
-fuel. Shows each result and the events the kernel emitted.
+guest whose capability is denied, a plan of several guests, one that traps,
+one that runs out of fuel and one that hits its memory limit. Shows each
+result and the events the kernel emitted.
 
 Options:
   --log <file.jsonl>  Also write the event log (JSONL, schema v1)
@@ -122,6 +123,26 @@ const STEPS: Step[] = [
       const sandbox = await kernel.spawn(module);
       await sandbox.call('div', 1, 0);
       return 'returned (unexpected)';
+    },
+  },
+  {
+    title: 'An endless loop, with 1,000,000 fuel',
+    expect: 'fuel-exhausted',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/loop.wat'), { name: 'loop' });
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 1_000_000 } });
+      await sandbox.call('spin');
+      return 'returned (unexpected)';
+    },
+  },
+  {
+    title: 'A memory bomb, with a 4 MiB memory limit',
+    expect: 'ok',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/grow.wat'), { name: 'grow' });
+      const sandbox = await kernel.spawn(module, { limits: { memoryBytes: 4 * 1024 * 1024 } });
+      const pages = (await sandbox.call('bomb')) as number;
+      return `memory stopped at ${pages} pages (${((pages * 64) / 1024).toFixed(2)} MiB): the next memory.grow got -1`;
     },
   },
 ];
