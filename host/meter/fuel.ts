@@ -77,6 +77,7 @@ const OP_RETURN = 0x0f;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_CALL = 0x10;
+const OP_SELECT = 0x1b;
 const OP_LOCAL_GET = 0x20;
 const OP_LOCAL_SET = 0x21;
 const OP_LOCAL_TEE = 0x22;
@@ -86,6 +87,7 @@ const OP_MEMORY_SIZE = 0x3f;
 const OP_MEMORY_GROW = 0x40;
 const OP_I32_CONST = 0x41;
 const OP_I64_CONST = 0x42;
+const OP_I32_NE = 0x47;
 const OP_I64_LT_S = 0x53;
 const OP_I64_SUB = 0x7d;
 const OP_I64_MUL = 0x7e;
@@ -693,11 +695,13 @@ export class BodyRewriter {
     return this.#nextLocal++;
   }
 
-  #scratchLocal(type: number): number {
-    let index = this.#scratch.get(type);
+  /** A scratch local of `type`, one per function and `slot` (for two of one type at once). */
+  #scratchLocal(type: number, slot = 0): number {
+    const key = type | (slot << 8);
+    let index = this.#scratch.get(key);
     if (index === undefined) {
       index = this.#addLocal(type);
-      this.#scratch.set(type, index);
+      this.#scratch.set(key, index);
     }
     return index;
   }
@@ -812,13 +816,33 @@ export class BodyRewriter {
     this.#fuelSet(code);
   }
 
-  /** Charge `perUnit` fuel for each of the `local` units (an i32). */
-  #unitCharge(n: number, perUnit: number): void {
+  /**
+   * After a grow whose result (`memory.grow`, `table.grow`: the old size, or -1) is on top of
+   * the stack, charge `perUnit` fuel for each of the `delta` units it added: all of them if it
+   * succeeded, none if it failed. The result stays on the stack.
+   *
+   * Only what was added is charged: a grow that fails does no work, and charging the units it
+   * asked for would turn `memory.grow(-1)` (2^32 - 1 pages, which plain V8 answers with -1) into
+   * 4.4 * 10^12 fuel, exhausting any budget where plain V8 goes on. A grow that succeeds adds
+   * at most the sandbox's limit, so the charge stays far from the i64 range.
+   */
+  #growCharge(delta: number, perUnit: number): void {
     if (perUnit === 0) return;
     const code = this.#code;
+    const result = this.#scratchLocal(I32, 1);
+    code.byte(OP_LOCAL_TEE);
+    code.u32(result);
     this.#fuelGet(code);
     code.byte(OP_LOCAL_GET);
-    code.u32(n);
+    code.u32(delta);
+    code.byte(OP_I32_CONST);
+    code.byte(0);
+    code.byte(OP_LOCAL_GET);
+    code.u32(result);
+    code.byte(OP_I32_CONST);
+    code.byte(0x7f); // -1
+    code.byte(OP_I32_NE);
+    code.byte(OP_SELECT);
     code.byte(OP_I64_EXTEND_I32_U);
     if (perUnit !== 1) {
       code.byte(OP_I64_CONST);
@@ -830,8 +854,8 @@ export class BodyRewriter {
   }
 
   /**
-   * `memory.grow` becomes: charge per page, ask the host whether the new size is within the
-   * sandbox's limit, grow or push -1.
+   * `memory.grow` becomes: ask the host whether the new size is within the sandbox's limit,
+   * grow or push -1, and charge per page added.
    */
   #memoryGrow(memory: number): void {
     const code = this.#code;
@@ -839,7 +863,6 @@ export class BodyRewriter {
     const delta = this.#scratchLocal(I32);
     code.byte(OP_LOCAL_SET);
     code.u32(delta);
-    this.#unitCharge(delta, this.#ctx.costs.model.memoryGrowPerPage);
     if (local) this.#save();
     code.byte(OP_MEMORY_SIZE);
     code.u32(memory);
@@ -853,13 +876,14 @@ export class BodyRewriter {
     code.u32(delta);
     code.byte(OP_MEMORY_GROW);
     code.u32(memory);
+    this.#growCharge(delta, this.#ctx.costs.model.memoryGrowPerPage);
     code.byte(OP_ELSE);
     code.byte(OP_I32_CONST);
     code.byte(0x7f); // -1
     code.byte(OP_END);
   }
 
-  /** `table.grow` likewise, against the sandbox's table limit. */
+  /** `table.grow` likewise, against the sandbox's table limit, charged per element added. */
   #tableGrow(table: number, funcIndex: number): void {
     const code = this.#code;
     const local = this.#ctx.strategy === 'local';
@@ -871,7 +895,6 @@ export class BodyRewriter {
     code.u32(delta);
     code.byte(OP_LOCAL_SET);
     code.u32(init);
-    this.#unitCharge(delta, this.#ctx.costs.model.tableGrowPerElement);
     if (local) this.#save();
     code.byte(0xfc);
     code.u32(16); // table.size
@@ -889,6 +912,7 @@ export class BodyRewriter {
     code.byte(0xfc);
     code.u32(15); // table.grow
     code.u32(table);
+    this.#growCharge(delta, this.#ctx.costs.model.tableGrowPerElement);
     code.byte(OP_ELSE);
     code.byte(OP_I32_CONST);
     code.byte(0x7f);

@@ -95,14 +95,24 @@ const CASES: Case[] = [
     fuel: 2 + 2048,
   },
   {
-    name: 'memory.grow refused still pays',
+    name: 'memory.grow refused by the declared maximum: no pages added, nothing per page',
     wat: '(module (memory 1 2) (func (export "f") (result i32) (memory.grow (i32.const 5))))',
-    fuel: 2 + 5 * 1024,
+    fuel: 2,
+  },
+  {
+    name: 'memory.grow by 2^32 - 1 pages (refused): nothing per page',
+    wat: fn('(memory.grow (i32.const -1))'),
+    fuel: 2,
   },
   {
     name: 'table.grow by 3: 1 + 3',
     wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const 3))))',
     fuel: 3 + 3,
+  },
+  {
+    name: 'table.grow by 2^32 - 1 (refused): nothing per element',
+    wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const -1))))',
+    fuel: 3,
   },
   {
     name: 'table.fill of 16: 1 + 16/8',
