@@ -9,7 +9,7 @@
  * Seeds run from `--seed` (default: from the clock, printed) upwards; one module in four uses
  * a larger generator setting. Exits 1 when anything was found.
  */
-import { callKind, differential, plan } from '../test/fuzz/diff.js';
+import { callKind, differential, pinWasmTier, plan } from '../test/fuzz/diff.js';
 import { DEFAULT_GEN, type GenOptions, generate } from '../test/fuzz/gen.js';
 import { saveFixture } from '../test/fuzz/regressions.js';
 import { TRANSFORMS } from '../test/spec/transforms.js';
@@ -22,6 +22,7 @@ function arg(name: string): string | undefined {
 }
 
 function main(): void {
+  pinWasmTier();
   const seconds = Number(arg('seconds') ?? 60);
   const maxModules = Number(arg('modules') ?? Number.POSITIVE_INFINITY);
   const start = Number(arg('seed') ?? Date.now() % 0x7fffffff);

@@ -8,11 +8,13 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../spec/suite.js';
 import { TRANSFORMS } from '../spec/transforms.js';
-import { BINARYEN, callKind, differential, plan } from './diff.js';
+import { BINARYEN, callKind, differential, pinWasmTier, plan } from './diff.js';
 
 const corpus = JSON.parse(
   gunzipSync(readFileSync(join(repoRoot(), 'test/fuzz/corpus/binaryen-ttf.json.gz'))).toString('utf8'),
 ) as { generator: string; modules: { seed: number; wasm: string }[] };
+
+pinWasmTier();
 
 describe('binaryen corpus', () => {
   it(`plain V8 and every transform agree on ${corpus.modules.length} wasm-opt -ttf modules`, () => {

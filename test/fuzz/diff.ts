@@ -8,6 +8,7 @@
  *   module made to the host.
  */
 import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import {
   type ExportTypes,
   exportTypes,
@@ -305,6 +306,19 @@ export interface Mismatch {
   index: number;
   plain: string;
   transformed: string;
+}
+
+/**
+ * Compile every module with one V8 tier, so that a NaN's sign is the same on both sides.
+ * An arithmetic NaN may have either sign (the spec allows both): Liftoff gives x86's default
+ * NaN (sign set), TurboFan a clear sign, and which tier runs a call depends on when background
+ * tier-up finishes. Without a pin a module that stores such a NaN hashes differently from run
+ * to run. TurboFan by default (it is what runs hot guest code); an explicit `--liftoff-only`
+ * or `--no-liftoff` on the command line is kept. Call once, before compiling anything.
+ */
+export function pinWasmTier(): void {
+  const explicit = process.execArgv.some((a) => /^--(no-)?liftoff/.test(a));
+  if (!explicit) setFlagsFromString('--no-liftoff');
 }
 
 /** Compares plain V8 with each transform; returns the first difference per transform. */

@@ -6,12 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { HEADER } from '../spec/binary.js';
 import { TRANSFORMS, type Transform } from '../spec/transforms.js';
-import { callKind, differential, PROFILES, plan } from './diff.js';
+import { callKind, differential, PROFILES, pinWasmTier, plan } from './diff.js';
 import { generate } from './gen.js';
 import { loadFixtures } from './regressions.js';
 
 /** Modules per CI run (seeds 1..N); KEEL_FUZZ_MODULES overrides. */
 const MODULES = Number(process.env.KEEL_FUZZ_MODULES ?? 300);
+
+pinWasmTier();
 
 describe('differential fuzzing', () => {
   it('generates the same valid module for the same seed', () => {
