@@ -112,14 +112,17 @@ async function main(): Promise<void> {
     notes: [],
   };
   report.targets = computeTargets(report);
-  const md = markdown(report);
+  // Render from the JSON as written (NaN becomes null there), so that the table and the chart
+  // are exactly what anyone re-rendering the committed JSON gets.
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const written = JSON.parse(json) as Report;
+  const md = markdown(written);
   process.stdout.write(md);
   if (values['no-write']) return;
   const dir = `${ROOT}bench/results/`;
   mkdirSync(dir, { recursive: true });
   const stem = `bench-${report.date.slice(0, 10)}${quick ? '-quick' : ''}${only ? `-${only.join('-')}` : ''}`;
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  const svg = svgChart(report);
+  const svg = svgChart(written);
   writeFileSync(`${dir}${stem}.json`, json);
   writeFileSync(`${dir}${stem}.md`, md.replace('](latest.svg)', `](${stem}.svg)`));
   writeFileSync(`${dir}${stem}.svg`, svg);
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
     writeFileSync(`${dir}latest.json`, json);
     writeFileSync(`${dir}latest.md`, md);
     writeFileSync(`${dir}latest.svg`, svg);
-    appendFileSync(`${dir}history.jsonl`, `${JSON.stringify(report)}\n`);
+    appendFileSync(`${dir}history.jsonl`, `${JSON.stringify(written)}\n`);
   }
   log(`wrote bench/results/${stem}.{json,md,svg}${!quick && !only ? ', latest.*, history.jsonl' : ''}`);
 }

@@ -69,14 +69,17 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     const callMeasure = async (
       id: string,
       title: string,
-      op: (i: Awaited<ReturnType<WasmSubject['spawn']>>) => (n: number) => unknown,
+      method: 'noop' | 'add' | 'shout' | 'callHost',
+      expr: string,
+      arg?: unknown,
       units = 1,
       note?: string,
     ) => {
       log(`  ${title}`);
       const variants: Variant[] = subjects.map((s) => ({
         subject: s.id,
-        op: op(instances.get(s.id)!),
+        self: { m: instances.get(s.id)![method], a: arg },
+        expr,
         async: s.async,
         units,
       }));
@@ -91,17 +94,21 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
         ...(note ? { note } : {}),
       });
     };
-    await callMeasure('wasm.call.noop', 'call noop() (no arguments)', (x) => () => x.noop());
-    await callMeasure('wasm.call.add', 'call add(u32, u32) -> u32 (scalars)', (x) => (i) => x.add(i, 1));
+    await callMeasure('wasm.call.noop', 'call noop() (no arguments)', 'noop', 'x.m()');
+    await callMeasure('wasm.call.add', 'call add(u32, u32) -> u32 (scalars)', 'add', 'x.m(i, 1)');
     await callMeasure(
       'wasm.call.string',
       'call shout(string) -> string, 1 KiB in and out',
-      (x) => () => x.shout(STRING),
+      'shout',
+      'x.m(x.a)',
+      STRING,
     );
     await callMeasure(
       'wasm.call.host',
       'guest-to-host call: tick(u32) -> u32, per call',
-      (x) => () => x.callHost(HOST_CALLS),
+      'callHost',
+      'x.m(x.a)',
+      HOST_CALLS,
       HOST_CALLS,
       `call-host(${HOST_CALLS}) timed, divided by ${HOST_CALLS}: one host call plus the guest's loop step`,
     );

@@ -29,8 +29,16 @@ export type Timer = 'cpu' | 'wall';
 
 export interface Variant {
   subject: string;
-  /** One operation. May return a promise (awaited: asynchronous subjects such as Extism). */
-  op: (i: number) => unknown;
+  /**
+   * One operation, as an expression over `x` (= `self`) and the loop counter `i`, compiled into
+   * this subject's own timing loop: `x.add(i, 1)`. Closures made from one shared arrow function
+   * would share V8's feedback across subjects, turn the call megamorphic and blur nanoseconds.
+   */
+  expr?: string;
+  self?: unknown;
+  /** Or one operation as a function (fine for anything slower than a microsecond). */
+  op?: (i: number) => unknown;
+  /** The operation returns a promise, awaited (asynchronous subjects such as Extism). */
   async?: boolean;
   /** Work units per operation (e.g. host calls per guest call): times are reported per unit. */
   units?: number;
@@ -86,14 +94,15 @@ export function stats(samples: readonly number[]): Stats {
   };
 }
 
-type Runner = (op: (i: number) => unknown, n: number) => unknown;
+type Runner = (x: unknown, n: number) => unknown;
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => Runner;
 
-/** A fresh loop per subject: its call site sees one operation only. */
-function runner(async: boolean): Runner {
-  const body = `let s; for (let i = 0; i < n; i++) s = ${async ? 'await ' : ''}op(i); return s;`;
-  return async ? new AsyncFunction('op', 'n', body) : (new Function('op', 'n', body) as Runner);
+/** A fresh loop per subject: its call sites see one subject only. */
+function runner(variant: Variant): Runner {
+  const expr = variant.expr ?? 'x(i)';
+  const body = `let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
+  return variant.async ? new AsyncFunction('x', 'n', body) : (new Function('x', 'n', body) as Runner);
 }
 
 interface Prepared {
@@ -107,28 +116,38 @@ interface Prepared {
 async function timeBatch(p: Prepared): Promise<[cpuNs: number, wallNs: number]> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const result = p.run(p.variant.op, p.batch);
+  const result = p.run(p.variant.expr ? p.variant.self : p.variant.op, p.batch);
   if (p.variant.async) await result;
   const wall = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
   return [(cpu.user + cpu.system) * 1000, wall];
 }
 
-/** Warm up and pick a batch that makes one sample last about `sampleMs`. */
+/**
+ * Warm up and pick a batch that makes one sample last about `sampleMs`: the batch doubles
+ * until a sample takes a millisecond, then the per-operation estimate is the median of the
+ * last few samples (by the primary timer), so that one preempted sample cannot skew it.
+ */
 async function prepare(variant: Variant, options: CompareOptions): Promise<Prepared> {
-  const p: Prepared = { variant, run: runner(variant.async === true), batch: 1, cpu: [], wall: [] };
+  const p: Prepared = { variant, run: runner(variant), batch: options.batch ?? 1, cpu: [], wall: [] };
   const warmupMs = options.warmupMs ?? 200;
   const warmupOps = options.warmupOps ?? 3;
   const started = performance.now();
   let done = 0;
-  let perOp = Number.POSITIVE_INFINITY;
+  const estimates: number[] = [];
   while (done < warmupOps || performance.now() - started < warmupMs) {
-    const [, wall] = await timeBatch(p);
+    const [cpu, wall] = await timeBatch(p);
     done += p.batch;
-    perOp = wall / p.batch;
-    if (options.batch === undefined && wall < 1e6) p.batch = Math.min(p.batch * 2, 1 << 24);
+    if (options.batch === undefined && wall < 1e6 && estimates.length === 0) {
+      p.batch = Math.min(p.batch * 2, 1 << 24);
+      continue;
+    }
+    estimates.push((options.timer === 'wall' ? wall : cpu || wall) / p.batch);
   }
-  p.batch = options.batch ?? Math.max(1, Math.round(((options.sampleMs ?? 10) * 1e6) / perOp));
+  if (options.batch === undefined) {
+    const perOp = estimates.length > 0 ? stats(estimates.slice(-5)).median : 1e6;
+    p.batch = Math.max(1, Math.round(((options.sampleMs ?? 10) * 1e6) / Math.max(perOp, 0.01)));
+  }
   return p;
 }
 

@@ -111,3 +111,29 @@ export function findRow(report: Pick<Report, 'groups'>, measure: string, subject
   }
   return undefined;
 }
+
+/** What a full report must hold: every group, and in each the subjects that must have numbers. */
+export const EXPECTED: Record<string, { measures: string[]; subjects: string[] }> = {
+  wasm: {
+    measures: [
+      'wasm.call.noop',
+      'wasm.call.add',
+      'wasm.call.string',
+      'wasm.call.host',
+      'wasm.spawn',
+      'wasm.load.cold',
+    ],
+    subjects: ['plain', 'keel', 'jco-1.12', 'jco-current', 'extism'],
+  },
+  js: {
+    measures: ['js.call.noop', 'js.call.add', 'js.call.string', 'js.call.host', 'js.compute', 'js.spawn'],
+    subjects: ['v8-js', 'keel-js', 'isolated-vm', 'quickjs'],
+  },
+  memory: {
+    measures: ['memory.wasm', 'memory.js'],
+    subjects: [],
+  },
+  compute: { measures: ['compute.identity'], subjects: ['geomean'] },
+  events: { measures: ['events.jsonl', 'events.invoke'], subjects: [] },
+  ipc: { measures: [], subjects: [] },
+};
