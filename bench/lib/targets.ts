@@ -79,32 +79,65 @@ export function computeTargets(report: Report): Target[] {
  */
 export function findings(report: Report): string[] {
   const out: string[] = [];
+  const title = (id: string) =>
+    report.groups.flatMap((g) => g.measures).find((m) => m.id === id)?.title ?? id;
   const measures = ['wasm.call.noop', 'wasm.call.add', 'wasm.call.string', 'wasm.call.host', 'wasm.spawn'];
   for (const id of measures) {
     const keel = findRow(report, id, 'keel');
     const plain = findRow(report, id, 'plain');
     const glue = findRow(report, id, 'jco-1.12');
     if (!keel || !plain || !glue || keel.ratio === undefined || glue.ratio === undefined) continue;
-    const title = report.groups.flatMap((g) => g.measures).find((m) => m.id === id)!.title;
     const over = keel.value - plain.value;
-    if (keel.ratio <= 1.25) {
-      out.push(`${title}: Keel is at the floor (${keel.ratio.toFixed(2)}x plain V8).`);
-    } else if (glue.ratio >= 0.8 * keel.ratio) {
-      const share = Math.min(100, Math.max(0, ((glue.value - plain.value) / over) * 100));
+    const what =
+      id === 'wasm.spawn'
+        ? 'work (planning grants, linking providers, the sandbox record and its events)'
+        : 'fast path';
+    if (keel.ratio <= 1.3 || over < 2) {
       out.push(
-        `${title}: Keel costs ${keel.ratio.toFixed(2)}x plain V8 (+${formatNs(over)}), and jco 1.12's glue alone costs ${glue.ratio.toFixed(2)}x: the generated glue is what limits Keel here (about ${share.toFixed(0)} % of the difference).`,
+        `${title(id)}: Keel is at the floor (${keel.ratio.toFixed(2)}x plain V8, +${formatNs(Math.max(0, over))}).`,
+      );
+    } else if (glue.ratio >= 0.8 * keel.ratio) {
+      out.push(
+        `${title(id)}: Keel costs ${keel.ratio.toFixed(2)}x plain V8 (+${formatNs(over)}), and jco 1.12's glue alone costs ${glue.ratio.toFixed(2)}x: the generated glue is what limits Keel here, not the kernel.`,
       );
     } else {
       out.push(
-        `${title}: Keel costs ${keel.ratio.toFixed(2)}x plain V8 (+${formatNs(over)}), of which jco 1.12's glue explains ${glue.ratio.toFixed(2)}x: the rest is Keel's own (kernel bookkeeping around the call).`,
+        `${title(id)}: Keel costs ${keel.ratio.toFixed(2)}x plain V8 (+${formatNs(over)}), of which jco 1.12's glue explains ${glue.ratio.toFixed(2)}x: the rest is Keel's own ${what}.`,
       );
     }
   }
+  const versus = (id: string, other: string) => {
+    const x = findRow(report, id, other)?.value;
+    const k = findRow(report, id, 'keel')?.value;
+    return x !== undefined && k !== undefined ? x / k : undefined;
+  };
+  const fmt = (x: number | undefined) =>
+    x === undefined ? '–' : x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(1)}x`;
+  const rivals: [string, string][] = [
+    ['jco-current', 'Current jco glue (jco-transpile 0.3.9)'],
+    ['extism', 'Extism JS SDK'],
+  ];
+  for (const [id, name] of rivals) {
+    if (!findRow(report, 'wasm.call.add', id)) continue;
+    out.push(
+      `${name} / Keel, same run: ${fmt(versus('wasm.call.add', id))} per scalar call, ${fmt(versus('wasm.call.string', id))} per 1 KiB string call, ${fmt(versus('wasm.call.host', id))} per guest-to-host call, ${fmt(versus('wasm.spawn', id))} per spawn.`,
+    );
+  }
   const jsKeel = findRow(report, 'js.call.add', 'keel-js');
   const jsIvm = findRow(report, 'js.call.add', 'isolated-vm');
-  if (jsKeel && jsIvm) {
+  const jsHost = findRow(report, 'js.call.host', 'keel-js');
+  const ivmHost = findRow(report, 'js.call.host', 'isolated-vm');
+  if (jsKeel && jsIvm && jsHost && ivmHost) {
     out.push(
-      `JavaScript guests: a call into the componentize-js guest costs ${formatNs(jsKeel.value)} against ${formatNs(jsIvm.value)} for isolated-vm; the StarlingMonkey engine (a JS interpreter compiled to wasm) and its bindings dominate, not the kernel.`,
+      `JavaScript guests: a call into the componentize-js guest costs ${formatNs(jsKeel.value)} against ${formatNs(jsIvm.value)} for isolated-vm, while its calls out to the host cost ${formatNs(jsHost.value)} against ${formatNs(ivmHost.value)}. The kernel's part is the same few nanoseconds as for any component; the rest is StarlingMonkey (SpiderMonkey without a JIT, compiled to wasm) entering and leaving its engine, which also makes compute far slower than V8's JIT.`,
+    );
+  }
+  const logged = findRow(report, 'events.invoke', 'invoke-jsonl');
+  const unlogged = findRow(report, 'events.invoke', 'invoke-no-log');
+  const bus = findRow(report, 'events.jsonl', 'jsonl-async');
+  if (logged && unlogged && bus) {
+    out.push(
+      `Event log: ${formatNs(1e9 / bus.value)} per event from the bus to the JSONL file, so a logged invokeSync costs ${formatNs(1e9 / logged.value)} against ${formatNs(1e9 / unlogged.value)} unlogged: pino's serialization, one write per line and a timestamp string per event dominate.`,
     );
   }
   return out;
