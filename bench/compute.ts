@@ -5,8 +5,10 @@
  * The kernels, their checks and the method are the compute suite's own (bench/compute/run.ts).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TRANSFORMS } from '../test/spec/transforms.js';
 import { measure, type SubjectResult, summarize, TARGET_GEOMEAN, TARGET_MAX } from './compute/run.js';
+import { repoPath } from './lib/paths.js';
 import type { Group, MeasureResult } from './lib/report.js';
 import { round } from './lib/report.js';
 
@@ -18,7 +20,7 @@ interface KernelSpec {
   checksum: Record<string, number>;
 }
 
-const COMPUTE = new URL('../../bench/compute/', import.meta.url);
+const COMPUTE = repoPath('bench/compute');
 
 export async function runComputeGroup({
   quick,
@@ -27,7 +29,7 @@ export async function runComputeGroup({
   quick: boolean;
   log: (line: string) => void;
 }): Promise<Group> {
-  const spec = JSON.parse(readFileSync(new URL('kernels.json', COMPUTE), 'utf8')) as {
+  const spec = JSON.parse(readFileSync(join(COMPUTE, 'kernels.json'), 'utf8')) as {
     kernels: KernelSpec[];
     toolchain: Record<string, string>;
   };
@@ -37,7 +39,7 @@ export async function runComputeGroup({
     for (const lang of ['c', 'as']) {
       const subject = `${lang}-${kernel.name}`;
       log(`  ${subject}`);
-      const bytes = new Uint8Array(readFileSync(new URL(`wasm/${subject}.wasm`, COMPUTE)));
+      const bytes = new Uint8Array(readFileSync(join(COMPUTE, 'wasm', `${subject}.wasm`)));
       const n = quick ? kernel.quickN : kernel.n;
       results.push(measure(subject, bytes, kernel, lang, n, TRANSFORMS, 10, rounds));
     }

@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kernel } from '../host/index.js';
 import { type CompareOptions, compare, type Variant } from './lib/measure.js';
+import { repoPath } from './lib/paths.js';
 import type { Group, MeasureResult, SubjectInfo } from './lib/report.js';
 import { timingRow } from './lib/report.js';
 import { benchHostProvider, KEEL_VARIANTS, tick } from './lib/subjects.js';
 import { HOST_CALLS, STRING } from './wasm.js';
 
-export const JS_SOURCE = new URL('../../guests/js/bench/bench.js', import.meta.url);
-export const JS_COMPONENT = new URL('../../guests/js/bench/build/bench.wasm', import.meta.url);
+export const JS_SOURCE = repoPath('guests/js/bench/bench.js');
+export const JS_COMPONENT = repoPath('guests/js/bench/build/bench.wasm');
 /** fib(FIB) is the compute measure. */
 export const FIB = 20;
 

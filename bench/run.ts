@@ -14,13 +14,12 @@ import { runIpcGroup } from './ipc.js';
 import { runJsGroup } from './js.js';
 import { markdown } from './lib/markdown.js';
 import { machine } from './lib/measure.js';
+import { ROOT } from './lib/paths.js';
 import { type Group, REPORT_SCHEMA, type Report } from './lib/report.js';
 import { svgChart } from './lib/svg.js';
 import { computeTargets } from './lib/targets.js';
 import { runMemoryGroup } from './memory.js';
 import { runWasmGroup } from './wasm.js';
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RunContext {
   quick: boolean;
@@ -56,7 +55,7 @@ function versions(): Record<string, string> {
   const of = (name: string) => {
     try {
       return (
-        JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string }
+        JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')) as { version: string }
       ).version;
     } catch {
       return 'absent';
@@ -119,7 +118,7 @@ async function main(): Promise<void> {
   const md = markdown(written);
   process.stdout.write(md);
   if (values['no-write']) return;
-  const dir = `${ROOT}bench/results/`;
+  const dir = `${ROOT}/bench/results/`;
   mkdirSync(dir, { recursive: true });
   const stem = `bench-${report.date.slice(0, 10)}${quick ? '-quick' : ''}${only ? `-${only.join('-')}` : ''}`;
   const svg = svgChart(written);

@@ -9,6 +9,7 @@ import { type CapabilityProvider, Kernel, type KernelOptions, type ModuleHandle 
 import type { GlueInstantiate } from '../../host/loader/loader.js';
 import { type GeneratorId, transpileComponent } from '../../host/loader/transpile.js';
 import { BENCH_HOST_MODULE } from '../../scripts/lib/fixtures.js';
+import { repoPath } from './paths.js';
 
 /** What every subject exposes once spawned. Calls may return promises (Extism). */
 export interface BenchInstance {
@@ -178,7 +179,7 @@ export async function jcoSubject(component: Uint8Array, generator: GeneratorId):
   };
 }
 
-export const EXTISM_PLUGIN = new URL('../../../guests/extism/bench.wasm', import.meta.url);
+export const EXTISM_PLUGIN = repoPath('guests/extism/bench.wasm');
 
 /** Calls between two `reset()`s of an Extism plugin (see bench/README.md: 1.0.3 never frees call blocks). */
 export const EXTISM_RESET_EVERY = 1000;
