@@ -257,7 +257,7 @@ export async function runJsGroup({
           op: async () => (await s.spawn()).close(),
         }),
       ),
-      { ...options, sampleMs: quick ? 20 : 60, samples: quick ? 5 : 11 },
+      { ...options, sampleMs: quick ? 20 : 60, samples: quick ? 5 : 11, collect: true },
     );
     measures.push({
       id: 'js.spawn',

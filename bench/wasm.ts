@@ -130,7 +130,12 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
             }
           : { subject: s.id, op: () => (s.spawn() as { close(): void }).close() },
       );
-    const spawn = await compare(spawnVariants, { ...calls, warmupMs: quick ? 200 : 500 });
+    const spawn = await compare(spawnVariants, {
+      ...calls,
+      samples: quick ? 7 : 31,
+      warmupMs: quick ? 200 : 500,
+      collect: true,
+    });
     measures.push({
       id: 'wasm.spawn',
       title: 'spawn: a new instance of the loaded module (and its teardown)',

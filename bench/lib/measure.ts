@@ -57,6 +57,12 @@ export interface CompareOptions {
   timer?: Timer;
   /** Subject the ratios are taken against (default: the first). */
   reference?: string;
+  /**
+   * Collect garbage before each sample, untimed (when node runs with --expose-gc, as
+   * `npm run bench` does): for operations that leave garbage V8 collects in bursts (instances,
+   * each with a wasm memory), so that no sample inherits another subject's garbage.
+   */
+  collect?: boolean;
 }
 
 export interface SubjectTiming {
@@ -162,6 +168,7 @@ export async function compare(
   for (let r = 0; r < options.samples; r++) {
     for (let k = 0; k < prepared.length; k++) {
       const p = prepared[(r + k) % prepared.length]!;
+      if (options.collect) (globalThis as { gc?: () => void }).gc?.();
       const [cpu, wall] = await timeBatch(p);
       const per = p.batch * (p.variant.units ?? 1);
       p.cpu.push(cpu / per);
