@@ -328,7 +328,7 @@ export async function runMemoryGroup({
       })),
       measures,
       notes: [
-        `One child process per subject and run (${runs} run${runs > 1 ? 's' : ''}, median), node --expose-gc: RSS after N sandboxes minus RSS before, after full garbage collections, divided by N. Heap and external bytes are in the JSON.`,
+        `One child process per subject and run (${runs} run${runs > 1 ? 's' : ''}, median), node --expose-gc: N sandboxes spawned in six steps after a first sixth that is not read, each called once and all kept; memoryUsage() after full collections at each step; the cost per sandbox is the Theil-Sen slope of those readings over the count. Nx = median RSS / the reference subject's (same run). External bytes are in the JSON.`,
         "A wasm sandbox's linear memory is reserved, and resident only where touched: the small component touches almost none of its 64 KiB page, so its RSS per sandbox is a few KiB and near this method's resolution (compare the min and max in the JSON); the componentize-js guest starts with its initialized engine heap. isolated-vm's isolates and QuickJS's wasm heap are outside the host's JS heap: RSS is the figure that compares them all.",
       ],
     };

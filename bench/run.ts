@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only wasm,js] [-- --no-write]`: the whole suite, one run.
+ * `npm run bench [-- --quick] [-- --only wasm,js] [-- --no-write] [-- --render]`: the whole suite, one run.
  *
  * Writes bench/results/bench-<date>[-quick].{json,md,svg} and bench/results/latest.{json,md,svg};
  * a full run (not --quick, not --only) also appends one line to bench/results/history.jsonl.
@@ -74,14 +74,28 @@ function versions(): Record<string, string> {
   );
 }
 
+/**
+ * `--render`: rewrite latest.{md,svg} from latest.json with the current renderers (after a
+ * change to the table or the chart; the figures are untouched).
+ */
+function render(): void {
+  const dir = `${ROOT}/bench/results/`;
+  const report = JSON.parse(readFileSync(`${dir}latest.json`, 'utf8')) as Report;
+  writeFileSync(`${dir}latest.md`, markdown(report));
+  writeFileSync(`${dir}latest.svg`, svgChart(report));
+  process.stderr.write('rendered bench/results/latest.{md,svg} from latest.json\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
+      render: { type: 'boolean' },
     },
   });
+  if (values.render) return render();
   const quick = values.quick === true;
   const only = values.only?.split(',').map((s) => s.trim());
   const args = [quick ? '--quick' : '', only ? `--only ${only.join(',')}` : ''].filter(Boolean);

@@ -74,7 +74,14 @@ function groupTable(g: Group): string[] {
     }
   }
   lines.push('');
-  const refs = [...new Set(g.measures.map((m) => m.reference).filter(Boolean))] as string[];
+  const refs = [
+    ...new Set(
+      g.measures
+        .filter((m) => m.unit === 'ns' || m.unit === 'per_s')
+        .map((m) => m.reference)
+        .filter(Boolean),
+    ),
+  ] as string[];
   if (refs.length > 0) {
     const names = refs.map((id) => g.subjects.find((s) => s.id === id)?.label ?? id);
     lines.push(
