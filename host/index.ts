@@ -55,3 +55,28 @@ export type {
 } from './policy/approval.js';
 export { type Grant, type GrantInput, normalizeGrant } from './policy/grants.js';
 export { type Manifest, ManifestSchema, manifestJsonSchema, parseManifest } from './policy/manifest.js';
+export {
+  type Plan,
+  type PlanMessage,
+  type PlanSandbox,
+  PlanSchema,
+  type PlanSignal,
+  parseDuration,
+  parsePlan,
+  planJsonSchema,
+} from './policy/plan.js';
+export type { Envelope, EnvelopeKind } from './sched/mailbox.js';
+export type { EventsScope, IpcScope } from './sched/port.js';
+export {
+  DOWN_TOPIC,
+  type RequestOptions,
+  type RunOptions,
+  type RunResult,
+  type SandboxSchedOptions,
+  Scheduler,
+  type SchedulerOptions,
+  type ServiceInfo,
+  SIGNALS,
+  type SignalName,
+} from './sched/scheduler.js';
+export type { Backoff, Ending, RestartPolicy, RestartPolicyInput } from './sched/supervise.js';

@@ -86,12 +86,13 @@ export interface KeelVariant {
 }
 
 /**
- * Keel's variants. Today the kernel has no metering pass wired in (issue 3 is landing it):
- * when it has, add `{ id: 'keel-metered', options: { ...the metering option }, metered: true }`
- * here and every measure of the group gains the column.
+ * Keel's variants: the kernel as it comes (every core module metered: fuel, memory and table
+ * limits), and with `metering: false` (what metering costs, side by side). The first is the
+ * one every other group uses.
  */
 export const KEEL_VARIANTS: readonly KeelVariant[] = [
-  { id: 'keel', label: 'Keel', options: {}, metered: false },
+  { id: 'keel', label: 'Keel', options: {}, metered: true },
+  { id: 'keel-unmetered', label: 'Keel unmetered', options: { metering: false }, metered: false },
 ];
 
 export async function keelSubject(
@@ -104,7 +105,7 @@ export async function keelSubject(
   return {
     id: variant.id,
     label: `${variant.label} (fn)`,
-    setup: `Kernel.spawn with the single grant keel:bench/host, then the typed fast path sandbox.fn(name)${variant.metered ? ', fuel metered' : ', not metered (the kernel has no metering pass yet)'}`,
+    setup: `Kernel.spawn with the single grant keel:bench/host, then the typed fast path sandbox.fn(name)${variant.metered ? '; every core module metered (the default: fuel per invocation, memory and table limits)' : '; KernelOptions.metering = false (no fuel counted, for comparison)'}`,
     async: false,
     kernel,
     module,

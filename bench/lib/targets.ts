@@ -113,6 +113,17 @@ export function findings(report: Report): string[] {
   };
   const fmt = (x: number | undefined) =>
     x === undefined ? '–' : x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(1)}x`;
+  const unmetered = (id: string) => {
+    const m = findRow(report, id, 'keel')?.value;
+    const u = findRow(report, id, 'keel-unmetered')?.value;
+    return m !== undefined && u !== undefined ? m / u : undefined;
+  };
+  if (findRow(report, 'wasm.call.add', 'keel-unmetered')) {
+    const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+    out.push(
+      `What metering costs (Keel metered / Keel with metering: false, same run): ${x(unmetered('wasm.call.add'))} per scalar call, ${x(unmetered('wasm.call.host'))} per guest-to-host call, ${x(unmetered('wasm.call.string'))} per 1 KiB string call, ${x(unmetered('wasm.spawn'))} per spawn, ${x(unmetered('wasm.load.cold'))} per cold load (the rewrite); compute: see the compute group.`,
+    );
+  }
   const rivals: [string, string][] = [
     ['jco-current', 'Current jco glue (jco-transpile 0.3.9)'],
     ['extism', 'Extism JS SDK'],

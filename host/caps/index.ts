@@ -2,7 +2,10 @@
  * The built-in capability providers. Adding a capability area is a new file here and one line
  * in this list; the kernel itself does not change.
  */
+import { keelEvents } from './keel-events.js';
+import { keelIpc } from './keel-ipc.js';
 import { keelLog } from './keel-log.js';
+import { keelSelf } from './keel-self.js';
 import type { CapabilityProvider } from './provider.js';
 import { wasiCli } from './wasi-cli.js';
 import { wasiClocks } from './wasi-clocks.js';
@@ -19,6 +22,9 @@ export const BUILTIN_PROVIDERS: readonly CapabilityProvider[] = [
   wasiFilesystem,
   wasiSockets,
   keelLog,
+  keelIpc,
+  keelEvents,
+  keelSelf,
 ];
 
 export type { CapabilityProvider, LinkRequest, SandboxContext, SandboxIo } from './provider.js';

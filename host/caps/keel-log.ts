@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { EVENTS, type EventLevel } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
-import type { CapabilityProvider } from './provider.js';
+import { type CapabilityProvider, chargeBytes } from './provider.js';
 
 const LEVELS: readonly EventLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 export const MAX_LOG_MESSAGE = 4096;
@@ -34,6 +34,7 @@ export const keelLog: CapabilityProvider = {
     const minimum = LEVELS.indexOf((scope as z.infer<typeof LogScope>).level);
     return {
       log(level: EventLevel, message: string) {
+        chargeBytes(context, message.length);
         const rank = LEVELS.indexOf(level);
         if (rank < minimum) return;
         const truncated = message.length > MAX_LOG_MESSAGE;

@@ -6,6 +6,7 @@
 
 import type { EventInput } from '../events/record.js';
 import type { Limits } from '../kernel/limits.js';
+import type { SchedPort } from '../sched/port.js';
 
 /** Sandbox-side I/O wiring given at spawn (the CLI connects these to the terminal). */
 export interface SandboxIo {
@@ -31,10 +32,17 @@ export interface SandboxContext {
   /** End the sandbox with an exit status; unwinds the guest. Never returns. */
   exit(code: number): never;
   /**
+   * Charge the sandbox's fuel for host work done on its behalf; throws `fuel-exhausted` when it
+   * runs out. Providers charge bytes that cross the boundary with `chargeBytes`.
+   */
+  charge(fuel: number): void;
+  /**
    * Run `cleanup` once when the sandbox ends (exit, trap, kill, kernel close) or its spawn fails:
    * close host descriptors, emit summaries. A cleanup that throws is ignored.
    */
   onEnd(cleanup: () => void): void;
+  /** The sandbox's end of the kernel's scheduler (IPC, events, self); absent outside a kernel. */
+  readonly sched?: SchedPort;
 }
 
 export interface LinkRequest {
@@ -43,6 +51,21 @@ export interface LinkRequest {
   /** The grant's scope, already validated by `parseScope`. */
   scope: unknown;
   context: SandboxContext;
+}
+
+/** What host work costs in fuel, as data (documented in docs/fuel.md). */
+export interface HostCosts {
+  /** Per call of a host function. */
+  call: number;
+  /** Bytes that cross the boundary per unit of fuel (as bulk memory operations count). */
+  bytesPerFuel: number;
+}
+
+export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({ call: 100, bytesPerFuel: 64 });
+
+/** Charge `bytes` crossing the boundary at the default rate. */
+export function chargeBytes(context: SandboxContext, bytes: number): void {
+  if (bytes > 0) context.charge(Math.ceil(bytes / DEFAULT_HOST_COSTS.bytesPerFuel));
 }
 
 export interface CapabilityProvider {
@@ -70,6 +93,8 @@ export interface CapabilityProvider {
   linkDenied?(request: Omit<LinkRequest, 'scope'>): Record<string, unknown>;
   /** Core imports: which names under a module this provider serves (`env.read_secret`). */
   readonly coreImports?: readonly string[];
+  /** Fuel per call of this provider's functions (default `DEFAULT_HOST_COSTS.call`). */
+  readonly callCost?: number;
 }
 
 /** A thrown value the jco glue hands to the guest as a WIT `result` error (not a trap). */

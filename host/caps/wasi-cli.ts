@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
-import type { CapabilityProvider, SandboxContext } from './provider.js';
-import { type ByteSink, bytesSource, InputStream, OutputStream } from './wasi-io.js';
+import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
+import { type ByteSink, type ByteSource, bytesSource, InputStream, OutputStream } from './wasi-io.js';
 
 export const EnvironmentScope = z
   .object({
@@ -62,6 +62,18 @@ export interface OutputCounters {
   dropped: number;
 }
 
+/** A source that charges the sandbox's fuel per read and per byte read. */
+function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
+  return {
+    read(max) {
+      context.charge(DEFAULT_HOST_COSTS.call);
+      const bytes = source.read(max);
+      if (bytes) chargeBytes(context, bytes.length);
+      return bytes;
+    },
+  };
+}
+
 function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSink {
   const counters = context.state<OutputCounters>(`wasi-cli:${which}`, () => ({ kept: 0, dropped: 0 }));
   const forward = context.io[which];
@@ -79,6 +91,9 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
   return {
     capacity: () => 1n << 20n,
     write(bytes) {
+      // Stream methods are not behind the linker's gate: charge the call and the bytes here.
+      context.charge(DEFAULT_HOST_COSTS.call);
+      chargeBytes(context, bytes.length);
       const room = context.limits.outputBytes - counters.kept;
       const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
       counters.kept += kept.length;
@@ -157,7 +172,7 @@ export const wasiCli: CapabilityProvider = {
       case 'wasi:cli/stdin': {
         // One source per sandbox; each `get-stdin` hands out a fresh handle onto it.
         const source = context.state('wasi-cli:stdin', () =>
-          bytesSource(context.io.stdin ?? new Uint8Array()),
+          meteredSource(context, bytesSource(context.io.stdin ?? new Uint8Array())),
         );
         return { getStdin: () => new InputStream(source) };
       }

@@ -14,7 +14,7 @@ import { checkName, checkSymlinkTarget } from './fs/path.js';
 import { withResolved } from './fs/resolve.js';
 import { SandboxFs } from './fs/sandbox-fs.js';
 import { type FilesystemScope, parseFilesystemScope } from './fs/scope.js';
-import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
 import { InputStream, IoError, OutputStream } from './wasi-io.js';
 
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './fs/scope.js';
@@ -75,6 +75,8 @@ function mtimeNs(st: NodeStat): bigint {
  * (a thrown string is a WIT `result` error, not a trap); a policy refusal is also an event.
  */
 function guard<T>(fs: SandboxFs, op: string, path: string | undefined, body: () => T): T {
+  // Every filesystem operation passes here: it is where the call's fuel is charged.
+  fs.context.charge(DEFAULT_HOST_COSTS.call);
   try {
     return body();
   } catch (error) {
@@ -181,7 +183,9 @@ export class Descriptor {
       return new InputStream({
         read: (max) => {
           try {
+            this.#fs.context.charge(DEFAULT_HOST_COSTS.call);
             const bytes = open.file.read(max, position);
+            chargeBytes(this.#fs.context, bytes.length);
             if (bytes.length === 0 && max > 0) return undefined;
             position += bytes.length;
             return bytes;
@@ -211,6 +215,8 @@ export class Descriptor {
       capacity: () => 1n << 20n,
       write: (bytes) => {
         try {
+          this.#fs.context.charge(DEFAULT_HOST_COSTS.call);
+          chargeBytes(this.#fs.context, bytes.length);
           if (append) position = Number(open.file.stat().size);
           this.#charge('write', open.file, bytes.length, position);
           position += open.file.write(bytes, position);
@@ -279,6 +285,7 @@ export class Descriptor {
       const position = offset(at);
       const want = length > 1n << 20n ? 1 << 20 : Number(length);
       const bytes = open.file.read(want, position);
+      chargeBytes(this.#fs.context, bytes.length);
       const eof = bytes.length < want || position + bytes.length >= Number(open.file.stat().size);
       return [bytes, want > 0 && eof];
     });
@@ -290,6 +297,7 @@ export class Descriptor {
       if (!this.#flags.write) throw fsError('bad-descriptor');
       const position = offset(at);
       this.#charge('write', open.file, buffer.length, position);
+      chargeBytes(this.#fs.context, buffer.length);
       return BigInt(open.file.write(buffer, position));
     });
   }

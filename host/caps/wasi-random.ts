@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
-import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { type CapabilityProvider, chargeBytes, type SandboxContext } from './provider.js';
 
 /** SplitMix64: small, fast, good enough for replayable test randomness (never for secrets). */
 export class SplitMix64 {
@@ -67,7 +67,11 @@ export const wasiRandom: CapabilityProvider = {
     }
     const which = iface === 'wasi:random/random' ? 'secure' : 'insecure';
     const read = source(context, which);
-    const bytes = (length: bigint) => read(checkedLength(context, length));
+    const bytes = (length: bigint) => {
+      const checked = checkedLength(context, length);
+      chargeBytes(context, checked);
+      return read(checked);
+    };
     const u64 = () => new DataView(read(8).buffer).getBigUint64(0, true);
     return which === 'secure'
       ? { getRandomBytes: bytes, getRandomU64: u64 }

@@ -15,8 +15,9 @@ export const DEMO_HELP = `Usage: keel demo [--log <file.jsonl>]
 
 Run Keel's sample guests from guests/ on the embedded defaults: an
 AssemblyScript component, a plain core module, a WASI preview1 command, a
-guest whose capability is denied, one that traps and one that runs out of
-fuel. Shows each result and the events the kernel emitted.
+guest whose capability is denied, a plan of several guests, one that traps,
+one that runs out of fuel and one that hits its memory limit. Shows each
+result and the events the kernel emitted.
 
 Options:
   --log <file.jsonl>  Also write the event log (JSONL, schema v1)
@@ -41,7 +42,8 @@ interface Step {
   title: string;
   /** `ok`, or the error code the step must fail with. */
   expect: 'ok' | ErrorCode;
-  run(kernel: Kernel): Promise<string>;
+  /** `events` collects what the demo shows; a step with a kernel of its own adds its events there. */
+  run(kernel: Kernel, events: KeelEvent[]): Promise<string>;
 }
 
 const STEPS: Step[] = [
@@ -89,6 +91,31 @@ const STEPS: Step[] = [
     },
   },
   {
+    title:
+      'A plan of four AssemblyScript guests (guests/plans/pipeline.yaml): a pipeline whose flaky stage is killed and restarted',
+    expect: 'ok',
+    async run(kernel, events) {
+      const { readPlan, runPlan } = await import('./up.js');
+      const plan = await readPlan(root('guests/plans/pipeline.yaml'));
+      let got = 0;
+      const summary = await runPlan(plan, {
+        baseDir: root('guests/plans'),
+        ...(kernel.cacheDir ? { cacheDir: kernel.cacheDir } : {}),
+        onEvent: (event) => {
+          events.push(event);
+          if (event.event === EVENTS.guestLog && String(event.data?.message).startsWith('got ')) got++;
+        },
+      });
+      const s = (name: string) => summary.sandboxes.find((x) => x.name === name)!;
+      if (summary.reason !== 'idle') throw new KeelError('timeout', `the plan stopped: ${summary.reason}`);
+      const e = (name: string) => summary.events[name] ?? 0;
+      return (
+        `${summary.deliveries} deliveries; source sent ${s('source').sent} items, sink got ${got}; ` +
+        `flaky killed ${e('policy:violation')}x (policy violation), restarted ${s('flaky').restarts}x, ${s('flaky').dropped} item(s) dropped`
+      );
+    },
+  },
+  {
     title: 'A guest that divides by zero',
     expect: 'trap',
     async run(kernel) {
@@ -96,6 +123,26 @@ const STEPS: Step[] = [
       const sandbox = await kernel.spawn(module);
       await sandbox.call('div', 1, 0);
       return 'returned (unexpected)';
+    },
+  },
+  {
+    title: 'An endless loop, with 1,000,000 fuel',
+    expect: 'fuel-exhausted',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/loop.wat'), { name: 'loop' });
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 1_000_000 } });
+      await sandbox.call('spin');
+      return 'returned (unexpected)';
+    },
+  },
+  {
+    title: 'A memory bomb, with a 4 MiB memory limit',
+    expect: 'ok',
+    async run(kernel) {
+      const module = await kernel.load(await watModule('guests/wat/grow.wat'), { name: 'grow' });
+      const sandbox = await kernel.spawn(module, { limits: { memoryBytes: 4 * 1024 * 1024 } });
+      const pages = (await sandbox.call('bomb')) as number;
+      return `memory stopped at ${pages} pages (${((pages * 64) / 1024).toFixed(2)} MiB): the next memory.grow got -1`;
     },
   },
 ];
@@ -122,7 +169,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const before = events.length;
     out(`${bold(`${i + 1}.`)} ${step.title}`);
     try {
-      const result = await step.run(kernel);
+      const result = await step.run(kernel, events);
       if (step.expect === 'ok') out(`   ${green('ok')}  ${result}`);
       else {
         surprises++;

@@ -12,6 +12,7 @@ Keel runs untrusted WebAssembly in capability-scoped, metered sandboxes.
 Commands:
   run <file.wasm>      Run a component or module in a fresh sandbox
   inspect <file.wasm>  Show a module's kind, WIT world and what it needs granted
+  up <plan>            Start the sandboxes of a plan (JSON or YAML) and run them
   demo                 Run the sample guests (what \`npm start\` does)
   help [command]       Show help for a command
 
@@ -25,6 +26,7 @@ Run \`keel <command> --help\` for a command's options.
 const HELP: Record<string, () => Promise<string>> = {
   run: async () => (await import('./run.js')).RUN_HELP,
   inspect: async () => (await import('./inspect.js')).INSPECT_HELP,
+  up: async () => (await import('./up.js')).UP_HELP,
   demo: async () => (await import('./demo.js')).DEMO_HELP,
 };
 
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./run.js')).runCommand(rest);
     case 'inspect':
       return (await import('./inspect.js')).inspectCommand(rest);
+    case 'up':
+      return (await import('./up.js')).upCommand(rest);
     case 'demo':
       return (await import('./demo.js')).demoCommand(rest);
     case undefined:

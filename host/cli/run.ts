@@ -191,7 +191,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const outcome = await sandbox.invoke(exportName, request.invoke ? request.args : []);
     return finish(outcome, request.json, Boolean(request.invoke));
   } catch (error) {
-    return report(asKeelError(error), request.json, sandbox?.fuel());
+    return report(asKeelError(error), request.json, sandbox?.lastFuel());
   } finally {
     await kernel.close();
   }

@@ -18,6 +18,12 @@ import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.
 import type { GeneratorId } from '../loader/transpile.js';
 import type { ApprovalHook } from '../policy/approval.js';
 import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
+import {
+  checkSandboxSched,
+  type SandboxSchedOptions,
+  Scheduler,
+  type SchedulerOptions,
+} from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
 import { IdSource, newSessionId } from './ids.js';
 import { type Limits, resolveLimits } from './limits.js';
@@ -29,9 +35,18 @@ import {
   type Requirement,
   requirements,
 } from './linker.js';
+import {
+  type GrowFailure,
+  type MeterOptions,
+  type MeterRuntime,
+  meteringHook,
+  sandboxMeter,
+  withMeterImports,
+} from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
 import { Sandbox } from './sandbox.js';
+import { classifyFailure } from './traps.js';
 
 export type Denial = 'spawn' | 'call';
 
@@ -52,10 +67,19 @@ export interface KernelOptions {
   redact?: RedactionOptions;
   /** Write the JSONL event log here (a path or a pino destination). */
   log?: string | DestinationStream;
-  /** Transformation applied to every core module before compilation (the metering pass). */
+  /**
+   * Keel's metering pass (fuel, memory and table limits), applied to every core module.
+   * On by default; `false` runs guests unmetered (no fuel limit: for trusted code and benchmarks).
+   */
+  metering?: MeterOptions | false;
+  /** An extra transformation applied to every core module before metering. */
   coreHook?: CoreModuleHook;
+  /** What `memory.grow`/`table.grow` past a limit does: return -1 (default, as the spec says) or fail the call. */
+  growFailure?: GrowFailure;
   /** Force a glue generator (benchmarks). */
   generator?: GeneratorId;
+  /** Delivery settings: fuel per delivery and per signal, request timeouts. */
+  sched?: SchedulerOptions;
 }
 
 export interface LoadOptions {
@@ -74,6 +98,10 @@ export interface SpawnOptions {
   name?: string;
   /** Overrides the kernel's denial mode for this sandbox. */
   denial?: Denial;
+  /** Overrides the kernel's `growFailure` for this sandbox. */
+  growFailure?: GrowFailure;
+  /** Scheduling and supervision: weight, restart policy, subscriptions (see `kernel.sched`). */
+  sched?: SandboxSchedOptions;
 }
 
 export interface ModuleNeed {
@@ -88,6 +116,8 @@ export class Kernel {
   readonly session: string;
   readonly events: EventBus;
   readonly limits: Readonly<Limits>;
+  /** Mailboxes, topics, signals, supervision and the delivery loop. */
+  readonly sched: Scheduler;
   readonly #loader: Loader;
   readonly #providers: ProviderRegistry;
   readonly #ids = new IdSource();
@@ -110,8 +140,19 @@ export class Kernel {
     this.#loader = new Loader({
       maxModuleBytes: this.limits.moduleBytes,
       cacheDir: options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,
-      coreHook: options.coreHook,
+      coreHook:
+        options.metering === false
+          ? options.coreHook
+          : meteringHook(options.metering ?? {}, options.coreHook),
       generator: options.generator,
+    });
+    this.sched = new Scheduler({
+      bus: this.events,
+      limits: this.limits,
+      deterministic: this.#deterministic,
+      ...(options.sched ? { options: options.sched } : {}),
+      spawn: (target, spawnOptions) => this.spawn(target, spawnOptions),
+      mount: (path, module) => this.mount(path, module),
     });
     this.#sink =
       options.log === undefined ? undefined : new JsonlSink({ destination: options.log }).attach(this.events);
@@ -152,7 +193,9 @@ export class Kernel {
           kind: loaded.kind,
           hash: loaded.hash,
           size: loaded.size,
-          cache: loaded.cache,
+          // Where the glue came from depends on the host's cache, not on the run: left out of
+          // deterministic logs so that a replay matches.
+          ...(this.#deterministic ? {} : { cache: loaded.cache }),
           generator: loaded.generator,
         },
       });
@@ -224,15 +267,22 @@ export class Kernel {
     const module = loadedModule(handle);
     const limits = resolveLimits({ ...this.limits, ...options.limits });
     const grants = (options.grants ?? []).map(normalizeGrant);
+    checkSandboxSched(options.sched);
     const id = this.#ids.sandbox();
-    const sandbox = new Sandbox({
+    let sandbox: Sandbox | undefined;
+    const meter = this.#meterFor(id, handle.name, module, limits, options.growFailure, () => sandbox);
+    sandbox = new Sandbox({
       id,
       name: options.name ?? handle.name,
       module: handle,
       limits,
       bus: this.events,
       ids: this.#ids,
-      onEnd: (s) => this.#sandboxes.delete(s.id),
+      meter,
+      onEnd: (s) => {
+        this.#sandboxes.delete(s.id);
+        this.sched.ended(s);
+      },
     });
     const plan = await this.#plan(sandbox, module, grants);
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
@@ -261,6 +311,7 @@ export class Kernel {
       options.io ?? {},
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
+      this.sched.port(id),
     );
     let imports: ReturnType<typeof buildImports>;
     try {
@@ -273,7 +324,10 @@ export class Kernel {
     try {
       if (module.kind === 'core') {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
-        const instance = new WebAssembly.Instance(compiled, imports as WebAssembly.Imports);
+        const linked = meter
+          ? withMeterImports(imports as WebAssembly.Imports, meter)
+          : (imports as WebAssembly.Imports);
+        const instance = new WebAssembly.Instance(compiled, linked);
         const signatures = new Map<string, FuncSignature>();
         for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
         sandbox.attach(instance.exports as Record<string, unknown>, signatures);
@@ -288,21 +342,19 @@ export class Kernel {
             return core;
           },
           imports,
-          exitGranted ? preview1ExitWithCode(context) : undefined,
+          instantiateCore(meter, exitGranted ? context : undefined),
         );
         sandbox.attach(exports, new Map());
       }
     } catch (error) {
       sandbox.release();
+      // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
       const failure =
-        error instanceof KeelError
-          ? error
-          : error instanceof WebAssembly.LinkError
-            ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
-            : new KeelError(
-                error instanceof WebAssembly.RuntimeError ? 'trap' : 'internal',
-                `instantiation of ${handle.name} failed: ${(error as Error).message}`,
-              );
+        error instanceof WebAssembly.LinkError
+          ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
+          : meter?.exhausted()
+            ? sandbox.fuelExhausted('instantiation')
+            : classifyFailure(error, 'instantiation');
       this.events.emit({
         event: EVENTS.sandboxCrash,
         level: 'error',
@@ -326,16 +378,61 @@ export class Kernel {
         limits,
       },
     });
+    this.sched.adopt(sandbox, target, options);
     return sandbox;
   }
 
   /** Stop the kernel: kill every sandbox, emit `kernel:stop`, flush the log. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.sched.close();
     for (const sandbox of this.#sandboxes.values()) sandbox.terminate('kernel stopped');
     this.events.emit({ event: EVENTS.kernelStop });
     this.#closed = true;
     await this.#sink?.close();
+  }
+
+  /** The sandbox's meter (none when metering is off); refuses initial sizes over the limits. */
+  #meterFor(
+    id: string,
+    name: string,
+    module: ReturnType<typeof loadedModule>,
+    limits: Limits,
+    growFailure: GrowFailure | undefined,
+    sandbox: () => Sandbox | undefined,
+  ): MeterRuntime | undefined {
+    if (this.#options.metering === false) return undefined;
+    const emit = (
+      event: typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit,
+      data: Record<string, unknown>,
+    ) => {
+      const target = sandbox();
+      if (target) target.emit({ event, level: 'warn', status: 'denied', data });
+      else this.events.emit({ event, level: 'warn', status: 'denied', sandbox: id, module: name, data });
+    };
+    try {
+      return sandboxMeter(
+        module.coreFacts.values(),
+        limits,
+        growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+        {
+          onMemoryLimit: (requestedPages) =>
+            emit(EVENTS.memoryLimit, {
+              requestedBytes: requestedPages * 65536,
+              limitBytes: limits.memoryBytes,
+            }),
+          onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
+        emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {
+          at: 'spawn',
+          ...error.details,
+        });
+      }
+      throw error;
+    }
   }
 
   #checkOpen(): void {
@@ -443,20 +540,23 @@ export class Kernel {
 }
 
 /**
- * The preview1 adapter (jco's, and the ones toolchains embed in their components) turns every
- * non-zero `proc_exit(n)` into an error result, i.e. status 1. Inside any component, a core
- * module importing `wasi_snapshot_preview1.proc_exit` gets it from an adapter; the kernel wires
- * it straight to the sandbox's exit so that the guest's status survives (only when exit is granted).
+ * How the glue instantiates each core module of a component: with the sandbox's meter linked
+ * in, and, when exit is granted, with `proc_exit` wired to the sandbox's exit. The preview1
+ * adapter (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an
+ * error result, i.e. status 1; inside a component a core module importing
+ * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
+ * own status by answering that import itself.
  */
-function preview1ExitWithCode(context: SandboxContext) {
+function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
+  if (!meter && !exit) return undefined;
   return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
     const preview1 = imports?.wasi_snapshot_preview1;
-    if (preview1 && typeof preview1.proc_exit === 'function') {
+    if (exit && preview1 && typeof preview1.proc_exit === 'function') {
       imports = {
         ...imports,
-        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => context.exit(code >>> 0) },
+        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
       };
     }
-    return new WebAssembly.Instance(module, imports);
+    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
   };
 }

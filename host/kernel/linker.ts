@@ -4,7 +4,7 @@
  * guest code runs; a denial fails the spawn naming the import, or, with lazy denial, links a
  * stub whose every call fails with `capability-denied`.
  */
-import type { CapabilityProvider, SandboxContext } from '../caps/provider.js';
+import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { stripVersion } from '../policy/grants.js';
 import { KeelError } from './errors.js';
@@ -96,6 +96,37 @@ function deniedStub(
   return new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : fail) });
 }
 
+/** Whether a function is a class (a resource type), which the gate must hand over unwrapped. */
+function isClass(value: Function): boolean {
+  return /^class\b/.test(Function.prototype.toString.call(value));
+}
+
+/**
+ * The capability gate around a provider's functions: each call charges its fuel before the
+ * provider runs (resource methods charge inside their providers, per call and per byte).
+ */
+function gate(
+  linked: Record<string, unknown>,
+  provider: CapabilityProvider,
+  context: SandboxContext,
+): Record<string, unknown> {
+  const cost = provider.callCost ?? DEFAULT_HOST_COSTS.call;
+  if (cost === 0) return linked;
+  const gated: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(linked)) {
+    if (typeof value !== 'function' || isClass(value)) {
+      gated[name] = value;
+      continue;
+    }
+    const fn = value as (...args: unknown[]) => unknown;
+    gated[name] = (...args: unknown[]) => {
+      context.charge(cost);
+      return fn(...args);
+    };
+  }
+  return gated;
+}
+
 /** Build the import object for a component (by interface) or a core module (by module namespace). */
 export function buildImports(
   module: LoadedModule,
@@ -116,7 +147,12 @@ export function buildImports(
       const key = requirement.interface;
       // Core imports of one provider share one linked record per interface.
       linked =
-        linkedCore.get(key) ?? decision.provider.link({ interface: requirement.interface, scope, context });
+        linkedCore.get(key) ??
+        gate(
+          decision.provider.link({ interface: requirement.interface, scope, context }),
+          decision.provider,
+          context,
+        );
       linkedCore.set(key, linked);
     }
     if (module.kind === 'core') {

@@ -10,18 +10,35 @@ import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
+import type { SchedPort } from '../sched/port.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
+import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
 import { camelCase, componentArgumentConverters, coreArguments, toJsonValue } from './values.js';
 
 export type SandboxState = 'ready' | 'running' | 'exited' | 'poisoned' | 'killed';
 
+/** Fuel of one invocation: what it used, out of what it was given. */
 export interface FuelReport {
   used: number;
   limit: number;
+}
+
+/** A sandbox's fuel over its lifetime. */
+export interface SandboxFuel {
+  /** False when the kernel runs unmetered (`metering: false`): nothing is counted. */
+  metered: boolean;
+  /** Fuel used since spawn, over every invocation. */
+  used: number;
+  /** Fuel the next fast-path call may use (reset by each `invoke` and by `refuel`). */
+  remaining: number;
+  /** Fuel per invocation. */
+  limit: number;
+  /** Fuel over the sandbox's lifetime. */
+  total: number;
 }
 
 export interface InvokeOutcome {
@@ -46,6 +63,8 @@ export interface SandboxInternals {
   limits: Limits;
   bus: EventBus;
   ids: IdSource;
+  /** The sandbox's meter; absent when the kernel runs unmetered. */
+  meter?: MeterRuntime | undefined;
   onEnd: (sandbox: Sandbox) => void;
 }
 
@@ -71,9 +90,15 @@ export class Sandbox {
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
   #request: string | undefined;
+  /** The current budget and the meter's `used()` when it was set. */
+  #budget = 0;
+  #budgetStart = 0;
   readonly #bus: EventBus;
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
+  readonly #meter: MeterRuntime | undefined;
+  /** Fuel of the last invocation (what `--json` reports, also after a failure). */
+  #lastFuel: FuelReport;
   readonly #providerState: Map<string, unknown> = new Map();
   #cleanups: (() => void)[] = [];
 
@@ -85,10 +110,19 @@ export class Sandbox {
     this.#bus = internals.bus;
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
+    this.#meter = internals.meter;
+    this.#lastFuel = { used: 0, limit: this.limits.fuel };
+    // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
+    this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
   }
 
   get state(): SandboxState {
     return this.#state;
+  }
+
+  /** Why the sandbox ended, once it has (its trap, limit, kill or violation); none after an exit. */
+  get failure(): KeelError | undefined {
+    return this.#endReason;
   }
 
   /** The guest's exit status, once it has called `exit`. */
@@ -97,8 +131,9 @@ export class Sandbox {
   }
 
   /** Kernel-internal: the context providers link against. */
-  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint): SandboxContext {
+  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
     return {
+      ...(sched ? { sched } : {}),
       sandbox: this.id,
       module: this.module.name,
       limits: this.limits,
@@ -113,6 +148,7 @@ export class Sandbox {
       exit: (code: number): never => {
         throw new GuestExit(code);
       },
+      charge: (fuel: number): void => this.#meter?.charge(fuel),
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);
       },
@@ -145,8 +181,61 @@ export class Sandbox {
     this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name, ...(request ? { request } : {}) });
   }
 
-  fuel(): FuelReport {
-    return { used: 0, limit: this.limits.fuel };
+  /** The sandbox's fuel: used since spawn, remaining for the fast path, and its limits. */
+  fuel(): SandboxFuel {
+    const meter = this.#meter;
+    return {
+      metered: meter !== undefined,
+      used: meter?.used() ?? 0,
+      remaining: meter?.remaining() ?? this.limits.fuel,
+      limit: this.limits.fuel,
+      total: this.limits.fuelTotal,
+    };
+  }
+
+  /** Fuel of the last invocation (also after a failure). */
+  lastFuel(): FuelReport {
+    return { ...this.#lastFuel };
+  }
+
+  /**
+   * Give the fast path a new budget: `fuel` (default: the per-invocation limit), never more than
+   * what is left of the lifetime limit. Returns the budget set.
+   */
+  refuel(fuel: number = this.limits.fuel): number {
+    if (!Number.isSafeInteger(fuel) || fuel < 0) {
+      throw new KeelError('invalid-argument', `refuel takes a non-negative integer, got ${fuel}`);
+    }
+    const meter = this.#meter;
+    if (!meter) return fuel;
+    const used = meter.used();
+    const budget = Math.min(fuel, Math.max(0, this.limits.fuelTotal - used));
+    meter.setRemaining(budget);
+    this.#budget = budget;
+    this.#budgetStart = used;
+    return budget;
+  }
+
+  /** Kernel-internal: the `fuel-exhausted` error for the invocation in progress (and its event). */
+  fuelExhausted(exportName: string): KeelError {
+    const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
+    this.#lastFuel = { used, limit: this.#budget };
+    const error = new KeelError(
+      'fuel-exhausted',
+      `all fuel consumed by WebAssembly in "${exportName}" (used ${used} of ${this.#budget})`,
+      {
+        export: exportName,
+        used,
+        limit: this.#budget,
+      },
+    );
+    this.emit({
+      event: EVENTS.fuelExhausted,
+      level: 'warn',
+      status: 'error',
+      data: { export: exportName, used, limit: this.#budget },
+    });
+    return error;
   }
 
   /** Names a caller can invoke, as WIT spells them: `pkg:ns/iface@ver#fn`, world-level functions, core exports. */
@@ -177,9 +266,10 @@ export class Sandbox {
   }
 
   /** The synchronous form of `invoke` (inline placement only). */
-  invokeSync(exportName: string, args: readonly unknown[] = [], _options: InvokeOptions = {}): InvokeOutcome {
+  invokeSync(exportName: string, args: readonly unknown[] = [], options: InvokeOptions = {}): InvokeOutcome {
     this.#checkRunnable();
     const target = this.#resolve(exportName);
+    this.#startBudget(exportName, options.fuel);
     const request = this.#ids.request();
     const started = performance.now();
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
@@ -193,8 +283,26 @@ export class Sandbox {
     let value: unknown;
     try {
       value = target.fn(...callArgs);
+      if (this.#state !== 'running')
+        throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+      // A guest that caught the fuel error and returned still ran out.
+      if (this.#meter?.exhausted()) throw this.fuelExhausted(exportName);
       this.#state = 'ready';
     } catch (error) {
+      if (this.#state !== 'running') {
+        // Ended during the call (killed from a host function or a hook): whatever the guest did
+        // since does not count.
+        const failure = this.#endReason ?? classifyFailure(error, exportName);
+        this.emit({
+          event: EVENTS.invokeError,
+          level: 'error',
+          request,
+          status: 'error',
+          duration_ms: performance.now() - started,
+          error: failure.toJSON(),
+        });
+        throw failure;
+      }
       const outcome = this.#settleFailure(error, exportName, request, started);
       if (outcome) return outcome;
       throw this.#endReason ?? error;
@@ -202,7 +310,7 @@ export class Sandbox {
       this.#request = undefined;
     }
     const duration_ms = performance.now() - started;
-    const fuel = this.fuel();
+    const fuel = this.#endBudget();
     this.emit({
       event: EVENTS.invokeEnd,
       request,
@@ -220,11 +328,17 @@ export class Sandbox {
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
     const target = this.#resolve(exportName).fn;
+    const meter = this.#meter;
     const call = (...args: unknown[]) => {
       if (this.#state !== 'ready') this.#checkRunnable();
       try {
-        return target(...args);
+        const result = target(...args);
+        if (this.#state !== 'ready')
+          throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+        if (meter?.exhausted()) throw this.fuelExhausted(exportName);
+        return result;
       } catch (error) {
+        if (this.#state !== 'ready') throw this.#endReason ?? error;
         const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
         if (outcome) return undefined;
         throw this.#endReason ?? error;
@@ -233,14 +347,56 @@ export class Sandbox {
     return call as F;
   }
 
-  /** Kill the sandbox: it never runs again. Idempotent. */
-  terminate(reason = 'terminated by the embedder'): void {
+  /**
+   * Kill the sandbox: it never runs again, even when called in the middle of one of its calls
+   * (from a host function or an event hook): that call then fails with the same error.
+   * Idempotent. `error` replaces the default `killed` error (a policy violation, say).
+   */
+  terminate(reason = 'terminated by the embedder', error?: KeelError): void {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
+    // Killed in the middle of a call (from a host function): the guest reloads its counter when
+    // that host call returns, finds it empty at its next check and unwinds.
+    if (this.#state === 'running') this.#meter?.setRemaining(0);
     this.#end(
       'killed',
-      new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
+      { event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } },
     );
-    this.emit({ event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } });
+  }
+
+  /** Give this invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */
+  #startBudget(exportName: string, requested: number | undefined): void {
+    const meter = this.#meter;
+    if (!meter) return;
+    const used = meter.used();
+    const left = this.limits.fuelTotal - used;
+    if (left <= 0) {
+      throw new KeelError(
+        'fuel-exhausted',
+        `sandbox ${this.id} has used its lifetime fuel (${this.limits.fuelTotal})`,
+        {
+          export: exportName,
+          used: 0,
+          limit: 0,
+          lifetime: this.limits.fuelTotal,
+        },
+      );
+    }
+    this.#budget = Math.min(requested ?? this.limits.fuel, left);
+    this.#budgetStart = used;
+    meter.setRemaining(this.#budget);
+  }
+
+  /** What this invocation used; the fast path gets a fresh per-invocation budget. */
+  #endBudget(): FuelReport {
+    const meter = this.#meter;
+    if (!meter) {
+      this.#lastFuel = { used: 0, limit: this.limits.fuel };
+    } else {
+      this.#lastFuel = { used: meter.used() - this.#budgetStart, limit: this.#budget };
+      this.refuel();
+    }
+    return this.#lastFuel;
   }
 
   #checkRunnable(): void {
@@ -278,14 +434,13 @@ export class Sandbox {
     const duration_ms = performance.now() - started;
     if (error instanceof GuestExit) {
       this.#exitCode = error.code;
-      this.#end('exited', undefined);
-      this.emit({
+      this.#end('exited', undefined, {
         event: EVENTS.sandboxExit,
         ...(request ? { request } : {}),
         status: error.code === 0 ? 'ok' : 'error',
         data: { exit: error.code },
       });
-      return { value: null, exit: error.code, fuel: this.fuel(), duration_ms };
+      return { value: null, exit: error.code, fuel: this.#endBudget(), duration_ms };
     }
     const componentError = componentErrorPayload(error);
     if (componentError) {
@@ -299,9 +454,14 @@ export class Sandbox {
         duration_ms,
         data: { export: exportName },
       });
-      return { value, fuel: this.fuel(), duration_ms };
+      return { value, fuel: this.#endBudget(), duration_ms };
     }
-    const failure = classifyFailure(error, exportName);
+    const failure =
+      this.#meter?.exhausted() &&
+      !(error instanceof KeelError && error.code === 'fuel-exhausted' && 'export' in error.details)
+        ? this.fuelExhausted(exportName)
+        : classifyFailure(error, exportName);
+    if (failure.code !== 'fuel-exhausted') this.#endBudget();
     this.emit({
       event: EVENTS.invokeError,
       level: 'error',
@@ -315,17 +475,27 @@ export class Sandbox {
       throw failure;
     }
     // After a trap the guest's state cannot be trusted (the component model says the same).
-    this.#end('poisoned', failure);
-    this.emit({ event: EVENTS.sandboxCrash, level: 'error', status: 'error', error: failure.toJSON() });
+    this.#end('poisoned', failure, {
+      event: EVENTS.sandboxCrash,
+      level: 'error',
+      status: 'error',
+      error: failure.toJSON(),
+    });
     throw failure;
   }
 
-  #end(state: 'exited' | 'poisoned' | 'killed', reason: KeelError | undefined): void {
+  /** End the sandbox; `event` (its exit or crash) is emitted before the kernel reacts to the end. */
+  #end(
+    state: 'exited' | 'poisoned' | 'killed',
+    reason: KeelError | undefined,
+    event: Omit<EventInput, 'sandbox'>,
+  ): void {
     this.#state = state;
     this.#endReason = reason;
     this.#exports = {};
     this.#resolved.clear();
     this.release();
+    this.emit(event);
     this.#onEnd(this);
   }
 

@@ -9,9 +9,18 @@ const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 export function detectBinaryKind(bytes: Uint8Array): BinaryKind {
   if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new KeelError('invalid-module', 'not a WebAssembly binary: missing the \\0asm magic number', {
-      size: bytes.length,
-    });
+    const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+    const hint =
+      text.startsWith('(module') || text.startsWith('(component') || text.startsWith(';;')
+        ? ' (this looks like WebAssembly text: compile it to a binary first, e.g. with wat2wasm)'
+        : '';
+    throw new KeelError(
+      'invalid-module',
+      `not a WebAssembly binary: missing the \\0asm magic number${hint}`,
+      {
+        size: bytes.length,
+      },
+    );
   }
   // Core modules are version 1 with layer 0; components have layer 1 (bytes 6-7).
   const version = bytes[4]! | (bytes[5]! << 8);

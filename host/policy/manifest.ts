@@ -81,6 +81,19 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
     });
   }
   const { name, version, description, module, capabilities, limits } = result.data;
+  const resolved = manifestLimits(limits);
+  return {
+    name,
+    version,
+    ...(description !== undefined ? { description } : {}),
+    ...(module !== undefined ? { module } : {}),
+    capabilities: capabilities.map((c) => normalizeGrant(c as string | Grant)),
+    limits: resolved,
+  };
+}
+
+/** The manifest's limits (sizes with units, friendly names) as the kernel's `Limits`, checked. */
+export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Limits> {
   const toBytes = (value: number | string | undefined) =>
     value === undefined ? undefined : typeof value === 'number' ? value : parseSize(value);
   const resolved: Partial<Limits> = {};
@@ -96,14 +109,7 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
   assign('moduleBytes', toBytes(limits.moduleSize));
   assign('outputBytes', toBytes(limits.outputSize));
   resolveLimits(resolved);
-  return {
-    name,
-    version,
-    ...(description !== undefined ? { description } : {}),
-    ...(module !== undefined ? { module } : {}),
-    capabilities: capabilities.map((c) => normalizeGrant(c as string | Grant)),
-    limits: resolved,
-  };
+  return resolved;
 }
 
 /** JSON Schema for editors (committed as docs/manifest.schema.json; a test keeps it current). */

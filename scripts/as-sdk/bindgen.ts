@@ -31,6 +31,9 @@ export function asType(type: WitType): string {
       return SCALARS[type.name].as;
     case 'string':
       return 'string';
+    case 'enum':
+      // An enum is its case index; guests may declare the parameter as an AssemblyScript enum.
+      return 'i32';
     case 'list':
       if (type.element.kind === 'scalar' && type.element.name === 'u8') return 'Uint8Array';
       return `Array<${asType(type.element)}>`;
@@ -39,7 +42,7 @@ export function asType(type: WitType): string {
 
 /** How many core values a type flattens to. */
 function flatCount(type: WitType): number {
-  return type.kind === 'scalar' ? 1 : 2;
+  return type.kind === 'scalar' || type.kind === 'enum' ? 1 : 2;
 }
 
 /** The lifting expression for parameter `p` given its core parameter names. */
@@ -48,6 +51,8 @@ function liftParam(type: WitType, names: string[]): string {
     case 'scalar':
       if (type.name === 'bool') return `${names[0]} != 0`;
       return `<${SCALARS[type.name].as}>${names[0]}`;
+    case 'enum':
+      return names[0]!;
     case 'string':
       return `__abi.takeString(${names[0]}, ${names[1]})`;
     case 'list': {
@@ -61,6 +66,7 @@ function liftParam(type: WitType, names: string[]): string {
 }
 
 function coreParamTypes(type: WitType): string[] {
+  if (type.kind === 'enum') return ['i32'];
   if (type.kind === 'scalar') {
     const core = SCALARS[type.name].core;
     return [core === 'i32' ? 'i32' : core];
@@ -85,6 +91,8 @@ function resultCode(type: WitType | undefined): ResultCode {
       if (core === 'i32') return { coreType: 'i32', ret: (v) => `<i32>${v}` };
       return { coreType: SCALARS[type.name].as, ret: (v) => v };
     }
+    case 'enum':
+      return { coreType: 'i32', ret: (v) => `<i32>${v}` };
     case 'string':
       return {
         coreType: 'usize',
@@ -122,6 +130,8 @@ function describe(type: WitType): string {
       return type.name;
     case 'string':
       return 'string';
+    case 'enum':
+      return type.name;
     case 'list':
       return `list<${describe(type.element)}>`;
   }

@@ -101,7 +101,7 @@ export async function buildGuest(options: GuestBuildOptions): Promise<GuestBuild
   }
   const bindings = generateBindings(resolved.exports, `./${basename(entry).replace(/\.ts$/, '')}`);
   const abort = options.abort ?? (resolved.imports.some((i) => KERNEL_LOG.test(i)) ? 'log' : 'trap');
-  const { core, diagnostics } = await compile(root, entry, bindings, abort, options);
+  const { core, diagnostics } = await compile(root, entry, bindings, abort, options, resolved.imports);
   checkImports(core, resolved, relative(root, entry));
   let component: Uint8Array;
   try {
@@ -111,6 +111,21 @@ export async function buildGuest(options: GuestBuildOptions): Promise<GuestBuild
     throw new GuestBuildError(`${relative(root, entry)}: componentNew failed: ${errorText(error)}`);
   }
   return { component, core, world: resolved, bindings, diagnostics };
+}
+
+const SDK_EXTERNAL = /@external\("(keel:kernel\/[a-z][a-z0-9-]*)@[^"]*"/g;
+
+/**
+ * The SDK's bindings name the newest `keel:kernel` version; a guest whose world imports an
+ * older one (a 0.1.0 guest importing `keel:kernel/log@0.1.0`) gets that version's import
+ * names instead, so one SDK builds guests of every version the kernel serves.
+ */
+export function importVersions(source: string, worldImports: readonly string[]): string {
+  const byInterface = new Map(worldImports.map((i) => [i.replace(/@.*$/, ''), i]));
+  return source.replace(SDK_EXTERNAL, (all, iface: string) => {
+    const versioned = byInterface.get(iface);
+    return versioned ? `@external("${versioned}"` : all;
+  });
 }
 
 /** What AssemblyScript imports from `env` for some of its standard library. */
@@ -147,6 +162,7 @@ async function compile(
   bindings: Bindings,
   abort: AbortMode,
   options: GuestBuildOptions,
+  worldImports: readonly string[],
 ): Promise<{ core: Uint8Array; diagnostics: string }> {
   const asc = (await import('assemblyscript/asc')).default;
   const entryDir = dirname(entry);
@@ -205,11 +221,13 @@ async function compile(
       const path = isAbsolute(filename) ? filename : join(baseDir, filename);
       if (path === virtualEntry) return entrySource;
       if (basename(path) === 'asconfig.json') return null;
+      let text: string;
       try {
-        return readFileSync(path, 'utf8');
+        text = readFileSync(path, 'utf8');
       } catch {
         return null;
       }
+      return path.startsWith(sdkPath) ? importVersions(text, worldImports) : text;
     },
     writeFile: (filename: string, contents: Uint8Array | string) => {
       outputs.set(filename, contents);

@@ -29,7 +29,11 @@ export type ScalarName = keyof typeof SCALARS;
 export type WitType =
   | { kind: 'scalar'; name: ScalarName }
   | { kind: 'string' }
-  | { kind: 'list'; element: WitType };
+  | { kind: 'list'; element: WitType }
+  | { kind: 'enum'; name: string; cases: string[] };
+
+/** Named types in scope where a function is declared: enums, by name. */
+export type TypeScope = ReadonlyMap<string, string[]>;
 
 export interface WitParam {
   name: string;
@@ -66,23 +70,25 @@ export class WitError extends Error {
 /** `float32`/`float64` are the old spellings of `f32`/`f64`. */
 const ALIASES: Record<string, ScalarName> = { float32: 'f32', float64: 'f64' };
 
-export function parseType(text: string, where: string): WitType {
+export function parseType(text: string, where: string, scope: TypeScope = new Map()): WitType {
   const t = text.trim();
   if (t === 'string') return { kind: 'string' };
+  const cases = scope.get(t);
+  if (cases) return { kind: 'enum', name: t, cases };
   const scalar = (ALIASES[t] ?? t) as ScalarName;
   if (Object.hasOwn(SCALARS, scalar)) return { kind: 'scalar', name: scalar };
   const list = /^list\s*<(.+)>$/.exec(t);
   if (list) {
-    const element = parseType(list[1]!, where);
-    if (element.kind === 'list') {
+    const element = parseType(list[1]!, where, scope);
+    if (element.kind === 'list' || element.kind === 'enum') {
       throw new WitError(
-        `${where}: list<${list[1]}> (nested lists) is not supported by the AssemblyScript SDK yet`,
+        `${where}: list<${list[1]}> (${element.kind === 'enum' ? 'lists of enums' : 'nested lists'}) is not supported by the AssemblyScript SDK yet`,
       );
     }
     return { kind: 'list', element };
   }
   throw new WitError(
-    `${where}: type ${t} is not supported by the AssemblyScript SDK yet (supported: bool, s8..u64, f32, f64, string, list<scalar>, list<string>)`,
+    `${where}: type ${t} is not supported by the AssemblyScript SDK yet (supported: bool, s8..u64, f32, f64, string, enum, list<scalar>, list<string>)`,
   );
 }
 
@@ -105,7 +111,7 @@ function splitTop(text: string): string[] {
 }
 
 /** Parse `func(a: T, b: U) -> R` for the function `name`. */
-export function parseFunc(name: string, signature: string): WitFunction {
+export function parseFunc(name: string, signature: string, scope: TypeScope = new Map()): WitFunction {
   const match = /^func\s*\((.*)\)\s*(?:->\s*(.+))?$/s.exec(signature.trim());
   if (!match) throw new WitError(`${name}: cannot read the signature "${signature}"`);
   const [, paramText = '', resultText] = match;
@@ -113,7 +119,7 @@ export function parseFunc(name: string, signature: string): WitFunction {
     const colon = p.indexOf(':');
     if (colon < 0) throw new WitError(`${name}: cannot read the parameter "${p}"`);
     const paramName = p.slice(0, colon).trim();
-    return { name: paramName, type: parseType(p.slice(colon + 1), `${name}(${paramName})`) };
+    return { name: paramName, type: parseType(p.slice(colon + 1), `${name}(${paramName})`, scope) };
   });
   const fn: WitFunction = { name, params };
   if (resultText !== undefined) {
@@ -121,7 +127,7 @@ export function parseFunc(name: string, signature: string): WitFunction {
     if (trimmed.startsWith('(')) {
       throw new WitError(`${name}: named or multiple results are not supported by the AssemblyScript SDK`);
     }
-    fn.result = parseType(trimmed, `${name} result`);
+    fn.result = parseType(trimmed, `${name} result`, scope);
   }
   return fn;
 }
@@ -131,20 +137,57 @@ export function stripComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
 }
 
-/** The functions declared in an interface body (the text between its braces). */
-export function interfaceFunctions(body: string, where: string): WitFunction[] {
+/** `enum name { a, b, c }` declarations in WIT text, by name. */
+export function declaredEnums(text: string): Map<string, string[]> {
+  const enums = new Map<string, string[]>();
+  for (const m of stripComments(text).matchAll(/\benum\s+([a-z][a-z0-9-]*)\s*\{([^}]*)\}/g)) {
+    const cases = m[2]!
+      .split(',')
+      .map((c) => c.trim().replace(/^%/, ''))
+      .filter((c) => c.length > 0);
+    enums.set(m[1]!, cases);
+  }
+  return enums;
+}
+
+/**
+ * The functions declared in an interface body (the text between its braces). Enums declared
+ * in the body, or brought in by `use` (resolved through `resolveUse`), may type parameters
+ * and results.
+ */
+export function interfaceFunctions(
+  body: string,
+  where: string,
+  resolveUse: (iface: string) => string | undefined = () => undefined,
+): WitFunction[] {
   const functions: WitFunction[] = [];
-  const text = stripComments(body);
+  const scope = declaredEnums(body);
+  // Enum bodies contain commas, not semicolons, so they split off whole.
+  const text = stripComments(body).replace(/\benum\s+[a-z][a-z0-9-]*\s*\{[^}]*\}/g, ';');
   for (const statement of text.split(';')) {
     const s = statement.trim();
     if (s.length === 0) continue;
+    const use = /^use\s+([^\s.{]+(?:\.[^\s.{]+)*?)\.\{([^}]*)\}$/.exec(s);
+    if (use) {
+      const source = resolveUse(use[1]!);
+      const available = source === undefined ? new Map<string, string[]>() : declaredEnums(source);
+      for (const item of use[2]!
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0)) {
+        const [original, alias] = item.split(/\s+as\s+/).map((n) => n.trim()) as [string, string?];
+        const cases = available.get(original);
+        if (cases) scope.set(alias ?? original, cases);
+      }
+      continue;
+    }
     const fn = /^([a-z][a-z0-9-]*)\s*:\s*(func\b[\s\S]*)$/.exec(s);
     if (fn) {
-      functions.push(parseFunc(fn[1]!, fn[2]!));
+      functions.push(parseFunc(fn[1]!, fn[2]!, scope));
       continue;
     }
     throw new WitError(
-      `${where}: "${s.split('\n')[0]}" is not supported by the AssemblyScript SDK yet (only functions)`,
+      `${where}: "${s.split('\n')[0]}" is not supported by the AssemblyScript SDK yet (only functions, enums and uses of enums)`,
     );
   }
   return functions;
@@ -221,6 +264,18 @@ function qualified(pkg: string, iface: string): string {
   return at < 0 ? `${pkg}/${iface}` : `${pkg.slice(0, at)}/${iface}${pkg.slice(at)}`;
 }
 
+/**
+ * The full name of an interface a `use` names from inside `within`: `types` in
+ * `keel:kernel/handler@0.2.0` is `keel:kernel/types@0.2.0`; a qualified name stays as it is.
+ */
+function siblingInterface(within: string, used: string): string {
+  if (used.includes(':')) return used;
+  const at = within.indexOf('@');
+  const base = at < 0 ? within : within.slice(0, at);
+  const version = at < 0 ? '' : within.slice(at);
+  return `${base.slice(0, base.lastIndexOf('/') + 1)}${used}${version}`;
+}
+
 /** Find the body of a named interface (`keel:hello/greeter@0.1.0`) in the joined source. */
 function findInterface(source: string, name: string): string | undefined {
   const text = stripComments(source);
@@ -286,7 +341,8 @@ export async function resolveWorld(source: string, world: string): Promise<Resol
       }
       const iface = findInterface(source, name);
       if (iface === undefined) throw new WitError(`cannot find interface ${name} in the WIT sources`);
-      for (const fn of interfaceFunctions(iface, name)) {
+      const resolveUse = (used: string) => findInterface(source, siblingInterface(name, used));
+      for (const fn of interfaceFunctions(iface, name, resolveUse)) {
         exports.push({ interface: name, fn, coreName: `${name}#${fn.name}` });
       }
       continue;

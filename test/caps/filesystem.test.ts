@@ -30,6 +30,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     exit: () => {
       throw new Error('exit');
     },
+    charge: () => {},
     onEnd: (cleanup) => cleanups.push(cleanup),
     end: () => {
       for (const c of cleanups.splice(0)) c();

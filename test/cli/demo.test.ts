@@ -15,6 +15,12 @@ describe('npm start (keel demo)', () => {
     expect(r.stdout).toContain('"Hello, Keel!"');
     expect(r.stdout).toMatch(/capability-denied .*env\.read_secret/);
     expect(r.stdout).toMatch(/trap .*divide by zero/);
+    expect(r.stdout).toMatch(/fuel-exhausted .*used 1000000 of 1000000/);
+    expect(r.stdout).toMatch(/memory stopped at 49 pages .*got -1/);
     expect(r.stdout).toContain('guest:log');
+    expect(r.stdout).toMatch(
+      /source sent 20 items, sink got 16; flaky killed 2x \(policy violation\), restarted 2x/,
+    );
+    expect(r.stdout).toMatch(/policy:violation x2/);
   });
 });

@@ -221,3 +221,44 @@ describe('keel run on the committed guests', () => {
     expect(lastJson(r.stdout)).toMatchObject({ ok: true, exit: 7 });
   });
 });
+
+describe('keel run limits', () => {
+  it('--fuel ends an infinite loop with exit 1 and fuel-exhausted, reporting the fuel', async () => {
+    const loop = join(dir, 'loop.wasm');
+    writeFileSync(loop, await wat('(module (func (export "spin") (loop $l (br $l))))'));
+    const r = keel(['run', loop, '--invoke', 'spin', '--fuel', '1000000', '--json']);
+    expect(r.status).toBe(1);
+    expect(lastJson(r.stdout)).toEqual({
+      ok: false,
+      error: { code: 'fuel-exhausted', message: expect.any(String) },
+      fuel: { used: 1_000_000, limit: 1_000_000 },
+    });
+  });
+
+  it('--memory refuses a guest whose memory starts above it, with memory-limit', async () => {
+    const big = join(dir, 'big-memory.wasm');
+    writeFileSync(big, await wat('(module (memory 32) (func (export "f")))'));
+    const r = keel(['run', big, '--invoke', 'f', '--memory', '1MiB', '--json']);
+    expect(r.status).toBe(1);
+    expect(lastJson(r.stdout).error.code).toBe('memory-limit');
+    expect(keel(['run', big, '--invoke', 'f', '--memory', '2MiB']).status).toBe(0);
+  });
+
+  it('--memory caps memory.grow: the guest sees -1', async () => {
+    const grow = join(dir, 'grow.wasm');
+    writeFileSync(
+      grow,
+      await wat(
+        '(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))',
+      ),
+    );
+    expect(
+      lastJson(keel(['run', grow, '--invoke', 'grow', '--args', '[15]', '--memory', '1MiB', '--json']).stdout)
+        .value,
+    ).toBe(1);
+    expect(
+      lastJson(keel(['run', grow, '--invoke', 'grow', '--args', '[16]', '--memory', '1MiB', '--json']).stdout)
+        .value,
+    ).toBe(-1);
+  });
+});

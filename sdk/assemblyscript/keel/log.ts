@@ -1,5 +1,5 @@
 /**
- * Bindings for `keel:kernel/log@0.1.0`: the guest's structured log. Each call becomes one
+ * Bindings for `keel:kernel/log` (0.2.0, and 0.1.0 for guests built against it): the guest's structured log. Each call becomes one
  * `guest:log` event on the kernel's bus. The import must be granted (`keel:kernel/log`), or the
  * spawn fails with `capability-denied`.
  *
@@ -18,7 +18,7 @@ export enum Level {
 }
 
 // @ts-ignore: decorator
-@external("keel:kernel/log@0.1.0", "log")
+@external("keel:kernel/log@0.2.0", "log")
 declare function logImport(level: i32, messagePtr: usize, messageLen: usize): void;
 
 /** Where the message's `(ptr, len)` is lowered; a static area needs no allocation. */

@@ -1,0 +1,49 @@
+/**
+ * `keel:kernel/events`: publish and subscribe on topics, through the kernel's scheduler. The
+ * grant's scope names the topics: `{ "publish": ["jobs.*"], "subscribe": ["stats.**"] }`;
+ * anything else is `capability-denied`. Topics under `keel.` are the kernel's.
+ */
+import { z } from 'zod';
+import { isTopicPattern } from '../sched/glob.js';
+import type { EventsScope } from '../sched/port.js';
+import { deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
+import type { CapabilityProvider } from './provider.js';
+
+const topicPattern = z.string().refine(isTopicPattern, {
+  message: 'a topic pattern is dot-separated segments of letters, digits, - and _, with * or ** (jobs.*)',
+});
+
+export const EventsScopeSchema = z
+  .object({
+    publish: z.array(topicPattern).default([]),
+    subscribe: z.array(topicPattern).default([]),
+  })
+  .strict();
+
+export const keelEvents: CapabilityProvider = {
+  name: 'keel-events',
+  interfaces: ['keel:kernel/events'],
+  parseScope: (iface, scope) => parseScope(EventsScopeSchema, iface, scope),
+  link({ interface: iface, scope, context }) {
+    const port = schedPort(context, iface);
+    const granted = scope as EventsScope;
+    return {
+      publish(topic: string, body: Uint8Array): void {
+        guestCall(() => port.publish(topic, body, granted));
+      },
+      subscribe(pattern: string): void {
+        guestCall(() => port.subscribe(pattern, granted));
+      },
+      unsubscribe(pattern: string): void {
+        port.unsubscribe(pattern);
+      },
+    };
+  },
+  linkDenied({ interface: iface, context }) {
+    return {
+      publish: deniedCall(context, iface, 'publish'),
+      subscribe: deniedCall(context, iface, 'subscribe'),
+      unsubscribe: () => {},
+    };
+  },
+};

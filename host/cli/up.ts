@@ -1,0 +1,322 @@
+/**
+ * `keel up`: start the sandboxes of a plan (plan.json or plan.yaml), send its messages and
+ * signals, deliver until idle or the deadline, print a summary, write the JSONL log.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { EVENTS } from '../events/names.js';
+import type { KeelEvent } from '../events/record.js';
+import { KeelError } from '../kernel/errors.js';
+import { Kernel } from '../kernel/kernel.js';
+import type { ModuleHandle } from '../kernel/module.js';
+import { type Plan, parseDuration, parsePlan } from '../policy/plan.js';
+import type { RunResult, ServiceInfo } from '../sched/scheduler.js';
+import { parseFlags, parseNonNegativeInteger } from './flags.js';
+import {
+  asKeelError,
+  bold,
+  dim,
+  EXIT_GUEST_FAILED,
+  EXIT_OK,
+  exitStatusFor,
+  green,
+  printError,
+  printJson,
+  red,
+  yellow,
+} from './output.js';
+
+export const UP_HELP = `Usage: keel up <plan.json|plan.yaml> [options]
+
+Start the sandboxes a plan describes (modules, mount paths, grants, limits,
+weights, restart policies, links, subscriptions), send its messages and
+signals, and deliver until nothing is left to do or the deadline passes.
+Prints what each sandbox did; the guests' log lines as they come.
+
+Options:
+  --deadline <duration>  Stop after this long: 250ms, 2s, 1m (overrides the plan)
+  --deterministic        Virtual clocks and a replayable log (overrides the plan)
+  --seed <n>             Seed for deterministic randomness (implies --deterministic)
+  --log <file.jsonl>     Write the event log (JSONL, schema v1)
+  --cache-dir <dir>      Transpile cache (default ~/.cache/keel)
+  --quiet                Do not print the guests' log lines and the kernel's notices
+  --json                 Print one JSON summary object as the last stdout line
+  -h, --help             Show this help
+
+The plan format is documented in docs/ipc.md; its JSON Schema is
+docs/plan.schema.json. Exit status: 0 the plan ran until idle, 1 the
+deadline passed (or a sandbox failed to start), 2 bad invocation or plan.
+
+Example:
+  keel up guests/plans/pipeline.yaml --log pipeline.jsonl
+`;
+
+export interface PlanRunOptions {
+  /** Where module paths are resolved from (the plan file's directory). */
+  baseDir: string;
+  log?: string;
+  cacheDir?: string | false;
+  /** Overrides the plan's. */
+  deterministic?: boolean | { seed: number };
+  deadlineMs?: number;
+  /** Every event, as it happens (the CLI prints some). */
+  onEvent?: (event: KeelEvent) => void;
+}
+
+export interface PlanSummary {
+  plan: string;
+  reason: RunResult['reason'];
+  deliveries: number;
+  /** Scheduler time (virtual when deterministic), ms. */
+  duration_ms: number;
+  /** Wall-clock time of the whole run, load included, ms. */
+  wall_ms: number;
+  deterministic: boolean;
+  sandboxes: ServiceInfo[];
+  /** Events by name. */
+  events: Record<string, number>;
+  /** Timed messages or signals that could not be sent (their target was gone). */
+  failures: { at_ms: number; what: string; error: { code: string; message: string } }[];
+}
+
+/** Read a plan file (JSON, or YAML by extension) and validate it. */
+export async function readPlan(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new KeelError('invalid-argument', `cannot read the plan ${file}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new KeelError(
+      'invalid-argument',
+      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  return parsePlan(data, file);
+}
+
+/** Run a plan in a fresh kernel and return what happened. The kernel is closed at the end. */
+export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<PlanSummary> {
+  const started = performance.now();
+  const deterministic = options.deterministic ?? plan.deterministic;
+  const kernel = new Kernel({
+    deterministic,
+    sched: plan.sched,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  });
+  const counts: Record<string, number> = {};
+  kernel.on('*', (event) => {
+    counts[event.event] = (counts[event.event] ?? 0) + 1;
+    options.onEvent?.(event);
+  });
+  const failures: PlanSummary['failures'] = [];
+  try {
+    const modules = new Map<string, ModuleHandle>();
+    for (const s of plan.sandboxes) {
+      const file = resolve(options.baseDir, s.module);
+      let module = modules.get(file);
+      if (!module) {
+        module = await kernel.load(file, { name: s.name });
+        modules.set(file, module);
+      }
+      kernel.mount(s.mount, module);
+    }
+    for (const s of plan.sandboxes) {
+      try {
+        await kernel.spawn(s.mount, { name: s.name, grants: s.grants, limits: s.limits, sched: s.sched });
+      } catch (error) {
+        const failure = asKeelError(error);
+        throw new KeelError(failure.code, `sandbox "${s.name}" did not start: ${failure.message}`, {
+          ...failure.details,
+          sandbox: s.name,
+        });
+      }
+    }
+    const linked = new Set<string>();
+    for (const s of plan.sandboxes) {
+      for (const other of s.links) {
+        const key = [s.name, other].sort().join(' ');
+        if (linked.has(key)) continue;
+        linked.add(key);
+        kernel.sched.link(s.mount, plan.sandboxes.find((x) => x.name === other)!.mount);
+      }
+    }
+    const attempt = (atMs: number, what: string, action: () => void) => {
+      try {
+        action();
+      } catch (error) {
+        failures.push({ at_ms: atMs, what, error: asKeelError(error).toJSON() });
+      }
+    };
+    for (const m of plan.messages) {
+      const send = () => attempt(m.atMs, `message to ${m.to}`, () => kernel.sched.send(m.to, m.body));
+      if (m.atMs === 0) send();
+      else kernel.sched.schedule(m.atMs, send);
+    }
+    for (const s of plan.signals) {
+      const signal = () =>
+        attempt(s.atMs, `${s.signal} to ${s.to}`, () => kernel.sched.signal(s.to, s.signal));
+      if (s.atMs === 0) signal();
+      else kernel.sched.schedule(s.atMs, signal);
+    }
+    const deadlineMs = options.deadlineMs ?? plan.deadlineMs;
+    const result = await kernel.sched.run(deadlineMs === undefined ? {} : { deadlineMs });
+    return {
+      plan: plan.name,
+      reason: result.reason,
+      deliveries: result.deliveries,
+      duration_ms: result.duration_ms,
+      wall_ms: performance.now() - started,
+      deterministic: deterministic !== false,
+      sandboxes: kernel.sched.services(),
+      events: counts,
+      failures,
+    };
+  } finally {
+    await kernel.close();
+  }
+}
+
+export async function upCommand(argv: string[]): Promise<number> {
+  let json = false;
+  try {
+    const { values, positionals } = parseFlags('up', argv, {
+      deadline: { type: 'string' },
+      deterministic: { type: 'boolean' },
+      seed: { type: 'string' },
+      log: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } as const);
+    if (values.help) {
+      process.stdout.write(UP_HELP);
+      return EXIT_OK;
+    }
+    json = values.json === true;
+    const [file, ...extra] = positionals;
+    if (!file || extra.length > 0) {
+      throw new KeelError('invalid-argument', 'give exactly one plan file (see `keel up --help`)');
+    }
+    const plan = await readPlan(file);
+    const seed =
+      values.seed === undefined ? undefined : parseNonNegativeInteger('seed', values.seed as string);
+    const deterministic =
+      seed !== undefined
+        ? { seed }
+        : values.deterministic
+          ? plan.deterministic === false
+            ? true
+            : plan.deterministic
+          : undefined;
+    const quiet = values.quiet === true || json;
+    const names = new Map<string, string>();
+    const summary = await runPlan(plan, {
+      baseDir: dirname(resolve(file)),
+      ...(values.log ? { log: values.log as string } : {}),
+      ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] as string } : {}),
+      ...(deterministic !== undefined ? { deterministic } : {}),
+      ...(values.deadline ? { deadlineMs: parseDuration(values.deadline as string) } : {}),
+      onEvent: (event) => {
+        if (event.event === EVENTS.sandboxSpawn && event.sandbox && event.module)
+          names.set(event.sandbox, event.module);
+        if (!quiet) narrate(event, names);
+      },
+    });
+    if (json) printJson({ ok: summary.reason === 'idle', ...summary });
+    else printSummary(summary, file, values.log as string | undefined);
+    return summary.reason === 'idle' ? EXIT_OK : EXIT_GUEST_FAILED;
+  } catch (error) {
+    const failure = asKeelError(error);
+    if (json) printJson({ ok: false, error: failure.toJSON() });
+    else printError(failure);
+    return exitStatusFor(failure.code);
+  }
+}
+
+/** The guests' log lines and the kernel's notable moments, as they happen. */
+function narrate(event: KeelEvent, names: Map<string, string>): void {
+  const who = event.sandbox
+    ? `${names.get(event.sandbox) ?? event.module ?? '?'} ${dim(`(${event.sandbox})`)}`
+    : 'kernel';
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  switch (event.event) {
+    case EVENTS.guestLog: {
+      const message = String(event.data?.message);
+      out(
+        `  ${dim('[')}${who}${dim(']')} ${event.level === 'warn' || event.level === 'error' ? yellow(message) : message}`,
+      );
+      return;
+    }
+    case EVENTS.policyViolation:
+      out(`  ${red('!')} ${who}: policy violation (${String(event.data?.rule)}), killed`);
+      return;
+    case EVENTS.sandboxCrash:
+      out(`  ${red('!')} ${who}: crashed: ${event.error?.code}`);
+      return;
+    case EVENTS.sandboxRestart:
+      if (event.status === 'error')
+        out(`  ${red('!')} ${who}: gave up after ${String(event.data?.restarts)} restarts`);
+      else
+        out(
+          `  ${yellow('~')} ${who}: restart ${String(event.data?.attempt)} in ${String(event.data?.delay_ms)} ms`,
+        );
+      return;
+    case EVENTS.signalDelivered:
+      out(`  ${yellow('~')} ${who}: signal ${String(event.data?.signal)} (${String(event.data?.action)})`);
+      return;
+    default:
+  }
+}
+
+function printSummary(summary: PlanSummary, file: string, log: string | undefined): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const status = summary.reason === 'idle' ? green('idle') : yellow(summary.reason);
+  const time = summary.deterministic
+    ? `${summary.duration_ms.toFixed(3)} ms virtual, ${summary.wall_ms.toFixed(0)} ms wall`
+    : `${summary.duration_ms.toFixed(1)} ms`;
+  out('');
+  out(
+    `${bold(`plan ${summary.plan}`)} ${dim(`(${file})`)}: ${status} after ${summary.deliveries} deliveries, ${time}`,
+  );
+  const header = ['sandbox', 'path', 'state', 'delivered', 'sent', 'dropped', 'denied', 'restarts', 'ids'];
+  const rows = summary.sandboxes.map((s) => [
+    s.name,
+    s.path ?? '',
+    s.state === 'ended' ? `ended (${s.ended?.reason})` : s.state,
+    String(s.delivered),
+    String(s.sent),
+    String(s.dropped),
+    String(s.denied),
+    String(s.restarts),
+    s.history.join(' '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  out(dim(line(header)));
+  for (const row of rows) out(line(row));
+  const total = Object.values(summary.events).reduce((n, c) => n + c, 0);
+  const notable = [
+    'ipc:send',
+    'ipc:deliver',
+    'ipc:drop',
+    'event:publish',
+    'capability:denied',
+    'policy:violation',
+    'sandbox:crash',
+    'sandbox:restart',
+    'signal:delivered',
+  ]
+    .filter((name) => summary.events[name])
+    .map((name) => `${name} ${summary.events[name]}`);
+  out(`${total} events: ${notable.join(', ')}${log ? `; log written to ${log}` : ''}`);
+  for (const f of summary.failures)
+    out(`${yellow('note')}: ${f.what} at ${f.at_ms} ms failed: ${f.error.code}: ${f.error.message}`);
+}

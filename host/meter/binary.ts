@@ -1,0 +1,229 @@
+/**
+ * Byte-level reading and writing of the WebAssembly binary format: LEB128 integers, names,
+ * growable output. Kept small and monomorphic because the rewriter spends its time here.
+ */
+
+/** A structural problem in the input; the rewriter turns it into `invalid-module`. */
+export class MalformedError extends Error {
+  override readonly name = 'MalformedError';
+}
+
+export function malformed(message: string): never {
+  throw new MalformedError(message);
+}
+
+export class Reader {
+  pos: number;
+  end: number;
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    end = bytes.length,
+  ) {
+    this.pos = start;
+    this.end = end;
+  }
+
+  byte(): number {
+    if (this.pos >= this.end) malformed('unexpected end');
+    return this.bytes[this.pos++]!;
+  }
+
+  /** Unsigned LEB128, at most 32 bits. */
+  u32(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    if (pos < this.end) {
+      const b = bytes[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= this.end) malformed('unexpected end in an integer');
+      const b = bytes[pos++]!;
+      if (shift === 28) {
+        if (b & 0xf0) malformed('integer too large');
+        result = (result | (b << 28)) >>> 0;
+        break;
+      }
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+    }
+    this.pos = pos;
+    return result >>> 0;
+  }
+
+  /** Skip a LEB128 of at most `maxBytes` bytes (5 for 32-bit, 10 for 64-bit, 5 for s33). */
+  skipLeb(maxBytes: number): void {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    const limit = Math.min(this.end, pos + maxBytes);
+    for (;;) {
+      if (pos >= limit) malformed(pos >= this.end ? 'unexpected end in an integer' : 'integer too long');
+      if ((bytes[pos++]! & 0x80) === 0) break;
+    }
+    this.pos = pos;
+  }
+
+  /** Signed LEB128 of at most 33 bits (block types, heap types); returns it as a number. */
+  s33(): number {
+    let result = 0;
+    let mul = 1;
+    let b: number;
+    let count = 0;
+    do {
+      b = this.byte();
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if (++count > 5) malformed('integer too long');
+    } while (b & 0x80);
+    if (b & 0x40) result -= mul;
+    return result;
+  }
+
+  skip(n: number): void {
+    if (n > this.end - this.pos) malformed('unexpected end');
+    this.pos += n;
+  }
+
+  name(): string {
+    const length = this.u32();
+    if (length > this.end - this.pos) malformed('name runs past its section');
+    const text = utf8.decode(this.bytes.subarray(this.pos, this.pos + length));
+    this.pos += length;
+    return text;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Encoder = new TextEncoder();
+
+export class Writer {
+  buf: Uint8Array;
+  len = 0;
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  reset(): void {
+    this.len = 0;
+  }
+
+  reserve(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    if (this.len >= this.buf.length) this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+
+  u32(value: number): void {
+    this.reserve(5);
+    const buf = this.buf;
+    let len = this.len;
+    value >>>= 0;
+    while (value >= 0x80) {
+      buf[len++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[len++] = value;
+    this.len = len;
+  }
+
+  /** Signed LEB128 of any safe integer (i64.const of a cost, i32.const). */
+  sleb(value: number): void {
+    this.reserve(10);
+    const buf = this.buf;
+    let len = this.len;
+    for (;;) {
+      const low = ((value % 128) + 128) % 128;
+      value = Math.floor(value / 128);
+      const done = (value === 0 && (low & 0x40) === 0) || (value === -1 && (low & 0x40) !== 0);
+      buf[len++] = done ? low : low | 0x80;
+      if (done) break;
+    }
+    this.len = len;
+  }
+
+  /** Copy `src[start, end)`. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    this.reserve(n);
+    if (n < 32) {
+      const buf = this.buf;
+      let len = this.len;
+      for (let i = start; i < end; i++) buf[len++] = src[i]!;
+      this.len = len;
+    } else {
+      this.buf.set(src.subarray(start, end), this.len);
+      this.len += n;
+    }
+  }
+
+  append(other: Writer): void {
+    this.copy(other.buf, 0, other.len);
+  }
+
+  /** Replace the `room` bytes at `offset` with `value` as a minimal LEB128, moving what follows. */
+  patchU32(offset: number, room: number, value: number): void {
+    const size = u32Size(value);
+    this.buf.copyWithin(offset + size, offset + room, this.len);
+    this.len -= room - size;
+    let at = offset;
+    while (value >= 0x80) {
+      this.buf[at++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    this.buf[at] = value;
+  }
+
+  /** Insert `other`'s bytes at `offset`, moving what follows. */
+  insert(offset: number, other: Writer): void {
+    const n = other.len;
+    this.reserve(n);
+    this.buf.copyWithin(offset + n, offset, this.len);
+    this.buf.set(other.buf.subarray(0, n), offset);
+    this.len += n;
+  }
+
+  name(text: string): void {
+    const encoded = utf8Encoder.encode(text);
+    this.u32(encoded.length);
+    this.copy(encoded, 0, encoded.length);
+  }
+
+  /** A section: id, size, then the content of `body`. */
+  section(id: number, body: Writer): void {
+    this.byte(id);
+    this.u32(body.len);
+    this.append(body);
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Number of bytes `value` takes as an unsigned LEB128. */
+export function u32Size(value: number): number {
+  let n = 1;
+  value >>>= 0;
+  while (value >= 0x80) {
+    value >>>= 7;
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,966 @@
+/**
+ * Fuel injection into one function body, in a single pass over its instructions.
+ *
+ * Most bytes are copied as they are. The pass adds up the cost of the instructions it reads
+ * and writes that sum as one charge ("flush") just before any instruction that can leave the
+ * straight line (a branch, a call, `if`, `else`, a loop header, a join `end`), so every path
+ * pays exactly the instructions it ran. It checks the counter at function entry (functions
+ * that call) and at every loop header, which is enough: without a loop or a call no path can
+ * come back to an instruction it has run.
+ *
+ * Two strategies, same fuel counts. `local` (the default) keeps the counter in a local: a
+ * function that never escapes gets it as an extra last parameter and hands it back as an extra
+ * last result (`BodyContext.internal`); any other function loads it from the imported global
+ * at entry and writes it back before anything that can leave the function or look at the
+ * counter (calls that do not pass it, returns, throws, grows). `global` charges the imported
+ * global directly. A check is `br_if $trap (fuel < 0)` to a cold exit at the end of the
+ * function (see `#finish`). docs/fuel.md has the whole picture.
+ */
+import { malformed, Reader, Writer } from './binary.js';
+import type { CostTables } from './costs.js';
+import type { Leaks } from './module.js';
+
+/** Everything about the module that a function body's rewriting needs. */
+export interface BodyContext {
+  readonly bytes: Uint8Array;
+  readonly costs: CostTables;
+  readonly strategy: 'local' | 'global';
+  /** Parameter count by type index. */
+  readonly paramCounts: readonly number[];
+  /** By type index: the block type (encoded) of a block that yields the function's results. */
+  readonly resultBlockTypes: readonly Uint8Array[];
+  /**
+   * By defined function index: 1 if the function passes fuel (`local` strategy, never escapes):
+   * its type gains an i64 parameter and an i64 result that carry the counter.
+   */
+  readonly internal: Uint8Array;
+  /** The wrapper that stands for an exported function wherever it escapes (original numbering). */
+  readonly wrapperOf: (func: number) => number | undefined;
+  /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
+  readonly indirectPasses: (table: number, type: number) => boolean;
+  /** Whether `table` is one that only `call_indirect` uses (so far). */
+  readonly closedTable: (table: number) => boolean;
+  /** Type index of the fuel-passing twin of type 0. */
+  readonly twinBase: number;
+  /** Where the pass records what makes its fuel passing through tables unsafe (it then reruns). */
+  readonly found: Leaks;
+  /** Function indices at or above this move up by `funcShift`. */
+  readonly funcImports: number;
+  readonly funcShift: number;
+  /** Global indices at or above this move up by one (the fuel global takes this index). */
+  readonly globalImports: number;
+  readonly fuelGlobal: number;
+  readonly fnFuelExhausted: number;
+  readonly fnMemoryGrow: number;
+  readonly fnTableGrow: number;
+  /** Reference type (0x70 funcref, 0x6f externref) of each table. */
+  readonly tableTypes: readonly number[];
+}
+
+/** V8's limit on locals per function. */
+export const MAX_LOCALS = 50_000;
+
+const FUNC = 0;
+const BLOCK = 1;
+const LOOP = 2;
+const IF = 3;
+const ELSE = 4;
+const TRY = 5;
+const CATCH = 6;
+
+// Opcodes the pass writes.
+const OP_UNREACHABLE = 0x00;
+const OP_BLOCK = 0x02;
+const OP_IF = 0x04;
+const OP_BR_IF = 0x0d;
+const OP_RETURN = 0x0f;
+const OP_ELSE = 0x05;
+const OP_END = 0x0b;
+const OP_CALL = 0x10;
+const OP_LOCAL_GET = 0x20;
+const OP_LOCAL_SET = 0x21;
+const OP_LOCAL_TEE = 0x22;
+const OP_GLOBAL_GET = 0x23;
+const OP_GLOBAL_SET = 0x24;
+const OP_MEMORY_SIZE = 0x3f;
+const OP_MEMORY_GROW = 0x40;
+const OP_I32_CONST = 0x41;
+const OP_I64_CONST = 0x42;
+const OP_I64_LT_S = 0x53;
+const OP_I64_SUB = 0x7d;
+const OP_I64_MUL = 0x7e;
+const OP_I64_DIV_U = 0x80;
+const OP_I64_SHR_U = 0x88;
+const OP_I64_EXTEND_I32_U = 0xad;
+const VOID = 0x40;
+const I32 = 0x7f;
+const I64 = 0x7e;
+
+/** Skip an unsigned or signed LEB128 at `pos`; returns the position after it. */
+function leb(bytes: Uint8Array, pos: number): number {
+  while (bytes[pos++]! & 0x80);
+  return pos;
+}
+
+/** Rewrites function bodies; one per module, reused for every body. */
+export class BodyRewriter {
+  readonly #ctx: BodyContext;
+  readonly #bytes: Uint8Array;
+  readonly #plain: Uint32Array;
+  readonly #fc: Uint32Array;
+  readonly #r: Reader;
+  readonly #code = new Writer(1 << 16);
+  readonly #head = new Writer(256);
+  #kinds = new Uint8Array(64);
+  #targeted = new Uint8Array(64);
+  #copyFrom = 0;
+  /** The function being rewritten passes fuel (see `BodyContext.internal`). */
+  #passes = false;
+  /** Local index of the fuel counter (`local` strategy). */
+  #fuelLocal = 0;
+  /** Next free local index, and the locals added so far (their types, in index order). */
+  #nextLocal = 0;
+  #added: number[] = [];
+  #scratch = new Map<number, number>();
+
+  constructor(ctx: BodyContext) {
+    this.#ctx = ctx;
+    this.#bytes = ctx.bytes;
+    this.#plain = ctx.costs.plain;
+    this.#fc = ctx.costs.fc;
+    this.#r = new Reader(ctx.bytes);
+  }
+
+  /** Rewrite the body at `bytes[start, end)` (after its size) and write it, sized, to `out`. */
+  rewrite(
+    start: number,
+    end: number,
+    typeIndex: number,
+    funcIndex: number,
+    passes: boolean,
+    out: Writer,
+  ): void {
+    const ctx = this.#ctx;
+    const bytes = this.#bytes;
+    const r = this.#r;
+    const plain = this.#plain;
+    const local = ctx.strategy === 'local';
+    const code = this.#code;
+    code.reset();
+    r.pos = start;
+    r.end = end;
+
+    // Locals: keep the declarations, append ours after them.
+    const groups = r.u32();
+    let locals = ctx.paramCounts[typeIndex] ?? malformed(`function ${funcIndex} has an unknown type`);
+    for (let i = 0; i < groups; i++) {
+      locals += r.u32();
+      if (locals > MAX_LOCALS) malformed(`function ${funcIndex} declares more than ${MAX_LOCALS} locals`);
+      skipValueType(r);
+    }
+    const groupsEnd = r.pos;
+    this.#nextLocal = locals;
+    this.#added.length = 0;
+    this.#scratch.clear();
+    this.#passes = passes;
+    // A function that passes fuel gets it as its last parameter: locals from there move up by one.
+    const params = passes ? ctx.paramCounts[typeIndex]! : MAX_LOCALS + 1;
+    if (passes) {
+      this.#fuelLocal = params;
+      this.#nextLocal++;
+    } else if (local) this.#fuelLocal = this.#addLocal(I64);
+    const internal = ctx.internal;
+    const funcImports = ctx.funcImports;
+
+    let pos = groupsEnd;
+    this.#copyFrom = pos;
+    let pending = 0;
+    let depth = 1;
+    this.#kinds[0] = FUNC;
+    let hasCall = false;
+
+    for (;;) {
+      if (pos >= end) malformed(`function ${funcIndex}: body ends without "end"`);
+      const at = pos;
+      const op = bytes[pos++]!;
+      if (op >= 0x45 && op <= 0xc4) {
+        pending += plain[op]!;
+        continue;
+      }
+      switch (op) {
+        case 0x20:
+        case 0x21:
+        case 0x22: {
+          pending += plain[op]!;
+          const b = bytes[pos]!;
+          if (b < 0x80 && b < params) {
+            pos++;
+            continue;
+          }
+          r.pos = pos;
+          const index = r.u32();
+          if (index >= params) {
+            this.#copyTo(at);
+            code.byte(op);
+            code.u32(index + 1);
+            this.#copyFrom = r.pos;
+          }
+          pos = r.pos;
+          continue;
+        }
+        case 0x23:
+        case 0x24: {
+          pending += plain[op]!;
+          r.pos = pos;
+          const index = r.u32();
+          if (index >= ctx.globalImports) {
+            this.#copyTo(at);
+            code.byte(op);
+            code.u32(index + 1);
+            this.#copyFrom = r.pos;
+          }
+          pos = r.pos;
+          continue;
+        }
+        case 0x28:
+        case 0x29:
+        case 0x2a:
+        case 0x2b:
+        case 0x2c:
+        case 0x2d:
+        case 0x2e:
+        case 0x2f:
+        case 0x30:
+        case 0x31:
+        case 0x32:
+        case 0x33:
+        case 0x34:
+        case 0x35:
+        case 0x36:
+        case 0x37:
+        case 0x38:
+        case 0x39:
+        case 0x3a:
+        case 0x3b:
+        case 0x3c:
+        case 0x3d:
+        case 0x3e:
+          pending += plain[op]!;
+          pos = skipMemarg(bytes, pos);
+          continue;
+        case 0x41:
+        case 0x42:
+          pending += plain[op]!;
+          pos = leb(bytes, pos);
+          continue;
+        case 0x43:
+          pending += plain[op]!;
+          pos += 4;
+          continue;
+        case 0x44:
+          pending += plain[op]!;
+          pos += 8;
+          continue;
+        case 0x00: // unreachable
+        case 0x01: // nop
+        case 0x1a: // drop
+        case 0x1b: // select
+        case 0xd1: // ref.is_null
+          pending += plain[op]!;
+          continue;
+        case 0x02: // block
+          pending += plain[op]!;
+          pos = skipBlockType(r, pos);
+          depth = this.#push(depth, BLOCK);
+          continue;
+        case 0x03: // loop: a join point; check the counter at its header
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          pos = skipBlockType(r, pos);
+          depth = this.#push(depth, LOOP);
+          this.#copyTo(pos);
+          this.#writeCheck(this.#code, depth);
+          continue;
+        case 0x04: // if
+        case 0x06: // try
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          pos = skipBlockType(r, pos);
+          depth = this.#push(depth, op === 0x04 ? IF : TRY);
+          continue;
+        case 0x05: // else
+          if (this.#kinds[depth - 1] !== IF) malformed(`function ${funcIndex}: "else" outside "if"`);
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          this.#kinds[depth - 1] = ELSE;
+          continue;
+        case 0x07: // catch tag
+        case 0x19: {
+          // catch_all
+          const kind = this.#kinds[depth - 1];
+          if (kind !== TRY && kind !== CATCH) malformed(`function ${funcIndex}: "catch" outside "try"`);
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          if (op === 0x07) pos = leb(bytes, pos);
+          this.#kinds[depth - 1] = CATCH;
+          if (local) {
+            // A callee may have charged the global before it threw.
+            this.#copyTo(pos);
+            this.#reload();
+          }
+          continue;
+        }
+        case 0x18: // delegate label
+          if (this.#kinds[depth - 1] !== TRY) malformed(`function ${funcIndex}: "delegate" outside "try"`);
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          pos = leb(bytes, pos);
+          depth--;
+          continue;
+        case 0x08: // throw tag
+        case 0x09: // rethrow label
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          if (local) this.#save();
+          pos = leb(bytes, pos);
+          continue;
+        case 0x0b: {
+          // end
+          pending += plain[op]!;
+          const kind = this.#kinds[depth - 1]!;
+          if (depth === 1) {
+            this.#flush(at, pending);
+            this.#copyTo(pos);
+            if (pos !== end) malformed(`function ${funcIndex}: code after the final "end"`);
+            this.#finish(start, groupsEnd, groups, typeIndex, hasCall, out);
+            return;
+          }
+          if (kind !== LOOP && (kind !== BLOCK || this.#targeted[depth - 1] === 1)) {
+            this.#flush(at, pending);
+            pending = 0;
+          }
+          depth--;
+          continue;
+        }
+        case 0x0c: // br
+        case 0x0d: {
+          // br_if
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          r.pos = pos;
+          const label = r.u32();
+          pos = r.pos;
+          if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
+          // Branches to the function's label land after the body block, where the counter is saved.
+          const target = depth - 1 - label;
+          if (target !== 0) this.#targeted[target] = 1;
+          continue;
+        }
+        case 0x0e: {
+          // br_table
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          r.pos = pos;
+          const count = r.u32();
+          for (let i = 0; i <= count; i++) {
+            const label = r.u32();
+            if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
+            const target = depth - 1 - label;
+            if (target !== 0) this.#targeted[target] = 1;
+          }
+          pos = r.pos;
+          continue;
+        }
+        case 0x0f: // return
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          if (passes) this.#fuelGet(code);
+          else if (local) this.#save();
+          continue;
+        case 0x10: // call
+        case 0x12: {
+          // return_call
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          hasCall = true;
+          r.pos = pos;
+          const index = r.u32();
+          pos = r.pos;
+          this.#copyFrom = pos;
+          const target = index >= funcImports ? index + ctx.funcShift : index;
+          const calleePasses = index >= funcImports && internal[index - funcImports] === 1;
+          const tail = op === 0x12;
+          if (tail && local) {
+            ctx.found.tailCalls.push([funcIndex, index]);
+            if (calleePasses !== passes) ctx.found.mismatch = true;
+          }
+          if (calleePasses) {
+            // The counter travels as the last argument and comes back as the last result.
+            this.#fuelGet(code);
+            if (tail && passes) {
+              code.byte(op);
+              code.u32(target);
+              continue;
+            }
+            code.byte(OP_CALL);
+            code.u32(target);
+            this.#fuelSet(code);
+          } else if (!local) {
+            code.byte(op);
+            code.u32(target);
+            continue;
+          } else {
+            this.#save();
+            if (tail && !passes) {
+              code.byte(op);
+              code.u32(target);
+              continue;
+            }
+            code.byte(OP_CALL);
+            code.u32(target);
+            this.#reload();
+          }
+          // A tail call across conventions becomes a call and a return here, but only in a
+          // pass whose output is thrown away: `found.mismatch` makes the module pass run again
+          // with both sides on one convention.
+          if (tail) this.#writeReturn();
+          continue;
+        }
+        case 0x11: // call_indirect
+        case 0x13: {
+          // return_call_indirect
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          hasCall = true;
+          r.pos = pos;
+          const type = r.u32();
+          const table = r.u32();
+          pos = r.pos;
+          if (op === 0x13 && local) {
+            ctx.found.tailIndirect.push([funcIndex, table, type]);
+            if (ctx.indirectPasses(table, type) !== passes) ctx.found.mismatch = true;
+          }
+          if (local && ctx.indirectPasses(table, type)) {
+            // Every function this can reach passes fuel: slip the counter under the index.
+            const index = this.#scratchLocal(I32);
+            code.byte(OP_LOCAL_SET);
+            code.u32(index);
+            this.#fuelGet(code);
+            code.byte(OP_LOCAL_GET);
+            code.u32(index);
+            const tail = op === 0x13 && passes;
+            code.byte(tail ? 0x13 : 0x11);
+            code.u32(ctx.twinBase + type);
+            code.u32(table);
+            this.#copyFrom = pos;
+            if (tail) continue;
+            this.#fuelSet(code);
+            if (op === 0x13) this.#writeReturn();
+            continue;
+          }
+          if (local) this.#save();
+          if (op === 0x13 && passes) {
+            // Across conventions (a discarded pass, as for return_call): call, then return.
+            code.byte(0x11);
+            this.#copyFrom = at + 1;
+            this.#copyTo(pos);
+            this.#reload();
+            this.#writeReturn();
+            continue;
+          }
+          this.#copyTo(pos);
+          if (local && op === 0x11) this.#reload();
+          continue;
+        }
+        case 0x1c: {
+          // select with types
+          pending += plain[op]!;
+          r.pos = pos;
+          const count = r.u32();
+          for (let i = 0; i < count; i++) skipValueType(r);
+          pos = r.pos;
+          continue;
+        }
+        case 0x25: // table.get
+        case 0x26: {
+          // table.set
+          pending += plain[op]!;
+          r.pos = pos;
+          this.#tableUse(r.u32());
+          pos = r.pos;
+          continue;
+        }
+        case 0x3f: // memory.size
+          pending += plain[op]!;
+          pos = leb(bytes, pos);
+          continue;
+        case 0x40: {
+          // memory.grow
+          pending += plain[op]!;
+          this.#flush(at, pending);
+          pending = 0;
+          r.pos = pos;
+          const memory = r.u32();
+          pos = r.pos;
+          this.#memoryGrow(memory);
+          this.#copyFrom = pos;
+          continue;
+        }
+        case 0xd0: // ref.null heaptype
+          pending += plain[op]!;
+          r.pos = pos;
+          r.s33();
+          pos = r.pos;
+          continue;
+        case 0xd2: {
+          // ref.func
+          pending += plain[op]!;
+          r.pos = pos;
+          let index = r.u32();
+          // An exported function's reference is its wrapper's. Any other reference to a
+          // function that passes fuel could reach JavaScript or another table.
+          index = ctx.wrapperOf(index) ?? index;
+          if (index >= funcImports && internal[index - funcImports] === 1) ctx.found.functions.add(index);
+          this.#copyTo(at);
+          code.byte(op);
+          code.u32(index >= ctx.funcImports ? index + ctx.funcShift : index);
+          pos = this.#copyFrom = r.pos;
+          continue;
+        }
+        case 0xfc: {
+          r.pos = pos;
+          const sub = r.u32();
+          if (sub > 17) malformed(`function ${funcIndex}: unsupported instruction 0xfc ${sub}`);
+          pending += this.#fc[sub]!;
+          const model = ctx.costs.model;
+          switch (sub) {
+            case 8: // memory.init data mem
+            case 10: // memory.copy mem mem
+              r.u32();
+              r.u32();
+              this.#bulkCharge(at, model.bulkMemoryBytesPerFuel);
+              break;
+            case 11: // memory.fill mem
+              r.u32();
+              this.#bulkCharge(at, model.bulkMemoryBytesPerFuel);
+              break;
+            case 12: // table.init elem table
+              r.u32();
+              this.#tableUse(r.u32());
+              this.#bulkCharge(at, model.bulkTableElementsPerFuel);
+              break;
+            case 14: // table.copy table table
+              this.#tableUse(r.u32());
+              this.#tableUse(r.u32());
+              this.#bulkCharge(at, model.bulkTableElementsPerFuel);
+              break;
+            case 17: // table.fill table
+              this.#tableUse(r.u32());
+              this.#bulkCharge(at, model.bulkTableElementsPerFuel);
+              break;
+            case 15: {
+              // table.grow table
+              this.#flush(at, pending);
+              pending = 0;
+              const table = r.u32();
+              this.#tableUse(table);
+              this.#tableGrow(table, funcIndex);
+              this.#copyFrom = r.pos;
+              break;
+            }
+            case 9: // data.drop
+            case 13: // elem.drop
+            case 16: // table.size
+              r.u32();
+              break;
+            default:
+              break;
+          }
+          pos = r.pos;
+          continue;
+        }
+        case 0xfd:
+          pending += ctx.costs.simd;
+          r.pos = pos;
+          skipSimd(r, funcIndex);
+          pos = r.pos;
+          continue;
+        case 0xfe:
+          pending += ctx.costs.atomic;
+          r.pos = pos;
+          skipAtomic(r, funcIndex);
+          pos = r.pos;
+          continue;
+        default:
+          malformed(`function ${funcIndex}: unsupported opcode 0x${op.toString(16)}`);
+      }
+    }
+  }
+
+  /**
+   * Write the body: local declarations (ours appended), the entry sequence, the code, the exit.
+   * The original body runs inside two added blocks, `$trap` and `$body` (which takes the place
+   * of the function's own label), so that a check is one `br_if` to the cold exhaustion path:
+   *
+   *   block $trap  block $body (result ...)  [entry check]  ...body...  end  [save] return  end
+   *   [save] call $keel.fuel_exhausted  unreachable  end
+   */
+  #finish(
+    start: number,
+    groupsEnd: number,
+    groups: number,
+    typeIndex: number,
+    hasCall: boolean,
+    out: Writer,
+  ): void {
+    const ctx = this.#ctx;
+    const head = this.#head;
+    const local = ctx.strategy === 'local';
+    head.reset();
+    const added = this.#added;
+    if (this.#nextLocal > MAX_LOCALS) malformed(`a function has too many locals to add the fuel counter`);
+    head.u32(groups + added.length);
+    // Original local groups, after their count.
+    const r = this.#r;
+    r.pos = start;
+    r.u32();
+    head.copy(this.#bytes, r.pos, groupsEnd);
+    for (const type of added) {
+      head.byte(1);
+      head.byte(type);
+    }
+    if (local && !this.#passes) this.#reload(head);
+    head.byte(OP_BLOCK);
+    head.byte(VOID);
+    head.byte(OP_BLOCK);
+    const blockType = ctx.resultBlockTypes[typeIndex]!;
+    head.copy(blockType, 0, blockType.length);
+    if (hasCall) this.#writeCheck(head, 1);
+
+    const code = this.#code;
+    this.#writeReturn();
+    code.byte(OP_END);
+    if (local) this.#save();
+    code.byte(OP_CALL);
+    code.u32(ctx.fnFuelExhausted);
+    code.byte(OP_UNREACHABLE);
+    code.byte(OP_END);
+
+    out.u32(head.len + code.len);
+    out.append(head);
+    out.append(code);
+  }
+
+  /** Return from the function (results on the stack): with the counter, or after saving it. */
+  #writeReturn(): void {
+    if (this.#passes) this.#fuelGet(this.#code);
+    else if (this.#ctx.strategy === 'local') this.#save();
+    this.#code.byte(OP_RETURN);
+  }
+
+  /** The code reads or changes `table`: it cannot be one whose calls pass fuel. */
+  #tableUse(table: number): void {
+    if (this.#ctx.closedTable(table)) this.#ctx.found.tables.add(table);
+  }
+
+  #push(depth: number, kind: number): number {
+    if (depth >= this.#kinds.length) {
+      const kinds = new Uint8Array(this.#kinds.length * 2);
+      kinds.set(this.#kinds);
+      this.#kinds = kinds;
+      const targeted = new Uint8Array(this.#targeted.length * 2);
+      targeted.set(this.#targeted);
+      this.#targeted = targeted;
+    }
+    this.#kinds[depth] = kind;
+    this.#targeted[depth] = 0;
+    return depth + 1;
+  }
+
+  #addLocal(type: number): number {
+    this.#added.push(type);
+    return this.#nextLocal++;
+  }
+
+  #scratchLocal(type: number): number {
+    let index = this.#scratch.get(type);
+    if (index === undefined) {
+      index = this.#addLocal(type);
+      this.#scratch.set(type, index);
+    }
+    return index;
+  }
+
+  /** Copy the input from the last copy point up to `to`. */
+  #copyTo(to: number): void {
+    this.#code.copy(this.#bytes, this.#copyFrom, to);
+    this.#copyFrom = to;
+  }
+
+  /** Copy up to `at`, then charge `amount`. */
+  #flush(at: number, amount: number): void {
+    this.#copyTo(at);
+    if (amount === 0) return;
+    const code = this.#code;
+    const local = this.#ctx.strategy === 'local';
+    const index = local ? this.#fuelLocal : this.#ctx.fuelGlobal;
+    if (index < 0x80 && amount < 0x40) {
+      // The common case, written in one go: get, i64.const, i64.sub, set.
+      code.reserve(7);
+      const buf = code.buf;
+      let len = code.len;
+      buf[len++] = local ? OP_LOCAL_GET : OP_GLOBAL_GET;
+      buf[len++] = index;
+      buf[len++] = OP_I64_CONST;
+      buf[len++] = amount;
+      buf[len++] = OP_I64_SUB;
+      buf[len++] = local ? OP_LOCAL_SET : OP_GLOBAL_SET;
+      buf[len++] = index;
+      code.len = len;
+      return;
+    }
+    this.#fuelGet(code);
+    code.byte(OP_I64_CONST);
+    code.sleb(amount);
+    code.byte(OP_I64_SUB);
+    this.#fuelSet(code);
+  }
+
+  #fuelGet(w: Writer): void {
+    if (this.#ctx.strategy === 'local') {
+      w.byte(OP_LOCAL_GET);
+      w.u32(this.#fuelLocal);
+    } else {
+      w.byte(OP_GLOBAL_GET);
+      w.u32(this.#ctx.fuelGlobal);
+    }
+  }
+
+  #fuelSet(w: Writer): void {
+    if (this.#ctx.strategy === 'local') {
+      w.byte(OP_LOCAL_SET);
+      w.u32(this.#fuelLocal);
+    } else {
+      w.byte(OP_GLOBAL_SET);
+      w.u32(this.#ctx.fuelGlobal);
+    }
+  }
+
+  /** `local` strategy: write the counter back to the global. */
+  #save(w: Writer = this.#code): void {
+    w.byte(OP_LOCAL_GET);
+    w.u32(this.#fuelLocal);
+    w.byte(OP_GLOBAL_SET);
+    w.u32(this.#ctx.fuelGlobal);
+  }
+
+  /** `local` strategy: read the counter from the global. */
+  #reload(w: Writer = this.#code): void {
+    w.byte(OP_GLOBAL_GET);
+    w.u32(this.#ctx.fuelGlobal);
+    w.byte(OP_LOCAL_SET);
+    w.u32(this.#fuelLocal);
+  }
+
+  /** `br_if $trap (fuel < 0)`; `trapLabel` is the label index of `$trap` where this is written. */
+  #writeCheck(w: Writer, trapLabel: number): void {
+    this.#fuelGet(w);
+    w.byte(OP_I64_CONST);
+    w.byte(0);
+    w.byte(OP_I64_LT_S);
+    w.byte(OP_BR_IF);
+    w.u32(trapLabel);
+  }
+
+  /**
+   * Charge for the operand count on top of the stack (an i32), one fuel per `unitsPerFuel`
+   * units, and leave the operands as they were.
+   */
+  #bulkCharge(at: number, unitsPerFuel: number): void {
+    if (unitsPerFuel === 0) return;
+    this.#copyTo(at);
+    const code = this.#code;
+    const n = this.#scratchLocal(I32);
+    code.byte(OP_LOCAL_TEE);
+    code.u32(n);
+    this.#fuelGet(code);
+    code.byte(OP_LOCAL_GET);
+    code.u32(n);
+    code.byte(OP_I64_EXTEND_I32_U);
+    if (unitsPerFuel > 1) {
+      code.byte(OP_I64_CONST);
+      if ((unitsPerFuel & (unitsPerFuel - 1)) === 0) {
+        code.sleb(Math.log2(unitsPerFuel));
+        code.byte(OP_I64_SHR_U);
+      } else {
+        code.sleb(unitsPerFuel);
+        code.byte(OP_I64_DIV_U);
+      }
+    }
+    code.byte(OP_I64_SUB);
+    this.#fuelSet(code);
+  }
+
+  /** Charge `perUnit` fuel for each of the `local` units (an i32). */
+  #unitCharge(n: number, perUnit: number): void {
+    if (perUnit === 0) return;
+    const code = this.#code;
+    this.#fuelGet(code);
+    code.byte(OP_LOCAL_GET);
+    code.u32(n);
+    code.byte(OP_I64_EXTEND_I32_U);
+    if (perUnit !== 1) {
+      code.byte(OP_I64_CONST);
+      code.sleb(perUnit);
+      code.byte(OP_I64_MUL);
+    }
+    code.byte(OP_I64_SUB);
+    this.#fuelSet(code);
+  }
+
+  /**
+   * `memory.grow` becomes: charge per page, ask the host whether the new size is within the
+   * sandbox's limit, grow or push -1.
+   */
+  #memoryGrow(memory: number): void {
+    const code = this.#code;
+    const local = this.#ctx.strategy === 'local';
+    const delta = this.#scratchLocal(I32);
+    code.byte(OP_LOCAL_SET);
+    code.u32(delta);
+    this.#unitCharge(delta, this.#ctx.costs.model.memoryGrowPerPage);
+    if (local) this.#save();
+    code.byte(OP_MEMORY_SIZE);
+    code.u32(memory);
+    code.byte(OP_LOCAL_GET);
+    code.u32(delta);
+    code.byte(OP_CALL);
+    code.u32(this.#ctx.fnMemoryGrow);
+    code.byte(OP_IF);
+    code.byte(I32);
+    code.byte(OP_LOCAL_GET);
+    code.u32(delta);
+    code.byte(OP_MEMORY_GROW);
+    code.u32(memory);
+    code.byte(OP_ELSE);
+    code.byte(OP_I32_CONST);
+    code.byte(0x7f); // -1
+    code.byte(OP_END);
+  }
+
+  /** `table.grow` likewise, against the sandbox's table limit. */
+  #tableGrow(table: number, funcIndex: number): void {
+    const code = this.#code;
+    const local = this.#ctx.strategy === 'local';
+    const type =
+      this.#ctx.tableTypes[table] ?? malformed(`function ${funcIndex}: table ${table} out of range`);
+    const delta = this.#scratchLocal(I32);
+    const init = this.#scratchLocal(type);
+    code.byte(OP_LOCAL_SET);
+    code.u32(delta);
+    code.byte(OP_LOCAL_SET);
+    code.u32(init);
+    this.#unitCharge(delta, this.#ctx.costs.model.tableGrowPerElement);
+    if (local) this.#save();
+    code.byte(0xfc);
+    code.u32(16); // table.size
+    code.u32(table);
+    code.byte(OP_LOCAL_GET);
+    code.u32(delta);
+    code.byte(OP_CALL);
+    code.u32(this.#ctx.fnTableGrow);
+    code.byte(OP_IF);
+    code.byte(I32);
+    code.byte(OP_LOCAL_GET);
+    code.u32(init);
+    code.byte(OP_LOCAL_GET);
+    code.u32(delta);
+    code.byte(0xfc);
+    code.u32(15); // table.grow
+    code.u32(table);
+    code.byte(OP_ELSE);
+    code.byte(OP_I32_CONST);
+    code.byte(0x7f);
+    code.byte(OP_END);
+  }
+}
+
+function skipMemarg(bytes: Uint8Array, pos: number): number {
+  const align = bytes[pos]!;
+  pos = leb(bytes, pos);
+  if (align & 0x40) pos = leb(bytes, pos); // multi-memory: a memory index follows
+  return leb(bytes, pos);
+}
+
+/** A block type: empty (0x40), one value type, or a type index (s33). */
+function skipBlockType(r: Reader, pos: number): number {
+  const b = r.bytes[pos];
+  if (
+    b === VOID ||
+    b === I32 ||
+    b === I64 ||
+    b === 0x7d ||
+    b === 0x7c ||
+    b === 0x7b ||
+    b === 0x70 ||
+    b === 0x6f
+  )
+    return pos + 1;
+  if (b === 0x63 || b === 0x64) malformed('typed references are not supported');
+  r.pos = pos;
+  const index = r.s33();
+  if (index < 0) malformed(`unknown block type ${index}`);
+  return r.pos;
+}
+
+/** Numeric, vector and reference value types (typed references and GC are not enabled in Node 20). */
+export function skipValueType(r: Reader): number {
+  const b = r.byte();
+  if ((b >= 0x7b && b <= 0x7f) || b === 0x70 || b === 0x6f) return b;
+  if (b === 0x63 || b === 0x64) malformed('typed references are not supported');
+  return malformed(`unknown value type 0x${b.toString(16)}`);
+}
+
+function skipSimd(r: Reader, funcIndex: number): void {
+  const sub = r.u32();
+  if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) {
+    skipMemargReader(r);
+  } else if (sub === 0x0c || sub === 0x0d) {
+    r.skip(16);
+  } else if (sub >= 0x15 && sub <= 0x22) {
+    r.skip(1);
+  } else if (sub >= 0x54 && sub <= 0x5b) {
+    skipMemargReader(r);
+    r.skip(1);
+  } else if (sub > 0x113) {
+    malformed(`function ${funcIndex}: unsupported instruction 0xfd ${sub}`);
+  }
+}
+
+function skipAtomic(r: Reader, funcIndex: number): void {
+  const sub = r.u32();
+  if (sub === 0x03) {
+    r.skip(1);
+  } else if (sub <= 0x02 || (sub >= 0x10 && sub <= 0x4e)) {
+    skipMemargReader(r);
+  } else {
+    malformed(`function ${funcIndex}: unsupported instruction 0xfe ${sub}`);
+  }
+}
+
+function skipMemargReader(r: Reader): void {
+  const align = r.u32();
+  if (align & 0x40) r.u32();
+  r.skipLeb(10);
+}

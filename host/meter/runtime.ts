@@ -1,0 +1,152 @@
+/**
+ * The host side of metering: one fuel counter per sandbox, and the checks behind
+ * `memory.grow` and `table.grow`. A metered module imports these from `keel`; pass the same
+ * `imports.keel` object to every core module of one sandbox so they share one counter.
+ *
+ * Example:
+ *   const meter = createMeterRuntime({ fuel: 1_000_000, memoryBytes: 64 << 20, tableElements: 10_000 });
+ *   const instance = new WebAssembly.Instance(module, { ...imports, keel: meter.imports.keel });
+ */
+import { KeelError } from '../kernel/errors.js';
+import { KEEL_IMPORTS } from './module.js';
+
+export const PAGE_BYTES = 65536;
+
+export interface MeterLimits {
+  /** Fuel the sandbox may use before `setRemaining` is called again. */
+  fuel: number;
+  /** Linear memory per memory, in bytes (rounded down to whole 64 KiB pages). */
+  memoryBytes: number;
+  /** Elements per table. */
+  tableElements: number;
+  /** What a grow past the limit does: return -1 as the spec allows (default), or fail the call. */
+  growFailure?: 'return-minus-one' | 'error';
+}
+
+export interface MeterEvents {
+  /** A `memory.grow` was refused; `requestedPages` is the size it asked for, in pages. */
+  onMemoryLimit?(requestedPages: number): void;
+  /** A `table.grow` was refused; `requested` is the size it asked for, in elements. */
+  onTableLimit?(requested: number): void;
+}
+
+export interface MeterRuntime {
+  /** The imports a metered module needs; the same objects for every core module of a sandbox. */
+  readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
+  /** Fuel left (0 once exhausted). */
+  remaining(): number;
+  /** Fuel used since the runtime was created, over every budget. */
+  used(): number;
+  /** Set the fuel left: a refuel, or a fresh per-invocation budget. Clears `exhausted()`. */
+  setRemaining(n: number): void;
+  /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
+  exhausted(): boolean;
+  /**
+   * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
+   * `fuel-exhausted` when that leaves the counter below zero. Metered code writes its counter
+   * back before it calls an import and reads it again after, so this is exact.
+   */
+  charge(n: number): void;
+}
+
+export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
+  checkCount('fuel', limits.fuel);
+  checkCount('memoryBytes', limits.memoryBytes);
+  checkCount('tableElements', limits.tableElements);
+  const growFailure = limits.growFailure ?? 'return-minus-one';
+  const memoryPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
+  const tableElements = limits.tableElements;
+
+  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, BigInt(limits.fuel));
+  let budget = limits.fuel;
+  let usedBefore = 0;
+  let exhausted = false;
+
+  const remaining = (): number => {
+    const value = fuel.value as bigint;
+    return value > 0n ? Number(value) : 0;
+  };
+  const used = (): number => usedBefore + Math.max(0, budget - remaining());
+
+  const fuelExhausted = (): void => {
+    exhausted = true;
+    throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
+      used: used(),
+      limit: budget,
+    });
+  };
+
+  const memoryGrow = (current: number, delta: number): number => {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    if (delta === 0 || requested <= memoryPages) return 1;
+    notify(events.onMemoryLimit, requested);
+    if (growFailure === 'error') {
+      throw new KeelError(
+        'memory-limit',
+        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${memoryPages * PAGE_BYTES}-byte memory limit`,
+        { requestedPages: requested, limitPages: memoryPages },
+      );
+    }
+    return 0;
+  };
+
+  const tableGrow = (current: number, delta: number): number => {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    if (delta === 0 || requested <= tableElements) return 1;
+    notify(events.onTableLimit, requested);
+    if (growFailure === 'error') {
+      throw new KeelError(
+        'table-limit',
+        `table.grow to ${requested} elements is over the sandbox's ${tableElements}-element table limit`,
+        { requested, limit: tableElements },
+      );
+    }
+    return 0;
+  };
+
+  return {
+    imports: {
+      keel: {
+        [KEEL_IMPORTS.fuel]: fuel,
+        [KEEL_IMPORTS.fuelExhausted]: fuelExhausted,
+        [KEEL_IMPORTS.memoryGrow]: memoryGrow,
+        [KEEL_IMPORTS.tableGrow]: tableGrow,
+      },
+    },
+    remaining,
+    used,
+    setRemaining(n: number): void {
+      checkCount('fuel', n);
+      usedBefore = used();
+      budget = n;
+      exhausted = false;
+      fuel.value = BigInt(n);
+    },
+    exhausted: () => exhausted,
+    charge(n: number): void {
+      checkCount('charge', n);
+      const left = (fuel.value as bigint) - BigInt(n);
+      fuel.value = left;
+      if (left < 0n) fuelExhausted();
+    },
+  };
+}
+
+/** An observer that throws never breaks the run. */
+function notify(callback: ((value: number) => void) | undefined, value: number): void {
+  try {
+    callback?.(value);
+  } catch {
+    // Observers cannot change the outcome.
+  }
+}
+
+function checkCount(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new KeelError('invalid-argument', `meter limit "${name}" must be a non-negative safe integer`, {
+      limit: name,
+    });
+  }
+}

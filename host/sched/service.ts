@@ -1,0 +1,180 @@
+/**
+ * A service: one sandbox and its successors (restarts, upgrades), the unit of supervision. Its
+ * mailbox, links, subscriptions and the requests waiting on its replies belong to it, so that a
+ * successor inherits them. An `Entry` is one live sandbox of a service, with what the scheduler
+ * tracks for it alone (its pass, its stop, its pending signals).
+ */
+import type { KeelError } from '../kernel/errors.js';
+import type { SpawnOptions } from '../kernel/kernel.js';
+import type { ModuleHandle } from '../kernel/module.js';
+import type { Sandbox } from '../kernel/sandbox.js';
+import type { Timer } from './clock.js';
+import { matchesAny, topicMatches } from './glob.js';
+import type { Mailbox } from './mailbox.js';
+import type { Ending, RestartPolicy } from './supervise.js';
+
+/** What a service looks like from outside (for summaries and tests). */
+export interface ServiceInfo {
+  name: string;
+  path?: string;
+  /** The live sandbox's id, if any. */
+  sandbox?: string;
+  /** Every sandbox id this service has had, oldest first. */
+  history: string[];
+  state: 'running' | 'stopped' | 'restarting' | 'ended';
+  weight: number;
+  queued: number;
+  delivered: number;
+  sent: number;
+  published: number;
+  dropped: number;
+  denied: number;
+  restarts: number;
+  /** How it ended, once it has. */
+  ended?: Ending;
+}
+
+/** The embedder, waiting on a request it made. */
+export interface HostWaiter {
+  resolve(body: Uint8Array): void;
+  reject(error: KeelError): void;
+}
+
+export interface PendingRequest {
+  readonly id: bigint;
+  readonly from: Service | HostWaiter;
+  readonly fromId: string;
+  readonly to: Service;
+  timer: Timer | undefined;
+  /** Handed to the target's handler (as opposed to still queued). */
+  delivered: boolean;
+  /** Timed out: a late reply is dropped. */
+  expired: boolean;
+  settled: boolean;
+}
+
+export interface Subscription {
+  readonly pattern: string;
+  /** Guest subscriptions: the grant's patterns each topic must also match. */
+  readonly within?: readonly string[];
+}
+
+export class Service {
+  current: Entry | undefined;
+  readonly history: string[] = [];
+  readonly links = new Set<Service>();
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly awaiting = new Map<bigint, PendingRequest>();
+  /** Requests this service made that wait for an outcome (each holds a reply slot). */
+  outstanding = 0;
+  restartTimer: Timer | undefined;
+  readonly restartTimes: number[] = [];
+  attempt = 0;
+  ended: Ending | undefined;
+  lastEnding: Ending | undefined;
+  stats = { delivered: 0, sent: 0, published: 0, dropped: 0, denied: 0, restarts: 0 };
+
+  constructor(
+    readonly name: string,
+    readonly order: number,
+    readonly path: string | undefined,
+    readonly target: ModuleHandle | string,
+    readonly options: SpawnOptions,
+    readonly mailbox: Mailbox,
+    readonly weight: number,
+    readonly restart: RestartPolicy,
+    readonly maxDenials: number | undefined,
+    readonly sliceFuel: number | undefined,
+    readonly graceFuel: number | undefined,
+  ) {}
+
+  /** Can messages be queued here: a live sandbox that handles them, or a restart on the way? */
+  get accepting(): boolean {
+    if (this.ended) return false;
+    return this.current ? this.current.handler : this.restartTimer !== undefined;
+  }
+}
+
+export class Entry {
+  pass = 0;
+  stopped = false;
+  readonly signals = new Set<'int' | 'term'>();
+  denials = 0;
+  /** Refusal events emitted since the last delivery, and those suppressed, by event and reason. */
+  refusals = 0;
+  readonly suppressed = new Map<string, number>();
+  /** Why the scheduler is ending it (set before it terminates the sandbox). */
+  ending: Ending | undefined;
+  /** Being replaced by an upgrade: its end is not a failure and its mailbox stays. */
+  retiring = false;
+
+  constructor(
+    readonly sandbox: Sandbox,
+    readonly service: Service,
+    readonly handler: boolean,
+  ) {}
+
+  get id(): string {
+    return this.sandbox.id;
+  }
+}
+
+/** Names a service answers to, for grant checks: its live sandbox's id and its mount path. */
+export function aliases(service: Service): string[] {
+  const names: string[] = [];
+  if (service.current) names.push(service.current.id);
+  if (service.path) names.push(service.path);
+  return names;
+}
+
+export function subscribed(service: Service, topic: string): boolean {
+  for (const subscription of service.subscriptions.values()) {
+    if (!topicMatches(subscription.pattern, topic)) continue;
+    if (subscription.within && !matchesAny(subscription.within, topic, '.')) continue;
+    return true;
+  }
+  return false;
+}
+
+/** How a sandbox ended on its own (a trap, an exit, a kill by the embedder). */
+export function classify(sandbox: Sandbox): Ending {
+  const failure = sandbox.failure;
+  if (sandbox.state === 'exited') {
+    const exit = sandbox.exitCode ?? 0;
+    return { reason: 'exit', exit, failure: exit !== 0, drop: true };
+  }
+  if (sandbox.state === 'poisoned') {
+    return {
+      reason: failure?.code ?? 'trap',
+      failure: true,
+      drop: false,
+      ...(failure ? { message: failure.message } : {}),
+    };
+  }
+  if (failure?.code === 'policy-violation') {
+    return { reason: 'policy-violation', failure: true, drop: true, message: failure.message };
+  }
+  return { reason: 'killed', failure: false, drop: true, ...(failure ? { message: failure.message } : {}) };
+}
+
+export function serviceInfo(service: Service): ServiceInfo {
+  const entry = service.current;
+  const state: ServiceInfo['state'] = service.ended
+    ? 'ended'
+    : entry
+      ? entry.stopped
+        ? 'stopped'
+        : 'running'
+      : 'restarting';
+  return {
+    name: service.name,
+    ...(service.path ? { path: service.path } : {}),
+    ...(entry ? { sandbox: entry.id } : {}),
+    history: [...service.history],
+    state,
+    weight: service.weight,
+    queued: service.mailbox.length,
+    ...service.stats,
+    ...(service.ended ? { ended: service.ended } : {}),
+  };
+}

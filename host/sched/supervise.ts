@@ -1,0 +1,80 @@
+/**
+ * Supervision: what happens when a sandbox ends. A restart policy decides whether the kernel
+ * spawns a successor (from the same module, or the latest one mounted at the same path, with
+ * the same grants and limits), after how long, and how many times.
+ *
+ *   { policy: 'never' }                                   the default
+ *   { policy: 'on-failure', maxRestarts: 5, backoff: { initialMs: 100, factor: 2, maxMs: 5000 } }
+ *
+ * A failure is a trap, a limit (fuel, memory, stack), a policy violation, a host bug, or an exit
+ * with a non-zero status. Ending on purpose (an exit with status 0, the signals `term`, `int`
+ * without a handler, and `kill`, `sandbox.terminate()`, the kernel closing) is not.
+ */
+import { KeelError } from '../kernel/errors.js';
+
+export interface Backoff {
+  /** Delay before the first restart (default 100 ms). */
+  initialMs: number;
+  /** Each consecutive restart waits this many times longer (default 2). */
+  factor: number;
+  /** The longest delay (default 10 s). */
+  maxMs: number;
+}
+
+export interface RestartPolicy {
+  policy: 'never' | 'on-failure';
+  /** Restarts allowed (within `windowMs` when set); then the kernel gives up. Default 5. */
+  maxRestarts: number;
+  /** Count only restarts within this trailing window (ms); default: the sandbox's whole life. */
+  windowMs?: number;
+  backoff: Backoff;
+}
+
+export type RestartPolicyInput = Partial<Omit<RestartPolicy, 'backoff'>> & { backoff?: Partial<Backoff> };
+
+export const DEFAULT_BACKOFF: Readonly<Backoff> = Object.freeze({ initialMs: 100, factor: 2, maxMs: 10_000 });
+
+export function resolveRestart(input: RestartPolicyInput | undefined): RestartPolicy {
+  const policy: RestartPolicy = {
+    policy: input?.policy ?? 'never',
+    maxRestarts: input?.maxRestarts ?? 5,
+    backoff: { ...DEFAULT_BACKOFF, ...input?.backoff },
+    ...(input?.windowMs !== undefined ? { windowMs: input.windowMs } : {}),
+  };
+  const numbers: [string, number | undefined][] = [
+    ['maxRestarts', policy.maxRestarts],
+    ['windowMs', policy.windowMs],
+    ['backoff.initialMs', policy.backoff.initialMs],
+    ['backoff.factor', policy.backoff.factor],
+    ['backoff.maxMs', policy.backoff.maxMs],
+  ];
+  for (const [name, value] of numbers) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+      throw new KeelError('invalid-argument', `restart ${name} must be a finite number >= 0, got ${value}`);
+    }
+  }
+  if (policy.policy !== 'never' && policy.policy !== 'on-failure') {
+    throw new KeelError(
+      'invalid-argument',
+      `restart policy must be "never" or "on-failure", got "${String(policy.policy)}"`,
+    );
+  }
+  return policy;
+}
+
+/** The delay before restart number `attempt` (1-based). */
+export function backoffDelay(backoff: Backoff, attempt: number): number {
+  const delay = backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1);
+  return Math.min(backoff.maxMs, delay);
+}
+
+/** How a sandbox ended, as supervision and `keel.down` notices see it. */
+export interface Ending {
+  /** `exit`, `trap`, `fuel-exhausted`, `policy-violation`, `killed`, ... (an error code or `exit`). */
+  reason: string;
+  failure: boolean;
+  /** Whether its mailbox is dropped (`kill` semantics) or kept for a successor. */
+  drop: boolean;
+  exit?: number;
+  message?: string;
+}

@@ -1,0 +1,176 @@
+/**
+ * Exact fuel per snippet, as data (like Wasmtime's fuel.wast). Each case is a module whose
+ * export "f" is called once with `args`; `fuel` is what the call must use with the default
+ * cost model, under both strategies.
+ */
+import { describe, expect, it } from 'vitest';
+import { instantiateMetered, watAll } from './support.js';
+
+interface Case {
+  name: string;
+  wat: string;
+  args?: unknown[];
+  fuel: number;
+}
+
+const fn = (body: string, sig = '(result i32)') => `(module (memory 1) (func (export "f") ${sig} ${body}))`;
+
+const CASES: Case[] = [
+  { name: 'empty function', wat: fn('', ''), fuel: 0 },
+  { name: 'one constant', wat: fn('i32.const 1'), fuel: 1 },
+  { name: 'add', wat: fn('i32.const 1 i32.const 2 i32.add'), fuel: 3 },
+  {
+    name: 'nop, drop and structure are free',
+    wat: fn('nop (block nop) (loop nop) i32.const 1 drop', ''),
+    fuel: 1,
+  },
+  { name: 'return is free', wat: fn('i32.const 5 return'), fuel: 1 },
+  { name: 'if taken', wat: fn('(if (i32.const 1) (then nop))', ''), fuel: 2 },
+  {
+    name: 'if not taken, else runs',
+    wat: fn(
+      '(if (i32.const 0) (then (drop (i32.const 1))) (else (drop (i32.const 2)) (drop (i32.const 3))))',
+      '',
+    ),
+    fuel: 4,
+  },
+  {
+    name: 'loop of 10 iterations, 8 per iteration',
+    wat: fn(
+      '(local i32) (loop $l (local.set 0 (i32.add (local.get 0) (i32.const 1))) (br_if $l (i32.lt_u (local.get 0) (i32.const 10))))',
+      '',
+    ),
+    fuel: 80,
+  },
+  {
+    name: 'branch out of a block skips its tail',
+    wat: fn('(block $b (br $b) (drop (i32.const 1)) (drop (i32.const 2))) i32.const 3'),
+    fuel: 2,
+  },
+  {
+    name: 'br_if not taken then taken',
+    wat: fn('(block $b (br_if $b (i32.const 0)) (br_if $b (i32.const 1)) (drop (i32.const 9))) i32.const 3'),
+    fuel: 5,
+  },
+  {
+    name: 'br_table to its default, then the outer block tail',
+    wat: fn('(block $a (block $b (br_table $a $b (i32.const 1))) (drop (i32.const 7))) i32.const 3'),
+    fuel: 4,
+  },
+  {
+    name: 'call counts the callee',
+    wat: '(module (func $g (result i32) i32.const 7) (func (export "f") (result i32) call $g))',
+    fuel: 2,
+  },
+  {
+    name: 'recursion: fib(10)',
+    wat: `(module (func $fib (export "f") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`,
+    args: [10],
+    // 177 calls: 89 leaves cost 4+1, 88 inner calls cost 4+ 2×(get,const,sub,call) + add = 13.
+    fuel: 89 * 5 + 88 * 13 + 0,
+  },
+  {
+    name: 'call_indirect',
+    wat: `(module (type $t (func (result i32))) (table funcref (elem $g)) (func $g (result i32) i32.const 7)
+      (func (export "f") (result i32) (call_indirect (type $t) (i32.const 0))))`,
+    fuel: 3,
+  },
+  {
+    name: 'memory.fill of 640 bytes: 1 + 640/64',
+    wat: fn('(memory.fill (i32.const 0) (i32.const 1) (i32.const 640))', ''),
+    fuel: 3 + 1 + 10,
+  },
+  {
+    name: 'memory.copy of 63 bytes: no extra',
+    wat: fn('(memory.copy (i32.const 0) (i32.const 100) (i32.const 63))', ''),
+    fuel: 4,
+  },
+  {
+    name: 'memory.grow by 2 pages: 1 + 2 x 1024',
+    wat: fn('(drop (memory.grow (i32.const 2)))', ''),
+    fuel: 2 + 2048,
+  },
+  {
+    name: 'memory.grow refused still pays',
+    wat: '(module (memory 1 2) (func (export "f") (result i32) (memory.grow (i32.const 5))))',
+    fuel: 2 + 5 * 1024,
+  },
+  {
+    name: 'table.grow by 3: 1 + 3',
+    wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const 3))))',
+    fuel: 3 + 3,
+  },
+  {
+    name: 'table.fill of 16: 1 + 16/8',
+    wat: '(module (table 20 funcref) (func (export "f") (table.fill (i32.const 0) (ref.null func) (i32.const 16))))',
+    fuel: 4 + 2,
+  },
+  {
+    name: 'simd costs 1',
+    wat: fn('(i32x4.extract_lane 0 (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 1 1 1)))'),
+    fuel: 4,
+  },
+  {
+    name: 'globals (indices shifted)',
+    wat: '(module (global $g (mut i32) (i32.const 1)) (func (export "f") (result i32) (global.set $g (i32.const 4)) (global.get $g)))',
+    fuel: 3,
+  },
+  {
+    name: 'exception caught',
+    wat: `(module (tag $e) (func $t (throw $e)) (func (export "f") (result i32)
+      (try (result i32) (do (call $t) (i32.const 1)) (catch $e (i32.const 2)))))`,
+    // call 1, throw 1, catch handler const 1
+    fuel: 3,
+  },
+  {
+    name: 'tail call',
+    wat: `(module (func $g (result i32) i32.const 7) (func (export "f") (result i32) (return_call $g)))`,
+    fuel: 2,
+  },
+  {
+    name: 'multi-value block',
+    wat: fn('(block (result i32 i32) (i32.const 1) (i32.const 2)) i32.add'),
+    fuel: 3,
+  },
+];
+
+describe('exact fuel per snippet', () => {
+  for (const strategy of ['local', 'global'] as const) {
+    for (const c of CASES) {
+      it(`${strategy}: ${c.name} uses ${c.fuel}`, async () => {
+        const bytes = await watAll(c.wat);
+        const { exports, meter } = instantiateMetered(bytes, { fuel: 1_000_000 }, { strategy });
+        exports.f(...(c.args ?? []));
+        expect(meter.used()).toBe(c.fuel);
+        expect(meter.remaining()).toBe(1_000_000 - c.fuel);
+      });
+    }
+  }
+
+  it('counts are deterministic across runs and instances', async () => {
+    const bytes = await watAll(CASES.find((c) => c.name.startsWith('recursion'))!.wat);
+    const used = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const { exports, meter } = instantiateMetered(bytes, { fuel: 1_000_000 });
+      exports.f(15);
+      exports.f(15);
+      used.add(meter.used());
+    }
+    expect(used.size).toBe(1);
+  });
+
+  it('a custom cost model is data', async () => {
+    const bytes = await watAll(fn('i32.const 1 i32.const 2 i32.add'));
+    const { exports, meter } = instantiateMetered(
+      bytes,
+      { fuel: 1000 },
+      { costs: { instructions: { 'i32.add': 10, 'i32.const': 0 } } },
+    );
+    exports.f();
+    expect(meter.used()).toBe(10);
+  });
+});

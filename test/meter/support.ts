@@ -1,0 +1,186 @@
+/**
+ * Helpers for the metering tests: run a module metered with plain `WebAssembly.Instance` and
+ * `createMeterRuntime`, compile WAT that uses exceptions, and build large synthetic modules.
+ */
+import wabtInit from 'wabt';
+import {
+  createMeterRuntime,
+  type MeterLimits,
+  type MeterOptions,
+  meterModule,
+} from '../../host/meter/index.js';
+
+export interface Metered {
+  instance: WebAssembly.Instance;
+  exports: Record<string, any>;
+  meter: ReturnType<typeof createMeterRuntime>;
+  bytes: Uint8Array;
+}
+
+export const AMPLE = { fuel: 1e15, memoryBytes: 2 ** 32, tableElements: 10_000_000 } as const;
+
+export function instantiateMetered(
+  bytes: Uint8Array,
+  limits: Partial<MeterLimits> = {},
+  options: MeterOptions = {},
+  imports: WebAssembly.Imports = {},
+  events: Parameters<typeof createMeterRuntime>[1] = {},
+): Metered {
+  const metered = meterModule(bytes, options);
+  const meter = createMeterRuntime({ ...AMPLE, ...limits }, events);
+  const module = new WebAssembly.Module(metered as Uint8Array<ArrayBuffer>);
+  const instance = new WebAssembly.Instance(module, { ...imports, keel: meter.imports.keel });
+  return { instance, exports: instance.exports as Record<string, any>, meter, bytes: metered };
+}
+
+export function instantiatePlain(bytes: Uint8Array, imports: WebAssembly.Imports = {}): Record<string, any> {
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  return new WebAssembly.Instance(module, imports).exports as Record<string, any>;
+}
+
+let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
+
+/** WAT with every feature Node 20 enables, exceptions (legacy) included. */
+export async function watAll(source: string): Promise<Uint8Array> {
+  wabt ??= await wabtInit();
+  const module = wabt.parseWat('inline.wat', source, {
+    exceptions: true,
+    mutable_globals: true,
+    sat_float_to_int: true,
+    sign_extension: true,
+    simd: true,
+    threads: true,
+    multi_value: true,
+    tail_call: true,
+    bulk_memory: true,
+    reference_types: true,
+  });
+  try {
+    module.resolveNames();
+    module.validate();
+    return new Uint8Array(module.toBinary({ log: false, write_debug_names: true }).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+
+/** The text of the module, names included (for index-space checks). */
+export async function toText(bytes: Uint8Array): Promise<string> {
+  wabt ??= await wabtInit();
+  const module = wabt.readWasm(bytes, { readDebugNames: true, exceptions: true, tail_call: true });
+  try {
+    module.applyNames();
+    return module.toText({ foldExprs: false, inlineExport: false });
+  } finally {
+    module.destroy();
+  }
+}
+
+/** Call `fn` and return what it threw (fails the test if it returned). */
+export function thrown(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+// A minimal binary builder for synthetic modules far too large to write as WAT.
+
+export function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) b |= 0x80;
+    out.push(b);
+  } while (value !== 0);
+  return out;
+}
+
+export function section(id: number, content: number[] | Uint8Array): Uint8Array {
+  const header = [id, ...uleb(content.length)];
+  const out = new Uint8Array(header.length + content.length);
+  out.set(header);
+  out.set(content, header.length);
+  return out;
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const HEADER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+/**
+ * A module of `count` functions `() -> i32`, each with `body` (instruction bytes, without the
+ * final `end`), the first exported as "f0".
+ */
+export function syntheticModule(count: number, body: number[] | Uint8Array): Uint8Array {
+  const types = section(1, [1, 0x60, 0, 1, 0x7f]);
+  const funcs: number[] = [...uleb(count)];
+  for (let i = 0; i < count; i++) funcs.push(0);
+  const exports = section(7, [1, 2, 0x66, 0x30, 0x00, 0x00]);
+  const bodySize = body.length + 2; // local groups count + end
+  const entry = new Uint8Array([...uleb(bodySize), 0, ...body, 0x0b]);
+  const countBytes = uleb(count);
+  const code = new Uint8Array(countBytes.length + entry.length * count);
+  code.set(countBytes);
+  for (let i = 0; i < count; i++) code.set(entry, countBytes.length + i * entry.length);
+  return concat([
+    HEADER,
+    types,
+    section(3, funcs),
+    section(7, []).subarray(0, 0),
+    exports,
+    section(10, code),
+  ]);
+}
+
+/** Repeat `unit` `times` times, then append `tail`. */
+export function repeat(unit: number[], times: number, tail: number[] = []): Uint8Array {
+  const out = new Uint8Array(unit.length * times + tail.length);
+  for (let i = 0; i < times; i++) out.set(unit, i * unit.length);
+  out.set(tail, unit.length * times);
+  return out;
+}
+
+/** Fastest of `runs` timings of `fn`, in milliseconds. */
+export function fastest(fn: () => unknown, runs = 3): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+/**
+ * Rewriting time per byte must not grow superlinearly: at 8x the size, at most `slack` times
+ * the time per byte of the smaller module (a quadratic pass would show 8x; the slack absorbs a
+ * busy machine). Returns the two times for reporting.
+ */
+export function expectLinear(
+  make: (scale: number) => Uint8Array,
+  meter: (bytes: Uint8Array) => unknown,
+  n: number,
+  slack = 5,
+) {
+  const small = make(n);
+  const large = make(8 * n);
+  meter(small); // warm up
+  const tSmall = fastest(() => meter(small), 5);
+  const tLarge = fastest(() => meter(large), 3);
+  const perByteSmall = tSmall / small.length;
+  const perByteLarge = tLarge / large.length;
+  return { tSmall, tLarge, ok: perByteLarge <= perByteSmall * slack + 1e-6 };
+}
