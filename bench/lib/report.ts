@@ -133,7 +133,7 @@ export const EXPECTED: Record<string, { measures: string[]; subjects: string[] }
     measures: ['memory.wasm', 'memory.js'],
     subjects: [],
   },
-  compute: { measures: ['compute.identity'], subjects: ['geomean'] },
+  compute: { measures: ['compute.identity', 'compute.metered'], subjects: ['geomean'] },
   events: { measures: ['events.jsonl', 'events.invoke'], subjects: [] },
-  ipc: { measures: [], subjects: [] },
+  ipc: { measures: ['ipc.throughput', 'ipc.latency'], subjects: [] },
 };

@@ -90,8 +90,10 @@ export function findings(report: Report): string[] {
     const over = keel.value - plain.value;
     const what =
       id === 'wasm.spawn'
-        ? 'work (planning grants, linking providers, the sandbox record and its events)'
-        : 'fast path';
+        ? 'work (planning grants, linking providers, the meter, the sandbox record and its events)'
+        : id === 'wasm.call.host'
+          ? 'capability gate (it charges fuel on every host call)'
+          : 'fast path';
     if (keel.ratio <= 1.3 || over < 2) {
       out.push(
         `${title(id)}: Keel is at the floor (${keel.ratio.toFixed(2)}x plain V8, +${formatNs(Math.max(0, over))}).`,
@@ -118,10 +120,11 @@ export function findings(report: Report): string[] {
     const u = findRow(report, id, 'keel-unmetered')?.value;
     return m !== undefined && u !== undefined ? m / u : undefined;
   };
-  if (findRow(report, 'wasm.call.add', 'keel-unmetered')) {
+  if (findRow(report, 'wasm.spawn', 'keel-unmetered')) {
     const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+    const compute = findRow(report, 'compute.metered', 'geomean');
     out.push(
-      `What metering costs (Keel metered / Keel with metering: false, same run): ${x(unmetered('wasm.call.add'))} per scalar call, ${x(unmetered('wasm.call.host'))} per guest-to-host call, ${x(unmetered('wasm.call.string'))} per 1 KiB string call, ${x(unmetered('wasm.spawn'))} per spawn, ${x(unmetered('wasm.load.cold'))} per cold load (the rewrite); compute: see the compute group.`,
+      `What metering costs (Keel / Keel with metering: false, same run): ${x(unmetered('wasm.call.host'))} per guest-to-host call, ${x(unmetered('wasm.spawn'))} per spawn, ${x(unmetered('wasm.load.cold'))} per cold load (the rewrite)${compute ? `, ${compute.value.toFixed(3)}x on compute (geometric mean of the kernels, CPU time)` : ''}. Calls into the guest carry a fuel check at function entry: compare Keel with plain V8 above.`,
     );
   }
   const rivals: [string, string][] = [
