@@ -70,14 +70,14 @@ function panel(m: MeasureResult, labels: Map<string, string>, y: number): { svg:
 }
 
 export function svgChart(r: Report): string {
-  const labels = new Map<string, string>();
-  for (const g of r.groups) for (const s of g.subjects) labels.set(s.id, s.label);
-  const measures = CHART_MEASURES.map((id) =>
-    r.groups.flatMap((g) => g.measures).find((m) => m.id === id),
-  ).filter((m): m is MeasureResult => m !== undefined && m.rows.length > 0);
   const body: string[] = [];
   let y = 52;
-  for (const m of measures) {
+  for (const id of CHART_MEASURES) {
+    const group = r.groups.find((g) => g.measures.some((m) => m.id === id));
+    const m = group?.measures.find((x) => x.id === id);
+    if (!group || !m || m.rows.length === 0) continue;
+    // Labels from the measure's own group: one subject id may be labelled per group.
+    const labels = new Map(group.subjects.map((s) => [s.id, s.label]));
     const p = panel(m, labels, y);
     body.push(...p.svg);
     y += p.height;
