@@ -17,9 +17,9 @@ export interface CostModel {
   simd: number;
   /** Fuel of every atomic (`0xfe`-prefixed) instruction. */
   atomic: number;
-  /** Extra fuel per page that `memory.grow` is asked for (charged even if the grow fails). */
+  /** Extra fuel per page that `memory.grow` adds (a grow that fails adds none). */
   memoryGrowPerPage: number;
-  /** Extra fuel per element that `table.grow` is asked for. */
+  /** Extra fuel per element that `table.grow` adds (a grow that fails adds none). */
   tableGrowPerElement: number;
   /** `memory.fill`, `memory.copy`, `memory.init`: one extra fuel per this many bytes (0: none). */
   bulkMemoryBytesPerFuel: number;

@@ -77,6 +77,7 @@ const OP_RETURN = 0x0f;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_CALL = 0x10;
+const OP_SELECT = 0x1b;
 const OP_LOCAL_GET = 0x20;
 const OP_LOCAL_SET = 0x21;
 const OP_LOCAL_TEE = 0x22;
@@ -86,6 +87,7 @@ const OP_MEMORY_SIZE = 0x3f;
 const OP_MEMORY_GROW = 0x40;
 const OP_I32_CONST = 0x41;
 const OP_I64_CONST = 0x42;
+const OP_I32_NE = 0x47;
 const OP_I64_LT_S = 0x53;
 const OP_I64_SUB = 0x7d;
 const OP_I64_MUL = 0x7e;
@@ -113,6 +115,17 @@ export class BodyRewriter {
   readonly #head = new Writer(256);
   #kinds = new Uint8Array(64);
   #targeted = new Uint8Array(64);
+  /** Calls to `#flush` so far in this body: each marks a branch, a call, a loop or a join. */
+  #flushes = 0;
+  /**
+   * By depth, for an `if`: where the charge written just before it lies in `#code`, its amount,
+   * `#flushes` after it, and whether the charge was moved into the arms (`#sinkIf`).
+   */
+  #ifFrom: number[] = [];
+  #ifTo: number[] = [];
+  #ifAmount: number[] = [];
+  #ifFlushes: number[] = [];
+  #ifSunk: number[] = [];
   #copyFrom = 0;
   /** The function being rewritten passes fuel (see `BodyContext.internal`). */
   #passes = false;
@@ -282,21 +295,46 @@ export class BodyRewriter {
           this.#copyTo(pos);
           this.#writeCheck(this.#code, depth);
           continue;
-        case 0x04: // if
+        case 0x04: {
+          // if: charged before it, unless `#sinkIf` moves the charge into its arms later
+          pending += plain[op]!;
+          this.#copyTo(at);
+          this.#ifFrom[depth] = code.len;
+          this.#flush(at, pending);
+          this.#ifTo[depth] = code.len;
+          this.#ifAmount[depth] = pending;
+          this.#ifFlushes[depth] = this.#flushes;
+          this.#ifSunk[depth] = 0;
+          pending = 0;
+          pos = skipBlockType(r, pos);
+          depth = this.#push(depth, IF);
+          continue;
+        }
         case 0x06: // try
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
           pos = skipBlockType(r, pos);
-          depth = this.#push(depth, op === 0x04 ? IF : TRY);
+          depth = this.#push(depth, TRY);
           continue;
-        case 0x05: // else
+        case 0x05: {
+          // else
           if (this.#kinds[depth - 1] !== IF) malformed(`function ${funcIndex}: "else" outside "if"`);
           pending += plain[op]!;
+          const d = depth - 1;
+          // The then arm paid the if's charge (at its `br`), or pays it now; then so does the
+          // else arm, with its own first charge.
+          let sunk = this.#ifSunk[d] === 1;
+          if (!sunk && this.#sinkIf(d)) {
+            pending += this.#ifAmount[d]!;
+            sunk = true;
+          }
           this.#flush(at, pending);
-          pending = 0;
-          this.#kinds[depth - 1] = ELSE;
+          pending = sunk ? this.#ifAmount[d]! : 0;
+          this.#ifSunk[d] = 0;
+          this.#kinds[d] = ELSE;
           continue;
+        }
         case 0x07: // catch tag
         case 0x19: {
           // catch_all
@@ -345,6 +383,9 @@ export class BodyRewriter {
             this.#flush(at, pending);
             pending = 0;
           }
+          // The then arm paid the if's charge and branched away: only the way around it comes
+          // here, and it pays the charge with what follows.
+          if (kind === IF && this.#ifSunk[depth - 1] === 1) pending = this.#ifAmount[depth - 1]!;
           depth--;
           continue;
         }
@@ -352,11 +393,18 @@ export class BodyRewriter {
         case 0x0d: {
           // br_if
           pending += plain[op]!;
-          this.#flush(at, pending);
-          pending = 0;
           r.pos = pos;
           const label = r.u32();
           pos = r.pos;
+          // A then arm of straight-line code that ends with `br`: it pays the if's charge here.
+          const d = depth - 1;
+          const last = bytes[pos];
+          if (op === 0x0c && label !== 0 && (last === 0x0b || last === 0x05) && this.#sinkIf(d)) {
+            pending += this.#ifAmount[d]!;
+            this.#ifSunk[d] = 1;
+          }
+          this.#flush(at, pending);
+          pending = 0;
           if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
           // Branches to the function's label land after the body block, where the counter is saved.
           const target = depth - 1 - label;
@@ -379,13 +427,20 @@ export class BodyRewriter {
           pos = r.pos;
           continue;
         }
-        case 0x0f: // return
+        case 0x0f: {
+          // return
           pending += plain[op]!;
+          const d = depth - 1;
+          if ((bytes[pos] === 0x0b || bytes[pos] === 0x05) && this.#sinkIf(d)) {
+            pending += this.#ifAmount[d]!;
+            this.#ifSunk[d] = 1;
+          }
           this.#flush(at, pending);
           pending = 0;
           if (passes) this.#fuelGet(code);
           else if (local) this.#save();
           continue;
+        }
         case 0x10: // call
         case 0x12: {
           // return_call
@@ -669,6 +724,25 @@ export class BodyRewriter {
     this.#code.byte(OP_RETURN);
   }
 
+  /**
+   * Whether the charge written before the `if` at depth `d` can move into its arms, and if so,
+   * turn it into `nop`s: the caller then adds its amount to the charge it is about to write
+   * (the then arm's first, and so far only, one) and the other way past the arm pays it too:
+   * the `else` arm with its first charge, or, when the then arm ends with a branch away (`br`
+   * to a label other than the `if`'s, or `return`) and has no `else`, the code after the `if`,
+   * which then only the way around reaches. Only when no charge, branch, call or loop came
+   * since the `if` (straight-line code), and only where that saves a charge on the arm's path
+   * without adding code elsewhere: a then arm that ends with `br` or `return`, as in
+   * `loop (if cond (then ... (br $loop)))`, the shape AssemblyScript and binaryen give loops,
+   * or one that runs into an `else`. Every path pays exactly what it paid before.
+   */
+  #sinkIf(d: number): boolean {
+    if (this.#kinds[d] !== IF || this.#flushes !== this.#ifFlushes[d] || this.#ifAmount[d] === 0)
+      return false;
+    this.#code.buf.fill(0x01, this.#ifFrom[d], this.#ifTo[d]);
+    return true;
+  }
+
   /** The code reads or changes `table`: it cannot be one whose calls pass fuel. */
   #tableUse(table: number): void {
     if (this.#ctx.closedTable(table)) this.#ctx.found.tables.add(table);
@@ -693,11 +767,13 @@ export class BodyRewriter {
     return this.#nextLocal++;
   }
 
-  #scratchLocal(type: number): number {
-    let index = this.#scratch.get(type);
+  /** A scratch local of `type`, one per function and `slot` (for two of one type at once). */
+  #scratchLocal(type: number, slot = 0): number {
+    const key = type | (slot << 8);
+    let index = this.#scratch.get(key);
     if (index === undefined) {
       index = this.#addLocal(type);
-      this.#scratch.set(type, index);
+      this.#scratch.set(key, index);
     }
     return index;
   }
@@ -710,6 +786,7 @@ export class BodyRewriter {
 
   /** Copy up to `at`, then charge `amount`. */
   #flush(at: number, amount: number): void {
+    this.#flushes++;
     this.#copyTo(at);
     if (amount === 0) return;
     const code = this.#code;
@@ -812,13 +889,33 @@ export class BodyRewriter {
     this.#fuelSet(code);
   }
 
-  /** Charge `perUnit` fuel for each of the `local` units (an i32). */
-  #unitCharge(n: number, perUnit: number): void {
+  /**
+   * After a grow whose result (`memory.grow`, `table.grow`: the old size, or -1) is on top of
+   * the stack, charge `perUnit` fuel for each of the `delta` units it added: all of them if it
+   * succeeded, none if it failed. The result stays on the stack.
+   *
+   * Only what was added is charged: a grow that fails does no work, and charging the units it
+   * asked for would turn `memory.grow(-1)` (2^32 - 1 pages, which plain V8 answers with -1) into
+   * 4.4 * 10^12 fuel, exhausting any budget where plain V8 goes on. A grow that succeeds adds
+   * at most the sandbox's limit, so the charge stays far from the i64 range.
+   */
+  #growCharge(delta: number, perUnit: number): void {
     if (perUnit === 0) return;
     const code = this.#code;
+    const result = this.#scratchLocal(I32, 1);
+    code.byte(OP_LOCAL_TEE);
+    code.u32(result);
     this.#fuelGet(code);
     code.byte(OP_LOCAL_GET);
-    code.u32(n);
+    code.u32(delta);
+    code.byte(OP_I32_CONST);
+    code.byte(0);
+    code.byte(OP_LOCAL_GET);
+    code.u32(result);
+    code.byte(OP_I32_CONST);
+    code.byte(0x7f); // -1
+    code.byte(OP_I32_NE);
+    code.byte(OP_SELECT);
     code.byte(OP_I64_EXTEND_I32_U);
     if (perUnit !== 1) {
       code.byte(OP_I64_CONST);
@@ -830,8 +927,8 @@ export class BodyRewriter {
   }
 
   /**
-   * `memory.grow` becomes: charge per page, ask the host whether the new size is within the
-   * sandbox's limit, grow or push -1.
+   * `memory.grow` becomes: ask the host whether the new size is within the sandbox's limit,
+   * grow or push -1, and charge per page added.
    */
   #memoryGrow(memory: number): void {
     const code = this.#code;
@@ -839,7 +936,6 @@ export class BodyRewriter {
     const delta = this.#scratchLocal(I32);
     code.byte(OP_LOCAL_SET);
     code.u32(delta);
-    this.#unitCharge(delta, this.#ctx.costs.model.memoryGrowPerPage);
     if (local) this.#save();
     code.byte(OP_MEMORY_SIZE);
     code.u32(memory);
@@ -853,13 +949,14 @@ export class BodyRewriter {
     code.u32(delta);
     code.byte(OP_MEMORY_GROW);
     code.u32(memory);
+    this.#growCharge(delta, this.#ctx.costs.model.memoryGrowPerPage);
     code.byte(OP_ELSE);
     code.byte(OP_I32_CONST);
     code.byte(0x7f); // -1
     code.byte(OP_END);
   }
 
-  /** `table.grow` likewise, against the sandbox's table limit. */
+  /** `table.grow` likewise, against the sandbox's table limit, charged per element added. */
   #tableGrow(table: number, funcIndex: number): void {
     const code = this.#code;
     const local = this.#ctx.strategy === 'local';
@@ -871,7 +968,6 @@ export class BodyRewriter {
     code.u32(delta);
     code.byte(OP_LOCAL_SET);
     code.u32(init);
-    this.#unitCharge(delta, this.#ctx.costs.model.tableGrowPerElement);
     if (local) this.#save();
     code.byte(0xfc);
     code.u32(16); // table.size
@@ -889,6 +985,7 @@ export class BodyRewriter {
     code.byte(0xfc);
     code.u32(15); // table.grow
     code.u32(table);
+    this.#growCharge(delta, this.#ctx.costs.model.tableGrowPerElement);
     code.byte(OP_ELSE);
     code.byte(OP_I32_CONST);
     code.byte(0x7f);

@@ -325,7 +325,15 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
     functionSectionAt = -1;
   };
   const remapGlobal = (index: number) => (index >= globalImports ? index + 1 : index);
-  /** `local.get 0..n-1; global.get $fuel; call $f; global.set $fuel` (or a plain call). */
+  /**
+   * `local.get 0..n-1; global.get $fuel; call $f; global.set $fuel`, or, when `$f` ended up with
+   * the plain convention (held back by a tail call), `local.get 0..n-1; return_call $f`: the
+   * wrapper may itself be the target of a tail call (`return_call_indirect` through a table,
+   * `return_call` of an import), and a plain `call` would leave its frame on every round of a
+   * tail-recursive chain. A body that passes fuel makes tail calls only to functions that pass
+   * fuel too (the pass decides tail-call neighbours together), so no tail chain comes back
+   * through its wrapper and the plain `call` there adds at most one frame.
+   */
   const writeWrapper = (w: Writer, f: number) => {
     const params = paramCounts[funcTypes[f - funcImports]!]!;
     const passes = internal[f - funcImports] === 1;
@@ -339,7 +347,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
       wrapper.byte(0x23);
       wrapper.u32(globalImports);
     }
-    wrapper.byte(0x10);
+    wrapper.byte(passes ? 0x10 : 0x12);
     wrapper.u32(f + FUNC_SHIFT);
     if (passes) {
       wrapper.byte(0x24);

@@ -4,7 +4,8 @@
  * cost model, under both strategies.
  */
 import { describe, expect, it } from 'vitest';
-import { instantiateMetered, watAll } from './support.js';
+import { meterModule } from '../../host/meter/index.js';
+import { instantiateMetered, toText, watAll } from './support.js';
 
 interface Case {
   name: string;
@@ -41,6 +42,50 @@ const CASES: Case[] = [
       '',
     ),
     fuel: 80,
+  },
+  {
+    name: 'loop as AssemblyScript writes it: 9 per iteration, 4 to leave',
+    wat: fn(
+      '(local i32) (loop $l (if (i32.lt_u (local.get 0) (i32.const 10)) (then (local.set 0 (i32.add (local.get 0) (i32.const 1))) (br $l))))',
+      '',
+    ),
+    fuel: 10 * 9 + 4,
+  },
+  {
+    name: 'then arm that returns, not taken: the code after the if pays the condition',
+    wat: fn('(if (i32.const 0) (then (return (i32.const 1)))) (i32.const 2)'),
+    fuel: 3,
+  },
+  {
+    name: 'then arm that returns, taken',
+    wat: fn('(if (i32.const 1) (then (return (i32.const 1)))) (i32.const 2)'),
+    fuel: 3,
+  },
+  {
+    name: 'then arm that branches to its own end pays the condition once',
+    wat: fn('(if (i32.const 1) (then (drop (i32.const 5)) (br 0))) (i32.const 2)'),
+    fuel: 5,
+  },
+  {
+    name: 'straight-line then arm into an else, taken',
+    wat: fn(
+      '(if (result i32) (i32.const 1) (then (i32.const 2)) (else (i32.const 3) (i32.const 4) (i32.add)))',
+    ),
+    fuel: 3,
+  },
+  {
+    name: 'straight-line then arm into an else, not taken',
+    wat: fn(
+      '(if (result i32) (i32.const 0) (then (i32.const 2)) (else (i32.const 3) (i32.const 4) (i32.add)))',
+    ),
+    fuel: 5,
+  },
+  {
+    name: 'then arm that branches into an else, not taken',
+    wat: fn(
+      '(block $out (result i32) (if (result i32) (i32.const 0) (then (br $out (i32.const 2))) (else (i32.const 3) (i32.const 4) (i32.add))))',
+    ),
+    fuel: 5,
   },
   {
     name: 'branch out of a block skips its tail',
@@ -95,14 +140,24 @@ const CASES: Case[] = [
     fuel: 2 + 2048,
   },
   {
-    name: 'memory.grow refused still pays',
+    name: 'memory.grow refused by the declared maximum: no pages added, nothing per page',
     wat: '(module (memory 1 2) (func (export "f") (result i32) (memory.grow (i32.const 5))))',
-    fuel: 2 + 5 * 1024,
+    fuel: 2,
+  },
+  {
+    name: 'memory.grow by 2^32 - 1 pages (refused): nothing per page',
+    wat: fn('(memory.grow (i32.const -1))'),
+    fuel: 2,
   },
   {
     name: 'table.grow by 3: 1 + 3',
     wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const 3))))',
     fuel: 3 + 3,
+  },
+  {
+    name: 'table.grow by 2^32 - 1 (refused): nothing per element',
+    wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const -1))))',
+    fuel: 3,
   },
   {
     name: 'table.fill of 16: 1 + 16/8',
@@ -161,6 +216,16 @@ describe('exact fuel per snippet', () => {
       used.add(meter.used());
     }
     expect(used.size).toBe(1);
+  });
+
+  it('a loop written `loop (if cond (then ... br))` pays one charge per iteration', async () => {
+    // The charge before the `if` moves into the then arm (which ends with the branch back) and
+    // past the `if`'s end (which only the way out reaches): the loop runs one subtraction.
+    const bytes = await watAll(CASES.find((c) => c.name.startsWith('loop as AssemblyScript'))!.wat);
+    const text = await toText(meterModule(bytes));
+    const loop = text.slice(text.indexOf('loop'), text.lastIndexOf('end'));
+    expect(loop.match(/i64\.sub/g)).toHaveLength(2); // in the loop; after it, the way out
+    expect(loop.slice(0, loop.indexOf('br 1')).match(/i64\.sub/g)).toHaveLength(1);
   });
 
   it('a custom cost model is data', async () => {

@@ -43,7 +43,13 @@ export const AMPLE = { fuel: Number.MAX_SAFE_INTEGER, memoryBytes: 65536 * 65536
 export function metered(meter: MeterApi, limits = AMPLE): Transform {
   return {
     name: 'metered',
-    transform: (bytes) => meter.meterModule(bytes),
+    // The loader validates every core module before the metering hook: input V8 rejects is
+    // refused with V8's own error, never metered (the rewriter expects valid input).
+    transform: (bytes) => {
+      if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>))
+        new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      return meter.meterModule(bytes);
+    },
     extraImports: () => ({ keel: meter.createMeterRuntime(limits).imports.keel }),
   };
 }
@@ -51,6 +57,5 @@ export function metered(meter: MeterApi, limits = AMPLE): Transform {
 /** Every transform under test, in report order. */
 export const TRANSFORMS: readonly Transform[] = [
   identity,
-  // ▼ REGISTER METERING HERE: uncomment the next line once host/meter/index.ts exists.
-  // metered(await import('../../host/meter/index.js')),
+  metered(await import('../../host/meter/index.js')),
 ];
