@@ -1,89 +1,151 @@
 /**
- * `npm run bench [-- --quick]`: run the suites and write bench/results/<suite>-<date>.{json,md}.
+ * `npm run bench [-- --quick] [-- --only wasm,js] [-- --no-write] [-- --render]`: the whole suite, one run.
+ *
+ * Writes bench/results/bench-<date>[-quick].{json,md,svg} and bench/results/latest.{json,md,svg};
+ * a full run (not --quick, not --only) also appends one line to bench/results/history.jsonl.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runCoreSuite } from './core.js';
-import { formatNs, type Measurement, machine } from './lib/measure.js';
+import { runComputeGroup } from './compute.js';
+import { runEventsGroup } from './events.js';
+import { runIpcGroup } from './ipc.js';
+import { runJsGroup } from './js.js';
+import { markdown } from './lib/markdown.js';
+import { machine } from './lib/measure.js';
+import { ROOT } from './lib/paths.js';
+import { type Group, REPORT_SCHEMA, type Report } from './lib/report.js';
+import { svgChart } from './lib/svg.js';
+import { computeTargets } from './lib/targets.js';
+import { runMemoryGroup } from './memory.js';
+import { runWasmGroup } from './wasm.js';
 
-const RATIOS: [string, string, string][] = [
-  [
-    'Keel fn call / plain V8 call (target ≤ 2)',
-    'call add(u32,u32): Keel fn (fast path)',
-    'call add(u32,u32): plain V8 export',
-  ],
-  ['Keel fn noop / plain V8 noop', 'call noop(): Keel fn (fast path)', 'call noop(): plain V8 export'],
-  [
-    'jco-transpile 0.3.9 call / Keel fn call',
-    'call add(u32,u32): jco-transpile 0.3.9 glue',
-    'call add(u32,u32): Keel fn (fast path)',
-  ],
-  [
-    'jco 1.12.0 call / Keel fn call',
-    'call add(u32,u32): jco 1.12.0 glue',
-    'call add(u32,u32): Keel fn (fast path)',
-  ],
-  [
-    'Keel spawn / plain instantiation (target ≤ 4)',
-    'spawn: Keel (grants checked, imports linked, instantiated)',
-    'instantiate: plain V8 core module',
-  ],
-  [
-    'jco-transpile 0.3.9 instantiation / Keel spawn',
-    'instantiate: jco-transpile 0.3.9 glue',
-    'spawn: Keel (grants checked, imports linked, instantiated)',
-  ],
+export interface RunContext {
+  quick: boolean;
+  log: (line: string) => void;
+}
+
+/** The groups, in report order. */
+export const GROUPS: readonly { id: string; run: (ctx: RunContext) => Promise<Group> }[] = [
+  { id: 'wasm', run: runWasmGroup },
+  { id: 'js', run: runJsGroup },
+  { id: 'memory', run: runMemoryGroup },
+  { id: 'compute', run: runComputeGroup },
+  { id: 'events', run: runEventsGroup },
+  { id: 'ipc', run: runIpcGroup },
 ];
 
-async function main() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' } } });
+function git(): Report['git'] {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    // Result files are what a run writes: they do not make the code dirty.
+    const dirty = status.split('\n').some((l) => l.trim() && !l.includes('bench/results/'));
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}
+
+function versions(): Record<string, string> {
+  const of = (name: string) => {
+    try {
+      return (
+        JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')) as { version: string }
+      ).version;
+    } catch {
+      return 'absent';
+    }
+  };
+  return Object.fromEntries(
+    [
+      '@bytecodealliance/jco',
+      '@bytecodealliance/jco-transpile',
+      '@bytecodealliance/componentize-js',
+      '@extism/extism',
+      'isolated-vm',
+      'quickjs-emscripten',
+      'pino',
+    ].map((n) => [n, of(n)]),
+  );
+}
+
+/**
+ * `--render`: rewrite latest.{md,svg} from latest.json with the current renderers (after a
+ * change to the table or the chart; the figures are untouched).
+ */
+function render(): void {
+  const dir = `${ROOT}/bench/results/`;
+  const report = JSON.parse(readFileSync(`${dir}latest.json`, 'utf8')) as Report;
+  writeFileSync(`${dir}latest.md`, markdown(report));
+  writeFileSync(`${dir}latest.svg`, svgChart(report));
+  process.stderr.write('rendered bench/results/latest.{md,svg} from latest.json\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      render: { type: 'boolean' },
+    },
+  });
+  if (values.render) return render();
   const quick = values.quick === true;
-  const command = `npm run bench${quick ? ' -- --quick' : ''}`;
-  process.stderr.write(`core suite${quick ? ' (quick)' : ''}\n`);
-  const results = await runCoreSuite({ quick });
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const ratios = RATIOS.map(([label, a, b]) => ({
-    label,
-    ratio: byName.get(a)!.median_ns / byName.get(b)!.median_ns,
-  }));
-  const date = new Date().toISOString();
-  const report = { suite: 'core', date, command, quick, machine: machine(), results, ratios };
-  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const stamp = date.slice(0, 10);
-  writeFileSync(`${dir}core-${stamp}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const md = markdown(report.machine, date, command, results, ratios);
-  writeFileSync(`${dir}core-${stamp}.md`, md);
-  writeFileSync(`${dir}core-latest.md`, md);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const args = [quick ? '--quick' : '', only ? `--only ${only.join(',')}` : ''].filter(Boolean);
+  const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = performance.now();
+  const loadBefore = machine().load;
+  const groups: Group[] = [];
+  for (const g of GROUPS) {
+    if (only && !only.includes(g.id)) continue;
+    log(`${g.id}${quick ? ' (quick)' : ''}`);
+    groups.push(await g.run({ quick, log }));
+  }
+  const m = machine();
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    suite: 'keel-bench',
+    date: new Date().toISOString(),
+    command,
+    quick,
+    git: git(),
+    machine: { ...m, load_before: loadBefore, load_after: m.load },
+    versions: versions(),
+    duration_s: Math.round((performance.now() - started) / 1000),
+    groups,
+    targets: [],
+    notes: [],
+  };
+  report.targets = computeTargets(report);
+  // Render from the JSON as written (NaN becomes null there), so that the table and the chart
+  // are exactly what anyone re-rendering the committed JSON gets.
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const written = JSON.parse(json) as Report;
+  const md = markdown(written);
   process.stdout.write(md);
+  if (values['no-write']) return;
+  const dir = `${ROOT}/bench/results/`;
+  mkdirSync(dir, { recursive: true });
+  const stem = `bench-${report.date.slice(0, 10)}${quick ? '-quick' : ''}${only ? `-${only.join('-')}` : ''}`;
+  const svg = svgChart(written);
+  writeFileSync(`${dir}${stem}.json`, json);
+  writeFileSync(`${dir}${stem}.md`, md.replace('](latest.svg)', `](${stem}.svg)`));
+  writeFileSync(`${dir}${stem}.svg`, svg);
+  if (!quick && !only) {
+    writeFileSync(`${dir}latest.json`, json);
+    writeFileSync(`${dir}latest.md`, md);
+    writeFileSync(`${dir}latest.svg`, svg);
+    appendFileSync(`${dir}history.jsonl`, `${JSON.stringify(written)}\n`);
+  }
+  log(`wrote bench/results/${stem}.{json,md,svg}${!quick && !only ? ', latest.*, history.jsonl' : ''}`);
 }
 
-function markdown(
-  m: ReturnType<typeof machine>,
-  date: string,
-  command: string,
-  results: Measurement[],
-  ratios: { label: string; ratio: number }[],
-): string {
-  const lines = [
-    '# Keel core benchmarks',
-    '',
-    `${date} · \`${command}\` · ${m.cpu} (${m.cores} cores, ${m.arch}, ${m.memory_gib} GiB) · Node ${m.node} (V8 ${m.v8})`,
-    '',
-    '| Measure | Median | Min | Max | Samples × batch |',
-    '|---|---:|---:|---:|---:|',
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${formatNs(r.median_ns)} | ${formatNs(r.min_ns)} | ${formatNs(r.max_ns)} | ${r.samples} × ${r.batch} |`,
-    ),
-    '',
-    '| Ratio (same run) | Value |',
-    '|---|---:|',
-    ...ratios.map((r) => `| ${r.label} | ${r.ratio.toFixed(2)} |`),
-    '',
-  ];
-  return lines.join('\n');
-}
-
-await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,91 +1,242 @@
 /**
- * A small, honest timing harness: warm up, then repeated samples of a batch of calls, reported
- * as the median per-operation time with the spread (min, max of the samples). Batching matters
- * for calls that take nanoseconds: a timer read costs more than the call.
+ * The timing harness: every subject of one measure runs in the same process, interleaved.
+ *
+ * - Each subject gets its own timing loop (a fresh function per subject), so that the call
+ *   site inside the loop only ever sees that subject's operation: a shared loop would turn
+ *   megamorphic and add a few nanoseconds to every subject's calls.
+ * - Warm-up first (until `warmupMs` has passed and V8 has tiered the code up), which also
+ *   calibrates the batch: how many operations make one sample of about `sampleMs`. A timer
+ *   read costs more than a nanosecond-scale call, so calls are timed in batches.
+ * - Then rounds: one sample per subject per round, in an order that rotates each round, so
+ *   that a burst of load from another process hits every subject alike. The ratio to the
+ *   reference subject is taken per round (same moment, same conditions), then its median.
+ * - Each sample is timed twice: process CPU time (`process.cpuUsage`, user + system) and wall
+ *   time. CPU time does not count time spent waiting while other processes hold the CPU, so on
+ *   a shared machine it is the steadier figure; it is the primary timer for synchronous,
+ *   allocation-light work. Wall time is primary where the work waits on I/O (cold loads).
  */
-import { arch, cpus, totalmem } from 'node:os';
+import { arch, cpus, loadavg, release, totalmem, type } from 'node:os';
 
-export interface Measurement {
-  name: string;
-  /** Median nanoseconds per operation. */
-  median_ns: number;
-  min_ns: number;
-  max_ns: number;
-  samples: number;
-  batch: number;
+export interface Stats {
+  median: number;
+  p25: number;
+  p75: number;
+  min: number;
+  max: number;
 }
 
-export interface MeasureOptions {
-  /** Operations per timed sample. */
-  batch: number;
-  /** Timed samples (after warm-up). */
-  samples: number;
-  /** Untimed warm-up samples. */
-  warmup?: number;
+export type Timer = 'cpu' | 'wall';
+
+export interface Variant {
+  subject: string;
+  /**
+   * One operation, as an expression over `x` (= `self`) and the loop counter `i`, compiled into
+   * this subject's own timing loop: `x.add(i, 1)`. Closures made from one shared arrow function
+   * would share V8's feedback across subjects, turn the call megamorphic and blur nanoseconds.
+   */
+  expr?: string;
+  self?: unknown;
+  /** Or one operation as a function (fine for anything slower than a microsecond). */
+  op?: (i: number) => unknown;
+  /** The operation returns a promise, awaited (asynchronous subjects such as Extism). */
+  async?: boolean;
+  /** Work units per operation (e.g. host calls per guest call): times are reported per unit. */
+  units?: number;
 }
 
-export function measure(name: string, op: (i: number) => unknown, options: MeasureOptions): Measurement {
-  const { batch, samples } = options;
-  const warmup = options.warmup ?? Math.max(2, Math.ceil(samples / 4));
-  let sink: unknown;
-  const times: number[] = [];
-  for (let s = 0; s < warmup + samples; s++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) sink = op(i);
-    const elapsed = Number(process.hrtime.bigint() - start) / batch;
-    if (s >= warmup) times.push(elapsed);
-  }
-  if (sink === Symbol.for('never')) console.log(sink);
-  times.sort((a, b) => a - b);
+export interface CompareOptions {
+  /** Timed rounds (one sample per subject each). */
+  samples: number;
+  /** Target length of one sample, in ms; ignored when `batch` is set. */
+  sampleMs?: number;
+  /** Fixed operations per sample (no calibration). */
+  batch?: number;
+  /** Warm-up per subject, in ms (at least `warmupOps` operations too). */
+  warmupMs?: number;
+  warmupOps?: number;
+  timer?: Timer;
+  /** Subject the ratios are taken against (default: the first). */
+  reference?: string;
+  /**
+   * Collect garbage before each sample, untimed (when node runs with --expose-gc, as
+   * `npm run bench` does): for operations that leave garbage V8 collects in bursts (instances,
+   * each with a wasm memory), so that no sample inherits another subject's garbage.
+   */
+  collect?: boolean;
+}
+
+export interface SubjectTiming {
+  subject: string;
+  /** Nanoseconds per unit by the primary timer. */
+  ns: Stats;
+  /** The other timer's view, for the record. */
+  cpu_ns: Stats;
+  wall_ns: Stats;
+  timer: Timer;
+  batch: number;
+  samples: number;
+  /** Median of the per-round ratios to the reference, with their interquartile range. */
+  ratio: number;
+  ratio_p25: number;
+  ratio_p75: number;
+}
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function stats(samples: readonly number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
   return {
-    name,
-    median_ns: times[Math.floor(times.length / 2)]!,
-    min_ns: times[0]!,
-    max_ns: times[times.length - 1]!,
-    samples,
-    batch,
+    median: quantile(s, 0.5),
+    p25: quantile(s, 0.25),
+    p75: quantile(s, 0.75),
+    min: s[0] ?? Number.NaN,
+    max: s[s.length - 1] ?? Number.NaN,
   };
 }
 
-/** The same for asynchronous operations (loads), one operation per sample. */
-export async function measureAsync(
-  name: string,
-  op: (i: number) => Promise<unknown>,
-  options: { samples: number; warmup?: number },
-): Promise<Measurement> {
-  const warmup = options.warmup ?? 1;
-  const times: number[] = [];
-  for (let s = 0; s < warmup + options.samples; s++) {
-    const start = process.hrtime.bigint();
-    await op(s);
-    const elapsed = Number(process.hrtime.bigint() - start);
-    if (s >= warmup) times.push(elapsed);
-  }
-  times.sort((a, b) => a - b);
-  return {
-    name,
-    median_ns: times[Math.floor(times.length / 2)]!,
-    min_ns: times[0]!,
-    max_ns: times[times.length - 1]!,
-    samples: options.samples,
-    batch: 1,
-  };
+type Runner = (x: unknown, n: number) => unknown;
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => Runner;
+
+/** A fresh loop per subject: its call sites see one subject only. */
+function runner(variant: Variant): Runner {
+  const expr = variant.expr ?? 'x(i)';
+  const body = `let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
+  return variant.async ? new AsyncFunction('x', 'n', body) : (new Function('x', 'n', body) as Runner);
 }
 
-export function machine() {
-  const cpu = cpus()[0];
+interface Prepared {
+  variant: Variant;
+  run: Runner;
+  batch: number;
+  cpu: number[];
+  wall: number[];
+}
+
+async function timeBatch(p: Prepared): Promise<[cpuNs: number, wallNs: number]> {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const result = p.run(p.variant.expr ? p.variant.self : p.variant.op, p.batch);
+  if (p.variant.async) await result;
+  const wall = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  return [(cpu.user + cpu.system) * 1000, wall];
+}
+
+/**
+ * Warm up and pick a batch that makes one sample last about `sampleMs`: the batch doubles
+ * until a sample takes a millisecond, then the per-operation estimate is the median of the
+ * last few samples (by the primary timer), so that one preempted sample cannot skew it.
+ */
+async function prepare(variant: Variant, options: CompareOptions): Promise<Prepared> {
+  const p: Prepared = { variant, run: runner(variant), batch: options.batch ?? 1, cpu: [], wall: [] };
+  const warmupMs = options.warmupMs ?? 200;
+  const warmupOps = options.warmupOps ?? 3;
+  const started = performance.now();
+  let done = 0;
+  const estimates: number[] = [];
+  while (done < warmupOps || performance.now() - started < warmupMs) {
+    const [cpu, wall] = await timeBatch(p);
+    done += p.batch;
+    if (options.batch === undefined && wall < 1e6 && estimates.length === 0) {
+      p.batch = Math.min(p.batch * 2, 1 << 24);
+      continue;
+    }
+    estimates.push((options.timer === 'wall' ? wall : cpu || wall) / p.batch);
+  }
+  if (options.batch === undefined) {
+    const perOp = estimates.length > 0 ? stats(estimates.slice(-5)).median : 1e6;
+    p.batch = Math.max(1, Math.round(((options.sampleMs ?? 10) * 1e6) / Math.max(perOp, 0.01)));
+  }
+  return p;
+}
+
+/** Time every variant, interleaved, and report per-unit times and ratios to the reference. */
+export async function compare(
+  variants: readonly Variant[],
+  options: CompareOptions,
+): Promise<SubjectTiming[]> {
+  const timer = options.timer ?? 'cpu';
+  const prepared: Prepared[] = [];
+  for (const v of variants) prepared.push(await prepare(v, options));
+  for (let r = 0; r < options.samples; r++) {
+    for (let k = 0; k < prepared.length; k++) {
+      const p = prepared[(r + k) % prepared.length]!;
+      if (options.collect) (globalThis as { gc?: () => void }).gc?.();
+      const [cpu, wall] = await timeBatch(p);
+      const per = p.batch * (p.variant.units ?? 1);
+      p.cpu.push(cpu / per);
+      p.wall.push(wall / per);
+    }
+  }
+  const refIndex = Math.max(
+    0,
+    options.reference ? variants.findIndex((v) => v.subject === options.reference) : 0,
+  );
+  const primary = (p: Prepared) => (timer === 'cpu' ? p.cpu : p.wall);
+  const ref = primary(prepared[refIndex]!);
+  return prepared.map((p) => {
+    const own = primary(p);
+    const ratios = stats(own.map((t, r) => t / ref[r]!));
+    return {
+      subject: p.variant.subject,
+      ns: stats(own),
+      cpu_ns: stats(p.cpu),
+      wall_ns: stats(p.wall),
+      timer,
+      batch: p.batch,
+      samples: options.samples,
+      ratio: ratios.median,
+      ratio_p25: ratios.p25,
+      ratio_p75: ratios.p75,
+    };
+  });
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  arch: string;
+  memory_gib: number;
+  os: string;
+  node: string;
+  v8: string;
+  /** 1, 5 and 15 minute load averages. */
+  load: number[];
+}
+
+export function machine(): MachineInfo {
   return {
-    cpu: cpu?.model ?? 'unknown',
+    cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     arch: arch(),
     memory_gib: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
     node: process.version,
     v8: process.versions.v8,
+    load: loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 
 export function formatNs(ns: number): string {
+  if (!Number.isFinite(ns)) return '–';
+  if (ns < 10) return `${ns.toFixed(2)} ns`;
   if (ns < 1_000) return `${ns.toFixed(1)} ns`;
-  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(2)} µs`;
-  return `${(ns / 1_000_000).toFixed(2)} ms`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 2 : 1)} µs`;
+  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '–';
+  const abs = Math.abs(bytes);
+  if (abs < 1024) return `${bytes.toFixed(0)} B`;
+  if (abs < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
 }

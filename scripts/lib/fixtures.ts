@@ -105,3 +105,50 @@ export const PREVIEW1_ENV_WAT = `(module
         (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 32)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))))`;
+
+/**
+ * The benchmark component (bench/): world-level `noop()`, `add(u32, u32) -> u32`,
+ * `shout(string) -> string` (as in ADDER_WAT) and `call-host(n) -> u32`, which calls the
+ * imported `keel:bench/host#tick(u32) -> u32` n times, feeding each result to the next call.
+ * Its core module runs as is on plain V8 with `BENCH_HOST_MODULE.tick` supplied directly.
+ */
+export const BENCH_HOST_MODULE = 'keel:bench/host@0.1.0';
+
+export const BENCH_WAT = `(module
+  (import "${BENCH_HOST_MODULE}" "tick" (func $tick (param i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; One argument in flight at a time: every allocation reuses the same 60 KiB area.
+  (func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (if (i32.gt_u (local.get 3) (i32.const 61440)) (then unreachable))
+    (i32.const 1024))
+  (func (export "noop"))
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  ;; shout(s) returns s unchanged but with its first byte uppercased (ASCII).
+  (func (export "shout") (param $ptr i32) (param $len i32) (result i32)
+    (if (i32.gt_u (local.get $len) (i32.const 0))
+      (then (i32.store8 (local.get $ptr)
+        (i32.and (i32.load8_u (local.get $ptr)) (i32.const 0xdf)))))
+    (i32.store (i32.const 16) (local.get $ptr))
+    (i32.store (i32.const 20) (local.get $len))
+    (i32.const 16))
+  (func (export "call-host") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (call $tick (local.get $acc)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+)`;
+
+export const BENCH_WIT = `package keel:bench@0.1.0;
+interface host { tick: func(x: u32) -> u32; }
+world bench {
+  import host;
+  export noop: func();
+  export add: func(a: u32, b: u32) -> u32;
+  export shout: func(s: string) -> string;
+  export call-host: func(n: u32) -> u32;
+}`;

@@ -1,0 +1,194 @@
+/**
+ * The event-log group: how many canonical events per second reach the JSONL log through the
+ * kernel's JsonlSink (pino), from the bus alone and from guest calls through `invokeSync`.
+ * Each sample writes a fresh log file and counts as done only when the file is flushed and
+ * closed; the line count is checked.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENTS, JsonlSink, Kernel } from '../host/index.js';
+import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
+import { stats } from './lib/measure.js';
+import type { Group, MeasureResult, Row } from './lib/report.js';
+import { round } from './lib/report.js';
+import { benchHostProvider } from './lib/subjects.js';
+
+interface Sample {
+  seconds: number;
+  events: number;
+  bytes: number;
+}
+
+function rateRow(subject: string, samples: Sample[], reference?: Sample[]): Row {
+  const rates = stats(samples.map((s) => s.events / s.seconds));
+  const row: Row = {
+    subject,
+    value: round(rates.median),
+    p25: round(rates.p25),
+    p75: round(rates.p75),
+    min: round(rates.min),
+    max: round(rates.max),
+    detail: {
+      per_sample: samples[0]!.events,
+      bytes_each: round(samples[0]!.bytes / samples[0]!.events),
+      samples: samples.length,
+      timer: 'wall',
+    },
+  };
+  if (reference) {
+    const ratios = stats(
+      samples.map((s, i) => s.events / s.seconds / (reference[i]!.events / reference[i]!.seconds)),
+    );
+    row.ratio = round(ratios.median);
+    row.ratio_p25 = round(ratios.p25);
+    row.ratio_p75 = round(ratios.p75);
+  }
+  return row;
+}
+
+function lines(path: string): { count: number; bytes: number } {
+  const text = readFileSync(path, 'utf8');
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return { count, bytes: Buffer.byteLength(text) };
+}
+
+export async function runEventsGroup({
+  quick,
+  log,
+}: {
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<Group> {
+  const n = quick ? 20_000 : 100_000;
+  const rounds = quick ? 3 : 9;
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-events-'));
+  const component = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
+  let file = 0;
+  try {
+    /** Bus → JsonlSink → file, `n` guest:log events, until the file is closed. */
+    const busToLog = async (sync: boolean): Promise<Sample> => {
+      const path = join(dir, `bus-${file++}.jsonl`);
+      const kernel = new Kernel({ cacheDir: false });
+      const sink = new JsonlSink({ destination: path, sync }).attach(kernel.events);
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        kernel.events.emit({ event: EVENTS.guestLog, sandbox: 'sb-1', data: { message: 'tick', i } });
+      }
+      await sink.close();
+      const seconds = (performance.now() - started) / 1000;
+      await kernel.close();
+      const written = lines(path);
+      if (written.count !== n) throw new Error(`events: ${written.count} lines written, expected ${n}`);
+      rmSync(path);
+      return { seconds, events: n, bytes: written.bytes };
+    };
+    /** `invokeSync` with the kernel's log on: invoke:start and invoke:end per call. */
+    const kernelForCalls = new Kernel({ cacheDir: false, providers: [benchHostProvider] });
+    const module = await kernelForCalls.load(component);
+    const calls = n / 2;
+    const invokeToLog = async (logged: boolean): Promise<Sample> => {
+      const path = join(dir, `invoke-${file++}.jsonl`);
+      const kernel = logged
+        ? new Kernel({ cacheDir: false, providers: [benchHostProvider], log: path })
+        : kernelForCalls;
+      const m = logged ? await kernel.load(component) : module;
+      const sandbox = await kernel.spawn(m, { grants: ['keel:bench/host'] });
+      const started = performance.now();
+      for (let i = 0; i < calls; i++) sandbox.invokeSync('add', [i, 1]);
+      if (logged) await kernel.close();
+      const seconds = (performance.now() - started) / 1000;
+      sandbox.terminate();
+      let bytes = 0;
+      if (logged) {
+        const written = lines(path);
+        // kernel:start, module:load, sandbox:spawn, capability:granted, kernel:stop come too.
+        if (written.count < calls * 2)
+          throw new Error(`events: ${written.count} lines, expected >= ${calls * 2}`);
+        bytes = written.bytes;
+        rmSync(path);
+      }
+      return { seconds, events: calls, bytes: bytes || 1 };
+    };
+
+    log('  bus to JSONL');
+    await busToLog(false);
+    await busToLog(true);
+    const asyncSamples: Sample[] = [];
+    const syncSamples: Sample[] = [];
+    for (let r = 0; r < rounds; r++) {
+      asyncSamples.push(await busToLog(false));
+      syncSamples.push(await busToLog(true));
+    }
+    log('  invokeSync with the log on');
+    await invokeToLog(true);
+    await invokeToLog(false);
+    const withLog: Sample[] = [];
+    const withoutLog: Sample[] = [];
+    for (let r = 0; r < rounds; r++) {
+      withLog.push(await invokeToLog(true));
+      withoutLog.push(await invokeToLog(false));
+    }
+    await kernelForCalls.close();
+
+    const measures: MeasureResult[] = [
+      {
+        id: 'events.jsonl',
+        title: `event log: events/s from the bus to a JSONL file (${n.toLocaleString('en')} guest:log events, until flushed)`,
+        unit: 'per_s',
+        lower_is_better: false,
+        reference: 'jsonl-async',
+        rows: [
+          rateRow('jsonl-async', asyncSamples, asyncSamples),
+          rateRow('jsonl-sync', syncSamples, asyncSamples),
+        ],
+      },
+      {
+        id: 'events.invoke',
+        title: 'event log: invokeSync(add) calls/s, log off and on (2 events a call)',
+        unit: 'per_s',
+        lower_is_better: false,
+        reference: 'invoke-no-log',
+        rows: [
+          rateRow('invoke-no-log', withoutLog, withoutLog),
+          rateRow('invoke-jsonl', withLog, withoutLog),
+        ],
+        note: 'invoke-no-log: the same calls with nobody listening (events are not even built). With the log on, each call writes invoke:start and invoke:end.',
+      },
+    ];
+    return {
+      id: 'events',
+      title: 'Event log throughput (JSONL, schema v1)',
+      subjects: [
+        {
+          id: 'jsonl-async',
+          label: 'JsonlSink (async)',
+          setup:
+            "the kernel's log: pino with an asynchronous file destination (the default of KernelOptions.log)",
+        },
+        {
+          id: 'jsonl-sync',
+          label: 'JsonlSink (sync)',
+          setup: 'JsonlSink with sync: true (each line written before emit returns)',
+        },
+        {
+          id: 'invoke-no-log',
+          label: 'invokeSync, no log',
+          setup: 'invokeSync(add) with no observer: events are skipped before they are built',
+        },
+        {
+          id: 'invoke-jsonl',
+          label: 'invokeSync + JSONL',
+          setup: 'invokeSync(add) with KernelOptions.log set to a file',
+        },
+      ],
+      measures,
+      notes: [
+        'Wall time from the first emit until the log file is closed, so buffered lines count only once written.',
+      ],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

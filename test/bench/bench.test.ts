@@ -1,0 +1,109 @@
+/**
+ * The bench must not rot: the committed results are a complete report whose table and chart
+ * are what the renderers make of its JSON, and the cheapest subjects still run and check out.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { markdown } from '../../bench/lib/markdown.js';
+import { compare } from '../../bench/lib/measure.js';
+import { EXPECTED, REPORT_SCHEMA, type Report } from '../../bench/lib/report.js';
+import {
+  checkSubject,
+  extismSubject,
+  jcoSubject,
+  KEEL_VARIANTS,
+  keelSubject,
+  plainSubject,
+} from '../../bench/lib/subjects.js';
+import { svgChart } from '../../bench/lib/svg.js';
+import { BENCH_WAT, BENCH_WIT, componentFromWat, tempCacheDir } from '../../scripts/lib/fixtures.js';
+import { wat } from '../../scripts/lib/wat.js';
+
+const results = new URL('../../bench/results/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, results), 'utf8');
+
+describe('committed results', () => {
+  const report = JSON.parse(read('latest.json')) as Report;
+
+  it('are a full run of the current schema with every group, measure and subject', () => {
+    expect(report.schema).toBe(REPORT_SCHEMA);
+    expect(report.quick).toBe(false);
+    expect(report.command).toBe('npm run bench');
+    for (const key of ['cpu', 'cores', 'node', 'v8', 'load_before', 'load_after'] as const) {
+      expect(report.machine[key]).toBeDefined();
+    }
+    for (const [id, expected] of Object.entries(EXPECTED)) {
+      const group = report.groups.find((g) => g.id === id);
+      expect(group, `group ${id}`).toBeDefined();
+      for (const m of expected.measures) {
+        const measure = group!.measures.find((x) => x.id === m);
+        expect(measure, `measure ${m}`).toBeDefined();
+        for (const s of expected.subjects) {
+          const row = measure!.rows.find((r) => r.subject === s);
+          expect(row, `${m}: ${s}`).toBeDefined();
+          expect(Number.isFinite(row!.value) && row!.value > 0, `${m}: ${s} = ${row!.value}`).toBe(true);
+        }
+      }
+    }
+    expect(report.targets.map((t) => t.id)).toEqual([
+      'scalar-call',
+      'spawn',
+      'metered-compute',
+      'vs-jco-call',
+      'vs-extism-call',
+    ]);
+  });
+
+  it('latest.md and latest.svg are rendered from latest.json', () => {
+    expect(read('latest.md')).toBe(markdown(report));
+    expect(read('latest.svg')).toBe(svgChart(report));
+  });
+
+  it('history.jsonl ends with latest.json', () => {
+    const lines = read('history.jsonl').trim().split('\n');
+    for (const line of lines) expect((JSON.parse(line) as Report).suite).toBe('keel-bench');
+    expect(JSON.parse(lines.at(-1)!)).toEqual(report);
+  });
+});
+
+describe('subjects', () => {
+  it('the Extism plugin is what its source builds', async () => {
+    const source = readFileSync(new URL('../../guests/extism/bench.wat', import.meta.url), 'utf8');
+    const committed = readFileSync(new URL('../../guests/extism/bench.wasm', import.meta.url));
+    expect(Buffer.from(await wat(source, 'bench.wat')).equals(committed)).toBe(true);
+  });
+
+  it('plain V8, Keel, jco 1.12 and Extism do the same work, and the harness times them', async () => {
+    const component = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
+    const core = await WebAssembly.compile((await wat(BENCH_WAT)) as Uint8Array<ArrayBuffer>);
+    const keel = await keelSubject(component, KEEL_VARIANTS[0]!, tempCacheDir());
+    const subjects = [
+      plainSubject(core),
+      keel,
+      await jcoSubject(component, 'jco-1.12.0'),
+      await extismSubject(),
+    ];
+    for (const s of subjects) await checkSubject(s);
+    const instances = await Promise.all(subjects.map((s) => s.spawn()));
+    const timings = await compare(
+      subjects.map((s, i) => ({
+        subject: s.id,
+        self: { m: instances[i]!.add },
+        expr: 'x.m(i, 1)',
+        async: s.async,
+      })),
+      { samples: 3, batch: 50, warmupMs: 0, warmupOps: 50, reference: 'plain' },
+    );
+    expect(timings.map((t) => t.subject)).toEqual(['plain', 'keel', 'jco-1.12', 'extism']);
+    for (const t of timings) expect(t.ns.median).toBeGreaterThan(0);
+    expect(timings[0]!.ratio).toBe(1);
+    await keel.kernel.close();
+  }, 30_000);
+
+  it('the JS guest and the JS engines are installed', () => {
+    expect(existsSync(new URL('../../guests/js/bench/build/bench.wasm', import.meta.url))).toBe(true);
+    expect(existsSync(new URL('../../node_modules/isolated-vm/out/isolated_vm.node', import.meta.url))).toBe(
+      true,
+    );
+  });
+});
