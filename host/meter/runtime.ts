@@ -61,6 +61,8 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
   let budget = limits.fuel;
   let usedBefore = 0;
   let exhausted = false;
+  // Made on the first host charge: most sandboxes that never call the host never need it.
+  let charger: ((n: number) => number) | undefined;
 
   const remaining = (): number => {
     const value = fuel.value as bigint;
@@ -127,11 +129,35 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     exhausted: () => exhausted,
     charge(n: number): void {
       checkCount('charge', n);
-      const left = (fuel.value as bigint) - BigInt(n);
-      fuel.value = left;
-      if (left < 0n) fuelExhausted();
+      charger ??= chargerFor(fuel);
+      if (charger(n) !== 0) fuelExhausted();
     },
   };
+}
+
+/**
+ * The host's fuel charge, done in WebAssembly. From JavaScript an i64 global is read and written
+ * as a BigInt, about 55 ns a charge (most of a guest-to-host call); a one-function module that
+ * shares the sandbox's fuel global does it in about 4 ns, with no allocation.
+ *
+ *   (module
+ *     (import "keel" "fuel" (global $fuel (mut i64)))
+ *     (func (export "charge") (param $n f64) (result i32)   ;; 1 when the counter went below 0
+ *       (global.set $fuel (i64.sub (global.get $fuel) (i64.trunc_sat_f64_u (local.get $n))))
+ *       (i64.lt_s (global.get $fuel) (i64.const 0))))
+ */
+const CHARGER_BYTES = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7c, 0x01, 0x7f, 0x02, 0x0e,
+  0x01, 0x04, 0x6b, 0x65, 0x65, 0x6c, 0x04, 0x66, 0x75, 0x65, 0x6c, 0x03, 0x7e, 0x01, 0x03, 0x02, 0x01, 0x00,
+  0x07, 0x0a, 0x01, 0x06, 0x63, 0x68, 0x61, 0x72, 0x67, 0x65, 0x00, 0x00, 0x0a, 0x12, 0x01, 0x10, 0x00, 0x23,
+  0x00, 0x20, 0x00, 0xfc, 0x07, 0x7d, 0x24, 0x00, 0x23, 0x00, 0x42, 0x00, 0x53, 0x0b,
+]);
+let chargerModule: WebAssembly.Module | undefined;
+
+function chargerFor(fuel: WebAssembly.Global): (n: number) => number {
+  chargerModule ??= new WebAssembly.Module(CHARGER_BYTES);
+  const instance = new WebAssembly.Instance(chargerModule, { keel: { fuel } });
+  return instance.exports.charge as (n: number) => number;
 }
 
 /** An observer that throws never breaks the run. */

@@ -69,6 +69,31 @@ describe('fuel', () => {
     expect(meter.exhausted()).toBe(true);
   });
 
+  it('a host charge above 2^32 is counted exactly, and one past the rest exhausts', () => {
+    const big = 2 ** 40 + 7;
+    const meter = createMeterRuntime({
+      fuel: Number.MAX_SAFE_INTEGER,
+      memoryBytes: 65536,
+      tableElements: 10,
+    });
+    meter.charge(big);
+    expect(meter.used()).toBe(big);
+    expect(meter.remaining()).toBe(Number.MAX_SAFE_INTEGER - big);
+    meter.charge(Number.MAX_SAFE_INTEGER - big);
+    expect(meter.remaining()).toBe(0);
+    expect(meter.exhausted()).toBe(false);
+    expect(thrown(() => meter.charge(1)).code).toBe('fuel-exhausted');
+    expect(meter.exhausted()).toBe(true);
+  });
+
+  it('a charge that is not a non-negative safe integer is refused, the counter untouched', () => {
+    const meter = createMeterRuntime({ fuel: 1000, memoryBytes: 65536, tableElements: 10 });
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 60]) {
+      expect(thrown(() => meter.charge(bad)).code).toBe('invalid-argument');
+    }
+    expect(meter.remaining()).toBe(1000);
+  });
+
   it('one counter is shared by every module given the same imports', async () => {
     const meter = createMeterRuntime({ fuel: 1000, memoryBytes: 65536, tableElements: 10 });
     const module = new WebAssembly.Module(meterModule(await wat(LOOP)) as Uint8Array<ArrayBuffer>);
