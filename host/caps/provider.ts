@@ -15,6 +15,11 @@ export interface SandboxIo {
   stderr?: (chunk: Uint8Array) => void;
 }
 
+/** What one invocation brings besides its arguments (a fresh object per invocation). */
+export interface InvocationInput {
+  readonly stdin: Uint8Array;
+}
+
 /** What the kernel lends a provider for one sandbox. */
 export interface SandboxContext {
   readonly sandbox: string;
@@ -36,6 +41,8 @@ export interface SandboxContext {
    * runs out. Providers charge bytes that cross the boundary with `chargeBytes`.
    */
   charge(fuel: number): void;
+  /** The running invocation's own input, when it brought any (`InvokeOptions.stdin`). */
+  invocationInput(): InvocationInput | undefined;
   /**
    * Run `cleanup` once when the sandbox ends (exit, trap, kill, kernel close) or its spawn fails:
    * close host descriptors, emit summaries. A cleanup that throws is ignored.

@@ -6,7 +6,13 @@
 import { z } from 'zod';
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
-import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
+import {
+  type CapabilityProvider,
+  chargeBytes,
+  DEFAULT_HOST_COSTS,
+  type InvocationInput,
+  type SandboxContext,
+} from './provider.js';
 import { type ByteSink, type ByteSource, bytesSource, InputStream, OutputStream } from './wasi-io.js';
 
 export const EnvironmentScope = z
@@ -63,6 +69,23 @@ export interface OutputCounters {
 }
 
 /** A source that charges the sandbox's fuel per read and per byte read. */
+/**
+ * The sandbox's stdin (given at spawn), except while an invocation that brought its own runs:
+ * then that invocation's bytes, from their start.
+ */
+function stdinSource(context: SandboxContext): ByteSource {
+  const spawned = bytesSource(context.io.stdin ?? new Uint8Array());
+  let current: { input: InvocationInput; source: ByteSource } | undefined;
+  return {
+    read(max) {
+      const input = context.invocationInput();
+      if (!input) return spawned.read(max);
+      if (current?.input !== input) current = { input, source: bytesSource(input.stdin) };
+      return current.source.read(max);
+    },
+  };
+}
+
 function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
   return {
     read(max) {
@@ -171,9 +194,7 @@ export const wasiCli: CapabilityProvider = {
         };
       case 'wasi:cli/stdin': {
         // One source per sandbox; each `get-stdin` hands out a fresh handle onto it.
-        const source = context.state('wasi-cli:stdin', () =>
-          meteredSource(context, bytesSource(context.io.stdin ?? new Uint8Array())),
-        );
+        const source = context.state('wasi-cli:stdin', () => meteredSource(context, stdinSource(context)));
         return { getStdin: () => new InputStream(source) };
       }
       case 'wasi:cli/stdout': {

@@ -3,7 +3,7 @@
  * either go through `invoke` (JSON-compatible values, events, a full outcome) or through a
  * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
  */
-import type { SandboxContext } from '../caps/provider.js';
+import type { InvocationInput, SandboxContext } from '../caps/provider.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
@@ -53,6 +53,12 @@ export interface InvokeOutcome {
 export interface InvokeOptions {
   /** Fuel for this invocation (defaults to the sandbox's per-invocation limit). */
   fuel?: number;
+  /**
+   * stdin for this invocation only: while it runs, `wasi:cli/stdin` reads these bytes (a string
+   * as UTF-8) instead of the sandbox's stdin (given at spawn); bytes left unread are dropped at
+   * its end. Needs the `wasi:cli/stdin` grant, as any stdin.
+   */
+  stdin?: Uint8Array | string;
 }
 
 /** Internals the kernel hands a sandbox at creation. */
@@ -90,6 +96,8 @@ export class Sandbox {
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
   #request: string | undefined;
+  /** The running invocation's own stdin (a fresh record per invocation). */
+  #invocationInput: InvocationInput | undefined;
   /** The current budget and the meter's `used()` when it was set. */
   #budget = 0;
   #budgetStart = 0;
@@ -149,6 +157,7 @@ export class Sandbox {
         throw new GuestExit(code);
       },
       charge: (fuel: number): void => this.#meter?.charge(fuel),
+      invocationInput: (): InvocationInput | undefined => this.#invocationInput,
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);
       },
@@ -269,6 +278,7 @@ export class Sandbox {
   invokeSync(exportName: string, args: readonly unknown[] = [], options: InvokeOptions = {}): InvokeOutcome {
     this.#checkRunnable();
     const target = this.#resolve(exportName);
+    const input = invocationInput(options.stdin);
     this.#startBudget(exportName, options.fuel);
     const request = this.#ids.request();
     const started = performance.now();
@@ -280,6 +290,7 @@ export class Sandbox {
         : [...args];
     this.#state = 'running';
     this.#request = request;
+    this.#invocationInput = input;
     let value: unknown;
     try {
       value = target.fn(...callArgs);
@@ -308,6 +319,7 @@ export class Sandbox {
       throw this.#endReason ?? error;
     } finally {
       this.#request = undefined;
+      this.#invocationInput = undefined;
     }
     const duration_ms = performance.now() - started;
     const fuel = this.#endBudget();
@@ -549,4 +561,11 @@ export class Sandbox {
     const converters = componentArgumentConverters(declared?.js);
     return { fn: fn as ResolvedExport['fn'], name: exportName, ...(converters ? { converters } : {}) };
   }
+}
+
+function invocationInput(stdin: Uint8Array | string | undefined): InvocationInput | undefined {
+  if (stdin === undefined) return undefined;
+  if (typeof stdin === 'string') return { stdin: new TextEncoder().encode(stdin) };
+  if (stdin instanceof Uint8Array) return { stdin };
+  throw new KeelError('invalid-argument', 'InvokeOptions.stdin must be a Uint8Array or a string');
 }

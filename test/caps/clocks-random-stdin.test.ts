@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
-import { answer, runGuest, SHARED_CACHE } from './harness.js';
+import { answer, commandGrants, guestBytes, runGuest, SHARED_CACHE } from './harness.js';
 
 async function sample(options: ConstructorParameters<typeof Kernel>[0]): Promise<string[]> {
   const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...options });
@@ -44,6 +44,33 @@ it('reads stdin from the input given at spawn, separately per sandbox', async ()
     expect(answer(one, 'stdin')).toBe('15 first line');
     expect(answer(two, 'stdin')).toBe('5 other');
     expect(answer(none, 'stdin')).toBe('0 ');
+  } finally {
+    await kernel.close();
+  }
+});
+
+it("an invocation's own stdin replaces the sandbox's for that invocation only", async () => {
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE });
+  try {
+    const module = await kernel.load(guestBytes('fsprobe'), { name: 'fsprobe' });
+    let stdout = '';
+    const sandbox = await kernel.spawn(module, {
+      grants: commandGrants(['stdin']),
+      io: {
+        stdin: new TextEncoder().encode('from spawn'),
+        stdout: (c) => (stdout += new TextDecoder().decode(c)),
+      },
+    });
+    await sandbox.invoke('wasi:cli/run#run', [], { stdin: 'from the invocation' });
+    expect(stdout.trim()).toBe('stdin: 19 from the invocation');
+    stdout = '';
+    await sandbox.invoke('wasi:cli/run#run');
+    expect(stdout.trim()).toBe('stdin: 10 from spawn');
+    // A bad stdin is refused before the guest runs; the sandbox stays usable.
+    expect(() => sandbox.invokeSync('wasi:cli/run#run', [], { stdin: 5 as never })).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
+    expect(sandbox.state).toBe('ready');
   } finally {
     await kernel.close();
   }

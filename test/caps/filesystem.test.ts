@@ -31,6 +31,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
       throw new Error('exit');
     },
     charge: () => {},
+    invocationInput: () => undefined,
     onEnd: (cleanup) => cleanups.push(cleanup),
     end: () => {
       for (const c of cleanups.splice(0)) c();
