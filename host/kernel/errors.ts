@@ -74,8 +74,9 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     fix: 'Spawn a new sandbox from the module.',
   },
   'mailbox-full': {
-    meaning: "The receiver's mailbox is at its bound; the message was not queued.",
-    fix: "Send more slowly, or raise the receiver's mailbox limit.",
+    meaning:
+      "The receiver's mailbox is at its bound, or the sender already has its share of it queued; the message was not queued.",
+    fix: "Send more slowly, or raise the receiver's mailboxLength or mailboxSenderPercent.",
   },
   'message-too-large': {
     meaning: 'A message exceeds the message size limit.',

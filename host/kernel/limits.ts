@@ -16,6 +16,11 @@ export interface Limits {
   messageBytes: number;
   /** Messages waiting in one mailbox. */
   mailboxLength: number;
+  /**
+   * How much of this sandbox's mailbox one sending sandbox may fill, in percent (1 to 100): a
+   * flooder is refused with `mailbox-full` while others still get in.
+   */
+  mailboxSenderPercent: number;
   /** Largest module (bytes) the loader accepts. */
   moduleBytes: number;
   /** Bytes of stdout and of stderr kept per sandbox; the excess is dropped and counted. */
@@ -31,6 +36,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   tableElements: 10_000,
   messageBytes: 64 * 1024,
   mailboxLength: 1024,
+  mailboxSenderPercent: 50,
   moduleBytes: 128 * MiB,
   outputBytes: 16 * MiB,
 });
@@ -49,6 +55,11 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
           limit: key,
         },
       );
+    }
+    if (key === 'mailboxSenderPercent' && (value < 1 || value > 100)) {
+      throw new KeelError('invalid-argument', `limit "${key}" is a percentage from 1 to 100, got ${value}`, {
+        limit: key,
+      });
     }
     limits[key] = value;
   }
@@ -89,4 +100,9 @@ export function formatSize(bytes: number): string {
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB}MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
   return `${bytes}B`;
+}
+
+/** How many ordinary envelopes one sender may have queued in a mailbox (at least 1). */
+export function senderQuota(limits: Pick<Limits, 'mailboxLength' | 'mailboxSenderPercent'>): number {
+  return Math.max(1, Math.ceil((limits.mailboxLength * limits.mailboxSenderPercent) / 100));
 }

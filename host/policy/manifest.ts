@@ -34,6 +34,11 @@ export const LimitsSchema = z
     tableElements: count.optional(),
     messageSize: size.optional(),
     mailboxLength: count.optional(),
+    mailboxSenderPercent: count
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('How much of the mailbox one sender may fill, in percent (default 50)'),
     moduleSize: size.optional(),
     outputSize: size.optional().describe('stdout and stderr bytes kept per sandbox'),
   })
@@ -106,6 +111,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('tableElements', limits.tableElements);
   assign('messageBytes', toBytes(limits.messageSize));
   assign('mailboxLength', limits.mailboxLength);
+  assign('mailboxSenderPercent', limits.mailboxSenderPercent);
   assign('moduleBytes', toBytes(limits.moduleSize));
   assign('outputBytes', toBytes(limits.outputSize));
   resolveLimits(resolved);

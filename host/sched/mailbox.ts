@@ -2,7 +2,8 @@
  * A sandbox's mailbox: a bounded FIFO of envelopes. One mailbox per receiver keeps the order
  * of every sender-receiver pair. Replies and kernel notices may exceed the bound by the slots
  * reserved for them (one per request the receiver is waiting on, one per link), so that the
- * total stays bounded while an answer owed is never refused.
+ * total stays bounded while an answer owed is never refused. It also counts what each sending
+ * sandbox has queued, so that one sender's share can be capped (`limits.mailboxSenderPercent`).
  */
 
 export type EnvelopeKind = 'message' | 'request' | 'reply' | 'event';
@@ -25,14 +26,37 @@ export interface Envelope {
   readonly queuedAt?: number | undefined;
 }
 
+/** Senders whose envelopes are not counted against a share: the embedder and the kernel. */
+const UNCOUNTED = new Set(['host', 'kernel']);
+
+/** Whether an envelope counts against its sender's share: what a sandbox sent, replies aside. */
+function counted(envelope: Envelope): boolean {
+  return envelope.kind !== 'reply' && !UNCOUNTED.has(envelope.from);
+}
+
 export class Mailbox {
   #items: (Envelope | undefined)[] = [];
   #head = 0;
+  /** Queued envelopes per sending sandbox (only those that count; entries at 0 are removed). */
+  #bySender = new Map<string, number>();
   /** The bound for ordinary messages and events. */
   limit: number;
+  /** The most one sending sandbox may have queued here. */
+  senderLimit: number;
 
-  constructor(limit: number) {
+  constructor(limit: number, senderLimit = limit) {
     this.limit = limit;
+    this.senderLimit = senderLimit;
+  }
+
+  /** Envelopes `sender` has queued here that count against its share. */
+  heldBy(sender: string): number {
+    return this.#bySender.get(sender) ?? 0;
+  }
+
+  /** Whether `sender` may queue one more ordinary envelope without passing its share. */
+  overShare(sender: string): boolean {
+    return !UNCOUNTED.has(sender) && this.heldBy(sender) >= this.senderLimit;
   }
 
   get length(): number {
@@ -47,12 +71,18 @@ export class Mailbox {
   /** Queue an envelope (the caller checked `full`, or it holds a reserved slot). */
   push(envelope: Envelope): void {
     this.#items.push(envelope);
+    if (counted(envelope)) this.#bySender.set(envelope.from, this.heldBy(envelope.from) + 1);
   }
 
   shift(): Envelope | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const envelope = this.#items[this.#head];
     this.#items[this.#head++] = undefined;
+    if (envelope && counted(envelope)) {
+      const left = this.heldBy(envelope.from) - 1;
+      if (left > 0) this.#bySender.set(envelope.from, left);
+      else this.#bySender.delete(envelope.from);
+    }
     // Compact once the consumed prefix dominates, so the array never grows without bound.
     if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
@@ -66,6 +96,7 @@ export class Mailbox {
     const rest = this.#items.slice(this.#head) as Envelope[];
     this.#items = [];
     this.#head = 0;
+    this.#bySender.clear();
     return rest;
   }
 

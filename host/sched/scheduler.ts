@@ -21,7 +21,7 @@ import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
 import type { SpawnOptions } from '../kernel/kernel.js';
-import type { Limits } from '../kernel/limits.js';
+import { type Limits, senderQuota } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './clock.js';
@@ -225,7 +225,7 @@ export class Scheduler {
         path,
         target,
         options,
-        new Mailbox(sandbox.limits.mailboxLength),
+        new Mailbox(sandbox.limits.mailboxLength, senderQuota(sandbox.limits)),
         weight,
         resolveRestart(sched.restart),
         sched.maxDenials,
@@ -758,15 +758,19 @@ export class Scheduler {
     fields: Omit<Envelope, 'seq' | 'queuedAt'>,
     reserved = false,
   ): void {
-    if (!reserved && service.mailbox.full) {
-      if (sender) this.#refused(sender, fields.kind, service.name, fields.body, 'mailbox-full', service);
+    const mailbox = service.mailbox;
+    const overShare = !reserved && !mailbox.full && mailbox.overShare(fields.from);
+    if (!reserved && (mailbox.full || overShare)) {
+      const target = service.current?.id ?? service.name;
+      if (sender)
+        this.#refused(sender, fields.kind, service.name, fields.body, 'mailbox-full', service, overShare);
       else this.#dropEvent(service, fields, 'mailbox-full');
-      const message = `the mailbox of ${service.current?.id ?? service.name} is full (${service.mailbox.limit} messages)`;
+      // A sender over its share sees the mailbox as full: others may still get in.
+      const message = overShare
+        ? `${fields.from} already has ${mailbox.heldBy(fields.from)} messages waiting in the mailbox of ${target}, its share of the ${mailbox.limit} (limits.mailboxSenderPercent)`
+        : `the mailbox of ${target} is full (${mailbox.limit} messages)`;
       if (sender) throw new Refusal('mailbox-full', message);
-      throw new KeelError('mailbox-full', message, {
-        target: service.current?.id ?? service.name,
-        limit: service.mailbox.limit,
-      });
+      throw new KeelError('mailbox-full', message, { target, limit: mailbox.limit });
     }
     const seq = ++this.#seq;
     const envelope: Envelope = {
@@ -805,7 +809,7 @@ export class Scheduler {
     let dropped = 0;
     for (const service of this.#services) {
       if (service.ended || !service.accepting || !subscribed(service, topic)) continue;
-      if (service.mailbox.full) {
+      if (service.mailbox.full || service.mailbox.overShare(from)) {
         this.#dropEvent(service, { kind: 'event', from, body, topic }, 'mailbox-full');
         dropped++;
         continue;
@@ -990,6 +994,7 @@ export class Scheduler {
     body: Uint8Array,
     reason: string,
     service?: Service,
+    overShare = false,
   ): void {
     if (service) service.stats.dropped++;
     if (!this.#host.bus.wants(EVENTS.ipcDrop)) return;
@@ -998,7 +1003,14 @@ export class Scheduler {
         event: EVENTS.ipcDrop,
         level: 'warn',
         status: 'dropped',
-        data: { reason, kind, from: entry.id, to: service?.current?.id ?? to, bytes: body.byteLength },
+        data: {
+          reason,
+          kind,
+          from: entry.id,
+          to: service?.current?.id ?? to,
+          bytes: body.byteLength,
+          ...(overShare ? { share: service?.mailbox.senderLimit } : {}),
+        },
       }),
     );
   }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, resolveLimits, senderQuota } from '../../host/kernel/limits.js';
+
+describe('limits', () => {
+  it('fills in every default and takes overrides', () => {
+    expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
+    expect(resolveLimits({ mailboxLength: 8 }).mailboxLength).toBe(8);
+  });
+
+  it('refuses unknown limits and values that are not finite non-negative integers', () => {
+    expect(() => resolveLimits({ nope: 1 } as never)).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
+    for (const bad of [-1, 1.5, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() => resolveLimits({ fuel: bad })).toThrow(
+        expect.objectContaining({ code: 'invalid-argument' }),
+      );
+    }
+  });
+
+  it("takes a sender's share of a mailbox as a percentage from 1 to 100", () => {
+    for (const bad of [0, 101]) {
+      expect(() => resolveLimits({ mailboxSenderPercent: bad })).toThrow(/percentage from 1 to 100/);
+    }
+    expect(senderQuota(DEFAULT_LIMITS)).toBe(512);
+    expect(senderQuota({ mailboxLength: 10, mailboxSenderPercent: 33 })).toBe(4);
+    expect(senderQuota({ mailboxLength: 1, mailboxSenderPercent: 1 })).toBe(1);
+    expect(senderQuota({ mailboxLength: 1024, mailboxSenderPercent: 100 })).toBe(1024);
+  });
+});
