@@ -212,6 +212,10 @@ function commandExport(exports: readonly string[]): string | undefined {
 }
 
 function finish(outcome: InvokeOutcome, json: boolean, invoked: boolean): number {
+  // A command whose `run` returns `err` failed without calling exit: status 1, as Wasmtime does.
+  const runErr =
+    !invoked && outcome.exit === undefined && (outcome.value as { tag?: unknown } | null)?.tag === 'err';
+  if (runErr) outcome = { ...outcome, exit: 1 };
   const failed = outcome.exit !== undefined && outcome.exit !== 0;
   if (json) {
     printJson({

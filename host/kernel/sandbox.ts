@@ -343,16 +343,22 @@ export class Sandbox {
     const meter = this.#meter;
     const call = (...args: unknown[]) => {
       if (this.#state !== 'ready') this.#checkRunnable();
+      // Running, as through invokeSync: a kill from a host call empties the meter (the guest
+      // unwinds at its next check) and a re-entrant call is refused.
+      this.#state = 'running';
       try {
         const result = target(...args);
-        if (this.#state !== 'ready')
+        if (this.#state !== 'running')
           throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
         if (meter?.exhausted()) throw this.fuelExhausted(exportName);
+        this.#state = 'ready';
         return result;
       } catch (error) {
-        if (this.#state !== 'ready') throw this.#endReason ?? error;
+        if (this.#state !== 'running') throw this.#endReason ?? error;
         const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
-        if (outcome) return undefined;
+        // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
+        // as jco's glue throws it, with its payload.
+        if (outcome?.exit !== undefined) return undefined;
         throw this.#endReason ?? error;
       }
     };

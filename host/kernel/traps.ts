@@ -14,7 +14,12 @@ export class GuestExit extends Error {
 
 /** jco's wrapper for a top-level `result::err` returned by an export. */
 export function componentErrorPayload(error: unknown): { payload: unknown } | undefined {
-  if (error instanceof Error && error.name === 'ComponentError' && Object.hasOwn(error, 'payload')) {
+  // jco's glue throws `class ComponentError extends Error` without setting `name`: the class is
+  // what identifies it (and its own `payload`).
+  const isComponentError =
+    error instanceof Error &&
+    (error.name === 'ComponentError' || error.constructor?.name === 'ComponentError');
+  if (isComponentError && Object.hasOwn(error, 'payload')) {
     return { payload: (error as Error & { payload: unknown }).payload };
   }
   return undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  componentFromWat,
   PREVIEW1_ENV_WAT,
   PREVIEW1_HELLO_WAT,
   preview1Component,
@@ -58,11 +59,27 @@ beforeAll(async () => {
   await write('preview1', wat(PREVIEW1_HELLO_WAT));
   await write('env', wat(PREVIEW1_ENV_WAT));
   await write('component', preview1Component(PREVIEW1_HELLO_WAT));
+  // A command whose run returns err without calling exit.
+  await write(
+    'run-err',
+    componentFromWat(
+      '(module (func (export "wasi:cli/run@0.2.0#run") (result i32) (i32.const 1)))',
+      'package wasi:cli@0.2.0;\ninterface run { run: func() -> result; }\nworld command { export run; }',
+      'command',
+    ),
+  );
   writeFileSync(join(dir, 'garbage.wasm'), 'definitely not wasm');
   files.garbage = join(dir, 'garbage.wasm');
 });
 
 describe('keel run', () => {
+  it('a command whose run returns err exits with status 1', () => {
+    const r = keel(['run', files['run-err']!, '--json']);
+    expect(r.status).toBe(1);
+    expect(lastJson(r.stdout)).toMatchObject({ ok: true, value: { tag: 'err' }, exit: 1 });
+    expect(keel(['run', files['run-err']!]).stderr).toContain('guest exited with status 1');
+  });
+
   it('calls a plain core module export with numeric arguments', () => {
     const r = keel(['run', files.core!, '--invoke', 'add', '--args', '[2, 40]']);
     expect(r).toMatchObject({ status: 0, stdout: '42\n' });

@@ -24,4 +24,53 @@ describe('kill in the middle of a call', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(victim.state).toBe('killed');
   });
+
+  it('the same through the typed fast path (sandbox.fn)', async () => {
+    let victim: Sandbox | undefined;
+    const assassin: CapabilityProvider = {
+      name: 'assassin',
+      interfaces: [],
+      coreImports: ['env.betray'],
+      link: () => ({ betray: () => victim?.terminate('killed by a host function') }),
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [assassin] });
+    const module = await kernel.load(
+      await wat(`(module (import "env" "betray" (func $betray))
+        (func (export "run") (call $betray) (loop $forever (br $forever))))`),
+    );
+    victim = await kernel.spawn(module, { grants: ['env.betray'] });
+    const run = victim.fn<() => void>('run');
+    const started = performance.now();
+    expect(() => run()).toThrow(expect.objectContaining({ code: 'killed' }));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(victim.state).toBe('killed');
+  }, 20_000);
+
+  it('the fast path refuses to re-enter a sandbox from its own host call', async () => {
+    let reenter: (() => void) | undefined;
+    const mirror: CapabilityProvider = {
+      name: 'mirror',
+      interfaces: [],
+      coreImports: ['env.again'],
+      link: () => ({ again: () => reenter?.() }),
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [mirror] });
+    const module = await kernel.load(
+      await wat(`(module (import "env" "again" (func $again))
+        (func (export "run") (call $again)))`),
+    );
+    const sandbox = await kernel.spawn(module, { grants: ['env.again'] });
+    const run = sandbox.fn<() => void>('run');
+    let inner: unknown;
+    reenter = () => {
+      try {
+        run();
+      } catch (error) {
+        inner = error;
+      }
+    };
+    run();
+    expect(inner).toMatchObject({ code: 'invalid-argument' });
+    expect(sandbox.state).toBe('ready');
+  });
 });
