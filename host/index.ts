@@ -9,7 +9,13 @@ export {
   type Preopen,
   parseFilesystemScope,
 } from './caps/fs/scope.js';
-export type { CapabilityProvider, LinkRequest, SandboxContext, SandboxIo } from './caps/provider.js';
+export type {
+  CapabilityProvider,
+  InvocationInput,
+  LinkRequest,
+  SandboxContext,
+  SandboxIo,
+} from './caps/provider.js';
 export { wasiError } from './caps/provider.js';
 export { type EnvironmentScope, parseEnvFlags } from './caps/wasi-cli.js';
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesystem.js';
@@ -35,12 +41,20 @@ export {
   type LoadOptions,
   type SpawnOptions,
 } from './kernel/kernel.js';
-export { DEFAULT_LIMITS, formatSize, type Limits, parseSize, resolveLimits } from './kernel/limits.js';
+export {
+  DEFAULT_LIMITS,
+  formatSize,
+  type Limits,
+  parseSize,
+  resolveLimits,
+  senderQuota,
+} from './kernel/limits.js';
 export { ModuleHandle } from './kernel/module.js';
 export {
   type FuelReport,
   type InvokeOptions,
   type InvokeOutcome,
+  NS_PER_FUEL,
   Sandbox,
   type SandboxState,
 } from './kernel/sandbox.js';

@@ -41,6 +41,12 @@ export interface SandboxContext {
    * runs out. Providers charge bytes that cross the boundary with `chargeBytes`.
    */
   charge(fuel: number): void;
+  /**
+   * Deterministic mode: how far the sandbox's virtual time has been moved, in nanoseconds: by
+   * the guest's computation (1 ns per unit of fuel used) and by the embedder
+   * (`sandbox.advanceClock`). Virtual clocks never read earlier than this.
+   */
+  virtualNanos(): bigint;
   /** The running invocation's own input, when it brought any (`InvokeOptions.stdin`). */
   invocationInput(): InvocationInput | undefined;
   /**

@@ -1,7 +1,8 @@
 /**
  * `wasi:clocks` (wall-clock, monotonic-clock). Real clocks by default; in deterministic mode a
- * virtual clock that starts at a fixed instant and advances by a fixed step on every reading
- * (and by the requested amount when the guest waits), so that runs replay exactly.
+ * virtual clock that starts at a fixed instant and advances with the guest's fuel (1 ns per
+ * unit), by the embedder's explicit steps, by a fixed step on every reading, and by the
+ * requested amount when the guest waits, so that runs replay exactly.
  */
 import type { CapabilityProvider, SandboxContext } from './provider.js';
 import { Pollable } from './wasi-io.js';
@@ -19,19 +20,23 @@ interface Clock {
   waitUntil(instant: bigint): void;
 }
 
-function virtualClock(): Clock {
+function virtualClock(context: SandboxContext): Clock {
   let now = 0n;
+  // What the guest waited for on top of the time its fuel and the embedder account for.
+  let waited = 0n;
+  // Each reading is at least one step after the last, and never behind the sandbox's time.
+  const read = (): bigint => {
+    const floor = context.virtualNanos() + waited;
+    now = now + VIRTUAL_STEP_NS > floor ? now + VIRTUAL_STEP_NS : floor;
+    return now;
+  };
   return {
-    monotonic: () => {
-      now += VIRTUAL_STEP_NS;
-      return now;
-    },
-    wall: () => {
-      now += VIRTUAL_STEP_NS;
-      return VIRTUAL_EPOCH_NS + now;
-    },
+    monotonic: read,
+    wall: () => VIRTUAL_EPOCH_NS + read(),
     waitUntil(instant) {
-      if (instant > now) now = instant;
+      if (instant <= now) return;
+      waited += instant - now;
+      now = instant;
     },
   };
 }
@@ -53,7 +58,9 @@ function realClock(): Clock {
 }
 
 export function sandboxClock(context: SandboxContext): Clock {
-  return context.state('wasi-clocks:clock', () => (context.deterministic ? virtualClock() : realClock()));
+  return context.state('wasi-clocks:clock', () =>
+    context.deterministic ? virtualClock(context) : realClock(),
+  );
 }
 
 export const wasiClocks: CapabilityProvider = {

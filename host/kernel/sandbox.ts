@@ -50,6 +50,9 @@ export interface InvokeOutcome {
   duration_ms: number;
 }
 
+/** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
+export const NS_PER_FUEL = 1n;
+
 export interface InvokeOptions {
   /** Fuel for this invocation (defaults to the sandbox's per-invocation limit). */
   fuel?: number;
@@ -96,6 +99,9 @@ export class Sandbox {
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
   #request: string | undefined;
+  /** Deterministic mode: nanoseconds the embedder moved the virtual clocks (`advanceClock`). */
+  #clockAdvance = 0n;
+  #deterministic = false;
   /** The running invocation's own stdin (a fresh record per invocation). */
   #invocationInput: InvocationInput | undefined;
   /** The current budget and the meter's `used()` when it was set. */
@@ -140,6 +146,7 @@ export class Sandbox {
 
   /** Kernel-internal: the context providers link against. */
   context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
+    this.#deterministic = deterministic;
     return {
       ...(sched ? { sched } : {}),
       sandbox: this.id,
@@ -158,6 +165,7 @@ export class Sandbox {
       },
       charge: (fuel: number): void => this.#meter?.charge(fuel),
       invocationInput: (): InvocationInput | undefined => this.#invocationInput,
+      virtualNanos: (): bigint => this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL,
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);
       },
@@ -223,6 +231,33 @@ export class Sandbox {
     this.#budget = budget;
     this.#budgetStart = used;
     return budget;
+  }
+
+  /**
+   * Deterministic mode: move this sandbox's virtual clocks forward by `nanoseconds` (an explicit
+   * step; the guest's fuel moves them too, 1 ns per unit). Its next reading is at least that
+   * much later. Outside deterministic mode the clocks are real and this is `invalid-argument`.
+   */
+  advanceClock(nanoseconds: number | bigint): void {
+    if (!this.#deterministic) {
+      throw new KeelError(
+        'invalid-argument',
+        'advanceClock needs deterministic mode (new Kernel({ deterministic: { seed } })): real clocks cannot be moved',
+      );
+    }
+    const step =
+      typeof nanoseconds === 'bigint'
+        ? nanoseconds
+        : Number.isSafeInteger(nanoseconds)
+          ? BigInt(nanoseconds)
+          : -1n;
+    if (step < 0n) {
+      throw new KeelError(
+        'invalid-argument',
+        `advanceClock takes a non-negative integer of nanoseconds, got ${nanoseconds}`,
+      );
+    }
+    this.#clockAdvance += step;
   }
 
   /** Kernel-internal: the `fuel-exhausted` error for the invocation in progress (and its event). */

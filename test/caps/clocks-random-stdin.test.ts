@@ -75,3 +75,39 @@ it("an invocation's own stdin replaces the sandbox's for that invocation only", 
     await kernel.close();
   }
 });
+
+it('moves virtual time with the fuel the guest burns and with explicit steps, never back', async () => {
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE, deterministic: { seed: 1 } });
+  try {
+    const module = await kernel.load(guestBytes('fsprobe'), { name: 'fsprobe' });
+    let stdout = '';
+    const sandbox = await kernel.spawn(module, {
+      grants: commandGrants(['now']),
+      io: { stdout: (c) => (stdout += new TextDecoder().decode(c)) },
+    });
+    const mono = () => BigInt(/mono=(\d+)/.exec(stdout.trim().split('\n').at(-1)!)![1]!);
+    await sandbox.invoke('wasi:cli/run#run');
+    const first = mono();
+    // The reading came after the program's start-up: its fuel, 1 ns a unit, is on the clock.
+    expect(first).toBeGreaterThan(10_000n);
+    expect(first).toBeLessThanOrEqual(BigInt(sandbox.lastFuel().used));
+    sandbox.advanceClock(5_000_000_000n);
+    await sandbox.invoke('wasi:cli/run#run');
+    expect(mono() - first).toBeGreaterThan(5_000_000_000n);
+    expect(() => sandbox.advanceClock(-1)).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+  } finally {
+    await kernel.close();
+  }
+});
+
+it('refuses to move real clocks', async () => {
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE });
+  try {
+    const sandbox = await kernel.spawn(await kernel.load(guestBytes('fsprobe'), { name: 'fsprobe' }), {
+      grants: commandGrants([]),
+    });
+    expect(() => sandbox.advanceClock(1)).toThrow(/needs deterministic mode/);
+  } finally {
+    await kernel.close();
+  }
+});

@@ -32,6 +32,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     },
     charge: () => {},
     invocationInput: () => undefined,
+    virtualNanos: () => 0n,
     onEnd: (cleanup) => cleanups.push(cleanup),
     end: () => {
       for (const c of cleanups.splice(0)) c();
