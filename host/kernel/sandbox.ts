@@ -101,6 +101,8 @@ export class Sandbox {
   #request: string | undefined;
   /** Deterministic mode: nanoseconds the embedder moved the virtual clocks (`advanceClock`). */
   #clockAdvance = 0n;
+  /** A fast-path call is running (invokeSync uses `#state = 'running'` instead). */
+  #inFastCall = false;
   #deterministic = false;
   /** The running invocation's own stdin (a fresh record per invocation). */
   #invocationInput: InvocationInput | undefined;
@@ -377,19 +379,21 @@ export class Sandbox {
     const target = this.#resolve(exportName).fn;
     const meter = this.#meter;
     const call = (...args: unknown[]) => {
-      if (this.#state !== 'ready') this.#checkRunnable();
-      // Running, as through invokeSync: a kill from a host call empties the meter (the guest
-      // unwinds at its next check) and a re-entrant call is refused.
-      this.#state = 'running';
+      if (this.#state !== 'ready' || this.#inFastCall) this.#checkRunnable();
+      // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
+      // unwinds at its next check) and a re-entrant call is refused. A flag of its own, not
+      // `#state`: writing that string field twice a call cost more than the rest of this wrapper.
+      this.#inFastCall = true;
       try {
         const result = target(...args);
-        if (this.#state !== 'running')
+        this.#inFastCall = false;
+        if (this.#state !== 'ready')
           throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
         if (meter?.exhausted()) throw this.fuelExhausted(exportName);
-        this.#state = 'ready';
         return result;
       } catch (error) {
-        if (this.#state !== 'running') throw this.#endReason ?? error;
+        this.#inFastCall = false;
+        if (this.#state !== 'ready') throw this.#endReason ?? error;
         const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
         // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
         // as jco's glue throws it, with its payload.
@@ -409,7 +413,7 @@ export class Sandbox {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
     // Killed in the middle of a call (from a host function): the guest reloads its counter when
     // that host call returns, finds it empty at its next check and unwinds.
-    if (this.#state === 'running') this.#meter?.setRemaining(0);
+    if (this.#state === 'running' || this.#inFastCall) this.#meter?.setRemaining(0);
     this.#end(
       'killed',
       error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
@@ -453,8 +457,8 @@ export class Sandbox {
   }
 
   #checkRunnable(): void {
-    if (this.#state === 'ready') return;
-    if (this.#state === 'running') {
+    if (this.#state === 'ready' && !this.#inFastCall) return;
+    if (this.#state === 'running' || this.#inFastCall) {
       throw new KeelError(
         'invalid-argument',
         `sandbox ${this.id} is already running a call (re-entrant calls are not allowed)`,
