@@ -335,6 +335,7 @@ export class Kernel {
         const exitGranted = plan.some(
           (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
         );
+        const coreInstances: WebAssembly.Instance[] = [];
         const exports = module.instantiate!(
           (file) => {
             const core = module.coreModules.get(file);
@@ -342,9 +343,13 @@ export class Kernel {
             return core;
           },
           imports,
-          instantiateCore(meter, exitGranted ? context : undefined),
+          instantiateCore(meter, exitGranted ? context : undefined, coreInstances),
         );
-        sandbox.attach(exports, new Map());
+        sandbox.attach(
+          exports,
+          new Map(),
+          module.glueSource ? { source: module.glueSource, coreInstances } : undefined,
+        );
       }
     } catch (error) {
       sandbox.release();
@@ -545,10 +550,13 @@ export class Kernel {
  * adapter (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an
  * error result, i.e. status 1; inside a component a core module importing
  * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
- * own status by answering that import itself.
+ * own status by answering that import itself. Each instance is recorded, in the glue's order.
  */
-function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
-  if (!meter && !exit) return undefined;
+function instantiateCore(
+  meter: MeterRuntime | undefined,
+  exit: SandboxContext | undefined,
+  instances: WebAssembly.Instance[],
+) {
   return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
     const preview1 = imports?.wasi_snapshot_preview1;
     if (exit && preview1 && typeof preview1.proc_exit === 'function') {
@@ -557,6 +565,9 @@ function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext |
         wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
       };
     }
-    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
+    // Recorded in the glue's order, for the direct calls of kernel/direct-calls.ts.
+    const instance = new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
+    instances.push(instance);
+    return instance;
   };
 }

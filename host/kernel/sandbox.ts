@@ -11,6 +11,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
 import type { SchedPort } from '../sched/port.js';
+import { directCall, directShape } from './direct-calls.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
@@ -48,6 +49,12 @@ export interface InvokeOutcome {
   exit?: number;
   fuel: FuelReport;
   duration_ms: number;
+}
+
+/** jco 1.12 glue's source and the core instances it made, in its order. */
+export interface GlueInstances {
+  readonly source: string;
+  readonly coreInstances: readonly WebAssembly.Instance[];
 }
 
 /** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
@@ -95,6 +102,7 @@ export class Sandbox {
   #exitCode: number | undefined;
   #endReason: KeelError | undefined;
   #exports: Record<string, unknown> = {};
+  #glue: GlueInstances | undefined;
   #signatures: ReadonlyMap<string, FuncSignature> = new Map();
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
@@ -187,10 +195,18 @@ export class Sandbox {
     }
   }
 
-  /** Kernel-internal: attach the instantiated exports. */
-  attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
+  /**
+   * Kernel-internal: attach the instantiated exports (and, for jco 1.12 glue, its source and
+   * core instances, from which the fast path may call simple exports directly).
+   */
+  attach(
+    exports: Record<string, unknown>,
+    signatures: ReadonlyMap<string, FuncSignature>,
+    glue?: GlueInstances,
+  ): void {
     this.#exports = exports;
     this.#signatures = signatures;
+    this.#glue = glue;
   }
 
   emit(event: Omit<EventInput, 'sandbox'>): void {
@@ -376,7 +392,8 @@ export class Sandbox {
    * `KeelError`s and end the sandbox exactly as through `invoke`.
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
-    const target = this.#resolve(exportName).fn;
+    const glued = this.#resolve(exportName).fn;
+    const target = this.#direct(glued) ?? glued;
     const meter = this.#meter;
     const call = (...args: unknown[]) => {
       if (this.#state !== 'ready' || this.#inFastCall) this.#checkRunnable();
@@ -550,10 +567,32 @@ export class Sandbox {
     this.#state = state;
     this.#endReason = reason;
     this.#exports = {};
+    this.#glue = undefined;
     this.#resolved.clear();
     this.release();
     this.emit(event);
     this.#onEnd(this);
+  }
+
+  /**
+   * How the fast path reaches an export: `core`, a core module's export itself; `direct`, a
+   * component's core export called by Keel without the glue (32-bit integer shapes, see
+   * kernel/direct-calls.ts); `glue`, through jco's generated bindings.
+   */
+  callPath(exportName: string): 'core' | 'direct' | 'glue' {
+    const resolved = this.#resolve(exportName);
+    if (resolved.signature || this.module.kind === 'core') return 'core';
+    return this.#direct(resolved.fn) ? 'direct' : 'glue';
+  }
+
+  /** The core export behind a glue function of the plain scalar shape, called directly; else undefined. */
+  #direct(glued: Function): ((...args: unknown[]) => unknown) | undefined {
+    const glue = this.#glue;
+    if (!glue) return undefined;
+    const shape = directShape(glue.source, glued);
+    const core = shape ? glue.coreInstances[shape.instance]?.exports[shape.coreExport] : undefined;
+    if (!shape || typeof core !== 'function' || core.length !== shape.arity) return undefined;
+    return directCall(shape, core) as (...args: unknown[]) => unknown;
   }
 
   #resolve(exportName: string): ResolvedExport {

@@ -51,6 +51,8 @@ export interface LoadedModule {
   /** Components only: the glue and the import specifiers it reads (version-less). */
   readonly instantiate?: GlueInstantiate;
   readonly glueImports?: readonly string[];
+  /** jco 1.12's glue source, where the kernel may call simple exports directly (kernel/direct-calls.ts). */
+  readonly glueSource?: string;
   readonly coreInfo?: CoreModuleInfo;
 }
 
@@ -172,6 +174,7 @@ export class Loader {
       coreFacts,
       instantiate,
       glueImports: output.imports,
+      ...(output.generator === 'jco-1.12.0' ? { glueSource: output.glue } : {}),
     };
   }
 
