@@ -52,7 +52,9 @@ async function setup() {
   kernel.mount('/bench/b', module);
   const grants = ['keel:kernel/log', { interface: 'keel:kernel/ipc', scope: { peers: ['/bench/*'] } }];
   const a = await kernel.spawn('/bench/a', { grants, name: 'a' });
-  const b = await kernel.spawn('/bench/b', { grants, name: 'b' });
+  // a streams batches of 1,000 to b: b lets one sender fill its whole mailbox (by default a
+  // sender may hold half of it, limits.mailboxSenderPercent).
+  const b = await kernel.spawn('/bench/b', { grants, name: 'b', limits: { mailboxSenderPercent: 100 } });
   return { kernel, a, b };
 }
 
