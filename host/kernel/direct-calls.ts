@@ -40,6 +40,33 @@ const VOID_FN = new RegExp(`^function ${IDENT}\\(([^)]*)\\) \\{\\s*(${IDENT})\\(
 const CORE_INSTANCE = /\(\{ exports: (exports\d+) \} = instantiateCore\(/g;
 
 /**
+ * Shapes already worked out, per glue source and function text: every sandbox of a module asks
+ * the same questions, and reading the glue's source costs tens of microseconds a function
+ * (the bench's spawn resolves four). Keyed by the source's owner so that it goes with it.
+ */
+const known = new WeakMap<object, Map<string, DirectShape | null>>();
+
+/** `directShape`, remembered per `owner` (the loaded module the glue belongs to). */
+export function directShapeOf(
+  owner: object,
+  glueSource: string,
+  glueFunction: Function,
+): DirectShape | undefined {
+  let shapes = known.get(owner);
+  if (!shapes) {
+    shapes = new Map();
+    known.set(owner, shapes);
+  }
+  const text = Function.prototype.toString.call(glueFunction);
+  let shape = shapes.get(text);
+  if (shape === undefined) {
+    shape = directShape(glueSource, glueFunction) ?? null;
+    shapes.set(text, shape);
+  }
+  return shape ?? undefined;
+}
+
+/**
  * The direct shape of `glueFunction` (an export of the glue whose source is `glueSource`), or
  * undefined when it is anything but the plain shape above.
  */

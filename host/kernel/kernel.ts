@@ -348,7 +348,7 @@ export class Kernel {
         sandbox.attach(
           exports,
           new Map(),
-          module.glueSource ? { source: module.glueSource, coreInstances } : undefined,
+          module.glueSource ? { owner: module, source: module.glueSource, coreInstances } : undefined,
         );
       }
     } catch (error) {

@@ -11,7 +11,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
 import type { SchedPort } from '../sched/port.js';
-import { directCall, directShape } from './direct-calls.js';
+import { directCall, directShapeOf } from './direct-calls.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
@@ -53,6 +53,8 @@ export interface InvokeOutcome {
 
 /** jco 1.12 glue's source and the core instances it made, in its order. */
 export interface GlueInstances {
+  /** What the source belongs to (the loaded module), for remembering what was read of it. */
+  readonly owner: object;
   readonly source: string;
   readonly coreInstances: readonly WebAssembly.Instance[];
 }
@@ -589,7 +591,7 @@ export class Sandbox {
   #direct(glued: Function): ((...args: unknown[]) => unknown) | undefined {
     const glue = this.#glue;
     if (!glue) return undefined;
-    const shape = directShape(glue.source, glued);
+    const shape = directShapeOf(glue.owner, glue.source, glued);
     const core = shape ? glue.coreInstances[shape.instance]?.exports[shape.coreExport] : undefined;
     if (!shape || typeof core !== 'function' || core.length !== shape.arity) return undefined;
     return directCall(shape, core) as (...args: unknown[]) => unknown;
