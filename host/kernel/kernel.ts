@@ -315,7 +315,13 @@ export class Kernel {
     );
     let imports: ReturnType<typeof buildImports>;
     try {
-      imports = buildImports(module, plan, context, (requirement) => this.#deniedCall(sandbox, requirement));
+      imports = buildImports(
+        module,
+        plan,
+        context,
+        (requirement) => this.#deniedCall(sandbox, requirement),
+        meter !== undefined,
+      );
     } catch (error) {
       // A provider may already hold host resources for this sandbox (opened preopens).
       sandbox.release();

@@ -133,6 +133,7 @@ export function buildImports(
   plan: readonly PlannedLink[],
   context: SandboxContext,
   onDeniedCall: (requirement: Requirement) => never,
+  metered = true,
 ): Record<string, Record<string, unknown>> {
   const imports: Record<string, Record<string, unknown>> = {};
   const linkedCore = new Map<string, Record<string, unknown>>();
@@ -146,13 +147,16 @@ export function buildImports(
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;
       // Core imports of one provider share one linked record per interface.
+      // Unmetered, a charge would do nothing: the provider's functions are linked as they are.
       linked =
         linkedCore.get(key) ??
-        gate(
-          decision.provider.link({ interface: requirement.interface, scope, context }),
-          decision.provider,
-          context,
-        );
+        (metered
+          ? gate(
+              decision.provider.link({ interface: requirement.interface, scope, context }),
+              decision.provider,
+              context,
+            )
+          : decision.provider.link({ interface: requirement.interface, scope, context }));
       linkedCore.set(key, linked);
     }
     if (module.kind === 'core') {
