@@ -3,22 +3,30 @@ import { type CapabilityProvider, Kernel, type Sandbox } from '../../host/index.
 import { tempCacheDir } from '../helpers/components.js';
 import { wat } from '../helpers/wat.js';
 
+/**
+ * A sandbox whose `run` calls a host function that kills it, then loops forever: the host
+ * function returns, and the guest goes on into its endless loop unless the kill stops it.
+ */
+async function betrayedSandbox(): Promise<Sandbox> {
+  let victim: Sandbox | undefined;
+  const assassin: CapabilityProvider = {
+    name: 'assassin',
+    interfaces: [],
+    coreImports: ['env.betray'],
+    link: () => ({ betray: () => victim?.terminate('killed by a host function') }),
+  };
+  const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [assassin] });
+  const module = await kernel.load(
+    await wat(`(module (import "env" "betray" (func $betray))
+      (func (export "run") (call $betray) (loop $forever (br $forever))))`),
+  );
+  victim = await kernel.spawn(module, { grants: ['env.betray'] });
+  return victim;
+}
+
 describe('kill in the middle of a call', () => {
   it('a guest killed from a host call stops at its next fuel check, even in an endless loop', async () => {
-    let victim: Sandbox | undefined;
-    // The host function kills its caller, then returns: the guest goes on into an endless loop.
-    const assassin: CapabilityProvider = {
-      name: 'assassin',
-      interfaces: [],
-      coreImports: ['env.betray'],
-      link: () => ({ betray: () => victim?.terminate('killed by a host function') }),
-    };
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [assassin] });
-    const module = await kernel.load(
-      await wat(`(module (import "env" "betray" (func $betray))
-        (func (export "run") (call $betray) (loop $forever (br $forever))))`),
-    );
-    victim = await kernel.spawn(module, { grants: ['env.betray'] });
+    const victim = await betrayedSandbox();
     const started = performance.now();
     await expect(victim.invoke('run')).rejects.toMatchObject({ code: 'killed' });
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -26,19 +34,7 @@ describe('kill in the middle of a call', () => {
   });
 
   it('the same through the typed fast path (sandbox.fn)', async () => {
-    let victim: Sandbox | undefined;
-    const assassin: CapabilityProvider = {
-      name: 'assassin',
-      interfaces: [],
-      coreImports: ['env.betray'],
-      link: () => ({ betray: () => victim?.terminate('killed by a host function') }),
-    };
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [assassin] });
-    const module = await kernel.load(
-      await wat(`(module (import "env" "betray" (func $betray))
-        (func (export "run") (call $betray) (loop $forever (br $forever))))`),
-    );
-    victim = await kernel.spawn(module, { grants: ['env.betray'] });
+    const victim = await betrayedSandbox();
     const run = victim.fn<() => void>('run');
     const started = performance.now();
     expect(() => run()).toThrow(expect.objectContaining({ code: 'killed' }));
