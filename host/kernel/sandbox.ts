@@ -61,6 +61,8 @@ export interface GlueInstances {
 
 /** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
 export const NS_PER_FUEL = 1n;
+/** How far `advanceClock` may move a sandbox's clocks in all (about 146 years). */
+const MAX_CLOCK_ADVANCE_NS = 2n ** 62n;
 
 export interface InvokeOptions {
   /** Fuel for this invocation (defaults to the sandbox's per-invocation limit). */
@@ -275,6 +277,13 @@ export class Sandbox {
       throw new KeelError(
         'invalid-argument',
         `advanceClock takes a non-negative integer of nanoseconds, got ${nanoseconds}`,
+      );
+    }
+    // Virtual instants are u64 nanoseconds in WASI (from 2026 on the wall clock): stay far below.
+    if (this.#clockAdvance + step > MAX_CLOCK_ADVANCE_NS) {
+      throw new KeelError(
+        'invalid-argument',
+        `advanceClock would move the clocks past ${MAX_CLOCK_ADVANCE_NS} ns`,
       );
     }
     this.#clockAdvance += step;
