@@ -68,7 +68,6 @@ export interface OutputCounters {
   dropped: number;
 }
 
-/** A source that charges the sandbox's fuel per read and per byte read. */
 /**
  * The sandbox's stdin (given at spawn), except while an invocation that brought its own runs:
  * then that invocation's bytes, from their start.
@@ -86,6 +85,7 @@ function stdinSource(context: SandboxContext): ByteSource {
   };
 }
 
+/** A source that charges the sandbox's fuel per read and per byte read. */
 function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
   return {
     read(max) {

@@ -125,53 +125,23 @@ function definedOnce(source: string, definition: RegExp): boolean {
 
 /** A function that calls `core` as the glue function of `shape` would, without the glue. */
 export function directCall(shape: DirectShape, core: Function): Function {
+  // Arguments go in as given: WebAssembly converts each with ToInt32, as toUint32/toInt32
+  // would have, and ignores extra ones as the glue does. An s32 result is the i32 itself and a
+  // void export returns undefined, so for those the core export is the call; a u32 result is
+  // lifted as the glue lifts it.
+  if (shape.result !== 'u32') return core;
   const f = core as (...args: unknown[]) => number;
-  // Per arity and result: no rest parameters or spreads on this path. Arguments go in as
-  // given: WebAssembly converts each with ToInt32, as toUint32/toInt32 would have.
-  if (shape.result === 'u32') {
-    switch (shape.arity) {
-      case 0:
-        return () => f() >>> 0;
-      case 1:
-        return (a: unknown) => f(a) >>> 0;
-      case 2:
-        return (a: unknown, b: unknown) => f(a, b) >>> 0;
-      case 3:
-        return (a: unknown, b: unknown, c: unknown) => f(a, b, c) >>> 0;
-      default:
-        return (...args: unknown[]) => f(...args.slice(0, shape.arity)) >>> 0;
-    }
-  }
-  if (shape.result === 's32') {
-    switch (shape.arity) {
-      case 0:
-        return () => f();
-      case 1:
-        return (a: unknown) => f(a);
-      case 2:
-        return (a: unknown, b: unknown) => f(a, b);
-      case 3:
-        return (a: unknown, b: unknown, c: unknown) => f(a, b, c);
-      default:
-        return (...args: unknown[]) => f(...args.slice(0, shape.arity));
-    }
-  }
+  // Per arity: a rest parameter and a spread here cost about 4 ns of a 6 ns call.
   switch (shape.arity) {
     case 0:
-      return () => {
-        f();
-      };
+      return () => f() >>> 0;
     case 1:
-      return (a: unknown) => {
-        f(a);
-      };
+      return (a: unknown) => f(a) >>> 0;
     case 2:
-      return (a: unknown, b: unknown) => {
-        f(a, b);
-      };
+      return (a: unknown, b: unknown) => f(a, b) >>> 0;
+    case 3:
+      return (a: unknown, b: unknown, c: unknown) => f(a, b, c) >>> 0;
     default:
-      return (...args: unknown[]) => {
-        f(...args.slice(0, shape.arity));
-      };
+      return (...args: unknown[]) => f(...args) >>> 0;
   }
 }

@@ -147,17 +147,14 @@ export function buildImports(
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;
       // Core imports of one provider share one linked record per interface.
-      // Unmetered, a charge would do nothing: the provider's functions are linked as they are.
-      linked =
-        linkedCore.get(key) ??
-        (metered
-          ? gate(
-              decision.provider.link({ interface: requirement.interface, scope, context }),
-              decision.provider,
-              context,
-            )
-          : decision.provider.link({ interface: requirement.interface, scope, context }));
-      linkedCore.set(key, linked);
+      let shared = linkedCore.get(key);
+      if (!shared) {
+        shared = decision.provider.link({ interface: requirement.interface, scope, context });
+        // Unmetered, a charge would do nothing: the provider's functions are linked as they are.
+        if (metered) shared = gate(shared, decision.provider, context);
+        linkedCore.set(key, shared);
+      }
+      linked = shared;
     }
     if (module.kind === 'core') {
       const namespace = imports[requirement.coreModule!] ?? {};
