@@ -18,6 +18,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
+import { type CountedLoop, countedLoop } from './counted.js';
 import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
@@ -25,6 +26,8 @@ export interface BodyContext {
   readonly bytes: Uint8Array;
   readonly costs: CostTables;
   readonly strategy: 'local' | 'global';
+  /** Charge counted loops once before they start (see counted.ts) instead of at every turn. */
+  readonly countedLoops: boolean;
   /** Parameter count by type index. */
   readonly paramCounts: readonly number[];
   /** By type index: the block type (encoded) of a block that yields the function's results. */
@@ -88,6 +91,15 @@ const OP_MEMORY_GROW = 0x40;
 const OP_I32_CONST = 0x41;
 const OP_I64_CONST = 0x42;
 const OP_I32_NE = 0x47;
+const OP_I32_LT_S = 0x48;
+const OP_I32_LT_U = 0x49;
+const OP_I32_GT_S = 0x4a;
+const OP_I32_GT_U = 0x4b;
+const OP_I32_ADD = 0x6a;
+const OP_I32_SUB = 0x6b;
+const OP_I32_AND = 0x71;
+const OP_I32_SHR_U = 0x76;
+const OP_I64_ADD = 0x7c;
 const OP_I64_LT_S = 0x53;
 const OP_I64_SUB = 0x7d;
 const OP_I64_MUL = 0x7e;
@@ -97,6 +109,15 @@ const OP_I64_EXTEND_I32_U = 0xad;
 const VOID = 0x40;
 const I32 = 0x7f;
 const I64 = 0x7e;
+
+/** What a counted loop that could not fuel a whole count costs: more than any budget (2^53). */
+const UNENDING_LOOP_CHARGE = 2 ** 62;
+
+/**
+ * Thrown when something other than its back edge branches to a loop charged as counted: the
+ * body is rewritten again without counted loops.
+ */
+const NOT_COUNTED = Symbol('not counted');
 
 /** Skip an unsigned or signed LEB128 at `pos`; returns the position after it. */
 function leb(bytes: Uint8Array, pos: number): number {
@@ -115,6 +136,15 @@ export class BodyRewriter {
   readonly #head = new Writer(256);
   #kinds = new Uint8Array(64);
   #targeted = new Uint8Array(64);
+  /** By depth: 1 for a loop charged as counted (only its back edge may branch to it). */
+  #counted = new Uint8Array(64);
+  /** Whether this rewrite charges counted loops (off on the second try of a body). */
+  #counting = false;
+  /** The `if` and the back edge of the counted loop being read, whose charges were made before it. */
+  #countIfAt = -1;
+  #countBackAt = -1;
+  /** Locals from this index move up by one (the counter parameter of a function that passes fuel). */
+  #params = 0;
   /** Calls to `#flush` so far in this body: each marks a branch, a call, a loop or a join. */
   #flushes = 0;
   /**
@@ -153,6 +183,28 @@ export class BodyRewriter {
     passes: boolean,
     out: Writer,
   ): void {
+    const found = this.#ctx.found;
+    const tailCalls = found.tailCalls.length;
+    const tailIndirect = found.tailIndirect.length;
+    try {
+      this.#rewriteBody(start, end, typeIndex, funcIndex, passes, out, this.#ctx.countedLoops);
+    } catch (error) {
+      if (error !== NOT_COUNTED) throw error;
+      found.tailCalls.length = tailCalls;
+      found.tailIndirect.length = tailIndirect;
+      this.#rewriteBody(start, end, typeIndex, funcIndex, passes, out, false);
+    }
+  }
+
+  #rewriteBody(
+    start: number,
+    end: number,
+    typeIndex: number,
+    funcIndex: number,
+    passes: boolean,
+    out: Writer,
+    counting: boolean,
+  ): void {
     const ctx = this.#ctx;
     const bytes = this.#bytes;
     const r = this.#r;
@@ -178,6 +230,10 @@ export class BodyRewriter {
     this.#passes = passes;
     // A function that passes fuel gets it as its last parameter: locals from there move up by one.
     const params = passes ? ctx.paramCounts[typeIndex]! : MAX_LOCALS + 1;
+    this.#params = params;
+    this.#counting = counting;
+    this.#countIfAt = -1;
+    this.#countBackAt = -1;
     if (passes) {
       this.#fuelLocal = params;
       this.#nextLocal++;
@@ -286,21 +342,34 @@ export class BodyRewriter {
           pos = skipBlockType(r, pos);
           depth = this.#push(depth, BLOCK);
           continue;
-        case 0x03: // loop: a join point; check the counter at its header
+        case 0x03: {
+          // loop: a join point; check the counter at its header, or charge a counted loop's
+          // every turn before it and check then
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
           pos = skipBlockType(r, pos);
+          const counted = this.#counting ? countedLoop(bytes, pos, end, ctx.costs) : undefined;
+          if (counted) this.#writePrecharge(counted, depth);
           depth = this.#push(depth, LOOP);
           this.#copyTo(pos);
-          this.#writeCheck(this.#code, depth);
+          if (counted) {
+            this.#counted[depth - 1] = 1;
+            this.#countIfAt = counted.ifAt;
+            this.#countBackAt = counted.backAt;
+          } else {
+            this.#writeCheck(this.#code, depth);
+          }
           continue;
+        }
         case 0x04: {
-          // if: charged before it, unless `#sinkIf` moves the charge into its arms later
+          // if: charged before it, unless `#sinkIf` moves the charge into its arms later (or
+          // the counted loop it tests was charged for it)
           pending += plain[op]!;
           this.#copyTo(at);
           this.#ifFrom[depth] = code.len;
-          this.#flush(at, pending);
+          if (at === this.#countIfAt) pending = 0;
+          else this.#flush(at, pending);
           this.#ifTo[depth] = code.len;
           this.#ifAmount[depth] = pending;
           this.#ifFlushes[depth] = this.#flushes;
@@ -396,6 +465,14 @@ export class BodyRewriter {
           r.pos = pos;
           const label = r.u32();
           pos = r.pos;
+          if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
+          const target = depth - 1 - label;
+          if (at === this.#countBackAt) {
+            // A counted loop's back edge: its turns were charged before the loop.
+            pending = 0;
+            continue;
+          }
+          if (this.#counted[target] === 1) throw NOT_COUNTED;
           // A then arm of straight-line code that ends with `br`: it pays the if's charge here.
           const d = depth - 1;
           const last = bytes[pos];
@@ -405,9 +482,7 @@ export class BodyRewriter {
           }
           this.#flush(at, pending);
           pending = 0;
-          if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
           // Branches to the function's label land after the body block, where the counter is saved.
-          const target = depth - 1 - label;
           if (target !== 0) this.#targeted[target] = 1;
           continue;
         }
@@ -422,6 +497,7 @@ export class BodyRewriter {
             const label = r.u32();
             if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
             const target = depth - 1 - label;
+            if (this.#counted[target] === 1) throw NOT_COUNTED;
             if (target !== 0) this.#targeted[target] = 1;
           }
           pos = r.pos;
@@ -756,9 +832,13 @@ export class BodyRewriter {
       const targeted = new Uint8Array(this.#targeted.length * 2);
       targeted.set(this.#targeted);
       this.#targeted = targeted;
+      const counted = new Uint8Array(this.#counted.length * 2);
+      counted.set(this.#counted);
+      this.#counted = counted;
     }
     this.#kinds[depth] = kind;
     this.#targeted[depth] = 0;
+    this.#counted[depth] = 0;
     return depth + 1;
   }
 
@@ -848,6 +928,102 @@ export class BodyRewriter {
     w.u32(this.#ctx.fuelGlobal);
     w.byte(OP_LOCAL_SET);
     w.u32(this.#fuelLocal);
+  }
+
+  /**
+   * Before a counted loop: charge all its turns and its last test, then check. The count is
+   * computed in i32 from the values the loop starts with (see counted.ts for the tests):
+   *
+   *   i != n, c = ±2^s:  d = (n - v) or (v - n);  count = d >> s, or never ending if d's low s bits are set
+   *   i < n (c = +1):    count = v < n ? n - v : 0        i > n (c = -1): v > n ? v - n : 0
+   *
+   * where v is the first value the test reads. A never-ending count is charged
+   * `UNENDING_LOOP_CHARGE`, more than any budget: the check then fails at once, as the
+   * loop's own checks would have at some turn.
+   */
+  #writePrecharge(loop: CountedLoop, trapLabel: number): void {
+    const code = this.#code;
+    const variable = this.#mapLocal(loop.variable);
+    const first = (): void => {
+      code.byte(OP_LOCAL_GET);
+      code.u32(variable);
+      if (loop.afterWrite) {
+        code.byte(OP_I32_CONST);
+        code.sleb(loop.step);
+        code.byte(OP_I32_ADD);
+      }
+    };
+    const bound = (): void => {
+      if (loop.boundLocal >= 0) {
+        code.byte(OP_LOCAL_GET);
+        code.u32(this.#mapLocal(loop.boundLocal));
+      } else {
+        code.byte(OP_I32_CONST);
+        code.sleb(loop.boundConst);
+      }
+    };
+    // d: the distance from the first value to the bound, in the direction of the step.
+    const distance = (): void => {
+      if (loop.step > 0) {
+        bound();
+        first();
+      } else {
+        first();
+        bound();
+      }
+      code.byte(OP_I32_SUB);
+    };
+    const magnitude = loop.step === -0x8000_0000 ? 0x8000_0000 : Math.abs(loop.step);
+    const shift = Math.log2(magnitude);
+    const unending = loop.test === 'ne' && shift > 0;
+
+    this.#fuelGet(code);
+    if (unending) {
+      code.byte(OP_I64_CONST);
+      code.sleb(UNENDING_LOOP_CHARGE);
+    }
+    distance();
+    if (loop.test === 'ne') {
+      if (shift > 0) {
+        code.byte(OP_I32_CONST);
+        code.sleb(shift);
+        code.byte(OP_I32_SHR_U);
+      }
+    } else {
+      // A test that fails at once turns no time.
+      code.byte(OP_I32_CONST);
+      code.byte(0);
+      first();
+      bound();
+      code.byte(TEST_OPCODES[loop.test as keyof typeof TEST_OPCODES]);
+      code.byte(OP_SELECT);
+    }
+    code.byte(OP_I64_EXTEND_I32_U);
+    if (loop.perTurn !== 1) {
+      code.byte(OP_I64_CONST);
+      code.sleb(loop.perTurn);
+      code.byte(OP_I64_MUL);
+    }
+    if (loop.last !== 0) {
+      code.byte(OP_I64_CONST);
+      code.sleb(loop.last);
+      code.byte(OP_I64_ADD);
+    }
+    if (unending) {
+      distance();
+      code.byte(OP_I32_CONST);
+      code.sleb(magnitude - 1);
+      code.byte(OP_I32_AND);
+      code.byte(OP_SELECT);
+    }
+    code.byte(OP_I64_SUB);
+    this.#fuelSet(code);
+    this.#writeCheck(code, trapLabel);
+  }
+
+  /** A local's index in the output (see `#params`). */
+  #mapLocal(index: number): number {
+    return index >= this.#params ? index + 1 : index;
   }
 
   /** `br_if $trap (fuel < 0)`; `trapLabel` is the label index of `$trap` where this is written. */
@@ -992,6 +1168,13 @@ export class BodyRewriter {
     code.byte(OP_END);
   }
 }
+
+const TEST_OPCODES = {
+  lt_s: OP_I32_LT_S,
+  lt_u: OP_I32_LT_U,
+  gt_s: OP_I32_GT_S,
+  gt_u: OP_I32_GT_U,
+} as const;
 
 function skipMemarg(bytes: Uint8Array, pos: number): number {
   const align = bytes[pos]!;

@@ -52,6 +52,12 @@ export interface MeterOptions {
    * (`local`, the default and the faster), or in the imported global (`global`). Same counts.
    */
   strategy?: 'local' | 'global';
+  /**
+   * Charge a counted loop (an innermost loop whose number of turns is known when it starts)
+   * once, before it starts, instead of at every turn (default true). Same counts for every
+   * call that returns; docs/fuel.md ("Counted loops") says what changes when one traps.
+   */
+  countedLoops?: boolean;
 }
 
 interface Resolved {
@@ -60,6 +66,7 @@ interface Resolved {
   maxTableElements: number;
   maxDataSegmentBytes: number;
   strategy: 'local' | 'global';
+  countedLoops: boolean;
 }
 
 function resolveOptions(options: MeterOptions): Resolved {
@@ -82,12 +89,19 @@ function resolveOptions(options: MeterOptions): Resolved {
   if (strategy !== 'local' && strategy !== 'global') {
     throw new KeelError('invalid-argument', `meter strategy must be "local" or "global", got "${strategy}"`);
   }
+  const countedLoops = options.countedLoops ?? true;
+  if (typeof countedLoops !== 'boolean') {
+    throw new KeelError('invalid-argument', 'meter option "countedLoops" must be true or false', {
+      option: 'countedLoops',
+    });
+  }
   return {
     costs: resolveCosts(options.costs),
     maxMemoryPages,
     maxTableElements,
     maxDataSegmentBytes,
     strategy,
+    countedLoops,
   };
 }
 
@@ -138,6 +152,7 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
     maxTableElements: r.maxTableElements,
     maxDataSegmentBytes: r.maxDataSegmentBytes,
     strategy: r.strategy,
+    countedLoops: r.countedLoops,
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

@@ -83,6 +83,7 @@ export interface RewriteOptions {
   maxTableElements: number;
   maxDataSegmentBytes: number;
   strategy: 'local' | 'global';
+  countedLoops: boolean;
 }
 
 const SECTION_ORDER: Record<number, number> = {
@@ -710,6 +711,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           bytes,
           costs: options.costs,
           strategy: options.strategy,
+          countedLoops: options.countedLoops,
           paramCounts,
           resultBlockTypes,
           internal,

@@ -221,11 +221,21 @@ describe('exact fuel per snippet', () => {
   it('a loop written `loop (if cond (then ... br))` pays one charge per iteration', async () => {
     // The charge before the `if` moves into the then arm (which ends with the branch back) and
     // past the `if`'s end (which only the way out reaches): the loop runs one subtraction.
+    // (Per-turn charging: as a counted loop, it would pay nothing inside; next test.)
     const bytes = await watAll(CASES.find((c) => c.name.startsWith('loop as AssemblyScript'))!.wat);
-    const text = await toText(meterModule(bytes));
+    const text = await toText(meterModule(bytes, { countedLoops: false }));
     const loop = text.slice(text.indexOf('loop'), text.lastIndexOf('end'));
     expect(loop.match(/i64\.sub/g)).toHaveLength(2); // in the loop; after it, the way out
     expect(loop.slice(0, loop.indexOf('br 1')).match(/i64\.sub/g)).toHaveLength(1);
+  });
+
+  it('the same loop, counted, is charged before it and runs no charge or check inside', async () => {
+    const bytes = await watAll(CASES.find((c) => c.name.startsWith('loop as AssemblyScript'))!.wat);
+    const text = await toText(meterModule(bytes));
+    const loop = text.slice(text.indexOf('loop'), text.indexOf('br 1'));
+    expect(loop).not.toMatch(/i64\.sub|i64\.lt_s|br_if/);
+    const before = text.slice(0, text.indexOf('loop'));
+    expect(before).toMatch(/i64\.mul/); // turns x cost
   });
 
   it('a custom cost model is data', async () => {

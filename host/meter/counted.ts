@@ -1,0 +1,410 @@
+/**
+ * Counted loops: the innermost loops whose number of iterations is known when they start, so
+ * that the metering can charge all of them once, before the loop, instead of at every turn.
+ *
+ * A counted loop has one of two shapes, where H and B are straight-line code (no branch, call,
+ * block, grow or bulk operation; see `straightLine`):
+ *
+ *   while:  loop  H  if  B  br 1  [else ...]  end  ...  end   ;; turns while H's test holds
+ *   do:     loop  B  br_if 0  ...  end                        ;; turns while B's test holds
+ *
+ * The test is a comparison of an i32 local `i` (the induction variable) with a constant or with
+ * a local that H and B never write; H and B write `i` exactly once, `i = i + c` with a constant
+ * `c`. The comparison reads `i` before the write (`while` shape, write in B) or after it.
+ * Supported tests and steps, chosen so that the count is exact, wrap-around included:
+ *
+ *   i != n, c = ±2^s   n - i (or i - n) must be a multiple of 2^s, else the loop never ends
+ *   i < n, i <= K      c = +1, signed or unsigned (K a constant below the type's maximum)
+ *   i > n, i >= K      c = -1, signed or unsigned (K a constant above the type's minimum)
+ *
+ * Nothing else may branch to the loop's label: the metering checks that while it rewrites the
+ * rest of the loop, and rewrites the function again without counted loops if it finds one.
+ * What the metering then emits, and why it is exact: docs/fuel.md ("Counted loops").
+ */
+import type { CostTables } from './costs.js';
+
+/** The comparison the loop continues on, with the induction variable on the left. */
+export type CountedTest = 'ne' | 'lt_s' | 'lt_u' | 'gt_s' | 'gt_u';
+
+export interface CountedLoop {
+  /** Position of the `if` whose charge moves before the loop (`while` shape), or -1. */
+  readonly ifAt: number;
+  /** Position of the back edge (`br 1` or `br_if 0`) whose charge moves before the loop. */
+  readonly backAt: number;
+  /** The induction variable (local index in the input's numbering) and its step. */
+  readonly variable: number;
+  readonly step: number;
+  /** The test reads the variable after its write (its first value is entry + step). */
+  readonly afterWrite: boolean;
+  readonly test: CountedTest;
+  /** The other side of the test: a local (input numbering), or a constant when `boundLocal` is -1. */
+  readonly boundLocal: number;
+  readonly boundConst: number;
+  /** Fuel of one turn (H, the `if` and B with its `br`; or B with its `br_if`). */
+  readonly perTurn: number;
+  /** Fuel of the last test, the one that leaves (H and the `if`; all of B in the `do` shape). */
+  readonly last: number;
+}
+
+/** Larger turn costs are left to per-turn charging, so that count × cost stays far inside i64. */
+export const MAX_TURN_COST = 2 ** 29;
+
+const OP_BR = 0x0c;
+const OP_BR_IF = 0x0d;
+const OP_IF = 0x04;
+const OP_ELSE = 0x05;
+const OP_END = 0x0b;
+const OP_LOCAL_GET = 0x20;
+const OP_LOCAL_SET = 0x21;
+const OP_LOCAL_TEE = 0x22;
+const OP_I32_CONST = 0x41;
+const OP_I32_ADD = 0x6a;
+const OP_I32_SUB = 0x6b;
+
+const TESTS: Record<number, { test: string; swapped: string }> = {
+  71: { test: 'ne', swapped: 'ne' },
+  72: { test: 'lt_s', swapped: 'gt_s' },
+  73: { test: 'lt_u', swapped: 'gt_u' },
+  74: { test: 'gt_s', swapped: 'lt_s' },
+  75: { test: 'gt_u', swapped: 'lt_u' },
+  76: { test: 'le_s', swapped: 'ge_s' },
+  77: { test: 'le_u', swapped: 'ge_u' },
+  78: { test: 'ge_s', swapped: 'le_s' },
+  79: { test: 'ge_u', swapped: 'le_u' },
+};
+
+/** One decoded straight-line instruction: its opcode and, for locals and i32.const, its operand. */
+interface Step {
+  op: number;
+  arg: number;
+  at: number;
+}
+
+/** A write of a local: where, which, and whether it is `i = i + c` (then `step` is c). */
+interface Write {
+  local: number;
+  step: number | undefined;
+  tee: boolean;
+  segment: number;
+  index: number;
+}
+
+/**
+ * Decoded straight-line code: `steps` in order, the local writes, and the fuel it costs.
+ * Stops at the first instruction that is not straight-line and returns its position.
+ */
+class Segment {
+  steps: Step[] = [];
+  writes: Write[] = [];
+  cost = 0;
+  stop = 0;
+}
+
+/**
+ * Decode straight-line instructions from `pos`; returns the segment, which ends (`stop`) at the
+ * first instruction that is not straight-line, or undefined if the code runs past `end`.
+ */
+function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, segmentId: number): Segment {
+  const s = new Segment();
+  const plain = costs.plain;
+  for (;;) {
+    if (pos >= end) {
+      s.stop = end;
+      return s;
+    }
+    const at = pos;
+    const op = bytes[pos++]!;
+    let arg = 0;
+    if (op >= 0x45 && op <= 0xc4) {
+      s.cost += plain[op]!;
+    } else if (op >= 0x20 && op <= 0x24) {
+      s.cost += plain[op]!;
+      [arg, pos] = u32(bytes, pos);
+      if (op === OP_LOCAL_SET || op === OP_LOCAL_TEE) {
+        s.writes.push({
+          local: arg,
+          step: incrementOf(s.steps, arg),
+          tee: op === OP_LOCAL_TEE,
+          segment: segmentId,
+          index: s.steps.length,
+        });
+      }
+    } else if (op >= 0x28 && op <= 0x3e) {
+      s.cost += plain[op]!;
+      pos = leb(bytes, pos); // align (a multi-memory index never appears: bit 6 is refused below)
+      if (bytes[at + 1]! & 0x40) return stopAt(s, at);
+      pos = leb(bytes, pos);
+    } else if (op === 0x3f) {
+      s.cost += plain[op]!;
+      pos = leb(bytes, pos);
+    } else if (op === OP_I32_CONST) {
+      s.cost += plain[op]!;
+      [arg, pos] = s32(bytes, pos);
+    } else if (op === 0x42) {
+      s.cost += plain[op]!;
+      pos = leb(bytes, pos);
+    } else if (op === 0x43) {
+      s.cost += plain[op]!;
+      pos += 4;
+    } else if (op === 0x44) {
+      s.cost += plain[op]!;
+      pos += 8;
+    } else if (op === 0x01 || op === 0x1a || op === 0x1b || op === 0xd1) {
+      s.cost += plain[op]!; // nop, drop, select, ref.is_null
+    } else if (op === 0xfc) {
+      // Only the saturating truncations: the bulk operations are charged by their size.
+      let sub: number;
+      [sub, pos] = u32(bytes, pos);
+      if (sub > 7) return stopAt(s, at);
+      s.cost += costs.fc[sub]!;
+    } else {
+      return stopAt(s, at);
+    }
+    if (pos > end) return stopAt(s, at);
+    s.steps.push({ op, arg, at });
+  }
+}
+
+function stopAt(s: Segment, at: number): Segment {
+  s.stop = at;
+  return s;
+}
+
+/** If the last three steps before a write of `local` compute `local ± constant`, that step. */
+function incrementOf(steps: readonly Step[], local: number): number | undefined {
+  const n = steps.length;
+  if (n < 3) return undefined;
+  const a = steps[n - 3]!;
+  const b = steps[n - 2]!;
+  const op = steps[n - 1]!.op;
+  const isVar = (x: Step) => x.op === OP_LOCAL_GET && x.arg === local;
+  const isConst = (x: Step) => x.op === OP_I32_CONST;
+  if (op === OP_I32_ADD) {
+    if (isVar(a) && isConst(b)) return b.arg;
+    if (isConst(a) && isVar(b)) return a.arg;
+  } else if (op === OP_I32_SUB && isVar(a) && isConst(b)) {
+    return b.arg === -0x8000_0000 ? b.arg : -b.arg;
+  }
+  return undefined;
+}
+
+/**
+ * The counted loop whose body starts at `pos` (just after `loop` and its block type), or
+ * undefined if it is not one. Reads only the straight-line code at the loop's head.
+ */
+export function countedLoop(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  costs: CostTables,
+): CountedLoop | undefined {
+  const head = scan(bytes, pos, end, costs, 0);
+  const at = head.stop;
+  if (at >= end) return undefined;
+  const op = bytes[at]!;
+  if (op === OP_BR_IF) {
+    // do shape: `br_if 0` right after the test.
+    const [label] = u32(bytes, at + 1);
+    if (label !== 0) return undefined;
+    // B runs once more than the back edge is taken: the last test leaves.
+    const perTurn = head.cost + costs.plain[OP_BR_IF]!;
+    return build(head.steps, head.writes, head.writes, at, -1, perTurn, perTurn);
+  }
+  if (op !== OP_IF) return undefined;
+  // while shape: the `if` turns when its test holds; its then arm is B and `br 1`.
+  const armStart = skipBlockTypeAt(bytes, at + 1);
+  if (armStart === undefined) return undefined;
+  const arm = scan(bytes, armStart, end, costs, 1);
+  const backAt = arm.stop;
+  if (backAt >= end || bytes[backAt] !== OP_BR) return undefined;
+  const [label, after] = u32(bytes, backAt + 1);
+  if (label !== 1 || (bytes[after] !== OP_ELSE && bytes[after] !== OP_END)) return undefined;
+  const last = head.cost + costs.plain[OP_IF]!;
+  const perTurn = last + arm.cost + costs.plain[OP_BR]!;
+  return build(head.steps, head.writes, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
+}
+
+/**
+ * Match the test at the end of `testSteps` (the steps before the `if` or `br_if`) and the one
+ * write of its variable among `writes`.
+ */
+function build(
+  testSteps: readonly Step[],
+  testWrites: readonly Write[],
+  writes: readonly Write[],
+  backAt: number,
+  ifAt: number,
+  perTurn: number,
+  last: number,
+): CountedLoop | undefined {
+  if (perTurn < 1 || perTurn > MAX_TURN_COST) return undefined;
+  const n = testSteps.length;
+  const top = testSteps[n - 1];
+  if (!top) return undefined;
+  let test: string;
+  let variableStep: Step;
+  let variableIndex = n - 1;
+  let other: Step | undefined;
+  if (top.op === OP_LOCAL_GET || top.op === OP_LOCAL_TEE) {
+    // `if (i)`, `br_if (i)`: i != 0.
+    test = 'ne';
+    variableStep = top;
+  } else {
+    const kind = TESTS[top.op];
+    if (!kind || n < 3) return undefined;
+    const a = testSteps[n - 3]!;
+    const b = testSteps[n - 2]!;
+    if (isVariableRead(a) && isBound(b, a.arg)) {
+      test = kind.test;
+      variableStep = a;
+      variableIndex = n - 3;
+      other = b;
+    } else if (isVariableRead(b) && isBound(a, b.arg)) {
+      test = kind.swapped;
+      variableStep = b;
+      variableIndex = n - 2;
+      other = a;
+    } else {
+      return undefined;
+    }
+  }
+  const variable = variableStep.arg;
+  const mine = writes.filter((w) => w.local === variable);
+  if (mine.length !== 1) return undefined;
+  const write = mine[0]!;
+  const step = write.step;
+  if (step === undefined || step === 0) return undefined;
+  // A tee read by the test must be the write itself.
+  if (
+    variableStep.op === OP_LOCAL_TEE &&
+    !(write.tee && write.segment === 0 && write.index === variableIndex)
+  )
+    return undefined;
+  let boundLocal = -1;
+  let boundConst = 0;
+  if (other) {
+    if (other.op === OP_LOCAL_GET) {
+      boundLocal = other.arg;
+      if (writes.some((w) => w.local === boundLocal)) return undefined;
+    } else {
+      boundConst = other.arg;
+    }
+  }
+  // `<=` and `>=` against a constant become `<` and `>` against the next one; never against a
+  // local, whose value could be the type's extreme (then the loop wraps and never ends).
+  let finalTest: CountedTest;
+  switch (test) {
+    case 'ne':
+      if (!isPowerOfTwoMagnitude(step)) return undefined;
+      finalTest = 'ne';
+      break;
+    case 'lt_s':
+    case 'lt_u':
+      if (step !== 1) return undefined;
+      finalTest = test;
+      break;
+    case 'gt_s':
+    case 'gt_u':
+      if (step !== -1) return undefined;
+      finalTest = test;
+      break;
+    case 'le_s':
+    case 'le_u': {
+      if (step !== 1 || boundLocal !== -1) return undefined;
+      const max = test === 'le_s' ? 0x7fff_ffff : -1;
+      if (boundConst === max) return undefined;
+      boundConst = (boundConst + 1) | 0;
+      finalTest = test === 'le_s' ? 'lt_s' : 'lt_u';
+      break;
+    }
+    case 'ge_s':
+    case 'ge_u': {
+      if (step !== -1 || boundLocal !== -1) return undefined;
+      const min = test === 'ge_s' ? -0x8000_0000 : 0;
+      if (boundConst === min) return undefined;
+      boundConst = (boundConst - 1) | 0;
+      finalTest = test === 'ge_s' ? 'gt_s' : 'gt_u';
+      break;
+    }
+    default:
+      return undefined;
+  }
+  // The `do` shape's test always follows the write; the `while` shape's follows it if the
+  // write is in H (testWrites), precedes it if the write is in B.
+  const afterWrite = testWrites.includes(write);
+  return {
+    ifAt,
+    backAt,
+    variable,
+    step,
+    afterWrite,
+    test: finalTest,
+    boundLocal,
+    boundConst,
+    perTurn,
+    last,
+  };
+}
+
+function isVariableRead(s: Step): boolean {
+  return s.op === OP_LOCAL_GET || s.op === OP_LOCAL_TEE;
+}
+
+function isBound(s: Step, variable: number): boolean {
+  return s.op === OP_I32_CONST || (s.op === OP_LOCAL_GET && s.arg !== variable);
+}
+
+function isPowerOfTwoMagnitude(step: number): boolean {
+  const m = step === -0x8000_0000 ? 0x8000_0000 : Math.abs(step);
+  return (m & (m - 1)) === 0;
+}
+
+/** The position after a block type at `pos`, or undefined for a type index (params: left alone). */
+function skipBlockTypeAt(bytes: Uint8Array, pos: number): number | undefined {
+  const b = bytes[pos]!;
+  if (
+    b === 0x40 ||
+    b === 0x7f ||
+    b === 0x7e ||
+    b === 0x7d ||
+    b === 0x7c ||
+    b === 0x7b ||
+    b === 0x70 ||
+    b === 0x6f
+  )
+    return pos + 1;
+  return undefined;
+}
+
+function leb(bytes: Uint8Array, pos: number): number {
+  let count = 0;
+  while (bytes[pos++]! & 0x80) if (++count > 10) return pos;
+  return pos;
+}
+
+function u32(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let shift = 0;
+  for (let i = 0; i < 5; i++) {
+    const b = bytes[pos++]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [result >>> 0, pos];
+    shift += 7;
+  }
+  return [0xffff_ffff, pos];
+}
+
+function s32(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let shift = 0;
+  for (let i = 0; i < 5; i++) {
+    const b = bytes[pos++]!;
+    result |= (b & 0x7f) << shift;
+    shift += 7;
+    if ((b & 0x80) === 0) {
+      if (shift < 32 && b & 0x40) result |= -1 << shift;
+      return [result | 0, pos];
+    }
+  }
+  return [result | 0, pos];
+}
