@@ -77,7 +77,6 @@ const TESTS: Record<number, { test: string; swapped: string }> = {
 interface Step {
   op: number;
   arg: number;
-  at: number;
 }
 
 /** A write of a local: where, which, and whether it is `i = i + c` (then `step` is c). */
@@ -90,19 +89,37 @@ interface Write {
 }
 
 /**
- * Decoded straight-line code: `steps` in order, the local writes, and the fuel it costs.
- * Stops at the first instruction that is not straight-line and returns its position.
+ * Decoded straight-line code: its last three instructions (all a test or an increment needs;
+ * kept in three reused objects, the scan allocates nothing per instruction), how many there
+ * were, the local writes, the fuel it costs, and where it stops.
  */
 class Segment {
-  steps: Step[] = [];
+  readonly #ring: Step[] = [
+    { op: 0, arg: 0 },
+    { op: 0, arg: 0 },
+    { op: 0, arg: 0 },
+  ];
+  count = 0;
   writes: Write[] = [];
   cost = 0;
   stop = 0;
+
+  push(op: number, arg: number): void {
+    const step = this.#ring[this.count % 3]!;
+    step.op = op;
+    step.arg = arg;
+    this.count++;
+  }
+
+  /** The `k`-th instruction from the end (1: the last), k <= 3 and k <= count. */
+  back(k: number): Step {
+    return this.#ring[(this.count - k) % 3]!;
+  }
 }
 
 /**
- * Decode straight-line instructions from `pos`; returns the segment, which ends (`stop`) at the
- * first instruction that is not straight-line, or undefined if the code runs past `end`.
+ * Decode straight-line instructions from `pos` up to the first one that is not straight-line
+ * (or `end`), which is where the segment stops.
  */
 function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, segmentId: number): Segment {
   const s = new Segment();
@@ -119,14 +136,15 @@ function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, se
       s.cost += plain[op]!;
     } else if (op >= 0x20 && op <= 0x24) {
       s.cost += plain[op]!;
-      [arg, pos] = u32(bytes, pos);
+      arg = u32(bytes, pos);
+      pos = next;
       if (op === OP_LOCAL_SET || op === OP_LOCAL_TEE) {
         s.writes.push({
           local: arg,
-          step: incrementOf(s.steps, arg),
+          step: incrementOf(s, arg),
           tee: op === OP_LOCAL_TEE,
           segment: segmentId,
-          index: s.steps.length,
+          index: s.count,
         });
       }
     } else if (op >= 0x28 && op <= 0x3e) {
@@ -139,7 +157,8 @@ function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, se
       pos = leb(bytes, pos);
     } else if (op === OP_I32_CONST) {
       s.cost += plain[op]!;
-      [arg, pos] = s32(bytes, pos);
+      arg = s32(bytes, pos);
+      pos = next;
     } else if (op === 0x42) {
       s.cost += plain[op]!;
       pos = leb(bytes, pos);
@@ -153,15 +172,15 @@ function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, se
       s.cost += plain[op]!; // nop, drop, select, ref.is_null
     } else if (op === 0xfc) {
       // Only the saturating truncations: the bulk operations are charged by their size.
-      let sub: number;
-      [sub, pos] = u32(bytes, pos);
+      const sub = u32(bytes, pos);
+      pos = next;
       if (sub > 7) return stopAt(s, at);
       s.cost += costs.fc[sub]!;
     } else {
       return stopAt(s, at);
     }
     if (pos > end) return stopAt(s, at);
-    s.steps.push({ op, arg, at });
+    s.push(op, arg);
   }
 }
 
@@ -171,12 +190,11 @@ function stopAt(s: Segment, at: number): Segment {
 }
 
 /** If the last three steps before a write of `local` compute `local ± constant`, that step. */
-function incrementOf(steps: readonly Step[], local: number): number | undefined {
-  const n = steps.length;
-  if (n < 3) return undefined;
-  const a = steps[n - 3]!;
-  const b = steps[n - 2]!;
-  const op = steps[n - 1]!.op;
+function incrementOf(steps: Segment, local: number): number | undefined {
+  if (steps.count < 3) return undefined;
+  const a = steps.back(3);
+  const b = steps.back(2);
+  const op = steps.back(1).op;
   const isVar = (x: Step) => x.op === OP_LOCAL_GET && x.arg === local;
   const isConst = (x: Step) => x.op === OP_I32_CONST;
   if (op === OP_I32_ADD) {
@@ -204,11 +222,11 @@ export function countedLoop(
   const op = bytes[at]!;
   if (op === OP_BR_IF) {
     // do shape: `br_if 0` right after the test.
-    const [label] = u32(bytes, at + 1);
+    const label = u32(bytes, at + 1);
     if (label !== 0) return undefined;
     // B runs once more than the back edge is taken: the last test leaves.
     const perTurn = head.cost + costs.plain[OP_BR_IF]!;
-    return build(head.steps, head.writes, head.writes, at, -1, perTurn, perTurn);
+    return build(head, head.writes, at, -1, perTurn, perTurn);
   }
   if (op !== OP_IF) return undefined;
   // while shape: the `if` turns when its test holds; its then arm is B and `br 1`.
@@ -217,11 +235,12 @@ export function countedLoop(
   const arm = scan(bytes, armStart, end, costs, 1);
   const backAt = arm.stop;
   if (backAt >= end || bytes[backAt] !== OP_BR) return undefined;
-  const [label, after] = u32(bytes, backAt + 1);
+  const label = u32(bytes, backAt + 1);
+  const after = next;
   if (label !== 1 || (bytes[after] !== OP_ELSE && bytes[after] !== OP_END)) return undefined;
   const last = head.cost + costs.plain[OP_IF]!;
   const perTurn = last + arm.cost + costs.plain[OP_BR]!;
-  return build(head.steps, head.writes, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
+  return build(head, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
 }
 
 /**
@@ -229,8 +248,7 @@ export function countedLoop(
  * write of its variable among `writes`.
  */
 function build(
-  testSteps: readonly Step[],
-  testWrites: readonly Write[],
+  testSteps: Segment,
   writes: readonly Write[],
   backAt: number,
   ifAt: number,
@@ -238,9 +256,9 @@ function build(
   last: number,
 ): CountedLoop | undefined {
   if (perTurn < 1 || perTurn > MAX_TURN_COST) return undefined;
-  const n = testSteps.length;
-  const top = testSteps[n - 1];
-  if (!top) return undefined;
+  const n = testSteps.count;
+  if (n === 0) return undefined;
+  const top = testSteps.back(1);
   let test: string;
   let variableStep: Step;
   let variableIndex = n - 1;
@@ -252,8 +270,8 @@ function build(
   } else {
     const kind = TESTS[top.op];
     if (!kind || n < 3) return undefined;
-    const a = testSteps[n - 3]!;
-    const b = testSteps[n - 2]!;
+    const a = testSteps.back(3);
+    const b = testSteps.back(2);
     if (isVariableRead(a) && isBound(b, a.arg)) {
       test = kind.test;
       variableStep = a;
@@ -331,7 +349,7 @@ function build(
   }
   // The `do` shape's test always follows the write; the `while` shape's follows it if the
   // write is in H (testWrites), precedes it if the write is in B.
-  const afterWrite = testWrites.includes(write);
+  const afterWrite = write.segment === 0;
   return {
     ifAt,
     backAt,
@@ -382,19 +400,26 @@ function leb(bytes: Uint8Array, pos: number): number {
   return pos;
 }
 
-function u32(bytes: Uint8Array, pos: number): [number, number] {
+/** Where the last `u32` or `s32` stopped reading (no tuple to allocate per instruction). */
+let next = 0;
+
+function u32(bytes: Uint8Array, pos: number): number {
   let result = 0;
   let shift = 0;
   for (let i = 0; i < 5; i++) {
     const b = bytes[pos++]!;
     result += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return [result >>> 0, pos];
+    if ((b & 0x80) === 0) {
+      next = pos;
+      return result >>> 0;
+    }
     shift += 7;
   }
-  return [0xffff_ffff, pos];
+  next = pos;
+  return 0xffff_ffff;
 }
 
-function s32(bytes: Uint8Array, pos: number): [number, number] {
+function s32(bytes: Uint8Array, pos: number): number {
   let result = 0;
   let shift = 0;
   for (let i = 0; i < 5; i++) {
@@ -403,8 +428,9 @@ function s32(bytes: Uint8Array, pos: number): [number, number] {
     shift += 7;
     if ((b & 0x80) === 0) {
       if (shift < 32 && b & 0x40) result |= -1 << shift;
-      return [result | 0, pos];
+      break;
     }
   }
-  return [result | 0, pos];
+  next = pos;
+  return result | 0;
 }
