@@ -44,7 +44,16 @@ export interface CountedLoop {
   readonly perTurn: number;
   /** Fuel of the last test, the one that leaves (H and the `if`; all of B in the `do` shape). */
   readonly last: number;
+  /**
+   * The loop likely turns a few times only: `<` or `>` against a constant within
+   * ±`FEW_TURNS_BOUND`. Counting it from a start known only at run time costs about a dozen
+   * instructions at each entry, more than a few turns of per-turn charging save.
+   */
+  readonly fewTurns: boolean;
 }
+
+/** See `CountedLoop.fewTurns`. */
+export const FEW_TURNS_BOUND = 16;
 
 /** Larger turn costs are left to per-turn charging, so that count × cost stays far inside i64. */
 export const MAX_TURN_COST = 2 ** 29;
@@ -350,6 +359,11 @@ function build(
   // The `do` shape's test always follows the write; the `while` shape's follows it if the
   // write is in H (testWrites), precedes it if the write is in B.
   const afterWrite = write.segment === 0;
+  const fewTurns =
+    boundLocal === -1 &&
+    finalTest !== 'ne' &&
+    boundConst >= -FEW_TURNS_BOUND &&
+    boundConst <= FEW_TURNS_BOUND;
   return {
     ifAt,
     backAt,
@@ -361,7 +375,41 @@ function build(
     boundConst,
     perTurn,
     last,
+    fewTurns,
   };
+}
+
+/**
+ * The number of turns of `loop` when its variable starts at `start` (and a constant bound), as
+ * the code `#writePrecharge` emits computes it at run time; undefined for a loop that never
+ * ends.
+ */
+export function turnsFrom(loop: CountedLoop, start: number): bigint | undefined {
+  const first = loop.afterWrite ? (start + loop.step) | 0 : start | 0;
+  const bound = loop.boundConst | 0;
+  const u = (x: number) => BigInt(x >>> 0);
+  const s = (x: number) => BigInt(x | 0);
+  switch (loop.test) {
+    case 'ne': {
+      const magnitude = loop.step === -0x8000_0000 ? 0x8000_0000 : Math.abs(loop.step);
+      const d = u(loop.step > 0 ? bound - first : first - bound);
+      const m = BigInt(magnitude);
+      return d % m === 0n ? d / m : undefined;
+    }
+    case 'lt_s':
+      return first < bound ? s(bound) - s(first) : 0n;
+    case 'lt_u':
+      return u(first) < u(bound) ? u(bound) - u(first) : 0n;
+    case 'gt_s':
+      return first > bound ? s(first) - s(bound) : 0n;
+    default:
+      return u(first) > u(bound) ? u(first) - u(bound) : 0n;
+  }
+}
+
+/** The signed LEB128 i32 at `pos` (an `i32.const`'s operand). */
+export function readS32(bytes: Uint8Array, pos: number): number {
+  return s32(bytes, pos);
 }
 
 function isVariableRead(s: Step): boolean {

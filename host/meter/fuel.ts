@@ -18,7 +18,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
-import { type CountedLoop, countedLoop } from './counted.js';
+import { type CountedLoop, countedLoop, readS32, turnsFrom } from './counted.js';
 import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
@@ -145,6 +145,17 @@ export class BodyRewriter {
   #countBackAt = -1;
   /** Locals from this index move up by one (the counter parameter of a function that passes fuel). */
   #params = 0;
+  /** Where the last `i32.const` starts and ends. */
+  #constAt = -1;
+  #constEnd = -1;
+  /**
+   * A local set from an `i32.const` (its opcode at `#knownAt`) in the straight-line code still
+   * running (`#flushes` then was `#knownFlushes`), and not written since: a loop that starts
+   * here starts with that value.
+   */
+  #knownLocal = -1;
+  #knownAt = -1;
+  #knownFlushes = -1;
   /** Calls to `#flush` so far in this body: each marks a branch, a call, a loop or a join. */
   #flushes = 0;
   /**
@@ -234,6 +245,8 @@ export class BodyRewriter {
     this.#counting = counting;
     this.#countIfAt = -1;
     this.#countBackAt = -1;
+    this.#constEnd = -1;
+    this.#knownLocal = -1;
     if (passes) {
       this.#fuelLocal = params;
       this.#nextLocal++;
@@ -264,10 +277,12 @@ export class BodyRewriter {
           const b = bytes[pos]!;
           if (b < 0x80 && b < params) {
             pos++;
+            if (op !== 0x20) this.#noteWrite(op, b, at);
             continue;
           }
           r.pos = pos;
           const index = r.u32();
+          if (op !== 0x20) this.#noteWrite(op, index, at);
           if (index >= params) {
             this.#copyTo(at);
             code.byte(op);
@@ -318,6 +333,10 @@ export class BodyRewriter {
           pos = skipMemarg(bytes, pos);
           continue;
         case 0x41:
+          pending += plain[op]!;
+          this.#constAt = at;
+          pos = this.#constEnd = leb(bytes, pos);
+          continue;
         case 0x42:
           pending += plain[op]!;
           pos = leb(bytes, pos);
@@ -346,14 +365,21 @@ export class BodyRewriter {
           // loop: a join point; check the counter at its header, or charge a counted loop's
           // every turn before it and check then
           pending += plain[op]!;
-          this.#flush(at, pending);
-          pending = 0;
           pos = skipBlockType(r, pos);
           const counted = this.#counting ? countedLoop(bytes, pos, end, ctx.costs) : undefined;
-          if (counted) this.#writePrecharge(counted, depth);
+          const start = counted?.boundLocal === -1 ? this.#knownStart(counted.variable) : undefined;
+          if (counted && (start !== undefined || !counted.fewTurns)) {
+            // The charge of the code before the loop joins the loop's.
+            this.#flushes++;
+            this.#copyTo(at);
+            this.#writePrecharge(counted, depth, pending, start);
+          } else {
+            this.#flush(at, pending);
+          }
+          pending = 0;
           depth = this.#push(depth, LOOP);
           this.#copyTo(pos);
-          if (counted) {
+          if (counted && (start !== undefined || !counted.fewTurns)) {
             this.#counted[depth - 1] = 1;
             this.#countIfAt = counted.ifAt;
             this.#countBackAt = counted.backAt;
@@ -941,8 +967,23 @@ export class BodyRewriter {
    * `UNENDING_LOOP_CHARGE`, more than any budget: the check then fails at once, as the
    * loop's own checks would have at some turn.
    */
-  #writePrecharge(loop: CountedLoop, trapLabel: number): void {
+  #writePrecharge(loop: CountedLoop, trapLabel: number, before: number, start: number | undefined): void {
     const code = this.#code;
+    if (start !== undefined) {
+      // The variable's start is a constant: so is the charge.
+      // Past 2^53 (more than any budget, or never ending) the check fails whatever the amount.
+      const turns = turnsFrom(loop, start);
+      const charge =
+        turns === undefined ? undefined : turns * BigInt(loop.perTurn) + BigInt(loop.last + before);
+      const amount = charge === undefined || charge >= 2n ** 53n ? UNENDING_LOOP_CHARGE : Number(charge);
+      this.#fuelGet(code);
+      code.byte(OP_I64_CONST);
+      code.sleb(amount);
+      code.byte(OP_I64_SUB);
+      this.#fuelSet(code);
+      this.#writeCheck(code, trapLabel);
+      return;
+    }
     const variable = this.#mapLocal(loop.variable);
     const first = (): void => {
       code.byte(OP_LOCAL_GET);
@@ -1004,9 +1045,9 @@ export class BodyRewriter {
       code.sleb(loop.perTurn);
       code.byte(OP_I64_MUL);
     }
-    if (loop.last !== 0) {
+    if (loop.last + before !== 0) {
       code.byte(OP_I64_CONST);
-      code.sleb(loop.last);
+      code.sleb(loop.last + before);
       code.byte(OP_I64_ADD);
     }
     if (unending) {
@@ -1019,6 +1060,23 @@ export class BodyRewriter {
     code.byte(OP_I64_SUB);
     this.#fuelSet(code);
     this.#writeCheck(code, trapLabel);
+  }
+
+  /** A local is written (`local.set` or `local.tee` at `at`): track constants set to locals. */
+  #noteWrite(op: number, index: number, at: number): void {
+    if (op === OP_LOCAL_SET && at === this.#constEnd) {
+      this.#knownLocal = index;
+      this.#knownAt = this.#constAt;
+      this.#knownFlushes = this.#flushes;
+    } else if (index === this.#knownLocal) {
+      this.#knownLocal = -1;
+    }
+  }
+
+  /** The value `local` holds here if it was set from a constant in this straight line. */
+  #knownStart(local: number): number | undefined {
+    if (local !== this.#knownLocal || this.#knownFlushes !== this.#flushes) return undefined;
+    return readS32(this.#bytes, this.#knownAt + 1);
   }
 
   /** A local's index in the output (see `#params`). */

@@ -247,13 +247,44 @@ function start(body: Body, local: number, param: number, rng: Rng): void {
   else body.emit(...i32(rng.pick(EDGES)), ...set(local));
 }
 
+/**
+ * Sometimes, code between the start and the loop that makes a constant start not the value
+ * the loop starts with: a later write, a branch around a second constant, an `if` that writes.
+ */
+function prelude(body: Body, rng: Rng): void {
+  const k = i32(rng.pick(EDGES));
+  switch (rng.int(6)) {
+    case 0:
+      body.emit(...k, ...set(I), ...get(A), ...i32(1), 0x6a, ...set(I));
+      break;
+    case 1:
+      body.emit(...k, ...set(I), ...get(A), ...tee(I), 0x1a);
+      break;
+    case 2: // block (br_if (c) skips) i = k2 end
+      body.emit(...k, ...set(I), 0x02, 0x40, ...get(C), 0x0d, 0, ...i32(rng.pick(EDGES)), ...set(I), 0x0b);
+      break;
+    case 3: // if (c) i = a
+      body.emit(...k, ...set(I), ...get(C), 0x04, 0x40, ...get(A), ...set(I), 0x0b);
+      break;
+    default:
+      break;
+  }
+}
+
 function functionBody(rng: Rng): number[] {
   const body = new Body(rng);
   body.emit(...i32(TURN_BUDGET), ...set(K));
   body.emit(...i32(3), ...set(J));
   body.emit(...get(C), ...set(ACC));
-  start(body, I, A, rng);
-  start(body, N, B, rng);
+  // Set last, a constant start is known to the rewriter (a count it computes itself).
+  if (rng.chance(0.5)) {
+    start(body, I, A, rng);
+    start(body, N, B, rng);
+  } else {
+    start(body, N, B, rng);
+    start(body, I, A, rng);
+  }
+  prelude(body, rng);
   const outer = rng.chance(0.25);
   if (outer) {
     body.emit(...i32(3), ...set(OUTER));
