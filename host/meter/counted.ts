@@ -3,7 +3,7 @@
  * that the metering can charge all of them once, before the loop, instead of at every turn.
  *
  * A counted loop has one of two shapes, where H and B are straight-line code (no branch, call,
- * block, grow or bulk operation; see `straightLine`):
+ * block, grow or bulk operation; see `scan`):
  *
  *   while:  loop  H  if  B  br 1  [else ...]  end  ...  end   ;; turns while H's test holds
  *   do:     loop  B  br_if 0  ...  end                        ;; turns while B's test holds
@@ -70,6 +70,7 @@ const OP_I32_CONST = 0x41;
 const OP_I32_ADD = 0x6a;
 const OP_I32_SUB = 0x6b;
 
+/** The i32 comparisons (`i32.ne` 0x47 to `i32.ge_u` 0x4f), and each with its operands swapped. */
 const TESTS: Record<number, { test: string; swapped: string }> = {
   71: { test: 'ne', swapped: 'ne' },
   72: { test: 'lt_s', swapped: 'gt_s' },
@@ -357,7 +358,7 @@ function build(
       return undefined;
   }
   // The `do` shape's test always follows the write; the `while` shape's follows it if the
-  // write is in H (testWrites), precedes it if the write is in B.
+  // write is in H (segment 0), precedes it if the write is in B.
   const afterWrite = write.segment === 0;
   const fewTurns =
     boundLocal === -1 &&
