@@ -86,6 +86,25 @@ export function thrown(fn: () => unknown): any {
   throw new Error('expected a throw');
 }
 
+/**
+ * For the counted-loop attacks: whether the metering counted a loop in `bytes` (its output
+ * differs from per-turn charging's), after checking that `run()` under 1,000,000 fuel fails
+ * with `fuel-exhausted`, the whole budget used, within a second.
+ */
+export function exhaustsMetered(bytes: Uint8Array): { counted: boolean; exports: Record<string, any> } {
+  const perTurn = meterModule(bytes, { countedLoops: false });
+  const counted = !Buffer.from(meterModule(bytes)).equals(Buffer.from(perTurn));
+  const { exports, meter } = instantiateMetered(bytes, { fuel: 1_000_000 });
+  const start = performance.now();
+  const error = thrown(() => exports.run());
+  const elapsed = performance.now() - start;
+  if (error?.code !== 'fuel-exhausted' || error.details?.used !== 1_000_000 || meter.remaining() !== 0) {
+    throw new Error(`expected fuel-exhausted with 1,000,000 used, got ${error?.code ?? error}`);
+  }
+  if (elapsed >= 1000) throw new Error(`fuel-exhausted after ${elapsed.toFixed(0)} ms, not at once`);
+  return { counted, exports };
+}
+
 // A minimal binary builder for synthetic modules far too large to write as WAT.
 
 export function uleb(value: number): number[] {
