@@ -110,16 +110,17 @@ const TESTS = ['test/meter/counted-loops.test.ts', 'test/meter/fuel-costs.test.t
 function main(): void {
   const root = process.cwd();
   let survivors = 0;
+  let restore = (): void => {};
+  process.once('SIGINT', () => {
+    restore();
+    process.exit(130);
+  });
   for (const m of MUTATIONS) {
     const path = join(root, m.file);
     const original = readFileSync(path, 'utf8');
     if (!original.includes(m.from))
       throw new Error(`mutation "${m.name}": its code is no longer in ${m.file}`);
-    const restore = (): void => writeFileSync(path, original);
-    process.once('SIGINT', () => {
-      restore();
-      process.exit(130);
-    });
+    restore = (): void => writeFileSync(path, original);
     writeFileSync(path, original.replace(m.from, m.to));
     let output = '';
     let failed = false;

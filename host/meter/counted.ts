@@ -426,10 +426,9 @@ function isPowerOfTwoMagnitude(step: number): boolean {
   return (m & (m - 1)) === 0;
 }
 
-/** The position after a block type at `pos`, or undefined for a type index (params: left alone). */
-function skipBlockTypeAt(bytes: Uint8Array, pos: number): number | undefined {
-  const b = bytes[pos]!;
-  if (
+/** Whether `b` is a block type of one byte: empty (0x40) or one value type. */
+export function isShortBlockType(b: number | undefined): boolean {
+  return (
     b === 0x40 ||
     b === 0x7f ||
     b === 0x7e ||
@@ -438,9 +437,12 @@ function skipBlockTypeAt(bytes: Uint8Array, pos: number): number | undefined {
     b === 0x7b ||
     b === 0x70 ||
     b === 0x6f
-  )
-    return pos + 1;
-  return undefined;
+  );
+}
+
+/** The position after a block type at `pos`, or undefined for a type index (params: left alone). */
+function skipBlockTypeAt(bytes: Uint8Array, pos: number): number | undefined {
+  return isShortBlockType(bytes[pos]) ? pos + 1 : undefined;
 }
 
 function leb(bytes: Uint8Array, pos: number): number {

@@ -18,7 +18,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
-import { type CountedLoop, countedLoop, readS32, turnsFrom } from './counted.js';
+import { type CountedLoop, countedLoop, isShortBlockType, readS32, turnsFrom } from './counted.js';
 import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
@@ -1244,17 +1244,7 @@ function skipMemarg(bytes: Uint8Array, pos: number): number {
 /** A block type: empty (0x40), one value type, or a type index (s33). */
 function skipBlockType(r: Reader, pos: number): number {
   const b = r.bytes[pos];
-  if (
-    b === VOID ||
-    b === I32 ||
-    b === I64 ||
-    b === 0x7d ||
-    b === 0x7c ||
-    b === 0x7b ||
-    b === 0x70 ||
-    b === 0x6f
-  )
-    return pos + 1;
+  if (isShortBlockType(b)) return pos + 1;
   if (b === 0x63 || b === 0x64) malformed('typed references are not supported');
   r.pos = pos;
   const index = r.s33();
