@@ -6,7 +6,7 @@ import wabtInit from 'wabt';
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
 /** Features V8 in Node 20 accepts by default. */
-const FEATURES = {
+export const WAT_FEATURES = {
   mutable_globals: true,
   sat_float_to_int: true,
   sign_extension: true,
@@ -17,9 +17,12 @@ const FEATURES = {
   tail_call: true,
 };
 
-export async function wat(source: string, name = 'inline.wat'): Promise<Uint8Array> {
+/** Features beyond `WAT_FEATURES` that the metering tests also use: exceptions (legacy), threads. */
+export const WAT_ALL_FEATURES = { ...WAT_FEATURES, exceptions: true, threads: true };
+
+export async function wat(source: string, name = 'inline.wat', features = WAT_FEATURES): Promise<Uint8Array> {
   wabt ??= await wabtInit();
-  const module = wabt.parseWat(name, source, FEATURES);
+  const module = wabt.parseWat(name, source, features);
   try {
     module.resolveNames();
     module.validate();

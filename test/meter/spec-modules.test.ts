@@ -10,22 +10,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
+import { WAT_ALL_FEATURES } from '../../scripts/lib/wat.js';
 
 const SUITE = new URL('../../../shared/spec-testsuite/', import.meta.url);
 
-const FEATURES = {
-  exceptions: true,
-  mutable_globals: true,
-  sat_float_to_int: true,
-  sign_extension: true,
-  simd: true,
-  threads: true,
-  multi_value: true,
-  tail_call: true,
-  bulk_memory: true,
-  reference_types: true,
-  extended_const: true,
-};
+const FEATURES = { ...WAT_ALL_FEATURES, extended_const: true };
 
 /** The top-level `(module ...)` forms of a script, text only (binary and quoted ones skipped). */
 function* moduleForms(text: string): Generator<string> {

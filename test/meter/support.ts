@@ -9,6 +9,7 @@ import {
   type MeterOptions,
   meterModule,
 } from '../../host/meter/index.js';
+import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 
 export interface Metered {
   instance: WebAssembly.Instance;
@@ -41,27 +42,8 @@ export function instantiatePlain(bytes: Uint8Array, imports: WebAssembly.Imports
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
 /** WAT with every feature Node 20 enables, exceptions (legacy) included. */
-export async function watAll(source: string): Promise<Uint8Array> {
-  wabt ??= await wabtInit();
-  const module = wabt.parseWat('inline.wat', source, {
-    exceptions: true,
-    mutable_globals: true,
-    sat_float_to_int: true,
-    sign_extension: true,
-    simd: true,
-    threads: true,
-    multi_value: true,
-    tail_call: true,
-    bulk_memory: true,
-    reference_types: true,
-  });
-  try {
-    module.resolveNames();
-    module.validate();
-    return new Uint8Array(module.toBinary({ log: false, write_debug_names: true }).buffer);
-  } finally {
-    module.destroy();
-  }
+export function watAll(source: string): Promise<Uint8Array> {
+  return wat(source, 'inline.wat', WAT_ALL_FEATURES);
 }
 
 /** The text of the module, names included (for index-space checks). */
