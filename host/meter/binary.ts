@@ -103,6 +103,25 @@ export class Reader {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Encoder = new TextEncoder();
 
+/**
+ * Walk the sections after the module's 8-byte header: `visit` gets each one's id and a reader
+ * over its contents, and returns true to stop. A section that runs past the end is malformed.
+ */
+export function eachSection(
+  bytes: Uint8Array,
+  visit: (id: number, section: Reader) => boolean | undefined,
+): void {
+  const r = new Reader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (end > bytes.length) malformed(`section ${id} runs past the end of the module`);
+    if (visit(id, new Reader(bytes, r.pos, end)) === true) return;
+    r.pos = end;
+  }
+}
+
 export class Writer {
   buf: Uint8Array;
   len = 0;

@@ -3,7 +3,7 @@
  * of their initial sizes against a sandbox's limits.
  */
 import { KeelError } from '../kernel/errors.js';
-import { MalformedError, malformed, Reader } from './binary.js';
+import { eachSection, MalformedError, malformed } from './binary.js';
 import { readLimits } from './module.js';
 import { PAGE_BYTES } from './runtime.js';
 
@@ -43,13 +43,7 @@ function parse(bytes: Uint8Array): MeterInfo {
     malformed('no \\0asm magic number');
   const memories: MemoryInfo[] = [];
   const tables: TableInfo[] = [];
-  const r = new Reader(bytes, 8);
-  while (r.pos < bytes.length) {
-    const id = r.byte();
-    const size = r.u32();
-    const end = r.pos + size;
-    if (end > bytes.length) malformed(`section ${id} runs past the end of the module`);
-    const s = new Reader(bytes, r.pos, end);
+  eachSection(bytes, (id, s) => {
     if (id === 2) {
       const count = s.u32();
       for (let i = 0; i < count; i++) {
@@ -78,11 +72,9 @@ function parse(bytes: Uint8Array): MeterInfo {
     } else if (id === 5) {
       const count = s.u32();
       for (let i = 0; i < count; i++) memories.push(memory(readLimits(s, 'memory'), false));
-    } else if (id === 10) {
-      break;
     }
-    r.pos = end;
-  }
+    return id === 10 || undefined; // the code and data follow: nothing more to read
+  });
   return { memories, tables };
 }
 

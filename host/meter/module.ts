@@ -18,7 +18,7 @@
  *   branch hints).
  */
 import { KeelError } from '../kernel/errors.js';
-import { MalformedError, malformed, Reader, Writer } from './binary.js';
+import { eachSection, MalformedError, malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { BodyRewriter, skipValueType } from './fuel.js';
 import { rewriteNameSection } from './names.js';
@@ -44,25 +44,17 @@ const MAX_FUNCTIONS = 1_000_000;
 /** Defined or imported function indices that the export section names (read ahead). */
 function scanExportedFunctions(bytes: Uint8Array): Set<number> {
   const found = new Set<number>();
-  const r = new Reader(bytes, 8);
-  while (r.pos < bytes.length) {
-    const id = r.byte();
-    const size = r.u32();
-    const end = r.pos + size;
-    if (end > bytes.length) malformed(`section ${id} runs past the end of the module`);
-    if (id === 7) {
-      const s = new Reader(bytes, r.pos, end);
-      const count = s.u32();
-      for (let i = 0; i < count; i++) {
-        s.skip(s.u32());
-        const kind = s.byte();
-        const index = s.u32();
-        if (kind === 0x00) found.add(index);
-      }
-      break;
+  eachSection(bytes, (id, s) => {
+    if (id !== 7) return undefined;
+    const count = s.u32();
+    for (let i = 0; i < count; i++) {
+      s.skip(s.u32());
+      const kind = s.byte();
+      const index = s.u32();
+      if (kind === 0x00) found.add(index);
     }
-    r.pos = end;
-  }
+    return true;
+  });
   return found;
 }
 
