@@ -15,7 +15,7 @@ import { type CompareOptions, compare, type Variant } from './lib/measure.js';
 import { repoPath } from './lib/paths.js';
 import type { Group, MeasureResult, SubjectInfo } from './lib/report.js';
 import { timingRow } from './lib/report.js';
-import { benchHostProvider, KEEL_VARIANTS, tick } from './lib/subjects.js';
+import { benchHostProvider, KEEL_VARIANTS, loadInFreshKernel, tick } from './lib/subjects.js';
 import { HOST_CALLS, STRING } from './wasm.js';
 
 export const JS_SOURCE = repoPath('guests/js/bench/bench.js');
@@ -297,28 +297,12 @@ export async function runJsGroup({
         {
           subject: 'keel-js',
           async: true,
-          op: async () => {
-            const k = new Kernel({
-              ...variant.options,
-              cacheDir: join(cacheRoot, `cold-${cold++}`),
-              providers: [benchHostProvider],
-            });
-            await k.load(component);
-            await k.close();
-          },
+          op: () => loadInFreshKernel(component, variant.options, join(cacheRoot, `cold-${cold++}`)),
         },
         {
           subject: 'keel-js-disk',
           async: true,
-          op: async () => {
-            const k = new Kernel({
-              ...variant.options,
-              cacheDir: join(cacheRoot, 'warm'),
-              providers: [benchHostProvider],
-            });
-            await k.load(component);
-            await k.close();
-          },
+          op: () => loadInFreshKernel(component, variant.options, join(cacheRoot, 'warm')),
         },
         {
           subject: 'quickjs',

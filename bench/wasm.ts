@@ -8,14 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kernel } from '../host/index.js';
 import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
 import { wat } from '../scripts/lib/wat.js';
 import { type CompareOptions, compare, type Variant } from './lib/measure.js';
 import type { Group, MeasureResult, SubjectInfo } from './lib/report.js';
 import { timingRow } from './lib/report.js';
 import {
-  benchHostProvider,
   checkSubject,
   EXTISM_PLUGIN,
   EXTISM_RESET_EVERY,
@@ -26,6 +24,7 @@ import {
   KEEL_VARIANTS,
   keelInvokeSubject,
   keelSubject,
+  loadInFreshKernel,
   plainSubject,
   type WasmSubject,
 } from './lib/subjects.js';
@@ -160,15 +159,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     const keelCold = (variant: (typeof KEEL_VARIANTS)[number]): Variant => ({
       subject: variant.id,
       async: true,
-      op: async () => {
-        const k = new Kernel({
-          ...variant.options,
-          cacheDir: join(cacheRoot, `cold-${cold++}`),
-          providers: [benchHostProvider],
-        });
-        await k.load(component);
-        await k.close();
-      },
+      op: () => loadInFreshKernel(component, variant.options, join(cacheRoot, `cold-${cold++}`)),
     });
     const coldOptions: CompareOptions = {
       samples: quick ? 3 : 9,
@@ -233,15 +224,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
           (v): Variant => ({
             subject: `${v.id}-disk`,
             async: true,
-            op: async () => {
-              const k = new Kernel({
-                ...v.options,
-                cacheDir: join(cacheRoot, `warm-${v.id}`),
-                providers: [benchHostProvider],
-              });
-              await k.load(component);
-              await k.close();
-            },
+            op: () => loadInFreshKernel(component, v.options, join(cacheRoot, `warm-${v.id}`)),
           }),
         ),
         { subject: 'keel-memory', async: true, op: () => keel.kernel.load(component) },

@@ -95,6 +95,20 @@ export const KEEL_VARIANTS: readonly KeelVariant[] = [
   { id: 'keel-unmetered', label: 'Keel unmetered', options: { metering: false }, metered: false },
 ];
 
+/**
+ * One load as the load benchmarks time it: a fresh kernel with `options` and its disk cache in
+ * `cacheDir` (a new directory: cold; a reused one: warm), loading `component`, then closed.
+ */
+export async function loadInFreshKernel(
+  component: Uint8Array,
+  options: KernelOptions,
+  cacheDir: string,
+): Promise<void> {
+  const kernel = new Kernel({ ...options, cacheDir, providers: [benchHostProvider] });
+  await kernel.load(component);
+  await kernel.close();
+}
+
 export async function keelSubject(
   component: Uint8Array,
   variant: KeelVariant,
