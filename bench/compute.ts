@@ -8,18 +8,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MeterApi, metered, TRANSFORMS as REGISTERED, type Transform } from '../test/spec/transforms.js';
-import { measure, type SubjectResult, summarize, TARGET_GEOMEAN, TARGET_MAX } from './compute/run.js';
+import {
+  type KernelSpec,
+  measure,
+  type SubjectResult,
+  summarize,
+  TARGET_GEOMEAN,
+  TARGET_MAX,
+} from './compute/run.js';
 import { repoPath } from './lib/paths.js';
 import type { Group, MeasureResult } from './lib/report.js';
 import { round } from './lib/report.js';
-
-interface KernelSpec {
-  name: string;
-  what: string;
-  n: number;
-  quickN: number;
-  checksum: Record<string, number>;
-}
 
 const COMPUTE = repoPath('bench/compute');
 

@@ -34,7 +34,8 @@ import { TRANSFORMS, type Transform } from '../../test/spec/transforms.js';
 export const TARGET_GEOMEAN = 1.05;
 export const TARGET_MAX = 1.15;
 
-interface KernelSpec {
+/** One kernel of kernels.json. */
+export interface KernelSpec {
   name: string;
   what: string;
   n: number;
