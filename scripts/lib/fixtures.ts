@@ -32,15 +32,15 @@ export function tempCacheDir(): string {
  * A component exporting `docs:adder/add#add(u32, u32) -> u32` and world-level `shout(string) -> string`
  * (uppercases the first byte), `boom()` (traps) and `noop()`.
  */
-export const ADDER_WAT = `(module
-  (memory (export "memory") 1)
-  ;; One argument in flight at a time: every allocation reuses the same 60 KiB area.
+/** A `cabi_realloc` for guests with one argument in flight at a time (WAT, for the fixtures below). */
+const REALLOC_WAT = `  ;; One argument in flight at a time: every allocation reuses the same 60 KiB area.
   (func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
     (if (i32.gt_u (local.get 3) (i32.const 61440)) (then unreachable))
     (i32.const 1024))
-  (func (export "docs:adder/add@0.1.0#add") (param i32 i32) (result i32)
-    (i32.add (local.get 0) (local.get 1)))
-  ;; shout(s) returns s unchanged but with its first byte uppercased (ASCII).
+`;
+
+/** `shout(string) -> string` in the canonical ABI: the string back, first byte uppercased. */
+const SHOUT_WAT = `  ;; shout(s) returns s unchanged but with its first byte uppercased (ASCII).
   (func (export "shout") (param $ptr i32) (param $len i32) (result i32)
     (if (i32.gt_u (local.get $len) (i32.const 0))
       (then (i32.store8 (local.get $ptr)
@@ -48,7 +48,13 @@ export const ADDER_WAT = `(module
     (i32.store (i32.const 16) (local.get $ptr))
     (i32.store (i32.const 20) (local.get $len))
     (i32.const 16))
-  (func (export "boom") unreachable)
+`;
+
+export const ADDER_WAT = `(module
+  (memory (export "memory") 1)
+${REALLOC_WAT}  (func (export "docs:adder/add@0.1.0#add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+${SHOUT_WAT}  (func (export "boom") unreachable)
   (func (export "noop"))
 )`;
 
@@ -117,22 +123,10 @@ export const BENCH_HOST_MODULE = 'keel:bench/host@0.1.0';
 export const BENCH_WAT = `(module
   (import "${BENCH_HOST_MODULE}" "tick" (func $tick (param i32) (result i32)))
   (memory (export "memory") 1)
-  ;; One argument in flight at a time: every allocation reuses the same 60 KiB area.
-  (func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
-    (if (i32.gt_u (local.get 3) (i32.const 61440)) (then unreachable))
-    (i32.const 1024))
-  (func (export "noop"))
+${REALLOC_WAT}  (func (export "noop"))
   (func (export "add") (param i32 i32) (result i32)
     (i32.add (local.get 0) (local.get 1)))
-  ;; shout(s) returns s unchanged but with its first byte uppercased (ASCII).
-  (func (export "shout") (param $ptr i32) (param $len i32) (result i32)
-    (if (i32.gt_u (local.get $len) (i32.const 0))
-      (then (i32.store8 (local.get $ptr)
-        (i32.and (i32.load8_u (local.get $ptr)) (i32.const 0xdf)))))
-    (i32.store (i32.const 16) (local.get $ptr))
-    (i32.store (i32.const 20) (local.get $len))
-    (i32.const 16))
-  (func (export "call-host") (param $n i32) (result i32)
+${SHOUT_WAT}  (func (export "call-host") (param $n i32) (result i32)
     (local $i i32) (local $acc i32)
     (block $done
       (loop $next
