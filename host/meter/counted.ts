@@ -21,6 +21,7 @@
  * rest of the loop, and rewrites the function again without counted loops if it finds one.
  * What the metering then emits, and why it is exact: docs/fuel.md ("Counted loops").
  */
+import { Reader } from './binary.js';
 import type { CostTables } from './costs.js';
 
 /** The comparison the loop continues on, with the induction variable on the left. */
@@ -131,23 +132,23 @@ class Segment {
  * Decode straight-line instructions from `pos` up to the first one that is not straight-line
  * (or `end`), which is where the segment stops.
  */
-function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, segmentId: number): Segment {
+function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
   const s = new Segment();
+  const bytes = r.bytes;
   const plain = costs.plain;
   for (;;) {
-    if (pos >= end) {
-      s.stop = end;
+    if (r.pos >= r.end) {
+      s.stop = r.end;
       return s;
     }
-    const at = pos;
-    const op = bytes[pos++]!;
+    const at = r.pos;
+    const op = bytes[r.pos++]!;
     let arg = 0;
     if (op >= 0x45 && op <= 0xc4) {
       s.cost += plain[op]!;
     } else if (op >= 0x20 && op <= 0x24) {
       s.cost += plain[op]!;
-      arg = u32(bytes, pos);
-      pos = next;
+      arg = r.u32();
       if (op === OP_LOCAL_SET || op === OP_LOCAL_TEE) {
         s.writes.push({
           local: arg,
@@ -159,37 +160,33 @@ function scan(bytes: Uint8Array, pos: number, end: number, costs: CostTables, se
       }
     } else if (op >= 0x28 && op <= 0x3e) {
       s.cost += plain[op]!;
-      pos = leb(bytes, pos); // align (a multi-memory index never appears: bit 6 is refused below)
-      if (bytes[at + 1]! & 0x40) return stopAt(s, at);
-      pos = leb(bytes, pos);
+      if (r.u32() & 0x40) return stopAt(s, at); // a memory index follows: multi-memory
+      r.skipLeb(10);
     } else if (op === 0x3f) {
       s.cost += plain[op]!;
-      pos = leb(bytes, pos);
+      r.u32();
     } else if (op === OP_I32_CONST) {
       s.cost += plain[op]!;
-      arg = s32(bytes, pos);
-      pos = next;
+      arg = r.s33() | 0;
     } else if (op === 0x42) {
       s.cost += plain[op]!;
-      pos = leb(bytes, pos);
+      r.skipLeb(10);
     } else if (op === 0x43) {
       s.cost += plain[op]!;
-      pos += 4;
+      r.skip(4);
     } else if (op === 0x44) {
       s.cost += plain[op]!;
-      pos += 8;
+      r.skip(8);
     } else if (op === 0x01 || op === 0x1a || op === 0x1b || op === 0xd1) {
       s.cost += plain[op]!; // nop, drop, select, ref.is_null
     } else if (op === 0xfc) {
       // Only the saturating truncations: the bulk operations are charged by their size.
-      const sub = u32(bytes, pos);
-      pos = next;
+      const sub = r.u32();
       if (sub > 7) return stopAt(s, at);
       s.cost += costs.fc[sub]!;
     } else {
       return stopAt(s, at);
     }
-    if (pos > end) return stopAt(s, at);
     s.push(op, arg);
   }
 }
@@ -226,28 +223,30 @@ export function countedLoop(
   end: number,
   costs: CostTables,
 ): CountedLoop | undefined {
-  const head = scan(bytes, pos, end, costs, 0);
+  const r = new Reader(bytes, pos, end);
+  const head = scan(r, costs, 0);
   const at = head.stop;
   if (at >= end) return undefined;
   const op = bytes[at]!;
+  r.pos = at + 1;
   if (op === OP_BR_IF) {
     // do shape: `br_if 0` right after the test.
-    const label = u32(bytes, at + 1);
-    if (label !== 0) return undefined;
+    if (r.u32() !== 0) return undefined;
     // B runs once more than the back edge is taken: the last test leaves.
     const perTurn = head.cost + costs.plain[OP_BR_IF]!;
     return build(head, head.writes, at, -1, perTurn, perTurn);
   }
   if (op !== OP_IF) return undefined;
   // while shape: the `if` turns when its test holds; its then arm is B and `br 1`.
-  const armStart = skipBlockTypeAt(bytes, at + 1);
-  if (armStart === undefined) return undefined;
-  const arm = scan(bytes, armStart, end, costs, 1);
+  // (A block type that is a type index, with params, is left alone.)
+  if (!isShortBlockType(bytes[r.pos])) return undefined;
+  r.pos++;
+  const arm = scan(r, costs, 1);
   const backAt = arm.stop;
   if (backAt >= end || bytes[backAt] !== OP_BR) return undefined;
-  const label = u32(bytes, backAt + 1);
-  const after = next;
-  if (label !== 1 || (bytes[after] !== OP_ELSE && bytes[after] !== OP_END)) return undefined;
+  r.pos = backAt + 1;
+  const label = r.u32();
+  if (label !== 1 || (bytes[r.pos] !== OP_ELSE && bytes[r.pos] !== OP_END)) return undefined;
   const last = head.cost + costs.plain[OP_IF]!;
   const perTurn = last + arm.cost + costs.plain[OP_BR]!;
   return build(head, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
@@ -408,11 +407,6 @@ export function turnsFrom(loop: CountedLoop, start: number): bigint | undefined 
   }
 }
 
-/** The signed LEB128 i32 at `pos` (an `i32.const`'s operand). */
-export function readS32(bytes: Uint8Array, pos: number): number {
-  return s32(bytes, pos);
-}
-
 function isVariableRead(s: Step): boolean {
   return s.op === OP_LOCAL_GET || s.op === OP_LOCAL_TEE;
 }
@@ -438,50 +432,4 @@ export function isShortBlockType(b: number | undefined): boolean {
     b === 0x70 ||
     b === 0x6f
   );
-}
-
-/** The position after a block type at `pos`, or undefined for a type index (params: left alone). */
-function skipBlockTypeAt(bytes: Uint8Array, pos: number): number | undefined {
-  return isShortBlockType(bytes[pos]) ? pos + 1 : undefined;
-}
-
-function leb(bytes: Uint8Array, pos: number): number {
-  let count = 0;
-  while (bytes[pos++]! & 0x80) if (++count > 10) return pos;
-  return pos;
-}
-
-/** Where the last `u32` or `s32` stopped reading (no tuple to allocate per instruction). */
-let next = 0;
-
-function u32(bytes: Uint8Array, pos: number): number {
-  let result = 0;
-  let shift = 0;
-  for (let i = 0; i < 5; i++) {
-    const b = bytes[pos++]!;
-    result += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) {
-      next = pos;
-      return result >>> 0;
-    }
-    shift += 7;
-  }
-  next = pos;
-  return 0xffff_ffff;
-}
-
-function s32(bytes: Uint8Array, pos: number): number {
-  let result = 0;
-  let shift = 0;
-  for (let i = 0; i < 5; i++) {
-    const b = bytes[pos++]!;
-    result |= (b & 0x7f) << shift;
-    shift += 7;
-    if ((b & 0x80) === 0) {
-      if (shift < 32 && b & 0x40) result |= -1 << shift;
-      break;
-    }
-  }
-  next = pos;
-  return result | 0;
 }

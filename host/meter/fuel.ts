@@ -18,7 +18,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
-import { type CountedLoop, countedLoop, isShortBlockType, readS32, turnsFrom } from './counted.js';
+import { type CountedLoop, countedLoop, isShortBlockType, turnsFrom } from './counted.js';
 import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
@@ -366,9 +366,11 @@ export class BodyRewriter {
           // every turn before it and check then
           pending += plain[op]!;
           pos = skipBlockType(r, pos);
-          const counted = this.#counting ? countedLoop(bytes, pos, end, ctx.costs) : undefined;
-          const start = counted?.boundLocal === -1 ? this.#knownStart(counted.variable) : undefined;
-          if (counted && (start !== undefined || !counted.fewTurns)) {
+          const found = this.#counting ? countedLoop(bytes, pos, end, ctx.costs) : undefined;
+          const start = found?.boundLocal === -1 ? this.#knownStart(found.variable) : undefined;
+          // A few-turn loop is worth counting only when its count is a constant.
+          const counted = found && (start !== undefined || !found.fewTurns) ? found : undefined;
+          if (counted) {
             // The charge of the code before the loop joins the loop's.
             this.#flushes++;
             this.#copyTo(at);
@@ -379,7 +381,7 @@ export class BodyRewriter {
           pending = 0;
           depth = this.#push(depth, LOOP);
           this.#copyTo(pos);
-          if (counted && (start !== undefined || !counted.fewTurns)) {
+          if (counted) {
             this.#counted[depth - 1] = 1;
             this.#countIfAt = counted.ifAt;
             this.#countBackAt = counted.backAt;
@@ -1076,7 +1078,9 @@ export class BodyRewriter {
   /** The value `local` holds here if it was set from a constant in this straight line. */
   #knownStart(local: number): number | undefined {
     if (local !== this.#knownLocal || this.#knownFlushes !== this.#flushes) return undefined;
-    return readS32(this.#bytes, this.#knownAt + 1);
+    const r = this.#r; // free here: the main loop reads through `pos`
+    r.pos = this.#knownAt + 1;
+    return r.s33() | 0;
   }
 
   /** A local's index in the output (see `#params`). */
