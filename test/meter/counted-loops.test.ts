@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeelError } from '../../host/kernel/errors.js';
-import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
+import { createMeterRuntime, KEEL_IMPORTS, meterModule } from '../../host/meter/index.js';
 import { countedArgs, generateCounted } from '../fuzz/counted-gen.js';
 import { Rng } from '../fuzz/rng.js';
 
@@ -52,8 +52,7 @@ function metered(module: WebAssembly.Module, name: string, args: number[], fuel:
 
 /** The counter itself, which may be below zero after the last charge of a call. */
 function raw(meter: ReturnType<typeof createMeterRuntime>): bigint {
-  const global = Object.values(meter.imports.keel).find((v) => v instanceof WebAssembly.Global);
-  return (global as WebAssembly.Global).value as bigint;
+  return (meter.imports.keel[KEEL_IMPORTS.fuel] as WebAssembly.Global).value as bigint;
 }
 
 function compile(bytes: Uint8Array): WebAssembly.Module {
