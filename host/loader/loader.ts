@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
+import { checkComponentNames } from './component-names.js';
 import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
 import { DiskCache } from './disk-cache.js';
 import { detectBinaryKind } from './format.js';
+import { nameProblem, showName } from './names.js';
 import { isPreview1, type Preview1Flavor, preview1Flavor, wrapPreview1 } from './preview1.js';
 import { GENERATORS, type GeneratorId, type TranspileOutput, transpileComponent } from './transpile.js';
 import { componentWorld, coreWorld, type World } from './world.js';
@@ -112,6 +114,7 @@ export class Loader {
 
     const info = readCoreModuleInfo(bytes);
     validateCore(bytes);
+    checkCoreNames(info);
     if (isPreview1(info)) {
       const flavor = preview1Flavor(info);
       const component = await wrapPreview1(bytes, flavor);
@@ -134,6 +137,8 @@ export class Loader {
   }
 
   async #loadComponent(bytes: Uint8Array, hash: string, kind: ModuleKind): Promise<LoadedModule> {
+    // Names become text in the generated glue: every one is checked before any tool reads them.
+    checkComponentNames(bytes);
     const generator = this.#options.generator;
     // The key names the transpiler versions and options, so upgrading either never reads stale glue.
     const key = sha256(
@@ -193,9 +198,9 @@ export class Loader {
       output = await transpileComponent(bytes, generator ? { generator } : {});
       await this.#disk?.write(key, output);
     }
-    const url = this.#disk
-      ? this.#disk.glueUrl(key)
-      : `data:text/javascript;base64,${Buffer.from(output.glue).toString('base64')}`;
+    // Imported from the very text that was verified (a data URL), never from the cache file,
+    // which could change between the check and the import.
+    const url = `data:text/javascript;base64,${Buffer.from(output.glue).toString('base64')}`;
     const glue = (await import(url)) as { instantiate?: GlueInstantiate };
     if (typeof glue.instantiate !== 'function') {
       throw new KeelError('internal', 'transpiled glue has no instantiate function', { key });
@@ -230,6 +235,30 @@ export class Loader {
       compiled.catch(() => this.#compiled.delete(key));
     }
     return compiled;
+  }
+}
+
+/** A plain core module's names reach logs, `inspect` and terminals: printable ASCII only. */
+function checkCoreNames(info: CoreModuleInfo): void {
+  const names = [
+    ...info.imports.flatMap((i) => [
+      ['import module', i.module],
+      ['import', i.name],
+    ]),
+    ...info.exports.map((e) => ['export', e.name]),
+  ] as const;
+  for (const [where, name] of names) {
+    const problem = nameProblem(name, 'core');
+    if (problem) {
+      throw new KeelError(
+        'invalid-module',
+        `invalid core module: ${where} name ${showName(name)} ${problem}`,
+        {
+          where,
+          name: showName(name),
+        },
+      );
+    }
   }
 }
 

@@ -1,0 +1,76 @@
+/**
+ * The grammar of names a module may carry. Names are data: they are checked here before any
+ * tool sees them, so that a name can never close a string literal or a comment in text that
+ * some tool writes from it (generated glue, logs, WIT).
+ *
+ * Component-level names follow the component model's grammar (Explainer.md, "Import and
+ * Export Definitions"); names inside core modules, which the component model leaves free, must
+ * use a conservative character set.
+ */
+
+/** Longest name accepted anywhere (bytes of UTF-8); real toolchains stay far below. */
+export const MAX_NAME_BYTES = 1024;
+
+const WORD = '[a-z][0-9a-z]*';
+const FRAGMENT = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)';
+const LABEL = `${FRAGMENT}(?:-${FRAGMENT})*`;
+const WORDS = `${WORD}(?:-${WORD})*`;
+const NUMERIC = '(?:0|[1-9][0-9]*)';
+const IDENTIFIER = '[0-9A-Za-z-]+';
+const SEMVER = `${NUMERIC}\\.${NUMERIC}\\.${NUMERIC}(?:-${IDENTIFIER}(?:\\.${IDENTIFIER})*)?(?:\\+${IDENTIFIER}(?:\\.${IDENTIFIER})*)?`;
+
+const LABEL_RE = new RegExp(`^${LABEL}$`);
+/** `[constructor]r`, `[method]r.m`, `[static]r.f` (and their async forms), or a label. */
+const PLAIN_RE = new RegExp(
+  `^(?:${LABEL}|\\[(?:async )?constructor\\]${LABEL}|\\[(?:async )?(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL})$`,
+);
+/** `ns:pkg/iface@1.2.3`; nested namespaces and nested interface paths are accepted. */
+const INTERFACE_RE = new RegExp(`^(?:${WORDS}:)+${LABEL}(?:/${LABEL})+(?:@${SEMVER})?$`);
+
+/**
+ * Core names (core module imports and exports, core instance arguments and exports): printable
+ * ASCII without the characters that end a string or a template literal in JavaScript.
+ */
+const CORE_RE = /^[\x20-\x7e]*$/;
+const CORE_FORBIDDEN = /['"`\\]|\$\{|\/\*|\*\/|\/\/|<!--|-->/;
+
+export type NameRole =
+  /** A component import name (plain or interface name). */
+  | 'import'
+  /** A component export name, an instance export name. */
+  | 'export'
+  /** A field, case, flag, enum case or parameter label. */
+  | 'label'
+  /** A name inside or between core modules. */
+  | 'core';
+
+/** Why `name` is not acceptable in `role`, or undefined when it is. */
+export function nameProblem(name: string, role: NameRole): string | undefined {
+  if (overLength(name)) return `longer than ${MAX_NAME_BYTES} bytes`;
+  switch (role) {
+    case 'label':
+      return LABEL_RE.test(name) ? undefined : 'not a kebab-case label';
+    case 'import':
+    case 'export':
+      return PLAIN_RE.test(name) || INTERFACE_RE.test(name)
+        ? undefined
+        : 'not a plain name (kebab-case label) nor an interface name (ns:pkg/iface@version)';
+    case 'core':
+      if (!CORE_RE.test(name)) return 'has a character outside printable ASCII';
+      return CORE_FORBIDDEN.test(name) ? 'has a quote, backslash, `${`, or comment marker' : undefined;
+  }
+}
+
+/** A name as it may be shown in an error message: quoted, escaped, shortened. */
+export function showName(name: string): string {
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  return JSON.stringify(shown).replace(/[\u2028\u2029\u007f-\u009f]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Whether `text` is over `MAX_NAME_BYTES` bytes of UTF-8 (encoded only when it might be). */
+function overLength(text: string): boolean {
+  if (text.length * 3 <= MAX_NAME_BYTES) return false;
+  return new TextEncoder().encode(text).length > MAX_NAME_BYTES;
+}
