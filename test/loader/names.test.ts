@@ -57,7 +57,7 @@ describe('name grammar', () => {
       'a"b',
       'a`b',
       'a\\b',
-      '${x}',
+      '$' + '{x}',
       'a/*',
       '*/',
       'a//b',
