@@ -240,24 +240,21 @@ export class Loader {
 
 /** A plain core module's names reach logs, `inspect` and terminals: printable ASCII only. */
 function checkCoreNames(info: CoreModuleInfo): void {
-  const names = [
-    ...info.imports.flatMap((i) => [
+  const names: [where: string, name: string][] = [
+    ...info.imports.flatMap((i): [string, string][] => [
       ['import module', i.module],
       ['import', i.name],
     ]),
-    ...info.exports.map((e) => ['export', e.name]),
-  ] as const;
+    ...info.exports.map((e): [string, string] => ['export', e.name]),
+  ];
   for (const [where, name] of names) {
     const problem = nameProblem(name, 'core');
     if (problem) {
-      throw new KeelError(
-        'invalid-module',
-        `invalid core module: ${where} name ${showName(name)} ${problem}`,
-        {
-          where,
-          name: showName(name),
-        },
-      );
+      const shown = showName(name);
+      throw new KeelError('invalid-module', `invalid core module: ${where} name ${shown} ${problem}`, {
+        where,
+        name: shown,
+      });
     }
   }
 }

@@ -46,7 +46,7 @@ it('does not use a swapped core module', async () => {
   const coreDir = join(cacheDir, entry!, 'core');
   const [core] = readdirSync(coreDir);
   const swapped = readFileSync(join(coreDir, core!));
-  swapped[swapped.length - 1] ^= 0xff;
+  swapped[swapped.length - 1] = (swapped.at(-1) ?? 0) ^ 0xff;
   writeFileSync(join(coreDir, core!), swapped);
   expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({ cache: 'miss', sum: 5 });
 });
