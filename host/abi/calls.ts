@@ -1,0 +1,533 @@
+/**
+ * Calls across the boundary (CanonicalABI.md, "canon lift", "canon lower"):
+ * - `liftedFunction`: a core export as a host function (host values in, host value out), for
+ *   the API and for adapters between components;
+ * - `loweredFunction`: a host function as a core import (flat core values in and out), the
+ *   trampoline a guest calls.
+ * Both are built once per sandbox from Keel's own closures; the shapes that dominate real
+ * calls (scalars only) get closures of their own so that V8 can inline them.
+ */
+import { KeelError } from '../kernel/errors.js';
+import {
+  type Codec,
+  checkChar,
+  checkFloat,
+  checkInt,
+  checkInt64,
+  codecOf,
+  liftChar,
+  liftInt,
+} from './codec.js';
+import { type Cx, trap, ValueError } from './context.js';
+import { flattenFunc, layoutOf, tupleOf } from './layout.js';
+import type { FuncType, ValType } from './types.js';
+import { typeText } from './wit.js';
+
+/** An export's `result::err`, thrown as jco's glue throws it (its payload as `payload`). */
+export class ComponentError extends Error {
+  override readonly name = 'ComponentError';
+  declare readonly payload: unknown;
+  constructor(payload: unknown) {
+    super(typeof payload === 'string' ? payload : `${String(payload)} (see error.payload)`);
+    Object.defineProperty(this, 'payload', { value: payload, enumerable: typeof payload !== 'string' });
+  }
+}
+
+/** A core function as JavaScript sees it. */
+export type CoreFunction = (...args: any[]) => any;
+
+const SCALARS = new Set(['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char']);
+
+function isScalar(t: ValType): boolean {
+  return SCALARS.has(t.kind);
+}
+
+/** Host value → its one flat core value, checked (scalar types only). */
+export function scalarLowerer(t: ValType): (v: unknown) => unknown {
+  switch (t.kind) {
+    case 'bool':
+      return (v) => {
+        if (typeof v !== 'boolean') throw new ValueError(`expected a boolean, got ${typeof v}`);
+        return v ? 1 : 0;
+      };
+    case 'u32':
+      return (v) => (typeof v === 'number' && v >>> 0 === v ? v : checkInt(v, 'u32'));
+    case 's32':
+      return (v) => (typeof v === 'number' && (v | 0) === v ? v : checkInt(v, 's32'));
+    case 'u8':
+    case 's8':
+    case 'u16':
+    case 's16': {
+      const kind = t.kind;
+      return (v) => checkInt(v, kind);
+    }
+    case 'u64':
+    case 's64': {
+      const kind = t.kind;
+      return (v) => checkInt64(v, kind);
+    }
+    case 'f32':
+    case 'f64': {
+      const kind = t.kind;
+      return (v) => (typeof v === 'number' ? v : checkFloat(v, kind));
+    }
+    case 'char':
+      return checkChar;
+    default:
+      throw new Error(`not a scalar: ${t.kind}`);
+  }
+}
+
+/** Flat core value → host value (scalar types only). */
+export function scalarLifter(t: ValType): (x: any) => unknown {
+  switch (t.kind) {
+    case 'bool':
+      return (x: number) => x !== 0;
+    case 'u32':
+      return (x: number) => x >>> 0;
+    case 's32':
+      return (x: number) => x;
+    case 'u8':
+    case 's8':
+    case 'u16':
+    case 's16': {
+      const kind = t.kind;
+      return (x: number) => liftInt(kind, x);
+    }
+    case 'u64':
+      return (x: bigint) => BigInt.asUintN(64, x);
+    case 's64':
+    case 'f32':
+    case 'f64':
+      return (x: unknown) => x;
+    case 'char':
+      return liftChar;
+    default:
+      throw new Error(`not a scalar: ${t.kind}`);
+  }
+}
+
+/** How argument errors are reported: `argument 2 (y: u32) of "add": ...`. */
+export function argumentError(name: string, ft: FuncType, k: number, error: unknown): never {
+  if (error instanceof ValueError) {
+    const p = ft.params[k]!;
+    throw new KeelError(
+      'invalid-argument',
+      `argument ${k + 1} (${p.name}: ${typeText(p.type)}) of "${name}": ${error.message}`,
+      { export: name, index: k, param: p.name, type: typeText(p.type) },
+    );
+  }
+  throw error;
+}
+
+function arityError(name: string, ft: FuncType, given: number): never {
+  const params = ft.params.map((p) => `${p.name}: ${typeText(p.type)}`).join(', ');
+  throw new KeelError(
+    'invalid-argument',
+    `"${name}" takes ${ft.params.length} argument(s) (${params}), got ${given}`,
+    { export: name, expected: ft.params.length, got: given },
+  );
+}
+
+function call(core: CoreFunction, flat: unknown[], n: number): unknown {
+  switch (n) {
+    case 0:
+      return core();
+    case 1:
+      return core(flat[0]);
+    case 2:
+      return core(flat[0], flat[1]);
+    case 3:
+      return core(flat[0], flat[1], flat[2]);
+    case 4:
+      return core(flat[0], flat[1], flat[2], flat[3]);
+    case 5:
+      return core(flat[0], flat[1], flat[2], flat[3], flat[4]);
+    case 6:
+      return core(flat[0], flat[1], flat[2], flat[3], flat[4], flat[5]);
+    default:
+      return core(...flat.slice(0, n));
+  }
+}
+
+/** Is `t` a top-level `result` whose error the export throws (jco's convention)? */
+function throwsErr(ft: FuncType): boolean {
+  return (
+    ft.results.length === 1 && ft.results[0]!.name === undefined && ft.results[0]!.type.kind === 'result'
+  );
+}
+
+export interface LiftedOptions {
+  /** The name for errors (`docs:adder/add#add`). */
+  readonly name: string;
+  readonly type: FuncType;
+  readonly core: CoreFunction;
+  readonly cx: Cx;
+  /** Called after the results are lifted, with the core results. */
+  readonly postReturn: () => ((...flat: unknown[]) => void) | undefined;
+}
+
+/**
+ * A lifted export as a host function. Arguments are checked strictly (arity, ranges, types);
+ * a `result::err` is thrown as a `ComponentError`.
+ */
+export function liftedFunction(o: LiftedOptions): (...args: unknown[]) => unknown {
+  const { type: ft, core, cx, name } = o;
+  const inst = cx.inst;
+  const flat = flattenFunc(ft, 'lift');
+  const scalar =
+    !flat.paramsInMemory &&
+    ft.params.every((p) => isScalar(p.type)) &&
+    ft.results.length <= 1 &&
+    ft.results.every((r) => isScalar(r.type) && r.name === undefined);
+  if (scalar && ft.params.length <= 3) {
+    const post = o.postReturn;
+    const lower = ft.params.map((p) => scalarLowerer(p.type));
+    const lift = ft.results.length === 1 ? scalarLifter(ft.results[0]!.type) : () => undefined;
+    const enter = () => {
+      if (!inst.mayEnter) trap('a component instance was entered while it called out');
+    };
+    const finish = (r: unknown) => {
+      const value = lift(r);
+      const p = post();
+      if (p) p(r);
+      return value;
+    };
+    switch (ft.params.length) {
+      case 0:
+        return function lifted0() {
+          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+          if (arguments.length !== 0) arityError(name, ft, arguments.length);
+          enter();
+          return finish(core());
+        };
+      case 1: {
+        const l0 = lower[0]!;
+        return function lifted1(a: unknown) {
+          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+          if (arguments.length !== 1) arityError(name, ft, arguments.length);
+          let x: unknown;
+          try {
+            x = l0(a);
+          } catch (error) {
+            argumentError(name, ft, 0, error);
+          }
+          enter();
+          return finish(core(x));
+        };
+      }
+      case 2: {
+        const l0 = lower[0]!;
+        const l1 = lower[1]!;
+        return function lifted2(a: unknown, b: unknown) {
+          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+          if (arguments.length !== 2) arityError(name, ft, arguments.length);
+          let x: unknown;
+          let y: unknown;
+          let k = 0;
+          try {
+            x = l0(a);
+            k = 1;
+            y = l1(b);
+          } catch (error) {
+            argumentError(name, ft, k, error);
+          }
+          enter();
+          return finish(core(x, y));
+        };
+      }
+      default: {
+        const [l0, l1, l2] = lower as [(typeof lower)[0], (typeof lower)[0], (typeof lower)[0]];
+        return function lifted3(a: unknown, b: unknown, c: unknown) {
+          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+          if (arguments.length !== 3) arityError(name, ft, arguments.length);
+          let x: unknown;
+          let y: unknown;
+          let z: unknown;
+          let k = 0;
+          try {
+            x = l0!(a);
+            k = 1;
+            y = l1!(b);
+            k = 2;
+            z = l2!(c);
+          } catch (error) {
+            argumentError(name, ft, k, error);
+          }
+          enter();
+          return finish(core(x, y, z));
+        };
+      }
+    }
+  }
+  return generalLifted(o, flat);
+}
+
+function generalLifted(
+  o: LiftedOptions,
+  flat: ReturnType<typeof flattenFunc>,
+): (...args: unknown[]) => unknown {
+  const { type: ft, core, cx, name } = o;
+  const inst = cx.inst;
+  const mem = cx.opts.mem;
+  const params = ft.params.map((p) => codecOf(p.type));
+  const paramTuple = flat.paramsInMemory ? codecOf(tupleOf(ft.params.map((p) => p.type))) : undefined;
+  const offsets: number[] = [];
+  let n = 0;
+  for (const c of params) {
+    offsets.push(n);
+    n += c.flat.length;
+  }
+  const flatCount = flat.params.length;
+  const resultTypes = ft.results.map((r) => r.type);
+  const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
+  const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
+  const resultLayout = many ?? single;
+  const inMemory = flat.resultsInMemory;
+  const throwing = throwsErr(ft);
+  const needsMemory = cx.opts.mem.memory !== undefined || flat.paramsInMemory || inMemory;
+  const out: unknown[] = new Array(flatCount);
+  const ret: unknown[] = [undefined];
+  void needsMemory;
+  return function lifted(...args: unknown[]) {
+    if (args.length !== params.length) arityError(name, ft, args.length);
+    if (!inst.mayEnter) trap('a component instance was entered while it called out');
+    cx.borrowCount = 0;
+    if (mem.memory) mem.refresh();
+    if (paramTuple) {
+      const ptr = cx.alloc(paramTuple.align, paramTuple.size);
+      try {
+        paramTuple.store(cx, args, ptr);
+      } catch (error) {
+        const k = /^element (\d+)/.exec((error as Error).message);
+        if (error instanceof ValueError && k) {
+          argumentError(
+            name,
+            ft,
+            Number(k[1]),
+            new ValueError((error as Error).message.replace(/^element \d+: /, '')),
+          );
+        }
+        throw error;
+      }
+      out[0] = ptr;
+    } else {
+      for (let k = 0; k < params.length; k++) {
+        try {
+          params[k]!.lowerFlat(cx, args[k], out, offsets[k]!);
+        } catch (error) {
+          argumentError(name, ft, k, error);
+        }
+      }
+    }
+    const r = call(core, out, flatCount);
+    let value: unknown;
+    if (resultLayout) {
+      if (mem.memory) mem.refresh();
+      if (inMemory) {
+        const ptr = (r as number) >>> 0;
+        cx.range(ptr, resultLayout.size, resultLayout.align);
+        value = resultLayout.load(cx, ptr);
+      } else {
+        ret[0] = r;
+        value = resultLayout.liftFlat(cx, ret, 0);
+        ret[0] = undefined;
+      }
+    }
+    const post = o.postReturn();
+    if (post) {
+      inst.mayLeave = false;
+      try {
+        if (resultLayout && !inMemory) post(r);
+        else if (resultLayout) post(r);
+        else post();
+      } finally {
+        inst.mayLeave = true;
+      }
+    }
+    if (cx.borrowCount !== 0)
+      trap(`"${name}" returned without dropping ${cx.borrowCount} borrowed handle(s)`);
+    if (throwing) {
+      const result = value as { tag: string; val: unknown };
+      if (result.tag === 'err') throw new ComponentError(result.val);
+      return result.val;
+    }
+    return value;
+  };
+}
+
+/** The callee of a lowered function, as the host (a provider, another component) implements it. */
+export type HostCallee = (args: unknown[]) => unknown;
+
+export interface LoweredOptions {
+  /** The import's name for errors (`wasi:cli/stdout@0.2.3#get-stdout`). */
+  readonly name: string;
+  readonly type: FuncType;
+  readonly callee: HostCallee;
+  /** A plain function taking the arguments as they are (for the scalar fast path), if the callee is one. */
+  readonly direct: ((...args: unknown[]) => unknown) | undefined;
+  readonly cx: Cx;
+  /** What a host value that does not fit the result type is (an `internal` error naming the provider). */
+  readonly badResult: (error: ValueError) => never;
+}
+
+/** A host function as a core import: lifts its arguments from the guest, lowers its result. */
+export function loweredFunction(o: LoweredOptions): CoreFunction {
+  const { type: ft, cx } = o;
+  const inst = cx.inst;
+  const flat = flattenFunc(ft, 'lower');
+  const scalar =
+    !flat.paramsInMemory &&
+    !flat.resultsInMemory &&
+    ft.params.every((p) => isScalar(p.type)) &&
+    ft.results.every((r) => isScalar(r.type));
+  if (scalar && o.direct && ft.params.length <= 2) {
+    const f = o.direct;
+    const lift = ft.params.map((p) => scalarLifter(p.type));
+    const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : undefined;
+    const leave = () => {
+      if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
+      inst.mayEnter = false;
+    };
+    const result = (r: unknown) => {
+      inst.mayEnter = true;
+      if (!lower) return undefined;
+      try {
+        return lower(r);
+      } catch (error) {
+        if (error instanceof ValueError) o.badResult(error);
+        throw error;
+      }
+    };
+    const l0 = lift[0]!;
+    const l1 = lift[1]!;
+    switch (ft.params.length) {
+      case 0:
+        return function lowered0() {
+          leave();
+          let r: unknown;
+          try {
+            r = f();
+          } catch (error) {
+            inst.mayEnter = true;
+            throw error;
+          }
+          return result(r);
+        };
+      case 1:
+        return function lowered1(a: unknown) {
+          leave();
+          let r: unknown;
+          try {
+            r = f(l0(a));
+          } catch (error) {
+            inst.mayEnter = true;
+            throw error;
+          }
+          return result(r);
+        };
+      default:
+        return function lowered2(a: unknown, b: unknown) {
+          leave();
+          let r: unknown;
+          try {
+            r = f(l0(a), l1(b));
+          } catch (error) {
+            inst.mayEnter = true;
+            throw error;
+          }
+          return result(r);
+        };
+    }
+  }
+  return generalLowered(o, flat);
+}
+
+function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>): CoreFunction {
+  const { type: ft, cx, callee } = o;
+  const inst = cx.inst;
+  const mem = cx.opts.mem;
+  const params: Codec[] = ft.params.map((p) => codecOf(p.type));
+  const paramTuple = flat.paramsInMemory ? codecOf(tupleOf(ft.params.map((p) => p.type))) : undefined;
+  const offsets: number[] = [];
+  let n = 0;
+  for (const c of params) {
+    offsets.push(n);
+    n += c.flat.length;
+  }
+  const resultTypes = ft.results.map((r) => r.type);
+  const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
+  const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
+  const result = many ?? single;
+  const inMemory = flat.resultsInMemory;
+  const catching = throwsErr(ft);
+  const out: unknown[] = [undefined];
+  const hasMemory = () => mem.memory !== undefined;
+  return function lowered(...flatArgs: unknown[]) {
+    if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
+    cx.lenders = [];
+    if (hasMemory()) mem.refresh();
+    let args: unknown[];
+    if (paramTuple) {
+      const ptr = (flatArgs[0] as number) >>> 0;
+      cx.range(ptr, paramTuple.size, paramTuple.align);
+      args = paramTuple.load(cx, ptr) as unknown[];
+    } else {
+      args = new Array(params.length);
+      for (let k = 0; k < params.length; k++) args[k] = params[k]!.liftFlat(cx, flatArgs, offsets[k]!);
+    }
+    inst.mayEnter = false;
+    let value: unknown;
+    try {
+      if (catching) {
+        try {
+          value = { tag: 'ok', val: callee(args) };
+        } catch (error) {
+          value = { tag: 'err', val: errorPayload(error) };
+        }
+      } else {
+        value = callee(args);
+      }
+    } finally {
+      inst.mayEnter = true;
+      const lenders = cx.lenders;
+      for (let k = 0; k < lenders.length; k++) lenders[k]!.lendCount--;
+      cx.lenders = [];
+    }
+    if (!result) return undefined;
+    try {
+      if (inMemory) {
+        const ptr = (flatArgs[flatArgs.length - 1] as number) >>> 0;
+        if (hasMemory()) mem.refresh();
+        cx.range(ptr, result.size, result.align);
+        result.store(cx, many ? value : value, ptr);
+        return undefined;
+      }
+      result.lowerFlat(cx, value, out, 0);
+      const r = out[0];
+      out[0] = undefined;
+      return r;
+    } catch (error) {
+      if (error instanceof ValueError) o.badResult(error);
+      throw error;
+    }
+  };
+}
+
+/**
+ * What a host function threw, as a `result` error: a `{ payload }` (Keel's `wasiError`, jco's
+ * `ComponentError`) gives its payload, another non-Error value is the error itself, and an
+ * `Error` is a failure that unwinds the guest (rethrown).
+ */
+export function errorPayload(error: unknown): unknown {
+  if (error !== null && typeof error === 'object' && Object.hasOwn(error, 'payload')) {
+    return (error as { payload: unknown }).payload;
+  }
+  if (error instanceof Error) throw error;
+  return error;
+}
+
+/** Layout of a function's results in memory (for tests). */
+export function resultsLayout(ft: FuncType): { size: number; align: number } {
+  return layoutOf(tupleOf(ft.results.map((r) => r.type)));
+}

@@ -1,0 +1,111 @@
+/**
+ * What lifting and lowering work with during one call: the canonical options (memory, realloc,
+ * string encoding), the component instance's state (handle tables, may-enter/may-leave), the
+ * call's borrow scope, and the byte budget guest data draws on. A guest's mistake (a pointer
+ * out of bounds, a bad alignment, an invalid discriminant) is `trap`; a host value that does not
+ * fit its type is a `ValueError`, which the caller names (`invalid-argument` at the API,
+ * `internal` for a provider's result).
+ */
+import { KeelError } from '../kernel/errors.js';
+import type { StringEncoding } from './ast.js';
+import type { HandleEntry, InstanceState } from './handles.js';
+
+/** A guest broke the canonical ABI: the call traps. */
+export function trap(message: string): never {
+  throw new KeelError('trap', `canonical ABI trap: ${message}`, { reason: message });
+}
+
+/** A host value does not fit the WIT type it is lowered as. */
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+}
+
+export function badValue(message: string): never {
+  throw new ValueError(message);
+}
+
+/** The same error, with where it happened in front (`field x: ...`). */
+export function within(error: unknown, where: string): never {
+  if (error instanceof ValueError) throw new ValueError(`${where}: ${error.message}`);
+  throw error;
+}
+
+const EMPTY = new ArrayBuffer(0);
+
+/** Views of one linear memory, renewed when the memory grows (its buffer changes). */
+export class MemoryView {
+  memory: WebAssembly.Memory | undefined;
+  buffer: ArrayBuffer = EMPTY;
+  u8 = new Uint8Array(EMPTY);
+  dv = new DataView(EMPTY);
+
+  refresh(): void {
+    const memory = this.memory;
+    if (!memory) trap('the function needs a memory and has none');
+    const b = memory.buffer;
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.u8 = new Uint8Array(b);
+      this.dv = new DataView(b);
+    }
+  }
+}
+
+export type Realloc = (original: number, size: number, align: number, newSize: number) => number;
+
+/** The canonical options of one `canon lift` or `canon lower`, bound to one sandbox's instances. */
+export class OptionSlot {
+  realloc: Realloc | undefined;
+  postReturn: ((...flat: unknown[]) => void) | undefined;
+  constructor(
+    readonly mem: MemoryView,
+    readonly encoding: StringEncoding,
+  ) {}
+}
+
+/** Bounded and charged lifting: called with the bytes of every string and list lifted. */
+export type AdmitBytes = (bytes: number) => void;
+
+/** The context of calls through one lifted or lowered function. */
+export class Cx {
+  /** Borrow handles lowered into the callee during an export call and not yet dropped. */
+  borrowCount = 0;
+  /** Own handles lent to the callee during an import call (their lend counts drop at its end). */
+  lenders: HandleEntry[] = [];
+  constructor(
+    readonly opts: OptionSlot,
+    readonly inst: InstanceState,
+    readonly admit: AdmitBytes,
+  ) {}
+
+  get mem(): MemoryView {
+    return this.opts.mem;
+  }
+
+  /** `realloc(0, 0, align, size)`, checked: aligned and in bounds. */
+  alloc(align: number, size: number): number {
+    const realloc = this.opts.realloc;
+    if (!realloc) trap('the function needs realloc and has none');
+    const inst = this.inst;
+    inst.mayLeave = false;
+    let ptr: number;
+    try {
+      ptr = realloc(0, 0, align, size) >>> 0;
+    } finally {
+      inst.mayLeave = true;
+    }
+    const mem = this.opts.mem;
+    mem.refresh();
+    if ((ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
+    if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
+    return ptr;
+  }
+
+  /** Check `[ptr, ptr + bytes)` lies in memory and `ptr` is aligned. */
+  range(ptr: number, bytes: number, align: number): void {
+    if ((ptr & (align - 1)) !== 0) trap(`pointer ${ptr} is not aligned to ${align}`);
+    if (ptr + bytes > this.opts.mem.u8.length) {
+      trap(`${bytes} bytes at ${ptr} run past the end of memory (${this.opts.mem.u8.length} bytes)`);
+    }
+  }
+}

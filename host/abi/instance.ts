@@ -1,0 +1,356 @@
+/**
+ * One sandbox's instance of a planned component: its core instances created in plan order,
+ * Keel's trampolines for what they import (host functions, resource builtins, adapters between
+ * components), the options of every canonical function bound to real memories and functions,
+ * the handle tables of each component instance, and its exports as host functions.
+ */
+import { KeelError } from '../kernel/errors.js';
+import { stripVersion } from '../policy/grants.js';
+import { type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
+import type { ResourceHost } from './codec.js';
+import {
+  type AdmitBytes,
+  Cx,
+  MemoryView,
+  OptionSlot,
+  type Realloc,
+  trap,
+  type ValueError,
+} from './context.js';
+import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
+import { camelCase, className } from './js-names.js';
+import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
+import type { FuncType, ResourceType } from './types.js';
+import { typeText } from './wit.js';
+
+export interface ComponentLink {
+  /** What each used import is linked to, by unversioned name (`wasi:cli/stdout`): functions and classes. */
+  readonly imports: Readonly<Record<string, Record<string, unknown>>>;
+  /** Instantiate one core module with its imports (the kernel adds the meter and exit here). */
+  readonly instantiateCore: (
+    module: WebAssembly.Module,
+    imports: WebAssembly.Imports,
+  ) => WebAssembly.Instance;
+  /** Checks and charges the bytes of strings and lists lifted from the guest. */
+  readonly admitBytes: AdmitBytes;
+  /** Counts resource handles against the sandbox's limit. */
+  readonly handles: HandleCounter;
+}
+
+/** What an export name leads to. */
+export type ExportTarget = { readonly func: FuncDef; readonly name: string };
+
+export class ComponentInstance implements ResourceHost {
+  readonly #plan: ComponentPlan;
+  readonly #link: ComponentLink;
+  readonly #core: WebAssembly.Instance[] = [];
+  readonly #trampolines: CoreFunction[] = [];
+  readonly #states: InstanceState[] = [];
+  readonly #slots: OptionSlot[] = [];
+  readonly #functions = new Map<FuncDef, (...args: unknown[]) => unknown>();
+  readonly #held = new Map<number, GuestResource>();
+  #nextHandle = 1;
+
+  constructor(plan: ComponentPlan, modules: readonly WebAssembly.Module[], link: ComponentLink) {
+    this.#plan = plan;
+    this.#link = link;
+    for (let i = 0; i < plan.componentInstances; i++)
+      this.#states.push(new InstanceState(i, link.handles, this));
+    const memories = new Map<string, MemoryView>();
+    for (const options of plan.options) {
+      const key = options.memory ? defKey(options.memory) : '';
+      let mem = memories.get(key);
+      if (!mem) {
+        mem = new MemoryView();
+        memories.set(key, mem);
+      }
+      this.#slots.push(new OptionSlot(mem, options.encoding));
+    }
+    for (const t of plan.trampolines) this.#trampolines.push(this.#trampoline(t));
+    // Options are bound as soon as the instance they name exists (a start function may call out).
+    const pending = plan.options.map((o, i) => ({ o, i }));
+    plan.instantiations.forEach((step, index) => {
+      const imports: WebAssembly.Imports = {};
+      for (const [name, arg] of step.args) {
+        if (arg.kind === 'instance')
+          imports[name] = this.#core[arg.index]!.exports as WebAssembly.ModuleImports;
+        else {
+          const bag: WebAssembly.ModuleImports = {};
+          for (const [n, def] of arg.exports) bag[n] = this.#resolve(def) as WebAssembly.ImportValue;
+          imports[name] = bag;
+        }
+      }
+      this.#core.push(link.instantiateCore(modules[step.module]!, imports));
+      for (let k = pending.length - 1; k >= 0; k--) {
+        const { o, i } = pending[k]!;
+        const refs = [o.memory, o.realloc, o.postReturn].filter((d): d is CoreDef => d !== undefined);
+        if (refs.some((d) => d.kind === 'export' && d.instance > index)) continue;
+        this.#bind(i);
+        pending.splice(k, 1);
+      }
+    });
+  }
+
+  #bind(i: number): void {
+    const options = this.#plan.options[i]!;
+    const slot = this.#slots[i]!;
+    if (options.memory) {
+      const memory = this.#resolve(options.memory);
+      if (!(memory instanceof WebAssembly.Memory))
+        throw new KeelError('invalid-module', 'a memory option is not a memory');
+      slot.mem.memory = memory;
+    }
+    if (options.realloc) slot.realloc = this.#resolve(options.realloc) as Realloc;
+    if (options.postReturn)
+      slot.postReturn = this.#resolve(options.postReturn) as (...flat: unknown[]) => void;
+  }
+
+  #resolve(def: CoreDef): unknown {
+    if (def.kind === 'trampoline') return this.#trampolines[def.index];
+    const instance = this.#core[def.instance];
+    if (!instance) throw new KeelError('internal', `core instance ${def.instance} is used before it exists`);
+    const value = instance.exports[def.name];
+    if (value === undefined)
+      throw new KeelError('invalid-module', `core export ${JSON.stringify(def.name)} is missing`);
+    return value;
+  }
+
+  /** The core instances, in plan order (for tests and direct calls). */
+  get coreInstances(): readonly WebAssembly.Instance[] {
+    return this.#core;
+  }
+
+  #trampoline(t: ComponentPlan['trampolines'][number]): CoreFunction {
+    const state = this.#states[t.instance]!;
+    switch (t.kind) {
+      case 'lower': {
+        const cx = new Cx(this.#slots[t.options]!, state, this.#link.admitBytes);
+        const func = t.func;
+        const name = this.#funcName(func);
+        const { callee, direct } = this.#callee(func);
+        return loweredFunction({
+          name,
+          type: func.type,
+          callee,
+          direct,
+          cx,
+          badResult: (error: ValueError) => {
+            throw new KeelError(
+              'internal',
+              `${name} returned a value that does not fit ${resultText(func.type)}: ${error.message}`,
+              { import: name },
+            );
+          },
+        });
+      }
+      case 'resource.new': {
+        const resource = t.resource;
+        return (rep: number) => state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
+      }
+      case 'resource.rep': {
+        const resource = t.resource;
+        return (handle: number) => state.table(resource).get(handle >>> 0).rep;
+      }
+      case 'resource.drop': {
+        const resource = t.resource;
+        return (handle: number) => {
+          const table = state.table(resource);
+          const i = handle >>> 0;
+          const entry = table.get(i);
+          if (entry.own && entry.lendCount !== 0) trap(`the ${resource.name} handle ${i} is lent out`);
+          table.remove(i);
+          if (!entry.own) {
+            if (entry.scope) entry.scope.borrowCount--;
+            return;
+          }
+          this.#destroy(resource, entry.rep);
+        };
+      }
+    }
+  }
+
+  /** An owned resource is gone: the host's object is disposed, or the guest's destructor runs. */
+  #destroy(resource: ResourceType, rep: unknown): void {
+    if (resource.origin.kind === 'imported') {
+      const dispose = (rep as { [Symbol.dispose]?: () => void })[Symbol.dispose];
+      if (typeof dispose === 'function') dispose.call(rep);
+      return;
+    }
+    const dtor = this.#plan.destructors.get(resource);
+    if (!dtor) return;
+    const owner = resource.origin.kind === 'defined' ? this.#states[resource.origin.instance] : undefined;
+    if (owner && !owner.mayEnter) trap(`the ${resource.name} destructor would re-enter its component`);
+    (this.#resolve(dtor) as (rep: unknown) => void)(rep);
+  }
+
+  #funcName(func: FuncDef): string {
+    if (func.kind === 'import') {
+      const [head, ...rest] = func.path;
+      return rest.length === 0 ? head! : `${head}#${rest.join('#')}`;
+    }
+    return 'a function of a nested component';
+  }
+
+  /** What a lowered function calls: a provider's function or class, or another component's export. */
+  #callee(func: FuncDef): {
+    callee: (args: unknown[]) => unknown;
+    direct: ((...args: unknown[]) => unknown) | undefined;
+  } {
+    if (func.kind === 'lifted') {
+      const f = this.#lifted(func, 'an adapted export');
+      return { callee: (args) => f(...args), direct: undefined };
+    }
+    const name = this.#funcName(func);
+    const record = this.#record(func.import);
+    const last = func.path[func.path.length - 1]!;
+    const missing = (what: string) => () => {
+      throw new KeelError('internal', `the provider of ${name} has no ${what}`, { import: name });
+    };
+    const ctor = /^\[constructor\](.+)$/.exec(last);
+    if (ctor) {
+      const cls = record?.[className(ctor[1]!)];
+      if (typeof cls !== 'function')
+        return { callee: missing(`class ${className(ctor[1]!)}`), direct: undefined };
+      return { callee: (args) => Reflect.construct(cls, args), direct: undefined };
+    }
+    const method = /^\[method\]([^.]+)\.(.+)$/.exec(last);
+    if (method) {
+      const key = camelCase(method[2]!);
+      return {
+        callee: (args) => {
+          const self = args[0] as Record<string, unknown>;
+          const f = self[key];
+          if (typeof f !== 'function')
+            throw new KeelError('internal', `the ${method[1]} resource has no method ${key}`);
+          return Reflect.apply(f, self, args.slice(1));
+        },
+        direct: undefined,
+      };
+    }
+    const statik = /^\[static\]([^.]+)\.(.+)$/.exec(last);
+    if (statik) {
+      const cls = record?.[className(statik[1]!)] as Record<string, unknown> | undefined;
+      const f = cls?.[camelCase(statik[2]!)];
+      if (typeof f !== 'function')
+        return { callee: missing(`static function ${statik[2]}`), direct: undefined };
+      return { callee: (args) => Reflect.apply(f, cls, args), direct: undefined };
+    }
+    const f =
+      func.path.length === 1 ? (record?.[camelCase(last)] ?? record?.default) : record?.[camelCase(last)];
+    if (typeof f !== 'function') return { callee: missing(`function ${camelCase(last)}`), direct: undefined };
+    const fn = f as (...args: unknown[]) => unknown;
+    return { callee: (args) => Reflect.apply(fn, undefined, args), direct: fn };
+  }
+
+  #record(importIndex: number): Record<string, unknown> | undefined {
+    const name = this.#plan.imports[importIndex]!.name;
+    return this.#link.imports[stripVersion(name)];
+  }
+
+  /** The host function of a lifted function (built once per sandbox). */
+  #lifted(func: FuncDef & { kind: 'lifted' }, name: string): (...args: unknown[]) => unknown {
+    let f = this.#functions.get(func);
+    if (!f) {
+      const slot = this.#slots[func.options]!;
+      const cx = new Cx(slot, this.#states[func.instance]!, this.#link.admitBytes);
+      f = liftedFunction({
+        name,
+        type: func.type,
+        core: this.#resolve(func.core) as CoreFunction,
+        cx,
+        postReturn: () => slot.postReturn,
+      });
+      this.#functions.set(func, f);
+    }
+    return f;
+  }
+
+  /**
+   * The host function behind an export name: a world-level function (`greet`), or a function
+   * of an exported interface (`pkg:ns/iface@1.0.0#fn`, the version optional), including a
+   * resource's `[constructor]r`, `[method]r.m` and `[static]r.f`. Undefined when there is none.
+   */
+  exportFunction(exportName: string): { fn: (...args: unknown[]) => unknown; type: FuncType } | undefined {
+    const target = findExport(this.#plan.exports, exportName);
+    if (!target) return undefined;
+    const func = target.func;
+    if (func.kind === 'lifted') return { fn: this.#lifted(func, exportName), type: func.type };
+    // A re-exported import: the host calls its own provider.
+    const { callee } = this.#callee(func);
+    return { fn: (...args: unknown[]) => callee(args), type: func.type };
+  }
+
+  // ResourceHost
+
+  hostClass(resource: ResourceType): Function | undefined {
+    if (resource.origin.kind !== 'imported') return undefined;
+    const path = resource.origin.path;
+    const record = this.#link.imports[stripVersion(path[0]!)];
+    const cls = record?.[className(path[path.length - 1]!)];
+    return typeof cls === 'function' ? cls : undefined;
+  }
+
+  hold(resource: ResourceType, rep: number, borrowed: boolean): GuestResource {
+    if (borrowed) {
+      return new GuestResource({ type: resource, rep, state: 'borrowed', drop: undefined }, 0);
+    }
+    this.#link.handles.acquire();
+    const handle = this.#nextHandle++;
+    const r = new GuestResource(
+      {
+        type: resource,
+        rep,
+        state: 'owned',
+        drop: (self) => {
+          this.release(self);
+          this.#destroy(resource, rep);
+        },
+      },
+      handle,
+    );
+    this.#held.set(handle, r);
+    return r;
+  }
+
+  release(r: GuestResource): void {
+    if (this.#held.delete(r.handle)) this.#link.handles.release();
+  }
+
+  /** A guest resource the host holds, by its handle (how JSON values name one). */
+  heldResource(handle: number): GuestResource | undefined {
+    return this.#held.get(handle);
+  }
+}
+
+function defKey(def: CoreDef): string {
+  return def.kind === 'trampoline' ? `t${def.index}` : `${def.instance}:${def.name}`;
+}
+
+function resultText(ft: FuncType): string {
+  return ft.results.length === 0 ? 'no result' : ft.results.map((r) => typeText(r.type)).join(', ');
+}
+
+/** The exported function an API name designates. */
+export function findExport(
+  exports: ReadonlyMap<string, ExportDef>,
+  exportName: string,
+): ExportTarget | undefined {
+  const direct = exports.get(exportName);
+  if (direct?.sort === 'func') return { func: direct.func, name: exportName };
+  const hash = exportName.lastIndexOf('#');
+  if (hash < 0) return undefined;
+  const iface = exportName.slice(0, hash);
+  const fn = exportName.slice(hash + 1);
+  let instance = exports.get(iface);
+  if (!instance && !iface.includes('@')) {
+    for (const [name, def] of exports) {
+      if (def.sort === 'instance' && stripVersion(name) === iface) {
+        instance = def;
+        break;
+      }
+    }
+  }
+  if (instance?.sort !== 'instance') return undefined;
+  const f = instance.exports.get(fn);
+  return f?.sort === 'func' ? { func: f.func, name: exportName } : undefined;
+}

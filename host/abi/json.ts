@@ -1,0 +1,241 @@
+/**
+ * JSON values to host values, by WIT type: what `invoke` and the CLI's `--args` accept. The
+ * conversion is strict — a value that does not fit its type is an error naming where it is —
+ * and it is the inverse of how results are rendered (`toJsonValue`): 64-bit integers as
+ * numbers or decimal strings, numeric lists as arrays, records and flags as objects (keys in
+ * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
+ */
+import { checkChar, checkInt, checkInt64, TYPED } from './codec.js';
+import { badValue, ValueError, within } from './context.js';
+import { GuestResource } from './handles.js';
+import { camelCase } from './js-names.js';
+import { checkString, describe } from './strings.js';
+import type { ValType } from './types.js';
+
+/** Finds a guest resource the host holds by its JSON form (`{ resource, handle }`). */
+export type HeldResource = (handle: number) => GuestResource | undefined;
+
+export type FromJson = (v: unknown, held: HeldResource) => unknown;
+
+const converters = new WeakMap<ValType, FromJson>();
+
+export function fromJsonOf(t: ValType): FromJson {
+  let c = converters.get(t);
+  if (!c) {
+    c = build(t);
+    converters.set(t, c);
+  }
+  return c;
+}
+
+function int64(kind: string): FromJson {
+  return (v) => {
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v))
+        badValue(`${v} is not an integer that JSON carries exactly; pass it as a string`);
+      return checkInt64(BigInt(v), kind);
+    }
+    if (typeof v === 'string' && /^-?\d+$/.test(v)) return checkInt64(BigInt(v), kind);
+    if (typeof v === 'bigint') return checkInt64(v, kind);
+    return badValue(`expected an integer or a decimal string (${kind}), got ${describe(v)}`);
+  };
+}
+
+function float(kind: string): FromJson {
+  return (v) => {
+    if (typeof v === 'number') return v;
+    if (v === 'NaN') return Number.NaN;
+    if (v === 'Infinity') return Number.POSITIVE_INFINITY;
+    if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
+    return badValue(`expected a number (${kind}), got ${describe(v)}`);
+  };
+}
+
+/** Look up an object's field by its lowerCamelCase key or its WIT name. */
+function field(o: Record<string, unknown>, name: string, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : o[name];
+}
+
+function unknownKeys(o: Record<string, unknown>, names: readonly string[], what: string): void {
+  const known = new Set(names.flatMap((n) => [n, camelCase(n)]));
+  for (const k of Object.keys(o))
+    if (!known.has(k)) badValue(`unknown ${what} ${JSON.stringify(k)} (${names.join(', ')})`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function build(t: ValType): FromJson {
+  switch (t.kind) {
+    case 'bool':
+      return (v) => (typeof v === 'boolean' ? v : badValue(`expected a boolean, got ${describe(v)}`));
+    case 'u8':
+    case 's8':
+    case 'u16':
+    case 's16':
+    case 'u32':
+    case 's32': {
+      const kind = t.kind;
+      return (v) => checkInt(v, kind);
+    }
+    case 'u64':
+    case 's64':
+      return int64(t.kind);
+    case 'f32':
+    case 'f64':
+      return float(t.kind);
+    case 'char':
+      return (v) => {
+        checkChar(v);
+        return v;
+      };
+    case 'string':
+      return (v) => checkString(v);
+    case 'list': {
+      const ctor = TYPED[t.element.kind];
+      const element = fromJsonOf(t.element);
+      if (ctor) {
+        return (v, held) => {
+          if (v instanceof ctor) return v;
+          if (!Array.isArray(v)) badValue(`expected an array (list<${t.element.kind}>), got ${describe(v)}`);
+          const out = new ctor(v.length) as unknown as unknown[];
+          for (let i = 0; i < v.length; i++) {
+            try {
+              out[i] = element(v[i], held);
+            } catch (error) {
+              within(error, `element ${i}`);
+            }
+          }
+          return out;
+        };
+      }
+      return (v, held) => {
+        if (!Array.isArray(v)) badValue(`expected an array (list), got ${describe(v)}`);
+        return v.map((e, i) => {
+          try {
+            return element(e, held);
+          } catch (error) {
+            return within(error, `element ${i}`);
+          }
+        });
+      };
+    }
+    case 'tuple': {
+      const elements = t.types.map(fromJsonOf);
+      return (v, held) => {
+        if (!Array.isArray(v) || v.length !== elements.length) {
+          badValue(`expected an array of ${elements.length} (tuple), got ${describe(v)}`);
+        }
+        return elements.map((c, i) => {
+          try {
+            return c(v[i], held);
+          } catch (error) {
+            return within(error, `element ${i}`);
+          }
+        });
+      };
+    }
+    case 'record': {
+      const fields = t.fields.map((f) => ({ name: f.name, key: camelCase(f.name), c: fromJsonOf(f.type) }));
+      const names = t.fields.map((f) => f.name);
+      return (v, held) => {
+        if (!isObject(v)) badValue(`expected an object (record), got ${describe(v)}`);
+        unknownKeys(v, names, 'field');
+        const out: Record<string, unknown> = {};
+        for (const f of fields) {
+          try {
+            out[f.key] = f.c(field(v, f.name, f.key), held);
+          } catch (error) {
+            within(error, `field ${f.name}`);
+          }
+        }
+        return out;
+      };
+    }
+    case 'flags': {
+      const names = t.names;
+      return (v) => {
+        if (v === null || v === undefined) return {};
+        if (!isObject(v)) badValue(`expected an object of booleans (flags), got ${describe(v)}`);
+        unknownKeys(v, names, 'flag');
+        const out: Record<string, boolean> = {};
+        for (const n of names) {
+          const b = field(v, n, camelCase(n));
+          if (b !== undefined && typeof b !== 'boolean')
+            badValue(`flag ${n}: expected a boolean, got ${describe(b)}`);
+          out[camelCase(n)] = b === true;
+        }
+        return out;
+      };
+    }
+    case 'enum': {
+      const names = new Set(t.names);
+      return (v) =>
+        typeof v === 'string' && names.has(v)
+          ? v
+          : badValue(`${describe(v)} is not one of the cases (${t.names.join(', ')})`);
+    }
+    case 'variant': {
+      const cases = new Map(t.cases.map((c) => [c.name, c.type ? fromJsonOf(c.type) : undefined]));
+      return (v, held) => {
+        if (!isObject(v)) badValue(`expected { tag, val } (variant), got ${describe(v)}`);
+        const tag = v.tag;
+        if (typeof tag !== 'string' || !cases.has(tag)) {
+          badValue(`unknown variant case ${describe(tag)} (cases: ${t.cases.map((c) => c.name).join(', ')})`);
+        }
+        const payload = cases.get(tag);
+        if (!payload) return { tag };
+        try {
+          return { tag, val: payload(v.val, held) };
+        } catch (error) {
+          return within(error, `case ${tag}`);
+        }
+      };
+    }
+    case 'option': {
+      const inner = fromJsonOf(t.type);
+      if (t.type.kind === 'option') {
+        return (v, held) => {
+          const tag = isObject(v) ? v.tag : undefined;
+          if (tag === 'none') return { tag: 'none' };
+          if (tag === 'some') return { tag: 'some', val: inner((v as Record<string, unknown>).val, held) };
+          return badValue(
+            `expected { tag: 'none' } or { tag: 'some', val } (option of an option), got ${describe(v)}`,
+          );
+        };
+      }
+      return (v, held) => (v === null || v === undefined ? undefined : inner(v, held));
+    }
+    case 'result': {
+      const ok = t.ok ? fromJsonOf(t.ok) : undefined;
+      const err = t.err ? fromJsonOf(t.err) : undefined;
+      return (v, held) => {
+        const tag = isObject(v) ? v.tag : undefined;
+        if (tag !== 'ok' && tag !== 'err')
+          badValue(`expected { tag: 'ok' | 'err', val } (result), got ${describe(v)}`);
+        const c = tag === 'ok' ? ok : err;
+        try {
+          return { tag, val: c ? c((v as Record<string, unknown>).val, held) : undefined };
+        } catch (error) {
+          return within(error, tag);
+        }
+      };
+    }
+    case 'own':
+    case 'borrow': {
+      const name = t.resource.name;
+      return (v, held) => {
+        if (GuestResource.state(v)) return v;
+        if (isObject(v) && typeof v.handle === 'number') {
+          const r = held(v.handle);
+          if (r && r.resource === name) return r;
+          throw new ValueError(`no ${name} resource with handle ${v.handle} is held`);
+        }
+        return badValue(
+          `expected a ${name} resource ({ "resource": "${name}", "handle": n }), got ${describe(v)}`,
+        );
+      };
+    }
+  }
+}

@@ -1,0 +1,745 @@
+/**
+ * Decoding a component binary into its AST (ast.ts). Every byte is bounds-checked; every name
+ * is valid UTF-8 and checked against the component model's name grammar. What Keel does not
+ * run is refused here, by section and feature: component-model async (async functions and
+ * options, `stream`, `future`, `error-context`, the task and waitable builtins), value
+ * definitions and `start`, GC core types, fixed-size lists. Refusals and malformed input are
+ * `invalid-module`, never a stack trace.
+ */
+import { KeelError } from '../kernel/errors.js';
+import { MalformedError, Reader } from '../meter/binary.js';
+import type {
+  AliasAst,
+  AliasTargetAst,
+  CanonAst,
+  CanonOptionsAst,
+  ComponentAst,
+  CoreFuncTypeAst,
+  CoreImportDescAst,
+  CoreInstanceAst,
+  CoreSort,
+  CoreTypeAst,
+  CoreValType,
+  DeclAst,
+  ExternDescAst,
+  FuncTypeAst,
+  InstanceAst,
+  ItemAst,
+  ModuleDeclAst,
+  PrimName,
+  Sort,
+  TypeAst,
+  TypeBoundAst,
+  ValTypeRef,
+} from './ast.js';
+import { checkName, type NameRole } from './names.js';
+
+/** The component binary version this parser reads (`0x0d 0x00`, then layer `0x01 0x00`). */
+export const COMPONENT_VERSION = 0x0d;
+/** Components nest rarely more than two or three deep (composition); deeper is refused. */
+export const MAX_COMPONENT_DEPTH = 16;
+/** Type definitions nest (instance types hold types, types hold types): bounded as well. */
+export const MAX_TYPE_DEPTH = 64;
+
+export const ASYNC_REFUSAL = 'component-model async is not supported yet';
+
+const SECTION_NAMES = [
+  'custom',
+  'core module',
+  'core instance',
+  'core type',
+  'component',
+  'instance',
+  'alias',
+  'type',
+  'canon',
+  'start',
+  'import',
+  'export',
+  'value',
+];
+
+/** Parse a component binary (preamble included). Throws `invalid-module`. */
+export function parseComponent(bytes: Uint8Array): ComponentAst {
+  const parser = new Parser(bytes);
+  try {
+    return parser.component(new Reader(bytes), 0);
+  } catch (error) {
+    if (error instanceof KeelError) throw error;
+    if (error instanceof MalformedError || error instanceof RangeError) {
+      throw new KeelError(
+        'invalid-module',
+        `malformed component${parser.where()}: ${(error as Error).message}`,
+        { section: parser.section },
+      );
+    }
+    throw error;
+  }
+}
+
+/** `invalid-module` for a construct Keel does not run, naming the section and the feature. */
+export function unsupported(section: string, feature: string): never {
+  throw new KeelError('invalid-module', `unsupported component: ${feature} (${section} section)`, {
+    section,
+    feature,
+  });
+}
+
+/** `invalid-module` for component-model async, by the construct that uses it. */
+export function asyncRefused(section: string, feature: string): never {
+  throw new KeelError('invalid-module', `${ASYNC_REFUSAL}: ${feature} (${section} section)`, {
+    section,
+    feature,
+    async: true,
+  });
+}
+
+const PRIMS: Record<number, PrimName> = {
+  127: 'bool',
+  126: 's8',
+  125: 'u8',
+  124: 's16',
+  123: 'u16',
+  122: 's32',
+  121: 'u32',
+  120: 's64',
+  119: 'u64',
+  118: 'f32',
+  117: 'f64',
+  116: 'char',
+  115: 'string',
+};
+
+const CORE_SORTS: Record<number, CoreSort> = {
+  0: 'core-func',
+  1: 'core-table',
+  2: 'core-memory',
+  3: 'core-global',
+  4: 'core-tag',
+  16: 'core-type',
+  17: 'core-module',
+  18: 'core-instance',
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class Parser {
+  section = 'preamble';
+  depth = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  where(): string {
+    return this.section === 'preamble' ? '' : ` (${this.section} section)`;
+  }
+
+  hex(b: number): string {
+    return `0x${b.toString(16).padStart(2, '0')}`;
+  }
+
+  malformed(message: string): never {
+    throw new KeelError('invalid-module', `malformed component (${this.section} section): ${message}`, {
+      section: this.section,
+    });
+  }
+
+  name(r: Reader, role: NameRole, what: string): string {
+    const length = r.u32();
+    if (length > r.end - r.pos) this.malformed(`${what} name runs past its section`);
+    let text: string;
+    try {
+      text = utf8.decode(r.bytes.subarray(r.pos, r.pos + length));
+    } catch {
+      this.malformed(`${what} name is not valid UTF-8`);
+    }
+    r.pos += length;
+    checkName(text, role, `${what} in the ${this.section} section`);
+    return text;
+  }
+
+  vec<T>(r: Reader, each: (r: Reader) => T): T[] {
+    const out: T[] = [];
+    // Every item takes at least one byte: a count larger than what is left is malformed.
+    const count = r.u32();
+    if (count > r.end - r.pos) this.malformed(`a vector of ${count} items in ${r.end - r.pos} bytes`);
+    for (let i = 0; i < count; i++) out.push(each(r));
+    return out;
+  }
+
+  component(r: Reader, depth: number): ComponentAst {
+    if (depth > MAX_COMPONENT_DEPTH) {
+      unsupported('component', `components nested more than ${MAX_COMPONENT_DEPTH} deep`);
+    }
+    const magic = [0x00, 0x61, 0x73, 0x6d];
+    for (const b of magic) if (r.byte() !== b) this.malformed('missing the \\0asm magic number');
+    const version = r.byte() | (r.byte() << 8);
+    const layer = r.byte() | (r.byte() << 8);
+    if (layer !== 1) this.malformed('a nested component has a core module preamble');
+    if (version !== COMPONENT_VERSION) {
+      unsupported(
+        'preamble',
+        `component binary version ${this.hex(version)} (Keel reads ${this.hex(COMPONENT_VERSION)})`,
+      );
+    }
+    const items: ItemAst[] = [];
+    const outer = this.section;
+    while (r.pos < r.end) {
+      const id = r.byte();
+      const size = r.u32();
+      if (size > r.end - r.pos) this.malformed(`section ${id} runs past the end of the component`);
+      const end = r.pos + size;
+      const s = new Reader(r.bytes, r.pos, end);
+      this.section = SECTION_NAMES[id] ?? `unknown (${id})`;
+      this.read(id, s, items, depth);
+      if (s.pos !== end) this.malformed('unexpected bytes at the end of the section');
+      r.pos = end;
+      this.section = outer;
+    }
+    return { items };
+  }
+
+  read(id: number, r: Reader, items: ItemAst[], depth: number): void {
+    switch (id) {
+      case 0:
+        this.name(r, 'custom', 'custom section');
+        r.pos = r.end;
+        return;
+      case 1: {
+        const bytes = r.bytes.subarray(r.pos, r.end);
+        r.pos = r.end;
+        items.push({ kind: 'core-module', bytes });
+        return;
+      }
+      case 2:
+        for (const instance of this.vec(r, (x) => this.coreInstance(x))) {
+          items.push({ kind: 'core-instance', instance });
+        }
+        return;
+      case 3:
+        for (const type of this.vec(r, (x) => this.coreType(x))) items.push({ kind: 'core-type', type });
+        return;
+      case 4: {
+        const component = this.component(r, depth + 1);
+        items.push({ kind: 'component', component });
+        return;
+      }
+      case 5:
+        for (const instance of this.vec(r, (x) => this.instance(x)))
+          items.push({ kind: 'instance', instance });
+        return;
+      case 6:
+        for (const alias of this.vec(r, (x) => this.alias(x))) items.push({ kind: 'alias', alias });
+        return;
+      case 7:
+        for (const type of this.vec(r, (x) => this.type(x, 0))) items.push({ kind: 'type', type });
+        return;
+      case 8:
+        for (const canon of this.vec(r, (x) => this.canon(x))) items.push({ kind: 'canon', canon });
+        return;
+      case 9:
+        unsupported('start', 'component start functions (the component model value feature)');
+        return;
+      case 10:
+        for (const item of this.vec(r, (x) => this.importDecl(x))) items.push({ kind: 'import', ...item });
+        return;
+      case 11:
+        for (const item of this.vec(r, (x) => this.exportItem(x))) items.push(item);
+        return;
+      case 12:
+        unsupported('value', 'component value definitions');
+        return;
+      default:
+        this.malformed(`unknown section id ${id}`);
+    }
+  }
+
+  coreSort(r: Reader): CoreSort {
+    const b = r.byte();
+    const sort = CORE_SORTS[b];
+    if (!sort) this.malformed(`unknown core sort ${this.hex(b)}`);
+    return sort;
+  }
+
+  sort(r: Reader): Sort {
+    const b = r.byte();
+    switch (b) {
+      case 0x00:
+        return this.coreSort(r);
+      case 0x01:
+        return 'func';
+      case 0x02:
+        unsupported(this.section, 'component values');
+        return 'value';
+      case 0x03:
+        return 'type';
+      case 0x04:
+        return 'component';
+      case 0x05:
+        return 'instance';
+      default:
+        this.malformed(`unknown sort ${this.hex(b)}`);
+    }
+  }
+
+  coreInstance(r: Reader): CoreInstanceAst {
+    const b = r.byte();
+    if (b === 0x00) {
+      const module = r.u32();
+      const args = this.vec(r, (x) => {
+        const name = this.name(x, 'core', 'core instantiation argument');
+        const kind = x.byte();
+        if (kind !== 0x12) this.malformed(`core instantiation argument of sort ${this.hex(kind)}`);
+        return { name, instance: x.u32() };
+      });
+      return { kind: 'instantiate', module, args };
+    }
+    if (b === 0x01) {
+      const exports = this.vec(r, (x) => {
+        const name = this.name(x, 'core', 'core instance export');
+        return { name, sort: this.coreSort(x), index: x.u32() };
+      });
+      return { kind: 'exports', exports };
+    }
+    this.malformed(`unknown core instance form ${this.hex(b)}`);
+  }
+
+  coreValType(r: Reader): CoreValType {
+    const b = r.byte();
+    switch (b) {
+      case 0x7f:
+        return 'i32';
+      case 0x7e:
+        return 'i64';
+      case 0x7d:
+        return 'f32';
+      case 0x7c:
+        return 'f64';
+      case 0x7b:
+        return 'v128';
+      case 0x70:
+      case 0x6f:
+        return 'ref';
+      case 0x63:
+      case 0x64:
+        r.s33();
+        return 'ref';
+      default:
+        if (b >= 0x69 && b <= 0x74) return 'ref';
+        this.malformed(`unknown core value type ${this.hex(b)}`);
+    }
+  }
+
+  coreFuncType(r: Reader): CoreFuncTypeAst {
+    const params = this.vec(r, (x) => this.coreValType(x));
+    const results = this.vec(r, (x) => this.coreValType(x));
+    return { kind: 'func', params, results };
+  }
+
+  /** A core type of the component's core type space: a function type or a module type. */
+  coreType(r: Reader): CoreTypeAst {
+    const b = r.byte();
+    if (b === 0x60) return this.coreFuncType(r);
+    if (b === 0x50) return { kind: 'module', decls: this.vec(r, (x) => this.moduleDecl(x)) };
+    if (b === 0x00 || b === 0x4e || b === 0x4f || b === 0x5e || b === 0x5f) {
+      unsupported(this.section, 'core GC types (rec groups, structs, arrays, subtypes)');
+    }
+    this.malformed(`unknown core type form ${this.hex(b)}`);
+  }
+
+  limits(r: Reader): void {
+    const flags = r.byte();
+    if (flags > 0x07) this.malformed(`unknown limits flags ${this.hex(flags)}`);
+    r.skipLeb(10);
+    if (flags & 0x01) r.skipLeb(10);
+  }
+
+  coreImportDesc(r: Reader): CoreImportDescAst {
+    const b = r.byte();
+    switch (b) {
+      case 0x00:
+        return { kind: 'func', type: r.u32() };
+      case 0x01:
+        this.coreValType(r);
+        this.limits(r);
+        return { kind: 'table' };
+      case 0x02:
+        this.limits(r);
+        return { kind: 'memory' };
+      case 0x03: {
+        this.coreValType(r);
+        const mutability = r.byte();
+        if (mutability > 1) this.malformed(`unknown global mutability ${mutability}`);
+        return { kind: 'global' };
+      }
+      case 0x04:
+        r.byte();
+        r.u32();
+        return { kind: 'tag' };
+      default:
+        this.malformed(`unknown core import kind ${this.hex(b)}`);
+    }
+  }
+
+  moduleDecl(r: Reader): ModuleDeclAst {
+    const b = r.byte();
+    switch (b) {
+      case 0x00: {
+        const module = this.name(r, 'core', 'core module type import');
+        const name = this.name(r, 'core', 'core module type import');
+        return { kind: 'import', module, name, desc: this.coreImportDesc(r) };
+      }
+      case 0x01: {
+        const form = r.byte();
+        if (form !== 0x60) unsupported(this.section, 'core GC types in a module type');
+        return { kind: 'type', type: this.coreFuncType(r) };
+      }
+      case 0x02: {
+        const sort = r.byte();
+        if (sort !== 0x10) this.malformed(`module type alias of sort ${this.hex(sort)}`);
+        const target = r.byte();
+        if (target !== 0x01) this.malformed(`module type alias target ${this.hex(target)}`);
+        return { kind: 'alias-outer', count: r.u32(), index: r.u32() };
+      }
+      case 0x03: {
+        const name = this.name(r, 'core', 'core module type export');
+        return { kind: 'export', name, desc: this.coreImportDesc(r) };
+      }
+      default:
+        this.malformed(`unknown module type declaration ${this.hex(b)}`);
+    }
+  }
+
+  externName(r: Reader, role: 'import' | 'export'): string {
+    const b = r.byte();
+    if (b !== 0x00 && b !== 0x01) unsupported(this.section, `${role} name form ${this.hex(b)}`);
+    return this.name(r, role, `${role}`);
+  }
+
+  instance(r: Reader): InstanceAst {
+    const b = r.byte();
+    if (b === 0x00) {
+      const component = r.u32();
+      const args = this.vec(r, (x) => {
+        const name = this.name(x, 'import', 'instantiation argument');
+        const sort = this.sort(x);
+        return { name, sort, index: x.u32() };
+      });
+      return { kind: 'instantiate', component, args };
+    }
+    if (b === 0x01) {
+      const exports = this.vec(r, (x) => {
+        const name = this.externName(x, 'export');
+        const sort = this.sort(x);
+        return { name, sort, index: x.u32() };
+      });
+      return { kind: 'exports', exports };
+    }
+    this.malformed(`unknown instance form ${this.hex(b)}`);
+  }
+
+  alias(r: Reader): AliasAst {
+    const sort = this.sort(r);
+    const b = r.byte();
+    let target: AliasTargetAst;
+    if (b === 0x00) {
+      const instance = r.u32();
+      target = { kind: 'export', instance, name: this.name(r, 'export', 'alias') };
+    } else if (b === 0x01) {
+      const instance = r.u32();
+      target = { kind: 'core-export', instance, name: this.name(r, 'core', 'core alias') };
+    } else if (b === 0x02) {
+      target = { kind: 'outer', count: r.u32(), index: r.u32() };
+    } else {
+      this.malformed(`unknown alias target ${this.hex(b)}`);
+    }
+    return { sort, target };
+  }
+
+  valType(r: Reader): ValTypeRef {
+    const b = r.bytes[r.pos];
+    if (b !== undefined && PRIMS[b] !== undefined) {
+      r.pos++;
+      return { prim: PRIMS[b]! };
+    }
+    const index = r.s33();
+    if (index < 0) this.malformed(`unknown value type ${this.hex(b ?? 0)}`);
+    return { index };
+  }
+
+  optionalValType(r: Reader): ValTypeRef | undefined {
+    const b = r.byte();
+    if (b === 0x00) return undefined;
+    if (b === 0x01) return this.valType(r);
+    this.malformed(`bad optional value type marker ${this.hex(b)}`);
+  }
+
+  labels(r: Reader, what: string): string[] {
+    const names = this.vec(r, (x) => this.name(x, 'label', what));
+    if (new Set(names).size !== names.length) this.malformed(`duplicate ${what} name`);
+    return names;
+  }
+
+  type(r: Reader, depth: number): TypeAst {
+    if (depth > MAX_TYPE_DEPTH) unsupported(this.section, `types nested more than ${MAX_TYPE_DEPTH} deep`);
+    const b = r.byte();
+    const prim = PRIMS[b];
+    if (prim) return { kind: 'prim', prim };
+    switch (b) {
+      case 0x72: {
+        const fields = this.vec(r, (x) => ({
+          name: this.name(x, 'label', 'record field'),
+          type: this.valType(x),
+        }));
+        if (fields.length === 0) this.malformed('a record with no fields');
+        unique(fields, (n) => this.malformed(`duplicate record field ${JSON.stringify(n)}`));
+        return { kind: 'record', fields };
+      }
+      case 0x71: {
+        const cases = this.vec(r, (x) => {
+          const name = this.name(x, 'label', 'variant case');
+          const type = this.optionalValType(x);
+          const refines = x.byte();
+          if (refines !== 0x00) unsupported(this.section, 'variant case refinements');
+          return { name, type };
+        });
+        if (cases.length === 0) this.malformed('a variant with no cases');
+        unique(cases, (n) => this.malformed(`duplicate variant case ${JSON.stringify(n)}`));
+        return { kind: 'variant', cases };
+      }
+      case 0x70:
+        return { kind: 'list', element: this.valType(r) };
+      case 0x67:
+        unsupported(this.section, 'fixed-size lists');
+        break;
+      case 0x6f:
+        return { kind: 'tuple', types: this.vec(r, (x) => this.valType(x)) };
+      case 0x6e: {
+        const names = this.labels(r, 'flag');
+        if (names.length === 0) this.malformed('flags with no names');
+        if (names.length > 32) unsupported(this.section, `flags with ${names.length} names (at most 32)`);
+        return { kind: 'flags', names };
+      }
+      case 0x6d: {
+        const names = this.labels(r, 'enum case');
+        if (names.length === 0) this.malformed('an enum with no cases');
+        return { kind: 'enum', names };
+      }
+      case 0x6b:
+        return { kind: 'option', type: this.valType(r) };
+      case 0x6a:
+        return { kind: 'result', ok: this.optionalValType(r), err: this.optionalValType(r) };
+      case 0x69:
+        return { kind: 'own', index: r.u32() };
+      case 0x68:
+        return { kind: 'borrow', index: r.u32() };
+      case 0x66:
+        asyncRefused(this.section, 'stream types');
+        break;
+      case 0x65:
+        asyncRefused(this.section, 'future types');
+        break;
+      case 0x64:
+        asyncRefused(this.section, 'error-context types');
+        break;
+      case 0x40:
+        return this.funcType(r);
+      case 0x43:
+        asyncRefused(this.section, 'async function types');
+        break;
+      case 0x41:
+        return { kind: 'component', decls: this.vec(r, (x) => this.decl(x, true, depth + 1)) };
+      case 0x42:
+        return { kind: 'instance', decls: this.vec(r, (x) => this.decl(x, false, depth + 1)) };
+      case 0x3f: {
+        const rep = this.coreValType(r);
+        if (rep !== 'i32') unsupported(this.section, `resources represented as ${rep}`);
+        const marker = r.byte();
+        let dtor: number | undefined;
+        if (marker === 0x01) dtor = r.u32();
+        else if (marker !== 0x00) this.malformed(`bad resource destructor marker ${this.hex(marker)}`);
+        return { kind: 'resource', rep, dtor };
+      }
+      case 0x3e:
+        asyncRefused(this.section, 'resources with async destructors');
+        break;
+    }
+    this.malformed(`unknown type form ${this.hex(b)}`);
+  }
+
+  funcType(r: Reader): FuncTypeAst {
+    const params = this.vec(r, (x) => ({ name: this.name(x, 'label', 'parameter'), type: this.valType(x) }));
+    unique(params, (n) => this.malformed(`duplicate parameter ${JSON.stringify(n)}`));
+    const form = r.byte();
+    let results: FuncTypeAst['results'];
+    if (form === 0x00) results = [{ name: undefined, type: this.valType(r) }];
+    else if (form === 0x01) {
+      results = this.vec(r, (x) => ({
+        name: this.name(x, 'label', 'result') as string | undefined,
+        type: this.valType(x),
+      }));
+      unique(results as { name: string }[], (n) => this.malformed(`duplicate result ${JSON.stringify(n)}`));
+    } else this.malformed(`unknown function result form ${this.hex(form)}`);
+    return { kind: 'func', params, results };
+  }
+
+  decl(r: Reader, component: boolean, depth: number): DeclAst {
+    const b = r.byte();
+    switch (b) {
+      case 0x00:
+        return { kind: 'core-type', type: this.coreType(r) };
+      case 0x01:
+        return { kind: 'type', type: this.type(r, depth) };
+      case 0x02:
+        return { kind: 'alias', alias: this.alias(r) };
+      case 0x03:
+        if (!component) this.malformed('an import declaration inside an instance type');
+        return { kind: 'import', ...this.importDecl(r) };
+      case 0x04: {
+        const name = this.externName(r, 'export');
+        return { kind: 'export', name, desc: this.externDesc(r) };
+      }
+      default:
+        this.malformed(`unknown type declaration ${this.hex(b)}`);
+    }
+  }
+
+  importDecl(r: Reader): { name: string; desc: ExternDescAst } {
+    const name = this.externName(r, 'import');
+    return { name, desc: this.externDesc(r) };
+  }
+
+  typeBound(r: Reader): TypeBoundAst {
+    const b = r.byte();
+    if (b === 0x00) return { kind: 'eq', index: r.u32() };
+    if (b === 0x01) return { kind: 'sub-resource' };
+    this.malformed(`unknown type bound ${this.hex(b)}`);
+  }
+
+  externDesc(r: Reader): ExternDescAst {
+    const b = r.byte();
+    switch (b) {
+      case 0x00: {
+        const core = r.byte();
+        if (core !== 0x11) this.malformed(`core extern of sort ${this.hex(core)}`);
+        return { sort: 'core-module', index: r.u32() };
+      }
+      case 0x01:
+        return { sort: 'func', index: r.u32() };
+      case 0x02:
+        unsupported(this.section, 'value imports and exports');
+        break;
+      case 0x03:
+        return { sort: 'type', bound: this.typeBound(r) };
+      case 0x04:
+        return { sort: 'component', index: r.u32() };
+      case 0x05:
+        return { sort: 'instance', index: r.u32() };
+    }
+    this.malformed(`unknown extern descriptor ${this.hex(b)}`);
+  }
+
+  exportItem(r: Reader): ItemAst {
+    const name = this.externName(r, 'export');
+    const sort = this.sort(r);
+    const index = r.u32();
+    const marker = r.byte();
+    let desc: ExternDescAst | undefined;
+    if (marker === 0x01) desc = this.externDesc(r);
+    else if (marker !== 0x00) this.malformed(`bad export type marker ${this.hex(marker)}`);
+    return { kind: 'export', name, sort, index, desc };
+  }
+
+  canonOptions(r: Reader): CanonOptionsAst {
+    const options: CanonOptionsAst = {
+      encoding: undefined,
+      memory: undefined,
+      realloc: undefined,
+      postReturn: undefined,
+    };
+    const seen = new Set<string>();
+    const once = (key: string) => {
+      if (seen.has(key)) this.malformed(`canonical option ${key} given twice`);
+      seen.add(key);
+    };
+    for (let n = r.u32(); n > 0; n--) {
+      const b = r.byte();
+      switch (b) {
+        case 0x00:
+        case 0x01:
+        case 0x02:
+          once('string-encoding');
+          options.encoding = b === 0x00 ? 'utf8' : b === 0x01 ? 'utf16' : 'latin1+utf16';
+          break;
+        case 0x03:
+          once('memory');
+          options.memory = r.u32();
+          break;
+        case 0x04:
+          once('realloc');
+          options.realloc = r.u32();
+          break;
+        case 0x05:
+          once('post-return');
+          options.postReturn = r.u32();
+          break;
+        case 0x06:
+          asyncRefused(this.section, 'the async canonical option');
+          break;
+        case 0x07:
+          asyncRefused(this.section, 'the callback canonical option');
+          break;
+        default:
+          unsupported(this.section, `canonical option ${this.hex(b)}`);
+      }
+    }
+    return options;
+  }
+
+  canon(r: Reader): CanonAst {
+    const b = r.byte();
+    switch (b) {
+      case 0x00: {
+        const sort = r.byte();
+        if (sort !== 0x00) this.malformed(`canon lift of sort ${this.hex(sort)}`);
+        const coreFunc = r.u32();
+        const options = this.canonOptions(r);
+        return { kind: 'lift', coreFunc, options, type: r.u32() };
+      }
+      case 0x01: {
+        const sort = r.byte();
+        if (sort !== 0x00) this.malformed(`canon lower of sort ${this.hex(sort)}`);
+        const func = r.u32();
+        return { kind: 'lower', func, options: this.canonOptions(r) };
+      }
+      case 0x02:
+        return { kind: 'resource.new', type: r.u32() };
+      case 0x03:
+        return { kind: 'resource.drop', type: r.u32() };
+      case 0x04:
+        return { kind: 'resource.rep', type: r.u32() };
+      case 0x07:
+        asyncRefused(this.section, 'resource.drop async');
+        break;
+      case 0x40:
+      case 0x41:
+      case 0x42:
+        unsupported(this.section, `the shared-everything threads builtin ${this.hex(b)}`);
+        break;
+      default:
+        // 0x05 and 0x08-0x3f: task.*, context.*, backpressure, yield, subtask.*, stream.*,
+        // future.*, error-context.*, waitable-set.*, waitable.* — all async machinery.
+        if (b === 0x05 || (b >= 0x08 && b < 0x40))
+          asyncRefused(this.section, `the canonical builtin ${this.hex(b)}`);
+        this.malformed(`unknown canonical definition ${this.hex(b)}`);
+    }
+    this.malformed(`unknown canonical definition ${this.hex(b)}`);
+  }
+}
+
+function unique<T extends { name: string | undefined }>(items: T[], fail: (name: string) => never): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item.name === undefined) continue;
+    if (seen.has(item.name)) fail(item.name);
+    seen.add(item.name);
+  }
+}

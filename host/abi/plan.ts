@@ -1,0 +1,857 @@
+/**
+ * The instantiation plan: a component, nested components included, flattened into what a
+ * sandbox does to come alive — core modules compiled once per load, core instances created in
+ * order from them with their imports (other instances' exports, Keel's trampolines), and the
+ * exports the host may call. The planner interprets the component's definitions once at load
+ * (nested components are inlined per instantiation, as Wasmtime's inliner does), resolving and
+ * checking every index, type and core signature before anything runs.
+ */
+import { KeelError } from '../kernel/errors.js';
+import { type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
+import type {
+  AliasAst,
+  CanonAst,
+  CanonOptionsAst,
+  ComponentAst,
+  CoreInstanceAst,
+  CoreSort,
+  ExternDescAst,
+  InstanceAst,
+  ItemAst,
+  Sort,
+  StringEncoding,
+} from './ast.js';
+import { flattenFunc, layoutOf, needsMemory } from './layout.js';
+import { parseComponent, unsupported } from './parse.js';
+import {
+  describeCoreFunc,
+  type Fail,
+  namedType,
+  Substitution,
+  sameCoreFuncType,
+  sameFuncType,
+  TypeScope,
+} from './resolve.js';
+import {
+  type AnyType,
+  type CoreFuncType,
+  type ExternType,
+  type FuncType,
+  type InstanceType,
+  isValType,
+  ResourceType,
+  resourcesOf,
+  type ValType,
+} from './types.js';
+
+/** A core item at run time: an export of a core instance, or one of Keel's trampolines. */
+export type CoreDef =
+  | { readonly kind: 'export'; readonly instance: number; readonly name: string }
+  | { readonly kind: 'trampoline'; readonly index: number };
+
+export interface CanonOptions {
+  readonly encoding: StringEncoding;
+  readonly memory: CoreDef | undefined;
+  readonly realloc: CoreDef | undefined;
+  readonly postReturn: CoreDef | undefined;
+}
+
+/** A component-level function. */
+export type FuncDef =
+  /** A function of the host: a top-level import (`path[0]`) or a function inside it. */
+  | {
+      readonly kind: 'import';
+      readonly import: number;
+      readonly path: readonly string[];
+      readonly type: FuncType;
+    }
+  /** A core function lifted by a component instance. */
+  | {
+      readonly kind: 'lifted';
+      readonly core: CoreDef;
+      readonly type: FuncType;
+      readonly options: number;
+      readonly instance: number;
+    };
+
+export type Trampoline =
+  | { readonly kind: 'lower'; readonly func: FuncDef; readonly options: number; readonly instance: number }
+  | {
+      readonly kind: 'resource.new' | 'resource.drop' | 'resource.rep';
+      readonly resource: ResourceType;
+      readonly instance: number;
+    };
+
+export type CoreInstanceArg =
+  | { readonly kind: 'instance'; readonly index: number }
+  | { readonly kind: 'bag'; readonly exports: readonly (readonly [string, CoreDef])[] };
+
+export interface CoreInstantiation {
+  readonly module: number;
+  readonly args: readonly (readonly [string, CoreInstanceArg])[];
+}
+
+export type ExportDef =
+  | { readonly sort: 'func'; readonly func: FuncDef }
+  | { readonly sort: 'instance'; readonly exports: ReadonlyMap<string, ExportDef> }
+  | { readonly sort: 'type'; readonly type: ValType | ResourceType };
+
+export interface PlanImport {
+  /** As the component names it: `wasi:cli/stdout@0.2.3`, `greet`. */
+  readonly name: string;
+  readonly sort: 'instance' | 'func' | 'type';
+  readonly type: ExternType;
+  /** Does running the component need it linked (a function called or a resource type used)? */
+  used: boolean;
+}
+
+export interface CoreModulePlan {
+  readonly bytes: Uint8Array;
+  readonly info: CoreModuleInfo;
+  /** Name for errors and `keel inspect`: its position among the component's core modules. */
+  readonly file: string;
+}
+
+export interface ComponentPlan {
+  readonly modules: readonly CoreModulePlan[];
+  readonly instantiations: readonly CoreInstantiation[];
+  readonly trampolines: readonly Trampoline[];
+  readonly options: readonly CanonOptions[];
+  readonly imports: readonly PlanImport[];
+  readonly exports: ReadonlyMap<string, ExportDef>;
+  /** Destructors of resources defined by component instances. */
+  readonly destructors: ReadonlyMap<ResourceType, CoreDef>;
+  /** Component instances: the root (0) and each nested instantiation. */
+  readonly componentInstances: number;
+}
+
+/** Parse and plan a component. Throws `invalid-module`. */
+export function planComponent(bytes: Uint8Array): ComponentPlan {
+  return new Planner().plan(parseComponent(bytes));
+}
+
+type Value =
+  | { sort: 'func'; func: FuncDef }
+  | { sort: 'instance'; instance: InstanceValue }
+  | { sort: 'type'; type: AnyType }
+  | { sort: 'component'; component: ComponentValue }
+  | { sort: 'core-module'; module: number };
+
+interface InstanceValue {
+  readonly exports: ReadonlyMap<string, Value>;
+}
+
+interface ComponentValue {
+  readonly ast: ComponentAst;
+  /** The frame the component was defined in (outer aliases reach through it). */
+  readonly frame: Frame;
+}
+
+interface CoreFuncValue {
+  readonly def: CoreDef;
+  /** Unknown for core modules with GC types. */
+  readonly type: CoreFuncType | undefined;
+}
+
+type CoreItem = { sort: CoreSort; def: CoreDef; type: CoreFuncType | undefined };
+
+type CoreInstanceValue =
+  | { kind: 'instance'; index: number; module: number }
+  | { kind: 'bag'; exports: Map<string, CoreItem> };
+
+const CORE_KINDS: Record<string, CoreSort> = {
+  function: 'core-func',
+  table: 'core-table',
+  memory: 'core-memory',
+  global: 'core-global',
+  tag: 'core-tag',
+};
+
+const REALLOC_TYPE = { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
+
+class Frame {
+  readonly scope: TypeScope;
+  readonly coreFuncs: CoreFuncValue[] = [];
+  readonly coreTables: CoreDef[] = [];
+  readonly coreMemories: CoreDef[] = [];
+  readonly coreGlobals: CoreDef[] = [];
+  readonly coreTags: CoreDef[] = [];
+  readonly coreModules: number[] = [];
+  readonly coreInstances: CoreInstanceValue[] = [];
+  readonly funcs: FuncDef[] = [];
+  readonly instances: InstanceValue[] = [];
+  readonly components: ComponentValue[] = [];
+  readonly exports = new Map<string, Value>();
+  readonly importNames = new Set<string>();
+
+  constructor(
+    readonly parent: Frame | undefined,
+    readonly instance: number,
+    fail: Fail,
+    /** Values for the imports of a nested component, by name; undefined at the root. */
+    readonly args: ReadonlyMap<string, Value> | undefined,
+  ) {
+    this.scope = new TypeScope(parent?.scope, fail);
+  }
+}
+
+class Planner {
+  readonly modules: CoreModulePlan[] = [];
+  readonly instantiations: CoreInstantiation[] = [];
+  readonly trampolines: Trampoline[] = [];
+  readonly options: CanonOptions[] = [];
+  readonly imports: PlanImport[] = [];
+  readonly destructors = new Map<ResourceType, CoreDef>();
+  /** Imported resources by the top-level import that brings them. */
+  readonly importedResources = new Map<ResourceType, number>();
+  readonly moduleIds = new Map<Uint8Array, number>();
+  componentInstances = 0;
+  section = 'component';
+  depth = 0;
+
+  fail: Fail = (message: string): never => {
+    throw new KeelError('invalid-module', `invalid component (${this.section} section): ${message}`, {
+      section: this.section,
+    });
+  };
+
+  plan(ast: ComponentAst): ComponentPlan {
+    const root = this.run(ast, undefined, undefined);
+    const exports = new Map<string, ExportDef>();
+    for (const [name, value] of root.exports) {
+      const def = this.exportDef(value);
+      if (def) exports.set(name, def);
+    }
+    return {
+      modules: this.modules,
+      instantiations: this.instantiations,
+      trampolines: this.trampolines,
+      options: this.options,
+      imports: this.imports,
+      exports,
+      destructors: this.destructors,
+      componentInstances: this.componentInstances,
+    };
+  }
+
+  exportDef(value: Value): ExportDef | undefined {
+    switch (value.sort) {
+      case 'func':
+        this.use(value.func);
+        return { sort: 'func', func: value.func };
+      case 'instance': {
+        const exports = new Map<string, ExportDef>();
+        for (const [name, v] of value.instance.exports) {
+          const def = this.exportDef(v);
+          if (def) exports.set(name, def);
+        }
+        return { sort: 'instance', exports };
+      }
+      case 'type':
+        return value.type instanceof ResourceType || isValType(value.type)
+          ? { sort: 'type', type: value.type }
+          : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Interpret one component's definitions: the root, or a nested component being instantiated. */
+  run(ast: ComponentAst, parent: Frame | undefined, args: ReadonlyMap<string, Value> | undefined): Frame {
+    if (++this.depth > 64) unsupported('instance', 'component instantiations nested more than 64 deep');
+    const frame = new Frame(parent, this.componentInstances++, this.fail, args);
+    for (const item of ast.items) this.item(frame, item);
+    if (args) {
+      for (const name of args.keys()) {
+        if (!frame.importNames.has(name))
+          this.fail(`instantiation argument ${JSON.stringify(name)} is not an import`);
+      }
+    }
+    this.depth--;
+    return frame;
+  }
+
+  item(frame: Frame, item: ItemAst): void {
+    switch (item.kind) {
+      case 'core-module':
+        this.section = 'core module';
+        frame.coreModules.push(this.module(item.bytes));
+        return;
+      case 'core-instance':
+        this.section = 'core instance';
+        frame.coreInstances.push(this.coreInstance(frame, item.instance));
+        return;
+      case 'core-type':
+        this.section = 'core type';
+        frame.scope.coreTypes.push(frame.scope.defineCore(item.type));
+        return;
+      case 'component':
+        this.section = 'component';
+        frame.components.push({ ast: item.component, frame });
+        return;
+      case 'instance':
+        this.section = 'instance';
+        frame.instances.push(this.instance(frame, item.instance));
+        return;
+      case 'alias':
+        this.section = 'alias';
+        this.alias(frame, item.alias);
+        return;
+      case 'type':
+        this.section = 'type';
+        if (item.type.kind === 'resource') {
+          const dtor = item.type.dtor === undefined ? undefined : this.coreFunc(frame, item.type.dtor);
+          if (dtor?.type && !sameCoreFuncType(dtor.type, { params: ['i32'], results: [] })) {
+            this.fail(`a resource destructor has type ${describeCoreFunc(dtor.type)}, not (i32) -> ()`);
+          }
+          const resource = new ResourceType(`resource${frame.scope.types.length}`, {
+            kind: 'defined',
+            instance: frame.instance,
+            dtor: undefined,
+          });
+          if (dtor) this.destructors.set(resource, dtor.def);
+          frame.scope.types.push(resource);
+        } else {
+          frame.scope.types.push(frame.scope.define(item.type));
+        }
+        return;
+      case 'canon':
+        this.section = 'canon';
+        this.canon(frame, item.canon);
+        return;
+      case 'import':
+        this.section = 'import';
+        this.import(frame, item.name, item.desc);
+        return;
+      case 'export':
+        this.section = 'export';
+        this.export(frame, item.name, { sort: item.sort, index: item.index }, item.desc);
+        return;
+    }
+  }
+
+  module(bytes: Uint8Array): number {
+    const known = this.moduleIds.get(bytes);
+    if (known !== undefined) return known;
+    const file = `core${this.modules.length}.wasm`;
+    let info: CoreModuleInfo;
+    try {
+      info = readCoreModuleInfo(bytes);
+    } catch (error) {
+      this.fail(`core module ${file}: ${(error as Error).message}`);
+    }
+    const index = this.modules.length;
+    this.modules.push({ bytes, info, file });
+    this.moduleIds.set(bytes, index);
+    return index;
+  }
+
+  coreFunc(frame: Frame, index: number): CoreFuncValue {
+    const f = frame.coreFuncs[index];
+    if (!f) this.fail(`core function index ${index} is out of bounds (${frame.coreFuncs.length})`);
+    return f;
+  }
+
+  coreInstanceValue(frame: Frame, index: number): CoreInstanceValue {
+    const i = frame.coreInstances[index];
+    if (!i) this.fail(`core instance index ${index} is out of bounds (${frame.coreInstances.length})`);
+    return i;
+  }
+
+  /** The core item `sort index` of a frame. */
+  coreItem(frame: Frame, sort: CoreSort, index: number): CoreItem {
+    if (sort === 'core-func') {
+      const f = this.coreFunc(frame, index);
+      return { sort, def: f.def, type: f.type };
+    }
+    const space =
+      sort === 'core-table'
+        ? frame.coreTables
+        : sort === 'core-memory'
+          ? frame.coreMemories
+          : sort === 'core-global'
+            ? frame.coreGlobals
+            : sort === 'core-tag'
+              ? frame.coreTags
+              : this.fail(`a core instance cannot export a ${sort}`);
+    const def = space[index];
+    if (!def) this.fail(`${sort} index ${index} is out of bounds (${space.length})`);
+    return { sort, def, type: undefined };
+  }
+
+  /** What a core instance exports under `name`. */
+  coreExport(instance: CoreInstanceValue, name: string): CoreItem | undefined {
+    if (instance.kind === 'bag') return instance.exports.get(name);
+    const info = this.modules[instance.module]!.info;
+    const e = info.exports.find((x) => x.name === name);
+    if (!e) return undefined;
+    return {
+      sort: CORE_KINDS[e.kind]!,
+      def: { kind: 'export', instance: instance.index, name },
+      type: e.signature
+        ? ({ kind: 'core-func', params: e.signature.params, results: e.signature.results } as CoreFuncType)
+        : undefined,
+    };
+  }
+
+  coreInstance(frame: Frame, ast: CoreInstanceAst): CoreInstanceValue {
+    if (ast.kind === 'exports') {
+      const exports = new Map<string, CoreItem>();
+      for (const e of ast.exports) {
+        if (exports.has(e.name)) this.fail(`core instance exports ${JSON.stringify(e.name)} twice`);
+        exports.set(e.name, this.coreItem(frame, e.sort, e.index));
+      }
+      return { kind: 'bag', exports };
+    }
+    const moduleIndex = frame.coreModules[ast.module];
+    if (moduleIndex === undefined) {
+      this.fail(`core module index ${ast.module} is out of bounds (${frame.coreModules.length})`);
+    }
+    const module = this.modules[moduleIndex]!;
+    const args = new Map<string, CoreInstanceValue>();
+    for (const arg of ast.args) {
+      if (args.has(arg.name))
+        this.fail(`core instantiation argument ${JSON.stringify(arg.name)} given twice`);
+      args.set(arg.name, this.coreInstanceValue(frame, arg.instance));
+    }
+    // Every import of the module must be satisfied, by the right sort and signature.
+    for (const imp of module.info.imports) {
+      const from = args.get(imp.module);
+      const what = `${module.file} import ${JSON.stringify(`${imp.module}.${imp.name}`)}`;
+      if (!from) this.fail(`${what} has no instantiation argument`);
+      const item = this.coreExport(from, imp.name);
+      if (!item) this.fail(`${what} is not exported by its argument`);
+      if (item.sort !== CORE_KINDS[imp.kind]) this.fail(`${what} is a ${imp.kind}, given a ${item.sort}`);
+      if (imp.signature && item.type && !sameCoreFuncType(item.type, imp.signature)) {
+        this.fail(
+          `${what} has type ${describeCoreFunc(imp.signature)}, given ${describeCoreFunc(item.type)}`,
+        );
+      }
+    }
+    const index = this.instantiations.length;
+    this.instantiations.push({
+      module: moduleIndex,
+      args: [...args].map(([name, value]) => [name, this.instanceArg(value)] as const),
+    });
+    return { kind: 'instance', index, module: moduleIndex };
+  }
+
+  instanceArg(value: CoreInstanceValue): CoreInstanceArg {
+    if (value.kind === 'instance') return { kind: 'instance', index: value.index };
+    return { kind: 'bag', exports: [...value.exports].map(([name, item]) => [name, item.def] as const) };
+  }
+
+  value(frame: Frame, sort: Sort, index: number): Value {
+    const out = <T>(space: readonly T[], what: string): T => {
+      const v = space[index];
+      if (v === undefined) this.fail(`${what} index ${index} is out of bounds (${space.length})`);
+      return v;
+    };
+    switch (sort) {
+      case 'func':
+        return { sort: 'func', func: out(frame.funcs, 'function') };
+      case 'instance':
+        return { sort: 'instance', instance: out(frame.instances, 'instance') };
+      case 'type':
+        return { sort: 'type', type: frame.scope.type(index) };
+      case 'component':
+        return { sort: 'component', component: out(frame.components, 'component') };
+      case 'core-module':
+        return { sort: 'core-module', module: out(frame.coreModules, 'core module') };
+      default:
+        return unsupported(this.section, `passing a ${sort} between components`);
+    }
+  }
+
+  /** Add a value to the frame's index space of its sort. */
+  push(frame: Frame, value: Value): void {
+    switch (value.sort) {
+      case 'func':
+        frame.funcs.push(value.func);
+        return;
+      case 'instance':
+        frame.instances.push(value.instance);
+        return;
+      case 'type':
+        frame.scope.types.push(value.type);
+        return;
+      case 'component':
+        frame.components.push(value.component);
+        return;
+      case 'core-module':
+        frame.coreModules.push(value.module);
+        return;
+    }
+  }
+
+  instance(frame: Frame, ast: InstanceAst): InstanceValue {
+    if (ast.kind === 'exports') {
+      const exports = new Map<string, Value>();
+      for (const e of ast.exports) {
+        if (exports.has(e.name)) this.fail(`instance exports ${JSON.stringify(e.name)} twice`);
+        exports.set(e.name, this.named(this.value(frame, e.sort, e.index), e.name));
+      }
+      return { exports };
+    }
+    const component = frame.components[ast.component];
+    if (!component)
+      this.fail(`component index ${ast.component} is out of bounds (${frame.components.length})`);
+    const args = new Map<string, Value>();
+    for (const arg of ast.args) {
+      if (args.has(arg.name)) this.fail(`instantiation argument ${JSON.stringify(arg.name)} given twice`);
+      args.set(arg.name, this.value(frame, arg.sort, arg.index));
+    }
+    const section = this.section;
+    const nested = this.run(component.ast, component.frame, args);
+    this.section = section;
+    return { exports: nested.exports };
+  }
+
+  /** A value under the name it is exported as (types are named by their export). */
+  named(value: Value, name: string): Value {
+    if (value.sort !== 'type') return value;
+    const t = value.type;
+    if (t instanceof ResourceType) {
+      if (t.origin.kind === 'defined' && /^resource\d+$/.test(t.name)) {
+        (t as { name: string }).name = name;
+      }
+      return value;
+    }
+    return isValType(t) ? { sort: 'type', type: namedType(t, name) } : value;
+  }
+
+  alias(frame: Frame, alias: AliasAst): void {
+    const { sort, target } = alias;
+    switch (target.kind) {
+      case 'export': {
+        const instance = frame.instances[target.instance];
+        if (!instance)
+          this.fail(`instance index ${target.instance} is out of bounds (${frame.instances.length})`);
+        const value = instance.exports.get(target.name);
+        if (!value) this.fail(`instance ${target.instance} has no export ${JSON.stringify(target.name)}`);
+        if (value.sort !== sort)
+          this.fail(`export ${JSON.stringify(target.name)} is a ${value.sort}, not a ${sort}`);
+        this.push(frame, value);
+        return;
+      }
+      case 'core-export': {
+        const instance = this.coreInstanceValue(frame, target.instance);
+        const item = this.coreExport(instance, target.name);
+        if (!item) this.fail(`core instance ${target.instance} has no export ${JSON.stringify(target.name)}`);
+        if (item.sort !== sort)
+          this.fail(`core export ${JSON.stringify(target.name)} is a ${item.sort}, not a ${sort}`);
+        switch (sort) {
+          case 'core-func':
+            frame.coreFuncs.push({ def: item.def, type: item.type });
+            return;
+          case 'core-table':
+            frame.coreTables.push(item.def);
+            return;
+          case 'core-memory':
+            frame.coreMemories.push(item.def);
+            return;
+          case 'core-global':
+            frame.coreGlobals.push(item.def);
+            return;
+          case 'core-tag':
+            frame.coreTags.push(item.def);
+            return;
+          default:
+            this.fail(`a core alias of sort ${sort}`);
+        }
+        return;
+      }
+      case 'outer': {
+        let from: Frame | undefined = frame;
+        for (let i = 0; i < target.count; i++) from = from?.parent;
+        if (!from) this.fail(`an outer alias reaches ${target.count} components out, past the outermost`);
+        switch (sort) {
+          case 'type':
+            frame.scope.types.push(from.scope.type(target.index));
+            return;
+          case 'core-type':
+            frame.scope.coreTypes.push(from.scope.coreType(target.index));
+            return;
+          case 'component': {
+            const c = from.components[target.index];
+            if (!c) this.fail(`component index ${target.index} is out of bounds`);
+            frame.components.push(c);
+            return;
+          }
+          case 'core-module': {
+            const m = from.coreModules[target.index];
+            if (m === undefined) this.fail(`core module index ${target.index} is out of bounds`);
+            frame.coreModules.push(m);
+            return;
+          }
+          default:
+            this.fail(`an outer alias of sort ${sort}`);
+        }
+      }
+    }
+  }
+
+  canonOptions(frame: Frame, ast: CanonOptionsAst): CanonOptions {
+    const memory = ast.memory === undefined ? undefined : frame.coreMemories[ast.memory];
+    if (ast.memory !== undefined && !memory) this.fail(`memory index ${ast.memory} is out of bounds`);
+    let realloc: CoreDef | undefined;
+    if (ast.realloc !== undefined) {
+      const f = this.coreFunc(frame, ast.realloc);
+      if (f.type && !sameCoreFuncType(f.type, REALLOC_TYPE)) {
+        this.fail(`realloc has type ${describeCoreFunc(f.type)}, not ${describeCoreFunc(REALLOC_TYPE)}`);
+      }
+      realloc = f.def;
+    }
+    return {
+      encoding: ast.encoding ?? 'utf8',
+      memory,
+      realloc,
+      postReturn: undefined,
+    };
+  }
+
+  /** Memory and realloc that lifting (`lift`) or lowering (`lower`) `ft` needs. */
+  checkOptions(ft: FuncType, context: 'lift' | 'lower', options: CanonOptions): void {
+    const flat = flattenFunc(ft, context);
+    const paramsNeed = ft.params.some((p) => needsMemory(p.type));
+    const resultsNeed = ft.results.some((r) => needsMemory(r.type));
+    const memory = paramsNeed || resultsNeed || flat.paramsInMemory || flat.resultsInMemory;
+    const realloc = context === 'lift' ? paramsNeed || flat.paramsInMemory : resultsNeed;
+    if (memory && !options.memory) this.fail(`canon ${context} needs a memory option for its type`);
+    if (realloc && !options.realloc) this.fail(`canon ${context} needs a realloc option for its type`);
+  }
+
+  canon(frame: Frame, canon: CanonAst): void {
+    switch (canon.kind) {
+      case 'lift': {
+        const core = this.coreFunc(frame, canon.coreFunc);
+        const ft = frame.scope.funcType(canon.type);
+        const flat = flattenFunc(ft, 'lift');
+        if (core.type && !sameCoreFuncType(core.type, flat)) {
+          this.fail(
+            `canon lift of a core function of type ${describeCoreFunc(core.type)} as a function whose flat type is ${describeCoreFunc(flat)}`,
+          );
+        }
+        let options = this.canonOptions(frame, canon.options);
+        if (canon.options.postReturn !== undefined) {
+          const post = this.coreFunc(frame, canon.options.postReturn);
+          const want = { params: flat.results, results: [] };
+          if (post.type && !sameCoreFuncType(post.type, want)) {
+            this.fail(`post-return has type ${describeCoreFunc(post.type)}, not ${describeCoreFunc(want)}`);
+          }
+          options = { ...options, postReturn: post.def };
+        }
+        this.checkOptions(ft, 'lift', options);
+        this.options.push(options);
+        frame.funcs.push({
+          kind: 'lifted',
+          core: core.def,
+          type: ft,
+          options: this.options.length - 1,
+          instance: frame.instance,
+        });
+        return;
+      }
+      case 'lower': {
+        const func = frame.funcs[canon.func];
+        if (!func) this.fail(`function index ${canon.func} is out of bounds (${frame.funcs.length})`);
+        if (canon.options.postReturn !== undefined) this.fail('post-return on canon lower');
+        const options = this.canonOptions(frame, canon.options);
+        this.checkOptions(func.type, 'lower', options);
+        this.use(func);
+        this.options.push(options);
+        const flat = flattenFunc(func.type, 'lower');
+        frame.coreFuncs.push({
+          def: this.trampoline({
+            kind: 'lower',
+            func,
+            options: this.options.length - 1,
+            instance: frame.instance,
+          }),
+          type: { kind: 'core-func', params: flat.params, results: flat.results },
+        });
+        return;
+      }
+      default: {
+        const resource = frame.scope.resource(canon.type);
+        if (canon.kind !== 'resource.drop') {
+          if (resource.origin.kind !== 'defined' || resource.origin.instance !== frame.instance) {
+            this.fail(`${canon.kind} of a resource this component does not define`);
+          }
+        }
+        this.useResource(resource);
+        const type =
+          canon.kind === 'resource.drop'
+            ? { kind: 'core-func' as const, params: ['i32' as const], results: [] }
+            : { kind: 'core-func' as const, params: ['i32' as const], results: ['i32' as const] };
+        frame.coreFuncs.push({
+          def: this.trampoline({ kind: canon.kind, resource, instance: frame.instance }),
+          type,
+        });
+      }
+    }
+  }
+
+  trampoline(t: Trampoline): CoreDef {
+    this.trampolines.push(t);
+    return { kind: 'trampoline', index: this.trampolines.length - 1 };
+  }
+
+  /** Mark what a function needs linked: its import, and imported resources in its type. */
+  use(func: FuncDef): void {
+    if (func.kind === 'import') this.imports[func.import]!.used = true;
+    const resources = new Set<ResourceType>();
+    for (const p of func.type.params) resourcesOf(p.type, resources);
+    for (const r of func.type.results) resourcesOf(r.type, resources);
+    for (const r of resources) this.useResource(r);
+  }
+
+  useResource(resource: ResourceType): void {
+    const from = this.importedResources.get(resource);
+    if (from !== undefined) this.imports[from]!.used = true;
+  }
+
+  import(frame: Frame, name: string, desc: ExternDescAst): void {
+    if (frame.importNames.has(name)) this.fail(`import ${JSON.stringify(name)} declared twice`);
+    frame.importNames.add(name);
+    const declared = frame.scope.externType(desc, name);
+    if (frame.args) {
+      // A nested component: the import is what its instantiation was given.
+      const arg = frame.args.get(name);
+      if (!arg) this.fail(`nested component import ${JSON.stringify(name)} has no instantiation argument`);
+      this.checkArg(name, declared, arg);
+      this.push(frame, declared.sort === 'type' && arg.sort === 'type' ? this.named(arg, name) : arg);
+      return;
+    }
+    if (declared.sort === 'component' || declared.sort === 'core-module') {
+      unsupported(
+        'import',
+        `imports of ${declared.sort === 'component' ? 'components' : 'core modules'} (${JSON.stringify(name)})`,
+      );
+    }
+    const index = this.imports.length;
+    const entry: PlanImport = { name, sort: declared.sort, type: declared, used: false };
+    this.imports.push(entry);
+    switch (declared.sort) {
+      case 'func':
+        frame.funcs.push({ kind: 'import', import: index, path: [name], type: declared.type });
+        return;
+      case 'type': {
+        let t = declared.type;
+        if (t instanceof ResourceType && t.origin.kind === 'abstract') {
+          t = new ResourceType(name, { kind: 'imported', path: [name] });
+          this.importedResources.set(t, index);
+          (entry as { type: ExternType }).type = { sort: 'type', type: t };
+        }
+        frame.scope.types.push(t);
+        return;
+      }
+      case 'instance': {
+        const instance = this.importInstance(declared.type, index, [name]);
+        (entry as { type: ExternType }).type = { sort: 'instance', type: instance.type };
+        frame.instances.push(instance.value);
+        return;
+      }
+    }
+  }
+
+  /** An imported instance: fresh imported resources for its abstract ones, functions by path. */
+  importInstance(
+    type: InstanceType,
+    index: number,
+    path: string[],
+  ): { value: InstanceValue; type: InstanceType } {
+    const fresh = new Map<ResourceType, ResourceType>();
+    for (const [name, e] of type.exports) {
+      if (e.sort === 'type' && e.type instanceof ResourceType && e.type.origin.kind === 'abstract') {
+        const r = new ResourceType(name, { kind: 'imported', path: [...path, name] });
+        fresh.set(e.type, r);
+        this.importedResources.set(r, index);
+      }
+    }
+    const bound = new Substitution(fresh).instance(type);
+    const exports = new Map<string, Value>();
+    for (const [name, e] of bound.exports) {
+      switch (e.sort) {
+        case 'func':
+          exports.set(name, {
+            sort: 'func',
+            func: { kind: 'import', import: index, path: [...path, name], type: e.type },
+          });
+          break;
+        case 'type':
+          exports.set(name, { sort: 'type', type: e.type });
+          break;
+        case 'instance':
+          exports.set(name, {
+            sort: 'instance',
+            instance: this.importInstance(e.type, index, [...path, name]).value,
+          });
+          break;
+        default:
+          unsupported('import', `imported instances exporting a ${e.sort}`);
+      }
+    }
+    return { value: { exports }, type: bound };
+  }
+
+  /** Does an instantiation argument fit the nested component's import declaration? */
+  checkArg(name: string, declared: ExternType, arg: Value): void {
+    const what = `instantiation argument ${JSON.stringify(name)}`;
+    const sort = declared.sort === 'core-module' ? 'core-module' : declared.sort;
+    if (arg.sort !== sort) this.fail(`${what} is a ${arg.sort}, the import is a ${sort}`);
+    if (declared.sort === 'func' && arg.sort === 'func' && !sameFuncType(declared.type, arg.func.type)) {
+      // Abstract resources of the declaration stand for the argument's: compare without them.
+      if (!hasAbstract(declared.type)) this.fail(`${what} has a different function type than the import`);
+    }
+    if (declared.sort === 'type' && arg.sort === 'type') {
+      const d = declared.type;
+      if (d instanceof ResourceType && d.origin.kind === 'abstract' && !(arg.type instanceof ResourceType)) {
+        this.fail(`${what} is not a resource type`);
+      }
+    }
+  }
+
+  export(
+    frame: Frame,
+    name: string,
+    target: { sort: Sort; index: number },
+    desc: ExternDescAst | undefined,
+  ): void {
+    if (frame.exports.has(name)) this.fail(`export ${JSON.stringify(name)} declared twice`);
+    let value = this.named(this.value(frame, target.sort, target.index), name);
+    if (desc) {
+      const ascribed = frame.scope.externType(desc, name);
+      if (ascribed.sort !== value.sort)
+        this.fail(`export ${JSON.stringify(name)} is ascribed a ${ascribed.sort}`);
+      if (
+        ascribed.sort === 'func' &&
+        value.sort === 'func' &&
+        !sameFuncType(ascribed.type, value.func.type)
+      ) {
+        if (!hasAbstract(ascribed.type))
+          this.fail(`export ${JSON.stringify(name)} does not have its ascribed type`);
+      }
+      if (ascribed.sort === 'func' && value.sort === 'func' && value.func.kind === 'lifted') {
+        // The ascription names the types the world shows (records, enums under their names).
+        value = { sort: 'func', func: { ...value.func, type: ascribed.type } };
+      } else if (ascribed.sort === 'func' && value.sort === 'func') {
+        value = { sort: 'func', func: { ...value.func, type: ascribed.type } };
+      }
+    }
+    frame.exports.set(name, value);
+    this.push(frame, value);
+  }
+}
+
+function hasAbstract(ft: FuncType): boolean {
+  const resources = new Set<ResourceType>();
+  for (const p of ft.params) resourcesOf(p.type, resources);
+  for (const r of ft.results) resourcesOf(r.type, resources);
+  return [...resources].some((r) => r.origin.kind === 'abstract');
+}
+
+/** The layout check the planner leaves to lifting: exported for tests. */
+export function flatSizeOf(t: ValType): number {
+  return layoutOf(t).size;
+}

@@ -1,0 +1,180 @@
+/**
+ * Strings across the boundary in the three encodings a component may choose (utf8, utf16,
+ * latin1+utf16). Lifting checks the range and admits the bytes (bounded, charged) before it
+ * decodes; malformed text is a trap. Lowering writes exactly the encoded bytes into one
+ * allocation of the guest's realloc, as jco's glue does (an empty UTF-8 string takes none).
+ */
+import { badValue, type Cx, trap } from './context.js';
+
+const UTF16_TAG = 0x8000_0000;
+const MAX_STRING_BYTES = 0x7fff_ffff;
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Scratch space for encoding: strings up to its size are encoded without allocating. */
+let scratch = new Uint8Array(4096);
+
+function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
+  // Short ASCII strings are common (names, keys): a loop beats TextDecoder's call overhead.
+  if (bytes <= 32) {
+    let s = '';
+    for (let i = ptr, end = ptr + bytes; i < end; i++) {
+      const c = u8[i]!;
+      if (c >= 0x80) return decodeWith(utf8Decoder, u8, ptr, bytes);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decodeWith(utf8Decoder, u8, ptr, bytes);
+}
+
+function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: number): string {
+  try {
+    return decoder.decode(u8.subarray(ptr, ptr + bytes));
+  } catch {
+    return trap(`the string at ${ptr} is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'}`);
+  }
+}
+
+function decodeLatin1(u8: Uint8Array, ptr: number, bytes: number): string {
+  let s = '';
+  for (let i = ptr, end = ptr + bytes; i < end; i += 4096) {
+    s += String.fromCharCode(...u8.subarray(i, Math.min(end, i + 4096)));
+  }
+  return s;
+}
+
+/** Lift a string from `(ptr, tagged code units)`. */
+export function liftString(cx: Cx, ptr: number, units: number): string {
+  ptr >>>= 0;
+  units >>>= 0;
+  const mem = cx.opts.mem;
+  switch (cx.opts.encoding) {
+    case 'utf8': {
+      cx.admit(units);
+      mem.refresh();
+      cx.range(ptr, units, 1);
+      return decodeUtf8(mem.u8, ptr, units);
+    }
+    case 'utf16': {
+      const bytes = units * 2;
+      cx.admit(bytes);
+      mem.refresh();
+      cx.range(ptr, bytes, 2);
+      return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
+    }
+    default: {
+      if (units & UTF16_TAG) {
+        const bytes = (units ^ UTF16_TAG) * 2;
+        cx.admit(bytes);
+        mem.refresh();
+        cx.range(ptr, bytes, 2);
+        return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
+      }
+      cx.admit(units);
+      mem.refresh();
+      cx.range(ptr, units, 2);
+      return decodeLatin1(mem.u8, ptr, units);
+    }
+  }
+}
+
+/** The string as a host value must be: a string of Unicode scalar values. */
+export function checkString(v: unknown): string {
+  if (typeof v !== 'string') badValue(`expected a string, got ${describe(v)}`);
+  if (!(v as string & { isWellFormed(): boolean }).isWellFormed())
+    badValue('the string has a lone surrogate (not valid Unicode)');
+  return v;
+}
+
+/** Lower a string; returns the pointer and sets `lowered.units` (tagged code units). */
+export function lowerString(cx: Cx, v: unknown, out: { units: number }): number {
+  const s = checkString(v);
+  switch (cx.opts.encoding) {
+    case 'utf8':
+      return lowerUtf8(cx, s, out);
+    case 'utf16': {
+      const bytes = s.length * 2;
+      if (bytes > MAX_STRING_BYTES) trap('the string is too long for the canonical ABI');
+      const ptr = cx.alloc(2, bytes);
+      writeUtf16(cx, s, ptr);
+      out.units = s.length;
+      return ptr;
+    }
+    default: {
+      let latin1 = true;
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 0xff) {
+          latin1 = false;
+          break;
+        }
+      }
+      if (latin1) {
+        const ptr = cx.alloc(2, s.length);
+        const u8 = cx.opts.mem.u8;
+        for (let i = 0; i < s.length; i++) u8[ptr + i] = s.charCodeAt(i);
+        out.units = s.length;
+        return ptr;
+      }
+      const bytes = s.length * 2;
+      if (bytes > MAX_STRING_BYTES) trap('the string is too long for the canonical ABI');
+      const ptr = cx.alloc(2, bytes);
+      writeUtf16(cx, s, ptr);
+      out.units = (s.length | UTF16_TAG) >>> 0;
+      return ptr;
+    }
+  }
+}
+
+function writeUtf16(cx: Cx, s: string, ptr: number): void {
+  const dv = cx.opts.mem.dv;
+  for (let i = 0; i < s.length; i++) dv.setUint16(ptr + i * 2, s.charCodeAt(i), true);
+}
+
+function lowerUtf8(cx: Cx, s: string, out: { units: number }): number {
+  const n = s.length;
+  if (n === 0) {
+    out.units = 0;
+    return 1;
+  }
+  let encoded: Uint8Array;
+  let bytes: number;
+  if (n * 3 <= scratch.length) {
+    bytes = utf8Encoder.encodeInto(s, scratch).written;
+    encoded = scratch;
+  } else if (n * 3 <= 1 << 20) {
+    scratch = new Uint8Array(n * 3);
+    bytes = utf8Encoder.encodeInto(s, scratch).written;
+    encoded = scratch;
+  } else {
+    encoded = utf8Encoder.encode(s);
+    bytes = encoded.length;
+  }
+  if (bytes > MAX_STRING_BYTES) trap('the string is too long for the canonical ABI');
+  const ptr = cx.alloc(1, bytes);
+  cx.opts.mem.u8.set(bytes === encoded.length ? encoded : encoded.subarray(0, bytes), ptr);
+  out.units = bytes;
+  return ptr;
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'string':
+      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+    case 'number':
+    case 'boolean':
+      return String(v);
+    case 'bigint':
+      return `${v}n`;
+    case 'undefined':
+      return 'undefined';
+    case 'object':
+      return ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : 'an object';
+    default:
+      return `a ${typeof v}`;
+  }
+}
