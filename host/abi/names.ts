@@ -1,24 +1,26 @@
 /**
  * Name checks at parse time: every name of a component is data, checked against the component
- * model's name grammar before anything reads it (host/loader/names.ts holds the grammar).
+ * model's name grammar (host/loader/names.ts) before anything reads it.
  */
 import { KeelError } from '../kernel/errors.js';
+import { type NameRole as GrammarRole, MAX_NAME_BYTES, nameProblem, showName } from '../loader/names.js';
 
-export type NameRole = 'import' | 'export' | 'label' | 'core' | 'custom';
+/** A grammar role, or `custom` (a custom section's name: only its length is checked, it is skipped). */
+export type NameRole = GrammarRole | 'custom';
 
-/** Longest name accepted anywhere (UTF-16 code units; real toolchains stay far below). */
-const MAX_NAME_LENGTH = 1024;
-
-/** Throws `invalid-module` naming `where` when `name` does not fit `role`. */
-export function checkName(name: string, role: NameRole, where: string): void {
-  if (name.length > MAX_NAME_LENGTH) {
+/** Throws `invalid-module` naming what the name is and its section when it does not fit `role`. */
+export function checkName(name: string, role: NameRole, what: string, section: string): void {
+  const problem =
+    role === 'custom'
+      ? name.length > MAX_NAME_BYTES
+        ? `longer than ${MAX_NAME_BYTES} bytes`
+        : undefined
+      : nameProblem(name, role);
+  if (problem) {
     throw new KeelError(
       'invalid-module',
-      `invalid component: ${where} name is longer than ${MAX_NAME_LENGTH}`,
-      {
-        where,
-      },
+      `invalid component (${section} section): ${what} name ${showName(name)} ${problem}`,
+      { section, name: showName(name) },
     );
   }
-  void role;
 }

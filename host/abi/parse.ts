@@ -152,7 +152,7 @@ class Parser {
       this.malformed(`${what} name is not valid UTF-8`);
     }
     r.pos += length;
-    checkName(text, role, `${what} in the ${this.section} section`);
+    checkName(text, role, what, this.section);
     return text;
   }
 

@@ -104,6 +104,14 @@ describe('refusals and malformed input are invalid-module, never a stack trace',
     );
   });
 
+  it('checks every name against the name grammar', async () => {
+    await refused('(component (import "a\\22b" (func)))', /import name "a\\"b" not a plain name/);
+    await refused(
+      '(component (type (record (field "X_y" u8))))',
+      /record field name "X_y" not a kebab-case label/,
+    );
+  });
+
   it('refuses component imports, naming them', async () => {
     await refused('(component (import "c" (component)))', /imports of components \("c"\)/);
   });
