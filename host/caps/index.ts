@@ -10,6 +10,7 @@ import type { CapabilityProvider } from './provider.js';
 import { wasiCli } from './wasi-cli.js';
 import { wasiClocks } from './wasi-clocks.js';
 import { wasiFilesystem } from './wasi-filesystem.js';
+import { wasiHttp } from './wasi-http.js';
 import { wasiIo } from './wasi-io.js';
 import { wasiRandom } from './wasi-random.js';
 import { wasiSockets } from './wasi-sockets.js';
@@ -21,6 +22,7 @@ export const BUILTIN_PROVIDERS: readonly CapabilityProvider[] = [
   wasiRandom,
   wasiFilesystem,
   wasiSockets,
+  wasiHttp,
   keelLog,
   keelIpc,
   keelEvents,

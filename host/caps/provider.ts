@@ -50,6 +50,11 @@ export interface SandboxContext {
   /** The running invocation's own input, when it brought any (`InvokeOptions.stdin`). */
   invocationInput(): InvocationInput | undefined;
   /**
+   * The request id of the invocation running now (undefined between invocations and on the
+   * fast path): per-invocation caps reset when it changes.
+   */
+  invocationId(): string | undefined;
+  /**
    * Run `cleanup` once when the sandbox ends (exit, trap, kill, kernel close) or its spawn fails:
    * close host descriptors, emit summaries. A cleanup that throws is ignored.
    */

@@ -33,6 +33,8 @@ export const EVENTS = {
   guestStdout: 'guest:stdout',
   guestStderr: 'guest:stderr',
   hookError: 'hook:error',
+  httpRequest: 'http:request',
+  httpResponse: 'http:response',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

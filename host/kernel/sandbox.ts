@@ -179,6 +179,7 @@ export class Sandbox {
       },
       charge: (fuel: number): void => this.#meter?.charge(fuel),
       invocationInput: (): InvocationInput | undefined => this.#invocationInput,
+      invocationId: (): string | undefined => this.#request,
       virtualNanos: (): bigint => this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL,
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);

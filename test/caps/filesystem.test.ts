@@ -32,6 +32,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     },
     charge: () => {},
     invocationInput: () => undefined,
+    invocationId: () => undefined,
     virtualNanos: () => 0n,
     onEnd: (cleanup) => cleanups.push(cleanup),
     end: () => {

@@ -1,0 +1,84 @@
+/**
+ * The kernel thread's side of outgoing HTTP: hand one request to the network thread and sleep
+ * (`Atomics.wait`) until it answers or the time is up. Guests run synchronously on this thread,
+ * so a request holds it, and every other sandbox of the kernel, for at most the wait it is
+ * given (the request's time cap, never past the invocation's deadline). One network thread per
+ * JavaScript thread, started on first use and unreferenced (it never keeps the process alive).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { NetError, NetReply, NetRequest } from './net-worker.js';
+
+interface Network {
+  worker: Worker;
+  signal: Int32Array;
+  replies: import('node:worker_threads').MessagePort;
+  nextId: number;
+}
+
+let network: Network | undefined;
+
+/**
+ * The compiled network thread's script. Built into dist/ next to this file; when Keel runs from
+ * its TypeScript sources (tests), the build output is used.
+ */
+function scriptUrl(): URL {
+  const here = new URL('./net-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL(`../../../dist/host/caps/http/net-worker.js`, import.meta.url);
+}
+
+function start(): Network {
+  const channel = new MessageChannel();
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(scriptUrl(), { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+  worker.unref();
+  channel.port1.unref();
+  worker.postMessage({ signal: signal.buffer, replies: channel.port2 }, [channel.port2]);
+  const started: Network = { worker, signal, replies: channel.port1, nextId: 1 };
+  // A dead network thread is replaced on the next request.
+  worker.on('exit', () => {
+    if (network === started) network = undefined;
+  });
+  worker.on('error', () => {});
+  return started;
+}
+
+export type NetOutcome = Extract<NetReply, { ok: unknown }>['ok'] | { error: NetError; address?: string };
+
+/**
+ * Perform `request` (its `id` is assigned here) and wait at most `waitMs` for the answer.
+ * Past it the request is cancelled and the outcome is `{ error: { tag: 'timeout-exceeded' } }`:
+ * the caller decides whether that is the request's time cap or the invocation's deadline.
+ */
+export function performBlocking(request: Omit<NetRequest, 'id'>, waitMs: number): NetOutcome {
+  network ??= start();
+  const net = network;
+  const id = net.nextId++;
+  if (net.nextId > 0x3fffffff) net.nextId = 1;
+  net.worker.postMessage({ ...request, id } satisfies NetRequest);
+  const until = performance.now() + waitMs;
+  for (;;) {
+    // The network thread posts an answer, then bumps the word: read the word first, so an answer
+    // that lands between the drain below and the wait makes the wait return at once.
+    const seen = Atomics.load(net.signal, 0);
+    // Answers to requests given up earlier may still arrive: skip them.
+    for (
+      let message = receiveMessageOnPort(net.replies);
+      message;
+      message = receiveMessageOnPort(net.replies)
+    ) {
+      const answer = message.message as NetReply;
+      if (answer.id !== id) continue;
+      if ('ok' in answer) return answer.ok;
+      return { error: answer.error, ...(answer.address ? { address: answer.address } : {}) };
+    }
+    const left = until - performance.now();
+    if (left <= 0) {
+      net.worker.postMessage({ cancel: id });
+      return { error: { tag: 'timeout-exceeded' } };
+    }
+    Atomics.wait(net.signal, 0, seen, left);
+  }
+}

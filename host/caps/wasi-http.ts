@@ -1,0 +1,838 @@
+/**
+ * `wasi:http` (types, outgoing-handler): outgoing requests under an allow-list. Building a
+ * request confers nothing (`wasi:http/types` is authority-free, its objects capped in size);
+ * sending one needs the `wasi:http/outgoing-handler` grant, whose rules (scheme, host, port,
+ * method, path prefix) and caps every request is checked against before anything touches the
+ * network (http/policy.ts). The network thread then resolves the name once, holds every address
+ * to the address policy and connects to the one it checked (http/net-worker.ts).
+ *
+ * Inline sandboxes run on the kernel's thread, so a request holds that thread until the answer
+ * or the request's time cap (docs/capabilities.md, "Outgoing HTTP"). Bodies are buffered within
+ * their caps: the request's when the guest finishes it, the response's before the guest reads.
+ * Incoming requests (`wasi:http/incoming-handler`) are not served.
+ */
+import { EVENTS } from '../events/names.js';
+import { performBlocking } from './http/client.js';
+import {
+  defaultPort,
+  type HttpPolicy,
+  matchRule,
+  parseHttpScope,
+  type RequestTarget,
+  STANDARD_METHODS,
+} from './http/policy.js';
+import { type CapabilityProvider, chargeBytes, type SandboxContext, wasiError } from './provider.js';
+import { type ByteSink, bytesSource, InputStream, IoError, OutputStream, Pollable } from './wasi-io.js';
+
+type Method = { tag: string; val?: string };
+type Scheme = { tag: 'HTTP' | 'HTTPS' } | { tag: 'other'; val: string };
+export type HttpErrorCode = { tag: string; val?: unknown };
+
+/** Fuel of one request, on top of the bytes it moves: what the host spends on a connection. */
+const REQUEST_FUEL = 100_000;
+
+/** Headers a guest may not set: the host decides framing, connection and routing. */
+const FORBIDDEN_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'te',
+  'trailer',
+  'http2-settings',
+]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const MAX_METHOD = 32;
+const MAX_PATH = 8192;
+const MAX_AUTHORITY = 261;
+
+/** Caps of `fields` when no outgoing grant says otherwise (the grant's defaults). */
+const DEFAULT_POLICY = parseHttpScope({});
+
+function headerError(tag: 'invalid-syntax' | 'forbidden' | 'immutable'): never {
+  throw wasiError({ tag });
+}
+
+function validValue(value: Uint8Array): boolean {
+  return value.indexOf(0) < 0 && value.indexOf(10) < 0 && value.indexOf(13) < 0;
+}
+
+/** The per-sandbox state of `wasi:http`: its caps and the requests of the running invocation. */
+interface HttpState {
+  policy: HttpPolicy | undefined;
+  invocation: string | undefined;
+  requests: number;
+  /** Bytes of fields and bodies the sandbox holds now (see `maxHeldBytes`). */
+  held: number;
+}
+
+function httpState(context: SandboxContext): HttpState {
+  return context.state<HttpState>('wasi-http', () => ({
+    policy: undefined,
+    invocation: undefined,
+    requests: 0,
+    held: 0,
+  }));
+}
+
+/** Take `bytes` from the sandbox's held-bytes budget; false (nothing taken) when over it. */
+function hold(context: SandboxContext, bytes: number): boolean {
+  const state = httpState(context);
+  if (state.held + bytes > caps(context).maxHeldBytes) return false;
+  state.held += bytes;
+  return true;
+}
+
+function release(context: SandboxContext, bytes: number): void {
+  const state = httpState(context);
+  state.held = Math.max(0, state.held - bytes);
+}
+
+function caps(context: SandboxContext): HttpPolicy {
+  return httpState(context).policy ?? DEFAULT_POLICY;
+}
+
+function makeTypes(context: SandboxContext) {
+  class Fields {
+    #entries: [string, Uint8Array][] = [];
+    #bytes = 0;
+    #immutable = false;
+
+    static fromList(entries: [string, Uint8Array][]): Fields {
+      const fields = new Fields();
+      for (const [name, value] of entries) fields.#add(name, value);
+      return fields;
+    }
+
+    /** Host-made fields (a response's headers): never changed by the guest. */
+    /** Host-made fields (a response's headers, already held by the caller): never changed by the guest. */
+    static sealed(entries: [string, Uint8Array][], bytes: number): Fields {
+      const fields = new Fields();
+      fields.#entries = entries;
+      fields.#bytes = bytes;
+      fields.#immutable = true;
+      return fields;
+    }
+
+    static lock(fields: Fields): void {
+      fields.#immutable = true;
+    }
+
+    static list(fields: Fields): readonly [string, Uint8Array][] {
+      return fields.#entries;
+    }
+
+    #check(name: string): string {
+      if (this.#immutable) headerError('immutable');
+      if (typeof name !== 'string' || !TOKEN.test(name)) headerError('invalid-syntax');
+      const lower = name.toLowerCase();
+      if (FORBIDDEN_HEADERS.has(lower)) headerError('forbidden');
+      return lower;
+    }
+
+    #add(name: string, value: Uint8Array): void {
+      const lower = this.#check(name);
+      if (!(value instanceof Uint8Array) || !validValue(value)) headerError('invalid-syntax');
+      const limits = caps(context);
+      const bytes = lower.length + value.length;
+      // A guest must not grow host memory with fields it never sends.
+      if (
+        this.#entries.length + 1 > limits.maxHeaders ||
+        this.#bytes + bytes > limits.maxHeaderBytes ||
+        !hold(context, bytes)
+      ) {
+        headerError('invalid-syntax');
+      }
+      chargeBytes(context, bytes);
+      this.#entries.push([lower, value.slice()]);
+      this.#bytes += bytes;
+    }
+
+    get(name: string): Uint8Array[] {
+      const lower = typeof name === 'string' ? name.toLowerCase() : '';
+      return this.#entries.filter(([n]) => n === lower).map(([, v]) => v.slice());
+    }
+
+    has(name: string): boolean {
+      const lower = typeof name === 'string' ? name.toLowerCase() : '';
+      return this.#entries.some(([n]) => n === lower);
+    }
+
+    set(name: string, values: Uint8Array[]): void {
+      const lower = this.#check(name);
+      this.#remove(lower);
+      for (const value of values) this.#add(lower, value);
+    }
+
+    delete(name: string): void {
+      this.#remove(this.#check(name));
+    }
+
+    #remove(lower: string): void {
+      this.#entries = this.#entries.filter(([n, v]) => {
+        if (n !== lower) return true;
+        this.#bytes -= n.length + v.length;
+        release(context, n.length + v.length);
+        return false;
+      });
+    }
+
+    append(name: string, value: Uint8Array): void {
+      this.#add(name, value);
+    }
+
+    entries(): [string, Uint8Array][] {
+      chargeBytes(context, this.#bytes);
+      return this.#entries.map(([n, v]) => [n, v.slice()]);
+    }
+
+    clone(): Fields {
+      if (!hold(context, this.#bytes)) throw new IoError('wasi:http: over the held-bytes cap');
+      const copy = new Fields();
+      copy.#entries = this.#entries.map(([n, v]) => [n, v.slice()]);
+      copy.#bytes = this.#bytes;
+      chargeBytes(context, this.#bytes);
+      return copy;
+    }
+
+    [Symbol.dispose](): void {
+      release(context, this.#bytes);
+      this.#bytes = 0;
+      this.#entries = [];
+    }
+  }
+
+  /** The body of an outgoing request: bytes kept up to the grant's cap, sent when finished. */
+  class OutgoingBody {
+    #chunks: Uint8Array[] = [];
+    #size = 0;
+    #stream: OutputStream | undefined;
+    #state: 'open' | 'finished' | 'dropped' | 'oversize' = 'open';
+
+    constructor() {
+      const sink: ByteSink = {
+        capacity: () => 1n << 20n,
+        write: (bytes) => {
+          if (this.#state !== 'open') throw new IoError('the body is finished');
+          const limit = caps(context).maxRequestBytes;
+          if (this.#size + bytes.length > limit) {
+            this.#state = 'oversize';
+            throw new IoError(`request body over its ${limit}-byte cap`);
+          }
+          if (!hold(context, bytes.length)) {
+            this.#state = 'oversize';
+            throw new IoError("request body over the sandbox's held-bytes cap");
+          }
+          chargeBytes(context, bytes.length);
+          this.#chunks.push(bytes.slice());
+          this.#size += bytes.length;
+        },
+      };
+      this.#stream = new OutputStream(sink);
+    }
+
+    write(): OutputStream {
+      const stream = this.#stream;
+      if (!stream) throw wasiError(undefined);
+      this.#stream = undefined;
+      return stream;
+    }
+
+    static finish(body: OutgoingBody, trailers: Fields | undefined): void {
+      if (body.#state === 'oversize') {
+        throw wasiError({ tag: 'HTTP-request-body-size', val: BigInt(body.#size) });
+      }
+      if (trailers !== undefined) {
+        throw wasiError({ tag: 'internal-error', val: 'request trailers are not supported' });
+      }
+      body.#state = 'finished';
+    }
+
+    static state(body: OutgoingBody): 'open' | 'finished' | 'dropped' | 'oversize' {
+      return body.#state;
+    }
+
+    /** The whole body, handed over to be sent: the body holds nothing after. */
+    static take(body: OutgoingBody): Uint8Array {
+      const all = new Uint8Array(body.#size);
+      let offset = 0;
+      for (const chunk of body.#chunks) {
+        all.set(chunk, offset);
+        offset += chunk.length;
+      }
+      body.#drop();
+      return all;
+    }
+
+    #drop(): void {
+      release(context, this.#size);
+      this.#chunks = [];
+      this.#size = 0;
+    }
+
+    [Symbol.dispose](): void {
+      if (this.#state === 'open') this.#state = 'dropped';
+      this.#drop();
+    }
+  }
+
+  class OutgoingRequest {
+    #headers: Fields;
+    #method: Method = { tag: 'get' };
+    #scheme: Scheme | undefined;
+    #authority: string | undefined;
+    #pathWithQuery: string | undefined;
+    #body: OutgoingBody | undefined;
+    #bodyTaken = false;
+
+    constructor(headers: Fields) {
+      Fields.lock(headers);
+      this.#headers = headers;
+    }
+
+    body(): OutgoingBody {
+      if (this.#bodyTaken) throw wasiError(undefined);
+      this.#bodyTaken = true;
+      this.#body = new OutgoingBody();
+      return this.#body;
+    }
+
+    method(): Method {
+      return { ...this.#method };
+    }
+
+    setMethod(method: Method): void {
+      if (
+        method?.tag === 'other' &&
+        !(typeof method.val === 'string' && TOKEN.test(method.val) && method.val.length <= MAX_METHOD)
+      ) {
+        throw wasiError(undefined);
+      }
+      this.#method = { ...method };
+    }
+
+    pathWithQuery(): string | undefined {
+      return this.#pathWithQuery;
+    }
+
+    setPathWithQuery(path: string | undefined): void {
+      // Origin form only: an absolute URI here could point the request elsewhere.
+      if (path !== undefined && !(path.length <= MAX_PATH && /^\/[\x21-\x7e]*$/.test(path)))
+        throw wasiError(undefined);
+      this.#pathWithQuery = path;
+    }
+
+    scheme(): Scheme | undefined {
+      return this.#scheme;
+    }
+
+    setScheme(scheme: Scheme | undefined): void {
+      if (
+        scheme?.tag === 'other' &&
+        !(typeof scheme.val === 'string' && /^[a-zA-Z][a-zA-Z0-9+.-]{0,31}$/.test(scheme.val))
+      ) {
+        throw wasiError(undefined);
+      }
+      this.#scheme = scheme;
+    }
+
+    authority(): string | undefined {
+      return this.#authority;
+    }
+
+    setAuthority(authority: string | undefined): void {
+      if (authority !== undefined && parseAuthority(authority, 'http') === undefined)
+        throw wasiError(undefined);
+      this.#authority = authority;
+    }
+
+    headers(): Fields {
+      return this.#headers;
+    }
+
+    static parts(request: OutgoingRequest) {
+      return {
+        headers: request.#headers,
+        method: request.#method,
+        scheme: request.#scheme,
+        authority: request.#authority,
+        pathWithQuery: request.#pathWithQuery,
+        body: request.#body,
+        bodyTaken: request.#bodyTaken,
+      };
+    }
+  }
+
+  class RequestOptions {
+    #connect: bigint | undefined;
+    #firstByte: bigint | undefined;
+    #betweenBytes: bigint | undefined;
+    connectTimeout(): bigint | undefined {
+      return this.#connect;
+    }
+    setConnectTimeout(duration: bigint | undefined): void {
+      this.#connect = duration;
+    }
+    firstByteTimeout(): bigint | undefined {
+      return this.#firstByte;
+    }
+    setFirstByteTimeout(duration: bigint | undefined): void {
+      this.#firstByte = duration;
+    }
+    betweenBytesTimeout(): bigint | undefined {
+      return this.#betweenBytes;
+    }
+    setBetweenBytesTimeout(duration: bigint | undefined): void {
+      this.#betweenBytes = duration;
+    }
+    /** The smallest timeout the guest set, in milliseconds. */
+    static limitMs(options: RequestOptions | undefined): number {
+      if (!options) return Number.POSITIVE_INFINITY;
+      const set = [options.#connect, options.#firstByte, options.#betweenBytes].filter(
+        (d): d is bigint => typeof d === 'bigint',
+      );
+      if (set.length === 0) return Number.POSITIVE_INFINITY;
+      const least = set.reduce((a, b) => (a < b ? a : b));
+      return Math.max(1, Number(least / 1_000_000n));
+    }
+  }
+
+  class FutureTrailers {
+    #taken = false;
+    subscribe(): Pollable {
+      return new Pollable();
+    }
+    get(): unknown {
+      if (this.#taken) return { tag: 'err', val: undefined };
+      this.#taken = true;
+      return { tag: 'ok', val: { tag: 'ok', val: undefined } };
+    }
+  }
+
+  /** A response body, held (counted against `maxHeldBytes`) until it is read or dropped. */
+  class IncomingBody {
+    #stream: InputStream | undefined;
+    constructor(body: Uint8Array) {
+      const source = bytesSource(body);
+      let unread = body.length;
+      this.#stream = new InputStream({
+        read(max) {
+          const chunk = source.read(max);
+          if (chunk) {
+            chargeBytes(context, chunk.length);
+            unread -= chunk.length;
+            release(context, chunk.length);
+          }
+          return chunk;
+        },
+        close() {
+          release(context, unread);
+          unread = 0;
+        },
+      });
+    }
+    stream(): InputStream {
+      const stream = this.#stream;
+      if (!stream) throw wasiError(undefined);
+      this.#stream = undefined;
+      return stream;
+    }
+    static finish(_body: IncomingBody): FutureTrailers {
+      return new FutureTrailers();
+    }
+  }
+
+  class IncomingResponse {
+    #status: number;
+    #headers: Fields;
+    #body: Uint8Array | undefined;
+    /** `headers` and `body` must already be held (see `hold`). */
+    constructor(status: number, headers: [string, Uint8Array][], headerBytes: number, body: Uint8Array) {
+      this.#status = status;
+      this.#headers = Fields.sealed(headers, headerBytes);
+      this.#body = body;
+    }
+    status(): number {
+      return this.#status;
+    }
+    headers(): Fields {
+      return this.#headers;
+    }
+    consume(): IncomingBody {
+      const body = this.#body;
+      if (body === undefined) throw wasiError(undefined);
+      this.#body = undefined;
+      return new IncomingBody(body);
+    }
+
+    [Symbol.dispose](): void {
+      if (this.#body) release(context, this.#body.length);
+      this.#body = undefined;
+    }
+  }
+
+  /** The answer to a request, made when the guest first waits for it and its body is finished. */
+  class FutureIncomingResponse {
+    #perform: (() => unknown) | undefined;
+    #ready: (() => boolean) | undefined;
+    #outcome: unknown;
+    #taken = false;
+
+    constructor(perform: () => unknown, ready: () => boolean) {
+      this.#perform = perform;
+      this.#ready = ready;
+    }
+
+    #settle(): void {
+      const perform = this.#perform;
+      if (!perform) return;
+      this.#perform = undefined;
+      this.#outcome = perform();
+    }
+
+    subscribe(): Pollable {
+      return new Pollable(
+        () => this.#perform === undefined || this.#ready!(),
+        () => this.#settle(),
+      );
+    }
+
+    get(): unknown {
+      if (this.#taken) return { tag: 'err', val: undefined };
+      if (this.#perform && !this.#ready!()) return undefined;
+      this.#settle();
+      this.#taken = true;
+      return { tag: 'ok', val: this.#outcome };
+    }
+  }
+
+  class IncomingRequest {}
+  class ResponseOutparam {}
+  class OutgoingResponse {
+    #status = 200;
+    #headers: Fields;
+    constructor(headers: Fields) {
+      Fields.lock(headers);
+      this.#headers = headers;
+    }
+    statusCode(): number {
+      return this.#status;
+    }
+    setStatusCode(status: number): void {
+      if (!(Number.isInteger(status) && status >= 100 && status <= 999)) throw wasiError(undefined);
+      this.#status = status;
+    }
+    headers(): Fields {
+      return this.#headers;
+    }
+    body(): OutgoingBody {
+      return new OutgoingBody();
+    }
+  }
+
+  return {
+    Fields,
+    OutgoingBody,
+    OutgoingRequest,
+    RequestOptions,
+    FutureTrailers,
+    IncomingBody,
+    IncomingResponse,
+    FutureIncomingResponse,
+    IncomingRequest,
+    ResponseOutparam,
+    OutgoingResponse,
+  };
+}
+
+type HttpTypes = ReturnType<typeof makeTypes>;
+
+/** `host[:port]` (IPv6 in brackets) → host and port, or undefined when malformed. */
+export function parseAuthority(
+  authority: string,
+  scheme: 'http' | 'https',
+): { host: string; port: number } | undefined {
+  if (typeof authority !== 'string' || authority.length === 0 || authority.length > MAX_AUTHORITY)
+    return undefined;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(authority);
+  if (!match) return undefined;
+  const host = (match[1] ?? match[2]!).toLowerCase();
+  const port = match[3] === undefined ? defaultPort(scheme) : Number(match[3]);
+  if (port < 1 || port > 65535 || (match[3] !== undefined && /^0/.test(match[3]))) return undefined;
+  return { host, port };
+}
+
+function methodName(method: Method): string | undefined {
+  if (method.tag === 'other') return method.val;
+  const name = method.tag.toUpperCase();
+  return STANDARD_METHODS.includes(name) ? name : undefined;
+}
+
+function outgoingHandler(context: SandboxContext, types: HttpTypes) {
+  const state = httpState(context);
+  const policy = state.policy!;
+
+  const deny = (authority: string, reason: string): never => {
+    context.emit({
+      event: EVENTS.capabilityDenied,
+      level: 'warn',
+      status: 'denied',
+      data: { interface: 'wasi:http/outgoing-handler', at: 'call', authority, reason },
+    });
+    throw wasiError({ tag: 'HTTP-request-denied' });
+  };
+
+  const shownHeaders = (headers: readonly [string, Uint8Array][]) =>
+    headers.map(([name, value]) => [
+      name,
+      policy.redactHeaders.has(name) ? '[redacted]' : new TextDecoder('latin1').decode(value),
+    ]);
+
+  /** One hop: checked, counted, performed; a redirect may call it again for the next hop. */
+  const hop = (
+    target: RequestTarget & { authority: string },
+    headers: readonly [string, Uint8Array][],
+    body: Uint8Array | undefined,
+    waitMs: number,
+  ) => {
+    const rule = matchRule(policy, target);
+    if (!rule) deny(target.authority, 'no rule allows it');
+    const current = context.invocationId();
+    if (state.invocation !== current) {
+      state.invocation = current;
+      state.requests = 0;
+    }
+    if (state.requests >= policy.maxRequests) {
+      deny(target.authority, `more than ${policy.maxRequests} requests in one invocation`);
+    }
+    state.requests++;
+    context.charge(REQUEST_FUEL);
+    context.emit({
+      event: EVENTS.httpRequest,
+      data: {
+        method: target.method,
+        scheme: target.scheme,
+        authority: target.authority,
+        headers: shownHeaders(headers),
+        bytes: body?.length ?? 0,
+      },
+    });
+    const started = performance.now();
+    const outcome = performBlocking(
+      {
+        scheme: target.scheme,
+        host: target.host,
+        port: target.port,
+        method: target.method,
+        pathWithQuery: target.pathWithQuery,
+        authority: target.authority,
+        headers: [...headers],
+        body,
+        addresses: rule!.addresses,
+        timeoutMs: waitMs,
+        maxResponseBytes: policy.maxResponseBytes,
+        maxHeaders: policy.maxHeaders,
+        maxHeaderBytes: policy.maxHeaderBytes,
+      },
+      // The network thread keeps its own timer; this one also covers a thread that never answers.
+      waitMs + 50,
+    );
+    const duration_ms = performance.now() - started;
+    if ('error' in outcome) {
+      const error: HttpErrorCode =
+        outcome.error.tag === 'timeout-exceeded' ? { tag: 'HTTP-response-timeout' } : outcome.error;
+      if (error.tag === 'destination-IP-prohibited') {
+        context.emit({
+          event: EVENTS.capabilityDenied,
+          level: 'warn',
+          status: 'denied',
+          data: {
+            interface: 'wasi:http/outgoing-handler',
+            at: 'connect',
+            authority: target.authority,
+            reason: 'the name resolves only to addresses the grant does not name',
+          },
+        });
+      }
+      context.emit({
+        event: EVENTS.httpResponse,
+        level: 'warn',
+        status: 'error',
+        duration_ms,
+        data: { method: target.method, authority: target.authority, error: error.tag },
+      });
+      return { error };
+    }
+    chargeBytes(context, outcome.body.length);
+    const headerBytes = outcome.headers.reduce((n, [name, value]) => n + name.length + value.length, 0);
+    if (!hold(context, outcome.body.length + headerBytes)) {
+      const error: HttpErrorCode = { tag: 'HTTP-response-body-size', val: BigInt(outcome.body.length) };
+      context.emit({
+        event: EVENTS.httpResponse,
+        level: 'warn',
+        status: 'error',
+        duration_ms,
+        data: {
+          method: target.method,
+          authority: target.authority,
+          error: error.tag,
+          reason: 'held-bytes cap',
+        },
+      });
+      return { error };
+    }
+    context.emit({
+      event: EVENTS.httpResponse,
+      status: 'ok',
+      duration_ms,
+      data: {
+        method: target.method,
+        authority: target.authority,
+        status: outcome.status,
+        bytes: outcome.body.length,
+        headers: shownHeaders(outcome.headers),
+      },
+    });
+    return { response: { ...outcome, headerBytes } };
+  };
+
+  const handle = (
+    request: InstanceType<HttpTypes['OutgoingRequest']>,
+    options?: InstanceType<HttpTypes['RequestOptions']>,
+  ) => {
+    const parts = types.OutgoingRequest.parts(request);
+    const scheme: 'http' | 'https' | undefined =
+      parts.scheme?.tag === 'HTTP'
+        ? 'http'
+        : parts.scheme === undefined || parts.scheme.tag === 'HTTPS'
+          ? 'https'
+          : undefined;
+    const shownAuthority =
+      typeof parts.authority === 'string' ? parts.authority.slice(0, MAX_AUTHORITY) : '(none)';
+    if (scheme === undefined)
+      deny(shownAuthority, `scheme "${(parts.scheme as { val?: string }).val}" is not http or https`);
+    if (parts.authority === undefined) throw wasiError({ tag: 'HTTP-request-URI-invalid' });
+    const address = parseAuthority(parts.authority, scheme!);
+    if (!address) throw wasiError({ tag: 'HTTP-request-URI-invalid' });
+    const method = methodName(parts.method);
+    if (!method) throw wasiError({ tag: 'HTTP-request-method-invalid' });
+    const target: RequestTarget & { authority: string } = {
+      scheme: scheme!,
+      host: address.host,
+      port: address.port,
+      method,
+      pathWithQuery: parts.pathWithQuery ?? '/',
+      authority: parts.authority,
+    };
+    // Refused before anything else happens: the guest learns nothing from a denied request.
+    if (!matchRule(policy, target)) deny(target.authority, 'no rule allows it');
+    const headers = types.Fields.list(parts.headers).filter(([name]) => name !== 'content-length');
+    const waitMs = Math.min(policy.timeoutMs, types.RequestOptions.limitMs(options));
+    const body = parts.body;
+    const ready = () => !parts.bodyTaken || types.OutgoingBody.state(body!) !== 'open';
+
+    const perform = (): unknown => {
+      if (parts.bodyTaken) {
+        const bodyState = types.OutgoingBody.state(body!);
+        if (bodyState === 'open' || bodyState === 'dropped') {
+          return { tag: 'err', val: { tag: 'internal-error', val: 'the request body was not finished' } };
+        }
+        if (bodyState === 'oversize') return { tag: 'err', val: { tag: 'HTTP-request-body-size' } };
+      }
+      let current = target;
+      let bytes = parts.bodyTaken ? types.OutgoingBody.take(body!) : undefined;
+      for (let redirects = 0; ; redirects++) {
+        let result: ReturnType<typeof hop>;
+        try {
+          result = hop(current, headers, bytes, waitMs);
+        } catch (error) {
+          const payload = (error as { payload?: unknown })?.payload;
+          if (payload !== undefined) return { tag: 'err', val: payload };
+          throw error;
+        }
+        if ('error' in result) return { tag: 'err', val: result.error };
+        const { status } = result.response;
+        const location = result.response.headers.find(([name]) => name === 'location')?.[1];
+        const next =
+          policy.maxRedirects > redirects && [301, 302, 303, 307, 308].includes(status) && location
+            ? redirectTarget(current, new TextDecoder('latin1').decode(location))
+            : undefined;
+        if (!next) {
+          const { headers: responseHeaders, headerBytes, body: responseBody } = result.response;
+          return {
+            tag: 'ok',
+            val: new types.IncomingResponse(status, responseHeaders, headerBytes, responseBody),
+          };
+        }
+        release(context, result.response.headerBytes + result.response.body.length);
+        if (status === 303 || ((status === 301 || status === 302) && current.method === 'POST')) {
+          next.method = 'GET';
+          bytes = undefined;
+        }
+        current = next;
+      }
+    };
+    return new types.FutureIncomingResponse(perform, ready);
+  };
+  return { handle };
+}
+
+/** The next hop of a redirect, or undefined when `location` is not an http(s) URL. */
+function redirectTarget(
+  from: RequestTarget & { authority: string },
+  location: string,
+): (RequestTarget & { authority: string }) | undefined {
+  let url: URL;
+  try {
+    url = new URL(location, `${from.scheme}://${from.authority}${from.pathWithQuery}`);
+  } catch {
+    return undefined;
+  }
+  const scheme = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : undefined;
+  if (!scheme || url.username || url.password) return undefined;
+  const authority = url.host;
+  const address = parseAuthority(authority, scheme);
+  if (!address) return undefined;
+  return {
+    scheme,
+    host: address.host,
+    port: address.port,
+    method: from.method,
+    pathWithQuery: `${url.pathname}${url.search}`,
+    authority,
+  };
+}
+
+export const wasiHttp: CapabilityProvider = {
+  name: 'wasi-http',
+  interfaces: ['wasi:http/types', 'wasi:http/outgoing-handler'],
+  // Building requests confers nothing; sending one is the capability.
+  authorityFree: ['wasi:http/types'],
+  parseScope(iface, scope) {
+    return iface === 'wasi:http/outgoing-handler' ? parseHttpScope(scope) : undefined;
+  },
+  link({ interface: iface, scope, context }) {
+    const types = context.state('wasi-http:types', () => makeTypes(context));
+    if (iface === 'wasi:http/types') {
+      return { ...types, httpErrorCode: (_error: IoError) => undefined };
+    }
+    httpState(context).policy = scope as HttpPolicy;
+    return outgoingHandler(context, types);
+  },
+  linkDenied({ interface: iface, context }) {
+    if (iface !== 'wasi:http/outgoing-handler') return {};
+    return {
+      handle: () => {
+        context.emit({
+          event: EVENTS.capabilityDenied,
+          level: 'warn',
+          status: 'denied',
+          data: { interface: iface, at: 'call', reason: 'not-granted' },
+        });
+        throw wasiError({ tag: 'HTTP-request-denied' });
+      },
+    };
+  },
+};
