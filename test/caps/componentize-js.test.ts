@@ -1,7 +1,8 @@
 /**
  * Acceptance: a component built by componentize-js (StarlingMonkey) runs unchanged. It imports
- * `wasi:http/types` for its runtime even with HTTP disabled and never calls it: with lazy
- * denial that import links and stays unused; with spawn-time denial it is named.
+ * `wasi:http/types` for its runtime even with HTTP disabled and never calls it: that interface
+ * confers nothing (sending a request needs `wasi:http/outgoing-handler`), so it links without a
+ * grant, with either denial mode.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -31,9 +32,10 @@ it('runs with stdout, clocks and randomness from Keel', async () => {
   expect(out).toBe('log from js: keel\nlog from js: again\n');
 });
 
-it('names the unused wasi:http import when denial happens at spawn', async () => {
-  await expect(w.kernel.spawn(module, { grants })).rejects.toMatchObject({
-    code: 'capability-denied',
-    details: { interface: 'wasi:http/types' },
-  });
+it('links wasi:http/types without a grant, at spawn-time denial too, and grants no sending', async () => {
+  const needs = w.kernel.needs(module);
+  expect(needs.find((n) => n.interface === 'wasi:http/types')?.status).toBe('authority-free');
+  expect(needs.some((n) => n.interface === 'wasi:http/outgoing-handler')).toBe(false);
+  const sandbox = await w.kernel.spawn(module, { grants, io: { stdout: () => {} } });
+  expect(await sandbox.call('hello', 'strict')).toBe('hello strict, random ok: true, clock ok: true');
 });

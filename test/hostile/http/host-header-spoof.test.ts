@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { attempt, bytes, httpWorld, request } from '../../caps/http/harness.js';
-import { startServer, type TestServer } from '../../caps/http/server.js';
+import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * A local HTTP server for the outgoing-HTTP tests, on 127.0.0.1 in a worker thread: guests run
+ * A local HTTP server for the outgoing-HTTP tests and bench, on 127.0.0.1 in a worker thread: guests run
  * synchronously on the test's own thread, so a server there could never answer them.
  *
  * Routes: `/hello` (200 "hi"); `/echo` (the method, `Host` header, `x-probe` header and body
