@@ -44,7 +44,12 @@ describe('canonical event names', () => {
     expect([...EVENT_NAMES]).toEqual(expect.arrayContaining(DESIGN_EVENTS));
   });
 
-  it('add to it only what limits and supervision need', () => {
-    expect(EVENT_NAMES.filter((n) => !DESIGN_EVENTS.includes(n))).toEqual(['sandbox:restart', 'table:limit']);
+  it('add to it only what limits, supervision and outgoing HTTP need', () => {
+    expect(EVENT_NAMES.filter((n) => !DESIGN_EVENTS.includes(n))).toEqual([
+      'sandbox:restart',
+      'table:limit',
+      'http:request',
+      'http:response',
+    ]);
   });
 });
