@@ -95,6 +95,26 @@ function caps(context: SandboxContext): HttpPolicy {
 }
 
 function makeTypes(context: SandboxContext) {
+  // The provider's own access to its objects. Never statics or methods of the classes: a guest
+  // names the functions it imports, and could name any public member of a class it is given.
+  let sealedFields!: (entries: [string, Uint8Array][], bytes: number) => Fields;
+  let lockFields!: (fields: Fields) => void;
+  let fieldList!: (fields: Fields) => readonly [string, Uint8Array][];
+  let bodyState!: (body: OutgoingBody) => 'open' | 'finished' | 'dropped' | 'oversize';
+  let takeBody!: (body: OutgoingBody) => Uint8Array;
+  let requestParts!: (request: OutgoingRequest) => RequestParts;
+  let optionsLimitMs!: (options: RequestOptions | undefined) => number;
+
+  interface RequestParts {
+    headers: Fields;
+    method: Method;
+    scheme: Scheme | undefined;
+    authority: string | undefined;
+    pathWithQuery: string | undefined;
+    body: OutgoingBody | undefined;
+    bodyTaken: boolean;
+  }
+
   class Fields {
     #entries: [string, Uint8Array][] = [];
     #bytes = 0;
@@ -107,21 +127,19 @@ function makeTypes(context: SandboxContext) {
     }
 
     /** Host-made fields (a response's headers): never changed by the guest. */
-    /** Host-made fields (a response's headers, already held by the caller): never changed by the guest. */
-    static sealed(entries: [string, Uint8Array][], bytes: number): Fields {
-      const fields = new Fields();
-      fields.#entries = entries;
-      fields.#bytes = bytes;
-      fields.#immutable = true;
-      return fields;
-    }
-
-    static lock(fields: Fields): void {
-      fields.#immutable = true;
-    }
-
-    static list(fields: Fields): readonly [string, Uint8Array][] {
-      return fields.#entries;
+    static {
+      // Host-made fields (a response's headers, already held by the caller): never changed by the guest.
+      sealedFields = (entries, bytes) => {
+        const fields = new Fields();
+        fields.#entries = entries;
+        fields.#bytes = bytes;
+        fields.#immutable = true;
+        return fields;
+      };
+      lockFields = (fields) => {
+        fields.#immutable = true;
+      };
+      fieldList = (fields) => fields.#entries;
     }
 
     #check(name: string): string {
@@ -250,20 +268,19 @@ function makeTypes(context: SandboxContext) {
       body.#state = 'finished';
     }
 
-    static state(body: OutgoingBody): 'open' | 'finished' | 'dropped' | 'oversize' {
-      return body.#state;
-    }
-
-    /** The whole body, handed over to be sent: the body holds nothing after. */
-    static take(body: OutgoingBody): Uint8Array {
-      const all = new Uint8Array(body.#size);
-      let offset = 0;
-      for (const chunk of body.#chunks) {
-        all.set(chunk, offset);
-        offset += chunk.length;
-      }
-      body.#drop();
-      return all;
+    static {
+      bodyState = (body) => body.#state;
+      // The whole body, handed over to be sent: the body holds nothing after.
+      takeBody = (body) => {
+        const all = new Uint8Array(body.#size);
+        let offset = 0;
+        for (const chunk of body.#chunks) {
+          all.set(chunk, offset);
+          offset += chunk.length;
+        }
+        body.#drop();
+        return all;
+      };
     }
 
     #drop(): void {
@@ -288,7 +305,7 @@ function makeTypes(context: SandboxContext) {
     #bodyTaken = false;
 
     constructor(headers: Fields) {
-      Fields.lock(headers);
+      lockFields(headers);
       this.#headers = headers;
     }
 
@@ -352,8 +369,8 @@ function makeTypes(context: SandboxContext) {
       return this.#headers;
     }
 
-    static parts(request: OutgoingRequest) {
-      return {
+    static {
+      requestParts = (request) => ({
         headers: request.#headers,
         method: request.#method,
         scheme: request.#scheme,
@@ -361,7 +378,7 @@ function makeTypes(context: SandboxContext) {
         pathWithQuery: request.#pathWithQuery,
         body: request.#body,
         bodyTaken: request.#bodyTaken,
-      };
+      });
     }
   }
 
@@ -387,15 +404,17 @@ function makeTypes(context: SandboxContext) {
     setBetweenBytesTimeout(duration: bigint | undefined): void {
       this.#betweenBytes = duration;
     }
-    /** The smallest timeout the guest set, in milliseconds. */
-    static limitMs(options: RequestOptions | undefined): number {
-      if (!options) return Number.POSITIVE_INFINITY;
-      const set = [options.#connect, options.#firstByte, options.#betweenBytes].filter(
-        (d): d is bigint => typeof d === 'bigint',
-      );
-      if (set.length === 0) return Number.POSITIVE_INFINITY;
-      const least = set.reduce((a, b) => (a < b ? a : b));
-      return Math.max(1, Number(least / 1_000_000n));
+    static {
+      // The smallest timeout the guest set, in milliseconds.
+      optionsLimitMs = (options) => {
+        if (!options) return Number.POSITIVE_INFINITY;
+        const set = [options.#connect, options.#firstByte, options.#betweenBytes].filter(
+          (d): d is bigint => typeof d === 'bigint',
+        );
+        if (set.length === 0) return Number.POSITIVE_INFINITY;
+        const least = set.reduce((a, b) => (a < b ? a : b));
+        return Math.max(1, Number(least / 1_000_000n));
+      };
     }
   }
 
@@ -451,7 +470,7 @@ function makeTypes(context: SandboxContext) {
     /** `headers` and `body` must already be held (see `hold`). */
     constructor(status: number, headers: [string, Uint8Array][], headerBytes: number, body: Uint8Array) {
       this.#status = status;
-      this.#headers = Fields.sealed(headers, headerBytes);
+      this.#headers = sealedFields(headers, headerBytes);
       this.#body = body;
     }
     status(): number {
@@ -514,7 +533,7 @@ function makeTypes(context: SandboxContext) {
     #status = 200;
     #headers: Fields;
     constructor(headers: Fields) {
-      Fields.lock(headers);
+      lockFields(headers);
       this.#headers = headers;
     }
     statusCode(): number {
@@ -533,21 +552,25 @@ function makeTypes(context: SandboxContext) {
   }
 
   return {
-    Fields,
-    OutgoingBody,
-    OutgoingRequest,
-    RequestOptions,
-    FutureTrailers,
-    IncomingBody,
-    IncomingResponse,
-    FutureIncomingResponse,
-    IncomingRequest,
-    ResponseOutparam,
-    OutgoingResponse,
+    classes: {
+      Fields,
+      OutgoingBody,
+      OutgoingRequest,
+      RequestOptions,
+      FutureTrailers,
+      IncomingBody,
+      IncomingResponse,
+      FutureIncomingResponse,
+      IncomingRequest,
+      ResponseOutparam,
+      OutgoingResponse,
+    },
+    internals: { fieldList, bodyState, takeBody, requestParts, optionsLimitMs },
   };
 }
 
-type HttpTypes = ReturnType<typeof makeTypes>;
+type HttpTypes = ReturnType<typeof makeTypes>['classes'];
+type HttpInternals = ReturnType<typeof makeTypes>['internals'];
 
 /** `host[:port]` (IPv6 in brackets) → host and port, or undefined when malformed. */
 export function parseAuthority(
@@ -570,7 +593,7 @@ function methodName(method: Method): string | undefined {
   return STANDARD_METHODS.includes(name) ? name : undefined;
 }
 
-function outgoingHandler(context: SandboxContext, types: HttpTypes) {
+function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: HttpInternals) {
   const state = httpState(context);
   const policy = state.policy!;
 
@@ -702,7 +725,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes) {
     request: InstanceType<HttpTypes['OutgoingRequest']>,
     options?: InstanceType<HttpTypes['RequestOptions']>,
   ) => {
-    const parts = types.OutgoingRequest.parts(request);
+    const parts = internals.requestParts(request);
     const scheme: 'http' | 'https' | undefined =
       parts.scheme?.tag === 'HTTP'
         ? 'http'
@@ -728,21 +751,21 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes) {
     };
     // Refused before anything else happens: the guest learns nothing from a denied request.
     if (!matchRule(policy, target)) deny(target.authority, 'no rule allows it');
-    const headers = types.Fields.list(parts.headers).filter(([name]) => name !== 'content-length');
-    const waitMs = Math.min(policy.timeoutMs, types.RequestOptions.limitMs(options));
+    const headers = internals.fieldList(parts.headers).filter(([name]) => name !== 'content-length');
+    const waitMs = Math.min(policy.timeoutMs, internals.optionsLimitMs(options));
     const body = parts.body;
-    const ready = () => !parts.bodyTaken || types.OutgoingBody.state(body!) !== 'open';
+    const ready = () => !parts.bodyTaken || internals.bodyState(body!) !== 'open';
 
     const perform = (): unknown => {
       if (parts.bodyTaken) {
-        const bodyState = types.OutgoingBody.state(body!);
+        const bodyState = internals.bodyState(body!);
         if (bodyState === 'open' || bodyState === 'dropped') {
           return { tag: 'err', val: { tag: 'internal-error', val: 'the request body was not finished' } };
         }
         if (bodyState === 'oversize') return { tag: 'err', val: { tag: 'HTTP-request-body-size' } };
       }
       let current = target;
-      let bytes = parts.bodyTaken ? types.OutgoingBody.take(body!) : undefined;
+      let bytes = parts.bodyTaken ? internals.takeBody(body!) : undefined;
       for (let redirects = 0; ; redirects++) {
         let result: ReturnType<typeof hop>;
         try {
@@ -814,12 +837,12 @@ export const wasiHttp: CapabilityProvider = {
     return iface === 'wasi:http/outgoing-handler' ? parseHttpScope(scope) : undefined;
   },
   link({ interface: iface, scope, context }) {
-    const types = context.state('wasi-http:types', () => makeTypes(context));
+    const { classes, internals } = context.state('wasi-http:types', () => makeTypes(context));
     if (iface === 'wasi:http/types') {
-      return { ...types, httpErrorCode: (_error: IoError) => undefined };
+      return { ...classes, httpErrorCode: (_error: IoError) => undefined };
     }
     httpState(context).policy = scope as HttpPolicy;
-    return outgoingHandler(context, types);
+    return outgoingHandler(context, classes, internals);
   },
   linkDenied({ interface: iface, context }) {
     if (iface !== 'wasi:http/outgoing-handler') return {};
