@@ -5,8 +5,8 @@
  * authority the grant allowed.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { attempt, bytes, httpWorld, request } from '../../caps/http/harness.js';
 import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
+import { attempt, bytes, httpWorld, request } from '../../caps/http/harness.js';
 
 let server: TestServer;
 beforeAll(async () => {

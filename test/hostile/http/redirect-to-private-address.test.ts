@@ -5,8 +5,8 @@
  * leave the host, and the guest gets `HTTP-request-denied`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { httpWorld, request } from '../../caps/http/harness.js';
 import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
+import { httpWorld, request } from '../../caps/http/harness.js';
 
 let server: TestServer;
 beforeAll(async () => {

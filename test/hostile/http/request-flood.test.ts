@@ -4,8 +4,8 @@
  * connection, and the next invocation has its allowance again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { httpWorld, request } from '../../caps/http/harness.js';
 import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
+import { httpWorld, request } from '../../caps/http/harness.js';
 
 let server: TestServer;
 beforeAll(async () => {
