@@ -54,9 +54,7 @@ function providerGet(port: number): () => void {
     allow: [`http://127.0.0.1:${port}`],
     maxRequests: 10_000,
   });
-  // biome-ignore lint/suspicious/noExplicitAny: the provider's objects, as a guest's imports see them.
   const types: any = wasiHttp.link({ interface: 'wasi:http/types', scope: undefined, context });
-  // biome-ignore lint/suspicious/noExplicitAny: idem.
   const handler: any = wasiHttp.link({ interface: 'wasi:http/outgoing-handler', scope, context });
   return () => {
     const request = new types.OutgoingRequest(new types.Fields());

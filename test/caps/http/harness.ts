@@ -15,9 +15,7 @@ export interface HttpWorld {
   fuel: { charged: number };
   /** Starts a new invocation (per-invocation caps reset). */
   nextInvocation(): void;
-  // biome-ignore lint/suspicious/noExplicitAny: the provider's objects are dynamically shaped, as a guest sees them.
   types: any;
-  // biome-ignore lint/suspicious/noExplicitAny: idem.
   handler: any;
 }
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeelEvent, Kernel, type ModuleHandle } from '../../../host/index.js';
-import { SHARED_CACHE } from '../harness.js';
 import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
+import { SHARED_CACHE } from '../harness.js';
 
 let server: TestServer;
 let kernel: Kernel;
