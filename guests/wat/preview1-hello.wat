@@ -1,6 +1,6 @@
 ;; A WASI preview1 command: writes "hello\n" to stdout with fd_write and returns from _start.
-;; The kernel wraps it with jco's preview1 command adapter, so it runs as a wasi:cli/run
-;; component and needs wasi:cli/stdout granted.
+;; It runs against Keel's own preview1 imports; fd 1 exists when wasi:cli/stdout is granted
+;; (without it fd_write answers EBADF and the guest traps on purpose).
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param $fd i32) (param $iovs i32) (param $iovs_len i32) (param $nwritten i32) (result i32)))

@@ -63,6 +63,19 @@ export function sandboxClock(context: SandboxContext): Clock {
   );
 }
 
+/**
+ * A pollable ready once the sandbox's monotonic clock reaches `instant` (nanoseconds); blocking
+ * on it waits by the clock's rule. The one way both ABIs wait on time (`subscribe-*` and
+ * preview1's `poll_oneoff`).
+ */
+export function instantPollable(context: SandboxContext, instant: bigint): Pollable {
+  const clock = sandboxClock(context);
+  return new Pollable(
+    () => clock.monotonic() >= instant,
+    () => clock.waitUntil(instant),
+  );
+}
+
 export const wasiClocks: CapabilityProvider = {
   name: 'wasi-clocks',
   interfaces: ['wasi:clocks/wall-clock', 'wasi:clocks/monotonic-clock'],
@@ -77,11 +90,7 @@ export const wasiClocks: CapabilityProvider = {
         resolution: () => ({ seconds: 0n, nanoseconds: context.deterministic ? 1000 : 1 }),
       };
     }
-    const until = (instant: bigint) =>
-      new Pollable(
-        () => clock.monotonic() >= instant,
-        () => clock.waitUntil(instant),
-      );
+    const until = (instant: bigint) => instantPollable(context, instant);
     return {
       now: () => clock.monotonic(),
       resolution: () => (context.deterministic ? VIRTUAL_STEP_NS : 1n),

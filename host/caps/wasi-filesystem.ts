@@ -468,6 +468,29 @@ export class Descriptor {
     });
   }
 
+  /** Host-side (preview1): whether this descriptor is a directory or a file. */
+  get kind(): 'dir' | 'file' {
+    return this.#get().kind;
+  }
+
+  /**
+   * Host-side (preview1's `ino`): a number for the object this descriptor refers to, the same
+   * for every name and descriptor of it and stable while it exists, revealing nothing of host
+   * inode numbers (a keyed hash of its identity).
+   */
+  inode(): bigint {
+    return guard(this.#fs, 'stat', undefined, () => this.#fs.inode(this.#stat().identity));
+  }
+
+  /** Host-side (preview1): `inode` of what `path` names. */
+  inodeAt(flags: PathFlags, path: string): bigint {
+    return guard(this.#fs, 'stat-at', path, () =>
+      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+        this.#fs.inode((name === '.' ? dir.stat() : dir.lstat(name)).identity),
+      ),
+    );
+  }
+
   isSameObject(other: Descriptor): boolean {
     return guard(this.#fs, 'is-same-object', undefined, () => {
       if (!(other instanceof Descriptor) || other.#fs !== this.#fs) return false;

@@ -90,7 +90,7 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
   const out: string[] = [];
   const kind =
     module.kind === 'preview1'
-      ? `WASI preview1 ${module.preview1} module (wrapped as a component)`
+      ? `WASI preview1 ${module.preview1} module (${module.preview1Abi === 'adapter' ? 'wrapped as a component' : 'Keel’s own preview1 imports'})`
       : `${module.kind}${module.kind === 'core' ? ' module' : ''}`;
   out.push(`${bold(module.name)}  ${kind}, ${formatSize(module.size)} (${module.size} bytes)`);
   out.push(dim(`sha256 ${module.hash}`));

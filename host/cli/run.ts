@@ -2,6 +2,7 @@
  * `keel run`: load a module, spawn one sandbox with the CLI's grants, run it, report.
  */
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseEnvFlags } from '../caps/wasi-cli.js';
 import { parseDirFlags } from '../caps/wasi-filesystem.js';
 import { KeelError } from '../kernel/errors.js';
@@ -122,7 +123,10 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
   }
   const grants: GrantInput[] = [
     ...CLI_DEFAULT_GRANTS,
-    parseEnvFlags((values.env as string[] | undefined) ?? [], process.env, { args: [file, ...guestArgs] }),
+    // argv[0] is the module's file name without its directory, as Wasmtime gives it.
+    parseEnvFlags((values.env as string[] | undefined) ?? [], process.env, {
+      args: [basename(file), ...guestArgs],
+    }),
   ];
   for (const name of (values.grant as string[] | undefined) ?? []) grants.push(name);
   const dirs = (values.dir as string[] | undefined) ?? [];
@@ -172,12 +176,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       request.stdinFile === undefined ? undefined : new Uint8Array(await readStdinFile(request.stdinFile));
     progress(`loading ${request.file}`);
     const module = await kernel.load(request.file);
-    const exportName = request.invoke ?? commandExport(module.world.exports.map((e) => e.name));
+    const exportName = request.invoke ?? module.commandExport;
     if (!exportName) {
       const available = module.world.exports.map((e) => e.name).join(', ') || '(none)';
       throw new KeelError(
         'invalid-argument',
-        `${module.name} is not a command (it does not export wasi:cli/run); choose an export with --invoke (exports: ${available})`,
+        `${module.name} is not a command (it exports neither wasi:cli/run nor a preview1 _start); choose an export with --invoke (exports: ${available})`,
       );
     }
     sandbox = await kernel.spawn(module, {
@@ -203,12 +207,6 @@ async function readStdinFile(path: string): Promise<Buffer> {
   } catch (error) {
     throw new KeelError('invalid-argument', `--stdin ${path}: ${(error as Error).message}`);
   }
-}
-
-/** The `wasi:cli/run` export of a command component, if it is one. */
-function commandExport(exports: readonly string[]): string | undefined {
-  const run = exports.find((name) => name.startsWith('wasi:cli/run'));
-  return run ? `${run}#run` : undefined;
 }
 
 function finish(outcome: InvokeOutcome, json: boolean, invoked: boolean): number {

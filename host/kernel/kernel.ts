@@ -15,6 +15,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
 import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.js';
+import type { Preview1Abi } from '../loader/preview1.js';
 import type { GeneratorId } from '../loader/transpile.js';
 import type { ApprovalHook } from '../policy/approval.js';
 import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
@@ -45,8 +46,15 @@ import {
 } from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
+import {
+  isNativePreview1,
+  linkPreview1Imports,
+  preview1Missing,
+  preview1Needs,
+  preview1Requirements,
+} from './preview1.js';
 import { Sandbox } from './sandbox.js';
-import { classifyFailure } from './traps.js';
+import { classifyFailure, GuestExit } from './traps.js';
 
 export type Denial = 'spawn' | 'call';
 
@@ -78,6 +86,12 @@ export interface KernelOptions {
   growFailure?: GrowFailure;
   /** Force a glue generator (benchmarks). */
   generator?: GeneratorId;
+  /**
+   * How WASI preview1 modules run: against Keel's own preview1 imports (`keel`, the default), or
+   * wrapped into a component with jco's preview1 adapter (`adapter`, kept for comparison in
+   * `bench/`).
+   */
+  preview1?: Preview1Abi;
   /** Delivery settings: fuel per delivery and per signal, request timeouts. */
   sched?: SchedulerOptions;
 }
@@ -145,6 +159,7 @@ export class Kernel {
           ? options.coreHook
           : meteringHook(options.metering ?? {}, options.coreHook),
       generator: options.generator,
+      preview1: options.preview1,
     });
     this.sched = new Scheduler({
       bus: this.events,
@@ -219,7 +234,19 @@ export class Kernel {
    * authority), by a grant (a provider serves it), or not at all (nothing serves it).
    */
   needs(module: ModuleHandle): ModuleNeed[] {
-    return requirements(loadedModule(module)).map((requirement) => {
+    const loaded = loadedModule(module);
+    if (isNativePreview1(loaded)) {
+      const others = preview1Requirements(loaded).filter((r) => !r.optional);
+      return [
+        ...preview1Needs(loaded).map((need) => ({ ...need, provider: 'wasi-preview1' })),
+        ...this.#needsOf(others),
+      ];
+    }
+    return this.#needsOf(requirements(loaded));
+  }
+
+  #needsOf(reqs: readonly Requirement[]): ModuleNeed[] {
+    return reqs.map((requirement) => {
       const provider = this.#providers.find(requirement.interface);
       const status: ModuleNeed['status'] = !provider
         ? 'unavailable'
@@ -288,8 +315,12 @@ export class Kernel {
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
     const denied = plan.filter((p) => p.decision.status === 'denied');
     const eager = denied.filter(
-      (p) => denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function'),
+      (p) =>
+        !p.requirement.optional &&
+        (denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function')),
     );
+    const nativePreview1 = isNativePreview1(module);
+    if (nativePreview1 && denial === 'spawn') this.#refusePreview1(sandbox, handle.name, module, plan);
     if (eager.length > 0) {
       const first = eager[0]!;
       const reason = first.decision.status === 'denied' ? first.decision.reason : '';
@@ -314,26 +345,35 @@ export class Kernel {
       this.sched.port(id),
     );
     let imports: ReturnType<typeof buildImports>;
+    let preview1: ReturnType<typeof linkPreview1Imports> | undefined;
     try {
+      const onDenied = (requirement: Requirement) => this.#deniedCall(sandbox, requirement);
       imports = buildImports(
-        module,
-        plan,
+        nativePreview1 ? plan.filter((p) => !p.requirement.optional) : plan,
         context,
-        (requirement) => this.#deniedCall(sandbox, requirement),
+        onDenied,
         meter !== undefined,
       );
+      if (nativePreview1) {
+        preview1 = linkPreview1Imports(module, plan, context, onDenied, meter !== undefined);
+        for (const [namespace, functions] of Object.entries(preview1.imports)) {
+          imports[namespace] = { ...imports[namespace], ...functions };
+        }
+      }
     } catch (error) {
       // A provider may already hold host resources for this sandbox (opened preopens).
       sandbox.release();
       throw error;
     }
     try {
-      if (module.kind === 'core') {
+      if (module.kind === 'core' || nativePreview1) {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
         const linked = meter
           ? withMeterImports(imports as WebAssembly.Imports, meter)
           : (imports as WebAssembly.Imports);
         const instance = new WebAssembly.Instance(compiled, linked);
+        preview1?.bind(instance);
+        if (nativePreview1 && module.preview1 === 'reactor') initializeReactor(instance);
         const signatures = new Map<string, FuncSignature>();
         for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
         sandbox.attach(instance.exports as Record<string, unknown>, signatures);
@@ -385,7 +425,7 @@ export class Kernel {
       data: {
         kind: handle.kind,
         granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
-        denied: denied.map((p) => p.requirement.import),
+        denied: denied.filter((p) => !p.requirement.optional).map((p) => p.requirement.import),
         limits,
       },
     });
@@ -463,7 +503,9 @@ export class Kernel {
   ): Promise<PlannedLink[]> {
     const plan: PlannedLink[] = [];
     const approval = this.#options.approval;
-    for (const requirement of requirements(module)) {
+    for (const requirement of isNativePreview1(module)
+      ? preview1Requirements(module)
+      : requirements(module)) {
       const provider = this.#providers.find(requirement.interface);
       const base = { sandbox: sandbox.id, module: sandbox.module.name };
       // Authority-free interfaces link without a grant; a grant, when given, scopes them.
@@ -480,6 +522,11 @@ export class Kernel {
       let via: 'grant' | 'approval' = 'grant';
       let reason = 'no grant covers it';
       const proposed = findGrant(grants, requirement.interface);
+      // An optional interface nobody granted or could grant is simply not linked: no event.
+      if (requirement.optional && !proposed && !approval) {
+        plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
+        continue;
+      }
       if (approval) {
         this.events.emit({
           event: EVENTS.approvalRequired,
@@ -535,6 +582,36 @@ export class Kernel {
     return plan;
   }
 
+  /** Spawn-time denial: a preview1 function whose needed grant is missing fails the spawn. */
+  #refusePreview1(
+    sandbox: Sandbox,
+    name: string,
+    module: ReturnType<typeof loadedModule>,
+    plan: readonly PlannedLink[],
+  ): void {
+    const missing = preview1Missing(module, plan);
+    if (missing.length === 0) return;
+    for (const m of missing) {
+      sandbox.emit({
+        event: EVENTS.capabilityDenied,
+        level: 'warn',
+        status: 'denied',
+        data: { interface: m.needs[0], import: m.import, reason: 'no grant covers it' },
+      });
+    }
+    const first = missing[0]!;
+    const either = first.needs.length > 1 ? ` (or ${first.needs.slice(1).join(', ')})` : '';
+    throw new KeelError(
+      'capability-denied',
+      `${name} imports ${first.import}, which needs ${first.needs[0]}${either}, not granted; grant it with --grant ${first.needs[0]}`,
+      {
+        import: first.import,
+        interface: first.needs[0],
+        denied: missing.map((m) => m.import),
+      },
+    );
+  }
+
   #deniedCall(sandbox: Sandbox, requirement: Requirement): never {
     sandbox.emit({
       event: EVENTS.capabilityDenied,
@@ -576,4 +653,23 @@ function instantiateCore(
     instances.push(instance);
     return instance;
   };
+}
+
+/**
+ * A WASI reactor's `_initialize` runs once, right after instantiation and before any other
+ * export (the reactor ABI); a failure in it fails the spawn like a failing start function.
+ */
+function initializeReactor(instance: WebAssembly.Instance): void {
+  const init = instance.exports._initialize;
+  if (typeof init !== 'function') return;
+  try {
+    (init as () => void)();
+  } catch (error) {
+    if (error instanceof GuestExit) {
+      throw new KeelError('trap', `the reactor exited with status ${error.code} in _initialize`, {
+        exit: error.code,
+      });
+    }
+    throw error;
+  }
 }

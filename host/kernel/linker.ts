@@ -5,6 +5,7 @@
  * stub whose every call fails with `capability-denied`.
  */
 import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
+import type { CoreImport } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { stripVersion } from '../policy/grants.js';
 import { KeelError } from './errors.js';
@@ -18,6 +19,13 @@ export interface Requirement {
   coreModule?: string;
   coreName?: string;
   coreKind?: string;
+  /**
+   * Linked when granted, never required on its own (a WASI 0.2 interface a preview1 module may
+   * use: whether the module can run without it is decided per preview1 function).
+   */
+  optional?: boolean;
+  /** For an optional requirement: the first import that draws on it (for messages). */
+  via?: string;
 }
 
 export type LinkDecision =
@@ -32,20 +40,23 @@ export interface PlannedLink {
 
 /** What a module needs linked, in import order. */
 export function requirements(module: LoadedModule): Requirement[] {
-  if (module.kind === 'core') {
-    return (module.coreInfo?.imports ?? []).map((i) => ({
-      interface: `${i.module}.${i.name}`,
-      import: `${i.module}.${i.name}`,
-      coreModule: i.module,
-      coreName: i.name,
-      coreKind: i.kind,
-    }));
-  }
+  if (module.kind === 'core') return coreRequirements(module.coreInfo?.imports ?? []);
   // The glue's own list is authoritative: the WIT may name imports the glue never reads.
   const versioned = new Map(module.world.imports.map((i) => [i.interface, i.name]));
   return (module.glueImports ?? []).map((iface) => ({
     interface: stripVersion(iface),
     import: versioned.get(stripVersion(iface)) ?? iface,
+  }));
+}
+
+/** Core imports, each matched by grants as `module.name`. */
+export function coreRequirements(imports: readonly CoreImport[]): Requirement[] {
+  return imports.map((i) => ({
+    interface: `${i.module}.${i.name}`,
+    import: `${i.module}.${i.name}`,
+    coreModule: i.module,
+    coreName: i.name,
+    coreKind: i.kind,
   }));
 }
 
@@ -129,7 +140,6 @@ function gate(
 
 /** Build the import object for a component (by interface) or a core module (by module namespace). */
 export function buildImports(
-  module: LoadedModule,
   plan: readonly PlannedLink[],
   context: SandboxContext,
   onDeniedCall: (requirement: Requirement) => never,
@@ -156,9 +166,9 @@ export function buildImports(
       }
       linked = shared;
     }
-    if (module.kind === 'core') {
-      const namespace = imports[requirement.coreModule!] ?? {};
-      imports[requirement.coreModule!] = namespace;
+    if (requirement.coreModule !== undefined) {
+      const namespace = imports[requirement.coreModule] ?? {};
+      imports[requirement.coreModule] = namespace;
       const value = linked[requirement.coreName!];
       if (value === undefined && decision.status !== 'denied') {
         throw new KeelError(

@@ -21,6 +21,8 @@ export class ModuleHandle {
   readonly generator: GeneratorId | undefined;
   /** `command` or `reactor` for WASI preview1 modules. */
   readonly preview1: 'command' | 'reactor' | undefined;
+  /** WASI preview1 modules: run against Keel's own imports (`keel`) or jco's adapter (`adapter`). */
+  readonly preview1Abi: 'keel' | 'adapter' | undefined;
   /** Where the transpiled glue came from on this load. */
   readonly cache: LoadedModule['cache'];
 
@@ -33,6 +35,7 @@ export class ModuleHandle {
     this.world = module.world;
     this.generator = module.generator;
     this.preview1 = module.preview1;
+    this.preview1Abi = module.preview1Abi;
     this.cache = module.cache;
     loaded.set(this, module);
   }
@@ -42,9 +45,21 @@ export class ModuleHandle {
     return [...(loaded.get(this)?.coreSizes ?? [])].map(([file, size]) => ({ file, size }));
   }
 
-  /** True when the module exports `wasi:cli/run` (it can be run without naming an export). */
+  /**
+   * True when the module is a command: it exports `wasi:cli/run`, or it is a WASI preview1
+   * command (`_start`). It can be run without naming an export.
+   */
   get isCommand(): boolean {
+    if (this.preview1Abi === 'keel') return this.preview1 === 'command';
     return this.world.exports.some((e) => e.name.startsWith('wasi:cli/run'));
+  }
+
+  /** The export that runs a command: `wasi:cli/run#run`, or `_start` for a preview1 command. */
+  get commandExport(): string | undefined {
+    if (!this.isCommand) return undefined;
+    if (this.preview1Abi === 'keel') return '_start';
+    const run = this.world.exports.find((e) => e.name.startsWith('wasi:cli/run'));
+    return run ? `${run.name}#run` : undefined;
   }
 }
 

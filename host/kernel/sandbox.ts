@@ -625,6 +625,11 @@ export class Sandbox {
   }
 
   #lookup(exportName: string): ResolvedExport | undefined {
+    // A preview1 command runs as `wasi:cli/run#run` whatever its ABI: natively that is `_start`.
+    if (this.module.preview1Abi === 'keel' && /^wasi:cli\/run(@[^#]*)?#run$/.test(exportName)) {
+      const start = this.#lookup('_start');
+      return start && { ...start, name: exportName };
+    }
     // Core exports and world-level functions by name (a core export may itself contain '#').
     const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
     if (typeof direct === 'function') {

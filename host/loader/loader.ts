@@ -10,7 +10,14 @@ import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
 import { DiskCache } from './disk-cache.js';
 import { detectBinaryKind } from './format.js';
 import { nameProblem, showName } from './names.js';
-import { isPreview1, type Preview1Flavor, preview1Flavor, wrapPreview1 } from './preview1.js';
+import {
+  checkPreview1Imports,
+  isPreview1,
+  type Preview1Abi,
+  type Preview1Flavor,
+  preview1Flavor,
+  wrapPreview1,
+} from './preview1.js';
 import { GENERATORS, type GeneratorId, type TranspileOutput, transpileComponent } from './transpile.js';
 import { componentWorld, coreWorld, type World } from './world.js';
 
@@ -44,6 +51,8 @@ export interface LoadedModule {
   readonly cache: 'memory' | 'disk' | 'miss' | 'none';
   readonly generator?: GeneratorId;
   readonly preview1?: Preview1Flavor;
+  /** preview1 modules: run against Keel's own imports, or wrapped with jco's adapter. */
+  readonly preview1Abi?: Preview1Abi;
   /** Compiled core modules by file name (core kind: one, named `module.wasm`). */
   readonly coreModules: ReadonlyMap<string, WebAssembly.Module>;
   /** Core modules' byte sizes before the hook, by file name. */
@@ -66,6 +75,8 @@ export interface LoaderOptions {
   coreHook?: CoreModuleHook | undefined;
   /** Force a generator (benchmarks). */
   generator?: GeneratorId | undefined;
+  /** How preview1 modules run (default `keel`; `adapter` wraps them with jco's adapter, for comparison). */
+  preview1?: Preview1Abi | undefined;
 }
 
 export const CORE_FILE = 'module.wasm';
@@ -115,16 +126,27 @@ export class Loader {
     const info = readCoreModuleInfo(bytes);
     validateCore(bytes);
     checkCoreNames(info);
-    if (isPreview1(info)) {
+    const preview1 = isPreview1(info);
+    if (preview1 && this.#options.preview1 === 'adapter') {
       const flavor = preview1Flavor(info);
       const component = await wrapPreview1(bytes, flavor);
       const loaded = await this.#loadComponent(component, hash, 'preview1');
-      return { ...loaded, hash, size: bytes.length, preview1: flavor, coreInfo: info };
+      return {
+        ...loaded,
+        hash,
+        size: bytes.length,
+        preview1: flavor,
+        preview1Abi: 'adapter',
+        coreInfo: info,
+      };
     }
-    const compiled = await this.#compile(bytes, CORE_FILE, 'core');
+    if (preview1) checkPreview1Imports(info);
+    const coreKind: ModuleKind = preview1 ? 'preview1' : 'core';
+    const compiled = await this.#compile(bytes, CORE_FILE, coreKind, true);
     const hook = this.#options.coreHook;
     return {
-      kind: 'core',
+      kind: coreKind,
+      ...(preview1 ? { preview1: preview1Flavor(info), preview1Abi: 'keel' as const } : {}),
       hash,
       size: bytes.length,
       world: coreWorld(info),
@@ -208,15 +230,15 @@ export class Loader {
     return { output, instantiate: glue.instantiate, source };
   }
 
-  #compile(bytes: Uint8Array, file: string, kind: ModuleKind): Promise<WebAssembly.Module> {
+  #compile(bytes: Uint8Array, file: string, kind: ModuleKind, checked = false): Promise<WebAssembly.Module> {
     const hook = this.#options.coreHook;
     const key = `${sha256(bytes)}|${hook?.id ?? 'none'}`;
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = (async () => {
         // The hook (metering) expects valid input: a component's core modules are checked here,
-        // a plain core module was checked before (validateCore).
-        if (hook && kind !== 'core') validateCore(bytes, file);
+        // a plain core module (preview1 or not) was checked before (validateCore).
+        if (hook && !checked) validateCore(bytes, file);
         const transformed = hook ? hook.transform(bytes, { file, kind }) : bytes;
         this.stats.compiles++;
         try {

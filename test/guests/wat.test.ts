@@ -1,7 +1,7 @@
 /**
  * The WAT guests (guests/wat/*.wat), compiled with the wabt npm package and run through the
  * real kernel: plain core exports, traps with V8's reasons, stack overflow, memory growth,
- * an ungranted import, and WASI preview1 commands wrapped with jco's adapter.
+ * an ungranted import, and WASI preview1 commands run against Keel's own preview1 imports.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const CLAIMED = [
   'ungranted.wat',
 ];
 
-/** What the preview1 adapter imports whatever the module uses (it has no grant-free stdio). */
+/** The terminal's stdio and exit, as the CLI grants them. */
 const PREVIEW1_STDIO = ['wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr', 'wasi:cli/exit'];
 
 let cacheDir: string;
@@ -192,10 +192,11 @@ describe('WAT guests', () => {
   });
 
   describe('preview1-hello.wat', () => {
-    it('is wrapped as a command and prints hello through io.stdout and a guest:stdout event', async () => {
+    it('is a command and prints hello through io.stdout and a guest:stdout event', async () => {
       const module = await load('preview1-hello.wat');
       expect(module.kind).toBe('preview1');
       expect(module.preview1).toBe('command');
+      expect(module.preview1Abi).toBe('keel');
       expect(module.isCommand).toBe(true);
       const chunks: Uint8Array[] = [];
       const events: unknown[] = [];
@@ -216,12 +217,17 @@ describe('WAT guests', () => {
       }
     });
 
-    it('cannot spawn without stdout granted', async () => {
-      const error = await failure(
-        kernel.spawn(await load('preview1-hello.wat'), { grants: ['wasi:cli/stdin', 'wasi:cli/stderr'] }),
-      );
-      expect(error.code).toBe('capability-denied');
-      expect(error.message).toContain('wasi:cli/stdout');
+    // fd_write is authority-free: the descriptor is the capability. Without wasi:cli/stdout
+    // there is no fd 1, fd_write answers EBADF, and this guest traps on it.
+    it('has no fd 1 without stdout granted: its write fails, nothing is printed', async () => {
+      const chunks: Uint8Array[] = [];
+      const sandbox = await kernel.spawn(await load('preview1-hello.wat'), {
+        grants: ['wasi:cli/stdin', 'wasi:cli/stderr'],
+        io: { stdout: (chunk) => chunks.push(chunk) },
+      });
+      const error = await failure(sandbox.invoke('_start'));
+      expect(error.code).toBe('trap');
+      expect(chunks).toEqual([]);
     });
   });
 

@@ -168,6 +168,11 @@ export class SandboxFs {
     return { lower: digest.readBigUInt64LE(0), upper: digest.readBigUInt64LE(8) };
   }
 
+  /** A stable 64-bit number for an object (preview1's `ino`), keyed like `metadataHash`. */
+  inode(identity: string): bigint {
+    return createHmac('sha256', this.#hashKey).update(`ino|${identity}`).digest().readBigUInt64LE(0);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,0 +1,132 @@
+/**
+ * preview1's process functions: arguments and environment (`wasi:cli/environment`), clocks
+ * (`wasi:clocks`), randomness (`wasi:random/random`), exit (`wasi:cli/exit`), and the ones Keel
+ * refuses: `proc_raise` (ENOTSUP, as in Wasmtime) and the `sock_*` functions (no socket
+ * descriptor can exist: EBADF for a closed descriptor, ENOTSOCK for any other, never a trap).
+ */
+import { CLOCK, E, ENUM_COUNT } from './abi.js';
+import { errno } from './errno.js';
+import { enumArg, fdArg, flagsArg, type Preview1State } from './state.js';
+
+const NS = 1_000_000_000n;
+const encoder = new TextEncoder();
+
+/** `wasi:clocks/wall-clock.datetime` → nanoseconds (EOVERFLOW past u64). */
+export function datetimeNs(time: { seconds: bigint; nanoseconds: number } | undefined): bigint {
+  if (!time) return 0n;
+  const ns = time.seconds * NS + BigInt(time.nanoseconds);
+  if (ns >= 1n << 64n) throw errno(E.OVERFLOW);
+  return ns;
+}
+
+/** NUL-terminated strings, encoded once per sandbox. */
+function encodedList(values: () => string[]): () => { items: Uint8Array[]; total: number } {
+  let cached: { items: Uint8Array[]; total: number } | undefined;
+  return () => {
+    if (!cached) {
+      const items = values().map((v) => encoder.encode(`${v}\0`));
+      cached = { items, total: items.reduce((n, b) => n + b.length, 0) };
+    }
+    return cached;
+  };
+}
+
+export function processFunctions(s: Preview1State) {
+  const mem = s.mem;
+  const environment = () => s.links.get('wasi:cli/environment');
+  const args = encodedList(() => environment()!.getArguments() as string[]);
+  const env = encodedList(() =>
+    (environment()!.getEnvironment() as [string, string][]).map(([k, v]) => `${k}=${v}`),
+  );
+
+  /** `args_get` / `environ_get`: the pointers array, then the bytes, each write checked. */
+  const writeList = (list: { items: Uint8Array[] }, ptrs: number, buf: number): number => {
+    let at = buf >>> 0;
+    let slot = ptrs >>> 0;
+    for (const item of list.items) {
+      mem.setU32(slot, at);
+      mem.copyIn(at, item);
+      slot += 4;
+      at += item.length;
+    }
+    return 0;
+  };
+  const writeSizes = (list: { items: Uint8Array[]; total: number }, count: number, size: number) => {
+    mem.setU32(count, list.items.length);
+    mem.setU32(size, list.total);
+    return 0;
+  };
+
+  /** The clock a clock id names, if granted; CPU-time clocks are EBADF (as in Wasmtime). */
+  const clock = (id: number, op: string): { wall?: Record<string, any>; mono?: Record<string, any> } => {
+    if (id === CLOCK.REALTIME) {
+      const wall = s.links.get('wasi:clocks/wall-clock');
+      return wall ? { wall } : s.notCapable('wasi:clocks/wall-clock', op);
+    }
+    if (id === CLOCK.MONOTONIC) {
+      const mono = s.links.get('wasi:clocks/monotonic-clock');
+      return mono ? { mono } : s.notCapable('wasi:clocks/monotonic-clock', op);
+    }
+    throw errno(E.BADF);
+  };
+
+  return {
+    args_get: (argv: number, argvBuf: number) => writeList(args(), argv, argvBuf),
+    args_sizes_get: (count: number, size: number) => writeSizes(args(), count, size),
+    environ_get: (environ: number, environBuf: number) => writeList(env(), environ, environBuf),
+    environ_sizes_get: (count: number, size: number) => writeSizes(env(), count, size),
+
+    clock_res_get: (id: number, result: number) => {
+      const c = clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_res_get');
+      const res = c.wall ? datetimeNs(c.wall.resolution()) : BigInt(c.mono!.resolution());
+      mem.setU64(result, res);
+      return 0;
+    },
+    clock_time_get: (id: number, _precision: bigint, result: number) => {
+      const c = clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_time_get');
+      const now = c.wall ? datetimeNs(c.wall.now()) : BigInt(c.mono!.now());
+      mem.setU64(result, now);
+      return 0;
+    },
+
+    random_get: (buf: number, length: number) => {
+      // Checked before the bytes are made: a bad range never costs the host the randomness.
+      mem.check(buf, length);
+      const bytes = s.links.get('wasi:random/random')!.getRandomBytes(BigInt(length >>> 0)) as Uint8Array;
+      mem.copyIn(buf, bytes);
+      return 0;
+    },
+
+    proc_exit: (code: number): never => {
+      const status = code >>> 0;
+      // As in Wasmtime: statuses past 125 are not valid WASI exit statuses.
+      if (status >= 126) throw mem.trap(`exit with invalid exit status ${status} outside of [0..126)`);
+      return s.links.get('wasi:cli/exit')!.exitWithCode(status) as never;
+    },
+    proc_raise: (signal: number) => {
+      enumArg(signal, ENUM_COUNT.signal, 8);
+      throw errno(E.NOTSUP);
+    },
+    sched_yield: () => 0,
+
+    sock_accept: (fd: number, flags: number, _result: number) => {
+      flagsArg(flags, 'fdflags');
+      return notSocket(s, fd);
+    },
+    sock_recv: (fd: number, _data: number, _len: number, flags: number, _n: number, _oflags: number) => {
+      flagsArg(flags, 'riflags');
+      return notSocket(s, fd);
+    },
+    sock_send: (fd: number, _data: number, _len: number, _flags: number, _n: number) => notSocket(s, fd),
+    sock_shutdown: (fd: number, how: number) => {
+      flagsArg(how, 'sdflags');
+      return notSocket(s, fd);
+    },
+  };
+}
+
+/** No descriptor is ever a socket: EBADF if it does not exist, else ENOTSOCK. */
+function notSocket(s: Preview1State, fd: number): never {
+  s.fds.get(fdArg(fd));
+  throw errno(E.NOTSOCK);
+}

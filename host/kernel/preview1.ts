@@ -1,0 +1,121 @@
+/**
+ * Linking a WASI preview1 module against Keel's own preview1 imports. Its preview1 imports are
+ * planned as the WASI 0.2 interfaces they draw on (caps/preview1/grants.ts), so the grants, the
+ * approval hook and the events are the same as for a component; each is optional on its own.
+ * Then each preview1 function is checked against what was granted: one whose needed grant is
+ * missing fails the spawn (`capability-denied`, naming the preview1 import) or, with lazy
+ * denial, answers ENOTCAPABLE when called. Imports outside preview1 link as for any core module.
+ */
+
+import { hasFunction, PREVIEW1_MODULES } from '../caps/preview1/abi.js';
+import type { SandboxContext } from '../caps/provider.js';
+import { linkPreview1, type Preview1Binding, preview1Grant } from '../caps/wasi-preview1.js';
+import type { CoreImport } from '../loader/core-info.js';
+import type { LoadedModule } from '../loader/loader.js';
+import { coreRequirements, type PlannedLink, type Requirement } from './linker.js';
+
+const MODULES: readonly string[] = PREVIEW1_MODULES;
+
+/** Whether a loaded module runs against Keel's own preview1 imports (not jco's adapter). */
+export function isNativePreview1(module: LoadedModule): boolean {
+  return module.kind === 'preview1' && module.preview1Abi === 'keel';
+}
+
+/** The preview1 functions Keel serves that a module imports. */
+function served(module: LoadedModule): CoreImport[] {
+  return (module.coreInfo?.imports ?? []).filter(
+    (i) => MODULES.includes(i.module) && i.kind === 'function' && hasFunction(i.module, i.name),
+  );
+}
+
+/**
+ * What a native preview1 module needs planned: each WASI 0.2 interface its preview1 imports
+ * draw on (optional, `via` the first import that does), then every other import as a core
+ * import (an unknown preview1 name among them: nothing serves it).
+ */
+export function preview1Requirements(module: LoadedModule): Requirement[] {
+  const via = new Map<string, string>();
+  const mine = served(module);
+  for (const i of mine) {
+    const grant = preview1Grant(i.name);
+    for (const iface of [...grant.needs, ...grant.uses])
+      if (!via.has(iface)) via.set(iface, `${i.module}.${i.name}`);
+  }
+  const others = (module.coreInfo?.imports ?? []).filter((i) => !mine.includes(i));
+  return [
+    ...[...via].map(([iface, first]) => ({ interface: iface, import: iface, optional: true, via: first })),
+    ...coreRequirements(others),
+  ];
+}
+
+export interface MissingGrant {
+  /** `wasi_snapshot_preview1.environ_get` */
+  import: string;
+  name: string;
+  /** Any one of these would do. */
+  needs: readonly string[];
+}
+
+/** The preview1 imports whose needed grant the plan does not hold. */
+export function preview1Missing(module: LoadedModule, plan: readonly PlannedLink[]): MissingGrant[] {
+  const granted = new Set(
+    plan.filter((p) => p.decision.status === 'granted').map((p) => p.requirement.interface),
+  );
+  return served(module).flatMap((i) => {
+    const { needs } = preview1Grant(i.name);
+    return needs.length > 0 && !needs.some((n) => granted.has(n))
+      ? [{ import: `${i.module}.${i.name}`, name: i.name, needs }]
+      : [];
+  });
+}
+
+/**
+ * Link the preview1 imports: the WASI 0.2 interfaces granted in the plan are linked by their
+ * providers on first use (a granted filesystem at once, so that a bad preopen fails the spawn).
+ */
+export function linkPreview1Imports(
+  module: LoadedModule,
+  plan: readonly PlannedLink[],
+  context: SandboxContext,
+  onDeniedCall: (requirement: Requirement) => never,
+  metered: boolean,
+): Preview1Binding {
+  const decisions = new Map(plan.map((p) => [p.requirement.interface, p.decision]));
+  const linked = new Map<string, Record<string, any> | undefined>();
+  const links = {
+    get(iface: string): Record<string, any> | undefined {
+      if (linked.has(iface)) return linked.get(iface);
+      const decision = decisions.get(iface);
+      const record =
+        decision?.status === 'granted'
+          ? decision.provider.link({ interface: iface, scope: decision.scope, context })
+          : undefined;
+      linked.set(iface, record);
+      return record;
+    },
+  };
+  links.get('wasi:filesystem/preopens');
+  const denied = new Map(preview1Missing(module, plan).map((m) => [m.name, m.needs[0]!]));
+  return linkPreview1({
+    context,
+    links,
+    imports: served(module),
+    denied,
+    onDeniedExit: (name) => onDeniedCall({ interface: 'wasi:cli/exit', import: name }),
+    metered,
+  });
+}
+
+/** What `keel inspect` shows for each preview1 import: free, or which grant it needs. */
+export function preview1Needs(
+  module: LoadedModule,
+): { import: string; interface: string; status: 'authority-free' | 'needs-grant' }[] {
+  return served(module).map((i) => {
+    const { needs } = preview1Grant(i.name);
+    return {
+      import: `${i.module}.${i.name}`,
+      interface: needs[0] ?? `${i.module}.${i.name}`,
+      status: needs.length === 0 ? 'authority-free' : 'needs-grant',
+    };
+  });
+}
