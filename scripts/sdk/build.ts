@@ -1,0 +1,70 @@
+/**
+ * Build a guest project (keel.json) into a component, whatever its language: what `keel build`
+ * and `npm run build:sdk-guests` run. Long steps report progress through `onProgress`.
+ */
+import { writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { buildC } from './c/build.js';
+import {
+  type BuildRecord,
+  inputHash,
+  keelRoot,
+  type Project,
+  ProjectError,
+  projectWorld,
+  sha256,
+  writeRecord,
+} from './project.js';
+import { CLANG, findTool, version } from './toolchain.js';
+
+export interface BuildOptions {
+  /** Called with a line of progress for each step (`generating bindings`, `compiling with clang`). */
+  onProgress?: (line: string) => void;
+  /** Write the component and its build record (default true). */
+  write?: boolean;
+}
+
+export interface BuildResult {
+  component: Uint8Array;
+  record: BuildRecord;
+  /** Where the component was (or would be) written. */
+  output: string;
+}
+
+export async function buildProject(project: Project, options: BuildOptions = {}): Promise<BuildResult> {
+  const root = keelRoot();
+  const progress = options.onProgress ?? (() => {});
+  progress(`resolving the WIT world (${project.wit})`);
+  const world = await projectWorld(project, root);
+  let component: Uint8Array;
+  let toolchain: string;
+  switch (project.language) {
+    case 'c': {
+      const clang = findTool(CLANG);
+      toolchain = version(clang);
+      progress(`compiling ${project.sources.join(', ')} with ${toolchain}`);
+      ({ component } = await buildC({
+        sources: project.sources,
+        world,
+        sdkDir: resolve(root, 'sdk/c'),
+        cwd: project.dir,
+      }));
+      break;
+    }
+    default:
+      throw new ProjectError(`building ${project.language} guests is not supported yet`);
+  }
+  const output = resolve(project.dir, project.output);
+  const record: BuildRecord = {
+    inputs: await inputHash(project, root),
+    output: sha256(component),
+    bytes: component.length,
+    toolchain,
+  };
+  if (options.write !== false) {
+    writeFileSync(output, component);
+    writeRecord(project, record);
+    progress(`wrote ${relative(process.cwd(), output)} (${component.length} bytes)`);
+  }
+  return { component, record, output };
+}

@@ -1,0 +1,273 @@
+/**
+ * The SDK probe, one behaviour spec for every guest language (docs/sdk-probe.md): each
+ * language's committed probe (guests/sdk-probe/<lang>/probe.wasm) is loaded into a real kernel
+ * and must log, read its environment and a file, request and reply, publish and receive events,
+ * use the host's resource and its own, round-trip every WIT type through the host and back,
+ * and exit with a status.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CapabilityProvider,
+  type GrantInput,
+  KeelError,
+  Kernel,
+  type Sandbox,
+} from '../../host/index.js';
+
+const LANGUAGES = ['c', 'rust', 'js', 'ts'] as const;
+const probeFile = (lang: string) =>
+  new URL(`../../guests/sdk-probe/${lang}/probe.wasm`, import.meta.url).pathname;
+const built = LANGUAGES.filter((lang) => existsSync(probeFile(lang)));
+
+/** The host's side of keel:sdk-probe/types: every function echoes, and a counter resource. */
+class Counter {
+  #value: number;
+  constructor(start: number) {
+    this.#value = start;
+  }
+  add(n: number): number {
+    this.#value = (this.#value + n) >>> 0;
+    return this.#value;
+  }
+  value(): number {
+    return this.#value;
+  }
+  static merge(a: Counter, b: Counter): Counter {
+    return new Counter(a.value() + b.value());
+  }
+}
+
+const echo = <T>(v: T): T => v;
+const probeTypes: CapabilityProvider = {
+  name: 'sdk-probe',
+  interfaces: ['keel:sdk-probe/types'],
+  authorityFree: ['keel:sdk-probe/types'],
+  link: () => ({
+    Counter,
+    echoScalars: echo,
+    echoString: echo,
+    echoBytes: echo,
+    echoStrings: echo,
+    echoPoints: echo,
+    echoNested: echo,
+    echoShape: echo,
+    echoColor: echo,
+    echoPerms: echo,
+    echoOption: echo,
+    echoOptionOption: echo,
+    echoResult: (v: { tag: string; val: unknown }) => {
+      if (v.tag === 'err') throw { payload: v.val };
+      return v.val;
+    },
+    echoResultEmpty: (v: { tag: string }) => {
+      if (v.tag === 'err') throw { payload: undefined };
+    },
+    echoTuple: echo,
+    echoMany: (...args: unknown[]) => args[16],
+  }),
+};
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'keel-sdk-probe-'));
+  writeFileSync(join(scratch, 'note.txt'), 'a file for the probe');
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+it('every language has a committed probe', () => {
+  expect(built).toEqual([...LANGUAGES].filter((l) => existsSync(probeFile(l))));
+  expect(built).toContain('c');
+});
+
+describe.each(built)('the %s probe', (lang) => {
+  let kernel: Kernel;
+  let sandbox: Sandbox;
+  let peer: Sandbox;
+  const logs: string[] = [];
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const text = (value: unknown) => new TextDecoder().decode(new Uint8Array(value as ArrayLike<number>));
+  const handle = async (command: string) =>
+    text(await sandbox.call('keel:kernel/handler#handle', bytes(command)));
+
+  const grants = (): GrantInput[] => [
+    'keel:kernel/log',
+    { interface: 'keel:kernel/ipc', scope: { peers: ['/probe/*'] } },
+    { interface: 'keel:kernel/events', scope: { publish: ['probe.*'], subscribe: ['probe.*'] } },
+    { interface: 'wasi:cli/environment', scope: { env: { PROBE_GREETING: 'hello from the host' } } },
+    {
+      interface: 'wasi:filesystem/preopens',
+      scope: {
+        preopens: [{ guest: '/data', host: scratch, dirPerms: 'read-write', filePerms: 'read-write' }],
+      },
+    },
+    'wasi:cli/exit',
+    'wasi:cli/stdout',
+    'wasi:cli/stderr',
+    'wasi:cli/stdin',
+  ];
+
+  beforeAll(async () => {
+    kernel = new Kernel({ cacheDir: join(scratch, `cache-${lang}`), providers: [probeTypes] });
+    kernel.on('guest:log', (e) => {
+      logs.push(`${e.sandbox} ${String(e.data?.message)}`);
+    });
+    const module = await kernel.load(probeFile(lang), { name: `probe-${lang}` });
+    kernel.mount('/probe/a', module);
+    kernel.mount('/probe/b', module);
+    sandbox = await kernel.spawn('/probe/a', { grants: grants() });
+    peer = await kernel.spawn('/probe/b', { grants: grants() });
+  });
+  afterAll(() => kernel.close());
+
+  it('logs through keel:kernel/log', async () => {
+    expect(await handle('log hello, log')).toBe('ok');
+    expect(logs).toContain(`${sandbox.id} hello, log`);
+  });
+
+  it('reads its granted environment, and nothing else', async () => {
+    expect(await handle('env PROBE_GREETING')).toBe('hello from the host');
+    expect(await handle('env HOME')).toBe('(unset)');
+  });
+
+  it('reads and writes a file in its preopened directory', async () => {
+    expect(await handle('read /data/note.txt')).toBe('a file for the probe');
+    expect(await handle(`write /data/out-${lang}.txt written by ${lang}`)).toBe('ok');
+    expect(readFileSync(join(scratch, `out-${lang}.txt`), 'utf8')).toBe(`written by ${lang}`);
+  });
+
+  it('knows its own id', async () => {
+    expect(await handle('self')).toBe(sandbox.id);
+  });
+
+  it('requests, and the peer replies through the kernel', async () => {
+    expect(await handle('request /probe/b ping')).toMatch(/^id=\d+$/);
+    await kernel.sched.run();
+    expect(logs).toContain(`${peer.id} msg ${sandbox.id} ping`);
+    expect(logs).toContain(`${sandbox.id} reply ok echo ping`);
+  });
+
+  it('is refused a peer outside its grant, with the catalog code', async () => {
+    expect(await handle('send /elsewhere hi')).toBe('err=capability-denied');
+  });
+
+  it('subscribes and publishes events', async () => {
+    expect(await handle('subscribe probe.*')).toBe('ok');
+    expect(await handle('publish probe.news extra')).toBe('ok');
+    expect(await handle('publish keel.down spoof')).toMatch(/^err=(capability-denied|invalid-argument)$/);
+    await kernel.sched.run();
+    expect(logs).toContain(`${sandbox.id} event probe.news extra`);
+  });
+
+  it("uses the host's resource: constructor, method, static function, drop", async () => {
+    expect(await handle('counter')).toBe('8 18');
+  });
+
+  // The guest implements the counter too (the world exports `types` with its resource), and
+  // componentNew checks its constructor, methods and destructor exist with the right types. The
+  // kernel cannot invoke an exported resource yet (host path; see docs/sdk-probe.md): when it
+  // can, this expected failure turns into a failure and becomes a plain test.
+  it.fails("the host constructs and calls the guest's own resource", async () => {
+    const counter = await sandbox.call('keel:sdk-probe/types#[constructor]counter', 5);
+    expect(counter).toBeDefined();
+  });
+
+  it('round-trips every scalar, at their edges', async () => {
+    const scalars = {
+      bool: true,
+      s8: -128,
+      u8: 255,
+      s16: -32768,
+      u16: 65535,
+      s32: -2147483648,
+      u32: 4294967295,
+      s64: -9223372036854775808n,
+      u64: 18446744073709551615n,
+      f32: 1.5,
+      f64: Math.PI,
+      char: '🚀',
+    };
+    const fn = sandbox.fn<(v: typeof scalars) => typeof scalars>('keel:sdk-probe/types#echo-scalars');
+    expect(fn(scalars)).toEqual(scalars);
+    const zeros = { ...scalars, bool: false, s8: 0, s64: 0n, u64: 0n, f32: -0, f64: Number.NaN, char: '\0' };
+    expect(fn(zeros)).toEqual(zeros);
+  });
+
+  it('round-trips strings, lists and nested lists', async () => {
+    const call = (name: string, v: unknown) =>
+      sandbox.fn<(v: unknown) => unknown>(`keel:sdk-probe/types#${name}`)(v);
+    expect(call('echo-string', 'héllo 🚀')).toBe('héllo 🚀');
+    expect(call('echo-string', '')).toBe('');
+    expect([...(call('echo-bytes', Uint8Array.of(0, 1, 255)) as Uint8Array)]).toEqual([0, 1, 255]);
+    expect(call('echo-strings', ['a', '', 'ç'])).toEqual(['a', '', 'ç']);
+    expect(call('echo-strings', [])).toEqual([]);
+    expect(
+      call('echo-points', [
+        { x: 1, y: -2 },
+        { x: 3, y: 4 },
+      ]),
+    ).toEqual([
+      { x: 1, y: -2 },
+      { x: 3, y: 4 },
+    ]);
+    const nested = call('echo-nested', [Uint32Array.of(1, 2), Uint32Array.of(), Uint32Array.of(4294967295)]);
+    expect((nested as Uint32Array[]).map((l) => [...l])).toEqual([[1, 2], [], [4294967295]]);
+  });
+
+  it('round-trips variants, enums, flags, options, results and tuples', async () => {
+    const call = (name: string, v: unknown) =>
+      sandbox.fn<(v: unknown) => unknown>(`keel:sdk-probe/types#${name}`)(v);
+    for (const shape of [
+      { tag: 'circle', val: 2.5 },
+      { tag: 'rect', val: { x: 7, y: 8 } },
+      { tag: 'label', val: 'a label' },
+      { tag: 'tagged', val: [9, 0.25] },
+      { tag: 'empty' },
+    ]) {
+      expect(call('echo-shape', shape)).toEqual(shape);
+    }
+    for (const color of ['red', 'green', 'blue']) expect(call('echo-color', color)).toBe(color);
+    const perms = { read: true, write: false, exec: true };
+    expect(call('echo-perms', perms)).toEqual(perms);
+    expect(call('echo-option', 'some')).toBe('some');
+    expect(call('echo-option', undefined)).toBe(undefined);
+    expect(call('echo-option-option', { tag: 'some', val: 5 })).toEqual({ tag: 'some', val: 5 });
+    expect(call('echo-option-option', { tag: 'some', val: undefined })).toEqual({
+      tag: 'some',
+      val: undefined,
+    });
+    expect(call('echo-option-option', { tag: 'none' })).toEqual({ tag: 'none' });
+    expect(call('echo-result', { tag: 'ok', val: 12345678901234n })).toBe(12345678901234n);
+    expect(() => call('echo-result', { tag: 'err', val: 'bad' })).toThrow(
+      expect.objectContaining({ payload: 'bad' }),
+    );
+    expect(call('echo-result-empty', { tag: 'ok' })).toBe(undefined);
+    expect(call('echo-tuple', [true, 'two', 3.5])).toEqual([true, 'two', 3.5]);
+  });
+
+  it('spills seventeen flat parameters to memory, both ways', async () => {
+    const many = sandbox.fn<(...a: unknown[]) => string>('keel:sdk-probe/types#echo-many');
+    expect(many(...Array.from({ length: 16 }, (_, i) => i), 'the seventeenth')).toBe('the seventeenth');
+  });
+
+  it('exits with a status: the sandbox ends, the kernel goes on', async () => {
+    const quitter = await kernel.spawn('/probe/b', { grants: grants() });
+    const outcome = await quitter
+      .invoke('keel:kernel/handler#handle', [bytes('exit 3')])
+      .catch((error: unknown) => error);
+    expect(outcome).not.toBeInstanceOf(KeelError);
+    expect((outcome as { exit?: number }).exit).toBe(3);
+    expect(quitter.exitCode).toBe(3);
+    expect(quitter.state).toBe('exited');
+    expect(await handle('self')).toBe(sandbox.id);
+  });
+
+  it('traps on a guest fault, typed as trap', async () => {
+    const victim = await kernel.spawn('/probe/b', { grants: grants() });
+    await expect(victim.invoke('keel:kernel/handler#handle', [bytes('trap')])).rejects.toMatchObject({
+      code: 'trap',
+    });
+  });
+});
