@@ -48,6 +48,7 @@ export async function buildProject(project: Project, options: BuildOptions = {})
         world,
         sdkDir: resolve(root, 'sdk/c'),
         cwd: project.dir,
+        ...(project.cflags ? { cflags: project.cflags } : {}),
       }));
       break;
     }

@@ -30,6 +30,8 @@ export interface Project {
   sources: string[];
   /** The component to write, relative to `dir`. */
   output: string;
+  /** C: extra clang flags, after Keel's. */
+  cflags?: string[];
 }
 
 export class ProjectError extends Error {
@@ -72,6 +74,9 @@ export function readProject(dir: string): Project {
   }
   if (p.world !== undefined && typeof p.world !== 'string')
     throw new ProjectError(`${file}: "world" must be a string`);
+  if (p.cflags !== undefined && !(Array.isArray(p.cflags) && p.cflags.every((f) => typeof f === 'string'))) {
+    throw new ProjectError(`${file}: "cflags" must be a list of strings`);
+  }
   return {
     dir: abs,
     language: p.language as Language,
@@ -79,6 +84,7 @@ export function readProject(dir: string): Project {
     sources: p.sources!,
     output: p.output,
     ...(p.world ? { world: p.world } : {}),
+    ...(p.cflags ? { cflags: p.cflags } : {}),
   };
 }
 
