@@ -1,0 +1,25 @@
+/**
+ * The ABI corpus through every engine (engine.ts: today the kernel with jco 1.12's glue and with
+ * jco-transpile's), compared with the WIT semantics and with each other (harness.ts).
+ *
+ * Random vectors per function: KEEL_ABI_CASES (default 3); seed: KEEL_ABI_SEED (default 1).
+ */
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './engine.js';
+import { differential } from './harness.js';
+import { STRING_FUNCTIONS, swapEntry, TYPE_FUNCTIONS } from './swap-corpus.js';
+
+const RANDOM = Number(process.env.KEEL_ABI_CASES ?? 3);
+const SEED = Number(process.env.KEEL_ABI_SEED ?? 1);
+
+describe(`swap components (seed ${SEED}, ${RANDOM} random vectors per function)`, () => {
+  it.each([
+    ['utf8', TYPE_FUNCTIONS],
+    ['utf16', STRING_FUNCTIONS],
+    ['compact-utf16', STRING_FUNCTIONS],
+  ] as const)('every type, string encoding %s', async (encoding, functions) => {
+    const entry = await swapEntry(`swap-${encoding}`, { functions, encoding }, SEED, RANDOM);
+    const problems = await differential(ENGINES, entry);
+    expect(problems, `seed ${SEED} (KEEL_ABI_SEED=${SEED} to replay)`).toEqual([]);
+  });
+});

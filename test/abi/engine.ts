@@ -1,0 +1,359 @@
+/**
+ * What the differential harness runs a component on: an `AbiEngine`. An engine takes a
+ * component's bytes (and the WIT types of the exports and imports the harness uses, so that
+ * it can convert values), serves the component's imports with the harness's host functions,
+ * and calls exports with the harness's values (values.ts), answering outcomes in the same form.
+ *
+ * Today's engine is Keel's run path: the kernel with jco's glue (`kernelEngine`), with either
+ * generator. Keel's own canonical ABI (host/abi, issue 12) plugs in as one more engine with the
+ * same interface; the harness then runs every engine on every component side by side.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type CapabilityProvider,
+  type GeneratorId,
+  KeelError,
+  Kernel,
+  type ModuleHandle,
+  type Sandbox,
+  wasiError,
+} from '../../host/index.js';
+import { componentErrorPayload } from '../../host/kernel/traps.js';
+import { camelCase } from '../../host/kernel/values.js';
+import type { Tagged, Value } from './values.js';
+import { type FuncType, usesMemory, type WitType } from './wit.js';
+
+/** A component and the WIT types of what the harness calls and serves. */
+export interface ComponentUnderTest {
+  name: string;
+  bytes: Uint8Array;
+  /** Exports the harness calls, by the name a caller uses (`f`, `pkg:ns/iface#f`). */
+  exports: Readonly<Record<string, FuncType>>;
+  /** Host imports the harness serves: interface (version-less) → function → type. */
+  imports?: Readonly<Record<string, Readonly<Record<string, FuncType>>>>;
+  /** Canonical ABI features it uses beyond the plain ones, for engines that lack some: `utf16`, `latin1+utf16`. */
+  features?: readonly string[];
+}
+
+/** A host function of the harness: canonical values in, canonical value out (`undefined` for none). */
+export type HostFunction = (args: Value[]) => Value | undefined;
+
+/** The harness's host: a function per import the component uses (interface → function). */
+export type HostImplementation = Readonly<Record<string, Readonly<Record<string, HostFunction>>>>;
+
+export type CallOutcome =
+  | { ok: true; value: Value | undefined }
+  | { ok: false; code: string; message: string };
+
+export interface EngineInstance {
+  /** Call an export. Never throws for what the guest or the values did: that is an outcome. */
+  call(exportName: string, args: readonly Value[]): CallOutcome;
+  /** sha256 of every linear memory of the component's core instances, in order (after the last call). */
+  memoryDigest(): string;
+}
+
+/** A component loaded by an engine: instantiated afresh after a failed call. */
+export interface LoadedComponent {
+  instantiate(): Promise<EngineInstance>;
+  close(): Promise<void>;
+}
+
+export interface AbiEngine {
+  readonly name: string;
+  /**
+   * Whether the engine claims to run this component. An engine that does not must refuse it
+   * at load with `invalid-module` (the harness checks that it does).
+   */
+  supports(component: ComponentUnderTest): boolean;
+  /**
+   * Vectors the engine is known to get wrong today: the reason, or undefined. The harness skips
+   * them on this engine; each is listed in test/abi/PENDING.md.
+   */
+  knownGap?(component: ComponentUnderTest, exportName: string): string | undefined;
+  /** Load. Throws a `KeelError` (`invalid-module`, ...) when the component is refused. */
+  load(component: ComponentUnderTest, host: HostImplementation): Promise<LoadedComponent>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// jco's JavaScript rendering of WIT values (what the kernel's jco glue takes and gives).
+
+const TYPED_ARRAYS: Partial<Record<WitType['kind'], { from(values: ArrayLike<any>): ArrayLike<unknown> }>> = {
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+};
+
+/**
+ * A value as jco renders it: lists of numbers as typed arrays, record fields and flags in
+ * camelCase, flags as an object of booleans, an option as its value or `undefined` (nested
+ * options alternate with `{ tag, val }`, see `taggedOption`), variants and results as `{ tag, val }`.
+ */
+export function toJco(type: WitType, value: Value): unknown {
+  switch (type.kind) {
+    case 'list': {
+      const typed = TYPED_ARRAYS[type.of.kind];
+      const items = value as Value[];
+      return typed ? typed.from(items) : items.map((v) => toJco(type.of, v));
+    }
+    case 'tuple':
+      return (value as Value[]).map((v, i) => toJco(type.of[i]!, v));
+    case 'record': {
+      const record = value as Record<string, Value>;
+      return Object.fromEntries(type.fields.map((f) => [camelCase(f.name), toJco(f.type, record[f.name]!)]));
+    }
+    case 'flags': {
+      const set = new Set(value as string[]);
+      return Object.fromEntries(type.flags.map((f) => [camelCase(f), set.has(f)]));
+    }
+    case 'option': {
+      const v = value as Tagged;
+      if (taggedOption(type))
+        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: toJco(type.of, v.val!) };
+      return v.tag === 'none' ? undefined : toJco(type.of, v.val!);
+    }
+    case 'variant':
+    case 'result': {
+      const v = value as Tagged;
+      const payload = type.kind === 'result' ? (v.tag === 'ok' ? type.ok : type.err) : caseType(type, v.tag);
+      return payload ? { tag: v.tag, val: toJco(payload, v.val!) } : { tag: v.tag };
+    }
+    default:
+      return value;
+  }
+}
+
+/** The inverse of `toJco`. */
+export function fromJco(type: WitType, value: unknown): Value {
+  switch (type.kind) {
+    case 'list': {
+      const items = Array.from(value as ArrayLike<unknown>);
+      return items.map((v) => fromJco(type.of, v));
+    }
+    case 'tuple':
+      return (value as unknown[]).map((v, i) => fromJco(type.of[i]!, v));
+    case 'record': {
+      const record = value as Record<string, unknown>;
+      return Object.fromEntries(type.fields.map((f) => [f.name, fromJco(f.type, record[camelCase(f.name)])]));
+    }
+    case 'flags': {
+      const record = value as Record<string, unknown>;
+      return type.flags.filter((f) => record[camelCase(f)] === true);
+    }
+    case 'option': {
+      if (taggedOption(type)) {
+        const v = value as { tag: string; val?: unknown };
+        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: fromJco(type.of, v.val) };
+      }
+      return value === undefined || value === null
+        ? { tag: 'none' }
+        : { tag: 'some', val: fromJco(type.of, value) };
+    }
+    case 'variant':
+    case 'result': {
+      const v = value as { tag: string; val?: unknown };
+      const payload = type.kind === 'result' ? (v.tag === 'ok' ? type.ok : type.err) : caseType(type, v.tag);
+      return payload ? { tag: v.tag, val: fromJco(payload, v.val) } : { tag: v.tag };
+    }
+    default:
+      return value as Value;
+  }
+}
+
+/**
+ * Whether jco renders this option as `{ tag, val }` rather than as its value or `undefined`:
+ * when its payload is an option rendered the plain way (else `none` and `some(none)` would be
+ * the same `undefined`). From the innermost out, nested options alternate: plain, tagged, plain...
+ */
+function taggedOption(type: Extract<WitType, { kind: 'option' }>): boolean {
+  return type.of.kind === 'option' && !taggedOption(type.of);
+}
+
+function caseType(type: Extract<WitType, { kind: 'variant' }>, tag: string): WitType | undefined {
+  return type.cases.find((c) => c.name === tag)?.type;
+}
+
+/** A function's result as jco's glue returns it: a top-level `result` is its `ok` value, `err` thrown. */
+function resultFromJco(type: WitType | undefined, value: unknown): Value | undefined {
+  if (!type) return undefined;
+  if (type.kind === 'result') return type.ok ? { tag: 'ok', val: fromJco(type.ok, value) } : { tag: 'ok' };
+  return fromJco(type, value);
+}
+
+/** What a host function hands jco's glue for a result: the `ok` value, or an `err` thrown as `{ payload }`. */
+function resultToJco(type: WitType | undefined, value: Value | undefined): unknown {
+  if (!type) return undefined;
+  if (type.kind === 'result') {
+    const v = value as Tagged;
+    if (v.tag === 'err') throw wasiError(type.err ? toJco(type.err, v.val!) : undefined);
+    return type.ok ? toJco(type.ok, v.val!) : undefined;
+  }
+  return toJco(type, value!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kernel with jco's glue.
+
+/** Records the core instances made while `run` runs (the kernel makes them through this global). */
+function recordingInstances<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; instances: WebAssembly.Instance[] }> {
+  const Original = WebAssembly.Instance;
+  const instances: WebAssembly.Instance[] = [];
+  class Recording extends Original {
+    constructor(module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+      super(module, imports);
+      instances.push(this);
+    }
+  }
+  (WebAssembly as { Instance: typeof WebAssembly.Instance }).Instance = Recording;
+  return run()
+    .then((result) => ({ result, instances }))
+    .finally(() => {
+      (WebAssembly as { Instance: typeof WebAssembly.Instance }).Instance = Original;
+    });
+}
+
+function digestMemories(instances: readonly WebAssembly.Instance[]): string {
+  const hash = createHash('sha256');
+  const seen = new Set<WebAssembly.Memory>();
+  for (const instance of instances) {
+    for (const value of Object.values(instance.exports)) {
+      if (!(value instanceof WebAssembly.Memory) || seen.has(value)) continue;
+      seen.add(value);
+      hash.update(new Uint8Array(value.buffer));
+      hash.update(`|${value.buffer.byteLength}|`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+function outcomeOfError(error: unknown): CallOutcome {
+  if (error instanceof KeelError) return { ok: false, code: error.code, message: error.message };
+  return { ok: false, code: 'thrown', message: String(error) };
+}
+
+/** The interface part of an export name: `pkg:ns/iface#f` → `pkg:ns/iface`, `f` → undefined. */
+function providerFor(component: ComponentUnderTest, host: HostImplementation): CapabilityProvider {
+  const interfaces = Object.keys(component.imports ?? {});
+  return {
+    name: 'abi-harness',
+    interfaces,
+    link: ({ interface: iface }) => {
+      const types = component.imports?.[iface] ?? {};
+      const functions = host[iface] ?? {};
+      const linked: Record<string, unknown> = {};
+      for (const [name, type] of Object.entries(types)) {
+        const fn = functions[name];
+        linked[camelCase(name)] = (...args: unknown[]) => {
+          if (!fn) throw new Error(`the harness has no host function ${iface}#${name}`);
+          const values = type.params.map((p, i) => fromJco(p.type, args[i]));
+          return resultToJco(type.result, fn(values));
+        };
+      }
+      return linked;
+    },
+  };
+}
+
+/**
+ * Keel's current run path: load and spawn in a kernel (metering on, as by default), call
+ * through `sandbox.fn` (the typed fast path, the engine's own values). `generator` forces
+ * jco 1.12's glue or jco-transpile's.
+ */
+export function kernelEngine(
+  name: string,
+  options: Partial<Pick<AbiEngine, 'supports' | 'knownGap'>> & { generator?: GeneratorId } = {},
+): AbiEngine {
+  return {
+    name,
+    supports: options.supports ?? (() => true),
+    ...(options.knownGap ? { knownGap: options.knownGap } : {}),
+    async load(component, host) {
+      const provider = providerFor(component, host);
+      const kernel = new Kernel({
+        cacheDir: false,
+        ...(options.generator ? { generator: options.generator } : {}),
+        providers: [provider],
+      });
+      let module: ModuleHandle;
+      try {
+        module = await kernel.load(component.bytes, { name: component.name });
+      } catch (error) {
+        await kernel.close();
+        throw error;
+      }
+      return {
+        async instantiate() {
+          const { result: sandbox, instances } = await recordingInstances(() =>
+            kernel.spawn(module, { grants: provider.interfaces }),
+          );
+          return kernelInstance(component, sandbox, instances);
+        },
+        close: () => kernel.close(),
+      };
+    },
+  };
+}
+
+function kernelInstance(
+  component: ComponentUnderTest,
+  sandbox: Sandbox,
+  instances: readonly WebAssembly.Instance[],
+): EngineInstance {
+  return {
+    call(exportName, args) {
+      const type = component.exports[exportName];
+      if (!type) throw new Error(`${component.name} declares no export ${exportName}`);
+      try {
+        const fn = sandbox.fn(exportName);
+        const jcoArgs = type.params.map((p, i) => toJco(p.type, args[i]!));
+        return { ok: true, value: resultFromJco(type.result, fn(...jcoArgs)) };
+      } catch (error) {
+        const payload = componentErrorPayload(error);
+        if (payload && type.result?.kind === 'result') {
+          const err = type.result.err;
+          return {
+            ok: true,
+            value: err ? { tag: 'err', val: fromJco(err, payload.payload) } : { tag: 'err' },
+          };
+        }
+        return outcomeOfError(error);
+      }
+    },
+    memoryDigest: () => digestMemories(instances),
+  };
+}
+
+/** What neither of jco's generators runs: latin1+utf16 (1.12 refuses it, jco-transpile 0.3.9 panics). */
+const withoutLatin1 = (component: ComponentUnderTest) => !component.features?.includes('latin1+utf16');
+
+/** jco-transpile 0.3.9 fails to lower strings three options deep in utf16 ("str is not iterable"). */
+function jcoTranspileGap(component: ComponentUnderTest, exportName: string): string | undefined {
+  if (!component.features?.includes('utf16')) return undefined;
+  const type = component.exports[exportName];
+  const deep = (t: WitType | undefined, options: number): boolean =>
+    t?.kind === 'option' ? deep(t.of, options + 1) : options >= 3 && t !== undefined && usesMemory(t);
+  return type?.params.some((p) => deep(p.type, 0))
+    ? 'jco-transpile 0.3.9: option<option<option<string>>> in utf16 fails with "str is not iterable"'
+    : undefined;
+}
+
+/**
+ * The engines the harness runs today: Keel's run path (jco 1.12's glue, jco-transpile's for what
+ * 1.12 refuses, here utf16), and the kernel with jco-transpile's glue for everything.
+ */
+export const ENGINES: readonly AbiEngine[] = [
+  kernelEngine('kernel', { supports: withoutLatin1, knownGap: jcoTranspileGap }),
+  kernelEngine('kernel/jco-transpile', {
+    generator: 'jco-transpile-0.3.9',
+    supports: withoutLatin1,
+    knownGap: jcoTranspileGap,
+  }),
+];
