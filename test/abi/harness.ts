@@ -105,7 +105,7 @@ export async function observe(engine: AbiEngine, entry: CorpusEntry): Promise<(O
   const observations: (Observation | undefined)[] = [];
   try {
     for (const vector of entry.vectors) {
-      if (engine.knownGap?.(entry, vector.export)) {
+      if (engine.knownGap?.(entry, vector.export, vector.args)) {
         observations.push(undefined);
         continue;
       }
