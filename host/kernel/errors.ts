@@ -41,15 +41,15 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   },
   'capability-denied': {
     meaning: 'The sandbox needs or used a capability (import, path, host, peer, topic) it was not granted.',
-    fix: 'Grant the named interface with `--grant <interface>` (or a scoped grant in the manifest) if the module should have it.',
+    fix: 'Grant the named interface to the sandbox if it should have it; an import no capability provider serves needs a provider from the embedder (or lazy denial, so that only its calls fail).',
   },
   'fuel-exhausted': {
     meaning: 'The guest used all the fuel its invocation or lifetime allowed.',
-    fix: 'Raise `--fuel` (or the fuel limits in the manifest), or find the loop that does not end.',
+    fix: 'Raise the fuel limits (`fuel`, `fuelTotal`) if the work is legitimate, or find the loop that does not end.',
   },
   'memory-limit': {
     meaning: 'The guest asked for more linear memory than its limit allows.',
-    fix: 'Raise `--memory` if the module legitimately needs it.',
+    fix: 'Raise the memory limit (`memoryBytes`) if the module legitimately needs it.',
   },
   'table-limit': {
     meaning: 'The guest asked for more table elements than its limit allows.',

@@ -323,14 +323,17 @@ export class Kernel {
     if (nativePreview1 && denial === 'spawn') this.#refusePreview1(sandbox, handle.name, module, plan);
     if (eager.length > 0) {
       const first = eager[0]!;
-      const reason = first.decision.status === 'denied' ? first.decision.reason : '';
+      const why = denialOf(first);
       throw new KeelError(
         'capability-denied',
-        `${handle.name} imports ${first.requirement.import}, which was not granted (${reason}); grant it with --grant ${first.requirement.interface}`,
+        `${handle.name} imports ${first.requirement.import}, ${why.text}`,
         {
           import: first.requirement.import,
           interface: first.requirement.interface,
+          reason: why.reason,
           denied: eager.map((p) => p.requirement.import),
+          // Each denied interface with its reason, for embedders that advise their users (the CLI).
+          denials: eager.map((p) => ({ interface: p.requirement.interface, reason: denialOf(p).reason })),
         },
       );
     }
@@ -521,6 +524,7 @@ export class Kernel {
       let granted = false;
       let via: 'grant' | 'approval' = 'grant';
       let reason = 'no grant covers it';
+      let refused = false;
       const proposed = findGrant(grants, requirement.interface);
       // An optional interface nobody granted or could grant is simply not linked: no event.
       if (requirement.optional && !proposed && !approval) {
@@ -540,7 +544,10 @@ export class Kernel {
         granted = decision.decision === 'grant';
         via = 'approval';
         if (granted) scope = (decision as { scope?: unknown }).scope ?? proposed?.scope;
-        else reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
+        else {
+          refused = true;
+          reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
+        }
         this.events.emit({
           event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
           ...base,
@@ -569,7 +576,16 @@ export class Kernel {
           data: { interface: requirement.interface, import: requirement.import, via },
         });
       } else {
-        plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
+        if (!provider && !refused && !proposed) reason = 'no capability provider serves it';
+        plan.push({
+          requirement,
+          decision: {
+            status: 'denied',
+            reason,
+            ...(provider ? { provider } : {}),
+            ...(refused ? { refused } : {}),
+          },
+        });
         this.events.emit({
           event: EVENTS.capabilityDenied,
           level: 'warn',
@@ -619,12 +635,33 @@ export class Kernel {
       status: 'denied',
       data: { interface: requirement.interface, import: requirement.import, at: 'call' },
     });
+    const reason: DenialReason = this.#providers.find(requirement.interface) ? 'not-granted' : 'no-provider';
     throw new KeelError(
       'capability-denied',
-      `${sandbox.module.name} called ${requirement.import}, which was not granted; grant it with --grant ${requirement.interface}`,
-      { import: requirement.import, interface: requirement.interface },
+      `${sandbox.module.name} called ${requirement.import}, ${DENIAL_TEXT[reason]}`,
+      { import: requirement.import, interface: requirement.interface, reason },
     );
   }
+}
+
+/**
+ * Why an import was denied, as `capability-denied` details say it (`details.reason`): nothing
+ * granted it, no capability provider serves it (a grant cannot help: the embedder must add a
+ * provider, or link it lazily), or the approval hook refused it.
+ */
+export type DenialReason = 'not-granted' | 'no-provider' | 'refused';
+
+const DENIAL_TEXT: Record<Exclude<DenialReason, 'refused'>, string> = {
+  'not-granted': 'which was not granted',
+  'no-provider': 'which no capability provider serves',
+};
+
+function denialOf(link: PlannedLink): { reason: DenialReason; text: string } {
+  const decision = link.decision;
+  if (decision.status !== 'denied') return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
+  if (!decision.provider) return { reason: 'no-provider', text: DENIAL_TEXT['no-provider'] };
+  if (decision.refused) return { reason: 'refused', text: `which was refused (${decision.reason})` };
+  return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
 }
 
 /**

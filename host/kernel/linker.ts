@@ -31,7 +31,7 @@ export interface Requirement {
 export type LinkDecision =
   | { status: 'granted'; scope: unknown; provider: CapabilityProvider; via: 'grant' | 'approval' }
   | { status: 'authority-free'; provider: CapabilityProvider }
-  | { status: 'denied'; reason: string; provider?: CapabilityProvider };
+  | { status: 'denied'; reason: string; provider?: CapabilityProvider; refused?: boolean };
 
 export interface PlannedLink {
   requirement: Requirement;

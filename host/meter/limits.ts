@@ -5,7 +5,7 @@
 import { KeelError } from '../kernel/errors.js';
 import { eachSection, MalformedError, malformed } from './binary.js';
 import { readLimits } from './module.js';
-import { PAGE_BYTES } from './runtime.js';
+import { describeMemoryLimit, PAGE_BYTES } from './runtime.js';
 
 export interface MemoryInfo {
   /** Initial size in 64 KiB pages. */
@@ -101,7 +101,7 @@ export function checkInitialLimits(
     if (m.initial > limitPages) {
       throw new KeelError(
         'memory-limit',
-        `memory ${i} starts at ${m.initial} pages (${m.initial * PAGE_BYTES} bytes), over the sandbox's ${limitPages * PAGE_BYTES}-byte memory limit`,
+        `memory ${i} starts at ${m.initial} pages (${m.initial * PAGE_BYTES} bytes), over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
         { memory: i, requestedPages: m.initial, limitPages },
       );
     }

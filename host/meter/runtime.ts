@@ -12,6 +12,18 @@ import { KEEL_IMPORTS } from './module.js';
 
 export const PAGE_BYTES = 65536;
 
+/**
+ * The memory limit as a message names it: in bytes, and in pages when the byte count is not a
+ * whole number of pages (the limit counts whole 64 KiB pages, rounded down).
+ */
+export function describeMemoryLimit(memoryBytes: number): string {
+  const pages = Math.floor(memoryBytes / PAGE_BYTES);
+  const bytes = `${memoryBytes} byte${memoryBytes === 1 ? '' : 's'}`;
+  const whole = `${pages} page${pages === 1 ? '' : 's'}`;
+  if (pages * PAGE_BYTES === memoryBytes) return `memory limit of ${bytes} (${whole})`;
+  return `memory limit of ${bytes}, i.e. ${whole} of 64 KiB (${pages * PAGE_BYTES} bytes): limits count whole pages`;
+}
+
 export interface MeterLimits {
   /** Fuel the sandbox may use before `setRemaining` is called again. */
   fuel: number;
@@ -86,7 +98,7 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     if (growFailure === 'error') {
       throw new KeelError(
         'memory-limit',
-        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${memoryPages * PAGE_BYTES}-byte memory limit`,
+        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
         { requestedPages: requested, limitPages: memoryPages },
       );
     }
