@@ -2,6 +2,7 @@
  * Keel's public API. Everything not re-exported here is internal and may change.
  */
 
+export { type FdSourceOptions, fdSource } from './caps/fd-source.js';
 export {
   type FilesystemScope,
   type FilesystemScopeInput,
@@ -10,6 +11,7 @@ export {
   parseFilesystemScope,
 } from './caps/fs/scope.js';
 export type {
+  ByteSource,
   CapabilityProvider,
   InvocationInput,
   LinkRequest,
@@ -19,6 +21,7 @@ export type {
 export { wasiError } from './caps/provider.js';
 export { type EnvironmentScope, parseEnvFlags } from './caps/wasi-cli.js';
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesystem.js';
+export { StreamClosed } from './caps/wasi-io.js';
 export { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from './events/bus.js';
 export { JsonlSink, type JsonlSinkOptions } from './events/jsonl.js';
 export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';

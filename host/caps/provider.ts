@@ -8,9 +8,27 @@ import type { EventInput } from '../events/record.js';
 import type { Limits } from '../kernel/limits.js';
 import type { SchedPort } from '../sched/port.js';
 
+/** Where an input stream's bytes come from. `read` returns `undefined` at end of stream. */
+export interface ByteSource {
+  /**
+   * Up to `max` bytes, waiting for at least one when none is there yet; `undefined` at the end.
+   * May throw an `IoError` (the stream's `last-operation-failed`).
+   */
+  read(max: number): Uint8Array | undefined;
+  /** Whether `read` would return without waiting (default: always). */
+  ready?(): boolean;
+  /** Wait until `ready` (default: never waits). */
+  wait?(): void;
+  close?(): void;
+}
+
 /** Sandbox-side I/O wiring given at spawn (the CLI connects these to the terminal). */
 export interface SandboxIo {
-  stdin?: Uint8Array;
+  /**
+   * What `wasi:cli/stdin` reads: fixed bytes, or a stream such as `fdSource(0)` (the process's
+   * own stdin, read as the guest asks). Absent: an empty stdin (the end of the stream at once).
+   */
+  stdin?: Uint8Array | ByteSource;
   stdout?: (chunk: Uint8Array) => void;
   stderr?: (chunk: Uint8Array) => void;
 }

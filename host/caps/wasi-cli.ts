@@ -73,19 +73,25 @@ export interface OutputCounters {
  * then that invocation's bytes, from their start.
  */
 function stdinSource(context: SandboxContext): ByteSource {
-  const spawned = bytesSource(context.io.stdin ?? new Uint8Array());
+  const given = context.io.stdin;
+  const spawned =
+    given instanceof Uint8Array || given === undefined ? bytesSource(given ?? new Uint8Array()) : given;
+  if (spawned.close) context.onEnd(() => spawned.close?.());
   let current: { input: InvocationInput; source: ByteSource } | undefined;
+  const source = (): ByteSource => {
+    const input = context.invocationInput();
+    if (!input) return spawned;
+    if (current?.input !== input) current = { input, source: bytesSource(input.stdin) };
+    return current.source;
+  };
   return {
-    read(max) {
-      const input = context.invocationInput();
-      if (!input) return spawned.read(max);
-      if (current?.input !== input) current = { input, source: bytesSource(input.stdin) };
-      return current.source.read(max);
-    },
+    read: (max) => source().read(max),
+    ready: () => source().ready?.() ?? true,
+    wait: () => source().wait?.(),
   };
 }
 
-/** A source that charges the sandbox's fuel per read and per byte read. */
+/** A source that charges the sandbox's fuel per call (reads and readiness checks) and per byte read. */
 function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
   return {
     read(max) {
@@ -93,6 +99,14 @@ function meteredSource(context: SandboxContext, source: ByteSource): ByteSource 
       const bytes = source.read(max);
       if (bytes) chargeBytes(context, bytes.length);
       return bytes;
+    },
+    ready() {
+      context.charge(DEFAULT_HOST_COSTS.call);
+      return source.ready?.() ?? true;
+    },
+    wait() {
+      context.charge(DEFAULT_HOST_COSTS.call);
+      source.wait?.();
     },
   };
 }

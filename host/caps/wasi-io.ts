@@ -2,7 +2,9 @@
  * `wasi:io` (error, poll, streams): Keel's own streams. They carry no authority themselves; a
  * stream exists only when a granted capability (stdout, a file, ...) hands one out.
  */
-import type { CapabilityProvider } from './provider.js';
+import type { ByteSource, CapabilityProvider } from './provider.js';
+
+export type { ByteSource } from './provider.js';
 
 /**
  * `wasi:io/error.error`. Not a JavaScript `Error` on purpose: the glue hands a thrown non-Error
@@ -19,9 +21,20 @@ export class IoError {
   }
 }
 
-/** A sink or source failing an operation: the stream reports `last-operation-failed`. */
+/**
+ * Thrown by a sink whose reader has gone away (a closed pipe): the guest's stream reports
+ * `closed` (WASI's end of the stream; wasi-libc's `EPIPE`) from then on.
+ */
+export class StreamClosed extends Error {
+  constructor() {
+    super('the stream was closed by its reader');
+  }
+}
+
+/** A sink or source failing an operation: the stream reports `last-operation-failed` (or `closed`). */
 function failed(error: unknown): StreamError {
   if (error instanceof IoError) return { tag: 'last-operation-failed', val: error };
+  if (error instanceof StreamClosed) return CLOSED;
   throw error;
 }
 
@@ -83,6 +96,8 @@ export class OutputStream {
     try {
       this.#sink.write(contents);
     } catch (error) {
+      // A reader that went away does not come back: the stream stays closed.
+      if (error instanceof StreamClosed) this.#closed = true;
       throw failed(error);
     }
   }
@@ -128,13 +143,6 @@ export class OutputStream {
   }
 }
 
-/** Where an input stream's bytes come from. `read` returns `undefined` at end of stream. */
-export interface ByteSource {
-  /** Up to `max` bytes; `undefined` at the end. May throw an `IoError`. */
-  read(max: number): Uint8Array | undefined;
-  close?(): void;
-}
-
 export class InputStream {
   #source: ByteSource;
   #closed = false;
@@ -143,7 +151,15 @@ export class InputStream {
     this.#source = source;
   }
 
+  /** What is there now, possibly nothing (WASI's non-blocking `read`). */
   read(length: bigint): Uint8Array {
+    if (this.#closed) throw CLOSED;
+    if (length > 0n && !this.#ready()) return new Uint8Array();
+    return this.blockingRead(length);
+  }
+
+  /** At least one byte, waiting for it if need be (or the end of the stream). */
+  blockingRead(length: bigint): Uint8Array {
     if (this.#closed) throw CLOSED;
     const max = Number(length > WRITE_BUDGET ? WRITE_BUDGET : length);
     let bytes: Uint8Array | undefined;
@@ -156,20 +172,38 @@ export class InputStream {
     return bytes;
   }
 
-  blockingRead(length: bigint): Uint8Array {
-    return this.read(length);
-  }
-
   skip(length: bigint): bigint {
     return BigInt(this.read(length).length);
   }
 
   blockingSkip(length: bigint): bigint {
-    return this.skip(length);
+    return BigInt(this.blockingRead(length).length);
   }
 
   subscribe(): Pollable {
-    return new Pollable();
+    const source = this.#source;
+    if (!source.ready) return new Pollable();
+    return new Pollable(
+      () => this.#ready(),
+      () => {
+        try {
+          source.wait?.();
+        } catch (error) {
+          // A failing source is ready: the next read reports the failure.
+          if (!(error instanceof IoError)) throw error;
+        }
+      },
+    );
+  }
+
+  #ready(): boolean {
+    try {
+      return this.#source.ready?.() ?? true;
+    } catch (error) {
+      // A failing source is ready: the read reports the failure.
+      if (error instanceof IoError) return true;
+      throw error;
+    }
   }
 
   [Symbol.dispose](): void {

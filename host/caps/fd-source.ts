@@ -1,0 +1,149 @@
+/**
+ * A host file descriptor as a guest's input stream (the CLI's stdin: a terminal, a pipe or a
+ * file), read as the guest asks for it: never read whole before the run, at most one chunk per
+ * read, nothing buffered ahead.
+ *
+ * An inline sandbox runs on the kernel's thread, so a read that waits for input holds that
+ * thread. To keep that wait bounded, a terminal or pipe is reopened non-blocking (through
+ * `/proc/self/fd/N`: a new open file description, so the mode of the descriptor the process
+ * shares with its shell is left alone) and polled: a read that finds nothing sleeps briefly
+ * (1 ms, doubling up to 16 ms) and tries again until input arrives, the end of the stream, or
+ * the longest wait allowed (`maxWaitMs`) passes, which fails the read with `timeout`. A regular
+ * file is read directly (it never waits). Where reopening is impossible (no `/proc`, a socket),
+ * the descriptor is read as it is: a blocking read then waits for as long as its writer takes.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { KeelError } from '../kernel/errors.js';
+import { type ByteSource, IoError } from './wasi-io.js';
+
+export interface FdSourceOptions {
+  /** Largest read at once, in bytes (default 64 KiB). */
+  chunkBytes?: number;
+  /**
+   * The longest one read may wait for input, in ms, asked at each wait (default: no bound).
+   * The CLI points it at the invocation's deadline.
+   */
+  maxWaitMs?: () => number;
+  /** Close `fd` when the source is closed (default false: the caller owns it). */
+  closeFd?: boolean;
+}
+
+const DEFAULT_CHUNK = 64 * 1024;
+const MAX_SLEEP_MS = 16;
+
+/**
+ * A `ByteSource` over a host file descriptor. `read` waits for at least one byte (or the end);
+ * `ready` says, without waiting, whether it has input; `wait` waits until it has.
+ *
+ * ```ts
+ * await kernel.spawn(module, { grants: ['wasi:cli/stdin'], io: { stdin: fdSource(0) } });
+ * ```
+ */
+export function fdSource(fd: number, options: FdSourceOptions = {}): ByteSource {
+  const chunk = options.chunkBytes ?? DEFAULT_CHUNK;
+  const maxWaitMs = options.maxWaitMs ?? (() => Number.POSITIVE_INFINITY);
+  let input: { fd: number; owned: boolean; polled: boolean } | undefined;
+  /** What a non-blocking attempt found and nobody took yet. */
+  let pending: Uint8Array | 'end' | undefined;
+  let closed = false;
+
+  const open = () => {
+    input ??= openPolled(fd);
+    return input;
+  };
+
+  /** One attempt: bytes, the end, or nothing yet (a polled descriptor had no input). */
+  const attempt = (max: number): Uint8Array | 'end' | undefined => {
+    if (pending !== undefined) {
+      const found = pending;
+      if (found === 'end' || found.length <= max) pending = undefined;
+      else {
+        pending = found.subarray(max);
+        return found.slice(0, max);
+      }
+      return found;
+    }
+    if (closed) return 'end';
+    const { fd: from } = open();
+    const buffer = new Uint8Array(Math.max(1, Math.min(max, chunk)));
+    try {
+      const n = readSync(from, buffer, 0, buffer.length, null);
+      return n === 0 ? 'end' : buffer.subarray(0, n);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return undefined;
+      if (code === 'EOF') return 'end';
+      throw new IoError(`input: ${code ?? (error as Error).message}`);
+    }
+  };
+
+  const waitFor = (max: number): Uint8Array | 'end' => {
+    const started = performance.now();
+    let sleep = 1;
+    for (;;) {
+      const found = attempt(max);
+      if (found !== undefined) return found;
+      const limit = maxWaitMs();
+      const waited = performance.now() - started;
+      if (waited >= limit) {
+        throw new KeelError('timeout', `no input within ${Math.round(limit)} ms`, {
+          waitedMs: Math.round(waited),
+        });
+      }
+      pause(Math.min(sleep, limit - waited));
+      sleep = Math.min(sleep * 2, MAX_SLEEP_MS);
+    }
+  };
+
+  return {
+    read(max) {
+      if (max <= 0) return new Uint8Array();
+      const found = waitFor(max);
+      return found === 'end' ? undefined : found;
+    },
+    ready() {
+      if (pending === undefined) pending = attempt(chunk);
+      return pending !== undefined;
+    },
+    wait() {
+      if (pending === undefined) pending = waitFor(chunk);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (input?.owned) closeQuietly(input.fd);
+      if (options.closeFd) closeQuietly(fd);
+    },
+  };
+}
+
+/** The descriptor to read: a non-blocking reopening of a pipe or terminal, else `fd` itself. */
+function openPolled(fd: number): { fd: number; owned: boolean; polled: boolean } {
+  let stats: ReturnType<typeof fstatSync>;
+  try {
+    stats = fstatSync(fd);
+  } catch (error) {
+    throw new IoError(`input: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  if (stats.isFile() || stats.isBlockDevice() || stats.isDirectory())
+    return { fd, owned: false, polled: false };
+  try {
+    const reopened = openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { fd: reopened, owned: true, polled: true };
+  } catch {
+    return { fd, owned: false, polled: false };
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function pause(ms: number): void {
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
