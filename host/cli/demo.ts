@@ -9,7 +9,9 @@ import type { KeelEvent } from '../events/record.js';
 import { type ErrorCode, KeelError } from '../kernel/errors.js';
 import { Kernel } from '../kernel/kernel.js';
 import { parseFlags } from './flags.js';
-import { asKeelError, bold, dim, EXIT_GUEST_FAILED, EXIT_OK, green, red, yellow } from './output.js';
+import { asKeelError, EXIT_GUEST_FAILED, EXIT_OK, stderr, stdout, styles } from './output.js';
+
+const { bold, dim, green, red, yellow } = styles(stdout);
 
 export const DEMO_HELP = `Usage: keel demo [--log <file.jsonl>]
 
@@ -153,7 +155,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   } as const);
   if (values.help) {
-    process.stdout.write(DEMO_HELP);
+    stdout.write(DEMO_HELP);
     return EXIT_OK;
   }
   const log = values.log as string | undefined;
@@ -162,7 +164,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   kernel.on('*', (event) => {
     events.push(event);
   });
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => stdout.write(`${line}\n`);
   out(bold('Keel demo: untrusted WebAssembly, each in its own sandbox\n'));
   let surprises = 0;
   for (const [i, step] of STEPS.entries()) {
@@ -194,7 +196,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       dim('Try: npx keel inspect guests/as/hello/hello.wasm'),
   );
   if (surprises > 0) {
-    process.stderr.write(
+    stderr.write(
       `${red(new KeelError('internal', `${surprises} demo step(s) did not behave as expected`).message)}\n`,
     );
     return EXIT_GUEST_FAILED;

@@ -21,9 +21,18 @@ export function parseFlags<T extends Options>(
   }
 }
 
+/** A count such as `--fuel 1_000_000`: digits, `_` separators allowed, at most 2^53 - 1. */
 export function parseNonNegativeInteger(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.replace(/_/g, '')) || !Number.isSafeInteger(Number(text.replace(/_/g, '')))) {
+  const digits = text.replace(/_/g, '');
+  if (!/^\d+$/.test(digits)) {
     throw new KeelError('invalid-argument', `--${flag} must be a non-negative integer, got "${text}"`);
   }
-  return Number(text.replace(/_/g, ''));
+  const value = Number(digits);
+  if (!Number.isSafeInteger(value)) {
+    throw new KeelError(
+      'invalid-argument',
+      `--${flag} ${text} is too large: the largest accepted is ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+  return value;
 }

@@ -7,17 +7,10 @@ import { Kernel, type ModuleNeed } from '../kernel/kernel.js';
 import { formatSize } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { parseFlags } from './flags.js';
-import {
-  asKeelError,
-  bold,
-  dim,
-  EXIT_OK,
-  exitStatusFor,
-  green,
-  printError,
-  printJson,
-  yellow,
-} from './output.js';
+import { cliHint, grantedByCli } from './grants.js';
+import { asKeelError, EXIT_OK, exitStatusFor, printError, printJson, stdout, styles } from './output.js';
+
+const { bold, dim, green, yellow } = styles(stdout);
 
 export const INSPECT_HELP = `Usage: keel inspect <file.wasm> [--json]
 
@@ -43,7 +36,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseFlags('inspect', argv, FLAGS);
     if (values.help) {
-      process.stdout.write(INSPECT_HELP);
+      stdout.write(INSPECT_HELP);
       return EXIT_OK;
     }
     if (positionals.length !== 1) {
@@ -62,7 +55,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   } catch (error) {
     const failure = asKeelError(error);
     if (json) printJson({ ok: false, error: { code: failure.code, message: failure.message } });
-    else printError(failure);
+    else printError(failure, cliHint(failure, 'inspect'));
     return exitStatusFor(failure.code);
   } finally {
     await kernel?.close();
@@ -81,7 +74,11 @@ function describe(module: ModuleHandle, needs: ModuleNeed[]) {
     command: module.isCommand,
     world: { imports: module.world.imports, exports: module.world.exports },
     coreModules: module.coreModules,
-    needs,
+    needs: needs.map((need) =>
+      need.status === 'needs-grant' && grantedByCli(need.interface)
+        ? { ...need, keelRun: grantedByCli(need.interface) }
+        : need,
+    ),
     ...(module.world.wit ? { wit: module.world.wit } : {}),
   };
 }
@@ -110,12 +107,15 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
   out.push('', bold('Needs'));
   if (needs.length === 0) out.push('  nothing: it runs with no grants');
   for (const need of needs) {
+    const byCli = need.status === 'needs-grant' ? grantedByCli(need.interface) : undefined;
     const status =
       need.status === 'authority-free'
         ? green('linked without a grant (no authority)')
-        : need.status === 'needs-grant'
-          ? yellow(`needs --grant ${need.interface}`)
-          : yellow('unavailable: no provider serves it (spawn will fail)');
+        : byCli
+          ? green(byCli)
+          : need.status === 'needs-grant'
+            ? yellow(`needs --grant ${need.interface}`)
+            : yellow('no provider serves it: keel run fails unless --lazy-deny (then calls to it fail)');
     out.push(`  ${need.import}  ${status}`);
   }
   if (module.coreModules.length > 0) {
@@ -123,5 +123,5 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
     for (const core of module.coreModules) out.push(`  ${core.file}  ${formatSize(core.size)}`);
   }
   if (module.isCommand) out.push('', dim('A command: `keel run` runs it without --invoke.'));
-  process.stdout.write(`${out.join('\n')}\n`);
+  stdout.write(`${out.join('\n')}\n`);
 }

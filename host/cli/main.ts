@@ -3,7 +3,7 @@
  */
 import { createRequire } from 'node:module';
 import { KeelError } from '../kernel/errors.js';
-import { EXIT_OK, EXIT_USAGE, printError } from './output.js';
+import { asKeelError, EXIT_OK, EXIT_USAGE, exitStatusFor, printError, stdout } from './output.js';
 
 export const MAIN_HELP = `Usage: keel <command> [options]
 
@@ -30,7 +30,18 @@ const HELP: Record<string, () => Promise<string>> = {
   demo: async () => (await import('./demo.js')).DEMO_HELP,
 };
 
+/** Run one command; never throws: a failure Keel did not expect is one `error[internal]` line. */
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    const failure = asKeelError(error);
+    printError(failure);
+    return exitStatusFor(failure.code);
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
@@ -44,17 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     case undefined:
     case '-h':
     case '--help':
-      process.stdout.write(MAIN_HELP);
+      stdout.write(MAIN_HELP);
       return command === undefined ? EXIT_USAGE : EXIT_OK;
     case 'help': {
       const topic = rest[0];
-      process.stdout.write(topic && HELP[topic] ? await HELP[topic]() : MAIN_HELP);
+      stdout.write(topic && HELP[topic] ? await HELP[topic]() : MAIN_HELP);
       return EXIT_OK;
     }
     case '-v':
     case '--version': {
       const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
-      process.stdout.write(`keel ${pkg.version}\n`);
+      stdout.write(`keel ${pkg.version}\n`);
       return EXIT_OK;
     }
     default:

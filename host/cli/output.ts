@@ -1,22 +1,118 @@
 /**
  * How the CLI talks: human lines on stderr (colored when it is a terminal), results on stdout,
- * and with --json exactly one JSON object as the last line of stdout.
+ * and with --json exactly one JSON object alone on the last line of stdout.
+ *
+ * Everything is written synchronously to file descriptors 1 and 2 (never through
+ * `process.stdout`): a sandbox runs on this thread, so its output must leave while it runs, in
+ * order with Keel's own lines; and a reader that goes away (`keel run ... | head`) is an
+ * `EPIPE` this module absorbs (the rest of that stream is discarded and counted), not a crash.
  */
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { ERROR_CATALOG, type ErrorCode, KeelError } from '../kernel/errors.js';
 
 export const EXIT_OK = 0;
-/** The guest failed: trap, limit, denial, non-zero exit. */
+/** The guest failed: trap, limit, denial, timeout (a guest's own `exit(N)` passes through as N). */
 export const EXIT_GUEST_FAILED = 1;
 /** Bad invocation or invalid module. */
 export const EXIT_USAGE = 2;
 
-const color = process.stderr.isTTY && !process.env.NO_COLOR;
-const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-export const bold = (text: string) => paint(1, text);
-export const dim = (text: string) => paint(2, text);
-export const red = (text: string) => paint(31, text);
-export const green = (text: string) => paint(32, text);
-export const yellow = (text: string) => paint(33, text);
+/** One of the CLI's two output streams. */
+export class Stream {
+  readonly #fd: number;
+  #closed = false;
+  #lastByte = 0x0a;
+  /** Bytes that could not be written because the reader went away. */
+  discarded = 0;
+  readonly isTTY: boolean;
+  readonly color: boolean;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+    this.isTTY = isatty(fd);
+    this.color = this.isTTY && !process.env.NO_COLOR;
+  }
+
+  /** The reader closed its end (`EPIPE`); nothing more is written. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whatever was last written ended a line (or nothing was written). */
+  get atLineStart(): boolean {
+    return this.#lastByte === 0x0a;
+  }
+
+  /** Write all of `data`; false when the reader has gone away. Other write errors are thrown. */
+  write(data: string | Uint8Array): boolean {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (bytes.length === 0) return !this.#closed;
+    clearProgress();
+    return this.raw(bytes);
+  }
+
+  /** `write` without erasing a progress note first. */
+  raw(bytes: Uint8Array, track = true): boolean {
+    if (this.#closed) {
+      this.discarded += bytes.length;
+      return false;
+    }
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // A descriptor some other process left non-blocking: wait for room, as a blocking write would.
+        if (code === 'EAGAIN') {
+          sleep(1);
+          continue;
+        }
+        if (code === 'EPIPE') {
+          this.#closed = true;
+          this.discarded += bytes.length - offset;
+          return false;
+        }
+        throw error;
+      }
+    }
+    if (track) this.#lastByte = bytes[bytes.length - 1]!;
+    return true;
+  }
+
+  line(text: string): boolean {
+    return this.write(`${text}\n`);
+  }
+
+  /** Start a new line unless the cursor is already at the start of one. */
+  endLine(): void {
+    if (!this.atLineStart) this.write('\n');
+  }
+}
+
+export const stdout = new Stream(1);
+export const stderr = new Stream(2);
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleep(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+const paint = (stream: Stream, code: number, text: string) =>
+  stream.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+/** Text styles for one stream: colored only when that stream is a terminal (and NO_COLOR is unset). */
+export function styles(stream: Stream) {
+  return {
+    bold: (text: string) => paint(stream, 1, text),
+    dim: (text: string) => paint(stream, 2, text),
+    red: (text: string) => paint(stream, 31, text),
+    green: (text: string) => paint(stream, 32, text),
+    yellow: (text: string) => paint(stream, 33, text),
+  };
+}
+
+/** Styles for lines on stderr. */
+export const { bold, dim, red, green, yellow } = styles(stderr);
 
 export function asKeelError(error: unknown): KeelError {
   if (error instanceof KeelError) return error;
@@ -28,17 +124,49 @@ export function exitStatusFor(code: ErrorCode): number {
   return code === 'invalid-argument' || code === 'invalid-module' ? EXIT_USAGE : EXIT_GUEST_FAILED;
 }
 
-/** `error[code]: message` and the catalog's hint, on stderr. */
-export function printError(error: KeelError): void {
-  process.stderr.write(`${red(bold(`error[${error.code}]`))}: ${error.message}\n`);
-  process.stderr.write(`${dim(`  hint: ${ERROR_CATALOG[error.code].fix}`)}\n`);
+/**
+ * The exit status for a guest's own `exit(N)`: N as the guest gave it (as Wasmtime does), but a
+ * non-zero status never becomes 0 on the way out (POSIX keeps only the low 8 bits).
+ */
+export function guestExitStatus(code: number): number {
+  if (code === 0) return EXIT_OK;
+  const low = code & 0xff;
+  return low === 0 ? EXIT_GUEST_FAILED : low;
 }
 
+/** `error[code]: message` and a hint, on stderr. The hint defaults to the catalog's. */
+export function printError(error: KeelError, hint: string = ERROR_CATALOG[error.code].fix): void {
+  stderr.endLine();
+  stderr.line(`${red(bold(`error[${error.code}]`))}: ${error.message}`);
+  if (hint) stderr.line(dim(`  hint: ${hint}`));
+}
+
+/** A `warning:` line on stderr. */
+export function printWarning(text: string): void {
+  stderr.endLine();
+  stderr.line(`${yellow('warning')}: ${text}`);
+}
+
+/** One JSON object, alone on the last line of stdout (after a newline if the guest left none). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  stdout.endLine();
+  stdout.line(JSON.stringify(value));
 }
 
-/** A one-line progress note on stderr, only for a human at a terminal. */
+/**
+ * A transient note on stderr for a human at a terminal (loading, transpiling), erased by
+ * `clearProgress`; nothing at all when stderr is a pipe or a file.
+ */
 export function progress(text: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`${dim(text)}\n`);
+  if (!stderr.isTTY || !stderr.atLineStart) return;
+  stderr.raw(Buffer.from(`\r\u001b[2K${dim(text)}`), false);
+  progressShown = true;
+}
+
+let progressShown = false;
+
+export function clearProgress(): void {
+  if (!progressShown) return;
+  progressShown = false;
+  stderr.raw(Buffer.from('\r\u001b[2K'), false);
 }

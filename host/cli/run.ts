@@ -1,25 +1,43 @@
 /**
  * `keel run`: load a module, spawn one sandbox with the CLI's grants, run it, report.
  */
-import { readFile } from 'node:fs/promises';
+import { openSync } from 'node:fs';
 import { basename } from 'node:path';
+import { fdSource } from '../caps/fd-source.js';
+import { BUILTIN_PROVIDERS } from '../caps/index.js';
+import type { ByteSource } from '../caps/provider.js';
 import { parseEnvFlags } from '../caps/wasi-cli.js';
 import { parseDirFlags } from '../caps/wasi-filesystem.js';
+import { StreamClosed } from '../caps/wasi-io.js';
+import { EVENTS } from '../events/names.js';
+import type { KeelEvent } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
-import { Kernel } from '../kernel/kernel.js';
-import { parseSize } from '../kernel/limits.js';
+import { formatSize, parseSize } from '../kernel/limits.js';
+import type { ModuleHandle } from '../kernel/module.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
 import type { GrantInput } from '../policy/grants.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
+import { CLI_DEFAULT_GRANTS, checkGrantNames, cliHint } from './grants.js';
+import { type EventLog, openEventLog } from './log.js';
 import {
   asKeelError,
+  clearProgress,
+  dim,
   EXIT_GUEST_FAILED,
   EXIT_OK,
   exitStatusFor,
+  guestExitStatus,
   printError,
   printJson,
+  printWarning,
   progress,
+  stderr,
+  stdout,
+  yellow,
 } from './output.js';
+import { exportSignature, returnsResult } from './signatures.js';
+
+export { CLI_DEFAULT_GRANTS } from './grants.js';
 
 export const RUN_HELP = `Usage: keel run <file.wasm> [options] [-- guest-args...]
 
@@ -33,43 +51,43 @@ Options:
   --args <json-array>     Arguments for --invoke, as a JSON array (default [])
   --fuel <n>              Fuel for the invocation
   --memory <size>         Linear memory limit: bytes, 64KiB, 1MiB, 1GiB
+  --max-output <size>     stdout and stderr bytes kept (default 16MiB each)
   --env NAME=VALUE        Set a guest environment variable (repeatable)
   --env NAME              Pass one host variable through (repeatable)
   --dir HOST::GUEST[:ro]  Grant a host directory at a guest path (repeatable)
   --grant <interface>     Grant an interface, e.g. wasi:clocks/wall-clock,
-                          wasi:random/*, env.read_secret (repeatable)
-  --stdin <file>          Feed this file to the guest's stdin
+                          wasi:random/*, keel:kernel/log (repeatable)
+  --stdin <file>          Read the guest's stdin from this file ("-": Keel's
+                          own stdin, the default)
   --deterministic         Virtual clocks and seeded randomness
   --lazy-deny             Link ungranted imports; fail only if they are called
-  --log <file.jsonl>      Write the event log (JSONL, schema v1)
+  --log <file.jsonl>      Append the event log (JSONL, schema v1)
   --cache-dir <dir>       Transpile cache (default ~/.cache/keel)
+  --quiet                 Do not print the guest's log lines or Keel's notes
   --json                  Print one JSON result object as the last stdout line
   -h, --help              Show this help
 
-By default the guest may use the terminal's stdin, stdout and stderr and
-exit; it gets no environment, files, clocks, randomness or network unless
-granted. Exit status: 0 ok, 1 the guest failed (trap, limit, denial,
-non-zero exit), 2 bad invocation or invalid module.
+By default the guest reads Keel's stdin (a terminal, a pipe or a file, as it
+asks for it) and writes to its stdout and stderr, and may exit; it gets no
+environment, files, clocks, randomness or network unless granted. Its
+keel:kernel/log lines go to stderr.
+
+Exit status: the guest's own exit(N) is N; otherwise 0 ok, 1 the guest
+failed (trap, limit, denial, timeout), 2 bad invocation or invalid module.
 
 Examples:
   keel run hello.wasm --invoke greet --args '["Keel"]'
-  keel run app.wasm --env HOME=/home/guest --dir ./data::/data:ro
+  keel run app.wasm --env HOME=/home/guest --dir ./data::/data:ro -- one two
+  printf 'text' | keel run filter.wasm
   keel run loop.wasm --invoke spin --fuel 1000000 --json
 `;
-
-/** What the CLI grants every guest: the terminal's stdio, and exit. */
-export const CLI_DEFAULT_GRANTS: readonly string[] = [
-  'wasi:cli/stdin',
-  'wasi:cli/stdout',
-  'wasi:cli/stderr',
-  'wasi:cli/exit',
-];
 
 const FLAGS = {
   invoke: { type: 'string' },
   args: { type: 'string' },
   fuel: { type: 'string' },
   memory: { type: 'string' },
+  'max-output': { type: 'string' },
   env: { type: 'string', multiple: true },
   dir: { type: 'string', multiple: true },
   grant: { type: 'string', multiple: true },
@@ -78,6 +96,7 @@ const FLAGS = {
   'lazy-deny': { type: 'boolean' },
   log: { type: 'string' },
   'cache-dir': { type: 'string' },
+  quiet: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -86,15 +105,17 @@ interface RunRequest {
   file: string;
   invoke: string | undefined;
   args: unknown[];
-  guestArgs: string[];
   fuel: number | undefined;
   memory: number | undefined;
+  maxOutput: number | undefined;
   grants: GrantInput[];
-  stdinFile: string | undefined;
+  /** `-` (or absent): Keel's own stdin. */
+  stdin: string;
   deterministic: boolean;
   lazy: boolean;
   log: string | undefined;
   cacheDir: string | undefined;
+  quiet: boolean;
   json: boolean;
 }
 
@@ -104,15 +125,29 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
   const guestArgs = dashdash < 0 ? [] : argv.slice(dashdash + 1);
   const { values, positionals } = parseFlags('run', own, FLAGS);
   if (values.help) return 'help';
-  if (positionals.length !== 1) {
+  if (positionals.length === 0) {
     throw new KeelError(
       'invalid-argument',
-      `expected one module file, got ${positionals.length} (see \`keel run --help\`)`,
+      'name the module to run: keel run <file.wasm> (see `keel run --help`)',
+    );
+  }
+  if (positionals.length > 1) {
+    const [file, ...rest] = positionals;
+    throw new KeelError(
+      'invalid-argument',
+      `expected one module file, got ${positionals.length}; to pass arguments to the guest, put them after --: keel run ${file} -- ${rest.join(' ')}`,
     );
   }
   const file = positionals[0]!;
+  const invoke = values.invoke as string | undefined;
   let args: unknown[] = [];
   if (values.args !== undefined) {
+    if (invoke === undefined) {
+      throw new KeelError(
+        'invalid-argument',
+        '--args gives the arguments of an export called with --invoke: add --invoke <export> (a command takes its arguments after --)',
+      );
+    }
     try {
       args = JSON.parse(values.args as string);
     } catch (error) {
@@ -121,121 +156,244 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     if (!Array.isArray(args))
       throw new KeelError('invalid-argument', '--args must be a JSON array, e.g. --args \'[1, "two"]\'');
   }
+  const extra = (values.grant as string[] | undefined) ?? [];
+  checkGrantNames(extra, BUILTIN_PROVIDERS);
   const grants: GrantInput[] = [
     ...CLI_DEFAULT_GRANTS,
     // argv[0] is the module's file name without its directory, as Wasmtime gives it.
     parseEnvFlags((values.env as string[] | undefined) ?? [], process.env, {
       args: [basename(file), ...guestArgs],
     }),
+    ...extra,
   ];
-  for (const name of (values.grant as string[] | undefined) ?? []) grants.push(name);
   const dirs = (values.dir as string[] | undefined) ?? [];
   if (dirs.length > 0) grants.push(parseDirFlags(dirs));
+  const size = (flag: string) => {
+    const text = values[flag] as string | undefined;
+    if (text === undefined) return undefined;
+    try {
+      return parseSize(text);
+    } catch (error) {
+      throw new KeelError('invalid-argument', `--${flag}: ${(error as Error).message}`);
+    }
+  };
   return {
     file,
-    invoke: values.invoke as string | undefined,
+    invoke,
     args,
-    guestArgs,
     fuel: values.fuel === undefined ? undefined : parseNonNegativeInteger('fuel', values.fuel as string),
-    memory: values.memory === undefined ? undefined : parseSize(values.memory as string),
+    memory: size('memory'),
+    maxOutput: size('max-output'),
     grants,
-    stdinFile: values.stdin as string | undefined,
+    stdin: (values.stdin as string | undefined) ?? '-',
     deterministic: values.deterministic === true,
     lazy: values['lazy-deny'] === true,
     log: values.log as string | undefined,
     cacheDir: values['cache-dir'] as string | undefined,
+    quiet: values.quiet === true,
     json: values.json === true,
   };
 }
 
+/** What the guest's output streams lost to the output limit, from the sandbox's summary events. */
+interface Dropped {
+  stdout?: number;
+  stderr?: number;
+  limit?: number;
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   let request: RunRequest | 'help';
-  const wantsJson = argv.includes('--json');
+  const wantsJson = argv.slice(0, argv.indexOf('--') >>> 0).includes('--json');
   try {
     request = parseRequest(argv);
   } catch (error) {
     return report(asKeelError(error), wantsJson, undefined);
   }
   if (request === 'help') {
-    process.stdout.write(RUN_HELP);
+    stdout.write(RUN_HELP);
     return EXIT_OK;
   }
+  let log: EventLog | undefined;
+  let stdin: ByteSource;
+  try {
+    stdin = openStdin(request.stdin);
+    if (request.log !== undefined) log = await openEventLog(request.log);
+  } catch (error) {
+    return report(asKeelError(error), request.json, undefined);
+  }
+  const { Kernel } = await import('../kernel/kernel.js');
   const kernel = new Kernel({
     limits: {
       ...(request.fuel !== undefined ? { fuel: request.fuel } : {}),
       ...(request.memory !== undefined ? { memoryBytes: request.memory } : {}),
+      ...(request.maxOutput !== undefined ? { outputBytes: request.maxOutput } : {}),
     },
     ...(request.cacheDir !== undefined ? { cacheDir: request.cacheDir } : {}),
-    ...(request.log !== undefined ? { log: request.log } : {}),
+    ...(log ? { log: log.destination } : {}),
     deterministic: request.deterministic,
     denial: request.lazy ? 'call' : 'spawn',
   });
+  const dropped: Dropped = {};
+  const quiet = request.quiet;
+  kernel.on('guest:*', (event) => {
+    if (event.event === EVENTS.guestLog) {
+      if (!quiet) printGuestLog(event);
+      return;
+    }
+    const data = event.data as { dropped?: unknown; limit?: number } | undefined;
+    if (event.status === 'dropped' && typeof data?.dropped === 'number') {
+      dropped[event.event === EVENTS.guestStdout ? 'stdout' : 'stderr'] = data.dropped;
+      dropped.limit = data.limit;
+    }
+  });
   let sandbox: Sandbox | undefined;
+  let status: number;
+  let result: Record<string, unknown>;
+  let failure: KeelError | undefined;
   try {
-    const stdin =
-      request.stdinFile === undefined ? undefined : new Uint8Array(await readStdinFile(request.stdinFile));
     progress(`loading ${request.file}`);
     const module = await kernel.load(request.file);
+    clearProgress();
     const exportName = request.invoke ?? module.commandExport;
     if (!exportName) {
       const available = module.world.exports.map((e) => e.name).join(', ') || '(none)';
       throw new KeelError(
         'invalid-argument',
-        `${module.name} is not a command (it exports neither wasi:cli/run nor a preview1 _start); choose an export with --invoke (exports: ${available})`,
+        `${module.name} is not a command (it exports neither wasi:cli/run nor a preview1 _start); choose an export with --invoke (exports: ${available}; \`keel inspect\` shows their --invoke names)`,
       );
     }
     sandbox = await kernel.spawn(module, {
       grants: request.grants,
-      io: {
-        ...(stdin ? { stdin } : {}),
-        stdout: (chunk) => process.stdout.write(chunk),
-        stderr: (chunk) => process.stderr.write(chunk),
-      },
+      io: { stdin, stdout: forward(stdout), stderr: forward(stderr) },
     });
     const outcome = await sandbox.invoke(exportName, request.invoke ? request.args : []);
-    return finish(outcome, request.json, Boolean(request.invoke));
+    ({ status, result } = settle(outcome, module, exportName, Boolean(request.invoke)));
   } catch (error) {
-    return report(asKeelError(error), request.json, sandbox?.lastFuel());
+    failure = asKeelError(error);
+    status = exitStatusFor(failure.code);
+    result = {
+      ok: false,
+      error: { code: failure.code, message: failure.message },
+      fuel: sandbox?.lastFuel() ?? null,
+    };
   } finally {
+    clearProgress();
     await kernel.close();
+    stdin.close?.();
   }
+  const logFailure = await log?.close();
+  if (dropped.stdout || dropped.stderr) result.dropped = dropped;
+  if (failure) {
+    if (!request.json) printError(failure, cliHint(failure, 'run', { lazy: request.lazy }));
+  } else if (request.json) {
+    // The guest's output is out; the result follows on a line of its own.
+  } else if (request.invoke && result.value !== null && result.value !== undefined) {
+    const value = result.value;
+    stdout.endLine();
+    stdout.line(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  if (request.json) printJson(result);
+  if (!request.json && result.exit !== undefined && result.exit !== 0 && result.runErr) {
+    stderr.endLine();
+    stderr.line(`guest exited with status ${result.exit} (its run returned err)`);
+  }
+  delete result.runErr;
+  if (!quiet) notes(request, dropped);
+  if (logFailure) {
+    // As when it cannot be opened: the path given to --log is at fault.
+    const error = new KeelError(
+      'invalid-argument',
+      `--log ${request.log} could not be written: ${logFailure}`,
+    );
+    printError(
+      error,
+      'the run itself finished; check that the file system has room and the file can be written',
+    );
+    if (status === EXIT_OK) status = exitStatusFor(error.code);
+  }
+  return status;
 }
 
-async function readStdinFile(path: string): Promise<Buffer> {
+/** The guest's stdout or stderr into the CLI's: a reader that went away closes the guest's stream. */
+function forward(stream: typeof stdout): (chunk: Uint8Array) => void {
+  return (chunk) => {
+    if (!stream.write(chunk)) throw new StreamClosed();
+  };
+}
+
+/** `--stdin`: `-` is Keel's own stdin (read as the guest asks for it), else a file. */
+function openStdin(path: string): ByteSource {
+  if (path === '-') return fdSource(0);
+  let fd: number;
   try {
-    return await readFile(path);
+    fd = openSync(path, 'r');
   } catch (error) {
-    throw new KeelError('invalid-argument', `--stdin ${path}: ${(error as Error).message}`);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new KeelError('invalid-argument', `--stdin ${path} cannot be read (${code ?? message})`);
   }
+  return fdSource(fd, { closeFd: true });
 }
 
-function finish(outcome: InvokeOutcome, json: boolean, invoked: boolean): number {
-  // A command whose `run` returns `err` failed without calling exit: status 1, as Wasmtime does.
-  const runErr =
-    !invoked && outcome.exit === undefined && (outcome.value as { tag?: unknown } | null)?.tag === 'err';
-  if (runErr) outcome = { ...outcome, exit: 1 };
-  const failed = outcome.exit !== undefined && outcome.exit !== 0;
-  if (json) {
-    printJson({
-      ok: true,
-      value: outcome.value,
-      ...(outcome.exit !== undefined ? { exit: outcome.exit } : {}),
-      fuel: outcome.fuel,
-    });
-  } else if (invoked && outcome.value !== null && outcome.value !== undefined) {
-    process.stdout.write(
-      `${typeof outcome.value === 'string' ? outcome.value : JSON.stringify(outcome.value)}\n`,
+/** Where the sandbox's output stands after the run, in Keel's words, on stderr. */
+function notes(request: RunRequest, dropped: Dropped): void {
+  for (const which of ['stdout', 'stderr'] as const) {
+    const count = dropped[which];
+    if (!count) continue;
+    printWarning(
+      `the guest's ${which} passed the ${formatSize(dropped.limit ?? 0)} output limit: ${count} more bytes were dropped (raise it with --max-output)`,
     );
   }
-  if (failed && !json) process.stderr.write(`guest exited with status ${outcome.exit}\n`);
-  return failed ? EXIT_GUEST_FAILED : EXIT_OK;
+  if (stdout.discarded > 0 && !request.json) {
+    stderr.endLine();
+    stderr.line(
+      dim(
+        `keel: stdout was closed by its reader; the guest's stream was closed (${stdout.discarded} bytes not written)`,
+      ),
+    );
+  }
+}
+
+function printGuestLog(event: KeelEvent): void {
+  const message = String((event.data as { message?: unknown } | undefined)?.message ?? '');
+  const level = event.level === 'info' ? '' : `${event.level} `;
+  const text = event.level === 'warn' || event.level === 'error' ? yellow(message) : message;
+  stderr.endLine();
+  stderr.line(`${dim(`[${event.module ?? 'guest'}] ${level}`)}${text}`);
+}
+
+/** The result object and exit status of a finished invocation. */
+function settle(
+  outcome: InvokeOutcome,
+  module: ModuleHandle,
+  exportName: string,
+  invoked: boolean,
+): { status: number; result: Record<string, unknown> } {
+  let value = outcome.value;
+  const signature = exportSignature(module.world, exportName);
+  // A WIT result is tagged in both cases, so that an ok payload never reads as an error.
+  if (signature && returnsResult(signature)) {
+    value = outcome.err
+      ? value
+      : { tag: 'ok', ...(value === null || value === undefined ? {} : { val: value }) };
+  }
+  const result: Record<string, unknown> = { ok: true, value: value ?? null };
+  let status = EXIT_OK;
+  if (outcome.exit !== undefined) {
+    result.exit = outcome.exit;
+    status = guestExitStatus(outcome.exit);
+  } else if (!invoked && outcome.err) {
+    // A command whose `run` returns err without calling exit failed: status 1, as Wasmtime says.
+    result.exit = 1;
+    result.runErr = true;
+    status = EXIT_GUEST_FAILED;
+  }
+  result.fuel = outcome.fuel;
+  return { status, result };
 }
 
 function report(error: KeelError, json: boolean, fuel: FuelReport | undefined): number {
-  if (json) {
-    printJson({ ok: false, error: { code: error.code, message: error.message }, fuel: fuel ?? null });
-  } else {
-    printError(error);
-  }
+  if (json) printJson({ ok: false, error: { code: error.code, message: error.message }, fuel: fuel ?? null });
+  else printError(error, cliHint(error, 'run'));
   return exitStatusFor(error.code);
 }

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type { DestinationStream } from 'pino';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
@@ -13,19 +13,20 @@ import type { ModuleHandle } from '../kernel/module.js';
 import { type Plan, parseDuration, parsePlan } from '../policy/plan.js';
 import type { RunResult, ServiceInfo } from '../sched/scheduler.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
+import { cliHint } from './grants.js';
+import { type EventLog, openEventLog } from './log.js';
 import {
   asKeelError,
-  bold,
-  dim,
   EXIT_GUEST_FAILED,
   EXIT_OK,
   exitStatusFor,
-  green,
   printError,
   printJson,
-  red,
-  yellow,
+  stdout,
+  styles,
 } from './output.js';
+
+const { bold, dim, green, red, yellow } = styles(stdout);
 
 export const UP_HELP = `Usage: keel up <plan.json|plan.yaml> [options]
 
@@ -38,7 +39,7 @@ Options:
   --deadline <duration>  Stop after this long: 250ms, 2s, 1m (overrides the plan)
   --deterministic        Virtual clocks and a replayable log (overrides the plan)
   --seed <n>             Seed for deterministic randomness (implies --deterministic)
-  --log <file.jsonl>     Write the event log (JSONL, schema v1)
+  --log <file.jsonl>     Append the event log (JSONL, schema v1)
   --cache-dir <dir>      Transpile cache (default ~/.cache/keel)
   --quiet                Do not print the guests' log lines and the kernel's notices
   --json                 Print one JSON summary object as the last stdout line
@@ -55,7 +56,8 @@ Example:
 export interface PlanRunOptions {
   /** Where module paths are resolved from (the plan file's directory). */
   baseDir: string;
-  log?: string;
+  /** The JSONL log: a file path or an open destination (the CLI's `--log`). */
+  log?: string | DestinationStream;
   cacheDir?: string | false;
   /** Overrides the plan's. */
   deterministic?: boolean | { seed: number };
@@ -80,24 +82,70 @@ export interface PlanSummary {
   failures: { at_ms: number; what: string; error: { code: string; message: string } }[];
 }
 
-/** Read a plan file (JSON, or YAML by extension) and validate it. */
+/**
+ * Read a plan file and validate it: `.json` is JSON, `.yaml`/`.yml` YAML, anything else JSON
+ * when it starts with `{` and YAML otherwise. Errors name the format, and in YAML the line of
+ * each problem.
+ */
 export async function readPlan(file: string): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new KeelError('invalid-argument', `cannot read the plan ${file}: ${(error as Error).message}`);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new KeelError('invalid-argument', `cannot read the plan ${file} (${code ?? message})`);
   }
-  let data: unknown;
-  try {
-    data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
+  const yaml = /\.ya?ml$/i.test(file) || (!/\.json$/i.test(file) && !text.trimStart().startsWith('{'));
+  if (!yaml) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new KeelError('invalid-argument', `${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    return parsePlan(data, file);
+  }
+  const { LineCounter, parseDocument } = await import('yaml');
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const syntax = document.errors[0];
+  if (syntax) {
+    const at = lines.linePos(syntax.pos[0]);
     throw new KeelError(
       'invalid-argument',
-      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+      `${file}:${at.line}:${at.col}: not valid YAML: ${syntax.message.split('\n')[0]!.replace(/:$/, '')}`,
     );
   }
-  return parsePlan(data, file);
+  try {
+    return parsePlan(document.toJS(), `${file} (YAML)`);
+  } catch (error) {
+    const problems = (error as KeelError).details?.problems;
+    if (!(error instanceof KeelError) || !Array.isArray(problems)) throw error;
+    // Each problem with the line it is on: "path: message" → "line 7: path: message".
+    const located = problems.map((problem: string) => {
+      const path = problem.slice(0, problem.indexOf(': '));
+      const line = yamlLine(document, lines, path);
+      return line === undefined ? problem : `line ${line}: ${problem}`;
+    });
+    throw new KeelError('invalid-argument', `${file} is not a valid plan:\n  ${located.join('\n  ')}`, {
+      problems: located,
+    });
+  }
+}
+
+/** The line of the YAML node at a dotted path (or of its nearest ancestor that exists). */
+function yamlLine(
+  document: import('yaml').Document,
+  lines: import('yaml').LineCounter,
+  path: string,
+): number | undefined {
+  if (path === '(root)' || path === '') return undefined;
+  const keys: (string | number)[] = path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  for (let n = keys.length; n > 0; n--) {
+    const node = document.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 /** Run a plan in a fresh kernel and return what happened. The kernel is closed at the end. */
@@ -185,6 +233,7 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
 
 export async function upCommand(argv: string[]): Promise<number> {
   let json = false;
+  let log: EventLog | undefined;
   try {
     const { values, positionals } = parseFlags('up', argv, {
       deadline: { type: 'string' },
@@ -197,7 +246,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     } as const);
     if (values.help) {
-      process.stdout.write(UP_HELP);
+      stdout.write(UP_HELP);
       return EXIT_OK;
     }
     json = values.json === true;
@@ -206,6 +255,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       throw new KeelError('invalid-argument', 'give exactly one plan file (see `keel up --help`)');
     }
     const plan = await readPlan(file);
+    if (values.log !== undefined) log = await openEventLog(values.log as string);
     const seed =
       values.seed === undefined ? undefined : parseNonNegativeInteger('seed', values.seed as string);
     const deterministic =
@@ -220,7 +270,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     const names = new Map<string, string>();
     const summary = await runPlan(plan, {
       baseDir: dirname(resolve(file)),
-      ...(values.log ? { log: values.log as string } : {}),
+      ...(log ? { log: log.destination } : {}),
       ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] as string } : {}),
       ...(deterministic !== undefined ? { deterministic } : {}),
       ...(values.deadline ? { deadlineMs: parseDuration(values.deadline as string) } : {}),
@@ -230,13 +280,18 @@ export async function upCommand(argv: string[]): Promise<number> {
         if (!quiet) narrate(event, names);
       },
     });
+    const logFailure = await log?.close();
+    log = undefined;
+    if (logFailure)
+      throw new KeelError('invalid-argument', `--log ${values.log} could not be written: ${logFailure}`);
     if (json) printJson({ ok: summary.reason === 'idle', ...summary });
     else printSummary(summary, file, values.log as string | undefined);
     return summary.reason === 'idle' ? EXIT_OK : EXIT_GUEST_FAILED;
   } catch (error) {
+    await log?.close();
     const failure = asKeelError(error);
     if (json) printJson({ ok: false, error: failure.toJSON() });
-    else printError(failure);
+    else printError(failure, cliHint(failure, 'up'));
     return exitStatusFor(failure.code);
   }
 }
@@ -246,7 +301,7 @@ function narrate(event: KeelEvent, names: Map<string, string>): void {
   const who = event.sandbox
     ? `${names.get(event.sandbox) ?? event.module ?? '?'} ${dim(`(${event.sandbox})`)}`
     : 'kernel';
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => stdout.write(`${line}\n`);
   switch (event.event) {
     case EVENTS.guestLog: {
       const message = String(event.data?.message);
@@ -277,7 +332,7 @@ function narrate(event: KeelEvent, names: Map<string, string>): void {
 }
 
 function printSummary(summary: PlanSummary, file: string, log: string | undefined): void {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const out = (line: string) => stdout.write(`${line}\n`);
   const status = summary.reason === 'idle' ? green('idle') : yellow(summary.reason);
   const time = summary.deterministic
     ? `${summary.duration_ms.toFixed(3)} ms virtual, ${summary.wall_ms.toFixed(0)} ms wall`
@@ -316,7 +371,9 @@ function printSummary(summary: PlanSummary, file: string, log: string | undefine
   ]
     .filter((name) => summary.events[name])
     .map((name) => `${name} ${summary.events[name]}`);
-  out(`${total} events: ${notable.join(', ')}${log ? `; log written to ${log}` : ''}`);
+  const happened =
+    notable.length > 0 ? `: ${notable.join(', ')}` : ' (nothing was sent, published or signalled)';
+  out(`${total} events${happened}${log ? `; log written to ${log}` : ''}`);
   for (const f of summary.failures)
     out(`${yellow('note')}: ${f.what} at ${f.at_ms} ms failed: ${f.error.code}: ${f.error.message}`);
 }

@@ -47,6 +47,11 @@ export interface InvokeOutcome {
   value: unknown;
   /** Set when the guest called `exit`: its status. The sandbox has then exited. */
   exit?: number;
+  /**
+   * Set when the export returned a WIT `result`'s `err` case: `value` is then
+   * `{ tag: 'err', val }`. (An `ok` case is rendered as its payload, as jco renders results.)
+   */
+  err?: true;
   fuel: FuelReport;
   duration_ms: number;
 }
@@ -540,7 +545,7 @@ export class Sandbox {
         duration_ms,
         data: { export: exportName },
       });
-      return { value, fuel: this.#endBudget(), duration_ms };
+      return { value, err: true, fuel: this.#endBudget(), duration_ms };
     }
     const failure =
       this.#meter?.exhausted() &&

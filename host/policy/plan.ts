@@ -124,7 +124,7 @@ export const PlanSchema = z
       })
       .strict()
       .optional(),
-    sandboxes: z.array(PlanSandboxSchema).min(1),
+    sandboxes: z.array(PlanSandboxSchema).min(1, 'a plan needs at least one sandbox'),
     messages: z.array(PlanMessageSchema).default([]),
     signals: z.array(PlanSignalSchema).default([]),
   })

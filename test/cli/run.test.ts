@@ -190,6 +190,10 @@ describe('keel inspect and help', () => {
     expect(r.stdout).toContain('WASI preview1 command module');
     // Descriptor functions need no grant: fd 1 exists only when stdout is granted.
     expect(r.stdout).toMatch(/wasi_snapshot_preview1\.fd_write {2}linked without a grant/);
+    // keel run grants stdio by default: inspect does not ask for a --grant it would never need.
+    const component = keel(['inspect', files.component!]);
+    expect(component.stdout).toMatch(/wasi:cli\/stdout@0\.2\.\d+ {2}granted by keel run/);
+    expect(component.stdout).not.toContain('needs --grant wasi:cli/stdout');
   });
 
   it('has --help for every command', () => {
@@ -232,9 +236,9 @@ describe('keel run on the committed guests', () => {
     expect(lastJson(r.stdout)).toMatchObject({ ok: true, value: 6 });
   });
 
-  it('runs a wasi-libc command built by clang, with its arguments and exit status', () => {
+  it('runs a wasi-libc command built by clang, with its arguments and exit status (passed through)', () => {
     const r = keel(['run', 'guests/c/hello/hello.wasm', '--env', 'KEEL_EXIT=7', '--json', '--', 'one']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(7);
     expect(r.stdout).toContain('arg 1: one');
     expect(lastJson(r.stdout)).toMatchObject({ ok: true, exit: 7 });
   });

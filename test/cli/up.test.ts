@@ -221,12 +221,43 @@ describe('keel up', () => {
     writeFileSync(file, 'version: 1\nname: x\nsandboxes:\n  - name: A\n    module: a.wasm\n');
     const r = keel('up', file);
     expect(r.status).toBe(2);
+    // YAML problems are located by line.
     expect(r.stderr).toContain(
-      `error[invalid-argument]: ${file} is invalid:\n  sandboxes.0.name: lowercase letters`,
+      `error[invalid-argument]: ${file} is not a valid plan:\n  line 4: sandboxes.0.name: lowercase letters`,
     );
     writeFileSync(file, 'version: [1\n');
-    expect(keel('up', file).stderr).toMatch(/is not valid YAML/);
+    expect(keel('up', file).stderr).toMatch(/bad\.yaml:\d+:\d+: not valid YAML: /);
     expect(keel('up').status).toBe(2);
+  });
+
+  it('reads a plan without a .yaml or .json extension by its content, and says which format failed', () => {
+    const file = join(scratch, 'plan.txt');
+    writeFileSync(file, 'version: 1\nname: x\nsandboxes: []\n');
+    const r = keel('up', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      `${file} is not a valid plan:\n  line 3: sandboxes: a plan needs at least one sandbox`,
+    );
+    writeFileSync(file, '{"version": 1,');
+    expect(keel('up', file).stderr).toContain(`${file} is not valid JSON: `);
+  });
+
+  it('summarizes a plan that sends nothing, and refuses a --log it cannot write', () => {
+    const file = join(scratch, 'quiet.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'quiet',
+        sandboxes: [{ name: 'probe', module: join(guests, 'probe/probe.wasm'), grants: ['keel:kernel/*'] }],
+      }),
+    );
+    const r = keel('up', file, '--cache-dir', IPC_CACHE);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\n\d+ events \(nothing was sent, published or signalled\)\n$/);
+    const toDir = keel('up', file, '--log', scratch, '--cache-dir', IPC_CACHE);
+    expect(toDir.status).toBe(2);
+    expect(toDir.stderr).toContain(`--log ${scratch} is a directory`);
   });
 
   it('names the sandbox that did not start', () => {
@@ -242,8 +273,10 @@ describe('keel up', () => {
     const r = keel('up', file, '--cache-dir', IPC_CACHE);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /error\[capability-denied\]: sandbox "probe" did not start: probe imports keel:kernel\/events/,
+      /error\[capability-denied\]: sandbox "probe" did not start: probe imports keel:kernel\/events@[\d.]+, which was not granted\n/,
     );
+    // The advice fits a plan: no CLI flag.
+    expect(r.stderr).toMatch(/hint: add keel:kernel\/events, .* to the sandbox's grants in the plan\n$/);
   });
 
   it('has help', () => {

@@ -177,7 +177,8 @@ export function fdFunctions(s: Preview1State, snap: Snapshot) {
       if (at !== undefined) throw errno(E.SPIPE);
       let bytes: Uint8Array;
       try {
-        bytes = entry.stream.read(BigInt(len));
+        // fd 0 is a blocking descriptor: wait for input (a streamed stdin may have none yet).
+        bytes = entry.stream.blockingRead(BigInt(len));
       } catch (error) {
         // End of stdin is a read of 0 bytes.
         if ((error as { tag?: string })?.tag === 'closed') return 0;

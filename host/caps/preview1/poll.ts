@@ -2,9 +2,10 @@
  * `poll_oneoff`: wait until one of the subscriptions is ready, as Wasmtime's preview1 does over
  * WASI 0.2 pollables. Clock subscriptions wait on the sandbox's monotonic clock (a realtime
  * deadline is converted with the wall clock); each needs its clock's grant, else its event
- * carries ENOTCAPABLE at once. Descriptor subscriptions are always ready in Keel (stdin is
- * in memory, files never block); a descriptor that does not exist, or one that cannot be read
- * (written), fails the whole call with EBADF, as in Wasmtime.
+ * carries ENOTCAPABLE at once. Descriptor subscriptions are always ready in Keel (files never
+ * block; a streamed stdin, `fdSource`, makes the `fd_read` that follows wait for its input); a
+ * descriptor that does not exist, or one that cannot be read (written), fails the whole call
+ * with EBADF, as in Wasmtime.
  */
 import { DEFAULT_HOST_COSTS } from '../provider.js';
 import { instantPollable, sandboxClock } from '../wasi-clocks.js';

@@ -1,0 +1,23 @@
+/**
+ * Finding an export's WIT signature by the name `--invoke` was given (version optional,
+ * kebab-case or camelCase function names), and reading what it returns.
+ */
+import type { World } from '../loader/world.js';
+import { kebabCase, unversioned } from '../loader/world.js';
+
+/** The export's WIT signature (`func(x: u32) -> u32`), when the module's world shows one. */
+export function exportSignature(world: World, name: string): string | undefined {
+  const hash = name.lastIndexOf('#');
+  const signature =
+    hash < 0
+      ? world.exports.find((e) => e.kind === 'function' && e.name === kebabCase(name))?.signature
+      : world.exports
+          .find((e) => e.kind === 'interface' && unversioned(e.name) === unversioned(name.slice(0, hash)))
+          ?.functions?.find((f) => f.name === kebabCase(name.slice(hash + 1)))?.signature;
+  return signature?.startsWith('func') ? signature : undefined;
+}
+
+/** Whether a WIT function signature returns a `result`. */
+export function returnsResult(signature: string): boolean {
+  return /->\s*result\b/.test(signature);
+}
