@@ -170,7 +170,8 @@ describe('WAT guests', () => {
     it('a grant alone is not enough: some provider must serve the import', async () => {
       const error = await failure(kernel.spawn(await load('ungranted.wat'), { grants: ['env.read_secret'] }));
       expect(error.code).toBe('capability-denied');
-      expect(error.message).toContain('no capability provider serves it');
+      expect(error.message).toBe('ungranted imports env.read_secret, which no capability provider serves');
+      expect(error.details).toMatchObject({ reason: 'no-provider' });
     });
 
     it('runs once an embedder provides and grants env.read_secret', async () => {
