@@ -8,6 +8,7 @@ import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import type { ByteSource } from '../caps/provider.js';
 import { parseEnvFlags } from '../caps/wasi-cli.js';
 import { parseDirFlags } from '../caps/wasi-filesystem.js';
+import { wasiHttp } from '../caps/wasi-http.js';
 import { StreamClosed } from '../caps/wasi-io.js';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
@@ -57,6 +58,10 @@ Options:
   --dir HOST::GUEST[:ro]  Grant a host directory at a guest path (repeatable)
   --grant <interface>     Grant an interface, e.g. wasi:clocks/wall-clock,
                           wasi:random/*, keel:kernel/log (repeatable)
+  --allow-http <url>      Let the guest send HTTP requests under this URL:
+                          scheme, host (or *.domain), port and path prefix,
+                          e.g. https://api.example.com/v1/ (repeatable;
+                          private and loopback addresses need an IP URL)
   --stdin <file>          Read the guest's stdin from this file ("-": Keel's
                           own stdin, the default)
   --deterministic         Virtual clocks and seeded randomness
@@ -91,6 +96,7 @@ const FLAGS = {
   env: { type: 'string', multiple: true },
   dir: { type: 'string', multiple: true },
   grant: { type: 'string', multiple: true },
+  'allow-http': { type: 'string', multiple: true },
   stdin: { type: 'string' },
   deterministic: { type: 'boolean' },
   'lazy-deny': { type: 'boolean' },
@@ -168,6 +174,8 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
   ];
   const dirs = (values.dir as string[] | undefined) ?? [];
   if (dirs.length > 0) grants.push(parseDirFlags(dirs));
+  const http = (values['allow-http'] as string[] | undefined) ?? [];
+  if (http.length > 0) grants.push(httpGrant(http));
   const size = (flag: string) => {
     const text = values[flag] as string | undefined;
     if (text === undefined) return undefined;
@@ -193,6 +201,20 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     quiet: values.quiet === true,
     json: values.json === true,
   };
+}
+
+/** `--allow-http URL...` as an outgoing-HTTP grant, each URL checked now (a bad one is exit 2). */
+function httpGrant(urls: readonly string[]): GrantInput {
+  const grant = { interface: 'wasi:http/outgoing-handler', scope: { allow: [...urls] } };
+  try {
+    wasiHttp.parseScope!(grant.interface, grant.scope);
+  } catch (error) {
+    throw new KeelError(
+      'invalid-argument',
+      `--allow-http: ${(error as Error).message.replace(/^invalid scope for [^:]+: /, '')}`,
+    );
+  }
+  return grant;
 }
 
 /** What the guest's output streams lost to the output limit, from the sandbox's summary events. */
