@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './engine.js';
 import { differential } from './harness.js';
+import { resourceFunctionsEntry, resourceMethodsEntry } from './resource-corpus.js';
 import { STRING_FUNCTIONS, swapEntry, TYPE_FUNCTIONS } from './swap-corpus.js';
 import { WAT_ENTRIES } from './wat-corpus.js';
 
@@ -26,6 +27,19 @@ describe(`swap components (seed ${SEED}, ${RANDOM} random vectors per function)`
       const entry = await swapEntry(`swap-${encoding}`, { functions, encoding }, SEED, RANDOM);
       const problems = await differential(ENGINES, entry);
       expect(problems, `seed ${SEED} (KEEL_ABI_SEED=${SEED} to replay)`).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('resources (guests/wat/components/resources)', () => {
+  it.each([
+    ['through functions', resourceFunctionsEntry],
+    ['constructor, methods, static', resourceMethodsEntry],
+  ] as const)(
+    '%s',
+    async (_, make) => {
+      expect(await differential(ENGINES, await make())).toEqual([]);
     },
     TIMEOUT,
   );

@@ -24,6 +24,7 @@ import {
 } from '../../host/index.js';
 import { classifyFailure, componentErrorPayload } from '../../host/kernel/traps.js';
 import { camelCase } from '../../host/kernel/values.js';
+import { kebabCase } from '../../host/loader/world.js';
 import type { Tagged, Value } from './values.js';
 import type { FuncType, WitType } from './wit.js';
 
@@ -79,6 +80,54 @@ export interface AbiEngine {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Resources: the engine's objects for them, numbered per resource type in order of appearance.
+
+/**
+ * The resources an instance has shown the harness, per resource type: `{ handle: n }` is the
+ * n-th. Host resources (imported) are made by the harness's host functions, which name them by
+ * number too; their objects are instances of the class `hostClasses` gives for the type.
+ */
+export class Handles {
+  readonly #tables = new Map<string, unknown[]>();
+  readonly hostClasses = new Map<string, { prototype: object }>();
+
+  /** The engine's object for `{ handle: n }` of this resource type. */
+  toEngine(resource: string, n: number): unknown {
+    const table = this.#table(resource);
+    if (n in table) return table[n];
+    const cls = this.hostClasses.get(resource);
+    if (!cls) throw new Error(`no ${resource} numbered ${n} was seen`);
+    // A host resource first named by a host function's result: a fresh object of its class.
+    const object = Object.create(cls.prototype) as object;
+    table[n] = object;
+    return object;
+  }
+
+  /** The number of an object of this resource type (a new one when first seen). */
+  fromEngine(resource: string, object: unknown): number {
+    const table = this.#table(resource);
+    const known = table.indexOf(object);
+    if (known >= 0) return known;
+    table.push(object);
+    return table.length - 1;
+  }
+
+  /** Names `object` as `{ handle: n }` (a host resource its constructor made). */
+  bind(resource: string, n: number, object: unknown): void {
+    this.#table(resource)[n] = object;
+  }
+
+  #table(resource: string): unknown[] {
+    let table = this.#tables.get(resource);
+    if (!table) {
+      table = [];
+      this.#tables.set(resource, table);
+    }
+    return table;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // jco's JavaScript rendering of WIT values (what the kernel's jco glue takes and gives).
 
 const TYPED_ARRAYS: Partial<Record<WitType['kind'], { from(values: ArrayLike<any>): ArrayLike<unknown> }>> = {
@@ -99,18 +148,20 @@ const TYPED_ARRAYS: Partial<Record<WitType['kind'], { from(values: ArrayLike<any
  * camelCase, flags as an object of booleans, an option as its value or `undefined` (nested
  * options alternate with `{ tag, val }`, see `taggedOption`), variants and results as `{ tag, val }`.
  */
-export function toJco(type: WitType, value: Value): unknown {
+export function toJco(type: WitType, value: Value, handles?: Handles): unknown {
   switch (type.kind) {
     case 'list': {
       const typed = TYPED_ARRAYS[type.of.kind];
       const items = value as Value[];
-      return typed ? typed.from(items) : items.map((v) => toJco(type.of, v));
+      return typed ? typed.from(items) : items.map((v) => toJco(type.of, v, handles));
     }
     case 'tuple':
-      return (value as Value[]).map((v, i) => toJco(type.of[i]!, v));
+      return (value as Value[]).map((v, i) => toJco(type.of[i]!, v, handles));
     case 'record': {
       const record = value as Record<string, Value>;
-      return Object.fromEntries(type.fields.map((f) => [camelCase(f.name), toJco(f.type, record[f.name]!)]));
+      return Object.fromEntries(
+        type.fields.map((f) => [camelCase(f.name), toJco(f.type, record[f.name]!, handles)]),
+      );
     }
     case 'flags': {
       const set = new Set(value as string[]);
@@ -119,14 +170,19 @@ export function toJco(type: WitType, value: Value): unknown {
     case 'option': {
       const v = value as Tagged;
       if (taggedOption(type))
-        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: toJco(type.of, v.val!) };
-      return v.tag === 'none' ? undefined : toJco(type.of, v.val!);
+        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: toJco(type.of, v.val!, handles) };
+      return v.tag === 'none' ? undefined : toJco(type.of, v.val!, handles);
     }
     case 'variant':
     case 'result': {
       const v = value as Tagged;
       const payload = type.kind === 'result' ? (v.tag === 'ok' ? type.ok : type.err) : caseType(type, v.tag);
-      return payload ? { tag: v.tag, val: toJco(payload, v.val!) } : { tag: v.tag };
+      return payload ? { tag: v.tag, val: toJco(payload, v.val!, handles) } : { tag: v.tag };
+    }
+    case 'own':
+    case 'borrow': {
+      if (!handles) throw new Error("resources need the instance's handles");
+      return handles.toEngine(type.resource, (value as { handle: number }).handle);
     }
     default:
       return value;
@@ -134,17 +190,19 @@ export function toJco(type: WitType, value: Value): unknown {
 }
 
 /** The inverse of `toJco`. */
-export function fromJco(type: WitType, value: unknown): Value {
+export function fromJco(type: WitType, value: unknown, handles?: Handles): Value {
   switch (type.kind) {
     case 'list': {
       const items = Array.from(value as ArrayLike<unknown>);
-      return items.map((v) => fromJco(type.of, v));
+      return items.map((v) => fromJco(type.of, v, handles));
     }
     case 'tuple':
-      return (value as unknown[]).map((v, i) => fromJco(type.of[i]!, v));
+      return (value as unknown[]).map((v, i) => fromJco(type.of[i]!, v, handles));
     case 'record': {
       const record = value as Record<string, unknown>;
-      return Object.fromEntries(type.fields.map((f) => [f.name, fromJco(f.type, record[camelCase(f.name)])]));
+      return Object.fromEntries(
+        type.fields.map((f) => [f.name, fromJco(f.type, record[camelCase(f.name)], handles)]),
+      );
     }
     case 'flags': {
       const record = value as Record<string, unknown>;
@@ -153,17 +211,22 @@ export function fromJco(type: WitType, value: unknown): Value {
     case 'option': {
       if (taggedOption(type)) {
         const v = value as { tag: string; val?: unknown };
-        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: fromJco(type.of, v.val) };
+        return v.tag === 'none' ? { tag: 'none' } : { tag: 'some', val: fromJco(type.of, v.val, handles) };
       }
       return value === undefined || value === null
         ? { tag: 'none' }
-        : { tag: 'some', val: fromJco(type.of, value) };
+        : { tag: 'some', val: fromJco(type.of, value, handles) };
     }
     case 'variant':
     case 'result': {
       const v = value as { tag: string; val?: unknown };
       const payload = type.kind === 'result' ? (v.tag === 'ok' ? type.ok : type.err) : caseType(type, v.tag);
-      return payload ? { tag: v.tag, val: fromJco(payload, v.val) } : { tag: v.tag };
+      return payload ? { tag: v.tag, val: fromJco(payload, v.val, handles) } : { tag: v.tag };
+    }
+    case 'own':
+    case 'borrow': {
+      if (!handles) throw new Error("resources need the instance's handles");
+      return { handle: handles.fromEngine(type.resource, value) };
     }
     default:
       return value as Value;
@@ -184,21 +247,22 @@ function caseType(type: Extract<WitType, { kind: 'variant' }>, tag: string): Wit
 }
 
 /** A function's result as jco's glue returns it: a top-level `result` is its `ok` value, `err` thrown. */
-function resultFromJco(type: WitType | undefined, value: unknown): Value | undefined {
+function resultFromJco(type: WitType | undefined, value: unknown, handles: Handles): Value | undefined {
   if (!type) return undefined;
-  if (type.kind === 'result') return type.ok ? { tag: 'ok', val: fromJco(type.ok, value) } : { tag: 'ok' };
-  return fromJco(type, value);
+  if (type.kind === 'result')
+    return type.ok ? { tag: 'ok', val: fromJco(type.ok, value, handles) } : { tag: 'ok' };
+  return fromJco(type, value, handles);
 }
 
 /** What a host function hands jco's glue for a result: the `ok` value, or an `err` thrown as `{ payload }`. */
-function resultToJco(type: WitType | undefined, value: Value | undefined): unknown {
+function resultToJco(type: WitType | undefined, value: Value | undefined, handles: Handles): unknown {
   if (!type) return undefined;
   if (type.kind === 'result') {
     const v = value as Tagged;
-    if (v.tag === 'err') throw wasiError(type.err ? toJco(type.err, v.val!) : undefined);
-    return type.ok ? toJco(type.ok, v.val!) : undefined;
+    if (v.tag === 'err') throw wasiError(type.err ? toJco(type.err, v.val!, handles) : undefined);
+    return type.ok ? toJco(type.ok, v.val!, handles) : undefined;
   }
-  return toJco(type, value!);
+  return toJco(type, value!, handles);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,44 +308,133 @@ function outcomeOfError(error: unknown): CallOutcome {
   return { ok: false, code: failure.code, message: failure.message };
 }
 
-/** The interface part of an export name: `pkg:ns/iface#f` → `pkg:ns/iface`, `f` → undefined. */
-function providerFor(component: ComponentUnderTest, host: HostImplementation): CapabilityProvider {
+function providerFor(
+  component: ComponentUnderTest,
+  host: HostImplementation,
+  handles: () => Handles,
+  linked: (record: Record<string, unknown>) => void,
+): CapabilityProvider {
   return {
     name: 'abi-harness',
     interfaces: Object.keys(component.imports ?? {}),
-    link: ({ interface: iface }) => hostFunctions(component, host, iface),
+    link: ({ interface: iface }) => {
+      const record = hostFunctions(component, host, iface, handles);
+      linked(record);
+      return record;
+    },
   };
 }
 
-/** The harness's host functions of one interface, as jco's glue calls them (camelCase names, jco's values). */
+/** `output-stream` → `OutputStream` (jco's class names). */
+function className(name: string): string {
+  const camel = camelCase(name);
+  return camel.charAt(0).toUpperCase() + camel.slice(1);
+}
+
+/**
+ * The harness's host functions of one interface as jco's glue calls them: functions by their
+ * camelCase names, and for each resource of the interface a class (`[constructor]r`,
+ * `[method]r.m`, `[static]r.f`; dropping an instance is the host call `[resource-drop]r`).
+ * `handles` gives the instance being called (a fresh one per instance).
+ */
 function hostFunctions(
   component: ComponentUnderTest,
   host: HostImplementation,
   iface: string,
+  handles: () => Handles,
 ): Record<string, unknown> {
   const types = component.imports?.[iface] ?? {};
   const functions = host[iface] ?? {};
-  const linked: Record<string, unknown> = {};
-  for (const [name, type] of Object.entries(types)) {
+  const call = (name: string, args: unknown[]): unknown => {
+    const type = types[name]!;
     const fn = functions[name];
-    linked[camelCase(name)] = (...args: unknown[]) => {
-      if (!fn) throw new Error(`the harness has no host function ${iface}#${name}`);
-      const values = type.params.map((p, i) => fromJco(p.type, args[i]));
-      return resultToJco(type.result, fn(values));
-    };
+    if (!fn) throw new Error(`the harness has no host function ${iface}#${name}`);
+    const values = type.params.map((p, i) => fromJco(p.type, args[i], handles()));
+    return resultToJco(type.result, fn(values), handles());
+  };
+  const linked: Record<string, unknown> = {};
+  const classes = new Map<string, { new (...args: unknown[]): object }>();
+  const classOf = (resource: string) => {
+    let cls = classes.get(resource);
+    if (!cls) {
+      cls = class {
+        constructor(...args: unknown[]) {
+          const made = call(`[constructor]${resource}`, args) as object;
+          // The host function made the resource and named it: this object is that resource.
+          handles().bind(resource, handles().fromEngine(resource, made), this);
+        }
+        [Symbol.dispose](): void {
+          if (types[`[resource-drop]${resource}`]) call(`[resource-drop]${resource}`, [this]);
+        }
+      };
+      Object.defineProperty(cls, 'name', { value: className(resource) });
+      classes.set(resource, cls);
+      linked[className(resource)] = cls;
+    }
+    return cls;
+  };
+  for (const name of Object.keys(types)) {
+    const ctor = /^\[constructor\](.+)$/.exec(name);
+    const method = /^\[method\]([^.]+)\.(.+)$/.exec(name);
+    const statik = /^\[static\]([^.]+)\.(.+)$/.exec(name);
+    const drop = /^\[resource-drop\](.+)$/.exec(name);
+    if (ctor) classOf(ctor[1]!);
+    else if (drop) classOf(drop[1]!);
+    else if (method) {
+      (classOf(method[1]!).prototype as Record<string, unknown>)[camelCase(method[2]!)] = function (
+        this: object,
+        ...args: unknown[]
+      ) {
+        return call(name, [this, ...args]);
+      };
+    } else if (statik) {
+      (classOf(statik[1]!) as unknown as Record<string, unknown>)[camelCase(statik[2]!)] = (
+        ...args: unknown[]
+      ) => call(name, args);
+    } else linked[camelCase(name)] = (...args: unknown[]) => call(name, args);
   }
   return linked;
 }
 
-/** Calls a function taking and returning jco's values; the outcome in the harness's values. */
-function callJco(type: FuncType, call: () => unknown): CallOutcome {
+/** Registers the host resource classes of linked interfaces with an instance's handles. */
+function registerHostClasses(handles: Handles, records: readonly Record<string, unknown>[]): void {
+  for (const record of records) {
+    for (const value of Object.values(record)) {
+      if (typeof value === 'function' && /^[A-Z]/.test(value.name) && Symbol.dispose in value.prototype) {
+        handles.hostClasses.set(kebabCase(value.name.charAt(0).toLowerCase() + value.name.slice(1)), value);
+      }
+    }
+  }
+}
+
+/**
+ * Calls an export taking and returning jco's values; the outcome in the harness's values. The
+ * pseudo-export `[resource-drop]r` drops the host's `{ handle: n }` of a guest resource.
+ */
+function callJco(
+  type: FuncType,
+  exportName: string,
+  args: readonly Value[],
+  handles: Handles,
+  call: (jcoArgs: unknown[]) => unknown,
+): CallOutcome {
   try {
-    return { ok: true, value: resultFromJco(type.result, call()) };
+    const drop = /^\[resource-drop\](.+)$/.exec(exportName);
+    if (drop) {
+      const object = handles.toEngine(drop[1]!, (args[0] as { handle: number }).handle) as Disposable;
+      object[Symbol.dispose]();
+      return { ok: true, value: undefined };
+    }
+    const jcoArgs = type.params.map((p, i) => toJco(p.type, args[i]!, handles));
+    return { ok: true, value: resultFromJco(type.result, call(jcoArgs), handles) };
   } catch (error) {
     const payload = componentErrorPayload(error);
     if (payload && type.result?.kind === 'result') {
       const err = type.result.err;
-      return { ok: true, value: err ? { tag: 'err', val: fromJco(err, payload.payload) } : { tag: 'err' } };
+      return {
+        ok: true,
+        value: err ? { tag: 'err', val: fromJco(err, payload.payload, handles) } : { tag: 'err' },
+      };
     }
     return outcomeOfError(error);
   }
@@ -301,7 +454,14 @@ export function kernelEngine(
     supports: options.supports ?? (() => true),
     ...(options.knownGap ? { knownGap: options.knownGap } : {}),
     async load(component, host) {
-      const provider = providerFor(component, host);
+      let handles = new Handles();
+      let records: Record<string, unknown>[] = [];
+      const provider = providerFor(
+        component,
+        host,
+        () => handles,
+        (record) => records.push(record),
+      );
       const kernel = new Kernel({
         cacheDir: false,
         ...(options.generator ? { generator: options.generator } : {}),
@@ -316,10 +476,13 @@ export function kernelEngine(
       }
       return {
         async instantiate() {
+          handles = new Handles();
+          records = [];
           const { result: sandbox, instances } = await recordingInstances(() =>
             kernel.spawn(module, { grants: provider.interfaces }),
           );
-          return kernelInstance(component, sandbox, instances);
+          registerHostClasses(handles, records);
+          return kernelInstance(component, sandbox, instances, handles);
         },
         close: () => kernel.close(),
       };
@@ -331,26 +494,13 @@ function kernelInstance(
   component: ComponentUnderTest,
   sandbox: Sandbox,
   instances: readonly WebAssembly.Instance[],
+  handles: Handles,
 ): EngineInstance {
   return {
     call(exportName, args) {
       const type = component.exports[exportName];
       if (!type) throw new Error(`${component.name} declares no export ${exportName}`);
-      try {
-        const fn = sandbox.fn(exportName);
-        const jcoArgs = type.params.map((p, i) => toJco(p.type, args[i]!));
-        return { ok: true, value: resultFromJco(type.result, fn(...jcoArgs)) };
-      } catch (error) {
-        const payload = componentErrorPayload(error);
-        if (payload && type.result?.kind === 'result') {
-          const err = type.result.err;
-          return {
-            ok: true,
-            value: err ? { tag: 'err', val: fromJco(err, payload.payload) } : { tag: 'err' },
-          };
-        }
-        return outcomeOfError(error);
-      }
+      return callJco(type, exportName, args, handles, (jcoArgs) => sandbox.fn(exportName)(...jcoArgs));
     },
     memoryDigest: () => digestMemories(instances),
   };
@@ -382,11 +532,17 @@ export function hostAbiEngine(
       const modules = await Promise.all(
         plan.modules.map((m) => WebAssembly.compile(m.bytes as Uint8Array<ArrayBuffer>)),
       );
+      let handles = new Handles();
       const imports = Object.fromEntries(
-        Object.keys(component.imports ?? {}).map((iface) => [iface, hostFunctions(component, host, iface)]),
+        Object.keys(component.imports ?? {}).map((iface) => [
+          iface,
+          hostFunctions(component, host, iface, () => handles),
+        ]),
       );
       return {
         async instantiate() {
+          handles = new Handles();
+          registerHostClasses(handles, Object.values(imports));
           const instances: WebAssembly.Instance[] = [];
           const instance = new ComponentInstance(plan, modules, {
             imports,
@@ -398,15 +554,16 @@ export function hostAbiEngine(
             admitBytes: () => {},
             handles: handleLimitCounter(10_000),
           });
-          let poisoned: CallOutcome | undefined;
+          const current = handles;
           return {
             call(exportName, args) {
-              if (poisoned) return poisoned;
               const type = component.exports[exportName];
               if (!type) throw new Error(`${component.name} declares no export ${exportName}`);
-              const target = instance.exportFunction(exportName);
-              if (!target) return { ok: false, code: 'no-such-target', message: exportName };
-              return callJco(type, () => target.fn(...type.params.map((p, i) => toJco(p.type, args[i]!))));
+              return callJco(type, exportName, args, current, (jcoArgs) => {
+                const target = instance.exportFunction(exportName);
+                if (!target) throw new KeelError('no-such-target', `no export ${exportName}`);
+                return target.fn(...jcoArgs);
+              });
             },
             memoryDigest: () => digestMemories(instances),
           };
@@ -431,6 +588,9 @@ function jcoGap(
   exportName: string,
   args: readonly Value[],
 ): string | undefined {
+  if (/#\[(constructor|method|static)\]/.test(exportName)) {
+    return "the kernel's API cannot call a resource's constructor, methods or static functions (issue 12)";
+  }
   if (component.name !== 'layout.wat') return undefined;
   const payload = (args[0] as Tagged | undefined)?.val;
   const signBit = typeof payload === 'number' && (payload < 0 || Object.is(payload, -0));

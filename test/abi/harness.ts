@@ -53,13 +53,15 @@ export interface Vector {
 
 export interface CorpusEntry extends ComponentUnderTest {
   vectors: Vector[];
-  /** Host functions for calls a vector gives no answer for. */
-  host?: HostImplementation;
+  /** Host functions for calls a vector gives no answer for: made afresh for each instance (its state is the instance's). */
+  host?: () => HostImplementation;
   /** Memory digests differ between engines legitimately (say why); compared otherwise. */
   memoryMayDiffer?: string;
 }
 
 export interface Observation {
+  /** The vector observed. */
+  vector: Vector;
   outcome: CallOutcome;
   hostCalls: HostCall[];
   memory: string | undefined;
@@ -71,9 +73,12 @@ export interface Observation {
 class RecordingHost {
   calls: HostCall[] = [];
   #answers = new Map<string, Value[]>();
+  #fallback: HostImplementation | undefined;
+  readonly #entry: CorpusEntry;
   readonly implementation: HostImplementation;
 
   constructor(entry: CorpusEntry) {
+    this.#entry = entry;
     const implementation: Record<string, Record<string, (args: Value[]) => Value | undefined>> = {};
     for (const [iface, functions] of Object.entries(entry.imports ?? {})) {
       implementation[iface] = {};
@@ -83,7 +88,7 @@ class RecordingHost {
           this.calls.push({ fn: key, args });
           const queued = this.#answers.get(key);
           if (queued && queued.length > 0) return queued.shift();
-          const fallback = entry.host?.[iface]?.[name];
+          const fallback = this.#fallback?.[iface]?.[name];
           if (!fallback && !functions[name]!.result) return undefined;
           if (!fallback) throw new Error(`no answer for host call ${key} (${show(args)})`);
           return fallback(args);
@@ -91,6 +96,11 @@ class RecordingHost {
       }
     }
     this.implementation = implementation;
+  }
+
+  /** A new instance: the host's own state starts afresh too. */
+  restart(): void {
+    this.#fallback = this.#entry.host?.();
   }
 
   start(vector: Vector): void {
@@ -113,12 +123,14 @@ export async function observe(engine: AbiEngine, entry: CorpusEntry): Promise<(O
         continue;
       }
       if (!instance) {
+        host.restart();
         instance = await loaded.instantiate();
         history = [];
       }
       host.start(vector);
       const outcome = instance.call(vector.export, vector.args);
       observations.push({
+        vector,
         outcome,
         hostCalls: host.calls,
         memory: outcome.ok ? instance.memoryDigest() : undefined,

@@ -6,7 +6,9 @@
  * - list, tuple: arrays; record: an object keyed by WIT field names;
  * - variant, option, result: `{ tag, val? }` (`val` present exactly when the case has a payload;
  *   option's tags are `none`/`some`, result's `ok`/`err`); enum: the case name;
- * - flags: the names of the flags set, in declaration order.
+ * - flags: the names of the flags set, in declaration order;
+ * - own, borrow: `{ handle: n }`, the n-th resource of that type the instance has shown the
+ *   harness (numbered in order of appearance, per resource type), the same across engines.
  *
  * Edge values, seeded random values, equality (NaN equals NaN, -0 differs from 0) and printing.
  */
@@ -20,7 +22,13 @@ export type Value =
   | string
   | Value[]
   | { tag: string; val?: Value }
+  | HandleValue
   | { readonly [field: string]: Value };
+
+/** A resource, by its number among the resources of its type the instance has shown. */
+export interface HandleValue {
+  handle: number;
+}
 
 export interface Tagged {
   tag: string;
@@ -196,6 +204,9 @@ function edges(type: WitType, limit: number): Value[] {
       if (f.length > 32) sets.push([f[31]!, f[32]!]);
       return uniqueBy(sets, (s) => s.join(','));
     }
+    case 'own':
+    case 'borrow':
+      throw new Error('resources have no edge values: vectors name them ({ handle: n })');
   }
 }
 
@@ -326,6 +337,9 @@ export function randomValue(type: WitType, rng: Rng, budget: ValueBudget = { lef
     }
     case 'flags':
       return type.flags.filter(() => rng.chance(0.5));
+    case 'own':
+    case 'borrow':
+      throw new Error('resources have no random values: vectors name them ({ handle: n })');
   }
 }
 
@@ -411,6 +425,9 @@ export function difference(type: WitType, a: unknown, b: unknown, path = '$'): s
     }
     case 'flags':
       return Array.isArray(a) && Array.isArray(b) && a.join(',') === b.join(',') ? undefined : differ();
+    case 'own':
+    case 'borrow':
+      return isObject(a) && isObject(b) && a.handle === b.handle ? undefined : differ();
     default:
       return typeof a === typeof b && a === b ? undefined : differ();
   }

@@ -55,7 +55,8 @@ export type WitType =
   | { kind: 'record'; name: string; fields: Field[] }
   | { kind: 'variant'; name: string; cases: Case[] }
   | { kind: 'enum'; name: string; cases: string[] }
-  | { kind: 'flags'; name: string; flags: string[] };
+  | { kind: 'flags'; name: string; flags: string[] }
+  | { kind: 'own' | 'borrow'; resource: string };
 
 export type Named = Extract<WitType, { name: string }>;
 
@@ -94,6 +95,8 @@ export const t = {
   }),
   enum: (name: string, cases: string[]): WitType => ({ kind: 'enum', name, cases }),
   flags: (name: string, flags: string[]): WitType => ({ kind: 'flags', name, flags }),
+  own: (resource: string): WitType => ({ kind: 'own', resource }),
+  borrow: (resource: string): WitType => ({ kind: 'borrow', resource }),
 } as const satisfies Record<string, WitType | ((...args: any[]) => WitType)>;
 
 /** `n` names `prefix0`, `prefix1`, ... (valid WIT identifiers). */
@@ -119,6 +122,10 @@ export function witRef(type: WitType): string {
     case 'enum':
     case 'flags':
       return type.name;
+    case 'own':
+      return type.resource;
+    case 'borrow':
+      return `borrow<${type.resource}>`;
     default:
       return type.kind;
   }
@@ -196,7 +203,7 @@ export const MAX_FLAT_RESULTS = 1;
 
 /** The variant a type stands for: tuples are records, enums/options/results are variants. */
 type Despecialized =
-  | { kind: Primitive }
+  | { kind: Primitive | 'own' | 'borrow' }
   | { kind: 'list'; of: WitType }
   | { kind: 'record'; fields: WitType[] }
   | { kind: 'variant'; cases: (WitType | undefined)[] }
@@ -258,6 +265,9 @@ export function alignment(type: WitType): number {
       return Math.max(discriminantSize(d.cases.length), maxCaseAlignment(d.cases));
     case 'flags':
       return d.count <= 8 ? 1 : d.count <= 16 ? 2 : 4;
+    case 'own':
+    case 'borrow':
+      return 4;
     default:
       return PRIMITIVE_SIZE[d.kind];
   }
@@ -288,6 +298,9 @@ export function size(type: WitType): number {
     }
     case 'flags':
       return d.count === 0 ? 0 : d.count <= 8 ? 1 : d.count <= 16 ? 2 : 4 * Math.ceil(d.count / 32);
+    case 'own':
+    case 'borrow':
+      return 4;
     default:
       return PRIMITIVE_SIZE[d.kind];
   }
