@@ -4,12 +4,16 @@
  *
  * Random vectors per function: KEEL_ABI_CASES (default 2); seed: KEEL_ABI_SEED (default 1).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../host/index.js';
 import { ENGINES } from './engine.js';
 import { differential } from './harness.js';
 import { resourceFunctionsEntry, resourceMethodsEntry } from './resource-corpus.js';
 import { STRING_FUNCTIONS, swapEntry, TYPE_FUNCTIONS } from './swap-corpus.js';
-import { WAT_ENTRIES } from './wat-corpus.js';
+import { assemblyScriptEntry, cAbiInputsHash, cEntry, javaScriptEntry } from './toolchain-corpus.js';
+import { layoutLatin1Entry, WAT_ENTRIES } from './wat-corpus.js';
 
 const RANDOM = Number(process.env.KEEL_ABI_CASES ?? 2);
 /** Generous: loading a large component through jco takes seconds, more on a loaded machine. */
@@ -45,7 +49,40 @@ describe('resources (guests/wat/components/resources)', () => {
   );
 });
 
+describe('components of other toolchains', () => {
+  it.each([
+    ['AssemblyScript', assemblyScriptEntry],
+    ['C', cEntry],
+    ['componentize-js', javaScriptEntry],
+  ] as const)(
+    '%s',
+    async (_, make) => {
+      expect(await differential(ENGINES, make())).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it('guests/c/abi/abi.wasm is what its sources build (else node dist/scripts/build-c-guests.js)', () => {
+    const record = JSON.parse(
+      readFileSync(new URL('../../guests/c/abi/abi.build.json', import.meta.url), 'utf8'),
+    );
+    expect(record.inputs).toBe(cAbiInputsHash());
+    const bytes = readFileSync(new URL('../../guests/c/abi/abi.wasm', import.meta.url));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output);
+  });
+});
+
 describe('hand-written components (guests/wat/components)', () => {
+  it("today's run path refuses latin1+utf16 cleanly: invalid-module at load", async () => {
+    const kernel = new Kernel({ cacheDir: false });
+    try {
+      const { bytes } = await layoutLatin1Entry();
+      await expect(kernel.load(bytes)).rejects.toMatchObject({ code: 'invalid-module' });
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it.each(WAT_ENTRIES.map((entry) => [entry.name, entry.make] as const))(
     '%s',
     async (_, make) => {

@@ -9,6 +9,8 @@
  * same interface; the harness then runs every engine on every component side by side.
  */
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { handleLimitCounter } from '../../host/abi/handles.js';
 import { ComponentInstance } from '../../host/abi/instance.js';
 import { type ComponentPlan, planComponent } from '../../host/abi/plan.js';
@@ -38,6 +40,8 @@ export interface ComponentUnderTest {
   imports?: Readonly<Record<string, Readonly<Record<string, FuncType>>>>;
   /** Canonical ABI features it uses beyond the plain ones, for engines that lack some: `utf16`, `latin1+utf16`. */
   features?: readonly string[];
+  /** Capabilities of Keel's providers it needs besides the harness's imports (WASI for componentize-js). */
+  grants?: readonly string[];
 }
 
 /** A host function of the harness: canonical values in, canonical value out (`undefined` for none). */
@@ -66,15 +70,12 @@ export interface LoadedComponent {
 export interface AbiEngine {
   readonly name: string;
   /**
-   * Whether the engine claims to run this component. An engine that does not must refuse it
-   * at load with `invalid-module` (the harness checks that it does).
-   */
-  supports(component: ComponentUnderTest): boolean;
-  /**
    * Vectors the engine is known to get wrong today: the reason, or undefined. The harness skips
    * them on this engine; each is listed in docs/conformance.md.
    */
   knownGap?(component: ComponentUnderTest, exportName: string, args: readonly Value[]): string | undefined;
+  /** Why this engine cannot run the component at all (it needs what the engine has not), or undefined. */
+  skips?(component: ComponentUnderTest): string | undefined;
   /** Load. Throws a `KeelError` (`invalid-module`, ...) when the component is refused. */
   load(component: ComponentUnderTest, host: HostImplementation): Promise<LoadedComponent>;
 }
@@ -441,17 +442,23 @@ function callJco(
 }
 
 /**
+ * The kernel's transpile cache for the corpus, shared by test files and runs on this machine
+ * (content-addressed, written atomically): jco's glue for a large component takes seconds.
+ */
+const TRANSPILE_CACHE = join(tmpdir(), 'keel-test-cache-abi');
+
+/**
  * Keel's current run path: load and spawn in a kernel (metering on, as by default), call
  * through `sandbox.fn` (the typed fast path, the engine's own values). `generator` forces
  * jco 1.12's glue or jco-transpile's.
  */
 export function kernelEngine(
   name: string,
-  options: Partial<Pick<AbiEngine, 'supports' | 'knownGap'>> & { generator?: GeneratorId } = {},
+  options: Partial<Pick<AbiEngine, 'skips' | 'knownGap'>> & { generator?: GeneratorId } = {},
 ): AbiEngine {
   return {
     name,
-    supports: options.supports ?? (() => true),
+    ...(options.skips ? { skips: options.skips } : {}),
     ...(options.knownGap ? { knownGap: options.knownGap } : {}),
     async load(component, host) {
       let handles = new Handles();
@@ -463,7 +470,7 @@ export function kernelEngine(
         (record) => records.push(record),
       );
       const kernel = new Kernel({
-        cacheDir: false,
+        cacheDir: TRANSPILE_CACHE,
         ...(options.generator ? { generator: options.generator } : {}),
         providers: [provider],
       });
@@ -479,7 +486,11 @@ export function kernelEngine(
           handles = new Handles();
           records = [];
           const { result: sandbox, instances } = await recordingInstances(() =>
-            kernel.spawn(module, { grants: provider.interfaces }),
+            kernel.spawn(module, {
+              grants: [...provider.interfaces, ...(component.grants ?? [])],
+              // Imports the corpus never calls (WASI a toolchain links in) fail only if called.
+              ...(component.grants ? { denial: 'call' as const } : {}),
+            }),
           );
           registerHostClasses(handles, records);
           return kernelInstance(component, sandbox, instances, handles);
@@ -520,7 +531,8 @@ export function hostAbiEngine(
 ): AbiEngine {
   return {
     name,
-    supports: () => true,
+    skips: (component) =>
+      component.grants ? 'host/abi on its own has no WASI providers (the kernel links them)' : undefined,
     ...(options.knownGap ? { knownGap: options.knownGap } : {}),
     async load(component, host) {
       let plan: ComponentPlan;
@@ -574,8 +586,9 @@ export function hostAbiEngine(
   };
 }
 
-/** What neither of jco's generators runs: latin1+utf16 (both refuse it at load). */
-const withoutLatin1 = (component: ComponentUnderTest) => !component.features?.includes('latin1+utf16');
+/** What neither of jco's generators runs: latin1+utf16 (both refuse it at load; differential.test.ts checks that they do). */
+const latin1 = (component: ComponentUnderTest) =>
+  component.features?.includes('latin1+utf16') ? "jco's generators refuse latin1+utf16 at load" : undefined;
 
 /**
  * Where jco's glue departs from the canonical ABI: it refuses a flat integer result with bits
@@ -623,14 +636,14 @@ function hostAbiGap(component: ComponentUnderTest, exportName: string): string |
  * with KEEL_ABI_ENGINES=all, also the kernel with jco-transpile's glue for everything.
  */
 export const ENGINES: readonly AbiEngine[] = [
-  kernelEngine('kernel', { supports: withoutLatin1, knownGap: jcoGap }),
+  kernelEngine('kernel', { skips: latin1, knownGap: jcoGap }),
   hostAbiEngine('host/abi', { knownGap: hostAbiGap }),
   // A second generator of glue, slower to load: on demand (KEEL_ABI_ENGINES=all).
   ...(process.env.KEEL_ABI_ENGINES === 'all'
     ? [
         kernelEngine('kernel/jco-transpile', {
           generator: 'jco-transpile-0.3.9',
-          supports: withoutLatin1,
+          skips: latin1,
           knownGap: jcoGap,
         }),
       ]

@@ -8,7 +8,6 @@
  * A failed call (trap, ...) ends the instance, as in Keel (the guest's state cannot be trusted):
  * the next vector runs on a fresh instance of the same engine.
  */
-import { isKeelError } from '../../host/index.js';
 import type {
   AbiEngine,
   CallOutcome,
@@ -210,20 +209,7 @@ export async function differential(engines: readonly AbiEngine[], entry: CorpusE
   const problems: string[] = [];
   const runs: (Observation | undefined)[][] = [];
   for (const engine of engines) {
-    if (!engine.supports(entry)) {
-      // An engine that does not run a component must refuse it cleanly, at load.
-      const refusal = await engine.load(entry, {}).then(
-        async (loaded) => {
-          await loaded.close();
-          return 'loaded';
-        },
-        (error: unknown) => (isKeelError(error) ? error.code : String(error)),
-      );
-      if (refusal !== 'invalid-module') {
-        problems.push(
-          `${entry.name} on ${engine.name}: unsupported, but its load gave ${refusal}, not invalid-module`,
-        );
-      }
+    if (engine.skips?.(entry)) {
       runs.push([]);
       continue;
     }

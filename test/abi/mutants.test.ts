@@ -42,7 +42,6 @@ interface Bug {
 function mutant(name: string, bug: Bug): AbiEngine {
   return {
     name: `mutant: ${name}`,
-    supports: () => true,
     async load(component, host) {
       const wrapped = Object.fromEntries(
         Object.entries(host).map(([iface, fns]) => [

@@ -1,0 +1,182 @@
+/**
+ * Components from other toolchains in the corpus, each export's expected values written from
+ * its source's meaning: the AssemblyScript SDK (guests/as/types), C through wasi-libc with the
+ * canonical ABI written by hand (guests/c/abi, its build recorded in abi.build.json), and
+ * componentize-js (guests/js/bench, StarlingMonkey, which brings its own WASI imports).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { CorpusEntry, Vector } from './harness.js';
+import type { Value } from './values.js';
+import { type FuncType, t, type WitType } from './wit.js';
+
+const file = (path: string) => new Uint8Array(readFileSync(new URL(`../../${path}`, import.meta.url)));
+
+const fn = (params: Record<string, WitType>, result?: WitType): FuncType => ({
+  params: Object.entries(params).map(([name, type]) => ({ name, type })),
+  ...(result ? { result } : {}),
+});
+
+const returns = (name: string, args: Value[], value?: Value, note?: string): Vector => ({
+  export: name,
+  args,
+  expect: { ...(value === undefined ? {} : { value }), hostCalls: [] },
+  ...(note ? { note } : {}),
+});
+
+/** guests/as/types: every type the AssemblyScript SDK binds. */
+export function assemblyScriptEntry(): CorpusEntry {
+  const u8 = fn({ a: t.u8, b: t.u8 }, t.u8);
+  return {
+    name: 'AssemblyScript guests/as/types',
+    bytes: file('guests/as/types/types.wasm'),
+    exports: {
+      'keel:types/text#upper': fn({ s: t.string }, t.string),
+      'keel:types/text#char-count': fn({ s: t.string }, t.u32),
+      'numbers#add-u8': u8,
+      'numbers#negate-s8': fn({ a: t.s8 }, t.s8),
+      'numbers#add-u16': fn({ a: t.u16, b: t.u16 }, t.u16),
+      'numbers#negate-s16': fn({ a: t.s16 }, t.s16),
+      'numbers#add-u32': fn({ a: t.u32, b: t.u32 }, t.u32),
+      'numbers#mul-s64': fn({ a: t.s64, b: t.s64 }, t.s64),
+      'numbers#max-u64': fn({}, t.u64),
+      'numbers#half-f32': fn({ a: t.f32 }, t.f32),
+      'numbers#sqrt-f64': fn({ a: t.f64 }, t.f64),
+      'numbers#invert': fn({ b: t.bool }, t.bool),
+      'xor-bytes': fn({ data: t.list(t.u8), key: t.u8 }, t.list(t.u8)),
+      'count-true': fn({ values: t.list(t.bool) }, t.u32),
+      'negate-all': fn({ values: t.list(t.bool) }, t.list(t.bool)),
+      join: fn({ parts: t.list(t.string), separator: t.string }, t.string),
+      widen: fn({ values: t.list(t.u32) }, t.list(t.u64)),
+      'echo-strings': fn({ values: t.list(t.string) }, t.list(t.string)),
+      sixteen: fn(Object.fromEntries('abcdefghijklmnop'.split('').map((p) => [p, t.s32])), t.s64),
+      nothing: fn({}),
+    },
+    vectors: [
+      returns('keel:types/text#upper', ['abc é'], 'ABC É'),
+      returns('keel:types/text#upper', [''], ''),
+      returns('keel:types/text#char-count', ['a🚀b'], 3, 'scalar values, not UTF-16 units'),
+      returns('numbers#add-u8', [200, 100], 44, 'u8 arithmetic wraps'),
+      returns('numbers#add-u8', [255, 1], 0),
+      returns('numbers#negate-s8', [-128], -128),
+      returns('numbers#negate-s8', [5], -5),
+      returns('numbers#add-u16', [65_535, 2], 1),
+      returns('numbers#negate-s16', [-32_768], -32_768),
+      returns('numbers#add-u32', [4_294_967_295, 2], 1),
+      returns('numbers#mul-s64', [3_000_000_000n, 3_000_000_000n], 9_000_000_000_000_000_000n),
+      returns('numbers#mul-s64', [-4n, 5n], -20n),
+      returns('numbers#max-u64', [], 2n ** 64n - 1n),
+      returns('numbers#half-f32', [3], 1.5),
+      returns('numbers#sqrt-f64', [2], Math.SQRT2),
+      returns('numbers#invert', [true], false),
+      returns('numbers#invert', [false], true),
+      returns('xor-bytes', [[1, 2, 3], 0xff], [254, 253, 252]),
+      returns('xor-bytes', [[], 1], []),
+      returns('count-true', [[true, false, true, true]], 3),
+      returns('negate-all', [[true, false]], [false, true]),
+      returns('negate-all', [[]], []),
+      returns('join', [['a', 'b', 'c'], ', '], 'a, b, c'),
+      returns('join', [[], '-'], ''),
+      returns('widen', [[1, 2]], [4_294_967_296n, 8_589_934_592n], 'each shifted into the high half'),
+      returns('echo-strings', [['x', '', '🚀', 'é']], ['x', '', '🚀', 'é']),
+      returns(
+        'sixteen',
+        Array.from({ length: 16 }, (_, i) => i + 1),
+        1496n,
+        'sixteen flat parameters: the sum of each times its position',
+      ),
+      returns('nothing', []),
+    ],
+  };
+}
+
+/** The sha256 of guests/c/abi's inputs, as scripts/build-c-guests.ts records it (the source, then the WIT). */
+export function cAbiInputsHash(): string {
+  return createHash('sha256')
+    .update(file('guests/c/abi/abi.c'))
+    .update(file('guests/c/abi/abi.wit'))
+    .digest('hex');
+}
+
+/** guests/c/abi: C (clang, wasi-libc's allocator) with the canonical ABI by hand. */
+export function cEntry(): CorpusEntry {
+  const point = t.record('point', { x: t.s32, y: t.s32 });
+  const shape = t.variant('shape', { circle: t.f64, rect: point, nothing: null });
+  return {
+    name: 'C guests/c/abi',
+    bytes: file('guests/c/abi/abi.wasm'),
+    exports: {
+      sum: fn({ values: t.list(t.s32) }, t.s64),
+      reverse: fn({ s: t.string }, t.string),
+      midpoint: fn({ a: point, b: point }, point),
+      area: fn({ s: shape }, t.f64),
+      split: fn({ s: t.string, separator: t.u8 }, t.list(t.string)),
+    },
+    vectors: [
+      returns('sum', [[]], 0n),
+      returns('sum', [[1, -2, 2_147_483_647, 2_147_483_647]], 4_294_967_293n, 'past 32 bits'),
+      returns('reverse', ['abc'], 'cba'),
+      returns('reverse', ['a🚀é'], 'é🚀a', 'by code points'),
+      returns('reverse', [''], ''),
+      returns(
+        'midpoint',
+        [
+          { x: 0, y: 0 },
+          { x: 10, y: -10 },
+        ],
+        { x: 5, y: -5 },
+      ),
+      returns(
+        'midpoint',
+        [
+          { x: 2_147_483_647, y: -2_147_483_648 },
+          { x: 2_147_483_647, y: -2_147_483_648 },
+        ],
+        { x: 2_147_483_647, y: -2_147_483_648 },
+      ),
+      returns('area', [{ tag: 'circle', val: 2 }], 12, 'an f64 in the joined i64 slot'),
+      returns('area', [{ tag: 'rect', val: { x: -3, y: 4 } }], -12, 'an s32 in the low half of the i64 slot'),
+      returns('area', [{ tag: 'nothing' }], -1),
+      returns('split', ['a,b,,c', 0x2c], ['a', 'b', '', 'c']),
+      returns('split', ['', 0x2c], ['']),
+      returns('split', ['é,🚀', 0x2c], ['é', '🚀']),
+    ],
+  };
+}
+
+/** guests/js/bench: componentize-js (StarlingMonkey); it imports WASI besides `keel:bench/host`. */
+export function javaScriptEntry(): CorpusEntry {
+  const tick = fn({ x: t.u32 }, t.u32);
+  return {
+    name: 'componentize-js guests/js/bench',
+    bytes: file('guests/js/bench/build/bench.wasm'),
+    grants: ['wasi:cli/*', 'wasi:clocks/*', 'wasi:random/*'],
+    exports: {
+      noop: fn({}),
+      add: fn({ a: t.u32, b: t.u32 }, t.u32),
+      shout: fn({ s: t.string }, t.string),
+      'call-host': fn({ n: t.u32 }, t.u32),
+      fib: fn({ n: t.u32 }, t.u32),
+    },
+    imports: { 'keel:bench/host': { tick } },
+    host: () => ({ 'keel:bench/host': { tick: ([x]) => (x as number) + 2 } }),
+    vectors: [
+      returns('noop', []),
+      returns('add', [2, 3], 5),
+      returns('add', [4_294_967_295, 1], 0, '(a + b) >>> 0'),
+      returns('shout', ['hello'], 'Hello'),
+      returns('shout', ['éa🚀'], 'Éa🚀'),
+      returns('shout', [''], ''),
+      returns('fib', [20], 6765),
+      {
+        export: 'call-host',
+        args: [3],
+        expect: {
+          value: 6,
+          hostCalls: [0, 2, 4].map((x) => ({ fn: 'keel:bench/host#tick', args: [x] })),
+        },
+        note: 'each answer of the host fed to the next call',
+      },
+    ],
+  };
+}
