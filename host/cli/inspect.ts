@@ -2,10 +2,13 @@
  * `keel inspect`: what a module is, what it exports, and what it would need granted.
  */
 
+import { basename } from 'node:path';
 import { KeelError } from '../kernel/errors.js';
 import { Kernel, type ModuleNeed } from '../kernel/kernel.js';
 import { formatSize } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
+import { readModuleFile } from '../loader/files.js';
+import { describeExports, type ExportedItem } from './exports.js';
 import { parseFlags } from './flags.js';
 import { cliHint, grantedByCli } from './grants.js';
 import { asKeelError, EXIT_OK, exitStatusFor, printError, printJson, stdout, styles } from './output.js';
@@ -46,11 +49,14 @@ export async function inspectCommand(argv: string[]): Promise<number> {
       );
     }
     const cacheDir = values['cache-dir'] as string | undefined;
+    const file = positionals[0]!;
     kernel = new Kernel(cacheDir !== undefined ? { cacheDir } : {});
-    const module = await kernel.load(positionals[0]!);
+    const bytes = await readModuleFile(file, kernel.limits.moduleBytes);
+    const module = await kernel.load(bytes, { name: basename(file).replace(/\.wasm$/, '') });
     const needs = kernel.needs(module);
-    if (json) printJson(describe(module, needs));
-    else printHuman(module, needs);
+    const exports = await describeExports(bytes, module);
+    if (json) printJson(describe(module, needs, exports));
+    else printHuman(module, needs, exports);
     return EXIT_OK;
   } catch (error) {
     const failure = asKeelError(error);
@@ -62,7 +68,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
 }
 
-function describe(module: ModuleHandle, needs: ModuleNeed[]) {
+function describe(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedItem[]) {
   return {
     ok: true,
     name: module.name,
@@ -72,6 +78,8 @@ function describe(module: ModuleHandle, needs: ModuleNeed[]) {
     sha256: module.hash,
     ...(module.generator ? { generator: module.generator } : {}),
     command: module.isCommand,
+    ...(module.commandExport ? { commandExport: module.commandExport } : {}),
+    exports,
     world: { imports: module.world.imports, exports: module.world.exports },
     coreModules: module.coreModules,
     needs: needs.map((need) =>
@@ -83,7 +91,7 @@ function describe(module: ModuleHandle, needs: ModuleNeed[]) {
   };
 }
 
-function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
+function printHuman(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedItem[]): void {
   const out: string[] = [];
   const kind =
     module.kind === 'preview1'
@@ -92,18 +100,8 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
   out.push(`${bold(module.name)}  ${kind}, ${formatSize(module.size)} (${module.size} bytes)`);
   out.push(dim(`sha256 ${module.hash}`));
   if (module.generator) out.push(dim(`glue: ${module.generator}`));
-  out.push('', bold('Exports'));
-  if (module.world.exports.length === 0) out.push('  (none)');
-  for (const e of module.world.exports) {
-    if (e.kind === 'interface') {
-      out.push(`  ${e.name}`);
-      for (const f of e.functions ?? []) out.push(`    #${f.name}${dim(f.signature)}`);
-    } else {
-      out.push(
-        `  ${e.name}${e.signature ? ` ${dim(e.signature)}` : ''}${e.kind !== 'function' ? dim(` (${e.kind})`) : ''}`,
-      );
-    }
-  }
+  out.push('', `${bold('Exports')}${dim('  (call a function with keel run --invoke <name>)')}`);
+  out.push(...exportLines(exports));
   out.push('', bold('Needs'));
   if (needs.length === 0) out.push('  nothing: it runs with no grants');
   for (const need of needs) {
@@ -122,6 +120,41 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[]): void {
     out.push('', bold('Core modules'));
     for (const core of module.coreModules) out.push(`  ${core.file}  ${formatSize(core.size)}`);
   }
-  if (module.isCommand) out.push('', dim('A command: `keel run` runs it without --invoke.'));
+  if (module.commandExport) {
+    out.push('', dim(`A command: \`keel run\` runs it (${module.commandExport}) without --invoke.`));
+  }
   stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Each export with its WIT signature, and the name `--invoke` takes in a column of its own. */
+function exportLines(exports: readonly ExportedItem[]): string[] {
+  const rows: [string, string][] = [];
+  for (const item of exports) {
+    if (item.function) {
+      rows.push([
+        `  ${item.name}: ${item.function.signature || '(signature unknown)'}`,
+        item.function.invoke ?? '',
+      ]);
+    } else if (item.kind === 'interface') {
+      rows.push([`  ${item.name}`, '']);
+      for (const type of item.types ?? []) rows.push([`    ${type}`, '']);
+      for (const resource of item.resources ?? []) {
+        rows.push([`    resource ${resource.name}`, '']);
+        for (const fn of resource.functions) rows.push([`      ${fn}`, '']);
+      }
+      for (const fn of item.functions ?? []) {
+        rows.push([`    ${fn.name}: ${fn.signature || '(signature unknown)'}`, fn.invoke ?? '']);
+      }
+    } else {
+      rows.push([`  ${item.name} ${dim(`(${item.kind})`)}`, '']);
+    }
+  }
+  if (rows.length === 0) return ['  (none)'];
+  const width = Math.min(
+    72,
+    Math.max(...rows.filter(([, invoke]) => invoke).map(([text]) => text.length), 0),
+  );
+  return rows.map(([text, invoke]) =>
+    invoke ? `${text.padEnd(width)}  ${dim(`--invoke ${invoke}`)}` : text,
+  );
 }

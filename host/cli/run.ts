@@ -14,8 +14,8 @@ import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
 import { formatSize, parseSize } from '../kernel/limits.js';
-import type { ModuleHandle } from '../kernel/module.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
+import { readModuleFile } from '../loader/files.js';
 import type { GrantInput } from '../policy/grants.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
 import { CLI_DEFAULT_GRANTS, checkGrantNames, cliHint } from './grants.js';
@@ -36,7 +36,7 @@ import {
   stdout,
   yellow,
 } from './output.js';
-import { exportSignature, returnsResult } from './signatures.js';
+import { invokedSignature, returnsResult } from './signatures.js';
 
 export { CLI_DEFAULT_GRANTS } from './grants.js';
 
@@ -275,7 +275,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   let failure: KeelError | undefined;
   try {
     progress(`loading ${request.file}`);
-    const module = await kernel.load(request.file);
+    const bytes = await readModuleFile(request.file, kernel.limits.moduleBytes);
+    const module = await kernel.load(bytes, { name: basename(request.file).replace(/\.wasm$/, '') });
     clearProgress();
     const exportName = request.invoke ?? module.commandExport;
     if (!exportName) {
@@ -290,7 +291,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       io: { stdin, stdout: forward(stdout), stderr: forward(stderr) },
     });
     const outcome = await sandbox.invoke(exportName, request.invoke ? request.args : []);
-    ({ status, result } = settle(outcome, module, exportName, Boolean(request.invoke)));
+    const signature = await invokedSignature(module, bytes, exportName);
+    ({ status, result } = settle(outcome, signature, Boolean(request.invoke)));
   } catch (error) {
     failure = asKeelError(error);
     status = exitStatusFor(failure.code);
@@ -387,12 +389,10 @@ function printGuestLog(event: KeelEvent): void {
 /** The result object and exit status of a finished invocation. */
 function settle(
   outcome: InvokeOutcome,
-  module: ModuleHandle,
-  exportName: string,
+  signature: string | undefined,
   invoked: boolean,
 ): { status: number; result: Record<string, unknown> } {
   let value = outcome.value;
-  const signature = exportSignature(module.world, exportName);
   // A WIT result is tagged in both cases, so that an ok payload never reads as an error.
   if (signature && returnsResult(signature)) {
     value = outcome.err

@@ -2,6 +2,7 @@
  * Finding an export's WIT signature by the name `--invoke` was given (version optional,
  * kebab-case or camelCase function names), and reading what it returns.
  */
+import type { ModuleHandle } from '../kernel/module.js';
 import type { World } from '../loader/world.js';
 import { kebabCase, unversioned } from '../loader/world.js';
 
@@ -20,4 +21,27 @@ export function exportSignature(world: World, name: string): string | undefined 
 /** Whether a WIT function signature returns a `result`. */
 export function returnsResult(signature: string): boolean {
   return /->\s*result\b/.test(signature);
+}
+
+/**
+ * The WIT signature of the export a run calls: from the module's world when it shows one, the
+ * known one of `wasi:cli/run#run`, else from the component itself (Keel's planner, loaded only
+ * then: a world-level function or a command never needs it).
+ */
+export async function invokedSignature(
+  module: ModuleHandle,
+  bytes: Uint8Array,
+  exportName: string,
+): Promise<string | undefined> {
+  const fromWorld = exportSignature(module.world, exportName);
+  if (fromWorld) return fromWorld;
+  if (/^wasi:cli\/run(@[^#]*)?#run$/.test(exportName)) return 'func() -> result';
+  const component = module.kind === 'component' || module.preview1Abi === 'adapter';
+  if (!component || !exportName.includes('#')) return undefined;
+  const { describeExports, findExport } = await import('./exports.js');
+  try {
+    return findExport(await describeExports(bytes, module), exportName)?.signature || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -109,7 +109,8 @@ describe('keel run', () => {
     const r = keel(['run', files.component!, '--json']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^hello\n/);
-    expect(lastJson(r.stdout)).toMatchObject({ ok: true, value: null });
+    // run returns result: tagged, as every WIT result is in --json.
+    expect(lastJson(r.stdout)).toMatchObject({ ok: true, value: { tag: 'ok' } });
   });
 
   it('gives the guest only the variables passed with --env', () => {
