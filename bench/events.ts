@@ -1,13 +1,18 @@
 /**
  * The event-log group: how many canonical events per second reach the JSONL log through the
- * kernel's JsonlSink (pino), from the bus alone and from guest calls through `invokeSync`.
- * Each sample writes a fresh log file and counts as done only when the file is flushed and
- * closed; the line count is checked.
+ * kernel's JsonlSink, from the bus alone and from guest calls through `invokeSync`. The sink's
+ * buffer is capped (8 MiB by default): the producers wait for `drained()` when the bus says it
+ * is congested, as the kernel's asynchronous entry points do. Each sample writes a fresh log
+ * file and counts as done only when the file is flushed and closed; the line count is checked
+ * (nothing may be dropped) and the sink's peak buffer is reported.
  */
+
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS, JsonlSink, Kernel } from '../host/index.js';
+import { pino } from 'pino';
+import { DEFAULT_LOG_BUFFER_BYTES, EVENTS, JsonlSink, Kernel } from '../host/index.js';
 import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
 import { stats } from './lib/measure.js';
 import type { Group, MeasureResult, Row } from './lib/report.js';
@@ -18,6 +23,8 @@ interface Sample {
   seconds: number;
   events: number;
   bytes: number;
+  /** The most bytes the sink held at once. */
+  peak?: number;
 }
 
 function rateRow(subject: string, samples: Sample[], reference?: Sample[]): Row {
@@ -32,6 +39,12 @@ function rateRow(subject: string, samples: Sample[], reference?: Sample[]): Row 
     detail: {
       per_sample: samples[0]!.events,
       bytes_each: round(samples[0]!.bytes / samples[0]!.events),
+      ...(samples[0]!.peak !== undefined
+        ? {
+            peak_buffer_bytes: Math.max(...samples.map((s) => s.peak ?? 0)),
+            cap_bytes: DEFAULT_LOG_BUFFER_BYTES,
+          }
+        : {}),
       samples: samples.length,
       timer: 'wall',
     },
@@ -72,15 +85,57 @@ export async function runEventsGroup({
       const path = join(dir, `bus-${file++}.jsonl`);
       const kernel = new Kernel({ cacheDir: false });
       const sink = new JsonlSink({ destination: path, sync }).attach(kernel.events);
+      const bus = kernel.events;
       const started = performance.now();
       for (let i = 0; i < n; i++) {
-        kernel.events.emit({ event: EVENTS.guestLog, sandbox: 'sb-1', data: { message: 'tick', i } });
+        bus.emit({ event: EVENTS.guestLog, sandbox: 'sbx_1', data: { message: 'tick', i } });
+        if (bus.congested) await bus.drained();
       }
       await sink.close();
       const seconds = (performance.now() - started) / 1000;
       await kernel.close();
       const written = lines(path);
-      if (written.count !== n) throw new Error(`events: ${written.count} lines written, expected ${n}`);
+      if (written.count !== n || sink.stats.dropped !== 0)
+        throw new Error(
+          `events: ${written.count} lines written (${sink.stats.dropped} dropped), expected ${n}`,
+        );
+      rmSync(path);
+      return { seconds, events: n, bytes: written.bytes, peak: sink.stats.peakBufferedBytes };
+    };
+    /**
+     * The same through pino 10 and its sonic-boom file destination, as Keel's sink was before
+     * 2026-12 (unbounded buffer): the reference that makes the figure comparable across loads.
+     */
+    const busToPino = async (): Promise<Sample> => {
+      const path = join(dir, `pino-${file++}.jsonl`);
+      const kernel = new Kernel({ cacheDir: false });
+      const stream = pino.destination({ dest: path, mkdir: true, sync: false });
+      const logger = pino(
+        {
+          level: 'trace',
+          base: null,
+          timestamp: false,
+          formatters: { level: (label) => ({ level: label }) },
+        },
+        stream,
+      );
+      kernel.events.subscribe('*', (event) => {
+        const { level, ...fields } = event;
+        logger[level](fields);
+      });
+      const bus = kernel.events;
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        bus.emit({ event: EVENTS.guestLog, sandbox: 'sbx_1', data: { message: 'tick', i } });
+      }
+      if ((stream as unknown as { fd: number }).fd < 0) await once(stream, 'ready');
+      const closed = once(stream, 'close');
+      stream.end();
+      await closed;
+      const seconds = (performance.now() - started) / 1000;
+      await kernel.close();
+      const written = lines(path);
+      if (written.count !== n) throw new Error(`events: pino wrote ${written.count} lines, expected ${n}`);
       rmSync(path);
       return { seconds, events: n, bytes: written.bytes };
     };
@@ -95,8 +150,12 @@ export async function runEventsGroup({
         : kernelForCalls;
       const m = logged ? await kernel.load(component) : module;
       const sandbox = await kernel.spawn(m, { grants: ['keel:bench/host'] });
+      const bus = kernel.events;
       const started = performance.now();
-      for (let i = 0; i < calls; i++) sandbox.invokeSync('add', [i, 1]);
+      for (let i = 0; i < calls; i++) {
+        sandbox.invokeSync('add', [i, 1]);
+        if (bus.congested) await bus.drained();
+      }
       if (logged) await kernel.close();
       const seconds = (performance.now() - started) / 1000;
       sandbox.terminate();
@@ -115,11 +174,14 @@ export async function runEventsGroup({
     log('  bus to JSONL');
     await busToLog(false);
     await busToLog(true);
+    await busToPino();
     const asyncSamples: Sample[] = [];
     const syncSamples: Sample[] = [];
+    const pinoSamples: Sample[] = [];
     for (let r = 0; r < rounds; r++) {
       asyncSamples.push(await busToLog(false));
       syncSamples.push(await busToLog(true));
+      pinoSamples.push(await busToPino());
     }
     log('  invokeSync with the log on');
     await invokeToLog(true);
@@ -142,6 +204,7 @@ export async function runEventsGroup({
         rows: [
           rateRow('jsonl-async', asyncSamples, asyncSamples),
           rateRow('jsonl-sync', syncSamples, asyncSamples),
+          rateRow('jsonl-pino', pinoSamples, asyncSamples),
         ],
       },
       {
@@ -165,12 +228,18 @@ export async function runEventsGroup({
           id: 'jsonl-async',
           label: 'JsonlSink (async)',
           setup:
-            "the kernel's log: pino with an asynchronous file destination (the default of KernelOptions.log)",
+            "the kernel's log: Keel's serializer and a capped buffer written asynchronously to the file (the default of KernelOptions.log); the loop awaits bus.drained() when the bus is congested",
         },
         {
           id: 'jsonl-sync',
           label: 'JsonlSink (sync)',
           setup: 'JsonlSink with sync: true (each line written before emit returns)',
+        },
+        {
+          id: 'jsonl-pino',
+          label: 'pino (before)',
+          setup:
+            "pino 10 with sonic-boom's asynchronous file destination, as the kernel's log was before (no cap on its buffer)",
         },
         {
           id: 'invoke-no-log',
@@ -180,7 +249,8 @@ export async function runEventsGroup({
         {
           id: 'invoke-jsonl',
           label: 'invokeSync + JSONL',
-          setup: 'invokeSync(add) with KernelOptions.log set to a file',
+          setup:
+            'invokeSync(add) with KernelOptions.log set to a file; the loop awaits bus.drained() when the bus is congested',
         },
       ],
       measures,

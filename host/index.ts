@@ -22,8 +22,20 @@ export { wasiError } from './caps/provider.js';
 export { type EnvironmentScope, parseEnvFlags } from './caps/wasi-cli.js';
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesystem.js';
 export { StreamClosed } from './caps/wasi-io.js';
-export { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from './events/bus.js';
-export { JsonlSink, type JsonlSinkOptions } from './events/jsonl.js';
+export {
+  type Backpressure,
+  EventBus,
+  type EventHook,
+  type EventPattern,
+  type SubscribeOptions,
+} from './events/bus.js';
+export {
+  DEFAULT_LOG_BUFFER_BYTES,
+  JsonlSink,
+  type JsonlSinkOptions,
+  type JsonlSinkStats,
+  type LogStream,
+} from './events/jsonl.js';
 export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';
 export { EVENT_SCHEMA_VERSION, type EventError, type EventInput, type KeelEvent } from './events/record.js';
 export { REDACTED, type RedactionOptions, Redactor } from './events/redact.js';

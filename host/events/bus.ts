@@ -26,6 +26,15 @@ interface Subscription {
   order: number;
 }
 
+/**
+ * A consumer that can fall behind (the JSONL log): producers that can wait (the kernel's
+ * asynchronous entry points) wait for `drained()` while it is `congested`.
+ */
+export interface Backpressure {
+  readonly congested: boolean;
+  drained(): Promise<void>;
+}
+
 export interface EventBusOptions {
   session: string;
   /** Timestamp source; the kernel passes a virtual clock in deterministic mode. */
@@ -39,14 +48,15 @@ export class EventBus {
   readonly #now: () => string;
   #subscriptions: Subscription[] = [];
   #order = 0;
-  /** Cache of "does anybody listen to this name", reset when subscriptions change. */
-  #wants = new Map<string, boolean>();
+  /** Cache of who listens to each name (in priority order), reset when subscriptions change. */
+  #routes = new Map<string, Subscription[]>();
+  #backpressure: Backpressure[] = [];
   #reporting = false;
 
   constructor(options: EventBusOptions) {
     this.session = options.session;
     this.redactor = options.redactor ?? new Redactor();
-    this.#now = options.now ?? (() => new Date().toISOString());
+    this.#now = options.now ?? isoNow;
   }
 
   subscribe(pattern: EventPattern, hook: EventHook, options: SubscribeOptions = {}): () => void {
@@ -60,35 +70,72 @@ export class EventBus {
     this.#subscriptions = [...this.#subscriptions, subscription].sort(
       (a, b) => b.priority - a.priority || a.order - b.order,
     );
-    this.#wants.clear();
+    this.#routes.clear();
     return () => {
       this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
-      this.#wants.clear();
+      this.#routes.clear();
     };
   }
 
   /** Cheap check used on hot paths to skip building events nobody will see. */
   wants(name: EventName): boolean {
-    let wanted = this.#wants.get(name);
-    if (wanted === undefined) {
-      wanted = this.#subscriptions.some((s) => matches(s.pattern, name));
-      this.#wants.set(name, wanted);
-    }
-    return wanted;
+    return this.#route(name).length > 0;
+  }
+
+  /** Register a consumer that can fall behind; returns the function that removes it. */
+  addBackpressure(consumer: Backpressure): () => void {
+    this.#backpressure = [...this.#backpressure, consumer];
+    return () => {
+      this.#backpressure = this.#backpressure.filter((c) => c !== consumer);
+    };
+  }
+
+  /** Whether a consumer (the JSONL log) has fallen behind: producers that can wait should. */
+  get congested(): boolean {
+    for (const consumer of this.#backpressure) if (consumer.congested) return true;
+    return false;
+  }
+
+  /** Resolves when no consumer is congested (or each has given up on a stalled destination). */
+  async drained(): Promise<void> {
+    for (const consumer of this.#backpressure) if (consumer.congested) await consumer.drained();
   }
 
   emit(input: EventInput): KeelEvent | undefined {
-    if (!this.wants(input.event)) return undefined;
-    const raw: KeelEvent = {
+    return this.emitAs(input, input.sandbox, input.module, input.request);
+  }
+
+  /**
+   * Kernel-internal: emit `input` stamped with these ids (a sandbox stamps its own events
+   * without copying them first).
+   */
+  emitAs(
+    input: Omit<EventInput, 'sandbox'>,
+    sandbox: string | undefined,
+    module: string | undefined,
+    request: string | undefined,
+  ): KeelEvent | undefined {
+    const route = this.#route(input.event);
+    if (route.length === 0) return undefined;
+    // Built field by field in schema order: every event has the same shape, none has an
+    // `undefined` field, and the log writes it in this order.
+    const raw = {
       ts: this.#now(),
       level: input.level ?? 'info',
       schema: EVENT_SCHEMA_VERSION,
+      event: input.event,
       session: this.session,
-      ...input,
     } as KeelEvent;
+    if (sandbox !== undefined) raw.sandbox = sandbox;
+    if (request !== undefined) raw.request = request;
+    if (input.span !== undefined) raw.span = input.span;
+    if (module !== undefined) raw.module = module;
+    if (input.status !== undefined) raw.status = input.status;
+    if (input.duration_ms !== undefined) raw.duration_ms = input.duration_ms;
+    if (input.data !== undefined) raw.data = input.data;
+    if (input.error !== undefined) raw.error = input.error;
     const event = this.redactor.active ? this.redactor.apply(raw) : raw;
-    for (const subscription of this.#subscriptions) {
-      if (!matches(subscription.pattern, event.event)) continue;
+    for (const subscription of route) {
       try {
         const result = subscription.hook(event);
         if (result && typeof (result as Promise<void>).then === 'function') {
@@ -118,6 +165,28 @@ export class EventBus {
       this.#reporting = false;
     }
   }
+
+  #route(name: string): Subscription[] {
+    let route = this.#routes.get(name);
+    if (route === undefined) {
+      route = this.#subscriptions.filter((s) => matches(s.pattern, name));
+      this.#routes.set(name, route);
+    }
+    return route;
+  }
+}
+
+let lastMs = -1;
+let lastIso = '';
+
+/** The time as ISO-8601, formatted once per millisecond (events come far faster). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 function matches(pattern: EventPattern, name: string): boolean {

@@ -35,6 +35,9 @@ export const EVENTS = {
   hookError: 'hook:error',
   httpRequest: 'http:request',
   httpResponse: 'http:response',
+  logSuppressed: 'log:suppressed',
+  logDropped: 'log:dropped',
+  logError: 'log:error',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'message-too-large'
   | 'no-such-target'
   | 'policy-violation'
-  | 'internal';
+  | 'internal'
+  | 'log-failed';
 
 export interface ErrorCatalogEntry {
   /** What the code means, in one line. */
@@ -93,6 +94,11 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   internal: {
     meaning: 'A bug inside Keel; the sandbox involved was ended, the host process is unharmed.',
     fix: 'Please report it with the JSONL log of the run.',
+  },
+  'log-failed': {
+    meaning:
+      'The JSONL event log could not be opened or written (a directory, no permission, disk full, a closed pipe); events go on to hooks but no longer to the log.',
+    fix: 'Point the log at a writable file (`--log`), free disk space, or keep the reading end of the pipe open.',
   },
 };
 

@@ -4,11 +4,10 @@
  * hooks). It holds no process-global state: two kernels in one process share nothing.
  */
 import { basename } from 'node:path';
-import type { DestinationStream } from 'pino';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import type { CapabilityProvider, SandboxContext, SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
-import { JsonlSink } from '../events/jsonl.js';
+import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
 import { type RedactionOptions, Redactor } from '../events/redact.js';
 import type { FuncSignature } from '../loader/core-info.js';
@@ -73,8 +72,11 @@ export interface KernelOptions {
   deterministic?: boolean | { seed?: number };
   /** Redaction applied to every event before any observer sees it. */
   redact?: RedactionOptions;
-  /** Write the JSONL event log here (a path or a pino destination). */
-  log?: string | DestinationStream;
+  /**
+   * Write the JSONL event log here: a file path, a stream, or the sink's options (its buffer cap,
+   * see docs/limits.md). A path that cannot be opened throws `log-failed`.
+   */
+  log?: string | LogStream | JsonlSinkOptions;
   /**
    * Keel's metering pass (fuel, memory and table limits), applied to every core module.
    * On by default; `false` runs guests unmetered (no fuel limit: for trusted code and benchmarks).
@@ -170,13 +172,18 @@ export class Kernel {
       mount: (path, module) => this.mount(path, module),
     });
     this.#sink =
-      options.log === undefined ? undefined : new JsonlSink({ destination: options.log }).attach(this.events);
+      options.log === undefined ? undefined : new JsonlSink(sinkOptions(options.log)).attach(this.events);
     this.events.emit({ event: EVENTS.kernelStart, data: { deterministic: this.#deterministic } });
   }
 
   /** Subscribe a hook to events. Returns the unsubscribe function. */
   on(pattern: EventPattern, hook: EventHook, options?: SubscribeOptions): () => void {
     return this.events.subscribe(pattern, hook, options);
+  }
+
+  /** The JSONL log's counters (lines written and dropped, bytes buffered, its failure), when there is a log. */
+  get logStats(): JsonlSinkStats | undefined {
+    return this.#sink?.stats;
   }
 
   /** Loader counters (transpiles, cache hits, compiles). */
@@ -290,6 +297,8 @@ export class Kernel {
    */
   async spawn(target: ModuleHandle | string, options: SpawnOptions = {}): Promise<Sandbox> {
     this.#checkOpen();
+    // A start function runs guest code: a log that has fallen behind catches up first.
+    if (this.events.congested) await this.events.drained();
     const handle = typeof target === 'string' ? this.#mounts.latest(target) : target;
     const module = loadedModule(handle);
     const limits = resolveLimits({ ...this.limits, ...options.limits });
@@ -311,6 +320,25 @@ export class Kernel {
         this.sched.ended(s);
       },
     });
+    // The spawn is the sandbox's first event window: its plan and its start functions.
+    sandbox.beginEventWindow();
+    try {
+      return await this.#spawnInWindow(sandbox, handle, module, grants, meter, target, options);
+    } finally {
+      sandbox.endEventWindow();
+    }
+  }
+
+  async #spawnInWindow(
+    sandbox: Sandbox,
+    handle: ModuleHandle,
+    module: ReturnType<typeof loadedModule>,
+    grants: Grant[],
+    meter: MeterRuntime | undefined,
+    target: ModuleHandle | string,
+    options: SpawnOptions,
+  ): Promise<Sandbox> {
+    const id = sandbox.id;
     const plan = await this.#plan(sandbox, module, grants);
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
     const denied = plan.filter((p) => p.decision.status === 'denied');
@@ -429,7 +457,7 @@ export class Kernel {
         kind: handle.kind,
         granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
         denied: denied.filter((p) => !p.requirement.optional).map((p) => p.requirement.import),
-        limits,
+        limits: sandbox.limits,
       },
     });
     this.sched.adopt(sandbox, target, options);
@@ -510,7 +538,6 @@ export class Kernel {
       ? preview1Requirements(module)
       : requirements(module)) {
       const provider = this.#providers.find(requirement.interface);
-      const base = { sandbox: sandbox.id, module: sandbox.module.name };
       // Authority-free interfaces link without a grant; a grant, when given, scopes them.
       if (
         provider &&
@@ -532,9 +559,8 @@ export class Kernel {
         continue;
       }
       if (approval) {
-        this.events.emit({
+        sandbox.emit({
           event: EVENTS.approvalRequired,
-          ...base,
           data: { interface: requirement.interface, import: requirement.import, proposed: proposed ?? null },
         });
         const decision = await approval(
@@ -548,9 +574,8 @@ export class Kernel {
           refused = true;
           reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
         }
-        this.events.emit({
+        sandbox.emit({
           event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
-          ...base,
           status: granted ? 'granted' : 'denied',
           data: {
             interface: requirement.interface,
@@ -569,9 +594,8 @@ export class Kernel {
       if (granted && provider) {
         const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
         plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
-        this.events.emit({
+        sandbox.emit({
           event: EVENTS.capabilityGranted,
-          ...base,
           status: 'granted',
           data: { interface: requirement.interface, import: requirement.import, via },
         });
@@ -586,10 +610,9 @@ export class Kernel {
             ...(refused ? { refused } : {}),
           },
         });
-        this.events.emit({
+        sandbox.emit({
           event: EVENTS.capabilityDenied,
           level: 'warn',
-          ...base,
           status: 'denied',
           data: { interface: requirement.interface, import: requirement.import, reason },
         });
@@ -642,6 +665,10 @@ export class Kernel {
       { import: requirement.import, interface: requirement.interface, reason },
     );
   }
+}
+
+function sinkOptions(log: string | LogStream | JsonlSinkOptions): JsonlSinkOptions {
+  return typeof log === 'object' && 'destination' in log ? log : { destination: log };
 }
 
 /**

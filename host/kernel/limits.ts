@@ -25,6 +25,11 @@ export interface Limits {
   moduleBytes: number;
   /** Bytes of stdout and of stderr kept per sandbox; the excess is dropped and counted. */
   outputBytes: number;
+  /**
+   * Events a sandbox may cause one by one per window (an invocation, a delivery, its spawn, its
+   * end); past it each kind is counted and summarized in one `log:suppressed` event.
+   */
+  events: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -39,6 +44,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   mailboxSenderPercent: 50,
   moduleBytes: 128 * MiB,
   outputBytes: 16 * MiB,
+  events: 10_000,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -4,6 +4,7 @@
  * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
  */
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
+import { EventBudget } from '../events/budget.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
@@ -134,6 +135,12 @@ export class Sandbox {
   #lastFuel: FuelReport;
   readonly #providerState: Map<string, unknown> = new Map();
   #cleanups: (() => void)[] = [];
+  /** Events this sandbox may still cause one by one in the current window (`limits.events`). */
+  readonly #eventBudget: EventBudget;
+  /** Open event windows (a delivery holds one around its invocation's). */
+  #eventWindows = 0;
+  /** The invocation of the current window, stamped on its summaries. */
+  #windowRequest: string | undefined;
 
   constructor(internals: SandboxInternals) {
     this.id = internals.id;
@@ -147,6 +154,7 @@ export class Sandbox {
     this.#lastFuel = { used: 0, limit: this.limits.fuel };
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
     this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
+    this.#eventBudget = new EventBudget(this.limits.events);
   }
 
   get state(): SandboxState {
@@ -219,11 +227,59 @@ export class Sandbox {
     this.#glue = glue;
   }
 
+  /**
+   * Emit an event this sandbox caused, stamped with its ids. It draws on the sandbox's event
+   * budget for the current window (`limits.events`): past it the event is only counted, and the
+   * count is reported in one `log:suppressed` event when the window closes.
+   */
   emit(event: Omit<EventInput, 'sandbox'>): void {
     // Checked first so that unobserved events cost no allocation on hot paths.
-    if (!this.#bus.wants(event.event)) return;
-    const request = event.request ?? this.#request;
-    this.#bus.emit({ ...event, sandbox: this.id, module: this.module.name, ...(request ? { request } : {}) });
+    if (!this.#bus.wants(event.event) || !this.#eventBudget.admit(event.event)) return;
+    this.#bus.emitAs(event, this.id, this.module.name, event.request ?? this.#request);
+  }
+
+  /**
+   * Kernel-internal: emit an event this sandbox caused about something else (a message it
+   * published, dropped at a full subscriber), stamped as given but paid from this sandbox's budget.
+   */
+  emitCaused(event: EventInput): void {
+    if (!this.#bus.wants(event.event) || !this.#eventBudget.admit(event.event)) return;
+    this.#bus.emit(event);
+  }
+
+  /**
+   * Kernel-internal: open an event window (an invocation, a delivery, the spawn): the whole
+   * event budget again, after a summary of what was held back since the last window. Windows
+   * nest: an invocation inside a delivery belongs to the delivery's window.
+   */
+  beginEventWindow(): void {
+    if (this.#eventWindows++ > 0) return;
+    this.#summarizeEvents();
+    this.#windowRequest = undefined;
+    this.#eventBudget.refill();
+  }
+
+  /** Kernel-internal: close the window opened by `beginEventWindow`: summarize what was held back. */
+  endEventWindow(): void {
+    if (this.#eventWindows === 0 || --this.#eventWindows > 0) return;
+    this.#summarizeEvents();
+  }
+
+  /** One `log:suppressed` event per kind of event held back since the last summary. */
+  #summarizeEvents(): void {
+    for (const [name, suppressed] of this.#eventBudget.takeSuppressed()) {
+      this.#bus.emitAs(
+        {
+          event: EVENTS.logSuppressed,
+          level: 'warn',
+          status: 'dropped',
+          data: { event: name, suppressed, limit: this.limits.events },
+        },
+        this.id,
+        this.module.name,
+        this.#request ?? this.#windowRequest,
+      );
+    }
   }
 
   /** The sandbox's fuel: used since spawn, remaining for the fast path, and its limits. */
@@ -258,6 +314,11 @@ export class Sandbox {
     meter.setRemaining(budget);
     this.#budget = budget;
     this.#budgetStart = used;
+    // Outside an invocation, a refuel opens the fast path's next window of events too.
+    if (this.#eventWindows === 0) {
+      this.#summarizeEvents();
+      this.#eventBudget.refill();
+    }
     return budget;
   }
 
@@ -336,6 +397,8 @@ export class Sandbox {
     args: readonly unknown[] = [],
     options: InvokeOptions = {},
   ): Promise<InvokeOutcome> {
+    // Back-pressure: a log that has fallen behind catches up before more guest code runs.
+    if (this.#bus.congested) await this.#bus.drained();
     return this.invokeSync(exportName, args, options);
   }
 
@@ -344,8 +407,17 @@ export class Sandbox {
     return (await this.invoke(exportName, args)).value;
   }
 
-  /** The synchronous form of `invoke` (inline placement only). */
+  /** The synchronous form of `invoke` (inline placement only). Each invocation is one event window. */
   invokeSync(exportName: string, args: readonly unknown[] = [], options: InvokeOptions = {}): InvokeOutcome {
+    this.beginEventWindow();
+    try {
+      return this.#invokeSync(exportName, args, options);
+    } finally {
+      this.endEventWindow();
+    }
+  }
+
+  #invokeSync(exportName: string, args: readonly unknown[], options: InvokeOptions): InvokeOutcome {
     this.#checkRunnable();
     const target = this.#resolve(exportName);
     const input = invocationInput(options.stdin);
@@ -360,6 +432,7 @@ export class Sandbox {
         : [...args];
     this.#state = 'running';
     this.#request = request;
+    this.#windowRequest = request;
     this.#invocationInput = input;
     let value: unknown;
     try {
@@ -586,7 +659,12 @@ export class Sandbox {
     this.#exports = {};
     this.#glue = undefined;
     this.#resolved.clear();
+    // The end is a window of its own: what the last one held back is told first, and the
+    // providers' cleanups (summaries of dropped output, denials) get a fresh budget.
+    this.#summarizeEvents();
+    this.#eventBudget.refill();
     this.release();
+    this.#summarizeEvents();
     this.emit(event);
     this.#onEnd(this);
   }

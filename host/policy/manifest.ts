@@ -41,6 +41,9 @@ export const LimitsSchema = z
       .describe('How much of the mailbox one sender may fill, in percent (default 50)'),
     moduleSize: size.optional(),
     outputSize: size.optional().describe('stdout and stderr bytes kept per sandbox'),
+    events: count
+      .optional()
+      .describe('Events a sandbox may cause one by one per invocation (default 10,000)'),
   })
   .strict();
 
@@ -114,6 +117,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('mailboxSenderPercent', limits.mailboxSenderPercent);
   assign('moduleBytes', toBytes(limits.moduleSize));
   assign('outputBytes', toBytes(limits.outputSize));
+  assign('events', limits.events);
   resolveLimits(resolved);
   return resolved;
 }

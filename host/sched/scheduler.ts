@@ -542,6 +542,13 @@ export class Scheduler {
           this.#deliver(entry);
           deliveries++;
           batch++;
+          // Back-pressure: a log that has fallen behind catches up before the next delivery.
+          if (this.#host.bus.congested) {
+            await this.#host.bus.drained();
+            batch = 0;
+            batchStarted = performance.now();
+            continue;
+          }
           if (
             batch >= BATCH ||
             ((batch & 63) === 0 && !this.#clock.virtual && performance.now() - batchStarted > BATCH_MS)
@@ -810,7 +817,7 @@ export class Scheduler {
     for (const service of this.#services) {
       if (service.ended || !service.accepting || !subscribed(service, topic)) continue;
       if (service.mailbox.full || service.mailbox.overShare(from)) {
-        this.#dropEvent(service, { kind: 'event', from, body, topic }, 'mailbox-full');
+        this.#dropEvent(service, { kind: 'event', from, body, topic }, 'mailbox-full', sender);
         dropped++;
         continue;
       }
@@ -960,15 +967,18 @@ export class Scheduler {
     }
   }
 
+  /** `ipc:drop` about `service`'s mailbox; a guest that caused it (a publisher's fan-out) pays for it from its event budget. */
   #dropEvent(
     service: Service,
     envelope: Omit<Envelope, 'seq' | 'queuedAt'> & { seq?: number },
     reason: string,
+    cause?: Entry,
   ): void {
     service.stats.dropped++;
     if (!this.#host.bus.wants(EVENTS.ipcDrop)) return;
     const last = service.history[service.history.length - 1];
-    this.#emit({
+    const emit = (event: EventInput) => (cause ? cause.sandbox.emitCaused(event) : this.#emit(event));
+    emit({
       event: EVENTS.ipcDrop,
       level: 'warn',
       status: 'dropped',
@@ -1086,7 +1096,18 @@ export class Scheduler {
     return best;
   }
 
+  /** One delivery is one event window of the receiver: its `ipc:deliver`, its invocation, its refusals' summaries. */
   #deliver(entry: Entry): void {
+    const sandbox = entry.sandbox;
+    sandbox.beginEventWindow();
+    try {
+      this.#deliverInWindow(entry);
+    } finally {
+      sandbox.endEventWindow();
+    }
+  }
+
+  #deliverInWindow(entry: Entry): void {
     this.#globalPass = entry.pass;
     entry.pass += 1 / entry.service.weight;
     const signal = entry.signals.has('term') ? 'term' : entry.signals.has('int') ? 'int' : undefined;

@@ -44,12 +44,15 @@ describe('canonical event names', () => {
     expect([...EVENT_NAMES]).toEqual(expect.arrayContaining(DESIGN_EVENTS));
   });
 
-  it('add to it only what limits, supervision and outgoing HTTP need', () => {
+  it('add to it only what limits, supervision, outgoing HTTP and an honest log need', () => {
     expect(EVENT_NAMES.filter((n) => !DESIGN_EVENTS.includes(n))).toEqual([
       'sandbox:restart',
       'table:limit',
       'http:request',
       'http:response',
+      'log:suppressed',
+      'log:dropped',
+      'log:error',
     ]);
   });
 });
