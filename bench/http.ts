@@ -37,6 +37,7 @@ function providerGet(port: number): () => void {
     deterministic: false,
     seed: 0n,
     emit: () => {},
+    emitText: () => {},
     state: <T>(key: string, init: () => T): T => {
       if (!state.has(key)) state.set(key, init());
       return state.get(key) as T;

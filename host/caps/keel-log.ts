@@ -37,14 +37,18 @@ export const keelLog: CapabilityProvider = {
         chargeBytes(context, message.length);
         const rank = LEVELS.indexOf(level);
         if (rank < minimum) return;
-        const truncated = message.length > MAX_LOG_MESSAGE;
-        context.emit({
-          event: EVENTS.guestLog,
-          level: rank < 0 ? 'info' : level,
-          data: {
-            message: truncated ? message.slice(0, MAX_LOG_MESSAGE) : message,
-            ...(truncated ? { truncated } : {}),
-          },
+        // The whole message goes through the stream's redaction (a secret across the cut is
+        // still found); the event shows its first MAX_LOG_MESSAGE characters.
+        context.emitText(EVENTS.guestLog, message, (text) => {
+          const truncated = text.length > MAX_LOG_MESSAGE;
+          return {
+            event: EVENTS.guestLog,
+            level: rank < 0 ? 'info' : level,
+            data: {
+              message: truncated ? text.slice(0, MAX_LOG_MESSAGE) : text,
+              ...(truncated ? { truncated } : {}),
+            },
+          };
         });
       },
     };

@@ -4,6 +4,7 @@
  * guest's imports are linked to. It never touches another sandbox's state.
  */
 
+import type { EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import type { Limits } from '../kernel/limits.js';
 import type { SchedPort } from '../sched/port.js';
@@ -48,8 +49,14 @@ export interface SandboxContext {
   readonly deterministic: boolean;
   /** Seed for this sandbox's deterministic randomness. */
   readonly seed: bigint;
-  /** Emit an event stamped with this sandbox's ids. */
+  /** Emit an event stamped with this sandbox's ids (it draws on the sandbox's event budget). */
   emit(event: Omit<EventInput, 'sandbox'>): void;
+  /**
+   * Emit an event carrying guest text from a stream (`guest:stdout`, `guest:stderr`,
+   * `guest:log`): redacted over the stream, so that a secret split across writes is caught;
+   * `build` makes the event from the redacted text, possibly later in the window.
+   */
+  emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void;
   /** State shared by the providers of one sandbox (for example wasi:io's streams), created once. */
   state<T>(key: string, init: () => T): T;
   /** End the sandbox with an exit status; unwinds the guest. Never returns. */
@@ -116,6 +123,12 @@ export interface CapabilityProvider {
   readonly authorityFree?: readonly string[];
   /** Validate and normalize a grant's scope; throw `invalid-argument` with a clear message. */
   parseScope?(iface: string, scope: unknown): unknown;
+  /**
+   * The values of a (not yet validated) scope that must never reach the log: env values, host
+   * paths. The kernel registers them with the redactor before the first event of the spawn.
+   * Must not throw; a scope of the wrong shape has none.
+   */
+  secrets?(iface: string, scope: unknown): readonly string[];
   /**
    * Build the import object for one interface of one sandbox: functions and resource classes
    * for components, a `{ name: function }` record for a core import module.

@@ -148,8 +148,13 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
       }
       if (kept.length === 0) return;
       forward?.(kept);
-      // Streaming decode: a character split across two writes is not mangled.
-      context.emit({ event, data: { bytes: kept.length, text: decoder.decode(kept, { stream: true }) } });
+      // Streaming decode: a character split across two writes is not mangled; redaction over
+      // the stream: a secret split across writes is not leaked either.
+      const size = kept.length;
+      context.emitText(event, decoder.decode(kept, { stream: true }), (text) => ({
+        event,
+        data: { bytes: size, text },
+      }));
     },
   };
 }
@@ -176,6 +181,12 @@ export const wasiCli: CapabilityProvider = {
     'wasi:cli/terminal-stdout',
     'wasi:cli/terminal-stderr',
   ],
+  secrets(iface, scope) {
+    if (iface !== 'wasi:cli/environment') return [];
+    const env = (scope as { env?: unknown } | undefined)?.env;
+    if (env === null || typeof env !== 'object') return [];
+    return Object.values(env).filter((value): value is string => typeof value === 'string');
+  },
   parseScope(iface, scope) {
     if (iface !== 'wasi:cli/environment') return undefined;
     const parsed = EnvironmentScope.safeParse(scope ?? {});

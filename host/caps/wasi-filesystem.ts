@@ -8,6 +8,7 @@
  * sandbox, each with directory and file permissions, plus quotas. Every refusal is a WASI
  * `error-code` in the guest and a `capability:denied` event outside.
  */
+import { resolve } from 'node:path';
 import type { DirHandle, FileHandle, NewTimestamp, NodeStat, NodeType } from './fs/backend.js';
 import { FsError, fromNodeError, fsError } from './fs/errors.js';
 import { checkName, checkSymlinkTarget } from './fs/path.js';
@@ -595,6 +596,15 @@ export const wasiFilesystem: CapabilityProvider = {
   parseScope(iface, scope) {
     // The scope lives on the preopens grant; a family grant (wasi:filesystem/*) carries it to both.
     return parseFilesystemScope(iface, scope);
+  },
+  secrets(_iface, scope) {
+    // Host paths, as given and made absolute: the host's layout stays out of the log.
+    const preopens = (scope as { preopens?: unknown } | undefined)?.preopens;
+    if (!Array.isArray(preopens)) return [];
+    return preopens.flatMap((p: unknown) => {
+      const host = (p as { host?: unknown } | null)?.host;
+      return typeof host === 'string' && !host.includes('\0') ? [host, resolve(host)] : [];
+    });
   },
   link({ interface: iface, scope, context }) {
     if (iface === 'wasi:filesystem/preopens') {

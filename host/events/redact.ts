@@ -4,6 +4,9 @@
  */
 export const REDACTED = '[redacted]';
 
+/** Values shorter than this are not treated as secrets: they would redact innocent text everywhere. */
+export const MIN_SECRET_LENGTH = 4;
+
 export interface RedactionOptions {
   /** Field names whose values are always replaced, wherever they appear in `data`. */
   keys?: readonly string[];
@@ -25,9 +28,15 @@ export class Redactor {
   /** Register one more secret value (for example an env value granted to a sandbox). */
   addValue(value: string): void {
     // Very short values would redact innocent text everywhere; they are not secrets worth hiding.
-    if (value.length < 4 || this.#needles.includes(value)) return;
+    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.#needles.includes(value))
+      return;
     // Longest first so that a secret containing another is replaced whole.
     this.#needles = [...this.#needles, value].sort((a, b) => b.length - a.length);
+  }
+
+  /** The secret values, longest first. */
+  get values(): readonly string[] {
+    return this.#needles;
   }
 
   get active(): boolean {

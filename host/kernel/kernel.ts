@@ -339,6 +339,8 @@ export class Kernel {
     options: SpawnOptions,
   ): Promise<Sandbox> {
     const id = sandbox.id;
+    // Secrets handed to the guest never reach the log: known before the first event of the spawn.
+    for (const grant of grants) this.#registerSecrets(grant);
     const plan = await this.#plan(sandbox, module, grants);
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
     const denied = plan.filter((p) => p.decision.status === 'denied');
@@ -364,10 +366,6 @@ export class Kernel {
           denials: eager.map((p) => ({ interface: p.requirement.interface, reason: denialOf(p).reason })),
         },
       );
-    }
-    for (const grant of grants) {
-      // Secrets handed to the guest never reach the log.
-      if (grant.interface === 'wasi:cli/environment') this.#redactEnv(grant.scope);
     }
     const context = sandbox.context(
       options.io ?? {},
@@ -521,9 +519,26 @@ export class Kernel {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
   }
 
-  #redactEnv(scope: unknown): void {
-    const env = (scope as { env?: Record<string, string> } | undefined)?.env;
-    for (const value of Object.values(env ?? {})) this.events.redactor.addValue(value);
+  /**
+   * Register a grant's secrets with the redactor: what its providers declare secret (env values,
+   * host paths), and every string of its scope when the grant says `secret: true`.
+   */
+  #registerSecrets(grant: Grant): void {
+    const redactor = this.events.redactor;
+    if (grant.secret) for (const value of strings(grant.scope)) redactor.addValue(value);
+    for (const provider of this.#providers.all) {
+      if (!provider.secrets) continue;
+      for (const iface of provider.interfaces) {
+        if (!findGrant([grant], iface)) continue;
+        let values: readonly string[] = [];
+        try {
+          values = provider.secrets(iface, grant.scope);
+        } catch {
+          // A scope of the wrong shape has no secrets; parseScope reports it.
+        }
+        for (const value of values) redactor.addValue(value);
+      }
+    }
   }
 
   /** Decide every requirement: grant, authority-free, or denied; ask the approval hook. */
@@ -559,9 +574,15 @@ export class Kernel {
         continue;
       }
       if (approval) {
+        // The event names the proposed grant and its scope's fields, never their values: the
+        // hook gets the grant itself; the log only needs to know what was asked.
         sandbox.emit({
           event: EVENTS.approvalRequired,
-          data: { interface: requirement.interface, import: requirement.import, proposed: proposed ?? null },
+          data: {
+            interface: requirement.interface,
+            import: requirement.import,
+            proposed: proposed ? describeGrant(proposed) : null,
+          },
         });
         const decision = await approval(
           { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
@@ -569,8 +590,16 @@ export class Kernel {
         );
         granted = decision.decision === 'grant';
         via = 'approval';
-        if (granted) scope = (decision as { scope?: unknown }).scope ?? proposed?.scope;
-        else {
+        if (granted) {
+          const given = decision as { scope?: unknown; secret?: boolean };
+          scope = given.scope ?? proposed?.scope;
+          // A scope the hook chose is registered before the event that follows.
+          this.#registerSecrets({
+            interface: requirement.interface,
+            scope,
+            ...(given.secret || proposed?.secret ? { secret: true } : {}),
+          });
+        } else {
           refused = true;
           reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
         }
@@ -665,6 +694,30 @@ export class Kernel {
       { import: requirement.import, interface: requirement.interface, reason },
     );
   }
+}
+
+/** A grant as events show it: its interface and the names of its scope's fields, no values. */
+function describeGrant(grant: Grant): Record<string, unknown> {
+  const scope = grant.scope;
+  return {
+    interface: grant.interface,
+    ...(scope === undefined
+      ? {}
+      : {
+          scope:
+            scope !== null && typeof scope === 'object' && !Array.isArray(scope)
+              ? Object.keys(scope)
+              : '[value]',
+        }),
+    ...(grant.secret ? { secret: true } : {}),
+  };
+}
+
+/** Every string in a JSON-like value (bounded depth). */
+function strings(value: unknown, depth = 0): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object' || depth > 16) return [];
+  return Object.values(value).flatMap((item) => strings(item, depth + 1));
 }
 
 function sinkOptions(log: string | LogStream | JsonlSinkOptions): JsonlSinkOptions {

@@ -6,8 +6,9 @@
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
 import { EventBudget } from '../events/budget.js';
 import type { EventBus } from '../events/bus.js';
-import { EVENTS } from '../events/names.js';
+import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
+import { StreamRedactor } from '../events/stream-redact.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
@@ -141,6 +142,8 @@ export class Sandbox {
   #eventWindows = 0;
   /** The invocation of the current window, stamped on its summaries. */
   #windowRequest: string | undefined;
+  /** Guest text streams (stdout, stderr, the log), redacted over the stream. */
+  readonly #streams = new Map<EventName, StreamRedactor<HeldText>>();
 
   constructor(internals: SandboxInternals) {
     this.id = internals.id;
@@ -183,6 +186,7 @@ export class Sandbox {
       deterministic,
       seed,
       emit: (event) => this.emit(event),
+      emitText: (name, text, build) => this.emitText(name, text, build),
       state: <T>(key: string, init: () => T): T => {
         if (!this.#providerState.has(key)) this.#providerState.set(key, init());
         return this.#providerState.get(key) as T;
@@ -239,6 +243,29 @@ export class Sandbox {
   }
 
   /**
+   * Emit an event that carries guest text from a stream (`guest:stdout`, `guest:stderr`,
+   * `guest:log`): the text is redacted over the whole stream, so that a secret split across
+   * writes is caught, and the event may be held back until that is known (at the latest to the
+   * end of the window). `build` makes the event from the redacted text.
+   */
+  emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
+    if (!this.#bus.wants(name)) return;
+    let stream = this.#streams.get(name);
+    if (stream === undefined) {
+      stream = new StreamRedactor<HeldText>(this.#bus.redactor);
+      this.#streams.set(name, stream);
+    }
+    stream.push(text, { build, request: this.#request }, this.#releaseText);
+  }
+
+  readonly #releaseText = (text: string, held: HeldText): void => {
+    const event = held.build(text);
+    this.emit(
+      held.request !== undefined && event.request === undefined ? { ...event, request: held.request } : event,
+    );
+  };
+
+  /**
    * Kernel-internal: emit an event this sandbox caused about something else (a message it
    * published, dropped at a full subscriber), stamped as given but paid from this sandbox's budget.
    */
@@ -265,8 +292,9 @@ export class Sandbox {
     this.#summarizeEvents();
   }
 
-  /** One `log:suppressed` event per kind of event held back since the last summary. */
+  /** Release the guest text held back, then one `log:suppressed` event per kind of event held back. */
   #summarizeEvents(): void {
+    for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
     for (const [name, suppressed] of this.#eventBudget.takeSuppressed()) {
       this.#bus.emitAs(
         {
@@ -745,6 +773,12 @@ export class Sandbox {
     const converters = componentArgumentConverters(declared?.js);
     return { fn: fn as ResolvedExport['fn'], name: exportName, ...(converters ? { converters } : {}) };
   }
+}
+
+/** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
+interface HeldText {
+  build: (text: string) => Omit<EventInput, 'sandbox'>;
+  request: string | undefined;
 }
 
 function invocationInput(stdin: Uint8Array | string | undefined): InvocationInput | undefined {

@@ -18,7 +18,10 @@ export interface ApprovalContext {
   module: string;
 }
 
-export type ApprovalDecision = { decision: 'grant'; scope?: unknown } | { decision: 'deny'; reason?: string };
+/** A grant may narrow the scope; `secret: true` marks every string of it as a secret (see `Grant.secret`). */
+export type ApprovalDecision =
+  | { decision: 'grant'; scope?: unknown; secret?: boolean }
+  | { decision: 'deny'; reason?: string };
 
 /** Called once per requested capability, in import order. May be async. */
 export type ApprovalHook = (

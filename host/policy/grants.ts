@@ -9,6 +9,11 @@ export interface Grant {
   interface: string;
   /** Provider-specific scope (paths, hosts, env values, ...). Absent means the provider's default. */
   scope?: unknown;
+  /**
+   * Every string in `scope` is a secret: it never reaches an event or the log (the kernel also
+   * knows on its own that env values and host paths are).
+   */
+  secret?: boolean;
 }
 
 export type GrantInput = string | Grant;

@@ -22,6 +22,10 @@ export const CapabilitySchema = z.union([
     .object({
       interface: z.string().min(1),
       scope: z.unknown().optional().describe('Provider-specific scope (paths, env values, peers, topics)'),
+      secret: z
+        .boolean()
+        .optional()
+        .describe('Every string of the scope is a secret: never in an event or the log'),
     })
     .strict(),
 ]);

@@ -23,6 +23,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     seed: 1n,
     events,
     emit: (event) => events.push(event),
+    emitText: (_name, text, build) => events.push(build(text)),
     state: <T>(key: string, init: () => T): T => {
       if (!state.has(key)) state.set(key, init());
       return state.get(key) as T;

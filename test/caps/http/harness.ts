@@ -32,6 +32,7 @@ export function httpWorld(scope: unknown): HttpWorld {
     deterministic: false,
     seed: 0n,
     emit: (event) => events.push(event),
+    emitText: (_name, text, build) => events.push(build(text)),
     state: <T>(key: string, init: () => T): T => {
       if (!state.has(key)) state.set(key, init());
       return state.get(key) as T;
