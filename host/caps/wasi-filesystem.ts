@@ -62,6 +62,25 @@ function descriptorStat(st: NodeStat): DescriptorStat {
   };
 }
 
+/** The type of an entry (not following it), or undefined when there is none. */
+function entryType(dir: DirHandle, name: string): NodeType | undefined {
+  try {
+    return dir.lstat(name).type;
+  } catch (error) {
+    if (error instanceof FsError && error.code === 'no-entry') return undefined;
+    throw error;
+  }
+}
+
+/** The sync flags asked for at open, reported back by `get-flags`. */
+function syncFlags(f: DescriptorFlags): DescriptorFlags {
+  return {
+    ...(f.fileIntegritySync ? { fileIntegritySync: true } : {}),
+    ...(f.dataIntegritySync ? { dataIntegritySync: true } : {}),
+    ...(f.requestedWriteSync ? { requestedWriteSync: true } : {}),
+  };
+}
+
 function offset(value: bigint): number {
   if (value < 0n || value > MAX_OFFSET) throw fsError('file-too-large');
   return Number(value);
@@ -155,6 +174,11 @@ export class Descriptor {
 
   #needFileWrite(): void {
     if (this.#filePerms !== 'read-write') throw fsError('read-only', 'read-only', 'files granted read-only');
+  }
+
+  /** Whether this descriptor's preopen was granted hard links. */
+  #hardLinks(): boolean {
+    return this.#fs.roots[this.#preopen]?.spec.hardLinks ?? this.#fs.scope.hardLinks;
   }
 
   #stat(): NodeStat {
@@ -344,20 +368,44 @@ export class Descriptor {
 
   linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: Descriptor, newPath: string): void {
     guard(this.#fs, 'link-at', newPath, () => {
-      if (!this.#fs.scope.hardLinks)
-        throw fsError('not-permitted', 'hard-link', 'hard links are not granted');
+      if (!this.#hardLinks()) throw fsError('not-permitted', 'hard-link', 'hard links are not granted');
+      // A link is made to the entry itself, never to what it points at (as in Wasmtime).
+      if (oldFlags?.symlinkFollow) throw fsError('invalid');
       const target = Descriptor.same(this.#fs, newDescriptor);
       // A link across preopens would let a read-only grant's file be written through another.
       if (target.#preopen !== this.#preopen)
         throw fsError('cross-device', 'hard-link', 'link across preopens');
       target.#needMutate();
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('link-at', newPath);
-      withResolved(this.#dir(), oldPath, !!oldFlags?.symlinkFollow, (from) => {
-        if (from.name === '.' || from.dir.lstat(from.name).type !== 'regular-file') {
-          throw fsError('not-permitted', 'hard-link', 'only regular files can be linked');
-        }
-        withResolved(target.#dir(), newPath, false, (to) => from.dir.link(from.name, to.dir, to.name));
-      });
+      withResolved(
+        this.#dir(),
+        oldPath,
+        false,
+        (from) => {
+          const type = from.name === '.' ? 'directory' : from.dir.lstat(from.name).type;
+          if (type === 'directory')
+            throw fsError('not-permitted', 'hard-link', 'directories cannot be linked');
+          if (from.trailingSlash) throw fsError('not-directory');
+          if (type === 'symbolic-link') {
+            // Its text is resolved from wherever the new name is: it must stay inside that directory.
+            checkSymlinkTarget(from.dir.readlink(from.name));
+          } else if (type !== 'regular-file') {
+            throw fsError('not-permitted', 'special-file', 'not a regular file');
+          }
+          withResolved(
+            target.#dir(),
+            newPath,
+            false,
+            (to) => {
+              if (to.trailingSlash)
+                throw fsError(entryType(to.dir, to.name) === undefined ? 'no-entry' : 'exist');
+              from.dir.link(from.name, to.dir, to.name);
+            },
+            false,
+          );
+        },
+        false,
+      );
       this.#fs.filesCreated++;
     });
   }
@@ -369,7 +417,7 @@ export class Descriptor {
       const f = flags ?? {};
       if (f.write || o.truncate) this.#needFileWrite();
       if (f.mutateDirectory || o.create) this.#needMutate();
-      if (o.create && o.directory) throw fsError('invalid');
+      if (o.directory && (o.create || o.exclusive || o.truncate)) throw fsError('invalid');
       this.#fs.reserveDescriptor('open-at', path);
       return withResolved(base, path, !!pathFlags?.symlinkFollow, ({ dir, name, trailingSlash }) => {
         let type: NodeType | undefined;
@@ -380,11 +428,12 @@ export class Descriptor {
         }
         if (type === 'directory') {
           if (o.create && o.exclusive) throw fsError('exist');
-          if (f.write || o.truncate) throw fsError('is-directory');
+          // A directory is never opened for writing (open(2) with O_CREAT or a write mode: EISDIR).
+          if (f.write || o.truncate || o.create) throw fsError('is-directory');
           const opened = this.#fs.adopt(dir.openDir(name));
           return this.#child(
             { kind: 'dir', dir: opened, owned: true },
-            { read: true, mutateDirectory: !!f.mutateDirectory },
+            { ...syncFlags(f), read: true, mutateDirectory: !!f.mutateDirectory },
           );
         }
         if (type === 'symbolic-link') throw fsError('loop');
@@ -397,17 +446,22 @@ export class Descriptor {
         if (o.create && !create) throw this.#fs.quotaFiles('open-at', path);
         if (type === undefined && !o.create) throw fsError('no-entry');
         if (name !== '.') checkName(name);
+        // Neither read nor write asked: opened for reading (as Wasmtime does); truncating needs the
+        // host file open for writing, whatever the descriptor may do afterwards.
+        const read = !!f.read || !f.write;
         const { file, created } = dir.openFile(name, {
           create,
           exclusive: !!o.exclusive,
-          read: !!f.read || !f.write,
-          write: !!f.write,
+          read,
+          write: !!f.write || !!o.truncate,
+          sync:
+            f.fileIntegritySync || f.requestedWriteSync ? 'file' : f.dataIntegritySync ? 'data' : undefined,
         });
         if (created) this.#fs.filesCreated++;
         const open = new OpenFile(this.#fs, file);
         try {
           // A second name for a file may be a link to something outside every grant.
-          if (!this.#fs.scope.hardLinks && file.stat().linkCount > 1n) {
+          if (!this.#hardLinks() && file.stat().linkCount > 1n) {
             throw fsError('not-permitted', 'hard-link', 'file has several hard links');
           }
           if (o.truncate) file.setSize(0);
@@ -415,7 +469,8 @@ export class Descriptor {
           open.release();
           throw error;
         }
-        return this.#child({ kind: 'file', open }, { read: !!f.read, write: !!f.write });
+        // Reported back as opened: read, write and the sync flags.
+        return this.#child({ kind: 'file', open }, { ...syncFlags(f), read, write: !!f.write });
       });
     });
   }
@@ -432,7 +487,8 @@ export class Descriptor {
   removeDirectoryAt(path: string): void {
     guard(this.#fs, 'remove-directory-at', path, () => {
       this.#needMutate();
-      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.rmdir(name));
+      // `dir/` removes `dir`; a trailing slash never follows a link here (rmdir of one: ENOTDIR).
+      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.rmdir(name), false);
     });
   }
 
@@ -443,8 +499,29 @@ export class Descriptor {
       target.#needMutate();
       // Moving an entry between preopens could carry a read-only grant's file into a writable one.
       if (target.#preopen !== this.#preopen) throw fsError('cross-device');
-      withResolved(this.#dir(), oldPath, false, (from) =>
-        withResolved(target.#dir(), newPath, false, (to) => from.dir.rename(from.name, to.dir, to.name)),
+      // Neither end follows a link; a trailing slash on either says the source is a directory.
+      withResolved(
+        this.#dir(),
+        oldPath,
+        false,
+        (from) =>
+          withResolved(
+            target.#dir(),
+            newPath,
+            false,
+            (to) => {
+              if (from.trailingSlash || to.trailingSlash) {
+                const type = from.name === '.' ? 'directory' : entryType(from.dir, from.name);
+                if (type === undefined) throw fsError('no-entry');
+                if (type !== 'directory') throw fsError('not-directory');
+                const existing = to.name === '.' ? 'directory' : entryType(to.dir, to.name);
+                if (existing !== undefined && existing !== 'directory') throw fsError('not-directory');
+              }
+              from.dir.rename(from.name, to.dir, to.name);
+            },
+            false,
+          ),
+        false,
       );
     });
   }
@@ -454,7 +531,23 @@ export class Descriptor {
       this.#needMutate();
       checkSymlinkTarget(oldPath);
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('symlink-at', newPath);
-      withResolved(this.#dir(), newPath, false, ({ dir, name }) => dir.symlink(oldPath, name));
+      withResolved(
+        this.#dir(),
+        newPath,
+        false,
+        ({ dir, name, trailingSlash }) => {
+          // `name/` can only name a directory: a new link there is ENOENT, an existing entry EEXIST
+          // (ENOTDIR for a file), as on Linux.
+          if (trailingSlash) {
+            const type = name === '.' ? 'directory' : entryType(dir, name);
+            throw fsError(
+              type === undefined ? 'no-entry' : type === 'regular-file' ? 'not-directory' : 'exist',
+            );
+          }
+          dir.symlink(oldPath, name);
+        },
+        false,
+      );
       this.#fs.filesCreated++;
     });
   }
@@ -462,10 +555,16 @@ export class Descriptor {
   unlinkFileAt(path: string): void {
     guard(this.#fs, 'unlink-file-at', path, () => {
       this.#needMutate();
-      withResolved(this.#dir(), path, false, ({ dir, name, trailingSlash }) => {
-        if (trailingSlash) throw fsError('not-directory');
-        dir.unlink(name);
-      });
+      if (path.endsWith('/')) {
+        // Never succeeds on Linux: EISDIR for what names a directory, ENOTDIR otherwise.
+        const type = withResolved(this.#dir(), path, false, ({ dir, name }) =>
+          name === '.' ? 'directory' : entryType(dir, name),
+        );
+        throw fsError(
+          type === undefined ? 'no-entry' : type === 'directory' ? 'is-directory' : 'not-directory',
+        );
+      }
+      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.unlink(name), false);
     });
   }
 

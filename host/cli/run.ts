@@ -55,7 +55,9 @@ Options:
   --max-output <size>     stdout and stderr bytes kept (default 16MiB each)
   --env NAME=VALUE        Set a guest environment variable (repeatable)
   --env NAME              Pass one host variable through (repeatable)
-  --dir HOST::GUEST[:ro]  Grant a host directory at a guest path (repeatable)
+  --dir HOST::GUEST[:ro|:rw][+links]
+                          Grant a host directory at a guest path (repeatable);
+                          +links allows hard links in it
   --grant <interface>     Grant an interface, e.g. wasi:clocks/wall-clock,
                           wasi:random/*, keel:kernel/log (repeatable)
   --allow-http <url>      Let the guest send HTTP requests under this URL:

@@ -1,22 +1,23 @@
 /**
- * Acceptance: real components built by another toolchain (Debian clang + wasi-libc, wrapped
- * with jco's preview1 command adapter) run unchanged through the Kernel.
+ * Acceptance: real programs built by another toolchain (Debian clang + wasi-libc) run unchanged
+ * through the Kernel, by both ABIs: as components (wrapped with jco's preview1 command adapter,
+ * WASI 0.2) and as preview1 core modules (Keel's own preview1). Same grants, same results.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDirFlags, parseEnvFlags } from '../../host/index.js';
-import { fsGrant, runGuest, type World, world } from './harness.js';
+import { ABIS, fsGrant, guestBytes, runGuest, type World, world } from './harness.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world();
-});
-afterAll(async () => {
-  await w.close();
-});
+describe.each(ABIS)('a command built with clang + wasi-libc, through %s', (abi) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world({ abi });
+  });
+  afterAll(async () => {
+    await w.close();
+  });
 
-describe('a wasi:cli/run command built with clang + wasi-libc', () => {
   it('prints to stdout and stderr, captured per sandbox and emitted as events', async () => {
     const result = await runGuest(w.kernel, 'stdio', []);
     expect(result.stdout).toBe('hello from C\n');
@@ -37,7 +38,7 @@ describe('a wasi:cli/run command built with clang + wasi-libc', () => {
     const grant = parseEnvFlags(['MODE=fast', 'KEEL_TEST_PASSED', 'KEEL_TEST_UNSET'], process.env, {
       args: ['env', 'one', 'two'],
     });
-    const module = await w.kernel.load(readFileSync(new URL('../../guests/c/env/env.wasm', import.meta.url)));
+    const module = await w.kernel.load(guestBytes('env', abi));
     let out = '';
     const sandbox = await w.kernel.spawn(module, {
       grants: ['wasi:cli/*', 'wasi:clocks/*', 'wasi:random/*', grant],

@@ -25,11 +25,23 @@ import {
   parseDirFlag,
 } from '../../host/index.js';
 
-export type Guest = 'stdio' | 'env' | 'files' | 'fsprobe';
+export type Guest = 'stdio' | 'env' | 'files' | 'fsprobe' | 'p1probe';
 
-export function guestBytes(name: Guest): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`../../guests/c/${name}/${name}.wasm`, import.meta.url)));
+/**
+ * The two ABIs a C guest can reach Keel's capabilities through: WASI 0.2 (the program wrapped
+ * into a `wasi:cli/run` component with jco's preview1 adapter) and Keel's own preview1 (the same
+ * program as a preview1 core module). The same attacks run through both.
+ */
+export const ABIS = ['wasi-0.2', 'preview1'] as const;
+export type Abi = (typeof ABIS)[number];
+
+export function guestBytes(name: Guest, abi: Abi = 'wasi-0.2'): Uint8Array {
+  const file = abi === 'preview1' ? `${name}.p1.wasm` : `${name}.wasm`;
+  return new Uint8Array(readFileSync(new URL(`../../guests/c/${name}/${file}`, import.meta.url)));
 }
+
+/** Which ABI a world's kernel runs its C guests through. */
+const abiOf = new WeakMap<Kernel, Abi>();
 
 /** A scratch directory removed by `cleanup`. */
 export function scratch(prefix = 'keel-test-'): { dir: string; cleanup: () => void } {
@@ -58,7 +70,8 @@ export interface World {
  */
 export const SHARED_CACHE = join(tmpdir(), 'keel-test-cache-caps');
 
-export async function world(options: KernelOptions = {}): Promise<World> {
+export async function world(options: KernelOptions & { abi?: Abi } = {}): Promise<World> {
+  const { abi = 'wasi-0.2', ...kernelOptions } = options;
   const { dir: root, cleanup } = scratch();
   const grant = join(root, 'grant');
   const canary = join(root, 'canary');
@@ -67,7 +80,8 @@ export async function world(options: KernelOptions = {}): Promise<World> {
   writeFileSync(join(grant, 'input.txt'), 'hello input\n');
   writeFileSync(join(canary, 'secret'), 'top secret\n');
   writeFileSync(join(canary, 'sub', 'deep'), 'deep secret\n');
-  const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...options });
+  const kernel = new Kernel({ cacheDir: SHARED_CACHE, ...kernelOptions });
+  abiOf.set(kernel, abi);
   const events: KeelEvent[] = [];
   kernel.on('*', (event) => {
     events.push(event);
@@ -114,14 +128,17 @@ export interface RunOptions {
   stdin?: Uint8Array;
 }
 
-/** Run a C command in a new sandbox of `kernel` with `args` as its argv (after argv[0]). */
+/**
+ * Run a C command in a new sandbox of `kernel` with `args` as its argv (after argv[0]), through
+ * the kernel's ABI (see `world`); `wasi:cli/run#run` runs it either way.
+ */
 export async function runGuest(
   kernel: Kernel,
   guest: Guest,
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const module = await kernel.load(guestBytes(guest), { name: guest });
+  const module = await kernel.load(guestBytes(guest, abiOf.get(kernel)), { name: guest });
   let stdout = '';
   let stderr = '';
   const decoder = new TextDecoder();

@@ -13,7 +13,15 @@ describe('parseDirFlag', () => {
     expect(parseDirFlag('/srv/data::/data')).toEqual({
       interface: 'wasi:filesystem/preopens',
       scope: expect.objectContaining({
-        preopens: [{ host: '/srv/data', guest: '/data', dirPerms: 'read-write', filePerms: 'read-write' }],
+        preopens: [
+          {
+            host: '/srv/data',
+            guest: '/data',
+            dirPerms: 'read-write',
+            filePerms: 'read-write',
+            hardLinks: false,
+          },
+        ],
         hardLinks: false,
       }),
     });
@@ -22,8 +30,24 @@ describe('parseDirFlag', () => {
   it('turns HOST::GUEST:ro into a read-only preopen', () => {
     const scope = parseDirFlag('/srv/data::/data:ro').scope as { preopens: unknown[] };
     expect(scope.preopens).toEqual([
-      { host: '/srv/data', guest: '/data', dirPerms: 'read', filePerms: 'read' },
+      { host: '/srv/data', guest: '/data', dirPerms: 'read', filePerms: 'read', hardLinks: false },
     ]);
+  });
+
+  it('grants hard links in one preopen with +links after the mode', () => {
+    const scope = parseDirFlags(['/srv/a::/a:rw+links', '/srv/b::/b:ro+links', '/srv/c::/c']).scope as {
+      preopens: { guest: string; dirPerms: string; hardLinks: boolean }[];
+    };
+    expect(scope.preopens.map((p) => [p.guest, p.dirPerms, p.hardLinks])).toEqual([
+      ['/a', 'read-write', true],
+      ['/b', 'read', true],
+      ['/c', 'read-write', false],
+    ]);
+    // Without +links a preopen follows the scope's own default.
+    const all = parseDirFlags(['/srv/c::/c'], { hardLinks: true }).scope as {
+      preopens: { hardLinks: boolean }[];
+    };
+    expect(all.preopens[0]!.hardLinks).toBe(true);
   });
 
   it('maps HOST alone to the same guest path and makes relative host paths absolute', () => {

@@ -1,7 +1,8 @@
 /**
- * A component built by another toolchain (guests/c/hello: Debian clang + wasi-libc, wrapped
- * with jco's preview1 command adapter by scripts/build-c-guests.ts), run as a wasi:cli/run
- * command through the real kernel.
+ * A program built by another toolchain (guests/c/hello: Debian clang + wasi-libc, by
+ * scripts/build-c-guests.ts), run as a command through the real kernel by both ABIs: the
+ * component (wrapped with jco's preview1 command adapter, WASI 0.2) and the preview1 core module
+ * (Keel's own preview1). Same grants, same results.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,52 +10,58 @@ import { join } from 'node:path';
 import { metadataShow } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GrantInput, KeelError, Kernel, type ModuleHandle } from '../../host/index.js';
+import { ABIS } from '../caps/harness.js';
 
-const HELLO_C = new URL('../../guests/c/hello/hello.wasm', import.meta.url);
+const HELLO_C = {
+  'wasi-0.2': new URL('../../guests/c/hello/hello.wasm', import.meta.url),
+  preview1: new URL('../../guests/c/hello/hello.p1.wasm', import.meta.url),
+};
 const STDIO: GrantInput[] = ['wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr', 'wasi:cli/exit'];
 
-let cacheDir: string;
-let kernel: Kernel;
-let module: ModuleHandle;
+describe.each(ABIS)('C command (clang + wasi-libc), through %s', (abi) => {
+  let cacheDir: string;
+  let kernel: Kernel;
+  let module: ModuleHandle;
 
-beforeAll(async () => {
-  cacheDir = mkdtempSync(join(tmpdir(), 'keel-c-'));
-  kernel = new Kernel({ cacheDir });
-  module = await kernel.load(HELLO_C.pathname);
-});
-
-afterAll(async () => {
-  await kernel.close();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
-
-async function run(env: Record<string, string>, args: string[] = []) {
-  const stdout: Uint8Array[] = [];
-  const stderr: Uint8Array[] = [];
-  const sandbox = await kernel.spawn(module, {
-    grants: [...STDIO, { interface: 'wasi:cli/environment', scope: { env, args: ['hello', ...args] } }],
-    io: { stdout: (c) => stdout.push(c), stderr: (c) => stderr.push(c) },
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'keel-c-'));
+    kernel = new Kernel({ cacheDir });
+    module = await kernel.load(HELLO_C[abi].pathname);
   });
-  const outcome = await sandbox.invoke('wasi:cli/run#run');
-  return {
-    outcome,
-    stdout: Buffer.concat(stdout).toString(),
-    stderr: Buffer.concat(stderr).toString(),
-  };
-}
 
-describe('C component (clang + wasi-libc + preview1 command adapter)', () => {
+  afterAll(async () => {
+    await kernel.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  async function run(env: Record<string, string>, args: string[] = []) {
+    const stdout: Uint8Array[] = [];
+    const stderr: Uint8Array[] = [];
+    const sandbox = await kernel.spawn(module, {
+      grants: [...STDIO, { interface: 'wasi:cli/environment', scope: { env, args: ['hello', ...args] } }],
+      io: { stdout: (c) => stdout.push(c), stderr: (c) => stderr.push(c) },
+    });
+    const outcome = await sandbox.invoke('wasi:cli/run#run');
+    return {
+      outcome,
+      stdout: Buffer.concat(stdout).toString(),
+      stderr: Buffer.concat(stderr).toString(),
+    };
+  }
+
   it('was produced by clang, not by Keel’s toolchain', async () => {
-    const metadata = await metadataShow(new Uint8Array(readFileSync(HELLO_C)));
+    const metadata = await metadataShow(new Uint8Array(readFileSync(HELLO_C[abi])));
     const producers = JSON.stringify(metadata.map((m) => m.producers));
     expect(producers).toContain('clang');
     expect(producers).toContain('C99');
   });
 
-  it('is a component command exporting wasi:cli/run', () => {
-    expect(module.kind).toBe('component');
+  it('is a command: a component exporting wasi:cli/run, or a preview1 module exporting _start', () => {
+    expect(module.kind).toBe(abi === 'preview1' ? 'preview1' : 'component');
     expect(module.isCommand).toBe(true);
-    expect(module.world.imports.map((i) => i.interface)).toContain('wasi:cli/environment');
+    expect(module.world.imports.map((i) => i.interface)).toContain(
+      abi === 'preview1' ? 'wasi_snapshot_preview1.environ_get' : 'wasi:cli/environment',
+    );
   });
 
   it('prints to stdout and stderr separately, seeing only the granted environment and arguments', async () => {

@@ -1,7 +1,8 @@
 /*
- * A wasi:cli/run command built by another toolchain than Keel's: Debian's clang 14 and
- * wasi-libc compile it to a WASI preview1 core module, and jco's preview1 command adapter
- * turns that into a component (scripts/build-c-guests.ts). It prints to stdout and stderr,
+ * A command built by another toolchain than Keel's: Debian's clang 14 and wasi-libc compile it
+ * to a WASI preview1 core module (hello.p1.wasm, run by Keel's own preview1), and jco's preview1
+ * command adapter turns that into a wasi:cli/run component (hello.wasm, run through WASI 0.2;
+ * scripts/build-c-guests.ts). It prints to stdout and stderr,
  * reads one environment variable and its arguments, and exits with the status given in
  * KEEL_EXIT.
  */

@@ -51,6 +51,8 @@ export interface OpenFileOptions {
   exclusive: boolean;
   read: boolean;
   write: boolean;
+  /** Synchronized writes: of data and metadata (`O_SYNC`), or of data (`O_DSYNC`). */
+  sync?: 'file' | 'data' | undefined;
 }
 
 export interface FileHandle {

@@ -50,7 +50,8 @@ import { FsError, fromNodeError, fsError } from './errors.js';
 
 /** Linux's `O_PATH` (not in `fs.constants`); the same value on every Linux architecture Node runs on. */
 const O_PATH = 0o10000000;
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_SYNC, O_DSYNC } =
+  constants;
 
 /** The host backend needs Linux's /proc/self/fd. Elsewhere host directories cannot be granted. */
 export function hostDirectoriesSupported(): boolean {
@@ -93,8 +94,38 @@ function nodeType(st: {
   return 'unknown';
 }
 
-function toStat(st: BigIntStats): NodeStat {
-  return {
+/**
+ * The exact times a sandbox set on host files. Node's `utimes` takes seconds as a double, so the
+ * disk keeps a set time to about 240 ns (for dates of this century) and cannot leave one time
+ * unchanged while setting the other (it writes the current value back, rounded). Each setting is
+ * remembered with what the disk stored; while the disk still holds that value, `stat` reports
+ * the exact time that was set, so a guest reads back what it wrote. Per preopen, bounded.
+ */
+export class TimesShadow {
+  static readonly MAX = 4096;
+  readonly #set = new Map<string, { atime?: [bigint, bigint]; mtime?: [bigint, bigint] }>();
+
+  record(
+    identity: string,
+    atime: [exact: bigint, stored: bigint],
+    mtime: [exact: bigint, stored: bigint],
+  ): void {
+    this.#set.delete(identity);
+    if (this.#set.size >= TimesShadow.MAX) this.#set.delete(this.#set.keys().next().value!);
+    this.#set.set(identity, { atime, mtime });
+  }
+
+  apply(st: BigIntStats, stat: NodeStat): NodeStat {
+    const set = this.#set.get(stat.identity);
+    if (!set) return stat;
+    if (set.atime?.[1] === st.atimeNs) stat.atime = datetime(set.atime[0]);
+    if (set.mtime?.[1] === st.mtimeNs) stat.mtime = datetime(set.mtime[0]);
+    return stat;
+  }
+}
+
+function toStat(st: BigIntStats, shadow?: TimesShadow): NodeStat {
+  const stat: NodeStat = {
     type: nodeType(st),
     linkCount: st.nlink,
     size: st.size,
@@ -103,18 +134,47 @@ function toStat(st: BigIntStats): NodeStat {
     ctime: datetime(st.ctimeNs),
     identity: `host:${st.dev}:${st.ino}`,
   };
+  return shadow ? shadow.apply(st, stat) : stat;
 }
 
-/** Seconds as `utimes` takes them, keeping the current value for `no-change`. */
-function timeArg(spec: NewTimestamp, current: bigint): number | Date {
-  if (spec.tag === 'now') return new Date();
-  const ns = spec.tag === 'timestamp' ? spec.val.seconds * NS + BigInt(spec.val.nanoseconds) : current;
-  return Number(ns) / 1e9;
+const nsOf = (t: Datetime | undefined): bigint => (t ? t.seconds * NS + BigInt(t.nanoseconds) : 0n);
+
+/** The time a `new-timestamp` asks for, in nanoseconds (`no-change`: the current one). */
+function wanted(spec: NewTimestamp, current: bigint): bigint {
+  if (spec.tag === 'now') return BigInt(Date.now()) * 1_000_000n;
+  return spec.tag === 'timestamp' ? spec.val.seconds * NS + BigInt(spec.val.nanoseconds) : current;
+}
+
+/** Seconds as `utimes` takes them, as close as a double gets. */
+function seconds(ns: bigint): number {
+  return Number(ns / NS) + Number(ns % NS) / 1e9;
+}
+
+/**
+ * Set times through `utimes` (`set`), then remember what was asked against what was stored.
+ * `stat` gives the current times (as the sandbox sees them) before and the stored ones after.
+ */
+function setTimesWith(
+  shadow: TimesShadow,
+  stat: () => [BigIntStats, NodeStat],
+  set: (atime: number, mtime: number) => void,
+  atime: NewTimestamp,
+  mtime: NewTimestamp,
+): void {
+  const [, before] = stat();
+  const a = wanted(atime, nsOf(before.atime));
+  const m = wanted(mtime, nsOf(before.mtime));
+  set(seconds(a), seconds(m));
+  const [after] = stat();
+  shadow.record(before.identity, [a, after.atimeNs], [m, after.mtimeNs]);
 }
 
 /** Open the root of a grant. The embedder's path is trusted configuration: it may contain links. */
 export function openHostRoot(path: string): HostDir {
-  return new HostDir(wrap(() => openSync(path, O_PATH | O_DIRECTORY)));
+  return new HostDir(
+    wrap(() => openSync(path, O_PATH | O_DIRECTORY)),
+    new TimesShadow(),
+  );
 }
 
 export class HostDir implements DirHandle {
@@ -122,9 +182,11 @@ export class HostDir implements DirHandle {
   readonly device = HOST_DEVICE;
   #fd: number;
   #closed = false;
+  readonly #shadow: TimesShadow;
 
-  constructor(fd: number) {
+  constructor(fd: number, shadow: TimesShadow) {
     this.#fd = fd;
+    this.#shadow = shadow;
   }
 
   /** `/proc/self/fd/<fd>/<name>`: one name, looked up in this directory. */
@@ -135,14 +197,20 @@ export class HostDir implements DirHandle {
 
   stat(): NodeStat {
     if (this.#closed) throw fsError('bad-descriptor');
-    return toStat(wrap(() => fstatSync(this.#fd, { bigint: true })));
+    return toStat(
+      wrap(() => fstatSync(this.#fd, { bigint: true })),
+      this.#shadow,
+    );
   }
 
   // `.` is the magic link /proc/self/fd/<fd> itself, which must be followed (it *is* this
   // directory) and never read as a link (its text is the host path).
   lstat(name: string): NodeStat {
     if (name === '.') return this.stat();
-    return toStat(wrap(() => lstatSync(this.at(name), { bigint: true })));
+    return toStat(
+      wrap(() => lstatSync(this.at(name), { bigint: true })),
+      this.#shadow,
+    );
   }
 
   readlink(name: string): string {
@@ -152,13 +220,18 @@ export class HostDir implements DirHandle {
 
   openDir(name: string): HostDir {
     const flags = O_PATH | O_DIRECTORY | (name === '.' ? 0 : O_NOFOLLOW);
-    return new HostDir(wrap(() => openSync(this.at(name), flags)));
+    return new HostDir(
+      wrap(() => openSync(this.at(name), flags)),
+      this.#shadow,
+    );
   }
 
   openFile(name: string, options: OpenFileOptions): { file: FileHandle; created: boolean } {
     if (name === '.') throw fsError('is-directory');
     const path = this.at(name);
     let flags = O_NOFOLLOW | O_NONBLOCK | (options.write ? (options.read ? O_RDWR : O_WRONLY) : O_RDONLY);
+    if (options.sync === 'file') flags |= O_SYNC;
+    else if (options.sync === 'data') flags |= O_DSYNC;
     let created = false;
     if (options.create) {
       flags |= O_CREAT;
@@ -179,7 +252,7 @@ export class HostDir implements DirHandle {
       closeSync(fd);
       throw error instanceof FsError ? error : fromNodeError(error);
     }
-    return { file: new HostFile(fd), created };
+    return { file: new HostFile(fd, this.#shadow), created };
   }
 
   mkdir(name: string): void {
@@ -222,13 +295,18 @@ export class HostDir implements DirHandle {
   setTimesAt(name: string, atime: NewTimestamp, mtime: NewTimestamp): void {
     const path = this.at(name);
     wrap(() => {
-      if (name === '.') {
-        const st = fstatSync(this.#fd, { bigint: true });
-        utimesSync(path, timeArg(atime, st.atimeNs), timeArg(mtime, st.mtimeNs));
-        return;
-      }
-      const st = lstatSync(path, { bigint: true });
-      lutimesSync(path, timeArg(atime, st.atimeNs), timeArg(mtime, st.mtimeNs));
+      const raw = () =>
+        name === '.' ? fstatSync(this.#fd, { bigint: true }) : lstatSync(path, { bigint: true });
+      setTimesWith(
+        this.#shadow,
+        () => {
+          const st = raw();
+          return [st, toStat(st, this.#shadow)];
+        },
+        (a, m) => (name === '.' ? utimesSync(path, a, m) : lutimesSync(path, a, m)),
+        atime,
+        mtime,
+      );
     });
   }
 
@@ -281,9 +359,11 @@ class HostFile implements FileHandle {
   readonly kind = 'file';
   #fd: number;
   #closed = false;
+  readonly #shadow: TimesShadow;
 
-  constructor(fd: number) {
+  constructor(fd: number, shadow: TimesShadow) {
     this.#fd = fd;
+    this.#shadow = shadow;
   }
 
   #check(): number {
@@ -292,7 +372,10 @@ class HostFile implements FileHandle {
   }
 
   stat(): NodeStat {
-    return toStat(wrap(() => fstatSync(this.#check(), { bigint: true })));
+    return toStat(
+      wrap(() => fstatSync(this.#check(), { bigint: true })),
+      this.#shadow,
+    );
   }
 
   read(length: number, offset: number): Uint8Array {
@@ -320,10 +403,18 @@ class HostFile implements FileHandle {
 
   setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
     const fd = this.#check();
-    wrap(() => {
-      const st = fstatSync(fd, { bigint: true });
-      futimesSync(fd, timeArg(atime, st.atimeNs), timeArg(mtime, st.mtimeNs));
-    });
+    wrap(() =>
+      setTimesWith(
+        this.#shadow,
+        () => {
+          const st = fstatSync(fd, { bigint: true });
+          return [st, toStat(st, this.#shadow)];
+        },
+        (a, m) => futimesSync(fd, a, m),
+        atime,
+        mtime,
+      ),
+    );
   }
 
   sync(): void {

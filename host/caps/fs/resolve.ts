@@ -27,18 +27,21 @@ export interface Resolved {
 
 /**
  * Resolve `path` under `base` and run `op` on the result; intermediate handles are closed
- * afterwards. With `follow`, a symbolic link in the final position is followed too.
+ * afterwards. With `follow`, a symbolic link in the final position is followed too. A trailing
+ * slash follows it as well (`open`, `stat`), except for operations that act on the entry itself
+ * (`unlink`, `rmdir`, `rename`, `link`, `symlink`: `slashFollows` false), as on Linux.
  */
 export function withResolved<T>(
   base: DirHandle,
   path: string,
   follow: boolean,
   op: (resolved: Resolved) => T,
+  slashFollows = true,
 ): T {
   const { components, trailingSlash } = splitPath(path);
   const stack: DirHandle[] = [];
   try {
-    const name = walk(base, stack, components, follow || trailingSlash);
+    const name = walk(base, stack, components, follow || (slashFollows && trailingSlash));
     return op({ dir: stack.at(-1) ?? base, name, trailingSlash });
   } finally {
     for (const handle of stack) handle.close();

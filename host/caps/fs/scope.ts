@@ -43,6 +43,8 @@ export const PreopenSchema = z
     dirPerms: Perms.optional(),
     /** Default: as `dirPerms`. */
     filePerms: Perms.optional(),
+    /** Hard links in this preopen (see the scope's `hardLinks`); default: the scope's. */
+    hardLinks: z.boolean().optional(),
   })
   .strict();
 
@@ -59,7 +61,10 @@ export const FilesystemScope = z
     filesCreated: z.number().int().nonnegative().default(10_000),
     /** Descriptors (files, directories, directory listings) open at once, preopens not counted. */
     openDescriptors: z.number().int().positive().max(65_536).default(256),
-    /** Allow opening files with more than one hard link, and creating links within one preopen. */
+    /**
+     * Allow opening files with more than one hard link, and creating links within one preopen;
+     * the default for every preopen (each may say otherwise).
+     */
     hardLinks: z.boolean().default(false),
   })
   .strict();
@@ -72,6 +77,8 @@ export interface Preopen {
   host: string | undefined;
   dirPerms: Perms;
   filePerms: Perms;
+  /** Open files with several names and create links here (within this preopen only). */
+  hardLinks: boolean;
 }
 
 export interface FilesystemScope {
@@ -111,6 +118,7 @@ export function parseFilesystemScope(iface: string, scope: unknown): FilesystemS
       host: p.host === undefined ? undefined : resolve(p.host),
       dirPerms,
       filePerms: p.filePerms ?? dirPerms,
+      hardLinks: p.hardLinks ?? parsed.data.hardLinks,
     };
   });
   return { ...parsed.data, preopens };
@@ -119,7 +127,7 @@ export function parseFilesystemScope(iface: string, scope: unknown): FilesystemS
 function dirSpecError(spec: string, why: string): KeelError {
   return new KeelError(
     'invalid-argument',
-    `invalid --dir "${spec}": ${why}; use HOST::GUEST, HOST::GUEST:ro or HOST`,
+    `invalid --dir "${spec}": ${why}; use HOST::GUEST, HOST::GUEST:ro, HOST::GUEST:rw+links or HOST`,
     {
       value: spec,
     },
@@ -128,7 +136,8 @@ function dirSpecError(spec: string, why: string): KeelError {
 
 /**
  * One `--dir` flag as a preopen: `HOST::GUEST` (read-write), `HOST::GUEST:ro` (read-only), or
- * `HOST` (the guest sees the same path). The host path is made absolute against the CWD.
+ * `HOST` (the guest sees the same path). `+links` after the mode (`:rw+links`, `:ro+links`) grants
+ * hard links in that preopen. The host path is made absolute against the CWD.
  */
 export function parseDirSpec(spec: string): Preopen {
   if (typeof spec !== 'string' || spec.length === 0) throw dirSpecError(String(spec), 'empty');
@@ -136,16 +145,24 @@ export function parseDirSpec(spec: string): Preopen {
   let host = sep < 0 ? spec : spec.slice(0, sep);
   let guest = sep < 0 ? spec : spec.slice(sep + 2);
   let perms: Perms = 'read-write';
-  const mode = /:(ro|rw)$/.exec(guest);
+  let hardLinks = false;
+  const mode = /:(ro|rw)(\+links)?$/.exec(guest);
   if (mode) {
     perms = mode[1] === 'ro' ? 'read' : 'read-write';
-    guest = guest.slice(0, -3);
+    hardLinks = mode[2] !== undefined;
+    guest = guest.slice(0, -mode[0].length);
     if (sep < 0) host = guest;
   }
   if (host.length === 0) throw dirSpecError(spec, 'no host directory');
   if (guest.length === 0) throw dirSpecError(spec, 'no guest path');
   if (spec.includes('\0')) throw dirSpecError(spec, 'NUL in path');
-  return { host: isAbsolute(host) ? host : resolve(host), guest, dirPerms: perms, filePerms: perms };
+  return {
+    host: isAbsolute(host) ? host : resolve(host),
+    guest,
+    dirPerms: perms,
+    filePerms: perms,
+    hardLinks,
+  };
 }
 
 /** `--dir` flags → one `wasi:filesystem/preopens` grant (one grant holds every preopen). */
@@ -153,7 +170,10 @@ export function parseDirFlags(
   specs: readonly string[],
   options: Partial<Omit<FilesystemScope, 'preopens'>> = {},
 ): Grant {
-  const preopens = specs.map(parseDirSpec);
+  // A preopen without `+links` follows the scope's `hardLinks` (default: none).
+  const preopens = specs
+    .map(parseDirSpec)
+    .map(({ hardLinks, ...p }) => (hardLinks ? { ...p, hardLinks } : p));
   const scope = parseFilesystemScope('wasi:filesystem/preopens', { ...options, preopens });
   return { interface: 'wasi:filesystem/preopens', scope };
 }

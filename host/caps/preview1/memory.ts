@@ -11,7 +11,7 @@ import { E } from './abi.js';
 import { errno } from './errno.js';
 
 const MAX_U32 = 0xffff_ffff;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 
 /**
  * Charge `bytes` the guest passes to the host in one call, before the host copies or decodes
@@ -125,18 +125,16 @@ export class GuestMemory {
   }
 
   /**
-   * A guest string (a path): checked, charged per byte, decoded as strict UTF-8 (invalid is
-   * EILSEQ, as in Wasmtime). Longer than `max` bytes is ENAMETOOLONG before anything is decoded.
+   * A guest string (a path): checked, charged per byte, decoded as UTF-8 with invalid bytes made
+   * U+FFFD, which the filesystem provider refuses in any name (EILSEQ, as Wasmtime answers, and
+   * the same `capability:denied` event as through WASI 0.2, whose glue decodes the same way).
+   * Longer than `max` bytes is ENAMETOOLONG before anything is decoded.
    */
   string(ptr: number, length: number, max: number): string {
     const bytes = this.view(ptr, length);
     if (bytes.length > max) throw errno(E.NAMETOOLONG);
     chargeArgBytes(this.context, bytes.length);
-    try {
-      // A shared memory's bytes cannot be decoded in place.
-      return utf8.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
-    } catch {
-      throw errno(E.ILSEQ);
-    }
+    // A shared memory's bytes cannot be decoded in place.
+    return utf8.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
   }
 }

@@ -5,8 +5,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ABIS,
   expectUnharmed,
   fsDenials,
   fsGrant,
@@ -17,51 +18,53 @@ import {
   world,
 } from '../../caps/harness.js';
 
-let w: World;
-let canary: Record<string, string>;
-beforeAll(async () => {
-  w = await world();
-  canary = snapshot(w.canary);
-});
-afterAll(() => w.close());
-
-it('never decodes a path into a traversal', async () => {
-  const paths: [string, Uint8Array | string, string][] = [
-    ['NUL truncation', 'input.txt\0/../../canary/secret', 'EILSEQ'],
-    ['NUL alone', '\0', 'EILSEQ'],
-    ['invalid UTF-8', Uint8Array.of(0xff, 0x2f, 0x2e, 0x2e), 'EILSEQ'],
-    ['overlong "/"', Uint8Array.of(0x2e, 0x2e, 0xc0, 0xaf, 0x63, 0x61, 0x6e, 0x61, 0x72, 0x79), 'EILSEQ'],
-    ['backslashes', '..\\canary\\secret', 'EILSEQ'],
-    ['URL-encoded dots', '%2e%2e/canary/secret', 'ENOENT'],
-    ['double URL-encoding', '%252e%252e/canary/secret', 'ENOENT'],
-    ['full-width dots', '\uff0e\uff0e/canary/secret', 'ENOENT'],
-    ['one-dot leader', '\u2024\u2024/canary/secret', 'ENOENT'],
-  ];
-  const result = await runGuest(
-    w.kernel,
-    'fsprobe',
-    [
-      ...paths.flatMap(([, p]) => ['rawopen', '3', hex(p)]),
-      // Creating such names: refused, or a literal name inside the grant.
-      'rawcreate',
-      '3',
-      hex('%2e%2e'),
-      'rawcreate',
-      '3',
-      hex('a\\b'),
-      'rawcreate',
-      '3',
-      hex('x\0y'),
-    ],
-    { grants: [fsGrant({ preopens: [{ guest: '/data', host: w.grant, dirPerms: 'read-write' }] })] },
-  );
-  const answers = result.lines.map((l) => l.replace(/^raw\w+ \(path\): /, ''));
-  paths.forEach(([what, , errno], i) => {
-    expect(`${what}: ${answers[i]}`).toBe(`${what}: err ${errno}`);
+describe.each(ABIS)('through %s', (abi) => {
+  let w: World;
+  let canary: Record<string, string>;
+  beforeAll(async () => {
+    w = await world({ abi });
+    canary = snapshot(w.canary);
   });
-  expect(answers.slice(paths.length)).toEqual(['ok', 'err EILSEQ', 'err EILSEQ']);
-  expect(existsSync(join(w.grant, '%2e%2e'))).toBe(true);
-  expect(readdirSync(w.grant).sort()).toEqual(['%2e%2e', 'input.txt']);
-  expect(fsDenials(w.events).filter((d) => d.reason === 'encoding')).toHaveLength(7);
-  await expectUnharmed(w, canary);
+  afterAll(() => w.close());
+
+  it('never decodes a path into a traversal', async () => {
+    const paths: [string, Uint8Array | string, string][] = [
+      ['NUL truncation', 'input.txt\0/../../canary/secret', 'EILSEQ'],
+      ['NUL alone', '\0', 'EILSEQ'],
+      ['invalid UTF-8', Uint8Array.of(0xff, 0x2f, 0x2e, 0x2e), 'EILSEQ'],
+      ['overlong "/"', Uint8Array.of(0x2e, 0x2e, 0xc0, 0xaf, 0x63, 0x61, 0x6e, 0x61, 0x72, 0x79), 'EILSEQ'],
+      ['backslashes', '..\\canary\\secret', 'EILSEQ'],
+      ['URL-encoded dots', '%2e%2e/canary/secret', 'ENOENT'],
+      ['double URL-encoding', '%252e%252e/canary/secret', 'ENOENT'],
+      ['full-width dots', '\uff0e\uff0e/canary/secret', 'ENOENT'],
+      ['one-dot leader', '\u2024\u2024/canary/secret', 'ENOENT'],
+    ];
+    const result = await runGuest(
+      w.kernel,
+      'fsprobe',
+      [
+        ...paths.flatMap(([, p]) => ['rawopen', '3', hex(p)]),
+        // Creating such names: refused, or a literal name inside the grant.
+        'rawcreate',
+        '3',
+        hex('%2e%2e'),
+        'rawcreate',
+        '3',
+        hex('a\\b'),
+        'rawcreate',
+        '3',
+        hex('x\0y'),
+      ],
+      { grants: [fsGrant({ preopens: [{ guest: '/data', host: w.grant, dirPerms: 'read-write' }] })] },
+    );
+    const answers = result.lines.map((l) => l.replace(/^raw\w+ \(path\): /, ''));
+    paths.forEach(([what, , errno], i) => {
+      expect(`${what}: ${answers[i]}`).toBe(`${what}: err ${errno}`);
+    });
+    expect(answers.slice(paths.length)).toEqual(['ok', 'err EILSEQ', 'err EILSEQ']);
+    expect(existsSync(join(w.grant, '%2e%2e'))).toBe(true);
+    expect(readdirSync(w.grant).sort()).toEqual(['%2e%2e', 'input.txt']);
+    expect(fsDenials(w.events).filter((d) => d.reason === 'encoding')).toHaveLength(7);
+    await expectUnharmed(w, canary);
+  });
 });
