@@ -119,3 +119,74 @@ export function le64(value: bigint): string {
 export function iovec(buf: number, len: number): string {
   return le32(buf) + le32(len);
 }
+
+/** What the C probe (guests/c/p1probe) printed, one line per operation. */
+export interface ProbeResult {
+  lines: string[];
+  exit: number | undefined;
+  stderr: string;
+}
+
+export interface ProbeOptions {
+  /** The host directory preopened as /data (fd 3), read-write; none: no preopen. */
+  dir?: string;
+  /** Append `+links` (hard links granted in /data). */
+  links?: boolean;
+  grants?: readonly GrantInput[];
+  /** The clock grants (default `wasi:clocks/*`). */
+  clocks?: readonly GrantInput[];
+  env?: Record<string, string>;
+  stdin?: Uint8Array;
+  denial?: 'spawn' | 'call';
+}
+
+/**
+ * Run the C probe (raw preview1 calls from wasi-libc's wasi/api.h) with `script`, with the CLI's
+ * grants (stdio, exit, environment with argv) plus clocks, randomness and `dir` at /data.
+ */
+export async function probe(
+  kernel: Kernel,
+  script: readonly string[],
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
+  const { readFileSync } = await import('node:fs');
+  const { parseDirFlags } = await import('../../host/index.js');
+  const bytes = readFileSync(new URL('../../guests/c/p1probe/p1probe.p1.wasm', import.meta.url));
+  const module = await kernel.load(new Uint8Array(bytes), { name: 'p1probe' });
+  let out = '';
+  let err = '';
+  const decoder = new TextDecoder();
+  const sandbox = await kernel.spawn(module, {
+    grants: [
+      'wasi:cli/stdin',
+      'wasi:cli/stdout',
+      'wasi:cli/stderr',
+      'wasi:cli/exit',
+      { interface: 'wasi:cli/environment', scope: { env: options.env ?? {}, args: ['p1probe', ...script] } },
+      ...(options.clocks ?? ['wasi:clocks/*']),
+      'wasi:random/*',
+      ...(options.dir ? [parseDirFlags([`${options.dir}::/data:rw${options.links ? '+links' : ''}`])] : []),
+      ...(options.grants ?? []),
+    ],
+    ...(options.denial ? { denial: options.denial } : {}),
+    io: {
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+      stdout: (c) => {
+        out += decoder.decode(c);
+      },
+      stderr: (c) => {
+        err += decoder.decode(c);
+      },
+    },
+  });
+  const outcome = await sandbox.invoke('_start');
+  return { lines: out.split('\n').filter((l) => l.length > 0), exit: outcome.exit, stderr: err };
+}
+
+/** A probe script from text: words split on spaces, `''` for an empty argument. */
+export function script(text: string): string[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((w) => (w === "''" ? '' : w));
+}
