@@ -10,6 +10,7 @@ import type { Descriptor } from '../wasi-filesystem.js';
 import { E, ENUM_COUNT, FDFLAG, FILETYPE, FSTFLAG, RIGHT, SIZE, type Snapshot } from './abi.js';
 import { errno } from './errno.js';
 import type { DirEntry, FileEntry } from './fds.js';
+import { chargeArgBytes } from './memory.js';
 import { datetimeNs } from './process.js';
 import { enumArg, fdArg, flagsArg, type Preview1State, u64Arg } from './state.js';
 
@@ -129,6 +130,7 @@ export function fdFunctions(s: Preview1State, snap: Snapshot) {
   const firstBuffer = (iovs: number, count: number): { ptr: number; len: number } => {
     const n = count >>> 0;
     spend(n * SIZE.iovec);
+    chargeArgBytes(s.context, n * SIZE.iovec);
     let at = iovs >>> 0;
     for (let i = 0; i < n; i++, at += SIZE.iovec) {
       const len = mem.u32(at + 4);

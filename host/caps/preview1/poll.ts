@@ -21,6 +21,7 @@ import {
 } from './abi.js';
 import { errno } from './errno.js';
 import { MAX_CALL_BYTES } from './fd.js';
+import { chargeArgBytes } from './memory.js';
 import { datetimeNs } from './process.js';
 import { enumArg, flagsArg, type Preview1State } from './state.js';
 
@@ -82,6 +83,7 @@ export function pollFunctions(s: Preview1State, snap: Snapshot) {
       // Indefinite sleeping is not supported in preview1 (as in Wasmtime).
       if (n === 0) throw errno(E.INVAL);
       if (n * (snap.subscription.size + SIZE.event) > MAX_CALL_BYTES) throw errno(E.NOMEM);
+      chargeArgBytes(s.context, n * (snap.subscription.size + SIZE.event));
       const subs: Subscription[] = [];
       for (let i = 0; i < n; i++) subs.push(subscription((input >>> 0) + i * snap.subscription.size));
 
