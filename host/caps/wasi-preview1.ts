@@ -11,10 +11,10 @@
 
 import { E, snapshotOf } from './preview1/abi.js';
 import { errnoOf } from './preview1/errno.js';
-import { fdFunctions } from './preview1/fd.js';
-import { pathFunctions } from './preview1/path.js';
-import { pollFunctions } from './preview1/poll.js';
-import { processFunctions } from './preview1/process.js';
+import { FdFunctions } from './preview1/fd.js';
+import { PathFunctions } from './preview1/path.js';
+import { PollFunctions } from './preview1/poll.js';
+import { ProcessFunctions } from './preview1/process.js';
 import { type Preview1Links, Preview1State } from './preview1/state.js';
 import { DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
 
@@ -41,37 +41,46 @@ export interface Preview1Binding {
   bind(instance: WebAssembly.Instance): void;
 }
 
-type Impl = (...args: any[]) => number;
+type Impl = (this: object, ...args: any[]) => number;
+
+/** The four areas of functions; one object of an area is made per sandbox and snapshot when imported. */
+const AREAS = [ProcessFunctions, FdFunctions, PathFunctions, PollFunctions] as const;
+
+function areaOf(name: string): (typeof AREAS)[number] | undefined {
+  return AREAS.find((area) => Object.hasOwn(area.prototype, name) && name !== 'constructor');
+}
 
 export function linkPreview1(options: Preview1Options): Preview1Binding {
   const state = new Preview1State(options.context, options.links);
   const cost = options.metered ? DEFAULT_HOST_COSTS.call : 0;
   const imports: Record<string, Record<string, Function>> = {};
-  const tables = new Map<string, Record<string, Impl>>();
+  const made = new Map<string, object>();
   for (const { module, name } of options.imports) {
     const snap = snapshotOf(module);
-    if (!snap) continue;
-    let table = tables.get(module);
-    if (!table) {
-      table = {
-        ...processFunctions(state),
-        ...fdFunctions(state, snap),
-        ...pathFunctions(state, snap),
-        ...pollFunctions(state, snap),
-      } as Record<string, Impl>;
-      tables.set(module, table);
-    }
-    const impl = table[name];
-    if (!impl) continue;
+    const area = snap && areaOf(name);
+    if (!snap || !area) continue;
+    const impl = (area.prototype as unknown as Record<string, Impl>)[name]!;
     const denied = options.denied.get(name);
-    const served =
-      denied === undefined
-        ? impl
-        : name === 'proc_exit'
+    let target: object;
+    let served: Impl;
+    if (denied === undefined) {
+      const key = `${area.name} ${module}`;
+      let functions = made.get(key);
+      if (!functions) {
+        functions = new area(state, snap);
+        made.set(key, functions);
+      }
+      target = functions;
+      served = impl;
+    } else {
+      target = state;
+      served =
+        name === 'proc_exit'
           ? () => options.onDeniedExit(`${module}.${name}`)
           : () => state.notCapable(denied, name);
+    }
     imports[module] ??= {};
-    imports[module][name] = serve(state, `${module}.${name}`, served, cost);
+    imports[module][name] = serve(state, `${module}.${name}`, target, served, cost);
   }
   return {
     imports,
@@ -86,7 +95,7 @@ export function linkPreview1(options: Preview1Options): Preview1Binding {
  * One import: charge the call, run it, and hand an errno back to the guest. Anything that is not
  * an errno (a trap, `fuel-exhausted`, an exit) propagates and ends the call.
  */
-function serve(state: Preview1State, name: string, impl: Impl, cost: number): Function {
+function serve(state: Preview1State, name: string, target: object, impl: Impl, cost: number): Function {
   const { mem, context } = state;
   return (
     a: unknown,
@@ -102,7 +111,7 @@ function serve(state: Preview1State, name: string, impl: Impl, cost: number): Fu
     if (cost > 0) context.charge(cost);
     mem.current = name;
     try {
-      return impl(a, b, c, d, e, f, g, h, i);
+      return impl.call(target, a, b, c, d, e, f, g, h, i);
     } catch (error) {
       const code = errnoOf(error);
       if (code !== undefined) return code;

@@ -120,17 +120,22 @@ export function newTimestamp(set: boolean, now: boolean, ns: bigint) {
   return now ? { tag: 'now' as const } : { tag: 'no-change' as const };
 }
 
-export function fdFunctions(s: Preview1State, snap: Snapshot) {
-  const mem = s.mem;
+/** The descriptor functions of one sandbox (one snapshot's layouts): methods named as in preview1. */
+export class FdFunctions {
+  constructor(
+    readonly s: Preview1State,
+    readonly snap: Snapshot,
+  ) {}
 
   /**
    * The first non-empty (c)iovec, or an empty one: charged for the array and that buffer, over
    * MAX_CALL_BYTES is ENOMEM (as Wasmtime's hostcall budget).
    */
-  const firstBuffer = (iovs: number, count: number): { ptr: number; len: number } => {
+  #firstBuffer(iovs: number, count: number): { ptr: number; len: number } {
+    const mem = this.s.mem;
     const n = count >>> 0;
     spend(n * SIZE.iovec);
-    chargeArgBytes(s.context, n * SIZE.iovec);
+    chargeArgBytes(this.s.context, n * SIZE.iovec);
     let at = iovs >>> 0;
     for (let i = 0; i < n; i++, at += SIZE.iovec) {
       const len = mem.u32(at + 4);
@@ -141,34 +146,24 @@ export function fdFunctions(s: Preview1State, snap: Snapshot) {
       return { ptr, len };
     }
     return { ptr: 0, len: 0 };
-  };
-  const spend = (bytes: number) => {
-    if (bytes > MAX_CALL_BYTES) throw errno(E.NOMEM);
-  };
+  }
 
-  /** Write `bytes` to a file entry at its position (or its end, appending); returns the count. */
-  const writeFile = (file: FileEntry, bytes: Uint8Array, at: bigint | undefined): number => {
-    const position = file.append ? file.desc.stat().size : (at ?? file.position);
-    const n = Number(file.desc.write(bytes, position));
-    if (at === undefined) file.position = file.append ? file.desc.stat().size : file.position + BigInt(n);
-    return n;
-  };
-
-  const write = (fd: number, iovs: number, count: number, at: bigint | undefined): number => {
-    const { ptr, len } = firstBuffer(iovs, count);
-    const entry = s.fds.get(fdArg(fd));
-    if (entry.kind === 'file') return writeFile(entry, mem.copyOut(ptr, len), at);
+  #write(fd: number, iovs: number, count: number, at: bigint | undefined): number {
+    const { ptr, len } = this.#firstBuffer(iovs, count);
+    const entry = this.s.fds.get(fdArg(fd));
+    if (entry.kind === 'file') return writeFile(entry, this.s.mem.copyOut(ptr, len), at);
     if (entry.kind === 'stdout' || entry.kind === 'stderr') {
       if (at !== undefined) throw errno(E.SPIPE);
-      if (len > 0) entry.stream.write(mem.copyOut(ptr, len));
+      if (len > 0) entry.stream.write(this.s.mem.copyOut(ptr, len));
       return len;
     }
     throw errno(E.BADF);
-  };
+  }
 
-  const read = (fd: number, iovs: number, count: number, at: bigint | undefined): number => {
-    const { ptr, len } = firstBuffer(iovs, count);
-    const entry = s.fds.get(fdArg(fd));
+  #read(fd: number, iovs: number, count: number, at: bigint | undefined): number {
+    const mem = this.s.mem;
+    const { ptr, len } = this.#firstBuffer(iovs, count);
+    const entry = this.s.fds.get(fdArg(fd));
     if (entry.kind === 'file') {
       const [bytes] = entry.desc.read(BigInt(len), at ?? entry.position);
       mem.copyIn(ptr, bytes);
@@ -190,176 +185,190 @@ export function fdFunctions(s: Preview1State, snap: Snapshot) {
       return bytes.length;
     }
     throw errno(E.BADF);
-  };
+  }
 
-  const result32 = (ptr: number, value: number) => {
-    mem.setU32(ptr, value);
+  #result32(ptr: number, value: number): number {
+    this.s.mem.setU32(ptr, value);
     return 0;
-  };
+  }
 
-  return {
-    fd_write: (fd: number, iovs: number, count: number, nwritten: number) =>
-      result32(nwritten, write(fd, iovs, count, undefined)),
-    fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, nwritten: number) =>
-      result32(nwritten, write(fd, iovs, count, u64Arg(offset))),
-    fd_read: (fd: number, iovs: number, count: number, nread: number) =>
-      result32(nread, read(fd, iovs, count, undefined)),
-    fd_pread: (fd: number, iovs: number, count: number, offset: bigint, nread: number) =>
-      result32(nread, read(fd, iovs, count, u64Arg(offset))),
+  fd_write(fd: number, iovs: number, count: number, nwritten: number): number {
+    return this.#result32(nwritten, this.#write(fd, iovs, count, undefined));
+  }
+  fd_pwrite(fd: number, iovs: number, count: number, offset: bigint, nwritten: number): number {
+    return this.#result32(nwritten, this.#write(fd, iovs, count, u64Arg(offset)));
+  }
+  fd_read(fd: number, iovs: number, count: number, nread: number): number {
+    return this.#result32(nread, this.#read(fd, iovs, count, undefined));
+  }
+  fd_pread(fd: number, iovs: number, count: number, offset: bigint, nread: number): number {
+    return this.#result32(nread, this.#read(fd, iovs, count, u64Arg(offset)));
+  }
 
-    fd_seek: (fd: number, offset: bigint, whence: number, result: number) => {
-      const how = snap.whence[enumArg(whence, ENUM_COUNT.whence, 8)];
-      const file = s.fds.seekable(fdArg(fd));
-      const base = how === 'set' ? 0n : how === 'cur' ? file.position : file.desc.stat().size;
-      const position = base + offset;
-      if (position < 0n || position > MAX_U64 || (how === 'set' && offset < 0n)) throw errno(E.INVAL);
-      file.position = position;
-      mem.setU64(result, position);
-      return 0;
-    },
-    fd_tell: (fd: number, result: number) => {
-      mem.setU64(result, s.fds.seekable(fdArg(fd)).position);
-      return 0;
-    },
+  fd_seek(fd: number, offset: bigint, whence: number, result: number): number {
+    const how = this.snap.whence[enumArg(whence, ENUM_COUNT.whence, 8)];
+    const file = this.s.fds.seekable(fdArg(fd));
+    const base = how === 'set' ? 0n : how === 'cur' ? file.position : file.desc.stat().size;
+    const position = base + offset;
+    if (position < 0n || position > MAX_U64 || (how === 'set' && offset < 0n)) throw errno(E.INVAL);
+    file.position = position;
+    this.s.mem.setU64(result, position);
+    return 0;
+  }
+  fd_tell(fd: number, result: number): number {
+    this.s.mem.setU64(result, this.s.fds.seekable(fdArg(fd)).position);
+    return 0;
+  }
 
-    fd_close: (fd: number) => {
-      s.fds.close(fdArg(fd));
-      return 0;
-    },
-    fd_renumber: (from: number, to: number) => {
-      s.fds.renumber(fdArg(from), fdArg(to));
-      return 0;
-    },
+  fd_close(fd: number): number {
+    this.s.fds.close(fdArg(fd));
+    return 0;
+  }
+  fd_renumber(from: number, to: number): number {
+    this.s.fds.renumber(fdArg(from), fdArg(to));
+    return 0;
+  }
 
-    fd_fdstat_get: (fd: number, result: number) => {
-      const entry = s.fds.get(fdArg(fd));
-      let filetype: number = FILETYPE.UNKNOWN;
-      let flags = 0;
-      let base: bigint;
-      let inheriting: bigint;
-      if (entry.kind === 'stdin') {
-        base = inheriting = RIGHT.FD_READ;
-      } else if (entry.kind === 'stdout' || entry.kind === 'stderr') {
-        base = inheriting = RIGHT.FD_WRITE;
-      } else if (entry.kind === 'dir' && entry.preopen !== undefined) {
-        filetype = FILETYPE.DIRECTORY;
-        base = PREOPEN_BASE;
-        inheriting = PREOPEN_INHERITING;
-      } else if (entry.kind === 'dir' || entry.kind === 'file') {
-        const opened = entry.desc.getFlags();
-        filetype = FILETYPE_OF[entry.desc.getType()];
-        base = snap.rightsAll;
-        if (filetype === FILETYPE.DIRECTORY) {
-          base &= ~(RIGHT.FD_SEEK | RIGHT.FD_FILESTAT_SET_SIZE | RIGHT.PATH_FILESTAT_SET_SIZE);
-        }
-        if (!opened.read) base &= ~(RIGHT.FD_READ | RIGHT.FD_READDIR);
-        if (!opened.write) base &= ~RIGHT.FD_WRITE;
-        if (opened.dataIntegritySync) flags |= FDFLAG.DSYNC;
-        if (opened.requestedWriteSync) flags |= FDFLAG.RSYNC;
-        if (opened.fileIntegritySync) flags |= FDFLAG.SYNC;
-        if (entry.kind === 'file' && entry.append) flags |= FDFLAG.APPEND;
-        if (entry.kind === 'file' && entry.nonblock) flags |= FDFLAG.NONBLOCK;
-        inheriting = base;
-      } else {
-        throw errno(E.BADF);
+  fd_fdstat_get(fd: number, result: number): number {
+    const entry = this.s.fds.get(fdArg(fd));
+    let filetype: number = FILETYPE.UNKNOWN;
+    let flags = 0;
+    let base: bigint;
+    let inheriting: bigint;
+    if (entry.kind === 'stdin') {
+      base = inheriting = RIGHT.FD_READ;
+    } else if (entry.kind === 'stdout' || entry.kind === 'stderr') {
+      base = inheriting = RIGHT.FD_WRITE;
+    } else if (entry.kind === 'dir' && entry.preopen !== undefined) {
+      filetype = FILETYPE.DIRECTORY;
+      base = PREOPEN_BASE;
+      inheriting = PREOPEN_INHERITING;
+    } else if (entry.kind === 'dir' || entry.kind === 'file') {
+      const opened = entry.desc.getFlags();
+      filetype = FILETYPE_OF[entry.desc.getType()];
+      base = this.snap.rightsAll;
+      if (filetype === FILETYPE.DIRECTORY) {
+        base &= ~(RIGHT.FD_SEEK | RIGHT.FD_FILESTAT_SET_SIZE | RIGHT.PATH_FILESTAT_SET_SIZE);
       }
-      const at = mem.check(result, SIZE.fdstat, 8);
-      mem.setU8(at, filetype);
-      mem.setU16(at + 2, flags);
-      mem.setU64(at + 8, base);
-      mem.setU64(at + 16, inheriting);
-      return 0;
-    },
-    fd_fdstat_set_flags: (fd: number, flags: number) => {
-      const f = flagsArg(flags, 'fdflags');
-      const file = s.fds.file(fdArg(fd));
-      // Only APPEND and NONBLOCK can change on an open descriptor.
-      if (f & (FDFLAG.DSYNC | FDFLAG.SYNC | FDFLAG.RSYNC)) throw errno(E.INVAL);
-      file.append = (f & FDFLAG.APPEND) !== 0;
-      file.nonblock = (f & FDFLAG.NONBLOCK) !== 0;
-      return 0;
-    },
-    fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
-      if (u64Arg(base) & ~snap.rightsAll || u64Arg(inheriting) & ~snap.rightsAll) throw errno(E.INVAL);
-      s.fds.descriptor(fdArg(fd));
-      // Rights are reported, not enforced or changed (as in Wasmtime).
-      throw errno(E.NOTSUP);
-    },
+      if (!opened.read) base &= ~(RIGHT.FD_READ | RIGHT.FD_READDIR);
+      if (!opened.write) base &= ~RIGHT.FD_WRITE;
+      if (opened.dataIntegritySync) flags |= FDFLAG.DSYNC;
+      if (opened.requestedWriteSync) flags |= FDFLAG.RSYNC;
+      if (opened.fileIntegritySync) flags |= FDFLAG.SYNC;
+      if (entry.kind === 'file' && entry.append) flags |= FDFLAG.APPEND;
+      if (entry.kind === 'file' && entry.nonblock) flags |= FDFLAG.NONBLOCK;
+      inheriting = base;
+    } else {
+      throw errno(E.BADF);
+    }
+    const at = this.s.mem.check(result, SIZE.fdstat, 8);
+    this.s.mem.setU8(at, filetype);
+    this.s.mem.setU16(at + 2, flags);
+    this.s.mem.setU64(at + 8, base);
+    this.s.mem.setU64(at + 16, inheriting);
+    return 0;
+  }
+  fd_fdstat_set_flags(fd: number, flags: number): number {
+    const f = flagsArg(flags, 'fdflags');
+    const file = this.s.fds.file(fdArg(fd));
+    // Only APPEND and NONBLOCK can change on an open descriptor.
+    if (f & (FDFLAG.DSYNC | FDFLAG.SYNC | FDFLAG.RSYNC)) throw errno(E.INVAL);
+    file.append = (f & FDFLAG.APPEND) !== 0;
+    file.nonblock = (f & FDFLAG.NONBLOCK) !== 0;
+    return 0;
+  }
+  fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number {
+    if (u64Arg(base) & ~this.snap.rightsAll || u64Arg(inheriting) & ~this.snap.rightsAll) throw errno(E.INVAL);
+    this.s.fds.descriptor(fdArg(fd));
+    // Rights are reported, not enforced or changed (as in Wasmtime).
+    throw errno(E.NOTSUP);
+  }
 
-    fd_filestat_get: (fd: number, result: number) => {
-      const entry = s.fds.get(fdArg(fd));
-      if (entry.kind === 'file' || entry.kind === 'dir') {
-        const stat = entry.desc.stat();
-        writeFilestat(s, snap, result, descriptorFilestat(stat, entry.desc.inode()));
-      } else {
-        const zero = 0n;
-        writeFilestat(s, snap, result, {
-          dev: zero,
-          ino: zero,
-          filetype: FILETYPE.UNKNOWN,
-          nlink: zero,
-          size: zero,
-          atim: zero,
-          mtim: zero,
-          ctim: zero,
-        });
-      }
-      return 0;
-    },
-    fd_filestat_set_size: (fd: number, size: bigint) => {
-      s.fds.file(fdArg(fd)).desc.setSize(u64Arg(size));
-      return 0;
-    },
-    fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, fstFlags: number) => {
-      const f = flagsArg(fstFlags, 'fstflags');
-      const a = newTimestamp((f & FSTFLAG.ATIM) !== 0, (f & FSTFLAG.ATIM_NOW) !== 0, u64Arg(atim));
-      const m = newTimestamp((f & FSTFLAG.MTIM) !== 0, (f & FSTFLAG.MTIM_NOW) !== 0, u64Arg(mtim));
-      s.fds.descriptor(fdArg(fd)).setTimes(a, m);
-      return 0;
-    },
+  fd_filestat_get(fd: number, result: number): number {
+    const entry = this.s.fds.get(fdArg(fd));
+    if (entry.kind === 'file' || entry.kind === 'dir') {
+      const stat = entry.desc.stat();
+      writeFilestat(this.s, this.snap, result, descriptorFilestat(stat, entry.desc.inode()));
+    } else {
+      const zero = 0n;
+      writeFilestat(this.s, this.snap, result, {
+        dev: zero,
+        ino: zero,
+        filetype: FILETYPE.UNKNOWN,
+        nlink: zero,
+        size: zero,
+        atim: zero,
+        mtim: zero,
+        ctim: zero,
+      });
+    }
+    return 0;
+  }
+  fd_filestat_set_size(fd: number, size: bigint): number {
+    this.s.fds.file(fdArg(fd)).desc.setSize(u64Arg(size));
+    return 0;
+  }
+  fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fstFlags: number): number {
+    const f = flagsArg(fstFlags, 'fstflags');
+    const a = newTimestamp((f & FSTFLAG.ATIM) !== 0, (f & FSTFLAG.ATIM_NOW) !== 0, u64Arg(atim));
+    const m = newTimestamp((f & FSTFLAG.MTIM) !== 0, (f & FSTFLAG.MTIM_NOW) !== 0, u64Arg(mtim));
+    this.s.fds.descriptor(fdArg(fd)).setTimes(a, m);
+    return 0;
+  }
 
-    fd_advise: (fd: number, offset: bigint, length: bigint, advice: number) => {
-      const how = ADVICE[enumArg(advice, ENUM_COUNT.advice, 8)]!;
-      s.fds.file(fdArg(fd)).desc.advise(u64Arg(offset), u64Arg(length), how);
-      return 0;
-    },
-    fd_allocate: (fd: number, _offset: bigint, _length: bigint) => {
-      s.fds.file(fdArg(fd));
-      throw errno(E.NOTSUP);
-    },
-    fd_datasync: (fd: number) => {
-      s.fds.file(fdArg(fd)).desc.syncData();
-      return 0;
-    },
-    fd_sync: (fd: number) => {
-      s.fds.file(fdArg(fd)).desc.sync();
-      return 0;
-    },
+  fd_advise(fd: number, offset: bigint, length: bigint, advice: number): number {
+    const how = ADVICE[enumArg(advice, ENUM_COUNT.advice, 8)]!;
+    this.s.fds.file(fdArg(fd)).desc.advise(u64Arg(offset), u64Arg(length), how);
+    return 0;
+  }
+  fd_allocate(fd: number, _offset: bigint, _length: bigint): number {
+    this.s.fds.file(fdArg(fd));
+    throw errno(E.NOTSUP);
+  }
+  fd_datasync(fd: number): number {
+    this.s.fds.file(fdArg(fd)).desc.syncData();
+    return 0;
+  }
+  fd_sync(fd: number): number {
+    this.s.fds.file(fdArg(fd)).desc.sync();
+    return 0;
+  }
 
-    fd_prestat_get: (fd: number, result: number) => {
-      const entry = s.fds.get(fdArg(fd));
-      if (entry.kind !== 'dir' || entry.preopen === undefined) throw errno(E.BADF);
-      const at = mem.check(result, SIZE.prestat, 4);
-      mem.setU8(at, 0);
-      mem.setU32(at + 4, encoder.encode(entry.preopen).length);
-      return 0;
-    },
-    fd_prestat_dir_name: (fd: number, path: number, length: number) => {
-      const entry = s.fds.get(fdArg(fd));
-      if (entry.kind !== 'dir' || entry.preopen === undefined) throw errno(E.NOTDIR);
-      const name = encoder.encode(entry.preopen);
-      if (name.length > length >>> 0) throw errno(E.NAMETOOLONG);
-      mem.copyIn(path, name);
-      return 0;
-    },
+  fd_prestat_get(fd: number, result: number): number {
+    const entry = this.s.fds.get(fdArg(fd));
+    if (entry.kind !== 'dir' || entry.preopen === undefined) throw errno(E.BADF);
+    const at = this.s.mem.check(result, SIZE.prestat, 4);
+    this.s.mem.setU8(at, 0);
+    this.s.mem.setU32(at + 4, encoder.encode(entry.preopen).length);
+    return 0;
+  }
+  fd_prestat_dir_name(fd: number, path: number, length: number): number {
+    const entry = this.s.fds.get(fdArg(fd));
+    if (entry.kind !== 'dir' || entry.preopen === undefined) throw errno(E.NOTDIR);
+    const name = encoder.encode(entry.preopen);
+    if (name.length > length >>> 0) throw errno(E.NAMETOOLONG);
+    this.s.mem.copyIn(path, name);
+    return 0;
+  }
 
-    fd_readdir: (fd: number, buf: number, length: number, cookie: bigint, result: number) => {
-      const dir = s.fds.dir(fdArg(fd));
-      const used = writeDirents(s, dir, buf, length >>> 0, u64Arg(cookie));
-      mem.setU32(result, used);
-      return 0;
-    },
-  };
+  fd_readdir(fd: number, buf: number, length: number, cookie: bigint, result: number): number {
+    const dir = this.s.fds.dir(fdArg(fd));
+    const used = writeDirents(this.s, dir, buf, length >>> 0, u64Arg(cookie));
+    this.s.mem.setU32(result, used);
+    return 0;
+  }
+}
+
+function spend(bytes: number): void {
+  if (bytes > MAX_CALL_BYTES) throw errno(E.NOMEM);
+}
+
+/** Write `bytes` to a file entry at its position (or its end, appending); returns the count. */
+function writeFile(file: FileEntry, bytes: Uint8Array, at: bigint | undefined): number {
+  const position = file.append ? file.desc.stat().size : (at ?? file.position);
+  const n = Number(file.desc.write(bytes, position));
+  if (at === undefined) file.position = file.append ? file.desc.stat().size : file.position + BigInt(n);
+  return n;
 }
 
 interface Listed {

@@ -29,12 +29,24 @@ type Subscription =
   | { userdata: bigint; type: 0; deadline: bigint; error: number }
   | { userdata: bigint; type: 1 | 2; fd: number };
 
-export function pollFunctions(s: Preview1State, snap: Snapshot) {
-  const mem = s.mem;
-  const clock = sandboxClock(s.context);
+/** `poll_oneoff` of one sandbox (its clock made on first use). */
+export class PollFunctions {
+  #clock: ReturnType<typeof sandboxClock> | undefined;
+
+  constructor(
+    readonly s: Preview1State,
+    readonly snap: Snapshot,
+  ) {}
+
+  get #monotonic(): bigint {
+    this.#clock ??= sandboxClock(this.s.context);
+    return this.#clock.monotonic();
+  }
 
   /** Read one subscription (a bad tag, clock id or flags is EINVAL). */
-  const subscription = (at: number): Subscription => {
+  #subscription(at: number): Subscription {
+    const { s, snap } = this;
+    const mem = s.mem;
     const base = mem.check(at, snap.subscription.size, 8);
     const userdata = mem.u64(base);
     const type = enumArg(mem.u8(base + 8), ENUM_COUNT.eventtype, 8) as 0 | 1 | 2;
@@ -63,7 +75,7 @@ export function pollFunctions(s: Preview1State, snap: Snapshot) {
       }
       return { userdata, type: 0, deadline: 0n, error: E.NOTCAPABLE };
     }
-    const now = clock.monotonic();
+    const now = this.#monotonic;
     let deadline: bigint;
     if (!absolute) deadline = now + timeout;
     else if (id === CLOCK.MONOTONIC) deadline = timeout;
@@ -72,55 +84,56 @@ export function pollFunctions(s: Preview1State, snap: Snapshot) {
       deadline = now + (timeout > wall ? timeout - wall : 0n);
     }
     return { userdata, type: 0, deadline, error: E.SUCCESS };
-  };
+  }
 
-  const ready = (sub: Subscription): boolean =>
-    sub.type !== EVENTTYPE.CLOCK || sub.error !== E.SUCCESS || clock.monotonic() >= sub.deadline;
+  #ready(sub: Subscription): boolean {
+    return sub.type !== EVENTTYPE.CLOCK || sub.error !== E.SUCCESS || this.#monotonic >= sub.deadline;
+  }
 
-  return {
-    poll_oneoff: (input: number, output: number, count: number, result: number) => {
-      const n = count >>> 0;
-      // Indefinite sleeping is not supported in preview1 (as in Wasmtime).
-      if (n === 0) throw errno(E.INVAL);
-      if (n * (snap.subscription.size + SIZE.event) > MAX_CALL_BYTES) throw errno(E.NOMEM);
-      chargeArgBytes(s.context, n * (snap.subscription.size + SIZE.event));
-      const subs: Subscription[] = [];
-      for (let i = 0; i < n; i++) subs.push(subscription((input >>> 0) + i * snap.subscription.size));
+  poll_oneoff(input: number, output: number, count: number, result: number): number {
+    const { s, snap } = this;
+    const mem = s.mem;
+    const n = count >>> 0;
+    // Indefinite sleeping is not supported in preview1 (as in Wasmtime).
+    if (n === 0) throw errno(E.INVAL);
+    if (n * (snap.subscription.size + SIZE.event) > MAX_CALL_BYTES) throw errno(E.NOMEM);
+    chargeArgBytes(s.context, n * (snap.subscription.size + SIZE.event));
+    const subs: Subscription[] = [];
+    for (let i = 0; i < n; i++) subs.push(this.#subscription((input >>> 0) + i * snap.subscription.size));
 
-      if (!subs.some(ready)) {
-        let earliest: bigint | undefined;
-        for (const sub of subs) {
-          if (sub.type === EVENTTYPE.CLOCK && (earliest === undefined || sub.deadline < earliest)) {
-            earliest = sub.deadline;
-          }
-        }
-        waitUntil(s, earliest!);
-      }
-
-      let events = 0;
+    if (!subs.some((sub) => this.#ready(sub))) {
+      let earliest: bigint | undefined;
       for (const sub of subs) {
-        if (!ready(sub)) continue;
-        const at = mem.check((output >>> 0) + events * SIZE.event, SIZE.event, 8);
-        mem.setU64(at, sub.userdata);
-        mem.setU16(at + 8, sub.type === EVENTTYPE.CLOCK ? sub.error : E.SUCCESS);
-        mem.setU8(at + 10, sub.type);
-        let nbytes = 0n;
-        let flags = 0;
-        if (sub.type !== EVENTTYPE.CLOCK) {
-          nbytes = 1n;
-          const entry = s.fds.get(sub.fd);
-          if (sub.type === EVENTTYPE.FD_READ && entry.kind === 'file') {
-            if (entry.desc.stat().size <= entry.position) flags = EVENT_FD_READWRITE_HANGUP;
-          }
+        if (sub.type === EVENTTYPE.CLOCK && (earliest === undefined || sub.deadline < earliest)) {
+          earliest = sub.deadline;
         }
-        mem.setU64(at + 16, nbytes);
-        mem.setU16(at + 24, flags);
-        events++;
       }
-      mem.setU32(result, events);
-      return 0;
-    },
-  };
+      waitUntil(s, earliest!);
+    }
+
+    let events = 0;
+    for (const sub of subs) {
+      if (!this.#ready(sub)) continue;
+      const at = mem.check((output >>> 0) + events * SIZE.event, SIZE.event, 8);
+      mem.setU64(at, sub.userdata);
+      mem.setU16(at + 8, sub.type === EVENTTYPE.CLOCK ? sub.error : E.SUCCESS);
+      mem.setU8(at + 10, sub.type);
+      let nbytes = 0n;
+      let flags = 0;
+      if (sub.type !== EVENTTYPE.CLOCK) {
+        nbytes = 1n;
+        const entry = s.fds.get(sub.fd);
+        if (sub.type === EVENTTYPE.FD_READ && entry.kind === 'file') {
+          if (entry.desc.stat().size <= entry.position) flags = EVENT_FD_READWRITE_HANGUP;
+        }
+      }
+      mem.setU64(at + 16, nbytes);
+      mem.setU16(at + 24, flags);
+      events++;
+    }
+    mem.setU32(result, events);
+    return 0;
+  }
 }
 
 /**

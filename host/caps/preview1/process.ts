@@ -31,16 +31,32 @@ function encodedList(values: () => string[]): () => { items: Uint8Array[]; total
   };
 }
 
-export function processFunctions(s: Preview1State) {
-  const mem = s.mem;
-  const environment = () => s.links.get('wasi:cli/environment');
-  const args = encodedList(() => environment()!.getArguments() as string[]);
-  const env = encodedList(() =>
-    (environment()!.getEnvironment() as [string, string][]).map(([k, v]) => `${k}=${v}`),
-  );
+/** The process functions of one sandbox: methods named as the preview1 functions. */
+export class ProcessFunctions {
+  #args: (() => { items: Uint8Array[]; total: number }) | undefined;
+  #env: (() => { items: Uint8Array[]; total: number }) | undefined;
+
+  constructor(readonly s: Preview1State) {}
+
+  #environment(): Record<string, any> {
+    return this.s.links.get('wasi:cli/environment')!;
+  }
+
+  #argList() {
+    this.#args ??= encodedList(() => this.#environment().getArguments() as string[]);
+    return this.#args();
+  }
+
+  #envList() {
+    this.#env ??= encodedList(() =>
+      (this.#environment().getEnvironment() as [string, string][]).map(([k, v]) => `${k}=${v}`),
+    );
+    return this.#env();
+  }
 
   /** `args_get` / `environ_get`: the pointers array, then the bytes, each write checked. */
-  const writeList = (list: { items: Uint8Array[] }, ptrs: number, buf: number): number => {
+  #writeList(list: { items: Uint8Array[] }, ptrs: number, buf: number): number {
+    const mem = this.s.mem;
     let at = buf >>> 0;
     let slot = ptrs >>> 0;
     for (const item of list.items) {
@@ -50,15 +66,17 @@ export function processFunctions(s: Preview1State) {
       at += item.length;
     }
     return 0;
-  };
-  const writeSizes = (list: { items: Uint8Array[]; total: number }, count: number, size: number) => {
-    mem.setU32(count, list.items.length);
-    mem.setU32(size, list.total);
+  }
+
+  #writeSizes(list: { items: Uint8Array[]; total: number }, count: number, size: number): number {
+    this.s.mem.setU32(count, list.items.length);
+    this.s.mem.setU32(size, list.total);
     return 0;
-  };
+  }
 
   /** The clock a clock id names, if granted; CPU-time clocks are EBADF (as in Wasmtime). */
-  const clock = (id: number, op: string): { wall?: Record<string, any>; mono?: Record<string, any> } => {
+  #clock(id: number, op: string): { wall?: Record<string, any>; mono?: Record<string, any> } {
+    const s = this.s;
     if (id === CLOCK.REALTIME) {
       const wall = s.links.get('wasi:clocks/wall-clock');
       return wall ? { wall } : s.notCapable('wasi:clocks/wall-clock', op);
@@ -68,61 +86,71 @@ export function processFunctions(s: Preview1State) {
       return mono ? { mono } : s.notCapable('wasi:clocks/monotonic-clock', op);
     }
     throw errno(E.BADF);
-  };
+  }
 
-  return {
-    args_get: (argv: number, argvBuf: number) => writeList(args(), argv, argvBuf),
-    args_sizes_get: (count: number, size: number) => writeSizes(args(), count, size),
-    environ_get: (environ: number, environBuf: number) => writeList(env(), environ, environBuf),
-    environ_sizes_get: (count: number, size: number) => writeSizes(env(), count, size),
+  args_get(argv: number, argvBuf: number): number {
+    return this.#writeList(this.#argList(), argv, argvBuf);
+  }
+  args_sizes_get(count: number, size: number): number {
+    return this.#writeSizes(this.#argList(), count, size);
+  }
+  environ_get(environ: number, environBuf: number): number {
+    return this.#writeList(this.#envList(), environ, environBuf);
+  }
+  environ_sizes_get(count: number, size: number): number {
+    return this.#writeSizes(this.#envList(), count, size);
+  }
 
-    clock_res_get: (id: number, result: number) => {
-      const c = clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_res_get');
-      const res = c.wall ? datetimeNs(c.wall.resolution()) : BigInt(c.mono!.resolution());
-      mem.setU64(result, res);
-      return 0;
-    },
-    clock_time_get: (id: number, _precision: bigint, result: number) => {
-      const c = clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_time_get');
-      const now = c.wall ? datetimeNs(c.wall.now()) : BigInt(c.mono!.now());
-      mem.setU64(result, now);
-      return 0;
-    },
+  clock_res_get(id: number, result: number): number {
+    const c = this.#clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_res_get');
+    const res = c.wall ? datetimeNs(c.wall.resolution()) : BigInt(c.mono!.resolution());
+    this.s.mem.setU64(result, res);
+    return 0;
+  }
+  clock_time_get(id: number, _precision: bigint, result: number): number {
+    const c = this.#clock(enumArg(id, ENUM_COUNT.clockid, 32), 'clock_time_get');
+    const now = c.wall ? datetimeNs(c.wall.now()) : BigInt(c.mono!.now());
+    this.s.mem.setU64(result, now);
+    return 0;
+  }
 
-    random_get: (buf: number, length: number) => {
-      // Checked before the bytes are made: a bad range never costs the host the randomness.
-      mem.check(buf, length);
-      const bytes = s.links.get('wasi:random/random')!.getRandomBytes(BigInt(length >>> 0)) as Uint8Array;
-      mem.copyIn(buf, bytes);
-      return 0;
-    },
+  random_get(buf: number, length: number): number {
+    // Checked before the bytes are made: a bad range never costs the host the randomness.
+    this.s.mem.check(buf, length);
+    const bytes = this.s.links.get('wasi:random/random')!.getRandomBytes(BigInt(length >>> 0)) as Uint8Array;
+    this.s.mem.copyIn(buf, bytes);
+    return 0;
+  }
 
-    proc_exit: (code: number): never => {
-      const status = code >>> 0;
-      // As in Wasmtime: statuses past 125 are not valid WASI exit statuses.
-      if (status >= 126) throw mem.trap(`exit with invalid exit status ${status} outside of [0..126)`);
-      return s.links.get('wasi:cli/exit')!.exitWithCode(status) as never;
-    },
-    proc_raise: (signal: number) => {
-      enumArg(signal, ENUM_COUNT.signal, 8);
-      throw errno(E.NOTSUP);
-    },
-    sched_yield: () => 0,
+  proc_exit(code: number): never {
+    const status = code >>> 0;
+    // As in Wasmtime: statuses past 125 are not valid WASI exit statuses.
+    if (status >= 126) throw this.s.mem.trap(`exit with invalid exit status ${status} outside of [0..126)`);
+    return this.s.links.get('wasi:cli/exit')!.exitWithCode(status) as never;
+  }
+  proc_raise(signal: number): number {
+    enumArg(signal, ENUM_COUNT.signal, 8);
+    throw errno(E.NOTSUP);
+  }
+  sched_yield(): number {
+    return 0;
+  }
 
-    sock_accept: (fd: number, flags: number, _result: number) => {
-      flagsArg(flags, 'fdflags');
-      return notSocket(s, fd);
-    },
-    sock_recv: (fd: number, _data: number, _len: number, flags: number, _n: number, _oflags: number) => {
-      flagsArg(flags, 'riflags');
-      return notSocket(s, fd);
-    },
-    sock_send: (fd: number, _data: number, _len: number, _flags: number, _n: number) => notSocket(s, fd),
-    sock_shutdown: (fd: number, how: number) => {
-      flagsArg(how, 'sdflags');
-      return notSocket(s, fd);
-    },
-  };
+  sock_accept(fd: number, flags: number, _result: number): number {
+    flagsArg(flags, 'fdflags');
+    return notSocket(this.s, fd);
+  }
+  sock_recv(fd: number, _data: number, _len: number, flags: number, _n: number, _oflags: number): number {
+    flagsArg(flags, 'riflags');
+    return notSocket(this.s, fd);
+  }
+  sock_send(fd: number, _data: number, _len: number, _flags: number, _n: number): number {
+    return notSocket(this.s, fd);
+  }
+  sock_shutdown(fd: number, how: number): number {
+    flagsArg(how, 'sdflags');
+    return notSocket(this.s, fd);
+  }
 }
 
 /** No descriptor is ever a socket: EBADF if it does not exist, else ENOTSOCK. */
