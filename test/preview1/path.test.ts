@@ -29,7 +29,6 @@ const DIRECTORY = 2;
 const EXCL = 4;
 const TRUNC = 8;
 const READ = String(1n << 1n);
-const WRITE = String(1n << 6n);
 const RW = String((1n << 1n) | (1n << 6n));
 
 let kernel: Kernel;

@@ -278,7 +278,8 @@ export class FdFunctions {
     return 0;
   }
   fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number {
-    if (u64Arg(base) & ~this.snap.rightsAll || u64Arg(inheriting) & ~this.snap.rightsAll) throw errno(E.INVAL);
+    if (u64Arg(base) & ~this.snap.rightsAll || u64Arg(inheriting) & ~this.snap.rightsAll)
+      throw errno(E.INVAL);
     this.s.fds.descriptor(fdArg(fd));
     // Rights are reported, not enforced or changed (as in Wasmtime).
     throw errno(E.NOTSUP);
