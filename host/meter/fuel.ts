@@ -37,6 +37,8 @@ export interface BodyContext {
    * its type gains an i64 parameter and an i64 result that carry the counter.
    */
   readonly internal: Uint8Array;
+  /** The output index of the trampoline that refills and calls `func` again, if it has one. */
+  readonly restartOf: (func: number) => number | undefined;
   /** The wrapper that stands for an exported function wherever it escapes (original numbering). */
   readonly wrapperOf: (func: number) => number | undefined;
   /** Whether `call_indirect (type)` through `table` passes fuel (all its targets do). */
@@ -53,7 +55,7 @@ export interface BodyContext {
   /** Global indices at or above this move up by one (the fuel global takes this index). */
   readonly globalImports: number;
   readonly fuelGlobal: number;
-  readonly fnFuelExhausted: number;
+  readonly fnFuelSlice: number;
   readonly fnMemoryGrow: number;
   readonly fnTableGrow: number;
   /** Reference type (0x70 funcref, 0x6f externref) of each table. */
@@ -72,14 +74,15 @@ const TRY = 5;
 const CATCH = 6;
 
 // Opcodes the pass writes.
-const OP_UNREACHABLE = 0x00;
 const OP_BLOCK = 0x02;
+const OP_BR = 0x0c;
 const OP_IF = 0x04;
 const OP_BR_IF = 0x0d;
 const OP_RETURN = 0x0f;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_CALL = 0x10;
+const OP_RETURN_CALL = 0x12;
 const OP_SELECT = 0x1b;
 const OP_LOCAL_GET = 0x20;
 const OP_LOCAL_SET = 0x21;
@@ -138,6 +141,12 @@ export class BodyRewriter {
   #targeted = new Uint8Array(64);
   /** By depth: 1 for a loop charged as counted (only its back edge may branch to it). */
   #counted = new Uint8Array(64);
+  /**
+   * By depth: how many blocks the pass added inside the frames up to this one (two in a loop
+   * whose check refills out of line, see `#closeLoop`). A branch crosses those of every frame
+   * from its own out to its target's, and its label moves out by as many.
+   */
+  #cum = new Int32Array(64);
   /** Whether this rewrite charges counted loops (off on the second try of a body). */
   #counting = false;
   /** The `if` and the back edge of the counted loop being read, whose charges were made before it. */
@@ -374,19 +383,32 @@ export class BodyRewriter {
             // The charge of the code before the loop joins the loop's.
             this.#flushes++;
             this.#copyTo(at);
-            this.#writePrecharge(counted, depth, pending, start);
+            this.#writePrecharge(counted, pending, start);
           } else {
             this.#flush(at, pending);
           }
           pending = 0;
-          depth = this.#push(depth, LOOP);
-          this.#copyTo(pos);
           if (counted) {
+            depth = this.#push(depth, LOOP);
+            this.#copyTo(pos);
             this.#counted[depth - 1] = 1;
             this.#countIfAt = counted.ifAt;
             this.#countBackAt = counted.backAt;
+          } else if (isShortBlockType(bytes[at + 1])) {
+            // loop  block $done (result)  block $refill  br_if $refill (fuel < 0) ...: see `#closeLoop`.
+            depth = this.#push(depth, LOOP, 2);
+            this.#copyTo(pos);
+            code.reserve(4);
+            code.byte(OP_BLOCK);
+            code.byte(bytes[at + 1]!);
+            code.byte(OP_BLOCK);
+            code.byte(VOID);
+            this.#writeCheck(code, 0);
           } else {
-            this.#writeCheck(this.#code, depth);
+            // A loop with parameters cannot be entered again: its check refills inline.
+            depth = this.#push(depth, LOOP);
+            this.#copyTo(pos);
+            this.#writeInlineCheck(code);
           }
           continue;
         }
@@ -454,17 +476,43 @@ export class BodyRewriter {
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
-          pos = leb(bytes, pos);
           depth--;
+          r.pos = pos;
+          {
+            // The label counts from outside the `try`.
+            const label = r.u32();
+            if (label >= depth) malformed(`function ${funcIndex}: delegate depth ${label} out of range`);
+            const out = this.#outLabel(depth, label);
+            if (out !== label) {
+              code.byte(op);
+              code.u32(out);
+              this.#copyFrom = r.pos;
+            }
+          }
+          pos = r.pos;
           continue;
         case 0x08: // throw tag
-        case 0x09: // rethrow label
+        case 0x09: {
+          // rethrow label
           pending += plain[op]!;
           this.#flush(at, pending);
           pending = 0;
           if (local) this.#save();
-          pos = leb(bytes, pos);
+          r.pos = pos;
+          const index = r.u32();
+          if (op === 0x09) {
+            if (index >= depth) malformed(`function ${funcIndex}: rethrow depth ${index} out of range`);
+            const out = this.#outLabel(depth, index);
+            if (out !== index) {
+              this.#copyTo(at);
+              code.byte(op);
+              code.u32(out);
+              this.#copyFrom = r.pos;
+            }
+          }
+          pos = r.pos;
           continue;
+        }
         case 0x0b: {
           // end
           pending += plain[op]!;
@@ -473,7 +521,7 @@ export class BodyRewriter {
             this.#flush(at, pending);
             this.#copyTo(pos);
             if (pos !== end) malformed(`function ${funcIndex}: code after the final "end"`);
-            this.#finish(start, groupsEnd, groups, typeIndex, hasCall, out);
+            this.#finish(start, groupsEnd, groups, typeIndex, funcIndex, hasCall, out);
             return;
           }
           if (kind !== LOOP && (kind !== BLOCK || this.#targeted[depth - 1] === 1)) {
@@ -483,6 +531,10 @@ export class BodyRewriter {
           // The then arm paid the if's charge and branched away: only the way around it comes
           // here, and it pays the charge with what follows.
           if (kind === IF && this.#ifSunk[depth - 1] === 1) pending = this.#ifAmount[depth - 1]!;
+          if (kind === LOOP && this.#cum[depth - 1] !== this.#cum[depth - 2]) {
+            this.#copyTo(at);
+            this.#closeLoop();
+          }
           depth--;
           continue;
         }
@@ -510,6 +562,12 @@ export class BodyRewriter {
           }
           this.#flush(at, pending);
           pending = 0;
+          const out = this.#outLabel(depth, label);
+          if (out !== label) {
+            code.byte(op);
+            code.u32(out);
+            this.#copyFrom = pos;
+          }
           // Branches to the function's label land after the body block, where the counter is saved.
           if (target !== 0) this.#targeted[target] = 1;
           continue;
@@ -521,12 +579,23 @@ export class BodyRewriter {
           pending = 0;
           r.pos = pos;
           const count = r.u32();
+          let shifted = false;
           for (let i = 0; i <= count; i++) {
             const label = r.u32();
             if (label >= depth) malformed(`function ${funcIndex}: branch depth ${label} out of range`);
             const target = depth - 1 - label;
             if (this.#counted[target] === 1) throw NOT_COUNTED;
             if (target !== 0) this.#targeted[target] = 1;
+            if (this.#outLabel(depth, label) !== label) shifted = true;
+          }
+          if (shifted) {
+            // Written again with every label moved out past the wrappers it crosses.
+            r.pos = pos;
+            r.u32();
+            code.byte(op);
+            code.u32(count);
+            for (let i = 0; i <= count; i++) code.u32(this.#outLabel(depth, r.u32()));
+            this.#copyFrom = r.pos;
           }
           pos = r.pos;
           continue;
@@ -780,6 +849,7 @@ export class BodyRewriter {
     groupsEnd: number,
     groups: number,
     typeIndex: number,
+    funcIndex: number,
     hasCall: boolean,
     out: Writer,
   ): void {
@@ -800,20 +870,32 @@ export class BodyRewriter {
       head.byte(type);
     }
     if (local && !this.#passes) this.#reload(head);
-    head.byte(OP_BLOCK);
-    head.byte(VOID);
+    const restart = hasCall ? ctx.restartOf(funcIndex) : undefined;
+    if (restart !== undefined) {
+      head.byte(OP_BLOCK);
+      head.byte(VOID);
+    }
     head.byte(OP_BLOCK);
     const blockType = ctx.resultBlockTypes[typeIndex]!;
     head.copy(blockType, 0, blockType.length);
-    if (hasCall) this.#writeCheck(head, 1);
+    if (restart !== undefined) this.#writeCheck(head, 1);
+    else if (hasCall) this.#writeInlineCheck(head);
 
     const code = this.#code;
     this.#writeReturn();
-    code.byte(OP_END);
-    if (local) this.#save();
-    code.byte(OP_CALL);
-    code.u32(ctx.fnFuelExhausted);
-    code.byte(OP_UNREACHABLE);
+    if (restart !== undefined) {
+      // The entry check's refill: nothing has run yet, so the function starts again, through
+      // a trampoline that refills and tail-calls it with the same arguments.
+      code.byte(OP_END);
+      if (local) this.#save();
+      const params = ctx.paramCounts[typeIndex]! + (this.#passes ? 1 : 0);
+      for (let i = 0; i < params; i++) {
+        code.byte(OP_LOCAL_GET);
+        code.u32(i);
+      }
+      code.byte(OP_RETURN_CALL);
+      code.u32(restart);
+    }
     code.byte(OP_END);
 
     out.u32(head.len + code.len);
@@ -852,7 +934,7 @@ export class BodyRewriter {
     if (this.#ctx.closedTable(table)) this.#ctx.found.tables.add(table);
   }
 
-  #push(depth: number, kind: number): number {
+  #push(depth: number, kind: number, added = 0): number {
     if (depth >= this.#kinds.length) {
       const kinds = new Uint8Array(this.#kinds.length * 2);
       kinds.set(this.#kinds);
@@ -863,10 +945,14 @@ export class BodyRewriter {
       const counted = new Uint8Array(this.#counted.length * 2);
       counted.set(this.#counted);
       this.#counted = counted;
+      const cum = new Int32Array(this.#cum.length * 2);
+      cum.set(this.#cum);
+      this.#cum = cum;
     }
     this.#kinds[depth] = kind;
     this.#targeted[depth] = 0;
     this.#counted[depth] = 0;
+    this.#cum[depth] = this.#cum[depth - 1]! + added;
     return depth + 1;
   }
 
@@ -969,7 +1055,7 @@ export class BodyRewriter {
    * `UNENDING_LOOP_CHARGE`, more than any budget: the check then fails at once, as the
    * loop's own checks would have at some turn.
    */
-  #writePrecharge(loop: CountedLoop, trapLabel: number, before: number, start: number | undefined): void {
+  #writePrecharge(loop: CountedLoop, before: number, start: number | undefined): void {
     const code = this.#code;
     if (start !== undefined) {
       // The variable's start is a constant: so is the charge.
@@ -983,7 +1069,7 @@ export class BodyRewriter {
       code.sleb(amount);
       code.byte(OP_I64_SUB);
       this.#fuelSet(code);
-      this.#writeCheck(code, trapLabel);
+      this.#writeInlineCheck(code);
       return;
     }
     const variable = this.#mapLocal(loop.variable);
@@ -1061,7 +1147,7 @@ export class BodyRewriter {
     }
     code.byte(OP_I64_SUB);
     this.#fuelSet(code);
-    this.#writeCheck(code, trapLabel);
+    this.#writeInlineCheck(code);
   }
 
   /** A local is written (`local.set` or `local.tee` at `at`): track constants set to locals. */
@@ -1088,14 +1174,66 @@ export class BodyRewriter {
     return index >= this.#params ? index + 1 : index;
   }
 
-  /** `br_if $trap (fuel < 0)`; `trapLabel` is the label index of `$trap` where this is written. */
-  #writeCheck(w: Writer, trapLabel: number): void {
+  /** `br_if $refill (fuel < 0)`; `label` is the label index of the refill block where this is written. */
+  #writeCheck(w: Writer, label: number): void {
     this.#fuelGet(w);
     w.byte(OP_I64_CONST);
     w.byte(0);
     w.byte(OP_I64_LT_S);
     w.byte(OP_BR_IF);
-    w.u32(trapLabel);
+    w.u32(label);
+  }
+
+  /** `if (fuel < 0) refill`, in line: where a refill out of line would cost more than it saves. */
+  #writeInlineCheck(w: Writer): void {
+    this.#fuelGet(w);
+    w.byte(OP_I64_CONST);
+    w.byte(0);
+    w.byte(OP_I64_LT_S);
+    w.byte(OP_IF);
+    w.byte(VOID);
+    this.#writeRefill(w);
+    w.byte(OP_END);
+  }
+
+  /** Call `keel.fuel_slice`, which refills the counter or throws, with the counter saved and reloaded. */
+  #writeRefill(w: Writer): void {
+    const local = this.#ctx.strategy === 'local';
+    if (local) this.#save(w);
+    w.byte(OP_CALL);
+    w.u32(this.#ctx.fnFuelSlice);
+    if (local) this.#reload(w);
+  }
+
+  /**
+   * The label index, from `depth`, of what input label `label` names there: moved out past the
+   * blocks the pass added inside the frames it crosses, its target's included.
+   */
+  #outLabel(depth: number, label: number): number {
+    const target = depth - 1 - label;
+    return label + this.#cum[depth - 1]! - (target > 0 ? this.#cum[target - 1]! : 0);
+  }
+
+  /**
+   * Before the `end` of a loop whose check refills out of line:
+   *
+   *   loop  block $done (result)  block $refill  br_if $refill (fuel < 0)  ...body...
+   *   br $done  end  refill  br $loop  end  end
+   *
+   * The check at the loop's header leaves the body for a refill out of line, then takes the
+   * loop's own back edge to its header, where nothing of the body has run. No loop is added
+   * (V8 compiles each with a stack check and treats it as a loop nest), and a hot loop keeps a
+   * check of one branch.
+   */
+  #closeLoop(): void {
+    const code = this.#code;
+    code.byte(OP_BR);
+    code.byte(1);
+    code.byte(OP_END);
+    this.#writeRefill(code);
+    code.byte(OP_BR);
+    code.byte(1);
+    code.byte(OP_END);
   }
 
   /**

@@ -27,6 +27,7 @@ export {
 export { KEEL_IMPORTS, KEEL_MODULE } from './module.js';
 export {
   createMeterRuntime,
+  DEFAULT_SLICE_FUEL,
   type MeterEvents,
   type MeterLimits,
   type MeterRuntime,
@@ -161,7 +162,7 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const resolved = resolveOptions(options);
   return {
-    id: `keel-meter-v1+${meterOptionsDigest(options)}`,
+    id: `keel-meter-v2+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, resolved),
   };
 }

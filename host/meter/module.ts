@@ -27,7 +27,7 @@ import { rewriteNameSection } from './names.js';
 export const KEEL_MODULE = 'keel';
 export const KEEL_IMPORTS = {
   fuel: 'fuel',
-  fuelExhausted: 'fuel_exhausted',
+  fuelSlice: 'fuel_slice',
   memoryGrow: 'memory_grow',
   tableGrow: 'table_grow',
 } as const;
@@ -237,7 +237,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
       for (const b of desc) body.u32(b);
     };
     add(KEEL_IMPORTS.fuel, 0x03, [0x7e, 0x01]);
-    add(KEEL_IMPORTS.fuelExhausted, 0x00, [voidType]);
+    add(KEEL_IMPORTS.fuelSlice, 0x00, [voidType]);
     add(KEEL_IMPORTS.memoryGrow, 0x00, [growType]);
     add(KEEL_IMPORTS.tableGrow, 0x00, [growType]);
     out.section(2, body);
@@ -302,16 +302,46 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
     if (defined < 0 || internal[defined] !== 1) return local;
     return local >= paramCounts[funcTypes[defined]!]! ? local + 1 : local;
   };
+  /** Whether each defined function has a restart trampoline (see `writeRestart`). */
+  let restarts = false;
+  const writeRestart = (w: Writer, i: number) => {
+    const params = paramCounts[funcTypes[i]!]!;
+    const passes = internal[i] === 1;
+    const t = new Writer(16 + params * 3);
+    t.byte(0);
+    t.byte(0x10);
+    t.u32(funcImports);
+    for (let k = 0; k < params; k++) {
+      t.byte(0x20);
+      t.u32(k);
+    }
+    if (passes) {
+      t.byte(0x23);
+      t.u32(globalImports);
+    }
+    t.byte(0x12);
+    t.u32(funcImports + i + FUNC_SHIFT);
+    t.byte(0x0b);
+    w.u32(t.len);
+    w.append(t);
+  };
   const writeFunctions = () => {
     if (functionSectionAt < 0) return;
     decidePassing();
     body.reset();
-    body.u32(funcTypes.length + wrapped.length);
+    restarts = funcImports + FUNC_SHIFT + 2 * funcTypes.length + wrapped.length <= MAX_FUNCTIONS;
+    body.u32(funcTypes.length + wrapped.length + (restarts ? funcTypes.length : 0));
     for (let i = 0; i < funcTypes.length; i++) {
       const type = funcTypes[i]!;
       body.u32(internal[i] === 1 ? twinBase + type : type);
     }
     for (const f of wrapped) body.u32(funcTypes[f - funcImports]!);
+    if (restarts) {
+      for (let i = 0; i < funcTypes.length; i++) {
+        const type = funcTypes[i]!;
+        body.u32(internal[i] === 1 ? twinBase + type : type);
+      }
+    }
     const section = new Writer(body.len + 6);
     section.section(3, body);
     out.insert(functionSectionAt, section);
@@ -709,6 +739,8 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           internal,
           indirectPasses,
           wrapperOf: (f: number) => wrapperOf.get(f),
+          restartOf: (f: number) =>
+            restarts ? funcImports + FUNC_SHIFT + funcTypes.length + wrapped.length + (f - funcImports) : undefined,
           closedTable: (table: number) => passing && !openTables.has(table),
           twinBase,
           found,
@@ -716,7 +748,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           funcShift: FUNC_SHIFT,
           globalImports,
           fuelGlobal: globalImports,
-          fnFuelExhausted: funcImports,
+          fnFuelSlice: funcImports,
           fnMemoryGrow: funcImports + 1,
           fnTableGrow: funcImports + 2,
           tableTypes,
@@ -728,7 +760,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         out.reserve(5 + Math.floor(size * 1.5));
         out.len += 5;
         const code = out;
-        code.u32(count + wrapped.length);
+        code.u32(count + wrapped.length + (restarts ? count : 0));
         for (let i = 0; i < count; i++) {
           const bodySize = s.u32();
           const bodyStart = s.pos;
@@ -739,6 +771,7 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
         }
         expectEnd(s, 'code');
         for (const f of wrapped) writeWrapper(code, f);
+        if (restarts) for (let i = 0; i < count; i++) writeRestart(code, i);
         out.patchU32(sizeAt, 5, out.len - sizeAt - 5);
         break;
       }

@@ -33,13 +33,29 @@ export interface MeterLimits {
   tableElements: number;
   /** What a grow past the limit does: return -1 as the spec allows (default), or fail the call. */
   growFailure?: 'return-minus-one' | 'error';
+  /**
+   * Fuel handed to the guest at a time (default `DEFAULT_SLICE_FUEL`): when a slice runs out,
+   * the host is consulted (`MeterEvents.onSlice`) before the next is given. Slices change when
+   * the host is consulted, never what is charged.
+   */
+  sliceFuel?: number;
 }
+
+/** See `MeterLimits.sliceFuel` and docs/fuel.md ("Slices"), where the figure is measured. */
+export const DEFAULT_SLICE_FUEL = 1_000_000;
 
 export interface MeterEvents {
   /** A `memory.grow` was refused; `requestedPages` is the size it asked for, in pages. */
   onMemoryLimit?(requestedPages: number): void;
   /** A `table.grow` was refused; `requested` is the size it asked for, in elements. */
   onTableLimit?(requested: number): void;
+  /**
+   * The guest used up a slice and the budget has more: called before the next slice is given.
+   * Unlike the observers above it may throw (a deadline that passed, say): the guest then
+   * unwinds with that error, and every later check and charge throws it again until
+   * `setRemaining` (see `MeterRuntime.stop`).
+   */
+  onSlice?(): void;
 }
 
 export interface MeterRuntime {
@@ -47,47 +63,113 @@ export interface MeterRuntime {
   readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
   /** Fuel left (0 once exhausted). */
   remaining(): number;
+  /**
+   * Fuel left, exactly, below zero when the last charge went past the budget (a counted loop's
+   * charge, or straight-line code just before a check): the counter plus what is not handed
+   * out yet. `remaining()` is this, never below zero.
+   */
+  balance(): bigint;
   /** Fuel used since the runtime was created, over every budget. */
   used(): number;
-  /** Set the fuel left: a refuel, or a fresh per-invocation budget. Clears `exhausted()`. */
+  /** Set the fuel left: a refuel, or a fresh per-invocation budget. Clears `exhausted()` and `stopped()`. */
   setRemaining(n: number): void;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
   /**
    * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
-   * `fuel-exhausted` when that leaves the counter below zero. Metered code writes its counter
+   * `fuel-exhausted` when that leaves the budget below zero. Metered code writes its counter
    * back before it calls an import and reads it again after, so this is exact.
    */
   charge(n: number): void;
+  /**
+   * Stop the guest with `error`: its next check (every loop header, every calling function's
+   * entry) and the host's next charge throw it, and so do all later ones until `setRemaining`.
+   * The fuel used so far stays as it is.
+   */
+  stop(error: Error): void;
+  /** The error the guest was stopped with (by `stop` or by `onSlice`), if any, since the last `setRemaining`. */
+  stopped(): Error | undefined;
 }
+
+/** The counter's value once the guest is stopped: below any slice, so every check fails. */
+const STOPPED = -(2n ** 62n);
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
   checkCount('fuel', limits.fuel);
   checkCount('memoryBytes', limits.memoryBytes);
   checkCount('tableElements', limits.tableElements);
+  const slice = limits.sliceFuel ?? DEFAULT_SLICE_FUEL;
+  checkCount('sliceFuel', slice);
+  if (slice === 0) {
+    throw new KeelError('invalid-argument', 'meter limit "sliceFuel" must be at least 1', {
+      limit: 'sliceFuel',
+    });
+  }
   const growFailure = limits.growFailure ?? 'return-minus-one';
   const memoryPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
   const tableElements = limits.tableElements;
 
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, BigInt(limits.fuel));
-  let budget = limits.fuel;
+  // The budget is handed out a slice at a time: `fuel` holds the slice in progress (the guest
+  // charges it; below zero it calls `fuel_slice`), `reserve` what is not handed out yet.
+  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+  let budget = 0;
+  let reserve = 0;
   let usedBefore = 0;
   let exhausted = false;
+  let stopError: Error | undefined;
+  /** `remaining()` when the guest was stopped (the counter then holds `STOPPED`). */
+  let stoppedRemaining = 0;
   // Made on the first host charge: most sandboxes that never call the host never need it.
   let charger: ((n: number) => number) | undefined;
 
+  /** Fill the counter from `left`, the fuel the budget has (counter and reserve together). */
+  const handOut = (left: number): void => {
+    const give = left < slice ? left : slice;
+    fuel.value = BigInt(give);
+    reserve = left - give;
+  };
   const remaining = (): number => {
-    const value = fuel.value as bigint;
-    return value > 0n ? Number(value) : 0;
+    if (stopError) return stoppedRemaining;
+    const left = Number(fuel.value as bigint) + reserve;
+    return left > 0 ? left : 0;
   };
   const used = (): number => usedBefore + Math.max(0, budget - remaining());
 
-  const fuelExhausted = (): void => {
-    exhausted = true;
-    throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
-      used: used(),
-      limit: budget,
-    });
+  const stop = (error: Error): void => {
+    if (!stopError) stoppedRemaining = remaining();
+    stopError = error;
+    reserve = 0;
+    fuel.value = STOPPED;
+  };
+
+  /**
+   * A check found the counter below zero (or a host charge took it there): the slice is used
+   * up. Refill it from the reserve, or throw when the budget is spent or the host says stop.
+   * Never returns with the counter below zero.
+   */
+  const fuelSlice = (): void => {
+    if (stopError) {
+      fuel.value = STOPPED;
+      throw stopError;
+    }
+    const left = Number(fuel.value as bigint) + reserve;
+    if (left < 0) {
+      exhausted = true;
+      reserve = 0;
+      throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
+        used: used(),
+        limit: budget,
+      });
+    }
+    if (events.onSlice) {
+      try {
+        events.onSlice();
+      } catch (error) {
+        stop(error instanceof Error ? error : new Error(String(error)));
+        throw stopError;
+      }
+    }
+    handOut(left);
   };
 
   const memoryGrow = (current: number, delta: number): number => {
@@ -120,30 +202,38 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     return 0;
   };
 
+  const setRemaining = (n: number): void => {
+    checkCount('fuel', n);
+    usedBefore = used();
+    budget = n;
+    exhausted = false;
+    stopError = undefined;
+    handOut(n);
+  };
+  setRemaining(limits.fuel);
+  usedBefore = 0;
+
   return {
     imports: {
       keel: {
         [KEEL_IMPORTS.fuel]: fuel,
-        [KEEL_IMPORTS.fuelExhausted]: fuelExhausted,
+        [KEEL_IMPORTS.fuelSlice]: fuelSlice,
         [KEEL_IMPORTS.memoryGrow]: memoryGrow,
         [KEEL_IMPORTS.tableGrow]: tableGrow,
       },
     },
     remaining,
     used,
-    setRemaining(n: number): void {
-      checkCount('fuel', n);
-      usedBefore = used();
-      budget = n;
-      exhausted = false;
-      fuel.value = BigInt(n);
-    },
+    balance: () => (stopError ? BigInt(stoppedRemaining) : (fuel.value as bigint) + BigInt(reserve)),
+    setRemaining,
     exhausted: () => exhausted,
     charge(n: number): void {
       checkCount('charge', n);
       charger ??= chargerFor(fuel);
-      if (charger(n) !== 0) fuelExhausted();
+      if (charger(n) !== 0) fuelSlice();
     },
+    stop,
+    stopped: () => stopError,
   };
 }
 

@@ -82,7 +82,7 @@ describe('index spaces', () => {
     expect(text).toContain('(export "four" (func $four.1))');
     expect(text).toContain('(export "g" (global $defined))');
     expect(text).toMatch(/\(import "keel" "fuel" \(global \(;1;\) \(mut i64\)\)\)/);
-    expect(text).toMatch(new RegExp(`\\(import "keel" "fuel_exhausted" \\(func \\(;${2};\\)`));
+    expect(text).toMatch(new RegExp(`\\(import "keel" "fuel_slice" \\(func \\(;${2};\\)`));
   });
 
   it('debug sections that name code offsets are dropped, other custom sections kept', async () => {
