@@ -72,6 +72,17 @@ export interface SandboxContext {
    * (`sandbox.advanceClock`). Virtual clocks never read earlier than this.
    */
   virtualNanos(): bigint;
+  /**
+   * Milliseconds left before the running call's deadline (`limits.deadlineMs`), time already
+   * spent waiting included. Anything that blocks the kernel's thread waits at most this long:
+   * use `blockingWait` (wait.ts), which also fails the call with `timeout` at the deadline.
+   */
+  timeLeftMs(): number;
+  /**
+   * The running call is past its deadline: stop the guest (it cannot catch its way out) and
+   * throw `timeout`; the sandbox is then poisoned. Never returns.
+   */
+  timedOut(): never;
   /** The running invocation's own input, when it brought any (`InvokeOptions.stdin`). */
   invocationInput(): InvocationInput | undefined;
   /**

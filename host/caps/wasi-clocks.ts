@@ -3,20 +3,23 @@
  * virtual clock that starts at a fixed instant and advances with the guest's fuel (1 ns per
  * unit), by the embedder's explicit steps, by a fixed step on every reading, and by the
  * requested amount when the guest waits, so that runs replay exactly.
+ *
+ * A real wait (`block` on a pollable from `subscribe-duration` or `subscribe-instant`, `poll`)
+ * sleeps on the kernel's thread until the instant, but never past the call's deadline: a wait
+ * that reaches the deadline fails the call with `timeout` (see wait.ts).
  */
 import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { blockingWait } from './wait.js';
 import { Pollable } from './wasi-io.js';
 
 /** 2026-01-01T00:00:00Z, the virtual epoch. */
 const VIRTUAL_EPOCH_NS = 1_767_225_600_000_000_000n;
 const VIRTUAL_STEP_NS = 1_000n;
-/** A real wait never blocks the kernel's thread longer than this per call. */
-const MAX_REAL_BLOCK_NS = 1_000_000_000n;
 
 interface Clock {
   monotonic(): bigint;
   wall(): bigint;
-  /** Wait until the monotonic clock reaches `instant` (virtual: jump; real: bounded sleep). */
+  /** Wait until the monotonic clock reaches `instant` (virtual: jump; real: sleep, within the deadline). */
   waitUntil(instant: bigint): void;
 }
 
@@ -41,25 +44,24 @@ function virtualClock(context: SandboxContext): Clock {
   };
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-function realClock(): Clock {
+function realClock(context: SandboxContext): Clock {
   const origin = process.hrtime.bigint();
+  const monotonic = () => process.hrtime.bigint() - origin;
   return {
-    monotonic: () => process.hrtime.bigint() - origin,
+    monotonic,
     wall: () => BigInt(Date.now()) * 1_000_000n,
     waitUntil(instant) {
-      const remaining = instant - (process.hrtime.bigint() - origin);
-      if (remaining <= 0n) return;
-      const bounded = remaining > MAX_REAL_BLOCK_NS ? MAX_REAL_BLOCK_NS : remaining;
-      Atomics.wait(sleeper, 0, 0, Number(bounded / 1_000_000n));
+      // A sleep may end a little early: sleep again for what is left.
+      for (let left = instant - monotonic(); left > 0n; left = instant - monotonic()) {
+        blockingWait(context, Number(left) / 1e6);
+      }
     },
   };
 }
 
 export function sandboxClock(context: SandboxContext): Clock {
   return context.state('wasi-clocks:clock', () =>
-    context.deterministic ? virtualClock(context) : realClock(),
+    context.deterministic ? virtualClock(context) : realClock(context),
   );
 }
 
@@ -73,6 +75,7 @@ export function instantPollable(context: SandboxContext, instant: bigint): Polla
   return new Pollable(
     () => clock.monotonic() >= instant,
     () => clock.waitUntil(instant),
+    instant,
   );
 }
 

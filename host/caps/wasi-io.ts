@@ -38,11 +38,16 @@ function failed(error: unknown): StreamError {
   throw error;
 }
 
-/** A pollable whose readiness is computed on demand; `block` waits by the provider's rule. */
+/**
+ * A pollable whose readiness is computed on demand; `block` waits by the provider's rule (a
+ * real wait is bounded by the call's deadline, see wait.ts). `instant`: the monotonic instant
+ * (ns) at which a clock's pollable becomes ready, so that `poll` waits for the earliest.
+ */
 export class Pollable {
   constructor(
     readonly isReady: () => boolean = () => true,
     readonly wait: () => void = () => {},
+    readonly instant?: bigint,
   ) {}
   ready(): boolean {
     return this.isReady();
@@ -56,7 +61,12 @@ export function poll(pollables: Pollable[]): Uint32Array {
   if (pollables.length === 0) throw new TypeError('poll requires at least one pollable');
   let ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
   if (ready.length === 0) {
-    pollables[0]!.block();
+    // Wait for the one that is due first (the first, when none says when).
+    let first = pollables[0]!;
+    for (const p of pollables) {
+      if (p.instant !== undefined && (first.instant === undefined || p.instant < first.instant)) first = p;
+    }
+    first.block();
     ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
   }
   return Uint32Array.from(ready);

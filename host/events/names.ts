@@ -21,6 +21,7 @@ export const EVENTS = {
   approvalDenied: 'approval:denied',
   policyViolation: 'policy:violation',
   fuelExhausted: 'fuel:exhausted',
+  deadlineExceeded: 'deadline:exceeded',
   memoryLimit: 'memory:limit',
   tableLimit: 'table:limit',
   signalSent: 'signal:sent',

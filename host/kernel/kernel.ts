@@ -394,6 +394,8 @@ export class Kernel {
       sandbox.release();
       throw error;
     }
+    // A start function is guest code: it runs under the deadline as a call does.
+    sandbox.startClock();
     try {
       if (module.kind === 'core' || nativePreview1) {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
@@ -426,15 +428,19 @@ export class Kernel {
           module.glueSource ? { owner: module, source: module.glueSource, coreInstances } : undefined,
         );
       }
+      // A start function that caught the timeout (or the fuel error) and returned still failed.
+      if (sandbox.timedOut || meter?.exhausted()) throw new Error('instantiation ran out');
     } catch (error) {
       sandbox.release();
       // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
       const failure =
         error instanceof WebAssembly.LinkError
           ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
-          : meter?.exhausted()
-            ? sandbox.fuelExhausted('instantiation')
-            : classifyFailure(error, 'instantiation');
+          : sandbox.timedOut
+            ? sandbox.deadlineExceeded('instantiation')
+            : meter?.exhausted()
+              ? sandbox.fuelExhausted('instantiation')
+              : classifyFailure(error, 'instantiation');
       this.events.emit({
         event: EVENTS.sandboxCrash,
         level: 'error',
@@ -502,6 +508,9 @@ export class Kernel {
               limitBytes: limits.memoryBytes,
             }),
           onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
+          // Each slice of fuel ends with a look at the clock: a compute loop stops within a
+          // slice of its call's deadline.
+          onSlice: () => sandbox()?.checkDeadline(),
         },
       );
     } catch (error) {

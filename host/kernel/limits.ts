@@ -8,6 +8,11 @@ export interface Limits {
   fuel: number;
   /** Fuel over the sandbox's lifetime (all invocations). */
   fuelTotal: number;
+  /**
+   * Wall-clock time one call may take, in milliseconds, waiting included (an `invoke`, a
+   * fast-path call, a delivery, the start function); past it the call fails with `timeout`.
+   */
+  deadlineMs: number;
   /** Linear memory per sandbox, in bytes (rounded down to 64 KiB pages). */
   memoryBytes: number;
   /** Elements per table. */
@@ -37,6 +42,7 @@ export const MiB = 1024 * 1024;
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fuel: 10_000_000_000,
   fuelTotal: 1_000_000_000_000,
+  deadlineMs: 30_000,
   memoryBytes: 64 * MiB,
   tableElements: 10_000,
   messageBytes: 64 * 1024,

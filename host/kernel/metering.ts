@@ -35,6 +35,8 @@ export function meteringHook(options: MeterOptions, before?: CoreModuleHook): Co
 export interface SandboxMeterEvents {
   onMemoryLimit(requestedPages: number): void;
   onTableLimit(requested: number): void;
+  /** A fuel slice ran out: throw to stop the guest (its deadline passed). */
+  onSlice(): void;
 }
 
 /**

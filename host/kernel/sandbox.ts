@@ -13,6 +13,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import { kebabCase } from '../loader/world.js';
 import { stripVersion } from '../policy/grants.js';
 import type { SchedPort } from '../sched/port.js';
+import { CallDeadline } from './deadline.js';
 import { directCall, directShapeOf } from './direct-calls.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
@@ -132,6 +133,8 @@ export class Sandbox {
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
   readonly #meter: MeterRuntime | undefined;
+  /** The wall-clock deadline of each call (`limits.deadlineMs`). */
+  readonly #deadline: CallDeadline;
   /** Fuel of the last invocation (what `--json` reports, also after a failure). */
   #lastFuel: FuelReport;
   readonly #providerState: Map<string, unknown> = new Map();
@@ -154,6 +157,7 @@ export class Sandbox {
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
     this.#meter = internals.meter;
+    this.#deadline = new CallDeadline(this.limits.deadlineMs);
     this.#lastFuel = { used: 0, limit: this.limits.fuel };
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
     this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
@@ -198,6 +202,10 @@ export class Sandbox {
       invocationInput: (): InvocationInput | undefined => this.#invocationInput,
       invocationId: (): string | undefined => this.#request,
       virtualNanos: (): bigint => this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL,
+      timeLeftMs: (): number => this.#deadline.left(),
+      timedOut: (): never => {
+        throw this.#stopOnDeadline();
+      },
       onEnd: (cleanup: () => void): void => {
         this.#cleanups.push(cleanup);
       },
@@ -406,6 +414,50 @@ export class Sandbox {
     return error;
   }
 
+  /**
+   * Kernel-internal: the meter's `onSlice`. Throws `timeout` when the call in progress is past
+   * its deadline (the meter then stops the guest at every later check).
+   */
+  checkDeadline(): void {
+    this.#deadline.check();
+  }
+
+  /** Kernel-internal: a call that is not an invocation starts now (the start function, at spawn). */
+  startClock(): void {
+    this.#deadline.begin(performance.now());
+  }
+
+  /** Whether the call in progress ran past its deadline (even if the guest caught the error). */
+  get timedOut(): boolean {
+    return this.#deadline.expired;
+  }
+
+  /** A provider found the call past its deadline: stop the guest and return the error to throw. */
+  #stopOnDeadline(): KeelError {
+    const error = this.#deadline.exceeded();
+    this.#meter?.stop(error);
+    return error;
+  }
+
+  /** Kernel-internal: the `timeout` error for the call in progress (and its event). */
+  deadlineExceeded(exportName: string): KeelError {
+    const elapsedMs = Math.round(this.#deadline.elapsed());
+    const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
+    this.#lastFuel = { used, limit: this.#budget };
+    const error = new KeelError(
+      'timeout',
+      `"${exportName}" ran past its deadline of ${this.#deadline.ms} ms (${elapsedMs} ms)`,
+      { export: exportName, deadlineMs: this.#deadline.ms, elapsedMs },
+    );
+    this.emit({
+      event: EVENTS.deadlineExceeded,
+      level: 'warn',
+      status: 'error',
+      data: { export: exportName, deadlineMs: this.#deadline.ms, elapsedMs, fuel: used },
+    });
+    return error;
+  }
+
   /** Names a caller can invoke, as WIT spells them: `pkg:ns/iface@ver#fn`, world-level functions, core exports. */
   exportNames(): string[] {
     const names: string[] = [];
@@ -452,6 +504,7 @@ export class Sandbox {
     this.#startBudget(exportName, options.fuel);
     const request = this.#ids.request();
     const started = performance.now();
+    this.#deadline.begin(started);
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
     const callArgs = target.signature
       ? coreArguments(target.name, target.signature, args)
@@ -467,7 +520,8 @@ export class Sandbox {
       value = target.fn(...callArgs);
       if (this.#state !== 'running')
         throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-      // A guest that caught the fuel error and returned still ran out.
+      // A guest that caught the fuel error (or the timeout) and returned still ran out.
+      if (this.#deadline.expired) throw this.deadlineExceeded(exportName);
       if (this.#meter?.exhausted()) throw this.fuelExhausted(exportName);
       this.#state = 'ready';
     } catch (error) {
@@ -513,8 +567,11 @@ export class Sandbox {
     const glued = this.#resolve(exportName).fn;
     const target = this.#direct(glued) ?? glued;
     const meter = this.#meter;
+    const deadline = this.#deadline;
     const call = (...args: unknown[]) => {
       if (this.#state !== 'ready' || this.#inFastCall) this.#checkRunnable();
+      // No clock read per call: the deadline's clock starts at the first slice or wait.
+      deadline.mark();
       // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
       // unwinds at its next check) and a re-entrant call is refused. A flag of its own, not
       // `#state`: writing that string field twice a call cost more than the rest of this wrapper.
@@ -524,6 +581,7 @@ export class Sandbox {
         this.#inFastCall = false;
         if (this.#state !== 'ready')
           throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+        if (deadline.expired) throw this.deadlineExceeded(exportName);
         if (meter?.exhausted()) throw this.fuelExhausted(exportName);
         return result;
       } catch (error) {
@@ -648,12 +706,15 @@ export class Sandbox {
       });
       return { value, err: true, fuel: this.#endBudget(), duration_ms };
     }
-    const failure =
-      this.#meter?.exhausted() &&
-      !(error instanceof KeelError && error.code === 'fuel-exhausted' && 'export' in error.details)
+    const failure = this.#deadline.expired
+      ? error instanceof KeelError && error.code === 'timeout' && 'export' in error.details
+        ? error
+        : this.deadlineExceeded(exportName)
+      : this.#meter?.exhausted() &&
+          !(error instanceof KeelError && error.code === 'fuel-exhausted' && 'export' in error.details)
         ? this.fuelExhausted(exportName)
         : classifyFailure(error, exportName);
-    if (failure.code !== 'fuel-exhausted') this.#endBudget();
+    if (failure.code !== 'fuel-exhausted' && failure.code !== 'timeout') this.#endBudget();
     this.emit({
       event: EVENTS.invokeError,
       level: 'error',
