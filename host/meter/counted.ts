@@ -28,6 +28,8 @@ import type { CostTables } from './costs.js';
 export type CountedTest = 'ne' | 'lt_s' | 'lt_u' | 'gt_s' | 'gt_u';
 
 export interface CountedLoop {
+  /** Position of the loop's first instruction (H, or B in the `do` shape). */
+  readonly bodyAt: number;
   /** Position of the `if` whose charge moves before the loop (`while` shape), or -1. */
   readonly ifAt: number;
   /** Position of the back edge (`br 1` or `br_if 0`) whose charge moves before the loop. */
@@ -58,6 +60,13 @@ export const FEW_TURNS_BOUND = 16;
 
 /** Larger turn costs are left to per-turn charging, so that count × cost stays far inside i64. */
 export const MAX_TURN_COST = 2 ** 29;
+
+/**
+ * Fuel of the turns a counted loop runs between two looks at the clock: a loop whose count is
+ * larger runs its turns in chunks of this much fuel (at least one turn), and the host is
+ * consulted between chunks, as at the end of a fuel slice (docs/fuel.md, "Slices").
+ */
+export const CHUNK_FUEL = 2 ** 20;
 
 const OP_BR = 0x0c;
 const OP_BR_IF = 0x0d;
@@ -105,6 +114,8 @@ interface Write {
  * were, the local writes, the fuel it costs, and where it stops.
  */
 class Segment {
+  /** Values the code leaves on the stack (what it pushes less what it pops). */
+  height = 0;
   readonly #ring: Step[] = [
     { op: 0, arg: 0 },
     { op: 0, arg: 0 },
@@ -146,8 +157,10 @@ function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
     let arg = 0;
     if (op >= 0x45 && op <= 0xc4) {
       s.cost += plain[op]!;
+      s.height -= NUMERIC_POPS[op - 0x45]!;
     } else if (op >= 0x20 && op <= 0x24) {
       s.cost += plain[op]!;
+      s.height += op === 0x20 || op === 0x23 ? 1 : op === 0x22 ? 0 : -1;
       arg = r.u32();
       if (op === OP_LOCAL_SET || op === OP_LOCAL_TEE) {
         s.writes.push({
@@ -160,25 +173,32 @@ function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
       }
     } else if (op >= 0x28 && op <= 0x3e) {
       s.cost += plain[op]!;
+      if (op >= 0x36) s.height -= 2; // stores; loads replace their address
       if (r.u32() & 0x40) return stopAt(s, at); // a memory index follows: multi-memory
       r.skipLeb(10);
     } else if (op === 0x3f) {
       s.cost += plain[op]!;
+      s.height++;
       r.u32();
     } else if (op === OP_I32_CONST) {
       s.cost += plain[op]!;
+      s.height++;
       arg = r.s33() | 0;
     } else if (op === 0x42) {
       s.cost += plain[op]!;
+      s.height++;
       r.skipLeb(10);
     } else if (op === 0x43) {
       s.cost += plain[op]!;
+      s.height++;
       r.skip(4);
     } else if (op === 0x44) {
       s.cost += plain[op]!;
+      s.height++;
       r.skip(8);
     } else if (op === 0x01 || op === 0x1a || op === 0x1b || op === 0xd1) {
       s.cost += plain[op]!; // nop, drop, select, ref.is_null
+      s.height -= op === 0x1a ? 1 : op === 0x1b ? 2 : 0;
     } else if (op === 0xfc) {
       // Only the saturating truncations: the bulk operations are charged by their size.
       const sub = r.u32();
@@ -190,6 +210,25 @@ function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
     s.push(op, arg);
   }
 }
+
+/**
+ * By opcode from 0x45 (`i32.eqz`) to 0xc4 (`i64.extend32_s`): operands popped less one (every
+ * one of them pushes one result): 0 for unary operators and conversions, 1 for binary ones.
+ */
+const NUMERIC_POPS = (() => {
+  const pops = new Uint8Array(0xc5 - 0x45);
+  const binary: [number, number][] = [
+    [0x46, 0x4f], // i32 comparisons
+    [0x51, 0x5a], // i64 comparisons
+    [0x5b, 0x66], // f32, f64 comparisons
+    [0x6a, 0x78], // i32 arithmetic
+    [0x7c, 0x8a], // i64 arithmetic
+    [0x92, 0x98], // f32 arithmetic
+    [0xa0, 0xa6], // f64 arithmetic
+  ];
+  for (const [from, to] of binary) for (let op = from; op <= to; op++) pops[op - 0x45] = 1;
+  return pops;
+})();
 
 function stopAt(s: Segment, at: number): Segment {
   s.stop = at;
@@ -230,11 +269,12 @@ export function countedLoop(
   const op = bytes[at]!;
   r.pos = at + 1;
   if (op === OP_BR_IF) {
-    // do shape: `br_if 0` right after the test.
-    if (r.u32() !== 0) return undefined;
+    // do shape: `br_if 0` right after the test, which is all B leaves (its turns are run
+    // again as straight-line code in chunks, see CHUNK_FUEL).
+    if (r.u32() !== 0 || head.height !== 1) return undefined;
     // B runs once more than the back edge is taken: the last test leaves.
     const perTurn = head.cost + costs.plain[OP_BR_IF]!;
-    return build(head, head.writes, at, -1, perTurn, perTurn);
+    return build(pos, head, head.writes, at, -1, perTurn, perTurn);
   }
   if (op !== OP_IF) return undefined;
   // while shape: the `if` turns when its test holds; its then arm is B and `br 1`.
@@ -247,9 +287,11 @@ export function countedLoop(
   r.pos = backAt + 1;
   const label = r.u32();
   if (label !== 1 || (bytes[r.pos] !== OP_ELSE && bytes[r.pos] !== OP_END)) return undefined;
+  // H leaves only the test and B nothing (see the `do` shape).
+  if (head.height !== 1 || arm.height !== 0) return undefined;
   const last = head.cost + costs.plain[OP_IF]!;
   const perTurn = last + arm.cost + costs.plain[OP_BR]!;
-  return build(head, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
+  return build(pos, head, [...head.writes, ...arm.writes], backAt, at, perTurn, last);
 }
 
 /**
@@ -257,6 +299,7 @@ export function countedLoop(
  * write of its variable among `writes`.
  */
 function build(
+  bodyAt: number,
   testSteps: Segment,
   writes: readonly Write[],
   backAt: number,
@@ -365,6 +408,7 @@ function build(
     boundConst >= -FEW_TURNS_BOUND &&
     boundConst <= FEW_TURNS_BOUND;
   return {
+    bodyAt,
     ifAt,
     backAt,
     variable,

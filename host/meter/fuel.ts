@@ -18,7 +18,7 @@
  */
 import { malformed, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
-import { type CountedLoop, countedLoop, isShortBlockType, turnsFrom } from './counted.js';
+import { CHUNK_FUEL, type CountedLoop, countedLoop, isShortBlockType, turnsFrom } from './counted.js';
 import type { Leaks } from './module.js';
 
 /** Everything about the module that a function body's rewriting needs. */
@@ -105,6 +105,9 @@ const OP_I32_SHR_U = 0x76;
 const OP_I64_ADD = 0x7c;
 const OP_I64_LT_S = 0x53;
 const OP_I64_SUB = 0x7d;
+const OP_I64_LE_U = 0x58;
+const OP_DROP = 0x1a;
+const OP_LOOP = 0x03;
 const OP_I64_MUL = 0x7e;
 const OP_I64_DIV_U = 0x80;
 const OP_I64_SHR_U = 0x88;
@@ -1070,6 +1073,14 @@ export class BodyRewriter {
       code.byte(OP_I64_SUB);
       this.#fuelSet(code);
       this.#writeInlineCheck(code);
+      if (turns !== undefined && turns > BigInt(chunkTurns(loop))) {
+        const t = this.#scratchLocal(I64, 4);
+        code.byte(OP_I64_CONST);
+        code.sleb(Number(turns));
+        code.byte(OP_LOCAL_SET);
+        code.u32(t);
+        this.#writeChunks(loop, t);
+      }
       return;
     }
     const variable = this.#mapLocal(loop.variable);
@@ -1106,11 +1117,8 @@ export class BodyRewriter {
     const shift = Math.log2(magnitude);
     const unending = loop.test === 'ne' && shift > 0;
 
-    this.#fuelGet(code);
-    if (unending) {
-      code.byte(OP_I64_CONST);
-      code.sleb(UNENDING_LOOP_CHARGE);
-    }
+    // t: the count, kept for the chunks below.
+    const t = this.#scratchLocal(I64, 4);
     distance();
     if (loop.test === 'ne') {
       if (shift > 0) {
@@ -1128,6 +1136,15 @@ export class BodyRewriter {
       code.byte(OP_SELECT);
     }
     code.byte(OP_I64_EXTEND_I32_U);
+    code.byte(OP_LOCAL_SET);
+    code.u32(t);
+    this.#fuelGet(code);
+    if (unending) {
+      code.byte(OP_I64_CONST);
+      code.sleb(UNENDING_LOOP_CHARGE);
+    }
+    code.byte(OP_LOCAL_GET);
+    code.u32(t);
     if (loop.perTurn !== 1) {
       code.byte(OP_I64_CONST);
       code.sleb(loop.perTurn);
@@ -1148,6 +1165,105 @@ export class BodyRewriter {
     code.byte(OP_I64_SUB);
     this.#fuelSet(code);
     this.#writeInlineCheck(code);
+    this.#writeChunks(loop, t);
+  }
+
+  /**
+   * After a counted loop's charge: while more than a chunk of turns is left (`t`, an i64
+   * local), run a chunk of them in a copy of the loop's straight-line code, with its test
+   * dropped (it holds for these turns), and consult the host (`keel.fuel_slice`, which looks at
+   * the deadline and gives the counter a new slice) between chunks. The loop itself then runs
+   * the turns left, which its charge already paid for, as everything the chunks ran. A loop of
+   * 2^32 turns thus still sees the clock every `CHUNK_FUEL` of turns.
+   *
+   *   block  loop  br_if 1 (t <= chunk)  k = chunk
+   *     loop  H drop B | B drop  br_if 0 (--k)  end
+   *     t -= chunk  fuel_slice  br 0  end  end
+   */
+  #writeChunks(loop: CountedLoop, t: number): void {
+    const code = this.#code;
+    const turns = chunkTurns(loop);
+    const k = this.#scratchLocal(I32, 5);
+    code.byte(OP_BLOCK);
+    code.byte(VOID);
+    code.byte(OP_LOOP);
+    code.byte(VOID);
+    code.byte(OP_LOCAL_GET);
+    code.u32(t);
+    code.byte(OP_I64_CONST);
+    code.sleb(turns);
+    code.byte(OP_I64_LE_U);
+    code.byte(OP_BR_IF);
+    code.byte(1);
+    code.byte(OP_I32_CONST);
+    code.sleb(turns);
+    code.byte(OP_LOCAL_SET);
+    code.u32(k);
+    code.byte(OP_LOOP);
+    code.byte(VOID);
+    if (loop.ifAt >= 0) {
+      // while shape: H, the test it leaves, then B (the `if` and its block type are skipped).
+      this.#copyStraight(loop.bodyAt, loop.ifAt);
+      code.byte(OP_DROP);
+      this.#copyStraight(loop.ifAt + 2, loop.backAt);
+    } else {
+      this.#copyStraight(loop.bodyAt, loop.backAt);
+      code.byte(OP_DROP);
+    }
+    code.byte(OP_LOCAL_GET);
+    code.u32(k);
+    code.byte(OP_I32_CONST);
+    code.byte(1);
+    code.byte(OP_I32_SUB);
+    code.byte(OP_LOCAL_TEE);
+    code.u32(k);
+    code.byte(OP_BR_IF);
+    code.byte(0);
+    code.byte(OP_END);
+    code.byte(OP_LOCAL_GET);
+    code.u32(t);
+    code.byte(OP_I64_CONST);
+    code.sleb(turns);
+    code.byte(OP_I64_SUB);
+    code.byte(OP_LOCAL_SET);
+    code.u32(t);
+    this.#writeRefill(code);
+    code.byte(OP_BR);
+    code.byte(0);
+    code.byte(OP_END);
+    code.byte(OP_END);
+  }
+
+  /**
+   * Copy straight-line code (what `countedLoop` accepted as H or B) from the input to the
+   * output, its local and global indices renumbered as the rest of the body's are.
+   */
+  #copyStraight(from: number, to: number): void {
+    const code = this.#code;
+    const bytes = this.#bytes;
+    const r = this.#r; // free here: the main loop reads through `pos`
+    r.pos = from;
+    while (r.pos < to) {
+      const at = r.pos;
+      const op = bytes[r.pos++]!;
+      if (op === 0x20 || op === 0x21 || op === 0x22) {
+        code.byte(op);
+        code.u32(this.#mapLocal(r.u32()));
+        continue;
+      }
+      if (op === 0x23 || op === 0x24) {
+        const index = r.u32();
+        code.byte(op);
+        code.u32(index >= this.#ctx.globalImports ? index + 1 : index);
+        continue;
+      }
+      if (op >= 0x28 && op <= 0x3e) skipMemargReader(r);
+      else if (op === 0x3f || op === 0xfc) r.u32();
+      else if (op === 0x41 || op === 0x42) r.skipLeb(10);
+      else if (op === 0x43) r.skip(4);
+      else if (op === 0x44) r.skip(8);
+      code.copy(bytes, at, r.pos);
+    }
   }
 
   /** A local is written (`local.set` or `local.tee` at `at`): track constants set to locals. */
@@ -1367,6 +1483,11 @@ export class BodyRewriter {
     code.byte(0x7f);
     code.byte(OP_END);
   }
+}
+
+/** Turns of a counted loop in one chunk (see `#writeChunks`): `CHUNK_FUEL` of them, at least one. */
+function chunkTurns(loop: CountedLoop): number {
+  return Math.max(1, Math.floor(CHUNK_FUEL / loop.perTurn));
 }
 
 const TEST_OPCODES = {
