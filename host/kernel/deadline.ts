@@ -7,12 +7,18 @@
  * only bumps a counter (`mark`); the clock is read when the guest next needs the host anyway:
  * at the end of a fuel slice (the meter's `onSlice`) or before a blocking wait. The first such
  * reading in a new call starts its clock, at most one slice after the call really started.
- * `begin` starts it at once where the caller already read the clock (`invoke`, deliveries).
+ * `begin` starts it at once (`invoke`, deliveries, the start function).
+ *
+ * The clock is real time; in deterministic mode it is the sandbox's virtual time (1 ns per
+ * unit of fuel, plus the embedder's `advanceClock` steps), so that a replay times out exactly
+ * where the run did.
  */
 import { KeelError } from './errors.js';
 
 export class CallDeadline {
   readonly ms: number;
+  /** Milliseconds on the deadline's clock. */
+  readonly #clock: () => number;
   /** Calls started (fast path); the clock belongs to call number `#timed`. */
   #calls = 0;
   #timed = -1;
@@ -20,14 +26,15 @@ export class CallDeadline {
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
 
-  constructor(ms: number) {
+  constructor(ms: number, clock: () => number = () => performance.now()) {
     this.ms = ms;
+    this.#clock = clock;
   }
 
-  /** A call starts now (`now` from `performance.now()`). */
-  begin(now: number): void {
+  /** A call starts now. */
+  begin(): void {
     this.#timed = ++this.#calls;
-    this.#start = now;
+    this.#start = this.#clock();
     this.expired = false;
   }
 
@@ -38,7 +45,7 @@ export class CallDeadline {
   }
 
   /** Milliseconds left to the call in progress (never below zero). */
-  left(now: number = performance.now()): number {
+  left(now: number = this.#clock()): number {
     if (this.#timed !== this.#calls) {
       this.#timed = this.#calls;
       this.#start = now;
@@ -48,7 +55,7 @@ export class CallDeadline {
   }
 
   /** Milliseconds since the call in progress started (by its clock, see above). */
-  elapsed(now: number = performance.now()): number {
+  elapsed(now: number = this.#clock()): number {
     this.left(now);
     return now - this.#start;
   }

@@ -157,7 +157,9 @@ export class Sandbox {
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
     this.#meter = internals.meter;
-    this.#deadline = new CallDeadline(this.limits.deadlineMs);
+    this.#deadline = new CallDeadline(this.limits.deadlineMs, () =>
+      this.#deterministic ? Number(this.#virtualNanos() / 1000n) / 1000 : performance.now(),
+    );
     this.#lastFuel = { used: 0, limit: this.limits.fuel };
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
     this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
@@ -201,7 +203,7 @@ export class Sandbox {
       charge: (fuel: number): void => this.#meter?.charge(fuel),
       invocationInput: (): InvocationInput | undefined => this.#invocationInput,
       invocationId: (): string | undefined => this.#request,
-      virtualNanos: (): bigint => this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL,
+      virtualNanos: (): bigint => this.#virtualNanos(),
       timeLeftMs: (): number => this.#deadline.left(),
       timedOut: (): never => {
         throw this.#stopOnDeadline();
@@ -210,6 +212,11 @@ export class Sandbox {
         this.#cleanups.push(cleanup);
       },
     };
+  }
+
+  /** Deterministic mode: the sandbox's time, moved by its fuel and by `advanceClock`. */
+  #virtualNanos(): bigint {
+    return this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL;
   }
 
   /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
@@ -424,7 +431,7 @@ export class Sandbox {
 
   /** Kernel-internal: a call that is not an invocation starts now (the start function, at spawn). */
   startClock(): void {
-    this.#deadline.begin(performance.now());
+    this.#deadline.begin();
   }
 
   /** Whether the call in progress ran past its deadline (even if the guest caught the error). */
@@ -504,7 +511,7 @@ export class Sandbox {
     this.#startBudget(exportName, options.fuel);
     const request = this.#ids.request();
     const started = performance.now();
-    this.#deadline.begin(started);
+    this.#deadline.begin();
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
     const callArgs = target.signature
       ? coreArguments(target.name, target.signature, args)
