@@ -740,7 +740,9 @@ function rewriteOnce(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, f
           indirectPasses,
           wrapperOf: (f: number) => wrapperOf.get(f),
           restartOf: (f: number) =>
-            restarts ? funcImports + FUNC_SHIFT + funcTypes.length + wrapped.length + (f - funcImports) : undefined,
+            restarts
+              ? funcImports + FUNC_SHIFT + funcTypes.length + wrapped.length + (f - funcImports)
+              : undefined,
           closedTable: (table: number) => passing && !openTables.has(table),
           twinBase,
           found,
