@@ -35,6 +35,10 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     invocationInput: () => undefined,
     invocationId: () => undefined,
     virtualNanos: () => 0n,
+    timeLeftMs: () => Number.POSITIVE_INFINITY,
+    timedOut: () => {
+      throw new Error('no deadline in this test');
+    },
     onEnd: (cleanup) => cleanups.push(cleanup),
     end: () => {
       for (const c of cleanups.splice(0)) c();
