@@ -66,7 +66,7 @@ export const MAX_TURN_COST = 2 ** 29;
  * larger runs its turns in chunks of this much fuel (at least one turn), and the host is
  * consulted between chunks, as at the end of a fuel slice (docs/fuel.md, "Slices").
  */
-export const CHUNK_FUEL = 2 ** 20;
+export const CHUNK_FUEL = 2 ** 17;
 
 const OP_BR = 0x0c;
 const OP_BR_IF = 0x0d;

@@ -42,7 +42,7 @@ export interface MeterLimits {
 }
 
 /** See `MeterLimits.sliceFuel` and docs/fuel.md ("Slices"), where the figure is measured. */
-export const DEFAULT_SLICE_FUEL = 1_000_000;
+export const DEFAULT_SLICE_FUEL = 131_072;
 
 export interface MeterEvents {
   /** A `memory.grow` was refused; `requestedPages` is the size it asked for, in pages. */
