@@ -49,6 +49,10 @@ function providerGet(port: number): () => void {
     invocationInput: () => undefined,
     invocationId: () => undefined,
     virtualNanos: () => 0n,
+    timeLeftMs: () => Number.POSITIVE_INFINITY,
+    timedOut: () => {
+      throw new Error('no deadline here');
+    },
     onEnd: () => {},
   };
   const scope = wasiHttp.parseScope!('wasi:http/outgoing-handler', {

@@ -642,6 +642,10 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         bytes: body?.length ?? 0,
       },
     });
+    // The wait holds the kernel's thread: never past the call's deadline (wait.ts).
+    const left = context.timeLeftMs();
+    if (left <= 0) context.timedOut();
+    const capped = Math.min(waitMs, left);
     const started = performance.now();
     const outcome = performBlocking(
       {
@@ -654,15 +658,18 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         headers: [...headers],
         body,
         addresses: rule!.addresses,
-        timeoutMs: waitMs,
+        timeoutMs: capped,
         maxResponseBytes: policy.maxResponseBytes,
         maxHeaders: policy.maxHeaders,
         maxHeaderBytes: policy.maxHeaderBytes,
       },
       // The network thread keeps its own timer; this one also covers a thread that never answers.
-      waitMs + 50,
+      Math.min(capped + 50, left),
     );
     const duration_ms = performance.now() - started;
+    if ('error' in outcome && outcome.error.tag === 'timeout-exceeded' && context.timeLeftMs() <= 0) {
+      context.timedOut();
+    }
     if ('error' in outcome) {
       const error: HttpErrorCode =
         outcome.error.tag === 'timeout-exceeded' ? { tag: 'HTTP-response-timeout' } : outcome.error;

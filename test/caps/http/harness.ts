@@ -46,6 +46,10 @@ export function httpWorld(scope: unknown): HttpWorld {
     invocationInput: () => undefined,
     invocationId: () => `req_${invocation}`,
     virtualNanos: () => 0n,
+    timeLeftMs: () => Number.POSITIVE_INFINITY,
+    timedOut: () => {
+      throw new Error('no deadline here');
+    },
     onEnd: () => {},
   };
   const parsed = wasiHttp.parseScope!('wasi:http/outgoing-handler', scope);
