@@ -44,9 +44,10 @@ describe('canonical event names', () => {
     expect([...EVENT_NAMES]).toEqual(expect.arrayContaining(DESIGN_EVENTS));
   });
 
-  it('add to it only what limits, supervision, outgoing HTTP and an honest log need', () => {
+  it('add to it only what limits, deadlines, supervision, outgoing HTTP and an honest log need', () => {
     expect(EVENT_NAMES.filter((n) => !DESIGN_EVENTS.includes(n))).toEqual([
       'sandbox:restart',
+      'deadline:exceeded',
       'table:limit',
       'http:request',
       'http:response',
