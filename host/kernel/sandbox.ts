@@ -434,6 +434,15 @@ export class Sandbox {
     this.#deadline.begin();
   }
 
+  /**
+   * Milliseconds left before the deadline of the call in progress (`limits.deadlineMs`), as
+   * `SandboxContext.timeLeftMs()` tells providers: what a source that waits on the kernel's
+   * thread may wait, e.g. `fdSource(0, { maxWaitMs: () => sandbox.timeLeftMs() })`.
+   */
+  timeLeftMs(): number {
+    return this.#deadline.left();
+  }
+
   /** Whether the call in progress ran past its deadline (even if the guest caught the error). */
   get timedOut(): boolean {
     return this.#deadline.expired;
