@@ -22,6 +22,9 @@ export { wasiError } from './caps/provider.js';
 export { type EnvironmentScope, parseEnvFlags } from './caps/wasi-cli.js';
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesystem.js';
 export { StreamClosed } from './caps/wasi-io.js';
+export type { HostLoad } from './cluster/envelope.js';
+export { type HostInfo, joinLattice, Lattice, type LatticeOptions } from './cluster/lattice.js';
+export { type ClusterCredentials, generateHostKey } from './cluster/trust.js';
 export {
   type Backpressure,
   EventBus,
@@ -57,6 +60,8 @@ export {
   type SpawnOptions,
 } from './kernel/kernel.js';
 export {
+  type ClusterLimits,
+  DEFAULT_CLUSTER_LIMITS,
   DEFAULT_LIMITS,
   formatSize,
   type Limits,

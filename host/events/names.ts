@@ -39,6 +39,11 @@ export const EVENTS = {
   logSuppressed: 'log:suppressed',
   logDropped: 'log:dropped',
   logError: 'log:error',
+  clusterJoin: 'cluster:join',
+  clusterLeave: 'cluster:leave',
+  clusterUp: 'cluster:up',
+  clusterDown: 'cluster:down',
+  clusterReject: 'cluster:reject',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

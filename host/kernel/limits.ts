@@ -114,6 +114,67 @@ export function formatSize(bytes: number): string {
   return `${bytes}B`;
 }
 
+/**
+ * Limits of a kernel in a lattice (`joinLattice`, host/cluster): what one host accepts from the
+ * others and how fast it decides that one is gone. Every one is finite.
+ */
+export interface ClusterLimits {
+  /** Largest envelope (header, body and signature) accepted from the lattice, in bytes. */
+  frameBytes: number;
+  /** Envelopes accepted from one host per second (a token bucket of this size); the rest are dropped. */
+  peerRate: number;
+  /** Bytes handed to NATS for sending in one turn of Node's event loop; past it, sends are refused with `mailbox-full`. */
+  outboundBytes: number;
+  /** How often a host announces itself, in ms. */
+  heartbeatMs: number;
+  /** A host not heard from for this long is declared down, in ms. */
+  downAfterMs: number;
+  /** How far an envelope's timestamp may be from this host's clock, in ms (older or newer is dropped). */
+  skewMs: number;
+  /** Sequence numbers remembered per sending host, to refuse a replayed envelope. */
+  replayWindow: number;
+  /** Other hosts tracked at once. */
+  maxHosts: number;
+  /** Services (ids and paths) one host may announce. */
+  maxServices: number;
+  /** Links from this host's sandboxes to sandboxes of other hosts. */
+  maxRemoteLinks: number;
+  /** `cluster:reject` and remote `ipc:drop` events per second per reason; the rest are counted and summarized. */
+  rejectEvents: number;
+}
+
+export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
+  frameBytes: 1 * MiB,
+  peerRate: 50_000,
+  outboundBytes: 8 * MiB,
+  heartbeatMs: 1_000,
+  downAfterMs: 5_000,
+  skewMs: 30_000,
+  replayWindow: 4_096,
+  maxHosts: 256,
+  maxServices: 4_096,
+  maxRemoteLinks: 1_024,
+  rejectEvents: 16,
+});
+
+/** Cluster limits with overrides, each a finite integer > 0. */
+export function resolveClusterLimits(overrides: Partial<ClusterLimits> = {}): ClusterLimits {
+  const limits = { ...DEFAULT_CLUSTER_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as [keyof ClusterLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_CLUSTER_LIMITS)) {
+      throw new KeelError('invalid-argument', `unknown cluster limit "${key}"`, { limit: key });
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new KeelError('invalid-argument', `cluster limit "${key}" must be an integer > 0, got ${value}`, {
+        limit: key,
+      });
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
+
 /** How many ordinary envelopes one sender may have queued in a mailbox (at least 1). */
 export function senderQuota(limits: Pick<Limits, 'mailboxLength' | 'mailboxSenderPercent'>): number {
   return Math.max(1, Math.ceil((limits.mailboxLength * limits.mailboxSenderPercent) / 100));

@@ -110,8 +110,9 @@ function wildcardSegment(pattern: string, text: string): boolean {
 const MAX_NAME = 255;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const PATTERN_SEGMENT = /^(?:\*\*|\*|[A-Za-z0-9_-]+)$/;
-const SANDBOX_ID = /^sbx_[0-9]+$/;
-const PEER_PATTERN = /^(?:\/(?:[A-Za-z0-9._*-]+\/)*[A-Za-z0-9._*-]+|[A-Za-z0-9_*-]+)$/;
+/** A sandbox id, here (`sbx_3`) or on another host of a lattice (`sbx_3@host-b`). */
+const SANDBOX_ID = /^sbx_[0-9]+(?:@[A-Za-z0-9_-]{1,64})?$/;
+const PEER_PATTERN = /^(?:\/(?:[A-Za-z0-9._*-]+\/)*[A-Za-z0-9._*-]+|[A-Za-z0-9_*-]+(?:@[A-Za-z0-9_*-]+)?)$/;
 
 /** Is `name` a well-formed topic (`jobs.done`)? */
 export function isTopic(name: string): boolean {
@@ -127,7 +128,10 @@ export function isTopicPattern(pattern: string): boolean {
   );
 }
 
-/** Is `pattern` a well-formed peer pattern: an id (`sbx_3`, `sbx_*`), a path (`/a/*`), or `**`? */
+/**
+ * Is `pattern` a well-formed peer pattern: an id (`sbx_3`, `sbx_*`, `sbx_*@host-b`), a path
+ * (`/a/*`), or `**`?
+ */
 export function isPeerPattern(pattern: string): boolean {
   return pattern.length > 0 && pattern.length <= MAX_NAME && PEER_PATTERN.test(pattern);
 }

@@ -27,7 +27,22 @@ import type { Sandbox } from '../kernel/sandbox.js';
 import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './clock.js';
 import { isTopic, isTopicPattern, matchesAny, parseTarget } from './glob.js';
 import { type Envelope, Mailbox } from './mailbox.js';
-import { type EventsScope, type IpcScope, Refusal, type SchedPort } from './port.js';
+import {
+  type EventsScope,
+  GUEST_ERROR_CODES,
+  type GuestErrorCode,
+  type IpcScope,
+  Refusal,
+  type SchedPort,
+} from './port.js';
+import {
+  qualify,
+  type RemoteArrival,
+  type RemoteLocation,
+  type RemotePort,
+  type RemoteSend,
+  unqualify,
+} from './remote.js';
 import {
   aliases,
   classify,
@@ -119,6 +134,22 @@ export interface RunResult {
   duration_ms: number;
 }
 
+/** A request waiting on another host's reply. */
+interface RemotePending {
+  readonly id: bigint;
+  readonly from: Service | HostWaiter;
+  readonly fromId: string;
+  readonly host: string;
+  readonly to: string;
+  timer: Timer | undefined;
+  settled: boolean;
+}
+
+/** What the receiving kernel made of an envelope from another host. */
+export type ArrivalOutcome =
+  | { readonly ok: true; readonly reply?: Promise<Uint8Array> }
+  | { readonly ok: false; readonly code: GuestErrorCode; readonly message: string };
+
 export interface RequestOptions {
   /** Default: the scheduler's `requestTimeoutMs`. */
   timeoutMs?: number;
@@ -162,6 +193,9 @@ export class Scheduler {
   /** Spawn options objects of successors being spawned, and the service each continues. */
   readonly #successors = new WeakMap<SpawnOptions, Service>();
   readonly #hostRequests = new Set<PendingRequest>();
+  /** Requests waiting on another host's reply, by request id. */
+  readonly #remoteRequests = new Map<bigint, RemotePending>();
+  #remote: RemotePort | undefined;
   readonly #ended: Service[] = [];
   readonly #sliceFuel: number | undefined;
   readonly #graceFuel: number;
@@ -302,6 +336,7 @@ export class Scheduler {
     this.#closed = true;
     this.#timers.clear();
     for (const pending of [...this.#hostRequests]) this.#settle(pending, 'killed');
+    for (const pending of [...this.#remoteRequests.values()]) this.#settleRemote(pending, 'killed');
     this.#wake?.();
   }
 
@@ -332,6 +367,12 @@ export class Scheduler {
 
   /** Send a message from the embedder (stamped `host`). No grant applies: the embedder is policy. */
   send(to: string | Sandbox, body: Uint8Array | string): void {
+    const where = this.#remoteFor(to);
+    if (where) {
+      const bytes = hostBody(body, this.#host.limits.messageBytes);
+      this.#sendRemote(undefined, where, { kind: 'message', from: 'host', to: to as string, body: bytes });
+      return;
+    }
     const service = this.#resolveOrThrow(to);
     const bytes = hostBody(body, this.#host.limits.messageBytes);
     this.#enqueue(undefined, service, { kind: 'message', from: 'host', body: bytes });
@@ -343,6 +384,14 @@ export class Scheduler {
     body: Uint8Array | string,
     options: RequestOptions = {},
   ): Promise<Uint8Array> {
+    const where = this.#remoteFor(to);
+    if (where) {
+      const bytes = hostBody(body, this.#host.limits.messageBytes);
+      return new Promise<Uint8Array>((resolve, reject) => {
+        const waiter: HostWaiter = { resolve, reject };
+        this.#requestRemote(undefined, waiter, 'host', where, to as string, bytes, options.timeoutMs ?? 0);
+      });
+    }
     const service = this.#resolveOrThrow(to);
     const bytes = hostBody(body, this.#host.limits.messageBytes);
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -357,10 +406,16 @@ export class Scheduler {
     });
   }
 
-  /** Publish from the embedder (stamped `host`); returns how many subscribers it was queued for. */
+  /**
+   * Publish from the embedder (stamped `host`); returns how many subscribers of this kernel it
+   * was queued for. In a lattice it also goes to the other hosts, whose subscribers are not counted.
+   */
   publish(topic: string, body: Uint8Array | string): number {
     if (!isTopic(topic)) throw badTopic(topic);
-    return this.#publish(undefined, 'host', topic, hostBody(body, this.#host.limits.messageBytes));
+    const bytes = hostBody(body, this.#host.limits.messageBytes);
+    const queued = this.#publish(undefined, 'host', topic, bytes);
+    this.#remote?.publish('host', topic, bytes, undefined);
+    return queued;
   }
 
   /** Subscribe a sandbox (or service) to a topic pattern on the embedder's authority. */
@@ -629,6 +684,10 @@ export class Scheduler {
       throw new Refusal('invalid-argument', (error as Error).message);
     }
     const service = this.#resolveTarget(target);
+    if (!service) {
+      const where = this.#remote?.locate(to);
+      if (where) return this.#guestSendRemote(entry, kind, to, body, scope, timeoutMs, where);
+    }
     const names = service ? [to, ...aliases(service)] : [to];
     if (!names.some((name) => matchesAny(scope.peers, name, '/'))) {
       this.#deny(entry, 'keel:kernel/ipc', { peer: to });
@@ -689,6 +748,7 @@ export class Scheduler {
     }
     entry.service.stats.published++;
     this.#publish(entry, entry.id, topic, body);
+    this.#remote?.publish(entry.id, topic, body, scope.publish);
   }
 
   #guestSubscribe(entry: Entry, pattern: string, scope: EventsScope): void {
@@ -905,7 +965,7 @@ export class Scheduler {
     const from = pending.from;
     if (!(from instanceof Service)) {
       this.#hostRequests.delete(pending);
-      if (status === 'ok') from.resolve(body!);
+      if (status === 'ok') from.resolve(body!, replier?.id);
       else
         from.reject(
           new KeelError(
@@ -1316,10 +1376,348 @@ export class Scheduler {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Other hosts (a lattice, through the RemotePort that host/cluster lends)
+
+  /** Kernel-internal (host/cluster): route targets this kernel does not serve through `port`. */
+  attachRemote(port: RemotePort): void {
+    if (this.#remote && this.#remote !== port) {
+      throw new KeelError('invalid-argument', 'this kernel already belongs to a lattice');
+    }
+    this.#remote = port;
+  }
+
+  /** Kernel-internal: leave the lattice; requests still waiting on other hosts end `killed`. */
+  detachRemote(port: RemotePort): void {
+    if (this.#remote !== port) return;
+    this.#remote = undefined;
+    for (const pending of [...this.#remoteRequests.values()]) this.#settleRemote(pending, 'killed');
+  }
+
+  /**
+   * Kernel-internal: a message or request from another host, its sending host verified. The
+   * receiving kernel checks again what the sending kernel checked (the sender's peers grant,
+   * the size), then applies its own mailbox bound and the sender's share. Refusals are returned,
+   * not logged: the lattice logs them, bounded per host. A request's outcome is `reply`.
+   */
+  arrive(arrival: RemoteArrival): ArrivalOutcome {
+    if (this.#closed) return refused('no-such-target', 'the kernel is closed');
+    const from = qualify(arrival.from, arrival.host);
+    let target: ReturnType<typeof parseTarget>;
+    try {
+      target = parseTarget(arrival.to);
+    } catch (error) {
+      return refused('invalid-argument', (error as Error).message);
+    }
+    const service = this.#resolveTarget(target);
+    if (arrival.peers) {
+      const names = service ? [arrival.to, ...this.#latticeAliases(service)] : [arrival.to];
+      if (!names.some((name) => matchesAny(arrival.peers!, name, '/'))) {
+        return refused(
+          'capability-denied',
+          `${from} may not message ${arrival.to}: not covered by its grant`,
+        );
+      }
+    }
+    if (!service?.accepting) return refused('no-such-target', `no sandbox takes messages at ${arrival.to}`);
+    if (arrival.body.byteLength > this.#host.limits.messageBytes) {
+      return refused(
+        'message-too-large',
+        `a ${arrival.body.byteLength}-byte message exceeds the ${this.#host.limits.messageBytes}-byte message limit`,
+      );
+    }
+    const mailbox = service.mailbox;
+    if (mailbox.full || mailbox.overShare(from)) {
+      service.stats.dropped++;
+      return refused(
+        'mailbox-full',
+        `the mailbox of ${service.current?.id ?? service.name} is full for ${from}`,
+      );
+    }
+    if (arrival.kind === 'message') {
+      this.#enqueue(undefined, service, { kind: 'message', from, body: arrival.body });
+      return { ok: true };
+    }
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
+      const waiter: HostWaiter = { resolve, reject };
+      const id = this.#openRequest(waiter, from, service, arrival.timeoutMs ?? 0);
+      this.#enqueue(undefined, service, { kind: 'request', from, body: arrival.body, request: id });
+    });
+    return { ok: true, reply };
+  }
+
+  /**
+   * Kernel-internal: an event published on another host. The topic is checked again against the
+   * publisher's grant (absent: that host's embedder) and the kernel's reserved `keel.*`; each
+   * subscriber's own grant applies as for a local publication. Returns how many subscribers it
+   * was queued for and how many missed it (full mailboxes, counted here, not logged one by one).
+   */
+  arriveEvent(
+    host: string,
+    from: string,
+    topic: string,
+    body: Uint8Array,
+    publish: readonly string[] | undefined,
+  ): ArrivalOutcome & { queued?: number; dropped?: number } {
+    if (this.#closed) return { ok: true, queued: 0, dropped: 0 };
+    if (!isTopic(topic)) return refused('invalid-argument', `invalid topic "${topic.slice(0, 80)}"`);
+    if (
+      topic.startsWith(KERNEL_TOPIC_PREFIX) ||
+      (publish !== undefined && !matchesAny(publish, topic, '.'))
+    ) {
+      return refused('capability-denied', `${qualify(from, host)} may not publish ${topic}`);
+    }
+    if (body.byteLength > this.#host.limits.messageBytes) {
+      return refused('message-too-large', `a ${body.byteLength}-byte event exceeds the message limit`);
+    }
+    const sender = qualify(from, host);
+    let queued = 0;
+    let dropped = 0;
+    for (const service of this.#services) {
+      if (service.ended || !service.accepting || !subscribed(service, topic)) continue;
+      if (service.mailbox.full || service.mailbox.overShare(sender)) {
+        service.stats.dropped++;
+        dropped++;
+        continue;
+      }
+      this.#enqueue(undefined, service, { kind: 'event', from: sender, body, topic });
+      queued++;
+    }
+    return { ok: true, queued, dropped };
+  }
+
+  /** Kernel-internal: the outcome of a request this kernel sent to another host. */
+  remoteReply(
+    request: bigint,
+    host: string,
+    status: 'ok' | 'timeout' | 'killed',
+    body: Uint8Array,
+    from: string,
+  ): void {
+    const pending = this.#remoteRequests.get(request);
+    // Only the host the request went to may answer it.
+    if (!pending || pending.host !== host) return;
+    this.#settleRemote(pending, status, body, qualify(from, host));
+  }
+
+  /**
+   * Kernel-internal: the host a request went to refused it (`code`: its mailbox was full, the
+   * target does not exist there, the grant did not cover it). The embedder's promise rejects
+   * with that code; a guest's `on-reply` says `killed` (the WIT's statuses have no other case
+   * for a request that will not be answered).
+   */
+  remoteRefused(request: bigint, host: string, code: GuestErrorCode, message: string): void {
+    const pending = this.#remoteRequests.get(request);
+    if (!pending || pending.host !== host) return;
+    this.#settleRemote(pending, 'killed', undefined, undefined, undefined, { code, message });
+  }
+
+  /** Kernel-internal: a host was declared down; what waits on it ends now, as a timeout. */
+  remoteHostDown(host: string): void {
+    for (const pending of [...this.#remoteRequests.values()]) {
+      if (pending.host === host) this.#settleRemote(pending, 'timeout', undefined, undefined, 'host-down');
+    }
+  }
+
+  /** Kernel-internal: a `keel.down` notice from the kernel to a service (a link across hosts). */
+  notice(target: string, body: Uint8Array): boolean {
+    const service = this.#resolve(target, true);
+    if (!service || service.ended || !service.accepting) return false;
+    this.#enqueue(undefined, service, { kind: 'event', from: 'kernel', body, topic: DOWN_TOPIC }, true);
+    return true;
+  }
+
+  /** Names a local service answers to across the lattice: its id, qualified too, and its path. */
+  #latticeAliases(service: Service): string[] {
+    const names = aliases(service);
+    const id = service.current?.id;
+    if (id && this.#remote) names.push(qualify(id, this.#remote.hostId));
+    return names;
+  }
+
+  /** The remote location of an embedder's target, if this kernel does not serve it. */
+  #remoteFor(to: string | Sandbox): RemoteLocation | undefined {
+    if (!this.#remote || typeof to !== 'string') return undefined;
+    let local: Service | undefined;
+    try {
+      local = this.#resolve(to);
+    } catch {
+      return undefined;
+    }
+    if (local) return undefined;
+    return this.#remote.locate(to);
+  }
+
+  #guestSendRemote(
+    entry: Entry,
+    kind: 'message' | 'request',
+    to: string,
+    body: Uint8Array,
+    scope: IpcScope,
+    timeoutMs: number | undefined,
+    where: RemoteLocation,
+  ): bigint | undefined {
+    if (![to, ...where.aliases].some((name) => matchesAny(scope.peers, name, '/'))) {
+      this.#deny(entry, 'keel:kernel/ipc', { peer: to });
+    }
+    if (body.byteLength > entry.sandbox.limits.messageBytes) {
+      this.#refused(entry, kind, to, body, 'message-too-large');
+      throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
+    }
+    if (kind === 'message') {
+      try {
+        this.#sendRemote(entry, where, { kind, from: entry.id, to, body, peers: scope.peers });
+      } catch (error) {
+        throw this.#remoteRefusal(entry, kind, to, body, error);
+      }
+      return undefined;
+    }
+    const owner = entry.service;
+    if (owner.outstanding >= owner.mailbox.limit) {
+      this.#refused(entry, kind, to, body, 'mailbox-full');
+      throw new Refusal(
+        'mailbox-full',
+        `sandbox ${entry.id} already waits for ${owner.outstanding} replies, as many as its mailbox holds`,
+      );
+    }
+    try {
+      return this.#requestRemote(entry, owner, entry.id, where, to, body, timeoutMs!, scope.peers);
+    } catch (error) {
+      throw this.#remoteRefusal(entry, kind, to, body, error);
+    }
+  }
+
+  #remoteRefusal(entry: Entry, kind: string, to: string, body: Uint8Array, error: unknown): Refusal {
+    if (error instanceof Refusal) return error;
+    const code = (error as { code?: string }).code;
+    const guest =
+      code && (GUEST_ERROR_CODES as readonly string[]).includes(code)
+        ? (code as GuestErrorCode)
+        : 'no-such-target';
+    this.#refused(entry, kind, to, body, guest);
+    return new Refusal(guest, (error as Error).message ?? String(error));
+  }
+
+  /** Hand a message or request to another host, and log it as `ipc:send` on this side. */
+  #sendRemote(sender: Entry | undefined, where: RemoteLocation, envelope: RemoteSend): void {
+    this.#remote!.send(where.host, envelope);
+    const seq = ++this.#seq;
+    if (sender) sender.service.stats.sent++;
+    if (this.#host.bus.wants(EVENTS.ipcSend)) {
+      this.#emitFor(sender, {
+        event: EVENTS.ipcSend,
+        status: 'ok',
+        data: {
+          message: seq,
+          kind: envelope.kind,
+          from: envelope.from,
+          to: envelope.to,
+          host: where.host,
+          bytes: envelope.body.byteLength,
+          ...(envelope.request !== undefined ? { request: String(envelope.request) } : {}),
+        },
+      });
+    }
+  }
+
+  #requestRemote(
+    sender: Entry | undefined,
+    from: Service | HostWaiter,
+    fromId: string,
+    where: RemoteLocation,
+    to: string,
+    body: Uint8Array,
+    timeoutMs: number,
+    peers?: readonly string[],
+  ): bigint {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new KeelError('invalid-argument', `request timeout must be >= 0 ms, got ${timeoutMs}`);
+    }
+    const timeout = Math.min(timeoutMs === 0 ? this.#requestTimeoutMs : timeoutMs, this.#maxRequestTimeoutMs);
+    const id = ++this.#requestSeq;
+    const pending: RemotePending = {
+      id,
+      from,
+      fromId,
+      host: where.host,
+      to,
+      timer: undefined,
+      settled: false,
+    };
+    this.#sendRemote(sender, where, {
+      kind: 'request',
+      from: fromId,
+      to,
+      body,
+      request: id,
+      timeoutMs: timeout,
+      ...(peers ? { peers } : {}),
+    });
+    pending.timer = this.#timers.add(this.#clock.now() + timeout, () =>
+      this.#settleRemote(pending, 'timeout'),
+    );
+    this.#remoteRequests.set(id, pending);
+    if (from instanceof Service) from.outstanding++;
+    this.#wake?.();
+    return id;
+  }
+
+  #settleRemote(
+    pending: RemotePending,
+    status: 'ok' | 'timeout' | 'killed',
+    body?: Uint8Array,
+    replier?: string,
+    reason?: string,
+    refusal?: { code: GuestErrorCode; message: string },
+  ): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    this.#timers.cancel(pending.timer);
+    this.#remoteRequests.delete(pending.id);
+    const from = pending.from;
+    if (!(from instanceof Service)) {
+      if (status === 'ok') from.resolve(body ?? EMPTY, replier);
+      else if (refusal)
+        from.reject(
+          new KeelError(refusal.code, `${pending.host} refused request ${pending.id}: ${refusal.message}`, {
+            request: String(pending.id),
+            host: pending.host,
+          }),
+        );
+      else
+        from.reject(
+          new KeelError(
+            status,
+            status === 'timeout'
+              ? reason === 'host-down'
+                ? `request ${pending.id} to ${pending.to} failed: host ${pending.host} is down`
+                : `request ${pending.id} to ${pending.to} on ${pending.host} timed out`
+              : `${pending.to} on ${pending.host} ended before it replied to request ${pending.id}`,
+            { request: String(pending.id), host: pending.host, ...(reason ? { reason } : {}) },
+          ),
+        );
+      return;
+    }
+    from.outstanding--;
+    if (from.ended || !from.accepting) return;
+    this.#enqueue(
+      undefined,
+      from,
+      { kind: 'reply', from: replier ?? 'kernel', body: body ?? EMPTY, request: pending.id, status },
+      true,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Names
 
   #resolveTarget(target: ReturnType<typeof parseTarget>): Service | undefined {
-    if (target.kind === 'id') return this.#entries.get(target.id)?.service;
+    if (target.kind === 'id') {
+      const remote = unqualify(target.id);
+      // `sbx_3@this-host` is `sbx_3`; an id of another host is not served here.
+      if (remote)
+        return remote.host === this.#remote?.hostId ? this.#entries.get(remote.name)?.service : undefined;
+      return this.#entries.get(target.id)?.service;
+    }
     const list = this.#routes.get(target.path);
     if (!list) return undefined;
     for (let i = list.length - 1; i >= 0; i--) if (!list[i]!.ended) return list[i];
@@ -1387,6 +1785,10 @@ export class Scheduler {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function refused(code: GuestErrorCode, message: string): ArrivalOutcome {
+  return { ok: false, code, message };
+}
 
 /** Marks a service whose successor is being spawned right now (so it keeps taking messages). */
 const PLACEHOLDER_TIMER: Timer = { at: 0, seq: -1, fire: () => {}, cancelled: true };

@@ -36,7 +36,8 @@ export interface ServiceInfo {
 
 /** The embedder, waiting on a request it made. */
 export interface HostWaiter {
-  resolve(body: Uint8Array): void;
+  /** The reply, and who sent it (the replying sandbox's id). */
+  resolve(body: Uint8Array, replier?: string): void;
   reject(error: KeelError): void;
 }
 

@@ -1,0 +1,691 @@
+/**
+ * A kernel in a lattice: several Keel kernels, on several hosts, as one. Each host connects to
+ * NATS, announces itself (heartbeats with its load and the services it runs), learns the others,
+ * and lends its scheduler a `RemotePort` so that a send, request or publication to a target it
+ * does not serve reaches the host that does. Every envelope is signed with the sending host's
+ * Ed25519 key and checked by the receiver (trusted host, signature, subject, timestamp, replay,
+ * rate) before the receiving kernel checks it again as it would a local message.
+ *
+ *   const lattice = await joinLattice(kernel, {
+ *     servers: 'nats://127.0.0.1:4222', lattice: 'prod', hostId: 'host-a',
+ *     credentials: { privateKey, peers: { 'host-b': publicKeyOfB } },
+ *   });
+ *   kernel.sched.send('/pipeline/sink', 'hello');   // served by host-b: goes over NATS
+ *
+ * See docs/cluster.md for the subjects, the trust model and the failure semantics.
+ */
+import type { KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { EVENTS } from '../events/names.js';
+import { KeelError } from '../kernel/errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { type ClusterLimits, resolveClusterLimits } from '../kernel/limits.js';
+import { isTopic } from '../sched/glob.js';
+import { GUEST_ERROR_CODES, type GuestErrorCode } from '../sched/port.js';
+import {
+  qualify,
+  type RemoteLocation,
+  type RemotePort,
+  type RemoteSend,
+  unqualify,
+} from '../sched/remote.js';
+import {
+  type Decoded,
+  decode,
+  type EnvelopeKind,
+  encode,
+  type Header,
+  HOST_ID,
+  type HostLoad,
+  Rejected,
+  verifies,
+} from './envelope.js';
+import { Reporter } from './reporter.js';
+import { eventSubject, heartbeatSubject, hostSubject, subjectFor, subscriptions } from './subjects.js';
+import { type ClusterCredentials, HostWindows, privateKeyOf, publicKeyOf, TokenBucket } from './trust.js';
+
+export interface LatticeOptions {
+  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
+  servers: string | readonly string[];
+  /** The lattice's name: hosts of one lattice see each other; subjects start with `keel.<lattice>.`. */
+  lattice: string;
+  /** This host's id, unique in the lattice (letters, digits, `-`, `_`; at most 64). */
+  hostId: string;
+  /** This host's Ed25519 key and the public keys of the hosts it trusts. */
+  credentials: ClusterCredentials;
+  /** Labels announced with the heartbeats (for placement), e.g. `{ zone: 'eu' }`. */
+  labels?: Readonly<Record<string, string>>;
+  /** Overrides of the cluster limits (docs/limits.md). */
+  limits?: Partial<ClusterLimits>;
+  /** NATS authentication (who may connect to the server; not who may be trusted as a host). */
+  auth?: { user?: string; pass?: string; token?: string };
+  /** How long to wait for the first connection, in ms; default 5,000. */
+  connectTimeoutMs?: number;
+}
+
+/** Another host, as this one sees it. */
+export interface HostInfo {
+  host: string;
+  state: 'up' | 'down';
+  load: HostLoad;
+  labels: Record<string, string>;
+  /** Services it announced: `[sandbox id, mount path?]`. */
+  services: [string, string?][];
+  /** ms since it was last heard from. */
+  silentMs: number;
+}
+
+interface Peer {
+  readonly host: string;
+  readonly key: KeyObject;
+  readonly windows: HostWindows;
+  readonly bucket: TokenBucket;
+  epoch: string | undefined;
+  up: boolean;
+  lastSeen: number;
+  load: HostLoad;
+  labels: Record<string, string>;
+  /** Sandbox id → mount path (or ''). */
+  services: Map<string, string>;
+  /** Mount path → sandbox id. */
+  paths: Map<string, string>;
+}
+
+interface RemoteLink {
+  readonly local: string;
+  readonly remote: string;
+  readonly host: string;
+}
+
+const NO_LOAD: HostLoad = { sandboxes: 0, fuelPerSec: 0, rssBytes: 0 };
+const EMPTY = new Uint8Array(0);
+
+/** Join a lattice: connect to NATS, announce this host, route what this kernel does not serve. */
+export async function joinLattice(kernel: Kernel, options: LatticeOptions): Promise<Lattice> {
+  const lattice = new Lattice(kernel, options);
+  await lattice.start();
+  return lattice;
+}
+
+export class Lattice implements RemotePort {
+  readonly hostId: string;
+  readonly name: string;
+  readonly limits: Readonly<ClusterLimits>;
+  readonly #kernel: Kernel;
+  readonly #options: LatticeOptions;
+  readonly #key: KeyObject;
+  readonly #peers = new Map<string, Peer>();
+  readonly #epoch = randomBytes(8).toString('hex');
+  readonly #reporter: Reporter;
+  /** Frames checked before their host is known to be genuine (all hosts together): caps verification work. */
+  readonly #unverified: TokenBucket;
+  readonly #links: RemoteLink[] = [];
+  #seq = 0;
+  #nc: NatsConnection | undefined;
+  #subs: Subscription[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #outbound = 0;
+  #outboundReset = false;
+  #lastFuel = 0;
+  #lastBeat = performance.now();
+  #closed = false;
+  #stopHook: (() => void) | undefined;
+
+  constructor(kernel: Kernel, options: LatticeOptions) {
+    if (!HOST_ID.test(options.hostId ?? '')) {
+      throw new KeelError(
+        'invalid-argument',
+        `invalid host id "${String(options.hostId).slice(0, 80)}": use letters, digits, - and _ (at most 64)`,
+      );
+    }
+    if (!HOST_ID.test(options.lattice ?? '')) {
+      throw new KeelError(
+        'invalid-argument',
+        `invalid lattice name "${String(options.lattice).slice(0, 80)}": use letters, digits, - and _ (at most 64)`,
+      );
+    }
+    this.#kernel = kernel;
+    this.#options = options;
+    this.hostId = options.hostId;
+    this.name = options.lattice;
+    this.limits = Object.freeze(resolveClusterLimits(options.limits));
+    this.#key = privateKeyOf(options.credentials.privateKey);
+    const now = performance.now();
+    const trusted = Object.entries(options.credentials.peers ?? {}).filter(([host]) => host !== this.hostId);
+    if (trusted.length > this.limits.maxHosts) {
+      throw new KeelError(
+        'invalid-argument',
+        `${trusted.length} trusted hosts, more than maxHosts (${this.limits.maxHosts})`,
+      );
+    }
+    for (const [host, key] of trusted) {
+      if (!HOST_ID.test(host))
+        throw new KeelError('invalid-argument', `invalid host id "${host.slice(0, 80)}" among the peers`);
+      this.#peers.set(host, {
+        host,
+        key: publicKeyOf(key, host),
+        windows: new HostWindows(this.limits.replayWindow),
+        bucket: new TokenBucket(this.limits.peerRate, now),
+        epoch: undefined,
+        up: false,
+        lastSeen: 0,
+        load: NO_LOAD,
+        labels: {},
+        services: new Map(),
+        paths: new Map(),
+      });
+    }
+    this.#unverified = new TokenBucket(this.limits.peerRate * 2, now);
+    this.#reporter = new Reporter(this.limits.rejectEvents, (key, suppressed) => {
+      const [event, reason] = key.split(' ') as [string, string];
+      this.#emit(event === EVENTS.ipcDrop ? EVENTS.ipcDrop : EVENTS.clusterReject, 'warn', 'dropped', {
+        reason: 'suppressed',
+        suppressed: { [reason]: suppressed },
+      });
+    });
+  }
+
+  /** Connect, subscribe, announce. */
+  async start(): Promise<void> {
+    const servers =
+      typeof this.#options.servers === 'string' ? [this.#options.servers] : [...this.#options.servers];
+    try {
+      this.#nc = await connect({
+        servers,
+        name: `keel-${this.name}-${this.hostId}`,
+        noEcho: true,
+        timeout: this.#options.connectTimeoutMs ?? 5_000,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        ...(this.#options.auth ?? {}),
+      });
+    } catch (error) {
+      throw new KeelError(
+        'invalid-argument',
+        `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`,
+        {
+          servers,
+        },
+      );
+    }
+    for (const subject of subscriptions(this.name, this.hostId)) {
+      this.#subs.push(
+        this.#nc.subscribe(subject, {
+          callback: (error, msg) => {
+            if (!error) this.#onFrame(msg.subject, msg.data);
+          },
+        }),
+      );
+    }
+    this.#kernel.sched.attachRemote(this);
+    this.#stopHook = this.#kernel.on(EVENTS.kernelStop, () => void this.close());
+    this.#emit(EVENTS.clusterJoin, 'info', 'ok', {
+      lattice: this.name,
+      host: this.hostId,
+      servers,
+      trusted: [...this.#peers.keys()],
+    });
+    this.#beat();
+    this.#timer = setInterval(
+      () => this.#tick(),
+      Math.min(this.limits.heartbeatMs, this.limits.downAfterMs / 2),
+    );
+    this.#timer.unref();
+    await this.#nc.flush();
+  }
+
+  /** Other hosts of the lattice, as last heard. */
+  hosts(): HostInfo[] {
+    const now = performance.now();
+    return [...this.#peers.values()]
+      .filter((p) => p.epoch !== undefined)
+      .map((p) => ({
+        host: p.host,
+        state: p.up ? 'up' : 'down',
+        load: { ...p.load },
+        labels: { ...p.labels },
+        services: [...p.services].map(([id, path]) => (path ? [id, path] : [id]) as [string, string?]),
+        silentMs: Math.round(now - p.lastSeen),
+      }));
+  }
+
+  /**
+   * Link a sandbox of this kernel to one on another host (`sbx_3@host-b`, or a path another host
+   * serves): when that host is declared down, or stops announcing the sandbox, the local one
+   * gets a `keel.down` event (`data.reason`: `host-down`, `ended`).
+   */
+  link(local: string, remote: string): void {
+    const where = this.locate(remote);
+    if (!where)
+      throw new KeelError('no-such-target', `no host of the lattice serves ${remote}`, { target: remote });
+    if (this.#links.length >= this.limits.maxRemoteLinks) {
+      throw new KeelError(
+        'invalid-argument',
+        `this host has ${this.#links.length} remote links, the most allowed (maxRemoteLinks)`,
+      );
+    }
+    if (!this.#kernel.sched.service(local))
+      throw new KeelError('no-such-target', `no sandbox ${local} here`, { target: local });
+    const id = unqualify(remote) ? remote : (where.aliases[0] ?? remote);
+    this.#links.push({ local, remote: id, host: where.host });
+  }
+
+  /** Leave: say goodbye, stop routing, close the connection. Requests waiting on other hosts end `killed`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#stopHook?.();
+    this.#kernel.sched.detachRemote(this);
+    this.#reporter.flush();
+    const nc = this.#nc;
+    if (nc && !nc.isClosed()) {
+      try {
+        nc.publish(heartbeatSubject(this.name, this.hostId), this.#frame({ k: 'bye' }));
+        await withTimeout(nc.drain(), 2_000);
+      } catch {
+        // Leaving never fails: the others declare this host down by its silence.
+      }
+      if (!nc.isClosed()) await nc.close().catch(() => {});
+    }
+    this.#emit(EVENTS.clusterLeave, 'info', 'ok', { lattice: this.name, host: this.hostId });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // RemotePort (what the scheduler calls)
+
+  locate(target: string): RemoteLocation | undefined {
+    const qualified = unqualify(target);
+    if (qualified) {
+      const peer = this.#peers.get(qualified.host);
+      if (!peer?.up) return undefined;
+      const path = peer.services.get(qualified.name);
+      return { host: peer.host, aliases: path ? [path] : [] };
+    }
+    if (!target.startsWith('/')) return undefined;
+    for (const peer of this.#livePeers()) {
+      const id = peer.paths.get(target);
+      if (id !== undefined) return { host: peer.host, aliases: [qualify(id, peer.host)] };
+    }
+    return undefined;
+  }
+
+  send(host: string, envelope: RemoteSend): void {
+    const peer = this.#peers.get(host);
+    if (!peer?.up || !this.#nc || this.#closed) {
+      throw new KeelError('no-such-target', `host ${host} is not up in lattice ${this.name}`, { host });
+    }
+    const kind: EnvelopeKind = envelope.kind === 'message' ? 'msg' : 'req';
+    const frame = this.#frame(
+      {
+        k: kind,
+        d: host,
+        f: envelope.from,
+        to: envelope.to,
+        ...(envelope.request !== undefined ? { r: String(envelope.request) } : {}),
+        ...(envelope.timeoutMs !== undefined ? { ms: Math.round(envelope.timeoutMs) } : {}),
+        ...(envelope.peers ? { p: [...envelope.peers] } : {}),
+      },
+      envelope.body,
+    );
+    this.#publish(hostSubject(this.name, host, kind), frame);
+  }
+
+  publish(from: string, topic: string, body: Uint8Array, publish: readonly string[] | undefined): void {
+    if (!this.#nc || this.#closed || this.#livePeers().length === 0) return;
+    try {
+      const frame = this.#frame(
+        { k: 'evt', f: from, to: topic, ...(publish ? { p: [...publish] } : {}) },
+        body,
+      );
+      this.#publish(eventSubject(this.name, topic), frame);
+    } catch (error) {
+      // A publication is not acknowledged: one the link cannot take is dropped and logged.
+      this.#reporter.report(
+        `${EVENTS.ipcDrop} ${(error as KeelError).code ?? 'internal'}`,
+        performance.now(),
+        () =>
+          this.#emit(EVENTS.ipcDrop, 'warn', 'dropped', {
+            reason: (error as KeelError).code ?? 'internal',
+            kind: 'event',
+            from,
+            topic,
+            bytes: body.byteLength,
+            host: '*',
+          }),
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sending
+
+  #frame(fields: Omit<Header, 'h' | 'e' | 's' | 't'>, body: Uint8Array = EMPTY): Uint8Array {
+    const header = { h: this.hostId, e: this.#epoch, s: ++this.#seq, t: Date.now(), ...fields } as Header;
+    const frame = encode(header, body, this.#key);
+    if (frame.byteLength > this.limits.frameBytes) {
+      throw new KeelError(
+        'message-too-large',
+        `a ${frame.byteLength}-byte envelope exceeds the lattice's ${this.limits.frameBytes}-byte frame limit`,
+        { bytes: frame.byteLength, limit: this.limits.frameBytes },
+      );
+    }
+    return frame;
+  }
+
+  /** Hand a frame to NATS, within the bytes one turn of the event loop may queue. */
+  #publish(subject: string, frame: Uint8Array): void {
+    if (this.#outbound + frame.byteLength > this.limits.outboundBytes) {
+      throw new KeelError(
+        'mailbox-full',
+        `the link to the lattice has ${this.#outbound} bytes waiting to be sent (outboundBytes ${this.limits.outboundBytes})`,
+      );
+    }
+    this.#outbound += frame.byteLength;
+    if (!this.#outboundReset) {
+      this.#outboundReset = true;
+      setImmediate(() => {
+        this.#outbound = 0;
+        this.#outboundReset = false;
+      });
+    }
+    this.#nc!.publish(subject, frame);
+  }
+
+  #direct(
+    host: string,
+    kind: EnvelopeKind,
+    fields: Omit<Header, 'h' | 'e' | 's' | 't' | 'k' | 'd'>,
+    body?: Uint8Array,
+  ): void {
+    if (!this.#nc || this.#closed) return;
+    try {
+      this.#publish(hostSubject(this.name, host, kind), this.#frame({ k: kind, d: host, ...fields }, body));
+    } catch (error) {
+      this.#reporter.report(
+        `${EVENTS.ipcDrop} ${(error as KeelError).code ?? 'internal'}`,
+        performance.now(),
+        () =>
+          this.#emit(EVENTS.ipcDrop, 'warn', 'dropped', {
+            reason: (error as KeelError).code ?? 'internal',
+            kind: kind === 'rep' ? 'reply' : kind,
+            to: host,
+            host,
+            bytes: body?.byteLength ?? 0,
+          }),
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Heartbeats and membership
+
+  #tick(): void {
+    if (this.#closed) return;
+    this.#beat();
+    const now = performance.now();
+    for (const peer of this.#peers.values()) {
+      if (peer.up && now - peer.lastSeen > this.limits.downAfterMs) this.#down(peer, 'silent');
+    }
+    this.#reporter.flush();
+  }
+
+  #beat(): void {
+    if (!this.#nc || this.#closed) return;
+    const services: [string, string?][] = [];
+    for (const service of this.#kernel.sched.services()) {
+      if (services.length >= this.limits.maxServices) break;
+      if (service.state === 'ended' || !service.sandbox) continue;
+      services.push(service.path ? [service.sandbox, service.path] : [service.sandbox]);
+    }
+    try {
+      this.#publish(
+        heartbeatSubject(this.name, this.hostId),
+        this.#frame({
+          k: 'hb',
+          l: this.#load(),
+          sv: services,
+          ...(this.#options.labels ? { lb: { ...this.#options.labels } } : {}),
+        }),
+      );
+    } catch {
+      // A heartbeat that cannot be sent now is sent at the next tick.
+    }
+  }
+
+  #load(): HostLoad {
+    const sandboxes = this.#kernel.sandboxes;
+    let fuel = 0;
+    for (const sandbox of sandboxes) fuel += sandbox.fuel().used;
+    const now = performance.now();
+    const elapsed = (now - this.#lastBeat) / 1000;
+    const fuelPerSec = elapsed > 0 ? Math.max(0, Math.round((fuel - this.#lastFuel) / elapsed)) : 0;
+    this.#lastFuel = fuel;
+    this.#lastBeat = now;
+    return { sandboxes: sandboxes.length, fuelPerSec, rssBytes: process.memoryUsage.rss() };
+  }
+
+  #livePeers(): Peer[] {
+    return [...this.#peers.values()].filter((p) => p.up).sort((a, b) => (a.host < b.host ? -1 : 1));
+  }
+
+  #heartbeat(peer: Peer, header: Header, now: number): void {
+    if (peer.up && peer.epoch !== header.e) this.#down(peer, 'restarted');
+    peer.epoch = header.e;
+    peer.lastSeen = now;
+    peer.load = header.l ?? NO_LOAD;
+    peer.labels = { ...(header.lb ?? {}) };
+    const services = new Map<string, string>();
+    const paths = new Map<string, string>();
+    for (const [id, path] of (header.sv ?? []).slice(0, this.limits.maxServices)) {
+      services.set(id, path ?? '');
+      if (path) paths.set(path, id);
+    }
+    const before = peer.services;
+    peer.services = services;
+    peer.paths = paths;
+    if (!peer.up) {
+      peer.up = true;
+      this.#emit(EVENTS.clusterUp, 'info', 'ok', { host: peer.host, epoch: header.e, labels: peer.labels });
+      return;
+    }
+    // Linked sandboxes the host no longer announces have ended.
+    for (const link of [...this.#links]) {
+      if (link.host !== peer.host) continue;
+      const gone = unqualify(link.remote)
+        ? before.has(unqualify(link.remote)!.name) && !services.has(unqualify(link.remote)!.name)
+        : !paths.has(link.remote);
+      if (gone) this.#notifyLink(link, 'ended');
+    }
+  }
+
+  #down(peer: Peer, reason: 'silent' | 'left' | 'restarted'): void {
+    if (!peer.up) return;
+    peer.up = false;
+    this.#emit(EVENTS.clusterDown, 'warn', 'error', {
+      host: peer.host,
+      reason,
+      silent_ms: Math.round(performance.now() - peer.lastSeen),
+    });
+    this.#kernel.sched.remoteHostDown(peer.host);
+    for (const link of [...this.#links]) if (link.host === peer.host) this.#notifyLink(link, 'host-down');
+    peer.services = new Map();
+    peer.paths = new Map();
+  }
+
+  #notifyLink(link: RemoteLink, reason: string): void {
+    const at = this.#links.indexOf(link);
+    if (at >= 0) this.#links.splice(at, 1);
+    const body = new TextEncoder().encode(
+      JSON.stringify({ sandbox: link.remote, host: link.host, reason, restart: false }),
+    );
+    this.#kernel.sched.notice(link.local, body);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Receiving
+
+  #onFrame(subject: string, data: Uint8Array): void {
+    if (this.#closed) return;
+    const now = performance.now();
+    const admitted = this.#admit(subject, data, now);
+    if (admitted instanceof Rejected) this.#reject(admitted, subject, data, now);
+    else this.#dispatch(admitted.peer, admitted.decoded, now);
+  }
+
+  /**
+   * The checks, cheapest first: size, the unverified-frame budget, the header's form, a trusted
+   * host, the subject, the clock window; then the signature; then replay and the host's rate
+   * (after the signature, so that nobody but the host can spend its window or its budget).
+   */
+  #admit(subject: string, data: Uint8Array, now: number): { peer: Peer; decoded: Decoded } | Rejected {
+    if (data.byteLength > this.limits.frameBytes)
+      return new Rejected('too-large', `${data.byteLength} bytes`);
+    if (!this.#unverified.take(now)) return new Rejected('flood', 'unverified frames');
+    const decoded = decode(data);
+    if (decoded instanceof Rejected) return decoded;
+    const header = decoded.header;
+    const peer = this.#peers.get(header.h);
+    if (!peer) {
+      const detail =
+        header.h === this.hostId ? 'a frame claiming to come from this host' : 'not a trusted host';
+      return new Rejected('unknown-host', detail, header.h);
+    }
+    if (subjectFor(this.name, header) !== subject || (header.d !== undefined && header.d !== this.hostId)) {
+      return new Rejected('wrong-subject', subject.slice(0, 200), peer.host);
+    }
+    if (Math.abs(Date.now() - header.t) > this.limits.skewMs) {
+      return new Rejected('stale', `timestamp ${header.t}`, peer.host);
+    }
+    if (!verifies(decoded, peer.key))
+      return new Rejected('bad-signature', 'the signature does not verify', peer.host);
+    if (!peer.windows.accept(header.e, header.s)) {
+      return new Rejected('replay', `sequence ${header.s} already seen`, peer.host);
+    }
+    if (!peer.bucket.take(now)) {
+      return new Rejected('flood', `more than ${this.limits.peerRate} envelopes/s`, peer.host);
+    }
+    return { peer, decoded };
+  }
+
+  #dispatch(peer: Peer, decoded: Decoded, now: number): void {
+    const header = decoded.header;
+    if (header.k === 'hb') {
+      this.#heartbeat(peer, header, now);
+      return;
+    }
+    if (header.k === 'bye') {
+      if (peer.epoch === header.e) this.#down(peer, 'left');
+      return;
+    }
+    // Anything else from a host counts as a sign of life only once its heartbeat was seen.
+    if (peer.up && peer.epoch === header.e) peer.lastSeen = now;
+    const sched = this.#kernel.sched;
+    const body = decoded.body.slice();
+    switch (header.k) {
+      case 'msg':
+      case 'req': {
+        const outcome = sched.arrive({
+          kind: header.k === 'msg' ? 'message' : 'request',
+          host: peer.host,
+          from: header.f!,
+          to: header.to!,
+          body,
+          ...(header.ms !== undefined ? { timeoutMs: header.ms } : {}),
+          ...(header.p ? { peers: header.p } : {}),
+        });
+        if (!outcome.ok) {
+          this.#dropped(peer.host, header, outcome.code, body.byteLength, now);
+          if (header.k === 'req')
+            this.#direct(peer.host, 'nak', { r: header.r!, c: outcome.code, f: 'kernel' });
+          return;
+        }
+        if (outcome.reply) {
+          const r = header.r!;
+          outcome.reply.then(
+            (reply) => this.#direct(peer.host, 'rep', { r, st: 'ok', f: 'kernel' }, reply),
+            (error: KeelError) =>
+              this.#direct(peer.host, 'rep', {
+                r,
+                st: error.code === 'timeout' ? 'timeout' : 'killed',
+                f: 'kernel',
+              }),
+          );
+        }
+        return;
+      }
+      case 'rep':
+        sched.remoteReply(BigInt(header.r!), peer.host, header.st!, body, header.f!);
+        return;
+      case 'nak': {
+        const code = (GUEST_ERROR_CODES as readonly string[]).includes(header.c ?? '')
+          ? (header.c as GuestErrorCode)
+          : 'killed';
+        sched.remoteRefused(BigInt(header.r!), peer.host, code, `${code} at ${peer.host}`);
+        return;
+      }
+      case 'evt': {
+        const outcome = isTopic(header.to!)
+          ? sched.arriveEvent(peer.host, header.f!, header.to!, body, header.p)
+          : ({ ok: false, code: 'invalid-argument' } as const);
+        if (!outcome.ok) this.#dropped(peer.host, header, outcome.code, body.byteLength, now);
+        else if (outcome.dropped)
+          this.#dropped(peer.host, header, 'mailbox-full', body.byteLength, now, outcome.dropped);
+        return;
+      }
+    }
+  }
+
+  /** A message from another host that this kernel refused: `ipc:drop`, bounded per reason. */
+  #dropped(host: string, header: Header, reason: string, bytes: number, now: number, count = 1): void {
+    this.#reporter.report(`${EVENTS.ipcDrop} ${reason}`, now, () =>
+      this.#emit(EVENTS.ipcDrop, 'warn', 'dropped', {
+        reason,
+        kind: header.k === 'msg' ? 'message' : header.k === 'req' ? 'request' : 'event',
+        from: qualify(header.f ?? 'host', host),
+        ...(header.k === 'evt' ? { topic: header.to } : { to: header.to }),
+        origin: host,
+        bytes,
+        ...(count > 1 ? { subscribers: count } : {}),
+      }),
+    );
+  }
+
+  #reject(rejected: Rejected, subject: string, data: Uint8Array, now: number): void {
+    this.#reporter.report(`${EVENTS.clusterReject} ${rejected.reason}`, now, () =>
+      this.#emit(EVENTS.clusterReject, 'warn', 'dropped', {
+        reason: rejected.reason,
+        detail: rejected.detail.slice(0, 200),
+        ...(rejected.host ? { host: rejected.host } : {}),
+        subject: subject.slice(0, 200),
+        bytes: data.byteLength,
+      }),
+    );
+  }
+
+  #emit(
+    event: (typeof EVENTS)[keyof typeof EVENTS],
+    level: 'info' | 'warn',
+    status: 'ok' | 'error' | 'dropped',
+    data: Record<string, unknown>,
+  ): void {
+    this.#kernel.events.emit({ event, level, status, data });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

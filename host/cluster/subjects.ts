@@ -1,0 +1,42 @@
+/**
+ * NATS subjects of a lattice. Every subject starts with `keel.<lattice>.`; then:
+ *
+ *   keel.<lattice>.hb.<host>            heartbeats of <host> (and its `bye` when it leaves)
+ *   keel.<lattice>.host.<host>.<kind>   envelopes for <host>: msg, req, rep, nak
+ *   keel.<lattice>.evt.<topic>          events published on <topic> (topics are dot-separated,
+ *                                       as NATS subjects are, so a topic is its own suffix)
+ *
+ * A host subscribes to `hb.*`, to `host.<itself>.*` and to `evt.>`. The receiver derives the
+ * subject a frame must have travelled on from its (signed) header and drops any other.
+ */
+import type { EnvelopeKind, Header } from './envelope.js';
+
+export function heartbeatSubject(lattice: string, host: string): string {
+  return `keel.${lattice}.hb.${host}`;
+}
+
+export function hostSubject(lattice: string, host: string, kind: EnvelopeKind): string {
+  return `keel.${lattice}.host.${host}.${kind}`;
+}
+
+export function eventSubject(lattice: string, topic: string): string {
+  return `keel.${lattice}.evt.${topic}`;
+}
+
+/** The subjects a host listens on. */
+export function subscriptions(lattice: string, host: string): string[] {
+  return [`keel.${lattice}.hb.*`, `keel.${lattice}.host.${host}.*`, `keel.${lattice}.evt.>`];
+}
+
+/** The subject a frame with this header must travel on. */
+export function subjectFor(lattice: string, header: Header): string {
+  switch (header.k) {
+    case 'hb':
+    case 'bye':
+      return heartbeatSubject(lattice, header.h);
+    case 'evt':
+      return eventSubject(lattice, header.to ?? '');
+    default:
+      return hostSubject(lattice, header.d ?? '', header.k);
+  }
+}

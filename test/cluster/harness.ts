@@ -1,0 +1,89 @@
+/**
+ * Several kernels in one lattice, each with its own NATS connection to a real nats-server (see
+ * test/helpers/nats.ts), each running its scheduler in the background, with the probe guest
+ * mounted and its events recorded.
+ */
+import { generateHostKey, joinLattice, type Lattice, type LatticeOptions } from '../../host/index.js';
+import { type IpcWorld, ipcWorld } from '../ipc/harness.js';
+
+export interface Host extends IpcWorld {
+  id: string;
+  lattice: Lattice;
+}
+
+export interface LatticeWorld {
+  hosts: Host[];
+  keys: Record<string, { privateKey: string; publicKey: string }>;
+  close(): Promise<void>;
+}
+
+/** Fast heartbeats so that tests see hosts come and go quickly. */
+export const FAST = { heartbeatMs: 100, downAfterMs: 600 };
+
+export async function latticeWorld(
+  url: string,
+  ids: string[],
+  options: Partial<Omit<LatticeOptions, 'servers' | 'hostId' | 'credentials'>> = {},
+): Promise<LatticeWorld> {
+  const keys = Object.fromEntries(ids.map((id) => [id, generateHostKey()]));
+  const peers = Object.fromEntries(ids.map((id) => [id, keys[id]!.publicKey]));
+  const lattice = options.lattice ?? `t${Math.random().toString(36).slice(2, 10)}`;
+  const hosts: Host[] = [];
+  for (const id of ids) {
+    const world = await ipcWorld({ sched: { requestTimeoutMs: 5_000 } });
+    const joined = await joinLattice(world.kernel, {
+      servers: url,
+      lattice,
+      hostId: id,
+      credentials: { privateKey: keys[id]!.privateKey, peers },
+      ...options,
+      limits: { ...FAST, ...options.limits },
+    });
+    world.kernel.sched.start();
+    hosts.push({ ...world, id, lattice: joined });
+  }
+  return {
+    hosts,
+    keys,
+    async close() {
+      for (const host of hosts) {
+        await host.lattice.close();
+        await host.kernel.sched.stop();
+        await host.close();
+      }
+    },
+  };
+}
+
+/** Wait until `check` holds (polling), at most `ms`. */
+export async function until(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Wait until every host sees every other up, and announces the services it runs. */
+export async function converged(world: LatticeWorld, ms = 5_000): Promise<void> {
+  const n = world.hosts.length;
+  await until(
+    () => world.hosts.every((h) => h.lattice.hosts().filter((p) => p.state === 'up').length === n - 1),
+    ms,
+    'the hosts to see each other',
+  );
+}
+
+/** Wait until every other host routes `target` (a path or qualified id) to `host`. */
+export async function announced(
+  world: LatticeWorld,
+  target: string,
+  host: string,
+  ms = 5_000,
+): Promise<void> {
+  await until(
+    () => world.hosts.filter((h) => h.id !== host).every((h) => h.lattice.locate(target)?.host === host),
+    ms,
+    `${target} to be announced by ${host}`,
+  );
+}
