@@ -84,6 +84,8 @@ interface Peer {
   epoch: string | undefined;
   up: boolean;
   lastSeen: number;
+  /** The sender's timestamp of its last heartbeat accepted. */
+  lastBeatAt: number;
   load: HostLoad;
   labels: Record<string, string>;
   /** Sandbox id → mount path (or ''). */
@@ -150,6 +152,12 @@ export class Lattice implements RemotePort {
     this.hostId = options.hostId;
     this.name = options.lattice;
     this.limits = Object.freeze(resolveClusterLimits(options.limits));
+    if (this.limits.downAfterMs < 2 * this.limits.heartbeatMs) {
+      throw new KeelError(
+        'invalid-argument',
+        `downAfterMs (${this.limits.downAfterMs}) must be at least twice heartbeatMs (${this.limits.heartbeatMs})`,
+      );
+    }
     this.#key = privateKeyOf(options.credentials.privateKey);
     const now = performance.now();
     const trusted = Object.entries(options.credentials.peers ?? {}).filter(([host]) => host !== this.hostId);
@@ -170,6 +178,7 @@ export class Lattice implements RemotePort {
         epoch: undefined,
         up: false,
         lastSeen: 0,
+        lastBeatAt: Number.NEGATIVE_INFINITY,
         load: NO_LOAD,
         labels: {},
         services: new Map(),
@@ -227,10 +236,7 @@ export class Lattice implements RemotePort {
       trusted: [...this.#peers.keys()],
     });
     this.#beat();
-    this.#timer = setInterval(
-      () => this.#tick(),
-      Math.min(this.limits.heartbeatMs, this.limits.downAfterMs / 2),
-    );
+    this.#timer = setInterval(() => this.#tick(), this.limits.heartbeatMs);
     this.#timer.unref();
     await this.#nc.flush();
   }
@@ -428,7 +434,7 @@ export class Lattice implements RemotePort {
     for (const peer of this.#peers.values()) {
       if (peer.up && now - peer.lastSeen > this.limits.downAfterMs) this.#down(peer, 'silent');
     }
-    this.#reporter.flush();
+    this.#reporter.tick(now);
   }
 
   #beat(): void {
@@ -562,6 +568,16 @@ export class Lattice implements RemotePort {
       return new Rejected('bad-signature', 'the signature does not verify', peer.host);
     if (!peer.windows.accept(header.e, header.s)) {
       return new Rejected('replay', `sequence ${header.s} already seen`, peer.host);
+    }
+    if (header.k === 'hb' || header.k === 'bye') {
+      // Heartbeats do not draw on the host's budget (a flood of its messages must not make it
+      // look silent), but more than two per heartbeat interval are a flood of their own.
+      // By the sender's (signed) clock: heartbeats queued behind a busy receiver arrive together.
+      if (header.k === 'hb' && header.t - peer.lastBeatAt < this.limits.heartbeatMs / 2) {
+        return new Rejected('flood', 'heartbeats too often', peer.host);
+      }
+      if (header.k === 'hb') peer.lastBeatAt = header.t;
+      return { peer, decoded };
     }
     if (!peer.bucket.take(now)) {
       return new Rejected('flood', `more than ${this.limits.peerRate} envelopes/s`, peer.host);
