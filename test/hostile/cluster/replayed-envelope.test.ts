@@ -24,7 +24,9 @@ describe.skipIf(skipWithoutNats())('replayed envelope', () => {
     await announced(a.world, '/h/sink', 'beta');
     const recorded: { subject: string; data: Uint8Array }[] = [];
     const spy = a.raw.subscribe(a.toBeta('msg'), {
-      callback: (_error, msg) => recorded.push({ subject: msg.subject, data: msg.data.slice() }),
+      callback: (_error, msg) => {
+        recorded.push({ subject: msg.subject, data: msg.data.slice() });
+      },
     });
     await a.raw.flush();
     alpha.kernel.sched.send(sender, 'send /h/sink pay-once');
