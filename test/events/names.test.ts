@@ -44,7 +44,7 @@ describe('canonical event names', () => {
     expect([...EVENT_NAMES]).toEqual(expect.arrayContaining(DESIGN_EVENTS));
   });
 
-  it('add to it only what limits, deadlines, supervision, outgoing HTTP and an honest log need', () => {
+  it('add to it only what limits, deadlines, supervision, outgoing HTTP, an honest log and lattices need', () => {
     expect(EVENT_NAMES.filter((n) => !DESIGN_EVENTS.includes(n))).toEqual([
       'sandbox:restart',
       'deadline:exceeded',
@@ -54,6 +54,11 @@ describe('canonical event names', () => {
       'log:suppressed',
       'log:dropped',
       'log:error',
+      'cluster:join',
+      'cluster:leave',
+      'cluster:up',
+      'cluster:down',
+      'cluster:reject',
     ]);
   });
 });
