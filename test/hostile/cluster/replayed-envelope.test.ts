@@ -36,12 +36,15 @@ describe.skipIf(skipWithoutNats())('replayed envelope', () => {
       'the genuine one',
     );
     spy.unsubscribe();
+    const started = Date.now();
     for (let i = 0; i < 200; i++) a.raw.publish(recorded[0]!.subject, recorded[0]!.data);
     await settle(a, 500);
+    const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
     expect(received(beta.logs(sink)).map((m) => m.body)).toEqual(['pay-once']);
     const replays = beta.named('cluster:reject').filter((e) => e.data?.reason === 'replay');
     expect(replays.length).toBeGreaterThan(0);
-    expect(replays.length).toBeLessThanOrEqual(16);
+    // At most 16 a second (rejectEvents), whatever the load on the machine.
+    expect(replays.length).toBeLessThanOrEqual(16 * seconds);
   });
 
   it('drops an envelope signed by alpha whose timestamp is outside the window', async () => {
