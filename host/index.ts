@@ -24,6 +24,12 @@ export { parseDirFlag, parseDirFlags, parseDirSpec } from './caps/wasi-filesyste
 export { StreamClosed } from './caps/wasi-io.js';
 export type { HostLoad } from './cluster/envelope.js';
 export { type HostInfo, joinLattice, Lattice, type LatticeOptions } from './cluster/lattice.js';
+export type {
+  Placement,
+  PlacementRequest,
+  PlacementSpec,
+  PlacementTarget,
+} from './cluster/placement.js';
 export { type ClusterCredentials, generateHostKey } from './cluster/trust.js';
 export {
   type Backpressure,

@@ -21,8 +21,38 @@ const PREFIX_BYTES = 4;
 /** The longest header, in bytes (a heartbeat lists services: bounded by the cluster limits). */
 export const MAX_HEADER_BYTES = 60_000;
 
-export type EnvelopeKind = 'hb' | 'msg' | 'req' | 'rep' | 'nak' | 'evt' | 'bye';
-const KINDS: readonly EnvelopeKind[] = ['hb', 'msg', 'req', 'rep', 'nak', 'evt', 'bye'];
+/**
+ * `hb` heartbeat, `bye` goodbye, `msg`/`req`/`rep`/`nak` messages, requests, replies and refused
+ * requests, `evt` events; placement: `plc` (place a module), `plr` (placed), `get` (fetch a
+ * module by hash), `mod` (its bytes), `err` (a placement or fetch failed).
+ */
+export type EnvelopeKind =
+  | 'hb'
+  | 'msg'
+  | 'req'
+  | 'rep'
+  | 'nak'
+  | 'evt'
+  | 'bye'
+  | 'plc'
+  | 'plr'
+  | 'get'
+  | 'mod'
+  | 'err';
+const KINDS: readonly EnvelopeKind[] = [
+  'hb',
+  'msg',
+  'req',
+  'rep',
+  'nak',
+  'evt',
+  'bye',
+  'plc',
+  'plr',
+  'get',
+  'mod',
+  'err',
+];
 
 /** A host's load, as it announces it in heartbeats. */
 export interface HostLoad {
@@ -66,6 +96,10 @@ export interface Header {
   sv?: [string, string?][];
   /** Heartbeat: labels. */
   lb?: Record<string, string>;
+  /** Placement: the module's sha256 (hex). */
+  hx?: string;
+  /** `err`: what failed, for the log. */
+  m?: string;
 }
 
 export interface Decoded {
@@ -184,7 +218,13 @@ function checkHeader(raw: unknown): Header | string {
   if (h.to !== undefined && !str(h.to)) return 'bad target';
   if ((kind === 'msg' || kind === 'req' || kind === 'evt') && h.to === undefined) return 'no target';
   if (h.r !== undefined && (!str(h.r, 20) || !/^[1-9][0-9]*$/.test(h.r))) return 'bad request id';
-  if ((kind === 'req' || kind === 'rep' || kind === 'nak') && h.r === undefined) return 'no request id';
+  if (kind !== 'hb' && kind !== 'evt' && kind !== 'bye' && kind !== 'msg' && h.r === undefined) {
+    return 'no request id';
+  }
+  if (h.hx !== undefined && (typeof h.hx !== 'string' || !/^[0-9a-f]{64}$/.test(h.hx))) return 'bad hash';
+  if ((kind === 'plc' || kind === 'get') && h.hx === undefined) return 'no hash';
+  if (kind === 'err' && h.c === undefined) return 'no code';
+  if (h.m !== undefined && !str(h.m, 300)) return 'bad text';
   if (h.ms !== undefined && (!Number.isSafeInteger(h.ms) || (h.ms as number) < 0)) return 'bad timeout';
   if (h.st !== undefined && h.st !== 'ok' && h.st !== 'timeout' && h.st !== 'killed') return 'bad status';
   if (kind === 'rep' && h.st === undefined) return 'no status';

@@ -18,9 +18,10 @@ import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { EVENTS } from '../events/names.js';
-import { KeelError } from '../kernel/errors.js';
+import { isErrorCode, KeelError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { type ClusterLimits, resolveClusterLimits } from '../kernel/limits.js';
+import type { ModuleHandle } from '../kernel/module.js';
 import { isTopic } from '../sched/glob.js';
 import { GUEST_ERROR_CODES, type GuestErrorCode } from '../sched/port.js';
 import {
@@ -38,9 +39,21 @@ import {
   type Header,
   HOST_ID,
   type HostLoad,
+  MAX_HEADER_BYTES,
   Rejected,
   verifies,
 } from './envelope.js';
+import {
+  type Candidate,
+  choose,
+  ModuleStore,
+  type Placement,
+  type PlacementRequest,
+  type PlacementSpec,
+  type PlacementTarget,
+  readSpec,
+  sha256,
+} from './placement.js';
 import { Reporter } from './reporter.js';
 import { eventSubject, heartbeatSubject, hostSubject, subjectFor, subscriptions } from './subjects.js';
 import { type ClusterCredentials, HostWindows, privateKeyOf, publicKeyOf, TokenBucket } from './trust.js';
@@ -62,7 +75,28 @@ export interface LatticeOptions {
   auth?: { user?: string; pass?: string; token?: string };
   /** How long to wait for the first connection, in ms; default 5,000. */
   connectTimeoutMs?: number;
+  /**
+   * Whether this host runs sandboxes that other hosts place on it (`lattice.place`): `false` by
+   * default (deny). A function decides each placement (its module hash, path, grants, limits,
+   * the placing host): the policy is the embedder's.
+   */
+  accept?: boolean | ((request: PlacementRequest) => boolean | Promise<boolean>);
 }
+
+/** A call to another host (placement, fetching a module) waiting for its answer. */
+interface Call {
+  readonly host: string;
+  readonly resolve: (answer: { header: Header; body: Uint8Array }) => void;
+  readonly reject: (error: KeelError) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** Placements and fetches in progress at once, each way; more are refused with `mailbox-full`. */
+const MAX_CALLS = 16;
+/** How long a placement or a fetch may take, in ms. */
+const CALL_TIMEOUT_MS = 30_000;
+/** Modules kept by hash: those this host placed (to serve fetches) and those it was given. */
+const KEEP_MODULES = 64;
 
 /** Another host, as this one sees it. */
 export interface HostInfo {
@@ -123,6 +157,13 @@ export class Lattice implements RemotePort {
   /** Frames checked before their host is known to be genuine (all hosts together): caps verification work. */
   readonly #unverified: TokenBucket;
   readonly #links: RemoteLink[] = [];
+  /** Modules this host placed on others, by hash: what it serves to `get`. */
+  readonly #placed = new ModuleStore(KEEP_MODULES);
+  /** Modules other hosts placed here, loaded, by hash. */
+  readonly #received = new Map<string, ModuleHandle>();
+  readonly #calls = new Map<string, Call>();
+  #callSeq = 0;
+  #serving = 0;
   #seq = 0;
   #nc: NatsConnection | undefined;
   #subs: Subscription[] = [];
@@ -277,6 +318,41 @@ export class Lattice implements RemotePort {
     this.#links.push({ local, remote: id, host: where.host });
   }
 
+  /**
+   * Run a module as a sandbox somewhere in the lattice: on the host named, or among the hosts
+   * with the labels given, or (neither) on the least loaded host, this one included. Another
+   * host runs it only if it accepts placements (`accept`), and only after checking the bytes it
+   * fetched from this host against the module's sha256. The module is mounted at `spec.path`
+   * there, and spawned with the grants and limits given (that host's own limits apply too).
+   */
+  async place(module: Uint8Array, spec: PlacementSpec, target: PlacementTarget = {}): Promise<Placement> {
+    readSpec(spec);
+    const candidates: Candidate[] = [
+      { host: this.hostId, load: this.#currentLoad(), labels: { ...(this.#options.labels ?? {}) } },
+      ...this.#livePeers().map((p) => ({ host: p.host, load: p.load, labels: p.labels })),
+    ];
+    const chosen = choose(candidates, target);
+    if (chosen.host === this.hostId) {
+      const sandbox = await this.#spawnPlaced(module, spec);
+      return { host: this.hostId, sandbox: qualify(sandbox, this.hostId), path: spec.path };
+    }
+    if (module.byteLength + MAX_HEADER_BYTES > this.limits.frameBytes) {
+      throw new KeelError(
+        'message-too-large',
+        `a ${module.byteLength}-byte module cannot travel in one ${this.limits.frameBytes}-byte envelope (frameBytes)`,
+        { bytes: module.byteLength, limit: this.limits.frameBytes },
+      );
+    }
+    const hash = this.#placed.put(module);
+    const answer = await this.#call(
+      chosen.host,
+      'plc',
+      { hx: hash },
+      new TextEncoder().encode(JSON.stringify(spec)),
+    );
+    return { host: chosen.host, sandbox: qualify(answer.header.f ?? '', chosen.host), path: spec.path };
+  }
+
   /** Leave: say goodbye, stop routing, close the connection. Requests waiting on other hosts end `killed`. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -284,6 +360,8 @@ export class Lattice implements RemotePort {
     if (this.#timer) clearInterval(this.#timer);
     this.#stopHook?.();
     this.#kernel.sched.detachRemote(this);
+    for (const call of [...this.#calls.values()])
+      this.#settleCall(call, new KeelError('killed', 'the lattice was left'));
     this.#reporter.flush();
     const nc = this.#nc;
     if (nc && !nc.isClosed()) {
@@ -425,6 +503,141 @@ export class Lattice implements RemotePort {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Placement
+
+  #call(
+    host: string,
+    kind: EnvelopeKind,
+    fields: Omit<Header, 'h' | 'e' | 's' | 't' | 'k' | 'd' | 'r'>,
+    body?: Uint8Array,
+  ): Promise<{ header: Header; body: Uint8Array }> {
+    if (this.#calls.size >= MAX_CALLS) {
+      return Promise.reject(
+        new KeelError('mailbox-full', `${MAX_CALLS} placements or fetches are already waiting`),
+      );
+    }
+    if (!this.#peers.get(host)?.up || !this.#nc || this.#closed) {
+      return Promise.reject(
+        new KeelError('no-such-target', `host ${host} is not up in lattice ${this.name}`, { host }),
+      );
+    }
+    const r = String(++this.#callSeq);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          this.#settleCall(
+            this.#calls.get(r)!,
+            new KeelError('timeout', `host ${host} did not answer within ${CALL_TIMEOUT_MS} ms`),
+          ),
+        CALL_TIMEOUT_MS,
+      );
+      timer.unref();
+      this.#calls.set(r, { host, resolve, reject, timer });
+      try {
+        this.#publish(
+          hostSubject(this.name, host, kind),
+          this.#frame({ k: kind, d: host, r, ...fields }, body),
+        );
+      } catch (error) {
+        this.#settleCall(this.#calls.get(r)!, error as KeelError);
+      }
+    });
+  }
+
+  #settleCall(call: Call | undefined, outcome: KeelError | { header: Header; body: Uint8Array }): void {
+    if (!call) return;
+    for (const [r, c] of this.#calls) if (c === call) this.#calls.delete(r);
+    clearTimeout(call.timer);
+    if (outcome instanceof KeelError) call.reject(outcome);
+    else call.resolve(outcome);
+  }
+
+  /** The answer to one of this host's calls, from the host it was made to. */
+  #answer(peer: Peer, header: Header, body: Uint8Array): void {
+    const call = this.#calls.get(header.r!);
+    if (!call || call.host !== peer.host) return;
+    if (header.k === 'err') {
+      const code = isErrorCode(header.c) ? header.c : 'internal';
+      this.#settleCall(call, new KeelError(code, `${peer.host}: ${header.m ?? code}`, { host: peer.host }));
+    } else {
+      this.#settleCall(call, { header, body });
+    }
+  }
+
+  /** Another host asks this one to run a module. */
+  async #placeHere(peer: Peer, header: Header, body: Uint8Array): Promise<void> {
+    const r = header.r!;
+    const fail = (error: unknown) => {
+      const e = error instanceof KeelError ? error : new KeelError('internal', String(error));
+      this.#direct(peer.host, 'err', { r, c: e.code, m: e.message.slice(0, 300) });
+    };
+    const accept = this.#options.accept ?? false;
+    if (accept === false)
+      return fail(new KeelError('capability-denied', `${this.hostId} does not accept placements`));
+    if (this.#serving >= MAX_CALLS)
+      return fail(new KeelError('mailbox-full', `${this.hostId} is busy placing`));
+    this.#serving++;
+    try {
+      let spec: PlacementSpec;
+      try {
+        spec = readSpec(JSON.parse(new TextDecoder().decode(body)));
+      } catch (error) {
+        throw error instanceof KeelError
+          ? error
+          : new KeelError('invalid-argument', 'a placement must be JSON');
+      }
+      const hash = header.hx!;
+      if (accept !== true && !(await accept({ ...spec, from: peer.host, hash }))) {
+        throw new KeelError('capability-denied', `${this.hostId} refused the placement of ${spec.path}`);
+      }
+      let handle = this.#received.get(hash);
+      if (!handle) {
+        // Fetched from the placing host, checked against the hash before anything reads it.
+        const fetched = await this.#call(peer.host, 'get', { hx: hash });
+        if (sha256(fetched.body) !== hash) {
+          throw new KeelError(
+            'invalid-module',
+            `the module fetched from ${peer.host} does not match its hash ${hash}`,
+            {
+              hash,
+            },
+          );
+        }
+        handle = await this.#kernel.load(fetched.body.slice(), { name: placedName(spec) });
+        this.#received.set(hash, handle);
+        while (this.#received.size > KEEP_MODULES) this.#received.delete(this.#received.keys().next().value!);
+      }
+      const sandbox = await this.#spawnFrom(handle, spec);
+      this.#direct(peer.host, 'plr', { r, f: sandbox });
+    } catch (error) {
+      fail(error);
+    } finally {
+      this.#serving--;
+    }
+  }
+
+  async #spawnPlaced(module: Uint8Array, spec: PlacementSpec): Promise<string> {
+    const handle = await this.#kernel.load(module, { name: placedName(spec) });
+    return this.#spawnFrom(handle, spec);
+  }
+
+  /** Mount a placed module at its path and spawn it there; announce it at once. */
+  async #spawnFrom(handle: ModuleHandle, spec: PlacementSpec): Promise<string> {
+    this.#kernel.mount(spec.path, handle);
+    const sandbox = await this.#kernel.spawn(spec.path, {
+      ...(spec.grants ? { grants: spec.grants } : {}),
+      ...(spec.limits ? { limits: spec.limits } : {}),
+      ...(spec.name ? { name: spec.name } : {}),
+    });
+    this.#beat();
+    return sandbox.id;
+  }
+
+  #currentLoad(): HostLoad {
+    return { sandboxes: this.#kernel.sandboxes.length, fuelPerSec: 0, rssBytes: process.memoryUsage.rss() };
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Heartbeats and membership
 
   #tick(): void {
@@ -515,6 +728,13 @@ export class Lattice implements RemotePort {
       silent_ms: Math.round(performance.now() - peer.lastSeen),
     });
     this.#kernel.sched.remoteHostDown(peer.host);
+    for (const call of [...this.#calls.values()]) {
+      if (call.host === peer.host)
+        this.#settleCall(
+          call,
+          new KeelError('timeout', `host ${peer.host} is down`, { reason: 'host-down' }),
+        );
+    }
     for (const link of [...this.#links]) if (link.host === peer.host) this.#notifyLink(link, 'host-down');
     peer.services = new Map();
     peer.paths = new Map();
@@ -631,6 +851,21 @@ export class Lattice implements RemotePort {
         }
         return;
       }
+      case 'plc':
+        void this.#placeHere(peer, header, body);
+        return;
+      case 'get': {
+        const bytes = this.#placed.get(header.hx!);
+        if (bytes) this.#direct(peer.host, 'mod', { r: header.r! }, bytes);
+        else
+          this.#direct(peer.host, 'err', { r: header.r!, c: 'no-such-target', m: `no module ${header.hx}` });
+        return;
+      }
+      case 'plr':
+      case 'mod':
+      case 'err':
+        this.#answer(peer, header, body);
+        return;
       case 'rep':
         sched.remoteReply(BigInt(header.r!), peer.host, header.st!, body, header.f!);
         return;
@@ -688,6 +923,10 @@ export class Lattice implements RemotePort {
   ): void {
     this.#kernel.events.emit({ event, level, status, data });
   }
+}
+
+function placedName(spec: PlacementSpec): string {
+  return spec.name ?? spec.path.slice(spec.path.lastIndexOf('/') + 1);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

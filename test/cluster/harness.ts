@@ -20,14 +20,22 @@ export interface LatticeWorld {
 /** Fast heartbeats so that tests see hosts come and go quickly. */
 export const FAST = { heartbeatMs: 100, downAfterMs: 600 };
 
+export type WorldOptions = Partial<Omit<LatticeOptions, 'servers' | 'hostId' | 'credentials'>> & {
+  /** Options of one host only. */
+  perHost?: Record<string, Partial<LatticeOptions>>;
+  /** Host ids every host trusts but that run no kernel (their keys are in `keys`: for attacks). */
+  phantoms?: string[];
+};
+
 export async function latticeWorld(
   url: string,
   ids: string[],
-  options: Partial<Omit<LatticeOptions, 'servers' | 'hostId' | 'credentials'>> = {},
+  options: WorldOptions = {},
 ): Promise<LatticeWorld> {
-  const keys = Object.fromEntries(ids.map((id) => [id, generateHostKey()]));
-  const peers = Object.fromEntries(ids.map((id) => [id, keys[id]!.publicKey]));
-  const lattice = options.lattice ?? `t${Math.random().toString(36).slice(2, 10)}`;
+  const { perHost = {}, phantoms = [], ...shared } = options;
+  const keys = Object.fromEntries([...ids, ...phantoms].map((id) => [id, generateHostKey()]));
+  const peers = Object.fromEntries([...ids, ...phantoms].map((id) => [id, keys[id]!.publicKey]));
+  const lattice = shared.lattice ?? `t${Math.random().toString(36).slice(2, 10)}`;
   const hosts: Host[] = [];
   for (const id of ids) {
     const world = await ipcWorld({ sched: { requestTimeoutMs: 5_000 } });
@@ -36,8 +44,9 @@ export async function latticeWorld(
       lattice,
       hostId: id,
       credentials: { privateKey: keys[id]!.privateKey, peers },
-      ...options,
-      limits: { ...FAST, ...options.limits },
+      ...shared,
+      ...perHost[id],
+      limits: { ...FAST, ...shared.limits, ...perHost[id]?.limits },
     });
     world.kernel.sched.start();
     hosts.push({ ...world, id, lattice: joined });

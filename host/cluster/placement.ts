@@ -1,0 +1,129 @@
+/**
+ * Placement: choosing the host a sandbox runs on, and what travels with the choice. A placement
+ * names a module by its sha256; the chosen host runs it only after it has the bytes, fetched from
+ * the placing host if it does not already hold them, and checked against that hash.
+ */
+import { createHash } from 'node:crypto';
+import { KeelError } from '../kernel/errors.js';
+import type { Limits } from '../kernel/limits.js';
+import type { GrantInput } from '../policy/grants.js';
+import { parseTarget } from '../sched/glob.js';
+import type { HostLoad } from './envelope.js';
+
+/** Where a sandbox may run: a host, hosts with labels, or (neither) the least loaded. */
+export interface PlacementTarget {
+  host?: string;
+  labels?: Readonly<Record<string, string>>;
+}
+
+/** What is placed: the mount path, and the spawn options that travel (grants, limits, name). */
+export interface PlacementSpec {
+  path: string;
+  name?: string;
+  grants?: readonly GrantInput[];
+  limits?: Partial<Limits>;
+}
+
+/** What a host is asked, as its `accept` hook sees it. */
+export interface PlacementRequest extends PlacementSpec {
+  /** The placing host. */
+  from: string;
+  /** sha256 of the module, hex. */
+  hash: string;
+}
+
+/** Where a placement landed. */
+export interface Placement {
+  host: string;
+  /** The sandbox's lattice-wide id (`sbx_3@host-b`). */
+  sandbox: string;
+  path: string;
+}
+
+export interface Candidate {
+  host: string;
+  load: HostLoad;
+  labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The host to place on: the one named, else among those whose labels include all of `labels`
+ * (all hosts when none are given), the least loaded (fewest sandboxes, then least fuel per
+ * second, then host id).
+ */
+export function choose(candidates: readonly Candidate[], target: PlacementTarget = {}): Candidate {
+  if (target.host !== undefined) {
+    const named = candidates.find((c) => c.host === target.host);
+    if (!named)
+      throw new KeelError('no-such-target', `host ${target.host} is not up in the lattice`, {
+        host: target.host,
+      });
+    return named;
+  }
+  const wanted = Object.entries(target.labels ?? {});
+  const fitting = candidates.filter((c) => wanted.every(([k, v]) => c.labels[k] === v));
+  if (fitting.length === 0) {
+    throw new KeelError(
+      'no-such-target',
+      `no host of the lattice has the labels ${JSON.stringify(target.labels)}`,
+      {
+        labels: target.labels,
+      },
+    );
+  }
+  return [...fitting].sort(
+    (a, b) =>
+      a.load.sandboxes - b.load.sandboxes ||
+      a.load.fuelPerSec - b.load.fuelPerSec ||
+      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
+  )[0]!;
+}
+
+/** Check a spec that came from another host (the body of a placement request). */
+export function readSpec(raw: unknown): PlacementSpec {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new KeelError('invalid-argument', 'a placement must be an object');
+  }
+  const spec = raw as Record<string, unknown>;
+  if (typeof spec.path !== 'string' || parseTarget(spec.path).kind !== 'path') {
+    throw new KeelError('invalid-argument', 'a placement needs a mount path');
+  }
+  if (spec.name !== undefined && (typeof spec.name !== 'string' || spec.name.length > 255)) {
+    throw new KeelError('invalid-argument', 'a placement name must be a string of at most 255 characters');
+  }
+  if (spec.grants !== undefined && !Array.isArray(spec.grants)) {
+    throw new KeelError('invalid-argument', 'placement grants must be a list');
+  }
+  if (spec.limits !== undefined && (typeof spec.limits !== 'object' || spec.limits === null)) {
+    throw new KeelError('invalid-argument', 'placement limits must be an object');
+  }
+  return {
+    path: spec.path,
+    ...(spec.name !== undefined ? { name: spec.name as string } : {}),
+    ...(spec.grants !== undefined ? { grants: spec.grants as GrantInput[] } : {}),
+    ...(spec.limits !== undefined ? { limits: spec.limits as Partial<Limits> } : {}),
+  };
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Module bytes by hash, the most recent `capacity` of them. */
+export class ModuleStore {
+  readonly #items = new Map<string, Uint8Array>();
+
+  constructor(readonly capacity: number) {}
+
+  put(bytes: Uint8Array): string {
+    const hash = sha256(bytes);
+    this.#items.delete(hash);
+    this.#items.set(hash, bytes);
+    while (this.#items.size > this.capacity) this.#items.delete(this.#items.keys().next().value!);
+    return hash;
+  }
+
+  get(hash: string): Uint8Array | undefined {
+    return this.#items.get(hash);
+  }
+}
