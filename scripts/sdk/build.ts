@@ -2,9 +2,10 @@
  * Build a guest project (keel.json) into a component, whatever its language: what `keel build`
  * and `npm run build:sdk-guests` run. Long steps report progress through `onProgress`.
  */
-import { writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { buildC } from './c/build.js';
+import { buildRust } from './rust/build.js';
 import {
   type BuildRecord,
   inputHash,
@@ -15,7 +16,7 @@ import {
   sha256,
   writeRecord,
 } from './project.js';
-import { CLANG, findTool, version } from './toolchain.js';
+import { CLANG, findTool, RUSTC, version } from './toolchain.js';
 
 export interface BuildOptions {
   /** Called with a line of progress for each step (`generating bindings`, `compiling with clang`). */
@@ -49,6 +50,32 @@ export async function buildProject(project: Project, options: BuildOptions = {})
         sdkDir: resolve(root, 'sdk/c'),
         cwd: project.dir,
         ...(project.cflags ? { cflags: project.cflags } : {}),
+      }));
+      break;
+    }
+    case 'rust': {
+      const rustc = findTool(RUSTC);
+      toolchain = version(rustc);
+      progress(`compiling ${project.sources[0]} with ${toolchain} (wasm32-wasi)`);
+      ({ component } = await buildRust({
+        rustc,
+        crateRoot: resolve(project.dir, project.sources[0]!),
+        world,
+        keelCrate: resolve(root, 'sdk/rust/keel'),
+        projectDir: project.dir,
+        keelRoot: root,
+      }));
+      break;
+    }
+    case 'as': {
+      const { buildGuest } = await import('../as-sdk/build.js');
+      const asc = JSON.parse(readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8')) as { version: string };
+      toolchain = `AssemblyScript ${asc.version}`;
+      progress(`compiling ${project.sources[0]} with ${toolchain}`);
+      ({ component } = await buildGuest({
+        entry: resolve(project.dir, project.sources[0]!),
+        wit: resolve(project.dir, project.wit),
+        ...(project.world ? { world: project.world } : {}),
       }));
       break;
     }

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateC } from './c/bindgen.js';
+import { generateRust } from './rust/bindgen.js';
 import { type LoadedWorld, loadWorld, readGuestWit, readWitPackages } from './wit/load.js';
 
 export const LANGUAGES = ['c', 'rust', 'js', 'ts', 'as'] as const;
@@ -111,6 +112,8 @@ export function generatedBindings(project: Project, world: LoadedWorld): string 
       const c = generateC(world.world);
       return c.header + c.source;
     }
+    case 'rust':
+      return generateRust(world.world).source;
     default:
       return world.printed;
   }
