@@ -14,6 +14,8 @@ Commands:
   inspect <file.wasm>  Show a module's kind, WIT world and what it needs granted
   up <plan>            Start the sandboxes of a plan (JSON or YAML) and run them
   demo                 Run the sample guests (what \`npm start\` does)
+  new <lang> <dir>     Write a guest project (as, c, rust, js, ts)
+  build [dir]          Build a guest project into a component
   help [command]       Show help for a command
 
 Options:
@@ -28,6 +30,8 @@ const HELP: Record<string, () => Promise<string>> = {
   inspect: async () => (await import('./inspect.js')).INSPECT_HELP,
   up: async () => (await import('./up.js')).UP_HELP,
   demo: async () => (await import('./demo.js')).DEMO_HELP,
+  new: async () => (await import('./new.js')).NEW_HELP,
+  build: async () => (await import('./build.js')).BUILD_HELP,
 };
 
 /** Run one command; never throws: a failure Keel did not expect is one `error[internal]` line. */
@@ -52,6 +56,10 @@ async function dispatch(argv: string[]): Promise<number> {
       return (await import('./up.js')).upCommand(rest);
     case 'demo':
       return (await import('./demo.js')).demoCommand(rest);
+    case 'new':
+      return (await import('./new.js')).newCommand(rest);
+    case 'build':
+      return (await import('./build.js')).buildCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildC } from './c/build.js';
-import { buildRust } from './rust/build.js';
 import {
   type BuildRecord,
   inputHash,
@@ -16,6 +15,7 @@ import {
   sha256,
   writeRecord,
 } from './project.js';
+import { buildRust } from './rust/build.js';
 import { CLANG, findTool, RUSTC, version } from './toolchain.js';
 
 export interface BuildOptions {
@@ -69,7 +69,9 @@ export async function buildProject(project: Project, options: BuildOptions = {})
     }
     case 'as': {
       const { buildGuest } = await import('../as-sdk/build.js');
-      const asc = JSON.parse(readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8')) as { version: string };
+      const asc = JSON.parse(
+        readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8'),
+      ) as { version: string };
       toolchain = `AssemblyScript ${asc.version}`;
       progress(`compiling ${project.sources[0]} with ${toolchain}`);
       ({ component } = await buildGuest({

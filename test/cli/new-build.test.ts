@@ -1,0 +1,105 @@
+/**
+ * `keel new` and `keel build`: every template builds with its toolchain (skipped where the
+ * toolchain is not installed; `.ci/run` installs them) and runs in a real kernel: it answers a
+ * direct call, logs a message it receives and publishes an event. A missing toolchain is named
+ * with the Debian package that provides it.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kernel } from '../../host/index.js';
+import { buildProject } from '../../scripts/sdk/build.js';
+import { createProject, projectName } from '../../scripts/sdk/new.js';
+import { readProject } from '../../scripts/sdk/project.js';
+import { CLANG, findTool, RUSTC } from '../../scripts/sdk/toolchain.js';
+
+const has = (tool: typeof CLANG) => {
+  try {
+    findTool(tool);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const LANGS = [
+  { lang: 'as', available: true },
+  { lang: 'c', available: has(CLANG) },
+  { lang: 'rust', available: has(RUSTC) },
+] as const;
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'keel-new-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('keel new', () => {
+  it('names the project after its folder, as a WIT identifier', () => {
+    expect(projectName('/x/My Plugin_2')).toBe('my-plugin-n2');
+    expect(projectName('/x/42')).toBe('n42');
+    expect(projectName('/x/---')).toBe('guest');
+  });
+
+  it('refuses a folder that is not empty and an unknown language', () => {
+    createProject('c', join(scratch, 'taken'));
+    expect(() => createProject('c', join(scratch, 'taken'))).toThrow(/not empty/);
+    expect(() => createProject('cobol', join(scratch, 'other'))).toThrow(/unknown language/);
+  });
+});
+
+describe('a missing toolchain', () => {
+  it('is named with the Debian package that provides it', () => {
+    expect(() => findTool(CLANG, { PATH: '/nonexistent' })).toThrow(
+      /clang was not found.*apt-get install clang lld wasi-libc libclang-rt-dev-wasm32/,
+    );
+    expect(() => findTool({ ...RUSTC, prefer: [] }, { PATH: '/nonexistent' })).toThrow(
+      /apt-get install rustc libstd-rust-dev-wasm32/,
+    );
+  });
+});
+
+describe.each(LANGS)('the $lang template', ({ lang, available }) => {
+  it.skipIf(!available)(
+    'builds, answers, logs and publishes',
+    async () => {
+      const dir = join(scratch, `hello-${lang}`);
+      createProject(lang, dir);
+      const progress: string[] = [];
+      const { output, record } = await buildProject(readProject(dir), {
+        onProgress: (l) => progress.push(l),
+      });
+      expect(progress[0]).toMatch(/resolving the WIT world/);
+      expect(existsSync(output)).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, `hello-${lang}.build.json`), 'utf8')).output).toBe(
+        record.output,
+      );
+      const kernel = new Kernel({ cacheDir: join(scratch, `cache-${lang}`) });
+      try {
+        const logs: string[] = [];
+        const published: string[] = [];
+        kernel.on('guest:log', (e) => {
+          logs.push(String(e.data?.message));
+        });
+        kernel.on('event:publish', (e) => {
+          published.push(String(e.data?.topic));
+        });
+        const sandbox = await kernel.spawn(await kernel.load(output), {
+          grants: [
+            'keel:kernel/log',
+            { interface: 'keel:kernel/events', scope: { publish: [`hello-${lang}.*`, `hello_${lang}.*`] } },
+          ],
+        });
+        const answer = await sandbox.call('keel:kernel/handler#handle', new TextEncoder().encode('Keel'));
+        expect(new TextDecoder().decode(new Uint8Array(answer as number[]))).toBe('hello, Keel');
+        kernel.sched.send(sandbox.id, 'a message');
+        await kernel.sched.run();
+        expect(logs).toContain('message from host: a message');
+        expect(published).toEqual([expect.stringMatching(/^hello[-_]/)]);
+      } finally {
+        await kernel.close();
+      }
+    },
+    240_000,
+  );
+});
