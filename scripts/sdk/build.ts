@@ -81,6 +81,22 @@ export async function buildProject(project: Project, options: BuildOptions = {})
       }));
       break;
     }
+    case 'js':
+    case 'ts': {
+      const { buildJs } = await import('./js/build.js');
+      const cjs = JSON.parse(
+        readFileSync(join(root, 'node_modules/@bytecodealliance/componentize-js/package.json'), 'utf8'),
+      ) as { version: string };
+      toolchain = `componentize-js ${cjs.version}`;
+      ({ component } = await buildJs({
+        entry: resolve(project.dir, project.sources[0]!),
+        world,
+        typescript: project.language === 'ts',
+        projectDir: project.dir,
+        onProgress: progress,
+      }));
+      break;
+    }
     default:
       throw new ProjectError(`building ${project.language} guests is not supported yet`);
   }

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateC } from './c/bindgen.js';
+import { generateDeclarations } from './js/declarations.js';
 import { generateRust } from './rust/bindgen.js';
 import { type LoadedWorld, loadWorld, readGuestWit, readWitPackages } from './wit/load.js';
 
@@ -114,6 +115,9 @@ export function generatedBindings(project: Project, world: LoadedWorld): string 
     }
     case 'rust':
       return generateRust(world.world).source;
+    case 'js':
+    case 'ts':
+      return generateDeclarations(world.world);
     default:
       return world.printed;
   }

@@ -24,6 +24,8 @@ const has = (tool: typeof CLANG) => {
 };
 const LANGS = [
   { lang: 'as', available: true },
+  { lang: 'js', available: true },
+  { lang: 'ts', available: true },
   { lang: 'c', available: has(CLANG) },
   { lang: 'rust', available: has(RUSTC) },
 ] as const;
@@ -87,6 +89,7 @@ describe.each(LANGS)('the $lang template', ({ lang, available }) => {
         const sandbox = await kernel.spawn(await kernel.load(output), {
           grants: [
             'keel:kernel/log',
+            'keel:kernel/ipc',
             { interface: 'keel:kernel/events', scope: { publish: [`hello-${lang}.*`, `hello_${lang}.*`] } },
           ],
         });
