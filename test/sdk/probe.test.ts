@@ -77,9 +77,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-it('every language has a committed probe', () => {
-  expect(built).toEqual([...LANGUAGES].filter((l) => existsSync(probeFile(l))));
-  expect(built).toContain('c');
+it('the C and Rust probes are committed (JavaScript and TypeScript are not written yet)', () => {
+  expect(built).toEqual(expect.arrayContaining(['c', 'rust']));
 });
 
 describe.each(built)('the %s probe', (lang) => {
