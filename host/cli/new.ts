@@ -2,35 +2,71 @@
  * `keel new <language> <dir>`: write a guest project from Keel's templates.
  */
 import { createProject } from '../../scripts/sdk/new.js';
-import { EXIT_OK, EXIT_USAGE, red } from './output.js';
+import { ProjectError } from '../../scripts/sdk/project.js';
+import { KeelError } from '../kernel/errors.js';
+import { parseFlags } from './flags.js';
+import { asKeelError, EXIT_OK, exitStatusFor, printError, printJson, stdout } from './output.js';
 
-export const NEW_HELP = `Usage: keel new <as|c|rust|js|ts> <dir>
+export const NEW_HELP = `Usage: keel new <as|c|rust|js|ts> <dir> [--json]
 
-Write a working guest project into <dir> (which must not exist or be empty): keel.json, its
-WIT world (including keel:kernel/actor) and a handler that logs, answers a request and
-publishes an event. Build it with \`keel build <dir>\`.
+Write a working guest project into <dir>: keel.json, its WIT world (which
+includes keel:kernel/actor) and a handler that logs, answers a request and
+publishes an event. <dir> must not exist or must be empty: nothing is ever
+overwritten. Build it with \`keel build <dir>\`.
 
-Languages: as (AssemblyScript), c, rust, js (JavaScript), ts (TypeScript).
-See docs/sdk-<language>.md.
+Languages: as (AssemblyScript), c, rust, js (JavaScript), ts (TypeScript);
+see docs/sdk-<language>.md.
+
+Options:
+  --json      Print one JSON object
+  -h, --help  Show this help
+
+Exit status: 0 written, 2 a bad invocation, an unknown language, or a <dir>
+that is not an empty folder.
+
+Examples:
+  keel new rust hello && keel build hello
+  keel new ts ./plugins/greeter
 `;
 
+const FLAGS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function newCommand(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(NEW_HELP);
-    return EXIT_OK;
-  }
-  const [language, dir, ...extra] = argv;
-  if (!language || !dir || extra.length > 0) {
-    process.stderr.write(NEW_HELP);
-    return EXIT_USAGE;
-  }
+  const json = argv.includes('--json');
   try {
-    const project = createProject(language, dir);
-    process.stdout.write(`created ${dir}: ${project.files.join(', ')}\n`);
-    process.stdout.write(`next: keel build ${dir}\n`);
+    const { values, positionals } = parseFlags('new', argv, FLAGS);
+    if (values.help) {
+      stdout.write(NEW_HELP);
+      return EXIT_OK;
+    }
+    if (positionals.length !== 2) {
+      throw new KeelError(
+        'invalid-argument',
+        `expected a language and a folder, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'} (see \`keel new --help\`)`,
+      );
+    }
+    const [language, dir] = positionals as [string, string];
+    let project: ReturnType<typeof createProject>;
+    try {
+      project = createProject(language, dir);
+    } catch (error) {
+      if (error instanceof ProjectError) throw new KeelError('invalid-argument', error.message);
+      throw error;
+    }
+    if (json) {
+      printJson({ ok: true, language, dir: project.dir, name: project.name, files: project.files });
+    } else {
+      stdout.line(`created ${dir}: ${project.files.join(', ')}`);
+      stdout.line(`next: keel build ${dir}`);
+    }
     return EXIT_OK;
   } catch (error) {
-    process.stderr.write(`${red('error')}: ${(error as Error).message}\n`);
-    return EXIT_USAGE;
+    const failure = asKeelError(error);
+    if (json) printJson({ ok: false, error: { code: failure.code, message: failure.message } });
+    else printError(failure);
+    return exitStatusFor(failure.code);
   }
 }

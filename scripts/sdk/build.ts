@@ -2,9 +2,10 @@
  * Build a guest project (keel.json) into a component, whatever its language: what `keel build`
  * and `npm run build:sdk-guests` run. Long steps report progress through `onProgress`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildC } from './c/build.js';
+import { writeInside } from './files.js';
 import {
   type BuildRecord,
   inputHash,
@@ -108,7 +109,7 @@ export async function buildProject(project: Project, options: BuildOptions = {})
     toolchain,
   };
   if (options.write !== false) {
-    writeFileSync(output, component);
+    writeInside(project.dir, output, component, 'output');
     writeRecord(project, record);
     progress(`wrote ${relative(process.cwd(), output)} (${component.length} bytes)`);
   }

@@ -3,7 +3,7 @@
  * includes `keel:kernel/actor`, and a handler that logs, answers a request and publishes an
  * event, ready for `keel build`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pascal, snake } from './names.js';
 import { keelRoot, LANGUAGES, type Language, ProjectError } from './project.js';
@@ -50,6 +50,30 @@ export interface NewProject {
   files: string[];
 }
 
+/**
+ * `dir` must not exist, or be an empty folder (or a link to one): anything else holds someone's
+ * work (a project, a dotfile, a file) or leads nowhere (a dangling link), and is refused.
+ */
+function refuseTaken(dir: string, abs: string): void {
+  try {
+    lstatSync(abs);
+  } catch {
+    return; // nothing there: it is created
+  }
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(abs).isDirectory();
+  } catch {
+    throw new ProjectError(`${dir} is a link that leads nowhere, not a folder: choose a new or empty folder`);
+  }
+  if (!isFolder) throw new ProjectError(`${dir} exists and is not a folder: choose a new or empty folder`);
+  if (readdirSync(abs).length > 0) {
+    throw new ProjectError(
+      `${dir} exists and is not empty: Keel writes a new project only into a new or empty folder`,
+    );
+  }
+}
+
 /** Write a template project into `dir` (which must not exist or be empty). */
 export function createProject(language: string, dir: string): NewProject {
   if (!LANGUAGES.includes(language as Language)) {
@@ -57,9 +81,7 @@ export function createProject(language: string, dir: string): NewProject {
   }
   const lang = language as Language;
   const abs = resolve(dir);
-  if (existsSync(abs) && readdirSync(abs).length > 0) {
-    throw new ProjectError(`${dir} exists and is not empty`);
-  }
+  refuseTaken(dir, abs);
   const name = projectName(abs);
   const templates = join(keelRoot(), 'sdk', 'templates');
   const fill = (text: string, c: boolean) =>
@@ -85,7 +107,8 @@ export function createProject(language: string, dir: string): NewProject {
   for (const [path, text] of written) {
     const file = join(abs, path);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    // `wx`: never replace a file, even one that appeared since the folder was found empty.
+    writeFileSync(file, text, { flag: 'wx' });
   }
   return { dir: abs, name, files: written.map(([p]) => p) };
 }

@@ -9,10 +9,11 @@
  *     "output": "probe.wasm" }
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateC } from './c/bindgen.js';
+import { writeInside } from './files.js';
 import { generateDeclarations } from './js/declarations.js';
 import { generateRust } from './rust/bindgen.js';
 import { type LoadedWorld, loadWorld, readGuestWit, readWitPackages } from './wit/load.js';
@@ -73,6 +74,17 @@ export function readProject(dir: string): Project {
   const strings = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
   if (typeof p.wit !== 'string' || !strings(p.sources) || typeof p.output !== 'string') {
     throw new ProjectError(`${file}: needs "wit" (a path), "sources" (paths) and "output" (a path)`);
+  }
+  // A build writes its output, and bindings beside its sources: both stay inside the project
+  // (the WIT may be shared from a parent folder: it is only read). Links are checked when
+  // writing (files.ts).
+  for (const [what, path] of [['output', p.output], ...p.sources!.map((s) => ['sources', s])] as const) {
+    const rel = relative(abs, resolve(abs, path));
+    if (isAbsolute(path) || rel === '' || rel === '..' || rel.startsWith(`..${sep}`)) {
+      throw new ProjectError(
+        `${file}: ${what} "${path}" is outside the project folder: a build writes only inside it`,
+      );
+    }
   }
   if (p.world !== undefined && typeof p.world !== 'string')
     throw new ProjectError(`${file}: "world" must be a string`);
@@ -179,7 +191,7 @@ export function readRecord(project: Project): BuildRecord | undefined {
 }
 
 export function writeRecord(project: Project, record: BuildRecord): void {
-  writeFileSync(recordPath(project), `${JSON.stringify(record, null, 2)}\n`);
+  writeInside(project.dir, recordPath(project), `${JSON.stringify(record, null, 2)}\n`, 'the build record');
 }
 
 export function sha256(bytes: Uint8Array): string {

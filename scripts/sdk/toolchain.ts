@@ -9,7 +9,18 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export class ToolchainError extends Error {
-  override readonly name = 'ToolchainError';
+  override readonly name: string = 'ToolchainError';
+}
+
+/** A tool that is not installed: the message names the Debian packages that provide it. */
+export class MissingToolError extends ToolchainError {
+  override readonly name = 'MissingToolError';
+  constructor(
+    message: string,
+    readonly tool: Tool,
+  ) {
+    super(message);
+  }
 }
 
 export interface Tool {
@@ -41,10 +52,17 @@ export const RUSTC: Tool = {
   prefer: ['/usr/bin'],
 };
 
-/** The executable for a tool, or a ToolchainError naming the package to install. */
+/** The executable for a tool, or a MissingToolError naming the packages to install. */
 export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): string {
   const named = tool.env ? env[tool.env] : undefined;
-  if (named) return named;
+  if (named) {
+    if (existsSync(named)) return named;
+    throw new MissingToolError(
+      `${tool.name}: $${tool.env} names ${named}, which does not exist: set it to the executable, or unset ` +
+        `it and install ${tool.name} with \`apt-get install ${tool.packages.join(' ')}\` (Debian)`,
+      tool,
+    );
+  }
   const dirs = [...(tool.prefer ?? []), ...(env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const dir of dirs) {
     for (const command of tool.commands) {
@@ -52,9 +70,10 @@ export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): stri
       if (existsSync(path)) return path;
     }
   }
-  throw new ToolchainError(
+  throw new MissingToolError(
     `${tool.name} was not found${tool.env ? ` (on PATH or in $${tool.env})` : ''}: ` +
       `install it with \`apt-get install ${tool.packages.join(' ')}\` (Debian)`,
+    tool,
   );
 }
 

@@ -13,6 +13,7 @@ import { buildProject } from '../../scripts/sdk/build.js';
 import { createProject, projectName } from '../../scripts/sdk/new.js';
 import { readProject } from '../../scripts/sdk/project.js';
 import { CLANG, findTool, RUSTC } from '../../scripts/sdk/toolchain.js';
+import { keel, lastJson } from './harness.js';
 
 const has = (tool: typeof CLANG) => {
   try {
@@ -105,4 +106,54 @@ describe.each(LANGS)('the $lang template', ({ lang, available }) => {
     },
     240_000,
   );
+});
+
+describe('the keel new and keel build commands', () => {
+  it('have --help and refuse a bad invocation with exit 2 and one error line', () => {
+    for (const command of ['new', 'build']) {
+      const r = keel([command, '--help']);
+      expect(r.status, command).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: keel ${command}`));
+    }
+    const none = keel(['new']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^error\[invalid-argument\]: expected a language and a folder/m);
+    const cobol = keel(['new', 'cobol', join(scratch, 'cobol')]);
+    expect(cobol.status).toBe(2);
+    expect(cobol.stderr).toMatch(/^error\[invalid-argument\]: unknown language "cobol"/m);
+    expect(existsSync(join(scratch, 'cobol'))).toBe(false);
+    expect(keel(['new', 'c', join(scratch, 'x'), '--nope']).status).toBe(2);
+    const noProject = keel(['build', scratch, '--json']);
+    expect(noProject.status).toBe(2);
+    expect(lastJson(noProject.stdout)).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+
+  it('keel new --json, then a missing toolchain: exit 1, named with its Debian packages', () => {
+    const dir = join(scratch, 'cli-c');
+    const created = keel(['new', 'c', dir, '--json']);
+    expect(created.status).toBe(0);
+    expect(lastJson(created.stdout)).toEqual({
+      ok: true,
+      language: 'c',
+      dir,
+      name: 'cli-c',
+      files: ['keel.json', 'wit/world.wit', 'main.c'],
+    });
+    const env = { CC: join(scratch, 'no-such-clang') };
+    const human = keel(['build', dir], { env });
+    expect(human.status).toBe(1);
+    expect(human.stderr).toMatch(/^error: clang: \$CC names .*no-such-clang, which does not exist/m);
+    expect(human.stderr).toContain('apt-get install clang lld wasi-libc libclang-rt-dev-wasm32');
+    const json = keel(['build', dir, '--json', '--quiet'], { env });
+    expect(json.status).toBe(1);
+    expect(lastJson(json.stdout)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'toolchain-missing',
+        tool: 'clang',
+        packages: ['clang', 'lld', 'wasi-libc', 'libclang-rt-dev-wasm32'],
+      },
+    });
+    expect(json.stderr).toBe('');
+  });
 });

@@ -10,7 +10,7 @@
  */
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { CLANG, findTool, run } from '../toolchain.js';
 import { errorText, type LoadedWorld } from '../wit/load.js';
@@ -49,7 +49,11 @@ export async function buildC(options: CBuildOptions): Promise<{ component: Uint8
     writeFileSync(join(scratch, bindings.headerName), bindings.header);
     writeFileSync(join(scratch, bindings.sourceName), bindings.source);
     const out = join(scratch, 'core.wasm');
-    const sources = options.sources.map((s) => relative(options.cwd, resolve(options.cwd, s)));
+    // Relative, and `./`-prefixed: a file named `-fplugin=…` is an input, never a flag.
+    const sources = options.sources.map((s) => {
+      const rel = relative(options.cwd, resolve(options.cwd, s));
+      return isAbsolute(rel) ? rel : `.${sep}${rel}`;
+    });
     run(
       clang,
       [

@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeInside } from '../files.js';
 import type { LoadedWorld } from '../wit/load.js';
 import { generateDeclarations } from './declarations.js';
 
@@ -56,7 +57,7 @@ async function typeCheck(entry: string, declarations: string, projectDir: string
 
 export async function buildJs(options: JsBuildOptions): Promise<{ component: Uint8Array }> {
   const declarations = declarationsPath(options.projectDir);
-  writeFileSync(declarations, generateDeclarations(options.world.world));
+  writeInside(options.projectDir, declarations, generateDeclarations(options.world.world), 'keel-world.d.ts');
   if (options.typescript) {
     options.onProgress('type-checking with TypeScript');
     await typeCheck(options.entry, declarations, options.projectDir);

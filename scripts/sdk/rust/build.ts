@@ -7,11 +7,12 @@
  *     → rustc: the guest crate, `--crate-type cdylib --target wasm32-wasi`
  *     → componentEmbed (the world) → componentNew with the preview1 reactor adapter
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { reactorAdapter } from '../c/build.js';
+import { writeInside } from '../files.js';
 import { run } from '../toolchain.js';
 import { errorText, type LoadedWorld } from '../wit/load.js';
 import { generateRust } from './bindgen.js';
@@ -51,7 +52,7 @@ export async function buildRust(
   options: RustBuildOptions,
 ): Promise<{ component: Uint8Array; core: Uint8Array }> {
   const bindings = generateRust(options.world.world);
-  writeFileSync(bindingsPath(options.crateRoot), bindings.source);
+  writeInside(options.projectDir, bindingsPath(options.crateRoot), bindings.source, 'src/bindings.rs');
   const scratch = mkdtempSync(join(tmpdir(), 'keel-rust-'));
   const remap = [
     `--remap-path-prefix=${options.projectDir}=.`,
