@@ -102,6 +102,12 @@ const GRANTS: GrantInput[] = [
   'keel:kernel/log',
   'keel:kernel/ipc',
   { interface: 'keel:kernel/events', scope: { publish: ['*'] } },
+  // What wasi-libc's and Rust std's start-up import through the preview1 adapter.
+  'wasi:cli/stdin',
+  'wasi:cli/stdout',
+  'wasi:cli/stderr',
+  'wasi:cli/exit',
+  { interface: 'wasi:cli/environment', scope: { env: {} } },
 ];
 
 async function timeLoads(component: Uint8Array, scratch: string, samples: number) {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kernel } from '../../host/index.js';
+import { type GrantInput, Kernel } from '../../host/index.js';
 import { buildProject } from '../../scripts/sdk/build.js';
 import { createProject, projectName } from '../../scripts/sdk/new.js';
 import { readProject } from '../../scripts/sdk/project.js';
@@ -30,6 +30,14 @@ const LANGS = [
   { lang: 'c', available: has(CLANG) },
   { lang: 'rust', available: has(RUSTC) },
 ] as const;
+
+const WASI_START: GrantInput[] = [
+  'wasi:cli/stdin',
+  'wasi:cli/stdout',
+  'wasi:cli/stderr',
+  'wasi:cli/exit',
+  { interface: 'wasi:cli/environment', scope: { env: {} } },
+];
 
 let scratch: string;
 beforeAll(() => {
@@ -92,6 +100,9 @@ describe.each(LANGS)('the $lang template', ({ lang, available }) => {
             'keel:kernel/log',
             'keel:kernel/ipc',
             { interface: 'keel:kernel/events', scope: { publish: [`hello-${lang}.*`, `hello_${lang}.*`] } },
+            // What wasi-libc's and Rust std's start-up import through the preview1 adapter
+            // (stdio, an empty environment, exit); the handler itself uses none of it.
+            ...WASI_START,
           ],
         });
         const answer = await sandbox.call('keel:kernel/handler#handle', new TextEncoder().encode('Keel'));
@@ -104,7 +115,8 @@ describe.each(LANGS)('the $lang template', ({ lang, available }) => {
         await kernel.close();
       }
     },
-    240_000,
+    // componentize-js takes 15 s alone, minutes on a loaded machine.
+    600_000,
   );
 });
 
