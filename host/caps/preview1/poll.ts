@@ -25,9 +25,24 @@ import { chargeArgBytes } from './memory.js';
 import { datetimeNs } from './process.js';
 import { enumArg, flagsArg, type Preview1State } from './state.js';
 
-type Subscription =
-  | { userdata: bigint; type: 0; deadline: bigint; error: number }
-  | { userdata: bigint; type: 1 | 2; fd: number };
+/** One subscription as read from guest memory (a clock's deadline on the sandbox's monotonic clock). */
+interface Subscription {
+  userdata: bigint;
+  type: 0 | 1 | 2;
+  fd: number;
+  deadline: bigint;
+  error: number;
+}
+
+/**
+ * The instants one call measures its clock subscriptions from, read once per call: every
+ * relative timeout counts from the same `now`, and both passes over the subscriptions compute
+ * the same deadlines.
+ */
+interface Base {
+  now: bigint | undefined;
+  wall: bigint | undefined;
+}
 
 /** `poll_oneoff` of one sandbox (its clock made on first use). */
 export class PollFunctions {
@@ -43,53 +58,63 @@ export class PollFunctions {
     return this.#clock.monotonic();
   }
 
-  /** Read one subscription (a bad tag, clock id or flags is EINVAL). */
-  #subscription(at: number): Subscription {
+  /**
+   * Read subscription `at` into `sub` (a bad tag, clock id or flags is EINVAL; a descriptor that
+   * does not exist or cannot be read or written fails the call with EBADF). `report`: an
+   * ungranted clock is reported as an event (the first pass only).
+   */
+  #read(at: number, sub: Subscription, base: Base, report: boolean): void {
     const { s, snap } = this;
     const mem = s.mem;
-    const base = mem.check(at, snap.subscription.size, 8);
-    const userdata = mem.u64(base);
-    const type = enumArg(mem.u8(base + 8), ENUM_COUNT.eventtype, 8) as 0 | 1 | 2;
-    if (type !== EVENTTYPE.CLOCK) {
-      const fd = mem.u32(base + 16);
+    const start = mem.check(at, snap.subscription.size, 8);
+    sub.userdata = mem.u64(start);
+    sub.type = enumArg(mem.u8(start + 8), ENUM_COUNT.eventtype, 8) as 0 | 1 | 2;
+    sub.error = E.SUCCESS;
+    if (sub.type !== EVENTTYPE.CLOCK) {
+      const fd = mem.u32(start + 16);
       const entry = s.fds.get(fd);
       const file = entry.kind === 'file' ? entry.desc.getFlags() : undefined;
       const ok =
-        type === EVENTTYPE.FD_READ
+        sub.type === EVENTTYPE.FD_READ
           ? entry.kind === 'stdin' || file?.read
           : entry.kind === 'stdout' || entry.kind === 'stderr' || file?.write;
       if (!ok) throw errno(E.BADF);
-      return { userdata, type, fd };
+      sub.fd = fd;
+      return;
     }
-    const id = enumArg(mem.u32(base + snap.subscription.clockId), ENUM_COUNT.clockid, 32);
-    const timeout = mem.u64(base + snap.subscription.clockTimeout);
+    const id = enumArg(mem.u32(start + snap.subscription.clockId), ENUM_COUNT.clockid, 32);
+    const timeout = mem.u64(start + snap.subscription.clockTimeout);
     const absolute =
-      (flagsArg(mem.u16(base + snap.subscription.clockFlags), 'subclockflags') & SUBCLOCK_ABSTIME) !== 0;
+      (flagsArg(mem.u16(start + snap.subscription.clockFlags), 'subclockflags') & SUBCLOCK_ABSTIME) !== 0;
     if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) throw errno(E.INVAL);
     const iface = id === CLOCK.REALTIME ? 'wasi:clocks/wall-clock' : 'wasi:clocks/monotonic-clock';
     if (!s.links.get(iface)) {
-      try {
-        s.notCapable(iface, 'poll_oneoff');
-      } catch {
-        // Reported in the subscription's event, not as the call's result.
+      if (report) {
+        try {
+          s.notCapable(iface, 'poll_oneoff');
+        } catch {
+          // Reported in the subscription's event, not as the call's result.
+        }
       }
-      return { userdata, type: 0, deadline: 0n, error: E.NOTCAPABLE };
+      sub.deadline = 0n;
+      sub.error = E.NOTCAPABLE;
+      return;
     }
-    const now = this.#monotonic;
-    let deadline: bigint;
-    if (!absolute) deadline = now + timeout;
-    else if (id === CLOCK.MONOTONIC) deadline = timeout;
+    base.now ??= this.#monotonic;
+    if (!absolute) sub.deadline = base.now + timeout;
+    else if (id === CLOCK.MONOTONIC) sub.deadline = timeout;
     else {
-      const wall = datetimeNs(s.links.get(iface)!.now());
-      deadline = now + (timeout > wall ? timeout - wall : 0n);
+      base.wall ??= datetimeNs(s.links.get(iface)!.now());
+      sub.deadline = base.now + (timeout > base.wall ? timeout - base.wall : 0n);
     }
-    return { userdata, type: 0, deadline, error: E.SUCCESS };
   }
 
-  #ready(sub: Subscription): boolean {
-    return sub.type !== EVENTTYPE.CLOCK || sub.error !== E.SUCCESS || this.#monotonic >= sub.deadline;
-  }
-
+  /**
+   * Two passes over the subscriptions in guest memory, none kept in the host: the first checks
+   * them all and finds whether one is ready, else the earliest deadline; after the wait, the
+   * second reads them again and writes the events of those ready. Host memory stays constant
+   * whatever `nsubscriptions` the guest asks for (the array is bounded and charged first).
+   */
   poll_oneoff(input: number, output: number, count: number, result: number): number {
     const { s, snap } = this;
     const mem = s.mem;
@@ -98,22 +123,27 @@ export class PollFunctions {
     if (n === 0) throw errno(E.INVAL);
     if (n * (snap.subscription.size + SIZE.event) > MAX_CALL_BYTES) throw errno(E.NOMEM);
     chargeArgBytes(s.context, n * (snap.subscription.size + SIZE.event));
-    const subs: Subscription[] = [];
-    for (let i = 0; i < n; i++) subs.push(this.#subscription((input >>> 0) + i * snap.subscription.size));
+    const first = input >>> 0;
+    const base: Base = { now: undefined, wall: undefined };
+    const sub: Subscription = { userdata: 0n, type: 0, fd: 0, deadline: 0n, error: E.SUCCESS };
 
-    if (!subs.some((sub) => this.#ready(sub))) {
-      let earliest: bigint | undefined;
-      for (const sub of subs) {
-        if (sub.type === EVENTTYPE.CLOCK && (earliest === undefined || sub.deadline < earliest)) {
-          earliest = sub.deadline;
-        }
-      }
-      waitUntil(s, earliest!);
+    let ready = false;
+    let earliest: bigint | undefined;
+    for (let i = 0; i < n; i++) {
+      this.#read(first + i * snap.subscription.size, sub, base, true);
+      if (sub.type !== EVENTTYPE.CLOCK || sub.error !== E.SUCCESS) ready = true;
+      else if (earliest === undefined || sub.deadline < earliest) earliest = sub.deadline;
     }
+    if (!ready) waitUntil(s, earliest!);
+    const now = this.#monotonic;
+    // A file's hang-up (read at its end) is looked up once per descriptor and call: a guest
+    // naming one file a million times costs one stat, not a million.
+    const hangup = new Map<number, number>();
 
     let events = 0;
-    for (const sub of subs) {
-      if (!this.#ready(sub)) continue;
+    for (let i = 0; i < n; i++) {
+      this.#read(first + i * snap.subscription.size, sub, base, false);
+      if (sub.type === EVENTTYPE.CLOCK && sub.error === E.SUCCESS && now < sub.deadline) continue;
       const at = mem.check((output >>> 0) + events * SIZE.event, SIZE.event, 8);
       mem.setU64(at, sub.userdata);
       mem.setU16(at + 8, sub.type === EVENTTYPE.CLOCK ? sub.error : E.SUCCESS);
@@ -124,7 +154,12 @@ export class PollFunctions {
         nbytes = 1n;
         const entry = s.fds.get(sub.fd);
         if (sub.type === EVENTTYPE.FD_READ && entry.kind === 'file') {
-          if (entry.desc.stat().size <= entry.position) flags = EVENT_FD_READWRITE_HANGUP;
+          let known = hangup.get(sub.fd);
+          if (known === undefined) {
+            known = entry.desc.stat().size <= entry.position ? EVENT_FD_READWRITE_HANGUP : 0;
+            hangup.set(sub.fd, known);
+          }
+          flags = known;
         }
       }
       mem.setU64(at + 16, nbytes);
