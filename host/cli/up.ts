@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
+import { joinLattice, type Lattice, type LatticeOptions } from '../cluster/lattice.js';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
@@ -43,6 +44,12 @@ Options:
   --cache-dir <dir>      Transpile cache (default ~/.cache/keel)
   --quiet                Do not print the guests' log lines and the kernel's notices
   --json                 Print one JSON summary object as the last stdout line
+  --cluster <url,...>    Join a lattice over NATS (docs/cluster.md): this kernel's
+                         sandboxes reach, and are reached from, the other hosts';
+                         runs until the deadline or Ctrl-C instead of until idle
+  --cluster-credentials <file.json>
+                         With --cluster: { "lattice", "hostId", "privateKey",
+                         "peers": { host: publicKey }, "labels"?, "accept"? }
   -h, --help             Show this help
 
 The plan format is documented in docs/ipc.md; its JSON Schema is
@@ -64,6 +71,10 @@ export interface PlanRunOptions {
   deadlineMs?: number;
   /** Every event, as it happens (the CLI prints some). */
   onEvent?: (event: KeelEvent) => void;
+  /** Join this lattice (docs/cluster.md); then run until the deadline or `stop`, not until idle. */
+  cluster?: LatticeOptions;
+  /** Called with a function that ends the run early (the CLI's Ctrl-C, with `cluster`). */
+  onStop?: (stop: () => void) => void;
 }
 
 export interface PlanSummary {
@@ -164,7 +175,9 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
     options.onEvent?.(event);
   });
   const failures: PlanSummary['failures'] = [];
+  let lattice: Lattice | undefined;
   try {
+    if (options.cluster) lattice = await joinLattice(kernel, options.cluster);
     const modules = new Map<string, ModuleHandle>();
     for (const s of plan.sandboxes) {
       const file = resolve(options.baseDir, s.module);
@@ -214,7 +227,12 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
       else kernel.sched.schedule(s.atMs, signal);
     }
     const deadlineMs = options.deadlineMs ?? plan.deadlineMs;
-    const result = await kernel.sched.run(deadlineMs === undefined ? {} : { deadlineMs });
+    // In a lattice, others may call on this host at any time: serve until the deadline or a stop.
+    options.onStop?.(() => void kernel.sched.stop());
+    const result = await kernel.sched.run({
+      ...(deadlineMs === undefined ? {} : { deadlineMs }),
+      ...(lattice ? { untilIdle: false } : {}),
+    });
     return {
       plan: plan.name,
       reason: result.reason,
@@ -227,8 +245,42 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
       failures,
     };
   } finally {
+    await lattice?.close();
     await kernel.close();
   }
+}
+
+/** Read `--cluster-credentials`: the lattice, this host's id and key, the hosts it trusts. */
+export async function readClusterCredentials(file: string, servers: string): Promise<LatticeOptions> {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new KeelError(
+      'invalid-argument',
+      `cannot read the cluster credentials ${file} (${code ?? message})`,
+    );
+  }
+  const text = (key: string) => {
+    if (typeof data?.[key] !== 'string') {
+      throw new KeelError('invalid-argument', `${file}: "${key}" must be a string (see docs/cluster.md)`);
+    }
+    return data[key] as string;
+  };
+  if (typeof data.peers !== 'object' || data.peers === null || Array.isArray(data.peers)) {
+    throw new KeelError('invalid-argument', `${file}: "peers" must map host ids to public keys`);
+  }
+  return {
+    servers: servers.split(',').map((s) => s.trim()),
+    lattice: text('lattice'),
+    hostId: text('hostId'),
+    credentials: { privateKey: text('privateKey'), peers: data.peers as Record<string, string> },
+    ...(typeof data.labels === 'object' && data.labels !== null
+      ? { labels: data.labels as Record<string, string> }
+      : {}),
+    ...(data.accept === true ? { accept: true } : {}),
+  };
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
@@ -243,6 +295,8 @@ export async function upCommand(argv: string[]): Promise<number> {
       'cache-dir': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
+      cluster: { type: 'string' },
+      'cluster-credentials': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     } as const);
     if (values.help) {
@@ -255,6 +309,16 @@ export async function upCommand(argv: string[]): Promise<number> {
       throw new KeelError('invalid-argument', 'give exactly one plan file (see `keel up --help`)');
     }
     const plan = await readPlan(file);
+    if ((values.cluster === undefined) !== (values['cluster-credentials'] === undefined)) {
+      throw new KeelError(
+        'invalid-argument',
+        '--cluster and --cluster-credentials go together (see docs/cluster.md)',
+      );
+    }
+    const cluster =
+      values.cluster === undefined
+        ? undefined
+        : await readClusterCredentials(values['cluster-credentials'] as string, values.cluster as string);
     if (values.log !== undefined) log = await openEventLog(values.log as string);
     const seed =
       values.seed === undefined ? undefined : parseNonNegativeInteger('seed', values.seed as string);
@@ -274,6 +338,15 @@ export async function upCommand(argv: string[]): Promise<number> {
       ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] as string } : {}),
       ...(deterministic !== undefined ? { deterministic } : {}),
       ...(values.deadline ? { deadlineMs: parseDuration(values.deadline as string) } : {}),
+      ...(cluster
+        ? {
+            cluster,
+            onStop: (stop: () => void) => {
+              process.once('SIGINT', stop);
+              process.once('SIGTERM', stop);
+            },
+          }
+        : {}),
       onEvent: (event) => {
         if (event.event === EVENTS.sandboxSpawn && event.sandbox && event.module)
           names.set(event.sandbox, event.module);
@@ -284,9 +357,11 @@ export async function upCommand(argv: string[]): Promise<number> {
     log = undefined;
     if (logFailure)
       throw new KeelError('invalid-argument', `--log ${values.log} could not be written: ${logFailure}`);
-    if (json) printJson({ ok: summary.reason === 'idle', ...summary });
+    // A lattice host serves until the deadline or a stop: that is how it ends well.
+    const ok = (cluster ? ['idle', 'deadline', 'stopped'] : ['idle']).includes(summary.reason);
+    if (json) printJson({ ok, ...summary });
     else printSummary(summary, file, values.log as string | undefined);
-    return summary.reason === 'idle' ? EXIT_OK : EXIT_GUEST_FAILED;
+    return ok ? EXIT_OK : EXIT_GUEST_FAILED;
   } catch (error) {
     await log?.close();
     const failure = asKeelError(error);
