@@ -152,7 +152,7 @@ export function findings(report: Report): string[] {
   const pinoRow = findRow(report, 'events.jsonl', 'jsonl-pino');
   if (logged && unlogged && bus) {
     out.push(
-      `Event log: ${formatNs(1e9 / bus.value)} per event from the bus to the JSONL file${typeof bus.detail?.cap_bytes === 'number' ? ` with its buffer capped at ${(bus.detail.cap_bytes / 1048576).toFixed(0)} MiB (at most ${((bus.detail.peak_buffer_bytes as number) / 1048576).toFixed(1)} MiB held)` : ''}${pinoRow ? ` (pino, as the sink was before: ${formatNs(1e9 / pinoRow.value)}, unbounded)` : ''}, so a logged invokeSync costs ${formatNs(1e9 / logged.value)} against ${formatNs(1e9 / unlogged.value)} unlogged.`,
+      `Event log: ${formatNs(1e9 / bus.value)} per event from the bus to the JSONL file (${Math.round(bus.value).toLocaleString('en')}/s of wall time${typeof bus.detail?.per_cpu_s === 'number' ? `, ${bus.detail.per_cpu_s.toLocaleString('en')}/s of CPU time` : ''}; goal 500,000/s)${typeof bus.detail?.cap_bytes === 'number' ? ` with its buffer capped at ${(bus.detail.cap_bytes / 1048576).toFixed(0)} MiB (at most ${((bus.detail.peak_buffer_bytes as number) / 1048576).toFixed(1)} MiB held)` : ''}${pinoRow ? ` (pino, as the sink was before: ${formatNs(1e9 / pinoRow.value)}, unbounded)` : ''}, so a logged invokeSync costs ${formatNs(1e9 / logged.value)} against ${formatNs(1e9 / unlogged.value)} unlogged.`,
     );
   }
   return out;

@@ -56,6 +56,8 @@ export const DEFAULT_LOG_BUFFER_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_LOG_STALL_MS = 5_000;
 /** Waiting lines start a write at once (instead of at the next turn of the event loop) past this. */
 const CHUNK_BYTES = 64 * 1024;
+/** Lines are encoded together, this many characters at a time (fewer under a small cap). */
+const TEXT_CHARS = 16 * 1024;
 /** Room kept for the `log:dropped` line, so that the report of a drop is never itself dropped. */
 const REPORT_RESERVE = 1024;
 
@@ -68,10 +70,18 @@ export class JsonlSink implements Backpressure {
   #bus: EventBus | undefined;
   #detach: (() => void)[] = [];
   #session = '';
-  /** Lines waiting, in chunks of whole lines (off the JS heap, counted exactly). */
+  /** Lines waiting, encoded, in chunks of whole lines (off the JS heap, counted exactly). */
   #chunks: Buffer[] = [];
-  #current: Buffer | undefined;
-  #offset = 0;
+  /**
+   * The latest lines, not yet encoded: one string, encoded in one go when it reaches
+   * `#textLimit` characters (encoding line by line cost a third of a line's time). Counted in
+   * `#pendingBytes` at its worst case (3 bytes a character) until encoded.
+   */
+  #text = '';
+  #textChars = 0;
+  #textWorst = 0;
+  readonly #textLimit: number;
+  /** Bytes waiting: the encoded chunks plus the worst case of `#text`. */
   #pendingBytes = 0;
   #pendingLines = 0;
   #inFlightBytes = 0;
@@ -100,6 +110,7 @@ export class JsonlSink implements Backpressure {
       );
     }
     this.#cap = cap;
+    this.#textLimit = Math.min(TEXT_CHARS, Math.floor(cap / 96));
     this.#stallMs = options.stallMs ?? DEFAULT_LOG_STALL_MS;
     this.#sync = options.sync ?? false;
     if (typeof options.destination === 'string') {
@@ -141,16 +152,11 @@ export class JsonlSink implements Backpressure {
       this.#writeNow(line);
       return;
     }
-    const bytes = this.#append(
-      line,
-      event.event === EVENTS.logDropped ? this.#cap : this.#cap - REPORT_RESERVE,
-    );
-    if (bytes < 0) {
+    if (!this.#append(line, event.event === EVENTS.logDropped ? this.#cap : this.#cap - REPORT_RESERVE)) {
       this.#dropped++;
       this.#unreported++;
       return;
     }
-    this.#pendingBytes += bytes;
     this.#pendingLines++;
     const buffered = this.#pendingBytes + this.#inFlightBytes;
     if (buffered > this.#peak) this.#peak = buffered;
@@ -215,36 +221,40 @@ export class JsonlSink implements Backpressure {
   }
 
   /**
-   * Encode `line` at the end of the waiting chunks; its size in bytes, or -1 (nothing kept)
-   * when it would take the buffer past `room`.
+   * Keep `line` for writing, counted in `#pendingBytes`; false (nothing kept) when it would take
+   * the buffer past `room`. The common case appends it to `#text`, counted at its worst case;
+   * a line that may not fit that way, or a long one, is encoded at once and counted exactly, so
+   * that a line is dropped only when its bytes really do not fit.
    */
-  #append(line: string, room: number): number {
+  #append(line: string, room: number): boolean {
     const worst = line.length * 3;
+    if (worst <= room - this.#pendingBytes - this.#inFlightBytes && line.length < this.#textLimit) {
+      this.#text += line;
+      this.#textChars += line.length;
+      this.#textWorst += worst;
+      this.#pendingBytes += worst;
+      if (this.#textChars >= this.#textLimit) this.#encodeText();
+      return true;
+    }
+    this.#encodeText();
     const free = room - this.#pendingBytes - this.#inFlightBytes;
-    if (line.length > free) return -1;
-    if (worst > CHUNK_BYTES) {
-      const own = Buffer.from(line, 'utf8');
-      if (own.length > free) return -1;
-      this.#closeChunk();
-      this.#chunks.push(own);
-      return own.length;
-    }
-    if (this.#current === undefined || this.#offset + worst > CHUNK_BYTES) {
-      this.#closeChunk();
-      this.#current = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-    }
-    const bytes = this.#current.write(line, this.#offset, 'utf8');
-    if (bytes > free) return -1;
-    this.#offset += bytes;
-    return bytes;
+    if (line.length > free) return false;
+    const own = Buffer.from(line, 'utf8');
+    if (own.length > free) return false;
+    this.#chunks.push(own);
+    this.#pendingBytes += own.length;
+    return true;
   }
 
-  #closeChunk(): void {
-    if (this.#current !== undefined && this.#offset > 0) {
-      this.#chunks.push(this.#current.subarray(0, this.#offset));
-      this.#current = undefined;
-      this.#offset = 0;
-    }
+  /** Encode `#text` into a chunk of its own, counted exactly from now on. */
+  #encodeText(): void {
+    if (this.#textChars === 0) return;
+    const chunk = Buffer.from(this.#text, 'utf8');
+    this.#chunks.push(chunk);
+    this.#pendingBytes += chunk.length - this.#textWorst;
+    this.#text = '';
+    this.#textChars = 0;
+    this.#textWorst = 0;
   }
 
   #writeNow(line: string): void {
@@ -261,7 +271,7 @@ export class JsonlSink implements Backpressure {
 
   #flush(): void {
     if (this.#writing || this.#pendingLines === 0 || this.#failure) return;
-    this.#closeChunk();
+    this.#encodeText();
     const chunks = this.#chunks;
     this.#chunks = [];
     this.#inFlightBytes = this.#pendingBytes;
@@ -352,8 +362,9 @@ export class JsonlSink implements Backpressure {
 
   #clearPending(): void {
     this.#chunks = [];
-    this.#current = undefined;
-    this.#offset = 0;
+    this.#text = '';
+    this.#textChars = 0;
+    this.#textWorst = 0;
     this.#pendingBytes = 0;
     this.#pendingLines = 0;
   }

@@ -15,7 +15,28 @@ import type { KeelEvent } from './record.js';
 /** Characters that never need escaping in a JSON string: what times, ids and event names use. */
 const PLAIN = /^[\w:.+-]*$/;
 
+/**
+ * Quoted forms of the short strings that repeat from event to event (times within a
+ * millisecond, levels, names, the session, sandbox and module ids): looking one up costs less
+ * than testing and quoting it again. Bounded: emptied when it reaches `QUOTED_MAX` entries.
+ */
+const quoted = new Map<string, string>();
+const QUOTED_MAX = 1024;
+const QUOTED_LENGTH = 64;
+
 function text(input: string): string {
+  let out = quoted.get(input);
+  if (out !== undefined) return out;
+  out = typeof input === 'string' && PLAIN.test(input) ? `"${input}"` : value(input);
+  if (typeof input === 'string' && input.length <= QUOTED_LENGTH) {
+    if (quoted.size >= QUOTED_MAX) quoted.clear();
+    quoted.set(input, out);
+  }
+  return out;
+}
+
+/** Ids unique to one call (requests, spans): quoted without the cache, which they would only churn. */
+function once(input: string): string {
   return typeof input === 'string' && PLAIN.test(input) ? `"${input}"` : value(input);
 }
 
@@ -23,8 +44,8 @@ function text(input: string): string {
 export function eventLine(event: KeelEvent): string {
   let line = `{"ts":${text(event.ts)},"level":${text(event.level)},"schema":${event.schema === 1 ? 1 : value(event.schema)},"event":${text(event.event)},"session":${text(event.session)}`;
   if (event.sandbox !== undefined) line += `,"sandbox":${text(event.sandbox)}`;
-  if (event.request !== undefined) line += `,"request":${text(event.request)}`;
-  if (event.span !== undefined) line += `,"span":${text(event.span)}`;
+  if (event.request !== undefined) line += `,"request":${once(event.request)}`;
+  if (event.span !== undefined) line += `,"span":${once(event.span)}`;
   if (event.module !== undefined) line += `,"module":${text(event.module)}`;
   if (event.status !== undefined) line += `,"status":${text(event.status)}`;
   if (event.duration_ms !== undefined) line += `,"duration_ms":${value(event.duration_ms)}`;

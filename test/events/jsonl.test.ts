@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CapabilityProvider, EventRecordSchema, eventJsonSchema, Kernel } from '../../host/index.js';
+import {
+  type CapabilityProvider,
+  EVENTS,
+  EventBus,
+  EventRecordSchema,
+  eventJsonSchema,
+  JsonlSink,
+  Kernel,
+} from '../../host/index.js';
 import {
   ADDER_WAT,
   ADDER_WIT,
@@ -76,5 +84,57 @@ describe('JSONL event log', () => {
       readFileSync(new URL('../../docs/event.schema.json', import.meta.url), 'utf8'),
     );
     expect(committed).toEqual(eventJsonSchema());
+  });
+});
+
+describe('JsonlSink buffer', () => {
+  /** A destination that acknowledges nothing until `release()`: everything stays buffered. */
+  function heldDestination() {
+    const held: ((error?: Error | null) => void)[] = [];
+    const chunks: string[] = [];
+    let open = false;
+    return {
+      stream: {
+        writableLength: 0,
+        on() {},
+        write(chunk: string, done?: (error?: Error | null) => void) {
+          chunks.push(String(chunk));
+          if (done && open) setImmediate(done);
+          else if (done) held.push(done);
+          return true;
+        },
+      },
+      release() {
+        open = true;
+        for (const done of held.splice(0)) done();
+      },
+      text: () => chunks.join(''),
+    };
+  }
+
+  it('holds lines of multibyte text up to the cap exactly, never past it, and writes them whole', async () => {
+    const cap = 64 * 1024;
+    const destination = heldDestination();
+    const bus = new EventBus({ session: 'ses_test' });
+    const sink = new JsonlSink({ destination: destination.stream, maxBufferBytes: cap }).attach(bus);
+    const message = '€'.repeat(100); // 300 bytes of UTF-8 in 100 characters
+    for (let i = 0; i < 1000; i++) bus.emit({ event: EVENTS.guestLog, data: { message, i } });
+    const stats = sink.stats;
+    expect(stats.peakBufferedBytes).toBeLessThanOrEqual(cap);
+    // Counted at their real size: the buffer is filled to within one line of the room kept for
+    // the report of drops (1 KiB), not refused at the worst case of 3 bytes a character.
+    expect(stats.dropped).toBeGreaterThan(0);
+    const lineBytes = 460; // each line: about 440 bytes (checked below)
+    expect(stats.bufferedBytes).toBeGreaterThan(cap - 1024 - lineBytes);
+    await new Promise((resolve) => setImmediate(resolve));
+    destination.release();
+    await sink.close();
+    const lines = destination.text().trim().split('\n');
+    const parsed = lines.map((line) => JSON.parse(line));
+    const logged = parsed.filter((e) => e.event === 'guest:log');
+    expect(logged.every((e, i) => e.data.i === i && e.data.message === message)).toBe(true);
+    expect(Buffer.byteLength(`${lines[0]}\n`)).toBeLessThan(lineBytes);
+    const report = parsed.find((e) => e.event === 'log:dropped');
+    expect(logged.length + report.data.dropped).toBe(1000);
   });
 });
