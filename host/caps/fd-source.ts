@@ -8,7 +8,8 @@
  * `/proc/self/fd/N`: a new open file description, so the mode of the descriptor the process
  * shares with its shell is left alone) and polled: a read that finds nothing sleeps briefly
  * (1 ms, doubling up to 16 ms) and tries again until input arrives, the end of the stream, or
- * the longest wait allowed (`maxWaitMs`) passes, which fails the read with `timeout`. A regular
+ * the longest wait allowed passes (the kernel passes the call's time left before its deadline
+ * to each read; `maxWaitMs` can bound it further), which fails the read with `timeout`. A regular
  * file is read directly (it never waits). Where reopening is impossible (no `/proc`, a socket),
  * the descriptor is read as it is: a blocking read then waits for as long as its writer takes.
  */
@@ -20,8 +21,8 @@ export interface FdSourceOptions {
   /** Largest read at once, in bytes (default 64 KiB). */
   chunkBytes?: number;
   /**
-   * The longest one read may wait for input, in ms, asked at each wait (default: no bound).
-   * The CLI points it at the invocation's deadline.
+   * The longest one read may wait for input, in ms, asked at each wait (default: no bound of
+   * its own; the kernel's `wasi:cli/stdin` passes each read the call's time left anyway).
    */
   maxWaitMs?: () => number;
   /** Close `fd` when the source is closed (default false: the caller owns it). */
@@ -77,13 +78,13 @@ export function fdSource(fd: number, options: FdSourceOptions = {}): ByteSource 
     }
   };
 
-  const waitFor = (max: number): Uint8Array | 'end' => {
+  const waitFor = (max: number, callerMs = Number.POSITIVE_INFINITY): Uint8Array | 'end' => {
     const started = performance.now();
     let sleep = 1;
     for (;;) {
       const found = attempt(max);
       if (found !== undefined) return found;
-      const limit = maxWaitMs();
+      const limit = Math.min(maxWaitMs(), callerMs);
       const waited = performance.now() - started;
       if (waited >= limit) {
         throw new KeelError('timeout', `no input within ${Math.round(limit)} ms`, {
@@ -96,17 +97,17 @@ export function fdSource(fd: number, options: FdSourceOptions = {}): ByteSource 
   };
 
   return {
-    read(max) {
+    read(max, waitMs) {
       if (max <= 0) return new Uint8Array();
-      const found = waitFor(max);
+      const found = waitFor(max, waitMs);
       return found === 'end' ? undefined : found;
     },
     ready() {
       if (pending === undefined) pending = attempt(chunk);
       return pending !== undefined;
     },
-    wait() {
-      if (pending === undefined) pending = waitFor(chunk);
+    wait(waitMs) {
+      if (pending === undefined) pending = waitFor(chunk, waitMs);
     },
     close() {
       if (closed) return;

@@ -13,13 +13,15 @@ import type { SchedPort } from '../sched/port.js';
 export interface ByteSource {
   /**
    * Up to `max` bytes, waiting for at least one when none is there yet; `undefined` at the end.
-   * May throw an `IoError` (the stream's `last-operation-failed`).
+   * May throw an `IoError` (the stream's `last-operation-failed`). `maxWaitMs` is the longest
+   * it may wait, the running call's time left before its deadline (the kernel always passes
+   * it): a source that would wait longer throws `KeelError('timeout')` once that has passed.
    */
-  read(max: number): Uint8Array | undefined;
+  read(max: number, maxWaitMs?: number): Uint8Array | undefined;
   /** Whether `read` would return without waiting (default: always). */
   ready?(): boolean;
-  /** Wait until `ready` (default: never waits). */
-  wait?(): void;
+  /** Wait until `ready` (default: never waits), at most `maxWaitMs` as for `read`. */
+  wait?(maxWaitMs?: number): void;
   close?(): void;
 }
 

@@ -85,10 +85,27 @@ function stdinSource(context: SandboxContext): ByteSource {
     return current.source;
   };
   return {
-    read: (max) => source().read(max),
+    read: (max) => bounded(context, (left) => source().read(max, left)),
     ready: () => source().ready?.() ?? true,
-    wait: () => source().wait?.(),
+    wait: () => bounded(context, (left) => source().wait?.(left)),
   };
+}
+
+/**
+ * A wait for input on the kernel's thread, never past the call's deadline: the source is told
+ * the time left, and a source that gave up because the deadline came fails the call with
+ * `timeout` (the guest stopped, the sandbox poisoned), as every other wait does (wait.ts).
+ */
+function bounded<T>(context: SandboxContext, wait: (maxWaitMs: number) => T): T {
+  const left = context.timeLeftMs();
+  if (left <= 0) return context.timedOut();
+  try {
+    return wait(left);
+  } catch (error) {
+    if (error instanceof KeelError && error.code === 'timeout' && context.timeLeftMs() <= 0)
+      return context.timedOut();
+    throw error;
+  }
 }
 
 /** A source that charges the sandbox's fuel per call (reads and readiness checks) and per byte read. */

@@ -17,6 +17,7 @@ import { formatSize, parseSize } from '../kernel/limits.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
 import { readModuleFile } from '../loader/files.js';
 import type { GrantInput } from '../policy/grants.js';
+import { parseDuration } from '../policy/plan.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
 import { CLI_DEFAULT_GRANTS, checkGrantNames, cliHint } from './grants.js';
 import { type EventLog, openEventLog } from './log.js';
@@ -51,6 +52,8 @@ Options:
                           world-level function by name, or a core export
   --args <json-array>     Arguments for --invoke, as a JSON array (default [])
   --fuel <n>              Fuel for the invocation
+  --timeout <duration>    Wall-clock deadline of the invocation, waiting for
+                          input included: 250ms, 5s, 2m (default 30s)
   --memory <size>         Linear memory limit: bytes, 64KiB, 1MiB, 1GiB
   --max-output <size>     stdout and stderr bytes kept (default 16MiB each)
   --env NAME=VALUE        Set a guest environment variable (repeatable)
@@ -93,6 +96,7 @@ const FLAGS = {
   invoke: { type: 'string' },
   args: { type: 'string' },
   fuel: { type: 'string' },
+  timeout: { type: 'string' },
   memory: { type: 'string' },
   'max-output': { type: 'string' },
   env: { type: 'string', multiple: true },
@@ -114,6 +118,7 @@ interface RunRequest {
   invoke: string | undefined;
   args: unknown[];
   fuel: number | undefined;
+  timeoutMs: number | undefined;
   memory: number | undefined;
   maxOutput: number | undefined;
   grants: GrantInput[];
@@ -192,6 +197,7 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     invoke,
     args,
     fuel: values.fuel === undefined ? undefined : parseNonNegativeInteger('fuel', values.fuel as string),
+    timeoutMs: values.timeout === undefined ? undefined : timeoutFlag(values.timeout as string),
     memory: size('memory'),
     maxOutput: size('max-output'),
     grants,
@@ -203,6 +209,19 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     quiet: values.quiet === true,
     json: values.json === true,
   };
+}
+
+/** `--timeout 5s`: a positive duration (250ms, 5s, 2m), in ms. */
+function timeoutFlag(text: string): number {
+  let ms: number;
+  try {
+    ms = Math.ceil(parseDuration(text));
+  } catch (error) {
+    throw new KeelError('invalid-argument', `--timeout: ${(error as Error).message}`);
+  }
+  if (!(ms > 0) || !Number.isSafeInteger(ms))
+    throw new KeelError('invalid-argument', `--timeout must be a positive duration, e.g. 5s, got "${text}"`);
+  return ms;
 }
 
 /** `--allow-http URL...` as an outgoing-HTTP grant, each URL checked now (a bad one is exit 2). */
@@ -250,6 +269,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const kernel = new Kernel({
     limits: {
       ...(request.fuel !== undefined ? { fuel: request.fuel } : {}),
+      ...(request.timeoutMs !== undefined ? { deadlineMs: request.timeoutMs } : {}),
       ...(request.memory !== undefined ? { memoryBytes: request.memory } : {}),
       ...(request.maxOutput !== undefined ? { outputBytes: request.maxOutput } : {}),
     },

@@ -258,6 +258,30 @@ describe('keel run limits', () => {
     });
   });
 
+  it('--timeout ends an endless loop on a fuel budget too large to end it, with exit 1 and timeout', async () => {
+    const loop = join(dir, 'loop-timeout.wasm');
+    writeFileSync(loop, await wat('(module (func (export "spin") (loop $l (br $l))))'));
+    const started = Date.now();
+    const r = keel([
+      'run',
+      loop,
+      '--invoke',
+      'spin',
+      '--fuel',
+      '9007199254740991',
+      '--timeout',
+      '500ms',
+      '--json',
+    ]);
+    expect(r.status).toBe(1);
+    expect(lastJson(r.stdout).error).toMatchObject({ code: 'timeout' });
+    expect(lastJson(r.stdout).error.message).toContain('500 ms');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const bad = keel(['run', loop, '--invoke', 'spin', '--timeout', 'soon']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--timeout');
+  });
+
   it('--memory refuses a guest whose memory starts above it, with memory-limit', async () => {
     const big = join(dir, 'big-memory.wasm');
     writeFileSync(big, await wat('(module (memory 32) (func (export "f")))'));
