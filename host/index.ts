@@ -85,7 +85,6 @@ export {
   type SandboxState,
 } from './kernel/sandbox.js';
 export type { CoreModuleHook, ModuleKind } from './loader/loader.js';
-export type { GeneratorId } from './loader/transpile.js';
 export type { World, WorldExport, WorldImport } from './loader/world.js';
 export type {
   ApprovalContext,

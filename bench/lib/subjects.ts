@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CapabilityProvider, Kernel, type KernelOptions, type ModuleHandle } from '../../host/index.js';
-import type { GlueInstantiate } from '../../host/loader/loader.js';
-import { type GeneratorId, transpileComponent } from '../../host/loader/transpile.js';
 import { BENCH_HOST_MODULE } from '../../scripts/lib/fixtures.js';
 import { repoPath } from './paths.js';
+import { type GeneratorId, type GlueInstantiate, transpileComponent } from './transpile.js';
 
 /** What every subject exposes once spawned. Calls may return promises (Extism). */
 export interface BenchInstance {

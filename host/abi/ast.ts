@@ -1,8 +1,9 @@
 /**
  * The decoded form of a component binary (Binary.md), before any index is resolved: each
  * section's items in the order they appear, nested components as nested trees. `parse.ts`
- * builds it; `plan/` gives it meaning. Nothing here is ever turned into code.
+ * builds it; `plan.ts` gives it meaning. Nothing here is ever turned into code.
  */
+import type { CoreModuleInfo } from '../loader/core-info.js';
 
 export type CoreSort =
   | 'core-func'
@@ -141,7 +142,7 @@ export type InstanceAst =
   | { kind: 'exports'; exports: ({ name: string } & SortIndex)[] };
 
 export type ItemAst =
-  | { kind: 'core-module'; bytes: Uint8Array }
+  | { kind: 'core-module'; bytes: Uint8Array; info: CoreModuleInfo }
   | { kind: 'core-instance'; instance: CoreInstanceAst }
   | { kind: 'core-type'; type: CoreTypeAst }
   | { kind: 'component'; component: ComponentAst }

@@ -120,7 +120,7 @@ export function argumentError(name: string, ft: FuncType, k: number, error: unkn
   throw error;
 }
 
-function arityError(name: string, ft: FuncType, given: number): never {
+export function arityError(name: string, ft: FuncType, given: number): never {
   const params = ft.params.map((p) => `${p.name}: ${typeText(p.type)}`).join(', ');
   throw new KeelError(
     'invalid-argument',
@@ -293,6 +293,7 @@ function generalLifted(
     if (args.length !== params.length) arityError(name, ft, args.length);
     if (!inst.mayEnter) trap('a component instance was entered while it called out');
     cx.borrowCount = 0;
+    cx.admitted = 0;
     if (mem.memory) mem.refresh();
     if (paramTuple) {
       const ptr = cx.alloc(paramTuple.align, paramTuple.size);
@@ -466,6 +467,7 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
   return function lowered(...flatArgs: unknown[]) {
     if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
     cx.lenders = [];
+    cx.admitted = 0;
     if (hasMemory()) mem.refresh();
     let args: unknown[];
     if (paramTuple) {

@@ -15,7 +15,7 @@ import { badValue, type Cx, trap, within } from './context.js';
 import { GuestResource, type HandleEntry } from './handles.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
-import { checkString, describe, liftString, lowerString } from './strings.js';
+import { describe, liftString, lowerString } from './strings.js';
 import type { HandleType, ResourceType, ValType } from './types.js';
 
 export interface Codec {
@@ -92,7 +92,7 @@ function build(t: ValType): Codec {
         enumFlavor(t.names),
       );
     case 'option':
-      return new VariantCodec(t, [undefined, t.type], t.type.kind === 'option' ? taggedOption : plainOption);
+      return new VariantCodec(t, [undefined, t.type], isTaggedOption(t) ? taggedOption : plainOption);
     case 'result':
       return new VariantCodec(t, [t.ok, t.err], resultFlavor);
     case 'own':
@@ -309,7 +309,6 @@ class StringCodec extends Base implements Codec {
     return liftString(cx, src[i] as number, src[i + 1] as number);
   }
   store(cx: Cx, v: unknown, ptr: number): void {
-    checkString(v);
     const p = lowerString(cx, v, this.#lowered);
     const dv = cx.opts.mem.dv;
     dv.setUint32(ptr, p, true);
@@ -665,6 +664,15 @@ function enumFlavor(names: readonly string[]): Flavor {
       return names[i];
     },
   };
+}
+
+/**
+ * Whether an option is `{ tag, val }` rather than its value or `undefined` (jco's rule): when
+ * its payload is an option of the plain kind, whose `none` would be the same `undefined` as its
+ * own. From the innermost out, nested options alternate: plain, tagged, plain...
+ */
+export function isTaggedOption(t: ValType & { kind: 'option' }): boolean {
+  return t.type.kind === 'option' && !isTaggedOption(t.type);
 }
 
 const plainOption: Flavor = {

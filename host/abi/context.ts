@@ -63,8 +63,16 @@ export class OptionSlot {
   ) {}
 }
 
-/** Bounded and charged lifting: called with the bytes of every string and list lifted. */
-export type AdmitBytes = (bytes: number) => void;
+/**
+ * Bounded and charged lifting: the bytes of every string and list lifted from a guest are
+ * counted against a cap per call and charged before they are copied or decoded.
+ */
+export interface ByteBudget {
+  /** Bytes one call may lift from the guest, over all its strings and lists. */
+  readonly maxCallBytes: number;
+  /** Charge `bytes` (fuel); may throw (`fuel-exhausted`). */
+  charge(bytes: number): void;
+}
 
 /** The context of calls through one lifted or lowered function. */
 export class Cx {
@@ -72,11 +80,27 @@ export class Cx {
   borrowCount = 0;
   /** Own handles lent to the callee during an import call (their lend counts drop at its end). */
   lenders: HandleEntry[] = [];
+  /** Bytes lifted from the guest during the current call. */
+  admitted = 0;
   constructor(
     readonly opts: OptionSlot,
     readonly inst: InstanceState,
-    readonly admit: AdmitBytes,
+    readonly budget: ByteBudget,
   ) {}
+
+  /** Admit `bytes` of guest data into the host: within the call's cap, charged. */
+  admit(bytes: number): void {
+    const total = this.admitted + bytes;
+    if (total > this.budget.maxCallBytes) {
+      throw new KeelError(
+        'trap',
+        `the guest handed the host ${total} bytes in one call, over the limit of ${this.budget.maxCallBytes}`,
+        { bytes: total, limit: this.budget.maxCallBytes },
+      );
+    }
+    this.admitted = total;
+    this.budget.charge(bytes);
+  }
 
   get mem(): MemoryView {
     return this.opts.mem;

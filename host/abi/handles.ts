@@ -134,6 +134,9 @@ export class GuestResource {
   }
 }
 
+/** Resource handles one sandbox may hold (host and guest resources together). */
+export const DEFAULT_HANDLE_LIMIT = 65_536;
+
 /** The handle limit's error (until the kernel gives a counter of its own). */
 export function handleLimitCounter(limit: number): HandleCounter & { count: number } {
   return {

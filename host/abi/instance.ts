@@ -9,7 +9,7 @@ import { stripVersion } from '../policy/grants.js';
 import { type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
 import type { ResourceHost } from './codec.js';
 import {
-  type AdmitBytes,
+  type ByteBudget,
   Cx,
   MemoryView,
   OptionSlot,
@@ -31,8 +31,8 @@ export interface ComponentLink {
     module: WebAssembly.Module,
     imports: WebAssembly.Imports,
   ) => WebAssembly.Instance;
-  /** Checks and charges the bytes of strings and lists lifted from the guest. */
-  readonly admitBytes: AdmitBytes;
+  /** Bounds and charges the bytes of strings and lists lifted from the guest. */
+  readonly bytes: ByteBudget;
   /** Counts resource handles against the sandbox's limit. */
   readonly handles: HandleCounter;
 }
@@ -124,7 +124,7 @@ export class ComponentInstance implements ResourceHost {
     const state = this.#states[t.instance]!;
     switch (t.kind) {
       case 'lower': {
-        const cx = new Cx(this.#slots[t.options]!, state, this.#link.admitBytes);
+        const cx = new Cx(this.#slots[t.options]!, state, this.#link.bytes);
         const func = t.func;
         const name = this.#funcName(func);
         const { callee, direct } = this.#callee(func);
@@ -252,7 +252,7 @@ export class ComponentInstance implements ResourceHost {
     let f = this.#functions.get(func);
     if (!f) {
       const slot = this.#slots[func.options]!;
-      const cx = new Cx(slot, this.#states[func.instance]!, this.#link.admitBytes);
+      const cx = new Cx(slot, this.#states[func.instance]!, this.#link.bytes);
       f = liftedFunction({
         name,
         type: func.type,

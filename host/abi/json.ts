@@ -5,12 +5,13 @@
  * numbers or decimal strings, numeric lists as arrays, records and flags as objects (keys in
  * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
  */
-import { checkChar, checkInt, checkInt64, TYPED } from './codec.js';
+import { argumentError, arityError } from './calls.js';
+import { checkChar, checkInt, checkInt64, isTaggedOption, TYPED } from './codec.js';
 import { badValue, ValueError, within } from './context.js';
 import { GuestResource } from './handles.js';
 import { camelCase } from './js-names.js';
 import { checkString, describe } from './strings.js';
-import type { ValType } from './types.js';
+import type { FuncType, ValType } from './types.js';
 
 /** Finds a guest resource the host holds by its JSON form (`{ resource, handle }`). */
 export type HeldResource = (handle: number) => GuestResource | undefined;
@@ -195,7 +196,7 @@ function build(t: ValType): FromJson {
     }
     case 'option': {
       const inner = fromJsonOf(t.type);
-      if (t.type.kind === 'option') {
+      if (isTaggedOption(t)) {
         return (v, held) => {
           const tag = isObject(v) ? v.tag : undefined;
           if (tag === 'none') return { tag: 'none' };
@@ -238,4 +239,23 @@ function build(t: ValType): FromJson {
       };
     }
   }
+}
+
+/** The arguments of an export call, from JSON values: arity and every value checked. */
+export function argumentsFromJson(
+  name: string,
+  ft: FuncType,
+  args: readonly unknown[],
+  held: HeldResource,
+): unknown[] {
+  if (args.length !== ft.params.length) arityError(name, ft, args.length);
+  const out = new Array(args.length);
+  for (let k = 0; k < args.length; k++) {
+    try {
+      out[k] = fromJsonOf(ft.params[k]!.type)(args[k], held);
+    } catch (error) {
+      argumentError(name, ft, k, error);
+    }
+  }
+  return out;
 }

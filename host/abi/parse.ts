@@ -7,6 +7,7 @@
  * `invalid-module`, never a stack trace.
  */
 import { KeelError } from '../kernel/errors.js';
+import { type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
 import { MalformedError, Reader } from '../meter/binary.js';
 import type {
   AliasAst,
@@ -206,7 +207,7 @@ class Parser {
       case 1: {
         const bytes = r.bytes.subarray(r.pos, r.end);
         r.pos = r.end;
-        items.push({ kind: 'core-module', bytes });
+        items.push({ kind: 'core-module', bytes, info: this.coreModule(bytes) });
         return;
       }
       case 2:
@@ -252,6 +253,17 @@ class Parser {
     }
   }
 
+  /** A core module's imports and exports (its code is validated when it is compiled); names checked. */
+  coreModule(bytes: Uint8Array): CoreModuleInfo {
+    const info = readCoreModuleInfo(bytes);
+    for (const i of info.imports) {
+      checkName(i.module, 'core', 'core module import module', this.section);
+      checkName(i.name, 'core', 'core module import', this.section);
+    }
+    for (const e of info.exports) checkName(e.name, 'core', 'core module export', this.section);
+    return info;
+  }
+
   coreSort(r: Reader): CoreSort {
     const b = r.byte();
     const sort = CORE_SORTS[b];
@@ -285,7 +297,7 @@ class Parser {
     if (b === 0x00) {
       const module = r.u32();
       const args = this.vec(r, (x) => {
-        const name = this.name(x, 'core', 'core instantiation argument');
+        const name = this.name(x, 'core', 'core instance argument');
         const kind = x.byte();
         if (kind !== 0x12) this.malformed(`core instantiation argument of sort ${this.hex(kind)}`);
         return { name, instance: x.u32() };
@@ -383,8 +395,8 @@ class Parser {
     const b = r.byte();
     switch (b) {
       case 0x00: {
-        const module = this.name(r, 'core', 'core module type import');
-        const name = this.name(r, 'core', 'core module type import');
+        const module = this.name(r, 'core', 'core type import module');
+        const name = this.name(r, 'core', 'core type import');
         return { kind: 'import', module, name, desc: this.coreImportDesc(r) };
       }
       case 0x01: {
@@ -400,7 +412,7 @@ class Parser {
         return { kind: 'alias-outer', count: r.u32(), index: r.u32() };
       }
       case 0x03: {
-        const name = this.name(r, 'core', 'core module type export');
+        const name = this.name(r, 'core', 'core type export');
         return { kind: 'export', name, desc: this.coreImportDesc(r) };
       }
       default:
@@ -408,10 +420,10 @@ class Parser {
     }
   }
 
-  externName(r: Reader, role: 'import' | 'export'): string {
+  externName(r: Reader, role: 'import' | 'export', what: string = role): string {
     const b = r.byte();
-    if (b !== 0x00 && b !== 0x01) unsupported(this.section, `${role} name form ${this.hex(b)}`);
-    return this.name(r, role, `${role}`);
+    if (b !== 0x00 && b !== 0x01) unsupported(this.section, `${what} name form ${this.hex(b)}`);
+    return this.name(r, role, what);
   }
 
   instance(r: Reader): InstanceAst {
@@ -419,7 +431,7 @@ class Parser {
     if (b === 0x00) {
       const component = r.u32();
       const args = this.vec(r, (x) => {
-        const name = this.name(x, 'import', 'instantiation argument');
+        const name = this.name(x, 'import', 'instance argument');
         const sort = this.sort(x);
         return { name, sort, index: x.u32() };
       });
@@ -427,7 +439,7 @@ class Parser {
     }
     if (b === 0x01) {
       const exports = this.vec(r, (x) => {
-        const name = this.externName(x, 'export');
+        const name = this.externName(x, 'export', 'instance export');
         const sort = this.sort(x);
         return { name, sort, index: x.u32() };
       });
@@ -442,10 +454,14 @@ class Parser {
     let target: AliasTargetAst;
     if (b === 0x00) {
       const instance = r.u32();
-      target = { kind: 'export', instance, name: this.name(r, 'export', 'alias') };
+      target = { kind: 'export', instance, name: this.name(r, 'export', 'alias of an instance export') };
     } else if (b === 0x01) {
       const instance = r.u32();
-      target = { kind: 'core-export', instance, name: this.name(r, 'core', 'core alias') };
+      target = {
+        kind: 'core-export',
+        instance,
+        name: this.name(r, 'core', 'alias of a core instance export'),
+      };
     } else if (b === 0x02) {
       target = { kind: 'outer', count: r.u32(), index: r.u32() };
     } else {
@@ -546,9 +562,9 @@ class Parser {
         asyncRefused(this.section, 'async function types');
         break;
       case 0x41:
-        return { kind: 'component', decls: this.vec(r, (x) => this.decl(x, true, depth + 1)) };
+        return { kind: 'component', decls: this.vec(r, (x) => this.decl(x, 'component type', depth + 1)) };
       case 0x42:
-        return { kind: 'instance', decls: this.vec(r, (x) => this.decl(x, false, depth + 1)) };
+        return { kind: 'instance', decls: this.vec(r, (x) => this.decl(x, 'instance type', depth + 1)) };
       case 0x3f: {
         const rep = this.coreValType(r);
         if (rep !== 'i32') unsupported(this.section, `resources represented as ${rep}`);
@@ -581,7 +597,7 @@ class Parser {
     return { kind: 'func', params, results };
   }
 
-  decl(r: Reader, component: boolean, depth: number): DeclAst {
+  decl(r: Reader, of: 'component type' | 'instance type', depth: number): DeclAst {
     const b = r.byte();
     switch (b) {
       case 0x00:
@@ -591,10 +607,10 @@ class Parser {
       case 0x02:
         return { kind: 'alias', alias: this.alias(r) };
       case 0x03:
-        if (!component) this.malformed('an import declaration inside an instance type');
-        return { kind: 'import', ...this.importDecl(r) };
+        if (of !== 'component type') this.malformed('an import declaration inside an instance type');
+        return { kind: 'import', ...this.importDecl(r, `${of} import`) };
       case 0x04: {
-        const name = this.externName(r, 'export');
+        const name = this.externName(r, 'export', `${of} export`);
         return { kind: 'export', name, desc: this.externDesc(r) };
       }
       default:
@@ -602,8 +618,8 @@ class Parser {
     }
   }
 
-  importDecl(r: Reader): { name: string; desc: ExternDescAst } {
-    const name = this.externName(r, 'import');
+  importDecl(r: Reader, what = 'import'): { name: string; desc: ExternDescAst } {
+    const name = this.externName(r, 'import', what);
     return { name, desc: this.externDesc(r) };
   }
 

@@ -7,7 +7,7 @@
  * checking every index, type and core signature before anything runs.
  */
 import { KeelError } from '../kernel/errors.js';
-import { type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
+import type { CoreModuleInfo } from '../loader/core-info.js';
 import type {
   AliasAst,
   CanonAst,
@@ -275,7 +275,7 @@ class Planner {
     switch (item.kind) {
       case 'core-module':
         this.section = 'core module';
-        frame.coreModules.push(this.module(item.bytes));
+        frame.coreModules.push(this.module(item.bytes, item.info));
         return;
       case 'core-instance':
         this.section = 'core instance';
@@ -330,18 +330,11 @@ class Planner {
     }
   }
 
-  module(bytes: Uint8Array): number {
+  module(bytes: Uint8Array, info: CoreModuleInfo): number {
     const known = this.moduleIds.get(bytes);
     if (known !== undefined) return known;
-    const file = `core${this.modules.length}.wasm`;
-    let info: CoreModuleInfo;
-    try {
-      info = readCoreModuleInfo(bytes);
-    } catch (error) {
-      this.fail(`core module ${file}: ${(error as Error).message}`);
-    }
     const index = this.modules.length;
-    this.modules.push({ bytes, info, file });
+    this.modules.push({ bytes, info, file: `core${index}.wasm` });
     this.moduleIds.set(bytes, index);
     return index;
   }

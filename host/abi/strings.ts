@@ -1,8 +1,12 @@
 /**
  * Strings across the boundary in the three encodings a component may choose (utf8, utf16,
- * latin1+utf16). Lifting checks the range and admits the bytes (bounded, charged) before it
- * decodes; malformed text is a trap. Lowering writes exactly the encoded bytes into one
- * allocation of the guest's realloc, as jco's glue does (an empty UTF-8 string takes none).
+ * latin1+utf16). Lifting checks the range and alignment and admits the bytes (bounded,
+ * charged) before it decodes. Lowering writes exactly the encoded bytes into one allocation of
+ * the guest's realloc, as jco's glue does (an empty UTF-8 string takes none).
+ *
+ * Ill-formed text from a guest (invalid UTF-8, a lone surrogate in UTF-16) is a trap, as the
+ * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
+ * and jco's glue did). docs/abi.md.
  */
 import { badValue, type Cx, trap } from './context.js';
 
@@ -81,12 +85,12 @@ export function liftString(cx: Cx, ptr: number, units: number): string {
   }
 }
 
-/** The string as a host value must be: a string of Unicode scalar values. */
+type WellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/** A string as a host value: a string, its lone surrogates (if any) as U+FFFD. */
 export function checkString(v: unknown): string {
   if (typeof v !== 'string') badValue(`expected a string, got ${describe(v)}`);
-  if (!(v as string & { isWellFormed(): boolean }).isWellFormed())
-    badValue('the string has a lone surrogate (not valid Unicode)');
-  return v;
+  return (v as WellFormed).isWellFormed() ? v : (v as WellFormed).toWellFormed();
 }
 
 /** Lower a string; returns the pointer and sets `lowered.units` (tagged code units). */

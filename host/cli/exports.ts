@@ -13,7 +13,8 @@ import { funcText, typeText } from '../abi/wit.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { readCoreModuleInfo } from '../loader/core-info.js';
 import { preview1Flavor, wrapPreview1 } from '../loader/preview1.js';
-import { kebabCase, unversioned } from '../loader/world.js';
+import { kebabCase } from '../abi/js-names.js';
+import { unversioned } from '../loader/world.js';
 
 export interface ExportedFunction {
   /** As the component names it: `add`, `[method]counter.add`. */

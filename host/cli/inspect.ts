@@ -22,7 +22,7 @@ module), its size and hash, its WIT world (imports and exports with
 signatures), the core modules inside, and what it would need granted to run.
 
 Options:
-  --cache-dir <dir>  Transpile cache (default ~/.cache/keel)
+  --cache-dir <dir>  Cache of metered core modules (default ~/.cache/keel)
   --json             Print one JSON object
   -h, --help         Show this help
 `;
@@ -55,7 +55,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     const module = await kernel.load(bytes, { name: basename(file).replace(/\.wasm$/, '') });
     const needs = kernel.needs(module);
     const exports = await describeExports(bytes, module);
-    if (json) printJson(describe(module, needs, exports));
+    if (json) printJson(await describe(module, needs, exports));
     else printHuman(module, needs, exports);
     return EXIT_OK;
   } catch (error) {
@@ -68,7 +68,8 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
 }
 
-function describe(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedItem[]) {
+async function describe(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedItem[]) {
+  const wit = await module.witText().catch(() => undefined);
   return {
     ok: true,
     name: module.name,
@@ -76,7 +77,6 @@ function describe(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedIt
     ...(module.preview1 ? { preview1: module.preview1 } : {}),
     size: module.size,
     sha256: module.hash,
-    ...(module.generator ? { generator: module.generator } : {}),
     command: module.isCommand,
     ...(module.commandExport ? { commandExport: module.commandExport } : {}),
     exports,
@@ -87,7 +87,7 @@ function describe(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedIt
         ? { ...need, keelRun: grantedByCli(need.interface) }
         : need,
     ),
-    ...(module.world.wit ? { wit: module.world.wit } : {}),
+    ...(wit ? { wit } : {}),
   };
 }
 
@@ -99,7 +99,6 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[], exports: Exported
       : `${module.kind}${module.kind === 'core' ? ' module' : ''}`;
   out.push(`${bold(module.name)}  ${kind}, ${formatSize(module.size)} (${module.size} bytes)`);
   out.push(dim(`sha256 ${module.hash}`));
-  if (module.generator) out.push(dim(`glue: ${module.generator}`));
   out.push('', `${bold('Exports')}${dim('  (call a function with keel run --invoke <name>)')}`);
   out.push(...exportLines(exports));
   out.push('', bold('Needs'));

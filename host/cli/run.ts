@@ -72,7 +72,7 @@ Options:
   --deterministic         Virtual clocks and seeded randomness
   --lazy-deny             Link ungranted imports; fail only if they are called
   --log <file.jsonl>      Append the event log (JSONL, schema v1)
-  --cache-dir <dir>       Transpile cache (default ~/.cache/keel)
+  --cache-dir <dir>       Cache of metered core modules (default ~/.cache/keel)
   --quiet                 Do not print the guest's log lines or Keel's notes
   --json                  Print one JSON result object as the last stdout line
   -h, --help              Show this help

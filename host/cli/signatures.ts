@@ -4,7 +4,8 @@
  */
 import type { ModuleHandle } from '../kernel/module.js';
 import type { World } from '../loader/world.js';
-import { kebabCase, unversioned } from '../loader/world.js';
+import { kebabCase } from '../abi/js-names.js';
+import { unversioned } from '../loader/world.js';
 
 /** The export's WIT signature (`func(x: u32) -> u32`), when the module's world shows one. */
 export function exportSignature(world: World, name: string): string | undefined {

@@ -41,7 +41,7 @@ Options:
   --deterministic        Virtual clocks and a replayable log (overrides the plan)
   --seed <n>             Seed for deterministic randomness (implies --deterministic)
   --log <file.jsonl>     Append the event log (JSONL, schema v1)
-  --cache-dir <dir>      Transpile cache (default ~/.cache/keel)
+  --cache-dir <dir>      Cache of metered core modules (default ~/.cache/keel)
   --quiet                Do not print the guests' log lines and the kernel's notices
   --json                 Print one JSON summary object as the last stdout line
   --cluster <url,...>    Join a lattice over NATS (docs/cluster.md): this kernel's

@@ -4,8 +4,16 @@
  * hooks). It holds no process-global state: two kernels in one process share nothing.
  */
 import { basename } from 'node:path';
+import type { ByteBudget } from '../abi/context.js';
+import { DEFAULT_HANDLE_LIMIT, handleLimitCounter } from '../abi/handles.js';
+import { ComponentInstance } from '../abi/instance.js';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
-import type { CapabilityProvider, SandboxContext, SandboxIo } from '../caps/provider.js';
+import {
+  type CapabilityProvider,
+  chargeBytes,
+  type SandboxContext,
+  type SandboxIo,
+} from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
@@ -15,7 +23,6 @@ import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
 import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.js';
 import type { Preview1Abi } from '../loader/preview1.js';
-import type { GeneratorId } from '../loader/transpile.js';
 import type { ApprovalHook } from '../policy/approval.js';
 import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
 import {
@@ -60,7 +67,7 @@ export type Denial = 'spawn' | 'call';
 export interface KernelOptions {
   /** Default limits for every sandbox (each spawn may override). */
   limits?: Partial<Limits>;
-  /** Transpile cache directory; `false` for memory only. Default `$XDG_CACHE_HOME/keel` or `~/.cache/keel`. */
+  /** Cache directory for rewritten (metered) core modules; `false` for memory only. Default `$XDG_CACHE_HOME/keel` or `~/.cache/keel`. */
   cacheDir?: string | false;
   /** Extra capability providers (added to the built-in ones). */
   providers?: readonly CapabilityProvider[];
@@ -86,8 +93,6 @@ export interface KernelOptions {
   coreHook?: CoreModuleHook;
   /** What `memory.grow`/`table.grow` past a limit does: return -1 (default, as the spec says) or fail the call. */
   growFailure?: GrowFailure;
-  /** Force a glue generator (benchmarks). */
-  generator?: GeneratorId;
   /**
    * How WASI preview1 modules run: against Keel's own preview1 imports (`keel`, the default), or
    * wrapped into a component with jco's preview1 adapter (`adapter`, kept for comparison in
@@ -160,7 +165,6 @@ export class Kernel {
         options.metering === false
           ? options.coreHook
           : meteringHook(options.metering ?? {}, options.coreHook),
-      generator: options.generator,
       preview1: options.preview1,
     });
     this.sched = new Scheduler({
@@ -186,7 +190,7 @@ export class Kernel {
     return this.#sink?.stats;
   }
 
-  /** Loader counters (transpiles, cache hits, compiles). */
+  /** Loader counters (plans, cache hits, compiles). */
   get loaderStats(): Readonly<LoaderStats> {
     return this.#loader.stats;
   }
@@ -195,7 +199,7 @@ export class Kernel {
     return this.#loader.cacheDir;
   }
 
-  /** Load a module from bytes or a file path: validated, wrapped, transpiled, compiled. */
+  /** Load a module from bytes or a file path: validated, wrapped, planned, compiled. */
   async load(source: Uint8Array | string, options: LoadOptions = {}): Promise<ModuleHandle> {
     this.#checkOpen();
     const started = performance.now();
@@ -215,10 +219,9 @@ export class Kernel {
           kind: loaded.kind,
           hash: loaded.hash,
           size: loaded.size,
-          // Where the glue came from depends on the host's cache, not on the run: left out of
-          // deterministic logs so that a replay matches.
+          // Where the rewritten modules came from depends on the host's cache, not on the run:
+          // left out of deterministic logs so that a replay matches.
           ...(this.#deterministic ? {} : { cache: loaded.cache }),
-          generator: loaded.generator,
         },
       });
       return handle;
@@ -412,21 +415,13 @@ export class Kernel {
         const exitGranted = plan.some(
           (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
         );
-        const coreInstances: WebAssembly.Instance[] = [];
-        const exports = module.instantiate!(
-          (file) => {
-            const core = module.coreModules.get(file);
-            if (!core) throw new KeelError('internal', `glue asked for unknown core module ${file}`);
-            return core;
-          },
+        const component = new ComponentInstance(module.plan!, module.modules!, {
           imports,
-          instantiateCore(meter, exitGranted ? context : undefined, coreInstances),
-        );
-        sandbox.attach(
-          exports,
-          new Map(),
-          module.glueSource ? { owner: module, source: module.glueSource, coreInstances } : undefined,
-        );
+          instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
+          bytes: byteBudget(context, sandbox.limits),
+          handles: handleLimitCounter(DEFAULT_HANDLE_LIMIT),
+        });
+        sandbox.attachComponent(component);
       }
       // A start function that caught the timeout (or the fuel error) and returned still failed.
       if (sandbox.timedOut || meter?.exhausted()) throw new Error('instantiation ran out');
@@ -435,7 +430,12 @@ export class Kernel {
       // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
       const failure =
         error instanceof WebAssembly.LinkError
-          ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
+          ? !module.plan
+            ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
+            : new KeelError(
+                'invalid-module',
+                `cannot link the core modules of ${handle.name}: ${error.message}`,
+              )
           : sandbox.timedOut
             ? sandbox.deadlineExceeded('instantiation')
             : meter?.exhausted()
@@ -754,18 +754,14 @@ function denialOf(link: PlannedLink): { reason: DenialReason; text: string } {
 }
 
 /**
- * How the glue instantiates each core module of a component: with the sandbox's meter linked
- * in, and, when exit is granted, with `proc_exit` wired to the sandbox's exit. The preview1
- * adapter (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an
- * error result, i.e. status 1; inside a component a core module importing
+ * How each core module of a component is instantiated: with the sandbox's meter linked in,
+ * and, when exit is granted, with `proc_exit` wired to the sandbox's exit. The preview1 adapter
+ * (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an error
+ * result, i.e. status 1; inside a component a core module importing
  * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
- * own status by answering that import itself. Each instance is recorded, in the glue's order.
+ * own status by answering that import itself.
  */
-function instantiateCore(
-  meter: MeterRuntime | undefined,
-  exit: SandboxContext | undefined,
-  instances: WebAssembly.Instance[],
-) {
+function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
   return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
     const preview1 = imports?.wasi_snapshot_preview1;
     if (exit && preview1 && typeof preview1.proc_exit === 'function') {
@@ -774,10 +770,7 @@ function instantiateCore(
         wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
       };
     }
-    // Recorded in the glue's order, for the direct calls of kernel/direct-calls.ts.
-    const instance = new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
-    instances.push(instance);
-    return instance;
+    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
   };
 }
 
@@ -798,4 +791,14 @@ function initializeReactor(instance: WebAssembly.Instance): void {
     }
     throw error;
   }
+}
+
+/**
+ * Strings and lists a guest hands the host are charged before they are copied or decoded, at
+ * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: a guest
+ * cannot hand over more than its own memory limit's worth in one call (it could otherwise name
+ * the same bytes many times over).
+ */
+function byteBudget(context: SandboxContext, limits: Limits): ByteBudget {
+  return { maxCallBytes: limits.memoryBytes, charge: (bytes) => chargeBytes(context, bytes) };
 }

@@ -41,12 +41,13 @@ export interface PlannedLink {
 /** What a module needs linked, in import order. */
 export function requirements(module: LoadedModule): Requirement[] {
   if (module.kind === 'core') return coreRequirements(module.coreInfo?.imports ?? []);
-  // The glue's own list is authoritative: the WIT may name imports the glue never reads.
-  const versioned = new Map(module.world.imports.map((i) => [i.interface, i.name]));
-  return (module.glueImports ?? []).map((iface) => ({
-    interface: stripVersion(iface),
-    import: versioned.get(stripVersion(iface)) ?? iface,
-  }));
+  // What running the component needs: imports whose functions it calls or whose resources it
+  // uses (an instance imported only for its types, such as a record, needs nothing linked).
+  // In name order, so that which denial is reported first does not depend on the toolchain.
+  return (module.plan?.imports ?? [])
+    .filter((i) => i.used)
+    .map((i) => ({ interface: stripVersion(i.name), import: i.name }))
+    .sort((a, b) => (a.interface < b.interface ? -1 : a.interface > b.interface ? 1 : 0));
 }
 
 /** Core imports, each matched by grants as `module.name`. */
@@ -103,7 +104,10 @@ function deniedStub(
   requirement: Requirement,
   onCall: (requirement: Requirement) => never,
 ): Record<string, unknown> {
-  const fail = () => onCall(requirement);
+  // A function (not an arrow) so that `new` of a resource's constructor fails the same way.
+  const fail = function denied() {
+    return onCall(requirement);
+  };
   return new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : fail) });
 }
 

@@ -4,7 +4,6 @@
  */
 
 import type { LoadedModule, ModuleKind } from '../loader/loader.js';
-import type { GeneratorId } from '../loader/transpile.js';
 import type { World } from '../loader/world.js';
 
 const loaded = new WeakMap<ModuleHandle, LoadedModule>();
@@ -17,13 +16,11 @@ export class ModuleHandle {
   readonly hash: string;
   readonly size: number;
   readonly world: World;
-  /** The glue generator used (components and preview1 modules). */
-  readonly generator: GeneratorId | undefined;
   /** `command` or `reactor` for WASI preview1 modules. */
   readonly preview1: 'command' | 'reactor' | undefined;
   /** WASI preview1 modules: run against Keel's own imports (`keel`) or jco's adapter (`adapter`). */
   readonly preview1Abi: 'keel' | 'adapter' | undefined;
-  /** Where the transpiled glue came from on this load. */
+  /** Where the rewritten core modules came from on this load (see `LoadedModule.cache`). */
   readonly cache: LoadedModule['cache'];
 
   constructor(id: string, name: string, module: LoadedModule) {
@@ -33,7 +30,6 @@ export class ModuleHandle {
     this.hash = module.hash;
     this.size = module.size;
     this.world = module.world;
-    this.generator = module.generator;
     this.preview1 = module.preview1;
     this.preview1Abi = module.preview1Abi;
     this.cache = module.cache;
@@ -43,6 +39,14 @@ export class ModuleHandle {
   /** Core modules inside, with their sizes (for `keel inspect`). */
   get coreModules(): { file: string; size: number }[] {
     return [...(loaded.get(this)?.coreSizes ?? [])].map(([file, size]) => ({ file, size }));
+  }
+
+  /** The component's world as WIT text (`keel inspect`), printed by wasm-tools from its bytes. */
+  async witText(): Promise<string | undefined> {
+    const bytes = loaded.get(this)?.componentBytes;
+    if (!bytes) return undefined;
+    const { componentWit } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    return await componentWit(bytes);
   }
 
   /**

@@ -3,6 +3,11 @@
  * either go through `invoke` (JSON-compatible values, events, a full outcome) or through a
  * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
  */
+
+import type { ComponentInstance } from '../abi/instance.js';
+import { kebabCase } from '../abi/js-names.js';
+import { argumentsFromJson } from '../abi/json.js';
+import type { FuncType } from '../abi/types.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
 import { EventBudget } from '../events/budget.js';
 import type { EventBus } from '../events/bus.js';
@@ -10,18 +15,15 @@ import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import { StreamRedactor } from '../events/stream-redact.js';
 import type { FuncSignature } from '../loader/core-info.js';
-import { kebabCase } from '../loader/world.js';
-import { stripVersion } from '../policy/grants.js';
 import type { SchedPort } from '../sched/port.js';
 import { CallDeadline } from './deadline.js';
-import { directCall, directShapeOf } from './direct-calls.js';
 import { KeelError } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
 import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
-import { camelCase, componentArgumentConverters, coreArguments, toJsonValue } from './values.js';
+import { coreArguments, toJsonValue } from './values.js';
 
 export type SandboxState = 'ready' | 'running' | 'exited' | 'poisoned' | 'killed';
 
@@ -59,14 +61,6 @@ export interface InvokeOutcome {
   duration_ms: number;
 }
 
-/** jco 1.12 glue's source and the core instances it made, in its order. */
-export interface GlueInstances {
-  /** What the source belongs to (the loaded module), for remembering what was read of it. */
-  readonly owner: object;
-  readonly source: string;
-  readonly coreInstances: readonly WebAssembly.Instance[];
-}
-
 /** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
 export const NS_PER_FUEL = 1n;
 /** How far `advanceClock` may move a sandbox's clocks in all (about 146 years). */
@@ -100,8 +94,8 @@ interface ResolvedExport {
   fn: (...args: unknown[]) => unknown;
   /** Core functions: the signature JSON arguments are checked against. */
   signature?: FuncSignature;
-  /** Component functions: converters from JSON arguments to the glue's values. */
-  converters?: ((value: unknown) => unknown)[];
+  /** Component functions: the WIT type JSON arguments are converted by. */
+  type?: FuncType;
   name: string;
 }
 
@@ -114,7 +108,7 @@ export class Sandbox {
   #exitCode: number | undefined;
   #endReason: KeelError | undefined;
   #exports: Record<string, unknown> = {};
-  #glue: GlueInstances | undefined;
+  #component: ComponentInstance | undefined;
   #signatures: ReadonlyMap<string, FuncSignature> = new Map();
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
@@ -232,18 +226,15 @@ export class Sandbox {
     }
   }
 
-  /**
-   * Kernel-internal: attach the instantiated exports (and, for jco 1.12 glue, its source and
-   * core instances, from which the fast path may call simple exports directly).
-   */
-  attach(
-    exports: Record<string, unknown>,
-    signatures: ReadonlyMap<string, FuncSignature>,
-    glue?: GlueInstances,
-  ): void {
+  /** Kernel-internal: attach a core module's instantiated exports. */
+  attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
     this.#exports = exports;
     this.#signatures = signatures;
-    this.#glue = glue;
+  }
+
+  /** Kernel-internal: attach an instantiated component. */
+  attachComponent(component: ComponentInstance): void {
+    this.#component = component;
   }
 
   /**
@@ -524,8 +515,8 @@ export class Sandbox {
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
     const callArgs = target.signature
       ? coreArguments(target.name, target.signature, args)
-      : target.converters
-        ? args.map((arg, i) => target.converters![i]?.(arg) ?? arg)
+      : target.type
+        ? argumentsFromJson(exportName, target.type, args, (handle) => this.#component?.heldResource(handle))
         : [...args];
     this.#state = 'running';
     this.#request = request;
@@ -580,8 +571,7 @@ export class Sandbox {
    * `KeelError`s and end the sandbox exactly as through `invoke`.
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
-    const glued = this.#resolve(exportName).fn;
-    const target = this.#direct(glued) ?? glued;
+    const target = this.#resolve(exportName).fn;
     const meter = this.#meter;
     const deadline = this.#deadline;
     const call = (...args: unknown[]) => {
@@ -762,7 +752,7 @@ export class Sandbox {
     this.#state = state;
     this.#endReason = reason;
     this.#exports = {};
-    this.#glue = undefined;
+    this.#component = undefined;
     this.#resolved.clear();
     // The end is a window of its own: what the last one held back is told first, and the
     // providers' cleanups (summaries of dropped output, denials) get a fresh budget.
@@ -774,25 +764,10 @@ export class Sandbox {
     this.#onEnd(this);
   }
 
-  /**
-   * How the fast path reaches an export: `core`, a core module's export itself; `direct`, a
-   * component's core export called by Keel without the glue (32-bit integer shapes, see
-   * kernel/direct-calls.ts); `glue`, through jco's generated bindings.
-   */
-  callPath(exportName: string): 'core' | 'direct' | 'glue' {
+  /** How the fast path reaches an export: a core module's export itself, or a component's lifted export. */
+  callPath(exportName: string): 'core' | 'component' {
     const resolved = this.#resolve(exportName);
-    if (resolved.signature || this.module.kind === 'core') return 'core';
-    return this.#direct(resolved.fn) ? 'direct' : 'glue';
-  }
-
-  /** The core export behind a glue function of the plain scalar shape, called directly; else undefined. */
-  #direct(glued: Function): ((...args: unknown[]) => unknown) | undefined {
-    const glue = this.#glue;
-    if (!glue) return undefined;
-    const shape = directShapeOf(glue.owner, glue.source, glued);
-    const core = shape ? glue.coreInstances[shape.instance]?.exports[shape.coreExport] : undefined;
-    if (!shape || typeof core !== 'function' || core.length !== shape.arity) return undefined;
-    return directCall(shape, core) as (...args: unknown[]) => unknown;
+    return resolved.signature || this.module.kind === 'core' ? 'core' : 'component';
   }
 
   #resolve(exportName: string): ResolvedExport {
@@ -818,37 +793,16 @@ export class Sandbox {
       const start = this.#lookup('_start');
       return start && { ...start, name: exportName };
     }
-    // Core exports and world-level functions by name (a core export may itself contain '#').
-    const direct = this.#exports[exportName] ?? this.#exports[camelCase(exportName)];
-    if (typeof direct === 'function') {
-      const signature = this.#signatures.get(exportName);
-      const declared = this.module.world.exports.find(
-        (e) => e.kind === 'function' && e.name === kebabCase(exportName),
-      );
-      const converters = componentArgumentConverters(declared?.js);
-      return {
-        fn: direct as ResolvedExport['fn'],
-        name: exportName,
-        ...(signature ? { signature } : {}),
-        ...(converters ? { converters } : {}),
-      };
+    const component = this.#component;
+    if (component) {
+      // As WIT spells them, or as jco's JavaScript names did (`countTrue` for `count-true`).
+      const found = component.exportFunction(exportName) ?? component.exportFunction(kebabName(exportName));
+      return found && { fn: found.fn, type: found.type, name: exportName };
     }
-    const hash = exportName.indexOf('#');
-    if (hash < 0) return undefined;
-    const iface = exportName.slice(0, hash);
-    const fnName = exportName.slice(hash + 1);
-    const wantVersion = iface.includes('@');
-    const key = Object.keys(this.#exports).find((k) =>
-      wantVersion ? k === iface : k === iface || (k.includes(':') && stripVersion(k) === iface),
-    );
-    const instance = key ? (this.#exports[key] as Record<string, unknown>) : undefined;
-    const fn = instance?.[fnName] ?? instance?.[camelCase(fnName)];
-    if (typeof fn !== 'function') return undefined;
-    const declared = this.module.world.exports
-      .find((e) => e.kind === 'interface' && (e.name === key || stripVersion(e.name) === stripVersion(key!)))
-      ?.functions?.find((f) => f.name === kebabCase(fnName) || f.name === fnName);
-    const converters = componentArgumentConverters(declared?.js);
-    return { fn: fn as ResolvedExport['fn'], name: exportName, ...(converters ? { converters } : {}) };
+    const direct = this.#exports[exportName];
+    if (typeof direct !== 'function') return undefined;
+    const signature = this.#signatures.get(exportName);
+    return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
   }
 }
 
@@ -856,6 +810,12 @@ export class Sandbox {
 interface HeldText {
   build: (text: string) => Omit<EventInput, 'sandbox'>;
   request: string | undefined;
+}
+
+/** `numbers#addU8` → `numbers#add-u8`: the function part of an export name in kebab case. */
+function kebabName(exportName: string): string {
+  const hash = exportName.lastIndexOf('#');
+  return exportName.slice(0, hash + 1) + kebabCase(exportName.slice(hash + 1));
 }
 
 function invocationInput(stdin: Uint8Array | string | undefined): InvocationInput | undefined {

@@ -1,17 +1,19 @@
 /**
- * The on-disk transpile cache: one directory per (component bytes, generator, options) key,
- * written atomically (temporary directory, then rename), read back without transpiling.
+ * The on-disk cache of rewritten core modules: one directory per (core module bytes, hook id)
+ * key holding the hook's output (the metered module) and its sha256, written atomically
+ * (temporary directory, then rename). It holds data only — WebAssembly that is validated and
+ * compiled like any other — never code for the host.
  *
- * What is read back is verified before use: every file against the sha256 recorded when the
+ * What is read back is verified before use: the module against the sha256 recorded when the
  * entry was written (a swapped or corrupted file is a miss, and the entry is rewritten), and the
- * directory must belong to this user and be writable by nobody else.
+ * directory must belong to this user and be writable by nobody else (a module planted there
+ * could lack its fuel checks).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeelError } from '../kernel/errors.js';
-import type { TranspileOutput } from './transpile.js';
 
 /** `$XDG_CACHE_HOME/keel`, else `~/.cache/keel`: per user, never a shared world-writable dir. */
 export function defaultCacheDir(): string {
@@ -21,14 +23,14 @@ export function defaultCacheDir(): string {
   return home ? join(home, '.cache', 'keel') : join(tmpdir(), `keel-cache-${process.getuid?.() ?? 'user'}`);
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
-type Meta = Omit<TranspileOutput, 'glue' | 'coreModules'> & {
-  coreModules: string[];
-  /** sha256 of `glue.mjs` and of each core module, by file name. */
-  sha256: { glue: string; core: Record<string, string> };
+interface Meta {
   format: typeof FORMAT;
-};
+  /** sha256 of `module.wasm`. */
+  sha256: string;
+  size: number;
+}
 
 function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -44,8 +46,8 @@ export class DiskCache {
   }
 
   /**
-   * The cache directory must be this user's and writable by nobody else: glue read from it is
-   * run in the host. Checked once, after creating it (mode 0700) when it does not exist.
+   * The cache directory must be this user's and writable by nobody else. Checked once, after
+   * creating it (mode 0700) when it does not exist.
    */
   #checkDir(): Promise<void> {
     this.#checked ??= (async () => {
@@ -63,8 +65,13 @@ export class DiskCache {
     return this.#checked;
   }
 
-  /** The entry for `key`, verified; undefined when absent, incomplete or altered (then removed). */
-  async read(key: string): Promise<TranspileOutput | undefined> {
+  /** Check the directory now (before any work that would be cached). */
+  check(): Promise<void> {
+    return this.#checkDir();
+  }
+
+  /** The module stored under `key`, verified; undefined when absent, incomplete or altered (then removed). */
+  async read(key: string): Promise<Uint8Array | undefined> {
     await this.#checkDir();
     const dir = this.#entry(key);
     let meta: Meta;
@@ -75,16 +82,9 @@ export class DiskCache {
     }
     if (meta.format !== FORMAT) return await this.#discard(dir);
     try {
-      const coreModules: Record<string, Uint8Array> = {};
-      for (const name of meta.coreModules) {
-        const bytes = new Uint8Array(await readFile(join(dir, 'core', name)));
-        if (sha256(bytes) !== meta.sha256.core[name]) return await this.#discard(dir);
-        coreModules[name] = bytes;
-      }
-      const glue = await readFile(join(dir, 'glue.mjs'), 'utf8');
-      if (sha256(glue) !== meta.sha256.glue) return await this.#discard(dir);
-      const { format: _format, sha256: _sha256, ...rest } = meta;
-      return { ...rest, glue, coreModules };
+      const bytes = new Uint8Array(await readFile(join(dir, 'module.wasm')));
+      if (bytes.length !== meta.size || sha256(bytes) !== meta.sha256) return await this.#discard(dir);
+      return bytes;
     } catch {
       return undefined;
     }
@@ -95,25 +95,16 @@ export class DiskCache {
     return undefined;
   }
 
-  async write(key: string, output: TranspileOutput): Promise<void> {
+  async write(key: string, bytes: Uint8Array): Promise<void> {
     await this.#checkDir();
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
-    await mkdir(join(staging, 'core'), { recursive: true });
-    const { glue, coreModules, ...rest } = output;
-    const core: Record<string, string> = {};
-    for (const [name, bytes] of Object.entries(coreModules)) core[name] = sha256(bytes);
-    const meta: Meta = {
-      ...rest,
-      coreModules: Object.keys(coreModules),
-      sha256: { glue: sha256(glue), core },
-      format: FORMAT,
-    };
-    await writeFile(join(staging, 'glue.mjs'), glue);
-    for (const [name, bytes] of Object.entries(coreModules))
-      await writeFile(join(staging, 'core', name), bytes);
+    await mkdir(staging, { recursive: true });
+    const meta: Meta = { format: FORMAT, sha256: sha256(bytes), size: bytes.length };
+    await writeFile(join(staging, 'module.wasm'), bytes);
     // meta.json last: an entry without it is never read.
     await writeFile(join(staging, 'meta.json'), JSON.stringify(meta));
     try {
+      await rm(this.#entry(key), { recursive: true, force: true });
       await rename(staging, this.#entry(key));
     } catch {
       // Another process won the race; its entry is identical.
@@ -121,7 +112,7 @@ export class DiskCache {
     }
   }
 
-  /** Number of entries (used by `keel cache` and tests). */
+  /** Number of entries (used by tests). */
   async size(): Promise<number> {
     try {
       return (await readdir(this.dir)).filter((name) => !name.startsWith('.')).length;

@@ -10,7 +10,6 @@ import { hasFunction, PREVIEW1_MODULES, SIGNATURES as PREVIEW1_SIGNATURES } from
 import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleInfo } from './core-info.js';
 import { readPreview1Adapter } from './files.js';
-import { oneLine } from './transpile.js';
 
 export const PREVIEW1_MODULE = 'wasi_snapshot_preview1';
 
@@ -79,4 +78,20 @@ export async function wrapPreview1(bytes: Uint8Array, flavor: Preview1Flavor): P
   } catch (error) {
     throw new KeelError('invalid-module', `cannot adapt this WASI preview1 module: ${oneLine(error)}`);
   }
+}
+
+/** First meaningful line of a tool's error, without stack or Rust backtrace noise. */
+export function oneLine(error: unknown): string {
+  const payload = (error as { payload?: unknown })?.payload;
+  const text =
+    typeof payload === 'string'
+      ? payload
+      : error instanceof Error
+        ? error.message
+        : String(error ?? 'unknown error');
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0 && !/^(Caused by|Stack backtrace):?$/i.test(l));
+  return (line ?? 'unknown error').replace(/^Error:\s*/, '');
 }

@@ -1,8 +1,10 @@
 /**
  * A module's world: what it imports and exports, named as a user would grant or invoke them.
- * For components it comes from the component's WIT; for core modules from its import and
- * export sections.
+ * For components it comes from the component's plan (its types, in WIT text); for core modules
+ * from their import and export sections.
  */
+import type { ComponentPlan } from '../abi/plan.js';
+import { funcText } from '../abi/wit.js';
 import type { CoreModuleInfo, FuncSignature } from './core-info.js';
 
 export interface WorldImport {
@@ -14,13 +16,11 @@ export interface WorldImport {
   signature?: string;
 }
 
-/** A function of an export, named as WIT spells it (`count-true`). */
+/** A function of an export, named as WIT spells it (`count-true`, `[method]descriptor.stat`). */
 export interface WorldFunction {
   name: string;
-  /** WIT signature when the component's WIT shows it, else the JavaScript one. */
+  /** Its WIT signature: `func(s: string) -> string`. */
   signature: string;
-  /** The JavaScript signature jco gives it (`(values: Int32Array): bigint`), used to convert arguments. */
-  js?: string;
 }
 
 export interface WorldExport {
@@ -31,15 +31,11 @@ export interface WorldExport {
   functions?: WorldFunction[];
   /** For functions: the WIT (components) or core signature. */
   signature?: string;
-  /** For component functions: the JavaScript signature. */
-  js?: string;
 }
 
 export interface World {
   imports: WorldImport[];
   exports: WorldExport[];
-  /** The WIT text (components only). */
-  wit?: string;
 }
 
 /** `wasi:cli/stdout@0.2.3` → `wasi:cli/stdout`. */
@@ -48,114 +44,28 @@ export function unversioned(name: string): string {
   return at < 0 ? name : name.slice(0, at);
 }
 
-const ITEM = /^\s*(import|export)\s+([^\s:;]+(?::[^\s;]+)?)\s*;\s*$/;
-const FUNC = /^\s*(import|export)\s+([a-z0-9-]+)\s*:\s*(func\b.*?);\s*$/i;
-const INLINE = /^\s*(import|export)\s+([a-z0-9-]+)\s*:\s*interface\s*\{\s*$/i;
-const MEMBER = /^\s*([a-z0-9-]+)\s*:\s*(func\b.*?);\s*$/i;
-
-/** `countTrue` → `count-true`, `addU8` → `add-u8` (jco's names back to WIT's). */
-export function kebabCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-export function componentWorld(
-  wit: string,
-  declarations: Record<string, string>,
-  glueExports: [string, 'function' | 'instance'][],
-): World {
+/** A component's world, from its plan: every import and export, with WIT signatures. */
+export function planWorld(plan: ComponentPlan): World {
   const imports: WorldImport[] = [];
+  for (const i of plan.imports) {
+    if (i.type.sort === 'func') {
+      imports.push({ name: i.name, interface: i.name, kind: 'function', signature: funcText(i.type.type) });
+    } else if (i.type.sort === 'instance') {
+      imports.push({ name: i.name, interface: unversioned(i.name), kind: 'interface' });
+    }
+  }
   const exports: WorldExport[] = [];
-  const js = jsSignatures(declarations);
-  let depth = 0;
-  let inWorld = false;
-  let inline: WorldExport | undefined;
-  for (const line of wit.split('\n')) {
-    if (/^\s*world\s+[\w-]+\s*\{/.test(line) && depth === 0) inWorld = true;
-    const before = depth;
-    depth += (line.match(/\{/g)?.length ?? 0) - (line.match(/\}/g)?.length ?? 0);
-    if (!inWorld) continue;
-    if (depth === 0) {
-      inWorld = false;
-      continue;
-    }
-    if (before === 2 && inline) {
-      const member = MEMBER.exec(line);
-      if (member)
-        inline.functions!.push(withJs({ name: member[1]!, signature: member[2]! }, js.get(inline.name)));
-      if (depth === 1) inline = undefined;
-      continue;
-    }
-    if (before !== 1) continue;
-    const block = INLINE.exec(line);
-    if (block) {
-      const [, direction, name] = block as unknown as [string, string, string];
-      if (direction === 'import') imports.push({ name, interface: name, kind: 'interface' });
-      else {
-        inline = { name, kind: 'interface', functions: [] };
-        exports.push(inline);
+  for (const [name, def] of plan.exports) {
+    if (def.sort === 'func') exports.push({ name, kind: 'function', signature: funcText(def.func.type) });
+    else if (def.sort === 'instance') {
+      const functions: WorldFunction[] = [];
+      for (const [fn, member] of def.exports) {
+        if (member.sort === 'func') functions.push({ name: fn, signature: funcText(member.func.type) });
       }
-      continue;
-    }
-    const func = FUNC.exec(line);
-    if (func) {
-      const [, direction, name, signature] = func as unknown as [string, string, string, string];
-      if (direction === 'import') imports.push({ name, interface: name, kind: 'function', signature });
-      else {
-        const jsSignature = js.get('')?.get(name);
-        exports.push({ name, kind: 'function', signature, ...(jsSignature ? { js: jsSignature } : {}) });
-      }
-      continue;
-    }
-    const item = ITEM.exec(line);
-    if (item) {
-      const [, direction, name] = item as unknown as [string, string, string];
-      if (direction === 'import') imports.push({ name, interface: unversioned(name), kind: 'interface' });
-      else {
-        // The WIT printer does not show foreign interfaces' bodies: their functions come from jco's declarations.
-        const functions = [...(js.get(name) ?? [])].map(([fn, signature]) => ({
-          name: fn,
-          signature,
-          js: signature,
-        }));
-        exports.push({ name, kind: 'interface', functions });
-      }
+      exports.push({ name, kind: 'interface', functions });
     }
   }
-  // Exports the WIT printer may not show (defensive): take them from the glue.
-  for (const [name, kind] of glueExports) {
-    if (name.includes(':') && !exports.some((e) => e.name === name)) {
-      exports.push({ name, kind: kind === 'instance' ? 'interface' : 'function' });
-    }
-  }
-  return { imports, exports, wit };
-}
-
-function withJs(fn: WorldFunction, signatures: Map<string, string> | undefined): WorldFunction {
-  const jsSignature = signatures?.get(fn.name);
-  return jsSignature ? { ...fn, js: jsSignature } : fn;
-}
-
-/**
- * JavaScript signatures from jco's declarations: per interface (by its export name, `''` for
- * world-level functions), function name in WIT spelling → `(params): result`.
- */
-function jsSignatures(declarations: Record<string, string>): Map<string, Map<string, string>> {
-  const byInterface = new Map<string, Map<string, string>>();
-  const root = Object.entries(declarations).find(([file]) => !file.includes('/'))?.[1] ?? '';
-  const world = new Map<string, string>();
-  const body = /export interface Root \{([\s\S]*?)\n\}/.exec(root)?.[1] ?? '';
-  for (const m of body.matchAll(/^ {2}([\w$]+)(\(.*\):\s*[^\n]+?),?$/gm)) world.set(kebabCase(m[1]!), m[2]!);
-  byInterface.set('', world);
-  for (const match of root.matchAll(/from '\.\/(interfaces\/[^']+)\.js'; \/\/ (\S+)/g)) {
-    const [, file, iface] = match as unknown as [string, string, string];
-    const text = declarations[`${file}.d.ts`] ?? '';
-    const functions = new Map<string, string>();
-    for (const m of text.matchAll(/^export function ([\w$]+)(\(.*\)(?::\s*[^;]+)?);/gm)) {
-      functions.set(kebabCase(m[1]!), m[2]!);
-    }
-    byInterface.set(iface, functions);
-  }
-  return byInterface;
+  return { imports, exports };
 }
 
 function describe(signature: FuncSignature | undefined): string | undefined {

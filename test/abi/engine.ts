@@ -4,19 +4,21 @@
  * it can convert values), serves the component's imports with the harness's host functions,
  * and calls exports with the harness's values (values.ts), answering outcomes in the same form.
  *
- * Today's engine is Keel's run path: the kernel with jco's glue (`kernelEngine`), with either
- * generator. Keel's own canonical ABI (host/abi, issue 12) plugs in as one more engine with the
- * same interface; the harness then runs every engine on every component side by side.
+ * The engines: Keel's run path (the kernel, whose components run through Keel's own canonical
+ * ABI, host/abi: `kernelEngine`), host/abi's `ComponentInstance` on its own (`hostAbiEngine`),
+ * and jco's generated glue, called directly (`jcoEngine`, the reference the conventions come
+ * from). The harness runs every engine on every component side by side.
  */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleLimitCounter } from '../../host/abi/handles.js';
 import { ComponentInstance } from '../../host/abi/instance.js';
+import { kebabCase } from '../../host/abi/js-names.js';
 import { type ComponentPlan, planComponent } from '../../host/abi/plan.js';
+import { type GeneratorId, type GlueInstantiate, transpileComponent } from '../../bench/lib/transpile.js';
 import {
   type CapabilityProvider,
-  type GeneratorId,
   isKeelError,
   KeelError,
   Kernel,
@@ -25,8 +27,7 @@ import {
   wasiError,
 } from '../../host/index.js';
 import { classifyFailure, componentErrorPayload } from '../../host/kernel/traps.js';
-import { camelCase } from '../../host/kernel/values.js';
-import { kebabCase } from '../../host/loader/world.js';
+import { camelCase } from '../../host/abi/js-names.js';
 import type { Tagged, Value } from './values.js';
 import type { FuncType, WitType } from './wit.js';
 
@@ -129,7 +130,7 @@ export class Handles {
 }
 
 // ---------------------------------------------------------------------------------------------
-// jco's JavaScript rendering of WIT values (what the kernel's jco glue takes and gives).
+// jco's JavaScript rendering of WIT values (what Keel's API and jco's glue take and give).
 
 const TYPED_ARRAYS: Partial<Record<WitType['kind'], { from(values: ArrayLike<any>): ArrayLike<unknown> }>> = {
   u8: Uint8Array,
@@ -267,7 +268,7 @@ function resultToJco(type: WitType | undefined, value: Value | undefined, handle
 }
 
 // ---------------------------------------------------------------------------------------------
-// The kernel with jco's glue.
+// The kernel (Keel's run path), and jco's glue called directly.
 
 /** Records the core instances made while `run` runs (the kernel makes them through this global). */
 function recordingInstances<T>(
@@ -442,19 +443,18 @@ function callJco(
 }
 
 /**
- * The kernel's transpile cache for the corpus, shared by test files and runs on this machine
- * (content-addressed, written atomically): jco's glue for a large component takes seconds.
+ * The kernel's cache of metered core modules for the corpus, shared by test files and runs on
+ * this machine (content-addressed, written atomically): metering a large component takes time.
  */
-const TRANSPILE_CACHE = join(tmpdir(), 'keel-test-cache-abi');
+const KERNEL_CACHE = join(tmpdir(), 'keel-test-cache-abi');
 
 /**
- * Keel's current run path: load and spawn in a kernel (metering on, as by default), call
- * through `sandbox.fn` (the typed fast path, the engine's own values). `generator` forces
- * jco 1.12's glue or jco-transpile's.
+ * Keel's run path: load and spawn in a kernel (metering on, as by default), call through
+ * `sandbox.fn` (the typed fast path, the engine's own values).
  */
 export function kernelEngine(
   name: string,
-  options: Partial<Pick<AbiEngine, 'skips' | 'knownGap'>> & { generator?: GeneratorId } = {},
+  options: Partial<Pick<AbiEngine, 'skips' | 'knownGap'>> = {},
 ): AbiEngine {
   return {
     name,
@@ -469,11 +469,7 @@ export function kernelEngine(
         () => handles,
         (record) => records.push(record),
       );
-      const kernel = new Kernel({
-        cacheDir: TRANSPILE_CACHE,
-        ...(options.generator ? { generator: options.generator } : {}),
-        providers: [provider],
-      });
+      const kernel = new Kernel({ cacheDir: KERNEL_CACHE, providers: [provider] });
       let module: ModuleHandle;
       try {
         module = await kernel.load(component.bytes, { name: component.name });
@@ -522,8 +518,8 @@ function kernelInstance(
 
 /**
  * host/abi's `ComponentInstance` called directly: planned and instantiated without the kernel
- * (no metering, no grants), with the same JavaScript values as jco's glue. Once the kernel runs
- * components through host/abi, `kernelEngine` covers it too.
+ * (no metering, no grants), with the same JavaScript values as jco's glue. `kernelEngine`
+ * covers it through the kernel.
  */
 export function hostAbiEngine(
   name = 'host/abi',
@@ -563,7 +559,7 @@ export function hostAbiEngine(
               instances.push(core);
               return core;
             },
-            admitBytes: () => {},
+            bytes: { maxCallBytes: 2 ** 32, charge: () => {} },
             handles: handleLimitCounter(10_000),
           });
           const current = handles;
@@ -586,6 +582,87 @@ export function hostAbiEngine(
   };
 }
 
+/**
+ * jco's generated glue, called directly (never on Keel's run path: it is code made from the
+ * component): the reference the value conventions come from. The glue is transpiled, imported
+ * and instantiated with the harness's host functions, as a jco user does.
+ */
+export function jcoEngine(
+  name: string,
+  generator: GeneratorId,
+  options: Partial<Pick<AbiEngine, 'skips' | 'knownGap'>> = {},
+): AbiEngine {
+  return {
+    name,
+    ...(options.skips ? { skips: options.skips } : {}),
+    ...(options.knownGap ? { knownGap: options.knownGap } : {}),
+    async load(component, host) {
+      let output: Awaited<ReturnType<typeof transpileComponent>>;
+      try {
+        output = await transpileComponent(component.bytes, { generator });
+      } catch (error) {
+        throw isKeelError(error) ? error : new KeelError('invalid-module', String(error));
+      }
+      const url = `data:text/javascript;base64,${Buffer.from(output.glue).toString('base64')}`;
+      const instantiate = ((await import(url)) as { instantiate: GlueInstantiate }).instantiate;
+      const cores = new Map<string, WebAssembly.Module>();
+      for (const [file, core] of Object.entries(output.coreModules)) {
+        cores.set(file, await WebAssembly.compile(core as Uint8Array<ArrayBuffer>));
+      }
+      let handles = new Handles();
+      const imports = Object.fromEntries(
+        output.imports.map((spec) => [
+          spec,
+          hostFunctions(component, host, spec.replace(/@.*$/, ''), () => handles),
+        ]),
+      );
+      return {
+        async instantiate() {
+          handles = new Handles();
+          registerHostClasses(handles, Object.values(imports));
+          const instances: WebAssembly.Instance[] = [];
+          const exports = instantiate(
+            (file) => cores.get(file)!,
+            imports,
+            (module, coreImports) => {
+              const core = new WebAssembly.Instance(module, coreImports);
+              instances.push(core);
+              return core;
+            },
+          );
+          const current = handles;
+          return {
+            call(exportName, args) {
+              const type = component.exports[exportName];
+              if (!type) throw new Error(`${component.name} declares no export ${exportName}`);
+              return callJco(type, exportName, args, current, (jcoArgs) => {
+                const fn = jcoExport(exports, exportName);
+                if (!fn) throw new KeelError('no-such-target', `no export ${exportName}`);
+                return fn(...jcoArgs);
+              });
+            },
+            memoryDigest: () => digestMemories(instances),
+          };
+        },
+        close: async () => {},
+      };
+    },
+  };
+}
+
+/** An export of jco's glue by the name a caller uses: `f`, `pkg:ns/iface#f` (version optional). */
+function jcoExport(
+  exports: Record<string, unknown>,
+  exportName: string,
+): ((...args: unknown[]) => unknown) | undefined {
+  const hash = exportName.lastIndexOf('#');
+  if (hash < 0) return exports[camelCase(exportName)] as ((...args: unknown[]) => unknown) | undefined;
+  const iface = exportName.slice(0, hash);
+  const key = Object.keys(exports).find((k) => k === iface || k.replace(/@.*$/, '') === iface);
+  const instance = key ? (exports[key] as Record<string, unknown>) : undefined;
+  return instance?.[camelCase(exportName.slice(hash + 1))] as ((...args: unknown[]) => unknown) | undefined;
+}
+
 /** What neither of jco's generators runs: latin1+utf16 (both refuse it at load; differential.test.ts checks that they do). */
 const latin1 = (component: ComponentUnderTest) =>
   component.features?.includes('latin1+utf16') ? "jco's generators refuse latin1+utf16 at load" : undefined;
@@ -602,7 +679,7 @@ function jcoGap(
   args: readonly Value[],
 ): string | undefined {
   if (/#\[(constructor|method|static)\]/.test(exportName)) {
-    return "the kernel's API cannot call a resource's constructor, methods or static functions (issue 12)";
+    return "the harness finds jco's exports by function name: a resource's constructor, methods and static functions are members of jco's classes";
   }
   if (component.name !== 'layout.wat') return undefined;
   const payload = (args[0] as Tagged | undefined)?.val;
@@ -616,7 +693,7 @@ function jcoGap(
   return undefined;
 }
 
-/** Where host/abi (on main, not yet Keel's run path) is known to differ from today's run path. */
+/** Where host/abi (Keel's run path, and on its own) is known to differ from jco's glue. */
 function hostAbiGap(component: ComponentUnderTest, exportName: string): string | undefined {
   if (component.name === 'nested.wat') {
     return 'host/abi: the plan uses a core instance before it exists (the shim/fixup of nested.wat)';
@@ -631,21 +708,16 @@ function hostAbiGap(component: ComponentUnderTest, exportName: string): string |
 }
 
 /**
- * The engines the harness runs: Keel's run path (the kernel with jco 1.12's glue, and
- * jco-transpile's for what 1.12 refuses) and Keel's own canonical ABI (host/abi) on its own;
- * with KEEL_ABI_ENGINES=all, also the kernel with jco-transpile's glue for everything.
+ * The engines the harness runs: Keel's run path (the kernel, through host/abi), host/abi on
+ * its own, and jco 1.12's glue called directly (the reference); with KEEL_ABI_ENGINES=all,
+ * also jco-transpile's glue.
  */
 export const ENGINES: readonly AbiEngine[] = [
-  kernelEngine('kernel', { skips: latin1, knownGap: jcoGap }),
+  kernelEngine('kernel', { knownGap: hostAbiGap }),
   hostAbiEngine('host/abi', { knownGap: hostAbiGap }),
+  jcoEngine('jco-1.12', 'jco-1.12.0', { skips: latin1, knownGap: jcoGap }),
   // A second generator of glue, slower to load: on demand (KEEL_ABI_ENGINES=all).
   ...(process.env.KEEL_ABI_ENGINES === 'all'
-    ? [
-        kernelEngine('kernel/jco-transpile', {
-          generator: 'jco-transpile-0.3.9',
-          skips: latin1,
-          knownGap: jcoGap,
-        }),
-      ]
+    ? [jcoEngine('jco-transpile', 'jco-transpile-0.3.9', { skips: latin1, knownGap: jcoGap })]
     : []),
 ];

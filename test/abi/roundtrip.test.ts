@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StringEncoding } from '../../host/abi/ast.js';
-import { codecOf } from '../../host/abi/codec.js';
+import { codecOf, isTaggedOption } from '../../host/abi/codec.js';
 import { Cx, MemoryView, OptionSlot } from '../../host/abi/context.js';
 import { handleLimitCounter, InstanceState } from '../../host/abi/handles.js';
 import { camelCase } from '../../host/abi/js-names.js';
@@ -148,7 +148,7 @@ function randomValue(rng: Rng, t: ValType): unknown {
     case 'enum':
       return rng.pick(t.names);
     case 'option':
-      if (t.type.kind === 'option') {
+      if (isTaggedOption(t)) {
         return rng.chance(0.3) ? { tag: 'none' } : { tag: 'some', val: randomValue(rng, t.type) };
       }
       return rng.chance(0.3) ? undefined : randomValue(rng, t.type);
@@ -188,7 +188,7 @@ function guest(encoding: StringEncoding): Cx {
   };
   const inst = new InstanceState(0, handleLimitCounter(100), host);
   mem.refresh();
-  return new Cx(slot, inst, () => {});
+  return new Cx(slot, inst, { maxCallBytes: 1 << 30, charge: () => {} });
 }
 
 describe('lift(lower(v)) = v for random types and values', () => {
@@ -240,7 +240,7 @@ describe('lowering refuses values that do not fit', () => {
   it('chars, strings, enums, variants, records', () => {
     expect(lower(prim('char'), 'ab')).toThrow(/one character/);
     expect(lower(prim('char'), '\ud800')).toThrow(/surrogate/);
-    expect(lower(prim('string'), 'a\ud800')).toThrow(/lone surrogate/);
+    expect(lower(prim('string'), 7)).toThrow(/expected a string, got 7/);
     expect(lower({ kind: 'enum', names: ['red', 'green'] }, 'blue')).toThrow(
       /"blue" is not one of the cases/,
     );

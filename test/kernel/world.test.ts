@@ -14,7 +14,6 @@ describe('component worlds as WIT spells them', () => {
     expect(numbers?.functions?.find((f) => f.name === 'add-u8')).toEqual({
       name: 'add-u8',
       signature: 'func(a: u8, b: u8) -> u8',
-      js: '(a: number, b: number): number',
     });
     const text = types.world.exports.find((e) => e.name === 'keel:types/text@0.1.0');
     expect(text?.functions?.map((f) => f.name)).toEqual(['upper', 'char-count']);

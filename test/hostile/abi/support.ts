@@ -15,7 +15,6 @@ import {
   Kernel,
   type Sandbox,
 } from '../../../host/index.js';
-import { GENERATORS } from '../../../host/loader/transpile.js';
 import { wat } from '../../../scripts/lib/wat.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat } from '../../helpers/components.js';
 
@@ -96,19 +95,17 @@ let warmed: Promise<void> | undefined;
 let fresh = 0;
 
 /**
- * Loads a component once per process with each glue generator the loader may use: their
- * one-time start-up (seconds on a loaded machine) is not the attack's time.
+ * Loads a component once per process: the one-time start-up of the tools that build the
+ * components (seconds on a loaded machine) is not the attack's time.
  */
 function warmUp(): Promise<void> {
   warmed ??= (async () => {
     const adder = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
-    for (const generator of GENERATORS) {
-      const kernel = new Kernel({ cacheDir: false, generator });
-      try {
-        await kernel.load(adder);
-      } finally {
-        await kernel.close();
-      }
+    const kernel = new Kernel({ cacheDir: false });
+    try {
+      await kernel.load(adder);
+    } finally {
+      await kernel.close();
     }
   })();
   return warmed;

@@ -1,14 +1,14 @@
 /**
- * Attack: the cached glue file (or a cached core module) is swapped for other text between two
- * runs. What is read from the cache is checked against the sha256 recorded when it was written
- * and imported from the verified text itself: a swapped file never runs; the entry is remade.
+ * Attack: a cached metered core module is swapped for other bytes between two runs (say, the
+ * same module without its fuel checks). What is read from the cache is checked against the
+ * sha256 recorded when it was written: a swapped module is never compiled; the entry is remade.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../../helpers/components.js';
-import { MARKER } from './support.js';
+import { wat } from '../../helpers/wat.js';
 
 async function loadAndAdd(cacheDir: string, bytes: Uint8Array) {
   const kernel = new Kernel({ cacheDir });
@@ -21,32 +21,30 @@ async function loadAndAdd(cacheDir: string, bytes: Uint8Array) {
   }
 }
 
-it('does not run a swapped glue file, and remakes the entry', async () => {
+it('does not use a swapped metered module, and remakes the entry', async () => {
   const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
   const cacheDir = tempCacheDir();
   expect((await loadAndAdd(cacheDir, bytes)).cache).toBe('miss');
   const [entry] = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  const gluePath = join(cacheDir, entry!, 'glue.mjs');
-  const original = readFileSync(gluePath, 'utf8');
-  writeFileSync(gluePath, `globalThis.${MARKER} = 1;\n${original}`);
+  const modulePath = join(cacheDir, entry!, 'module.wasm');
+  const original = readFileSync(modulePath);
+  // The same component's core module, unmetered: it would run without fuel checks.
+  writeFileSync(modulePath, await wat(ADDER_WAT));
 
   const second = await loadAndAdd(cacheDir, bytes);
-  expect((globalThis as Record<string, unknown>)[MARKER]).toBeUndefined();
-  expect(second).toMatchObject({ cache: 'miss', sum: 5, stats: { transpiles: 1, diskHits: 0 } });
-  expect(readFileSync(gluePath, 'utf8')).toBe(original);
+  expect(second).toMatchObject({ cache: 'miss', sum: 5, stats: { diskHits: 0 } });
+  expect(readFileSync(modulePath)).toEqual(original);
   // The remade entry is trusted again.
   expect((await loadAndAdd(cacheDir, bytes)).cache).toBe('disk');
 });
 
-it('does not use a swapped core module', async () => {
+it('does not use a module whose recorded hash was changed alone', async () => {
   const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
   const cacheDir = tempCacheDir();
   await loadAndAdd(cacheDir, bytes);
   const [entry] = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  const coreDir = join(cacheDir, entry!, 'core');
-  const [core] = readdirSync(coreDir);
-  const swapped = readFileSync(join(coreDir, core!));
-  swapped[swapped.length - 1] = (swapped.at(-1) ?? 0) ^ 0xff;
-  writeFileSync(join(coreDir, core!), swapped);
+  const metaPath = join(cacheDir, entry!, 'meta.json');
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { sha256: string };
+  writeFileSync(metaPath, JSON.stringify({ ...meta, sha256: '0'.repeat(64) }));
   expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({ cache: 'miss', sum: 5 });
 });
