@@ -882,6 +882,7 @@ class HandleCodec extends Base implements Codec {
     const state = GuestResource.state(v);
     if (!state || state.type !== resource)
       badValue(`expected a ${resource.name} resource, got ${describe(v)}`);
+    if (state.owner !== cx.inst.host) badValue(`the ${resource.name} resource belongs to another sandbox`);
     if (state.state === 'spent') badValue(`the ${resource.name} resource was dropped or moved`);
     if (this.own) {
       if (state.state !== 'owned') badValue(`a borrowed ${resource.name} resource cannot be given away`);

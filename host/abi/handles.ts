@@ -93,6 +93,8 @@ export class InstanceState {
 /** What the host knows of a guest resource it holds (kept off the object, which JSON shows). */
 export interface GuestResourceState {
   readonly type: ResourceType;
+  /** The sandbox's component instance it belongs to (a resource never crosses sandboxes). */
+  readonly owner: object;
   /** The guest's representation. */
   readonly rep: number;
   /** `owned`: the host may use and drop it; `borrowed`: only during the call that lent it; `spent`: moved or dropped. */

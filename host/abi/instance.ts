@@ -6,21 +6,13 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import { stripVersion } from '../policy/grants.js';
-import { type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
+import { argumentError, arityError, type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
 import type { ResourceHost } from './codec.js';
-import {
-  type ByteBudget,
-  Cx,
-  MemoryView,
-  OptionSlot,
-  type Realloc,
-  trap,
-  type ValueError,
-} from './context.js';
+import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
 import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
 import { camelCase, className } from './js-names.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
-import type { FuncType, ResourceType } from './types.js';
+import { type FuncType, ResourceType } from './types.js';
 import { typeText } from './wit.js';
 
 export interface ComponentLink {
@@ -197,8 +189,15 @@ export class ComponentInstance implements ResourceHost {
     direct: ((...args: unknown[]) => unknown) | undefined;
   } {
     if (func.kind === 'lifted') {
-      const f = this.#lifted(func, 'an adapted export');
-      return { callee: (args) => f(...args), direct: undefined };
+      // Resolved on first call: the callee's core instance may come later in the plan.
+      let f: ((...args: unknown[]) => unknown) | undefined;
+      return {
+        callee: (args) => {
+          f ??= this.#lifted(func, 'an adapted export');
+          return f(...args);
+        },
+        direct: undefined,
+      };
     }
     const name = this.#funcName(func);
     const record = this.#record(func.import);
@@ -272,12 +271,41 @@ export class ComponentInstance implements ResourceHost {
    */
   exportFunction(exportName: string): { fn: (...args: unknown[]) => unknown; type: FuncType } | undefined {
     const target = findExport(this.#plan.exports, exportName);
-    if (!target) return undefined;
+    if (!target) return this.#dropFunction(exportName);
     const func = target.func;
     if (func.kind === 'lifted') return { fn: this.#lifted(func, exportName), type: func.type };
     // A re-exported import: the host calls its own provider.
     const { callee } = this.#callee(func);
     return { fn: (...args: unknown[]) => callee(args), type: func.type };
+  }
+
+  /**
+   * `pkg:ns/iface#[resource-drop]r`: drops a resource `r` the interface exports and the host
+   * holds (how a JSON caller, who holds only `{ resource, handle }`, drops one).
+   */
+  #dropFunction(exportName: string): { fn: (...args: unknown[]) => unknown; type: FuncType } | undefined {
+    const match = /^(.*)#\[resource-drop\]([^#]+)$/.exec(exportName);
+    if (!match) return undefined;
+    const instance = findInstance(this.#plan.exports, match[1]!);
+    const def = instance?.exports.get(match[2]!);
+    if (def?.sort !== 'type' || !(def.type instanceof ResourceType) || def.type.origin.kind !== 'defined') {
+      return undefined;
+    }
+    const resource = def.type;
+    const type: FuncType = {
+      kind: 'func',
+      params: [{ name: 'self', type: { kind: 'own', resource } }],
+      results: [],
+    };
+    const fn = (...args: unknown[]) => {
+      if (args.length !== 1) arityError(exportName, type, args.length);
+      const state = GuestResource.state(args[0]);
+      if (!state || state.type !== resource || state.owner !== this) {
+        argumentError(exportName, type, 0, new ValueError(`expected a ${resource.name} resource`));
+      }
+      (args[0] as GuestResource)[Symbol.dispose]();
+    };
+    return { fn, type };
   }
 
   // ResourceHost
@@ -292,13 +320,14 @@ export class ComponentInstance implements ResourceHost {
 
   hold(resource: ResourceType, rep: number, borrowed: boolean): GuestResource {
     if (borrowed) {
-      return new GuestResource({ type: resource, rep, state: 'borrowed', drop: undefined }, 0);
+      return new GuestResource({ type: resource, owner: this, rep, state: 'borrowed', drop: undefined }, 0);
     }
     this.#link.handles.acquire();
     const handle = this.#nextHandle++;
     const r = new GuestResource(
       {
         type: resource,
+        owner: this,
         rep,
         state: 'owned',
         drop: (self) => {
@@ -339,8 +368,15 @@ export function findExport(
   if (direct?.sort === 'func') return { func: direct.func, name: exportName };
   const hash = exportName.lastIndexOf('#');
   if (hash < 0) return undefined;
-  const iface = exportName.slice(0, hash);
-  const fn = exportName.slice(hash + 1);
+  const f = findInstance(exports, exportName.slice(0, hash))?.exports.get(exportName.slice(hash + 1));
+  return f?.sort === 'func' ? { func: f.func, name: exportName } : undefined;
+}
+
+/** An exported interface by its name, the version optional (`pkg:ns/iface`). */
+function findInstance(
+  exports: ReadonlyMap<string, ExportDef>,
+  iface: string,
+): (ExportDef & { sort: 'instance' }) | undefined {
   let instance = exports.get(iface);
   if (!instance && !iface.includes('@')) {
     for (const [name, def] of exports) {
@@ -350,7 +386,5 @@ export function findExport(
       }
     }
   }
-  if (instance?.sort !== 'instance') return undefined;
-  const f = instance.exports.get(fn);
-  return f?.sort === 'func' ? { func: f.func, name: exportName } : undefined;
+  return instance?.sort === 'instance' ? instance : undefined;
 }

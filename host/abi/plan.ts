@@ -713,7 +713,8 @@ class Planner {
       const arg = frame.args.get(name);
       if (!arg) this.fail(`nested component import ${JSON.stringify(name)} has no instantiation argument`);
       this.checkArg(name, declared, arg);
-      this.push(frame, declared.sort === 'type' && arg.sort === 'type' ? this.named(arg, name) : arg);
+      // Bound as given: a type is named by where it is exported, not by the import it fills.
+      this.push(frame, arg);
       return;
     }
     if (declared.sort === 'component' || declared.sort === 'core-module') {

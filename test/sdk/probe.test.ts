@@ -164,13 +164,31 @@ describe.each(built)('the %s probe', (lang) => {
     expect(await handle('counter')).toBe('8 18');
   });
 
-  // The guest implements the counter too (the world exports `types` with its resource), and
-  // componentNew checks its constructor, methods and destructor exist with the right types. The
-  // kernel cannot invoke an exported resource yet (host path; see docs/sdk-probe.md): when it
-  // can, this expected failure turns into a failure and becomes a plain test.
-  it.fails("the host constructs and calls the guest's own resource", async () => {
-    const counter = await sandbox.call('keel:sdk-probe/types#[constructor]counter', 5);
-    expect(counter).toBeDefined();
+  // The guest implements the counter too (the world exports `types` with its resource): the host
+  // constructs it, calls its methods and its static function, and drops it (docs/abi.md).
+  it("the host constructs and calls the guest's own resource", async () => {
+    const types = 'keel:sdk-probe/types';
+    const counter = await sandbox.call(`${types}#[constructor]counter`, 5);
+    expect(counter).toMatchObject({ resource: 'counter' });
+    expect(await sandbox.call(`${types}#[method]counter.add`, counter, 3)).toBe(8);
+    expect(await sandbox.call(`${types}#[method]counter.value`, counter)).toBe(8);
+    // The typed fast path hands out `GuestResource`s; JSON names one by its handle.
+    const make = sandbox.fn(`${types}#[constructor]counter`);
+    const [a, b] = [make(5), make(10)];
+    const merged = sandbox.fn(`${types}#[static]counter.merge`)(a, b);
+    expect(sandbox.fn(`${types}#[method]counter.value`)(merged)).toBe(15);
+    expect(
+      await sandbox.call(`${types}#[method]counter.value`, { resource: 'counter', handle: merged.handle }),
+    ).toBe(15);
+    for (const r of [a, b, merged]) r[Symbol.dispose]();
+    await expect(
+      sandbox.call(`${types}#[method]counter.value`, { resource: 'counter', handle: merged.handle }),
+    ).rejects.toMatchObject({ code: 'invalid-argument' });
+    // A JSON user drops a resource with `[resource-drop]`.
+    await sandbox.call(`${types}#[resource-drop]counter`, counter);
+    await expect(sandbox.call(`${types}#[method]counter.value`, counter)).rejects.toMatchObject({
+      code: 'invalid-argument',
+    });
   });
 
   it('round-trips every scalar, at their edges', async () => {
