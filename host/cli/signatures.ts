@@ -2,9 +2,10 @@
  * Finding an export's WIT signature by the name `--invoke` was given (version optional,
  * kebab-case or camelCase function names), and reading what it returns.
  */
+
+import { kebabCase } from '../abi/js-names.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import type { World } from '../loader/world.js';
-import { kebabCase } from '../abi/js-names.js';
 import { unversioned } from '../loader/world.js';
 
 /** The export's WIT signature (`func(x: u32) -> u32`), when the module's world shows one. */
