@@ -12,11 +12,11 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type GeneratorId, type GlueInstantiate, transpileComponent } from '../../bench/lib/transpile.js';
 import { handleLimitCounter } from '../../host/abi/handles.js';
 import { ComponentInstance } from '../../host/abi/instance.js';
-import { kebabCase } from '../../host/abi/js-names.js';
+import { camelCase, kebabCase } from '../../host/abi/js-names.js';
 import { type ComponentPlan, planComponent } from '../../host/abi/plan.js';
-import { type GeneratorId, type GlueInstantiate, transpileComponent } from '../../bench/lib/transpile.js';
 import {
   type CapabilityProvider,
   isKeelError,
@@ -27,7 +27,6 @@ import {
   wasiError,
 } from '../../host/index.js';
 import { classifyFailure, componentErrorPayload } from '../../host/kernel/traps.js';
-import { camelCase } from '../../host/abi/js-names.js';
 import type { Tagged, Value } from './values.js';
 import type { FuncType, WitType } from './wit.js';
 
