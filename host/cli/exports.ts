@@ -6,6 +6,7 @@
  * core signatures.
  */
 
+import { kebabCase } from '../abi/js-names.js';
 import type { ExportDef } from '../abi/plan.js';
 import { planComponent } from '../abi/plan.js';
 import type { ResourceType, ValType } from '../abi/types.js';
@@ -13,7 +14,6 @@ import { funcText, typeText } from '../abi/wit.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { readCoreModuleInfo } from '../loader/core-info.js';
 import { preview1Flavor, wrapPreview1 } from '../loader/preview1.js';
-import { kebabCase } from '../abi/js-names.js';
 import { unversioned } from '../loader/world.js';
 
 export interface ExportedFunction {
