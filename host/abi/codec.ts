@@ -666,6 +666,11 @@ function enumFlavor(names: readonly string[]): Flavor {
   };
 }
 
+/** `an enum`, `a variant`. */
+function anA(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 /**
  * Whether an option is `{ tag, val }` rather than its value or `undefined` (jco's rule): when
  * its payload is an option of the plain kind, whose `none` would be the same `undefined` as its
@@ -801,7 +806,7 @@ class VariantCodec extends Base implements Codec {
   liftFlat(cx: Cx, src: ArrayLike<unknown>, i: number): unknown {
     const index = (src[i] as number) >>> 0;
     if (index >= this.cases.length)
-      trap(`case ${index} of a ${this.type.kind} with ${this.cases.length} cases`);
+      trap(`case ${index} of ${anA(this.type.kind)} with ${this.cases.length} cases`);
     const c = this.cases[index];
     if (!c) return this.flavor.fromCase(index, undefined, false);
     const flat = this.flat;
@@ -835,7 +840,7 @@ class VariantCodec extends Base implements Codec {
           ? dv.getUint16(ptr, true)
           : dv.getUint32(ptr, true);
     if (index >= this.cases.length)
-      trap(`case ${index} of a ${this.type.kind} with ${this.cases.length} cases`);
+      trap(`case ${index} of ${anA(this.type.kind)} with ${this.cases.length} cases`);
     const c = this.cases[index];
     if (!c) return this.flavor.fromCase(index, undefined, false);
     return this.flavor.fromCase(index, c.load(cx, ptr + this.payloadOffset), true);

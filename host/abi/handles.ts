@@ -73,7 +73,8 @@ export class InstanceState {
   mayEnter = true;
   /** False while realloc or post-return runs: the guest may not call imports then. */
   mayLeave = true;
-  readonly tables: (HandleTable | undefined)[] = [];
+  /** One table per resource type (a handle of one type is never found in another's table). */
+  readonly tables = new Map<ResourceType, HandleTable>();
   constructor(
     readonly id: number,
     readonly counter: HandleCounter,
@@ -81,10 +82,10 @@ export class InstanceState {
   ) {}
 
   table(resource: ResourceType): HandleTable {
-    let t = this.tables[resource.slot];
+    let t = this.tables.get(resource);
     if (!t) {
       t = new HandleTable(resource, this.counter);
-      this.tables[resource.slot] = t;
+      this.tables.set(resource, t);
     }
     return t;
   }

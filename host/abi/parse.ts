@@ -526,8 +526,12 @@ class Parser {
       case 0x67:
         unsupported(this.section, 'fixed-size lists');
         break;
-      case 0x6f:
-        return { kind: 'tuple', types: this.vec(r, (x) => this.valType(x)) };
+      case 0x6f: {
+        const types = this.vec(r, (x) => this.valType(x));
+        // As records: a tuple of nothing would be a value of no bytes (lists of it free to make).
+        if (types.length === 0) this.malformed('a tuple with no types');
+        return { kind: 'tuple', types };
+      }
       case 0x6e: {
         const names = this.labels(r, 'flag');
         if (names.length === 0) this.malformed('flags with no names');

@@ -22,6 +22,9 @@ import {
   type FuncType,
   type InstanceType,
   isValType,
+  MAX_VALUE_TYPE_DEPTH,
+  MAX_VALUE_TYPE_SIZE,
+  measureType,
   named,
   prim,
   ResourceType,
@@ -104,7 +107,18 @@ export class TypeScope {
     }
   }
 
+  /** A value type definition, refused past the depth and size limits (types.ts). */
   defValType(ast: DefValTypeAst): ValType {
+    const t = this.#defValType(ast);
+    const { depth, size } = measureType(t);
+    if (depth > MAX_VALUE_TYPE_DEPTH) this.fail(`a value type nested more than ${MAX_VALUE_TYPE_DEPTH} deep`);
+    if (size > MAX_VALUE_TYPE_SIZE) {
+      this.fail(`a value type larger than ${MAX_VALUE_TYPE_SIZE} (each use of a shared type counted)`);
+    }
+    return t;
+  }
+
+  #defValType(ast: DefValTypeAst): ValType {
     switch (ast.kind) {
       case 'prim':
         return prim(ast.prim);

@@ -4,18 +4,17 @@
  * charged) before it decodes. Lowering writes exactly the encoded bytes into one allocation of
  * the guest's realloc, as jco's glue does (an empty UTF-8 string takes none).
  *
- * Ill-formed text becomes U+FFFD both ways, as with jco's glue (TextDecoder and TextEncoder):
- * invalid UTF-8 or UTF-16 from a guest, a lone surrogate from the host. The canonical ABI
- * traps on the former; Keel keeps the behavior guests have been running with (a provider sees
- * U+FFFD and refuses such names, e.g. `illegal-byte-sequence` for paths). docs/abi.md.
+ * Ill-formed text from a guest (invalid UTF-8, a lone surrogate in UTF-16) is a trap, as the
+ * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
+ * and jco's glue did). docs/abi.md.
  */
 import { badValue, type Cx, trap } from './context.js';
 
 const UTF16_TAG = 0x8000_0000;
 const MAX_STRING_BYTES = 0x7fff_ffff;
 
-const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-const utf16Decoder = new TextDecoder('utf-16le', { ignoreBOM: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Scratch space for encoding: strings up to its size are encoded without allocating. */
@@ -36,7 +35,11 @@ function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
 }
 
 function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: number): string {
-  return decoder.decode(u8.subarray(ptr, ptr + bytes));
+  try {
+    return decoder.decode(u8.subarray(ptr, ptr + bytes));
+  } catch {
+    return trap(`the string at ${ptr} is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'}`);
+  }
 }
 
 function decodeLatin1(u8: Uint8Array, ptr: number, bytes: number): string {

@@ -80,8 +80,6 @@ export class ResourceType {
   readonly kind = 'resource';
   /** Unique within a process (for debugging). */
   readonly id = nextResourceId++;
-  /** Dense index among the resources of one plan (handle tables are found by it); -1: none. */
-  slot = -1;
   constructor(
     /** The WIT name (`output-stream`), or a placeholder until it is exported under one. */
     readonly name: string,
@@ -150,78 +148,99 @@ export function named<T extends ValType>(t: T, name: string): T {
   return Object.freeze({ ...t, name }) as unknown as T;
 }
 
-/** Does `t` hold a handle anywhere (own or borrow)? */
-export function hasHandles(t: ValType): boolean {
+/** The value types directly inside `t` (a field's, a case's, an element's). */
+function childTypes(t: ValType): readonly ValType[] {
   switch (t.kind) {
-    case 'own':
-    case 'borrow':
-      return true;
     case 'list':
-      return hasHandles(t.element);
+      return [t.element];
     case 'record':
-      return t.fields.some((f) => hasHandles(f.type));
+      return t.fields.map((f) => f.type);
     case 'tuple':
-      return t.types.some(hasHandles);
+      return t.types;
     case 'variant':
-      return t.cases.some((c) => c.type !== undefined && hasHandles(c.type));
+      return t.cases.flatMap((c) => (c.type === undefined ? [] : [c.type]));
     case 'option':
-      return hasHandles(t.type);
+      return [t.type];
     case 'result':
-      return (t.ok !== undefined && hasHandles(t.ok)) || (t.err !== undefined && hasHandles(t.err));
+      return [...(t.ok ? [t.ok] : []), ...(t.err ? [t.err] : [])];
     default:
-      return false;
+      return [];
   }
 }
 
-/** Does `t` hold a borrow handle anywhere? */
-export function hasBorrows(t: ValType): boolean {
-  switch (t.kind) {
-    case 'borrow':
-      return true;
-    case 'list':
-      return hasBorrows(t.element);
-    case 'record':
-      return t.fields.some((f) => hasBorrows(f.type));
-    case 'tuple':
-      return t.types.some(hasBorrows);
-    case 'variant':
-      return t.cases.some((c) => c.type !== undefined && hasBorrows(c.type));
-    case 'option':
-      return hasBorrows(t.type);
-    case 'result':
-      return (t.ok !== undefined && hasBorrows(t.ok)) || (t.err !== undefined && hasBorrows(t.err));
-    default:
-      return false;
+/**
+ * Value types nested deeper than this are refused at load (Wasmtime's limit too): every walk of
+ * a type (lifting, lowering, layout, text) recurses at most this deep.
+ */
+export const MAX_VALUE_TYPE_DEPTH = 100;
+/**
+ * Value types larger than this, counting every use of a shared type, are refused at load
+ * (wasmparser's "effective type size" limit): a type that reuses another twice at every level
+ * is exponentially large while its definition is small.
+ */
+export const MAX_VALUE_TYPE_SIZE = 1_000_000;
+
+const measures = new WeakMap<ValType, { readonly depth: number; readonly size: number }>();
+
+/**
+ * How deep a value type nests (a primitive: 1) and how large it is (its nodes, a shared type
+ * counted at each use). Linear in the number of distinct type objects (measures are kept); it
+ * stops descending past the depth limit, so it never recurses deeper than that.
+ */
+export function measureType(t: ValType, level = 0): { readonly depth: number; readonly size: number } {
+  const known = measures.get(t);
+  if (known) return known;
+  if (level > MAX_VALUE_TYPE_DEPTH) return { depth: MAX_VALUE_TYPE_DEPTH + 1, size: 1 };
+  let depth = 1;
+  let size = 1;
+  for (const c of childTypes(t)) {
+    const m = measureType(c, level + 1);
+    depth = Math.max(depth, m.depth + 1);
+    size += m.size;
+    if (depth > MAX_VALUE_TYPE_DEPTH || size > MAX_VALUE_TYPE_SIZE) return { depth, size };
   }
+  const m = { depth, size };
+  measures.set(t, m);
+  return m;
 }
+
+/** A question about a type answered once per type object (types are DAGs: sharing is kept). */
+function memoized(test: (t: ValType, self: (t: ValType) => boolean) => boolean): (t: ValType) => boolean {
+  const answers = new WeakMap<ValType, boolean>();
+  const self = (t: ValType): boolean => {
+    let answer = answers.get(t);
+    if (answer === undefined) {
+      answer = test(t, self);
+      answers.set(t, answer);
+    }
+    return answer;
+  };
+  return self;
+}
+
+/** Does `t` hold a handle anywhere (own or borrow)? */
+export const hasHandles = memoized(
+  (t, self) => t.kind === 'own' || t.kind === 'borrow' || childTypes(t).some(self),
+);
+
+/** Does `t` hold a borrow handle anywhere? */
+export const hasBorrows = memoized((t, self) => t.kind === 'borrow' || childTypes(t).some(self));
+
+const resourceSets = new WeakMap<ValType, ReadonlySet<ResourceType>>();
 
 /** Every resource type `t` mentions. */
 export function resourcesOf(t: ValType, into: Set<ResourceType>): void {
-  switch (t.kind) {
-    case 'own':
-    case 'borrow':
-      into.add(t.resource);
-      return;
-    case 'list':
-      resourcesOf(t.element, into);
-      return;
-    case 'record':
-      for (const f of t.fields) resourcesOf(f.type, into);
-      return;
-    case 'tuple':
-      for (const e of t.types) resourcesOf(e, into);
-      return;
-    case 'variant':
-      for (const c of t.cases) if (c.type) resourcesOf(c.type, into);
-      return;
-    case 'option':
-      resourcesOf(t.type, into);
-      return;
-    case 'result':
-      if (t.ok) resourcesOf(t.ok, into);
-      if (t.err) resourcesOf(t.err, into);
-      return;
-    default:
-      return;
+  for (const r of resourceSet(t)) into.add(r);
+}
+
+function resourceSet(t: ValType): ReadonlySet<ResourceType> {
+  let set = resourceSets.get(t);
+  if (!set) {
+    const found = new Set<ResourceType>();
+    if (t.kind === 'own' || t.kind === 'borrow') found.add(t.resource);
+    for (const c of childTypes(t)) for (const r of resourceSet(c)) found.add(r);
+    set = found;
+    resourceSets.set(t, set);
   }
+  return set;
 }

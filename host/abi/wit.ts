@@ -1,35 +1,111 @@
 /**
  * WIT text of resolved types, for signatures (`keel inspect`, the world description) and for
  * error messages: `func(s: string) -> result<descriptor, error-code>`. Named types show their
- * names; types without one show their structure.
+ * names; types without one show their structure. A type's text is cut at `MAX_TYPE_TEXT`
+ * characters (`…`): a small definition can describe a huge type (a shared type used twice at
+ * every level), and its text is never written out whole.
  */
 import type { FuncType, ValType } from './types.js';
 
-export function typeText(t: ValType): string {
-  if (t.kind === 'own') return t.resource.name;
-  if (t.kind === 'borrow') return `borrow<${t.resource.name}>`;
-  if (t.name !== undefined) return t.name;
+/** Characters of one type's text, past which it ends in `…`. */
+export const MAX_TYPE_TEXT = 400;
+
+class Text {
+  readonly parts: string[] = [];
+  length = 0;
+  constructor(readonly max: number) {}
+  get full(): boolean {
+    return this.length > this.max;
+  }
+  add(s: string): this {
+    if (this.full) return this;
+    this.parts.push(s);
+    this.length += s.length;
+    return this;
+  }
+  toString(): string {
+    const s = this.parts.join('');
+    return s.length > this.max ? `${s.slice(0, this.max)}…` : s;
+  }
+}
+
+export function typeText(t: ValType, max = MAX_TYPE_TEXT): string {
+  const out = new Text(max);
+  write(t, out);
+  return out.toString();
+}
+
+function list<T>(items: readonly T[], each: (item: T) => void, out: Text): void {
+  for (let i = 0; i < items.length && !out.full; i++) {
+    if (i > 0) out.add(', ');
+    each(items[i]!);
+  }
+}
+
+function write(t: ValType, out: Text): Text {
+  if (out.full) return out;
+  if (t.kind === 'own') return out.add(t.resource.name);
+  if (t.kind === 'borrow') return out.add(`borrow<${t.resource.name}>`);
+  if (t.name !== undefined) return out.add(t.name);
   switch (t.kind) {
     case 'list':
-      return `list<${typeText(t.element)}>`;
+      out.add('list<');
+      write(t.element, out);
+      return out.add('>');
     case 'tuple':
-      return `tuple<${t.types.map(typeText).join(', ')}>`;
+      out.add('tuple<');
+      list(t.types, (e) => write(e, out), out);
+      return out.add('>');
     case 'option':
-      return `option<${typeText(t.type)}>`;
+      out.add('option<');
+      write(t.type, out);
+      return out.add('>');
     case 'result':
-      if (!t.ok && !t.err) return 'result';
-      if (!t.err) return `result<${typeText(t.ok!)}>`;
-      return `result<${t.ok ? typeText(t.ok) : '_'}, ${typeText(t.err)}>`;
+      if (!t.ok && !t.err) return out.add('result');
+      out.add('result<');
+      if (t.ok) write(t.ok, out);
+      else out.add('_');
+      if (t.err) {
+        out.add(', ');
+        write(t.err, out);
+      }
+      return out.add('>');
     case 'record':
-      return `record { ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
+      out.add('record { ');
+      list(
+        t.fields,
+        (f) => {
+          out.add(`${f.name}: `);
+          write(f.type, out);
+        },
+        out,
+      );
+      return out.add(' }');
     case 'variant':
-      return `variant { ${t.cases.map((c) => (c.type ? `${c.name}(${typeText(c.type)})` : c.name)).join(', ')} }`;
+      out.add('variant { ');
+      list(
+        t.cases,
+        (c) => {
+          out.add(c.name);
+          if (c.type) {
+            out.add('(');
+            write(c.type, out);
+            out.add(')');
+          }
+        },
+        out,
+      );
+      return out.add(' }');
     case 'enum':
-      return `enum { ${t.names.join(', ')} }`;
+      out.add('enum { ');
+      list(t.names, (n) => out.add(n), out);
+      return out.add(' }');
     case 'flags':
-      return `flags { ${t.names.join(', ')} }`;
+      out.add('flags { ');
+      list(t.names, (n) => out.add(n), out);
+      return out.add(' }');
     default:
-      return t.kind;
+      return out.add(t.kind);
   }
 }
 

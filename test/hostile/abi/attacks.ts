@@ -225,6 +225,26 @@ export const ATTACKS = {
   (func (export "f") (param "x" $t999) (canon lift (core func $i "f") (memory $mem) (realloc $realloc))))`),
     expect: 'invalid-module',
   } satisfies NamedAttack,
+  /**
+   * A type that doubles at every level (each a tuple of the one before, twice), 40 levels: a few
+   * hundred bytes describing 2^41 values. Every walk of it (layout, text, lifting) would be
+   * exponential: refused at load by the type size limit.
+   */
+  'type-size-explosion': {
+    component: () =>
+      componentText(`(component ${CORE_WITH_REALLOC}
+  ${Array.from({ length: 40 }, (_, i) => (i === 0 ? '(type $d0 (tuple u8 u8))' : `(type $d${i} (tuple $d${i - 1} $d${i - 1}))`)).join('\n')}
+  (func (export "f") (param "x" (list $d39)) (canon lift (core func $i "f") (memory $mem) (realloc $realloc))))`),
+    expect: 'invalid-module',
+  } satisfies NamedAttack,
+  /** A tuple of no types: values of no bytes, so that a list of them costs the guest nothing. */
+  'empty-tuple': {
+    component: () =>
+      componentText(`(component ${CORE_WITH_REALLOC}
+  (type $e (tuple))
+  (func (export "f") (param "x" (list $e)) (canon lift (core func $i "f") (memory $mem) (realloc $realloc))))`),
+    expect: 'invalid-module',
+  } satisfies NamedAttack,
   /** Very many type definitions (10,000 records): load time must stay bounded (or be refused by a limit). */
   'many-types': {
     component: () =>
