@@ -49,6 +49,7 @@ export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/n
 export { EVENT_SCHEMA_VERSION, type EventError, type EventInput, type KeelEvent } from './events/record.js';
 export { REDACTED, type RedactionOptions, Redactor } from './events/redact.js';
 export { EventRecordSchema, eventJsonSchema } from './events/schema.js';
+export type { WorkerPoolOptions } from './isolate/pool.js';
 export {
   ERROR_CATALOG,
   ERROR_CODES,
@@ -63,6 +64,7 @@ export {
   Kernel,
   type KernelOptions,
   type LoadOptions,
+  type SandboxPlacement,
   type SpawnOptions,
 } from './kernel/kernel.js';
 export {

@@ -13,6 +13,7 @@ import { StreamClosed } from '../caps/wasi-io.js';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
+import type { SandboxPlacement } from '../kernel/kernel.js';
 import { formatSize, parseSize } from '../kernel/limits.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
 import { readModuleFile } from '../loader/files.js';
@@ -69,6 +70,9 @@ Options:
                           private and loopback addresses need an IP URL)
   --stdin <file>          Read the guest's stdin from this file ("-": Keel's
                           own stdin, the default)
+  --placement <where>     inline (default: in Keel's thread) or worker (a
+                          thread of its own, ended at once on a kill or a
+                          timeout; preview1 modules then run via the adapter)
   --deterministic         Virtual clocks and seeded randomness
   --lazy-deny             Link ungranted imports; fail only if they are called
   --log <file.jsonl>      Append the event log (JSONL, schema v1)
@@ -104,6 +108,7 @@ const FLAGS = {
   grant: { type: 'string', multiple: true },
   'allow-http': { type: 'string', multiple: true },
   stdin: { type: 'string' },
+  placement: { type: 'string' },
   deterministic: { type: 'boolean' },
   'lazy-deny': { type: 'boolean' },
   log: { type: 'string' },
@@ -125,6 +130,7 @@ interface RunRequest {
   /** `-` (or absent): Keel's own stdin. */
   stdin: string;
   deterministic: boolean;
+  placement: SandboxPlacement;
   lazy: boolean;
   log: string | undefined;
   cacheDir: string | undefined;
@@ -203,6 +209,7 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     grants,
     stdin: (values.stdin as string | undefined) ?? '-',
     deterministic: values.deterministic === true,
+    placement: parsePlacement(values.placement as string | undefined),
     lazy: values['lazy-deny'] === true,
     log: values.log as string | undefined,
     cacheDir: values['cache-dir'] as string | undefined,
@@ -277,6 +284,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(log ? { log: log.destination } : {}),
     deterministic: request.deterministic,
     denial: request.lazy ? 'call' : 'spawn',
+    placement: request.placement,
+    // Keel's own preview1 imports read guest memory from Keel's thread (docs/placement.md).
+    ...(request.placement === 'worker' ? { preview1: 'adapter' as const } : {}),
   });
   const dropped: Dropped = {};
   const quiet = request.quiet;
@@ -440,4 +450,12 @@ function report(error: KeelError, json: boolean, fuel: FuelReport | undefined): 
   if (json) printJson({ ok: false, error: { code: error.code, message: error.message }, fuel: fuel ?? null });
   else printError(error, cliHint(error, 'run'));
   return exitStatusFor(error.code);
+}
+
+function parsePlacement(value: string | undefined): SandboxPlacement {
+  if (value === undefined || value === 'inline' || value === 'worker') return value ?? 'inline';
+  throw new KeelError(
+    'invalid-argument',
+    `--placement must be inline or worker, got ${JSON.stringify(value)}`,
+  );
 }

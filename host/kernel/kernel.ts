@@ -6,11 +6,12 @@
 import { basename } from 'node:path';
 import type { ByteBudget } from '../abi/context.js';
 import { DEFAULT_HANDLE_LIMIT, handleLimitCounter } from '../abi/handles.js';
-import { ComponentInstance } from '../abi/instance.js';
+import { ComponentInstance, findExport } from '../abi/instance.js';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import {
   type CapabilityProvider,
   chargeBytes,
+  DEFAULT_HOST_COSTS,
   type SandboxContext,
   type SandboxIo,
 } from '../caps/provider.js';
@@ -18,6 +19,8 @@ import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } fr
 import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
 import { type RedactionOptions, Redactor } from '../events/redact.js';
+import { WorkerPool, type WorkerPoolOptions } from '../isolate/pool.js';
+import { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
@@ -47,6 +50,7 @@ import {
   type MeterOptions,
   type MeterRuntime,
   meteringHook,
+  type SandboxMeterEvents,
   sandboxMeter,
   withMeterImports,
 } from './metering.js';
@@ -59,10 +63,11 @@ import {
   preview1Needs,
   preview1Requirements,
 } from './preview1.js';
-import { Sandbox } from './sandbox.js';
+import { kebabName, type RemoteExport, Sandbox } from './sandbox.js';
 import { classifyFailure, GuestExit } from './traps.js';
 
 export type Denial = 'spawn' | 'call';
+export type SandboxPlacement = 'inline' | 'worker';
 
 export interface KernelOptions {
   /** Default limits for every sandbox (each spawn may override). */
@@ -73,6 +78,10 @@ export interface KernelOptions {
   providers?: readonly CapabilityProvider[];
   /** Decides each capability a module requests at spawn. */
   approval?: ApprovalHook;
+  /** Where sandboxes run unless a spawn says otherwise (default `inline`). */
+  placement?: SandboxPlacement;
+  /** The threads of worker sandboxes: how many start ahead, their heap, how many at once. */
+  workers?: WorkerPoolOptions;
   /** Fail the spawn on an ungranted import (default), or link it and fail the call. */
   denial?: Denial;
   /** Virtual clocks and seeded randomness; fixed session id. */
@@ -121,6 +130,11 @@ export interface SpawnOptions {
   denial?: Denial;
   /** Overrides the kernel's `growFailure` for this sandbox. */
   growFailure?: GrowFailure;
+  /**
+   * Where the guest runs: `inline` in the kernel's thread (fastest), or `worker` in a thread of
+   * its own that a kill or a deadline ends at once (docs/placement.md). Default `inline`.
+   */
+  placement?: SandboxPlacement;
   /** Scheduling and supervision: weight, restart policy, subscriptions (see `kernel.sched`). */
   sched?: SandboxSchedOptions;
 }
@@ -149,6 +163,7 @@ export class Kernel {
   readonly #seed: bigint;
   readonly #deterministic: boolean;
   #closed = false;
+  #workers: WorkerPool | undefined;
 
   constructor(options: KernelOptions = {}) {
     this.#options = options;
@@ -397,10 +412,55 @@ export class Kernel {
       sandbox.release();
       throw error;
     }
+    const placement = options.placement ?? this.#options.placement ?? 'inline';
+    if (placement !== 'inline' && placement !== 'worker') {
+      sandbox.release();
+      throw new KeelError(
+        'invalid-argument',
+        `placement must be 'inline' or 'worker', got ${String(placement)}`,
+      );
+    }
+    if (placement === 'worker' && nativePreview1) {
+      sandbox.release();
+      throw new KeelError(
+        'invalid-argument',
+        `${handle.name} is a preview1 module, which runs inline only (its host functions read guest memory); run it inline, or as a component`,
+      );
+    }
     // A start function is guest code: it runs under the deadline as a call does.
     sandbox.startClock();
     try {
-      if (module.kind === 'core' || nativePreview1) {
+      if (placement === 'worker') {
+        const limits = sandbox.limits;
+        const exitGranted = plan.some(
+          (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
+        );
+        const remote = await WorkerSandbox.start({
+          pool: this.#pool(),
+          componentBytes: module.plan ? module.componentBytes : undefined,
+          modules: module.plan ? module.modules! : [...module.coreModules.values()],
+          imports: imports as Record<string, Record<string, unknown>>,
+          meter,
+          meterLimits: {
+            memoryBytes: limits.memoryBytes,
+            tableElements: limits.tableElements,
+            growFailure: options.growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+          },
+          onLimit: (() => {
+            const events = this.#limitEvents(sandbox.id, handle.name, limits, () => sandbox);
+            return (what: 'memory' | 'table', requested: number) =>
+              what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested);
+          })(),
+          maxCallBytes: limits.memoryBytes,
+          bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
+          handleLimit: DEFAULT_HANDLE_LIMIT,
+          exitGranted,
+          deadlineMs: limits.deadlineMs,
+          deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
+          onDeath: (error) => sandbox?.terminate(error.message, error),
+        });
+        sandbox.attachRemote(remote, remoteExports(module, remote));
+      } else if (module.kind === 'core' || nativePreview1) {
         const compiled = module.coreModules.values().next().value as WebAssembly.Module;
         const linked = meter
           ? withMeterImports(imports as WebAssembly.Imports, meter)
@@ -468,11 +528,18 @@ export class Kernel {
     return sandbox;
   }
 
+  /** The worker threads of worker sandboxes, made on the first one. */
+  #pool(): WorkerPool {
+    this.#workers ??= new WorkerPool(this.#options.workers);
+    return this.#workers;
+  }
+
   /** Stop the kernel: kill every sandbox, emit `kernel:stop`, flush the log. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.sched.close();
     for (const sandbox of this.#sandboxes.values()) sandbox.terminate('kernel stopped');
+    this.#workers?.close();
     this.events.emit({ event: EVENTS.kernelStop });
     this.#closed = true;
     await this.#sink?.close();
@@ -488,6 +555,39 @@ export class Kernel {
     sandbox: () => Sandbox | undefined,
   ): MeterRuntime | undefined {
     if (this.#options.metering === false) return undefined;
+    const events = this.#limitEvents(id, name, limits, sandbox);
+    try {
+      return sandboxMeter(
+        module.coreFacts.values(),
+        limits,
+        growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+        {
+          ...events,
+          // Each slice of fuel ends with a look at the clock: a compute loop stops within a
+          // slice of its call's deadline.
+          onSlice: () => sandbox()?.checkDeadline(),
+        },
+      );
+    } catch (error) {
+      if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
+        events.emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {
+          at: 'spawn',
+          ...error.details,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The `memory:limit` / `table:limit` events of a sandbox's meter (inline, or in its worker). */
+  #limitEvents(
+    id: string,
+    name: string,
+    limits: Limits,
+    sandbox: () => Sandbox | undefined,
+  ): Omit<SandboxMeterEvents, 'onSlice'> & {
+    emit(event: typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit, data: Record<string, unknown>): void;
+  } {
     const emit = (
       event: typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit,
       data: Record<string, unknown>,
@@ -496,32 +596,12 @@ export class Kernel {
       if (target) target.emit({ event, level: 'warn', status: 'denied', data });
       else this.events.emit({ event, level: 'warn', status: 'denied', sandbox: id, module: name, data });
     };
-    try {
-      return sandboxMeter(
-        module.coreFacts.values(),
-        limits,
-        growFailure ?? this.#options.growFailure ?? 'return-minus-one',
-        {
-          onMemoryLimit: (requestedPages) =>
-            emit(EVENTS.memoryLimit, {
-              requestedBytes: requestedPages * 65536,
-              limitBytes: limits.memoryBytes,
-            }),
-          onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
-          // Each slice of fuel ends with a look at the clock: a compute loop stops within a
-          // slice of its call's deadline.
-          onSlice: () => sandbox()?.checkDeadline(),
-        },
-      );
-    } catch (error) {
-      if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
-        emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {
-          at: 'spawn',
-          ...error.details,
-        });
-      }
-      throw error;
-    }
+    return {
+      emit,
+      onMemoryLimit: (requestedPages) =>
+        emit(EVENTS.memoryLimit, { requestedBytes: requestedPages * 65536, limitBytes: limits.memoryBytes }),
+      onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
+    };
   }
 
   #checkOpen(): void {
@@ -771,6 +851,30 @@ function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext |
       };
     }
     return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
+  };
+}
+
+/** How the kernel describes a worker sandbox's exports, from its own copy of the module. */
+function remoteExports(
+  module: ReturnType<typeof loadedModule>,
+  remote: WorkerSandbox,
+): (exportName: string) => RemoteExport {
+  const plan = module.plan;
+  if (plan) {
+    return (exportName) => {
+      for (const name of [exportName, kebabName(exportName)]) {
+        const found = findExport(plan.exports, name);
+        if (found?.func.kind === 'lifted') return { call: name, type: found.func.type };
+      }
+      return undefined;
+    };
+  }
+  const signatures = new Map<string, FuncSignature>();
+  for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
+  return (exportName) => {
+    if (!remote.exportNames().includes(exportName)) return undefined;
+    const signature = signatures.get(exportName);
+    return { call: exportName, ...(signature ? { signature } : {}) };
   };
 }
 

@@ -90,6 +90,26 @@ export interface SandboxInternals {
   onEnd: (sandbox: Sandbox) => void;
 }
 
+/** A worker sandbox's guest, seen from the kernel (host/isolate's WorkerSandbox). */
+export interface RemoteGuest {
+  callSync(name: string, args: readonly unknown[]): unknown;
+  call(name: string, args: readonly unknown[]): Promise<unknown>;
+  kill(error?: KeelError): void;
+  /** A plain core module's exported functions. */
+  exportNames(): readonly string[];
+}
+
+/** How the kernel describes a worker sandbox's export from its own copy of the module. */
+export type RemoteExport = { call: string; type?: FuncType; signature?: FuncSignature } | undefined;
+
+interface CallInProgress {
+  exportName: string;
+  target: ResolvedExport;
+  args: unknown[];
+  request: string;
+  started: number;
+}
+
 interface ResolvedExport {
   fn: (...args: unknown[]) => unknown;
   /** Core functions: the signature JSON arguments are checked against. */
@@ -109,6 +129,9 @@ export class Sandbox {
   #endReason: KeelError | undefined;
   #exports: Record<string, unknown> = {};
   #component: ComponentInstance | undefined;
+  /** Worker placement: the guest runs in a worker; exports are described by `#describe`. */
+  #remote: RemoteGuest | undefined;
+  #describe: ((exportName: string) => RemoteExport) | undefined;
   #signatures: ReadonlyMap<string, FuncSignature> = new Map();
   #resolved = new Map<string, ResolvedExport>();
   /** The invocation in progress, stamped on events the guest causes meanwhile. */
@@ -230,6 +253,17 @@ export class Sandbox {
   attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
     this.#exports = exports;
     this.#signatures = signatures;
+  }
+
+  /** Kernel-internal: attach a guest that runs in a worker. */
+  attachRemote(remote: RemoteGuest, describe: (exportName: string) => RemoteExport): void {
+    this.#remote = remote;
+    this.#describe = describe;
+  }
+
+  /** Where the guest runs. */
+  get placement(): 'inline' | 'worker' {
+    return this.#remote ? 'worker' : 'inline';
   }
 
   /** Kernel-internal: attach an instantiated component. */
@@ -486,6 +520,7 @@ export class Sandbox {
   ): Promise<InvokeOutcome> {
     // Back-pressure: a log that has fallen behind catches up before more guest code runs.
     if (this.#bus.congested) await this.#bus.drained();
+    if (this.#remote) return this.#invokeRemote(this.#remote, exportName, args, options);
     return this.invokeSync(exportName, args, options);
   }
 
@@ -494,17 +529,51 @@ export class Sandbox {
     return (await this.invoke(exportName, args)).value;
   }
 
-  /** The synchronous form of `invoke` (inline placement only). Each invocation is one event window. */
+  /**
+   * The synchronous form of `invoke` (a worker sandbox's call blocks the kernel's thread). Each
+   * invocation is one event window.
+   */
   invokeSync(exportName: string, args: readonly unknown[] = [], options: InvokeOptions = {}): InvokeOutcome {
     this.beginEventWindow();
     try {
-      return this.#invokeSync(exportName, args, options);
+      const call = this.#beginCall(exportName, args, options);
+      try {
+        return this.#endCall(call, call.target.fn(...call.args));
+      } catch (error) {
+        return this.#failCall(call, error);
+      } finally {
+        this.#request = undefined;
+        this.#invocationInput = undefined;
+      }
     } finally {
       this.endEventWindow();
     }
   }
 
-  #invokeSync(exportName: string, args: readonly unknown[], options: InvokeOptions): InvokeOutcome {
+  /** A worker sandbox's invocation, waited for on the event loop. Also one event window. */
+  async #invokeRemote(
+    remote: RemoteGuest,
+    exportName: string,
+    args: readonly unknown[],
+    options: InvokeOptions,
+  ): Promise<InvokeOutcome> {
+    this.beginEventWindow();
+    try {
+      const call = this.#beginCall(exportName, args, options);
+      try {
+        return this.#endCall(call, await remote.call(call.target.name, call.args));
+      } catch (error) {
+        return this.#failCall(call, error);
+      } finally {
+        this.#request = undefined;
+        this.#invocationInput = undefined;
+      }
+    } finally {
+      this.endEventWindow();
+    }
+  }
+
+  #beginCall(exportName: string, args: readonly unknown[], options: InvokeOptions): CallInProgress {
     this.#checkRunnable();
     const target = this.#resolve(exportName);
     const input = invocationInput(options.stdin);
@@ -522,47 +591,46 @@ export class Sandbox {
     this.#request = request;
     this.#windowRequest = request;
     this.#invocationInput = input;
-    let value: unknown;
-    try {
-      value = target.fn(...callArgs);
-      if (this.#state !== 'running')
-        throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-      // A guest that caught the fuel error (or the timeout) and returned still ran out.
-      if (this.#deadline.expired) throw this.deadlineExceeded(exportName);
-      if (this.#meter?.exhausted()) throw this.fuelExhausted(exportName);
-      this.#state = 'ready';
-    } catch (error) {
-      if (this.#state !== 'running') {
-        // Ended during the call (killed from a host function or a hook): whatever the guest did
-        // since does not count.
-        const failure = this.#endReason ?? classifyFailure(error, exportName);
-        this.emit({
-          event: EVENTS.invokeError,
-          level: 'error',
-          request,
-          status: 'error',
-          duration_ms: performance.now() - started,
-          error: failure.toJSON(),
-        });
-        throw failure;
-      }
-      const outcome = this.#settleFailure(error, exportName, request, started);
-      if (outcome) return outcome;
-      throw this.#endReason ?? error;
-    } finally {
-      this.#request = undefined;
-      this.#invocationInput = undefined;
-    }
-    const duration_ms = performance.now() - started;
+    return { exportName, target, args: callArgs, request, started };
+  }
+
+  #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
+    if (this.#state !== 'running')
+      throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+    // A guest that caught the fuel error (or the timeout) and returned still ran out.
+    if (this.#deadline.expired) throw this.deadlineExceeded(call.exportName);
+    if (this.#meter?.exhausted()) throw this.fuelExhausted(call.exportName);
+    this.#state = 'ready';
+    const duration_ms = performance.now() - call.started;
     const fuel = this.#endBudget();
     this.emit({
       event: EVENTS.invokeEnd,
-      request,
+      request: call.request,
       status: 'ok',
       duration_ms,
-      data: { export: exportName, fuel },
+      data: { export: call.exportName, fuel },
     });
     return { value: toJsonValue(value), fuel, duration_ms };
+  }
+
+  #failCall(call: CallInProgress, error: unknown): InvokeOutcome {
+    if (this.#state !== 'running') {
+      // Ended during the call (killed from a host function or a hook): whatever the guest did
+      // since does not count.
+      const failure = this.#endReason ?? classifyFailure(error, call.exportName);
+      this.emit({
+        event: EVENTS.invokeError,
+        level: 'error',
+        request: call.request,
+        status: 'error',
+        duration_ms: performance.now() - call.started,
+        error: failure.toJSON(),
+      });
+      throw failure;
+    }
+    const outcome = this.#settleFailure(error, call.exportName, call.request, call.started);
+    if (outcome) return outcome;
+    throw this.#endReason ?? error;
   }
 
   /**
@@ -613,6 +681,8 @@ export class Sandbox {
     // Killed in the middle of a call (from a host function): the guest reloads its counter when
     // that host call returns, finds it empty at its next check and unwinds.
     if (this.#state === 'running' || this.#inFastCall) this.#meter?.setRemaining(0);
+    // A worker sandbox ends at once, wherever its guest is (a tight loop, a host call).
+    this.#remote?.kill(error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`));
     this.#end(
       'killed',
       error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
@@ -753,6 +823,8 @@ export class Sandbox {
     this.#endReason = reason;
     this.#exports = {};
     this.#component = undefined;
+    this.#remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
+    this.#remote = undefined;
     this.#resolved.clear();
     // The end is a window of its own: what the last one held back is told first, and the
     // providers' cleanups (summaries of dropped output, denials) get a fresh budget.
@@ -793,6 +865,13 @@ export class Sandbox {
       const start = this.#lookup('_start');
       return start && { ...start, name: exportName };
     }
+    const remote = this.#remote;
+    if (remote) {
+      const described = this.#describe!(exportName);
+      if (!described) return undefined;
+      const { call, ...types } = described;
+      return { fn: (...args: unknown[]) => remote.callSync(call, args), name: call, ...types };
+    }
     const component = this.#component;
     if (component) {
       // As WIT spells them, or as jco's JavaScript names did (`countTrue` for `count-true`).
@@ -813,7 +892,7 @@ interface HeldText {
 }
 
 /** `numbers#addU8` → `numbers#add-u8`: the function part of an export name in kebab case. */
-function kebabName(exportName: string): string {
+export function kebabName(exportName: string): string {
   const hash = exportName.lastIndexOf('#');
   return exportName.slice(0, hash + 1) + kebabCase(exportName.slice(hash + 1));
 }

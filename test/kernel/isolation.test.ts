@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { PREVIEW1_ENV_WAT, PREVIEW1_EXIT_WAT, tempCacheDir } from '../helpers/components.js';
+import { PLACEMENTS, preview1For } from '../helpers/placements.js';
 import { wat } from '../helpers/wat.js';
 
 const STDIO = ['wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr'];
 
-describe('sandboxes of one module stay apart', () => {
+describe.each(PLACEMENTS)('sandboxes of one module stay apart (%s placement)', (placement) => {
   it('two sandboxes keep their stdout and environment apart', async () => {
-    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const kernel = new Kernel({ placement, preview1: preview1For(placement), cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat(PREVIEW1_ENV_WAT), { name: 'env' });
     const outputs = { a: '', b: '' };
     const spawn = (who: 'a' | 'b', env: Record<string, string>) =>
@@ -25,7 +26,7 @@ describe('sandboxes of one module stay apart', () => {
 
   it('a guest sees none of the host environment unless it is passed', async () => {
     process.env.KEEL_TEST_HOST_SECRET = 'should-not-leak';
-    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const kernel = new Kernel({ placement, preview1: preview1For(placement), cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat(PREVIEW1_ENV_WAT));
     let out = '';
     const sandbox = await kernel.spawn(module, {
@@ -37,7 +38,7 @@ describe('sandboxes of one module stay apart', () => {
   });
 
   it('a guest exit(3) is a result: the host process goes on and the sandbox has exited', async () => {
-    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const kernel = new Kernel({ placement, preview1: preview1For(placement), cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat(PREVIEW1_EXIT_WAT));
     const sandbox = await kernel.spawn(module, { grants: [...STDIO, 'wasi:cli/exit'] });
     const outcome = await sandbox.invoke('wasi:cli/run#run');
@@ -55,7 +56,7 @@ describe('sandboxes of one module stay apart', () => {
   });
 
   it('caps stdout per sandbox and counts what was dropped', async () => {
-    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const kernel = new Kernel({ placement, preview1: preview1For(placement), cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat(PREVIEW1_ENV_WAT));
     let out = '';
     const dropped: unknown[] = [];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeelError, type KeelEvent, Kernel, type ModuleHandle } from '../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
+import { PLACEMENTS } from '../helpers/placements.js';
 import { wat } from '../helpers/wat.js';
 
 const CORE_WAT = `(module
@@ -11,8 +12,8 @@ const CORE_WAT = `(module
   (func $recurse (export "recurse") (result i32) (call $recurse))
   (memory (export "memory") 1))`;
 
-describe('kernel: load, spawn, invoke', () => {
-  const kernel = new Kernel({ cacheDir: tempCacheDir() });
+describe.each(PLACEMENTS)('kernel: load, spawn, invoke (%s placement)', (placement) => {
+  const kernel = new Kernel({ placement, cacheDir: tempCacheDir() });
   let adder: ModuleHandle;
   let core: ModuleHandle;
 
@@ -132,8 +133,8 @@ describe('kernel: load, spawn, invoke', () => {
   });
 });
 
-describe('kernel: mounts', () => {
-  const kernel = new Kernel({ cacheDir: tempCacheDir() });
+describe.each(PLACEMENTS)('kernel: mounts (%s placement)', (placement) => {
+  const kernel = new Kernel({ placement, cacheDir: tempCacheDir() });
 
   it('mounts several modules at one path and spawns the latest', async () => {
     const v1 = await kernel.load(await wat('(module (func (export "v") (result i32) (i32.const 1)))'), {

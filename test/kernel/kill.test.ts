@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type CapabilityProvider, Kernel, type Sandbox } from '../../host/index.js';
+import { type CapabilityProvider, Kernel, type Sandbox, type SandboxPlacement } from '../../host/index.js';
 import { tempCacheDir } from '../helpers/components.js';
+import { PLACEMENTS } from '../helpers/placements.js';
 import { wat } from '../helpers/wat.js';
 
 /**
  * A sandbox whose `run` calls a host function that kills it, then loops forever: the host
  * function returns, and the guest goes on into its endless loop unless the kill stops it.
  */
-async function betrayedSandbox(): Promise<Sandbox> {
+async function betrayedSandbox(placement: SandboxPlacement): Promise<Sandbox> {
   let victim: Sandbox | undefined;
   const assassin: CapabilityProvider = {
     name: 'assassin',
@@ -15,7 +16,7 @@ async function betrayedSandbox(): Promise<Sandbox> {
     coreImports: ['env.betray'],
     link: () => ({ betray: () => victim?.terminate('killed by a host function') }),
   };
-  const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [assassin] });
+  const kernel = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [assassin] });
   const module = await kernel.load(
     await wat(`(module (import "env" "betray" (func $betray))
       (func (export "run") (call $betray) (loop $forever (br $forever))))`),
@@ -24,9 +25,9 @@ async function betrayedSandbox(): Promise<Sandbox> {
   return victim;
 }
 
-describe('kill in the middle of a call', () => {
+describe.each(PLACEMENTS)('kill in the middle of a call (%s placement)', (placement) => {
   it('a guest killed from a host call stops at its next fuel check, even in an endless loop', async () => {
-    const victim = await betrayedSandbox();
+    const victim = await betrayedSandbox(placement);
     const started = performance.now();
     await expect(victim.invoke('run')).rejects.toMatchObject({ code: 'killed' });
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -34,7 +35,7 @@ describe('kill in the middle of a call', () => {
   });
 
   it('the same through the typed fast path (sandbox.fn)', async () => {
-    const victim = await betrayedSandbox();
+    const victim = await betrayedSandbox(placement);
     const run = victim.fn<() => void>('run');
     const started = performance.now();
     expect(() => run()).toThrow(expect.objectContaining({ code: 'killed' }));
@@ -50,7 +51,7 @@ describe('kill in the middle of a call', () => {
       coreImports: ['env.again'],
       link: () => ({ again: () => reenter?.() }),
     };
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [mirror] });
+    const kernel = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [mirror] });
     const module = await kernel.load(
       await wat(`(module (import "env" "again" (func $again))
         (func (export "run") (call $again)))`),

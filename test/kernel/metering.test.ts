@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type KeelEvent, Kernel } from '../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
+import { PLACEMENTS, preview1For } from '../helpers/placements.js';
 import { wat, watFile } from '../helpers/wat.js';
 
 const MiB = 1024 * 1024;
@@ -13,8 +14,8 @@ function recorder(kernel: Kernel, pattern: Parameters<Kernel['on']>[0] = '*') {
   return events;
 }
 
-describe('metering in the kernel: fuel', () => {
-  const kernel = new Kernel({ cacheDir: tempCacheDir() });
+describe.each(PLACEMENTS)('metering in the kernel: fuel (%s placement)', (placement) => {
+  const kernel = new Kernel({ placement, cacheDir: tempCacheDir() });
 
   it('counts fuel per invocation, deterministically', async () => {
     const module = await kernel.load(await watFile('guests/wat/loop.wat'));
@@ -94,7 +95,7 @@ describe('metering in the kernel: fuel', () => {
   });
 
   it('runs unmetered when metering is off, and says so', async () => {
-    const plain = new Kernel({ cacheDir: tempCacheDir(), metering: false });
+    const plain = new Kernel({ placement, cacheDir: tempCacheDir(), metering: false });
     const module = await plain.load(await watFile('guests/wat/loop.wat'));
     const sandbox = await plain.spawn(module);
     expect((await sandbox.invoke('count', [10])).fuel).toEqual({ used: 0, limit: plain.limits.fuel });
@@ -109,8 +110,8 @@ describe('metering in the kernel: fuel', () => {
   });
 });
 
-describe('metering in the kernel: memory and tables', () => {
-  const kernel = new Kernel({ cacheDir: tempCacheDir() });
+describe.each(PLACEMENTS)('metering in the kernel: memory and tables (%s placement)', (placement) => {
+  const kernel = new Kernel({ placement, cacheDir: tempCacheDir() });
 
   it('memory.grow past the limit returns -1 and emits memory:limit', async () => {
     const events = recorder(kernel, 'memory:limit');
@@ -176,8 +177,10 @@ describe('metering in the kernel: memory and tables', () => {
   });
 });
 
-describe('metering in the kernel: host functions charge fuel', () => {
-  const TICK_WAT = `(module
+describe.each(PLACEMENTS)(
+  'metering in the kernel: host functions charge fuel (%s placement)',
+  (placement) => {
+    const TICK_WAT = `(module
     (import "env" "tick" (func $tick))
     (func (export "run") (param $n i32)
       (block $done (loop $next
@@ -185,51 +188,56 @@ describe('metering in the kernel: host functions charge fuel', () => {
         (call $tick)
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $next)))))`;
-  const ticker = (name: string, callCost?: number) => ({
-    name,
-    interfaces: [],
-    coreImports: ['env.tick'],
-    ...(callCost !== undefined ? { callCost } : {}),
-    link: () => ({ tick: () => {} }),
-  });
-
-  it('charges each host call its provider cost (default 100), exactly', async () => {
-    const free = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('free', 0)] });
-    const priced = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('priced')] });
-    const used = async (kernel: Kernel) => {
-      const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), { grants: ['env.tick'] });
-      return (await sandbox.invoke('run', [10])).fuel.used;
-    };
-    expect((await used(priced)) - (await used(free))).toBe(10 * 100);
-  });
-
-  it('runs out of fuel inside a host call with fuel-exhausted', async () => {
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker('dear', 1_000_000)] });
-    const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), {
-      grants: ['env.tick'],
-      limits: { fuel: 100_000 },
+    const ticker = (name: string, callCost?: number) => ({
+      name,
+      interfaces: [],
+      coreImports: ['env.tick'],
+      ...(callCost !== undefined ? { callCost } : {}),
+      link: () => ({ tick: () => {} }),
     });
-    await expect(sandbox.invoke('run', [1])).rejects.toMatchObject({ code: 'fuel-exhausted' });
-  });
 
-  it('charges bytes written to stdout', async () => {
-    const kernel = new Kernel({ cacheDir: tempCacheDir() });
-    const { PREVIEW1_ENV_WAT } = await import('../helpers/components.js');
-    const module = await kernel.load(await wat(PREVIEW1_ENV_WAT));
-    const run = async (value: string) => {
-      const sandbox = await kernel.spawn(module, {
-        grants: [
-          'wasi:cli/stdin',
-          'wasi:cli/stdout',
-          'wasi:cli/stderr',
-          { interface: 'wasi:cli/environment', scope: { env: { V: value } } },
-        ],
+    it('charges each host call its provider cost (default 100), exactly', async () => {
+      const free = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [ticker('free', 0)] });
+      const priced = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [ticker('priced')] });
+      const used = async (kernel: Kernel) => {
+        const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), { grants: ['env.tick'] });
+        return (await sandbox.invoke('run', [10])).fuel.used;
+      };
+      expect((await used(priced)) - (await used(free))).toBe(10 * 100);
+    });
+
+    it('runs out of fuel inside a host call with fuel-exhausted', async () => {
+      const kernel = new Kernel({
+        placement,
+        cacheDir: tempCacheDir(),
+        providers: [ticker('dear', 1_000_000)],
       });
-      return (await sandbox.invoke('wasi:cli/run#run')).fuel.used;
-    };
-    const short = await run('x');
-    const long = await run('x'.repeat(64 * 100 + 1));
-    // 6,400 more bytes cost 100 more fuel for the write (1 per 64 bytes), plus the guest's own scanning.
-    expect(long - short).toBeGreaterThan(100);
-  });
-});
+      const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), {
+        grants: ['env.tick'],
+        limits: { fuel: 100_000 },
+      });
+      await expect(sandbox.invoke('run', [1])).rejects.toMatchObject({ code: 'fuel-exhausted' });
+    });
+
+    it('charges bytes written to stdout', async () => {
+      const kernel = new Kernel({ placement, preview1: preview1For(placement), cacheDir: tempCacheDir() });
+      const { PREVIEW1_ENV_WAT } = await import('../helpers/components.js');
+      const module = await kernel.load(await wat(PREVIEW1_ENV_WAT));
+      const run = async (value: string) => {
+        const sandbox = await kernel.spawn(module, {
+          grants: [
+            'wasi:cli/stdin',
+            'wasi:cli/stdout',
+            'wasi:cli/stderr',
+            { interface: 'wasi:cli/environment', scope: { env: { V: value } } },
+          ],
+        });
+        return (await sandbox.invoke('wasi:cli/run#run')).fuel.used;
+      };
+      const short = await run('x');
+      const long = await run('x'.repeat(64 * 100 + 1));
+      // 6,400 more bytes cost 100 more fuel for the write (1 per 64 bytes), plus the guest's own scanning.
+      expect(long - short).toBeGreaterThan(100);
+    });
+  },
+);

@@ -1,0 +1,204 @@
+/**
+ * SandboxPlacement: the same sandboxes inline (the kernel's thread) and in worker threads, with
+ * isolated-vm (one V8 isolate per sandbox, the usual JavaScript sandbox) beside them, in one run:
+ *
+ * - spawn: one sandbox of a small component (the pool keeps one worker started ahead);
+ * - scalar call: `add(u32, u32) -> u32` through the typed fast path (`sandbox.fn`);
+ * - guest-to-host round trip: a guest loop calling a host function, per call;
+ * - kill latency: from `terminate()` to the rejected call, for a guest in a loop without fuel
+ *   checks (target p99 ≤ 10 ms);
+ * - memory per idle sandbox: RSS growth over 16 idle sandboxes.
+ *
+ *     npm run build && node dist/bench/placement.js [--quick]
+ *
+ * Writes bench/results/placement-<date>.{json,md}.
+ */
+import { writeFileSync } from 'node:fs';
+import { type CapabilityProvider, Kernel, type SandboxPlacement } from '../host/index.js';
+import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../scripts/lib/fixtures.js';
+import { wat } from '../scripts/lib/wat.js';
+import { machine, stats } from './lib/measure.js';
+import { repoPath } from './lib/paths.js';
+
+const quick = process.argv.includes('--quick');
+const SPAWNS = quick ? 10 : 40;
+const CALLS = quick ? 2_000 : 20_000;
+const HOST_CALLS = quick ? 2_000 : 20_000;
+const KILLS = quick ? 10 : 40;
+const IDLE = 16;
+
+const LOOP_WAT = `(module (import "env" "tick" (func $tick (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32) (local $acc i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (call $tick (local.get $acc)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $acc))
+  (func (export "spin") (loop $l (br $l))))`;
+
+const ticker: CapabilityProvider = {
+  name: 'ticker',
+  interfaces: [],
+  coreImports: ['env.tick'],
+  link: () => ({ tick: (n: number) => n + 1 }),
+};
+
+type Row = { group: string; subject: string; unit: string; median: number; p99?: number; note?: string };
+const rows: Row[] = [];
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function keel(placement: SandboxPlacement): Promise<void> {
+  const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [ticker], placement });
+  const adder = await kernel.load(await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder'));
+  const loop = await kernel.load(await wat(LOOP_WAT));
+  const subject = `keel-${placement}`;
+
+  // Spawn.
+  await kernel.spawn(adder); // warm the pool and the caches
+  const spawns: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const t = performance.now();
+    const s = await kernel.spawn(adder);
+    spawns.push(performance.now() - t);
+    s.terminate('bench');
+  }
+  rows.push({ group: 'spawn', subject, unit: 'ms', median: stats(spawns).median });
+
+  // Scalar call.
+  const sandbox = await kernel.spawn(adder);
+  const add = sandbox.fn<(a: number, b: number) => number>('docs:adder/add#add');
+  for (let i = 0; i < 1000; i++) add(i, 1);
+  const callRounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let i = 0; i < CALLS; i++) add(i, 1);
+    callRounds.push(((performance.now() - t) * 1e6) / CALLS);
+  }
+  rows.push({ group: 'scalar call', subject, unit: 'ns/call', median: stats(callRounds).median });
+
+  // Guest-to-host round trip.
+  const looper = await kernel.spawn(loop, { grants: ['env.tick'] });
+  const run = looper.fn<(n: number) => number>('run');
+  run(1000);
+  const hostRounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    if (run(HOST_CALLS) !== HOST_CALLS) throw new Error('the loop miscounted');
+    hostRounds.push(((performance.now() - t) * 1e6) / HOST_CALLS);
+  }
+  rows.push({ group: 'guest-to-host call', subject, unit: 'ns/call', median: stats(hostRounds).median });
+
+  // Memory per idle sandbox.
+  const before = process.memoryUsage().rss;
+  const idle = [];
+  for (let i = 0; i < IDLE; i++) idle.push(await kernel.spawn(adder));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const perSandbox = (process.memoryUsage().rss - before) / IDLE / 2 ** 20;
+  rows.push({ group: 'memory per idle sandbox', subject, unit: 'MiB', median: perSandbox });
+  for (const s of idle) s.terminate('bench');
+  await kernel.close();
+}
+
+async function killLatency(): Promise<void> {
+  const kernel = new Kernel({ cacheDir: tempCacheDir(), metering: false, providers: [ticker] });
+  const loop = await kernel.load(await wat(LOOP_WAT));
+  const samples: number[] = [];
+  for (let i = 0; i < KILLS; i++) {
+    const sandbox = await kernel.spawn(loop, { placement: 'worker', grants: ['env.tick'] });
+    const call: Promise<number> = sandbox.invoke('spin').then(
+      () => Number.NaN,
+      () => performance.now(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const t = performance.now();
+    sandbox.terminate('bench');
+    samples.push((await call) - t);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  rows.push({
+    group: 'kill latency',
+    subject: 'keel-worker',
+    unit: 'ms',
+    median: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    note: 'a guest spinning without fuel checks; terminate() to the rejected call',
+  });
+  await kernel.close();
+}
+
+async function isolatedVm(): Promise<void> {
+  const { default: ivm } = await import('isolated-vm');
+  const spawns: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const t = performance.now();
+    const isolate = new ivm.Isolate({ memoryLimit: 128 });
+    const context = isolate.createContextSync();
+    context.evalSync('function add(a, b) { return (a + b) >>> 0; }');
+    spawns.push(performance.now() - t);
+    isolate.dispose();
+  }
+  rows.push({ group: 'spawn', subject: 'isolated-vm', unit: 'ms', median: stats(spawns).median });
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  const context = isolate.createContextSync();
+  context.global.setSync('tick', new ivm.Callback((n: number) => n + 1));
+  context.evalSync(
+    'function add(a, b) { return (a + b) >>> 0; } function run(n) { let acc = 0; while (n-- > 0) acc = tick(acc); return acc; }',
+  );
+  const add = context.global.getSync('add', { reference: true });
+  const callRounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let i = 0; i < CALLS; i++) add.applySync(undefined, [i, 1]);
+    callRounds.push(((performance.now() - t) * 1e6) / CALLS);
+  }
+  rows.push({
+    group: 'scalar call',
+    subject: 'isolated-vm',
+    unit: 'ns/call',
+    median: stats(callRounds).median,
+  });
+  const run = context.global.getSync('run', { reference: true });
+  const hostRounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    run.applySync(undefined, [HOST_CALLS]);
+    hostRounds.push(((performance.now() - t) * 1e6) / HOST_CALLS);
+  }
+  rows.push({
+    group: 'guest-to-host call',
+    subject: 'isolated-vm',
+    unit: 'ns/call',
+    median: stats(hostRounds).median,
+  });
+  isolate.dispose();
+}
+
+await keel('inline');
+await keel('worker');
+await killLatency();
+await isolatedVm();
+
+const date = new Date().toISOString().slice(0, 10);
+const result = { date, command: 'node dist/bench/placement.js', quick, machine: machine(), rows };
+writeFileSync(repoPath(`bench/results/placement-${date}.json`), `${JSON.stringify(result, null, 2)}\n`);
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
+const lines = [
+  `# SandboxPlacement, ${date}`,
+  '',
+  `\`node dist/bench/placement.js${quick ? ' --quick' : ''}\` on ${result.machine.cpu} (${result.machine.cores} cores), Node ${result.machine.node}, load ${result.machine.load.join(' ')}.`,
+  '',
+  '| group | subject | median | p99 | unit |',
+  '|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.group} | ${r.subject} | ${fmt(r.median)} | ${r.p99 === undefined ? '' : fmt(r.p99)} | ${r.unit} |`,
+  ),
+  '',
+];
+writeFileSync(repoPath(`bench/results/placement-${date}.md`), lines.join('\n'));
+console.log(lines.join('\n'));
+process.exit(0);

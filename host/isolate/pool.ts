@@ -1,0 +1,112 @@
+/**
+ * The kernel's workers for worker sandboxes: one sandbox per worker (docs/placement.md says
+ * why), each worker's V8 heap bounded, and a few started ahead so that a spawn does not wait
+ * for a thread to boot. A worker is never reused: the sandbox that ran in it may have left
+ * anything in its heap.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { KeelError } from '../kernel/errors.js';
+
+export interface WorkerPoolOptions {
+  /** Workers started ahead of need (default 1, once the first worker sandbox is spawned). */
+  warm?: number;
+  /** Each worker's V8 old-generation heap, in MiB (default 256). Guest memory is not in it. */
+  heapMb?: number;
+  /** Worker sandboxes alive at once (default 64). */
+  max?: number;
+}
+
+export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze({
+  warm: 1,
+  heapMb: 256,
+  max: 64,
+});
+
+/** The compiled worker script; from TypeScript sources (tests) the build output is used. */
+function scriptUrl(): URL {
+  const here = new URL('./worker-main.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL('../../dist/host/isolate/worker-main.js', import.meta.url);
+}
+
+export class WorkerPool {
+  readonly #options: Required<WorkerPoolOptions>;
+  readonly #idle: Worker[] = [];
+  #live = 0;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.#options = { ...DEFAULT_POOL, ...options };
+    for (const [key, value] of Object.entries(this.#options)) {
+      if (!Number.isInteger(value) || value < 0 || (key !== 'warm' && value < 1)) {
+        throw new KeelError('invalid-argument', `workers.${key} must be a whole number, got ${value}`);
+      }
+    }
+  }
+
+  /** Worker sandboxes alive now. */
+  get live(): number {
+    return this.#live;
+  }
+
+  /** A fresh worker for one sandbox; give it back with `release` when the sandbox ends. */
+  acquire(): Worker {
+    if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
+    if (this.#live >= this.#options.max) {
+      throw new KeelError(
+        'invalid-argument',
+        `${this.#options.max} worker sandboxes are alive, the kernel's limit (workers.max)`,
+        { limit: this.#options.max },
+      );
+    }
+    const worker = this.#idle.shift() ?? this.#start();
+    this.#live++;
+    this.#fill();
+    return worker;
+  }
+
+  /** The sandbox ended: its worker is ended too (never reused). */
+  release(worker: Worker): void {
+    this.#live--;
+    void worker.terminate();
+  }
+
+  /** End every idle worker; live ones end with their sandboxes. */
+  close(): void {
+    this.#closed = true;
+    for (const worker of this.#idle.splice(0)) void worker.terminate();
+  }
+
+  #fill(): void {
+    while (!this.#closed && this.#idle.length < this.#options.warm) {
+      const worker = this.#start();
+      // An idle worker keeps no process alive.
+      worker.unref();
+      this.#idle.push(worker);
+    }
+  }
+
+  #start(): Worker {
+    const worker = new Worker(scriptUrl(), {
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.#options.heapMb,
+        maxYoungGenerationSizeMb: 16,
+        stackSizeMb: 4,
+      },
+      // The guest's thread gets no environment, no stdio of its own and no argv.
+      env: {},
+      stdout: true,
+      stderr: true,
+      argv: [],
+      execArgv: [],
+    });
+    // An idle worker that dies (it should not) is dropped from the pool, never thrown.
+    worker.on('error', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
+    return worker;
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Values across the worker channel. Host functions of a worker sandbox run in the kernel's
+ * thread; what crosses between the two threads is data only (structured clone): numbers,
+ * BigInts, strings, byte arrays, arrays, plain objects. A host object a provider hands the guest
+ * (a stream, a descriptor, a pollable) stays in the kernel's thread, in the sandbox's object
+ * table; the worker holds a reference to it (`{ $ref }`) wrapped in a proxy of the provider's
+ * class, so that the canonical ABI in the worker can check and hold it as it would the object.
+ *
+ * A thrown value crosses as what it means: a WIT error payload (`$throw`), a Keel error
+ * (`$keel`, code kept), a guest exit (`$exit`).
+ */
+import { ComponentError } from '../abi/calls.js';
+import { KeelError } from '../kernel/errors.js';
+import { GuestExit } from '../kernel/traps.js';
+
+/** A host object, seen from the worker: its id in the kernel's table and its class. */
+export interface RemoteRef {
+  $ref: number;
+  /** `interface#Class` as the provider's record names the class, when it has one. */
+  $class?: string;
+}
+
+/** What a host call answered, as it crosses. */
+export type Outcome =
+  | { ok: unknown }
+  | { $throw: unknown }
+  | { $keel: { code: string; message: string; details?: Record<string, unknown> } }
+  | { $exit: number }
+  /** A component export's `result::err`: its payload. */
+  | { $error: unknown };
+
+/** Deepest value walked across the channel (WIT values nest far less). */
+const MAX_DEPTH = 100;
+
+function plain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || Array.isArray(value) || ArrayBuffer.isView(value);
+}
+
+/** Walk arrays and plain objects, replacing what `swap` recognizes; everything else as it is. */
+function walk(value: unknown, swap: (value: object) => unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) throw new KeelError('invalid-argument', 'a value nests too deeply to cross threads');
+  const swapped = swap(value);
+  if (swapped !== undefined) return swapped;
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map((v) => walk(v, swap, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    out[key] = walk((value as Record<string, unknown>)[key], swap, depth + 1);
+  return out;
+}
+
+/**
+ * The kernel's side: a sandbox's host objects by id. Every object handed to the worker is
+ * counted against the sandbox's handle limit (through `acquire`/`release`) until the worker
+ * drops it or the sandbox ends.
+ */
+export class ObjectTable {
+  readonly #objects = new Map<number, object>();
+  readonly #ids = new Map<object, number>();
+  readonly #classes = new Map<Function, string>();
+  #next = 1;
+
+  constructor(
+    /** The provider records linked for the sandbox, by interface: their classes get names. */
+    records: Readonly<Record<string, Record<string, unknown>>>,
+    private readonly counter: { acquire(): void; release(): void },
+  ) {
+    for (const [iface, record] of Object.entries(records)) {
+      for (const [name, value] of Object.entries(record)) {
+        if (typeof value === 'function' && /^[A-Z]/.test(name)) this.#classes.set(value, `${iface}#${name}`);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#objects.size;
+  }
+
+  /** The reference that stands for `object` (the same one each time it crosses). */
+  ref(object: object): RemoteRef {
+    let id = this.#ids.get(object);
+    if (id === undefined) {
+      this.counter.acquire();
+      id = this.#next++;
+      this.#objects.set(id, object);
+      this.#ids.set(object, id);
+    }
+    const cls = this.#classes.get(object.constructor);
+    return cls ? { $ref: id, $class: cls } : { $ref: id };
+  }
+
+  get(ref: RemoteRef): object {
+    const object = typeof ref.$ref === 'number' ? this.#objects.get(ref.$ref) : undefined;
+    if (!object) throw new KeelError('trap', `host object ${String(ref.$ref)} is not held by this sandbox`);
+    return object;
+  }
+
+  /** The worker dropped its reference: the object is disposed (as a drop of the handle would). */
+  drop(id: number): void {
+    const object = this.#objects.get(id);
+    if (!object) return;
+    this.#objects.delete(id);
+    this.#ids.delete(object);
+    this.counter.release();
+    dispose(object);
+  }
+
+  /** The sandbox ended: every object it held is disposed. */
+  clear(): void {
+    for (const id of [...this.#objects.keys()]) this.drop(id);
+  }
+
+  /** A host value on its way to the worker: host objects become references. */
+  encode(value: unknown): unknown {
+    return walk(value, (v) => (plain(v) ? undefined : this.ref(v)));
+  }
+
+  /** A value from the worker: references become the objects they stand for. */
+  decode(value: unknown): unknown {
+    return walk(value, (v) => (isRef(v) ? this.get(v) : undefined));
+  }
+
+  /** A host function's answer, or what it threw, as it crosses. */
+  outcome(run: () => unknown): Outcome {
+    try {
+      const value = run();
+      // An asynchronous host function's promise is settled (then encoded) by the caller.
+      if (value instanceof Promise) return { ok: value };
+      return { ok: this.encode(value) };
+    } catch (error) {
+      return thrown(error, (v) => this.encode(v));
+    }
+  }
+}
+
+function isRef(value: object): value is RemoteRef {
+  return (
+    typeof (value as RemoteRef).$ref === 'number' &&
+    Object.keys(value).every((k) => k === '$ref' || k === '$class')
+  );
+}
+
+function dispose(object: object): void {
+  const fn = (object as { [Symbol.dispose]?: () => void })[Symbol.dispose];
+  if (typeof fn !== 'function') return;
+  try {
+    fn.call(object);
+  } catch {
+    // A provider's dispose must not stop the others.
+  }
+}
+
+/** What a thrown value means across the channel. */
+export function thrown(error: unknown, encode: (value: unknown) => unknown): Outcome {
+  if (error instanceof GuestExit) return { $exit: error.code };
+  if (error instanceof KeelError) {
+    return { $keel: { code: error.code, message: error.message, details: { ...error.details } } };
+  }
+  if (error instanceof Error) {
+    return { $keel: { code: 'internal', message: `a host function failed: ${error.message}` } };
+  }
+  return { $throw: encode(error) };
+}
+
+/** Throw (or return) what an outcome says, on the receiving side. */
+export function settle(outcome: Outcome, decode: (value: unknown) => unknown): unknown {
+  if ('ok' in outcome) return decode(outcome.ok);
+  if ('$throw' in outcome) throw decode(outcome.$throw);
+  if ('$exit' in outcome) throw new GuestExit(outcome.$exit);
+  if ('$error' in outcome) throw new ComponentError(decode(outcome.$error));
+  const { code, message, details } = outcome.$keel;
+  throw new KeelError(code as KeelError['code'], message, details ?? {});
+}
+
+/**
+ * The worker's side: proxies for the provider records of a sandbox. A record's function calls
+ * the kernel; a class (a name starting with a capital, as providers name them) constructs,
+ * calls statics and methods in the kernel; an object the kernel returns is an instance of its
+ * class's proxy, so `instanceof` works as with the real class.
+ */
+export class ProxyRecords {
+  readonly #records = new Map<string, Record<string, unknown>>();
+  readonly #classes = new Map<string, Function>();
+  readonly #objects = new Map<number, object>();
+  readonly #refs = new WeakMap<object, number>();
+
+  constructor(private readonly call: (request: HostRequest) => unknown) {}
+
+  record(iface: string): Record<string, unknown> {
+    let record = this.#records.get(iface);
+    if (!record) {
+      const cache = new Map<string, unknown>();
+      record = new Proxy(
+        {},
+        {
+          get: (_, key) => {
+            if (typeof key !== 'string' || key === 'then') return undefined;
+            let value = cache.get(key);
+            if (value === undefined) {
+              value = /^[A-Z]/.test(key)
+                ? this.#classFor(`${iface}#${key}`)
+                : (...args: unknown[]) => this.#call({ op: 'call', iface, name: key, args });
+              cache.set(key, value);
+            }
+            return value;
+          },
+        },
+      );
+      this.#records.set(iface, record);
+    }
+    return record;
+  }
+
+  #classFor(id: string): Function {
+    let cls = this.#classes.get(id);
+    if (cls) return cls;
+    const [iface, name] = id.split('#') as [string, string];
+    const records = this;
+    // A constructor whose instances stand for host objects; statics go to the kernel.
+    const Remote = function (this: object, ...args: unknown[]) {
+      return records.#call({ op: 'new', iface, name, args });
+    } as unknown as { new (...args: unknown[]): object; prototype: object };
+    Object.defineProperty(Remote, 'name', { value: name });
+    cls = new Proxy(Remote, {
+      get: (target, key, receiver) => {
+        if (typeof key !== 'string' || key === 'prototype' || key === 'name' || key === 'length') {
+          return Reflect.get(target, key, receiver);
+        }
+        return (...args: unknown[]) => this.#call({ op: 'static', iface, name, method: key, args });
+      },
+    });
+    this.#classes.set(id, cls);
+    return cls;
+  }
+
+  /** The object a reference stands for in this worker (one per reference). */
+  #object(ref: RemoteRef): object {
+    let object = this.#objects.get(ref.$ref);
+    if (object) return object;
+    const cls = ref.$class ? this.#classFor(ref.$class) : undefined;
+    const base = Object.create(
+      (cls as { prototype: object } | undefined)?.prototype ?? Object.prototype,
+    ) as object;
+    const id = ref.$ref;
+    object = new Proxy(base, {
+      get: (target, key) => {
+        if (key === Symbol.dispose) return () => this.#drop(id);
+        if (typeof key !== 'string' || key === 'then') return Reflect.get(target, key);
+        return (...args: unknown[]) => this.#call({ op: 'method', target: id, method: key, args });
+      },
+    });
+    this.#objects.set(id, object);
+    this.#refs.set(object, id);
+    return object;
+  }
+
+  #drop(id: number): void {
+    if (!this.#objects.delete(id)) return;
+    this.call({ op: 'drop', target: id });
+  }
+
+  #call(request: HostRequest & { args: unknown[] }): unknown {
+    const encoded = { ...request, args: request.args.map((a) => this.encode(a)) } as HostRequest;
+    return this.decode(this.call(encoded));
+  }
+
+  /** A guest value on its way to the kernel: proxies become their references. */
+  encode(value: unknown): unknown {
+    return walk(value, (v) => {
+      const id = this.#refs.get(v);
+      return id === undefined ? undefined : { $ref: id };
+    });
+  }
+
+  decode(value: unknown): unknown {
+    return walk(value, (v) => (isRef(v) ? this.#object(v) : undefined));
+  }
+}
+
+/** A call from the worker to a provider in the kernel's thread. */
+export type HostRequest =
+  | { op: 'call'; iface: string; name: string; args: unknown[] }
+  | { op: 'new'; iface: string; name: string; args: unknown[] }
+  | { op: 'static'; iface: string; name: string; method: string; args: unknown[] }
+  | { op: 'method'; target: number; method: string; args: unknown[] }
+  | { op: 'drop'; target: number; args?: undefined };
+
+/** Serve one request from the worker against the sandbox's linked records and object table. */
+export function serve(
+  request: HostRequest,
+  records: Readonly<Record<string, Record<string, unknown>>>,
+  objects: ObjectTable,
+): Outcome {
+  if (request.op === 'drop') {
+    objects.drop(request.target);
+    return { ok: undefined };
+  }
+  const given = request.args;
+  return objects.outcome(() => {
+    const args = given.map((a) => objects.decode(a));
+    switch (request.op) {
+      case 'call': {
+        const fn = records[request.iface]?.[request.name];
+        if (typeof fn !== 'function')
+          throw new KeelError('trap', `no host function ${request.iface}#${request.name}`);
+        return Reflect.apply(fn, undefined, args);
+      }
+      case 'new': {
+        const cls = records[request.iface]?.[request.name];
+        if (typeof cls !== 'function')
+          throw new KeelError('trap', `no host class ${request.iface}#${request.name}`);
+        return Reflect.construct(cls, args);
+      }
+      case 'static': {
+        const cls = records[request.iface]?.[request.name] as Record<string, unknown> | undefined;
+        const fn = cls?.[request.method];
+        if (typeof fn !== 'function' || !Object.hasOwn(cls!, request.method)) {
+          throw new KeelError('trap', `no static ${request.iface}#${request.name}.${request.method}`);
+        }
+        return Reflect.apply(fn, cls, args);
+      }
+      case 'method': {
+        const target = objects.get({ $ref: request.target }) as Record<string, unknown>;
+        // Only the class's own methods: never Object.prototype's, never a constructor.
+        const proto = Object.getPrototypeOf(target) as object | null;
+        const fn =
+          proto && proto !== Object.prototype && Object.hasOwn(proto, request.method)
+            ? target[request.method]
+            : undefined;
+        if (typeof fn !== 'function' || request.method === 'constructor') {
+          throw new KeelError('trap', `host object has no method ${request.method}`);
+        }
+        return Reflect.apply(fn, target, args);
+      }
+    }
+  });
+}

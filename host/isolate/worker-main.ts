@@ -1,0 +1,218 @@
+/**
+ * The worker side of a worker sandbox: one guest, instantiated in this thread with Keel's
+ * canonical ABI and its own meter. Nothing of the kernel lives here: every host function is a
+ * request over the syscall channel (`channel.ts`), served in the kernel's thread while this
+ * thread sleeps on `Atomics.wait`. The kernel may end this thread at any moment
+ * (`worker.terminate()`): nothing here needs to be cleaned up.
+ */
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { handleLimitCounter } from '../abi/handles.js';
+import { ComponentInstance } from '../abi/instance.js';
+import { planComponent } from '../abi/plan.js';
+import { KeelError } from '../kernel/errors.js';
+import { GuestExit } from '../kernel/traps.js';
+import { createMeterRuntime, KEEL_MODULE, type MeterRuntime } from '../meter/index.js';
+import { KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
+import { type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
+
+/** What the kernel sends to start the guest. */
+export interface WorkerInit {
+  op: 'init';
+  port: MessagePort;
+  words: Int32Array;
+  /** A component's bytes (planned again here: the plan is data, the bytes are verified). */
+  componentBytes?: Uint8Array;
+  /** Compiled core modules: a component's in plan order, or the one plain core module. */
+  modules: WebAssembly.Module[];
+  /** The shape of the linked imports: interface (or core namespace) → member → kind. */
+  shape: Record<string, Record<string, 'function' | 'class'>>;
+  meter?: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
+  /** Bytes one call may lift from the guest; fuel per `bytesPerFuel` bytes. */
+  maxCallBytes: number;
+  bytesPerFuel: number;
+  handleLimit: number;
+  /** Fuel the start functions may use. */
+  fuel: number;
+  /** Core namespaces answered here: `proc_exit` of an embedded preview1 adapter ends the guest. */
+  exitGranted: boolean;
+}
+
+/** A call into the guest, from the kernel. */
+export interface WorkerInvoke {
+  op: 'invoke';
+  id: number;
+  name: string;
+  args: unknown[];
+  /** Fuel the call may use (the kernel's meter is the truth between calls). */
+  fuel: number;
+}
+
+/** What the worker posts to the kernel. */
+export type WorkerMessage =
+  | { op: 'ready'; exports: string[]; fuel: number }
+  | { op: 'failed'; outcome: Outcome }
+  | { op: 'host'; request: HostRequest; fuel: number }
+  | { op: 'limit'; what: 'memory' | 'table'; requested: number }
+  | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
+
+/** What the kernel answers to a host request: the outcome and the fuel left after it. */
+export interface HostReply {
+  outcome: Outcome;
+  fuel: number;
+}
+
+let port: MessagePort;
+let words: Int32Array;
+let meter: MeterRuntime | undefined;
+let call: ((name: string, args: unknown[]) => unknown) | undefined;
+let records: ProxyRecords;
+/**
+ * Limit notices sent in this call: one per kind, so that a guest retrying `memory.grow` in a
+ * loop cannot flood the kernel's queue (the kernel's events say the rest).
+ */
+const noticed = new Set<'memory' | 'table'>();
+
+function notice(what: 'memory' | 'table', requested: number): void {
+  if (noticed.has(what)) return;
+  noticed.add(what);
+  send({ op: 'limit', what, requested });
+}
+
+function send(message: WorkerMessage): void {
+  post(port, words, KERNEL_WORD, message);
+}
+
+/** A host call: post it, sleep until the kernel answers. Fuel crosses both ways. */
+function hostCall(request: HostRequest): unknown {
+  send({ op: 'host', request, fuel: meter?.remaining() ?? 0 });
+  const reply = receive(port, words, WORKER_WORD) as HostReply;
+  if (meter) meter.setRemaining(reply.fuel);
+  return settle(reply.outcome, (v) => v);
+}
+
+function start(init: WorkerInit): void {
+  port = init.port;
+  words = init.words;
+  records = new ProxyRecords(hostCall);
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const [iface, members] of Object.entries(init.shape)) {
+    const record = records.record(iface);
+    const shaped: Record<string, unknown> = {};
+    for (const name of Object.keys(members)) shaped[name] = record[name];
+    imports[iface] = shaped;
+  }
+  if (init.meter) {
+    meter = createMeterRuntime(
+      { fuel: init.fuel, ...init.meter },
+      {
+        onMemoryLimit: (requested) => notice('memory', requested),
+        onTableLimit: (requested) => notice('table', requested),
+      },
+    );
+  }
+  const link = (module: WebAssembly.Module, given?: WebAssembly.Imports): WebAssembly.Instance => {
+    let linked = given ?? {};
+    const preview1 = linked.wasi_snapshot_preview1;
+    if (init.exitGranted && preview1 && typeof preview1.proc_exit === 'function') {
+      linked = {
+        ...linked,
+        wasi_snapshot_preview1: {
+          ...preview1,
+          proc_exit: (code: number) => {
+            throw new GuestExit(code >>> 0);
+          },
+        },
+      };
+    }
+    if (meter) linked = { ...linked, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
+    return new WebAssembly.Instance(module, linked);
+  };
+  if (init.componentBytes) {
+    const plan = planComponent(init.componentBytes);
+    const component = new ComponentInstance(plan, init.modules, {
+      imports,
+      instantiateCore: link,
+      bytes: {
+        maxCallBytes: init.maxCallBytes,
+        charge: (bytes) => {
+          if (bytes > 0) meter?.charge(Math.ceil(bytes / init.bytesPerFuel));
+        },
+      },
+      handles: handleLimitCounter(init.handleLimit),
+    });
+    call = (name, args) => {
+      const found = component.exportFunction(name);
+      if (!found) throw new KeelError('no-such-target', `no export "${name}"`);
+      return found.fn(...args);
+    };
+    send({ op: 'ready', exports: [], fuel: meter?.remaining() ?? 0 });
+    return;
+  }
+  const instance = link(init.modules[0]!, imports as WebAssembly.Imports);
+  const exports = instance.exports as Record<string, unknown>;
+  call = (name, args) => {
+    const f = Object.hasOwn(exports, name) ? exports[name] : undefined;
+    if (typeof f !== 'function') throw new KeelError('no-such-target', `no export "${name}"`);
+    return (f as (...a: unknown[]) => unknown)(...args);
+  };
+  send({
+    op: 'ready',
+    exports: Object.keys(exports).filter((k) => typeof exports[k] === 'function'),
+    fuel: meter?.remaining() ?? 0,
+  });
+}
+
+function invoke(message: WorkerInvoke): void {
+  meter?.setRemaining(message.fuel);
+  noticed.clear();
+  let outcome: Outcome;
+  try {
+    const value = call!(message.name, message.args);
+    outcome = { ok: records.encode(value) };
+  } catch (error) {
+    outcome = crossing(error);
+  }
+  send({
+    op: 'result',
+    id: message.id,
+    outcome,
+    fuel: meter?.remaining() ?? 0,
+    exhausted: meter?.exhausted() ?? false,
+  });
+}
+
+/** A failure as it crosses: traps and stack overflows keep what they are. */
+function crossing(error: unknown): Outcome {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return { $keel: { code: 'stack-overflow', message: `stack overflow: ${error.message}` } };
+  }
+  if (error instanceof WebAssembly.LinkError) {
+    return {
+      $keel: { code: 'invalid-module', message: `cannot link the guest's core modules: ${error.message}` },
+    };
+  }
+  if (error instanceof WebAssembly.RuntimeError) {
+    return {
+      $keel: { code: 'trap', message: `wasm trap: ${error.message}`, details: { reason: error.message } },
+    };
+  }
+  if (error instanceof Error && error.name === 'ComponentError' && Object.hasOwn(error, 'payload')) {
+    return { $error: records.encode((error as Error & { payload: unknown }).payload) };
+  }
+  return thrown(error, (v) => records.encode(v));
+}
+
+parentPort!.once('message', (init: WorkerInit) => {
+  try {
+    start(init);
+  } catch (error) {
+    post(init.port, init.words, KERNEL_WORD, {
+      op: 'failed',
+      outcome: crossing(error),
+    } satisfies WorkerMessage);
+    return;
+  }
+  port.on('message', (message: WorkerInvoke) => {
+    if (message?.op === 'invoke') invoke(message);
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * The kernel's side of a worker sandbox: starts the guest in a worker of the pool, serves its
+ * host calls in the kernel's thread against the sandbox's linked (gated) imports, keeps the
+ * kernel's meter the truth about fuel, and ends the worker at once on a kill or a deadline.
+ *
+ * Two ways to call in: `callSync` blocks the kernel's thread and serves host calls from its
+ * wait loop (the synchronous API); `call` waits on the event loop, so timers, kills and
+ * asynchronous host functions work while the guest runs.
+ */
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { KeelError } from '../kernel/errors.js';
+import type { MeterRuntime } from '../meter/index.js';
+import { channelWords, KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
+import type { WorkerPool } from './pool.js';
+import { ObjectTable, type Outcome, serve, settle, thrown } from './remote.js';
+import type { HostReply, WorkerInit, WorkerInvoke, WorkerMessage } from './worker-main.js';
+
+type Records = Readonly<Record<string, Record<string, unknown>>>;
+
+export interface WorkerSandboxOptions {
+  pool: WorkerPool;
+  /** A component's bytes, or none for a plain core module. */
+  componentBytes?: Uint8Array | undefined;
+  modules: readonly WebAssembly.Module[];
+  /** The sandbox's linked imports (every function already behind the kernel's gate). */
+  imports: Records;
+  /** The sandbox's meter in the kernel: the worker's counter is synchronized with it. */
+  meter: MeterRuntime | undefined;
+  meterLimits: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
+  onLimit(what: 'memory' | 'table', requested: number): void;
+  maxCallBytes: number;
+  bytesPerFuel: number;
+  handleLimit: number;
+  exitGranted: boolean;
+  /** How long one call may take, in milliseconds (the sandbox's `deadlineMs`). */
+  deadlineMs: number;
+  /** The sandbox's `timeout` error (and its `deadline:exceeded` event) for a call past it. */
+  deadlineExceeded(exportName: string): KeelError;
+  /** The worker died on its own (out of heap, a crash): the sandbox ends with this error. */
+  onDeath(error: KeelError): void;
+}
+
+export class WorkerSandbox {
+  readonly #options: WorkerSandboxOptions;
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #words = channelWords();
+  readonly #objects: ObjectTable;
+  #nextCall = 1;
+  #exports: string[] = [];
+  #dead: KeelError | undefined;
+  /** The call awaited on the event loop, if any. */
+  #pending: { id: number; resolve(message: WorkerMessage): void; reject(error: KeelError): void } | undefined;
+  #ready: { resolve(): void; reject(error: unknown): void } | undefined;
+
+  private constructor(options: WorkerSandboxOptions) {
+    this.#options = options;
+    this.#worker = options.pool.acquire();
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    // Objects the guest holds through the channel count against the same handle limit.
+    let held = 0;
+    this.#objects = new ObjectTable(options.imports, {
+      acquire: () => {
+        if (held >= options.handleLimit) {
+          throw new KeelError('trap', `the sandbox holds ${options.handleLimit} host objects, its limit`, {
+            limit: options.handleLimit,
+          });
+        }
+        held++;
+      },
+      release: () => {
+        held--;
+      },
+    });
+    this.#port.on('message', (message: WorkerMessage) => this.#onMessage(message));
+    // Neither the port nor an idle worker keeps the process alive; a call's deadline timer does.
+    this.#port.unref();
+    this.#worker.ref();
+    this.#worker.on('error', (error) => this.#die(deathError(error)));
+    this.#worker.on('exit', () => this.#die(new KeelError('killed', 'the worker sandbox thread exited')));
+    const init: WorkerInit = {
+      op: 'init',
+      port: port2,
+      words: this.#words,
+      ...(options.componentBytes ? { componentBytes: options.componentBytes } : {}),
+      modules: [...options.modules],
+      shape: shapeOf(options.imports),
+      ...(options.meter ? { meter: options.meterLimits } : {}),
+      maxCallBytes: options.maxCallBytes,
+      bytesPerFuel: options.bytesPerFuel,
+      handleLimit: options.handleLimit,
+      fuel: options.meter?.remaining() ?? 0,
+      exitGranted: options.exitGranted,
+    };
+    this.#worker.postMessage(init, [port2]);
+  }
+
+  /** Start the guest in a worker; resolves once it is instantiated (its start function run). */
+  static async start(options: WorkerSandboxOptions): Promise<WorkerSandbox> {
+    const sandbox = new WorkerSandbox(options);
+    await new Promise<void>((resolve, reject) => {
+      sandbox.#ready = { resolve, reject };
+    });
+    return sandbox;
+  }
+
+  /** A plain core module's exported function names. */
+  exportNames(): readonly string[] {
+    return this.#exports;
+  }
+
+  /** Call an export, blocking the kernel's thread; host calls are served from the wait. */
+  callSync(name: string, args: readonly unknown[]): unknown {
+    const id = this.#send(name, args);
+    const deadline = performance.now() + this.#options.deadlineMs;
+    for (;;) {
+      // Killed from a host function just served: the worker will never answer.
+      if (this.#dead) throw this.#dead;
+      const message = receive(this.#port, this.#words, KERNEL_WORD, deadline) as WorkerMessage | undefined;
+      if (this.#dead) throw this.#dead;
+      if (!message) throw this.#timeout(name);
+      if (message.op === 'result' && message.id === id) return this.#settle(message);
+      this.#serveSync(message);
+    }
+  }
+
+  /** Call an export, waiting on the event loop: host functions may be asynchronous. */
+  async call(name: string, args: readonly unknown[]): Promise<unknown> {
+    const id = this.#send(name, args);
+    const timer = setTimeout(() => this.#pending?.reject(this.#timeout(name)), this.#options.deadlineMs);
+    try {
+      const message = await new Promise<WorkerMessage>((resolve, reject) => {
+        this.#pending = { id, resolve, reject };
+      });
+      return this.#settle(message as WorkerMessage & { op: 'result' });
+    } finally {
+      clearTimeout(timer);
+      this.#pending = undefined;
+    }
+  }
+
+  /** End the worker now: a guest in a tight loop or inside a host call stops at once. */
+  kill(error: KeelError = new KeelError('killed', 'the worker sandbox was killed')): void {
+    if (this.#dead) return;
+    this.#dead = error;
+    this.#objects.clear();
+    this.#options.pool.release(this.#worker);
+    this.#pending?.reject(error);
+    this.#ready?.reject(error);
+  }
+
+  /** Past the deadline: the worker is ended wherever its guest is. */
+  #timeout(exportName: string): KeelError {
+    const error = this.#options.deadlineExceeded(exportName);
+    this.kill(error);
+    return error;
+  }
+
+  #send(name: string, args: readonly unknown[]): number {
+    if (this.#dead) throw this.#dead;
+    const id = this.#nextCall++;
+    const message: WorkerInvoke = {
+      op: 'invoke',
+      id,
+      name,
+      args: args.map((a) => this.#objects.encode(a)),
+      fuel: this.#options.meter?.remaining() ?? 0,
+    };
+    try {
+      this.#port.postMessage(message);
+    } catch (error) {
+      // A value that cannot cross threads (a function, a guest resource of this thread).
+      throw new KeelError(
+        'invalid-argument',
+        `an argument of ${name} cannot cross to a worker sandbox: ${String(error)}`,
+      );
+    }
+    return id;
+  }
+
+  /** The worker's fuel left becomes the kernel's (the worker can only have used fuel, never gained). */
+  #absorb(fuel: number, exhausted = false): void {
+    const meter = this.#options.meter;
+    if (!meter) return;
+    const spent = meter.remaining() - fuel;
+    if (spent > 0) meter.charge(spent);
+    if (exhausted) {
+      try {
+        meter.charge(meter.remaining() + 1);
+      } catch {
+        // Marks the meter exhausted, as the guest's own check did in the worker.
+      }
+    }
+  }
+
+  #settle(message: WorkerMessage & { op: 'result' }): unknown {
+    this.#absorb(message.fuel, message.exhausted);
+    return settle(message.outcome, (v) => this.#objects.decode(v));
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    if (this.#dead) return;
+    switch (message.op) {
+      case 'ready':
+        this.#exports = message.exports;
+        try {
+          this.#absorb(message.fuel);
+        } catch {
+          // Never more than the meter had.
+        }
+        this.#worker.unref();
+        this.#ready?.resolve();
+        this.#ready = undefined;
+        return;
+      case 'failed':
+        this.#ready?.reject(failure(message.outcome));
+        this.#ready = undefined;
+        this.kill();
+        return;
+      case 'result':
+        if (this.#pending?.id === message.id) this.#pending.resolve(message);
+        return;
+      case 'host':
+        void this.#serveAsync(message);
+        return;
+      case 'limit':
+        this.#options.onLimit(message.what, message.requested);
+        return;
+    }
+  }
+
+  #serveSync(message: WorkerMessage): void {
+    if (message.op === 'limit') {
+      this.#options.onLimit(message.what, message.requested);
+      return;
+    }
+    if (message.op !== 'host') return;
+    const outcome = this.#serveOne(message);
+    if ('ok' in outcome && outcome.ok instanceof Promise) {
+      outcome.ok.catch(() => {});
+      this.#reply({
+        $keel: {
+          code: 'invalid-argument',
+          message:
+            'an asynchronous host function was called during a synchronous call (invokeSync or sandbox.fn); use sandbox.invoke',
+        },
+      });
+      return;
+    }
+    this.#reply(outcome);
+  }
+
+  async #serveAsync(message: WorkerMessage & { op: 'host' }): Promise<void> {
+    let outcome = this.#serveOne(message);
+    // An asynchronous host function: the guest sleeps while the kernel's loop runs on.
+    if ('ok' in outcome && outcome.ok instanceof Promise) {
+      try {
+        outcome = { ok: this.#objects.encode(await outcome.ok) };
+      } catch (error) {
+        outcome = thrown(error, (v) => this.#objects.encode(v));
+      }
+    }
+    if (this.#dead) return;
+    this.#reply(outcome);
+  }
+
+  #serveOne(message: WorkerMessage & { op: 'host' }): Outcome {
+    try {
+      this.#absorb(message.fuel);
+    } catch (error) {
+      return thrown(error, (v) => v);
+    }
+    return serve(message.request, this.#options.imports, this.#objects);
+  }
+
+  #reply(outcome: Outcome): void {
+    const reply: HostReply = { outcome, fuel: this.#options.meter?.remaining() ?? 0 };
+    try {
+      post(this.#port, this.#words, WORKER_WORD, reply);
+    } catch (error) {
+      // A host value that cannot cross threads is Keel's fault, never the guest's.
+      post(this.#port, this.#words, WORKER_WORD, {
+        outcome: {
+          $keel: { code: 'internal', message: `a host value cannot cross to the worker: ${String(error)}` },
+        },
+        fuel: reply.fuel,
+      } satisfies HostReply);
+    }
+  }
+
+  #die(error: KeelError): void {
+    if (this.#dead) return;
+    this.kill(error);
+    this.#options.onDeath(error);
+  }
+}
+
+/** Which members of each linked record are functions and which are classes. */
+function shapeOf(imports: Records): WorkerInit['shape'] {
+  const shape: WorkerInit['shape'] = {};
+  for (const [iface, record] of Object.entries(imports)) {
+    const members: Record<string, 'function' | 'class'> = {};
+    for (const [name, value] of Object.entries(record)) {
+      if (typeof value === 'function') members[name] = /^[A-Z]/.test(name) ? 'class' : 'function';
+    }
+    shape[iface] = members;
+  }
+  return shape;
+}
+
+function failure(outcome: Outcome): unknown {
+  try {
+    settle(outcome, (v) => v);
+  } catch (error) {
+    return error;
+  }
+  return new KeelError('internal', 'the worker failed without saying why');
+}
+
+/** Why a worker died, as the sandbox's error. */
+function deathError(error: Error): KeelError {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new KeelError('memory-limit', 'the worker sandbox ran out of its V8 heap (workers.heapMb)', {
+      reason: code,
+    });
+  }
+  return new KeelError('killed', `the worker sandbox's thread failed: ${error.message}`, {
+    ...(code ? { reason: code } : {}),
+  });
+}
