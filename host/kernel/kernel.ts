@@ -429,12 +429,13 @@ export class Kernel {
     }
     // A start function is guest code: it runs under the deadline as a call does.
     sandbox.startClock();
+    // With exit granted, an embedded preview1 adapter's proc_exit keeps the guest's own status.
+    const exitGranted = plan.some(
+      (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
+    );
     try {
       if (placement === 'worker') {
         const limits = sandbox.limits;
-        const exitGranted = plan.some(
-          (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
-        );
         const remote = await WorkerSandbox.start({
           pool: this.#pool(),
           componentBytes: module.plan ? module.componentBytes : undefined,
@@ -472,9 +473,6 @@ export class Kernel {
         for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
         sandbox.attach(instance.exports as Record<string, unknown>, signatures);
       } else {
-        const exitGranted = plan.some(
-          (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
-        );
         const component = new ComponentInstance(module.plan!, module.modules!, {
           imports,
           instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
