@@ -4,6 +4,18 @@
 #![allow(dead_code, unused_imports, unused_mut, unused_unsafe, unused_variables, clippy::all)]
 #![allow(non_camel_case_types, non_snake_case, clashing_extern_declarations)]
 
+// Referencing __wasm_call_ctors makes this a reactor: wasm-ld then runs the constructors once,
+// from _initialize (called at instantiation), instead of wrapping every export with them and
+// the destructors (a command). Wrapped exports would call WASI from cabi_realloc and post-return,
+// which the canonical ABI forbids, and re-run libc's start-up on every call.
+extern "C" {
+    fn __wasm_call_ctors();
+}
+#[export_name = "_initialize"]
+unsafe extern "C" fn _initialize() {
+    __wasm_call_ctors();
+}
+
 /// The component model allocates in guest memory through this.
 #[export_name = "cabi_realloc"]
 unsafe extern "C" fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
