@@ -208,7 +208,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: coldLoad.map((t) => timingRow(t)),
-      note: 'plain: WebAssembly.compile of the core module; Keel: new kernel with an empty cache directory, load (validate, transpile, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
+      note: 'plain: WebAssembly.compile of the core module; Keel: new kernel with an empty cache directory, load (parse and plan the component, meter the core module, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
     });
 
     log('  load (warm)');
@@ -244,7 +244,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: warmLoad.map((t) => timingRow(t)),
-      note: 'plain: WebAssembly.compile again; keel-disk: a new kernel loading from the transpile cache on disk (read, hash, compile); keel-memory: the same kernel again (compiled modules cached in memory). Wall time.',
+      note: 'plain: WebAssembly.compile again; keel-disk: a new kernel loading from the disk cache of metered core modules (parse and plan, read, hash, compile); keel-memory: the same kernel again (compiled modules cached in memory). Wall time.',
     });
 
     for (const k of keels) await k.kernel.close();
@@ -253,7 +253,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       ...KEEL_VARIANTS.map((v) => ({
         id: `${v.id}-disk`,
         label: `${v.label} (disk cache)`,
-        setup: 'a new kernel over a warm transpile cache directory',
+        setup: 'a new kernel over a warm cache directory',
       })),
       { id: 'keel-memory', label: 'Keel (in memory)', setup: 'the same kernel loading the same bytes again' },
     ];

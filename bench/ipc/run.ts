@@ -167,7 +167,10 @@ async function main() {
   await kernel.close();
 
   const baselines = [
-    { name: 'on-message called directly through the glue (no kernel), calls/s', per_s: directRate },
+    {
+      name: 'on-message through sandbox.fn, the canonical ABI fast path (no mailbox), calls/s',
+      per_s: directRate,
+    },
     { name: 'on-message through sandbox.invokeSync (no mailbox), calls/s', per_s: invokeRate },
   ];
   const date = new Date().toISOString();
