@@ -119,7 +119,7 @@ export function markdown(r: Report, chart = 'latest.svg'): string {
     '|---|---:|---:|:-:|',
     ...r.targets.map(
       (t) =>
-        `| ${t.label} | ${t.value === null ? '–' : `${t.value}x`} | ${t.kind === 'max' ? '≤' : '≥'} ${t.target}x | ${t.met === null ? `– ${t.note ?? ''}` : t.met ? 'yes' : '**no**'} |`,
+        `| ${t.label} | ${t.value === null ? '–' : `${t.value.toLocaleString('en')}${t.unit ?? 'x'}`} | ${t.kind === 'max' ? '≤' : '≥'} ${t.target.toLocaleString('en')}${t.unit ?? 'x'} | ${t.met === null ? `– ${t.note ?? ''}` : t.met ? 'yes' : '**no**'} |`,
     ),
     '',
   ];

@@ -57,6 +57,8 @@ export interface Target {
   /** `max`: value must be at most `target`; `min`: at least. */
   kind: 'max' | 'min';
   target: number;
+  /** What value and target count, when not a ratio ("x"): "ns", "/s". */
+  unit?: string;
   met: boolean | null;
   note?: string;
 }

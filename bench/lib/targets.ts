@@ -12,6 +12,7 @@ function target(
   kind: Target['kind'],
   limit: number,
   note?: string,
+  unit?: string,
 ): Target {
   const v = value === undefined || !Number.isFinite(value) ? null : round(value, 3);
   return {
@@ -22,6 +23,7 @@ function target(
     target: limit,
     met: v === null ? null : kind === 'max' ? v <= limit : v >= limit,
     ...(note ? { note } : {}),
+    ...(unit ? { unit } : {}),
   };
 }
 
@@ -65,6 +67,8 @@ export function computeTargets(report: Report): Target[] {
       value(report, 'wasm.call.add', 'keel-invoke'),
       'max',
       100,
+      undefined,
+      ' ns',
     ),
     target(
       'spawn',

@@ -31,10 +31,10 @@ export class CallDeadline {
     this.#clock = clock;
   }
 
-  /** A call starts now. */
-  begin(): void {
+  /** A call starts now (`now`: the deadline's clock, when the caller has just read it). */
+  begin(now: number = this.#clock()): void {
     this.#timed = ++this.#calls;
-    this.#start = this.#clock();
+    this.#start = now;
     this.expired = false;
   }
 

@@ -119,18 +119,36 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
   let stopError: Error | undefined;
   /** `remaining()` when the guest was stopped (the counter then holds `STOPPED`). */
   let stoppedRemaining = 0;
-  // Made on the first host charge: most sandboxes that never call the host never need it.
-  let charger: ((n: number) => number) | undefined;
+  // The counter is read and written through a small WebAssembly module once the sandbox is
+  // used (see `FuelCell`): made on the first host charge or after a few reads and writes, so a
+  // sandbox spawned and dropped never pays for its instance.
+  let cell: FuelCell | undefined;
+  let bigintAccesses = 0;
+  const cellNow = (): FuelCell | undefined => {
+    if (cell) return cell;
+    if (++bigintAccesses < CELL_AFTER_ACCESSES) return undefined;
+    cell = fuelCell(fuel);
+    return cell;
+  };
+  const readFuel = (): number => {
+    const c = cellNow();
+    return c ? c.get() : Number(fuel.value as bigint);
+  };
+  const writeFuel = (n: number): void => {
+    const c = cellNow();
+    if (c) c.set(n);
+    else fuel.value = BigInt(n);
+  };
 
   /** Fill the counter from `left`, the fuel the budget has (counter and reserve together). */
   const handOut = (left: number): void => {
     const give = left < slice ? left : slice;
-    fuel.value = BigInt(give);
+    writeFuel(give);
     reserve = left - give;
   };
   const remaining = (): number => {
     if (stopError) return stoppedRemaining;
-    const left = Number(fuel.value as bigint) + reserve;
+    const left = readFuel() + reserve;
     return left > 0 ? left : 0;
   };
   const used = (): number => usedBefore + Math.max(0, budget - remaining());
@@ -152,7 +170,7 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
       fuel.value = STOPPED;
       throw stopError;
     }
-    const left = Number(fuel.value as bigint) + reserve;
+    const left = readFuel() + reserve;
     if (left < 0) {
       exhausted = true;
       reserve = 0;
@@ -229,8 +247,8 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     exhausted: () => exhausted,
     charge(n: number): void {
       checkCount('charge', n);
-      charger ??= chargerFor(fuel);
-      if (charger(n) !== 0) fuelSlice();
+      cell ??= fuelCell(fuel);
+      if (cell.charge(n) !== 0) fuelSlice();
     },
     stop,
     stopped: () => stopError,
@@ -238,28 +256,43 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
 }
 
 /**
- * The host's fuel charge, done in WebAssembly. From JavaScript an i64 global is read and written
- * as a BigInt, about 55 ns a charge (most of a guest-to-host call); a one-function module that
- * shares the sandbox's fuel global does it in about 4 ns, with no allocation.
+ * The host's side of the fuel counter, done in WebAssembly. From JavaScript an i64 global is
+ * read and written as a BigInt: about 55 ns a charge (most of a guest-to-host call) and 300 ns
+ * for a read and a write (most of what `invokeSync` spent on fuel); a small module that shares
+ * the sandbox's fuel global does each in a few nanoseconds, with no allocation. Doubles round as
+ * `Number(bigint)` does; the counter stays within ±2^62, where that rounding never matters
+ * (`balance()`, which must be exact, still reads the BigInt).
  *
  *   (module
  *     (import "keel" "fuel" (global $fuel (mut i64)))
  *     (func (export "charge") (param $n f64) (result i32)   ;; 1 when the counter went below 0
  *       (global.set $fuel (i64.sub (global.get $fuel) (i64.trunc_sat_f64_u (local.get $n))))
- *       (i64.lt_s (global.get $fuel) (i64.const 0))))
+ *       (i64.lt_s (global.get $fuel) (i64.const 0)))
+ *     (func (export "get") (result f64) (f64.convert_i64_s (global.get $fuel)))
+ *     (func (export "set") (param $v f64) (global.set $fuel (i64.trunc_sat_f64_s (local.get $v)))))
  */
-const CHARGER_BYTES = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7c, 0x01, 0x7f, 0x02, 0x0e,
-  0x01, 0x04, 0x6b, 0x65, 0x65, 0x6c, 0x04, 0x66, 0x75, 0x65, 0x6c, 0x03, 0x7e, 0x01, 0x03, 0x02, 0x01, 0x00,
-  0x07, 0x0a, 0x01, 0x06, 0x63, 0x68, 0x61, 0x72, 0x67, 0x65, 0x00, 0x00, 0x0a, 0x12, 0x01, 0x10, 0x00, 0x23,
-  0x00, 0x20, 0x00, 0xfc, 0x07, 0x7d, 0x24, 0x00, 0x23, 0x00, 0x42, 0x00, 0x53, 0x0b,
+const FUEL_CELL_BYTES = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0e, 0x03, 0x60, 0x01, 0x7c, 0x01, 0x7f, 0x60, 0x00,
+  0x01, 0x7c, 0x60, 0x01, 0x7c, 0x00, 0x02, 0x0e, 0x01, 0x04, 0x6b, 0x65, 0x65, 0x6c, 0x04, 0x66, 0x75, 0x65,
+  0x6c, 0x03, 0x7e, 0x01, 0x03, 0x04, 0x03, 0x00, 0x01, 0x02, 0x07, 0x16, 0x03, 0x06, 0x63, 0x68, 0x61, 0x72,
+  0x67, 0x65, 0x00, 0x00, 0x03, 0x67, 0x65, 0x74, 0x00, 0x01, 0x03, 0x73, 0x65, 0x74, 0x00, 0x02, 0x0a, 0x21,
+  0x03, 0x10, 0x00, 0x23, 0x00, 0x20, 0x00, 0xfc, 0x07, 0x7d, 0x24, 0x00, 0x23, 0x00, 0x42, 0x00, 0x53, 0x0b,
+  0x05, 0x00, 0x23, 0x00, 0xb9, 0x0b, 0x08, 0x00, 0x20, 0x00, 0xfc, 0x06, 0x24, 0x00, 0x0b,
 ]);
-let chargerModule: WebAssembly.Module | undefined;
+let fuelCellModule: WebAssembly.Module | undefined;
 
-function chargerFor(fuel: WebAssembly.Global): (n: number) => number {
-  chargerModule ??= new WebAssembly.Module(CHARGER_BYTES);
-  const instance = new WebAssembly.Instance(chargerModule, { keel: { fuel } });
-  return instance.exports.charge as (n: number) => number;
+/** Reads and writes of the counter through BigInt before a sandbox gets its `FuelCell`. */
+const CELL_AFTER_ACCESSES = 16;
+
+interface FuelCell {
+  charge(n: number): number;
+  get(): number;
+  set(n: number): void;
+}
+
+function fuelCell(fuel: WebAssembly.Global): FuelCell {
+  fuelCellModule ??= new WebAssembly.Module(FUEL_CELL_BYTES);
+  return new WebAssembly.Instance(fuelCellModule, { keel: { fuel } }).exports as unknown as FuelCell;
 }
 
 /** An observer that throws never breaks the run. */
