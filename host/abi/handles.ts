@@ -19,9 +19,10 @@ export interface HandleEntry {
   scope: { borrowCount: number } | undefined;
 }
 
-/** Counts handles against the sandbox's limit. */
+/** Counts handles against the sandbox's limit (`limits.handles`). */
 export interface HandleCounter {
-  acquire(): void;
+  /** One more handle, of a resource type named `kind`; past the limit throws `resource-limit`. */
+  acquire(kind: string): void;
   release(): void;
 }
 
@@ -35,16 +36,16 @@ export class HandleTable {
   ) {}
 
   add(entry: HandleEntry): number {
-    this.counter.acquire();
+    if (this.free.length === 0 && this.entries.length >= 1 << 28)
+      trap(`too many ${this.resource.name} handles`);
+    this.counter.acquire(this.resource.name);
     const free = this.free.pop();
     if (free !== undefined) {
       this.entries[free] = entry;
       return free;
     }
-    const i = this.entries.length;
-    if (i >= 1 << 28) trap(`too many ${this.resource.name} handles`);
     this.entries.push(entry);
-    return i;
+    return this.entries.length - 1;
   }
 
   get(i: number): HandleEntry {
@@ -137,21 +138,34 @@ export class GuestResource {
   }
 }
 
-/** Resource handles one sandbox may hold (host and guest resources together). */
-export const DEFAULT_HANDLE_LIMIT = 65_536;
-
-/** The handle limit's error (until the kernel gives a counter of its own). */
-export function handleLimitCounter(limit: number): HandleCounter & { count: number } {
+/**
+ * A count of live handles with a limit: one more past it throws `resource-limit`
+ * (`details.limit: 'handles'`) after `onLimit` has run (the kernel emits `resource:limit`
+ * there). The kernel makes one per sandbox from `limits.handles`; a worker sandbox's thread
+ * makes its own from the same limit.
+ */
+export function handleLimitCounter(
+  limit: number,
+  onLimit: (kind: string, max: number) => void = () => {},
+): HandleCounter & { readonly count: number } {
+  let count = 0;
   return {
-    count: 0,
-    acquire() {
-      if (this.count >= limit) {
-        throw new KeelError('trap', `the sandbox holds ${limit} resource handles, its limit`, { limit });
+    get count() {
+      return count;
+    },
+    acquire(kind: string) {
+      if (count >= limit) {
+        onLimit(kind, limit);
+        throw new KeelError(
+          'resource-limit',
+          `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,
+          { limit: 'handles', max: limit, kind },
+        );
       }
-      this.count++;
+      count++;
     },
     release() {
-      this.count--;
+      if (count > 0) count--;
     },
   };
 }

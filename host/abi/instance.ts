@@ -25,7 +25,7 @@ export interface ComponentLink {
   ) => WebAssembly.Instance;
   /** Bounds and charges the bytes of strings and lists lifted from the guest. */
   readonly bytes: ByteBudget;
-  /** Counts resource handles against the sandbox's limit. */
+  /** Counts resource handles against the sandbox's limit (`limits.handles`). */
   readonly handles: HandleCounter;
 }
 
@@ -322,7 +322,7 @@ export class ComponentInstance implements ResourceHost {
     if (borrowed) {
       return new GuestResource({ type: resource, owner: this, rep, state: 'borrowed', drop: undefined }, 0);
     }
-    this.#link.handles.acquire();
+    this.#link.handles.acquire(resource.name);
     const handle = this.#nextHandle++;
     const r = new GuestResource(
       {

@@ -44,6 +44,7 @@ export const EVENTS = {
   clusterUp: 'cluster:up',
   clusterDown: 'cluster:down',
   clusterReject: 'cluster:reject',
+  resourceLimit: 'resource:limit',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

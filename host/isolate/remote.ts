@@ -10,6 +10,8 @@
  * (`$keel`, code kept), a guest exit (`$exit`).
  */
 import { ComponentError } from '../abi/calls.js';
+import type { HandleCounter } from '../abi/handles.js';
+import { kebabCase } from '../abi/js-names.js';
 import { KeelError } from '../kernel/errors.js';
 import { GuestExit } from '../kernel/traps.js';
 
@@ -65,7 +67,7 @@ export class ObjectTable {
   constructor(
     /** The provider records linked for the sandbox, by interface: their classes get names. */
     records: Readonly<Record<string, Record<string, unknown>>>,
-    private readonly counter: { acquire(): void; release(): void },
+    private readonly counter: HandleCounter,
   ) {
     for (const [iface, record] of Object.entries(records)) {
       for (const [name, value] of Object.entries(record)) {
@@ -82,7 +84,7 @@ export class ObjectTable {
   ref(object: object): RemoteRef {
     let id = this.#ids.get(object);
     if (id === undefined) {
-      this.counter.acquire();
+      this.counter.acquire(kindOf(this.#classes.get(object.constructor)));
       id = this.#next++;
       this.#objects.set(id, object);
       this.#ids.set(object, id);
@@ -133,6 +135,13 @@ export class ObjectTable {
       return thrown(error, (v) => this.encode(v));
     }
   }
+}
+
+/** `wasi:io/poll#Pollable` → `pollable` (the resource type, as the handle tables name it). */
+function kindOf(cls: string | undefined): string {
+  if (!cls) return 'host object';
+  const name = cls.slice(cls.indexOf('#') + 1);
+  return kebabCase(name.charAt(0).toLowerCase() + name.slice(1));
 }
 
 function isRef(value: object): value is RemoteRef {

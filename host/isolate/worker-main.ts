@@ -53,6 +53,8 @@ export type WorkerMessage =
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
   | { op: 'limit'; what: 'memory' | 'table'; requested: number }
+  /** The guest was refused one more resource handle of type `kind` (`limits.handles`). */
+  | { op: 'handles'; kind: string }
   | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
 
 /** What the kernel answers to a host request: the outcome and the fuel left after it. */
@@ -76,6 +78,15 @@ function notice(what: 'memory' | 'table', requested: number): void {
   if (noticed.has(what)) return;
   noticed.add(what);
   send({ op: 'limit', what, requested });
+}
+
+/** The handle limit's notice, once per call (the guest's call fails at the first refusal anyway). */
+let handlesNoticed = false;
+
+function noticeHandles(kind: string): void {
+  if (handlesNoticed) return;
+  handlesNoticed = true;
+  send({ op: 'handles', kind });
 }
 
 function send(message: WorkerMessage): void {
@@ -138,7 +149,7 @@ function start(init: WorkerInit): void {
           if (bytes > 0) meter?.charge(Math.ceil(bytes / init.bytesPerFuel));
         },
       },
-      handles: handleLimitCounter(init.handleLimit),
+      handles: handleLimitCounter(init.handleLimit, noticeHandles),
     });
     call = (name, args) => {
       const found = component.exportFunction(name);
@@ -165,6 +176,7 @@ function start(init: WorkerInit): void {
 function invoke(message: WorkerInvoke): void {
   meter?.setRemaining(message.fuel);
   noticed.clear();
+  handlesNoticed = false;
   let outcome: Outcome;
   try {
     const value = call!(message.name, message.args);

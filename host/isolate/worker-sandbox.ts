@@ -8,6 +8,7 @@
  * asynchronous host functions work while the guest runs.
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
 import type { MeterRuntime } from '../meter/index.js';
 import { channelWords, KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
@@ -30,7 +31,12 @@ export interface WorkerSandboxOptions {
   onLimit(what: 'memory' | 'table', requested: number): void;
   maxCallBytes: number;
   bytesPerFuel: number;
+  /** The sandbox's handle count (`limits.handles`): host objects the worker holds references to. */
+  handles: HandleCounter;
+  /** The same limit, for the handle tables of the guest's component in the worker. */
   handleLimit: number;
+  /** The worker refused the guest one more handle (the kernel emits `resource:limit`). */
+  onHandleLimit(kind: string): void;
   exitGranted: boolean;
   /** How long one call may take, in milliseconds (the sandbox's `deadlineMs`). */
   deadlineMs: number;
@@ -58,21 +64,8 @@ export class WorkerSandbox {
     this.#worker = options.pool.acquire();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    // Objects the guest holds through the channel count against the same handle limit.
-    let held = 0;
-    this.#objects = new ObjectTable(options.imports, {
-      acquire: () => {
-        if (held >= options.handleLimit) {
-          throw new KeelError('trap', `the sandbox holds ${options.handleLimit} host objects, its limit`, {
-            limit: options.handleLimit,
-          });
-        }
-        held++;
-      },
-      release: () => {
-        held--;
-      },
-    });
+    // Host objects the guest holds through the channel count against the sandbox's handles.
+    this.#objects = new ObjectTable(options.imports, options.handles);
     this.#port.on('message', (message: WorkerMessage) => this.#onMessage(message));
     // Neither the port nor an idle worker keeps the process alive; a call's deadline timer does.
     this.#port.unref();
@@ -227,12 +220,19 @@ export class WorkerSandbox {
       case 'limit':
         this.#options.onLimit(message.what, message.requested);
         return;
+      case 'handles':
+        this.#options.onHandleLimit(message.kind);
+        return;
     }
   }
 
   #serveSync(message: WorkerMessage): void {
     if (message.op === 'limit') {
       this.#options.onLimit(message.what, message.requested);
+      return;
+    }
+    if (message.op === 'handles') {
+      this.#options.onHandleLimit(message.kind);
       return;
     }
     if (message.op !== 'host') return;

@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'no-such-target'
   | 'policy-violation'
   | 'internal'
-  | 'log-failed';
+  | 'log-failed'
+  | 'resource-limit';
 
 export interface ErrorCatalogEntry {
   /** What the code means, in one line. */
@@ -99,6 +100,11 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     meaning:
       'The JSONL event log could not be opened or written (a directory, no permission, disk full, a closed pipe); events go on to hooks but no longer to the log.',
     fix: 'Point the log at a writable file (`--log`), free disk space, or keep the reading end of the pipe open.',
+  },
+  'resource-limit': {
+    meaning:
+      'The guest went past a per-sandbox limit on what it may make the host hold or handle (resource handles held at once, bytes passed to the host in one call); `details.limit` names it. The sandbox is poisoned.',
+    fix: 'Drop handles the guest no longer needs and pass data to the host in smaller pieces, or raise the named limit (`handles`, `hostArgBytes`).',
   },
 };
 

@@ -5,7 +5,6 @@
  */
 import { basename } from 'node:path';
 import type { ByteBudget } from '../abi/context.js';
-import { DEFAULT_HANDLE_LIMIT, handleLimitCounter } from '../abi/handles.js';
 import { ComponentInstance, findExport } from '../abi/instance.js';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import {
@@ -454,7 +453,9 @@ export class Kernel {
           })(),
           maxCallBytes: limits.memoryBytes,
           bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
-          handleLimit: DEFAULT_HANDLE_LIMIT,
+          handles: sandbox.handles,
+          handleLimit: limits.handles,
+          onHandleLimit: (kind) => sandbox.handleLimitReached(kind),
           exitGranted,
           deadlineMs: limits.deadlineMs,
           deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
@@ -477,7 +478,7 @@ export class Kernel {
           imports,
           instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
           bytes: byteBudget(context, sandbox.limits),
-          handles: handleLimitCounter(DEFAULT_HANDLE_LIMIT),
+          handles: sandbox.handles,
         });
         sandbox.attachComponent(component);
       }

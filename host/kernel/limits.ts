@@ -35,6 +35,13 @@ export interface Limits {
    * end); past it each kind is counted and summarized in one `log:suppressed` event.
    */
   events: number;
+  /**
+   * Resource handles a sandbox may hold at once, host and guest resources together: every live
+   * entry of its component instances' handle tables (a `wasi:io` stream or pollable, a
+   * descriptor, a resource of its own), every guest resource the embedder holds, every host
+   * object a worker sandbox holds a reference to. One more is `resource-limit`.
+   */
+  handles: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -51,6 +58,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   moduleBytes: 128 * MiB,
   outputBytes: 16 * MiB,
   events: 10_000,
+  handles: 10_000,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -4,6 +4,7 @@
  * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
  */
 
+import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import { kebabCase } from '../abi/js-names.js';
 import { argumentsFromJson } from '../abi/json.js';
@@ -164,6 +165,13 @@ export class Sandbox {
   #windowRequest: string | undefined;
   /** Guest text streams (stdout, stderr, the log), redacted over the stream. */
   readonly #streams = new Map<EventName, StreamRedactor<HeldText>>();
+  /**
+   * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
+   * its component instance's handle tables, the guest resources the embedder holds, and a
+   * worker sandbox's table of host objects. One more past the limit is `resource-limit`, after
+   * a `resource:limit` event (drawn from the event budget).
+   */
+  readonly handles: HandleCounter;
 
   constructor(internals: SandboxInternals) {
     this.id = internals.id;
@@ -181,6 +189,7 @@ export class Sandbox {
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
     this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
     this.#eventBudget = new EventBudget(this.limits.events);
+    this.handles = handleLimitCounter(this.limits.handles, (kind) => this.handleLimitReached(kind));
   }
 
   get state(): SandboxState {
@@ -280,6 +289,19 @@ export class Sandbox {
     // Checked first so that unobserved events cost no allocation on hot paths.
     if (!this.#bus.wants(event.event) || !this.#eventBudget.admit(event.event)) return;
     this.#bus.emitAs(event, this.id, this.module.name, event.request ?? this.#request);
+  }
+
+  /**
+   * Kernel-internal: the guest was refused one more resource handle of type `kind`
+   * (`limits.handles`), here or in its worker: the `resource:limit` event.
+   */
+  handleLimitReached(kind: string): void {
+    this.emit({
+      event: EVENTS.resourceLimit,
+      level: 'warn',
+      status: 'denied',
+      data: { limit: 'handles', max: this.limits.handles, kind },
+    });
   }
 
   /**

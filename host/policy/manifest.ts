@@ -48,6 +48,7 @@ export const LimitsSchema = z
     events: count
       .optional()
       .describe('Events a sandbox may cause one by one per invocation (default 10,000)'),
+    handles: count.optional().describe('Resource handles a sandbox may hold at once (default 10,000)'),
   })
   .strict();
 
@@ -122,6 +123,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('moduleBytes', toBytes(limits.moduleSize));
   assign('outputBytes', toBytes(limits.outputSize));
   assign('events', limits.events);
+  assign('handles', limits.handles);
   resolveLimits(resolved);
   return resolved;
 }
