@@ -22,6 +22,7 @@ interface Mutation {
 
 const COUNTED = 'host/meter/counted.ts';
 const FUEL = 'host/meter/fuel.ts';
+const PRECHARGE = 'host/meter/precharge.ts';
 
 const MUTATIONS: Mutation[] = [
   {
@@ -33,7 +34,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'a second back edge not seen',
     file: FUEL,
-    from: 'if (this.#counted[target] === 1) throw NOT_COUNTED;\n          // A then',
+    from: 'if (this.#counted[target] === 1) throw NOT_COUNTED;\n    // A then',
     to: '// A then',
   },
   {
@@ -69,15 +70,15 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'a never-ending count not charged as such',
-    file: FUEL,
+    file: PRECHARGE,
     from: "const unending = loop.test === 'ne' && shift > 0;",
     to: 'const unending = false;',
   },
   {
     name: 'a test that fails at once counted as one turn',
-    file: FUEL,
-    from: 'code.byte(OP_I32_CONST);\n      code.byte(0);\n      first();',
-    to: 'code.byte(OP_I32_CONST);\n      code.byte(1);\n      first();',
+    file: PRECHARGE,
+    from: 'code.byte(OP_I32_CONST);\n    code.byte(0);\n    first();',
+    to: 'code.byte(OP_I32_CONST);\n    code.byte(1);\n    first();',
   },
   {
     name: 'a constant start: one turn too few',
@@ -94,7 +95,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: 'a constant start kept across a branch or join',
     file: FUEL,
-    from: 'if (local !== this.#knownLocal || this.#knownFlushes !== this.#flushes) return undefined;',
+    from: 'if (local !== this.#knownLocal || this.#knownFlushes !== this.flushes) return undefined;',
     to: 'if (local !== this.#knownLocal) return undefined;',
   },
   {

@@ -4,8 +4,8 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import { eachSection, MalformedError, malformed } from './binary.js';
-import { readLimits } from './module.js';
 import { describeMemoryLimit, PAGE_BYTES } from './runtime.js';
+import { readLimits } from './sections.js';
 
 export interface MemoryInfo {
   /** Initial size in 64 KiB pages. */
