@@ -3,27 +3,28 @@
  * grant's scope names the topics: `{ "publish": ["jobs.*"], "subscribe": ["stats.**"] }`;
  * anything else is `capability-denied`. Topics under `keel.` are the kernel's.
  */
-import { z } from 'zod';
 import { isTopicPattern } from '../sched/glob.js';
 import type { EventsScope } from '../sched/port.js';
 import { deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
 import type { CapabilityProvider } from './provider.js';
+import { lazySchema } from './schema.js';
 
-const topicPattern = z.string().refine(isTopicPattern, {
-  message: 'a topic pattern is dot-separated segments of letters, digits, - and _, with * or ** (jobs.*)',
+export const eventsScopeSchema = lazySchema((z) => {
+  const topicPattern = z.string().refine(isTopicPattern, {
+    message: 'a topic pattern is dot-separated segments of letters, digits, - and _, with * or ** (jobs.*)',
+  });
+  return z
+    .object({
+      publish: z.array(topicPattern).default([]),
+      subscribe: z.array(topicPattern).default([]),
+    })
+    .strict();
 });
-
-export const EventsScopeSchema = z
-  .object({
-    publish: z.array(topicPattern).default([]),
-    subscribe: z.array(topicPattern).default([]),
-  })
-  .strict();
 
 export const keelEvents: CapabilityProvider = {
   name: 'keel-events',
   interfaces: ['keel:kernel/events'],
-  parseScope: (iface, scope) => parseScope(EventsScopeSchema, iface, scope),
+  parseScope: (iface, scope) => parseScope(eventsScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {
     const port = schedPort(context, iface);
     const granted = scope as EventsScope;

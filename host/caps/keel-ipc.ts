@@ -3,25 +3,28 @@
  * scheduler. The grant's scope names the peers: `{ "peers": ["/pipeline/*", "sbx_7"] }`; an
  * empty or absent scope lets the sandbox message nobody (replies need no grant).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { isPeerPattern } from '../sched/glob.js';
 import { type IpcScope, isGuestError, type SchedPort } from '../sched/port.js';
 import { type CapabilityProvider, type SandboxContext, wasiError } from './provider.js';
+import { lazySchema } from './schema.js';
 
-export const IpcScopeSchema = z
-  .object({
-    /** Sandbox ids or mount paths; `*` within a segment, a `**` segment for several. */
-    peers: z
-      .array(
-        z.string().refine(isPeerPattern, {
-          message: 'a peer is a sandbox id (sbx_3, sbx_*) or a mount path (/pipeline/*, /a/**)',
-        }),
-      )
-      .default([]),
-  })
-  .strict();
+export const ipcScopeSchema = lazySchema((z) =>
+  z
+    .object({
+      /** Sandbox ids or mount paths; `*` within a segment, a `**` segment for several. */
+      peers: z
+        .array(
+          z.string().refine(isPeerPattern, {
+            message: 'a peer is a sandbox id (sbx_3, sbx_*) or a mount path (/pipeline/*, /a/**)',
+          }),
+        )
+        .default([]),
+    })
+    .strict(),
+);
 
 /** Parse a scope (also used by plans and the CLI); throws `invalid-argument` with the reason. */
 export function parseScope<T>(schema: z.ZodType<T>, iface: string, scope: unknown): T {
@@ -73,7 +76,7 @@ export function deniedCall(context: SandboxContext, iface: string, op: string): 
 export const keelIpc: CapabilityProvider = {
   name: 'keel-ipc',
   interfaces: ['keel:kernel/ipc'],
-  parseScope: (iface, scope) => parseScope(IpcScopeSchema, iface, scope),
+  parseScope: (iface, scope) => parseScope(ipcScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {
     const port = schedPort(context, iface);
     const granted = scope as IpcScope;

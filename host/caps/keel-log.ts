@@ -2,7 +2,6 @@
  * `keel:kernel/log`: the guest's structured log, as `guest:log` events. Messages are capped so
  * that a chatty guest cannot flood the log with huge lines.
  */
-import { z } from 'zod';
 import { EVENTS, type EventLevel } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { type CapabilityProvider, chargeBytes } from './provider.js';
@@ -10,28 +9,32 @@ import { type CapabilityProvider, chargeBytes } from './provider.js';
 const LEVELS: readonly EventLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 export const MAX_LOG_MESSAGE = 4096;
 
-export const LogScope = z
-  .object({
-    /** Messages below this level are discarded. */
-    level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('trace'),
-  })
-  .strict();
+export interface LogScope {
+  /** Messages below this level are discarded (default `trace`: none). */
+  level: EventLevel;
+}
+
+/** `{ level? }`, checked by hand: a log grant is common, and loading zod for it would cost more than the run. */
+export function parseLogScope(iface: string, scope: unknown): LogScope {
+  const fail = (why: string): never => {
+    throw new KeelError('invalid-argument', `invalid scope for ${iface}: ${why}`);
+  };
+  const input = scope ?? {};
+  if (typeof input !== 'object' || Array.isArray(input)) return fail('expected an object');
+  for (const key of Object.keys(input)) if (key !== 'level') fail(`unrecognized key "${key}"`);
+  const level = (input as { level?: unknown }).level ?? 'trace';
+  if (typeof level !== 'string' || !LEVELS.includes(level as EventLevel)) {
+    fail(`level must be one of ${LEVELS.join(', ')}`);
+  }
+  return { level: level as EventLevel };
+}
 
 export const keelLog: CapabilityProvider = {
   name: 'keel-log',
   interfaces: ['keel:kernel/log'],
-  parseScope(iface, scope) {
-    const parsed = LogScope.safeParse(scope ?? {});
-    if (!parsed.success) {
-      throw new KeelError(
-        'invalid-argument',
-        `invalid scope for ${iface}: ${parsed.error.issues[0]?.message}`,
-      );
-    }
-    return parsed.data;
-  },
+  parseScope: parseLogScope,
   link({ scope, context }) {
-    const minimum = LEVELS.indexOf((scope as z.infer<typeof LogScope>).level);
+    const minimum = LEVELS.indexOf((scope as LogScope).level);
     return {
       log(level: EventLevel, message: string) {
         chargeBytes(context, message.length);

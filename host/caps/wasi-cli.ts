@@ -3,7 +3,6 @@
  * never the process), stdin/stdout/stderr over Keel's streams, and the terminal interfaces
  * (a sandbox never sees a terminal).
  */
-import { z } from 'zod';
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import {
@@ -15,16 +14,38 @@ import {
 } from './provider.js';
 import { type ByteSink, type ByteSource, bytesSource, InputStream, OutputStream } from './wasi-io.js';
 
-export const EnvironmentScope = z
-  .object({
-    /** Variables the guest sees. Nothing of the host's environment leaks unless listed here. */
-    env: z.record(z.string(), z.string()).default({}),
-    args: z.array(z.string()).default([]),
-    cwd: z.string().optional(),
-  })
-  .strict();
+export interface EnvironmentScope {
+  /** Variables the guest sees. Nothing of the host's environment leaks unless listed here. */
+  env: Record<string, string>;
+  args: string[];
+  cwd?: string | undefined;
+}
 
-export type EnvironmentScope = z.infer<typeof EnvironmentScope>;
+/**
+ * `{ env?, args?, cwd? }`, checked by hand: every `keel run` grants it, and loading zod for it
+ * would cost more than the rest of the run's start-up. Returns fresh copies.
+ */
+export function parseEnvironmentScope(iface: string, scope: unknown): EnvironmentScope {
+  const fail = (why: string): never => {
+    throw new KeelError('invalid-argument', `invalid scope for ${iface}: ${why}`, { interface: iface });
+  };
+  const input = scope ?? {};
+  if (typeof input !== 'object' || Array.isArray(input)) return fail('expected an object');
+  for (const key of Object.keys(input)) {
+    if (key !== 'env' && key !== 'args' && key !== 'cwd') fail(`unrecognized key "${key}"`);
+  }
+  const { env = {}, args = [], cwd } = input as { env?: unknown; args?: unknown; cwd?: unknown };
+  if (typeof env !== 'object' || env === null || Array.isArray(env))
+    return fail('env must be an object of strings');
+  const entries = Object.entries(env);
+  for (const [name, value] of entries) if (typeof value !== 'string') fail(`env.${name} must be a string`);
+  // fromEntries defines each name as an own property: `__proto__` stays a variable.
+  const vars = Object.fromEntries(entries) as Record<string, string>;
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string'))
+    fail('args must be an array of strings');
+  if (cwd !== undefined && typeof cwd !== 'string') fail('cwd must be a string');
+  return { env: vars, args: [...(args as string[])], ...(cwd !== undefined ? { cwd: cwd as string } : {}) };
+}
 
 const ENV_NAME = /^[^=\0]+$/;
 
@@ -205,18 +226,7 @@ export const wasiCli: CapabilityProvider = {
     return Object.values(env).filter((value): value is string => typeof value === 'string');
   },
   parseScope(iface, scope) {
-    if (iface !== 'wasi:cli/environment') return undefined;
-    const parsed = EnvironmentScope.safeParse(scope ?? {});
-    if (!parsed.success) {
-      throw new KeelError(
-        'invalid-argument',
-        `invalid scope for ${iface}: ${parsed.error.issues[0]?.message}`,
-        {
-          interface: iface,
-        },
-      );
-    }
-    return parsed.data;
+    return iface === 'wasi:cli/environment' ? parseEnvironmentScope(iface, scope) : undefined;
   },
   link({ interface: iface, scope, context }) {
     switch (iface) {

@@ -49,7 +49,12 @@ const MAX_PATH = 8192;
 const MAX_AUTHORITY = 261;
 
 /** Caps of `fields` when no outgoing grant says otherwise (the grant's defaults). */
-const DEFAULT_POLICY = parseHttpScope({});
+/** The policy of a grant with no scope (built on first use: parsing loads zod). */
+let defaultPolicy: HttpPolicy | undefined;
+const DEFAULT_POLICY = (): HttpPolicy => {
+  defaultPolicy ??= parseHttpScope({});
+  return defaultPolicy;
+};
 
 function headerError(tag: 'invalid-syntax' | 'forbidden' | 'immutable'): never {
   throw wasiError({ tag });
@@ -91,7 +96,7 @@ function release(context: SandboxContext, bytes: number): void {
 }
 
 function caps(context: SandboxContext): HttpPolicy {
-  return httpState(context).policy ?? DEFAULT_POLICY;
+  return httpState(context).policy ?? DEFAULT_POLICY();
 }
 
 function makeTypes(context: SandboxContext) {

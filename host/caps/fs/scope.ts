@@ -12,64 +12,65 @@
  * ```
  */
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { KeelError } from '../../kernel/errors.js';
 import type { Grant } from '../../policy/grants.js';
+import { lazySchema } from '../schema.js';
 import { MAX_PATH_BYTES, utf8Length } from './path.js';
 
 export const MiB = 1024 * 1024;
 
 /** `read`: list and open (dirs), read (files). `read-write` adds create/remove/rename (dirs), write (files). */
-export const Perms = z.enum(['read', 'read-write']);
-export type Perms = z.infer<typeof Perms>;
+export type Perms = 'read' | 'read-write';
 
-const guestPath = z
-  .string()
-  .min(1, 'a preopen needs a guest path')
-  .refine((p) => !p.includes('\0'), 'a guest path cannot contain NUL')
-  .refine((p) => utf8Length(p) <= MAX_PATH_BYTES, 'guest path too long');
+const filesystemScopeSchema = lazySchema((z) => {
+  const perms = z.enum(['read', 'read-write']);
+  const guestPath = z
+    .string()
+    .min(1, 'a preopen needs a guest path')
+    .refine((p) => !p.includes('\0'), 'a guest path cannot contain NUL')
+    .refine((p) => utf8Length(p) <= MAX_PATH_BYTES, 'guest path too long');
+  const preopen = z
+    .object({
+      /** The name the guest sees (`/data`, `.`). */
+      guest: guestPath,
+      /** The host directory; absent: an in-memory directory private to the sandbox. */
+      host: z
+        .string()
+        .min(1)
+        .refine((p) => !p.includes('\0'), 'a host path cannot contain NUL')
+        .optional(),
+      /** Default: `read` for host directories, `read-write` for in-memory ones. */
+      dirPerms: perms.optional(),
+      /** Default: as `dirPerms`. */
+      filePerms: perms.optional(),
+      /** Hard links in this preopen (see the scope's `hardLinks`); default: the scope's. */
+      hardLinks: z.boolean().optional(),
+    })
+    .strict();
+  return z
+    .object({
+      preopens: z.array(preopen).max(64).default([]),
+      /** Bytes the sandbox may write over its life (writes, and growth by `set-size` or sparse writes). */
+      bytesWritten: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(64 * MiB),
+      /** Files, directories and links the sandbox may create over its life. */
+      filesCreated: z.number().int().nonnegative().default(10_000),
+      /** Descriptors (files, directories, directory listings) open at once, preopens not counted. */
+      openDescriptors: z.number().int().positive().max(65_536).default(256),
+      /**
+       * Allow opening files with more than one hard link, and creating links within one preopen;
+       * the default for every preopen (each may say otherwise).
+       */
+      hardLinks: z.boolean().default(false),
+    })
+    .strict();
+});
 
-export const PreopenSchema = z
-  .object({
-    /** The name the guest sees (`/data`, `.`). */
-    guest: guestPath,
-    /** The host directory; absent: an in-memory directory private to the sandbox. */
-    host: z
-      .string()
-      .min(1)
-      .refine((p) => !p.includes('\0'), 'a host path cannot contain NUL')
-      .optional(),
-    /** Default: `read` for host directories, `read-write` for in-memory ones. */
-    dirPerms: Perms.optional(),
-    /** Default: as `dirPerms`. */
-    filePerms: Perms.optional(),
-    /** Hard links in this preopen (see the scope's `hardLinks`); default: the scope's. */
-    hardLinks: z.boolean().optional(),
-  })
-  .strict();
-
-export const FilesystemScope = z
-  .object({
-    preopens: z.array(PreopenSchema).max(64).default([]),
-    /** Bytes the sandbox may write over its life (writes, and growth by `set-size` or sparse writes). */
-    bytesWritten: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(64 * MiB),
-    /** Files, directories and links the sandbox may create over its life. */
-    filesCreated: z.number().int().nonnegative().default(10_000),
-    /** Descriptors (files, directories, directory listings) open at once, preopens not counted. */
-    openDescriptors: z.number().int().positive().max(65_536).default(256),
-    /**
-     * Allow opening files with more than one hard link, and creating links within one preopen;
-     * the default for every preopen (each may say otherwise).
-     */
-    hardLinks: z.boolean().default(false),
-  })
-  .strict();
-
-export type FilesystemScopeInput = z.input<typeof FilesystemScope>;
+export type FilesystemScopeInput = z.input<ReturnType<typeof filesystemScopeSchema>>;
 
 export interface Preopen {
   guest: string;
@@ -91,7 +92,7 @@ export interface FilesystemScope {
 
 /** Validate and normalize a scope; messages name the field at fault. */
 export function parseFilesystemScope(iface: string, scope: unknown): FilesystemScope {
-  const parsed = FilesystemScope.safeParse(scope ?? {});
+  const parsed = filesystemScopeSchema().safeParse(scope ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';

@@ -6,8 +6,9 @@
  * the network thread checks every resolved address here before it connects.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { KeelError } from '../../kernel/errors.js';
+import { lazySchema } from '../schema.js';
 import type { AddressRange } from './addresses.js';
 
 const KiB = 1024;
@@ -28,86 +29,89 @@ export const STANDARD_METHODS = [
 
 const HOST = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-const Rule = z
-  .object({
-    /** `http`, `https` (default: `https` only). */
-    schemes: z.array(z.enum(['http', 'https'])).optional(),
-    /** An exact host name or IP address, or `*.example.com` (any name below example.com). */
-    host: z.string().min(1).max(253),
-    /** Ports (default: the scheme's default port). */
-    ports: z.array(z.number().int().min(1).max(65535)).optional(),
-    /** Methods, upper case (default: every standard method). */
-    methods: z
-      .array(
-        z
-          .string()
-          .regex(/^[A-Za-z-]+$/)
-          .max(32),
-      )
-      .optional(),
-    /** Path prefixes (default: any path). `/v1/` allows `/v1/x`, not `/v10`. */
-    paths: z.array(z.string().startsWith('/').max(2048)).optional(),
-    /**
-     * Address ranges (CIDR, `10.0.0.0/8`, `::1/128`) this rule's host may resolve to even though
-     * they are private, loopback, link-local or otherwise refused by default.
-     */
-    addresses: z.array(z.string().max(64)).optional(),
-  })
-  .strict();
+const ruleSchema = (z: typeof import('zod').z) =>
+  z
+    .object({
+      /** `http`, `https` (default: `https` only). */
+      schemes: z.array(z.enum(['http', 'https'])).optional(),
+      /** An exact host name or IP address, or `*.example.com` (any name below example.com). */
+      host: z.string().min(1).max(253),
+      /** Ports (default: the scheme's default port). */
+      ports: z.array(z.number().int().min(1).max(65535)).optional(),
+      /** Methods, upper case (default: every standard method). */
+      methods: z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z-]+$/)
+            .max(32),
+        )
+        .optional(),
+      /** Path prefixes (default: any path). `/v1/` allows `/v1/x`, not `/v10`. */
+      paths: z.array(z.string().startsWith('/').max(2048)).optional(),
+      /**
+       * Address ranges (CIDR, `10.0.0.0/8`, `::1/128`) this rule's host may resolve to even though
+       * they are private, loopback, link-local or otherwise refused by default.
+       */
+      addresses: z.array(z.string().max(64)).optional(),
+    })
+    .strict();
 
-export type HttpRule = z.infer<typeof Rule>;
+export type HttpRule = z.infer<ReturnType<typeof ruleSchema>>;
 
-export const HttpScope = z
-  .object({
-    /** What may be requested; a rule may be a URL (`https://api.example.com/v1/`). Empty: nothing. */
-    allow: z.array(z.union([z.string(), Rule])).default([]),
-    /** Requests per invocation (redirect hops count). */
-    maxRequests: z.number().int().min(0).max(10_000).default(16),
-    /** Bytes of request body. */
-    maxRequestBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(1024 * MiB)
-      .default(1 * MiB),
-    /** Bytes of response body. */
-    maxResponseBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(1024 * MiB)
-      .default(4 * MiB),
-    /** Header fields in one request or response. */
-    maxHeaders: z.number().int().min(0).max(10_000).default(64),
-    /** Bytes of one header section (names and values). */
-    maxHeaderBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(16 * MiB)
-      .default(16 * KiB),
-    /**
-     * Bytes of header fields, request bodies and response bodies one sandbox may hold at once
-     * (each object it keeps alive counts until it is dropped, sent or read).
-     */
-    maxHeldBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(4096 * MiB)
-      .default(16 * MiB),
-    /** Redirects followed by the host (each hop checked again); 0 hands 3xx responses to the guest. */
-    maxRedirects: z.number().int().min(0).max(20).default(0),
-    /** Time for one request, from connect to the last byte of the response, in milliseconds. */
-    timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
-    /** Header names whose values events never show. */
-    redactHeaders: z
-      .array(z.string())
-      .default(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']),
-  })
-  .strict();
+export const httpScopeSchema = lazySchema((z) =>
+  z
+    .object({
+      /** What may be requested; a rule may be a URL (`https://api.example.com/v1/`). Empty: nothing. */
+      allow: z.array(z.union([z.string(), ruleSchema(z)])).default([]),
+      /** Requests per invocation (redirect hops count). */
+      maxRequests: z.number().int().min(0).max(10_000).default(16),
+      /** Bytes of request body. */
+      maxRequestBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1024 * MiB)
+        .default(1 * MiB),
+      /** Bytes of response body. */
+      maxResponseBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1024 * MiB)
+        .default(4 * MiB),
+      /** Header fields in one request or response. */
+      maxHeaders: z.number().int().min(0).max(10_000).default(64),
+      /** Bytes of one header section (names and values). */
+      maxHeaderBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(16 * MiB)
+        .default(16 * KiB),
+      /**
+       * Bytes of header fields, request bodies and response bodies one sandbox may hold at once
+       * (each object it keeps alive counts until it is dropped, sent or read).
+       */
+      maxHeldBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(4096 * MiB)
+        .default(16 * MiB),
+      /** Redirects followed by the host (each hop checked again); 0 hands 3xx responses to the guest. */
+      maxRedirects: z.number().int().min(0).max(20).default(0),
+      /** Time for one request, from connect to the last byte of the response, in milliseconds. */
+      timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+      /** Header names whose values events never show. */
+      redactHeaders: z
+        .array(z.string())
+        .default(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']),
+    })
+    .strict(),
+);
 
-export type HttpScopeInput = z.input<typeof HttpScope>;
+export type HttpScopeInput = z.input<ReturnType<typeof httpScopeSchema>>;
 
 /** A checked grant: rules in their normal form and the caps. */
 export interface HttpPolicy {
@@ -134,7 +138,7 @@ export interface NormalRule {
 }
 
 export function parseHttpScope(scope: unknown): HttpPolicy {
-  const parsed = HttpScope.safeParse(scope ?? {});
+  const parsed = httpScopeSchema().safeParse(scope ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new KeelError(

@@ -1,0 +1,31 @@
+/**
+ * zod for the providers' scope schemas, loaded when a scope is first parsed: most runs grant
+ * no scoped capability, and loading zod's hundred-odd modules costs more than the rest of a
+ * `keel run`'s start-up (bench/results/startup-latest.md). A schema is built once, on first use.
+ *
+ * ```ts
+ * const scopeSchema = lazySchema((z) => z.object({ peers: z.array(z.string()) }).strict());
+ * scopeSchema().safeParse(input);
+ * ```
+ */
+import { createRequire } from 'node:module';
+import type { z as Zod } from 'zod';
+
+type ZodNamespace = typeof Zod;
+
+let zod: ZodNamespace | undefined;
+
+function loadZod(): ZodNamespace {
+  // Synchronously, as a provider's parseScope is: zod's CommonJS build.
+  zod ??= (createRequire(import.meta.url)('zod') as { z: ZodNamespace }).z;
+  return zod;
+}
+
+/** A schema built from zod on first use. */
+export function lazySchema<T>(build: (z: ZodNamespace) => T): () => T {
+  let schema: T | undefined;
+  return () => {
+    schema ??= build(loadZod());
+    return schema;
+  };
+}
