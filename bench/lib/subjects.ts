@@ -207,9 +207,29 @@ export function extismFunctions() {
 /** A plugin's 4-byte output as a u32 (PluginOutput is a DataView over the output block). */
 const u32 = (out: unknown): number => (out as DataView).getUint32(0, true);
 
+/**
+ * `@extism/extism`, imported without the warning its top-level `import { WASI } from "wasi"` makes
+ * Node print ("ExperimentalWarning: WASI is an experimental feature"): the plugin runs with
+ * `useWasi: false`, so that warning is noise on every bench and test run. Only that one warning is
+ * held back, only while the module loads.
+ */
+async function importExtism(): Promise<ExtismCreate> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('WASI is an experimental feature')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return (await import('@extism/extism')).default;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** The Extism JS SDK with a plugin doing the same work, on the calling thread (its default). */
 export async function extismSubject(): Promise<WasmSubject & { module: WebAssembly.Module }> {
-  const { default: createPlugin } = await import('@extism/extism');
+  const createPlugin = await importExtism();
   const module = await WebAssembly.compile(readFileSync(EXTISM_PLUGIN));
   const functions = extismFunctions();
   return {

@@ -2,6 +2,7 @@
  * `keel demo` (what `npm start` runs): load the sample guests from guests/, run them with
  * grants and limits, and show what happened, including a denied capability and a trap.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EVENTS } from '../events/names.js';
@@ -157,6 +158,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
   if (values.help) {
     stdout.write(DEMO_HELP);
     return EXIT_OK;
+  }
+  if (!existsSync(root('guests/as/hello/hello.wasm'))) {
+    // The npm package ships the runtime, not the sample guests (nor wabt, a dev dependency).
+    throw new KeelError(
+      'invalid-argument',
+      'keel demo runs the sample guests of a Keel repository checkout, which the npm package does not ship: clone the repository, `npm install`, then `npm start`',
+    );
   }
   const log = values.log as string | undefined;
   const kernel = new Kernel({ cacheDir: root('.keel-cache'), ...(log ? { log } : {}) });

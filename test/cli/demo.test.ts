@@ -11,6 +11,8 @@ describe('npm start (keel demo)', () => {
       timeout: 120_000,
     });
     expect(r.stderr).not.toMatch(/did not behave as expected/);
+    // What `npm start` prints: the demo's output, no Node.js warnings.
+    expect(r.stderr).not.toMatch(/Warning/);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('"Hello, Keel!"');
     expect(r.stdout).toMatch(/capability-denied .*env\.read_secret/);

@@ -1,0 +1,222 @@
+/**
+ * The npm package as a user gets it: `npm pack` (which cleans and builds, as `npm publish`
+ * does) from a copy of the sources, then the tarball installed into a fresh project with no
+ * registry access, then the library and the `keel` binary run from there.
+ *
+ * Offline: the project's lockfile is the repository's own, cut to Keel's runtime dependencies
+ * (the packages `npm ci` of the repository put in npm's cache), so `npm ci --offline` resolves
+ * nothing and downloads nothing. The sources are packed from a copy so that the repository's
+ * dist/, which other tests run, is never cleaned under them.
+ */
+import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, scratchDir } from './harness.js';
+
+/** A core module exporting `run: () -> i32` (returns 42), with no imports. */
+const TRIVIAL = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
+  0x00, 0x07, 0x07, 0x01, 0x03, 0x72, 0x75, 0x6e, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b,
+]);
+
+interface PackedFile {
+  path: string;
+  size: number;
+}
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+  files: string[];
+  scripts: Record<string, string>;
+};
+
+const work = scratchDir('package');
+const app = join(work, 'app');
+const tarball = `keel-${pkg.version}.tgz`;
+let packed: { files: PackedFile[]; size: number; unpackedSize: number };
+
+/** The environment of a user's shell: none of the npm_* variables that `npm test` would pass on. */
+function userEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, NO_COLOR: '1', npm_config_update_notifier: 'false', ...extra };
+}
+
+/** npm with no registry: any attempt to fetch fails at once instead of waiting on the network. */
+function npm(args: string[], cwd: string, timeout: number) {
+  const options: SpawnSyncOptions = {
+    cwd,
+    encoding: 'utf8',
+    timeout,
+    env: userEnv({ npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' }),
+  };
+  const result = spawnSync('npm', args, options);
+  if (result.status !== 0) {
+    throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
+  }
+  return result.stdout as unknown as string;
+}
+
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: userEnv({ npm_config_offline: 'true' }),
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  // The sources a pack reads, as a checkout has them; node_modules for the build's compiler.
+  const src = join(work, 'src');
+  mkdirSync(src);
+  for (const entry of [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'README.md',
+    'CHANGELOG.md',
+    'bin',
+    'host',
+    'wit',
+    'sdk',
+    'docs',
+  ]) {
+    cpSync(join(ROOT, entry), join(src, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
+  const out = npm(['pack', '--json', '--pack-destination', work], src, 400_000);
+  packed = (JSON.parse(out) as (typeof packed)[])[0]!;
+
+  // A fresh project depending on the tarball, locked to the repository's runtime dependencies.
+  mkdirSync(app);
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, Record<string, unknown>>;
+  };
+  const packages: Record<string, unknown> = {
+    '': { name: 'app', dependencies: { keel: `file:../${tarball}` } },
+    'node_modules/keel': {
+      version: pkg.version,
+      resolved: `file:../${tarball}`,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || entry.dev === true) continue;
+    const { devOptional, ...rest } = entry;
+    packages[path] = devOptional ? { ...rest, optional: true } : rest;
+  }
+  const dependencies = { keel: `file:../${tarball}` };
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies }, null, 2),
+  );
+  writeFileSync(
+    join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'app', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
+  npm(['ci', '--offline', '--no-audit', '--no-fund'], app, 400_000);
+  writeFileSync(join(app, 'trivial.wasm'), TRIVIAL);
+}, 900_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the npm package', () => {
+  it('is built on pack and carries only what a user needs', () => {
+    const paths = packed.files.map((f) => f.path);
+    // The build is in it (dist/ is ignored by git: only `files` and the pack's build put it there).
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'bin/keel.js',
+      'dist/host/index.js',
+      'dist/host/index.d.ts',
+      'dist/host/cli/main.js',
+      'dist/host/caps/http/net-worker.js',
+    ]) {
+      expect(paths).toContain(needed);
+    }
+    // No sources, tests, benches, guests, scripts or source maps.
+    const stray = paths.filter(
+      (p) =>
+        /^(test|bench|guests|scripts|host|node_modules|\.keel-cache)\//.test(p) ||
+        /^dist\/(test|bench|scripts)\//.test(p) ||
+        p.endsWith('.map') ||
+        p.endsWith('.test.js'),
+    );
+    expect(stray).toEqual([]);
+    expect(paths.filter((p) => p.endsWith('.wasm'))).toEqual([]);
+    expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
+    // `npm pack` and `npm publish` start from a clean dist/ (nothing stale ships) and build it.
+    expect(pkg.scripts.prepack).toContain("rmSync('dist'");
+    expect(pkg.scripts.prepare).toBe('npm run build');
+  });
+
+  it('installs offline and serves the library: import { Kernel } from "keel"', () => {
+    writeFileSync(
+      join(app, 'lib.mjs'),
+      `import { readFileSync } from 'node:fs';
+import { Kernel, KeelError } from 'keel';
+const kernel = new Kernel({ cacheDir: './cache' });
+const sandbox = await kernel.spawn(await kernel.load(readFileSync('trivial.wasm')));
+console.log(await sandbox.call('run'), typeof KeelError);
+await kernel.close();
+`,
+    );
+    const r = run(process.execPath, ['lib.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('42 function\n');
+    expect(r.status).toBe(0);
+    // The types come along.
+    expect(existsSync(join(app, 'node_modules/keel/dist/host/index.d.ts'))).toBe(true);
+  });
+
+  it('runs the keel binary with npx: --help, --version, a core module and a component', () => {
+    const help = run('npx', ['--offline', 'keel', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: keel <command>');
+    expect(help.stderr).toBe('');
+    const version = run('npx', ['--offline', 'keel', '--version']);
+    expect(version.stdout).toBe(`keel ${pkg.version}\n`);
+    const core = run('npx', ['--offline', 'keel', 'run', 'trivial.wasm', '--invoke', 'run', '--json']);
+    expect(core.status).toBe(0);
+    expect(JSON.parse(core.stdout.trim())).toMatchObject({ ok: true, value: 42 });
+    // A component: the loader's generator (jco) must have come with the package's dependencies.
+    const hello = join(ROOT, 'guests/as/hello/hello.wasm');
+    const component = run('npx', [
+      '--offline',
+      'keel',
+      'run',
+      hello,
+      '--grant',
+      'keel:kernel/log',
+      '--invoke',
+      'greet',
+      '--args',
+      '["npm"]',
+      '--cache-dir',
+      'cache',
+    ]);
+    expect(component.stdout).toBe('Hello, npm!\n');
+    expect(component.stderr).toContain('greeted npm');
+    expect(component.status).toBe(0);
+  });
+
+  it('says that keel demo needs a repository checkout, with exit status 2', () => {
+    const demo = run('npx', ['--offline', 'keel', 'demo']);
+    expect(demo.status).toBe(2);
+    expect(demo.stderr).toContain('keel demo runs the sample guests of a Keel repository checkout');
+    expect(demo.stderr).not.toMatch(/\n\s+at /);
+  });
+});
