@@ -21,7 +21,7 @@ import {
   stdout,
 } from './output.js';
 
-export const BUILD_HELP = `Usage: keel build [dir] [--quiet] [--json]
+export const BUILD_HELP = `Usage: keel build [dir] [--quiet] [--progress] [--json]
 
 Build the guest project in [dir] (default: the current folder) into a
 WebAssembly component: read keel.json, resolve its WIT world with Keel's
@@ -31,14 +31,18 @@ downloaded; a build writes only inside the project folder.
 
 Options:
   --quiet     Do not print progress
+  --progress  Print progress on stderr even when it is not a terminal
+              (a terminal always gets it; a pipe or a file does not)
   --json      Print one JSON object
   -h, --help  Show this help
 
-Toolchains (Debian packages):
+Toolchains:
   c       apt-get install clang lld wasi-libc libclang-rt-dev-wasm32
   rust    apt-get install rustc libstd-rust-dev-wasm32
-  as      none (AssemblyScript comes with Keel)
-  js, ts  none (componentize-js and esbuild come with Keel)
+  as      AssemblyScript, from npm (in a checkout of Keel; beside an
+          installed keel: npm install --save-dev assemblyscript)
+  js, ts  componentize-js (comes with Keel) and esbuild (ts: and
+          typescript), from npm like AssemblyScript
 
 Exit status: 0 built, 1 the build failed (a missing toolchain, a compiler
 error), 2 a bad invocation, no keel.json or a malformed one.
@@ -46,6 +50,7 @@ error), 2 a bad invocation, no keel.json or a malformed one.
 
 const FLAGS = {
   quiet: { type: 'boolean' },
+  progress: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,10 +70,12 @@ export async function buildCommand(argv: string[]): Promise<number> {
       );
     }
     const started = performance.now();
-    const onProgress = values.quiet
-      ? undefined
-      : (line: string) =>
-          stderr.line(`${dim(`[${((performance.now() - started) / 1000).toFixed(1)}s]`)} ${line}`);
+    // Progress is for a person at a terminal; a pipe or a file gets it only when asked.
+    const onProgress =
+      values.quiet || !(stderr.isTTY || values.progress)
+        ? undefined
+        : (line: string) =>
+            stderr.line(`${dim(`[${((performance.now() - started) / 1000).toFixed(1)}s]`)} ${line}`);
     let built: Awaited<ReturnType<typeof buildProject>>;
     try {
       const project = readProject(positionals[0] ?? '.');
@@ -112,7 +119,9 @@ function buildFailed(error: unknown, json: boolean): number {
       error: {
         code: missing ? 'toolchain-missing' : 'build-failed',
         message,
-        ...(missing ? { tool: error.tool.name, packages: error.tool.packages } : {}),
+        ...(missing
+          ? { tool: error.tool.name, packages: error.tool.packages, manager: error.tool.manager ?? 'apt' }
+          : {}),
       },
     });
   } else {
@@ -121,7 +130,9 @@ function buildFailed(error: unknown, json: boolean): number {
     stderr.line(
       dim(
         missing
-          ? '  hint: install the packages named, or name the executable in the variable given'
+          ? error.tool.manager === 'npm'
+            ? '  hint: install the package named with npm, then build again'
+            : '  hint: install the packages named, or name the executable in the variable given'
           : '  hint: the output above is the toolchain’s; fix the source it names',
       ),
     );

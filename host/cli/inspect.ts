@@ -11,7 +11,17 @@ import { readModuleFile } from '../loader/files.js';
 import { describeExports, type ExportedItem } from './exports.js';
 import { parseFlags } from './flags.js';
 import { cliHint, grantedByCli } from './grants.js';
-import { asKeelError, EXIT_OK, exitStatusFor, printError, printJson, stdout, styles } from './output.js';
+import {
+  asKeelError,
+  clearProgress,
+  EXIT_OK,
+  exitStatusFor,
+  printError,
+  printJson,
+  progress,
+  stdout,
+  styles,
+} from './output.js';
 
 const { bold, dim, green, yellow } = styles(stdout);
 
@@ -51,8 +61,10 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     const cacheDir = values['cache-dir'] as string | undefined;
     const file = positionals[0]!;
     kernel = new Kernel(cacheDir !== undefined ? { cacheDir } : {});
+    progress(`loading ${file}`);
     const bytes = await readModuleFile(file, kernel.limits.moduleBytes);
     const module = await kernel.load(bytes, { name: basename(file).replace(/\.wasm$/, '') });
+    clearProgress();
     const needs = kernel.needs(module);
     const exports = await describeExports(bytes, module);
     if (json) printJson(await describe(module, needs, exports));
@@ -64,6 +76,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     else printError(failure, cliHint(failure, 'inspect'));
     return exitStatusFor(failure.code);
   } finally {
+    clearProgress();
     await kernel?.close();
   }
 }

@@ -153,20 +153,57 @@ export function printJson(value: unknown): void {
   stdout.line(JSON.stringify(value));
 }
 
-/**
- * A transient note on stderr for a human at a terminal (loading, transpiling), erased by
- * `clearProgress`; nothing at all when stderr is a pipe or a file.
- */
-export function progress(text: string): void {
-  if (!stderr.isTTY || !stderr.atLineStart) return;
-  stderr.raw(Buffer.from(`\r\u001b[2K${dim(text)}`), false);
-  progressShown = true;
+/** Work shorter than this shows no progress note. */
+export const PROGRESS_DELAY_MS = 500;
+
+let progressMode: 'auto' | 'always' | 'never' = 'auto';
+let progressTimer: NodeJS.Timeout | undefined;
+let progressText = '';
+let progressStarted = 0;
+/** How the note was shown: erased on a terminal, or a line of its own on a pipe. */
+let progressShown: 'terminal' | 'line' | undefined;
+
+/** `auto`: on a terminal only; `always` (`--progress`): on a pipe or a file too, as plain lines; `never` (`--quiet`). */
+export function setProgressMode(mode: 'auto' | 'always' | 'never'): void {
+  progressMode = mode;
 }
 
-let progressShown = false;
+/**
+ * A note on stderr for work that may take a while (loading, transpiling): shown only if the
+ * work lasts more than `PROGRESS_DELAY_MS`, and only on a terminal (where it is erased by
+ * `clearProgress` or by the next output) unless `--progress` asked for it on a pipe too. The
+ * timer fires whenever the work lets the event loop turn (loading awaits between its steps).
+ */
+export function progress(text: string): void {
+  clearProgress();
+  if (progressMode === 'never' || (!stderr.isTTY && progressMode !== 'always')) return;
+  progressText = text;
+  progressStarted = performance.now();
+  progressTimer = setTimeout(showProgress, PROGRESS_DELAY_MS);
+  progressTimer.unref();
+}
 
+function showProgress(): void {
+  progressTimer = undefined;
+  if (!stderr.atLineStart || stderr.closed) return;
+  if (stderr.isTTY) {
+    stderr.raw(Buffer.from(`\r\u001b[2K${dim(`${progressText}…`)}`), false);
+    progressShown = 'terminal';
+  } else {
+    stderr.raw(Buffer.from(`keel: ${progressText}…\n`));
+    progressShown = 'line';
+  }
+}
+
+/** The work is done: the note goes away (a terminal) or says how long it took (a pipe). */
 export function clearProgress(): void {
-  if (!progressShown) return;
-  progressShown = false;
-  stderr.raw(Buffer.from('\r\u001b[2K'), false);
+  if (progressTimer) clearTimeout(progressTimer);
+  progressTimer = undefined;
+  const shown = progressShown;
+  progressShown = undefined;
+  if (shown === 'terminal') stderr.raw(Buffer.from('\r\u001b[2K'), false);
+  else if (shown === 'line') {
+    const seconds = ((performance.now() - progressStarted) / 1000).toFixed(1);
+    stderr.raw(Buffer.from(`keel: ${progressText}: done in ${seconds} s\n`));
+  }
 }

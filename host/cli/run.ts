@@ -34,6 +34,7 @@ import {
   printJson,
   printWarning,
   progress,
+  setProgressMode,
   stderr,
   stdout,
   yellow,
@@ -78,6 +79,8 @@ Options:
   --log <file.jsonl>      Append the event log (JSONL, schema v1)
   --cache-dir <dir>       Cache of metered core modules (default ~/.cache/keel)
   --quiet                 Do not print the guest's log lines or Keel's notes
+  --progress              Say what takes long (loading) on stderr even when it
+                          is not a terminal (a terminal always gets it)
   --json                  Print one JSON result object as the last stdout line
   -h, --help              Show this help
 
@@ -114,6 +117,7 @@ const FLAGS = {
   log: { type: 'string' },
   'cache-dir': { type: 'string' },
   quiet: { type: 'boolean' },
+  progress: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -135,6 +139,7 @@ interface RunRequest {
   log: string | undefined;
   cacheDir: string | undefined;
   quiet: boolean;
+  progress: boolean;
   json: boolean;
 }
 
@@ -214,6 +219,7 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     log: values.log as string | undefined,
     cacheDir: values['cache-dir'] as string | undefined,
     quiet: values.quiet === true,
+    progress: values.progress === true,
     json: values.json === true,
   };
 }
@@ -264,6 +270,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     stdout.write(RUN_HELP);
     return EXIT_OK;
   }
+  setProgressMode(request.quiet ? 'never' : request.progress ? 'always' : 'auto');
   let log: EventLog | undefined;
   let stdin: ByteSource;
   try {

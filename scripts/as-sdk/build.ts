@@ -179,8 +179,9 @@ async function compile(
     'out.wasm',
     '--baseDir',
     root,
+    // Absolute: asc resolves a relative --path against the working directory, not --baseDir.
     '--path',
-    relative(root, sdkPath),
+    sdkPath,
     '--runtime',
     'incremental',
     '--optimizeLevel',

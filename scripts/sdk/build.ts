@@ -2,8 +2,7 @@
  * Build a guest project (keel.json) into a component, whatever its language: what `keel build`
  * and `npm run build:sdk-guests` run. Long steps report progress through `onProgress`.
  */
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { buildC } from './c/build.js';
 import { writeInside } from './files.js';
 import {
@@ -17,7 +16,17 @@ import {
   writeRecord,
 } from './project.js';
 import { buildRust } from './rust/build.js';
-import { CLANG, findTool, RUSTC, version } from './toolchain.js';
+import {
+  ASSEMBLYSCRIPT,
+  CLANG,
+  COMPONENTIZE_JS,
+  ESBUILD,
+  findNpmTool,
+  findTool,
+  RUSTC,
+  TYPESCRIPT,
+  version,
+} from './toolchain.js';
 
 export interface BuildOptions {
   /** Called with a line of progress for each step (`generating bindings`, `compiling with clang`). */
@@ -69,11 +78,8 @@ export async function buildProject(project: Project, options: BuildOptions = {})
       break;
     }
     case 'as': {
+      toolchain = `AssemblyScript ${findNpmTool(ASSEMBLYSCRIPT)}`;
       const { buildGuest } = await import('../as-sdk/build.js');
-      const asc = JSON.parse(
-        readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8'),
-      ) as { version: string };
-      toolchain = `AssemblyScript ${asc.version}`;
       progress(`compiling ${project.sources[0]} with ${toolchain}`);
       ({ component } = await buildGuest({
         entry: resolve(project.dir, project.sources[0]!),
@@ -84,11 +90,11 @@ export async function buildProject(project: Project, options: BuildOptions = {})
     }
     case 'js':
     case 'ts': {
+      // Each one the build needs, named before any of it starts.
+      if (project.language === 'ts') findNpmTool(TYPESCRIPT);
+      findNpmTool(ESBUILD);
+      toolchain = `componentize-js ${findNpmTool(COMPONENTIZE_JS)}`;
       const { buildJs } = await import('./js/build.js');
-      const cjs = JSON.parse(
-        readFileSync(join(root, 'node_modules/@bytecodealliance/componentize-js/package.json'), 'utf8'),
-      ) as { version: string };
-      toolchain = `componentize-js ${cjs.version}`;
       ({ component } = await buildJs({
         entry: resolve(project.dir, project.sources[0]!),
         world,

@@ -5,8 +5,9 @@
  * environment.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export class ToolchainError extends Error {
   override readonly name: string = 'ToolchainError';
@@ -30,8 +31,10 @@ export interface Tool {
   env?: string;
   /** Executable names tried on PATH, in order. */
   commands: string[];
-  /** Debian packages that provide it (and what it needs to target wasm32). */
+  /** Debian packages that provide it (and what it needs to target wasm32); npm's for an npm tool. */
   packages: string[];
+  /** Where `packages` come from (default `apt`). */
+  manager?: 'apt' | 'npm';
   /** Directories tried before PATH (Debian's own, ahead of tools a user installed elsewhere). */
   prefer?: string[];
 }
@@ -75,6 +78,70 @@ export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): stri
       `install it with \`apt-get install ${tool.packages.join(' ')}\` (Debian)`,
     tool,
   );
+}
+
+/**
+ * A toolchain that comes from npm (AssemblyScript, esbuild, TypeScript, componentize-js): in a
+ * checkout it is in Keel's node_modules; beside an installed `keel` it is wherever Node resolves
+ * it from Keel's own files (the project's node_modules, or the global folder for a global
+ * install). The npm package does not depend on the ones only a build needs.
+ */
+export interface NpmTool {
+  /** The package: `assemblyscript`. */
+  name: string;
+  /** What the build imports: `assemblyscript/asc`. */
+  module: string;
+}
+
+export const ASSEMBLYSCRIPT: NpmTool = { name: 'assemblyscript', module: 'assemblyscript/asc' };
+export const ESBUILD: NpmTool = { name: 'esbuild', module: 'esbuild' };
+export const TYPESCRIPT: NpmTool = { name: 'typescript', module: 'typescript' };
+export const COMPONENTIZE_JS: NpmTool = {
+  name: '@bytecodealliance/componentize-js',
+  module: '@bytecodealliance/componentize-js',
+};
+
+/** The version Keel is built and tested with: its package.json's (a dependency's dependency: none). */
+function testedVersion(name: string): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      name?: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    if (pkg.name !== 'keel') continue;
+    return pkg.dependencies?.[name] ?? pkg.devDependencies?.[name];
+  }
+  return undefined;
+}
+
+/**
+ * The installed version of an npm toolchain, or a MissingToolError telling the npm command that
+ * installs it (beside Keel: in the project that depends on `keel`, or globally beside a global one).
+ */
+export function findNpmTool(tool: NpmTool): string {
+  let entry: string;
+  try {
+    entry = fileURLToPath(import.meta.resolve(tool.module));
+  } catch {
+    const tested = testedVersion(tool.name);
+    const spec = tested ? `${tool.name}@${tested}` : tool.name;
+    throw new MissingToolError(
+      `${tool.name} was not found beside Keel: install it with \`npm install --save-dev ${spec}\` in the ` +
+        'project that depends on keel (or `npm install --global` beside a global keel)',
+      { name: tool.name, commands: [], packages: [spec], manager: 'npm' },
+    );
+  }
+  for (let dir = dirname(entry), i = 0; i < 8; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === tool.name && pkg.version) return pkg.version;
+  }
+  return 'unknown version';
 }
 
 /**

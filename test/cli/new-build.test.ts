@@ -4,6 +4,7 @@
  * direct call, logs a message it receives and publishes an event. A missing toolchain is named
  * with the Debian package that provides it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import { type GrantInput, Kernel } from '../../host/index.js';
 import { buildProject } from '../../scripts/sdk/build.js';
 import { createProject, projectName } from '../../scripts/sdk/new.js';
 import { readProject } from '../../scripts/sdk/project.js';
-import { CLANG, findTool, RUSTC } from '../../scripts/sdk/toolchain.js';
-import { keel, lastJson } from './harness.js';
+import { CLANG, ESBUILD, findNpmTool, findTool, RUSTC } from '../../scripts/sdk/toolchain.js';
+import { BIN, keel, lastJson } from './harness.js';
 
 const has = (tool: typeof CLANG) => {
   try {
@@ -164,8 +165,37 @@ describe('the keel new and keel build commands', () => {
         code: 'toolchain-missing',
         tool: 'clang',
         packages: ['clang', 'lld', 'wasi-libc', 'libclang-rt-dev-wasm32'],
+        manager: 'apt',
       },
     });
     expect(json.stderr).toBe('');
+  });
+
+  it('builds from any working directory (an AssemblyScript project, with a relative path)', () => {
+    // asc resolved the SDK's library folder against the working directory: outside the
+    // repository's root every `import 'keel'` failed.
+    expect(keel(['new', 'as', join(scratch, 'elsewhere')]).status).toBe(0);
+    const r = spawnSync(process.execPath, [BIN, 'build', 'elsewhere'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 280_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/elsewhere\.wasm \(\d+ bytes\)\n$/);
+    expect(r.status).toBe(0);
+  }, 300_000);
+});
+
+describe('an npm toolchain that is not installed', () => {
+  it('is named with the npm command that installs it', () => {
+    expect(() => findNpmTool({ name: 'no-such-keel-toolchain', module: 'no-such-keel-toolchain' })).toThrow(
+      /no-such-keel-toolchain was not found beside Keel: install it with `npm install --save-dev no-such-keel-toolchain`/,
+    );
+    // One Keel is tested with is named with its version.
+    expect(() => findNpmTool({ name: 'esbuild', module: 'no-such-keel-toolchain/esbuild' })).toThrow(
+      /`npm install --save-dev esbuild@\d+\.\d+\.\d+`/,
+    );
+    expect(findNpmTool(ESBUILD)).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

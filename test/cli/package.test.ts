@@ -29,6 +29,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   license: string;
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
   bin: Record<string, string>;
   engines: Record<string, string>;
   files: string[];
@@ -84,6 +85,8 @@ beforeAll(() => {
     'CHANGELOG.md',
     'bin',
     'host',
+    'scripts/sdk',
+    'scripts/as-sdk',
     'wit',
     'sdk',
     'docs',
@@ -99,8 +102,12 @@ beforeAll(() => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, Record<string, unknown>>;
   };
+  // The project also has AssemblyScript, as `keel build` of an `as` project asks a user to:
+  // the package does not depend on the toolchains only a build needs.
+  const asc = lock.packages['node_modules/assemblyscript']!.version as string;
+  const devDependencies = { assemblyscript: asc };
   const packages: Record<string, unknown> = {
-    '': { name: 'app', dependencies: { keel: `file:../${tarball}` } },
+    '': { name: 'app', dependencies: { keel: `file:../${tarball}` }, devDependencies },
     'node_modules/keel': {
       version: pkg.version,
       resolved: `file:../${tarball}`,
@@ -111,14 +118,15 @@ beforeAll(() => {
     },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.dev === true) continue;
+    const toolchain = path.startsWith('node_modules/assemblyscript') || path === 'node_modules/long';
+    if (path === '' || (entry.dev === true && !toolchain)) continue;
     const { devOptional, ...rest } = entry;
     packages[path] = devOptional ? { ...rest, optional: true } : rest;
   }
   const dependencies = { keel: `file:../${tarball}` };
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies }, null, 2),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies, devDependencies }, null, 2),
   );
   writeFileSync(
     join(app, 'package-lock.json'),
@@ -144,6 +152,16 @@ describe('the npm package', () => {
       'dist/host/index.d.ts',
       'dist/host/cli/main.js',
       'dist/host/caps/http/net-worker.js',
+      // Worker placement's thread entry.
+      'dist/host/isolate/worker-main.js',
+      // keel new and keel build: the SDK's code, templates, headers and crates, Keel's WIT.
+      'dist/scripts/sdk/new.js',
+      'dist/scripts/sdk/build.js',
+      'dist/scripts/as-sdk/build.js',
+      'sdk/templates/world.wit',
+      'sdk/templates/as/index.ts',
+      'sdk/c/keel.h',
+      'wit/keel-kernel/worlds.wit',
     ]) {
       expect(paths).toContain(needed);
     }
@@ -151,7 +169,8 @@ describe('the npm package', () => {
     const stray = paths.filter(
       (p) =>
         /^(test|bench|guests|scripts|host|node_modules|\.keel-cache)\//.test(p) ||
-        /^dist\/(test|bench|scripts)\//.test(p) ||
+        /^dist\/(test|bench)\//.test(p) ||
+        /^dist\/scripts\/(?!sdk\/|as-sdk\/)/.test(p) ||
         p.endsWith('.map') ||
         p.endsWith('.test.js'),
     );
@@ -211,6 +230,74 @@ await kernel.close();
     expect(component.stdout).toBe('Hello, npm!\n');
     expect(component.stderr).toContain('greeted npm');
     expect(component.status).toBe(0);
+  });
+
+  it('writes a project with keel new, builds it with keel build and runs it in a worker', () => {
+    const created = run('npx', ['--offline', 'keel', 'new', 'as', 'hello', '--json']);
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    expect(JSON.parse(created.stdout.trim())).toMatchObject({ ok: true, name: 'hello' });
+    expect(readFileSync(join(app, 'hello/wit/world.wit'), 'utf8')).toContain('include keel:kernel/actor');
+    const built = run('npx', ['--offline', 'keel', 'build', 'hello', '--json']);
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const output = (JSON.parse(built.stdout.trim()) as { output: string }).output;
+    expect(output).toBe(join(app, 'hello/hello.wasm'));
+    const ran = run('npx', [
+      '--offline',
+      'keel',
+      'run',
+      output,
+      '--placement',
+      'worker',
+      '--grant',
+      'keel:kernel/log',
+      '--grant',
+      'keel:kernel/ipc',
+      '--grant',
+      'keel:kernel/events',
+      '--invoke',
+      'keel:kernel/handler#handle',
+      '--args',
+      JSON.stringify([[...new TextEncoder().encode('npm')]]),
+      '--cache-dir',
+      'cache',
+      '--json',
+    ]);
+    expect(ran.stderr).toBe('');
+    expect(ran.status).toBe(0);
+    const value = (JSON.parse(ran.stdout.trim()) as { value: number[] }).value;
+    expect(new TextDecoder().decode(Uint8Array.from(value))).toBe('hello, npm');
+    // The core module, in a worker too.
+    const core = run('npx', [
+      '--offline',
+      'keel',
+      'run',
+      'trivial.wasm',
+      '--placement',
+      'worker',
+      '--invoke',
+      'run',
+    ]);
+    expect(core.stdout).toBe('42\n');
+    expect(core.status).toBe(0);
+  });
+
+  it('names the npm package a build needs when it is missing (esbuild, for JavaScript)', () => {
+    expect(run('npx', ['--offline', 'keel', 'new', 'js', 'hello-js']).status).toBe(0);
+    const built = run('npx', ['--offline', 'keel', 'build', 'hello-js', '--json']);
+    expect(built.status).toBe(1);
+    const error = (JSON.parse(built.stdout.trim()) as { error: Record<string, unknown> }).error;
+    expect(error).toMatchObject({
+      code: 'toolchain-missing',
+      tool: 'esbuild',
+      manager: 'npm',
+      packages: [`esbuild@${pkg.devDependencies.esbuild}`],
+    });
+    const human = run('npx', ['--offline', 'keel', 'build', 'hello-js']);
+    expect(human.status).toBe(1);
+    expect(human.stderr).toContain('npm install --save-dev esbuild@');
+    expect(human.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('says that keel demo needs a repository checkout, with exit status 2', () => {
