@@ -759,11 +759,17 @@ export class Kernel {
     const either = first.needs.length > 1 ? ` (or ${first.needs.slice(1).join(', ')})` : '';
     throw new KeelError(
       'capability-denied',
-      `${name} imports ${first.import}, which needs ${first.needs[0]}${either}, not granted; grant it with --grant ${first.needs[0]}`,
+      // No command-line advice here: an embedder (the CLI) turns `denials` into its own.
+      `${name} imports ${first.import}, which needs ${first.needs[0]}${either}, not granted`,
       {
         import: first.import,
         interface: first.needs[0],
+        reason: 'not-granted',
         denied: missing.map((m) => m.import),
+        denials: [...new Set(missing.map((m) => m.needs[0]))].map((i) => ({
+          interface: i,
+          reason: 'not-granted',
+        })),
       },
     );
   }

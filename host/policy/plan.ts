@@ -28,12 +28,14 @@ import {
   type SignalName,
 } from '../sched/scheduler.js';
 import type { RestartPolicyInput } from '../sched/supervise.js';
+import { DURATION, parseDuration } from './duration.js';
 import { type Grant, normalizeGrant } from './grants.js';
 import { CapabilitySchema, LimitsSchema, manifestLimits } from './manifest.js';
 
+export { parseDuration };
+
 const NAME = /^[a-z][a-z0-9-]*$/;
 const MOUNT = /^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/;
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
 
 const name = z.string().regex(NAME, 'lowercase letters, digits and dashes, starting with a letter');
 
@@ -165,15 +167,6 @@ export interface Plan {
   sandboxes: PlanSandbox[];
   messages: PlanMessage[];
   signals: PlanSignal[];
-}
-
-/** `250ms`, `2s`, `1m` or a number of ms → ms. */
-export function parseDuration(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const match = DURATION.exec(value.trim());
-  if (!match) throw new KeelError('invalid-argument', `invalid duration "${value}": use 250ms, 2s or 1m`);
-  const unit = match[2] === 'ms' ? 1 : match[2] === 's' ? 1000 : 60_000;
-  return Number(match[1]) * unit;
 }
 
 /** Validate a plan; throws `invalid-argument` listing every problem, one per line, with its path. */

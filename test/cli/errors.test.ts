@@ -2,7 +2,7 @@
  * `keel run`'s errors as a new user meets them: one clear line (and a hint that can work), the
  * right exit status, never a Node.js stack trace.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keel, lastJson, scratchDir, wasmFile } from './harness.js';
@@ -11,6 +11,7 @@ const dir = scratchDir('errors');
 const cache = join(dir, 'cache');
 let secret: string;
 let plain: string;
+let random: string;
 const hello = 'guests/as/hello/hello.wasm';
 
 beforeAll(async () => {
@@ -19,6 +20,15 @@ beforeAll(async () => {
     dir,
     'secret',
     '(module (import "env" "read_secret" (func $r (result i32))) (func (export "peek") (result i32) (call $r)))',
+  );
+  // A preview1 command that asks for random bytes: it needs wasi:random/random granted.
+  random = await wasmFile(
+    dir,
+    'random',
+    `(module
+      (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (drop (call $random (i32.const 0) (i32.const 8)))))`,
   );
 });
 
@@ -77,6 +87,32 @@ describe('keel run: advice that works', () => {
     expect(errorLines(human.stderr)[1]).toBe(
       '  hint: grant it if the module should have it: --grant keel:kernel/log',
     );
+  });
+
+  it('names the --grant flag for a preview1 function whose grant is missing; the library does not', async () => {
+    const r = keel(['run', random], { cache });
+    expect(r.status).toBe(1);
+    const [error, hint] = errorLines(r.stderr);
+    expect(error).toBe(
+      'error[capability-denied]: random imports wasi_snapshot_preview1.random_get, which needs wasi:random/random, not granted',
+    );
+    expect(hint).toBe('  hint: grant it if the module should have it: --grant wasi:random/random');
+    expect(keel(['run', random, '--grant', 'wasi:random/random'], { cache }).status).toBe(0);
+    // The library's message is the same, with no command-line flag in it.
+    const { Kernel, KeelError } = await import('../../host/index.js');
+    const kernel = new Kernel({ cacheDir: false });
+    try {
+      const module = await kernel.load(readFileSync(random));
+      const failure = await kernel.spawn(module).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(KeelError);
+      expect((failure as Error).message).not.toContain('--');
+      expect((failure as { details: unknown }).details).toMatchObject({
+        interface: 'wasi:random/random',
+        reason: 'not-granted',
+      });
+    } finally {
+      await kernel.close();
+    }
   });
 
   it('refuses a --grant that no provider serves, naming the closest interface', () => {
