@@ -104,7 +104,10 @@ describe('linking by grant', () => {
     );
     expect(error.code).toBe('capability-denied');
     expect(error.message).toContain('wasi_snapshot_preview1.environ_sizes_get');
-    expect(error.message).toContain('--grant wasi:cli/environment');
+    expect(error.message).toContain('which needs wasi:cli/environment, not granted');
+    // A library error names the grant, not a command-line flag: the CLI adds its own advice.
+    expect(error.message).not.toContain('--');
+    expect(error.details).toMatchObject({ interface: 'wasi:cli/environment', reason: 'not-granted' });
     expect(
       events.some(
         (e) =>
