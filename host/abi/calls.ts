@@ -384,6 +384,7 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
     ft.results.every((r) => isScalar(r.type));
   if (scalar && o.direct && ft.params.length <= 2) {
     const f = o.direct;
+    const name = o.name;
     const lift = ft.params.map((p) => scalarLifter(p.type));
     const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : undefined;
     const leave = () => {
@@ -411,7 +412,7 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
             r = f();
           } catch (error) {
             inst.mayEnter = true;
-            throw error;
+            throw hostFailure(error, name);
           }
           return result(r);
         };
@@ -423,7 +424,7 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
             r = f(l0(a));
           } catch (error) {
             inst.mayEnter = true;
-            throw error;
+            throw hostFailure(error, name);
           }
           return result(r);
         };
@@ -435,7 +436,7 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
             r = f(l0(a), l1(b));
           } catch (error) {
             inst.mayEnter = true;
-            throw error;
+            throw hostFailure(error, name);
           }
           return result(r);
         };
@@ -490,6 +491,8 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
       } else {
         value = callee(args);
       }
+    } catch (error) {
+      throw hostFailure(error, o.name);
     } finally {
       inst.mayEnter = true;
       const lenders = cx.lenders;
@@ -514,6 +517,25 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
       throw error;
     }
   };
+}
+
+/**
+ * What a host function's failure during a guest's call is. A `RangeError` other than a stack
+ * overflow is a guest's value the host could not take (a length, a count or a size past what
+ * JavaScript holds): `trap`, the guest's fault. A `TypeError` is a provider's bug: `internal`,
+ * naming the import (it is never the embedder's `invalid-argument`). Anything else as it is.
+ */
+export function hostFailure(error: unknown, name: string): unknown {
+  if (error instanceof RangeError && !/call stack/i.test(error.message)) {
+    return new KeelError('trap', `${name} could not take the guest's arguments: ${error.message}`, {
+      import: name,
+      reason: error.message,
+    });
+  }
+  if (error instanceof TypeError) {
+    return new KeelError('internal', `${name} failed: ${error.message}`, { import: name });
+  }
+  return error;
 }
 
 /**

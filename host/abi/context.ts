@@ -68,10 +68,22 @@ export class OptionSlot {
  * counted against a cap per call and charged before they are copied or decoded.
  */
 export interface ByteBudget {
-  /** Bytes one call may lift from the guest, over all its strings and lists. */
+  /** Bytes one call may lift from the guest, over all its strings and lists (export results, adapters). */
   readonly maxCallBytes: number;
+  /**
+   * Bytes a guest may hand the host in one call of a host function (`limits.hostArgBytes`),
+   * over all its strings and lists; more is `resource-limit`.
+   */
+  readonly maxHostArgBytes: number;
   /** Charge `bytes` (fuel); may throw (`fuel-exhausted`). */
   charge(bytes: number): void;
+  /**
+   * Charge one call of a host function the linker's gate does not wrap (a resource's
+   * constructor, method or static function), before the provider runs.
+   */
+  chargeCall(): void;
+  /** A host call's arguments went past `maxHostArgBytes` (the kernel emits `resource:limit`). */
+  onHostArgLimit?(bytes: number, callee: string): void;
 }
 
 /** The context of calls through one lifted or lowered function. */
@@ -82,24 +94,41 @@ export class Cx {
   lenders: HandleEntry[] = [];
   /** Bytes lifted from the guest during the current call. */
   admitted = 0;
+  /** The most `admitted` may reach in one call. */
+  readonly #cap: number;
   constructor(
     readonly opts: OptionSlot,
     readonly inst: InstanceState,
     readonly budget: ByteBudget,
-  ) {}
+    /** For a call of a host function: its name (its arguments are bounded by `maxHostArgBytes`). */
+    readonly hostCallee?: string,
+  ) {
+    this.#cap = hostCallee === undefined ? budget.maxCallBytes : budget.maxHostArgBytes;
+  }
 
   /** Admit `bytes` of guest data into the host: within the call's cap, charged. */
   admit(bytes: number): void {
     const total = this.admitted + bytes;
-    if (total > this.budget.maxCallBytes) {
-      throw new KeelError(
-        'trap',
-        `the guest handed the host ${total} bytes in one call, over the limit of ${this.budget.maxCallBytes}`,
-        { bytes: total, limit: this.budget.maxCallBytes },
-      );
-    }
+    if (total > this.#cap) this.#refuse(total);
     this.admitted = total;
     this.budget.charge(bytes);
+  }
+
+  #refuse(total: number): never {
+    const callee = this.hostCallee;
+    if (callee === undefined) {
+      throw new KeelError(
+        'trap',
+        `the guest handed the host ${total} bytes in one call, over the limit of ${this.#cap}`,
+        { bytes: total, limit: this.#cap },
+      );
+    }
+    this.budget.onHostArgLimit?.(total, callee);
+    throw new KeelError(
+      'resource-limit',
+      `the guest passed ${callee} more than ${this.#cap} bytes (limits.hostArgBytes); the call was refused before the host read them`,
+      { limit: 'hostArgBytes', max: this.#cap, bytes: total, import: callee },
+    );
   }
 
   get mem(): MemoryView {

@@ -116,9 +116,15 @@ export class ComponentInstance implements ResourceHost {
     const state = this.#states[t.instance]!;
     switch (t.kind) {
       case 'lower': {
-        const cx = new Cx(this.#slots[t.options]!, state, this.#link.bytes);
         const func = t.func;
         const name = this.#funcName(func);
+        // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap of a call).
+        const cx = new Cx(
+          this.#slots[t.options]!,
+          state,
+          this.#link.bytes,
+          func.kind === 'import' ? name : undefined,
+        );
         const { callee, direct } = this.#callee(func);
         return loweredFunction({
           name,
@@ -205,18 +211,28 @@ export class ComponentInstance implements ResourceHost {
     const missing = (what: string) => () => {
       throw new KeelError('internal', `the provider of ${name} has no ${what}`, { import: name });
     };
+    // A resource's constructor, methods and static functions are not behind the linker's gate
+    // (it wraps a record's functions): their call is charged here, before the provider runs.
+    const budget = this.#link.bytes;
     const ctor = /^\[constructor\](.+)$/.exec(last);
     if (ctor) {
       const cls = record?.[className(ctor[1]!)];
       if (typeof cls !== 'function')
         return { callee: missing(`class ${className(ctor[1]!)}`), direct: undefined };
-      return { callee: (args) => Reflect.construct(cls, args), direct: undefined };
+      return {
+        callee: (args) => {
+          budget.chargeCall();
+          return Reflect.construct(cls, args);
+        },
+        direct: undefined,
+      };
     }
     const method = /^\[method\]([^.]+)\.(.+)$/.exec(last);
     if (method) {
       const key = camelCase(method[2]!);
       return {
         callee: (args) => {
+          budget.chargeCall();
           const self = args[0] as Record<string, unknown>;
           const f = self[key];
           if (typeof f !== 'function')
@@ -232,7 +248,13 @@ export class ComponentInstance implements ResourceHost {
       const f = cls?.[camelCase(statik[2]!)];
       if (typeof f !== 'function')
         return { callee: missing(`static function ${statik[2]}`), direct: undefined };
-      return { callee: (args) => Reflect.apply(f, cls, args), direct: undefined };
+      return {
+        callee: (args) => {
+          budget.chargeCall();
+          return Reflect.apply(f, cls, args);
+        },
+        direct: undefined,
+      };
     }
     const f =
       func.path.length === 1 ? (record?.[camelCase(last)] ?? record?.default) : record?.[camelCase(last)];

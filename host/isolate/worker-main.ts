@@ -29,6 +29,10 @@ export interface WorkerInit {
   meter?: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
   /** Bytes one call may lift from the guest; fuel per `bytesPerFuel` bytes. */
   maxCallBytes: number;
+  /** Bytes a guest may pass one host function in one call (`limits.hostArgBytes`). */
+  maxHostArgBytes: number;
+  /** Fuel of a resource's constructor, method or static function call. */
+  callFuel: number;
   bytesPerFuel: number;
   handleLimit: number;
   /** Fuel the start functions may use. */
@@ -53,9 +57,14 @@ export type WorkerMessage =
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
   | { op: 'limit'; what: 'memory' | 'table'; requested: number }
-  /** The guest was refused one more resource handle of type `kind` (`limits.handles`). */
-  | { op: 'handles'; kind: string }
+  /** The guest went past `limits.handles` or `limits.hostArgBytes` (at most one notice a call). */
+  | { op: 'resource-limit'; reached: ResourceLimitReached }
   | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
+
+/** Which per-sandbox resource limit the guest went past, and how. */
+export type ResourceLimitReached =
+  | { limit: 'handles'; kind: string }
+  | { limit: 'hostArgBytes'; bytes: number; import: string };
 
 /** What the kernel answers to a host request: the outcome and the fuel left after it. */
 export interface HostReply {
@@ -80,13 +89,13 @@ function notice(what: 'memory' | 'table', requested: number): void {
   send({ op: 'limit', what, requested });
 }
 
-/** The handle limit's notice, once per call (the guest's call fails at the first refusal anyway). */
-let handlesNoticed = false;
+/** A resource limit's notice, once per call (the guest's call fails at the first refusal anyway). */
+let resourceNoticed = false;
 
-function noticeHandles(kind: string): void {
-  if (handlesNoticed) return;
-  handlesNoticed = true;
-  send({ op: 'handles', kind });
+function noticeResource(reached: ResourceLimitReached): void {
+  if (resourceNoticed) return;
+  resourceNoticed = true;
+  send({ op: 'resource-limit', reached });
 }
 
 function send(message: WorkerMessage): void {
@@ -145,11 +154,16 @@ function start(init: WorkerInit): void {
       instantiateCore: link,
       bytes: {
         maxCallBytes: init.maxCallBytes,
+        maxHostArgBytes: init.maxHostArgBytes,
         charge: (bytes) => {
           if (bytes > 0) meter?.charge(Math.ceil(bytes / init.bytesPerFuel));
         },
+        chargeCall: () => {
+          if (init.callFuel > 0) meter?.charge(init.callFuel);
+        },
+        onHostArgLimit: (bytes, callee) => noticeResource({ limit: 'hostArgBytes', bytes, import: callee }),
       },
-      handles: handleLimitCounter(init.handleLimit, noticeHandles),
+      handles: handleLimitCounter(init.handleLimit, (kind) => noticeResource({ limit: 'handles', kind })),
     });
     call = (name, args) => {
       const found = component.exportFunction(name);
@@ -176,7 +190,7 @@ function start(init: WorkerInit): void {
 function invoke(message: WorkerInvoke): void {
   meter?.setRemaining(message.fuel);
   noticed.clear();
-  handlesNoticed = false;
+  resourceNoticed = false;
   let outcome: Outcome;
   try {
     const value = call!(message.name, message.args);

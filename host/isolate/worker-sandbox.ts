@@ -14,7 +14,13 @@ import type { MeterRuntime } from '../meter/index.js';
 import { channelWords, KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
 import type { WorkerPool } from './pool.js';
 import { ObjectTable, type Outcome, serve, settle, thrown } from './remote.js';
-import type { HostReply, WorkerInit, WorkerInvoke, WorkerMessage } from './worker-main.js';
+import type {
+  HostReply,
+  ResourceLimitReached,
+  WorkerInit,
+  WorkerInvoke,
+  WorkerMessage,
+} from './worker-main.js';
 
 type Records = Readonly<Record<string, Record<string, unknown>>>;
 
@@ -35,8 +41,12 @@ export interface WorkerSandboxOptions {
   handles: HandleCounter;
   /** The same limit, for the handle tables of the guest's component in the worker. */
   handleLimit: number;
-  /** The worker refused the guest one more handle (the kernel emits `resource:limit`). */
-  onHandleLimit(kind: string): void;
+  /** Bytes a guest may pass one host function in one call (`limits.hostArgBytes`). */
+  maxHostArgBytes: number;
+  /** Fuel of a resource's constructor, method or static function call (0 unmetered). */
+  callFuel: number;
+  /** The worker refused the guest a handle or a host call's arguments (the kernel emits `resource:limit`). */
+  onResourceLimit(reached: ResourceLimitReached): void;
   exitGranted: boolean;
   /** How long one call may take, in milliseconds (the sandbox's `deadlineMs`). */
   deadlineMs: number;
@@ -81,6 +91,8 @@ export class WorkerSandbox {
       shape: shapeOf(options.imports),
       ...(options.meter ? { meter: options.meterLimits } : {}),
       maxCallBytes: options.maxCallBytes,
+      maxHostArgBytes: options.maxHostArgBytes,
+      callFuel: options.callFuel,
       bytesPerFuel: options.bytesPerFuel,
       handleLimit: options.handleLimit,
       fuel: options.meter?.remaining() ?? 0,
@@ -220,8 +232,8 @@ export class WorkerSandbox {
       case 'limit':
         this.#options.onLimit(message.what, message.requested);
         return;
-      case 'handles':
-        this.#options.onHandleLimit(message.kind);
+      case 'resource-limit':
+        this.#options.onResourceLimit(message.reached);
         return;
     }
   }
@@ -231,8 +243,8 @@ export class WorkerSandbox {
       this.#options.onLimit(message.what, message.requested);
       return;
     }
-    if (message.op === 'handles') {
-      this.#options.onHandleLimit(message.kind);
+    if (message.op === 'resource-limit') {
+      this.#options.onResourceLimit(message.reached);
       return;
     }
     if (message.op !== 'host') return;

@@ -455,7 +455,9 @@ export class Kernel {
           bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
           handles: sandbox.handles,
           handleLimit: limits.handles,
-          onHandleLimit: (kind) => sandbox.handleLimitReached(kind),
+          maxHostArgBytes: limits.hostArgBytes,
+          callFuel: meter ? DEFAULT_HOST_COSTS.call : 0,
+          onResourceLimit: (reached) => sandbox.resourceLimitReached(reached),
           exitGranted,
           deadlineMs: limits.deadlineMs,
           deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
@@ -477,7 +479,7 @@ export class Kernel {
         const component = new ComponentInstance(module.plan!, module.modules!, {
           imports,
           instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
-          bytes: byteBudget(context, sandbox.limits),
+          bytes: byteBudget(context, sandbox),
           handles: sandbox.handles,
         });
         sandbox.attachComponent(component);
@@ -904,10 +906,19 @@ function initializeReactor(instance: WebAssembly.Instance): void {
 
 /**
  * Strings and lists a guest hands the host are charged before they are copied or decoded, at
- * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: a guest
- * cannot hand over more than its own memory limit's worth in one call (it could otherwise name
- * the same bytes many times over).
+ * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: what a guest
+ * passes one host function by `limits.hostArgBytes` (`resource-limit`, `resource:limit`), and
+ * what an export returns by its own memory limit's worth (a guest naming the same bytes many
+ * times over could otherwise make the host decode more). A resource's constructor, methods and
+ * static functions, which the linker's gate does not wrap, are charged a call here.
  */
-function byteBudget(context: SandboxContext, limits: Limits): ByteBudget {
-  return { maxCallBytes: limits.memoryBytes, charge: (bytes) => chargeBytes(context, bytes) };
+function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
+  return {
+    maxCallBytes: sandbox.limits.memoryBytes,
+    maxHostArgBytes: sandbox.limits.hostArgBytes,
+    charge: (bytes) => chargeBytes(context, bytes),
+    chargeCall: () => context.charge(DEFAULT_HOST_COSTS.call),
+    onHostArgLimit: (bytes, callee) =>
+      sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee }),
+  };
 }

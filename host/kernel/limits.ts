@@ -42,6 +42,12 @@ export interface Limits {
    * object a worker sandbox holds a reference to. One more is `resource-limit`.
    */
   handles: number;
+  /**
+   * Bytes a guest may pass to the host in one call of a host function (its strings and lists
+   * together), bounded and charged before the host copies or decodes them; more is
+   * `resource-limit`.
+   */
+  hostArgBytes: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -59,6 +65,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   outputBytes: 16 * MiB,
   events: 10_000,
   handles: 10_000,
+  hostArgBytes: MiB,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

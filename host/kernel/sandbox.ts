@@ -189,7 +189,9 @@ export class Sandbox {
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
     this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
     this.#eventBudget = new EventBudget(this.limits.events);
-    this.handles = handleLimitCounter(this.limits.handles, (kind) => this.handleLimitReached(kind));
+    this.handles = handleLimitCounter(this.limits.handles, (kind) =>
+      this.resourceLimitReached({ limit: 'handles', kind }),
+    );
   }
 
   get state(): SandboxState {
@@ -292,15 +294,19 @@ export class Sandbox {
   }
 
   /**
-   * Kernel-internal: the guest was refused one more resource handle of type `kind`
-   * (`limits.handles`), here or in its worker: the `resource:limit` event.
+   * Kernel-internal: the guest went past `limits.handles` (refused one more handle of the
+   * resource type `kind`) or `limits.hostArgBytes` (handed `bytes` to the host function
+   * `import` in one call), here or in its worker: the `resource:limit` event.
    */
-  handleLimitReached(kind: string): void {
+  resourceLimitReached(
+    reached: { limit: 'handles'; kind: string } | { limit: 'hostArgBytes'; bytes: number; import: string },
+  ): void {
+    const { limit, ...rest } = reached;
     this.emit({
       event: EVENTS.resourceLimit,
       level: 'warn',
       status: 'denied',
-      data: { limit: 'handles', max: this.limits.handles, kind },
+      data: { limit, max: this.limits[limit], ...rest },
     });
   }
 

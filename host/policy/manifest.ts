@@ -49,6 +49,9 @@ export const LimitsSchema = z
       .optional()
       .describe('Events a sandbox may cause one by one per invocation (default 10,000)'),
     handles: count.optional().describe('Resource handles a sandbox may hold at once (default 10,000)'),
+    hostArgSize: size
+      .optional()
+      .describe('Bytes a guest may pass to a host function in one call (default 1MiB)'),
   })
   .strict();
 
@@ -124,6 +127,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('outputBytes', toBytes(limits.outputSize));
   assign('events', limits.events);
   assign('handles', limits.handles);
+  assign('hostArgBytes', toBytes(limits.hostArgSize));
   resolveLimits(resolved);
   return resolved;
 }

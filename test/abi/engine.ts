@@ -558,7 +558,12 @@ export function hostAbiEngine(
               instances.push(core);
               return core;
             },
-            bytes: { maxCallBytes: 2 ** 32, charge: () => {} },
+            bytes: {
+              maxCallBytes: 2 ** 32,
+              maxHostArgBytes: 2 ** 32,
+              charge: () => {},
+              chargeCall: () => {},
+            },
             handles: handleLimitCounter(10_000),
           });
           const current = handles;

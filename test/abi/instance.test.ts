@@ -14,7 +14,7 @@ async function instantiate(file: string): Promise<ComponentInstance> {
   return new ComponentInstance(plan, modules, {
     imports: {},
     instantiateCore: (m, i) => new WebAssembly.Instance(m, i),
-    bytes: { maxCallBytes: 1 << 30, charge: () => {} },
+    bytes: { maxCallBytes: 1 << 30, maxHostArgBytes: 1 << 30, charge: () => {}, chargeCall: () => {} },
     handles: handleLimitCounter(1000),
   });
 }

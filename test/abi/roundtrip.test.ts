@@ -188,7 +188,12 @@ function guest(encoding: StringEncoding): Cx {
   };
   const inst = new InstanceState(0, handleLimitCounter(100), host);
   mem.refresh();
-  return new Cx(slot, inst, { maxCallBytes: 1 << 30, charge: () => {} });
+  return new Cx(slot, inst, {
+    maxCallBytes: 1 << 30,
+    maxHostArgBytes: 1 << 30,
+    charge: () => {},
+    chargeCall: () => {},
+  });
 }
 
 describe('lift(lower(v)) = v for random types and values', () => {
