@@ -128,8 +128,10 @@ export class FdFunctions {
   ) {}
 
   /**
-   * The first non-empty (c)iovec, or an empty one: charged for the array and that buffer, over
-   * MAX_CALL_BYTES is ENOMEM (as Wasmtime's hostcall budget).
+   * The first non-empty (c)iovec, or an empty one: charged for the array, over MAX_CALL_BYTES is
+   * ENOMEM (as Wasmtime's hostcall budget). The buffer is checked whole, and what one call
+   * reads or writes of it is at most `limits.hostArgBytes` (a short read or write, which
+   * guests loop on), so the host never copies more than that for one call.
    */
   #firstBuffer(iovs: number, count: number): { ptr: number; len: number } {
     const mem = this.s.mem;
@@ -143,7 +145,7 @@ export class FdFunctions {
       const ptr = mem.u32(at);
       spend(n * SIZE.iovec + len);
       mem.check(ptr, len);
-      return { ptr, len };
+      return { ptr, len: Math.min(len, this.s.context.limits.hostArgBytes) };
     }
     return { ptr: 0, len: 0 };
   }
