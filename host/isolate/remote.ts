@@ -9,7 +9,7 @@
  * A thrown value crosses as what it means: a WIT error payload (`$throw`), a Keel error
  * (`$keel`, code kept), a guest exit (`$exit`).
  */
-import { ComponentError } from '../abi/calls.js';
+import { ComponentError, hostFailure } from '../abi/calls.js';
 import type { HandleCounter } from '../abi/handles.js';
 import { kebabCase } from '../abi/js-names.js';
 import { KeelError } from '../kernel/errors.js';
@@ -124,15 +124,15 @@ export class ObjectTable {
     return walk(value, (v) => (isRef(v) ? this.get(v) : undefined));
   }
 
-  /** A host function's answer, or what it threw, as it crosses. */
-  outcome(run: () => unknown): Outcome {
+  /** A host function's answer, or what it threw (sorted as inline, `hostFailure`), as it crosses. */
+  outcome(run: () => unknown, name: string): Outcome {
     try {
       const value = run();
       // An asynchronous host function's promise is settled (then encoded) by the caller.
       if (value instanceof Promise) return { ok: value };
       return { ok: this.encode(value) };
     } catch (error) {
-      return thrown(error, (v) => this.encode(v));
+      return thrown(hostFailure(error, name), (v) => this.encode(v));
     }
   }
 }
@@ -307,6 +307,14 @@ export function serve(
     return { ok: undefined };
   }
   const given = request.args;
+  const name =
+    request.op === 'call'
+      ? `${request.iface}#${request.name}`
+      : request.op === 'new'
+        ? `${request.iface}#[constructor]${request.name}`
+        : request.op === 'static'
+          ? `${request.iface}#[static]${request.name}.${request.method}`
+          : `the host method ${request.method}`;
   return objects.outcome(() => {
     const args = given.map((a) => objects.decode(a));
     switch (request.op) {
@@ -344,5 +352,5 @@ export function serve(
         return Reflect.apply(fn, target, args);
       }
     }
-  });
+  }, name);
 }
