@@ -117,8 +117,10 @@ function isClass(value: Function): boolean {
 }
 
 /**
- * The capability gate around a provider's functions: each call charges its fuel before the
- * provider runs (resource methods charge inside their providers, per call and per byte).
+ * The capability gate around a provider's functions (granted, or its stand-ins for a lazily
+ * denied interface): each call charges its fuel before the provider runs. A resource's
+ * constructor, methods and static functions are reached through its class, not the record:
+ * the canonical ABI charges their call (host/abi/instance.ts), their providers their work.
  */
 function gate(
   linked: Record<string, unknown>,
@@ -154,9 +156,14 @@ export function buildImports(
   for (const { requirement, decision } of plan) {
     let linked: Record<string, unknown>;
     if (decision.status === 'denied') {
-      linked =
-        decision.provider?.linkDenied?.({ interface: requirement.interface, context }) ??
-        deniedStub(requirement, onDeniedCall);
+      // A provider's stand-in answers refusals the guest carries on after (WASI access-denied):
+      // each is charged as a granted call is, or a guest could loop on them for free.
+      const stand = decision.provider?.linkDenied?.({ interface: requirement.interface, context });
+      linked = stand
+        ? metered
+          ? gate(stand, decision.provider!, context)
+          : stand
+        : deniedStub(requirement, onDeniedCall);
     } else {
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;
