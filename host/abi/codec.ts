@@ -406,10 +406,11 @@ class TypedListCodec extends Base implements Codec {
     ptr >>>= 0;
     len >>>= 0;
     const bytes = len * this.elementSize;
-    cx.admit(bytes);
     const mem = cx.opts.mem;
     mem.refresh();
+    // In bounds first (a trap, the guest's mistake), then admitted (bounded and charged).
     cx.range(ptr, bytes, this.elementSize);
+    cx.admit(bytes);
     const copy = new this.ctor(mem.buffer.slice(ptr, ptr + bytes));
     if (this.elementKind === 'f32' || this.elementKind === 'f64') {
       const floats = copy as Float32Array;
@@ -462,10 +463,10 @@ class ListCodec extends Base implements Codec {
     len >>>= 0;
     const e = this.element;
     const bytes = len * e.size;
-    // At least a byte per element: a list of zero-size elements is still work per element.
-    cx.admit(bytes > len ? bytes : len);
     cx.opts.mem.refresh();
     cx.range(ptr, bytes, e.align);
+    // At least a byte per element: a list of zero-size elements is still work per element.
+    cx.admit(bytes > len ? bytes : len);
     const out = new Array(len);
     for (let k = 0; k < len; k++) out[k] = e.load(cx, ptr + k * e.size);
     return out;

@@ -57,29 +57,29 @@ export function liftString(cx: Cx, ptr: number, units: number): string {
   const mem = cx.opts.mem;
   switch (cx.opts.encoding) {
     case 'utf8': {
-      cx.admit(units);
       mem.refresh();
       cx.range(ptr, units, 1);
+      cx.admit(units);
       return decodeUtf8(mem.u8, ptr, units);
     }
     case 'utf16': {
       const bytes = units * 2;
-      cx.admit(bytes);
       mem.refresh();
       cx.range(ptr, bytes, 2);
+      cx.admit(bytes);
       return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
     }
     default: {
       if (units & UTF16_TAG) {
         const bytes = (units ^ UTF16_TAG) * 2;
-        cx.admit(bytes);
         mem.refresh();
         cx.range(ptr, bytes, 2);
+        cx.admit(bytes);
         return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
       }
-      cx.admit(units);
       mem.refresh();
       cx.range(ptr, units, 2);
+      cx.admit(units);
       return decodeLatin1(mem.u8, ptr, units);
     }
   }

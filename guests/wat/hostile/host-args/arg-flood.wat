@@ -1,5 +1,6 @@
 ;; Attack: make the host decode, copy or answer more than it charges for: huge strings and
-;; byte lists in one call, floods of calls to a resource's methods.
+;; byte lists in one call, lengths and pointers past its memory, floods of calls to a
+;; resource's methods.
 (module
   (import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
   (import "wasi:cli/stdout@0.2.3" "get-stdout" (func $get-stdout (result i32)))
@@ -26,6 +27,13 @@
   (func (export "write-big") (param $len i32)
     (call $room (local.get $len))
     (call $write (call $get-stdout) (i32.const 1024) (local.get $len) (i32.const 32)))
+
+  ;; A log message and a write of stdout at any pointer and length the test names.
+  (func (export "log-at") (param $ptr i32) (param $len i32)
+    (call $log (i32.const 2) (local.get $ptr) (local.get $len)))
+
+  (func (export "write-at") (param $ptr i32) (param $len i32)
+    (call $write (call $get-stdout) (local.get $ptr) (local.get $len) (i32.const 32)))
 
   (func (export "ready-many") (param $n i32) (result i32)
     (local $i i32) (local $p i32) (local $ready i32)
