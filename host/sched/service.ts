@@ -5,12 +5,12 @@
  * tracks for it alone (its pass, its stop, its pending signals).
  */
 import type { KeelError } from '../kernel/errors.js';
-import type { SpawnOptions } from '../kernel/kernel.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import type { Timer } from './clock.js';
 import { matchesAny, topicMatches } from './glob.js';
 import type { Mailbox } from './mailbox.js';
+import type { SchedSpawnOptions } from './options.js';
 import type { Ending, RestartPolicy } from './supervise.js';
 
 /** What a service looks like from outside (for summaries and tests). */
@@ -80,7 +80,7 @@ export class Service {
     readonly order: number,
     readonly path: string | undefined,
     readonly target: ModuleHandle | string,
-    readonly options: SpawnOptions,
+    readonly options: SchedSpawnOptions,
     readonly mailbox: Mailbox,
     readonly weight: number,
     readonly restart: RestartPolicy,

@@ -1,0 +1,280 @@
+/**
+ * Services over time: a sandbox joining (a new service, or a successor taking over a restarted
+ * or upgraded one), a sandbox ending, restarts by policy with backoff, links (`keel.down`), a
+ * service's end, upgrades in place.
+ */
+import { EVENTS } from '../events/names.js';
+import { KeelError } from '../kernel/errors.js';
+import { senderQuota } from '../kernel/limits.js';
+import type { ModuleHandle } from '../kernel/module.js';
+import type { Sandbox } from '../kernel/sandbox.js';
+import type { Timer } from './clock.js';
+import { Mailbox } from './mailbox.js';
+import type { SchedSpawnOptions } from './options.js';
+import { enqueue } from './queue.js';
+import { dropEvent } from './refusals.js';
+import { settle } from './requests.js';
+import { classify, Entry, Service } from './service.js';
+import { emit, HANDLER, markWork, type SchedState } from './state.js';
+import { backoffDelay, type Ending, resolveRestart } from './supervise.js';
+import { addSubscription, DOWN_TOPIC } from './topics.js';
+
+/** Ended services kept for `services()` (summaries); older ones are forgotten. */
+const KEEP_ENDED = 1024;
+
+/** Marks a service whose successor is being spawned right now (so it keeps taking messages). */
+const PLACEHOLDER_TIMER: Timer = { at: 0, seq: -1, fire: () => {}, cancelled: true };
+
+/** Kernel-internal: a sandbox was spawned; give it a mailbox (or its predecessor's). */
+export function adopt(
+  s: SchedState,
+  sandbox: Sandbox,
+  target: ModuleHandle | string,
+  options: SchedSpawnOptions,
+): void {
+  const handler = sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message'));
+  let service = s.successors.get(options);
+  if (service) s.successors.delete(options);
+  if (service?.ended) {
+    // Its service ended (a term or kill) while the successor was being spawned.
+    sandbox.terminate(`its service ${service.name} has ended`);
+    return;
+  }
+  if (!service) {
+    const sched = options.sched ?? {};
+    const weight = sched.weight ?? 1;
+    const path = typeof target === 'string' ? target : undefined;
+    service = new Service(
+      sandbox.name,
+      s.order++,
+      path,
+      target,
+      options,
+      new Mailbox(sandbox.limits.mailboxLength, senderQuota(sandbox.limits)),
+      weight,
+      resolveRestart(sched.restart),
+      sched.maxDenials,
+      sched.sliceFuel ?? s.sliceFuel,
+      sched.graceFuel,
+    );
+    for (const pattern of sched.subscribe ?? []) addSubscription(service, pattern, undefined);
+    s.services.push(service);
+    if (path) {
+      const list = s.routes.get(path) ?? [];
+      list.push(service);
+      s.routes.set(path, list);
+    }
+  }
+  const entry = new Entry(sandbox, service, handler);
+  const previous = service.current;
+  if (previous) {
+    // An upgrade: the predecessor's state carries over, then it retires.
+    entry.stopped = previous.stopped;
+    for (const signal of previous.signals) entry.signals.add(signal);
+    entry.pass = previous.pass;
+    previous.retiring = true;
+    s.work.delete(previous);
+  } else {
+    entry.pass = s.globalPass;
+  }
+  service.current = entry;
+  service.history.push(sandbox.id);
+  s.entries.set(sandbox.id, entry);
+  if (previous) {
+    previous.sandbox.terminate(`upgraded to ${sandbox.module.name} (${sandbox.id})`);
+  }
+  markWork(s, entry);
+}
+
+/** Kernel-internal: a sandbox ended (exit, trap, kill, ...). */
+export function sandboxEnded(s: SchedState, sandbox: Sandbox): void {
+  const entry = s.entries.get(sandbox.id);
+  if (!entry) return;
+  s.entries.delete(sandbox.id);
+  s.work.delete(entry);
+  const service = entry.service;
+  if (service.current === entry) service.current = undefined;
+  if (entry.retiring) return;
+  const ending = entry.ending ?? classify(sandbox);
+  service.lastEnding = ending;
+  // Requests this sandbox was handed and did not answer will not be answered.
+  for (const pending of [...service.awaiting.values()]) {
+    if (pending.delivered && !pending.expired) settle(s, pending, 'killed');
+  }
+  const restart = !s.closed && ending.failure && mayRestart(s, service);
+  if (ending.drop || !restart) drain(s, service, ending.reason);
+  if (!s.closed) notifyLinks(s, service, sandbox, ending, restart);
+  if (restart) {
+    scheduleRestart(s, service, ending);
+  } else {
+    if (ending.failure && service.restart.policy === 'on-failure' && !s.closed) {
+      emit(s, {
+        event: EVENTS.sandboxRestart,
+        level: 'error',
+        sandbox: sandbox.id,
+        module: sandbox.module.name,
+        status: 'error',
+        data: { service: service.name, reason: 'max-restarts', restarts: service.stats.restarts },
+      });
+    }
+    endService(s, service, ending);
+  }
+}
+
+/** End a live sandbox on the scheduler's decision. */
+export function endSandbox(
+  s: SchedState,
+  entry: Entry,
+  ending: Ending,
+  reason: string,
+  error?: KeelError,
+): void {
+  entry.ending = ending;
+  entry.sandbox.terminate(reason, error);
+  // A sandbox ended before `adopt` (or already gone) is not ours to clean up.
+  if (s.entries.get(entry.id) === entry) sandboxEnded(s, entry.sandbox);
+}
+
+/** Drop everything queued for a service (kill, or no successor). */
+export function drain(s: SchedState, service: Service, reason: string): void {
+  for (const envelope of service.mailbox.drain()) {
+    dropEvent(s, service, envelope, reason);
+    if (envelope.kind === 'request') {
+      const pending = service.awaiting.get(envelope.request!);
+      if (pending) settle(s, pending, 'killed');
+    }
+  }
+  if (service.current) {
+    service.current.signals.clear();
+  }
+}
+
+export function mayRestart(s: SchedState, service: Service): boolean {
+  const policy = service.restart;
+  if (policy.policy !== 'on-failure') return false;
+  const now = s.clock.now();
+  const counted =
+    policy.windowMs === undefined
+      ? service.restartTimes.length
+      : service.restartTimes.filter((t) => now - t <= policy.windowMs!).length;
+  return counted < policy.maxRestarts;
+}
+
+export function scheduleRestart(s: SchedState, service: Service, ending: Ending): void {
+  const now = s.clock.now();
+  service.restartTimes.push(now);
+  const window = service.restart.windowMs;
+  // Only restarts within the window count; older ones need not be kept.
+  if (window !== undefined) {
+    while (service.restartTimes.length > 0 && now - service.restartTimes[0]! > window) {
+      service.restartTimes.shift();
+    }
+  }
+  // The attempt counts the restarts that count: all of them, or those within the window.
+  service.attempt = service.restartTimes.length;
+  const delay = backoffDelay(service.restart.backoff, service.attempt);
+  const last = service.history[service.history.length - 1];
+  emit(s, {
+    event: EVENTS.sandboxRestart,
+    level: 'warn',
+    ...(last ? { sandbox: last } : {}),
+    module: service.name,
+    status: 'ok',
+    data: { service: service.name, attempt: service.attempt, delay_ms: delay, reason: ending.reason },
+  });
+  service.restartTimer = s.timers.add(s.clock.now() + delay, () => respawn(s, service));
+}
+
+export async function respawn(s: SchedState, service: Service): Promise<void> {
+  service.restartTimer = undefined;
+  if (s.closed || service.ended) return;
+  const options = { ...service.options };
+  s.successors.set(options, service);
+  // While the spawn is in flight, the path still takes messages for the successor.
+  service.restartTimer = PLACEHOLDER_TIMER;
+  try {
+    await s.host.spawn(service.target, options);
+    service.stats.restarts++;
+    service.restartTimer = undefined;
+  } catch (error) {
+    service.restartTimer = undefined;
+    s.successors.delete(options);
+    const failure = error instanceof KeelError ? error : new KeelError('internal', String(error));
+    const ending: Ending = { reason: failure.code, failure: true, drop: false, message: failure.message };
+    service.lastEnding = ending;
+    if (!s.closed && mayRestart(s, service)) scheduleRestart(s, service, ending);
+    else {
+      drain(s, service, 'restart-failed');
+      endService(s, service, ending);
+    }
+    return;
+  }
+  if (service.current) markWork(s, service.current);
+}
+
+export function notifyLinks(
+  s: SchedState,
+  service: Service,
+  sandbox: Sandbox,
+  ending: Ending,
+  restart: boolean,
+): void {
+  if (service.links.size === 0) return;
+  const body = new TextEncoder().encode(
+    JSON.stringify({
+      sandbox: sandbox.id,
+      name: service.name,
+      reason: ending.reason,
+      ...(ending.exit !== undefined ? { exit: ending.exit } : {}),
+      restart,
+    }),
+  );
+  for (const linked of service.links) {
+    if (linked.ended || !linked.accepting) continue;
+    enqueue(s, undefined, linked, { kind: 'event', from: 'kernel', body, topic: DOWN_TOPIC }, true);
+  }
+}
+
+export function endService(s: SchedState, service: Service, ending: Ending): void {
+  if (service.ended) return;
+  service.ended = ending;
+  // Ended services are kept for summaries, the most recent KEEP_ENDED of them.
+  s.endedServices.push(service);
+  if (s.endedServices.length > KEEP_ENDED) {
+    const forgotten = s.endedServices.shift()!;
+    const at = s.services.indexOf(forgotten);
+    if (at >= 0) s.services.splice(at, 1);
+  }
+  for (const pending of [...service.awaiting.values()]) {
+    if (!pending.expired) settle(s, pending, 'killed');
+  }
+  service.awaiting.clear();
+  for (const linked of service.links) linked.links.delete(service);
+  if (service.path) {
+    const list = (s.routes.get(service.path) ?? []).filter((s) => s !== service);
+    if (list.length > 0) s.routes.set(service.path, list);
+    else s.routes.delete(service.path);
+  }
+}
+
+/**
+ * Upgrade what runs at a mount path: mount `module` there, spawn a successor for each live
+ * sandbox spawned from the path (same grants, limits and options), move its mailbox,
+ * subscriptions, links and awaited requests over, and retire it. Nothing queued is lost.
+ * Returns the successors.
+ */
+export async function upgrade(s: SchedState, path: string, module: ModuleHandle): Promise<Sandbox[]> {
+  s.host.mount(path, module);
+  const services = (s.routes.get(path) ?? []).filter((s) => s.current && !s.ended);
+  const successors: Sandbox[] = [];
+  for (const service of services) {
+    const options = { ...service.options };
+    s.successors.set(options, service);
+    try {
+      successors.push(await s.host.spawn(module, options));
+    } finally {
+      s.successors.delete(options);
+    }
+  }
+  return successors;
+}
