@@ -10,6 +10,7 @@ export {
   type Preopen,
   parseFilesystemScope,
 } from './caps/fs/scope.js';
+export { BUILTIN_PROVIDERS } from './caps/index.js';
 export type {
   ByteSource,
   CapabilityProvider,
@@ -31,6 +32,7 @@ export type {
   PlacementTarget,
 } from './cluster/placement.js';
 export { type ClusterCredentials, generateHostKey } from './cluster/trust.js';
+export { Kernel } from './default-kernel.js';
 export {
   type Backpressure,
   EventBus,
@@ -59,13 +61,12 @@ export {
   isKeelError,
   KeelError,
 } from './kernel/errors.js';
-export {
-  type Denial,
-  Kernel,
-  type KernelOptions,
-  type LoadOptions,
-  type SandboxPlacement,
-  type SpawnOptions,
+export type {
+  Denial,
+  KernelOptions,
+  LoadOptions,
+  SandboxPlacement,
+  SpawnOptions,
 } from './kernel/kernel.js';
 export {
   type ClusterLimits,

@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { Kernel } from '../default-kernel.js';
 import { EVENTS } from '../events/names.js';
 import type { KeelEvent } from '../events/record.js';
 import { type ErrorCode, KeelError } from '../kernel/errors.js';
-import { Kernel } from '../kernel/kernel.js';
 import { parseFlags } from './flags.js';
 import { asKeelError, EXIT_GUEST_FAILED, EXIT_OK, stderr, stdout, styles } from './output.js';
 

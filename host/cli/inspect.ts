@@ -3,8 +3,9 @@
  */
 
 import { basename } from 'node:path';
+import { Kernel } from '../default-kernel.js';
 import { KeelError } from '../kernel/errors.js';
-import { Kernel, type ModuleNeed } from '../kernel/kernel.js';
+import type { ModuleNeed } from '../kernel/kernel.js';
 import { formatSize } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { readModuleFile } from '../loader/files.js';

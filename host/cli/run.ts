@@ -279,7 +279,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return report(asKeelError(error), request.json, undefined);
   }
-  const { Kernel } = await import('../kernel/kernel.js');
+  const { Kernel } = await import('../default-kernel.js');
   const kernel = new Kernel({
     limits: {
       ...(request.fuel !== undefined ? { fuel: request.fuel } : {}),

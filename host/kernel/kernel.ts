@@ -6,7 +6,6 @@
 import { basename } from 'node:path';
 import type { ByteBudget } from '../abi/context.js';
 import { ComponentInstance, findExport } from '../abi/instance.js';
-import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import {
   type CapabilityProvider,
   chargeBytes,
@@ -75,6 +74,13 @@ export interface KernelOptions {
   cacheDir?: string | false;
   /** Extra capability providers (added to the built-in ones). */
   providers?: readonly CapabilityProvider[];
+  /**
+   * The providers `providers` are added to. `Kernel` from the public entry (`host/index.ts`)
+   * defaults this to Keel's built-in list (`BUILTIN_PROVIDERS`); pass your own list, or `[]`,
+   * to run a kernel with exactly the providers you choose. `host/kernel` knows no list of its
+   * own: without this option it starts with none.
+   */
+  builtinProviders?: readonly CapabilityProvider[];
   /** Decides each capability a module requests at spawn. */
   approval?: ApprovalHook;
   /** Where sandboxes run unless a spawn says otherwise (default `inline`). */
@@ -171,7 +177,10 @@ export class Kernel {
     this.session = newSessionId(this.#deterministic);
     this.limits = Object.freeze(resolveLimits(options.limits));
     this.events = new EventBus({ session: this.session, redactor: new Redactor(options.redact) });
-    this.#providers = new ProviderRegistry([...BUILTIN_PROVIDERS, ...(options.providers ?? [])]);
+    this.#providers = new ProviderRegistry([
+      ...(options.builtinProviders ?? []),
+      ...(options.providers ?? []),
+    ]);
     this.#loader = new Loader({
       maxModuleBytes: this.limits.moduleBytes,
       cacheDir: options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,

@@ -1,0 +1,75 @@
+/**
+ * The kernel knows the provider interface, not the list: the public entry's `Kernel` hands in
+ * Keel's built-in providers by default, and an embedder can run a kernel with exactly the
+ * providers it chooses (`builtinProviders`).
+ */
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_PROVIDERS, type CapabilityProvider, Kernel } from '../../host/index.js';
+import { Kernel as KernelCore } from '../../host/kernel/kernel.js';
+import { tempCacheDir } from '../helpers/components.js';
+import { wat } from '../helpers/wat.js';
+
+/** A preview1 command whose only import is served by the built-in `wasi:random` provider. */
+const RANDOM_WAT = `(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (drop (call $random (i32.const 0) (i32.const 8)))))`;
+
+const SECRET_WAT = `(module
+  (import "env" "read_secret" (func $read (result i32)))
+  (func (export "peek") (result i32) (call $read)))`;
+
+const secrets: CapabilityProvider = {
+  name: 'secrets',
+  interfaces: [],
+  coreImports: ['env.read_secret'],
+  link: () => ({ read_secret: () => 42 }),
+};
+
+describe('capability providers: handed in, never listed by the kernel', () => {
+  it('new Kernel() from the public entry serves the built-in providers', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const module = await kernel.load(await wat(RANDOM_WAT));
+    expect(kernel.needs(module).map((n) => n.status)).not.toContain('unavailable');
+    const sandbox = await kernel.spawn(module, { grants: ['wasi:random/random'] });
+    await sandbox.invoke('_start');
+    await kernel.close();
+  });
+
+  it('runs with exactly the providers the embedder chooses: none of the built-ins', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), builtinProviders: [], providers: [secrets] });
+    const random = await kernel.load(await wat(RANDOM_WAT));
+    await expect(kernel.spawn(random, { grants: ['wasi:random/random'] })).rejects.toMatchObject({
+      code: 'capability-denied',
+    });
+    const secret = await kernel.load(await wat(SECRET_WAT));
+    const sandbox = await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    expect(await sandbox.call('peek')).toBe(42);
+    await kernel.close();
+  });
+
+  it('runs with a chosen subset of the built-ins', async () => {
+    const chosen = BUILTIN_PROVIDERS.filter((p) => !p.interfaces.some((i) => i.startsWith('wasi:random/')));
+    expect(chosen.length).toBe(BUILTIN_PROVIDERS.length - 1);
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), builtinProviders: chosen });
+    const random = await kernel.load(await wat(RANDOM_WAT));
+    await expect(kernel.spawn(random, { grants: ['wasi:random/random'] })).rejects.toMatchObject({
+      code: 'capability-denied',
+    });
+    await kernel.close();
+  });
+
+  it("host/kernel's own Kernel starts with no provider at all", async () => {
+    const kernel = new KernelCore({ cacheDir: tempCacheDir() });
+    const random = await kernel.load(await wat(RANDOM_WAT));
+    await expect(kernel.spawn(random, { grants: ['wasi:random/random'] })).rejects.toMatchObject({
+      code: 'capability-denied',
+    });
+    const secret = await kernel.load(await wat(SECRET_WAT));
+    await expect(kernel.spawn(secret, { grants: ['env.read_secret'] })).rejects.toMatchObject({
+      code: 'capability-denied',
+      message: expect.stringContaining('no capability provider'),
+    });
+    await kernel.close();
+  });
+});
