@@ -18,6 +18,8 @@ import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layo
 import { describe, liftString, lowerString } from './strings.js';
 import type { HandleType, ResourceType, ValType } from './types.js';
 
+export type { ResourceHost } from './handles.js';
+
 export interface Codec {
   readonly type: ValType;
   readonly size: number;
@@ -846,19 +848,6 @@ class VariantCodec extends Base implements Codec {
     if (!c) return this.flavor.fromCase(index, undefined, false);
     return this.flavor.fromCase(index, c.load(cx, ptr + this.payloadOffset), true);
   }
-}
-
-/**
- * What a sandbox knows about its resources: the providers' classes (host resources are
- * instances of them) and how to hold a guest resource on the host's side.
- */
-export interface ResourceHost {
-  /** The provider's class of an imported resource (by resource slot), when it has one. */
-  hostClass(resource: ResourceType): Function | undefined;
-  /** A guest resource the host now holds (owned) or sees during a call (borrowed). */
-  hold(resource: ResourceType, rep: number, borrowed: boolean): GuestResource;
-  /** A guest resource the host held moves into a guest: forget it. */
-  release(r: GuestResource): void;
 }
 
 class HandleCodec extends Base implements Codec {

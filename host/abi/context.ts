@@ -9,11 +9,9 @@
 import { KeelError } from '../kernel/errors.js';
 import type { StringEncoding } from './ast.js';
 import type { HandleEntry, InstanceState } from './handles.js';
+import { trap } from './trap.js';
 
-/** A guest broke the canonical ABI: the call traps. */
-export function trap(message: string): never {
-  throw new KeelError('trap', `canonical ABI trap: ${message}`, { reason: message });
-}
+export { trap };
 
 /** A host value does not fit the WIT type it is lowered as. */
 export class ValueError extends Error {

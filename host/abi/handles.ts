@@ -7,8 +7,7 @@
  * the sandbox's handle limit.
  */
 import { KeelError } from '../kernel/errors.js';
-import type { ResourceHost } from './codec.js';
-import { trap } from './context.js';
+import { trap } from './trap.js';
 import type { ResourceType } from './types.js';
 
 export interface HandleEntry {
@@ -17,6 +16,19 @@ export interface HandleEntry {
   lendCount: number;
   /** For a borrow lowered into an export call: that call's context (its borrow count). */
   scope: { borrowCount: number } | undefined;
+}
+
+/**
+ * What a sandbox knows about its resources: the providers' classes (host resources are
+ * instances of them) and how to hold a guest resource on the host's side.
+ */
+export interface ResourceHost {
+  /** The provider's class of an imported resource (by resource slot), when it has one. */
+  hostClass(resource: ResourceType): Function | undefined;
+  /** A guest resource the host now holds (owned) or sees during a call (borrowed). */
+  hold(resource: ResourceType, rep: number, borrowed: boolean): GuestResource;
+  /** A guest resource the host held moves into a guest: forget it. */
+  release(r: GuestResource): void;
 }
 
 /** Counts handles against the sandbox's limit (`limits.handles`). */
