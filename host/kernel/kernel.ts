@@ -4,15 +4,8 @@
  * hooks). It holds no process-global state: two kernels in one process share nothing.
  */
 import { basename } from 'node:path';
-import type { ByteBudget } from '../abi/context.js';
-import { ComponentInstance, findExport } from '../abi/instance.js';
-import {
-  type CapabilityProvider,
-  chargeBytes,
-  DEFAULT_HOST_COSTS,
-  type SandboxContext,
-  type SandboxIo,
-} from '../caps/provider.js';
+import { ComponentInstance } from '../abi/instance.js';
+import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
@@ -25,7 +18,7 @@ import { readModuleFile } from '../loader/files.js';
 import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.js';
 import type { Preview1Abi } from '../loader/preview1.js';
 import type { ApprovalHook } from '../policy/approval.js';
-import { findGrant, type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
+import { type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
 import {
   checkSandboxSched,
   type SandboxSchedOptions,
@@ -33,16 +26,18 @@ import {
   type SchedulerOptions,
 } from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
-import { IdSource, newSessionId } from './ids.js';
-import { type Limits, resolveLimits } from './limits.js';
 import {
-  buildImports,
-  isAuthorityFree,
-  type PlannedLink,
-  ProviderRegistry,
-  type Requirement,
-  requirements,
-} from './linker.js';
+  denialOf,
+  deniedCall,
+  type PlanContext,
+  planLinks,
+  refusePreview1,
+  registerSecrets,
+} from './grant-plan.js';
+import { IdSource, newSessionId } from './ids.js';
+import { byteBudget, initializeReactor, instantiateCore, remoteExports } from './instantiate.js';
+import { type Limits, resolveLimits } from './limits.js';
+import { buildImports, isAuthorityFree, ProviderRegistry, type Requirement, requirements } from './linker.js';
 import {
   type GrowFailure,
   type MeterOptions,
@@ -54,15 +49,9 @@ import {
 } from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
-import {
-  isNativePreview1,
-  linkPreview1Imports,
-  preview1Missing,
-  preview1Needs,
-  preview1Requirements,
-} from './preview1.js';
-import { kebabName, type RemoteExport, Sandbox } from './sandbox.js';
-import { classifyFailure, GuestExit } from './traps.js';
+import { isNativePreview1, linkPreview1Imports, preview1Needs, preview1Requirements } from './preview1.js';
+import { Sandbox } from './sandbox.js';
+import { classifyFailure } from './traps.js';
 
 export type Denial = 'spawn' | 'call';
 export type SandboxPlacement = 'inline' | 'worker';
@@ -366,8 +355,8 @@ export class Kernel {
   ): Promise<Sandbox> {
     const id = sandbox.id;
     // Secrets handed to the guest never reach the log: known before the first event of the spawn.
-    for (const grant of grants) this.#registerSecrets(grant);
-    const plan = await this.#plan(sandbox, module, grants);
+    for (const grant of grants) registerSecrets(this.#planContext(), grant);
+    const plan = await planLinks(this.#planContext(), sandbox, module, grants);
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
     const denied = plan.filter((p) => p.decision.status === 'denied');
     const eager = denied.filter(
@@ -376,7 +365,7 @@ export class Kernel {
         (denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function')),
     );
     const nativePreview1 = isNativePreview1(module);
-    if (nativePreview1 && denial === 'spawn') this.#refusePreview1(sandbox, handle.name, module, plan);
+    if (nativePreview1 && denial === 'spawn') refusePreview1(sandbox, handle.name, module, plan);
     if (eager.length > 0) {
       const first = eager[0]!;
       const why = denialOf(first);
@@ -402,7 +391,7 @@ export class Kernel {
     let imports: ReturnType<typeof buildImports>;
     let preview1: ReturnType<typeof linkPreview1Imports> | undefined;
     try {
-      const onDenied = (requirement: Requirement) => this.#deniedCall(sandbox, requirement);
+      const onDenied = (requirement: Requirement) => deniedCall(this.#planContext(), sandbox, requirement);
       imports = buildImports(
         nativePreview1 ? plan.filter((p) => !p.requirement.optional) : plan,
         context,
@@ -614,320 +603,16 @@ export class Kernel {
     };
   }
 
+  /** What a spawn's capability plan consults (grant-plan.ts). */
+  #planContext(): PlanContext {
+    return { providers: this.#providers, approval: this.#options.approval, redactor: this.events.redactor };
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
   }
-
-  /**
-   * Register a grant's secrets with the redactor: what its providers declare secret (env values,
-   * host paths), and every string of its scope when the grant says `secret: true`.
-   */
-  #registerSecrets(grant: Grant): void {
-    const redactor = this.events.redactor;
-    if (grant.secret) for (const value of strings(grant.scope)) redactor.addValue(value);
-    for (const provider of this.#providers.all) {
-      if (!provider.secrets) continue;
-      for (const iface of provider.interfaces) {
-        if (!findGrant([grant], iface)) continue;
-        let values: readonly string[] = [];
-        try {
-          values = provider.secrets(iface, grant.scope);
-        } catch {
-          // A scope of the wrong shape has no secrets; parseScope reports it.
-        }
-        for (const value of values) redactor.addValue(value);
-      }
-    }
-  }
-
-  /** Decide every requirement: grant, authority-free, or denied; ask the approval hook. */
-  async #plan(
-    sandbox: Sandbox,
-    module: ReturnType<typeof loadedModule>,
-    grants: readonly Grant[],
-  ): Promise<PlannedLink[]> {
-    const plan: PlannedLink[] = [];
-    const approval = this.#options.approval;
-    for (const requirement of isNativePreview1(module)
-      ? preview1Requirements(module)
-      : requirements(module)) {
-      const provider = this.#providers.find(requirement.interface);
-      // Authority-free interfaces link without a grant; a grant, when given, scopes them.
-      if (
-        provider &&
-        isAuthorityFree(provider, requirement.interface) &&
-        !findGrant(grants, requirement.interface)
-      ) {
-        plan.push({ requirement, decision: { status: 'authority-free', provider } });
-        continue;
-      }
-      let scope: unknown;
-      let granted = false;
-      let via: 'grant' | 'approval' = 'grant';
-      let reason = 'no grant covers it';
-      let refused = false;
-      const proposed = findGrant(grants, requirement.interface);
-      // An optional interface nobody granted or could grant is simply not linked: no event.
-      if (requirement.optional && !proposed && !approval) {
-        plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
-        continue;
-      }
-      if (approval) {
-        // The event names the proposed grant and its scope's fields, never their values: the
-        // hook gets the grant itself; the log only needs to know what was asked.
-        sandbox.emit({
-          event: EVENTS.approvalRequired,
-          data: {
-            interface: requirement.interface,
-            import: requirement.import,
-            proposed: proposed ? describeGrant(proposed) : null,
-          },
-        });
-        const decision = await approval(
-          { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
-          { sandbox: sandbox.id, module: sandbox.module.name },
-        );
-        granted = decision.decision === 'grant';
-        via = 'approval';
-        if (granted) {
-          const given = decision as { scope?: unknown; secret?: boolean };
-          scope = given.scope ?? proposed?.scope;
-          // A scope the hook chose is registered before the event that follows.
-          this.#registerSecrets({
-            interface: requirement.interface,
-            scope,
-            ...(given.secret || proposed?.secret ? { secret: true } : {}),
-          });
-        } else {
-          refused = true;
-          reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
-        }
-        sandbox.emit({
-          event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
-          status: granted ? 'granted' : 'denied',
-          data: {
-            interface: requirement.interface,
-            import: requirement.import,
-            ...(granted ? {} : { reason }),
-          },
-        });
-      } else if (proposed) {
-        granted = true;
-        scope = proposed.scope;
-      }
-      if (granted && !provider) {
-        granted = false;
-        reason = 'granted, but no capability provider serves it';
-      }
-      if (granted && provider) {
-        const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
-        plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
-        sandbox.emit({
-          event: EVENTS.capabilityGranted,
-          status: 'granted',
-          data: { interface: requirement.interface, import: requirement.import, via },
-        });
-      } else {
-        if (!provider && !refused && !proposed) reason = 'no capability provider serves it';
-        plan.push({
-          requirement,
-          decision: {
-            status: 'denied',
-            reason,
-            ...(provider ? { provider } : {}),
-            ...(refused ? { refused } : {}),
-          },
-        });
-        sandbox.emit({
-          event: EVENTS.capabilityDenied,
-          level: 'warn',
-          status: 'denied',
-          data: { interface: requirement.interface, import: requirement.import, reason },
-        });
-      }
-    }
-    return plan;
-  }
-
-  /** Spawn-time denial: a preview1 function whose needed grant is missing fails the spawn. */
-  #refusePreview1(
-    sandbox: Sandbox,
-    name: string,
-    module: ReturnType<typeof loadedModule>,
-    plan: readonly PlannedLink[],
-  ): void {
-    const missing = preview1Missing(module, plan);
-    if (missing.length === 0) return;
-    for (const m of missing) {
-      sandbox.emit({
-        event: EVENTS.capabilityDenied,
-        level: 'warn',
-        status: 'denied',
-        data: { interface: m.needs[0], import: m.import, reason: 'no grant covers it' },
-      });
-    }
-    const first = missing[0]!;
-    const either = first.needs.length > 1 ? ` (or ${first.needs.slice(1).join(', ')})` : '';
-    throw new KeelError(
-      'capability-denied',
-      // No command-line advice here: an embedder (the CLI) turns `denials` into its own.
-      `${name} imports ${first.import}, which needs ${first.needs[0]}${either}, not granted`,
-      {
-        import: first.import,
-        interface: first.needs[0],
-        reason: 'not-granted',
-        denied: missing.map((m) => m.import),
-        denials: [...new Set(missing.map((m) => m.needs[0]))].map((i) => ({
-          interface: i,
-          reason: 'not-granted',
-        })),
-      },
-    );
-  }
-
-  #deniedCall(sandbox: Sandbox, requirement: Requirement): never {
-    sandbox.emit({
-      event: EVENTS.capabilityDenied,
-      level: 'warn',
-      status: 'denied',
-      data: { interface: requirement.interface, import: requirement.import, at: 'call' },
-    });
-    const reason: DenialReason = this.#providers.find(requirement.interface) ? 'not-granted' : 'no-provider';
-    throw new KeelError(
-      'capability-denied',
-      `${sandbox.module.name} called ${requirement.import}, ${DENIAL_TEXT[reason]}`,
-      { import: requirement.import, interface: requirement.interface, reason },
-    );
-  }
-}
-
-/** A grant as events show it: its interface and the names of its scope's fields, no values. */
-function describeGrant(grant: Grant): Record<string, unknown> {
-  const scope = grant.scope;
-  return {
-    interface: grant.interface,
-    ...(scope === undefined
-      ? {}
-      : {
-          scope:
-            scope !== null && typeof scope === 'object' && !Array.isArray(scope)
-              ? Object.keys(scope)
-              : '[value]',
-        }),
-    ...(grant.secret ? { secret: true } : {}),
-  };
-}
-
-/** Every string in a JSON-like value (bounded depth). */
-function strings(value: unknown, depth = 0): string[] {
-  if (typeof value === 'string') return [value];
-  if (value === null || typeof value !== 'object' || depth > 16) return [];
-  return Object.values(value).flatMap((item) => strings(item, depth + 1));
 }
 
 function sinkOptions(log: string | LogStream | JsonlSinkOptions): JsonlSinkOptions {
   return typeof log === 'object' && 'destination' in log ? log : { destination: log };
-}
-
-/**
- * Why an import was denied, as `capability-denied` details say it (`details.reason`): nothing
- * granted it, no capability provider serves it (a grant cannot help: the embedder must add a
- * provider, or link it lazily), or the approval hook refused it.
- */
-export type DenialReason = 'not-granted' | 'no-provider' | 'refused';
-
-const DENIAL_TEXT: Record<Exclude<DenialReason, 'refused'>, string> = {
-  'not-granted': 'which was not granted',
-  'no-provider': 'which no capability provider serves',
-};
-
-function denialOf(link: PlannedLink): { reason: DenialReason; text: string } {
-  const decision = link.decision;
-  if (decision.status !== 'denied') return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
-  if (!decision.provider) return { reason: 'no-provider', text: DENIAL_TEXT['no-provider'] };
-  if (decision.refused) return { reason: 'refused', text: `which was refused (${decision.reason})` };
-  return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
-}
-
-/**
- * How each core module of a component is instantiated: with the sandbox's meter linked in,
- * and, when exit is granted, with `proc_exit` wired to the sandbox's exit. The preview1 adapter
- * (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an error
- * result, i.e. status 1; inside a component a core module importing
- * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
- * own status by answering that import itself.
- */
-function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
-  return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
-    const preview1 = imports?.wasi_snapshot_preview1;
-    if (exit && preview1 && typeof preview1.proc_exit === 'function') {
-      imports = {
-        ...imports,
-        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
-      };
-    }
-    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
-  };
-}
-
-/** How the kernel describes a worker sandbox's exports, from its own copy of the module. */
-function remoteExports(
-  module: ReturnType<typeof loadedModule>,
-  remote: WorkerSandbox,
-): (exportName: string) => RemoteExport {
-  const plan = module.plan;
-  if (plan) {
-    return (exportName) => {
-      for (const name of [exportName, kebabName(exportName)]) {
-        const found = findExport(plan.exports, name);
-        if (found?.func.kind === 'lifted') return { call: name, type: found.func.type };
-      }
-      return undefined;
-    };
-  }
-  const signatures = new Map<string, FuncSignature>();
-  for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
-  return (exportName) => {
-    if (!remote.exportNames().includes(exportName)) return undefined;
-    const signature = signatures.get(exportName);
-    return { call: exportName, ...(signature ? { signature } : {}) };
-  };
-}
-
-/**
- * A WASI reactor's `_initialize` runs once, right after instantiation and before any other
- * export (the reactor ABI); a failure in it fails the spawn like a failing start function.
- */
-function initializeReactor(instance: WebAssembly.Instance): void {
-  const init = instance.exports._initialize;
-  if (typeof init !== 'function') return;
-  try {
-    (init as () => void)();
-  } catch (error) {
-    if (error instanceof GuestExit) {
-      throw new KeelError('trap', `the reactor exited with status ${error.code} in _initialize`, {
-        exit: error.code,
-      });
-    }
-    throw error;
-  }
-}
-
-/**
- * Strings and lists a guest hands the host are charged before they are copied or decoded, at
- * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: what a guest
- * passes one host function by `limits.hostArgBytes` (`resource-limit`, `resource:limit`), and
- * what an export returns by its own memory limit's worth (a guest naming the same bytes many
- * times over could otherwise make the host decode more). A resource's constructor, methods and
- * static functions, which the linker's gate does not wrap, are charged a call here.
- */
-function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
-  return {
-    maxCallBytes: sandbox.limits.memoryBytes,
-    maxHostArgBytes: sandbox.limits.hostArgBytes,
-    charge: (bytes) => chargeBytes(context, bytes),
-    chargeCall: () => context.charge(DEFAULT_HOST_COSTS.call),
-    onHostArgLimit: (bytes, callee) =>
-      sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee }),
-  };
 }

@@ -1,0 +1,252 @@
+/**
+ * A spawn's capability plan: each import the module needs decided (granted, authority-free or
+ * denied), the embedder's approval hook asked, every grant's secrets registered with the
+ * redactor, and denials explained, at the spawn or, with lazy denial, at the call.
+ */
+import { EVENTS } from '../events/names.js';
+import type { Redactor } from '../events/redact.js';
+import type { ApprovalHook } from '../policy/approval.js';
+import { findGrant, type Grant } from '../policy/grants.js';
+import { KeelError } from './errors.js';
+import {
+  isAuthorityFree,
+  type PlannedLink,
+  type ProviderRegistry,
+  type Requirement,
+  requirements,
+} from './linker.js';
+import type { loadedModule } from './module.js';
+import { isNativePreview1, preview1Missing, preview1Requirements } from './preview1.js';
+import type { Sandbox } from './sandbox.js';
+
+/** What the plan consults: the kernel's providers, the embedder's approval hook, the redactor. */
+export interface PlanContext {
+  readonly providers: ProviderRegistry;
+  readonly approval: ApprovalHook | undefined;
+  readonly redactor: Redactor;
+}
+
+/**
+ * Why an import was denied, as `capability-denied` details say it (`details.reason`): nothing
+ * granted it, no capability provider serves it (a grant cannot help: the embedder must add a
+ * provider, or link it lazily), or the approval hook refused it.
+ */
+export type DenialReason = 'not-granted' | 'no-provider' | 'refused';
+
+const DENIAL_TEXT: Record<Exclude<DenialReason, 'refused'>, string> = {
+  'not-granted': 'which was not granted',
+  'no-provider': 'which no capability provider serves',
+};
+
+export function denialOf(link: PlannedLink): { reason: DenialReason; text: string } {
+  const decision = link.decision;
+  if (decision.status !== 'denied') return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
+  if (!decision.provider) return { reason: 'no-provider', text: DENIAL_TEXT['no-provider'] };
+  if (decision.refused) return { reason: 'refused', text: `which was refused (${decision.reason})` };
+  return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
+}
+
+/** Decide every requirement: grant, authority-free, or denied; ask the approval hook. */
+export async function planLinks(
+  c: PlanContext,
+  sandbox: Sandbox,
+  module: ReturnType<typeof loadedModule>,
+  grants: readonly Grant[],
+): Promise<PlannedLink[]> {
+  const plan: PlannedLink[] = [];
+  const approval = c.approval;
+  for (const requirement of isNativePreview1(module) ? preview1Requirements(module) : requirements(module)) {
+    const provider = c.providers.find(requirement.interface);
+    // Authority-free interfaces link without a grant; a grant, when given, scopes them.
+    if (
+      provider &&
+      isAuthorityFree(provider, requirement.interface) &&
+      !findGrant(grants, requirement.interface)
+    ) {
+      plan.push({ requirement, decision: { status: 'authority-free', provider } });
+      continue;
+    }
+    let scope: unknown;
+    let granted = false;
+    let via: 'grant' | 'approval' = 'grant';
+    let reason = 'no grant covers it';
+    let refused = false;
+    const proposed = findGrant(grants, requirement.interface);
+    // An optional interface nobody granted or could grant is simply not linked: no event.
+    if (requirement.optional && !proposed && !approval) {
+      plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
+      continue;
+    }
+    if (approval) {
+      // The event names the proposed grant and its scope's fields, never their values: the
+      // hook gets the grant itself; the log only needs to know what was asked.
+      sandbox.emit({
+        event: EVENTS.approvalRequired,
+        data: {
+          interface: requirement.interface,
+          import: requirement.import,
+          proposed: proposed ? describeGrant(proposed) : null,
+        },
+      });
+      const decision = await approval(
+        { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
+        { sandbox: sandbox.id, module: sandbox.module.name },
+      );
+      granted = decision.decision === 'grant';
+      via = 'approval';
+      if (granted) {
+        const given = decision as { scope?: unknown; secret?: boolean };
+        scope = given.scope ?? proposed?.scope;
+        // A scope the hook chose is registered before the event that follows.
+        registerSecrets(c, {
+          interface: requirement.interface,
+          scope,
+          ...(given.secret || proposed?.secret ? { secret: true } : {}),
+        });
+      } else {
+        refused = true;
+        reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
+      }
+      sandbox.emit({
+        event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
+        status: granted ? 'granted' : 'denied',
+        data: {
+          interface: requirement.interface,
+          import: requirement.import,
+          ...(granted ? {} : { reason }),
+        },
+      });
+    } else if (proposed) {
+      granted = true;
+      scope = proposed.scope;
+    }
+    if (granted && !provider) {
+      granted = false;
+      reason = 'granted, but no capability provider serves it';
+    }
+    if (granted && provider) {
+      const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
+      plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
+      sandbox.emit({
+        event: EVENTS.capabilityGranted,
+        status: 'granted',
+        data: { interface: requirement.interface, import: requirement.import, via },
+      });
+    } else {
+      if (!provider && !refused && !proposed) reason = 'no capability provider serves it';
+      plan.push({
+        requirement,
+        decision: {
+          status: 'denied',
+          reason,
+          ...(provider ? { provider } : {}),
+          ...(refused ? { refused } : {}),
+        },
+      });
+      sandbox.emit({
+        event: EVENTS.capabilityDenied,
+        level: 'warn',
+        status: 'denied',
+        data: { interface: requirement.interface, import: requirement.import, reason },
+      });
+    }
+  }
+  return plan;
+}
+
+/**
+ * Register a grant's secrets with the redactor: what its providers declare secret (env values,
+ * host paths), and every string of its scope when the grant says `secret: true`.
+ */
+export function registerSecrets(c: PlanContext, grant: Grant): void {
+  const redactor = c.redactor;
+  if (grant.secret) for (const value of strings(grant.scope)) redactor.addValue(value);
+  for (const provider of c.providers.all) {
+    if (!provider.secrets) continue;
+    for (const iface of provider.interfaces) {
+      if (!findGrant([grant], iface)) continue;
+      let values: readonly string[] = [];
+      try {
+        values = provider.secrets(iface, grant.scope);
+      } catch {
+        // A scope of the wrong shape has no secrets; parseScope reports it.
+      }
+      for (const value of values) redactor.addValue(value);
+    }
+  }
+}
+
+/** Spawn-time denial: a preview1 function whose needed grant is missing fails the spawn. */
+export function refusePreview1(
+  sandbox: Sandbox,
+  name: string,
+  module: ReturnType<typeof loadedModule>,
+  plan: readonly PlannedLink[],
+): void {
+  const missing = preview1Missing(module, plan);
+  if (missing.length === 0) return;
+  for (const m of missing) {
+    sandbox.emit({
+      event: EVENTS.capabilityDenied,
+      level: 'warn',
+      status: 'denied',
+      data: { interface: m.needs[0], import: m.import, reason: 'no grant covers it' },
+    });
+  }
+  const first = missing[0]!;
+  const either = first.needs.length > 1 ? ` (or ${first.needs.slice(1).join(', ')})` : '';
+  throw new KeelError(
+    'capability-denied',
+    // No command-line advice here: an embedder (the CLI) turns `denials` into its own.
+    `${name} imports ${first.import}, which needs ${first.needs[0]}${either}, not granted`,
+    {
+      import: first.import,
+      interface: first.needs[0],
+      reason: 'not-granted',
+      denied: missing.map((m) => m.import),
+      denials: [...new Set(missing.map((m) => m.needs[0]))].map((i) => ({
+        interface: i,
+        reason: 'not-granted',
+      })),
+    },
+  );
+}
+
+export function deniedCall(c: PlanContext, sandbox: Sandbox, requirement: Requirement): never {
+  sandbox.emit({
+    event: EVENTS.capabilityDenied,
+    level: 'warn',
+    status: 'denied',
+    data: { interface: requirement.interface, import: requirement.import, at: 'call' },
+  });
+  const reason: DenialReason = c.providers.find(requirement.interface) ? 'not-granted' : 'no-provider';
+  throw new KeelError(
+    'capability-denied',
+    `${sandbox.module.name} called ${requirement.import}, ${DENIAL_TEXT[reason]}`,
+    { import: requirement.import, interface: requirement.interface, reason },
+  );
+}
+
+/** A grant as events show it: its interface and the names of its scope's fields, no values. */
+function describeGrant(grant: Grant): Record<string, unknown> {
+  const scope = grant.scope;
+  return {
+    interface: grant.interface,
+    ...(scope === undefined
+      ? {}
+      : {
+          scope:
+            scope !== null && typeof scope === 'object' && !Array.isArray(scope)
+              ? Object.keys(scope)
+              : '[value]',
+        }),
+    ...(grant.secret ? { secret: true } : {}),
+  };
+}
+
+/** Every string in a JSON-like value (bounded depth). */
+function strings(value: unknown, depth = 0): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object' || depth > 16) return [];
+  return Object.values(value).flatMap((item) => strings(item, depth + 1));
+}

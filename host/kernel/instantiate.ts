@@ -1,0 +1,98 @@
+/**
+ * How a sandbox's instances are made: core modules with the meter linked in and the guest's own
+ * exit status kept, a reactor initialized, a worker sandbox's exports described, the byte
+ * budget of what a guest hands the host.
+ */
+import type { ByteBudget } from '../abi/context.js';
+import { findExport } from '../abi/instance.js';
+import { chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
+import type { WorkerSandbox } from '../isolate/worker-sandbox.js';
+import type { FuncSignature } from '../loader/core-info.js';
+import { KeelError } from './errors.js';
+import { type MeterRuntime, withMeterImports } from './metering.js';
+import type { loadedModule } from './module.js';
+import { kebabName, type RemoteExport, type Sandbox } from './sandbox.js';
+import { GuestExit } from './traps.js';
+
+/**
+ * How each core module of a component is instantiated: with the sandbox's meter linked in,
+ * and, when exit is granted, with `proc_exit` wired to the sandbox's exit. The preview1 adapter
+ * (jco's, and the ones toolchains embed) turns every non-zero `proc_exit(n)` into an error
+ * result, i.e. status 1; inside a component a core module importing
+ * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
+ * own status by answering that import itself.
+ */
+export function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
+  return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
+    const preview1 = imports?.wasi_snapshot_preview1;
+    if (exit && preview1 && typeof preview1.proc_exit === 'function') {
+      imports = {
+        ...imports,
+        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
+      };
+    }
+    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
+  };
+}
+
+/** How the kernel describes a worker sandbox's exports, from its own copy of the module. */
+export function remoteExports(
+  module: ReturnType<typeof loadedModule>,
+  remote: WorkerSandbox,
+): (exportName: string) => RemoteExport {
+  const plan = module.plan;
+  if (plan) {
+    return (exportName) => {
+      for (const name of [exportName, kebabName(exportName)]) {
+        const found = findExport(plan.exports, name);
+        if (found?.func.kind === 'lifted') return { call: name, type: found.func.type };
+      }
+      return undefined;
+    };
+  }
+  const signatures = new Map<string, FuncSignature>();
+  for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
+  return (exportName) => {
+    if (!remote.exportNames().includes(exportName)) return undefined;
+    const signature = signatures.get(exportName);
+    return { call: exportName, ...(signature ? { signature } : {}) };
+  };
+}
+
+/**
+ * A WASI reactor's `_initialize` runs once, right after instantiation and before any other
+ * export (the reactor ABI); a failure in it fails the spawn like a failing start function.
+ */
+export function initializeReactor(instance: WebAssembly.Instance): void {
+  const init = instance.exports._initialize;
+  if (typeof init !== 'function') return;
+  try {
+    (init as () => void)();
+  } catch (error) {
+    if (error instanceof GuestExit) {
+      throw new KeelError('trap', `the reactor exited with status ${error.code} in _initialize`, {
+        exit: error.code,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Strings and lists a guest hands the host are charged before they are copied or decoded, at
+ * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: what a guest
+ * passes one host function by `limits.hostArgBytes` (`resource-limit`, `resource:limit`), and
+ * what an export returns by its own memory limit's worth (a guest naming the same bytes many
+ * times over could otherwise make the host decode more). A resource's constructor, methods and
+ * static functions, which the linker's gate does not wrap, are charged a call here.
+ */
+export function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
+  return {
+    maxCallBytes: sandbox.limits.memoryBytes,
+    maxHostArgBytes: sandbox.limits.hostArgBytes,
+    charge: (bytes) => chargeBytes(context, bytes),
+    chargeCall: () => context.charge(DEFAULT_HOST_COSTS.call),
+    onHostArgLimit: (bytes, callee) =>
+      sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee }),
+  };
+}
