@@ -11,6 +11,7 @@ import type { ResourceHost } from './codec.js';
 import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
 import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
 import { camelCase, className } from './js-names.js';
+import { methodMember, recordMember, staticMember } from './members.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
 import { type FuncType, ResourceType } from './types.js';
 import { typeText } from './wit.js';
@@ -208,17 +209,22 @@ export class ComponentInstance implements ResourceHost {
     const name = this.#funcName(func);
     const record = this.#record(func.import);
     const last = func.path[func.path.length - 1]!;
-    const missing = (what: string) => () => {
-      throw new KeelError('internal', `the provider of ${name} has no ${what}`, { import: name });
+    // Names reach only what the provider defines (host/abi/members.ts). A function it does not
+    // define is refused when called, as a capability Keel does not serve (a component may import
+    // functions it never calls).
+    const notServed = (what: string) => () => {
+      throw new KeelError('capability-denied', `${name}: Keel's provider does not serve ${what}`, {
+        import: name,
+        reason: 'not-served',
+      });
     };
     // A resource's constructor, methods and static functions are not behind the linker's gate
     // (it wraps a record's functions): their call is charged here, before the provider runs.
     const budget = this.#link.bytes;
     const ctor = /^\[constructor\](.+)$/.exec(last);
     if (ctor) {
-      const cls = record?.[className(ctor[1]!)];
-      if (typeof cls !== 'function')
-        return { callee: missing(`class ${className(ctor[1]!)}`), direct: undefined };
+      const cls = recordMember(record, className(ctor[1]!));
+      if (!cls) return { callee: notServed(`a constructor of ${ctor[1]}`), direct: undefined };
       return {
         callee: (args) => {
           budget.chargeCall();
@@ -233,21 +239,20 @@ export class ComponentInstance implements ResourceHost {
       return {
         callee: (args) => {
           budget.chargeCall();
-          const self = args[0] as Record<string, unknown>;
-          const f = self[key];
-          if (typeof f !== 'function')
-            throw new KeelError('internal', `the ${method[1]} resource has no method ${key}`);
-          return Reflect.apply(f, self, args.slice(1));
+          const self = args[0];
+          const f = methodMember(self, key);
+          if (!f) notServed(`the method ${method[2]} of ${method[1]}`)();
+          return Reflect.apply(f!, self, args.slice(1));
         },
         direct: undefined,
       };
     }
     const statik = /^\[static\]([^.]+)\.(.+)$/.exec(last);
     if (statik) {
-      const cls = record?.[className(statik[1]!)] as Record<string, unknown> | undefined;
-      const f = cls?.[camelCase(statik[2]!)];
-      if (typeof f !== 'function')
-        return { callee: missing(`static function ${statik[2]}`), direct: undefined };
+      const cls = recordMember(record, className(statik[1]!));
+      const f = staticMember(cls, camelCase(statik[2]!));
+      if (!f)
+        return { callee: notServed(`the static function ${statik[2]} of ${statik[1]}`), direct: undefined };
       return {
         callee: (args) => {
           budget.chargeCall();
@@ -256,16 +261,18 @@ export class ComponentInstance implements ResourceHost {
         direct: undefined,
       };
     }
-    const f =
-      func.path.length === 1 ? (record?.[camelCase(last)] ?? record?.default) : record?.[camelCase(last)];
-    if (typeof f !== 'function') return { callee: missing(`function ${camelCase(last)}`), direct: undefined };
-    const fn = f as (...args: unknown[]) => unknown;
+    const fn =
+      func.path.length === 1
+        ? (recordMember(record, camelCase(last)) ?? recordMember(record, 'default'))
+        : recordMember(record, camelCase(last));
+    if (!fn) return { callee: notServed(`the function ${last}`), direct: undefined };
     return { callee: (args) => Reflect.apply(fn, undefined, args), direct: fn };
   }
 
   #record(importIndex: number): Record<string, unknown> | undefined {
-    const name = this.#plan.imports[importIndex]!.name;
-    return this.#link.imports[stripVersion(name)];
+    const name = stripVersion(this.#plan.imports[importIndex]!.name);
+    // Only what the kernel linked, never a member every object has (`constructor`, ...).
+    return Object.hasOwn(this.#link.imports, name) ? this.#link.imports[name] : undefined;
   }
 
   /** The host function of a lifted function (built once per sandbox). */

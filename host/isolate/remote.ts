@@ -12,6 +12,7 @@
 import { ComponentError, hostFailure } from '../abi/calls.js';
 import type { HandleCounter } from '../abi/handles.js';
 import { kebabCase } from '../abi/js-names.js';
+import { methodMember, recordMember, staticMember } from '../abi/members.js';
 import { KeelError } from '../kernel/errors.js';
 import { GuestExit } from '../kernel/traps.js';
 
@@ -201,20 +202,24 @@ export class ProxyRecords {
     let record = this.#records.get(iface);
     if (!record) {
       const cache = new Map<string, unknown>();
+      const member = (key: string | symbol): unknown => {
+        if (typeof key !== 'string' || key === 'then') return undefined;
+        let value = cache.get(key);
+        if (value === undefined) {
+          value = /^[A-Z]/.test(key)
+            ? this.#classFor(`${iface}#${key}`)
+            : (...args: unknown[]) => this.#call({ op: 'call', iface, name: key, args });
+          cache.set(key, value);
+        }
+        return value;
+      };
+      // Every name stands for the kernel's member, also to a lookup by own property (the ABI
+      // looks names up that way: host/abi/members.ts); the kernel decides what exists.
       record = new Proxy(
         {},
         {
-          get: (_, key) => {
-            if (typeof key !== 'string' || key === 'then') return undefined;
-            let value = cache.get(key);
-            if (value === undefined) {
-              value = /^[A-Z]/.test(key)
-                ? this.#classFor(`${iface}#${key}`)
-                : (...args: unknown[]) => this.#call({ op: 'call', iface, name: key, args });
-              cache.set(key, value);
-            }
-            return value;
-          },
+          get: (_, key) => member(key),
+          getOwnPropertyDescriptor: (_, key) => standIn(member(key)),
         },
       );
       this.#records.set(iface, record);
@@ -232,13 +237,16 @@ export class ProxyRecords {
       return records.#call({ op: 'new', iface, name, args });
     } as unknown as { new (...args: unknown[]): object; prototype: object };
     Object.defineProperty(Remote, 'name', { value: name });
+    const own = (key: string | symbol) =>
+      typeof key !== 'string' || key === 'prototype' || key === 'name' || key === 'length';
+    const statik =
+      (key: string) =>
+      (...args: unknown[]) =>
+        this.#call({ op: 'static', iface, name, method: key, args });
     cls = new Proxy(Remote, {
-      get: (target, key, receiver) => {
-        if (typeof key !== 'string' || key === 'prototype' || key === 'name' || key === 'length') {
-          return Reflect.get(target, key, receiver);
-        }
-        return (...args: unknown[]) => this.#call({ op: 'static', iface, name, method: key, args });
-      },
+      get: (target, key, receiver) => (own(key) ? Reflect.get(target, key, receiver) : statik(key as string)),
+      getOwnPropertyDescriptor: (target, key) =>
+        own(key) ? Reflect.getOwnPropertyDescriptor(target, key) : standIn(statik(key as string)),
     });
     this.#classes.set(id, cls);
     return cls;
@@ -253,12 +261,20 @@ export class ProxyRecords {
       (cls as { prototype: object } | undefined)?.prototype ?? Object.prototype,
     ) as object;
     const id = ref.$ref;
+    const method =
+      (key: string) =>
+      (...args: unknown[]) =>
+        this.#call({ op: 'method', target: id, method: key, args });
     object = new Proxy(base, {
       get: (target, key) => {
         if (key === Symbol.dispose) return () => this.#drop(id);
         if (typeof key !== 'string' || key === 'then') return Reflect.get(target, key);
-        return (...args: unknown[]) => this.#call({ op: 'method', target: id, method: key, args });
+        return method(key);
       },
+      getOwnPropertyDescriptor: (target, key) =>
+        typeof key !== 'string' || key === 'then'
+          ? Reflect.getOwnPropertyDescriptor(target, key)
+          : standIn(method(key)),
     });
     this.#objects.set(id, object);
     this.#refs.set(object, id);
@@ -288,6 +304,11 @@ export class ProxyRecords {
   }
 }
 
+/** The descriptor a stand-in reports for one of its names (undefined: no such name). */
+function standIn(value: unknown): PropertyDescriptor | undefined {
+  return value === undefined ? undefined : { value, writable: false, enumerable: true, configurable: true };
+}
+
 /** A call from the worker to a provider in the kernel's thread. */
 export type HostRequest =
   | { op: 'call'; iface: string; name: string; args: unknown[] }
@@ -295,6 +316,21 @@ export type HostRequest =
   | { op: 'static'; iface: string; name: string; method: string; args: unknown[] }
   | { op: 'method'; target: number; method: string; args: unknown[] }
   | { op: 'drop'; target: number; args?: undefined };
+
+/** A name the provider does not define: refused as inline (host/abi/instance.ts). */
+function notServed(what: string): KeelError {
+  return new KeelError('capability-denied', `Keel's provider does not serve ${what}`, {
+    reason: 'not-served',
+  });
+}
+
+/** The record linked for an interface: the kernel's own entry, never an inherited member. */
+function recordOf(
+  records: Readonly<Record<string, Record<string, unknown>>>,
+  iface: string,
+): Record<string, unknown> | undefined {
+  return Object.hasOwn(records, iface) ? records[iface] : undefined;
+}
 
 /** Serve one request from the worker against the sandbox's linked records and object table. */
 export function serve(
@@ -318,37 +354,27 @@ export function serve(
   return objects.outcome(() => {
     const args = given.map((a) => objects.decode(a));
     switch (request.op) {
+      // Names reach only what the provider defines (host/abi/members.ts), as inline.
       case 'call': {
-        const fn = records[request.iface]?.[request.name];
-        if (typeof fn !== 'function')
-          throw new KeelError('trap', `no host function ${request.iface}#${request.name}`);
+        const fn = recordMember(recordOf(records, request.iface), request.name);
+        if (!fn) throw notServed(`the function ${request.iface}#${request.name}`);
         return Reflect.apply(fn, undefined, args);
       }
       case 'new': {
-        const cls = records[request.iface]?.[request.name];
-        if (typeof cls !== 'function')
-          throw new KeelError('trap', `no host class ${request.iface}#${request.name}`);
+        const cls = recordMember(recordOf(records, request.iface), request.name);
+        if (!cls) throw notServed(`a constructor of ${request.iface}#${request.name}`);
         return Reflect.construct(cls, args);
       }
       case 'static': {
-        const cls = records[request.iface]?.[request.name] as Record<string, unknown> | undefined;
-        const fn = cls?.[request.method];
-        if (typeof fn !== 'function' || !Object.hasOwn(cls!, request.method)) {
-          throw new KeelError('trap', `no static ${request.iface}#${request.name}.${request.method}`);
-        }
+        const cls = recordMember(recordOf(records, request.iface), request.name);
+        const fn = staticMember(cls, request.method);
+        if (!fn) throw notServed(`the static function ${request.iface}#${request.name}.${request.method}`);
         return Reflect.apply(fn, cls, args);
       }
       case 'method': {
-        const target = objects.get({ $ref: request.target }) as Record<string, unknown>;
-        // Only the class's own methods: never Object.prototype's, never a constructor.
-        const proto = Object.getPrototypeOf(target) as object | null;
-        const fn =
-          proto && proto !== Object.prototype && Object.hasOwn(proto, request.method)
-            ? target[request.method]
-            : undefined;
-        if (typeof fn !== 'function' || request.method === 'constructor') {
-          throw new KeelError('trap', `host object has no method ${request.method}`);
-        }
+        const target = objects.get({ $ref: request.target });
+        const fn = methodMember(target, request.method);
+        if (!fn) throw notServed(`the method ${request.method} of that resource`);
         return Reflect.apply(fn, target, args);
       }
     }

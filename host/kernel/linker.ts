@@ -108,7 +108,15 @@ function deniedStub(
   const fail = function denied() {
     return onCall(requirement);
   };
-  return new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : fail) });
+  // Every name is a refused function, also to a lookup by own property (host/abi/members.ts).
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => (key === 'then' ? undefined : fail),
+      getOwnPropertyDescriptor: (_, key) =>
+        key === 'then' ? undefined : { value: fail, writable: false, enumerable: true, configurable: true },
+    },
+  );
 }
 
 /** Whether a function is a class (a resource type), which the gate must hand over unwrapped. */
