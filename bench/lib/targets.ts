@@ -104,6 +104,8 @@ export function computeTargets(report: Report): Target[] {
       ipc?.value,
       'min',
       1_000_000,
+      undefined,
+      '/s',
     ),
     target(
       'metered-compute',

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { markdown } from '../../bench/lib/markdown.js';
 import { compare } from '../../bench/lib/measure.js';
 import { EXPECTED, REPORT_SCHEMA, type Report } from '../../bench/lib/report.js';
+import { computeTargets } from '../../bench/lib/targets.js';
 import {
   checkSubject,
   extismSubject,
@@ -47,11 +48,19 @@ describe('committed results', () => {
     }
     expect(report.targets.map((t) => t.id)).toEqual([
       'scalar-call',
+      'string-call',
+      'invoke-scalar',
       'spawn',
+      'load-cold',
+      'load-warm',
+      'memory-idle',
+      'ipc-handler',
       'metered-compute',
       'vs-jco-call',
       'vs-extism-call',
     ]);
+    // The targets are what the suite's code computes from the report's own figures.
+    expect(report.targets).toEqual(JSON.parse(JSON.stringify(computeTargets(report))));
   });
 
   it('latest.md and latest.svg are rendered from latest.json', () => {
