@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { markdown } from '../../bench/lib/markdown.js';
 import { compare } from '../../bench/lib/measure.js';
 import { EXPECTED, REPORT_SCHEMA, type Report } from '../../bench/lib/report.js';
-import { computeTargets } from '../../bench/lib/targets.js';
 import {
   checkSubject,
   extismSubject,
@@ -17,6 +16,7 @@ import {
   plainSubject,
 } from '../../bench/lib/subjects.js';
 import { svgChart } from '../../bench/lib/svg.js';
+import { computeTargets } from '../../bench/lib/targets.js';
 import { BENCH_WAT, BENCH_WIT, componentFromWat, tempCacheDir } from '../../scripts/lib/fixtures.js';
 import { wat } from '../../scripts/lib/wat.js';
 
