@@ -281,7 +281,8 @@ await kernel.close();
     ]);
     expect(core.stdout).toBe('42\n');
     expect(core.status).toBe(0);
-  });
+    // Four processes, one of them a compiler: about 20 s on a quiet machine, over 60 s at load 12.
+  }, 240_000);
 
   it('names the npm package a build needs when it is missing (esbuild, for JavaScript)', () => {
     expect(run('npx', ['--offline', 'keel', 'new', 'js', 'hello-js']).status).toBe(0);
