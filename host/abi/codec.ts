@@ -13,6 +13,7 @@
  */
 import { badValue, type Cx, trap, within } from './context.js';
 import { GuestResource, type HandleEntry } from './handles.js';
+import { heapBytesOf } from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
 import { describe, liftString, lowerString } from './strings.js';
@@ -439,9 +440,12 @@ class TypedListCodec extends Base implements Codec {
 
 class ListCodec extends Base implements Codec {
   readonly element: Codec;
+  /** What an element costs the call's budget: its guest bytes or its host heap, the larger. */
+  readonly #admitted: number;
   constructor(type: ValType & { kind: 'list' }) {
     super(type);
     this.element = codecOf(type.element);
+    this.#admitted = Math.max(this.element.size, heapBytesOf(type.element));
   }
 
   lowerInto(cx: Cx, v: unknown): [number, number] {
@@ -467,8 +471,10 @@ class ListCodec extends Base implements Codec {
     const bytes = len * e.size;
     cx.opts.mem.refresh();
     cx.range(ptr, bytes, e.align);
-    // At least a byte per element: a list of zero-size elements is still work per element.
-    cx.admit(bytes > len ? bytes : len);
+    // Admitted at what the host will hold (docs/abi.md): a guest byte can be dozens of host
+    // bytes (an array per element of list<tuple<bool>>), and a list of zero-size elements is
+    // still an element each. Checked before anything is allocated.
+    cx.admit(len * this.#admitted);
     const out = new Array(len);
     for (let k = 0; k < len; k++) out[k] = e.load(cx, ptr + k * e.size);
     return out;

@@ -66,7 +66,11 @@ export class OptionSlot {
  * counted against a cap per call and charged before they are copied or decoded.
  */
 export interface ByteBudget {
-  /** Bytes one call may lift from the guest, over all its strings and lists (export results, adapters). */
+  /**
+   * Bytes one call may lift from the guest, over all its strings and lists (export results,
+   * adapters), counted as the host holds them (a list's elements at their host heap size when it
+   * is larger: host/abi/heap.ts).
+   */
   readonly maxCallBytes: number;
   /**
    * Bytes a guest may hand the host in one call of a host function (`limits.hostArgBytes`),
@@ -104,7 +108,7 @@ export class Cx {
     this.#cap = hostCallee === undefined ? budget.maxCallBytes : budget.maxHostArgBytes;
   }
 
-  /** Admit `bytes` of guest data into the host: within the call's cap, charged. */
+  /** Admit `bytes` of guest data (as the host will hold it) into the host: within the call's cap, charged. */
   admit(bytes: number): void {
     const total = this.admitted + bytes;
     if (total > this.#cap) this.#refuse(total);
@@ -117,7 +121,7 @@ export class Cx {
     if (callee === undefined) {
       throw new KeelError(
         'trap',
-        `the guest handed the host ${total} bytes in one call, over the limit of ${this.#cap}`,
+        `the guest handed the host ${total} bytes in one call (as the host holds them), over the limit of ${this.#cap}`,
         { bytes: total, limit: this.#cap },
       );
     }
