@@ -34,7 +34,8 @@ function scriptUrl(): URL {
 export class WorkerPool {
   readonly #options: Required<WorkerPoolOptions>;
   readonly #idle: Worker[] = [];
-  #live = 0;
+  /** Workers handed to sandboxes and not yet released (a sandbox may still be starting). */
+  readonly #taken = new Set<Worker>();
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
@@ -48,13 +49,13 @@ export class WorkerPool {
 
   /** Worker sandboxes alive now. */
   get live(): number {
-    return this.#live;
+    return this.#taken.size;
   }
 
   /** A fresh worker for one sandbox; give it back with `release` when the sandbox ends. */
   acquire(): Worker {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
-    if (this.#live >= this.#options.max) {
+    if (this.#taken.size >= this.#options.max) {
       throw new KeelError(
         'invalid-argument',
         `${this.#options.max} worker sandboxes are alive, the kernel's limit (workers.max)`,
@@ -62,21 +63,26 @@ export class WorkerPool {
       );
     }
     const worker = this.#idle.shift() ?? this.#start();
-    this.#live++;
+    this.#taken.add(worker);
     this.#fill();
     return worker;
   }
 
   /** The sandbox ended: its worker is ended too (never reused). */
   release(worker: Worker): void {
-    this.#live--;
+    if (!this.#taken.delete(worker)) return;
     void worker.terminate();
   }
 
-  /** End every idle worker; live ones end with their sandboxes. */
+  /**
+   * End every worker: the idle ones, and any a sandbox still holds (one still starting is in no
+   * kernel table yet; its sandbox fails with `killed` when its thread exits).
+   */
   close(): void {
     this.#closed = true;
     for (const worker of this.#idle.splice(0)) void worker.terminate();
+    for (const worker of this.#taken) void worker.terminate();
+    this.#taken.clear();
   }
 
   #fill(): void {

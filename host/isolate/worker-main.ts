@@ -53,6 +53,8 @@ export interface WorkerInvoke {
 
 /** What the worker posts to the kernel. */
 export type WorkerMessage =
+  /** The init arrived: the guest's modules are instantiated (its start functions run) now. */
+  | { op: 'starting' }
   | { op: 'ready'; exports: string[]; fuel: number }
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
@@ -229,6 +231,7 @@ function crossing(error: unknown): Outcome {
 }
 
 parentPort!.once('message', (init: WorkerInit) => {
+  post(init.port, init.words, KERNEL_WORD, { op: 'starting' } satisfies WorkerMessage);
   try {
     start(init);
   } catch (error) {

@@ -68,6 +68,8 @@ export class WorkerSandbox {
   /** The call awaited on the event loop, if any. */
   #pending: { id: number; resolve(message: WorkerMessage): void; reject(error: KeelError): void } | undefined;
   #ready: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** The deadline of the start functions, armed when the worker begins to instantiate. */
+  #startTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(options: WorkerSandboxOptions) {
     this.#options = options;
@@ -104,9 +106,13 @@ export class WorkerSandbox {
   /** Start the guest in a worker; resolves once it is instantiated (its start function run). */
   static async start(options: WorkerSandboxOptions): Promise<WorkerSandbox> {
     const sandbox = new WorkerSandbox(options);
-    await new Promise<void>((resolve, reject) => {
-      sandbox.#ready = { resolve, reject };
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        sandbox.#ready = { resolve, reject };
+      });
+    } finally {
+      clearTimeout(sandbox.#startTimer);
+    }
     return sandbox;
   }
 
@@ -207,6 +213,12 @@ export class WorkerSandbox {
   #onMessage(message: WorkerMessage): void {
     if (this.#dead) return;
     switch (message.op) {
+      case 'starting':
+        // Start functions are guest code: they run under the deadline, as a call does (a spin
+        // in one kept the spawn, and a thread, for as long as the guest's fuel lasted). The
+        // clock starts once the thread is up: booting it is the host's time, not the guest's.
+        this.#startTimer = setTimeout(() => this.#timeout('instantiation'), this.#options.deadlineMs);
+        return;
       case 'ready':
         this.#exports = message.exports;
         try {
