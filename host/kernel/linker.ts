@@ -159,10 +159,16 @@ export function buildImports(
   onDeniedCall: (requirement: Requirement) => never,
   metered = true,
 ): Record<string, Record<string, unknown>> {
-  const imports: Record<string, Record<string, unknown>> = {};
+  // A module's names are data: they key objects without a prototype, so that a core import
+  // from a module named `__proto__`, `constructor` or `hasOwnProperty` finds nothing of the
+  // host's (assigning into one wrote the guest's import onto Object.prototype, Object or a
+  // built-in function, for every object of the host process).
+  const imports: Record<string, Record<string, unknown>> = Object.create(null);
   const linkedCore = new Map<string, Record<string, unknown>>();
   for (const { requirement, decision } of plan) {
     let linked: Record<string, unknown>;
+    /** The kernel's own stub: every name is the refusal, whatever the name. */
+    let stub = false;
     if (decision.status === 'denied') {
       // A provider's stand-in answers refusals the guest carries on after (WASI access-denied):
       // each is charged as a granted call is, or a guest could loop on them for free.
@@ -172,6 +178,7 @@ export function buildImports(
           ? gate(stand, decision.provider!, context)
           : stand
         : deniedStub(requirement, onDeniedCall);
+      stub = stand === undefined;
     } else {
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;
@@ -186,16 +193,31 @@ export function buildImports(
       linked = shared;
     }
     if (requirement.coreModule !== undefined) {
-      const namespace = imports[requirement.coreModule] ?? {};
-      imports[requirement.coreModule] = namespace;
-      const value = linked[requirement.coreName!];
+      const module = requirement.coreModule;
+      const name = requirement.coreName!;
+      let namespace = Object.hasOwn(imports, module) ? imports[module] : undefined;
+      if (!namespace) {
+        namespace = Object.create(null) as Record<string, unknown>;
+        imports[module] = namespace;
+      }
+      // Only what the provider linked under that name, never a member every object inherits.
+      const value = stub || Object.hasOwn(linked, name) ? linked[name] : undefined;
       if (value === undefined && decision.status !== 'denied') {
+        // A name the provider declared is its bug; one a wildcard (`env.*`) let through is the
+        // guest's import of something nobody serves.
+        if (decision.provider.coreImports?.includes(requirement.interface)) {
+          throw new KeelError(
+            'internal',
+            `provider ${decision.provider.name} linked nothing for ${requirement.import}`,
+          );
+        }
         throw new KeelError(
-          'internal',
-          `provider ${decision.provider.name} linked nothing for ${requirement.import}`,
+          'capability-denied',
+          `the module imports ${requirement.import}, which no capability provider serves`,
+          { import: requirement.import, interface: requirement.interface, reason: 'no-provider' },
         );
       }
-      namespace[requirement.coreName!] = value;
+      namespace[name] = value;
     } else {
       imports[requirement.interface] = linked;
     }
