@@ -6,7 +6,6 @@ import { basename } from 'node:path';
 import { Kernel } from '../default-kernel.js';
 import { KeelError } from '../kernel/errors.js';
 import type { ModuleNeed } from '../kernel/kernel.js';
-import { formatSize } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { readModuleFile } from '../loader/files.js';
 import { describeExports, type ExportedItem } from './exports.js';
@@ -105,13 +104,21 @@ async function describe(module: ModuleHandle, needs: ModuleNeed[], exports: Expo
   };
 }
 
+/** `15.4 KiB (15,402 bytes)`; a size under a KiB in bytes alone. */
+function readableSize(bytes: number): string {
+  const exact = `${bytes.toLocaleString('en-US')} bytes`;
+  if (bytes < 1024) return exact;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB'];
+  return `${value.toFixed(1)} ${unit} (${exact})`;
+}
+
 function printHuman(module: ModuleHandle, needs: ModuleNeed[], exports: ExportedItem[]): void {
   const out: string[] = [];
   const kind =
     module.kind === 'preview1'
       ? `WASI preview1 ${module.preview1} module (${module.preview1Abi === 'adapter' ? 'wrapped as a component' : 'Keel’s own preview1 imports'})`
       : `${module.kind}${module.kind === 'core' ? ' module' : ''}`;
-  out.push(`${bold(module.name)}  ${kind}, ${formatSize(module.size)} (${module.size} bytes)`);
+  out.push(`${bold(module.name)}  ${kind}, ${readableSize(module.size)}`);
   out.push(dim(`sha256 ${module.hash}`));
   out.push('', `${bold('Exports')}${dim('  (call a function with keel run --invoke <name>)')}`);
   out.push(...exportLines(exports));
@@ -131,7 +138,7 @@ function printHuman(module: ModuleHandle, needs: ModuleNeed[], exports: Exported
   }
   if (module.coreModules.length > 0) {
     out.push('', bold('Core modules'));
-    for (const core of module.coreModules) out.push(`  ${core.file}  ${formatSize(core.size)}`);
+    for (const core of module.coreModules) out.push(`  ${core.file}  ${readableSize(core.size)}`);
   }
   if (module.commandExport) {
     out.push('', dim(`A command: \`keel run\` runs it (${module.commandExport}) without --invoke.`));

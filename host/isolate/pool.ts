@@ -24,9 +24,12 @@ export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze
   max: 64,
 });
 
-/** The compiled worker script; from TypeScript sources (tests) the build output is used. */
+/**
+ * The compiled worker script; from TypeScript sources (tests) the build output is used. Named
+ * from the parent folder so that the CLI's bundle (dist/host/cli/keel-bundle*.js) finds it too.
+ */
 function scriptUrl(): URL {
-  const here = new URL('./worker-main.js', import.meta.url);
+  const here = new URL('../isolate/worker-main.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   return new URL('../../dist/host/isolate/worker-main.js', import.meta.url);
 }

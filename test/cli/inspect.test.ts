@@ -63,6 +63,11 @@ describe('keel inspect', () => {
     );
     // No JavaScript types anywhere.
     expect(r.stdout).not.toMatch(/number|bigint|Uint8Array|void/);
+    // Sizes people read: `1,006 bytes`, `14.0 KiB (14,299 bytes)`, never `14299B (14299 bytes)`.
+    expect(r.stdout).toMatch(/^adder {2}component, \d,\d{3} bytes$/m);
+    const hello = keel(['inspect', 'guests/as/hello/hello.wasm'], { cache });
+    expect(hello.stdout).toMatch(/^hello {2}component, \d+\.\d KiB \(\d{2},\d{3} bytes\)$/m);
+    expect(r.stdout).not.toMatch(/\d+B\b/);
   });
 
   it('shows resources with their constructor, methods and static functions, and named types', () => {

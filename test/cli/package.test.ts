@@ -87,6 +87,7 @@ beforeAll(() => {
     'host',
     'scripts/sdk',
     'scripts/as-sdk',
+    'scripts/bundle-cli.ts',
     'wit',
     'sdk',
     'docs',
@@ -151,6 +152,8 @@ describe('the npm package', () => {
       'dist/host/index.js',
       'dist/host/index.d.ts',
       'dist/host/cli/main.js',
+      // The CLI's bundle, which bin/keel.js runs.
+      'dist/host/cli/keel-bundle.js',
       'dist/host/caps/http/net-worker.js',
       // Worker placement's thread entry.
       'dist/host/isolate/worker-main.js',

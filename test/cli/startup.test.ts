@@ -23,7 +23,9 @@ const PRELOAD = [
   '  "const bare = " + bare.toString() + ";",',
   '  "export async function resolve(specifier, context, next) {",',
   "  \"  if (bare(specifier)) process.stderr.write('loaded ' + specifier + '\\\\n');\",",
-  '  "  return next(specifier, context);",',
+  '  "  const resolved = await next(specifier, context);",',
+  "  \"  if (resolved.url.startsWith('file:')) process.stderr.write('file ' + resolved.url + '\\\\n');\",",
+  '  "  return resolved;",',
   '  "}",',
   '].join("\\n")));',
   "const Module = createRequire(import.meta.url)('node:module');",
@@ -60,7 +62,15 @@ function keelTraced(args: string[]) {
           .join('/'),
       ),
   );
-  return { status: r.status, stdout: r.stdout, loaded };
+  // Keel's own modules: the compiled files under dist/ (packages resolve elsewhere).
+  const dist = pathToFileURL(join(ROOT, 'dist')).href;
+  const files = new Set(
+    r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith(`file ${dist}/`))
+      .map((l) => l.slice(`file ${dist}/`.length)),
+  );
+  return { status: r.status, stdout: r.stdout, loaded, files };
 }
 
 describe('start-up', () => {
@@ -73,6 +83,17 @@ describe('start-up', () => {
     expect(r.stdout).toBe('42\n');
     expect(r.status).toBe(0);
     expect(heavy.filter((p) => r.loaded.has(p))).toEqual([]);
+  });
+
+  it("keel run loads Keel itself in a few files: the CLI's bundle, not a hundred modules", () => {
+    const r = keelTraced(['run', wasm, '--invoke', 'run', '--cache-dir', join(dir, 'cache')]);
+    expect(r.status).toBe(0);
+    const files = [...r.files];
+    expect(
+      files.every((f) => /^host\/cli\/keel-bundle(-\w+)?\.js$/.test(f)),
+      files.join(', '),
+    ).toBe(true);
+    expect(files.length).toBeLessThanOrEqual(12);
   });
 
   it('keel --version and keel run --help load no package at all', () => {

@@ -24,6 +24,7 @@ let network: Network | undefined;
  * its TypeScript sources (tests), the build output is used.
  */
 function scriptUrl(): URL {
+  // From dist/host/caps/http/; from the CLI's bundle (dist/host/cli/) or the sources, the fallback.
   const here = new URL('./net-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   return new URL(`../../../dist/host/caps/http/net-worker.js`, import.meta.url);
