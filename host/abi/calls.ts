@@ -19,6 +19,7 @@ import {
   liftInt,
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
+import { fixedHeapBytes } from './heap.js';
 import { flattenFunc, layoutOf, tupleOf } from './layout.js';
 import type { FuncType, ValType } from './types.js';
 import { typeText } from './wit.js';
@@ -284,6 +285,8 @@ function generalLifted(
   const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
   const resultLayout = many ?? single;
   const inMemory = flat.resultsInMemory;
+  // Results returned in memory may be a huge fixed-size value: admitted before they are lifted.
+  const fixed = inMemory ? fixedHeapBytes(resultTypes) : 0;
   const throwing = throwsErr(ft);
   const needsMemory = cx.opts.mem.memory !== undefined || flat.paramsInMemory || inMemory;
   const out: unknown[] = new Array(flatCount);
@@ -328,6 +331,7 @@ function generalLifted(
       if (inMemory) {
         const ptr = (r as number) >>> 0;
         cx.range(ptr, resultLayout.size, resultLayout.align);
+        if (fixed > 0) cx.admit(fixed);
         value = resultLayout.load(cx, ptr);
       } else {
         ret[0] = r;
@@ -465,6 +469,8 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
   const catching = throwsErr(ft);
   const out: unknown[] = [undefined];
   const hasMemory = () => mem.memory !== undefined;
+  // Arguments passed in memory may be a huge fixed-size value: admitted before they are lifted.
+  const fixed = paramTuple ? fixedHeapBytes(ft.params.map((p) => p.type)) : 0;
   return function lowered(...flatArgs: unknown[]) {
     if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
     cx.lenders = [];
@@ -474,6 +480,7 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
     if (paramTuple) {
       const ptr = (flatArgs[0] as number) >>> 0;
       cx.range(ptr, paramTuple.size, paramTuple.align);
+      if (fixed > 0) cx.admit(fixed);
       args = paramTuple.load(cx, ptr) as unknown[];
     } else {
       args = new Array(params.length);

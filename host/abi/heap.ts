@@ -85,3 +85,21 @@ function largest(types: readonly (ValType | undefined)[]): number {
   for (const t of types) if (t) most = Math.max(most, heapBytesOf(t));
   return most;
 }
+
+/**
+ * Values whose fixed part (everything but the elements of their lists and the characters of
+ * their strings, which are admitted where they are lifted) takes at most this much host heap
+ * ride on the call's own price (a host call costs 100 fuel, the price of 6,400 bytes).
+ */
+export const SMALL_VALUE_BYTES = 4096;
+
+/**
+ * What lifting values of these types costs the host before any list or string in them: admitted
+ * once per call when it is more than `SMALL_VALUE_BYTES` (0 otherwise). A function may take or
+ * return a tuple of a hundred thousand fields (a value type may be up to 1,000,000 in size):
+ * lifting it is milliseconds of host work, which the call's price alone does not cover.
+ */
+export function fixedHeapBytes(types: readonly ValType[]): number {
+  const bytes = sum(types);
+  return bytes > SMALL_VALUE_BYTES ? bytes : 0;
+}
