@@ -11,7 +11,7 @@ import type { ResourceHost } from './codec.js';
 import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
 import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
 import { camelCase, className } from './js-names.js';
-import { methodMember, recordMember, staticMember } from './members.js';
+import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
 import { type FuncType, ResourceType } from './types.js';
 import { typeText } from './wit.js';
@@ -212,11 +212,8 @@ export class ComponentInstance implements ResourceHost {
     // Names reach only what the provider defines (host/abi/members.ts). A function it does not
     // define is refused when called, as a capability Keel does not serve (a component may import
     // functions it never calls).
-    const notServed = (what: string) => () => {
-      throw new KeelError('capability-denied', `${name}: Keel's provider does not serve ${what}`, {
-        import: name,
-        reason: 'not-served',
-      });
+    const refuse = (what: string) => () => {
+      throw notServed(what, name);
     };
     // A resource's constructor, methods and static functions are not behind the linker's gate
     // (it wraps a record's functions): their call is charged here, before the provider runs.
@@ -224,7 +221,7 @@ export class ComponentInstance implements ResourceHost {
     const ctor = /^\[constructor\](.+)$/.exec(last);
     if (ctor) {
       const cls = recordMember(record, className(ctor[1]!));
-      if (!cls) return { callee: notServed(`a constructor of ${ctor[1]}`), direct: undefined };
+      if (!cls) return { callee: refuse(`a constructor of ${ctor[1]}`), direct: undefined };
       return {
         callee: (args) => {
           budget.chargeCall();
@@ -241,7 +238,7 @@ export class ComponentInstance implements ResourceHost {
           budget.chargeCall();
           const self = args[0];
           const f = methodMember(self, key);
-          if (!f) notServed(`the method ${method[2]} of ${method[1]}`)();
+          if (!f) throw notServed(`the method ${method[2]} of ${method[1]}`, name);
           return Reflect.apply(f!, self, args.slice(1));
         },
         direct: undefined,
@@ -252,7 +249,7 @@ export class ComponentInstance implements ResourceHost {
       const cls = recordMember(record, className(statik[1]!));
       const f = staticMember(cls, camelCase(statik[2]!));
       if (!f)
-        return { callee: notServed(`the static function ${statik[2]} of ${statik[1]}`), direct: undefined };
+        return { callee: refuse(`the static function ${statik[2]} of ${statik[1]}`), direct: undefined };
       return {
         callee: (args) => {
           budget.chargeCall();
@@ -265,14 +262,13 @@ export class ComponentInstance implements ResourceHost {
       func.path.length === 1
         ? (recordMember(record, camelCase(last)) ?? recordMember(record, 'default'))
         : recordMember(record, camelCase(last));
-    if (!fn) return { callee: notServed(`the function ${last}`), direct: undefined };
+    if (!fn) return { callee: refuse(`the function ${last}`), direct: undefined };
     return { callee: (args) => Reflect.apply(fn, undefined, args), direct: fn };
   }
 
   #record(importIndex: number): Record<string, unknown> | undefined {
     const name = stripVersion(this.#plan.imports[importIndex]!.name);
-    // Only what the kernel linked, never a member every object has (`constructor`, ...).
-    return Object.hasOwn(this.#link.imports, name) ? this.#link.imports[name] : undefined;
+    return linkedRecord(this.#link.imports, name);
   }
 
   /** The host function of a lifted function (built once per sandbox). */

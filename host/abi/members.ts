@@ -11,14 +11,19 @@
  * built-in ones.
  */
 
+import { KeelError } from '../kernel/errors.js';
+
 type AnyFunction = (...args: unknown[]) => unknown;
+
+/** Names that never lead to a provider's function, whatever the holder. */
+const NEVER = new Set(['constructor', '__proto__', 'prototype']);
 
 /** The built-in prototypes whose members no component may reach. */
 const BUILT_IN = new Set<unknown>([Object.prototype, Function.prototype, null]);
 
 /** A function the provider defines as `key` on `holder` or on its prototypes below the built-ins. */
 function definedFunction(holder: object, key: string, stopAt: ReadonlySet<unknown>): AnyFunction | undefined {
-  if (key === 'constructor' || key === '__proto__' || key === 'prototype') return undefined;
+  if (NEVER.has(key)) return undefined;
   let current: object | null = holder;
   while (current !== null && !stopAt.has(current)) {
     const descriptor = Object.getOwnPropertyDescriptor(current, key);
@@ -31,8 +36,7 @@ function definedFunction(holder: object, key: string, stopAt: ReadonlySet<unknow
 
 /** A record's own function (or class) named `key`: what `link()` returned for an interface. */
 export function recordMember(record: object | undefined, key: string): AnyFunction | undefined {
-  if (record === undefined || record === null) return undefined;
-  if (key === 'constructor' || key === '__proto__' || key === 'prototype') return undefined;
+  if (record === undefined || record === null || NEVER.has(key)) return undefined;
   const descriptor = Object.getOwnPropertyDescriptor(record, key);
   return typeof descriptor?.value === 'function' ? (descriptor.value as AnyFunction) : undefined;
 }
@@ -46,4 +50,18 @@ export function staticMember(cls: object | undefined, key: string): AnyFunction 
 export function methodMember(target: unknown, key: string): AnyFunction | undefined {
   if (typeof target !== 'object' || target === null) return undefined;
   return definedFunction(target, key, BUILT_IN);
+}
+
+/** The record the kernel linked for an interface: its own entry, never an inherited member. */
+export function linkedRecord<T>(records: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(records, name) ? records[name] : undefined;
+}
+
+/** A call of a function the provider does not define: a capability Keel does not serve. */
+export function notServed(what: string, importName?: string): KeelError {
+  return new KeelError(
+    'capability-denied',
+    `${importName ? `${importName}: ` : ''}Keel's provider does not serve ${what}`,
+    { ...(importName ? { import: importName } : {}), reason: 'not-served' },
+  );
 }

@@ -12,7 +12,7 @@
 import { ComponentError, hostFailure } from '../abi/calls.js';
 import type { HandleCounter } from '../abi/handles.js';
 import { kebabCase } from '../abi/js-names.js';
-import { methodMember, recordMember, staticMember } from '../abi/members.js';
+import { linkedRecord, methodMember, notServed, recordMember, staticMember } from '../abi/members.js';
 import { KeelError } from '../kernel/errors.js';
 import { GuestExit } from '../kernel/traps.js';
 
@@ -317,21 +317,6 @@ export type HostRequest =
   | { op: 'method'; target: number; method: string; args: unknown[] }
   | { op: 'drop'; target: number; args?: undefined };
 
-/** A name the provider does not define: refused as inline (host/abi/instance.ts). */
-function notServed(what: string): KeelError {
-  return new KeelError('capability-denied', `Keel's provider does not serve ${what}`, {
-    reason: 'not-served',
-  });
-}
-
-/** The record linked for an interface: the kernel's own entry, never an inherited member. */
-function recordOf(
-  records: Readonly<Record<string, Record<string, unknown>>>,
-  iface: string,
-): Record<string, unknown> | undefined {
-  return Object.hasOwn(records, iface) ? records[iface] : undefined;
-}
-
 /** Serve one request from the worker against the sandbox's linked records and object table. */
 export function serve(
   request: HostRequest,
@@ -356,17 +341,17 @@ export function serve(
     switch (request.op) {
       // Names reach only what the provider defines (host/abi/members.ts), as inline.
       case 'call': {
-        const fn = recordMember(recordOf(records, request.iface), request.name);
+        const fn = recordMember(linkedRecord(records, request.iface), request.name);
         if (!fn) throw notServed(`the function ${request.iface}#${request.name}`);
         return Reflect.apply(fn, undefined, args);
       }
       case 'new': {
-        const cls = recordMember(recordOf(records, request.iface), request.name);
+        const cls = recordMember(linkedRecord(records, request.iface), request.name);
         if (!cls) throw notServed(`a constructor of ${request.iface}#${request.name}`);
         return Reflect.construct(cls, args);
       }
       case 'static': {
-        const cls = recordMember(recordOf(records, request.iface), request.name);
+        const cls = recordMember(linkedRecord(records, request.iface), request.name);
         const fn = staticMember(cls, request.method);
         if (!fn) throw notServed(`the static function ${request.iface}#${request.name}.${request.method}`);
         return Reflect.apply(fn, cls, args);
