@@ -20,6 +20,8 @@ import {
   ASSEMBLYSCRIPT,
   CLANG,
   COMPONENTIZE_JS,
+  checkClangTarget,
+  checkRustTarget,
   ESBUILD,
   findNpmTool,
   findTool,
@@ -52,6 +54,7 @@ export async function buildProject(project: Project, options: BuildOptions = {})
   switch (project.language) {
     case 'c': {
       const clang = findTool(CLANG);
+      checkClangTarget(clang);
       toolchain = version(clang);
       progress(`compiling ${project.sources.join(', ')} with ${toolchain}`);
       ({ component } = await buildC({
@@ -65,6 +68,7 @@ export async function buildProject(project: Project, options: BuildOptions = {})
     }
     case 'rust': {
       const rustc = findTool(RUSTC);
+      checkRustTarget(rustc);
       toolchain = version(rustc);
       progress(`compiling ${project.sources[0]} with ${toolchain} (wasm32-wasi)`);
       ({ component } = await buildRust({

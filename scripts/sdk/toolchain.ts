@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export class ToolchainError extends Error {
@@ -173,4 +173,47 @@ export function run(command: string, args: readonly string[], cwd?: string, path
 /** A tool's version line, for build records. */
 export function version(command: string): string {
   return execFileSync(command, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+}
+
+/** A tool's standard output, or undefined when it fails. */
+function query(command: string, args: readonly string[]): string | undefined {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', LANG: 'C' },
+  });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * clang is there, but can it build for wasm32-wasi? Debian ships the C library and the compiler
+ * runtime in packages of their own: a missing one is named, rather than left to a linker error.
+ */
+export function checkClangTarget(clang: string): void {
+  const libc = query(clang, ['--target=wasm32-wasi', '-print-file-name=libc.a']);
+  if (!libc || !isAbsolute(libc) || !existsSync(libc)) {
+    throw new MissingToolError(
+      `${clang} finds no C library for wasm32-wasi: install it with \`apt-get install wasi-libc\` (Debian)`,
+      { ...CLANG, name: 'wasi-libc', packages: ['wasi-libc'] },
+    );
+  }
+  const runtime = query(clang, ['--target=wasm32-wasi', '-print-libgcc-file-name']);
+  if (!runtime || !existsSync(runtime)) {
+    throw new MissingToolError(
+      `${clang} finds no compiler runtime for wasm32 (${runtime ?? 'libclang_rt.builtins-wasm32.a'}): ` +
+        `install it with \`apt-get install libclang-rt-dev-wasm32\` (Debian)`,
+      { ...CLANG, name: 'libclang-rt-dev-wasm32', packages: ['libclang-rt-dev-wasm32'] },
+    );
+  }
+}
+
+/** rustc is there, but does it have the wasm32-wasi standard library (a rustup toolchain often lacks it)? */
+export function checkRustTarget(rustc: string): void {
+  const libdir = query(rustc, ['--print', 'target-libdir', '--target', 'wasm32-wasi']);
+  if (!libdir || !existsSync(libdir)) {
+    throw new MissingToolError(
+      `${rustc} has no standard library for wasm32-wasi: install Debian's with ` +
+        `\`apt-get install rustc libstd-rust-dev-wasm32\` (Keel prefers /usr/bin/rustc; $RUSTC names another)`,
+      { ...RUSTC, name: 'libstd-rust-dev-wasm32', packages: ['rustc', 'libstd-rust-dev-wasm32'] },
+    );
+  }
 }

@@ -5,7 +5,7 @@
  * with the Debian package that provides it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,15 @@ import { type GrantInput, Kernel } from '../../host/index.js';
 import { buildProject } from '../../scripts/sdk/build.js';
 import { createProject, projectName } from '../../scripts/sdk/new.js';
 import { readProject } from '../../scripts/sdk/project.js';
-import { CLANG, ESBUILD, findNpmTool, findTool, RUSTC } from '../../scripts/sdk/toolchain.js';
+import {
+  CLANG,
+  checkClangTarget,
+  checkRustTarget,
+  ESBUILD,
+  findNpmTool,
+  findTool,
+  RUSTC,
+} from '../../scripts/sdk/toolchain.js';
 import { BIN, keel, lastJson } from './harness.js';
 
 const has = (tool: typeof CLANG) => {
@@ -57,6 +65,38 @@ describe('keel new', () => {
     createProject('c', join(scratch, 'taken'));
     expect(() => createProject('c', join(scratch, 'taken'))).toThrow(/not empty/);
     expect(() => createProject('cobol', join(scratch, 'other'))).toThrow(/unknown language/);
+  });
+});
+
+/** A stub compiler: a shell script answering the target queries with `answer`. */
+function stub(name: string, answer: string): string {
+  const file = join(scratch, name);
+  writeFileSync(file, `#!/bin/sh\necho '${answer}'\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+describe('a compiler without the wasm32-wasi parts', () => {
+  it('names the Debian package that is missing', () => {
+    expect(() => checkClangTarget(stub('clang-no-libc', 'libc.a'))).toThrow(
+      /no C library for wasm32-wasi.*apt-get install wasi-libc/,
+    );
+    expect(() => checkClangTarget(stub('clang-all-there', '/bin/sh'))).not.toThrow();
+    const noRuntime = join(scratch, 'clang-no-runtime');
+    writeFileSync(
+      noRuntime,
+      '#!/bin/sh\ncase "$2" in -print-file-name=*) echo /bin/sh;; *) echo /nonexistent.a;; esac\n',
+    );
+    chmodSync(noRuntime, 0o755);
+    expect(() => checkClangTarget(noRuntime)).toThrow(
+      /no compiler runtime for wasm32.*apt-get install libclang-rt-dev-wasm32/,
+    );
+    expect(() => checkRustTarget(stub('rustc-no-std', join(scratch, 'no-such-libdir')))).toThrow(
+      /no standard library for wasm32-wasi.*apt-get install rustc libstd-rust-dev-wasm32/,
+    );
+    expect(() => checkRustTarget(stub('rustc-std', scratch))).not.toThrow();
+    if (has(CLANG)) expect(() => checkClangTarget(findTool(CLANG))).not.toThrow();
+    if (has(RUSTC)) expect(() => checkRustTarget(findTool(RUSTC))).not.toThrow();
   });
 });
 

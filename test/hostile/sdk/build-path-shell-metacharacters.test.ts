@@ -44,7 +44,9 @@ it('names that are shell syntax reach the compiler as plain arguments and run no
   const clang = join(scratch, 'fake-clang');
   writeFileSync(
     clang,
-    `#!/bin/sh\n[ "$1" = --version ] && { echo "clang version 0.0.0 (stub)"; exit 0; }\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\nexit 1\n`,
+    `#!/bin/sh\n[ "$1" = --version ] && { echo "clang version 0.0.0 (stub)"; exit 0; }\n` +
+      // The target checks: any existing file stands for wasi-libc and the compiler runtime.
+      `case "$2" in -print-*) echo "$0"; exit 0;; esac\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\nexit 1\n`,
   );
   chmodSync(clang, 0o755);
   const before = process.env.CC;

@@ -109,7 +109,9 @@ describe('links inside the project pointing outside', () => {
     const rustc = join(scratch, 'fake-rustc');
     writeFileSync(
       rustc,
-      '#!/bin/sh\n[ "$1" = --version ] && { echo "rustc 0.0.0 (stub)"; exit 0; }\nexit 1\n',
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "rustc 0.0.0 (stub)"; exit 0; }\n' +
+        // The target check: an existing folder stands for the wasm32-wasi standard library.
+        '[ "$1" = --print ] && { dirname "$0"; exit 0; }\nexit 1\n',
     );
     chmodSync(rustc, 0o755);
     const before = process.env.RUSTC;
