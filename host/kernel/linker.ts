@@ -39,7 +39,19 @@ export interface PlannedLink {
 }
 
 /** What a module needs linked, in import order. */
-export function requirements(module: LoadedModule): Requirement[] {
+/** A module's requirements, computed once per loaded module (a spawn only reads them). */
+const requirementsOf = new WeakMap<LoadedModule, readonly Requirement[]>();
+
+export function requirements(module: LoadedModule): readonly Requirement[] {
+  let known = requirementsOf.get(module);
+  if (!known) {
+    known = Object.freeze(computeRequirements(module));
+    requirementsOf.set(module, known);
+  }
+  return known;
+}
+
+function computeRequirements(module: LoadedModule): Requirement[] {
   if (module.kind === 'core') return coreRequirements(module.coreInfo?.imports ?? []);
   // What running the component needs: imports whose functions it calls or whose resources it
   // uses (an instance imported only for its types, such as a record, needs nothing linked).

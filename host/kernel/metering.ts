@@ -66,5 +66,7 @@ export function withMeterImports(
   imports: WebAssembly.Imports | undefined,
   meter: MeterRuntime,
 ): WebAssembly.Imports {
+  // A spread, not Object.assign: module names come from the guest, and Object.assign would set
+  // the prototype for one named `__proto__` instead of copying it (test/hostile/caps).
   return { ...imports, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
 }

@@ -21,11 +21,22 @@ export function isNativePreview1(module: LoadedModule): boolean {
   return module.kind === 'preview1' && module.preview1Abi === 'keel';
 }
 
+/** Facts of a loaded module that every spawn reads: computed once per module. */
+const servedOf = new WeakMap<LoadedModule, readonly CoreImport[]>();
+const requirementsOf = new WeakMap<LoadedModule, readonly Requirement[]>();
+
 /** The preview1 functions Keel serves that a module imports. */
-function served(module: LoadedModule): CoreImport[] {
-  return (module.coreInfo?.imports ?? []).filter(
-    (i) => MODULES.includes(i.module) && i.kind === 'function' && hasFunction(i.module, i.name),
-  );
+function served(module: LoadedModule): readonly CoreImport[] {
+  let known = servedOf.get(module);
+  if (!known) {
+    known = Object.freeze(
+      (module.coreInfo?.imports ?? []).filter(
+        (i) => MODULES.includes(i.module) && i.kind === 'function' && hasFunction(i.module, i.name),
+      ),
+    );
+    servedOf.set(module, known);
+  }
+  return known;
 }
 
 /**
@@ -33,7 +44,16 @@ function served(module: LoadedModule): CoreImport[] {
  * draw on (optional, `via` the first import that does), then every other import as a core
  * import (an unknown preview1 name among them: nothing serves it).
  */
-export function preview1Requirements(module: LoadedModule): Requirement[] {
+export function preview1Requirements(module: LoadedModule): readonly Requirement[] {
+  let known = requirementsOf.get(module);
+  if (!known) {
+    known = Object.freeze(computePreview1Requirements(module));
+    requirementsOf.set(module, known);
+  }
+  return known;
+}
+
+function computePreview1Requirements(module: LoadedModule): Requirement[] {
   const via = new Map<string, string>();
   const mine = served(module);
   for (const i of mine) {

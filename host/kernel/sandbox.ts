@@ -211,8 +211,9 @@ export class Sandbox {
   /** Kernel-internal: the context providers link against. */
   context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
     this.#deterministic = deterministic;
-    return {
-      ...(sched ? { sched } : {}),
+    // Built without a leading spread: V8 (Node 20) defines every property after an object spread
+    // on a slow path, and this literal's eighteen cost ~30 µs a spawn that way.
+    const context: SandboxContext = {
       sandbox: this.id,
       module: this.module.name,
       limits: this.limits,
@@ -240,6 +241,7 @@ export class Sandbox {
         this.#cleanups.push(cleanup);
       },
     };
+    return sched ? Object.assign(context, { sched }) : context;
   }
 
   /** Deterministic mode: the sandbox's time, moved by its fuel and by `advanceClock`. */
@@ -711,13 +713,15 @@ export class Sandbox {
     // Killed in the middle of a call (from a host function): the guest reloads its counter when
     // that host call returns, finds it empty at its next check and unwinds.
     if (this.#state === 'running' || this.#inFastCall) this.#meter?.setRemaining(0);
+    const ended =
+      error ?? KeelError.recorded('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id });
     // A worker sandbox ends at once, wherever its guest is (a tight loop, a host call).
-    this.#remote?.kill(error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`));
-    this.#end(
-      'killed',
-      error ?? new KeelError('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id }),
-      { event: EVENTS.sandboxExit, status: 'ok', data: { reason, state: 'killed' } },
-    );
+    this.#remote?.kill(ended);
+    this.#end('killed', ended, {
+      event: EVENTS.sandboxExit,
+      status: 'ok',
+      data: { reason, state: 'killed' },
+    });
   }
 
   /** Give this invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */

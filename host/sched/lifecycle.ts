@@ -19,11 +19,27 @@ import { emit, HANDLER, markWork, type SchedState } from './state.js';
 import { backoffDelay, type Ending, resolveRestart } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
-/** Ended services kept for `services()` (summaries); older ones are forgotten. */
+/**
+ * Ended services kept for `services()` (summaries): the most recent KEEP_ENDED at least, up to
+ * twice as many; older ones are forgotten in batches (one pass over the list per KEEP_ENDED ends,
+ * not a splice per end).
+ */
 const KEEP_ENDED = 1024;
 
 /** Marks a service whose successor is being spawned right now (so it keeps taking messages). */
 const PLACEHOLDER_TIMER: Timer = { at: 0, seq: -1, fire: () => {}, cancelled: true };
+
+/** Whether a module exports the IPC handler, looked up once per module. */
+const handlesMessages = new WeakMap<ModuleHandle, boolean>();
+
+function exportsHandler(sandbox: Sandbox): boolean {
+  let known = handlesMessages.get(sandbox.module);
+  if (known === undefined) {
+    known = sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message'));
+    handlesMessages.set(sandbox.module, known);
+  }
+  return known;
+}
 
 /** Kernel-internal: a sandbox was spawned; give it a mailbox (or its predecessor's). */
 export function adopt(
@@ -32,7 +48,7 @@ export function adopt(
   target: ModuleHandle | string,
   options: SchedSpawnOptions,
 ): void {
-  const handler = sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message'));
+  const handler = exportsHandler(sandbox);
   let service = s.successors.get(options);
   if (service) s.successors.delete(options);
   if (service?.ended) {
@@ -238,12 +254,12 @@ export function notifyLinks(
 export function endService(s: SchedState, service: Service, ending: Ending): void {
   if (service.ended) return;
   service.ended = ending;
-  // Ended services are kept for summaries, the most recent KEEP_ENDED of them.
   s.endedServices.push(service);
-  if (s.endedServices.length > KEEP_ENDED) {
-    const forgotten = s.endedServices.shift()!;
-    const at = s.services.indexOf(forgotten);
-    if (at >= 0) s.services.splice(at, 1);
+  if (s.endedServices.length >= 2 * KEEP_ENDED) {
+    const forgotten = new Set(s.endedServices.splice(0, KEEP_ENDED));
+    const kept = s.services.filter((known) => !forgotten.has(known));
+    s.services.length = 0;
+    for (const known of kept) s.services.push(known);
   }
   for (const pending of [...service.awaiting.values()]) {
     if (!pending.expired) settle(s, pending, 'killed');

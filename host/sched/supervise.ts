@@ -34,7 +34,15 @@ export type RestartPolicyInput = Partial<Omit<RestartPolicy, 'backoff'>> & { bac
 
 export const DEFAULT_BACKOFF: Readonly<Backoff> = Object.freeze({ initialMs: 100, factor: 2, maxMs: 10_000 });
 
+/** The policy of a sandbox that names none (most of them): resolved once. */
+const NEVER: RestartPolicy = Object.freeze({
+  policy: 'never',
+  maxRestarts: 5,
+  backoff: DEFAULT_BACKOFF,
+}) as RestartPolicy;
+
 export function resolveRestart(input: RestartPolicyInput | undefined): RestartPolicy {
+  if (input === undefined) return NEVER;
   const policy: RestartPolicy = {
     policy: input?.policy ?? 'never',
     maxRestarts: input?.maxRestarts ?? 5,
