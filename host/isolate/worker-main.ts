@@ -2,24 +2,28 @@
  * The worker side of a worker sandbox: one guest, instantiated in this thread with Keel's
  * canonical ABI and its own meter. Nothing of the kernel lives here: every host function is a
  * request over the syscall channel (`channel.ts`), served in the kernel's thread while this
- * thread sleeps on `Atomics.wait`. The kernel may end this thread at any moment
- * (`worker.terminate()`): nothing here needs to be cleaned up.
+ * thread sleeps on `Atomics.wait`. Between calls the thread sleeps the same way, waiting for the
+ * next one: its event loop is not used after the init. The kernel may end this thread at any
+ * moment (`worker.terminate()`): nothing here needs to be cleaned up.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { handleLimitCounter } from '../abi/handles.js';
 import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
-import { GuestExit } from '../kernel/traps.js';
+import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
 import { createMeterRuntime, KEEL_MODULE, type MeterRuntime } from '../meter/index.js';
-import { KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
+import { ChannelEnd } from './channel.js';
 import { type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
 
 /** What the kernel sends to start the guest. */
 export interface WorkerInit {
   op: 'init';
   port: MessagePort;
-  words: Int32Array;
+  /** The channel's shared buffer (`channelBuffer`). */
+  buffer: SharedArrayBuffer;
+  /** Polls of the kernel's word before sleeping on it (`channel.ts`). */
+  spin: number;
   /** A component's bytes (planned again here: the plan is data, the bytes are verified). */
   componentBytes?: Uint8Array;
   /** Compiled core modules: a component's in plan order, or the one plain core module. */
@@ -51,17 +55,20 @@ export interface WorkerInvoke {
   fuel: number;
 }
 
-/** What the worker posts to the kernel. */
+/** What the worker sends the kernel in its frames: each is followed by a wait for the kernel. */
 export type WorkerMessage =
-  /** The init arrived: the guest's modules are instantiated (its start functions run) now. */
-  | { op: 'starting' }
   | { op: 'ready'; exports: string[]; fuel: number }
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
+  | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
+
+/** What the worker posts the kernel one way, on the channel's port. */
+export type WorkerNotice =
+  /** The init arrived: the guest's modules are instantiated (its start functions run) now. */
+  | { op: 'starting' }
   | { op: 'limit'; what: 'memory' | 'table'; requested: number }
   /** The guest went past `limits.handles` or `limits.hostArgBytes` (at most one notice a call). */
-  | { op: 'resource-limit'; reached: ResourceLimitReached }
-  | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
+  | { op: 'resource-limit'; reached: ResourceLimitReached };
 
 /** Which per-sandbox resource limit the guest went past, and how. */
 export type ResourceLimitReached =
@@ -74,8 +81,7 @@ export interface HostReply {
   fuel: number;
 }
 
-let port: MessagePort;
-let words: Int32Array;
+let channel: ChannelEnd;
 let meter: MeterRuntime | undefined;
 let call: ((name: string, args: unknown[]) => unknown) | undefined;
 let records: ProxyRecords;
@@ -88,7 +94,7 @@ const noticed = new Set<'memory' | 'table'>();
 function notice(what: 'memory' | 'table', requested: number): void {
   if (noticed.has(what)) return;
   noticed.add(what);
-  send({ op: 'limit', what, requested });
+  channel.post({ op: 'limit', what, requested } satisfies WorkerNotice);
 }
 
 /** A resource limit's notice, once per call (the guest's call fails at the first refusal anyway). */
@@ -97,24 +103,30 @@ let resourceNoticed = false;
 function noticeResource(reached: ResourceLimitReached): void {
   if (resourceNoticed) return;
   resourceNoticed = true;
-  send({ op: 'resource-limit', reached });
+  channel.post({ op: 'resource-limit', reached } satisfies WorkerNotice);
 }
 
 function send(message: WorkerMessage): void {
-  post(port, words, KERNEL_WORD, message);
+  channel.send(message);
 }
 
-/** A host call: post it, sleep until the kernel answers. Fuel crosses both ways. */
+/** A host call: write it, sleep until the kernel answers. Fuel crosses both ways. */
 function hostCall(request: HostRequest): unknown {
-  send({ op: 'host', request, fuel: meter?.remaining() ?? 0 });
-  const reply = receive(port, words, WORKER_WORD) as HostReply;
+  try {
+    send({ op: 'host', request, fuel: meter?.remaining() ?? 0 });
+  } catch (error) {
+    // A guest value that cannot cross (structured clone's rules): the call is refused here.
+    throw new KeelError(
+      'invalid-argument',
+      `a host call's argument cannot cross to the kernel: ${String(error)}`,
+    );
+  }
+  const reply = channel.receive() as HostReply;
   if (meter) meter.setRemaining(reply.fuel);
   return settle(reply.outcome, (v) => v);
 }
 
 function start(init: WorkerInit): void {
-  port = init.port;
-  words = init.words;
   records = new ProxyRecords(hostCall);
   const imports: Record<string, Record<string, unknown>> = {};
   for (const [iface, members] of Object.entries(init.shape)) {
@@ -198,50 +210,45 @@ function invoke(message: WorkerInvoke): void {
     const value = call!(message.name, message.args);
     outcome = { ok: records.encode(value) };
   } catch (error) {
-    outcome = crossing(error);
+    outcome = crossing(error, message.name);
   }
-  send({
-    op: 'result',
-    id: message.id,
-    outcome,
-    fuel: meter?.remaining() ?? 0,
-    exhausted: meter?.exhausted() ?? false,
-  });
+  const fuel = meter?.remaining() ?? 0;
+  const exhausted = meter?.exhausted() ?? false;
+  try {
+    send({ op: 'result', id: message.id, outcome, fuel, exhausted });
+  } catch (error) {
+    const failure = new KeelError('internal', `a result cannot cross to the kernel: ${String(error)}`);
+    send({ op: 'result', id: message.id, outcome: thrown(failure, (v) => v), fuel, exhausted });
+  }
 }
 
-/** A failure as it crosses: traps and stack overflows keep what they are. */
-function crossing(error: unknown): Outcome {
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return { $keel: { code: 'stack-overflow', message: `stack overflow: ${error.message}` } };
-  }
+/**
+ * A failure as it crosses, sorted as inline (`classifyFailure`): traps and stack overflows keep
+ * what they are; a component export's `result::err` keeps its payload.
+ */
+function crossing(error: unknown, exportName: string): Outcome {
+  const component = componentErrorPayload(error);
+  if (component) return { $error: records.encode(component.payload) };
   if (error instanceof WebAssembly.LinkError) {
     return {
       $keel: { code: 'invalid-module', message: `cannot link the guest's core modules: ${error.message}` },
     };
   }
-  if (error instanceof WebAssembly.RuntimeError) {
-    return {
-      $keel: { code: 'trap', message: `wasm trap: ${error.message}`, details: { reason: error.message } },
-    };
-  }
-  if (error instanceof Error && error.name === 'ComponentError' && Object.hasOwn(error, 'payload')) {
-    return { $error: records.encode((error as Error & { payload: unknown }).payload) };
-  }
-  return thrown(error, (v) => records.encode(v));
+  return thrown(error instanceof GuestExit ? error : classifyFailure(error, exportName), (v) => v);
 }
 
 parentPort!.once('message', (init: WorkerInit) => {
-  post(init.port, init.words, KERNEL_WORD, { op: 'starting' } satisfies WorkerMessage);
+  channel = new ChannelEnd(init.buffer, init.port, 'worker', undefined, init.spin);
+  channel.post({ op: 'starting' } satisfies WorkerNotice);
   try {
     start(init);
   } catch (error) {
-    post(init.port, init.words, KERNEL_WORD, {
-      op: 'failed',
-      outcome: crossing(error),
-    } satisfies WorkerMessage);
+    send({ op: 'failed', outcome: crossing(error, 'instantiation') });
     return;
   }
-  port.on('message', (message: WorkerInvoke) => {
+  // The guest's thread from now on: sleep until a call comes, run it, answer, sleep again.
+  for (;;) {
+    const message = channel.receive() as WorkerInvoke;
     if (message?.op === 'invoke') invoke(message);
-  });
+  }
 });

@@ -3,15 +3,17 @@
  * host calls in the kernel's thread against the sandbox's linked (gated) imports, keeps the
  * kernel's meter the truth about fuel, and ends the worker at once on a kill or a deadline.
  *
- * Two ways to call in: `callSync` blocks the kernel's thread and serves host calls from its
- * wait loop (the synchronous API); `call` waits on the event loop, so timers, kills and
- * asynchronous host functions work while the guest runs.
+ * Two ways to call in: `callSync` blocks the kernel's thread on the channel (`Atomics.wait`)
+ * and serves host calls from that wait (the synchronous API); `call` waits on the event loop
+ * (`Atomics.waitAsync`), so timers, kills and asynchronous host functions work while the guest
+ * runs. Either way a synchronous host function is served as soon as the kernel wakes, and its
+ * reply is written in place (`channel.ts`).
  */
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
 import type { MeterRuntime } from '../meter/index.js';
-import { channelWords, KERNEL_WORD, post, receive, WORKER_WORD } from './channel.js';
+import { ChannelEnd, channelBuffer, DEFAULT_SPIN, NOTHING } from './channel.js';
 import type { WorkerPool } from './pool.js';
 import { ObjectTable, type Outcome, serve, settle, thrown } from './remote.js';
 import type {
@@ -20,6 +22,7 @@ import type {
   WorkerInit,
   WorkerInvoke,
   WorkerMessage,
+  WorkerNotice,
 } from './worker-main.js';
 
 type Records = Readonly<Record<string, Record<string, unknown>>>;
@@ -59,35 +62,44 @@ export interface WorkerSandboxOptions {
 export class WorkerSandbox {
   readonly #options: WorkerSandboxOptions;
   readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #words = channelWords();
+  readonly #channel: ChannelEnd;
   readonly #objects: ObjectTable;
   #nextCall = 1;
   #exports: string[] = [];
   #dead: KeelError | undefined;
-  /** The call awaited on the event loop, if any. */
-  #pending: { id: number; resolve(message: WorkerMessage): void; reject(error: KeelError): void } | undefined;
-  #ready: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** The start or the call awaited on the event loop, if any: a kill rejects it at once. */
+  #pending: { reject(error: KeelError): void } | undefined;
   /** The deadline of the start functions, armed when the worker begins to instantiate. */
   #startTimer: ReturnType<typeof setTimeout> | undefined;
+  #starting = true;
 
   private constructor(options: WorkerSandboxOptions) {
     this.#options = options;
     this.#worker = options.pool.acquire();
     const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
+    const buffer = channelBuffer();
+    this.#channel = new ChannelEnd(buffer, port1, 'kernel', (message) => this.#notice(message));
     // Host objects the guest holds through the channel count against the sandbox's handles.
     this.#objects = new ObjectTable(options.imports, options.handles);
-    this.#port.on('message', (message: WorkerMessage) => this.#onMessage(message));
+    // Notices posted while the kernel's loop is free (a frame drains those before it).
+    port1.on('message', (message: unknown) => {
+      if (this.#dead) return;
+      try {
+        this.#channel.take(message);
+      } catch (error) {
+        this.#broken(error);
+      }
+    });
     // Neither the port nor an idle worker keeps the process alive; a call's deadline timer does.
-    this.#port.unref();
+    port1.unref();
     this.#worker.ref();
     this.#worker.on('error', (error) => this.#die(deathError(error)));
     this.#worker.on('exit', () => this.#die(new KeelError('killed', 'the worker sandbox thread exited')));
     const init: WorkerInit = {
       op: 'init',
       port: port2,
-      words: this.#words,
+      buffer,
+      spin: DEFAULT_SPIN,
       ...(options.componentBytes ? { componentBytes: options.componentBytes } : {}),
       modules: [...options.modules],
       shape: shapeOf(options.imports),
@@ -107,10 +119,24 @@ export class WorkerSandbox {
   static async start(options: WorkerSandboxOptions): Promise<WorkerSandbox> {
     const sandbox = new WorkerSandbox(options);
     try {
-      await new Promise<void>((resolve, reject) => {
-        sandbox.#ready = { resolve, reject };
-      });
+      const message = await sandbox.#await((m) => m.op === 'ready' || m.op === 'failed');
+      if (message.op === 'failed') {
+        const error = failure(message.outcome);
+        sandbox.kill();
+        throw error;
+      }
+      if (message.op !== 'ready' || !Array.isArray(message.exports)) {
+        throw sandbox.#broken(new Error('the worker said it was ready without its exports'));
+      }
+      sandbox.#exports = message.exports.filter((name) => typeof name === 'string');
+      try {
+        sandbox.#absorb(message.fuel);
+      } catch {
+        // Never more than the meter had.
+      }
+      sandbox.#worker.unref();
     } finally {
+      sandbox.#starting = false;
       clearTimeout(sandbox.#startTimer);
     }
     return sandbox;
@@ -128,26 +154,30 @@ export class WorkerSandbox {
     for (;;) {
       // Killed from a host function just served: the worker will never answer.
       if (this.#dead) throw this.#dead;
-      const message = receive(this.#port, this.#words, KERNEL_WORD, deadline) as WorkerMessage | undefined;
+      let message: unknown;
+      try {
+        message = this.#channel.receive(deadline);
+      } catch (error) {
+        throw this.#broken(error);
+      }
       if (this.#dead) throw this.#dead;
-      if (!message) throw this.#timeout(name);
-      if (message.op === 'result' && message.id === id) return this.#settle(message);
-      this.#serveSync(message);
+      if (message === NOTHING) throw this.#timeout(name);
+      const frame = this.#frame(message);
+      if (frame.op === 'result' && frame.id === id) return this.#settle(frame);
+      if (frame.op !== 'host') throw this.#broken(new Error(`a ${frame.op} frame during call ${id}`));
+      this.#serveSync(frame);
     }
   }
 
   /** Call an export, waiting on the event loop: host functions may be asynchronous. */
   async call(name: string, args: readonly unknown[]): Promise<unknown> {
     const id = this.#send(name, args);
-    const timer = setTimeout(() => this.#pending?.reject(this.#timeout(name)), this.#options.deadlineMs);
+    const timer = setTimeout(() => this.#timeout(name), this.#options.deadlineMs);
     try {
-      const message = await new Promise<WorkerMessage>((resolve, reject) => {
-        this.#pending = { id, resolve, reject };
-      });
+      const message = await this.#await((m) => m.op === 'result' && m.id === id);
       return this.#settle(message as WorkerMessage & { op: 'result' });
     } finally {
       clearTimeout(timer);
-      this.#pending = undefined;
     }
   }
 
@@ -158,7 +188,9 @@ export class WorkerSandbox {
     this.#objects.clear();
     this.#options.pool.release(this.#worker);
     this.#pending?.reject(error);
-    this.#ready?.reject(error);
+    this.#pending = undefined;
+    // A wait on the event loop for the worker's next frame ends now.
+    this.#channel.wake();
   }
 
   /** Past the deadline: the worker is ended wherever its guest is. */
@@ -166,6 +198,74 @@ export class WorkerSandbox {
     const error = this.#options.deadlineExceeded(exportName);
     this.kill(error);
     return error;
+  }
+
+  /**
+   * The worker broke the channel's protocol (a frame that cannot be read, a message out of
+   * turn). Keel's code in the worker never does: it means a bug, or a guest that got out of
+   * WebAssembly. Either way the sandbox ends, and nothing it wrote is believed.
+   */
+  #broken(cause: unknown): KeelError {
+    const error = new KeelError(
+      'internal',
+      `the worker sandbox broke the channel's protocol: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { reason: 'channel' },
+    );
+    this.#die(error);
+    return this.#dead ?? error;
+  }
+
+  /** A frame from the worker, checked for its shape. */
+  #frame(message: unknown): WorkerMessage {
+    const op = (message as { op?: unknown } | null)?.op;
+    if (op !== 'host' && op !== 'result' && op !== 'ready' && op !== 'failed') {
+      throw this.#broken(new Error('a frame without a known op'));
+    }
+    return message as WorkerMessage;
+  }
+
+  /**
+   * Serve the worker's frames on the event loop until `done` accepts one; a kill or a broken
+   * frame rejects at once, even while an asynchronous host function is pending.
+   */
+  #await(done: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
+    return new Promise<WorkerMessage>((resolve, reject) => {
+      if (this.#dead) {
+        reject(this.#dead);
+        return;
+      }
+      this.#pending = { reject };
+      this.#serveUntil(done).then(
+        (message) => {
+          this.#pending = undefined;
+          resolve(message);
+        },
+        (error) => {
+          this.#pending = undefined;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #serveUntil(done: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
+    for (;;) {
+      if (this.#dead) throw this.#dead;
+      let message: unknown;
+      try {
+        message = this.#channel.poll();
+      } catch (error) {
+        throw this.#broken(error);
+      }
+      if (message === NOTHING) {
+        await this.#channel.changed();
+        continue;
+      }
+      const frame = this.#frame(message);
+      if (done(frame)) return frame;
+      if (frame.op !== 'host') throw this.#broken(new Error(`a ${frame.op} frame out of turn`));
+      await this.#serveAsync(frame);
+    }
   }
 
   #send(name: string, args: readonly unknown[]): number {
@@ -179,7 +279,7 @@ export class WorkerSandbox {
       fuel: this.#options.meter?.remaining() ?? 0,
     };
     try {
-      this.#port.postMessage(message);
+      this.#channel.send(message);
     } catch (error) {
       // A value that cannot cross threads (a function, a guest resource of this thread).
       throw new KeelError(
@@ -191,9 +291,11 @@ export class WorkerSandbox {
   }
 
   /** The worker's fuel left becomes the kernel's (the worker can only have used fuel, never gained). */
-  #absorb(fuel: number, exhausted = false): void {
+  #absorb(reported: unknown, exhausted = false): void {
     const meter = this.#options.meter;
     if (!meter) return;
+    // A report that is not a count of fuel left means all of it was used.
+    const fuel = typeof reported === 'number' && reported >= 0 ? reported : 0;
     const spent = meter.remaining() - fuel;
     if (spent > 0) meter.charge(spent);
     if (exhausted) {
@@ -206,60 +308,38 @@ export class WorkerSandbox {
   }
 
   #settle(message: WorkerMessage & { op: 'result' }): unknown {
-    this.#absorb(message.fuel, message.exhausted);
+    this.#absorb(message.fuel, message.exhausted === true);
     return settle(message.outcome, (v) => this.#objects.decode(v));
   }
 
-  #onMessage(message: WorkerMessage): void {
-    if (this.#dead) return;
-    switch (message.op) {
+  /** A one-way notice from the worker, however it arrived; false when the message is not one. */
+  #notice(message: unknown): boolean {
+    const notice = message as WorkerNotice | null;
+    switch (notice?.op) {
       case 'starting':
         // Start functions are guest code: they run under the deadline, as a call does (a spin
         // in one kept the spawn, and a thread, for as long as the guest's fuel lasted). The
         // clock starts once the thread is up: booting it is the host's time, not the guest's.
-        this.#startTimer = setTimeout(() => this.#timeout('instantiation'), this.#options.deadlineMs);
-        return;
-      case 'ready':
-        this.#exports = message.exports;
-        try {
-          this.#absorb(message.fuel);
-        } catch {
-          // Never more than the meter had.
+        if (this.#starting && this.#startTimer === undefined) {
+          this.#startTimer = setTimeout(() => this.#timeout('instantiation'), this.#options.deadlineMs);
         }
-        this.#worker.unref();
-        this.#ready?.resolve();
-        this.#ready = undefined;
-        return;
-      case 'failed':
-        this.#ready?.reject(failure(message.outcome));
-        this.#ready = undefined;
-        this.kill();
-        return;
-      case 'result':
-        if (this.#pending?.id === message.id) this.#pending.resolve(message);
-        return;
-      case 'host':
-        void this.#serveAsync(message);
-        return;
+        return true;
       case 'limit':
-        this.#options.onLimit(message.what, message.requested);
-        return;
+        if ((notice.what === 'memory' || notice.what === 'table') && typeof notice.requested === 'number') {
+          this.#options.onLimit(notice.what, notice.requested);
+        }
+        return true;
       case 'resource-limit':
-        this.#options.onResourceLimit(message.reached);
-        return;
+        if (typeof notice.reached === 'object' && notice.reached !== null) {
+          this.#options.onResourceLimit(notice.reached);
+        }
+        return true;
+      default:
+        return false;
     }
   }
 
-  #serveSync(message: WorkerMessage): void {
-    if (message.op === 'limit') {
-      this.#options.onLimit(message.what, message.requested);
-      return;
-    }
-    if (message.op === 'resource-limit') {
-      this.#options.onResourceLimit(message.reached);
-      return;
-    }
-    if (message.op !== 'host') return;
+  #serveSync(message: WorkerMessage & { op: 'host' }): void {
     const outcome = this.#serveOne(message);
     if ('ok' in outcome && outcome.ok instanceof Promise) {
       outcome.ok.catch(() => {});
@@ -301,10 +381,10 @@ export class WorkerSandbox {
   #reply(outcome: Outcome): void {
     const reply: HostReply = { outcome, fuel: this.#options.meter?.remaining() ?? 0 };
     try {
-      post(this.#port, this.#words, WORKER_WORD, reply);
+      this.#channel.send(reply);
     } catch (error) {
       // A host value that cannot cross threads is Keel's fault, never the guest's.
-      post(this.#port, this.#words, WORKER_WORD, {
+      this.#channel.send({
         outcome: {
           $keel: { code: 'internal', message: `a host value cannot cross to the worker: ${String(error)}` },
         },
