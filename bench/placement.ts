@@ -4,7 +4,12 @@
  *
  * - spawn: one sandbox of a small component (the pool keeps one worker started ahead);
  * - scalar call: `add(u32, u32) -> u32` through the typed fast path (`sandbox.fn`);
- * - guest-to-host round trip: a guest loop calling a host function, per call;
+ * - guest-to-host round trip: a guest loop calling a host function, per call, through the
+ *   synchronous path (`sandbox.fn`: the kernel's thread waits on the channel) and through
+ *   `invoke` (the kernel's event loop waits, `Atomics.waitAsync`);
+ * - the floor under any worker round trip: a bare SharedArrayBuffer ping-pong between two
+ *   threads (`Atomics.wait`/`notify` on both sides, or `Atomics.waitAsync` on the main one),
+ *   measured in the same run;
  * - kill latency: from `terminate()` to the rejected call, for a guest in a loop without fuel
  *   checks (target p99 ≤ 10 ms);
  * - memory per idle sandbox: RSS growth over 16 idle sandboxes.
@@ -14,6 +19,7 @@
  * Writes bench/results/placement-<date>.{json,md}.
  */
 import { writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { type CapabilityProvider, Kernel, type SandboxPlacement } from '../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../scripts/lib/fixtures.js';
 import { wat } from '../scripts/lib/wat.js';
@@ -44,8 +50,36 @@ const ticker: CapabilityProvider = {
   link: () => ({ tick: (n: number) => n + 1 }),
 };
 
-type Row = { group: string; subject: string; unit: string; median: number; p99?: number; note?: string };
+type Row = {
+  group: string;
+  subject: string;
+  unit: string;
+  median: number;
+  p99?: number;
+  /** Process CPU time (user + system, every thread) per unit, median of the rounds. */
+  cpu?: number;
+  note?: string;
+};
 const rows: Row[] = [];
+
+/** Wall and process CPU time of `run`, in ns per unit, over `rounds` rounds: the medians. */
+async function timed(
+  units: number,
+  run: () => unknown,
+  rounds = 5,
+): Promise<{ median: number; cpu: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await run();
+    wall.push(((performance.now() - t) * 1e6) / units);
+    const used = process.cpuUsage(c);
+    cpu.push(((used.user + used.system) * 1e3) / units);
+  }
+  return { median: stats(wall).median, cpu: stats(cpu).median };
+}
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -72,25 +106,38 @@ async function keel(placement: SandboxPlacement): Promise<void> {
   const sandbox = await kernel.spawn(adder);
   const add = sandbox.fn<(a: number, b: number) => number>('docs:adder/add#add');
   for (let i = 0; i < 1000; i++) add(i, 1);
-  const callRounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < CALLS; i++) add(i, 1);
-    callRounds.push(((performance.now() - t) * 1e6) / CALLS);
-  }
-  rows.push({ group: 'scalar call', subject, unit: 'ns/call', median: stats(callRounds).median });
+  rows.push({
+    group: 'scalar call',
+    subject,
+    unit: 'ns/call',
+    ...(await timed(CALLS, () => {
+      for (let i = 0; i < CALLS; i++) add(i, 1);
+    })),
+  });
 
   // Guest-to-host round trip.
   const looper = await kernel.spawn(loop, { grants: ['env.tick'] });
   const run = looper.fn<(n: number) => number>('run');
   run(1000);
-  const hostRounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    if (run(HOST_CALLS) !== HOST_CALLS) throw new Error('the loop miscounted');
-    hostRounds.push(((performance.now() - t) * 1e6) / HOST_CALLS);
+  rows.push({
+    group: 'guest-to-host call',
+    subject,
+    unit: 'ns/call',
+    ...(await timed(HOST_CALLS, () => {
+      if (run(HOST_CALLS) !== HOST_CALLS) throw new Error('the loop miscounted');
+    })),
+  });
+  if (placement === 'worker') {
+    rows.push({
+      group: 'guest-to-host call',
+      subject: `${subject} (invoke)`,
+      unit: 'ns/call',
+      note: "the kernel's event loop waits (Atomics.waitAsync)",
+      ...(await timed(HOST_CALLS, async () => {
+        if ((await looper.invoke('run', [HOST_CALLS])).value !== HOST_CALLS) throw new Error('miscounted');
+      })),
+    });
   }
-  rows.push({ group: 'guest-to-host call', subject, unit: 'ns/call', median: stats(hostRounds).median });
 
   // Memory per idle sandbox.
   const before = process.memoryUsage().rss;
@@ -101,6 +148,76 @@ async function keel(placement: SandboxPlacement): Promise<void> {
   rows.push({ group: 'memory per idle sandbox', subject, unit: 'MiB', median: perSandbox });
   for (const s of idle) s.terminate('bench');
   await kernel.close();
+}
+
+/**
+ * The floor: the same hand-off with nothing else, two threads bumping a shared word and sleeping
+ * on it in turn. Whatever a worker sandbox adds is above this.
+ */
+const PING_PONG = `
+const { workerData } = require('node:worker_threads');
+const w = new Int32Array(workerData);
+for (;;) {
+  Atomics.wait(w, 1, 0);
+  Atomics.store(w, 1, 0);
+  const n = Atomics.load(w, 2);
+  for (let i = 0; i < n; i++) {
+    Atomics.store(w, 0, 1);
+    Atomics.notify(w, 0);
+    while (Atomics.load(w, 0) === 1) Atomics.wait(w, 0, 1);
+  }
+}`;
+
+async function floor(): Promise<void> {
+  const shared = new SharedArrayBuffer(16);
+  const w = new Int32Array(shared);
+  const worker = new Worker(PING_PONG, { eval: true, workerData: shared });
+  const begin = (n: number) => {
+    Atomics.store(w, 2, n);
+    Atomics.store(w, 1, 1);
+    Atomics.notify(w, 1);
+  };
+  const sync = (n: number) => {
+    begin(n);
+    for (let i = 0; i < n; i++) {
+      while (Atomics.load(w, 0) === 0) Atomics.wait(w, 0, 0);
+      Atomics.store(w, 0, 0);
+      Atomics.notify(w, 0);
+    }
+  };
+  const waitAsync = (
+    Atomics as unknown as {
+      waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+    }
+  ).waitAsync;
+  const async = async (n: number) => {
+    begin(n);
+    for (let i = 0; i < n; i++) {
+      while (Atomics.load(w, 0) === 0) {
+        const waited = waitAsync(w, 0, 0);
+        if (waited.async) await waited.value;
+      }
+      Atomics.store(w, 0, 0);
+      Atomics.notify(w, 0);
+    }
+  };
+  sync(1000);
+  await async(1000);
+  rows.push({
+    group: 'guest-to-host call',
+    subject: 'floor: SAB ping-pong, Atomics.wait',
+    unit: 'ns/call',
+    note: 'two threads, nothing but the hand-off',
+    ...(await timed(HOST_CALLS, () => sync(HOST_CALLS))),
+  });
+  rows.push({
+    group: 'guest-to-host call',
+    subject: 'floor: SAB ping-pong, waitAsync',
+    unit: 'ns/call',
+    note: 'the main thread waits on its event loop',
+    ...(await timed(HOST_CALLS, () => async(HOST_CALLS))),
+  });
+  await worker.terminate();
 }
 
 async function killLatency(): Promise<void> {
@@ -149,53 +266,55 @@ async function isolatedVm(): Promise<void> {
     'function add(a, b) { return (a + b) >>> 0; } function run(n) { let acc = 0; while (n-- > 0) acc = tick(acc); return acc; }',
   );
   const add = context.global.getSync('add', { reference: true });
-  const callRounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < CALLS; i++) add.applySync(undefined, [i, 1]);
-    callRounds.push(((performance.now() - t) * 1e6) / CALLS);
-  }
   rows.push({
     group: 'scalar call',
     subject: 'isolated-vm',
     unit: 'ns/call',
-    median: stats(callRounds).median,
+    ...(await timed(CALLS, () => {
+      for (let i = 0; i < CALLS; i++) add.applySync(undefined, [i, 1]);
+    })),
   });
   const run = context.global.getSync('run', { reference: true });
-  const hostRounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    run.applySync(undefined, [HOST_CALLS]);
-    hostRounds.push(((performance.now() - t) * 1e6) / HOST_CALLS);
-  }
   rows.push({
     group: 'guest-to-host call',
     subject: 'isolated-vm',
     unit: 'ns/call',
-    median: stats(hostRounds).median,
+    ...(await timed(HOST_CALLS, () => run.applySync(undefined, [HOST_CALLS]))),
   });
   isolate.dispose();
 }
 
+const loadBefore = machine().load;
 await keel('inline');
 await keel('worker');
+await floor();
 await killLatency();
 await isolatedVm();
 
 const date = new Date().toISOString().slice(0, 10);
-const result = { date, command: 'node dist/bench/placement.js', quick, machine: machine(), rows };
+const result = {
+  date,
+  command: `node dist/bench/placement.js${quick ? ' --quick' : ''}`,
+  quick,
+  machine: machine(),
+  loadBefore,
+  rows,
+};
 writeFileSync(repoPath(`bench/results/placement-${date}.json`), `${JSON.stringify(result, null, 2)}\n`);
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
 const lines = [
   `# SandboxPlacement, ${date}`,
   '',
-  `\`node dist/bench/placement.js${quick ? ' --quick' : ''}\` on ${result.machine.cpu} (${result.machine.cores} cores), Node ${result.machine.node}, load ${result.machine.load.join(' ')}.`,
+  `\`${result.command}\` on ${result.machine.cpu} (${result.machine.cores} cores), Node ${result.machine.node}, load ${loadBefore.join(' ')} at the start, ${result.machine.load.join(' ')} at the end.`,
   '',
-  '| group | subject | median | p99 | unit |',
-  '|---|---|---|---|---|',
+  'Wall time is the median of 5 rounds; CPU is process CPU time (user + system, all threads) per',
+  'unit in the same rounds, steadier than wall time on a shared machine.',
+  '',
+  '| group | subject | median | p99 | CPU | unit |',
+  '|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.group} | ${r.subject} | ${fmt(r.median)} | ${r.p99 === undefined ? '' : fmt(r.p99)} | ${r.unit} |`,
+      `| ${r.group} | ${r.subject} | ${fmt(r.median)} | ${r.p99 === undefined ? '' : fmt(r.p99)} | ${r.cpu === undefined ? '' : fmt(r.cpu)} | ${r.unit} |`,
   ),
   '',
 ];
