@@ -6,20 +6,8 @@ import { PathError } from '../../scripts/sdk/files.js';
 import { ProjectError, readProject } from '../../scripts/sdk/project.js';
 import { MissingToolError } from '../../scripts/sdk/toolchain.js';
 import { KeelError } from '../kernel/errors.js';
-import { parseFlags } from './flags.js';
-import {
-  asKeelError,
-  bold,
-  dim,
-  EXIT_GUEST_FAILED,
-  EXIT_OK,
-  exitStatusFor,
-  printError,
-  printJson,
-  red,
-  stderr,
-  stdout,
-} from './output.js';
+import { runCommand } from './command.js';
+import { bold, dim, EXIT_GUEST_FAILED, EXIT_OK, printJson, red, stderr, stdout } from './output.js';
 
 export const BUILD_HELP = `Usage: keel build [dir] [--quiet] [--progress] [--json]
 
@@ -56,53 +44,46 @@ const FLAGS = {
 } as const;
 
 export async function buildCommand(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const { values, positionals } = parseFlags('build', argv, FLAGS);
-    if (values.help) {
-      stdout.write(BUILD_HELP);
+  return runCommand(
+    { name: 'build', help: BUILD_HELP, flags: FLAGS },
+    argv,
+    async ({ values, positionals, json }) => {
+      if (positionals.length > 1) {
+        throw new KeelError(
+          'invalid-argument',
+          `expected at most one project folder, got ${positionals.length} (see \`keel build --help\`)`,
+        );
+      }
+      const started = performance.now();
+      // Progress is for a person at a terminal; a pipe or a file gets it only when asked.
+      const onProgress =
+        values.quiet || !(stderr.isTTY || values.progress)
+          ? undefined
+          : (line: string) =>
+              stderr.line(`${dim(`[${((performance.now() - started) / 1000).toFixed(1)}s]`)} ${line}`);
+      let built: Awaited<ReturnType<typeof buildProject>>;
+      try {
+        const project = readProject(positionals[0] ?? '.');
+        built = await buildProject(project, onProgress ? { onProgress } : {});
+      } catch (error) {
+        if (error instanceof ProjectError || error instanceof PathError)
+          throw new KeelError('invalid-argument', error.message);
+        return buildFailed(error, json);
+      }
+      const { output, record } = built;
+      if (json)
+        printJson({
+          ok: true,
+          output,
+          bytes: record.bytes,
+          sha256: record.output,
+          inputs: record.inputs,
+          toolchain: record.toolchain,
+        });
+      else stdout.line(`${output} (${record.bytes} bytes)`);
       return EXIT_OK;
-    }
-    if (positionals.length > 1) {
-      throw new KeelError(
-        'invalid-argument',
-        `expected at most one project folder, got ${positionals.length} (see \`keel build --help\`)`,
-      );
-    }
-    const started = performance.now();
-    // Progress is for a person at a terminal; a pipe or a file gets it only when asked.
-    const onProgress =
-      values.quiet || !(stderr.isTTY || values.progress)
-        ? undefined
-        : (line: string) =>
-            stderr.line(`${dim(`[${((performance.now() - started) / 1000).toFixed(1)}s]`)} ${line}`);
-    let built: Awaited<ReturnType<typeof buildProject>>;
-    try {
-      const project = readProject(positionals[0] ?? '.');
-      built = await buildProject(project, onProgress ? { onProgress } : {});
-    } catch (error) {
-      if (error instanceof ProjectError || error instanceof PathError)
-        throw new KeelError('invalid-argument', error.message);
-      return buildFailed(error, json);
-    }
-    const { output, record } = built;
-    if (json)
-      printJson({
-        ok: true,
-        output,
-        bytes: record.bytes,
-        sha256: record.output,
-        inputs: record.inputs,
-        toolchain: record.toolchain,
-      });
-    else stdout.line(`${output} (${record.bytes} bytes)`);
-    return EXIT_OK;
-  } catch (error) {
-    const failure = asKeelError(error);
-    if (json) printJson({ ok: false, error: { code: failure.code, message: failure.message } });
-    else printError(failure);
-    return exitStatusFor(failure.code);
-  }
+    },
+  );
 }
 
 /**

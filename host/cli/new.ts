@@ -4,8 +4,8 @@
 import { createProject } from '../../scripts/sdk/new.js';
 import { ProjectError } from '../../scripts/sdk/project.js';
 import { KeelError } from '../kernel/errors.js';
-import { parseFlags } from './flags.js';
-import { asKeelError, EXIT_OK, exitStatusFor, printError, printJson, stdout } from './output.js';
+import { runCommand } from './command.js';
+import { EXIT_OK, printJson, stdout } from './output.js';
 
 export const NEW_HELP = `Usage: keel new <as|c|rust|js|ts> <dir> [--json]
 
@@ -35,13 +35,7 @@ const FLAGS = {
 } as const;
 
 export async function newCommand(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const { values, positionals } = parseFlags('new', argv, FLAGS);
-    if (values.help) {
-      stdout.write(NEW_HELP);
-      return EXIT_OK;
-    }
+  return runCommand({ name: 'new', help: NEW_HELP, flags: FLAGS }, argv, ({ positionals, json }) => {
     if (positionals.length !== 2) {
       throw new KeelError(
         'invalid-argument',
@@ -63,10 +57,5 @@ export async function newCommand(argv: string[]): Promise<number> {
       stdout.line(`next: keel build ${dir}`);
     }
     return EXIT_OK;
-  } catch (error) {
-    const failure = asKeelError(error);
-    if (json) printJson({ ok: false, error: { code: failure.code, message: failure.message } });
-    else printError(failure);
-    return exitStatusFor(failure.code);
-  }
+  });
 }

@@ -11,9 +11,9 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { preview1Component } from '../component.js';
 import { CLANG, findTool, run } from '../toolchain.js';
-import { errorText, type LoadedWorld } from '../wit/load.js';
+import type { LoadedWorld } from '../wit/load.js';
 import { generateC } from './bindgen.js';
 
 export interface CBuildOptions {
@@ -27,15 +27,6 @@ export interface CBuildOptions {
   cflags?: string[];
   /** Where relative source paths are taken from (and recorded in diagnostics). */
   cwd: string;
-}
-
-/** The preview1 adapter for components that export functions (no `wasi:cli/run`). */
-export function reactorAdapter(): Uint8Array {
-  return new Uint8Array(
-    readFileSync(
-      new URL('../lib/wasi_snapshot_preview1.reactor.wasm', import.meta.resolve('@bytecodealliance/jco')),
-    ),
-  );
 }
 
 /** clang flags: optimized, no debug information (smaller, and no local paths in the output). */
@@ -74,18 +65,7 @@ export async function buildC(options: CBuildOptions): Promise<{ component: Uint8
       dirname(realpathSync(clang)),
     );
     const core = new Uint8Array(readFileSync(out));
-    let component: Uint8Array;
-    try {
-      const embedded = await componentEmbed({
-        binary: core,
-        witSource: options.world.source,
-        world: options.world.world.name,
-        stringEncoding: 'utf8',
-      });
-      component = await componentNew(embedded, [['wasi_snapshot_preview1', reactorAdapter()]]);
-    } catch (error) {
-      throw new Error(`componentNew failed: ${errorText(error)}`);
-    }
+    const component = await preview1Component(core, options.world);
     return { component, core };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -10,11 +10,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
-import { reactorAdapter } from '../c/build.js';
+import { preview1Component } from '../component.js';
 import { writeInside } from '../files.js';
 import { run } from '../toolchain.js';
-import { errorText, type LoadedWorld } from '../wit/load.js';
+import type { LoadedWorld } from '../wit/load.js';
 import { generateRust } from './bindgen.js';
 
 export interface RustBuildOptions {
@@ -86,18 +85,7 @@ export async function buildRust(
       out,
     ]);
     const core = new Uint8Array(readFileSync(out));
-    let component: Uint8Array;
-    try {
-      const embedded = await componentEmbed({
-        binary: core,
-        witSource: options.world.source,
-        world: options.world.world.name,
-        stringEncoding: 'utf8',
-      });
-      component = await componentNew(embedded, [['wasi_snapshot_preview1', reactorAdapter()]]);
-    } catch (error) {
-      throw new Error(`componentNew failed: ${errorText(error)}`);
-    }
+    const component = await preview1Component(core, options.world);
     return { component, core };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
