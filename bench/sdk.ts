@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc dist/bench/sdk.js [--quick] [--no-write]` (after `npm run build`): the guest
+ * `node --expose-gc dist/bench/sdk.js [--quick] [--probes] [--no-write]` (after `npm run build`): the guest
  * SDKs side by side, in one run of one process.
  *
  * For each language (AssemblyScript, C, Rust, JavaScript, TypeScript) the `keel new` template
@@ -9,26 +9,29 @@
  * validate, transpile, rewrite, compile), a warm load (a new kernel, from the disk cache), a
  * spawn (`kernel.spawn` + `terminate`), and calls to `keel:kernel/handler#handle` through
  * `sandbox.fn` with 4 bytes and with 1 KiB (the guest answers `hello, <input>`: bytes in,
- * bytes out). The committed SDK probes (C and Rust, guests/sdk-probe/) add a scalar call
- * (`echo-color`, an enum) and a 1 KiB string call (`echo-string`); each probe export calls the
- * host's echo import once, so these include one guest-to-host call each.
+ * bytes out). The committed SDK probes (C, Rust, JavaScript and TypeScript, guests/sdk-probe/)
+ * add a scalar call (`echo-color`, an enum) and a 1 KiB string call (`echo-string`); each probe
+ * export calls the host's echo import once, so these include one guest-to-host call each.
+ * `--probes` measures the committed probes only (no template builds: componentize-js takes
+ * minutes on a loaded machine).
  *
- * Writes bench/results/sdk-<date>[-quick].{json,md} and bench/results/sdk-latest.{json,md}.
+ * Writes bench/results/sdk-<date>[-quick|-probes].{json,md} and sdk-latest.{json,md} (a
+ * `--probes` run: sdk-probes-latest.{json,md}).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CapabilityProvider, type GrantInput, Kernel } from '../host/index.js';
+import { Kernel } from '../host/index.js';
 import { buildProject } from '../scripts/sdk/build.js';
 import { createProject } from '../scripts/sdk/new.js';
 import { readProject } from '../scripts/sdk/project.js';
+import { PROBE_LANGUAGES, probeGrants, probeTypes } from '../test/sdk/probe-host.js';
 import { compare, formatBytes, formatNs, machine, type Stats, stats } from './lib/measure.js';
 import { ROOT, repoPath } from './lib/paths.js';
 
 const LANGS = ['as', 'c', 'rust', 'js', 'ts'] as const;
-const PROBES = ['c', 'rust'] as const;
 const HANDLE = 'keel:kernel/handler#handle';
 const SMALL = new TextEncoder().encode('Keel');
 const KIB = new TextEncoder().encode('k'.repeat(1024));
@@ -45,85 +48,36 @@ interface Row {
   cold_load_ms?: Stats;
   warm_load_ms?: Stats;
   spawn_ms?: Stats;
+  /** The process's CPU time (all threads) for the same cold loads and spawns. */
+  cold_load_cpu_ms?: Stats;
+  spawn_cpu_ms?: Stats;
   /** ns per call, by the CPU timer. */
   calls?: Record<string, Stats>;
 }
 
 const nowMs = () => performance.now();
-
-/** The host's side of keel:sdk-probe/types, as test/sdk/probe.test.ts serves it: echoes. */
-const echo = <T>(v: T): T => v;
-class Counter {
-  #value: number;
-  constructor(start: number) {
-    this.#value = start;
-  }
-  add(n: number): number {
-    this.#value = (this.#value + n) >>> 0;
-    return this.#value;
-  }
-  value(): number {
-    return this.#value;
-  }
-  static merge(a: Counter, b: Counter): Counter {
-    return new Counter(a.value() + b.value());
-  }
-}
-const probeTypes: CapabilityProvider = {
-  name: 'sdk-probe',
-  interfaces: ['keel:sdk-probe/types'],
-  authorityFree: ['keel:sdk-probe/types'],
-  link: () => ({
-    Counter,
-    echoScalars: echo,
-    echoString: echo,
-    echoBytes: echo,
-    echoStrings: echo,
-    echoPoints: echo,
-    echoNested: echo,
-    echoShape: echo,
-    echoColor: echo,
-    echoPerms: echo,
-    echoOption: echo,
-    echoOptionOption: echo,
-    echoResult: (v: { tag: string; val: unknown }) => {
-      if (v.tag === 'err') throw { payload: v.val };
-      return v.val;
-    },
-    echoResultEmpty: (v: { tag: string }) => {
-      if (v.tag === 'err') throw { payload: undefined };
-    },
-    echoTuple: echo,
-    echoMany: (...args: unknown[]) => args[16],
-  }),
+/** CPU time of the process so far (user + system, every thread), in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 };
-
-const GRANTS: GrantInput[] = [
-  'keel:kernel/log',
-  'keel:kernel/ipc',
-  { interface: 'keel:kernel/events', scope: { publish: ['*'] } },
-  // What wasi-libc's and Rust std's start-up import through the preview1 adapter.
-  'wasi:cli/stdin',
-  'wasi:cli/stdout',
-  'wasi:cli/stderr',
-  'wasi:cli/exit',
-  { interface: 'wasi:cli/environment', scope: { env: {} } },
-];
 
 async function timeLoads(component: Uint8Array, scratch: string, samples: number) {
   const cold: number[] = [];
+  const coldCpu: number[] = [];
   const warm: number[] = [];
   for (let s = 0; s < samples; s++) {
     const cacheDir = join(scratch, `cache-${s}`);
     for (const list of [cold, warm]) {
       const kernel = new Kernel({ cacheDir, providers: [probeTypes] });
-      const t0 = nowMs();
+      const [t0, c0] = [nowMs(), cpuMs()];
       await kernel.load(component);
       list.push(nowMs() - t0);
+      if (list === cold) coldCpu.push(cpuMs() - c0);
       await kernel.close();
     }
   }
-  return { cold: stats(cold), warm: stats(warm) };
+  return { cold: stats(cold), coldCpu: stats(coldCpu), warm: stats(warm) };
 }
 
 async function measure(
@@ -141,14 +95,16 @@ async function measure(
   try {
     const module = await kernel.load(component, { name: subject });
     const spawns: number[] = [];
+    const spawnsCpu: number[] = [];
     const spawnSamples = big ? 5 : quick ? 7 : 21;
     for (let s = 0; s < spawnSamples; s++) {
-      const t0 = nowMs();
-      const sandbox = await kernel.spawn(module, { grants: GRANTS });
+      const [t0, c0] = [nowMs(), cpuMs()];
+      const sandbox = await kernel.spawn(module, { grants: probeGrants(scratch) });
       sandbox.terminate();
       spawns.push(nowMs() - t0);
+      spawnsCpu.push(cpuMs() - c0);
     }
-    const sandbox = await kernel.spawn(module, { grants: GRANTS });
+    const sandbox = await kernel.spawn(module, { grants: probeGrants(scratch) });
     const timed: Record<string, Stats> = {};
     for (const [name, { fn, arg }] of Object.entries(calls)) {
       const call = sandbox.fn<(a: unknown) => unknown>(fn);
@@ -164,8 +120,10 @@ async function measure(
     return {
       bytes: component.length,
       cold_load_ms: loads.cold,
+      cold_load_cpu_ms: loads.coldCpu,
       warm_load_ms: loads.warm,
       spawn_ms: stats(spawns),
+      spawn_cpu_ms: stats(spawnsCpu),
       calls: timed,
     };
   } finally {
@@ -176,13 +134,9 @@ async function measure(
 const ms = (s: Stats | undefined) => (s ? formatNs(s.median * 1e6) : '–');
 const ns = (s: Stats | undefined) => (s ? formatNs(s.median) : '–');
 
-function markdown(report: Report): string {
+/** The `keel new` templates' table. */
+function templateTable(templates: readonly Row[]): string[] {
   const lines = [
-    `# Guest SDKs side by side (${report.date})`,
-    '',
-    `\`${report.command}\` at ${report.commit}, ${report.machine.cpu} (${report.machine.cores} cores), Node ${report.machine.node}, load ${report.machine.load.join(' ')} before, ${report.load_after.join(' ')} after.`,
-    'Medians. Calls: CPU time per call through `sandbox.fn`. Loads and spawns: wall time.',
-    '',
     '## The `keel new` template of each language',
     '',
     '`keel:kernel/handler#handle` with 4 bytes and with 1 KiB (bytes in, `hello, <input>` out).',
@@ -190,7 +144,7 @@ function markdown(report: Report): string {
     '| language | toolchain | size | build | cold load | warm load | spawn | handle(4 B) | handle(1 KiB) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const r of report.templates) {
+  for (const r of templates) {
     if (r.skipped) {
       lines.push(
         `| ${r.language} | skipped: ${r.skipped.replaceAll('|', '/').split('\n')[0]} | | | | | | | |`,
@@ -201,18 +155,27 @@ function markdown(report: Report): string {
       `| ${r.language} | ${r.toolchain} | ${formatBytes(r.bytes!)} | ${formatNs(r.build_ms! * 1e6)} | ${ms(r.cold_load_ms)} | ${ms(r.warm_load_ms)} | ${ms(r.spawn_ms)} | ${ns(r.calls?.small)} | ${ns(r.calls?.kib)} |`,
     );
   }
-  lines.push(
+  return [...lines, ''];
+}
+
+function markdown(report: Report): string {
+  const lines = [
+    `# Guest SDKs side by side (${report.date})`,
     '',
+    `\`${report.command}\` at ${report.commit}, ${report.machine.cpu} (${report.machine.cores} cores), Node ${report.machine.node}, load ${report.machine.load.join(' ')} before, ${report.load_after.join(' ')} after.`,
+    'Medians. Calls: CPU time per call through `sandbox.fn`. Loads and spawns: wall time; in the probes table, wall / CPU time of the process.',
+    '',
+    ...(report.templates.length > 0 ? templateTable(report.templates) : []),
     '## The SDK probes (guests/sdk-probe/, committed)',
     '',
     "Each export passes its argument to the host's echo import and returns what came back: one guest-to-host call per call.",
     '',
-    '| language | size | cold load | warm load | spawn | echo-color (enum) | echo-string (1 KiB) |',
+    '| language | size | cold load (wall / CPU) | warm load | spawn (wall / CPU) | echo-color (enum) | echo-string (1 KiB) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
+  ];
   for (const r of report.probes) {
     lines.push(
-      `| ${r.language} | ${formatBytes(r.bytes!)} | ${ms(r.cold_load_ms)} | ${ms(r.warm_load_ms)} | ${ms(r.spawn_ms)} | ${ns(r.calls?.scalar)} | ${ns(r.calls?.kib)} |`,
+      `| ${r.language} | ${formatBytes(r.bytes!)} | ${ms(r.cold_load_ms)} / ${ms(r.cold_load_cpu_ms)} | ${ms(r.warm_load_ms)} | ${ms(r.spawn_ms)} / ${ms(r.spawn_cpu_ms)} | ${ns(r.calls?.scalar)} | ${ns(r.calls?.kib)} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -232,16 +195,17 @@ interface Report {
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, probes: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
   });
   const quick = values.quick === true;
+  const probesOnly = values.probes === true;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const info = machine();
   const scratch = mkdtempSync(join(tmpdir(), 'keel-bench-sdk-'));
   const templates: Row[] = [];
   const probes: Row[] = [];
   try {
-    for (const language of LANGS) {
+    for (const language of probesOnly ? [] : LANGS) {
       const subject = `hello-${language}`;
       const dir = join(scratch, subject);
       createProject(language, dir);
@@ -268,7 +232,7 @@ async function main(argv: string[]): Promise<void> {
         })),
       });
     }
-    for (const language of PROBES) {
+    for (const language of PROBE_LANGUAGES) {
       const subject = `probe-${language}`;
       log(`${subject}: measuring`);
       const component = new Uint8Array(readFileSync(repoPath(`guests/sdk-probe/${language}/probe.wasm`)));
@@ -291,7 +255,7 @@ async function main(argv: string[]): Promise<void> {
   const report: Report = {
     schema: 'keel-bench-sdk/1',
     date: new Date().toISOString(),
-    command: `node --expose-gc dist/bench/sdk.js${quick ? ' --quick' : ''}`,
+    command: `node --expose-gc dist/bench/sdk.js${quick ? ' --quick' : ''}${probesOnly ? ' --probes' : ''}`,
     commit,
     machine: info,
     load_after: machine().load,
@@ -303,12 +267,13 @@ async function main(argv: string[]): Promise<void> {
   if (values['no-write']) return;
   const results = repoPath('bench/results');
   mkdirSync(results, { recursive: true });
-  const stem = `sdk-${report.date.slice(0, 10)}${quick ? '-quick' : ''}`;
-  for (const name of [stem, 'sdk-latest']) {
+  const stem = `sdk-${report.date.slice(0, 10)}${quick ? '-quick' : ''}${probesOnly ? '-probes' : ''}`;
+  const latest = probesOnly ? 'sdk-probes-latest' : 'sdk-latest';
+  for (const name of [stem, latest]) {
     writeFileSync(join(results, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(results, `${name}.md`), md);
   }
-  log(`wrote bench/results/${stem}.{json,md} and sdk-latest.{json,md}`);
+  log(`wrote bench/results/${stem}.{json,md} and ${latest}.{json,md}`);
 }
 
 await main(process.argv.slice(2));

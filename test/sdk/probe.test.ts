@@ -9,66 +9,28 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CapabilityProvider,
-  type GrantInput,
-  KeelError,
-  Kernel,
-  type Sandbox,
-} from '../../host/index.js';
+import { KeelError, Kernel, type Sandbox } from '../../host/index.js';
+import { PROBE_LANGUAGES, probeGrants, probeTypes } from './probe-host.js';
 
-const LANGUAGES = ['c', 'rust', 'js', 'ts'] as const;
-const probeFile = (lang: string) =>
-  new URL(`../../guests/sdk-probe/${lang}/probe.wasm`, import.meta.url).pathname;
-const built = LANGUAGES.filter((lang) => existsSync(probeFile(lang)));
-
-/** The host's side of keel:sdk-probe/types: every function echoes, and a counter resource. */
-class Counter {
-  #value: number;
-  constructor(start: number) {
-    this.#value = start;
-  }
-  add(n: number): number {
-    this.#value = (this.#value + n) >>> 0;
-    return this.#value;
-  }
-  value(): number {
-    return this.#value;
-  }
-  static merge(a: Counter, b: Counter): Counter {
-    return new Counter(a.value() + b.value());
-  }
-}
-
-const echo = <T>(v: T): T => v;
-const probeTypes: CapabilityProvider = {
-  name: 'sdk-probe',
-  interfaces: ['keel:sdk-probe/types'],
-  authorityFree: ['keel:sdk-probe/types'],
-  link: () => ({
-    Counter,
-    echoScalars: echo,
-    echoString: echo,
-    echoBytes: echo,
-    echoStrings: echo,
-    echoPoints: echo,
-    echoNested: echo,
-    echoShape: echo,
-    echoColor: echo,
-    echoPerms: echo,
-    echoOption: echo,
-    echoOptionOption: echo,
-    echoResult: (v: { tag: string; val: unknown }) => {
-      if (v.tag === 'err') throw { payload: v.val };
-      return v.val;
-    },
-    echoResultEmpty: (v: { tag: string }) => {
-      if (v.tag === 'err') throw { payload: undefined };
-    },
-    echoTuple: echo,
-    echoMany: (...args: unknown[]) => args[16],
-  }),
+/**
+ * The committed probe, or a rebuild of it: `.ci/run` rebuilds the probes whose toolchain is not
+ * reproducible (componentize-js) under KEEL_SDK_PROBES and runs this test on them.
+ */
+const probeFile = (lang: string) => {
+  const rebuilt = process.env.KEEL_SDK_PROBES;
+  const candidate = rebuilt ? join(rebuilt, 'guests', 'sdk-probe', lang, 'probe.wasm') : undefined;
+  if (candidate && existsSync(candidate)) return candidate;
+  return new URL(`../../guests/sdk-probe/${lang}/probe.wasm`, import.meta.url).pathname;
 };
+const built = PROBE_LANGUAGES.filter((lang) => existsSync(probeFile(lang)));
+
+/**
+ * componentize-js 0.18.5 (the JavaScript and TypeScript probes) loses two kinds of scalar in a
+ * call's flat arguments (docs/sdk-js.md, "What componentize-js cannot do"): a u32 at or above
+ * 2^31 and a negative s64. The edges test keeps them inside its reach for those probes; the
+ * known-failure tests below hold the full edges, and start failing when the engine is fixed.
+ */
+const engineBound = (lang: string) => lang === 'js' || lang === 'ts';
 
 let scratch: string;
 beforeAll(() => {
@@ -77,8 +39,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-it('the C and Rust probes are committed (JavaScript and TypeScript are not written yet)', () => {
-  expect(built).toEqual(expect.arrayContaining(['c', 'rust']));
+it('the C, Rust, JavaScript and TypeScript probes are committed', () => {
+  expect(built).toEqual([...PROBE_LANGUAGES]);
 });
 
 describe.each(built)('the %s probe', (lang) => {
@@ -91,22 +53,7 @@ describe.each(built)('the %s probe', (lang) => {
   const handle = async (command: string) =>
     text(await sandbox.call('keel:kernel/handler#handle', bytes(command)));
 
-  const grants = (): GrantInput[] => [
-    'keel:kernel/log',
-    { interface: 'keel:kernel/ipc', scope: { peers: ['/probe/*'] } },
-    { interface: 'keel:kernel/events', scope: { publish: ['probe.*'], subscribe: ['probe.*'] } },
-    { interface: 'wasi:cli/environment', scope: { env: { PROBE_GREETING: 'hello from the host' } } },
-    {
-      interface: 'wasi:filesystem/preopens',
-      scope: {
-        preopens: [{ guest: '/data', host: scratch, dirPerms: 'read-write', filePerms: 'read-write' }],
-      },
-    },
-    'wasi:cli/exit',
-    'wasi:cli/stdout',
-    'wasi:cli/stderr',
-    'wasi:cli/stdin',
-  ];
+  const grants = () => probeGrants(scratch);
 
   beforeAll(async () => {
     kernel = new Kernel({ cacheDir: join(scratch, `cache-${lang}`), providers: [probeTypes] });
@@ -191,25 +138,46 @@ describe.each(built)('the %s probe', (lang) => {
     });
   });
 
+  const scalars = {
+    bool: true,
+    s8: -128,
+    u8: 255,
+    s16: -32768,
+    u16: 65535,
+    s32: -2147483648,
+    u32: 4294967295,
+    s64: -9223372036854775808n,
+    u64: 18446744073709551615n,
+    f32: 1.5,
+    f64: Math.PI,
+    char: '🚀',
+  };
+  const echoScalars = () =>
+    sandbox.fn<(v: typeof scalars) => typeof scalars>('keel:sdk-probe/types#echo-scalars');
+
   it('round-trips every scalar, at their edges', async () => {
-    const scalars = {
-      bool: true,
-      s8: -128,
-      u8: 255,
-      s16: -32768,
-      u16: 65535,
-      s32: -2147483648,
-      u32: 4294967295,
-      s64: -9223372036854775808n,
-      u64: 18446744073709551615n,
-      f32: 1.5,
-      f64: Math.PI,
-      char: '🚀',
-    };
-    const fn = sandbox.fn<(v: typeof scalars) => typeof scalars>('keel:sdk-probe/types#echo-scalars');
-    expect(fn(scalars)).toEqual(scalars);
-    const zeros = { ...scalars, bool: false, s8: 0, s64: 0n, u64: 0n, f32: -0, f64: Number.NaN, char: '\0' };
-    expect(fn(zeros)).toEqual(zeros);
+    const edges = engineBound(lang) ? { ...scalars, u32: 2147483647, s64: 9223372036854775807n } : scalars;
+    expect(echoScalars()(edges)).toEqual(edges);
+    const zeros = { ...edges, bool: false, s8: 0, s64: 0n, u64: 0n, f32: -0, f64: Number.NaN, char: '\0' };
+    expect(echoScalars()(zeros)).toEqual(zeros);
+  });
+
+  // What componentize-js 0.18.5 gets wrong (docs/sdk-js.md), pinned: each test fails when the
+  // engine is fixed, and the edges above should then be restored for JavaScript.
+  const engineOnly = engineBound(lang) ? it : it.skip;
+  engineOnly('componentize-js: a u32 at or above 2^31 in flat arguments comes back wrong', async () => {
+    const fresh = await kernel.spawn('/probe/b', { grants: grants() });
+    const echo = fresh.fn<(v: typeof scalars) => typeof scalars>('keel:sdk-probe/types#echo-scalars');
+    // The low 32 bits of the float64 encoding of 4294967295 (0x41EFFFFF_FFE00000).
+    expect(echo({ ...scalars, s64: 0n, u32: 4294967295 }).u32).toBe(0xffe00000);
+    expect(echo({ ...scalars, s64: 0n, u32: 2147483648 }).u32).not.toBe(2147483648);
+  });
+  engineOnly('componentize-js: a negative s64 in flat arguments ends the guest', async () => {
+    const fresh = await kernel.spawn('/probe/b', { grants: grants() });
+    const echo = fresh.fn<(v: typeof scalars) => typeof scalars>('keel:sdk-probe/types#echo-scalars');
+    echo({ ...scalars, u32: 0, s64: -1n });
+    expect(fresh.state).toBe('exited');
+    expect(fresh.exitCode).toBe(1);
   });
 
   it('round-trips strings, lists and nested lists', async () => {

@@ -33,7 +33,8 @@ export function declarationsPath(projectDir: string): string {
   return join(projectDir, 'keel-world.d.ts');
 }
 
-async function typeCheck(entry: string, declarations: string, projectDir: string): Promise<void> {
+/** Type-check a TypeScript entry against the world's declarations; throws the diagnostics. */
+export async function typeCheck(entry: string, declarations: string, projectDir: string): Promise<void> {
   const ts = (await import('typescript')).default;
   const program = ts.createProgram([entry, declarations], {
     strict: true,
