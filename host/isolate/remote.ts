@@ -64,6 +64,8 @@ export class ObjectTable {
   readonly #ids = new Map<object, number>();
   readonly #classes = new Map<Function, string>();
   #next = 1;
+  /** The sandbox ended: the table was emptied and takes no more objects. */
+  #closed = false;
 
   constructor(
     /** The provider records linked for the sandbox, by interface: their classes get names. */
@@ -85,6 +87,12 @@ export class ObjectTable {
   ref(object: object): RemoteRef {
     let id = this.#ids.get(object);
     if (id === undefined) {
+      if (this.#closed) {
+        // A late answer (an asynchronous host function that settled after the sandbox ended):
+        // nothing would ever drop it, so it is disposed now instead of held.
+        dispose(object);
+        throw new KeelError('killed', 'the sandbox ended before this host object could reach it');
+      }
       this.counter.acquire(kindOf(this.#classes.get(object.constructor)));
       id = this.#next++;
       this.#objects.set(id, object);
@@ -110,8 +118,9 @@ export class ObjectTable {
     dispose(object);
   }
 
-  /** The sandbox ended: every object it held is disposed. */
+  /** The sandbox ended: every object it held is disposed, and any that comes later too. */
   clear(): void {
+    this.#closed = true;
     for (const id of [...this.#objects.keys()]) this.drop(id);
   }
 

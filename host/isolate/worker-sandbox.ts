@@ -358,10 +358,12 @@ export class WorkerSandbox {
   async #serveAsync(message: WorkerMessage & { op: 'host' }): Promise<void> {
     let outcome = this.#serveOne(message);
     // An asynchronous host function: the guest sleeps while the kernel's loop runs on.
+    // A host object that arrives after a kill is disposed by the emptied table, never kept.
     if ('ok' in outcome && outcome.ok instanceof Promise) {
       try {
         outcome = { ok: this.#objects.encode(await outcome.ok) };
       } catch (error) {
+        if (this.#dead) return;
         outcome = thrown(error, (v) => this.#objects.encode(v));
       }
     }
