@@ -277,7 +277,7 @@ function generalLifted(
   let n = 0;
   for (const c of params) {
     offsets.push(n);
-    n += c.flat.length;
+    n += c.flatCount;
   }
   const flatCount = flat.params.length;
   const resultTypes = ft.results.map((r) => r.type);
@@ -459,7 +459,7 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
   let n = 0;
   for (const c of params) {
     offsets.push(n);
-    n += c.flat.length;
+    n += c.flatCount;
   }
   const resultTypes = ft.results.map((r) => r.type);
   const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;

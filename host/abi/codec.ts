@@ -25,7 +25,9 @@ export interface Codec {
   readonly type: ValType;
   readonly size: number;
   readonly align: number;
+  /** The core values it flattens to (only up to `MAX_KEPT_FLAT`; longer is passed in memory). */
   readonly flat: readonly FlatType[];
+  readonly flatCount: number;
   /** Host value → flat core values `out[i..]`. */
   lowerFlat(cx: Cx, v: unknown, out: unknown[], i: number): void;
   /** Flat core values `src[i..]` → host value. */
@@ -108,11 +110,13 @@ abstract class Base {
   readonly size: number;
   readonly align: number;
   readonly flat: readonly FlatType[];
+  readonly flatCount: number;
   constructor(readonly type: ValType) {
     const l = layoutOf(type);
     this.size = l.size;
     this.align = l.align;
     this.flat = l.flat;
+    this.flatCount = l.flatCount;
   }
 }
 
@@ -520,7 +524,7 @@ class RecordCodec extends Base implements Codec {
       this.offsets.push(offset);
       offset += f.size;
       this.flatOffsets.push(flat);
-      flat += f.flat.length;
+      flat += f.flatCount;
     }
   }
 

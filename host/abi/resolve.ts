@@ -396,10 +396,26 @@ export class Substitution {
   }
 }
 
-/** Structural equality of value types; resources by identity. */
+const sameAnswers = new WeakMap<ValType, WeakMap<ValType, boolean>>();
+
+/**
+ * Structural equality of value types; resources by identity. Answered once per pair of type
+ * objects: types are DAGs, and comparing the trees under shared types is exponential in their
+ * definitions (a pair of equal types of size 1,000,000 is a million steps, at every check).
+ */
 export function sameValType(a: ValType, b: ValType): boolean {
   if (a === b) return true;
   if (a.kind !== b.kind) return false;
+  let answers = sameAnswers.get(a);
+  let answer = answers?.get(b);
+  if (answer !== undefined) return answer;
+  answer = compareValTypes(a, b);
+  if (!answers) sameAnswers.set(a, (answers = new WeakMap()));
+  answers.set(b, answer);
+  return answer;
+}
+
+function compareValTypes(a: ValType, b: ValType): boolean {
   switch (a.kind) {
     case 'own':
     case 'borrow':
