@@ -410,7 +410,10 @@ export function sameValType(a: ValType, b: ValType): boolean {
   let answer = answers?.get(b);
   if (answer !== undefined) return answer;
   answer = compareValTypes(a, b);
-  if (!answers) sameAnswers.set(a, (answers = new WeakMap()));
+  if (!answers) {
+    answers = new WeakMap();
+    sameAnswers.set(a, answers);
+  }
   answers.set(b, answer);
   return answer;
 }

@@ -30,10 +30,7 @@ function provider(live: Set<object>, delayMs: number): CapabilityProvider {
     interfaces: [],
     coreImports: ['env.open'],
     link: () => ({
-      open: () =>
-        new Promise<object>((resolve) =>
-          setTimeout(() => resolve(new HostThing(live)), delayMs),
-        ),
+      open: () => new Promise<object>((resolve) => setTimeout(() => resolve(new HostThing(live)), delayMs)),
     }),
   };
 }
@@ -41,7 +38,11 @@ function provider(live: Set<object>, delayMs: number): CapabilityProvider {
 describe('a late asynchronous reply after the worker sandbox ended', () => {
   it('is disposed, not kept in the emptied object table (terminate)', async () => {
     const live = new Set<object>();
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [provider(live, 30)], placement: 'worker' });
+    const kernel = new Kernel({
+      cacheDir: tempCacheDir(),
+      providers: [provider(live, 30)],
+      placement: 'worker',
+    });
     const module = await kernel.load(await wat(GUEST));
     const calls = 12;
     const heapBefore = process.memoryUsage().heapUsed;
