@@ -174,6 +174,13 @@ function childTypes(t: ValType): readonly ValType[] {
  */
 export const MAX_VALUE_TYPE_DEPTH = 100;
 /**
+ * How deep a walk of a lifted value may go: a value of an admitted type nests at most
+ * `MAX_VALUE_TYPE_DEPTH - 1` containers around its innermost scalar, and a resource renders as
+ * one object more. Walks of values (JSON rendering, crossing to a worker) stop only past this,
+ * so no value a guest can produce reaches their limit.
+ */
+export const MAX_VALUE_DEPTH = MAX_VALUE_TYPE_DEPTH + 2;
+/**
  * Value types larger than this, counting every use of a shared type, are refused at load
  * (wasmparser's "effective type size" limit): a type that reuses another twice at every level
  * is exponentially large while its definition is small.

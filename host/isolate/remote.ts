@@ -13,6 +13,7 @@ import { ComponentError, hostFailure } from '../abi/calls.js';
 import type { HandleCounter } from '../abi/handles.js';
 import { kebabCase } from '../abi/js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from '../abi/members.js';
+import { MAX_VALUE_DEPTH } from '../abi/types.js';
 import { KeelError } from '../kernel/errors.js';
 import { GuestExit } from '../kernel/traps.js';
 
@@ -32,8 +33,11 @@ export type Outcome =
   /** A component export's `result::err`: its payload. */
   | { $error: unknown };
 
-/** Deepest value walked across the channel (WIT values nest far less). */
-const MAX_DEPTH = 100;
+/**
+ * Deepest value walked across the channel: past what any value of an admitted type nests, so
+ * a guest's value always crosses (only an embedder's argument can be refused).
+ */
+const MAX_DEPTH = MAX_VALUE_DEPTH;
 
 function plain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);

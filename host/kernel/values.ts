@@ -2,6 +2,7 @@
  * Values across the API boundary: JSON-compatible in and out, converted to what the engine
  * wants (BigInt for 64-bit integers) and back (numbers when exact, strings otherwise).
  */
+import { MAX_VALUE_DEPTH } from '../abi/types.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { KeelError } from './errors.js';
 
@@ -52,7 +53,13 @@ export function coreArguments(
  * objects): 64-bit integers become numbers when exact, strings otherwise; byte arrays arrays.
  */
 export function toJsonValue(value: unknown, depth = 0): unknown {
-  if (depth > 64) throw new KeelError('invalid-argument', 'value nests too deeply to render as JSON');
+  // Only lifted guest values are rendered, and none of an admitted type nests this deep.
+  if (depth > MAX_VALUE_DEPTH) {
+    throw new KeelError(
+      'trap',
+      `the guest's value nests more than ${MAX_VALUE_DEPTH} deep to render as JSON`,
+    );
+  }
   switch (typeof value) {
     case 'undefined':
       return null;
