@@ -11,7 +11,9 @@ import type { FuncSignature } from '../loader/core-info.js';
 import { KeelError } from './errors.js';
 import { type MeterRuntime, withMeterImports } from './metering.js';
 import type { loadedModule } from './module.js';
-import { kebabName, type RemoteExport, type Sandbox } from './sandbox.js';
+import { kebabName } from './sandbox/exports.js';
+import type { RemoteExport } from './sandbox/types.js';
+import type { Sandbox } from './sandbox.js';
 import { GuestExit } from './traps.js';
 
 /**

@@ -2,19 +2,20 @@
  * A sandbox: one instantiated module with its own grants, limits, state and ids. Calls into it
  * either go through `invoke` (JSON-compatible values, events, a full outcome) or through a
  * typed fast path from `fn` (the engine's values, no per-call allocation beyond the call).
+ *
+ * This file is the sandbox's syscalls (invoke, fn, terminate, refuel, advanceClock, emit, ...)
+ * and its state machine; the concerns they use live beside it in `sandbox/`: its events
+ * (`events.ts`), its fuel account (`fuel.ts`), its virtual clocks (`clock.ts`), its exports
+ * (`exports.ts`) and the types it reports (`types.ts`).
  */
 
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
-import { kebabCase } from '../abi/js-names.js';
 import { argumentsFromJson } from '../abi/json.js';
-import type { FuncType } from '../abi/types.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
-import { EventBudget } from '../events/budget.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
-import { StreamRedactor } from '../events/stream-redact.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import type { SchedPort } from '../sched/port.js';
 import { CallDeadline } from './deadline.js';
@@ -23,60 +24,32 @@ import type { IdSource } from './ids.js';
 import type { Limits } from './limits.js';
 import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
+import { VirtualClock } from './sandbox/clock.js';
+import { SandboxEvents } from './sandbox/events.js';
+import { ExportTable, type ResolvedExport } from './sandbox/exports.js';
+import { FuelAccount } from './sandbox/fuel.js';
+import type {
+  FuelReport,
+  InvokeOptions,
+  InvokeOutcome,
+  RemoteExport,
+  RemoteGuest,
+  SandboxFuel,
+  SandboxState,
+} from './sandbox/types.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
 import { coreArguments, toJsonValue } from './values.js';
 
-export type SandboxState = 'ready' | 'running' | 'exited' | 'poisoned' | 'killed';
-
-/** Fuel of one invocation: what it used, out of what it was given. */
-export interface FuelReport {
-  used: number;
-  limit: number;
-}
-
-/** A sandbox's fuel over its lifetime. */
-export interface SandboxFuel {
-  /** False when the kernel runs unmetered (`metering: false`): nothing is counted. */
-  metered: boolean;
-  /** Fuel used since spawn, over every invocation. */
-  used: number;
-  /** Fuel the next fast-path call may use (reset by each `invoke` and by `refuel`). */
-  remaining: number;
-  /** Fuel per invocation. */
-  limit: number;
-  /** Fuel over the sandbox's lifetime. */
-  total: number;
-}
-
-export interface InvokeOutcome {
-  /** The export's result, JSON-compatible (as jco renders WIT values). */
-  value: unknown;
-  /** Set when the guest called `exit`: its status. The sandbox has then exited. */
-  exit?: number;
-  /**
-   * Set when the export returned a WIT `result`'s `err` case: `value` is then
-   * `{ tag: 'err', val }`. (An `ok` case is rendered as its payload, as jco renders results.)
-   */
-  err?: true;
-  fuel: FuelReport;
-  duration_ms: number;
-}
-
-/** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
-export const NS_PER_FUEL = 1n;
-/** How far `advanceClock` may move a sandbox's clocks in all (about 146 years). */
-const MAX_CLOCK_ADVANCE_NS = 2n ** 62n;
-
-export interface InvokeOptions {
-  /** Fuel for this invocation (defaults to the sandbox's per-invocation limit). */
-  fuel?: number;
-  /**
-   * stdin for this invocation only: while it runs, `wasi:cli/stdin` reads these bytes (a string
-   * as UTF-8) instead of the sandbox's stdin (given at spawn); bytes left unread are dropped at
-   * its end. Needs the `wasi:cli/stdin` grant, as any stdin.
-   */
-  stdin?: Uint8Array | string;
-}
+export { NS_PER_FUEL } from './sandbox/clock.js';
+export type {
+  FuelReport,
+  InvokeOptions,
+  InvokeOutcome,
+  RemoteExport,
+  RemoteGuest,
+  SandboxFuel,
+  SandboxState,
+} from './sandbox/types.js';
 
 /** Internals the kernel hands a sandbox at creation. */
 export interface SandboxInternals {
@@ -91,33 +64,12 @@ export interface SandboxInternals {
   onEnd: (sandbox: Sandbox) => void;
 }
 
-/** A worker sandbox's guest, seen from the kernel (host/isolate's WorkerSandbox). */
-export interface RemoteGuest {
-  callSync(name: string, args: readonly unknown[]): unknown;
-  call(name: string, args: readonly unknown[]): Promise<unknown>;
-  kill(error?: KeelError): void;
-  /** A plain core module's exported functions. */
-  exportNames(): readonly string[];
-}
-
-/** How the kernel describes a worker sandbox's export from its own copy of the module. */
-export type RemoteExport = { call: string; type?: FuncType; signature?: FuncSignature } | undefined;
-
 interface CallInProgress {
   exportName: string;
   target: ResolvedExport;
   args: unknown[];
   request: string;
   started: number;
-}
-
-interface ResolvedExport {
-  fn: (...args: unknown[]) => unknown;
-  /** Core functions: the signature JSON arguments are checked against. */
-  signature?: FuncSignature;
-  /** Component functions: the WIT type JSON arguments are converted by. */
-  type?: FuncType;
-  name: string;
 }
 
 export class Sandbox {
@@ -128,43 +80,22 @@ export class Sandbox {
   #state: SandboxState = 'ready';
   #exitCode: number | undefined;
   #endReason: KeelError | undefined;
-  #exports: Record<string, unknown> = {};
-  #component: ComponentInstance | undefined;
-  /** Worker placement: the guest runs in a worker; exports are described by `#describe`. */
-  #remote: RemoteGuest | undefined;
-  #describe: ((exportName: string) => RemoteExport) | undefined;
-  #signatures: ReadonlyMap<string, FuncSignature> = new Map();
-  #resolved = new Map<string, ResolvedExport>();
-  /** The invocation in progress, stamped on events the guest causes meanwhile. */
-  #request: string | undefined;
-  /** Deterministic mode: nanoseconds the embedder moved the virtual clocks (`advanceClock`). */
-  #clockAdvance = 0n;
+  readonly #exports: ExportTable;
   /** A fast-path call is running (invokeSync uses `#state = 'running'` instead). */
   #inFastCall = false;
-  #deterministic = false;
   /** The running invocation's own stdin (a fresh record per invocation). */
   #invocationInput: InvocationInput | undefined;
-  /** The current budget and the meter's `used()` when it was set. */
-  #budget = 0;
-  #budgetStart = 0;
   readonly #bus: EventBus;
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
   readonly #meter: MeterRuntime | undefined;
+  readonly #fuel: FuelAccount;
+  readonly #clock: VirtualClock;
   /** The wall-clock deadline of each call (`limits.deadlineMs`). */
   readonly #deadline: CallDeadline;
-  /** Fuel of the last invocation (what `--json` reports, also after a failure). */
-  #lastFuel: FuelReport;
+  readonly #events: SandboxEvents;
   readonly #providerState: Map<string, unknown> = new Map();
   #cleanups: (() => void)[] = [];
-  /** Events this sandbox may still cause one by one in the current window (`limits.events`). */
-  readonly #eventBudget: EventBudget;
-  /** Open event windows (a delivery holds one around its invocation's). */
-  #eventWindows = 0;
-  /** The invocation of the current window, stamped on its summaries. */
-  #windowRequest: string | undefined;
-  /** Guest text streams (stdout, stderr, the log), redacted over the stream. */
-  readonly #streams = new Map<EventName, StreamRedactor<HeldText>>();
   /**
    * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
    * its component instance's handle tables, the guest resources the embedder holds, and a
@@ -182,18 +113,18 @@ export class Sandbox {
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
     this.#meter = internals.meter;
+    this.#exports = new ExportTable(this.module);
+    this.#fuel = new FuelAccount(this.#meter, this.limits.fuel, this.limits.fuelTotal);
+    const clock = new VirtualClock(this.#meter);
+    this.#clock = clock;
     this.#deadline = new CallDeadline(this.limits.deadlineMs, () =>
-      this.#deterministic ? Number(this.#virtualNanos() / 1000n) / 1000 : performance.now(),
+      clock.deterministic ? Number(clock.nanos() / 1000n) / 1000 : performance.now(),
     );
-    this.#lastFuel = { used: 0, limit: this.limits.fuel };
-    // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
-    this.#budget = Math.min(this.limits.fuel, this.limits.fuelTotal);
-    this.#eventBudget = new EventBudget(this.limits.events);
+    this.#events = new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events);
     this.handles = handleLimitCounter(this.limits.handles, (kind) =>
       this.resourceLimitReached({ limit: 'handles', kind }),
     );
   }
-
   get state(): SandboxState {
     return this.#state;
   }
@@ -210,7 +141,7 @@ export class Sandbox {
 
   /** Kernel-internal: the context providers link against. */
   context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
-    this.#deterministic = deterministic;
+    this.#clock.deterministic = deterministic;
     // Built without a leading spread: V8 (Node 20) defines every property after an object spread
     // on a slow path, and this literal's eighteen cost ~30 µs a spawn that way.
     const context: SandboxContext = {
@@ -231,8 +162,8 @@ export class Sandbox {
       },
       charge: (fuel: number): void => this.#meter?.charge(fuel),
       invocationInput: (): InvocationInput | undefined => this.#invocationInput,
-      invocationId: (): string | undefined => this.#request,
-      virtualNanos: (): bigint => this.#virtualNanos(),
+      invocationId: (): string | undefined => this.#events.request,
+      virtualNanos: (): bigint => this.#clock.nanos(),
       timeLeftMs: (): number => this.#deadline.left(),
       timedOut: (): never => {
         throw this.#stopOnDeadline();
@@ -242,11 +173,6 @@ export class Sandbox {
       },
     };
     return sched ? Object.assign(context, { sched }) : context;
-  }
-
-  /** Deterministic mode: the sandbox's time, moved by its fuel and by `advanceClock`. */
-  #virtualNanos(): bigint {
-    return this.#clockAdvance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL;
   }
 
   /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
@@ -264,24 +190,22 @@ export class Sandbox {
 
   /** Kernel-internal: attach a core module's instantiated exports. */
   attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
-    this.#exports = exports;
-    this.#signatures = signatures;
+    this.#exports.attach(exports, signatures);
   }
 
   /** Kernel-internal: attach a guest that runs in a worker. */
   attachRemote(remote: RemoteGuest, describe: (exportName: string) => RemoteExport): void {
-    this.#remote = remote;
-    this.#describe = describe;
+    this.#exports.attachRemote(remote, describe);
   }
 
   /** Where the guest runs. */
   get placement(): 'inline' | 'worker' {
-    return this.#remote ? 'worker' : 'inline';
+    return this.#exports.remote ? 'worker' : 'inline';
   }
 
   /** Kernel-internal: attach an instantiated component. */
   attachComponent(component: ComponentInstance): void {
-    this.#component = component;
+    this.#exports.attachComponent(component);
   }
 
   /**
@@ -290,9 +214,7 @@ export class Sandbox {
    * count is reported in one `log:suppressed` event when the window closes.
    */
   emit(event: Omit<EventInput, 'sandbox'>): void {
-    // Checked first so that unobserved events cost no allocation on hot paths.
-    if (!this.#bus.wants(event.event) || !this.#eventBudget.admit(event.event)) return;
-    this.#bus.emitAs(event, this.id, this.module.name, event.request ?? this.#request);
+    this.#events.emit(event);
   }
 
   /**
@@ -319,29 +241,15 @@ export class Sandbox {
    * end of the window). `build` makes the event from the redacted text.
    */
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
-    if (!this.#bus.wants(name)) return;
-    let stream = this.#streams.get(name);
-    if (stream === undefined) {
-      stream = new StreamRedactor<HeldText>(this.#bus.redactor);
-      this.#streams.set(name, stream);
-    }
-    stream.push(text, { build, request: this.#request }, this.#releaseText);
+    this.#events.emitText(name, text, build);
   }
-
-  readonly #releaseText = (text: string, held: HeldText): void => {
-    const event = held.build(text);
-    this.emit(
-      held.request !== undefined && event.request === undefined ? { ...event, request: held.request } : event,
-    );
-  };
 
   /**
    * Kernel-internal: emit an event this sandbox caused about something else (a message it
    * published, dropped at a full subscriber), stamped as given but paid from this sandbox's budget.
    */
   emitCaused(event: EventInput): void {
-    if (!this.#bus.wants(event.event) || !this.#eventBudget.admit(event.event)) return;
-    this.#bus.emit(event);
+    this.#events.emitCaused(event);
   }
 
   /**
@@ -350,51 +258,22 @@ export class Sandbox {
    * nest: an invocation inside a delivery belongs to the delivery's window.
    */
   beginEventWindow(): void {
-    if (this.#eventWindows++ > 0) return;
-    this.#summarizeEvents();
-    this.#windowRequest = undefined;
-    this.#eventBudget.refill();
+    this.#events.begin();
   }
 
   /** Kernel-internal: close the window opened by `beginEventWindow`: summarize what was held back. */
   endEventWindow(): void {
-    if (this.#eventWindows === 0 || --this.#eventWindows > 0) return;
-    this.#summarizeEvents();
-  }
-
-  /** Release the guest text held back, then one `log:suppressed` event per kind of event held back. */
-  #summarizeEvents(): void {
-    for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
-    for (const [name, suppressed] of this.#eventBudget.takeSuppressed()) {
-      this.#bus.emitAs(
-        {
-          event: EVENTS.logSuppressed,
-          level: 'warn',
-          status: 'dropped',
-          data: { event: name, suppressed, limit: this.limits.events },
-        },
-        this.id,
-        this.module.name,
-        this.#request ?? this.#windowRequest,
-      );
-    }
+    this.#events.end();
   }
 
   /** The sandbox's fuel: used since spawn, remaining for the fast path, and its limits. */
   fuel(): SandboxFuel {
-    const meter = this.#meter;
-    return {
-      metered: meter !== undefined,
-      used: meter?.used() ?? 0,
-      remaining: meter?.remaining() ?? this.limits.fuel,
-      limit: this.limits.fuel,
-      total: this.limits.fuelTotal,
-    };
+    return this.#fuel.report();
   }
 
   /** Fuel of the last invocation (also after a failure). */
   lastFuel(): FuelReport {
-    return { ...this.#lastFuel };
+    return this.#fuel.last();
   }
 
   /**
@@ -402,21 +281,9 @@ export class Sandbox {
    * what is left of the lifetime limit. Returns the budget set.
    */
   refuel(fuel: number = this.limits.fuel): number {
-    if (!Number.isSafeInteger(fuel) || fuel < 0) {
-      throw new KeelError('invalid-argument', `refuel takes a non-negative integer, got ${fuel}`);
-    }
-    const meter = this.#meter;
-    if (!meter) return fuel;
-    const used = meter.used();
-    const budget = Math.min(fuel, Math.max(0, this.limits.fuelTotal - used));
-    meter.setRemaining(budget);
-    this.#budget = budget;
-    this.#budgetStart = used;
+    const budget = this.#fuel.refuel(fuel);
     // Outside an invocation, a refuel opens the fast path's next window of events too.
-    if (this.#eventWindows === 0) {
-      this.#summarizeEvents();
-      this.#eventBudget.refill();
-    }
+    if (this.#meter) this.#events.refillIfIdle();
     return budget;
   }
 
@@ -426,52 +293,22 @@ export class Sandbox {
    * much later. Outside deterministic mode the clocks are real and this is `invalid-argument`.
    */
   advanceClock(nanoseconds: number | bigint): void {
-    if (!this.#deterministic) {
-      throw new KeelError(
-        'invalid-argument',
-        'advanceClock needs deterministic mode (new Kernel({ deterministic: { seed } })): real clocks cannot be moved',
-      );
-    }
-    const step =
-      typeof nanoseconds === 'bigint'
-        ? nanoseconds
-        : Number.isSafeInteger(nanoseconds)
-          ? BigInt(nanoseconds)
-          : -1n;
-    if (step < 0n) {
-      throw new KeelError(
-        'invalid-argument',
-        `advanceClock takes a non-negative integer of nanoseconds, got ${nanoseconds}`,
-      );
-    }
-    // Virtual instants are u64 nanoseconds in WASI (from 2026 on the wall clock): stay far below.
-    if (this.#clockAdvance + step > MAX_CLOCK_ADVANCE_NS) {
-      throw new KeelError(
-        'invalid-argument',
-        `advanceClock would move the clocks past ${MAX_CLOCK_ADVANCE_NS} ns`,
-      );
-    }
-    this.#clockAdvance += step;
+    this.#clock.advance(nanoseconds);
   }
 
   /** Kernel-internal: the `fuel-exhausted` error for the invocation in progress (and its event). */
   fuelExhausted(exportName: string): KeelError {
-    const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
-    this.#lastFuel = { used, limit: this.#budget };
+    const { used, limit } = this.#fuel.spent();
     const error = new KeelError(
       'fuel-exhausted',
-      `all fuel consumed by WebAssembly in "${exportName}" (used ${used} of ${this.#budget})`,
-      {
-        export: exportName,
-        used,
-        limit: this.#budget,
-      },
+      `all fuel consumed by WebAssembly in "${exportName}" (used ${used} of ${limit})`,
+      { export: exportName, used, limit },
     );
     this.emit({
       event: EVENTS.fuelExhausted,
       level: 'warn',
       status: 'error',
-      data: { export: exportName, used, limit: this.#budget },
+      data: { export: exportName, used, limit },
     });
     return error;
   }
@@ -513,8 +350,7 @@ export class Sandbox {
   /** Kernel-internal: the `timeout` error for the call in progress (and its event). */
   deadlineExceeded(exportName: string): KeelError {
     const elapsedMs = Math.round(this.#deadline.elapsed());
-    const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
-    this.#lastFuel = { used, limit: this.#budget };
+    const { used } = this.#fuel.spent();
     const error = new KeelError(
       'timeout',
       `"${exportName}" ran past its deadline of ${this.#deadline.ms} ms (${elapsedMs} ms)`,
@@ -550,7 +386,8 @@ export class Sandbox {
   ): Promise<InvokeOutcome> {
     // Back-pressure: a log that has fallen behind catches up before more guest code runs.
     if (this.#bus.congested) await this.#bus.drained();
-    if (this.#remote) return this.#invokeRemote(this.#remote, exportName, args, options);
+    const remote = this.#exports.remote;
+    if (remote) return this.#invokeRemote(remote, exportName, args, options);
     return this.invokeSync(exportName, args, options);
   }
 
@@ -572,7 +409,7 @@ export class Sandbox {
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#request = undefined;
+        this.#events.request = undefined;
         this.#invocationInput = undefined;
       }
     } finally {
@@ -595,7 +432,7 @@ export class Sandbox {
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#request = undefined;
+        this.#events.request = undefined;
         this.#invocationInput = undefined;
       }
     } finally {
@@ -607,21 +444,21 @@ export class Sandbox {
     this.#checkRunnable();
     const target = this.#resolve(exportName);
     const input = invocationInput(options.stdin);
-    this.#startBudget(exportName, options.fuel);
+    this.#fuel.start(this.id, exportName, options.fuel);
     const request = this.#ids.request();
     const started = performance.now();
     // One clock reading for both (about 50 ns each here): outside deterministic mode the
     // deadline's clock is performance.now.
-    this.#deadline.begin(this.#deterministic ? undefined : started);
+    this.#deadline.begin(this.#clock.deterministic ? undefined : started);
     this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
     const callArgs = target.signature
       ? coreArguments(target.name, target.signature, args)
       : target.type
-        ? argumentsFromJson(exportName, target.type, args, (handle) => this.#component?.heldResource(handle))
+        ? argumentsFromJson(exportName, target.type, args, (handle) => this.#exports.heldResource(handle))
         : [...args];
     this.#state = 'running';
-    this.#request = request;
-    this.#windowRequest = request;
+    this.#events.request = request;
+    this.#events.windowRequest = request;
     this.#invocationInput = input;
     return { exportName, target, args: callArgs, request, started };
   }
@@ -716,7 +553,7 @@ export class Sandbox {
     const ended =
       error ?? KeelError.recorded('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id });
     // A worker sandbox ends at once, wherever its guest is (a tight loop, a host call).
-    this.#remote?.kill(ended);
+    this.#exports.remote?.kill(ended);
     this.#end('killed', ended, {
       event: EVENTS.sandboxExit,
       status: 'ok',
@@ -724,39 +561,11 @@ export class Sandbox {
     });
   }
 
-  /** Give this invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */
-  #startBudget(exportName: string, requested: number | undefined): void {
-    const meter = this.#meter;
-    if (!meter) return;
-    const used = meter.used();
-    const left = this.limits.fuelTotal - used;
-    if (left <= 0) {
-      throw new KeelError(
-        'fuel-exhausted',
-        `sandbox ${this.id} has used its lifetime fuel (${this.limits.fuelTotal})`,
-        {
-          export: exportName,
-          used: 0,
-          limit: 0,
-          lifetime: this.limits.fuelTotal,
-        },
-      );
-    }
-    this.#budget = Math.min(requested ?? this.limits.fuel, left);
-    this.#budgetStart = used;
-    meter.setRemaining(this.#budget);
-  }
-
   /** What this invocation used; the fast path gets a fresh per-invocation budget. */
   #endBudget(): FuelReport {
-    const meter = this.#meter;
-    if (!meter) {
-      this.#lastFuel = { used: 0, limit: this.limits.fuel };
-    } else {
-      this.#lastFuel = { used: meter.used() - this.#budgetStart, limit: this.#budget };
-      this.refuel();
-    }
-    return this.#lastFuel;
+    const fuel = this.#fuel.settle();
+    if (this.#meter) this.refuel();
+    return fuel;
   }
 
   #checkRunnable(): void {
@@ -855,17 +664,9 @@ export class Sandbox {
   ): void {
     this.#state = state;
     this.#endReason = reason;
-    this.#exports = {};
-    this.#component = undefined;
-    this.#remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
-    this.#remote = undefined;
-    this.#resolved.clear();
-    // The end is a window of its own: what the last one held back is told first, and the
-    // providers' cleanups (summaries of dropped output, denials) get a fresh budget.
-    this.#summarizeEvents();
-    this.#eventBudget.refill();
-    this.release();
-    this.#summarizeEvents();
+    this.#exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
+    this.#exports.clear();
+    this.#events.closing(() => this.release());
     this.emit(event);
     this.#onEnd(this);
   }
@@ -878,57 +679,15 @@ export class Sandbox {
 
   #resolve(exportName: string): ResolvedExport {
     this.#checkRunnable();
-    const cached = this.#resolved.get(exportName);
-    if (cached) return cached;
-    const found = this.#lookup(exportName);
-    if (!found) {
-      const available = this.exportNames();
-      throw new KeelError(
-        'no-such-target',
-        `no export "${exportName}" in ${this.module.name}; available: ${available.join(', ') || '(none)'}`,
-        { export: exportName, available },
-      );
-    }
-    this.#resolved.set(exportName, found);
-    return found;
+    const found = this.#exports.resolve(exportName);
+    if (found) return found;
+    const available = this.exportNames();
+    throw new KeelError(
+      'no-such-target',
+      `no export "${exportName}" in ${this.module.name}; available: ${available.join(', ') || '(none)'}`,
+      { export: exportName, available },
+    );
   }
-
-  #lookup(exportName: string): ResolvedExport | undefined {
-    // A preview1 command runs as `wasi:cli/run#run` whatever its ABI: natively that is `_start`.
-    if (this.module.preview1Abi === 'keel' && /^wasi:cli\/run(@[^#]*)?#run$/.test(exportName)) {
-      const start = this.#lookup('_start');
-      return start && { ...start, name: exportName };
-    }
-    const remote = this.#remote;
-    if (remote) {
-      const described = this.#describe!(exportName);
-      if (!described) return undefined;
-      const { call, ...types } = described;
-      return { fn: (...args: unknown[]) => remote.callSync(call, args), name: call, ...types };
-    }
-    const component = this.#component;
-    if (component) {
-      // As WIT spells them, or as jco's JavaScript names did (`countTrue` for `count-true`).
-      const found = component.exportFunction(exportName) ?? component.exportFunction(kebabName(exportName));
-      return found && { fn: found.fn, type: found.type, name: exportName };
-    }
-    const direct = this.#exports[exportName];
-    if (typeof direct !== 'function') return undefined;
-    const signature = this.#signatures.get(exportName);
-    return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
-  }
-}
-
-/** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
-interface HeldText {
-  build: (text: string) => Omit<EventInput, 'sandbox'>;
-  request: string | undefined;
-}
-
-/** `numbers#addU8` → `numbers#add-u8`: the function part of an export name in kebab case. */
-export function kebabName(exportName: string): string {
-  const hash = exportName.lastIndexOf('#');
-  return exportName.slice(0, hash + 1) + kebabCase(exportName.slice(hash + 1));
 }
 
 function invocationInput(stdin: Uint8Array | string | undefined): InvocationInput | undefined {

@@ -1,0 +1,55 @@
+/** A sandbox's virtual clocks in deterministic mode: time moved by its fuel and by the embedder's `advanceClock`. */
+import { KeelError } from '../errors.js';
+import type { MeterRuntime } from '../metering.js';
+
+/** Deterministic mode: virtual time the guest's computation takes, per unit of fuel. */
+export const NS_PER_FUEL = 1n;
+/** How far `advanceClock` may move a sandbox's clocks in all (about 146 years). */
+const MAX_CLOCK_ADVANCE_NS = 2n ** 62n;
+
+export class VirtualClock {
+  /** Set when the kernel runs in deterministic mode (the sandbox's context says so). */
+  deterministic = false;
+  /** Nanoseconds the embedder moved the clocks. */
+  #advance = 0n;
+  readonly #meter: MeterRuntime | undefined;
+
+  constructor(meter: MeterRuntime | undefined) {
+    this.#meter = meter;
+  }
+
+  /** The sandbox's time: its fuel used (1 ns per unit) plus the embedder's steps. */
+  nanos(): bigint {
+    return this.#advance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL;
+  }
+
+  /** `Sandbox.advanceClock`: an explicit step forward, `invalid-argument` outside deterministic mode. */
+  advance(nanoseconds: number | bigint): void {
+    if (!this.deterministic) {
+      throw new KeelError(
+        'invalid-argument',
+        'advanceClock needs deterministic mode (new Kernel({ deterministic: { seed } })): real clocks cannot be moved',
+      );
+    }
+    const step =
+      typeof nanoseconds === 'bigint'
+        ? nanoseconds
+        : Number.isSafeInteger(nanoseconds)
+          ? BigInt(nanoseconds)
+          : -1n;
+    if (step < 0n) {
+      throw new KeelError(
+        'invalid-argument',
+        `advanceClock takes a non-negative integer of nanoseconds, got ${nanoseconds}`,
+      );
+    }
+    // Virtual instants are u64 nanoseconds in WASI (from 2026 on the wall clock): stay far below.
+    if (this.#advance + step > MAX_CLOCK_ADVANCE_NS) {
+      throw new KeelError(
+        'invalid-argument',
+        `advanceClock would move the clocks past ${MAX_CLOCK_ADVANCE_NS} ns`,
+      );
+    }
+    this.#advance += step;
+  }
+}

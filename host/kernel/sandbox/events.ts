@@ -1,0 +1,122 @@
+/**
+ * The events a sandbox causes: stamped with its ids and the invocation in progress, drawn from
+ * its event budget per window (`limits.events`), guest text redacted over each stream, and the
+ * `log:suppressed` summaries when a window closes.
+ */
+import { EventBudget } from '../../events/budget.js';
+import type { EventBus } from '../../events/bus.js';
+import { EVENTS, type EventName } from '../../events/names.js';
+import type { EventInput } from '../../events/record.js';
+import { StreamRedactor } from '../../events/stream-redact.js';
+
+/** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
+interface HeldText {
+  build: (text: string) => Omit<EventInput, 'sandbox'>;
+  request: string | undefined;
+}
+
+export class SandboxEvents {
+  /** The invocation in progress, stamped on events the guest causes meanwhile. */
+  request: string | undefined;
+  /** The invocation of the current window, stamped on its summaries. */
+  windowRequest: string | undefined;
+  readonly #bus: EventBus;
+  readonly #sandbox: string;
+  readonly #module: string;
+  readonly #limit: number;
+  /** Events this sandbox may still cause one by one in the current window. */
+  readonly #budget: EventBudget;
+  /** Open windows (a delivery holds one around its invocation's). */
+  #windows = 0;
+  /** Guest text streams (stdout, stderr, the log), redacted over the stream. */
+  readonly #streams = new Map<EventName, StreamRedactor<HeldText>>();
+
+  constructor(bus: EventBus, sandbox: string, module: string, limit: number) {
+    this.#bus = bus;
+    this.#sandbox = sandbox;
+    this.#module = module;
+    this.#limit = limit;
+    this.#budget = new EventBudget(limit);
+  }
+
+  /** `Sandbox.emit`: an event this sandbox caused, within its budget. */
+  emit(event: Omit<EventInput, 'sandbox'>): void {
+    // Checked first so that unobserved events cost no allocation on hot paths.
+    if (!this.#bus.wants(event.event) || !this.#budget.admit(event.event)) return;
+    this.#bus.emitAs(event, this.#sandbox, this.#module, event.request ?? this.request);
+  }
+
+  /** `Sandbox.emitCaused`: an event about something else, stamped as given, paid from this budget. */
+  emitCaused(event: EventInput): void {
+    if (!this.#bus.wants(event.event) || !this.#budget.admit(event.event)) return;
+    this.#bus.emit(event);
+  }
+
+  /** `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back. */
+  emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
+    if (!this.#bus.wants(name)) return;
+    let stream = this.#streams.get(name);
+    if (stream === undefined) {
+      stream = new StreamRedactor<HeldText>(this.#bus.redactor);
+      this.#streams.set(name, stream);
+    }
+    stream.push(text, { build, request: this.request }, this.#releaseText);
+  }
+
+  readonly #releaseText = (text: string, held: HeldText): void => {
+    const event = held.build(text);
+    this.emit(
+      held.request !== undefined && event.request === undefined ? { ...event, request: held.request } : event,
+    );
+  };
+
+  /** Open a window (windows nest: only the outermost one refills the budget). */
+  begin(): void {
+    if (this.#windows++ > 0) return;
+    this.#summarize();
+    this.windowRequest = undefined;
+    this.#budget.refill();
+  }
+
+  /** Close the window opened by `begin`: summarize what was held back. */
+  end(): void {
+    if (this.#windows === 0 || --this.#windows > 0) return;
+    this.#summarize();
+  }
+
+  /** Outside any window (a fast-path refuel): summarize and start a fresh budget. */
+  refillIfIdle(): void {
+    if (this.#windows > 0) return;
+    this.#summarize();
+    this.#budget.refill();
+  }
+
+  /**
+   * The sandbox's end is a window of its own: what the last one held back is told first, and
+   * `release` (the providers' cleanups: summaries of dropped output, denials) gets a fresh budget.
+   */
+  closing(release: () => void): void {
+    this.#summarize();
+    this.#budget.refill();
+    release();
+    this.#summarize();
+  }
+
+  /** Release the guest text held back, then one `log:suppressed` event per kind of event held back. */
+  #summarize(): void {
+    for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
+    for (const [name, suppressed] of this.#budget.takeSuppressed()) {
+      this.#bus.emitAs(
+        {
+          event: EVENTS.logSuppressed,
+          level: 'warn',
+          status: 'dropped',
+          data: { event: name, suppressed, limit: this.#limit },
+        },
+        this.#sandbox,
+        this.#module,
+        this.request ?? this.windowRequest,
+      );
+    }
+  }
+}

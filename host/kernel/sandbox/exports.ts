@@ -1,0 +1,111 @@
+/**
+ * A sandbox's exports: what is attached at spawn (a core instance's exports, a component
+ * instance, or a guest in a worker) and how an export name resolves to a function to call,
+ * cached per name.
+ */
+import type { GuestResource } from '../../abi/handles.js';
+import type { ComponentInstance } from '../../abi/instance.js';
+import { kebabCase } from '../../abi/js-names.js';
+import type { FuncType } from '../../abi/types.js';
+import type { FuncSignature } from '../../loader/core-info.js';
+import type { ModuleHandle } from '../module.js';
+import type { RemoteExport, RemoteGuest } from './types.js';
+
+export interface ResolvedExport {
+  fn: (...args: unknown[]) => unknown;
+  /** Core functions: the signature JSON arguments are checked against. */
+  signature?: FuncSignature;
+  /** Component functions: the WIT type JSON arguments are converted by. */
+  type?: FuncType;
+  name: string;
+}
+
+export class ExportTable {
+  #exports: Record<string, unknown> = {};
+  #signatures: ReadonlyMap<string, FuncSignature> = new Map();
+  #component: ComponentInstance | undefined;
+  /** Worker placement: the guest runs in a worker; exports are described by `#describe`. */
+  #remote: RemoteGuest | undefined;
+  #describe: ((exportName: string) => RemoteExport) | undefined;
+  readonly #resolved = new Map<string, ResolvedExport>();
+  readonly #module: ModuleHandle;
+
+  constructor(module: ModuleHandle) {
+    this.#module = module;
+  }
+
+  /** A core module's instantiated exports. */
+  attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
+    this.#exports = exports;
+    this.#signatures = signatures;
+  }
+
+  /** A guest that runs in a worker. */
+  attachRemote(remote: RemoteGuest, describe: (exportName: string) => RemoteExport): void {
+    this.#remote = remote;
+    this.#describe = describe;
+  }
+
+  /** An instantiated component. */
+  attachComponent(component: ComponentInstance): void {
+    this.#component = component;
+  }
+
+  /** The worker's guest, when the sandbox runs in a worker. */
+  get remote(): RemoteGuest | undefined {
+    return this.#remote;
+  }
+
+  /** A resource the component instance holds for the embedder (JSON arguments name them by handle). */
+  heldResource(handle: number): GuestResource | undefined {
+    return this.#component?.heldResource(handle);
+  }
+
+  /** The export named, from the cache or looked up (and cached); undefined when there is none. */
+  resolve(exportName: string): ResolvedExport | undefined {
+    const cached = this.#resolved.get(exportName);
+    if (cached) return cached;
+    const found = this.#lookup(exportName);
+    if (found) this.#resolved.set(exportName, found);
+    return found;
+  }
+
+  /** The sandbox ended: nothing stays reachable. */
+  clear(): void {
+    this.#exports = {};
+    this.#component = undefined;
+    this.#remote = undefined;
+    this.#resolved.clear();
+  }
+
+  #lookup(exportName: string): ResolvedExport | undefined {
+    // A preview1 command runs as `wasi:cli/run#run` whatever its ABI: natively that is `_start`.
+    if (this.#module.preview1Abi === 'keel' && /^wasi:cli\/run(@[^#]*)?#run$/.test(exportName)) {
+      const start = this.#lookup('_start');
+      return start && { ...start, name: exportName };
+    }
+    const remote = this.#remote;
+    if (remote) {
+      const described = this.#describe!(exportName);
+      if (!described) return undefined;
+      const { call, ...types } = described;
+      return { fn: (...args: unknown[]) => remote.callSync(call, args), name: call, ...types };
+    }
+    const component = this.#component;
+    if (component) {
+      // As WIT spells them, or as jco's JavaScript names did (`countTrue` for `count-true`).
+      const found = component.exportFunction(exportName) ?? component.exportFunction(kebabName(exportName));
+      return found && { fn: found.fn, type: found.type, name: exportName };
+    }
+    const direct = this.#exports[exportName];
+    if (typeof direct !== 'function') return undefined;
+    const signature = this.#signatures.get(exportName);
+    return { fn: direct as ResolvedExport['fn'], name: exportName, ...(signature ? { signature } : {}) };
+  }
+}
+
+/** `numbers#addU8` → `numbers#add-u8`: the function part of an export name in kebab case. */
+export function kebabName(exportName: string): string {
+  const hash = exportName.lastIndexOf('#');
+  return exportName.slice(0, hash + 1) + kebabCase(exportName.slice(hash + 1));
+}

@@ -1,0 +1,98 @@
+/**
+ * A sandbox's fuel account: the budget of the invocation in progress (or of the fast path until
+ * its next refuel), what the last one used, and the lifetime limit (`limits.fuel`,
+ * `limits.fuelTotal`) it is drawn from.
+ */
+import { KeelError } from '../errors.js';
+import type { MeterRuntime } from '../metering.js';
+import type { FuelReport, SandboxFuel } from './types.js';
+
+export class FuelAccount {
+  readonly #meter: MeterRuntime | undefined;
+  readonly #limit: number;
+  readonly #total: number;
+  /** The current budget and the meter's `used()` when it was set. */
+  #budget: number;
+  #budgetStart = 0;
+  /** Fuel of the last invocation (what `--json` reports, also after a failure). */
+  #last: FuelReport;
+
+  constructor(meter: MeterRuntime | undefined, limit: number, total: number) {
+    this.#meter = meter;
+    this.#limit = limit;
+    this.#total = total;
+    this.#last = { used: 0, limit };
+    // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
+    this.#budget = Math.min(limit, total);
+  }
+
+  /** `Sandbox.fuel()`: used since spawn, remaining for the fast path, and the limits. */
+  report(): SandboxFuel {
+    const meter = this.#meter;
+    return {
+      metered: meter !== undefined,
+      used: meter?.used() ?? 0,
+      remaining: meter?.remaining() ?? this.#limit,
+      limit: this.#limit,
+      total: this.#total,
+    };
+  }
+
+  /** `Sandbox.lastFuel()`. */
+  last(): FuelReport {
+    return { ...this.#last };
+  }
+
+  /** `Sandbox.refuel`'s budget: `fuel`, never more than what is left of the lifetime limit. */
+  refuel(fuel: number): number {
+    if (!Number.isSafeInteger(fuel) || fuel < 0) {
+      throw new KeelError('invalid-argument', `refuel takes a non-negative integer, got ${fuel}`);
+    }
+    const meter = this.#meter;
+    if (!meter) return fuel;
+    const used = meter.used();
+    const budget = Math.min(fuel, Math.max(0, this.#total - used));
+    meter.setRemaining(budget);
+    this.#budget = budget;
+    this.#budgetStart = used;
+    return budget;
+  }
+
+  /** Give an invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */
+  start(sandbox: string, exportName: string, requested: number | undefined): void {
+    const meter = this.#meter;
+    if (!meter) return;
+    const used = meter.used();
+    const left = this.#total - used;
+    if (left <= 0) {
+      throw new KeelError(
+        'fuel-exhausted',
+        `sandbox ${sandbox} has used its lifetime fuel (${this.#total})`,
+        {
+          export: exportName,
+          used: 0,
+          limit: 0,
+          lifetime: this.#total,
+        },
+      );
+    }
+    this.#budget = Math.min(requested ?? this.#limit, left);
+    this.#budgetStart = used;
+    meter.setRemaining(this.#budget);
+  }
+
+  /** What the invocation in progress used of its budget, recorded as the last invocation's (before a failure's error is made). */
+  spent(): FuelReport {
+    const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
+    this.#last = { used, limit: this.#budget };
+    return this.#last;
+  }
+
+  /** What the invocation that ends used, recorded as the last invocation's (the caller then refuels the fast path). */
+  settle(): FuelReport {
+    this.#last = this.#meter
+      ? { used: this.#meter.used() - this.#budgetStart, limit: this.#budget }
+      : { used: 0, limit: this.#limit };
+    return this.#last;
+  }
+}
