@@ -33,6 +33,9 @@ export interface PlanContext {
  */
 export type DenialReason = 'not-granted' | 'no-provider' | 'refused';
 
+/** When a denied import fails: at the spawn (the default), or, linked to a stub, at its call. */
+export type Denial = 'spawn' | 'call';
+
 const DENIAL_TEXT: Record<Exclude<DenialReason, 'refused'>, string> = {
   'not-granted': 'which was not granted',
   'no-provider': 'which no capability provider serves',
@@ -174,6 +177,31 @@ export function registerSecrets(c: PlanContext, grant: Grant): void {
       for (const value of values) redactor.addValue(value);
     }
   }
+}
+
+/**
+ * Spawn-time denial: the first denied import that fails the spawn, as `capability-denied` (each
+ * denied interface with its reason in `details.denials`, for embedders that advise their users,
+ * as the CLI does). Every required import fails it with `denial: 'spawn'`; with `'call'`, only
+ * a denied core import that is not a function (nothing can stand in for a memory or a global).
+ */
+export function refuseAtSpawn(name: string, plan: readonly PlannedLink[], denial: Denial): void {
+  const eager = plan.filter(
+    (p) =>
+      p.decision.status === 'denied' &&
+      !p.requirement.optional &&
+      (denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function')),
+  );
+  if (eager.length === 0) return;
+  const first = eager[0]!;
+  const why = denialOf(first);
+  throw new KeelError('capability-denied', `${name} imports ${first.requirement.import}, ${why.text}`, {
+    import: first.requirement.import,
+    interface: first.requirement.interface,
+    reason: why.reason,
+    denied: eager.map((p) => p.requirement.import),
+    denials: eager.map((p) => ({ interface: p.requirement.interface, reason: denialOf(p).reason })),
+  });
 }
 
 /** Spawn-time denial: a preview1 function whose needed grant is missing fails the spawn. */

@@ -1,20 +1,23 @@
 /**
- * How a sandbox's instances are made: core modules with the meter linked in and the guest's own
- * exit status kept, a reactor initialized, a worker sandbox's exports described, the byte
- * budget of what a guest hands the host.
+ * How a sandbox's instances are made: in the kernel's thread a core module or a component's
+ * core modules with the meter linked in and the guest's own exit status kept, a reactor
+ * initialized; a worker sandbox's exports described; the byte budget of what a guest hands the
+ * host; and what a failed instantiation is.
  */
 import type { ByteBudget } from '../abi/context.js';
-import { findExport } from '../abi/instance.js';
+import { ComponentInstance, findExport } from '../abi/instance.js';
 import { chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
+import type { Preview1Binding } from '../caps/wasi-preview1.js';
 import type { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import type { FuncSignature } from '../loader/core-info.js';
+import type { LoadedModule } from '../loader/loader.js';
 import { KeelError } from './errors.js';
 import { type MeterRuntime, withMeterImports } from './metering.js';
-import type { loadedModule } from './module.js';
+import { isNativePreview1 } from './preview1.js';
 import { kebabName } from './sandbox/exports.js';
 import type { RemoteExport } from './sandbox/types.js';
 import type { Sandbox } from './sandbox.js';
-import { GuestExit } from './traps.js';
+import { classifyFailure, GuestExit } from './traps.js';
 
 /**
  * How each core module of a component is instantiated: with the sandbox's meter linked in,
@@ -39,7 +42,7 @@ export function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxCo
 
 /** How the kernel describes a worker sandbox's exports, from its own copy of the module. */
 export function remoteExports(
-  module: ReturnType<typeof loadedModule>,
+  module: LoadedModule,
   remote: WorkerSandbox,
 ): (exportName: string) => RemoteExport {
   const plan = module.plan;
@@ -97,4 +100,58 @@ export function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudge
     onHostArgLimit: (bytes, callee) =>
       sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee }),
   };
+}
+
+/** The imports a spawn built for its guest, and a preview1 module's binding to its instance. */
+export interface InlineLinks {
+  imports: Record<string, Record<string, unknown>>;
+  preview1?: Preview1Binding;
+}
+
+/** Inline placement: the guest is instantiated in the kernel's thread (its start functions run here). */
+export function instantiateInline(
+  sandbox: Sandbox,
+  module: LoadedModule,
+  links: InlineLinks,
+  meter: MeterRuntime | undefined,
+  context: SandboxContext,
+  exitGranted: boolean,
+): void {
+  if (module.kind === 'core' || isNativePreview1(module)) {
+    const compiled = module.coreModules.values().next().value as WebAssembly.Module;
+    const imports = links.imports as WebAssembly.Imports;
+    const instance = new WebAssembly.Instance(compiled, meter ? withMeterImports(imports, meter) : imports);
+    links.preview1?.bind(instance);
+    if (isNativePreview1(module) && module.preview1 === 'reactor') initializeReactor(instance);
+    const signatures = new Map<string, FuncSignature>();
+    for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
+    sandbox.attach(instance.exports as Record<string, unknown>, signatures);
+    return;
+  }
+  const component = new ComponentInstance(module.plan!, module.modules!, {
+    imports: links.imports,
+    instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
+    bytes: byteBudget(context, sandbox),
+    handles: sandbox.handles,
+  });
+  sandbox.attachComponent(component);
+}
+
+/** What a failed instantiation is: a link error, the deadline or the fuel of a start function, or its trap. */
+export function spawnFailure(
+  error: unknown,
+  module: LoadedModule,
+  name: string,
+  sandbox: Sandbox,
+  meter: MeterRuntime | undefined,
+): KeelError {
+  if (error instanceof WebAssembly.LinkError) {
+    return !module.plan
+      ? new KeelError('capability-denied', `cannot link ${name}: ${error.message}`)
+      : new KeelError('invalid-module', `cannot link the core modules of ${name}: ${error.message}`);
+  }
+  // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
+  if (sandbox.timedOut) return sandbox.deadlineExceeded('instantiation');
+  if (meter?.exhausted()) return sandbox.fuelExhausted('instantiation');
+  return classifyFailure(error, 'instantiation');
 }

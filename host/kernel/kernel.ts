@@ -4,18 +4,21 @@
  * hooks). It holds no process-global state: two kernels in one process share nothing.
  */
 import { basename } from 'node:path';
-import { ComponentInstance } from '../abi/instance.js';
-import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxIo } from '../caps/provider.js';
+import {
+  type CapabilityProvider,
+  DEFAULT_HOST_COSTS,
+  type SandboxContext,
+  type SandboxIo,
+} from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
 import { type RedactionOptions, Redactor } from '../events/redact.js';
 import { WorkerPool, type WorkerPoolOptions } from '../isolate/pool.js';
 import { WorkerSandbox } from '../isolate/worker-sandbox.js';
-import type { FuncSignature } from '../loader/core-info.js';
 import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
-import { type CoreModuleHook, Loader, type LoaderStats } from '../loader/loader.js';
+import { type CoreModuleHook, type LoadedModule, Loader, type LoaderStats } from '../loader/loader.js';
 import type { Preview1Abi } from '../loader/preview1.js';
 import type { ApprovalHook } from '../policy/approval.js';
 import { type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
@@ -27,17 +30,25 @@ import {
 } from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
 import {
-  denialOf,
+  type Denial,
   deniedCall,
   type PlanContext,
   planLinks,
+  refuseAtSpawn,
   refusePreview1,
   registerSecrets,
 } from './grant-plan.js';
 import { IdSource, newSessionId } from './ids.js';
-import { byteBudget, initializeReactor, instantiateCore, remoteExports } from './instantiate.js';
+import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
-import { buildImports, isAuthorityFree, ProviderRegistry, type Requirement, requirements } from './linker.js';
+import {
+  buildImports,
+  isAuthorityFree,
+  type PlannedLink,
+  ProviderRegistry,
+  type Requirement,
+  requirements,
+} from './linker.js';
 import {
   type GrowFailure,
   type MeterOptions,
@@ -45,15 +56,13 @@ import {
   meteringHook,
   type SandboxMeterEvents,
   sandboxMeter,
-  withMeterImports,
 } from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
 import { isNativePreview1, linkPreview1Imports, preview1Needs, preview1Requirements } from './preview1.js';
 import { Sandbox } from './sandbox.js';
-import { classifyFailure } from './traps.js';
 
-export type Denial = 'spawn' | 'call';
+export type { Denial } from './grant-plan.js';
 export type SandboxPlacement = 'inline' | 'worker';
 
 export interface KernelOptions {
@@ -344,86 +353,25 @@ export class Kernel {
     }
   }
 
+  /** The spawn's steps, in its event window: plan, link, place, instantiate, admit. */
   async #spawnInWindow(
     sandbox: Sandbox,
     handle: ModuleHandle,
-    module: ReturnType<typeof loadedModule>,
+    module: LoadedModule,
     grants: Grant[],
     meter: MeterRuntime | undefined,
     target: ModuleHandle | string,
     options: SpawnOptions,
   ): Promise<Sandbox> {
-    const id = sandbox.id;
-    // Secrets handed to the guest never reach the log: known before the first event of the spawn.
-    for (const grant of grants) registerSecrets(this.#planContext(), grant);
-    const plan = await planLinks(this.#planContext(), sandbox, module, grants);
-    const denial = options.denial ?? this.#options.denial ?? 'spawn';
-    const denied = plan.filter((p) => p.decision.status === 'denied');
-    const eager = denied.filter(
-      (p) =>
-        !p.requirement.optional &&
-        (denial === 'spawn' || (p.requirement.coreKind && p.requirement.coreKind !== 'function')),
-    );
-    const nativePreview1 = isNativePreview1(module);
-    if (nativePreview1 && denial === 'spawn') refusePreview1(sandbox, handle.name, module, plan);
-    if (eager.length > 0) {
-      const first = eager[0]!;
-      const why = denialOf(first);
-      throw new KeelError(
-        'capability-denied',
-        `${handle.name} imports ${first.requirement.import}, ${why.text}`,
-        {
-          import: first.requirement.import,
-          interface: first.requirement.interface,
-          reason: why.reason,
-          denied: eager.map((p) => p.requirement.import),
-          // Each denied interface with its reason, for embedders that advise their users (the CLI).
-          denials: eager.map((p) => ({ interface: p.requirement.interface, reason: denialOf(p).reason })),
-        },
-      );
-    }
+    const plan = await this.#planSpawn(sandbox, handle.name, module, grants, options.denial);
     const context = sandbox.context(
       options.io ?? {},
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
-      this.sched.port(id),
+      this.sched.port(sandbox.id),
     );
-    let imports: ReturnType<typeof buildImports>;
-    let preview1: ReturnType<typeof linkPreview1Imports> | undefined;
-    try {
-      const onDenied = (requirement: Requirement) => deniedCall(this.#planContext(), sandbox, requirement);
-      imports = buildImports(
-        nativePreview1 ? plan.filter((p) => !p.requirement.optional) : plan,
-        context,
-        onDenied,
-        meter !== undefined,
-      );
-      if (nativePreview1) {
-        preview1 = linkPreview1Imports(module, plan, context, onDenied, meter !== undefined);
-        for (const [namespace, functions] of Object.entries(preview1.imports)) {
-          imports[namespace] = { ...imports[namespace], ...functions };
-        }
-      }
-    } catch (error) {
-      // A provider may already hold host resources for this sandbox (opened preopens).
-      sandbox.release();
-      throw error;
-    }
-    const placement = options.placement ?? this.#options.placement ?? 'inline';
-    if (placement !== 'inline' && placement !== 'worker') {
-      sandbox.release();
-      throw new KeelError(
-        'invalid-argument',
-        `placement must be 'inline' or 'worker', got ${String(placement)}`,
-      );
-    }
-    if (placement === 'worker' && nativePreview1) {
-      sandbox.release();
-      throw new KeelError(
-        'invalid-argument',
-        `${handle.name} is a preview1 module, which runs inline only (its host functions read guest memory); run it inline, or as a component`,
-      );
-    }
+    const links = this.#link(sandbox, module, plan, context, meter);
+    const placement = this.#placement(sandbox, handle.name, module, options.placement);
     // A start function is guest code: it runs under the deadline as a call does.
     sandbox.startClock();
     // With exit granted, an embedded preview1 adapter's proc_exit keeps the guest's own status.
@@ -432,99 +380,173 @@ export class Kernel {
     );
     try {
       if (placement === 'worker') {
-        const limits = sandbox.limits;
-        const remote = await WorkerSandbox.start({
-          pool: this.#pool(),
-          componentBytes: module.plan ? module.componentBytes : undefined,
-          modules: module.plan ? module.modules! : [...module.coreModules.values()],
-          imports: imports as Record<string, Record<string, unknown>>,
+        await this.#startWorker(
+          sandbox,
+          handle.name,
+          module,
+          links.imports,
           meter,
-          meterLimits: {
-            memoryBytes: limits.memoryBytes,
-            tableElements: limits.tableElements,
-            growFailure: options.growFailure ?? this.#options.growFailure ?? 'return-minus-one',
-          },
-          onLimit: (() => {
-            const events = this.#limitEvents(sandbox.id, handle.name, limits, () => sandbox);
-            return (what: 'memory' | 'table', requested: number) =>
-              what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested);
-          })(),
-          maxCallBytes: limits.memoryBytes,
-          bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
-          handles: sandbox.handles,
-          handleLimit: limits.handles,
-          maxHostArgBytes: limits.hostArgBytes,
-          callFuel: meter ? DEFAULT_HOST_COSTS.call : 0,
-          onResourceLimit: (reached) => sandbox.resourceLimitReached(reached),
           exitGranted,
-          deadlineMs: limits.deadlineMs,
-          deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
-          onDeath: (error) => sandbox?.terminate(error.message, error),
-        });
-        sandbox.attachRemote(remote, remoteExports(module, remote));
-      } else if (module.kind === 'core' || nativePreview1) {
-        const compiled = module.coreModules.values().next().value as WebAssembly.Module;
-        const linked = meter
-          ? withMeterImports(imports as WebAssembly.Imports, meter)
-          : (imports as WebAssembly.Imports);
-        const instance = new WebAssembly.Instance(compiled, linked);
-        preview1?.bind(instance);
-        if (nativePreview1 && module.preview1 === 'reactor') initializeReactor(instance);
-        const signatures = new Map<string, FuncSignature>();
-        for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
-        sandbox.attach(instance.exports as Record<string, unknown>, signatures);
+          options.growFailure,
+        );
       } else {
-        const component = new ComponentInstance(module.plan!, module.modules!, {
-          imports,
-          instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
-          bytes: byteBudget(context, sandbox),
-          handles: sandbox.handles,
-        });
-        sandbox.attachComponent(component);
+        instantiateInline(sandbox, module, links, meter, context, exitGranted);
       }
       // A start function that caught the timeout (or the fuel error) and returned still failed.
       if (sandbox.timedOut || meter?.exhausted()) throw new Error('instantiation ran out');
     } catch (error) {
       sandbox.release();
-      // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
-      const failure =
-        error instanceof WebAssembly.LinkError
-          ? !module.plan
-            ? new KeelError('capability-denied', `cannot link ${handle.name}: ${error.message}`)
-            : new KeelError(
-                'invalid-module',
-                `cannot link the core modules of ${handle.name}: ${error.message}`,
-              )
-          : sandbox.timedOut
-            ? sandbox.deadlineExceeded('instantiation')
-            : meter?.exhausted()
-              ? sandbox.fuelExhausted('instantiation')
-              : classifyFailure(error, 'instantiation');
+      const failure = spawnFailure(error, module, handle.name, sandbox, meter);
       this.events.emit({
         event: EVENTS.sandboxCrash,
         level: 'error',
-        sandbox: id,
+        sandbox: sandbox.id,
         module: handle.name,
         status: 'error',
         error: failure.toJSON(),
       });
       throw failure;
     }
-    this.#sandboxes.set(id, sandbox);
+    this.#admit(sandbox, handle, plan, target, options);
+    return sandbox;
+  }
+
+  /** The spawn's capability plan; a denial that fails the spawn throws `capability-denied` here. */
+  async #planSpawn(
+    sandbox: Sandbox,
+    name: string,
+    module: LoadedModule,
+    grants: readonly Grant[],
+    denialOption: Denial | undefined,
+  ): Promise<PlannedLink[]> {
+    // Secrets handed to the guest never reach the log: known before the first event of the spawn.
+    for (const grant of grants) registerSecrets(this.#planContext(), grant);
+    const plan = await planLinks(this.#planContext(), sandbox, module, grants);
+    const denial = denialOption ?? this.#options.denial ?? 'spawn';
+    if (isNativePreview1(module) && denial === 'spawn') refusePreview1(sandbox, name, module, plan);
+    refuseAtSpawn(name, plan, denial);
+    return plan;
+  }
+
+  /** Each provider builds the sandbox's imports from the plan; a failure releases what they already hold. */
+  #link(
+    sandbox: Sandbox,
+    module: LoadedModule,
+    plan: readonly PlannedLink[],
+    context: SandboxContext,
+    meter: MeterRuntime | undefined,
+  ): InlineLinks {
+    const nativePreview1 = isNativePreview1(module);
+    try {
+      const onDenied = (requirement: Requirement) => deniedCall(this.#planContext(), sandbox, requirement);
+      const imports = buildImports(
+        nativePreview1 ? plan.filter((p) => !p.requirement.optional) : plan,
+        context,
+        onDenied,
+        meter !== undefined,
+      );
+      if (!nativePreview1) return { imports };
+      const preview1 = linkPreview1Imports(module, plan, context, onDenied, meter !== undefined);
+      for (const [namespace, functions] of Object.entries(preview1.imports)) {
+        imports[namespace] = { ...imports[namespace], ...functions };
+      }
+      return { imports, preview1 };
+    } catch (error) {
+      // A provider may already hold host resources for this sandbox (opened preopens).
+      sandbox.release();
+      throw error;
+    }
+  }
+
+  /** Where the guest runs: the spawn's choice or the kernel's; a preview1 module runs inline only. */
+  #placement(
+    sandbox: Sandbox,
+    name: string,
+    module: LoadedModule,
+    requested: SandboxPlacement | undefined,
+  ): SandboxPlacement {
+    const placement = requested ?? this.#options.placement ?? 'inline';
+    if (placement !== 'inline' && placement !== 'worker') {
+      sandbox.release();
+      throw new KeelError(
+        'invalid-argument',
+        `placement must be 'inline' or 'worker', got ${String(placement)}`,
+      );
+    }
+    if (placement === 'worker' && isNativePreview1(module)) {
+      sandbox.release();
+      throw new KeelError(
+        'invalid-argument',
+        `${name} is a preview1 module, which runs inline only (its host functions read guest memory); run it inline, or as a component`,
+      );
+    }
+    return placement;
+  }
+
+  /** Worker placement: the guest is instantiated in a worker thread, its imports served from here. */
+  async #startWorker(
+    sandbox: Sandbox,
+    name: string,
+    module: LoadedModule,
+    imports: Record<string, Record<string, unknown>>,
+    meter: MeterRuntime | undefined,
+    exitGranted: boolean,
+    growFailure: GrowFailure | undefined,
+  ): Promise<void> {
+    const limits = sandbox.limits;
+    const events = this.#limitEvents(sandbox.id, name, limits, () => sandbox);
+    const remote = await WorkerSandbox.start({
+      pool: this.#pool(),
+      componentBytes: module.plan ? module.componentBytes : undefined,
+      modules: module.plan ? module.modules! : [...module.coreModules.values()],
+      imports,
+      meter,
+      meterLimits: {
+        memoryBytes: limits.memoryBytes,
+        tableElements: limits.tableElements,
+        growFailure: growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+      },
+      onLimit: (what: 'memory' | 'table', requested: number) =>
+        what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested),
+      maxCallBytes: limits.memoryBytes,
+      bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
+      handles: sandbox.handles,
+      handleLimit: limits.handles,
+      maxHostArgBytes: limits.hostArgBytes,
+      callFuel: meter ? DEFAULT_HOST_COSTS.call : 0,
+      onResourceLimit: (reached) => sandbox.resourceLimitReached(reached),
+      exitGranted,
+      deadlineMs: limits.deadlineMs,
+      deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
+      onDeath: (error) => sandbox.terminate(error.message, error),
+    });
+    sandbox.attachRemote(remote, remoteExports(module, remote));
+  }
+
+  /** The sandbox is alive: in the table, announced (`sandbox:spawn`), handed to the scheduler. */
+  #admit(
+    sandbox: Sandbox,
+    handle: ModuleHandle,
+    plan: readonly PlannedLink[],
+    target: ModuleHandle | string,
+    options: SpawnOptions,
+  ): void {
+    this.#sandboxes.set(sandbox.id, sandbox);
     this.events.emit({
       event: EVENTS.sandboxSpawn,
-      sandbox: id,
+      sandbox: sandbox.id,
       module: handle.name,
       status: 'ok',
       data: {
         kind: handle.kind,
         granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
-        denied: denied.filter((p) => !p.requirement.optional).map((p) => p.requirement.import),
+        denied: plan
+          .filter((p) => p.decision.status === 'denied' && !p.requirement.optional)
+          .map((p) => p.requirement.import),
         limits: sandbox.limits,
       },
     });
     this.sched.adopt(sandbox, target, options);
-    return sandbox;
   }
 
   /** The worker threads of worker sandboxes, made on the first one. */
@@ -548,7 +570,7 @@ export class Kernel {
   #meterFor(
     id: string,
     name: string,
-    module: ReturnType<typeof loadedModule>,
+    module: LoadedModule,
     limits: Limits,
     growFailure: GrowFailure | undefined,
     sandbox: () => Sandbox | undefined,
