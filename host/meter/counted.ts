@@ -308,36 +308,9 @@ function build(
   last: number,
 ): CountedLoop | undefined {
   if (perTurn < 1 || perTurn > MAX_TURN_COST) return undefined;
-  const n = testSteps.count;
-  if (n === 0) return undefined;
-  const top = testSteps.back(1);
-  let test: string;
-  let variableStep: Step;
-  let variableIndex = n - 1;
-  let other: Step | undefined;
-  if (top.op === OP_LOCAL_GET || top.op === OP_LOCAL_TEE) {
-    // `if (i)`, `br_if (i)`: i != 0.
-    test = 'ne';
-    variableStep = top;
-  } else {
-    const kind = TESTS[top.op];
-    if (!kind || n < 3) return undefined;
-    const a = testSteps.back(3);
-    const b = testSteps.back(2);
-    if (isVariableRead(a) && isBound(b, a.arg)) {
-      test = kind.test;
-      variableStep = a;
-      variableIndex = n - 3;
-      other = b;
-    } else if (isVariableRead(b) && isBound(a, b.arg)) {
-      test = kind.swapped;
-      variableStep = b;
-      variableIndex = n - 2;
-      other = a;
-    } else {
-      return undefined;
-    }
-  }
+  const matched = matchTest(testSteps);
+  if (!matched) return undefined;
+  const { variableStep, variableIndex, other } = matched;
   const variable = variableStep.arg;
   const mine = writes.filter((w) => w.local === variable);
   if (mine.length !== 1) return undefined;
@@ -360,45 +333,10 @@ function build(
       boundConst = other.arg;
     }
   }
-  // `<=` and `>=` against a constant become `<` and `>` against the next one; never against a
-  // local, whose value could be the type's extreme (then the loop wraps and never ends).
-  let finalTest: CountedTest;
-  switch (test) {
-    case 'ne':
-      if (!isPowerOfTwoMagnitude(step)) return undefined;
-      finalTest = 'ne';
-      break;
-    case 'lt_s':
-    case 'lt_u':
-      if (step !== 1) return undefined;
-      finalTest = test;
-      break;
-    case 'gt_s':
-    case 'gt_u':
-      if (step !== -1) return undefined;
-      finalTest = test;
-      break;
-    case 'le_s':
-    case 'le_u': {
-      if (step !== 1 || boundLocal !== -1) return undefined;
-      const max = test === 'le_s' ? 0x7fff_ffff : -1;
-      if (boundConst === max) return undefined;
-      boundConst = (boundConst + 1) | 0;
-      finalTest = test === 'le_s' ? 'lt_s' : 'lt_u';
-      break;
-    }
-    case 'ge_s':
-    case 'ge_u': {
-      if (step !== -1 || boundLocal !== -1) return undefined;
-      const min = test === 'ge_s' ? -0x8000_0000 : 0;
-      if (boundConst === min) return undefined;
-      boundConst = (boundConst - 1) | 0;
-      finalTest = test === 'ge_s' ? 'gt_s' : 'gt_u';
-      break;
-    }
-    default:
-      return undefined;
-  }
+  const normal = normalTest(matched.test, step, boundLocal, boundConst);
+  if (!normal) return undefined;
+  const finalTest = normal.test;
+  boundConst = normal.boundConst;
   // The `do` shape's test always follows the write; the `while` shape's follows it if the
   // write is in H (segment 0), precedes it if the write is in B.
   const afterWrite = write.segment === 0;
@@ -421,6 +359,73 @@ function build(
     last,
     fewTurns,
   };
+}
+
+/**
+ * The test at the end of `testSteps`: `if (i)` / `br_if (i)` (i != 0), or a comparison of the
+ * variable with a bound (a constant or another local), either side; which step reads the
+ * variable, at which index, and the bound's step.
+ */
+function matchTest(
+  testSteps: Segment,
+): { test: string; variableStep: Step; variableIndex: number; other: Step | undefined } | undefined {
+  const n = testSteps.count;
+  if (n === 0) return undefined;
+  const top = testSteps.back(1);
+  if (top.op === OP_LOCAL_GET || top.op === OP_LOCAL_TEE) {
+    return { test: 'ne', variableStep: top, variableIndex: n - 1, other: undefined };
+  }
+  const kind = TESTS[top.op];
+  if (!kind || n < 3) return undefined;
+  const a = testSteps.back(3);
+  const b = testSteps.back(2);
+  if (isVariableRead(a) && isBound(b, a.arg)) {
+    return { test: kind.test, variableStep: a, variableIndex: n - 3, other: b };
+  }
+  if (isVariableRead(b) && isBound(a, b.arg)) {
+    return { test: kind.swapped, variableStep: b, variableIndex: n - 2, other: a };
+  }
+  return undefined;
+}
+
+/**
+ * The test the precharge computes turns by, for a variable moved by `step` each turn: `<=` and
+ * `>=` against a constant become `<` and `>` against the next one; never against a local, whose
+ * value could be the type's extreme (then the loop wraps and never ends). Undefined when the
+ * step cannot reach the bound in a known number of turns.
+ */
+function normalTest(
+  test: string,
+  step: number,
+  boundLocal: number,
+  boundConst: number,
+): { test: CountedTest; boundConst: number } | undefined {
+  switch (test) {
+    case 'ne':
+      return isPowerOfTwoMagnitude(step) ? { test: 'ne', boundConst } : undefined;
+    case 'lt_s':
+    case 'lt_u':
+      return step === 1 ? { test, boundConst } : undefined;
+    case 'gt_s':
+    case 'gt_u':
+      return step === -1 ? { test, boundConst } : undefined;
+    case 'le_s':
+    case 'le_u': {
+      if (step !== 1 || boundLocal !== -1) return undefined;
+      const max = test === 'le_s' ? 0x7fff_ffff : -1;
+      if (boundConst === max) return undefined;
+      return { test: test === 'le_s' ? 'lt_s' : 'lt_u', boundConst: (boundConst + 1) | 0 };
+    }
+    case 'ge_s':
+    case 'ge_u': {
+      if (step !== -1 || boundLocal !== -1) return undefined;
+      const min = test === 'ge_s' ? -0x8000_0000 : 0;
+      if (boundConst === min) return undefined;
+      return { test: test === 'ge_s' ? 'gt_s' : 'gt_u', boundConst: (boundConst - 1) | 0 };
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**

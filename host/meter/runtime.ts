@@ -95,19 +95,8 @@ export interface MeterRuntime {
 const STOPPED = -(2n ** 62n);
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
-  checkCount('fuel', limits.fuel);
-  checkCount('memoryBytes', limits.memoryBytes);
-  checkCount('tableElements', limits.tableElements);
-  const slice = limits.sliceFuel ?? DEFAULT_SLICE_FUEL;
-  checkCount('sliceFuel', slice);
-  if (slice === 0) {
-    throw new KeelError('invalid-argument', 'meter limit "sliceFuel" must be at least 1', {
-      limit: 'sliceFuel',
-    });
-  }
-  const growFailure = limits.growFailure ?? 'return-minus-one';
-  const memoryPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
-  const tableElements = limits.tableElements;
+  const slice = checkLimits(limits);
+  const { memoryGrow, tableGrow } = growChecks(limits, events);
 
   // The budget is handed out a slice at a time: `fuel` holds the slice in progress (the guest
   // charges it; below zero it calls `fuel_slice`), `reserve` what is not handed out yet.
@@ -190,36 +179,6 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     handOut(left);
   };
 
-  const memoryGrow = (current: number, delta: number): number => {
-    delta >>>= 0;
-    const requested = (current >>> 0) + delta;
-    if (delta === 0 || requested <= memoryPages) return 1;
-    notify(events.onMemoryLimit, requested);
-    if (growFailure === 'error') {
-      throw new KeelError(
-        'memory-limit',
-        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
-        { requestedPages: requested, limitPages: memoryPages },
-      );
-    }
-    return 0;
-  };
-
-  const tableGrow = (current: number, delta: number): number => {
-    delta >>>= 0;
-    const requested = (current >>> 0) + delta;
-    if (delta === 0 || requested <= tableElements) return 1;
-    notify(events.onTableLimit, requested);
-    if (growFailure === 'error') {
-      throw new KeelError(
-        'table-limit',
-        `table.grow to ${requested} elements is over the sandbox's ${tableElements}-element table limit`,
-        { requested, limit: tableElements },
-      );
-    }
-    return 0;
-  };
-
   const setRemaining = (n: number): void => {
     checkCount('fuel', n);
     usedBefore = used();
@@ -293,6 +252,70 @@ interface FuelCell {
 function fuelCell(fuel: WebAssembly.Global): FuelCell {
   fuelCellModule ??= new WebAssembly.Module(FUEL_CELL_BYTES);
   return new WebAssembly.Instance(fuelCellModule, { keel: { fuel } }).exports as unknown as FuelCell;
+}
+
+/** The meter's limits checked; returns the slice of fuel handed out at a time. */
+function checkLimits(limits: MeterLimits): number {
+  checkCount('fuel', limits.fuel);
+  checkCount('memoryBytes', limits.memoryBytes);
+  checkCount('tableElements', limits.tableElements);
+  const slice = limits.sliceFuel ?? DEFAULT_SLICE_FUEL;
+  checkCount('sliceFuel', slice);
+  if (slice === 0) {
+    throw new KeelError('invalid-argument', 'meter limit "sliceFuel" must be at least 1', {
+      limit: 'sliceFuel',
+    });
+  }
+  return slice;
+}
+
+/**
+ * The checks behind `memory.grow` and `table.grow` (imported by the rewritten module): 1 to let
+ * the grow go ahead, 0 to refuse it (the module then returns -1), or `memory-limit` /
+ * `table-limit` thrown with `growFailure: 'error'`; a refusal is reported to `events` first.
+ */
+function growChecks(
+  limits: MeterLimits,
+  events: MeterEvents,
+): {
+  memoryGrow: (current: number, delta: number) => number;
+  tableGrow: (current: number, delta: number) => number;
+} {
+  const growFailure = limits.growFailure ?? 'return-minus-one';
+  const memoryPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
+  const tableElements = limits.tableElements;
+
+  const memoryGrow = (current: number, delta: number): number => {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    if (delta === 0 || requested <= memoryPages) return 1;
+    notify(events.onMemoryLimit, requested);
+    if (growFailure === 'error') {
+      throw new KeelError(
+        'memory-limit',
+        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
+        { requestedPages: requested, limitPages: memoryPages },
+      );
+    }
+    return 0;
+  };
+
+  const tableGrow = (current: number, delta: number): number => {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    if (delta === 0 || requested <= tableElements) return 1;
+    notify(events.onTableLimit, requested);
+    if (growFailure === 'error') {
+      throw new KeelError(
+        'table-limit',
+        `table.grow to ${requested} elements is over the sandbox's ${tableElements}-element table limit`,
+        { requested, limit: tableElements },
+      );
+    }
+    return 0;
+  };
+
+  return { memoryGrow, tableGrow };
 }
 
 /** An observer that throws never breaks the run. */
