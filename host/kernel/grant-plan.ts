@@ -16,7 +16,8 @@ import {
   requirements,
 } from './linker.js';
 import type { loadedModule } from './module.js';
-import { isNativePreview1, preview1Missing, preview1Requirements } from './preview1.js';
+import type { Denial, ModuleNeed } from './options.js';
+import { isNativePreview1, preview1Missing, preview1Needs, preview1Requirements } from './preview1.js';
 import type { Sandbox } from './sandbox.js';
 
 /** What the plan consults: the kernel's providers, the embedder's approval hook, the redactor. */
@@ -32,9 +33,6 @@ export interface PlanContext {
  * provider, or link it lazily), or the approval hook refused it.
  */
 export type DenialReason = 'not-granted' | 'no-provider' | 'refused';
-
-/** When a denied import fails: at the spawn (the default), or, linked to a stub, at its call. */
-export type Denial = 'spawn' | 'call';
 
 const DENIAL_TEXT: Record<Exclude<DenialReason, 'refused'>, string> = {
   'not-granted': 'which was not granted',
@@ -277,4 +275,37 @@ function strings(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
   if (value === null || typeof value !== 'object' || depth > 16) return [];
   return Object.values(value).flatMap((item) => strings(item, depth + 1));
+}
+
+/**
+ * `Kernel.needs`: what a module needs linked, and how each need would be met: without a grant
+ * (it confers no authority), by a grant (a provider serves it), or not at all (nothing serves it).
+ */
+export function moduleNeeds(
+  providers: ProviderRegistry,
+  module: ReturnType<typeof loadedModule>,
+): ModuleNeed[] {
+  const needsOf = (reqs: readonly Requirement[]): ModuleNeed[] =>
+    reqs.map((requirement) => {
+      const provider = providers.find(requirement.interface);
+      const status: ModuleNeed['status'] = !provider
+        ? 'unavailable'
+        : isAuthorityFree(provider, requirement.interface)
+          ? 'authority-free'
+          : 'needs-grant';
+      return {
+        import: requirement.import,
+        interface: requirement.interface,
+        status,
+        ...(provider ? { provider: provider.name } : {}),
+      };
+    });
+  if (isNativePreview1(module)) {
+    const others = preview1Requirements(module).filter((r) => !r.optional);
+    return [
+      ...preview1Needs(module).map((need) => ({ ...need, provider: 'wasi-preview1' })),
+      ...needsOf(others),
+    ];
+  }
+  return needsOf(requirements(module));
 }

@@ -2,36 +2,29 @@
  * The kernel: the sandbox table, the module registry, the capability gate and the event bus.
  * It enforces grants and limits; who gets what is decided by its embedder (options, approval
  * hooks). It holds no process-global state: two kernels in one process share nothing.
+ *
+ * This file is the kernel's syscalls (load, needs, mount, spawn, close) and the sandbox table;
+ * what they use lives beside it: the options (`options.ts`), a spawn's capability plan
+ * (`grant-plan.ts`), the imports (`linker.ts`, `preview1.ts`), the meter (`metering.ts`), the
+ * instances (`instantiate.ts`), the sandbox itself (`sandbox.ts`).
  */
 import { basename } from 'node:path';
-import {
-  type CapabilityProvider,
-  DEFAULT_HOST_COSTS,
-  type SandboxContext,
-  type SandboxIo,
-} from '../caps/provider.js';
+import { DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
-import { JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, type LogStream } from '../events/jsonl.js';
+import { JsonlSink, type JsonlSinkStats } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
-import { type RedactionOptions, Redactor } from '../events/redact.js';
-import { WorkerPool, type WorkerPoolOptions } from '../isolate/pool.js';
+import { Redactor } from '../events/redact.js';
+import { WorkerPool } from '../isolate/pool.js';
 import { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
-import { type CoreModuleHook, type LoadedModule, Loader, type LoaderStats } from '../loader/loader.js';
-import type { Preview1Abi } from '../loader/preview1.js';
-import type { ApprovalHook } from '../policy/approval.js';
-import { type Grant, type GrantInput, normalizeGrant } from '../policy/grants.js';
-import {
-  checkSandboxSched,
-  type SandboxSchedOptions,
-  Scheduler,
-  type SchedulerOptions,
-} from '../sched/scheduler.js';
+import { type LoadedModule, Loader, type LoaderStats } from '../loader/loader.js';
+import { type Grant, normalizeGrant } from '../policy/grants.js';
+import { checkSandboxSched, Scheduler } from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
 import {
-  type Denial,
   deniedCall,
+  moduleNeeds,
   type PlanContext,
   planLinks,
   refuseAtSpawn,
@@ -41,114 +34,30 @@ import {
 import { IdSource, newSessionId } from './ids.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
-import {
-  buildImports,
-  isAuthorityFree,
-  type PlannedLink,
-  ProviderRegistry,
-  type Requirement,
-  requirements,
-} from './linker.js';
-import {
-  type GrowFailure,
-  type MeterOptions,
-  type MeterRuntime,
-  meteringHook,
-  type SandboxMeterEvents,
-  sandboxMeter,
-} from './metering.js';
+import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
+import { type GrowFailure, limitEvents, type MeterRuntime, meteringHook, spawnMeter } from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
-import { isNativePreview1, linkPreview1Imports, preview1Needs, preview1Requirements } from './preview1.js';
+import {
+  type Denial,
+  type KernelOptions,
+  type LoadOptions,
+  type ModuleNeed,
+  type SandboxPlacement,
+  type SpawnOptions,
+  sinkOptions,
+} from './options.js';
+import { isNativePreview1, linkPreview1Imports } from './preview1.js';
 import { Sandbox } from './sandbox.js';
 
-export type { Denial } from './grant-plan.js';
-export type SandboxPlacement = 'inline' | 'worker';
-
-export interface KernelOptions {
-  /** Default limits for every sandbox (each spawn may override). */
-  limits?: Partial<Limits>;
-  /** Cache directory for rewritten (metered) core modules; `false` for memory only. Default `$XDG_CACHE_HOME/keel` or `~/.cache/keel`. */
-  cacheDir?: string | false;
-  /** Extra capability providers (added to the built-in ones). */
-  providers?: readonly CapabilityProvider[];
-  /**
-   * The providers `providers` are added to. `Kernel` from the public entry (`host/index.ts`)
-   * defaults this to Keel's built-in list (`BUILTIN_PROVIDERS`); pass your own list, or `[]`,
-   * to run a kernel with exactly the providers you choose. `host/kernel` knows no list of its
-   * own: without this option it starts with none.
-   */
-  builtinProviders?: readonly CapabilityProvider[];
-  /** Decides each capability a module requests at spawn. */
-  approval?: ApprovalHook;
-  /** Where sandboxes run unless a spawn says otherwise (default `inline`). */
-  placement?: SandboxPlacement;
-  /** The threads of worker sandboxes: how many start ahead, their heap, how many at once. */
-  workers?: WorkerPoolOptions;
-  /** Fail the spawn on an ungranted import (default), or link it and fail the call. */
-  denial?: Denial;
-  /** Virtual clocks and seeded randomness; fixed session id. */
-  deterministic?: boolean | { seed?: number };
-  /** Redaction applied to every event before any observer sees it. */
-  redact?: RedactionOptions;
-  /**
-   * Write the JSONL event log here: a file path, a stream, or the sink's options (its buffer cap,
-   * see docs/limits.md). A path that cannot be opened throws `log-failed`.
-   */
-  log?: string | LogStream | JsonlSinkOptions;
-  /**
-   * Keel's metering pass (fuel, memory and table limits), applied to every core module.
-   * On by default; `false` runs guests unmetered (no fuel limit: for trusted code and benchmarks).
-   */
-  metering?: MeterOptions | false;
-  /** An extra transformation applied to every core module before metering. */
-  coreHook?: CoreModuleHook;
-  /** What `memory.grow`/`table.grow` past a limit does: return -1 (default, as the spec says) or fail the call. */
-  growFailure?: GrowFailure;
-  /**
-   * How WASI preview1 modules run: against Keel's own preview1 imports (`keel`, the default), or
-   * wrapped into a component with jco's preview1 adapter (`adapter`, kept for comparison in
-   * `bench/`).
-   */
-  preview1?: Preview1Abi;
-  /** Delivery settings: fuel per delivery and per signal, request timeouts. */
-  sched?: SchedulerOptions;
-}
-
-export interface LoadOptions {
-  /** A name for logs and mounts; default: the file name, else the module id. */
-  name?: string;
-}
-
-export interface SpawnOptions {
-  /** What the sandbox may use. Nothing else is linked (deny by default). */
-  grants?: readonly GrantInput[];
-  /** Overrides of the kernel's default limits. */
-  limits?: Partial<Limits>;
-  /** stdin bytes and where stdout/stderr go (they are also `guest:stdout`/`guest:stderr` events). */
-  io?: SandboxIo;
-  /** A name for logs; default: the module's. */
-  name?: string;
-  /** Overrides the kernel's denial mode for this sandbox. */
-  denial?: Denial;
-  /** Overrides the kernel's `growFailure` for this sandbox. */
-  growFailure?: GrowFailure;
-  /**
-   * Where the guest runs: `inline` in the kernel's thread (fastest), or `worker` in a thread of
-   * its own that a kill or a deadline ends at once (docs/placement.md). Default `inline`.
-   */
-  placement?: SandboxPlacement;
-  /** Scheduling and supervision: weight, restart policy, subscriptions (see `kernel.sched`). */
-  sched?: SandboxSchedOptions;
-}
-
-export interface ModuleNeed {
-  import: string;
-  interface: string;
-  /** `authority-free`: linked without a grant; `needs-grant`: a provider serves it if granted; `unavailable`: nothing serves it. */
-  status: 'authority-free' | 'needs-grant' | 'unavailable';
-  provider?: string;
-}
+export type {
+  Denial,
+  KernelOptions,
+  LoadOptions,
+  ModuleNeed,
+  SandboxPlacement,
+  SpawnOptions,
+} from './options.js';
 
 export class Kernel {
   readonly session: string;
@@ -265,32 +174,7 @@ export class Kernel {
    * authority), by a grant (a provider serves it), or not at all (nothing serves it).
    */
   needs(module: ModuleHandle): ModuleNeed[] {
-    const loaded = loadedModule(module);
-    if (isNativePreview1(loaded)) {
-      const others = preview1Requirements(loaded).filter((r) => !r.optional);
-      return [
-        ...preview1Needs(loaded).map((need) => ({ ...need, provider: 'wasi-preview1' })),
-        ...this.#needsOf(others),
-      ];
-    }
-    return this.#needsOf(requirements(loaded));
-  }
-
-  #needsOf(reqs: readonly Requirement[]): ModuleNeed[] {
-    return reqs.map((requirement) => {
-      const provider = this.#providers.find(requirement.interface);
-      const status: ModuleNeed['status'] = !provider
-        ? 'unavailable'
-        : isAuthorityFree(provider, requirement.interface)
-          ? 'authority-free'
-          : 'needs-grant';
-      return {
-        import: requirement.import,
-        interface: requirement.interface,
-        status,
-        ...(provider ? { provider: provider.name } : {}),
-      };
-    });
+    return moduleNeeds(this.#providers, loadedModule(module));
   }
 
   /** Mount a module at a path (several modules per path are allowed). */
@@ -494,7 +378,7 @@ export class Kernel {
     growFailure: GrowFailure | undefined,
   ): Promise<void> {
     const limits = sandbox.limits;
-    const events = this.#limitEvents(sandbox.id, name, limits, () => sandbox);
+    const events = limitEvents(this.events, sandbox.id, name, limits, () => sandbox);
     const remote = await WorkerSandbox.start({
       pool: this.#pool(),
       componentBytes: module.plan ? module.componentBytes : undefined,
@@ -576,53 +460,13 @@ export class Kernel {
     sandbox: () => Sandbox | undefined,
   ): MeterRuntime | undefined {
     if (this.#options.metering === false) return undefined;
-    const events = this.#limitEvents(id, name, limits, sandbox);
-    try {
-      return sandboxMeter(
-        module.coreFacts.values(),
-        limits,
-        growFailure ?? this.#options.growFailure ?? 'return-minus-one',
-        {
-          ...events,
-          // Each slice of fuel ends with a look at the clock: a compute loop stops within a
-          // slice of its call's deadline.
-          onSlice: () => sandbox()?.checkDeadline(),
-        },
-      );
-    } catch (error) {
-      if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
-        events.emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {
-          at: 'spawn',
-          ...error.details,
-        });
-      }
-      throw error;
-    }
-  }
-
-  /** The `memory:limit` / `table:limit` events of a sandbox's meter (inline, or in its worker). */
-  #limitEvents(
-    id: string,
-    name: string,
-    limits: Limits,
-    sandbox: () => Sandbox | undefined,
-  ): Omit<SandboxMeterEvents, 'onSlice'> & {
-    emit(event: typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit, data: Record<string, unknown>): void;
-  } {
-    const emit = (
-      event: typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit,
-      data: Record<string, unknown>,
-    ) => {
-      const target = sandbox();
-      if (target) target.emit({ event, level: 'warn', status: 'denied', data });
-      else this.events.emit({ event, level: 'warn', status: 'denied', sandbox: id, module: name, data });
-    };
-    return {
-      emit,
-      onMemoryLimit: (requestedPages) =>
-        emit(EVENTS.memoryLimit, { requestedBytes: requestedPages * 65536, limitBytes: limits.memoryBytes }),
-      onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
-    };
+    return spawnMeter(
+      module.coreFacts.values(),
+      limits,
+      growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+      limitEvents(this.events, id, name, limits, sandbox),
+      sandbox,
+    );
   }
 
   /** What a spawn's capability plan consults (grant-plan.ts). */
@@ -633,8 +477,4 @@ export class Kernel {
   #checkOpen(): void {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
   }
-}
-
-function sinkOptions(log: string | LogStream | JsonlSinkOptions): JsonlSinkOptions {
-  return typeof log === 'object' && 'destination' in log ? log : { destination: log };
 }

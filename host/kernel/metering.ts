@@ -1,8 +1,12 @@
 /**
  * Keel's metering pass in the kernel: the loader hook that rewrites every core module, and the
  * per-sandbox runtime (one fuel counter, the memory and table limits) linked into each of a
- * sandbox's core instances under the reserved `keel` import namespace.
+ * sandbox's core instances under the reserved `keel` import namespace, with the events it
+ * reports (`memory:limit`, `table:limit`).
  */
+import type { EventBus } from '../events/bus.js';
+import { EVENTS } from '../events/names.js';
+import type { EventInput } from '../events/record.js';
 import type { CoreModuleHook } from '../loader/loader.js';
 import {
   checkInitialLimits,
@@ -14,6 +18,7 @@ import {
   type MeterRuntime,
   readMeterInfo,
 } from '../meter/index.js';
+import { KeelError } from './errors.js';
 import type { Limits } from './limits.js';
 
 export type { MeterOptions, MeterRuntime };
@@ -69,4 +74,71 @@ export function withMeterImports(
   // A spread, not Object.assign: module names come from the guest, and Object.assign would set
   // the prototype for one named `__proto__` instead of copying it (test/hostile/caps).
   return { ...imports, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
+}
+
+type LimitEvent = typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit;
+
+/** A sandbox's meter events, and how to report one of them (the spawn's refusal uses it too). */
+export interface LimitEvents extends Omit<SandboxMeterEvents, 'onSlice'> {
+  emit(event: LimitEvent, data: Record<string, unknown>): void;
+}
+
+/** What the meter needs of its sandbox, once it exists. */
+export interface MeteredSandbox {
+  emit(event: Omit<EventInput, 'sandbox'>): void;
+  checkDeadline(): void;
+}
+
+/**
+ * The `memory:limit` / `table:limit` events of a sandbox's meter (inline, or in its worker):
+ * the sandbox's own (its ids, its event budget) once it exists, the bus's before.
+ */
+export function limitEvents(
+  bus: EventBus,
+  id: string,
+  name: string,
+  limits: Limits,
+  sandbox: () => MeteredSandbox | undefined,
+): LimitEvents {
+  const emit = (event: LimitEvent, data: Record<string, unknown>) => {
+    const target = sandbox();
+    if (target) target.emit({ event, level: 'warn', status: 'denied', data });
+    else bus.emit({ event, level: 'warn', status: 'denied', sandbox: id, module: name, data });
+  };
+  return {
+    emit,
+    onMemoryLimit: (requestedPages) =>
+      emit(EVENTS.memoryLimit, { requestedBytes: requestedPages * 65536, limitBytes: limits.memoryBytes }),
+    onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
+  };
+}
+
+/**
+ * A spawn's meter: `sandboxMeter` with the sandbox's limit events, and a look at its deadline at
+ * the end of each slice. A memory or table that starts above the limits is reported
+ * (`memory:limit`, `table:limit` at `spawn`) and refuses the spawn.
+ */
+export function spawnMeter(
+  facts: Iterable<unknown>,
+  limits: Limits,
+  growFailure: GrowFailure,
+  events: LimitEvents,
+  sandbox: () => MeteredSandbox | undefined,
+): MeterRuntime {
+  try {
+    return sandboxMeter(facts, limits, growFailure, {
+      ...events,
+      // Each slice of fuel ends with a look at the clock: a compute loop stops within a
+      // slice of its call's deadline.
+      onSlice: () => sandbox()?.checkDeadline(),
+    });
+  } catch (error) {
+    if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
+      events.emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {
+        at: 'spawn',
+        ...error.details,
+      });
+    }
+    throw error;
+  }
 }
