@@ -125,6 +125,7 @@ export class Sandbox {
       this.resourceLimitReached({ limit: 'handles', kind }),
     );
   }
+
   get state(): SandboxState {
     return this.#state;
   }
