@@ -9,7 +9,7 @@
  * - invokeSync: the same through `sandbox.invokeSync` (JSON values, a full outcome);
  * - spawn: `kernel.spawn` of the module and `terminate`, inline.
  *
- *     npm run build && node --expose-gc dist/bench/calls-against.js DIR [--quick]
+ *     npm run build && node --expose-gc dist/bench/calls-against.js DIR [--quick | --samples N]
  *
  * DIR is another checkout with its own `dist/` (e.g. `git worktree add DIR REF`, then
  * `npx tsc -p tsconfig.build.json` there). Prints a Markdown table; nothing is written.
@@ -25,7 +25,8 @@ import { compare, machine, type SubjectTiming, type Variant } from './lib/measur
 import { repoPath } from './lib/paths.js';
 
 const quick = process.argv.includes('--quick');
-const SAMPLES = quick ? 7 : 21;
+const samplesAt = process.argv.indexOf('--samples');
+const SAMPLES = samplesAt > 0 ? Number(process.argv[samplesAt + 1]) : quick ? 7 : 21;
 const ADD = 'docs:adder/add#add';
 
 interface Build {
@@ -42,7 +43,7 @@ async function build(name: string, entry: string, core: Uint8Array, component: U
 }
 
 async function main(): Promise<void> {
-  const dir = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  const dir = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--samples');
   if (!dir) throw new Error('usage: node --expose-gc dist/bench/calls-against.js DIR [--quick]');
   const core = await wat(readFileSync(repoPath('guests/wat/add.wat'), 'utf8'));
   const component = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
@@ -70,8 +71,8 @@ async function main(): Promise<void> {
   }
   groups.push({ group: 'scalar call, core (fn)', variants: calls[0]! });
   groups.push({ group: 'scalar call, component (fn)', variants: calls[1]! });
-  groups.push({ group: 'invokeSync, core', variants: calls[2]! });
-  groups.push({ group: 'invokeSync, component', variants: calls[3]! });
+  groups.push({ group: 'invokeSync, core', variants: calls[2]!, collect: true });
+  groups.push({ group: 'invokeSync, component', variants: calls[3]!, collect: true });
   groups.push({ group: 'spawn + terminate, core', variants: spawns[0]!, collect: true });
   groups.push({ group: 'spawn + terminate, component', variants: spawns[1]!, collect: true });
   const before = loadavg()[0]!.toFixed(2);
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   for (const g of groups) {
     results.push([
       g.group,
-      await compare(g.variants, { samples: SAMPLES, sampleMs: 10, collect: g.collect ?? false }),
+      await compare(g.variants, { samples: SAMPLES, sampleMs: 20, collect: g.collect ?? false }),
     ]);
   }
   const m = machine();
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     '| path | baseline (median, p25-p75) | keel (median, p25-p75) | keel / baseline (median, p25-p75) |',
   );
   console.log('|---|---|---|---|');
-  const fmt = (ns: number) => (ns >= 1e5 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`);
+  const fmt = (ns: number) => (ns >= 1e4 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`);
   for (const [group, timings] of results) {
     const [base, keel] = timings as [SubjectTiming, SubjectTiming];
     console.log(
