@@ -191,6 +191,35 @@ export class Writer {
   }
 }
 
+/**
+ * A cloned value from the other thread must be what its bytes say: V8's format keeps a sparse
+ * array's length as written (19 bytes can say 2^32-1 holes) and keeps shared references (287
+ * bytes can say a tree of 2^40 arrays), and the kernel walks what it decodes. So every array is
+ * dense, no object is reached twice, and the values reached are at most the bytes read (each
+ * takes at least one), within the codec's depth. Walked without recursion.
+ */
+function checkCloned(root: unknown, bytes: number, depth: number): void {
+  const seen = new Set<object>();
+  const pending: [unknown, number][] = [[root, depth]];
+  let values = 0;
+  while (pending.length > 0) {
+    const [value, at] = pending.pop()!;
+    if (++values > bytes) throw new CodecError('a cloned value holds more values than its bytes');
+    if (typeof value !== 'object' || value === null) continue;
+    if (seen.has(value)) throw new CodecError('a cloned value reaches one object twice');
+    seen.add(value);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
+    if (at >= MAX_CODEC_DEPTH) throw new CodecError('a value nests too deeply to cross threads');
+    const keys = Object.keys(value);
+    if (Array.isArray(value) && keys.length !== value.length)
+      throw new CodecError('a cloned array has holes');
+    if (keys.length > bytes) throw new CodecError('a cloned value holds more values than its bytes');
+    for (const key of keys) pending.push([(value as Record<string, unknown>)[key], at + 1]);
+    if (value instanceof Map) for (const [k, v] of value) pending.push([k, at + 1], [v, at + 1]);
+    else if (value instanceof Set) for (const v of value) pending.push([v, at + 1]);
+  }
+}
+
 /** Reads one value from private bytes (the channel copied them out of the shared frame). */
 export function decode(bytes: Buffer, length: number): unknown {
   const reader = new Reader(bytes, length);
@@ -319,13 +348,16 @@ class Reader {
         this.#need(n);
         const start = this.at;
         this.at += n;
+        let value: unknown;
         try {
-          return deserialize(this.bytes.subarray(start, start + n));
+          value = deserialize(this.bytes.subarray(start, start + n));
         } catch (error) {
           throw new CodecError(
             `a cloned value cannot be read: ${error instanceof Error ? error.message : String(error)}`,
           );
         }
+        checkCloned(value, n, depth);
+        return value;
       }
       default:
         throw new CodecError(`a frame has an unknown tag ${tag}`);

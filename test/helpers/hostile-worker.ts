@@ -1,0 +1,94 @@
+/**
+ * A worker sandbox whose worker is not Keel's worker-main but a script of the test: what a guest
+ * that got out of WebAssembly into its worker's JavaScript could run. The script gets the init
+ * message (`init.buffer`, `init.port`) and `workerData`; the PRELUDE gives it the channel's
+ * layout (channel.ts): `words` (header), `frame` (the kernel's incoming frame), `write(bytes,
+ * length?)` (a frame to the kernel), `waitCall()` (until the kernel's next call into the worker).
+ */
+import { Worker } from 'node:worker_threads';
+import { handleLimitCounter } from '../../host/abi/handles.js';
+import { KeelError } from '../../host/index.js';
+import { Writer } from '../../host/isolate/codec.js';
+import type { WorkerPool } from '../../host/isolate/pool.js';
+import { WorkerSandbox, type WorkerSandboxOptions } from '../../host/isolate/worker-sandbox.js';
+
+const PRELUDE = `
+const { parentPort, workerData } = require('node:worker_threads');
+parentPort.once('message', (init) => {
+  const words = new Int32Array(init.buffer, 0, 16);
+  const frame = new Uint8Array(init.buffer, 64, (init.buffer.byteLength - 64) / 2);
+  const write = (bytes, length) => {
+    frame.set(bytes.subarray(0, Math.min(bytes.length, frame.length)));
+    Atomics.store(words, 2, length ?? bytes.length);
+    Atomics.add(words, 0, 1);
+    Atomics.notify(words, 0);
+  };
+  let calls = 0;
+  const waitCall = () => {
+    while (Atomics.load(words, 1) === calls) Atomics.wait(words, 1, calls, 1000);
+    calls = Atomics.load(words, 1);
+  };
+  write(workerData.ready);
+`;
+
+/** The bytes the codec writes for `value`. */
+export function encoded(value: unknown): Uint8Array {
+  const writer = new Writer();
+  const length = writer.encode(value);
+  return Uint8Array.from(writer.bytes.subarray(0, length));
+}
+
+export interface HostileWorker {
+  sandbox: WorkerSandbox;
+  workers: Worker[];
+  deaths: KeelError[];
+}
+
+/** Start a worker sandbox whose worker runs `body` (after PRELUDE, inside the init handler). */
+export async function hostileWorkerSandbox(
+  body: string,
+  workerData: Record<string, unknown> = {},
+  options: Partial<WorkerSandboxOptions> = {},
+): Promise<HostileWorker> {
+  const workers: Worker[] = [];
+  const deaths: KeelError[] = [];
+  const pool = {
+    acquire() {
+      const worker = new Worker(`${PRELUDE}\n${body}\n});`, {
+        eval: true,
+        workerData: { ready: encoded({ op: 'ready', exports: ['f'], fuel: 0 }), ...workerData },
+      });
+      workers.push(worker);
+      return worker;
+    },
+    release(worker: Worker) {
+      void worker.terminate();
+    },
+  } as unknown as WorkerPool;
+  const sandbox = await WorkerSandbox.start({
+    pool,
+    modules: [],
+    imports: {},
+    meter: undefined,
+    meterLimits: { memoryBytes: 1 << 20, tableElements: 100, growFailure: 'return-minus-one' },
+    onLimit: () => {},
+    maxCallBytes: 1 << 20,
+    bytesPerFuel: 64,
+    handles: handleLimitCounter(100),
+    handleLimit: 100,
+    maxHostArgBytes: 1 << 20,
+    callFuel: 0,
+    onResourceLimit: () => {},
+    exitGranted: false,
+    deadlineMs: 20_000,
+    deadlineExceeded: (name) => new KeelError('timeout', `${name} ran past its deadline`),
+    onDeath: (error) => deaths.push(error),
+    ...options,
+  });
+  return { sandbox, workers, deaths };
+}
+
+/** End the hostile workers the test started (the sandbox's kill only asks the pool). */
+export async function endWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.terminate()));
+}
