@@ -61,13 +61,15 @@ interface Subject {
   id: string;
   what: string;
   args: string[];
+  env?: Record<string, string>;
 }
 
 function subjects(dir: string): Subject[] {
   const wasm = join(dir, 'trivial.wasm');
   const cache = join(dir, 'cache');
   const keel = repoPath('bin/keel.js');
-  const hello = repoPath('guests/c/hello/hello.wasm');
+  const hello = repoPath('guests/c/hello/hello.p1.wasm');
+  const component = repoPath('guests/c/hello/hello.wasm');
   return [
     { id: 'node', what: '`node -e 0`: Node.js itself', args: ['-e', '0'] },
     {
@@ -86,14 +88,25 @@ function subjects(dir: string): Subject[] {
       args: [keel, 'run', wasm, '--invoke', 'run', '--cache-dir', cache],
     },
     {
+      id: 'keel-run-nocache',
+      what: 'the same without the CLI’s code cache (`KEEL_NO_COMPILE_CACHE=1`): the bundle compiled from source',
+      args: [keel, 'run', wasm, '--invoke', 'run', '--cache-dir', cache],
+      env: { KEEL_NO_COMPILE_CACHE: '1' },
+    },
+    {
       id: 'keel-run-json',
       what: 'the same with `--json`',
       args: [keel, 'run', wasm, '--invoke', 'run', '--json', '--cache-dir', cache],
     },
     {
       id: 'keel-run-preview1',
-      what: '`keel run guests/c/hello/hello.wasm` (a wasi-libc command on Keel’s preview1), cached',
+      what: '`keel run guests/c/hello/hello.p1.wasm` (a wasi-libc command module on Keel’s preview1, 30 KB)',
       args: [keel, 'run', hello, '--cache-dir', cache],
+    },
+    {
+      id: 'keel-run-component',
+      what: '`keel run guests/c/hello/hello.wasm` (the same C as a component, 59 KB), cached',
+      args: [keel, 'run', component, '--cache-dir', cache],
     },
   ];
 }
@@ -109,11 +122,13 @@ const CPU_PRELOAD = `process.on('exit', () => {
 });
 `;
 
-function once(args: string[], preload: string): { wall: number; cpu: number } {
+function once(subject: Subject, preload: string): { wall: number; cpu: number } {
+  const { args } = subject;
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['-r', preload, ...args], {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     cwd: ROOT,
+    env: { ...process.env, ...subject.env },
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}`);
@@ -154,7 +169,7 @@ export function markdown(report: StartupReport): string {
   const node = report.subjects.find((s) => s.id === 'node-wasm')!;
   const rows = report.subjects.map(
     (s) =>
-      `| ${s.id} | ${s.median_ms.toFixed(0)} ms | ${s.min_ms.toFixed(0)} ms | ${(s.median_ms / node.median_ms).toFixed(2)}x | ${s.cpu_median_ms.toFixed(0)} ms | ${(s.cpu_median_ms / node.cpu_median_ms).toFixed(2)}x | ${s.what} |`,
+      `| ${s.id} | ${s.median_ms.toFixed(0)} ms | ${s.min_ms.toFixed(0)} ms | ${(s.median_ms / node.median_ms).toFixed(2)}x | ${s.cpu_median_ms.toFixed(0)} ms | ${Math.min(...s.cpu_samples_ms).toFixed(0)}–${Math.max(...s.cpu_samples_ms).toFixed(0)} ms | ${(s.cpu_median_ms / node.cpu_median_ms).toFixed(2)}x | ${s.what} |`,
   );
   return [
     '# Start-up: whole processes',
@@ -162,18 +177,19 @@ export function markdown(report: StartupReport): string {
     `\`${report.command}\` on ${report.date} (${report.git}), ${report.rounds} rounds, subjects in turn.`,
     `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; load average ${report.machine.load.join(' ')} before, ${report.machine.load_after.join(' ')} after.`,
     '',
-    '| subject | wall, median | wall, min | wall against node-wasm | CPU, median | CPU against node-wasm | what |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| subject | wall, median | wall, min | wall against node-wasm | CPU, median | CPU, min–max | CPU against node-wasm | what |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     `\`keel run\` of the trivial cached module against plain \`node\` running it: **${report.ratio.toFixed(2)}x** in wall time, **${report.cpu_ratio.toFixed(2)}x** in CPU time (target ≤ ${report.target}x).`,
     '',
     'Each figure is a fresh process from spawn to exit (the median of its rounds); CPU is the',
     "process's own user + system time, all threads, reported at exit by a preload every subject",
-    'gets. Start-up is mostly module loading: `keel run` runs the CLI bundle (a few files instead of',
-    'the hundred and more tsc writes) and leaves zod (scope schemas, plans), pino (the JSONL log), yaml',
-    '(plans) and jco until a run needs them. On a loaded machine wall time mostly measures the wait',
-    'for a core: compare within one run, and prefer the CPU column there.',
+    'gets. Start-up is mostly loading JavaScript: `keel run` runs the CLI as one CommonJS bundle',
+    'compiled with a V8 code cache (docs/cli.md, Start-up), loads Node’s modules only when used, and',
+    'leaves zod (scope schemas, plans), pino (the JSONL log), yaml (plans) and jco until a run needs',
+    'them. On a loaded machine wall time mostly measures the wait for a core: compare within one run,',
+    'and prefer the CPU column there.',
     '',
   ].join('\n');
 }
@@ -190,10 +206,10 @@ async function main(): Promise<void> {
     const preload = join(dir, 'cpu.cjs');
     writeFileSync(preload, CPU_PRELOAD);
     // One run each first: fills the transpile cache and the OS's file cache.
-    for (const s of list) once(s.args, preload);
+    for (const s of list) once(s, preload);
     const samples = new Map<string, { wall: number; cpu: number }[]>(list.map((s) => [s.id, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const s of list) samples.get(s.id)!.push(once(s.args, preload));
+      for (const s of list) samples.get(s.id)!.push(once(s, preload));
     }
     let git = 'unknown commit';
     try {

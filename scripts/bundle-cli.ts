@@ -1,40 +1,106 @@
 /**
- * `npm run build`'s last step: the `keel` command as a few ES modules instead of the hundred and
- * more that tsc writes. Node's ES module loader costs about a millisecond per file (resolve,
- * read, compile, link), which was most of what `keel run` spent before running anything
- * (bench/results/startup-latest.md). esbuild (a devDependency: this runs where the package is
- * built, never where it is installed) bundles dist/host/cli/main.js with everything it imports
- * from Keel, leaving packages (zod, pino, yaml, jco, ...) and Node's modules as imports; the
- * commands and the SDK's build steps stay in chunks of their own, loaded when a command needs
- * them.
+ * `npm run build`'s last step: the `keel` command as CommonJS bundles in dist/host/cli/, instead
+ * of the hundred and more ES modules tsc writes. Node's ES module loader costs about a
+ * millisecond per file (resolve, read, compile, link) and loads a dozen modules of its own
+ * first; bin/keel.js (CommonJS) compiles one bundle with a V8 code cache instead (docs/cli.md,
+ * Start-up). esbuild (a devDependency: this runs where the package is built, never where it is
+ * installed) bundles dist/host/cli/main.js with everything it imports from Keel, leaving
+ * packages (zod, pino, yaml, jco, ...) and Node's modules outside. A module the CLI imports
+ * dynamically (a command, the SDK's build steps) is initialised only when it is first imported,
+ * as with the ES modules.
  *
- * The bundle lives beside main.js in dist/host/cli/ (`keel-bundle*.js`), so that paths the code
- * computes from `import.meta.url` (package.json, the demo's guests, the worker scripts) mean the
- * same in the bundle as in main.js. bin/keel.js runs the bundle when it is there, main.js
- * otherwise. Files the previous build left are removed first.
+ * - keel-run.cjs: what `keel run` needs (the other commands stay outside; bin/keel.js runs it
+ *   for `keel run` only). A third smaller than the whole, so less to read and decode at each start.
+ * - keel-cli.cjs: every command.
+ *
+ * The bundles live beside main.js, so that paths the code computes from `import.meta.url`
+ * (package.json, the demo's guests, the worker scripts) mean the same in a bundle as in
+ * main.js: `import.meta.url` is the bundle's own URL, and `import.meta.resolve(name)` resolves
+ * a package as an ES module beside it would (keel-cli-resolve.mjs, required when first used).
+ * A bundle's first line names its build (a digest of the rest), which its code cache is keyed
+ * by. Files the previous build left are removed first.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../host/cli/', import.meta.url));
-const PREFIX = 'keel-bundle';
+/** `import.meta.resolve` for the bundles: an ES module beside them, loaded (by require) when first asked. */
+const RESOLVE = 'keel-cli-resolve.mjs';
+const BUNDLES: { file: string; outside: string[] }[] = [
+  { file: 'keel-cli.cjs', outside: [] },
+  {
+    file: 'keel-run.cjs',
+    outside: ['./inspect.js', './up.js', './demo.js', './new.js', './build.js'],
+  },
+];
 
 for (const name of readdirSync(cli)) {
-  if (name.startsWith(PREFIX)) rmSync(join(cli, name));
+  // keel-bundle*.js: the ES module chunks earlier builds wrote.
+  const ours = name === RESOLVE || BUNDLES.some((b) => b.file === name);
+  if (name.startsWith('keel-bundle') || ours) rmSync(join(cli, name));
 }
 
 const esbuild = await import('esbuild');
-await esbuild.build({
-  entryPoints: { [PREFIX]: join(cli, 'main.js') },
-  outdir: cli,
-  chunkNames: `${PREFIX}-[hash]`,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+
+async function bundle(file: string, outside: string[]): Promise<void> {
+  const result = await esbuild.build({
+    entryPoints: [join(cli, 'main.js')],
+    outfile: join(cli, file),
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    external: outside,
+    logLevel: 'warning',
+    legalComments: 'none',
+    // Comments and spaces go: the file is read and decoded on every start.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    define: { 'import.meta.url': '__keelUrl', 'import.meta.resolve': '__keelResolve' },
+    banner: {
+      js: [
+        '"use strict";',
+        'const __keelUrl = require("node:url").pathToFileURL(__filename).href;',
+        `const __keelResolve = (specifier) => require("./${RESOLVE}").resolve(specifier);`,
+      ].join('\n'),
+    },
+  });
+
+  // A dynamic `import()` in a script compiled by node:vm needs a callback Node still calls
+  // experimental (and drops when the script comes from a code cache): the bundle calls
+  // `__keelImport`, which bin/keel.js gives it (its own `import()`, relative to the bundle),
+  // instead. The calls rewritten must be exactly the dynamic imports esbuild reports.
+  const expected = Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((i) => i.kind === 'dynamic-import')
+    .map((i) => i.path);
+  const found: string[] = [];
+  const IMPORT = /(?<![\w$.])import\((?=["'`])/g;
+  const code = result.outputFiles[0]!.text.replace(IMPORT, (_match, offset: number, text: string) => {
+    found.push(/^import\((["'`])([^"'`]*)\1/.exec(text.slice(offset))?.[2] ?? '?');
+    return '__keelImport(';
+  });
+  if (JSON.stringify(found) !== JSON.stringify(expected)) {
+    throw new Error(
+      `bundle-cli: the dynamic imports rewritten in ${file} (${found.join(', ')}) are not the ones esbuild reports (${expected.join(', ')})`,
+    );
+  }
+  const build = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(join(cli, file), `// keel-build ${build}\n${code}`);
+}
+
+for (const { file, outside } of BUNDLES) await bundle(file, outside);
+writeFileSync(
+  join(cli, RESOLVE),
+  [
+    '// import.meta.resolve for the CLI bundles (CommonJS, which has none): the same answers, as an ES',
+    '// module in the same directory gets them, with the conditions of `import`.',
+    'export const resolve = (specifier) => import.meta.resolve(specifier);',
+    '',
+  ].join('\n'),
+);

@@ -7,7 +7,7 @@ import { Kernel } from '../default-kernel.js';
 import { KeelError } from '../kernel/errors.js';
 import type { ModuleNeed } from '../kernel/kernel.js';
 import type { ModuleHandle } from '../kernel/module.js';
-import { readModuleFile } from '../loader/files.js';
+import { readModuleFileSync } from '../loader/files.js';
 import { describeExports, type ExportedItem } from './exports.js';
 import { parseFlags } from './flags.js';
 import { cliHint, grantedByCli } from './grants.js';
@@ -62,7 +62,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     const file = positionals[0]!;
     kernel = new Kernel(cacheDir !== undefined ? { cacheDir } : {});
     progress(`loading ${file}`);
-    const bytes = await readModuleFile(file, kernel.limits.moduleBytes);
+    const bytes = readModuleFileSync(file, kernel.limits.moduleBytes);
     const module = await kernel.load(bytes, { name: basename(file).replace(/\.wasm$/, '') });
     clearProgress();
     const needs = kernel.needs(module);

@@ -8,7 +8,6 @@
  * `EPIPE` this module absorbs (the rest of that stream is discarded and counted), not a crash.
  */
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { ERROR_CATALOG, type ErrorCode, KeelError } from '../kernel/errors.js';
 
 export const EXIT_OK = 0;
@@ -24,13 +23,23 @@ export class Stream {
   #lastByte = 0x0a;
   /** Bytes that could not be written because the reader went away. */
   discarded = 0;
-  readonly isTTY: boolean;
-  readonly color: boolean;
+  #isTTY: boolean | undefined;
 
   constructor(fd: number) {
     this.#fd = fd;
-    this.isTTY = isatty(fd);
-    this.color = this.isTTY && !process.env.NO_COLOR;
+  }
+
+  /**
+   * Whether this stream is a terminal, asked when first needed: node:tty (and node:net with it)
+   * costs a run that prints nothing in color and shows no progress a few milliseconds.
+   */
+  get isTTY(): boolean {
+    this.#isTTY ??= process.getBuiltinModule('node:tty').isatty(this.#fd);
+    return this.#isTTY;
+  }
+
+  get color(): boolean {
+    return this.isTTY && !process.env.NO_COLOR;
   }
 
   /** The reader closed its end (`EPIPE`); nothing more is written. */
@@ -176,15 +185,17 @@ export function setProgressMode(mode: 'auto' | 'always' | 'never'): void {
  */
 export function progress(text: string): void {
   clearProgress();
-  if (progressMode === 'never' || (!stderr.isTTY && progressMode !== 'always')) return;
+  if (progressMode === 'never') return;
   progressText = text;
-  progressStarted = performance.now();
+  progressStarted = Date.now();
   progressTimer = setTimeout(showProgress, PROGRESS_DELAY_MS);
   progressTimer.unref();
 }
 
 function showProgress(): void {
   progressTimer = undefined;
+  // Whether stderr is a terminal is asked only now: work that ends sooner never needs to know.
+  if (!stderr.isTTY && progressMode !== 'always') return;
   if (!stderr.atLineStart || stderr.closed) return;
   if (stderr.isTTY) {
     stderr.raw(Buffer.from(`\r\u001b[2K${dim(`${progressText}…`)}`), false);
@@ -203,7 +214,7 @@ export function clearProgress(): void {
   progressShown = undefined;
   if (shown === 'terminal') stderr.raw(Buffer.from('\r\u001b[2K'), false);
   else if (shown === 'line') {
-    const seconds = ((performance.now() - progressStarted) / 1000).toFixed(1);
+    const seconds = ((Date.now() - progressStarted) / 1000).toFixed(1);
     stderr.raw(Buffer.from(`keel: ${progressText}: done in ${seconds} s\n`));
   }
 }

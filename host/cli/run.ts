@@ -16,7 +16,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { SandboxPlacement } from '../kernel/kernel.js';
 import { formatSize, parseSize } from '../kernel/limits.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
-import { readModuleFile } from '../loader/files.js';
+import { readModuleFileSync } from '../loader/files.js';
 import { parseDuration } from '../policy/duration.js';
 import type { GrantInput } from '../policy/grants.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
@@ -314,7 +314,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let failure: KeelError | undefined;
   try {
     progress(`loading ${request.file}`);
-    const bytes = await readModuleFile(request.file, kernel.limits.moduleBytes);
+    const bytes = readModuleFileSync(request.file, kernel.limits.moduleBytes);
     const module = await kernel.load(bytes, { name: basename(request.file).replace(/\.wasm$/, '') });
     clearProgress();
     const exportName = request.invoke ?? module.commandExport;

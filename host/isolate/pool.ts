@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KeelError } from '../kernel/errors.js';
 
 export interface WorkerPoolOptions {
@@ -26,7 +26,7 @@ export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze
 
 /**
  * The compiled worker script; from TypeScript sources (tests) the build output is used. Named
- * from the parent folder so that the CLI's bundle (dist/host/cli/keel-bundle*.js) finds it too.
+ * from the parent folder so that the CLI's bundle (dist/host/cli/keel-cli.cjs) finds it too.
  */
 function scriptUrl(): URL {
   const here = new URL('../isolate/worker-main.js', import.meta.url);
@@ -98,6 +98,8 @@ export class WorkerPool {
   }
 
   #start(): Worker {
+    // node:worker_threads loads on first use: a process that never starts a worker skips it.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(scriptUrl(), {
       resourceLimits: {
         maxOldGenerationSizeMb: this.#options.heapMb,

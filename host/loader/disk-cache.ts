@@ -10,17 +10,30 @@
  * could lack its fuel checks).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { KeelError } from '../kernel/errors.js';
+
+// node:fs's callback functions, not node:fs/promises: that module (and the readline and watch
+// modules it loads) costs a command's start-up a few milliseconds.
+const mkdir = promisify(fs.mkdir);
+const readdir = promisify(fs.readdir);
+const readFile = promisify(fs.readFile);
+const rename = promisify(fs.rename);
+const rm = promisify(fs.rm);
+const stat = promisify(fs.stat);
+const writeFile = promisify(fs.writeFile);
 
 /** `$XDG_CACHE_HOME/keel`, else `~/.cache/keel`: per user, never a shared world-writable dir. */
 export function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
   if (xdg) return join(xdg, 'keel');
-  const home = homedir();
-  return home ? join(home, '.cache', 'keel') : join(tmpdir(), `keel-cache-${process.getuid?.() ?? 'user'}`);
+  // $HOME is what os.homedir() returns where it is set; node:os is loaded only when it is not.
+  // bin/keel.js computes the same directory for its code cache.
+  const home = process.env.HOME || process.getBuiltinModule('node:os').homedir();
+  if (home) return join(home, '.cache', 'keel');
+  return join(process.getBuiltinModule('node:os').tmpdir(), `keel-cache-${process.getuid?.() ?? 'user'}`);
 }
 
 const FORMAT = 3;

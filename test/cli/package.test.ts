@@ -149,11 +149,15 @@ describe('the npm package', () => {
       'package.json',
       'README.md',
       'bin/keel.js',
+      // bin/ is CommonJS (bin/keel.js starts without Node's ES module loader).
+      'bin/package.json',
       'dist/host/index.js',
       'dist/host/index.d.ts',
       'dist/host/cli/main.js',
-      // The CLI's bundle, which bin/keel.js runs.
-      'dist/host/cli/keel-bundle.js',
+      // The CLI's bundles, which bin/keel.js runs, and their import.meta.resolve.
+      'dist/host/cli/keel-run.cjs',
+      'dist/host/cli/keel-cli.cjs',
+      'dist/host/cli/keel-cli-resolve.mjs',
       'dist/host/caps/http/net-worker.js',
       // Worker placement's thread entry.
       'dist/host/isolate/worker-main.js',

@@ -7,13 +7,14 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { NetError, NetReply, NetRequest } from './net-worker.js';
 
 interface Network {
   worker: Worker;
   signal: Int32Array;
-  replies: import('node:worker_threads').MessagePort;
+  replies: MessagePort;
+  receive: typeof import('node:worker_threads').receiveMessageOnPort;
   nextId: number;
 }
 
@@ -31,13 +32,21 @@ function scriptUrl(): URL {
 }
 
 function start(): Network {
+  // node:worker_threads loads with the first request: a run that sends none skips it.
+  const { MessageChannel, receiveMessageOnPort, Worker } = process.getBuiltinModule('node:worker_threads');
   const channel = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(scriptUrl(), { resourceLimits: { maxOldGenerationSizeMb: 256 } });
   worker.unref();
   channel.port1.unref();
   worker.postMessage({ signal: signal.buffer, replies: channel.port2 }, [channel.port2]);
-  const started: Network = { worker, signal, replies: channel.port1, nextId: 1 };
+  const started: Network = {
+    worker,
+    signal,
+    replies: channel.port1,
+    receive: receiveMessageOnPort,
+    nextId: 1,
+  };
   // A dead network thread is replaced on the next request.
   worker.on('exit', () => {
     if (network === started) network = undefined;
@@ -65,11 +74,7 @@ export function performBlocking(request: Omit<NetRequest, 'id'>, waitMs: number)
     // that lands between the drain below and the wait makes the wait return at once.
     const seen = Atomics.load(net.signal, 0);
     // Answers to requests given up earlier may still arrive: skip them.
-    for (
-      let message = receiveMessageOnPort(net.replies);
-      message;
-      message = receiveMessageOnPort(net.replies)
-    ) {
+    for (let message = net.receive(net.replies); message; message = net.receive(net.replies)) {
       const answer = message.message as NetReply;
       if (answer.id !== id) continue;
       if ('ok' in answer) return answer.ok;

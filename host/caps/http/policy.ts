@@ -5,11 +5,13 @@
  * Pure functions: the provider checks requests here before anything touches the network, and
  * the network thread checks every resolved address here before it connects.
  */
-import { isIP } from 'node:net';
 import type { z } from 'zod';
 import { KeelError } from '../../kernel/errors.js';
 import { lazySchema } from '../schema.js';
 import type { AddressRange } from './addresses.js';
+
+/** node:net's, loaded when first asked (a process that grants no HTTP never loads node:net). */
+const isIP = (input: string): number => process.getBuiltinModule('node:net').isIP(input);
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
