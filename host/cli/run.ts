@@ -1,8 +1,8 @@
 /**
  * `keel run`: load a module, spawn one sandbox with the CLI's grants, run it, report.
  */
-import { openSync } from 'node:fs';
-import { basename } from 'node:path';
+import { openSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { fdSource } from '../caps/fd-source.js';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import type { ByteSource } from '../caps/provider.js';
@@ -16,6 +16,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { SandboxPlacement } from '../kernel/kernel.js';
 import { formatSize, parseSize } from '../kernel/limits.js';
 import type { FuelReport, InvokeOutcome, Sandbox } from '../kernel/sandbox.js';
+import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFileSync } from '../loader/files.js';
 import { parseDuration } from '../policy/duration.js';
 import type { GrantInput } from '../policy/grants.js';
@@ -191,7 +192,11 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     ...extra,
   ];
   const dirs = (values.dir as string[] | undefined) ?? [];
-  if (dirs.length > 0) grants.push(parseDirFlags(dirs));
+  if (dirs.length > 0) {
+    const grant = parseDirFlags(dirs);
+    refuseWritableCache(grant, (values['cache-dir'] as string | undefined) ?? defaultCacheDir());
+    grants.push(grant);
+  }
   const http = (values['allow-http'] as string[] | undefined) ?? [];
   if (http.length > 0) grants.push(httpGrant(http));
   const size = (flag: string) => {
@@ -465,4 +470,41 @@ function parsePlacement(value: string | undefined): SandboxPlacement {
     'invalid-argument',
     `--placement must be inline or worker, got ${JSON.stringify(value)}`,
   );
+}
+
+/** The path with its symbolic links resolved, as far as it exists. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Whether `inner` is `outer` or lies under it. */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * A `--dir` the guest may write must not hold Keel's cache directory, nor lie inside it: Keel
+ * runs what that directory holds (the CLI's V8 code cache, the metered modules), so a guest
+ * that could write there would run its code as Keel the next time `keel` starts.
+ */
+function refuseWritableCache(grant: { scope?: unknown }, cacheDir: string): void {
+  const cache = realPath(cacheDir);
+  type Preopen = { host: string; dirPerms?: string; filePerms?: string };
+  const preopens = (grant.scope as { preopens?: Preopen[] } | undefined)?.preopens;
+  for (const preopen of preopens ?? []) {
+    if (preopen.dirPerms === 'read' && (preopen.filePerms ?? preopen.dirPerms) === 'read') continue;
+    const host = realPath(preopen.host);
+    if (within(cache, host) || within(host, cache)) {
+      throw new KeelError(
+        'invalid-argument',
+        `--dir ${preopen.host} would let the guest write Keel's cache directory ${cacheDir}, whose code Keel runs: grant a directory that does not contain it, grant it read-only (:ro), or move the cache with --cache-dir`,
+        { dir: preopen.host, cacheDir },
+      );
+    }
+  }
 }
