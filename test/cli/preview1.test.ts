@@ -13,12 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../bin/keel.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('../../guests/c/p1probe/p1probe.p1.wasm', import.meta.url));
 let dir: string;
+/** Keel's cache, outside the directory the tests grant (a writable grant over it is refused). */
+let cache: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'keel-cli-p1-'));
+  cache = mkdtempSync(join(tmpdir(), 'keel-cli-p1-cache-'));
   writeFileSync(join(dir, 'f'), 'data');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+});
 
 /** The probe also reads clocks and randomness, which `keel run` grants only when asked. */
 const GRANTS = ['--grant', 'wasi:clocks/*', '--grant', 'wasi:random/*'];
@@ -27,7 +33,7 @@ function keel(args: string[], input?: string) {
   const dashdash = args.indexOf('--');
   const own = dashdash < 0 ? args : args.slice(0, dashdash);
   const guest = dashdash < 0 ? [] : args.slice(dashdash);
-  const argv = [BIN, ...own, ...GRANTS, '--cache-dir', join(dir, 'cache'), ...guest];
+  const argv = [BIN, ...own, ...GRANTS, '--cache-dir', cache, ...guest];
   const result = spawnSync(process.execPath, argv, {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
@@ -92,7 +98,7 @@ describe('keel run <preview1 command>', () => {
   });
 
   it('fails the spawn naming the preview1 import when its grant is missing', () => {
-    const result = spawnSync(process.execPath, [BIN, 'run', PROBE, '--cache-dir', join(dir, 'cache')], {
+    const result = spawnSync(process.execPath, [BIN, 'run', PROBE, '--cache-dir', cache], {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
     });
