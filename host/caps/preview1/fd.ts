@@ -10,7 +10,6 @@ import type { Descriptor } from '../wasi-filesystem.js';
 import { E, ENUM_COUNT, FDFLAG, FILETYPE, FSTFLAG, RIGHT, SIZE, type Snapshot } from './abi.js';
 import { errno } from './errno.js';
 import type { DirEntry, FileEntry } from './fds.js';
-import { chargeArgBytes } from './memory.js';
 import { datetimeNs } from './process.js';
 import { enumArg, fdArg, flagsArg, type Preview1State, u64Arg } from './state.js';
 
@@ -62,9 +61,6 @@ const PREOPEN_INHERITING =
   RIGHT.FD_FILESTAT_SET_SIZE |
   RIGHT.FD_FILESTAT_SET_TIMES |
   RIGHT.POLL_FD_READWRITE;
-
-/** The largest iovec array and buffer one call may hand the host (Wasmtime's default hostcall budget). */
-export const MAX_CALL_BYTES = 128 * 1024 * 1024;
 
 /** Write a `filestat` (layout per snapshot). */
 export function writeFilestat(
@@ -128,22 +124,20 @@ export class FdFunctions {
   ) {}
 
   /**
-   * The first non-empty (c)iovec, or an empty one: charged for the array, over MAX_CALL_BYTES is
-   * ENOMEM (as Wasmtime's hostcall budget). The buffer is checked whole, and what one call
-   * reads or writes of it is at most `limits.hostArgBytes` (a short read or write, which
-   * guests loop on), so the host never copies more than that for one call.
+   * The first non-empty (c)iovec, or an empty one. The whole array is admitted (bounded by
+   * `limits.hostArgBytes`, and charged) before any of it is read; the buffer is checked whole,
+   * and what one call reads or writes of it is at most `limits.hostArgBytes` (a short read or
+   * write, which guests loop on), so the host never walks or copies more than that of either.
    */
   #firstBuffer(iovs: number, count: number): { ptr: number; len: number } {
     const mem = this.s.mem;
     const n = count >>> 0;
-    spend(n * SIZE.iovec);
-    chargeArgBytes(this.s.context, n * SIZE.iovec);
+    mem.admit(n * SIZE.iovec);
     let at = iovs >>> 0;
     for (let i = 0; i < n; i++, at += SIZE.iovec) {
       const len = mem.u32(at + 4);
       if (len === 0) continue;
       const ptr = mem.u32(at);
-      spend(n * SIZE.iovec + len);
       mem.check(ptr, len);
       return { ptr, len: Math.min(len, this.s.context.limits.hostArgBytes) };
     }
@@ -360,10 +354,6 @@ export class FdFunctions {
     this.s.mem.setU32(result, used);
     return 0;
   }
-}
-
-function spend(bytes: number): void {
-  if (bytes > MAX_CALL_BYTES) throw errno(E.NOMEM);
 }
 
 /** Write `bytes` to a file entry at its position (or its end, appending); returns the count. */

@@ -2,9 +2,10 @@
  * The guest's linear memory as preview1 functions see it. Every pointer and length from the
  * guest is checked here before anything is read or written: out of bounds, overflowing 2^32,
  * or misaligned for the type it points at is a `trap` (Wasmtime's preview1 traps the same cases;
- * EFAULT is never returned). Bytes the guest hands to the host are charged to its fuel here,
- * in one place, before they are copied or decoded.
+ * EFAULT is never returned). Bytes the guest hands to the host are bounded (`limits.hostArgBytes`
+ * for each array or buffer) and charged to its fuel here, in one place, before they are read, copied or decoded.
  */
+import { EVENTS } from '../../events/names.js';
 import { KeelError } from '../../kernel/errors.js';
 import { chargeBytes, type SandboxContext } from '../provider.js';
 import { E } from './abi.js';
@@ -12,14 +13,6 @@ import { errno } from './errno.js';
 
 const MAX_U32 = 0xffff_ffff;
 const utf8 = new TextDecoder('utf-8');
-
-/**
- * Charge `bytes` the guest passes to the host in one call, before the host copies or decodes
- * them. The one place preview1 prices argument bytes (fuel per byte, as every provider does).
- */
-export function chargeArgBytes(context: SandboxContext, bytes: number): void {
-  chargeBytes(context, bytes);
-}
 
 export class GuestMemory {
   /** The function being served, named in trap messages. */
@@ -30,6 +23,29 @@ export class GuestMemory {
   #bytes: Uint8Array = new Uint8Array(0);
 
   constructor(readonly context: SandboxContext) {}
+
+  /**
+   * Admit an array or a buffer of `bytes` that the guest hands the host (an iovec array, a
+   * subscription array, a buffer to write, a path), before the host reads, copies or decodes
+   * it: the one place preview1 bounds and prices argument bytes. Each is bounded by
+   * `limits.hostArgBytes`, as a component's host call is: past it the call is refused with
+   * `resource-limit` (and a `resource:limit` event; the sandbox is poisoned), never read. What is
+   * admitted is charged at the price of bytes crossing the boundary. (A write's buffer is cut
+   * to `hostArgBytes` before it is admitted: a short write, never the error.)
+   */
+  admit(bytes: number): void {
+    const max = this.context.limits.hostArgBytes;
+    if (bytes > max) {
+      const details = { limit: 'hostArgBytes', max, bytes, import: this.current };
+      this.context.emit({ event: EVENTS.resourceLimit, level: 'warn', status: 'denied', data: details });
+      throw new KeelError(
+        'resource-limit',
+        `the guest passed ${this.current} more than ${max} bytes (limits.hostArgBytes); the call was refused before the host read them`,
+        details,
+      );
+    }
+    chargeBytes(this.context, bytes);
+  }
 
   /** The instance's exported `memory` (none: every access traps). */
   bind(memory: WebAssembly.Memory | undefined): void {
@@ -111,10 +127,10 @@ export class GuestMemory {
     return this.#bytes.subarray(at, at + (length >>> 0));
   }
 
-  /** A copy of guest bytes, charged before it is made. */
+  /** A copy of guest bytes, admitted (bounded and charged) before it is made. */
   copyOut(ptr: number, length: number): Uint8Array {
     const source = this.view(ptr, length);
-    chargeArgBytes(this.context, source.length);
+    this.admit(source.length);
     return source.slice();
   }
 
@@ -133,7 +149,7 @@ export class GuestMemory {
   string(ptr: number, length: number, max: number): string {
     const bytes = this.view(ptr, length);
     if (bytes.length > max) throw errno(E.NAMETOOLONG);
-    chargeArgBytes(this.context, bytes.length);
+    this.admit(bytes.length);
     // A shared memory's bytes cannot be decoded in place.
     return utf8.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
   }

@@ -20,8 +20,6 @@ import {
   SUBCLOCK_ABSTIME,
 } from './abi.js';
 import { errno } from './errno.js';
-import { MAX_CALL_BYTES } from './fd.js';
-import { chargeArgBytes } from './memory.js';
 import { datetimeNs } from './process.js';
 import { enumArg, flagsArg, type Preview1State } from './state.js';
 
@@ -121,8 +119,9 @@ export class PollFunctions {
     const n = count >>> 0;
     // Indefinite sleeping is not supported in preview1 (as in Wasmtime).
     if (n === 0) throw errno(E.INVAL);
-    if (n * (snap.subscription.size + SIZE.event) > MAX_CALL_BYTES) throw errno(E.NOMEM);
-    chargeArgBytes(s.context, n * (snap.subscription.size + SIZE.event));
+    // The subscriptions and the events they may need, admitted (bounded by limits.hostArgBytes,
+    // charged) before any is read.
+    mem.admit(n * (snap.subscription.size + SIZE.event));
     const first = input >>> 0;
     const base: Base = { now: undefined, wall: undefined };
     const sub: Subscription = { userdata: 0n, type: 0, fd: 0, deadline: 0n, error: E.SUCCESS };
