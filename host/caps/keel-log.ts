@@ -4,7 +4,7 @@
  */
 import { EVENTS, type EventLevel } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
-import { type CapabilityProvider, chargeBytes } from './provider.js';
+import type { CapabilityProvider } from './provider.js';
 
 const LEVELS: readonly EventLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 export const MAX_LOG_MESSAGE = 4096;
@@ -37,7 +37,7 @@ export const keelLog: CapabilityProvider = {
     const minimum = LEVELS.indexOf((scope as LogScope).level);
     return {
       log(level: EventLevel, message: string) {
-        chargeBytes(context, message.length);
+        // The message's bytes were charged as the canonical ABI lifted them (docs/fuel.md).
         const rank = LEVELS.indexOf(level);
         if (rank < minimum) return;
         // The whole message goes through the stream's redaction (a secret across the cut is

@@ -109,15 +109,27 @@ export interface LinkRequest {
   context: SandboxContext;
 }
 
-/** What host work costs in fuel, as data (documented in docs/fuel.md). */
+/**
+ * What host work costs in fuel, as data (docs/fuel.md, "Host calls", publishes the table and
+ * where each is charged; `test/bench/fuel-prices.test.ts` checks the two agree). Each charge has
+ * one place: a guest's call and the bytes it passes are charged where the call enters the host
+ * (the linker's gate, the canonical ABI, preview1's `serve` and `GuestMemory.admit`); a
+ * provider charges only the work it does beyond that (bytes it hands back, operations).
+ */
 export interface HostCosts {
-  /** Per call of a host function. */
+  /** Per call of a host function, charged where the call enters the host. */
   call: number;
-  /** Bytes that cross the boundary per unit of fuel (as bulk memory operations count). */
+  /** Bytes that cross the boundary (either way) per unit of fuel. */
   bytesPerFuel: number;
+  /** Per filesystem operation (an open, a stat, a read or a write of a file: system calls). */
+  fsOperation: number;
 }
 
-export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({ call: 100, bytesPerFuel: 64 });
+export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
+  call: 100,
+  bytesPerFuel: 64,
+  fsOperation: 100,
+});
 
 /** Charge `bytes` crossing the boundary at the default rate. */
 export function chargeBytes(context: SandboxContext, bytes: number): void {

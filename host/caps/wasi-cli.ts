@@ -8,7 +8,6 @@ import { KeelError } from '../kernel/errors.js';
 import {
   type CapabilityProvider,
   chargeBytes,
-  DEFAULT_HOST_COSTS,
   type InvocationInput,
   type SandboxContext,
 } from './provider.js';
@@ -129,21 +128,22 @@ function bounded<T>(context: SandboxContext, wait: (maxWaitMs: number) => T): T 
   }
 }
 
-/** A source that charges the sandbox's fuel per call (reads and readiness checks) and per byte read. */
+/**
+ * A source that charges the sandbox's fuel per byte read (what the host hands the guest). The
+ * call itself (`input-stream.read`, `pollable.ready`, preview1's `fd_read`) is charged once,
+ * where the guest's call enters the host (docs/fuel.md, "Host calls").
+ */
 function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
   return {
     read(max) {
-      context.charge(DEFAULT_HOST_COSTS.call);
       const bytes = source.read(max);
       if (bytes) chargeBytes(context, bytes.length);
       return bytes;
     },
     ready() {
-      context.charge(DEFAULT_HOST_COSTS.call);
       return source.ready?.() ?? true;
     },
     wait() {
-      context.charge(DEFAULT_HOST_COSTS.call);
       source.wait?.();
     },
   };
@@ -166,9 +166,8 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
   return {
     capacity: () => 1n << 20n,
     write(bytes) {
-      // Stream methods are not behind the linker's gate: charge the call and the bytes here.
-      context.charge(DEFAULT_HOST_COSTS.call);
-      chargeBytes(context, bytes.length);
+      // The call and the bytes were charged where the guest's call entered the host (the
+      // canonical ABI's resource method, or preview1's fd_write): never again here.
       const room = context.limits.outputBytes - counters.kept;
       const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
       counters.kept += kept.length;

@@ -90,13 +90,17 @@ function mtimeNs(st: NodeStat): bigint {
   return st.mtime ? st.mtime.seconds * 1_000_000_000n + BigInt(st.mtime.nanoseconds) : 0n;
 }
 
+/** Fuel of one filesystem operation's work (its system calls), beyond the guest's call. */
+const FS_OPERATION_FUEL = DEFAULT_HOST_COSTS.fsOperation;
+
 /**
  * Run one guest operation: an `FsError` becomes the WASI error code the glue hands to the guest
  * (a thrown string is a WIT `result` error, not a trap); a policy refusal is also an event.
  */
 function guard<T>(fs: SandboxFs, op: string, path: string | undefined, body: () => T): T {
-  // Every filesystem operation passes here: it is where the call's fuel is charged.
-  fs.context.charge(DEFAULT_HOST_COSTS.call);
+  // Every filesystem operation passes here: it is where its work is charged (the guest's call
+  // itself was charged where it entered the host: the gate, the canonical ABI or preview1).
+  fs.context.charge(FS_OPERATION_FUEL);
   try {
     return body();
   } catch (error) {
@@ -208,7 +212,7 @@ export class Descriptor {
       return new InputStream({
         read: (max) => {
           try {
-            this.#fs.context.charge(DEFAULT_HOST_COSTS.call);
+            this.#fs.context.charge(FS_OPERATION_FUEL);
             const bytes = open.file.read(max, position);
             chargeBytes(this.#fs.context, bytes.length);
             if (bytes.length === 0 && max > 0) return undefined;
@@ -240,8 +244,8 @@ export class Descriptor {
       capacity: () => 1n << 20n,
       write: (bytes) => {
         try {
-          this.#fs.context.charge(DEFAULT_HOST_COSTS.call);
-          chargeBytes(this.#fs.context, bytes.length);
+          // The bytes were charged as the guest passed them (canonical ABI or preview1).
+          this.#fs.context.charge(FS_OPERATION_FUEL);
           if (append) position = Number(open.file.stat().size);
           this.#charge('write', open.file, bytes.length, position);
           position += open.file.write(bytes, position);
@@ -321,8 +325,8 @@ export class Descriptor {
       const open = this.#file();
       if (!this.#flags.write) throw fsError('bad-descriptor');
       const position = offset(at);
+      // Quota only: the bytes were charged as the guest passed them.
       this.#charge('write', open.file, buffer.length, position);
-      chargeBytes(this.#fs.context, buffer.length);
       return BigInt(open.file.write(buffer, position));
     });
   }

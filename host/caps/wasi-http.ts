@@ -168,7 +168,7 @@ function makeTypes(context: SandboxContext) {
       ) {
         headerError('invalid-syntax');
       }
-      chargeBytes(context, bytes);
+      // The guest's bytes were charged as they were lifted (the canonical ABI): not again.
       this.#entries.push([lower, value.slice()]);
       this.#bytes += bytes;
     }
@@ -248,7 +248,7 @@ function makeTypes(context: SandboxContext) {
             this.#state = 'oversize';
             throw new IoError("request body over the sandbox's held-bytes cap");
           }
-          chargeBytes(context, bytes.length);
+          // Charged as the guest passed them (output-stream.write): not again.
           this.#chunks.push(bytes.slice());
           this.#size += bytes.length;
         },
