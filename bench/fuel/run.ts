@@ -1,7 +1,8 @@
 /**
  * What a unit of fuel costs in host time, by kind of work: compute (the compute bench's kernels,
  * and the slowest compute there is, a pointer chase through 64 MiB), bulk memory and table
- * operations, grows, host calls through the kernel (stdout, stdin, random bytes, clocks, files,
+ * operations, grows, host calls through the kernel (stdout, random bytes, clocks, files, resource
+ * methods, functions taking strings,
  * keel:kernel log, ipc and events), and what slices of fuel cost and buy (docs/fuel.md). The
  * prices are right when every kind costs about as much per unit as compute: docs/fuel.md
  * publishes the table from this bench, and the target is the worst kind within 10x of compute.
@@ -12,8 +13,9 @@
  * under Keel's metering with all the fuel there is, and reads the fuel the run used
  * (`MeterRuntime.used()` or the invocation's `fuel.used`) and its wall time. Each sample is
  * one such run after a warm-up; the figure is the median of the samples' ns per unit of fuel,
- * with their minimum. Wall time, not CPU time: host work includes the kernel's syscalls, and
- * on a shared machine the minimum is the figure least disturbed by other processes.
+ * with their minimum. CPU time (the process's user and system time, so the kernel's syscalls
+ * count), not wall time: on a shared machine wall time mostly measures the other processes
+ * (a random_get of 16 bytes took 36-130 µs of wall time and 6-16 µs of CPU at load 16).
  * Results go to bench/results/fuel-<date>[-quick].{json,md}.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,7 +92,38 @@ async function kind(
   return result;
 }
 
+/**
+ * CPU time is counted in scheduler ticks here (getrusage: steps of 1 to 4 ms on this machine's
+ * kernel), so a sample repeats its run until it has taken at least this much CPU.
+ */
+const MIN_SAMPLE_NS = (QUICK ? 100 : 250) * 1e6;
+
+/** Repeat `once` until it has used MIN_SAMPLE_NS of CPU; its fuel, ops and CPU ns added up. */
+function cpuSample(once: () => { fuel: number; ops: number }): Sample {
+  let fuel = 0;
+  let ops = 0;
+  let ns = 0;
+  const start = process.cpuUsage();
+  do {
+    const r = once();
+    fuel += r.fuel;
+    ops += r.ops;
+    const spent = process.cpuUsage(start);
+    ns = (spent.user + spent.system) * 1000;
+  } while (ns < MIN_SAMPLE_NS);
+  return { ns, fuel, ops };
+}
+
 function timed(meter: MeterRuntime, ops: number, run: () => unknown): Sample {
+  return cpuSample(() => {
+    const fuel = meter.used();
+    run();
+    return { fuel: meter.used() - fuel, ops };
+  });
+}
+
+/** Wall time of one run (for what cannot be repeated in place: grows of a fresh instance). */
+function wallTimed(meter: MeterRuntime, ops: number, run: () => unknown): Sample {
   const fuel = meter.used();
   const start = process.hrtime.bigint();
   run();
@@ -203,8 +236,10 @@ async function memoryKinds(): Promise<KindResult[]> {
   const { meter, exports } = metered(bytes);
   const results: KindResult[] = [];
   const bulk: [string, string, number, number][] = [
+    ['fill', 'memory.fill', 16 << 20, 8],
     ['fill', 'memory.fill', 1 << 20, 64],
     ['fill', 'memory.fill', 64, 1 << 16],
+    ['copy', 'memory.copy', 16 << 20, 8],
     ['copy', 'memory.copy', 1 << 20, 64],
     ['copy', 'memory.copy', 64, 1 << 16],
     ['init', 'memory.init', 1 << 16, 256],
@@ -242,13 +277,13 @@ async function memoryKinds(): Promise<KindResult[]> {
   results.push(
     await kind('memory', 'memory.grow 1024 pages', 'memory.grow by 64 MiB, in a fresh instance', () => {
       const { m, e } = fresh();
-      return timed(m, 1024, () => e.grow!(1024));
+      return wallTimed(m, 1024, () => e.grow!(1024));
     }),
   );
   results.push(
     await kind('memory', 'table.grow 10000', 'table.grow by 10,000 elements, in a fresh instance', () => {
       const { m, e } = fresh();
-      return timed(m, 10_000, () => e['table-grow']!(10_000));
+      return wallTimed(m, 10_000, () => e['table-grow']!(10_000));
     }),
   );
   return results;
@@ -263,7 +298,8 @@ const PREVIEW1_IMPORTS = `
   (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))`;
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))`;
 
 /** A WASI command that repeats `op` `n` times; `len` bytes where the op moves bytes. */
 function command(op: string, n: number, len: number): string {
@@ -273,6 +309,8 @@ function command(op: string, n: number, len: number): string {
     stdin: '(call $fd_read (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 16))',
     random: `(call $random_get (i32.const 1024) (i32.const ${len}))`,
     clock: '(call $clock_time_get (i32.const 1) (i64.const 0) (i32.const 16))',
+    'file-open':
+      '(block (result i32) (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 5) (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 304))) (call $fd_close (i32.load (i32.const 304))))',
     'file-write': `(block (result i32) (drop (call $fd_seek ${file} (i64.const 0) (i32.const 0) (i32.const 16))) (call $fd_write ${file} (i32.const 32) (i32.const 1) (i32.const 16)))`,
     'file-read': `(block (result i32) (drop (call $fd_seek ${file} (i64.const 0) (i32.const 0) (i32.const 16))) (call $fd_read ${file} (i32.const 32) (i32.const 1) (i32.const 16)))`,
   };
@@ -286,6 +324,52 @@ function command(op: string, n: number, len: number): string {
     (loop $l
       (drop ${body[op]})
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))))`;
+}
+
+/**
+ * A component calling resource methods (WASI 0.2.3 streams and pollables, with the stand-in
+ * WIT of the host-argument attacks) and a record function taking a string: `run(op, n, len)`
+ * repeats `pollable.ready` (op 0: a resource method, nothing passed), `output-stream.write` of
+ * `len` bytes (op 1: a resource method with a list) or `log` of `len` bytes (op 2: a function
+ * with a string).
+ */
+const STREAMS_WAT = `(module
+  (import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
+  (import "wasi:cli/stdout@0.2.3" "get-stdout" (func $get-stdout (result i32)))
+  (import "wasi:io/streams@0.2.3" "[method]output-stream.write" (func $write (param i32 i32 i32 i32)))
+  (import "wasi:io/streams@0.2.3" "[method]output-stream.subscribe" (func $subscribe (param i32) (result i32)))
+  (import "wasi:io/poll@0.2.3" "[method]pollable.ready" (func $ready (param i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "run") (param $op i32) (param $n i32) (param $len i32) (result i32)
+    (local $i i32) (local $s i32) (local $p i32) (local $sum i32)
+    (local.set $s (call $get-stdout))
+    (local.set $p (call $subscribe (local.get $s)))
+    (loop $l
+      (if (i32.eqz (local.get $op))
+        (then (local.set $sum (i32.add (local.get $sum) (call $ready (local.get $p))))))
+      (if (i32.eq (local.get $op) (i32.const 1))
+        (then (call $write (local.get $s) (i32.const 1024) (local.get $len) (i32.const 32))))
+      (if (i32.eq (local.get $op) (i32.const 2))
+        (then (call $log (i32.const 2) (i32.const 1024) (local.get $len))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $sum)))`;
+
+async function streamsComponent(): Promise<Uint8Array> {
+  const wit = readFileSync(repoPath('guests/wat/hostile/host-args/arg-flood.wit'), 'utf8').replace(
+    /world arg-flood \{[^}]*\}/,
+    `world fuel-streams {
+  import keel:kernel/log@0.2.0;
+  import wasi:cli/stdout@0.2.3;
+  import wasi:io/poll@0.2.3;
+  export run: func(op: u32, n: u32, len: u32) -> u32;
+}`,
+  );
+  const embedded = await componentEmbed({
+    binary: await wat(STREAMS_WAT, 'streams.wat'),
+    witSource: wit,
+    world: 'fuel-streams',
+  });
+  return await componentNew(embedded, []);
 }
 
 /** A component importing keel:kernel log, ipc and events: `run(op, n, size)` repeats one. */
@@ -344,12 +428,14 @@ async function hostKinds(): Promise<KindResult[]> {
     const wasi: [string, string, number, number, string][] = [
       ['stdout', 'stdout write 16 B', 16, 20_000, 'write 16 bytes to stdout'],
       ['stdout', 'stdout write 64 KiB', 65536, 1_000, 'write 64 KiB to stdout'],
-      ['stdin', 'stdin read 64 KiB', 65536, 1_000, 'read 64 KiB of the invocation input'],
       ['random', 'random 16 B', 16, 20_000, 'get 16 random bytes'],
       ['random', 'random 64 KiB', 65536, 1_000, 'get 64 KiB of random bytes'],
       ['clock', 'clock now', 0, 50_000, 'read the monotonic clock'],
       ['file-write', 'file write 64 KiB', 65536, 1_000, 'seek, then write 64 KiB to a host file'],
       ['file-read', 'file read 64 KiB', 65536, 1_000, 'seek, then read 64 KiB of a host file'],
+      ['file-write', 'file write 16 B', 16, 10_000, 'seek, then write 16 bytes to a host file'],
+      ['file-read', 'file read 16 B', 16, 10_000, 'seek, then read 16 bytes of a host file'],
+      ['file-open', 'file open and close', 0, 5_000, 'path_open of a host file, then fd_close'],
     ];
     for (const [op, name, len, count, what] of wasi) {
       const n = Math.max(1, Math.floor(count / scale));
@@ -370,13 +456,57 @@ async function hostKinds(): Promise<KindResult[]> {
               },
             ],
             denial: 'call',
-            io: { stdout: () => {}, stdin: new Uint8Array(len * n) },
+            io: { stdout: () => {} },
           });
-          const start = process.hrtime.bigint();
-          const outcome = sandbox.invokeSync('wasi:cli/run#run');
-          const ns = Number(process.hrtime.bigint() - start);
+          const sample = cpuSample(() => ({
+            fuel: sandbox.invokeSync('wasi:cli/run#run').fuel.used,
+            ops: n,
+          }));
           sandbox.terminate('bench');
-          return { ns, fuel: outcome.fuel.used, ops: n };
+          return sample;
+        }),
+      );
+    }
+    const streams = await kernel.load(await streamsComponent(), { name: 'streams-bench' });
+    const streamOps: [number, string, number, number, string][] = [
+      [0, 'resource call, no data', 0, 50_000, 'pollable.ready: a resource method, nothing passed'],
+      [
+        1,
+        'resource call, 16 B list',
+        16,
+        20_000,
+        'output-stream.write of 16 bytes to stdout (a resource method)',
+      ],
+      [
+        1,
+        'resource call, 64 KiB list',
+        65536,
+        1_000,
+        'output-stream.write of 64 KiB to stdout (a resource method)',
+      ],
+      [2, 'function call, 16 B string', 16, 20_000, 'keel:kernel/log of a 16-byte string (nobody listening)'],
+      [
+        2,
+        'function call, 64 KiB string',
+        65536,
+        1_000,
+        'keel:kernel/log of a 64 KiB string (nobody listening)',
+      ],
+    ];
+    for (const [op, name, len, count, what] of streamOps) {
+      const n = Math.max(1, Math.floor(count / scale));
+      results.push(
+        await kind('host', name, what, async () => {
+          const sandbox = await kernel.spawn(streams, {
+            grants: ['wasi:cli/stdout', 'keel:kernel/log'],
+            io: { stdout: () => {} },
+          });
+          const sample = cpuSample(() => ({
+            fuel: sandbox.invokeSync('run', [op, n, len]).fuel.used,
+            ops: n,
+          }));
+          sandbox.terminate('bench');
+          return sample;
         }),
       );
     }
@@ -402,12 +532,13 @@ async function hostKinds(): Promise<KindResult[]> {
         await kind('host', name, what, async () => {
           const sender = await spawn();
           const peer = await spawn();
-          const start = process.hrtime.bigint();
-          const outcome = sender.invokeSync('run', [op, n, size, peer.id]);
-          const ns = Number(process.hrtime.bigint() - start);
+          const sample = cpuSample(() => ({
+            fuel: sender.invokeSync('run', [op, n, size, peer.id]).fuel.used,
+            ops: n,
+          }));
           sender.terminate('bench');
           peer.terminate('bench');
-          return { ns, fuel: outcome.fuel.used, ops: n };
+          return sample;
         }),
       );
     }
