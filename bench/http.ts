@@ -36,6 +36,7 @@ function providerGet(port: number): () => void {
     io: {},
     deterministic: false,
     seed: 0n,
+    protectedPaths: [],
     emit: () => {},
     emitText: () => {},
     state: <T>(key: string, init: () => T): T => {

@@ -51,6 +51,11 @@ export interface SandboxContext {
   readonly deterministic: boolean;
   /** Seed for this sandbox's deterministic randomness. */
   readonly seed: bigint;
+  /**
+   * Host directories of Keel itself (the kernel's cache of metered modules, which Keel runs):
+   * no grant may let the guest write them, nor a directory that holds them.
+   */
+  readonly protectedPaths: readonly string[];
   /** Emit an event stamped with this sandbox's ids (it draws on the sandbox's event budget). */
   emit(event: Omit<EventInput, 'sandbox'>): void;
   /**

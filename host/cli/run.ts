@@ -1,9 +1,10 @@
 /**
  * `keel run`: load a module, spawn one sandbox with the CLI's grants, run it, report.
  */
-import { openSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { openSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fdSource } from '../caps/fd-source.js';
+import { pathsOverlap } from '../caps/fs/host.js';
 import { BUILTIN_PROVIDERS } from '../caps/index.js';
 import type { ByteSource } from '../caps/provider.js';
 import { parseEnvFlags } from '../caps/wasi-cli.js';
@@ -472,34 +473,17 @@ function parsePlacement(value: string | undefined): SandboxPlacement {
   );
 }
 
-/** The path with its symbolic links resolved, as far as it exists. */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
-/** Whether `inner` is `outer` or lies under it. */
-function within(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 /**
  * A `--dir` the guest may write must not hold Keel's cache directory, nor lie inside it: Keel
  * runs what that directory holds (the CLI's V8 code cache, the metered modules), so a guest
  * that could write there would run its code as Keel the next time `keel` starts.
  */
 function refuseWritableCache(grant: { scope?: unknown }, cacheDir: string): void {
-  const cache = realPath(cacheDir);
   type Preopen = { host: string; dirPerms?: string; filePerms?: string };
   const preopens = (grant.scope as { preopens?: Preopen[] } | undefined)?.preopens;
   for (const preopen of preopens ?? []) {
     if (preopen.dirPerms === 'read' && (preopen.filePerms ?? preopen.dirPerms) === 'read') continue;
-    const host = realPath(preopen.host);
-    if (within(cache, host) || within(host, cache)) {
+    if (pathsOverlap(preopen.host, cacheDir)) {
       throw new KeelError(
         'invalid-argument',
         `--dir ${preopen.host} would let the guest write Keel's cache directory ${cacheDir}, whose code Keel runs: grant a directory that does not contain it, grant it read-only (:ro), or move the cache with --cache-dir`,

@@ -74,6 +74,8 @@ export class Kernel {
   readonly #sink: JsonlSink | undefined;
   readonly #seed: bigint;
   readonly #deterministic: boolean;
+  /** Keel's own directories that no grant may let a guest write (its cache: Keel runs what it holds). */
+  readonly #protectedPaths: readonly string[];
   #closed = false;
   #workers: WorkerPool | undefined;
 
@@ -97,6 +99,7 @@ export class Kernel {
           : meteringHook(options.metering ?? {}, options.coreHook),
       preview1: options.preview1,
     });
+    this.#protectedPaths = Object.freeze(this.#loader.cacheDir === undefined ? [] : [this.#loader.cacheDir]);
     this.sched = new Scheduler({
       bus: this.events,
       limits: this.limits,
@@ -252,6 +255,7 @@ export class Kernel {
       options.io ?? {},
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
+      this.#protectedPaths,
       this.sched.port(sandbox.id),
     );
     const links = this.#link(sandbox, module, plan, context, meter);

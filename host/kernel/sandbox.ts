@@ -141,10 +141,16 @@ export class Sandbox {
   }
 
   /** Kernel-internal: the context providers link against. */
-  context(io: SandboxContext['io'], deterministic: boolean, seed: bigint, sched?: SchedPort): SandboxContext {
+  context(
+    io: SandboxContext['io'],
+    deterministic: boolean,
+    seed: bigint,
+    protectedPaths: readonly string[],
+    sched?: SchedPort,
+  ): SandboxContext {
     this.#clock.deterministic = deterministic;
     // Built without a leading spread: V8 (Node 20) defines every property after an object spread
-    // on a slow path, and this literal's eighteen cost ~30 µs a spawn that way.
+    // on a slow path, and this literal's nineteen cost ~30 µs a spawn that way.
     const context: SandboxContext = {
       sandbox: this.id,
       module: this.module.name,
@@ -152,6 +158,7 @@ export class Sandbox {
       io,
       deterministic,
       seed,
+      protectedPaths,
       emit: (event) => this.emit(event),
       emitText: (name, text, build) => this.emitText(name, text, build),
       state: <T>(key: string, init: () => T): T => {

@@ -21,6 +21,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     io: {},
     deterministic: true,
     seed: 1n,
+    protectedPaths: [],
     events,
     emit: (event) => events.push(event),
     emitText: (_name, text, build) => events.push(build(text)),

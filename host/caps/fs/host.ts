@@ -28,6 +28,7 @@ import {
   openSync,
   readlinkSync,
   readSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   symlinkSync,
@@ -35,6 +36,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
+import { basename, dirname, isAbsolute, join as joinPath, relative, resolve as resolvePath } from 'node:path';
 import type {
   Datetime,
   DirEntry,
@@ -167,6 +169,48 @@ function setTimesWith(
   set(seconds(a), seconds(m));
   const [after] = stat();
   shadow.record(before.identity, [a, after.atimeNs], [m, after.mtimeNs]);
+}
+
+/**
+ * Which of `protectedPaths` (Keel's own directories) the opened root `root` holds or lies
+ * within, if any. The root's path is read from its descriptor (what was opened, links
+ * resolved), so a link swapped after the grant was written changes nothing.
+ */
+export function protectedPathOf(root: HostDir, protectedPaths: readonly string[]): string | undefined {
+  if (protectedPaths.length === 0) return undefined;
+  const opened = readlinkSync(root.at('.'));
+  return protectedPaths.find((p) => overlaps(opened, realPathOf(p)));
+}
+
+/** Whether one of two host paths (links resolved as far as they exist) holds the other. */
+export function pathsOverlap(a: string, b: string): boolean {
+  return overlaps(realPathOf(a), realPathOf(b));
+}
+
+function overlaps(a: string, b: string): boolean {
+  return within(a, b) || within(b, a);
+}
+
+/** A path with its symbolic links resolved, as far as it exists (the rest appended as given). */
+function realPathOf(path: string): string {
+  const absolute = resolvePath(path);
+  const rest: string[] = [];
+  for (let at = absolute; ; ) {
+    try {
+      return joinPath(realpathSync(at), ...rest);
+    } catch {
+      const parent = dirname(at);
+      if (parent === at) return absolute;
+      rest.unshift(basename(at));
+      at = parent;
+    }
+  }
+}
+
+/** Whether `inner` is `outer` or lies under it. */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** Open the root of a grant. The embedder's path is trusted configuration: it may contain links. */

@@ -10,7 +10,7 @@ import type { SandboxContext } from '../provider.js';
 import { sandboxClock } from '../wasi-clocks.js';
 import type { DirHandle } from './backend.js';
 import { type FsError, fsError } from './errors.js';
-import { hostDirectoriesSupported, openHostRoot } from './host.js';
+import { type HostDir, hostDirectoriesSupported, openHostRoot, protectedPathOf } from './host.js';
 import { MemoryFs } from './memory.js';
 import type { FilesystemScope, Preopen } from './scope.js';
 
@@ -70,8 +70,9 @@ export class SandboxFs {
         { host: spec.host, guest: spec.guest },
       );
     }
+    let root: HostDir;
     try {
-      return openHostRoot(spec.host);
+      root = openHostRoot(spec.host);
     } catch {
       throw new KeelError(
         'invalid-argument',
@@ -82,6 +83,19 @@ export class SandboxFs {
         },
       );
     }
+    if (spec.dirPerms === 'read' && spec.filePerms === 'read') return root;
+    // Keel runs what its cache holds (metered modules, the CLI's code cache): a guest that could
+    // write there would run its code as Keel later.
+    const kept = protectedPathOf(root, this.context.protectedPaths);
+    if (kept !== undefined) {
+      root.close();
+      throw new KeelError(
+        'invalid-argument',
+        `granted directory ${spec.host} would let the guest write Keel's cache directory ${kept}, whose code Keel runs: grant a directory that does not contain it, grant it read-only, or move the cache (KernelOptions.cacheDir, --cache-dir)`,
+        { host: spec.host, guest: spec.guest, cacheDir: kept },
+      );
+    }
+    return root;
   }
 
   /** Throws `quota` unless one more descriptor may be opened. */

@@ -31,6 +31,7 @@ export function httpWorld(scope: unknown): HttpWorld {
     io: {},
     deterministic: false,
     seed: 0n,
+    protectedPaths: [],
     emit: (event) => events.push(event),
     emitText: (_name, text, build) => events.push(build(text)),
     state: <T>(key: string, init: () => T): T => {
