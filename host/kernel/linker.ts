@@ -9,6 +9,7 @@ import type { CoreImport } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { stripVersion } from '../policy/grants.js';
 import { KeelError } from './errors.js';
+import { oncePer } from './once-per.js';
 
 export interface Requirement {
   /** What grants match: `wasi:cli/stdout`, `env.read_secret`. */
@@ -38,18 +39,10 @@ export interface PlannedLink {
   decision: LinkDecision;
 }
 
-/** What a module needs linked, in import order. */
-/** A module's requirements, computed once per loaded module (a spawn only reads them). */
-const requirementsOf = new WeakMap<LoadedModule, readonly Requirement[]>();
-
-export function requirements(module: LoadedModule): readonly Requirement[] {
-  let known = requirementsOf.get(module);
-  if (!known) {
-    known = Object.freeze(computeRequirements(module));
-    requirementsOf.set(module, known);
-  }
-  return known;
-}
+/** What a module needs linked, in import order; computed once per loaded module (a spawn only reads it). */
+export const requirements: (module: LoadedModule) => readonly Requirement[] = oncePer(
+  (module: LoadedModule) => Object.freeze(computeRequirements(module)),
+);
 
 function computeRequirements(module: LoadedModule): Requirement[] {
   if (module.kind === 'core') return coreRequirements(module.coreInfo?.imports ?? []);

@@ -13,6 +13,7 @@ import { linkPreview1, type Preview1Binding, preview1Grant } from '../caps/wasi-
 import type { CoreImport } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { coreRequirements, type PlannedLink, type Requirement } from './linker.js';
+import { oncePer } from './once-per.js';
 
 const MODULES: readonly string[] = PREVIEW1_MODULES;
 
@@ -21,37 +22,23 @@ export function isNativePreview1(module: LoadedModule): boolean {
   return module.kind === 'preview1' && module.preview1Abi === 'keel';
 }
 
-/** Facts of a loaded module that every spawn reads: computed once per module. */
-const servedOf = new WeakMap<LoadedModule, readonly CoreImport[]>();
-const requirementsOf = new WeakMap<LoadedModule, readonly Requirement[]>();
-
-/** The preview1 functions Keel serves that a module imports. */
-function served(module: LoadedModule): readonly CoreImport[] {
-  let known = servedOf.get(module);
-  if (!known) {
-    known = Object.freeze(
-      (module.coreInfo?.imports ?? []).filter(
-        (i) => MODULES.includes(i.module) && i.kind === 'function' && hasFunction(i.module, i.name),
-      ),
-    );
-    servedOf.set(module, known);
-  }
-  return known;
-}
+/** The preview1 functions Keel serves that a module imports (once per module: every spawn reads it). */
+const served = oncePer((module: LoadedModule): readonly CoreImport[] =>
+  Object.freeze(
+    (module.coreInfo?.imports ?? []).filter(
+      (i) => MODULES.includes(i.module) && i.kind === 'function' && hasFunction(i.module, i.name),
+    ),
+  ),
+);
 
 /**
  * What a native preview1 module needs planned: each WASI 0.2 interface its preview1 imports
  * draw on (optional, `via` the first import that does), then every other import as a core
  * import (an unknown preview1 name among them: nothing serves it).
  */
-export function preview1Requirements(module: LoadedModule): readonly Requirement[] {
-  let known = requirementsOf.get(module);
-  if (!known) {
-    known = Object.freeze(computePreview1Requirements(module));
-    requirementsOf.set(module, known);
-  }
-  return known;
-}
+export const preview1Requirements: (module: LoadedModule) => readonly Requirement[] = oncePer(
+  (module: LoadedModule) => Object.freeze(computePreview1Requirements(module)),
+);
 
 function computePreview1Requirements(module: LoadedModule): Requirement[] {
   const via = new Map<string, string>();

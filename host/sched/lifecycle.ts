@@ -7,6 +7,7 @@ import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { senderQuota } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
+import { oncePer } from '../kernel/once-per.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import type { Timer } from './clock.js';
 import { Mailbox } from './mailbox.js';
@@ -29,16 +30,13 @@ const KEEP_ENDED = 1024;
 /** Marks a service whose successor is being spawned right now (so it keeps taking messages). */
 const PLACEHOLDER_TIMER: Timer = { at: 0, seq: -1, fire: () => {}, cancelled: true };
 
-/** Whether a module exports the IPC handler, looked up once per module. */
-const handlesMessages = new WeakMap<ModuleHandle, boolean>();
+/** Whether a module exports the IPC handler, looked up once per module (from its first sandbox). */
+const handlesMessages = oncePer((_module: ModuleHandle, sandbox: Sandbox): boolean =>
+  sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message')),
+);
 
 function exportsHandler(sandbox: Sandbox): boolean {
-  let known = handlesMessages.get(sandbox.module);
-  if (known === undefined) {
-    known = sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message'));
-    handlesMessages.set(sandbox.module, known);
-  }
-  return known;
+  return handlesMessages(sandbox.module, sandbox);
 }
 
 /** Kernel-internal: a sandbox was spawned; give it a mailbox (or its predecessor's). */
