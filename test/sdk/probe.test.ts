@@ -5,7 +5,7 @@
  * use the host's resource and its own, round-trip every WIT type through the host and back,
  * and exit with a status.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,9 +33,13 @@ const built = PROBE_LANGUAGES.filter((lang) => existsSync(probeFile(lang)));
 const engineBound = (lang: string) => lang === 'js' || lang === 'ts';
 
 let scratch: string;
+/** The directory the probes are granted; the kernels' caches stay outside it (Keel refuses otherwise). */
+let data: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'keel-sdk-probe-'));
-  writeFileSync(join(scratch, 'note.txt'), 'a file for the probe');
+  data = join(scratch, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'note.txt'), 'a file for the probe');
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -53,7 +57,7 @@ describe.each(built)('the %s probe', (lang) => {
   const handle = async (command: string) =>
     text(await sandbox.call('keel:kernel/handler#handle', bytes(command)));
 
-  const grants = () => probeGrants(scratch);
+  const grants = () => probeGrants(data);
 
   beforeAll(async () => {
     kernel = new Kernel({ cacheDir: join(scratch, `cache-${lang}`), providers: [probeTypes] });
@@ -81,7 +85,7 @@ describe.each(built)('the %s probe', (lang) => {
   it('reads and writes a file in its preopened directory', async () => {
     expect(await handle('read /data/note.txt')).toBe('a file for the probe');
     expect(await handle(`write /data/out-${lang}.txt written by ${lang}`)).toBe('ok');
-    expect(readFileSync(join(scratch, `out-${lang}.txt`), 'utf8')).toBe(`written by ${lang}`);
+    expect(readFileSync(join(data, `out-${lang}.txt`), 'utf8')).toBe(`written by ${lang}`);
   });
 
   it('knows its own id', async () => {
