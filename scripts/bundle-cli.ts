@@ -19,6 +19,12 @@
  * a package as an ES module beside it would (keel-cli-resolve.mjs, required when first used).
  * A bundle's first line names its build (a digest of the rest), which its code cache is keyed
  * by. Files the previous build left are removed first.
+ *
+ * The worker sandbox's script is bundled too, into one ES module beside it
+ * (dist/host/isolate/worker-bundle.js): each worker sandbox is a fresh thread that loads it, and
+ * loading the modules it imports one by one was most of a worker's start-up beyond the thread's
+ * own (bench/results/placement-*.md, spawn). host/isolate/pool.ts starts workers from the bundle
+ * when it is there and not older than worker-main.js.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,3 +110,16 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+
+const isolate = fileURLToPath(new URL('../host/isolate/', import.meta.url));
+await esbuild.build({
+  entryPoints: { 'worker-bundle': join(isolate, 'worker-main.js') },
+  outdir: isolate,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  legalComments: 'none',
+});

@@ -190,7 +190,13 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
     }
     for (const s of plan.sandboxes) {
       try {
-        await kernel.spawn(s.mount, { name: s.name, grants: s.grants, limits: s.limits, sched: s.sched });
+        await kernel.spawn(s.mount, {
+          name: s.name,
+          grants: s.grants,
+          limits: s.limits,
+          sched: s.sched,
+          ...(s.placement ? { placement: s.placement } : {}),
+        });
       } catch (error) {
         const failure = asKeelError(error);
         throw new KeelError(failure.code, `sandbox "${s.name}" did not start: ${failure.message}`, {

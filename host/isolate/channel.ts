@@ -32,6 +32,8 @@ const TO_WORKER = 1;
 const KERNEL_LENGTH = 2;
 const WORKER_LENGTH = 3;
 const PORT_POSTS = 4;
+/** The worker's OS thread id (Linux), for the kernel to see that the thread is still there. */
+const THREAD = 5;
 
 /** The frame's message is on the port. */
 const ON_PORT = -1;
@@ -199,6 +201,16 @@ export class ChannelEnd {
     if (this.#spun()) return;
     const waited = waitAsync(this.#words, this.#seq.in, this.#seen, ms);
     if (waited.async) await waited.value;
+  }
+
+  /** Worker side: say which OS thread this is (0: not known). */
+  announceThread(tid: number): void {
+    Atomics.store(this.#words, THREAD, tid);
+  }
+
+  /** Kernel side: the worker's OS thread id, as it said (0: not known). */
+  get thread(): number {
+    return Atomics.load(this.#words, THREAD);
   }
 
   /** Wake whoever waits for this side's incoming word (the kernel ending a sandbox). */

@@ -4,7 +4,7 @@
  * for a thread to boot. A worker is never reused: the sandbox that ran in it may have left
  * anything in its heap.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { KeelError } from '../kernel/errors.js';
@@ -25,13 +25,32 @@ export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze
 });
 
 /**
- * The compiled worker script; from TypeScript sources (tests) the build output is used. Named
- * from the parent folder so that the CLI's bundle (dist/host/cli/keel-cli.cjs) finds it too.
+ * The worker script: the build's one-file bundle of worker-main.js (scripts/bundle-cli.ts) when
+ * it is there and not older than worker-main.js, worker-main.js otherwise; from TypeScript
+ * sources (tests) the build output is used. Named from the parent folder so that the CLI's bundle
+ * (dist/host/cli/keel-cli.cjs, keel-run.cjs) finds it too. Looked up once per process.
  */
+let script: URL | undefined;
+
 function scriptUrl(): URL {
-  const here = new URL('../isolate/worker-main.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL('../../dist/host/isolate/worker-main.js', import.meta.url);
+  if (script) return script;
+  for (const base of ['../isolate/', '../../dist/host/isolate/']) {
+    const main = new URL(`${base}worker-main.js`, import.meta.url);
+    if (!existsSync(fileURLToPath(main))) continue;
+    const bundle = new URL(`${base}worker-bundle.js`, import.meta.url);
+    script = fresh(bundle, main) ? bundle : main;
+    return script;
+  }
+  script = new URL('../../dist/host/isolate/worker-main.js', import.meta.url);
+  return script;
+}
+
+function fresh(bundle: URL, main: URL): boolean {
+  try {
+    return statSync(bundle).mtimeMs >= statSync(main).mtimeMs;
+  } catch {
+    return false;
+  }
 }
 
 export class WorkerPool {

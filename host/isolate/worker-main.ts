@@ -14,6 +14,7 @@ import { KeelError } from '../kernel/errors.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
 import { createMeterRuntime, KEEL_MODULE, type MeterRuntime } from '../meter/index.js';
 import { ChannelEnd } from './channel.js';
+import { osThreadId } from './os-thread.js';
 import { type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
 
 /** What the kernel sends to start the guest. */
@@ -239,6 +240,7 @@ function crossing(error: unknown, exportName: string): Outcome {
 
 parentPort!.once('message', (init: WorkerInit) => {
   channel = new ChannelEnd(init.buffer, init.port, 'worker', undefined, init.spin);
+  channel.announceThread(osThreadId());
   channel.post({ op: 'starting' } satisfies WorkerNotice);
   try {
     start(init);

@@ -14,6 +14,7 @@ import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
 import type { MeterRuntime } from '../meter/index.js';
 import { ChannelEnd, channelBuffer, DEFAULT_SPIN, NOTHING } from './channel.js';
+import { osThreadAlive } from './os-thread.js';
 import type { WorkerPool } from './pool.js';
 import { ObjectTable, type Outcome, serve, settle, thrown } from './remote.js';
 import type {
@@ -26,6 +27,13 @@ import type {
 } from './worker-main.js';
 
 type Records = Readonly<Record<string, Record<string, unknown>>>;
+
+/**
+ * How often a synchronous call looks whether the worker's thread is still there. A worker that
+ * dies (out of heap, a crash) says so on the kernel's event loop, which a synchronous call
+ * blocks: without the look, the call would wait for its deadline.
+ */
+const LIVENESS_MS = 50;
 
 export interface WorkerSandboxOptions {
   pool: WorkerPool;
@@ -156,12 +164,27 @@ export class WorkerSandbox {
       if (this.#dead) throw this.#dead;
       let message: unknown;
       try {
-        message = this.#channel.receive(deadline);
+        message = this.#channel.receive(Math.min(deadline, performance.now() + LIVENESS_MS));
       } catch (error) {
         throw this.#broken(error);
       }
       if (this.#dead) throw this.#dead;
-      if (message === NOTHING) throw this.#timeout(name);
+      if (message === NOTHING) {
+        if (performance.now() >= deadline) throw this.#timeout(name);
+        if (!this.#threadAlive()) {
+          this.#die(
+            new KeelError(
+              'killed',
+              "the worker sandbox's thread ended during the call (out of heap, or a crash)",
+              {
+                reason: 'thread-ended',
+              },
+            ),
+          );
+          throw this.#dead!;
+        }
+        continue;
+      }
       const frame = this.#frame(message);
       if (frame.op === 'result' && frame.id === id) return this.#settle(frame);
       if (frame.op !== 'host') throw this.#broken(new Error(`a ${frame.op} frame during call ${id}`));
@@ -191,6 +214,11 @@ export class WorkerSandbox {
     this.#pending = undefined;
     // A wait on the event loop for the worker's next frame ends now.
     this.#channel.wake();
+  }
+
+  /** Whether the worker's OS thread is still there (true where that cannot be known). */
+  #threadAlive(): boolean {
+    return osThreadAlive(this.#channel.thread);
   }
 
   /** Past the deadline: the worker is ended wherever its guest is. */

@@ -7,6 +7,13 @@ import { KeelError } from '../kernel/errors.js';
 import { type Limits, parseSize, resolveLimits } from '../kernel/limits.js';
 import { type Grant, normalizeGrant } from './grants.js';
 
+/** Where a sandbox runs (docs/placement.md); the kernel's `SandboxPlacement`. */
+export const PlacementSchema = z
+  .enum(['inline', 'worker'])
+  .describe(
+    "Where the sandbox runs: inline (in the kernel's thread, the default) or worker (a thread of its own: a hard kill, a real deadline, asynchronous host functions)",
+  );
+
 const size = z
   .union([
     z.number().int().nonnegative(),
@@ -70,6 +77,7 @@ export const ManifestSchema = z
     module: z.string().optional().describe('Path of the .wasm, relative to the manifest'),
     capabilities: z.array(CapabilitySchema).default([]).describe('Requested capabilities, with scopes'),
     limits: LimitsSchema.default({}),
+    placement: PlacementSchema.optional(),
   })
   .strict();
 
@@ -82,6 +90,8 @@ export interface Manifest {
   module?: string;
   capabilities: Grant[];
   limits: Partial<Limits>;
+  /** Where the module asks to run; absent: the kernel's default. */
+  placement?: 'inline' | 'worker';
 }
 
 /** Validate a manifest; throws `invalid-argument` listing every problem, one per line. */
@@ -96,7 +106,7 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
       problems,
     });
   }
-  const { name, version, description, module, capabilities, limits } = result.data;
+  const { name, version, description, module, capabilities, limits, placement } = result.data;
   const resolved = manifestLimits(limits);
   return {
     name,
@@ -105,6 +115,7 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
     ...(module !== undefined ? { module } : {}),
     capabilities: capabilities.map((c) => normalizeGrant(c as string | Grant)),
     limits: resolved,
+    ...(placement !== undefined ? { placement } : {}),
   };
 }
 

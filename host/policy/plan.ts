@@ -30,7 +30,7 @@ import {
 import type { RestartPolicyInput } from '../sched/supervise.js';
 import { DURATION, parseDuration } from './duration.js';
 import { type Grant, normalizeGrant } from './grants.js';
-import { CapabilitySchema, LimitsSchema, manifestLimits } from './manifest.js';
+import { CapabilitySchema, LimitsSchema, manifestLimits, PlacementSchema } from './manifest.js';
 
 export { parseDuration };
 
@@ -76,6 +76,7 @@ export const PlanSandboxSchema = z
       .describe('Where the module is mounted and the sandbox takes messages; default /<plan>/<name>'),
     grants: z.array(CapabilitySchema).default([]).describe('Capabilities, with scopes (peers, topics, ...)'),
     limits: LimitsSchema.default({}),
+    placement: PlacementSchema.optional(),
     weight: z.number().positive().optional().describe('Share of deliveries when busy; default 1'),
     restart: RestartSchema.optional(),
     maxDenials: count
@@ -141,6 +142,8 @@ export interface PlanSandbox {
   mount: string;
   grants: Grant[];
   limits: Partial<Limits>;
+  /** Where the sandbox runs; absent: the kernel's default (inline). */
+  placement?: 'inline' | 'worker';
   sched: SandboxSchedOptions;
   links: string[];
 }
@@ -221,6 +224,7 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
       mount: byName.get(s.name)!,
       grants,
       limits,
+      ...(s.placement !== undefined ? { placement: s.placement } : {}),
       sched: {
         ...(s.weight !== undefined ? { weight: s.weight } : {}),
         ...(s.restart ? { restart: restartPolicy(s.restart) } : {}),

@@ -45,7 +45,7 @@ describe('plan schema', () => {
           weight: 3,
           links: ['b'],
         },
-        { name: 'b', module: 'b.wasm', mount: '/x/b', subscribe: ['jobs.*'] },
+        { name: 'b', module: 'b.wasm', mount: '/x/b', subscribe: ['jobs.*'], placement: 'worker' },
       ],
       messages: [
         { to: 'a', text: 'hi' },
@@ -63,7 +63,12 @@ describe('plan schema', () => {
         restart: { policy: 'on-failure', windowMs: 60_000, backoff: { initialMs: 250, maxMs: 5 } },
       },
     });
-    expect(plan.sandboxes[1]).toMatchObject({ mount: '/x/b', sched: { subscribe: ['jobs.*'] } });
+    expect(plan.sandboxes[1]).toMatchObject({
+      mount: '/x/b',
+      placement: 'worker',
+      sched: { subscribe: ['jobs.*'] },
+    });
+    expect(plan.sandboxes[0]).not.toHaveProperty('placement');
     expect(plan.messages.map((m) => [m.to, [...m.body], m.atMs])).toEqual([
       ['/p/a', [104, 105], 0],
       ['/x/b', [...new TextEncoder().encode('{"n":1}')], 1500],

@@ -40,6 +40,12 @@ describe('manifest', () => {
     }
   });
 
+  it('carries a placement, and refuses one it does not know', () => {
+    expect(parseManifest({ name: 'x', version: '1.0.0', placement: 'worker' }).placement).toBe('worker');
+    expect(parseManifest({ name: 'x', version: '1.0.0' })).not.toHaveProperty('placement');
+    expect(() => parseManifest({ name: 'x', version: '1.0.0', placement: 'cloud' })).toThrow(/placement/);
+  });
+
   it('refuses an invalid capability name', () => {
     expect(() => parseManifest({ name: 'x', version: '1.0.0', capabilities: ['stdout please'] })).toThrow(
       /invalid grant/,
