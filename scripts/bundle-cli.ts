@@ -38,7 +38,7 @@ const BUNDLES: { file: string; outside: string[] }[] = [
   { file: 'keel-cli.cjs', outside: [] },
   {
     file: 'keel-run.cjs',
-    outside: ['./inspect.js', './up.js', './demo.js', './new.js', './build.js'],
+    outside: ['./inspect.js', './up.js', './demo.js', './new.js', './build.js', './cluster.js'],
   },
 ];
 

@@ -16,6 +16,8 @@ Commands:
   demo                 Run the sample guests (what \`npm start\` does)
   new <lang> <dir>     Write a guest project (as, c, rust, js, ts)
   build [dir]          Build a guest project into a component
+  cluster <status|keygen>
+                       See a lattice's hosts; make a host's key pair
   help [command]       Show help for a command
 
 Options:
@@ -32,6 +34,7 @@ const HELP: Record<string, () => Promise<string>> = {
   demo: async () => (await import('./demo.js')).DEMO_HELP,
   new: async () => (await import('./new.js')).NEW_HELP,
   build: async () => (await import('./build.js')).BUILD_HELP,
+  cluster: async () => (await import('./cluster.js')).CLUSTER_HELP,
 };
 
 /** Run one command; never throws: a failure Keel did not expect is one `error[internal]` line. */
@@ -60,6 +63,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return (await import('./new.js')).newCommand(rest);
     case 'build':
       return (await import('./build.js')).buildCommand(rest);
+    case 'cluster':
+      return (await import('./cluster.js')).clusterCommand(rest);
     case undefined:
     case '-h':
     case '--help':

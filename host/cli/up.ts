@@ -13,6 +13,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { type Plan, parseDuration, parsePlan } from '../policy/plan.js';
 import type { RunResult, ServiceInfo } from '../sched/scheduler.js';
+import { readClusterCredentials } from './credentials.js';
 import { parseFlags, parseNonNegativeInteger } from './flags.js';
 import { cliHint } from './grants.js';
 import { type EventLog, openEventLog } from './log.js';
@@ -48,8 +49,9 @@ Options:
                          sandboxes reach, and are reached from, the other hosts';
                          runs until the deadline or Ctrl-C instead of until idle
   --cluster-credentials <file.json>
-                         With --cluster: { "lattice", "hostId", "privateKey",
-                         "peers": { host: publicKey }, "labels"?, "accept"? }
+                         With --cluster: { "lattice", "hostId", "privateKeyFile",
+                         "peers": { host: "host.pub" }, "labels"?, "accept"?,
+                         "auth"? } (\`keel cluster keygen\` writes one)
   -h, --help             Show this help
 
 The plan format is documented in docs/ipc.md; its JSON Schema is
@@ -256,39 +258,6 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
   }
 }
 
-/** Read `--cluster-credentials`: the lattice, this host's id and key, the hosts it trusts. */
-export async function readClusterCredentials(file: string, servers: string): Promise<LatticeOptions> {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new KeelError(
-      'invalid-argument',
-      `cannot read the cluster credentials ${file} (${code ?? message})`,
-    );
-  }
-  const text = (key: string) => {
-    if (typeof data?.[key] !== 'string') {
-      throw new KeelError('invalid-argument', `${file}: "${key}" must be a string (see docs/cluster.md)`);
-    }
-    return data[key] as string;
-  };
-  if (typeof data.peers !== 'object' || data.peers === null || Array.isArray(data.peers)) {
-    throw new KeelError('invalid-argument', `${file}: "peers" must map host ids to public keys`);
-  }
-  return {
-    servers: servers.split(',').map((s) => s.trim()),
-    lattice: text('lattice'),
-    hostId: text('hostId'),
-    credentials: { privateKey: text('privateKey'), peers: data.peers as Record<string, string> },
-    ...(typeof data.labels === 'object' && data.labels !== null
-      ? { labels: data.labels as Record<string, string> }
-      : {}),
-    ...(data.accept === true ? { accept: true } : {}),
-  };
-}
-
 export async function upCommand(argv: string[]): Promise<number> {
   let json = false;
   let log: EventLog | undefined;
@@ -324,7 +293,10 @@ export async function upCommand(argv: string[]): Promise<number> {
     const cluster =
       values.cluster === undefined
         ? undefined
-        : await readClusterCredentials(values['cluster-credentials'] as string, values.cluster as string);
+        : await readClusterCredentials(
+            values['cluster-credentials'] as string,
+            values.cluster as string,
+          ).then(({ trusted: _, ...options }) => options);
     if (values.log !== undefined) log = await openEventLog(values.log as string);
     const seed =
       values.seed === undefined ? undefined : parseNonNegativeInteger('seed', values.seed as string);

@@ -81,6 +81,12 @@ export interface LatticeOptions {
    * the placing host): the policy is the embedder's.
    */
   accept?: boolean | ((request: PlacementRequest) => boolean | Promise<boolean>);
+  /**
+   * Listen only (`keel cluster status`): hear and check the trusted hosts' heartbeats, and do
+   * nothing else: no heartbeats of its own, no routing, nothing served or placed. `hosts()` is
+   * what was heard.
+   */
+  observe?: boolean;
 }
 
 /** A call to another host (placement, fetching a module) waiting for its answer. */
@@ -108,6 +114,12 @@ export interface HostInfo {
   services: [string, string?][];
   /** ms since it was last heard from. */
   silentMs: number;
+  /**
+   * How old its last heartbeat was by its own (signed) timestamp when it arrived, in ms: the
+   * difference of the clocks plus the transit. Large when the clocks disagree, or when someone
+   * replays a heartbeat this host had not seen (within `skewMs`).
+   */
+  lagMs: number;
 }
 
 interface Peer {
@@ -120,6 +132,8 @@ interface Peer {
   lastSeen: number;
   /** The sender's timestamp of its last heartbeat accepted. */
   lastBeatAt: number;
+  /** Its last heartbeat's age by its timestamp, when it arrived. */
+  lagMs: number;
   load: HostLoad;
   labels: Record<string, string>;
   /** Sandbox id → mount path (or ''). */
@@ -162,6 +176,7 @@ export class Lattice implements RemotePort {
   /** Modules other hosts placed here, loaded, by hash. */
   readonly #received = new Map<string, ModuleHandle>();
   readonly #calls = new Map<string, Call>();
+  readonly #rejections = new Map<string, { reason: string; host?: string; count: number }>();
   #callSeq = 0;
   #serving = 0;
   #seq = 0;
@@ -220,6 +235,7 @@ export class Lattice implements RemotePort {
         up: false,
         lastSeen: 0,
         lastBeatAt: Number.NEGATIVE_INFINITY,
+        lagMs: 0,
         load: NO_LOAD,
         labels: {},
         services: new Map(),
@@ -251,13 +267,29 @@ export class Lattice implements RemotePort {
         ...(this.#options.auth ?? {}),
       });
     } catch (error) {
-      throw new KeelError(
-        'invalid-argument',
-        `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`,
-        {
-          servers,
-        },
+      // Why, for the CLI's advice: nobody listening, or the server refused these credentials.
+      const name = (error as Error).name ?? '';
+      const message = (error as Error).message ?? String(error);
+      const reason = /authori[sz]ation|authentication|auth/i.test(`${name} ${message}`)
+        ? 'unauthorized'
+        : 'unreachable';
+      throw new KeelError('invalid-argument', `cannot connect to NATS at ${servers.join(', ')}: ${message}`, {
+        servers,
+        reason,
+      });
+    }
+    if (this.#options.observe) {
+      this.#subs.push(
+        this.#nc.subscribe(heartbeatSubject(this.name, '*'), {
+          callback: (error, msg) => {
+            if (!error) this.#onFrame(msg.subject, msg.data);
+          },
+        }),
       );
+      this.#timer = setInterval(() => this.#tick(), this.limits.heartbeatMs);
+      this.#timer.unref();
+      await this.#nc.flush();
+      return;
     }
     for (const subject of subscriptions(this.name, this.hostId)) {
       this.#subs.push(
@@ -282,6 +314,27 @@ export class Lattice implements RemotePort {
     await this.#nc.flush();
   }
 
+  /**
+   * Frames refused since joining, counted by reason and claimed host (all of them: the events
+   * are bounded, these counts are not lost). At most 64 pairs; further hosts count as `*`.
+   */
+  rejections(): { reason: string; host?: string; count: number }[] {
+    return [...this.#rejections.values()].map((r) => ({ ...r }));
+  }
+
+  #countRejection(reason: string, host: string | undefined): void {
+    let key = `${reason} ${host ?? ''}`;
+    if (!this.#rejections.has(key) && this.#rejections.size >= 64) key = `${reason} *`;
+    const seen = this.#rejections.get(key);
+    if (seen) seen.count++;
+    else
+      this.#rejections.set(key, {
+        reason,
+        ...(host !== undefined ? { host: key.endsWith(' *') ? '*' : host } : {}),
+        count: 1,
+      });
+  }
+
   /** Other hosts of the lattice, as last heard. */
   hosts(): HostInfo[] {
     const now = performance.now();
@@ -294,6 +347,7 @@ export class Lattice implements RemotePort {
         labels: { ...p.labels },
         services: [...p.services].map(([id, path]) => (path ? [id, path] : [id]) as [string, string?]),
         silentMs: Math.round(now - p.lastSeen),
+        lagMs: p.lagMs,
       }));
   }
 
@@ -358,6 +412,10 @@ export class Lattice implements RemotePort {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#options.observe) {
+      await this.#nc?.close().catch(() => {});
+      return;
+    }
     this.#stopHook?.();
     this.#kernel.sched.detachRemote(this);
     for (const call of [...this.#calls.values()])
@@ -651,7 +709,7 @@ export class Lattice implements RemotePort {
   }
 
   #beat(): void {
-    if (!this.#nc || this.#closed) return;
+    if (!this.#nc || this.#closed || this.#options.observe) return;
     const services: [string, string?][] = [];
     for (const service of this.#kernel.sched.services()) {
       if (services.length >= this.limits.maxServices) break;
@@ -693,6 +751,7 @@ export class Lattice implements RemotePort {
     if (peer.up && peer.epoch !== header.e) this.#down(peer, 'restarted');
     peer.epoch = header.e;
     peer.lastSeen = now;
+    peer.lagMs = Date.now() - header.t;
     peer.load = header.l ?? NO_LOAD;
     peer.labels = { ...(header.lb ?? {}) };
     const services = new Map<string, string>();
@@ -793,7 +852,12 @@ export class Lattice implements RemotePort {
       // Heartbeats do not draw on the host's budget (a flood of its messages must not make it
       // look silent), but more than two per heartbeat interval are a flood of their own.
       // By the sender's (signed) clock: heartbeats queued behind a busy receiver arrive together.
-      if (header.k === 'hb' && header.t - peer.lastBeatAt < this.limits.heartbeatMs / 2) {
+      // (An observer does not know the hosts' pace, and holds nothing a flood could grow.)
+      if (
+        header.k === 'hb' &&
+        !this.#options.observe &&
+        header.t - peer.lastBeatAt < this.limits.heartbeatMs / 2
+      ) {
         return new Rejected('flood', 'heartbeats too often', peer.host);
       }
       if (header.k === 'hb') peer.lastBeatAt = header.t;
@@ -904,6 +968,7 @@ export class Lattice implements RemotePort {
   }
 
   #reject(rejected: Rejected, subject: string, data: Uint8Array, now: number): void {
+    this.#countRejection(rejected.reason, rejected.host);
     this.#reporter.report(`${EVENTS.clusterReject} ${rejected.reason}`, now, () =>
       this.#emit(EVENTS.clusterReject, 'warn', 'dropped', {
         reason: rejected.reason,
