@@ -16,6 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LatticeOptions } from '../cluster/lattice.js';
+import type { PeerKey } from '../cluster/trust.js';
 import { KeelError } from '../kernel/errors.js';
 
 const PEM = /^-----BEGIN [A-Z ]+-----/;
@@ -48,10 +49,24 @@ export async function readClusterCredentials(
   if (typeof data.peers !== 'object' || data.peers === null || Array.isArray(data.peers)) {
     throw bad(file, '"peers" must map host ids to public keys (PEM text, or a .pub file)');
   }
-  const peers: Record<string, string> = {};
+  const peers: Record<string, PeerKey> = {};
+  const keyOf = (value: string, field: string) =>
+    PEM.test(value) ? value : readKeyFile(resolve(base, value), file, field, false);
   for (const [host, value] of Object.entries(data.peers as Record<string, unknown>)) {
-    if (typeof value !== 'string' || value === '') throw bad(file, `peers."${host}" must be a string`);
-    peers[host] = PEM.test(value) ? value : readKeyFile(resolve(base, value), file, `peers."${host}"`, false);
+    if (typeof value === 'string' && value !== '') peers[host] = keyOf(value, `peers."${host}"`);
+    else if (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { key?: unknown }).key === 'string' &&
+      ((value as { labels?: unknown }).labels === undefined ||
+        (typeof (value as { labels?: unknown }).labels === 'object' &&
+          (value as { labels?: unknown }).labels !== null))
+    ) {
+      const { key, labels } = value as { key: string; labels?: Record<string, string> };
+      peers[host] = { key: keyOf(key, `peers."${host}".key`), ...(labels ? { labels } : {}) };
+    } else {
+      throw bad(file, `peers."${host}" must be a public key (PEM or a .pub file) or { "key", "labels" }`);
+    }
   }
   let privateKey: string | undefined;
   if (typeof data.privateKey === 'string') privateKey = data.privateKey;

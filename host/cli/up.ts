@@ -93,6 +93,8 @@ export interface PlanSummary {
   events: Record<string, number>;
   /** Timed messages or signals that could not be sent (their target was gone). */
   failures: { at_ms: number; what: string; error: { code: string; message: string } }[];
+  /** Sandboxes the plan placed in the lattice (`host`, `labels`), where each runs. */
+  placed: { name: string; host: string; sandbox: string; path: string }[];
 }
 
 /**
@@ -177,11 +179,20 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
     options.onEvent?.(event);
   });
   const failures: PlanSummary['failures'] = [];
+  const placed: PlanSummary['placed'] = [];
   let lattice: Lattice | undefined;
   try {
+    const elsewhere = plan.sandboxes.filter((s) => s.where);
+    if (elsewhere.length > 0 && !options.cluster) {
+      throw new KeelError(
+        'invalid-argument',
+        `sandbox "${elsewhere[0]!.name}" names where it runs in a lattice (host, labels): run keel up with --cluster`,
+      );
+    }
     if (options.cluster) lattice = await joinLattice(kernel, options.cluster);
+    const here = plan.sandboxes.filter((s) => !s.where);
     const modules = new Map<string, ModuleHandle>();
-    for (const s of plan.sandboxes) {
+    for (const s of here) {
       const file = resolve(options.baseDir, s.module);
       let module = modules.get(file);
       if (!module) {
@@ -190,7 +201,7 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
       }
       kernel.mount(s.mount, module);
     }
-    for (const s of plan.sandboxes) {
+    for (const s of here) {
       try {
         await kernel.spawn(s.mount, {
           name: s.name,
@@ -207,13 +218,54 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
         });
       }
     }
+    // Placed in the lattice: shipped by hash to the host chosen, which runs it (docs/cluster.md).
+    if (elsewhere.length > 0) await lattice!.settled();
+    for (const s of elsewhere) {
+      const file = resolve(options.baseDir, s.module);
+      try {
+        const bytes = new Uint8Array(await readFile(file));
+        const { weight, maxDenials, subscribe, restart } = s.sched;
+        const sched = {
+          ...(weight !== undefined ? { weight } : {}),
+          ...(maxDenials !== undefined ? { maxDenials } : {}),
+          ...(subscribe !== undefined ? { subscribe } : {}),
+          ...(restart !== undefined ? { restart } : {}),
+        };
+        const where = await lattice!.place(
+          bytes,
+          {
+            path: s.mount,
+            name: s.name,
+            grants: s.grants,
+            limits: s.limits,
+            ...(Object.keys(sched).length > 0 ? { sched } : {}),
+          },
+          s.where,
+        );
+        placed.push({ name: s.name, ...where });
+      } catch (error) {
+        const failure = asKeelError(error);
+        throw new KeelError(failure.code, `sandbox "${s.name}" was not placed: ${failure.message}`, {
+          ...failure.details,
+          sandbox: s.name,
+        });
+      }
+    }
     const linked = new Set<string>();
     for (const s of plan.sandboxes) {
       for (const other of s.links) {
         const key = [s.name, other].sort().join(' ');
         if (linked.has(key)) continue;
         linked.add(key);
-        kernel.sched.link(s.mount, plan.sandboxes.find((x) => x.name === other)!.mount);
+        const peer = plan.sandboxes.find((x) => x.name === other)!;
+        if (!s.where && !peer.where) kernel.sched.link(s.mount, peer.mount);
+        else if (s.where && peer.where) {
+          throw new KeelError(
+            'invalid-argument',
+            `"${s.name}" and "${other}" are both placed in the lattice: a link needs one of them on this host`,
+          );
+        } else if (s.where) lattice!.link(peer.mount, s.mount);
+        else lattice!.link(s.mount, peer.mount);
       }
     }
     const attempt = (atMs: number, what: string, action: () => void) => {
@@ -251,6 +303,7 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
       sandboxes: kernel.sched.services(),
       events: counts,
       failures,
+      placed,
     };
   } finally {
     await lattice?.close();
@@ -427,6 +480,7 @@ function printSummary(summary: PlanSummary, file: string, log: string | undefine
   const happened =
     notable.length > 0 ? `: ${notable.join(', ')}` : ' (nothing was sent, published or signalled)';
   out(`${total} events${happened}${log ? `; log written to ${log}` : ''}`);
+  for (const p of summary.placed) out(`  ${p.name}  ${p.path}  placed on ${bold(p.host)} (${p.sandbox})`);
   for (const f of summary.failures)
     out(`${yellow('note')}: ${f.what} at ${f.at_ms} ms failed: ${f.error.code}: ${f.error.message}`);
 }

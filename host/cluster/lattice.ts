@@ -31,6 +31,7 @@ import {
   type RemoteSend,
   unqualify,
 } from '../sched/remote.js';
+import { backoffDelay, type RestartPolicy, resolveRestart } from '../sched/supervise.js';
 import {
   type Decoded,
   decode,
@@ -56,7 +57,14 @@ import {
 } from './placement.js';
 import { Reporter } from './reporter.js';
 import { eventSubject, heartbeatSubject, hostSubject, subjectFor, subscriptions } from './subjects.js';
-import { type ClusterCredentials, HostWindows, privateKeyOf, publicKeyOf, TokenBucket } from './trust.js';
+import {
+  type ClusterCredentials,
+  HostWindows,
+  peerEntry,
+  privateKeyOf,
+  publicKeyOf,
+  TokenBucket,
+} from './trust.js';
 
 export interface LatticeOptions {
   /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
@@ -103,6 +111,22 @@ const MAX_CALLS = 16;
 const CALL_TIMEOUT_MS = 30_000;
 /** Modules kept by hash: those this host placed (to serve fetches) and those it was given. */
 const KEEP_MODULES = 64;
+/** Placements this host supervises at once (restarted elsewhere when their host dies). */
+const MAX_SUPERVISED = 256;
+
+/** A sandbox this host placed on another with a restart policy: placed again if that host dies. */
+interface Supervised {
+  readonly module: Uint8Array;
+  readonly spec: PlacementSpec;
+  readonly target: PlacementTarget;
+  readonly policy: RestartPolicy;
+  /** Where it runs now, and its id there. */
+  host: string;
+  sandbox: string;
+  /** When it was placed again (performance.now()), for `maxRestarts` within `windowMs`. */
+  restarts: number[];
+  timer?: ReturnType<typeof setTimeout>;
+}
 
 /** Another host, as this one sees it. */
 export interface HostInfo {
@@ -136,6 +160,8 @@ interface Peer {
   lagMs: number;
   load: HostLoad;
   labels: Record<string, string>;
+  /** The labels the operator pinned for it (`credentials.peers[host].labels`): they replace what it announces. */
+  readonly pinned?: Record<string, string>;
   /** Sandbox id → mount path (or ''). */
   services: Map<string, string>;
   /** Mount path → sandbox id. */
@@ -177,6 +203,8 @@ export class Lattice implements RemotePort {
   readonly #received = new Map<string, ModuleHandle>();
   readonly #calls = new Map<string, Call>();
   readonly #rejections = new Map<string, { reason: string; host?: string; count: number }>();
+  /** Placements on other hosts with a restart policy, by mount path. */
+  readonly #supervised = new Map<string, Supervised>();
   #callSeq = 0;
   #serving = 0;
   #seq = 0;
@@ -187,6 +215,8 @@ export class Lattice implements RemotePort {
   #outboundReset = false;
   #lastFuel = 0;
   #lastBeat = performance.now();
+  #joinedAt = performance.now();
+  #lastTick = performance.now();
   #closed = false;
   #stopHook: (() => void) | undefined;
 
@@ -223,12 +253,14 @@ export class Lattice implements RemotePort {
         `${trusted.length} trusted hosts, more than maxHosts (${this.limits.maxHosts})`,
       );
     }
-    for (const [host, key] of trusted) {
+    for (const [host, value] of trusted) {
       if (!HOST_ID.test(host))
         throw new KeelError('invalid-argument', `invalid host id "${host.slice(0, 80)}" among the peers`);
+      const { key, labels: pinned } = peerEntry(value);
       this.#peers.set(host, {
         host,
         key: publicKeyOf(key, host),
+        ...(pinned ? { pinned } : {}),
         windows: new HostWindows(this.limits.replayWindow),
         bucket: new TokenBucket(this.limits.peerRate, now),
         epoch: undefined,
@@ -300,6 +332,7 @@ export class Lattice implements RemotePort {
         }),
       );
     }
+    this.#joinedAt = performance.now();
     this.#kernel.sched.attachRemote(this);
     this.#stopHook = this.#kernel.on(EVENTS.kernelStop, () => void this.close());
     this.#emit(EVENTS.clusterJoin, 'info', 'ok', {
@@ -312,6 +345,19 @@ export class Lattice implements RemotePort {
     this.#timer = setInterval(() => this.#tick(), this.limits.heartbeatMs);
     this.#timer.unref();
     await this.#nc.flush();
+  }
+
+  /**
+   * Resolves once every trusted host has been heard, or two heartbeat intervals after joining
+   * (a host that is up has announced itself by then): what a placement made right after joining
+   * waits for, so that it sees the lattice rather than only this host.
+   */
+  async settled(): Promise<void> {
+    const until = this.#joinedAt + 2 * this.limits.heartbeatMs + 100;
+    while (!this.#closed && performance.now() < until) {
+      if ([...this.#peers.values()].every((p) => p.up)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /**
@@ -388,6 +434,8 @@ export class Lattice implements RemotePort {
     const chosen = choose(candidates, target);
     if (chosen.host === this.hostId) {
       const sandbox = await this.#spawnPlaced(module, spec);
+      // Here, the local supervisor restarts it after a failure; nothing to place again.
+      this.#supervise(module, spec, target, this.hostId, sandbox);
       return { host: this.hostId, sandbox: qualify(sandbox, this.hostId), path: spec.path };
     }
     if (module.byteLength + MAX_HEADER_BYTES > this.limits.frameBytes) {
@@ -404,7 +452,91 @@ export class Lattice implements RemotePort {
       { hx: hash },
       new TextEncoder().encode(JSON.stringify(spec)),
     );
-    return { host: chosen.host, sandbox: qualify(answer.header.f ?? '', chosen.host), path: spec.path };
+    const sandbox = answer.header.f ?? '';
+    // Routed at once: the host's signed answer says what it runs there (its next heartbeat will too).
+    const peer = this.#peers.get(chosen.host);
+    if (peer?.up && /^sbx_[0-9]+$/.test(sandbox) && peer.services.size < this.limits.maxServices) {
+      peer.services.set(sandbox, spec.path);
+      peer.paths.set(spec.path, sandbox);
+    }
+    this.#supervise(module, spec, target, chosen.host, sandbox);
+    return { host: chosen.host, sandbox: qualify(sandbox, chosen.host), path: spec.path };
+  }
+
+  /** Keep what is needed to place it again when its host dies, if its policy says so. */
+  #supervise(
+    module: Uint8Array,
+    spec: PlacementSpec,
+    target: PlacementTarget,
+    host: string,
+    sandbox: string,
+    restarts: number[] = [],
+  ): void {
+    const policy = resolveRestart(spec.sched?.restart);
+    const existing = this.#supervised.get(spec.path);
+    if (existing?.timer) clearTimeout(existing.timer);
+    this.#supervised.delete(spec.path);
+    if (policy.policy !== 'on-failure' || host === this.hostId) return;
+    if (this.#supervised.size >= MAX_SUPERVISED) return;
+    this.#supervised.set(spec.path, { module, spec, target, policy, host, sandbox, restarts });
+  }
+
+  /**
+   * A host that ran sandboxes this host placed with a restart policy was declared down: place
+   * each again among the hosts that fit (not on a named host: it would not be where it was
+   * asked to run), after its backoff, at most `maxRestarts` times (within `windowMs`).
+   */
+  #replaceFrom(dead: string): void {
+    for (const entry of this.#supervised.values()) {
+      if (entry.host !== dead || entry.timer) continue;
+      const path = entry.spec.path;
+      const report = (status: 'ok' | 'error', data: Record<string, unknown>) =>
+        this.#kernel.events.emit({
+          event: EVENTS.clusterReplace,
+          level: status === 'ok' ? 'info' : 'warn',
+          status,
+          data: { path, from: dead, ...data },
+        });
+      if (entry.target.host !== undefined) {
+        this.#supervised.delete(path);
+        report('error', { reason: 'pinned' });
+        continue;
+      }
+      const now = performance.now();
+      const window = entry.policy.windowMs;
+      const recent = window === undefined ? entry.restarts : entry.restarts.filter((t) => now - t < window);
+      const attempt = recent.length + 1;
+      if (attempt > entry.policy.maxRestarts) {
+        this.#supervised.delete(path);
+        report('error', { reason: 'gave-up', restarts: recent.length });
+        continue;
+      }
+      const delay = backoffDelay(entry.policy.backoff, attempt);
+      entry.restarts = [...recent, now];
+      entry.timer = setTimeout(() => {
+        entry.timer = undefined;
+        if (this.#closed || this.#supervised.get(path) !== entry) return;
+        this.place(entry.module, entry.spec, entry.target).then(
+          (placed) => {
+            // place() supervises it anew; keep the count of restarts.
+            const next = this.#supervised.get(path);
+            if (next) next.restarts = entry.restarts;
+            report('ok', { host: placed.host, sandbox: placed.sandbox, attempt, delay_ms: delay });
+          },
+          (error: KeelError) => {
+            report('error', {
+              code: error.code,
+              message: error.message.slice(0, 200),
+              attempt,
+              delay_ms: delay,
+            });
+            // Counted as a restart: try again, or give up, as if the host had just died.
+            if (this.#supervised.get(path) === entry) this.#replaceFrom(dead);
+          },
+        );
+      }, delay);
+      entry.timer.unref?.();
+    }
   }
 
   /** Leave: say goodbye, stop routing, close the connection. Requests waiting on other hosts end `killed`. */
@@ -420,6 +552,8 @@ export class Lattice implements RemotePort {
     this.#kernel.sched.detachRemote(this);
     for (const call of [...this.#calls.values()])
       this.#settleCall(call, new KeelError('killed', 'the lattice was left'));
+    for (const entry of this.#supervised.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.#supervised.clear();
     this.#reporter.flush();
     const nc = this.#nc;
     if (nc && !nc.isClosed()) {
@@ -446,6 +580,14 @@ export class Lattice implements RemotePort {
       return { host: peer.host, aliases: path ? [path] : [] };
     }
     if (!target.startsWith('/')) return undefined;
+    // A path this host placed goes where it placed it last: a host declared down that comes
+    // back still running the old copy does not take its traffic back.
+    const supervised = this.#supervised.get(target);
+    if (supervised) {
+      const peer = this.#peers.get(supervised.host);
+      const id = peer?.up ? peer.paths.get(target) : undefined;
+      if (id !== undefined) return { host: supervised.host, aliases: [qualify(id, supervised.host)] };
+    }
     for (const peer of this.#livePeers()) {
       const id = peer.paths.get(target);
       if (id !== undefined) return { host: peer.host, aliases: [qualify(id, peer.host)] };
@@ -686,6 +828,7 @@ export class Lattice implements RemotePort {
       ...(spec.grants ? { grants: spec.grants } : {}),
       ...(spec.limits ? { limits: spec.limits } : {}),
       ...(spec.name ? { name: spec.name } : {}),
+      ...(spec.sched ? { sched: spec.sched } : {}),
     });
     this.#beat();
     return sandbox.id;
@@ -702,8 +845,15 @@ export class Lattice implements RemotePort {
     if (this.#closed) return;
     this.#beat();
     const now = performance.now();
-    for (const peer of this.#peers.values()) {
-      if (peer.up && now - peer.lastSeen > this.limits.downAfterMs) this.#down(peer, 'silent');
+    // After a stall of this host's own event loop (a long compilation, a busy guest), timers run
+    // before the heartbeats queued meanwhile are read: judging silence now would declare every
+    // host down for this host's own delay. Judge at the next tick, once they were read.
+    const stalled = now - this.#lastTick > 2 * this.limits.heartbeatMs;
+    this.#lastTick = now;
+    if (!stalled) {
+      for (const peer of this.#peers.values()) {
+        if (peer.up && now - peer.lastSeen > this.limits.downAfterMs) this.#down(peer, 'silent');
+      }
     }
     this.#reporter.tick(now);
   }
@@ -753,7 +903,7 @@ export class Lattice implements RemotePort {
     peer.lastSeen = now;
     peer.lagMs = Date.now() - header.t;
     peer.load = header.l ?? NO_LOAD;
-    peer.labels = { ...(header.lb ?? {}) };
+    peer.labels = { ...(peer.pinned ?? header.lb ?? {}) };
     const services = new Map<string, string>();
     const paths = new Map<string, string>();
     for (const [id, path] of (header.sv ?? []).slice(0, this.limits.maxServices)) {
@@ -797,6 +947,7 @@ export class Lattice implements RemotePort {
     for (const link of [...this.#links]) if (link.host === peer.host) this.#notifyLink(link, 'host-down');
     peer.services = new Map();
     peer.paths = new Map();
+    this.#replaceFrom(peer.host);
   }
 
   #notifyLink(link: RemoteLink, reason: string): void {

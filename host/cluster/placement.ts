@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
 import type { Limits } from '../kernel/limits.js';
 import type { GrantInput } from '../policy/grants.js';
-import { parseTarget } from '../sched/glob.js';
+import { isTopicPattern, parseTarget } from '../sched/glob.js';
+import { type RestartPolicyInput, resolveRestart } from '../sched/supervise.js';
 import type { HostLoad } from './envelope.js';
 
 /** Where a sandbox may run: a host, hosts with labels, or (neither) the least loaded. */
@@ -16,12 +17,25 @@ export interface PlacementTarget {
   labels?: Readonly<Record<string, string>>;
 }
 
-/** What is placed: the mount path, and the spawn options that travel (grants, limits, name). */
+/** What is placed: the mount path, and the spawn options that travel (grants, limits, name, scheduling). */
 export interface PlacementSpec {
   path: string;
   name?: string;
   grants?: readonly GrantInput[];
   limits?: Partial<Limits>;
+  /**
+   * Scheduling on the host that runs it: weight, denials allowed, topics subscribed, and its
+   * restart policy (restarts there after a failure; and, by the placing host, elsewhere when
+   * the host it runs on is declared down: docs/cluster.md, Failure).
+   */
+  sched?: PlacedSched;
+}
+
+export interface PlacedSched {
+  weight?: number;
+  maxDenials?: number;
+  subscribe?: readonly string[];
+  restart?: RestartPolicyInput;
 }
 
 /** What a host is asked, as its `accept` hook sees it. */
@@ -102,7 +116,45 @@ export function readSpec(raw: unknown): PlacementSpec {
     ...(spec.name !== undefined ? { name: spec.name as string } : {}),
     ...(spec.grants !== undefined ? { grants: spec.grants as GrantInput[] } : {}),
     ...(spec.limits !== undefined ? { limits: spec.limits as Partial<Limits> } : {}),
+    ...(spec.sched !== undefined ? { sched: readSched(spec.sched) } : {}),
   };
+}
+
+/** Scheduling options that came from another host: known fields only, each checked. */
+function readSched(raw: unknown): PlacedSched {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new KeelError('invalid-argument', 'placement sched must be an object');
+  }
+  const s = raw as Record<string, unknown>;
+  for (const key of Object.keys(s)) {
+    if (!['weight', 'maxDenials', 'subscribe', 'restart'].includes(key)) {
+      throw new KeelError('invalid-argument', `unknown placement sched option "${key.slice(0, 40)}"`);
+    }
+  }
+  if (
+    s.weight !== undefined &&
+    (typeof s.weight !== 'number' || !(s.weight > 0) || !Number.isFinite(s.weight))
+  ) {
+    throw new KeelError('invalid-argument', 'placement sched.weight must be a positive number');
+  }
+  if (s.maxDenials !== undefined && (!Number.isSafeInteger(s.maxDenials) || (s.maxDenials as number) < 0)) {
+    throw new KeelError('invalid-argument', 'placement sched.maxDenials must be an integer >= 0');
+  }
+  if (
+    s.subscribe !== undefined &&
+    (!Array.isArray(s.subscribe) ||
+      s.subscribe.length > 256 ||
+      !s.subscribe.every((t) => typeof t === 'string' && isTopicPattern(t)))
+  ) {
+    throw new KeelError('invalid-argument', 'placement sched.subscribe must be a list of topic patterns');
+  }
+  if (s.restart !== undefined) {
+    if (typeof s.restart !== 'object' || s.restart === null || Array.isArray(s.restart)) {
+      throw new KeelError('invalid-argument', 'placement sched.restart must be an object');
+    }
+    resolveRestart(s.restart as RestartPolicyInput);
+  }
+  return s as PlacedSched;
 }
 
 export function sha256(bytes: Uint8Array): string {

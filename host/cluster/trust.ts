@@ -5,15 +5,50 @@
  * host's key; replays are refused by a timestamp window and a sliding window of sequence numbers
  * per host and epoch; a host's rate is capped by a token bucket.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
 
 /** A host's credentials: its private key and the public keys of the hosts it trusts, by host id. */
 export interface ClusterCredentials {
   /** This host's Ed25519 private key (PEM, PKCS#8) or a `KeyObject`. */
   privateKey: string | KeyObject;
-  /** Trusted hosts: host id → Ed25519 public key (PEM, SPKI) or a `KeyObject`. */
-  peers: Readonly<Record<string, string | KeyObject>>;
+  /**
+   * Trusted hosts: host id → Ed25519 public key (PEM, SPKI) or a `KeyObject`, or
+   * `{ key, labels }` to pin the labels this host is known by: its announced labels are then
+   * ignored (a host trusted with its key is not trusted to say where it is: placement by label
+   * goes only where the operator said those labels are).
+   */
+  peers: Readonly<Record<string, PeerKey>>;
+}
+
+export type PeerKey =
+  | string
+  | KeyObject
+  | { key: string | KeyObject; labels?: Readonly<Record<string, string>> };
+
+/** A peer's key and its pinned labels, whichever form it was given in. */
+export function peerEntry(value: PeerKey): { key: string | KeyObject; labels?: Record<string, string> } {
+  if (typeof value === 'object' && value !== null && !(value instanceof KeyObject) && 'key' in value) {
+    const labels = value.labels;
+    if (labels !== undefined) {
+      const entries = Object.entries(labels);
+      if (
+        typeof labels !== 'object' ||
+        entries.length > 32 ||
+        !entries.every(
+          ([k, v]) =>
+            typeof v === 'string' && k.length > 0 && k.length <= 64 && v.length > 0 && v.length <= 255,
+        )
+      ) {
+        throw new KeelError(
+          'invalid-argument',
+          'pinned labels: at most 32, names of 1-64 and values of 1-255 characters',
+        );
+      }
+    }
+    return { key: value.key, ...(labels !== undefined ? { labels: { ...labels } } : {}) };
+  }
+  return { key: value as string | KeyObject };
 }
 
 /** A fresh Ed25519 key pair for a host, as PEM (`privateKey` PKCS#8, `publicKey` SPKI). */

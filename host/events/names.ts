@@ -44,6 +44,7 @@ export const EVENTS = {
   clusterUp: 'cluster:up',
   clusterDown: 'cluster:down',
   clusterReject: 'cluster:reject',
+  clusterReplace: 'cluster:replace',
   resourceLimit: 'resource:limit',
 } as const;
 

@@ -87,6 +87,17 @@ export const PlanSandboxSchema = z
       .array(name)
       .default([])
       .describe('Sandboxes to link to: each hears (keel.down) when the other ends'),
+    host: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9_-]{1,64}|\*)$/, 'a host id of the lattice, or * for the least loaded host')
+      .optional()
+      .describe(
+        'With keel up --cluster: the host of the lattice that runs it, or * for the least loaded; default this host',
+      ),
+    labels: z
+      .record(z.string().min(1).max(64), z.string().min(1).max(255))
+      .optional()
+      .describe('With keel up --cluster: run it on the least loaded host with all these labels'),
   })
   .strict();
 
@@ -146,6 +157,11 @@ export interface PlanSandbox {
   placement?: 'inline' | 'worker';
   sched: SandboxSchedOptions;
   links: string[];
+  /**
+   * Where in a lattice it runs (`keel up --cluster`): a host, `*` (the least loaded), and/or
+   * labels the host must have. Absent: on the host running the plan.
+   */
+  where?: { host?: string; labels?: Record<string, string> };
 }
 
 export interface PlanMessage {
@@ -206,6 +222,11 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
       else if (link === s.name)
         problems.push(`sandboxes.${i}.links.${j}: a sandbox cannot be linked to itself`);
     }
+    if (s.host !== undefined && s.host !== '*' && s.labels !== undefined) {
+      problems.push(
+        `sandboxes.${i}: give host or labels, not both (host: "*" with labels is the least loaded host with them)`,
+      );
+    }
     let grants: Grant[] = [];
     try {
       grants = s.grants.map((g) => normalizeGrant(g as string | Grant));
@@ -232,6 +253,14 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
         ...(s.subscribe.length > 0 ? { subscribe: s.subscribe } : {}),
       },
       links: s.links,
+      ...(s.host !== undefined || s.labels !== undefined
+        ? {
+            where: {
+              ...(s.host !== undefined && s.host !== '*' ? { host: s.host } : {}),
+              ...(s.labels !== undefined ? { labels: s.labels } : {}),
+            },
+          }
+        : {}),
     };
   });
   const messages = data.messages.map((m, i): PlanMessage => {

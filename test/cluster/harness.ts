@@ -3,6 +3,7 @@
  * test/helpers/nats.ts), each running its scheduler in the background, with the probe guest
  * mounted and its events recorded.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateHostKey, joinLattice, type Lattice, type LatticeOptions } from '../../host/index.js';
 import { type IpcWorld, ipcWorld } from '../ipc/harness.js';
 
@@ -95,4 +96,33 @@ export async function announced(
     ms,
     `${target} to be announced by ${host}`,
   );
+}
+
+/**
+ * A Keel host in a process of its own (test/cluster/fixtures/host.mjs, which loads dist/: run
+ * `npm run build` first), for tests that kill a host. Resolves when it is ready.
+ */
+export async function hostProcess(config: Record<string, unknown>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [new URL('./fixtures/host.mjs', import.meta.url).pathname, JSON.stringify({ paths: [], ...config })],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the ${String(config.hostId)} host did not start in 20 s`));
+    }, 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${String(config.hostId)} host exited (${code})`));
+    });
+  });
+  return child;
 }

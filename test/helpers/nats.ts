@@ -107,6 +107,66 @@ export async function startNats(extraArgs: string[] = []): Promise<NatsServer> {
   return { url: `nats://127.0.0.1:${port}`, port, stop: () => kill(child) };
 }
 
+/**
+ * A cluster of `size` nats-servers (3 by default) on 127.0.0.1, each routed to the others; waits
+ * until every one has a route to every other, so that a client of one reaches the clients of all.
+ */
+export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
+  const routePorts: number[] = [];
+  for (let i = 0; i < size; i++) routePorts.push(await freePort());
+  const name = `keel${Math.random().toString(36).slice(2, 8)}`;
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const servers: NatsServer[] = [];
+  try {
+    for (const port of routePorts) {
+      servers.push(
+        await startNats([
+          '--cluster_name',
+          name,
+          '--cluster',
+          `nats://127.0.0.1:${port}`,
+          '--routes',
+          routes,
+        ]),
+      );
+    }
+    // Routes are up when a client of each server is answered by a client of every other.
+    await routed(servers);
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return servers;
+}
+
+async function routed(servers: NatsServer[]): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const clients = await Promise.all(servers.map((s) => connect({ servers: s.url })));
+  try {
+    const deadline = Date.now() + 15_000;
+    for (const [i, listener] of clients.entries()) {
+      const subject = `keel.routes.${i}`;
+      const sub = listener.subscribe(subject, { callback: (_error, msg) => void msg.respond() });
+      await listener.flush();
+      for (const [j, talker] of clients.entries()) {
+        if (j === i) continue;
+        for (;;) {
+          if (Date.now() > deadline) throw new Error('the nats-server cluster did not form within 15 s');
+          const answer = await talker
+            .request(subject, new Uint8Array(0), { timeout: 300 })
+            .then(() => true)
+            .catch(() => false);
+          if (answer) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      sub.unsubscribe();
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
 function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
