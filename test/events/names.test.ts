@@ -59,6 +59,7 @@ describe('canonical event names', () => {
       'cluster:up',
       'cluster:down',
       'cluster:reject',
+      'cluster:replace',
       'resource:limit',
     ]);
   });
