@@ -100,6 +100,10 @@ export interface Header {
   hx?: string;
   /** `err`: what failed, for the log. */
   m?: string;
+  /** `mod`: this chunk's index, the number of chunks, the module's size in bytes. */
+  n?: number;
+  of?: number;
+  sz?: number;
 }
 
 export interface Decoded {
@@ -139,7 +143,8 @@ export type RejectReason =
   | 'replay'
   | 'stale'
   | 'flood'
-  | 'wrong-subject';
+  | 'wrong-subject'
+  | 'unsolicited';
 
 export class Rejected {
   constructor(
@@ -224,6 +229,13 @@ function checkHeader(raw: unknown): Header | string {
   if (h.hx !== undefined && (typeof h.hx !== 'string' || !/^[0-9a-f]{64}$/.test(h.hx))) return 'bad hash';
   if ((kind === 'plc' || kind === 'get') && h.hx === undefined) return 'no hash';
   if (kind === 'err' && h.c === undefined) return 'no code';
+  if (kind === 'mod') {
+    if (!Number.isSafeInteger(h.of) || (h.of as number) < 1) return 'bad chunk count';
+    if (!Number.isSafeInteger(h.n) || (h.n as number) < 0 || (h.n as number) >= (h.of as number))
+      return 'bad chunk index';
+    if (!Number.isSafeInteger(h.sz) || (h.sz as number) < 0) return 'bad module size';
+    if (h.hx === undefined) return 'no hash';
+  }
   if (h.m !== undefined && !str(h.m, 300)) return 'bad text';
   if (h.ms !== undefined && (!Number.isSafeInteger(h.ms) || (h.ms as number) < 0)) return 'bad timeout';
   if (h.st !== undefined && h.st !== 'ok' && h.st !== 'timeout' && h.st !== 'killed') return 'bad status';

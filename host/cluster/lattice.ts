@@ -40,8 +40,8 @@ import {
   type Header,
   HOST_ID,
   type HostLoad,
-  MAX_HEADER_BYTES,
   Rejected,
+  type RejectReason,
   verifies,
 } from './envelope.js';
 import {
@@ -100,11 +100,17 @@ export interface LatticeOptions {
 /** A call to another host (placement, fetching a module) waiting for its answer. */
 interface Call {
   readonly host: string;
+  readonly kind: EnvelopeKind;
+  /** `get`: the hash asked for, and the chunks received so far. */
+  readonly hash?: string;
+  assembly?: { size: number; of: number; parts: Uint8Array[]; bytes: number };
   readonly resolve: (answer: { header: Header; body: Uint8Array }) => void;
   readonly reject: (error: KeelError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
+/** Room for a module chunk's header, prefix and signature within `frameBytes`. */
+const CHUNK_HEADROOM = 1_024;
 /** Placements and fetches in progress at once, each way; more are refused with `mailbox-full`. */
 const MAX_CALLS = 16;
 /** How long a placement or a fetch may take, in ms. */
@@ -438,11 +444,11 @@ export class Lattice implements RemotePort {
       this.#supervise(module, spec, target, this.hostId, sandbox);
       return { host: this.hostId, sandbox: qualify(sandbox, this.hostId), path: spec.path };
     }
-    if (module.byteLength + MAX_HEADER_BYTES > this.limits.frameBytes) {
+    if (module.byteLength > this.limits.moduleBytes) {
       throw new KeelError(
         'message-too-large',
-        `a ${module.byteLength}-byte module cannot travel in one ${this.limits.frameBytes}-byte envelope (frameBytes)`,
-        { bytes: module.byteLength, limit: this.limits.frameBytes },
+        `a ${module.byteLength}-byte module is larger than the lattice ships (moduleBytes ${this.limits.moduleBytes})`,
+        { bytes: module.byteLength, limit: this.limits.moduleBytes },
       );
     }
     const hash = this.#placed.put(module);
@@ -732,7 +738,7 @@ export class Lattice implements RemotePort {
         CALL_TIMEOUT_MS,
       );
       timer.unref();
-      this.#calls.set(r, { host, resolve, reject, timer });
+      this.#calls.set(r, { host, kind, ...(fields.hx ? { hash: fields.hx } : {}), resolve, reject, timer });
       try {
         this.#publish(
           hostSubject(this.name, host, kind),
@@ -755,13 +761,139 @@ export class Lattice implements RemotePort {
   /** The answer to one of this host's calls, from the host it was made to. */
   #answer(peer: Peer, header: Header, body: Uint8Array): void {
     const call = this.#calls.get(header.r!);
-    if (!call || call.host !== peer.host) return;
+    if (!call || call.host !== peer.host) {
+      // Nobody here asked this host for it (or no longer waits): dropped, and said so.
+      this.#refuse('unsolicited', `${header.k} for no call of this host`, peer.host, header, body);
+      return;
+    }
+    if (header.k === 'mod') {
+      this.#chunk(peer, call, header, body);
+      return;
+    }
+    if (call.kind === 'get') {
+      if (header.k !== 'err') {
+        this.#refuse('unsolicited', `${header.k} in answer to a fetch`, peer.host, header, body);
+        return;
+      }
+    }
     if (header.k === 'err') {
       const code = isErrorCode(header.c) ? header.c : 'internal';
       this.#settleCall(call, new KeelError(code, `${peer.host}: ${header.m ?? code}`, { host: peer.host }));
     } else {
       this.#settleCall(call, { header, body });
     }
+  }
+
+  /**
+   * One chunk of a module this host fetched: in order, of the hash asked for, within the size
+   * announced by the first chunk, and within `moduleBytes` for everything being reassembled from
+   * that host at once. Anything else ends the fetch (nothing kept) and is reported; the bytes
+   * are checked against the hash once whole, before anything reads them (#placeHere).
+   */
+  #chunk(peer: Peer, call: Call, header: Header, body: Uint8Array): void {
+    const abort = (reason: 'unsolicited' | 'malformed' | 'too-large', detail: string, error: KeelError) => {
+      this.#refuse(reason, detail, peer.host, header, body);
+      this.#settleCall(call, error);
+    };
+    if (call.kind !== 'get' || header.hx !== call.hash) {
+      abort(
+        'unsolicited',
+        `chunks of ${header.hx?.slice(0, 16)}…, not the module asked for`,
+        new KeelError('invalid-module', `${peer.host} sent chunks of a module that was not asked for`),
+      );
+      return;
+    }
+    const size = header.sz!;
+    let a = call.assembly;
+    if (!a) {
+      let pending = 0;
+      for (const c of this.#calls.values())
+        if (c.host === peer.host && c.assembly) pending += c.assembly.size;
+      if (header.n !== 0 || size > this.limits.moduleBytes || pending + size > this.limits.moduleBytes) {
+        abort(
+          header.n !== 0 ? 'malformed' : 'too-large',
+          header.n !== 0
+            ? `chunk ${header.n} first`
+            : `a ${size}-byte module (moduleBytes ${this.limits.moduleBytes})`,
+          header.n !== 0
+            ? new KeelError('invalid-module', `${peer.host} sent a module's chunks out of order`)
+            : new KeelError(
+                'resource-limit',
+                `${peer.host} would have this host hold ${pending + size} bytes of modules at once (moduleBytes ${this.limits.moduleBytes})`,
+                { limit: 'moduleBytes', bytes: pending + size },
+              ),
+        );
+        return;
+      }
+      a = { size, of: header.of!, parts: [], bytes: 0 };
+      call.assembly = a;
+    }
+    if (
+      header.of !== a.of ||
+      header.sz !== a.size ||
+      header.n !== a.parts.length ||
+      a.bytes + body.byteLength > a.size
+    ) {
+      abort(
+        'malformed',
+        `chunk ${header.n} of ${header.of} (${a.parts.length} of ${a.of} received, ${a.bytes + body.byteLength} of ${a.size} bytes)`,
+        new KeelError('invalid-module', `${peer.host} sent more, or other, chunks than it announced`),
+      );
+      return;
+    }
+    a.parts.push(body.slice());
+    a.bytes += body.byteLength;
+    if (a.parts.length < a.of) return;
+    if (a.bytes !== a.size) {
+      abort(
+        'malformed',
+        `${a.bytes} bytes in ${a.of} chunks, ${a.size} announced`,
+        new KeelError('invalid-module', `${peer.host} sent fewer bytes than it announced`),
+      );
+      return;
+    }
+    const whole = new Uint8Array(a.size);
+    let at = 0;
+    for (const part of a.parts) {
+      whole.set(part, at);
+      at += part.byteLength;
+    }
+    call.assembly = undefined;
+    this.#settleCall(call, { header, body: whole });
+  }
+
+  /** Send a module this host placed, in chunks that fit one envelope, paced by `outboundBytes`. */
+  async #serveModule(host: string, r: string, hash: string, bytes: Uint8Array): Promise<void> {
+    const chunk = Math.max(1, this.limits.frameBytes - CHUNK_HEADROOM);
+    const of = Math.max(1, Math.ceil(bytes.byteLength / chunk));
+    for (let n = 0; n < of; n++) {
+      if (this.#closed || !this.#peers.get(host)?.up) return;
+      const part = bytes.subarray(n * chunk, Math.min(bytes.byteLength, (n + 1) * chunk));
+      // Past what one turn may hand to NATS: wait for the next turn.
+      while (this.#outbound + part.byteLength + CHUNK_HEADROOM > this.limits.outboundBytes) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.#closed) return;
+      }
+      try {
+        this.#publish(
+          hostSubject(this.name, host, 'mod'),
+          this.#frame({ k: 'mod', d: host, r, hx: hash, n, of, sz: bytes.byteLength }, part),
+        );
+      } catch {
+        // The fetching host times out (it keeps nothing past its budget).
+        return;
+      }
+    }
+  }
+
+  /** Report an envelope refused after its signature was checked (`cluster:reject`, bounded). */
+  #refuse(reason: RejectReason, detail: string, host: string, header: Header, body: Uint8Array): void {
+    this.#reject(
+      new Rejected(reason, detail, host),
+      hostSubject(this.name, this.hostId, header.k),
+      body,
+      performance.now(),
+    );
   }
 
   /** Another host asks this one to run a module. */
@@ -1071,7 +1203,7 @@ export class Lattice implements RemotePort {
         return;
       case 'get': {
         const bytes = this.#placed.get(header.hx!);
-        if (bytes) this.#direct(peer.host, 'mod', { r: header.r! }, bytes);
+        if (bytes) void this.#serveModule(peer.host, header.r!, header.hx!, bytes);
         else
           this.#direct(peer.host, 'err', { r: header.r!, c: 'no-such-target', m: `no module ${header.hx}` });
         return;

@@ -156,6 +156,11 @@ export interface ClusterLimits {
   maxRemoteLinks: number;
   /** `cluster:reject` and remote `ipc:drop` events per second per reason; the rest are counted and summarized. */
   rejectEvents: number;
+  /**
+   * The largest module shipped for a placement (in chunks of at most `frameBytes`), and the bytes
+   * of modules being reassembled from one host at once; a fetch also ends after 30 s.
+   */
+  moduleBytes: number;
 }
 
 export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
@@ -170,6 +175,7 @@ export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
   maxServices: 4_096,
   maxRemoteLinks: 1_024,
   rejectEvents: 16,
+  moduleBytes: 64 * MiB,
 });
 
 /** Cluster limits with overrides, each a finite integer > 0. */

@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { encode, type Header } from '../../../host/cluster/envelope.js';
+import { decode, encode, type Header, Rejected } from '../../../host/cluster/envelope.js';
 import { hostSubject } from '../../../host/cluster/subjects.js';
 import { converged, type LatticeWorld, latticeWorld } from '../../cluster/harness.js';
 import { type NatsServer, startNats } from '../../helpers/nats.js';
@@ -70,4 +70,80 @@ export async function attack(options: Parameters<typeof latticeWorld>[2] = {}): 
 export async function settle(a: Attack, ms = 300): Promise<void> {
   await a.raw.flush();
   await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A trusted host that misbehaves (`mallory`, one of the world's phantoms: every host trusts its
+ * key, and the attacker holds it), played by the raw client: it heartbeats so that beta sees it
+ * up, asks beta to place a module by hash, and sees the fetch beta sends back (envelopes are
+ * signed, not encrypted), so that it can answer with whatever chunks the attack needs.
+ */
+export interface Impostor {
+  /** Sign and send a directed frame to beta as mallory. */
+  send(fields: Partial<Header>, body?: Uint8Array): void;
+  /** What beta sent mallory (headers), e.g. the `err` that ends a placement. */
+  received: Header[];
+  /** Ask beta to place a module with this hash; resolves with the request id of beta's fetch. */
+  placeAndAwaitFetch(hash: string, path: string): Promise<string>;
+  stop(): void;
+}
+
+export async function impostor(a: Attack, host = 'mallory'): Promise<Impostor> {
+  const key = createPrivateKey(a.world.keys[host]!.privateKey);
+  const beat = () =>
+    a.raw.publish(
+      `keel.${a.lattice}.hb.${host}`,
+      a.frame(
+        { h: host, k: 'hb', d: undefined, l: { sandboxes: 0, fuelPerSec: 0, rssBytes: 1 }, sv: [] },
+        undefined,
+        key,
+      ),
+    );
+  beat();
+  const timer = setInterval(beat, 100);
+  const fetches: string[] = [];
+  const received: Header[] = [];
+  const sub = a.raw.subscribe(`keel.${a.lattice}.host.${host}.*`, {
+    callback: (_error, msg) => {
+      const decoded = decode(msg.data);
+      if (decoded instanceof Rejected) return;
+      if (received.length < 1_000) received.push(decoded.header);
+      if (decoded.header.k === 'get' && decoded.header.r) fetches.push(decoded.header.r);
+    },
+  });
+  await a.raw.flush();
+  const beta = a.world.hosts[1]!;
+  const start = Date.now();
+  while (!beta.lattice.hosts().some((h) => h.host === host && h.state === 'up')) {
+    if (Date.now() - start > 5_000) throw new Error(`beta did not hear ${host}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  let calls = 0;
+  const self: Impostor = {
+    received,
+    send(fields, body = new Uint8Array(0)) {
+      a.raw.publish(
+        hostSubject(a.lattice, 'beta', fields.k ?? 'msg'),
+        a.frame({ h: host, ...fields }, body, key),
+      );
+    },
+    async placeAndAwaitFetch(hash, path) {
+      const seen = fetches.length;
+      this.send(
+        { k: 'plc', r: String(++calls), hx: hash, f: undefined },
+        new TextEncoder().encode(JSON.stringify({ path })),
+      );
+      const begin = Date.now();
+      while (fetches.length === seen) {
+        if (Date.now() - begin > 5_000) throw new Error('beta did not fetch the module');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return fetches[fetches.length - 1]!;
+    },
+    stop() {
+      clearInterval(timer);
+      sub.unsubscribe();
+    },
+  };
+  return self;
 }
