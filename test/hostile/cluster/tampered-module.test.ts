@@ -37,7 +37,11 @@ describe.skipIf(skipWithoutNats())('tampered module', () => {
         if ('header' in got) {
           a.raw.publish(
             hostSubject(a.lattice, 'beta', 'mod'),
-            frame({ k: 'mod', d: 'beta', r: got.header.r! }, evil),
+            // One chunk (docs/cluster.md, Modules in chunks), of the hash asked for, other bytes.
+            frame(
+              { k: 'mod', d: 'beta', r: got.header.r!, hx: got.header.hx!, n: 0, of: 1, sz: evil.byteLength },
+              evil,
+            ),
           );
         }
       },
