@@ -241,21 +241,28 @@ function build(t: ValType): FromJson {
   }
 }
 
-/** The arguments of an export call, from JSON values: arity and every value checked. */
-export function argumentsFromJson(
+/**
+ * The arguments of an export call from JSON values, as a function built once per export: arity
+ * and every value checked and converted by the parameters' converters, found once here rather
+ * than on every call. Errors name the export as `name` spells it, the parameter and its WIT type.
+ */
+export function argumentsConverter(
   name: string,
   ft: FuncType,
-  args: readonly unknown[],
   held: HeldResource,
-): unknown[] {
-  if (args.length !== ft.params.length) arityError(name, ft, args.length);
-  const out = new Array(args.length);
-  for (let k = 0; k < args.length; k++) {
-    try {
-      out[k] = fromJsonOf(ft.params[k]!.type)(args[k], held);
-    } catch (error) {
-      argumentError(name, ft, k, error);
+): (args: readonly unknown[]) => unknown[] {
+  const convert = ft.params.map((p) => fromJsonOf(p.type));
+  const n = convert.length;
+  return (args) => {
+    if (args.length !== n) arityError(name, ft, args.length);
+    const out = new Array(n);
+    for (let k = 0; k < n; k++) {
+      try {
+        out[k] = convert[k]!(args[k], held);
+      } catch (error) {
+        argumentError(name, ft, k, error);
+      }
     }
-  }
-  return out;
+    return out;
+  };
 }

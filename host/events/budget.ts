@@ -58,6 +58,11 @@ export class EventBudget {
     this.#left = this.limit;
   }
 
+  /** Whether any event is held back (what `takeSuppressed` would return is not empty). */
+  get suppressing(): boolean {
+    return this.#suppressed !== undefined && this.#suppressed.size > 0;
+  }
+
   /** Each kind held back since the last call, with its count; forgets them. */
   takeSuppressed(): [EventName, number][] {
     const suppressed = this.#suppressed;

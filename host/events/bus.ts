@@ -79,7 +79,7 @@ export class EventBus {
 
   /** Cheap check used on hot paths to skip building events nobody will see. */
   wants(name: EventName): boolean {
-    return this.#route(name).length > 0;
+    return this.#subscriptions.length > 0 && this.#route(name).length > 0;
   }
 
   /** Register a consumer that can fall behind; returns the function that removes it. */

@@ -13,6 +13,7 @@
  * unit of fuel, plus the embedder's `advanceClock` steps), so that a replay times out exactly
  * where the run did.
  */
+import { performance } from 'node:perf_hooks';
 import { KeelError } from './errors.js';
 
 export class CallDeadline {

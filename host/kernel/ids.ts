@@ -13,6 +13,11 @@ export function newSessionId(deterministic = false): SessionId {
   return deterministic ? 'ses_0' : `ses_${randomBytes(6).toString('hex')}`;
 }
 
+/** The id of request number `n` (`IdSource.nextRequest`). */
+export function requestId(n: number): RequestId {
+  return `req_${n}`;
+}
+
 /** Monotonic id source for one session. */
 export class IdSource {
   #sandbox = 0;
@@ -24,7 +29,11 @@ export class IdSource {
     return `sbx_${++this.#sandbox}`;
   }
   request(): RequestId {
-    return `req_${++this.#request}`;
+    return requestId(this.nextRequest());
+  }
+  /** The next request's number (`requestId` spells it): an invocation formats its id only when something reads it. */
+  nextRequest(): number {
+    return ++this.#request;
   }
   span(): SpanId {
     return `spn_${++this.#span}`;

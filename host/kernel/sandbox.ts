@@ -9,9 +9,9 @@
  * (`exports.ts`) and the types it reports (`types.ts`).
  */
 
+import { performance } from 'node:perf_hooks';
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
-import { argumentsFromJson } from '../abi/json.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS, type EventName } from '../events/names.js';
@@ -20,7 +20,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import type { SchedPort } from '../sched/port.js';
 import { CallDeadline } from './deadline.js';
 import { KeelError } from './errors.js';
-import type { IdSource } from './ids.js';
+import { type IdSource, requestId } from './ids.js';
 import type { Limits } from './limits.js';
 import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
@@ -38,7 +38,7 @@ import type {
   SandboxState,
 } from './sandbox/types.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
-import { coreArguments, toJsonValue } from './values.js';
+import { toJsonValue } from './values.js';
 
 export { NS_PER_FUEL } from './sandbox/clock.js';
 export type {
@@ -50,6 +50,10 @@ export type {
   SandboxFuel,
   SandboxState,
 } from './sandbox/types.js';
+
+/** The defaults of `invoke`'s arguments and options, shared (none is ever written). */
+const NO_ARGUMENTS: readonly unknown[] = Object.freeze([]);
+const NO_OPTIONS: InvokeOptions = Object.freeze({});
 
 /** Internals the kernel hands a sandbox at creation. */
 export interface SandboxInternals {
@@ -68,7 +72,8 @@ interface CallInProgress {
   exportName: string;
   target: ResolvedExport;
   args: unknown[];
-  request: string;
+  /** The request's number (`IdSource.nextRequest`); its id is formatted only when read. */
+  request: number;
   started: number;
 }
 
@@ -389,8 +394,8 @@ export class Sandbox {
    */
   async invoke(
     exportName: string,
-    args: readonly unknown[] = [],
-    options: InvokeOptions = {},
+    args: readonly unknown[] = NO_ARGUMENTS,
+    options: InvokeOptions = NO_OPTIONS,
   ): Promise<InvokeOutcome> {
     // Back-pressure: a log that has fallen behind catches up before more guest code runs.
     if (this.#bus.congested) await this.#bus.drained();
@@ -408,16 +413,20 @@ export class Sandbox {
    * The synchronous form of `invoke` (a worker sandbox's call blocks the kernel's thread). Each
    * invocation is one event window.
    */
-  invokeSync(exportName: string, args: readonly unknown[] = [], options: InvokeOptions = {}): InvokeOutcome {
+  invokeSync(
+    exportName: string,
+    args: readonly unknown[] = NO_ARGUMENTS,
+    options: InvokeOptions = NO_OPTIONS,
+  ): InvokeOutcome {
     this.beginEventWindow();
     try {
       const call = this.#beginCall(exportName, args, options);
       try {
-        return this.#endCall(call, call.target.fn(...call.args));
+        return this.#endCall(call, callWith(call.target.fn, call.args));
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#events.request = undefined;
+        this.#events.endRequest();
         this.#invocationInput = undefined;
       }
     } finally {
@@ -440,7 +449,7 @@ export class Sandbox {
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#events.request = undefined;
+        this.#events.endRequest();
         this.#invocationInput = undefined;
       }
     } finally {
@@ -449,24 +458,20 @@ export class Sandbox {
   }
 
   #beginCall(exportName: string, args: readonly unknown[], options: InvokeOptions): CallInProgress {
-    this.#checkRunnable();
     const target = this.#resolve(exportName);
-    const input = invocationInput(options.stdin);
+    const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
     this.#fuel.start(this.id, exportName, options.fuel);
-    const request = this.#ids.request();
+    const request = this.#ids.nextRequest();
     const started = performance.now();
     // One clock reading for both (about 50 ns each here): outside deterministic mode the
     // deadline's clock is performance.now.
     this.#deadline.begin(this.#clock.deterministic ? undefined : started);
-    this.emit({ event: EVENTS.invokeStart, request, data: { export: exportName } });
-    const callArgs = target.signature
-      ? coreArguments(target.name, target.signature, args)
-      : target.type
-        ? argumentsFromJson(exportName, target.type, args, (handle) => this.#exports.heldResource(handle))
-        : [...args];
+    // Built only when observed: an unobserved invocation allocates no event and formats no id.
+    if (this.#events.wants(EVENTS.invokeStart))
+      this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
+    const callArgs = target.fromJson(args);
     this.#state = 'running';
-    this.#events.request = request;
-    this.#events.windowRequest = request;
+    this.#events.startRequest(request);
     this.#invocationInput = input;
     return { exportName, target, args: callArgs, request, started };
   }
@@ -480,13 +485,14 @@ export class Sandbox {
     this.#state = 'ready';
     const duration_ms = performance.now() - call.started;
     const fuel = this.#endBudget();
-    this.emit({
-      event: EVENTS.invokeEnd,
-      request: call.request,
-      status: 'ok',
-      duration_ms,
-      data: { export: call.exportName, fuel },
-    });
+    if (this.#events.wants(EVENTS.invokeEnd))
+      this.emit({
+        event: EVENTS.invokeEnd,
+        request: requestId(call.request),
+        status: 'ok',
+        duration_ms,
+        data: { export: call.exportName, fuel },
+      });
     return { value: toJsonValue(value), fuel, duration_ms };
   }
 
@@ -498,7 +504,7 @@ export class Sandbox {
       this.emit({
         event: EVENTS.invokeError,
         level: 'error',
-        request: call.request,
+        request: requestId(call.request),
         status: 'error',
         duration_ms: performance.now() - call.started,
         error: failure.toJSON(),
@@ -538,7 +544,7 @@ export class Sandbox {
       } catch (error) {
         this.#inFastCall = false;
         if (this.#state !== 'ready') throw this.#endReason ?? error;
-        const outcome = this.#settleFailure(error, exportName, undefined, performance.now());
+        const outcome = this.#settleFailure(error, exportName, 0, performance.now());
         // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
         // as jco's glue throws it, with its payload.
         if (outcome?.exit !== undefined) return undefined;
@@ -571,8 +577,9 @@ export class Sandbox {
 
   /** What this invocation used; the fast path gets a fresh per-invocation budget. */
   #endBudget(): FuelReport {
-    const fuel = this.#fuel.settle();
-    if (this.#meter) this.refuel();
+    const fuel = this.#fuel.finish();
+    // Outside an invocation, the fast path's refuel opens its next window of events too.
+    if (this.#meter) this.#events.refillIfIdle();
     return fuel;
   }
 
@@ -605,10 +612,11 @@ export class Sandbox {
   #settleFailure(
     error: unknown,
     exportName: string,
-    request: string | undefined,
+    requestNumber: number,
     started: number,
   ): InvokeOutcome | undefined {
     const duration_ms = performance.now() - started;
+    const request = requestNumber === 0 ? undefined : requestId(requestNumber);
     if (error instanceof GuestExit) {
       this.#exitCode = error.code;
       this.#end('exited', undefined, {
@@ -695,6 +703,22 @@ export class Sandbox {
       `no export "${exportName}" in ${this.module.name}; available: ${available.join(', ') || '(none)'}`,
       { export: exportName, available },
     );
+  }
+}
+
+/** `fn(...args)` without spreading the common arities. */
+function callWith(fn: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  switch (args.length) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(args[0]);
+    case 2:
+      return fn(args[0], args[1]);
+    case 3:
+      return fn(args[0], args[1], args[2]);
+    default:
+      return fn(...args);
   }
 }
 

@@ -71,8 +71,12 @@ export interface MeterRuntime {
   balance(): bigint;
   /** Fuel used since the runtime was created, over every budget. */
   used(): number;
-  /** Set the fuel left: a refuel, or a fresh per-invocation budget. Clears `exhausted()` and `stopped()`. */
-  setRemaining(n: number): void;
+  /**
+   * Set the fuel left: a refuel, or a fresh per-invocation budget. Clears `exhausted()` and
+   * `stopped()`. `usedNow` is what `used()` returns now, when the caller has just read it (the
+   * read is a call into WebAssembly: the host's per-invocation bookkeeping saves one this way).
+   */
+  setRemaining(n: number, usedNow?: number): void;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
   /**
@@ -179,9 +183,9 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
     handOut(left);
   };
 
-  const setRemaining = (n: number): void => {
+  const setRemaining = (n: number, usedNow?: number): void => {
     checkCount('fuel', n);
-    usedBefore = used();
+    usedBefore = usedNow ?? used();
     budget = n;
     exhausted = false;
     stopError = undefined;

@@ -8,6 +8,7 @@ import type { EventBus } from '../../events/bus.js';
 import { EVENTS, type EventName } from '../../events/names.js';
 import type { EventInput } from '../../events/record.js';
 import { StreamRedactor } from '../../events/stream-redact.js';
+import { requestId } from '../ids.js';
 
 /** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
 interface HeldText {
@@ -16,10 +17,16 @@ interface HeldText {
 }
 
 export class SandboxEvents {
-  /** The invocation in progress, stamped on events the guest causes meanwhile. */
-  request: string | undefined;
-  /** The invocation of the current window, stamped on its summaries. */
-  windowRequest: string | undefined;
+  /**
+   * The invocation in progress (its number, 0 for none), stamped on events the guest causes
+   * meanwhile, and the invocation of the current window, stamped on its summaries. Kept as
+   * numbers: an invocation nobody observes never formats its id (`request`, `windowRequest`).
+   */
+  #request = 0;
+  #windowRequest = 0;
+  /** The last id formatted, and its number. */
+  #requestText: string | undefined;
+  #requestTextOf = 0;
   readonly #bus: EventBus;
   readonly #sandbox: string;
   readonly #module: string;
@@ -37,6 +44,41 @@ export class SandboxEvents {
     this.#module = module;
     this.#limit = limit;
     this.#budget = new EventBudget(limit);
+  }
+
+  /** The invocation in progress: its number from `IdSource.nextRequest`, the window's too. */
+  startRequest(n: number): void {
+    this.#request = n;
+    this.#windowRequest = n;
+  }
+
+  /** The invocation in progress has ended (its window may still be open). */
+  endRequest(): void {
+    this.#request = 0;
+  }
+
+  /** The id of the invocation in progress, if any. */
+  get request(): string | undefined {
+    return this.#format(this.#request);
+  }
+
+  /** The id of the current window's invocation, if any. */
+  get windowRequest(): string | undefined {
+    return this.#format(this.#windowRequest);
+  }
+
+  #format(n: number): string | undefined {
+    if (n === 0) return undefined;
+    if (this.#requestTextOf !== n) {
+      this.#requestText = requestId(n);
+      this.#requestTextOf = n;
+    }
+    return this.#requestText;
+  }
+
+  /** Whether anything observes events of this kind (build them only then). */
+  wants(name: EventName): boolean {
+    return this.#bus.wants(name);
   }
 
   /** `Sandbox.emit`: an event this sandbox caused, within its budget. */
@@ -74,7 +116,7 @@ export class SandboxEvents {
   begin(): void {
     if (this.#windows++ > 0) return;
     this.#summarize();
-    this.windowRequest = undefined;
+    this.#windowRequest = 0;
     this.#budget.refill();
   }
 
@@ -104,7 +146,9 @@ export class SandboxEvents {
 
   /** Release the guest text held back, then one `log:suppressed` event per kind of event held back. */
   #summarize(): void {
-    for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
+    // Most windows hold nothing back: no iterator, no array for them.
+    if (this.#streams.size > 0) for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
+    if (!this.#budget.suppressing) return;
     for (const [name, suppressed] of this.#budget.takeSuppressed()) {
       this.#bus.emitAs(
         {

@@ -6,9 +6,11 @@
 import type { GuestResource } from '../../abi/handles.js';
 import type { ComponentInstance } from '../../abi/instance.js';
 import { kebabCase } from '../../abi/js-names.js';
+import { argumentsConverter } from '../../abi/json.js';
 import type { FuncType } from '../../abi/types.js';
 import type { FuncSignature } from '../../loader/core-info.js';
 import type { ModuleHandle } from '../module.js';
+import { coreArguments } from '../values.js';
 import type { RemoteExport, RemoteGuest } from './types.js';
 
 export interface ResolvedExport {
@@ -18,7 +20,14 @@ export interface ResolvedExport {
   /** Component functions: the WIT type JSON arguments are converted by. */
   type?: FuncType;
   name: string;
+  /**
+   * `invoke`'s arguments (JSON values) checked and converted to what `fn` takes: by the WIT
+   * type (converters found once per export), by the core signature, or copied as they are.
+   */
+  fromJson: (args: readonly unknown[]) => unknown[];
 }
+
+type Found = Omit<ResolvedExport, 'fromJson'>;
 
 export class ExportTable {
   #exports: Record<string, unknown> = {};
@@ -28,6 +37,9 @@ export class ExportTable {
   #remote: RemoteGuest | undefined;
   #describe: ((exportName: string) => RemoteExport) | undefined;
   readonly #resolved = new Map<string, ResolvedExport>();
+  /** The last name resolved and what it resolved to (a caller often calls one export in a row). */
+  #lastName: string | undefined;
+  #last: ResolvedExport | undefined;
   readonly #module: ModuleHandle;
 
   constructor(module: ModuleHandle) {
@@ -63,11 +75,25 @@ export class ExportTable {
 
   /** The export named, from the cache or looked up (and cached); undefined when there is none. */
   resolve(exportName: string): ResolvedExport | undefined {
+    if (exportName === this.#lastName) return this.#last;
     const cached = this.#resolved.get(exportName);
-    if (cached) return cached;
+    if (cached) {
+      this.#lastName = exportName;
+      this.#last = cached;
+      return cached;
+    }
     const found = this.#lookup(exportName);
-    if (found) this.#resolved.set(exportName, found);
-    return found;
+    if (!found) return undefined;
+    const resolved = { ...found, fromJson: this.#converter(exportName, found) };
+    this.#resolved.set(exportName, resolved);
+    return resolved;
+  }
+
+  #converter(exportName: string, found: Found): ResolvedExport['fromJson'] {
+    const { signature, type } = found;
+    if (signature) return (args) => coreArguments(found.name, signature, args);
+    if (type) return argumentsConverter(exportName, type, (handle) => this.heldResource(handle));
+    return (args) => [...args];
   }
 
   /** The sandbox ended: nothing stays reachable. */
@@ -76,9 +102,11 @@ export class ExportTable {
     this.#component = undefined;
     this.#remote = undefined;
     this.#resolved.clear();
+    this.#lastName = undefined;
+    this.#last = undefined;
   }
 
-  #lookup(exportName: string): ResolvedExport | undefined {
+  #lookup(exportName: string): Found | undefined {
     // A preview1 command runs as `wasi:cli/run#run` whatever its ABI: natively that is `_start`.
     if (this.#module.preview1Abi === 'keel' && /^wasi:cli\/run(@[^#]*)?#run$/.test(exportName)) {
       const start = this.#lookup('_start');

@@ -16,6 +16,14 @@ export class FuelAccount {
   #budgetStart = 0;
   /** Fuel of the last invocation (what `--json` reports, also after a failure). */
   #last: FuelReport;
+  /**
+   * The fast path's budget set when the last invocation ended (`finish`), and the meter's
+   * `used()` then; -1 when the meter has been set otherwise since. While the meter still holds
+   * that whole budget, nothing has run since, and the next invocation's default budget is
+   * already in place: `start` needs one read of the counter instead of a read and a write.
+   */
+  #idleBudget = -1;
+  #idleUsed = 0;
 
   constructor(meter: MeterRuntime | undefined, limit: number, total: number) {
     this.#meter = meter;
@@ -50,9 +58,31 @@ export class FuelAccount {
     }
     const meter = this.#meter;
     if (!meter) return fuel;
+    this.#idleBudget = -1;
+    return this.#refuel(fuel, meter, meter.used());
+  }
+
+  /**
+   * The invocation that ends: what it used, recorded as the last invocation's, and the fast
+   * path's fresh budget (the per-invocation limit, within the lifetime limit).
+   */
+  finish(): FuelReport {
+    const meter = this.#meter;
+    if (!meter) {
+      this.#last = { used: 0, limit: this.#limit };
+      return this.#last;
+    }
     const used = meter.used();
+    this.#last = { used: used - this.#budgetStart, limit: this.#budget };
+    this.#idleBudget = this.#refuel(this.#limit, meter, used);
+    this.#idleUsed = used;
+    return this.#last;
+  }
+
+  /** `used` is the meter's `used()`, just read. */
+  #refuel(fuel: number, meter: MeterRuntime, used: number): number {
     const budget = Math.min(fuel, Math.max(0, this.#total - used));
-    meter.setRemaining(budget);
+    meter.setRemaining(budget, used);
     this.#budget = budget;
     this.#budgetStart = used;
     return budget;
@@ -62,6 +92,21 @@ export class FuelAccount {
   start(sandbox: string, exportName: string, requested: number | undefined): void {
     const meter = this.#meter;
     if (!meter) return;
+    const idle = this.#idleBudget;
+    this.#idleBudget = -1;
+    if (
+      requested === undefined &&
+      idle > 0 &&
+      meter.remaining() === idle &&
+      meter.stopped() === undefined &&
+      !meter.exhausted()
+    ) {
+      // Untouched since `finish` set it: used() is what it was then, and min(limit, total - used)
+      // is this very budget.
+      this.#budget = idle;
+      this.#budgetStart = this.#idleUsed;
+      return;
+    }
     const used = meter.used();
     const left = this.#total - used;
     if (left <= 0) {
@@ -78,21 +123,13 @@ export class FuelAccount {
     }
     this.#budget = Math.min(requested ?? this.#limit, left);
     this.#budgetStart = used;
-    meter.setRemaining(this.#budget);
+    meter.setRemaining(this.#budget, used);
   }
 
   /** What the invocation in progress used of its budget, recorded as the last invocation's (before a failure's error is made). */
   spent(): FuelReport {
     const used = this.#meter ? this.#meter.used() - this.#budgetStart : 0;
     this.#last = { used, limit: this.#budget };
-    return this.#last;
-  }
-
-  /** What the invocation that ends used, recorded as the last invocation's (the caller then refuels the fast path). */
-  settle(): FuelReport {
-    this.#last = this.#meter
-      ? { used: this.#meter.used() - this.#budgetStart, limit: this.#budget }
-      : { used: 0, limit: this.#limit };
     return this.#last;
   }
 }

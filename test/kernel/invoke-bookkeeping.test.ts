@@ -1,0 +1,130 @@
+/**
+ * What `invokeSync` keeps per invocation, now that it does the least it can when nobody
+ * observes it: each invocation still gets its own budget and reports its own fuel (also when
+ * the fast path ran between two invocations, or nothing did), request ids are counted whether
+ * or not anything reads them, and the events and the provider's `invocationId()` agree on them.
+ */
+import { describe, expect, it } from 'vitest';
+import { type CapabilityProvider, type KeelEvent, Kernel } from '../../host/index.js';
+import { BENCH_WAT, BENCH_WIT, componentFromWat, tempCacheDir } from '../../scripts/lib/fixtures.js';
+import { watFile } from '../helpers/wat.js';
+
+describe('invokeSync bookkeeping', () => {
+  it('gives each invocation its full budget and reports its own fuel, with or without fast-path calls between', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    try {
+      const module = await kernel.load(await watFile('guests/wat/loop.wat'));
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 100_000, fuelTotal: 1_000_000 } });
+      const first = sandbox.invokeSync('count', [1000]);
+      const used = first.fuel.used;
+      expect(used).toBeGreaterThan(1000);
+      expect(first.fuel.limit).toBe(100_000);
+      // Back to back: the budget the first one's end put in place serves the second.
+      const second = sandbox.invokeSync('count', [1000]);
+      expect(second.fuel).toEqual({ used, limit: 100_000 });
+      expect(sandbox.fuel()).toMatchObject({ used: 2 * used, remaining: 100_000 });
+      // The fast path spends from that budget; the next invocation gets a whole one again.
+      expect(sandbox.fn<(n: number) => number>('count')(1000)).toBe(1000);
+      expect(sandbox.fuel()).toMatchObject({ used: 3 * used, remaining: 100_000 - used });
+      const third = sandbox.invokeSync('count', [2000]);
+      expect(third.fuel.limit).toBe(100_000);
+      expect(third.fuel.used).toBeGreaterThan(used);
+      expect(sandbox.fuel()).toMatchObject({ used: 3 * used + third.fuel.used, remaining: 100_000 });
+      // An explicit refuel is the fast path's budget only: the next invocation gets the limit.
+      expect(sandbox.refuel(10)).toBe(10);
+      expect(sandbox.fuel().remaining).toBe(10);
+      expect(sandbox.invokeSync('count', [1000]).fuel).toEqual({ used, limit: 100_000 });
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('keeps the lifetime limit when back-to-back invocations reuse the budget in place', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    try {
+      const module = await kernel.load(await watFile('guests/wat/loop.wat'));
+      const probe = await kernel.spawn(module);
+      const used = probe.invokeSync('count', [1000]).fuel.used;
+      const total = Math.floor(2.5 * used);
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 100_000, fuelTotal: total } });
+      sandbox.invokeSync('count', [1000]);
+      // The fast path's budget is what is left of the lifetime limit, not the per-invocation one.
+      expect(sandbox.fuel().remaining).toBe(total - used);
+      sandbox.invokeSync('count', [1000]);
+      expect(sandbox.fuel().remaining).toBe(total - 2 * used);
+      expect(() => sandbox.invokeSync('count', [1000])).toThrow(
+        expect.objectContaining({
+          code: 'fuel-exhausted',
+          details: expect.objectContaining({ limit: total - 2 * used }),
+        }),
+      );
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('counts request ids when nobody observes them, and the events and invocationId() agree', async () => {
+    const seen: (string | undefined)[] = [];
+    const provider: CapabilityProvider = {
+      name: 'bench-host',
+      interfaces: ['keel:bench/host'],
+      link: ({ context }) => ({
+        tick: (x: number) => {
+          seen.push(context.invocationId());
+          return (x + 1) >>> 0;
+        },
+      }),
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [provider] });
+    try {
+      const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+      const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+      expect(sandbox.invokeSync('call-host', [1]).value).toBe(1);
+      expect(sandbox.invokeSync('call-host', [1]).value).toBe(1);
+      const events: KeelEvent[] = [];
+      const off = kernel.on('invoke:*', (e) => {
+        events.push(e);
+      });
+      expect(sandbox.invokeSync('call-host', [1]).value).toBe(1);
+      off();
+      // The fast path is no invocation: no id.
+      expect(sandbox.fn<(n: number) => number>('call-host')(1)).toBe(1);
+      expect(seen).toHaveLength(4);
+      const [a, b, c, none] = seen;
+      const number = (id: string | undefined) => Number(/^req_(\d+)$/.exec(id ?? '')?.[1]);
+      expect(number(b)).toBe(number(a) + 1);
+      expect(number(c)).toBe(number(b) + 1);
+      expect(none).toBeUndefined();
+      expect(events.map((e) => [e.event, e.request])).toEqual([
+        ['invoke:start', c],
+        ['invoke:end', c],
+      ]);
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('refuses bad arguments with the parameter and its WIT type, through the converters built once per export', async () => {
+    const provider: CapabilityProvider = {
+      name: 'bench-host',
+      interfaces: ['keel:bench/host'],
+      link: () => ({ tick: (x: number) => (x + 1) >>> 0 }),
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [provider] });
+    try {
+      const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+      const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+      expect(sandbox.invokeSync('add', [40, 2]).value).toBe(42);
+      expect(() => sandbox.invokeSync('add', [40, 2 ** 32])).toThrow(
+        /argument 2 \(b: u32\) of "add": 4294967296 is not a u32/,
+      );
+      expect(() => sandbox.invokeSync('add', [40])).toThrow(
+        /"add" takes 2 argument\(s\) \(a: u32, b: u32\), got 1/,
+      );
+      expect(sandbox.invokeSync('add', [1, 2]).value).toBe(3);
+      expect(sandbox.state).toBe('ready');
+    } finally {
+      await kernel.close();
+    }
+  });
+});
