@@ -9,11 +9,17 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endWorkers, encoded, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
 
 const BODY = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
 
-const exit = (status: unknown) => ({ op: 'result', id: 1, outcome: { $exit: status }, fuel: 0, exhausted: false });
+const exit = (status: unknown) => ({
+  op: 'result',
+  id: 1,
+  outcome: { $exit: status },
+  fuel: 0,
+  exhausted: false,
+});
 
 const CASES: Record<string, { status: unknown; exitGranted: boolean }> = {
   'an exit without the grant': { status: 0, exitGranted: false },

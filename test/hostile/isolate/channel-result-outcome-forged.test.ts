@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../host/kernel/errors.js';
-import { endWorkers, encoded, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
 
 const BODY = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
 

@@ -1,34 +1,37 @@
 /**
- * Attack: a host call frame whose `args` is a value of the codec's CLONED tag (bytes for V8's
- * deserializer): a sparse array of length 2^25 in 19 bytes. The codec checks every count of its
- * own tags against the bytes there are, but V8's format keeps a sparse array's length as it is,
- * and the kernel then walks the array (`args.map`, remote.ts) index by index on its thread. At
- * 2^32-1 (the same 19 bytes) that walk takes tens of minutes: every sandbox and the embedder
- * stop. The kernel must refuse the frame (internal, reason channel) at once.
+ * Attack: a host call frame whose `args` (or a result frame whose value) is a value of the
+ * codec's CLONED tag (bytes for V8's deserializer): a sparse array of length 2^25 in 19 bytes.
+ * The codec checks every count of its own tags against the bytes there are, but V8's format
+ * keeps a sparse array's length as it is, and the kernel then walks the array index by index on
+ * its thread (`args.map` in `serve`, the walk of `ObjectTable.decode`, remote.ts), past the
+ * call's deadline. At 2^32-1 (the same 19 bytes) that walk takes tens of minutes: every sandbox
+ * and the embedder stop. The kernel must refuse the frame (internal, reason channel) at once.
  */
-import type { Worker } from 'node:worker_threads';
+
 import { serialize } from 'node:v8';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { endWorkers, encoded, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
 
 const CLONED = 14;
 const LENGTH = 2 ** 25;
 
-function sparseArrayFrame(): Uint8Array {
+const marker = 'SPARSE-PLACEHOLDER';
+
+/** The frame of `message` with its `marker` string replaced by a CLONED sparse array. */
+function sparseArrayFrame(message: unknown): Uint8Array {
   const sparse: unknown[] = [];
   sparse.length = LENGTH;
   const clone = serialize(sparse);
-  // The request with a placeholder for args, then the placeholder replaced by the CLONED value.
-  const marker = 'ARGS-PLACEHOLDER';
-  const plain = Buffer.from(
-    encoded({ op: 'host', request: { op: 'call', iface: 'test:sparse/api', name: 'f', args: marker }, fuel: 0 }),
-  );
+  const plain = Buffer.from(encoded(message));
   const at = plain.indexOf(Buffer.from(marker, 'latin1')) - 5;
   const value = Buffer.alloc(5 + clone.length);
   value[0] = CLONED;
   value.writeUInt32LE(clone.length, 1);
   clone.copy(value, 5);
-  return Uint8Array.from(Buffer.concat([plain.subarray(0, at), value, plain.subarray(at + 5 + marker.length)]));
+  return Uint8Array.from(
+    Buffer.concat([plain.subarray(0, at), value, plain.subarray(at + 5 + marker.length)]),
+  );
 }
 
 let workers: Worker[] = [];
@@ -37,24 +40,37 @@ afterEach(async () => {
   workers = [];
 });
 
-it('a host call whose args are a huge sparse array is refused at once', async () => {
-  let called = 0;
-  const hostile = await hostileWorkerSandbox(
-    `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`,
-    { forged: sparseArrayFrame() },
-    { imports: { 'test:sparse/api': { f: () => ++called } }, deadlineMs: 1_000 },
-  );
-  workers = hostile.workers;
-  const started = performance.now();
-  let failure: unknown;
-  try {
-    hostile.sandbox.callSync('f', []);
-  } catch (error) {
-    failure = error;
-  }
-  const elapsed = performance.now() - started;
-  // The kernel's thread was not held for the walk (2^25 holes take seconds; 2^32-1, minutes).
-  expect(elapsed).toBeLessThan(1_500);
-  expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
-  expect(called).toBe(0);
-}, 120_000);
+const FORGERIES: Record<string, unknown> = {
+  "a host call's args": {
+    op: 'host',
+    request: { op: 'call', iface: 'test:sparse/api', name: 'f', args: marker },
+    fuel: 0,
+  },
+  "a call's result": { op: 'result', id: 1, outcome: { ok: marker }, fuel: 0, exhausted: false },
+};
+
+it.each(Object.entries(FORGERIES))(
+  '%s as a huge sparse array is refused at once',
+  async (_, message) => {
+    let called = 0;
+    const hostile = await hostileWorkerSandbox(
+      `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`,
+      { forged: sparseArrayFrame(message) },
+      { imports: { 'test:sparse/api': { f: () => ++called } }, deadlineMs: 1_000 },
+    );
+    workers = hostile.workers;
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      hostile.sandbox.callSync('f', []);
+    } catch (error) {
+      failure = error;
+    }
+    const elapsed = performance.now() - started;
+    // The kernel's thread was not held for the walk (2^25 holes take seconds; 2^32-1, minutes).
+    expect(elapsed).toBeLessThan(1_500);
+    expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
+    expect(called).toBe(0);
+  },
+  120_000,
+);
