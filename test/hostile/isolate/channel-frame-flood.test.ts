@@ -1,0 +1,85 @@
+/**
+ * Attack: the worker never waits for the kernel's reply; it bumps its frame's sequence word in a
+ * tight loop, so that each time the kernel looks there is a "new" host call (the same bytes,
+ * replayed). The kernel serves one, replies, looks again: there is always another. It must still
+ * keep its deadline (`deadlineMs`) and, on the event-loop path, let the loop run (timers, kills,
+ * other sandboxes): the kernel's thread is everyone's.
+ */
+
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+
+const FLOOD_MS = 8_000;
+const DEADLINE_MS = 300;
+
+const FLOODER = `
+  waitCall();
+  frame.set(workerData.host);
+  Atomics.store(words, 2, workerData.host.length);
+  const end = Date.now() + workerData.floodMs;
+  while (Date.now() < end) {
+    Atomics.add(words, 0, 1);
+    Atomics.notify(words, 0);
+  }
+  Atomics.wait(words, 1, Atomics.load(words, 1), 60000);
+`;
+
+const host = encoded({
+  op: 'host',
+  request: { op: 'call', iface: 'test:flood/api', name: 'f', args: [] },
+  fuel: 0,
+});
+
+let workers: Worker[] = [];
+afterEach(async () => {
+  await endWorkers(workers);
+  workers = [];
+});
+
+describe('a worker that floods the channel with frames', () => {
+  it('a synchronous call still ends at its deadline', async () => {
+    const hostile = await hostileWorkerSandbox(
+      FLOODER,
+      { host, floodMs: FLOOD_MS },
+      { deadlineMs: DEADLINE_MS },
+    );
+    workers = hostile.workers;
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      hostile.sandbox.callSync('f', []);
+    } catch (error) {
+      failure = error;
+    }
+    const elapsed = performance.now() - started;
+    expect(failure).toMatchObject({ code: 'timeout' });
+    // The kernel's thread was blocked for the deadline and a margin, not for as long as the
+    // worker chose to flood.
+    expect(elapsed).toBeLessThan(DEADLINE_MS + 2_000);
+  }, 60_000);
+
+  it('a call on the event loop ends at its deadline, and the loop keeps running', async () => {
+    const hostile = await hostileWorkerSandbox(
+      FLOODER,
+      { host, floodMs: FLOOD_MS },
+      { deadlineMs: DEADLINE_MS },
+    );
+    workers = hostile.workers;
+    const started = performance.now();
+    // A timer of the embedder (or another sandbox's deadline) due soon after the call starts.
+    let timerLate = Number.POSITIVE_INFINITY;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timerLate = performance.now() - started - 50;
+        resolve();
+      }, 50),
+    );
+    const failure = await hostile.sandbox.call('f', []).catch((error: unknown) => error);
+    const elapsed = performance.now() - started;
+    await timer;
+    expect(failure).toMatchObject({ code: 'timeout' });
+    expect(elapsed).toBeLessThan(DEADLINE_MS + 2_000);
+    expect(timerLate).toBeLessThan(1_500);
+  }, 60_000);
+});
