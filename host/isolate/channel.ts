@@ -13,7 +13,10 @@
  *
  * A message larger than a frame is posted on the port and its frame says so (length -1). The
  * worker's one-way notices (`starting`, limits) go on the port too, counted in a word so that
- * the kernel drains them, in order, before the frame that follows them.
+ * the kernel drains them, in order, before the frame that follows them. What goes on the port
+ * is the codec's bytes too, in a plain `ArrayBuffer` (moved, not copied): a port message that is
+ * anything else, or longer than the receiver's bound (`maxMessageBytes`), breaks the protocol.
+ * The receiving side never walks a value structured clone made.
  *
  * Either side reads what the other wrote through shared memory: the reader copies a frame out
  * before decoding it and checks its length, so a worker that scribbles on the buffer can make
@@ -69,6 +72,33 @@ export function channelBuffer(frameBytes = FRAME_BYTES): SharedArrayBuffer {
 
 export type Side = 'kernel' | 'worker';
 
+/**
+ * A message's bytes on the channel may be more than the bytes the ABI counted for it
+ * (`limits.hostArgBytes`, a call's byte budget: host/abi/context.ts counts what the host holds,
+ * not the names of fields, cases and flags, nor UTF-16's second byte). A host call's message
+ * may take `WIRE_FACTOR` times the sandbox's `hostArgBytes` and `WIRE_SLACK` more (its names,
+ * its envelope); the worker refuses a longer one as `resource-limit` (hostArgBytes), and the
+ * kernel, which holds every path (frame and port) to the same bound, ends a worker that sends
+ * one anyway. Results are bounded the same way by the call's byte budget.
+ */
+export const WIRE_FACTOR = 8;
+export const WIRE_SLACK = 4096;
+
+/** The most bytes a message may take on the channel for `held` bytes of the ABI's count. */
+export function wireBytes(held: number): number {
+  return WIRE_FACTOR * held + WIRE_SLACK;
+}
+
+/** A message longer than the bound its sender was given (`send`'s `maxBytes`). */
+export class TooLargeError extends CodecError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`a message of ${bytes} bytes, over the bound of ${limit}`);
+  }
+}
+
 /** One thread's end of the channel. */
 export class ChannelEnd {
   readonly #words: Int32Array;
@@ -83,7 +113,9 @@ export class ChannelEnd {
   /** The worker's port posts counted at the last drain (kernel side). */
   #portSeen = 0;
   /** Messages of frames that said they were on the port, taken from it early (kernel side). */
-  readonly #queued: unknown[] = [];
+  readonly #queued: { message: unknown; bytes: number }[] = [];
+  /** The bytes of the message `poll` (or `receive`) returned last, as the other side wrote them. */
+  #lastBytes = 0;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -92,6 +124,8 @@ export class ChannelEnd {
     /** Kernel side: a one-way notice from the worker; false when the message is not one. */
     private readonly notice: (message: unknown) => boolean = () => false,
     private readonly spin = DEFAULT_SPIN,
+    /** The longest message taken from the other side, frame or port (a frame is shorter anyway). */
+    private readonly maxMessageBytes = Number.POSITIVE_INFINITY,
   ) {
     this.#words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     const frameBytes = (buffer.byteLength - HEADER_BYTES) / 2;
@@ -106,15 +140,19 @@ export class ChannelEnd {
     this.#seen = Atomics.load(this.#words, this.#seq.in);
   }
 
-  /** Write `message` into the other side's frame (or post it, when it does not fit) and wake it. */
-  send(message: unknown): void {
+  /**
+   * Write `message` into the other side's frame (or post it, when it does not fit) and wake it.
+   * A message longer than `maxBytes` is not sent (`TooLargeError`).
+   */
+  send(message: unknown, maxBytes = Number.POSITIVE_INFINITY): void {
     const length = this.#writer.encode(message);
+    if (length > maxBytes) throw new TooLargeError(length, maxBytes);
     const frame = this.#frames.out;
     if (length <= frame.length) {
       frame.set(this.#writer.bytes.subarray(0, length));
       Atomics.store(this.#words, this.#length.out, length);
     } else {
-      this.#post(message);
+      this.#postWritten(length);
       Atomics.store(this.#words, this.#length.out, ON_PORT);
     }
     Atomics.add(this.#words, this.#seq.out, 1);
@@ -123,16 +161,34 @@ export class ChannelEnd {
 
   /** Worker side: a one-way message to the kernel, on the port (taken in order with the frames). */
   post(message: unknown): void {
-    this.#post(message);
+    this.#postWritten(this.#writer.encode(message));
     Atomics.add(this.#words, PORT_POSTS, 1);
   }
 
-  #post(message: unknown): void {
+  /** Post the writer's bytes, in a buffer of their own that the port moves to the other side. */
+  #postWritten(length: number): void {
+    const buffer = new ArrayBuffer(length);
+    new Uint8Array(buffer).set(this.#writer.bytes.subarray(0, length));
     try {
-      this.port.postMessage(message);
+      this.port.postMessage(buffer, [buffer]);
     } catch (error) {
       throw new CodecError(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** A message the port delivered: the codec's bytes in a plain ArrayBuffer, within the bound. */
+  #fromPort(message: unknown): { message: unknown; bytes: number } {
+    if (!(message instanceof ArrayBuffer)) throw new CodecError('a port message that is not bytes');
+    const bytes = message.byteLength;
+    if (bytes > this.maxMessageBytes) {
+      throw new CodecError(`a port message of ${bytes} bytes, over ${this.maxMessageBytes}`);
+    }
+    return { message: decode(Buffer.from(message), bytes), bytes };
+  }
+
+  /** The bytes the message `poll` (or `receive`) returned last took on the channel. */
+  get lastBytes(): number {
+    return this.#lastBytes;
   }
 
   /** Kernel side: handle the worker's notices posted so far; keep a frame's message for its frame. */
@@ -148,11 +204,12 @@ export class ChannelEnd {
   }
 
   /** Kernel side: a message from the port (drained here, or delivered by its listener). */
-  take(message: unknown): void {
-    if (this.notice(message)) return;
+  take(bytes: unknown): void {
+    const taken = this.#fromPort(bytes);
+    if (this.notice(taken.message)) return;
     // A well-behaved worker has at most one frame's message on the port at a time.
     if (this.#queued.length > 0) throw new CodecError('the worker posted more than its frames say');
-    this.#queued.push(message);
+    this.#queued.push(taken);
   }
 
   /** The next incoming message if the other side has sent one; `NOTHING` if not. */
@@ -166,18 +223,23 @@ export class ChannelEnd {
       if (this.side === 'worker') {
         const received = receiveMessageOnPort(this.port);
         if (!received) throw new CodecError('a frame said it was on the port, and it was not');
-        return received.message;
+        const taken = this.#fromPort(received.message);
+        this.#lastBytes = taken.bytes;
+        return taken.message;
       }
       if (this.#queued.length === 0) this.drain(true);
-      if (this.#queued.length === 0) throw new CodecError('a frame said it was on the port, and it was not');
-      return this.#queued.shift();
+      const taken = this.#queued.shift();
+      if (!taken) throw new CodecError('a frame said it was on the port, and it was not');
+      this.#lastBytes = taken.bytes;
+      return taken.message;
     }
     const frame = this.#frames.in;
-    if (!Number.isInteger(length) || length < 0 || length > frame.length) {
+    if (!Number.isInteger(length) || length < 0 || length > frame.length || length > this.maxMessageBytes) {
       throw new CodecError(`a frame's length is out of bounds (${length})`);
     }
     if (this.#copy.length < length) this.#copy = Buffer.allocUnsafe(Math.max(length, 2 * this.#copy.length));
     this.#copy.set(frame.subarray(0, length));
+    this.#lastBytes = length;
     return decode(this.#copy, length);
   }
 

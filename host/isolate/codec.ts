@@ -4,15 +4,18 @@
  * crosses twice, so the channel writes its messages itself, in a compact tagged form:
  * `undefined`, `null`, booleans, numbers (int32 or float64, `-0` and NaN kept), BigInts (64-bit,
  * or decimal beyond), strings (Latin-1 or UTF-16 code units: lone surrogates kept), byte arrays,
- * arrays and plain objects. Anything else structured clone can copy (an `Error` in a failure's
- * details, other typed arrays, a `Map`) is written by V8's serializer inside the frame; what it
- * cannot copy (a function, a symbol) is refused here as `postMessage` refused it.
+ * the other typed arrays (a list of numbers lifted from a guest), arrays, plain objects, and
+ * errors (as their name and message, nothing else). Nothing else crosses: a `Map`, a `Date`, a
+ * class instance, a function or a symbol is refused (`CodecError`). No value is ever handed to
+ * V8's deserializer: the other thread may be a guest that got out of WebAssembly, and V8's
+ * format says things its bytes do not hold (a sparse array of 2^32-1 holes in 19 bytes, a tree
+ * of 2^40 arrays in 287 bytes of shared references).
  *
  * Decoding reads bytes the other thread wrote: every length and count is checked against the
- * bytes there are, nesting is bounded, and a key named `__proto__` is an own property, so a
- * forged frame yields a wrong value or an error, never a prototype or a huge allocation.
+ * bytes there are, nesting is bounded, byte and typed arrays are copied into fresh memory of
+ * this thread, and a key named `__proto__` is an own property, so a forged frame yields a wrong
+ * value or an error, never a prototype, a view of shared memory or a huge allocation.
  */
-import { deserialize, serialize } from 'node:v8';
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -28,7 +31,27 @@ const UTF16 = 10;
 const BYTES = 11;
 const ARRAY = 12;
 const OBJECT = 13;
-const CLONED = 14;
+/** 14 was V8's serializer inside the frame: it is never read any more (an unknown tag). */
+const TYPED = 15;
+const ERROR = 16;
+
+/** Typed arrays by their TYPED kind byte (Uint8Array crosses as BYTES). */
+const TYPED_KINDS = [
+  Int8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+type TypedKind = (typeof TYPED_KINDS)[number];
+
+/** An error's name and message cross, each at most this many code units (longer is cut). */
+export const MAX_ERROR_TEXT = 4096;
 
 /** Deepest value written or read (WIT values nest far less; remote.ts refuses past 100). */
 export const MAX_CODEC_DEPTH = 128;
@@ -150,13 +173,19 @@ export class Writer {
       return;
     }
     if (depth >= MAX_CODEC_DEPTH) throw new CodecError('a value nests too deeply to cross threads');
-    if (value instanceof Uint8Array && !(value.buffer instanceof SharedArrayBuffer)) {
-      const n = value.byteLength;
+    if (value instanceof Uint8Array) {
+      // Shared memory too: the bytes are copied into the frame, never the view.
       this.#tag(BYTES);
-      this.#u32(n);
-      this.#room(n);
-      this.#bytes.set(value, this.#at);
-      this.#at += n;
+      this.#raw(value);
+      return;
+    }
+    if (ArrayBuffer.isView(value)) {
+      const kind = TYPED_KINDS.findIndex((k) => value instanceof k);
+      if (kind < 0) throw new CodecError(`a ${value.constructor.name} cannot cross threads`);
+      this.#tag(TYPED);
+      this.#room(1);
+      this.#bytes[this.#at++] = kind;
+      this.#raw(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       return;
     }
     if (Array.isArray(value)) {
@@ -176,47 +205,22 @@ export class Writer {
       }
       return;
     }
-    // Whatever else structured clone copies; it throws (DataCloneError) on what it cannot.
-    let cloned: Buffer;
-    try {
-      cloned = serialize(value);
-    } catch (error) {
-      throw new CodecError(error instanceof Error ? error.message : String(error));
+    if (value instanceof Error) {
+      // What a failure's details may hold: its name and message, as text, bounded.
+      this.#tag(ERROR);
+      this.#string(String(value.name).slice(0, MAX_ERROR_TEXT));
+      this.#string(String(value.message).slice(0, MAX_ERROR_TEXT));
+      return;
     }
-    this.#tag(CLONED);
-    this.#u32(cloned.length);
-    this.#room(cloned.length);
-    cloned.copy(this.#bytes, this.#at);
-    this.#at += cloned.length;
+    throw new CodecError(`a ${proto?.constructor?.name ?? 'value'} cannot cross threads`);
   }
-}
 
-/**
- * A cloned value from the other thread must be what its bytes say: V8's format keeps a sparse
- * array's length as written (19 bytes can say 2^32-1 holes) and keeps shared references (287
- * bytes can say a tree of 2^40 arrays), and the kernel walks what it decodes. So every array is
- * dense, no object is reached twice, and the values reached are at most the bytes read (each
- * takes at least one), within the codec's depth. Walked without recursion.
- */
-function checkCloned(root: unknown, bytes: number, depth: number): void {
-  const seen = new Set<object>();
-  const pending: [unknown, number][] = [[root, depth]];
-  let values = 0;
-  while (pending.length > 0) {
-    const [value, at] = pending.pop()!;
-    if (++values > bytes) throw new CodecError('a cloned value holds more values than its bytes');
-    if (typeof value !== 'object' || value === null) continue;
-    if (seen.has(value)) throw new CodecError('a cloned value reaches one object twice');
-    seen.add(value);
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
-    if (at >= MAX_CODEC_DEPTH) throw new CodecError('a value nests too deeply to cross threads');
-    const keys = Object.keys(value);
-    if (Array.isArray(value) && keys.length !== value.length)
-      throw new CodecError('a cloned array has holes');
-    if (keys.length > bytes) throw new CodecError('a cloned value holds more values than its bytes');
-    for (const key of keys) pending.push([(value as Record<string, unknown>)[key], at + 1]);
-    if (value instanceof Map) for (const [k, v] of value) pending.push([k, at + 1], [v, at + 1]);
-    else if (value instanceof Set) for (const v of value) pending.push([v, at + 1]);
+  #raw(bytes: Uint8Array): void {
+    const n = bytes.byteLength;
+    this.#u32(n);
+    this.#room(n);
+    this.#bytes.set(bytes, this.#at);
+    this.#at += n;
   }
 }
 
@@ -263,6 +267,13 @@ class Reader {
       return s;
     }
     return this.bytes.toString('latin1', start, start + n);
+  }
+
+  /** An error's name or message: a string of at most MAX_ERROR_TEXT code units. */
+  #text(): string {
+    const text = this.#key();
+    if (text.length > MAX_ERROR_TEXT) throw new CodecError("an error's text is too long");
+    return text;
   }
 
   #key(): string {
@@ -343,21 +354,27 @@ class Reader {
         }
         return out;
       }
-      case CLONED: {
+      case TYPED: {
+        this.#need(1);
+        const Kind: TypedKind | undefined = TYPED_KINDS[this.bytes[this.at++]!];
+        if (!Kind) throw new CodecError('a typed array of an unknown kind');
         const n = this.#u32();
         this.#need(n);
-        const start = this.at;
+        if (n % Kind.BYTES_PER_ELEMENT !== 0) throw new CodecError('a typed array ends inside an element');
+        // Fresh, aligned memory of this thread: the frame's bytes are copied, never viewed.
+        const buffer = new ArrayBuffer(n);
+        new Uint8Array(buffer).set(this.bytes.subarray(this.at, this.at + n));
         this.at += n;
-        let value: unknown;
-        try {
-          value = deserialize(this.bytes.subarray(start, start + n));
-        } catch (error) {
-          throw new CodecError(
-            `a cloned value cannot be read: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-        checkCloned(value, n, depth);
-        return value;
+        return new Kind(buffer);
+      }
+      case ERROR: {
+        const name = this.#text();
+        const message = this.#text();
+        const error = new Error(message);
+        // Own data, no stack of the other thread: the name says what it was.
+        Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
+        error.stack = `${name}: ${message}`;
+        return error;
       }
       default:
         throw new CodecError(`a frame has an unknown tag ${tag}`);

@@ -14,7 +14,7 @@ import type { HandleCounter } from '../abi/handles.js';
 import { kebabCase } from '../abi/js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from '../abi/members.js';
 import { MAX_VALUE_DEPTH } from '../abi/types.js';
-import { KeelError } from '../kernel/errors.js';
+import { ERROR_CODES, type ErrorCode, KeelError } from '../kernel/errors.js';
 import { GuestExit } from '../kernel/traps.js';
 
 /** A host object, seen from the worker: its id in the kernel's table and its class. */
@@ -330,6 +330,22 @@ export type HostRequest =
   | { op: 'method'; target: number; method: string; args: unknown[] }
   | { op: 'drop'; target: number; args?: undefined };
 
+/** The host function a request calls, as errors and notices name it. */
+export function calleeOf(request: HostRequest): string {
+  switch (request.op) {
+    case 'call':
+      return `${request.iface}#${request.name}`;
+    case 'new':
+      return `${request.iface}#[constructor]${request.name}`;
+    case 'static':
+      return `${request.iface}#[static]${request.name}.${request.method}`;
+    case 'method':
+      return `the host method ${request.method}`;
+    case 'drop':
+      return 'the drop of a host object';
+  }
+}
+
 /** Serve one request from the worker against the sandbox's linked records and object table. */
 export function serve(
   request: HostRequest,
@@ -341,14 +357,7 @@ export function serve(
     return { ok: undefined };
   }
   const given = request.args;
-  const name =
-    request.op === 'call'
-      ? `${request.iface}#${request.name}`
-      : request.op === 'new'
-        ? `${request.iface}#[constructor]${request.name}`
-        : request.op === 'static'
-          ? `${request.iface}#[static]${request.name}.${request.method}`
-          : `the host method ${request.method}`;
+  const name = calleeOf(request);
   return objects.outcome(() => {
     const args = given.map((a) => objects.decode(a));
     switch (request.op) {
@@ -377,4 +386,114 @@ export function serve(
       }
     }
   }, name);
+}
+
+/**
+ * A message from the worker that the protocol does not have. The worker is untrusted (a guest
+ * that got out of WebAssembly runs its JavaScript): the kernel ends the sandbox (`internal`,
+ * reason `channel`) and believes nothing of the message.
+ */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+/** The longest name (an interface, a member, a resource kind) the kernel takes from the worker. */
+const MAX_NAME = 1024;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function name(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length > MAX_NAME) throw new ProtocolError(`${what} is not a name`);
+  return value;
+}
+
+function id(value: unknown, what: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new ProtocolError(`${what} is not an id`);
+  return value as number;
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new ProtocolError(`${what} is not a list`);
+  return value;
+}
+
+/** A host call as the worker wrote it, checked: only the protocol's fields, of their types. */
+export function checkRequest(value: unknown): HostRequest {
+  if (!isRecord(value)) throw new ProtocolError('a host frame without a request');
+  switch (value.op) {
+    case 'call':
+    case 'new':
+      return {
+        op: value.op,
+        iface: name(value.iface, 'an interface'),
+        name: name(value.name, 'a member'),
+        args: list(value.args, 'the arguments'),
+      };
+    case 'static':
+      return {
+        op: 'static',
+        iface: name(value.iface, 'an interface'),
+        name: name(value.name, 'a class'),
+        method: name(value.method, 'a static function'),
+        args: list(value.args, 'the arguments'),
+      };
+    case 'method':
+      return {
+        op: 'method',
+        target: id(value.target, 'a host object'),
+        method: name(value.method, 'a method'),
+        args: list(value.args, 'the arguments'),
+      };
+    case 'drop':
+      return { op: 'drop', target: id(value.target, 'a host object') };
+    default:
+      throw new ProtocolError('a host request of no known op');
+  }
+}
+
+/** The largest exit status a guest can give (`proc_exit` takes a u32; `wasi:cli/exit` less). */
+const MAX_EXIT_STATUS = 0xffff_ffff;
+
+/**
+ * What the worker says a call (or its start) ended with, checked: one of the protocol's
+ * outcomes, a Keel error only with a code of the catalog, an exit only when the kernel granted
+ * one (`exitGranted`) and with an exit status. A host function's thrown value (`$throw`) only
+ * ever crosses to the worker, never back.
+ */
+export function checkOutcome(value: unknown, exitGranted: boolean): Outcome {
+  if (!isRecord(value)) throw new ProtocolError('a result without an outcome');
+  const keys = Object.keys(value);
+  if (keys.length !== 1) throw new ProtocolError('an outcome of more or less than one kind');
+  switch (keys[0]) {
+    case 'ok':
+      return { ok: value.ok };
+    case '$error':
+      return { $error: value.$error };
+    case '$exit': {
+      const status = value.$exit;
+      if (!exitGranted) throw new ProtocolError('an exit from a sandbox that was granted none');
+      if (!Number.isInteger(status) || (status as number) < 0 || (status as number) > MAX_EXIT_STATUS) {
+        throw new ProtocolError('an exit status that is not one');
+      }
+      return { $exit: status as number };
+    }
+    case '$keel': {
+      const keel = value.$keel;
+      if (!isRecord(keel)) throw new ProtocolError('a Keel error of no shape');
+      const { code, message, details } = keel;
+      if (typeof code !== 'string' || !ERROR_CODES.includes(code as ErrorCode)) {
+        throw new ProtocolError('a Keel error with a code outside the catalog');
+      }
+      if (typeof message !== 'string') throw new ProtocolError("a Keel error's message is not text");
+      if (details !== undefined && !isRecord(details))
+        throw new ProtocolError("a Keel error's details are not a record");
+      return { $keel: { code, message, ...(details ? { details } : {}) } };
+    }
+    default:
+      throw new ProtocolError('an outcome of no known kind');
+  }
 }

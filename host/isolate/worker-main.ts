@@ -13,9 +13,9 @@ import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
 import { createMeterRuntime, KEEL_MODULE, type MeterRuntime } from '../meter/index.js';
-import { ChannelEnd } from './channel.js';
+import { ChannelEnd, TooLargeError, wireBytes } from './channel.js';
 import { osThreadId } from './os-thread.js';
-import { type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
+import { calleeOf, type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
 
 /** What the kernel sends to start the guest. */
 export interface WorkerInit {
@@ -83,6 +83,9 @@ export interface HostReply {
 }
 
 let channel: ChannelEnd;
+/** The bounds the kernel holds this worker's messages to (channel.ts, wireBytes). */
+let hostCallBytes = Number.POSITIVE_INFINITY;
+let resultBytes = Number.POSITIVE_INFINITY;
 let meter: MeterRuntime | undefined;
 let call: ((name: string, args: unknown[]) => unknown) | undefined;
 let records: ProxyRecords;
@@ -107,16 +110,26 @@ function noticeResource(reached: ResourceLimitReached): void {
   channel.post({ op: 'resource-limit', reached } satisfies WorkerNotice);
 }
 
-function send(message: WorkerMessage): void {
-  channel.send(message);
+function send(message: WorkerMessage, maxBytes?: number): void {
+  channel.send(message, maxBytes);
 }
 
 /** A host call: write it, sleep until the kernel answers. Fuel crosses both ways. */
 function hostCall(request: HostRequest): unknown {
   try {
-    send({ op: 'host', request, fuel: meter?.remaining() ?? 0 });
+    send({ op: 'host', request, fuel: meter?.remaining() ?? 0 }, hostCallBytes);
   } catch (error) {
-    // A guest value that cannot cross (structured clone's rules): the call is refused here.
+    const callee = calleeOf(request);
+    if (error instanceof TooLargeError) {
+      // Within hostArgBytes as the ABI counts, past it on the channel (long names): refused
+      // here as the ABI refuses, before the kernel sees it (it would end the sandbox).
+      noticeResource({ limit: 'hostArgBytes', bytes: error.bytes, import: callee });
+      throw new KeelError(
+        'resource-limit',
+        `the guest passed ${callee} ${error.bytes} bytes on the channel, over ${error.limit} (limits.hostArgBytes, docs/placement.md)`,
+        { limit: 'hostArgBytes', max: error.limit, bytes: error.bytes, import: callee },
+      );
+    }
     throw new KeelError(
       'invalid-argument',
       `a host call's argument cannot cross to the kernel: ${String(error)}`,
@@ -216,9 +229,20 @@ function invoke(message: WorkerInvoke): void {
   const fuel = meter?.remaining() ?? 0;
   const exhausted = meter?.exhausted() ?? false;
   try {
-    send({ op: 'result', id: message.id, outcome, fuel, exhausted });
+    send({ op: 'result', id: message.id, outcome, fuel, exhausted }, resultBytes);
   } catch (error) {
-    const failure = new KeelError('internal', `a result cannot cross to the kernel: ${String(error)}`);
+    // Past the call's byte budget on the channel is the guest's, as past it in the ABI (a trap).
+    const failure =
+      error instanceof TooLargeError
+        ? new KeelError(
+            'trap',
+            `the result of ${message.name} takes ${error.bytes} bytes on the channel, over ${error.limit}`,
+            {
+              bytes: error.bytes,
+              limit: error.limit,
+            },
+          )
+        : new KeelError('internal', `a result cannot cross to the kernel: ${String(error)}`);
     send({ op: 'result', id: message.id, outcome: thrown(failure, (v) => v), fuel, exhausted });
   }
 }
@@ -240,6 +264,8 @@ function crossing(error: unknown, exportName: string): Outcome {
 
 parentPort!.once('message', (init: WorkerInit) => {
   channel = new ChannelEnd(init.buffer, init.port, 'worker', undefined, init.spin);
+  hostCallBytes = wireBytes(init.maxHostArgBytes);
+  resultBytes = wireBytes(init.maxCallBytes);
   channel.announceThread(osThreadId());
   channel.post({ op: 'starting' } satisfies WorkerNotice);
   try {

@@ -13,17 +13,25 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
 import type { MeterRuntime } from '../meter/index.js';
-import { ChannelEnd, channelBuffer, DEFAULT_SPIN, NOTHING } from './channel.js';
+import { ChannelEnd, channelBuffer, DEFAULT_SPIN, NOTHING, wireBytes } from './channel.js';
 import { osThreadAlive } from './os-thread.js';
 import type { WorkerPool } from './pool.js';
-import { ObjectTable, type Outcome, serve, settle, thrown } from './remote.js';
+import {
+  checkOutcome,
+  checkRequest,
+  ObjectTable,
+  type Outcome,
+  ProtocolError,
+  serve,
+  settle,
+  thrown,
+} from './remote.js';
 import type {
   HostReply,
   ResourceLimitReached,
   WorkerInit,
   WorkerInvoke,
   WorkerMessage,
-  WorkerNotice,
 } from './worker-main.js';
 
 type Records = Readonly<Record<string, Record<string, unknown>>>;
@@ -34,6 +42,16 @@ type Records = Readonly<Record<string, Record<string, unknown>>>;
  * blocks: without the look, the call would wait for its deadline.
  */
 const LIVENESS_MS = 50;
+
+/**
+ * The longest the kernel's loop serves one worker's frames without a turn of the event loop (on
+ * the `call` path): a worker that answers every reply with another host call at once must not
+ * keep timers, kills and other sandboxes waiting.
+ */
+const TURN_MS = 5;
+
+/** The longest resource kind or import name a resource-limit notice may carry. */
+const MAX_NOTICE_NAME = 512;
 
 export interface WorkerSandboxOptions {
   pool: WorkerPool;
@@ -80,13 +98,24 @@ export class WorkerSandbox {
   /** The deadline of the start functions, armed when the worker begins to instantiate. */
   #startTimer: ReturnType<typeof setTimeout> | undefined;
   #starting = true;
+  /** Notices taken in this call (or the start): Keel's worker sends each at most once a call. */
+  readonly #noticed = new Set<string>();
 
   private constructor(options: WorkerSandboxOptions) {
     this.#options = options;
     this.#worker = options.pool.acquire();
     const { port1, port2 } = new MessageChannel();
     const buffer = channelBuffer();
-    this.#channel = new ChannelEnd(buffer, port1, 'kernel', (message) => this.#notice(message));
+    this.#channel = new ChannelEnd(
+      buffer,
+      port1,
+      'kernel',
+      (message) => this.#notice(message),
+      DEFAULT_SPIN,
+      // Frames and port messages alike: no message longer than a call's result or a host call's
+      // arguments may take (channel.ts, wireBytes).
+      wireBytes(Math.max(options.maxCallBytes, options.maxHostArgBytes)),
+    );
     // Host objects the guest holds through the channel count against the sandbox's handles.
     this.#objects = new ObjectTable(options.imports, options.handles);
     // Notices posted while the kernel's loop is free (a frame drains those before it).
@@ -133,10 +162,8 @@ export class WorkerSandbox {
         sandbox.kill();
         throw error;
       }
-      if (message.op !== 'ready' || !Array.isArray(message.exports)) {
-        throw sandbox.#broken(new Error('the worker said it was ready without its exports'));
-      }
-      sandbox.#exports = message.exports.filter((name) => typeof name === 'string');
+      if (message.op !== 'ready') throw sandbox.#broken(new Error(`a ${message.op} frame at the start`));
+      sandbox.#exports = message.exports;
       try {
         sandbox.#absorb(message.fuel);
       } catch {
@@ -162,6 +189,9 @@ export class WorkerSandbox {
     for (;;) {
       // Killed from a host function just served: the worker will never answer.
       if (this.#dead) throw this.#dead;
+      // Every turn, not only when the worker is quiet: one that answers each reply with another
+      // host call at once would otherwise hold the kernel's thread past the deadline.
+      if (performance.now() >= deadline) throw this.#timeout(name);
       let message: unknown;
       try {
         message = this.#channel.receive(Math.min(deadline, performance.now() + LIVENESS_MS));
@@ -195,9 +225,15 @@ export class WorkerSandbox {
   /** Call an export, waiting on the event loop: host functions may be asynchronous. */
   async call(name: string, args: readonly unknown[]): Promise<unknown> {
     const id = this.#send(name, args);
+    const deadline = performance.now() + this.#options.deadlineMs;
     const timer = setTimeout(() => this.#timeout(name), this.#options.deadlineMs);
     try {
-      const message = await this.#await((m) => m.op === 'result' && m.id === id);
+      const message = await this.#await(
+        (m) => m.op === 'result' && m.id === id,
+        () => {
+          if (performance.now() >= deadline) throw this.#timeout(name);
+        },
+      );
       return this.#settle(message as WorkerMessage & { op: 'result' });
     } finally {
       clearTimeout(timer);
@@ -223,6 +259,8 @@ export class WorkerSandbox {
 
   /** Past the deadline: the worker is ended wherever its guest is. */
   #timeout(exportName: string): KeelError {
+    // Once: the call's timer and its loop's own look may both find it late.
+    if (this.#dead) return this.#dead;
     const error = this.#options.deadlineExceeded(exportName);
     this.kill(error);
     return error;
@@ -243,27 +281,70 @@ export class WorkerSandbox {
     return this.#dead ?? error;
   }
 
-  /** A frame from the worker, checked for its shape. */
+  /**
+   * A frame from the worker, checked: only the protocol's messages, with only the protocol's
+   * fields, of their types and within their bounds (a host call's message within what the
+   * sandbox's `hostArgBytes` allows, on whichever path it came). Anything else breaks the
+   * protocol and ends the sandbox.
+   */
   #frame(message: unknown): WorkerMessage {
-    const op = (message as { op?: unknown } | null)?.op;
-    if (op !== 'host' && op !== 'result' && op !== 'ready' && op !== 'failed') {
-      throw this.#broken(new Error('a frame without a known op'));
+    try {
+      return this.#checked(message);
+    } catch (error) {
+      throw this.#broken(error);
     }
-    return message as WorkerMessage;
+  }
+
+  #checked(message: unknown): WorkerMessage {
+    if (typeof message !== 'object' || message === null)
+      throw new ProtocolError('a frame that is no message');
+    const m = message as Record<string, unknown>;
+    switch (m.op) {
+      case 'host': {
+        const bound = wireBytes(this.#options.maxHostArgBytes);
+        if (this.#channel.lastBytes > bound) {
+          throw new ProtocolError(
+            `a host call of ${this.#channel.lastBytes} bytes, over the bound of ${bound} (limits.hostArgBytes)`,
+          );
+        }
+        return { op: 'host', request: checkRequest(m.request), fuel: m.fuel as number };
+      }
+      case 'result':
+        if (!Number.isSafeInteger(m.id)) throw new ProtocolError('a result for no call');
+        return {
+          op: 'result',
+          id: m.id as number,
+          outcome: checkOutcome(m.outcome, this.#options.exitGranted),
+          fuel: m.fuel as number,
+          exhausted: m.exhausted === true,
+        };
+      case 'ready':
+        if (!Array.isArray(m.exports))
+          throw new ProtocolError('the worker said it was ready without its exports');
+        return {
+          op: 'ready',
+          exports: m.exports.filter((name): name is string => typeof name === 'string'),
+          fuel: m.fuel as number,
+        };
+      case 'failed':
+        return { op: 'failed', outcome: checkOutcome(m.outcome, this.#options.exitGranted) };
+      default:
+        throw new ProtocolError('a frame without a known op');
+    }
   }
 
   /**
    * Serve the worker's frames on the event loop until `done` accepts one; a kill or a broken
    * frame rejects at once, even while an asynchronous host function is pending.
    */
-  #await(done: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
+  #await(done: (message: WorkerMessage) => boolean, check: () => void = () => {}): Promise<WorkerMessage> {
     return new Promise<WorkerMessage>((resolve, reject) => {
       if (this.#dead) {
         reject(this.#dead);
         return;
       }
       this.#pending = { reject };
-      this.#serveUntil(done).then(
+      this.#serveUntil(done, check).then(
         (message) => {
           this.#pending = undefined;
           resolve(message);
@@ -276,9 +357,18 @@ export class WorkerSandbox {
     });
   }
 
-  async #serveUntil(done: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
+  async #serveUntil(done: (message: WorkerMessage) => boolean, check: () => void): Promise<WorkerMessage> {
+    let turned = performance.now();
     for (;;) {
       if (this.#dead) throw this.#dead;
+      // The deadline every turn, and a turn of the event loop now and then however busy the
+      // worker keeps the channel.
+      check();
+      if (performance.now() - turned > TURN_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turned = performance.now();
+        continue;
+      }
       let message: unknown;
       try {
         message = this.#channel.poll();
@@ -287,6 +377,7 @@ export class WorkerSandbox {
       }
       if (message === NOTHING) {
         await this.#channel.changed();
+        turned = performance.now();
         continue;
       }
       const frame = this.#frame(message);
@@ -299,6 +390,7 @@ export class WorkerSandbox {
   #send(name: string, args: readonly unknown[]): number {
     if (this.#dead) throw this.#dead;
     const id = this.#nextCall++;
+    this.#noticed.clear();
     const message: WorkerInvoke = {
       op: 'invoke',
       id,
@@ -340,11 +432,23 @@ export class WorkerSandbox {
     return settle(message.outcome, (v) => this.#objects.decode(v));
   }
 
-  /** A one-way notice from the worker, however it arrived; false when the message is not one. */
+  /**
+   * A one-way notice from the worker, however it arrived; false when the message is not one.
+   * Keel's worker sends each kind at most once a call, of the protocol's shape: a notice past
+   * that breaks the protocol (thrown here, the channel ends the sandbox). What a notice says is
+   * taken only where the kernel cannot know it (which import, how many bytes); the limit's
+   * figures are the kernel's own.
+   */
   #notice(message: unknown): boolean {
-    const notice = message as WorkerNotice | null;
-    switch (notice?.op) {
+    if (typeof message !== 'object' || message === null) return false;
+    const notice = message as Record<string, unknown>;
+    const once = (kind: string) => {
+      if (this.#noticed.has(kind)) throw new ProtocolError(`a second ${kind} notice in one call`);
+      this.#noticed.add(kind);
+    };
+    switch (notice.op) {
       case 'starting':
+        once('starting');
         // Start functions are guest code: they run under the deadline, as a call does (a spin
         // in one kept the spawn, and a thread, for as long as the guest's fuel lasted). The
         // clock starts once the thread is up: booting it is the host's time, not the guest's.
@@ -352,19 +456,43 @@ export class WorkerSandbox {
           this.#startTimer = setTimeout(() => this.#timeout('instantiation'), this.#options.deadlineMs);
         }
         return true;
-      case 'limit':
-        if ((notice.what === 'memory' || notice.what === 'table') && typeof notice.requested === 'number') {
-          this.#options.onLimit(notice.what, notice.requested);
+      case 'limit': {
+        const { what, requested } = notice;
+        if (
+          (what !== 'memory' && what !== 'table') ||
+          !Number.isSafeInteger(requested) ||
+          (requested as number) < 0
+        ) {
+          throw new ProtocolError('a limit notice of no known shape');
         }
+        once(what);
+        this.#options.onLimit(what, requested as number);
         return true;
+      }
       case 'resource-limit':
-        if (typeof notice.reached === 'object' && notice.reached !== null) {
-          this.#options.onResourceLimit(notice.reached);
-        }
+        once('resource-limit');
+        this.#options.onResourceLimit(this.#reached(notice.reached));
         return true;
       default:
         return false;
     }
+  }
+
+  /** A resource-limit notice's content, rebuilt from its checked fields (no other field passes). */
+  #reached(reached: unknown): ResourceLimitReached {
+    const r = (typeof reached === 'object' && reached !== null ? reached : {}) as Record<string, unknown>;
+    const named = (value: unknown) =>
+      typeof value === 'string' && value.length > 0 && value.length <= MAX_NOTICE_NAME;
+    if (r.limit === 'handles' && named(r.kind)) return { limit: 'handles', kind: r.kind as string };
+    if (
+      r.limit === 'hostArgBytes' &&
+      named(r.import) &&
+      Number.isSafeInteger(r.bytes) &&
+      (r.bytes as number) > this.#options.maxHostArgBytes
+    ) {
+      return { limit: 'hostArgBytes', bytes: r.bytes as number, import: r.import as string };
+    }
+    throw new ProtocolError('a resource-limit notice of no known shape');
   }
 
   #serveSync(message: WorkerMessage & { op: 'host' }): void {

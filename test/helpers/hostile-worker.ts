@@ -42,6 +42,8 @@ export interface HostileWorker {
   sandbox: WorkerSandbox;
   workers: Worker[];
   deaths: KeelError[];
+  /** The header words of the channel's shared buffer, as the kernel's side sees them. */
+  words: Int32Array<ArrayBufferLike>;
 }
 
 /** Start a worker sandbox whose worker runs `body` (after PRELUDE, inside the init handler). */
@@ -52,12 +54,19 @@ export async function hostileWorkerSandbox(
 ): Promise<HostileWorker> {
   const workers: Worker[] = [];
   const deaths: KeelError[] = [];
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   const pool = {
     acquire() {
       const worker = new Worker(`${PRELUDE}\n${body}\n});`, {
         eval: true,
         workerData: { ready: encoded({ op: 'ready', exports: ['f'], fuel: 0 }), ...workerData },
       });
+      // The kernel's init carries the channel's buffer: kept for the test's host functions.
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (message: { buffer: SharedArrayBuffer }, transfer?: readonly Transferable[]) => {
+        words = new Int32Array(message.buffer, 0, 16);
+        post(message, transfer as never);
+      };
       workers.push(worker);
       return worker;
     },
@@ -85,7 +94,7 @@ export async function hostileWorkerSandbox(
     onDeath: (error) => deaths.push(error),
     ...options,
   });
-  return { sandbox, workers, deaths };
+  return { sandbox, workers, deaths, words };
 }
 
 /** End the hostile workers the test started (the sandbox's kill only asks the pool). */

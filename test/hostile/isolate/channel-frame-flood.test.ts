@@ -3,7 +3,10 @@
  * tight loop, so that each time the kernel looks there is a "new" host call (the same bytes,
  * replayed). The kernel serves one, replies, looks again: there is always another. It must still
  * keep its deadline (`deadlineMs`) and, on the event-loop path, let the loop run (timers, kills,
- * other sandboxes): the kernel's thread is everyone's.
+ * other sandboxes): the kernel's thread is everyone's. The same when a host call is always there
+ * when the kernel looks after its reply (made certain here by the host function, which a racing
+ * worker only makes likely): a deadline looked at only when the channel is quiet is never looked
+ * at, and a loop that awaits only microtasks never lets a timer run.
  */
 
 import type { Worker } from 'node:worker_threads';
@@ -24,6 +27,27 @@ const FLOODER = `
   }
   Atomics.wait(words, 1, Atomics.load(words, 1), 60000);
 `;
+
+/** One host call, then sleep: the host function below makes it look like the next, for ever. */
+const ONE_CALL = `
+  waitCall();
+  write(workerData.host);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);
+`;
+
+/**
+ * A host function that bumps the worker's sequence word (header word 0) before it returns, for
+ * `FLOOD_MS`: each time the kernel looks after its reply, a "new" host call is there, however
+ * the threads are scheduled (a worker doing this itself races the kernel, and under load the
+ * kernel sees quiet moments).
+ */
+function replaying(words: () => Int32Array<ArrayBufferLike>): () => number {
+  const end = performance.now() + FLOOD_MS;
+  return () => {
+    if (performance.now() < end) Atomics.add(words(), 0, 1);
+    return 0;
+  };
+}
 
 const host = encoded({
   op: 'host',
@@ -68,6 +92,53 @@ describe('a worker that floods the channel with frames', () => {
     workers = hostile.workers;
     const started = performance.now();
     // A timer of the embedder (or another sandbox's deadline) due soon after the call starts.
+    let timerLate = Number.POSITIVE_INFINITY;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timerLate = performance.now() - started - 50;
+        resolve();
+      }, 50),
+    );
+    const failure = await hostile.sandbox.call('f', []).catch((error: unknown) => error);
+    const elapsed = performance.now() - started;
+    await timer;
+    expect(failure).toMatchObject({ code: 'timeout' });
+    expect(elapsed).toBeLessThan(DEADLINE_MS + 2_000);
+    expect(timerLate).toBeLessThan(1_500);
+  }, 60_000);
+
+  it('a host call always there when the kernel looks: the synchronous call ends at its deadline', async () => {
+    let words: Int32Array<ArrayBufferLike> = new Int32Array(1);
+    const f = replaying(() => words);
+    const hostile = await hostileWorkerSandbox(
+      ONE_CALL,
+      { host },
+      { deadlineMs: DEADLINE_MS, imports: { 'test:flood/api': { f } } },
+    );
+    workers = hostile.workers;
+    words = hostile.words;
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      hostile.sandbox.callSync('f', []);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(DEADLINE_MS + 2_000);
+  }, 60_000);
+
+  it('a host call always there when the kernel looks: the call on the event loop ends at its deadline, the loop runs', async () => {
+    let words: Int32Array<ArrayBufferLike> = new Int32Array(1);
+    const f = replaying(() => words);
+    const hostile = await hostileWorkerSandbox(
+      ONE_CALL,
+      { host },
+      { deadlineMs: DEADLINE_MS, imports: { 'test:flood/api': { f } } },
+    );
+    workers = hostile.workers;
+    words = hostile.words;
+    const started = performance.now();
     let timerLate = Number.POSITIVE_INFINITY;
     const timer = new Promise<void>((resolve) =>
       setTimeout(() => {

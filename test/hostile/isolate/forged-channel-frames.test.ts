@@ -8,39 +8,14 @@
  * kernel goes on with bounded memory. Both call paths: `callSync` (the kernel's thread waits
  * on the channel) and `call` (its event loop does).
  */
-import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
-import { handleLimitCounter } from '../../../host/abi/handles.js';
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KeelError } from '../../../host/index.js';
-import { Writer } from '../../../host/isolate/codec.js';
-import type { WorkerPool } from '../../../host/isolate/pool.js';
-import { WorkerSandbox } from '../../../host/isolate/worker-sandbox.js';
+import type { WorkerSandbox } from '../../../host/isolate/worker-sandbox.js';
+import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
 
-/** Header words and the kernel's frame, as channel.ts lays them out. */
-const HOSTILE_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-parentPort.once('message', (init) => {
-  const words = new Int32Array(init.buffer, 0, 16);
-  const frame = new Uint8Array(init.buffer, 64, (init.buffer.byteLength - 64) / 2);
-  const write = ({ bytes, length }) => {
-    frame.set(bytes.subarray(0, Math.min(bytes.length, frame.length)));
-    Atomics.store(words, 2, length ?? bytes.length);
-    Atomics.add(words, 0, 1);
-    Atomics.notify(words, 0);
-  };
-  write(workerData.ready);
-  // Wait for the kernel's call (its word leaves 0), then answer it with the forgery.
-  while (Atomics.load(words, 1) === 0) Atomics.wait(words, 1, 0);
-  write(workerData.forged);
-  Atomics.wait(words, 1, 1, 60000);
-});
-`;
-
-function encoded(value: unknown): Uint8Array {
-  const writer = new Writer();
-  const length = writer.encode(value);
-  return Uint8Array.from(writer.bytes.subarray(0, length));
-}
+/** Wait for the kernel's call, then answer it with the forgery. */
+const BODY = `waitCall(); write(workerData.forged.bytes, workerData.forged.length); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
 
 function bytes(...parts: number[][]): Uint8Array {
   return Uint8Array.from(parts.flat());
@@ -68,40 +43,16 @@ const FORGERIES: Record<string, { bytes: Uint8Array; length?: number }> = {
   'a prototype key': { bytes: encoded(JSON.parse('{"__proto__": {"op": "result", "id": 1}}')) },
 };
 
-function hostileSandbox(forged: { bytes: Uint8Array; length?: number }): Promise<WorkerSandbox> {
-  const workers: Worker[] = [];
-  const pool = {
-    acquire() {
-      const worker = new Worker(HOSTILE_WORKER, {
-        eval: true,
-        workerData: { ready: { bytes: encoded({ op: 'ready', exports: ['f'], fuel: 0 }) }, forged },
-      });
-      workers.push(worker);
-      return worker;
-    },
-    release(worker: Worker) {
-      void worker.terminate();
-    },
-  } as unknown as WorkerPool;
-  return WorkerSandbox.start({
-    pool,
-    modules: [],
-    imports: {},
-    meter: undefined,
-    meterLimits: { memoryBytes: 1 << 20, tableElements: 100, growFailure: 'return-minus-one' },
-    onLimit: () => {},
-    maxCallBytes: 1 << 20,
-    bytesPerFuel: 64,
-    handles: handleLimitCounter(100),
-    handleLimit: 100,
-    maxHostArgBytes: 1 << 20,
-    callFuel: 0,
-    onResourceLimit: () => {},
-    exitGranted: false,
-    deadlineMs: 20_000,
-    deadlineExceeded: (name) => new KeelError('timeout', `${name} ran past its deadline`),
-    onDeath: () => {},
-  });
+let workers: Worker[] = [];
+afterEach(async () => {
+  await endWorkers(workers);
+  workers = [];
+});
+
+async function hostileSandbox(forged: { bytes: Uint8Array; length?: number }): Promise<WorkerSandbox> {
+  const hostile = await hostileWorkerSandbox(BODY, { forged });
+  workers.push(...hostile.workers);
+  return hostile.sandbox;
 }
 
 function isChannelFailure(error: unknown): void {
