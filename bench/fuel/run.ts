@@ -7,7 +7,7 @@
  * prices are right when every kind costs about as much per unit as compute: docs/fuel.md
  * publishes the table from this bench, and the target is the worst kind within 10x of compute.
  *
- *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--only compute,memory,host,slices]
+ *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--tag T] [--only memory,host,slices]
  *
  * Method: each kind runs a guest that repeats one operation (or a compute kernel) in a loop
  * under Keel's metering with all the fuel there is, and reads the fuel the run used
@@ -19,18 +19,25 @@
  * Results go to bench/results/fuel-<date>[-quick].{json,md}.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { DEFAULT_HOST_COSTS } from '../../host/caps/provider.js';
 import { Kernel, type Limits, type Sandbox } from '../../host/index.js';
+import { DEFAULT_COSTS } from '../../host/meter/costs.js';
 import { createMeterRuntime, type MeterRuntime, meterModule } from '../../host/meter/index.js';
-import { wat } from '../../scripts/lib/wat.js';
+import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 import type { KernelSpec } from '../compute/run.js';
 import { machine } from '../lib/measure.js';
 import { ROOT, repoPath } from '../lib/paths.js';
+import { command, keelComponent, streamsComponent } from './guests.js';
+import { type KindResult, kindsTable, type Report, type SliceCost, type SliceResult } from './table.js';
 
 const QUICK = process.argv.includes('--quick');
-const SAMPLES = QUICK ? 5 : 11;
+const SAMPLES = QUICK ? 3 : 7;
+const TAG = (() => {
+  const i = process.argv.indexOf('--tag');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i >= 0 ? new Set(process.argv[i + 1]!.split(',')) : undefined;
@@ -43,63 +50,78 @@ interface Sample {
   ops: number;
 }
 
-export interface KindResult {
-  group: string;
-  name: string;
-  what: string;
-  /** ns per unit of fuel: median and minimum over the samples. */
-  nsPerFuel: number;
-  nsPerFuelMin: number;
-  fuelPerOp: number;
-  nsPerOp: number;
-}
-
 const ALL_FUEL: Partial<Limits> = {
   fuel: Number.MAX_SAFE_INTEGER,
   fuelTotal: Number.MAX_SAFE_INTEGER,
   deadlineMs: 3_600_000,
   outputBytes: Number.MAX_SAFE_INTEGER,
+  // Sends are accepted (a sample queues them all; nothing drains the mailbox while it runs).
+  mailboxLength: 1_000_000,
+  mailboxSenderPercent: 100,
 };
+
+/** ipc sends queue their bodies until the peer ends: a shorter sample keeps that in bounds. */
+const IPC_SAMPLE_NS = (QUICK ? 20 : 30) * 1e6;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1]!;
 }
 
-async function kind(
-  group: string,
-  name: string,
-  what: string,
-  sample: () => Sample | Promise<Sample>,
-): Promise<KindResult> {
-  await sample(); // warm-up: compile, tier up, fill caches
-  const samples: Sample[] = [];
-  for (let i = 0; i < SAMPLES; i++) samples.push(await sample());
-  const perFuel = samples.map((s) => s.ns / s.fuel);
-  const last = samples[samples.length - 1]!;
-  const result = {
-    group,
-    name,
-    what,
-    nsPerFuel: median(perFuel),
-    nsPerFuelMin: Math.min(...perFuel),
-    fuelPerOp: last.fuel / last.ops,
-    nsPerOp: median(samples.map((s) => s.ns / s.ops)),
-  };
-  console.log(
-    `  ${name.padEnd(26)} ${result.nsPerFuel.toFixed(3).padStart(9)} ns/fuel (min ${result.nsPerFuelMin.toFixed(3)}), ${result.fuelPerOp.toFixed(1)} fuel and ${result.nsPerOp.toFixed(0)} ns per op`,
-  );
-  return result;
+/** A kind of work to measure: `sample` runs it once (enough of it for one sample). */
+interface KindSpec {
+  group: string;
+  name: string;
+  what: string;
+  sample: () => Sample | Promise<Sample>;
+}
+
+function kind(group: string, name: string, what: string, sample: KindSpec['sample']): KindSpec {
+  return { group, name, what, sample };
+}
+
+/**
+ * Measure every kind, interleaved: a warm-up of each (compile, tier up, fill caches), then
+ * SAMPLES rounds that take one sample of each kind in turn, so that a burst of load on the
+ * machine falls on all kinds alike rather than on the few measured while it lasted. A kind's
+ * figure is the median of its samples' ns per unit of fuel.
+ */
+async function measure(specs: KindSpec[]): Promise<KindResult[]> {
+  for (const spec of specs) await spec.sample();
+  const samples: Sample[][] = specs.map(() => []);
+  for (let round = 0; round < SAMPLES; round++) {
+    for (let i = 0; i < specs.length; i++) samples[i]!.push(await specs[i]!.sample());
+    console.log(`  round ${round + 1}/${SAMPLES} (load ${loadavg()[0]!.toFixed(1)})`);
+  }
+  return specs.map((spec, i) => {
+    const mine = samples[i]!;
+    const perFuel = mine.map((s) => s.ns / s.fuel);
+    const fuel = mine.reduce((sum, s) => sum + s.fuel, 0);
+    const ops = mine.reduce((sum, s) => sum + s.ops, 0);
+    const result: KindResult = {
+      group: spec.group,
+      name: spec.name,
+      what: spec.what,
+      nsPerFuel: median(perFuel),
+      nsPerFuelMin: Math.min(...perFuel),
+      fuelPerOp: fuel / ops,
+      nsPerOp: median(mine.map((s) => s.ns / s.ops)),
+    };
+    console.log(
+      `  ${spec.name.padEnd(34)} ${result.nsPerFuel.toFixed(3).padStart(9)} ns/fuel (min ${result.nsPerFuelMin.toFixed(3)}), ${result.fuelPerOp.toFixed(1)} fuel and ${result.nsPerOp.toFixed(0)} ns per op`,
+    );
+    return result;
+  });
 }
 
 /**
  * CPU time is counted in scheduler ticks here (getrusage: steps of 1 to 4 ms on this machine's
  * kernel), so a sample repeats its run until it has taken at least this much CPU.
  */
-const MIN_SAMPLE_NS = (QUICK ? 100 : 250) * 1e6;
+const MIN_SAMPLE_NS = (QUICK ? 40 : 100) * 1e6;
 
-/** Repeat `once` until it has used MIN_SAMPLE_NS of CPU; its fuel, ops and CPU ns added up. */
-function cpuSample(once: () => { fuel: number; ops: number }): Sample {
+/** Repeat `once` until it has used `min` ns of CPU; its fuel, ops and CPU ns added up. */
+function cpuSample(once: () => { fuel: number; ops: number }, min = MIN_SAMPLE_NS): Sample {
   let fuel = 0;
   let ops = 0;
   let ns = 0;
@@ -110,7 +132,7 @@ function cpuSample(once: () => { fuel: number; ops: number }): Sample {
     ops += r.ops;
     const spent = process.cpuUsage(start);
     ns = (spent.user + spent.system) * 1000;
-  } while (ns < MIN_SAMPLE_NS);
+  } while (ns < min);
   return { ns, fuel, ops };
 }
 
@@ -120,15 +142,6 @@ function timed(meter: MeterRuntime, ops: number, run: () => unknown): Sample {
     run();
     return { fuel: meter.used() - fuel, ops };
   });
-}
-
-/** Wall time of one run (for what cannot be repeated in place: grows of a fresh instance). */
-function wallTimed(meter: MeterRuntime, ops: number, run: () => unknown): Sample {
-  const fuel = meter.used();
-  const start = process.hrtime.bigint();
-  run();
-  const ns = Number(process.hrtime.bigint() - start);
-  return { ns, fuel: meter.used() - fuel, ops };
 }
 
 function metered(bytes: Uint8Array, imports: WebAssembly.Imports = {}, sliceFuel?: number) {
@@ -146,21 +159,18 @@ function metered(bytes: Uint8Array, imports: WebAssembly.Imports = {}, sliceFuel
 // -------------------------------------------------------------------------------------------
 // Compute
 
-async function computeKinds(): Promise<KindResult[]> {
-  console.log('compute');
+async function computeKinds(): Promise<KindSpec[]> {
   const specs = (
     JSON.parse(readFileSync(repoPath('bench/compute/kernels.json'), 'utf8')) as { kernels: KernelSpec[] }
   ).kernels;
-  const results: KindResult[] = [];
+  const results: KindSpec[] = [];
   for (const spec of specs) {
     for (const lang of ['c', 'as']) {
       const bytes = new Uint8Array(readFileSync(repoPath(`bench/compute/wasm/${lang}-${spec.name}.wasm`)));
       const { meter, exports } = metered(bytes, { env: { abort: () => {} } });
       const n = spec.quickN;
       results.push(
-        await kind('compute', `${lang}-${spec.name}`, spec.what, () =>
-          timed(meter, 1, () => exports.run!(n)),
-        ),
+        kind('compute', `${lang}-${spec.name}`, spec.what, () => timed(meter, 1, () => exports.run!(n))),
       );
     }
   }
@@ -168,7 +178,7 @@ async function computeKinds(): Promise<KindResult[]> {
   const { meter, exports } = metered(chase);
   exports.setup!(CHASE_SLOTS);
   results.push(
-    await kind(
+    kind(
       'compute-slowest',
       'pointer-chase-64MiB',
       'dependent loads at random over 64 MiB (cache and TLB misses)',
@@ -227,347 +237,330 @@ const MEMORY_WAT = `(module
   (func (export "table-init") (param $n i32) (param $len i32)
     (loop $l (table.init $t $e (i32.const 0) (i32.const 0) (local.get $len))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
-  (func (export "grow") (param $pages i32) (result i32) (memory.grow (local.get $pages)))
-  (func (export "table-grow") (param $n i32) (result i32) (table.grow $t (ref.null func) (local.get $n))))`;
+  (func (export "grow0") (param $n i32) (param $len i32)
+    (loop $l (drop (memory.grow (i32.const 0)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "table-grow0") (param $n i32) (param $len i32)
+    (loop $l (drop (table.grow $t (ref.null func) (i32.const 0)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "table-set") (param $n i32) (param $len i32)
+    (loop $l (table.set $t (i32.and (local.get $n) (i32.const 1023)) (ref.func $f))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "table-get") (param $n i32) (param $len i32)
+    (loop $l (drop (table.get $t (i32.and (local.get $n) (i32.const 1023))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "data-drop") (param $n i32) (param $len i32)
+    (loop $l (data.drop $d)
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "elem-drop") (param $n i32) (param $len i32)
+    (loop $l (elem.drop $e)
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "ref-func") (param $n i32) (param $len i32)
+    (loop $l (drop (ref.func $f))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
 
-async function memoryKinds(): Promise<KindResult[]> {
-  console.log('memory and tables');
+/** Exceptions (legacy, as Node 20 has them): `throw` caught by the `try` around it, in a loop. */
+const THROW_WAT = `(module
+  (tag $x (param i32))
+  (func (export "throw") (param $n i32) (param $len i32)
+    (loop $l
+      (try (do (throw $x (local.get $n))) (catch $x (drop)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "rethrow") (param $n i32) (param $len i32)
+    (loop $l
+      (try (do (try (do (throw $x (local.get $n))) (catch_all (rethrow 0)))) (catch $x (drop)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
+
+/**
+ * Grows, each sample in fresh instances of a small module (memories and tables only grow):
+ * `grow(n)` adds n pages one at a time, `grow-touch(n)` also writes to every 4 KiB of each new
+ * page (the page faults are what a grown page costs the host), `table-grow(n, by)` grows the
+ * table n times by `by` elements (V8 copies the table at each grow).
+ */
+const GROW_WAT = `(module
+  (memory 1)
+  (table $t 1 funcref)
+  (func (export "grow") (param $n i32) (param $by i32)
+    (loop $l (drop (memory.grow (i32.const 1)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "grow-touch") (param $n i32) (param $by i32) (local $at i32) (local $k i32)
+    (loop $l
+      (local.set $at (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))
+      (local.set $k (i32.const 16))
+      (loop $touch
+        (i32.store (local.get $at) (local.get $k))
+        (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+        (br_if $touch (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "table-grow") (param $n i32) (param $by i32)
+    (loop $l (drop (table.grow $t (ref.null func) (local.get $by)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
+
+async function memoryKinds(): Promise<KindSpec[]> {
   const bytes = await wat(MEMORY_WAT, 'memory.wat');
   const { meter, exports } = metered(bytes);
-  const results: KindResult[] = [];
+  const results: KindSpec[] = [];
+  // [export, kind, length (bytes or elements), operations per run]
   const bulk: [string, string, number, number][] = [
     ['fill', 'memory.fill', 16 << 20, 8],
     ['fill', 'memory.fill', 1 << 20, 64],
     ['fill', 'memory.fill', 64, 1 << 16],
+    ['fill', 'memory.fill', 0, 1 << 16],
     ['copy', 'memory.copy', 16 << 20, 8],
     ['copy', 'memory.copy', 1 << 20, 64],
     ['copy', 'memory.copy', 64, 1 << 16],
+    ['copy', 'memory.copy', 0, 1 << 16],
     ['init', 'memory.init', 1 << 16, 256],
+    ['init', 'memory.init', 0, 1 << 16],
     ['table-fill', 'table.fill', 10_000, 64],
+    ['table-fill', 'table.fill', 0, 1 << 16],
     ['table-copy', 'table.copy', 10_000, 64],
+    ['table-copy', 'table.copy', 0, 1 << 16],
     ['table-init', 'table.init', 64, 4096],
+    ['table-set', 'table.set', 1, 1 << 16],
+    ['table-get', 'table.get', 1, 1 << 16],
+    ['data-drop', 'data.drop', 0, 1 << 16],
+    ['elem-drop', 'elem.drop', 0, 1 << 16],
+    ['ref-func', 'ref.func', 0, 1 << 16],
+    ['grow0', 'memory.grow', 0, 1 << 14],
+    ['table-grow0', 'table.grow', 0, 1 << 14],
   ];
   for (const [op, name, len, n] of bulk) {
     const count = QUICK ? Math.max(1, n >> 2) : n;
+    const unit = op.startsWith('table') ? 'elements' : op.startsWith('grow') ? 'pages' : 'bytes';
+    // A dropped segment stays dropped: the drops run in an instance of their own.
+    const own = op.endsWith('-drop') ? metered(bytes) : { meter, exports };
     results.push(
-      await kind(
-        'memory',
-        `${name} ${len}`,
-        `${name} of ${len} ${op.startsWith('table') ? 'elements' : 'bytes'}, repeated`,
-        () => timed(meter, count, () => exports[op]!(count, len)),
+      kind('memory', `${name} ${len}`, `${name} of ${len} ${unit}, repeated`, () =>
+        timed(own.meter, count, () => own.exports[op]!(count, len)),
       ),
     );
   }
-  // Grows: one per fresh instance (memory and tables only grow).
-  const module = new WebAssembly.Module(meterModule(bytes) as Uint8Array<ArrayBuffer>);
+  const thrower = metered(await wat(THROW_WAT, 'throw.wat', WAT_ALL_FEATURES));
+  const throws = QUICK ? 1024 : 4096;
+  results.push(
+    kind('memory', 'throw and catch', 'throw of an exception caught by the try around it, repeated', () =>
+      timed(thrower.meter, throws, () => thrower.exports.throw!(throws, 0)),
+    ),
+    kind('memory', 'throw, rethrow and catch', 'throw, caught and rethrown, caught again, repeated', () =>
+      timed(thrower.meter, throws, () => thrower.exports.rethrow!(throws, 0)),
+    ),
+  );
+  const module = new WebAssembly.Module(
+    meterModule(await wat(GROW_WAT, 'grow.wat')) as Uint8Array<ArrayBuffer>,
+  );
   const fresh = () => {
     const m = createMeterRuntime({
       fuel: Number.MAX_SAFE_INTEGER,
       memoryBytes: 2 ** 32,
       tableElements: 10_000_000,
     });
-    return {
-      m,
-      e: new WebAssembly.Instance(module, { keel: m.imports.keel }).exports as Record<
-        string,
-        (n: number) => number
-      >,
-    };
+    const e = new WebAssembly.Instance(module, { keel: m.imports.keel }).exports as Record<
+      string,
+      (n: number, by: number) => number
+    >;
+    return { m, e };
   };
-  results.push(
-    await kind('memory', 'memory.grow 1024 pages', 'memory.grow by 64 MiB, in a fresh instance', () => {
-      const { m, e } = fresh();
-      return wallTimed(m, 1024, () => e.grow!(1024));
-    }),
-  );
-  results.push(
-    await kind('memory', 'table.grow 10000', 'table.grow by 10,000 elements, in a fresh instance', () => {
-      const { m, e } = fresh();
-      return wallTimed(m, 10_000, () => e['table-grow']!(10_000));
-    }),
-  );
+  const grows: [string, string, string, number, number][] = [
+    ['grow', 'memory.grow 1 page', 'memory.grow by 1 page, 512 times in a fresh instance', 512, 1],
+    [
+      'grow-touch',
+      'memory.grow 1 page, touched',
+      'memory.grow by 1 page, then a store to each 4 KiB of it, 512 times in a fresh instance',
+      512,
+      1,
+    ],
+    ['table-grow', 'table.grow 1', 'table.grow by 1 element, 10,000 times in a fresh instance', 10_000, 1],
+    ['table-grow', 'table.grow 1000', 'table.grow by 1,000 elements, 10 times in a fresh instance', 10, 1000],
+  ];
+  for (const [op, name, what, n, by] of grows) {
+    results.push(
+      kind('memory', name, what, () =>
+        cpuSample(() => {
+          const { m, e } = fresh();
+          e[op]!(n, by);
+          return { fuel: m.used(), ops: n };
+        }),
+      ),
+    );
+  }
   return results;
 }
 
 // -------------------------------------------------------------------------------------------
 // Host calls: WASI through the preview1 adapter, keel:kernel through a component
 
-const PREVIEW1_IMPORTS = `
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))`;
-
-/** A WASI command that repeats `op` `n` times; `len` bytes where the op moves bytes. */
-function command(op: string, n: number, len: number): string {
-  const file = '(i32.load (i32.const 300))';
-  const body: Record<string, string> = {
-    stdout: '(call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 16))',
-    stdin: '(call $fd_read (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 16))',
-    random: `(call $random_get (i32.const 1024) (i32.const ${len}))`,
-    clock: '(call $clock_time_get (i32.const 1) (i64.const 0) (i32.const 16))',
-    'file-open':
-      '(block (result i32) (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 5) (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 304))) (call $fd_close (i32.load (i32.const 304))))',
-    'file-write': `(block (result i32) (drop (call $fd_seek ${file} (i64.const 0) (i32.const 0) (i32.const 16))) (call $fd_write ${file} (i32.const 32) (i32.const 1) (i32.const 16)))`,
-    'file-read': `(block (result i32) (drop (call $fd_seek ${file} (i64.const 0) (i32.const 0) (i32.const 16))) (call $fd_read ${file} (i32.const 32) (i32.const 1) (i32.const 16)))`,
-  };
-  return `(module ${PREVIEW1_IMPORTS}
-  (memory (export "memory") 4)
-  (data (i32.const 32) "\\00\\04\\00\\00")
-  (data (i32.const 200) "f.bin")
-  (func (export "_start") (local $i i32)
-    (i32.store (i32.const 36) (i32.const ${len}))
-    ${op.startsWith('file') ? '(drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 5) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 300)))' : ''}
-    (loop $l
-      (drop ${body[op]})
-      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))))`;
+/** Every WASI grant the preview1 kinds use (`random` left out for the denied kinds). */
+function wasiGrants(dir: string, random = true): NonNullable<Parameters<Kernel['spawn']>[1]>['grants'] {
+  return [
+    'wasi:cli/*',
+    'wasi:clocks/*',
+    ...(random ? ['wasi:random/*'] : []),
+    {
+      interface: 'wasi:filesystem/preopens',
+      scope: {
+        preopens: [{ guest: '/d', host: dir, dirPerms: 'read-write', filePerms: 'read-write' }],
+        bytesWritten: Number.MAX_SAFE_INTEGER,
+      },
+    },
+  ];
 }
 
-/**
- * A component calling resource methods (WASI 0.2.3 streams and pollables, with the stand-in
- * WIT of the host-argument attacks) and a record function taking a string: `run(op, n, len)`
- * repeats `pollable.ready` (op 0: a resource method, nothing passed), `output-stream.write` of
- * `len` bytes (op 1: a resource method with a list) or `log` of `len` bytes (op 2: a function
- * with a string).
- */
-const STREAMS_WAT = `(module
-  (import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
-  (import "wasi:cli/stdout@0.2.3" "get-stdout" (func $get-stdout (result i32)))
-  (import "wasi:io/streams@0.2.3" "[method]output-stream.write" (func $write (param i32 i32 i32 i32)))
-  (import "wasi:io/streams@0.2.3" "[method]output-stream.subscribe" (func $subscribe (param i32) (result i32)))
-  (import "wasi:io/poll@0.2.3" "[method]pollable.ready" (func $ready (param i32) (result i32)))
-  (memory (export "memory") 2)
-  (func (export "run") (param $op i32) (param $n i32) (param $len i32) (result i32)
-    (local $i i32) (local $s i32) (local $p i32) (local $sum i32)
-    (local.set $s (call $get-stdout))
-    (local.set $p (call $subscribe (local.get $s)))
-    (loop $l
-      (if (i32.eqz (local.get $op))
-        (then (local.set $sum (i32.add (local.get $sum) (call $ready (local.get $p))))))
-      (if (i32.eq (local.get $op) (i32.const 1))
-        (then (call $write (local.get $s) (i32.const 1024) (local.get $len) (i32.const 32))))
-      (if (i32.eq (local.get $op) (i32.const 2))
-        (then (call $log (i32.const 2) (i32.const 1024) (local.get $len))))
-      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-    (local.get $sum)))`;
-
-async function streamsComponent(): Promise<Uint8Array> {
-  const wit = readFileSync(repoPath('guests/wat/hostile/host-args/arg-flood.wit'), 'utf8').replace(
-    /world arg-flood \{[^}]*\}/,
-    `world fuel-streams {
-  import keel:kernel/log@0.2.0;
-  import wasi:cli/stdout@0.2.3;
-  import wasi:io/poll@0.2.3;
-  export run: func(op: u32, n: u32, len: u32) -> u32;
-}`,
-  );
-  const embedded = await componentEmbed({
-    binary: await wat(STREAMS_WAT, 'streams.wat'),
-    witSource: wit,
-    world: 'fuel-streams',
-  });
-  return await componentNew(embedded, []);
-}
-
-/** A component importing keel:kernel log, ipc and events: `run(op, n, size)` repeats one. */
-const KEEL_WAT = `(module
-  (import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
-  (import "keel:kernel/ipc@0.2.0" "send" (func $send (param i32 i32 i32 i32 i32)))
-  (import "keel:kernel/events@0.2.0" "publish" (func $publish (param i32 i32 i32 i32 i32)))
-  (memory (export "memory") 2)
-  (data (i32.const 0) "bench.topic")
-  (func (export "run") (param $op i32) (param $n i32) (param $size i32) (param $to i32) (param $toLen i32) (result i32)
-    (local $i i32)
-    (loop $l
-      (if (i32.eqz (local.get $op)) (then (call $log (i32.const 2) (i32.const 1024) (local.get $size))))
-      (if (i32.eq (local.get $op) (i32.const 1))
-        (then (call $send (local.get $to) (local.get $toLen) (i32.const 1024) (local.get $size) (i32.const 64))))
-      (if (i32.eq (local.get $op) (i32.const 2))
-        (then (call $publish (i32.const 0) (i32.const 11) (i32.const 1024) (local.get $size) (i32.const 64))))
-      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-    (i32.load8_u (i32.const 64)))
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 8192)))`;
-
-const KEEL_WIT = `
-world fuel-bench {
-  import log;
-  import ipc;
-  import events;
-  export run: func(op: u32, n: u32, size: u32, to: string) -> u32;
-}`;
-
-async function keelComponent(): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
-  try {
-    for (const file of ['log', 'ipc', 'events', 'self', 'types', 'handler', 'worlds']) {
-      writeFileSync(join(dir, `${file}.wit`), readFileSync(repoPath(`wit/keel-kernel/${file}.wit`)));
-    }
-    writeFileSync(join(dir, 'fuel-bench.wit'), `package keel:kernel@0.2.0;\n${KEEL_WIT}`);
-    const embedded = await componentEmbed({
-      binary: await wat(KEEL_WAT, 'keel.wat'),
-      witPath: dir,
-      world: 'fuel-bench',
-    });
-    return await componentNew(embedded, []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function hostKinds(): Promise<KindResult[]> {
-  console.log('host calls');
-  const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
-  const kernel = new Kernel({ limits: ALL_FUEL });
-  const results: KindResult[] = [];
+async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
+  const results: KindSpec[] = [];
   const scale = QUICK ? 4 : 1;
-  try {
-    writeFileSync(join(dir, 'f.bin'), Buffer.alloc(65536, 7));
-    const wasi: [string, string, number, number, string][] = [
-      ['stdout', 'stdout write 16 B', 16, 20_000, 'write 16 bytes to stdout'],
-      ['stdout', 'stdout write 64 KiB', 65536, 1_000, 'write 64 KiB to stdout'],
-      ['random', 'random 16 B', 16, 20_000, 'get 16 random bytes'],
-      ['random', 'random 64 KiB', 65536, 1_000, 'get 64 KiB of random bytes'],
-      ['clock', 'clock now', 0, 50_000, 'read the monotonic clock'],
-      ['file-write', 'file write 64 KiB', 65536, 1_000, 'seek, then write 64 KiB to a host file'],
-      ['file-read', 'file read 64 KiB', 65536, 1_000, 'seek, then read 64 KiB of a host file'],
-      ['file-write', 'file write 16 B', 16, 10_000, 'seek, then write 16 bytes to a host file'],
-      ['file-read', 'file read 16 B', 16, 10_000, 'seek, then read 16 bytes of a host file'],
-      ['file-open', 'file open and close', 0, 5_000, 'path_open of a host file, then fd_close'],
-    ];
-    for (const [op, name, len, count, what] of wasi) {
-      const n = Math.max(1, Math.floor(count / scale));
-      const module = await kernel.load(await wat(command(op, n, len), `${op}.wat`), { name: op });
-      results.push(
-        await kind('host', name, what, async () => {
-          const sandbox = await kernel.spawn(module, {
-            grants: [
-              'wasi:cli/*',
-              'wasi:clocks/*',
-              'wasi:random/*',
-              {
-                interface: 'wasi:filesystem/preopens',
-                scope: {
-                  preopens: [{ guest: '/d', host: dir, dirPerms: 'read-write', filePerms: 'read-write' }],
-                  bytesWritten: Number.MAX_SAFE_INTEGER,
-                },
-              },
-            ],
-            denial: 'call',
-            io: { stdout: () => {} },
-          });
-          const sample = cpuSample(() => ({
-            fuel: sandbox.invokeSync('wasi:cli/run#run').fuel.used,
-            ops: n,
-          }));
-          sandbox.terminate('bench');
-          return sample;
-        }),
-      );
-    }
-    const streams = await kernel.load(await streamsComponent(), { name: 'streams-bench' });
-    const streamOps: [number, string, number, number, string][] = [
-      [0, 'resource call, no data', 0, 50_000, 'pollable.ready: a resource method, nothing passed'],
-      [
-        1,
-        'resource call, 16 B list',
-        16,
-        20_000,
-        'output-stream.write of 16 bytes to stdout (a resource method)',
+  writeFileSync(join(dir, 'f.bin'), Buffer.alloc(65536, 7));
+  // [op, kind, length, operations per run, what; granted: false for a lazily denied call]
+  const wasi: [string, string, number, number, string, boolean?][] = [
+    ['stdout', 'stdout write 16 B', 16, 20_000, 'write 16 bytes to stdout'],
+    ['stdout', 'stdout write 64 KiB', 65536, 1_000, 'write 64 KiB to stdout'],
+    ['stdout', 'stdout write 0 B', 0, 20_000, 'write an empty buffer to stdout'],
+    ['no-iovecs', 'stdout write, no iovecs', 0, 20_000, 'fd_write to stdout with no iovecs'],
+    ['bad-fd', 'fd_write, bad fd (EBADF)', 16, 20_000, 'fd_write to a descriptor that is not open: an error'],
+    ['random', 'random 16 B', 16, 20_000, 'get 16 random bytes'],
+    ['random', 'random 64 KiB', 65536, 1_000, 'get 64 KiB of random bytes'],
+    ['random', 'random 0 B', 0, 20_000, 'get no random bytes'],
+    ['random', 'random, denied', 16, 20_000, 'random_get without the grant (lazily denied: an error)', false],
+    ['clock', 'clock now', 0, 50_000, 'read the monotonic clock'],
+    ['yield', 'sched_yield', 0, 50_000, 'sched_yield: the call that does least'],
+    ['poll-none', 'poll_oneoff, 0 subscriptions', 0, 50_000, 'poll_oneoff with no subscriptions (EINVAL)'],
+    ['file-write', 'file write 64 KiB', 65536, 1_000, 'seek, then write 64 KiB to a host file'],
+    ['file-read', 'file read 64 KiB', 65536, 1_000, 'seek, then read 64 KiB of a host file'],
+    ['file-write', 'file write 16 B', 16, 10_000, 'seek, then write 16 bytes to a host file'],
+    ['file-read', 'file read 16 B', 16, 10_000, 'seek, then read 16 bytes of a host file'],
+    ['file-write', 'file write 0 B', 0, 10_000, 'seek, then write nothing to a host file'],
+    ['file-open', 'file open and close', 0, 5_000, 'path_open of a host file, then fd_close'],
+    ['file-missing', 'file open, missing (ENOENT)', 0, 5_000, 'path_open of a file that does not exist'],
+  ];
+  for (const [op, name, len, count, what, granted] of wasi) {
+    const n = Math.max(1, Math.floor(count / scale));
+    const module = await kernel.load(await wat(command(op, n, len), `${op}.wat`), { name: op });
+    results.push(
+      kind('host', name, what, async () => {
+        const sandbox = await kernel.spawn(module, {
+          grants: wasiGrants(dir, granted !== false),
+          denial: 'call',
+          io: { stdout: () => {} },
+        });
+        const sample = cpuSample(() => ({
+          fuel: sandbox.invokeSync('wasi:cli/run#run').fuel.used,
+          ops: n,
+        }));
+        sandbox.terminate('bench');
+        return sample;
+      }),
+    );
+  }
+  const streams = await kernel.load(await streamsComponent(), { name: 'streams-bench' });
+  const streamOps: [number, string, number, number, string][] = [
+    [0, 'resource call, no data', 0, 50_000, 'pollable.ready: a resource method, nothing passed'],
+    [
+      1,
+      'resource call, 16 B list',
+      16,
+      20_000,
+      'output-stream.write of 16 bytes to stdout (a resource method)',
+    ],
+    [
+      1,
+      'resource call, 64 KiB list',
+      65536,
+      1_000,
+      'output-stream.write of 64 KiB to stdout (a resource method)',
+    ],
+    [
+      1,
+      'resource call, empty list',
+      0,
+      20_000,
+      'output-stream.write of no bytes to stdout (a resource method)',
+    ],
+    [2, 'function call, 16 B string', 16, 20_000, 'keel:kernel/log of a 16-byte string (nobody listening)'],
+    [
+      2,
+      'function call, 64 KiB string',
+      65536,
+      1_000,
+      'keel:kernel/log of a 64 KiB string (nobody listening)',
+    ],
+    [2, 'function call, empty string', 0, 20_000, 'keel:kernel/log of an empty string (nobody listening)'],
+  ];
+  for (const [op, name, len, count, what] of streamOps) {
+    const n = Math.max(1, Math.floor(count / scale));
+    results.push(
+      kind('host', name, what, async () => {
+        const sandbox = await kernel.spawn(streams, {
+          grants: ['wasi:cli/stdout', 'keel:kernel/log'],
+          io: { stdout: () => {} },
+        });
+        const sample = cpuSample(() => ({
+          fuel: sandbox.invokeSync('run', [op, n, len]).fuel.used,
+          ops: n,
+        }));
+        sandbox.terminate('bench');
+        return sample;
+      }),
+    );
+  }
+  const keel = await kernel.load(await keelComponent(), { name: 'keel-bench' });
+  const spawn = (limits: Partial<Limits> = {}): Promise<Sandbox> =>
+    kernel.spawn(keel, {
+      limits,
+      grants: [
+        'keel:kernel/log',
+        { interface: 'keel:kernel/ipc', scope: { peers: ['*'] } },
+        { interface: 'keel:kernel/events', scope: { publish: ['bench.*'] } },
       ],
-      [
-        1,
-        'resource call, 64 KiB list',
-        65536,
-        1_000,
-        'output-stream.write of 64 KiB to stdout (a resource method)',
-      ],
-      [2, 'function call, 16 B string', 16, 20_000, 'keel:kernel/log of a 16-byte string (nobody listening)'],
-      [
-        2,
-        'function call, 64 KiB string',
-        65536,
-        1_000,
-        'keel:kernel/log of a 64 KiB string (nobody listening)',
-      ],
-    ];
-    for (const [op, name, len, count, what] of streamOps) {
-      const n = Math.max(1, Math.floor(count / scale));
-      results.push(
-        await kind('host', name, what, async () => {
-          const sandbox = await kernel.spawn(streams, {
-            grants: ['wasi:cli/stdout', 'keel:kernel/log'],
-            io: { stdout: () => {} },
-          });
-          const sample = cpuSample(() => ({
-            fuel: sandbox.invokeSync('run', [op, n, len]).fuel.used,
-            ops: n,
-          }));
-          sandbox.terminate('bench');
-          return sample;
-        }),
-      );
-    }
-    const keel = await kernel.load(await keelComponent(), { name: 'keel-bench' });
-    const spawn = (): Promise<Sandbox> =>
-      kernel.spawn(keel, {
-        grants: [
-          'keel:kernel/log',
-          { interface: 'keel:kernel/ipc', scope: { peers: ['*'] } },
-          { interface: 'keel:kernel/events', scope: { publish: ['bench.*'] } },
-        ],
-      });
-    const keelOps: [number, string, number, number, string][] = [
-      [0, 'log 64 B', 64, 20_000, 'keel:kernel/log, a 64-byte message (nobody listening)'],
-      [0, 'log 4 KiB', 4096, 2_000, 'keel:kernel/log, a 4 KiB message (nobody listening)'],
-      [1, 'ipc send 64 B', 64, 500, 'keel:kernel/ipc send of 64 bytes to a peer (queued)'],
-      [1, 'ipc send 16 KiB', 16384, 500, 'keel:kernel/ipc send of 16 KiB to a peer (queued)'],
-      [2, 'events publish 64 B', 64, 20_000, 'keel:kernel/events publish of 64 bytes, no subscriber'],
-    ];
-    for (const [op, name, size, count, what] of keelOps) {
-      const n = Math.max(1, Math.floor(count / (op === 1 ? 1 : scale)));
-      results.push(
-        await kind('host', name, what, async () => {
-          const sender = await spawn();
-          const peer = await spawn();
-          const sample = cpuSample(() => ({
-            fuel: sender.invokeSync('run', [op, n, size, peer.id]).fuel.used,
-            ops: n,
-          }));
-          sender.terminate('bench');
-          peer.terminate('bench');
-          return sample;
-        }),
-      );
-    }
-  } finally {
-    await kernel.close();
-    rmSync(dir, { recursive: true, force: true });
+    });
+  // [op, kind, size, operations per run, what; to: the peer ('full': one whose mailbox is full,
+  // none: a name no sandbox has)]
+  const keelOps: [number, string, number, number, string, string?][] = [
+    [0, 'log 64 B', 64, 20_000, 'keel:kernel/log, a 64-byte message (nobody listening)'],
+    [0, 'log 4 KiB', 4096, 2_000, 'keel:kernel/log, a 4 KiB message (nobody listening)'],
+    [1, 'ipc send 64 B', 64, 500, 'keel:kernel/ipc send of 64 bytes to a peer (queued)'],
+    [1, 'ipc send 16 KiB', 16384, 100, 'keel:kernel/ipc send of 16 KiB to a peer (queued)'],
+    [1, 'ipc send 0 B', 0, 500, 'keel:kernel/ipc send of an empty message to a peer (queued)'],
+    [
+      1,
+      'ipc send, mailbox full',
+      64,
+      2_000,
+      'keel:kernel/ipc send to a peer whose mailbox is full: an error',
+      'full',
+    ],
+    [
+      1,
+      'ipc send, no such peer',
+      64,
+      2_000,
+      'keel:kernel/ipc send to a peer that does not exist: an error',
+      'nobody',
+    ],
+    [2, 'events publish 64 B', 64, 20_000, 'keel:kernel/events publish of 64 bytes, no subscriber'],
+    [2, 'events publish 0 B', 0, 20_000, 'keel:kernel/events publish of an empty message, no subscriber'],
+  ];
+  for (const [op, name, size, count, what, to] of keelOps) {
+    const n = Math.max(1, Math.floor(count / scale));
+    results.push(
+      kind('host', name, what, async () => {
+        const sender = await spawn();
+        const peer = await spawn(to === 'full' ? { mailboxLength: 1 } : {});
+        const target = to === undefined || to === 'full' ? peer.id : to;
+        const sample = cpuSample(
+          () => ({ fuel: sender.invokeSync('run', [op, n, size, target]).fuel.used, ops: n }),
+          op === 1 ? IPC_SAMPLE_NS : MIN_SAMPLE_NS,
+        );
+        sender.terminate('bench');
+        peer.terminate('bench');
+        return sample;
+      }),
+    );
   }
   return results;
 }
 
 // -------------------------------------------------------------------------------------------
 // Slices
-
-export interface SliceResult {
-  sliceFuel: number;
-  /** What refills add to the tightest metered loop, as a fraction of its time. */
-  overhead: number;
-  /** One slice of typical compute (the compute kernels' median), in ms. */
-  typicalSliceMs: number;
-  /** One slice of the slowest compute (the pointer chase), in ms: how late a deadline can be. */
-  worstSliceMs: number;
-}
-
-export interface SliceCost {
-  /** ns a refill costs (the call out of the guest, the accounting, a look at the clock). */
-  refillNs: number;
-  /** ns per fuel of the loop it was measured on: a loop with a check at every turn. */
-  loopNsPerFuel: number;
-}
 
 /**
  * What a refill costs: a loop that checks at every turn (an `if` in its body keeps it from being
@@ -640,31 +633,16 @@ async function slices(compute: KindResult[]): Promise<{ cost: SliceCost; sizes: 
 
 // -------------------------------------------------------------------------------------------
 
-interface Report {
-  date: string;
-  command: string;
-  machine: ReturnType<typeof machine>;
-  computeNsPerFuel: number;
-  kinds: KindResult[];
-  sliceCost?: SliceCost;
-  slices: SliceResult[];
-}
-
 function markdown(r: Report): string {
   const lines = [
     `# Fuel prices, ${r.date}`,
     '',
     `- Command: \`${r.command}\``,
-    `- Machine: ${r.machine.cpu} (${r.machine.cores} CPUs, ${r.machine.memory_gib} GiB), ${r.machine.os}; load average ${r.machine.load.join(', ')}`,
+    `- Machine: ${r.machine.cpu} (${r.machine.cores} CPUs, ${r.machine.memory_gib} GiB), ${r.machine.os}; load average ${r.loadBefore.join(', ')} at the start, ${r.machine.load.join(', ')} at the end`,
     `- Node ${r.machine.node} (V8 ${r.machine.v8})`,
     `- Compute reference: ${r.computeNsPerFuel.toFixed(3)} ns per unit of fuel (median of the compute kernels)`,
     '',
-    '| group | kind | ns per fuel | min | × compute | fuel per op | ns per op |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...r.kinds.map(
-      (k) =>
-        `| ${k.group} | ${k.name} | ${k.nsPerFuel.toFixed(3)} | ${k.nsPerFuelMin.toFixed(3)} | ${(k.nsPerFuel / r.computeNsPerFuel).toFixed(2)} | ${k.fuelPerOp.toFixed(1)} | ${k.nsPerOp.toFixed(0)} |`,
-    ),
+    kindsTable(r),
     '',
   ];
   if (r.sliceCost) {
@@ -685,20 +663,34 @@ function markdown(r: Report): string {
 
 async function main(): Promise<void> {
   const want = (group: string) => !ONLY || ONLY.has(group);
-  const kinds: KindResult[] = [];
-  const compute = want('compute') || want('slices') ? await computeKinds() : [];
-  if (want('compute')) kinds.push(...compute);
-  if (want('memory')) kinds.push(...(await memoryKinds()));
-  if (want('host')) kinds.push(...(await hostKinds()));
-  const sliced = want('slices') ? await slices(compute) : undefined;
-  const computeNsPerFuel = compute.length
-    ? median(compute.filter((k) => k.group === 'compute').map((k) => k.nsPerFuel))
-    : Number.NaN;
+  const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
+  const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
+  const kernel = new Kernel({ limits: ALL_FUEL });
+  let kinds: KindResult[];
+  try {
+    // Compute is always measured: it is the reference every other kind is compared with.
+    const specs = [
+      ...(await computeKinds()),
+      ...(want('memory') ? await memoryKinds() : []),
+      ...(want('host') ? await hostKinds(kernel, dir) : []),
+    ];
+    console.log(`${specs.length} kinds, ${SAMPLES} rounds`);
+    kinds = await measure(specs);
+  } finally {
+    await kernel.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const sliced = want('slices') ? await slices(kinds) : undefined;
+  const computeNsPerFuel = median(kinds.filter((k) => k.group === 'compute').map((k) => k.nsPerFuel));
+  for (const k of kinds) k.ratio = Number((k.nsPerFuel / computeNsPerFuel).toFixed(3));
   const date = new Date().toISOString().slice(0, 10);
+  const tag = TAG ? `-${TAG}` : QUICK ? '-quick' : '';
   const report: Report = {
     date,
-    command: `node dist/bench/fuel/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npm run build && node dist/bench/fuel/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machine(),
+    loadBefore,
+    prices: { costs: DEFAULT_COSTS, host: DEFAULT_HOST_COSTS },
     computeNsPerFuel,
     kinds,
     ...(sliced ? { sliceCost: sliced.cost } : {}),
@@ -707,12 +699,17 @@ async function main(): Promise<void> {
   const text = markdown(report);
   console.log(`\n${text}`);
   if (!process.argv.includes('--no-write')) {
-    const dir = join(ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const base = join(dir, `fuel-${date}${QUICK ? '-quick' : ''}`);
+    const out = join(ROOT, 'bench/results');
+    mkdirSync(out, { recursive: true });
+    const base = join(out, `fuel-${date}${tag}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${base}.md`, text);
     console.log(`wrote ${base}.{json,md}`);
+    if (!tag) {
+      // What docs/fuel.md publishes and test/bench/fuel-calibration.test.ts checks.
+      writeFileSync(join(out, 'fuel-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(out, 'fuel-latest.md'), text);
+    }
   }
 }
 

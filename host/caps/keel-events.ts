@@ -5,8 +5,8 @@
  */
 import { isTopicPattern } from '../sched/glob.js';
 import type { EventsScope } from '../sched/port.js';
-import { deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
-import type { CapabilityProvider } from './provider.js';
+import { chargeMessage, deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
+import { type CapabilityProvider, DEFAULT_HOST_COSTS } from './provider.js';
 import { lazySchema } from './schema.js';
 
 export const eventsScopeSchema = lazySchema((z) => {
@@ -24,12 +24,14 @@ export const eventsScopeSchema = lazySchema((z) => {
 export const keelEvents: CapabilityProvider = {
   name: 'keel-events',
   interfaces: ['keel:kernel/events'],
+  callCost: DEFAULT_HOST_COSTS.message,
   parseScope: (iface, scope) => parseScope(eventsScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {
     const port = schedPort(context, iface);
     const granted = scope as EventsScope;
     return {
       publish(topic: string, body: Uint8Array): void {
+        chargeMessage(context, body);
         guestCall(() => port.publish(topic, body, granted));
       },
       subscribe(pattern: string): void {

@@ -8,7 +8,7 @@ import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { isPeerPattern } from '../sched/glob.js';
 import { type IpcScope, isGuestError, type SchedPort } from '../sched/port.js';
-import { type CapabilityProvider, type SandboxContext, wasiError } from './provider.js';
+import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxContext, wasiError } from './provider.js';
 import { lazySchema } from './schema.js';
 
 export const ipcScopeSchema = lazySchema((z) =>
@@ -73,21 +73,35 @@ export function deniedCall(context: SandboxContext, iface: string, op: string): 
   };
 }
 
+/**
+ * A message's bytes, beyond what the canonical ABI charged for lifting them: what the scheduler
+ * does with them (queued, delivered, copied into the receiver). Charged before the send, so a
+ * refused one pays too. The call itself costs `message` (the provider's `callCost`, charged by
+ * the gate, a refused or denied call too).
+ */
+export function chargeMessage(context: SandboxContext, body: Uint8Array): void {
+  if (body.length > 0) context.charge(body.length * DEFAULT_HOST_COSTS.messageByte);
+}
+
 export const keelIpc: CapabilityProvider = {
   name: 'keel-ipc',
   interfaces: ['keel:kernel/ipc'],
+  callCost: DEFAULT_HOST_COSTS.message,
   parseScope: (iface, scope) => parseScope(ipcScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {
     const port = schedPort(context, iface);
     const granted = scope as IpcScope;
     return {
       send(to: string, body: Uint8Array): void {
+        chargeMessage(context, body);
         guestCall(() => port.send(to, body, granted));
       },
       request(to: string, body: Uint8Array, timeoutMs: number): bigint {
+        chargeMessage(context, body);
         return guestCall(() => port.request(to, body, timeoutMs, granted));
       },
       reply(request: bigint, body: Uint8Array): void {
+        chargeMessage(context, body);
         guestCall(() => port.reply(request, body));
       },
     };

@@ -120,25 +120,56 @@ export interface LinkRequest {
  * one place: a guest's call and the bytes it passes are charged where the call enters the host
  * (the linker's gate, the canonical ABI, preview1's `serve` and `GuestMemory.admit`); a
  * provider charges only the work it does beyond that (bytes it hands back, operations).
+ *
+ * The prices are calibrated so that a unit of fuel costs about as much host CPU time as a unit
+ * of compute (`bench/fuel/run.ts`; docs/fuel.md, "Calibration"): the cheapest host call takes
+ * hundreds of nanoseconds where compute takes about 0.06 ns a unit, so a call costs thousands.
  */
 export interface HostCosts {
-  /** Per call of a host function, charged where the call enters the host. */
+  /** Per call of a host function, charged where the call enters the host (errors and denials too). */
   call: number;
-  /** Bytes that cross the boundary (either way) per unit of fuel. */
-  bytesPerFuel: number;
-  /** Per filesystem operation (an open, a stat, a read or a write of a file: system calls). */
+  /** Per byte that crosses the boundary, either way (strings, lists, buffers, bytes handed back). */
+  byte: number;
+  /** Per filesystem operation on an open descriptor (a read, a write, a stat: system calls), failed ones too. */
   fsOperation: number;
+  /**
+   * Per filesystem operation that resolves a path (an open, a stat, a rename, an unlink, ...),
+   * instead of `fsOperation`: each component is looked up and checked against the preopen.
+   */
+  fsPath: number;
+  /** Per write to stdout or stderr (the sink: the embedder's callback, the redacted text event). */
+  output: number;
+  /** Per byte written to stdout or stderr, beyond `byte` (decoded, redacted, logged). */
+  outputByte: number;
+  /** Per byte of randomness, beyond `byte` (the system's generator). */
+  randomByte: number;
+  /**
+   * Per call of `keel:kernel/ipc` and `keel:kernel/events` (send, request, reply, publish,
+   * subscribe), instead of `call`: the scheduler's routing, grant checks, queues and events.
+   */
+  message: number;
+  /** Per byte of a message sent or published, beyond `byte` (queued and delivered). */
+  messageByte: number;
+  /** Per outgoing HTTP request (`wasi:http/outgoing-handler.handle`): a connection, the policy, a worker. */
+  httpRequest: number;
 }
 
 export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
-  call: 100,
-  bytesPerFuel: 64,
-  fsOperation: 100,
+  call: 5_000,
+  byte: 2,
+  fsOperation: 60_000,
+  fsPath: 200_000,
+  output: 10_000,
+  outputByte: 8,
+  randomByte: 2,
+  message: 64_000,
+  messageByte: 2,
+  httpRequest: 1_000_000,
 });
 
 /** Charge `bytes` crossing the boundary at the default rate. */
 export function chargeBytes(context: SandboxContext, bytes: number): void {
-  if (bytes > 0) context.charge(Math.ceil(bytes / DEFAULT_HOST_COSTS.bytesPerFuel));
+  if (bytes > 0) context.charge(bytes * DEFAULT_HOST_COSTS.byte);
 }
 
 export interface CapabilityProvider {

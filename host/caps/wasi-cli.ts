@@ -8,6 +8,7 @@ import { KeelError } from '../kernel/errors.js';
 import {
   type CapabilityProvider,
   chargeBytes,
+  DEFAULT_HOST_COSTS,
   type InvocationInput,
   type SandboxContext,
 } from './provider.js';
@@ -167,7 +168,10 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
     capacity: () => 1n << 20n,
     write(bytes) {
       // The call and the bytes were charged where the guest's call entered the host (the
-      // canonical ABI's resource method, or preview1's fd_write): never again here.
+      // canonical ABI's resource method, or preview1's fd_write): never again here. What the
+      // sink does beyond them (the embedder's callback, the streaming decode, redaction and the
+      // event) is priced per write and per byte, before it is done.
+      context.charge(DEFAULT_HOST_COSTS.output + bytes.length * DEFAULT_HOST_COSTS.outputByte);
       const room = context.limits.outputBytes - counters.kept;
       const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
       counters.kept += kept.length;

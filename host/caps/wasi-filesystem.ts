@@ -92,6 +92,8 @@ function mtimeNs(st: NodeStat): bigint {
 
 /** Fuel of one filesystem operation's work (its system calls), beyond the guest's call. */
 const FS_OPERATION_FUEL = DEFAULT_HOST_COSTS.fsOperation;
+/** The same for an operation that resolves a path (each component looked up and checked). */
+const FS_PATH_FUEL = DEFAULT_HOST_COSTS.fsPath;
 
 /**
  * Run one guest operation: an `FsError` becomes the WASI error code the glue hands to the guest
@@ -100,7 +102,7 @@ const FS_OPERATION_FUEL = DEFAULT_HOST_COSTS.fsOperation;
 function guard<T>(fs: SandboxFs, op: string, path: string | undefined, body: () => T): T {
   // Every filesystem operation passes here: it is where its work is charged (the guest's call
   // itself was charged where it entered the host: the gate, the canonical ABI or preview1).
-  fs.context.charge(FS_OPERATION_FUEL);
+  fs.context.charge(path === undefined ? FS_OPERATION_FUEL : FS_PATH_FUEL);
   try {
     return body();
   } catch (error) {

@@ -21,15 +21,18 @@ import {
   type RequestTarget,
   STANDARD_METHODS,
 } from './http/policy.js';
-import { type CapabilityProvider, chargeBytes, type SandboxContext, wasiError } from './provider.js';
+import {
+  type CapabilityProvider,
+  chargeBytes,
+  DEFAULT_HOST_COSTS,
+  type SandboxContext,
+  wasiError,
+} from './provider.js';
 import { type ByteSink, bytesSource, InputStream, IoError, OutputStream, Pollable } from './wasi-io.js';
 
 type Method = { tag: string; val?: string };
 type Scheme = { tag: 'HTTP' | 'HTTPS' } | { tag: 'other'; val: string };
 export type HttpErrorCode = { tag: string; val?: unknown };
-
-/** Fuel of one request, on top of the bytes it moves: what the host spends on a connection. */
-const REQUEST_FUEL = 100_000;
 
 /** Headers a guest may not set: the host decides framing, connection and routing. */
 const FORBIDDEN_HEADERS = new Set([
@@ -636,7 +639,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
       deny(target.authority, `more than ${policy.maxRequests} requests in one invocation`);
     }
     state.requests++;
-    context.charge(REQUEST_FUEL);
+    context.charge(DEFAULT_HOST_COSTS.httpRequest);
     context.emit({
       event: EVENTS.httpRequest,
       data: {

@@ -3,9 +3,9 @@
  * bytes in deterministic mode. A request is capped at the sandbox's memory limit: the guest
  * could not hold more, and the host must not allocate it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
-import { type CapabilityProvider, chargeBytes, type SandboxContext } from './provider.js';
+import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
 
 /** SplitMix64: small, fast, good enough for replayable test randomness (never for secrets). */
 export class SplitMix64 {
@@ -33,8 +33,33 @@ export class SplitMix64 {
   }
 }
 
+/** Requests up to this size are served from a pool of system randomness, refilled whole. */
+const POOLED = 256;
+const POOL_BYTES = 16 * 1024;
+
+/**
+ * The system's secure generator, drawn in blocks: a small request (the usual 8 to 32 bytes) cost
+ * several microseconds as a call of its own, most of it the call into OpenSSL; from a pool it is
+ * a copy. Each byte of the pool is handed out once, to one sandbox (the pool is per sandbox).
+ */
+function pooled(): (length: number) => Uint8Array {
+  let pool = new Uint8Array(0);
+  let at = 0;
+  return (length) => {
+    if (length > POOLED) return randomFillSync(new Uint8Array(length));
+    if (at + length > pool.length) {
+      pool = randomFillSync(new Uint8Array(POOL_BYTES));
+      at = 0;
+    }
+    const out = pool.slice(at, at + length);
+    pool.fill(0, at, at + length);
+    at += length;
+    return out;
+  };
+}
+
 function source(context: SandboxContext, which: 'secure' | 'insecure'): (length: number) => Uint8Array {
-  if (!context.deterministic) return (length) => new Uint8Array(randomBytes(length));
+  if (!context.deterministic) return context.state(`wasi-random:${which}:pool`, () => pooled());
   const rng = context.state(
     `wasi-random:${which}`,
     () => new SplitMix64(context.seed ^ (which === 'secure' ? 1n : 2n)),
@@ -70,6 +95,7 @@ export const wasiRandom: CapabilityProvider = {
     const bytes = (length: bigint) => {
       const checked = checkedLength(context, length);
       chargeBytes(context, checked);
+      context.charge(checked * DEFAULT_HOST_COSTS.randomByte);
       return read(checked);
     };
     const u64 = () => new DataView(read(8).buffer).getBigUint64(0, true);

@@ -32,13 +32,13 @@ export interface WorkerInit {
   /** The shape of the linked imports: interface (or core namespace) → member → kind. */
   shape: Record<string, Record<string, 'function' | 'class'>>;
   meter?: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
-  /** Bytes one call may lift from the guest; fuel per `bytesPerFuel` bytes. */
+  /** Bytes one call may lift from the guest (each charged `fuelPerByte`). */
   maxCallBytes: number;
   /** Bytes a guest may pass one host function in one call (`limits.hostArgBytes`). */
   maxHostArgBytes: number;
   /** Fuel of a resource's constructor, method or static function call. */
   callFuel: number;
-  bytesPerFuel: number;
+  fuelPerByte: number;
   handleLimit: number;
   /** Fuel the start functions may use. */
   fuel: number;
@@ -184,7 +184,7 @@ function start(init: WorkerInit): void {
         maxCallBytes: init.maxCallBytes,
         maxHostArgBytes: init.maxHostArgBytes,
         charge: (bytes) => {
-          if (bytes > 0) meter?.charge(Math.ceil(bytes / init.bytesPerFuel));
+          if (bytes > 0) meter?.charge(bytes * init.fuelPerByte);
         },
         chargeCall: () => {
           if (init.callFuel > 0) meter?.charge(init.callFuel);

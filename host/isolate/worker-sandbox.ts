@@ -65,7 +65,7 @@ export interface WorkerSandboxOptions {
   meterLimits: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
   onLimit(what: 'memory' | 'table', requested: number): void;
   maxCallBytes: number;
-  bytesPerFuel: number;
+  fuelPerByte: number;
   /** The sandbox's handle count (`limits.handles`): host objects the worker holds references to. */
   handles: HandleCounter;
   /** The same limit, for the handle tables of the guest's component in the worker. */
@@ -144,7 +144,7 @@ export class WorkerSandbox {
       maxCallBytes: options.maxCallBytes,
       maxHostArgBytes: options.maxHostArgBytes,
       callFuel: options.callFuel,
-      bytesPerFuel: options.bytesPerFuel,
+      fuelPerByte: options.fuelPerByte,
       handleLimit: options.handleLimit,
       fuel: options.meter?.remaining() ?? 0,
       exitGranted: options.exitGranted,

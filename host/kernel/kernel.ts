@@ -397,7 +397,7 @@ export class Kernel {
       onLimit: (what: 'memory' | 'table', requested: number) =>
         what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested),
       maxCallBytes: limits.memoryBytes,
-      bytesPerFuel: DEFAULT_HOST_COSTS.bytesPerFuel,
+      fuelPerByte: DEFAULT_HOST_COSTS.byte,
       handles: sandbox.handles,
       handleLimit: limits.handles,
       maxHostArgBytes: limits.hostArgBytes,

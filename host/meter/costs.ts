@@ -23,13 +23,18 @@ export interface CostModel {
   tableGrowPerElement: number;
   /** `memory.fill`, `memory.copy`, `memory.init`: one extra fuel per this many bytes (0: none). */
   bulkMemoryBytesPerFuel: number;
-  /** `table.fill`, `table.copy`, `table.init`: one extra fuel per this many elements (0: none). */
-  bulkTableElementsPerFuel: number;
+  /** `table.fill`, `table.copy`, `table.init`: extra fuel per element (0: none). */
+  bulkTableFuelPerElement: number;
 }
 
 /**
  * Keel's default costs. Structure markers and instructions that compile to nothing are free,
- * as Wasmtime counts them; everything else costs 1.
+ * as Wasmtime counts them; everything else costs 1, except what does host work: V8 runs bulk
+ * memory and table operations, grows, `table.set`/`table.get` and exceptions out of line (a
+ * call into its runtime, and work per byte, element or page). Those prices are calibrated so
+ * that a unit of fuel costs about as much host time as a unit of compute does (docs/fuel.md,
+ * "Calibration": `bench/fuel/run.ts` measures them; `test/bench/fuel-calibration.test.ts` keeps
+ * the committed table true and every kind within 10x of compute).
  */
 export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   default: 1,
@@ -46,13 +51,27 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
     delegate: 0,
     return: 0,
     drop: 0,
+    'memory.grow': 5_000,
+    'table.grow': 2_500,
+    'memory.fill': 50,
+    'memory.copy': 50,
+    'memory.init': 50,
+    'table.fill': 200,
+    'table.copy': 200,
+    'table.init': 200,
+    'table.set': 300,
+    'table.get': 20,
+    'data.drop': 50,
+    'elem.drop': 50,
+    throw: 10_000,
+    rethrow: 10_000,
   }),
   simd: 1,
   atomic: 1,
-  memoryGrowPerPage: 1024,
-  tableGrowPerElement: 1,
-  bulkMemoryBytesPerFuel: 64,
-  bulkTableElementsPerFuel: 8,
+  memoryGrowPerPage: 1_500_000,
+  tableGrowPerElement: 4_096,
+  bulkMemoryBytesPerFuel: 2,
+  bulkTableFuelPerElement: 200,
 });
 
 /** Text-format names of the single-byte opcodes outside the memory and numeric ranges. */
@@ -183,7 +202,7 @@ export function resolveCosts(costs: Partial<CostModel> = {}): CostTables {
     'memoryGrowPerPage',
     'tableGrowPerElement',
     'bulkMemoryBytesPerFuel',
-    'bulkTableElementsPerFuel',
+    'bulkTableFuelPerElement',
   ] as const;
   for (const key of scalar) checkCost(key, model[key]);
   const plain = new Uint32Array(256).fill(model.default);

@@ -265,11 +265,11 @@ export class FuelEmitter {
   }
 
   /**
-   * Charge for the operand count on top of the stack (an i32), one fuel per `unitsPerFuel`
-   * units, and leave the operands as they were.
+   * Charge for the operand count on top of the stack (an i32): `fuelPerUnit` fuel per
+   * `unitsPerFuel` units (rounded down), and leave the operands as they were.
    */
-  bulkCharge(at: number, unitsPerFuel: number): void {
-    if (unitsPerFuel === 0) return;
+  bulkCharge(at: number, unitsPerFuel: number, fuelPerUnit = 1): void {
+    if (unitsPerFuel === 0 || fuelPerUnit === 0) return;
     this.copyTo(at);
     const code = this.code;
     const n = this.scratchLocal(I32);
@@ -288,6 +288,11 @@ export class FuelEmitter {
         code.sleb(unitsPerFuel);
         code.byte(OP_I64_DIV_U);
       }
+    }
+    if (fuelPerUnit > 1) {
+      code.byte(OP_I64_CONST);
+      code.sleb(fuelPerUnit);
+      code.byte(OP_I64_MUL);
     }
     code.byte(OP_I64_SUB);
     this.fuelSet(code);

@@ -815,16 +815,16 @@ export class BodyRewriter extends FuelEmitter {
       case 12: // table.init elem table
         r.u32();
         this.tableUse(r.u32());
-        this.bulkCharge(at, model.bulkTableElementsPerFuel);
+        this.bulkCharge(at, 1, model.bulkTableFuelPerElement);
         break;
       case 14: // table.copy table table
         this.tableUse(r.u32());
         this.tableUse(r.u32());
-        this.bulkCharge(at, model.bulkTableElementsPerFuel);
+        this.bulkCharge(at, 1, model.bulkTableFuelPerElement);
         break;
       case 17: // table.fill table
         this.tableUse(r.u32());
-        this.bulkCharge(at, model.bulkTableElementsPerFuel);
+        this.bulkCharge(at, 1, model.bulkTableFuelPerElement);
         break;
       case 15: {
         // table.grow table

@@ -62,7 +62,7 @@ async function component(): Promise<Uint8Array> {
   return componentFromWat(WAT, wit.replace(/world arg-flood \{[^}]*\}/, WORLD), 'charges');
 }
 
-const { call, bytesPerFuel } = DEFAULT_HOST_COSTS;
+const { call, byte, output, outputByte } = DEFAULT_HOST_COSTS;
 
 describe('a host call costs exactly its documented price, charged once', () => {
   it('for a resource method, a resource method with a list, and a function with a string', async () => {
@@ -78,9 +78,10 @@ describe('a host call costs exactly its documented price, charged once', () => {
       // The twin's function body is one `i32.const` (1 fuel).
       expect((await fuel('ready')) - (await fuel('ready-control')) + 1).toBe(call);
       for (const len of [0, 1, 64, 65, 4096, 65_536]) {
-        const bytes = Math.ceil(len / bytesPerFuel);
+        const bytes = len * byte;
+        // A write to stdout also pays the sink's work: per write and per byte, once.
         expect((await fuel('write', [len])) - (await fuel('write-control', [len])), `write ${len}`).toBe(
-          6 + call + bytes,
+          6 + call + bytes + output + len * outputByte,
         );
         expect((await fuel('log', [len])) - (await fuel('log-control', [len])), `log ${len}`).toBe(
           5 + call + bytes,

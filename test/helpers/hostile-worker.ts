@@ -82,7 +82,7 @@ export async function hostileWorkerSandbox(
     meterLimits: { memoryBytes: 1 << 20, tableElements: 100, growFailure: 'return-minus-one' },
     onLimit: () => {},
     maxCallBytes: 1 << 20,
-    bytesPerFuel: 64,
+    fuelPerByte: 2,
     handles: handleLimitCounter(100),
     handleLimit: 100,
     maxHostArgBytes: 1 << 20,

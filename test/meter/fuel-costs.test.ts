@@ -150,44 +150,64 @@ const CASES: Case[] = [
     fuel: 3,
   },
   {
-    name: 'memory.fill of 640 bytes: 1 + 640/64',
+    name: 'memory.fill of 640 bytes: 50 + 640/2',
     wat: fn('(memory.fill (i32.const 0) (i32.const 1) (i32.const 640))', ''),
-    fuel: 3 + 1 + 10,
+    fuel: 3 + 50 + 320,
   },
   {
-    name: 'memory.copy of 63 bytes: no extra',
+    name: 'memory.copy of 63 bytes: 50 + 63/2 rounded down',
     wat: fn('(memory.copy (i32.const 0) (i32.const 100) (i32.const 63))', ''),
-    fuel: 4,
+    fuel: 3 + 50 + 31,
   },
   {
-    name: 'memory.grow by 2 pages: 1 + 2 x 1024',
+    name: 'memory.grow by 2 pages: 5,000 + 2 x 1,500,000',
     wat: fn('(drop (memory.grow (i32.const 2)))', ''),
-    fuel: 2 + 2048,
+    fuel: 1 + 5_000 + 3_000_000,
   },
   {
     name: 'memory.grow refused by the declared maximum: no pages added, nothing per page',
     wat: '(module (memory 1 2) (func (export "f") (result i32) (memory.grow (i32.const 5))))',
-    fuel: 2,
+    fuel: 1 + 5_000,
   },
   {
     name: 'memory.grow by 2^32 - 1 pages (refused): nothing per page',
     wat: fn('(memory.grow (i32.const -1))'),
-    fuel: 2,
+    fuel: 1 + 5_000,
   },
   {
-    name: 'table.grow by 3: 1 + 3',
+    name: 'table.grow by 3: 2,500 + 3 x 4,096',
     wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const 3))))',
-    fuel: 3 + 3,
+    fuel: 2 + 2_500 + 3 * 4_096,
   },
   {
     name: 'table.grow by 2^32 - 1 (refused): nothing per element',
     wat: '(module (table 0 funcref) (func (export "f") (result i32) (table.grow (ref.null func) (i32.const -1))))',
-    fuel: 3,
+    fuel: 2 + 2_500,
   },
   {
-    name: 'table.fill of 16: 1 + 16/8',
+    name: 'table.fill of 16: 200 + 16 x 200',
     wat: '(module (table 20 funcref) (func (export "f") (table.fill (i32.const 0) (ref.null func) (i32.const 16))))',
-    fuel: 4 + 2,
+    fuel: 3 + 200 + 16 * 200,
+  },
+  {
+    name: 'memory.copy of 0 bytes: its base, 50',
+    wat: fn('(memory.copy (i32.const 0) (i32.const 100) (i32.const 0))', ''),
+    fuel: 3 + 50,
+  },
+  {
+    name: 'table.fill of 0: its base, 200',
+    wat: '(module (table 20 funcref) (func (export "f") (table.fill (i32.const 0) (ref.null func) (i32.const 0))))',
+    fuel: 3 + 200,
+  },
+  {
+    name: 'memory.grow by 0 pages: its base, 5,000 (a call into the host)',
+    wat: fn('(drop (memory.grow (i32.const 0)))', ''),
+    fuel: 1 + 5_000,
+  },
+  {
+    name: 'table.set 300, table.get 20 (V8 runs them out of line)',
+    wat: '(module (table 2 funcref) (elem declare func $g) (func $g) (func (export "f") (table.set (i32.const 0) (ref.func $g)) (drop (table.get (i32.const 1)))))',
+    fuel: 2 + 300 + 1 + 20,
   },
   {
     name: 'simd costs 1',
@@ -203,8 +223,8 @@ const CASES: Case[] = [
     name: 'exception caught',
     wat: `(module (tag $e) (func $t (throw $e)) (func (export "f") (result i32)
       (try (result i32) (do (call $t) (i32.const 1)) (catch $e (i32.const 2)))))`,
-    // call 1, throw 1, catch handler const 1
-    fuel: 3,
+    // call 1, throw 10,000, catch handler const 1
+    fuel: 1 + 10_000 + 1,
   },
   {
     name: 'tail call',
@@ -223,10 +243,12 @@ describe('exact fuel per snippet', () => {
     for (const c of CASES) {
       it(`${strategy}: ${c.name} uses ${c.fuel}`, async () => {
         const bytes = await watAll(c.wat);
-        const { exports, meter } = instantiateMetered(bytes, { fuel: 1_000_000 }, { strategy });
+        // Enough for the dearest snippet (a grow of 2 pages).
+        const budget = 1_000_000_000;
+        const { exports, meter } = instantiateMetered(bytes, { fuel: budget }, { strategy });
         exports.f(...(c.args ?? []));
         expect(meter.used()).toBe(c.fuel);
-        expect(meter.remaining()).toBe(1_000_000 - c.fuel);
+        expect(meter.remaining()).toBe(budget - c.fuel);
       });
     }
   }

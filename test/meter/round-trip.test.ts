@@ -202,7 +202,7 @@ describe('round trip', () => {
             memoryGrowPerPage: 0,
             tableGrowPerElement: 0,
             bulkMemoryBytesPerFuel: 0,
-            bulkTableElementsPerFuel: 0,
+            bulkTableFuelPerElement: 0,
           },
         },
         imports(log),

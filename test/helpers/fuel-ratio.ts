@@ -1,0 +1,47 @@
+/**
+ * For the cheapest-fuel attacks (`test/hostile/fuel/`): what a unit of fuel costs the host when
+ * a guest spends it on one kind of work, against what it costs in compute. The compute
+ * reference is the committed calibration (`bench/results/fuel-latest.json`, the median compute
+ * kernel on this machine); the attack is timed here in CPU time (this process: user + system,
+ * the kernel's system calls included), repeated until the clock's ticks are small beside it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Report } from '../../bench/fuel/table.js';
+
+/** The bound docs/fuel.md promises: no kind of work costs more than this many units of compute per unit. */
+export const FUEL_BOUND = 10;
+
+const calibration = JSON.parse(
+  readFileSync(new URL('../../bench/results/fuel-latest.json', import.meta.url), 'utf8'),
+) as Report;
+
+/** ns of CPU per unit of fuel of the median compute kernel. */
+export const COMPUTE_NS_PER_FUEL = calibration.computeNsPerFuel;
+
+/**
+ * CPU ns per unit of fuel of `once` (which returns the fuel it used), over the compute
+ * reference: repeated until it has taken `minMs` of CPU time, or `maxMs` of wall time (a guest
+ * whose fuel is far too cheap could otherwise run for minutes before the test sees it).
+ */
+export async function fuelRatio(
+  once: () => number | Promise<number>,
+  minMs = 60,
+  maxMs = 5_000,
+): Promise<number> {
+  await once(); // warm-up: compile, tier up
+  let fuel = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let ns = 0;
+  do {
+    fuel += await once();
+    const spent = process.cpuUsage(cpu);
+    ns = (spent.user + spent.system) * 1000;
+  } while (ns < minMs * 1e6 && performance.now() - start < maxMs);
+  return ns / Math.max(1, fuel) / COMPUTE_NS_PER_FUEL;
+}
+
+/** V8's heap in use, for the bounded-memory half of each attack. */
+export function heapUsed(): number {
+  return process.memoryUsage().heapUsed;
+}
