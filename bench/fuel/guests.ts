@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import type { Kernel } from '../../host/index.js';
 import { wat } from '../../scripts/lib/wat.js';
 import { repoPath } from '../lib/paths.js';
 
@@ -144,3 +145,47 @@ export async function keelComponent(): Promise<Uint8Array> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every WASI grant the preview1 kinds use (`random` left out for the denied kinds). */
+export function wasiGrants(
+  dir: string,
+  random = true,
+): NonNullable<Parameters<Kernel['spawn']>[1]>['grants'] {
+  return [
+    'wasi:cli/*',
+    'wasi:clocks/*',
+    ...(random ? ['wasi:random/*'] : []),
+    {
+      interface: 'wasi:filesystem/preopens',
+      scope: {
+        preopens: [{ guest: '/d', host: dir, dirPerms: 'read-write', filePerms: 'read-write' }],
+        bytesWritten: Number.MAX_SAFE_INTEGER,
+      },
+    },
+  ];
+}
+
+/**
+ * Grows, each sample in fresh instances of a small module (memories and tables only grow):
+ * `grow(n)` adds n pages one at a time, `grow-touch(n)` also writes to every 4 KiB of each new
+ * page (the page faults are what a grown page costs the host), `table-grow(n, by)` grows the
+ * table n times by `by` elements (V8 copies the table at each grow).
+ */
+export const GROW_WAT = `(module
+  (memory 1)
+  (table $t 1 funcref)
+  (func (export "grow") (param $n i32) (param $by i32)
+    (loop $l (drop (memory.grow (i32.const 1)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "grow-touch") (param $n i32) (param $by i32) (local $at i32) (local $k i32)
+    (loop $l
+      (local.set $at (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))
+      (local.set $k (i32.const 16))
+      (loop $touch
+        (i32.store (local.get $at) (local.get $k))
+        (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+        (br_if $touch (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "table-grow") (param $n i32) (param $by i32)
+    (loop $l (drop (table.grow $t (ref.null func) (local.get $by)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;

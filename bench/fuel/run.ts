@@ -29,7 +29,7 @@ import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 import type { KernelSpec } from '../compute/run.js';
 import { machine } from '../lib/measure.js';
 import { ROOT, repoPath } from '../lib/paths.js';
-import { command, keelComponent, streamsComponent } from './guests.js';
+import { command, GROW_WAT, keelComponent, streamsComponent, wasiGrants } from './guests.js';
 import { type KindResult, kindsTable, type Report, type SliceCost, type SliceResult } from './table.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -271,31 +271,6 @@ const THROW_WAT = `(module
       (try (do (try (do (throw $x (local.get $n))) (catch_all (rethrow 0)))) (catch $x (drop)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
 
-/**
- * Grows, each sample in fresh instances of a small module (memories and tables only grow):
- * `grow(n)` adds n pages one at a time, `grow-touch(n)` also writes to every 4 KiB of each new
- * page (the page faults are what a grown page costs the host), `table-grow(n, by)` grows the
- * table n times by `by` elements (V8 copies the table at each grow).
- */
-const GROW_WAT = `(module
-  (memory 1)
-  (table $t 1 funcref)
-  (func (export "grow") (param $n i32) (param $by i32)
-    (loop $l (drop (memory.grow (i32.const 1)))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
-  (func (export "grow-touch") (param $n i32) (param $by i32) (local $at i32) (local $k i32)
-    (loop $l
-      (local.set $at (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))
-      (local.set $k (i32.const 16))
-      (loop $touch
-        (i32.store (local.get $at) (local.get $k))
-        (local.set $at (i32.add (local.get $at) (i32.const 4096)))
-        (br_if $touch (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
-  (func (export "table-grow") (param $n i32) (param $by i32)
-    (loop $l (drop (table.grow $t (ref.null func) (local.get $by)))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
-
 async function memoryKinds(): Promise<KindSpec[]> {
   const bytes = await wat(MEMORY_WAT, 'memory.wat');
   const { meter, exports } = metered(bytes);
@@ -389,22 +364,6 @@ async function memoryKinds(): Promise<KindSpec[]> {
 
 // -------------------------------------------------------------------------------------------
 // Host calls: WASI through the preview1 adapter, keel:kernel through a component
-
-/** Every WASI grant the preview1 kinds use (`random` left out for the denied kinds). */
-function wasiGrants(dir: string, random = true): NonNullable<Parameters<Kernel['spawn']>[1]>['grants'] {
-  return [
-    'wasi:cli/*',
-    'wasi:clocks/*',
-    ...(random ? ['wasi:random/*'] : []),
-    {
-      interface: 'wasi:filesystem/preopens',
-      scope: {
-        preopens: [{ guest: '/d', host: dir, dirPerms: 'read-write', filePerms: 'read-write' }],
-        bytesWritten: Number.MAX_SAFE_INTEGER,
-      },
-    },
-  ];
-}
 
 async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
   const results: KindSpec[] = [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_COSTS } from '../../host/caps/provider.js';
 import { type KeelEvent, Kernel } from '../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
 import { PLACEMENTS, preview1For } from '../helpers/placements.js';
@@ -196,14 +197,14 @@ describe.each(PLACEMENTS)(
       link: () => ({ tick: () => {} }),
     });
 
-    it('charges each host call its provider cost (default 100), exactly', async () => {
+    it('charges each host call its provider cost (default DEFAULT_HOST_COSTS.call), exactly', async () => {
       const free = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [ticker('free', 0)] });
       const priced = new Kernel({ placement, cacheDir: tempCacheDir(), providers: [ticker('priced')] });
       const used = async (kernel: Kernel) => {
         const sandbox = await kernel.spawn(await kernel.load(await wat(TICK_WAT)), { grants: ['env.tick'] });
         return (await sandbox.invoke('run', [10])).fuel.used;
       };
-      expect((await used(priced)) - (await used(free))).toBe(10 * 100);
+      expect((await used(priced)) - (await used(free))).toBe(10 * DEFAULT_HOST_COSTS.call);
     });
 
     it('runs out of fuel inside a host call with fuel-exhausted', async () => {

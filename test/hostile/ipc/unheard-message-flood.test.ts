@@ -1,0 +1,58 @@
+/**
+ * Attack: send messages nobody will read, in a loop: publish on a topic nobody subscribes to,
+ * send to a peer that does not exist, send to a peer whose mailbox is full. The scheduler routes
+ * each, checks the grant, and refuses or drops it with an event (3–11 µs of the host's CPU on
+ * this machine), and each cost a call (133 fuel: up to 970x compute per unit). A call of
+ * `keel:kernel/ipc` or `keel:kernel/events` costs `message`, refused or not, so a unit of fuel
+ * costs the host at most 10 times what compute does (bench/results/fuel-latest.json), its heap
+ * bounded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keelComponent } from '../../../bench/fuel/guests.js';
+import { Kernel, type Limits, type ModuleHandle } from '../../../host/index.js';
+import { tempCacheDir } from '../../helpers/components.js';
+import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+
+let kernel: Kernel;
+let module: ModuleHandle;
+beforeAll(async () => {
+  kernel = new Kernel({
+    cacheDir: tempCacheDir(),
+    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
+  });
+  module = await kernel.load(await keelComponent(), { name: 'unheard' });
+}, 120_000);
+afterAll(() => kernel.close());
+
+const spawn = (limits: Partial<Limits> = {}) =>
+  kernel.spawn(module, {
+    limits,
+    grants: [
+      'keel:kernel/log',
+      { interface: 'keel:kernel/ipc', scope: { peers: ['*'] } },
+      { interface: 'keel:kernel/events', scope: { publish: ['bench.*'] } },
+    ],
+  });
+
+// [attack, op (1 send, 2 publish), body bytes, calls per run, to: 'full' or a name nobody has]
+const FLOODS: [string, number, number, number, string?][] = [
+  ['publish on a topic nobody hears', 2, 0, 2_000],
+  ['send to a peer that does not exist', 1, 0, 500, 'nobody'],
+  ['send to a peer whose mailbox is full', 1, 0, 500, 'full'],
+];
+
+describe('unheard message flood', () => {
+  for (const [name, op, size, n, to] of FLOODS) {
+    it(`${name}: a unit of fuel costs the host at most ${FUEL_BOUND}x compute`, async () => {
+      const sender = await spawn();
+      const peer = await spawn(to === 'full' ? { mailboxLength: 1 } : {});
+      const target = to === 'full' || to === undefined ? peer.id : to;
+      const before = heapUsed();
+      const ratio = await fuelRatio(() => sender.invokeSync('run', [op, n, size, target]).fuel.used);
+      expect(ratio).toBeLessThanOrEqual(FUEL_BOUND);
+      expect(heapUsed() - before).toBeLessThan(32 * 1024 * 1024);
+      sender.terminate('done');
+      peer.terminate('done');
+    });
+  }
+});
