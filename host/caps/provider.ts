@@ -157,8 +157,8 @@ export interface HostCosts {
 export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
   call: 5_000,
   byte: 2,
-  fsOperation: 60_000,
-  fsPath: 200_000,
+  fsOperation: 100_000,
+  fsPath: 400_000,
   output: 10_000,
   outputByte: 8,
   randomByte: 2,

@@ -29,7 +29,7 @@ describe.each(PLACEMENTS)('a resource method flood (%s)', (placement) => {
 
   it('runs out of fuel on them, where the loop alone would not', async () => {
     // The guest's loop costs under 20 fuel a turn (14 measured): the budget is twice what its
-    // turns cost; the calls' cost (100 each) takes it past.
+    // turns cost; the calls' cost (`DEFAULT_HOST_COSTS.call` each) takes it past.
     const sandbox = await f.kernel.spawn(f.module, {
       grants: ['wasi:cli/stdout'],
       denial: 'call',
