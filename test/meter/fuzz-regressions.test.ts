@@ -31,10 +31,13 @@ describe('grows that add nothing are not charged per unit (fixture memory-grow-r
       const plain = instantiatePlain(bytes);
       const { exports, meter } = instantiateMetered(bytes, { fuel: MAX_FUEL }, { strategy });
       expect(exports.memory()).toBe(plain.memory());
-      // per iteration: const, grow, drop (free), get, const, add, tee, const, lt_u, br_if
-      expect(meter.used()).toBe(3000 * 9 + 1);
+      // per iteration: const, grow (5,000: a refused grow adds nothing per page), drop (free),
+      // get, const, add, tee, const, lt_u, br_if
+      const memory = 3000 * (1 + 5_000 + 7) + 1;
+      expect(meter.used()).toBe(memory);
       expect(exports.table()).toBe(plain.table());
-      expect(meter.used()).toBe(2 * (3000 * 9 + 1) + 3000);
+      // likewise: ref.null, const, table.grow (2,500), and the same 7
+      expect(meter.used()).toBe(memory + 3000 * (2 + 2_500 + 7) + 1);
     },
   );
 
@@ -42,9 +45,9 @@ describe('grows that add nothing are not charged per unit (fixture memory-grow-r
     const bytes = await watAll(
       '(module (memory 1) (func (export "f") (result i32) (memory.grow (i32.const 10))))',
     );
-    const { exports, meter } = instantiateMetered(bytes, { fuel: 1000, memoryBytes: 4 * 65536 });
+    const { exports, meter } = instantiateMetered(bytes, { fuel: 10_000, memoryBytes: 4 * 65536 });
     expect(exports.f()).toBe(-1);
-    expect(meter.used()).toBe(2);
+    expect(meter.used()).toBe(1 + 5_000);
   });
 });
 
