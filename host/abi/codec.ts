@@ -396,17 +396,22 @@ class TypedListCodec extends Base implements Codec {
     );
   }
 
-  lowerInto(cx: Cx, v: unknown): [number, number] {
-    const bytes = this.bytesOf(v);
+  /** The length (in elements) of what `#lower` wrote last. */
+  #lowered = 0;
+
+  /** Copy the list into guest memory; returns its pointer and leaves its length in `#lowered`. */
+  #lower(cx: Cx, v: unknown): number {
+    // A byte list as it usually comes (a Uint8Array): copied as it is, no view made.
+    const bytes = this.elementKind === 'u8' && v instanceof Uint8Array ? v : this.bytesOf(v);
     const ptr = cx.alloc(this.elementSize, bytes.length);
     cx.opts.mem.u8.set(bytes, ptr);
-    return [ptr, bytes.length / this.elementSize];
+    this.#lowered = bytes.length / this.elementSize;
+    return ptr;
   }
 
   lowerFlat(cx: Cx, v: unknown, out: unknown[], i: number): void {
-    const [ptr, len] = this.lowerInto(cx, v);
-    out[i] = ptr;
-    out[i + 1] = len;
+    out[i] = this.#lower(cx, v);
+    out[i + 1] = this.#lowered;
   }
 
   lift(cx: Cx, ptr: number, len: number): unknown {
@@ -431,10 +436,10 @@ class TypedListCodec extends Base implements Codec {
     return this.lift(cx, src[i] as number, src[i + 1] as number);
   }
   store(cx: Cx, v: unknown, ptr: number): void {
-    const [p, len] = this.lowerInto(cx, v);
+    const p = this.#lower(cx, v);
     const dv = cx.opts.mem.dv;
     dv.setUint32(ptr, p, true);
-    dv.setUint32(ptr + 4, len, true);
+    dv.setUint32(ptr + 4, this.#lowered, true);
   }
   load(cx: Cx, ptr: number): unknown {
     const dv = cx.opts.mem.dv;

@@ -32,19 +32,39 @@ const EMPTY = new ArrayBuffer(0);
 
 /** Views of one linear memory, renewed when the memory grows (its buffer changes). */
 export class MemoryView {
-  memory: WebAssembly.Memory | undefined;
+  #memory: WebAssembly.Memory | undefined;
   buffer: ArrayBuffer = EMPTY;
   u8 = new Uint8Array(EMPTY);
   dv = new DataView(EMPTY);
+  /** The buffer is a SharedArrayBuffer (never detached when the memory grows). */
+  #shared = false;
+
+  get memory(): WebAssembly.Memory | undefined {
+    return this.#memory;
+  }
+
+  set memory(memory: WebAssembly.Memory | undefined) {
+    this.#memory = memory;
+    this.buffer = EMPTY;
+    this.u8 = new Uint8Array(EMPTY);
+    this.dv = new DataView(EMPTY);
+    this.#shared = false;
+  }
 
   refresh(): void {
-    const memory = this.memory;
+    // A memory's buffer changes only when the memory grows, and a grow detaches the old buffer
+    // (its views then have no bytes): views that still have bytes are over the current buffer,
+    // and reading `memory.buffer` (an API call, on every call into the guest) can wait. A shared
+    // memory's buffer is never detached: it is read every time.
+    if (this.u8.length !== 0 && !this.#shared) return;
+    const memory = this.#memory;
     if (!memory) trap('the function needs a memory and has none');
     const b = memory.buffer;
     if (b !== this.buffer) {
       this.buffer = b;
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);
+      this.#shared = !(b instanceof ArrayBuffer);
     }
   }
 }

@@ -95,8 +95,12 @@ export function checkString(v: unknown): string {
 
 /** Lower a string; returns the pointer and sets `lowered.units` (tagged code units). */
 export function lowerString(cx: Cx, v: unknown, out: { units: number }): number {
+  const encoding = cx.opts.encoding;
+  // Short ASCII strings (names, keys, senders): well-formed, one byte per unit, copied in line.
+  if (encoding === 'utf8' && typeof v === 'string' && v.length <= SHORT_STRING && isAscii(v))
+    return lowerAscii(cx, v, out);
   const s = checkString(v);
-  switch (cx.opts.encoding) {
+  switch (encoding) {
     case 'utf8':
       return lowerUtf8(cx, s, out);
     case 'utf16': {
@@ -135,6 +139,24 @@ export function lowerString(cx: Cx, v: unknown, out: { units: number }): number 
 function writeUtf16(cx: Cx, s: string, ptr: number): void {
   const dv = cx.opts.mem.dv;
   for (let i = 0; i < s.length; i++) dv.setUint16(ptr + i * 2, s.charCodeAt(i), true);
+}
+
+/** Strings up to this length are checked for ASCII and copied by hand (no encoder call, no allocation). */
+const SHORT_STRING = 64;
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function lowerAscii(cx: Cx, s: string, out: { units: number }): number {
+  const n = s.length;
+  out.units = n;
+  if (n === 0) return 1;
+  const ptr = cx.alloc(1, n);
+  const u8 = cx.opts.mem.u8;
+  for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+  return ptr;
 }
 
 function lowerUtf8(cx: Cx, s: string, out: { units: number }): number {
