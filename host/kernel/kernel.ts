@@ -94,9 +94,7 @@ export class Kernel {
       maxModuleBytes: this.limits.moduleBytes,
       cacheDir: options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,
       coreHook:
-        options.metering === false
-          ? options.coreHook
-          : meteringHook(options.metering ?? {}, options.coreHook),
+        options.metering === false ? options.coreHook : meteringHook(options.metering, options.coreHook),
       preview1: options.preview1,
     });
     this.#protectedPaths = Object.freeze(this.#loader.cacheDir === undefined ? [] : [this.#loader.cacheDir]);

@@ -26,9 +26,19 @@ export type { MeterOptions, MeterRuntime };
 /** What `memory.grow` / `table.grow` past a limit does: return -1 (the spec's answer) or fail the call. */
 export type GrowFailure = 'return-minus-one' | 'error';
 
-/** The metering hook, after an embedder's own hook when there is one. */
-export function meteringHook(options: MeterOptions, before?: CoreModuleHook): CoreModuleHook {
-  const meter = createMeterHook(options);
+/** The hook with the default options and no embedder's hook: made once (its id digests the cost model). */
+let defaultHook: CoreModuleHook | undefined;
+
+/**
+ * The metering hook, after an embedder's own hook when there is one. `options` undefined: the
+ * defaults (the same hook object for every kernel).
+ */
+export function meteringHook(options: MeterOptions | undefined, before?: CoreModuleHook): CoreModuleHook {
+  if (options === undefined && before === undefined) {
+    defaultHook ??= meteringHook({});
+    return defaultHook;
+  }
+  const meter = createMeterHook(options ?? {});
   return {
     id: before ? `${before.id}>${meter.id}` : meter.id,
     transform: (bytes, context) =>

@@ -8,22 +8,16 @@
  * entry was written (a swapped or corrupted file is a miss, and the entry is rewritten), and the
  * directory must belong to this user and be writable by nobody else (a module planted there
  * could lack its fuel checks).
+ *
+ * Its file operations are synchronous: a handful of system calls on small local files, each a
+ * few microseconds, where the asynchronous forms cost a round trip through libuv's thread pool
+ * each (an open, a stat, a read and a close per file: most of a warm load's time, and far more
+ * on a busy machine). A load's own work (parse, plan, meter, validate) is synchronous anyway.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { KeelError } from '../kernel/errors.js';
-
-// node:fs's callback functions, not node:fs/promises: that module (and the readline and watch
-// modules it loads) costs a command's start-up a few milliseconds.
-const mkdir = promisify(fs.mkdir);
-const readdir = promisify(fs.readdir);
-const readFile = promisify(fs.readFile);
-const rename = promisify(fs.rename);
-const rm = promisify(fs.rm);
-const stat = promisify(fs.stat);
-const writeFile = promisify(fs.writeFile);
 
 /** `$XDG_CACHE_HOME/keel`, else `~/.cache/keel`: per user, never a shared world-writable dir. */
 export function defaultCacheDir(): string {
@@ -50,7 +44,7 @@ function sha256(data: Uint8Array | string): string {
 }
 
 export class DiskCache {
-  #checked: Promise<void> | undefined;
+  #checked = false;
 
   constructor(readonly dir: string) {}
 
@@ -62,73 +56,72 @@ export class DiskCache {
    * The cache directory must be this user's and writable by nobody else. Checked once, after
    * creating it (mode 0700) when it does not exist.
    */
-  #checkDir(): Promise<void> {
-    this.#checked ??= (async () => {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const info = await stat(this.dir);
-      const uid = process.getuid?.();
-      if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
-        throw new KeelError(
-          'invalid-argument',
-          `cache directory ${this.dir} is writable by other users or not owned by this one: use a private directory (mode 0700) or no disk cache`,
-          { cacheDir: this.dir },
-        );
-      }
-    })();
-    return this.#checked;
+  #checkDir(): void {
+    if (this.#checked) return;
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const info = statSync(this.dir);
+    const uid = process.getuid?.();
+    if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
+      throw new KeelError(
+        'invalid-argument',
+        `cache directory ${this.dir} is writable by other users or not owned by this one: use a private directory (mode 0700) or no disk cache`,
+        { cacheDir: this.dir },
+      );
+    }
+    this.#checked = true;
   }
 
   /** Check the directory now (before any work that would be cached). */
-  check(): Promise<void> {
-    return this.#checkDir();
+  async check(): Promise<void> {
+    this.#checkDir();
   }
 
   /** The module stored under `key`, verified; undefined when absent, incomplete or altered (then removed). */
   async read(key: string): Promise<Uint8Array | undefined> {
-    await this.#checkDir();
+    this.#checkDir();
     const dir = this.#entry(key);
     let meta: Meta;
     try {
-      meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as Meta;
+      meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
     } catch {
       return undefined;
     }
-    if (meta.format !== FORMAT) return await this.#discard(dir);
+    if (meta.format !== FORMAT) return this.#discard(dir);
     try {
-      const bytes = new Uint8Array(await readFile(join(dir, 'module.wasm')));
-      if (bytes.length !== meta.size || sha256(bytes) !== meta.sha256) return await this.#discard(dir);
+      const bytes = new Uint8Array(readFileSync(join(dir, 'module.wasm')));
+      if (bytes.length !== meta.size || sha256(bytes) !== meta.sha256) return this.#discard(dir);
       return bytes;
     } catch {
       return undefined;
     }
   }
 
-  async #discard(dir: string): Promise<undefined> {
-    await rm(dir, { recursive: true, force: true });
+  #discard(dir: string): undefined {
+    rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
 
   async write(key: string, bytes: Uint8Array): Promise<void> {
-    await this.#checkDir();
+    this.#checkDir();
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
-    await mkdir(staging, { recursive: true });
+    mkdirSync(staging, { recursive: true });
     const meta: Meta = { format: FORMAT, sha256: sha256(bytes), size: bytes.length };
-    await writeFile(join(staging, 'module.wasm'), bytes);
+    writeFileSync(join(staging, 'module.wasm'), bytes);
     // meta.json last: an entry without it is never read.
-    await writeFile(join(staging, 'meta.json'), JSON.stringify(meta));
+    writeFileSync(join(staging, 'meta.json'), JSON.stringify(meta));
     try {
-      await rm(this.#entry(key), { recursive: true, force: true });
-      await rename(staging, this.#entry(key));
+      rmSync(this.#entry(key), { recursive: true, force: true });
+      renameSync(staging, this.#entry(key));
     } catch {
       // Another process won the race; its entry is identical.
-      await rm(staging, { recursive: true, force: true });
+      rmSync(staging, { recursive: true, force: true });
     }
   }
 
   /** Number of entries (used by tests). */
   async size(): Promise<number> {
     try {
-      return (await readdir(this.dir)).filter((name) => !name.startsWith('.')).length;
+      return readdirSync(this.dir).filter((name) => !name.startsWith('.')).length;
     } catch {
       return 0;
     }

@@ -230,21 +230,27 @@ export class Loader {
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = (async () => {
-        // The hook (metering) expects valid input: a component's core modules are checked here,
-        // a plain core module (preview1 or not) was checked before (validateCore).
-        if (hook && !checked) validateCore(bytes, file);
         let transformed = bytes;
         let fromDisk = false;
         if (hook) {
           const diskKey = sha256(key).slice(0, 40);
           const cached = checked ? undefined : await this.#disk?.read(diskKey);
           if (cached) {
+            // An entry exists only for input that was valid when it was metered (its key is the
+            // input's hash), and the metered module is validated as it compiles: the input is
+            // not validated again.
             this.stats.diskHits++;
             transformed = cached;
             fromDisk = true;
           } else {
+            // The hook (metering) expects valid input: a component's core modules are checked
+            // here, a plain core module (preview1 or not) was checked before (validateCore).
+            if (!checked) validateCore(bytes, file);
             transformed = hook.transform(bytes, { file, kind });
             if (!checked) await this.#disk?.write(diskKey, transformed);
+            // The rewrite can take seconds, and the cache's writes no longer wait on the event
+            // loop: let the timers that came due meanwhile run (the CLI's progress note).
+            await new Promise<void>((resolve) => setImmediate(resolve));
           }
         }
         this.stats.compiles++;
