@@ -29,13 +29,16 @@ export function within(error: unknown, where: string): never {
 }
 
 const EMPTY = new ArrayBuffer(0);
+/** Views of no memory, shared by every `MemoryView` until its memory is bound (never written: they have no bytes). */
+const EMPTY_U8 = new Uint8Array(EMPTY);
+const EMPTY_DV = new DataView(EMPTY);
 
 /** Views of one linear memory, renewed when the memory grows (its buffer changes). */
 export class MemoryView {
   #memory: WebAssembly.Memory | undefined;
   buffer: ArrayBuffer = EMPTY;
-  u8 = new Uint8Array(EMPTY);
-  dv = new DataView(EMPTY);
+  u8 = EMPTY_U8;
+  dv = EMPTY_DV;
   /** The buffer is a SharedArrayBuffer (never detached when the memory grows). */
   #shared = false;
 
@@ -46,8 +49,8 @@ export class MemoryView {
   set memory(memory: WebAssembly.Memory | undefined) {
     this.#memory = memory;
     this.buffer = EMPTY;
-    this.u8 = new Uint8Array(EMPTY);
-    this.dv = new DataView(EMPTY);
+    this.u8 = EMPTY_U8;
+    this.dv = EMPTY_DV;
     this.#shared = false;
   }
 

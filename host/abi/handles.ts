@@ -86,8 +86,8 @@ export class InstanceState {
   mayEnter = true;
   /** False while realloc or post-return runs: the guest may not call imports then. */
   mayLeave = true;
-  /** One table per resource type (a handle of one type is never found in another's table). */
-  readonly tables = new Map<ResourceType, HandleTable>();
+  /** One table per resource type (a handle of one type is never found in another's table), made on first use. */
+  #tables: Map<ResourceType, HandleTable> | undefined;
   constructor(
     readonly id: number,
     readonly counter: HandleCounter,
@@ -95,10 +95,12 @@ export class InstanceState {
   ) {}
 
   table(resource: ResourceType): HandleTable {
-    let t = this.tables.get(resource);
+    this.#tables ??= new Map();
+    const tables = this.#tables;
+    let t = tables.get(resource);
     if (!t) {
       t = new HandleTable(resource, this.counter);
-      this.tables.set(resource, t);
+      tables.set(resource, t);
     }
     return t;
   }
@@ -158,26 +160,40 @@ export class GuestResource {
  */
 export function handleLimitCounter(
   limit: number,
-  onLimit: (kind: string, max: number) => void = () => {},
+  onLimit?: (kind: string, max: number) => void,
 ): HandleCounter & { readonly count: number } {
-  let count = 0;
-  return {
-    get count() {
-      return count;
-    },
-    acquire(kind: string) {
-      if (count >= limit) {
-        onLimit(kind, limit);
-        throw new KeelError(
-          'resource-limit',
-          `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,
-          { limit: 'handles', max: limit, kind },
-        );
-      }
-      count++;
-    },
-    release() {
-      if (count > 0) count--;
-    },
-  };
+  return new LimitedHandleCounter(limit, onLimit);
+}
+
+/** `handleLimitCounter`'s counter: one object per sandbox, its methods on the prototype. */
+class LimitedHandleCounter implements HandleCounter {
+  #count = 0;
+  readonly #limit: number;
+  readonly #onLimit: ((kind: string, max: number) => void) | undefined;
+
+  constructor(limit: number, onLimit: ((kind: string, max: number) => void) | undefined) {
+    this.#limit = limit;
+    this.#onLimit = onLimit;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  acquire(kind: string): void {
+    const limit = this.#limit;
+    if (this.#count >= limit) {
+      this.#onLimit?.(kind, limit);
+      throw new KeelError(
+        'resource-limit',
+        `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,
+        { limit: 'handles', max: limit, kind },
+      );
+    }
+    this.#count++;
+  }
+
+  release(): void {
+    if (this.#count > 0) this.#count--;
+  }
 }

@@ -40,8 +40,10 @@ export class ComponentInstance implements ResourceHost {
   readonly #trampolines: CoreFunction[] = [];
   readonly #states: InstanceState[] = [];
   readonly #slots: OptionSlot[] = [];
-  readonly #functions = new Map<FuncDef, (...args: unknown[]) => unknown>();
-  readonly #held = new Map<number, GuestResource>();
+  /** Host functions of lifted functions, made on first use. */
+  #functions: Map<FuncDef, (...args: unknown[]) => unknown> | undefined;
+  /** Guest resources the host holds, by handle; made on the first. */
+  #held: Map<number, GuestResource> | undefined;
   #nextHandle = 1;
 
   constructor(plan: ComponentPlan, modules: readonly WebAssembly.Module[], link: ComponentLink) {
@@ -49,19 +51,14 @@ export class ComponentInstance implements ResourceHost {
     this.#link = link;
     for (let i = 0; i < plan.componentInstances; i++)
       this.#states.push(new InstanceState(i, link.handles, this));
-    const memories = new Map<string, MemoryView>();
-    for (const options of plan.options) {
-      const key = options.memory ? defKey(options.memory) : '';
-      let mem = memories.get(key);
-      if (!mem) {
-        mem = new MemoryView();
-        memories.set(key, mem);
-      }
-      this.#slots.push(new OptionSlot(mem, options.encoding));
-    }
+    const shape = planShape(plan);
+    const memories: MemoryView[] = [];
+    for (let g = 0; g < shape.memoryGroups; g++) memories.push(new MemoryView());
+    plan.options.forEach((options, i) => {
+      this.#slots.push(new OptionSlot(memories[shape.memoryGroup[i]!]!, options.encoding));
+    });
     for (const t of plan.trampolines) this.#trampolines.push(this.#trampoline(t));
     // Options are bound as soon as the instance they name exists (a start function may call out).
-    const pending = plan.options.map((o, i) => ({ o, i }));
     plan.instantiations.forEach((step, index) => {
       const imports: WebAssembly.Imports = {};
       for (const [name, arg] of step.args) {
@@ -74,13 +71,8 @@ export class ComponentInstance implements ResourceHost {
         }
       }
       this.#core.push(link.instantiateCore(modules[step.module]!, imports));
-      for (let k = pending.length - 1; k >= 0; k--) {
-        const { o, i } = pending[k]!;
-        const refs = [o.memory, o.realloc, o.postReturn].filter((d): d is CoreDef => d !== undefined);
-        if (refs.some((d) => d.kind === 'export' && d.instance > index)) continue;
-        this.#bind(i);
-        pending.splice(k, 1);
-      }
+      const bind = shape.bindAfter[index];
+      if (bind) for (const i of bind) this.#bind(i);
     });
   }
 
@@ -273,7 +265,7 @@ export class ComponentInstance implements ResourceHost {
 
   /** The host function of a lifted function (built once per sandbox). */
   #lifted(func: FuncDef & { kind: 'lifted' }, name: string): (...args: unknown[]) => unknown {
-    let f = this.#functions.get(func);
+    let f = this.#functions?.get(func);
     if (!f) {
       const slot = this.#slots[func.options]!;
       const cx = new Cx(slot, this.#states[func.instance]!, this.#link.bytes);
@@ -284,6 +276,7 @@ export class ComponentInstance implements ResourceHost {
         cx,
         postReturn: () => slot.postReturn,
       });
+      this.#functions ??= new Map();
       this.#functions.set(func, f);
     }
     return f;
@@ -362,18 +355,60 @@ export class ComponentInstance implements ResourceHost {
       },
       handle,
     );
+    this.#held ??= new Map();
     this.#held.set(handle, r);
     return r;
   }
 
   release(r: GuestResource): void {
-    if (this.#held.delete(r.handle)) this.#link.handles.release();
+    if (this.#held?.delete(r.handle)) this.#link.handles.release();
   }
 
   /** A guest resource the host holds, by its handle (how JSON values name one). */
   heldResource(handle: number): GuestResource | undefined {
-    return this.#held.get(handle);
+    return this.#held?.get(handle);
   }
+}
+
+/**
+ * What a spawn needs of a plan that does not depend on the sandbox, worked out once per plan:
+ * which options share a memory (one view per memory), and after which instantiation each
+ * option's memory, realloc and post-return exist to be bound (the latest instance they name).
+ */
+interface PlanShape {
+  /** Per option, the index of its memory's view. */
+  readonly memoryGroup: readonly number[];
+  readonly memoryGroups: number;
+  /** Per instantiation, the options to bind once it exists (in the order they were always bound: last first). */
+  readonly bindAfter: readonly (readonly number[] | undefined)[];
+}
+
+const planShapes = new WeakMap<ComponentPlan, PlanShape>();
+
+function planShape(plan: ComponentPlan): PlanShape {
+  let shape = planShapes.get(plan);
+  if (shape) return shape;
+  const groups = new Map<string, number>();
+  const memoryGroup: number[] = [];
+  const bindAfter: number[][] = [];
+  plan.options.forEach((options, i) => {
+    const key = options.memory ? defKey(options.memory) : '';
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = groups.size;
+      groups.set(key, group);
+    }
+    memoryGroup.push(group);
+    let at = 0;
+    for (const d of [options.memory, options.realloc, options.postReturn])
+      if (d?.kind === 'export' && d.instance > at) at = d.instance;
+    const list = bindAfter[at] ?? [];
+    list.unshift(i);
+    bindAfter[at] = list;
+  });
+  shape = Object.freeze({ memoryGroup, memoryGroups: groups.size, bindAfter });
+  planShapes.set(plan, shape);
+  return shape;
 }
 
 function defKey(def: CoreDef): string {

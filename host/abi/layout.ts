@@ -153,7 +153,32 @@ function compute(t: ValType): Layout {
  * first, lists only when they are short enough to be passed flat: never a list of more than
  * `MAX_FLAT_PARAMS` + 1 values, whatever the types.
  */
-export function flattenFunc(
+export function flattenFunc(ft: FuncType, context: 'lift' | 'lower'): FlatFunc {
+  // Once per function type and direction: every sandbox of a module lifts and lowers the same
+  // types (a spawn made this for each of its trampolines).
+  const known = flatFuncs.get(ft);
+  const cached = context === 'lift' ? known?.lift : known?.lower;
+  if (cached) return cached;
+  const computed = computeFlatFunc(ft, context);
+  Object.freeze(computed.params);
+  Object.freeze(computed.results);
+  const flat: FlatFunc = Object.freeze(computed);
+  if (known) known[context] = flat;
+  else flatFuncs.set(ft, context === 'lift' ? { lift: flat } : { lower: flat });
+  return flat;
+}
+
+/** A function's flat core signature (`flattenFunc`): shared, never written. */
+export interface FlatFunc {
+  readonly params: readonly FlatType[];
+  readonly results: readonly FlatType[];
+  readonly paramsInMemory: boolean;
+  readonly resultsInMemory: boolean;
+}
+
+const flatFuncs = new WeakMap<FuncType, { lift?: FlatFunc; lower?: FlatFunc }>();
+
+function computeFlatFunc(
   ft: FuncType,
   context: 'lift' | 'lower',
 ): { params: FlatType[]; results: FlatType[]; paramsInMemory: boolean; resultsInMemory: boolean } {

@@ -35,7 +35,13 @@ import { IdSource, newSessionId } from './ids.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
-import { type GrowFailure, limitEvents, type MeterRuntime, meteringHook, spawnMeter } from './metering.js';
+import {
+  type GrowFailure,
+  type MeterRuntime,
+  meteringHook,
+  SandboxLimitEvents,
+  spawnMeter,
+} from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
 import { MountTable } from './mounts.js';
 import {
@@ -210,13 +216,15 @@ export class Kernel {
     if (this.events.congested) await this.events.drained();
     const handle = typeof target === 'string' ? this.#mounts.latest(target) : target;
     const module = loadedModule(handle);
-    const limits = resolveLimits({ ...this.limits, ...options.limits });
-    const grants = (options.grants ?? []).map(normalizeGrant);
+    // The kernel's own limits (frozen) when the spawn changes none: shared, not copied.
+    const limits =
+      options.limits === undefined ? this.limits : resolveLimits({ ...this.limits, ...options.limits });
+    const grants = options.grants === undefined ? [] : options.grants.map(normalizeGrant);
     checkSandboxSched(options.sched);
     const id = this.#ids.sandbox();
-    let sandbox: Sandbox | undefined;
-    const meter = this.#meterFor(id, handle.name, module, limits, options.growFailure, () => sandbox);
-    sandbox = new Sandbox({
+    const meterEvents = new SandboxLimitEvents(this.events, id, handle.name, limits);
+    const meter = this.#meterFor(module, limits, options.growFailure, meterEvents);
+    const sandbox = new Sandbox({
       id,
       name: options.name ?? handle.name,
       module: handle,
@@ -229,6 +237,7 @@ export class Kernel {
         this.sched.ended(s);
       },
     });
+    meterEvents.sandbox = sandbox;
     // The spawn is the sandbox's first event window: its plan and its start functions.
     sandbox.beginEventWindow();
     try {
@@ -380,7 +389,7 @@ export class Kernel {
     growFailure: GrowFailure | undefined,
   ): Promise<void> {
     const limits = sandbox.limits;
-    const events = limitEvents(this.events, sandbox.id, name, limits, () => sandbox);
+    const events = new SandboxLimitEvents(this.events, sandbox.id, name, limits, sandbox);
     const remote = await WorkerSandbox.start({
       pool: this.#pool(),
       componentBytes: module.plan ? module.componentBytes : undefined,
@@ -454,20 +463,17 @@ export class Kernel {
 
   /** The sandbox's meter (none when metering is off); refuses initial sizes over the limits. */
   #meterFor(
-    id: string,
-    name: string,
     module: LoadedModule,
-    limits: Limits,
+    limits: Readonly<Limits>,
     growFailure: GrowFailure | undefined,
-    sandbox: () => Sandbox | undefined,
+    events: SandboxLimitEvents,
   ): MeterRuntime | undefined {
     if (this.#options.metering === false) return undefined;
     return spawnMeter(
       module.coreFacts.values(),
       limits,
       growFailure ?? this.#options.growFailure ?? 'return-minus-one',
-      limitEvents(this.events, id, name, limits, sandbox),
-      sandbox,
+      events,
     );
   }
 

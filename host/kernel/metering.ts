@@ -101,26 +101,48 @@ export interface MeteredSandbox {
 
 /**
  * The `memory:limit` / `table:limit` events of a sandbox's meter (inline, or in its worker):
- * the sandbox's own (its ids, its event budget) once it exists, the bus's before.
+ * the sandbox's own (its ids, its event budget) once it exists (`sandbox`, set by the kernel
+ * when it is made), the bus's before; and, for an inline meter, a look at the sandbox's deadline
+ * at the end of each slice of fuel. One object with its methods on the prototype, not a
+ * closure each (spawn time and idle memory).
  */
-export function limitEvents(
-  bus: EventBus,
-  id: string,
-  name: string,
-  limits: Limits,
-  sandbox: () => MeteredSandbox | undefined,
-): LimitEvents {
-  const emit = (event: LimitEvent, data: Record<string, unknown>) => {
-    const target = sandbox();
+export class SandboxLimitEvents implements LimitEvents, SandboxMeterEvents {
+  sandbox: MeteredSandbox | undefined;
+  readonly #bus: EventBus;
+  readonly #id: string;
+  readonly #name: string;
+  readonly #limits: Limits;
+
+  constructor(bus: EventBus, id: string, name: string, limits: Limits, sandbox?: MeteredSandbox) {
+    this.#bus = bus;
+    this.#id = id;
+    this.#name = name;
+    this.#limits = limits;
+    this.sandbox = sandbox;
+  }
+
+  emit(event: LimitEvent, data: Record<string, unknown>): void {
+    const target = this.sandbox;
     if (target) target.emit({ event, level: 'warn', status: 'denied', data });
-    else bus.emit({ event, level: 'warn', status: 'denied', sandbox: id, module: name, data });
-  };
-  return {
-    emit,
-    onMemoryLimit: (requestedPages) =>
-      emit(EVENTS.memoryLimit, { requestedBytes: requestedPages * 65536, limitBytes: limits.memoryBytes }),
-    onTableLimit: (requested) => emit(EVENTS.tableLimit, { requested, limit: limits.tableElements }),
-  };
+    else
+      this.#bus.emit({ event, level: 'warn', status: 'denied', sandbox: this.#id, module: this.#name, data });
+  }
+
+  onMemoryLimit(requestedPages: number): void {
+    this.emit(EVENTS.memoryLimit, {
+      requestedBytes: requestedPages * 65536,
+      limitBytes: this.#limits.memoryBytes,
+    });
+  }
+
+  onTableLimit(requested: number): void {
+    this.emit(EVENTS.tableLimit, { requested, limit: this.#limits.tableElements });
+  }
+
+  /** Each slice of fuel ends with a look at the clock: a compute loop stops within a slice of its call's deadline. */
+  onSlice(): void {
+    this.sandbox?.checkDeadline();
+  }
 }
 
 /**
@@ -132,16 +154,10 @@ export function spawnMeter(
   facts: Iterable<unknown>,
   limits: Limits,
   growFailure: GrowFailure,
-  events: LimitEvents,
-  sandbox: () => MeteredSandbox | undefined,
+  events: SandboxLimitEvents,
 ): MeterRuntime {
   try {
-    return sandboxMeter(facts, limits, growFailure, {
-      ...events,
-      // Each slice of fuel ends with a look at the clock: a compute loop stops within a
-      // slice of its call's deadline.
-      onSlice: () => sandbox()?.checkDeadline(),
-    });
+    return sandboxMeter(facts, limits, growFailure, events);
   } catch (error) {
     if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
       events.emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {

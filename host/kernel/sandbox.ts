@@ -77,6 +77,16 @@ interface CallInProgress {
   started: number;
 }
 
+/** Set in `Sandbox`'s static block: makes a sandbox's `SandboxContext`. */
+let newContext: (
+  owner: Sandbox,
+  io: SandboxContext['io'],
+  deterministic: boolean,
+  seed: bigint,
+  protectedPaths: readonly string[],
+  sched: SchedPort | undefined,
+) => SandboxContext;
+
 export class Sandbox {
   readonly id: string;
   readonly name: string;
@@ -99,8 +109,10 @@ export class Sandbox {
   /** The wall-clock deadline of each call (`limits.deadlineMs`). */
   readonly #deadline: CallDeadline;
   readonly #events: SandboxEvents;
-  readonly #providerState: Map<string, unknown> = new Map();
-  #cleanups: (() => void)[] = [];
+  /** State the providers share (`SandboxContext.state`), made on first use. */
+  #providerState: Map<string, unknown> | undefined;
+  /** The providers' cleanups (`SandboxContext.onEnd`), made on the first. */
+  #cleanups: (() => void)[] | undefined;
   /**
    * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
    * its component instance's handle tables, the guest resources the embedder holds, and a
@@ -113,7 +125,9 @@ export class Sandbox {
     this.id = internals.id;
     this.name = internals.name;
     this.module = internals.module;
-    this.limits = Object.freeze({ ...internals.limits });
+    // The kernel's frozen limits are shared by every sandbox that changes none.
+    const limits = internals.limits;
+    this.limits = Object.isFrozen(limits) ? limits : Object.freeze({ ...limits });
     this.#bus = internals.bus;
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
@@ -154,44 +168,104 @@ export class Sandbox {
     sched?: SchedPort,
   ): SandboxContext {
     this.#clock.deterministic = deterministic;
-    // Built without a leading spread: V8 (Node 20) defines every property after an object spread
-    // on a slow path, and this literal's nineteen cost ~30 µs a spawn that way.
-    const context: SandboxContext = {
-      sandbox: this.id,
-      module: this.module.name,
-      limits: this.limits,
-      io,
-      deterministic,
-      seed,
-      protectedPaths,
-      emit: (event) => this.emit(event),
-      emitText: (name, text, build) => this.emitText(name, text, build),
-      state: <T>(key: string, init: () => T): T => {
-        if (!this.#providerState.has(key)) this.#providerState.set(key, init());
-        return this.#providerState.get(key) as T;
-      },
-      exit: (code: number): never => {
+    return newContext(this, io, deterministic, seed, protectedPaths, sched);
+  }
+
+  static {
+    /**
+     * A sandbox's `SandboxContext`: its methods on the prototype, reaching the sandbox's own
+     * state through the private fields this class body may read; a spawn makes one object, not
+     * a closure per method (spawn time and idle memory, issue 12). Providers call them as
+     * methods of the context (`context.charge(n)`), as they always have.
+     */
+    class Context implements SandboxContext {
+      readonly sandbox: string;
+      readonly module: string;
+      readonly limits: Readonly<Limits>;
+      readonly io: SandboxContext['io'];
+      readonly deterministic: boolean;
+      readonly seed: bigint;
+      readonly protectedPaths: readonly string[];
+      readonly sched?: SchedPort;
+      readonly #owner: Sandbox;
+
+      constructor(
+        owner: Sandbox,
+        io: SandboxContext['io'],
+        deterministic: boolean,
+        seed: bigint,
+        protectedPaths: readonly string[],
+        sched: SchedPort | undefined,
+      ) {
+        this.#owner = owner;
+        this.sandbox = owner.id;
+        this.module = owner.module.name;
+        this.limits = owner.limits;
+        this.io = io;
+        this.deterministic = deterministic;
+        this.seed = seed;
+        this.protectedPaths = protectedPaths;
+        if (sched) this.sched = sched;
+      }
+
+      emit(event: Omit<EventInput, 'sandbox'>): void {
+        this.#owner.emit(event);
+      }
+
+      emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
+        this.#owner.emitText(name, text, build);
+      }
+
+      state<T>(key: string, init: () => T): T {
+        const owner = this.#owner;
+        owner.#providerState ??= new Map();
+        if (!owner.#providerState.has(key)) owner.#providerState.set(key, init());
+        return owner.#providerState.get(key) as T;
+      }
+
+      exit(code: number): never {
         throw new GuestExit(code);
-      },
-      charge: (fuel: number): void => this.#meter?.charge(fuel),
-      invocationInput: (): InvocationInput | undefined => this.#invocationInput,
-      invocationId: (): string | undefined => this.#events.request,
-      virtualNanos: (): bigint => this.#clock.nanos(),
-      timeLeftMs: (): number => this.#deadline.left(),
-      timedOut: (): never => {
-        throw this.#stopOnDeadline();
-      },
-      onEnd: (cleanup: () => void): void => {
-        this.#cleanups.push(cleanup);
-      },
-    };
-    return sched ? Object.assign(context, { sched }) : context;
+      }
+
+      charge(fuel: number): void {
+        this.#owner.#meter?.charge(fuel);
+      }
+
+      invocationInput(): InvocationInput | undefined {
+        return this.#owner.#invocationInput;
+      }
+
+      invocationId(): string | undefined {
+        return this.#owner.#events.request;
+      }
+
+      virtualNanos(): bigint {
+        return this.#owner.#clock.nanos();
+      }
+
+      timeLeftMs(): number {
+        return this.#owner.#deadline.left();
+      }
+
+      timedOut(): never {
+        throw this.#owner.#stopOnDeadline();
+      }
+
+      onEnd(cleanup: () => void): void {
+        const owner = this.#owner;
+        owner.#cleanups ??= [];
+        owner.#cleanups.push(cleanup);
+      }
+    }
+    newContext = (owner, io, deterministic, seed, protectedPaths, sched) =>
+      new Context(owner, io, deterministic, seed, protectedPaths, sched);
   }
 
   /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
   release(): void {
     const cleanups = this.#cleanups;
-    this.#cleanups = [];
+    if (cleanups === undefined) return;
+    this.#cleanups = undefined;
     for (const cleanup of cleanups) {
       try {
         cleanup();

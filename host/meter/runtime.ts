@@ -99,123 +99,193 @@ export interface MeterRuntime {
 const STOPPED = -(2n ** 62n);
 
 export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}): MeterRuntime {
-  const slice = checkLimits(limits);
-  const { memoryGrow, tableGrow } = growChecks(limits, events);
+  return new Meter(limits, events);
+}
 
-  // The budget is handed out a slice at a time: `fuel` holds the slice in progress (the guest
-  // charges it; below zero it calls `fuel_slice`), `reserve` what is not handed out yet.
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
-  let budget = 0;
-  let reserve = 0;
-  let usedBefore = 0;
-  let exhausted = false;
-  let stopError: Error | undefined;
+/**
+ * One sandbox's meter. Its state lives in fields and its methods on the prototype: a sandbox
+ * costs the fuel global, the three functions the guest imports and this object, not a closure
+ * per method (spawn time and idle memory, issue 12).
+ */
+class Meter implements MeterRuntime {
+  readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
+  readonly #slice: number;
+  readonly #limits: MeterLimits;
+  readonly #events: MeterEvents;
+  // The budget is handed out a slice at a time: `#fuel` holds the slice in progress (the guest
+  // charges it; below zero it calls `fuel_slice`), `#reserve` what is not handed out yet.
+  readonly #fuel: WebAssembly.Global;
+  #budget = 0;
+  #reserve = 0;
+  #usedBefore = 0;
+  #exhausted = false;
+  #stopError: Error | undefined;
   /** `remaining()` when the guest was stopped (the counter then holds `STOPPED`). */
-  let stoppedRemaining = 0;
+  #stoppedRemaining = 0;
   // The counter is read and written through a small WebAssembly module once the sandbox is
   // used (see `FuelCell`): made on the first host charge or after a few reads and writes, so a
   // sandbox spawned and dropped never pays for its instance.
-  let cell: FuelCell | undefined;
-  let bigintAccesses = 0;
-  const cellNow = (): FuelCell | undefined => {
-    if (cell) return cell;
-    if (++bigintAccesses < CELL_AFTER_ACCESSES) return undefined;
-    cell = fuelCell(fuel);
-    return cell;
-  };
-  const readFuel = (): number => {
-    const c = cellNow();
-    return c ? c.get() : Number(fuel.value as bigint);
-  };
-  const writeFuel = (n: number): void => {
-    const c = cellNow();
+  #cell: FuelCell | undefined;
+  #bigintAccesses = 0;
+
+  constructor(limits: MeterLimits, events: MeterEvents) {
+    this.#slice = checkLimits(limits);
+    this.#limits = limits;
+    this.#events = events;
+    const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+    this.#fuel = fuel;
+    this.imports = {
+      keel: {
+        [KEEL_IMPORTS.fuel]: fuel,
+        [KEEL_IMPORTS.fuelSlice]: () => this.#fuelSlice(),
+        [KEEL_IMPORTS.memoryGrow]: (current: number, delta: number) => this.#memoryGrow(current, delta),
+        [KEEL_IMPORTS.tableGrow]: (current: number, delta: number) => this.#tableGrow(current, delta),
+      },
+    };
+    this.setRemaining(limits.fuel);
+    this.#usedBefore = 0;
+  }
+
+  #cellNow(): FuelCell | undefined {
+    if (this.#cell) return this.#cell;
+    if (++this.#bigintAccesses < CELL_AFTER_ACCESSES) return undefined;
+    this.#cell = fuelCell(this.#fuel);
+    return this.#cell;
+  }
+
+  #readFuel(): number {
+    const c = this.#cellNow();
+    return c ? c.get() : Number(this.#fuel.value as bigint);
+  }
+
+  #writeFuel(n: number): void {
+    const c = this.#cellNow();
     if (c) c.set(n);
-    else fuel.value = BigInt(n);
-  };
+    else this.#fuel.value = BigInt(n);
+  }
 
   /** Fill the counter from `left`, the fuel the budget has (counter and reserve together). */
-  const handOut = (left: number): void => {
-    const give = left < slice ? left : slice;
-    writeFuel(give);
-    reserve = left - give;
-  };
-  const remaining = (): number => {
-    if (stopError) return stoppedRemaining;
-    const left = readFuel() + reserve;
-    return left > 0 ? left : 0;
-  };
-  const used = (): number => usedBefore + Math.max(0, budget - remaining());
+  #handOut(left: number): void {
+    const give = left < this.#slice ? left : this.#slice;
+    this.#writeFuel(give);
+    this.#reserve = left - give;
+  }
 
-  const stop = (error: Error): void => {
-    if (!stopError) stoppedRemaining = remaining();
-    stopError = error;
-    reserve = 0;
-    fuel.value = STOPPED;
-  };
+  remaining(): number {
+    if (this.#stopError) return this.#stoppedRemaining;
+    const left = this.#readFuel() + this.#reserve;
+    return left > 0 ? left : 0;
+  }
+
+  used(): number {
+    return this.#usedBefore + Math.max(0, this.#budget - this.remaining());
+  }
+
+  balance(): bigint {
+    return this.#stopError
+      ? BigInt(this.#stoppedRemaining)
+      : (this.#fuel.value as bigint) + BigInt(this.#reserve);
+  }
+
+  stop(error: Error): void {
+    if (!this.#stopError) this.#stoppedRemaining = this.remaining();
+    this.#stopError = error;
+    this.#reserve = 0;
+    this.#fuel.value = STOPPED;
+  }
+
+  stopped(): Error | undefined {
+    return this.#stopError;
+  }
+
+  exhausted(): boolean {
+    return this.#exhausted;
+  }
 
   /**
    * A check found the counter below zero (or a host charge took it there): the slice is used
    * up. Refill it from the reserve, or throw when the budget is spent or the host says stop.
    * Never returns with the counter below zero.
    */
-  const fuelSlice = (): void => {
-    if (stopError) {
-      fuel.value = STOPPED;
-      throw stopError;
+  #fuelSlice(): void {
+    if (this.#stopError) {
+      this.#fuel.value = STOPPED;
+      throw this.#stopError;
     }
-    const left = readFuel() + reserve;
+    const left = this.#readFuel() + this.#reserve;
     if (left < 0) {
-      exhausted = true;
-      reserve = 0;
+      this.#exhausted = true;
+      this.#reserve = 0;
       throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
-        used: used(),
-        limit: budget,
+        used: this.used(),
+        limit: this.#budget,
       });
     }
-    if (events.onSlice) {
+    const onSlice = this.#events.onSlice;
+    if (onSlice) {
       try {
-        events.onSlice();
+        onSlice.call(this.#events);
       } catch (error) {
-        stop(error instanceof Error ? error : new Error(String(error)));
-        throw stopError;
+        this.stop(error instanceof Error ? error : new Error(String(error)));
+        throw this.#stopError;
       }
     }
-    handOut(left);
-  };
+    this.#handOut(left);
+  }
 
-  const setRemaining = (n: number, usedNow?: number): void => {
+  setRemaining(n: number, usedNow?: number): void {
     checkCount('fuel', n);
-    usedBefore = usedNow ?? used();
-    budget = n;
-    exhausted = false;
-    stopError = undefined;
-    handOut(n);
-  };
-  setRemaining(limits.fuel);
-  usedBefore = 0;
+    this.#usedBefore = usedNow ?? this.used();
+    this.#budget = n;
+    this.#exhausted = false;
+    this.#stopError = undefined;
+    this.#handOut(n);
+  }
 
-  return {
-    imports: {
-      keel: {
-        [KEEL_IMPORTS.fuel]: fuel,
-        [KEEL_IMPORTS.fuelSlice]: fuelSlice,
-        [KEEL_IMPORTS.memoryGrow]: memoryGrow,
-        [KEEL_IMPORTS.tableGrow]: tableGrow,
-      },
-    },
-    remaining,
-    used,
-    balance: () => (stopError ? BigInt(stoppedRemaining) : (fuel.value as bigint) + BigInt(reserve)),
-    setRemaining,
-    exhausted: () => exhausted,
-    charge(n: number): void {
-      checkCount('charge', n);
-      cell ??= fuelCell(fuel);
-      if (cell.charge(n) !== 0) fuelSlice();
-    },
-    stop,
-    stopped: () => stopError,
-  };
+  charge(n: number): void {
+    checkCount('charge', n);
+    this.#cell ??= fuelCell(this.#fuel);
+    if (this.#cell.charge(n) !== 0) this.#fuelSlice();
+  }
+
+  /**
+   * The check behind `memory.grow` (imported by the rewritten module): 1 to let the grow go
+   * ahead, 0 to refuse it (the module then returns -1), or `memory-limit` thrown with
+   * `growFailure: 'error'`; a refusal is reported to the events first.
+   */
+  #memoryGrow(current: number, delta: number): number {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    const memoryBytes = this.#limits.memoryBytes;
+    const memoryPages = Math.floor(memoryBytes / PAGE_BYTES);
+    if (delta === 0 || requested <= memoryPages) return 1;
+    notify(this.#events, 'onMemoryLimit', requested);
+    if (this.#limits.growFailure === 'error') {
+      throw new KeelError(
+        'memory-limit',
+        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(memoryBytes)}`,
+        { requestedPages: requested, limitPages: memoryPages },
+      );
+    }
+    return 0;
+  }
+
+  /** The check behind `table.grow`, as `#memoryGrow`'s. */
+  #tableGrow(current: number, delta: number): number {
+    delta >>>= 0;
+    const requested = (current >>> 0) + delta;
+    const tableElements = this.#limits.tableElements;
+    if (delta === 0 || requested <= tableElements) return 1;
+    notify(this.#events, 'onTableLimit', requested);
+    if (this.#limits.growFailure === 'error') {
+      throw new KeelError(
+        'table-limit',
+        `table.grow to ${requested} elements is over the sandbox's ${tableElements}-element table limit`,
+        { requested, limit: tableElements },
+      );
+    }
+    return 0;
+  }
 }
 
 /**
@@ -273,59 +343,10 @@ function checkLimits(limits: MeterLimits): number {
   return slice;
 }
 
-/**
- * The checks behind `memory.grow` and `table.grow` (imported by the rewritten module): 1 to let
- * the grow go ahead, 0 to refuse it (the module then returns -1), or `memory-limit` /
- * `table-limit` thrown with `growFailure: 'error'`; a refusal is reported to `events` first.
- */
-function growChecks(
-  limits: MeterLimits,
-  events: MeterEvents,
-): {
-  memoryGrow: (current: number, delta: number) => number;
-  tableGrow: (current: number, delta: number) => number;
-} {
-  const growFailure = limits.growFailure ?? 'return-minus-one';
-  const memoryPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
-  const tableElements = limits.tableElements;
-
-  const memoryGrow = (current: number, delta: number): number => {
-    delta >>>= 0;
-    const requested = (current >>> 0) + delta;
-    if (delta === 0 || requested <= memoryPages) return 1;
-    notify(events.onMemoryLimit, requested);
-    if (growFailure === 'error') {
-      throw new KeelError(
-        'memory-limit',
-        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
-        { requestedPages: requested, limitPages: memoryPages },
-      );
-    }
-    return 0;
-  };
-
-  const tableGrow = (current: number, delta: number): number => {
-    delta >>>= 0;
-    const requested = (current >>> 0) + delta;
-    if (delta === 0 || requested <= tableElements) return 1;
-    notify(events.onTableLimit, requested);
-    if (growFailure === 'error') {
-      throw new KeelError(
-        'table-limit',
-        `table.grow to ${requested} elements is over the sandbox's ${tableElements}-element table limit`,
-        { requested, limit: tableElements },
-      );
-    }
-    return 0;
-  };
-
-  return { memoryGrow, tableGrow };
-}
-
 /** An observer that throws never breaks the run. */
-function notify(callback: ((value: number) => void) | undefined, value: number): void {
+function notify(events: MeterEvents, which: 'onMemoryLimit' | 'onTableLimit', value: number): void {
   try {
-    callback?.(value);
+    events[which]?.(value);
   } catch {
     // Observers cannot change the outcome.
   }

@@ -42,24 +42,53 @@ const MAX_SUBSCRIPTIONS = 256;
 
 /** The port a sandbox's providers act through. */
 export function sandboxPort(s: SchedState, sandboxId: string): SchedPort {
-  return {
-    send: (to, body, scope) => guestSend(s, live(s, sandboxId), to, body, scope, undefined),
-    request: (to, body, timeoutMs, scope) =>
-      guestSend(s, live(s, sandboxId), to, body, scope, timeoutMs) as bigint,
-    reply: (request, body) => guestReply(s, live(s, sandboxId), request, body),
-    publish: (topic, body, scope) => guestPublish(s, live(s, sandboxId), topic, body, scope),
-    subscribe: (pattern, scope) => guestSubscribe(s, live(s, sandboxId), pattern, scope),
-    unsubscribe: (pattern) => {
-      live(s, sandboxId).service.subscriptions.delete(pattern);
-    },
-    id: () => sandboxId,
-    fuelLeft: () => {
-      const entry = s.entries.get(sandboxId);
-      if (!entry) return 0n;
-      // The guest wrote its counter back before calling the host: this is the live figure.
-      return BigInt(entry.sandbox.fuel().remaining);
-    },
-  };
+  return new SandboxPort(s, sandboxId);
+}
+
+/** `sandboxPort`'s port: one object per sandbox, its methods on the prototype. */
+class SandboxPort implements SchedPort {
+  readonly #s: SchedState;
+  readonly #id: string;
+
+  constructor(s: SchedState, sandboxId: string) {
+    this.#s = s;
+    this.#id = sandboxId;
+  }
+
+  send(to: string, body: Uint8Array, scope: IpcScope): void {
+    guestSend(this.#s, live(this.#s, this.#id), to, body, scope, undefined);
+  }
+
+  request(to: string, body: Uint8Array, timeoutMs: number, scope: IpcScope): bigint {
+    return guestSend(this.#s, live(this.#s, this.#id), to, body, scope, timeoutMs) as bigint;
+  }
+
+  reply(request: bigint, body: Uint8Array): void {
+    guestReply(this.#s, live(this.#s, this.#id), request, body);
+  }
+
+  publish(topic: string, body: Uint8Array, scope: EventsScope): void {
+    guestPublish(this.#s, live(this.#s, this.#id), topic, body, scope);
+  }
+
+  subscribe(pattern: string, scope: EventsScope): void {
+    guestSubscribe(this.#s, live(this.#s, this.#id), pattern, scope);
+  }
+
+  unsubscribe(pattern: string): void {
+    live(this.#s, this.#id).service.subscriptions.delete(pattern);
+  }
+
+  id(): string {
+    return this.#id;
+  }
+
+  fuelLeft(): bigint {
+    const entry = this.#s.entries.get(this.#id);
+    if (!entry) return 0n;
+    // The guest wrote its counter back before calling the host: this is the live figure.
+    return BigInt(entry.sandbox.fuel().remaining);
+  }
 }
 
 export function live(s: SchedState, sandboxId: string): Entry {

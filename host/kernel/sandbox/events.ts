@@ -35,8 +35,8 @@ export class SandboxEvents {
   readonly #budget: EventBudget;
   /** Open windows (a delivery holds one around its invocation's). */
   #windows = 0;
-  /** Guest text streams (stdout, stderr, the log), redacted over the stream. */
-  readonly #streams = new Map<EventName, StreamRedactor<HeldText>>();
+  /** Guest text streams (stdout, stderr, the log), redacted over the stream; made on the first text. */
+  #streams: Map<EventName, StreamRedactor<HeldText>> | undefined;
 
   constructor(bus: EventBus, sandbox: string, module: string, limit: number) {
     this.#bus = bus;
@@ -97,20 +97,30 @@ export class SandboxEvents {
   /** `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back. */
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
     if (!this.#bus.wants(name)) return;
-    let stream = this.#streams.get(name);
+    this.#streams ??= new Map();
+    const streams = this.#streams;
+    let stream = streams.get(name);
     if (stream === undefined) {
       stream = new StreamRedactor<HeldText>(this.#bus.redactor);
-      this.#streams.set(name, stream);
+      streams.set(name, stream);
     }
     stream.push(text, { build, request: this.request }, this.#releaseText);
   }
 
-  readonly #releaseText = (text: string, held: HeldText): void => {
-    const event = held.build(text);
-    this.emit(
-      held.request !== undefined && event.request === undefined ? { ...event, request: held.request } : event,
-    );
-  };
+  /** Emits a held text event once its text is known safe (bound on first use: a callback the streams keep). */
+  get #releaseText(): (text: string, held: HeldText) => void {
+    this.#release ??= (text, held) => {
+      const event = held.build(text);
+      this.emit(
+        held.request !== undefined && event.request === undefined
+          ? { ...event, request: held.request }
+          : event,
+      );
+    };
+    return this.#release;
+  }
+
+  #release: ((text: string, held: HeldText) => void) | undefined;
 
   /** Open a window (windows nest: only the outermost one refills the budget). */
   begin(): void {
@@ -147,7 +157,8 @@ export class SandboxEvents {
   /** Release the guest text held back, then one `log:suppressed` event per kind of event held back. */
   #summarize(): void {
     // Most windows hold nothing back: no iterator, no array for them.
-    if (this.#streams.size > 0) for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
+    if (this.#streams && this.#streams.size > 0)
+      for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
     if (!this.#budget.suppressing) return;
     for (const [name, suppressed] of this.#budget.takeSuppressed()) {
       this.#bus.emitAs(

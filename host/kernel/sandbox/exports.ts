@@ -29,14 +29,19 @@ export interface ResolvedExport {
 
 type Found = Omit<ResolvedExport, 'fromJson'>;
 
+/** Nothing attached (shared by every table; never written). */
+const NO_EXPORTS: Record<string, unknown> = Object.freeze(Object.create(null));
+const NO_SIGNATURES: ReadonlyMap<string, FuncSignature> = new Map();
+
 export class ExportTable {
-  #exports: Record<string, unknown> = {};
-  #signatures: ReadonlyMap<string, FuncSignature> = new Map();
+  #exports: Record<string, unknown> = NO_EXPORTS;
+  #signatures: ReadonlyMap<string, FuncSignature> = NO_SIGNATURES;
   #component: ComponentInstance | undefined;
   /** Worker placement: the guest runs in a worker; exports are described by `#describe`. */
   #remote: RemoteGuest | undefined;
   #describe: ((exportName: string) => RemoteExport) | undefined;
-  readonly #resolved = new Map<string, ResolvedExport>();
+  /** Resolved names, made on the first. */
+  #resolved: Map<string, ResolvedExport> | undefined;
   /** The last name resolved and what it resolved to (a caller often calls one export in a row). */
   #lastName: string | undefined;
   #last: ResolvedExport | undefined;
@@ -76,7 +81,7 @@ export class ExportTable {
   /** The export named, from the cache or looked up (and cached); undefined when there is none. */
   resolve(exportName: string): ResolvedExport | undefined {
     if (exportName === this.#lastName) return this.#last;
-    const cached = this.#resolved.get(exportName);
+    const cached = this.#resolved?.get(exportName);
     if (cached) {
       this.#lastName = exportName;
       this.#last = cached;
@@ -85,6 +90,7 @@ export class ExportTable {
     const found = this.#lookup(exportName);
     if (!found) return undefined;
     const resolved = { ...found, fromJson: this.#converter(exportName, found) };
+    this.#resolved ??= new Map();
     this.#resolved.set(exportName, resolved);
     return resolved;
   }
@@ -98,10 +104,10 @@ export class ExportTable {
 
   /** The sandbox ended: nothing stays reachable. */
   clear(): void {
-    this.#exports = {};
+    this.#exports = NO_EXPORTS;
     this.#component = undefined;
     this.#remote = undefined;
-    this.#resolved.clear();
+    this.#resolved = undefined;
     this.#lastName = undefined;
     this.#last = undefined;
   }
