@@ -36,10 +36,11 @@ export type ExportTarget = { readonly func: FuncDef; readonly name: string };
 export class ComponentInstance implements ResourceHost {
   readonly #plan: ComponentPlan;
   readonly #link: ComponentLink;
-  readonly #core: WebAssembly.Instance[] = [];
-  readonly #trampolines: CoreFunction[] = [];
-  readonly #states: InstanceState[] = [];
-  readonly #slots: OptionSlot[] = [];
+  // Each array made at its final length (one that grows by push keeps room for 17).
+  readonly #core: WebAssembly.Instance[];
+  readonly #trampolines: CoreFunction[];
+  readonly #states: InstanceState[];
+  readonly #slots: OptionSlot[];
   /** Host functions of lifted functions, made on first use. */
   #functions: Map<FuncDef, (...args: unknown[]) => unknown> | undefined;
   /** Guest resources the host holds, by handle; made on the first. */
@@ -49,15 +50,25 @@ export class ComponentInstance implements ResourceHost {
   constructor(plan: ComponentPlan, modules: readonly WebAssembly.Module[], link: ComponentLink) {
     this.#plan = plan;
     this.#link = link;
+    this.#states = new Array(plan.componentInstances);
     for (let i = 0; i < plan.componentInstances; i++)
-      this.#states.push(new InstanceState(i, link.handles, this));
+      this.#states[i] = new InstanceState(i, link.handles, this);
     const shape = planShape(plan);
-    const memories: MemoryView[] = [];
-    for (let g = 0; g < shape.memoryGroups; g++) memories.push(new MemoryView());
-    plan.options.forEach((options, i) => {
-      this.#slots.push(new OptionSlot(memories[shape.memoryGroup[i]!]!, options.encoding));
-    });
-    for (const t of plan.trampolines) this.#trampolines.push(this.#trampoline(t));
+    // One view per memory, one slot per distinct set of options (the same memory, realloc,
+    // post-return and encoding: binding a shared slot twice binds it to the same things).
+    const memories: MemoryView[] = new Array(shape.memoryGroups);
+    for (let g = 0; g < shape.memoryGroups; g++) memories[g] = new MemoryView();
+    const slots: OptionSlot[] = new Array(shape.slotGroups);
+    this.#slots = new Array(plan.options.length);
+    for (let i = 0; i < plan.options.length; i++) {
+      const group = shape.slotGroup[i]!;
+      slots[group] ??= new OptionSlot(memories[shape.memoryGroup[i]!]!, plan.options[i]!.encoding);
+      this.#slots[i] = slots[group];
+    }
+    this.#trampolines = new Array(plan.trampolines.length);
+    for (let i = 0; i < plan.trampolines.length; i++)
+      this.#trampolines[i] = this.#trampoline(plan.trampolines[i]!);
+    this.#core = new Array(plan.instantiations.length);
     // Options are bound as soon as the instance they name exists (a start function may call out).
     plan.instantiations.forEach((step, index) => {
       const imports: WebAssembly.Imports = {};
@@ -70,7 +81,7 @@ export class ComponentInstance implements ResourceHost {
           imports[name] = bag;
         }
       }
-      this.#core.push(link.instantiateCore(modules[step.module]!, imports));
+      this.#core[index] = link.instantiateCore(modules[step.module]!, imports);
       const bind = shape.bindAfter[index];
       if (bind) for (const i of bind) this.#bind(i);
     });
@@ -379,6 +390,9 @@ interface PlanShape {
   /** Per option, the index of its memory's view. */
   readonly memoryGroup: readonly number[];
   readonly memoryGroups: number;
+  /** Per option, the index of its slot (options alike in memory, realloc, post-return and encoding share one). */
+  readonly slotGroup: readonly number[];
+  readonly slotGroups: number;
   /** Per instantiation, the options to bind once it exists (in the order they were always bound: last first). */
   readonly bindAfter: readonly (readonly number[] | undefined)[];
 }
@@ -390,6 +404,8 @@ function planShape(plan: ComponentPlan): PlanShape {
   if (shape) return shape;
   const groups = new Map<string, number>();
   const memoryGroup: number[] = [];
+  const slots = new Map<string, number>();
+  const slotGroup: number[] = [];
   const bindAfter: number[][] = [];
   plan.options.forEach((options, i) => {
     const key = options.memory ? defKey(options.memory) : '';
@@ -399,6 +415,18 @@ function planShape(plan: ComponentPlan): PlanShape {
       groups.set(key, group);
     }
     memoryGroup.push(group);
+    const slotKey = [
+      group,
+      options.realloc ? defKey(options.realloc) : '',
+      options.postReturn ? defKey(options.postReturn) : '',
+      options.encoding,
+    ].join(' ');
+    let slot = slots.get(slotKey);
+    if (slot === undefined) {
+      slot = slots.size;
+      slots.set(slotKey, slot);
+    }
+    slotGroup.push(slot);
     let at = 0;
     for (const d of [options.memory, options.realloc, options.postReturn])
       if (d?.kind === 'export' && d.instance > at) at = d.instance;
@@ -406,7 +434,13 @@ function planShape(plan: ComponentPlan): PlanShape {
     list.unshift(i);
     bindAfter[at] = list;
   });
-  shape = Object.freeze({ memoryGroup, memoryGroups: groups.size, bindAfter });
+  shape = Object.freeze({
+    memoryGroup,
+    memoryGroups: groups.size,
+    slotGroup,
+    slotGroups: slots.size,
+    bindAfter,
+  });
   planShapes.set(plan, shape);
   return shape;
 }

@@ -16,10 +16,15 @@
 import { performance } from 'node:perf_hooks';
 import { KeelError } from './errors.js';
 
+/** What a deadline reads the time from, in milliseconds (`performance` by default). */
+export interface DeadlineClock {
+  now(): number;
+}
+
 export class CallDeadline {
   readonly ms: number;
   /** Milliseconds on the deadline's clock. */
-  readonly #clock: () => number;
+  readonly #clock: DeadlineClock;
   /** Calls started (fast path); the clock belongs to call number `#timed`. */
   #calls = 0;
   #timed = -1;
@@ -27,13 +32,13 @@ export class CallDeadline {
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
 
-  constructor(ms: number, clock: () => number = () => performance.now()) {
+  constructor(ms: number, clock: DeadlineClock = performance) {
     this.ms = ms;
     this.#clock = clock;
   }
 
   /** A call starts now (`now`: the deadline's clock, when the caller has just read it). */
-  begin(now: number = this.#clock()): void {
+  begin(now: number = this.#clock.now()): void {
     this.#timed = ++this.#calls;
     this.#start = now;
     this.expired = false;
@@ -46,7 +51,7 @@ export class CallDeadline {
   }
 
   /** Milliseconds left to the call in progress (never below zero). */
-  left(now: number = this.#clock()): number {
+  left(now: number = this.#clock.now()): number {
     if (this.#timed !== this.#calls) {
       this.#timed = this.#calls;
       this.#start = now;
@@ -56,7 +61,7 @@ export class CallDeadline {
   }
 
   /** Milliseconds since the call in progress started (by its clock, see above). */
-  elapsed(now: number = this.#clock()): number {
+  elapsed(now: number = this.#clock.now()): number {
     this.left(now);
     return now - this.#start;
   }

@@ -92,14 +92,34 @@ export function initializeReactor(instance: WebAssembly.Instance): void {
  * static functions, which the linker's gate does not wrap, are charged a call here.
  */
 export function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
-  return {
-    maxCallBytes: sandbox.limits.memoryBytes,
-    maxHostArgBytes: sandbox.limits.hostArgBytes,
-    charge: (bytes) => chargeBytes(context, bytes),
-    chargeCall: () => context.charge(DEFAULT_HOST_COSTS.call),
-    onHostArgLimit: (bytes, callee) =>
-      sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee }),
-  };
+  return new SandboxBytes(context, sandbox);
+}
+
+/** `byteBudget`'s budget: one object per sandbox, its methods on the prototype. */
+class SandboxBytes implements ByteBudget {
+  readonly maxCallBytes: number;
+  readonly maxHostArgBytes: number;
+  readonly #context: SandboxContext;
+  readonly #sandbox: Sandbox;
+
+  constructor(context: SandboxContext, sandbox: Sandbox) {
+    this.maxCallBytes = sandbox.limits.memoryBytes;
+    this.maxHostArgBytes = sandbox.limits.hostArgBytes;
+    this.#context = context;
+    this.#sandbox = sandbox;
+  }
+
+  charge(bytes: number): void {
+    chargeBytes(this.#context, bytes);
+  }
+
+  chargeCall(): void {
+    this.#context.charge(DEFAULT_HOST_COSTS.call);
+  }
+
+  onHostArgLimit(bytes: number, callee: string): void {
+    this.#sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee });
+  }
 }
 
 /** The imports a spawn built for its guest, and a preview1 module's binding to its instance. */

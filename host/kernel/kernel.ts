@@ -84,6 +84,13 @@ export class Kernel {
   readonly #protectedPaths: readonly string[];
   #closed = false;
   #workers: WorkerPool | undefined;
+  /** What the plan consults (grant-plan.ts): the same for every spawn. */
+  #plan: PlanContext | undefined;
+  /** A sandbox ended: out of the table, and the scheduler told (one function for all sandboxes). */
+  readonly #ended = (sandbox: Sandbox): void => {
+    this.#sandboxes.delete(sandbox.id);
+    this.sched.ended(sandbox);
+  };
 
   constructor(options: KernelOptions = {}) {
     this.#options = options;
@@ -232,10 +239,7 @@ export class Kernel {
       bus: this.events,
       ids: this.#ids,
       meter,
-      onEnd: (s) => {
-        this.#sandboxes.delete(s.id);
-        this.sched.ended(s);
-      },
+      onEnd: this.#ended,
     });
     meterEvents.sandbox = sandbox;
     // The spawn is the sandbox's first event window: its plan and its start functions.
@@ -427,20 +431,23 @@ export class Kernel {
     options: SpawnOptions,
   ): void {
     this.#sandboxes.set(sandbox.id, sandbox);
-    this.events.emit({
-      event: EVENTS.sandboxSpawn,
-      sandbox: sandbox.id,
-      module: handle.name,
-      status: 'ok',
-      data: {
-        kind: handle.kind,
-        granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
-        denied: plan
-          .filter((p) => p.decision.status === 'denied' && !p.requirement.optional)
-          .map((p) => p.requirement.import),
-        limits: sandbox.limits,
-      },
-    });
+    // Its data (what was granted and denied) is built only for someone who listens.
+    if (this.events.wants(EVENTS.sandboxSpawn)) {
+      this.events.emit({
+        event: EVENTS.sandboxSpawn,
+        sandbox: sandbox.id,
+        module: handle.name,
+        status: 'ok',
+        data: {
+          kind: handle.kind,
+          granted: plan.filter((p) => p.decision.status !== 'denied').map((p) => p.requirement.import),
+          denied: plan
+            .filter((p) => p.decision.status === 'denied' && !p.requirement.optional)
+            .map((p) => p.requirement.import),
+          limits: sandbox.limits,
+        },
+      });
+    }
     this.sched.adopt(sandbox, target, options);
   }
 
@@ -479,7 +486,12 @@ export class Kernel {
 
   /** What a spawn's capability plan consults (grant-plan.ts). */
   #planContext(): PlanContext {
-    return { providers: this.#providers, approval: this.#options.approval, redactor: this.events.redactor };
+    this.#plan ??= {
+      providers: this.#providers,
+      approval: this.#options.approval,
+      redactor: this.events.redactor,
+    };
+    return this.#plan;
   }
 
   #checkOpen(): void {

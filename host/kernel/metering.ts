@@ -81,9 +81,15 @@ export function withMeterImports(
   imports: WebAssembly.Imports | undefined,
   meter: MeterRuntime,
 ): WebAssembly.Imports {
-  // A spread, not Object.assign: module names come from the guest, and Object.assign would set
-  // the prototype for one named `__proto__` instead of copying it (test/hostile/caps).
-  return { ...imports, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
+  // Copied into an object without a prototype, not with Object.assign: module names come from
+  // the guest, and an assignment into an ordinary object would set the prototype for one named
+  // `__proto__` instead of copying it (test/hostile/caps); into this one it is an own property
+  // like any other. Not an object literal that opens with a spread either: Node 20's V8 defines
+  // every property after one on a slow path (microseconds a spawn).
+  const out: WebAssembly.Imports = Object.create(null);
+  if (imports) for (const name of Object.keys(imports)) out[name] = imports[name]!;
+  out[KEEL_MODULE] = meter.imports.keel as WebAssembly.ModuleImports;
+  return out;
 }
 
 type LimitEvent = typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit;

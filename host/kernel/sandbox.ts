@@ -136,9 +136,7 @@ export class Sandbox {
     this.#fuel = new FuelAccount(this.#meter, this.limits.fuel, this.limits.fuelTotal);
     const clock = new VirtualClock(this.#meter);
     this.#clock = clock;
-    this.#deadline = new CallDeadline(this.limits.deadlineMs, () =>
-      clock.deterministic ? Number(clock.nanos() / 1000n) / 1000 : performance.now(),
-    );
+    this.#deadline = new CallDeadline(this.limits.deadlineMs, clock);
     this.#events = new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events);
     this.handles = handleLimitCounter(this.limits.handles, (kind) =>
       this.resourceLimitReached({ limit: 'handles', kind }),

@@ -176,7 +176,7 @@ export function deliverInWindow(s: SchedState, entry: Entry): void {
   entry.pass += 1 / entry.service.weight;
   const signal = entry.signals.has('term') ? 'term' : entry.signals.has('int') ? 'int' : undefined;
   if (signal) {
-    entry.signals.delete(signal);
+    entry.deleteSignal(signal);
     deliverSignal(s, entry, signal);
     return;
   }

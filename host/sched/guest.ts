@@ -76,7 +76,7 @@ class SandboxPort implements SchedPort {
   }
 
   unsubscribe(pattern: string): void {
-    live(this.#s, this.#id).service.subscriptions.delete(pattern);
+    live(this.#s, this.#id).service.unsubscribe(pattern);
   }
 
   id(): string {
@@ -160,7 +160,7 @@ export function guestReply(s: SchedState, entry: Entry, request: bigint, body: U
   if (body.byteLength > entry.sandbox.limits.messageBytes) {
     throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
   }
-  entry.service.awaiting.delete(request);
+  entry.service.forgetRequest(request);
   if (pending.expired) {
     dropReply(entry, pending, body, 'timeout');
     return;

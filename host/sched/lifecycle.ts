@@ -84,7 +84,7 @@ export function adopt(
   if (previous) {
     // An upgrade: the predecessor's state carries over, then it retires.
     entry.stopped = previous.stopped;
-    for (const signal of previous.signals) entry.signals.add(signal);
+    for (const signal of previous.signals) entry.addSignal(signal);
     entry.pass = previous.pass;
     previous.retiring = true;
     s.work.delete(previous);
@@ -92,7 +92,9 @@ export function adopt(
     entry.pass = s.globalPass;
   }
   service.current = entry;
-  service.history.push(sandbox.id);
+  // The first as a one-element array: one that grows by push keeps room for 17.
+  if (service.history.length === 0) service.history = [sandbox.id];
+  else service.history.push(sandbox.id);
   s.entries.set(sandbox.id, entry);
   if (previous) {
     previous.sandbox.terminate(`upgraded to ${sandbox.module.name} (${sandbox.id})`);
@@ -159,7 +161,7 @@ export function drain(s: SchedState, service: Service, reason: string): void {
     }
   }
   if (service.current) {
-    service.current.signals.clear();
+    service.current.clearSignals();
   }
 }
 
@@ -262,8 +264,8 @@ export function endService(s: SchedState, service: Service, ending: Ending): voi
   for (const pending of [...service.awaiting.values()]) {
     if (!pending.expired) settle(s, pending, 'killed');
   }
-  service.awaiting.clear();
-  for (const linked of service.links) linked.links.delete(service);
+  service.clearAwaiting();
+  for (const linked of service.links) linked.unlink(service);
   if (service.path) {
     const list = (s.routes.get(service.path) ?? []).filter((s) => s !== service);
     if (list.length > 0) s.routes.set(service.path, list);

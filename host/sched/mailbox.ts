@@ -37,8 +37,8 @@ function counted(envelope: Envelope): boolean {
 export class Mailbox {
   #items: (Envelope | undefined)[] = [];
   #head = 0;
-  /** Queued envelopes per sending sandbox (only those that count; entries at 0 are removed). */
-  #bySender = new Map<string, number>();
+  /** Queued envelopes per sending sandbox (only those that count; entries at 0 are removed), made on the first. */
+  #bySender: Map<string, number> | undefined;
   /** The bound for ordinary messages and events. */
   limit: number;
   /** The most one sending sandbox may have queued here. */
@@ -51,7 +51,7 @@ export class Mailbox {
 
   /** Envelopes `sender` has queued here that count against its share. */
   heldBy(sender: string): number {
-    return this.#bySender.get(sender) ?? 0;
+    return this.#bySender?.get(sender) ?? 0;
   }
 
   /** Whether `sender` may queue one more ordinary envelope without passing its share. */
@@ -71,7 +71,11 @@ export class Mailbox {
   /** Queue an envelope (the caller checked `full`, or it holds a reserved slot). */
   push(envelope: Envelope): void {
     this.#items.push(envelope);
-    if (counted(envelope)) this.#bySender.set(envelope.from, this.heldBy(envelope.from) + 1);
+    if (counted(envelope)) {
+      const held = this.heldBy(envelope.from) + 1;
+      this.#bySender ??= new Map();
+      this.#bySender.set(envelope.from, held);
+    }
   }
 
   shift(): Envelope | undefined {
@@ -80,8 +84,8 @@ export class Mailbox {
     this.#items[this.#head++] = undefined;
     if (envelope && counted(envelope)) {
       const left = this.heldBy(envelope.from) - 1;
-      if (left > 0) this.#bySender.set(envelope.from, left);
-      else this.#bySender.delete(envelope.from);
+      if (left > 0) this.#bySender?.set(envelope.from, left);
+      else this.#bySender?.delete(envelope.from);
     }
     // Compact once the consumed prefix dominates, so the array never grows without bound.
     if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
@@ -96,7 +100,7 @@ export class Mailbox {
     const rest = this.#items.slice(this.#head) as Envelope[];
     this.#items = [];
     this.#head = 0;
-    this.#bySender.clear();
+    this.#bySender?.clear();
     return rest;
   }
 

@@ -52,7 +52,7 @@ export function refusal(entry: Entry, key: string, emit: () => void): void {
     emit();
     return;
   }
-  entry.suppressed.set(key, (entry.suppressed.get(key) ?? 0) + 1);
+  entry.suppress(key);
 }
 
 /** After a delivery: one summary event per kind of refusal that was not logged one by one. */
@@ -71,7 +71,7 @@ export function flushRefusals(entry: Entry): void {
         data: { interface: what, at: 'call', suppressed: count },
       });
   }
-  entry.suppressed.clear();
+  entry.clearSuppressed();
   if (Object.keys(drops).length > 0) {
     entry.sandbox.emit({
       event: EVENTS.ipcDrop,

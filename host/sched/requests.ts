@@ -37,7 +37,7 @@ export function openRequest(
     settled: false,
   };
   pending.timer = s.timers.add(s.clock.now() + timeout, () => expire(s, pending));
-  to.awaiting.set(id, pending);
+  to.awaitReply(pending);
   trimAwaiting(to);
   if (from instanceof Service) from.outstanding++;
   else s.hostRequests.add(pending);
@@ -48,7 +48,7 @@ export function openRequest(
 export function abandonRequest(s: SchedState, id: bigint, to: Service): void {
   const pending = to.awaiting.get(id);
   if (!pending) return;
-  to.awaiting.delete(id);
+  to.forgetRequest(id);
   pending.settled = true;
   s.timers.cancel(pending.timer);
   if (pending.from instanceof Service) pending.from.outstanding--;
@@ -61,7 +61,7 @@ export function trimAwaiting(service: Service): void {
   if (service.awaiting.size <= cap) return;
   for (const [id, pending] of service.awaiting) {
     if (service.awaiting.size <= cap) break;
-    if (pending.expired) service.awaiting.delete(id);
+    if (pending.expired) service.forgetRequest(id);
   }
 }
 
@@ -82,7 +82,7 @@ export function settle(
   if (pending.settled) return;
   pending.settled = true;
   s.timers.cancel(pending.timer);
-  if (status !== 'timeout') pending.to.awaiting.delete(pending.id);
+  if (status !== 'timeout') pending.to.forgetRequest(pending.id);
   const from = pending.from;
   if (!(from instanceof Service)) {
     s.hostRequests.delete(pending);

@@ -179,8 +179,8 @@ export class Scheduler {
     const x = resolveOrThrow(s, a, true);
     const y = resolveOrThrow(s, b, true);
     if (x === y) throw new KeelError('invalid-argument', 'a sandbox cannot be linked to itself');
-    x.links.add(y);
-    y.links.add(x);
+    x.link(y);
+    y.link(x);
   }
 
   /**

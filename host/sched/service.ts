@@ -60,12 +60,22 @@ export interface Subscription {
   readonly within?: readonly string[];
 }
 
+// What a service or entry that never used one reads (shared: the types allow no write; the
+// collections themselves are made on the first write, as most sandboxes never link, subscribe,
+// answer a request or get a signal).
+const NO_SERVICES: ReadonlySet<Service> = new Set();
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, Subscription> = new Map();
+const NO_REQUESTS: ReadonlyMap<bigint, PendingRequest> = new Map();
+const NO_SIGNALS: ReadonlySet<'int' | 'term'> = new Set();
+const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
+
 export class Service {
   current: Entry | undefined;
-  readonly history: string[] = [];
-  readonly links = new Set<Service>();
-  readonly subscriptions = new Map<string, Subscription>();
-  readonly awaiting = new Map<bigint, PendingRequest>();
+  /** Every sandbox id this service has had, oldest first. */
+  history: string[] = [];
+  #links: Set<Service> | undefined;
+  #subscriptions: Map<string, Subscription> | undefined;
+  #awaiting: Map<bigint, PendingRequest> | undefined;
   /** Requests this service made that wait for an outcome (each holds a reply slot). */
   outstanding = 0;
   restartTimer: Timer | undefined;
@@ -89,6 +99,53 @@ export class Service {
     readonly graceFuel: number | undefined,
   ) {}
 
+  /** Services linked to this one (`keel.down` when either ends). */
+  get links(): ReadonlySet<Service> {
+    return this.#links ?? NO_SERVICES;
+  }
+
+  link(other: Service): void {
+    this.#links ??= new Set();
+    this.#links.add(other);
+  }
+
+  unlink(other: Service): void {
+    this.#links?.delete(other);
+  }
+
+  /** Topic subscriptions, by pattern. */
+  get subscriptions(): ReadonlyMap<string, Subscription> {
+    return this.#subscriptions ?? NO_SUBSCRIPTIONS;
+  }
+
+  subscribe(subscription: Subscription): void {
+    this.#subscriptions ??= new Map();
+    this.#subscriptions.set(subscription.pattern, subscription);
+  }
+
+  unsubscribe(pattern: string): void {
+    this.#subscriptions?.delete(pattern);
+  }
+
+  /** Requests made to this service that wait for its reply, by id. */
+  get awaiting(): ReadonlyMap<bigint, PendingRequest> {
+    return this.#awaiting ?? NO_REQUESTS;
+  }
+
+  awaitReply(pending: PendingRequest): void {
+    this.#awaiting ??= new Map();
+    this.#awaiting.set(pending.id, pending);
+  }
+
+  /** Forget a request; whether it was awaited. */
+  forgetRequest(id: bigint): boolean {
+    return this.#awaiting?.delete(id) ?? false;
+  }
+
+  clearAwaiting(): void {
+    this.#awaiting?.clear();
+  }
+
   /** Can messages be queued here: a live sandbox that handles them, or a restart on the way? */
   get accepting(): boolean {
     if (this.ended) return false;
@@ -99,11 +156,11 @@ export class Service {
 export class Entry {
   pass = 0;
   stopped = false;
-  readonly signals = new Set<'int' | 'term'>();
+  #signals: Set<'int' | 'term'> | undefined;
   denials = 0;
   /** Refusal events emitted since the last delivery, and those suppressed, by event and reason. */
   refusals = 0;
-  readonly suppressed = new Map<string, number>();
+  #suppressed: Map<string, number> | undefined;
   /** Why the scheduler is ending it (set before it terminates the sandbox). */
   ending: Ending | undefined;
   /** Being replaced by an upgrade: its end is not a failure and its mailbox stays. */
@@ -117,6 +174,38 @@ export class Entry {
 
   get id(): string {
     return this.sandbox.id;
+  }
+
+  /** Signals waiting for the handler. */
+  get signals(): ReadonlySet<'int' | 'term'> {
+    return this.#signals ?? NO_SIGNALS;
+  }
+
+  addSignal(signal: 'int' | 'term'): void {
+    this.#signals ??= new Set();
+    this.#signals.add(signal);
+  }
+
+  deleteSignal(signal: 'int' | 'term'): void {
+    this.#signals?.delete(signal);
+  }
+
+  clearSignals(): void {
+    this.#signals?.clear();
+  }
+
+  /** Refusals held back since the last delivery, by event and reason. */
+  get suppressed(): ReadonlyMap<string, number> {
+    return this.#suppressed ?? NO_REFUSALS;
+  }
+
+  suppress(key: string): void {
+    this.#suppressed ??= new Map();
+    this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
+  }
+
+  clearSuppressed(): void {
+    this.#suppressed?.clear();
   }
 }
 

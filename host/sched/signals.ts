@@ -68,7 +68,7 @@ export function sendSignal(
         endSandbox(s, entry, { reason: signal, failure: false, drop: true }, `ended by signal ${signal}`);
         return;
       }
-      entry.signals.add(signal);
+      entry.addSignal(signal);
       markWork(s, entry);
   }
 }

@@ -44,7 +44,7 @@ export function addSubscription(
   within: readonly string[] | undefined,
 ): void {
   if (!isTopicPattern(pattern)) throw badTopic(pattern);
-  service.subscriptions.set(pattern, {
+  service.subscribe({
     pattern,
     ...(within ? { within: [...within] } : {}),
   });

@@ -23,6 +23,14 @@ export class VirtualClock {
     return this.#advance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL;
   }
 
+  /**
+   * Milliseconds for the sandbox's call deadlines: its virtual time in deterministic mode,
+   * `performance.now()` otherwise (the sandbox's `CallDeadline` reads this).
+   */
+  now(): number {
+    return this.deterministic ? Number(this.nanos() / 1000n) / 1000 : performance.now();
+  }
+
   /** `Sandbox.advanceClock`: an explicit step forward, `invalid-argument` outside deterministic mode. */
   advance(nanoseconds: number | bigint): void {
     if (!this.deterministic) {
