@@ -132,8 +132,13 @@ class Meter implements MeterRuntime {
     this.#slice = checkLimits(limits);
     this.#limits = limits;
     this.#events = events;
-    const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+    // The first budget is handed out as the counter is made (what `setRemaining(limits.fuel)`
+    // does, without writing the counter a second time through a BigInt).
+    const give = limits.fuel < this.#slice ? limits.fuel : this.#slice;
+    const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, BigInt(give));
     this.#fuel = fuel;
+    this.#budget = limits.fuel;
+    this.#reserve = limits.fuel - give;
     this.imports = {
       keel: {
         [KEEL_IMPORTS.fuel]: fuel,
@@ -142,8 +147,6 @@ class Meter implements MeterRuntime {
         [KEEL_IMPORTS.tableGrow]: (current: number, delta: number) => this.#tableGrow(current, delta),
       },
     };
-    this.setRemaining(limits.fuel);
-    this.#usedBefore = 0;
   }
 
   #cellNow(): FuelCell | undefined {
