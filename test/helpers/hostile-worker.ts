@@ -5,6 +5,7 @@
  * layout (channel.ts): `words` (header), `frame` (the kernel's incoming frame), `write(bytes,
  * length?)` (a frame to the kernel), `waitCall()` (until the kernel's next call into the worker).
  */
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { handleLimitCounter } from '../../host/abi/handles.js';
 import { KeelError } from '../../host/index.js';
@@ -36,6 +37,26 @@ export function encoded(value: unknown): Uint8Array {
   const writer = new Writer();
   const length = writer.encode(value);
   return Uint8Array.from(writer.bytes.subarray(0, length));
+}
+
+/** The codec's former CLONED tag: a value in V8's serialization format (the kernel now refuses it). */
+const CLONED = 14;
+
+/**
+ * The frame of `message` with its string `marker` replaced by `value` under the CLONED tag (a
+ * tag byte, a u32 length, V8's serialization of `value`): what a hostile worker could send.
+ */
+export function withClonedValue(message: unknown, marker: string, value: unknown): Uint8Array {
+  const clone = serialize(value);
+  const plain = Buffer.from(encoded(message));
+  const at = plain.indexOf(Buffer.from(marker, 'latin1')) - 5;
+  const tagged = Buffer.alloc(5 + clone.length);
+  tagged[0] = CLONED;
+  tagged.writeUInt32LE(clone.length, 1);
+  clone.copy(tagged, 5);
+  return Uint8Array.from(
+    Buffer.concat([plain.subarray(0, at), tagged, plain.subarray(at + 5 + marker.length)]),
+  );
 }
 
 export interface HostileWorker {

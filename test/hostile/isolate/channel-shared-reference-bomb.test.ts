@@ -7,29 +7,20 @@
  * runs out and the process dies). Here 20 levels: a million arrays, tens of MiB. The kernel
  * must refuse the frame (internal, reason channel) at once, with bounded memory.
  */
-import { serialize } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import { endWorkers, hostileWorkerSandbox, withClonedValue } from '../../helpers/hostile-worker.js';
 
-const CLONED = 14;
 const DEPTH = 20;
 const marker = 'BOMB-PLACEHOLDER';
 
 function bombFrame(): Uint8Array {
   let bomb: unknown[] = [];
   for (let i = 0; i < DEPTH; i++) bomb = [bomb, bomb];
-  const clone = serialize(bomb);
-  const plain = Buffer.from(
-    encoded({ op: 'result', id: 1, outcome: { ok: marker }, fuel: 0, exhausted: false }),
-  );
-  const at = plain.indexOf(Buffer.from(marker, 'latin1')) - 5;
-  const value = Buffer.alloc(5 + clone.length);
-  value[0] = CLONED;
-  value.writeUInt32LE(clone.length, 1);
-  clone.copy(value, 5);
-  return Uint8Array.from(
-    Buffer.concat([plain.subarray(0, at), value, plain.subarray(at + 5 + marker.length)]),
+  return withClonedValue(
+    { op: 'result', id: 1, outcome: { ok: marker }, fuel: 0, exhausted: false },
+    marker,
+    bomb,
   );
 }
 

@@ -8,12 +8,10 @@
  * and the embedder stop. The kernel must refuse the frame (internal, reason channel) at once.
  */
 
-import { serialize } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import { endWorkers, hostileWorkerSandbox, withClonedValue } from '../../helpers/hostile-worker.js';
 
-const CLONED = 14;
 const LENGTH = 2 ** 25;
 
 const marker = 'SPARSE-PLACEHOLDER';
@@ -22,16 +20,7 @@ const marker = 'SPARSE-PLACEHOLDER';
 function sparseArrayFrame(message: unknown): Uint8Array {
   const sparse: unknown[] = [];
   sparse.length = LENGTH;
-  const clone = serialize(sparse);
-  const plain = Buffer.from(encoded(message));
-  const at = plain.indexOf(Buffer.from(marker, 'latin1')) - 5;
-  const value = Buffer.alloc(5 + clone.length);
-  value[0] = CLONED;
-  value.writeUInt32LE(clone.length, 1);
-  clone.copy(value, 5);
-  return Uint8Array.from(
-    Buffer.concat([plain.subarray(0, at), value, plain.subarray(at + 5 + marker.length)]),
-  );
+  return withClonedValue(message, marker, sparse);
 }
 
 let workers: Worker[] = [];
