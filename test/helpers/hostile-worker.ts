@@ -118,6 +118,31 @@ export async function hostileWorkerSandbox(
   return { sandbox, workers, deaths, words };
 }
 
+/** The worker's script for one forged frame: it answers the kernel's first call with
+ * `workerData.forged`, then sleeps. */
+export const ANSWER_FORGED = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
+
+/** The two ways the kernel waits for a worker: its thread blocked, or its event loop running. */
+export const CALL_PATHS = ['callSync', 'call'] as const;
+
+/** What calling the worker's export `f` by `path` failed with (undefined when it returned). */
+export async function callFailure(
+  sandbox: WorkerSandbox,
+  path: (typeof CALL_PATHS)[number] = 'callSync',
+): Promise<unknown> {
+  if (path === 'call')
+    return sandbox.call('f', []).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  try {
+    sandbox.callSync('f', []);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** End the hostile workers the test started (the sandbox's kill only asks the pool). */
 export async function endWorkers(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.terminate()));

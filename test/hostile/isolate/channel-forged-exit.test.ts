@@ -9,9 +9,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
-
-const BODY = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
+import {
+  ANSWER_FORGED,
+  callFailure,
+  encoded,
+  endWorkers,
+  hostileWorkerSandbox,
+} from '../../helpers/hostile-worker.js';
 
 const exit = (status: unknown) => ({
   op: 'result',
@@ -38,17 +42,12 @@ describe('a forged guest exit', () => {
   for (const [name, { status, exitGranted }] of Object.entries(CASES)) {
     it(`${name}: refused as out of protocol`, async () => {
       const hostile = await hostileWorkerSandbox(
-        BODY,
+        ANSWER_FORGED,
         { forged: encoded(exit(status)) },
         { deadlineMs: 5_000, exitGranted },
       );
       workers = hostile.workers;
-      let failure: unknown;
-      try {
-        hostile.sandbox.callSync('f', []);
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await callFailure(hostile.sandbox);
       expect((failure as Error).name).not.toBe('GuestExit');
       expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
     });

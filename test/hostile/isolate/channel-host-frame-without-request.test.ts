@@ -7,9 +7,14 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
-
-const BODY = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
+import {
+  ANSWER_FORGED,
+  CALL_PATHS,
+  callFailure,
+  encoded,
+  endWorkers,
+  hostileWorkerSandbox,
+} from '../../helpers/hostile-worker.js';
 
 const FORGERIES: Record<string, unknown> = {
   'no request': { op: 'host', fuel: 0 },
@@ -23,27 +28,18 @@ afterEach(async () => {
   workers = [];
 });
 
-describe('a host frame without a request', () => {
-  for (const [name, forged] of Object.entries(FORGERIES)) {
-    it(`${name}: the synchronous call ends the sandbox with internal (channel)`, async () => {
-      const hostile = await hostileWorkerSandbox(BODY, { forged: encoded(forged) }, { deadlineMs: 5_000 });
-      workers = hostile.workers;
-      let failure: unknown;
-      try {
-        hostile.sandbox.callSync('f', []);
-      } catch (error) {
-        failure = error;
-      }
-      expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
-      expect(hostile.deaths).toHaveLength(1);
+describe.each(CALL_PATHS)('a host frame without a request, to %s', (path) => {
+  it.each(Object.entries(FORGERIES))('%s: ends the sandbox with internal (channel)', async (_, forged) => {
+    const hostile = await hostileWorkerSandbox(
+      ANSWER_FORGED,
+      { forged: encoded(forged) },
+      { deadlineMs: 5_000 },
+    );
+    workers = hostile.workers;
+    expect(await callFailure(hostile.sandbox, path)).toMatchObject({
+      code: 'internal',
+      details: { reason: 'channel' },
     });
-
-    it(`${name}: the call on the event loop ends the sandbox with internal (channel)`, async () => {
-      const hostile = await hostileWorkerSandbox(BODY, { forged: encoded(forged) }, { deadlineMs: 5_000 });
-      workers = hostile.workers;
-      const failure = await hostile.sandbox.call('f', []).catch((error: unknown) => error);
-      expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
-      expect(hostile.deaths).toHaveLength(1);
-    });
-  }
+    expect(hostile.deaths).toHaveLength(1);
+  });
 });

@@ -9,7 +9,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
+import {
+  ANSWER_FORGED,
+  callFailure,
+  encoded,
+  endWorkers,
+  hostileWorkerSandbox,
+} from '../../helpers/hostile-worker.js';
 
 const HOST_ARG_BYTES = 1 << 20;
 const SENT = 64 << 20;
@@ -65,7 +71,7 @@ it('a host call in the frame past limits.hostArgBytes never reaches the host fun
   const limit = 1024;
   let received = 0;
   const hostile = await hostileWorkerSandbox(
-    `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`,
+    ANSWER_FORGED,
     {
       forged: encoded({
         op: 'host',
@@ -87,12 +93,7 @@ it('a host call in the frame past limits.hostArgBytes never reaches the host fun
     },
   );
   workers = hostile.workers;
-  let failure: unknown;
-  try {
-    hostile.sandbox.callSync('f', []);
-  } catch (error) {
-    failure = error;
-  }
+  const failure = await callFailure(hostile.sandbox);
   expect(received).toBeLessThanOrEqual(limit);
   expect(failure).toMatchObject({ code: 'internal', details: { reason: 'channel' } });
 }, 60_000);

@@ -9,9 +9,14 @@
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../host/kernel/errors.js';
-import { encoded, endWorkers, hostileWorkerSandbox } from '../../helpers/hostile-worker.js';
-
-const BODY = `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`;
+import {
+  ANSWER_FORGED,
+  CALL_PATHS,
+  callFailure,
+  encoded,
+  endWorkers,
+  hostileWorkerSandbox,
+} from '../../helpers/hostile-worker.js';
 
 const result = (outcome: unknown) => ({ op: 'result', id: 1, outcome, fuel: 0, exhausted: false });
 
@@ -35,24 +40,14 @@ function check(failure: unknown, deaths: unknown[]): void {
   expect(deaths).toHaveLength(1);
 }
 
-describe('a result frame whose outcome is out of protocol', () => {
-  for (const [name, forged] of Object.entries(FORGERIES)) {
-    it(`${name}: the synchronous call ends the sandbox with internal (channel)`, async () => {
-      const hostile = await hostileWorkerSandbox(BODY, { forged: encoded(forged) }, { deadlineMs: 5_000 });
-      workers = hostile.workers;
-      let failure: unknown;
-      try {
-        hostile.sandbox.callSync('f', []);
-      } catch (error) {
-        failure = error;
-      }
-      check(failure, hostile.deaths);
-    });
-
-    it(`${name}: the call on the event loop ends the sandbox with internal (channel)`, async () => {
-      const hostile = await hostileWorkerSandbox(BODY, { forged: encoded(forged) }, { deadlineMs: 5_000 });
-      workers = hostile.workers;
-      check(await hostile.sandbox.call('f', []).catch((error: unknown) => error), hostile.deaths);
-    });
-  }
+describe.each(CALL_PATHS)('a result frame whose outcome is out of protocol, to %s', (path) => {
+  it.each(Object.entries(FORGERIES))('%s: ends the sandbox with internal (channel)', async (_, forged) => {
+    const hostile = await hostileWorkerSandbox(
+      ANSWER_FORGED,
+      { forged: encoded(forged) },
+      { deadlineMs: 5_000 },
+    );
+    workers = hostile.workers;
+    check(await callFailure(hostile.sandbox, path), hostile.deaths);
+  });
 });

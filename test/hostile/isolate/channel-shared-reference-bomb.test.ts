@@ -9,7 +9,12 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { endWorkers, hostileWorkerSandbox, withClonedValue } from '../../helpers/hostile-worker.js';
+import {
+  ANSWER_FORGED,
+  endWorkers,
+  hostileWorkerSandbox,
+  withClonedValue,
+} from '../../helpers/hostile-worker.js';
 
 const DEPTH = 20;
 const marker = 'BOMB-PLACEHOLDER';
@@ -31,11 +36,7 @@ afterEach(async () => {
 });
 
 it('a result made of shared references is refused, not copied out as a tree', async () => {
-  const hostile = await hostileWorkerSandbox(
-    `waitCall(); write(workerData.forged); Atomics.wait(words, 1, Atomics.load(words, 1), 60000);`,
-    { forged: bombFrame() },
-    { deadlineMs: 1_000 },
-  );
+  const hostile = await hostileWorkerSandbox(ANSWER_FORGED, { forged: bombFrame() }, { deadlineMs: 1_000 });
   workers = hostile.workers;
   const before = process.memoryUsage().heapUsed;
   const started = performance.now();
