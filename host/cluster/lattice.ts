@@ -622,6 +622,13 @@ export class Lattice implements RemotePort {
     this.#publish(hostSubject(this.name, host, kind), frame);
   }
 
+  peerHosts(): number {
+    if (!this.#nc || this.#closed) return 0;
+    let live = 0;
+    for (const peer of this.#peers.values()) if (peer.up) live++;
+    return live;
+  }
+
   publish(from: string, topic: string, body: Uint8Array, publish: readonly string[] | undefined): void {
     if (!this.#nc || this.#closed || this.#livePeers().length === 0) return;
     try {

@@ -7,6 +7,7 @@ import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { endSandbox } from './lifecycle.js';
 import { flushRefusals } from './refusals.js';
+import type { RunQueue } from './runqueue.js';
 import type { Entry } from './service.js';
 import { signalDelivered } from './signals.js';
 import { ON_EVENT, ON_MESSAGE, ON_REPLY, ON_SIGNAL, type SchedState } from './state.js';
@@ -137,26 +138,35 @@ export function sleep(s: SchedState, ms: number): Promise<void> {
   });
 }
 
-/** The runnable entry with the lowest pass (ties: the oldest service). */
+/** The runnable entry with the lowest pass (ties: the oldest service); it stays queued. */
 export function pick(s: SchedState): Entry | undefined {
+  const queue = s.runQueue;
+  // Entries in the middle of a call (the embedder's, or a delivery that called back into the
+  // scheduler) are not runnable now but keep their work: set aside, then put back.
+  let aside: NonNullable<ReturnType<RunQueue['pop']>>[] | undefined;
   let best: Entry | undefined;
-  for (const entry of s.work) {
+  for (let item = queue.peek(); item !== undefined; item = queue.peek()) {
+    if (!queue.live(item, s.work)) {
+      queue.pop();
+      continue;
+    }
+    const entry = item.entry;
     const runnable =
       !entry.stopped &&
       entry.sandbox.state === 'ready' &&
       (entry.signals.size > 0 || entry.service.mailbox.length > 0);
-    if (!runnable) {
-      if (entry.sandbox.state !== 'running') s.work.delete(entry);
-      continue;
-    }
-    if (
-      !best ||
-      entry.pass < best.pass ||
-      (entry.pass === best.pass && entry.service.order < best.service.order)
-    ) {
+    if (runnable) {
       best = entry;
+      break;
+    }
+    queue.pop();
+    if (entry.sandbox.state !== 'running') s.work.delete(entry);
+    else {
+      aside ??= [];
+      aside.push(item);
     }
   }
+  if (aside) for (const item of aside) queue.restore(item);
   return best;
 }
 
@@ -174,6 +184,7 @@ export function deliver(s: SchedState, entry: Entry): void {
 export function deliverInWindow(s: SchedState, entry: Entry): void {
   s.globalPass = entry.pass;
   entry.pass += 1 / entry.service.weight;
+  s.runQueue.push(entry);
   const signal = entry.signals.has('term') ? 'term' : entry.signals.has('int') ? 'int' : undefined;
   if (signal) {
     entry.deleteSignal(signal);

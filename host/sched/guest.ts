@@ -11,6 +11,7 @@ import { requestRemote, sendRemote } from './lattice.js';
 import { endSandbox } from './lifecycle.js';
 import {
   type EventsScope,
+  type Fanout,
   GUEST_ERROR_CODES,
   type GuestErrorCode,
   type IpcScope,
@@ -67,8 +68,8 @@ class SandboxPort implements SchedPort {
     guestReply(this.#s, live(this.#s, this.#id), request, body);
   }
 
-  publish(topic: string, body: Uint8Array, scope: EventsScope): void {
-    guestPublish(this.#s, live(this.#s, this.#id), topic, body, scope);
+  publish(topic: string, body: Uint8Array, scope: EventsScope, pay?: (fanout: Fanout) => void): void {
+    guestPublish(this.#s, live(this.#s, this.#id), topic, body, scope, pay);
   }
 
   subscribe(pattern: string, scope: EventsScope): void {
@@ -174,6 +175,7 @@ export function guestPublish(
   topic: string,
   body: Uint8Array,
   scope: EventsScope,
+  pay?: (fanout: Fanout) => void,
 ): void {
   if (!isTopic(topic)) throw badTopic(topic, true);
   if (topic.startsWith(KERNEL_TOPIC_PREFIX) || !matchesAny(scope.publish, topic, '.')) {
@@ -182,8 +184,10 @@ export function guestPublish(
   if (body.byteLength > entry.sandbox.limits.messageBytes) {
     throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
   }
+  // Other hosts each receive it (one frame; the lattice's server fans it out): each is a recipient.
+  const hosts = s.remote?.peerHosts() ?? 0;
+  publishTopic(s, entry, entry.id, topic, body, pay, hosts);
   entry.service.stats.published++;
-  publishTopic(s, entry, entry.id, topic, body);
   s.remote?.publish(entry.id, topic, body, scope.publish);
 }
 
@@ -200,7 +204,7 @@ export function guestSubscribe(s: SchedState, entry: Entry, pattern: string, sco
       `sandbox ${entry.id} has ${MAX_SUBSCRIPTIONS} subscriptions, the most allowed`,
     );
   }
-  addSubscription(entry.service, pattern, scope.subscribe);
+  addSubscription(s, entry.service, pattern, scope.subscribe);
 }
 
 export function guestSendRemote(

@@ -17,9 +17,9 @@ import {
   type RemoteSend,
 } from './remote.js';
 import { openRequest, requestTimeout } from './requests.js';
-import { aliases, type Entry, type HostWaiter, Service, subscribed } from './service.js';
+import { aliases, type Entry, type HostWaiter, Service } from './service.js';
 import { EMPTY, emitFor, type RemotePending, resolve, resolveTarget, type SchedState } from './state.js';
-import { DOWN_TOPIC, KERNEL_TOPIC_PREFIX } from './topics.js';
+import { DOWN_TOPIC, KERNEL_TOPIC_PREFIX, matching } from './topics.js';
 
 /** What the receiving kernel made of an envelope from another host. */
 export type ArrivalOutcome =
@@ -119,8 +119,7 @@ export function arriveEvent(
   const sender = qualify(from, host);
   let queued = 0;
   let dropped = 0;
-  for (const service of s.services) {
-    if (service.ended || !service.accepting || !subscribed(service, topic)) continue;
+  for (const service of matching(s, topic).services) {
     if (service.mailbox.full || service.mailbox.overShare(sender)) {
       service.stats.dropped++;
       dropped++;

@@ -71,7 +71,7 @@ export function adopt(
       sched.sliceFuel ?? s.sliceFuel,
       sched.graceFuel,
     );
-    for (const pattern of sched.subscribe ?? []) addSubscription(service, pattern, undefined);
+    for (const pattern of sched.subscribe ?? []) addSubscription(s, service, pattern, undefined);
     s.services.push(service);
     if (path) {
       const list = s.routes.get(path) ?? [];
@@ -255,6 +255,8 @@ export function endService(s: SchedState, service: Service, ending: Ending): voi
   if (service.ended) return;
   service.ended = ending;
   s.endedServices.push(service);
+  const listening = s.listeners.indexOf(service);
+  if (listening >= 0) s.listeners.splice(listening, 1);
   if (s.endedServices.length >= 2 * KEEP_ENDED) {
     const forgotten = new Set(s.endedServices.splice(0, KEEP_ENDED));
     const kept = s.services.filter((known) => !forgotten.has(known));

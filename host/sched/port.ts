@@ -17,11 +17,23 @@ export interface EventsScope {
   readonly subscribe: readonly string[];
 }
 
+/**
+ * What a publication fans out to, worked out before any of it is queued: the guest pays for it
+ * first (`publish`'s `pay`), so a guest that cannot is refused before the host delivers anything.
+ */
+export interface Fanout {
+  /** Subscribers on this host it reaches (queued, or dropped at a full mailbox), plus other hosts of the lattice. */
+  readonly recipients: number;
+  /** Subscriptions it was matched against (every live subscriber's patterns). */
+  readonly subscriptions: number;
+}
+
 export interface SchedPort {
   send(to: string, body: Uint8Array, scope: IpcScope): void;
   request(to: string, body: Uint8Array, timeoutMs: number, scope: IpcScope): bigint;
   reply(request: bigint, body: Uint8Array): void;
-  publish(topic: string, body: Uint8Array, scope: EventsScope): void;
+  /** `pay` is charged the fan-out before anything is queued; if it throws, nothing is. */
+  publish(topic: string, body: Uint8Array, scope: EventsScope, pay?: (fanout: Fanout) => void): void;
   subscribe(pattern: string, scope: EventsScope): void;
   unsubscribe(pattern: string): void;
   /** The sandbox's id. */

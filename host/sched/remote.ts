@@ -40,6 +40,8 @@ export interface RemotePort {
   locate(target: string): RemoteLocation | undefined;
   /** Hand an envelope to a host. Throws a `KeelError` when it cannot (the host is down, the link is full). */
   send(host: string, envelope: RemoteSend): void;
+  /** How many other hosts a publication goes to now (the live ones): each is a recipient the publisher pays for. */
+  peerHosts(): number;
   /** Publish an event to the other hosts (`publish`: the sender's grant, absent for the embedder). */
   publish(from: string, topic: string, body: Uint8Array, publish: readonly string[] | undefined): void;
 }

@@ -170,7 +170,7 @@ export class Scheduler {
   /** Subscribe a sandbox (or service) to a topic pattern on the embedder's authority. */
   subscribe(target: string | Sandbox, pattern: string): void {
     const s = this.#s;
-    addSubscription(resolveOrThrow(s, target, true), pattern, undefined);
+    addSubscription(s, resolveOrThrow(s, target, true), pattern, undefined);
   }
 
   /** Link two sandboxes: when either ends, the other gets a `keel.down` event. Survives restarts. */

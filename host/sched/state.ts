@@ -13,6 +13,7 @@ import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './c
 import { parseTarget } from './glob.js';
 import type { SchedSpawnOptions, SchedulerOptions } from './options.js';
 import { type RemotePort, unqualify } from './remote.js';
+import { RunQueue } from './runqueue.js';
 import type { Entry, HostWaiter, PendingRequest, Service } from './service.js';
 
 /**
@@ -55,9 +56,13 @@ export class SchedState {
   readonly timers = new TimerQueue();
   readonly entries = new Map<string, Entry>();
   readonly services: Service[] = [];
+  /** Services that have subscribed to a topic, in the order of `services`: what a publication looks at. */
+  readonly listeners: Service[] = [];
   readonly routes = new Map<string, Service[]>();
   /** Entries that may have work, in insertion order. */
   readonly work = new Set<Entry>();
+  /** The same entries by pass, for `pick` (`runqueue.ts`). */
+  readonly runQueue = new RunQueue();
   /** Spawn options objects of successors being spawned, and the service each continues. */
   readonly successors = new WeakMap<SchedSpawnOptions, Service>();
   readonly hostRequests = new Set<PendingRequest>();
@@ -154,5 +159,6 @@ export function markWork(s: SchedState, entry: Entry): void {
   // A sandbox that was idle starts at the current pass: no credit hoarded while idle.
   if (entry.pass < s.globalPass) entry.pass = s.globalPass;
   s.work.add(entry);
+  s.runQueue.push(entry);
   s.wake?.();
 }

@@ -2,6 +2,7 @@
 import { EVENTS } from '../events/names.js';
 import { badTopic } from './errors.js';
 import { isTopicPattern } from './glob.js';
+import type { Fanout } from './port.js';
 import { enqueue } from './queue.js';
 import { dropEvent } from './refusals.js';
 import { type Entry, type Service, subscribed } from './service.js';
@@ -11,17 +12,27 @@ import { emitFor, type SchedState } from './state.js';
 export const KERNEL_TOPIC_PREFIX = 'keel.';
 export const DOWN_TOPIC = 'keel.down';
 
+/**
+ * Queue a publication for every subscriber (a full mailbox drops it with `ipc:drop`); returns
+ * how many it was queued for. The subscribers are found first and `pay` (a guest publisher's
+ * fuel) is charged the fan-out before anything is queued: every subscriber it reaches, the
+ * subscriptions it was matched against, and `hosts` other hosts it goes to. Only services that
+ * ever subscribed are looked at (`SchedState.listeners`), not every sandbox of the kernel.
+ */
 export function publishTopic(
   s: SchedState,
   sender: Entry | undefined,
   from: string,
   topic: string,
   body: Uint8Array,
+  pay?: (fanout: Fanout) => void,
+  hosts = 0,
 ): number {
+  const { services, subscriptions } = matching(s, topic);
+  pay?.({ recipients: services.length + hosts, subscriptions });
   let queued = 0;
   let dropped = 0;
-  for (const service of s.services) {
-    if (service.ended || !service.accepting || !subscribed(service, topic)) continue;
+  for (const service of services) {
     if (service.mailbox.full || service.mailbox.overShare(from)) {
       dropEvent(s, service, { kind: 'event', from, body, topic }, 'mailbox-full', sender);
       dropped++;
@@ -38,7 +49,20 @@ export function publishTopic(
   return queued;
 }
 
+/** The live services subscribed to `topic`, in the order they were made, and the subscriptions looked at. */
+export function matching(s: SchedState, topic: string): { services: Service[]; subscriptions: number } {
+  const services: Service[] = [];
+  let subscriptions = 0;
+  for (const service of s.listeners) {
+    if (service.ended || !service.accepting) continue;
+    subscriptions += service.subscriptions.size;
+    if (subscribed(service, topic)) services.push(service);
+  }
+  return { services, subscriptions };
+}
+
 export function addSubscription(
+  s: SchedState,
   service: Service,
   pattern: string,
   within: readonly string[] | undefined,
@@ -48,4 +72,16 @@ export function addSubscription(
     pattern,
     ...(within ? { within: [...within] } : {}),
   });
+  listen(s, service);
+}
+
+/** Add `service` to the services publications look at, kept in the order services were made. */
+function listen(s: SchedState, service: Service): void {
+  const list = s.listeners;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.order >= service.order) {
+    if (list[i - 1] === service) return;
+    i--;
+  }
+  list.splice(i, 0, service);
 }
