@@ -151,6 +151,8 @@ export class Rejected {
     readonly reason: RejectReason,
     readonly detail: string,
     readonly host?: string,
+    /** The sender as its host stamped it, when the refusal is about that sender (`flood`). */
+    readonly sender?: string,
   ) {}
 }
 

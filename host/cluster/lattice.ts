@@ -60,9 +60,11 @@ import { eventSubject, heartbeatSubject, hostSubject, subjectFor, subscriptions 
 import {
   type ClusterCredentials,
   HostWindows,
+  OTHER_SENDERS,
   peerEntry,
   privateKeyOf,
   publicKeyOf,
+  SenderShares,
   TokenBucket,
 } from './trust.js';
 
@@ -109,6 +111,12 @@ interface Call {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * Kinds a host's sender starts (messages, requests, events, placements, fetches): each sender
+ * draws on its own share of the host's rate. Answers (`rep`, `nak`, `plr`, `mod`, `err`) are
+ * bounded by what this host asked for, and draw only on the host's rate.
+ */
+const SHARED_KINDS: ReadonlySet<EnvelopeKind> = new Set<EnvelopeKind>(['msg', 'req', 'evt', 'plc', 'get']);
 /** Room for a module chunk's header, prefix and signature within `frameBytes`. */
 const CHUNK_HEADROOM = 1_024;
 /** Placements and fetches in progress at once, each way; more are refused with `mailbox-full`. */
@@ -150,6 +158,8 @@ export interface HostInfo {
    * replays a heartbeat this host had not seen (within `skewMs`).
    */
   lagMs: number;
+  /** Its senders heard from in the last second with a share of their own (plus one shared by the rest): at most `peerSenders` + 1. */
+  senders: number;
 }
 
 interface Peer {
@@ -157,6 +167,8 @@ interface Peer {
   readonly key: KeyObject;
   readonly windows: HostWindows;
   readonly bucket: TokenBucket;
+  /** Fair shares of `bucket` among the senders this host stamps. */
+  readonly shares: SenderShares;
   epoch: string | undefined;
   up: boolean;
   lastSeen: number;
@@ -269,6 +281,7 @@ export class Lattice implements RemotePort {
         ...(pinned ? { pinned } : {}),
         windows: new HostWindows(this.limits.replayWindow),
         bucket: new TokenBucket(this.limits.peerRate, now),
+        shares: new SenderShares(this.limits.peerRate, this.limits.peerSenders),
         epoch: undefined,
         up: false,
         lastSeen: 0,
@@ -400,6 +413,7 @@ export class Lattice implements RemotePort {
         services: [...p.services].map(([id, path]) => (path ? [id, path] : [id]) as [string, string?]),
         silentMs: Math.round(now - p.lastSeen),
         lagMs: p.lagMs,
+        senders: p.shares.size,
       }));
   }
 
@@ -1110,14 +1124,16 @@ export class Lattice implements RemotePort {
   }
 
   /**
-   * The checks, cheapest first: size, the unverified-frame budget, the header's form, a trusted
-   * host, the subject, the clock window; then the signature; then replay and the host's rate
-   * (after the signature, so that nobody but the host can spend its window or its budget).
+   * The checks, cheapest first: size, the header's form, a trusted host, the subject, the clock
+   * window, the sender's share (only looked at: nothing is spent before the signature), the
+   * budget for unverified frames; then the signature; then replay, the sender's share and the
+   * host's rate (after the signature, so that nobody but the host can spend its window, its
+   * senders' shares or its budget). A sender past its share is refused before its signature is
+   * checked, so that its flood spends neither this host's time nor the budget others need.
    */
   #admit(subject: string, data: Uint8Array, now: number): { peer: Peer; decoded: Decoded } | Rejected {
     if (data.byteLength > this.limits.frameBytes)
       return new Rejected('too-large', `${data.byteLength} bytes`);
-    if (!this.#unverified.take(now)) return new Rejected('flood', 'unverified frames');
     const decoded = decode(data);
     if (decoded instanceof Rejected) return decoded;
     const header = decoded.header;
@@ -1133,6 +1149,9 @@ export class Lattice implements RemotePort {
     if (Math.abs(Date.now() - header.t) > this.limits.skewMs) {
       return new Rejected('stale', `timestamp ${header.t}`, peer.host);
     }
+    const sender = SHARED_KINDS.has(header.k) ? (header.f ?? 'kernel') : undefined;
+    if (sender !== undefined && !peer.shares.allows(sender, now)) return this.#overShare(peer, sender);
+    if (!this.#unverified.take(now)) return new Rejected('flood', 'unverified frames');
     if (!verifies(decoded, peer.key))
       return new Rejected('bad-signature', 'the signature does not verify', peer.host);
     if (!peer.windows.accept(header.e, header.s)) {
@@ -1153,10 +1172,20 @@ export class Lattice implements RemotePort {
       if (header.k === 'hb') peer.lastBeatAt = header.t;
       return { peer, decoded };
     }
+    if (sender !== undefined && !peer.shares.take(sender, now)) return this.#overShare(peer, sender);
     if (!peer.bucket.take(now)) {
       return new Rejected('flood', `more than ${this.limits.peerRate} envelopes/s`, peer.host);
     }
     return { peer, decoded };
+  }
+
+  #overShare(peer: Peer, sender: string): Rejected {
+    return new Rejected(
+      'flood',
+      `${sender} is past its share of ${peer.host}'s ${this.limits.peerRate} envelopes/s`,
+      peer.host,
+      peer.shares.sharedBy(sender) ? OTHER_SENDERS : sender,
+    );
   }
 
   #dispatch(peer: Peer, decoded: Decoded, now: number): void {
@@ -1264,6 +1293,7 @@ export class Lattice implements RemotePort {
         reason: rejected.reason,
         detail: rejected.detail.slice(0, 200),
         ...(rejected.host ? { host: rejected.host } : {}),
+        ...(rejected.sender ? { sender: rejected.sender } : {}),
         subject: subject.slice(0, 200),
         bytes: data.byteLength,
       }),

@@ -153,3 +153,99 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** The part of a host's rate its senders already heard share; the rest is left for senders not heard yet. */
+const HEARD_SHARE = 0.75;
+/** A sender not heard from for this long gives up its entry (its bucket would be full again by then). */
+const SENDER_IDLE_MS = 1_000;
+/** The key of the entry shared by senders heard while the table is full. */
+export const OTHER_SENDERS = '*';
+
+interface SenderEntry {
+  tokens: number;
+  at: number;
+  seen: number;
+}
+
+/**
+ * Fair shares of one host's rate among the senders its kernel stamps (`sbx_3`, `host`,
+ * `kernel`): each of the n senders heard from in the last second may use ¾ of the rate / n a
+ * second (and a burst of as much), so one sender's flood costs only that sender, and a quarter
+ * of the rate is always left for a sender not heard yet. At most `max` senders have an entry of
+ * their own; those heard while the table is full share one (`*`), so the table is bounded
+ * however many sandboxes a host runs. Entries are made only for frames whose signature verified
+ * (`take`); `allows` only looks, so that a forger cannot spend a sender's share.
+ */
+export class SenderShares {
+  readonly #entries = new Map<string, SenderEntry>();
+  #swept = 0;
+
+  constructor(
+    readonly rate: number,
+    readonly max: number,
+  ) {}
+
+  /** Senders with an entry (the shared one included). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Whether `sender` counts under the entry shared by the senders heard while the table was full. */
+  sharedBy(sender: string): boolean {
+    return this.#keyOf(sender) === OTHER_SENDERS;
+  }
+
+  /** Whether `sender` has a message's worth of its share now (nothing is spent). */
+  allows(sender: string, now: number): boolean {
+    this.#sweep(now);
+    const entry = this.#entries.get(this.#keyOf(sender));
+    return entry === undefined || this.#refill(entry, now) >= 1;
+  }
+
+  /** Spend one message of `sender`'s share; false when it has none left. */
+  take(sender: string, now: number): boolean {
+    this.#sweep(now);
+    const key = this.#keyOf(sender);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { tokens: 0, at: now, seen: now };
+      this.#entries.set(key, entry);
+      entry.tokens = this.#capacity();
+    }
+    entry.seen = now;
+    if (this.#refill(entry, now) < 1) return false;
+    entry.tokens -= 1;
+    return true;
+  }
+
+  /** The entry a sender counts under: its own, or the shared one when the table is full. */
+  #keyOf(sender: string): string {
+    if (this.#entries.has(sender)) return sender;
+    const own = this.#entries.size - (this.#entries.has(OTHER_SENDERS) ? 1 : 0);
+    return own < this.max ? sender : OTHER_SENDERS;
+  }
+
+  /** One sender's share of a second, for the senders heard now (at least one message). */
+  #capacity(): number {
+    return Math.max(1, (this.rate * HEARD_SHARE) / Math.max(1, this.#entries.size));
+  }
+
+  #refill(entry: SenderEntry, now: number): number {
+    const capacity = this.#capacity();
+    if (now > entry.at) {
+      entry.tokens += ((now - entry.at) * capacity) / 1000;
+      entry.at = now;
+    }
+    // More senders heard: each one's share shrinks at once, what it held included.
+    if (entry.tokens > capacity) entry.tokens = capacity;
+    return entry.tokens;
+  }
+
+  /** Forget senders not heard for a second (at most every quarter of a second: O(max) each time). */
+  #sweep(now: number): void {
+    if (now - this.#swept < SENDER_IDLE_MS / 4) return;
+    this.#swept = now;
+    for (const [key, entry] of this.#entries)
+      if (now - entry.seen > SENDER_IDLE_MS) this.#entries.delete(key);
+  }
+}

@@ -138,6 +138,12 @@ export interface ClusterLimits {
   frameBytes: number;
   /** Envelopes accepted from one host per second (a token bucket of this size); the rest are dropped. */
   peerRate: number;
+  /**
+   * Senders of one host (its sandboxes, its embedder, its kernel) with a fair share of its
+   * `peerRate` of their own; senders heard past these share one entry. Bounds the receiver's
+   * table per host however many sandboxes send.
+   */
+  peerSenders: number;
   /** Bytes handed to NATS for sending in one turn of Node's event loop; past it, sends are refused with `mailbox-full`. */
   outboundBytes: number;
   /** How often a host announces itself, in ms. */
@@ -166,6 +172,7 @@ export interface ClusterLimits {
 export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
   frameBytes: 1 * MiB,
   peerRate: 50_000,
+  peerSenders: 64,
   outboundBytes: 8 * MiB,
   heartbeatMs: 1_000,
   downAfterMs: 5_000,
