@@ -1,10 +1,55 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Two groups, one after the other. Vitest's default is one worker fewer than the cores, so on a
+ * 2-core machine the whole suite ran in one worker; most files of the first group wait on
+ * subprocesses (the CLI, npm, toolchains) or compute without timing anything, and run one per
+ * core. The second group holds the files that time the host (CPU per unit of fuel, lateness
+ * past a deadline, kill latency, heartbeats and rates across hosts) or start servers: they run
+ * alone, as before, so that another file's load cannot fail them. A new directory of tests
+ * lands in the second group unless it is named here.
+ */
+const PARALLEL = [
+  'abi',
+  'architecture',
+  'caps',
+  'cli',
+  'fuzz',
+  'guests',
+  'kernel',
+  'loader',
+  'meter',
+  'policy',
+  'preview1',
+  'sdk',
+  'spec',
+].map((dir) => `test/${dir}/**/*.test.ts`);
+
+const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' } as const;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'parallel',
+          include: PARALLEL,
+          maxWorkers: Math.max(2, availableParallelism()),
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'alone',
+          include: ['test/**/*.test.ts'],
+          exclude: PARALLEL,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
