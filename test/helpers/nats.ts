@@ -78,6 +78,11 @@ export async function startNats(extraArgs: string[] = []): Promise<NatsServer> {
     afterAll(async () => {
       await Promise.all([...running].map((child) => kill(child)));
     });
+    // A hook registered from inside a beforeAll that failed may never run: the worker's exit
+    // kills what is left, so that no server outlives its test file.
+    process.once('exit', () => {
+      for (const child of running) child.kill('SIGKILL');
+    });
   }
   const port = await freePort();
   const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), ...extraArgs], {

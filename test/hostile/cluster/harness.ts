@@ -32,9 +32,18 @@ let seq = 1_000_000;
 export async function attack(options: Parameters<typeof latticeWorld>[2] = {}): Promise<Attack> {
   const nats = await startNats();
   const lattice = `h${Math.random().toString(36).slice(2, 10)}`;
-  const world = await latticeWorld(nats.url, ['alpha', 'beta'], { ...options, lattice });
-  await converged(world);
-  const raw = await connect({ servers: nats.url, name: 'attacker' });
+  let world: LatticeWorld | undefined;
+  let raw: NatsConnection;
+  try {
+    world = await latticeWorld(nats.url, ['alpha', 'beta'], { ...options, lattice });
+    await converged(world);
+    raw = await connect({ servers: nats.url, name: 'attacker' });
+  } catch (error) {
+    // Nothing of a world that did not come up outlives it: its hosts, its server.
+    await world?.close().catch(() => {});
+    await nats.stop();
+    throw error;
+  }
   const alphaKey = createPrivateKey(world.keys.alpha!.privateKey);
   const strangerKey = generateKeyPairSync('ed25519').privateKey;
   return {
