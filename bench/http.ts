@@ -57,6 +57,7 @@ function providerGet(port: number): () => void {
     charge: () => {},
     invocationInput: () => undefined,
     invocationId: () => undefined,
+    mayAwait: () => false,
     virtualNanos: () => 0n,
     timeLeftMs: () => Number.POSITIVE_INFINITY,
     timedOut: () => {

@@ -90,6 +90,14 @@ export interface SandboxContext {
    * throw `timeout`; the sandbox is then poisoned. Never returns.
    */
   timedOut(): never;
+  /**
+   * Whether a host function may answer with a promise now: true while a worker sandbox's call
+   * is awaited on the kernel's event loop (`sandbox.invoke`), false inline and in synchronous
+   * calls (`invokeSync`, `sandbox.fn`), where nothing can wait on the loop. A provider whose
+   * work is asynchronous (network, timers) then returns a promise and leaves the kernel's
+   * thread free; otherwise it blocks within `timeLeftMs()` (wait.ts).
+   */
+  mayAwait(): boolean;
   /** The running invocation's own input, when it brought any (`InvokeOptions.stdin`). */
   invocationInput(): InvocationInput | undefined;
   /**

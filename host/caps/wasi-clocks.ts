@@ -6,7 +6,9 @@
  *
  * A real wait (`block` on a pollable from `subscribe-duration` or `subscribe-instant`, `poll`)
  * sleeps on the kernel's thread until the instant, but never past the call's deadline: a wait
- * that reaches the deadline fails the call with `timeout` (see wait.ts).
+ * that reaches the deadline fails the call with `timeout` (see wait.ts). A worker sandbox whose
+ * call the kernel awaits on its event loop waits on a timer there instead, leaving the kernel's
+ * thread free (its deadline ends the worker).
  */
 import type { CapabilityProvider, SandboxContext } from './provider.js';
 import { blockingWait } from './wait.js';
@@ -21,6 +23,8 @@ interface Clock {
   wall(): bigint;
   /** Wait until the monotonic clock reaches `instant` (virtual: jump; real: sleep, within the deadline). */
   waitUntil(instant: bigint): void;
+  /** A real clock: a timer that fires when `instant` may be reached (never past the deadline). */
+  later?(instant: bigint): Promise<void> | undefined;
 }
 
 function virtualClock(context: SandboxContext): Clock {
@@ -56,6 +60,12 @@ function realClock(context: SandboxContext): Clock {
         blockingWait(context, Number(left) / 1e6);
       }
     },
+    later(instant) {
+      const left = instant - monotonic();
+      if (left <= 0n) return undefined;
+      const ms = Math.min(Math.ceil(Number(left) / 1e6), context.timeLeftMs());
+      return new Promise((resolve) => setTimeout(resolve, ms));
+    },
   };
 }
 
@@ -72,10 +82,19 @@ export function sandboxClock(context: SandboxContext): Clock {
  */
 export function instantPollable(context: SandboxContext, instant: bigint): Pollable {
   const clock = sandboxClock(context);
+  let armed: Promise<void> | undefined;
   return new Pollable(
     () => clock.monotonic() >= instant,
     () => clock.waitUntil(instant),
     instant,
+    () => {
+      if (!context.mayAwait()) return undefined;
+      // One timer per pollable at a time, however often it is blocked on or polled.
+      armed ??= clock.later?.(instant)?.then(() => {
+        armed = undefined;
+      });
+      return armed;
+    },
   );
 }
 

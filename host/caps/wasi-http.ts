@@ -7,12 +7,17 @@
  * to the address policy and connects to the one it checked (http/net-worker.ts).
  *
  * Inline sandboxes run on the kernel's thread, so a request holds that thread until the answer
- * or the request's time cap (docs/capabilities.md, "Outgoing HTTP"). Bodies are buffered within
- * their caps: the request's when the guest finishes it, the response's before the guest reads.
+ * or the request's time cap (docs/capabilities.md, "Outgoing HTTP"). A worker sandbox whose call
+ * the kernel awaits (`SandboxContext.mayAwait`) has its requests run on the kernel's event loop
+ * instead, and `block`/`poll` answer with a promise (docs/placement.md). Bodies are buffered
+ * within their caps: the request's when the guest finishes it, the response's before the guest
+ * reads.
  * Incoming requests (`wasi:http/incoming-handler`) are not served.
  */
 import { EVENTS } from '../events/names.js';
-import { performBlocking } from './http/client.js';
+import { KeelError } from '../kernel/errors.js';
+import { type NetOutcome, type PendingExchange, performAsync, performBlocking } from './http/client.js';
+import type { NetRequest } from './http/exchange.js';
 import {
   defaultPort,
   type HttpPolicy,
@@ -74,15 +79,42 @@ interface HttpState {
   requests: number;
   /** Bytes of fields and bodies the sandbox holds now (see `maxHeldBytes`). */
   held: number;
+  /** Exchanges in progress on the event loop: each ended at once when the sandbox ends. */
+  inFlight: Set<(reason: string) => void>;
 }
 
 function httpState(context: SandboxContext): HttpState {
-  return context.state<HttpState>('wasi-http', () => ({
-    policy: undefined,
-    invocation: undefined,
-    requests: 0,
-    held: 0,
-  }));
+  return context.state<HttpState>('wasi-http', () => {
+    const state: HttpState = {
+      policy: undefined,
+      invocation: undefined,
+      requests: 0,
+      held: 0,
+      inFlight: new Set(),
+    };
+    context.onEnd(() => {
+      for (const stop of [...state.inFlight]) stop('the sandbox ended');
+    });
+    return state;
+  });
+}
+
+/** One exchange a request waits for: what to send, how long to wait, for which hop. */
+interface Step {
+  request: Omit<NetRequest, 'id'>;
+  waitMs: number;
+  target: RequestTarget & { authority: string };
+  started: number;
+}
+
+/** A request's hops: yields each exchange, is given its outcome, returns the future's answer. */
+type Steps = Generator<Step, unknown, NetOutcome>;
+
+/** Drive a request's hops blocking the kernel's thread (client.ts, `performBlocking`). */
+function runBlocking(steps: Steps): unknown {
+  let step = steps.next();
+  while (!step.done) step = steps.next(performBlocking(step.value.request, step.value.waitMs));
+  return step.value;
 }
 
 /** Take `bytes` from the sandbox's held-bytes budget; false (nothing taken) when over it. */
@@ -500,38 +532,148 @@ function makeTypes(context: SandboxContext) {
     }
   }
 
-  /** The answer to a request, made when the guest first waits for it and its body is finished. */
+  /**
+   * The answer to a request. Where the kernel can await it (a worker sandbox's call awaited on
+   * the event loop, `SandboxContext.mayAwait`) the exchange starts as soon as the request's body
+   * is finished, runs on the event loop, and `block`/`poll` answer with a promise: the guest
+   * sleeps on its channel, the kernel's thread stays free. Elsewhere it is made when the guest
+   * first waits for it, blocking the kernel's thread within the request's time cap (client.ts).
+   * Dropping the future (or the sandbox ending) ends an exchange in progress at once.
+   */
   class FutureIncomingResponse {
-    #perform: (() => unknown) | undefined;
-    #ready: (() => boolean) | undefined;
+    #steps: (() => Steps) | undefined;
+    #ready: () => boolean;
+    /** The exchange in progress on the event loop: settles when it ends (or is stopped). */
+    #running: Promise<void> | undefined;
+    #stop: ((reason: string) => void) | undefined;
+    #settled = false;
     #outcome: unknown;
+    #failure: { error: unknown } | undefined;
     #taken = false;
 
-    constructor(perform: () => unknown, ready: () => boolean) {
-      this.#perform = perform;
+    constructor(steps: () => Steps, ready: () => boolean) {
+      this.#steps = steps;
       this.#ready = ready;
+      this.#start();
     }
 
-    #settle(): void {
-      const perform = this.#perform;
-      if (!perform) return;
-      this.#perform = undefined;
-      this.#outcome = perform();
+    /** Awaitable now and the body finished: start the exchange on the event loop. */
+    #start(): void {
+      const make = this.#steps;
+      if (!make || !context.mayAwait() || !this.#ready()) return;
+      this.#steps = undefined;
+      const steps = make();
+      const owner = context.invocationId();
+      const { inFlight } = httpState(context);
+      let first: IteratorResult<Step, unknown>;
+      try {
+        // The first hop's checks and charges, in the host call that started it.
+        first = steps.next();
+      } catch (error) {
+        this.#settle({ error });
+        throw error;
+      }
+      let pending: PendingExchange | undefined;
+      let stopped = false;
+      this.#running = new Promise<void>((wake) => {
+        const end = (result: { value: unknown } | { error: unknown }) => {
+          if (stopped) return;
+          stopped = true;
+          inFlight.delete(stop);
+          this.#running = undefined;
+          this.#settle(result);
+          wake();
+        };
+        const stop = (reason: string) => {
+          if (stopped) return;
+          pending?.cancel();
+          end({ value: { tag: 'err', val: { tag: 'internal-error', val: reason } } });
+        };
+        this.#stop = stop;
+        inFlight.add(stop);
+        const advance = (step: IteratorResult<Step, unknown>) => {
+          if (step.done) {
+            end({ value: step.value });
+            return;
+          }
+          pending = performAsync(step.value.request, step.value.waitMs);
+          pending.outcome.then((outcome) => {
+            if (stopped) return;
+            // Nothing of a request runs between invocations: not its charges, events or hops.
+            if (context.invocationId() !== owner) {
+              stop('the invocation that sent the request ended');
+              return;
+            }
+            let next: IteratorResult<Step, unknown>;
+            try {
+              next = steps.next(outcome);
+            } catch (error) {
+              end({ error });
+              return;
+            }
+            advance(next);
+          });
+        };
+        advance(first);
+      });
+    }
+
+    #settle(result: { value: unknown } | { error: unknown }): void {
+      this.#settled = true;
+      if ('error' in result) this.#failure = { error: result.error };
+      else this.#outcome = result.value;
+    }
+
+    /** Make the answer here, blocking the kernel's thread (where nothing can be awaited). */
+    #settleBlocking(): void {
+      if (this.#settled) return;
+      if (this.#running) {
+        throw new KeelError(
+          'invalid-argument',
+          'an HTTP request sent during sandbox.invoke cannot be waited for in a synchronous call (invokeSync or sandbox.fn); use sandbox.invoke',
+        );
+      }
+      const make = this.#steps;
+      if (!make) return;
+      this.#steps = undefined;
+      try {
+        this.#settle({ value: runBlocking(make()) });
+      } catch (error) {
+        this.#settle({ error });
+        throw error;
+      }
     }
 
     subscribe(): Pollable {
       return new Pollable(
-        () => this.#perform === undefined || this.#ready!(),
-        () => this.#settle(),
+        () => {
+          this.#start();
+          return this.#settled || (this.#running === undefined && this.#ready());
+        },
+        () => this.#settleBlocking(),
+        undefined,
+        () => {
+          this.#start();
+          return this.#running;
+        },
       );
     }
 
     get(): unknown {
       if (this.#taken) return { tag: 'err', val: undefined };
-      if (this.#perform && !this.#ready!()) return undefined;
-      this.#settle();
+      this.#start();
+      if (!this.#settled) {
+        if (this.#running || !this.#ready()) return undefined;
+        this.#settleBlocking();
+      }
       this.#taken = true;
+      if (this.#failure) throw this.#failure.error;
       return { tag: 'ok', val: this.#outcome };
+    }
+
+    [Symbol.dispose](): void {
+      this.#steps = undefined;
+      this.#stop?.('the future was dropped');
     }
   }
 
@@ -621,13 +763,13 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
       policy.redactHeaders.has(name) ? '[redacted]' : new TextDecoder('latin1').decode(value),
     ]);
 
-  /** One hop: checked, counted, performed; a redirect may call it again for the next hop. */
-  const hop = (
+  /** One hop's start: checked, counted, charged, announced; what to send and how long to wait. */
+  const begin = (
     target: RequestTarget & { authority: string },
     headers: readonly [string, Uint8Array][],
     body: Uint8Array | undefined,
     waitMs: number,
-  ) => {
+  ): Step => {
     const rule = matchRule(policy, target);
     if (!rule) deny(target.authority, 'no rule allows it');
     const current = context.invocationId();
@@ -650,13 +792,14 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         bytes: body?.length ?? 0,
       },
     });
-    // The wait holds the kernel's thread: never past the call's deadline (wait.ts).
+    // A blocking wait holds the kernel's thread: never past the call's deadline (wait.ts).
     const left = context.timeLeftMs();
     if (left <= 0) context.timedOut();
     const capped = Math.min(waitMs, left);
-    const started = performance.now();
-    const outcome = performBlocking(
-      {
+    return {
+      target,
+      started: performance.now(),
+      request: {
         scheme: target.scheme,
         host: target.host,
         port: target.port,
@@ -671,9 +814,14 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         maxHeaders: policy.maxHeaders,
         maxHeaderBytes: policy.maxHeaderBytes,
       },
-      // The network thread keeps its own timer; this one also covers a thread that never answers.
-      Math.min(capped + 50, left),
-    );
+      // The exchange keeps its own timer; this one also covers one that never answers.
+      waitMs: Math.min(capped + 50, left),
+    };
+  };
+
+  /** One hop's end: its outcome counted against the caps, announced, held. */
+  const end = (step: Step, outcome: NetOutcome) => {
+    const { target, started } = step;
     const duration_ms = performance.now() - started;
     if ('error' in outcome && outcome.error.tag === 'timeout-exceeded' && context.timeLeftMs() <= 0) {
       context.timedOut();
@@ -771,7 +919,8 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
     const body = parts.body;
     const ready = () => !parts.bodyTaken || internals.bodyState(body!) !== 'open';
 
-    const perform = (): unknown => {
+    /** The request's hops, each yielding the exchange it waits for (sync or async driver). */
+    const steps = function* (): Steps {
       if (parts.bodyTaken) {
         const bodyState = internals.bodyState(body!);
         if (bodyState === 'open' || bodyState === 'dropped') {
@@ -782,9 +931,10 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
       let current = target;
       let bytes = parts.bodyTaken ? internals.takeBody(body!) : undefined;
       for (let redirects = 0; ; redirects++) {
-        let result: ReturnType<typeof hop>;
+        let result: ReturnType<typeof end>;
         try {
-          result = hop(current, headers, bytes, waitMs);
+          const step = begin(current, headers, bytes, waitMs);
+          result = end(step, yield step);
         } catch (error) {
           const payload = (error as { payload?: unknown })?.payload;
           if (payload !== undefined) return { tag: 'err', val: payload };
@@ -812,7 +962,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         current = next;
       }
     };
-    return new types.FutureIncomingResponse(perform, ready);
+    return new types.FutureIncomingResponse(steps, ready);
   };
   return { handle };
 }

@@ -42,34 +42,94 @@ function failed(error: unknown): StreamError {
  * A pollable whose readiness is computed on demand; `block` waits by the provider's rule (a
  * real wait is bounded by the call's deadline, see wait.ts). `instant`: the monotonic instant
  * (ns) at which a clock's pollable becomes ready, so that `poll` waits for the earliest.
+ * `later`: when the wait can be awaited on the kernel's event loop now (a worker sandbox's
+ * call awaited there, `SandboxContext.mayAwait`), a promise that settles once the pollable may
+ * be ready; `block` and `poll` then answer with a promise instead of holding the thread.
  */
 export class Pollable {
   constructor(
     readonly isReady: () => boolean = () => true,
     readonly wait: () => void = () => {},
     readonly instant?: bigint,
+    readonly later?: () => Promise<void> | undefined,
   ) {}
   ready(): boolean {
     return this.isReady();
   }
-  block(): void {
-    if (!this.isReady()) this.wait();
+  block(): void | Promise<void> {
+    if (this.isReady()) return;
+    const later = this.later?.();
+    if (later) return this.#until(later);
+    this.wait();
+  }
+
+  async #until(later: Promise<void>): Promise<void> {
+    await later;
+    while (!this.isReady()) {
+      const next = this.later?.();
+      if (!next) return this.wait();
+      await next;
+    }
   }
 }
 
-export function poll(pollables: Pollable[]): Uint32Array {
-  if (pollables.length === 0) throw new TypeError('poll requires at least one pollable');
-  let ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
-  if (ready.length === 0) {
-    // Wait for the one that is due first (the first, when none says when).
-    let first = pollables[0]!;
-    for (const p of pollables) {
-      if (p.instant !== undefined && (first.instant === undefined || p.instant < first.instant)) first = p;
-    }
-    first.block();
-    ready = pollables.flatMap((p, i) => (p.ready() ? [i] : []));
-  }
+function readyOf(pollables: Pollable[]): Uint32Array {
+  const ready: number[] = [];
+  for (let i = 0; i < pollables.length; i++) if (pollables[i]!.ready()) ready.push(i);
   return Uint32Array.from(ready);
+}
+
+/**
+ * What `poll` waits for, when it can wait on the event loop: every pollable that is not a
+ * clock's, and of the clocks' only the one due first (a list of many clocks arms one timer, not
+ * one each, however often the guest polls it). Undefined when none can be awaited.
+ */
+function awaited(pollables: Pollable[]): Promise<void> | undefined {
+  const waits: Promise<void>[] = [];
+  let clock: Pollable | undefined;
+  const seen = new Set<Pollable>();
+  for (const p of pollables) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    if (p.instant !== undefined) {
+      if (clock === undefined || p.instant < clock.instant!) clock = p;
+      continue;
+    }
+    const later = p.later?.();
+    if (later) waits.push(later);
+  }
+  const due = clock?.later?.();
+  if (due) waits.push(due);
+  if (waits.length === 0) return undefined;
+  return waits.length === 1 ? waits[0] : Promise.race(waits);
+}
+
+async function pollLater(pollables: Pollable[], first: Promise<void>): Promise<Uint32Array> {
+  let wait: Promise<void> | undefined = first;
+  for (;;) {
+    await wait;
+    const ready = readyOf(pollables);
+    if (ready.length > 0) return ready;
+    wait = awaited(pollables);
+    if (!wait) return readyOf(pollables);
+  }
+}
+
+export function poll(pollables: Pollable[]): Uint32Array | Promise<Uint32Array> {
+  if (pollables.length === 0) throw new TypeError('poll requires at least one pollable');
+  const ready = readyOf(pollables);
+  if (ready.length > 0) return ready;
+  // Awaitable on the event loop (a worker sandbox's call awaited there): the guest sleeps on its
+  // channel until the first of them settles.
+  const wait = awaited(pollables);
+  if (wait) return pollLater(pollables, wait);
+  // Wait for the one that is due first (the first, when none says when).
+  let first = pollables[0]!;
+  for (const p of pollables) {
+    if (p.instant !== undefined && (first.instant === undefined || p.instant < first.instant)) first = p;
+  }
+  first.block();
+  return readyOf(pollables);
 }
 
 export type StreamError = { tag: 'closed' } | { tag: 'last-operation-failed'; val: IoError };

@@ -177,6 +177,11 @@ export class WorkerSandbox {
     return sandbox;
   }
 
+  /** A call (or the start) is awaited on the event loop: a host function may answer with a promise. */
+  get awaiting(): boolean {
+    return this.#pending !== undefined && !this.#dead;
+  }
+
   /** A plain core module's exported function names. */
   exportNames(): readonly string[] {
     return this.#exports;

@@ -249,6 +249,10 @@ export class Sandbox {
         throw this.#owner.#stopOnDeadline();
       }
 
+      mayAwait(): boolean {
+        return this.#owner.#exports.remote?.awaiting === true;
+      }
+
       onEnd(cleanup: () => void): void {
         const owner = this.#owner;
         owner.#cleanups ??= [];

@@ -37,6 +37,7 @@ function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
     invocationId: () => undefined,
     virtualNanos: () => 0n,
     timeLeftMs: () => Number.POSITIVE_INFINITY,
+    mayAwait: () => false,
     timedOut: () => {
       throw new Error('no deadline in this test');
     },

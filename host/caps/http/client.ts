@@ -1,14 +1,22 @@
 /**
- * The kernel thread's side of outgoing HTTP: hand one request to the network thread and sleep
- * (`Atomics.wait`) until it answers or the time is up. Guests run synchronously on this thread,
- * so a request holds it, and every other sandbox of the kernel, for at most the wait it is
- * given (the request's time cap, never past the invocation's deadline). One network thread per
- * JavaScript thread, started on first use and unreferenced (it never keeps the process alive).
+ * The kernel thread's side of outgoing HTTP, two ways:
+ *
+ * - `performBlocking`: hand one request to the network thread and sleep (`Atomics.wait`) until
+ *   it answers or the time is up. An inline guest runs synchronously on this thread, so its
+ *   request holds the thread, and every other sandbox of the kernel, for at most the wait it is
+ *   given (the request's time cap, never past the invocation's deadline). One network thread
+ *   per JavaScript thread, started on first use and unreferenced (never keeps the process alive).
+ * - `performAsync`: run the exchange on this thread's event loop and answer with a promise, for
+ *   a worker sandbox whose call the kernel awaits there (`SandboxContext.mayAwait`): its guest
+ *   sleeps on its channel while the kernel's thread serves everything else.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import type { NetError, NetReply, NetRequest } from './net-worker.js';
+import { exchange, type NetOutcome, type NetRequest } from './exchange.js';
+import type { NetReply } from './net-worker.js';
+
+export type { NetOutcome } from './exchange.js';
 
 interface Network {
   worker: Worker;
@@ -55,8 +63,6 @@ function start(): Network {
   return started;
 }
 
-export type NetOutcome = Extract<NetReply, { ok: unknown }>['ok'] | { error: NetError; address?: string };
-
 /**
  * Perform `request` (its `id` is assigned here) and wait at most `waitMs` for the answer.
  * Past it the request is cancelled and the outcome is `{ error: { tag: 'timeout-exceeded' } }`:
@@ -87,4 +93,35 @@ export function performBlocking(request: Omit<NetRequest, 'id'>, waitMs: number)
     }
     Atomics.wait(net.signal, 0, seen, left);
   }
+}
+
+/** An exchange in progress on the event loop: its outcome, and what ends it at once. */
+export interface PendingExchange {
+  outcome: Promise<NetOutcome>;
+  /** End it now (the socket is destroyed); the outcome then never settles. */
+  cancel(): void;
+}
+
+/**
+ * Perform `request` on this thread's event loop; `waitMs` bounds the whole exchange, the name's
+ * lookup included (past it: `{ error: { tag: 'timeout-exceeded' } }`, as `performBlocking`).
+ */
+export function performAsync(request: Omit<NetRequest, 'id'>, waitMs: number): PendingExchange {
+  let stop: () => void = () => {};
+  const outcome = new Promise<NetOutcome>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const end = exchange(request, (answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    timer = setTimeout(() => {
+      end();
+      resolve({ error: { tag: 'timeout-exceeded' } });
+    }, waitMs);
+    stop = () => {
+      clearTimeout(timer);
+      end();
+    };
+  });
+  return { outcome, cancel: () => stop() };
 }

@@ -54,6 +54,8 @@ export interface InvokeOptions {
 export interface RemoteGuest {
   callSync(name: string, args: readonly unknown[]): unknown;
   call(name: string, args: readonly unknown[]): Promise<unknown>;
+  /** A call is awaited on the event loop now (`call`): host functions may answer with a promise. */
+  readonly awaiting: boolean;
   kill(error?: KeelError): void;
   /** A plain core module's exported functions. */
   exportNames(): readonly string[];

@@ -48,6 +48,7 @@ export function httpWorld(scope: unknown): HttpWorld {
     invocationId: () => `req_${invocation}`,
     virtualNanos: () => 0n,
     timeLeftMs: () => Number.POSITIVE_INFINITY,
+    mayAwait: () => false,
     timedOut: () => {
       throw new Error('no deadline here');
     },

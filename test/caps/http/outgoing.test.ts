@@ -1,48 +1,59 @@
 /**
  * Outgoing HTTP from a real guest: StarlingMonkey's `fetch` (componentize-js), over
- * `wasi:http`, to a server on 127.0.0.1 that the grant names.
+ * `wasi:http`, to a server on 127.0.0.1 that the grant names; in both placements (a worker
+ * sandbox's requests run on the kernel's event loop, an inline one's block on the network thread).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeelEvent, Kernel, type ModuleHandle } from '../../../host/index.js';
 import { startServer, type TestServer } from '../../../scripts/lib/http-server.js';
+import { PLACEMENTS } from '../../helpers/placements.js';
 import { SHARED_CACHE } from '../harness.js';
 
 let server: TestServer;
-let kernel: Kernel;
-let guest: ModuleHandle;
 const events: KeelEvent[] = [];
 
 beforeAll(async () => {
   server = await startServer();
-  kernel = new Kernel({ cacheDir: SHARED_CACHE });
-  kernel.on('*', (event) => {
-    events.push(event);
-  });
-  guest = await kernel.load(
-    new Uint8Array(readFileSync(new URL('../../../guests/js/http/build/http.wasm', import.meta.url))),
-  );
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
-  await kernel?.close();
   await server?.close();
 });
 
-async function sandbox(scope: Record<string, unknown>) {
-  return kernel.spawn(guest, {
-    grants: [
-      'wasi:clocks/*',
-      'wasi:random/*',
-      'wasi:cli/stderr',
-      { interface: 'wasi:http/outgoing-handler', scope },
-    ],
-  });
-}
-
 const served = async () => Number(await (await fetch(server.url('/count'))).text());
 
-describe('outgoing HTTP from a fetch guest', () => {
+describe.each(PLACEMENTS)('outgoing HTTP from a fetch guest (%s)', (placement) => {
+  let kernel: Kernel;
+  let guest: ModuleHandle;
+
+  beforeAll(async () => {
+    kernel = new Kernel({ cacheDir: SHARED_CACHE, placement });
+    kernel.on('*', (event) => {
+      events.push(event);
+    });
+    guest = await kernel.load(
+      new Uint8Array(readFileSync(new URL('../../../guests/js/http/build/http.wasm', import.meta.url))),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await kernel?.close();
+  });
+
+  async function sandbox(scope: Record<string, unknown>) {
+    const box = await kernel.spawn(guest, {
+      grants: [
+        'wasi:clocks/*',
+        'wasi:random/*',
+        'wasi:cli/stderr',
+        { interface: 'wasi:http/outgoing-handler', scope },
+      ],
+    });
+    expect(box.placement).toBe(placement);
+    return box;
+  }
+
   it('GETs an allowed URL, with events that show the authority and never the path or body', async () => {
     const box = await sandbox({ allow: [server.url('')] });
     const mark = events.length;
