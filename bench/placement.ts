@@ -9,7 +9,9 @@
  *   `invoke` (the kernel's event loop waits, `Atomics.waitAsync`);
  * - the floor under any worker round trip: a bare SharedArrayBuffer ping-pong between two
  *   threads (`Atomics.wait`/`notify` on both sides, or `Atomics.waitAsync` on the main one),
- *   measured in the same run;
+ *   measured in the same run, with and without a bounded spin before each wait; and Keel's
+ *   worker round trip with the channel's spin (`workers.spin`), the spins interleaved round by
+ *   round;
  * - kill latency: from `terminate()` to the rejected call, for a guest in a loop without fuel
  *   checks (target p99 ≤ 10 ms);
  * - memory per idle sandbox: RSS growth over 16 idle sandboxes.
@@ -152,7 +154,8 @@ async function keel(placement: SandboxPlacement): Promise<void> {
 
 /**
  * The floor: the same hand-off with nothing else, two threads bumping a shared word and sleeping
- * on it in turn. Whatever a worker sandbox adds is above this.
+ * on it in turn. Whatever a worker sandbox adds is above this. Word 3 is the spin: polls of the
+ * word before sleeping on it, on both sides (0: sleep at once).
  */
 const PING_PONG = `
 const { workerData } = require('node:worker_threads');
@@ -161,25 +164,61 @@ for (;;) {
   Atomics.wait(w, 1, 0);
   Atomics.store(w, 1, 0);
   const n = Atomics.load(w, 2);
+  const spin = Atomics.load(w, 3);
   for (let i = 0; i < n; i++) {
     Atomics.store(w, 0, 1);
     Atomics.notify(w, 0);
+    for (let k = 0; k < spin && Atomics.load(w, 0) === 1; k++);
     while (Atomics.load(w, 0) === 1) Atomics.wait(w, 0, 1);
   }
 }`;
+
+/** Polls of the other side's word before sleeping, measured beside no spin at all. */
+const SPINS = [0, 100, 1_000, 10_000];
+/** Round trips per round of the spin comparisons (a spin that misses costs both sides a core). */
+const SPIN_CALLS = quick ? 1_000 : 5_000;
+
+/**
+ * Subjects measured in turn, round after round (so that a change of load hits them alike):
+ * each one's median wall and process CPU time per unit.
+ */
+async function interleaved(
+  units: number,
+  subjects: { name: string; run: () => unknown }[],
+  rounds = 7,
+): Promise<Map<string, { median: number; cpu: number }>> {
+  const wall = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  const cpu = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const subject of subjects) {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await subject.run();
+      wall.get(subject.name)!.push(((performance.now() - t) * 1e6) / units);
+      const used = process.cpuUsage(c);
+      cpu.get(subject.name)!.push(((used.user + used.system) * 1e3) / units);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return new Map(
+    subjects.map((s) => [s.name, { median: median(wall.get(s.name)!), cpu: median(cpu.get(s.name)!) }]),
+  );
+}
 
 async function floor(): Promise<void> {
   const shared = new SharedArrayBuffer(16);
   const w = new Int32Array(shared);
   const worker = new Worker(PING_PONG, { eval: true, workerData: shared });
-  const begin = (n: number) => {
+  const begin = (n: number, spin: number) => {
     Atomics.store(w, 2, n);
+    Atomics.store(w, 3, spin);
     Atomics.store(w, 1, 1);
     Atomics.notify(w, 1);
   };
-  const sync = (n: number) => {
-    begin(n);
+  const sync = (n: number, spin = 0) => {
+    begin(n, spin);
     for (let i = 0; i < n; i++) {
+      for (let k = 0; k < spin && Atomics.load(w, 0) === 0; k++);
       while (Atomics.load(w, 0) === 0) Atomics.wait(w, 0, 0);
       Atomics.store(w, 0, 0);
       Atomics.notify(w, 0);
@@ -191,7 +230,7 @@ async function floor(): Promise<void> {
     }
   ).waitAsync;
   const async = async (n: number) => {
-    begin(n);
+    begin(n, 0);
     for (let i = 0; i < n; i++) {
       while (Atomics.load(w, 0) === 0) {
         const waited = waitAsync(w, 0, 0);
@@ -203,21 +242,62 @@ async function floor(): Promise<void> {
   };
   sync(1000);
   await async(1000);
-  rows.push({
-    group: 'guest-to-host call',
-    subject: 'floor: SAB ping-pong, Atomics.wait',
-    unit: 'ns/call',
-    note: 'two threads, nothing but the hand-off',
-    ...(await timed(HOST_CALLS, () => sync(HOST_CALLS))),
-  });
+  const measured = await interleaved(SPIN_CALLS, [
+    ...SPINS.map((spin) => ({ name: `spin ${spin}`, run: () => sync(SPIN_CALLS, spin) })),
+    { name: 'waitAsync', run: () => async(SPIN_CALLS) },
+  ]);
+  for (const spin of SPINS) {
+    rows.push({
+      group: 'guest-to-host call',
+      subject: spin === 0 ? 'floor: SAB ping-pong, Atomics.wait' : `floor: SAB ping-pong, spin ${spin}`,
+      unit: 'ns/call',
+      note:
+        spin === 0
+          ? 'two threads, nothing but the hand-off'
+          : `each side polls the word ${spin} times before Atomics.wait`,
+      ...measured.get(`spin ${spin}`)!,
+    });
+  }
   rows.push({
     group: 'guest-to-host call',
     subject: 'floor: SAB ping-pong, waitAsync',
     unit: 'ns/call',
     note: 'the main thread waits on its event loop',
-    ...(await timed(HOST_CALLS, () => async(HOST_CALLS))),
+    ...measured.get('waitAsync')!,
   });
   await worker.terminate();
+}
+
+/** Keel's worker round trip with the channel's bounded spin (`workers.spin`), side by side. */
+async function workerSpin(): Promise<void> {
+  const kernels = SPINS.map(
+    (spin) =>
+      new Kernel({ cacheDir: tempCacheDir(), providers: [ticker], placement: 'worker', workers: { spin } }),
+  );
+  const subjects: { name: string; run: () => unknown }[] = [];
+  for (const [i, kernel] of kernels.entries()) {
+    const loop = await kernel.load(await wat(LOOP_WAT));
+    const looper = await kernel.spawn(loop, { grants: ['env.tick'], limits: { deadlineMs: 600_000 } });
+    const run = looper.fn<(n: number) => number>('run');
+    run(1000);
+    subjects.push({
+      name: `spin ${SPINS[i]}`,
+      run: () => {
+        if (run(SPIN_CALLS) !== SPIN_CALLS) throw new Error('the loop miscounted');
+      },
+    });
+  }
+  const measured = await interleaved(SPIN_CALLS, subjects);
+  for (const spin of SPINS) {
+    rows.push({
+      group: 'guest-to-host call',
+      subject: `keel-worker, workers.spin ${spin}`,
+      unit: 'ns/call',
+      note: spin === 0 ? 'the default' : `each side polls the channel ${spin} times before Atomics.wait`,
+      ...measured.get(`spin ${spin}`)!,
+    });
+  }
+  for (const kernel of kernels) await kernel.close();
 }
 
 async function killLatency(): Promise<void> {
@@ -288,6 +368,7 @@ const loadBefore = machine().load;
 await keel('inline');
 await keel('worker');
 await floor();
+await workerSpin();
 await killLatency();
 await isolatedVm();
 

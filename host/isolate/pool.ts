@@ -16,13 +16,24 @@ export interface WorkerPoolOptions {
   heapMb?: number;
   /** Worker sandboxes alive at once (default 64). */
   max?: number;
+  /**
+   * Polls of the channel's word before a side sleeps on it (`Atomics.wait`), on both sides of
+   * every worker sandbox's channel (default 0: sleep at once; at most 1,000,000). A reply that
+   * comes within the spin saves a futex sleep and wake; one that does not costs the spin's CPU,
+   * and each spinning side burns a core meanwhile (docs/placement.md, "Costs, measured").
+   */
+  spin?: number;
 }
 
 export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze({
   warm: 1,
   heapMb: 256,
   max: 64,
+  spin: 0,
 });
+
+/** The longest spin `workers.spin` takes. */
+const MAX_SPIN = 1_000_000;
 
 /**
  * The worker script: the build's one-file bundle of worker-main.js (scripts/bundle-cli.ts) when
@@ -63,10 +74,20 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     this.#options = { ...DEFAULT_POOL, ...options };
     for (const [key, value] of Object.entries(this.#options)) {
-      if (!Number.isInteger(value) || value < 0 || (key !== 'warm' && value < 1)) {
+      if (
+        !Number.isInteger(value) ||
+        value < 0 ||
+        (key !== 'warm' && key !== 'spin' && value < 1) ||
+        (key === 'spin' && value > MAX_SPIN)
+      ) {
         throw new KeelError('invalid-argument', `workers.${key} must be a whole number, got ${value}`);
       }
     }
+  }
+
+  /** Polls of a channel's word before sleeping on it (`workers.spin`). */
+  get spin(): number {
+    return this.#options.spin;
   }
 
   /** Worker sandboxes alive now. */

@@ -13,7 +13,7 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
 import type { MeterRuntime } from '../meter/index.js';
-import { ChannelEnd, channelBuffer, DEFAULT_SPIN, NOTHING, wireBytes } from './channel.js';
+import { ChannelEnd, channelBuffer, NOTHING, wireBytes } from './channel.js';
 import { osThreadAlive } from './os-thread.js';
 import type { WorkerPool } from './pool.js';
 import {
@@ -111,7 +111,7 @@ export class WorkerSandbox {
       port1,
       'kernel',
       (message) => this.#notice(message),
-      DEFAULT_SPIN,
+      options.pool.spin,
       // Frames and port messages alike: no message longer than a call's result or a host call's
       // arguments may take (channel.ts, wireBytes).
       wireBytes(Math.max(options.maxCallBytes, options.maxHostArgBytes)),
@@ -136,7 +136,7 @@ export class WorkerSandbox {
       op: 'init',
       port: port2,
       buffer,
-      spin: DEFAULT_SPIN,
+      spin: options.pool.spin,
       ...(options.componentBytes ? { componentBytes: options.componentBytes } : {}),
       modules: [...options.modules],
       shape: shapeOf(options.imports),
