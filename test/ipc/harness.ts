@@ -71,7 +71,7 @@ export async function ipcWorld(options: KernelOptions = {}, record = true): Prom
         mounted.add(path);
       }
       const { peers, publish, subscribe, ...rest } = spawnOptions;
-      return kernel.spawn(path, {
+      const sandbox = await kernel.spawn(path, {
         grants: grants({
           ...(peers ? { peers } : {}),
           ...(publish ? { publish } : {}),
@@ -80,6 +80,12 @@ export async function ipcWorld(options: KernelOptions = {}, record = true): Prom
         name: path.slice(path.lastIndexOf('/') + 1),
         ...rest,
       });
+      // A suite run on both placements runs each where it says.
+      const placement = rest.placement ?? options.placement;
+      if (placement !== undefined && sandbox.placement !== placement) {
+        throw new Error(`${path} was spawned ${sandbox.placement}, not ${placement}`);
+      }
+      return sandbox;
     },
     logs(sandbox) {
       return events
