@@ -93,8 +93,12 @@ export interface PlanSummary {
   events: Record<string, number>;
   /** Timed messages or signals that could not be sent (their target was gone). */
   failures: { at_ms: number; what: string; error: { code: string; message: string } }[];
-  /** Sandboxes the plan placed in the lattice (`host`, `labels`), where each runs. */
-  placed: { name: string; host: string; sandbox: string; path: string }[];
+  /**
+   * Sandboxes the plan placed in the lattice (`host`, `labels`), where each runs; `stopped` once
+   * `keel up` ended: true when its host confirmed it stopped it, false when it was left running
+   * (`outlive`) or its host did not confirm (see `failures`).
+   */
+  placed: { name: string; host: string; sandbox: string; path: string; stopped?: boolean }[];
 }
 
 /**
@@ -306,9 +310,40 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
       placed,
     };
   } finally {
+    // What the plan placed elsewhere ends with it, unless the plan says it outlives it.
+    if (lattice) await unplaceAll(lattice, plan, placed, failures, Math.round(performance.now() - started));
     await lattice?.close();
     await kernel.close();
   }
+}
+
+/**
+ * Stop, on their hosts, the sandboxes the plan placed (all at once, each within 5 s), except
+ * those marked `outlive`. One that cannot be stopped is listed in `failures`.
+ */
+async function unplaceAll(
+  lattice: Lattice,
+  plan: Plan,
+  placed: PlanSummary['placed'],
+  failures: PlanSummary['failures'],
+  atMs: number,
+): Promise<void> {
+  await Promise.all(
+    placed.map(async (p) => {
+      p.stopped = false;
+      if (plan.sandboxes.find((s) => s.name === p.name)?.outlive) return;
+      try {
+        await lattice.unplace(p.path);
+        p.stopped = true;
+      } catch (error) {
+        failures.push({
+          at_ms: atMs,
+          what: `stopping ${p.name} on ${p.host}`,
+          error: asKeelError(error).toJSON(),
+        });
+      }
+    }),
+  );
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
@@ -480,7 +515,10 @@ function printSummary(summary: PlanSummary, file: string, log: string | undefine
   const happened =
     notable.length > 0 ? `: ${notable.join(', ')}` : ' (nothing was sent, published or signalled)';
   out(`${total} events${happened}${log ? `; log written to ${log}` : ''}`);
-  for (const p of summary.placed) out(`  ${p.name}  ${p.path}  placed on ${bold(p.host)} (${p.sandbox})`);
+  for (const p of summary.placed) {
+    const end = p.stopped ? ', stopped there at the end' : p.stopped === false ? ', left running' : '';
+    out(`  ${p.name}  ${p.path}  placed on ${bold(p.host)} (${p.sandbox}${end})`);
+  }
   for (const f of summary.failures)
     out(`${yellow('note')}: ${f.what} at ${f.at_ms} ms failed: ${f.error.code}: ${f.error.message}`);
 }

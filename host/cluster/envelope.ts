@@ -24,7 +24,8 @@ export const MAX_HEADER_BYTES = 60_000;
 /**
  * `hb` heartbeat, `bye` goodbye, `msg`/`req`/`rep`/`nak` messages, requests, replies and refused
  * requests, `evt` events; placement: `plc` (place a module), `plr` (placed), `get` (fetch a
- * module by hash), `mod` (its bytes), `err` (a placement or fetch failed).
+ * module by hash), `mod` (its bytes), `err` (a placement or fetch failed), `upl` (stop and
+ * unmount what the sending host placed at the path `to`; answered `plr` or `err`).
  */
 export type EnvelopeKind =
   | 'hb'
@@ -38,7 +39,8 @@ export type EnvelopeKind =
   | 'plr'
   | 'get'
   | 'mod'
-  | 'err';
+  | 'err'
+  | 'upl';
 const KINDS: readonly EnvelopeKind[] = [
   'hb',
   'msg',
@@ -52,6 +54,7 @@ const KINDS: readonly EnvelopeKind[] = [
   'get',
   'mod',
   'err',
+  'upl',
 ];
 
 /** A host's load, as it announces it in heartbeats. */
@@ -144,7 +147,8 @@ export type RejectReason =
   | 'stale'
   | 'flood'
   | 'wrong-subject'
-  | 'unsolicited';
+  | 'unsolicited'
+  | 'not-placer';
 
 export class Rejected {
   constructor(
@@ -230,6 +234,7 @@ function checkHeader(raw: unknown): Header | string {
   }
   if (h.hx !== undefined && (typeof h.hx !== 'string' || !/^[0-9a-f]{64}$/.test(h.hx))) return 'bad hash';
   if ((kind === 'plc' || kind === 'get') && h.hx === undefined) return 'no hash';
+  if (kind === 'upl' && h.to === undefined) return 'no target';
   if (kind === 'err' && h.c === undefined) return 'no code';
   if (kind === 'mod') {
     if (!Number.isSafeInteger(h.of) || (h.of as number) < 1) return 'bad chunk count';

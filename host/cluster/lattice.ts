@@ -116,7 +116,16 @@ interface Call {
  * draws on its own share of the host's rate. Answers (`rep`, `nak`, `plr`, `mod`, `err`) are
  * bounded by what this host asked for, and draw only on the host's rate.
  */
-const SHARED_KINDS: ReadonlySet<EnvelopeKind> = new Set<EnvelopeKind>(['msg', 'req', 'evt', 'plc', 'get']);
+const SHARED_KINDS: ReadonlySet<EnvelopeKind> = new Set<EnvelopeKind>([
+  'msg',
+  'req',
+  'evt',
+  'plc',
+  'get',
+  'upl',
+]);
+/** Sandboxes other hosts placed here (by path) that this host remembers, to obey only their placer. */
+const MAX_HOSTED = 4_096;
 /** Room for a module chunk's header, prefix and signature within `frameBytes`. */
 const CHUNK_HEADROOM = 1_024;
 /** Placements and fetches in progress at once, each way; more are refused with `mailbox-full`. */
@@ -223,6 +232,10 @@ export class Lattice implements RemotePort {
   readonly #rejections = new Map<string, { reason: string; host?: string; count: number }>();
   /** Placements on other hosts with a restart policy, by mount path. */
   readonly #supervised = new Map<string, Supervised>();
+  /** What this host placed, by mount path: where it runs (here or elsewhere) and its id there. */
+  readonly #placements = new Map<string, { host: string; sandbox: string }>();
+  /** What other hosts placed here, by mount path: the placing host, the only one that may unplace it. */
+  readonly #hosted = new Map<string, { from: string; sandbox: string }>();
   #callSeq = 0;
   #serving = 0;
   #seq = 0;
@@ -456,6 +469,7 @@ export class Lattice implements RemotePort {
       const sandbox = await this.#spawnPlaced(module, spec);
       // Here, the local supervisor restarts it after a failure; nothing to place again.
       this.#supervise(module, spec, target, this.hostId, sandbox);
+      this.#remember(spec.path, this.hostId, sandbox);
       return { host: this.hostId, sandbox: qualify(sandbox, this.hostId), path: spec.path };
     }
     if (module.byteLength > this.limits.moduleBytes) {
@@ -480,7 +494,87 @@ export class Lattice implements RemotePort {
       peer.paths.set(spec.path, sandbox);
     }
     this.#supervise(module, spec, target, chosen.host, sandbox);
+    this.#remember(spec.path, chosen.host, sandbox);
     return { host: chosen.host, sandbox: qualify(sandbox, chosen.host), path: spec.path };
+  }
+
+  #remember(path: string, host: string, sandbox: string): void {
+    this.#placements.delete(path);
+    this.#placements.set(path, { host, sandbox });
+    while (this.#placements.size > MAX_SUPERVISED * 16)
+      this.#placements.delete(this.#placements.keys().next().value!);
+  }
+
+  /**
+   * Stop what this host placed at `path` (with `place`), wherever it runs: the host running it
+   * terminates the sandbox and unmounts the path, and it is no longer supervised (not placed
+   * again). Only the host that placed a sandbox may unplace it: the running host refuses an
+   * order from any other (`capability-denied`, `cluster:reject` `not-placer`). Resolves once
+   * the running host confirmed; `no-such-target` when this host placed nothing there, `timeout`
+   * when that host does not answer in `timeoutMs` (default 5 s) or is down.
+   */
+  async unplace(path: string, timeoutMs = 5_000): Promise<void> {
+    const placement = this.#placements.get(path);
+    if (!placement)
+      throw new KeelError('no-such-target', `this host placed nothing at ${path}`, { target: path });
+    this.#placements.delete(path);
+    const supervised = this.#supervised.get(path);
+    if (supervised?.timer) clearTimeout(supervised.timer);
+    this.#supervised.delete(path);
+    if (placement.host === this.hostId) {
+      this.#stopPlaced(path, placement.sandbox);
+      return;
+    }
+    const peer = this.#peers.get(placement.host);
+    if (peer?.paths.get(path) === placement.sandbox) {
+      peer.paths.delete(path);
+      peer.services.delete(placement.sandbox);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new KeelError('timeout', `${placement.host} did not confirm within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#call(placement.host, 'upl', { to: path }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Terminate a placed sandbox (not a failure: not restarted) and unmount its path; announce it. */
+  #stopPlaced(path: string, sandbox: string): void {
+    for (const s of this.#kernel.sandboxes)
+      if (s.id === sandbox) s.terminate('unplaced by the host that placed it');
+    this.#kernel.unmount(path);
+    this.#beat();
+  }
+
+  /** Another host asks this one to stop what it placed here: obeyed only from that host. */
+  #unplaceHere(peer: Peer, header: Header): void {
+    const r = header.r!;
+    const path = header.to!;
+    const hosted = this.#hosted.get(path);
+    if (!hosted || hosted.from !== peer.host) {
+      this.#refuse(
+        'not-placer',
+        `${peer.host} asked to unplace ${path.slice(0, 200)}, which it did not place here`,
+        peer.host,
+        header,
+        EMPTY,
+      );
+      this.#direct(peer.host, 'err', {
+        r,
+        c: 'capability-denied',
+        m: `${this.hostId} runs nothing at ${path.slice(0, 200)} placed by ${peer.host}`,
+      });
+      return;
+    }
+    this.#hosted.delete(path);
+    this.#stopPlaced(path, hosted.sandbox);
+    this.#direct(peer.host, 'plr', { r, f: hosted.sandbox });
   }
 
   /** Keep what is needed to place it again when its host dies, if its policy says so. */
@@ -961,6 +1055,9 @@ export class Lattice implements RemotePort {
         while (this.#received.size > KEEP_MODULES) this.#received.delete(this.#received.keys().next().value!);
       }
       const sandbox = await this.#spawnFrom(handle, spec);
+      this.#hosted.delete(spec.path);
+      this.#hosted.set(spec.path, { from: peer.host, sandbox });
+      while (this.#hosted.size > MAX_HOSTED) this.#hosted.delete(this.#hosted.keys().next().value!);
       this.#direct(peer.host, 'plr', { r, f: sandbox });
     } catch (error) {
       fail(error);
@@ -1236,6 +1333,9 @@ export class Lattice implements RemotePort {
       }
       case 'plc':
         void this.#placeHere(peer, header, body);
+        return;
+      case 'upl':
+        this.#unplaceHere(peer, header);
         return;
       case 'get': {
         const bytes = this.#placed.get(header.hx!);

@@ -98,6 +98,12 @@ export const PlanSandboxSchema = z
       .record(z.string().min(1).max(64), z.string().min(1).max(255))
       .optional()
       .describe('With keel up --cluster: run it on the least loaded host with all these labels'),
+    outlive: z
+      .boolean()
+      .optional()
+      .describe(
+        'With host or labels: keep it running on its host when keel up ends; default false (stopped there)',
+      ),
   })
   .strict();
 
@@ -162,6 +168,8 @@ export interface PlanSandbox {
    * labels the host must have. Absent: on the host running the plan.
    */
   where?: { host?: string; labels?: Record<string, string> };
+  /** Placed in a lattice: keep running on its host when `keel up` ends (default: stopped there). */
+  outlive?: boolean;
 }
 
 export interface PlanMessage {
@@ -222,6 +230,11 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
       else if (link === s.name)
         problems.push(`sandboxes.${i}.links.${j}: a sandbox cannot be linked to itself`);
     }
+    if (s.outlive !== undefined && s.host === undefined && s.labels === undefined) {
+      problems.push(
+        `sandboxes.${i}.outlive: only a sandbox placed in a lattice (host, labels) can outlive keel up`,
+      );
+    }
     if (s.host !== undefined && s.host !== '*' && s.labels !== undefined) {
       problems.push(
         `sandboxes.${i}: give host or labels, not both (host: "*" with labels is the least loaded host with them)`,
@@ -261,6 +274,7 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
             },
           }
         : {}),
+      ...(s.outlive ? { outlive: true } : {}),
     };
   });
   const messages = data.messages.map((m, i): PlanMessage => {

@@ -36,6 +36,13 @@ describe('plans that name where a sandbox runs', () => {
       /a host id of the lattice/,
     );
     expect(parsePlan(base).sandboxes[0]!.where).toBeUndefined();
+    expect(
+      parsePlan({ ...base, sandboxes: [{ name: 'a', module: 'a.wasm', host: 'h', outlive: true }] })
+        .sandboxes[0]!.outlive,
+    ).toBe(true);
+    expect(() => parsePlan({ ...base, sandboxes: [{ name: 'a', module: 'a.wasm', outlive: true }] })).toThrow(
+      /only a sandbox placed in a lattice/,
+    );
   });
 });
 
@@ -119,12 +126,14 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         `    module: ${PROBE}`,
         '    mount: /pp/labelled',
         '    labels: { zone: b }',
+        '    outlive: true',
         '    subscribe: [pp.news]',
         ...GRANTS.map((l) => l.slice(2)),
         '  - name: named',
         `    module: ${PROBE}`,
         '    mount: /pp/named',
         '    host: beta',
+        '    outlive: true',
         ...GRANTS.map((l) => l.slice(2)),
         'messages:',
         '  - { to: labelled, text: "placed-and-reached" }',
@@ -141,11 +150,18 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         host: 'beta',
         sandbox: expect.stringMatching(/^sbx_\d+@beta$/),
         path: '/pp/labelled',
+        stopped: false,
       },
-      { name: 'named', host: 'beta', sandbox: expect.stringMatching(/^sbx_\d+@beta$/), path: '/pp/named' },
+      {
+        name: 'named',
+        host: 'beta',
+        sandbox: expect.stringMatching(/^sbx_\d+@beta$/),
+        path: '/pp/named',
+        stopped: false,
+      },
     ]);
     expect(summary.sandboxes.map((s: { name: string }) => s.name)).toEqual(['here']);
-    // Both run on beta, with the plan's subscription; the plan's messages reached them.
+    // Both run on beta (they outlive the plan), with the plan's subscription; the plan's messages reached them.
     expect(beta.kernel.sched.service('/pp/labelled')?.state).toBe('running');
     expect(beta.kernel.sched.service('/pp/named')?.state).toBe('running');
     const bodies = (path: string) => received(beta.logs(beta.kernel.sched.service(path)!.sandbox!));
@@ -186,6 +202,7 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         host: 'cli',
         sandbox: expect.stringMatching(/^sbx_\d+@cli$/),
         path: '/pp/anywhere',
+        stopped: true,
       },
     ]);
   }, 60_000);

@@ -1,0 +1,153 @@
+/**
+ * `keel up --cluster` ends, and what it placed on other hosts ends with it: two kernel processes
+ * (the `keel up` CLI, and this test's kernel, beta, which accepts placements). The plan places
+ * two sandboxes on beta; when `keel up` is interrupted (SIGINT) or reaches its deadline, beta
+ * stops and unmounts the one placed by default, and keeps the one marked `outlive`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateHostKey, joinLattice, type Lattice } from '../../host/index.js';
+import { BIN, lastJson, ROOT, scratchDir } from '../cli/harness.js';
+import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
+import { IPC_CACHE, type IpcWorld, ipcWorld } from '../ipc/harness.js';
+import { until } from './harness.js';
+
+const PROBE = join(ROOT, 'guests/as/probe/probe.wasm');
+const GRANTS = [
+  '    grants:',
+  '      - keel:kernel/log',
+  '      - { interface: keel:kernel/ipc, scope: { peers: [] } }',
+  '      - { interface: keel:kernel/events, scope: { publish: [], subscribe: [] } }',
+];
+
+describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when it ends', () => {
+  let nats: NatsServer;
+  let beta: IpcWorld;
+  let lattice: Lattice;
+  let dir: string;
+  let creds: string;
+  beforeAll(async () => {
+    nats = await startNats();
+    const keys = { beta: generateHostKey(), cli: generateHostKey() };
+    const name = `un${Math.random().toString(36).slice(2, 10)}`;
+    dir = scratchDir('unplace');
+    creds = join(dir, 'creds.json');
+    writeFileSync(
+      creds,
+      JSON.stringify({
+        lattice: name,
+        hostId: 'cli',
+        privateKey: keys.cli.privateKey,
+        peers: { beta: keys.beta.publicKey },
+      }),
+    );
+    beta = await ipcWorld();
+    lattice = await joinLattice(beta.kernel, {
+      servers: nats.url,
+      lattice: name,
+      hostId: 'beta',
+      credentials: { privateKey: keys.beta.privateKey, peers: { cli: keys.cli.publicKey } },
+      accept: true,
+    });
+    beta.kernel.sched.start();
+  }, 30_000);
+  afterAll(async () => {
+    await lattice?.close();
+    await beta?.kernel.sched.stop();
+    await beta?.close();
+    await nats?.stop();
+  });
+
+  function up(
+    prefix: string,
+    extra: string[],
+  ): { child: ChildProcess; done: Promise<{ status: number | null; stdout: string }> } {
+    const file = join(dir, `${prefix}.yaml`);
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        `name: ${prefix}`,
+        'sandboxes:',
+        '  - name: temp',
+        `    module: ${PROBE}`,
+        `    mount: /${prefix}/temp`,
+        '    host: beta',
+        ...GRANTS,
+        '  - name: keeper',
+        `    module: ${PROBE}`,
+        `    mount: /${prefix}/keeper`,
+        '    host: beta',
+        '    outlive: true',
+        ...GRANTS,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'up',
+        file,
+        '--cache-dir',
+        IPC_CACHE,
+        '--json',
+        '--cluster',
+        nats.url,
+        '--cluster-credentials',
+        creds,
+        ...extra,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    );
+    let stdout = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.resume();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const done = new Promise<{ status: number | null; stdout: string }>((resolve) =>
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout });
+      }),
+    );
+    return { child, done };
+  }
+
+  const running = (path: string) => beta.kernel.sched.service(path)?.state === 'running';
+
+  function expectEnded(prefix: string, result: { status: number | null; stdout: string }): void {
+    expect(result.status, result.stdout.slice(-2000)).toBe(0);
+    const summary = lastJson(result.stdout);
+    expect(summary.placed.map((p: { name: string; stopped: boolean }) => [p.name, p.stopped])).toEqual([
+      ['temp', true],
+      ['keeper', false],
+    ]);
+    // temp is stopped and unmounted on beta; keeper outlives the plan.
+    expect(running(`/${prefix}/temp`)).toBe(false);
+    expect(beta.kernel.mounted(`/${prefix}/temp`).length).toBe(0);
+    expect(running(`/${prefix}/keeper`)).toBe(true);
+  }
+
+  it('on SIGINT', async () => {
+    const { child, done } = up('sigint', []);
+    try {
+      await until(() => running('/sigint/temp') && running('/sigint/keeper'), 20_000, 'the placements');
+      child.kill('SIGINT');
+      expectEnded('sigint', await done);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 45_000);
+
+  it('at its deadline', async () => {
+    const { child, done } = up('deadline', ['--deadline', '4s']);
+    try {
+      await until(() => running('/deadline/temp'), 20_000, 'the placement');
+      expectEnded('deadline', await done);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 45_000);
+});
