@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan, runPlan } from '../../host/cli/up.js';
 import { parsePlan } from '../../host/policy/plan.js';
+import { PLACEMENTS } from '../helpers/placements.js';
 import { IPC_CACHE } from '../ipc/harness.js';
 
 let scratch: string;
@@ -40,50 +41,53 @@ it('replays the sample pipeline plan exactly', async () => {
   expect(b).toEqual(a);
 });
 
-it('replays a busier plan: a flood, a crash loop under backoff, requests timing out, timed signals', async () => {
-  const grants = (peers: string[]) => [
-    'keel:kernel/log',
-    { interface: 'keel:kernel/ipc', scope: { peers } },
-    { interface: 'keel:kernel/events', scope: { publish: ['t.*'], subscribe: ['t.*'] } },
-  ];
-  const plan = parsePlan({
-    version: 1,
-    name: 'busy',
-    deterministic: { seed: 7 },
-    sandboxes: [
-      { name: 'flooder', module: probe, grants: grants(['/busy/victim']), weight: 2 },
-      { name: 'victim', module: probe, grants: grants([]), limits: { mailboxLength: 64 } },
-      {
-        name: 'crasher',
-        module: probe,
-        grants: grants(['/busy/victim']),
-        restart: { policy: 'on-failure', maxRestarts: 4, backoff: { initial: '10ms', factor: 3 } },
-        links: ['victim'],
-      },
-      { name: 'asker', module: probe, grants: grants(['/busy/*']), subscribe: ['t.*'] },
-    ],
-    messages: [
-      { to: 'flooder', text: 'flood /busy/victim 500 32' },
-      { to: 'asker', text: 'request /busy/victim 5 echo' },
-      { to: 'asker', text: 'publish t.x hi' },
-      ...Array.from({ length: 6 }, (_, i) => ({
-        to: 'crasher',
-        text: i % 2 ? 'trap' : 'send /busy/victim x',
-        at: `${i * 7}ms`,
-      })),
-      { to: 'flooder', text: 'flood /busy/victim 300 8', at: '50ms' },
-    ],
-    signals: [
-      { to: 'victim', signal: 'stop', at: '1ms' },
-      { to: 'victim', signal: 'cont', at: '40ms' },
-      { to: 'asker', signal: 'int', at: '45ms' },
-    ],
+describe.each(PLACEMENTS)('%s placement', (placement) => {
+  it('replays a busier plan: a flood, a crash loop under backoff, requests timing out, timed signals', async () => {
+    const grants = (peers: string[]) => [
+      'keel:kernel/log',
+      { interface: 'keel:kernel/ipc', scope: { peers } },
+      { interface: 'keel:kernel/events', scope: { publish: ['t.*'], subscribe: ['t.*'] } },
+    ];
+    const plan = parsePlan({
+      version: 1,
+      name: 'busy',
+      deterministic: { seed: 7 },
+      sandboxes: [
+        { name: 'flooder', module: probe, grants: grants(['/busy/victim']), weight: 2 },
+        { name: 'victim', module: probe, grants: grants([]), limits: { mailboxLength: 64 } },
+        {
+          name: 'crasher',
+          module: probe,
+          grants: grants(['/busy/victim']),
+          restart: { policy: 'on-failure', maxRestarts: 4, backoff: { initial: '10ms', factor: 3 } },
+          links: ['victim'],
+        },
+        { name: 'asker', module: probe, grants: grants(['/busy/*']), subscribe: ['t.*'] },
+      ].map((sandbox) => ({ ...sandbox, placement })),
+      messages: [
+        { to: 'flooder', text: 'flood /busy/victim 500 32' },
+        { to: 'asker', text: 'request /busy/victim 5 echo' },
+        { to: 'asker', text: 'publish t.x hi' },
+        ...Array.from({ length: 6 }, (_, i) => ({
+          to: 'crasher',
+          text: i % 2 ? 'trap' : 'send /busy/victim x',
+          at: `${i * 7}ms`,
+        })),
+        { to: 'flooder', text: 'flood /busy/victim 300 8', at: '50ms' },
+      ],
+      signals: [
+        { to: 'victim', signal: 'stop', at: '1ms' },
+        { to: 'victim', signal: 'cont', at: '40ms' },
+        { to: 'asker', signal: 'int', at: '45ms' },
+      ],
+    });
+    const logs = [join(scratch, `c-${placement}.jsonl`), join(scratch, `d-${placement}.jsonl`)];
+    const summaries = [];
+    for (const log of logs)
+      summaries.push(await runPlan(plan, { baseDir: scratch, log, cacheDir: IPC_CACHE }));
+    expect(summaries[0]!.events['sandbox:restart']).toBeGreaterThan(1);
+    expect(summaries[0]!.events['ipc:drop']).toBeGreaterThan(0);
+    const [c, d] = logs.map(normalized);
+    expect(d).toEqual(c);
   });
-  const logs = [join(scratch, 'c.jsonl'), join(scratch, 'd.jsonl')];
-  const summaries = [];
-  for (const log of logs) summaries.push(await runPlan(plan, { baseDir: scratch, log, cacheDir: IPC_CACHE }));
-  expect(summaries[0]!.events['sandbox:restart']).toBeGreaterThan(1);
-  expect(summaries[0]!.events['ipc:drop']).toBeGreaterThan(0);
-  const [c, d] = logs.map(normalized);
-  expect(d).toEqual(c);
 });
