@@ -162,7 +162,7 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const resolved = resolveOptions(options);
   return {
-    id: `keel-meter-v2+${meterOptionsDigest(options)}`,
+    id: `keel-meter-v3+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, resolved),
   };
 }

@@ -85,21 +85,106 @@ const SECTION_ORDER: Record<number, number> = {
 const TYPE_VOID = [0x60, 0x00, 0x00];
 const TYPE_I32_I32_TO_I32 = [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f];
 
-/** Defined or imported function indices that the export section names (read ahead). */
-function scanExportedFunctions(bytes: Uint8Array): Set<number> {
-  const found = new Set<number>();
-  eachSection(bytes, (id, s) => {
-    if (id !== 7) return undefined;
-    const count = s.u32();
-    for (let i = 0; i < count; i++) {
-      s.skip(s.u32());
-      const kind = s.byte();
-      const index = s.u32();
-      if (kind === 0x00) found.add(index);
+/**
+ * Read ahead: the function indices the export section names, and which of them the module
+ * itself reaches (calls directly, tail-calls, names with `ref.func` in code or a global, or
+ * puts in an element segment). Only those get a wrapper (see `#wrapped`); the others are
+ * exported as they are, with the plain convention, which costs a call from JavaScript nothing
+ * more than its own counter's load and store. The scan of code and globals is a conservative
+ * look at every `call`, `return_call` and `ref.func` opcode byte and the LEB128 after it
+ * (wherever the byte stands, in an immediate too): a false match only keeps a wrapper, which is
+ * always correct. A malformed section stops the scan and keeps every wrapper (the pass itself
+ * then reports it).
+ */
+/** What `scanExportedFunctions` looks for: `ref.func` alone (globals), or `call`, `return_call` and `ref.func` (code). */
+const REF_FUNC_ONLY = 0;
+const CALLS_AND_REF_FUNC = 1;
+
+interface ExportScan {
+  exported: Set<number>;
+  reached: Set<number>;
+}
+
+function scanExportedFunctions(bytes: Uint8Array): ExportScan {
+  const exported = new Set<number>();
+  const reached = new Set<number>();
+  // Indices `ref.func` names in globals, which come before the export section.
+  const inGlobals = new Set<number>();
+  // One look at each byte of [from, to): linear whatever the module (an `indexOf` per range
+  // would search past its end, quadratic over many small bodies).
+  const scanOps = (from: number, to: number, ops: number, into: (f: number) => void) => {
+    for (let at = from; at < to; at++) {
+      const b = bytes[at]!;
+      if (b !== 0x10 && b !== 0x12 && b !== 0xd2) continue;
+      if (ops === REF_FUNC_ONLY && b !== 0xd2) continue;
+      const f = lebAt(bytes, at + 1, to);
+      if (f >= 0) into(f);
     }
-    return true;
-  });
-  return found;
+  };
+  try {
+    eachSection(bytes, (id, s) => {
+      if (id === 6) scanOps(s.pos, s.end, REF_FUNC_ONLY, (f) => inGlobals.add(f));
+      else if (id === 7) {
+        const count = s.u32();
+        for (let i = 0; i < count; i++) {
+          s.skip(s.u32());
+          const kind = s.byte();
+          const index = s.u32();
+          if (kind === 0x00) exported.add(index);
+        }
+        for (const f of inGlobals) if (exported.has(f)) reached.add(f);
+        if (exported.size === 0) return true;
+      } else if (id === 9) {
+        const count = s.u32();
+        const scratch = new Writer(64);
+        const note = (f: number) => {
+          if (exported.has(f)) reached.add(f);
+          return f;
+        };
+        for (let i = 0; i < count; i++) {
+          scratch.reset();
+          rewriteElement(
+            s,
+            scratch,
+            note,
+            (g) => g,
+            (_table, f) => f !== undefined && note(f),
+          );
+        }
+      } else if (id === 10) {
+        // Each body's instructions, after its size and its locals (whose bytes would match).
+        const count = s.u32();
+        for (let i = 0; i < count; i++) {
+          const size = s.u32();
+          const end = s.pos + size;
+          if (end > s.end) malformed('a function body runs past the code section');
+          const groups = s.u32();
+          for (let g = 0; g < groups; g++) {
+            s.u32();
+            skipValueType(s);
+          }
+          scanOps(s.pos, end, CALLS_AND_REF_FUNC, (f) => exported.has(f) && reached.add(f));
+          s.pos = end;
+        }
+        return true;
+      }
+      return undefined;
+    });
+  } catch {
+    for (const f of exported) reached.add(f);
+  }
+  return { exported, reached };
+}
+
+/** An unsigned LEB128 of at most 5 bytes at `at`, before `end`; -1 when there is none. */
+function lebAt(bytes: Uint8Array, at: number, end: number): number {
+  let result = 0;
+  for (let k = 0; k < 5 && at + k < end; k++) {
+    const b = bytes[at + k]!;
+    result += (b & 0x7f) * 2 ** (7 * k);
+    if (b < 0x80) return result;
+  }
+  return -1;
 }
 
 /** A signature as a string (value types are one byte each here), whatever its encoding. */
@@ -125,9 +210,10 @@ function dropsCustom(name: string): boolean {
 
 export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8Array {
   const leaks = noLeaks();
+  const exports = scanExportedFunctions(bytes);
   for (let attempt = 0; ; attempt++) {
     const found = noLeaks();
-    const out = new ModulePass(bytes, options, leaks, found).run();
+    const out = new ModulePass(bytes, options, leaks, found, exports).run();
     if (found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
     if (attempt >= 3) throw new Error('fuel passing did not settle');
     // Rare: code that inspects a table, takes a function's reference, or tail-calls across
@@ -198,6 +284,8 @@ class ModulePass {
    * recursive function would otherwise pay the plain convention on every call.)
    */
   readonly #exported: Set<number>;
+  /** Exported functions the module reaches itself (see `scanExportedFunctions`). */
+  readonly #reached: Set<number>;
   #wrapped: number[] = [];
   readonly #wrapperOf = new Map<number, number>();
   #escaped: Uint8Array = new Uint8Array(0);
@@ -212,7 +300,13 @@ class ModulePass {
   readonly #passingIndirect = new Map<number, Set<string>>();
   #bodies: BodyRewriter | undefined;
 
-  constructor(bytes: Uint8Array, options: RewriteOptions, leaks: Leaks, found: Leaks) {
+  constructor(
+    bytes: Uint8Array,
+    options: RewriteOptions,
+    leaks: Leaks,
+    found: Leaks,
+    { exported, reached }: ExportScan,
+  ) {
     checkHeader(bytes);
     this.#bytes = bytes;
     this.#options = options;
@@ -220,7 +314,8 @@ class ModulePass {
     this.#found = found;
     this.#out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.5)));
     this.#passing = options.strategy === 'local';
-    this.#exported = scanExportedFunctions(bytes);
+    this.#exported = exported;
+    this.#reached = reached;
     this.#openTables = new Set<number>(leaks.tables);
   }
 
@@ -471,7 +566,10 @@ class ModulePass {
     this.#decideWrappers();
   }
 
-  /** Which exported functions get a wrapper (those whose type has a twin, within V8's limit). */
+  /**
+   * Which exported functions get a wrapper: those the module reaches itself (so its own calls
+   * pass fuel) and whose type has a twin, within V8's limit.
+   */
   #decideWrappers(): void {
     if (!this.#passing) return;
     const funcImports = this.#funcImports;
@@ -479,7 +577,10 @@ class ModulePass {
     const candidates = [...this.#exported]
       .filter(
         (f) =>
-          f >= funcImports && f - funcImports < funcTypes.length && this.#twins[funcTypes[f - funcImports]!],
+          this.#reached.has(f) &&
+          f >= funcImports &&
+          f - funcImports < funcTypes.length &&
+          this.#twins[funcTypes[f - funcImports]!],
       )
       .sort((a, b) => a - b);
     if (funcImports + FUNC_SHIFT + funcTypes.length + candidates.length > MAX_FUNCTIONS) return;
