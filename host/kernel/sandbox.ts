@@ -538,10 +538,17 @@ export class Sandbox {
     const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
     this.#fuel.start(this.id, exportName, options.fuel);
     const request = this.#ids.nextRequest();
-    const started = performance.now();
-    // One clock reading for both (about 50 ns each here): outside deterministic mode the
-    // deadline's clock is performance.now.
-    this.#deadline.begin(this.#clock.deterministic ? undefined : started);
+    // Timed unless the caller said `timing: false` and nobody observes `invoke:end`: an untimed
+    // call reads no clock (a reading costs about 50 ns on this project's machines, half of the
+    // target for a whole call), and its deadline's clock starts at its first slice or wait, as a
+    // fast-path call's does (docs/limits.md, "Deadline"). A timed call reads the clock once for
+    // both: outside deterministic mode the deadline's clock is performance.now.
+    let started = Number.NaN;
+    if (options.timing !== false || this.#events.wants(EVENTS.invokeEnd)) {
+      started = performance.now();
+      this.#deadline.begin(this.#clock.deterministic ? undefined : started);
+    } else if (this.#clock.deterministic) this.#deadline.begin();
+    else this.#deadline.mark();
     // Built only when observed: an unobserved invocation allocates no event and formats no id.
     if (this.#events.wants(EVENTS.invokeStart))
       this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
@@ -559,16 +566,17 @@ export class Sandbox {
     if (this.#deadline.expired) throw this.deadlineExceeded(call.exportName);
     if (this.#meter?.exhausted()) throw this.fuelExhausted(call.exportName);
     this.#state = 'ready';
-    const duration_ms = performance.now() - call.started;
+    const duration_ms = since(call.started);
     const fuel = this.#endBudget();
     if (this.#events.wants(EVENTS.invokeEnd))
       this.emit({
         event: EVENTS.invokeEnd,
         request: requestId(call.request),
         status: 'ok',
-        duration_ms,
+        ...(duration_ms === undefined ? {} : { duration_ms }),
         data: { export: call.exportName, fuel },
       });
+    if (duration_ms === undefined) return { value: toJsonValue(value), fuel };
     return { value: toJsonValue(value), fuel, duration_ms };
   }
 
@@ -577,12 +585,13 @@ export class Sandbox {
       // Ended during the call (killed from a host function or a hook): whatever the guest did
       // since does not count.
       const failure = this.#endReason ?? classifyFailure(error, call.exportName);
+      const duration_ms = since(call.started);
       this.emit({
         event: EVENTS.invokeError,
         level: 'error',
         request: requestId(call.request),
         status: 'error',
-        duration_ms: performance.now() - call.started,
+        ...(duration_ms === undefined ? {} : { duration_ms }),
         error: failure.toJSON(),
       });
       throw failure;
@@ -691,7 +700,8 @@ export class Sandbox {
     requestNumber: number,
     started: number,
   ): InvokeOutcome | undefined {
-    const duration_ms = performance.now() - started;
+    const duration_ms = since(started);
+    const timing = duration_ms === undefined ? {} : { duration_ms };
     const request = requestNumber === 0 ? undefined : requestId(requestNumber);
     if (error instanceof GuestExit) {
       this.#exitCode = error.code;
@@ -701,7 +711,7 @@ export class Sandbox {
         status: error.code === 0 ? 'ok' : 'error',
         data: { exit: error.code },
       });
-      return { value: null, exit: error.code, fuel: this.#endBudget(), duration_ms };
+      return { value: null, exit: error.code, fuel: this.#endBudget(), ...timing };
     }
     const componentError = componentErrorPayload(error);
     if (componentError) {
@@ -712,10 +722,10 @@ export class Sandbox {
         event: EVENTS.invokeEnd,
         ...(request ? { request } : {}),
         status: 'ok',
-        duration_ms,
+        ...timing,
         data: { export: exportName },
       });
-      return { value, err: true, fuel: this.#endBudget(), duration_ms };
+      return { value, err: true, fuel: this.#endBudget(), ...timing };
     }
     const failure = this.#deadline.expired
       ? error instanceof KeelError && error.code === 'timeout' && 'export' in error.details
@@ -731,7 +741,7 @@ export class Sandbox {
       level: 'error',
       ...(request ? { request } : {}),
       status: 'error',
-      duration_ms,
+      ...timing,
       error: failure.toJSON(),
     });
     if (failure.code === 'invalid-argument') {
@@ -780,6 +790,11 @@ export class Sandbox {
       { export: exportName, available },
     );
   }
+}
+
+/** Milliseconds since `started` (a `performance.now()` reading), or undefined for an untimed call (NaN). */
+function since(started: number): number | undefined {
+  return Number.isNaN(started) ? undefined : performance.now() - started;
 }
 
 /** `fn(...args)` without spreading the common arities. */

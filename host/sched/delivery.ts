@@ -18,6 +18,8 @@ const BATCH = 512;
 const BATCH_MS = 8;
 /** Virtual time one delivery takes, in ms, besides its fuel (1 ns per unit). */
 const VIRTUAL_DELIVERY_MS = 0.001;
+/** A delivery's invocation options when it brings no fuel of its own. */
+const UNTIMED = Object.freeze({ timing: false });
 
 export interface RunOptions {
   /** Stop after this long (virtual time in deterministic mode), in ms. */
@@ -256,7 +258,12 @@ export function invoke(
 ): void {
   let used = 0;
   try {
-    const outcome = entry.sandbox.invokeSync(exportName, args, fuel === undefined ? {} : { fuel });
+    // Untimed: a delivery reads no `duration_ms` (docs/limits.md, "Deadline").
+    const outcome = entry.sandbox.invokeSync(
+      exportName,
+      args,
+      fuel === undefined ? UNTIMED : { fuel, timing: false },
+    );
     used = outcome.fuel.used;
   } catch (error) {
     // The sandbox has ended (trap, limit, kill) and `ended` has run; or the call itself was

@@ -10,6 +10,27 @@ import { BENCH_WAT, BENCH_WIT, componentFromWat, tempCacheDir } from '../../scri
 import { watFile } from '../helpers/wat.js';
 
 describe('invokeSync bookkeeping', () => {
+  it('timing: false reads no clock for the outcome: no duration_ms, the same value and fuel; invoke:end still carries one', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    try {
+      const module = await kernel.load(await watFile('guests/wat/loop.wat'));
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 100_000 } });
+      const timed = sandbox.invokeSync('count', [1000]);
+      expect(timed.duration_ms).toBeGreaterThanOrEqual(0);
+      const untimed = sandbox.invokeSync('count', [1000], { timing: false });
+      expect(untimed).toEqual({ value: 1000, fuel: timed.fuel });
+      expect('duration_ms' in untimed).toBe(false);
+      const ends: KeelEvent[] = [];
+      kernel.on('invoke:end', (event) => void ends.push(event));
+      const observed = sandbox.invokeSync('count', [1000], { timing: false });
+      expect(observed.duration_ms).toBeGreaterThanOrEqual(0);
+      expect(ends).toHaveLength(1);
+      expect(ends[0]!.duration_ms).toBe(observed.duration_ms);
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it('gives each invocation its full budget and reports its own fuel, with or without fast-path calls between', async () => {
     const kernel = new Kernel({ cacheDir: tempCacheDir() });
     try {

@@ -36,7 +36,8 @@ export interface InvokeOutcome {
    */
   err?: true;
   fuel: FuelReport;
-  duration_ms: number;
+  /** Wall-clock milliseconds the call took; absent when it was invoked with `timing: false`. */
+  duration_ms?: number;
 }
 
 export interface InvokeOptions {
@@ -48,6 +49,13 @@ export interface InvokeOptions {
    * its end. Needs the `wasi:cli/stdin` grant, as any stdin.
    */
   stdin?: Uint8Array | string;
+  /**
+   * Measure the call's `duration_ms` (default true). With `false` no clock is read for the call
+   * (unless `invoke:end` is observed, which carries it): the outcome has no `duration_ms`, and
+   * the deadline's clock starts at the call's first fuel slice or wait instead of at its start,
+   * as for `Sandbox.fn` (docs/limits.md, "Deadline"). Mailbox deliveries call this way.
+   */
+  timing?: boolean;
 }
 
 /** A worker sandbox's guest, seen from the kernel (host/isolate's WorkerSandbox). */

@@ -35,6 +35,15 @@ it('fast path: the deadline stops it too (its clock starts at its first slice)',
   expect(sandbox.state).toBe('poisoned');
 });
 
+it('an untimed invokeSync (timing: false, as deliveries call): the deadline stops it too', async () => {
+  // No clock is read at its start: its deadline's clock starts at its first slice, as the fast
+  // path's does.
+  const sandbox = await w.kernel.spawn(await guest(w.kernel, 'spin'));
+  expectTimedOut(await stopped(() => sandbox.invokeSync('loop', [], { timing: false })));
+  expect(sandbox.state).toBe('poisoned');
+  expect(sandbox.failure?.code).toBe('timeout');
+});
+
 it('the host goes on: a new sandbox of the same module runs', async () => {
   const sandbox = await w.kernel.spawn(await guest(w.kernel, 'spin'), { limits: { fuel: 1000 } });
   await expect(sandbox.invoke('loop')).rejects.toMatchObject({ code: 'fuel-exhausted' });
