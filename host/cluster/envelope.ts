@@ -25,7 +25,8 @@ export const MAX_HEADER_BYTES = 60_000;
  * `hb` heartbeat, `bye` goodbye, `msg`/`req`/`rep`/`nak` messages, requests, replies and refused
  * requests, `evt` events; placement: `plc` (place a module), `plr` (placed), `get` (fetch a
  * module by hash), `mod` (its bytes), `err` (a placement or fetch failed), `upl` (stop and
- * unmount what the sending host placed at the path `to`; answered `plr` or `err`).
+ * unmount what the sending host placed at the path `to`; answered `plr` or `err`), `lnk` (link
+ * what the sending host placed at `to` to `ln`: it hears when that one ends; `plr` or `err`).
  */
 export type EnvelopeKind =
   | 'hb'
@@ -40,7 +41,8 @@ export type EnvelopeKind =
   | 'get'
   | 'mod'
   | 'err'
-  | 'upl';
+  | 'upl'
+  | 'lnk';
 const KINDS: readonly EnvelopeKind[] = [
   'hb',
   'msg',
@@ -55,6 +57,7 @@ const KINDS: readonly EnvelopeKind[] = [
   'mod',
   'err',
   'upl',
+  'lnk',
 ];
 
 /** A host's load, as it announces it in heartbeats. */
@@ -103,6 +106,8 @@ export interface Header {
   hx?: string;
   /** `err`: what failed, for the log. */
   m?: string;
+  /** `lnk`: the sandbox (a path or qualified id) that `to` is linked to. */
+  ln?: string;
   /** `mod`: this chunk's index, the number of chunks, the module's size in bytes. */
   n?: number;
   of?: number;
@@ -235,6 +240,8 @@ function checkHeader(raw: unknown): Header | string {
   if (h.hx !== undefined && (typeof h.hx !== 'string' || !/^[0-9a-f]{64}$/.test(h.hx))) return 'bad hash';
   if ((kind === 'plc' || kind === 'get') && h.hx === undefined) return 'no hash';
   if (kind === 'upl' && h.to === undefined) return 'no target';
+  if (h.ln !== undefined && !str(h.ln)) return 'bad link target';
+  if (kind === 'lnk' && (h.to === undefined || h.ln === undefined)) return 'no link';
   if (kind === 'err' && h.c === undefined) return 'no code';
   if (kind === 'mod') {
     if (!Number.isSafeInteger(h.of) || (h.of as number) < 1) return 'bad chunk count';

@@ -544,6 +544,84 @@ export class Lattice implements RemotePort {
     }
   }
 
+  /**
+   * Link two sandboxes each of which this host placed (anywhere in the lattice) or runs itself:
+   * each hears (`keel.down`) when the other ends, as a plan's `links` do locally. For a side
+   * placed on another host, that host is asked (`lnk`), and obeys only the host that placed it
+   * there. A link carries no grant: it only delivers the notice; whether the two may talk is
+   * their grants' business, as locally.
+   */
+  async linkPlaced(a: string, b: string, timeoutMs = 5_000): Promise<void> {
+    if (this.#kernel.sched.service(a) && this.#kernel.sched.service(b)) {
+      this.#kernel.sched.link(a, b);
+      return;
+    }
+    await Promise.all([this.#linkSide(a, b, timeoutMs), this.#linkSide(b, a, timeoutMs)]);
+  }
+
+  async #linkSide(from: string, to: string, timeoutMs: number): Promise<void> {
+    const placement = this.#placements.get(from);
+    if (!placement || placement.host === this.hostId) {
+      if (!this.#kernel.sched.service(from))
+        throw new KeelError('no-such-target', `this host neither runs nor placed ${from}`, { target: from });
+      await this.#linkHereTo(from, to, timeoutMs);
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new KeelError('timeout', `${placement.host} did not confirm within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#call(placement.host, 'lnk', { to: from, ln: to }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Link a sandbox of this kernel to `to`, here or on another host (waiting a little for its announcement). */
+  async #linkHereTo(local: string, to: string, timeoutMs: number): Promise<void> {
+    if (this.#kernel.sched.service(to)) {
+      this.#kernel.sched.link(local, to);
+      return;
+    }
+    const until = performance.now() + Math.min(timeoutMs, 2 * this.limits.heartbeatMs);
+    while (!this.locate(to) && performance.now() < until && !this.#closed)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    this.link(local, to);
+  }
+
+  /** Another host asks this one to link what it placed here to another sandbox: obeyed only from that host. */
+  async #linkHere(peer: Peer, header: Header): Promise<void> {
+    const r = header.r!;
+    const path = header.to!;
+    const hosted = this.#hosted.get(path);
+    if (!hosted || hosted.from !== peer.host) {
+      this.#refuse(
+        'not-placer',
+        `${peer.host} asked to link ${path.slice(0, 200)}, which it did not place here`,
+        peer.host,
+        header,
+        EMPTY,
+      );
+      this.#direct(peer.host, 'err', {
+        r,
+        c: 'capability-denied',
+        m: `${this.hostId} runs nothing at ${path.slice(0, 200)} placed by ${peer.host}`,
+      });
+      return;
+    }
+    try {
+      await this.#linkHereTo(path, header.ln!, CALL_TIMEOUT_MS);
+      this.#direct(peer.host, 'plr', { r, f: hosted.sandbox });
+    } catch (error) {
+      const e = error instanceof KeelError ? error : new KeelError('internal', String(error));
+      this.#direct(peer.host, 'err', { r, c: e.code, m: e.message.slice(0, 300) });
+    }
+  }
+
   /** Terminate a placed sandbox (not a failure: not restarted) and unmount its path; announce it. */
   #stopPlaced(path: string, sandbox: string): void {
     for (const s of this.#kernel.sandboxes)
@@ -1336,6 +1414,9 @@ export class Lattice implements RemotePort {
         return;
       case 'upl':
         this.#unplaceHere(peer, header);
+        return;
+      case 'lnk':
+        void this.#linkHere(peer, header);
         return;
       case 'get': {
         const bytes = this.#placed.get(header.hx!);
