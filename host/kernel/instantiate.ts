@@ -16,7 +16,7 @@ import { type MeterRuntime, withMeterImports } from './metering.js';
 import { isNativePreview1 } from './preview1.js';
 import { kebabName } from './sandbox/exports.js';
 import type { RemoteExport } from './sandbox/types.js';
-import type { Sandbox } from './sandbox.js';
+import type { Sandbox, SandboxParts } from './sandbox.js';
 import { classifyFailure, GuestExit } from './traps.js';
 
 /**
@@ -92,21 +92,24 @@ export function initializeReactor(instance: WebAssembly.Instance): void {
  * static functions, which the linker's gate does not wrap, are charged a call here.
  */
 export function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
-  return new SandboxBytes(context, sandbox);
+  return new SandboxBytes(context, sandbox.parts);
 }
 
-/** `byteBudget`'s budget: one object per sandbox, its methods on the prototype. */
+/**
+ * `byteBudget`'s budget: one object per sandbox, its methods on the prototype. The component
+ * instance holds it: it reaches the sandbox's parts, not the sandbox (see `SandboxParts`).
+ */
 class SandboxBytes implements ByteBudget {
   readonly maxCallBytes: number;
   readonly maxHostArgBytes: number;
   readonly #context: SandboxContext;
-  readonly #sandbox: Sandbox;
+  readonly #parts: SandboxParts;
 
-  constructor(context: SandboxContext, sandbox: Sandbox) {
-    this.maxCallBytes = sandbox.limits.memoryBytes;
-    this.maxHostArgBytes = sandbox.limits.hostArgBytes;
+  constructor(context: SandboxContext, parts: SandboxParts) {
+    this.maxCallBytes = parts.limits.memoryBytes;
+    this.maxHostArgBytes = parts.limits.hostArgBytes;
     this.#context = context;
-    this.#sandbox = sandbox;
+    this.#parts = parts;
   }
 
   charge(bytes: number): void {
@@ -118,7 +121,7 @@ class SandboxBytes implements ByteBudget {
   }
 
   onHostArgLimit(bytes: number, callee: string): void {
-    this.#sandbox.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee });
+    this.#parts.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee });
   }
 }
 

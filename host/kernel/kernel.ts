@@ -241,7 +241,7 @@ export class Kernel {
       meter,
       onEnd: this.#ended,
     });
-    meterEvents.sandbox = sandbox;
+    meterEvents.sandbox = sandbox.parts;
     // The spawn is the sandbox's first event window: its plan and its start functions.
     sandbox.beginEventWindow();
     try {
@@ -393,7 +393,7 @@ export class Kernel {
     growFailure: GrowFailure | undefined,
   ): Promise<void> {
     const limits = sandbox.limits;
-    const events = new SandboxLimitEvents(this.events, sandbox.id, name, limits, sandbox);
+    const events = new SandboxLimitEvents(this.events, sandbox.id, name, limits, sandbox.parts);
     const remote = await WorkerSandbox.start({
       pool: this.#pool(),
       componentBytes: module.plan ? module.componentBytes : undefined,

@@ -9,7 +9,12 @@
 
 import { hasFunction, PREVIEW1_MODULES } from '../caps/preview1/abi.js';
 import type { SandboxContext } from '../caps/provider.js';
-import { linkPreview1, type Preview1Binding, preview1Grant } from '../caps/wasi-preview1.js';
+import {
+  linkPreview1,
+  type Preview1Binding,
+  type Preview1Links,
+  preview1Grant,
+} from '../caps/wasi-preview1.js';
 import type { CoreImport } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { coreRequirements, type PlannedLink, type Requirement } from './linker.js';
@@ -87,20 +92,7 @@ export function linkPreview1Imports(
   onDeniedCall: (requirement: Requirement) => never,
   metered: boolean,
 ): Preview1Binding {
-  const decisions = new Map(plan.map((p) => [p.requirement.interface, p.decision]));
-  const linked = new Map<string, Record<string, any> | undefined>();
-  const links = {
-    get(iface: string): Record<string, any> | undefined {
-      if (linked.has(iface)) return linked.get(iface);
-      const decision = decisions.get(iface);
-      const record =
-        decision?.status === 'granted'
-          ? decision.provider.link({ interface: iface, scope: decision.scope, context })
-          : undefined;
-      linked.set(iface, record);
-      return record;
-    },
-  };
+  const links = new PlannedLinks(plan, context);
   links.get('wasi:filesystem/preopens');
   const denied = new Map(preview1Missing(module, plan).map((m) => [m.name, m.needs[0]!]));
   return linkPreview1({
@@ -108,9 +100,46 @@ export function linkPreview1Imports(
     links,
     imports: served(module),
     denied,
-    onDeniedExit: (name) => onDeniedCall({ interface: 'wasi:cli/exit', import: name }),
+    onDeniedExit: deniedExit(onDeniedCall),
     metered,
   });
+}
+
+/**
+ * What a lazily denied `proc_exit` does, in a scope of its own: a closure shares its function's
+ * scope with every other closure made there, and the imports of the guest's instance (which V8
+ * keeps until its next full collection) must not reach the kernel's denial callback, and
+ * through it the sandbox, unless that `proc_exit` is really linked.
+ */
+function deniedExit(onDeniedCall: (requirement: Requirement) => never): (name: string) => never {
+  return (name) => onDeniedCall({ interface: 'wasi:cli/exit', import: name });
+}
+
+/**
+ * The WASI 0.2 interfaces a preview1 module's functions reach, linked by their providers on
+ * first use from the spawn's plan. An object, not a closure: what the guest's imports reach
+ * through it is the plan's decisions and the context, nothing else of the spawn.
+ */
+class PlannedLinks implements Preview1Links {
+  readonly #decisions: Map<string, PlannedLink['decision']>;
+  readonly #linked = new Map<string, Record<string, any> | undefined>();
+  readonly #context: SandboxContext;
+
+  constructor(plan: readonly PlannedLink[], context: SandboxContext) {
+    this.#decisions = new Map(plan.map((p) => [p.requirement.interface, p.decision]));
+    this.#context = context;
+  }
+
+  get(iface: string): Record<string, any> | undefined {
+    if (this.#linked.has(iface)) return this.#linked.get(iface);
+    const decision = this.#decisions.get(iface);
+    const record =
+      decision?.status === 'granted'
+        ? decision.provider.link({ interface: iface, scope: decision.scope, context: this.#context })
+        : undefined;
+    this.#linked.set(iface, record);
+    return record;
+  }
 }
 
 /** What `keel inspect` shows for each preview1 import: free, or which grant it needs. */

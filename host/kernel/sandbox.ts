@@ -77,15 +77,170 @@ interface CallInProgress {
   started: number;
 }
 
-/** Set in `Sandbox`'s static block: makes a sandbox's `SandboxContext`. */
-let newContext: (
-  owner: Sandbox,
-  io: SandboxContext['io'],
-  deterministic: boolean,
-  seed: bigint,
-  protectedPaths: readonly string[],
-  sched: SchedPort | undefined,
-) => SandboxContext;
+/** What a guest may make the host hold or handle past a limit (`Sandbox.resourceLimitReached`). */
+export type ResourceLimitReached =
+  | { limit: 'handles'; kind: string }
+  | { limit: 'hostArgBytes'; bytes: number; import: string };
+
+/**
+ * What the parts of a sandbox that its guest's instance reaches use of it: its events, limits,
+ * clock, deadline, meter and export table, never the `Sandbox` itself. Its `SandboxContext` (which every host
+ * function the guest imports holds), its meter's events, its byte budget and its handle counter
+ * go through this. V8 allocates a WebAssembly instance in its old generation, so whatever an
+ * instance's imports reference survives every young collection until the next full one, long
+ * after the sandbox ended; through these parts that is a few small objects, while the sandbox
+ * (its exports, call state, scheduler entry) is collected young once it has ended.
+ */
+export class SandboxParts {
+  constructor(
+    readonly events: SandboxEvents,
+    readonly limits: Readonly<Limits>,
+    readonly clock: VirtualClock,
+    readonly deadline: CallDeadline,
+    readonly meter: MeterRuntime | undefined,
+    /** Whether a call is awaited on the event loop (`SandboxContext.mayAwait`): a worker's. */
+    readonly exports: ExportTable,
+  ) {}
+
+  emit(event: Omit<EventInput, 'sandbox'>): void {
+    this.events.emit(event);
+  }
+
+  /** The meter's `onSlice`: throws `timeout` when the call in progress is past its deadline. */
+  checkDeadline(): void {
+    this.deadline.check();
+  }
+
+  /** The `resource:limit` event (see `Sandbox.resourceLimitReached`). */
+  resourceLimitReached(reached: ResourceLimitReached): void {
+    const { limit, ...rest } = reached;
+    this.events.emit({
+      event: EVENTS.resourceLimit,
+      level: 'warn',
+      status: 'denied',
+      data: { limit, max: this.limits[limit], ...rest },
+    });
+  }
+
+  /** A provider found the call past its deadline: stop the guest and return the error to throw. */
+  stopOnDeadline(): KeelError {
+    const error = this.deadline.exceeded();
+    this.meter?.stop(error);
+    return error;
+  }
+}
+
+/** Set in `Context`'s static block: the sandbox sets its invocation's stdin and runs the cleanups. */
+let setInput: (context: Context, input: InvocationInput | undefined) => void;
+let takeCleanups: (context: Context) => (() => void)[] | undefined;
+
+/**
+ * A sandbox's `SandboxContext`: its methods on the prototype (a spawn makes one object, not a
+ * closure per method: spawn time and idle memory, issue 12), reaching the sandbox through its
+ * `SandboxParts` only; the state the providers keep (`state`, `onEnd`) and the running
+ * invocation's own stdin live here. Providers call its methods on the context
+ * (`context.charge(n)`), as they always have.
+ */
+class Context implements SandboxContext {
+  readonly sandbox: string;
+  readonly module: string;
+  readonly limits: Readonly<Limits>;
+  readonly io: SandboxContext['io'];
+  readonly deterministic: boolean;
+  readonly seed: bigint;
+  readonly protectedPaths: readonly string[];
+  readonly sched?: SchedPort;
+  readonly #parts: SandboxParts;
+  /** State the providers share (`state`), made on first use. */
+  #state: Map<string, unknown> | undefined;
+  /** The providers' cleanups (`onEnd`), made on the first. */
+  #cleanups: (() => void)[] | undefined;
+  /** The running invocation's own stdin (a fresh record per invocation). */
+  #input: InvocationInput | undefined;
+
+  constructor(
+    id: string,
+    module: string,
+    parts: SandboxParts,
+    io: SandboxContext['io'],
+    deterministic: boolean,
+    seed: bigint,
+    protectedPaths: readonly string[],
+    sched: SchedPort | undefined,
+  ) {
+    this.#parts = parts;
+    this.sandbox = id;
+    this.module = module;
+    this.limits = parts.limits;
+    this.io = io;
+    this.deterministic = deterministic;
+    this.seed = seed;
+    this.protectedPaths = protectedPaths;
+    if (sched) this.sched = sched;
+  }
+
+  emit(event: Omit<EventInput, 'sandbox'>): void {
+    this.#parts.events.emit(event);
+  }
+
+  emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
+    this.#parts.events.emitText(name, text, build);
+  }
+
+  state<T>(key: string, init: () => T): T {
+    this.#state ??= new Map();
+    if (!this.#state.has(key)) this.#state.set(key, init());
+    return this.#state.get(key) as T;
+  }
+
+  exit(code: number): never {
+    throw new GuestExit(code);
+  }
+
+  charge(fuel: number): void {
+    this.#parts.meter?.charge(fuel);
+  }
+
+  invocationInput(): InvocationInput | undefined {
+    return this.#input;
+  }
+
+  invocationId(): string | undefined {
+    return this.#parts.events.request;
+  }
+
+  virtualNanos(): bigint {
+    return this.#parts.clock.nanos();
+  }
+
+  timeLeftMs(): number {
+    return this.#parts.deadline.left();
+  }
+
+  timedOut(): never {
+    throw this.#parts.stopOnDeadline();
+  }
+
+  mayAwait(): boolean {
+    return this.#parts.exports.remote?.awaiting === true;
+  }
+
+  onEnd(cleanup: () => void): void {
+    this.#cleanups ??= [];
+    this.#cleanups.push(cleanup);
+  }
+
+  static {
+    setInput = (context, input) => {
+      context.#input = input;
+    };
+    takeCleanups = (context) => {
+      const cleanups = context.#cleanups;
+      context.#cleanups = undefined;
+      return cleanups;
+    };
+  }
+}
 
 export class Sandbox {
   readonly id: string;
@@ -98,8 +253,8 @@ export class Sandbox {
   readonly #exports: ExportTable;
   /** A fast-path call is running (invokeSync uses `#state = 'running'` instead). */
   #inFastCall = false;
-  /** The running invocation's own stdin (a fresh record per invocation). */
-  #invocationInput: InvocationInput | undefined;
+  /** The context providers link against (made at spawn, once). */
+  #context: Context | undefined;
   readonly #bus: EventBus;
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
@@ -109,10 +264,8 @@ export class Sandbox {
   /** The wall-clock deadline of each call (`limits.deadlineMs`). */
   readonly #deadline: CallDeadline;
   readonly #events: SandboxEvents;
-  /** State the providers share (`SandboxContext.state`), made on first use. */
-  #providerState: Map<string, unknown> | undefined;
-  /** The providers' cleanups (`SandboxContext.onEnd`), made on the first. */
-  #cleanups: (() => void)[] | undefined;
+  /** What its context, meter events, byte budget and handle counter reach of it. */
+  readonly #parts: SandboxParts;
   /**
    * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
    * its component instance's handle tables, the guest resources the embedder holds, and a
@@ -138,8 +291,17 @@ export class Sandbox {
     this.#clock = clock;
     this.#deadline = new CallDeadline(this.limits.deadlineMs, clock);
     this.#events = new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events);
+    const parts = new SandboxParts(
+      this.#events,
+      this.limits,
+      clock,
+      this.#deadline,
+      this.#meter,
+      this.#exports,
+    );
+    this.#parts = parts;
     this.handles = handleLimitCounter(this.limits.handles, (kind) =>
-      this.resourceLimitReached({ limit: 'handles', kind }),
+      parts.resourceLimitReached({ limit: 'handles', kind }),
     );
   }
 
@@ -157,7 +319,7 @@ export class Sandbox {
     return this.#exitCode;
   }
 
-  /** Kernel-internal: the context providers link against. */
+  /** Kernel-internal: the context providers link against (made once, at spawn). */
   context(
     io: SandboxContext['io'],
     deterministic: boolean,
@@ -166,108 +328,31 @@ export class Sandbox {
     sched?: SchedPort,
   ): SandboxContext {
     this.#clock.deterministic = deterministic;
-    return newContext(this, io, deterministic, seed, protectedPaths, sched);
+    this.#context = new Context(
+      this.id,
+      this.module.name,
+      this.#parts,
+      io,
+      deterministic,
+      seed,
+      protectedPaths,
+      sched,
+    );
+    return this.#context;
   }
 
-  static {
-    /**
-     * A sandbox's `SandboxContext`: its methods on the prototype, reaching the sandbox's own
-     * state through the private fields this class body may read; a spawn makes one object, not
-     * a closure per method (spawn time and idle memory, issue 12). Providers call them as
-     * methods of the context (`context.charge(n)`), as they always have.
-     */
-    class Context implements SandboxContext {
-      readonly sandbox: string;
-      readonly module: string;
-      readonly limits: Readonly<Limits>;
-      readonly io: SandboxContext['io'];
-      readonly deterministic: boolean;
-      readonly seed: bigint;
-      readonly protectedPaths: readonly string[];
-      readonly sched?: SchedPort;
-      readonly #owner: Sandbox;
-
-      constructor(
-        owner: Sandbox,
-        io: SandboxContext['io'],
-        deterministic: boolean,
-        seed: bigint,
-        protectedPaths: readonly string[],
-        sched: SchedPort | undefined,
-      ) {
-        this.#owner = owner;
-        this.sandbox = owner.id;
-        this.module = owner.module.name;
-        this.limits = owner.limits;
-        this.io = io;
-        this.deterministic = deterministic;
-        this.seed = seed;
-        this.protectedPaths = protectedPaths;
-        if (sched) this.sched = sched;
-      }
-
-      emit(event: Omit<EventInput, 'sandbox'>): void {
-        this.#owner.emit(event);
-      }
-
-      emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
-        this.#owner.emitText(name, text, build);
-      }
-
-      state<T>(key: string, init: () => T): T {
-        const owner = this.#owner;
-        owner.#providerState ??= new Map();
-        if (!owner.#providerState.has(key)) owner.#providerState.set(key, init());
-        return owner.#providerState.get(key) as T;
-      }
-
-      exit(code: number): never {
-        throw new GuestExit(code);
-      }
-
-      charge(fuel: number): void {
-        this.#owner.#meter?.charge(fuel);
-      }
-
-      invocationInput(): InvocationInput | undefined {
-        return this.#owner.#invocationInput;
-      }
-
-      invocationId(): string | undefined {
-        return this.#owner.#events.request;
-      }
-
-      virtualNanos(): bigint {
-        return this.#owner.#clock.nanos();
-      }
-
-      timeLeftMs(): number {
-        return this.#owner.#deadline.left();
-      }
-
-      timedOut(): never {
-        throw this.#owner.#stopOnDeadline();
-      }
-
-      mayAwait(): boolean {
-        return this.#owner.#exports.remote?.awaiting === true;
-      }
-
-      onEnd(cleanup: () => void): void {
-        const owner = this.#owner;
-        owner.#cleanups ??= [];
-        owner.#cleanups.push(cleanup);
-      }
-    }
-    newContext = (owner, io, deterministic, seed, protectedPaths, sched) =>
-      new Context(owner, io, deterministic, seed, protectedPaths, sched);
+  /**
+   * Kernel-internal: what the guest's side of the host (its meter's events, its byte budget)
+   * reaches of this sandbox (see `SandboxParts`).
+   */
+  get parts(): SandboxParts {
+    return this.#parts;
   }
 
   /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
   release(): void {
-    const cleanups = this.#cleanups;
+    const cleanups = this.#context && takeCleanups(this.#context);
     if (cleanups === undefined) return;
-    this.#cleanups = undefined;
     for (const cleanup of cleanups) {
       try {
         cleanup();
@@ -311,16 +396,8 @@ export class Sandbox {
    * resource type `kind`) or `limits.hostArgBytes` (handed `bytes` to the host function
    * `import` in one call), here or in its worker: the `resource:limit` event.
    */
-  resourceLimitReached(
-    reached: { limit: 'handles'; kind: string } | { limit: 'hostArgBytes'; bytes: number; import: string },
-  ): void {
-    const { limit, ...rest } = reached;
-    this.emit({
-      event: EVENTS.resourceLimit,
-      level: 'warn',
-      status: 'denied',
-      data: { limit, max: this.limits[limit], ...rest },
-    });
+  resourceLimitReached(reached: ResourceLimitReached): void {
+    this.#parts.resourceLimitReached(reached);
   }
 
   /**
@@ -429,13 +506,6 @@ export class Sandbox {
     return this.#deadline.expired;
   }
 
-  /** A provider found the call past its deadline: stop the guest and return the error to throw. */
-  #stopOnDeadline(): KeelError {
-    const error = this.#deadline.exceeded();
-    this.#meter?.stop(error);
-    return error;
-  }
-
   /** Kernel-internal: the `timeout` error for the call in progress (and its event). */
   deadlineExceeded(exportName: string): KeelError {
     const elapsedMs = Math.round(this.#deadline.elapsed());
@@ -503,7 +573,7 @@ export class Sandbox {
         return this.#failCall(call, error);
       } finally {
         this.#events.endRequest();
-        this.#invocationInput = undefined;
+        if (this.#context) setInput(this.#context, undefined);
       }
     } finally {
       this.endEventWindow();
@@ -526,7 +596,7 @@ export class Sandbox {
         return this.#failCall(call, error);
       } finally {
         this.#events.endRequest();
-        this.#invocationInput = undefined;
+        if (this.#context) setInput(this.#context, undefined);
       }
     } finally {
       this.endEventWindow();
@@ -555,7 +625,7 @@ export class Sandbox {
     const callArgs = target.fromJson(args);
     this.#state = 'running';
     this.#events.startRequest(request);
-    this.#invocationInput = input;
+    if (this.#context) setInput(this.#context, input);
     return { exportName, target, args: callArgs, request, started };
   }
 
