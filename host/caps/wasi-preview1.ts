@@ -9,6 +9,7 @@
  * The kernel links it (host/kernel/preview1.ts) and binds it to the instance's memory.
  */
 
+import { KeelError } from '../kernel/errors.js';
 import { E, snapshotOf } from './preview1/abi.js';
 import { errnoOf } from './preview1/errno.js';
 import { FdFunctions } from './preview1/fd.js';
@@ -53,13 +54,13 @@ function areaOf(name: string): (typeof AREAS)[number] | undefined {
 export function linkPreview1(options: Preview1Options): Preview1Binding {
   const state = new Preview1State(options.context, options.links);
   const cost = options.metered ? DEFAULT_HOST_COSTS.call : 0;
+  const cell = new Served(state);
   const imports: Record<string, Record<string, Function>> = {};
   const made = new Map<string, object>();
   for (const { module, name } of options.imports) {
     const snap = snapshotOf(module);
     const area = snap && areaOf(name);
     if (!snap || !area) continue;
-    const impl = (area.prototype as unknown as Record<string, Impl>)[name]!;
     const denied = options.denied.get(name);
     let target: object;
     let served: Impl;
@@ -71,17 +72,19 @@ export function linkPreview1(options: Preview1Options): Preview1Binding {
         made.set(key, functions);
       }
       target = functions;
-      served = impl;
+      served = (area.prototype as unknown as Record<string, Impl>)[name]!;
+    } else if (name === 'proc_exit') {
+      target = new DeniedExit(options.onDeniedExit, `${module}.${name}`);
+      served = deniedExit as Impl;
     } else {
-      target = state;
-      served =
-        name === 'proc_exit'
-          ? () => options.onDeniedExit(`${module}.${name}`)
-          : () => state.notCapable(denied, name);
+      target = new DeniedCall(state, denied, name);
+      served = deniedCall as Impl;
     }
     imports[module] ??= {};
-    imports[module][name] = serve(state, `${module}.${name}`, target, served, cost);
+    imports[module][name] = serve(cell, cell.targets.push(target) - 1, `${module}.${name}`, served, cost);
   }
+  // Once the sandbox has ended its imports reach nothing of it (see `Served`).
+  options.context.onEnd(() => cell.end());
   return {
     imports,
     bind(instance) {
@@ -92,11 +95,57 @@ export function linkPreview1(options: Preview1Options): Preview1Binding {
 }
 
 /**
+ * What a sandbox's preview1 functions reach: its state and the objects they are called on, until
+ * the sandbox ends. V8 keeps a WebAssembly instance, and everything its imports reference,
+ * until its next full collection (the instance lives in the old generation), long after the
+ * sandbox ended; through this cell that is the cell alone, not the descriptor table, the links
+ * and the context behind them. A call after the end (a guest killed from inside a host call
+ * runs on to its next fuel check) is refused with `killed`.
+ */
+class Served {
+  state: Preview1State | undefined;
+  targets: object[] = [];
+
+  constructor(state: Preview1State) {
+    this.state = state;
+  }
+
+  end(): void {
+    this.state = undefined;
+    this.targets = [];
+  }
+}
+
+/** A function whose needed grant is missing, with lazy denial: ENOTCAPABLE, reported. */
+class DeniedCall {
+  constructor(
+    readonly state: Preview1State,
+    readonly iface: string,
+    readonly name: string,
+  ) {}
+}
+
+function deniedCall(this: DeniedCall): number {
+  return this.state.notCapable(this.iface, this.name);
+}
+
+/** A lazily denied `proc_exit`: it cannot return an errno (the kernel's denial). */
+class DeniedExit {
+  constructor(
+    readonly exit: (name: string) => never,
+    readonly name: string,
+  ) {}
+}
+
+function deniedExit(this: DeniedExit): never {
+  return this.exit(this.name);
+}
+
+/**
  * One import: charge the call, run it, and hand an errno back to the guest. Anything that is not
  * an errno (a trap, `fuel-exhausted`, an exit) propagates and ends the call.
  */
-function serve(state: Preview1State, name: string, target: object, impl: Impl, cost: number): Function {
-  const { mem, context } = state;
+function serve(cell: Served, slot: number, name: string, impl: Impl, cost: number): Function {
   return (
     a: unknown,
     b: unknown,
@@ -108,10 +157,14 @@ function serve(state: Preview1State, name: string, target: object, impl: Impl, c
     h: unknown,
     i: unknown,
   ) => {
-    if (cost > 0) context.charge(cost);
-    mem.current = name;
+    const state = cell.state;
+    if (state === undefined) {
+      throw new KeelError('killed', `WASI preview1 ${name}: the sandbox has ended`);
+    }
+    if (cost > 0) state.context.charge(cost);
+    state.mem.current = name;
     try {
-      return impl.call(target, a, b, c, d, e, f, g, h, i);
+      return impl.call(cell.targets[slot]!, a, b, c, d, e, f, g, h, i);
     } catch (error) {
       const code = errnoOf(error);
       if (code !== undefined) return code;

@@ -13,14 +13,17 @@ import { errno } from './errno.js';
 
 const MAX_U32 = 0xffff_ffff;
 const utf8 = new TextDecoder('utf-8');
+/** The views before the first access (shared: every access checks the range first, and nothing fits in these). */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+const NO_BYTES = new Uint8Array(0);
 
 export class GuestMemory {
   /** The function being served, named in trap messages. */
   current = '';
   #memory: WebAssembly.Memory | undefined;
   #buffer: ArrayBuffer | undefined;
-  #view: DataView = new DataView(new ArrayBuffer(0));
-  #bytes: Uint8Array = new Uint8Array(0);
+  #view: DataView = NO_VIEW;
+  #bytes: Uint8Array = NO_BYTES;
 
   constructor(readonly context: SandboxContext) {}
 
