@@ -101,7 +101,10 @@ export async function streamsComponent(): Promise<Uint8Array> {
   return await componentNew(embedded, []);
 }
 
-/** A component importing keel:kernel log, ipc and events: `run(op, n, size)` repeats one. */
+/**
+ * A component importing keel:kernel log, ipc and events: `run(op, n, size, to)` repeats one: a
+ * log (0), a send to `to` (1), a publication on `bench.topic` (2) or on the topic `to` (3).
+ */
 const KEEL_WAT = `(module
   (import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
   (import "keel:kernel/ipc@0.2.0" "send" (func $send (param i32 i32 i32 i32 i32)))
@@ -116,6 +119,8 @@ const KEEL_WAT = `(module
         (then (call $send (local.get $to) (local.get $toLen) (i32.const 1024) (local.get $size) (i32.const 64))))
       (if (i32.eq (local.get $op) (i32.const 2))
         (then (call $publish (i32.const 0) (i32.const 11) (i32.const 1024) (local.get $size) (i32.const 64))))
+      (if (i32.eq (local.get $op) (i32.const 3))
+        (then (call $publish (local.get $to) (local.get $toLen) (i32.const 1024) (local.get $size) (i32.const 64))))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
     (i32.load8_u (i32.const 64)))
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 8192)))`;
@@ -189,3 +194,237 @@ export const GROW_WAT = `(module
   (func (export "table-grow") (param $n i32) (param $by i32)
     (loop $l (drop (table.grow $t (ref.null func) (local.get $by)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
+
+/**
+ * The least a subscriber can be: a component exporting `keel:kernel/handler` whose functions
+ * do nothing (its allocator hands out one fixed area, the arguments are never read). What a
+ * delivery to it costs is the host's part of a delivery: the envelope, the lowering of its
+ * topic, sender and body, the call.
+ */
+const SUBSCRIBER_WAT = `(module
+  (memory (export "memory") 2)
+  (func (export "keel:kernel/handler@0.2.0#on-message") (param i32 i32 i32 i32 i64))
+  (func (export "keel:kernel/handler@0.2.0#on-reply") (param i64 i32 i32 i32))
+  (func (export "keel:kernel/handler@0.2.0#on-event") (param i32 i32 i32 i32 i32 i32))
+  (func (export "keel:kernel/handler@0.2.0#on-signal") (param i32))
+  (func (export "keel:kernel/handler@0.2.0#handle") (param i32 i32) (result i32)
+    (i32.store (i32.const 16) (i32.const 0))
+    (i32.store (i32.const 20) (i32.const 0))
+    (i32.const 16))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024)))`;
+
+export async function subscriberComponent(): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
+  try {
+    for (const file of ['log', 'ipc', 'events', 'self', 'types', 'handler', 'worlds']) {
+      writeFileSync(join(dir, `${file}.wit`), readFileSync(repoPath(`wit/keel-kernel/${file}.wit`)));
+    }
+    writeFileSync(
+      join(dir, 'fuel-subscriber.wit'),
+      'package keel:kernel@0.2.0;\nworld fuel-subscriber {\n  export handler;\n}\n',
+    );
+    const embedded = await componentEmbed({
+      binary: await wat(SUBSCRIBER_WAT, 'subscriber.wat'),
+      witPath: dir,
+      world: 'fuel-subscriber',
+    });
+    return await componentNew(embedded, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A guest making outgoing HTTP requests through `wasi:http` 0.2.3 (stand-ins for the parts it
+ * imports: real names and shapes, `error-code` and `stream-error` cut to the cases it meets;
+ * Keel links imports by interface name). `get(authority, path, n)` makes `n` GETs one after the
+ * other, each taken whole: the future waited for, the response's body read to its end, every
+ * handle dropped. Returns the body bytes read.
+ */
+const HTTP_WIT = `package keel-bench:http;
+
+world fuel-http {
+  import wasi:http/outgoing-handler@0.2.3;
+  export get: func(authority: string, path: string, n: u32) -> u32;
+}
+
+package wasi:io@0.2.3 {
+  interface poll {
+    resource pollable {
+      block: func();
+    }
+  }
+  interface error {
+    resource error;
+  }
+  interface streams {
+    use error.{error};
+    variant stream-error { last-operation-failed(error), closed }
+    resource input-stream {
+      blocking-read: func(len: u64) -> result<list<u8>, stream-error>;
+    }
+  }
+}
+
+package wasi:http@0.2.3 {
+  interface types {
+    use wasi:io/poll@0.2.3.{pollable};
+    use wasi:io/streams@0.2.3.{input-stream};
+    variant scheme { HTTP, HTTPS, other(string) }
+    variant error-code { HTTP-request-denied, internal-error(option<string>) }
+    resource fields {
+      constructor();
+    }
+    resource outgoing-request {
+      constructor(headers: fields);
+      set-scheme: func(scheme: option<scheme>) -> result;
+      set-authority: func(authority: option<string>) -> result;
+      set-path-with-query: func(path-with-query: option<string>) -> result;
+    }
+    resource request-options {
+      constructor();
+    }
+    type status-code = u16;
+    resource incoming-body {
+      %stream: func() -> result<input-stream>;
+    }
+    resource incoming-response {
+      status: func() -> status-code;
+      consume: func() -> result<incoming-body>;
+    }
+    resource future-incoming-response {
+      subscribe: func() -> pollable;
+      get: func() -> option<result<result<incoming-response, error-code>>>;
+    }
+  }
+
+  interface outgoing-handler {
+    use types.{outgoing-request, request-options, future-incoming-response, error-code};
+    handle: func(request: outgoing-request, options: option<request-options>) -> result<future-incoming-response, error-code>;
+  }
+}
+`;
+
+const HTTP_WAT = `(module
+  (import "wasi:http/types@0.2.3" "[constructor]fields" (func $fields (result i32)))
+  (import "wasi:http/types@0.2.3" "[constructor]outgoing-request" (func $request (param i32) (result i32)))
+  (import "wasi:http/types@0.2.3" "[method]outgoing-request.set-scheme" (func $set-scheme (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.3" "[method]outgoing-request.set-authority" (func $set-authority (param i32 i32 i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.3" "[method]outgoing-request.set-path-with-query" (func $set-path (param i32 i32 i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.3" "[method]future-incoming-response.subscribe" (func $subscribe (param i32) (result i32)))
+  (import "wasi:http/types@0.2.3" "[method]future-incoming-response.get" (func $get (param i32 i32)))
+  (import "wasi:http/types@0.2.3" "[method]incoming-response.consume" (func $consume (param i32 i32)))
+  (import "wasi:http/types@0.2.3" "[method]incoming-body.stream" (func $stream (param i32 i32)))
+  (import "wasi:http/types@0.2.3" "[resource-drop]future-incoming-response" (func $drop-future (param i32)))
+  (import "wasi:http/types@0.2.3" "[resource-drop]incoming-response" (func $drop-response (param i32)))
+  (import "wasi:http/types@0.2.3" "[resource-drop]incoming-body" (func $drop-body (param i32)))
+  (import "wasi:http/outgoing-handler@0.2.3" "handle" (func $handle (param i32 i32 i32 i32)))
+  (import "wasi:io/poll@0.2.3" "[method]pollable.block" (func $block (param i32)))
+  (import "wasi:io/poll@0.2.3" "[resource-drop]pollable" (func $drop-pollable (param i32)))
+  (import "wasi:io/streams@0.2.3" "[method]input-stream.blocking-read" (func $read (param i32 i64 i32)))
+  (import "wasi:io/streams@0.2.3" "[resource-drop]input-stream" (func $drop-stream (param i32)))
+  (memory (export "memory") 4)
+  ;; Arguments and results the host writes go to a bump area from 64 KiB, wrapping round.
+  (global $heap (mut i32) (i32.const 65536))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at
+      (i32.and
+        (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+        (i32.sub (i32.const 0) (local.get 2))))
+    (if (i32.gt_u (i32.add (local.get $at) (local.get 3)) (i32.const 262144))
+      (then (local.set $at (i32.const 65536))))
+    (global.set $heap (i32.add (local.get $at) (local.get 3)))
+    (local.get $at))
+  (func (export "get") (param $aptr i32) (param $alen i32) (param $pptr i32) (param $plen i32)
+    (param $n i32) (result i32)
+    (local $i i32) (local $req i32) (local $future i32) (local $pollable i32) (local $response i32)
+    (local $body i32) (local $stream i32) (local $bytes i32)
+    ;; The arguments were lowered into the bump area, which the bodies read later wrap over:
+    ;; keep them at 1024 and 2048 (at most 1 KiB each).
+    (memory.copy (i32.const 1024) (local.get $aptr) (local.get $alen))
+    (memory.copy (i32.const 2048) (local.get $pptr) (local.get $plen))
+    (local.set $aptr (i32.const 1024))
+    (local.set $pptr (i32.const 2048))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $req (call $request (call $fields)))
+        (drop (call $set-scheme (local.get $req) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))
+        (drop (call $set-authority (local.get $req) (i32.const 1) (local.get $aptr) (local.get $alen)))
+        (drop (call $set-path (local.get $req) (i32.const 1) (local.get $pptr) (local.get $plen)))
+        (call $handle (local.get $req) (i32.const 0) (i32.const 0) (i32.const 16))
+        (if (i32.load8_u (i32.const 16)) (then unreachable))
+        (local.set $future (i32.load (i32.const 20)))
+        (local.set $pollable (call $subscribe (local.get $future)))
+        (call $block (local.get $pollable))
+        (call $drop-pollable (local.get $pollable))
+        ;; some(ok(ok(response))): option at 32, outer result at 36, inner at 40, response at 44
+        (call $get (local.get $future) (i32.const 32))
+        (if (i32.ne (i32.load8_u (i32.const 32)) (i32.const 1)) (then unreachable))
+        (if (i32.load8_u (i32.const 36)) (then unreachable))
+        (if (i32.load8_u (i32.const 40)) (then unreachable))
+        (local.set $response (i32.load (i32.const 44)))
+        (call $drop-future (local.get $future))
+        (call $consume (local.get $response) (i32.const 48))
+        (if (i32.load8_u (i32.const 48)) (then unreachable))
+        (local.set $body (i32.load (i32.const 52)))
+        (call $stream (local.get $body) (i32.const 56))
+        (if (i32.load8_u (i32.const 56)) (then unreachable))
+        (local.set $stream (i32.load (i32.const 60)))
+        ;; Read to the end: ok(list) at 64 (pointer at 68, length at 72) until err(closed).
+        (block $closed
+          (loop $read
+            (call $read (local.get $stream) (i64.const 65536) (i32.const 64))
+            (br_if $closed (i32.load8_u (i32.const 64)))
+            (local.set $bytes (i32.add (local.get $bytes) (i32.load (i32.const 72))))
+            (br $read)))
+        (call $drop-stream (local.get $stream))
+        (call $drop-body (local.get $body))
+        (call $drop-response (local.get $response))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $bytes)))`;
+
+export async function httpComponent(): Promise<Uint8Array> {
+  const embedded = await componentEmbed({
+    binary: await wat(HTTP_WAT, 'http.wat'),
+    witSource: HTTP_WIT,
+    world: 'fuel-http',
+  });
+  return await componentNew(embedded, []);
+}
+
+/**
+ * A local HTTP server in a child process (its CPU time is not the host's: the bench times this
+ * process): `/bytes?n=N` answers N bytes. Resolves with its port and a way to stop it.
+ */
+export async function childServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const source = `
+    const http = require('node:http');
+    const blocks = new Map();
+    const server = http.createServer((req, res) => {
+      const n = Number(new URL(req.url, 'http://x').searchParams.get('n') ?? 2);
+      if (!blocks.has(n)) blocks.set(n, Buffer.alloc(n, 97));
+      req.resume();
+      req.on('end', () => res.end(blocks.get(n)));
+    });
+    server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.resume();`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the bench's HTTP server exited (${code})`)));
+  });
+  return {
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}

@@ -3,11 +3,12 @@
  * and the slowest compute there is, a pointer chase through 64 MiB), bulk memory and table
  * operations, grows, host calls through the kernel (stdout, random bytes, clocks, files, resource
  * methods, functions taking strings,
- * keel:kernel log, ipc and events), and what slices of fuel cost and buy (docs/fuel.md). The
+ * keel:kernel log, ipc and events, a publication's fan-out to its subscribers), outgoing HTTP
+ * requests (to a server on 127.0.0.1 in a child process), and what slices of fuel cost and buy (docs/fuel.md). The
  * prices are right when every kind costs about as much per unit as compute: docs/fuel.md
  * publishes the table from this bench, and the target is the worst kind within 10x of compute.
  *
- *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--tag T] [--only memory,host,slices]
+ *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--tag T] [--only memory,host,http,slices]
  *
  * Method: each kind runs a guest that repeats one operation (or a compute kernel) in a loop
  * under Keel's metering with all the fuel there is, and reads the fuel the run used
@@ -29,7 +30,16 @@ import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 import type { KernelSpec } from '../compute/run.js';
 import { machine } from '../lib/measure.js';
 import { ROOT, repoPath } from '../lib/paths.js';
-import { command, GROW_WAT, keelComponent, streamsComponent, wasiGrants } from './guests.js';
+import {
+  childServer,
+  command,
+  GROW_WAT,
+  httpComponent,
+  keelComponent,
+  streamsComponent,
+  subscriberComponent,
+  wasiGrants,
+} from './guests.js';
 import { type KindResult, kindsTable, type Report, type SliceCost, type SliceResult } from './table.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -468,7 +478,7 @@ async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
       grants: [
         'keel:kernel/log',
         { interface: 'keel:kernel/ipc', scope: { peers: ['*'] } },
-        { interface: 'keel:kernel/events', scope: { publish: ['bench.*'] } },
+        { interface: 'keel:kernel/events', scope: { publish: ['bench.*', 'bench.**'] } },
       ],
     });
   // [op, kind, size, operations per run, what; to: the peer ('full': one whose mailbox is full,
@@ -515,7 +525,124 @@ async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
       }),
     );
   }
+  results.push(...(await fanoutKinds(kernel, spawn)));
   return results;
+}
+
+/**
+ * A publication's fan-out: a guest publishing to a topic that N sandboxes subscribe to (the
+ * least a subscriber can be: its handler does nothing), each sample timing the publications
+ * and then their deliveries (the scheduler run to idle): what the host does per recipient.
+ * Also a publication matched against subscriptions that do not match it. The subscribers are
+ * spawned, and given their first delivery, before each sample, untimed, and ended after it.
+ */
+async function fanoutKinds(kernel: Kernel, spawn: (limits?: Partial<Limits>) => Promise<Sandbox>) {
+  const subscriber = await kernel.load(await subscriberComponent(), { name: 'subscriber-bench' });
+  // [kind, subscribers, body bytes, patterns per subscriber (none matching), what; long: the
+  // patterns are 80 `**` segments and the topic 126 segments, the dearest match there is]
+  const fanouts: [string, number, number, number, string, boolean?][] = [
+    ['events publish 0 B to 1 subscriber', 1, 0, 0, 'an empty event to 1 subscriber, delivered'],
+    ['events publish 0 B to 100 subscribers', 100, 0, 0, 'an empty event to 100 subscribers, delivered'],
+    ['events publish 0 B to 1000 subscribers', 1000, 0, 0, 'an empty event to 1,000 subscribers, delivered'],
+    [
+      'events publish 16 KiB to 100 subscribers',
+      100,
+      16384,
+      0,
+      'a 16 KiB event to 100 subscribers, delivered',
+    ],
+    [
+      'events publish, 1000 subscriptions unmatched',
+      4,
+      0,
+      250,
+      'an empty event matched against 4 subscribers of 250 patterns each, none matching',
+    ],
+    [
+      'events publish, 1000 long ** subscriptions unmatched',
+      4,
+      0,
+      250,
+      'an empty event on a 126-segment topic matched against 4 subscribers of 250 patterns of 80 ** segments, none matching',
+      true,
+    ],
+  ];
+  const longTopic = `bench${'.a'.repeat(125)}`;
+  const bomb = Array(80).fill('**').join('.');
+  return fanouts.map(([name, count, size, patterns, what, long]) =>
+    kind('host', name, what, async () => {
+      const subscribers: Sandbox[] = [];
+      for (let i = 0; i < count; i++) {
+        const sandbox = await kernel.spawn(subscriber, {});
+        if (patterns === 0) kernel.sched.subscribe(sandbox, 'bench.*');
+        for (let p = 0; p < patterns; p++) {
+          kernel.sched.subscribe(sandbox, long ? `p${p}.${bomb}` : `other.t${p}`);
+        }
+        subscribers.push(sandbox);
+      }
+      const [op, topic] = long ? [3, longTopic] : [2, ''];
+      const sender = await spawn();
+      // A subscriber's first delivery is its handler's first call (some hundred µs: the
+      // export's first use), once in its life: made before the timing, with the spawns.
+      sender.invokeSync('run', [op, 1, size, topic]);
+      await kernel.sched.run();
+      // About 4,000 deliveries between two runs of the scheduler.
+      const n = Math.max(1, Math.floor(4000 / (patterns > 0 ? 4000 : count)));
+      let fuel = 0;
+      let ops = 0;
+      let ns = 0;
+      const start = process.cpuUsage();
+      do {
+        fuel += sender.invokeSync('run', [op, n, size, topic]).fuel.used;
+        ops += n;
+        await kernel.sched.run();
+        const spent = process.cpuUsage(start);
+        ns = (spent.user + spent.system) * 1000;
+      } while (ns < MIN_SAMPLE_NS);
+      sender.terminate('bench');
+      for (const sandbox of subscribers) sandbox.terminate('bench');
+      return { ns, fuel, ops };
+    }),
+  );
+}
+
+// -------------------------------------------------------------------------------------------
+// Outgoing HTTP
+
+/**
+ * A guest's GETs through `wasi:http` to a server on 127.0.0.1 in a child process (its CPU is
+ * not counted): each request whole (the future waited for, the body read to its end, the
+ * handles dropped). This process's CPU time counts the kernel's thread and the network thread
+ * the provider hands each request to.
+ */
+async function httpKinds(kernel: Kernel, port: number): Promise<KindSpec[]> {
+  const module = await kernel.load(await httpComponent(), { name: 'http-bench' });
+  const scale = QUICK ? 2 : 1;
+  // [kind, response bytes, requests per run]
+  const gets: [string, number, number][] = [
+    ['http GET, 2 B response', 2, 20],
+    ['http GET, 64 KiB response', 65536, 10],
+    ['http GET, 1 MiB response', 1 << 20, 2],
+  ];
+  return gets.map(([name, bytes, count]) => {
+    const n = Math.max(1, Math.floor(count / scale));
+    return kind('host', name, `GET of ${bytes} bytes from 127.0.0.1, read to the end`, async () => {
+      const sandbox = await kernel.spawn(module, {
+        grants: [
+          {
+            interface: 'wasi:http/outgoing-handler',
+            scope: { allow: [`http://127.0.0.1:${port}`], maxRequests: 10_000, maxResponseBytes: 2 << 20 },
+          },
+        ],
+      });
+      const sample = cpuSample(() => ({
+        fuel: sandbox.invokeSync('get', [`127.0.0.1:${port}`, `/bytes?n=${bytes}`, n]).fuel.used,
+        ops: n,
+      }));
+      sandbox.terminate('bench');
+      return sample;
+    });
+  });
 }
 
 // -------------------------------------------------------------------------------------------
@@ -625,6 +752,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
   const kernel = new Kernel({ limits: ALL_FUEL });
+  const server = want('http') ? await childServer() : undefined;
   let kinds: KindResult[];
   try {
     // Compute is always measured: it is the reference every other kind is compared with.
@@ -632,11 +760,13 @@ async function main(): Promise<void> {
       ...(await computeKinds()),
       ...(want('memory') ? await memoryKinds() : []),
       ...(want('host') ? await hostKinds(kernel, dir) : []),
+      ...(server ? await httpKinds(kernel, server.port) : []),
     ];
     console.log(`${specs.length} kinds, ${SAMPLES} rounds`);
     kinds = await measure(specs);
   } finally {
     await kernel.close();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
   const sliced = want('slices') ? await slices(kinds) : undefined;

@@ -156,10 +156,26 @@ export interface HostCosts {
    * subscribe), instead of `call`: the scheduler's routing, grant checks, queues and events.
    */
   message: number;
-  /** Per byte of a message sent or published, beyond `byte` (queued and delivered). */
+  /** Per byte of a message sent or published, beyond `byte` (queued and delivered); for a publication, again per recipient. */
   messageByte: number;
-  /** Per outgoing HTTP request (`wasi:http/outgoing-handler.handle`): a connection, the policy, a worker. */
+  /**
+   * Per recipient a publication reaches, beyond the call's `message`: each subscriber on this
+   * host (queued, or dropped at a full mailbox: the host delivers to each in turn) and each other
+   * host of the lattice it goes to. So a publication to N subscribers costs what N sends cost.
+   */
+  recipient: number;
+  /**
+   * Per subscription a publication is matched against (every pattern of every live subscriber),
+   * and again per 64 steps of pattern segments × topic segments (`matchUnits`, host/sched/topics.ts).
+   */
+  topicMatch: number;
+  /**
+   * Per outgoing HTTP request (`wasi:http/outgoing-handler.handle`, each hop of a redirect): a
+   * connection, the policy, the network thread's exchange (measured: `bench/fuel/run.ts`).
+   */
   httpRequest: number;
+  /** Per byte of an HTTP request or response body, beyond `byte`: sent or received, parsed, handed over. */
+  httpByte: number;
 }
 
 export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
@@ -172,7 +188,10 @@ export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
   randomByte: 2,
   message: 64_000,
   messageByte: 2,
-  httpRequest: 1_000_000,
+  recipient: 64_000,
+  topicMatch: 10_000,
+  httpRequest: 10_000_000,
+  httpByte: 64,
 });
 
 /** Charge `bytes` crossing the boundary at the default rate. */

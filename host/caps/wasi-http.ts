@@ -781,7 +781,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
       deny(target.authority, `more than ${policy.maxRequests} requests in one invocation`);
     }
     state.requests++;
-    context.charge(DEFAULT_HOST_COSTS.httpRequest);
+    context.charge(DEFAULT_HOST_COSTS.httpRequest + (body?.length ?? 0) * DEFAULT_HOST_COSTS.httpByte);
     context.emit({
       event: EVENTS.httpRequest,
       data: {
@@ -852,6 +852,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
       return { error };
     }
     chargeBytes(context, outcome.body.length);
+    context.charge(outcome.body.length * DEFAULT_HOST_COSTS.httpByte);
     const headerBytes = outcome.headers.reduce((n, [name, value]) => n + name.length + value.length, 0);
     if (!hold(context, outcome.body.length + headerBytes)) {
       const error: HttpErrorCode = { tag: 'HTTP-response-body-size', val: BigInt(outcome.body.length) };

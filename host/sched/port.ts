@@ -24,8 +24,11 @@ export interface EventsScope {
 export interface Fanout {
   /** Subscribers on this host it reaches (queued, or dropped at a full mailbox), plus other hosts of the lattice. */
   readonly recipients: number;
-  /** Subscriptions it was matched against (every live subscriber's patterns). */
-  readonly subscriptions: number;
+  /**
+   * Its matching against every live subscriber's patterns, in units of a short match: each
+   * subscription 1, plus 1 per 64 steps of pattern segments × topic segments (`matchUnits`).
+   */
+  readonly matches: number;
 }
 
 export interface SchedPort {

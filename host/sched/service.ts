@@ -56,6 +56,8 @@ export interface PendingRequest {
 
 export interface Subscription {
   readonly pattern: string;
+  /** The pattern's segments (a match costs about pattern segments × topic segments). */
+  readonly segments: number;
   /** Guest subscriptions: the grant's patterns each topic must also match. */
   readonly within?: readonly string[];
 }

@@ -28,8 +28,8 @@ export function publishTopic(
   pay?: (fanout: Fanout) => void,
   hosts = 0,
 ): number {
-  const { services, subscriptions } = matching(s, topic);
-  pay?.({ recipients: services.length + hosts, subscriptions });
+  const { services, matches } = matching(s, topic);
+  pay?.({ recipients: services.length + hosts, matches });
   let queued = 0;
   let dropped = 0;
   for (const service of services) {
@@ -50,15 +50,34 @@ export function publishTopic(
 }
 
 /** The live services subscribed to `topic`, in the order they were made, and the subscriptions looked at. */
-export function matching(s: SchedState, topic: string): { services: Service[]; subscriptions: number } {
+export function matching(s: SchedState, topic: string): { services: Service[]; matches: number } {
   const services: Service[] = [];
-  let subscriptions = 0;
+  const topicSegments = segmentsOf(topic);
+  let matches = 0;
   for (const service of s.listeners) {
     if (service.ended || !service.accepting) continue;
-    subscriptions += service.subscriptions.size;
+    for (const subscription of service.subscriptions.values()) {
+      matches += matchUnits(subscription.segments, topicSegments);
+    }
     if (subscribed(service, topic)) services.push(service);
   }
-  return { services, subscriptions };
+  return { services, matches };
+}
+
+/**
+ * What matching one pattern against one topic costs, in units of a short match: a pattern with
+ * `**` is matched segment against segment (pattern segments × topic segments steps, about 6 ns
+ * each), so 85 `**` against a 128-segment topic costs about 70 µs where `jobs.*` against
+ * `jobs.done` costs 0.5 µs. One unit, and one more per 64 steps.
+ */
+export function matchUnits(patternSegments: number, topicSegments: number): number {
+  return 1 + Math.floor((patternSegments * topicSegments) / 64);
+}
+
+function segmentsOf(name: string): number {
+  let n = 1;
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) n++;
+  return n;
 }
 
 export function addSubscription(
@@ -70,6 +89,7 @@ export function addSubscription(
   if (!isTopicPattern(pattern)) throw badTopic(pattern);
   service.subscribe({
     pattern,
+    segments: segmentsOf(pattern),
     ...(within ? { within: [...within] } : {}),
   });
   listen(s, service);
