@@ -263,13 +263,8 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
         linked.add(key);
         const peer = plan.sandboxes.find((x) => x.name === other)!;
         if (!s.where && !peer.where) kernel.sched.link(s.mount, peer.mount);
-        else if (s.where && peer.where) {
-          throw new KeelError(
-            'invalid-argument',
-            `"${s.name}" and "${other}" are both placed in the lattice: a link needs one of them on this host`,
-          );
-        } else if (s.where) lattice!.link(peer.mount, s.mount);
-        else lattice!.link(s.mount, peer.mount);
+        // A placed one: each side hears when the other ends, wherever each runs.
+        else await lattice!.linkPlaced(s.mount, peer.mount);
       }
     }
     const attempt = (atMs: number, what: string, action: () => void) => {

@@ -207,6 +207,32 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
     ]);
   }, 60_000);
 
+  it('links two placed sandboxes, on different hosts', async () => {
+    const result = await up(
+      [
+        'version: 1',
+        'name: linked',
+        'deadline: 2s',
+        'sandboxes:',
+        '  - name: left',
+        `    module: ${PROBE}`,
+        '    mount: /pp/left',
+        '    host: beta',
+        '    links: [right]',
+        ...GRANTS.map((l) => l.slice(2)),
+        '  - name: right',
+        `    module: ${PROBE}`,
+        '    mount: /pp/right',
+        '    host: cli',
+        ...GRANTS.map((l) => l.slice(2)),
+      ],
+      ['--cluster', nats.url, '--cluster-credentials', creds],
+    );
+    expect(result.status, result.stdout.slice(-2000)).toBe(0);
+    expect(lastJson(result.stdout).placed.map((p: { host: string }) => p.host)).toEqual(['beta', 'cli']);
+    expect(lastJson(result.stdout).failures).toEqual([]);
+  }, 60_000);
+
   it('needs --cluster, and says so', async () => {
     const result = await up([
       'version: 1',
