@@ -593,26 +593,39 @@ export class Lattice implements RemotePort {
     this.link(local, to);
   }
 
+  /**
+   * What `peer` placed here at the order's path; anything else is refused (`not-placer`) and
+   * answered `capability-denied`: only the host that placed a sandbox may order it about.
+   */
+  #placedHereBy(
+    peer: Peer,
+    header: Header,
+    order: 'link' | 'unplace',
+  ): { from: string; sandbox: string } | undefined {
+    const path = header.to!;
+    const hosted = this.#hosted.get(path);
+    if (hosted && hosted.from === peer.host) return hosted;
+    this.#refuse(
+      'not-placer',
+      `${peer.host} asked to ${order} ${path.slice(0, 200)}, which it did not place here`,
+      peer.host,
+      header,
+      EMPTY,
+    );
+    this.#direct(peer.host, 'err', {
+      r: header.r!,
+      c: 'capability-denied',
+      m: `${this.hostId} runs nothing at ${path.slice(0, 200)} placed by ${peer.host}`,
+    });
+    return undefined;
+  }
+
   /** Another host asks this one to link what it placed here to another sandbox: obeyed only from that host. */
   async #linkHere(peer: Peer, header: Header): Promise<void> {
     const r = header.r!;
     const path = header.to!;
-    const hosted = this.#hosted.get(path);
-    if (!hosted || hosted.from !== peer.host) {
-      this.#refuse(
-        'not-placer',
-        `${peer.host} asked to link ${path.slice(0, 200)}, which it did not place here`,
-        peer.host,
-        header,
-        EMPTY,
-      );
-      this.#direct(peer.host, 'err', {
-        r,
-        c: 'capability-denied',
-        m: `${this.hostId} runs nothing at ${path.slice(0, 200)} placed by ${peer.host}`,
-      });
-      return;
-    }
+    const hosted = this.#placedHereBy(peer, header, 'link');
+    if (!hosted) return;
     try {
       await this.#linkHereTo(path, header.ln!, CALL_TIMEOUT_MS);
       this.#direct(peer.host, 'plr', { r, f: hosted.sandbox });
@@ -634,22 +647,8 @@ export class Lattice implements RemotePort {
   #unplaceHere(peer: Peer, header: Header): void {
     const r = header.r!;
     const path = header.to!;
-    const hosted = this.#hosted.get(path);
-    if (!hosted || hosted.from !== peer.host) {
-      this.#refuse(
-        'not-placer',
-        `${peer.host} asked to unplace ${path.slice(0, 200)}, which it did not place here`,
-        peer.host,
-        header,
-        EMPTY,
-      );
-      this.#direct(peer.host, 'err', {
-        r,
-        c: 'capability-denied',
-        m: `${this.hostId} runs nothing at ${path.slice(0, 200)} placed by ${peer.host}`,
-      });
-      return;
-    }
+    const hosted = this.#placedHereBy(peer, header, 'unplace');
+    if (!hosted) return;
     this.#hosted.delete(path);
     this.#stopPlaced(path, hosted.sandbox);
     this.#direct(peer.host, 'plr', { r, f: hosted.sandbox });
