@@ -6,25 +6,17 @@
  * `invalid-module`, nothing is loaded or mounted.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../cluster/harness.js';
 import { skipWithoutNats } from '../../helpers/nats.js';
 import { guestBytes } from '../../ipc/harness.js';
-import { type Attack, attack, type Impostor, impostor } from './harness.js';
+import { withImpostor } from './harness.js';
 
 describe.skipIf(skipWithoutNats())('chunked module whose hash does not match', () => {
-  let a: Attack;
-  let m: Impostor;
-  beforeAll(async () => {
-    a = await attack({ phantoms: ['mallory'], perHost: { beta: { accept: true } } });
-    m = await impostor(a);
-  }, 30_000);
-  afterAll(async () => {
-    m?.stop();
-    await a?.close();
-  });
+  const world = withImpostor({ perHost: { beta: { accept: true } } });
 
   it('refuses the module before loading it', async () => {
+    const { a, m } = world();
     const beta = a.world.hosts[1]!;
     const probe = guestBytes('probe');
     const hash = createHash('sha256').update(probe).digest('hex');

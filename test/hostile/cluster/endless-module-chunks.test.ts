@@ -7,31 +7,22 @@
  * before keeping anything (`too-large`, the placement fails `resource-limit`), loads nothing, and
  * keeps serving. Its memory does not grow with the flood.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../cluster/harness.js';
 import { skipWithoutNats } from '../../helpers/nats.js';
 import { text } from '../../ipc/harness.js';
-import { type Attack, attack, type Impostor, impostor, settle } from './harness.js';
+import { settle, withImpostor } from './harness.js';
 
 const KiB = 1024;
 
 describe.skipIf(skipWithoutNats())('endless module chunks', () => {
-  let a: Attack;
-  let m: Impostor;
-  beforeAll(async () => {
-    a = await attack({
-      phantoms: ['mallory'],
-      perHost: { beta: { accept: true } },
-      limits: { moduleBytes: 256 * KiB, peerRate: 100_000 },
-    });
-    m = await impostor(a);
-  }, 30_000);
-  afterAll(async () => {
-    m?.stop();
-    await a?.close();
+  const world = withImpostor({
+    perHost: { beta: { accept: true } },
+    limits: { moduleBytes: 256 * KiB, peerRate: 100_000 },
   });
 
   it('keeps no more than announced, ends the fetch, and stays bounded', async () => {
+    const { a, m } = world();
     const beta = a.world.hosts[1]!;
     const loadsBefore = beta.named('module:load').length;
     const hash = 'ab'.repeat(32);

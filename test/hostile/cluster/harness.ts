@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll } from 'vitest';
 import { decode, encode, type Header, Rejected } from '../../../host/cluster/envelope.js';
 import { hostSubject } from '../../../host/cluster/subjects.js';
 import { converged, type LatticeWorld, latticeWorld } from '../../cluster/harness.js';
@@ -155,4 +156,23 @@ export async function impostor(a: Attack, host = 'mallory'): Promise<Impostor> {
     },
   };
   return self;
+}
+
+/**
+ * For a describe block: an attack world with mallory as a trusted phantom host and its
+ * impostor, started before the block's cases and ended after them. Read them with the getter
+ * (they exist once `beforeAll` ran).
+ */
+export function withImpostor(options: Parameters<typeof attack>[0] = {}): () => { a: Attack; m: Impostor } {
+  let a: Attack | undefined;
+  let m: Impostor | undefined;
+  beforeAll(async () => {
+    a = await attack({ phantoms: ['mallory'], ...options });
+    m = await impostor(a);
+  }, 30_000);
+  afterAll(async () => {
+    m?.stop();
+    await a?.close();
+  });
+  return () => ({ a: a!, m: m! });
 }

@@ -7,27 +7,19 @@
  * made (the sandbox hears nothing when the target ends).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { announced, until } from '../../cluster/harness.js';
 import { skipWithoutNats } from '../../helpers/nats.js';
 import { grants } from '../../ipc/harness.js';
-import { type Attack, attack, type Impostor, impostor, settle } from './harness.js';
+import { type Attack, settle, withImpostor } from './harness.js';
 
 const PROBE = new Uint8Array(readFileSync(new URL('../../../guests/as/probe/probe.wasm', import.meta.url)));
 
 describe.skipIf(skipWithoutNats())('a link order from a host that did not place the sandbox', () => {
-  let a: Attack;
-  let m: Impostor;
-  beforeAll(async () => {
-    a = await attack({ phantoms: ['mallory'], perHost: { beta: { accept: true } } });
-    m = await impostor(a);
-  }, 30_000);
-  afterAll(async () => {
-    m?.stop();
-    await a?.close();
-  });
+  const world = withImpostor({ perHost: { beta: { accept: true } } });
 
   it('is refused, and no link is made', async () => {
+    const { a, m } = world();
     const [alpha, beta] = a.world.hosts as [Attack['world']['hosts'][0], Attack['world']['hosts'][0]];
     const placed = await alpha.lattice.place(
       PROBE,

@@ -4,23 +4,15 @@
  * them: each is dropped as `unsolicited`, counted (`lattice.rejections()`), reported in bounded
  * events, and its memory does not grow with them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skipWithoutNats } from '../../helpers/nats.js';
-import { type Attack, attack, type Impostor, impostor, settle } from './harness.js';
+import { settle, withImpostor } from './harness.js';
 
 describe.skipIf(skipWithoutNats())('module chunks nobody asked for', () => {
-  let a: Attack;
-  let m: Impostor;
-  beforeAll(async () => {
-    a = await attack({ phantoms: ['mallory'], limits: { peerRate: 100_000 } });
-    m = await impostor(a);
-  }, 30_000);
-  afterAll(async () => {
-    m?.stop();
-    await a?.close();
-  });
+  const world = withImpostor({ limits: { peerRate: 100_000 } });
 
   it('keeps none, counts them all, and reports them in bounded events', async () => {
+    const { a, m } = world();
     const beta = a.world.hosts[1]!;
     const started = Date.now();
     const heapBefore = process.memoryUsage().heapUsed;
