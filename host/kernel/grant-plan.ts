@@ -3,6 +3,7 @@
  * denied), the embedder's approval hook asked, every grant's secrets registered with the
  * redactor, and denials explained, at the spawn or, with lazy denial, at the call.
  */
+import type { CapabilityProvider } from '../caps/provider.js';
 import { EVENTS } from '../events/names.js';
 import type { Redactor } from '../events/redact.js';
 import type { ApprovalHook } from '../policy/approval.js';
@@ -47,112 +48,162 @@ export function denialOf(link: PlannedLink): { reason: DenialReason; text: strin
   return { reason: 'not-granted', text: DENIAL_TEXT['not-granted'] };
 }
 
-/** Decide every requirement: grant, authority-free, or denied; ask the approval hook. */
-export async function planLinks(
+/**
+ * Decide every requirement: grant, authority-free, or denied; ask the approval hook. Without a
+ * hook nothing waits: the plan is made at once (no promise, no turn of the event loop per spawn).
+ */
+export function planLinks(
   c: PlanContext,
   sandbox: Sandbox,
   module: ReturnType<typeof loadedModule>,
   grants: readonly Grant[],
+): PlannedLink[] | Promise<PlannedLink[]> {
+  const approval = c.approval;
+  const needed = isNativePreview1(module) ? preview1Requirements(module) : requirements(module);
+  if (approval) return planWithApproval(c, approval, sandbox, needed, grants);
+  const plan: PlannedLink[] = [];
+  for (const requirement of needed) {
+    const provider = c.providers.find(requirement.interface);
+    const proposed = findGrant(grants, requirement.interface);
+    if (settleUnasked(plan, requirement, provider, proposed)) continue;
+    decide(plan, sandbox, requirement, provider, proposed !== undefined, proposed?.scope, 'grant', {
+      reason: 'no grant covers it',
+      refused: false,
+      proposed: proposed !== undefined,
+    });
+  }
+  return plan;
+}
+
+/** The plan when an approval hook decides: it is asked for each import (and may wait). */
+async function planWithApproval(
+  c: PlanContext,
+  approval: ApprovalHook,
+  sandbox: Sandbox,
+  needed: readonly Requirement[],
+  grants: readonly Grant[],
 ): Promise<PlannedLink[]> {
   const plan: PlannedLink[] = [];
-  const approval = c.approval;
-  for (const requirement of isNativePreview1(module) ? preview1Requirements(module) : requirements(module)) {
+  for (const requirement of needed) {
     const provider = c.providers.find(requirement.interface);
-    // Authority-free interfaces link without a grant; a grant, when given, scopes them.
-    if (
-      provider &&
-      isAuthorityFree(provider, requirement.interface) &&
-      !findGrant(grants, requirement.interface)
-    ) {
+    const proposed = findGrant(grants, requirement.interface);
+    // Authority-free interfaces link without asking (as without a hook).
+    if (provider && isAuthorityFree(provider, requirement.interface) && !proposed) {
       plan.push({ requirement, decision: { status: 'authority-free', provider } });
       continue;
     }
+    // The event names the proposed grant and its scope's fields, never their values: the
+    // hook gets the grant itself; the log only needs to know what was asked.
+    sandbox.emit({
+      event: EVENTS.approvalRequired,
+      data: {
+        interface: requirement.interface,
+        import: requirement.import,
+        proposed: proposed ? describeGrant(proposed) : null,
+      },
+    });
+    const decision = await approval(
+      { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
+      { sandbox: sandbox.id, module: sandbox.module.name },
+    );
+    const granted = decision.decision === 'grant';
     let scope: unknown;
-    let granted = false;
-    let via: 'grant' | 'approval' = 'grant';
     let reason = 'no grant covers it';
-    let refused = false;
-    const proposed = findGrant(grants, requirement.interface);
-    // An optional interface nobody granted or could grant is simply not linked: no event.
-    if (requirement.optional && !proposed && !approval) {
-      plan.push({ requirement, decision: { status: 'denied', reason, ...(provider ? { provider } : {}) } });
-      continue;
-    }
-    if (approval) {
-      // The event names the proposed grant and its scope's fields, never their values: the
-      // hook gets the grant itself; the log only needs to know what was asked.
-      sandbox.emit({
-        event: EVENTS.approvalRequired,
-        data: {
-          interface: requirement.interface,
-          import: requirement.import,
-          proposed: proposed ? describeGrant(proposed) : null,
-        },
-      });
-      const decision = await approval(
-        { interface: requirement.interface, import: requirement.import, ...(proposed ? { proposed } : {}) },
-        { sandbox: sandbox.id, module: sandbox.module.name },
-      );
-      granted = decision.decision === 'grant';
-      via = 'approval';
-      if (granted) {
-        const given = decision as { scope?: unknown; secret?: boolean };
-        scope = given.scope ?? proposed?.scope;
-        // A scope the hook chose is registered before the event that follows.
-        registerSecrets(c, {
-          interface: requirement.interface,
-          scope,
-          ...(given.secret || proposed?.secret ? { secret: true } : {}),
-        });
-      } else {
-        refused = true;
-        reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
-      }
-      sandbox.emit({
-        event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
-        status: granted ? 'granted' : 'denied',
-        data: {
-          interface: requirement.interface,
-          import: requirement.import,
-          ...(granted ? {} : { reason }),
-        },
-      });
-    } else if (proposed) {
-      granted = true;
-      scope = proposed.scope;
-    }
-    if (granted && !provider) {
-      granted = false;
-      reason = 'granted, but no capability provider serves it';
-    }
-    if (granted && provider) {
-      const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
-      plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
-      sandbox.emit({
-        event: EVENTS.capabilityGranted,
-        status: 'granted',
-        data: { interface: requirement.interface, import: requirement.import, via },
+    if (granted) {
+      const given = decision as { scope?: unknown; secret?: boolean };
+      scope = given.scope ?? proposed?.scope;
+      // A scope the hook chose is registered before the event that follows.
+      registerSecrets(c, {
+        interface: requirement.interface,
+        scope,
+        ...(given.secret || proposed?.secret ? { secret: true } : {}),
       });
     } else {
-      if (!provider && !refused && !proposed) reason = 'no capability provider serves it';
-      plan.push({
-        requirement,
-        decision: {
-          status: 'denied',
-          reason,
-          ...(provider ? { provider } : {}),
-          ...(refused ? { refused } : {}),
-        },
-      });
-      sandbox.emit({
-        event: EVENTS.capabilityDenied,
-        level: 'warn',
-        status: 'denied',
-        data: { interface: requirement.interface, import: requirement.import, reason },
-      });
+      reason = (decision as { reason?: string }).reason ?? 'refused by the approval hook';
     }
+    sandbox.emit({
+      event: granted ? EVENTS.approvalGranted : EVENTS.approvalDenied,
+      status: granted ? 'granted' : 'denied',
+      data: {
+        interface: requirement.interface,
+        import: requirement.import,
+        ...(granted ? {} : { reason }),
+      },
+    });
+    decide(plan, sandbox, requirement, provider, granted, scope, 'approval', {
+      reason,
+      refused: !granted,
+      proposed: proposed !== undefined,
+    });
   }
   return plan;
+}
+
+/**
+ * Without a hook: an authority-free interface links without a grant (a grant, when given, scopes
+ * it), and an optional interface nobody granted is simply not linked (no event). Whether the
+ * requirement was settled so.
+ */
+function settleUnasked(
+  plan: PlannedLink[],
+  requirement: Requirement,
+  provider: CapabilityProvider | undefined,
+  proposed: Grant | undefined,
+): boolean {
+  if (proposed) return false;
+  if (provider && isAuthorityFree(provider, requirement.interface)) {
+    plan.push({ requirement, decision: { status: 'authority-free', provider } });
+    return true;
+  }
+  if (requirement.optional) {
+    plan.push({
+      requirement,
+      decision: { status: 'denied', reason: 'no grant covers it', ...(provider ? { provider } : {}) },
+    });
+    return true;
+  }
+  return false;
+}
+
+/** The decision for one requirement once granted or not: the plan's entry and its event. */
+function decide(
+  plan: PlannedLink[],
+  sandbox: Sandbox,
+  requirement: Requirement,
+  provider: CapabilityProvider | undefined,
+  granted: boolean,
+  scope: unknown,
+  via: 'grant' | 'approval',
+  why: { reason: string; refused: boolean; proposed: boolean },
+): void {
+  if (granted && provider) {
+    const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
+    plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
+    sandbox.emit({
+      event: EVENTS.capabilityGranted,
+      status: 'granted',
+      data: { interface: requirement.interface, import: requirement.import, via },
+    });
+    return;
+  }
+  let reason = why.reason;
+  if (granted) reason = 'granted, but no capability provider serves it';
+  if (!provider && !why.refused && !why.proposed) reason = 'no capability provider serves it';
+  plan.push({
+    requirement,
+    decision: {
+      status: 'denied',
+      reason,
+      ...(provider ? { provider } : {}),
+      ...(why.refused ? { refused: why.refused } : {}),
+    },
+  });
+  sandbox.emit({
+    event: EVENTS.capabilityDenied,
+    level: 'warn',
+    status: 'denied',
+    data: { interface: requirement.interface, import: requirement.import, reason },
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import type { FuncSignature } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { KeelError } from './errors.js';
 import { type MeterRuntime, withMeterImports } from './metering.js';
+import { oncePer } from './once-per.js';
 import { isNativePreview1 } from './preview1.js';
 import { kebabName } from './sandbox/exports.js';
 import type { RemoteExport } from './sandbox/types.js';
@@ -131,6 +132,13 @@ export interface InlineLinks {
   preview1?: Preview1Binding;
 }
 
+/** A core module's export signatures by name, worked out once per module (read-only, shared by its sandboxes). */
+const exportSignatures = oncePer((module: LoadedModule): ReadonlyMap<string, FuncSignature> => {
+  const signatures = new Map<string, FuncSignature>();
+  for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
+  return signatures;
+});
+
 /** Inline placement: the guest is instantiated in the kernel's thread (its start functions run here). */
 export function instantiateInline(
   sandbox: Sandbox,
@@ -146,9 +154,7 @@ export function instantiateInline(
     const instance = new WebAssembly.Instance(compiled, meter ? withMeterImports(imports, meter) : imports);
     links.preview1?.bind(instance);
     if (isNativePreview1(module) && module.preview1 === 'reactor') initializeReactor(instance);
-    const signatures = new Map<string, FuncSignature>();
-    for (const e of module.coreInfo?.exports ?? []) if (e.signature) signatures.set(e.name, e.signature);
-    sandbox.attach(instance.exports as Record<string, unknown>, signatures);
+    sandbox.attach(instance.exports as Record<string, unknown>, exportSignatures(module));
     return;
   }
   const component = new ComponentInstance(module.plan!, module.modules!, {

@@ -261,7 +261,9 @@ export class Kernel {
     target: ModuleHandle | string,
     options: SpawnOptions,
   ): Promise<Sandbox> {
-    const plan = await this.#planSpawn(sandbox, handle.name, module, grants, options.denial);
+    const denial = options.denial ?? this.#options.denial ?? 'spawn';
+    const planned = this.#planSpawn(sandbox, handle.name, module, grants, denial);
+    const plan = Array.isArray(planned) ? planned : await planned;
     const context = sandbox.context(
       options.io ?? {},
       this.#deterministic,
@@ -269,7 +271,7 @@ export class Kernel {
       this.#protectedPaths,
       this.sched.port(sandbox.id),
     );
-    const links = this.#link(sandbox, module, plan, context, meter);
+    const links = this.#link(sandbox, module, plan, context, meter, denial);
     const placement = this.#placement(sandbox, handle.name, module, options.placement);
     // A start function is guest code: it runs under the deadline as a call does.
     sandbox.startClock();
@@ -310,21 +312,22 @@ export class Kernel {
     return sandbox;
   }
 
-  /** The spawn's capability plan; a denial that fails the spawn throws `capability-denied` here. */
-  async #planSpawn(
+  /**
+   * The spawn's capability plan; a denial that fails the spawn throws `capability-denied` here.
+   * Made at once without an approval hook (a promise only when the hook may wait).
+   */
+  #planSpawn(
     sandbox: Sandbox,
     name: string,
     module: LoadedModule,
     grants: readonly Grant[],
-    denialOption: Denial | undefined,
-  ): Promise<PlannedLink[]> {
+    denial: Denial,
+  ): PlannedLink[] | Promise<PlannedLink[]> {
     // Secrets handed to the guest never reach the log: known before the first event of the spawn.
     for (const grant of grants) registerSecrets(this.#planContext(), grant);
-    const plan = await planLinks(this.#planContext(), sandbox, module, grants);
-    const denial = denialOption ?? this.#options.denial ?? 'spawn';
-    if (isNativePreview1(module) && denial === 'spawn') refusePreview1(sandbox, name, module, plan);
-    refuseAtSpawn(name, plan, denial);
-    return plan;
+    const planned = planLinks(this.#planContext(), sandbox, module, grants);
+    if (Array.isArray(planned)) return refuseDenied(sandbox, name, module, planned, denial);
+    return planned.then((plan) => refuseDenied(sandbox, name, module, plan, denial));
   }
 
   /** Each provider builds the sandbox's imports from the plan; a failure releases what they already hold. */
@@ -334,6 +337,7 @@ export class Kernel {
     plan: readonly PlannedLink[],
     context: SandboxContext,
     meter: MeterRuntime | undefined,
+    denial: Denial,
   ): InlineLinks {
     const nativePreview1 = isNativePreview1(module);
     try {
@@ -345,7 +349,15 @@ export class Kernel {
         meter !== undefined,
       );
       if (!nativePreview1) return { imports };
-      const preview1 = linkPreview1Imports(module, plan, context, onDenied, meter !== undefined);
+      // Denied at the spawn, a preview1 function whose grant is missing has failed it already.
+      const preview1 = linkPreview1Imports(
+        module,
+        plan,
+        context,
+        onDenied,
+        meter !== undefined,
+        denial !== 'spawn',
+      );
       for (const [namespace, functions] of Object.entries(preview1.imports)) {
         imports[namespace] = { ...imports[namespace], ...functions };
       }
@@ -497,4 +509,17 @@ export class Kernel {
   #checkOpen(): void {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
   }
+}
+
+/** The plan's denials that fail the spawn (`capability-denied`); the plan when none does. */
+function refuseDenied(
+  sandbox: Sandbox,
+  name: string,
+  module: LoadedModule,
+  plan: PlannedLink[],
+  denial: Denial,
+): PlannedLink[] {
+  if (isNativePreview1(module) && denial === 'spawn') refusePreview1(sandbox, name, module, plan);
+  refuseAtSpawn(name, plan, denial);
+  return plan;
 }

@@ -21,6 +21,7 @@ import { coreRequirements, type PlannedLink, type Requirement } from './linker.j
 import { oncePer } from './once-per.js';
 
 const MODULES: readonly string[] = PREVIEW1_MODULES;
+const NO_DENIALS: ReadonlyMap<string, string> = new Map();
 
 /** Whether a loaded module runs against Keel's own preview1 imports (not jco's adapter). */
 export function isNativePreview1(module: LoadedModule): boolean {
@@ -91,10 +92,14 @@ export function linkPreview1Imports(
   context: SandboxContext,
   onDeniedCall: (requirement: Requirement) => never,
   metered: boolean,
+  lazyDenial = true,
 ): Preview1Binding {
   const links = new PlannedLinks(plan, context);
   links.get('wasi:filesystem/preopens');
-  const denied = new Map(preview1Missing(module, plan).map((m) => [m.name, m.needs[0]!]));
+  // Without lazy denial a missing grant failed the spawn: nothing is denied at the call.
+  const denied: ReadonlyMap<string, string> = lazyDenial
+    ? new Map(preview1Missing(module, plan).map((m) => [m.name, m.needs[0]!]))
+    : NO_DENIALS;
   return linkPreview1({
     context,
     links,

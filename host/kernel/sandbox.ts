@@ -249,7 +249,10 @@ export class Sandbox {
   readonly limits: Readonly<Limits>;
   #state: SandboxState = 'ready';
   #exitCode: number | undefined;
-  #endReason: KeelError | undefined;
+  /** Why it ended, once known as an error (see `#endReason`). */
+  #endError: KeelError | undefined;
+  /** A kill's reason, until its error is first needed: most killed sandboxes never make one. */
+  #killedBecause: string | undefined;
   readonly #exports: ExportTable;
   /** A fast-path call is running (invokeSync uses `#state = 'running'` instead). */
   #inFastCall = false;
@@ -312,6 +315,31 @@ export class Sandbox {
   /** Why the sandbox ended, once it has (its trap, limit, kill or violation); none after an exit. */
   get failure(): KeelError | undefined {
     return this.#endReason;
+  }
+
+  /** Why it ended, the error made on first use for a kill (a stack-less `killed` error). */
+  get #endReason(): KeelError | undefined {
+    if (this.#endError === undefined && this.#killedBecause !== undefined) {
+      this.#endError = KeelError.recorded('killed', this.#killMessage(this.#killedBecause), {
+        sandbox: this.id,
+      });
+      this.#killedBecause = undefined;
+    }
+    return this.#endError;
+  }
+
+  #killMessage(reason: string): string {
+    return `sandbox ${this.id} was killed: ${reason}`;
+  }
+
+  /**
+   * Kernel-internal: the code and message of `failure` without making the error (the scheduler
+   * reads them at every end; a kill's error is made only if a caller ever meets it).
+   */
+  endSummary(): { code: string; message: string } | undefined {
+    if (this.#endError === undefined && this.#killedBecause !== undefined)
+      return { code: 'killed', message: this.#killMessage(this.#killedBecause) };
+    return this.#endError;
   }
 
   /** The guest's exit status, once it has called `exit`. */
@@ -719,10 +747,14 @@ export class Sandbox {
     // Killed in the middle of a call (from a host function): the guest reloads its counter when
     // that host call returns, finds it empty at its next check and unwinds.
     if (this.#state === 'running' || this.#inFastCall) this.#meter?.setRemaining(0);
+    const remote = this.#exports.remote;
+    // The error of a kill is made when first needed (a call into the ended sandbox, `failure`).
     const ended =
-      error ?? KeelError.recorded('killed', `sandbox ${this.id} was killed: ${reason}`, { sandbox: this.id });
+      error ??
+      (remote ? KeelError.recorded('killed', this.#killMessage(reason), { sandbox: this.id }) : undefined);
     // A worker sandbox ends at once, wherever its guest is (a tight loop, a host call).
-    this.#exports.remote?.kill(ended);
+    if (ended) remote?.kill(ended);
+    else this.#killedBecause = reason;
     this.#end('killed', ended, {
       event: EVENTS.sandboxExit,
       status: 'ok',
@@ -835,7 +867,7 @@ export class Sandbox {
     event: Omit<EventInput, 'sandbox'>,
   ): void {
     this.#state = state;
-    this.#endReason = reason;
+    this.#endError = reason;
     this.#exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
     this.#exports.clear();
     this.#events.closing(() => this.release());

@@ -230,7 +230,8 @@ export function subscribed(service: Service, topic: string): boolean {
 
 /** How a sandbox ended on its own (a trap, an exit, a kill by the embedder). */
 export function classify(sandbox: Sandbox): Ending {
-  const failure = sandbox.failure;
+  // Its code and message, without making a kill's error (see `Sandbox.endSummary`).
+  const failure = sandbox.endSummary();
   if (sandbox.state === 'exited') {
     const exit = sandbox.exitCode ?? 0;
     return { reason: 'exit', exit, failure: exit !== 0, drop: true };
