@@ -185,6 +185,13 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
   const failures: PlanSummary['failures'] = [];
   const placed: PlanSummary['placed'] = [];
   let lattice: Lattice | undefined;
+  // A stop can come while the plan is still being placed (before the scheduler runs, which
+  // would forget it): remember it, skip the run, and the `finally` still unplaces.
+  let stopRequested = false;
+  options.onStop?.(() => {
+    stopRequested = true;
+    void kernel.sched.stop();
+  });
   try {
     const elsewhere = plan.sandboxes.filter((s) => s.where);
     if (elsewhere.length > 0 && !options.cluster) {
@@ -287,11 +294,12 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
     }
     const deadlineMs = options.deadlineMs ?? plan.deadlineMs;
     // In a lattice, others may call on this host at any time: serve until the deadline or a stop.
-    options.onStop?.(() => void kernel.sched.stop());
-    const result = await kernel.sched.run({
-      ...(deadlineMs === undefined ? {} : { deadlineMs }),
-      ...(lattice ? { untilIdle: false } : {}),
-    });
+    const result: RunResult = stopRequested
+      ? { reason: 'stopped', deliveries: 0, duration_ms: 0 }
+      : await kernel.sched.run({
+          ...(deadlineMs === undefined ? {} : { deadlineMs }),
+          ...(lattice ? { untilIdle: false } : {}),
+        });
     return {
       plan: plan.name,
       reason: result.reason,
