@@ -148,7 +148,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: spawn.map((t) => timingRow(t)),
-      note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close',
+      note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: N spawns then a full collection, less an empty collection (bench/README.md, Method)',
     });
 
     // Loads. Cold: nothing cached anywhere; each sample starts from the bytes.

@@ -14,8 +14,11 @@
  *   time. CPU time does not count time spent waiting while other processes hold the CPU, so on
  *   a shared machine it is the steadier figure; it is the primary timer for synchronous,
  *   allocation-light work. Wall time is primary where the work waits on I/O (cold loads).
+ * - With `collect` (spawns and other garbage-heavy work), each sample pays for its own garbage
+ *   and nobody else's: see `CompareOptions.collect`.
  */
 import { arch, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 
 export interface Stats {
   median: number;
@@ -58,9 +61,15 @@ export interface CompareOptions {
   /** Subject the ratios are taken against (default: the first). */
   reference?: string;
   /**
-   * Collect garbage before each sample, untimed (when node runs with --expose-gc, as
-   * `npm run bench` does): for operations that leave garbage V8 collects in bursts (instances,
-   * each with a wasm memory), so that no sample inherits another subject's garbage.
+   * Each sample pays for its own garbage, and only its own (needs node's `--expose-gc`): for
+   * operations that leave garbage V8 collects in bursts (instances, each with a wasm memory).
+   * A sample is: a full collection, untimed (a clean heap); an empty full collection, timed; the
+   * batch followed by a full collection, timed; the sample is the second time minus the first,
+   * per operation. So the teardown of what the batch made (its instances' wasm memories freed)
+   * is in the batch's own sample. While such a measure runs, V8 sweeps array buffers and pages on
+   * the main thread (`--no-concurrent-array-buffer-sweeping --no-concurrent-sweeping`): otherwise
+   * a collection's background threads free the dead memories after it returns, in the process's
+   * CPU time of whichever sample runs next.
    */
   collect?: boolean;
 }
@@ -119,11 +128,12 @@ interface Prepared {
   wall: number[];
 }
 
-async function timeBatch(p: Prepared): Promise<[cpuNs: number, wallNs: number]> {
+async function timeBatch(p: Prepared, then?: () => void): Promise<[cpuNs: number, wallNs: number]> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const result = p.run(p.variant.expr ? p.variant.self : p.variant.op, p.batch);
   if (p.variant.async) await result;
+  then?.();
   const wall = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
   return [(cpu.user + cpu.system) * 1000, wall];
@@ -157,23 +167,61 @@ async function prepare(variant: Variant, options: CompareOptions): Promise<Prepa
   return p;
 }
 
+/** A full collection, timed: [cpuNs, wallNs]. */
+function timeCollection(gc: () => void): [cpuNs: number, wallNs: number] {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  gc();
+  const wall = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  return [(cpu.user + cpu.system) * 1000, wall];
+}
+
+/** The V8 flags that keep a collection's freeing on the main thread (see `CompareOptions.collect`). */
+const MAIN_THREAD_SWEEPING = ['concurrent-array-buffer-sweeping', 'concurrent-sweeping'];
+
+/**
+ * Sweep on the main thread until the returned function is called, which puts back node's
+ * defaults (unless node was started with either flag: then it stays as given).
+ */
+function sweepOnMainThread(): () => void {
+  const argv = process.execArgv;
+  if (argv.some((a) => a.startsWith('--single-threaded'))) return () => {};
+  const given = MAIN_THREAD_SWEEPING.filter((f) => !argv.some((a) => a.endsWith(f)));
+  for (const f of given) setFlagsFromString(`--no-${f}`);
+  return () => {
+    for (const f of given) setFlagsFromString(`--${f}`);
+  };
+}
+
 /** Time every variant, interleaved, and report per-unit times and ratios to the reference. */
 export async function compare(
   variants: readonly Variant[],
   options: CompareOptions,
 ): Promise<SubjectTiming[]> {
   const timer = options.timer ?? 'cpu';
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (options.collect && !gc) throw new Error('a measure that collects garbage needs node --expose-gc');
+  const restore = options.collect ? sweepOnMainThread() : undefined;
   const prepared: Prepared[] = [];
-  for (const v of variants) prepared.push(await prepare(v, options));
-  for (let r = 0; r < options.samples; r++) {
-    for (let k = 0; k < prepared.length; k++) {
-      const p = prepared[(r + k) % prepared.length]!;
-      if (options.collect) (globalThis as { gc?: () => void }).gc?.();
-      const [cpu, wall] = await timeBatch(p);
-      const per = p.batch * (p.variant.units ?? 1);
-      p.cpu.push(cpu / per);
-      p.wall.push(wall / per);
+  try {
+    for (const v of variants) prepared.push(await prepare(v, options));
+    for (let r = 0; r < options.samples; r++) {
+      for (let k = 0; k < prepared.length; k++) {
+        const p = prepared[(r + k) % prepared.length]!;
+        let empty: [number, number] = [0, 0];
+        if (options.collect) {
+          gc!();
+          empty = timeCollection(gc!);
+        }
+        const [cpu, wall] = await timeBatch(p, options.collect ? gc : undefined);
+        const per = p.batch * (p.variant.units ?? 1);
+        p.cpu.push((cpu - empty[0]) / per);
+        p.wall.push((wall - empty[1]) / per);
+      }
     }
+  } finally {
+    restore?.();
   }
   const refIndex = Math.max(
     0,
