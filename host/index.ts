@@ -120,5 +120,6 @@ export {
   type ServiceInfo,
   SIGNALS,
   type SignalName,
+  UNDELIVERED_TOPIC,
 } from './sched/scheduler.js';
 export type { Backoff, Ending, RestartPolicy, RestartPolicyInput } from './sched/supervise.js';

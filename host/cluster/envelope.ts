@@ -112,6 +112,8 @@ export interface Header {
   n?: number;
   of?: number;
   sz?: number;
+  /** `msg`, `req`: 1 when it travels at least once, through the lattice's stream (its own subjects). */
+  q?: 1;
 }
 
 export interface Decoded {
@@ -250,6 +252,7 @@ function checkHeader(raw: unknown): Header | string {
     if (!Number.isSafeInteger(h.sz) || (h.sz as number) < 0) return 'bad module size';
     if (h.hx === undefined) return 'no hash';
   }
+  if (h.q !== undefined && (h.q !== 1 || (kind !== 'msg' && kind !== 'req'))) return 'bad delivery';
   if (h.m !== undefined && !str(h.m, 300)) return 'bad text';
   if (h.ms !== undefined && (!Number.isSafeInteger(h.ms) || (h.ms as number) < 0)) return 'bad timeout';
   if (h.st !== undefined && h.st !== 'ok' && h.st !== 'timeout' && h.st !== 'killed') return 'bad status';

@@ -23,6 +23,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { type ClusterLimits, resolveClusterLimits } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { isTopic } from '../sched/glob.js';
+import type { ArrivalOutcome } from '../sched/lattice.js';
 import { GUEST_ERROR_CODES, type GuestErrorCode } from '../sched/port.js';
 import {
   qualify,
@@ -32,6 +33,8 @@ import {
   unqualify,
 } from '../sched/remote.js';
 import { backoffDelay, type RestartPolicy, resolveRestart } from '../sched/supervise.js';
+import { UNDELIVERED_TOPIC } from '../sched/topics.js';
+import { Dedupe, type DurableDelivery, DurableLink } from './durable.js';
 import {
   type Decoded,
   decode,
@@ -56,7 +59,14 @@ import {
   sha256,
 } from './placement.js';
 import { Reporter } from './reporter.js';
-import { eventSubject, heartbeatSubject, hostSubject, subjectFor, subscriptions } from './subjects.js';
+import {
+  durableSubject,
+  eventSubject,
+  heartbeatSubject,
+  hostSubject,
+  subjectFor,
+  subscriptions,
+} from './subjects.js';
 import {
   type ClusterCredentials,
   HostWindows,
@@ -97,6 +107,13 @@ export interface LatticeOptions {
    * what was heard.
    */
   observe?: boolean;
+  /**
+   * Join the lattice's JetStream stream (the server must run JetStream: `nats-server -js`), so
+   * that sends marked at-least-once (a sandbox's `sched.delivery`, `sendAtLeastOnce`) travel
+   * through it and reach this host's sandboxes even across its restarts (docs/cluster.md).
+   * Without it (the default) delivery is at most once, and at-least-once sends are refused.
+   */
+  durable?: boolean;
 }
 
 /** A call to another host (placement, fetching a module) waiting for its answer. */
@@ -250,6 +267,17 @@ export class Lattice implements RemotePort {
   #lastTick = performance.now();
   #closed = false;
   #stopHook: (() => void) | undefined;
+  /** At-least-once delivery (`durable`): the stream, and what this host took from it. */
+  #durable: DurableLink | undefined;
+  readonly #dedupe: Dedupe;
+  /** At-least-once messages queued in a mailbox here, not delivered yet, by id: acknowledged when delivered. */
+  readonly #held = new Map<string, DurableDelivery>();
+  /** At-least-once messages handed back to the stream for later (their target was full), by id → target. */
+  readonly #later = new Map<string, string>();
+  /** How many of those each target has (at most a quarter of `durableInflight`, so that one cannot starve the others). */
+  readonly #laterByTarget = new Map<string, number>();
+  /** Mount path → the host that last announced it (for at-least-once sends to a host that is down), the most recent 4,096. */
+  readonly #routes = new Map<string, string>();
 
   constructor(kernel: Kernel, options: LatticeOptions) {
     if (!HOST_ID.test(options.hostId ?? '')) {
@@ -307,6 +335,7 @@ export class Lattice implements RemotePort {
       });
     }
     this.#unverified = new TokenBucket(this.limits.peerRate * 2, now);
+    this.#dedupe = new Dedupe(this.limits.durableDedupe);
     this.#reporter = new Reporter(this.limits.rejectEvents, (key, suppressed) => {
       const [event, reason] = key.split(' ') as [string, string];
       this.#emit(event === EVENTS.ipcDrop ? EVENTS.ipcDrop : EVENTS.clusterReject, 'warn', 'dropped', {
@@ -377,6 +406,16 @@ export class Lattice implements RemotePort {
     this.#timer = setInterval(() => this.#tick(), this.limits.heartbeatMs);
     this.#timer.unref();
     await this.#nc.flush();
+    if (this.#options.durable) {
+      try {
+        this.#durable = await DurableLink.open(this.#nc, this.name, this.hostId, this.limits, (d) =>
+          this.#onDurable(d),
+        );
+      } catch (error) {
+        await this.close();
+        throw error instanceof KeelError ? error : new KeelError('invalid-argument', String(error));
+      }
+    }
   }
 
   /**
@@ -411,6 +450,21 @@ export class Lattice implements RemotePort {
         ...(host !== undefined ? { host: key.endsWith(' *') ? '*' : host } : {}),
         count: 1,
       });
+  }
+
+  /**
+   * At-least-once delivery here (undefined without `durable`): messages queued in a mailbox and
+   * not yet delivered (unacknowledged), handed back for later (a full target), ids remembered to
+   * drop duplicates, and this host's sends waiting for the stream's acknowledgement.
+   */
+  durableState(): { held: number; later: number; remembered: number; waiting: number } | undefined {
+    if (!this.#durable) return undefined;
+    return {
+      held: this.#held.size,
+      later: this.#later.size,
+      remembered: this.#dedupe.size,
+      waiting: this.#durable.waiting,
+    };
   }
 
   /** Other hosts of the lattice, as last heard. */
@@ -746,6 +800,9 @@ export class Lattice implements RemotePort {
     for (const entry of this.#supervised.values()) if (entry.timer) clearTimeout(entry.timer);
     this.#supervised.clear();
     this.#reporter.flush();
+    // Not acknowledged: the stream hands these again to this host's next run.
+    await this.#durable?.close();
+    this.#held.clear();
     const nc = this.#nc;
     if (nc && !nc.isClosed()) {
       try {
@@ -792,6 +849,13 @@ export class Lattice implements RemotePort {
       throw new KeelError('no-such-target', `host ${host} is not up in lattice ${this.name}`, { host });
     }
     const kind: EnvelopeKind = envelope.kind === 'message' ? 'msg' : 'req';
+    const durable = envelope.delivery === 'at-least-once';
+    if (durable && !this.#durable) {
+      throw new KeelError(
+        'capability-denied',
+        `at-least-once delivery needs a lattice joined with durable (lattice ${this.name} was not)`,
+      );
+    }
     const frame = this.#frame(
       {
         k: kind,
@@ -801,10 +865,104 @@ export class Lattice implements RemotePort {
         ...(envelope.request !== undefined ? { r: String(envelope.request) } : {}),
         ...(envelope.timeoutMs !== undefined ? { ms: Math.round(envelope.timeoutMs) } : {}),
         ...(envelope.peers ? { p: [...envelope.peers] } : {}),
+        ...(durable ? { q: 1 as const } : {}),
       },
       envelope.body,
     );
-    this.#publish(hostSubject(this.name, host, kind), frame);
+    if (!durable) {
+      this.#publish(hostSubject(this.name, host, kind), frame);
+      return;
+    }
+    this.#publishDurable(host, kind, envelope.from, frame).catch((error: KeelError) => {
+      // Not taken by the stream: the sender is told (a request ends with the code; a sandbox
+      // that sent a message gets `keel.undelivered`), and it is logged.
+      this.#undelivered(host, envelope, error);
+    });
+  }
+
+  /**
+   * Send a message to `to` (a path or `sbx_N@host` served by another host) at least once,
+   * through the lattice's stream (`durable`). Resolves once the stream acknowledged it: it will
+   * be delivered to the target, even if its host is down now or restarts, within
+   * `durableAgeMs`, each message once per run of the receiving host. Rejects with a
+   * `KeelError`: `no-such-target` (no host serves it, nor did one that is down),
+   * `message-too-large`, `mailbox-full` (the stream, or this sender's part of it, is full),
+   * `timeout` (no acknowledgement), `capability-denied` (not joined with `durable`).
+   */
+  async sendAtLeastOnce(to: string, body: Uint8Array | string): Promise<{ host: string }> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    if (!this.#durable || this.#closed) {
+      throw new KeelError(
+        'capability-denied',
+        `at-least-once delivery needs a lattice joined with durable (lattice ${this.name} was not)`,
+      );
+    }
+    if (this.#kernel.sched.service(to)) {
+      this.#kernel.sched.send(to, bytes);
+      return { host: this.hostId };
+    }
+    const host = this.locate(to)?.host ?? this.#lastRoute(to);
+    if (!host) throw new KeelError('no-such-target', `no host of the lattice serves ${to}`, { target: to });
+    if (bytes.byteLength > this.#kernel.limits.messageBytes) {
+      throw new KeelError(
+        'message-too-large',
+        `a ${bytes.byteLength}-byte message exceeds the ${this.#kernel.limits.messageBytes}-byte message limit`,
+        { bytes: bytes.byteLength, limit: this.#kernel.limits.messageBytes },
+      );
+    }
+    const frame = this.#frame({ k: 'msg', d: host, f: 'host', to, q: 1 }, bytes);
+    await this.#publishDurable(host, 'msg', 'host', frame);
+    return { host };
+  }
+
+  /** A path served by a host that is now down (trusted still): where at-least-once sends to it go. */
+  #lastRoute(to: string): string | undefined {
+    const qualified = unqualify(to);
+    if (qualified) return this.#peers.has(qualified.host) ? qualified.host : undefined;
+    return this.#routes.get(to);
+  }
+
+  #publishDurable(host: string, kind: EnvelopeKind, from: string, frame: Uint8Array): Promise<void> {
+    this.#reserve(frame.byteLength);
+    const header = (decode(frame) as Decoded).header;
+    return this.#durable!.publish(
+      from,
+      durableSubject(this.name, host, kind, this.hostId, from),
+      frame,
+      `${this.hostId}.${header.e}.${header.s}`,
+    );
+  }
+
+  /** An at-least-once envelope the stream did not take: tell its sender, log it. */
+  #undelivered(host: string, envelope: RemoteSend, error: KeelError): void {
+    const code = isErrorCode(error.code) ? error.code : 'timeout';
+    if (envelope.kind === 'request' && envelope.request !== undefined) {
+      this.#kernel.sched.remoteRefused(
+        envelope.request,
+        host,
+        (GUEST_ERROR_CODES as readonly string[]).includes(code) ? (code as GuestErrorCode) : 'timeout',
+        error.message,
+      );
+    } else if (envelope.from !== 'host') {
+      this.#kernel.sched.notice(
+        envelope.from,
+        new TextEncoder().encode(
+          JSON.stringify({ to: envelope.to, host, code, bytes: envelope.body.byteLength }),
+        ),
+        UNDELIVERED_TOPIC,
+      );
+    }
+    this.#reporter.report(`${EVENTS.ipcDrop} ${code}`, performance.now(), () =>
+      this.#emit(EVENTS.ipcDrop, 'warn', 'dropped', {
+        reason: code,
+        kind: envelope.kind,
+        from: envelope.from,
+        to: envelope.to,
+        host,
+        bytes: envelope.body.byteLength,
+        delivery: 'at-least-once',
+      }),
+    );
   }
 
   peerHosts(): number {
@@ -858,13 +1016,19 @@ export class Lattice implements RemotePort {
 
   /** Hand a frame to NATS, within the bytes one turn of the event loop may queue. */
   #publish(subject: string, frame: Uint8Array): void {
-    if (this.#outbound + frame.byteLength > this.limits.outboundBytes) {
+    this.#reserve(frame.byteLength);
+    this.#nc!.publish(subject, frame);
+  }
+
+  /** Count bytes against what one turn of the event loop may hand to NATS (`outboundBytes`). */
+  #reserve(bytes: number): void {
+    if (this.#outbound + bytes > this.limits.outboundBytes) {
       throw new KeelError(
         'mailbox-full',
         `the link to the lattice has ${this.#outbound} bytes waiting to be sent (outboundBytes ${this.limits.outboundBytes})`,
       );
     }
-    this.#outbound += frame.byteLength;
+    this.#outbound += bytes;
     if (!this.#outboundReset) {
       this.#outboundReset = true;
       setImmediate(() => {
@@ -872,7 +1036,6 @@ export class Lattice implements RemotePort {
         this.#outboundReset = false;
       });
     }
-    this.#nc!.publish(subject, frame);
   }
 
   #direct(
@@ -1235,7 +1398,14 @@ export class Lattice implements RemotePort {
     const paths = new Map<string, string>();
     for (const [id, path] of (header.sv ?? []).slice(0, this.limits.maxServices)) {
       services.set(id, path ?? '');
-      if (path) paths.set(path, id);
+      if (path) {
+        paths.set(path, id);
+        if (this.#durable && this.#routes.get(path) !== peer.host) {
+          this.#routes.delete(path);
+          this.#routes.set(path, peer.host);
+          if (this.#routes.size > 4_096) this.#routes.delete(this.#routes.keys().next().value!);
+        }
+      }
     }
     const before = peer.services;
     peer.services = services;
@@ -1379,33 +1549,8 @@ export class Lattice implements RemotePort {
     switch (header.k) {
       case 'msg':
       case 'req': {
-        const outcome = sched.arrive({
-          kind: header.k === 'msg' ? 'message' : 'request',
-          host: peer.host,
-          from: header.f!,
-          to: header.to!,
-          body,
-          ...(header.ms !== undefined ? { timeoutMs: header.ms } : {}),
-          ...(header.p ? { peers: header.p } : {}),
-        });
-        if (!outcome.ok) {
-          this.#dropped(peer.host, header, outcome.code, body.byteLength, now);
-          if (header.k === 'req')
-            this.#direct(peer.host, 'nak', { r: header.r!, c: outcome.code, f: 'kernel' });
-          return;
-        }
-        if (outcome.reply) {
-          const r = header.r!;
-          outcome.reply.then(
-            (reply) => this.#direct(peer.host, 'rep', { r, st: 'ok', f: 'kernel' }, reply),
-            (error: KeelError) =>
-              this.#direct(peer.host, 'rep', {
-                r,
-                st: error.code === 'timeout' ? 'timeout' : 'killed',
-                f: 'kernel',
-              }),
-          );
-        }
+        const outcome = this.#arrive(peer, header, body);
+        if (!outcome.ok) this.#refused(peer, header, outcome.code, body.byteLength, now);
         return;
       }
       case 'plc':
@@ -1451,8 +1596,175 @@ export class Lattice implements RemotePort {
     }
   }
 
+  /** Hand a message or request to the kernel; a request's reply (or its end) goes back to its host. */
+  #arrive(peer: Peer, header: Header, body: Uint8Array, delivered?: () => void): ArrivalOutcome {
+    const outcome = this.#kernel.sched.arrive({
+      kind: header.k === 'msg' ? 'message' : 'request',
+      host: peer.host,
+      from: header.f!,
+      to: header.to!,
+      body,
+      ...(header.ms !== undefined ? { timeoutMs: header.ms } : {}),
+      ...(header.p ? { peers: header.p } : {}),
+      ...(delivered ? { delivered } : {}),
+    });
+    if (outcome.ok && outcome.reply) {
+      const r = header.r!;
+      outcome.reply.then(
+        (reply) => this.#direct(peer.host, 'rep', { r, st: 'ok', f: 'kernel' }, reply),
+        (error: KeelError) =>
+          this.#direct(peer.host, 'rep', {
+            r,
+            st: error.code === 'timeout' ? 'timeout' : 'killed',
+            f: 'kernel',
+          }),
+      );
+    }
+    return outcome;
+  }
+
+  /** A message or request the kernel refused: logged; a request's host is told at once (`nak`). */
+  #refused(peer: Peer, header: Header, code: GuestErrorCode, bytes: number, now: number, extra = {}): void {
+    this.#dropped(peer.host, header, code, bytes, now, 1, extra);
+    if (header.k === 'req') this.#direct(peer.host, 'nak', { r: header.r!, c: code, f: 'kernel' });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // At least once (`durable`)
+
+  /**
+   * A message the stream handed to this host. Checked as any envelope from another host (size,
+   * form, a trusted host, the subject, its signature), with an age window of `durableAgeMs`
+   * (plus `skewMs`) instead of the replay window, and its id against the ids accepted within
+   * that window (a duplicate, handed again or replayed into the stream, is dropped). Then the
+   * kernel checks it as it does any message from another host. It is acknowledged when it is
+   * delivered to the target (not when queued); refused for good (forged, its grant, its size)
+   * it is dropped from the stream; refused for now (a full mailbox, no such target yet) it is
+   * handed back for later, with a doubling wait, at most `durableDeliveries` times and at most
+   * a quarter of `durableInflight` per target, then dropped (`ipc:drop`, `redelivered`).
+   */
+  #onDurable(d: DurableDelivery): void {
+    if (this.#closed) return;
+    const now = performance.now();
+    const wall = Date.now();
+    const admitted = this.#admitDurable(d.subject, d.data, wall, now);
+    if (admitted === 'later') {
+      d.retry(this.limits.durableBackoffMs);
+      return;
+    }
+    if (admitted instanceof Rejected) {
+      this.#reject(admitted, d.subject, d.data, now);
+      d.drop();
+      return;
+    }
+    const { peer, decoded } = admitted;
+    const header = decoded.header;
+    const id = `${header.h}.${header.e}.${header.s}`;
+    const target = header.to!;
+    if (this.#later.has(id)) {
+      this.#later.delete(id);
+      const left = (this.#laterByTarget.get(target) ?? 1) - 1;
+      if (left > 0) this.#laterByTarget.set(target, left);
+      else this.#laterByTarget.delete(target);
+    }
+    if (this.#held.has(id)) {
+      // Still queued here, handed again because its delivery took longer than durableAckWaitMs:
+      // acknowledged (through this latest hand-over) once delivered. The stream's last hand-over
+      // ends it (the target may have ended with it queued): nothing is held for ever.
+      if (d.deliveries >= this.limits.durableDeliveries) {
+        this.#held.delete(id);
+        d.drop();
+      } else this.#held.set(id, d);
+      return;
+    }
+    if (this.#dedupe.has(id, wall)) {
+      this.#reject(
+        new Rejected('replay', `at-least-once ${id} already delivered`, peer.host),
+        d.subject,
+        d.data,
+        now,
+      );
+      d.drop();
+      return;
+    }
+    if (!this.#dedupe.add(id, header.t + this.limits.durableAgeMs + this.limits.skewMs, wall)) {
+      // Every id remembered is still within its window: take it when some have expired.
+      d.retry(this.limits.durableBackoffMs);
+      return;
+    }
+    const body = decoded.body.slice();
+    const outcome = this.#arrive(peer, header, body, () => {
+      const latest = this.#held.get(id);
+      this.#held.delete(id);
+      latest?.ack();
+    });
+    if (outcome.ok) {
+      this.#held.set(id, d);
+      return;
+    }
+    this.#dedupe.delete(id);
+    const waiting = this.#laterByTarget.get(target) ?? 0;
+    const retryable = outcome.code === 'mailbox-full' || outcome.code === 'no-such-target';
+    if (
+      retryable &&
+      d.deliveries < this.limits.durableDeliveries &&
+      waiting < Math.max(1, Math.floor(this.limits.durableInflight / 4))
+    ) {
+      this.#later.set(id, target);
+      this.#laterByTarget.set(target, waiting + 1);
+      d.retry(Math.min(60_000, this.limits.durableBackoffMs * 2 ** (d.deliveries - 1)));
+      return;
+    }
+    this.#refused(peer, header, outcome.code, body.byteLength, now, {
+      delivery: 'at-least-once',
+      redelivered: d.deliveries - 1,
+    });
+    d.drop();
+  }
+
+  /** The checks of #admit for a frame from the stream; `later` when this host cannot check it now. */
+  #admitDurable(
+    subject: string,
+    data: Uint8Array,
+    wall: number,
+    now: number,
+  ): { peer: Peer; decoded: Decoded } | Rejected | 'later' {
+    if (data.byteLength > this.limits.frameBytes)
+      return new Rejected('too-large', `${data.byteLength} bytes`);
+    const decoded = decode(data);
+    if (decoded instanceof Rejected) return decoded;
+    const header = decoded.header;
+    const peer = this.#peers.get(header.h);
+    if (!peer) {
+      const detail =
+        header.h === this.hostId ? 'a frame claiming to come from this host' : 'not a trusted host';
+      return new Rejected('unknown-host', detail, header.h);
+    }
+    if (header.q !== 1 || subjectFor(this.name, header) !== subject || header.d !== this.hostId) {
+      return new Rejected('wrong-subject', subject.slice(0, 200), peer.host);
+    }
+    if (
+      header.t > wall + this.limits.skewMs ||
+      header.t < wall - this.limits.durableAgeMs - this.limits.skewMs
+    ) {
+      return new Rejected('stale', `timestamp ${header.t}`, peer.host);
+    }
+    if (!this.#unverified.take(now)) return 'later';
+    if (!verifies(decoded, peer.key))
+      return new Rejected('bad-signature', 'the signature does not verify', peer.host);
+    return { peer, decoded };
+  }
+
   /** A message from another host that this kernel refused: `ipc:drop`, bounded per reason. */
-  #dropped(host: string, header: Header, reason: string, bytes: number, now: number, count = 1): void {
+  #dropped(
+    host: string,
+    header: Header,
+    reason: string,
+    bytes: number,
+    now: number,
+    count = 1,
+    extra: Record<string, unknown> = {},
+  ): void {
     this.#reporter.report(`${EVENTS.ipcDrop} ${reason}`, now, () =>
       this.#emit(EVENTS.ipcDrop, 'warn', 'dropped', {
         reason,
@@ -1462,6 +1774,7 @@ export class Lattice implements RemotePort {
         origin: host,
         bytes,
         ...(count > 1 ? { subscribers: count } : {}),
+        ...extra,
       }),
     );
   }

@@ -36,6 +36,8 @@ export interface PlacedSched {
   maxDenials?: number;
   subscribe?: readonly string[];
   restart?: RestartPolicyInput;
+  /** Its messages and requests to other hosts: `at-least-once` through the lattice's stream (docs/cluster.md). */
+  delivery?: 'at-most-once' | 'at-least-once';
 }
 
 /** What a host is asked, as its `accept` hook sees it. */
@@ -127,7 +129,7 @@ function readSched(raw: unknown): PlacedSched {
   }
   const s = raw as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!['weight', 'maxDenials', 'subscribe', 'restart'].includes(key)) {
+    if (!['weight', 'maxDenials', 'subscribe', 'restart', 'delivery'].includes(key)) {
       throw new KeelError('invalid-argument', `unknown placement sched option "${key.slice(0, 40)}"`);
     }
   }
@@ -147,6 +149,12 @@ function readSched(raw: unknown): PlacedSched {
       !s.subscribe.every((t) => typeof t === 'string' && isTopicPattern(t)))
   ) {
     throw new KeelError('invalid-argument', 'placement sched.subscribe must be a list of topic patterns');
+  }
+  if (s.delivery !== undefined && s.delivery !== 'at-most-once' && s.delivery !== 'at-least-once') {
+    throw new KeelError(
+      'invalid-argument',
+      'placement sched.delivery must be "at-most-once" or "at-least-once"',
+    );
   }
   if (s.restart !== undefined) {
     if (typeof s.restart !== 'object' || s.restart === null || Array.isArray(s.restart)) {

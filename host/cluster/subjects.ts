@@ -5,6 +5,9 @@
  *   keel.<lattice>.host.<host>.<kind>   envelopes for <host>: msg, req, rep, nak
  *   keel.<lattice>.evt.<topic>          events published on <topic> (topics are dot-separated,
  *                                       as NATS subjects are, so a topic is its own suffix)
+ *   keel.<lattice>.js.<host>.<kind>.<from-host>.<sender>
+ *                                       at-least-once msg, req for <host>, in the lattice's
+ *                                       JetStream stream (one subject per sender: its quota)
  *
  * A host subscribes to `hb.*`, to `host.<itself>.*` and to `evt.>`. The receiver derives the
  * subject a frame must have travelled on from its (signed) header and drops any other.
@@ -23,6 +26,27 @@ export function eventSubject(lattice: string, topic: string): string {
   return `keel.${lattice}.evt.${topic}`;
 }
 
+/** An at-least-once envelope's subject, in the lattice's stream. */
+export function durableSubject(
+  lattice: string,
+  host: string,
+  kind: EnvelopeKind,
+  from: string,
+  sender: string,
+): string {
+  return `keel.${lattice}.js.${host}.${kind}.${from}.${sender}`;
+}
+
+/** The lattice's JetStream stream, and the subjects it holds. */
+export function durableStream(lattice: string): { name: string; subjects: string } {
+  return { name: `KEEL_${lattice}`, subjects: `keel.${lattice}.js.>` };
+}
+
+/** What one host reads from the stream (its durable consumer's filter). */
+export function durableFilter(lattice: string, host: string): string {
+  return `keel.${lattice}.js.${host}.>`;
+}
+
 /** The subjects a host listens on. */
 export function subscriptions(lattice: string, host: string): string[] {
   return [`keel.${lattice}.hb.*`, `keel.${lattice}.host.${host}.*`, `keel.${lattice}.evt.>`];
@@ -37,6 +61,8 @@ export function subjectFor(lattice: string, header: Header): string {
     case 'evt':
       return eventSubject(lattice, header.to ?? '');
     default:
-      return hostSubject(lattice, header.d ?? '', header.k);
+      return header.q === 1
+        ? durableSubject(lattice, header.d ?? '', header.k, header.h, header.f ?? '')
+        : hostSubject(lattice, header.d ?? '', header.k);
   }
 }

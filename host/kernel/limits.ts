@@ -167,6 +167,36 @@ export interface ClusterLimits {
    * of modules being reassembled from one host at once; a fetch also ends after 30 s.
    */
   moduleBytes: number;
+  /**
+   * At-least-once delivery (a lattice joined with `durable`, docs/cluster.md): messages the
+   * lattice's JetStream stream holds at once (delivered ones are removed); past it, an
+   * at-least-once send is refused with `mailbox-full`.
+   */
+  durableMessages: number;
+  /** Bytes the lattice's stream holds at once; past it, sends are refused with `mailbox-full`. */
+  durableBytes: number;
+  /**
+   * How long the stream keeps a message not yet delivered, in ms; also how old an at-least-once
+   * envelope may be when it arrives, and how long its id is remembered to drop a duplicate.
+   */
+  durableAgeMs: number;
+  /**
+   * Messages one sender (a sandbox, an embedder) may have in the stream for one receiving host
+   * at once (the stream's per-subject limit); past it its sends are refused with `mailbox-full`.
+   */
+  durableSenderMessages: number;
+  /** At-least-once sends of one sender waiting for the stream's acknowledgement; past it, `mailbox-full`. */
+  durablePending: number;
+  /** Times the receiving host takes one message before it gives up on it (`ipc:drop`). */
+  durableDeliveries: number;
+  /** The first wait before a message refused with `mailbox-full` is delivered again, in ms; doubled each time. */
+  durableBackoffMs: number;
+  /** Messages handed to this host by the stream and not yet acknowledged (the consumer's `max_ack_pending`). */
+  durableInflight: number;
+  /** How long a message handed to this host may wait for its delivery before the stream hands it again, in ms. */
+  durableAckWaitMs: number;
+  /** Ids of at-least-once messages remembered to drop duplicates (within `durableAgeMs`); when full, new ones wait. */
+  durableDedupe: number;
 }
 
 export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
@@ -183,6 +213,16 @@ export const DEFAULT_CLUSTER_LIMITS: Readonly<ClusterLimits> = Object.freeze({
   maxRemoteLinks: 1_024,
   rejectEvents: 16,
   moduleBytes: 64 * MiB,
+  durableMessages: 65_536,
+  durableBytes: 256 * MiB,
+  durableAgeMs: 300_000,
+  durableSenderMessages: 1_024,
+  durablePending: 256,
+  durableDeliveries: 5,
+  durableBackoffMs: 1_000,
+  durableInflight: 1_024,
+  durableAckWaitMs: 30_000,
+  durableDedupe: 100_000,
 });
 
 /** Cluster limits with overrides, each a finite integer > 0. */

@@ -196,6 +196,7 @@ export function deliverInWindow(s: SchedState, entry: Entry): void {
   const envelope = entry.service.mailbox.shift()!;
   const service = entry.service;
   service.stats.delivered++;
+  envelope.delivered?.();
   if (envelope.kind === 'request') {
     const pending = service.awaiting.get(envelope.request!);
     if (pending) pending.delivered = true;

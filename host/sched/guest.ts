@@ -224,9 +224,17 @@ export function guestSendRemote(
     refused(s, entry, kind, to, body, 'message-too-large');
     throw tooLarge(body.byteLength, entry.sandbox.limits.messageBytes, true);
   }
+  const delivery = entry.service.options.sched?.delivery === 'at-least-once' ? 'at-least-once' : undefined;
   if (kind === 'message') {
     try {
-      sendRemote(s, entry, where, { kind, from: entry.id, to, body, peers: scope.peers });
+      sendRemote(s, entry, where, {
+        kind,
+        from: entry.id,
+        to,
+        body,
+        peers: scope.peers,
+        ...(delivery ? { delivery } : {}),
+      });
     } catch (error) {
       throw remoteRefusal(s, entry, kind, to, body, error);
     }
@@ -235,7 +243,7 @@ export function guestSendRemote(
   const owner = entry.service;
   checkOutstanding(s, entry, to, body);
   try {
-    return requestRemote(s, entry, owner, entry.id, where, to, body, timeoutMs!, scope.peers);
+    return requestRemote(s, entry, owner, entry.id, where, to, body, timeoutMs!, scope.peers, delivery);
   } catch (error) {
     throw remoteRefusal(s, entry, kind, to, body, error);
   }

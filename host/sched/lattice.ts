@@ -82,14 +82,15 @@ export function arrive(s: SchedState, arrival: RemoteArrival): ArrivalOutcome {
       `the mailbox of ${service.current?.id ?? service.name} is full for ${from}`,
     );
   }
+  const delivered = arrival.delivered ? { delivered: arrival.delivered } : {};
   if (arrival.kind === 'message') {
-    enqueue(s, undefined, service, { kind: 'message', from, body: arrival.body });
+    enqueue(s, undefined, service, { kind: 'message', from, body: arrival.body, ...delivered });
     return { ok: true };
   }
   const reply = new Promise<Uint8Array>((resolve, reject) => {
     const waiter: HostWaiter = { resolve, reject };
     const id = openRequest(s, waiter, from, service, arrival.timeoutMs ?? 0);
-    enqueue(s, undefined, service, { kind: 'request', from, body: arrival.body, request: id });
+    enqueue(s, undefined, service, { kind: 'request', from, body: arrival.body, request: id, ...delivered });
   });
   return { ok: true, reply };
 }
@@ -171,11 +172,20 @@ export function remoteHostDown(s: SchedState, host: string): void {
   }
 }
 
-/** Kernel-internal: a `keel.down` notice from the kernel to a service (a link across hosts). */
-export function notice(s: SchedState, target: string, body: Uint8Array): boolean {
+/**
+ * Kernel-internal: a notice from the kernel to a service: `keel.down` (a link across hosts) or
+ * `keel.undelivered` (an at-least-once message the lattice could not hand to its stream).
+ */
+export function notice(s: SchedState, target: string, body: Uint8Array, topic = DOWN_TOPIC): boolean {
   const service = resolve(s, target, true);
   if (!service || service.ended || !service.accepting) return false;
-  enqueue(s, undefined, service, { kind: 'event', from: 'kernel', body, topic: DOWN_TOPIC }, true);
+  // `keel.down` has a reserved slot (one per link); other notices only a free one: a sender
+  // whose mailbox is full misses them (dropped with `ipc:drop`), so they cannot pile up.
+  try {
+    enqueue(s, undefined, service, { kind: 'event', from: 'kernel', body, topic }, topic === DOWN_TOPIC);
+  } catch {
+    return false;
+  }
   return true;
 }
 
@@ -237,6 +247,7 @@ export function requestRemote(
   body: Uint8Array,
   timeoutMs: number,
   peers?: readonly string[],
+  delivery?: 'at-least-once',
 ): bigint {
   const timeout = requestTimeout(s, timeoutMs);
   const id = ++s.requestSeq;
@@ -257,6 +268,7 @@ export function requestRemote(
     request: id,
     timeoutMs: timeout,
     ...(peers ? { peers } : {}),
+    ...(delivery ? { delivery } : {}),
   });
   pending.timer = s.timers.add(s.clock.now() + timeout, () => settleRemote(s, pending, 'timeout'));
   s.remoteRequests.set(id, pending);

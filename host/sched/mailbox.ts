@@ -24,6 +24,8 @@ export interface Envelope {
   readonly topic?: string | undefined;
   /** When it was queued (the scheduler's clock), for latency; set only when observed. */
   readonly queuedAt?: number | undefined;
+  /** Called when its delivery begins (an at-least-once message from another host is acknowledged then). */
+  readonly delivered?: (() => void) | undefined;
 }
 
 /** Senders whose envelopes are not counted against a share: the embedder and the kernel. */

@@ -35,7 +35,16 @@ export interface SandboxSchedOptions {
   graceFuel?: number;
   /** Topic patterns the embedder subscribes the sandbox to (no grant needed). */
   subscribe?: readonly string[];
+  /**
+   * How its messages and requests to sandboxes of other hosts travel: `at-most-once` (the
+   * default) or `at-least-once` (through the lattice's JetStream stream, when the lattice was
+   * joined with `durable`; see docs/cluster.md). Within one kernel it changes nothing.
+   */
+  delivery?: Delivery;
 }
+
+/** How a message to another host travels (docs/cluster.md). */
+export type Delivery = 'at-most-once' | 'at-least-once';
 
 /**
  * What the scheduler reads of a sandbox's spawn options (the kernel's `SpawnOptions`): its
@@ -56,6 +65,16 @@ export function checkSandboxSched(options: SandboxSchedOptions | undefined): voi
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       throw new KeelError('invalid-argument', `${name} must be an integer >= 0, got ${value}`);
     }
+  }
+  if (
+    options.delivery !== undefined &&
+    options.delivery !== 'at-most-once' &&
+    options.delivery !== 'at-least-once'
+  ) {
+    throw new KeelError(
+      'invalid-argument',
+      `delivery must be "at-most-once" or "at-least-once", got ${JSON.stringify(options.delivery).slice(0, 40)}`,
+    );
   }
   resolveRestart(options.restart);
   for (const pattern of options.subscribe ?? []) if (!isTopicPattern(pattern)) throw badTopic(pattern);

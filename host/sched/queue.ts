@@ -41,6 +41,7 @@ export function enqueue(
     status: fields.status,
     topic: fields.topic,
     queuedAt: s.host.bus.wants(EVENTS.ipcDeliver) ? s.clock.now() : undefined,
+    ...(fields.delivered ? { delivered: fields.delivered } : {}),
   };
   service.mailbox.push(envelope);
   if (sender && fields.kind !== 'event') sender.service.stats.sent++;

@@ -30,6 +30,8 @@ export interface RemoteSend {
   readonly timeoutMs?: number;
   /** The sender's `keel:kernel/ipc` peers, for the receiving kernel to check again; absent for the embedder. */
   readonly peers?: readonly string[];
+  /** `at-least-once`: through the lattice's durable stream (the sending sandbox's `sched.delivery`). */
+  readonly delivery?: 'at-least-once';
 }
 
 /** What the scheduler asks of a lattice. Implemented by `host/cluster`. */
@@ -58,6 +60,12 @@ export interface RemoteArrival {
   readonly timeoutMs?: number;
   /** The sender's peers grant (absent: the other host's embedder, which is policy). */
   readonly peers?: readonly string[];
+  /**
+   * Called once when the envelope is handed to the target (its delivery begins), not when it
+   * is only queued: an at-least-once message is acknowledged then. Not called when it is
+   * never delivered (the target ended with it queued).
+   */
+  readonly delivered?: () => void;
 }
 
 /** `sbx_3` of `host-b` → `sbx_3@host-b`. */

@@ -67,7 +67,7 @@ export {
 export type { ServiceInfo } from './service.js';
 export { SIGNALS, type SignalName } from './signals.js';
 export type { SchedulerHost } from './state.js';
-export { DOWN_TOPIC, KERNEL_TOPIC_PREFIX } from './topics.js';
+export { DOWN_TOPIC, KERNEL_TOPIC_PREFIX, UNDELIVERED_TOPIC } from './topics.js';
 
 export interface RequestOptions {
   /** Default: the scheduler's `requestTimeoutMs`. */
@@ -343,8 +343,8 @@ export class Scheduler {
     remoteHostDown(this.#s, host);
   }
 
-  /** Kernel-internal: a `keel.down` notice from the kernel to a service (a link across hosts). */
-  notice(target: string, body: Uint8Array): boolean {
-    return notice(this.#s, target, body);
+  /** Kernel-internal: a notice from the kernel to a service (`keel.down`, or `topic`: `keel.undelivered`). */
+  notice(target: string, body: Uint8Array, topic?: string): boolean {
+    return notice(this.#s, target, body, topic);
   }
 }

@@ -11,6 +11,8 @@ import { emitFor, type SchedState } from './state.js';
 /** The kernel's own topics; guests cannot publish there. */
 export const KERNEL_TOPIC_PREFIX = 'keel.';
 export const DOWN_TOPIC = 'keel.down';
+/** An at-least-once message to another host that the lattice's stream did not take (docs/cluster.md). */
+export const UNDELIVERED_TOPIC = 'keel.undelivered';
 
 /**
  * Queue a publication for every subscriber (a full mailbox drops it with `ipc:drop`); returns

@@ -6,8 +6,9 @@
  * (as .ci/run sets), in which case its absence fails them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, it } from 'vitest';
 
@@ -110,6 +111,30 @@ export async function startNats(extraArgs: string[] = []): Promise<NatsServer> {
   });
   child.stderr!.resume();
   return { url: `nats://127.0.0.1:${port}`, port, stop: () => kill(child) };
+}
+
+/**
+ * A nats-server with JetStream (`-js`), its store in a temporary directory removed when it stops
+ * (and when the test file ends).
+ */
+export async function startNatsJetStream(): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-jetstream-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  afterAll(remove);
+  let server: NatsServer;
+  try {
+    server = await startNats(['-js', '-sd', dir]);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      remove();
+    },
+  };
 }
 
 /**

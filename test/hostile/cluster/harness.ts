@@ -10,7 +10,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { decode, encode, type Header, Rejected } from '../../../host/cluster/envelope.js';
 import { hostSubject } from '../../../host/cluster/subjects.js';
 import { converged, type LatticeWorld, latticeWorld } from '../../cluster/harness.js';
-import { type NatsServer, startNats } from '../../helpers/nats.js';
+import { type NatsServer, startNats, startNatsJetStream } from '../../helpers/nats.js';
 
 export interface Attack {
   nats: NatsServer;
@@ -30,8 +30,11 @@ export interface Attack {
 
 let seq = 1_000_000;
 
-export async function attack(options: Parameters<typeof latticeWorld>[2] = {}): Promise<Attack> {
-  const nats = await startNats();
+export async function attack(
+  options: Parameters<typeof latticeWorld>[2] = {},
+  server: { jetstream?: boolean } = {},
+): Promise<Attack> {
+  const nats = server.jetstream ? await startNatsJetStream() : await startNats();
   const lattice = `h${Math.random().toString(36).slice(2, 10)}`;
   let world: LatticeWorld | undefined;
   let raw: NatsConnection;
