@@ -17,6 +17,13 @@ const PARALLEL = [
   'cli',
   'fuzz',
   'guests',
+  // Attacks whose bounds are seconds of wall time or bytes, never a rate or a ratio.
+  'hostile/caps',
+  'hostile/cli',
+  'hostile/fs',
+  'hostile/handles',
+  'hostile/loader',
+  'hostile/sdk',
   'kernel',
   'loader',
   'meter',
