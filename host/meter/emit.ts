@@ -83,8 +83,12 @@ export class FuelEmitter {
   readonly bytes: Uint8Array;
   /** A reader over the input, free for lookups: the main loop reads through its own position. */
   readonly r: Reader;
-  /** The rewritten code of the body being read (its locals and entry are written at the end). */
-  readonly code = new Writer(1 << 16);
+  /**
+   * The rewritten code of the body being read (its locals and entry are written at the end).
+   * Sized to the module up to 64 KiB (it grows as needed): a zeroed 64 KiB buffer was half of
+   * metering a small module.
+   */
+  readonly code: Writer;
   /** Where copying from the input resumes (see `copyTo`). */
   copyFrom = 0;
   /** Calls to `flush` so far in this body: each marks a branch, a call, a loop or a join. */
@@ -104,6 +108,7 @@ export class FuelEmitter {
     this.ctx = ctx;
     this.bytes = ctx.bytes;
     this.r = new Reader(ctx.bytes);
+    this.code = new Writer(Math.min(1 << 16, 2 * ctx.bytes.length + 256));
   }
 
   /** Copy the input from the last copy point up to `to`. */
