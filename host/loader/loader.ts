@@ -134,7 +134,8 @@ export class Loader {
     if (preview1 && this.#options.preview1 === 'adapter') {
       const flavor = preview1Flavor(info);
       const component = await wrapPreview1(bytes, flavor);
-      const loaded = await this.#loadComponent(component, `preview1:${hash}`, 'preview1');
+      // Its core modules are named by the wrapped component's own hash (the adapter is part of it).
+      const loaded = await this.#loadComponent(component, `preview1:${hash}`, 'preview1', sha256(component));
       return {
         ...loaded,
         hash,
@@ -146,7 +147,7 @@ export class Loader {
     }
     if (preview1) checkPreview1Imports(info);
     const coreKind: ModuleKind = preview1 ? 'preview1' : 'core';
-    const { module: compiled } = await this.#compile(bytes, CORE_FILE, coreKind, true);
+    const { module: compiled } = await this.#compile(bytes, hash, CORE_FILE, coreKind, true);
     const hook = this.#options.coreHook;
     return {
       kind: coreKind,
@@ -162,13 +163,18 @@ export class Loader {
     };
   }
 
-  async #loadComponent(bytes: Uint8Array, hash: string, kind: ModuleKind): Promise<LoadedModule> {
+  async #loadComponent(
+    bytes: Uint8Array,
+    hash: string,
+    kind: ModuleKind,
+    id: string = hash,
+  ): Promise<LoadedModule> {
     const key = `${hash}|${this.#options.coreHook?.id ?? 'none'}`;
     let cache: LoadedModule['cache'] = 'memory';
     let pending = this.#components.get(key);
     if (pending) this.stats.memoryHits++;
     else {
-      pending = this.#plan(bytes, kind);
+      pending = this.#plan(bytes, id, kind);
       this.#components.set(key, pending);
       pending.catch(() => this.#components.delete(key));
       cache = (await pending).source;
@@ -189,7 +195,8 @@ export class Loader {
     };
   }
 
-  async #plan(bytes: Uint8Array, kind: ModuleKind): Promise<ComponentParts> {
+  /** `id`: the hash of `bytes`, which names its core modules. */
+  async #plan(bytes: Uint8Array, id: string, kind: ModuleKind): Promise<ComponentParts> {
     // Refuse an unsafe cache directory before any work (names and plans come first anyway).
     await this.#disk?.check();
     const plan = planComponent(bytes);
@@ -200,7 +207,8 @@ export class Loader {
     const coreFacts = new Map<string, unknown>();
     const compiled = await Promise.all(
       plan.modules.map(async (m) => {
-        const result = await this.#compile(m.bytes, m.file, kind);
+        // A core module is named by the component's hash and its place: hashed once per load.
+        const result = await this.#compile(m.bytes, `${id}/${m.file}`, m.file, kind);
         coreModules.set(m.file, result.module);
         coreSizes.set(m.file, m.bytes.length);
         if (describe) coreFacts.set(m.file, describe(m.bytes));
@@ -219,14 +227,16 @@ export class Loader {
     };
   }
 
+  /** `id` names the bytes: their hash, or the component's hash and the module's place in it. */
   #compile(
     bytes: Uint8Array,
+    id: string,
     file: string,
     kind: ModuleKind,
     checked = false,
   ): Promise<{ module: WebAssembly.Module; fromDisk: boolean }> {
     const hook = this.#options.coreHook;
-    const key = `${sha256(bytes)}|${hook?.id ?? 'none'}`;
+    const key = `${id}|${hook?.id ?? 'none'}`;
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       compiled = (async () => {
@@ -237,8 +247,8 @@ export class Loader {
           const cached = checked ? undefined : await this.#disk?.read(diskKey);
           if (cached) {
             // An entry exists only for input that was valid when it was metered (its key is the
-            // input's hash), and the metered module is validated as it compiles: the input is
-            // not validated again.
+            // hash of the input, or of the component it is a part of), and the metered module is
+            // validated as it compiles: the input is not validated again.
             this.stats.diskHits++;
             transformed = cached;
             fromDisk = true;
