@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
 import { wat } from '../scripts/lib/wat.js';
 import { type CompareOptions, compare, type Variant } from './lib/measure.js';
+import { mapCoreModules, withNonce } from './lib/nonce.js';
 import type { Group, MeasureResult, SubjectInfo } from './lib/report.js';
 import { timingRow } from './lib/report.js';
 import {
@@ -151,15 +152,17 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: N spawns then a full collection, less an empty collection (bench/README.md, Method)',
     });
 
-    // Loads. Cold: nothing cached anywhere; each sample starts from the bytes.
+    // Loads. Cold: nothing cached anywhere, V8's in-process cache included: each sample starts
+    // from bytes of its own (its core modules carry a custom section with a sample number).
     log('  load (cold)');
     const extismBytes = readFileSync(EXTISM_PLUGIN);
     const { default: createPlugin } = await import('@extism/extism');
     let cold = 0;
+    const freshComponent = () => mapCoreModules(component, (core) => withNonce(core, cold++)).component;
     const keelCold = (variant: (typeof KEEL_VARIANTS)[number]): Variant => ({
       subject: variant.id,
       async: true,
-      op: () => loadInFreshKernel(component, variant.options, join(cacheRoot, `cold-${cold++}`)),
+      op: () => loadInFreshKernel(freshComponent(), variant.options, join(cacheRoot, `cold-${cold++}`)),
     });
     const coldOptions: CompareOptions = {
       samples: quick ? 3 : 9,
@@ -174,25 +177,25 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
         {
           subject: 'plain',
           async: true,
-          op: () => WebAssembly.compile(coreBytes.slice() as Uint8Array<ArrayBuffer>),
+          op: () => WebAssembly.compile(withNonce(coreBytes, cold++) as Uint8Array<ArrayBuffer>),
         },
         ...KEEL_VARIANTS.map(keelCold),
         {
           subject: 'jco-1.12',
           async: true,
-          op: () => jcoLoad(component, 'jco-1.12.0', `cold ${cold++}`),
+          op: () => jcoLoad(freshComponent(), 'jco-1.12.0', `cold ${cold++}`),
         },
         {
           subject: 'jco-current',
           async: true,
-          op: () => jcoLoad(component, 'jco-transpile-0.3.9', `cold ${cold++}`),
+          op: () => jcoLoad(freshComponent(), 'jco-transpile-0.3.9', `cold ${cold++}`),
         },
         {
           subject: 'extism',
           async: true,
           op: async () => {
             const plugin = await createPlugin(
-              { wasm: [{ data: new Uint8Array(extismBytes) }] },
+              { wasm: [{ data: withNonce(new Uint8Array(extismBytes), cold++) }] },
               { useWasi: false, functions: extismFunctions() },
             );
             await plugin.close();
@@ -208,7 +211,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: coldLoad.map((t) => timingRow(t)),
-      note: 'plain: WebAssembly.compile of the core module (the same bytes every sample: V8 answers from its in-process cache after the first; bench/load.ts measures loads on fresh bytes); Keel: new kernel with an empty cache directory, load (parse and plan the component, meter the core module, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
+      note: 'Every sample on bytes of its own (a custom section with a sample number in each core module), so V8 has not compiled them before: plain: WebAssembly.compile of the core module; Keel: new kernel with an empty cache directory, load (parse and plan the component, meter the core module, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
     });
 
     log('  load (warm)');
