@@ -7,7 +7,7 @@ import type { CapabilityProvider } from '../caps/provider.js';
 import { EVENTS } from '../events/names.js';
 import type { Redactor } from '../events/redact.js';
 import type { ApprovalHook } from '../policy/approval.js';
-import { findGrant, type Grant } from '../policy/grants.js';
+import { findGrant, type Grant, grantCovers } from '../policy/grants.js';
 import { KeelError } from './errors.js';
 import {
   isAuthorityFree,
@@ -213,18 +213,15 @@ function decide(
 export function registerSecrets(c: PlanContext, grant: Grant): void {
   const redactor = c.redactor;
   if (grant.secret) for (const value of strings(grant.scope)) redactor.addValue(value);
-  for (const provider of c.providers.all) {
-    if (!provider.secrets) continue;
-    for (const iface of provider.interfaces) {
-      if (!findGrant([grant], iface)) continue;
-      let values: readonly string[] = [];
-      try {
-        values = provider.secrets(iface, grant.scope);
-      } catch {
-        // A scope of the wrong shape has no secrets; parseScope reports it.
-      }
-      for (const value of values) redactor.addValue(value);
+  for (const { provider, iface, name } of c.providers.withSecrets()) {
+    if (!grantCovers(grant, name)) continue;
+    let values: readonly string[] = [];
+    try {
+      values = provider.secrets!(iface, grant.scope);
+    } catch {
+      // A scope of the wrong shape has no secrets; parseScope reports it.
     }
+    for (const value of values) redactor.addValue(value);
   }
 }
 

@@ -244,15 +244,30 @@ export class Kernel {
     meterEvents.sandbox = sandbox.parts;
     // The spawn is the sandbox's first event window: its plan and its start functions.
     sandbox.beginEventWindow();
+    let spawned: Sandbox | Promise<Sandbox>;
     try {
-      return await this.#spawnInWindow(sandbox, handle, module, grants, meter, target, options);
+      spawned = this.#spawnInWindow(sandbox, handle, module, grants, meter, target, options);
+    } catch (error) {
+      sandbox.endEventWindow();
+      throw error;
+    }
+    // Inline and without an approval hook nothing waits: no promise of its own, no extra turn.
+    if (!(spawned instanceof Promise)) {
+      sandbox.endEventWindow();
+      return spawned;
+    }
+    try {
+      return await spawned;
     } finally {
       sandbox.endEventWindow();
     }
   }
 
-  /** The spawn's steps, in its event window: plan, link, place, instantiate, admit. */
-  async #spawnInWindow(
+  /**
+   * The spawn's steps, in its event window: plan, link, place, instantiate, admit. A promise
+   * only when something may wait (an approval hook, a worker).
+   */
+  #spawnInWindow(
     sandbox: Sandbox,
     handle: ModuleHandle,
     module: LoadedModule,
@@ -260,10 +275,27 @@ export class Kernel {
     meter: MeterRuntime | undefined,
     target: ModuleHandle | string,
     options: SpawnOptions,
-  ): Promise<Sandbox> {
+  ): Sandbox | Promise<Sandbox> {
     const denial = options.denial ?? this.#options.denial ?? 'spawn';
     const planned = this.#planSpawn(sandbox, handle.name, module, grants, denial);
-    const plan = Array.isArray(planned) ? planned : await planned;
+    if (Array.isArray(planned))
+      return this.#spawnPlanned(sandbox, handle, module, planned, meter, target, options, denial);
+    return planned.then((plan) =>
+      this.#spawnPlanned(sandbox, handle, module, plan, meter, target, options, denial),
+    );
+  }
+
+  /** Link, place, instantiate and admit, once the plan is made. */
+  #spawnPlanned(
+    sandbox: Sandbox,
+    handle: ModuleHandle,
+    module: LoadedModule,
+    plan: PlannedLink[],
+    meter: MeterRuntime | undefined,
+    target: ModuleHandle | string,
+    options: SpawnOptions,
+    denial: Denial,
+  ): Sandbox | Promise<Sandbox> {
     const context = sandbox.context(
       options.io ?? {},
       this.#deterministic,
@@ -279,37 +311,64 @@ export class Kernel {
     const exitGranted = plan.some(
       (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
     );
-    try {
-      if (placement === 'worker') {
-        await this.#startWorker(
-          sandbox,
-          handle.name,
-          module,
-          links.imports,
-          meter,
-          exitGranted,
-          options.growFailure,
-        );
-      } else {
-        instantiateInline(sandbox, module, links, meter, context, exitGranted);
-      }
-      // A start function that caught the timeout (or the fuel error) and returned still failed.
-      if (sandbox.timedOut || meter?.exhausted()) throw new Error('instantiation ran out');
-    } catch (error) {
-      sandbox.release();
-      const failure = spawnFailure(error, module, handle.name, sandbox, meter);
-      this.events.emit({
-        event: EVENTS.sandboxCrash,
-        level: 'error',
-        sandbox: sandbox.id,
-        module: handle.name,
-        status: 'error',
-        error: failure.toJSON(),
-      });
-      throw failure;
+    if (placement === 'worker') {
+      return this.#startWorker(
+        sandbox,
+        handle.name,
+        module,
+        links.imports,
+        meter,
+        exitGranted,
+        options.growFailure,
+      ).then(
+        () => this.#started(sandbox, handle, module, plan, meter, target, options),
+        (error: unknown) => this.#spawnFailed(error, sandbox, handle, module, meter),
+      );
     }
+    try {
+      instantiateInline(sandbox, module, links, meter, context, exitGranted);
+    } catch (error) {
+      this.#spawnFailed(error, sandbox, handle, module, meter);
+    }
+    return this.#started(sandbox, handle, module, plan, meter, target, options);
+  }
+
+  /** The guest is instantiated (its start functions ran): admitted, unless they ran out. */
+  #started(
+    sandbox: Sandbox,
+    handle: ModuleHandle,
+    module: LoadedModule,
+    plan: readonly PlannedLink[],
+    meter: MeterRuntime | undefined,
+    target: ModuleHandle | string,
+    options: SpawnOptions,
+  ): Sandbox {
+    // A start function that caught the timeout (or the fuel error) and returned still failed.
+    if (sandbox.timedOut || meter?.exhausted())
+      this.#spawnFailed(new Error('instantiation ran out'), sandbox, handle, module, meter);
     this.#admit(sandbox, handle, plan, target, options);
     return sandbox;
+  }
+
+  /** A spawn failed while instantiating: what the sandbox holds is released, `sandbox:crash` told. */
+  #spawnFailed(
+    error: unknown,
+    sandbox: Sandbox,
+    handle: ModuleHandle,
+    module: LoadedModule,
+    meter: MeterRuntime | undefined,
+  ): never {
+    sandbox.release();
+    const failure = spawnFailure(error, module, handle.name, sandbox, meter);
+    this.events.emit({
+      event: EVENTS.sandboxCrash,
+      level: 'error',
+      sandbox: sandbox.id,
+      module: handle.name,
+      status: 'error',
+      error: failure.toJSON(),
+    });
+    throw failure;
   }
 
   /**

@@ -67,6 +67,14 @@ export function coreRequirements(imports: readonly CoreImport[]): Requirement[] 
 }
 
 /** The provider registry: interface (or core import) → provider. */
+/** An interface whose provider declares secrets (`ProviderRegistry.withSecrets`). */
+export interface SecretServer {
+  readonly provider: CapabilityProvider;
+  readonly iface: string;
+  /** `iface` without its version, as grants are matched. */
+  readonly name: string;
+}
+
 export class ProviderRegistry {
   readonly #byInterface = new Map<string, CapabilityProvider>();
   readonly #providers: CapabilityProvider[] = [];
@@ -76,6 +84,7 @@ export class ProviderRegistry {
   }
 
   add(provider: CapabilityProvider): void {
+    this.#withSecrets = undefined;
     for (const name of [...provider.interfaces, ...(provider.coreImports ?? [])]) {
       if (this.#byInterface.has(name)) {
         throw new KeelError(
@@ -95,6 +104,24 @@ export class ProviderRegistry {
     const dot = iface.indexOf('.');
     return dot > 0 ? this.#byInterface.get(`${iface.slice(0, dot)}.*`) : undefined;
   }
+
+  /**
+   * Each interface whose provider declares secrets (`CapabilityProvider.secrets`), with its
+   * unversioned name: what every spawn's grants are checked against (worked out once, again after
+   * `add`).
+   */
+  withSecrets(): readonly SecretServer[] {
+    if (this.#withSecrets) return this.#withSecrets;
+    const servers: SecretServer[] = [];
+    for (const provider of this.#providers) {
+      if (!provider.secrets) continue;
+      for (const iface of provider.interfaces) servers.push({ provider, iface, name: stripVersion(iface) });
+    }
+    this.#withSecrets = Object.freeze(servers);
+    return this.#withSecrets;
+  }
+
+  #withSecrets: readonly SecretServer[] | undefined;
 
   get all(): readonly CapabilityProvider[] {
     return this.#providers;

@@ -69,17 +69,25 @@ export interface MissingGrant {
   needs: readonly string[];
 }
 
-/** The preview1 imports whose needed grant the plan does not hold. */
-export function preview1Missing(module: LoadedModule, plan: readonly PlannedLink[]): MissingGrant[] {
-  const granted = new Set(
-    plan.filter((p) => p.decision.status === 'granted').map((p) => p.requirement.interface),
-  );
-  return served(module).flatMap((i) => {
+const NONE_MISSING: readonly MissingGrant[] = Object.freeze([]);
+
+/**
+ * The preview1 imports whose needed grant the plan does not hold (at every spawn: no set, no
+ * array unless one is missing).
+ */
+export function preview1Missing(module: LoadedModule, plan: readonly PlannedLink[]): readonly MissingGrant[] {
+  let missing: MissingGrant[] | undefined;
+  for (const i of served(module)) {
     const { needs } = preview1Grant(i.name);
-    return needs.length > 0 && !needs.some((n) => granted.has(n))
-      ? [{ import: `${i.module}.${i.name}`, name: i.name, needs }]
-      : [];
-  });
+    if (needs.length === 0 || needs.some((n) => isGranted(plan, n))) continue;
+    (missing ??= []).push({ import: `${i.module}.${i.name}`, name: i.name, needs });
+  }
+  return missing ?? NONE_MISSING;
+}
+
+function isGranted(plan: readonly PlannedLink[], iface: string): boolean {
+  for (const p of plan) if (p.decision.status === 'granted' && p.requirement.interface === iface) return true;
+  return false;
 }
 
 /**

@@ -50,6 +50,11 @@ export function findGrant(grants: readonly Grant[], iface: string): Grant | unde
   return family;
 }
 
+/** Whether `grant` covers the unversioned interface `name` (as `findGrant([grant], name)` finds it). */
+export function grantCovers(grant: Grant, name: string): boolean {
+  return grant.interface === name || covers(grant.interface, name);
+}
+
 function covers(pattern: string, name: string): boolean {
   if (pattern.endsWith('/*')) return name.startsWith(pattern.slice(0, -1));
   if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
