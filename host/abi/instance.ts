@@ -186,11 +186,7 @@ export class ComponentInstance implements ResourceHost {
   }
 
   #funcName(func: FuncDef): string {
-    if (func.kind === 'import') {
-      const [head, ...rest] = func.path;
-      return rest.length === 0 ? head! : `${head}#${rest.join('#')}`;
-    }
-    return 'a function of a nested component';
+    return func.kind === 'import' ? importShape(func).name : 'a function of a nested component';
   }
 
   /** What a lowered function calls: a provider's function or class, or another component's export. */
@@ -209,9 +205,10 @@ export class ComponentInstance implements ResourceHost {
         direct: undefined,
       };
     }
-    const name = this.#funcName(func);
+    const shape = importShape(func);
+    const name = shape.name;
     const record = this.#record(func.import);
-    const last = func.path[func.path.length - 1]!;
+    const last = shape.last;
     // Names reach only what the provider defines (host/abi/members.ts). A function it does not
     // define is refused when called, as a capability Keel does not serve (a component may import
     // functions it never calls).
@@ -221,7 +218,7 @@ export class ComponentInstance implements ResourceHost {
     // A resource's constructor, methods and static functions are not behind the linker's gate
     // (it wraps a record's functions): their call is charged here, before the provider runs.
     const budget = this.#link.bytes;
-    const ctor = /^\[constructor\](.+)$/.exec(last);
+    const ctor = shape.ctor;
     if (ctor) {
       const cls = recordMember(record, className(ctor[1]!));
       if (!cls) return { callee: refuse(`a constructor of ${ctor[1]}`), direct: undefined };
@@ -233,7 +230,7 @@ export class ComponentInstance implements ResourceHost {
         direct: undefined,
       };
     }
-    const method = /^\[method\]([^.]+)\.(.+)$/.exec(last);
+    const method = shape.method;
     if (method) {
       const key = camelCase(method[2]!);
       return {
@@ -247,7 +244,7 @@ export class ComponentInstance implements ResourceHost {
         direct: undefined,
       };
     }
-    const statik = /^\[static\]([^.]+)\.(.+)$/.exec(last);
+    const statik = shape.statik;
     if (statik) {
       const cls = recordMember(record, className(statik[1]!));
       const f = staticMember(cls, camelCase(statik[2]!));
@@ -263,8 +260,8 @@ export class ComponentInstance implements ResourceHost {
     }
     const fn =
       func.path.length === 1
-        ? (recordMember(record, camelCase(last)) ?? recordMember(record, 'default'))
-        : recordMember(record, camelCase(last));
+        ? (recordMember(record, shape.key) ?? recordMember(record, 'default'))
+        : recordMember(record, shape.key);
     if (!fn) return { callee: refuse(`the function ${last}`), direct: undefined };
     return { callee: (args) => Reflect.apply(fn, undefined, args), direct: fn };
   }
@@ -481,4 +478,37 @@ function findInstance(
     }
   }
   return instance?.sort === 'instance' ? instance : undefined;
+}
+
+/** What a host function's path says (its name, its kind of member): read by every spawn. */
+interface ImportShape {
+  /** `wasi:cli/stdout#get-stdout`, as messages name it. */
+  readonly name: string;
+  /** The path's last name. */
+  readonly last: string;
+  readonly ctor: RegExpExecArray | null;
+  readonly method: RegExpExecArray | null;
+  readonly statik: RegExpExecArray | null;
+  /** `last` as a member's key (`get-stdout` → `getStdout`). */
+  readonly key: string;
+}
+
+/** Worked out once per function of a plan (plans are shared by every sandbox of a module). */
+const importShapes = new WeakMap<FuncDef, ImportShape>();
+
+function importShape(func: FuncDef & { kind: 'import' }): ImportShape {
+  let shape = importShapes.get(func);
+  if (shape) return shape;
+  const [head, ...rest] = func.path;
+  const last = func.path[func.path.length - 1]!;
+  shape = Object.freeze({
+    name: rest.length === 0 ? head! : `${head}#${rest.join('#')}`,
+    last,
+    ctor: /^\[constructor\](.+)$/.exec(last),
+    method: /^\[method\]([^.]+)\.(.+)$/.exec(last),
+    statik: /^\[static\]([^.]+)\.(.+)$/.exec(last),
+    key: camelCase(last),
+  });
+  importShapes.set(func, shape);
+  return shape;
 }

@@ -80,7 +80,8 @@ export function preview1Missing(module: LoadedModule, plan: readonly PlannedLink
   for (const i of served(module)) {
     const { needs } = preview1Grant(i.name);
     if (needs.length === 0 || needs.some((n) => isGranted(plan, n))) continue;
-    (missing ??= []).push({ import: `${i.module}.${i.name}`, name: i.name, needs });
+    missing ??= [];
+    missing.push({ import: `${i.module}.${i.name}`, name: i.name, needs });
   }
   return missing ?? NONE_MISSING;
 }

@@ -8,7 +8,7 @@
  *   const instance = new WebAssembly.Instance(module, { ...imports, keel: meter.imports.keel });
  */
 import { KeelError } from '../kernel/errors.js';
-import { KEEL_IMPORTS } from './module.js';
+import type { KEEL_IMPORTS } from './module.js';
 
 export const PAGE_BYTES = 65536;
 
@@ -139,14 +139,15 @@ class Meter implements MeterRuntime {
     this.#fuel = fuel;
     this.#budget = limits.fuel;
     this.#reserve = limits.fuel - give;
-    this.imports = {
-      keel: {
-        [KEEL_IMPORTS.fuel]: fuel,
-        [KEEL_IMPORTS.fuelSlice]: () => this.#fuelSlice(),
-        [KEEL_IMPORTS.memoryGrow]: (current: number, delta: number) => this.#memoryGrow(current, delta),
-        [KEEL_IMPORTS.tableGrow]: (current: number, delta: number) => this.#tableGrow(current, delta),
-      },
-    };
+    // Literal keys (the names of KEEL_IMPORTS, checked below): an object literal V8 builds from
+    // its boilerplate, where computed keys add each property one by one.
+    const keel = {
+      fuel,
+      fuel_slice: () => this.#fuelSlice(),
+      memory_grow: (current: number, delta: number) => this.#memoryGrow(current, delta),
+      table_grow: (current: number, delta: number) => this.#tableGrow(current, delta),
+    } satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
+    this.imports = { keel };
   }
 
   #cellNow(): FuelCell | undefined {
