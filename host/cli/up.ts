@@ -250,6 +250,7 @@ export async function runPlan(plan: Plan, options: PlanRunOptions): Promise<Plan
             grants: s.grants,
             limits: s.limits,
             ...(Object.keys(sched).length > 0 ? { sched } : {}),
+            ...(s.outlive ? { outlive: true } : {}),
           },
           s.where,
         );

@@ -251,8 +251,11 @@ export class Lattice implements RemotePort {
   readonly #supervised = new Map<string, Supervised>();
   /** What this host placed, by mount path: where it runs (here or elsewhere) and its id there. */
   readonly #placements = new Map<string, { host: string; sandbox: string }>();
-  /** What other hosts placed here, by mount path: the placing host, the only one that may unplace it. */
-  readonly #hosted = new Map<string, { from: string; sandbox: string }>();
+  /**
+   * What other hosts placed here, by mount path: the placing host (the only one that may unplace
+   * it, and whose death ends it unless `outlive`).
+   */
+  readonly #hosted = new Map<string, { from: string; sandbox: string; outlive: boolean }>();
   #callSeq = 0;
   #serving = 0;
   #seq = 0;
@@ -655,7 +658,7 @@ export class Lattice implements RemotePort {
     peer: Peer,
     header: Header,
     order: 'link' | 'unplace',
-  ): { from: string; sandbox: string } | undefined {
+  ): { from: string; sandbox: string; outlive: boolean } | undefined {
     const path = header.to!;
     const hosted = this.#hosted.get(path);
     if (hosted && hosted.from === peer.host) return hosted;
@@ -1296,7 +1299,7 @@ export class Lattice implements RemotePort {
       }
       const sandbox = await this.#spawnFrom(handle, spec);
       this.#hosted.delete(spec.path);
-      this.#hosted.set(spec.path, { from: peer.host, sandbox });
+      this.#hosted.set(spec.path, { from: peer.host, sandbox, outlive: spec.outlive === true });
       while (this.#hosted.size > MAX_HOSTED) this.#hosted.delete(this.#hosted.keys().next().value!);
       this.#direct(peer.host, 'plr', { r, f: sandbox });
     } catch (error) {
@@ -1445,6 +1448,22 @@ export class Lattice implements RemotePort {
     peer.services = new Map();
     peer.paths = new Map();
     this.#replaceFrom(peer.host);
+    this.#endLeases(peer.host, reason);
+  }
+
+  /**
+   * A placing host was declared down (by this host's own view: its signed goodbye or epoch, or
+   * its silence): what it placed here ends with it, unless placed with `outlive`. Nothing
+   * another host or a client says can end a lease: only the placer's own signed frames, or its
+   * silence, make it down.
+   */
+  #endLeases(placer: string, reason: 'silent' | 'left' | 'restarted'): void {
+    for (const [path, hosted] of [...this.#hosted]) {
+      if (hosted.from !== placer || hosted.outlive) continue;
+      this.#hosted.delete(path);
+      this.#emit(EVENTS.clusterExpire, 'warn', 'ok', { path, sandbox: hosted.sandbox, placer, reason });
+      this.#stopPlaced(path, hosted.sandbox);
+    }
   }
 
   #notifyLink(link: RemoteLink, reason: string): void {

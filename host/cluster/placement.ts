@@ -29,6 +29,12 @@ export interface PlacementSpec {
    * the host it runs on is declared down: docs/cluster.md, Failure).
    */
   sched?: PlacedSched;
+  /**
+   * Keep running when the placing host is declared down (its process killed, partitioned,
+   * restarted, or it left). By default a placement is a lease held by its placer: it ends
+   * with it (docs/cluster.md, "Leases").
+   */
+  outlive?: boolean;
 }
 
 export interface PlacedSched {
@@ -113,11 +119,15 @@ export function readSpec(raw: unknown): PlacementSpec {
   if (spec.limits !== undefined && (typeof spec.limits !== 'object' || spec.limits === null)) {
     throw new KeelError('invalid-argument', 'placement limits must be an object');
   }
+  if (spec.outlive !== undefined && typeof spec.outlive !== 'boolean') {
+    throw new KeelError('invalid-argument', 'placement outlive must be true or false');
+  }
   return {
     path: spec.path,
     ...(spec.name !== undefined ? { name: spec.name as string } : {}),
     ...(spec.grants !== undefined ? { grants: spec.grants as GrantInput[] } : {}),
     ...(spec.limits !== undefined ? { limits: spec.limits as Partial<Limits> } : {}),
+    ...(spec.outlive === true ? { outlive: true } : {}),
     ...(spec.sched !== undefined ? { sched: readSched(spec.sched) } : {}),
   };
 }

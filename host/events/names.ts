@@ -45,6 +45,7 @@ export const EVENTS = {
   clusterDown: 'cluster:down',
   clusterReject: 'cluster:reject',
   clusterReplace: 'cluster:replace',
+  clusterExpire: 'cluster:expire',
   resourceLimit: 'resource:limit',
 } as const;
 

@@ -2,7 +2,9 @@
  * `keel up --cluster` ends, and what it placed on other hosts ends with it: two kernel processes
  * (the `keel up` CLI, and this test's kernel, beta, which accepts placements). The plan places
  * two sandboxes on beta; when `keel up` is interrupted (SIGINT) or reaches its deadline, beta
- * stops and unmounts the one placed by default, and keeps the one marked `outlive`.
+ * stops and unmounts the one placed by default, and keeps the one marked `outlive`; when it is
+ * killed (SIGKILL: no unplace, no goodbye), the placement's lease ends when beta declares it
+ * down, and the `outlive` one stays.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -136,6 +138,24 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
       await until(() => running('/sigint/temp') && running('/sigint/keeper'), 20_000, 'the placements');
       child.kill('SIGINT');
       expectEnded('sigint', await done);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 45_000);
+
+  it('on SIGKILL: its lease ends once beta declares it down', async () => {
+    const { child, done } = up('sigkill', []);
+    try {
+      await until(() => running('/sigkill/temp') && running('/sigkill/keeper'), 20_000, 'the placements');
+      child.kill('SIGKILL');
+      expect((await done).status).toBe(null);
+      // No goodbye, no unplace: beta declares it down after downAfterMs (5 s) of silence.
+      await until(() => !running('/sigkill/temp'), 10_000, 'the lease to end');
+      expect(beta.kernel.mounted('/sigkill/temp').length).toBe(0);
+      expect(running('/sigkill/keeper')).toBe(true);
+      expect(beta.named('cluster:expire').map((e) => [e.data?.path, e.data?.placer, e.data?.reason])).toEqual(
+        [['/sigkill/temp', 'cli', 'silent']],
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -60,6 +60,7 @@ describe('canonical event names', () => {
       'cluster:down',
       'cluster:reject',
       'cluster:replace',
+      'cluster:expire',
       'resource:limit',
     ]);
   });
