@@ -263,6 +263,8 @@ export class Lattice implements RemotePort {
   #subs: Subscription[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #outbound = 0;
+  /** Bytes each sender (`sbx_N`, `host`, `kernel`) handed to NATS in this turn: its fair share of `outboundBytes`. */
+  readonly #outboundBy = new Map<string, number>();
   #outboundReset = false;
   #lastFuel = 0;
   #lastBeat = performance.now();
@@ -873,7 +875,7 @@ export class Lattice implements RemotePort {
       envelope.body,
     );
     if (!durable) {
-      this.#publish(hostSubject(this.name, host, kind), frame);
+      this.#publish(hostSubject(this.name, host, kind), frame, envelope.from);
       return;
     }
     this.#publishDurable(host, kind, envelope.from, frame).catch((error: KeelError) => {
@@ -926,7 +928,7 @@ export class Lattice implements RemotePort {
   }
 
   #publishDurable(host: string, kind: EnvelopeKind, from: string, frame: Uint8Array): Promise<void> {
-    this.#reserve(frame.byteLength);
+    this.#reserve(frame.byteLength, from);
     const header = (decode(frame) as Decoded).header;
     return this.#durable!.publish(
       from,
@@ -982,7 +984,7 @@ export class Lattice implements RemotePort {
         { k: 'evt', f: from, to: topic, ...(publish ? { p: [...publish] } : {}) },
         body,
       );
-      this.#publish(eventSubject(this.name, topic), frame);
+      this.#publish(eventSubject(this.name, topic), frame, from);
     } catch (error) {
       // A publication is not acknowledged: one the link cannot take is dropped and logged.
       this.#reporter.report(
@@ -1017,25 +1019,44 @@ export class Lattice implements RemotePort {
     return frame;
   }
 
-  /** Hand a frame to NATS, within the bytes one turn of the event loop may queue. */
-  #publish(subject: string, frame: Uint8Array): void {
-    this.#reserve(frame.byteLength);
+  /** Hand a frame to NATS for `sender`, within its share of the bytes one turn of the event loop may queue. */
+  #publish(subject: string, frame: Uint8Array, sender = 'kernel'): void {
+    this.#reserve(frame.byteLength, sender);
     this.#nc!.publish(subject, frame);
   }
 
-  /** Count bytes against what one turn of the event loop may hand to NATS (`outboundBytes`). */
-  #reserve(bytes: number): void {
-    if (this.#outbound + bytes > this.limits.outboundBytes) {
+  /**
+   * The bytes `sender` may still hand to NATS in this turn: its fair share of `outboundBytes`,
+   * at most a quarter of it and at most half of what the other senders left, so that one
+   * sandbox flooding another host cannot take what its neighbours' sends need (the kernel's own
+   * frames, heartbeats and answers included, are one more sender).
+   */
+  #room(sender: string): number {
+    const mine = this.#outboundBy.get(sender) ?? 0;
+    const left = this.limits.outboundBytes - this.#outbound;
+    // A sender's first frame of the turn may use what is left: any frame within outboundBytes can be sent.
+    if (mine === 0) return left;
+    const share = Math.min(this.limits.outboundBytes / 4, (left + mine) / 2);
+    return Math.min(left, share - mine);
+  }
+
+  /** Count bytes against `sender`'s share of what one turn of the event loop may hand to NATS. */
+  #reserve(bytes: number, sender: string): void {
+    if (bytes > this.#room(sender)) {
+      const mine = this.#outboundBy.get(sender) ?? 0;
       throw new KeelError(
         'mailbox-full',
-        `the link to the lattice has ${this.#outbound} bytes waiting to be sent (outboundBytes ${this.limits.outboundBytes})`,
+        `the link to the lattice has ${this.#outbound} bytes waiting to be sent, ${mine} of them from ${sender}, its share of outboundBytes (${this.limits.outboundBytes})`,
+        { limit: 'outboundBytes' },
       );
     }
     this.#outbound += bytes;
+    this.#outboundBy.set(sender, (this.#outboundBy.get(sender) ?? 0) + bytes);
     if (!this.#outboundReset) {
       this.#outboundReset = true;
       setImmediate(() => {
         this.#outbound = 0;
+        this.#outboundBy.clear();
         this.#outboundReset = false;
       });
     }
@@ -1222,13 +1243,13 @@ export class Lattice implements RemotePort {
 
   /** Send a module this host placed, in chunks that fit one envelope, paced by `outboundBytes`. */
   async #serveModule(host: string, r: string, hash: string, bytes: Uint8Array): Promise<void> {
-    const chunk = Math.max(1, this.limits.frameBytes - CHUNK_HEADROOM);
+    const chunk = Math.max(1, Math.min(this.limits.frameBytes, this.limits.outboundBytes) - CHUNK_HEADROOM);
     const of = Math.max(1, Math.ceil(bytes.byteLength / chunk));
     for (let n = 0; n < of; n++) {
       if (this.#closed || !this.#peers.get(host)?.up) return;
       const part = bytes.subarray(n * chunk, Math.min(bytes.byteLength, (n + 1) * chunk));
       // Past what one turn may hand to NATS: wait for the next turn.
-      while (this.#outbound + part.byteLength + CHUNK_HEADROOM > this.limits.outboundBytes) {
+      while (part.byteLength + CHUNK_HEADROOM > this.#room('kernel')) {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.#closed) return;
       }
