@@ -9,6 +9,7 @@ import { stripVersion } from '../policy/grants.js';
 import { argumentError, arityError, type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
 import type { ResourceHost } from './codec.js';
 import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
+import { isScalarShape, type ScalarExport } from './fast.js';
 import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
 import { camelCase, className } from './js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
@@ -288,6 +289,21 @@ export class ComponentInstance implements ResourceHost {
       this.#functions.set(func, f);
     }
     return f;
+  }
+
+  /**
+   * A lifted export whose parameters and result are all scalars, for the fast path's own
+   * function (`scalarCall`); undefined for any other export.
+   */
+  scalarExport(exportName: string): ScalarExport | undefined {
+    const func = findExport(this.#plan.exports, exportName)?.func;
+    if (func?.kind !== 'lifted' || !isScalarShape(func.type)) return undefined;
+    return {
+      type: func.type,
+      core: this.#resolve(func.core) as CoreFunction,
+      inst: this.#states[func.instance]!,
+      slot: this.#slots[func.options]!,
+    };
   }
 
   /**

@@ -9,19 +9,38 @@
  * reading in a new call starts its clock, at most one slice after the call really started.
  * `begin` starts it at once (`invoke`, deliveries, the start function).
  *
+ * The deadline is also the fast path's call gate (`CallGate`, host/abi/fast.ts): one word,
+ * `busy`, says whether a fast-path call may start at once (0) and whether one that returned is
+ * done (`IN_CALL` alone). Anything else sends the call to the sandbox's slow steps: the sandbox
+ * not ready (`NOT_READY`, kept by the sandbox), the guest out of fuel (`OUT_OF_FUEL`, from the
+ * meter), the clock read in the call (`CLOCKED`) or the deadline passed (`EXPIRED`). A fast-path
+ * call thus writes one word on the way in and reads and writes it on the way out.
+ *
  * The clock is real time; in deterministic mode it is the sandbox's virtual time (1 ns per
  * unit of fuel, plus the embedder's `advanceClock` steps), so that a replay times out exactly
  * where the run did.
  */
 import { performance } from 'node:perf_hooks';
+import type { CallGate } from '../abi/fast.js';
 import { KeelError } from './errors.js';
+
+/** `CallDeadline.busy`: the sandbox is not ready (running an invocation, or ended). */
+export const NOT_READY = 1;
+/** `CallDeadline.busy`: a fast-path call is running. */
+export const IN_CALL = 2;
+/** `CallDeadline.busy`: the guest ran out of fuel (its meter said so). */
+export const OUT_OF_FUEL = 4;
+/** `CallDeadline.busy`: the fast-path call in progress has read the clock (its deadline's clock runs). */
+const CLOCKED = 8;
+/** `CallDeadline.busy`: the deadline passed (`expired`). */
+const EXPIRED = 16;
 
 /** What a deadline reads the time from, in milliseconds (`performance` by default). */
 export interface DeadlineClock {
   now(): number;
 }
 
-export class CallDeadline {
+export class CallDeadline implements CallGate {
   readonly ms: number;
   /** Milliseconds on the deadline's clock. */
   readonly #clock: DeadlineClock;
@@ -31,6 +50,8 @@ export class CallDeadline {
   #start = 0;
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
+  /** The fast path's word (see above): 0, or `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED`. */
+  busy = 0;
 
   constructor(ms: number, clock: DeadlineClock = performance) {
     this.ms = ms;
@@ -41,18 +62,47 @@ export class CallDeadline {
   begin(now: number = this.#clock.now()): void {
     this.#timed = ++this.#calls;
     this.#start = now;
-    this.expired = false;
+    this.#unexpire();
   }
 
-  /** A fast-path call starts: its clock starts at its first reading. */
+  /** An untimed call starts: its clock starts at its first reading. */
   mark(): void {
     this.#calls++;
+    this.#unexpire();
+  }
+
+  #unexpire(): void {
+    this.expired = false;
+    this.busy &= ~EXPIRED;
+  }
+
+  /** A fast-path call starts (`busy` was 0): its clock starts at its first reading. */
+  enter(): void {
+    this.busy = IN_CALL;
+  }
+
+  /** The fast-path call returned: true when nothing happened that the sandbox must look at. */
+  leave(): boolean {
+    if (this.busy === IN_CALL) {
+      this.busy = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** The sandbox found a fast-path call runnable after all (`busy` held a stale mark): a fresh start. */
+  open(): void {
+    this.busy = 0;
     this.expired = false;
   }
 
   /** Milliseconds left to the call in progress (never below zero). */
   left(now: number = this.#clock.now()): number {
-    if (this.#timed !== this.#calls) {
+    if ((this.busy & (IN_CALL | CLOCKED)) === IN_CALL) {
+      // The first reading in a fast-path call.
+      this.busy |= CLOCKED;
+      this.#start = now;
+    } else if ((this.busy & IN_CALL) === 0 && this.#timed !== this.#calls) {
       this.#timed = this.#calls;
       this.#start = now;
     }
@@ -74,6 +124,7 @@ export class CallDeadline {
   /** The deadline has passed: remember it and return the error to throw. */
   exceeded(): KeelError {
     this.expired = true;
+    this.busy |= EXPIRED;
     return new KeelError('timeout', `the call ran past its deadline of ${this.ms} ms`, {
       deadlineMs: this.ms,
       elapsedMs: Math.round(this.elapsed()),

@@ -52,6 +52,8 @@ export interface SandboxMeterEvents {
   onTableLimit(requested: number): void;
   /** A fuel slice ran out: throw to stop the guest (its deadline passed). */
   onSlice(): void;
+  /** The guest ran out of fuel (see `MeterEvents.onExhausted`). */
+  onExhausted(): void;
 }
 
 /**
@@ -95,7 +97,7 @@ export function withMeterImports(
 type LimitEvent = typeof EVENTS.memoryLimit | typeof EVENTS.tableLimit;
 
 /** A sandbox's meter events, and how to report one of them (the spawn's refusal uses it too). */
-export interface LimitEvents extends Omit<SandboxMeterEvents, 'onSlice'> {
+export interface LimitEvents extends Omit<SandboxMeterEvents, 'onSlice' | 'onExhausted'> {
   emit(event: LimitEvent, data: Record<string, unknown>): void;
 }
 
@@ -103,6 +105,8 @@ export interface LimitEvents extends Omit<SandboxMeterEvents, 'onSlice'> {
 export interface MeteredSandbox {
   emit(event: Omit<EventInput, 'sandbox'>): void;
   checkDeadline(): void;
+  /** Its guest ran out of fuel (its fast path reads this instead of the meter after each call). */
+  outOfFuel(): void;
 }
 
 /**
@@ -148,6 +152,10 @@ export class SandboxLimitEvents implements LimitEvents, SandboxMeterEvents {
   /** Each slice of fuel ends with a look at the clock: a compute loop stops within a slice of its call's deadline. */
   onSlice(): void {
     this.sandbox?.checkDeadline();
+  }
+
+  onExhausted(): void {
+    this.sandbox?.outOfFuel();
   }
 }
 

@@ -10,6 +10,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import { type CallOwner, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
@@ -18,7 +19,7 @@ import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import type { SchedPort } from '../sched/port.js';
-import { CallDeadline } from './deadline.js';
+import { CallDeadline, IN_CALL, NOT_READY, OUT_OF_FUEL } from './deadline.js';
 import { KeelError } from './errors.js';
 import { type IdSource, requestId } from './ids.js';
 import type { Limits } from './limits.js';
@@ -104,6 +105,11 @@ export class SandboxParts {
 
   emit(event: Omit<EventInput, 'sandbox'>): void {
     this.events.emit(event);
+  }
+
+  /** The meter's `onExhausted`: a fast-path call in progress must be looked at when it returns. */
+  outOfFuel(): void {
+    this.deadline.busy |= OUT_OF_FUEL;
   }
 
   /** The meter's `onSlice`: throws `timeout` when the call in progress is past its deadline. */
@@ -242,6 +248,25 @@ class Context implements SandboxContext {
   }
 }
 
+/** Set in `Sandbox`'s static block: the fast path's slow steps. */
+let gateRefuse: (sandbox: Sandbox) => void;
+let gateAfter: (sandbox: Sandbox, exportName: string) => void;
+let gateFail: (sandbox: Sandbox, error: unknown, exportName: string) => unknown;
+
+/** The fast path's slow steps, on the sandbox (see `CallOwner`). */
+class FastOwner implements CallOwner {
+  constructor(readonly sandbox: Sandbox) {}
+  refuse(): void {
+    gateRefuse(this.sandbox);
+  }
+  after(exportName: string): void {
+    gateAfter(this.sandbox, exportName);
+  }
+  fail(error: unknown, exportName: string): unknown {
+    return gateFail(this.sandbox, error, exportName);
+  }
+}
+
 export class Sandbox {
   readonly id: string;
   readonly name: string;
@@ -254,8 +279,8 @@ export class Sandbox {
   /** A kill's reason, until its error is first needed: most killed sandboxes never make one. */
   #killedBecause: string | undefined;
   readonly #exports: ExportTable;
-  /** A fast-path call is running (invokeSync uses `#state = 'running'` instead). */
-  #inFastCall = false;
+  /** The fast path's slow steps (made by the first `fn`); its gate is the deadline's `busy`. */
+  #owner: FastOwner | undefined;
   /** The context providers link against (made at spawn, once). */
   #context: Context | undefined;
   readonly #bus: EventBus;
@@ -651,7 +676,7 @@ export class Sandbox {
     if (this.#events.wants(EVENTS.invokeStart))
       this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
     const callArgs = target.fromJson(args);
-    this.#state = 'running';
+    this.#setState('running');
     this.#events.startRequest(request);
     if (this.#context) setInput(this.#context, input);
     return { exportName, target, args: callArgs, request, started };
@@ -663,7 +688,7 @@ export class Sandbox {
     // A guest that caught the fuel error (or the timeout) and returned still ran out.
     if (this.#deadline.expired) throw this.deadlineExceeded(call.exportName);
     if (this.#meter?.exhausted()) throw this.fuelExhausted(call.exportName);
-    this.#state = 'ready';
+    this.#setState('ready');
     const duration_ms = since(call.started);
     const fuel = this.#endBudget();
     if (this.#events.wants(EVENTS.invokeEnd))
@@ -706,35 +731,77 @@ export class Sandbox {
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
     const target = this.#resolve(exportName).fn;
+    const gate = this.#deadline;
+    this.#owner ??= new FastOwner(this);
+    const owner = this.#owner;
+    // Scalars only (the common case): one function of Keel's own that checks the arguments,
+    // calls the core export and lifts the result inline (host/abi/fast.ts).
+    const scalar = this.#exports.scalar(exportName);
+    if (scalar) return scalarCall(scalar, gate, owner, exportName) as F;
+    // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
+    // unwinds at its next check) and a re-entrant call is refused.
     const meter = this.#meter;
-    const deadline = this.#deadline;
     const call = (...args: unknown[]) => {
-      if (this.#state !== 'ready' || this.#inFastCall) this.#checkRunnable();
-      // No clock read per call: the deadline's clock starts at the first slice or wait.
-      deadline.mark();
-      // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
-      // unwinds at its next check) and a re-entrant call is refused. A flag of its own, not
-      // `#state`: writing that string field twice a call cost more than the rest of this wrapper.
-      this.#inFastCall = true;
+      if (gate.busy !== 0) owner.refuse();
+      gate.enter();
+      let result: unknown;
       try {
-        const result = target(...args);
-        this.#inFastCall = false;
-        if (this.#state !== 'ready')
-          throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-        if (deadline.expired) throw this.deadlineExceeded(exportName);
-        if (meter?.exhausted()) throw this.fuelExhausted(exportName);
-        return result;
+        result = target(...args);
       } catch (error) {
-        this.#inFastCall = false;
-        if (this.#state !== 'ready') throw this.#endReason ?? error;
-        const outcome = this.#settleFailure(error, exportName, 0, performance.now());
-        // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
-        // as jco's glue throws it, with its payload.
-        if (outcome?.exit !== undefined) return undefined;
-        throw this.#endReason ?? error;
+        return owner.fail(error, exportName);
       }
+      // A worker's guest runs on the worker's meter: its exhaustion is read here.
+      if (!gate.leave() || meter?.exhausted()) owner.after(exportName);
+      return result;
     };
     return call as F;
+  }
+
+  /** A fast-path call is running. */
+  get #inFastCall(): boolean {
+    return (this.#deadline.busy & IN_CALL) !== 0;
+  }
+
+  /** The state, mirrored in the fast path's gate. */
+  #setState(state: SandboxState): void {
+    this.#state = state;
+    const gate = this.#deadline;
+    gate.busy = (gate.busy & ~NOT_READY) | (state === 'ready' ? 0 : NOT_READY);
+  }
+
+  /** A fast-path call may not start at once: throws why, or returns (a stale mark) with the gate open. */
+  #fastRefuse(): void {
+    this.#checkRunnable();
+    this.#deadline.open();
+  }
+
+  /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
+  #fastAfter(exportName: string): void {
+    this.#deadline.busy &= NOT_READY;
+    let error: KeelError;
+    if (this.#state !== 'ready')
+      error = this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+    else if (this.#deadline.expired) error = this.deadlineExceeded(exportName);
+    else if (this.#meter?.exhausted()) error = this.fuelExhausted(exportName);
+    else return;
+    this.#fastFail(error, exportName);
+  }
+
+  /** The fast-path call threw `error`: settle as an invocation does; an exit returns undefined. */
+  #fastFail(error: unknown, exportName: string): undefined {
+    this.#deadline.busy &= NOT_READY;
+    if (this.#state !== 'ready') throw this.#endReason ?? error;
+    const outcome = this.#settleFailure(error, exportName, 0, performance.now());
+    // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
+    // as jco's glue throws it, with its payload.
+    if (outcome?.exit !== undefined) return undefined;
+    throw this.#endReason ?? error;
+  }
+
+  static {
+    gateRefuse = (sandbox) => sandbox.#fastRefuse();
+    gateAfter = (sandbox, exportName) => sandbox.#fastAfter(exportName);
+    gateFail = (sandbox, error, exportName) => sandbox.#fastFail(error, exportName);
   }
 
   /**
@@ -818,7 +885,7 @@ export class Sandbox {
     const componentError = componentErrorPayload(error);
     if (componentError) {
       // A `result::err` is a value, not a failure: hand it back as jco renders results.
-      this.#state = 'ready';
+      this.#setState('ready');
       const value = { tag: 'err', val: toJsonValue(componentError.payload) };
       this.emit({
         event: EVENTS.invokeEnd,
@@ -847,7 +914,7 @@ export class Sandbox {
       error: failure.toJSON(),
     });
     if (failure.code === 'invalid-argument') {
-      this.#state = 'ready';
+      this.#setState('ready');
       throw failure;
     }
     // After a trap the guest's state cannot be trusted (the component model says the same).
@@ -866,7 +933,7 @@ export class Sandbox {
     reason: KeelError | undefined,
     event: Omit<EventInput, 'sandbox'>,
   ): void {
-    this.#state = state;
+    this.#setState(state);
     this.#endError = reason;
     this.#exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
     this.#exports.clear();

@@ -56,6 +56,12 @@ export interface MeterEvents {
    * `setRemaining` (see `MeterRuntime.stop`).
    */
   onSlice?(): void;
+  /**
+   * The guest ran out of fuel (`exhausted()` is now true), just before the `fuel-exhausted`
+   * error is thrown into it: a host that skips reading `exhausted()` after each call (the
+   * kernel's fast path) is told this way. An observer: what it throws is ignored.
+   */
+  onExhausted?(): void;
 }
 
 export interface MeterRuntime {
@@ -220,6 +226,11 @@ class Meter implements MeterRuntime {
     if (left < 0) {
       this.#exhausted = true;
       this.#reserve = 0;
+      try {
+        this.#events.onExhausted?.();
+      } catch {
+        // Observers cannot change the outcome.
+      }
       throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
         used: this.used(),
         limit: this.#budget,

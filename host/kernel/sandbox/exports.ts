@@ -3,6 +3,7 @@
  * instance, or a guest in a worker) and how an export name resolves to a function to call,
  * cached per name.
  */
+import type { ScalarExport } from '../../abi/fast.js';
 import type { GuestResource } from '../../abi/handles.js';
 import type { ComponentInstance } from '../../abi/instance.js';
 import { kebabCase } from '../../abi/js-names.js';
@@ -93,6 +94,17 @@ export class ExportTable {
     this.#resolved ??= new Map();
     this.#resolved.set(exportName, resolved);
     return resolved;
+  }
+
+  /**
+   * The export as the fast path's own scalar function takes it (an inline component's lifted
+   * export whose values are all scalars), under the name `resolve` finds; undefined otherwise.
+   */
+  scalar(exportName: string): ScalarExport | undefined {
+    const component = this.#component;
+    if (!component || this.#remote) return undefined;
+    if (component.exportFunction(exportName)) return component.scalarExport(exportName);
+    return component.scalarExport(kebabName(exportName));
   }
 
   #converter(exportName: string, found: Found): ResolvedExport['fromJson'] {
