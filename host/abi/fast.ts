@@ -23,13 +23,16 @@ import type { FuncType, ValType } from './types.js';
  * function.
  */
 export interface CallGate {
-  /** 0 when a call may start at once; otherwise `CallOwner.refuse` decides. */
+  /** At most `GATE_OPEN` when a call may start at once; otherwise `CallOwner.refuse` decides. */
   busy: number;
   /** A call starts (`busy` was 0). */
   enter(): void;
   /** The call returned: true when it is done, false when `CallOwner.after` must look at it. */
   leave(): boolean;
 }
+
+/** `CallGate.busy` up to this: a call may start at once (the gate may keep a mark of its own below it). */
+export const GATE_OPEN = 1;
 
 /** The fast path's slow steps, which reach the sandbox itself. */
 export interface CallOwner {
@@ -211,7 +214,7 @@ export function scalarCall(
   switch (arity) {
     case 0:
       return function scalar0(this: unknown) {
-        if (gate.busy !== 0) owner.refuse();
+        if (gate.busy > GATE_OPEN) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 0) return badArity(arguments.length);
@@ -227,7 +230,7 @@ export function scalarCall(
       };
     case 1:
       return function scalar1(this: unknown, a: unknown) {
-        if (gate.busy !== 0) owner.refuse();
+        if (gate.busy > GATE_OPEN) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 1) return badArity(arguments.length);
@@ -247,7 +250,7 @@ export function scalarCall(
       };
     case 2:
       return function scalar2(this: unknown, a: unknown, b: unknown) {
-        if (gate.busy !== 0) owner.refuse();
+        if (gate.busy > GATE_OPEN) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 2) return badArity(arguments.length);
@@ -271,7 +274,7 @@ export function scalarCall(
       };
     default:
       return function scalar3(this: unknown, a: unknown, b: unknown, c: unknown) {
-        if (gate.busy !== 0) owner.refuse();
+        if (gate.busy > GATE_OPEN) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 3) return badArity(arguments.length);

@@ -10,8 +10,9 @@
  * `begin` starts it at once (`invoke`, deliveries, the start function).
  *
  * The deadline is also the fast path's call gate (`CallGate`, host/abi/fast.ts): one word,
- * `busy`, says whether a fast-path call may start at once (0) and whether one that returned is
- * done (`IN_CALL` alone). Anything else sends the call to the sandbox's slow steps: the sandbox
+ * `busy`, says whether a fast-path call may start at once (0 or `RAN`) and whether one that
+ * returned is done (`IN_CALL` alone; it leaves `RAN`, which the next invocation's fuel account
+ * reads: the counter may have moved since the last invocation). Anything else sends the call to the sandbox's slow steps: the sandbox
  * not ready (`NOT_READY`, kept by the sandbox), the guest out of fuel (`OUT_OF_FUEL`, from the
  * meter), the clock read in the call (`CLOCKED`) or the deadline passed (`EXPIRED`). A fast-path
  * call thus writes one word on the way in and reads and writes it on the way out.
@@ -21,19 +22,24 @@
  * where the run did.
  */
 import { performance } from 'node:perf_hooks';
-import type { CallGate } from '../abi/fast.js';
+import { type CallGate, GATE_OPEN } from '../abi/fast.js';
 import { KeelError } from './errors.js';
 
+/**
+ * `CallDeadline.busy`: a fast-path call ran since the last invocation (`ran()`); the only mark
+ * that leaves the gate open (`GATE_OPEN`).
+ */
+export const RAN = GATE_OPEN;
 /** `CallDeadline.busy`: the sandbox is not ready (running an invocation, or ended). */
-export const NOT_READY = 1;
+export const NOT_READY = 2;
 /** `CallDeadline.busy`: a fast-path call is running. */
-export const IN_CALL = 2;
+export const IN_CALL = 4;
 /** `CallDeadline.busy`: the guest ran out of fuel (its meter said so). */
-export const OUT_OF_FUEL = 4;
+export const OUT_OF_FUEL = 8;
 /** `CallDeadline.busy`: the fast-path call in progress has read the clock (its deadline's clock runs). */
-const CLOCKED = 8;
+const CLOCKED = 16;
 /** `CallDeadline.busy`: the deadline passed (`expired`). */
-const EXPIRED = 16;
+const EXPIRED = 32;
 
 /** What a deadline reads the time from, in milliseconds (`performance` by default). */
 export interface DeadlineClock {
@@ -50,7 +56,7 @@ export class CallDeadline implements CallGate {
   #start = 0;
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
-  /** The fast path's word (see above): 0, or `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED`. */
+  /** The fast path's word (see above): 0, or `RAN` | `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED`. */
   busy = 0;
 
   constructor(ms: number, clock: DeadlineClock = performance) {
@@ -76,7 +82,7 @@ export class CallDeadline implements CallGate {
     this.busy &= ~EXPIRED;
   }
 
-  /** A fast-path call starts (`busy` was 0): its clock starts at its first reading. */
+  /** A fast-path call starts (`busy` was 0 or `RAN`): its clock starts at its first reading. */
   enter(): void {
     this.busy = IN_CALL;
   }
@@ -84,10 +90,22 @@ export class CallDeadline implements CallGate {
   /** The fast-path call returned: true when nothing happened that the sandbox must look at. */
   leave(): boolean {
     if (this.busy === IN_CALL) {
-      this.busy = 0;
+      this.busy = RAN;
       return true;
     }
     return false;
+  }
+
+  /** The fast-path call ended some other way (`CallOwner.after`, `fail`): only `NOT_READY` stays, with `RAN`. */
+  settle(): void {
+    this.busy = (this.busy & NOT_READY) | RAN;
+  }
+
+  /** Whether a fast-path call ran since the last time this was asked (an invocation's start). */
+  ran(): boolean {
+    const ran = (this.busy & RAN) !== 0;
+    this.busy &= ~RAN;
+    return ran;
   }
 
   /** The sandbox found a fast-path call runnable after all (`busy` held a stale mark): a fresh start. */

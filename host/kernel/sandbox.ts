@@ -10,7 +10,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { type CallOwner, scalarCall } from '../abi/fast.js';
+import { type CallOwner, GATE_OPEN, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
@@ -659,7 +659,7 @@ export class Sandbox {
   #beginCall(exportName: string, args: readonly unknown[], options: InvokeOptions): CallInProgress {
     const target = this.#resolve(exportName);
     const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
-    this.#fuel.start(this.id, exportName, options.fuel);
+    this.#fuel.start(this.id, exportName, options.fuel, this.#deadline.ran());
     const request = this.#ids.nextRequest();
     // Timed unless the caller said `timing: false` and nobody observes `invoke:end`: an untimed
     // call reads no clock (a reading costs about 50 ns on this project's machines, half of the
@@ -742,7 +742,7 @@ export class Sandbox {
     // unwinds at its next check) and a re-entrant call is refused.
     const meter = this.#meter;
     const call = (...args: unknown[]) => {
-      if (gate.busy !== 0) owner.refuse();
+      if (gate.busy > GATE_OPEN) owner.refuse();
       gate.enter();
       let result: unknown;
       try {
@@ -777,7 +777,7 @@ export class Sandbox {
 
   /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
   #fastAfter(exportName: string): void {
-    this.#deadline.busy &= NOT_READY;
+    this.#deadline.settle();
     let error: KeelError;
     if (this.#state !== 'ready')
       error = this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
@@ -789,7 +789,7 @@ export class Sandbox {
 
   /** The fast-path call threw `error`: settle as an invocation does; an exit returns undefined. */
   #fastFail(error: unknown, exportName: string): undefined {
-    this.#deadline.busy &= NOT_READY;
+    this.#deadline.settle();
     if (this.#state !== 'ready') throw this.#endReason ?? error;
     const outcome = this.#settleFailure(error, exportName, 0, performance.now());
     // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown

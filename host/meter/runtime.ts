@@ -83,6 +83,19 @@ export interface MeterRuntime {
    * read is a call into WebAssembly: the host's per-invocation bookkeeping saves one this way).
    */
   setRemaining(n: number, usedNow?: number): void;
+  /**
+   * A fresh budget after an invocation: reads `used()`, then sets the fuel left to
+   * `min(limit, max(0, total - used))` as `setRemaining` does; returns the `used()` read. One
+   * read of the counter and, while the counter holds no more than the new budget, no write: the
+   * rest of the budget goes to what is not handed out yet (the guest's next check that finds
+   * the counter below zero gets it), so the guest runs out at the same point.
+   */
+  renew(limit: number, total: number): number;
+  /**
+   * Whether the host moved the counter since the last `renew` (a charge, a slice handed out, a
+   * `setRemaining`, a `stop`). The guest's own charges between checks are not seen here.
+   */
+  moved(): boolean;
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
   /**
@@ -126,6 +139,8 @@ class Meter implements MeterRuntime {
   #usedBefore = 0;
   #exhausted = false;
   #stopError: Error | undefined;
+  /** See `moved()`. */
+  #moved = false;
   /** `remaining()` when the guest was stopped (the counter then holds `STOPPED`). */
   #stoppedRemaining = 0;
   // The counter is read and written through a small WebAssembly module once the sandbox is
@@ -198,6 +213,7 @@ class Meter implements MeterRuntime {
   }
 
   stop(error: Error): void {
+    this.#moved = true;
     if (!this.#stopError) this.#stoppedRemaining = this.remaining();
     this.#stopError = error;
     this.#reserve = 0;
@@ -218,6 +234,7 @@ class Meter implements MeterRuntime {
    * Never returns with the counter below zero.
    */
   #fuelSlice(): void {
+    this.#moved = true;
     if (this.#stopError) {
       this.#fuel.value = STOPPED;
       throw this.#stopError;
@@ -250,6 +267,7 @@ class Meter implements MeterRuntime {
 
   setRemaining(n: number, usedNow?: number): void {
     checkCount('fuel', n);
+    this.#moved = true;
     this.#usedBefore = usedNow ?? this.used();
     this.#budget = n;
     this.#exhausted = false;
@@ -257,8 +275,34 @@ class Meter implements MeterRuntime {
     this.#handOut(n);
   }
 
+  moved(): boolean {
+    return this.#moved;
+  }
+
+  renew(limit: number, total: number): number {
+    this.#moved = false;
+    let used: number;
+    let counter = Number.NaN;
+    if (this.#stopError) used = this.#usedBefore + Math.max(0, this.#budget - this.#stoppedRemaining);
+    else {
+      counter = this.#readFuel();
+      const left = counter + this.#reserve;
+      used = this.#usedBefore + Math.max(0, this.#budget - (left > 0 ? left : 0));
+    }
+    const n = Math.min(limit, Math.max(0, total - used));
+    this.#usedBefore = used;
+    this.#budget = n;
+    this.#exhausted = false;
+    this.#stopError = undefined;
+    // NaN (stopped: the counter holds STOPPED) fails the comparison: written.
+    if (counter <= n) this.#reserve = n - counter;
+    else this.#handOut(n);
+    return used;
+  }
+
   charge(n: number): void {
     checkCount('charge', n);
+    this.#moved = true;
     this.#cell ??= fuelCell(this.#fuel);
     if (this.#cell.charge(n) !== 0) this.#fuelSlice();
   }

@@ -72,9 +72,13 @@ export class FuelAccount {
       this.#last = { used: 0, limit: this.#limit };
       return this.#last;
     }
-    const used = meter.used();
+    // One read of the counter, no write (see MeterRuntime.renew).
+    const used = meter.renew(this.#limit, this.#total);
     this.#last = { used: used - this.#budgetStart, limit: this.#budget };
-    this.#idleBudget = this.#refuel(this.#limit, meter, used);
+    const budget = Math.min(this.#limit, Math.max(0, this.#total - used));
+    this.#budget = budget;
+    this.#budgetStart = used;
+    this.#idleBudget = budget;
     this.#idleUsed = used;
     return this.#last;
   }
@@ -88,21 +92,19 @@ export class FuelAccount {
     return budget;
   }
 
-  /** Give an invocation its budget: the requested or per-invocation fuel, within the lifetime limit. */
-  start(sandbox: string, exportName: string, requested: number | undefined): void {
+  /**
+   * Give an invocation its budget: the requested or per-invocation fuel, within the lifetime
+   * limit. `ran`: whether guest code ran since the last invocation (a fast-path call: the
+   * sandbox's call gate knows), which may have moved the counter.
+   */
+  start(sandbox: string, exportName: string, requested: number | undefined, ran: boolean): void {
     const meter = this.#meter;
     if (!meter) return;
     const idle = this.#idleBudget;
     this.#idleBudget = -1;
-    if (
-      requested === undefined &&
-      idle > 0 &&
-      meter.remaining() === idle &&
-      meter.stopped() === undefined &&
-      !meter.exhausted()
-    ) {
-      // Untouched since `finish` set it: used() is what it was then, and min(limit, total - used)
-      // is this very budget.
+    if (requested === undefined && idle > 0 && !ran && !meter.moved()) {
+      // Untouched since `finish` set it (no guest code ran since, no host charge, no refuel): used() is what it
+      // was then, and min(limit, total - used) is this very budget. Nothing is read.
       this.#budget = idle;
       this.#budgetStart = this.#idleUsed;
       return;
