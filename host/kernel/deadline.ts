@@ -84,13 +84,15 @@ export class CallDeadline implements CallGate {
 
   /** A fast-path call starts (`busy` was 0 or `RAN`): its clock starts at its first reading. */
   enter(): void {
-    this.busy = IN_CALL;
+    // Literals in the two hot methods (IN_CALL, RAN): TurboFan loads a module's constant at each
+    // use (a hole check with it), a measurable share of a nanosecond-scale call.
+    this.busy = 4;
   }
 
   /** The fast-path call returned: true when nothing happened that the sandbox must look at. */
   leave(): boolean {
-    if (this.busy === IN_CALL) {
-      this.busy = RAN;
+    if (this.busy === 4) {
+      this.busy = 1;
       return true;
     }
     return false;

@@ -10,7 +10,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { type CallOwner, GATE_OPEN, scalarCall } from '../abi/fast.js';
+import { type CallOwner, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import type { InvocationInput, SandboxContext } from '../caps/provider.js';
@@ -742,7 +742,7 @@ export class Sandbox {
     // unwinds at its next check) and a re-entrant call is refused.
     const meter = this.#meter;
     const call = (...args: unknown[]) => {
-      if (gate.busy > GATE_OPEN) owner.refuse();
+      if (gate.busy > 1 /* GATE_OPEN */) owner.refuse();
       gate.enter();
       let result: unknown;
       try {

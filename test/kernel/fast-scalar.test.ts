@@ -44,7 +44,9 @@ describe('the fast path of scalar exports', () => {
 
   it('checks every argument strictly, naming the parameter and its WIT type', () => {
     const f = (name: string) => sandbox.fn(name);
-    expect(() => f('numbers#add-u8')(300, 1)).toThrow(/argument 1 \(a: u8\) of "numbers#add-u8": 300 is not a u8/);
+    expect(() => f('numbers#add-u8')(300, 1)).toThrow(
+      /argument 1 \(a: u8\) of "numbers#add-u8": 300 is not a u8/,
+    );
     expect(() => f('numbers#add-u8')(1, -1)).toThrow(/argument 2 \(b: u8\)/);
     expect(() => f('numbers#add-u8')(1.5, 1)).toThrow(/argument 1 \(a: u8\)/);
     expect(() => f('numbers#negate-s8')(128)).toThrow(/argument 1 \(a: s8\)/);
