@@ -1469,7 +1469,7 @@ export class Lattice implements RemotePort {
     peer.services = new Map();
     peer.paths = new Map();
     this.#replaceFrom(peer.host);
-    this.#endLeases(peer.host, reason);
+    this.#endLeases(peer, reason);
   }
 
   /**
@@ -1478,7 +1478,22 @@ export class Lattice implements RemotePort {
    * another host or a client says can end a lease: only the placer's own signed frames, or its
    * silence, make it down.
    */
-  #endLeases(placer: string, reason: 'silent' | 'left' | 'restarted'): void {
+  #endLeases(peer: Peer, reason: 'silent' | 'left' | 'restarted'): void {
+    if (reason !== 'silent') {
+      this.#expire(peer.host, reason);
+      return;
+    }
+    // Silence may be a slow host or a loaded network: the lease holds for as long again, and
+    // a placer heard again with the same epoch meanwhile keeps its placements.
+    const epoch = peer.epoch;
+    const timer = setTimeout(() => {
+      if (this.#closed || (peer.up && peer.epoch === epoch)) return;
+      this.#expire(peer.host, reason);
+    }, this.limits.downAfterMs);
+    timer.unref?.();
+  }
+
+  #expire(placer: string, reason: 'silent' | 'left' | 'restarted'): void {
     for (const [path, hosted] of [...this.#hosted]) {
       if (hosted.from !== placer || hosted.outlive) continue;
       this.#hosted.delete(path);

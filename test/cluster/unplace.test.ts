@@ -149,8 +149,9 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
       await until(() => running('/sigkill/temp') && running('/sigkill/keeper'), 20_000, 'the placements');
       child.kill('SIGKILL');
       expect((await done).status).toBe(null);
-      // No goodbye, no unplace: beta declares it down after downAfterMs (5 s) of silence.
-      await until(() => !running('/sigkill/temp'), 10_000, 'the lease to end');
+      // No goodbye, no unplace: beta declares it down after downAfterMs (5 s) of silence, and
+      // ends the lease as long again later (it was not heard again meanwhile).
+      await until(() => !running('/sigkill/temp'), 20_000, 'the lease to end');
       expect(beta.kernel.mounted('/sigkill/temp').length).toBe(0);
       expect(running('/sigkill/keeper')).toBe(true);
       expect(beta.named('cluster:expire').map((e) => [e.data?.path, e.data?.placer, e.data?.reason])).toEqual(
