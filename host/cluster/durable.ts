@@ -13,17 +13,7 @@
  * - a message the host does not acknowledge in `durableAckWaitMs` is handed again, at most
  *   `durableDeliveries` times.
  */
-import {
-  AckPolicy,
-  type ConsumerMessages,
-  DiscardPolicy,
-  type JetStreamClient,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-} from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KeelError } from '../kernel/errors.js';
 import type { ClusterLimits } from '../kernel/limits.js';
@@ -70,6 +60,10 @@ export class DurableLink {
     limits: Readonly<ClusterLimits>,
     receive: (delivery: DurableDelivery) => void,
   ): Promise<DurableLink> {
+    // Loaded here, not at the top: only a lattice joined with `durable` uses the client, and
+    // every program that imports Keel would pay for loading it.
+    const { AckPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } =
+      await import('@nats-io/jetstream');
     const { name, subjects } = durableStream(lattice);
     let jsm: Awaited<ReturnType<typeof jetstreamManager>>;
     try {

@@ -16,7 +16,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EVENTS } from '../events/names.js';
 import { isErrorCode, KeelError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -354,6 +354,9 @@ export class Lattice implements RemotePort {
   async start(): Promise<void> {
     const servers =
       typeof this.#options.servers === 'string' ? [this.#options.servers] : [...this.#options.servers];
+    // Loaded when a kernel joins a lattice, not when Keel is imported: the NATS client was about
+    // a third of the time `import('keel')` took.
+    const { connect } = await import('@nats-io/transport-node');
     try {
       this.#nc = await connect({
         servers,
