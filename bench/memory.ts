@@ -17,8 +17,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kernel } from '../host/index.js';
-import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
+import { Kernel, type Sandbox } from '../host/index.js';
+import { BENCH_HOST_MODULE, BENCH_WAT, BENCH_WIT, componentFromWat } from '../scripts/lib/fixtures.js';
 import { wat } from '../scripts/lib/wat.js';
 import {
   isolatedVmSubject,
@@ -34,18 +34,38 @@ import { round } from './lib/report.js';
 import {
   benchHostProvider,
   extismSubject,
-  jcoSubject,
+  jcoLoad,
   KEEL_VARIANTS,
   keelSubject,
-  plainSubject,
+  tick,
 } from './lib/subjects.js';
 
-interface Spawned {
+export interface Spawned {
   touch(): unknown;
   close(): unknown;
 }
 
-type Factory = () => Spawned | Promise<Spawned>;
+export type Factory = () => Spawned | Promise<Spawned>;
+
+type AddFn = (a: number, b: number) => unknown;
+
+/** One kept sandbox of a WebAssembly subject: its handle and the function called (methods on the prototype). */
+class Held<T> implements Spawned {
+  constructor(
+    readonly handle: T,
+    readonly add: AddFn,
+    readonly end: (handle: T) => unknown,
+  ) {}
+  touch(): unknown {
+    return this.add(1, 2);
+  }
+  close(): unknown {
+    return this.end(this.handle);
+  }
+}
+
+const noEnd = (): void => {};
+const terminate = (sandbox: Sandbox): void => sandbox.terminate();
 
 export const WASM_SUBJECTS = ['plain', 'keel', 'jco-1.12', 'jco-current', 'extism'] as const;
 export const JS_SUBJECTS = ['v8-js', 'keel-js', 'isolated-vm', 'quickjs'] as const;
@@ -58,27 +78,45 @@ function count(subject: string, quick: boolean): number {
   return quick ? 1000 : 3000;
 }
 
-async function factory(subject: string, cacheDir: string): Promise<Factory> {
+export async function factory(subject: string, cacheDir: string): Promise<Factory> {
   const variant = KEEL_VARIANTS[0]!;
   const wasmTouch = (x: { add(a: number, b: number): unknown; close(): unknown }) => ({
     touch: () => x.add(1, 2),
     close: () => x.close(),
   });
   switch (subject) {
+    // The WebAssembly subjects keep what their user keeps to call the sandbox again, and no
+    // more: plain V8 and jco's glue their exports object (every export function jco's
+    // instantiate made), Keel its `Sandbox` (the kernel's tables keep it too) and the function
+    // it calls (`sandbox.fn('add')`; Keel makes an export's function when it is first asked
+    // for). Each is held by one `Held` of the same shape.
     case 'plain': {
-      const s = plainSubject(await WebAssembly.compile((await wat(BENCH_WAT)) as Uint8Array<ArrayBuffer>));
-      return () => wasmTouch(s.spawn() as never);
+      const core = await WebAssembly.compile((await wat(BENCH_WAT)) as Uint8Array<ArrayBuffer>);
+      const imports = { [BENCH_HOST_MODULE]: { tick } };
+      return () => {
+        const e = new WebAssembly.Instance(core, imports).exports as { add: AddFn };
+        return new Held(e, e.add, noEnd);
+      };
     }
     case 'keel': {
       const component = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
-      const s = await keelSubject(component, variant, cacheDir);
-      return async () => wasmTouch(await s.spawn());
+      const { kernel, module } = await keelSubject(component, variant, cacheDir);
+      return async () => {
+        const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+        return new Held(sandbox, sandbox.fn('add'), terminate);
+      };
     }
     case 'jco-1.12':
     case 'jco-current': {
       const component = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
-      const s = await jcoSubject(component, subject === 'jco-1.12' ? 'jco-1.12.0' : 'jco-transpile-0.3.9');
-      return () => wasmTouch(s.spawn() as never);
+      const generator = subject === 'jco-1.12' ? 'jco-1.12.0' : 'jco-transpile-0.3.9';
+      const { output, instantiate, cores } = await jcoLoad(component, generator);
+      const imports: Record<string, unknown> = {};
+      for (const spec of output.imports) if (spec.startsWith('keel:bench/host')) imports[spec] = { tick };
+      return () => {
+        const e = instantiate((file) => cores.get(file)!, imports) as { add: AddFn };
+        return new Held(e, e.add, noEnd);
+      };
     }
     case 'extism': {
       const s = await extismSubject();
