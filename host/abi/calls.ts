@@ -43,8 +43,31 @@ function isScalar(t: ValType): boolean {
   return SCALARS.has(t.kind);
 }
 
+/** Scalar lowerers and lifters depend on the kind alone: one of each per kind, shared by every sandbox. */
+const lowerers = new Map<string, (v: unknown) => unknown>();
+const lifters = new Map<string, (x: any) => unknown>();
+
 /** Host value → its one flat core value, checked (scalar types only). */
 export function scalarLowerer(t: ValType): (v: unknown) => unknown {
+  let f = lowerers.get(t.kind);
+  if (!f) {
+    f = makeScalarLowerer(t);
+    lowerers.set(t.kind, f);
+  }
+  return f;
+}
+
+/** Flat core value → host value (scalar types only). */
+export function scalarLifter(t: ValType): (x: any) => unknown {
+  let f = lifters.get(t.kind);
+  if (!f) {
+    f = makeScalarLifter(t);
+    lifters.set(t.kind, f);
+  }
+  return f;
+}
+
+function makeScalarLowerer(t: ValType): (v: unknown) => unknown {
   switch (t.kind) {
     case 'bool':
       return (v) => {
@@ -79,8 +102,7 @@ export function scalarLowerer(t: ValType): (v: unknown) => unknown {
   }
 }
 
-/** Flat core value → host value (scalar types only). */
-export function scalarLifter(t: ValType): (x: any) => unknown {
+function makeScalarLifter(t: ValType): (x: any) => unknown {
   switch (t.kind) {
     case 'bool':
       return (x: number) => x !== 0;
@@ -164,104 +186,139 @@ export interface LiftedOptions {
   readonly type: FuncType;
   readonly core: CoreFunction;
   readonly cx: Cx;
-  /** Called after the results are lifted, with the core results. */
-  readonly postReturn: () => ((...flat: unknown[]) => void) | undefined;
+  /** Its options' post-return, called after the results are lifted, with the core results (read at each call). */
+  readonly slot: { readonly postReturn: ((...flat: unknown[]) => void) | undefined };
 }
+
+/** A scalar export's lowerers and lifter, by function type: shared by every sandbox of the module. */
+interface ScalarShape {
+  readonly l0: (v: unknown) => unknown;
+  readonly l1: (v: unknown) => unknown;
+  readonly l2: (v: unknown) => unknown;
+  readonly lift: (x: any) => unknown;
+}
+
+const scalarShapes = new WeakMap<FuncType, ScalarShape>();
+const noValue = (): undefined => undefined;
+
+function scalarShape(ft: FuncType): ScalarShape {
+  let shape = scalarShapes.get(ft);
+  if (!shape) {
+    const lower = ft.params.map((p) => scalarLowerer(p.type));
+    shape = {
+      l0: lower[0] ?? noValue,
+      l1: lower[1] ?? noValue,
+      l2: lower[2] ?? noValue,
+      lift: ft.results.length === 1 ? scalarLifter(ft.results[0]!.type) : noValue,
+    };
+    scalarShapes.set(ft, shape);
+  }
+  return shape;
+}
+
+const enterError = () => trap('a component instance was entered while it called out');
 
 /**
  * A lifted export as a host function. Arguments are checked strictly (arity, ranges, types);
- * a `result::err` is thrown as a `ComponentError`.
+ * a `result::err` is thrown as a `ComponentError`. A scalar export's function reaches only its
+ * core function, its instance's state, its options' slot and the shape its type shares with
+ * every sandbox (idle memory per sandbox, issue 12).
  */
 export function liftedFunction(o: LiftedOptions): (...args: unknown[]) => unknown {
-  const { type: ft, core, cx, name } = o;
-  const inst = cx.inst;
+  const { type: ft, core, name } = o;
   const flat = flattenFunc(ft, 'lift');
   const scalar =
     !flat.paramsInMemory &&
     ft.params.every((p) => isScalar(p.type)) &&
     ft.results.length <= 1 &&
     ft.results.every((r) => isScalar(r.type) && r.name === undefined);
-  if (scalar && ft.params.length <= 3) {
-    const post = o.postReturn;
-    const lower = ft.params.map((p) => scalarLowerer(p.type));
-    const lift = ft.results.length === 1 ? scalarLifter(ft.results[0]!.type) : () => undefined;
-    const enter = () => {
-      if (!inst.mayEnter) trap('a component instance was entered while it called out');
-    };
-    const finish = (r: unknown) => {
-      const value = lift(r);
-      const p = post();
-      if (p) p(r);
-      return value;
-    };
-    switch (ft.params.length) {
-      case 0:
-        return function lifted0() {
-          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-          if (arguments.length !== 0) arityError(name, ft, arguments.length);
-          enter();
-          return finish(core());
-        };
-      case 1: {
-        const l0 = lower[0]!;
-        return function lifted1(a: unknown) {
-          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-          if (arguments.length !== 1) arityError(name, ft, arguments.length);
-          let x: unknown;
-          try {
-            x = l0(a);
-          } catch (error) {
-            argumentError(name, ft, 0, error);
-          }
-          enter();
-          return finish(core(x));
-        };
-      }
-      case 2: {
-        const l0 = lower[0]!;
-        const l1 = lower[1]!;
-        return function lifted2(a: unknown, b: unknown) {
-          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-          if (arguments.length !== 2) arityError(name, ft, arguments.length);
-          let x: unknown;
-          let y: unknown;
-          let k = 0;
-          try {
-            x = l0(a);
-            k = 1;
-            y = l1(b);
-          } catch (error) {
-            argumentError(name, ft, k, error);
-          }
-          enter();
-          return finish(core(x, y));
-        };
-      }
-      default: {
-        const [l0, l1, l2] = lower as [(typeof lower)[0], (typeof lower)[0], (typeof lower)[0]];
-        return function lifted3(a: unknown, b: unknown, c: unknown) {
-          // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-          if (arguments.length !== 3) arityError(name, ft, arguments.length);
-          let x: unknown;
-          let y: unknown;
-          let z: unknown;
-          let k = 0;
-          try {
-            x = l0!(a);
-            k = 1;
-            y = l1!(b);
-            k = 2;
-            z = l2!(c);
-          } catch (error) {
-            argumentError(name, ft, k, error);
-          }
-          enter();
-          return finish(core(x, y, z));
-        };
-      }
-    }
-  }
+  if (scalar && ft.params.length <= 3) return scalarLifted(name, ft, core, o.cx.inst, o.slot);
   return generalLifted(o, flat);
+}
+
+function scalarLifted(
+  name: string,
+  ft: FuncType,
+  core: CoreFunction,
+  inst: Cx['inst'],
+  slot: LiftedOptions['slot'],
+): (...args: unknown[]) => unknown {
+  const { l0, l1, l2, lift } = scalarShape(ft);
+  switch (ft.params.length) {
+    case 0:
+      return function lifted0() {
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 0) arityError(name, ft, arguments.length);
+        if (!inst.mayEnter) enterError();
+        const r = core();
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) p(r);
+        return value;
+      };
+    case 1:
+      return function lifted1(a: unknown) {
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 1) arityError(name, ft, arguments.length);
+        let x: unknown;
+        try {
+          x = l0(a);
+        } catch (error) {
+          argumentError(name, ft, 0, error);
+        }
+        if (!inst.mayEnter) enterError();
+        const r = core(x);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) p(r);
+        return value;
+      };
+    case 2:
+      return function lifted2(a: unknown, b: unknown) {
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 2) arityError(name, ft, arguments.length);
+        let x: unknown;
+        let y: unknown;
+        let k = 0;
+        try {
+          x = l0(a);
+          k = 1;
+          y = l1(b);
+        } catch (error) {
+          argumentError(name, ft, k, error);
+        }
+        if (!inst.mayEnter) enterError();
+        const r = core(x, y);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) p(r);
+        return value;
+      };
+    default:
+      return function lifted3(a: unknown, b: unknown, c: unknown) {
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 3) arityError(name, ft, arguments.length);
+        let x: unknown;
+        let y: unknown;
+        let z: unknown;
+        let k = 0;
+        try {
+          x = l0(a);
+          k = 1;
+          y = l1(b);
+          k = 2;
+          z = l2(c);
+        } catch (error) {
+          argumentError(name, ft, k, error);
+        }
+        if (!inst.mayEnter) enterError();
+        const r = core(x, y, z);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) p(r);
+        return value;
+      };
+  }
 }
 
 function generalLifted(
@@ -339,7 +396,7 @@ function generalLifted(
         ret[0] = undefined;
       }
     }
-    const post = o.postReturn();
+    const post = o.slot.postReturn;
     if (post) {
       inst.mayLeave = false;
       try {
@@ -368,89 +425,115 @@ export interface LoweredOptions {
   /** The import's name for errors (`wasi:cli/stdout@0.2.3#get-stdout`). */
   readonly name: string;
   readonly type: FuncType;
-  readonly callee: HostCallee;
+  /** The callee taking the arguments as an array; made from `direct` when absent. */
+  readonly callee: HostCallee | undefined;
   /** A plain function taking the arguments as they are (for the scalar fast path), if the callee is one. */
   readonly direct: ((...args: unknown[]) => unknown) | undefined;
   readonly cx: Cx;
-  /** What a host value that does not fit the result type is (an `internal` error naming the provider). */
-  readonly badResult: (error: ValueError) => never;
+  /**
+   * What a host value that does not fit the result type is (an `internal` error naming the
+   * provider): one function for every import, given the import's name and type.
+   */
+  readonly badResult: (name: string, type: FuncType, error: ValueError) => never;
 }
 
-/** A host function as a core import: lifts its arguments from the guest, lowers its result. */
+const leaveError = () => trap('the guest called an import while realloc or post-return ran');
+
+/**
+ * A host function as a core import: lifts its arguments from the guest, lowers its result. A
+ * scalar import's trampoline reaches only the host function, its instance's state and what its
+ * type shares with every sandbox (idle memory per sandbox, issue 12).
+ */
 export function loweredFunction(o: LoweredOptions): CoreFunction {
-  const { type: ft, cx } = o;
-  const inst = cx.inst;
+  const ft = o.type;
   const flat = flattenFunc(ft, 'lower');
   const scalar =
     !flat.paramsInMemory &&
     !flat.resultsInMemory &&
     ft.params.every((p) => isScalar(p.type)) &&
     ft.results.every((r) => isScalar(r.type));
-  if (scalar && o.direct && ft.params.length <= 2) {
-    const f = o.direct;
-    const name = o.name;
-    const lift = ft.params.map((p) => scalarLifter(p.type));
-    const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : undefined;
-    const leave = () => {
-      if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
-      inst.mayEnter = false;
-    };
-    const result = (r: unknown) => {
-      inst.mayEnter = true;
-      if (!lower) return undefined;
-      try {
-        return lower(r);
-      } catch (error) {
-        if (error instanceof ValueError) o.badResult(error);
-        throw error;
-      }
-    };
-    const l0 = lift[0]!;
-    const l1 = lift[1]!;
-    switch (ft.params.length) {
-      case 0:
-        return function lowered0() {
-          leave();
-          let r: unknown;
-          try {
-            r = f();
-          } catch (error) {
-            inst.mayEnter = true;
-            throw hostFailure(error, name);
-          }
-          return result(r);
-        };
-      case 1:
-        return function lowered1(a: unknown) {
-          leave();
-          let r: unknown;
-          try {
-            r = f(l0(a));
-          } catch (error) {
-            inst.mayEnter = true;
-            throw hostFailure(error, name);
-          }
-          return result(r);
-        };
-      default:
-        return function lowered2(a: unknown, b: unknown) {
-          leave();
-          let r: unknown;
-          try {
-            r = f(l0(a), l1(b));
-          } catch (error) {
-            inst.mayEnter = true;
-            throw hostFailure(error, name);
-          }
-          return result(r);
-        };
-    }
-  }
+  if (scalar && o.direct && ft.params.length <= 2)
+    return scalarLowered(o.name, ft, o.direct, o.cx.inst, o.badResult);
   return generalLowered(o, flat);
 }
 
+/** A scalar import's result, lowered; a host value that does not fit is the provider's bug (`badResult`). */
+function lowerResult(
+  lower: (v: unknown) => unknown,
+  r: unknown,
+  name: string,
+  ft: FuncType,
+  badResult: LoweredOptions['badResult'],
+): unknown {
+  try {
+    return lower(r);
+  } catch (error) {
+    if (error instanceof ValueError) badResult(name, ft, error);
+    throw error;
+  }
+}
+
+function scalarLowered(
+  name: string,
+  ft: FuncType,
+  f: (...args: unknown[]) => unknown,
+  inst: Cx['inst'],
+  badResult: LoweredOptions['badResult'],
+): CoreFunction {
+  const lift = ft.params.map((p) => scalarLifter(p.type));
+  const l0 = lift[0] ?? noValue;
+  const l1 = lift[1] ?? noValue;
+  const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : noValue;
+  switch (ft.params.length) {
+    case 0:
+      return function lowered0() {
+        if (!inst.mayLeave) leaveError();
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = f();
+        } catch (error) {
+          inst.mayEnter = true;
+          throw hostFailure(error, name);
+        }
+        inst.mayEnter = true;
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+      };
+    case 1:
+      return function lowered1(a: unknown) {
+        if (!inst.mayLeave) leaveError();
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = f(l0(a));
+        } catch (error) {
+          inst.mayEnter = true;
+          throw hostFailure(error, name);
+        }
+        inst.mayEnter = true;
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+      };
+    default:
+      return function lowered2(a: unknown, b: unknown) {
+        if (!inst.mayLeave) leaveError();
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = f(l0(a), l1(b));
+        } catch (error) {
+          inst.mayEnter = true;
+          throw hostFailure(error, name);
+        }
+        inst.mayEnter = true;
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+      };
+  }
+}
+
 function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>): CoreFunction {
-  const { type: ft, cx, callee } = o;
+  const { type: ft, cx } = o;
+  const direct = o.direct;
+  const callee: HostCallee = o.callee ?? ((args) => Reflect.apply(direct!, undefined, args));
   const inst = cx.inst;
   const mem = cx.opts.mem;
   const params: Codec[] = ft.params.map((p) => codecOf(p.type));
@@ -520,7 +603,7 @@ function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>)
       out[0] = undefined;
       return r;
     } catch (error) {
-      if (error instanceof ValueError) o.badResult(error);
+      if (error instanceof ValueError) o.badResult(o.name, ft, error);
       throw error;
     }
   };

@@ -36,7 +36,10 @@ export type ExportTarget = { readonly func: FuncDef; readonly name: string };
 
 export class ComponentInstance implements ResourceHost {
   readonly #plan: ComponentPlan;
-  readonly #link: ComponentLink;
+  // What the instance keeps of its link (not `instantiateCore`, used only while it is made).
+  readonly #imports: ComponentLink['imports'];
+  readonly #bytes: ByteBudget;
+  readonly #handles: HandleCounter;
   // Each array made at its final length (one that grows by push keeps room for 17).
   readonly #core: WebAssembly.Instance[];
   readonly #trampolines: CoreFunction[];
@@ -50,7 +53,9 @@ export class ComponentInstance implements ResourceHost {
 
   constructor(plan: ComponentPlan, modules: readonly WebAssembly.Module[], link: ComponentLink) {
     this.#plan = plan;
-    this.#link = link;
+    this.#imports = link.imports;
+    this.#bytes = link.bytes;
+    this.#handles = link.handles;
     this.#states = new Array(plan.componentInstances);
     for (let i = 0; i < plan.componentInstances; i++)
       this.#states[i] = new InstanceState(i, link.handles, this);
@@ -127,24 +132,11 @@ export class ComponentInstance implements ResourceHost {
         const cx = new Cx(
           this.#slots[t.options]!,
           state,
-          this.#link.bytes,
+          this.#bytes,
           func.kind === 'import' ? name : undefined,
         );
         const { callee, direct } = this.#callee(func);
-        return loweredFunction({
-          name,
-          type: func.type,
-          callee,
-          direct,
-          cx,
-          badResult: (error: ValueError) => {
-            throw new KeelError(
-              'internal',
-              `${name} returned a value that does not fit ${resultText(func.type)}: ${error.message}`,
-              { import: name },
-            );
-          },
-        });
+        return loweredFunction({ name, type: func.type, callee, direct, cx, badResult });
       }
       case 'resource.new': {
         const resource = t.resource;
@@ -190,9 +182,10 @@ export class ComponentInstance implements ResourceHost {
     return func.kind === 'import' ? importShape(func).name : 'a function of a nested component';
   }
 
+
   /** What a lowered function calls: a provider's function or class, or another component's export. */
   #callee(func: FuncDef): {
-    callee: (args: unknown[]) => unknown;
+    callee: ((args: unknown[]) => unknown) | undefined;
     direct: ((...args: unknown[]) => unknown) | undefined;
   } {
     if (func.kind === 'lifted') {
@@ -218,7 +211,7 @@ export class ComponentInstance implements ResourceHost {
     };
     // A resource's constructor, methods and static functions are not behind the linker's gate
     // (it wraps a record's functions): their call is charged here, before the provider runs.
-    const budget = this.#link.bytes;
+    const budget = this.#bytes;
     const ctor = shape.ctor;
     if (ctor) {
       const cls = recordMember(record, className(ctor[1]!));
@@ -264,12 +257,13 @@ export class ComponentInstance implements ResourceHost {
         ? (recordMember(record, shape.key) ?? recordMember(record, 'default'))
         : recordMember(record, shape.key);
     if (!fn) return { callee: refuse(`the function ${last}`), direct: undefined };
-    return { callee: (args) => Reflect.apply(fn, undefined, args), direct: fn };
+    // The array form is made from `direct` only when a call needs it (loweredFunction).
+    return { callee: undefined, direct: fn as (...args: unknown[]) => unknown };
   }
 
   #record(importIndex: number): Record<string, unknown> | undefined {
     const name = stripVersion(this.#plan.imports[importIndex]!.name);
-    return linkedRecord(this.#link.imports, name);
+    return linkedRecord(this.#imports, name);
   }
 
   /** The host function of a lifted function (built once per sandbox). */
@@ -277,13 +271,13 @@ export class ComponentInstance implements ResourceHost {
     let f = this.#functions?.get(func);
     if (!f) {
       const slot = this.#slots[func.options]!;
-      const cx = new Cx(slot, this.#states[func.instance]!, this.#link.bytes);
+      const cx = new Cx(slot, this.#states[func.instance]!, this.#bytes);
       f = liftedFunction({
         name,
         type: func.type,
         core: this.#resolve(func.core) as CoreFunction,
         cx,
-        postReturn: () => slot.postReturn,
+        slot,
       });
       this.#functions ??= new Map();
       this.#functions.set(func, f);
@@ -317,8 +311,8 @@ export class ComponentInstance implements ResourceHost {
     const func = target.func;
     if (func.kind === 'lifted') return { fn: this.#lifted(func, exportName), type: func.type };
     // A re-exported import: the host calls its own provider.
-    const { callee } = this.#callee(func);
-    return { fn: (...args: unknown[]) => callee(args), type: func.type };
+    const { callee, direct } = this.#callee(func);
+    return { fn: callee ? (...args: unknown[]) => callee(args) : direct!, type: func.type };
   }
 
   /**
@@ -355,7 +349,7 @@ export class ComponentInstance implements ResourceHost {
   hostClass(resource: ResourceType): Function | undefined {
     if (resource.origin.kind !== 'imported') return undefined;
     const path = resource.origin.path;
-    const record = this.#link.imports[stripVersion(path[0]!)];
+    const record = this.#imports[stripVersion(path[0]!)];
     const cls = record?.[className(path[path.length - 1]!)];
     return typeof cls === 'function' ? cls : undefined;
   }
@@ -364,7 +358,7 @@ export class ComponentInstance implements ResourceHost {
     if (borrowed) {
       return new GuestResource({ type: resource, owner: this, rep, state: 'borrowed', drop: undefined }, 0);
     }
-    this.#link.handles.acquire(resource.name);
+    this.#handles.acquire(resource.name);
     const handle = this.#nextHandle++;
     const r = new GuestResource(
       {
@@ -385,7 +379,7 @@ export class ComponentInstance implements ResourceHost {
   }
 
   release(r: GuestResource): void {
-    if (this.#held?.delete(r.handle)) this.#link.handles.release();
+    if (this.#held?.delete(r.handle)) this.#handles.release();
   }
 
   /** A guest resource the host holds, by its handle (how JSON values name one). */
@@ -460,6 +454,15 @@ function planShape(plan: ComponentPlan): PlanShape {
 
 function defKey(def: CoreDef): string {
   return def.kind === 'trampoline' ? `t${def.index}` : `${def.instance}:${def.name}`;
+}
+
+/** A provider returned a value that does not fit the import's result type: its bug, `internal`. */
+function badResult(name: string, type: FuncType, error: ValueError): never {
+  throw new KeelError(
+    'internal',
+    `${name} returned a value that does not fit ${resultText(type)}: ${error.message}`,
+    { import: name },
+  );
 }
 
 function resultText(ft: FuncType): string {

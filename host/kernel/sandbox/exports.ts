@@ -14,21 +14,56 @@ import type { ModuleHandle } from '../module.js';
 import { coreArguments } from '../values.js';
 import type { RemoteExport, RemoteGuest } from './types.js';
 
-export interface ResolvedExport {
-  fn: (...args: unknown[]) => unknown;
+/**
+ * An export name resolved: the function to call, what JSON arguments are checked against, and
+ * `invoke`'s converter of them, made on the first `invoke` (a sandbox called only through `fn`
+ * never makes one: idle memory, issue 12).
+ */
+export class ResolvedExport {
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly name: string;
   /** Core functions: the signature JSON arguments are checked against. */
-  signature?: FuncSignature;
+  readonly signature: FuncSignature | undefined;
   /** Component functions: the WIT type JSON arguments are converted by. */
-  type?: FuncType;
-  name: string;
+  readonly type: FuncType | undefined;
+  /** The name the caller used (errors name the export as it was spelled). */
+  readonly #exportName: string;
+  readonly #table: ExportTable;
+  #convert: ((args: readonly unknown[]) => unknown[]) | undefined;
+
+  constructor(found: Found, exportName: string, table: ExportTable) {
+    this.fn = found.fn;
+    this.name = found.name;
+    this.signature = found.signature;
+    this.type = found.type;
+    this.#exportName = exportName;
+    this.#table = table;
+  }
+
   /**
    * `invoke`'s arguments (JSON values) checked and converted to what `fn` takes: by the WIT
    * type (converters found once per export), by the core signature, or copied as they are.
    */
-  fromJson: (args: readonly unknown[]) => unknown[];
+  fromJson(args: readonly unknown[]): unknown[] {
+    this.#convert ??= this.#converter();
+    return this.#convert(args);
+  }
+
+  #converter(): (args: readonly unknown[]) => unknown[] {
+    const { signature, type, name } = this;
+    if (signature) return (args) => coreArguments(name, signature, args);
+    const table = this.#table;
+    if (type) return argumentsConverter(this.#exportName, type, (handle) => table.heldResource(handle));
+    return (args) => [...args];
+  }
 }
 
-type Found = Omit<ResolvedExport, 'fromJson'>;
+interface Found {
+  fn: (...args: unknown[]) => unknown;
+  signature?: FuncSignature | undefined;
+  type?: FuncType | undefined;
+  name: string;
+}
 
 /** Nothing attached (shared by every table; never written). */
 const NO_EXPORTS: Record<string, unknown> = Object.freeze(Object.create(null));
@@ -41,7 +76,7 @@ export class ExportTable {
   /** Worker placement: the guest runs in a worker; exports are described by `#describe`. */
   #remote: RemoteGuest | undefined;
   #describe: ((exportName: string) => RemoteExport) | undefined;
-  /** Resolved names, made on the first. */
+  /** Resolved names past the first (the first is `#last` only: most sandboxes call one or none). */
   #resolved: Map<string, ResolvedExport> | undefined;
   /** The last name resolved and what it resolved to (a caller often calls one export in a row). */
   #lastName: string | undefined;
@@ -82,17 +117,17 @@ export class ExportTable {
   /** The export named, from the cache or looked up (and cached); undefined when there is none. */
   resolve(exportName: string): ResolvedExport | undefined {
     if (exportName === this.#lastName) return this.#last;
-    const cached = this.#resolved?.get(exportName);
-    if (cached) {
-      this.#lastName = exportName;
-      this.#last = cached;
-      return cached;
+    let resolved = this.#resolved?.get(exportName);
+    if (!resolved) {
+      const found = this.#lookup(exportName);
+      if (!found) return undefined;
+      resolved = new ResolvedExport(found, exportName, this);
+      // The first name resolved is kept in `#last` alone; a map only once there are two.
+      if (this.#resolved) this.#resolved.set(exportName, resolved);
+      else if (this.#last) this.#resolved = new Map([[this.#lastName!, this.#last], [exportName, resolved]]);
     }
-    const found = this.#lookup(exportName);
-    if (!found) return undefined;
-    const resolved = { ...found, fromJson: this.#converter(exportName, found) };
-    this.#resolved ??= new Map();
-    this.#resolved.set(exportName, resolved);
+    this.#lastName = exportName;
+    this.#last = resolved;
     return resolved;
   }
 
@@ -105,13 +140,6 @@ export class ExportTable {
     if (!component || this.#remote) return undefined;
     if (component.exportFunction(exportName)) return component.scalarExport(exportName);
     return component.scalarExport(kebabName(exportName));
-  }
-
-  #converter(exportName: string, found: Found): ResolvedExport['fromJson'] {
-    const { signature, type } = found;
-    if (signature) return (args) => coreArguments(found.name, signature, args);
-    if (type) return argumentsConverter(exportName, type, (handle) => this.heldResource(handle));
-    return (args) => [...args];
   }
 
   /** The sandbox ended: nothing stays reachable. */
