@@ -158,9 +158,14 @@ export class GuestResource {
  * there). The kernel makes one per sandbox from `limits.handles`; a worker sandbox's thread
  * makes its own from the same limit.
  */
+/** Told when a handle past the limit is refused: a function, or an object with `onHandleLimit` (no closure per sandbox). */
+export type HandleLimitListener =
+  | ((kind: string, max: number) => void)
+  | { onHandleLimit(kind: string, max: number): void };
+
 export function handleLimitCounter(
   limit: number,
-  onLimit?: (kind: string, max: number) => void,
+  onLimit?: HandleLimitListener,
 ): HandleCounter & { readonly count: number } {
   return new LimitedHandleCounter(limit, onLimit);
 }
@@ -169,9 +174,9 @@ export function handleLimitCounter(
 class LimitedHandleCounter implements HandleCounter {
   #count = 0;
   readonly #limit: number;
-  readonly #onLimit: ((kind: string, max: number) => void) | undefined;
+  readonly #onLimit: HandleLimitListener | undefined;
 
-  constructor(limit: number, onLimit: ((kind: string, max: number) => void) | undefined) {
+  constructor(limit: number, onLimit: HandleLimitListener | undefined) {
     this.#limit = limit;
     this.#onLimit = onLimit;
   }
@@ -183,7 +188,9 @@ class LimitedHandleCounter implements HandleCounter {
   acquire(kind: string): void {
     const limit = this.#limit;
     if (this.#count >= limit) {
-      this.#onLimit?.(kind, limit);
+      const on = this.#onLimit;
+      if (typeof on === 'function') on(kind, limit);
+      else on?.onHandleLimit(kind, limit);
       throw new KeelError(
         'resource-limit',
         `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,

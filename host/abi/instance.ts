@@ -45,7 +45,10 @@ export class ComponentInstance implements ResourceHost {
   readonly #trampolines: CoreFunction[];
   readonly #states: InstanceState[];
   readonly #slots: OptionSlot[];
-  /** Host functions of lifted functions, made on first use. */
+  /** The host function of the first lifted function used (most sandboxes use one or none), made on first use. */
+  #firstFunc: FuncDef | undefined;
+  #first: ((...args: unknown[]) => unknown) | undefined;
+  /** Host functions of the lifted functions used after the first. */
   #functions: Map<FuncDef, (...args: unknown[]) => unknown> | undefined;
   /** Guest resources the host holds, by handle; made on the first. */
   #held: Map<number, GuestResource> | undefined;
@@ -62,13 +65,22 @@ export class ComponentInstance implements ResourceHost {
     const shape = planShape(plan);
     // One view per memory, one slot per distinct set of options (the same memory, realloc,
     // post-return and encoding: binding a shared slot twice binds it to the same things).
+    // Options without a memory, realloc or post-return (a scalar import's) bind nothing: their
+    // slot is shared by every sandbox (`bareSlot`); the others get a view and a slot each.
     const memories: MemoryView[] = new Array(shape.memoryGroups);
-    for (let g = 0; g < shape.memoryGroups; g++) memories[g] = new MemoryView();
     const slots: OptionSlot[] = new Array(shape.slotGroups);
     this.#slots = new Array(plan.options.length);
     for (let i = 0; i < plan.options.length; i++) {
       const group = shape.slotGroup[i]!;
-      slots[group] ??= new OptionSlot(memories[shape.memoryGroup[i]!]!, plan.options[i]!.encoding);
+      const options = plan.options[i]!;
+      if (!slots[group]) {
+        if (!options.memory && !options.realloc && !options.postReturn) slots[group] = bareSlot(options.encoding);
+        else {
+          const m = shape.memoryGroup[i]!;
+          memories[m] ??= new MemoryView();
+          slots[group] = new OptionSlot(memories[m]!, options.encoding);
+        }
+      }
       this.#slots[i] = slots[group];
     }
     this.#trampolines = new Array(plan.trampolines.length);
@@ -268,6 +280,7 @@ export class ComponentInstance implements ResourceHost {
 
   /** The host function of a lifted function (built once per sandbox). */
   #lifted(func: FuncDef & { kind: 'lifted' }, name: string): (...args: unknown[]) => unknown {
+    if (func === this.#firstFunc) return this.#first!;
     let f = this.#functions?.get(func);
     if (!f) {
       const slot = this.#slots[func.options]!;
@@ -279,11 +292,17 @@ export class ComponentInstance implements ResourceHost {
         cx,
         slot,
       });
-      this.#functions ??= new Map();
-      this.#functions.set(func, f);
+      if (!this.#firstFunc) {
+        this.#firstFunc = func;
+        this.#first = f;
+      } else {
+        this.#functions ??= new Map();
+        this.#functions.set(func, f);
+      }
     }
     return f;
   }
+
 
   /**
    * A lifted export whose parameters and result are all scalars, for the fast path's own
@@ -454,6 +473,22 @@ function planShape(plan: ComponentPlan): PlanShape {
 
 function defKey(def: CoreDef): string {
   return def.kind === 'trampoline' ? `t${def.index}` : `${def.instance}:${def.name}`;
+}
+
+/**
+ * The slot of options that name no memory, realloc or post-return, one per encoding and shared
+ * by every sandbox: nothing is ever bound into it, and its view has no memory (a call that needs
+ * one traps before it reads or writes anything).
+ */
+const bareSlots = new Map<string, OptionSlot>();
+
+function bareSlot(encoding: OptionSlot['encoding']): OptionSlot {
+  let slot = bareSlots.get(encoding);
+  if (!slot) {
+    slot = new OptionSlot(new MemoryView(), encoding);
+    bareSlots.set(encoding, slot);
+  }
+  return slot;
 }
 
 /** A provider returned a value that does not fit the import's result type: its bug, `internal`. */

@@ -112,6 +112,11 @@ export class SandboxParts {
     this.deadline.busy |= OUT_OF_FUEL;
   }
 
+  /** The handle counter refused one more handle (`limits.handles`): the `resource:limit` event. */
+  onHandleLimit(kind: string): void {
+    this.resourceLimitReached({ limit: 'handles', kind });
+  }
+
   /** The meter's `onSlice`: throws `timeout` when the call in progress is past its deadline. */
   checkDeadline(): void {
     this.deadline.check();
@@ -328,9 +333,7 @@ export class Sandbox {
       this.#exports,
     );
     this.#parts = parts;
-    this.handles = handleLimitCounter(this.limits.handles, (kind) =>
-      parts.resourceLimitReached({ limit: 'handles', kind }),
-    );
+    this.handles = handleLimitCounter(this.limits.handles, parts);
   }
 
   get state(): SandboxState {

@@ -65,7 +65,10 @@ export interface MeterEvents {
 }
 
 export interface MeterRuntime {
-  /** The imports a metered module needs; the same objects for every core module of a sandbox. */
+  /**
+   * The imports a metered module needs: a fresh record at each read, every one with the same
+   * fuel global (pass one to every core module of a sandbox: they share one counter).
+   */
   readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
   /** Fuel left (0 once exhausted). */
   remaining(): number;
@@ -127,7 +130,6 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
  * per method (spawn time and idle memory, issue 12).
  */
 class Meter implements MeterRuntime {
-  readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
   readonly #slice: number;
   readonly #limits: MeterLimits;
   readonly #events: MeterEvents;
@@ -160,15 +162,23 @@ class Meter implements MeterRuntime {
     this.#fuel = fuel;
     this.#budget = limits.fuel;
     this.#reserve = limits.fuel - give;
-    // Literal keys (the names of KEEL_IMPORTS, checked below): an object literal V8 builds from
-    // its boilerplate, where computed keys add each property one by one.
+  }
+
+  /**
+   * The `keel` imports, made when asked (at each instantiation) and not kept: an instance keeps
+   * the functions its module imports, and the meter none (idle memory, issue 12). Every record
+   * holds the same fuel global, so all of a sandbox's core modules share one counter. Literal
+   * keys (the names of KEEL_IMPORTS, checked below): an object literal V8 builds from its
+   * boilerplate, where computed keys add each property one by one.
+   */
+  get imports(): { keel: Record<string, WebAssembly.Global | Function> } {
     const keel = {
-      fuel,
+      fuel: this.#fuel,
       fuel_slice: () => this.#fuelSlice(),
       memory_grow: (current: number, delta: number) => this.#memoryGrow(current, delta),
       table_grow: (current: number, delta: number) => this.#tableGrow(current, delta),
     } satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
-    this.imports = { keel };
+    return { keel };
   }
 
   #cellNow(): FuelCell | undefined {
