@@ -40,7 +40,14 @@ interface Snapshot {
 
 function parseSnapshot(file: string): Snapshot {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as {
-    snapshot: { meta: { node_fields: string[]; node_types: unknown[][]; edge_fields: string[]; edge_types: unknown[][] } };
+    snapshot: {
+      meta: {
+        node_fields: string[];
+        node_types: unknown[][];
+        edge_fields: string[];
+        edge_types: unknown[][];
+      };
+    };
     nodes: number[];
     edges: number[];
     strings: string[];
@@ -142,7 +149,8 @@ function dominators(s: Snapshot): Int32Array {
   const predCount = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) {
     if (!seen[v]) continue;
-    for (let e = s.firstEdge[v]!; e < s.firstEdge[v + 1]!; e++) if (followed(s, e)) predCount[s.edgeTo[e]! + 1]!++;
+    for (let e = s.firstEdge[v]!; e < s.firstEdge[v + 1]!; e++)
+      if (followed(s, e)) predCount[s.edgeTo[e]! + 1]!++;
   }
   for (let i = 0; i < n; i++) predCount[i + 1]! += predCount[i]!;
   const preds = new Uint32Array(predCount[n]!);
@@ -181,7 +189,15 @@ function dominators(s: Snapshot): Int32Array {
 }
 
 /** Objects that are not an owner worth naming: their retained size goes to the one above. */
-const ANONYMOUS = new Set(['Object', 'Array', 'Map', 'Set', 'WeakMap', 'system / Context', '(object properties)']);
+const ANONYMOUS = new Set([
+  'Object',
+  'Array',
+  'Map',
+  'Set',
+  'WeakMap',
+  'system / Context',
+  '(object properties)',
+]);
 
 function isOwner(s: Snapshot, i: number): boolean {
   const type = typeOf(s, i);
@@ -244,7 +260,10 @@ function report(before: Snapshot, after: Snapshot, n: number, top: number) {
     if (!fresh[i]) continue;
     const group = `${nodeLabel(after, i)}`;
     let g = groups.get(group);
-    if (!g) groups.set(group, (g = { bytes: 0, count: 0, paths: new Map() }));
+    if (!g) {
+      g = { bytes: 0, count: 0, paths: new Map() };
+      groups.set(group, g);
+    }
     g.bytes += after.nodeSelf[i]!;
     g.count++;
     const path = pathOf(i);
@@ -285,7 +304,10 @@ function report(before: Snapshot, after: Snapshot, n: number, top: number) {
     const o = resolve(i);
     const name = o < 0 ? '(no fresh named owner: retained by old objects)' : nodeLabel(after, o);
     let row = owners.get(name);
-    if (!row) owners.set(name, (row = { bytes: 0, count: 0 }));
+    if (!row) {
+      row = { bytes: 0, count: 0 };
+      owners.set(name, row);
+    }
     row.bytes += after.nodeSelf[i]!;
     if (o === i) row.count++;
   }
@@ -339,12 +361,20 @@ try {
   const result = report(parseSnapshot(a), parseSnapshot(b), n, top);
   const kib = (x: number) => `${(x / 1024).toFixed(2)} KiB`;
   console.log(`${subject}: ${n} idle sandboxes, new objects' self size per sandbox ${kib(result.total)}`);
-  console.log('\nself size per sandbox, by type and constructor (count per sandbox; commonest retainer path):');
+  console.log(
+    '\nself size per sandbox, by type and constructor (count per sandbox; commonest retainer path):',
+  );
   for (const r of result.bySelf)
-    console.log(`  ${String(Math.round(r.bytes)).padStart(6)} B  ${r.count.toFixed(2).padStart(6)}  ${r.group}  <- ${r.path}`);
-  console.log('\nretained per sandbox, by nearest dominating named object (objects of that kind per sandbox):');
+    console.log(
+      `  ${String(Math.round(r.bytes)).padStart(6)} B  ${r.count.toFixed(2).padStart(6)}  ${r.group}  <- ${r.path}`,
+    );
+  console.log(
+    '\nretained per sandbox, by nearest dominating named object (objects of that kind per sandbox):',
+  );
   for (const r of result.byOwner)
-    console.log(`  ${String(Math.round(r.bytes)).padStart(6)} B  ${r.count.toFixed(2).padStart(6)}  ${r.group}`);
+    console.log(
+      `  ${String(Math.round(r.bytes)).padStart(6)} B  ${r.count.toFixed(2).padStart(6)}  ${r.group}`,
+    );
   if (values.json) writeFileSync(values.json, `${JSON.stringify({ subject, n, ...result }, null, 2)}\n`);
   for (const x of [...warm, ...kept]) await x.close();
 } finally {

@@ -14,7 +14,7 @@ import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
 import { camelCase, className } from './js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
-import { type FuncType, ResourceType } from './types.js';
+import { type ExternType, type FuncType, ResourceType } from './types.js';
 import { typeText } from './wit.js';
 
 export interface ComponentLink {
@@ -36,8 +36,9 @@ export type ExportTarget = { readonly func: FuncDef; readonly name: string };
 
 export class ComponentInstance implements ResourceHost {
   readonly #plan: ComponentPlan;
-  // What the instance keeps of its link (not `instantiateCore`, used only while it is made).
-  readonly #imports: ComponentLink['imports'];
+  // What the instance keeps of its link (not `instantiateCore`, used only while it is made; the
+  // imports only when a later call needs them: `keepsImports`).
+  #imports: ComponentLink['imports'];
   readonly #bytes: ByteBudget;
   readonly #handles: HandleCounter;
   // Each array made at its final length (one that grows by push keeps room for 17).
@@ -74,7 +75,8 @@ export class ComponentInstance implements ResourceHost {
       const group = shape.slotGroup[i]!;
       const options = plan.options[i]!;
       if (!slots[group]) {
-        if (!options.memory && !options.realloc && !options.postReturn) slots[group] = bareSlot(options.encoding);
+        if (!options.memory && !options.realloc && !options.postReturn)
+          slots[group] = bareSlot(options.encoding);
         else {
           const m = shape.memoryGroup[i]!;
           memories[m] ??= new MemoryView();
@@ -103,6 +105,7 @@ export class ComponentInstance implements ResourceHost {
       const bind = shape.bindAfter[index];
       if (bind) for (const i of bind) this.#bind(i);
     });
+    if (!shape.keepsImports) this.#imports = NO_IMPORTS;
   }
 
   #bind(i: number): void {
@@ -193,7 +196,6 @@ export class ComponentInstance implements ResourceHost {
   #funcName(func: FuncDef): string {
     return func.kind === 'import' ? importShape(func).name : 'a function of a nested component';
   }
-
 
   /** What a lowered function calls: a provider's function or class, or another component's export. */
   #callee(func: FuncDef): {
@@ -302,7 +304,6 @@ export class ComponentInstance implements ResourceHost {
     }
     return f;
   }
-
 
   /**
    * A lifted export whose parameters and result are all scalars, for the fast path's own
@@ -421,6 +422,31 @@ interface PlanShape {
   readonly slotGroups: number;
   /** Per instantiation, the options to bind once it exists (in the order they were always bound: last first). */
   readonly bindAfter: readonly (readonly number[] | undefined)[];
+  /**
+   * Whether an instance needs its imports once made: a resource type is imported (its host
+   * class is looked up when a handle crosses) or an import is re-exported (its provider's
+   * function is looked up when the export is first called). Otherwise every lowered import
+   * was resolved while the instance was made, and the record is dropped (idle memory, issue 12).
+   */
+  readonly keepsImports: boolean;
+}
+
+const NO_IMPORTS: ComponentLink['imports'] = Object.freeze(Object.create(null));
+
+function keepsImports(plan: ComponentPlan): boolean {
+  const reexports = (exports: ReadonlyMap<string, ExportDef>): boolean => {
+    for (const def of exports.values()) {
+      if (def.sort === 'func' && def.func.kind !== 'lifted') return true;
+      if (def.sort === 'instance' && reexports(def.exports)) return true;
+    }
+    return false;
+  };
+  const resources = (t: ExternType): boolean => {
+    if (t.sort === 'type') return t.type instanceof ResourceType;
+    if (t.sort === 'instance') for (const e of t.type.exports.values()) if (resources(e)) return true;
+    return t.sort === 'component';
+  };
+  return reexports(plan.exports) || plan.imports.some((i) => resources(i.type));
 }
 
 const planShapes = new WeakMap<ComponentPlan, PlanShape>();
@@ -461,6 +487,7 @@ function planShape(plan: ComponentPlan): PlanShape {
     bindAfter[at] = list;
   });
   shape = Object.freeze({
+    keepsImports: keepsImports(plan),
     memoryGroup,
     memoryGroups: groups.size,
     slotGroup,

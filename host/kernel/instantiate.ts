@@ -4,9 +4,8 @@
  * initialized; a worker sandbox's exports described; the byte budget of what a guest hands the
  * host; and what a failed instantiation is.
  */
-import type { ByteBudget } from '../abi/context.js';
 import { ComponentInstance, findExport } from '../abi/instance.js';
-import { chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
+import type { SandboxContext } from '../caps/provider.js';
 import type { Preview1Binding } from '../caps/wasi-preview1.js';
 import type { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import type { FuncSignature } from '../loader/core-info.js';
@@ -17,7 +16,7 @@ import { oncePer } from './once-per.js';
 import { isNativePreview1 } from './preview1.js';
 import { kebabName } from './sandbox/exports.js';
 import type { RemoteExport } from './sandbox/types.js';
-import type { Sandbox, SandboxParts } from './sandbox.js';
+import type { Sandbox } from './sandbox.js';
 import { classifyFailure, GuestExit } from './traps.js';
 
 /**
@@ -84,48 +83,6 @@ export function initializeReactor(instance: WebAssembly.Instance): void {
   }
 }
 
-/**
- * Strings and lists a guest hands the host are charged before they are copied or decoded, at
- * the price of bytes crossing the boundary (docs/fuel.md), and bounded per call: what a guest
- * passes one host function by `limits.hostArgBytes` (`resource-limit`, `resource:limit`), and
- * what an export returns by its own memory limit's worth (a guest naming the same bytes many
- * times over could otherwise make the host decode more). A resource's constructor, methods and
- * static functions, which the linker's gate does not wrap, are charged a call here.
- */
-export function byteBudget(context: SandboxContext, sandbox: Sandbox): ByteBudget {
-  return new SandboxBytes(context, sandbox.parts);
-}
-
-/**
- * `byteBudget`'s budget: one object per sandbox, its methods on the prototype. The component
- * instance holds it: it reaches the sandbox's parts, not the sandbox (see `SandboxParts`).
- */
-class SandboxBytes implements ByteBudget {
-  readonly maxCallBytes: number;
-  readonly maxHostArgBytes: number;
-  readonly #context: SandboxContext;
-  readonly #parts: SandboxParts;
-
-  constructor(context: SandboxContext, parts: SandboxParts) {
-    this.maxCallBytes = parts.limits.memoryBytes;
-    this.maxHostArgBytes = parts.limits.hostArgBytes;
-    this.#context = context;
-    this.#parts = parts;
-  }
-
-  charge(bytes: number): void {
-    chargeBytes(this.#context, bytes);
-  }
-
-  chargeCall(): void {
-    this.#context.charge(DEFAULT_HOST_COSTS.call);
-  }
-
-  onHostArgLimit(bytes: number, callee: string): void {
-    this.#parts.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee });
-  }
-}
-
 /** The imports a spawn built for its guest, and a preview1 module's binding to its instance. */
 export interface InlineLinks {
   imports: Record<string, Record<string, unknown>>;
@@ -160,7 +117,7 @@ export function instantiateInline(
   const component = new ComponentInstance(module.plan!, module.modules!, {
     imports: links.imports,
     instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
-    bytes: byteBudget(context, sandbox),
+    bytes: sandbox.parts,
     handles: sandbox.handles,
   });
   sandbox.attachComponent(component);

@@ -14,6 +14,7 @@ import {
   createMeterRuntime,
   KEEL_MODULE,
   type MeterInfo,
+  type MeterLimits,
   type MeterOptions,
   type MeterRuntime,
   readMeterInfo,
@@ -67,15 +68,27 @@ export function sandboxMeter(
   events: SandboxMeterEvents,
 ): MeterRuntime {
   for (const info of facts) checkInitialLimits(info as MeterInfo, limits);
-  return createMeterRuntime(
-    {
-      fuel: Math.min(limits.fuel, limits.fuelTotal),
-      memoryBytes: limits.memoryBytes,
-      tableElements: limits.tableElements,
-      growFailure,
-    },
-    events,
-  );
+  return createMeterRuntime(meterLimits(limits, growFailure), events);
+}
+
+/** The meter's limits of frozen sandbox limits (the kernel's, shared by every spawn that changes none), made once. */
+const sharedMeterLimits = new WeakMap<Limits, Partial<Record<GrowFailure, MeterLimits>>>();
+
+function meterLimits(limits: Limits, growFailure: GrowFailure): MeterLimits {
+  const cached = sharedMeterLimits.get(limits)?.[growFailure];
+  if (cached) return cached;
+  const made: MeterLimits = Object.freeze({
+    fuel: Math.min(limits.fuel, limits.fuelTotal),
+    memoryBytes: limits.memoryBytes,
+    tableElements: limits.tableElements,
+    growFailure,
+  });
+  if (Object.isFrozen(limits)) {
+    const byFailure = sharedMeterLimits.get(limits) ?? {};
+    byFailure[growFailure] = made;
+    sharedMeterLimits.set(limits, byFailure);
+  }
+  return made;
 }
 
 /** The `keel` namespace added to every core instance's imports. */

@@ -10,10 +10,11 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import type { ByteBudget } from '../abi/context.js';
 import { type CallOwner, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
-import type { InvocationInput, SandboxContext } from '../caps/provider.js';
+import { DEFAULT_HOST_COSTS, type InvocationInput, type SandboxContext } from '../caps/provider.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
@@ -92,7 +93,7 @@ export type ResourceLimitReached =
  * after the sandbox ended; through these parts that is a few small objects, while the sandbox
  * (its exports, call state, scheduler entry) is collected young once it has ended.
  */
-export class SandboxParts {
+export class SandboxParts implements ByteBudget {
   constructor(
     readonly events: SandboxEvents,
     readonly limits: Readonly<Limits>,
@@ -110,6 +111,35 @@ export class SandboxParts {
   /** The meter's `onExhausted`: a fast-path call in progress must be looked at when it returns. */
   outOfFuel(): void {
     this.deadline.busy |= OUT_OF_FUEL;
+  }
+
+  // ByteBudget: strings and lists a guest hands the host are charged before they are copied or
+  // decoded, at the price of bytes crossing the boundary (docs/fuel.md), and bounded per call:
+  // what a guest passes one host function by `limits.hostArgBytes` (`resource-limit`,
+  // `resource:limit`), and what an export returns by its own memory limit's worth (a guest
+  // naming the same bytes many times over could otherwise make the host decode more). A
+  // resource's constructor, methods and static functions, which the linker's gate does not
+  // wrap, are charged a call here. The component instance holds these parts as its budget.
+
+  get maxCallBytes(): number {
+    return this.limits.memoryBytes;
+  }
+
+  get maxHostArgBytes(): number {
+    return this.limits.hostArgBytes;
+  }
+
+  /** What `chargeBytes(context, bytes)` charges, without the context: the same meter. */
+  charge(bytes: number): void {
+    if (bytes > 0) this.meter?.charge(bytes * DEFAULT_HOST_COSTS.byte);
+  }
+
+  chargeCall(): void {
+    this.meter?.charge(DEFAULT_HOST_COSTS.call);
+  }
+
+  onHostArgLimit(bytes: number, callee: string): void {
+    this.resourceLimitReached({ limit: 'hostArgBytes', bytes, import: callee });
   }
 
   /** The handle counter refused one more handle (`limits.handles`): the `resource:limit` event. */
@@ -319,7 +349,7 @@ export class Sandbox {
     this.#onEnd = internals.onEnd;
     this.#meter = internals.meter;
     this.#exports = new ExportTable(this.module);
-    this.#fuel = new FuelAccount(this.#meter, this.limits.fuel, this.limits.fuelTotal);
+    this.#fuel = new FuelAccount(this.#meter, this.limits);
     const clock = new VirtualClock(this.#meter);
     this.#clock = clock;
     this.#deadline = new CallDeadline(this.limits.deadlineMs, clock);

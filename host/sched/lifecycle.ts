@@ -178,7 +178,9 @@ export function mayRestart(s: SchedState, service: Service): boolean {
 
 export function scheduleRestart(s: SchedState, service: Service, ending: Ending): void {
   const now = s.clock.now();
-  service.restartTimes.push(now);
+  // The first as a one-element array (a service that never restarts shares an empty one).
+  if (service.restartTimes.length === 0) service.restartTimes = [now];
+  else service.restartTimes.push(now);
   const window = service.restart.windowMs;
   // Only restarts within the window count; older ones need not be kept.
   if (window !== undefined) {

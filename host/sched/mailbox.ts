@@ -36,8 +36,12 @@ function counted(envelope: Envelope): boolean {
   return envelope.kind !== 'reply' && !UNCOUNTED.has(envelope.from);
 }
 
+/** The items of every empty mailbox that never held one (frozen: never written). */
+const NO_ITEMS: (Envelope | undefined)[] = Object.freeze([]) as unknown as (Envelope | undefined)[];
+
 export class Mailbox {
-  #items: (Envelope | undefined)[] = [];
+  /** Queued envelopes from `#head` on; the shared empty array until the first (idle memory, issue 12). */
+  #items: (Envelope | undefined)[] = NO_ITEMS;
   #head = 0;
   /** Queued envelopes per sending sandbox (only those that count; entries at 0 are removed), made on the first. */
   #bySender: Map<string, number> | undefined;
@@ -72,7 +76,8 @@ export class Mailbox {
 
   /** Queue an envelope (the caller checked `full`, or it holds a reserved slot). */
   push(envelope: Envelope): void {
-    this.#items.push(envelope);
+    if (this.#items === NO_ITEMS) this.#items = [envelope];
+    else this.#items.push(envelope);
     if (counted(envelope)) {
       const held = this.heldBy(envelope.from) + 1;
       this.#bySender ??= new Map();
@@ -100,7 +105,7 @@ export class Mailbox {
   /** Remove and return everything queued, oldest first. */
   drain(): Envelope[] {
     const rest = this.#items.slice(this.#head) as Envelope[];
-    this.#items = [];
+    this.#items = NO_ITEMS;
     this.#head = 0;
     this.#bySender?.clear();
     return rest;

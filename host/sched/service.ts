@@ -71,6 +71,9 @@ const NO_REQUESTS: ReadonlyMap<bigint, PendingRequest> = new Map();
 const NO_SIGNALS: ReadonlySet<'int' | 'term'> = new Set();
 const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
 
+/** The restart times of every service that has not restarted (frozen: never written). */
+const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
+
 export class Service {
   current: Entry | undefined;
   /** Every sandbox id this service has had, oldest first. */
@@ -81,7 +84,8 @@ export class Service {
   /** Requests this service made that wait for an outcome (each holds a reply slot). */
   outstanding = 0;
   restartTimer: Timer | undefined;
-  readonly restartTimes: number[] = [];
+  /** When it restarted (those that still count); the shared empty array until the first. */
+  restartTimes: number[] = NO_RESTARTS;
   attempt = 0;
   ended: Ending | undefined;
   lastEnding: Ending | undefined;

@@ -124,7 +124,11 @@ export class ExportTable {
       resolved = new ResolvedExport(found, exportName, this);
       // The first name resolved is kept in `#last` alone; a map only once there are two.
       if (this.#resolved) this.#resolved.set(exportName, resolved);
-      else if (this.#last) this.#resolved = new Map([[this.#lastName!, this.#last], [exportName, resolved]]);
+      else if (this.#last)
+        this.#resolved = new Map([
+          [this.#lastName!, this.#last],
+          [exportName, resolved],
+        ]);
     }
     this.#lastName = exportName;
     this.#last = resolved;

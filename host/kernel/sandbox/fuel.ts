@@ -7,15 +7,25 @@ import { KeelError } from '../errors.js';
 import type { MeterRuntime } from '../metering.js';
 import type { FuelReport, SandboxFuel } from './types.js';
 
+/** The fuel limits a sandbox's account reads (its `Limits`, shared by every sandbox that changes none). */
+interface FuelLimits {
+  readonly fuel: number;
+  readonly fuelTotal: number;
+}
+
+/**
+ * A sandbox's fuel. The limits are read from the sandbox's (usually shared) limits object and
+ * the last invocation's report is made when one ends: fuel figures past 2^30 are boxed numbers,
+ * a copy of each per sandbox otherwise (idle memory, issue 12).
+ */
 export class FuelAccount {
   readonly #meter: MeterRuntime | undefined;
-  readonly #limit: number;
-  readonly #total: number;
+  readonly #limits: FuelLimits;
   /** The current budget and the meter's `used()` when it was set. */
   #budget: number;
   #budgetStart = 0;
-  /** Fuel of the last invocation (what `--json` reports, also after a failure). */
-  #last: FuelReport;
+  /** Fuel of the last invocation (what `--json` reports, also after a failure); none before the first. */
+  #last: FuelReport | undefined;
   /**
    * The fast path's budget set when the last invocation ended (`finish`), and the meter's
    * `used()` then; -1 when the meter has been set otherwise since. While the meter still holds
@@ -25,13 +35,19 @@ export class FuelAccount {
   #idleBudget = -1;
   #idleUsed = 0;
 
-  constructor(meter: MeterRuntime | undefined, limit: number, total: number) {
+  constructor(meter: MeterRuntime | undefined, limits: FuelLimits) {
     this.#meter = meter;
-    this.#limit = limit;
-    this.#total = total;
-    this.#last = { used: 0, limit };
+    this.#limits = limits;
     // The meter starts with this budget (see sandboxMeter): what the fast path may use until refuelled.
-    this.#budget = Math.min(limit, total);
+    this.#budget = Math.min(limits.fuel, limits.fuelTotal);
+  }
+
+  get #limit(): number {
+    return this.#limits.fuel;
+  }
+
+  get #total(): number {
+    return this.#limits.fuelTotal;
   }
 
   /** `Sandbox.fuel()`: used since spawn, remaining for the fast path, and the limits. */
@@ -48,7 +64,7 @@ export class FuelAccount {
 
   /** `Sandbox.lastFuel()`. */
   last(): FuelReport {
-    return { ...this.#last };
+    return this.#last ? { ...this.#last } : { used: 0, limit: this.#limit };
   }
 
   /** `Sandbox.refuel`'s budget: `fuel`, never more than what is left of the lifetime limit. */
