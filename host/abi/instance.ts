@@ -41,11 +41,14 @@ export class ComponentInstance implements ResourceHost {
   #imports: ComponentLink['imports'];
   readonly #bytes: ByteBudget;
   readonly #handles: HandleCounter;
-  // Each array made at its final length (one that grows by push keeps room for 17).
-  readonly #core: WebAssembly.Instance[];
-  readonly #trampolines: CoreFunction[];
-  readonly #states: InstanceState[];
-  readonly #slots: OptionSlot[];
+  /** What the plan's shape says of where things are in `#parts`. */
+  readonly #shape: PlanShape;
+  /**
+   * The instance's parts in one array made at its final length: the component instances' states,
+   * the option slots (one per distinct set of options), the trampolines, then the core
+   * instances (offsets in `PlanShape`; one array rather than four: idle memory, issue 12).
+   */
+  readonly #parts: unknown[];
   /** The host function of the first lifted function used (most sandboxes use one or none), made on first use. */
   #firstFunc: FuncDef | undefined;
   #first: ((...args: unknown[]) => unknown) | undefined;
@@ -60,57 +63,67 @@ export class ComponentInstance implements ResourceHost {
     this.#imports = link.imports;
     this.#bytes = link.bytes;
     this.#handles = link.handles;
-    this.#states = new Array(plan.componentInstances);
-    for (let i = 0; i < plan.componentInstances; i++)
-      this.#states[i] = new InstanceState(i, link.handles, this);
     const shape = planShape(plan);
+    this.#shape = shape;
+    const parts: unknown[] = new Array(shape.size);
+    this.#parts = parts;
+    for (let i = 0; i < plan.componentInstances; i++) parts[i] = new InstanceState(i, link.handles, this);
     // One view per memory, one slot per distinct set of options (the same memory, realloc,
     // post-return and encoding: binding a shared slot twice binds it to the same things).
     // Options without a memory, realloc or post-return (a scalar import's) bind nothing: their
     // slot is shared by every sandbox (`bareSlot`); the others get a view and a slot each.
     const memories: MemoryView[] = new Array(shape.memoryGroups);
-    const slots: OptionSlot[] = new Array(shape.slotGroups);
-    this.#slots = new Array(plan.options.length);
     for (let i = 0; i < plan.options.length; i++) {
-      const group = shape.slotGroup[i]!;
+      const at = shape.slotsAt + shape.slotGroup[i]!;
+      if (parts[at]) continue;
       const options = plan.options[i]!;
-      if (!slots[group]) {
-        if (!options.memory && !options.realloc && !options.postReturn)
-          slots[group] = bareSlot(options.encoding);
-        else {
-          const m = shape.memoryGroup[i]!;
-          memories[m] ??= new MemoryView();
-          slots[group] = new OptionSlot(memories[m]!, options.encoding);
-        }
+      if (!options.memory && !options.realloc && !options.postReturn) parts[at] = bareSlot(options.encoding);
+      else {
+        const m = shape.memoryGroup[i]!;
+        memories[m] ??= new MemoryView();
+        parts[at] = new OptionSlot(memories[m]!, options.encoding);
       }
-      this.#slots[i] = slots[group];
     }
-    this.#trampolines = new Array(plan.trampolines.length);
     for (let i = 0; i < plan.trampolines.length; i++)
-      this.#trampolines[i] = this.#trampoline(plan.trampolines[i]!);
-    this.#core = new Array(plan.instantiations.length);
+      parts[shape.trampolinesAt + i] = this.#trampoline(plan.trampolines[i]!);
     // Options are bound as soon as the instance they name exists (a start function may call out).
     plan.instantiations.forEach((step, index) => {
       const imports: WebAssembly.Imports = {};
       for (const [name, arg] of step.args) {
         if (arg.kind === 'instance')
-          imports[name] = this.#core[arg.index]!.exports as WebAssembly.ModuleImports;
+          imports[name] = this.#core(arg.index)!.exports as WebAssembly.ModuleImports;
         else {
           const bag: WebAssembly.ModuleImports = {};
           for (const [n, def] of arg.exports) bag[n] = this.#resolve(def) as WebAssembly.ImportValue;
           imports[name] = bag;
         }
       }
-      this.#core[index] = link.instantiateCore(modules[step.module]!, imports);
+      parts[shape.coreAt + index] = link.instantiateCore(modules[step.module]!, imports);
       const bind = shape.bindAfter[index];
       if (bind) for (const i of bind) this.#bind(i);
     });
     if (!shape.keepsImports) this.#imports = NO_IMPORTS;
   }
 
+  #state(i: number): InstanceState {
+    return this.#parts[i] as InstanceState;
+  }
+
+  /** The slot of the plan's options `i`. */
+  #slot(i: number): OptionSlot {
+    const shape = this.#shape;
+    return this.#parts[shape.slotsAt + shape.slotGroup[i]!] as OptionSlot;
+  }
+
+  #core(i: number): WebAssembly.Instance | undefined {
+    return i < this.#shape.instantiations
+      ? (this.#parts[this.#shape.coreAt + i] as WebAssembly.Instance | undefined)
+      : undefined;
+  }
+
   #bind(i: number): void {
     const options = this.#plan.options[i]!;
-    const slot = this.#slots[i]!;
+    const slot = this.#slot(i);
     if (options.memory) {
       const memory = this.#resolve(options.memory);
       if (!(memory instanceof WebAssembly.Memory))
@@ -123,8 +136,8 @@ export class ComponentInstance implements ResourceHost {
   }
 
   #resolve(def: CoreDef): unknown {
-    if (def.kind === 'trampoline') return this.#trampolines[def.index];
-    const instance = this.#core[def.instance];
+    if (def.kind === 'trampoline') return this.#parts[this.#shape.trampolinesAt + def.index];
+    const instance = this.#core(def.instance);
     if (!instance) throw new KeelError('internal', `core instance ${def.instance} is used before it exists`);
     const value = instance.exports[def.name];
     if (value === undefined)
@@ -134,18 +147,19 @@ export class ComponentInstance implements ResourceHost {
 
   /** The core instances, in plan order (for tests and direct calls). */
   get coreInstances(): readonly WebAssembly.Instance[] {
-    return this.#core;
+    const { coreAt, instantiations } = this.#shape;
+    return this.#parts.slice(coreAt, coreAt + instantiations) as WebAssembly.Instance[];
   }
 
   #trampoline(t: ComponentPlan['trampolines'][number]): CoreFunction {
-    const state = this.#states[t.instance]!;
+    const state = this.#state(t.instance);
     switch (t.kind) {
       case 'lower': {
         const func = t.func;
         const name = this.#funcName(func);
         // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap of a call).
         const cx = new Cx(
-          this.#slots[t.options]!,
+          this.#slot(t.options),
           state,
           this.#bytes,
           func.kind === 'import' ? name : undefined,
@@ -188,7 +202,7 @@ export class ComponentInstance implements ResourceHost {
     }
     const dtor = this.#plan.destructors.get(resource);
     if (!dtor) return;
-    const owner = resource.origin.kind === 'defined' ? this.#states[resource.origin.instance] : undefined;
+    const owner = resource.origin.kind === 'defined' ? this.#state(resource.origin.instance) : undefined;
     if (owner && !owner.mayEnter) trap(`the ${resource.name} destructor would re-enter its component`);
     (this.#resolve(dtor) as (rep: unknown) => void)(rep);
   }
@@ -285,8 +299,8 @@ export class ComponentInstance implements ResourceHost {
     if (func === this.#firstFunc) return this.#first!;
     let f = this.#functions?.get(func);
     if (!f) {
-      const slot = this.#slots[func.options]!;
-      const cx = new Cx(slot, this.#states[func.instance]!, this.#bytes);
+      const slot = this.#slot(func.options);
+      const cx = new Cx(slot, this.#state(func.instance), this.#bytes);
       f = liftedFunction({
         name,
         type: func.type,
@@ -420,6 +434,12 @@ interface PlanShape {
   /** Per option, the index of its slot (options alike in memory, realloc, post-return and encoding share one). */
   readonly slotGroup: readonly number[];
   readonly slotGroups: number;
+  /** Where the parts of an instance are in its one array: states from 0, then slots, trampolines, core instances. */
+  readonly slotsAt: number;
+  readonly trampolinesAt: number;
+  readonly coreAt: number;
+  readonly instantiations: number;
+  readonly size: number;
   /** Per instantiation, the options to bind once it exists (in the order they were always bound: last first). */
   readonly bindAfter: readonly (readonly number[] | undefined)[];
   /**
@@ -486,7 +506,15 @@ function planShape(plan: ComponentPlan): PlanShape {
     list.unshift(i);
     bindAfter[at] = list;
   });
+  const slotsAt = plan.componentInstances;
+  const trampolinesAt = slotsAt + slots.size;
+  const coreAt = trampolinesAt + plan.trampolines.length;
   shape = Object.freeze({
+    slotsAt,
+    trampolinesAt,
+    coreAt,
+    instantiations: plan.instantiations.length,
+    size: coreAt + plan.instantiations.length,
     keepsImports: keepsImports(plan),
     memoryGroup,
     memoryGroups: groups.size,

@@ -71,6 +71,15 @@ const NO_REQUESTS: ReadonlyMap<bigint, PendingRequest> = new Map();
 const NO_SIGNALS: ReadonlySet<'int' | 'term'> = new Set();
 const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
 
+interface ServiceStats {
+  delivered: number;
+  sent: number;
+  published: number;
+  dropped: number;
+  denied: number;
+  restarts: number;
+}
+
 /** The restart times of every service that has not restarted (frozen: never written). */
 const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
 
@@ -89,7 +98,7 @@ export class Service {
   attempt = 0;
   ended: Ending | undefined;
   lastEnding: Ending | undefined;
-  stats = { delivered: 0, sent: 0, published: 0, dropped: 0, denied: 0, restarts: 0 };
+  #stats: ServiceStats | undefined;
 
   constructor(
     readonly name: string,
@@ -104,6 +113,12 @@ export class Service {
     readonly sliceFuel: number | undefined,
     readonly graceFuel: number | undefined,
   ) {}
+
+  /** What it delivered, sent, published, dropped, was denied and restarted; made on the first count (idle memory, issue 12). */
+  get stats(): ServiceStats {
+    this.#stats ??= { delivered: 0, sent: 0, published: 0, dropped: 0, denied: 0, restarts: 0 };
+    return this.#stats;
+  }
 
   /** Services linked to this one (`keel.down` when either ends). */
   get links(): ReadonlySet<Service> {
