@@ -362,11 +362,17 @@ export async function runMemoryGroup({
       subjects: [...WASM_SUBJECTS, ...JS_SUBJECTS].map((id) => ({
         id,
         label: labels[id]!,
-        setup: `as in the call groups; ${count(id, quick)} sandboxes per child process, each called once`,
+        setup: `as in the call groups; ${count(id, quick)} sandboxes per child process, each called once${
+          id === 'keel'
+            ? "; kept: the Sandbox and sandbox.fn('add')"
+            : id === 'plain' || id.startsWith('jco')
+              ? '; kept: the exports object'
+              : ''
+        }`,
       })),
       measures,
       notes: [
-        `One child process per subject and run (${runs} run${runs > 1 ? 's' : ''}, median), node --expose-gc: N sandboxes spawned in six steps after a first sixth that is not read, each called once and all kept; memoryUsage() after full collections at each step; the cost per sandbox is the Theil-Sen slope of those readings over the count. Nx = median RSS / the reference subject's (same run). External bytes are in the JSON.`,
+        `One child process per subject and run (${runs} run${runs > 1 ? 's' : ''}, median), node --expose-gc: N sandboxes spawned in six steps after a first sixth that is not read, each called once and all kept (a WebAssembly subject's as its user keeps it: plain V8 and jco's glue the exports object, Keel the Sandbox and the function called); memoryUsage() after full collections at each step; the cost per sandbox is the Theil-Sen slope of those readings over the count. Nx = median RSS / the reference subject's (same run). External bytes are in the JSON.`,
         "A wasm sandbox's linear memory is reserved, and resident only where touched: the small component touches almost none of its 64 KiB page, so its RSS per sandbox is a few KiB and near this method's resolution (compare the min and max in the JSON); the componentize-js guest starts with its initialized engine heap. isolated-vm's isolates and QuickJS's wasm heap are outside the host's JS heap: RSS is the figure that compares them all.",
       ],
     };
