@@ -329,8 +329,8 @@ export class ComponentInstance implements ResourceHost {
     return {
       type: func.type,
       core: this.#resolve(func.core) as CoreFunction,
-      inst: this.#states[func.instance]!,
-      slot: this.#slots[func.options]!,
+      inst: this.#state(func.instance),
+      slot: this.#slot(func.options),
     };
   }
 
