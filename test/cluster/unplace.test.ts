@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPlan, runPlan } from '../../host/cli/up.js';
 import { generateHostKey, joinLattice, type Lattice } from '../../host/index.js';
 import { BIN, lastJson, ROOT, scratchDir } from '../cli/harness.js';
 import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
@@ -30,10 +31,10 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
   let lattice: Lattice;
   let dir: string;
   let creds: string;
+  const keys = { beta: generateHostKey(), cli: generateHostKey() };
+  const name = `un${Math.random().toString(36).slice(2, 10)}`;
   beforeAll(async () => {
     nats = await startNats();
-    const keys = { beta: generateHostKey(), cli: generateHostKey() };
-    const name = `un${Math.random().toString(36).slice(2, 10)}`;
     dir = scratchDir('unplace');
     creds = join(dir, 'creds.json');
     writeFileSync(
@@ -62,10 +63,8 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
     await nats?.stop();
   });
 
-  function up(
-    prefix: string,
-    extra: string[],
-  ): { child: ChildProcess; done: Promise<{ status: number | null; stdout: string }> } {
+  /** The plan: `temp` and `keeper` (outlive) placed on beta, under /<prefix>/. */
+  function planFile(prefix: string): string {
     const file = join(dir, `${prefix}.yaml`);
     writeFileSync(
       file,
@@ -87,6 +86,14 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
         '',
       ].join('\n'),
     );
+    return file;
+  }
+
+  function up(
+    prefix: string,
+    extra: string[],
+  ): { child: ChildProcess; done: Promise<{ status: number | null; stdout: string }> } {
+    const file = planFile(prefix);
     const child = spawn(
       process.execPath,
       [
@@ -170,5 +177,31 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  }, 45_000);
+
+  // Last: it joins as `cli` from this process, which beta sees as that host restarted.
+  it('on a stop that comes before the run starts (a Ctrl-C while the plan is being placed)', async () => {
+    const plan = await readPlan(planFile('early'));
+    const summary = await runPlan(plan, {
+      baseDir: dir,
+      cacheDir: IPC_CACHE,
+      deadlineMs: 4_000,
+      cluster: {
+        servers: nats.url,
+        lattice: name,
+        hostId: 'cli',
+        credentials: { privateKey: keys.cli.privateKey, peers: { beta: keys.beta.publicKey } },
+      },
+      // The CLI hands this to its SIGINT handler; the signal comes at once.
+      onStop: (stop) => stop(),
+    });
+    // Not forgotten: the run is stopped, not ended by its deadline.
+    expect(summary.reason).toBe('stopped');
+    expect(summary.placed.map((p) => [p.name, p.stopped])).toEqual([
+      ['temp', true],
+      ['keeper', false],
+    ]);
+    expect(running('/early/temp')).toBe(false);
+    expect(running('/early/keeper')).toBe(true);
   }, 45_000);
 });
