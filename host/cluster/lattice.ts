@@ -1533,18 +1533,24 @@ export class Lattice implements RemotePort {
    * senders' shares or its budget). A sender past its share is refused before its signature is
    * checked, so that its flood spends neither this host's time nor the budget others need.
    */
-  #admit(subject: string, data: Uint8Array, now: number): { peer: Peer; decoded: Decoded } | Rejected {
+  /** A frame's size, its form and a trusted sending host: the first checks of a frame from NATS or the stream. */
+  #fromTrustedHost(data: Uint8Array): { peer: Peer; decoded: Decoded } | Rejected {
     if (data.byteLength > this.limits.frameBytes)
       return new Rejected('too-large', `${data.byteLength} bytes`);
     const decoded = decode(data);
     if (decoded instanceof Rejected) return decoded;
+    const peer = this.#peers.get(decoded.header.h);
+    if (peer) return { peer, decoded };
+    const detail =
+      decoded.header.h === this.hostId ? 'a frame claiming to come from this host' : 'not a trusted host';
+    return new Rejected('unknown-host', detail, decoded.header.h);
+  }
+
+  #admit(subject: string, data: Uint8Array, now: number): { peer: Peer; decoded: Decoded } | Rejected {
+    const framed = this.#fromTrustedHost(data);
+    if (framed instanceof Rejected) return framed;
+    const { peer, decoded } = framed;
     const header = decoded.header;
-    const peer = this.#peers.get(header.h);
-    if (!peer) {
-      const detail =
-        header.h === this.hostId ? 'a frame claiming to come from this host' : 'not a trusted host';
-      return new Rejected('unknown-host', detail, header.h);
-    }
     if (subjectFor(this.name, header) !== subject || (header.d !== undefined && header.d !== this.hostId)) {
       return new Rejected('wrong-subject', subject.slice(0, 200), peer.host);
     }
@@ -1787,17 +1793,10 @@ export class Lattice implements RemotePort {
     wall: number,
     now: number,
   ): { peer: Peer; decoded: Decoded } | Rejected | 'later' {
-    if (data.byteLength > this.limits.frameBytes)
-      return new Rejected('too-large', `${data.byteLength} bytes`);
-    const decoded = decode(data);
-    if (decoded instanceof Rejected) return decoded;
+    const framed = this.#fromTrustedHost(data);
+    if (framed instanceof Rejected) return framed;
+    const { peer, decoded } = framed;
     const header = decoded.header;
-    const peer = this.#peers.get(header.h);
-    if (!peer) {
-      const detail =
-        header.h === this.hostId ? 'a frame claiming to come from this host' : 'not a trusted host';
-      return new Rejected('unknown-host', detail, header.h);
-    }
     if (header.q !== 1 || subjectFor(this.name, header) !== subject || header.d !== this.hostId) {
       return new Rejected('wrong-subject', subject.slice(0, 200), peer.host);
     }
