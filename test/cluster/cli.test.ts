@@ -8,33 +8,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHostKey, joinLattice, type Lattice } from '../../host/index.js';
+import type { Lattice } from '../../host/index.js';
 import { BIN, ROOT } from '../cli/harness.js';
-import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
-import { IPC_CACHE, type IpcWorld, ipcWorld, text } from '../ipc/harness.js';
-import { until } from './harness.js';
+import { skipWithoutNats } from '../helpers/nats.js';
+import { IPC_CACHE, type IpcWorld, text } from '../ipc/harness.js';
+import { type CliLattice, cliLattice, until } from './harness.js';
 
 describe.skipIf(skipWithoutNats())('keel up --cluster', () => {
-  let nats: NatsServer;
+  let w: CliLattice;
   let alpha: IpcWorld;
   let lattice: Lattice;
   let dir: string;
   let creds: string;
   beforeAll(async () => {
-    nats = await startNats();
-    const keys = { alpha: generateHostKey(), cli: generateHostKey() };
-    const name = `c${Math.random().toString(36).slice(2, 10)}`;
     dir = mkdtempSync(join(tmpdir(), 'keel-cluster-cli-'));
-    creds = join(dir, 'creds.json');
-    writeFileSync(
-      creds,
-      JSON.stringify({
-        lattice: name,
-        hostId: 'cli',
-        privateKey: keys.cli.privateKey,
-        peers: { alpha: keys.alpha.publicKey },
-      }),
-    );
     writeFileSync(
       join(dir, 'plan.yaml'),
       [
@@ -52,22 +39,11 @@ describe.skipIf(skipWithoutNats())('keel up --cluster', () => {
         '',
       ].join('\n'),
     );
-    alpha = await ipcWorld();
-    lattice = await joinLattice(alpha.kernel, {
-      servers: nats.url,
-      lattice: name,
-      hostId: 'alpha',
-      credentials: { privateKey: keys.alpha.privateKey, peers: { cli: keys.cli.publicKey } },
-      // The CLI host beats at the default pace (1 s): alpha waits as long for it.
-    });
-    alpha.kernel.sched.start();
+    // The CLI host beats at the default pace (1 s): alpha waits as long for it.
+    w = await cliLattice(dir, 'alpha');
+    ({ host: alpha, lattice, creds } = w);
   }, 20_000);
-  afterAll(async () => {
-    await lattice?.close();
-    await alpha?.kernel.sched.stop();
-    await alpha?.close();
-    await nats?.stop();
-  });
+  afterAll(() => w?.close());
 
   it('serves the plan to the other hosts until the deadline', async () => {
     const child = spawn(
@@ -77,7 +53,7 @@ describe.skipIf(skipWithoutNats())('keel up --cluster', () => {
         'up',
         join(dir, 'plan.yaml'),
         '--cluster',
-        nats.url,
+        w.nats.url,
         '--cluster-credentials',
         creds,
         '--cache-dir',

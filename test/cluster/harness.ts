@@ -4,7 +4,10 @@
  * mounted and its events recorded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateHostKey, joinLattice, type Lattice, type LatticeOptions } from '../../host/index.js';
+import { type NatsServer, startNats } from '../helpers/nats.js';
 import { type IpcWorld, ipcWorld } from '../ipc/harness.js';
 
 export interface Host extends IpcWorld {
@@ -61,6 +64,76 @@ export async function latticeWorld(
         await host.kernel.sched.stop();
         await host.close();
       }
+    },
+  };
+}
+
+type HostKey = ReturnType<typeof generateHostKey>;
+
+/**
+ * A kernel of this process (`hostId`) in a lattice of its own with a host `cli` that the test
+ * starts as a process (`keel up --cluster`), on a NATS server of their own. Each trusts the
+ * other; `creds` is the `cli` host's `--cluster-credentials` file, written in `dir`.
+ */
+export interface CliLattice {
+  nats: NatsServer;
+  host: IpcWorld;
+  lattice: Lattice;
+  name: string;
+  keys: { host: HostKey; cli: HostKey };
+  creds: string;
+  close(): Promise<void>;
+}
+
+export async function cliLattice(
+  dir: string,
+  hostId: string,
+  options: { cli?: Record<string, unknown>; host?: Partial<LatticeOptions> } = {},
+): Promise<CliLattice> {
+  const keys = { host: generateHostKey(), cli: generateHostKey() };
+  const name = `c${Math.random().toString(36).slice(2, 10)}`;
+  const creds = join(dir, 'creds.json');
+  writeFileSync(
+    creds,
+    JSON.stringify({
+      lattice: name,
+      hostId: 'cli',
+      privateKey: keys.cli.privateKey,
+      peers: { [hostId]: keys.host.publicKey },
+      ...options.cli,
+    }),
+  );
+  const nats = await startNats();
+  let host: IpcWorld | undefined;
+  let lattice: Lattice;
+  try {
+    host = await ipcWorld();
+    lattice = await joinLattice(host.kernel, {
+      servers: nats.url,
+      lattice: name,
+      hostId,
+      credentials: { privateKey: keys.host.privateKey, peers: { cli: keys.cli.publicKey } },
+      ...options.host,
+    });
+  } catch (error) {
+    // Nothing left behind when the set-up fails half way.
+    await host?.close();
+    await nats.stop();
+    throw error;
+  }
+  host.kernel.sched.start();
+  return {
+    nats,
+    host,
+    lattice,
+    name,
+    keys,
+    creds,
+    async close() {
+      await lattice.close();
+      await host.kernel.sched.stop();
+      await host.close();
+      await nats.stop();
     },
   };
 }

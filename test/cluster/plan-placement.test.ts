@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHostKey, joinLattice, type Lattice, parsePlan } from '../../host/index.js';
+import { parsePlan } from '../../host/index.js';
 import { BIN, lastJson, ROOT, scratchDir } from '../cli/harness.js';
-import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
-import { IPC_CACHE, type IpcWorld, ipcWorld, received } from '../ipc/harness.js';
-import { until } from './harness.js';
+import { skipWithoutNats } from '../helpers/nats.js';
+import { IPC_CACHE, type IpcWorld, received } from '../ipc/harness.js';
+import { type CliLattice, cliLattice, until } from './harness.js';
 
 const PROBE = join(ROOT, 'guests/as/probe/probe.wasm');
 const GRANTS = [
@@ -47,44 +47,19 @@ describe('plans that name where a sandbox runs', () => {
 });
 
 describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
-  let nats: NatsServer;
+  let w: CliLattice;
   let beta: IpcWorld;
-  let lattice: Lattice;
   let dir: string;
   let creds: string;
   beforeAll(async () => {
-    nats = await startNats();
-    const keys = { beta: generateHostKey(), cli: generateHostKey() };
-    const name = `pp${Math.random().toString(36).slice(2, 10)}`;
     dir = scratchDir('plan-placement');
-    creds = join(dir, 'creds.json');
-    writeFileSync(
-      creds,
-      JSON.stringify({
-        lattice: name,
-        hostId: 'cli',
-        privateKey: keys.cli.privateKey,
-        peers: { beta: keys.beta.publicKey },
-        labels: { zone: 'a' },
-      }),
-    );
-    beta = await ipcWorld();
-    lattice = await joinLattice(beta.kernel, {
-      servers: nats.url,
-      lattice: name,
-      hostId: 'beta',
-      credentials: { privateKey: keys.beta.privateKey, peers: { cli: keys.cli.publicKey } },
-      labels: { zone: 'b' },
-      accept: true,
+    w = await cliLattice(dir, 'beta', {
+      cli: { labels: { zone: 'a' } },
+      host: { labels: { zone: 'b' }, accept: true },
     });
-    beta.kernel.sched.start();
+    ({ host: beta, creds } = w);
   }, 30_000);
-  afterAll(async () => {
-    await lattice?.close();
-    await beta?.kernel.sched.stop();
-    await beta?.close();
-    await nats?.stop();
-  });
+  afterAll(() => w?.close());
 
   function up(
     plan: string[],
@@ -139,7 +114,7 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         '  - { to: labelled, text: "placed-and-reached" }',
         '  - { to: here, text: "send /pp/named from-here" }',
       ],
-      ['--cluster', nats.url, '--cluster-credentials', creds],
+      ['--cluster', w.nats.url, '--cluster-credentials', creds],
     );
     expect(result.stderr).toBe('');
     expect(result.status, result.stdout.slice(-2000)).toBe(0);
@@ -193,7 +168,7 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         '    host: "*"',
         ...GRANTS.map((l) => l.slice(2)),
       ],
-      ['--cluster', nats.url, '--cluster-credentials', creds],
+      ['--cluster', w.nats.url, '--cluster-credentials', creds],
     );
     expect(result.status).toBe(0);
     expect(lastJson(result.stdout).placed).toEqual([
@@ -226,7 +201,7 @@ describe.skipIf(skipWithoutNats())('keel up --cluster with placement', () => {
         '    host: cli',
         ...GRANTS.map((l) => l.slice(2)),
       ],
-      ['--cluster', nats.url, '--cluster-credentials', creds],
+      ['--cluster', w.nats.url, '--cluster-credentials', creds],
     );
     expect(result.status, result.stdout.slice(-2000)).toBe(0);
     expect(lastJson(result.stdout).placed.map((p: { host: string }) => p.host)).toEqual(['beta', 'cli']);

@@ -11,11 +11,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan, runPlan } from '../../host/cli/up.js';
-import { generateHostKey, joinLattice, type Lattice } from '../../host/index.js';
 import { BIN, lastJson, ROOT, scratchDir } from '../cli/harness.js';
-import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
-import { IPC_CACHE, type IpcWorld, ipcWorld } from '../ipc/harness.js';
-import { until } from './harness.js';
+import { skipWithoutNats } from '../helpers/nats.js';
+import { IPC_CACHE, type IpcWorld } from '../ipc/harness.js';
+import { type CliLattice, cliLattice, until } from './harness.js';
 
 const PROBE = join(ROOT, 'guests/as/probe/probe.wasm');
 const GRANTS = [
@@ -26,42 +25,15 @@ const GRANTS = [
 ];
 
 describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when it ends', () => {
-  let nats: NatsServer;
+  let w: CliLattice;
   let beta: IpcWorld;
-  let lattice: Lattice;
   let dir: string;
-  let creds: string;
-  const keys = { beta: generateHostKey(), cli: generateHostKey() };
-  const name = `un${Math.random().toString(36).slice(2, 10)}`;
   beforeAll(async () => {
-    nats = await startNats();
     dir = scratchDir('unplace');
-    creds = join(dir, 'creds.json');
-    writeFileSync(
-      creds,
-      JSON.stringify({
-        lattice: name,
-        hostId: 'cli',
-        privateKey: keys.cli.privateKey,
-        peers: { beta: keys.beta.publicKey },
-      }),
-    );
-    beta = await ipcWorld();
-    lattice = await joinLattice(beta.kernel, {
-      servers: nats.url,
-      lattice: name,
-      hostId: 'beta',
-      credentials: { privateKey: keys.beta.privateKey, peers: { cli: keys.cli.publicKey } },
-      accept: true,
-    });
-    beta.kernel.sched.start();
+    w = await cliLattice(dir, 'beta', { host: { accept: true } });
+    beta = w.host;
   }, 30_000);
-  afterAll(async () => {
-    await lattice?.close();
-    await beta?.kernel.sched.stop();
-    await beta?.close();
-    await nats?.stop();
-  });
+  afterAll(() => w?.close());
 
   /** The plan: `temp` and `keeper` (outlive) placed on beta, under /<prefix>/. */
   function planFile(prefix: string): string {
@@ -104,9 +76,9 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
         IPC_CACHE,
         '--json',
         '--cluster',
-        nats.url,
+        w.nats.url,
         '--cluster-credentials',
-        creds,
+        w.creds,
         ...extra,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
@@ -187,10 +159,10 @@ describe.skipIf(skipWithoutNats())('keel up --cluster stops what it placed when 
       cacheDir: IPC_CACHE,
       deadlineMs: 4_000,
       cluster: {
-        servers: nats.url,
-        lattice: name,
+        servers: w.nats.url,
+        lattice: w.name,
         hostId: 'cli',
-        credentials: { privateKey: keys.cli.privateKey, peers: { beta: keys.beta.publicKey } },
+        credentials: { privateKey: w.keys.cli.privateKey, peers: { beta: w.keys.host.publicKey } },
       },
       // The CLI hands this to its SIGINT handler; the signal comes at once.
       onStop: (stop) => stop(),
