@@ -13,8 +13,18 @@ import type { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions } from './options.js';
 import type { Ending, RestartPolicy } from './supervise.js';
 
+/** What a service delivered, sent, published, dropped, was denied and restarted. */
+export interface ServiceStats {
+  delivered: number;
+  sent: number;
+  published: number;
+  dropped: number;
+  denied: number;
+  restarts: number;
+}
+
 /** What a service looks like from outside (for summaries and tests). */
-export interface ServiceInfo {
+export interface ServiceInfo extends ServiceStats {
   name: string;
   path?: string;
   /** The live sandbox's id, if any. */
@@ -24,12 +34,6 @@ export interface ServiceInfo {
   state: 'running' | 'stopped' | 'restarting' | 'ended';
   weight: number;
   queued: number;
-  delivered: number;
-  sent: number;
-  published: number;
-  dropped: number;
-  denied: number;
-  restarts: number;
   /** How it ended, once it has. */
   ended?: Ending;
 }
@@ -70,15 +74,6 @@ const NO_SUBSCRIPTIONS: ReadonlyMap<string, Subscription> = new Map();
 const NO_REQUESTS: ReadonlyMap<bigint, PendingRequest> = new Map();
 const NO_SIGNALS: ReadonlySet<'int' | 'term'> = new Set();
 const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
-
-interface ServiceStats {
-  delivered: number;
-  sent: number;
-  published: number;
-  dropped: number;
-  denied: number;
-  restarts: number;
-}
 
 /** The restart times of every service that has not restarted (frozen: never written). */
 const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
