@@ -3,12 +3,12 @@
  * within `downAfterMs`, the requests waiting on it fail at once with `timeout` (not after their
  * own timeout), links to its sandboxes get `keel.down`, and its paths stop being routed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHostKey, isKeelError, joinLattice, type Lattice } from '../../host/index.js';
 import { type NatsServer, skipWithoutNats, startNats } from '../helpers/nats.js';
 import { IPC_CACHE, type IpcWorld, ipcWorld } from '../ipc/harness.js';
-import { FAST, until } from './harness.js';
+import { FAST, hostProcess, until } from './harness.js';
 
 describe.skipIf(skipWithoutNats())('a host that dies', () => {
   let nats: NatsServer;
@@ -20,32 +20,15 @@ describe.skipIf(skipWithoutNats())('a host that dies', () => {
     const keys = { alpha: generateHostKey(), beta: generateHostKey() };
     const trusted = { alpha: keys.alpha.publicKey, beta: keys.beta.publicKey };
     const name = `f${Math.random().toString(36).slice(2, 10)}`;
-    beta = spawn(
-      process.execPath,
-      [
-        new URL('./fixtures/host.mjs', import.meta.url).pathname,
-        JSON.stringify({
-          url: nats.url,
-          lattice: name,
-          hostId: 'beta',
-          privateKey: keys.beta.privateKey,
-          trusted,
-          paths: ['/f/svc'],
-          cacheDir: IPC_CACHE,
-          limits: FAST,
-        }),
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the beta host did not start in 20 s')), 20_000);
-      beta!.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      beta!.on('exit', (code) => reject(new Error(`the beta host exited (${code})`)));
+    beta = await hostProcess({
+      url: nats.url,
+      lattice: name,
+      hostId: 'beta',
+      privateKey: keys.beta.privateKey,
+      trusted,
+      paths: ['/f/svc'],
+      cacheDir: IPC_CACHE,
+      limits: FAST,
     });
     alpha = await ipcWorld();
     lattice = await joinLattice(alpha.kernel, {
