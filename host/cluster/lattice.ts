@@ -592,18 +592,7 @@ export class Lattice implements RemotePort {
       peer.paths.delete(path);
       peer.services.delete(placement.sandbox);
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KeelError('timeout', `${placement.host} did not confirm within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#call(placement.host, 'upl', { to: path }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#call(placement.host, 'upl', { to: path }, undefined, timeoutMs);
   }
 
   /**
@@ -629,18 +618,7 @@ export class Lattice implements RemotePort {
       await this.#linkHereTo(from, to, timeoutMs);
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KeelError('timeout', `${placement.host} did not confirm within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#call(placement.host, 'lnk', { to: from, ln: to }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#call(placement.host, 'lnk', { to: from, ln: to }, undefined, timeoutMs);
   }
 
   /** Link a sandbox of this kernel to `to`, here or on another host (waiting a little for its announcement). */
@@ -1098,6 +1076,7 @@ export class Lattice implements RemotePort {
     kind: EnvelopeKind,
     fields: Omit<Header, 'h' | 'e' | 's' | 't' | 'k' | 'd' | 'r'>,
     body?: Uint8Array,
+    timeoutMs = CALL_TIMEOUT_MS,
   ): Promise<{ header: Header; body: Uint8Array }> {
     if (this.#calls.size >= MAX_CALLS) {
       return Promise.reject(
@@ -1115,9 +1094,9 @@ export class Lattice implements RemotePort {
         () =>
           this.#settleCall(
             this.#calls.get(r)!,
-            new KeelError('timeout', `host ${host} did not answer within ${CALL_TIMEOUT_MS} ms`),
+            new KeelError('timeout', `host ${host} did not answer within ${timeoutMs} ms`),
           ),
-        CALL_TIMEOUT_MS,
+        timeoutMs,
       );
       timer.unref();
       this.#calls.set(r, { host, kind, ...(fields.hx ? { hash: fields.hx } : {}), resolve, reject, timer });
