@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Report } from '../../bench/fuel/table.js';
+import { Kernel } from '../../host/index.js';
+import { tempCacheDir } from './components.js';
 
 /** The bound docs/fuel.md promises: no kind of work costs more than this many units of compute per unit. */
 export const FUEL_BOUND = 10;
@@ -56,4 +58,15 @@ export async function fuelRatio(
 /** V8's heap in use, for the bounded-memory half of each attack. */
 export function heapUsed(): number {
   return process.memoryUsage().heapUsed;
+}
+
+/**
+ * A kernel whose limits never end a flood (fuel per invocation, total fuel, the deadline): the
+ * attack runs as long as it likes, and the test compares the fuel it is charged with its CPU.
+ */
+export function floodKernel(): Kernel {
+  return new Kernel({
+    cacheDir: tempCacheDir(),
+    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
+  });
 }

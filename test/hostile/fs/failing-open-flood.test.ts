@@ -11,20 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command, wasiGrants } from '../../../bench/fuel/guests.js';
-import { Kernel } from '../../../host/index.js';
+import type { Kernel } from '../../../host/index.js';
 import { wat } from '../../../scripts/lib/wat.js';
-import { tempCacheDir } from '../../helpers/components.js';
-import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+import { FUEL_BOUND, floodKernel, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 let kernel: Kernel;
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'keel-open-flood-'));
   writeFileSync(join(dir, 'f.bin'), Buffer.alloc(4096, 7));
-  kernel = new Kernel({
-    cacheDir: tempCacheDir(),
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  kernel = floodKernel();
 });
 afterAll(async () => {
   await kernel.close();

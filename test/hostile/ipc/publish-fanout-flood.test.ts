@@ -11,9 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keelComponent, subscriberComponent } from '../../../bench/fuel/guests.js';
-import { Kernel, type ModuleHandle, type Sandbox } from '../../../host/index.js';
-import { tempCacheDir } from '../../helpers/components.js';
-import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+import type { Kernel, ModuleHandle, Sandbox } from '../../../host/index.js';
+import { FUEL_BOUND, floodKernel, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 const SUBSCRIBERS = 200;
 
@@ -21,10 +20,7 @@ let kernel: Kernel;
 let publisherModule: ModuleHandle;
 const subscribers: Sandbox[] = [];
 beforeAll(async () => {
-  kernel = new Kernel({
-    cacheDir: tempCacheDir(),
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  kernel = floodKernel();
   publisherModule = await kernel.load(await keelComponent(), { name: 'publisher' });
   const subscriber = await kernel.load(await subscriberComponent(), { name: 'subscriber' });
   for (let i = 0; i < SUBSCRIBERS; i++) {

@@ -10,17 +10,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { keelComponent, subscriberComponent } from '../../../bench/fuel/guests.js';
-import { Kernel, type ModuleHandle } from '../../../host/index.js';
-import { tempCacheDir } from '../../helpers/components.js';
-import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+import type { Kernel, ModuleHandle } from '../../../host/index.js';
+import { FUEL_BOUND, floodKernel, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 let kernel: Kernel;
 let publisherModule: ModuleHandle;
 beforeAll(async () => {
-  kernel = new Kernel({
-    cacheDir: tempCacheDir(),
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  kernel = floodKernel();
   publisherModule = await kernel.load(await keelComponent(), { name: 'publisher' });
   const subscriber = await kernel.load(await subscriberComponent(), { name: 'subscriber' });
   const bomb = Array(80).fill('**').join('.');

@@ -9,17 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keelComponent } from '../../../bench/fuel/guests.js';
-import { Kernel, type Limits, type ModuleHandle } from '../../../host/index.js';
-import { tempCacheDir } from '../../helpers/components.js';
-import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+import type { Kernel, Limits, ModuleHandle } from '../../../host/index.js';
+import { FUEL_BOUND, floodKernel, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 let kernel: Kernel;
 let module: ModuleHandle;
 beforeAll(async () => {
-  kernel = new Kernel({
-    cacheDir: tempCacheDir(),
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  kernel = floodKernel();
   module = await kernel.load(await keelComponent(), { name: 'unheard' });
 }, 120_000);
 afterAll(() => kernel.close());
