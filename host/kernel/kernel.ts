@@ -118,6 +118,7 @@ export class Kernel {
       ...(options.sched ? { options: options.sched } : {}),
       spawn: (target, spawnOptions) => this.spawn(target, spawnOptions),
       mount: (path, module) => this.mount(path, module),
+      sandbox: (id) => this.#sandboxes.get(id),
     });
     this.#sink =
       options.log === undefined ? undefined : new JsonlSink(sinkOptions(options.log)).attach(this.events);

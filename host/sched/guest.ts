@@ -23,7 +23,7 @@ import { dropReply, refusal, refused } from './refusals.js';
 import type { RemoteLocation } from './remote.js';
 import { abandonRequest, openRequest, settle } from './requests.js';
 import { aliases, type Entry } from './service.js';
-import { resolveTarget, type SchedState } from './state.js';
+import { entryOf, resolveTarget, type SchedState } from './state.js';
 import { addSubscription, KERNEL_TOPIC_PREFIX, publishTopic } from './topics.js';
 
 /** A sandbox may wait for as many replies as its mailbox holds: a request past that is refused. */
@@ -85,7 +85,7 @@ class SandboxPort implements SchedPort {
   }
 
   fuelLeft(): bigint {
-    const entry = this.#s.entries.get(this.#id);
+    const entry = entryOf(this.#s, this.#id);
     if (!entry) return 0n;
     // The guest wrote its counter back before calling the host: this is the live figure.
     return BigInt(entry.sandbox.fuel().remaining);
@@ -93,7 +93,7 @@ class SandboxPort implements SchedPort {
 }
 
 export function live(s: SchedState, sandboxId: string): Entry {
-  const entry = s.entries.get(sandboxId);
+  const entry = entryOf(s, sandboxId);
   if (!entry || entry.sandbox.state === 'killed' || entry.sandbox.state === 'exited') {
     throw new KeelError('killed', `sandbox ${sandboxId} is not running`, {
       sandbox: sandboxId,

@@ -5,19 +5,16 @@
  */
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
-import { senderQuota } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
-import { oncePer } from '../kernel/once-per.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import type { Timer } from './clock.js';
-import { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions } from './options.js';
 import { enqueue } from './queue.js';
 import { dropEvent } from './refusals.js';
 import { settle } from './requests.js';
-import { classify, Entry, Service } from './service.js';
-import { emit, HANDLER, markWork, type SchedState } from './state.js';
-import { backoffDelay, type Ending, resolveRestart } from './supervise.js';
+import { classify, Entry, type Service } from './service.js';
+import { emit, entryOf, exportsHandler, markWork, newService, type SchedState } from './state.js';
+import { backoffDelay, type Ending } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
 /**
@@ -30,15 +27,6 @@ const KEEP_ENDED = 1024;
 /** Marks a service whose successor is being spawned right now (so it keeps taking messages). */
 const PLACEHOLDER_TIMER: Timer = { at: 0, seq: -1, fire: () => {}, cancelled: true };
 
-/** Whether a module exports the IPC handler, looked up once per module (from its first sandbox). */
-const handlesMessages = oncePer((_module: ModuleHandle, sandbox: Sandbox): boolean =>
-  sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message')),
-);
-
-function exportsHandler(sandbox: Sandbox): boolean {
-  return handlesMessages(sandbox.module, sandbox);
-}
-
 /** Kernel-internal: a sandbox was spawned; give it a mailbox (or its predecessor's). */
 export function adopt(
   s: SchedState,
@@ -46,7 +34,6 @@ export function adopt(
   target: ModuleHandle | string,
   options: SchedSpawnOptions,
 ): void {
-  const handler = exportsHandler(sandbox);
   let service = s.successors.get(options);
   if (service) s.successors.delete(options);
   if (service?.ended) {
@@ -54,32 +41,22 @@ export function adopt(
     sandbox.terminate(`its service ${service.name} has ended`);
     return;
   }
+  if (!service && options.sched === undefined && typeof target !== 'string') {
+    // Nothing to schedule yet: its records are made when first needed (`entryOf`).
+    s.dormant.set(sandbox.id, s.order++);
+    return;
+  }
   if (!service) {
-    const sched = options.sched ?? {};
-    const weight = sched.weight ?? 1;
-    const path = typeof target === 'string' ? target : undefined;
-    service = new Service(
-      sandbox.name,
-      s.order++,
-      path,
-      target,
-      options,
-      new Mailbox(sandbox.limits.mailboxLength, senderQuota(sandbox.limits)),
-      weight,
-      resolveRestart(sched.restart),
-      sched.maxDenials,
-      sched.sliceFuel ?? s.sliceFuel,
-      sched.graceFuel,
-    );
-    for (const pattern of sched.subscribe ?? []) addSubscription(s, service, pattern, undefined);
+    service = newService(s, sandbox, s.order++, target, options);
+    for (const pattern of options.sched?.subscribe ?? []) addSubscription(s, service, pattern, undefined);
     s.services.push(service);
-    if (path) {
-      const list = s.routes.get(path) ?? [];
+    if (service.path) {
+      const list = s.routes.get(service.path) ?? [];
       list.push(service);
-      s.routes.set(path, list);
+      s.routes.set(service.path, list);
     }
   }
-  const entry = new Entry(sandbox, service, handler);
+  const entry = new Entry(sandbox, service, exportsHandler(sandbox));
   const previous = service.current;
   if (previous) {
     // An upgrade: the predecessor's state carries over, then it retires.
@@ -104,7 +81,8 @@ export function adopt(
 
 /** Kernel-internal: a sandbox ended (exit, trap, kill, ...). */
 export function sandboxEnded(s: SchedState, sandbox: Sandbox): void {
-  const entry = s.entries.get(sandbox.id);
+  // A dormant sandbox's records are made now: its service ends as any other (summaries).
+  const entry = entryOf(s, sandbox.id, sandbox);
   if (!entry) return;
   s.entries.delete(sandbox.id);
   s.work.delete(entry);

@@ -53,7 +53,7 @@ import type { RemoteArrival, RemotePort } from './remote.js';
 import { abandonRequest, openRequest, settle } from './requests.js';
 import { type HostWaiter, type ServiceInfo, serviceInfo } from './service.js';
 import { type SignalName, sendSignal } from './signals.js';
-import { resolve, resolveOrThrow, SchedState, type SchedulerHost } from './state.js';
+import { allServices, resolve, resolveOrThrow, SchedState, type SchedulerHost } from './state.js';
 import { addSubscription, publishTopic } from './topics.js';
 
 export type { RunOptions, RunResult } from './delivery.js';
@@ -213,7 +213,7 @@ export class Scheduler {
   /** Services (sandboxes and their successors), oldest first. */
   services(): ServiceInfo[] {
     const s = this.#s;
-    return s.services.map((s) => serviceInfo(s));
+    return allServices(s).map((s) => serviceInfo(s));
   }
 
   /** The service a sandbox belongs to. */

@@ -6,15 +6,18 @@
 import type { EventBus } from '../events/bus.js';
 import type { EventInput } from '../events/record.js';
 import { KeelError } from '../kernel/errors.js';
-import type { Limits } from '../kernel/limits.js';
+import { type Limits, senderQuota } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
+import { oncePer } from '../kernel/once-per.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import { type Clock, realClock, type Timer, TimerQueue, virtualClock } from './clock.js';
 import { parseTarget } from './glob.js';
+import { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions, SchedulerOptions } from './options.js';
 import { type RemotePort, unqualify } from './remote.js';
 import { RunQueue } from './runqueue.js';
-import type { Entry, HostWaiter, PendingRequest, Service } from './service.js';
+import { Entry, type HostWaiter, type PendingRequest, Service } from './service.js';
+import { resolveRestart } from './supervise.js';
 
 /**
  * The kernel's side of the port between the kernel and its scheduler: what the scheduler
@@ -28,6 +31,8 @@ export interface SchedulerHost {
   options?: SchedulerOptions;
   spawn(target: ModuleHandle | string, options: SchedSpawnOptions): Promise<Sandbox>;
   mount(path: string, module: ModuleHandle): void;
+  /** A live sandbox of the kernel's table, by id (a dormant sandbox's records are made from it). */
+  sandbox(id: string): Sandbox | undefined;
 }
 
 export const HANDLER = 'keel:kernel/handler';
@@ -55,6 +60,13 @@ export class SchedState {
   readonly clock: Clock;
   readonly timers = new TimerQueue();
   readonly entries = new Map<string, Entry>();
+  /**
+   * Live sandboxes spawned without scheduling options whose service, entry and mailbox are not
+   * made yet (idle memory, issue 12), by id: the order their service takes when it is made
+   * (`entryOf`, at the first send, lookup, signal or end). Such a sandbox has nothing queued,
+   * no signal, link or subscription: anything that would give it one makes its records first.
+   */
+  readonly dormant = new Map<string, number>();
   readonly services: Service[] = [];
   /** Services that have subscribed to a topic, in the order of `services`: what a publication looks at. */
   readonly listeners: Service[] = [];
@@ -103,12 +115,113 @@ export class SchedState {
   }
 }
 
+/** What a dormant sandbox's service holds as its spawn options: none (frozen; it has no path, so it is never upgraded, and never restarts). */
+const NO_OPTIONS: SchedSpawnOptions = Object.freeze({});
+
+/** Whether a module exports the IPC handler, looked up once per module (from its first sandbox). */
+const handlesMessages = oncePer((_module: ModuleHandle, sandbox: Sandbox): boolean =>
+  sandbox.exportNames().some((n) => n.startsWith(`${HANDLER}@`) && n.endsWith('#on-message')),
+);
+
+export function exportsHandler(sandbox: Sandbox): boolean {
+  return handlesMessages(sandbox.module, sandbox);
+}
+
+/** A new service for `sandbox` with its own mailbox, bounded by its own limits; not yet registered. */
+export function newService(
+  s: SchedState,
+  sandbox: Sandbox,
+  order: number,
+  target: ModuleHandle | string,
+  options: SchedSpawnOptions,
+): Service {
+  const sched = options.sched ?? {};
+  return new Service(
+    sandbox.name,
+    order,
+    typeof target === 'string' ? target : undefined,
+    target,
+    options,
+    new Mailbox(sandbox.limits.mailboxLength, senderQuota(sandbox.limits)),
+    sched.weight ?? 1,
+    resolveRestart(sched.restart),
+    sched.maxDenials,
+    sched.sliceFuel ?? s.sliceFuel,
+    sched.graceFuel,
+  );
+}
+
+/**
+ * The records of a dormant sandbox, made now as `adopt` would have made them at its spawn: its
+ * service (with its spawn-time order, so ties between services still go to the oldest), its
+ * entry at the current pass (an idle entry starts there anyway: `markWork`), its mailbox.
+ * Unregistered when `register` is false (a summary of a sandbox that stays dormant).
+ */
+function awaken(s: SchedState, sandbox: Sandbox, order: number, register: boolean): Entry {
+  const service = newService(s, sandbox, order, sandbox.module, NO_OPTIONS);
+  const entry = new Entry(sandbox, service, exportsHandler(sandbox));
+  entry.pass = s.globalPass;
+  service.current = entry;
+  service.history = [sandbox.id];
+  if (register) {
+    s.dormant.delete(sandbox.id);
+    s.services.push(service);
+    s.entries.set(sandbox.id, entry);
+  }
+  return entry;
+}
+
+/**
+ * The scheduler's entry of a live sandbox, its records made now if it was dormant; undefined
+ * when the scheduler has no such sandbox (not adopted yet, or ended). `sandbox` is given when
+ * the caller holds it (its end: the kernel's table no longer has it).
+ */
+export function entryOf(s: SchedState, id: string, sandbox?: Sandbox): Entry | undefined {
+  const entry = s.entries.get(id);
+  if (entry) return entry;
+  const order = s.dormant.get(id);
+  if (order === undefined) return undefined;
+  const live = sandbox ?? s.host.sandbox(id);
+  if (!live) {
+    s.dormant.delete(id);
+    return undefined;
+  }
+  return awaken(s, live, order, true);
+}
+
+/** Every service, dormant sandboxes' included (made for the summary, not kept), oldest first. */
+export function allServices(s: SchedState): Service[] {
+  const all = [...s.services];
+  for (const [id, order] of s.dormant) {
+    const sandbox = s.host.sandbox(id);
+    if (sandbox) all.push(awaken(s, sandbox, order, false).service);
+  }
+  return all.sort((a, b) => a.order - b.order);
+}
+
+/** The oldest live service named `name`, dormant sandboxes included (its records made). */
+function byName(s: SchedState, name: string): Service | undefined {
+  let found: Service | undefined;
+  for (const service of s.services) {
+    if (!service.ended && service.name === name && (!found || service.order < found.order)) found = service;
+  }
+  let dormant: string | undefined;
+  let oldest = found ? found.order : Number.POSITIVE_INFINITY;
+  for (const [id, order] of s.dormant) {
+    if (order < oldest && s.host.sandbox(id)?.name === name) {
+      dormant = id;
+      oldest = order;
+    }
+  }
+  return dormant === undefined ? found : entryOf(s, dormant)?.service;
+}
+
 export function resolveTarget(s: SchedState, target: ReturnType<typeof parseTarget>): Service | undefined {
   if (target.kind === 'id') {
     const remote = unqualify(target.id);
     // `sbx_3@this-host` is `sbx_3`; an id of another host is not served here.
-    if (remote) return remote.host === s.remote?.hostId ? s.entries.get(remote.name)?.service : undefined;
-    return s.entries.get(target.id)?.service;
+    if (remote) return remote.host === s.remote?.hostId ? entryOf(s, remote.name)?.service : undefined;
+    return entryOf(s, target.id)?.service;
   }
   const list = s.routes.get(target.path);
   if (!list) return undefined;
@@ -122,17 +235,21 @@ export function resolve(
   includeStopped = false,
 ): Service | undefined {
   if (typeof target !== 'string') {
-    const entry = s.entries.get(target.id);
+    const entry = entryOf(s, target.id);
     if (entry) return entry.service;
     return includeStopped ? s.services.find((s) => s.history.includes(target.id) && !s.ended) : undefined;
   }
-  const byName = s.services.find((s) => !s.ended && s.name === target && !target.startsWith('/'));
+  // By name (the oldest live service of that name) only when the target does not resolve.
+  const named = !target.startsWith('/');
+  let found: Service | undefined;
   try {
-    return resolveTarget(s, parseTarget(target)) ?? byName;
+    found = resolveTarget(s, parseTarget(target));
   } catch (error) {
-    if (byName) return byName;
+    const service = named ? byName(s, target) : undefined;
+    if (service) return service;
     throw error;
   }
+  return found ?? (named ? byName(s, target) : undefined);
 }
 
 export function resolveOrThrow(s: SchedState, target: string | Sandbox, includeRestarting = false): Service {
