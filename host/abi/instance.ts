@@ -349,6 +349,14 @@ export class ComponentInstance implements ResourceHost {
     return { fn: callee ? (...args: unknown[]) => callee(args) : direct!, type: func.type };
   }
 
+  /** Whether `exportFunction` finds a function under this name, without making it. */
+  hasExport(exportName: string): boolean {
+    return (
+      findExport(this.#plan.exports, exportName) !== undefined ||
+      this.#dropFunction(exportName) !== undefined
+    );
+  }
+
   /**
    * `pkg:ns/iface#[resource-drop]r`: drops a resource `r` the interface exports and the host
    * holds (how a JSON caller, who holds only `{ resource, handle }`, drops one).

@@ -763,14 +763,16 @@ export class Sandbox {
    * `KeelError`s and end the sandbox exactly as through `invoke`.
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
-    const target = this.#resolve(exportName).fn;
+    this.#checkRunnable();
     const gate = this.#deadline;
     this.#owner ??= new FastOwner(this);
     const owner = this.#owner;
     // Scalars only (the common case): one function of Keel's own that checks the arguments,
-    // calls the core export and lifts the result inline (host/abi/fast.ts).
+    // calls the core export and lifts the result inline (host/abi/fast.ts). Found without
+    // resolving the export: its general lifted function is never made (spawn time, issue 12).
     const scalar = this.#exports.scalar(exportName);
     if (scalar) return scalarCall(scalar, gate, owner, exportName) as F;
+    const target = this.#resolve(exportName).fn;
     // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
     // unwinds at its next check) and a re-entrant call is refused.
     const meter = this.#meter;

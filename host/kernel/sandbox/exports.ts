@@ -142,7 +142,7 @@ export class ExportTable {
   scalar(exportName: string): ScalarExport | undefined {
     const component = this.#component;
     if (!component || this.#remote) return undefined;
-    if (component.exportFunction(exportName)) return component.scalarExport(exportName);
+    if (component.hasExport(exportName)) return component.scalarExport(exportName);
     return component.scalarExport(kebabName(exportName));
   }
 
