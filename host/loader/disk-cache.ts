@@ -1,13 +1,19 @@
 /**
- * The on-disk cache of rewritten core modules: one directory per (core module bytes, hook id)
- * key holding the hook's output (the metered module) and its sha256, written atomically
- * (temporary directory, then rename). It holds data only — WebAssembly that is validated and
- * compiled like any other — never code for the host.
+ * The on-disk cache of rewritten core modules: one file per (component bytes, hook id) key
+ * holding the hook's output for every core module of the component (the metered modules), in
+ * the plan's order, behind a header that records their sizes and the sha256 of all that follows
+ * it. Written atomically (a temporary file, then rename). It holds data only — WebAssembly that
+ * is validated and compiled like any other — never code for the host.
  *
- * What is read back is verified before use: the module against the sha256 recorded when the
- * entry was written (a swapped or corrupted file is a miss, and the entry is rewritten), and the
- * directory must belong to this user and be writable by nobody else (a module planted there
- * could lack its fuel checks).
+ * What is read back is verified before use: the sha256 over the sizes and the modules against
+ * the one recorded when the entry was written (a swapped, truncated or corrupted file is a miss,
+ * and the entry is rewritten), the number of modules against the component's, and the directory
+ * must belong to this user and be writable by nobody else (a module planted there could lack its
+ * fuel checks).
+ *
+ * One file per component, not one per core module: a load of a component of five core modules
+ * made five directories and ten files (a mkdir, two writes, a removal and a rename each), about
+ * a plain compile's worth of system calls for the smallest component, and read ten files back.
  *
  * Its file operations are synchronous: a handful of system calls on small local files, each a
  * few microseconds, where the asynchronous forms cost a round trip through libuv's thread pool
@@ -30,18 +36,16 @@ export function defaultCacheDir(): string {
   return join(process.getBuiltinModule('node:os').tmpdir(), `keel-cache-${process.getuid?.() ?? 'user'}`);
 }
 
-const FORMAT = 3;
-
-interface Meta {
-  format: typeof FORMAT;
-  /** sha256 of `module.wasm`. */
-  sha256: string;
-  size: number;
-}
-
-function sha256(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+/**
+ * An entry: `KEEL` and the format (u32), the sha256 of everything after it (32 bytes), the number
+ * of modules (u32) and each one's size (u32), then the modules. Integers little-endian.
+ */
+const MAGIC = 0x4c45454b; // "KEEL"
+const FORMAT = 4;
+const HASH_AT = 8;
+const COUNT_AT = HASH_AT + 32;
+/** Suffix of an entry's file (the key is hex). */
+const SUFFIX = '.metered';
 
 export class DiskCache {
   #checked = false;
@@ -49,7 +53,7 @@ export class DiskCache {
   constructor(readonly dir: string) {}
 
   #entry(key: string): string {
-    return join(this.dir, key);
+    return join(this.dir, `${key}${SUFFIX}`);
   }
 
   /**
@@ -72,58 +76,87 @@ export class DiskCache {
   }
 
   /** Check the directory now (before any work that would be cached). */
-  async check(): Promise<void> {
+  check(): void {
     this.#checkDir();
   }
 
-  /** The module stored under `key`, verified; undefined when absent, incomplete or altered (then removed). */
-  async read(key: string): Promise<Uint8Array | undefined> {
+  /**
+   * The modules stored under `key`, verified; undefined when absent, of another format,
+   * incomplete or altered (then removed). The modules are views of one buffer read from the file.
+   */
+  read(key: string): Uint8Array[] | undefined {
     this.#checkDir();
-    const dir = this.#entry(key);
-    let meta: Meta;
+    const file = this.#entry(key);
+    let data: Buffer;
     try {
-      meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+      data = readFileSync(file);
     } catch {
       return undefined;
     }
-    if (meta.format !== FORMAT) return this.#discard(dir);
-    try {
-      const bytes = new Uint8Array(readFileSync(join(dir, 'module.wasm')));
-      if (bytes.length !== meta.size || sha256(bytes) !== meta.sha256) return this.#discard(dir);
-      return bytes;
-    } catch {
-      return undefined;
-    }
+    const modules = decode(data);
+    if (!modules) rmSync(file, { force: true });
+    return modules;
   }
 
-  #discard(dir: string): undefined {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-
-  async write(key: string, bytes: Uint8Array): Promise<void> {
+  write(key: string, modules: readonly Uint8Array[]): void {
     this.#checkDir();
+    const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
-    mkdirSync(staging, { recursive: true });
-    const meta: Meta = { format: FORMAT, sha256: sha256(bytes), size: bytes.length };
-    writeFileSync(join(staging, 'module.wasm'), bytes);
-    // meta.json last: an entry without it is never read.
-    writeFileSync(join(staging, 'meta.json'), JSON.stringify(meta));
+    writeFileSync(staging, encode(modules));
     try {
-      rmSync(this.#entry(key), { recursive: true, force: true });
-      renameSync(staging, this.#entry(key));
+      // Replaces an entry of another process's, which is identical, or one found altered.
+      renameSync(staging, file);
     } catch {
-      // Another process won the race; its entry is identical.
-      rmSync(staging, { recursive: true, force: true });
+      rmSync(staging, { force: true });
     }
   }
 
   /** Number of entries (used by tests). */
   async size(): Promise<number> {
     try {
-      return readdirSync(this.dir).filter((name) => !name.startsWith('.')).length;
+      return readdirSync(this.dir).filter((name) => name.endsWith(SUFFIX) && !name.startsWith('.')).length;
     } catch {
       return 0;
     }
   }
+}
+
+function encode(modules: readonly Uint8Array[]): Uint8Array {
+  const headerBytes = COUNT_AT + 4 + 4 * modules.length;
+  let total = headerBytes;
+  for (const m of modules) total += m.length;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, FORMAT, true);
+  view.setUint32(COUNT_AT, modules.length, true);
+  let at = headerBytes;
+  modules.forEach((m, i) => {
+    view.setUint32(COUNT_AT + 4 + 4 * i, m.length, true);
+    out.set(m, at);
+    at += m.length;
+  });
+  out.set(createHash('sha256').update(out.subarray(COUNT_AT)).digest(), HASH_AT);
+  return out;
+}
+
+/** The modules of an entry, when it is whole, of this format and unaltered. */
+function decode(data: Uint8Array): Uint8Array[] | undefined {
+  if (data.length < COUNT_AT + 4) return undefined;
+  const view = new DataView(data.buffer, data.byteOffset, data.length);
+  if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== FORMAT) return undefined;
+  const count = view.getUint32(COUNT_AT, true);
+  if (count > (data.length - COUNT_AT - 4) / 4) return undefined;
+  const headerBytes = COUNT_AT + 4 + 4 * count;
+  const digest = createHash('sha256').update(data.subarray(COUNT_AT)).digest();
+  if (!digest.equals(data.subarray(HASH_AT, COUNT_AT))) return undefined;
+  const modules: Uint8Array[] = [];
+  let at = headerBytes;
+  for (let i = 0; i < count; i++) {
+    const size = view.getUint32(COUNT_AT + 4 + 4 * i, true);
+    if (size > data.length - at) return undefined;
+    modules.push(new Uint8Array(data.buffer, data.byteOffset + at, size));
+    at += size;
+  }
+  return at === data.length ? modules : undefined;
 }

@@ -102,8 +102,8 @@ export class Loader {
   readonly #disk: DiskCache | undefined;
   /** Planned and compiled components by (bytes hash, hook id). */
   readonly #components = new Map<string, Promise<ComponentParts>>();
-  /** Compiled core modules by (bytes hash, hook id), and whether the rewrite came from disk. */
-  readonly #compiled = new Map<string, Promise<{ module: WebAssembly.Module; fromDisk: boolean }>>();
+  /** Compiled plain core modules by (bytes hash, hook id). */
+  readonly #compiled = new Map<string, Promise<WebAssembly.Module>>();
 
   constructor(options: LoaderOptions) {
     this.#options = options;
@@ -147,7 +147,7 @@ export class Loader {
     }
     if (preview1) checkPreview1Imports(info);
     const coreKind: ModuleKind = preview1 ? 'preview1' : 'core';
-    const { module: compiled } = await this.#compile(bytes, hash, CORE_FILE, coreKind, true);
+    const compiled = await this.#compile(bytes, hash, CORE_FILE, coreKind);
     const hook = this.#options.coreHook;
     return {
       kind: coreKind,
@@ -195,30 +195,62 @@ export class Loader {
     };
   }
 
-  /** `id`: the hash of `bytes`, which names its core modules. */
+  /**
+   * `id`: the hash of `bytes`, which names its core modules. V8 compiles on its own threads:
+   * each core module's compile starts as soon as its final bytes exist (read from the disk cache
+   * before planning, or metered), so that it runs while this thread plans, meters the next
+   * module or writes the cache entry.
+   */
   async #plan(bytes: Uint8Array, id: string, kind: ModuleKind): Promise<ComponentParts> {
+    const hook = this.#options.coreHook;
+    const disk = hook ? this.#disk : undefined;
     // Refuse an unsafe cache directory before any work (names and plans come first anyway).
-    await this.#disk?.check();
+    this.#disk?.check();
+    // An entry is named by the component's hash and the hook: it is read before the plan, and
+    // its modules (which passed the entry's hash check) compile while the component is planned.
+    // They are used only if the plan accepts the component and has as many core modules.
+    const diskKey = hook ? sha256(`${id}|${hook.id}`).slice(0, 40) : '';
+    const cached = disk?.read(diskKey);
+    const early = cached?.map((m, i) => this.#compileCore(m, `core${i}.wasm`));
     const plan = planComponent(bytes);
     this.stats.plans++;
-    const describe = this.#options.coreHook?.describe;
+    let compiling: Promise<WebAssembly.Module>[];
+    let fromDisk = false;
+    if (early && cached!.length === plan.modules.length && cached!.length > 0) {
+      compiling = early;
+      fromDisk = true;
+      this.stats.diskHits += cached!.length;
+    } else {
+      compiling = [];
+      const transformed: Uint8Array[] = [];
+      for (const m of plan.modules) {
+        let final = m.bytes;
+        if (hook) {
+          // The hook (metering) expects valid input: each core module is checked first.
+          validateCore(m.bytes, m.file);
+          final = hook.transform(m.bytes, { file: m.file, kind });
+        }
+        transformed.push(final);
+        compiling.push(this.#compileCore(final, m.file));
+        // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's
+        // progress note).
+        if (hook) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (disk && transformed.length > 0) disk.write(diskKey, transformed);
+    }
+    const modules = await Promise.all(compiling);
+    const describe = hook?.describe;
     const coreModules = new Map<string, WebAssembly.Module>();
     const coreSizes = new Map<string, number>();
     const coreFacts = new Map<string, unknown>();
-    const compiled = await Promise.all(
-      plan.modules.map(async (m) => {
-        // A core module is named by the component's hash and its place: hashed once per load.
-        const result = await this.#compile(m.bytes, `${id}/${m.file}`, m.file, kind);
-        coreModules.set(m.file, result.module);
-        coreSizes.set(m.file, m.bytes.length);
-        if (describe) coreFacts.set(m.file, describe(m.bytes));
-        return result;
-      }),
-    );
-    const fromDisk = compiled.length > 0 && compiled.every((c) => c.fromDisk);
+    plan.modules.forEach((m, i) => {
+      coreModules.set(m.file, modules[i]!);
+      coreSizes.set(m.file, m.bytes.length);
+      if (describe) coreFacts.set(m.file, describe(m.bytes));
+    });
     return {
       plan,
-      modules: compiled.map((c) => c.module),
+      modules,
       world: planWorld(plan),
       source: fromDisk ? 'disk' : 'miss',
       coreModules,
@@ -227,53 +259,36 @@ export class Loader {
     };
   }
 
-  /** `id` names the bytes: their hash, or the component's hash and the module's place in it. */
-  #compile(
-    bytes: Uint8Array,
-    id: string,
-    file: string,
-    kind: ModuleKind,
-    checked = false,
-  ): Promise<{ module: WebAssembly.Module; fromDisk: boolean }> {
+  /**
+   * Start compiling final core module bytes. The promise is marked handled at once: a load that
+   * fails before awaiting it (the plan refuses the component) leaves no unhandled rejection.
+   */
+  #compileCore(bytes: Uint8Array, file: string): Promise<WebAssembly.Module> {
+    this.stats.compiles++;
+    const compiled = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).catch((error: unknown) => {
+      throw new KeelError(
+        'invalid-module',
+        `core module ${file} does not compile: ${(error as Error).message}`,
+        {
+          file,
+        },
+      );
+    });
+    compiled.catch(() => {});
+    return compiled;
+  }
+
+  /** A plain core module (validated already), named by its hash: through the hook, compiled once. */
+  #compile(bytes: Uint8Array, hash: string, file: string, kind: ModuleKind): Promise<WebAssembly.Module> {
     const hook = this.#options.coreHook;
-    const key = `${id}|${hook?.id ?? 'none'}`;
+    const key = `${hash}|${hook?.id ?? 'none'}`;
     let compiled = this.#compiled.get(key);
     if (!compiled) {
-      compiled = (async () => {
-        let transformed = bytes;
-        let fromDisk = false;
-        if (hook) {
-          const diskKey = sha256(key).slice(0, 40);
-          const cached = checked ? undefined : await this.#disk?.read(diskKey);
-          if (cached) {
-            // An entry exists only for input that was valid when it was metered (its key is the
-            // hash of the input, or of the component it is a part of), and the metered module is
-            // validated as it compiles: the input is not validated again.
-            this.stats.diskHits++;
-            transformed = cached;
-            fromDisk = true;
-          } else {
-            // The hook (metering) expects valid input: a component's core modules are checked
-            // here, a plain core module (preview1 or not) was checked before (validateCore).
-            if (!checked) validateCore(bytes, file);
-            transformed = hook.transform(bytes, { file, kind });
-            if (!checked) await this.#disk?.write(diskKey, transformed);
-            // The rewrite can take seconds, and the cache's writes no longer wait on the event
-            // loop: let the timers that came due meanwhile run (the CLI's progress note).
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
-        }
-        this.stats.compiles++;
-        try {
-          return { module: await WebAssembly.compile(transformed as Uint8Array<ArrayBuffer>), fromDisk };
-        } catch (error) {
-          throw new KeelError(
-            'invalid-module',
-            `core module ${file} does not compile: ${(error as Error).message}`,
-            { file },
-          );
-        }
-      })();
+      try {
+        compiled = this.#compileCore(hook ? hook.transform(bytes, { file, kind }) : bytes, file);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       this.#compiled.set(key, compiled);
       compiled.catch(() => this.#compiled.delete(key));
     }

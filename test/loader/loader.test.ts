@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import {
@@ -25,6 +28,37 @@ describe('loader: cache of metered core modules', () => {
     expect(second.loaderStats).toMatchObject({ plans: 1, diskHits: 1 });
     expect(await (await second.spawn(b)).call('docs:adder/add#add', 1, 2)).toBe(3);
     await second.close();
+  });
+
+  it("keeps one entry per component, and uses no entry whose module count is not the component's", async () => {
+    const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+    const cacheDir = tempCacheDir();
+    const first = new Kernel({ cacheDir });
+    await first.load(bytes);
+    await first.close();
+    const entries = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
+    expect(entries).toHaveLength(1);
+    // The entry remade with its one module twice and a correct hash: whole, but not this component's.
+    const entry = join(cacheDir, entries[0]!);
+    const original = readFileSync(entry);
+    const module = original.subarray(48);
+    const twice = Buffer.alloc(52 + 2 * module.length);
+    original.copy(twice, 0, 0, 40);
+    twice.writeUInt32LE(2, 40);
+    twice.writeUInt32LE(module.length, 44);
+    twice.writeUInt32LE(module.length, 48);
+    module.copy(twice, 52);
+    module.copy(twice, 52 + module.length);
+    createHash('sha256').update(twice.subarray(40)).digest().copy(twice, 8);
+    writeFileSync(entry, twice);
+
+    const second = new Kernel({ cacheDir });
+    const loaded = await second.load(bytes);
+    expect(loaded.cache).toBe('miss');
+    expect(second.loaderStats).toMatchObject({ plans: 1, diskHits: 0 });
+    expect(await (await second.spawn(loaded)).call('docs:adder/add#add', 1, 2)).toBe(3);
+    await second.close();
+    expect(readFileSync(entry)).toEqual(original);
   });
 
   it('a second load in the same kernel hits the memory cache and compiles nothing new', async () => {

@@ -2,6 +2,9 @@
  * Attack: a cached metered core module is swapped for other bytes between two runs (say, the
  * same module without its fuel checks). What is read from the cache is checked against the
  * sha256 recorded when it was written: a swapped module is never compiled; the entry is remade.
+ *
+ * An entry is one file per component (host/loader/disk-cache.ts): `KEEL`, the format, the sha256
+ * of what follows (bytes 8-40), the number of modules and their sizes (u32 each), the modules.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,19 +24,35 @@ async function loadAndAdd(cacheDir: string, bytes: Uint8Array) {
   }
 }
 
+function entryOf(cacheDir: string): string {
+  const entries = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
+  expect(entries).toHaveLength(1);
+  return join(cacheDir, entries[0]!);
+}
+
+/** The entry with its one module replaced by `module`, its recorded hash left as it was. */
+function swapped(entry: Uint8Array, module: Uint8Array): Uint8Array {
+  const header = Uint8Array.from(entry.subarray(0, 48));
+  expect(new DataView(header.buffer).getUint32(40, true)).toBe(1);
+  new DataView(header.buffer).setUint32(44, module.length, true);
+  const out = new Uint8Array(48 + module.length);
+  out.set(header);
+  out.set(module, 48);
+  return out;
+}
+
 it('does not use a swapped metered module, and remakes the entry', async () => {
   const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
   const cacheDir = tempCacheDir();
   expect((await loadAndAdd(cacheDir, bytes)).cache).toBe('miss');
-  const [entry] = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  const modulePath = join(cacheDir, entry!, 'module.wasm');
-  const original = readFileSync(modulePath);
+  const entry = entryOf(cacheDir);
+  const original = readFileSync(entry);
   // The same component's core module, unmetered: it would run without fuel checks.
-  writeFileSync(modulePath, await wat(ADDER_WAT));
+  writeFileSync(entry, swapped(original, await wat(ADDER_WAT)));
 
   const second = await loadAndAdd(cacheDir, bytes);
   expect(second).toMatchObject({ cache: 'miss', sum: 5, stats: { diskHits: 0 } });
-  expect(readFileSync(modulePath)).toEqual(original);
+  expect(readFileSync(entry)).toEqual(original);
   // The remade entry is trusted again.
   expect((await loadAndAdd(cacheDir, bytes)).cache).toBe('disk');
 });
@@ -42,9 +61,29 @@ it('does not use a module whose recorded hash was changed alone', async () => {
   const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
   const cacheDir = tempCacheDir();
   await loadAndAdd(cacheDir, bytes);
-  const [entry] = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  const metaPath = join(cacheDir, entry!, 'meta.json');
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { sha256: string };
-  writeFileSync(metaPath, JSON.stringify({ ...meta, sha256: '0'.repeat(64) }));
-  expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({ cache: 'miss', sum: 5 });
+  const entry = entryOf(cacheDir);
+  const changed = readFileSync(entry);
+  changed.fill(0, 8, 40);
+  writeFileSync(entry, changed);
+  expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({ cache: 'miss', sum: 5, stats: { diskHits: 0 } });
+});
+
+it('does not use a truncated entry, nor one with bytes appended', async () => {
+  const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+  const cacheDir = tempCacheDir();
+  await loadAndAdd(cacheDir, bytes);
+  const entry = entryOf(cacheDir);
+  const original = readFileSync(entry);
+  for (const altered of [
+    original.subarray(0, original.length - 1),
+    Buffer.concat([original, Buffer.from([0])]),
+  ]) {
+    writeFileSync(entry, altered);
+    expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({
+      cache: 'miss',
+      sum: 5,
+      stats: { diskHits: 0 },
+    });
+    expect(readFileSync(entry)).toEqual(original);
+  }
 });
