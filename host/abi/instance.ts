@@ -352,8 +352,7 @@ export class ComponentInstance implements ResourceHost {
   /** Whether `exportFunction` finds a function under this name, without making it. */
   hasExport(exportName: string): boolean {
     return (
-      findExport(this.#plan.exports, exportName) !== undefined ||
-      this.#dropFunction(exportName) !== undefined
+      findExport(this.#plan.exports, exportName) !== undefined || this.#dropFunction(exportName) !== undefined
     );
   }
 
