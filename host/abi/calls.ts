@@ -16,6 +16,7 @@ import {
   checkInt64,
   codecOf,
   liftChar,
+  liftFloat,
   liftInt,
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
@@ -120,9 +121,10 @@ function makeScalarLifter(t: ValType): (x: any) => unknown {
     case 'u64':
       return (x: bigint) => BigInt.asUintN(64, x);
     case 's64':
+      return (x: unknown) => x;
     case 'f32':
     case 'f64':
-      return (x: unknown) => x;
+      return liftFloat;
     case 'char':
       return liftChar;
     default:

@@ -253,6 +253,15 @@ class Int64Codec extends Base implements Codec {
   }
 }
 
+/**
+ * A float from the guest, its NaN canonical (CanonicalABI.md, `canonicalize_nan32/64`): V8 keeps
+ * a NaN's payload bits in a number, where a `Float64Array` or `DataView` shows them, so a guest
+ * could pass bits through a NaN that the canonical ABI says never cross.
+ */
+export function liftFloat(x: number): number {
+  return Number.isNaN(x) ? Number.NaN : x;
+}
+
 export function checkFloat(v: unknown, kind: string): number {
   if (typeof v !== 'number') badValue(`expected a number (${kind}), got ${describe(v)}`);
   return v;
@@ -263,7 +272,7 @@ class FloatCodec extends Base implements Codec {
     out[i] = checkFloat(v, this.type.kind);
   }
   liftFlat(_cx: Cx, src: ArrayLike<unknown>, i: number): unknown {
-    return src[i];
+    return liftFloat(src[i] as number);
   }
   store(cx: Cx, v: unknown, ptr: number): void {
     const f = checkFloat(v, this.type.kind);
@@ -271,7 +280,9 @@ class FloatCodec extends Base implements Codec {
     else cx.opts.mem.dv.setFloat64(ptr, f, true);
   }
   load(cx: Cx, ptr: number): unknown {
-    return this.size === 4 ? cx.opts.mem.dv.getFloat32(ptr, true) : cx.opts.mem.dv.getFloat64(ptr, true);
+    return liftFloat(
+      this.size === 4 ? cx.opts.mem.dv.getFloat32(ptr, true) : cx.opts.mem.dv.getFloat64(ptr, true),
+    );
   }
 }
 

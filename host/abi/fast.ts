@@ -130,8 +130,6 @@ function resultKind(t: ValType | undefined): number {
       return U32;
     case 's32':
     case 's64':
-    case 'f32':
-    case 'f64':
       return SAME;
     case 'bool':
       return BOOL;
