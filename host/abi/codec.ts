@@ -521,6 +521,16 @@ class ListCodec extends Base implements Codec {
 }
 
 /** Records (by key) and tuples (by position, `keys` undefined). */
+/**
+ * A record's field or a flag of a host object: an own property when its name is one every object
+ * inherits (a field `constructor` or `to-string`, a flag `value-of`), so that a missing field or
+ * flag is missing, never `Object.prototype`'s function; other names as plain property reads (a
+ * provider's result may be a class instance with getters).
+ */
+export function fieldOf(o: Record<string, unknown>, key: string): unknown {
+  return key in Object.prototype && !Object.hasOwn(o, key) ? undefined : o[key];
+}
+
 class RecordCodec extends Base implements Codec {
   readonly fields: Codec[];
   readonly offsets: number[] = [];
@@ -555,7 +565,7 @@ class RecordCodec extends Base implements Codec {
       }
       const keys = this.keys;
       const o = v as Record<string, unknown>;
-      return (k) => o[keys[k]!];
+      return (k) => fieldOf(o, keys[k]!);
     }
     if (!Array.isArray(v) || v.length !== this.fields.length) {
       badValue(`expected an array of ${this.fields.length} (tuple), got ${describe(v)}`);
@@ -620,7 +630,7 @@ class FlagsCodec extends Base implements Codec {
     let bits = 0;
     const o = v as Record<string, unknown>;
     for (let k = 0; k < this.keys.length; k++) {
-      const b = o[this.keys[k]!];
+      const b = fieldOf(o, this.keys[k]!);
       if (b === undefined || b === false) continue;
       if (b !== true) badValue(`flag ${this.names[k]}: expected a boolean, got ${describe(b)}`);
       bits |= 1 << k;

@@ -54,7 +54,9 @@ function float(kind: string): FromJson {
 
 /** Look up an object's field by its lowerCamelCase key or its WIT name. */
 function field(o: Record<string, unknown>, name: string, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : o[name];
+  // Own properties only: a field or flag named `constructor` or `to-string` that is missing is
+  // missing, not Object.prototype's function.
+  return Object.hasOwn(o, key) ? o[key] : Object.hasOwn(o, name) ? o[name] : undefined;
 }
 
 function unknownKeys(o: Record<string, unknown>, names: readonly string[], what: string): void {
