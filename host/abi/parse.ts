@@ -33,6 +33,7 @@ import type {
   TypeBoundAst,
   ValTypeRef,
 } from './ast.js';
+import { camelCase } from './js-names.js';
 import { checkName, type NameRole } from './names.js';
 
 /** The component binary version this parser reads (`0x0d 0x00`, then layer `0x01 0x00`). */
@@ -488,10 +489,39 @@ class Parser {
     this.malformed(`bad optional value type marker ${this.hex(b)}`);
   }
 
-  labels(r: Reader, what: string): string[] {
+  labels(r: Reader, what: string, keyed: boolean): string[] {
     const names = this.vec(r, (x) => this.name(x, 'label', what));
     if (new Set(names).size !== names.length) this.malformed(`duplicate ${what} name`);
+    this.distinct(names, what, keyed);
     return names;
+  }
+
+  /**
+   * The labels of one record, variant, flags or enum are distinct ignoring case (the component
+   * model's rule, which wasmparser checks: `a` and `A` are one label) and, for fields and flags
+   * (`keyed`), as the JavaScript keys of their host value: `a-BC` and `a-b-c` are both `aBC`, so
+   * one field's value would overwrite the other's and a lowered field would read the other's.
+   */
+  distinct(names: readonly string[], what: string, keyed: boolean): void {
+    const lower = new Map<string, string>();
+    const keys = new Map<string, string>();
+    for (const n of names) {
+      const same = lower.get(n.toLowerCase());
+      if (same !== undefined)
+        this.malformed(
+          `${what} ${JSON.stringify(n)} conflicts with ${JSON.stringify(same)} (labels differ ignoring case)`,
+        );
+      lower.set(n.toLowerCase(), n);
+      if (!keyed) continue;
+      const key = camelCase(n);
+      const other = keys.get(key);
+      if (other !== undefined)
+        unsupported(
+          this.section,
+          `${what}s ${JSON.stringify(other)} and ${JSON.stringify(n)} of one type, both ${JSON.stringify(key)} as JavaScript names`,
+        );
+      keys.set(key, n);
+    }
   }
 
   type(r: Reader, depth: number): TypeAst {
@@ -507,6 +537,11 @@ class Parser {
         }));
         if (fields.length === 0) this.malformed('a record with no fields');
         unique(fields, (n) => this.malformed(`duplicate record field ${JSON.stringify(n)}`));
+        this.distinct(
+          fields.map((f) => f.name),
+          'record field',
+          true,
+        );
         return { kind: 'record', fields };
       }
       case 0x71: {
@@ -519,6 +554,11 @@ class Parser {
         });
         if (cases.length === 0) this.malformed('a variant with no cases');
         unique(cases, (n) => this.malformed(`duplicate variant case ${JSON.stringify(n)}`));
+        this.distinct(
+          cases.map((c) => c.name),
+          'variant case',
+          false,
+        );
         return { kind: 'variant', cases };
       }
       case 0x70:
@@ -533,13 +573,13 @@ class Parser {
         return { kind: 'tuple', types };
       }
       case 0x6e: {
-        const names = this.labels(r, 'flag');
+        const names = this.labels(r, 'flag', true);
         if (names.length === 0) this.malformed('flags with no names');
         if (names.length > 32) unsupported(this.section, `flags with ${names.length} names (at most 32)`);
         return { kind: 'flags', names };
       }
       case 0x6d: {
-        const names = this.labels(r, 'enum case');
+        const names = this.labels(r, 'enum case', false);
         if (names.length === 0) this.malformed('an enum with no cases');
         return { kind: 'enum', names };
       }
