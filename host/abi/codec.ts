@@ -472,7 +472,10 @@ class ListCodec extends Base implements Codec {
     if (!Array.isArray(v)) badValue(`expected an array (list), got ${describe(v)}`);
     const e = this.element;
     const bytes = v.length * e.size;
-    if (bytes > MAX_LIST_BYTES) trap('the list is too long for the canonical ABI');
+    // The host's value, never the guest's: an argument (or a provider's result) that cannot be
+    // lowered, checked before the guest's realloc is asked for anything.
+    if (bytes > MAX_LIST_BYTES)
+      badValue(`a list of ${v.length} elements (${bytes} bytes) is too long for the canonical ABI`);
     const ptr = cx.alloc(e.align, bytes);
     for (let k = 0; k < v.length; k++) {
       try {
