@@ -503,6 +503,10 @@ class Parser {
    * one field's value would overwrite the other's and a lowered field would read the other's.
    */
   distinct(names: readonly string[], what: string, keyed: boolean): void {
+    // Labels without an upper-case word (nearly all) are distinct ignoring case once they are
+    // distinct (checked before), and so are their JavaScript names (each upper-case letter of a
+    // key marks a hyphen): nothing to allocate for them.
+    if (names.length < 2 || !names.some((n) => UPPER.test(n))) return;
     const lower = new Map<string, string>();
     const keys = new Map<string, string>();
     for (const n of names) {
@@ -794,6 +798,8 @@ class Parser {
     this.malformed(`unknown canonical definition ${this.hex(b)}`);
   }
 }
+
+const UPPER = /[A-Z]/;
 
 function unique<T extends { name: string | undefined }>(items: T[], fail: (name: string) => never): void {
   const seen = new Set<string>();
