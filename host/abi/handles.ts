@@ -155,13 +155,22 @@ export class GuestResource {
 /**
  * A count of live handles with a limit: one more past it throws `resource-limit`
  * (`details.limit: 'handles'`) after `onLimit` has run (the kernel emits `resource:limit`
- * there). The kernel makes one per sandbox from `limits.handles`; a worker sandbox's thread
- * makes its own from the same limit.
+ * there). A sandbox's own parts count its handles (host/kernel/sandbox.ts, `SandboxParts`); a
+ * worker sandbox's thread makes a counter from the same limit.
  */
 /** Told when a handle past the limit is refused: a function, or an object with `onHandleLimit` (no closure per sandbox). */
 export type HandleLimitListener =
   | ((kind: string, max: number) => void)
   | { onHandleLimit(kind: string, max: number): void };
+
+/** The `resource-limit` error of one handle more than `limits.handles` (the same for every counter). */
+export function handleLimitError(limit: number, kind: string): KeelError {
+  return new KeelError(
+    'resource-limit',
+    `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,
+    { limit: 'handles', max: limit, kind },
+  );
+}
 
 export function handleLimitCounter(
   limit: number,
@@ -191,11 +200,7 @@ class LimitedHandleCounter implements HandleCounter {
       const on = this.#onLimit;
       if (typeof on === 'function') on(kind, limit);
       else on?.onHandleLimit(kind, limit);
-      throw new KeelError(
-        'resource-limit',
-        `the sandbox holds ${limit} resource handles, its limit (limits.handles): one more ${kind} was refused`,
-        { limit: 'handles', max: limit, kind },
-      );
+      throw handleLimitError(limit, kind);
     }
     this.#count++;
   }

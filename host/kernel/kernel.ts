@@ -9,7 +9,7 @@
  * instances (`instantiate.ts`), the sandbox itself (`sandbox.ts`).
  */
 import { basename } from 'node:path';
-import { DEFAULT_HOST_COSTS, type SandboxContext } from '../caps/provider.js';
+import { DEFAULT_HOST_COSTS, type SandboxContext, type SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink, type JsonlSinkStats } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
@@ -64,6 +64,9 @@ export type {
   SandboxPlacement,
   SpawnOptions,
 } from './options.js';
+
+/** The io of every spawn that gives none (frozen, shared: providers only read it). */
+const NO_IO: SandboxIo = Object.freeze({});
 
 export class Kernel {
   readonly session: string;
@@ -298,11 +301,11 @@ export class Kernel {
     denial: Denial,
   ): Sandbox | Promise<Sandbox> {
     const context = sandbox.context(
-      options.io ?? {},
+      options.io ?? NO_IO,
       this.#deterministic,
       this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
       this.#protectedPaths,
-      this.sched.port(sandbox.id),
+      this.sched,
     );
     const links = this.#link(sandbox, module, plan, context, meter, denial);
     const placement = this.#placement(sandbox, handle.name, module, options.placement);

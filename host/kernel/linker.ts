@@ -175,13 +175,25 @@ function gate(
       gated[name] = value;
       continue;
     }
-    const fn = value as (...args: unknown[]) => unknown;
-    gated[name] = (...args: unknown[]) => {
-      context.charge(cost);
-      return fn(...args);
-    };
+    gated[name] = charged(value as (...args: unknown[]) => unknown, cost, context);
   }
   return gated;
+}
+
+/**
+ * One provider function behind the gate. Made here rather than in `gate`'s loop so that the
+ * closure's context holds only what it uses (one context per function, not one per function
+ * plus one shared: idle memory per sandbox, issue 12).
+ */
+function charged(
+  fn: (...args: unknown[]) => unknown,
+  cost: number,
+  context: SandboxContext,
+): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => {
+    context.charge(cost);
+    return fn(...args);
+  };
 }
 
 /** Build the import object for a component (by interface) or a core module (by module namespace). */

@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ByteBudget } from '../abi/context.js';
 import { type CallOwner, scalarCall } from '../abi/fast.js';
-import { type HandleCounter, handleLimitCounter } from '../abi/handles.js';
+import { type HandleCounter, handleLimitError } from '../abi/handles.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import { DEFAULT_HOST_COSTS, type InvocationInput, type SandboxContext } from '../caps/provider.js';
 import type { EventBus } from '../events/bus.js';
@@ -93,7 +93,10 @@ export type ResourceLimitReached =
  * after the sandbox ended; through these parts that is a few small objects, while the sandbox
  * (its exports, call state, scheduler entry) is collected young once it has ended.
  */
-export class SandboxParts implements ByteBudget {
+export class SandboxParts implements ByteBudget, HandleCounter {
+  /** The resource handles the sandbox holds (see `Sandbox.handles`: the parts are its counter, no object of its own). */
+  #handles = 0;
+
   constructor(
     readonly events: SandboxEvents,
     readonly limits: Readonly<Limits>,
@@ -147,6 +150,21 @@ export class SandboxParts implements ByteBudget {
     this.resourceLimitReached({ limit: 'handles', kind });
   }
 
+  // HandleCounter: one more handle past `limits.handles` is `resource-limit`, after its event.
+
+  acquire(kind: string): void {
+    const limit = this.limits.handles;
+    if (this.#handles >= limit) {
+      this.onHandleLimit(kind);
+      throw handleLimitError(limit, kind);
+    }
+    this.#handles++;
+  }
+
+  release(): void {
+    if (this.#handles > 0) this.#handles--;
+  }
+
   /** The meter's `onSlice`: throws `timeout` when the call in progress is past its deadline. */
   checkDeadline(): void {
     this.deadline.check();
@@ -171,6 +189,11 @@ export class SandboxParts implements ByteBudget {
   }
 }
 
+/** What makes a sandbox's scheduler port (the kernel's scheduler), asked only when a provider needs the port. */
+export interface SchedPorts {
+  port(sandboxId: string): SchedPort;
+}
+
 /** Set in `Context`'s static block: the sandbox sets its invocation's stdin and runs the cleanups. */
 let setInput: (context: Context, input: InvocationInput | undefined) => void;
 let takeCleanups: (context: Context) => (() => void)[] | undefined;
@@ -190,7 +213,9 @@ class Context implements SandboxContext {
   readonly deterministic: boolean;
   readonly seed: bigint;
   readonly protectedPaths: readonly string[];
-  readonly sched?: SchedPort;
+  /** Where its scheduler port comes from, and the port, made when a provider first asks for it. */
+  readonly #ports: SchedPorts | undefined;
+  #port: SchedPort | undefined;
   readonly #parts: SandboxParts;
   /** State the providers share (`state`), made on first use. */
   #state: Map<string, unknown> | undefined;
@@ -207,7 +232,7 @@ class Context implements SandboxContext {
     deterministic: boolean,
     seed: bigint,
     protectedPaths: readonly string[],
-    sched: SchedPort | undefined,
+    ports: SchedPorts | undefined,
   ) {
     this.#parts = parts;
     this.sandbox = id;
@@ -217,7 +242,13 @@ class Context implements SandboxContext {
     this.deterministic = deterministic;
     this.seed = seed;
     this.protectedPaths = protectedPaths;
-    if (sched) this.sched = sched;
+    this.#ports = ports;
+  }
+
+  /** The scheduler's port for this sandbox, made on first use (most sandboxes never send: idle memory, issue 12). */
+  get sched(): SchedPort | undefined {
+    if (this.#port === undefined && this.#ports !== undefined) this.#port = this.#ports.port(this.sandbox);
+    return this.#port;
   }
 
   emit(event: Omit<EventInput, 'sandbox'>): void {
@@ -363,7 +394,7 @@ export class Sandbox {
       this.#exports,
     );
     this.#parts = parts;
-    this.handles = handleLimitCounter(this.limits.handles, parts);
+    this.handles = parts;
   }
 
   get state(): SandboxState {
@@ -411,7 +442,7 @@ export class Sandbox {
     deterministic: boolean,
     seed: bigint,
     protectedPaths: readonly string[],
-    sched?: SchedPort,
+    sched?: SchedPorts,
   ): SandboxContext {
     this.#clock.deterministic = deterministic;
     this.#context = new Context(

@@ -33,6 +33,19 @@ describe.each(PLACEMENTS)('token hoard (%s)', (placement) => {
     expect(limit.map((e) => e.data)).toEqual([{ limit: 'handles', max: 10_000, kind: 'token' }]);
   });
 
+  it("counts each sandbox's handles against its own limit, never another's", async () => {
+    const small = await kernel.spawn(module, { limits: { handles: 100 } });
+    const large = await kernel.spawn(module);
+    expect((await small.invoke(HOARD, [100, 0])).value).toBe(100);
+    expect((await large.invoke(HOARD, [5_000, 0])).value).toBe(5_000);
+    const outcome = await refused(() => small.invoke(HOARD, [1, 0]));
+    expect(outcome.error.details).toMatchObject({ limit: 'handles', max: 100, kind: 'token' });
+    expect(small.state).toBe('poisoned');
+    expect((await large.invoke(HOARD, [4_999, 0])).value).toBe(4_999);
+    const more = await refused(() => large.invoke(HOARD, [2, 0]));
+    expect(more.error.details).toMatchObject({ limit: 'handles', max: 10_000, kind: 'token' });
+  });
+
   it('never refuses a guest that drops its tokens', async () => {
     const sandbox = await kernel.spawn(module);
     expect((await sandbox.invoke(HOARD, [50_000, 1])).value).toBe(50_000);
