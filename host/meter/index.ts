@@ -119,8 +119,12 @@ function integer(name: string, value: number, max: number): number {
  * Meter a core module: returns new module bytes that import `keel` (see `createMeterRuntime`).
  * Throws `invalid-module` on malformed input (a one-line reason), `memory-limit` / `table-limit`
  * when a memory or table starts above the compile-time caps, `invalid-argument` on bad options.
- * The input is not validated beyond its structure: a module V8 would reject still fails at
- * compile time after metering.
+ * The input must be valid (`WebAssembly.validate`): it is checked only for the structure the
+ * pass reads, and an invalid module can come out valid. The pass moves a function's locals past
+ * its parameters up by one and appends its own (the fuel counter among them), so a write of a
+ * local one past the last declared one becomes a write of the pass's own local. Keel's loader
+ * validates every core module before it meters it
+ * (`test/hostile/loader/invalid-local-reaches-fuel.test.ts`).
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Uint8Array {
   return meterResolved(bytes, resolveOptions(options));
