@@ -2,7 +2,7 @@
  * What `kernel.load` costs against a plain `WebAssembly.compile` of the same core modules, for
  * components of several sizes, measured so that both sides work under the same conditions.
  *
- *     npm run build && node --expose-gc dist/bench/load.js [--quick] [--against DIR] [--write NAME]
+ *     npm run build && node --expose-gc dist/bench/load.js [--quick] [--no-collect] [--against DIR] [--write NAME]
  *
  * V8 keeps an in-process cache of compiled modules keyed by their bytes (its NativeModule
  * cache): compiling bytes it has compiled before, while that module is still alive, returns the
@@ -24,7 +24,9 @@
  * compile threads included) is the primary timer; wall time is kept beside it (cold loads write
  * files). `--against DIR` adds `cold`/`warm` subjects of another build (a checkout whose `dist/`
  * is built), so a change is measured before and after in one run. `--write NAME` writes
- * bench/results/NAME.{json,md}; without it the table is printed only.
+ * bench/results/NAME.{json,md}; without it the table is printed only. `--no-collect` times each
+ * sample without the full collections around it (see bench/README.md): on a machine loaded by
+ * other processes, the two collections' noise exceeded a small module's compile.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,7 +130,12 @@ interface Tree {
   Kernel: KernelClass;
 }
 
-async function measureGuest(guest: Guest, trees: readonly Tree[], scratch: string): Promise<SubjectTiming[]> {
+async function measureGuest(
+  guest: Guest,
+  trees: readonly Tree[],
+  scratch: string,
+  collect: boolean,
+): Promise<SubjectTiming[]> {
   // The warm-up runs one batch, then one batch per sample (and one spare).
   const ops = (guest.samples + 2) * guest.batch;
   let nonce = 0;
@@ -220,7 +227,7 @@ async function measureGuest(guest: Guest, trees: readonly Tree[], scratch: strin
     warmupMs: 0,
     timer: 'cpu',
     reference: 'plain',
-    collect: true,
+    collect,
   });
   for (const k of closing) await k.close();
   keep.length = 0;
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--prepare') return prepareChild(argv.slice(1));
   const quick = argv.includes('--quick');
+  const collect = !argv.includes('--no-collect');
   const at = argv.indexOf('--against');
   const writeAt = argv.indexOf('--write');
   const trees: Tree[] = [{ tag: '', dir: ROOT, Kernel: await kernelOf(ROOT) }];
@@ -261,7 +269,7 @@ async function main(): Promise<void> {
   try {
     for (const guest of await guests(quick)) {
       process.stderr.write(`load: ${guest.name}\n`);
-      const timings = await measureGuest(guest, trees, scratch);
+      const timings = await measureGuest(guest, trees, scratch, collect);
       const { cores } = mapCoreModules(guest.bytes, (c) => c);
       results.push({
         guest: guest.name,
