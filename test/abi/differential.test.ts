@@ -13,7 +13,14 @@ import { ENGINES } from './engine.js';
 import { differential } from './harness.js';
 import { resourceFunctionsEntry, resourceMethodsEntry } from './resource-corpus.js';
 import { STRING_FUNCTIONS, swapEntry, TYPE_FUNCTIONS } from './swap-corpus.js';
-import { assemblyScriptEntry, cAbiInputsHash, cEntry, javaScriptEntry } from './toolchain-corpus.js';
+import {
+  assemblyScriptEntry,
+  cAbiInputsHash,
+  cEntry,
+  javaScriptEntry,
+  rustAbiInputsHash,
+  rustEntry,
+} from './toolchain-corpus.js';
 import { layoutLatin1Entry, WAT_ENTRIES } from './wat-corpus.js';
 
 const RANDOM = Number(process.env.KEEL_ABI_CASES ?? 2);
@@ -54,6 +61,7 @@ describe('components of other toolchains', () => {
   it.each([
     ['AssemblyScript', assemblyScriptEntry],
     ['C', cEntry],
+    ['Rust', () => rustEntry(SEED, RANDOM * 3)],
     ['componentize-js', javaScriptEntry],
   ] as const)(
     '%s',
@@ -62,6 +70,15 @@ describe('components of other toolchains', () => {
     },
     TIMEOUT,
   );
+
+  it('guests/rust/abi/abi.wasm is what its sources build (else node dist/scripts/build-rust-guests.js)', () => {
+    const record = JSON.parse(
+      readFileSync(new URL('../../guests/rust/abi/abi.build.json', import.meta.url), 'utf8'),
+    );
+    expect(record.inputs).toBe(rustAbiInputsHash());
+    const bytes = readFileSync(new URL('../../guests/rust/abi/abi.wasm', import.meta.url));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output);
+  });
 
   it('guests/c/abi/abi.wasm is what its sources build (else node dist/scripts/build-c-guests.js)', () => {
     const record = JSON.parse(

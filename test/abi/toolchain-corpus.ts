@@ -1,13 +1,15 @@
 /**
  * Components from other toolchains in the corpus, each export's expected values written from
  * its source's meaning: the AssemblyScript SDK (guests/as/types), C through wasi-libc with the
- * canonical ABI written by hand (guests/c/abi, its build recorded in abi.build.json), and
+ * canonical ABI written by hand (guests/c/abi, its build recorded in abi.build.json), Rust
+ * through Debian's rustc with the canonical ABI by hand (guests/rust/abi, the same), and
  * componentize-js (guests/js/bench, StarlingMonkey, which brings its own WASI imports).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Rng } from '../fuzz/rng.js';
 import type { CorpusEntry, Vector } from './harness.js';
-import type { Value } from './values.js';
+import { randomValue, type Value } from './values.js';
 import { type FuncType, t, type WitType } from './wit.js';
 
 const file = (path: string) => new Uint8Array(readFileSync(new URL(`../../${path}`, import.meta.url)));
@@ -140,6 +142,111 @@ export function cEntry(): CorpusEntry {
       returns('split', ['a,b,,c', 0x2c], ['a', 'b', '', 'c']),
       returns('split', ['', 0x2c], ['']),
       returns('split', ['é,🚀', 0x2c], ['é', '🚀']),
+    ],
+  };
+}
+
+/** The sha256 of guests/rust/abi's inputs, as scripts/build-rust-guests.ts records it (the source, then the WIT). */
+export function rustAbiInputsHash(): string {
+  return createHash('sha256')
+    .update(file('guests/rust/abi/abi.rs'))
+    .update(file('guests/rust/abi/abi.wit'))
+    .digest('hex');
+}
+
+/**
+ * guests/rust/abi: Rust (Debian's rustc, std's allocator) with the canonical ABI by hand. Fixed
+ * vectors at the edges, then `random` seeded vectors per function whose expected values come
+ * from a model of the source (a property test against another toolchain's code).
+ */
+export function rustEntry(seed = 1, random = 6): CorpusEntry {
+  const perms = t.flags('perms', ['read', 'write', 'exec']);
+  const color = t.enum('color', ['red', 'green', 'blue']);
+  const span = t.record('span', { start: t.u32, len: t.u16, first: t.char });
+  const deep = t.option(t.option(t.u8));
+  const exports = {
+    'count-chars': fn({ s: t.string }, t.u32),
+    'next-char': fn({ c: t.char }, t.char),
+    sign: fn({ x: t.s64 }, t.result()),
+    'bump-deep': fn({ x: deep }, deep),
+    toggle: fn({ p: perms }, perms),
+    'color-name': fn({ c: color }, t.string),
+    halve: fn({ x: t.f32 }, t.f32),
+    words: fn({ s: t.string }, t.list(t.string)),
+    spans: fn({ s: t.string }, t.list(span)),
+    max: fn({ values: t.list(t.u64) }, t.option(t.u64)),
+  };
+  const some = (val: Value): Value => ({ tag: 'some', val });
+  const none: Value = { tag: 'none' };
+  /** What the Rust source computes, for the random vectors. */
+  const model: Record<string, (...args: any[]) => Value> = {
+    'count-chars': (s: string) => [...s].length,
+    'next-char': (c: string) => {
+      const cp = c.codePointAt(0)!;
+      return String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp === 0x10ffff ? 0 : cp + 1);
+    },
+    sign: (x: bigint) => ({ tag: x < 0n ? 'err' : 'ok' }),
+    'bump-deep': (x: { tag: string; val?: { tag: string; val?: number } }) =>
+      x.tag === 'none' ? none : x.val!.tag === 'none' ? some(none) : some(some((x.val!.val! + 1) & 0xff)),
+    toggle: (p: string[]) => ['read', 'write', 'exec'].filter((f) => !p.includes(f)),
+    'color-name': (c: string) => c,
+    halve: (x: number) => Math.fround(x / 2),
+    max: (values: bigint[]) => (values.length === 0 ? none : some(values.reduce((a, b) => (a > b ? a : b)))),
+  };
+  const rng = new Rng(seed);
+  const randomVectors: Vector[] = [];
+  for (const [name, run] of Object.entries(model)) {
+    for (let i = 0; i < random; i++) {
+      const args = exports[name as keyof typeof exports].params.map((p) => randomValue(p.type, rng));
+      randomVectors.push(returns(name, args, run(...args), `random (seed ${seed})`));
+    }
+  }
+  return {
+    name: 'Rust guests/rust/abi',
+    bytes: file('guests/rust/abi/abi.wasm'),
+    exports,
+    vectors: [
+      returns('count-chars', ['a🚀b'], 3, 'scalar values, not UTF-16 units'),
+      returns('count-chars', [''], 0),
+      returns('count-chars', ['é\0x'], 3, 'a NUL is a character'),
+      returns('next-char', ['a'], 'b'),
+      returns('next-char', ['\u{d7ff}'], '\u{e000}', 'past the surrogates'),
+      returns('next-char', ['\u{10ffff}'], '\0', 'wraps'),
+      returns('next-char', ['🚀'], '🚁'),
+      returns('sign', [0n], { tag: 'ok' }, 'a result with no payloads'),
+      returns('sign', [-(2n ** 63n)], { tag: 'err' }),
+      returns('bump-deep', [none], none),
+      returns('bump-deep', [some(none)], some(none), 'some(none) is not none'),
+      returns('bump-deep', [some(some(255))], some(some(0)), 'wrapping u8'),
+      returns('bump-deep', [some(some(7))], some(some(8))),
+      returns('toggle', [[]], ['read', 'write', 'exec']),
+      returns('toggle', [['write']], ['read', 'exec']),
+      returns('color-name', ['green'], 'green'),
+      returns('halve', [3], 1.5),
+      returns('halve', [-0], -0),
+      returns('halve', [Number.NaN], Number.NaN),
+      returns('halve', [Number.POSITIVE_INFINITY], Number.POSITIVE_INFINITY),
+      returns('words', ['  a bc\tdé  🚀 '], ['a', 'bc', 'dé', '🚀']),
+      returns('words', [''], []),
+      returns(
+        'spans',
+        ['ab  cé 🚀x'],
+        [
+          { start: 0, len: 2, first: 'a' },
+          { start: 4, len: 3, first: 'c' },
+          { start: 8, len: 5, first: '🚀' },
+        ],
+        'u32, u16, char: the char at offset 8 of 12',
+      ),
+      returns('spans', [''], []),
+      returns('max', [[]], none),
+      returns(
+        'max',
+        [[1n, 2n ** 64n - 1n, 5n]],
+        some(2n ** 64n - 1n),
+        'the u64 at offset 8 of the return area',
+      ),
+      ...randomVectors,
     ],
   };
 }
