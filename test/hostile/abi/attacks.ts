@@ -205,6 +205,26 @@ export const ATTACKS = {
     expect: 'trap',
   } satisfies NamedAttack,
 
+  // --- imports ------------------------------------------------------------------------------
+  /**
+   * A granted interface's function imported with a type of the guest's choosing (`make` as
+   * `func(n: u32) -> u32`, where the provider makes a blob): the provider is called with values
+   * of that type and its result is lowered as it. Providers declare no WIT types, so nothing
+   * compares the two at link time.
+   */
+  'import-type-confusion': {
+    component: () =>
+      hostileComponent(
+        `(import "keel:hostile/blobs" "make" (func $make (param i32) (result i32)))
+         (func (export "f") (result i32) (call $make (i32.const 9)))`,
+        `interface blobs { make: func(n: u32) -> u32; } world w { import blobs; export f: func() -> u32; }`,
+      ),
+    call: 'f',
+    providers: [BLOBS],
+    grants: ['keel:hostile/blobs'],
+    expect: 'invalid-module',
+  } satisfies NamedAttack,
+
   // --- the component's own description ------------------------------------------------------
   /** flags with more than 32 labels (the canonical ABI allows at most 32). */
   'huge-flags': {
