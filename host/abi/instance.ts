@@ -628,3 +628,52 @@ function importShape(func: FuncDef & { kind: 'import' }): ImportShape {
   importShapes.set(func, shape);
   return shape;
 }
+
+/**
+ * One object of each class a component instance is made of, kept for the life of the process
+ * (a few hundred bytes: the instance of an empty plan, with no core instance and no memory). V8
+ * holds a class's hidden classes (maps) only through the objects that have them: when every
+ * sandbox had ended and full collections ran (a kernel that spawns one sandbox at a time, or
+ * goes idle), the maps died with the last instance, and so did the optimized code of the spawn
+ * and call paths that checks them (about 90 "weak objects" deoptimizations in 5,000 spawns with
+ * a collection every 300); the next spawns ran unoptimized while that code was compiled again.
+ * Made through the same constructors as every sandbox's parts, they have the same maps
+ * (test/abi/exemplars.test.ts).
+ */
+export const EXEMPLARS = exemplars();
+
+function exemplars(): {
+  readonly instance: ComponentInstance;
+  readonly state: InstanceState;
+  readonly slot: OptionSlot;
+  readonly cx: Cx;
+} {
+  const plan: ComponentPlan = {
+    modules: [],
+    instantiations: [],
+    trampolines: [],
+    options: [],
+    imports: [],
+    exports: new Map(),
+    destructors: new Map(),
+    componentInstances: 0,
+  };
+  const bytes: ByteBudget = {
+    maxCallBytes: 1 << 16,
+    maxHostArgBytes: 1 << 16,
+    charge() {},
+    chargeCall() {},
+  };
+  const handles: HandleCounter = { acquire() {}, release() {} };
+  const instance = new ComponentInstance(plan, [], {
+    imports: NO_IMPORTS,
+    instantiateCore: () => {
+      throw new KeelError('internal', 'an exemplar instantiates nothing');
+    },
+    bytes,
+    handles,
+  });
+  const slot = new OptionSlot(new MemoryView(), 'utf8');
+  const state = new InstanceState(0, handles, instance);
+  return Object.freeze({ instance, state, slot, cx: new Cx(slot, state, bytes, 'exemplar') });
+}
