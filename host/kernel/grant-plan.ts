@@ -179,11 +179,14 @@ function decide(
   if (granted && provider) {
     const parsed = provider.parseScope ? provider.parseScope(requirement.interface, scope) : scope;
     plan.push({ requirement, decision: { status: 'granted', scope: parsed, provider, via } });
-    sandbox.emit({
-      event: EVENTS.capabilityGranted,
-      status: 'granted',
-      data: { interface: requirement.interface, import: requirement.import, via },
-    });
+    // Built only for someone who listens (every spawn grants most of its imports).
+    if (sandbox.wants(EVENTS.capabilityGranted)) {
+      sandbox.emit({
+        event: EVENTS.capabilityGranted,
+        status: 'granted',
+        data: { interface: requirement.interface, import: requirement.import, via },
+      });
+    }
     return;
   }
   let reason = why.reason;

@@ -153,6 +153,11 @@ function deniedStub(
 
 /** Whether a function is a class (a resource type), which the gate must hand over unwrapped. */
 function isClass(value: Function): boolean {
+  // A class's `prototype` is never writable: a function without one (an arrow, a method, a bound
+  // function) or with a writable one is not a class, known without printing its source (every
+  // spawn gates every function its providers link).
+  const prototype = Object.getOwnPropertyDescriptor(value, 'prototype');
+  if (prototype === undefined || prototype.writable) return false;
   return /^class\b/.test(Function.prototype.toString.call(value));
 }
 

@@ -508,6 +508,11 @@ export class Sandbox {
     this.#events.emit(event);
   }
 
+  /** Kernel-internal: whether anything observes events of this kind (build them only then). */
+  wants(name: EventName): boolean {
+    return this.#events.wants(name);
+  }
+
   /**
    * Kernel-internal: the guest went past `limits.handles` (refused one more handle of the
    * resource type `kind`) or `limits.hostArgBytes` (handed `bytes` to the host function
