@@ -175,7 +175,10 @@ function gate(
   const cost = provider.callCost ?? DEFAULT_HOST_COSTS.call;
   if (cost === 0) return linked;
   const gated: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(linked)) {
+  const names = Object.keys(linked);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = linked[name];
     if (typeof value !== 'function' || isClass(value)) {
       gated[name] = value;
       continue;

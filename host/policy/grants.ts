@@ -31,6 +31,8 @@ export function normalizeGrant(input: GrantInput): Grant {
       { grant: name },
     );
   }
+  // A name alone (the common case) without a spread: Node 20's V8 builds one on a slow path.
+  if (typeof input === 'string') return { interface: stripVersion(name) };
   return { ...grant, interface: stripVersion(name) };
 }
 
