@@ -31,8 +31,11 @@ export class SandboxEvents {
   readonly #sandbox: string;
   readonly #module: string;
   readonly #limit: number;
-  /** Events this sandbox may still cause one by one in the current window. */
-  readonly #budget: EventBudget;
+  /**
+   * Events this sandbox may still cause one by one in the current window; made at the first
+   * event it causes that someone observes (a budget nobody drew on is full: idle memory, issue 12).
+   */
+  #budget: EventBudget | undefined;
   /** Open windows (a delivery holds one around its invocation's). */
   #windows = 0;
   /** Guest text streams (stdout, stderr, the log), redacted over the stream; made on the first text. */
@@ -43,7 +46,12 @@ export class SandboxEvents {
     this.#sandbox = sandbox;
     this.#module = module;
     this.#limit = limit;
-    this.#budget = new EventBudget(limit);
+  }
+
+  /** Whether one more event of this kind may be emitted in this window (its budget made on the first). */
+  #admit(name: EventName): boolean {
+    this.#budget ??= new EventBudget(this.#limit);
+    return this.#budget.admit(name);
   }
 
   /** The invocation in progress: its number from `IdSource.nextRequest`, the window's too. */
@@ -84,13 +92,13 @@ export class SandboxEvents {
   /** `Sandbox.emit`: an event this sandbox caused, within its budget. */
   emit(event: Omit<EventInput, 'sandbox'>): void {
     // Checked first so that unobserved events cost no allocation on hot paths.
-    if (!this.#bus.wants(event.event) || !this.#budget.admit(event.event)) return;
+    if (!this.#bus.wants(event.event) || !this.#admit(event.event)) return;
     this.#bus.emitAs(event, this.#sandbox, this.#module, event.request ?? this.request);
   }
 
   /** `Sandbox.emitCaused`: an event about something else, stamped as given, paid from this budget. */
   emitCaused(event: EventInput): void {
-    if (!this.#bus.wants(event.event) || !this.#budget.admit(event.event)) return;
+    if (!this.#bus.wants(event.event) || !this.#admit(event.event)) return;
     this.#bus.emit(event);
   }
 
@@ -127,7 +135,7 @@ export class SandboxEvents {
     if (this.#windows++ > 0) return;
     this.#summarize();
     this.#windowRequest = 0;
-    this.#budget.refill();
+    this.#budget?.refill();
   }
 
   /** Close the window opened by `begin`: summarize what was held back. */
@@ -140,7 +148,7 @@ export class SandboxEvents {
   refillIfIdle(): void {
     if (this.#windows > 0) return;
     this.#summarize();
-    this.#budget.refill();
+    this.#budget?.refill();
   }
 
   /**
@@ -149,7 +157,7 @@ export class SandboxEvents {
    */
   closing(release: () => void): void {
     this.#summarize();
-    this.#budget.refill();
+    this.#budget?.refill();
     release();
     this.#summarize();
   }
@@ -159,7 +167,7 @@ export class SandboxEvents {
     // Most windows hold nothing back: no iterator, no array for them.
     if (this.#streams && this.#streams.size > 0)
       for (const stream of this.#streams.values()) stream.flush(this.#releaseText);
-    if (!this.#budget.suppressing) return;
+    if (this.#budget === undefined || !this.#budget.suppressing) return;
     for (const [name, suppressed] of this.#budget.takeSuppressed()) {
       this.#bus.emitAs(
         {

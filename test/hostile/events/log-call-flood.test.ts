@@ -85,3 +85,26 @@ it('a smaller budget per sandbox is honoured, and 0 summarizes everything', asyn
   expect(summaries).toContainEqual({ event: 'capability:granted', suppressed: 1, limit: 0 });
   await kernel.close();
 });
+
+it('a budget first drawn on after the spawn (nobody observed until then) is the sandbox’s own and full', async () => {
+  // Nothing observes the spawns: neither sandbox has drawn on its budget yet.
+  const kernel = new Kernel({ cacheDir: false });
+  const module = await kernel.load(component, { name: 'flood' });
+  const small = await kernel.spawn(module, { grants: ['keel:kernel/log'], limits: { events: 3 } });
+  const full = await kernel.spawn(module, { grants: ['keel:kernel/log'] });
+  const kept: KeelEvent[] = [];
+  kernel.on('*', (event) => void kept.push(event));
+  const logs = (sandbox: string) => kept.filter((e) => e.event === 'guest:log' && e.sandbox === sandbox);
+  await small.invoke('flood', [10, 8]);
+  await full.invoke('flood', [10, 8]);
+  expect(logs(small.id)).toHaveLength(3);
+  expect(logs(full.id)).toHaveLength(10);
+  expect(kept.filter((e) => e.event === 'log:suppressed').map((e) => [e.sandbox, e.data])).toEqual([
+    [small.id, { event: 'guest:log', suppressed: 7, limit: 3 }],
+  ]);
+  // The next invocation is a new window: the whole budget again.
+  kept.length = 0;
+  await small.invoke('flood', [4, 8]);
+  expect(logs(small.id)).toHaveLength(3);
+  await kernel.close();
+});
