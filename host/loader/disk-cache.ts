@@ -21,7 +21,17 @@
  * on a busy machine). A load's own work (parse, plan, meter, validate) is synchronous anyway.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { KeelError } from '../kernel/errors.js';
 
@@ -102,7 +112,20 @@ export class DiskCache {
     this.#checkDir();
     const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
-    writeFileSync(staging, encode(modules));
+    // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
+    // a copy into 16 MB of fresh pages cost about three times the writes themselves).
+    const parts = [header(modules), ...modules];
+    const fd = openSync(staging, 'w', 0o600);
+    try {
+      for (const part of parts) {
+        for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+      }
+    } catch (error) {
+      closeSync(fd);
+      rmSync(staging, { force: true });
+      throw error;
+    }
+    closeSync(fd);
     try {
       // Replaces an entry of another process's, which is identical, or one found altered.
       renameSync(staging, file);
@@ -121,22 +144,17 @@ export class DiskCache {
   }
 }
 
-function encode(modules: readonly Uint8Array[]): Uint8Array {
-  const headerBytes = COUNT_AT + 4 + 4 * modules.length;
-  let total = headerBytes;
-  for (const m of modules) total += m.length;
-  const out = new Uint8Array(total);
+/** An entry's header for `modules`: what precedes them in its file, their hash included. */
+function header(modules: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(COUNT_AT + 4 + 4 * modules.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, FORMAT, true);
   view.setUint32(COUNT_AT, modules.length, true);
-  let at = headerBytes;
-  modules.forEach((m, i) => {
-    view.setUint32(COUNT_AT + 4 + 4 * i, m.length, true);
-    out.set(m, at);
-    at += m.length;
-  });
-  out.set(createHash('sha256').update(out.subarray(COUNT_AT)).digest(), HASH_AT);
+  for (let i = 0; i < modules.length; i++) view.setUint32(COUNT_AT + 4 + 4 * i, modules[i]!.length, true);
+  const hash = createHash('sha256').update(out.subarray(COUNT_AT));
+  for (const m of modules) hash.update(m);
+  out.set(hash.digest(), HASH_AT);
   return out;
 }
 
