@@ -221,6 +221,19 @@ function scalarShape(ft: FuncType): ScalarShape {
 const enterError = () => trap('a component instance was entered while it called out');
 
 /**
+ * A scalar export's post-return, run with its instance's may-leave flag down (definitions.py):
+ * an import, `resource.new` or `resource.drop` from it traps, as from any other post-return.
+ */
+function postReturn(inst: Cx['inst'], post: (...flat: unknown[]) => void, r: unknown): void {
+  inst.mayLeave = false;
+  try {
+    post(r);
+  } finally {
+    inst.mayLeave = true;
+  }
+}
+
+/**
  * A lifted export as a host function. Arguments are checked strictly (arity, ranges, types);
  * a `result::err` is thrown as a `ComponentError`. A scalar export's function reaches only its
  * core function, its instance's state, its options' slot and the shape its type shares with
@@ -255,7 +268,7 @@ function scalarLifted(
         const r = core();
         const value = lift(r);
         const p = slot.postReturn;
-        if (p) p(r);
+        if (p) postReturn(inst, p, r);
         return value;
       };
     case 1:
@@ -272,7 +285,7 @@ function scalarLifted(
         const r = core(x);
         const value = lift(r);
         const p = slot.postReturn;
-        if (p) p(r);
+        if (p) postReturn(inst, p, r);
         return value;
       };
     case 2:
@@ -293,7 +306,7 @@ function scalarLifted(
         const r = core(x, y);
         const value = lift(r);
         const p = slot.postReturn;
-        if (p) p(r);
+        if (p) postReturn(inst, p, r);
         return value;
       };
     default:
@@ -317,7 +330,7 @@ function scalarLifted(
         const r = core(x, y, z);
         const value = lift(r);
         const p = slot.postReturn;
-        if (p) p(r);
+        if (p) postReturn(inst, p, r);
         return value;
       };
   }

@@ -169,7 +169,11 @@ export class ComponentInstance implements ResourceHost {
       }
       case 'resource.new': {
         const resource = t.resource;
-        return (rep: number) => state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
+        return (rep: number) => {
+          // As definitions.py: not from realloc or post-return (the host is mid-way through a value).
+          if (!state.mayLeave) trap('the guest called resource.new while realloc or post-return ran');
+          return state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
+        };
       }
       case 'resource.rep': {
         const resource = t.resource;
@@ -178,6 +182,7 @@ export class ComponentInstance implements ResourceHost {
       case 'resource.drop': {
         const resource = t.resource;
         return (handle: number) => {
+          if (!state.mayLeave) trap('the guest called resource.drop while realloc or post-return ran');
           const table = state.table(resource);
           const i = handle >>> 0;
           const entry = table.get(i);
