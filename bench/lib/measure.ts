@@ -109,14 +109,22 @@ export function stats(samples: readonly number[]): Stats {
   };
 }
 
-type Runner = (x: unknown, n: number) => unknown;
+export type Runner = (x: unknown, n: number) => unknown;
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => Runner;
 
-/** A fresh loop per subject: its call sites see one subject only. */
-function runner(variant: Variant): Runner {
+/** Numbers the loops, so that no two share their source (see `runner`). */
+let loops = 0;
+
+/**
+ * A fresh loop per subject: its call sites see one subject only. Each loop's source carries a
+ * number of its own: V8 caches what `new Function` compiles by its source text, feedback
+ * included, so loops of the same text shared one feedback vector and their call site saw every
+ * subject (megamorphic: no subject's call was inlined).
+ */
+export function runner(variant: Variant): Runner {
   const expr = variant.expr ?? 'x(i)';
-  const body = `let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
+  const body = `/* loop ${loops++} */ let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
   return variant.async ? new AsyncFunction('x', 'n', body) : (new Function('x', 'n', body) as Runner);
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { markdown } from '../../bench/lib/markdown.js';
-import { compare } from '../../bench/lib/measure.js';
+import { compare, runner } from '../../bench/lib/measure.js';
 import { EXPECTED, REPORT_SCHEMA, type Report } from '../../bench/lib/report.js';
 import {
   checkSubject,
@@ -108,6 +108,15 @@ describe('subjects', () => {
     expect(timings[0]!.ratio).toBe(1);
     await keel.kernel.close();
   }, 30_000);
+
+  it("each subject's timing loop has source text of its own (V8 shares feedback between loops of the same text)", () => {
+    const variant = { subject: 'a', self: { m: () => 1 }, expr: 'x.m(i, 1)' };
+    const loops = [runner(variant), runner(variant), runner({ ...variant, async: true })];
+    expect(new Set(loops.map(String)).size).toBe(3);
+    // Still the loop it was: the operation n times, its last value returned.
+    let calls = 0;
+    expect(loops[0]!({ m: () => ++calls }, 5)).toBe(5);
+  });
 
   it('the JS guest and the JS engines are installed', () => {
     expect(existsSync(new URL('../../guests/js/bench/build/bench.wasm', import.meta.url))).toBe(true);
