@@ -224,7 +224,7 @@ const enterError = () => trap('a component instance was entered while it called 
  * A scalar export's post-return, run with its instance's may-leave flag down (definitions.py):
  * an import, `resource.new` or `resource.drop` from it traps, as from any other post-return.
  */
-function postReturn(inst: Cx['inst'], post: (...flat: unknown[]) => void, r: unknown): void {
+export function postReturn(inst: Cx['inst'], post: (...flat: unknown[]) => void, r: unknown): void {
   inst.mayLeave = false;
   try {
     post(r);

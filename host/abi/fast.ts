@@ -6,12 +6,23 @@
  * sandbox's own wrapper around them.
  *
  * Made from Keel's own closures, one per arity (0 to 3 parameters); what differs between
- * signatures is data the closure holds: each parameter's check (an integer range as an offset and
- * a span, a float, or another scalar through its lowerer) and the result's lifting. Nothing is
- * generated from the component (docs/abi.md, "No code from data"). Argument checking is as strict
- * as the generic path's (the same errors: arity, range, number vs bigint, char validity).
+ * signatures is data the closure holds: each parameter's check (a frozen `[kind, offset, span]`
+ * per scalar type: an integer range, a float, or another scalar through its lowerer) and the
+ * result's lifting. Its slow steps (an argument the inline check does not take, a wrong arity, a
+ * refused entry, post-return) are functions of this module shared by every sandbox, reached
+ * through one small closure per function: a sandbox's `fn('add')` keeps about 320 bytes, not 900
+ * (idle memory, issue 12). Nothing is generated from the component (docs/abi.md, "No code from
+ * data"). Argument checking is as strict as the generic path's (the same errors: arity, range,
+ * number vs bigint, char validity).
  */
-import { argumentError, arityError, type CoreFunction, scalarLifter, scalarLowerer } from './calls.js';
+import {
+  argumentError,
+  arityError,
+  type CoreFunction,
+  postReturn,
+  scalarLifter,
+  scalarLowerer,
+} from './calls.js';
 import { liftInt } from './codec.js';
 import { type OptionSlot, trap } from './context.js';
 import type { InstanceState } from './handles.js';
@@ -64,20 +75,35 @@ export function isScalarShape(ft: FuncType): boolean {
   );
 }
 
-/** An integer parameter's range as `value - offset` in [0, span]; others: offset NaN (never in range). */
-const INT_SPANS: Record<string, [number, number]> = {
-  u8: [0, 0xff],
-  s8: [-0x80, 0xff],
-  u16: [0, 0xffff],
-  s16: [-0x8000, 0xffff],
-  u32: [0, 0xffffffff],
-  s32: [-0x80000000, 0xffffffff],
-};
+/**
+ * How a parameter is checked inline: `[kind, offset, span]`, one frozen tuple per scalar type
+ * shared by every fast-path function. `kind`: an integer range (`value - offset` in [0, span]),
+ * any number (a float), or another scalar, which goes to its lowerer (`slowStep`).
+ */
+type Check = readonly [kind: number, offset: number, span: number];
 
-/** How a parameter is checked inline: an integer range, any number (a float), or its lowerer. */
+/** `Check`'s kind: the literals the functions below compare with (see the comment there). */
 const INT = 0;
 const FLOAT = 1;
 const OTHER = 2;
+
+const CHECKS: Readonly<Record<string, Check>> = {
+  u8: Object.freeze([INT, 0, 0xff]),
+  s8: Object.freeze([INT, -0x80, 0xff]),
+  u16: Object.freeze([INT, 0, 0xffff]),
+  s16: Object.freeze([INT, -0x8000, 0xffff]),
+  u32: Object.freeze([INT, 0, 0xffffffff]),
+  s32: Object.freeze([INT, -0x80000000, 0xffffffff]),
+  f32: Object.freeze([FLOAT, 0, 0]),
+  f64: Object.freeze([FLOAT, 0, 0]),
+};
+const OTHER_CHECK: Check = Object.freeze([OTHER, 0, 0]);
+
+/** Parameter `k`'s check (OTHER past the last parameter: never read). */
+function checkOf(ft: FuncType, k: number): Check {
+  const t = ft.params[k]?.type;
+  return (t && CHECKS[t.kind]) ?? OTHER_CHECK;
+}
 
 /** How the result is lifted inline. */
 const NONE = 0;
@@ -86,42 +112,6 @@ const SAME = 2;
 const BOOL = 3;
 const NARROW = 4;
 const LIFTER = 5;
-
-interface Param {
-  readonly kind: number;
-  readonly offset: number;
-  readonly span: number;
-  /**
-   * The generic lowerer, for a value the inline check does not take: its value, or its error
-   * settled by `owner.fail` (which throws it).
-   */
-  readonly slow: (v: unknown) => unknown;
-}
-
-function param(ft: FuncType, k: number, name: string, owner: CallOwner): Param {
-  const t = ft.params[k]!.type;
-  const lower = scalarLowerer(t);
-  const slow = (v: unknown) => {
-    try {
-      return lower(v);
-    } catch (error) {
-      return settled(owner, name, () => argumentError(name, ft, k, error));
-    }
-  };
-  const span = INT_SPANS[t.kind];
-  if (span) return { kind: INT, offset: span[0], span: span[1], slow };
-  if (t.kind === 'f32' || t.kind === 'f64') return { kind: FLOAT, offset: Number.NaN, span: 0, slow };
-  return { kind: OTHER, offset: Number.NaN, span: 0, slow };
-}
-
-/** What `fail` throws goes to `owner.fail` (the checks outside a call's `try`: V8 keeps them cheaper there). */
-function settled(owner: CallOwner, name: string, fail: () => never): unknown {
-  try {
-    return fail();
-  } catch (error) {
-    return owner.fail(error, name);
-  }
-}
 
 function resultKind(t: ValType | undefined): number {
   if (t === undefined) return NONE;
@@ -143,6 +133,55 @@ function resultKind(t: ValType | undefined): number {
   }
 }
 
+/** `slow`'s first argument when the step is not an argument's: the arity, or a refused entry. */
+const ARITY = -1;
+const ENTRY = -2;
+
+/**
+ * The fast path's slow steps, shared by every fast-path function: argument `k` that the inline
+ * check did not take (the generic lowerer's value, or its error settled by `owner.fail`, which
+ * throws it), a wrong arity (`k` ARITY, `v` the count), a refused entry (`k` ENTRY). A function
+ * reaches them through one small closure of its own (one argument list: V8 inlines a fast-path
+ * function into its caller only while its bytecode is small).
+ */
+function slowStep(ft: FuncType, k: number, v: unknown, owner: CallOwner, name: string): unknown {
+  if (k === ARITY) return settled(owner, name, () => arityError(name, ft, v as number));
+  if (k === ENTRY)
+    return settled(owner, name, () => trap('a component instance was entered while it called out'));
+  try {
+    return scalarLowerer(ft.params[k]!.type)(v);
+  } catch (error) {
+    return settled(owner, name, () => argumentError(name, ft, k, error));
+  }
+}
+
+/** What `fail` throws goes to `owner.fail` (the checks outside a call's `try`: V8 keeps them cheaper there). */
+function settled(owner: CallOwner, name: string, fail: () => never): unknown {
+  try {
+    return fail();
+  } catch (error) {
+    return owner.fail(error, name);
+  }
+}
+
+/** The result `r` lifted (`rk`: its `resultKind`), then post-return, if any. */
+function finish(ft: FuncType, rk: number, inst: InstanceState, slot: OptionSlot, r: unknown): unknown {
+  // Literals (NONE, U32, SAME, BOOL): see the functions below.
+  let value: unknown;
+  if (rk === 1) value = (r as number) >>> 0;
+  else if (rk === 2) value = r;
+  else if (rk === 0) value = undefined;
+  else if (rk === 3) value = r !== 0;
+  else value = liftOther(ft.results[0]!.type, rk, r);
+  const post = slot.postReturn;
+  if (post !== undefined) postReturn(inst, post, r);
+  return value;
+}
+
+function liftOther(t: ValType, rk: number, r: unknown): unknown {
+  return rk === NARROW ? liftInt(t.kind, r as number) : scalarLifter(t)(r);
+}
+
 /**
  * The fast path's function for `exportName`: gate, arguments, core call, result. Failures go to
  * `owner.fail` as the generic path's do (an argument error is `invalid-argument`, a trap ends the
@@ -156,73 +195,35 @@ export function scalarCall(
 ): (...args: unknown[]) => unknown {
   const ft = x.type;
   const { core, inst, slot } = x;
-  const arity = ft.params.length;
-  const resultType = ft.results[0]?.type;
-  const rk = resultKind(resultType);
-  const lifter = resultType ? scalarLifter(resultType) : () => undefined;
-  const narrow = resultType?.kind ?? '';
-  const lift = (r: unknown): unknown => {
-    // Literals (NONE, U32, SAME, BOOL, NARROW): see the functions below.
-    switch (rk) {
-      case 0:
-        return undefined;
-      case 1:
-        return (r as number) >>> 0;
-      case 2:
-        return r;
-      case 3:
-        return r !== 0;
-      case 4:
-        return liftInt(narrow, r as number);
-      default:
-        return lifter(r);
-    }
-  };
-  /** Post-return (rare for scalars): run with the instance's may-leave flag down, as the generic path does. */
-  const finish = (r: unknown): unknown => {
-    const value = lift(r);
-    const post = slot.postReturn;
-    if (post !== undefined) {
-      inst.mayLeave = false;
-      try {
-        post(r);
-      } finally {
-        inst.mayLeave = true;
-      }
-    }
-    return value;
-  };
-  const badArity = (n: number) => settled(owner, exportName, () => arityError(exportName, ft, n));
-  const refuseEntry = () =>
-    settled(owner, exportName, () => trap('a component instance was entered while it called out'));
-  const p = [0, 1, 2].map((k) => (k < arity ? param(ft, k, exportName, owner) : undefined));
-  const k0 = p[0]?.kind ?? OTHER;
-  const o0 = p[0]?.offset ?? 0;
-  const s0 = p[0]?.span ?? 0;
-  const slow0 = p[0]?.slow ?? ((v: unknown) => v);
-  const k1 = p[1]?.kind ?? OTHER;
-  const o1 = p[1]?.offset ?? 0;
-  const s1 = p[1]?.span ?? 0;
-  const slow1 = p[1]?.slow ?? ((v: unknown) => v);
-  const k2 = p[2]?.kind ?? OTHER;
-  const o2 = p[2]?.offset ?? 0;
-  const s2 = p[2]?.span ?? 0;
-  const slow2 = p[2]?.slow ?? ((v: unknown) => v);
+  const rk = resultKind(ft.results[0]?.type);
+  const slow = (k: number, v?: unknown) => slowStep(ft, k, v, owner, exportName);
+  // `finish` through a constant of this function: a module's function is a mutable binding, which
+  // TurboFan loads and checks at each call (0.35 ns a call, measured).
+  const done = finish;
+  const [k0, o0, s0] = checkOf(ft, 0);
+  const [k1, o1, s1] = checkOf(ft, 1);
+  const [k2, o2, s2] = checkOf(ft, 2);
   // Each function: the gate, the arguments (an integer's range as one unsigned comparison), the
-  // may-enter flag, then only the call and its lifting in a `try`. The constants they compare
-  // with are literals (GATE_OPEN 1; INT 0, FLOAT 1): TurboFan loads a module's constant at each
-  // use, with a hole check, a measurable share of a nanosecond-scale call.
-  switch (arity) {
+  // may-enter flag (compared with `true`: `!inst.mayEnter` cost 1.3 ns a call once the flag had
+  // ever been written, i.e. after the guest's first import call), then only the call and its
+  // lifting in a `try`. The constants they compare with are literals (GATE_OPEN 1; INT 0,
+  // FLOAT 1; ARITY -1, ENTRY -2): TurboFan loads a module's constant at each use, with a hole
+  // check, a measurable share of a nanosecond-scale call. Keep each function under V8's inlining
+  // limit (460 bytes of bytecode; `scalar2` is 439, `node --print-bytecode
+  // --print-bytecode-filter=scalar2`): inlined into its caller, its context is a constant and the
+  // core export's call is specialized; not inlined, it runs code shared by every sandbox (3.2x
+  // plain instead of 1.8x, docs/abi.md "No code from data").
+  switch (ft.params.length) {
     case 0:
       return function scalar0(this: unknown) {
         if (gate.busy > 1) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-        if (arguments.length !== 0) return badArity(arguments.length);
-        if (!inst.mayEnter) return refuseEntry();
+        if (arguments.length !== 0) return slow(-1, arguments.length);
+        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
-          value = finish(core());
+          value = done(ft, rk, inst, slot, core());
         } catch (error) {
           return owner.fail(error, exportName);
         }
@@ -234,17 +235,17 @@ export function scalarCall(
         if (gate.busy > 1) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-        if (arguments.length !== 1) return badArity(arguments.length);
+        if (arguments.length !== 1) return slow(-1, arguments.length);
         if (k0 === 0) {
           if (typeof a === 'number') {
             const d = a - o0;
-            if (d >>> 0 !== d || d > s0) a = slow0(a);
-          } else a = slow0(a);
-        } else if (k0 !== 1 || typeof a !== 'number') a = slow0(a);
-        if (!inst.mayEnter) return refuseEntry();
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
+        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
-          value = finish(core(a));
+          value = done(ft, rk, inst, slot, core(a));
         } catch (error) {
           return owner.fail(error, exportName);
         }
@@ -256,23 +257,23 @@ export function scalarCall(
         if (gate.busy > 1) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-        if (arguments.length !== 2) return badArity(arguments.length);
+        if (arguments.length !== 2) return slow(-1, arguments.length);
         if (k0 === 0) {
           if (typeof a === 'number') {
             const d = a - o0;
-            if (d >>> 0 !== d || d > s0) a = slow0(a);
-          } else a = slow0(a);
-        } else if (k0 !== 1 || typeof a !== 'number') a = slow0(a);
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
         if (k1 === 0) {
           if (typeof b === 'number') {
             const d = b - o1;
-            if (d >>> 0 !== d || d > s1) b = slow1(b);
-          } else b = slow1(b);
-        } else if (k1 !== 1 || typeof b !== 'number') b = slow1(b);
-        if (!inst.mayEnter) return refuseEntry();
+            if (d >>> 0 !== d || d > s1) b = slow(1, b);
+          } else b = slow(1, b);
+        } else if (k1 !== 1 || typeof b !== 'number') b = slow(1, b);
+        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
-          value = finish(core(a, b));
+          value = done(ft, rk, inst, slot, core(a, b));
         } catch (error) {
           return owner.fail(error, exportName);
         }
@@ -284,29 +285,29 @@ export function scalarCall(
         if (gate.busy > 1) owner.refuse();
         gate.enter();
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
-        if (arguments.length !== 3) return badArity(arguments.length);
+        if (arguments.length !== 3) return slow(-1, arguments.length);
         if (k0 === 0) {
           if (typeof a === 'number') {
             const d = a - o0;
-            if (d >>> 0 !== d || d > s0) a = slow0(a);
-          } else a = slow0(a);
-        } else if (k0 !== 1 || typeof a !== 'number') a = slow0(a);
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
         if (k1 === 0) {
           if (typeof b === 'number') {
             const d = b - o1;
-            if (d >>> 0 !== d || d > s1) b = slow1(b);
-          } else b = slow1(b);
-        } else if (k1 !== 1 || typeof b !== 'number') b = slow1(b);
+            if (d >>> 0 !== d || d > s1) b = slow(1, b);
+          } else b = slow(1, b);
+        } else if (k1 !== 1 || typeof b !== 'number') b = slow(1, b);
         if (k2 === 0) {
           if (typeof c === 'number') {
             const d = c - o2;
-            if (d >>> 0 !== d || d > s2) c = slow2(c);
-          } else c = slow2(c);
-        } else if (k2 !== 1 || typeof c !== 'number') c = slow2(c);
-        if (!inst.mayEnter) return refuseEntry();
+            if (d >>> 0 !== d || d > s2) c = slow(2, c);
+          } else c = slow(2, c);
+        } else if (k2 !== 1 || typeof c !== 'number') c = slow(2, c);
+        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
-          value = finish(core(a, b, c));
+          value = done(ft, rk, inst, slot, core(a, b, c));
         } catch (error) {
           return owner.fail(error, exportName);
         }
