@@ -76,12 +76,10 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       note?: string,
     ) => {
       log(`  ${title}`);
-      // Keel's variants share the fast path's code (one closure site in Sandbox.fn), and so V8's
-      // feedback: timed in one process, whichever runs second looks slower than it is. Only
-      // the first variant takes part in nanosecond-scale calls; the others join where the
-      // work per call dwarfs that (guest-to-host loops, spawn, load).
-      const shared = KEEL_VARIANTS.slice(1).map((v) => v.id);
-      const taking = units > 1 ? subjects : subjects.filter((s) => !shared.includes(s.id));
+      // Every subject, Keel's unmetered variant included: its calls no longer slow the metered
+      // one's (the timing loops share no feedback, and the fast path's function is inlined into
+      // each loop: bench/results/perf-calls-2026-12-06-5.md).
+      const taking = subjects;
       const variants: Variant[] = taking.map((s) => ({
         subject: s.id,
         self: { m: instances.get(s.id)![method], a: arg },
