@@ -920,10 +920,18 @@ class HandleCodec extends Base implements Codec {
     if (state.state === 'spent') badValue(`the ${resource.name} resource was dropped or moved`);
     if (this.own) {
       if (state.state !== 'owned') badValue(`a borrowed ${resource.name} resource cannot be given away`);
+      // As lifting an own handle that is lent out traps (CanonicalABI.md): the guest would drop it
+      // (its destructor running) while the borrow it was given in the same call still names it.
+      if (cx.lent?.includes(state))
+        badValue(
+          `the ${resource.name} resource is lent to this call as a borrow and cannot be given away in it`,
+        );
       state.state = 'spent';
       cx.inst.host.release(v as GuestResource);
       return table.add({ rep: state.rep, own: true, lendCount: 0, scope: undefined });
     }
+    cx.lent ??= [];
+    cx.lent.push(state);
     const origin = resource.origin;
     if (origin.kind === 'defined' && origin.instance === cx.inst.id) return state.rep;
     cx.borrowCount++;

@@ -8,7 +8,7 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import type { StringEncoding } from './ast.js';
-import type { HandleEntry, InstanceState } from './handles.js';
+import type { GuestResourceState, HandleEntry, InstanceState } from './handles.js';
 import { trap } from './trap.js';
 
 export { trap };
@@ -117,6 +117,11 @@ export class Cx {
   borrowCount = 0;
   /** Own handles lent to the callee during an import call (their lend counts drop at its end). */
   lenders: HandleEntry[] = [];
+  /**
+   * Guest resources the host lent as borrows to the export being called (made on first use,
+   * emptied at each call): the same call may not also give one of them away as an own.
+   */
+  lent: GuestResourceState[] | undefined = undefined;
   /** Bytes lifted from the guest during the current call. */
   admitted = 0;
   /** The most `admitted` may reach in one call. */
