@@ -147,7 +147,14 @@ async function main(argv: string[]): Promise<number> {
   const manifestFile = join(base, 'builds.json');
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   if (check) {
-    if (!existsSync(manifestFile) || readFileSync(manifestFile, 'utf8') !== text) stale++;
+    // Compared as data: the committed file is laid out by the formatter, not by JSON.stringify.
+    const committed = existsSync(manifestFile)
+      ? JSON.stringify(JSON.parse(readFileSync(manifestFile, 'utf8')))
+      : '';
+    if (committed !== JSON.stringify(manifest)) {
+      stale++;
+      process.stdout.write(`stale     ${relative(root, manifestFile)}\n`);
+    }
     if (stale > 0)
       process.stderr.write('committed C guests are stale: run node dist/scripts/build-c-guests.js\n');
     return stale > 0 ? 1 : 0;
