@@ -534,8 +534,32 @@ export function fieldOf(o: Record<string, unknown>, key: string): unknown {
   return key in Object.prototype && !Object.hasOwn(o, key) ? undefined : o[key];
 }
 
+/**
+ * Keys of an object lowered for a record or flags, which must each be one of the type's: a typo
+ * in the embedder's value (`{ reed: true }`) is `invalid-argument`, as through `invoke`'s JSON,
+ * never silently dropped. Only where the host lowers a value it was given by the embedder (an
+ * export's arguments: `cx.hostCallee` unset); a provider's result is read as its fields only.
+ */
+class KnownKeys {
+  #set: Set<string> | undefined;
+  constructor(
+    readonly keys: readonly string[],
+    readonly names: readonly string[],
+    readonly what: 'field' | 'flag',
+  ) {}
+  check(o: object): void {
+    const set = (this.#set ??= new Set(this.keys));
+    for (const k of Object.keys(o)) {
+      if (set.has(k)) continue;
+      const shown = this.keys.slice(0, 16).join(', ') + (this.keys.length > 16 ? ', …' : '');
+      badValue(`unknown ${this.what} ${JSON.stringify(k.slice(0, 64))} (${shown})`);
+    }
+  }
+}
+
 class RecordCodec extends Base implements Codec {
   readonly fields: Codec[];
+  readonly known: KnownKeys | undefined;
   readonly offsets: number[] = [];
   readonly flatOffsets: number[] = [];
   constructor(
@@ -545,6 +569,7 @@ class RecordCodec extends Base implements Codec {
     types: readonly ValType[],
   ) {
     super(type);
+    this.known = keys && names ? new KnownKeys(keys, names, 'field') : undefined;
     this.fields = types.map(codecOf);
     let offset = 0;
     let flat = 0;
@@ -561,11 +586,12 @@ class RecordCodec extends Base implements Codec {
     return this.names ? `field ${this.names[k]}` : `element ${k}`;
   }
 
-  items(v: unknown): (k: number) => unknown {
+  items(cx: Cx, v: unknown): (k: number) => unknown {
     if (this.keys) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) {
         badValue(`expected an object (record), got ${describe(v)}`);
       }
+      if (cx.hostCallee === undefined) this.known!.check(v);
       const keys = this.keys;
       const o = v as Record<string, unknown>;
       return (k) => fieldOf(o, keys[k]!);
@@ -577,7 +603,7 @@ class RecordCodec extends Base implements Codec {
   }
 
   lowerFlat(cx: Cx, v: unknown, out: unknown[], i: number): void {
-    const get = this.items(v);
+    const get = this.items(cx, v);
     for (let k = 0; k < this.fields.length; k++) {
       try {
         this.fields[k]!.lowerFlat(cx, get(k), out, i + this.flatOffsets[k]!);
@@ -597,7 +623,7 @@ class RecordCodec extends Base implements Codec {
     return this.fields.map((f, k) => f.liftFlat(cx, src, i + this.flatOffsets[k]!));
   }
   store(cx: Cx, v: unknown, ptr: number): void {
-    const get = this.items(v);
+    const get = this.items(cx, v);
     for (let k = 0; k < this.fields.length; k++) {
       try {
         this.fields[k]!.store(cx, get(k), ptr + this.offsets[k]!);
@@ -619,17 +645,20 @@ class RecordCodec extends Base implements Codec {
 
 class FlagsCodec extends Base implements Codec {
   readonly keys: string[];
+  readonly known: KnownKeys;
   constructor(
     type: ValType,
     readonly names: readonly string[],
   ) {
     super(type);
     this.keys = names.map(camelCase);
+    this.known = new KnownKeys(this.keys, names, 'flag');
   }
-  bits(v: unknown): number {
+  bits(cx: Cx, v: unknown): number {
     if (v === undefined || v === null) return 0;
     if (typeof v !== 'object' || Array.isArray(v))
       badValue(`expected an object of booleans (flags), got ${describe(v)}`);
+    if (cx.hostCallee === undefined) this.known.check(v);
     let bits = 0;
     const o = v as Record<string, unknown>;
     for (let k = 0; k < this.keys.length; k++) {
@@ -645,14 +674,14 @@ class FlagsCodec extends Base implements Codec {
     for (let k = 0; k < this.keys.length; k++) o[this.keys[k]!] = ((bits >>> k) & 1) === 1;
     return o;
   }
-  lowerFlat(_cx: Cx, v: unknown, out: unknown[], i: number): void {
-    out[i] = this.bits(v) | 0;
+  lowerFlat(cx: Cx, v: unknown, out: unknown[], i: number): void {
+    out[i] = this.bits(cx, v) | 0;
   }
   liftFlat(_cx: Cx, src: ArrayLike<unknown>, i: number): unknown {
     return this.value(src[i] as number);
   }
   store(cx: Cx, v: unknown, ptr: number): void {
-    const bits = this.bits(v);
+    const bits = this.bits(cx, v);
     const dv = cx.opts.mem.dv;
     if (this.size === 1) dv.setUint8(ptr, bits);
     else if (this.size === 2) dv.setUint16(ptr, bits, true);
