@@ -7,7 +7,7 @@
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
-import type { CoreModuleHook } from '../loader/loader.js';
+import { type CoreModuleHook, validateCore } from '../loader/loader.js';
 import {
   checkInitialLimits,
   createMeterHook,
@@ -42,8 +42,14 @@ export function meteringHook(options: MeterOptions | undefined, before?: CoreMod
   const meter = createMeterHook(options ?? {});
   return {
     id: before ? `${before.id}>${meter.id}` : meter.id,
-    transform: (bytes, context) =>
-      meter.transform(before ? before.transform(bytes, context) : bytes, context),
+    transform: (bytes, context) => {
+      if (!before) return meter.transform(bytes, context);
+      // The loader validated the input of the chain, not what the embedder's hook made of it, and
+      // the meter needs valid input (an invalid local write can come out as one of its counter).
+      const hooked = before.transform(bytes, context);
+      validateCore(hooked, `made by coreHook ${JSON.stringify(before.id)}`);
+      return meter.transform(hooked, context);
+    },
     describe: (bytes) => readMeterInfo(bytes),
   };
 }

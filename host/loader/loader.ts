@@ -317,7 +317,8 @@ function checkCoreNames(info: CoreModuleInfo): void {
   }
 }
 
-function validateCore(bytes: Uint8Array, file?: string): void {
+/** Throws `invalid-module` (V8's reason, naming `file`) unless `bytes` is a valid core module. */
+export function validateCore(bytes: Uint8Array, file?: string): void {
   if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return;
   const what = file ? `invalid core module ${file}` : 'invalid core module';
   try {

@@ -123,8 +123,8 @@ function integer(name: string, value: number, max: number): number {
  * pass reads, and an invalid module can come out valid. The pass moves a function's locals past
  * its parameters up by one and appends its own (the fuel counter among them), so a write of a
  * local one past the last declared one becomes a write of the pass's own local. Keel's loader
- * validates every core module before it meters it
- * (`test/hostile/loader/invalid-local-reaches-fuel.test.ts`).
+ * validates every core module before it meters it, and the kernel what an embedder's `coreHook`
+ * made of it (`test/hostile/loader/invalid-local-reaches-fuel.test.ts`).
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Uint8Array {
   return meterResolved(bytes, resolveOptions(options));

@@ -5,7 +5,7 @@
  * write of its fuel counter: the guest would refill its own fuel. The metering pass expects
  * valid input; the loader validates every core module before metering it (never skipped for
  * speed: V8's validation of the metered output cannot see the difference), so the module is
- * `invalid-module`, whether it comes alone or inside a component.
+ * `invalid-module`, whether it comes alone, inside a component, or out of an embedder's coreHook.
  */
 import { readdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
@@ -56,5 +56,18 @@ it('refuses it inside a component, naming the core module, and caches nothing', 
     message: expect.stringMatching(/^invalid core module core0\.wasm/),
   });
   expect(readdirSync(cacheDir).filter((name) => !name.startsWith('.'))).toEqual([]);
+  await kernel.close();
+});
+
+it("refuses it when an embedder's coreHook makes it from a valid module, before metering", async () => {
+  const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const kernel = new Kernel({
+    cacheDir: tempCacheDir(),
+    coreHook: { id: 'strips-locals', transform: () => refuel() },
+  });
+  await expect(kernel.load(empty)).rejects.toMatchObject({
+    code: 'invalid-module',
+    message: expect.stringMatching(/^invalid core module made by coreHook "strips-locals"/),
+  });
   await kernel.close();
 });
