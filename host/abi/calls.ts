@@ -371,32 +371,39 @@ function generalLifted(
     cx.admitted = 0;
     if (cx.lent) cx.lent.length = 0;
     if (mem.memory) mem.refresh();
-    if (paramTuple) {
-      const ptr = cx.alloc(paramTuple.align, paramTuple.size);
-      try {
-        paramTuple.store(cx, args, ptr);
-      } catch (error) {
-        const k = /^element (\d+)/.exec((error as Error).message);
-        if (error instanceof ValueError && k) {
-          argumentError(
-            name,
-            ft,
-            Number(k[1]),
-            new ValueError((error as Error).message.replace(/^element \d+: /, '')),
-          );
-        }
-        throw error;
-      }
-      out[0] = ptr;
-    } else {
-      for (let k = 0; k < params.length; k++) {
+    cx.beginLowering();
+    try {
+      if (paramTuple) {
+        const ptr = cx.alloc(paramTuple.align, paramTuple.size);
         try {
-          params[k]!.lowerFlat(cx, args[k], out, offsets[k]!);
+          paramTuple.store(cx, args, ptr);
         } catch (error) {
-          argumentError(name, ft, k, error);
+          const k = /^element (\d+)/.exec((error as Error).message);
+          if (error instanceof ValueError && k) {
+            argumentError(
+              name,
+              ft,
+              Number(k[1]),
+              new ValueError((error as Error).message.replace(/^element \d+: /, '')),
+            );
+          }
+          throw error;
+        }
+        out[0] = ptr;
+      } else {
+        for (let k = 0; k < params.length; k++) {
+          try {
+            params[k]!.lowerFlat(cx, args[k], out, offsets[k]!);
+          } catch (error) {
+            argumentError(name, ft, k, error);
+          }
         }
       }
+    } catch (error) {
+      cx.undoLowering();
+      throw error;
     }
+    cx.endLowering();
     const r = call(core, out, flatCount);
     let value: unknown;
     if (resultLayout) {

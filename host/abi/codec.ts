@@ -548,7 +548,8 @@ class KnownKeys {
     readonly what: 'field' | 'flag',
   ) {}
   check(o: object): void {
-    const set = (this.#set ??= new Set(this.keys));
+    if (!this.#set) this.#set = new Set(this.keys);
+    const set = this.#set;
     for (const k of Object.keys(o)) {
       if (set.has(k)) continue;
       const shown = this.keys.slice(0, 16).join(', ') + (this.keys.length > 16 ? ', …' : '');
@@ -938,9 +939,10 @@ class HandleCodec extends Base implements Codec {
         badValue(`expected a ${resource.name} resource, got ${describe(v)}`);
       const cls = cx.inst.host.hostClass(resource);
       if (cls && !(v instanceof cls)) badValue(`expected a ${resource.name} resource, got ${describe(v)}`);
-      if (this.own) return table.add({ rep: v, own: true, lendCount: 0, scope: undefined });
-      cx.borrowCount++;
-      return table.add({ rep: v, own: false, lendCount: 0, scope: cx });
+      if (!this.own) cx.borrowCount++;
+      const handle = table.add({ rep: v, own: this.own, lendCount: 0, scope: this.own ? undefined : cx });
+      cx.lowering?.push({ table, handle });
+      return handle;
     }
     const state = GuestResource.state(v);
     if (!state || state.type !== resource)
@@ -956,15 +958,20 @@ class HandleCodec extends Base implements Codec {
           `the ${resource.name} resource is lent to this call as a borrow and cannot be given away in it`,
         );
       state.state = 'spent';
-      cx.inst.host.release(v as GuestResource);
-      return table.add({ rep: state.rep, own: true, lendCount: 0, scope: undefined });
+      const handle = table.add({ rep: state.rep, own: true, lendCount: 0, scope: undefined });
+      // Released when every argument is in (Cx.endLowering); taken back if one is refused.
+      if (cx.lowering) cx.lowering.push({ table, handle, state, moved: v as GuestResource });
+      else cx.inst.host.release(v as GuestResource);
+      return handle;
     }
     cx.lent ??= [];
     cx.lent.push(state);
     const origin = resource.origin;
     if (origin.kind === 'defined' && origin.instance === cx.inst.id) return state.rep;
     cx.borrowCount++;
-    return table.add({ rep: state.rep, own: false, lendCount: 0, scope: cx });
+    const handle = table.add({ rep: state.rep, own: false, lendCount: 0, scope: cx });
+    cx.lowering?.push({ table, handle });
+    return handle;
   }
 
   /** Handle in the context's instance → host value. */

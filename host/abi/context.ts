@@ -8,7 +8,13 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import type { StringEncoding } from './ast.js';
-import type { GuestResourceState, HandleEntry, InstanceState } from './handles.js';
+import type {
+  GuestResource,
+  GuestResourceState,
+  HandleEntry,
+  HandleTable,
+  InstanceState,
+} from './handles.js';
 import { trap } from './trap.js';
 
 export { trap };
@@ -111,6 +117,14 @@ export interface ByteBudget {
   onHostArgLimit?(bytes: number, callee: string): void;
 }
 
+/** A handle an export call's argument added to a guest table (and the guest resource it moved in). */
+export interface LoweredHandle {
+  readonly table: HandleTable;
+  readonly handle: number;
+  readonly state?: GuestResourceState;
+  readonly moved?: GuestResource;
+}
+
 /** The context of calls through one lifted or lowered function. */
 export class Cx {
   /** Borrow handles lowered into the callee during an export call and not yet dropped. */
@@ -122,6 +136,12 @@ export class Cx {
    * emptied at each call): the same call may not also give one of them away as an own.
    */
   lent: GuestResourceState[] | undefined = undefined;
+  /**
+   * While an export call's arguments are lowered: the handles they added to the guest's tables
+   * and the guest resources they moved in, so that a later argument's refusal leaves the tables
+   * and the host's resources as they were (`undoLowering`); `undefined` otherwise.
+   */
+  lowering: LoweredHandle[] | undefined = undefined;
   /** Bytes lifted from the guest during the current call. */
   admitted = 0;
   /** The most `admitted` may reach in one call. */
@@ -134,6 +154,34 @@ export class Cx {
     readonly hostCallee?: string,
   ) {
     this.#cap = hostCallee === undefined ? budget.maxCallBytes : budget.maxHostArgBytes;
+  }
+
+  /** Record the arguments' handle moves from now until `endLowering` or `undoLowering`. */
+  beginLowering(): void {
+    if (!this.#lowered) this.#lowered = [];
+    this.lowering = this.#lowered;
+  }
+  #lowered: LoweredHandle[] | undefined = undefined;
+  /** The arguments are in: the guest resources moved into the guest leave the host's hands. */
+  endLowering(): void {
+    const done = this.lowering!;
+    this.lowering = undefined;
+    for (const h of done) if (h.moved) this.inst.host.release(h.moved);
+    done.length = 0;
+  }
+  /** An argument was refused: take back every handle the earlier ones added, in reverse. */
+  undoLowering(): void {
+    const done = this.lowering;
+    this.lowering = undefined;
+    if (!done) return;
+    for (let k = done.length - 1; k >= 0; k--) {
+      const h = done[k]!;
+      h.table.remove(h.handle);
+      if (h.state) h.state.state = 'owned';
+    }
+    done.length = 0;
+    this.borrowCount = 0;
+    if (this.lent) this.lent.length = 0;
   }
 
   /** Admit `bytes` of guest data (as the host will hold it) into the host: within the call's cap, charged. */
