@@ -115,15 +115,22 @@ export class DiskCache {
     // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
     // a copy into 16 MB of fresh pages cost about three times the writes themselves).
     const parts = [header(modules), ...modules];
-    const fd = openSync(staging, 'w', 0o600);
+    // The entry only saves later loads work: a disk that is full or read-only leaves this load
+    // uncached, not failed.
+    let fd: number;
+    try {
+      fd = openSync(staging, 'w', 0o600);
+    } catch {
+      return;
+    }
     try {
       for (const part of parts) {
         for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
       }
-    } catch (error) {
+    } catch {
       closeSync(fd);
       rmSync(staging, { force: true });
-      throw error;
+      return;
     }
     closeSync(fd);
     try {
