@@ -221,8 +221,9 @@ function scalarShape(ft: FuncType): ScalarShape {
 const enterError = () => trap('a component instance was entered while it called out');
 
 /**
- * A scalar export's post-return, run with its instance's may-leave flag down (definitions.py):
- * an import, `resource.new` or `resource.drop` from it traps, as from any other post-return.
+ * An export's post-return, given the core results (a function without results ignores them),
+ * run with its instance's may-leave flag down (definitions.py): an import, `resource.new` or
+ * `resource.drop` from it traps. Every lifted path (scalar, general, the fast path) calls this.
  */
 export function postReturn(inst: Cx['inst'], post: (...flat: unknown[]) => void, r: unknown): void {
   inst.mayLeave = false;
@@ -420,16 +421,7 @@ function generalLifted(
       }
     }
     const post = o.slot.postReturn;
-    if (post) {
-      inst.mayLeave = false;
-      try {
-        if (resultLayout && !inMemory) post(r);
-        else if (resultLayout) post(r);
-        else post();
-      } finally {
-        inst.mayLeave = true;
-      }
-    }
+    if (post) postReturn(inst, post, r);
     if (cx.borrowCount !== 0)
       trap(`"${name}" returned without dropping ${cx.borrowCount} borrowed handle(s)`);
     if (throwing) {

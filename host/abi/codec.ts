@@ -535,24 +535,26 @@ export function fieldOf(o: Record<string, unknown>, key: string): unknown {
 }
 
 /**
- * Keys of an object lowered for a record or flags, which must each be one of the type's: a typo
- * in the embedder's value (`{ reed: true }`) is `invalid-argument`, as through `invoke`'s JSON,
- * never silently dropped. Only where the host lowers a value it was given by the embedder (an
- * export's arguments: `cx.hostCallee` unset); a provider's result is read as its fields only.
+ * The keys a record or flags value may have: any other is `invalid-argument` naming it (a typo,
+ * `{ reed: true }`, is never silently dropped). The codecs check an export's arguments with it
+ * (`cx.hostCallee` unset; a provider's result is read as its fields only), `invoke`'s JSON every
+ * value. The message is bounded: the key and the list of keys shown are cut.
  */
-class KnownKeys {
+export class KnownKeys {
   #set: Set<string> | undefined;
   constructor(
-    readonly keys: readonly string[],
-    readonly names: readonly string[],
+    /** The keys accepted. */
+    readonly accepted: readonly string[],
+    /** The keys the message lists. */
+    readonly shown: readonly string[],
     readonly what: 'field' | 'flag',
   ) {}
   check(o: object): void {
-    if (!this.#set) this.#set = new Set(this.keys);
+    if (!this.#set) this.#set = new Set(this.accepted);
     const set = this.#set;
     for (const k of Object.keys(o)) {
       if (set.has(k)) continue;
-      const shown = this.keys.slice(0, 16).join(', ') + (this.keys.length > 16 ? ', …' : '');
+      const shown = this.shown.slice(0, 16).join(', ') + (this.shown.length > 16 ? ', …' : '');
       badValue(`unknown ${this.what} ${JSON.stringify(k.slice(0, 64))} (${shown})`);
     }
   }
@@ -570,7 +572,7 @@ class RecordCodec extends Base implements Codec {
     types: readonly ValType[],
   ) {
     super(type);
-    this.known = keys && names ? new KnownKeys(keys, names, 'field') : undefined;
+    this.known = keys ? new KnownKeys(keys, keys, 'field') : undefined;
     this.fields = types.map(codecOf);
     let offset = 0;
     let flat = 0;
@@ -653,7 +655,7 @@ class FlagsCodec extends Base implements Codec {
   ) {
     super(type);
     this.keys = names.map(camelCase);
-    this.known = new KnownKeys(this.keys, names, 'flag');
+    this.known = new KnownKeys(this.keys, this.keys, 'flag');
   }
   bits(cx: Cx, v: unknown): number {
     if (v === undefined || v === null) return 0;

@@ -6,7 +6,7 @@
  * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
  */
 import { argumentError, arityError } from './calls.js';
-import { checkChar, checkInt, checkInt64, isTaggedOption, TYPED } from './codec.js';
+import { checkChar, checkInt, checkInt64, isTaggedOption, KnownKeys, TYPED } from './codec.js';
 import { badValue, ValueError, within } from './context.js';
 import { GuestResource } from './handles.js';
 import { camelCase } from './js-names.js';
@@ -57,12 +57,6 @@ function field(o: Record<string, unknown>, name: string, key: string): unknown {
   // Own properties only: a field or flag named `constructor` or `to-string` that is missing is
   // missing, not Object.prototype's function.
   return Object.hasOwn(o, key) ? o[key] : Object.hasOwn(o, name) ? o[name] : undefined;
-}
-
-function unknownKeys(o: Record<string, unknown>, names: readonly string[], what: string): void {
-  const known = new Set(names.flatMap((n) => [n, camelCase(n)]));
-  for (const k of Object.keys(o))
-    if (!known.has(k)) badValue(`unknown ${what} ${JSON.stringify(k)} (${names.join(', ')})`);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -142,9 +136,10 @@ function build(t: ValType): FromJson {
     case 'record': {
       const fields = t.fields.map((f) => ({ name: f.name, key: camelCase(f.name), c: fromJsonOf(f.type) }));
       const names = t.fields.map((f) => f.name);
+      const known = new KnownKeys([...names, ...names.map(camelCase)], names, 'field');
       return (v, held) => {
         if (!isObject(v)) badValue(`expected an object (record), got ${describe(v)}`);
-        unknownKeys(v, names, 'field');
+        known.check(v);
         const out: Record<string, unknown> = {};
         for (const f of fields) {
           try {
@@ -158,10 +153,11 @@ function build(t: ValType): FromJson {
     }
     case 'flags': {
       const names = t.names;
+      const known = new KnownKeys([...names, ...names.map(camelCase)], names, 'flag');
       return (v) => {
         if (v === null || v === undefined) return {};
         if (!isObject(v)) badValue(`expected an object of booleans (flags), got ${describe(v)}`);
-        unknownKeys(v, names, 'flag');
+        known.check(v);
         const out: Record<string, boolean> = {};
         for (const n of names) {
           const b = field(v, n, camelCase(n));
