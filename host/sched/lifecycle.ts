@@ -12,8 +12,8 @@ import type { SchedSpawnOptions } from './options.js';
 import { enqueue } from './queue.js';
 import { dropEvent } from './refusals.js';
 import { settle } from './requests.js';
-import { classify, Entry, type Service } from './service.js';
-import { emit, entryOf, exportsHandler, markWork, newService, type SchedState } from './state.js';
+import { classify, DormantEnd, Entry, type Service } from './service.js';
+import { emit, exportsHandler, markWork, newService, type SchedState } from './state.js';
 import { backoffDelay, type Ending } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
@@ -81,8 +81,16 @@ export function adopt(
 
 /** Kernel-internal: a sandbox ended (exit, trap, kill, ...). */
 export function sandboxEnded(s: SchedState, sandbox: Sandbox): void {
-  // A dormant sandbox's records are made now: its service ends as any other (summaries).
-  const entry = entryOf(s, sandbox.id, sandbox);
+  // A dormant sandbox ends without records: nothing was queued for it, it has no links,
+  // subscriptions, requests or path, and it never restarts (no options), so its end is its
+  // summary alone.
+  const order = s.dormant.get(sandbox.id);
+  if (order !== undefined) {
+    s.dormant.delete(sandbox.id);
+    keepEnded(s, new DormantEnd(sandbox.id, sandbox.name, order, sandbox.module, classify(sandbox)));
+    return;
+  }
+  const entry = s.entries.get(sandbox.id);
   if (!entry) return;
   s.entries.delete(sandbox.id);
   s.work.delete(entry);
@@ -234,15 +242,9 @@ export function notifyLinks(
 export function endService(s: SchedState, service: Service, ending: Ending): void {
   if (service.ended) return;
   service.ended = ending;
-  s.endedServices.push(service);
+  keepEnded(s, service);
   const listening = s.listeners.indexOf(service);
   if (listening >= 0) s.listeners.splice(listening, 1);
-  if (s.endedServices.length >= 2 * KEEP_ENDED) {
-    const forgotten = new Set(s.endedServices.splice(0, KEEP_ENDED));
-    const kept = s.services.filter((known) => !forgotten.has(known));
-    s.services.length = 0;
-    for (const known of kept) s.services.push(known);
-  }
   for (const pending of [...service.awaiting.values()]) {
     if (!pending.expired) settle(s, pending, 'killed');
   }
@@ -252,6 +254,17 @@ export function endService(s: SchedState, service: Service, ending: Ending): voi
     const list = (s.routes.get(service.path) ?? []).filter((s) => s !== service);
     if (list.length > 0) s.routes.set(service.path, list);
     else s.routes.delete(service.path);
+  }
+}
+
+/** An ended service kept for summaries; the oldest forgotten past `KEEP_ENDED` (see there). */
+function keepEnded(s: SchedState, ended: Service | DormantEnd): void {
+  s.endedServices.push(ended);
+  if (s.endedServices.length >= 2 * KEEP_ENDED) {
+    const forgotten = new Set<Service | DormantEnd>(s.endedServices.splice(0, KEEP_ENDED));
+    const kept = s.services.filter((known) => !forgotten.has(known));
+    s.services.length = 0;
+    for (const known of kept) s.services.push(known);
   }
 }
 

@@ -78,6 +78,22 @@ const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
 /** The restart times of every service that has not restarted (frozen: never written). */
 const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
 
+/**
+ * What the scheduler keeps of a dormant sandbox that ended (one that never had a service, entry or
+ * mailbox: `SchedState.dormant`): its summary's facts, not the records, which would be made only
+ * to be ended and then kept among the ended services (spawn time and garbage, issue 12).
+ * `services()` makes its `Service` when asked (`allServices`).
+ */
+export class DormantEnd {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly order: number,
+    readonly target: ModuleHandle,
+    readonly ended: Ending,
+  ) {}
+}
+
 export class Service {
   current: Entry | undefined;
   /** Every sandbox id this service has had, oldest first. */

@@ -16,7 +16,7 @@ import { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions, SchedulerOptions } from './options.js';
 import { type RemotePort, unqualify } from './remote.js';
 import { RunQueue } from './runqueue.js';
-import { Entry, type HostWaiter, type PendingRequest, Service } from './service.js';
+import { DormantEnd, Entry, type HostWaiter, type PendingRequest, Service } from './service.js';
 import { resolveRestart } from './supervise.js';
 
 /**
@@ -81,8 +81,8 @@ export class SchedState {
   /** Requests waiting on another host's reply, by request id. */
   readonly remoteRequests = new Map<bigint, RemotePending>();
   remote: RemotePort | undefined;
-  /** Ended services kept for summaries (see `endService`). */
-  readonly endedServices: Service[] = [];
+  /** Ended services kept for summaries (see `endService`), dormant sandboxes' as `DormantEnd`s. */
+  readonly endedServices: (Service | DormantEnd)[] = [];
   readonly sliceFuel: number | undefined;
   readonly graceFuel: number;
   readonly requestTimeoutMs: number;
@@ -189,15 +189,43 @@ export function entryOf(s: SchedState, id: string, sandbox?: Sandbox): Entry | u
   return awaken(s, live, order, true);
 }
 
-/** Every service, dormant sandboxes' included (made for the summary, not kept), oldest first. */
+/**
+ * Every service, dormant sandboxes' included, live or ended (made for the summary, not kept),
+ * oldest first.
+ */
 export function allServices(s: SchedState): Service[] {
   const all = [...s.services];
   for (const [id, order] of s.dormant) {
     const sandbox = s.host.sandbox(id);
     if (sandbox) all.push(awaken(s, sandbox, order, false).service);
   }
+  for (const ended of s.endedServices) if (ended instanceof DormantEnd) all.push(endedService(s, ended));
   return all.sort((a, b) => a.order - b.order);
 }
+
+/** The service a dormant sandbox that ended would have had, as `awaken` makes it, ended (for its summary). */
+function endedService(s: SchedState, ended: DormantEnd): Service {
+  const service = new Service(
+    ended.name,
+    ended.order,
+    undefined,
+    ended.target,
+    NO_OPTIONS,
+    ENDED_MAILBOX,
+    1,
+    resolveRestart(undefined),
+    undefined,
+    s.sliceFuel,
+    undefined,
+  );
+  service.history = [ended.id];
+  service.ended = ended.ended;
+  service.lastEnding = ended.ended;
+  return service;
+}
+
+/** The mailbox of an ended dormant sandbox's summary: empty, never written (nothing sends to an ended service). */
+const ENDED_MAILBOX = new Mailbox(0);
 
 /** The oldest live service named `name`, dormant sandboxes included (its records made). */
 function byName(s: SchedState, name: string): Service | undefined {

@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../host/index.js';
+import { Service } from '../../host/sched/service.js';
+import { liveObjects } from '../helpers/live-objects.js';
 import { grants, type IpcWorld, ipcWorld, received } from '../ipc/harness.js';
 
 const HANDLE = 'keel:kernel/handler#handle';
@@ -99,5 +101,32 @@ describe('dormant sandboxes', () => {
     w.kernel.sched.send(alive, 'still');
     await w.kernel.sched.run();
     expect(received(w.logs(alive)).map((m) => m.body)).toEqual(['still']);
+  });
+
+  it('end without records: none is made only to be ended, and none is kept after', async () => {
+    const ended: Sandbox[] = [];
+    for (let i = 0; i < 6; i++) ended.push(await spawn(`e${i}`));
+    ended[1]!.terminate('done');
+    ended[4]!.terminate('done');
+    const kept = await spawn('kept');
+    for (const sandbox of ended) sandbox.terminate('done');
+    // Only the summary makes services for them, and keeps none.
+    expect(await liveObjects(Service.prototype)).toBe(0);
+    expect(w.kernel.sched.services().map((s) => [s.sandbox ?? s.history[0], s.state, s.queued])).toEqual([
+      ...ended.map((s) => [s.id, 'ended', 0]),
+      [kept.id, 'running', 0],
+    ]);
+    expect(w.kernel.sched.services()[1]).toMatchObject({
+      name: 'e1',
+      history: [ended[1]!.id],
+      weight: 1,
+      ended: {
+        reason: 'killed',
+        failure: false,
+        drop: true,
+        message: `sandbox ${ended[1]!.id} was killed: done`,
+      },
+    });
+    expect(await liveObjects(Service.prototype)).toBe(0);
   });
 });
