@@ -83,6 +83,11 @@ export interface LoaderStats {
   diskHits: number;
   /** Loads served whole from this loader's memory. */
   memoryHits: number;
+  /**
+   * Core modules compiled for loads that use them. A disk entry's modules start compiling before
+   * the plan says whether they fit the component; those of an entry it then refuses (another
+   * number of modules) are not counted.
+   */
   compiles: number;
 }
 
@@ -220,6 +225,7 @@ export class Loader {
       compiling = early;
       fromDisk = true;
       this.stats.diskHits += cached!.length;
+      this.stats.compiles += early.length;
     } else {
       compiling = [];
       const transformed: Uint8Array[] = [];
@@ -232,6 +238,7 @@ export class Loader {
         }
         transformed.push(final);
         compiling.push(this.#compileCore(final, m.file));
+        this.stats.compiles++;
         // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's
         // progress note).
         if (hook) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -264,7 +271,6 @@ export class Loader {
    * fails before awaiting it (the plan refuses the component) leaves no unhandled rejection.
    */
   #compileCore(bytes: Uint8Array, file: string): Promise<WebAssembly.Module> {
-    this.stats.compiles++;
     const compiled = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).catch((error: unknown) => {
       throw new KeelError(
         'invalid-module',
@@ -286,6 +292,7 @@ export class Loader {
     if (!compiled) {
       try {
         compiled = this.#compileCore(hook ? hook.transform(bytes, { file, kind }) : bytes, file);
+        this.stats.compiles++;
       } catch (error) {
         return Promise.reject(error);
       }
