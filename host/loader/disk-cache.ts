@@ -68,12 +68,19 @@ export class DiskCache {
 
   /**
    * The cache directory must be this user's and writable by nobody else. Checked once, after
-   * creating it (mode 0700) when it does not exist.
+   * creating it (mode 0700) when it does not exist. False when it cannot be made or looked at (a
+   * file in its path, no permission): the load goes uncached, as when an entry cannot be
+   * written, and the next load tries again.
    */
-  #checkDir(): void {
-    if (this.#checked) return;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const info = statSync(this.dir);
+  #checkDir(): boolean {
+    if (this.#checked) return true;
+    let info: ReturnType<typeof statSync>;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      info = statSync(this.dir);
+    } catch {
+      return false;
+    }
     const uid = process.getuid?.();
     if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
       throw new KeelError(
@@ -83,9 +90,10 @@ export class DiskCache {
       );
     }
     this.#checked = true;
+    return true;
   }
 
-  /** Check the directory now (before any work that would be cached). */
+  /** Check the directory now (before any work that would be cached): refuses one that is not private. */
   check(): void {
     this.#checkDir();
   }
@@ -95,7 +103,7 @@ export class DiskCache {
    * incomplete or altered (then removed). The modules are views of one buffer read from the file.
    */
   read(key: string): Uint8Array[] | undefined {
-    this.#checkDir();
+    if (!this.#checkDir()) return undefined;
     const file = this.#entry(key);
     let data: Buffer;
     try {
@@ -109,7 +117,7 @@ export class DiskCache {
   }
 
   write(key: string, modules: readonly Uint8Array[]): void {
-    this.#checkDir();
+    if (!this.#checkDir()) return;
     const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
     // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
