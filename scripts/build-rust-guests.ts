@@ -71,10 +71,23 @@ export async function buildRustLibrary(
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Whether the committed build record `file` holds `record`. Compared as data: the committed file
+ * is laid out by the formatter, not by JSON.stringify (as build-c-guests' builds.json).
+ */
+export function recordMatches(file: string, record: Record<string, unknown>): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(record);
+  } catch {
+    return false;
+  }
+}
+
+/** Build (or with `--check`, rebuild and compare) every guest under `base`; 1 when one is stale. */
+export async function main(argv: string[], base = join(repoRoot(), 'guests/rust')): Promise<number> {
   const check = argv.includes('--check');
   const root = repoRoot();
-  const base = join(root, 'guests/rust');
   let stale = 0;
   for (const name of readdirSync(base).sort()) {
     const source = join(base, name, `${name}.rs`);
@@ -82,14 +95,20 @@ async function main(argv: string[]): Promise<number> {
     if (!existsSync(source) || !existsSync(wit)) continue;
     const output = join(base, name, `${name}.wasm`);
     const { component, record } = await buildRustLibrary(source, wit);
-    const same = existsSync(output) && sha256(readFileSync(output)) === sha256(component);
+    const recordFile = output.replace(/\.wasm$/, '.build.json');
     if (check) {
-      if (!same) stale++;
-      process.stdout.write(`${same ? 'unchanged' : 'stale    '} ${relative(root, output)}\n`);
+      // The record too (its toolchain, its inputs' hash): the wasm alone could match a stale one.
+      for (const [file, same] of [
+        [output, existsSync(output) && sha256(readFileSync(output)) === sha256(component)],
+        [recordFile, recordMatches(recordFile, record)],
+      ] as const) {
+        if (!same) stale++;
+        process.stdout.write(`${same ? 'unchanged' : 'stale    '} ${relative(root, file)}\n`);
+      }
       continue;
     }
     writeFileSync(output, component);
-    writeFileSync(output.replace(/\.wasm$/, '.build.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
     process.stdout.write(`written   ${relative(root, output)} (${component.length} bytes)\n`);
   }
   if (stale > 0)
