@@ -142,15 +142,32 @@ const targets = new Map<string, Target>();
 
 /** Parse a target as a guest or the embedder names it: a sandbox id or a mount path (cached). */
 export function parseTarget(name: string): Target {
+  const target = readTarget(name);
+  if (target) return target;
+  throw new KeelError('invalid-argument', invalidTarget(name), { target: name.slice(0, 80) });
+}
+
+/**
+ * `parseTarget` that answers undefined for a malformed name instead of throwing: for the paths a
+ * flood reaches (a guest's send, a lattice arrival), where the refusal is a value and an `Error`'s
+ * stack would cost more than the rest of the refusal (8.6 against 3.9 µs a send, load 6).
+ */
+export function readTarget(name: string): Target | undefined {
   const cached = targets.get(name);
   if (cached) return cached;
   const target = parse(name);
+  if (!target) return undefined;
   if (targets.size > 4096) targets.clear();
   targets.set(name, target);
   return target;
 }
 
-function parse(name: string): Target {
+/** Why `name` is no target. */
+export function invalidTarget(name: string): string {
+  return `invalid target "${name.slice(0, 80)}": name a sandbox id (sbx_3) or a mount path (/pipeline/sink)`;
+}
+
+function parse(name: string): Target | undefined {
   if (name.length > 0 && name.length <= MAX_NAME) {
     if (SANDBOX_ID.test(name)) return { kind: 'id', id: name };
     if (
@@ -163,9 +180,5 @@ function parse(name: string): Target {
       return { kind: 'path', path: name };
     }
   }
-  throw new KeelError(
-    'invalid-argument',
-    `invalid target "${name.slice(0, 80)}": name a sandbox id (sbx_3) or a mount path (/pipeline/sink)`,
-    { target: name.slice(0, 80) },
-  );
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import { badTopic, tooLarge } from './errors.js';
-import { isTopic, isTopicPattern, matchesAny, parseTarget } from './glob.js';
+import { invalidTarget, isTopic, isTopicPattern, matchesAny, readTarget } from './glob.js';
 import { requestRemote, sendRemote } from './lattice.js';
 import { endSandbox } from './lifecycle.js';
 import {
@@ -113,12 +113,10 @@ export function guestSend(
   timeoutMs: number | undefined,
 ): bigint | undefined {
   const kind = timeoutMs === undefined ? 'message' : 'request';
-  let target: ReturnType<typeof parseTarget>;
-  try {
-    target = parseTarget(to);
-  } catch (error) {
+  const target = readTarget(to);
+  if (!target) {
     refused(s, entry, kind, to, body, 'invalid-argument');
-    throw new Refusal('invalid-argument', (error as Error).message);
+    throw new Refusal('invalid-argument', invalidTarget(to));
   }
   const service = resolveTarget(s, target);
   if (!service) {

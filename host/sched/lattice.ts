@@ -6,7 +6,7 @@
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import type { Sandbox } from '../kernel/sandbox.js';
-import { isTopic, matchesAny, parseTarget } from './glob.js';
+import { invalidTarget, isTopic, matchesAny, readTarget } from './glob.js';
 import type { GuestErrorCode } from './port.js';
 import { enqueue } from './queue.js';
 import {
@@ -54,12 +54,8 @@ export function detachRemote(s: SchedState, port: RemotePort): void {
 export function arrive(s: SchedState, arrival: RemoteArrival): ArrivalOutcome {
   if (s.closed) return refused('no-such-target', 'the kernel is closed');
   const from = qualify(arrival.from, arrival.host);
-  let target: ReturnType<typeof parseTarget>;
-  try {
-    target = parseTarget(arrival.to);
-  } catch (error) {
-    return refused('invalid-argument', (error as Error).message);
-  }
+  const target = readTarget(arrival.to);
+  if (!target) return refused('invalid-argument', invalidTarget(arrival.to));
   const service = resolveTarget(s, target);
   if (arrival.peers) {
     const names = service ? [arrival.to, ...latticeAliases(s, service)] : [arrival.to];
