@@ -146,6 +146,11 @@ const INT_RANGES: Record<string, [number, number]> = {
   s32: [-0x8000_0000, 0x7fff_ffff],
 };
 
+/** The range of a 32-bit or narrower integer kind (`u8` … `s32`), inclusive. */
+export function intRange(kind: string): readonly [min: number, max: number] {
+  return INT_RANGES[kind]!;
+}
+
 /** The integer as a host value must be: a number, an integer, in range. */
 export function checkInt(v: unknown, kind: string): number {
   const [min, max] = INT_RANGES[kind]!;

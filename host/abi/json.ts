@@ -6,7 +6,7 @@
  * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
  */
 import { argumentError, arityError } from './calls.js';
-import { checkChar, checkInt, checkInt64, isTaggedOption, KnownKeys, TYPED } from './codec.js';
+import { checkChar, checkInt, checkInt64, intRange, isTaggedOption, KnownKeys, TYPED } from './codec.js';
 import { badValue, ValueError, within } from './context.js';
 import { GuestResource } from './handles.js';
 import { camelCase } from './js-names.js';
@@ -73,8 +73,11 @@ function build(t: ValType): FromJson {
     case 's16':
     case 'u32':
     case 's32': {
+      // The range held by the closure; `checkInt` (a lookup by kind) only to say what is wrong.
       const kind = t.kind;
-      return (v) => checkInt(v, kind);
+      const [min, max] = intRange(kind);
+      return (v) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : checkInt(v, kind);
     }
     case 'u64':
     case 's64':
@@ -251,6 +254,51 @@ export function argumentsConverter(
 ): (args: readonly unknown[]) => unknown[] {
   const convert = ft.params.map((p) => fromJsonOf(p.type));
   const n = convert.length;
+  // Up to three parameters (nearly every export): unrolled, an array literal of the values and
+  // one `try`, with no loop over the converters (`invokeSync` of a scalar export, issue 12).
+  const [c0, c1, c2] = convert;
+  switch (n) {
+    case 0:
+      return (args) => {
+        if (args.length !== 0) arityError(name, ft, args.length);
+        return [];
+      };
+    case 1:
+      return (args) => {
+        if (args.length !== 1) arityError(name, ft, args.length);
+        try {
+          return [c0!(args[0], held)];
+        } catch (error) {
+          return argumentError(name, ft, 0, error);
+        }
+      };
+    case 2:
+      return (args) => {
+        if (args.length !== 2) arityError(name, ft, args.length);
+        let k = 0;
+        try {
+          const a = c0!(args[0], held);
+          k = 1;
+          return [a, c1!(args[1], held)];
+        } catch (error) {
+          return argumentError(name, ft, k, error);
+        }
+      };
+    case 3:
+      return (args) => {
+        if (args.length !== 3) arityError(name, ft, args.length);
+        let k = 0;
+        try {
+          const a = c0!(args[0], held);
+          k = 1;
+          const b = c1!(args[1], held);
+          k = 2;
+          return [a, b, c2!(args[2], held)];
+        } catch (error) {
+          return argumentError(name, ft, k, error);
+        }
+      };
+  }
   return (args) => {
     if (args.length !== n) arityError(name, ft, args.length);
     const out = new Array(n);

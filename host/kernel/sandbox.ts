@@ -40,7 +40,7 @@ import type {
   SandboxState,
 } from './sandbox/types.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
-import { toJsonValue } from './values.js';
+import { toJsonResult, toJsonValue } from './values.js';
 
 export { NS_PER_FUEL } from './sandbox/clock.js';
 export type {
@@ -768,8 +768,8 @@ export class Sandbox {
         ...(duration_ms === undefined ? {} : { duration_ms }),
         data: { export: call.exportName, fuel },
       });
-    if (duration_ms === undefined) return { value: toJsonValue(value), fuel };
-    return { value: toJsonValue(value), fuel, duration_ms };
+    if (duration_ms === undefined) return { value: toJsonResult(value), fuel };
+    return { value: toJsonResult(value), fuel, duration_ms };
   }
 
   #failCall(call: CallInProgress, error: unknown): InvokeOutcome {
@@ -910,6 +910,11 @@ export class Sandbox {
 
   #checkRunnable(): void {
     if (this.#state === 'ready' && !this.#inFastCall) return;
+    this.#refuseRun();
+  }
+
+  /** Why the sandbox cannot run a call now (out of `#checkRunnable`, which V8 then inlines into `invokeSync`). */
+  #refuseRun(): never {
     if (this.#state === 'running' || this.#inFastCall) {
       throw new KeelError(
         'invalid-argument',
@@ -1023,6 +1028,10 @@ export class Sandbox {
     this.#checkRunnable();
     const found = this.#exports.resolve(exportName);
     if (found) return found;
+    return this.#noSuchExport(exportName);
+  }
+
+  #noSuchExport(exportName: string): never {
     const available = this.exportNames();
     throw new KeelError(
       'no-such-target',

@@ -125,6 +125,16 @@ export class FuelAccount {
       this.#budgetStart = this.#idleUsed;
       return;
     }
+    this.#startAfresh(meter, sandbox, exportName, requested);
+  }
+
+  /** `start` when the budget in place will not do: the counter read and a new budget set (a call of its own, so that V8 inlines `start`). */
+  #startAfresh(
+    meter: MeterRuntime,
+    sandbox: string,
+    exportName: string,
+    requested: number | undefined,
+  ): void {
     const used = meter.used();
     const left = this.#total - used;
     if (left <= 0) {
