@@ -23,7 +23,7 @@ import { dropReply, refusal, refused } from './refusals.js';
 import type { RemoteLocation } from './remote.js';
 import { abandonRequest, openRequest, settle } from './requests.js';
 import { aliases, type Entry } from './service.js';
-import { entryOf, resolveTarget, type SchedState } from './state.js';
+import { entryOf, resolveTarget, type SchedState, sandboxOf } from './state.js';
 import { addSubscription, KERNEL_TOPIC_PREFIX, publishTopic } from './topics.js';
 
 /** A sandbox may wait for as many replies as its mailbox holds: a request past that is refused. */
@@ -85,10 +85,11 @@ class SandboxPort implements SchedPort {
   }
 
   fuelLeft(): bigint {
-    const entry = entryOf(this.#s, this.#id);
-    if (!entry) return 0n;
+    // A read: a dormant sandbox's records are not made for it.
+    const sandbox = sandboxOf(this.#s, this.#id);
+    if (!sandbox) return 0n;
     // The guest wrote its counter back before calling the host: this is the live figure.
-    return BigInt(entry.sandbox.fuel().remaining);
+    return BigInt(sandbox.fuel().remaining);
   }
 }
 

@@ -216,11 +216,11 @@ export class Scheduler {
     return allServices(s).map((s) => serviceInfo(s));
   }
 
-  /** The service a sandbox belongs to. */
+  /** The service a sandbox belongs to (a dormant sandbox's records are made for the answer, not kept). */
   service(target: string | Sandbox): ServiceInfo | undefined {
     const s = this.#s;
     try {
-      const service = resolve(s, target, true);
+      const service = resolve(s, target, true, false);
       return service ? serviceInfo(service) : undefined;
     } catch {
       return undefined;
@@ -247,6 +247,14 @@ export class Scheduler {
     s.stopRequested = true;
     s.wake?.();
     await this.#background;
+  }
+
+  /**
+   * Kernel-internal (tests, the memory bench): whether the scheduler keeps records (service,
+   * entry, mailbox) for a sandbox; false while it is dormant.
+   */
+  holdsRecords(sandboxId: string): boolean {
+    return this.#s.entries.has(sandboxId);
   }
 
   /** The port a sandbox's providers act through. */

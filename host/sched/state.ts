@@ -174,9 +174,11 @@ function awaken(s: SchedState, sandbox: Sandbox, order: number, register: boolea
 /**
  * The scheduler's entry of a live sandbox, its records made now if it was dormant; undefined
  * when the scheduler has no such sandbox (not adopted yet, or ended). `sandbox` is given when
- * the caller holds it (its end: the kernel's table no longer has it).
+ * the caller holds it (its end: the kernel's table no longer has it). A reader passes `wake`
+ * false: a dormant sandbox's records are then made for the answer and not kept (reading must
+ * not cost an idle sandbox its records: idle memory, issue 12).
  */
-export function entryOf(s: SchedState, id: string, sandbox?: Sandbox): Entry | undefined {
+export function entryOf(s: SchedState, id: string, sandbox?: Sandbox, wake = true): Entry | undefined {
   const entry = s.entries.get(id);
   if (entry) return entry;
   const order = s.dormant.get(id);
@@ -186,7 +188,14 @@ export function entryOf(s: SchedState, id: string, sandbox?: Sandbox): Entry | u
     s.dormant.delete(id);
     return undefined;
   }
-  return awaken(s, live, order, true);
+  return awaken(s, live, order, wake);
+}
+
+/** A live sandbox the scheduler knows (dormant or not), its records left as they are. */
+export function sandboxOf(s: SchedState, id: string): Sandbox | undefined {
+  const entry = s.entries.get(id);
+  if (entry) return entry.sandbox;
+  return s.dormant.has(id) ? s.host.sandbox(id) : undefined;
 }
 
 /**
@@ -227,8 +236,8 @@ function endedService(s: SchedState, ended: DormantEnd): Service {
 /** The mailbox of an ended dormant sandbox's summary: empty, never written (nothing sends to an ended service). */
 const ENDED_MAILBOX = new Mailbox(0);
 
-/** The oldest live service named `name`, dormant sandboxes included (its records made). */
-function byName(s: SchedState, name: string): Service | undefined {
+/** The oldest live service named `name`, dormant sandboxes included (its records made, kept if `wake`). */
+function byName(s: SchedState, name: string, wake: boolean): Service | undefined {
   let found: Service | undefined;
   for (const service of s.services) {
     if (!service.ended && service.name === name && (!found || service.order < found.order)) found = service;
@@ -241,15 +250,21 @@ function byName(s: SchedState, name: string): Service | undefined {
       oldest = order;
     }
   }
-  return dormant === undefined ? found : entryOf(s, dormant)?.service;
+  return dormant === undefined ? found : entryOf(s, dormant, undefined, wake)?.service;
 }
 
-export function resolveTarget(s: SchedState, target: ReturnType<typeof parseTarget>): Service | undefined {
+/** The service a parsed target names; a dormant sandbox's records are kept unless `wake` is false (see `entryOf`). */
+export function resolveTarget(
+  s: SchedState,
+  target: ReturnType<typeof parseTarget>,
+  wake = true,
+): Service | undefined {
   if (target.kind === 'id') {
     const remote = unqualify(target.id);
     // `sbx_3@this-host` is `sbx_3`; an id of another host is not served here.
-    if (remote) return remote.host === s.remote?.hostId ? entryOf(s, remote.name)?.service : undefined;
-    return entryOf(s, target.id)?.service;
+    if (remote)
+      return remote.host === s.remote?.hostId ? entryOf(s, remote.name, undefined, wake)?.service : undefined;
+    return entryOf(s, target.id, undefined, wake)?.service;
   }
   const list = s.routes.get(target.path);
   if (!list) return undefined;
@@ -261,9 +276,10 @@ export function resolve(
   s: SchedState,
   target: string | Sandbox,
   includeStopped = false,
+  wake = true,
 ): Service | undefined {
   if (typeof target !== 'string') {
-    const entry = entryOf(s, target.id);
+    const entry = entryOf(s, target.id, undefined, wake);
     if (entry) return entry.service;
     return includeStopped ? s.services.find((s) => s.history.includes(target.id) && !s.ended) : undefined;
   }
@@ -271,13 +287,13 @@ export function resolve(
   const named = !target.startsWith('/');
   let found: Service | undefined;
   try {
-    found = resolveTarget(s, parseTarget(target));
+    found = resolveTarget(s, parseTarget(target), wake);
   } catch (error) {
-    const service = named ? byName(s, target) : undefined;
+    const service = named ? byName(s, target, wake) : undefined;
     if (service) return service;
     throw error;
   }
-  return found ?? (named ? byName(s, target) : undefined);
+  return found ?? (named ? byName(s, target, wake) : undefined);
 }
 
 export function resolveOrThrow(s: SchedState, target: string | Sandbox, includeRestarting = false): Service {

@@ -87,6 +87,25 @@ describe('dormant sandboxes', () => {
     expect(w.kernel.sched.service(other)).toMatchObject({ state: 'running', queued: 0 });
   });
 
+  it("are read without being woken: service(), services() and the port's fuelLeft keep no records", async () => {
+    const idle = await spawn('idle', { limits: { fuel: 5_000_000 } });
+    const sched = w.kernel.sched;
+    expect(sched.holdsRecords(idle.id)).toBe(false);
+    expect(sched.service(idle)).toMatchObject({ sandbox: idle.id, state: 'running', queued: 0 });
+    expect(sched.service(idle.id)).toMatchObject({ sandbox: idle.id });
+    expect(sched.service('idle')).toMatchObject({ sandbox: idle.id });
+    expect(sched.services().map((s) => s.sandbox)).toEqual([idle.id]);
+    const left = sched.port(idle.id).fuelLeft();
+    expect(left > 0n && left === BigInt(idle.fuel().remaining)).toBe(true);
+    expect(sched.holdsRecords(idle.id)).toBe(false);
+    // A write still makes them, and the answers read them from then on.
+    sched.send(idle, 'now');
+    expect(sched.holdsRecords(idle.id)).toBe(true);
+    expect(sched.service(idle)).toMatchObject({ sandbox: idle.id, queued: 1 });
+    await sched.run();
+    expect(received(w.logs(idle)).map((m) => m.body)).toEqual(['now']);
+  });
+
   it('end as any service does, and a dormant one that ended is not sent to', async () => {
     const ended = await spawn('ended');
     const alive = await spawn('alive');
