@@ -46,7 +46,12 @@ export interface SandboxContext {
   readonly sandbox: string;
   readonly module: string;
   readonly limits: Readonly<Limits>;
-  readonly io: SandboxIo;
+  /**
+   * The spawn's I/O wiring, read-only: a spawn without `io` shares one frozen, empty object
+   * across sandboxes (a write would throw), and the embedder's own object is not the provider's
+   * to change.
+   */
+  readonly io: Readonly<SandboxIo>;
   /** Deterministic mode: virtual clocks, seeded randomness. */
   readonly deterministic: boolean;
   /** Seed for this sandbox's deterministic randomness. */

@@ -4,7 +4,7 @@
  * providers it chooses (`builtinProviders`).
  */
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_PROVIDERS, type CapabilityProvider, Kernel } from '../../host/index.js';
+import { BUILTIN_PROVIDERS, type CapabilityProvider, Kernel, type SandboxContext } from '../../host/index.js';
 import { Kernel as KernelCore } from '../../host/kernel/kernel.js';
 import { tempCacheDir } from '../helpers/components.js';
 import { wat } from '../helpers/wat.js';
@@ -45,6 +45,33 @@ describe('capability providers: handed in, never listed by the kernel', () => {
     const secret = await kernel.load(await wat(SECRET_WAT));
     const sandbox = await kernel.spawn(secret, { grants: ['env.read_secret'] });
     expect(await sandbox.call('peek')).toBe(42);
+    await kernel.close();
+  });
+
+  it("gives a provider the spawn's io read-only: frozen and shared without io, the embedder's own with it", async () => {
+    const seen: SandboxContext[] = [];
+    const watcher: CapabilityProvider = {
+      ...secrets,
+      link: ({ context }) => {
+        seen.push(context);
+        return { read_secret: () => 42 };
+      },
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), builtinProviders: [], providers: [watcher] });
+    const secret = await kernel.load(await wat(SECRET_WAT));
+    const stdout = (_chunk: Uint8Array): void => {};
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    await kernel.spawn(secret, { grants: ['env.read_secret'], io: { stdout } });
+    const [a, b, own] = seen.map((c) => c.io);
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(a).toEqual({});
+    expect(() => {
+      // @ts-expect-error: a provider's io is read-only (tsc fails here if SandboxContext['io'] is writable)
+      a!.stdout = stdout;
+    }).toThrow(TypeError);
+    expect(own!.stdout).toBe(stdout);
     await kernel.close();
   });
 
