@@ -13,7 +13,7 @@ import { enqueue } from './queue.js';
 import { dropEvent } from './refusals.js';
 import { settle } from './requests.js';
 import { classify, DormantEnd, Entry, type Service } from './service.js';
-import { emit, exportsHandler, markWork, newService, type SchedState } from './state.js';
+import { DORMANT_OPTIONS, emit, exportsHandler, markWork, newService, type SchedState } from './state.js';
 import { backoffDelay, type Ending } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
@@ -189,6 +189,13 @@ export function scheduleRestart(s: SchedState, service: Service, ending: Ending)
   service.restartTimer = s.timers.add(s.clock.now() + delay, () => respawn(s, service));
 }
 
+/** A dormant sandbox's service is never respawned nor upgraded (see `DORMANT_OPTIONS`): its options are not its spawn's. */
+function dormantInvariant(service: Service): void {
+  if (service.options === DORMANT_OPTIONS) {
+    throw new KeelError('internal', `service ${service.name} has no spawn options to spawn a successor from`);
+  }
+}
+
 export async function respawn(s: SchedState, service: Service): Promise<void> {
   service.restartTimer = undefined;
   if (s.closed || service.ended) return;
@@ -197,6 +204,7 @@ export async function respawn(s: SchedState, service: Service): Promise<void> {
   // While the spawn is in flight, the path still takes messages for the successor.
   service.restartTimer = PLACEHOLDER_TIMER;
   try {
+    dormantInvariant(service);
     await s.host.spawn(service.target, options);
     service.stats.restarts++;
     service.restartTimer = undefined;
@@ -279,6 +287,7 @@ export async function upgrade(s: SchedState, path: string, module: ModuleHandle)
   const services = (s.routes.get(path) ?? []).filter((s) => s.current && !s.ended);
   const successors: Sandbox[] = [];
   for (const service of services) {
+    dormantInvariant(service);
     const options = { ...service.options };
     s.successors.set(options, service);
     try {

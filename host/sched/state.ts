@@ -115,8 +115,13 @@ export class SchedState {
   }
 }
 
-/** What a dormant sandbox's service holds as its spawn options: none (frozen; it has no path, so it is never upgraded, and never restarts). */
-const NO_OPTIONS: SchedSpawnOptions = Object.freeze({});
+/**
+ * What a dormant sandbox's service holds as its spawn options: none (frozen). Its service has no
+ * path (so `upgrade` never finds it) and the restart policy `never` (so it is never respawned):
+ * nothing spawns a successor from these. `respawn` and `upgrade` refuse them as `internal`
+ * (a successor spawned from them would have lost the sandbox's grants and limits).
+ */
+export const DORMANT_OPTIONS: SchedSpawnOptions = Object.freeze({});
 
 /** Whether a module exports the IPC handler, looked up once per module (from its first sandbox). */
 const handlesMessages = oncePer((_module: ModuleHandle, sandbox: Sandbox): boolean =>
@@ -158,7 +163,7 @@ export function newService(
  * Unregistered when `register` is false (a summary of a sandbox that stays dormant).
  */
 function awaken(s: SchedState, sandbox: Sandbox, order: number, register: boolean): Entry {
-  const service = newService(s, sandbox, order, sandbox.module, NO_OPTIONS);
+  const service = newService(s, sandbox, order, sandbox.module, DORMANT_OPTIONS);
   const entry = new Entry(sandbox, service, exportsHandler(sandbox));
   entry.pass = s.globalPass;
   service.current = entry;
@@ -219,7 +224,7 @@ function endedService(s: SchedState, ended: DormantEnd): Service {
     ended.order,
     undefined,
     ended.target,
-    NO_OPTIONS,
+    DORMANT_OPTIONS,
     ENDED_MAILBOX,
     1,
     resolveRestart(undefined),

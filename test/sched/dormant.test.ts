@@ -106,6 +106,23 @@ describe('dormant sandboxes', () => {
     expect(received(w.logs(idle)).map((m) => m.body)).toEqual(['now']);
   });
 
+  it('are never respawned nor upgraded: no path, no restart policy', async () => {
+    const mounted = await w.spawn('/t/b');
+    const crashes = await spawn('crashes');
+    const loose = await spawn('loose');
+    w.kernel.sched.send(crashes, 'trap');
+    await w.kernel.sched.run();
+    expect(crashes.state).toBe('poisoned');
+    expect(w.named('sandbox:restart')).toEqual([]);
+    const successors = await w.kernel.sched.upgrade('/t/b', w.probeV2);
+    expect(successors.map((s) => s.module.name)).toEqual(['probe-v2']);
+    expect(mounted.state).toBe('killed');
+    expect(loose.state).toBe('ready');
+    w.kernel.sched.send(loose, 'still v1');
+    await w.kernel.sched.run();
+    expect(received(w.logs(loose)).map((m) => `${m.version} ${m.body}`)).toEqual(['v1 still v1']);
+  });
+
   it('end as any service does, and a dormant one that ended is not sent to', async () => {
     const ended = await spawn('ended');
     const alive = await spawn('alive');
