@@ -1,16 +1,16 @@
 /**
- * The memory group: what an idle sandbox costs, and so how many fit in a GiB.
+ * The memory group: what one more idle sandbox costs a process, and so how many fit in a GiB.
  *
- * Each subject is measured in a child process of its own (`node --expose-gc`), so that one
- * subject's leftovers never count against another: load the module, spawn and drop three
- * sandboxes (code paths warmed) and keep N/6 more (not read); then spawn N sandboxes in six steps, calling each once and
- * keeping them all, and read `process.memoryUsage()` after full collections at each step. The
- * Theil-Sen slope (median of pairwise slopes) of those six readings over the count
- * is the cost of one idle sandbox: resident memory (RSS: what the machine pays, touched wasm
- * pages and other isolates' heaps included), and this isolate's JS heap and external memory
- * (which counts every wasm linear memory at its full size, touched or not). A fixed young
- * generation (16 MiB semi-spaces) keeps its growth out of the readings. Sandboxes per GiB =
- * 2^30 / RSS per sandbox.
+ * Each subject runs in child processes of its own (`node --expose-gc`), one per count of
+ * sandboxes, so that one subject's leftovers never count against another: load the module,
+ * spawn and drop three sandboxes (code paths warmed), spawn N, call each once and keep them all,
+ * and read `process.memoryUsage()` after full collections. The cost of one sandbox is the slope
+ * of those readings over N (the median at each count, several runs; Theil-Sen over the counts),
+ * so what loading costs, the same at every count, cancels: resident memory (RSS: what the
+ * machine pays, touched wasm pages and other isolates' heaps included), this isolate's JS heap,
+ * and the JS heap with external memory (which counts every wasm linear memory at its full size,
+ * touched or not). A fixed young generation (16 MiB semi-spaces) keeps its growth out of the
+ * readings. Which figure a group is read on, and why: `runMemoryGroup`'s notes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -70,12 +70,17 @@ const terminate = (sandbox: Sandbox): void => sandbox.terminate();
 export const WASM_SUBJECTS = ['plain', 'keel', 'jco-1.12', 'jco-current', 'extism'] as const;
 export const JS_SUBJECTS = ['v8-js', 'keel-js', 'isolated-vm', 'quickjs'] as const;
 
-/** Sandboxes per child: enough that per-sandbox figures dominate the noise. */
-function count(subject: string, quick: boolean): number {
-  if (subject === 'keel-js') return quick ? 8 : 24;
-  if (subject === 'isolated-vm') return quick ? 20 : 60;
-  if (subject === 'quickjs') return quick ? 50 : 200;
-  return quick ? 1000 : 3000;
+/**
+ * Sandboxes per child, one child per count: the cost is the slope over the counts. The small
+ * component's counts stop at 10,000: past about 16,000 V8 refuses a Keel sandbox's linear memory
+ * (it reserves address space for each memory's maximum, 64 MiB under Keel's default limit, and
+ * stops at a fixed total). The JavaScript guests cost MiB each.
+ */
+export function counts(subject: string, quick: boolean): number[] {
+  if (subject === 'keel-js') return quick ? [4, 8, 16] : [8, 16, 32];
+  if (subject === 'isolated-vm') return quick ? [10, 20, 40] : [20, 40, 80];
+  if (subject === 'quickjs') return quick ? [50, 100, 200] : [100, 200, 400];
+  return quick ? [1_000, 3_000, 5_000] : [2_000, 6_000, 10_000];
 }
 
 export async function factory(subject: string, cacheDir: string): Promise<Factory> {
@@ -146,12 +151,15 @@ export async function factory(subject: string, cacheDir: string): Promise<Factor
   throw new Error(`memory: unknown subject ${subject}`);
 }
 
-interface ChildResult {
+/** What a child reads after its `n` sandboxes, full collections first (bytes). */
+export interface Reading {
   subject: string;
   n: number;
   rss: number;
   heap: number;
+  /** Node's `external`: C++ memory held by JS objects, array buffers and wasm memories included. */
   external: number;
+  arrayBuffers: number;
 }
 
 async function settle(): Promise<NodeJS.MemoryUsage> {
@@ -173,62 +181,34 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   return stats(slopes).median;
 }
 
-/** Checkpoints: RSS and heap are read after every STEPS-th of the sandboxes; the cost is the slope. */
-const STEPS = 6;
-
-/** In the child: measure one subject. */
-async function child(subject: string, n: number, cacheDir: string): Promise<ChildResult> {
+/** In the child: `n` sandboxes of one subject, each called once and all kept, then one reading. */
+async function child(subject: string, n: number, cacheDir: string): Promise<Reading> {
   const make = await factory(subject, cacheDir);
   for (let i = 0; i < 3; i++) {
     const x = await make();
     x.touch();
     await x.close();
   }
-  const counts: number[] = [];
-  const usage: NodeJS.MemoryUsage[] = [];
   const kept: Spawned[] = [];
-  // A first step of sandboxes is kept but not read: memory from loading (array buffers swept
-  // lazily, malloc arenas) is still being released then, and would bend the line.
-  const first = Math.round(n / STEPS);
-  while (kept.length < first) {
+  while (kept.length < n) {
     const x = await make();
     x.touch();
     kept.push(x);
   }
-  await settle();
-  for (let step = 1; step <= STEPS; step++) {
-    const until = first + Math.round((n * step) / STEPS);
-    while (kept.length < until) {
-      const x = await make();
-      x.touch();
-      kept.push(x);
-    }
-    counts.push(kept.length);
-    usage.push(await settle());
-    if (process.env.KEEL_BENCH_DEBUG)
-      process.stderr.write(`${kept.length} ${JSON.stringify(usage.at(-1))}\n`);
-  }
-  const result = {
+  const u = await settle();
+  const reading = {
     subject,
     n,
-    rss: slope(
-      counts,
-      usage.map((u) => u.rss),
-    ),
-    heap: slope(
-      counts,
-      usage.map((u) => u.heapUsed),
-    ),
-    external: slope(
-      counts,
-      usage.map((u) => u.external),
-    ),
+    rss: u.rss,
+    heap: u.heapUsed,
+    external: u.external,
+    arrayBuffers: u.arrayBuffers,
   };
-  for (const x of kept) await x.close();
-  return result;
+  if (kept.length !== n) throw new Error('memory: lost a sandbox');
+  return reading;
 }
 
-function run(subject: string, n: number, cacheDir: string): ChildResult {
+function run(subject: string, n: number, cacheDir: string): Reading {
   const script = fileURLToPath(import.meta.url);
   const out = execFileSync(
     process.execPath,
@@ -245,35 +225,101 @@ function run(subject: string, n: number, cacheDir: string): ChildResult {
     ],
     { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+  return JSON.parse(out.trim().split('\n').pop()!) as Reading;
 }
 
-function rows(results: ChildResult[][], reference: string): { bytes: Row[]; heap: Row[]; perGib: Row[] } {
-  const ref = stats(results.find((r) => r[0]!.subject === reference)!.map((r) => r.rss)).median;
-  const bytes: Row[] = [];
-  const heap: Row[] = [];
-  const perGib: Row[] = [];
-  for (const rs of results) {
-    const rss = stats(rs.map((r) => r.rss));
-    const subject = rs[0]!.subject;
-    bytes.push({
-      subject,
-      value: round(rss.median),
-      min: round(rss.min),
-      max: round(rss.max),
-      ratio: round(rss.median / ref),
-      detail: {
-        sandboxes: rs[0]!.n,
-        runs: rs.length,
-        heap_bytes: round(stats(rs.map((r) => r.heap)).median),
-        external_bytes: round(stats(rs.map((r) => r.external)).median),
-      },
-    });
-    const h = stats(rs.map((r) => r.heap));
-    heap.push({ subject, value: round(h.median), min: round(h.min), max: round(h.max) });
-    perGib.push({ subject, value: rss.median > 0 ? Math.floor(2 ** 30 / rss.median) : Number.NaN });
+/** The quantities whose slope over the count is a sandbox's cost. */
+export const QUANTITIES = {
+  rss: (r: Reading) => r.rss,
+  heap: (r: Reading) => r.heap,
+  /** `arrayBuffers` is part of `external` (Node's documentation): not added twice. */
+  heapExternal: (r: Reading) => r.heap + r.external,
+} as const;
+
+export interface Cost {
+  /** Theil-Sen slope over the counts of the per-count medians (bytes per sandbox). */
+  median: number;
+  /** The lowest and highest slope of one repeat's readings alone. */
+  min: number;
+  max: number;
+}
+
+/**
+ * A subject's cost per sandbox from readings at several counts, fresh child processes each: the
+ * slope of the medians at each count (what does not depend on the count, loading included,
+ * cancels), with the spread of the repeats' own slopes.
+ */
+export function cost(readings: readonly Reading[], of: (r: Reading) => number): Cost {
+  const counts = [...new Set(readings.map((r) => r.n))].sort((a, b) => a - b);
+  const medians = counts.map((n) => stats(readings.filter((r) => r.n === n).map(of)).median);
+  const repeats = Math.max(...counts.map((n) => readings.filter((r) => r.n === n).length));
+  const perRepeat: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const n of counts) {
+      const r = readings.filter((x) => x.n === n)[i];
+      if (r) {
+        xs.push(n);
+        ys.push(of(r));
+      }
+    }
+    if (xs.length > 1) perRepeat.push(slope(xs, ys));
   }
-  return { bytes, heap, perGib };
+  const spread = stats(perRepeat);
+  return { median: slope(counts, medians), min: spread.min, max: spread.max };
+}
+
+/** What a group's cost is read on (see `runMemoryGroup`'s notes and docs/benchmarks.md, "Memory"). */
+export type Basis = 'rss' | 'heap';
+
+interface Rows {
+  target: Row[];
+  rss: Row[];
+  heap: Row[];
+  heapExternal: Row[];
+  perGib: Row[];
+}
+
+function rows(results: readonly Reading[][], reference: string, basis: Basis): Rows {
+  const costs = results.map((rs) => ({
+    subject: rs[0]!.subject,
+    counts: [...new Set(rs.map((r) => r.n))],
+    runs: rs.length,
+    rss: cost(rs, QUANTITIES.rss),
+    heap: cost(rs, QUANTITIES.heap),
+    heapExternal: cost(rs, QUANTITIES.heapExternal),
+  }));
+  const ref = costs.find((c) => c.subject === reference)!;
+  const row = (c: (typeof costs)[number], k: 'rss' | 'heap' | 'heapExternal'): Row => ({
+    subject: c.subject,
+    value: round(c[k].median),
+    min: round(c[k].min),
+    max: round(c[k].max),
+    ratio: round(c[k].median / ref[k].median),
+  });
+  // Sandboxes per GiB: by RSS where it is the basis; otherwise by JS heap and external memory,
+  // which counts each linear memory whole, as if every sandbox touched its pages.
+  const perGib = basis === 'rss' ? 'rss' : 'heapExternal';
+  return {
+    target: costs.map((c) => ({
+      ...row(c, basis),
+      detail: {
+        sandboxes: c.counts.join(' / '),
+        readings: c.runs,
+        rss_bytes: round(c.rss.median),
+        heap_bytes: round(c.heap.median),
+        heap_external_bytes: round(c.heapExternal.median),
+      },
+    })),
+    rss: costs.map((c) => row(c, 'rss')),
+    heap: costs.map((c) => row(c, 'heap')),
+    heapExternal: costs.map((c) => row(c, 'heapExternal')),
+    perGib: costs.map((c) => ({
+      subject: c.subject,
+      value: c[perGib].median > 0 ? Math.floor(2 ** 30 / c[perGib].median) : Number.NaN,
+    })),
+  };
 }
 
 export async function runMemoryGroup({
@@ -291,55 +337,54 @@ export async function runMemoryGroup({
     await kernel.load(new Uint8Array(readFileSync(JS_COMPONENT)));
     await kernel.close();
     const runs = quick ? 1 : 3;
-    const measureSet = (subjects: readonly string[]) =>
-      subjects.map((subject) => {
-        const n = count(subject, quick);
-        log(`  ${subject} x ${n}`);
-        return Array.from({ length: runs }, () => run(subject, n, cacheDir));
-      });
-    const wasm = rows(measureSet(WASM_SUBJECTS), 'plain');
-    const js = rows(measureSet(JS_SUBJECTS), 'v8-js');
+    // Rounds interleave the subjects and counts, so that a burst of load or a swap of pages
+    // hits them alike.
+    const measureSet = (subjects: readonly string[]) => {
+      const readings = new Map<string, Reading[]>(subjects.map((s) => [s, []]));
+      for (let i = 0; i < runs; i++)
+        for (const subject of subjects)
+          for (const n of counts(subject, quick)) {
+            log(`  ${subject} x ${n} (${i + 1}/${runs})`);
+            readings.get(subject)!.push(run(subject, n, cacheDir));
+          }
+      return [...readings.values()];
+    };
+    const wasm = rows(measureSet(WASM_SUBJECTS), 'plain', 'heap');
+    const js = rows(measureSet(JS_SUBJECTS), 'v8-js', 'rss');
+    const bytes = (id: string, title: string, rows: Row[], reference: string): MeasureResult => ({
+      id,
+      title,
+      unit: 'bytes',
+      lower_is_better: true,
+      reference,
+      rows,
+    });
     const measures: MeasureResult[] = [
-      {
-        id: 'memory.wasm',
-        title: 'memory per idle sandbox (RSS), small component',
-        unit: 'bytes',
-        lower_is_better: true,
-        reference: 'plain',
-        rows: wasm.bytes,
-      },
-      {
-        id: 'memory.wasm.heap',
-        title: 'JS heap per idle sandbox, small component',
-        unit: 'bytes',
-        lower_is_better: true,
-        rows: wasm.heap,
-      },
+      bytes('memory.wasm', 'memory per idle sandbox (JS heap), small component', wasm.target, 'plain'),
+      bytes('memory.wasm.rss', 'RSS per idle sandbox, small component', wasm.rss, 'plain'),
+      bytes(
+        'memory.wasm.heap_external',
+        'JS heap and external memory per idle sandbox, small component',
+        wasm.heapExternal,
+        'plain',
+      ),
       {
         id: 'memory.wasm.per_gib',
-        title: 'sandboxes per GiB, small component',
+        title: 'sandboxes per GiB (JS heap and external memory), small component',
         unit: 'count',
         lower_is_better: false,
         rows: wasm.perGib,
       },
-      {
-        id: 'memory.js',
-        title: 'memory per idle sandbox (RSS), JavaScript guest',
-        unit: 'bytes',
-        lower_is_better: true,
-        reference: 'v8-js',
-        rows: js.bytes,
-      },
-      {
-        id: 'memory.js.heap',
-        title: "JS heap per idle sandbox (the host isolate's), JavaScript guest",
-        unit: 'bytes',
-        lower_is_better: true,
-        rows: js.heap,
-      },
+      bytes('memory.js', 'memory per idle sandbox (RSS), JavaScript guest', js.target, 'v8-js'),
+      bytes(
+        'memory.js.heap',
+        "JS heap per idle sandbox (the host isolate's), JavaScript guest",
+        js.heap,
+        'v8-js',
+      ),
       {
         id: 'memory.js.per_gib',
-        title: 'sandboxes per GiB, JavaScript guest',
+        title: 'sandboxes per GiB (RSS), JavaScript guest',
         unit: 'count',
         lower_is_better: false,
         rows: js.perGib,
@@ -362,7 +407,7 @@ export async function runMemoryGroup({
       subjects: [...WASM_SUBJECTS, ...JS_SUBJECTS].map((id) => ({
         id,
         label: labels[id]!,
-        setup: `as in the call groups; ${count(id, quick)} sandboxes per child process, each called once${
+        setup: `as in the call groups; ${counts(id, quick).join(', ')} sandboxes, one child process each, each sandbox called once${
           id === 'keel'
             ? "; kept: the Sandbox and sandbox.fn('add')"
             : id === 'plain' || id.startsWith('jco')
@@ -372,8 +417,8 @@ export async function runMemoryGroup({
       })),
       measures,
       notes: [
-        `One child process per subject and run (${runs} run${runs > 1 ? 's' : ''}, median), node --expose-gc: N sandboxes spawned in six steps after a first sixth that is not read, each called once and all kept (a WebAssembly subject's as its user keeps it: plain V8 and jco's glue the exports object, Keel the Sandbox and the function called); memoryUsage() after full collections at each step; the cost per sandbox is the Theil-Sen slope of those readings over the count. Nx = median RSS / the reference subject's (same run). External bytes are in the JSON.`,
-        "A wasm sandbox's linear memory is reserved, and resident only where touched: the small component touches almost none of its 64 KiB page, so its RSS per sandbox is a few KiB and near this method's resolution (compare the min and max in the JSON); the componentize-js guest starts with its initialized engine heap. isolated-vm's isolates and QuickJS's wasm heap are outside the host's JS heap: RSS is the figure that compares them all.",
+        `One child process per subject, count and run (${runs} run${runs > 1 ? 's' : ''}), node --expose-gc: N sandboxes spawned, each called once and all kept (a WebAssembly subject's as its user keeps it: plain V8 and jco's glue the exports object, Keel the Sandbox and the function called), then memoryUsage() after full collections. The cost of one more sandbox is the Theil-Sen slope of the medians at each count over the counts (what loading costs does not depend on N and cancels); min and max are the slopes of each run's readings alone. Nx = the subject's / the reference's, same run.`,
+        "The small component's cost is read on the JS heap (memory.wasm): its RSS slope is not resolved at any count one process can hold (V8 reserves address space for each linear memory and refuses more past about 16,000 sandboxes; between fresh processes RSS moves by tens of MiB), and heap plus external memory counts every side's 64 KiB linear memory whole, reserved but not touched by this component, which would put every glue within 2% of the others. The JavaScript guests cost MiB each, mostly outside the host's heap (isolated-vm's isolates, QuickJS's wasm heap): RSS compares them (memory.js). docs/benchmarks.md, Method.",
       ],
     };
   } finally {
