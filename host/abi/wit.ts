@@ -117,3 +117,37 @@ export function funcText(ft: FuncType): string {
   }
   return `func(${params}) -> (${ft.results.map((r) => `${r.name}: ${typeText(r.type)}`).join(', ')})`;
 }
+
+/**
+ * `funcText` cut at `max` characters (`…`), for error messages: a component's function may have
+ * thousands of parameters, each of a type whose text is itself cut at `MAX_TYPE_TEXT`.
+ */
+export function funcTextBounded(ft: FuncType, max: number): string {
+  const out = new Text(max);
+  out.add('func(');
+  list(
+    ft.params,
+    (p) => {
+      out.add(`${p.name}: `);
+      write(p.type, out);
+    },
+    out,
+  );
+  out.add(')');
+  if (ft.results.length === 1 && ft.results[0]!.name === undefined) {
+    out.add(' -> ');
+    write(ft.results[0]!.type, out);
+  } else if (ft.results.length > 0) {
+    out.add(' -> (');
+    list(
+      ft.results,
+      (r) => {
+        out.add(`${r.name}: `);
+        write(r.type, out);
+      },
+      out,
+    );
+    out.add(')');
+  }
+  return out.toString();
+}

@@ -214,6 +214,18 @@ export interface CapabilityProvider {
    * streams exist only when a granted capability hands one out). Subset of `interfaces`.
    */
   readonly authorityFree?: readonly string[];
+  /**
+   * The WIT types this provider serves its interfaces at: a component (binary) that imports each
+   * of `interfaces` (any version: versions are ignored), such as wasm-tools or jco make from a
+   * WIT world that imports them (`componentEmbed({ dummy: true, witSource, world })`, then
+   * `componentNew`); or a function that returns one, called once, when first needed. Keel reads
+   * it with its own parser. Given, a component's import of an interface must have these types:
+   * a spawn whose component imports a function (or resource, or type) of the interface with
+   * another type is refused with `capability-denied` (docs/abi.md, "Import types"). Absent, the
+   * component's own declaration is the only type there is: the provider gets whatever values
+   * that type describes, and must check them itself.
+   */
+  readonly wit?: Uint8Array | (() => Uint8Array);
   /** Validate and normalize a grant's scope; throw `invalid-argument` with a clear message. */
   parseScope?(iface: string, scope: unknown): unknown;
   /**

@@ -32,6 +32,7 @@ import {
   registerSecrets,
 } from './grant-plan.js';
 import { IdSource, newSessionId } from './ids.js';
+import { checkImportTypes } from './import-types.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
@@ -388,6 +389,7 @@ export class Kernel {
   ): PlannedLink[] | Promise<PlannedLink[]> {
     // Secrets handed to the guest never reach the log: known before the first event of the spawn.
     for (const grant of grants) registerSecrets(this.#planContext(), grant);
+    checkImportTypes(this.#providers, module, name);
     const planned = planLinks(this.#planContext(), sandbox, module, grants);
     if (Array.isArray(planned)) return refuseDenied(sandbox, name, module, planned, denial);
     return planned.then((plan) => refuseDenied(sandbox, name, module, plan, denial));

@@ -5,11 +5,11 @@
  * host survives it.
  */
 import type { CapabilityProvider } from '../../../host/index.js';
-import { type Attack, componentText, hostileComponent, REALLOC, returnsPair } from './support.js';
+import { type Attack, componentText, hostileComponent, REALLOC, returnsPair, witTypes } from './support.js';
 
 export interface NamedAttack extends Attack {
   /** What a correct canonical ABI makes of it. */
-  expect: 'trap' | 'invalid-module';
+  expect: 'trap' | 'invalid-module' | 'capability-denied';
 }
 
 /** An export `f` returning `(ptr, len)` as `type`. */
@@ -100,16 +100,18 @@ function resourceRun(body: string): NamedAttack {
 class Blob {
   constructor(readonly size: number) {}
 }
-export const BLOBS: CapabilityProvider = {
-  name: 'blobs',
-  interfaces: ['keel:hostile/blobs'],
-  link: () => ({ Blob, make: (n: number) => new Blob(n), peek: (b: Blob) => b.size }),
-};
 const BLOBS_WORLD = `interface blobs {
   resource blob { constructor(n: u32); }
   make: func(n: u32) -> blob;
   peek: func(b: borrow<blob>) -> u32;
 }`;
+/** A provider of `keel:hostile/blobs` that declares its WIT types. */
+export const BLOBS: CapabilityProvider = {
+  name: 'blobs',
+  interfaces: ['keel:hostile/blobs'],
+  wit: await witTypes(`${BLOBS_WORLD} world w { import blobs; }`),
+  link: () => ({ Blob, make: (n: number) => new Blob(n), peek: (b: Blob) => b.size }),
+};
 const BLOBS_IMPORTS = `(import "keel:hostile/blobs" "make" (func $make (param i32) (result i32)))
   (import "keel:hostile/blobs" "peek" (func $peek (param i32) (result i32)))
   (import "keel:hostile/blobs" "[resource-drop]blob" (func $drop (param i32)))`;
@@ -208,9 +210,9 @@ export const ATTACKS = {
   // --- imports ------------------------------------------------------------------------------
   /**
    * A granted interface's function imported with a type of the guest's choosing (`make` as
-   * `func(n: u32) -> u32`, where the provider makes a blob): the provider is called with values
-   * of that type and its result is lowered as it. Providers declare no WIT types, so nothing
-   * compares the two at link time.
+   * `func(n: u32) -> u32`, where the provider makes a blob): the provider would be called with
+   * values of that type and its result lowered as it. The provider declares its WIT types, so
+   * the spawn is refused before any guest code runs.
    */
   'import-type-confusion': {
     component: () =>
@@ -222,7 +224,7 @@ export const ATTACKS = {
     call: 'f',
     providers: [BLOBS],
     grants: ['keel:hostile/blobs'],
-    expect: 'invalid-module',
+    expect: 'capability-denied',
   } satisfies NamedAttack,
 
   // --- the component's own description ------------------------------------------------------

@@ -39,6 +39,15 @@ export async function hostileComponent(
   return componentNew(embedded, undefined);
 }
 
+/**
+ * The WIT types of a world's imports as a provider declares them (`CapabilityProvider.wit`): the
+ * dummy component wasm-tools makes for world `world` of package `keel:hostile`.
+ */
+export async function witTypes(wit: string, world = 'w'): Promise<Uint8Array> {
+  const embedded = await componentEmbed({ dummy: true, witSource: `package keel:hostile;\n${wit}`, world });
+  return componentNew(embedded, undefined);
+}
+
 /** A component from component WAT (for what WIT cannot say: malformed types, bad names). */
 export function componentText(text: string): Promise<Uint8Array> {
   return parse(text);
@@ -169,10 +178,16 @@ export async function launch(attack: Attack, options: { loaderSurvives?: boolean
 }
 
 /** The checks every attack shares: a typed error of this code, in bounded time and memory. */
-export function expectContained(aftermath: Aftermath, code: 'trap' | 'invalid-module', maxMs = 10_000): void {
+export function expectContained(
+  aftermath: Aftermath,
+  code: 'trap' | 'invalid-module' | 'capability-denied',
+  maxMs = 10_000,
+): void {
   expect(aftermath.error, `expected ${code}, got ${String(aftermath.thrown ?? 'a value')}`).toBeDefined();
   expect(aftermath.error!.code).toBe(code);
   if (code === 'trap') expect(aftermath.sandbox?.state).toBe('poisoned');
+  // Refused before any guest code ran: no sandbox to poison.
+  if (code === 'capability-denied' || code === 'invalid-module') expect(aftermath.sandbox).toBeUndefined();
   expect(aftermath.ms).toBeLessThan(maxMs);
   expect(aftermath.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
 }

@@ -1,0 +1,93 @@
+/**
+ * Import types against served types: a component's import of an interface must have the types
+ * the interface's provider serves it at (`CapabilityProvider.wit`), or the component could make
+ * the canonical ABI hand a provider values of types it never declared and lower its results
+ * as types of the component's choosing. Checked at spawn, before any guest code runs, for every
+ * import the component uses whose provider declares its types; a mismatch is
+ * `capability-denied` naming the import, the function and both WIT types. Worked out once per
+ * (loaded module, kernel's providers): a spawn reads the answer.
+ */
+import { importMismatch } from '../abi/conform.js';
+import { planComponent } from '../abi/plan.js';
+import type { ExternType } from '../abi/types.js';
+import type { CapabilityProvider } from '../caps/provider.js';
+import type { LoadedModule } from '../loader/loader.js';
+import { stripVersion } from '../policy/grants.js';
+import { isKeelError, KeelError } from './errors.js';
+import type { ProviderRegistry } from './linker.js';
+
+const served = new WeakMap<CapabilityProvider, ReadonlyMap<string, ExternType>>();
+
+/**
+ * What a provider serves, by unversioned interface, read from its `wit` (a component that
+ * imports each interface) by Keel's own parser, once per provider; undefined when it declares
+ * none.
+ */
+export function servedTypes(provider: CapabilityProvider): ReadonlyMap<string, ExternType> | undefined {
+  const known = served.get(provider);
+  if (known) return known;
+  const wit = provider.wit;
+  if (wit === undefined) return undefined;
+  let types: Map<string, ExternType>;
+  try {
+    const plan = planComponent(typeof wit === 'function' ? wit() : wit);
+    types = new Map(plan.imports.map((i) => [stripVersion(i.name), i.type]));
+  } catch (error) {
+    const why = isKeelError(error) ? error.message : String(error);
+    throw new KeelError(
+      'invalid-argument',
+      `provider ${provider.name}: its wit is not a component Keel can read: ${why}`,
+    );
+  }
+  served.set(provider, types);
+  return types;
+}
+
+interface Mismatch {
+  readonly import: string;
+  readonly iface: string;
+  readonly why: string;
+}
+
+/** Per loaded module, per provider registry: the first import that does not fit, or null. */
+const verdicts = new WeakMap<LoadedModule, WeakMap<ProviderRegistry, Mismatch | null>>();
+
+/** Throws `capability-denied` when an import of `module` does not have its provider's types. */
+export function checkImportTypes(providers: ProviderRegistry, module: LoadedModule, name: string): void {
+  if (!module.plan) return;
+  let byRegistry = verdicts.get(module);
+  let verdict = byRegistry?.get(providers);
+  if (verdict === undefined) {
+    verdict = judge(providers, module);
+    if (!byRegistry) {
+      byRegistry = new WeakMap();
+      verdicts.set(module, byRegistry);
+    }
+    byRegistry.set(providers, verdict);
+  }
+  if (verdict) {
+    throw new KeelError(
+      'capability-denied',
+      `${name} imports ${verdict.import} with types its provider does not serve: ${verdict.why}`,
+      { import: verdict.import, interface: verdict.iface, reason: 'type-mismatch' },
+    );
+  }
+}
+
+function judge(providers: ProviderRegistry, module: LoadedModule): Mismatch | null {
+  for (const imp of module.plan!.imports) {
+    if (!imp.used) continue;
+    const iface = stripVersion(imp.name);
+    const provider = providers.find(iface);
+    if (!provider) continue;
+    const types = servedTypes(provider);
+    if (!types) continue;
+    const type = types.get(iface);
+    const why =
+      type === undefined
+        ? `provider ${provider.name} declares no WIT types for ${iface}`
+        : importMismatch(imp.name, imp.type, type);
+    if (why !== undefined) return { import: imp.name, iface, why };
+  }
+  return null;
+}
