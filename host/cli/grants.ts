@@ -77,7 +77,7 @@ function editDistance(a: string, b: string): number {
 
 interface Denial {
   interface: string;
-  reason: 'not-granted' | 'no-provider' | 'refused';
+  reason: 'not-granted' | 'no-provider' | 'refused' | 'type-mismatch';
 }
 
 /**
@@ -102,6 +102,10 @@ export function cliHint(
         ...new Set(denials.filter((d) => d.reason === 'no-provider').map((d) => d.interface)),
       ];
       const hints: string[] = [];
+      if (details.reason === 'type-mismatch' && details.interface) {
+        // No grant helps: the module declares the interface with types its provider does not serve.
+        return `build the module against the WIT its host serves for ${details.interface}: no grant can change an import's types`;
+      }
       if (missing.length > 0) {
         hints.push(
           command === 'up'
