@@ -90,10 +90,22 @@ export class Kernel {
   #workers: WorkerPool | undefined;
   /** What the plan consults (grant-plan.ts): the same for every spawn. */
   #plan: PlanContext | undefined;
+  /**
+   * The sandbox that ended last, kept until another ends or the kernel closes. V8 holds a class's
+   * hidden classes only through objects that have them: with every sandbox ended, full
+   * collections dropped the maps of a sandbox's parts (its `Sandbox`, meter, events, export
+   * table, ...) and the optimized spawn and call code that checks them, which the next spawns
+   * ran without while V8 compiled it again (75 'weak objects' deoptimizations in 9 samples of the
+   * bench's spawn, 5 with this). An ended sandbox no longer reaches its guest's instance or
+   * memory: a few KB (bench/results/perf-spawn-2026-12-06-8.md).
+   */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read: holding it is its use
+  #lastEnded: Sandbox | undefined;
   /** A sandbox ended: out of the table, and the scheduler told (one function for all sandboxes). */
   readonly #ended = (sandbox: Sandbox): void => {
     this.#sandboxes.delete(sandbox.id);
     this.sched.ended(sandbox);
+    if (!this.#closed) this.#lastEnded = sandbox;
   };
 
   constructor(options: KernelOptions = {}) {
@@ -542,6 +554,7 @@ export class Kernel {
     this.#workers?.close();
     this.events.emit({ event: EVENTS.kernelStop });
     this.#closed = true;
+    this.#lastEnded = undefined;
     await this.#sink?.close();
   }
 
