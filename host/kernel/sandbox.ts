@@ -909,7 +909,8 @@ export class Sandbox {
   }
 
   #checkRunnable(): void {
-    if (this.#state === 'ready' && !this.#inFastCall) return;
+    // The gate's word read here, not through `#inFastCall`: V8 calls a private getter at each read.
+    if (this.#state === 'ready' && (this.#deadline.busy & IN_CALL) === 0) return;
     this.#refuseRun();
   }
 
