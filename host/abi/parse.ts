@@ -7,7 +7,7 @@
  * `invalid-module`, never a stack trace.
  */
 import { KeelError } from '../kernel/errors.js';
-import { type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
+import { asciiText, type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
 import { MalformedError, Reader } from '../meter/binary.js';
 import type {
   AliasAst,
@@ -147,11 +147,13 @@ class Parser {
   name(r: Reader, role: NameRole, what: string): string {
     const length = r.u32();
     if (length > r.end - r.pos) this.malformed(`${what} name runs past its section`);
-    let text: string;
-    try {
-      text = utf8.decode(r.bytes.subarray(r.pos, r.pos + length));
-    } catch {
-      this.malformed(`${what} name is not valid UTF-8`);
+    let text = asciiText(r.bytes, r.pos, length);
+    if (text === undefined) {
+      try {
+        text = utf8.decode(r.bytes.subarray(r.pos, r.pos + length));
+      } catch {
+        this.malformed(`${what} name is not valid UTF-8`);
+      }
     }
     r.pos += length;
     checkName(text, role, what, this.section);

@@ -7,7 +7,7 @@
  * checking every index, type and core signature before anything runs.
  */
 import { KeelError } from '../kernel/errors.js';
-import type { CoreModuleInfo } from '../loader/core-info.js';
+import type { CoreExport, CoreModuleInfo } from '../loader/core-info.js';
 import type {
   AliasAst,
   CanonAst,
@@ -205,6 +205,8 @@ class Planner {
   /** Imported resources by the top-level import that brings them. */
   readonly importedResources = new Map<ResourceType, number>();
   readonly moduleIds = new Map<Uint8Array, number>();
+  /** `exportsOf`'s maps, by module index. */
+  readonly moduleExports: Map<string, CoreExport>[] = [];
   componentInstances = 0;
   section = 'component';
   depth = 0;
@@ -375,8 +377,7 @@ class Planner {
   /** What a core instance exports under `name`. */
   coreExport(instance: CoreInstanceValue, name: string): CoreItem | undefined {
     if (instance.kind === 'bag') return instance.exports.get(name);
-    const info = this.modules[instance.module]!.info;
-    const e = info.exports.find((x) => x.name === name);
+    const e = this.exportsOf(instance.module).get(name);
     if (!e) return undefined;
     return {
       sort: CORE_KINDS[e.kind]!,
@@ -385,6 +386,21 @@ class Planner {
         ? ({ kind: 'core-func', params: e.signature.params, results: e.signature.results } as CoreFuncType)
         : undefined,
     };
+  }
+
+  /**
+   * A core module's exports by name, made once per module: imports and aliases look them up
+   * one by one (a search of the list each time was quadratic). The first of a name, as before;
+   * a module that exports a name twice is invalid and refused when it is validated.
+   */
+  exportsOf(module: number): ReadonlyMap<string, CoreExport> {
+    let map = this.moduleExports[module];
+    if (!map) {
+      map = new Map();
+      for (const e of this.modules[module]!.info.exports) if (!map.has(e.name)) map.set(e.name, e);
+      this.moduleExports[module] = map;
+    }
+    return map;
   }
 
   coreInstance(frame: Frame, ast: CoreInstanceAst): CoreInstanceValue {
@@ -410,14 +426,15 @@ class Planner {
     // Every import of the module must be satisfied, by the right sort and signature.
     for (const imp of module.info.imports) {
       const from = args.get(imp.module);
-      const what = `${module.file} import ${JSON.stringify(`${imp.module}.${imp.name}`)}`;
-      if (!from) this.fail(`${what} has no instantiation argument`);
+      // Only a failure names the import (its text was most of this loop's time).
+      const what = () => `${module.file} import ${JSON.stringify(`${imp.module}.${imp.name}`)}`;
+      if (!from) this.fail(`${what()} has no instantiation argument`);
       const item = this.coreExport(from, imp.name);
-      if (!item) this.fail(`${what} is not exported by its argument`);
-      if (item.sort !== CORE_KINDS[imp.kind]) this.fail(`${what} is a ${imp.kind}, given a ${item.sort}`);
+      if (!item) this.fail(`${what()} is not exported by its argument`);
+      if (item.sort !== CORE_KINDS[imp.kind]) this.fail(`${what()} is a ${imp.kind}, given a ${item.sort}`);
       if (imp.signature && item.type && !sameCoreFuncType(item.type, imp.signature)) {
         this.fail(
-          `${what} has type ${describeCoreFunc(imp.signature)}, given ${describeCoreFunc(item.type)}`,
+          `${what()} has type ${describeCoreFunc(imp.signature)}, given ${describeCoreFunc(item.type)}`,
         );
       }
     }

@@ -4,6 +4,25 @@
  */
 import { KeelError } from '../kernel/errors.js';
 
+/** Not fatal: a name that is not UTF-8 reads with U+FFFD, which the core name check refuses. */
+const utf8 = new TextDecoder();
+
+/**
+ * `bytes[at, at + length)` as text when it is short and all ASCII (what UTF-8 decoding would
+ * give), else undefined (also when it runs past the end): names nearly always are, and a call
+ * into TextDecoder costs more than this loop.
+ */
+export function asciiText(bytes: Uint8Array, at: number, length: number): string | undefined {
+  if (length > 64 || at + length > bytes.length) return undefined;
+  let text = '';
+  for (let i = at, end = at + length; i < end; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x80) return undefined;
+    text += String.fromCharCode(c);
+  }
+  return text;
+}
+
 export type ValueType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | 'ref';
 
 export interface FuncSignature {
@@ -72,9 +91,9 @@ class Reader {
 
   name(): string {
     const length = this.u32();
-    const slice = this.bytes.subarray(this.pos, this.pos + length);
+    const at = this.pos;
     this.pos += length;
-    return new TextDecoder().decode(slice);
+    return asciiText(this.bytes, at, length) ?? utf8.decode(this.bytes.subarray(at, at + length));
   }
 
   valueType(): ValueType {

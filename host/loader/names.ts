@@ -56,9 +56,25 @@ export function nameProblem(name: string, role: NameRole): string | undefined {
         ? undefined
         : 'not a plain name (kebab-case label) nor an interface name (ns:pkg/iface@version)';
     case 'core':
+      if (wordChars(name)) return undefined;
       if (!CORE_RE.test(name)) return 'has a character outside printable ASCII';
       return CORE_FORBIDDEN.test(name) ? 'has a quote, backslash, `${`, or comment marker' : undefined;
   }
+}
+
+/**
+ * Whether `name` has only ASCII letters, digits and `_` (most core names: `fd_write`,
+ * `cabi_realloc`): printable, and without any character CORE_FORBIDDEN looks for, so both
+ * expressions would pass it. A loop, where the two tests cost a plan of a C component 4 %.
+ */
+function wordChars(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** A name as it may be shown in an error message: quoted, escaped, shortened. */
