@@ -127,7 +127,8 @@ function integer(name: string, value: number, max: number): number {
  * made of it (`test/hostile/loader/invalid-local-reaches-fuel.test.ts`).
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Uint8Array {
-  return meterResolved(bytes, resolveOptions(options));
+  // A copy of its own: callers may hand `.buffer` to APIs that read the whole ArrayBuffer.
+  return meterResolved(bytes, resolveOptions(options)).slice();
 }
 
 function meterResolved(bytes: Uint8Array, resolved: Resolved): Uint8Array {
@@ -162,7 +163,10 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
-/** A loader hook that meters every core module with `options`. */
+/**
+ * A loader hook that meters every core module with `options`. Its output is a view of the pass's
+ * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s.
+ */
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const resolved = resolveOptions(options);
   return {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COSTS } from '../../host/meter/costs.js';
-import { meterModule } from '../../host/meter/index.js';
+import { createMeterHook, meterModule } from '../../host/meter/index.js';
 import { instantiateMetered, instantiatePlain, watAll } from './support.js';
 
 const PROGRAM = `
@@ -235,5 +235,16 @@ describe('round trip', () => {
     const a = meterModule(bytes);
     const b = meterModule(bytes.slice());
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+
+  it('meterModule hands out a buffer of its own; the loader hook a view of the same bytes', async () => {
+    const bytes = await watAll(PROGRAM);
+    const own = meterModule(bytes);
+    // The whole ArrayBuffer is the module: `.buffer` may be handed to APIs that read all of it.
+    expect(own.byteOffset).toBe(0);
+    expect(own.buffer.byteLength).toBe(own.length);
+    expect(WebAssembly.validate(own.buffer as ArrayBuffer)).toBe(true);
+    const view = createMeterHook().transform(bytes, { file: 'module.wasm', kind: 'core' });
+    expect(Buffer.from(view).equals(Buffer.from(own))).toBe(true);
   });
 });
