@@ -370,7 +370,6 @@ function generalLifted(
     if (!inst.mayEnter) trap('a component instance was entered while it called out');
     cx.borrowCount = 0;
     cx.admitted = 0;
-    if (cx.lent) cx.lent.length = 0;
     if (mem.memory) mem.refresh();
     cx.beginLowering();
     try {

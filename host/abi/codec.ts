@@ -960,7 +960,7 @@ class HandleCodec extends Base implements Codec {
       if (state.state !== 'owned') badValue(`a borrowed ${resource.name} resource cannot be given away`);
       // As lifting an own handle that is lent out traps (CanonicalABI.md): the guest would drop it
       // (its destructor running) while the borrow it was given in the same call still names it.
-      if (cx.lent?.includes(state))
+      if (cx.lent?.has(state))
         badValue(
           `the ${resource.name} resource is lent to this call as a borrow and cannot be given away in it`,
         );
@@ -971,8 +971,8 @@ class HandleCodec extends Base implements Codec {
       else cx.inst.host.release(v as GuestResource);
       return handle;
     }
-    cx.lent ??= [];
-    cx.lent.push(state);
+    cx.lent ??= new Set();
+    cx.lent.add(state);
     const origin = resource.origin;
     if (origin.kind === 'defined' && origin.instance === cx.inst.id) return state.rep;
     cx.borrowCount++;

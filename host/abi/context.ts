@@ -132,10 +132,12 @@ export class Cx {
   /** Own handles lent to the callee during an import call (their lend counts drop at its end). */
   lenders: HandleEntry[] = [];
   /**
-   * Guest resources the host lent as borrows to the export being called (made on first use,
-   * emptied at each call): the same call may not also give one of them away as an own.
+   * Guest resources the host lent as borrows to the export being called, while its arguments are
+   * lowered (made on first use, emptied when they are in or refused): the same call may not also
+   * give one of them away as an own. A set: a million borrows of one resource are one entry,
+   * and each own is looked up in constant time.
    */
-  lent: GuestResourceState[] | undefined = undefined;
+  lent: Set<GuestResourceState> | undefined = undefined;
   /**
    * While an export call's arguments are lowered: the handles they added to the guest's tables
    * and the guest resources they moved in, so that a later argument's refusal leaves the tables
@@ -168,11 +170,13 @@ export class Cx {
     this.lowering = undefined;
     for (const h of done) if (h.moved) this.inst.host.release(h.moved);
     done.length = 0;
+    this.lent?.clear();
   }
   /** An argument was refused: take back every handle the earlier ones added, in reverse. */
   undoLowering(): void {
     const done = this.lowering;
     this.lowering = undefined;
+    this.lent?.clear();
     if (!done) return;
     for (let k = done.length - 1; k >= 0; k--) {
       const h = done[k]!;
@@ -181,7 +185,6 @@ export class Cx {
     }
     done.length = 0;
     this.borrowCount = 0;
-    if (this.lent) this.lent.length = 0;
   }
 
   /** Admit `bytes` of guest data (as the host will hold it) into the host: within the call's cap, charged. */
