@@ -134,9 +134,14 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
             }
           : { subject: s.id, op: () => (s.spawn() as { close(): void }).close() },
       );
+    // Samples of 100 ms (50 quick), not the calls' 15 (4): a full collection of this process takes
+    // 15-20 ms on the shared machine and varies by milliseconds, and each sample holds two. Over
+    // 16-30 spawns (a 4 ms sample of Keel's) that variation alone moved a spawn by ±100 µs; over
+    // hundreds it is a few µs (docs/benchmarks.md, Method).
     const spawn = await compare(spawnVariants, {
       ...calls,
       samples: quick ? 7 : 31,
+      sampleMs: quick ? 50 : 100,
       warmupMs: quick ? 200 : 500,
       collect: true,
     });
@@ -147,7 +152,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: spawn.map((t) => timingRow(t)),
-      note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: N spawns then a full collection, less an empty collection (bench/README.md, Method)',
+      note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: N spawns (about 100 ms of them, 50 quick) then a full collection, less an empty collection (bench/README.md, Method)',
     });
 
     // Loads. Cold: nothing cached anywhere, V8's in-process cache included: each sample starts

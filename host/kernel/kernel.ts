@@ -95,8 +95,8 @@ export class Kernel {
    * hidden classes only through objects that have them: with every sandbox ended, full
    * collections dropped the maps of a sandbox's parts (its `Sandbox`, meter, events, export
    * table, ...) and the optimized spawn and call code that checks them, which the next spawns
-   * ran without while V8 compiled it again (75 'weak objects' deoptimizations in 9 samples of the
-   * bench's spawn, 5 with this). An ended sandbox no longer reaches its guest's instance or
+   * ran without while V8 compiled it again (104 'weak objects' deoptimizations in 9 samples of
+   * the bench's spawn, none with this). An ended sandbox no longer reaches its guest's instance or
    * memory: a few KB (bench/results/perf-spawn-2026-12-06-8.md).
    */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read: holding it is its use
