@@ -49,7 +49,7 @@ export interface DeadlineClock {
 export class CallDeadline implements CallGate {
   readonly ms: number;
   /** Milliseconds on the deadline's clock. */
-  readonly #clock: DeadlineClock;
+  #clock: DeadlineClock;
   /** Calls started (fast path); the clock belongs to call number `#timed`. */
   #calls = 0;
   #timed = -1;
@@ -61,6 +61,11 @@ export class CallDeadline implements CallGate {
 
   constructor(ms: number, clock: DeadlineClock = performance) {
     this.ms = ms;
+    this.#clock = clock;
+  }
+
+  /** Read the time from `clock` from now on (a sandbox's virtual clocks, in deterministic mode). */
+  timeBy(clock: DeadlineClock): void {
     this.#clock = clock;
   }
 

@@ -26,7 +26,7 @@ import { type IdSource, requestId } from './ids.js';
 import type { Limits } from './limits.js';
 import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
-import { VirtualClock } from './sandbox/clock.js';
+import { advanceClock, VirtualClock, virtualNanos } from './sandbox/clock.js';
 import { SandboxEvents } from './sandbox/events.js';
 import { ExportTable, type ResolvedExport } from './sandbox/exports.js';
 import { FuelAccount } from './sandbox/fuel.js';
@@ -97,10 +97,15 @@ export class SandboxParts implements ByteBudget, HandleCounter {
   /** The resource handles the sandbox holds (see `Sandbox.handles`: the parts are its counter, no object of its own). */
   #handles = 0;
 
+  /**
+   * Its virtual clocks: deterministic mode only (made by `Sandbox.context`); outside it the
+   * deadline reads `performance.now()` and no clock is made (idle memory, issue 12).
+   */
+  clock: VirtualClock | undefined = undefined;
+
   constructor(
     readonly events: SandboxEvents,
     readonly limits: Readonly<Limits>,
-    readonly clock: VirtualClock,
     readonly deadline: CallDeadline,
     readonly meter: MeterRuntime | undefined,
     /** Whether a call is awaited on the event loop (`SandboxContext.mayAwait`): a worker's. */
@@ -282,7 +287,7 @@ class Context implements SandboxContext {
   }
 
   virtualNanos(): bigint {
-    return this.#parts.clock.nanos();
+    return virtualNanos(this.#parts.clock, this.#parts.meter);
   }
 
   timeLeftMs(): number {
@@ -344,7 +349,6 @@ export class Sandbox {
   #endError: KeelError | undefined;
   /** A kill's reason, until its error is first needed: most killed sandboxes never make one. */
   #killedBecause: string | undefined;
-  readonly #exports: ExportTable;
   /** The fast path's slow steps (made by the first `fn`); its gate is the deadline's `busy`. */
   #owner: FastOwner | undefined;
   /** The context providers link against (made at spawn, once). */
@@ -352,21 +356,13 @@ export class Sandbox {
   readonly #bus: EventBus;
   readonly #ids: IdSource;
   readonly #onEnd: (sandbox: Sandbox) => void;
-  readonly #meter: MeterRuntime | undefined;
   readonly #fuel: FuelAccount;
-  readonly #clock: VirtualClock;
-  /** The wall-clock deadline of each call (`limits.deadlineMs`). */
-  readonly #deadline: CallDeadline;
-  readonly #events: SandboxEvents;
-  /** What its context, meter events, byte budget and handle counter reach of it. */
-  readonly #parts: SandboxParts;
   /**
-   * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
-   * its component instance's handle tables, the guest resources the embedder holds, and a
-   * worker sandbox's table of host objects. One more past the limit is `resource-limit`, after
-   * a `resource:limit` event (drawn from the event budget).
+   * What its context, meter events, byte budget and handle counter reach of it, and where the
+   * sandbox itself finds its meter, events, export table, deadline and clock (one field each
+   * here, not two: idle memory, issue 12).
    */
-  readonly handles: HandleCounter;
+  readonly #parts: SandboxParts;
 
   constructor(internals: SandboxInternals) {
     this.id = internals.id;
@@ -378,23 +374,25 @@ export class Sandbox {
     this.#bus = internals.bus;
     this.#ids = internals.ids;
     this.#onEnd = internals.onEnd;
-    this.#meter = internals.meter;
-    this.#exports = new ExportTable(this.module);
-    this.#fuel = new FuelAccount(this.#meter, this.limits);
-    const clock = new VirtualClock(this.#meter);
-    this.#clock = clock;
-    this.#deadline = new CallDeadline(this.limits.deadlineMs, clock);
-    this.#events = new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events);
-    const parts = new SandboxParts(
-      this.#events,
+    const meter = internals.meter;
+    this.#fuel = new FuelAccount(meter, this.limits);
+    this.#parts = new SandboxParts(
+      new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events),
       this.limits,
-      clock,
-      this.#deadline,
-      this.#meter,
-      this.#exports,
+      new CallDeadline(this.limits.deadlineMs),
+      meter,
+      new ExportTable(this.module),
     );
-    this.#parts = parts;
-    this.handles = parts;
+  }
+
+  /**
+   * Kernel-internal: the resource handles this sandbox holds (`limits.handles`), counted by
+   * its component instance's handle tables, the guest resources the embedder holds, and a
+   * worker sandbox's table of host objects. One more past the limit is `resource-limit`, after
+   * a `resource:limit` event (drawn from the event budget). Its parts are the counter.
+   */
+  get handles(): HandleCounter {
+    return this.#parts;
   }
 
   get state(): SandboxState {
@@ -444,7 +442,13 @@ export class Sandbox {
     protectedPaths: readonly string[],
     sched?: SchedPorts,
   ): SandboxContext {
-    this.#clock.deterministic = deterministic;
+    if (deterministic) {
+      // Virtual time: the deadline reads it too, so that a replay times out where the run did.
+      const clock = new VirtualClock(this.#parts.meter);
+      clock.deterministic = true;
+      this.#parts.clock = clock;
+      this.#parts.deadline.timeBy(clock);
+    }
     this.#context = new Context(
       this.id,
       this.module.name,
@@ -481,22 +485,22 @@ export class Sandbox {
 
   /** Kernel-internal: attach a core module's instantiated exports. */
   attach(exports: Record<string, unknown>, signatures: ReadonlyMap<string, FuncSignature>): void {
-    this.#exports.attach(exports, signatures);
+    this.#parts.exports.attach(exports, signatures);
   }
 
   /** Kernel-internal: attach a guest that runs in a worker. */
   attachRemote(remote: RemoteGuest, describe: (exportName: string) => RemoteExport): void {
-    this.#exports.attachRemote(remote, describe);
+    this.#parts.exports.attachRemote(remote, describe);
   }
 
   /** Where the guest runs. */
   get placement(): 'inline' | 'worker' {
-    return this.#exports.remote ? 'worker' : 'inline';
+    return this.#parts.exports.remote ? 'worker' : 'inline';
   }
 
   /** Kernel-internal: attach an instantiated component. */
   attachComponent(component: ComponentInstance): void {
-    this.#exports.attachComponent(component);
+    this.#parts.exports.attachComponent(component);
   }
 
   /**
@@ -505,12 +509,12 @@ export class Sandbox {
    * count is reported in one `log:suppressed` event when the window closes.
    */
   emit(event: Omit<EventInput, 'sandbox'>): void {
-    this.#events.emit(event);
+    this.#parts.events.emit(event);
   }
 
   /** Kernel-internal: whether anything observes events of this kind (build them only then). */
   wants(name: EventName): boolean {
-    return this.#events.wants(name);
+    return this.#parts.events.wants(name);
   }
 
   /**
@@ -529,7 +533,7 @@ export class Sandbox {
    * end of the window). `build` makes the event from the redacted text.
    */
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
-    this.#events.emitText(name, text, build);
+    this.#parts.events.emitText(name, text, build);
   }
 
   /**
@@ -537,7 +541,7 @@ export class Sandbox {
    * published, dropped at a full subscriber), stamped as given but paid from this sandbox's budget.
    */
   emitCaused(event: EventInput): void {
-    this.#events.emitCaused(event);
+    this.#parts.events.emitCaused(event);
   }
 
   /**
@@ -546,12 +550,12 @@ export class Sandbox {
    * nest: an invocation inside a delivery belongs to the delivery's window.
    */
   beginEventWindow(): void {
-    this.#events.begin();
+    this.#parts.events.begin();
   }
 
   /** Kernel-internal: close the window opened by `beginEventWindow`: summarize what was held back. */
   endEventWindow(): void {
-    this.#events.end();
+    this.#parts.events.end();
   }
 
   /** The sandbox's fuel: used since spawn, remaining for the fast path, and its limits. */
@@ -571,7 +575,7 @@ export class Sandbox {
   refuel(fuel: number = this.limits.fuel): number {
     const budget = this.#fuel.refuel(fuel);
     // Outside an invocation, a refuel opens the fast path's next window of events too.
-    if (this.#meter) this.#events.refillIfIdle();
+    if (this.#parts.meter) this.#parts.events.refillIfIdle();
     return budget;
   }
 
@@ -581,7 +585,7 @@ export class Sandbox {
    * much later. Outside deterministic mode the clocks are real and this is `invalid-argument`.
    */
   advanceClock(nanoseconds: number | bigint): void {
-    this.#clock.advance(nanoseconds);
+    advanceClock(this.#parts.clock, nanoseconds);
   }
 
   /** Kernel-internal: the `fuel-exhausted` error for the invocation in progress (and its event). */
@@ -606,12 +610,12 @@ export class Sandbox {
    * its deadline (the meter then stops the guest at every later check).
    */
   checkDeadline(): void {
-    this.#deadline.check();
+    this.#parts.deadline.check();
   }
 
   /** Kernel-internal: a call that is not an invocation starts now (the start function, at spawn). */
   startClock(): void {
-    this.#deadline.begin();
+    this.#parts.deadline.begin();
   }
 
   /**
@@ -620,28 +624,28 @@ export class Sandbox {
    * thread may wait, e.g. `fdSource(0, { maxWaitMs: () => sandbox.timeLeftMs() })`.
    */
   timeLeftMs(): number {
-    return this.#deadline.left();
+    return this.#parts.deadline.left();
   }
 
   /** Whether the call in progress ran past its deadline (even if the guest caught the error). */
   get timedOut(): boolean {
-    return this.#deadline.expired;
+    return this.#parts.deadline.expired;
   }
 
   /** Kernel-internal: the `timeout` error for the call in progress (and its event). */
   deadlineExceeded(exportName: string): KeelError {
-    const elapsedMs = Math.round(this.#deadline.elapsed());
+    const elapsedMs = Math.round(this.#parts.deadline.elapsed());
     const { used } = this.#fuel.spent();
     const error = new KeelError(
       'timeout',
-      `"${exportName}" ran past its deadline of ${this.#deadline.ms} ms (${elapsedMs} ms)`,
-      { export: exportName, deadlineMs: this.#deadline.ms, elapsedMs },
+      `"${exportName}" ran past its deadline of ${this.#parts.deadline.ms} ms (${elapsedMs} ms)`,
+      { export: exportName, deadlineMs: this.#parts.deadline.ms, elapsedMs },
     );
     this.emit({
       event: EVENTS.deadlineExceeded,
       level: 'warn',
       status: 'error',
-      data: { export: exportName, deadlineMs: this.#deadline.ms, elapsedMs, fuel: used },
+      data: { export: exportName, deadlineMs: this.#parts.deadline.ms, elapsedMs, fuel: used },
     });
     return error;
   }
@@ -667,7 +671,7 @@ export class Sandbox {
   ): Promise<InvokeOutcome> {
     // Back-pressure: a log that has fallen behind catches up before more guest code runs.
     if (this.#bus.congested) await this.#bus.drained();
-    const remote = this.#exports.remote;
+    const remote = this.#parts.exports.remote;
     if (remote) return this.#invokeRemote(remote, exportName, args, options);
     return this.invokeSync(exportName, args, options);
   }
@@ -694,7 +698,7 @@ export class Sandbox {
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#events.endRequest();
+        this.#parts.events.endRequest();
         if (this.#context) setInput(this.#context, undefined);
       }
     } finally {
@@ -717,7 +721,7 @@ export class Sandbox {
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
-        this.#events.endRequest();
+        this.#parts.events.endRequest();
         if (this.#context) setInput(this.#context, undefined);
       }
     } finally {
@@ -728,7 +732,10 @@ export class Sandbox {
   #beginCall(exportName: string, args: readonly unknown[], options: InvokeOptions): CallInProgress {
     const target = this.#resolve(exportName);
     const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
-    this.#fuel.start(this.id, exportName, options.fuel, this.#deadline.ran());
+    // One load of the parts for the deadline, events and clock below (the sandbox keeps no copies).
+    const parts = this.#parts;
+    const deadline = parts.deadline;
+    this.#fuel.start(this.id, exportName, options.fuel, deadline.ran());
     const request = this.#ids.nextRequest();
     // Timed unless the caller said `timing: false` and nobody observes `invoke:end`: an untimed
     // call reads no clock (a reading costs about 50 ns on this project's machines, half of the
@@ -736,17 +743,18 @@ export class Sandbox {
     // fast-path call's does (docs/limits.md, "Deadline"). A timed call reads the clock once for
     // both: outside deterministic mode the deadline's clock is performance.now.
     let started = Number.NaN;
-    if (options.timing !== false || this.#events.wants(EVENTS.invokeEnd)) {
+    // A sandbox has virtual clocks in deterministic mode only.
+    if (options.timing !== false || parts.events.wants(EVENTS.invokeEnd)) {
       started = performance.now();
-      this.#deadline.begin(this.#clock.deterministic ? undefined : started);
-    } else if (this.#clock.deterministic) this.#deadline.begin();
-    else this.#deadline.mark();
+      deadline.begin(parts.clock !== undefined ? undefined : started);
+    } else if (parts.clock !== undefined) deadline.begin();
+    else deadline.mark();
     // Built only when observed: an unobserved invocation allocates no event and formats no id.
-    if (this.#events.wants(EVENTS.invokeStart))
+    if (parts.events.wants(EVENTS.invokeStart))
       this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
     const callArgs = target.fromJson(args);
     this.#setState('running');
-    this.#events.startRequest(request);
+    parts.events.startRequest(request);
     if (this.#context) setInput(this.#context, input);
     return { exportName, target, args: callArgs, request, started };
   }
@@ -755,12 +763,12 @@ export class Sandbox {
     if (this.#state !== 'running')
       throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
     // A guest that caught the fuel error (or the timeout) and returned still ran out.
-    if (this.#deadline.expired) throw this.deadlineExceeded(call.exportName);
-    if (this.#meter?.exhausted()) throw this.fuelExhausted(call.exportName);
+    if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
+    if (this.#parts.meter?.exhausted()) throw this.fuelExhausted(call.exportName);
     this.#setState('ready');
     const duration_ms = since(call.started);
     const fuel = this.#endBudget();
-    if (this.#events.wants(EVENTS.invokeEnd))
+    if (this.#parts.events.wants(EVENTS.invokeEnd))
       this.emit({
         event: EVENTS.invokeEnd,
         request: requestId(call.request),
@@ -800,18 +808,18 @@ export class Sandbox {
    */
   fn<F extends (...args: any[]) => any>(exportName: string): F {
     this.#checkRunnable();
-    const gate = this.#deadline;
+    const gate = this.#parts.deadline;
     this.#owner ??= new FastOwner(this);
     const owner = this.#owner;
     // Scalars only (the common case): one function of Keel's own that checks the arguments,
     // calls the core export and lifts the result inline (host/abi/fast.ts). Found without
     // resolving the export: its general lifted function is never made (spawn time, issue 12).
-    const scalar = this.#exports.scalar(exportName);
+    const scalar = this.#parts.exports.scalar(exportName);
     if (scalar) return scalarCall(scalar, gate, owner, exportName) as F;
     const target = this.#resolve(exportName).fn;
     // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
     // unwinds at its next check) and a re-entrant call is refused.
-    const meter = this.#meter;
+    const meter = this.#parts.meter;
     const call = (...args: unknown[]) => {
       if (gate.busy > 1 /* GATE_OPEN */) owner.refuse();
       gate.enter();
@@ -830,37 +838,37 @@ export class Sandbox {
 
   /** A fast-path call is running. */
   get #inFastCall(): boolean {
-    return (this.#deadline.busy & IN_CALL) !== 0;
+    return (this.#parts.deadline.busy & IN_CALL) !== 0;
   }
 
   /** The state, mirrored in the fast path's gate. */
   #setState(state: SandboxState): void {
     this.#state = state;
-    const gate = this.#deadline;
+    const gate = this.#parts.deadline;
     gate.busy = (gate.busy & ~NOT_READY) | (state === 'ready' ? 0 : NOT_READY);
   }
 
   /** A fast-path call may not start at once: throws why, or returns (a stale mark) with the gate open. */
   #fastRefuse(): void {
     this.#checkRunnable();
-    this.#deadline.open();
+    this.#parts.deadline.open();
   }
 
   /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
   #fastAfter(exportName: string): void {
-    this.#deadline.settle();
+    this.#parts.deadline.settle();
     let error: KeelError;
     if (this.#state !== 'ready')
       error = this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-    else if (this.#deadline.expired) error = this.deadlineExceeded(exportName);
-    else if (this.#meter?.exhausted()) error = this.fuelExhausted(exportName);
+    else if (this.#parts.deadline.expired) error = this.deadlineExceeded(exportName);
+    else if (this.#parts.meter?.exhausted()) error = this.fuelExhausted(exportName);
     else return;
     this.#fastFail(error, exportName);
   }
 
   /** The fast-path call threw `error`: settle as an invocation does; an exit returns undefined. */
   #fastFail(error: unknown, exportName: string): undefined {
-    this.#deadline.settle();
+    this.#parts.deadline.settle();
     if (this.#state !== 'ready') throw this.#endReason ?? error;
     const outcome = this.#settleFailure(error, exportName, 0, performance.now());
     // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
@@ -884,8 +892,8 @@ export class Sandbox {
     if (this.#state === 'killed' || this.#state === 'exited' || this.#state === 'poisoned') return;
     // Killed in the middle of a call (from a host function): the guest reloads its counter when
     // that host call returns, finds it empty at its next check and unwinds.
-    if (this.#state === 'running' || this.#inFastCall) this.#meter?.setRemaining(0);
-    const remote = this.#exports.remote;
+    if (this.#state === 'running' || this.#inFastCall) this.#parts.meter?.setRemaining(0);
+    const remote = this.#parts.exports.remote;
     // The error of a kill is made when first needed (a call into the ended sandbox, `failure`).
     const ended =
       error ??
@@ -904,13 +912,13 @@ export class Sandbox {
   #endBudget(): FuelReport {
     const fuel = this.#fuel.finish();
     // Outside an invocation, the fast path's refuel opens its next window of events too.
-    if (this.#meter) this.#events.refillIfIdle();
+    if (this.#parts.meter) this.#parts.events.refillIfIdle();
     return fuel;
   }
 
   #checkRunnable(): void {
     // The gate's word read here, not through `#inFastCall`: V8 calls a private getter at each read.
-    if (this.#state === 'ready' && (this.#deadline.busy & IN_CALL) === 0) return;
+    if (this.#state === 'ready' && (this.#parts.deadline.busy & IN_CALL) === 0) return;
     this.#refuseRun();
   }
 
@@ -973,11 +981,11 @@ export class Sandbox {
       });
       return { value, err: true, fuel: this.#endBudget(), ...timing };
     }
-    const failure = this.#deadline.expired
+    const failure = this.#parts.deadline.expired
       ? error instanceof KeelError && error.code === 'timeout' && 'export' in error.details
         ? error
         : this.deadlineExceeded(exportName)
-      : this.#meter?.exhausted() &&
+      : this.#parts.meter?.exhausted() &&
           !(error instanceof KeelError && error.code === 'fuel-exhausted' && 'export' in error.details)
         ? this.fuelExhausted(exportName)
         : classifyFailure(error, exportName);
@@ -1012,9 +1020,9 @@ export class Sandbox {
   ): void {
     this.#setState(state);
     this.#endError = reason;
-    this.#exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
-    this.#exports.clear();
-    this.#events.closing(() => this.release());
+    this.#parts.exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
+    this.#parts.exports.clear();
+    this.#parts.events.closing(() => this.release());
     this.emit(event);
     this.#onEnd(this);
   }
@@ -1027,7 +1035,7 @@ export class Sandbox {
 
   #resolve(exportName: string): ResolvedExport {
     this.#checkRunnable();
-    const found = this.#exports.resolve(exportName);
+    const found = this.#parts.exports.resolve(exportName);
     if (found) return found;
     return this.#noSuchExport(exportName);
   }

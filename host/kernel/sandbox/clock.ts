@@ -1,4 +1,8 @@
-/** A sandbox's virtual clocks in deterministic mode: time moved by its fuel and by the embedder's `advanceClock`. */
+/**
+ * A sandbox's virtual clocks in deterministic mode: time moved by its fuel and by the embedder's
+ * `advanceClock`. Made only in deterministic mode (idle memory, issue 12); `virtualNanos` and
+ * `advanceClock` answer for a sandbox without one as its clock would outside that mode.
+ */
 import { KeelError } from '../errors.js';
 import type { MeterRuntime } from '../metering.js';
 
@@ -20,7 +24,7 @@ export class VirtualClock {
 
   /** The sandbox's time: its fuel used (1 ns per unit) plus the embedder's steps. */
   nanos(): bigint {
-    return this.#advance + BigInt(this.#meter?.used() ?? 0) * NS_PER_FUEL;
+    return this.#advance + fuelNanos(this.#meter);
   }
 
   /**
@@ -33,12 +37,7 @@ export class VirtualClock {
 
   /** `Sandbox.advanceClock`: an explicit step forward, `invalid-argument` outside deterministic mode. */
   advance(nanoseconds: number | bigint): void {
-    if (!this.deterministic) {
-      throw new KeelError(
-        'invalid-argument',
-        'advanceClock needs deterministic mode (new Kernel({ deterministic: { seed } })): real clocks cannot be moved',
-      );
-    }
+    if (!this.deterministic) throw notDeterministic();
     const step =
       typeof nanoseconds === 'bigint'
         ? nanoseconds
@@ -60,4 +59,27 @@ export class VirtualClock {
     }
     this.#advance += step;
   }
+}
+
+/** Virtual time of the fuel used: 1 ns per unit. */
+function fuelNanos(meter: MeterRuntime | undefined): bigint {
+  return BigInt(meter?.used() ?? 0) * NS_PER_FUEL;
+}
+
+function notDeterministic(): KeelError {
+  return new KeelError(
+    'invalid-argument',
+    'advanceClock needs deterministic mode (new Kernel({ deterministic: { seed } })): real clocks cannot be moved',
+  );
+}
+
+/** `SandboxContext.virtualNanos` of a sandbox: its clock's, or (no clock: not deterministic) its fuel's time alone. */
+export function virtualNanos(clock: VirtualClock | undefined, meter: MeterRuntime | undefined): bigint {
+  return clock ? clock.nanos() : fuelNanos(meter);
+}
+
+/** `Sandbox.advanceClock`: `invalid-argument` without a virtual clock (outside deterministic mode). */
+export function advanceClock(clock: VirtualClock | undefined, nanoseconds: number | bigint): void {
+  if (!clock) throw notDeterministic();
+  clock.advance(nanoseconds);
 }
