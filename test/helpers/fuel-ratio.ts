@@ -76,7 +76,7 @@ export function computeKernel(): () => number {
 /** ns of CPU per unit of fuel of compute now, scaled to the calibration's median kernel. */
 async function computeNow(): Promise<number> {
   const calibrated = calibration.kinds.find((k) => k.name === KERNEL)!.nsPerFuel;
-  const { ns, fuel } = await window(computeKernel(), 15, 3_000);
+  const { ns, fuel } = await window(computeKernel(), 10, 3_000);
   return (ns / fuel) * (COMPUTE_NS_PER_FUEL / calibrated);
 }
 
@@ -94,7 +94,7 @@ const ROUNDS = 5;
  */
 export async function fuelRatio(
   once: () => number | Promise<number>,
-  minMs = 40,
+  minMs = 30,
   maxMs = 3_000,
 ): Promise<number> {
   await window(once, 50, maxMs);
