@@ -316,7 +316,8 @@ export class Kernel {
     const context = sandbox.context(
       options.io ?? NO_IO,
       this.#deterministic,
-      this.#seed * 1_000_003n + BigInt(this.#sandboxes.size + 1),
+      this.#seed,
+      this.#sandboxes.size + 1,
       this.#protectedPaths,
       this.sched,
     );

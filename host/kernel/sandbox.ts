@@ -216,8 +216,14 @@ class Context implements SandboxContext {
   readonly limits: Readonly<Limits>;
   readonly io: SandboxContext['io'];
   readonly deterministic: boolean;
-  readonly seed: bigint;
   readonly protectedPaths: readonly string[];
+  /**
+   * Its seed's parts: the kernel's seed (shared) and its spawn number. The seed is made when
+   * read (a provider in deterministic mode reads it once), not kept as a BigInt of its own per
+   * sandbox (idle memory, issue 12).
+   */
+  readonly #seedBase: bigint;
+  readonly #seedIndex: number;
   /** Where its scheduler port comes from, and the port, made when a provider first asks for it. */
   readonly #ports: SchedPorts | undefined;
   #port: SchedPort | undefined;
@@ -235,7 +241,8 @@ class Context implements SandboxContext {
     parts: SandboxParts,
     io: SandboxContext['io'],
     deterministic: boolean,
-    seed: bigint,
+    seedBase: bigint,
+    seedIndex: number,
     protectedPaths: readonly string[],
     ports: SchedPorts | undefined,
   ) {
@@ -245,9 +252,15 @@ class Context implements SandboxContext {
     this.limits = parts.limits;
     this.io = io;
     this.deterministic = deterministic;
-    this.seed = seed;
+    this.#seedBase = seedBase;
+    this.#seedIndex = seedIndex;
     this.protectedPaths = protectedPaths;
     this.#ports = ports;
+  }
+
+  /** Seed for this sandbox's deterministic randomness: the kernel's seed * 1,000,003 + its spawn number. */
+  get seed(): bigint {
+    return this.#seedBase * 1_000_003n + BigInt(this.#seedIndex);
   }
 
   /** The scheduler's port for this sandbox, made on first use (most sandboxes never send: idle memory, issue 12). */
@@ -438,7 +451,8 @@ export class Sandbox {
   context(
     io: SandboxContext['io'],
     deterministic: boolean,
-    seed: bigint,
+    seedBase: bigint,
+    seedIndex: number,
     protectedPaths: readonly string[],
     sched?: SchedPorts,
   ): SandboxContext {
@@ -455,7 +469,8 @@ export class Sandbox {
       this.#parts,
       io,
       deterministic,
-      seed,
+      seedBase,
+      seedIndex,
       protectedPaths,
       sched,
     );

@@ -75,6 +75,29 @@ describe('capability providers: handed in, never listed by the kernel', () => {
     await kernel.close();
   });
 
+  it("gives each sandbox's providers its seed: the kernel's seed * 1,000,003 + its spawn number", async () => {
+    const seen: SandboxContext[] = [];
+    const watcher: CapabilityProvider = {
+      ...secrets,
+      link: ({ context }) => {
+        seen.push(context);
+        return { read_secret: () => 42 };
+      },
+    };
+    const kernel = new Kernel({
+      cacheDir: tempCacheDir(),
+      builtinProviders: [],
+      providers: [watcher],
+      deterministic: { seed: 7 },
+    });
+    const secret = await kernel.load(await wat(SECRET_WAT));
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    expect(seen.map((c) => c.seed)).toEqual([7n * 1_000_003n + 1n, 7n * 1_000_003n + 2n]);
+    expect(seen[0]!.seed).toBe(seen[0]!.seed);
+    await kernel.close();
+  });
+
   it('runs with a chosen subset of the built-ins', async () => {
     const chosen = BUILTIN_PROVIDERS.filter((p) => !p.interfaces.some((i) => i.startsWith('wasi:random/')));
     expect(chosen.length).toBe(BUILTIN_PROVIDERS.length - 1);
