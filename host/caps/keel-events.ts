@@ -8,6 +8,7 @@ import type { EventsScope, Fanout } from '../sched/port.js';
 import { chargeMessage, deniedCall, guestCall, parseScope, schedPort } from './keel-ipc.js';
 import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
 import { lazySchema } from './schema.js';
+import { keelKernelTypes } from './wit-types.js';
 
 export const eventsScopeSchema = lazySchema((z) => {
   const topicPattern = z.string().refine(isTopicPattern, {
@@ -37,6 +38,7 @@ export function chargeFanout(context: SandboxContext, body: Uint8Array, fanout: 
 export const keelEvents: CapabilityProvider = {
   name: 'keel-events',
   interfaces: ['keel:kernel/events'],
+  wit: keelKernelTypes,
   callCost: DEFAULT_HOST_COSTS.message,
   parseScope: (iface, scope) => parseScope(eventsScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {

@@ -10,6 +10,7 @@ import { isPeerPattern } from '../sched/glob.js';
 import { type IpcScope, isGuestError, type SchedPort } from '../sched/port.js';
 import { type CapabilityProvider, DEFAULT_HOST_COSTS, type SandboxContext, wasiError } from './provider.js';
 import { lazySchema } from './schema.js';
+import { keelKernelTypes } from './wit-types.js';
 
 export const ipcScopeSchema = lazySchema((z) =>
   z
@@ -86,6 +87,7 @@ export function chargeMessage(context: SandboxContext, body: Uint8Array): void {
 export const keelIpc: CapabilityProvider = {
   name: 'keel-ipc',
   interfaces: ['keel:kernel/ipc'],
+  wit: keelKernelTypes,
   callCost: DEFAULT_HOST_COSTS.message,
   parseScope: (iface, scope) => parseScope(ipcScopeSchema(), iface, scope),
   link({ interface: iface, scope, context }) {

@@ -5,6 +5,7 @@
 import { EVENTS, type EventLevel } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import type { CapabilityProvider } from './provider.js';
+import { keelKernelTypes } from './wit-types.js';
 
 const LEVELS: readonly EventLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 export const MAX_LOG_MESSAGE = 4096;
@@ -32,6 +33,7 @@ export function parseLogScope(iface: string, scope: unknown): LogScope {
 export const keelLog: CapabilityProvider = {
   name: 'keel-log',
   interfaces: ['keel:kernel/log'],
+  wit: keelKernelTypes,
   parseScope: parseLogScope,
   link({ scope, context }) {
     const minimum = LEVELS.indexOf((scope as LogScope).level);

@@ -4,10 +4,12 @@
  */
 import { schedPort } from './keel-ipc.js';
 import type { CapabilityProvider } from './provider.js';
+import { keelKernelTypes } from './wit-types.js';
 
 export const keelSelf: CapabilityProvider = {
   name: 'keel-self',
   interfaces: ['keel:kernel/self', 'keel:kernel/types'],
+  wit: keelKernelTypes,
   authorityFree: ['keel:kernel/self', 'keel:kernel/types'],
   link({ interface: iface, context }) {
     if (iface === 'keel:kernel/types') return {};
