@@ -16,18 +16,19 @@ import { stripVersion } from '../policy/grants.js';
 import { isKeelError, KeelError } from './errors.js';
 import type { ProviderRegistry } from './linker.js';
 
-const served = new WeakMap<CapabilityProvider, ReadonlyMap<string, ExternType>>();
+/** By the declaration itself (bytes or function), so that providers sharing one parse it once. */
+const served = new WeakMap<object, ReadonlyMap<string, ExternType>>();
 
 /**
  * What a provider serves, by unversioned interface, read from its `wit` (a component that
- * imports each interface) by Keel's own parser, once per provider; undefined when it declares
- * none.
+ * imports each interface) by Keel's own parser, once per declaration (Keel's four keel:kernel
+ * providers share one); undefined when it declares none.
  */
 export function servedTypes(provider: CapabilityProvider): ReadonlyMap<string, ExternType> | undefined {
-  const known = served.get(provider);
-  if (known) return known;
   const wit = provider.wit;
   if (wit === undefined) return undefined;
+  const known = served.get(wit);
+  if (known) return known;
   let types: Map<string, ExternType>;
   try {
     const plan = planComponent(typeof wit === 'function' ? wit() : wit);
@@ -39,7 +40,7 @@ export function servedTypes(provider: CapabilityProvider): ReadonlyMap<string, E
       `provider ${provider.name}: its wit is not a component Keel can read: ${why}`,
     );
   }
-  served.set(provider, types);
+  served.set(wit, types);
   return types;
 }
 

@@ -75,6 +75,11 @@ describe('keel:kernel imports against the types Keel serves', () => {
     }
   });
 
+  it('the four providers share one declaration, read once', () => {
+    expect(servedTypes(keelIpc)).toBe(servedTypes(keelLog));
+    expect(servedTypes(keelSelf)).toBe(servedTypes(keelEvents));
+  });
+
   it('the committed types are the build record’s', () => {
     const records = JSON.parse(
       readFileSync(new URL('../../wit-types/types.json', import.meta.url), 'utf8'),
