@@ -129,6 +129,8 @@ export function cliHint(
         ? "raise the sandbox's limits.fuel in the plan, or find the loop that does not end"
         : 'raise --fuel if the work is legitimate, or find the loop that does not end';
     case 'memory-limit':
+      // The host's capacity for linear memories, not this sandbox's limit: no flag raises it.
+      if ((error.details as { limit?: unknown }).limit === 'host') return ERROR_CATALOG[error.code].fix;
       return command === 'up'
         ? "raise the sandbox's limits.memory in the plan if the module needs it"
         : 'raise --memory (e.g. --memory 256MiB) if the module needs it';

@@ -50,8 +50,9 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     fix: 'Raise the fuel limits (`fuel`, `fuelTotal`) if the work is legitimate, or find the loop that does not end.',
   },
   'memory-limit': {
-    meaning: 'The guest asked for more linear memory than its limit allows.',
-    fix: 'Raise the memory limit (`memoryBytes`) if the module legitimately needs it.',
+    meaning:
+      "The guest asked for more linear memory than its limits allow, or the host could not reserve memory for another sandbox's linear memory (`details.limit: 'host'`).",
+    fix: "Raise the memory limit (`memoryBytes`) if the module legitimately needs it; at `details.limit: 'host'`, end sandboxes that are no longer needed or use fewer memories per sandbox.",
   },
   'table-limit': {
     meaning: 'The guest asked for more table elements than its limit allows.',

@@ -25,8 +25,31 @@ export function componentErrorPayload(error: unknown): { payload: unknown } | un
   return undefined;
 }
 
+/**
+ * V8's refusals to reserve a wasm memory (`WebAssembly.Instance(): Out of memory: Cannot
+ * allocate Wasm memory for new instance`, `WebAssembly.Memory(): could not allocate memory`):
+ * every memory reserves address space (guard regions), even an empty one, and a process holds
+ * only so many.
+ */
+const WASM_MEMORY_OOM = /cannot allocate wasm memory|could not allocate memory/i;
+
+/**
+ * The host's capacity for linear memories is spent (the process's address space for wasm
+ * memories): `memory-limit` with `details.limit: 'host'`, never `internal`.
+ */
+export function hostMemoryExhausted(error: unknown, exportName: string): KeelError | undefined {
+  if (!(error instanceof RangeError) || !WASM_MEMORY_OOM.test(error.message)) return undefined;
+  return new KeelError(
+    'memory-limit',
+    `the host could not reserve memory for another sandbox's linear memory in "${exportName}" (${error.message}): end sandboxes that are no longer needed, or use fewer memories per sandbox`,
+    { limit: 'host', export: exportName, reason: error.message },
+  );
+}
+
 export function classifyFailure(error: unknown, exportName: string): KeelError {
   if (error instanceof KeelError) return error;
+  const host = hostMemoryExhausted(error, exportName);
+  if (host) return host;
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new KeelError('stack-overflow', `stack overflow in "${exportName}": ${error.message}`, {
       export: exportName,
