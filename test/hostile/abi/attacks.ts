@@ -226,6 +226,22 @@ export const ATTACKS = {
     grants: ['keel:hostile/blobs'],
     expect: 'capability-denied',
   } satisfies NamedAttack,
+  /**
+   * The same through one of Keel's WASI providers, which declare no WIT types yet:
+   * `wasi:random/random#get-random-bytes` imported as `func(len: u64) -> u32` (PENDING.md).
+   */
+  'wasi-import-type-confusion': {
+    component: () =>
+      hostileComponent(
+        `(import "wasi:random/random@0.2.0" "get-random-bytes" (func $get (param i64) (result i32)))
+         (func (export "f") (result i32) (call $get (i64.const 9)))`,
+        `world w { import wasi:random/random@0.2.0; export f: func() -> u32; }
+         package wasi:random@0.2.0 { interface random { get-random-bytes: func(len: u64) -> u32; } }`,
+      ),
+    call: 'f',
+    grants: ['wasi:random/random'],
+    expect: 'capability-denied',
+  } satisfies NamedAttack,
 
   // --- the component's own description ------------------------------------------------------
   /** flags with more than 32 labels (the canonical ABI allows at most 32). */
