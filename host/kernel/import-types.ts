@@ -11,10 +11,12 @@ import { importMismatch } from '../abi/conform.js';
 import { planComponent } from '../abi/plan.js';
 import type { ExternType } from '../abi/types.js';
 import type { CapabilityProvider } from '../caps/provider.js';
+import { EVENTS } from '../events/names.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { stripVersion } from '../policy/grants.js';
 import { isKeelError, KeelError } from './errors.js';
 import type { ProviderRegistry } from './linker.js';
+import type { Sandbox } from './sandbox.js';
 
 /** By the declaration itself (bytes or function), so that providers sharing one parse it once. */
 const served = new WeakMap<object, ReadonlyMap<string, ExternType>>();
@@ -53,8 +55,16 @@ interface Mismatch {
 /** Per loaded module, per provider registry: the first import that does not fit, or null. */
 const verdicts = new WeakMap<LoadedModule, WeakMap<ProviderRegistry, Mismatch | null>>();
 
-/** Throws `capability-denied` when an import of `module` does not have its provider's types. */
-export function checkImportTypes(providers: ProviderRegistry, module: LoadedModule, name: string): void {
+/**
+ * Throws `capability-denied` when an import of `module` does not have its provider's types, after
+ * the sandbox's `capability:denied` event (as a denied grant has): a refused spawn leaves a trace.
+ */
+export function checkImportTypes(
+  providers: ProviderRegistry,
+  module: LoadedModule,
+  name: string,
+  sandbox: Pick<Sandbox, 'emit'>,
+): void {
   if (!module.plan) return;
   let byRegistry = verdicts.get(module);
   let verdict = byRegistry?.get(providers);
@@ -67,6 +77,12 @@ export function checkImportTypes(providers: ProviderRegistry, module: LoadedModu
     byRegistry.set(providers, verdict);
   }
   if (verdict) {
+    sandbox.emit({
+      event: EVENTS.capabilityDenied,
+      level: 'warn',
+      status: 'denied',
+      data: { interface: verdict.iface, import: verdict.import, reason: 'type-mismatch' },
+    });
     throw new KeelError(
       'capability-denied',
       `${name} imports ${verdict.import} with types its provider does not serve: ${verdict.why}`,

@@ -402,7 +402,7 @@ export class Kernel {
   ): PlannedLink[] | Promise<PlannedLink[]> {
     // Secrets handed to the guest never reach the log: known before the first event of the spawn.
     for (const grant of grants) registerSecrets(this.#planContext(), grant);
-    checkImportTypes(this.#providers, module, name);
+    checkImportTypes(this.#providers, module, name, sandbox);
     const planned = planLinks(this.#planContext(), sandbox, module, grants);
     if (Array.isArray(planned)) return refuseDenied(sandbox, name, module, planned, denial);
     return planned.then((plan) => refuseDenied(sandbox, name, module, plan, denial));

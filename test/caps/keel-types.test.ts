@@ -27,8 +27,12 @@ async function guest(core: string, wit: string): Promise<Uint8Array> {
 const LOG = `(import "keel:kernel/log@0.2.0" "log" (func $log (param i32 i32 i32)))
   (func (export "f") (call $log (i32.const 2) (i32.const 0) (i32.const 0)))`;
 
+/** What each spawn left in the event log: `capability:denied` events' data, in order. */
+const denials: unknown[] = [];
+
 async function spawnLog(declared: string): Promise<unknown> {
   const kernel = new Kernel({ cacheDir: false });
+  kernel.events.subscribe('capability:denied', (event) => void denials.push(event.data));
   try {
     const bytes = await guest(
       LOG,
@@ -65,6 +69,14 @@ describe('keel:kernel imports against the types Keel serves', () => {
       'keel:kernel/log@0.2.0#log is imported as func(level: u32, message: string)',
     );
     expect(outcome.message).toContain('the host serves func(level: level, message: string)');
+  });
+
+  it('the refused spawn leaves a capability:denied event naming the import and the reason', async () => {
+    denials.length = 0;
+    await spawnLog('log: func(level: u32, message: string);');
+    expect(denials).toEqual([
+      { interface: 'keel:kernel/log', import: 'keel:kernel/log@0.2.0', reason: 'type-mismatch' },
+    ]);
   });
 
   it('every keel:kernel provider declares types for each interface it serves', () => {
