@@ -28,6 +28,10 @@ export class IdSource {
   sandbox(): SandboxId {
     return `sbx_${++this.#sandbox}`;
   }
+  /** How many sandbox ids were made: the spawn number of the one made last (`sbx_<n>`). */
+  get sandboxes(): number {
+    return this.#sandbox;
+  }
   request(): RequestId {
     return requestId(this.nextRequest());
   }

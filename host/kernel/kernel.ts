@@ -317,7 +317,8 @@ export class Kernel {
       options.io ?? NO_IO,
       this.#deterministic,
       this.#seed,
-      this.#sandboxes.size + 1,
+      // Its spawn number (sbx_<n>), not how many are alive: two live sandboxes never share a seed.
+      this.#ids.sandboxes,
       this.#protectedPaths,
       this.sched,
     );

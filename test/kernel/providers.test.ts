@@ -98,6 +98,31 @@ describe('capability providers: handed in, never listed by the kernel', () => {
     await kernel.close();
   });
 
+  it('two sandboxes alive at once never share a seed, whatever ended before them', async () => {
+    const seen: SandboxContext[] = [];
+    const watcher: CapabilityProvider = {
+      ...secrets,
+      link: ({ context }) => {
+        seen.push(context);
+        return { read_secret: () => 42 };
+      },
+    };
+    const kernel = new Kernel({
+      cacheDir: tempCacheDir(),
+      builtinProviders: [],
+      providers: [watcher],
+      deterministic: { seed: 7 },
+    });
+    const secret = await kernel.load(await wat(SECRET_WAT));
+    const first = await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    await first.terminate();
+    // Two alive again: the third's seed was the second's when it came from the count alive.
+    await kernel.spawn(secret, { grants: ['env.read_secret'] });
+    expect(seen.map((c) => c.seed - 7n * 1_000_003n)).toEqual([1n, 2n, 3n]);
+    await kernel.close();
+  });
+
   it('runs with a chosen subset of the built-ins', async () => {
     const chosen = BUILTIN_PROVIDERS.filter((p) => !p.interfaces.some((i) => i.startsWith('wasi:random/')));
     expect(chosen.length).toBe(BUILTIN_PROVIDERS.length - 1);
