@@ -202,6 +202,10 @@ export interface SchedPorts {
 /** Set in `Context`'s static block: the sandbox sets its invocation's stdin and runs the cleanups. */
 let setInput: (context: Context, input: InvocationInput | undefined) => void;
 let takeCleanups: (context: Context) => (() => void)[] | undefined;
+/** Lets go of what a context held for the embedder and the providers, once their cleanups ran (`Sandbox.release`). */
+let forget: (context: Context) => void;
+/** What an ended context's `io` is: nothing of the embedder's. */
+const ENDED_IO: SandboxContext['io'] = Object.freeze({});
 
 /**
  * A sandbox's `SandboxContext`: its methods on the prototype (a spawn makes one object, not a
@@ -214,7 +218,8 @@ class Context implements SandboxContext {
   readonly sandbox: string;
   readonly module: string;
   readonly limits: Readonly<Limits>;
-  readonly io: SandboxContext['io'];
+  /** The embedder's I/O, until the sandbox ends (`ENDED_IO` after: the kernel may keep an ended sandbox). */
+  io: SandboxContext['io'];
   readonly deterministic: boolean;
   readonly protectedPaths: readonly string[];
   /**
@@ -328,6 +333,13 @@ class Context implements SandboxContext {
       const cleanups = context.#cleanups;
       context.#cleanups = undefined;
       return cleanups;
+    };
+    // The kernel keeps the sandbox that ended last (its hidden classes): it must not keep the
+    // embedder's stdin and sinks, nor the providers' state (streams, a filesystem's scope).
+    forget = (context) => {
+      context.#state = undefined;
+      context.#input = undefined;
+      context.io = ENDED_IO;
     };
   }
 }
@@ -487,15 +499,16 @@ export class Sandbox {
 
   /** Kernel-internal: run the providers' cleanups (once). Called when the sandbox ends or its spawn fails. */
   release(): void {
-    const cleanups = this.#context && takeCleanups(this.#context);
-    if (cleanups === undefined) return;
-    for (const cleanup of cleanups) {
+    const context = this.#context;
+    if (context === undefined) return;
+    for (const cleanup of takeCleanups(context) ?? []) {
       try {
         cleanup();
       } catch {
         // A provider's cleanup must not stop the others, nor the kernel.
       }
     }
+    forget(context);
   }
 
   /** Kernel-internal: attach a core module's instantiated exports. */

@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Kernel, type ModuleHandle, type Sandbox } from '../../host/index.js';
+import { type CapabilityProvider, Kernel, type ModuleHandle, type Sandbox } from '../../host/index.js';
 import { tempCacheDir } from '../helpers/components.js';
 import { liveObjects } from '../helpers/live-objects.js';
+import { wat } from '../helpers/wat.js';
 
 // vitest's forks run without --expose-gc: switched on for this process.
 setFlagsFromString('--expose-gc');
@@ -57,6 +58,38 @@ describe('the sandbox that ended last', () => {
     expect(last.deref()).toBeDefined();
     alive.terminate('done');
     expect(await liveObjects(WebAssembly.Memory.prototype)).toBe(memories);
+    await kernel.close();
+  });
+
+  it("keeps nothing of the embedder's io nor of its providers' state", async () => {
+    // A provider that keeps an object in the sandbox's shared state, as wasi:io keeps its streams.
+    let held: WeakRef<object> | undefined;
+    const keeper: CapabilityProvider = {
+      name: 'keeper',
+      interfaces: [],
+      coreImports: ['env.keep'],
+      link: ({ context }) => {
+        held = new WeakRef(context.state('keeper', () => ({ stream: new Uint8Array(1 << 20) })));
+        return { keep: () => 1 };
+      },
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [keeper] });
+    const module = await kernel.load(
+      await wat(`(module (import "env" "keep" (func $keep (result i32)))
+        (func (export "f") (result i32) (call $keep)))`),
+    );
+    const io = await (async () => {
+      const stdin = new Uint8Array(1 << 20);
+      const stdout = (_chunk: Uint8Array): void => {};
+      const sandbox = await kernel.spawn(module, { grants: ['env.keep'], io: { stdin, stdout } });
+      expect(sandbox.fn('f')()).toBe(1);
+      sandbox.terminate('done');
+      return { stdin: new WeakRef(stdin), stdout: new WeakRef(stdout), sandbox: new WeakRef(sandbox) };
+    })();
+    expect(await collected(io.sandbox)).toBe(false);
+    expect(await collected(io.stdin)).toBe(true);
+    expect(await collected(io.stdout)).toBe(true);
+    expect(await collected(held!)).toBe(true);
     await kernel.close();
   });
 });
