@@ -131,6 +131,11 @@ export function cliHint(
     case 'memory-limit':
       // The host's capacity for linear memories, not this sandbox's limit: no flag raises it.
       if ((error.details as { limit?: unknown }).limit === 'host') return ERROR_CATALOG[error.code].fix;
+      if ((error.details as { limit?: unknown }).limit === 'memories') {
+        return command === 'up'
+          ? "raise the sandbox's limits.memories in the plan if the module needs that many memories"
+          : 'raise --memories if the module needs that many memories';
+      }
       return command === 'up'
         ? "raise the sandbox's limits.memory in the plan if the module needs it"
         : 'raise --memory (e.g. --memory 256MiB) if the module needs it';

@@ -58,7 +58,10 @@ Options:
   --fuel <n>              Fuel for the invocation
   --timeout <duration>    Wall-clock deadline of the invocation, waiting for
                           input included: 250ms, 5s, 2m (default 30s)
-  --memory <size>         Linear memory limit: bytes, 64KiB, 1MiB, 1GiB
+  --memory <size>         Linear memory limit, all the guest's memories
+                          together: bytes, 64KiB, 1MiB, 1GiB
+  --memories <n>          How many linear memories the guest may have
+                          (default 16)
   --max-output <size>     stdout and stderr bytes kept (default 16MiB each)
   --env NAME=VALUE        Set a guest environment variable (repeatable)
   --env NAME              Pass one host variable through (repeatable)
@@ -107,6 +110,7 @@ const FLAGS = {
   fuel: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
+  memories: { type: 'string' },
   'max-output': { type: 'string' },
   env: { type: 'string', multiple: true },
   dir: { type: 'string', multiple: true },
@@ -131,6 +135,7 @@ interface RunRequest {
   fuel: number | undefined;
   timeoutMs: number | undefined;
   memory: number | undefined;
+  memories: number | undefined;
   maxOutput: number | undefined;
   grants: GrantInput[];
   /** `-` (or absent): Keel's own stdin. */
@@ -216,6 +221,10 @@ function parseRequest(argv: string[]): RunRequest | 'help' {
     fuel: values.fuel === undefined ? undefined : parseNonNegativeInteger('fuel', values.fuel as string),
     timeoutMs: values.timeout === undefined ? undefined : timeoutFlag(values.timeout as string),
     memory: size('memory'),
+    memories:
+      values.memories === undefined
+        ? undefined
+        : parseNonNegativeInteger('memories', values.memories as string),
     maxOutput: size('max-output'),
     grants,
     stdin: (values.stdin as string | undefined) ?? '-',
@@ -291,6 +300,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(request.fuel !== undefined ? { fuel: request.fuel } : {}),
       ...(request.timeoutMs !== undefined ? { deadlineMs: request.timeoutMs } : {}),
       ...(request.memory !== undefined ? { memoryBytes: request.memory } : {}),
+      ...(request.memories !== undefined ? { memories: request.memories } : {}),
       ...(request.maxOutput !== undefined ? { outputBytes: request.maxOutput } : {}),
     },
     ...(request.cacheDir !== undefined ? { cacheDir: request.cacheDir } : {}),

@@ -12,7 +12,7 @@ import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
-import { createMeterRuntime, KEEL_MODULE, type MeterRuntime } from '../meter/index.js';
+import { createMeterRuntime, KEEL_MODULE, type MemoryLayout, type MeterRuntime } from '../meter/index.js';
 import { ChannelEnd, TooLargeError, wireBytes } from './channel.js';
 import { osThreadId } from './os-thread.js';
 import { calleeOf, type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
@@ -31,7 +31,12 @@ export interface WorkerInit {
   modules: WebAssembly.Module[];
   /** The shape of the linked imports: interface (or core namespace) → member → kind. */
   shape: Record<string, Record<string, 'function' | 'class'>>;
-  meter?: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
+  meter?: {
+    memoryBytes: number;
+    tableElements: number;
+    growFailure: 'return-minus-one' | 'error';
+    layout?: MemoryLayout | undefined;
+  };
   /** Bytes one call may lift from the guest (each charged `fuelPerByte`). */
   maxCallBytes: number;
   /** Bytes a guest may pass one host function in one call (`limits.hostArgBytes`). */

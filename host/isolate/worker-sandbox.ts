@@ -12,7 +12,7 @@
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { HandleCounter } from '../abi/handles.js';
 import { KeelError } from '../kernel/errors.js';
-import type { MeterRuntime } from '../meter/index.js';
+import type { MemoryLayout, MeterRuntime } from '../meter/index.js';
 import { ChannelEnd, channelBuffer, NOTHING, wireBytes } from './channel.js';
 import { osThreadAlive } from './os-thread.js';
 import type { WorkerPool } from './pool.js';
@@ -62,7 +62,13 @@ export interface WorkerSandboxOptions {
   imports: Records;
   /** The sandbox's meter in the kernel: the worker's counter is synchronized with it. */
   meter: MeterRuntime | undefined;
-  meterLimits: { memoryBytes: number; tableElements: number; growFailure: 'return-minus-one' | 'error' };
+  meterLimits: {
+    memoryBytes: number;
+    tableElements: number;
+    growFailure: 'return-minus-one' | 'error';
+    /** The sandbox's memories, as the kernel's meter counts them (see `MemoryLayout`). */
+    layout?: MemoryLayout | undefined;
+  };
   onLimit(what: 'memory' | 'table', requested: number): void;
   maxCallBytes: number;
   fuelPerByte: number;

@@ -41,6 +41,7 @@ import {
   type MeterRuntime,
   meteringHook,
   SandboxLimitEvents,
+  sandboxMemories,
   spawnMeter,
 } from './metering.js';
 import { loadedModule, ModuleHandle } from './module.js';
@@ -495,6 +496,7 @@ export class Kernel {
         memoryBytes: limits.memoryBytes,
         tableElements: limits.tableElements,
         growFailure: growFailure ?? this.#options.growFailure ?? 'return-minus-one',
+        layout: sandboxMemories(module)?.layout,
       },
       onLimit: (what: 'memory' | 'table', requested: number) =>
         what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested),
@@ -573,6 +575,7 @@ export class Kernel {
       limits,
       growFailure ?? this.#options.growFailure ?? 'return-minus-one',
       events,
+      sandboxMemories(module),
     );
   }
 

@@ -13,8 +13,13 @@ export interface Limits {
    * fast-path call, a delivery, the start function); past it the call fails with `timeout`.
    */
   deadlineMs: number;
-  /** Linear memory per sandbox, in bytes (rounded down to 64 KiB pages). */
+  /** Linear memory per sandbox, all its memories together, in bytes (rounded down to 64 KiB pages). */
   memoryBytes: number;
+  /**
+   * Linear memories a sandbox may have (every memory its core instances define): each reserves
+   * host address space, even an empty one. More is `memory-limit` at spawn.
+   */
+  memories: number;
   /** Elements per table. */
   tableElements: number;
   /** Largest message a sandbox may send. */
@@ -57,6 +62,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fuelTotal: 1_000_000_000_000,
   deadlineMs: 30_000,
   memoryBytes: 64 * MiB,
+  memories: 16,
   tableElements: 10_000,
   messageBytes: 64 * 1024,
   mailboxLength: 1024,

@@ -7,20 +7,25 @@
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
-import { type CoreModuleHook, validateCore } from '../loader/loader.js';
+import { type CoreModuleHook, type LoadedModule, validateCore } from '../loader/loader.js';
 import {
   checkInitialLimits,
   createMeterHook,
   createMeterRuntime,
+  describeMemoryLimit,
   KEEL_MODULE,
+  MAX_MEMORY_PAGES,
+  type MemoryLayout,
   type MeterInfo,
   type MeterLimits,
   type MeterOptions,
   type MeterRuntime,
+  PAGE_BYTES,
   readMeterInfo,
 } from '../meter/index.js';
 import { KeelError } from './errors.js';
 import type { Limits } from './limits.js';
+import { oncePer } from './once-per.js';
 
 export type { MeterOptions, MeterRuntime };
 
@@ -64,35 +69,165 @@ export interface SandboxMeterEvents {
 }
 
 /**
+ * A module's linear memories as one sandbox of it has them: every core instance's own, each
+ * counted once (a memory an instance imports from another is the other's), the layout the
+ * meter counts `memory.grow` by, their number and their initial total.
+ */
+export interface SandboxMemories {
+  readonly layout: MemoryLayout;
+  /** Memories the sandbox's instances define (and, for a core module, import). */
+  readonly count: number;
+  /** Their initial sizes together, in pages. */
+  readonly initialPages: number;
+}
+
+/** Worked out once per module from its plan and its core modules' facts (none when unmetered). */
+export const sandboxMemories = oncePer((module: LoadedModule): SandboxMemories | undefined => {
+  const plan = module.plan;
+  const facts = (file: string) => module.coreFacts.get(file) as MeterInfo | undefined;
+  const slotOf: number[] = [];
+  const initial: number[] = [];
+  const maximum: number[] = [];
+  let shared = -1;
+  let count = 0;
+  const sharedSlot = () => {
+    if (shared < 0) {
+      shared = initial.push(0) - 1;
+      maximum.push(MAX_MEMORY_PAGES);
+    }
+    return shared;
+  };
+  const own = (m: { initial: number; maximum: number | undefined }) => {
+    count++;
+    maximum.push(Math.min(m.maximum ?? MAX_MEMORY_PAGES, MAX_MEMORY_PAGES));
+    return initial.push(m.initial) - 1;
+  };
+  if (!plan) {
+    const info = facts([...module.coreFacts.keys()][0] ?? '');
+    if (!info) return undefined;
+    // A core module: its memories, imported ones too (the embedder's, at their declared minimum).
+    const memories = info.memories;
+    if (memories.length === 1) slotOf.push(own(memories[0]!));
+    else {
+      slotOf.push(memories.length === 0 ? -1 : sharedSlot());
+      for (const m of memories) {
+        count++;
+        initial[shared] = initial[shared]! + m.initial;
+      }
+    }
+    return finish();
+  }
+  // Per instance: its module's memories, and which instance defines a memory it imports.
+  const memoriesOf: (MeterInfo['memories'] | undefined)[] = [];
+  for (const step of plan.instantiations) {
+    const m = plan.modules[step.module]!;
+    const info = facts(m.file);
+    if (!info) return undefined;
+    memoriesOf.push(info.memories);
+    const defined = info.memories.filter((x) => !x.imported);
+    if (info.memories.length === 0) slotOf.push(-1);
+    else if (info.memories.length === 1 && defined.length === 1) slotOf.push(own(defined[0]!));
+    else if (info.memories.length === 1) slotOf.push(importedSlot(step, m.info.imports));
+    else {
+      slotOf.push(sharedSlot());
+      for (const d of defined) {
+        count++;
+        initial[shared] = initial[shared]! + d.initial;
+      }
+    }
+  }
+  return finish();
+
+  /** The slot of the one memory an instance imports: its definer's, when that has only one. */
+  function importedSlot(
+    step: ComponentPlanStep,
+    imports: readonly { module: string; name: string; kind: string }[],
+  ): number {
+    const imp = imports.find((i) => i.kind === 'memory');
+    const arg = imp && step.args.find(([name]) => name === imp.module)?.[1];
+    let from: number | undefined;
+    if (arg?.kind === 'instance') from = arg.index;
+    else if (arg?.kind === 'bag') {
+      const def = arg.exports.find(([name]) => name === imp!.name)?.[1];
+      if (def?.kind === 'export') from = def.instance;
+    }
+    const slot = from === undefined ? undefined : slotOf[from];
+    return slot !== undefined && slot >= 0 && memoriesOf[from!]?.length === 1 ? slot : sharedSlot();
+  }
+
+  function finish(): SandboxMemories {
+    let initialPages = 0;
+    for (const pages of initial) initialPages += pages;
+    return { layout: { slotOf, initial, maximum, shared }, count, initialPages };
+  }
+});
+
+type ComponentPlanStep = NonNullable<LoadedModule['plan']>['instantiations'][number];
+
+/**
  * One sandbox's meter. Refuses the spawn (memory-limit / table-limit) when a core module starts
- * above the sandbox's limits, before anything is instantiated.
+ * above the sandbox's limits, when its memories together start above its memory limit or are
+ * more than its `memories` limit, before anything is instantiated.
  */
 export function sandboxMeter(
   facts: Iterable<unknown>,
   limits: Limits,
   growFailure: GrowFailure,
   events: SandboxMeterEvents,
+  memories?: SandboxMemories,
 ): MeterRuntime {
   for (const info of facts) checkInitialLimits(info as MeterInfo, limits);
-  return createMeterRuntime(meterLimits(limits, growFailure), events);
+  if (memories) checkSandboxMemories(memories, limits);
+  return createMeterRuntime(meterLimits(limits, growFailure, memories), events);
 }
 
-/** The meter's limits of frozen sandbox limits (the kernel's, shared by every spawn that changes none), made once. */
-const sharedMeterLimits = new WeakMap<Limits, Partial<Record<GrowFailure, MeterLimits>>>();
+/** A sandbox's memories together against its limits: their number, then their initial total. */
+export function checkSandboxMemories(memories: SandboxMemories, limits: Limits): void {
+  if (memories.count > limits.memories) {
+    throw new KeelError(
+      'memory-limit',
+      `the module's instances have ${memories.count} linear memories, over the sandbox's limit of ${limits.memories} (limits.memories): every memory reserves host address space, even an empty one`,
+      { limit: 'memories', memories: memories.count, max: limits.memories },
+    );
+  }
+  const limitPages = Math.floor(limits.memoryBytes / PAGE_BYTES);
+  if (memories.initialPages > limitPages) {
+    throw new KeelError(
+      'memory-limit',
+      `the module's ${memories.count} linear memories start at ${memories.initialPages} pages together (${memories.initialPages * PAGE_BYTES} bytes), over the sandbox's ${describeMemoryLimit(limits.memoryBytes)}`,
+      { limit: 'memoryBytes', requestedPages: memories.initialPages, limitPages },
+    );
+  }
+}
 
-function meterLimits(limits: Limits, growFailure: GrowFailure): MeterLimits {
-  const cached = sharedMeterLimits.get(limits)?.[growFailure];
+/**
+ * The meter's limits of frozen sandbox limits (the kernel's, shared by every spawn that changes
+ * none), made once per module's memories (its layout) and grow failure.
+ */
+const sharedMeterLimits = new WeakMap<Limits, WeakMap<object, Partial<Record<GrowFailure, MeterLimits>>>>();
+/** The key of a module without memories to count (unmetered facts). */
+const NO_MEMORIES = {};
+
+function meterLimits(limits: Limits, growFailure: GrowFailure, memories?: SandboxMemories): MeterLimits {
+  const key = memories ?? NO_MEMORIES;
+  const cached = sharedMeterLimits.get(limits)?.get(key)?.[growFailure];
   if (cached) return cached;
   const made: MeterLimits = Object.freeze({
     fuel: Math.min(limits.fuel, limits.fuelTotal),
     memoryBytes: limits.memoryBytes,
     tableElements: limits.tableElements,
     growFailure,
+    ...(memories ? { layout: memories.layout } : {}),
   });
   if (Object.isFrozen(limits)) {
-    const byFailure = sharedMeterLimits.get(limits) ?? {};
+    let byModule = sharedMeterLimits.get(limits);
+    if (!byModule) {
+      byModule = new WeakMap();
+      sharedMeterLimits.set(limits, byModule);
+    }
+    const byFailure = byModule.get(key) ?? {};
     byFailure[growFailure] = made;
-    sharedMeterLimits.set(limits, byFailure);
+    byModule.set(key, byFailure);
   }
   return made;
 }
@@ -188,9 +323,10 @@ export function spawnMeter(
   limits: Limits,
   growFailure: GrowFailure,
   events: SandboxLimitEvents,
+  memories?: SandboxMemories,
 ): MeterRuntime {
   try {
-    return sandboxMeter(facts, limits, growFailure, events);
+    return sandboxMeter(facts, limits, growFailure, events, memories);
   } catch (error) {
     if (error instanceof KeelError && (error.code === 'memory-limit' || error.code === 'table-limit')) {
       events.emit(error.code === 'memory-limit' ? EVENTS.memoryLimit : EVENTS.tableLimit, {

@@ -28,6 +28,8 @@ export { KEEL_IMPORTS, KEEL_MODULE } from './module.js';
 export {
   createMeterRuntime,
   DEFAULT_SLICE_FUEL,
+  describeMemoryLimit,
+  type MemoryLayout,
   type MeterEvents,
   type MeterLimits,
   type MeterRuntime,

@@ -27,8 +27,17 @@ export function describeMemoryLimit(memoryBytes: number): string {
 export interface MeterLimits {
   /** Fuel the sandbox may use before `setRemaining` is called again. */
   fuel: number;
-  /** Linear memory per memory, in bytes (rounded down to whole 64 KiB pages). */
+  /**
+   * Linear memory of the sandbox, in bytes (rounded down to whole 64 KiB pages): the total of
+   * all its memories (see `MemoryLayout`).
+   */
   memoryBytes: number;
+  /**
+   * Which memory each instance's `memory.grow` grows, in the order the instances read `imports`
+   * (see `MemoryLayout`). Without one, each read of `imports` is an instance with one memory
+   * of its own, counted at its size at its last grow.
+   */
+  layout?: MemoryLayout;
   /** Elements per table. */
   tableElements: number;
   /** What a grow past the limit does: return -1 as the spec allows (default), or fail the call. */
@@ -44,8 +53,30 @@ export interface MeterLimits {
 /** See `MeterLimits.sliceFuel` and docs/fuel.md ("Slices"), where the figure is measured. */
 export const DEFAULT_SLICE_FUEL = 131_072;
 
+/**
+ * A sandbox's linear memories as its plan says (the kernel's `memoryLayout`): every memory an
+ * instance defines is a slot, counted once however many instances import it. A `memory.grow`
+ * is checked against the total of all slots: the other slots at their known sizes, the grown
+ * one at its size now (V8's `memory.size`, read just before the call: a grow V8 refused is
+ * never counted). An instance with several memories cannot tell which one grows: its grows go
+ * to one shared slot (`SHARED_SLOT`) and stay counted, an over-count, never an under-count.
+ */
+export interface MemoryLayout {
+  /** Per instance, in instantiation order: the slot its `memory.grow` counts against. */
+  readonly slotOf: readonly number[];
+  /** Per slot: initial size in pages. */
+  readonly initial: readonly number[];
+  /** Per slot: the maximum V8 allows it, in pages (a grow past it fails in V8: refused here, silently). */
+  readonly maximum: readonly number[];
+  /** The shared slot of instances with several memories (it only adds), or -1. */
+  readonly shared: number;
+}
+
 export interface MeterEvents {
-  /** A `memory.grow` was refused; `requestedPages` is the size it asked for, in pages. */
+  /**
+   * A `memory.grow` was refused; `requestedPages` is the sandbox's total it asked for (all its
+   * memories), in pages.
+   */
   onMemoryLimit?(requestedPages: number): void;
   /** A `table.grow` was refused; `requested` is the size it asked for, in elements. */
   onTableLimit?(requested: number): void;
@@ -150,6 +181,10 @@ class Meter implements MeterRuntime {
   // sandbox spawned and dropped never pays for its instance.
   #cell: FuelCell | undefined;
   #bigintAccesses = 0;
+  /** Reads of `imports` so far: the instance index of the next one. */
+  #instances = 0;
+  /** Pages of each memory slot (the shared slot last, when the layout has one), as last known. */
+  #pages: number[];
 
   constructor(limits: MeterLimits, events: MeterEvents) {
     this.#slice = checkLimits(limits);
@@ -162,6 +197,7 @@ class Meter implements MeterRuntime {
     this.#fuel = fuel;
     this.#budget = limits.fuel;
     this.#reserve = limits.fuel - give;
+    this.#pages = limits.layout ? limits.layout.initial.slice() : [];
   }
 
   /**
@@ -172,10 +208,14 @@ class Meter implements MeterRuntime {
    * boilerplate, where computed keys add each property one by one.
    */
   get imports(): { keel: Record<string, WebAssembly.Global | Function> } {
+    // The slot this instance's grows count against; past the layout (or without one), one of
+    // its own, counted from its first grow.
+    const planned = this.#limits.layout?.slotOf[this.#instances++] ?? -1;
+    const slot = planned >= 0 ? planned : this.#pages.push(0) - 1;
     const keel = {
       fuel: this.#fuel,
       fuel_slice: () => this.#fuelSlice(),
-      memory_grow: (current: number, delta: number) => this.#memoryGrow(current, delta),
+      memory_grow: (current: number, delta: number) => this.#memoryGrow(slot, current, delta),
       table_grow: (current: number, delta: number) => this.#tableGrow(current, delta),
     } satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
     return { keel };
@@ -322,17 +362,33 @@ class Meter implements MeterRuntime {
    * ahead, 0 to refuse it (the module then returns -1), or `memory-limit` thrown with
    * `growFailure: 'error'`; a refusal is reported to the events first.
    */
-  #memoryGrow(current: number, delta: number): number {
+  #memoryGrow(slot: number, current: number, delta: number): number {
     delta >>>= 0;
-    const requested = (current >>> 0) + delta;
+    current >>>= 0;
+    const pages = this.#pages;
+    const layout = this.#limits.layout;
+    const shared = layout !== undefined && slot === layout.shared;
+    // The grown memory at its size now (corrects a grow V8 refused after this allowed it),
+    // except in the shared slot, whose memories cannot be told apart: it only adds.
+    if (!shared) pages[slot] = current;
+    if (delta === 0) return 1;
+    let total = 0;
+    for (let i = 0; i < pages.length; i++) total += pages[i]!;
+    const requested = total + delta;
     const memoryBytes = this.#limits.memoryBytes;
     const memoryPages = Math.floor(memoryBytes / PAGE_BYTES);
-    if (delta === 0 || requested <= memoryPages) return 1;
+    if (requested <= memoryPages) {
+      // Past the memory's own maximum V8 refuses it: refused here too, and not counted.
+      if (!shared && layout && current + delta > (layout.maximum[slot] ?? Number.POSITIVE_INFINITY)) return 0;
+      pages[slot] = pages[slot]! + delta;
+      return 1;
+    }
     notify(this.#events, 'onMemoryLimit', requested);
     if (this.#limits.growFailure === 'error') {
+      const others = requested - (shared ? delta : current + delta);
       throw new KeelError(
         'memory-limit',
-        `memory.grow to ${requested} pages (${requested * PAGE_BYTES} bytes) is over the sandbox's ${describeMemoryLimit(memoryBytes)}`,
+        `memory.grow to ${current + delta} pages (${(current + delta) * PAGE_BYTES} bytes)${others > 0 ? `, with the sandbox's other memories at ${others} pages,` : ''} is over the sandbox's ${describeMemoryLimit(memoryBytes)}`,
         { requestedPages: requested, limitPages: memoryPages },
       );
     }

@@ -41,7 +41,8 @@ export const LimitsSchema = z
   .object({
     fuel: count.optional().describe('Fuel per invocation'),
     fuelTotal: count.optional().describe('Fuel over the sandbox lifetime'),
-    memory: size.optional().describe('Linear memory per sandbox'),
+    memory: size.optional().describe('Linear memory per sandbox, all its memories together'),
+    memories: count.optional().describe('Linear memories a sandbox may have (default 16)'),
     tableElements: count.optional(),
     messageSize: size.optional(),
     mailboxLength: count.optional(),
@@ -130,6 +131,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('fuel', limits.fuel);
   assign('fuelTotal', limits.fuelTotal);
   assign('memoryBytes', toBytes(limits.memory));
+  assign('memories', limits.memories);
   assign('tableElements', limits.tableElements);
   assign('messageBytes', toBytes(limits.messageSize));
   assign('mailboxLength', limits.mailboxLength);

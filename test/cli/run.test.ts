@@ -291,6 +291,17 @@ describe('keel run limits', () => {
     expect(keel(['run', big, '--invoke', 'f', '--memory', '2MiB']).status).toBe(0);
   });
 
+  it('--memories bounds how many linear memories the guest may have, with memory-limit', async () => {
+    const one = join(dir, 'one-memory.wasm');
+    writeFileSync(one, await wat('(module (memory 1) (func (export "f")))'));
+    const r = keel(['run', one, '--invoke', 'f', '--memories', '0', '--json']);
+    expect(r.status).toBe(1);
+    expect(lastJson(r.stdout).error.code).toBe('memory-limit');
+    expect(lastJson(r.stdout).error.message).toContain('limit of 0 (limits.memories)');
+    expect(keel(['run', one, '--invoke', 'f', '--memories', '0']).stderr).toContain('--memories');
+    expect(keel(['run', one, '--invoke', 'f', '--memories', '1']).status).toBe(0);
+  });
+
   it('--memory caps memory.grow: the guest sees -1', async () => {
     const grow = join(dir, 'grow.wasm');
     writeFileSync(
