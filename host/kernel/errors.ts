@@ -51,8 +51,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   },
   'memory-limit': {
     meaning:
-      "The guest asked for more linear memory than its limits allow, or the host could not reserve memory for another sandbox's linear memory (`details.limit: 'host'`).",
-    fix: "Raise the memory limit (`memoryBytes`) if the module legitimately needs it; at `details.limit: 'host'`, end sandboxes that are no longer needed or use fewer memories per sandbox.",
+      "The guest asked for more linear memory than its limits allow (the total of its memories, `memoryBytes`; their number, `memories`), or the host could not reserve memory for another sandbox's linear memory (`details.limit: 'host'`).",
+    fix: "Raise the memory limits (`memoryBytes`, `memories`) if the module legitimately needs it; at `details.limit: 'host'`, end sandboxes that are no longer needed or use fewer memories per sandbox.",
   },
   'table-limit': {
     meaning: 'The guest asked for more table elements than its limit allows.',

@@ -41,7 +41,7 @@ export function hostMemoryExhausted(error: unknown, exportName: string): KeelErr
   if (!(error instanceof RangeError) || !WASM_MEMORY_OOM.test(error.message)) return undefined;
   return new KeelError(
     'memory-limit',
-    `the host could not reserve memory for another sandbox's linear memory in "${exportName}" (${error.message}): end sandboxes that are no longer needed, or use fewer memories per sandbox`,
+    `the host could not reserve memory for another sandbox's linear memory in "${exportName}" (${error.message}): end sandboxes that are no longer needed, or use fewer memories per sandbox (limits.memories)`,
     { limit: 'host', export: exportName, reason: error.message },
   );
 }
