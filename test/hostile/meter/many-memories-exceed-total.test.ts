@@ -51,6 +51,17 @@ it('many memories exceed total: N instances growing are refused at the sandbox t
   await kernel.close();
 });
 
+it('many memories exceed total: a worker sandbox is held to the same total', async () => {
+  const kernel = new Kernel({ limits: { memoryBytes: 64 * 1024 * 1024 }, placement: 'worker' });
+  const events: KeelEvent[] = [];
+  kernel.on('memory:limit', (e) => void events.push(e));
+  expect(await spawnOutcome(kernel, await growers(5, 200))).toBe('spawned');
+  expect(await spawnOutcome(kernel, await growers(6, 200))).toBe('trap');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(events.map((e) => e.data)).toEqual([{ requestedBytes: 1206 * PAGE, limitBytes: 64 * 1024 * 1024 }]);
+  await kernel.close();
+});
+
 it('many memories exceed total: their initial sizes together are refused at spawn', async () => {
   const kernel = new Kernel({ limits: { memoryBytes: 64 * 1024 * 1024 } });
   const events: KeelEvent[] = [];
