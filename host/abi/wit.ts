@@ -109,13 +109,39 @@ function write(t: ValType, out: Text): Text {
   }
 }
 
-export function funcText(ft: FuncType): string {
-  const params = ft.params.map((p) => `${p.name}: ${typeText(p.type)}`).join(', ');
-  if (ft.results.length === 0) return `func(${params})`;
+/** A function's text, each parameter and result type written by `writeType`. */
+function writeFunc(ft: FuncType, out: Text, writeType: (t: ValType, out: Text) => void): string {
+  out.add('func(');
+  list(
+    ft.params,
+    (p) => {
+      out.add(`${p.name}: `);
+      writeType(p.type, out);
+    },
+    out,
+  );
+  out.add(')');
   if (ft.results.length === 1 && ft.results[0]!.name === undefined) {
-    return `func(${params}) -> ${typeText(ft.results[0]!.type)}`;
+    out.add(' -> ');
+    writeType(ft.results[0]!.type, out);
+  } else if (ft.results.length > 0) {
+    out.add(' -> (');
+    list(
+      ft.results,
+      (r) => {
+        out.add(`${r.name}: `);
+        writeType(r.type, out);
+      },
+      out,
+    );
+    out.add(')');
   }
-  return `func(${params}) -> (${ft.results.map((r) => `${r.name}: ${typeText(r.type)}`).join(', ')})`;
+  return out.toString();
+}
+
+/** A function's WIT text, each type's text cut at `MAX_TYPE_TEXT` (the whole is not cut). */
+export function funcText(ft: FuncType): string {
+  return writeFunc(ft, new Text(Number.POSITIVE_INFINITY), (t, out) => out.add(typeText(t)));
 }
 
 /**
@@ -123,31 +149,5 @@ export function funcText(ft: FuncType): string {
  * thousands of parameters, each of a type whose text is itself cut at `MAX_TYPE_TEXT`.
  */
 export function funcTextBounded(ft: FuncType, max: number): string {
-  const out = new Text(max);
-  out.add('func(');
-  list(
-    ft.params,
-    (p) => {
-      out.add(`${p.name}: `);
-      write(p.type, out);
-    },
-    out,
-  );
-  out.add(')');
-  if (ft.results.length === 1 && ft.results[0]!.name === undefined) {
-    out.add(' -> ');
-    write(ft.results[0]!.type, out);
-  } else if (ft.results.length > 0) {
-    out.add(' -> (');
-    list(
-      ft.results,
-      (r) => {
-        out.add(`${r.name}: `);
-        write(r.type, out);
-      },
-      out,
-    );
-    out.add(')');
-  }
-  return out.toString();
+  return writeFunc(ft, new Text(max), write);
 }
