@@ -4,7 +4,13 @@
  * providers it chooses (`builtinProviders`).
  */
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_PROVIDERS, type CapabilityProvider, Kernel, type SandboxContext } from '../../host/index.js';
+import {
+  BUILTIN_PROVIDERS,
+  type CapabilityProvider,
+  Kernel,
+  type KernelOptions,
+  type SandboxContext,
+} from '../../host/index.js';
 import { Kernel as KernelCore } from '../../host/kernel/kernel.js';
 import { tempCacheDir } from '../helpers/components.js';
 import { wat } from '../helpers/wat.js';
@@ -25,6 +31,25 @@ const secrets: CapabilityProvider = {
   coreImports: ['env.read_secret'],
   link: () => ({ read_secret: () => 42 }),
 };
+
+/** A kernel whose only provider serves `env.read_secret` and keeps each sandbox's context in `seen`. */
+async function watched(options: KernelOptions = {}) {
+  const seen: SandboxContext[] = [];
+  const watcher: CapabilityProvider = {
+    ...secrets,
+    link: ({ context }) => {
+      seen.push(context);
+      return { read_secret: () => 42 };
+    },
+  };
+  const kernel = new Kernel({
+    cacheDir: tempCacheDir(),
+    builtinProviders: [],
+    providers: [watcher],
+    ...options,
+  });
+  return { seen, kernel, secret: await kernel.load(await wat(SECRET_WAT)) };
+}
 
 describe('capability providers: handed in, never listed by the kernel', () => {
   it('new Kernel() from the public entry serves the built-in providers', async () => {
@@ -49,16 +74,7 @@ describe('capability providers: handed in, never listed by the kernel', () => {
   });
 
   it("gives a provider the spawn's io read-only: frozen and shared without io, the embedder's own with it", async () => {
-    const seen: SandboxContext[] = [];
-    const watcher: CapabilityProvider = {
-      ...secrets,
-      link: ({ context }) => {
-        seen.push(context);
-        return { read_secret: () => 42 };
-      },
-    };
-    const kernel = new Kernel({ cacheDir: tempCacheDir(), builtinProviders: [], providers: [watcher] });
-    const secret = await kernel.load(await wat(SECRET_WAT));
+    const { seen, kernel, secret } = await watched();
     const stdout = (_chunk: Uint8Array): void => {};
     await kernel.spawn(secret, { grants: ['env.read_secret'] });
     await kernel.spawn(secret, { grants: ['env.read_secret'] });
@@ -76,21 +92,7 @@ describe('capability providers: handed in, never listed by the kernel', () => {
   });
 
   it("gives each sandbox's providers its seed: the kernel's seed * 1,000,003 + its spawn number", async () => {
-    const seen: SandboxContext[] = [];
-    const watcher: CapabilityProvider = {
-      ...secrets,
-      link: ({ context }) => {
-        seen.push(context);
-        return { read_secret: () => 42 };
-      },
-    };
-    const kernel = new Kernel({
-      cacheDir: tempCacheDir(),
-      builtinProviders: [],
-      providers: [watcher],
-      deterministic: { seed: 7 },
-    });
-    const secret = await kernel.load(await wat(SECRET_WAT));
+    const { seen, kernel, secret } = await watched({ deterministic: { seed: 7 } });
     await kernel.spawn(secret, { grants: ['env.read_secret'] });
     await kernel.spawn(secret, { grants: ['env.read_secret'] });
     expect(seen.map((c) => c.seed)).toEqual([7n * 1_000_003n + 1n, 7n * 1_000_003n + 2n]);
@@ -99,21 +101,7 @@ describe('capability providers: handed in, never listed by the kernel', () => {
   });
 
   it('two sandboxes alive at once never share a seed, whatever ended before them', async () => {
-    const seen: SandboxContext[] = [];
-    const watcher: CapabilityProvider = {
-      ...secrets,
-      link: ({ context }) => {
-        seen.push(context);
-        return { read_secret: () => 42 };
-      },
-    };
-    const kernel = new Kernel({
-      cacheDir: tempCacheDir(),
-      builtinProviders: [],
-      providers: [watcher],
-      deterministic: { seed: 7 },
-    });
-    const secret = await kernel.load(await wat(SECRET_WAT));
+    const { seen, kernel, secret } = await watched({ deterministic: { seed: 7 } });
     const first = await kernel.spawn(secret, { grants: ['env.read_secret'] });
     await kernel.spawn(secret, { grants: ['env.read_secret'] });
     await first.terminate();
