@@ -165,6 +165,14 @@ describe('an import whose type is not the provider’s is refused at spawn', () 
     );
     // The message's types are cut, whatever their size.
     expect((wide as Error).message.length).toBeLessThan(2_000);
+    // The same 2^17-value type on both sides, so the comparison walks all of it before it meets
+    // the one difference, in the function's result.
+    const walked = await spawn(
+      `interface shapes { ${doubling(16, 'u8')} wide: func(x: d15) -> u64; }`,
+      `(import "keel:hostile/shapes" "wide" (func (param i32) (result i64)))`,
+    );
+    expectRefused(walked, 'keel:hostile/shapes#wide', '-> u64, the host serves', '-> u32');
+    expect((walked as Error).message.length).toBeLessThan(2_000);
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
