@@ -55,8 +55,9 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     fix: "Raise the memory limits (`memoryBytes`, `memories`) if the module legitimately needs it; at `details.limit: 'host'`, end sandboxes that are no longer needed or use fewer memories per sandbox.",
   },
   'table-limit': {
-    meaning: 'The guest asked for more table elements than its limit allows.',
-    fix: 'Raise the table limit if the module legitimately needs it.',
+    meaning:
+      'The guest asked for more table elements (`tableElements`, per table) or more tables (`tables`) than its limits allow.',
+    fix: 'Raise the table limits (`tableElements`, `tables`) if the module legitimately needs it.',
   },
   'stack-overflow': {
     meaning: 'The guest exhausted its call stack, usually through unbounded recursion.',

@@ -22,6 +22,11 @@ export interface Limits {
   memories: number;
   /** Elements per table. */
   tableElements: number;
+  /**
+   * Tables a sandbox may have (every table its core instances define): each is host memory
+   * (up to `tableElements` elements, about 30 bytes each for funcref). More is `table-limit` at spawn.
+   */
+  tables: number;
   /** Largest message a sandbox may send. */
   messageBytes: number;
   /** Messages waiting in one mailbox. */
@@ -64,6 +69,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   memoryBytes: 64 * MiB,
   memories: 16,
   tableElements: 10_000,
+  tables: 100,
   messageBytes: 64 * 1024,
   mailboxLength: 1024,
   mailboxSenderPercent: 50,

@@ -79,6 +79,11 @@ export interface SandboxMemories {
   readonly count: number;
   /** Their initial sizes together, in pages. */
   readonly initialPages: number;
+  /**
+   * Tables the sandbox's instances define (and, for a core module, import): each is host memory
+   * of up to `tableElements` elements, so their number is a limit too (`limits.tables`).
+   */
+  readonly tables: number;
 }
 
 /** Worked out once per module from its plan and its core modules' facts (none when unmetered). */
@@ -90,6 +95,7 @@ export const sandboxMemories = oncePer((module: LoadedModule): SandboxMemories |
   const maximum: number[] = [];
   let shared = -1;
   let count = 0;
+  let tables = 0;
   const sharedSlot = () => {
     if (shared < 0) {
       shared = initial.push(0) - 1;
@@ -106,6 +112,7 @@ export const sandboxMemories = oncePer((module: LoadedModule): SandboxMemories |
     const info = facts([...module.coreFacts.keys()][0] ?? '');
     if (!info) return undefined;
     // A core module: its memories, imported ones too (the embedder's, at their declared minimum).
+    tables = info.tables.length;
     const memories = info.memories;
     if (memories.length === 1) slotOf.push(own(memories[0]!));
     else {
@@ -124,6 +131,7 @@ export const sandboxMemories = oncePer((module: LoadedModule): SandboxMemories |
     const info = facts(m.file);
     if (!info) return undefined;
     memoriesOf.push(info.memories);
+    for (const t of info.tables) if (!t.imported) tables++;
     const defined = info.memories.filter((x) => !x.imported);
     if (info.memories.length === 0) slotOf.push(-1);
     else if (info.memories.length === 1 && defined.length === 1) slotOf.push(own(defined[0]!));
@@ -158,7 +166,7 @@ export const sandboxMemories = oncePer((module: LoadedModule): SandboxMemories |
   function finish(): SandboxMemories {
     let initialPages = 0;
     for (const pages of initial) initialPages += pages;
-    return { layout: { slotOf, initial, maximum, shared }, count, initialPages };
+    return { layout: { slotOf, initial, maximum, shared }, count, initialPages, tables };
   }
 });
 
@@ -181,8 +189,18 @@ export function sandboxMeter(
   return createMeterRuntime(meterLimits(limits, growFailure, memories), events);
 }
 
-/** A sandbox's memories together against its limits: their number, then their initial total. */
+/**
+ * A sandbox's memories and tables together against its limits: the number of tables, of
+ * memories, then the memories' initial total.
+ */
 export function checkSandboxMemories(memories: SandboxMemories, limits: Limits): void {
+  if (memories.tables > limits.tables) {
+    throw new KeelError(
+      'table-limit',
+      `the module's instances have ${memories.tables} tables, over the sandbox's limit of ${limits.tables} (limits.tables): every table is host memory, up to ${limits.tableElements} elements each`,
+      { limit: 'tables', tables: memories.tables, max: limits.tables },
+    );
+  }
   if (memories.count > limits.memories) {
     throw new KeelError(
       'memory-limit',

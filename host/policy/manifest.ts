@@ -44,6 +44,7 @@ export const LimitsSchema = z
     memory: size.optional().describe('Linear memory per sandbox, all its memories together'),
     memories: count.optional().describe('Linear memories a sandbox may have (default 16)'),
     tableElements: count.optional(),
+    tables: count.optional().describe('Tables a sandbox may have (default 100)'),
     messageSize: size.optional(),
     mailboxLength: count.optional(),
     mailboxSenderPercent: count
@@ -133,6 +134,7 @@ export function manifestLimits(limits: z.infer<typeof LimitsSchema>): Partial<Li
   assign('memoryBytes', toBytes(limits.memory));
   assign('memories', limits.memories);
   assign('tableElements', limits.tableElements);
+  assign('tables', limits.tables);
   assign('messageBytes', toBytes(limits.messageSize));
   assign('mailboxLength', limits.mailboxLength);
   assign('mailboxSenderPercent', limits.mailboxSenderPercent);
