@@ -215,16 +215,19 @@ export class Loader {
     // its modules (which passed the entry's hash check) compile while the component is planned.
     // They are used only if the plan accepts the component and has as many core modules.
     const diskKey = hook ? sha256(`${id}|${hook.id}`).slice(0, 40) : '';
-    const cached = disk?.read(diskKey);
-    const early = cached?.map((m, i) => this.#compileCore(m, `core${i}.wasm`));
+    // The entry's modules are lent by the cache until its read returns: their compiles start at
+    // once (a compile copies its input).
+    const early = disk?.read(diskKey, (cached) =>
+      cached.map((m, i) => this.#compileCore(m, `core${i}.wasm`)),
+    );
     const plan = planComponent(bytes);
     this.stats.plans++;
     let compiling: Promise<WebAssembly.Module>[];
     let fromDisk = false;
-    if (early && cached!.length === plan.modules.length && cached!.length > 0) {
+    if (early && early.length === plan.modules.length && early.length > 0) {
       compiling = early;
       fromDisk = true;
-      this.stats.diskHits += cached!.length;
+      this.stats.diskHits += early.length;
       this.stats.compiles += early.length;
     } else {
       compiling = [];
