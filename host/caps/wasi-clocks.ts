@@ -17,6 +17,15 @@ import { Pollable } from './wasi-io.js';
 /** 2026-01-01T00:00:00Z, the virtual epoch. */
 const VIRTUAL_EPOCH_NS = 1_767_225_600_000_000_000n;
 const VIRTUAL_STEP_NS = 1_000n;
+/**
+ * The last instant a clock can read (`instant` and preview1's `timestamp` are u64 nanoseconds).
+ * The virtual clock stops there: a guest that waits 2^64 - 1 ns must not move it past what its
+ * readings can carry (a reading that does not fit u64 ended the call as `internal`; preview1's
+ * wrapped, the monotonic clock going back).
+ */
+const MAX_INSTANT = (1n << 64n) - 1n;
+/** `ns`, or the last instant a clock reads when `ns` is past it. */
+export const atMost = (ns: bigint): bigint => (ns < MAX_INSTANT ? ns : MAX_INSTANT);
 
 interface Clock {
   monotonic(): bigint;
@@ -34,16 +43,17 @@ function virtualClock(context: SandboxContext): Clock {
   // Each reading is at least one step after the last, and never behind the sandbox's time.
   const read = (): bigint => {
     const floor = context.virtualNanos() + waited;
-    now = now + VIRTUAL_STEP_NS > floor ? now + VIRTUAL_STEP_NS : floor;
+    now = atMost(now + VIRTUAL_STEP_NS > floor ? now + VIRTUAL_STEP_NS : floor);
     return now;
   };
   return {
     monotonic: read,
-    wall: () => VIRTUAL_EPOCH_NS + read(),
+    wall: () => atMost(VIRTUAL_EPOCH_NS + read()),
     waitUntil(instant) {
-      if (instant <= now) return;
-      waited += instant - now;
-      now = instant;
+      const until = atMost(instant);
+      if (until <= now) return;
+      waited += until - now;
+      now = until;
     },
   };
 }
@@ -80,8 +90,10 @@ export function sandboxClock(context: SandboxContext): Clock {
  * on it waits by the clock's rule. The one way both ABIs wait on time (`subscribe-*` and
  * preview1's `poll_oneoff`).
  */
-export function instantPollable(context: SandboxContext, instant: bigint): Pollable {
+export function instantPollable(context: SandboxContext, at: bigint): Pollable {
   const clock = sandboxClock(context);
+  // An instant past the last one a clock reads is that one (the virtual clock stops there).
+  const instant = atMost(at);
   let armed: Promise<void> | undefined;
   return new Pollable(
     () => clock.monotonic() >= instant,

@@ -8,7 +8,7 @@
  * with EBADF, as in Wasmtime.
  */
 import { DEFAULT_HOST_COSTS } from '../provider.js';
-import { instantPollable, sandboxClock } from '../wasi-clocks.js';
+import { atMost, instantPollable, sandboxClock } from '../wasi-clocks.js';
 import {
   CLOCK,
   E,
@@ -105,6 +105,8 @@ export class PollFunctions {
       base.wall ??= datetimeNs(s.links.get(iface)!.now());
       sub.deadline = base.now + (timeout > base.wall ? timeout - base.wall : 0n);
     }
+    // Past the last instant the clock reads, the deadline is that instant (as a wait's is).
+    sub.deadline = atMost(sub.deadline);
   }
 
   /**
