@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import type { Kernel } from '../../host/index.js';
+import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../../scripts/lib/wat.js';
 import { repoPath } from '../lib/paths.js';
 

@@ -5,8 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { readPreview1Adapter } from '../../host/loader/files.js';
+import { componentEmbed, componentNew } from './wasm-tools.js';
 import { wat } from './wat.js';
 
 export async function componentFromWat(

@@ -4,9 +4,9 @@
  * memory and realloc). Keel lifts from one and lowers into the other.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
+import { parse } from '../../scripts/lib/wasm-tools.js';
 import { tempCacheDir } from '../helpers/components.js';
 
 const WAT = readFileSync(new URL('fixtures/composed.wat', import.meta.url), 'utf8');

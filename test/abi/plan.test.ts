@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
 import { planComponent } from '../../host/abi/plan.js';
 import { funcText } from '../../host/abi/wit.js';
+import { parse } from '../../scripts/lib/wasm-tools.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
 

@@ -6,7 +6,7 @@
  * function and by its constructor, measured through a borrow and a method, dropped).
  */
 import { readFileSync } from 'node:fs';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../../scripts/lib/wat.js';
 import type { HostImplementation } from './engine.js';
 import type { CorpusEntry, Vector } from './harness.js';

@@ -15,7 +15,7 @@
  * counts its calls (`post-count`) and resets the heap, so that memory after a call is the same
  * for the same call.
  */
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../../scripts/lib/wat.js';
 import {
   alignTo,

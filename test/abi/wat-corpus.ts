@@ -4,7 +4,7 @@
  * CanonicalABI.md (the bytes the core module laid out, the flat values it was given).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { parse } from '../../scripts/lib/wasm-tools.js';
 import type { CorpusEntry, Vector } from './harness.js';
 import type { Value } from './values.js';
 import { type FuncType, names, t, type WitType } from './wit.js';

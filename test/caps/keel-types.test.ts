@@ -4,7 +4,6 @@
  * with another type is refused at spawn, and the committed types are the build's.
  */
 import { readFileSync } from 'node:fs';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
 import { keelEvents } from '../../host/caps/keel-events.js';
 import { keelIpc } from '../../host/caps/keel-ipc.js';
@@ -13,6 +12,7 @@ import { keelSelf } from '../../host/caps/keel-self.js';
 import { Kernel } from '../../host/index.js';
 import { servedTypes } from '../../host/kernel/import-types.js';
 import { sha256 } from '../../scripts/build-c-guests.js';
+import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../../scripts/lib/wat.js';
 
 async function guest(core: string, wit: string): Promise<Uint8Array> {

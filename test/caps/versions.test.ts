@@ -3,8 +3,8 @@
  * version-less name, so a component built against wasi:random@0.2.0 and one built against a
  * later 0.2.x both run.
  */
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../helpers/wat.js';
 import { type World, world } from './harness.js';
 

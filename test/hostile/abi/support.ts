@@ -6,7 +6,6 @@
  * `invalid-module` at load); the ones today's run path gets wrong are listed, with what
  * happens instead, in PENDING.md beside this file (and run by pending.test.ts for survival).
  */
-import { componentEmbed, componentNew, parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { expect } from 'vitest';
 import {
   type CapabilityProvider,
@@ -15,6 +14,7 @@ import {
   Kernel,
   type Sandbox,
 } from '../../../host/index.js';
+import { componentEmbed, componentNew, parse } from '../../../scripts/lib/wasm-tools.js';
 import { wat } from '../../../scripts/lib/wat.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat } from '../../helpers/components.js';
 

@@ -3,8 +3,8 @@
  * or, with lazy denial, the call answers WASI `access-denied` and the guest carries on.
  */
 import { readFileSync } from 'node:fs';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { componentEmbed, componentNew } from '../../../scripts/lib/wasm-tools.js';
 import { type World, world } from '../../caps/harness.js';
 import { wat } from '../../helpers/wat.js';
 

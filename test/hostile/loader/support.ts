@@ -3,9 +3,9 @@
  * if they ever run as code, and a component-text builder that writes any name byte by byte.
  */
 import { readdirSync } from 'node:fs';
-import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { expect } from 'vitest';
 import { Kernel } from '../../../host/index.js';
+import { parse } from '../../../scripts/lib/wasm-tools.js';
 import { tempCacheDir } from '../../helpers/components.js';
 
 export const MARKER = '__keelInjected';

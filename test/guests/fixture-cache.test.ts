@@ -1,0 +1,118 @@
+/**
+ * The fixtures' wasm-tools cache (scripts/lib/wasm-tools.ts): a hit is byte for byte what
+ * jco-transpile's wasm-tools makes for the same inputs, any input that differs is another
+ * entry, and a call that throws stores nothing and throws again.
+ */
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as jco from '@bytecodealliance/jco-transpile/wasm-tools';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { componentEmbed, componentNew, parse, wasmToolsCacheStats } from '../../scripts/lib/wasm-tools.js';
+import { wat } from '../../scripts/lib/wat.js';
+
+const WIT = 'package keel:cache;\nworld w { export f: func() -> u32; }';
+const CORE = '(module (memory (export "memory") 1) (func (export "f") (result i32) (i32.const 7)))';
+
+let dir: string;
+const before = process.env.KEEL_WASM_TOOLS_CACHE;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keel-wasm-tools-cache-'));
+  process.env.KEEL_WASM_TOOLS_CACHE = dir;
+});
+afterAll(() => {
+  if (before === undefined) delete process.env.KEEL_WASM_TOOLS_CACHE;
+  else process.env.KEEL_WASM_TOOLS_CACHE = before;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const entries = () => readdirSync(dir).sort();
+const stats = () => ({ ...wasmToolsCacheStats });
+
+describe("the fixtures' wasm-tools cache", () => {
+  it('gives what wasm-tools makes, from the cache the second time', async () => {
+    const core = await wat(CORE);
+    const options = { binary: core, witSource: WIT, world: 'w' };
+    const embeddedByJco = await jco.componentEmbed(options);
+    const madeByJco = await jco.componentNew(embeddedByJco, undefined);
+
+    const start = stats();
+    const embedded = await componentEmbed(options);
+    const made = await componentNew(embedded, undefined);
+    expect(embedded).toEqual(embeddedByJco);
+    expect(made).toEqual(madeByJco);
+    expect(stats()).toEqual({ hits: start.hits, misses: start.misses + 2 });
+    expect(entries()).toHaveLength(2);
+    expect(entries().every((name) => /^[0-9a-f]{64}\.wasm$/.test(name))).toBe(true);
+
+    const again = await componentNew(await componentEmbed(options), undefined);
+    expect(again).toEqual(madeByJco);
+    expect(stats()).toEqual({ hits: start.hits + 2, misses: start.misses + 2 });
+    // A buffer of its own, as wasm-tools' are: not a view into a pooled one.
+    expect(again.byteOffset).toBe(0);
+    expect(again.buffer.byteLength).toBe(again.byteLength);
+    expect(entries()).toHaveLength(2);
+  });
+
+  it('keys every input: another WIT, world option, encoding, core module or adapter is another entry', async () => {
+    const core = await wat(CORE);
+    const base = { binary: core, witSource: WIT, world: 'w' } as const;
+    const variants = [
+      base,
+      { ...base, witSource: WIT.replace('u32', 's32') },
+      { ...base, stringEncoding: 'utf16' as const },
+      { ...base, binary: await wat(CORE.replace('i32.const 7', 'i32.const 8')) },
+      { witSource: WIT, world: 'w', dummy: true },
+    ];
+    const made = [];
+    for (const options of variants) {
+      const ours = await componentEmbed(options);
+      expect(ours).toEqual(await jco.componentEmbed(options));
+      made.push(Buffer.from(ours).toString('hex'));
+    }
+    expect(new Set(made).size).toBe(variants.length);
+
+    const embedded = await componentEmbed(base);
+    const plain = await componentNew(embedded, []);
+    expect(plain).toEqual(await jco.componentNew(embedded, []));
+    const component = await parse('(component)');
+    expect(component).toEqual(await jco.parse('(component)'));
+    expect(await parse('(component (core module))')).toEqual(await jco.parse('(component (core module))'));
+    // Each variant, the componentNew with an empty adapter list, and the two parses: one entry each.
+    expect(entries()).toHaveLength(2 + (variants.length - 1) + 1 + 2);
+  });
+
+  it('stores nothing for a call that throws, which throws again', async () => {
+    const stored = entries();
+    const bad = {
+      witSource: 'package keel:cache;\nworld w { export f: func() -> nope; }',
+      world: 'w',
+      dummy: true,
+    };
+    await expect(jco.componentEmbed(bad)).rejects.toThrow(/nope/);
+    await expect(componentEmbed(bad)).rejects.toThrow(/nope/);
+    await expect(componentEmbed(bad)).rejects.toThrow(/nope/);
+    await expect(parse('(component (oops))')).rejects.toThrow();
+    expect(entries()).toEqual(stored);
+  });
+
+  it('calls wasm-tools uncached for options outside its key, and with KEEL_WASM_TOOLS_CACHE=off', async () => {
+    const stored = entries();
+    const start = stats();
+    const core = await wat(CORE);
+    const metadata: [string, [string, string][]][] = [['processed-by', [['keel-test', '1']]]];
+    const options = { binary: core, witSource: WIT, world: 'w', metadata };
+    expect(await componentEmbed(options)).toEqual(await jco.componentEmbed(options));
+    process.env.KEEL_WASM_TOOLS_CACHE = 'off';
+    try {
+      expect(await parse('(component (core module (func)))')).toEqual(
+        await jco.parse('(component (core module (func)))'),
+      );
+    } finally {
+      process.env.KEEL_WASM_TOOLS_CACHE = dir;
+    }
+    expect(stats()).toEqual(start);
+    expect(entries()).toEqual(stored);
+  });
+});
