@@ -41,12 +41,26 @@ const PARALLEL = [
  */
 const MIXED = ['hostile/abi', 'hostile/host-args', 'hostile/preview1'];
 const TIMES_THE_HOST = /performance\.now|hrtime|cpuUsage|Date\.now|fuelRatio|linear/;
-const UNTIMED_IN_MIXED = MIXED.flatMap((dir) =>
+/**
+ * Directories of the second group whose files mostly wait on a clock (timers, deadlines, worker
+ * threads) or time the host: a file of them runs in the first group only when its text names
+ * none of that: the event log's unit tests, and the attacks that fuel alone bounds (counted
+ * loops, recursion, a huge initial memory). Floods of events or messages stay alone even when
+ * untimed: a million guest calls under another file's load reach the 30 s default deadline.
+ */
+const MOSTLY_TIMED = ['events', 'hostile/meter'];
+const WAITS_ON_A_CLOCK = /setTimeout|setInterval|deadline|timeout|sleep|placement|Worker|nats/i;
+const testsOf = (dir: string) =>
   readdirSync(`test/${dir}`, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))
-    .map((name) => `test/${dir}/${name}`)
-    .filter((file) => !TIMES_THE_HOST.test(readFileSync(file, 'utf8'))),
-);
+    .map((name) => `test/${dir}/${name}`);
+const UNTIMED_IN_MIXED = [
+  ...MIXED.flatMap(testsOf).filter((file) => !TIMES_THE_HOST.test(readFileSync(file, 'utf8'))),
+  ...MOSTLY_TIMED.flatMap(testsOf).filter((file) => {
+    const text = readFileSync(file, 'utf8');
+    return !TIMES_THE_HOST.test(text) && !WAITS_ON_A_CLOCK.test(text);
+  }),
+];
 
 const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' } as const;
 
