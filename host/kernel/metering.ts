@@ -56,6 +56,8 @@ export function meteringHook(options: MeterOptions | undefined, before?: CoreMod
       return meter.transform(hooked, context);
     },
     describe: (bytes) => readMeterInfo(bytes),
+    // What `transform` returns is the meter's output, whichever hook ran before it.
+    release: (output) => meter.release?.(output),
   };
 }
 

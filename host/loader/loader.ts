@@ -33,6 +33,11 @@ export interface CoreModuleHook {
   transform(bytes: Uint8Array, context: { file: string; kind: ModuleKind }): Uint8Array;
   /** Facts the hook needs again at instantiation (the metering pass: initial memory and table sizes). */
   describe?(bytes: Uint8Array): unknown;
+  /**
+   * The loader is done with an output of `transform` (its compile started, which copies it, and
+   * the disk cache written): the hook may write over its memory (the metering pass reuses it).
+   */
+  release?(output: Uint8Array): void;
 }
 
 export interface LoadedModule {
@@ -247,6 +252,7 @@ export class Loader {
         if (hook) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (disk && transformed.length > 0) disk.write(diskKey, transformed);
+      if (hook?.release) for (const output of transformed) hook.release(output);
     }
     const modules = await Promise.all(compiling);
     const describe = hook?.describe;
@@ -294,7 +300,9 @@ export class Loader {
     let compiled = this.#compiled.get(key);
     if (!compiled) {
       try {
-        compiled = this.#compileCore(hook ? hook.transform(bytes, { file, kind }) : bytes, file);
+        const final = hook ? hook.transform(bytes, { file, kind }) : bytes;
+        compiled = this.#compileCore(final, file);
+        if (hook?.release) hook.release(final);
         this.stats.compiles++;
       } catch (error) {
         return Promise.reject(error);

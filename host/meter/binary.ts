@@ -125,8 +125,9 @@ export function eachSection(
 export class Writer {
   buf: Uint8Array;
   len = 0;
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
+  /** `buffer`: written into (from its start) instead of a new one when it holds `capacity`. */
+  constructor(capacity = 256, buffer?: Uint8Array) {
+    this.buf = buffer !== undefined && buffer.length >= capacity ? buffer : new Uint8Array(capacity);
   }
 
   reset(): void {

@@ -129,13 +129,66 @@ function integer(name: string, value: number, max: number): number {
  * made of it (`test/hostile/loader/invalid-local-reaches-fuel.test.ts`).
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Uint8Array {
-  // A copy of its own: callers may hand `.buffer` to APIs that read the whole ArrayBuffer.
-  return meterResolved(bytes, resolveOptions(options)).slice();
+  // A copy of its own: callers may hand `.buffer` to APIs that read the whole ArrayBuffer. The
+  // pass's buffer is then free for the next pass.
+  const output = meterResolved(bytes, resolveOptions(options));
+  const copy = output.slice();
+  outputBuffers.giveBack(output);
+  return copy;
 }
+
+/** How long the largest output buffer given back is kept for the next pass. */
+const OUTPUT_BUFFER_KEPT_MS = 5000;
+
+/**
+ * Output buffers of the pass, given back by their user once done with them (the loader, after
+ * starting the output's compile and writing it to the disk cache: `CoreModuleHook.release`): the
+ * next pass writes into the largest instead of a new buffer, for `OUTPUT_BUFFER_KEPT_MS` after
+ * the last one came back. Fresh pages cost a first touch each: on this project's machines (under
+ * kvm) the componentize-js guest's 16 MB output cost 35-50 ms of a 200 ms pass in page faults.
+ * Only a buffer the pass handed out and that was not given back already is taken back, once:
+ * no caller can make a pass write into memory it still reads.
+ */
+class OutputBuffers {
+  #spare: ArrayBufferLike | undefined;
+  readonly #handedOut = new WeakSet<ArrayBufferLike>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The spare buffer when it holds `size` bytes (it is no longer spare), else undefined. */
+  take(size: number): Uint8Array | undefined {
+    const spare = this.#spare;
+    if (spare === undefined || spare.byteLength < size) return undefined;
+    this.#spare = undefined;
+    return new Uint8Array(spare);
+  }
+
+  handOut(output: Uint8Array): Uint8Array {
+    this.#handedOut.add(output.buffer);
+    return output;
+  }
+
+  giveBack(output: Uint8Array): void {
+    const buffer = output.buffer;
+    if (!this.#handedOut.has(buffer)) return;
+    this.#handedOut.delete(buffer);
+    if (this.#spare === undefined || buffer.byteLength > this.#spare.byteLength) this.#spare = buffer;
+    if (this.#timer) this.#timer.refresh();
+    else {
+      this.#timer = setTimeout(() => {
+        this.#spare = undefined;
+        this.#timer = undefined;
+      }, OUTPUT_BUFFER_KEPT_MS);
+      this.#timer.unref();
+    }
+  }
+}
+
+const outputBuffers = new OutputBuffers();
 
 function meterResolved(bytes: Uint8Array, resolved: Resolved): Uint8Array {
   try {
-    return rewriteModule(bytes, resolved);
+    const capacity = Math.max(1024, Math.floor(bytes.length * 1.5));
+    return outputBuffers.handOut(rewriteModule(bytes, resolved, outputBuffers.take(capacity)));
   } catch (error) {
     if (error instanceof KeelError) throw error;
     if (error instanceof MalformedError) {
@@ -167,13 +220,15 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 
 /**
  * A loader hook that meters every core module with `options`. Its output is a view of the pass's
- * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s.
+ * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s;
+ * given back with `release`, the buffer is written over by a later pass.
  */
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const resolved = resolveOptions(options);
   return {
     id: `keel-meter-v3+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, resolved),
+    release: (output) => outputBuffers.giveBack(output),
   };
 }
 

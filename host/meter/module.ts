@@ -240,15 +240,18 @@ function dropsCustom(name: string): boolean {
 
 /**
  * The metered module: a view of a buffer that may be longer (the loader reads only the view;
- * `meterModule` hands out a copy of its own).
+ * `meterModule` hands out a copy of its own). `buffer`: one to write into when it is large enough
+ * (its contents are overwritten; see `OutputBuffers` in index.ts).
  */
-export function rewriteModule(bytes: Uint8Array, options: RewriteOptions): Uint8Array {
+export function rewriteModule(bytes: Uint8Array, options: RewriteOptions, buffer?: Uint8Array): Uint8Array {
   const leaks = noLeaks();
   const exports = scanExportedFunctions(bytes);
   for (let attempt = 0; ; attempt++) {
     const found = noLeaks();
-    const out = new ModulePass(bytes, options, leaks, found, exports).run();
+    const out = new ModulePass(bytes, options, leaks, found, exports, buffer).run();
     if (found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
+    // The next attempt writes over this one's output, which nothing else has seen.
+    buffer = new Uint8Array(out.buffer);
     if (attempt >= 3) throw new Error('fuel passing did not settle');
     // Rare: code that inspects a table, takes a function's reference, or tail-calls across
     // conventions. Once more, knowing it.
@@ -340,13 +343,14 @@ class ModulePass {
     leaks: Leaks,
     found: Leaks,
     { exported, reached }: ExportScan,
+    buffer: Uint8Array | undefined,
   ) {
     checkHeader(bytes);
     this.#bytes = bytes;
     this.#options = options;
     this.#leaks = leaks;
     this.#found = found;
-    this.#out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.5)));
+    this.#out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.5)), buffer);
     this.#passing = options.strategy === 'local';
     this.#exported = exported;
     this.#reached = reached;
