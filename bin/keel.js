@@ -3,11 +3,12 @@
 // module loader, a dozen modules of its own, before any of Keel's.
 //
 // `npm run build` (run on install from the repository by `prepare`, and before packing by
-// `prepack`) compiles the CLI to dist/ and bundles it (scripts/bundle-cli.ts): `keel run` runs
-// dist/host/cli/keel-run.cjs, every other command dist/host/cli/keel-cli.cjs. This compiles the
-// bundle with a V8 code cache kept in Keel's cache directory, so that a command starts without
-// parsing and compiling the CLI's JavaScript again (docs/cli.md, Start-up). A bundle older than
-// the compiled CLI (a build by tsc alone) is stale, and the compiled modules run instead.
+// `prepack`) compiles the CLI to dist/ and bundles it (scripts/bundle-cli.ts): every command runs
+// dist/host/cli/keel-cli.cjs. This compiles the bundle with a V8 code cache kept in Keel's cache
+// directory, so that a command starts without parsing and compiling the CLI's JavaScript again
+// (docs/cli.md, Start-up). A bundle is run only when the compiled CLI's main.js carries its
+// stamp (its first line, scripts/bundle-cli.ts); tsc alone writes main.js without one, and the
+// compiled modules run instead.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -15,7 +16,7 @@ const path = require('node:path');
 const argv = process.argv.slice(2);
 
 const CLI = path.join(__dirname, '..', 'dist', 'host', 'cli');
-const BUNDLE = path.join(CLI, argv[0] === 'run' ? 'keel-run.cjs' : 'keel-cli.cjs');
+const BUNDLE = path.join(CLI, 'keel-cli.cjs');
 const COMPILED = path.join(CLI, 'main.js');
 /** Code cache files kept at most (the oldest go first): a few commands of a build or two. */
 const CACHE_FILES = 16;
@@ -25,19 +26,36 @@ const CACHE_FILES = 16;
 start().then((status) => process.exit(status));
 
 async function start() {
-  const bundle = statOf(BUNDLE);
-  if (bundle && bundle.mtimeMs >= fs.statSync(COMPILED).mtimeMs) return runBundle(bundle);
+  const source = bundleSource();
+  if (source !== undefined) return runBundle(source, fs.statSync(BUNDLE));
   const { main } = await import(require('node:url').pathToFileURL(COMPILED).href);
   return main(argv);
 }
 
-async function runBundle(info) {
+/**
+ * The bundle's text, when it was made from the compiled CLI beside it: main.js ends with the
+ * bundle's first line (`// keel-build <digest>`) before its source map's. Not the files' times:
+ * npm writes an installed package's files in its own order.
+ */
+function bundleSource() {
+  let source;
+  let compiled;
+  try {
+    source = fs.readFileSync(BUNDLE, 'utf8');
+    compiled = fs.readFileSync(COMPILED, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const stamp = /^\/\/ keel-build \w+\n/.exec(source)?.[0];
+  return stamp && compiled.includes(`\n${stamp}`) ? source : undefined;
+}
+
+async function runBundle(source, info) {
   const vm = require('node:vm');
-  const source = fs.readFileSync(BUNDLE, 'utf8');
   const cache = codeCache(source, info);
   const data = cache?.read();
   // The bundle's dynamic imports call __keelImport: this module's `import()`, a relative
-  // specifier (a command left outside keel-run.cjs) taken from the bundle's directory.
+  // specifier (a module left outside the bundle) taken from the bundle's directory.
   const wrapper = `(function (exports, require, module, __filename, __dirname, __keelImport) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: BUNDLE, ...(data ? { cachedData: data } : {}) });
   const module = { exports: {} };

@@ -4,7 +4,7 @@
  * for a thread to boot. A worker is never reused: the sandbox that ran in it may have left
  * anything in its heap.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { KeelError } from '../kernel/errors.js';
@@ -37,13 +37,14 @@ const MAX_SPIN = 1_000_000;
 
 /**
  * The worker script: the build's one-file bundle of worker-main.js (scripts/bundle-cli.ts) when
- * it is there and not older than worker-main.js, worker-main.js otherwise; from TypeScript
+ * it was made from the worker-main.js beside it (which carries the bundle's first line, its
+ * build, as a stamp: tsc writes it again without one), worker-main.js otherwise; from TypeScript
  * sources (tests) the build output is used. Named from the parent folder so that the CLI's bundle
- * (dist/host/cli/keel-cli.cjs, keel-run.cjs) finds it too. Looked up once per process.
+ * (dist/host/cli/keel-cli.cjs) finds it too. Looked up once per process.
  */
 let script: URL | undefined;
 
-function scriptUrl(): URL {
+export function scriptUrl(): URL {
   if (script) return script;
   for (const base of ['../isolate/', '../../dist/host/isolate/']) {
     const main = new URL(`${base}worker-main.js`, import.meta.url);
@@ -56,9 +57,19 @@ function scriptUrl(): URL {
   return script;
 }
 
+/** Not the files' times: npm writes an installed package's files in its own order. */
 function fresh(bundle: URL, main: URL): boolean {
   try {
-    return statSync(bundle).mtimeMs >= statSync(main).mtimeMs;
+    const head = Buffer.alloc(64);
+    const fd = openSync(bundle, 'r');
+    let read: number;
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const stamp = /^\/\/ keel-build \w+\n/.exec(head.toString('latin1', 0, read))?.[0];
+    return stamp !== undefined && readFileSync(main, 'utf8').includes(`\n${stamp}`);
   } catch {
     return false;
   }

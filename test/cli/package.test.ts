@@ -9,7 +9,16 @@
  * dist/, which other tests run, is never cleaned under them.
  */
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, scratchDir } from './harness.js';
@@ -156,8 +165,7 @@ describe('the npm package', () => {
       'dist/host/index.js',
       'dist/host/index.d.ts',
       'dist/host/cli/main.js',
-      // The CLI's bundles, which bin/keel.js runs, and their import.meta.resolve.
-      'dist/host/cli/keel-run.cjs',
+      // The CLI's bundle, which bin/keel.js runs, and its import.meta.resolve.
       'dist/host/cli/keel-cli.cjs',
       'dist/host/cli/keel-cli-resolve.mjs',
       'dist/host/caps/http/net-worker.js',
@@ -185,6 +193,8 @@ describe('the npm package', () => {
         p.endsWith('.test.js'),
     );
     expect(stray).toEqual([]);
+    // One bundle for every command, `keel run` included (a second for `keel run` repeated most of it).
+    expect(paths.filter((p) => p.endsWith('.cjs'))).toEqual(['dist/host/cli/keel-cli.cjs']);
     // No guests: the one component is the WIT types Keel's keel:kernel providers declare, read as data.
     expect(paths.filter((p) => p.endsWith('.wasm'))).toEqual(['wit-types/keel-kernel.wasm']);
     expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
@@ -246,6 +256,9 @@ await kernel.close();
     expect(component.stdout).toBe('Hello, npm!\n');
     expect(component.stderr).toContain('greeted npm');
     expect(component.status).toBe(0);
+    // From the bundle (the compiled modules, bin/keel.js's fallback, keep no code cache).
+    const cached = readdirSync(join(app, 'cache/.compile-cache'));
+    expect(cached.filter((name) => name.endsWith('-run.v8'))).toHaveLength(1);
   });
 
   it('writes a project with keel new, builds it with keel build and runs it in a worker', () => {

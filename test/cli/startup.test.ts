@@ -96,7 +96,7 @@ describe('start-up', () => {
   it("keel run loads Keel itself as one file, the CLI's bundle, not a hundred modules", () => {
     const r = keelTraced(['run', wasm, '--invoke', 'run', '--cache-dir', join(dir, 'cache')]);
     expect(r.status).toBe(0);
-    expect([...r.files]).toEqual(['host/cli/keel-run.cjs']);
+    expect([...r.files]).toEqual(['host/cli/keel-cli.cjs']);
   });
 
   it('keel --version and keel run --help load no package at all', () => {
