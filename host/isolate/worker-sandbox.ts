@@ -102,7 +102,7 @@ export class WorkerSandbox {
   /** The start or the call awaited on the event loop, if any: a kill rejects it at once. */
   #pending: { reject(error: KeelError): void } | undefined;
   /** The deadline of the start functions, armed when the worker begins to instantiate. */
-  #startTimer: ReturnType<typeof setTimeout> | undefined;
+  #startTimer: (() => void) | undefined;
   #starting = true;
   /** Notices taken in this call (or the start): Keel's worker sends each at most once a call. */
   readonly #noticed = new Set<string>();
@@ -178,7 +178,7 @@ export class WorkerSandbox {
       sandbox.#worker.unref();
     } finally {
       sandbox.#starting = false;
-      clearTimeout(sandbox.#startTimer);
+      sandbox.#startTimer?.();
     }
     return sandbox;
   }
@@ -237,7 +237,7 @@ export class WorkerSandbox {
   async call(name: string, args: readonly unknown[]): Promise<unknown> {
     const id = this.#send(name, args);
     const deadline = performance.now() + this.#options.deadlineMs;
-    const timer = setTimeout(() => this.#timeout(name), this.#options.deadlineMs);
+    const cancel = after(this.#options.deadlineMs, () => this.#timeout(name));
     try {
       const message = await this.#await(
         (m) => m.op === 'result' && m.id === id,
@@ -247,7 +247,7 @@ export class WorkerSandbox {
       );
       return this.#settle(message as WorkerMessage & { op: 'result' });
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 
@@ -464,7 +464,7 @@ export class WorkerSandbox {
         // in one kept the spawn, and a thread, for as long as the guest's fuel lasted). The
         // clock starts once the thread is up: booting it is the host's time, not the guest's.
         if (this.#starting && this.#startTimer === undefined) {
-          this.#startTimer = setTimeout(() => this.#timeout('instantiation'), this.#options.deadlineMs);
+          this.#startTimer = after(this.#options.deadlineMs, () => this.#timeout('instantiation'));
         }
         return true;
       case 'limit': {
@@ -602,4 +602,29 @@ function deathError(error: Error): KeelError {
   return new KeelError('killed', `the worker sandbox's thread failed: ${error.message}`, {
     ...(code ? { reason: code } : {}),
   });
+}
+
+/** setTimeout's longest delay: a longer one fires after 1 ms (Node warns, TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Call `fire` once `ms` have passed, however long that is (a deadline of 2^31 ms or more, which
+ * `limits.deadlineMs` and `--timeout` accept, fired after 1 ms: every call and start function of
+ * a worker sandbox timed out at once); returns what cancels it.
+ */
+function after(ms: number, fire: () => void): () => void {
+  const end = performance.now() + ms;
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    timer = setTimeout(
+      () => {
+        const rest = end - performance.now();
+        if (rest > 0) arm(rest);
+        else fire();
+      },
+      Math.min(Math.max(0, left), MAX_TIMER_MS),
+    );
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
