@@ -80,6 +80,17 @@ export class HandleTable {
   }
 }
 
+/** What an ended sandbox's `InstanceState` refuses: any handle, any resource crossing. */
+function ended(): never {
+  throw new KeelError('killed', 'the sandbox has ended');
+}
+
+/** The counter of an ended sandbox's instance state: no handle more (see `InstanceState.end`). */
+const ENDED_COUNTER: HandleCounter = Object.freeze({ acquire: ended, release() {} });
+
+/** The resource host of an ended sandbox's instance state (see `InstanceState.end`). */
+const ENDED_HOST: ResourceHost = Object.freeze({ hostClass: () => undefined, hold: ended, release() {} });
+
 /** A component instance's state: its handle tables and its reentrance flags. */
 export class InstanceState {
   /** False while the instance calls out (an import): it may not be entered again meanwhile. */
@@ -90,9 +101,23 @@ export class InstanceState {
   #tables: Map<ResourceType, HandleTable> | undefined;
   constructor(
     readonly id: number,
-    readonly counter: HandleCounter,
-    readonly host: ResourceHost,
+    public counter: HandleCounter,
+    public host: ResourceHost,
   ) {}
+
+  /**
+   * Its sandbox ended: the state lets go of the sandbox (its handle counter, its component
+   * instance, its tables). The guest's core instances hold their trampolines, and through them
+   * this state, until V8's next full collection (it makes a wasm instance in its old
+   * generation): what the state reached survived every young collection until then, copied
+   * twice and promoted, and made most of a spawn's collection time. A guest still unwinding
+   * from a kill gets no handle more.
+   */
+  end(): void {
+    this.counter = ENDED_COUNTER;
+    this.host = ENDED_HOST;
+    this.#tables = undefined;
+  }
 
   table(resource: ResourceType): HandleTable {
     this.#tables ??= new Map();

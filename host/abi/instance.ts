@@ -145,6 +145,19 @@ export class ComponentInstance implements ResourceHost {
     return value;
   }
 
+  /**
+   * The sandbox ended: its instance states let go of it (`InstanceState.end`), and this of its
+   * imports and lifted functions. What the guest's core instances reach (their trampolines, the
+   * states they hold) is then a few small objects until V8 collects the instances.
+   */
+  end(): void {
+    for (let i = 0; i < this.#plan.componentInstances; i++) this.#state(i).end();
+    this.#imports = NO_IMPORTS;
+    this.#firstFunc = undefined;
+    this.#first = undefined;
+    this.#functions = undefined;
+  }
+
   /** The core instances, in plan order (for tests and direct calls). */
   get coreInstances(): readonly WebAssembly.Instance[] {
     const { coreAt, instantiations } = this.#shape;

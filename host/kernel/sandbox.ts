@@ -1050,6 +1050,8 @@ export class Sandbox {
     this.#endError = reason;
     this.#parts.exports.remote?.kill(reason ?? new KeelError('killed', `sandbox ${this.id} ended`));
     this.#parts.exports.clear();
+    // What the guest's instances reach of the host until V8 collects them: not its limit events.
+    this.#parts.meter?.detach();
     this.#parts.events.closing(() => this.release());
     this.emit(event);
     this.#onEnd(this);

@@ -146,7 +146,17 @@ export interface MeterRuntime {
   stop(error: Error): void;
   /** The error the guest was stopped with (by `stop` or by `onSlice`), if any, since the last `setRemaining`. */
   stopped(): Error | undefined;
+  /**
+   * The host is done with the guest (its sandbox ended): the meter tells its events nothing
+   * more, and no longer reaches them. A guest instance holds its `keel` functions, and through
+   * them this meter, until V8 collects the instance (a full collection: instances live in the
+   * old generation); detached, that is the meter alone. Counting and checks go on as before.
+   */
+  detach(): void;
 }
+
+/** The events of a detached meter: none. */
+const NO_EVENTS: MeterEvents = Object.freeze({});
 
 /** The counter's value once the guest is stopped: below any slice, so every check fails. */
 const STOPPED = -(2n ** 62n);
@@ -163,7 +173,7 @@ export function createMeterRuntime(limits: MeterLimits, events: MeterEvents = {}
 class Meter implements MeterRuntime {
   readonly #slice: number;
   readonly #limits: MeterLimits;
-  readonly #events: MeterEvents;
+  #events: MeterEvents;
   // The budget is handed out a slice at a time: `#fuel` holds the slice in progress (the guest
   // charges it; below zero it calls `fuel_slice`), `#reserve` what is not handed out yet.
   readonly #fuel: WebAssembly.Global;
@@ -272,6 +282,10 @@ class Meter implements MeterRuntime {
 
   stopped(): Error | undefined {
     return this.#stopError;
+  }
+
+  detach(): void {
+    this.#events = NO_EVENTS;
   }
 
   exhausted(): boolean {

@@ -148,6 +148,7 @@ export class ExportTable {
 
   /** The sandbox ended: nothing stays reachable. */
   clear(): void {
+    this.#component?.end();
     this.#exports = NO_EXPORTS;
     this.#component = undefined;
     this.#remote = undefined;
