@@ -443,7 +443,10 @@ export interface LoweredOptions {
   readonly callee: HostCallee | undefined;
   /** A plain function taking the arguments as they are (for the scalar fast path), if the callee is one. */
   readonly direct: ((...args: unknown[]) => unknown) | undefined;
-  readonly cx: Cx;
+  /** The instance state of the core instance that imports it. */
+  readonly inst: Cx['inst'];
+  /** Its call context, made only when the function needs one (not a scalar import's: spawn time, issue 12). */
+  readonly cx: () => Cx;
   /**
    * What a host value that does not fit the result type is (an `internal` error naming the
    * provider): one function for every import, given the import's name and type.
@@ -467,8 +470,8 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
     ft.params.every((p) => isScalar(p.type)) &&
     ft.results.every((r) => isScalar(r.type));
   if (scalar && o.direct && ft.params.length <= 2)
-    return scalarLowered(o.name, ft, o.direct, o.cx.inst, o.badResult);
-  return generalLowered(o, flat);
+    return scalarLowered(o.name, ft, o.direct, o.inst, o.badResult);
+  return generalLowered(o, o.cx(), flat);
 }
 
 /** A scalar import's result, lowered; a host value that does not fit is the provider's bug (`badResult`). */
@@ -544,8 +547,8 @@ function scalarLowered(
   }
 }
 
-function generalLowered(o: LoweredOptions, flat: ReturnType<typeof flattenFunc>): CoreFunction {
-  const { type: ft, cx } = o;
+function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flattenFunc>): CoreFunction {
+  const ft = o.type;
   const direct = o.direct;
   const callee: HostCallee = o.callee ?? ((args) => Reflect.apply(direct!, undefined, args));
   const inst = cx.inst;

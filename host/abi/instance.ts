@@ -171,14 +171,10 @@ export class ComponentInstance implements ResourceHost {
         const func = t.func;
         const name = this.#funcName(func);
         // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap of a call).
-        const cx = new Cx(
-          this.#slot(t.options),
-          state,
-          this.#bytes,
-          func.kind === 'import' ? name : undefined,
-        );
+        const cx = () =>
+          new Cx(this.#slot(t.options), state, this.#bytes, func.kind === 'import' ? name : undefined);
         const { callee, direct } = this.#callee(func);
-        return loweredFunction({ name, type: func.type, callee, direct, cx, badResult });
+        return loweredFunction({ name, type: func.type, callee, direct, inst: state, cx, badResult });
       }
       case 'resource.new': {
         const resource = t.resource;

@@ -216,7 +216,12 @@ export function buildImports(
   // host's (assigning into one wrote the guest's import onto Object.prototype, Object or a
   // built-in function, for every object of the host process).
   const imports: Record<string, Record<string, unknown>> = Object.create(null);
-  const linkedCore = new Map<string, Record<string, unknown>>();
+  // Each interface's linked record, shared by the core imports of one provider: the first in a
+  // pair of variables, the others in a map made at the second (a component's spawn links each
+  // interface once: no map per spawn).
+  let firstKey: string | undefined;
+  let firstLinked: Record<string, unknown> | undefined;
+  let linkedMore: Map<string, Record<string, unknown>> | undefined;
   for (const { requirement, decision } of plan) {
     let linked: Record<string, unknown>;
     /** The kernel's own stub: every name is the refusal, whatever the name. */
@@ -235,12 +240,18 @@ export function buildImports(
       const scope = decision.status === 'granted' ? decision.scope : undefined;
       const key = requirement.interface;
       // Core imports of one provider share one linked record per interface.
-      let shared = linkedCore.get(key);
+      let shared = key === firstKey ? firstLinked : linkedMore?.get(key);
       if (!shared) {
         shared = decision.provider.link({ interface: requirement.interface, scope, context });
         // Unmetered, a charge would do nothing: the provider's functions are linked as they are.
         if (metered) shared = gate(shared, decision.provider, context);
-        linkedCore.set(key, shared);
+        if (firstKey === undefined) {
+          firstKey = key;
+          firstLinked = shared;
+        } else {
+          linkedMore ??= new Map();
+          linkedMore.set(key, shared);
+        }
       }
       linked = shared;
     }

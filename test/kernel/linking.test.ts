@@ -76,6 +76,34 @@ describe('linking: deny by default', () => {
     expect(events.filter((e) => e.event === 'capability:denied').map((e) => e.data?.at)).toContain('call');
   });
 
+  it('links each core import interface once, however often and in whatever order the module imports it', async () => {
+    const links: string[] = [];
+    const counter: CapabilityProvider = {
+      name: 'counter',
+      interfaces: [],
+      coreImports: ['env.a', 'env.b'],
+      link: ({ interface: iface }) => {
+        links.push(iface);
+        return iface === 'env.a' ? { a: () => 1 } : { b: () => 2 };
+      },
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [counter] });
+    // Wasm allows the same import twice: a, b, a again, b again.
+    const module = await kernel.load(
+      await wat(`(module
+        (import "env" "a" (func $a1 (result i32)))
+        (import "env" "b" (func $b1 (result i32)))
+        (import "env" "a" (func $a2 (result i32)))
+        (import "env" "b" (func $b2 (result i32)))
+        (func (export "sum") (result i32)
+          (i32.add (i32.add (call $a1) (call $b1)) (i32.add (call $a2) (call $b2)))))`),
+    );
+    const sandbox = await kernel.spawn(module, { grants: ['env.a', 'env.b'] });
+    expect(sandbox.fn('sum')()).toBe(6);
+    expect(links).toEqual(['env.a', 'env.b']);
+    await kernel.close();
+  });
+
   it('refuses a malformed grant name', async () => {
     const kernel = new Kernel({ cacheDir: tempCacheDir() });
     const module = await kernel.load(await wat('(module)'));
