@@ -21,7 +21,7 @@ import {
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
 import { fixedHeapBytes } from './heap.js';
-import { flattenFunc, layoutOf, tupleOf } from './layout.js';
+import { type FlatFunc, flattenFunc, layoutOf, tupleOf } from './layout.js';
 import type { FuncType, ValType } from './types.js';
 import { typeText } from './wit.js';
 
@@ -337,6 +337,69 @@ function scalarLifted(
   }
 }
 
+/**
+ * What a general lifted or lowered function needs of its type and direction: codecs, flat
+ * offsets, the fixed bytes admitted, whether it throws `result::err`. Worked out once per function
+ * type and direction, shared by every sandbox of the module, never written (a spawn made these
+ * arrays, and a new codec for a tuple of parameters or results, for each such function).
+ */
+interface GeneralShape {
+  readonly params: readonly Codec[];
+  /** The parameters as one tuple in memory (too many to pass flat), if so. */
+  readonly paramTuple: Codec | undefined;
+  /** Each parameter's first flat value. */
+  readonly offsets: readonly number[];
+  /** The results' codec: the single result's, or their tuple's. */
+  readonly result: Codec | undefined;
+  /** More than one result (lowered as a tuple). */
+  readonly many: boolean;
+  /** Bytes admitted before a value in memory is read: results lifted (`lift`), parameters lifted (`lower`). */
+  readonly fixed: number;
+  readonly throwing: boolean;
+}
+
+const generalShapes = new WeakMap<FuncType, { lift?: GeneralShape; lower?: GeneralShape }>();
+
+function generalShape(ft: FuncType, flat: FlatFunc, direction: 'lift' | 'lower'): GeneralShape {
+  const known = generalShapes.get(ft);
+  const cached = direction === 'lift' ? known?.lift : known?.lower;
+  if (cached) return cached;
+  const params = ft.params.map((p) => codecOf(p.type));
+  const paramTypes = ft.params.map((p) => p.type);
+  const paramTuple = flat.paramsInMemory ? codecOf(tupleOf(paramTypes)) : undefined;
+  const offsets: number[] = [];
+  let n = 0;
+  for (const c of params) {
+    offsets.push(n);
+    n += c.flatCount;
+  }
+  const resultTypes = ft.results.map((r) => r.type);
+  const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
+  const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
+  // A huge fixed-size value in memory is admitted before it is read: an export's results when
+  // returned in memory, a host function's parameters when passed in memory.
+  const fixed =
+    direction === 'lift'
+      ? flat.resultsInMemory
+        ? fixedHeapBytes(resultTypes)
+        : 0
+      : paramTuple
+        ? fixedHeapBytes(paramTypes)
+        : 0;
+  const shape: GeneralShape = Object.freeze({
+    params: Object.freeze(params),
+    paramTuple,
+    offsets: Object.freeze(offsets),
+    result: many ?? single,
+    many: many !== undefined,
+    fixed,
+    throwing: throwsErr(ft),
+  });
+  if (known) known[direction] = shape;
+  else generalShapes.set(ft, direction === 'lift' ? { lift: shape } : { lower: shape });
+  return shape;
+}
+
 function generalLifted(
   o: LiftedOptions,
   flat: ReturnType<typeof flattenFunc>,
@@ -344,27 +407,13 @@ function generalLifted(
   const { type: ft, core, cx, name } = o;
   const inst = cx.inst;
   const mem = cx.opts.mem;
-  const params = ft.params.map((p) => codecOf(p.type));
-  const paramTuple = flat.paramsInMemory ? codecOf(tupleOf(ft.params.map((p) => p.type))) : undefined;
-  const offsets: number[] = [];
-  let n = 0;
-  for (const c of params) {
-    offsets.push(n);
-    n += c.flatCount;
-  }
+  const shape = generalShape(ft, flat, 'lift');
+  const { params, paramTuple, offsets, fixed, throwing } = shape;
+  const resultLayout = shape.result;
   const flatCount = flat.params.length;
-  const resultTypes = ft.results.map((r) => r.type);
-  const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
-  const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
-  const resultLayout = many ?? single;
   const inMemory = flat.resultsInMemory;
-  // Results returned in memory may be a huge fixed-size value: admitted before they are lifted.
-  const fixed = inMemory ? fixedHeapBytes(resultTypes) : 0;
-  const throwing = throwsErr(ft);
-  const needsMemory = cx.opts.mem.memory !== undefined || flat.paramsInMemory || inMemory;
   const out: unknown[] = new Array(flatCount);
   const ret: unknown[] = [undefined];
-  void needsMemory;
   return function lifted(...args: unknown[]) {
     if (args.length !== params.length) arityError(name, ft, args.length);
     if (!inst.mayEnter) trap('a component instance was entered while it called out');
@@ -553,24 +602,12 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
   const callee: HostCallee = o.callee ?? ((args) => Reflect.apply(direct!, undefined, args));
   const inst = cx.inst;
   const mem = cx.opts.mem;
-  const params: Codec[] = ft.params.map((p) => codecOf(p.type));
-  const paramTuple = flat.paramsInMemory ? codecOf(tupleOf(ft.params.map((p) => p.type))) : undefined;
-  const offsets: number[] = [];
-  let n = 0;
-  for (const c of params) {
-    offsets.push(n);
-    n += c.flatCount;
-  }
-  const resultTypes = ft.results.map((r) => r.type);
-  const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
-  const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
-  const result = many ?? single;
+  const shape = generalShape(ft, flat, 'lower');
+  const { params, paramTuple, offsets, result, many, fixed } = shape;
+  const catching = shape.throwing;
   const inMemory = flat.resultsInMemory;
-  const catching = throwsErr(ft);
   const out: unknown[] = [undefined];
   const hasMemory = () => mem.memory !== undefined;
-  // Arguments passed in memory may be a huge fixed-size value: admitted before they are lifted.
-  const fixed = paramTuple ? fixedHeapBytes(ft.params.map((p) => p.type)) : 0;
   return function lowered(...flatArgs: unknown[]) {
     if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
     cx.lenders = [];

@@ -20,7 +20,11 @@ import { typeText } from './wit.js';
 export interface ComponentLink {
   /** What each used import is linked to, by unversioned name (`wasi:cli/stdout`): functions and classes. */
   readonly imports: Readonly<Record<string, Record<string, unknown>>>;
-  /** Instantiate one core module with its imports (the kernel adds the meter and exit here). */
+  /**
+   * Instantiate one core module with its imports (the kernel adds the meter and exit here). The
+   * imports are a record made for this call, without a prototype (its names are the guest's):
+   * the callee may add to it.
+   */
   readonly instantiateCore: (
     module: WebAssembly.Module,
     imports: WebAssembly.Imports,
@@ -88,7 +92,8 @@ export class ComponentInstance implements ResourceHost {
       parts[shape.trampolinesAt + i] = this.#trampoline(plan.trampolines[i]!);
     // Options are bound as soon as the instance they name exists (a start function may call out).
     plan.instantiations.forEach((step, index) => {
-      const imports: WebAssembly.Imports = {};
+      // No prototype: a core module's names are the guest's (`__proto__` is a name like any other).
+      const imports: WebAssembly.Imports = Object.create(null);
       for (const [name, arg] of step.args) {
         if (arg.kind === 'instance')
           imports[name] = this.#core(arg.index)!.exports as WebAssembly.ModuleImports;

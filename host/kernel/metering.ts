@@ -262,6 +262,12 @@ export function withMeterImports(
   // `__proto__` instead of copying it (test/hostile/caps); into this one it is an own property
   // like any other. Not an object literal that opens with a spread either: Node 20's V8 defines
   // every property after one on a slow path (microseconds a spawn).
+  // A record without a prototype is made for this one instantiation (a component instance's,
+  // `ComponentLink.instantiateCore`, or a spawn's own from `buildImports`): added to, not copied.
+  if (imports && Object.getPrototypeOf(imports) === null) {
+    imports[KEEL_MODULE] = meter.imports.keel as WebAssembly.ModuleImports;
+    return imports;
+  }
   const out: WebAssembly.Imports = Object.create(null);
   if (imports) for (const name of Object.keys(imports)) out[name] = imports[name]!;
   out[KEEL_MODULE] = meter.imports.keel as WebAssembly.ModuleImports;
