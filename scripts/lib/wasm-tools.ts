@@ -51,8 +51,14 @@ function cacheDir(): string | undefined {
   return chosen || home().dir;
 }
 
-/** The output of `make` for these inputs: from the cache, or made and stored. */
-async function cached(parts: (string | Uint8Array)[], make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+/**
+ * The output of `make` for these inputs (the tool's own version among them when it is not
+ * jco-transpile's): from the cache, or made and stored.
+ */
+export async function cached(
+  parts: (string | Uint8Array)[],
+  make: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
   const dir = cacheDir();
   if (dir === undefined) return make();
   const hash = createHash('sha256').update(home().version);

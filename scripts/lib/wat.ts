@@ -1,7 +1,10 @@
 /**
  * WAT → wasm for tests, benchmarks and the demo, with the `wabt` npm package (no Debian package needed).
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { cached } from './wasm-tools.js';
 
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
@@ -20,7 +23,24 @@ export const WAT_FEATURES = {
 /** Features beyond `WAT_FEATURES` that the metering tests also use: exceptions (legacy), threads. */
 export const WAT_ALL_FEATURES = { ...WAT_FEATURES, exceptions: true, threads: true };
 
+/** wabt's version, part of every cached output's key. */
+let wabtVersion: string | undefined;
+
+/**
+ * WAT → wasm, from the fixtures' cache (./wasm-tools.ts) when these exact inputs were compiled
+ * before: starting wabt costs a process about 0.1 s of CPU. Errors are not cached.
+ */
 export async function wat(source: string, name = 'inline.wat', features = WAT_FEATURES): Promise<Uint8Array> {
+  if (wabtVersion === undefined) {
+    const main = fileURLToPath(import.meta.resolve('wabt'));
+    const pkg = `${main.slice(0, main.lastIndexOf('/node_modules/wabt/'))}/node_modules/wabt/package.json`;
+    wabtVersion = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  }
+  const flags = JSON.stringify(Object.entries(features).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return cached(['wat', wabtVersion, name, flags, source], () => compile(source, name, features));
+}
+
+async function compile(source: string, name: string, features: typeof WAT_FEATURES): Promise<Uint8Array> {
   wabt ??= await wabtInit();
   const module = wabt.parseWat(name, source, features);
   try {
