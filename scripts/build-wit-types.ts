@@ -23,16 +23,19 @@ export interface TypesOutput {
   file: string;
   /** The WIT package folder under wit/. */
   source: string;
-  /** The interfaces its world imports (those Keel's providers serve). */
+  /** The interfaces its world imports (those Keel's providers serve; those it calls of guests' exports). */
   interfaces: string[];
 }
 
-/** keel:kernel: every interface its providers serve (`handler` is the guest's export, not served). */
+/**
+ * keel:kernel: every interface its providers serve, and `handler`, which guests export and the
+ * kernel calls (its types are what the kernel checks a guest's export of it against at load).
+ */
 export const OUTPUTS: TypesOutput[] = [
   {
     file: 'keel-kernel.wasm',
     source: 'keel-kernel',
-    interfaces: ['log', 'events', 'ipc', 'self', 'types'],
+    interfaces: ['log', 'events', 'ipc', 'self', 'types', 'handler'],
   },
 ];
 

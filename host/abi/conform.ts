@@ -8,10 +8,15 @@
  * names included, as wasmparser checks them), and each imported resource must be the served
  * resource: resources are identified by interface (its version ignored) and name.
  *
+ * The other direction: an export the kernel calls by name (`keel:kernel/handler#on-message`) must
+ * have Keel's type (`exportMismatch`: the component may export more than Keel's WIT names; each
+ * function and type it names must be equal).
+ *
  * The comparison is linear in the two types: each pair of type objects is compared once per
  * check, and types of different sizes (measured once per type, bounded at load) are unequal
  * without a walk.
  */
+import type { ExportDef } from './plan.js';
 import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from './types.js';
 import { measureType } from './types.js';
 import { funcTextBounded, typeText } from './wit.js';
@@ -32,8 +37,26 @@ function resourceKey(r: ResourceType): string | undefined {
   return `${unversioned(path[0]!)}#${path.slice(1).join('.')}`;
 }
 
+/** How a mismatch reads, by direction: the component's side, then the host's. */
+interface Words {
+  /** `imported as`, `exported as`. */
+  readonly as: string;
+  /** The host's side: `the host serves`, `Keel's WIT has`. */
+  readonly theirs: string;
+  /** What the host's side does not have: `the host does not serve`. */
+  readonly lacks: string;
+}
+
+const IMPORTED: Words = { as: 'imported as', theirs: 'the host serves', lacks: 'the host does not serve' };
+const EXPORTED: Words = { as: 'exported as', theirs: "Keel's WIT has", lacks: "Keel's WIT does not have" };
+
 class Comparison {
   readonly #answers = new Map<ValType, Map<ValType, boolean>>();
+  readonly #words: Words;
+
+  constructor(words: Words) {
+    this.#words = words;
+  }
 
   same(a: ValType, b: ValType): boolean {
     if (a === b) return true;
@@ -108,17 +131,20 @@ class Comparison {
   }
 
   extern(path: string, declared: ExternType, served: ExternType): string | undefined {
+    const w = this.#words;
     if (declared.sort !== served.sort) {
-      return `${path} is imported as a ${sortWord(declared)}, the host serves a ${sortWord(served)}`;
+      return `${path} is ${w.as} a ${sortWord(declared)}, ${w.theirs} a ${sortWord(served)}`;
     }
     switch (declared.sort) {
       case 'func': {
         const host = (served as typeof declared).type;
         if (this.func(declared.type, host)) return undefined;
-        return `${path} is imported as ${funcTextBounded(declared.type, MAX_FUNC_TEXT)}, the host serves ${funcTextBounded(host, MAX_FUNC_TEXT)}`;
+        return `${path} is ${w.as} ${funcTextBounded(declared.type, MAX_FUNC_TEXT)}, ${w.theirs} ${funcTextBounded(host, MAX_FUNC_TEXT)}`;
       }
       case 'instance':
-        return this.instance(path, declared.type, (served as typeof declared).type);
+        return w === EXPORTED
+          ? this.exported(path, declared.type, (served as typeof declared).type)
+          : this.instance(path, declared.type, (served as typeof declared).type);
       case 'type': {
         const mine = declared.type;
         const host = (served as typeof declared).type;
@@ -126,22 +152,38 @@ class Comparison {
           const a = mine.kind === 'resource' ? resourceKey(mine) : undefined;
           const b = host.kind === 'resource' ? resourceKey(host) : undefined;
           if (a !== undefined && a === b) return undefined;
-          return `${path} is imported as ${mine.kind === 'resource' ? `resource ${a ?? mine.name}` : typeText(mine)}, the host serves ${host.kind === 'resource' ? `resource ${b ?? host.name}` : typeText(host)}`;
+          return `${path} is ${w.as} ${mine.kind === 'resource' ? `resource ${a ?? mine.name}` : typeText(mine)}, ${w.theirs} ${host.kind === 'resource' ? `resource ${b ?? host.name}` : typeText(host)}`;
         }
         if (this.same(mine, host)) return undefined;
-        return `${path} is imported as ${structure(mine)}, the host serves ${structure(host)}`;
+        return `${path} is ${w.as} ${structure(mine)}, ${w.theirs} ${structure(host)}`;
       }
       default:
-        return `${path} is imported as a ${declared.sort}, which the host does not serve`;
+        return `${path} is ${w.as} a ${declared.sort}, which ${w.lacks}`;
     }
   }
 
+  /** Import direction: each function, resource and type the component imports must be served. */
   instance(path: string, declared: InstanceType, served: InstanceType): string | undefined {
     for (const [name, e] of declared.exports) {
       const host = served.exports.get(name);
       const at = `${path}#${name}`;
       if (!host) return `${at} is imported as a ${sortWord(e)}, which the host's ${path} does not have`;
       const why = this.extern(at, e, host);
+      if (why !== undefined) return why;
+    }
+    return undefined;
+  }
+
+  /**
+   * Export direction: the component may export more than Keel's WIT names; each function and
+   * type Keel's WIT names that it exports must have Keel's type. One it does not export is not a
+   * confusion: a call of it is refused by name (`invalid-argument`), as any missing export is.
+   */
+  exported(path: string, exported: InstanceType, expected: InstanceType): string | undefined {
+    for (const [name, e] of expected.exports) {
+      const mine = exported.exports.get(name);
+      if (!mine) continue;
+      const why = this.extern(`${path}#${name}`, mine, e);
       if (why !== undefined) return why;
     }
     return undefined;
@@ -164,5 +206,31 @@ function sortWord(e: ExternType): string {
  * both WIT types (cut at a few hundred characters: a component's types may be huge).
  */
 export function importMismatch(name: string, declared: ExternType, served: ExternType): string | undefined {
-  return new Comparison().extern(name, declared, served);
+  return new Comparison(IMPORTED).extern(name, declared, served);
+}
+
+/** An export's type, as an import's is written (a function's, an instance's exports, a type). */
+function exportType(def: ExportDef): ExternType {
+  switch (def.sort) {
+    case 'func':
+      return { sort: 'func', type: def.func.type };
+    case 'type':
+      return { sort: 'type', type: def.type };
+    case 'instance': {
+      const exports = new Map<string, ExternType>();
+      for (const [name, d] of def.exports) exports.set(name, exportType(d));
+      return { sort: 'instance', type: { kind: 'instance', exports } };
+    }
+  }
+}
+
+/**
+ * Why the component's export `name` (`def`) does not fit the type Keel calls it at (`expected`,
+ * from Keel's WIT); undefined when it fits. Component-model subtyping in the export direction:
+ * the component may export more functions and types than Keel's WIT names, and each one named
+ * that it exports must be of Keel's type. The message names the export, the function and both
+ * WIT types (bounded as an import's).
+ */
+export function exportMismatch(name: string, def: ExportDef, expected: ExternType): string | undefined {
+  return new Comparison(EXPORTED).extern(name, exportType(def), expected);
 }

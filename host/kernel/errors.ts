@@ -34,8 +34,9 @@ export interface ErrorCatalogEntry {
 /** The catalog itself: every code with its meaning and fix. `Record` makes the compiler check it is complete. */
 export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   'invalid-module': {
-    meaning: 'The bytes are not a valid WebAssembly module or component, or exceed the module size limit.',
-    fix: 'Check the file is a .wasm built for wasm32; run `keel inspect` on it; raise the size limit if it is legitimately large.',
+    meaning:
+      'The bytes are not a valid WebAssembly module or component, exceed the module size limit, or export an interface Keel defines (keel:kernel/handler) at types other than its WIT.',
+    fix: 'Check the file is a .wasm built for wasm32 (against the WIT in wit/ when it exports keel:kernel/handler); run `keel inspect` on it; raise the size limit if it is legitimately large.',
   },
   'invalid-argument': {
     meaning: 'A caller passed a value the API or CLI does not accept (wrong type, unknown export, bad flag).',

@@ -28,7 +28,18 @@ const served = new WeakMap<object, ReadonlyMap<string, ExternType>>();
  */
 export function servedTypes(provider: CapabilityProvider): ReadonlyMap<string, ExternType> | undefined {
   const wit = provider.wit;
-  if (wit === undefined) return undefined;
+  return wit === undefined ? undefined : declaredTypes(wit, `provider ${provider.name}`);
+}
+
+/**
+ * The interfaces a WIT declaration (a component importing each) gives types for, by unversioned
+ * name, parsed once per declaration; `owner` names it in the `invalid-argument` of bytes Keel
+ * cannot read.
+ */
+export function declaredTypes(
+  wit: Uint8Array | (() => Uint8Array),
+  owner: string,
+): ReadonlyMap<string, ExternType> {
   const known = served.get(wit);
   if (known) return known;
   let types: Map<string, ExternType>;
@@ -37,10 +48,7 @@ export function servedTypes(provider: CapabilityProvider): ReadonlyMap<string, E
     types = new Map(plan.imports.map((i) => [stripVersion(i.name), i.type]));
   } catch (error) {
     const why = isKeelError(error) ? error.message : String(error);
-    throw new KeelError(
-      'invalid-argument',
-      `provider ${provider.name}: its wit is not a component Keel can read: ${why}`,
-    );
+    throw new KeelError('invalid-argument', `${owner}: its wit is not a component Keel can read: ${why}`);
   }
   served.set(wit, types);
   return types;

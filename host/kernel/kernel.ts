@@ -32,6 +32,7 @@ import {
   registerSecrets,
 } from './grant-plan.js';
 import { IdSource, newSessionId } from './ids.js';
+import { checkExportTypes } from './export-types.js';
 import { checkImportTypes } from './import-types.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
@@ -170,6 +171,7 @@ export class Kernel {
     const name = options.name ?? (typeof source === 'string' ? basename(source).replace(/\.wasm$/, '') : id);
     try {
       const loaded = await this.#loader.load(bytes);
+      checkExportTypes(loaded, name);
       const handle = new ModuleHandle(id, name, loaded);
       this.events.emit({
         event: EVENTS.moduleLoad,
