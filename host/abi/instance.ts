@@ -33,6 +33,13 @@ export interface ComponentLink {
   readonly bytes: ByteBudget;
   /** Counts resource handles against the sandbox's limit (`limits.handles`). */
   readonly handles: HandleCounter;
+  /**
+   * The used imports whose provider declares no WIT types, by unversioned name, and the
+   * provider's name: the component's declaration is the only type such an import has, so a
+   * result of the provider's that does not fit it is the component's choice of type
+   * (`capability-denied`, `type-mismatch`), not the host's bug (`internal`).
+   */
+  readonly untyped?: ReadonlyMap<string, string> | undefined;
 }
 
 /** What an export name leads to. */
@@ -89,7 +96,7 @@ export class ComponentInstance implements ResourceHost {
       }
     }
     for (let i = 0; i < plan.trampolines.length; i++)
-      parts[shape.trampolinesAt + i] = this.#trampoline(plan.trampolines[i]!);
+      parts[shape.trampolinesAt + i] = this.#trampoline(plan.trampolines[i]!, link.untyped);
     // Options are bound as soon as the instance they name exists (a start function may call out).
     plan.instantiations.forEach((step, index) => {
       // No prototype: a core module's names are the guest's (`__proto__` is a name like any other).
@@ -169,7 +176,10 @@ export class ComponentInstance implements ResourceHost {
     return this.#parts.slice(coreAt, coreAt + instantiations) as WebAssembly.Instance[];
   }
 
-  #trampoline(t: ComponentPlan['trampolines'][number]): CoreFunction {
+  #trampoline(
+    t: ComponentPlan['trampolines'][number],
+    untyped: ReadonlyMap<string, string> | undefined,
+  ): CoreFunction {
     const state = this.#state(t.instance);
     switch (t.kind) {
       case 'lower': {
@@ -179,7 +189,19 @@ export class ComponentInstance implements ResourceHost {
         const cx = () =>
           new Cx(this.#slot(t.options), state, this.#bytes, func.kind === 'import' ? name : undefined);
         const { callee, direct } = this.#callee(func);
-        return loweredFunction({ name, type: func.type, callee, direct, inst: state, cx, badResult });
+        const provider =
+          untyped && func.kind === 'import'
+            ? untyped.get(stripVersion(this.#plan.imports[func.import]!.name))
+            : undefined;
+        return loweredFunction({
+          name,
+          type: func.type,
+          callee,
+          direct,
+          inst: state,
+          cx,
+          badResult: provider === undefined ? badResult : untypedResult(provider),
+        });
       }
       case 'resource.new': {
         const resource = t.resource;
@@ -579,6 +601,30 @@ function badResult(name: string, type: FuncType, error: ValueError): never {
     `${name} returned a value that does not fit ${resultText(type)}: ${error.message}`,
     { import: name },
   );
+}
+
+const untypedResults = new Map<string, typeof badResult>();
+
+/**
+ * A provider that declares no WIT types returned a value that does not fit the type the
+ * component declared for the import: the component chose that type (the provider serves
+ * whatever it is declared at), so it is the component's import that does not fit what its
+ * provider serves, `capability-denied` as a declared type's mismatch is at spawn; never the
+ * host's `internal`, which a guest must not be able to raise at will. One function per provider.
+ */
+function untypedResult(provider: string): typeof badResult {
+  let fn = untypedResults.get(provider);
+  if (!fn) {
+    fn = (name, type, error) => {
+      throw new KeelError(
+        'capability-denied',
+        `${name} returned a value that does not fit ${resultText(type)}, the type the component declared (provider ${provider} declares no WIT types): ${error.message}`,
+        { import: name, provider, reason: 'type-mismatch' },
+      );
+    };
+    untypedResults.set(provider, fn);
+  }
+  return fn;
 }
 
 function resultText(ft: FuncType): string {

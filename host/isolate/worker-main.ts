@@ -31,6 +31,8 @@ export interface WorkerInit {
   modules: WebAssembly.Module[];
   /** The shape of the linked imports: interface (or core namespace) → member → kind. */
   shape: Record<string, Record<string, 'function' | 'class'>>;
+  /** Imports whose provider declares no WIT types, and the provider's name (`ComponentLink.untyped`). */
+  untyped?: Map<string, string>;
   meter?: {
     memoryBytes: number;
     tableElements: number;
@@ -197,6 +199,7 @@ function start(init: WorkerInit): void {
         onHostArgLimit: (bytes, callee) => noticeResource({ limit: 'hostArgBytes', bytes, import: callee }),
       },
       handles: handleLimitCounter(init.handleLimit, (kind) => noticeResource({ limit: 'handles', kind })),
+      untyped: init.untyped,
     });
     call = (name, args) => {
       const found = component.exportFunction(name);

@@ -60,6 +60,8 @@ export interface WorkerSandboxOptions {
   modules: readonly WebAssembly.Module[];
   /** The sandbox's linked imports (every function already behind the kernel's gate). */
   imports: Records;
+  /** Imports whose provider declares no WIT types, and the provider's name (`ComponentLink.untyped`). */
+  untyped?: ReadonlyMap<string, string> | undefined;
   /** The sandbox's meter in the kernel: the worker's counter is synchronized with it. */
   meter: MeterRuntime | undefined;
   meterLimits: {
@@ -146,6 +148,7 @@ export class WorkerSandbox {
       ...(options.componentBytes ? { componentBytes: options.componentBytes } : {}),
       modules: [...options.modules],
       shape: shapeOf(options.imports),
+      ...(options.untyped ? { untyped: new Map(options.untyped) } : {}),
       ...(options.meter ? { meter: options.meterLimits } : {}),
       maxCallBytes: options.maxCallBytes,
       maxHostArgBytes: options.maxHostArgBytes,

@@ -60,8 +60,30 @@ interface Mismatch {
   readonly why: string;
 }
 
-/** Per loaded module, per provider registry: the first import that does not fit, or null. */
-const verdicts = new WeakMap<LoadedModule, WeakMap<ProviderRegistry, Mismatch | null>>();
+/** What a module's imports come to against a registry's providers. */
+interface Verdict {
+  /** The first import that does not fit, or null. */
+  readonly mismatch: Mismatch | null;
+  /** Used imports whose provider declares no types, by unversioned name, and its name; undefined when none. */
+  readonly untyped: ReadonlyMap<string, string> | undefined;
+}
+
+/** Per loaded module, per provider registry. */
+const verdicts = new WeakMap<LoadedModule, WeakMap<ProviderRegistry, Verdict>>();
+
+function verdictOf(providers: ProviderRegistry, module: LoadedModule): Verdict {
+  let byRegistry = verdicts.get(module);
+  let verdict = byRegistry?.get(providers);
+  if (verdict === undefined) {
+    verdict = judge(providers, module);
+    if (!byRegistry) {
+      byRegistry = new WeakMap();
+      verdicts.set(module, byRegistry);
+    }
+    byRegistry.set(providers, verdict);
+  }
+  return verdict;
+}
 
 /**
  * Throws `capability-denied` when an import of `module` does not have its provider's types, after
@@ -74,16 +96,7 @@ export function checkImportTypes(
   sandbox: Pick<Sandbox, 'emit'>,
 ): void {
   if (!module.plan) return;
-  let byRegistry = verdicts.get(module);
-  let verdict = byRegistry?.get(providers);
-  if (verdict === undefined) {
-    verdict = judge(providers, module);
-    if (!byRegistry) {
-      byRegistry = new WeakMap();
-      verdicts.set(module, byRegistry);
-    }
-    byRegistry.set(providers, verdict);
-  }
+  const verdict = verdictOf(providers, module).mismatch;
   if (verdict) {
     sandbox.emit({
       event: EVENTS.capabilityDenied,
@@ -99,20 +112,36 @@ export function checkImportTypes(
   }
 }
 
-function judge(providers: ProviderRegistry, module: LoadedModule): Mismatch | null {
+/**
+ * The used imports of `module` whose provider declares no WIT types (`ComponentLink.untyped`):
+ * a result of theirs that does not fit the component's declaration is `capability-denied`.
+ */
+export function untypedImports(
+  providers: ProviderRegistry,
+  module: LoadedModule,
+): ReadonlyMap<string, string> | undefined {
+  return module.plan ? verdictOf(providers, module).untyped : undefined;
+}
+
+function judge(providers: ProviderRegistry, module: LoadedModule): Verdict {
+  let untyped: Map<string, string> | undefined;
   for (const imp of module.plan!.imports) {
     if (!imp.used) continue;
     const iface = stripVersion(imp.name);
     const provider = providers.find(iface);
     if (!provider) continue;
     const types = servedTypes(provider);
-    if (!types) continue;
+    if (!types) {
+      untyped ??= new Map();
+      untyped.set(iface, provider.name);
+      continue;
+    }
     const type = types.get(iface);
     const why =
       type === undefined
         ? `provider ${provider.name} declares no WIT types for ${iface}`
         : importMismatch(imp.name, imp.type, type);
-    if (why !== undefined) return { import: imp.name, iface, why };
+    if (why !== undefined) return { mismatch: { import: imp.name, iface, why }, untyped: undefined };
   }
-  return null;
+  return { mismatch: null, untyped };
 }

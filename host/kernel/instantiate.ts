@@ -101,6 +101,7 @@ export function instantiateInline(
   sandbox: Sandbox,
   module: LoadedModule,
   links: InlineLinks,
+  untyped: ReadonlyMap<string, string> | undefined,
   meter: MeterRuntime | undefined,
   context: SandboxContext,
   exitGranted: boolean,
@@ -119,6 +120,7 @@ export function instantiateInline(
     instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
     bytes: sandbox.parts,
     handles: sandbox.handles,
+    untyped,
   });
   sandbox.attachComponent(component);
 }

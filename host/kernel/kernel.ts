@@ -22,6 +22,7 @@ import { type LoadedModule, Loader, type LoaderStats } from '../loader/loader.js
 import { type Grant, normalizeGrant } from '../policy/grants.js';
 import { checkSandboxSched, Scheduler } from '../sched/scheduler.js';
 import { KeelError } from './errors.js';
+import { checkExportTypes } from './export-types.js';
 import {
   deniedCall,
   moduleNeeds,
@@ -32,8 +33,7 @@ import {
   registerSecrets,
 } from './grant-plan.js';
 import { IdSource, newSessionId } from './ids.js';
-import { checkExportTypes } from './export-types.js';
-import { checkImportTypes } from './import-types.js';
+import { checkImportTypes, untypedImports } from './import-types.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
@@ -111,6 +111,7 @@ export class Kernel {
   };
 
   constructor(options: KernelOptions = {}) {
+    const untyped = untypedProviders(options);
     this.#options = options;
     this.#deterministic = options.deterministic !== undefined && options.deterministic !== false;
     this.#seed = BigInt(typeof options.deterministic === 'object' ? (options.deterministic.seed ?? 0) : 0);
@@ -140,7 +141,15 @@ export class Kernel {
     });
     this.#sink =
       options.log === undefined ? undefined : new JsonlSink(sinkOptions(options.log)).attach(this.events);
-    this.events.emit({ event: EVENTS.kernelStart, data: { deterministic: this.#deterministic } });
+    this.events.emit(
+      untyped.length === 0
+        ? { event: EVENTS.kernelStart, data: { deterministic: this.#deterministic } }
+        : {
+            event: EVENTS.kernelStart,
+            level: 'warn',
+            data: { deterministic: this.#deterministic, untyped_providers: untyped },
+          },
+    );
   }
 
   /** Subscribe a hook to events. Returns the unsubscribe function. */
@@ -333,12 +342,14 @@ export class Kernel {
     const exitGranted = plan.some(
       (p) => p.requirement.interface === 'wasi:cli/exit' && p.decision.status !== 'denied',
     );
+    const untyped = untypedImports(this.#providers, module);
     if (placement === 'worker') {
       return this.#startWorker(
         sandbox,
         handle.name,
         module,
         links.imports,
+        untyped,
         meter,
         exitGranted,
         options.growFailure,
@@ -348,7 +359,7 @@ export class Kernel {
       );
     }
     try {
-      instantiateInline(sandbox, module, links, meter, context, exitGranted);
+      instantiateInline(sandbox, module, links, untyped, meter, context, exitGranted);
     } catch (error) {
       this.#spawnFailed(error, sandbox, handle, module, meter);
     }
@@ -482,6 +493,7 @@ export class Kernel {
     name: string,
     module: LoadedModule,
     imports: Record<string, Record<string, unknown>>,
+    untyped: ReadonlyMap<string, string> | undefined,
     meter: MeterRuntime | undefined,
     exitGranted: boolean,
     growFailure: GrowFailure | undefined,
@@ -493,6 +505,7 @@ export class Kernel {
       componentBytes: module.plan ? module.componentBytes : undefined,
       modules: module.plan ? module.modules! : [...module.coreModules.values()],
       imports,
+      untyped,
       meter,
       meterLimits: {
         memoryBytes: limits.memoryBytes,
@@ -607,4 +620,25 @@ function refuseDenied(
   if (isNativePreview1(module) && denial === 'spawn') refusePreview1(sandbox, name, module, plan);
   refuseAtSpawn(name, plan, denial);
   return plan;
+}
+
+/**
+ * The embedder's providers that declare no WIT types, by name; refused (`invalid-argument`) with
+ * `requireProviderTypes`. Keel's built-in providers are not the embedder's choice: its WASI ones
+ * declare none yet (docs/abi.md, "Import types").
+ */
+function untypedProviders(options: KernelOptions): string[] {
+  const require = options.requireProviderTypes;
+  if (require !== undefined && typeof require !== 'boolean') {
+    throw new KeelError('invalid-argument', `requireProviderTypes must be a boolean, got ${typeof require}`);
+  }
+  const untyped = (options.providers ?? []).filter((p) => p.wit === undefined).map((p) => p.name);
+  if (require && untyped.length > 0) {
+    throw new KeelError(
+      'invalid-argument',
+      `provider ${untyped[0]} declares no WIT types (CapabilityProvider.wit) and requireProviderTypes is set: give it the WIT types it serves its interfaces at`,
+      { provider: untyped[0]! },
+    );
+  }
+  return untyped;
 }

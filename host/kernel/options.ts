@@ -32,6 +32,15 @@ export interface KernelOptions {
    * own: without this option it starts with none.
    */
   builtinProviders?: readonly CapabilityProvider[];
+  /**
+   * Refuse an embedder's provider (`providers`) that declares no WIT types
+   * (`CapabilityProvider.wit`): `new Kernel` throws `invalid-argument` naming it. Default false:
+   * such a provider serves whatever types a component declares for its interfaces; the kernel
+   * names it in `kernel:start` (`data.untyped_providers`, level `warn`), and a result of it that
+   * does not fit the component's declared type ends the call as `capability-denied`
+   * (`type-mismatch`), never `internal` (docs/abi.md, "Import types").
+   */
+  requireProviderTypes?: boolean;
   /** Decides each capability a module requests at spawn. */
   approval?: ApprovalHook;
   /** Where sandboxes run unless a spawn says otherwise (default `inline`). */
