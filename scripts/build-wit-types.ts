@@ -1,6 +1,7 @@
 /**
  * The WIT types Keel's own providers declare (`CapabilityProvider.wit`), built from the WIT in
- * `wit/`: for each package, a component whose imports are every interface Keel serves of it
+ * `wit/` (Keel's packages) and `vendor/wasi-0.2` (WASI's, kept out of `wit/`: the SDKs join every
+ * package there into a guest's world, and the npm package ships it): for each package, a component whose imports are every interface Keel serves of it
  * (wasm-tools, through jco-transpile, makes a dummy module for a world importing them and wraps
  * it: `componentEmbed({ dummy: true })`, `componentNew`). The run path reads the committed
  * component with Keel's own parser (host/caps/wit-types.ts); no code is made from it. Each
@@ -21,11 +22,17 @@ import { readWitPackage } from './sdk/wit/load.js';
 export interface TypesOutput {
   /** The component's file under wit-types/. */
   file: string;
-  /** The WIT package folder under wit/. */
+  /** The WIT package's folder, from the repository's root. */
   source: string;
   /** The interfaces its world imports (those Keel's providers serve; those it calls of guests' exports). */
   interfaces: string[];
+  /** Packages (folders, from the root) whose types its interfaces use, joined in as nested packages. */
+  deps?: string[];
+  /** WIT features whose `@unstable` items Keel serves (`exit-with-code`). */
+  features?: string[];
 }
+
+const WASI = 'vendor/wasi-0.2';
 
 /**
  * keel:kernel: every interface its providers serve, and `handler`, which guests export and the
@@ -34,21 +41,115 @@ export interface TypesOutput {
 export const OUTPUTS: TypesOutput[] = [
   {
     file: 'keel-kernel.wasm',
-    source: 'keel-kernel',
+    source: 'wit/keel-kernel',
     interfaces: ['log', 'events', 'ipc', 'self', 'types', 'handler'],
   },
+  // WASI 0.2 (vendor/wasi-0.2: WASI's WIT, types only; NOTICE.md there): one component per package Keel serves.
+  { file: 'wasi-io.wasm', source: `${WASI}/io`, interfaces: ['error', 'poll', 'streams'] },
+  {
+    file: 'wasi-clocks.wasm',
+    source: `${WASI}/clocks`,
+    interfaces: ['wall-clock', 'monotonic-clock'],
+    deps: [`${WASI}/io`],
+  },
+  { file: 'wasi-random.wasm', source: `${WASI}/random`, interfaces: ['random', 'insecure', 'insecure-seed'] },
+  {
+    file: 'wasi-cli.wasm',
+    source: `${WASI}/cli`,
+    interfaces: [
+      'environment',
+      'exit',
+      'stdin',
+      'stdout',
+      'stderr',
+      'terminal-input',
+      'terminal-output',
+      'terminal-stdin',
+      'terminal-stdout',
+      'terminal-stderr',
+    ],
+    deps: [`${WASI}/io`],
+    features: ['cli-exit-with-code'],
+  },
+  {
+    file: 'wasi-filesystem.wasm',
+    source: `${WASI}/filesystem`,
+    interfaces: ['types', 'preopens'],
+    deps: [`${WASI}/io`, `${WASI}/clocks`],
+  },
+  {
+    file: 'wasi-sockets.wasm',
+    source: `${WASI}/sockets`,
+    interfaces: [
+      'network',
+      'instance-network',
+      'ip-name-lookup',
+      'tcp',
+      'tcp-create-socket',
+      'udp',
+      'udp-create-socket',
+    ],
+    deps: [`${WASI}/io`, `${WASI}/clocks`],
+  },
+  {
+    file: 'wasi-http.wasm',
+    source: `${WASI}/http`,
+    interfaces: ['types', 'outgoing-handler'],
+    deps: [`${WASI}/io`, `${WASI}/clocks`],
+  },
 ];
+
+/** Section ids of a component that declare its types and imports (type, import, alias). */
+const DECLARATIONS = new Set([7, 10, 6]);
+
+/**
+ * The component's leading type, import and alias sections alone: what a provider's `wit` is read
+ * for (its imports' types). wit-component puts them first; the dummy core module, its instances,
+ * lowerings and custom sections (names, producers, the WIT's encoding) that follow are dropped:
+ * a third to a tenth of the bytes, in the npm package and in each process that reads them.
+ */
+export function importsOnly(component: Uint8Array): Uint8Array {
+  let at = 8;
+  const leb = (): number => {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = component[at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (at < component.length) {
+    const start = at;
+    const id = component[at++]!;
+    const size = leb();
+    if (!DECLARATIONS.has(id)) return component.slice(0, start);
+    at += size;
+  }
+  return component.slice();
+}
 
 /** Build one output: its component, and its record (hashes of the sources and of the component). */
 export async function buildTypes(
   root: string,
   output: TypesOutput,
 ): Promise<{ bytes: Uint8Array; record: Record<string, string> }> {
-  const pkg = readWitPackage(join(root, 'wit', output.source));
+  const pkg = readWitPackage(join(root, output.source));
   const world = `world keel-served-types {\n${output.interfaces.map((i) => `  import ${i};`).join('\n')}\n}`;
-  const source = `package ${pkg.name};\n${pkg.body}\n${world}\n`;
-  const embedded = await componentEmbed({ dummy: true, witSource: source, world: 'keel-served-types' });
-  const bytes = await componentNew(embedded, undefined);
+  const deps = (output.deps ?? []).map((dir) => readWitPackage(join(root, dir)));
+  const source = [
+    `package ${pkg.name};\n${pkg.body}\n${world}\n`,
+    ...deps.map((dep) => `package ${dep.name} {\n${dep.body}\n}\n`),
+  ].join('');
+  const embedded = await componentEmbed({
+    dummy: true,
+    witSource: source,
+    world: 'keel-served-types',
+    ...(output.features ? { features: { tag: 'list', val: output.features } } : {}),
+  });
+  const bytes = importsOnly(await componentNew(embedded, undefined));
   return { bytes, record: { package: pkg.name, sources: sha256(source), component: sha256(bytes) } };
 }
 

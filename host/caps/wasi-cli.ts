@@ -13,6 +13,7 @@ import {
   type SandboxContext,
 } from './provider.js';
 import { type ByteSink, type ByteSource, bytesSource, InputStream, OutputStream } from './wasi-io.js';
+import { wasiCliTypes } from './wit-types.js';
 
 export interface EnvironmentScope {
   /** Variables the guest sees. Nothing of the host's environment leaks unless listed here. */
@@ -214,6 +215,7 @@ export const wasiCli: CapabilityProvider = {
     'wasi:cli/terminal-stdout',
     'wasi:cli/terminal-stderr',
   ],
+  wit: wasiCliTypes,
   // The terminal interfaces only ever answer "not a terminal".
   authorityFree: [
     'wasi:cli/terminal-input',

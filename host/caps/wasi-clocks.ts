@@ -13,6 +13,7 @@
 import type { CapabilityProvider, SandboxContext } from './provider.js';
 import { blockingWait } from './wait.js';
 import { Pollable } from './wasi-io.js';
+import { wasiClocksTypes } from './wit-types.js';
 
 /** 2026-01-01T00:00:00Z, the virtual epoch. */
 const VIRTUAL_EPOCH_NS = 1_767_225_600_000_000_000n;
@@ -113,6 +114,7 @@ export function instantPollable(context: SandboxContext, at: bigint): Pollable {
 export const wasiClocks: CapabilityProvider = {
   name: 'wasi-clocks',
   interfaces: ['wasi:clocks/wall-clock', 'wasi:clocks/monotonic-clock'],
+  wit: wasiClocksTypes,
   link({ interface: iface, context }) {
     const clock = sandboxClock(context);
     if (iface === 'wasi:clocks/wall-clock') {

@@ -17,6 +17,7 @@ import { SandboxFs } from './fs/sandbox-fs.js';
 import { type FilesystemScope, parseFilesystemScope } from './fs/scope.js';
 import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
 import { InputStream, IoError, OutputStream } from './wasi-io.js';
+import { wasiFilesystemTypes } from './wit-types.js';
 
 export { parseDirFlag, parseDirFlags, parseDirSpec } from './fs/scope.js';
 
@@ -696,6 +697,7 @@ function sandboxFs(context: SandboxContext, scope: FilesystemScope | undefined):
 export const wasiFilesystem: CapabilityProvider = {
   name: 'wasi-filesystem',
   interfaces: ['wasi:filesystem/types', 'wasi:filesystem/preopens'],
+  wit: wasiFilesystemTypes,
   // Without a grant there are no preopens, hence no descriptors: no authority at all.
   authorityFree: ['wasi:filesystem/types', 'wasi:filesystem/preopens'],
   parseScope(iface, scope) {

@@ -34,6 +34,7 @@ import {
   wasiError,
 } from './provider.js';
 import { type ByteSink, bytesSource, InputStream, IoError, OutputStream, Pollable } from './wasi-io.js';
+import { wasiHttpTypes } from './wit-types.js';
 
 type Method = { tag: string; val?: string };
 type Scheme = { tag: 'HTTP' | 'HTTPS' } | { tag: 'other'; val: string };
@@ -997,6 +998,7 @@ function redirectTarget(
 export const wasiHttp: CapabilityProvider = {
   name: 'wasi-http',
   interfaces: ['wasi:http/types', 'wasi:http/outgoing-handler'],
+  wit: wasiHttpTypes,
   // Building requests confers nothing; sending one is the capability.
   authorityFree: ['wasi:http/types'],
   parseScope(iface, scope) {

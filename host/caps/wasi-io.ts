@@ -3,6 +3,7 @@
  * stream exists only when a granted capability (stdout, a file, ...) hands one out.
  */
 import type { ByteSource, CapabilityProvider } from './provider.js';
+import { wasiIoTypes } from './wit-types.js';
 
 export type { ByteSource } from './provider.js';
 
@@ -299,6 +300,7 @@ export function bytesSource(data: Uint8Array): ByteSource {
 export const wasiIo: CapabilityProvider = {
   name: 'wasi-io',
   interfaces: ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'],
+  wit: wasiIoTypes,
   authorityFree: ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'],
   link({ interface: iface }) {
     switch (iface) {

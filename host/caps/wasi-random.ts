@@ -6,6 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 import { KeelError } from '../kernel/errors.js';
 import { type CapabilityProvider, chargeBytes, DEFAULT_HOST_COSTS, type SandboxContext } from './provider.js';
+import { wasiRandomTypes } from './wit-types.js';
 
 /** SplitMix64: small, fast, good enough for replayable test randomness (never for secrets). */
 export class SplitMix64 {
@@ -84,6 +85,7 @@ function checkedLength(context: SandboxContext, length: bigint): number {
 export const wasiRandom: CapabilityProvider = {
   name: 'wasi-random',
   interfaces: ['wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed'],
+  wit: wasiRandomTypes,
   link({ interface: iface, context }) {
     if (iface === 'wasi:random/insecure-seed') {
       const seed = source(context, 'insecure')(16);

@@ -8,6 +8,7 @@
 import { EVENTS } from '../events/names.js';
 import { KeelError } from '../kernel/errors.js';
 import type { CapabilityProvider, SandboxContext } from './provider.js';
+import { wasiSocketsTypes } from './wit-types.js';
 
 export const SOCKET_INTERFACES = [
   'wasi:sockets/network',
@@ -50,6 +51,7 @@ function denier(context: SandboxContext, iface: string, operation: string): () =
 export const wasiSockets: CapabilityProvider = {
   name: 'wasi-sockets',
   interfaces: SOCKET_INTERFACES,
+  wit: wasiSocketsTypes,
   parseScope(iface) {
     throw new KeelError(
       'capability-denied',

@@ -29,3 +29,15 @@ function read(file: string): Uint8Array {
 
 /** keel:kernel's interfaces (log, events, ipc, self, types) as Keel serves them. */
 export const keelKernelTypes = (): Uint8Array => read('keel-kernel.wasm');
+
+/**
+ * WASI 0.2's packages as Keel serves them (vendor/wasi-0.2: the interfaces' types at 0.2.3, which
+ * every 0.2.x shares: minors only add functions), one component per package.
+ */
+export const wasiIoTypes = (): Uint8Array => read('wasi-io.wasm');
+export const wasiClocksTypes = (): Uint8Array => read('wasi-clocks.wasm');
+export const wasiRandomTypes = (): Uint8Array => read('wasi-random.wasm');
+export const wasiCliTypes = (): Uint8Array => read('wasi-cli.wasm');
+export const wasiFilesystemTypes = (): Uint8Array => read('wasi-filesystem.wasm');
+export const wasiSocketsTypes = (): Uint8Array => read('wasi-sockets.wasm');
+export const wasiHttpTypes = (): Uint8Array => read('wasi-http.wasm');

@@ -180,6 +180,8 @@ describe('the npm package', () => {
       'sdk/c/keel.h',
       'wit/keel-kernel/worlds.wit',
       'wit-types/keel-kernel.wasm',
+      'wit-types/wasi-io.wasm',
+      'wit-types/wasi-http.wasm',
     ]) {
       expect(paths).toContain(needed);
     }
@@ -195,8 +197,20 @@ describe('the npm package', () => {
     expect(stray).toEqual([]);
     // One bundle for every command, `keel run` included (a second for `keel run` repeated most of it).
     expect(paths.filter((p) => p.endsWith('.cjs'))).toEqual(['dist/host/cli/keel-cli.cjs']);
-    // No guests: the one component is the WIT types Keel's keel:kernel providers declare, read as data.
-    expect(paths.filter((p) => p.endsWith('.wasm'))).toEqual(['wit-types/keel-kernel.wasm']);
+    // No guests: the only components are the WIT types Keel's providers declare (keel:kernel's and
+    // WASI 0.2's packages), read as data.
+    expect(paths.filter((p) => p.endsWith('.wasm')).sort()).toEqual([
+      'wit-types/keel-kernel.wasm',
+      'wit-types/wasi-cli.wasm',
+      'wit-types/wasi-clocks.wasm',
+      'wit-types/wasi-filesystem.wasm',
+      'wit-types/wasi-http.wasm',
+      'wit-types/wasi-io.wasm',
+      'wit-types/wasi-random.wasm',
+      'wit-types/wasi-sockets.wasm',
+    ]);
+    // Nor WASI's WIT sources (vendor/): only what they are built into.
+    expect(paths.filter((p) => p.startsWith('vendor/'))).toEqual([]);
     expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
     // `npm pack` and `npm publish` start from a clean dist/ (nothing stale ships) and build it.
     expect(pkg.scripts.prepack).toContain("rmSync('dist'");

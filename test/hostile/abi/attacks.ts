@@ -227,8 +227,8 @@ export const ATTACKS = {
     expect: 'capability-denied',
   } satisfies NamedAttack,
   /**
-   * The same through one of Keel's WASI providers, which declare no WIT types yet:
-   * `wasi:random/random#get-random-bytes` imported as `func(len: u64) -> u32` (PENDING.md).
+   * The same through one of Keel's WASI providers, which declare WASI 0.2's WIT types:
+   * `wasi:random/random#get-random-bytes` imported as `func(len: u64) -> u32`.
    */
   'wasi-import-type-confusion': {
     component: () =>

@@ -25,9 +25,11 @@ afterAll(() => w.close());
 
 it('fails the spawn with capability-denied, naming the import', async () => {
   const module = await w.kernel.load(component, { name: 'sockets' });
+  // The first import in name order: wasi:sockets/tcp, for the tcp-socket resource that
+  // create-tcp-socket returns (as WASI declares it).
   await expect(w.kernel.spawn(module)).rejects.toMatchObject({
     code: 'capability-denied',
-    details: { import: 'wasi:sockets/tcp-create-socket@0.2.3' },
+    details: { import: 'wasi:sockets/tcp@0.2.3' },
   });
 });
 

@@ -45,12 +45,12 @@
         (drop (call $set-authority (local.get $req) (i32.const 1) (local.get $aptr) (local.get $alen)))
         (drop (call $set-path (local.get $req) (i32.const 1) (local.get $pptr) (local.get $plen)))
         (call $handle (local.get $req) (i32.const 0) (i32.const 0) (i32.const 16))
-        ;; ok(future): keep it at 8192 + 4 * made
+        ;; ok(future) (its payload at 24: WASI's error-code is aligned to 8): keep it at 8192 + 4 * made
         (if (i32.eqz (i32.load8_u (i32.const 16)))
           (then
             (i32.store
               (i32.add (i32.const 8192) (i32.shl (local.get $made) (i32.const 2)))
-              (i32.load (i32.const 20)))
+              (i32.load (i32.const 24)))
             (local.set $made (i32.add (local.get $made) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
@@ -61,13 +61,14 @@
         (br_if $waited (i32.ge_u (local.get $i) (local.get $made)))
         (local.set $future (i32.load (i32.add (i32.const 8192) (i32.shl (local.get $i) (i32.const 2)))))
         (call $block (call $subscribe (local.get $future)))
-        ;; some(ok(ok(response))) with status 200: option at 32, outer result at 36, inner at 40
+        ;; some(ok(ok(response))) with status 200: option at 32, outer result at 40, inner at 48,
+        ;; the response at 56 (each payload aligned to 8, as WASI's error-code is)
         (call $get (local.get $future) (i32.const 32))
         (if (i32.and
               (i32.eq (i32.load8_u (i32.const 32)) (i32.const 1))
-              (i32.and (i32.eqz (i32.load8_u (i32.const 36))) (i32.eqz (i32.load8_u (i32.const 40)))))
+              (i32.and (i32.eqz (i32.load8_u (i32.const 40))) (i32.eqz (i32.load8_u (i32.const 48)))))
           (then
-            (if (i32.eq (call $status (i32.load (i32.const 44))) (i32.const 200))
+            (if (i32.eq (call $status (i32.load (i32.const 56))) (i32.const 200))
               (then (local.set $ok (i32.add (local.get $ok) (i32.const 1)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $wait)))
