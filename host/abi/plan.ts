@@ -774,7 +774,14 @@ class Planner {
   ): { value: InstanceValue; type: InstanceType } {
     const fresh = new Map<ResourceType, ResourceType>();
     for (const [name, e] of type.exports) {
-      if (e.sort === 'type' && e.type instanceof ResourceType && e.type.origin.kind === 'abstract') {
+      // A resource is named by the export that defines it, the first: later exports of the same
+      // resource are its aliases (wasi:http/types' headers and trailers are fields).
+      if (
+        e.sort === 'type' &&
+        e.type instanceof ResourceType &&
+        e.type.origin.kind === 'abstract' &&
+        !fresh.has(e.type)
+      ) {
         const r = new ResourceType(name, { kind: 'imported', path: [...path, name] });
         fresh.set(e.type, r);
         this.importedResources.set(r, index);

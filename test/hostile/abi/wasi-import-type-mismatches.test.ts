@@ -190,6 +190,18 @@ describe('WASI imports with WASI’s own types run, at 0.2.0 and 0.2.3', () => {
     expect(await bytes('0.2.3')).toBe(9);
   });
 
+  it('wasi:http/types#fields without its aliases (headers, trailers): the resource is fields, and spawns', async () => {
+    expect(
+      await spawn(
+        `(import "wasi:http/types@0.2.3" "[constructor]fields" (func $fields (result i32)))
+         (func (export "g") (drop (call $fields)))`,
+        `world w { import wasi:http/types@0.2.3; export g: func(); }
+         package wasi:http@0.2.3 { interface types { resource fields { constructor(); } } }`,
+        ['wasi:http/types'],
+      ),
+    ).toBe('spawned');
+  });
+
   it('wasi:cli/exit#exit-with-code (WASI’s unstable cli-exit-with-code, which Keel serves) spawns', async () => {
     expect(
       await spawn(
