@@ -67,6 +67,8 @@ export const OUTPUTS: TypesOutput[] = [
       'terminal-stdin',
       'terminal-stdout',
       'terminal-stderr',
+      // Not served: a command exports it, and `keel run` calls it (host/kernel/export-types.ts).
+      'run',
     ],
     deps: [`${WASI}/io`],
     features: ['cli-exit-with-code'],

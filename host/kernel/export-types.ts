@@ -1,18 +1,19 @@
 /**
  * Export types against Keel's WIT: the kernel calls some of a component's exports by a fixed
  * name (`keel:kernel/handler#on-message`, `on-reply`, `on-event`, `on-signal`, and `handle` for
- * the embedder), with arguments of Keel's WIT types. A component that exported one of them at a
- * type of its own choosing (`on-message: func(sender: u32, ...)`) would load and spawn, and its
- * first delivery would fail as the kernel's own call with the wrong arguments. So at load an
- * export named after an interface Keel defines must have that interface's types (component-model
- * subtyping in the export direction: more functions and types are allowed; each one Keel's WIT
- * names must be of Keel's type); a mismatch is `invalid-module` naming the export, the function
- * and both WIT types. Worked out once per plan (a load that hits the loader's memory cache reads
- * the answer); Keel's types are parsed only when a component exports such an interface.
+ * the embedder; `wasi:cli/run#run` for `keel run`), with arguments of Keel's WIT types. A
+ * component that exported one of them at a type of its own choosing (`on-message: func(sender:
+ * u32, ...)`) would load and spawn, and its first delivery would fail as the kernel's own call
+ * with the wrong arguments. So at load an export named after an interface Keel defines must have
+ * that interface's types (component-model subtyping in the export direction: more functions and
+ * types are allowed; each one Keel's WIT names must be of Keel's type); a mismatch is
+ * `invalid-module` naming the export, the function and both WIT types. Worked out once per plan
+ * (a load that hits the loader's memory cache reads the answer); Keel's types are parsed only
+ * when a component exports such an interface.
  */
 import { exportMismatch } from '../abi/conform.js';
 import type { ComponentPlan } from '../abi/plan.js';
-import { keelKernelTypes } from '../caps/wit-types.js';
+import { keelKernelTypes, wasiCliTypes } from '../caps/wit-types.js';
 import type { LoadedModule } from '../loader/loader.js';
 import { stripVersion } from '../policy/grants.js';
 import { KeelError } from './errors.js';
@@ -24,6 +25,8 @@ import { declaredTypes } from './import-types.js';
  */
 const KEEL_DEFINED: readonly { readonly prefix: string; readonly wit: () => Uint8Array }[] = [
   { prefix: 'keel:kernel/', wit: keelKernelTypes },
+  // `keel run` calls a command's `run`; Keel does not call wasi:cli's other interfaces.
+  { prefix: 'wasi:cli/run', wit: wasiCliTypes },
 ];
 
 interface Mismatch {
