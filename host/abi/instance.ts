@@ -40,6 +40,17 @@ export interface ComponentLink {
    * (`capability-denied`, `type-mismatch`), not the host's bug (`internal`).
    */
   readonly untyped?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Runs a destructor the host asks for (the embedder dropped a resource the guest defines): it
+   * is guest code, so the kernel runs it as a call (its gate, deadline, fuel, and a failure that
+   * ends the sandbox). Without one it runs directly (tests, direct use of the ABI).
+   */
+  readonly destructors?: DestructorRunner | undefined;
+}
+
+/** How the host's drop of a guest resource runs its destructor (the kernel's sandbox). */
+export interface DestructorRunner {
+  runDestructor(destroy: () => void, resource: string): void;
 }
 
 /** What an export name leads to. */
@@ -52,6 +63,9 @@ export class ComponentInstance implements ResourceHost {
   #imports: ComponentLink['imports'];
   readonly #bytes: ByteBudget;
   readonly #handles: HandleCounter;
+  readonly #destructors: DestructorRunner | undefined;
+  /** The sandbox ended (`end`): its guest runs no more, not even a destructor the host asks for. */
+  #ended = false;
   /** What the plan's shape says of where things are in `#parts`. */
   readonly #shape: PlanShape;
   /**
@@ -74,6 +88,7 @@ export class ComponentInstance implements ResourceHost {
     this.#imports = link.imports;
     this.#bytes = link.bytes;
     this.#handles = link.handles;
+    this.#destructors = link.destructors;
     const shape = planShape(plan);
     this.#shape = shape;
     const parts: unknown[] = new Array(shape.size);
@@ -163,6 +178,7 @@ export class ComponentInstance implements ResourceHost {
    * states they hold) is then a few small objects until V8 collects the instances.
    */
   end(): void {
+    this.#ended = true;
     for (let i = 0; i < this.#plan.componentInstances; i++) this.#state(i).end();
     this.#imports = NO_IMPORTS;
     this.#firstFunc = undefined;
@@ -450,7 +466,11 @@ export class ComponentInstance implements ResourceHost {
         state: 'owned',
         drop: (self) => {
           this.release(self);
-          this.#destroy(resource, rep);
+          // Its sandbox ended: the guest (and what the resource was to it) is gone with it.
+          if (this.#ended) return;
+          const runner = this.#destructors;
+          if (runner) runner.runDestructor(() => this.#destroy(resource, rep), resource.name);
+          else this.#destroy(resource, rep);
         },
       },
       handle,

@@ -121,6 +121,7 @@ export function instantiateInline(
     bytes: sandbox.parts,
     handles: sandbox.handles,
     untyped,
+    destructors: sandbox,
   });
   sandbox.attachComponent(component);
 }

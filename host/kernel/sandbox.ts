@@ -864,6 +864,33 @@ export class Sandbox {
     return call as F;
   }
 
+  /**
+   * Kernel-internal (`DestructorRunner`): the embedder dropped a resource the guest defines
+   * (`[Symbol.dispose]()`, a JSON `[resource-drop]`), and its destructor is guest code. Inside a
+   * call it runs under that call; otherwise as a fast-path call does (the gate: deadline, fuel,
+   * re-entry, and a trap or exhaustion ends the sandbox); once the sandbox ended, not at all.
+   */
+  runDestructor(destroy: () => void, resource: string): void {
+    if (this.#state === 'running' || this.#inFastCall) {
+      destroy();
+      return;
+    }
+    if (this.#state !== 'ready') return;
+    const gate = this.#parts.deadline;
+    this.#owner ??= new FastOwner(this);
+    const owner = this.#owner;
+    const name = `[dtor]${resource}`;
+    if (gate.busy > 1 /* GATE_OPEN */) owner.refuse();
+    gate.enter();
+    try {
+      destroy();
+    } catch (error) {
+      owner.fail(error, name);
+      return;
+    }
+    if (!gate.leave() || this.#parts.meter?.exhausted()) owner.after(name);
+  }
+
   /** A fast-path call is running. */
   get #inFastCall(): boolean {
     return (this.#parts.deadline.busy & IN_CALL) !== 0;
