@@ -97,6 +97,19 @@ const FS_OPERATION_FUEL = DEFAULT_HOST_COSTS.fsOperation;
 const FS_PATH_FUEL = DEFAULT_HOST_COSTS.fsPath;
 
 /**
+ * A `datetime` with 10^9 nanoseconds or more is not a time (`utimensat` says EINVAL): stored, its
+ * seconds would no longer fit the u64 a later `stat` returns (2^64 - 1 seconds and 2^32 - 1
+ * nanoseconds is 2^64 + 3 seconds), and that stat would fail as the host's error.
+ */
+function checkTimestamps(atime: NewTimestamp, mtime: NewTimestamp): void {
+  for (const t of [atime, mtime]) {
+    if (t.tag === 'timestamp' && !(t.val.nanoseconds >= 0 && t.val.nanoseconds < 1_000_000_000)) {
+      throw fsError('invalid');
+    }
+  }
+}
+
+/**
  * Run one guest operation: an `FsError` becomes the WASI error code the glue hands to the guest
  * (a thrown string is a WIT `result` error, not a trap); a policy refusal is also an event.
  */
@@ -299,6 +312,7 @@ export class Descriptor {
 
   setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
     guard(this.#fs, 'set-times', undefined, () => {
+      checkTimestamps(atime, mtime);
       const node = this.#get();
       if (node.kind === 'dir') {
         this.#needMutate();
@@ -366,6 +380,7 @@ export class Descriptor {
 
   setTimesAt(flags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
     guard(this.#fs, 'set-times-at', path, () => {
+      checkTimestamps(atime, mtime);
       this.#needMutate();
       withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
         dir.setTimesAt(name, atime, mtime),
