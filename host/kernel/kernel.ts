@@ -623,16 +623,18 @@ function refuseDenied(
 }
 
 /**
- * The embedder's providers that declare no WIT types, by name; refused (`invalid-argument`) with
- * `requireProviderTypes`. Keel's built-in providers are not the embedder's choice: its WASI ones
- * declare none yet (docs/abi.md, "Import types").
+ * The providers that declare no WIT types, by name; refused (`invalid-argument`) with
+ * `requireProviderTypes`. Both lists count: every one of Keel's built-in providers declares its
+ * types, so an untyped one in `builtinProviders` is the embedder's (docs/abi.md, "Import types").
  */
 function untypedProviders(options: KernelOptions): string[] {
   const require = options.requireProviderTypes;
   if (require !== undefined && typeof require !== 'boolean') {
     throw new KeelError('invalid-argument', `requireProviderTypes must be a boolean, got ${typeof require}`);
   }
-  const untyped = (options.providers ?? []).filter((p) => p.wit === undefined).map((p) => p.name);
+  const untyped = [...(options.builtinProviders ?? []), ...(options.providers ?? [])]
+    .filter((p) => p.wit === undefined)
+    .map((p) => p.name);
   if (require && untyped.length > 0) {
     throw new KeelError(
       'invalid-argument',

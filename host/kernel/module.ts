@@ -5,6 +5,7 @@
 
 import type { LoadedModule, ModuleKind } from '../loader/loader.js';
 import type { World } from '../loader/world.js';
+import { stripVersion } from '../policy/grants.js';
 
 const loaded = new WeakMap<ModuleHandle, LoadedModule>();
 
@@ -55,14 +56,14 @@ export class ModuleHandle {
    */
   get isCommand(): boolean {
     if (this.preview1Abi === 'keel') return this.preview1 === 'command';
-    return this.world.exports.some((e) => e.name.startsWith('wasi:cli/run'));
+    return this.world.exports.some((e) => stripVersion(e.name) === 'wasi:cli/run');
   }
 
   /** The export that runs a command: `wasi:cli/run#run`, or `_start` for a preview1 command. */
   get commandExport(): string | undefined {
     if (!this.isCommand) return undefined;
     if (this.preview1Abi === 'keel') return '_start';
-    const run = this.world.exports.find((e) => e.name.startsWith('wasi:cli/run'));
+    const run = this.world.exports.find((e) => stripVersion(e.name) === 'wasi:cli/run');
     return run ? `${run.name}#run` : undefined;
   }
 }

@@ -33,7 +33,7 @@ export interface KernelOptions {
    */
   builtinProviders?: readonly CapabilityProvider[];
   /**
-   * Refuse an embedder's provider (`providers`) that declares no WIT types
+   * Refuse a provider (`providers` or `builtinProviders`) that declares no WIT types
    * (`CapabilityProvider.wit`): `new Kernel` throws `invalid-argument` naming it. Default false:
    * such a provider serves whatever types a component declares for its interfaces; the kernel
    * names it in `kernel:start` (`data.untyped_providers`, level `warn`), and a result of it that

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapabilityProvider } from '../../host/caps/provider.js';
 import { keelKernelTypes } from '../../host/caps/wit-types.js';
-import { Kernel } from '../../host/index.js';
+import { BUILTIN_PROVIDERS, Kernel } from '../../host/index.js';
 
 const UNTYPED: CapabilityProvider = { name: 'untyped', interfaces: ['example:x/y'], link: () => ({}) };
 const TYPED: CapabilityProvider = {
@@ -63,6 +63,23 @@ describe('providers without WIT types', () => {
   it("requireProviderTypes accepts typed providers (and Keel's own built-in ones)", async () => {
     const kernel = new Kernel({ cacheDir: false, providers: [TYPED], requireProviderTypes: true });
     await kernel.close();
+  });
+
+  it('requireProviderTypes refuses an untyped provider given among the built-in ones too', () => {
+    expect(
+      () =>
+        new Kernel({
+          cacheDir: false,
+          builtinProviders: [...BUILTIN_PROVIDERS, UNTYPED],
+          requireProviderTypes: true,
+        }),
+    ).toThrow(expect.objectContaining({ code: 'invalid-argument', details: { provider: 'untyped' } }));
+  });
+
+  it('kernel:start names an untyped provider among the built-in ones', async () => {
+    const event = await start({ builtinProviders: [...BUILTIN_PROVIDERS, UNTYPED] });
+    expect(event.level).toBe('warn');
+    expect((event.data as Record<string, unknown>).untyped_providers).toEqual(['untyped']);
   });
 
   it('requireProviderTypes must be a boolean', () => {

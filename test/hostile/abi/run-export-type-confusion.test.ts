@@ -47,6 +47,22 @@ describe('run-export-type-confusion', () => {
     expect(aftermath.error!.message).toContain('func(n: u32) -> result');
   });
 
+  it('an interface named wasi:cli/runner is not a command (names match whole, not by prefix)', async () => {
+    const kernel = new Kernel({ cacheDir: false });
+    try {
+      const bytes = await hostileComponent(
+        '(func (export "wasi:cli/runner@0.2.0#run") (result i32) (i32.const 7))',
+        `world w { export wasi:cli/runner@0.2.0; }
+         package wasi:cli@0.2.0 { interface runner { run: func() -> u32; } }`,
+      );
+      const module = await kernel.load(bytes, { name: 'runner' });
+      expect(module.isCommand).toBe(false);
+      expect(module.commandExport).toBeUndefined();
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it("run of WASI's type loads and runs", async () => {
     const kernel = new Kernel({ cacheDir: false });
     try {
