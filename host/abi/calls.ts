@@ -501,6 +501,8 @@ export interface LoweredOptions {
    * provider): one function for every import, given the import's name and type.
    */
   readonly badResult: (name: string, type: FuncType, error: ValueError) => never;
+  /** What the host function's failure is (`hostFailure` when absent; an untyped provider's differs). */
+  readonly failure?: ((error: unknown, name: string) => unknown) | undefined;
 }
 
 const leaveError = () => trap('the guest called an import while realloc or post-return ran');
@@ -519,7 +521,7 @@ export function loweredFunction(o: LoweredOptions): CoreFunction {
     ft.params.every((p) => isScalar(p.type)) &&
     ft.results.every((r) => isScalar(r.type));
   if (scalar && o.direct && ft.params.length <= 2)
-    return scalarLowered(o.name, ft, o.direct, o.inst, o.badResult);
+    return scalarLowered(o.name, ft, o.direct, o.inst, o.badResult, o.failure ?? hostFailure);
   return generalLowered(o, o.cx(), flat);
 }
 
@@ -545,6 +547,7 @@ function scalarLowered(
   f: (...args: unknown[]) => unknown,
   inst: Cx['inst'],
   badResult: LoweredOptions['badResult'],
+  failure: (error: unknown, name: string) => unknown,
 ): CoreFunction {
   const lift = ft.params.map((p) => scalarLifter(p.type));
   const l0 = lift[0] ?? noValue;
@@ -560,7 +563,7 @@ function scalarLowered(
           r = f();
         } catch (error) {
           inst.mayEnter = true;
-          throw hostFailure(error, name);
+          throw failure(error, name);
         }
         inst.mayEnter = true;
         return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
@@ -574,7 +577,7 @@ function scalarLowered(
           r = f(l0(a));
         } catch (error) {
           inst.mayEnter = true;
-          throw hostFailure(error, name);
+          throw failure(error, name);
         }
         inst.mayEnter = true;
         return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
@@ -588,7 +591,7 @@ function scalarLowered(
           r = f(l0(a), l1(b));
         } catch (error) {
           inst.mayEnter = true;
-          throw hostFailure(error, name);
+          throw failure(error, name);
         }
         inst.mayEnter = true;
         return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
@@ -608,6 +611,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
   const inMemory = flat.resultsInMemory;
   const out: unknown[] = [undefined];
   const hasMemory = () => mem.memory !== undefined;
+  const failure = o.failure ?? hostFailure;
   return function lowered(...flatArgs: unknown[]) {
     if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
     cx.lenders = [];
@@ -636,7 +640,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
         value = callee(args);
       }
     } catch (error) {
-      throw hostFailure(error, o.name);
+      throw failure(error, o.name);
     } finally {
       inst.mayEnter = true;
       const lenders = cx.lenders;

@@ -6,7 +6,14 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import { stripVersion } from '../policy/grants.js';
-import { argumentError, arityError, type CoreFunction, liftedFunction, loweredFunction } from './calls.js';
+import {
+  argumentError,
+  arityError,
+  type CoreFunction,
+  hostFailure,
+  liftedFunction,
+  loweredFunction,
+} from './calls.js';
 import type { ResourceHost } from './codec.js';
 import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
 import { isScalarShape, type ScalarExport } from './fast.js';
@@ -217,6 +224,7 @@ export class ComponentInstance implements ResourceHost {
           inst: state,
           cx,
           badResult: provider === undefined ? badResult : untypedResult(provider),
+          failure: provider === undefined ? undefined : untypedFailure(provider),
         });
       }
       case 'resource.new': {
@@ -645,6 +653,41 @@ function untypedResult(provider: string): typeof badResult {
     untypedResults.set(provider, fn);
   }
   return fn;
+}
+
+const untypedFailures = new Map<string, (error: unknown, name: string) => unknown>();
+
+/**
+ * A provider that declares no WIT types failed on a call at the types the component declared:
+ * a `TypeError` (it was handed a value of another type than it takes: a number for a string) or
+ * a thrown non-Error value where the declared type has no `result` to carry it (the provider
+ * answers with an error the component did not declare). The component chose those types, so,
+ * as a result that does not fit (`untypedResult`), it is `capability-denied`, never `internal`.
+ * Keel's typed errors, traps and other failures are what they are (`hostFailure`).
+ */
+function untypedFailure(provider: string): (error: unknown, name: string) => unknown {
+  let fn = untypedFailures.get(provider);
+  if (!fn) {
+    fn = (error, name) => {
+      if (error instanceof KeelError || (error instanceof Error && !(error instanceof TypeError))) {
+        return hostFailure(error, name);
+      }
+      const what = error instanceof Error ? error.message : `it failed with ${valueText(error)}`;
+      return new KeelError(
+        'capability-denied',
+        `${name} failed at the types the component declared (provider ${provider} declares no WIT types): ${what}`,
+        { import: name, provider, reason: 'type-mismatch' },
+      );
+    };
+    untypedFailures.set(provider, fn);
+  }
+  return fn;
+}
+
+/** A thrown non-Error value, shown short (it is the provider's, so never the guest's text at length). */
+function valueText(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value;
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
 
 function resultText(ft: FuncType): string {

@@ -68,6 +68,74 @@ describe('untyped-provider-value-mismatch', () => {
     expect(aftermath.sandbox?.state).toBe('poisoned');
   });
 
+  /** Takes a string and answers errors by throwing their payload, whatever the component declared. */
+  const PICKY: CapabilityProvider = {
+    name: 'untyped-picky',
+    interfaces: ['keel:hostile/picky'],
+    link: () => ({
+      shout: (s: string) => s.toUpperCase().length,
+      get: (_n: number) => {
+        throw 'not-found';
+      },
+    }),
+  };
+
+  function expectFailedAtDeclaredTypes(error: KeelError | undefined, name: string): void {
+    expect(error?.code).toBe('capability-denied');
+    expect(error!.message).toContain(`${name} failed at the types the component declared`);
+    expect(error!.message).toContain('provider untyped-picky declares no WIT types');
+    expect(error!.details).toEqual({ import: name, provider: 'untyped-picky', reason: 'type-mismatch' });
+  }
+
+  it('a parameter of another type than the provider takes (its TypeError): capability-denied, never internal', async () => {
+    const aftermath = await launch({
+      component: () =>
+        hostileComponent(
+          `(import "keel:hostile/picky" "shout" (func $shout (param i32) (result i32)))
+           (func (export "f") (result i32) (call $shout (i32.const 7)))`,
+          `interface picky { shout: func(s: u32) -> u32; } world w { import picky; export f: func() -> u32; }`,
+        ),
+      call: 'f',
+      providers: [PICKY],
+      grants: ['keel:hostile/picky'],
+    });
+    expectFailedAtDeclaredTypes(aftermath.error, 'keel:hostile/picky#shout');
+    expect(aftermath.sandbox?.state).toBe('poisoned');
+  });
+
+  it('an error thrown where the declared type has no result to carry it: capability-denied, never internal', async () => {
+    const aftermath = await launch({
+      component: () =>
+        hostileComponent(
+          `(import "keel:hostile/picky" "get" (func $get (param i32) (result i32)))
+           (func (export "f") (result i32) (call $get (i32.const 1)))`,
+          `interface picky { get: func(n: u32) -> u32; } world w { import picky; export f: func() -> u32; }`,
+        ),
+      call: 'f',
+      providers: [PICKY],
+      grants: ['keel:hostile/picky'],
+    });
+    expectFailedAtDeclaredTypes(aftermath.error, 'keel:hostile/picky#get');
+    expect(aftermath.error!.message).toContain('it failed with "not-found"');
+  });
+
+  it('the same error where the declared type has a result: the guest gets it as its err', async () => {
+    const aftermath = await launch({
+      component: () =>
+        hostileComponent(
+          `(import "keel:hostile/picky" "get" (func $get (param i32 i32)))
+           (func (export "f") (result i32) (call $get (i32.const 1) (i32.const 64)) (i32.load8_u (i32.const 64)))`,
+          `interface picky { enum code { not-found } get: func(n: u32) -> result<u32, code>; }
+           world w { import picky; export f: func() -> u32; }`,
+        ),
+      call: 'f',
+      providers: [PICKY],
+      grants: ['keel:hostile/picky'],
+    });
+    expect(aftermath.error).toBeUndefined();
+    expect(aftermath.value).toBe(1);
+  });
+
   describe('in a worker', () => {
     const kernel = new Kernel({ cacheDir: false, providers: [UNTYPED], placement: 'worker' });
     afterAll(() => kernel.close());
