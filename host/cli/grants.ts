@@ -139,6 +139,13 @@ export function cliHint(
       return command === 'up'
         ? "raise the sandbox's limits.memory in the plan if the module needs it"
         : 'raise --memory (e.g. --memory 256MiB) if the module needs it';
+    case 'table-limit': {
+      // No flag sets limits.tables or limits.tableElements: a plan does, or an embedder.
+      const which = (error.details as { limit?: unknown }).limit === 'tables' ? 'tables' : 'tableElements';
+      return command === 'up'
+        ? `raise the sandbox's limits.${which} in the plan if the module needs it`
+        : `no flag raises limits.${which}: run the module from a plan (keel up, limits.${which}) or embed Keel (KernelOptions.limits) if it needs more`;
+    }
     case 'invalid-argument':
       return `\`keel ${command} --help\` shows the accepted forms`;
     default:

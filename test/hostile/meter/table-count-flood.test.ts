@@ -6,6 +6,7 @@
  * (`limits.tables`, default 100), checked from the plan before anything is instantiated.
  */
 import { expect, it } from 'vitest';
+import { cliHint } from '../../../host/cli/grants.js';
 import { isKeelError, type KeelEvent, Kernel } from '../../../host/index.js';
 import { wat } from '../../../scripts/lib/wat.js';
 import { componentText } from '../abi/support.js';
@@ -53,6 +54,11 @@ for (const placement of ['inline', 'worker'] as const) {
       expect(isKeelError(error) && error.code).toBe('table-limit');
       expect(isKeelError(error) && error.details).toEqual({ limit: 'tables', tables: 1000, max: 100 });
       expect(isKeelError(error) && error.message).toContain('1000 tables');
+      // The CLI's advice names what sets the limit (no flag does).
+      if (i === 0 && isKeelError(error)) {
+        expect(cliHint(error, 'run')).toContain('no flag raises limits.tables');
+        expect(cliHint(error, 'up')).toContain("raise the sandbox's limits.tables in the plan");
+      }
       const again = await refused(kernel, component);
       expect(isKeelError(again) && again.details).toEqual({ limit: 'tables', tables: 200, max: 100 });
     }
