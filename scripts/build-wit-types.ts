@@ -111,26 +111,33 @@ const DECLARATIONS = new Set([7, 10, 6]);
  * a third to a tenth of the bytes, in the npm package and in each process that reads them.
  */
 export function importsOnly(component: Uint8Array): Uint8Array {
+  for (const section of sections(component)) {
+    if (!DECLARATIONS.has(section.id)) return component.slice(0, section.start);
+  }
+  return component.slice();
+}
+
+/** The sections of a module or component (after its 8-byte preamble): id, where it starts, its body. */
+export function* sections(bytes: Uint8Array): Generator<{ id: number; start: number; body: Uint8Array }> {
   let at = 8;
   const leb = (): number => {
     let value = 0;
     let shift = 0;
     let byte: number;
     do {
-      byte = component[at++]!;
+      byte = bytes[at++]!;
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
     } while (byte & 0x80);
     return value;
   };
-  while (at < component.length) {
+  while (at < bytes.length) {
     const start = at;
-    const id = component[at++]!;
+    const id = bytes[at++]!;
     const size = leb();
-    if (!DECLARATIONS.has(id)) return component.slice(0, start);
+    yield { id, start, body: bytes.subarray(at, at + size) };
     at += size;
   }
-  return component.slice();
 }
 
 /** Build one output: its component, and its record (hashes of the sources and of the component). */

@@ -24,6 +24,7 @@ import { wasiRandom } from '../../host/caps/wasi-random.js';
 import { wasiSockets } from '../../host/caps/wasi-sockets.js';
 import { servedTypes } from '../../host/kernel/import-types.js';
 import { stripVersion } from '../../host/policy/grants.js';
+import { sections } from '../../scripts/build-wit-types.js';
 
 const PROVIDERS: CapabilityProvider[] = [
   wasiIo,
@@ -45,28 +46,18 @@ const packaged = (path: string): URL =>
 /** The bodies of a core module's custom sections whose name starts with `component-type`. */
 function componentTypes(module: Uint8Array): Uint8Array[] {
   const found: Uint8Array[] = [];
-  let at = 8;
-  const leb = (): number => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = module[at++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
-  };
-  while (at < module.length) {
-    const id = module[at++]!;
-    const size = leb();
-    const end = at + size;
-    if (id === 0) {
-      const length = leb();
-      const name = new TextDecoder().decode(module.subarray(at, at + length));
-      if (name.startsWith('component-type')) found.push(module.slice(at + length, end));
+  for (const { id, body } of sections(module)) {
+    if (id !== 0) continue;
+    // A custom section: its name (a LEB128 length, then UTF-8), then its contents.
+    let length = 0;
+    let at = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = body[at++]!;
+      length += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) break;
     }
-    at = end;
+    const name = new TextDecoder().decode(body.subarray(at, at + length));
+    if (name.startsWith('component-type')) found.push(body.slice(at + length));
   }
   return found;
 }
