@@ -658,21 +658,19 @@ function untypedResult(provider: string): typeof badResult {
 const untypedFailures = new Map<string, (error: unknown, name: string) => unknown>();
 
 /**
- * A provider that declares no WIT types failed on a call at the types the component declared:
- * a `TypeError` (it was handed a value of another type than it takes: a number for a string) or
- * a thrown non-Error value where the declared type has no `result` to carry it (the provider
- * answers with an error the component did not declare). The component chose those types, so,
- * as a result that does not fit (`untypedResult`), it is `capability-denied`, never `internal`.
- * Keel's typed errors, traps and other failures are what they are (`hostFailure`).
+ * A provider that declares no WIT types threw a non-Error value (an error payload) where the type
+ * the component declared has no `result` to carry it: the provider answers with an error the
+ * component did not declare, the component's choice of type, so, as a result that does not fit
+ * (`untypedResult`), it is `capability-denied`, never `internal`. A `TypeError` stays the
+ * provider's bug (`hostFailure`): an untyped provider must check the arguments it is given
+ * (docs/abi.md, "Import types"); Keel's typed errors and other failures are what they are.
  */
 function untypedFailure(provider: string): (error: unknown, name: string) => unknown {
   let fn = untypedFailures.get(provider);
   if (!fn) {
     fn = (error, name) => {
-      if (error instanceof KeelError || (error instanceof Error && !(error instanceof TypeError))) {
-        return hostFailure(error, name);
-      }
-      const what = error instanceof Error ? error.message : `it failed with ${valueText(error)}`;
+      if (error instanceof Error) return hostFailure(error, name);
+      const what = `it failed with ${valueText(error)}`;
       return new KeelError(
         'capability-denied',
         `${name} failed at the types the component declared (provider ${provider} declares no WIT types): ${what}`,

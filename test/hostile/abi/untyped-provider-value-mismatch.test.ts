@@ -68,12 +68,11 @@ describe('untyped-provider-value-mismatch', () => {
     expect(aftermath.sandbox?.state).toBe('poisoned');
   });
 
-  /** Takes a string and answers errors by throwing their payload, whatever the component declared. */
+  /** Answers errors by throwing their payload, whatever the component declared. */
   const PICKY: CapabilityProvider = {
     name: 'untyped-picky',
     interfaces: ['keel:hostile/picky'],
     link: () => ({
-      shout: (s: string) => s.toUpperCase().length,
       get: (_n: number) => {
         throw 'not-found';
       },
@@ -87,30 +86,16 @@ describe('untyped-provider-value-mismatch', () => {
     expect(error!.details).toEqual({ import: name, provider: 'untyped-picky', reason: 'type-mismatch' });
   }
 
-  it('a parameter of another type than the provider takes (its TypeError): capability-denied, never internal', async () => {
-    const aftermath = await launch({
-      component: () =>
-        hostileComponent(
-          `(import "keel:hostile/picky" "shout" (func $shout (param i32) (result i32)))
-           (func (export "f") (result i32) (call $shout (i32.const 7)))`,
-          `interface picky { shout: func(s: u32) -> u32; } world w { import picky; export f: func() -> u32; }`,
-        ),
-      call: 'f',
-      providers: [PICKY],
-      grants: ['keel:hostile/picky'],
-    });
-    expectFailedAtDeclaredTypes(aftermath.error, 'keel:hostile/picky#shout');
-    expect(aftermath.sandbox?.state).toBe('poisoned');
-  });
+  const THROWN = () =>
+    hostileComponent(
+      `(import "keel:hostile/picky" "get" (func $get (param i32) (result i32)))
+       (func (export "f") (result i32) (call $get (i32.const 1)))`,
+      `interface picky { get: func(n: u32) -> u32; } world w { import picky; export f: func() -> u32; }`,
+    );
 
   it('an error thrown where the declared type has no result to carry it: capability-denied, never internal', async () => {
     const aftermath = await launch({
-      component: () =>
-        hostileComponent(
-          `(import "keel:hostile/picky" "get" (func $get (param i32) (result i32)))
-           (func (export "f") (result i32) (call $get (i32.const 1)))`,
-          `interface picky { get: func(n: u32) -> u32; } world w { import picky; export f: func() -> u32; }`,
-        ),
+      component: THROWN,
       call: 'f',
       providers: [PICKY],
       grants: ['keel:hostile/picky'],
@@ -134,6 +119,22 @@ describe('untyped-provider-value-mismatch', () => {
     });
     expect(aftermath.error).toBeUndefined();
     expect(aftermath.value).toBe(1);
+  });
+
+  it('the same in a worker: capability-denied', async () => {
+    const kernel = new Kernel({ cacheDir: false, providers: [PICKY], placement: 'worker' });
+    try {
+      const sandbox = await kernel.spawn(await kernel.load(await THROWN(), { name: 'hostile' }), {
+        grants: ['keel:hostile/picky'],
+      });
+      const error = await sandbox.invoke('f').then(
+        () => undefined,
+        (thrown: unknown) => thrown as KeelError,
+      );
+      expectFailedAtDeclaredTypes(error, 'keel:hostile/picky#get');
+    } finally {
+      await kernel.close();
+    }
   });
 
   describe('in a worker', () => {
