@@ -37,10 +37,15 @@ export async function wat(source: string, name = 'inline.wat', features = WAT_FE
     wabtVersion = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   }
   const flags = JSON.stringify(Object.entries(features).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return cached(['wat', wabtVersion, name, flags, source], () => compile(source, name, features));
+  return cached(['wat', wabtVersion, name, flags, source], () => watUncached(source, name, features));
 }
 
-async function compile(source: string, name: string, features: typeof WAT_FEATURES): Promise<Uint8Array> {
+/** WAT → wasm by wabt itself, never from the cache (what `wat` stores; its tests compare with it). */
+export async function watUncached(
+  source: string,
+  name = 'inline.wat',
+  features = WAT_FEATURES,
+): Promise<Uint8Array> {
   wabt ??= await wabtInit();
   const module = wabt.parseWat(name, source, features);
   try {
