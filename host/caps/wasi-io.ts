@@ -2,6 +2,7 @@
  * `wasi:io` (error, poll, streams): Keel's own streams. They carry no authority themselves; a
  * stream exists only when a granted capability (stdout, a file, ...) hands one out.
  */
+import { KeelError } from '../kernel/errors.js';
 import type { ByteSource, CapabilityProvider } from './provider.js';
 import { wasiIoTypes } from './wit-types.js';
 
@@ -117,7 +118,13 @@ async function pollLater(pollables: Pollable[], first: Promise<void>): Promise<U
 }
 
 export function poll(pollables: Pollable[]): Uint32Array | Promise<Uint32Array> {
-  if (pollables.length === 0) throw new TypeError('poll requires at least one pollable');
+  // WASI traps on an empty list (as Wasmtime does): the guest's misuse, never the host's `internal`.
+  if (pollables.length === 0) {
+    throw new KeelError('trap', 'wasi:io/poll#poll: the list of pollables is empty', {
+      import: 'wasi:io/poll#poll',
+      reason: 'empty-list',
+    });
+  }
   const ready = readyOf(pollables);
   if (ready.length > 0) return ready;
   // Awaitable on the event loop (a worker sandbox's call awaited there): the guest sleeps on its
