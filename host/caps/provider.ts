@@ -200,7 +200,7 @@ export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
 });
 
 /** Charge `bytes` crossing the boundary at the default rate. */
-export function chargeBytes(context: SandboxContext, bytes: number): void {
+export function chargeBytes(context: Pick<SandboxContext, 'charge'>, bytes: number): void {
   if (bytes > 0) context.charge(bytes * DEFAULT_HOST_COSTS.byte);
 }
 

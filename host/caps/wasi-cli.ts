@@ -256,11 +256,11 @@ export const wasiCli: CapabilityProvider = {
       }
       case 'wasi:cli/stdout': {
         const sink = context.state('wasi-cli:stdout-sink', () => outputSink(context, 'stdout'));
-        return { getStdout: () => new OutputStream(sink) };
+        return { getStdout: () => new OutputStream(sink, context) };
       }
       case 'wasi:cli/stderr': {
         const sink = context.state('wasi-cli:stderr-sink', () => outputSink(context, 'stderr'));
-        return { getStderr: () => new OutputStream(sink) };
+        return { getStderr: () => new OutputStream(sink, context) };
       }
       case 'wasi:cli/terminal-input':
         return { TerminalInput };

@@ -256,21 +256,24 @@ export class Descriptor {
     if (!this.#flags.write) throw fsError('bad-descriptor');
     let position = start;
     open.retain();
-    return new OutputStream({
-      capacity: () => 1n << 20n,
-      write: (bytes) => {
-        try {
-          // The bytes were charged as the guest passed them (canonical ABI or preview1).
-          this.#fs.context.charge(FS_OPERATION_FUEL);
-          if (append) position = Number(open.file.stat().size);
-          this.#charge('write', open.file, bytes.length, position);
-          position += open.file.write(bytes, position);
-        } catch (error) {
-          throw streamError(error);
-        }
+    return new OutputStream(
+      {
+        capacity: () => 1n << 20n,
+        write: (bytes) => {
+          try {
+            // The bytes were charged as the guest passed them (canonical ABI or preview1).
+            this.#fs.context.charge(FS_OPERATION_FUEL);
+            if (append) position = Number(open.file.stat().size);
+            this.#charge('write', open.file, bytes.length, position);
+            position += open.file.write(bytes, position);
+          } catch (error) {
+            throw streamError(error);
+          }
+        },
+        close: () => open.release(),
       },
-      close: () => open.release(),
-    });
+      this.#fs.context,
+    );
   }
 
   advise(_offset: bigint, _length: bigint, _advice: string): void {

@@ -284,12 +284,14 @@ function makeTypes(context: SandboxContext) {
             this.#state = 'oversize';
             throw new IoError("request body over the sandbox's held-bytes cap");
           }
-          // Charged as the guest passed them (output-stream.write): not again.
+          // The guest paid `byte` as it passed them; the body's copy, held until sent or
+          // dropped, is priced here (a body never sent cost the host its copies for nothing).
+          context.charge(bytes.length * DEFAULT_HOST_COSTS.httpByte);
           this.#chunks.push(bytes.slice());
           this.#size += bytes.length;
         },
       };
-      this.#stream = new OutputStream(sink);
+      this.#stream = new OutputStream(sink, context);
     }
 
     write(): OutputStream {

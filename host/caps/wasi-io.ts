@@ -3,7 +3,7 @@
  * stream exists only when a granted capability (stdout, a file, ...) hands one out.
  */
 import { KeelError } from '../kernel/errors.js';
-import type { ByteSource, CapabilityProvider } from './provider.js';
+import { type ByteSource, type CapabilityProvider, chargeBytes, type SandboxContext } from './provider.js';
 import { wasiIoTypes } from './wit-types.js';
 
 export type { ByteSource } from './provider.js';
@@ -157,10 +157,13 @@ const WRITE_BUDGET = 1n << 20n;
 
 export class OutputStream {
   #sink: ByteSink;
+  /** Charged for the bytes the host makes for the guest (`write-zeroes`): a sink takes every write as paid for where the guest passed it. */
+  readonly #context: Pick<SandboxContext, 'charge'>;
   #closed = false;
 
-  constructor(sink: ByteSink) {
+  constructor(sink: ByteSink, context: Pick<SandboxContext, 'charge'>) {
     this.#sink = sink;
+    this.#context = context;
   }
 
   checkWrite(): bigint {
@@ -197,7 +200,11 @@ export class OutputStream {
   }
 
   writeZeroes(length: bigint): void {
-    this.write(new Uint8Array(Number(length > WRITE_BUDGET ? WRITE_BUDGET : length)));
+    if (this.#closed) throw CLOSED;
+    const size = Number(length > WRITE_BUDGET ? WRITE_BUDGET : length);
+    // The guest passed a number, not the bytes: they are charged as if it had, before they are made.
+    chargeBytes(this.#context, size);
+    this.write(new Uint8Array(size));
   }
 
   blockingWriteZeroesAndFlush(length: bigint): void {
