@@ -428,3 +428,53 @@ export async function childServer(): Promise<{ port: number; close: () => Promis
       }),
   };
 }
+
+/**
+ * A component that asks `wasi:random` for bytes: `run(op, n, len)` repeats
+ * `get-random-bytes` (op 0) or `get-insecure-random-bytes` (op 1) of `len` bytes `n` times. Its
+ * memory holds the largest request the kernel's default limits allow (64 MiB): the list and the
+ * return area both go to address 0.
+ */
+const RANDOM_WAT = `(module
+  (import "wasi:random/random@0.2.3" "get-random-bytes" (func $secure (param i64 i32)))
+  (import "wasi:random/insecure@0.2.3" "get-insecure-random-bytes" (func $insecure (param i64 i32)))
+  (memory (export "memory") 1024)
+  (func (export "run") (param $op i32) (param $n i32) (param $len i32) (result i32) (local $i i32)
+    (loop $l
+      (if (local.get $op)
+        (then (call $insecure (i64.extend_i32_u (local.get $len)) (i32.const 0)))
+        (else (call $secure (i64.extend_i32_u (local.get $len)) (i32.const 0))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.load (i32.const 4)))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))`;
+
+export async function randomComponent(): Promise<Uint8Array> {
+  const embedded = await componentEmbed({
+    binary: await wat(RANDOM_WAT, 'random.wat'),
+    witSource: `package keel:fuel-bench;
+world fuel-random {
+  import wasi:random/random@0.2.3;
+  import wasi:random/insecure@0.2.3;
+  export run: func(op: u32, n: u32, len: u32) -> u32;
+}
+package wasi:random@0.2.3 {
+  interface random { get-random-bytes: func(len: u64) -> list<u8>; }
+  interface insecure { get-insecure-random-bytes: func(len: u64) -> list<u8>; }
+}`,
+    world: 'fuel-random',
+  });
+  return await componentNew(embedded, []);
+}
+
+/**
+ * A WASI command that calls `random_get` of `len` bytes at address 0 `n` times, with a memory
+ * that holds the largest request the kernel's default limits allow (64 MiB).
+ */
+export function randomCommand(n: number, len: number): string {
+  return `(module ${PREVIEW1_IMPORTS}
+  (memory (export "memory") 1024)
+  (func (export "_start") (local $i i32)
+    (loop $l
+      (drop (call $random_get (i32.const 0) (i32.const ${len})))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))))`;
+}

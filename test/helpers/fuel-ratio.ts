@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Report } from '../../bench/fuel/table.js';
-import { Kernel } from '../../host/index.js';
+import { Kernel, type KernelOptions } from '../../host/index.js';
 import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
 import { tempCacheDir } from './components.js';
 
@@ -113,11 +113,12 @@ export function heapUsed(): number {
 }
 
 /**
- * A kernel whose limits never end a flood (fuel per invocation, total fuel, the deadline): the
+ * A kernel (deterministic if asked) whose limits never end a flood (fuel per invocation, total fuel, the deadline): the
  * attack runs as long as it likes, and the test compares the fuel it is charged with its CPU.
  */
-export function floodKernel(): Kernel {
+export function floodKernel(options: Pick<KernelOptions, 'deterministic'> = {}): Kernel {
   return new Kernel({
+    ...options,
     cacheDir: tempCacheDir(),
     limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
   });
