@@ -203,8 +203,7 @@ class Meter implements MeterRuntime {
     // The first budget is handed out as the counter is made (what `setRemaining(limits.fuel)`
     // does, without writing the counter a second time through a BigInt).
     const give = limits.fuel < this.#slice ? limits.fuel : this.#slice;
-    const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, BigInt(give));
-    this.#fuel = fuel;
+    this.#fuel = fuelGlobal(give);
     this.#budget = limits.fuel;
     this.#reserve = limits.fuel - give;
     this.#pages = limits.layout ? limits.layout.initial.slice() : [];
@@ -465,6 +464,82 @@ interface FuelCell {
 function fuelCell(fuel: WebAssembly.Global): FuelCell {
   fuelCellModule ??= new WebAssembly.Module(FUEL_CELL_BYTES);
   return new WebAssembly.Instance(fuelCellModule, { keel: { fuel } }).exports as unknown as FuelCell;
+}
+
+/**
+ * Fuel counters are made in batches, as the exported globals of one instance of a module of
+ * Keel's own that defines nothing else (`fuelBatchBytes`), not one `new WebAssembly.Global` per
+ * meter. A global made from JavaScript gets a backing store of its own, and V8 makes a young
+ * collection at any new backing store once its young objects' backing stores pass 32 MB: every
+ * spawn's wasm memory is one, so past a few hundred spawns each new counter set off a young
+ * collection, which copied everything the instances not yet collected reach (the metered spawn
+ * of the bench component 35 us slower than an unmetered one at low load:
+ * bench/results/perf-spawn-2026-12-06-10.md). A batch's globals share its instance's one backing
+ * store. Each global is handed to one meter only, never reused. Batches start small and double
+ * (16 to 1024 globals) as meters are made, so a process that makes few keeps few spare (a spare
+ * global is about 60 B; a batch's backing store, 8 B a global, lives as long as one of its globals).
+ */
+const FIRST_FUEL_BATCH = 16;
+const MAX_FUEL_BATCH = 1024;
+/** The spare globals of the current batch (handed out from the end). */
+let spareFuel: WebAssembly.Global[] = [];
+let nextFuelBatch = FIRST_FUEL_BATCH;
+/** The batch modules made so far, by size. */
+const fuelBatchModules = new Map<number, WebAssembly.Module>();
+
+/** A new fuel global holding `value`. */
+function fuelGlobal(value: number): WebAssembly.Global {
+  let fuel = spareFuel.pop();
+  if (!fuel) {
+    const size = nextFuelBatch;
+    if (nextFuelBatch < MAX_FUEL_BATCH) nextFuelBatch *= 2;
+    let module = fuelBatchModules.get(size);
+    if (!module) {
+      module = new WebAssembly.Module(fuelBatchBytes(size));
+      fuelBatchModules.set(size, module);
+    }
+    const exports = new WebAssembly.Instance(module).exports;
+    const made: WebAssembly.Global[] = [];
+    for (let i = 0; i < size; i++) made.push(exports[i] as WebAssembly.Global);
+    spareFuel = made;
+    fuel = spareFuel.pop()!;
+  }
+  fuel.value = BigInt(value);
+  return fuel;
+}
+
+/**
+ * A module defining `count` mutable i64 globals, initially 0, exported as "0", "1", ...:
+ *   (module (global (export "0") (mut i64) (i64.const 0)) (global (export "1") ...) ...)
+ */
+export function fuelBatchBytes(count: number): Uint8Array<ArrayBuffer> {
+  const globals: number[] = [];
+  const exports: number[] = [];
+  leb(globals, count);
+  leb(exports, count);
+  for (let i = 0; i < count; i++) {
+    globals.push(0x7e, 0x01, 0x42, 0x00, 0x0b);
+    const name = String(i);
+    leb(exports, name.length);
+    for (let c = 0; c < name.length; c++) exports.push(name.charCodeAt(c));
+    exports.push(0x03);
+    leb(exports, i);
+  }
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06];
+  leb(out, globals.length);
+  out.push(...globals, 0x07);
+  leb(out, exports.length);
+  out.push(...exports);
+  return new Uint8Array(out);
+}
+
+function leb(out: number[], value: number): void {
+  let v = value;
+  do {
+    const byte = v & 0x7f;
+    v >>>= 7;
+    out.push(v ? byte | 0x80 : byte);
+  } while (v);
 }
 
 /** The meter's limits checked; returns the slice of fuel handed out at a time. */

@@ -1,0 +1,81 @@
+/**
+ * A meter's fuel counter comes from a batch of globals one instance of a module of Keel's own
+ * exports, not from `new WebAssembly.Global` (a backing store of its own per meter, each one a
+ * chance for V8 to run a young collection: bench/results/perf-spawn-2026-12-06-10.md). Batched
+ * or not, every meter has a counter of its own.
+ */
+import { describe, expect, it } from 'vitest';
+import { createMeterRuntime, type MeterRuntime } from '../../host/meter/index.js';
+import { fuelBatchBytes } from '../../host/meter/runtime.js';
+import { wat } from '../helpers/wat.js';
+import { instantiateMetered } from './support.js';
+
+const LIMITS = { fuel: 1_000_000, memoryBytes: 65536, tableElements: 10 };
+const LOOP = `(module (func (export "count") (param i32)
+  (loop $l (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if $l (local.get 0)))))`;
+
+describe("a meter's fuel counter", () => {
+  it('is not a WebAssembly.Global made from JavaScript, one per meter', () => {
+    const Global = WebAssembly.Global;
+    let made = 0;
+    WebAssembly.Global = new Proxy(Global, {
+      construct(target, args, newTarget) {
+        made++;
+        return Reflect.construct(target, args, newTarget) as WebAssembly.Global;
+      },
+    });
+    try {
+      const meters: MeterRuntime[] = [];
+      for (let i = 0; i < 300; i++) meters.push(createMeterRuntime(LIMITS));
+      expect(made).toBe(0);
+      expect(meters[299]!.remaining()).toBe(LIMITS.fuel);
+    } finally {
+      WebAssembly.Global = Global;
+    }
+  });
+
+  it("is each meter's own, over several batches, and starts at its meter's budget", () => {
+    const meters: MeterRuntime[] = [];
+    for (let i = 0; i < 3000; i++) meters.push(createMeterRuntime({ ...LIMITS, fuel: 1000 + i }));
+    const counters = new Set(meters.map((m) => m.imports.keel.fuel));
+    expect(counters.size).toBe(3000);
+    for (const [i, m] of meters.entries()) expect(m.remaining()).toBe(1000 + i);
+    // Neighbours (one batch, one backing store) charged and stopped apart.
+    meters[10]!.charge(7);
+    meters[12]!.stop(new Error('stopped'));
+    expect(meters[9]!.remaining()).toBe(1009);
+    expect(meters[10]!.remaining()).toBe(1003);
+    expect(meters[11]!.remaining()).toBe(1011);
+    expect(meters[11]!.balance()).toBe(1011n);
+    expect(meters[13]!.remaining()).toBe(1013);
+  });
+
+  it("counts one guest's fuel on its own meter only", async () => {
+    const bytes = await wat(LOOP);
+    const a = instantiateMetered(bytes, LIMITS);
+    const b = instantiateMetered(bytes, LIMITS);
+    a.exports.count(100);
+    expect(a.meter.used()).toBeGreaterThan(0);
+    expect(b.meter.used()).toBe(0);
+    expect(b.meter.remaining()).toBe(LIMITS.fuel);
+  });
+});
+
+describe('fuelBatchBytes', () => {
+  it('is a module of n mutable i64 globals, each 0, exported as "0" to "n - 1"', () => {
+    for (const n of [1, 127, 128, 1024]) {
+      const bytes = fuelBatchBytes(n);
+      expect(WebAssembly.validate(bytes)).toBe(true);
+      const module = new WebAssembly.Module(bytes);
+      expect(WebAssembly.Module.imports(module)).toEqual([]);
+      const exports = WebAssembly.Module.exports(module);
+      expect(exports).toEqual(Array.from({ length: n }, (_, i) => ({ name: String(i), kind: 'global' })));
+      const instance = new WebAssembly.Instance(module).exports;
+      const last = instance[String(n - 1)] as WebAssembly.Global;
+      expect(last.value).toBe(0n);
+      last.value = -(2n ** 62n);
+      expect(last.value).toBe(-(2n ** 62n));
+      expect((instance['0'] as WebAssembly.Global).value).toBe(n === 1 ? -(2n ** 62n) : 0n);
+    }
+  });
+});
