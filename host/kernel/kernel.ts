@@ -9,6 +9,7 @@
  * instances (`instantiate.ts`), the sandbox itself (`sandbox.ts`).
  */
 import { basename } from 'node:path';
+import { PLANNER_FINGERPRINT } from '../abi/plan-fingerprint.js';
 import { DEFAULT_HOST_COSTS, type SandboxContext, type SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
 import { JsonlSink, type JsonlSinkStats } from '../events/jsonl.js';
@@ -128,6 +129,7 @@ export class Kernel {
       coreHook:
         options.metering === false ? options.coreHook : meteringHook(options.metering, options.coreHook),
       preview1: options.preview1,
+      planFingerprint: PLANNER_FINGERPRINT,
     });
     this.#protectedPaths = Object.freeze(this.#loader.cacheDir === undefined ? [] : [this.#loader.cacheDir]);
     this.sched = new Scheduler({
@@ -194,7 +196,9 @@ export class Kernel {
           size: loaded.size,
           // Where the rewritten modules came from depends on the host's cache, not on the run:
           // left out of deterministic logs so that a replay matches.
-          ...(this.#deterministic ? {} : { cache: loaded.cache }),
+          ...(this.#deterministic
+            ? {}
+            : { cache: loaded.cache, ...(loaded.planCache ? { plan_cache: loaded.planCache } : {}) }),
         },
       });
       return handle;

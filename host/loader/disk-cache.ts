@@ -49,10 +49,11 @@ export function defaultCacheDir(): string {
 
 /**
  * An entry: `KEEL` and the format (u32), the sha256 of everything after it (32 bytes), the number
- * of modules (u32) and each one's size (u32), then the modules. Integers little-endian.
+ * of modules (u32), each one's size (u32) and the size of the plan (u32, 0 for none), then the
+ * modules and the plan (host/abi/plan-codec.ts). Integers little-endian.
  */
 const MAGIC = 0x4c45454b; // "KEEL"
-const FORMAT = 4;
+const FORMAT = 5;
 const HASH_AT = 8;
 const COUNT_AT = HASH_AT + 32;
 /** Suffix of an entry's file (the key is hex). */
@@ -100,35 +101,38 @@ export class DiskCache {
   }
 
   /**
-   * Calls `use` with the modules stored under `key`, verified, and returns what it returns;
-   * undefined when the entry is absent, of another format, incomplete or altered (then removed).
-   * The modules are views of a buffer that the next read reuses: valid only while `use` runs
-   * (`WebAssembly.compile` copies its input at the call).
+   * Calls `use` with the modules stored under `key`, verified, and the plan stored with them
+   * (undefined when there is none), and returns what it returns; undefined when the entry is
+   * absent, of another format, incomplete or altered (then removed), or when `use` returns
+   * undefined (it refused the entry: then removed too). The modules and the plan are views of a
+   * buffer that the next read reuses: valid only while `use` runs (`WebAssembly.compile` copies
+   * its input at the call).
    */
-  read<T>(key: string, use: (modules: readonly Uint8Array[]) => T): T | undefined {
+  read<T>(
+    key: string,
+    use: (modules: readonly Uint8Array[], plan: Uint8Array | undefined) => T | undefined,
+  ): T | undefined {
     if (!this.#checkDir()) return undefined;
     const file = this.#entry(key);
     const data = readEntry(file);
     if (!data) return undefined;
     try {
-      const modules = decode(data);
-      if (!modules) {
-        rmSync(file, { force: true });
-        return undefined;
-      }
-      return use(modules);
+      const entry = decode(data);
+      const used = entry ? use(entry.modules, entry.plan) : undefined;
+      if (used === undefined) rmSync(file, { force: true });
+      return used;
     } finally {
       readBuffer.done(data);
     }
   }
 
-  write(key: string, modules: readonly Uint8Array[]): void {
+  write(key: string, modules: readonly Uint8Array[], plan?: Uint8Array): void {
     if (!this.#checkDir()) return;
     const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
     // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
     // a copy into 16 MB of fresh pages cost about three times the writes themselves).
-    const parts = [header(modules), ...modules];
+    const parts = [header(modules, plan), ...modules, ...(plan ? [plan] : [])];
     // The entry only saves later loads work: a disk that is full or read-only leaves this load
     // uncached, not failed.
     let fd: number;
@@ -228,27 +232,29 @@ function readEntry(file: string): Uint8Array | undefined {
 }
 
 /** An entry's header for `modules`: what precedes them in its file, their hash included. */
-function header(modules: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(COUNT_AT + 4 + 4 * modules.length);
+function header(modules: readonly Uint8Array[], plan: Uint8Array | undefined): Uint8Array {
+  const out = new Uint8Array(COUNT_AT + 8 + 4 * modules.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, FORMAT, true);
   view.setUint32(COUNT_AT, modules.length, true);
   for (let i = 0; i < modules.length; i++) view.setUint32(COUNT_AT + 4 + 4 * i, modules[i]!.length, true);
+  view.setUint32(COUNT_AT + 4 + 4 * modules.length, plan?.length ?? 0, true);
   const hash = createHash('sha256').update(out.subarray(COUNT_AT));
   for (const m of modules) hash.update(m);
+  if (plan) hash.update(plan);
   out.set(hash.digest(), HASH_AT);
   return out;
 }
 
-/** The modules of an entry, when it is whole, of this format and unaltered. */
-function decode(data: Uint8Array): Uint8Array[] | undefined {
-  if (data.length < COUNT_AT + 4) return undefined;
+/** The modules and plan of an entry, when it is whole, of this format and unaltered. */
+function decode(data: Uint8Array): { modules: Uint8Array[]; plan: Uint8Array | undefined } | undefined {
+  if (data.length < COUNT_AT + 8) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== FORMAT) return undefined;
   const count = view.getUint32(COUNT_AT, true);
-  if (count > (data.length - COUNT_AT - 4) / 4) return undefined;
-  const headerBytes = COUNT_AT + 4 + 4 * count;
+  if (count > (data.length - COUNT_AT - 8) / 4) return undefined;
+  const headerBytes = COUNT_AT + 8 + 4 * count;
   const digest = createHash('sha256').update(data.subarray(COUNT_AT)).digest();
   if (!digest.equals(data.subarray(HASH_AT, COUNT_AT))) return undefined;
   const modules: Uint8Array[] = [];
@@ -259,5 +265,8 @@ function decode(data: Uint8Array): Uint8Array[] | undefined {
     modules.push(new Uint8Array(data.buffer, data.byteOffset + at, size));
     at += size;
   }
-  return at === data.length ? modules : undefined;
+  const planSize = view.getUint32(COUNT_AT + 4 + 4 * count, true);
+  if (planSize !== data.length - at) return undefined;
+  const plan = planSize === 0 ? undefined : new Uint8Array(data.buffer, data.byteOffset + at, planSize);
+  return { modules, plan };
 }

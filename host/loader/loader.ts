@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type ComponentPlan, planComponent } from '../abi/plan.js';
+import { decodePlan, encodePlan } from '../abi/plan-codec.js';
 import { KeelError } from '../kernel/errors.js';
 import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
 import { DiskCache } from './disk-cache.js';
@@ -51,6 +52,12 @@ export interface LoadedModule {
    * cache, neither (`miss`), or no rewriting to cache (`none`: a plain core module).
    */
   readonly cache: 'memory' | 'disk' | 'miss' | 'none';
+  /**
+   * Components: where the plan came from when it was made for this loader: the disk entry
+   * (`hit`), the component's bytes (`miss`), or the bytes after the entry's plan was refused
+   * (`refused`: not one this Keel wrote; the entry was dropped and remade).
+   */
+  readonly planCache?: 'hit' | 'miss' | 'refused';
   readonly preview1?: Preview1Flavor;
   /** preview1 modules: run against Keel's own imports, or wrapped with jco's adapter. */
   readonly preview1Abi?: Preview1Abi;
@@ -76,6 +83,11 @@ export interface LoaderOptions {
   coreHook?: CoreModuleHook | undefined;
   /** How preview1 modules run (default `keel`; `adapter` wraps them with jco's adapter, for comparison). */
   preview1?: Preview1Abi | undefined;
+  /**
+   * The fingerprint of the code that plans and meters (host/abi/plan-fingerprint.ts): disk
+   * entries are keyed by it, and hold the component's plan only when it is set (not empty).
+   */
+  planFingerprint?: string | undefined;
 }
 
 export const CORE_FILE = 'module.wasm';
@@ -84,6 +96,10 @@ export const CORE_FILE = 'module.wasm';
 export interface LoaderStats {
   /** Components parsed and planned. */
   plans: number;
+  /** Plans read from the disk cache (the component was not parsed and planned). */
+  planHits: number;
+  /** Plans in the disk cache refused by the decoder (the entry dropped, the load made afresh). */
+  planRefusals: number;
   /** Core modules whose rewritten bytes came from the disk cache. */
   diskHits: number;
   /** Loads served whole from this loader's memory. */
@@ -101,13 +117,21 @@ interface ComponentParts {
   modules: WebAssembly.Module[];
   world: World;
   source: 'disk' | 'miss';
+  planCache: 'hit' | 'miss' | 'refused';
   coreModules: Map<string, WebAssembly.Module>;
   coreSizes: Map<string, number>;
   coreFacts: Map<string, unknown>;
 }
 
 export class Loader {
-  readonly stats: LoaderStats = { plans: 0, diskHits: 0, memoryHits: 0, compiles: 0 };
+  readonly stats: LoaderStats = {
+    plans: 0,
+    planHits: 0,
+    planRefusals: 0,
+    diskHits: 0,
+    memoryHits: 0,
+    compiles: 0,
+  };
   readonly #options: LoaderOptions;
   readonly #disk: DiskCache | undefined;
   /** Planned and compiled components by (bytes hash, hook id). */
@@ -196,6 +220,7 @@ export class Loader {
       size: bytes.length,
       world: parts.world,
       cache,
+      planCache: parts.planCache,
       coreModules: parts.coreModules,
       coreSizes: parts.coreSizes,
       coreFacts: parts.coreFacts,
@@ -216,17 +241,37 @@ export class Loader {
     const disk = hook ? this.#disk : undefined;
     // Refuse an unsafe cache directory before any work (names and plans come first anyway).
     this.#disk?.check();
-    // An entry is named by the component's hash and the hook: it is read before the plan, and
-    // its modules (which passed the entry's hash check) compile while the component is planned.
-    // They are used only if the plan accepts the component and has as many core modules.
-    const diskKey = hook ? sha256(`${id}|${hook.id}`).slice(0, 40) : '';
-    // The entry's modules are lent by the cache until its read returns: their compiles start at
-    // once (a compile copies its input).
-    const early = disk?.read(diskKey, (cached) =>
-      cached.map((m, i) => this.#compileCore(m, `core${i}.wasm`)),
-    );
-    const plan = planComponent(bytes);
-    this.stats.plans++;
+    // An entry is named by the component's hash, the hook and the fingerprint of the code that
+    // plans and meters: it is read before the plan, and its modules (which passed the entry's
+    // hash check) compile while the component is planned, or its plan is decoded. They are used
+    // only if the plan accepts the component and has as many core modules.
+    const fingerprint = this.#options.planFingerprint ?? '';
+    const diskKey = hook ? sha256(`${id}|${hook.id}|${fingerprint}`).slice(0, 40) : '';
+    let cachedPlan: ComponentPlan | undefined;
+    let planCache: ComponentParts['planCache'] = 'miss';
+    // The entry's modules and plan are lent by the cache until its read returns: their compiles
+    // start at once (a compile copies its input), and the plan is decoded into objects of its own
+    // (its core modules' bytes are views of the component's). A plan the decoder refuses refuses
+    // the entry: the cache drops it and this load plans and meters afresh.
+    const early = disk?.read(diskKey, (cached, planBytes) => {
+      if (fingerprint && planBytes) {
+        cachedPlan = decodePlan(planBytes, bytes);
+        if (cachedPlan?.modules.length !== cached.length) {
+          cachedPlan = undefined;
+          planCache = 'refused';
+          this.stats.planRefusals++;
+          return undefined;
+        }
+        planCache = 'hit';
+        this.stats.planHits++;
+      }
+      return cached.map((m, i) => this.#compileCore(m, `core${i}.wasm`));
+    });
+    let plan = cachedPlan;
+    if (!plan) {
+      plan = planComponent(bytes);
+      this.stats.plans++;
+    }
     let compiling: Promise<WebAssembly.Module>[];
     let fromDisk = false;
     if (early && early.length === plan.modules.length && early.length > 0) {
@@ -251,7 +296,8 @@ export class Loader {
         // progress note).
         if (hook) await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (disk && transformed.length > 0) disk.write(diskKey, transformed);
+      if (disk && transformed.length > 0)
+        disk.write(diskKey, transformed, fingerprint ? encodePlan(plan, bytes) : undefined);
       if (hook?.release) for (const output of transformed) hook.release(output);
     }
     const modules = await Promise.all(compiling);
@@ -269,6 +315,7 @@ export class Loader {
       modules,
       world: planWorld(plan),
       source: fromDisk ? 'disk' : 'miss',
+      planCache,
       coreModules,
       coreSizes,
       coreFacts,

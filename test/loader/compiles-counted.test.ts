@@ -12,13 +12,14 @@ import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
 
-/** An entry of the disk cache's format 4 (host/loader/disk-cache.ts) holding `modules`, hash and all. */
+/** An entry of the disk cache's format 5 (host/loader/disk-cache.ts) holding `modules` and no plan, hash and all. */
 function entry(modules: Uint8Array[]): Buffer {
-  const header = Buffer.alloc(44 + 4 * modules.length);
+  const header = Buffer.alloc(48 + 4 * modules.length);
   header.write('KEEL', 0, 'latin1');
-  header.writeUInt32LE(4, 4);
+  header.writeUInt32LE(5, 4);
   header.writeUInt32LE(modules.length, 40);
   for (const [i, m] of modules.entries()) header.writeUInt32LE(m.length, 44 + 4 * i);
+  header.writeUInt32LE(0, 44 + 4 * modules.length);
   const hash = createHash('sha256').update(header.subarray(40));
   for (const m of modules) hash.update(m);
   hash.digest().copy(header, 8);
@@ -38,8 +39,10 @@ it('compiles counts what a load used, not the early compiles of a disk entry it 
   const file = join(cacheDir, names[0]!);
   // The entry's one metered module, twice: whole and verified, but not this component's count.
   const original = readFileSync(file);
-  const module = original.subarray(48);
+  // One module and no plan (the sources carry no planner fingerprint): 52 bytes of header.
+  const module = original.subarray(52);
   expect(original.readUInt32LE(40)).toBe(1);
+  expect(original.readUInt32LE(48)).toBe(0);
   writeFileSync(file, entry([module, module]));
 
   const second = new Kernel({ cacheDir });

@@ -4,7 +4,8 @@
  * sha256 recorded when it was written: a swapped module is never compiled; the entry is remade.
  *
  * An entry is one file per component (host/loader/disk-cache.ts): `KEEL`, the format, the sha256
- * of what follows (bytes 8-40), the number of modules and their sizes (u32 each), the modules.
+ * of what follows (bytes 8-40), the number of modules and their sizes (u32 each), the size of
+ * the plan (u32: none here, the sources carry no planner fingerprint), the modules.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,12 +33,13 @@ function entryOf(cacheDir: string): string {
 
 /** The entry with its one module replaced by `module`, its recorded hash left as it was. */
 function swapped(entry: Uint8Array, module: Uint8Array): Uint8Array {
-  const header = Uint8Array.from(entry.subarray(0, 48));
+  const header = Uint8Array.from(entry.subarray(0, 52));
   expect(new DataView(header.buffer).getUint32(40, true)).toBe(1);
+  expect(new DataView(header.buffer).getUint32(48, true)).toBe(0);
   new DataView(header.buffer).setUint32(44, module.length, true);
-  const out = new Uint8Array(48 + module.length);
+  const out = new Uint8Array(52 + module.length);
   out.set(header);
-  out.set(module, 48);
+  out.set(module, 52);
   return out;
 }
 
