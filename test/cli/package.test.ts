@@ -91,6 +91,7 @@ beforeAll(() => {
     'scripts/sdk',
     'scripts/as-sdk',
     'scripts/strip-comments.ts',
+    'scripts/stamp-planner.ts',
     'scripts/bundle-cli.ts',
     'wit',
     'wit-types',
@@ -233,6 +234,10 @@ await kernel.close();
     const installed = join(app, 'node_modules/keel/dist/host/kernel');
     expect(readFileSync(join(installed, 'kernel.d.ts'), 'utf8')).toMatch(/^\s*\/\*\* .+\*\/$/m);
     expect(readFileSync(join(installed, 'kernel.js'), 'utf8')).not.toMatch(/^\s*\/\*\*/m);
+    // The build stamped the planner's fingerprint, which keys the disk cache (an unstamped one
+    // would cache no plan: scripts/stamp-planner.ts).
+    const stamp = join(app, 'node_modules/keel/dist/host/abi/plan-fingerprint.js');
+    expect(readFileSync(stamp, 'utf8')).toMatch(/PLANNER_FINGERPRINT = '[0-9a-f]{64}'/);
   });
 
   it('runs the keel binary with npx: --help, --version, a core module and a component', () => {
