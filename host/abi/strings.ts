@@ -8,6 +8,7 @@
  * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
  * and jco's glue did). docs/abi.md.
  */
+import { Buffer, isAscii as bytesAreAscii } from 'node:buffer';
 import { badValue, type Cx, trap } from './context.js';
 
 const UTF16_TAG = 0x8000_0000;
@@ -20,6 +21,16 @@ const utf8Encoder = new TextEncoder();
 /** Scratch space for encoding: strings up to its size are encoded without allocating. */
 let scratch = new Uint8Array(4096);
 
+/**
+ * Node's one-byte copy of bytes into a string (what `Buffer#toString('latin1')` runs), called on
+ * the guest's memory itself: ASCII is its own UTF-8, and this skips the decoder's JavaScript
+ * (`fn('shout')` of 1 KiB in and out, metered: 0.78-0.96 of its time; perf-calls-2026-12-06-10.md).
+ * Undefined on a Node without it: then the decoder does it all, as before.
+ */
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }
+).latin1Slice;
+
 function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
   // Short ASCII strings are common (names, keys): a loop beats TextDecoder's call overhead.
   if (bytes <= 32) {
@@ -31,6 +42,10 @@ function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
     }
     return s;
   }
+  // ASCII bytes are valid UTF-8 with no BOM, and each is its code unit: the fatal decoder's
+  // string, made by a one-byte copy. Anything else (invalid input included) goes to the decoder.
+  if (latin1Slice !== undefined && bytesAreAscii(u8.subarray(ptr, ptr + bytes)))
+    return latin1Slice.call(u8, ptr, ptr + bytes);
   return decodeWith(utf8Decoder, u8, ptr, bytes);
 }
 
