@@ -21,7 +21,7 @@
  * rest of the loop, and rewrites the function again without counted loops if it finds one.
  * What the metering then emits, and why it is exact: docs/fuel.md ("Counted loops").
  */
-import { Reader } from './binary.js';
+import { keepShapes, Reader } from './binary.js';
 import type { CostTables } from './costs.js';
 
 /** The comparison the loop continues on, with the induction variable on the left. */
@@ -138,6 +138,9 @@ class Segment {
     return this.#ring[(this.count - k) % 3]!;
   }
 }
+
+// Made per straight-line run of code: its map must outlive a full collection (binary.ts).
+keepShapes(new Segment());
 
 /**
  * Decode straight-line instructions from `pos` up to the first one that is not straight-line

@@ -16,7 +16,8 @@
  * global directly. A check is `br_if $trap (fuel < 0)` to a cold exit at the end of the
  * function (see `#finish`). docs/fuel.md has the whole picture.
  */
-import { malformed, Writer } from './binary.js';
+import { keepShapes, malformed, Writer } from './binary.js';
+import { DEFAULT_COSTS } from './costs.js';
 import { countedLoop, isShortBlockType } from './counted.js';
 import { type BodyContext, FuelEmitter } from './emit.js';
 import {
@@ -36,6 +37,7 @@ import {
   skipValueType,
   VOID,
 } from './instructions.js';
+import { noLeaks } from './passing.js';
 import { writePrecharge } from './precharge.js';
 
 export type { BodyContext } from './emit.js';
@@ -977,3 +979,30 @@ export class BodyRewriter extends FuelEmitter {
     return r.s33() | 0;
   }
 }
+
+// Made per module: its map must outlive a full collection (`keepShapes` in binary.ts).
+keepShapes(
+  new BodyRewriter({
+    bytes: new Uint8Array(0),
+    costs: { model: DEFAULT_COSTS, plain: new Uint32Array(256), fc: new Uint32Array(0), simd: 0, atomic: 0 },
+    strategy: 'local',
+    countedLoops: true,
+    paramCounts: [],
+    resultBlockTypes: [],
+    internal: new Uint8Array(0),
+    restartOf: () => undefined,
+    wrapperOf: () => undefined,
+    indirectPasses: () => false,
+    closedTable: () => false,
+    twinBase: 0,
+    found: noLeaks(),
+    funcImports: 0,
+    funcShift: 0,
+    globalImports: 0,
+    fuelGlobal: 0,
+    fnFuelSlice: 0,
+    fnMemoryGrow: 0,
+    fnTableGrow: 0,
+    tableTypes: [],
+  }),
+);
