@@ -30,6 +30,7 @@ import {
   readSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -61,6 +62,12 @@ const SUFFIX = '.metered';
 
 export class DiskCache {
   #checked = false;
+  /**
+   * This cache made its directory and has written no entry since: a read finds nothing (an entry
+   * another process writes there meanwhile is a miss until then), and looks for none: a failed
+   * open cost a system call and an exception on every cold load into a new directory.
+   */
+  #empty = false;
 
   constructor(readonly dir: string) {}
 
@@ -72,17 +79,27 @@ export class DiskCache {
    * The cache directory must be this user's and writable by nobody else. Checked once, after
    * creating it (mode 0700) when it does not exist. False when it cannot be made or looked at (a
    * file in its path, no permission): the load goes uncached, as when an entry cannot be
-   * written, and the next load tries again.
+   * written, and the next load tries again. One stat where it exists (the usual case; a mkdir
+   * first cost a failed mkdir and a stat more); where this cache made it, it is still checked, and
+   * known to hold no entry until this cache writes one (`#empty`).
    */
   #checkDir(): boolean {
     if (this.#checked) return true;
-    let info: ReturnType<typeof statSync>;
+    let info: Stats | undefined;
+    let made = false;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      info = statSync(this.dir);
+      info = statSync(this.dir, { throwIfNoEntry: false });
+      if (info === undefined) {
+        // mkdir gives undefined when the directory exists by now (made meanwhile elsewhere): not
+        // known to be empty.
+        made = mkdirSync(this.dir, { recursive: true, mode: 0o700 }) !== undefined;
+        info = statSync(this.dir);
+      }
     } catch {
       return false;
     }
+    // A file in its place: no entry can be read or written (as when a mkdir fails).
+    if (!info.isDirectory()) return false;
     const uid = process.getuid?.();
     if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
       throw new KeelError(
@@ -92,6 +109,7 @@ export class DiskCache {
       );
     }
     this.#checked = true;
+    this.#empty = made;
     return true;
   }
 
@@ -112,7 +130,7 @@ export class DiskCache {
     key: string,
     use: (modules: readonly Uint8Array[], plan: Uint8Array | undefined) => T | undefined,
   ): T | undefined {
-    if (!this.#checkDir()) return undefined;
+    if (!this.#checkDir() || this.#empty) return undefined;
     const file = this.#entry(key);
     const data = readEntry(file);
     if (!data) return undefined;
@@ -128,6 +146,7 @@ export class DiskCache {
 
   write(key: string, modules: readonly Uint8Array[], plan?: Uint8Array): void {
     if (!this.#checkDir()) return;
+    this.#empty = false;
     const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
     // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
