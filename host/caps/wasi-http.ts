@@ -211,7 +211,12 @@ function makeTypes(context: SandboxContext) {
 
     get(name: string): Uint8Array[] {
       const lower = typeof name === 'string' ? name.toLowerCase() : '';
-      return this.#entries.filter(([n]) => n === lower).map(([, v]) => v.slice());
+      const values = this.#entries.filter(([n]) => n === lower);
+      // Handed back (copied, lowered into the guest) as `entries` hands them: charged first.
+      let bytes = 0;
+      for (const [, v] of values) bytes += v.length;
+      chargeBytes(context, bytes);
+      return values.map(([, v]) => v.slice());
     }
 
     has(name: string): boolean {
