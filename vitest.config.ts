@@ -16,6 +16,8 @@ const PARALLEL = [
   'architecture',
   'caps',
   'cli',
+  // The component model's reference scripts: no clock, no rate.
+  'conformance',
   'fuzz',
   'guests',
   // Attacks whose bounds are seconds of wall time or bytes, never a rate or a ratio.

@@ -1,0 +1,172 @@
+/**
+ * The component model's own reference tests (WebAssembly/component-model, test/; vendored under
+ * component-model/, origin and licence in its NOTICE.md) run against Keel's API: every command of
+ * every script, each ending as pass, fail, skip (with its reason) or refused (a component Keel
+ * does not run on purpose, refused cleanly as `invalid-module`). See runner.ts for what each
+ * command is held to and docs/conformance.md for the table.
+ *
+ * No script passes vacuously: the number of commands of each outcome is fixed per script
+ * (`EXPECTED`), and the commands that fail are exactly the known findings (`KNOWN`), each with
+ * why it is left. A fix removes its line from `KNOWN` and moves its count; a regression fails.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { type Outcome, runScript } from './runner.js';
+
+const ROOT = join(import.meta.dirname, 'component-model');
+
+interface Counts {
+  commands: number;
+  pass: number;
+  refused: number;
+  skip: number;
+  fail: number;
+}
+
+/** Each script's outcomes, counted. */
+const EXPECTED: Record<string, Counts> = {
+  'values/strings.wast': { commands: 17, pass: 17, refused: 0, skip: 0, fail: 0 },
+  'values/numerics.wast': { commands: 26, pass: 26, refused: 0, skip: 0, fail: 0 },
+  'values/alignment.wast': { commands: 25, pass: 25, refused: 0, skip: 0, fail: 0 },
+  'values/realloc.wast': { commands: 16, pass: 16, refused: 0, skip: 0, fail: 0 },
+  'validation/abi.wast': { commands: 23, pass: 23, refused: 0, skip: 0, fail: 0 },
+  'validation/defined-types.wast': { commands: 47, pass: 46, refused: 0, skip: 0, fail: 1 },
+  'validation/instantiation.wast': { commands: 82, pass: 44, refused: 1, skip: 0, fail: 37 },
+};
+
+/**
+ * The findings left failing, by script and line, with why. Anything failing that is not here,
+ * or here and not failing, fails the test.
+ */
+const KNOWN: Record<string, string> = {
+  'validation/instantiation.wast:14':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:23':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:32':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:41':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:51':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:61':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:70':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:79':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:88':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:97':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:106':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:115':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:124':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:133':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:142':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:151':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:160':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:169':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:178':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:187':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:196':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:205':
+    "a type argument is checked by sort only, not against the import's eq bound",
+  'validation/instantiation.wast:237': "a function argument's parameter names are not compared",
+  'validation/instantiation.wast:269': 'an instance argument is checked by sort only, not export by export',
+  'validation/instantiation.wast:297':
+    "a core module argument of a nested component is not checked against its import's module type",
+  'validation/instantiation.wast:305':
+    "a core module argument of a nested component is not checked against its import's module type",
+  'validation/instantiation.wast:313':
+    "a core module argument of a nested component is not checked against its import's module type",
+  'validation/instantiation.wast:321':
+    "a core module argument of a nested component is not checked against its import's module type",
+  'validation/instantiation.wast:381':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:389':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:397':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:405':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:413':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:421':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:429':
+    "a core instantiation's global, table and memory imports are checked by V8 at spawn (invalid-module then), not at load",
+  'validation/instantiation.wast:471':
+    'an instantiation argument no import names is refused (the component model ignores it)',
+  'validation/instantiation.wast:476':
+    'an instantiation argument name outside the kebab-case grammar is refused (the component model leaves it uninterpreted)',
+  'validation/defined-types.wast:64': 'parameter names equal ignoring case are accepted',
+};
+
+function count(outcomes: Outcome[]): Counts {
+  const c: Counts = { commands: outcomes.length, pass: 0, refused: 0, skip: 0, fail: 0 };
+  for (const o of outcomes) c[o.status]++;
+  return c;
+}
+
+const results = new Map<string, Outcome[]>();
+
+for (const file of Object.keys(EXPECTED)) {
+  it(`${file}: every command as expected`, async () => {
+    const dir = file.split('/')[0]!;
+    const outcomes = await runScript(readFileSync(join(ROOT, file), 'utf8'), {
+      async: dir === 'async' || dir === 'concurrency',
+    });
+    results.set(file, outcomes);
+    const failing = outcomes.filter((o) => o.status === 'fail');
+    const unexpected = failing.filter((o) => !(`${file}:${o.line}` in KNOWN));
+    const fixed = Object.keys(KNOWN).filter(
+      (k) => k.startsWith(`${file}:`) && !failing.some((o) => `${file}:${o.line}` === k),
+    );
+    expect(
+      unexpected.map((o) => `${file}:${o.line} ${o.kind}: ${o.detail}`),
+      'failures that are not known findings',
+    ).toEqual([]);
+    expect(fixed, 'known findings that no longer fail: remove them from KNOWN').toEqual([]);
+    expect(count(outcomes)).toEqual(EXPECTED[file]);
+  });
+}
+
+it('summary', () => {
+  const total: Counts = { commands: 0, pass: 0, refused: 0, skip: 0, fail: 0 };
+  const reasons = new Map<string, number>();
+  const lines: string[] = [];
+  for (const [file, outcomes] of results) {
+    const c = count(outcomes);
+    for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+    lines.push(
+      `${file.padEnd(36)} ${String(c.commands).padStart(4)} ${String(c.pass).padStart(5)} ${String(c.refused).padStart(7)} ${String(c.skip).padStart(5)} ${String(c.fail).padStart(5)}`,
+    );
+    for (const o of outcomes) {
+      if (o.status !== 'skip' && o.status !== 'refused') continue;
+      const reason = `${o.status}: ${(o.detail ?? '').replace(/\d+/g, 'N').slice(0, 120)}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+  }
+  console.log(
+    [
+      'component-model conformance (script, commands, pass, refused, skip, fail):',
+      ...lines,
+      `${'total'.padEnd(36)} ${String(total.commands).padStart(4)} ${String(total.pass).padStart(5)} ${String(total.refused).padStart(7)} ${String(total.skip).padStart(5)} ${String(total.fail).padStart(5)}`,
+      ...[...reasons].map(([r, n]) => `  ${n} x ${r}`),
+    ].join('\n'),
+  );
+  expect(results.size).toBe(Object.keys(EXPECTED).length);
+});

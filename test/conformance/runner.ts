@@ -1,0 +1,421 @@
+/**
+ * Runs a component-model `.wast` script (WebAssembly/component-model, test/) against Keel's
+ * own API: each `(component ...)` is made into bytes by wasm-tools' text parser and loaded and
+ * spawned by a `Kernel` with no grants; actions are `sandbox.invoke` with JSON values.
+ *
+ * Every command ends as one outcome: `pass`, `fail` (Keel did what the script says it must
+ * not), or `skip` with a reason (a command this runner cannot map, or one whose component Keel
+ * refuses on purpose). A skip is never a pass. What each command is held to:
+ *
+ * - `(component ...)`: loads and spawns. Refused as `invalid-module` for a feature Keel does not
+ *   run ("not supported", "unsupported component") it is `refused`: the refusal is checked to
+ *   be a clean `invalid-module`, and the actions on it are skipped. Any other failure is `fail`.
+ * - `assert_invalid`, `assert_malformed` (binary), `assert_unlinkable`: load (and spawn) must
+ *   end as `invalid-module` (or, unlinkable, a link error); a success is a `fail`: Keel accepted
+ *   a component the specification rejects.
+ * - `assert_return`: the value, compared by WIT type as Keel's JSON gives it.
+ * - `assert_trap`: `trap`, and the sandbox poisoned.
+ * - `async`: a script under async/ or concurrency/: every component of it that Keel refuses
+ *   must be refused as `invalid-module` naming component-model async.
+ */
+import { isKeelError, Kernel, type ModuleHandle, type Sandbox } from '../../host/index.js';
+import { parse } from '../../scripts/lib/wasm-tools.js';
+import { type Command, head, type List, readCommands, type SExpr, text } from './wast.js';
+
+export type Status = 'pass' | 'fail' | 'skip' | 'refused';
+export interface Outcome {
+  line: number;
+  kind: string;
+  status: Status;
+  /** Why: the skip's reason, the failure, Keel's refusal. */
+  detail?: string;
+}
+
+/**
+ * The one desugaring: today's text format writes a canonical option's core item in full
+ * (`(memory (core memory $m "mem"))`, `(realloc (core func $m "r"))`, `(post-return (core func
+ * ...))`); the wasm-tools of jco 1.12 and jco-transpile 0.3.9 read only the older short forms
+ * (`(memory $m "mem")`, `(realloc (func $m "r"))`), which make the same binary.
+ */
+export function desugar(source: string): string {
+  return source
+    .replace(/\(memory\s+\(core\s+memory\s+([^()]*)\)\)/g, '(memory $1)')
+    .replace(/\((realloc|post-return|callback)\s+\(core\s+func\s+([^()]*)\)\)/g, '($1 (func $2))');
+}
+
+/** A refusal of what Keel does not run on purpose (docs/abi.md, "What is refused"). */
+const DELIBERATE = /not supported|unsupported component/;
+const ASYNC = /component-model async is not supported/;
+/** What Node 20's V8 itself lacks (the spec suite's baseline, test/spec/v8-baseline.json, lists the same). */
+const ENGINE = /At most one memory is supported/;
+
+type Current = { sandbox: Sandbox } | { refused: string } | undefined;
+
+export async function runScript(source: string, options: { async?: boolean } = {}): Promise<Outcome[]> {
+  const commands = readCommands(source);
+  const outcomes: Outcome[] = [];
+  const kernel = new Kernel({ cacheDir: false });
+  const definitions = new Map<string, ModuleHandle | { refused: string }>();
+  let current: Current;
+  let n = 0;
+  const record = (c: Command, status: Status, detail?: string) =>
+    outcomes.push({ line: c.line, kind: head(c.expr)!, status, ...(detail === undefined ? {} : { detail }) });
+  try {
+    for (const c of commands) {
+      const kind = head(c.expr);
+      try {
+        if (kind === 'component') {
+          const second = atom(c.expr.items[1]);
+          if (second === 'definition') {
+            const name = atom(c.expr.items[2]);
+            const loaded = await loadText(kernel, componentText(c), `def${++n}`, options);
+            if ('failed' in loaded) {
+              record(c, 'fail', loaded.failed);
+              continue;
+            }
+            if (name?.startsWith('$')) definitions.set(name, 'refused' in loaded ? loaded : loaded.module);
+            record(
+              c,
+              'refused' in loaded ? 'refused' : 'pass',
+              'refused' in loaded ? loaded.refused : undefined,
+            );
+          } else if (second === 'instance') {
+            const of = definitions.get(atom(c.expr.items[3]) ?? '');
+            if (!of) {
+              record(c, 'skip', 'an instance of a definition this runner does not hold');
+              current = { refused: 'no definition' };
+            } else if ('refused' in of) {
+              record(c, 'skip', 'its definition was refused');
+              current = of;
+            } else {
+              current = { sandbox: await kernel.spawn(of) };
+              record(c, 'pass');
+            }
+          } else if (second === 'quote' || second === 'binary') {
+            record(c, 'skip', `(component ${second} ...) outside an assertion`);
+          } else {
+            const loaded = await loadText(kernel, componentText(c), `c${++n}`, options);
+            if ('failed' in loaded) {
+              record(c, 'fail', loaded.failed);
+              current = { refused: 'failed' };
+            } else if ('refused' in loaded) {
+              record(c, 'refused', loaded.refused);
+              current = loaded;
+            } else {
+              current = { sandbox: await kernel.spawn(loaded.module) };
+              record(c, 'pass');
+            }
+          }
+        } else if (kind === 'assert_invalid' || kind === 'assert_malformed' || kind === 'assert_unlinkable') {
+          const inner = c.expr.items[1];
+          if (!inner || head(inner) !== 'component' || inner.kind !== 'list') {
+            record(c, 'skip', `${kind} of something other than a component`);
+            continue;
+          }
+          const form = atom(inner.items[1]);
+          if (form === 'quote') {
+            record(c, 'skip', 'text-format assertion (component quote): Keel only sees binaries');
+            continue;
+          }
+          let bytes: Uint8Array;
+          if (form === 'binary') bytes = concatStrings(inner.items.slice(2));
+          else {
+            try {
+              bytes = await parse(desugar(source.slice(inner.start, inner.end)));
+            } catch (error) {
+              record(
+                c,
+                'skip',
+                `wasm-tools' text parser refuses it, no binary for Keel: ${firstLine(error)}`,
+              );
+              continue;
+            }
+          }
+          record(c, ...(await mustRefuse(kernel, bytes, `bad${++n}`, kind === 'assert_unlinkable')));
+        } else if (kind === 'assert_return' || kind === 'assert_trap' || kind === 'invoke') {
+          const action = kind === 'invoke' ? c.expr : c.expr.items[1];
+          if (!action || head(action) !== 'invoke' || action.kind !== 'list') {
+            record(c, 'skip', `${kind} of an action other than invoke`);
+            continue;
+          }
+          if (!current || !('sandbox' in current)) {
+            record(c, 'skip', current ? `its component was not run (${current.refused})` : 'no component');
+            continue;
+          }
+          const name = text(action.items[1]);
+          let args: unknown[];
+          try {
+            args = action.items.slice(2).map(toJson);
+          } catch (error) {
+            record(c, 'skip', `an argument this runner cannot map: ${firstLine(error)}`);
+            continue;
+          }
+          const sandbox = current.sandbox;
+          let value: unknown;
+          let thrown: unknown;
+          try {
+            value = (await sandbox.invoke(name, args)).value;
+          } catch (error) {
+            thrown = error;
+          }
+          if (kind === 'assert_trap') {
+            if (isKeelError(thrown) && thrown.code === 'trap' && sandbox.state === 'poisoned')
+              record(c, 'pass');
+            else
+              record(
+                c,
+                'fail',
+                thrown === undefined
+                  ? `returned ${show(value)} instead of trapping (${text(c.expr.items[2])})`
+                  : `${describe(thrown)}, sandbox ${sandbox.state}, instead of trap (${text(c.expr.items[2])})`,
+              );
+          } else if (thrown !== undefined) record(c, 'fail', describe(thrown));
+          else if (kind === 'invoke') record(c, 'pass');
+          else {
+            const expected = c.expr.items.slice(2);
+            const verdict = compareResults(expected, value);
+            record(c, verdict === undefined ? 'pass' : 'fail', verdict);
+          }
+        } else if (kind === 'register') {
+          record(
+            c,
+            'skip',
+            'register: Keel has no registry of component instances for a script to link by name',
+          );
+        } else {
+          record(c, 'skip', `a command this runner does not map: ${kind}`);
+        }
+      } catch (error) {
+        record(c, 'fail', `the runner or Keel threw: ${describe(error)}`);
+      }
+    }
+  } finally {
+    await kernel.close();
+  }
+  return outcomes;
+}
+
+function atom(e: SExpr | undefined): string | undefined {
+  return e?.kind === 'atom' ? e.text : undefined;
+}
+
+/** A `(component definition $X ...)`'s text as a plain component. */
+function componentText(c: Command): string {
+  return c.text.replace(/^\(component\s+definition\b/, '(component');
+}
+
+function concatStrings(items: SExpr[]): Uint8Array {
+  const parts = items.map((i) => {
+    if (i.kind !== 'string') throw new Error('a binary component of something other than strings');
+    return i.bytes;
+  });
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+type Loaded = { module: ModuleHandle } | { refused: string } | { failed: string };
+
+async function loadText(
+  kernel: Kernel,
+  source: string,
+  name: string,
+  options: { async?: boolean },
+): Promise<Loaded> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await parse(desugar(source));
+  } catch (error) {
+    return { refused: `wasm-tools' text parser (jco-transpile) cannot read it: ${firstLine(error)}` };
+  }
+  try {
+    return { module: await kernel.load(bytes, { name }) };
+  } catch (error) {
+    if (isKeelError(error) && error.code === 'invalid-module' && DELIBERATE.test(error.message)) {
+      return { refused: `${ASYNC.test(error.message) ? 'async, ' : ''}${firstLine(error)}` };
+    }
+    if (isKeelError(error) && error.code === 'invalid-module' && ENGINE.test(error.message)) {
+      return { refused: `Node 20's V8 lacks multi-memory: ${firstLine(error)}` };
+    }
+    if (options.async && isKeelError(error) && error.code === 'invalid-module') {
+      return { failed: `refused, but not as component-model async: ${firstLine(error)}` };
+    }
+    return { failed: `a valid component refused: ${describe(error)}` };
+  }
+}
+
+/** An invalid component must end as invalid-module at load (or, unlinkable, at spawn). */
+async function mustRefuse(
+  kernel: Kernel,
+  bytes: Uint8Array,
+  name: string,
+  unlinkable: boolean,
+): Promise<[Status, string?]> {
+  let module: ModuleHandle;
+  try {
+    module = await kernel.load(bytes, { name });
+  } catch (error) {
+    if (isKeelError(error) && error.code === 'invalid-module') return ['pass'];
+    return ['fail', `refused, but as ${describe(error)}`];
+  }
+  try {
+    await kernel.spawn(module);
+  } catch (error) {
+    if (unlinkable && isKeelError(error)) return ['pass'];
+    return ['fail', `loaded, then the spawn failed as ${describe(error)}`];
+  }
+  return ['fail', 'Keel loaded and spawned a component the specification rejects'];
+}
+
+function describe(error: unknown): string {
+  if (isKeelError(error)) return `${error.code}: ${firstLine(error)}`;
+  return `${error instanceof Error ? error.name : typeof error}: ${firstLine(error)}`;
+}
+
+function firstLine(error: unknown): string {
+  const m = error instanceof Error ? error.message : String(error);
+  return m.split('\n')[0]!.slice(0, 300);
+}
+
+function show(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+}
+
+// ---- values ---------------------------------------------------------------------------------
+
+/** An expected value: JSON as Keel's `invoke` gives it, or a flags set (Keel gives every flag). */
+type Expected = { json: unknown } | { flags: string[] };
+
+function int(textValue: string, bits: number, signed: boolean): bigint {
+  const t = textValue.replace(/_/g, '');
+  const neg = t.startsWith('-');
+  const body = neg || t.startsWith('+') ? t.slice(1) : t;
+  let v = BigInt(body);
+  if (neg) v = -v;
+  // A negative literal of an unsigned type, or a large one of a signed type, wraps (as wast's do).
+  const m = 1n << BigInt(bits);
+  v = ((v % m) + m) % m;
+  if (signed && v >= m / 2n) v -= m;
+  return v;
+}
+
+function jsonNumber(v: bigint): number | string {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
+}
+
+function float(t: string): number | string {
+  const s = t.replace(/_/g, '');
+  if (/^[+-]?nan/.test(s)) return 'NaN';
+  if (/^[+-]?inf$/.test(s)) return s.startsWith('-') ? '-Infinity' : 'Infinity';
+  if (/^[+-]?0x/i.test(s)) throw new Error(`a hexadecimal float ${t}`);
+  return Number(s);
+}
+
+/** A value of the script (`(u32.const 1)`, `(list.const ...)`) as the JSON `invoke` takes. */
+function toJson(e: SExpr): unknown {
+  const x = expected(e);
+  if ('flags' in x) return Object.fromEntries(x.flags.map((f) => [f, true]));
+  return x.json;
+}
+
+function expected(e: SExpr): Expected {
+  if (e.kind !== 'list') throw new Error('a value that is not a list');
+  const h = head(e)!;
+  const [, ...rest] = e.items;
+  const intType = /^([us])(8|16|32|64)\.const$/.exec(h);
+  if (intType) {
+    const v = int(atom(rest[0]) ?? '', Number(intType[2]), intType[1] === 's');
+    return { json: jsonNumber(v) };
+  }
+  switch (h) {
+    case 'bool.const':
+      return { json: atom(rest[0]) === 'true' };
+    case 'f32.const':
+    case 'f64.const':
+      return { json: float(atom(rest[0]) ?? '') };
+    case 'char.const':
+    case 'str.const':
+    case 'enum.const':
+      return { json: text(rest[0]) };
+    case 'list.const':
+    case 'tuple.const':
+      return { json: rest.map(toJson) };
+    case 'flags.const':
+      return { flags: rest.map((r) => text(r)) };
+    case 'option.none':
+      return { json: null };
+    case 'option.some':
+      return { json: toJson(rest[0]!) };
+    case 'result.ok':
+    case 'result.err':
+      return { json: { tag: h === 'result.ok' ? 'ok' : 'err', val: rest[0] ? toJson(rest[0]) : null } };
+    case 'variant.const': {
+      const tag = text(rest[0]);
+      return { json: rest[1] ? { tag, val: toJson(rest[1]) } : { tag } };
+    }
+    case 'record.const':
+      return {
+        json: Object.fromEntries(
+          rest.map((f) => {
+            if (f.kind !== 'list' || head(f) !== 'field') throw new Error('a record field of another form');
+            return [text(f.items[1]), toJson(f.items[2]!)];
+          }),
+        ),
+      };
+    default:
+      throw new Error(`a value form this runner does not map: ${h}`);
+  }
+}
+
+/** Undefined when `value` is what `expectedResults` say; otherwise what differs. */
+function compareResults(expectedResults: SExpr[], value: unknown): string | undefined {
+  if (expectedResults.length === 0) {
+    return value === undefined || value === null ? undefined : `expected no result, got ${show(value)}`;
+  }
+  if (expectedResults.length > 1) return 'several results: this runner compares one';
+  let want: Expected;
+  try {
+    want = expected(expectedResults[0]!);
+  } catch (error) {
+    return `an expected value this runner cannot map: ${firstLine(error)}`;
+  }
+  if ('flags' in want) {
+    if (typeof value !== 'object' || value === null) return `expected flags, got ${show(value)}`;
+    const set = Object.entries(value)
+      .filter(([, on]) => on === true)
+      .map(([k]) => k)
+      .sort();
+    const wanted = [...want.flags].map(camel).sort();
+    return show(set) === show(wanted) ? undefined : `expected flags ${show(wanted)}, got ${show(value)}`;
+  }
+  return equal(want.json, value) ? undefined : `expected ${show(want.json)}, got ${show(value)}`;
+}
+
+function camel(s: string): string {
+  return s.replace(/-([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function equal(want: unknown, got: unknown): boolean {
+  if (typeof got === 'bigint') return equal(want, jsonNumber(got));
+  if (want === null) return got === null || got === undefined;
+  if (typeof want === 'number' && typeof got === 'number') return Object.is(want, got) || want === got;
+  if (Array.isArray(want)) {
+    const g = ArrayBuffer.isView(got) ? Array.from(got as unknown as ArrayLike<unknown>) : got;
+    return Array.isArray(g) && g.length === want.length && want.every((w, i) => equal(w, g[i]));
+  }
+  if (typeof want === 'object') {
+    if (typeof got !== 'object' || got === null) return false;
+    const w = Object.entries(want as Record<string, unknown>);
+    const g = got as Record<string, unknown>;
+    return w.every(([k, v]) => equal(v, k in g ? g[k] : g[camel(k)]));
+  }
+  return want === got;
+}
+
+export type { List };
