@@ -30,6 +30,7 @@ import {
   Substitution,
   sameCoreFuncType,
   sameFuncType,
+  sameValType,
   TypeScope,
 } from './resolve.js';
 import {
@@ -813,19 +814,60 @@ class Planner {
     return { value: { exports }, type: bound };
   }
 
-  /** Does an instantiation argument fit the nested component's import declaration? */
+  /**
+   * Does an instantiation argument fit the nested component's import declaration? As wasmparser
+   * checks it: the sort; a function's type with its parameters' names; a type equal to the one an
+   * `eq` bound names (a resource the same one); an instance export by export, each fitting its
+   * declaration, the declaration's abstract resources standing for the argument's.
+   */
   checkArg(name: string, declared: ExternType, arg: Value): void {
-    const what = `instantiation argument ${JSON.stringify(name)}`;
+    this.fits(`instantiation argument ${JSON.stringify(name)}`, declared, arg, 0);
+  }
+
+  fits(what: string, declared: ExternType, arg: Value, depth: number): void {
     const sort = declared.sort === 'core-module' ? 'core-module' : declared.sort;
     if (arg.sort !== sort) this.fail(`${what} is a ${arg.sort}, the import is a ${sort}`);
-    if (declared.sort === 'func' && arg.sort === 'func' && !sameFuncType(declared.type, arg.func.type)) {
-      // Abstract resources of the declaration stand for the argument's: compare without them.
-      if (!hasAbstract(declared.type)) this.fail(`${what} has a different function type than the import`);
+    if (declared.sort === 'func' && arg.sort === 'func') {
+      const given = arg.func.type;
+      if (!sameFuncType(declared.type, given)) {
+        // Abstract resources of the declaration stand for the argument's: compare without them.
+        if (!hasAbstract(declared.type)) this.fail(`${what} has a different function type than the import`);
+      } else if (!declared.type.params.every((p, i) => p.name === given.params[i]!.name)) {
+        this.fail(`${what} names its parameters differently than the import`);
+      }
     }
     if (declared.sort === 'type' && arg.sort === 'type') {
       const d = declared.type;
-      if (d instanceof ResourceType && d.origin.kind === 'abstract' && !(arg.type instanceof ResourceType)) {
-        this.fail(`${what} is not a resource type`);
+      const given = arg.type;
+      if (d instanceof ResourceType) {
+        if (d.origin.kind === 'abstract') {
+          if (!(given instanceof ResourceType)) this.fail(`${what} is not a resource type`);
+        } else if (given !== d) this.fail(`${what} is not the resource the import names`);
+      } else if (given instanceof ResourceType || !isValType(given) || !sameValType(d, given)) {
+        this.fail(`${what} is not of the type the import names`);
+      }
+    }
+    if (declared.sort === 'instance' && arg.sort === 'instance') {
+      if (depth >= 16) unsupported('instance', 'instance types nested more than 16 deep');
+      const exports = arg.instance.exports;
+      const bind = new Map<ResourceType, ResourceType>();
+      for (const [name, e] of declared.type.exports) {
+        const given = exports.get(name);
+        if (
+          e.sort === 'type' &&
+          e.type instanceof ResourceType &&
+          e.type.origin.kind === 'abstract' &&
+          given?.sort === 'type' &&
+          given.type instanceof ResourceType
+        ) {
+          bind.set(e.type, given.type);
+        }
+      }
+      const bound = bind.size > 0 ? new Substitution(bind).instance(declared.type) : declared.type;
+      for (const [name, e] of bound.exports) {
+        const given = exports.get(name);
+        if (!given) this.fail(`${what} has no export ${JSON.stringify(name)}`);
+        this.fits(`${what}'s export ${JSON.stringify(name)}`, e, given, depth + 1);
       }
     }
   }

@@ -32,7 +32,7 @@ const EXPECTED: Record<string, Counts> = {
   'values/realloc.wast': { commands: 16, pass: 16, refused: 0, skip: 0, fail: 0 },
   'validation/abi.wast': { commands: 23, pass: 23, refused: 0, skip: 0, fail: 0 },
   'validation/defined-types.wast': { commands: 47, pass: 46, refused: 0, skip: 0, fail: 1 },
-  'validation/instantiation.wast': { commands: 82, pass: 44, refused: 1, skip: 0, fail: 37 },
+  'validation/instantiation.wast': { commands: 82, pass: 68, refused: 1, skip: 0, fail: 13 },
 };
 
 /**
@@ -40,52 +40,6 @@ const EXPECTED: Record<string, Counts> = {
  * or here and not failing, fails the test.
  */
 const KNOWN: Record<string, string> = {
-  'validation/instantiation.wast:14':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:23':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:32':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:41':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:51':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:61':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:70':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:79':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:88':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:97':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:106':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:115':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:124':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:133':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:142':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:151':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:160':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:169':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:178':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:187':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:196':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:205':
-    "a type argument is checked by sort only, not against the import's eq bound",
-  'validation/instantiation.wast:237': "a function argument's parameter names are not compared",
-  'validation/instantiation.wast:269': 'an instance argument is checked by sort only, not export by export',
   'validation/instantiation.wast:297':
     "a core module argument of a nested component is not checked against its import's module type",
   'validation/instantiation.wast:305':
