@@ -634,6 +634,12 @@ class Parser {
   funcType(r: Reader): FuncTypeAst {
     const params = this.vec(r, (x) => ({ name: this.name(x, 'label', 'parameter'), type: this.valType(x) }));
     unique(params, (n) => this.malformed(`duplicate parameter ${JSON.stringify(n)}`));
+    // Parameter names are labels too: `foo` and `FOO` are one name (wasmparser refuses them).
+    this.distinct(
+      params.map((p) => p.name),
+      'parameter',
+      false,
+    );
     const form = r.byte();
     let results: FuncTypeAst['results'];
     if (form === 0x00) results = [{ name: undefined, type: this.valType(r) }];
