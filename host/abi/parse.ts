@@ -434,7 +434,9 @@ class Parser {
     if (b === 0x00) {
       const component = r.u32();
       const args = this.vec(r, (x) => {
-        const name = this.name(x, 'import', 'instance argument');
+        // Uninterpreted in the component model (one that names no import is ignored); Keel holds it
+        // to the core names' grammar: printable ASCII that cannot end a string, as every name is data.
+        const name = this.name(x, 'core', 'instance argument');
         const sort = this.sort(x);
         return { name, sort, index: x.u32() };
       });

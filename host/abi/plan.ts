@@ -264,12 +264,7 @@ class Planner {
     if (++this.depth > 64) unsupported('instance', 'component instantiations nested more than 64 deep');
     const frame = new Frame(parent, this.componentInstances++, this.fail, args);
     for (const item of ast.items) this.item(frame, item);
-    if (args) {
-      for (const name of args.keys()) {
-        if (!frame.importNames.has(name))
-          this.fail(`instantiation argument ${JSON.stringify(name)} is not an import`);
-      }
-    }
+    // An argument no import names is ignored, as the component model says.
     this.depth--;
     return frame;
   }
