@@ -40,7 +40,7 @@ export interface Outcome {
 export function desugar(source: string): string {
   return source
     .replace(/\(memory\s+\(core\s+memory\s+([^()]*)\)\)/g, '(memory $1)')
-    .replace(/\((realloc|post-return|callback)\s+\(core\s+func\s+([^()]*)\)\)/g, '($1 (func $2))');
+    .replace(/\((realloc|post-return|callback|dtor)\s+\(core\s+func\s+([^()]*)\)\)/g, '($1 (func $2))');
 }
 
 /** A refusal of what Keel does not run on purpose (docs/abi.md, "What is refused"). */
