@@ -36,6 +36,10 @@ const EXPECTED: Record<string, Counts> = {
   'validation/resources.wast': { commands: 72, pass: 69, refused: 0, skip: 0, fail: 3 },
   'resources/handle-table.wast': { commands: 29, pass: 29, refused: 0, skip: 0, fail: 0 },
   'resources/borrows.wast': { commands: 5, pass: 5, refused: 0, skip: 0, fail: 0 },
+  'resources/multiple-resources.wast': { commands: 2, pass: 1, refused: 0, skip: 0, fail: 1 },
+  'validation/core-modules.wast': { commands: 11, pass: 2, refused: 1, skip: 0, fail: 8 },
+  'validation/outer-alias.wast': { commands: 31, pass: 19, refused: 0, skip: 1, fail: 11 },
+  'names/kebab.wast': { commands: 3, pass: 2, refused: 0, skip: 0, fail: 1 },
   // Component-model async: refused at load, cleanly (invalid-module naming the feature).
   'async/empty-wait.wast': { commands: 2, pass: 0, refused: 1, skip: 1, fail: 0 },
   'async/reject-gated-features.wast': { commands: 6, pass: 6, refused: 0, skip: 0, fail: 0 },
@@ -48,6 +52,48 @@ const EXPECTED: Record<string, Counts> = {
  * or here and not failing, fails the test.
  */
 const KNOWN: Record<string, string> = {
+  'resources/multiple-resources.wast:170':
+    "the script (an older commit) expects a component's first handle to be 2; handle-table.wast (a later one) expects 1, as Keel gives: the vendored copies disagree",
+  'validation/core-modules.wast:43':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:51':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:62':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:72':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:102':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:110':
+    'a core module type (core type (module ...)) is not validated: index bounds, duplicate exports and imports, limits',
+  'validation/core-modules.wast:86':
+    'a core module importing one two-level name twice is accepted (V8 accepts it; the component model does not)',
+  'validation/core-modules.wast:94':
+    'a core module importing one two-level name twice is accepted (V8 accepts it; the component model does not)',
+  'validation/outer-alias.wast:39':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:46':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:54':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:62':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:69':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:81':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:89':
+    'an outer alias across a component boundary of a type that refers to resources is accepted (resource.new and resource.rep stay refused there)',
+  'validation/outer-alias.wast:156':
+    'refused as invalid: an export alias inside a component type (only outer aliases are read in type declarations)',
+  'validation/outer-alias.wast:212':
+    'an alias inside a component or instance type of a sort other than type or instance is accepted',
+  'validation/outer-alias.wast:219':
+    'an alias inside a component or instance type of a sort other than type or instance is accepted',
+  'validation/outer-alias.wast:230':
+    'an alias inside a component or instance type of a sort other than type or instance is accepted',
+  'names/kebab.wast:1':
+    'a label with a numeric fragment (a-1, a11-B11-123-ABC-abc) is refused as not kebab case',
   'validation/resources.wast:404':
     'refused as invalid: an export alias of an instance declared inside a component type (only outer aliases are read there)',
   'validation/resources.wast:461':
