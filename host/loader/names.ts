@@ -13,7 +13,9 @@ export const MAX_NAME_BYTES = 1024;
 
 const WORD = '[a-z][0-9a-z]*';
 const FRAGMENT = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)';
-const LABEL = `${FRAGMENT}(?:-${FRAGMENT})*`;
+// After the first, a fragment may be digits alone (`sha-256`, `a11-B11-123-ABC-abc`): the Explainer's
+// grammar, which wasm-tools reads; a label never starts with a digit.
+const LABEL = `${FRAGMENT}(?:-(?:${FRAGMENT}|[0-9]+))*`;
 const WORDS = `${WORD}(?:-${WORD})*`;
 const NUMERIC = '(?:0|[1-9][0-9]*)';
 const IDENTIFIER = '[0-9A-Za-z-]+';
