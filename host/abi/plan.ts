@@ -572,9 +572,17 @@ class Planner {
         for (let i = 0; i < target.count; i++) from = from?.parent;
         if (!from) this.fail(`an outer alias reaches ${target.count} components out, past the outermost`);
         switch (sort) {
-          case 'type':
-            frame.scope.types.push(from.scope.type(target.index));
+          case 'type': {
+            const t = from.scope.type(target.index);
+            // Resources are generative: one may not cross a component boundary by name.
+            if (target.count > 0 && refersToResource(t)) {
+              this.fail(
+                `an outer alias of type ${target.index} refers to resources across a component boundary`,
+              );
+            }
+            frame.scope.types.push(t);
             return;
+          }
           case 'core-type':
             frame.scope.coreTypes.push(from.scope.coreType(target.index));
             return;
@@ -897,6 +905,29 @@ class Planner {
     frame.exports.set(name, value);
     this.push(frame, value);
   }
+}
+
+/** Does a type refer to a resource anywhere (a handle, an import or export of one)? */
+function refersToResource(t: AnyType | ExternType, depth = 0): boolean {
+  if (depth > 64) unsupported('alias', 'types nested more than 64 deep');
+  if ('sort' in t) {
+    return t.sort === 'core-module' ? false : refersToResource(t.type, depth + 1);
+  }
+  if (t instanceof ResourceType) return true;
+  if (isValType(t)) {
+    const found = new Set<ResourceType>();
+    resourcesOf(t, found);
+    return found.size > 0;
+  }
+  switch (t.kind) {
+    case 'func':
+      return [...t.params, ...t.results].some((p) => refersToResource(p.type, depth + 1));
+    case 'instance':
+      return [...t.exports.values()].some((e) => refersToResource(e, depth + 1));
+    case 'component':
+      return [...t.imports.values(), ...t.exports.values()].some((e) => refersToResource(e, depth + 1));
+  }
+  return false;
 }
 
 function hasAbstract(ft: FuncType): boolean {
