@@ -271,7 +271,27 @@ package wasi:http@0.2.3 {
     use wasi:io/poll@0.2.3.{pollable};
     use wasi:io/streams@0.2.3.{input-stream};
     variant scheme { HTTP, HTTPS, other(string) }
-    variant error-code { HTTP-request-denied, internal-error(option<string>) }
+    record DNS-error-payload { rcode: option<string>, info-code: option<u16> }
+    record TLS-alert-received-payload { alert-id: option<u8>, alert-message: option<string> }
+    record field-size-payload { field-name: option<string>, field-size: option<u32> }
+    variant error-code {
+      DNS-timeout, DNS-error(DNS-error-payload), destination-not-found, destination-unavailable,
+      destination-IP-prohibited, destination-IP-unroutable, connection-refused,
+      connection-terminated, connection-timeout, connection-read-timeout,
+      connection-write-timeout, connection-limit-reached, TLS-protocol-error,
+      TLS-certificate-error, TLS-alert-received(TLS-alert-received-payload), HTTP-request-denied,
+      HTTP-request-length-required, HTTP-request-body-size(option<u64>),
+      HTTP-request-method-invalid, HTTP-request-URI-invalid, HTTP-request-URI-too-long,
+      HTTP-request-header-section-size(option<u32>),
+      HTTP-request-header-size(option<field-size-payload>),
+      HTTP-request-trailer-section-size(option<u32>), HTTP-request-trailer-size(field-size-payload),
+      HTTP-response-incomplete, HTTP-response-header-section-size(option<u32>),
+      HTTP-response-header-size(field-size-payload), HTTP-response-body-size(option<u64>),
+      HTTP-response-trailer-section-size(option<u32>),
+      HTTP-response-trailer-size(field-size-payload), HTTP-response-transfer-coding(option<string>),
+      HTTP-response-content-coding(option<string>), HTTP-response-timeout, HTTP-upgrade-failed,
+      HTTP-protocol-error, loop-detected, configuration-error, internal-error(option<string>),
+    }
     resource fields {
       constructor();
     }
@@ -353,31 +373,33 @@ const HTTP_WAT = `(module
         (drop (call $set-scheme (local.get $req) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))
         (drop (call $set-authority (local.get $req) (i32.const 1) (local.get $aptr) (local.get $alen)))
         (drop (call $set-path (local.get $req) (i32.const 1) (local.get $pptr) (local.get $plen)))
+        ;; error-code is 32 bytes, aligned to 8 (WASI's, as the host serves it): a result holding
+        ;; it has its payload at 8.
         (call $handle (local.get $req) (i32.const 0) (i32.const 0) (i32.const 16))
         (if (i32.load8_u (i32.const 16)) (then unreachable))
-        (local.set $future (i32.load (i32.const 20)))
+        (local.set $future (i32.load (i32.const 24)))
         (local.set $pollable (call $subscribe (local.get $future)))
         (call $block (local.get $pollable))
         (call $drop-pollable (local.get $pollable))
-        ;; some(ok(ok(response))): option at 32, outer result at 36, inner at 40, response at 44
+        ;; some(ok(ok(response))): option at 32, outer result at 40, inner at 48, response at 56
         (call $get (local.get $future) (i32.const 32))
         (if (i32.ne (i32.load8_u (i32.const 32)) (i32.const 1)) (then unreachable))
-        (if (i32.load8_u (i32.const 36)) (then unreachable))
         (if (i32.load8_u (i32.const 40)) (then unreachable))
-        (local.set $response (i32.load (i32.const 44)))
-        (call $drop-future (local.get $future))
-        (call $consume (local.get $response) (i32.const 48))
         (if (i32.load8_u (i32.const 48)) (then unreachable))
-        (local.set $body (i32.load (i32.const 52)))
-        (call $stream (local.get $body) (i32.const 56))
-        (if (i32.load8_u (i32.const 56)) (then unreachable))
-        (local.set $stream (i32.load (i32.const 60)))
-        ;; Read to the end: ok(list) at 64 (pointer at 68, length at 72) until err(closed).
+        (local.set $response (i32.load (i32.const 56)))
+        (call $drop-future (local.get $future))
+        (call $consume (local.get $response) (i32.const 96))
+        (if (i32.load8_u (i32.const 96)) (then unreachable))
+        (local.set $body (i32.load (i32.const 100)))
+        (call $stream (local.get $body) (i32.const 104))
+        (if (i32.load8_u (i32.const 104)) (then unreachable))
+        (local.set $stream (i32.load (i32.const 108)))
+        ;; Read to the end: ok(list) at 112 (pointer at 116, length at 120) until err(closed).
         (block $closed
           (loop $read
-            (call $read (local.get $stream) (i64.const 65536) (i32.const 64))
-            (br_if $closed (i32.load8_u (i32.const 64)))
-            (local.set $bytes (i32.add (local.get $bytes) (i32.load (i32.const 72))))
+            (call $read (local.get $stream) (i64.const 65536) (i32.const 112))
+            (br_if $closed (i32.load8_u (i32.const 112)))
+            (local.set $bytes (i32.add (local.get $bytes) (i32.load (i32.const 120))))
             (br $read)))
         (call $drop-stream (local.get $stream))
         (call $drop-body (local.get $body))

@@ -36,6 +36,8 @@ import {
   GROW_WAT,
   httpComponent,
   keelComponent,
+  randomCommand,
+  randomComponent,
   streamsComponent,
   subscriberComponent,
   wasiGrants,
@@ -375,7 +377,89 @@ async function memoryKinds(): Promise<KindSpec[]> {
 // -------------------------------------------------------------------------------------------
 // Host calls: WASI through the preview1 adapter, keel:kernel through a component
 
-async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
+/**
+ * Random bytes beyond preview1's small requests: the largest request the default limits allow
+ * (64 MiB), deterministic mode's seeded generator (`seeded`: a deterministic kernel), and WASI
+ * 0.2's `get-random-bytes` / `get-insecure-random-bytes` (a list the canonical ABI lowers).
+ */
+async function randomKinds(kernel: Kernel, seeded: Kernel, scale: number): Promise<KindSpec[]> {
+  const component = await randomComponent();
+  // [kind, seeded, preview1 (-1) or the component's op, length, operations per run, what]
+  const kinds: [string, boolean, number, number, number, string][] = [
+    [
+      'random 64 MiB',
+      false,
+      -1,
+      64 << 20,
+      4,
+      'random_get of 64 MiB (the largest request the default limits allow)',
+    ],
+    ['random 4 KiB, seeded', true, -1, 4096, 2_000, 'random_get of 4 KiB in deterministic mode'],
+    ['random 64 KiB, seeded', true, -1, 65536, 1_000, 'random_get of 64 KiB in deterministic mode'],
+    ['random 64 MiB, seeded', true, -1, 64 << 20, 4, 'random_get of 64 MiB in deterministic mode'],
+    [
+      'get-random-bytes 4 KiB + 1',
+      false,
+      0,
+      4097,
+      2_000,
+      'wasi:random get-random-bytes of 4 KiB + 1 (a list)',
+    ],
+    ['get-random-bytes 64 KiB', false, 0, 65536, 1_000, 'wasi:random get-random-bytes of 64 KiB'],
+    ['get-random-bytes 64 MiB', false, 0, 64 << 20, 4, 'wasi:random get-random-bytes of 64 MiB'],
+    [
+      'get-random-bytes 64 KiB, seeded',
+      true,
+      0,
+      65536,
+      1_000,
+      'get-random-bytes of 64 KiB, deterministic mode',
+    ],
+    [
+      'get-random-bytes 64 MiB, seeded',
+      true,
+      0,
+      64 << 20,
+      4,
+      'get-random-bytes of 64 MiB, deterministic mode',
+    ],
+    [
+      'get-insecure-random-bytes 64 KiB, seeded',
+      true,
+      1,
+      65536,
+      1_000,
+      'wasi:random/insecure get-insecure-random-bytes of 64 KiB, deterministic mode',
+    ],
+  ];
+  const results: KindSpec[] = [];
+  for (const [name, isSeeded, op, len, count, what] of kinds) {
+    const k = isSeeded ? seeded : kernel;
+    const n = Math.max(1, Math.floor(count / scale));
+    const module =
+      op < 0
+        ? await k.load(await wat(randomCommand(n, len), 'random.wat'), { name: 'random' })
+        : await k.load(component, { name: 'random-component' });
+    results.push(
+      kind('host', name, what, async () => {
+        const sandbox = await k.spawn(module, {
+          grants: ['wasi:cli/*', 'wasi:clocks/*', 'wasi:random/*'],
+          denial: 'call',
+        });
+        const sample = cpuSample(() => ({
+          fuel: (op < 0 ? sandbox.invokeSync('wasi:cli/run#run') : sandbox.invokeSync('run', [op, n, len]))
+            .fuel.used,
+          ops: n,
+        }));
+        sandbox.terminate('bench');
+        return sample;
+      }),
+    );
+  }
+  return results;
+}
+
+async function hostKinds(kernel: Kernel, seeded: Kernel, dir: string): Promise<KindSpec[]> {
   const results: KindSpec[] = [];
   const scale = QUICK ? 4 : 1;
   writeFileSync(join(dir, 'f.bin'), Buffer.alloc(65536, 7));
@@ -389,6 +473,20 @@ async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
     ['random', 'random 16 B', 16, 20_000, 'get 16 random bytes'],
     ['random', 'random 64 KiB', 65536, 1_000, 'get 64 KiB of random bytes'],
     ['random', 'random 0 B', 0, 20_000, 'get no random bytes'],
+    [
+      'random',
+      'random 4 KiB',
+      4096,
+      2_000,
+      'get 4 KiB of random bytes (the largest request drawn from the pool)',
+    ],
+    [
+      'random',
+      'random 4 KiB + 1',
+      4097,
+      2_000,
+      'get 4 KiB + 1 of random bytes (the smallest request not pooled)',
+    ],
     ['random', 'random, denied', 16, 20_000, 'random_get without the grant (lazily denied: an error)', false],
     ['clock', 'clock now', 0, 50_000, 'read the monotonic clock'],
     ['yield', 'sched_yield', 0, 50_000, 'sched_yield: the call that does least'],
@@ -471,6 +569,7 @@ async function hostKinds(kernel: Kernel, dir: string): Promise<KindSpec[]> {
       }),
     );
   }
+  results.push(...(await randomKinds(kernel, seeded, scale)));
   const keel = await kernel.load(await keelComponent(), { name: 'keel-bench' });
   const spawn = (limits: Partial<Limits> = {}): Promise<Sandbox> =>
     kernel.spawn(keel, {
@@ -752,6 +851,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const dir = mkdtempSync(join(tmpdir(), 'keel-fuel-bench-'));
   const kernel = new Kernel({ limits: ALL_FUEL });
+  const seeded = new Kernel({ limits: ALL_FUEL, deterministic: { seed: 7 } });
   const server = want('http') ? await childServer() : undefined;
   let kinds: KindResult[];
   try {
@@ -759,13 +859,14 @@ async function main(): Promise<void> {
     const specs = [
       ...(await computeKinds()),
       ...(want('memory') ? await memoryKinds() : []),
-      ...(want('host') ? await hostKinds(kernel, dir) : []),
+      ...(want('host') ? await hostKinds(kernel, seeded, dir) : []),
       ...(server ? await httpKinds(kernel, server.port) : []),
     ];
     console.log(`${specs.length} kinds, ${SAMPLES} rounds`);
     kinds = await measure(specs);
   } finally {
     await kernel.close();
+    await seeded.close();
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }

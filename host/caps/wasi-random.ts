@@ -114,39 +114,41 @@ export class SplitMix64 {
 
 /**
  * Requests up to this size are served from a pool of system randomness, refilled whole: a call
- * of `randomFillSync` costs about 4 µs whatever its size (OpenSSL's generator behind its locks),
- * which made every request between 257 bytes and a few KiB cost the host more than 10x compute
- * per unit of fuel when each was a call of its own.
+ * of `randomFillSync` costs about 4 µs whatever its size (OpenSSL's generator behind its locks,
+ * and a job object Node makes per call: up to 20 µs in a large heap), which made requests from
+ * 257 bytes to a few KiB cost the host more than 10x compute per unit of fuel, each a call of
+ * its own (`get-random-bytes` of 4 KiB + 1: 15x in the calibration's process). Above it, one
+ * call fills the request, and its fixed cost is small beside the bytes' fuel.
  */
-const POOLED = 4096;
-const POOL_BYTES = 16 * 1024;
+const POOLED = 64 * 1024;
+const POOL_BYTES = 1024 * 1024;
 
 /**
- * The system's secure generator, drawn in blocks for requests up to `POOLED` bytes (from a pool
- * a request is a copy), and straight into the target above. Each byte of the pool is handed out
- * once, to one sandbox (the pool is per sandbox), and zeroed as it goes.
+ * The pool: one per thread, made on first use. Each byte of it is handed out once, to one
+ * request, and zeroed as it goes; a refill overwrites all of it.
  */
-function pooled(): Fill {
-  let pool = new Uint8Array(0);
-  let used = 0;
-  return (target, at, length) => {
-    if (length > POOLED) {
-      randomFillSync(target, at, length);
-      return;
-    }
-    if (used + length > pool.length) {
-      if (pool.length === 0) pool = new Uint8Array(POOL_BYTES);
-      randomFillSync(pool);
-      used = 0;
-    }
-    target.set(pool.subarray(used, used + length), at);
-    pool.fill(0, used, used + length);
-    used += length;
-  };
-}
+let pool: Uint8Array | undefined;
+let pooledUsed = POOL_BYTES;
+
+/** The system's secure generator: from the pool up to `POOLED` bytes, straight into `target` above. */
+const system: Fill = (target, at, length) => {
+  if (length > POOLED) {
+    randomFillSync(target, at, length);
+    return;
+  }
+  if (pooledUsed + length > POOL_BYTES) {
+    pool ??= new Uint8Array(POOL_BYTES);
+    randomFillSync(pool);
+    pooledUsed = 0;
+  }
+  const from = pooledUsed;
+  target.set(pool!.subarray(from, from + length), at);
+  pool!.fill(0, from, from + length);
+  pooledUsed = from + length;
+};
 
 function source(context: SandboxContext, which: 'secure' | 'insecure'): Fill {
-  if (!context.deterministic) return context.state(`wasi-random:${which}:pool`, () => pooled());
+  if (!context.deterministic) return system;
   const rng = context.state(
     `wasi-random:${which}`,
     () => new SplitMix64(context.seed ^ (which === 'secure' ? 1n : 2n)),
@@ -155,9 +157,9 @@ function source(context: SandboxContext, which: 'secure' | 'insecure'): Fill {
 }
 
 /**
- * The buffer a request above `POOLED` bytes is made in before the canonical ABI copies it into
- * the guest (at once, in the same call): a fresh buffer of 64 KiB or more costs its page faults
- * (about 3 ns a byte here, more than the bytes themselves), so one is reused. Held weakly: V8
+ * The buffer a request is made in before the canonical ABI copies it into the guest (at once,
+ * in the same call): a fresh buffer of 64 KiB or more costs its page faults (about 3 ns a byte
+ * here, more than the bytes themselves), so one is reused. Held weakly: V8
  * keeps it through the job that made it (a guest's whole call), and may collect it afterwards.
  * Shared by every sandbox of the process: it holds a request's bytes only until the ABI has
  * copied them, and every request overwrites all the bytes it hands out.
@@ -219,7 +221,7 @@ export const wasiRandom: CapabilityProvider = {
     const bytes = (length: bigint) => {
       const checked = admit(length);
       // Valid until the next call: the canonical ABI copies a result into the guest at once.
-      const out = checked > POOLED ? scratchOf(checked).subarray(0, checked) : new Uint8Array(checked);
+      const out = scratchOf(checked).subarray(0, checked);
       fill(out, 0, checked);
       return out;
     };
