@@ -259,9 +259,15 @@ class Parser {
   /** A core module's imports and exports (its code is validated when it is compiled); names checked. */
   coreModule(bytes: Uint8Array): CoreModuleInfo {
     const info = readCoreModuleInfo(bytes);
+    // One two-level name imported twice is one name to the component model (wasmparser refuses it).
+    const seen = new Set<string>();
     for (const i of info.imports) {
       checkName(i.module, 'core', 'core module import module', this.section);
       checkName(i.name, 'core', 'core module import', this.section);
+      const key = `${i.module}\u0000${i.name}`;
+      if (seen.has(key))
+        this.malformed(`a core module imports ${JSON.stringify(`${i.module}::${i.name}`)} twice`);
+      seen.add(key);
     }
     for (const e of info.exports) checkName(e.name, 'core', 'core module export', this.section);
     return info;
