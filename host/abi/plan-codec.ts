@@ -130,7 +130,12 @@ class Encoder {
   readonly strings: string[] = [];
   readonly stringIds = new Map<string, number>();
   readonly nodes: number[] = [];
-  readonly ids = new Map<unknown, number>();
+  /** Nodes of objects, strings and numbers already written. */
+  readonly objectIds = new Map<object, number>();
+  readonly stringNodes = new Map<string, number>();
+  readonly numberNodes = new Map<number, number>();
+  /** Nodes of true, false, undefined and null, once written. */
+  readonly constants: (number | undefined)[] = [undefined, undefined, undefined, undefined];
   readonly open = new Set<object>();
   count = 0;
 
@@ -151,66 +156,112 @@ class Encoder {
     return id;
   }
 
+  /** A new node's id; its numbers are pushed by the caller. */
+  next(): number {
+    return this.count++;
+  }
+
   /** The node of `value`, written after every node it refers to. */
   ref(value: unknown): number {
-    const known = this.ids.get(value);
-    if (known !== undefined) return known;
-    let node: number[];
     switch (typeof value) {
-      case 'string':
-        node = [STR, this.string(value)];
-        break;
-      case 'number':
+      case 'object': {
+        if (value === null) return this.constant(3, NULL);
+        const known = this.objectIds.get(value);
+        if (known !== undefined) return known;
+        const id = this.object(value);
+        this.objectIds.set(value, id);
+        return id;
+      }
+      case 'string': {
+        let id = this.stringNodes.get(value);
+        if (id === undefined) {
+          this.nodes.push(STR, this.string(value));
+          id = this.next();
+          this.stringNodes.set(value, id);
+        }
+        return id;
+      }
+      case 'number': {
         if (!Number.isFinite(value)) throw new Unencodable('a number that is not finite');
-        node = [NUM, value];
-        break;
+        let id = this.numberNodes.get(value);
+        if (id === undefined) {
+          this.nodes.push(NUM, value);
+          id = this.next();
+          this.numberNodes.set(value, id);
+        }
+        return id;
+      }
       case 'boolean':
-        node = [value ? TRUE : FALSE];
-        break;
+        return value ? this.constant(0, TRUE) : this.constant(1, FALSE);
       case 'undefined':
-        node = [UNDEF];
-        break;
-      case 'object':
-        node = value === null ? [NULL] : this.object(value);
-        break;
+        return this.constant(2, UNDEF);
       default:
         throw new Unencodable(`a ${typeof value}`);
     }
-    const id = this.count++;
-    for (const n of node) this.nodes.push(n);
-    this.ids.set(value, id);
+  }
+
+  constant(slot: number, tag: number): number {
+    let id = this.constants[slot];
+    if (id === undefined) {
+      this.nodes.push(tag);
+      id = this.next();
+      this.constants[slot] = id;
+    }
     return id;
   }
 
-  object(value: object): number[] {
+  object(value: object): number {
     if (this.open.has(value)) throw new Unencodable('a cycle');
     this.open.add(value);
-    try {
-      return this.children(value);
-    } finally {
-      this.open.delete(value);
-    }
+    const id = this.children(value);
+    this.open.delete(value);
+    return id;
   }
 
-  children(value: object): number[] {
+  /** Writes the children of `value`, then its node; returns the node's id. */
+  children(value: object): number {
+    const nodes = this.nodes;
     const proto = Object.getPrototypeOf(value);
     if (proto === Array.prototype) {
       const array = value as unknown[];
-      const refs: number[] = [];
-      for (let i = 0; i < array.length; i++) refs.push(this.ref(array[i]));
-      return [ARR, Object.isFrozen(array) ? 1 : 0, refs.length, ...refs];
+      const refs = new Array<number>(array.length);
+      for (let i = 0; i < array.length; i++) refs[i] = this.ref(array[i]);
+      nodes.push(ARR, Object.isFrozen(array) ? 1 : 0, refs.length);
+      for (let i = 0; i < refs.length; i++) nodes.push(refs[i]!);
+      return this.next();
+    }
+    if (proto === Object.prototype) {
+      const kind = (value as { kind?: unknown }).kind;
+      if (typeof kind === 'string' && PRIM_NAMES.has(kind) && prim(kind as 'bool') === value) {
+        nodes.push(PRIM, this.string(kind));
+        return this.next();
+      }
+      const keys = Object.keys(value);
+      const refs = new Array<number>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        if (!KEYS.has(keys[i]!)) throw new Unencodable(`a property ${keys[i]}`);
+        refs[i] = this.ref((value as Record<string, unknown>)[keys[i]!]);
+      }
+      nodes.push(OBJ, Object.isFrozen(value) ? 1 : 0, keys.length);
+      for (let i = 0; i < keys.length; i++) nodes.push(this.string(keys[i]!), refs[i]!);
+      return this.next();
     }
     if (proto === Map.prototype) {
       const refs: number[] = [];
       for (const [k, v] of value as Map<unknown, unknown>) refs.push(this.ref(k), this.ref(v));
-      return [MAP, refs.length / 2, ...refs];
+      nodes.push(MAP, refs.length / 2);
+      for (let i = 0; i < refs.length; i++) nodes.push(refs[i]!);
+      return this.next();
     }
     if (proto === ResourceType.prototype) {
       const r = value as ResourceType;
       const own = Object.keys(r);
       if (own.length !== 4 || !['kind', 'id', 'name', 'origin'].every((k) => own.includes(k)))
         throw new Unencodable('a resource type with other properties');
-      return [RES, this.ref(r.name), this.ref(r.origin)];
+      const name = this.ref(r.name);
+      const origin = this.ref(r.origin);
+      nodes.push(RES, name, origin);
+      return this.next();
     }
     if (proto === Uint8Array.prototype) {
       const v = value as Uint8Array;
@@ -218,20 +269,8 @@ class Encoder {
       const offset = v.byteOffset - c.byteOffset;
       if (v.buffer !== c.buffer || offset < 0 || offset + v.length > c.length)
         throw new Unencodable('bytes that are not the component’s');
-      return [VIEW, offset, v.length];
-    }
-    if (proto === Object.prototype) {
-      const kind = (value as { kind?: unknown }).kind;
-      if (typeof kind === 'string' && PRIM_NAMES.has(kind) && prim(kind as 'bool') === value)
-        return [PRIM, this.string(kind)];
-      const keys = Object.keys(value);
-      if (Object.getOwnPropertySymbols(value).length > 0) throw new Unencodable('a symbol property');
-      const out = [OBJ, Object.isFrozen(value) ? 1 : 0, keys.length];
-      for (const key of keys) {
-        if (!KEYS.has(key)) throw new Unencodable(`a property ${key}`);
-        out.push(this.string(key), this.ref((value as Record<string, unknown>)[key]));
-      }
-      return out;
+      nodes.push(VIEW, offset, v.length);
+      return this.next();
     }
     throw new Unencodable('an object of another class');
   }
