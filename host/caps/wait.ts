@@ -13,6 +13,13 @@
  */
 import type { SandboxContext } from './provider.js';
 
+/**
+ * The longest timer `setTimeout` takes (2^31 - 1 ms): past it Node fires after 1 ms and prints a
+ * TimeoutOverflowWarning. A deadline may be longer (`limits.deadlineMs` up to 2^53 - 1), so a
+ * timer for "what is left" is armed within this, and armed again if need be.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What `Atomics.wait` answers. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 

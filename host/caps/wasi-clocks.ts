@@ -11,7 +11,7 @@
  * thread free (its deadline ends the worker).
  */
 import type { CapabilityProvider, SandboxContext } from './provider.js';
-import { blockingWait } from './wait.js';
+import { blockingWait, MAX_TIMER_MS } from './wait.js';
 import { Pollable } from './wasi-io.js';
 import { wasiClocksTypes } from './wit-types.js';
 
@@ -74,7 +74,8 @@ function realClock(context: SandboxContext): Clock {
     later(instant) {
       const left = instant - monotonic();
       if (left <= 0n) return undefined;
-      const ms = Math.min(Math.ceil(Number(left) / 1e6), context.timeLeftMs());
+      // Within setTimeout's range: the pollable's wait arms another timer if it is not due yet.
+      const ms = Math.min(Math.ceil(Number(left) / 1e6), context.timeLeftMs(), MAX_TIMER_MS);
       return new Promise((resolve) => setTimeout(resolve, ms));
     },
   };

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
+import { MAX_TIMER_MS } from '../wait.js';
 import { exchange, type NetOutcome, type NetRequest } from './exchange.js';
 import type { NetReply } from './net-worker.js';
 
@@ -114,10 +115,14 @@ export function performAsync(request: Omit<NetRequest, 'id'>, waitMs: number): P
       clearTimeout(timer);
       resolve(answer);
     });
-    timer = setTimeout(() => {
-      end();
-      resolve({ error: { tag: 'timeout-exceeded' } });
-    }, waitMs);
+    // Within setTimeout's range (MAX_TIMER_MS).
+    timer = setTimeout(
+      () => {
+        end();
+        resolve({ error: { tag: 'timeout-exceeded' } });
+      },
+      Math.min(waitMs, MAX_TIMER_MS),
+    );
     stop = () => {
       clearTimeout(timer);
       end();

@@ -9,6 +9,7 @@
  */
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import { MAX_TIMER_MS } from '../wait.js';
 import { type AddressRange, addressAllowed } from './addresses.js';
 
 /** One request, as the kernel sends it (already checked against the rules). */
@@ -161,9 +162,14 @@ function connect(
     });
     response.on('error', () => fail({ tag: 'HTTP-response-incomplete' }));
   });
-  const timer = setTimeout(() => {
-    fail({ tag: responded ? 'HTTP-response-timeout' : 'connection-timeout' });
-  }, request.timeoutMs);
+  // Within setTimeout's range (MAX_TIMER_MS): the call's deadline, which may be longer, still
+  // bounds the exchange.
+  const timer = setTimeout(
+    () => {
+      fail({ tag: responded ? 'HTTP-response-timeout' : 'connection-timeout' });
+    },
+    Math.min(request.timeoutMs, MAX_TIMER_MS),
+  );
   outgoing.on('close', () => clearTimeout(timer));
   outgoing.on('error', (error: NodeJS.ErrnoException) => {
     if (responded) return;
