@@ -109,14 +109,17 @@ interface Write {
 }
 
 /**
- * Decoded straight-line code: its last three instructions (all a test or an increment needs;
- * kept in three reused objects, the scan allocates nothing per instruction), how many there
+ * Decoded straight-line code: its last six instructions (all a test or an increment needs;
+ * kept in six reused objects, the scan allocates nothing per instruction), how many there
  * were, the local writes, the fuel it costs, and where it stops.
  */
 class Segment {
   /** Values the code leaves on the stack (what it pushes less what it pops). */
   height = 0;
   readonly #ring: Step[] = [
+    { op: 0, arg: 0 },
+    { op: 0, arg: 0 },
+    { op: 0, arg: 0 },
     { op: 0, arg: 0 },
     { op: 0, arg: 0 },
     { op: 0, arg: 0 },
@@ -127,15 +130,15 @@ class Segment {
   stop = 0;
 
   push(op: number, arg: number): void {
-    const step = this.#ring[this.count % 3]!;
+    const step = this.#ring[this.count % 6]!;
     step.op = op;
     step.arg = arg;
     this.count++;
   }
 
-  /** The `k`-th instruction from the end (1: the last), k <= 3 and k <= count. */
+  /** The `k`-th instruction from the end (1: the last), k <= 6 and k <= count. */
   back(k: number): Step {
-    return this.#ring[(this.count - k) % 3]!;
+    return this.#ring[(this.count - k) % 6]!;
   }
 }
 
@@ -388,7 +391,29 @@ function matchTest(
   if (isVariableRead(b) && isBound(a, b.arg)) {
     return { test: kind.swapped, variableStep: b, variableIndex: n - 2, other: a };
   }
+  // clang's rotated loops: `bound; local.get i; i32.const c; i32.add; local.tee i; cmp`, the
+  // bound pushed before the increment whose tee the test reads. The three steps between them
+  // are exactly that increment (they take nothing from below the bound on the stack), so the
+  // bound is the comparison's first operand. (The bound is never written in the loop, so its
+  // value is the same read before the write or after.)
+  if (n >= 6 && b.op === OP_LOCAL_TEE && isIncrement(testSteps, b.arg)) {
+    const bound = testSteps.back(6);
+    if (isBound(bound, b.arg)) {
+      return { test: kind.swapped, variableStep: b, variableIndex: n - 2, other: bound };
+    }
+  }
   return undefined;
+}
+
+/** Whether the three steps before the last two are `local.get i; i32.const c; i32.add` (or `c; i`, or `i32.sub`). */
+function isIncrement(steps: Segment, variable: number): boolean {
+  const a = steps.back(5);
+  const b = steps.back(4);
+  const op = steps.back(3).op;
+  const isVar = (x: Step) => x.op === OP_LOCAL_GET && x.arg === variable;
+  const isConst = (x: Step) => x.op === OP_I32_CONST;
+  if (op === OP_I32_ADD) return (isVar(a) && isConst(b)) || (isConst(a) && isVar(b));
+  return op === OP_I32_SUB && isVar(a) && isConst(b);
 }
 
 /**
