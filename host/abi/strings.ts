@@ -32,6 +32,30 @@ const latin1Slice = (
   Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }
 ).latin1Slice;
 
+/**
+ * The most bytes one copy turns into a string. Node makes a string of about 1 MB or more
+ * (EXTERN_APEX, 0xFBEE9 bytes) an external one, whose bytes live outside V8's heap, where a
+ * worker's heap limit (`workers.heapMb`) does not bound them: a guest's list of strings naming one
+ * megabyte of its memory many times then filled the worker's process memory instead of ending
+ * the worker (test/hostile/isolate/worker-heap-exhaustion). Longer strings are joined from
+ * pieces of this size, each on the heap.
+ */
+export const ONE_BYTE_PIECE = 1 << 18;
+
+/** The one-byte string of `bytes` bytes at `ptr` (each byte its code unit), on V8's heap. */
+function oneByteString(
+  slice: (this: Uint8Array, start: number, end: number) => string,
+  u8: Uint8Array,
+  ptr: number,
+  bytes: number,
+): string {
+  const end = ptr + bytes;
+  if (bytes <= ONE_BYTE_PIECE) return slice.call(u8, ptr, end);
+  let s = '';
+  for (let i = ptr; i < end; i += ONE_BYTE_PIECE) s += slice.call(u8, i, Math.min(end, i + ONE_BYTE_PIECE));
+  return s;
+}
+
 function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
   // Short ASCII strings are common (names, keys): a loop beats TextDecoder's call overhead.
   if (bytes <= 32) {
@@ -46,7 +70,7 @@ function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
   // ASCII bytes are valid UTF-8 with no BOM, and each is its code unit: the fatal decoder's
   // string, made by a one-byte copy. Anything else (invalid input included) goes to the decoder.
   if (latin1Slice !== undefined && bytesAreAscii(u8.subarray(ptr, ptr + bytes)))
-    return latin1Slice.call(u8, ptr, ptr + bytes);
+    return oneByteString(latin1Slice, u8, ptr, bytes);
   return decodeWith(utf8Decoder, u8, ptr, bytes);
 }
 
@@ -61,7 +85,7 @@ function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: nu
 function decodeLatin1(u8: Uint8Array, ptr: number, bytes: number): string {
   // Each byte is its code unit: the one-byte copy is that string (1 KiB: 180 ns, against 43 us
   // for spreading the bytes into String.fromCharCode; perf-calls-2026-12-06-10.md).
-  if (latin1Slice !== undefined) return latin1Slice.call(u8, ptr, ptr + bytes);
+  if (latin1Slice !== undefined) return oneByteString(latin1Slice, u8, ptr, bytes);
   let s = '';
   for (let i = ptr, end = ptr + bytes; i < end; i += 4096) {
     s += String.fromCharCode(...u8.subarray(i, Math.min(end, i + 4096)));
