@@ -168,6 +168,9 @@ const CORE_KINDS: Record<string, CoreSort> = {
   tag: 'core-tag',
 };
 
+/** The most checks of instantiation arguments one plan makes (components in use make hundreds). */
+const MAX_FIT_STEPS = 100_000;
+
 const REALLOC_TYPE = { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
 class Frame {
@@ -211,6 +214,8 @@ class Planner {
   componentInstances = 0;
   section = 'component';
   depth = 0;
+  /** `fits` steps so far: the plan's bound on checking instantiation arguments. */
+  fitSteps = 0;
 
   fail: Fail = (message: string): never => {
     throw new KeelError('invalid-module', `invalid component (${this.section} section): ${message}`, {
@@ -828,6 +833,10 @@ class Planner {
   }
 
   fits(what: string, declared: ExternType, arg: Value, depth: number): void {
+    // Instances that share one instance under many exports at every level make the walk
+    // width^levels (hostile/abi/instance-argument-exponential): a plan checks so many at most.
+    if (++this.fitSteps > MAX_FIT_STEPS)
+      unsupported('instance', `instantiation arguments that need more than ${MAX_FIT_STEPS} checks`);
     const sort = declared.sort === 'core-module' ? 'core-module' : declared.sort;
     if (arg.sort !== sort) this.fail(`${what} is a ${arg.sort}, the import is a ${sort}`);
     if (declared.sort === 'func' && arg.sort === 'func') {
@@ -907,27 +916,42 @@ class Planner {
   }
 }
 
-/** Does a type refer to a resource anywhere (a handle, an import or export of one)? */
+const resourceAnswers = new WeakMap<object, boolean>();
+
+/**
+ * Does a type refer to a resource anywhere (a handle, an import or export of one)? Answered once
+ * per type object: instance types that export one shared type twice per level made the walk
+ * 2^levels (hostile/abi/outer-alias-exponential).
+ */
 function refersToResource(t: AnyType | ExternType, depth = 0): boolean {
   if (depth > 64) unsupported('alias', 'types nested more than 64 deep');
   if ('sort' in t) {
     return t.sort === 'core-module' ? false : refersToResource(t.type, depth + 1);
   }
   if (t instanceof ResourceType) return true;
+  let answer = resourceAnswers.get(t);
+  if (answer !== undefined) return answer;
   if (isValType(t)) {
     const found = new Set<ResourceType>();
     resourcesOf(t, found);
-    return found.size > 0;
+    answer = found.size > 0;
+  } else {
+    switch (t.kind) {
+      case 'func':
+        answer = [...t.params, ...t.results].some((p) => refersToResource(p.type, depth + 1));
+        break;
+      case 'instance':
+        answer = [...t.exports.values()].some((e) => refersToResource(e, depth + 1));
+        break;
+      case 'component':
+        answer = [...t.imports.values(), ...t.exports.values()].some((e) => refersToResource(e, depth + 1));
+        break;
+      default:
+        answer = false;
+    }
   }
-  switch (t.kind) {
-    case 'func':
-      return [...t.params, ...t.results].some((p) => refersToResource(p.type, depth + 1));
-    case 'instance':
-      return [...t.exports.values()].some((e) => refersToResource(e, depth + 1));
-    case 'component':
-      return [...t.imports.values(), ...t.exports.values()].some((e) => refersToResource(e, depth + 1));
-  }
-  return false;
+  resourceAnswers.set(t, answer);
+  return answer;
 }
 
 function hasAbstract(ft: FuncType): boolean {

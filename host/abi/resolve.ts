@@ -20,7 +20,7 @@ import {
   type CoreModuleType,
   type ExternType,
   type FuncType,
-  holdsBorrow,
+  hasBorrows,
   type InstanceType,
   isValType,
   MAX_VALUE_TYPE_DEPTH,
@@ -160,7 +160,7 @@ export class TypeScope {
   func(ast: FuncTypeAst): FuncType {
     const results = ast.results.map((r) => freeze({ name: r.name, type: this.valType(r.type) }));
     // Anywhere in a result, as wasmparser checks: a borrow lent by the callee would outlive the call.
-    if (results.some((r) => holdsBorrow(r.type))) this.fail('a function returns a borrow handle');
+    if (results.some((r) => hasBorrows(r.type))) this.fail('a function returns a borrow handle');
     return freeze({
       kind: 'func',
       params: ast.params.map((p) => freeze({ name: p.name, type: this.valType(p.type) })),

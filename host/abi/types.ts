@@ -236,21 +236,6 @@ export const hasBorrows = memoized((t, self) => t.kind === 'borrow' || childType
 const resourceSets = new WeakMap<ValType, ReadonlySet<ResourceType>>();
 
 /** Every resource type `t` mentions. */
-const borrowAnswers = new WeakMap<ValType, boolean>();
-
-/**
- * Does a borrow handle appear anywhere in `t` (a function result may hold none, at any depth)?
- * Answered once per type object, so a type that uses a shared one at every level is linear.
- */
-export function holdsBorrow(t: ValType): boolean {
-  let answer = borrowAnswers.get(t);
-  if (answer === undefined) {
-    answer = t.kind === 'borrow' || childTypes(t).some(holdsBorrow);
-    borrowAnswers.set(t, answer);
-  }
-  return answer;
-}
-
 export function resourcesOf(t: ValType, into: Set<ResourceType>): void {
   for (const r of resourceSet(t)) into.add(r);
 }
