@@ -8,7 +8,7 @@
  * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
  * and jco's glue did). docs/abi.md.
  */
-import { Buffer, isAscii as bytesAreAscii } from 'node:buffer';
+import { Buffer, isAscii as bytesAreAscii, constants as bufferConstants } from 'node:buffer';
 import { badValue, type Cx, trap } from './context.js';
 
 const UTF16_TAG = 0x8000_0000;
@@ -42,6 +42,14 @@ const latin1Slice = (
  */
 export const ONE_BYTE_PIECE = 1 << 18;
 
+/** The most code units a string of this host can have (V8's limit: 2^29 - 24 on 64 bits). */
+const MAX_STRING_UNITS = bufferConstants.MAX_STRING_LENGTH;
+
+/** A guest's string longer than the host can make (under a memory limit raised past 512 MiB). */
+function tooLong(ptr: number): never {
+  return trap(`the string at ${ptr} is longer than a host string can be (${MAX_STRING_UNITS} code units)`);
+}
+
 /** The one-byte string of `bytes` bytes at `ptr` (each byte its code unit), on V8's heap. */
 function oneByteString(
   slice: (this: Uint8Array, start: number, end: number) => string,
@@ -49,6 +57,7 @@ function oneByteString(
   ptr: number,
   bytes: number,
 ): string {
+  if (bytes > MAX_STRING_UNITS) tooLong(ptr);
   const end = ptr + bytes;
   if (bytes <= ONE_BYTE_PIECE) return slice.call(u8, ptr, end);
   let s = '';
@@ -77,12 +86,14 @@ function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
 function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: number): string {
   try {
     return decoder.decode(u8.subarray(ptr, ptr + bytes));
-  } catch {
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG') tooLong(ptr);
     return trap(`the string at ${ptr} is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'}`);
   }
 }
 
 function decodeLatin1(u8: Uint8Array, ptr: number, bytes: number): string {
+  if (bytes > MAX_STRING_UNITS) tooLong(ptr);
   // Each byte is its code unit: the one-byte copy is that string (1 KiB: 180 ns, against 43 us
   // for spreading the bytes into String.fromCharCode; perf-calls-2026-12-06-10.md).
   if (latin1Slice !== undefined) return oneByteString(latin1Slice, u8, ptr, bytes);
