@@ -8,7 +8,7 @@
  * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
  * and jco's glue did). docs/abi.md.
  */
-import { Buffer, isAscii as bytesAreAscii, constants as bufferConstants } from 'node:buffer';
+import { Buffer, constants as bufferConstants, isAscii as bytesAreAscii } from 'node:buffer';
 import { badValue, type Cx, trap } from './context.js';
 
 const UTF16_TAG = 0x8000_0000;
@@ -87,7 +87,8 @@ function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: nu
   try {
     return decoder.decode(u8.subarray(ptr, ptr + bytes));
   } catch (error) {
-    if (error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG') tooLong(ptr);
+    if (error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG')
+      tooLong(ptr);
     return trap(`the string at ${ptr} is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'}`);
   }
 }
