@@ -513,10 +513,11 @@ class Parser {
    * one field's value would overwrite the other's and a lowered field would read the other's.
    */
   distinct(names: readonly string[], what: string, keyed: boolean): void {
-    // Labels without an upper-case word (nearly all) are distinct ignoring case once they are
-    // distinct (checked before), and so are their JavaScript names (each upper-case letter of a
-    // key marks a hyphen): nothing to allocate for them.
-    if (names.length < 2 || !names.some((n) => UPPER.test(n))) return;
+    // Labels without an upper-case word or a word of digits (nearly all) are distinct ignoring
+    // case once they are distinct (checked before), and so are their JavaScript names (each
+    // upper-case letter of a key marks a hyphen): nothing to allocate for them. A word of digits
+    // leaves no mark (`a-1` and `a1` are both `a1`).
+    if (names.length < 2 || !names.some((n) => UPPER_OR_DIGIT_WORD.test(n))) return;
     const lower = new Map<string, string>();
     const keys = new Map<string, string>();
     for (const n of names) {
@@ -815,7 +816,7 @@ class Parser {
   }
 }
 
-const UPPER = /[A-Z]/;
+const UPPER_OR_DIGIT_WORD = /[A-Z]|-[0-9]/;
 
 function unique<T extends { name: string | undefined }>(items: T[], fail: (name: string) => never): void {
   const seen = new Set<string>();

@@ -11,7 +11,7 @@ import { Kernel } from '../../../host/index.js';
 import { hostileComponent, REALLOC, returnsPair } from './support.js';
 
 /** `a` bytes, then `tail`: one code unit more than the longest host string. */
-function component(tail: number[], encoding: 'utf8' | 'compact-utf16'): Promise<Uint8Array> {
+function component(tail: readonly number[], encoding: 'utf8' | 'compact-utf16'): Promise<Uint8Array> {
   const length = constants.MAX_STRING_LENGTH + tail.length;
   const stores = tail
     .map((b, i) => `(i32.store8 (i32.const ${65536 + length - tail.length + i}) (i32.const ${b}))`)
