@@ -54,7 +54,7 @@ export function defaultCacheDir(): string {
  * modules and the plan (host/abi/plan-codec.ts). Integers little-endian.
  */
 const MAGIC = 0x4c45454b; // "KEEL"
-const FORMAT = 5;
+const FORMAT = 6;
 const HASH_AT = 8;
 const COUNT_AT = HASH_AT + 32;
 /** Suffix of an entry's file (the key is hex). */
@@ -135,7 +135,7 @@ export class DiskCache {
     const data = readEntry(file);
     if (!data) return undefined;
     try {
-      const entry = decode(data);
+      const entry = decode(data, key);
       const used = entry ? use(entry.modules, entry.plan) : undefined;
       if (used === undefined) rmSync(file, { force: true });
       return used;
@@ -151,7 +151,7 @@ export class DiskCache {
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
     // The header, then each module as it is: no buffer of the whole entry (for an 11 MB guest,
     // a copy into 16 MB of fresh pages cost about three times the writes themselves).
-    const parts = [header(modules, plan), ...modules, ...(plan ? [plan] : [])];
+    const parts = [header(key, modules, plan), ...modules, ...(plan ? [plan] : [])];
     // The entry only saves later loads work: a disk that is full or read-only leaves this load
     // uncached, not failed.
     let fd: number;
@@ -250,8 +250,12 @@ function readEntry(file: string): Uint8Array | undefined {
   }
 }
 
-/** An entry's header for `modules`: what precedes them in its file, their hash included. */
-function header(modules: readonly Uint8Array[], plan: Uint8Array | undefined): Uint8Array {
+/**
+ * An entry's header for `modules`: what precedes them in its file, their hash included. The hash
+ * covers the entry's key too, so an entry copied to another key's file (another component's) is
+ * a miss, not that component's plan and modules.
+ */
+function header(key: string, modules: readonly Uint8Array[], plan: Uint8Array | undefined): Uint8Array {
   const out = new Uint8Array(COUNT_AT + 8 + 4 * modules.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
@@ -259,7 +263,7 @@ function header(modules: readonly Uint8Array[], plan: Uint8Array | undefined): U
   view.setUint32(COUNT_AT, modules.length, true);
   for (let i = 0; i < modules.length; i++) view.setUint32(COUNT_AT + 4 + 4 * i, modules[i]!.length, true);
   view.setUint32(COUNT_AT + 4 + 4 * modules.length, plan?.length ?? 0, true);
-  const hash = createHash('sha256').update(out.subarray(COUNT_AT));
+  const hash = createHash('sha256').update(key).update(out.subarray(COUNT_AT));
   for (const m of modules) hash.update(m);
   if (plan) hash.update(plan);
   out.set(hash.digest(), HASH_AT);
@@ -267,14 +271,17 @@ function header(modules: readonly Uint8Array[], plan: Uint8Array | undefined): U
 }
 
 /** The modules and plan of an entry, when it is whole, of this format and unaltered. */
-function decode(data: Uint8Array): { modules: Uint8Array[]; plan: Uint8Array | undefined } | undefined {
+function decode(
+  data: Uint8Array,
+  key: string,
+): { modules: Uint8Array[]; plan: Uint8Array | undefined } | undefined {
   if (data.length < COUNT_AT + 8) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== FORMAT) return undefined;
   const count = view.getUint32(COUNT_AT, true);
   if (count > (data.length - COUNT_AT - 8) / 4) return undefined;
   const headerBytes = COUNT_AT + 8 + 4 * count;
-  const digest = createHash('sha256').update(data.subarray(COUNT_AT)).digest();
+  const digest = createHash('sha256').update(key).update(data.subarray(COUNT_AT)).digest();
   if (!digest.equals(data.subarray(HASH_AT, COUNT_AT))) return undefined;
   const modules: Uint8Array[] = [];
   let at = headerBytes;

@@ -7,20 +7,20 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
 
-/** An entry of the disk cache's format 5 (host/loader/disk-cache.ts) holding `modules` and no plan, hash and all. */
-function entry(modules: Uint8Array[]): Buffer {
+/** An entry of the disk cache's format 6 (host/loader/disk-cache.ts) for the file `file`, holding `modules` and no plan, hash (with the key) and all. */
+function entry(file: string, modules: Uint8Array[]): Buffer {
   const header = Buffer.alloc(48 + 4 * modules.length);
   header.write('KEEL', 0, 'latin1');
-  header.writeUInt32LE(5, 4);
+  header.writeUInt32LE(6, 4);
   header.writeUInt32LE(modules.length, 40);
   for (const [i, m] of modules.entries()) header.writeUInt32LE(m.length, 44 + 4 * i);
   header.writeUInt32LE(0, 44 + 4 * modules.length);
-  const hash = createHash('sha256').update(header.subarray(40));
+  const hash = createHash('sha256').update(basename(file, '.metered')).update(header.subarray(40));
   for (const m of modules) hash.update(m);
   hash.digest().copy(header, 8);
   return Buffer.concat([header, ...modules]);
@@ -43,7 +43,7 @@ it('compiles counts what a load used, not the early compiles of a disk entry it 
   const module = original.subarray(52);
   expect(original.readUInt32LE(40)).toBe(1);
   expect(original.readUInt32LE(48)).toBe(0);
-  writeFileSync(file, entry([module, module]));
+  writeFileSync(file, entry(file, [module, module]));
 
   const second = new Kernel({ cacheDir });
   const loaded = await second.load(bytes);

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isKeelError, Kernel, type KernelOptions } from '../../../host/index.js';
 import { meteringHook } from '../../../host/kernel/metering.js';
@@ -49,7 +49,7 @@ function entryOf(cacheDir: string): string {
   return join(cacheDir, entries[0]!);
 }
 
-/** An entry's parts (disk-cache.ts, format 5): its modules and its plan. */
+/** An entry's parts (disk-cache.ts, format 6): its modules and its plan. */
 function parts(entry: Uint8Array): { modules: Uint8Array[]; plan: Uint8Array } {
   const view = new DataView(entry.buffer, entry.byteOffset, entry.length);
   const count = view.getUint32(40, true);
@@ -63,15 +63,15 @@ function parts(entry: Uint8Array): { modules: Uint8Array[]; plan: Uint8Array } {
   return { modules, plan: entry.subarray(at) };
 }
 
-/** An entry of format 5 holding `modules` and `plan`, its hash recomputed (a valid entry). */
-function entry(modules: Uint8Array[], plan: Uint8Array): Buffer {
+/** An entry of format 6 for the file `file` holding `modules` and `plan`, its hash (with the key) recomputed (a valid entry). */
+function entry(file: string, modules: Uint8Array[], plan: Uint8Array): Buffer {
   const header = Buffer.alloc(48 + 4 * modules.length);
   header.write('KEEL', 0, 'latin1');
-  header.writeUInt32LE(5, 4);
+  header.writeUInt32LE(6, 4);
   header.writeUInt32LE(modules.length, 40);
   for (const [i, m] of modules.entries()) header.writeUInt32LE(m.length, 44 + 4 * i);
   header.writeUInt32LE(plan.length, 44 + 4 * modules.length);
-  const hash = createHash('sha256').update(header.subarray(40));
+  const hash = createHash('sha256').update(basename(file, '.metered')).update(header.subarray(40));
   for (const m of modules) hash.update(m);
   hash.update(plan);
   hash.digest().copy(header, 8);
@@ -151,7 +151,7 @@ describe('plan-cache-tampered', () => {
       const file = entryOf(cacheDir);
       const original = readFileSync(file);
       const { modules, plan } = parts(original);
-      writeFileSync(file, entry(modules, alter(json(plan), modules.length)));
+      writeFileSync(file, entry(file, modules, alter(json(plan), modules.length)));
       const second = await loadAndAdd(cacheDir, bytes);
       expect(second).toMatchObject({
         cache: 'miss',
@@ -176,7 +176,7 @@ describe('plan-cache-tampered', () => {
     // The same plan with its module list doubled: as many modules as the entry holds, not as
     // the plan says; and the entry with the plan's two modules: the plan is not the component's.
     const e = json(plan);
-    writeFileSync(file, entry([modules[0]!, modules[0]!], bytesOf(e)));
+    writeFileSync(file, entry(file, [modules[0]!, modules[0]!], bytesOf(e)));
     expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({
       cache: 'miss',
       sum: 5,
@@ -221,6 +221,27 @@ describe('plan-cache-tampered', () => {
       cache: 'miss',
       stats: { plans: 1, planHits: 0 },
     });
+  });
+
+  it("an entry moved to another component's file is not read as that component's", async () => {
+    // Two components with one core module each: B's differs only by a function nothing calls.
+    const a = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+    const b = await componentFromWat(
+      ADDER_WAT.replace('(module', '(module (func $unused)'),
+      ADDER_WIT,
+      'adder',
+    );
+    const dirA = tempCacheDir();
+    const dirB = tempCacheDir();
+    await loadAndAdd(dirA, a);
+    await loadAndAdd(dirB, b);
+    const fileB = entryOf(dirB);
+    const ownB = readFileSync(fileB);
+    // A's whole entry, hash and all, under B's key: before format 6 its plan and modules ran as B.
+    writeFileSync(fileB, readFileSync(entryOf(dirA)));
+    const again = await loadAndAdd(dirB, b);
+    expect(again).toMatchObject({ cache: 'miss', sum: 5, stats: { diskHits: 0, planHits: 0 } });
+    expect(readFileSync(fileB)).toEqual(ownB);
   });
 
   it('an entry made under another fingerprint of the planner is not read', async () => {
