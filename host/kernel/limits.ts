@@ -84,7 +84,7 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(overrides) as [keyof Limits, number | undefined][]) {
     if (value === undefined) continue;
-    if (!(key in DEFAULT_LIMITS))
+    if (!Object.hasOwn(DEFAULT_LIMITS, key))
       throw new KeelError('invalid-argument', `unknown limit "${key}"`, { limit: key });
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
       throw new KeelError(
@@ -242,7 +242,7 @@ export function resolveClusterLimits(overrides: Partial<ClusterLimits> = {}): Cl
   const limits = { ...DEFAULT_CLUSTER_LIMITS };
   for (const [key, value] of Object.entries(overrides) as [keyof ClusterLimits, number | undefined][]) {
     if (value === undefined) continue;
-    if (!(key in DEFAULT_CLUSTER_LIMITS)) {
+    if (!Object.hasOwn(DEFAULT_CLUSTER_LIMITS, key)) {
       throw new KeelError('invalid-argument', `unknown cluster limit "${key}"`, { limit: key });
     }
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, resolveLimits, senderQuota } from '../../host/kernel/limits.js';
+import {
+  DEFAULT_LIMITS,
+  resolveClusterLimits,
+  resolveLimits,
+  senderQuota,
+} from '../../host/kernel/limits.js';
 
 describe('limits', () => {
   it('fills in every default and takes overrides', () => {
@@ -11,6 +16,15 @@ describe('limits', () => {
     expect(() => resolveLimits({ nope: 1 } as never)).toThrow(
       expect.objectContaining({ code: 'invalid-argument' }),
     );
+    // Names every object inherits are not limits either (`in` found them: toString: 5 was kept).
+    for (const inherited of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(() => resolveLimits({ [inherited]: 5 } as never)).toThrow(
+        expect.objectContaining({ code: 'invalid-argument', details: { limit: inherited } }),
+      );
+      expect(() => resolveClusterLimits({ [inherited]: 5 } as never)).toThrow(
+        expect.objectContaining({ code: 'invalid-argument', details: { limit: inherited } }),
+      );
+    }
     for (const bad of [-1, 1.5, Number.POSITIVE_INFINITY, Number.NaN]) {
       expect(() => resolveLimits({ fuel: bad })).toThrow(
         expect.objectContaining({ code: 'invalid-argument' }),
