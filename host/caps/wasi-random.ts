@@ -132,11 +132,12 @@ let pooledUsed = POOL_BYTES;
 
 /** The system's secure generator: from the pool up to `POOLED` bytes, straight into `target` above. */
 const system: Fill = (target, at, length) => {
+  if (length === 0) return;
   if (length > POOLED) {
     randomFillSync(target, at, length);
     return;
   }
-  if (pooledUsed + length > POOL_BYTES) {
+  if (pool === undefined || pooledUsed + length > POOL_BYTES) {
     pool ??= new Uint8Array(POOL_BYTES);
     randomFillSync(pool);
     pooledUsed = 0;
