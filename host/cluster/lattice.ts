@@ -20,7 +20,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EVENTS } from '../events/names.js';
 import { isErrorCode, KeelError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { type ClusterLimits, resolveClusterLimits } from '../kernel/limits.js';
+import { type ClusterLimits, capLimits, resolveClusterLimits } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import { isTopic } from '../sched/glob.js';
 import type { ArrivalOutcome } from '../sched/lattice.js';
@@ -518,7 +518,7 @@ export class Lattice implements RemotePort {
    * with the labels given, or (neither) on the least loaded host, this one included. Another
    * host runs it only if it accepts placements (`accept`), and only after checking the bytes it
    * fetched from this host against the module's sha256. The module is mounted at `spec.path`
-   * there, and spawned with the grants and limits given (that host's own limits apply too).
+   * there, and spawned with the grants and limits given, each limit no higher than that host's own.
    */
   async place(module: Uint8Array, spec: PlacementSpec, target: PlacementTarget = {}): Promise<Placement> {
     readSpec(spec);
@@ -1300,7 +1300,7 @@ export class Lattice implements RemotePort {
         this.#received.set(hash, handle);
         while (this.#received.size > KEEP_MODULES) this.#received.delete(this.#received.keys().next().value!);
       }
-      const sandbox = await this.#spawnFrom(handle, spec);
+      const sandbox = await this.#spawnFrom(handle, spec, 'peer');
       this.#hosted.delete(spec.path);
       this.#hosted.set(spec.path, { from: peer.host, sandbox, outlive: spec.outlive === true });
       while (this.#hosted.size > MAX_HOSTED) this.#hosted.delete(this.#hosted.keys().next().value!);
@@ -1317,12 +1317,20 @@ export class Lattice implements RemotePort {
     return this.#spawnFrom(handle, spec);
   }
 
-  /** Mount a placed module at its path and spawn it there; announce it at once. */
-  async #spawnFrom(handle: ModuleHandle, spec: PlacementSpec): Promise<string> {
+  /**
+   * Mount a placed module at its path and spawn it there; announce it at once. A peer's
+   * placement may tighten this host's limits, never raise them: each is the lower of the two.
+   */
+  async #spawnFrom(
+    handle: ModuleHandle,
+    spec: PlacementSpec,
+    from: 'self' | 'peer' = 'self',
+  ): Promise<string> {
     this.#kernel.mount(spec.path, handle);
+    const limits = spec.limits && from === 'peer' ? capLimits(spec.limits, this.#kernel.limits) : spec.limits;
     const sandbox = await this.#kernel.spawn(spec.path, {
       ...(spec.grants ? { grants: spec.grants } : {}),
-      ...(spec.limits ? { limits: spec.limits } : {}),
+      ...(limits ? { limits } : {}),
       ...(spec.name ? { name: spec.name } : {}),
       ...(spec.sched ? { sched: spec.sched } : {}),
     });

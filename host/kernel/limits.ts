@@ -80,6 +80,21 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   hostArgBytes: MiB,
 });
 
+/**
+ * Limits another party asks for, each no higher than `ceiling` (a peer's placement on this host:
+ * it may tighten the host's limits, never raise them). Unknown names and non-numbers pass through
+ * unchanged, for `resolveLimits` to refuse.
+ */
+export function capLimits(given: Partial<Limits>, ceiling: Readonly<Limits>): Partial<Limits> {
+  const out: Partial<Record<string, unknown>> = { ...given };
+  for (const [key, value] of Object.entries(given)) {
+    if (typeof value === 'number' && Object.hasOwn(ceiling, key)) {
+      out[key] = Math.min(value, ceiling[key as keyof Limits]);
+    }
+  }
+  return out as Partial<Limits>;
+}
+
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(overrides) as [keyof Limits, number | undefined][]) {

@@ -50,6 +50,30 @@ describe.skipIf(skipWithoutNats())('placement', () => {
     expect(a.kernel.sched.service('/p/here')?.state).toBe('running');
   });
 
+  it("a peer's placement may tighten the host's limits, never raise them", async () => {
+    const [a, b] = w.hosts as [LatticeWorld['hosts'][0], LatticeWorld['hosts'][0]];
+    const own = b.kernel.limits;
+    const placed = await a.lattice.place(
+      guestBytes('probe'),
+      {
+        path: '/p/limits',
+        grants: grants(),
+        limits: {
+          fuel: own.fuel * 10,
+          memoryBytes: own.memoryBytes * 2,
+          deadlineMs: Math.floor(own.deadlineMs / 2),
+        },
+      },
+      { host: 'beta' },
+    );
+    expect(placed.host).toBe('beta');
+    const sandbox = b.kernel.sandboxes.find((s) => placed.sandbox.startsWith(`${s.id}@`));
+    expect(sandbox).toBeDefined();
+    expect(sandbox!.limits.fuel).toBe(own.fuel);
+    expect(sandbox!.limits.memoryBytes).toBe(own.memoryBytes);
+    expect(sandbox!.limits.deadlineMs).toBe(Math.floor(own.deadlineMs / 2));
+  });
+
   it('is refused by a host that does not accept placements, and for labels nobody has', async () => {
     const [, b] = w.hosts as [LatticeWorld['hosts'][0], LatticeWorld['hosts'][0]];
     const refused = await b.lattice

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  capLimits,
   DEFAULT_LIMITS,
   resolveClusterLimits,
   resolveLimits,
@@ -10,6 +11,15 @@ describe('limits', () => {
   it('fills in every default and takes overrides', () => {
     expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
     expect(resolveLimits({ mailboxLength: 8 }).mailboxLength).toBe(8);
+  });
+
+  it('caps limits asked by another party at a ceiling, passing unknown names on for refusal', () => {
+    const ceiling = resolveLimits({ fuel: 100, memoryBytes: 1 << 20 });
+    expect(capLimits({ fuel: 1e12, memoryBytes: 4096 }, ceiling)).toEqual({ fuel: 100, memoryBytes: 4096 });
+    expect(capLimits({ nope: 5 } as never, ceiling)).toEqual({ nope: 5 });
+    expect(() => resolveLimits(capLimits({ fuel: -1 }, ceiling))).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
   });
 
   it('refuses unknown limits and values that are not finite non-negative integers', () => {
