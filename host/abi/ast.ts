@@ -17,20 +17,24 @@ export type CoreSort =
 
 export type Sort = CoreSort | 'func' | 'value' | 'type' | 'component' | 'instance';
 
-export type PrimName =
-  | 'bool'
-  | 's8'
-  | 'u8'
-  | 's16'
-  | 'u16'
-  | 's32'
-  | 'u32'
-  | 's64'
-  | 'u64'
-  | 'f32'
-  | 'f64'
-  | 'char'
-  | 'string';
+/** The component model's primitive value types, by their WIT names. */
+export const PRIM_NAMES = [
+  'bool',
+  's8',
+  'u8',
+  's16',
+  'u16',
+  's32',
+  'u32',
+  's64',
+  'u64',
+  'f32',
+  'f64',
+  'char',
+  'string',
+] as const;
+
+export type PrimName = (typeof PRIM_NAMES)[number];
 
 /** A value type as written: a primitive, or an index into the enclosing type index space. */
 export type ValTypeRef = { prim: PrimName } | { index: number };

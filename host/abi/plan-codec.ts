@@ -19,6 +19,7 @@
  * plan as on a fresh one.
  */
 
+import { PRIM_NAMES as PRIMITIVE_NAMES } from './ast.js';
 import type { ComponentPlan } from './plan.js';
 import { prim, ResourceType } from './types.js';
 
@@ -93,21 +94,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'dtor',
 ]);
 
-const PRIM_NAMES: ReadonlySet<string> = new Set([
-  'bool',
-  's8',
-  'u8',
-  's16',
-  'u16',
-  's32',
-  'u32',
-  's64',
-  'u64',
-  'f32',
-  'f64',
-  'char',
-  'string',
-]);
+const PRIM_NAMES: ReadonlySet<string> = new Set(PRIMITIVE_NAMES);
 
 /** Thrown by the encoder at a value it does not know: the plan is then not cached. */
 class Unencodable extends Error {}
