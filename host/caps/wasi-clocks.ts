@@ -61,6 +61,9 @@ function virtualClock(context: SandboxContext): Clock {
 
 function realClock(context: SandboxContext): Clock {
   const origin = process.hrtime.bigint();
+  // The timers armed for waits on the kernel's event loop (a worker sandbox's), made on first use.
+  let timers: Set<ReturnType<typeof setTimeout>> | undefined;
+  let ended = false;
   const monotonic = () => process.hrtime.bigint() - origin;
   return {
     monotonic,
@@ -74,9 +77,29 @@ function realClock(context: SandboxContext): Clock {
     later(instant) {
       const left = instant - monotonic();
       if (left <= 0n) return undefined;
+      // A sandbox that ended waits for nothing (its call is over): no timer.
+      if (ended) return new Promise<void>(() => {});
+      if (timers === undefined) {
+        const made = new Set<ReturnType<typeof setTimeout>>();
+        timers = made;
+        // A worker sandbox ended mid-wait (killed, timed out, the kernel closed) leaves no timer:
+        // one would keep the embedder's process alive until it fired, the deadline or 24 days.
+        context.onEnd(() => {
+          ended = true;
+          for (const timer of made) clearTimeout(timer);
+          made.clear();
+        });
+      }
+      const armed = timers;
       // Within setTimeout's range: the pollable's wait arms another timer if it is not due yet.
       const ms = Math.min(Math.ceil(Number(left) / 1e6), context.timeLeftMs(), MAX_TIMER_MS);
-      return new Promise((resolve) => setTimeout(resolve, ms));
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          armed.delete(timer);
+          resolve();
+        }, ms);
+        armed.add(timer);
+      });
     },
   };
 }
