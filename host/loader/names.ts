@@ -26,8 +26,11 @@ const LABEL_RE = new RegExp(`^${LABEL}$`);
 const PLAIN_RE = new RegExp(
   `^(?:${LABEL}|\\[(?:async )?constructor\\]${LABEL}|\\[(?:async )?(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL})$`,
 );
-/** `ns:pkg/iface@1.2.3`; nested namespaces and nested interface paths are accepted. */
-const INTERFACE_RE = new RegExp(`^(?:${WORDS}:)+${LABEL}(?:/${LABEL})+(?:@${SEMVER})?$`);
+/**
+ * `ns:pkg/iface@1.2.3`: one namespace, one projection. Nested namespaces (`a:b:c/d`) and nested
+ * projections (`a:b/c/d`) are the Explainer's gated future syntax (🪺), which wasmparser refuses.
+ */
+const INTERFACE_RE = new RegExp(`^${WORDS}:${LABEL}/${LABEL}(?:@${SEMVER})?$`);
 
 /**
  * Core names (core module imports and exports, core instance arguments and exports): printable

@@ -49,6 +49,10 @@ describe('name grammar', () => {
       'wasi:cli',
       'a:b/c@1',
       'url=<x>',
+      // Nested namespaces and projections: gated future syntax (component-model extern-names.wast).
+      'foo:bar:baz/qux',
+      'foo:bar/baz/qux',
+      'a:b:c:d/e/f@1.0.0',
     ]) {
       expect(nameProblem(name, 'export'), name).toBeDefined();
     }
