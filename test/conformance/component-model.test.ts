@@ -1,6 +1,8 @@
 /**
  * The component model's own reference tests (WebAssembly/component-model, test/; vendored under
- * component-model/, origin and licence in its NOTICE.md) run against Keel's API: every command of
+ * component-model/, origin and licence in its NOTICE.md), and Wasmtime's component-model scripts
+ * (bytecodealliance/wasmtime, tests/misc_testsuite/component-model/; under wasmtime/, with its
+ * NOTICE.md; keys `wasmtime/...`), run against Keel's API: every command of
  * every script, each ending as pass, fail, skip (with its reason) or refused (a component Keel
  * does not run on purpose, refused cleanly as `invalid-module`). See runner.ts for what each
  * command is held to and docs/conformance.md for the table.
@@ -15,6 +17,12 @@ import { expect, it } from 'vitest';
 import { type Outcome, runScript } from './runner.js';
 
 const ROOT = join(import.meta.dirname, 'component-model');
+const WASMTIME = join(import.meta.dirname, 'wasmtime');
+
+/** A script's file: `wasmtime/x.wast` from Wasmtime's scripts, anything else the model's. */
+function scriptPath(file: string): string {
+  return file.startsWith('wasmtime/') ? join(WASMTIME, file.slice('wasmtime/'.length)) : join(ROOT, file);
+}
 
 interface Counts {
   commands: number;
@@ -45,6 +53,30 @@ const EXPECTED: Record<string, Counts> = {
   'async/reject-gated-features.wast': { commands: 6, pass: 6, refused: 0, skip: 0, fail: 0 },
   'async/validate-no-async-abi-for-sync-type.wast': { commands: 3, pass: 3, refused: 0, skip: 0, fail: 0 },
   'async/validate-no-stream-char.wast': { commands: 1, pass: 1, refused: 0, skip: 0, fail: 0 },
+  'validation/extern-names.wast': { commands: 12, pass: 12, refused: 0, skip: 0, fail: 0 },
+  'validation/external-visibility.wast': { commands: 22, pass: 8, refused: 0, skip: 0, fail: 14 },
+  // Wasmtime's scripts.
+  'wasmtime/aliasing.wast': { commands: 2, pass: 2, refused: 0, skip: 0, fail: 0 },
+  'wasmtime/enum.wast': { commands: 3, pass: 3, refused: 0, skip: 0, fail: 0 },
+  'wasmtime/import.wast': { commands: 3, pass: 1, refused: 0, skip: 2, fail: 0 },
+  'wasmtime/nested.wast': { commands: 19, pass: 15, refused: 2, skip: 2, fail: 0 },
+  'wasmtime/strings.wast': { commands: 17, pass: 16, refused: 0, skip: 0, fail: 1 },
+  'wasmtime/types.wast': { commands: 36, pass: 35, refused: 0, skip: 0, fail: 1 },
+};
+
+/**
+ * Commands not run, by script and line, with why: what belongs to another host (Wasmtime's test
+ * host functions, Wasmtime's own limitations) or to an older grammar than the model's today.
+ */
+const SKIPS: Record<string, Record<number, string>> = {
+  'wasmtime/import.wast': {
+    1: "Wasmtime's own limitation (a re-exported import it does not implement), not the model's: Keel's refusal at spawn (capability-denied, no provider) proves nothing either way",
+    7: "Wasmtime's test host defines host-return-two as a function; Keel's runner grants nothing, and an empty instance import needs no provider",
+  },
+  'wasmtime/nested.wast': {
+    322: 'the stored copy exports a component named "", which the model\'s name grammar (names/kebab.wast) and wasmparser since 2023 refuse; Keel refuses it too',
+    410: 'imports "host-return-two" from Wasmtime\'s test host, and names an import "", which the model\'s name grammar refuses',
+  },
 };
 
 /**
@@ -52,6 +84,38 @@ const EXPECTED: Record<string, Counts> = {
  * or here and not failing, fails the test.
  */
 const KNOWN: Record<string, string> = {
+  'wasmtime/strings.wast:122':
+    "Keel lowers a string into a latin1+utf16 callee with one realloc of the exact size (it holds the whole string), where the model guesses latin1 and grows: the callee's second, unaligned realloc is never asked for",
+  'wasmtime/types.wast:251':
+    'refused as invalid: an export alias of an instance declared inside an instance or component type (only outer aliases are read in type declarations)',
+  'validation/external-visibility.wast:19':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:28':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:38':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:45':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:61':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:70':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:90':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:111':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:130':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:149':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:167':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:184':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:195':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
+  'validation/external-visibility.wast:208':
+    "a defined type (record, variant, enum, flags, resource) reached by an export's or import's type without being exported or imported by name is accepted",
   'resources/multiple-resources.wast:170':
     "the script (an older commit) expects a component's first handle to be 2; handle-table.wast (a later one) expects 1, as Keel gives: the vendored copies disagree",
   'validation/core-modules.wast:43':
@@ -129,8 +193,9 @@ const results = new Map<string, Outcome[]>();
 for (const file of Object.keys(EXPECTED)) {
   it(`${file}: every command as expected`, async () => {
     const dir = file.split('/')[0]!;
-    const outcomes = await runScript(readFileSync(join(ROOT, file), 'utf8'), {
+    const outcomes = await runScript(readFileSync(scriptPath(file), 'utf8'), {
       async: dir === 'async' || dir === 'concurrency',
+      ...(SKIPS[file] ? { skip: SKIPS[file] } : {}),
     });
     results.set(file, outcomes);
     const failing = outcomes.filter((o) => o.status === 'fail');

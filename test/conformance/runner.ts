@@ -51,7 +51,17 @@ const ENGINE = /At most one memory is supported/;
 
 type Current = { sandbox: Sandbox } | { refused: string } | undefined;
 
-export async function runScript(source: string, options: { async?: boolean } = {}): Promise<Outcome[]> {
+export interface ScriptOptions {
+  /** A script under async/ or concurrency/: a refusal must name component-model async. */
+  async?: boolean;
+  /**
+   * Commands of the script not run, by line, each with why: a directive of another host (a
+   * Wasmtime script's host functions, its own limitations). Recorded as `skip`, never a pass.
+   */
+  skip?: Record<number, string>;
+}
+
+export async function runScript(source: string, options: ScriptOptions = {}): Promise<Outcome[]> {
   const commands = readCommands(source);
   const outcomes: Outcome[] = [];
   const kernel = new Kernel({ cacheDir: false });
@@ -63,6 +73,12 @@ export async function runScript(source: string, options: { async?: boolean } = {
   try {
     for (const c of commands) {
       const kind = head(c.expr);
+      const skipped = options.skip?.[c.line];
+      if (skipped !== undefined) {
+        record(c, 'skip', skipped);
+        if (kind === 'component') current = { refused: `skipped: ${skipped}` };
+        continue;
+      }
       try {
         if (kind === 'component') {
           const second = atom(c.expr.items[1]);
