@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import {
@@ -10,6 +8,7 @@ import {
   PREVIEW1_HELLO_WAT,
   tempCacheDir,
 } from '../helpers/components.js';
+import { diskEntry, entryOf, entryParts } from '../helpers/disk-entry.js';
 import { wat } from '../helpers/wat.js';
 
 describe('loader: cache of metered core modules', () => {
@@ -36,21 +35,12 @@ describe('loader: cache of metered core modules', () => {
     const first = new Kernel({ cacheDir });
     await first.load(bytes);
     await first.close();
-    const entries = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-    expect(entries).toHaveLength(1);
     // The entry remade with its one module twice and a correct hash: whole, but not this component's.
-    const entry = join(cacheDir, entries[0]!);
+    const entry = entryOf(cacheDir);
     const original = readFileSync(entry);
-    const module = original.subarray(48);
-    const twice = Buffer.alloc(52 + 2 * module.length);
-    original.copy(twice, 0, 0, 40);
-    twice.writeUInt32LE(2, 40);
-    twice.writeUInt32LE(module.length, 44);
-    twice.writeUInt32LE(module.length, 48);
-    module.copy(twice, 52);
-    module.copy(twice, 52 + module.length);
-    createHash('sha256').update(twice.subarray(40)).digest().copy(twice, 8);
-    writeFileSync(entry, twice);
+    const { modules } = entryParts(original);
+    expect(modules).toHaveLength(1);
+    writeFileSync(entry, diskEntry(entry, [modules[0]!, modules[0]!]));
 
     const second = new Kernel({ cacheDir });
     const loaded = await second.load(bytes);

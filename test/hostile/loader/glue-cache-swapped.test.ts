@@ -3,15 +3,14 @@
  * same module without its fuel checks). What is read from the cache is checked against the
  * sha256 recorded when it was written: a swapped module is never compiled; the entry is remade.
  *
- * An entry is one file per component (host/loader/disk-cache.ts): `KEEL`, the format, the sha256
- * of what follows (bytes 8-40), the number of modules and their sizes (u32 each), the size of
- * the plan (u32: none here, the sources carry no planner fingerprint), the modules.
+ * An entry is one file per component (host/loader/disk-cache.ts; its format in
+ * test/helpers/disk-entry.ts): no plan here, the sources carry no planner fingerprint.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../../helpers/components.js';
+import { COUNT_AT, diskEntry, entryOf, entryParts, HASH_AT } from '../../helpers/disk-entry.js';
 import { wat } from '../../helpers/wat.js';
 
 async function loadAndAdd(cacheDir: string, bytes: Uint8Array) {
@@ -25,21 +24,13 @@ async function loadAndAdd(cacheDir: string, bytes: Uint8Array) {
   }
 }
 
-function entryOf(cacheDir: string): string {
-  const entries = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  expect(entries).toHaveLength(1);
-  return join(cacheDir, entries[0]!);
-}
-
 /** The entry with its one module replaced by `module`, its recorded hash left as it was. */
-function swapped(entry: Uint8Array, module: Uint8Array): Uint8Array {
-  const header = Uint8Array.from(entry.subarray(0, 52));
-  expect(new DataView(header.buffer).getUint32(40, true)).toBe(1);
-  expect(new DataView(header.buffer).getUint32(48, true)).toBe(0);
-  new DataView(header.buffer).setUint32(44, module.length, true);
-  const out = new Uint8Array(52 + module.length);
-  out.set(header);
-  out.set(module, 52);
+function swapped(file: string, entry: Buffer, module: Uint8Array): Buffer {
+  const { modules, plan } = entryParts(entry);
+  expect(modules).toHaveLength(1);
+  expect(plan).toHaveLength(0);
+  const out = diskEntry(file, [module]);
+  entry.copy(out, HASH_AT, HASH_AT, COUNT_AT);
   return out;
 }
 
@@ -50,7 +41,7 @@ it('does not use a swapped metered module, and remakes the entry', async () => {
   const entry = entryOf(cacheDir);
   const original = readFileSync(entry);
   // The same component's core module, unmetered: it would run without fuel checks.
-  writeFileSync(entry, swapped(original, await wat(ADDER_WAT)));
+  writeFileSync(entry, swapped(entry, original, await wat(ADDER_WAT)));
 
   const second = await loadAndAdd(cacheDir, bytes);
   expect(second).toMatchObject({ cache: 'miss', sum: 5, stats: { diskHits: 0 } });

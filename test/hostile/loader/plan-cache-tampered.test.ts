@@ -16,14 +16,13 @@
  *
  * The sources carry no fingerprint (the build stamps it), so this file gives the kernel one.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { isKeelError, Kernel, type KernelOptions } from '../../../host/index.js';
 import { meteringHook } from '../../../host/kernel/metering.js';
 import { Loader } from '../../../host/loader/loader.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../../helpers/components.js';
+import { diskEntry, entryOf, entryParts } from '../../helpers/disk-entry.js';
 import { hostileComponent, REALLOC } from '../abi/support.js';
 
 vi.mock('../../../host/abi/plan-fingerprint.js', () => ({ PLANNER_FINGERPRINT: 'test-fingerprint' }));
@@ -43,41 +42,6 @@ async function loadAndAdd(cacheDir: string, bytes: Uint8Array, options: KernelOp
   }
 }
 
-function entryOf(cacheDir: string): string {
-  const entries = readdirSync(cacheDir).filter((name) => !name.startsWith('.'));
-  expect(entries).toHaveLength(1);
-  return join(cacheDir, entries[0]!);
-}
-
-/** An entry's parts (disk-cache.ts, format 6): its modules and its plan. */
-function parts(entry: Uint8Array): { modules: Uint8Array[]; plan: Uint8Array } {
-  const view = new DataView(entry.buffer, entry.byteOffset, entry.length);
-  const count = view.getUint32(40, true);
-  let at = 48 + 4 * count;
-  const modules: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const size = view.getUint32(44 + 4 * i, true);
-    modules.push(entry.subarray(at, at + size));
-    at += size;
-  }
-  return { modules, plan: entry.subarray(at) };
-}
-
-/** An entry of format 6 for the file `file` holding `modules` and `plan`, its hash (with the key) recomputed (a valid entry). */
-function entry(file: string, modules: Uint8Array[], plan: Uint8Array): Buffer {
-  const header = Buffer.alloc(48 + 4 * modules.length);
-  header.write('KEEL', 0, 'latin1');
-  header.writeUInt32LE(6, 4);
-  header.writeUInt32LE(modules.length, 40);
-  for (const [i, m] of modules.entries()) header.writeUInt32LE(m.length, 44 + 4 * i);
-  header.writeUInt32LE(plan.length, 44 + 4 * modules.length);
-  const hash = createHash('sha256').update(basename(file, '.metered')).update(header.subarray(40));
-  for (const m of modules) hash.update(m);
-  hash.update(plan);
-  hash.digest().copy(header, 8);
-  return Buffer.concat([header, ...modules, plan]);
-}
-
 type Encoded = { format: number; strings: string[]; nodes: number[] };
 const json = (plan: Uint8Array): Encoded => JSON.parse(Buffer.from(plan).toString('utf8')) as Encoded;
 const bytesOf = (e: Encoded | string) => Buffer.from(typeof e === 'string' ? e : JSON.stringify(e));
@@ -88,7 +52,7 @@ describe('plan-cache-tampered', () => {
     const cacheDir = tempCacheDir();
     const first = await loadAndAdd(cacheDir, bytes);
     expect(first).toMatchObject({ cache: 'miss', sum: 5, event: { plan_cache: 'miss' } });
-    expect(parts(readFileSync(entryOf(cacheDir))).plan.length).toBeGreaterThan(0);
+    expect(entryParts(readFileSync(entryOf(cacheDir))).plan.length).toBeGreaterThan(0);
     const second = await loadAndAdd(cacheDir, bytes);
     expect(second).toMatchObject({
       cache: 'disk',
@@ -150,8 +114,8 @@ describe('plan-cache-tampered', () => {
       await loadAndAdd(cacheDir, bytes);
       const file = entryOf(cacheDir);
       const original = readFileSync(file);
-      const { modules, plan } = parts(original);
-      writeFileSync(file, entry(file, modules, alter(json(plan), modules.length)));
+      const { modules, plan } = entryParts(original);
+      writeFileSync(file, diskEntry(file, modules, alter(json(plan), modules.length)));
       const second = await loadAndAdd(cacheDir, bytes);
       expect(second).toMatchObject({
         cache: 'miss',
@@ -172,11 +136,11 @@ describe('plan-cache-tampered', () => {
     const cacheDir = tempCacheDir();
     await loadAndAdd(cacheDir, bytes);
     const file = entryOf(cacheDir);
-    const { modules, plan } = parts(readFileSync(file));
+    const { modules, plan } = entryParts(readFileSync(file));
     // The same plan with its module list doubled: as many modules as the entry holds, not as
     // the plan says; and the entry with the plan's two modules: the plan is not the component's.
     const e = json(plan);
-    writeFileSync(file, entry(file, [modules[0]!, modules[0]!], bytesOf(e)));
+    writeFileSync(file, diskEntry(file, [modules[0]!, modules[0]!], bytesOf(e)));
     expect(await loadAndAdd(cacheDir, bytes)).toMatchObject({
       cache: 'miss',
       sum: 5,
