@@ -126,9 +126,14 @@ export interface ComponentPlan {
   readonly componentInstances: number;
 }
 
-/** Parse and plan a component. Throws `invalid-module`. */
-export function planComponent(bytes: Uint8Array): ComponentPlan {
-  return new Planner().plan(parseComponent(bytes));
+/**
+ * Parse and plan a component. Throws `invalid-module`. `onModule` is called with each core module
+ * as the planner first meets it (in the order of the plan's `modules`), before the rest of the
+ * component is planned: the loader starts its work on the module there (validation, metering, a
+ * compile on V8's threads) so that it overlaps the plan. What it throws ends the plan.
+ */
+export function planComponent(bytes: Uint8Array, onModule?: (module: CoreModulePlan) => void): ComponentPlan {
+  return new Planner(onModule).plan(parseComponent(bytes));
 }
 
 type Value =
@@ -216,6 +221,8 @@ class Planner {
   depth = 0;
   /** `fits` steps so far: the plan's bound on checking instantiation arguments. */
   fitSteps = 0;
+
+  constructor(readonly onModule: ((module: CoreModulePlan) => void) | undefined) {}
 
   fail: Fail = (message: string): never => {
     throw new KeelError('invalid-module', `invalid component (${this.section} section): ${message}`, {
@@ -337,8 +344,10 @@ class Planner {
     const known = this.moduleIds.get(bytes);
     if (known !== undefined) return known;
     const index = this.modules.length;
-    this.modules.push({ bytes, info, file: `core${index}.wasm` });
+    const module: CoreModulePlan = { bytes, info, file: `core${index}.wasm` };
+    this.modules.push(module);
     this.moduleIds.set(bytes, index);
+    this.onModule?.(module);
     return index;
   }
 

@@ -6,7 +6,7 @@
  * (data, verified by its sha256).
  */
 import { hash } from 'node:crypto';
-import { type ComponentPlan, planComponent } from '../abi/plan.js';
+import { type ComponentPlan, type CoreModulePlan, planComponent } from '../abi/plan.js';
 import { decodePlan, encodePlan } from '../abi/plan-codec.js';
 import { KeelError } from '../kernel/errors.js';
 import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
@@ -233,8 +233,8 @@ export class Loader {
   /**
    * `id`: the hash of `bytes`, which names its core modules. V8 compiles on its own threads:
    * each core module's compile starts as soon as its final bytes exist (read from the disk cache
-   * before planning, or metered), so that it runs while this thread plans, meters the next
-   * module or writes the cache entry.
+   * before planning, or metered as the planner meets it), so that it runs while this thread
+   * plans, meters the next module, writes the cache entry and describes the modules.
    */
   async #plan(bytes: Uint8Array, id: string, kind: ModuleKind): Promise<ComponentParts> {
     const hook = this.#options.coreHook;
@@ -267,53 +267,80 @@ export class Loader {
       }
       return cached.map((m, i) => this.#compileCore(m, `core${i}.wasm`));
     });
-    let plan = cachedPlan;
-    if (!plan) {
-      plan = planComponent(bytes);
-      this.stats.plans++;
-    }
-    let compiling: Promise<WebAssembly.Module>[];
-    let fromDisk = false;
-    if (early && early.length === plan.modules.length && early.length > 0) {
-      compiling = early;
-      fromDisk = true;
-      this.stats.diskHits += early.length;
-      this.stats.compiles += early.length;
-    } else {
-      compiling = [];
-      const transformed: Uint8Array[] = [];
-      for (const m of plan.modules) {
-        let final = m.bytes;
+    // A miss meters and compiles each core module as the planner meets it, so that V8 compiles
+    // while the rest of the component is planned. A module the hook refuses fails the load only
+    // once the plan succeeded, as when the modules were metered after it: an invalid component
+    // is refused for its plan first, then for its first invalid module, as before.
+    const compiling: Promise<WebAssembly.Module>[] = [];
+    const transformed: Uint8Array[] = [];
+    let refused: { error: unknown } | undefined;
+    const start = (m: CoreModulePlan): void => {
+      if (refused) return;
+      let final = m.bytes;
+      try {
         if (hook) {
           // The hook (metering) expects valid input: each core module is checked first.
           validateCore(m.bytes, m.file);
           final = hook.transform(m.bytes, { file: m.file, kind });
         }
-        transformed.push(final);
-        compiling.push(this.#compileCore(final, m.file));
-        this.stats.compiles++;
-        // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's
-        // progress note).
-        if (hook) await new Promise<void>((resolve) => setImmediate(resolve));
+      } catch (error) {
+        refused = { error };
+        return;
       }
+      transformed.push(final);
+      compiling.push(this.#compileCore(final, m.file));
+    };
+    const releaseAll = () => {
+      if (hook?.release) for (const output of transformed) hook.release(output);
+    };
+    let plan = cachedPlan;
+    if (!plan) {
+      try {
+        plan = early === undefined ? planComponent(bytes, start) : planComponent(bytes);
+      } catch (error) {
+        releaseAll();
+        throw error;
+      }
+      this.stats.plans++;
+    }
+    let fromDisk = false;
+    let modules: Promise<WebAssembly.Module[]>;
+    if (early && early.length === plan.modules.length && early.length > 0) {
+      modules = Promise.all(early);
+      fromDisk = true;
+      this.stats.diskHits += early.length;
+      this.stats.compiles += early.length;
+    } else {
+      if (early !== undefined) for (const m of plan.modules) start(m);
+      if (refused) {
+        releaseAll();
+        throw refused.error;
+      }
+      this.stats.compiles += compiling.length;
+      modules = Promise.all(compiling);
+      // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's
+      // progress note) before the cache entry is written.
+      if (hook && transformed.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (disk && transformed.length > 0)
         disk.write(diskKey, transformed, fingerprint ? encodePlan(plan, bytes) : undefined);
-      if (hook?.release) for (const output of transformed) hook.release(output);
+      releaseAll();
     }
-    const modules = await Promise.all(compiling);
+    // What follows the compiles runs while V8 finishes them.
     const describe = hook?.describe;
     const coreModules = new Map<string, WebAssembly.Module>();
     const coreSizes = new Map<string, number>();
     const coreFacts = new Map<string, unknown>();
-    plan.modules.forEach((m, i) => {
-      coreModules.set(m.file, modules[i]!);
+    for (const m of plan.modules) {
       coreSizes.set(m.file, m.bytes.length);
       if (describe) coreFacts.set(m.file, describe(m.bytes));
-    });
+    }
+    const world = planWorld(plan);
+    const compiled = await modules;
+    for (const [i, m] of plan.modules.entries()) coreModules.set(m.file, compiled[i]!);
     return {
       plan,
-      modules,
-      world: planWorld(plan),
+      modules: compiled,
+      world,
       source: fromDisk ? 'disk' : 'miss',
       planCache,
       coreModules,
