@@ -38,9 +38,12 @@ const latin1Slice = (
  * worker's heap limit (`workers.heapMb`) does not bound them: a guest's list of strings naming one
  * megabyte of its memory many times then filled the worker's process memory instead of ending
  * the worker (test/hostile/isolate/worker-heap-exhaustion). Longer strings are joined from
- * pieces of this size, each on the heap.
+ * pieces of this size, each on the heap, and each under V8's large-object size (128 KiB): a piece
+ * of 256 KiB was a fresh mapping faulted in and unmapped per piece and per call, and a megabyte
+ * string lifted per call cost the host 28-88x compute per unit of fuel (64 KiB pieces: about 1x;
+ * test/hostile/abi/long-string-large-objects).
  */
-export const ONE_BYTE_PIECE = 1 << 18;
+export const ONE_BYTE_PIECE = 1 << 16;
 
 /** The most code units a string of this host can have (V8's limit: 2^29 - 24 on 64 bits). */
 const MAX_STRING_UNITS = bufferConstants.MAX_STRING_LENGTH;
