@@ -5,6 +5,8 @@
  * made while they are lent gets a buffer of its own, and what the loader compiled from them stays
  * whole when the next read overwrites the buffer.
  */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { DiskCache } from '../../host/loader/disk-cache.js';
@@ -73,4 +75,22 @@ it('modules compiled from one entry are whole after the next entry is read over 
   } finally {
     await kernel.close();
   }
+});
+
+it('checks an entry under a key longer than its header as it checks any other', () => {
+  const dir = tempCacheDir();
+  const cache = new DiskCache(dir);
+  const key = 'k'.repeat(64);
+  cache.write(key, [bytes(30, 4)]);
+  cache.write('short', [bytes(30, 4)]);
+  expect(cache.read(key, (m) => m[0]!.slice())).toEqual(bytes(30, 4));
+  // The same modules under another key: the hash covers the key, so a copy is a miss.
+  const file = (k: string) => join(dir, `${k}.metered`);
+  copyFileSync(file('short'), file(key));
+  expect(cache.read(key, () => 'used')).toBeUndefined();
+  // Read twice: a read writes over the start of its buffer, never over what it hashes next.
+  cache.write(key, [bytes(30, 5)]);
+  expect(cache.read(key, (m) => m[0]!.slice())).toEqual(bytes(30, 5));
+  expect(cache.read('short', (m) => m[0]!.slice())).toEqual(bytes(30, 4));
+  expect(cache.read('short', (m) => m[0]!.slice())).toEqual(bytes(30, 4));
 });
