@@ -3,10 +3,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import wabtInit from 'wabt';
+import type wabtInit from 'wabt';
 import { cached } from './wasm-tools.js';
 
-let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
+type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+/**
+ * wabt is imported on the first compile, not with this module: its 700 KB of JavaScript cost a
+ * process about 0.1 s of CPU to evaluate, and most test files find every module they compile in
+ * the cache.
+ */
+let wabt: Promise<Wabt> | undefined;
 
 /** Features V8 in Node 20 accepts by default. */
 export const WAT_FEATURES = {
@@ -46,8 +52,8 @@ export async function watUncached(
   name = 'inline.wat',
   features = WAT_FEATURES,
 ): Promise<Uint8Array> {
-  wabt ??= await wabtInit();
-  const module = wabt.parseWat(name, source, features);
+  wabt ??= import('wabt').then(({ default: init }) => init());
+  const module = (await wabt).parseWat(name, source, features);
   try {
     module.resolveNames();
     module.validate();

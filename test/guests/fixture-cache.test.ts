@@ -3,9 +3,11 @@
  * jco-transpile's wasm-tools makes for the same inputs, any input that differs is another
  * entry, and a call that throws stores nothing and throws again; wat() (wabt) likewise.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as jco from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentEmbed, componentNew, parse, wasmToolsCacheStats } from '../../scripts/lib/wasm-tools.js';
@@ -134,5 +136,42 @@ describe("the fixtures' wasm-tools cache", () => {
     await expect(wat('(module (func (i32.add)))')).rejects.toThrow();
     expect(stats()).toEqual({ hits: start.hits + 1, misses: start.misses + 3 });
     expect(entries()).toHaveLength(stored + 3);
+  });
+
+  it('a process whose every wat() is a hit never loads wabt (built: dist/scripts/lib/wat.js)', async () => {
+    const source = '(module (func (export "g") (result i32) (i32.const 5)))';
+    await wat(source);
+    // Module hooks that print every package a child process resolves, one a line on stderr.
+    const hooks = mkdtempSync(join(tmpdir(), 'keel-resolve-hooks-'));
+    writeFileSync(
+      join(hooks, 'hooks.mjs'),
+      'export async function resolve(s, c, next) { if (!/^(node:|[./]|file:|data:)/.test(s)) process.stderr.write("resolved " + s + "\\n"); return next(s, c); }',
+    );
+    writeFileSync(
+      join(hooks, 'register.mjs'),
+      "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);",
+    );
+    const watJs = fileURLToPath(new URL('../../dist/scripts/lib/wat.js', import.meta.url));
+    const run = (cache: string) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          join(hooks, 'register.mjs'),
+          '--input-type=module',
+          '-e',
+          `const { wat } = await import(${JSON.stringify(watJs)}); console.log((await wat(${JSON.stringify(source)})).length);`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, KEEL_WASM_TOOLS_CACHE: cache } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      return { length: Number(r.stdout), wabt: r.stderr.split('\n').includes('resolved wabt') };
+    };
+    const length = (await wat(source)).length;
+    // A hit: the bytes, and wabt never imported.
+    expect(run(dir)).toEqual({ length, wabt: false });
+    // A miss compiles with wabt, which the hooks see: they would see it on a hit too.
+    expect(run('off')).toEqual({ length, wabt: true });
+    rmSync(hooks, { recursive: true, force: true });
   });
 });
