@@ -3,7 +3,7 @@
  * analysis or the charge it emits in one way a bypass could come from; the proof
  * (`test/meter/counted-loops.test.ts` and the hostile guests) must fail on every one.
  *
- *   npm run build && node dist/scripts/counted-mutations.js
+ *   npm run build && node dist/scripts/counted-mutations.js [--filter REGEX]
  *
  * Each mutation is applied to the source, the tests run (vitest compiles the source itself),
  * and the source is restored, also on Ctrl-C or failure. Prints one line per mutation and
@@ -23,13 +23,14 @@ interface Mutation {
 const COUNTED = 'host/meter/counted.ts';
 const FUEL = 'host/meter/fuel.ts';
 const PRECHARGE = 'host/meter/precharge.ts';
+const STRIDED = 'host/meter/strided.ts';
 
 const MUTATIONS: Mutation[] = [
   {
     name: "a do loop's last turn not charged",
     file: COUNTED,
-    from: 'return build(head, head.writes, at, -1, perTurn, perTurn);',
-    to: 'return build(head, head.writes, at, -1, perTurn, 0);',
+    from: 'return build(pos, head, head.writes, at, -1, perTurn, perTurn);',
+    to: 'return build(pos, head, head.writes, at, -1, perTurn, 0);',
   },
   {
     name: 'a second back edge not seen',
@@ -104,9 +105,68 @@ const MUTATIONS: Mutation[] = [
     from: '} else if (index === this.#knownLocal) {',
     to: '} else if (index === -5) {',
   },
+  {
+    name: 'strided: the guard against wrap-around ignored',
+    file: STRIDED,
+    from: 'code.byte(OP_I32_EQZ);\n  code.byte(OP_BR_IF);\n  code.byte(0);',
+    to: 'code.byte(OP_I32_EQZ);\n  code.byte(0x1a);\n  code.byte(0x41);\n  code.byte(0);\n  code.byte(OP_BR_IF);\n  code.byte(0);',
+  },
+  {
+    name: 'strided: one turn too few',
+    file: STRIDED,
+    from: 'constant(1);\n  code.byte(OP_I64_ADD);\n  code.byte(OP_ELSE);',
+    to: 'constant(0);\n  code.byte(OP_I64_ADD);\n  code.byte(OP_ELSE);',
+  },
+  {
+    name: 'strided: a test that fails at once counted as one turn',
+    file: STRIDED,
+    from: 'code.byte(OP_ELSE);\n  constant(0);',
+    to: 'code.byte(OP_ELSE);\n  constant(1);',
+  },
+  {
+    name: "strided: the step's write ignored",
+    file: STRIDED,
+    from: 'w.local === matched.bound || w.local === write.stride',
+    to: 'w.local === matched.bound',
+  },
+  {
+    name: "strided: the bound's write ignored",
+    file: STRIDED,
+    from: 'w.local === matched.bound || w.local === write.stride',
+    to: 'w.local === write.stride',
+  },
+  {
+    name: 'strided: two writes of the variable allowed',
+    file: STRIDED,
+    from: 'if (mine.length !== 1) return undefined;',
+    to: 'if (mine.length < 1) return undefined;',
+  },
+  {
+    name: 'strided: the test read as after the write',
+    file: STRIDED,
+    from: 'afterWrite: write.segment === 0,',
+    to: 'afterWrite: true,',
+  },
+  {
+    name: 'strided: a count past 2^53 fuel charged as finite',
+    file: STRIDED,
+    from: 'constant(Math.ceil(2 ** 53 / loop.perTurn));',
+    to: 'constant(-1);',
+  },
+  {
+    name: 'strided: the per-turn copy not charged at its header',
+    file: STRIDED,
+    from: 'charge(loop.last);\n    e.writeInlineCheck(code);',
+    to: 'e.writeInlineCheck(code);',
+  },
 ];
 
-const TESTS = ['test/meter/counted-loops.test.ts', 'test/meter/fuel-costs.test.ts', 'test/hostile/meter/'];
+const TESTS = [
+  'test/meter/counted-loops.test.ts',
+  'test/meter/strided-loops.test.ts',
+  'test/meter/fuel-costs.test.ts',
+  'test/hostile/meter/',
+];
 
 function main(): void {
   const root = process.cwd();
@@ -116,7 +176,10 @@ function main(): void {
     restore();
     process.exit(130);
   });
-  for (const m of MUTATIONS) {
+  const at = process.argv.indexOf('--filter');
+  const filter = new RegExp(at >= 0 ? process.argv[at + 1]! : '.');
+  const chosen = MUTATIONS.filter((m) => filter.test(m.name));
+  for (const m of chosen) {
     const path = join(root, m.file);
     const original = readFileSync(path, 'utf8');
     if (!original.includes(m.from))
@@ -144,7 +207,7 @@ function main(): void {
       `${failed ? 'killed ' : 'SURVIVED'}  ${m.name}${mismatches && failed ? ` (${mismatches} mismatches)` : ''}`,
     );
   }
-  console.log(`${MUTATIONS.length - survivors} of ${MUTATIONS.length} mutations fail the proof`);
+  console.log(`${chosen.length - survivors} of ${chosen.length} mutations fail the proof`);
   if (survivors > 0) process.exitCode = 1;
 }
 

@@ -94,15 +94,21 @@ const TESTS: Record<number, { test: string; swapped: string }> = {
 };
 
 /** One decoded straight-line instruction: its opcode and, for locals and i32.const, its operand. */
-interface Step {
+export interface Step {
   op: number;
   arg: number;
 }
 
-/** A write of a local: where, which, and whether it is `i = i + c` (then `step` is c). */
-interface Write {
+/**
+ * A write of a local: where, which, and whether it is `i = i + c` (then `step` is c), or an i64
+ * `i = i + s` with `s` a local or `i64.extend_i32_s|u` of one (then `stride` is that local and
+ * `strideExtend` the extension's opcode, or 0; see strided.ts).
+ */
+export interface Write {
   local: number;
   step: number | undefined;
+  stride: number;
+  strideExtend: number;
   tee: boolean;
   segment: number;
   index: number;
@@ -113,7 +119,7 @@ interface Write {
  * kept in six reused objects, the scan allocates nothing per instruction), how many there
  * were, the local writes, the fuel it costs, and where it stops.
  */
-class Segment {
+export class Segment {
   /** Values the code leaves on the stack (what it pushes less what it pops). */
   height = 0;
   readonly #ring: Step[] = [
@@ -149,7 +155,7 @@ keepShapes(new Segment());
  * Decode straight-line instructions from `pos` up to the first one that is not straight-line
  * (or `end`), which is where the segment stops.
  */
-function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
+export function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
   const s = new Segment();
   const bytes = r.bytes;
   const plain = costs.plain;
@@ -169,9 +175,12 @@ function scan(r: Reader, costs: CostTables, segmentId: number): Segment {
       s.height += op === 0x20 || op === 0x23 ? 1 : op === 0x22 ? 0 : -1;
       arg = r.u32();
       if (op === OP_LOCAL_SET || op === OP_LOCAL_TEE) {
+        const stride = strideOf(s, arg);
         s.writes.push({
           local: arg,
           step: incrementOf(s, arg),
+          stride: stride < 0 ? -1 : stride % 2 ** 32,
+          strideExtend: stride < 0 ? 0 : Math.floor(stride / 2 ** 32),
           tee: op === OP_LOCAL_TEE,
           segment: segmentId,
           index: s.count,
@@ -256,6 +265,32 @@ function incrementOf(steps: Segment, local: number): number | undefined {
     return b.arg === -0x8000_0000 ? b.arg : -b.arg;
   }
   return undefined;
+}
+
+const OP_I64_ADD = 0x7c;
+const OP_I64_EXTEND_I32_S = 0xac;
+const OP_I64_EXTEND_I32_U = 0xad;
+
+/**
+ * If the steps before a write of `local` compute the i64 `local + s` (either order), with `s` a
+ * local other than `local` or `i64.extend_i32_s|u` of one: that local plus the extension's
+ * opcode times 2^32 (0 for none); -1 otherwise. (i64.add guarantees both operands are i64.)
+ */
+function strideOf(steps: Segment, local: number): number {
+  if (steps.count < 3 || steps.back(1).op !== OP_I64_ADD) return -1;
+  const isVar = (x: Step) => x.op === OP_LOCAL_GET && x.arg === local;
+  const isOther = (x: Step) => x.op === OP_LOCAL_GET && x.arg !== local;
+  const isExtend = (x: Step) => x.op === OP_I64_EXTEND_I32_S || x.op === OP_I64_EXTEND_I32_U;
+  const a = steps.back(3);
+  const b = steps.back(2);
+  if (isVar(a) && isOther(b)) return b.arg;
+  if (isOther(a) && isVar(b)) return a.arg;
+  if (steps.count < 4) return -1;
+  const c = steps.back(4);
+  // local.get i; local.get s; extend; add  |  local.get s; extend; local.get i; add
+  if (isVar(c) && isOther(a) && isExtend(b)) return a.arg + b.op * 2 ** 32;
+  if (isOther(c) && isExtend(a) && isVar(b)) return c.arg + a.op * 2 ** 32;
+  return -1;
 }
 
 /**

@@ -39,6 +39,7 @@ import {
 } from './instructions.js';
 import { noLeaks } from './passing.js';
 import { writePrecharge } from './precharge.js';
+import { stridedLoop, writeStrided } from './strided.js';
 
 export type { BodyContext } from './emit.js';
 
@@ -429,6 +430,16 @@ export class BodyRewriter extends FuelEmitter {
     const code = this.code;
     pos = skipBlockType(this.r, pos);
     const found = this.#counting ? countedLoop(bytes, pos, this.#end, this.ctx.costs) : undefined;
+    const strided =
+      this.#counting && !found ? stridedLoop(bytes, at, pos, this.#end, this.ctx.costs) : undefined;
+    if (strided) {
+      // The whole loop is written here, twice (strided.ts); the walk goes on after its `end`.
+      this.flushes++;
+      this.copyTo(at);
+      writeStrided(this, strided, this.#pending);
+      this.#pending = strided.exit;
+      return strided.after;
+    }
     const start = found?.boundLocal === -1 ? this.#knownStart(found.variable) : undefined;
     // A few-turn loop is worth counting only when its count is a constant.
     const counted = found && (start !== undefined || !found.fewTurns) ? found : undefined;

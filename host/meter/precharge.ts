@@ -47,8 +47,11 @@ const TEST_OPCODES = {
   gt_u: OP_I32_GT_U,
 } as const;
 
+/** What the chunks need of a loop: where its straight-line code is, and what a turn costs. */
+export type ChunkedLoop = Pick<CountedLoop, 'bodyAt' | 'ifAt' | 'backAt' | 'perTurn'>;
+
 /** Turns of a counted loop in one chunk (see `writeChunks`): `CHUNK_FUEL` of them, at least one. */
-function chunkTurns(loop: CountedLoop): number {
+function chunkTurns(loop: ChunkedLoop): number {
   return Math.max(1, Math.floor(CHUNK_FUEL / loop.perTurn));
 }
 
@@ -196,7 +199,7 @@ function writeComputedPrecharge(e: FuelEmitter, loop: CountedLoop, before: numbe
  *     loop  H drop B | B drop  br_if 0 (--k)  end
  *     t -= chunk  fuel_slice  br 0  end  end
  */
-function writeChunks(e: FuelEmitter, loop: CountedLoop, t: number): void {
+export function writeChunks(e: FuelEmitter, loop: ChunkedLoop, t: number): void {
   const code = e.code;
   const turns = chunkTurns(loop);
   const k = e.scratchLocal(I32, 5);
@@ -254,7 +257,7 @@ function writeChunks(e: FuelEmitter, loop: CountedLoop, t: number): void {
  * Copy straight-line code (what `countedLoop` accepted as H or B) from the input to the
  * output, its local and global indices renumbered as the rest of the body's are.
  */
-function copyStraight(e: FuelEmitter, from: number, to: number): void {
+export function copyStraight(e: FuelEmitter, from: number, to: number): void {
   const code = e.code;
   const bytes = e.bytes;
   const r = e.r; // free here: the main loop reads through `pos`

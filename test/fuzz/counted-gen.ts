@@ -12,6 +12,13 @@
  * Some loops are near misses built to fool the analysis: a second write of `i`, a write of the
  * bound, a step that is not a constant, a second back edge from the exit path, an unsupported
  * comparison. Some run inside an outer loop. The rewriter must charge each of them exactly.
+ *
+ * About a third of the loops are strided (host/meter/strided.ts): an `i64` variable `j` moved
+ * by a step read from a local or extended from an i32 one, tested with `<` or `>` (signed or
+ * not, either order, or through the increment's tee) against a bound that is a local or an
+ * extended i32, with steps of 0, negative, and near the i64 extremes, bounds where `bound + step`
+ * wraps (the count's guard fails and the loop is charged per turn), and near misses (a write of
+ * the step or the bound, a second write of `j`, `j - s`, `<=`, `!=`, a second back edge).
  */
 import { funcType, HEADER, name, section, sleb, uleb, vec } from '../spec/binary.js';
 import { Rng } from './rng.js';
@@ -27,6 +34,11 @@ const K = 7;
 const J = 8;
 const OUTER = 9;
 const LOCALS = 7; // i, n, acc, x, k, j, outer
+// i64 locals of the strided loops (host/meter/strided.ts): variable, bound, step.
+const J64 = 10;
+const N64 = 11;
+const S64 = 12;
+const LOCALS64 = 3;
 
 /** The budget of turns: beyond it a loop traps. */
 export const TURN_BUDGET = 3000;
@@ -242,6 +254,218 @@ function loopCode(body: Body, p: LoopPlan): void {
   body.emit(0x0b); // end loop
 }
 
+const EDGES64 = [
+  0n,
+  1n,
+  -1n,
+  2n,
+  7n,
+  100n,
+  -100n,
+  1000n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  2n ** 63n - 2n,
+  -(2n ** 63n) + 1n,
+  2n ** 32n,
+  2n ** 32n - 1n,
+  2n ** 62n,
+  -(2n ** 62n),
+];
+const STEPS64 = [
+  1n,
+  1n,
+  2n,
+  3n,
+  7n,
+  100n,
+  1000n,
+  -1n,
+  -3n,
+  0n,
+  2n ** 62n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  2n ** 32n + 1n,
+];
+const i64 = (v: bigint) => [0x42, ...sleb(v)];
+const EXTEND_S = 0xac;
+const EXTEND_U = 0xad;
+
+interface StridedPlan {
+  shape: 'while' | 'do';
+  /** i64.lt_s, lt_u (or gt_s, gt_u with the operands swapped); near misses le_s, ne. */
+  test: 'lt_s' | 'lt_u' | 'le_s' | 'ne';
+  testForm: 'get' | 'get-swapped' | 'tee' | 'tee-swapped';
+  incInHead: boolean;
+  incSwapped: boolean;
+  /** The bound and the step: an i64 local, or an i32 one extended (signed or not). */
+  bound: 'local' | 'extend-s' | 'extend-u';
+  stride: 'local' | 'extend-s' | 'extend-u';
+  miss: 'none' | 'second-write' | 'bound-write' | 'step-write' | 'sub' | 'second-edge';
+}
+
+function planStrided(rng: Rng): StridedPlan {
+  return {
+    shape: rng.chance(0.5) ? 'while' : 'do',
+    test: rng.weighted([
+      [4, 'lt_s'],
+      [4, 'lt_u'],
+      [1, 'le_s'],
+      [1, 'ne'],
+    ] as const),
+    testForm: rng.pick(['get', 'get', 'get-swapped', 'tee', 'tee', 'tee-swapped'] as const),
+    incInHead: rng.chance(0.3),
+    incSwapped: rng.chance(0.3),
+    bound: rng.pick(['local', 'local', 'extend-s', 'extend-u'] as const),
+    stride: rng.pick(['local', 'local', 'extend-s', 'extend-u'] as const),
+    miss: rng.weighted([
+      [14, 'none'],
+      [1, 'second-write'],
+      [1, 'bound-write'],
+      [1, 'step-write'],
+      [1, 'sub'],
+      [2, 'second-edge'],
+    ] as const),
+  };
+}
+
+/** An i64 from an i32 local: extended signed or unsigned, or (`local`) the i64 local itself. */
+function wide(body: Body, form: 'local' | 'extend-s' | 'extend-u', local64: number, local32: number): void {
+  if (form === 'local') body.emit(...get(local64));
+  else body.emit(...get(local32), form === 'extend-s' ? EXTEND_S : EXTEND_U);
+}
+
+/** `j = j + s` (or `s + j`; `j - s` as a near miss); a tee leaves the new value on the stack. */
+function stride(body: Body, p: StridedPlan, asTee: boolean): void {
+  const s = (): void => wide(body, p.stride, S64, C);
+  if (p.incSwapped && p.miss !== 'sub') {
+    s();
+    body.emit(...get(J64));
+  } else {
+    body.emit(...get(J64));
+    s();
+  }
+  body.emit(p.miss === 'sub' ? 0x7d : 0x7c, ...(asTee ? tee(J64) : set(J64)));
+}
+
+/** The test, leaving an i32; true if it wrote j through a tee. */
+function stridedTest(body: Body, p: StridedPlan): boolean {
+  const bound = (): void => wide(body, p.bound, N64, B);
+  // lt_s 0x53, lt_u 0x54, gt_s 0x55, gt_u 0x56, le_s 0x57, ge_s 0x59, ne 0x52
+  const op = { lt_s: [0x53, 0x55], lt_u: [0x54, 0x56], le_s: [0x57, 0x59], ne: [0x52, 0x52] }[p.test];
+  switch (p.testForm) {
+    case 'get':
+      body.emit(...get(J64));
+      bound();
+      body.emit(op[0]!);
+      return false;
+    case 'get-swapped':
+      bound();
+      body.emit(...get(J64), op[1]!);
+      return false;
+    case 'tee':
+      stride(body, p, true);
+      bound();
+      body.emit(op[0]!);
+      return true;
+    default:
+      bound();
+      stride(body, p, true);
+      body.emit(op[1]!);
+      return true;
+  }
+}
+
+/** A strided loop: as `loopCode`, on j, then j folded into acc. */
+function stridedCode(body: Body, p: StridedPlan): void {
+  const miss = (): void => {
+    if (p.miss === 'second-write') body.emit(...get(J64), ...i64(1n), 0x85, ...set(J64));
+    if (p.miss === 'bound-write')
+      body.emit(
+        ...(p.bound === 'local'
+          ? [...get(N64), ...i64(1n), 0x7c, ...set(N64)]
+          : [...get(B), ...i32(1), 0x6a, ...set(B)]),
+      );
+    if (p.miss === 'step-write')
+      body.emit(
+        ...(p.stride === 'local'
+          ? [...get(S64), ...i64(1n), 0x7c, ...set(S64)]
+          : [...get(C), ...i32(1), 0x6a, ...set(C)]),
+      );
+  };
+  // Something of j for acc, so that results show the variable.
+  const fold = (): void => {
+    body.emit(...get(ACC), ...get(J64), 0xa7, 0x73, ...set(ACC));
+  };
+  const secondEdge = (label: number): void => {
+    if (p.miss !== 'second-edge') return;
+    body.emit(...get(J), ...i32(1), 0x6b, ...tee(J), 0x0d, ...uleb(label));
+  };
+  body.emit(0x03, 0x40); // loop
+  const teeTest = p.testForm.startsWith('tee');
+  if (p.shape === 'while') {
+    body.filler();
+    body.budget();
+    let wrote = false;
+    if (p.incInHead && !teeTest) {
+      stride(body, p, false);
+      wrote = true;
+    }
+    wrote = stridedTest(body, p) || wrote;
+    body.emit(0x04, 0x40); // if
+    body.filler();
+    fold();
+    if (!wrote) stride(body, p, false);
+    miss();
+    body.filler();
+    body.emit(0x0c, 1); // br 1
+    if (p.miss === 'second-edge') {
+      body.emit(0x05); // else
+      secondEdge(1);
+    }
+    body.emit(0x0b);
+  } else {
+    body.filler();
+    body.budget();
+    fold();
+    if (!teeTest) stride(body, p, false);
+    miss();
+    body.filler();
+    stridedTest(body, p);
+    body.emit(0x0d, 0); // br_if 0
+    secondEdge(0);
+  }
+  body.emit(0x0b); // end loop
+  fold();
+}
+
+/** j, the bound and the step: from the arguments (extended), constants at the i64 extremes, or j = a * a. */
+function stridedStart(body: Body, rng: Rng): void {
+  const fromArg = (param: number): void => {
+    body.emit(...get(param), rng.chance(0.5) ? EXTEND_S : EXTEND_U);
+  };
+  switch (rng.int(3)) {
+    case 0:
+      fromArg(A);
+      break;
+    case 1:
+      body.emit(...i64(rng.pick(EDGES64)));
+      break;
+    default:
+      fromArg(A);
+      fromArg(A);
+      body.emit(0x7e); // i64.mul
+  }
+  body.emit(...set(J64));
+  if (rng.chance(0.5)) fromArg(B);
+  else body.emit(...i64(rng.pick(EDGES64)));
+  body.emit(...set(N64));
+  if (rng.chance(0.4)) fromArg(C);
+  else body.emit(...i64(rng.pick(STEPS64)));
+  body.emit(...set(S64));
+}
+
 function start(body: Body, local: number, param: number, rng: Rng): void {
   if (rng.chance(0.5)) body.emit(...get(param), ...set(local));
   else body.emit(...i32(rng.pick(EDGES)), ...set(local));
@@ -290,14 +514,20 @@ function functionBody(rng: Rng): number[] {
     body.emit(...i32(3), ...set(OUTER));
     body.emit(0x03, 0x40); // outer loop: three turns, restarting i's start
   }
-  loopCode(body, planLoop(rng));
+  const strided = rng.chance(0.35);
+  if (strided) {
+    stridedStart(body, rng);
+    stridedCode(body, planStrided(rng));
+  } else {
+    loopCode(body, planLoop(rng));
+  }
   if (outer) {
     body.emit(...get(I), ...i32(rng.pick(EDGES)), 0x73, ...set(I));
     body.emit(...get(OUTER), ...i32(1), 0x6b, ...tee(OUTER), 0x0d, 0, 0x0b);
   }
   if (rng.chance(0.3)) loopCode(body, planLoop(rng)); // a second loop after the first
   body.emit(...get(ACC), ...get(I), 0x0b);
-  return [...uleb(1), ...uleb(LOCALS), 0x7f, ...body.code];
+  return [...uleb(2), ...uleb(LOCALS), 0x7f, ...uleb(LOCALS64), 0x7e, ...body.code];
 }
 
 export function generateCounted(seed: number, functions = 8): CountedModule {

@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import wabtInit from 'wabt';
 import { KeelError } from '../../host/kernel/errors.js';
 import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
 import { countedArgs, generateCounted } from '../fuzz/counted-gen.js';
@@ -66,8 +67,17 @@ function compile(bytes: Uint8Array): WebAssembly.Module {
 }
 
 describe('counted loops: charged once, exactly', () => {
-  it(`agree with per-turn charging on ${MODULES} generated modules, to the unit of fuel`, () => {
-    const stats = { calls: 0, returned: 0, trapped: 0, exhaustedEarly: 0, countedModules: 0, tight: 0 };
+  it(`agree with per-turn charging on ${MODULES} generated modules, to the unit of fuel`, async () => {
+    const wabt = await wabtInit();
+    const stats = {
+      calls: 0,
+      returned: 0,
+      trapped: 0,
+      exhaustedEarly: 0,
+      countedModules: 0,
+      tight: 0,
+      strided: 0,
+    };
     const mismatches: unknown[] = [];
     for (let seed = 1; seed <= MODULES; seed++) {
       const m = generateCounted(seed);
@@ -75,6 +85,10 @@ describe('counted loops: charged once, exactly', () => {
       const perTurnBytes = meterModule(m.bytes, { countedLoops: false });
       const countedBytes = meterModule(m.bytes);
       if (!Buffer.from(perTurnBytes).equals(Buffer.from(countedBytes))) stats.countedModules++;
+      // Each strided loop's count is the module's only i64 division (strided.ts).
+      const text = wabt.readWasm(countedBytes, { tail_call: true, exceptions: true });
+      stats.strided += text.toText({}).split('i64.div_u').length - 1;
+      text.destroy();
       const base = compile(m.bytes);
       const perTurn = compile(perTurnBytes);
       const counted = compile(countedBytes);
@@ -133,11 +147,12 @@ describe('counted loops: charged once, exactly', () => {
       }
     }
     console.log(
-      `counted loops: ${MODULES} modules (${stats.countedModules} with counted loops), ${stats.calls} calls: ${stats.returned} returned (${stats.tight} rerun with one unit less), ${stats.trapped} trapped (${stats.exhaustedEarly} of them out of fuel first when counted); ${mismatches.length} mismatches`,
+      `counted loops: ${MODULES} modules (${stats.countedModules} with counted loops, ${stats.strided} strided loops), ${stats.calls} calls: ${stats.returned} returned (${stats.tight} rerun with one unit less), ${stats.trapped} trapped (${stats.exhaustedEarly} of them out of fuel first when counted); ${mismatches.length} mismatches`,
     );
     expect(mismatches).toEqual([]);
     // The generator must keep exercising counted loops, and calls that return and that trap.
     expect(stats.countedModules).toBeGreaterThan(MODULES * 0.8);
+    expect(stats.strided).toBeGreaterThan(MODULES * 0.5);
     expect(stats.returned).toBeGreaterThan(stats.calls / 4);
     expect(stats.trapped).toBeGreaterThan(stats.calls / 20);
   });
