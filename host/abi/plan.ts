@@ -176,6 +176,20 @@ const CORE_KINDS: Record<string, CoreSort> = {
 /** The most checks of instantiation arguments one plan makes (components in use make hundreds). */
 const MAX_FIT_STEPS = 100_000;
 
+/**
+ * The most component instances one plan makes, the root's included. A nested component is
+ * planned once per instantiation, so a few hundred bytes that instantiate a child k times at
+ * each of d levels ask for k^d (16^5: a million, seconds of the kernel's thread and hundreds of
+ * megabytes; 16^6 more than the process holds). Compositions in use make tens.
+ */
+export const MAX_COMPONENT_INSTANCES = 1_000;
+
+/**
+ * The most definitions one plan interprets, each counted once per instantiation of the
+ * component that holds it: the bound on planning's work when instances are few but large.
+ */
+export const MAX_PLAN_STEPS = 250_000;
+
 const REALLOC_TYPE = { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
 class Frame {
@@ -221,6 +235,8 @@ class Planner {
   depth = 0;
   /** `fits` steps so far: the plan's bound on checking instantiation arguments. */
   fitSteps = 0;
+  /** Definitions interpreted so far, across instantiations (`MAX_PLAN_STEPS`). */
+  steps = 0;
 
   constructor(readonly onModule: ((module: CoreModulePlan) => void) | undefined) {}
 
@@ -274,8 +290,16 @@ class Planner {
   /** Interpret one component's definitions: the root, or a nested component being instantiated. */
   run(ast: ComponentAst, parent: Frame | undefined, args: ReadonlyMap<string, Value> | undefined): Frame {
     if (++this.depth > 64) unsupported('instance', 'component instantiations nested more than 64 deep');
+    if (this.componentInstances >= MAX_COMPONENT_INSTANCES) {
+      unsupported('instance', `more than ${MAX_COMPONENT_INSTANCES} component instances`);
+    }
     const frame = new Frame(parent, this.componentInstances++, this.fail, args);
-    for (const item of ast.items) this.item(frame, item);
+    for (const item of ast.items) {
+      if (++this.steps > MAX_PLAN_STEPS) {
+        unsupported('instance', `more than ${MAX_PLAN_STEPS} definitions to plan across instantiations`);
+      }
+      this.item(frame, item);
+    }
     // An argument no import names is ignored, as the component model says.
     this.depth--;
     return frame;
