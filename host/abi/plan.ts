@@ -36,6 +36,7 @@ import {
 import {
   type AnyType,
   type CoreFuncType,
+  type CoreModuleType,
   type ExternType,
   type FuncType,
   type InstanceType,
@@ -237,6 +238,8 @@ class Planner {
   fitSteps = 0;
   /** Definitions interpreted so far, across instantiations (`MAX_PLAN_STEPS`). */
   steps = 0;
+  /** The modules found to fit a module type (`fitsModule`), by module type. */
+  readonly moduleFits = new Map<CoreModuleType, Set<number>>();
 
   constructor(readonly onModule: ((module: CoreModulePlan) => void) | undefined) {}
 
@@ -881,6 +884,9 @@ class Planner {
         this.fail(`${what} names its parameters differently than the import`);
       }
     }
+    if (declared.sort === 'core-module' && arg.sort === 'core-module') {
+      this.fitsModule(what, declared.type, arg.module);
+    }
     if (declared.sort === 'type' && arg.sort === 'type') {
       const d = declared.type;
       const given = arg.type;
@@ -917,6 +923,42 @@ class Planner {
     }
   }
 
+  /**
+   * Does a core module fit the module type a nested component imports it as? As wasmparser
+   * checks it: every import of the module is declared, of the same kind (a function of the same
+   * type), and every declared export is the module's, of the same kind and type. (Globals,
+   * tables and memories are compared by kind: V8 checks their types when it instantiates.)
+   * Answered once per module type and module, each answer's work counted in `fitSteps`.
+   */
+  fitsModule(what: string, declared: CoreModuleType, module: number): void {
+    let fitted = this.moduleFits.get(declared);
+    if (fitted?.has(module)) return;
+    const info = this.modules[module]!.info;
+    this.fitSteps += info.imports.length + declared.exports.length;
+    if (this.fitSteps > MAX_FIT_STEPS)
+      unsupported('instance', `instantiation arguments that need more than ${MAX_FIT_STEPS} checks`);
+    const imports = new Map<string, CoreModuleType['imports'][number]>();
+    for (const d of declared.imports) imports.set(`${d.module}\u0000${d.name}`, d);
+    for (const imp of info.imports) {
+      const d = imports.get(`${imp.module}\u0000${imp.name}`);
+      const name = () => JSON.stringify(`${imp.module}.${imp.name}`);
+      if (!d) this.fail(`${what} imports ${name()}, which its module type does not declare`);
+      if (!sameCoreEntity(d, imp)) this.fail(`${what}'s import ${name()} is not of its declared type`);
+    }
+    const exports = this.exportsOf(module);
+    for (const d of declared.exports) {
+      const e = exports.get(d.name);
+      if (!e) this.fail(`${what} does not export ${JSON.stringify(d.name)}, which its module type declares`);
+      if (!sameCoreEntity(d, e))
+        this.fail(`${what}'s export ${JSON.stringify(d.name)} is not of its declared type`);
+    }
+    if (!fitted) {
+      fitted = new Set();
+      this.moduleFits.set(declared, fitted);
+    }
+    fitted.add(module);
+  }
+
   export(
     frame: Frame,
     name: string,
@@ -947,6 +989,16 @@ class Planner {
     frame.exports.set(name, value);
     this.push(frame, value);
   }
+}
+
+/** A module type's import or export against a module's: the kind, and a function's type. */
+function sameCoreEntity(
+  declared: { kind: string; type?: CoreFuncType },
+  given: { kind: CoreExport['kind']; signature?: { params: readonly string[]; results: readonly string[] } },
+): boolean {
+  if (declared.kind !== (given.kind === 'function' ? 'func' : given.kind)) return false;
+  if (declared.kind !== 'func') return true;
+  return !declared.type || !given.signature || sameCoreFuncType(declared.type, given.signature);
 }
 
 const resourceAnswers = new WeakMap<object, boolean>();
