@@ -240,6 +240,10 @@ class Planner {
   steps = 0;
   /** The modules found to fit a module type (`fitsModule`), by module type. */
   readonly moduleFits = new Map<CoreModuleType, Set<number>>();
+  /** Every component definition met, with the frame it was defined in, in order. */
+  readonly defined: ComponentValue[] = [];
+  /** The component definitions that ran: instantiated, or validated (`validateUninstantiated`). */
+  readonly ran = new Set<ComponentAst>();
 
   constructor(readonly onModule: ((module: CoreModulePlan) => void) | undefined) {}
 
@@ -251,6 +255,7 @@ class Planner {
 
   plan(ast: ComponentAst): ComponentPlan {
     const root = this.run(ast, undefined, undefined);
+    this.validateUninstantiated();
     const exports = new Map<string, ExportDef>();
     for (const [name, value] of root.exports) {
       const def = this.exportDef(value);
@@ -290,6 +295,53 @@ class Planner {
     }
   }
 
+  /**
+   * Validate the nested components that were never instantiated, as wasmparser validates every
+   * definition: each one's definitions run once, in the scope it was defined in, its imports
+   * standing for what their types declare (as the root's do), and all that they planned is
+   * dropped after. A construct Keel does not run (`unsupported`, the plan's bounds included)
+   * ends that component's check, as it never runs; anything invalid refuses the component.
+   * Bounded: once per definition, and the plan's bounds on instances and steps count these runs.
+   */
+  validateUninstantiated(): void {
+    const mark = {
+      modules: this.modules.length,
+      instantiations: this.instantiations.length,
+      trampolines: this.trampolines.length,
+      options: this.options.length,
+      imports: this.imports.length,
+      destructors: this.destructors.size,
+      importedResources: this.importedResources.size,
+      componentInstances: this.componentInstances,
+      section: this.section,
+    };
+    for (let i = 0; i < this.defined.length; i++) {
+      const component = this.defined[i]!;
+      if (this.ran.has(component.ast)) continue;
+      this.ran.add(component.ast);
+      const depth = this.depth;
+      try {
+        this.run(component.ast, component.frame, undefined);
+      } catch (error) {
+        if (!(error instanceof KeelError && error.message.startsWith(UNSUPPORTED))) throw error;
+      } finally {
+        this.depth = depth;
+      }
+    }
+    this.modules.length = mark.modules;
+    this.moduleExports.length = Math.min(this.moduleExports.length, mark.modules);
+    for (const [bytes, index] of this.moduleIds) if (index >= mark.modules) this.moduleIds.delete(bytes);
+    this.moduleFits.clear();
+    this.instantiations.length = mark.instantiations;
+    this.trampolines.length = mark.trampolines;
+    this.options.length = mark.options;
+    this.imports.length = mark.imports;
+    dropAfter(this.destructors, mark.destructors);
+    dropAfter(this.importedResources, mark.importedResources);
+    this.componentInstances = mark.componentInstances;
+    this.section = mark.section;
+  }
+
   /** Interpret one component's definitions: the root, or a nested component being instantiated. */
   run(ast: ComponentAst, parent: Frame | undefined, args: ReadonlyMap<string, Value> | undefined): Frame {
     if (++this.depth > 64) unsupported('instance', 'component instantiations nested more than 64 deep');
@@ -322,10 +374,13 @@ class Planner {
         this.section = 'core type';
         frame.scope.coreTypes.push(frame.scope.defineCore(item.type));
         return;
-      case 'component':
+      case 'component': {
         this.section = 'component';
-        frame.components.push({ ast: item.component, frame });
+        const component = { ast: item.component, frame };
+        frame.components.push(component);
+        this.defined.push(component);
         return;
+      }
       case 'instance':
         this.section = 'instance';
         frame.instances.push(this.instance(frame, item.instance));
@@ -549,6 +604,7 @@ class Planner {
       args.set(arg.name, this.value(frame, arg.sort, arg.index));
     }
     const section = this.section;
+    this.ran.add(component.ast);
     const nested = this.run(component.ast, component.frame, args);
     this.section = section;
     return { exports: nested.exports };
@@ -989,6 +1045,15 @@ class Planner {
     frame.exports.set(name, value);
     this.push(frame, value);
   }
+}
+
+/** The prefix of every refusal of what Keel does not run (parse.ts's `unsupported`). */
+const UNSUPPORTED = 'unsupported component:';
+
+/** Drop a map's entries past its first `size` (maps keep the order entries were set in). */
+function dropAfter<K, V>(map: Map<K, V>, size: number): void {
+  let i = 0;
+  for (const key of [...map.keys()]) if (i++ >= size) map.delete(key);
 }
 
 /** A module type's import or export against a module's: the kind, and a function's type. */
