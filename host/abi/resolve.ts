@@ -3,6 +3,7 @@
  * outer aliases, abstract resources (`sub resource`) and their substitution by real ones, and
  * the structural checks the planner applies (function types, instance types).
  */
+import { KeelError } from '../kernel/errors.js';
 import type {
   CoreFuncTypeAst,
   CoreTypeAst,
@@ -21,6 +22,7 @@ import {
   type ExternType,
   type FuncType,
   hasBorrows,
+  hasHandles,
   type InstanceType,
   isValType,
   MAX_VALUE_TYPE_DEPTH,
@@ -240,6 +242,8 @@ export class TypeScope {
     const inner = new TypeScope(this, this.fail);
     const imports = new Map<string, ExternType>();
     const exports = new Map<string, ExternType>();
+    /** The declaration's instance index space: instances imported, exported or aliased in it. */
+    const instances: InstanceType[] = [];
     for (const decl of decls) {
       switch (decl.kind) {
         case 'core-type':
@@ -251,7 +255,11 @@ export class TypeScope {
           break;
         case 'alias': {
           const { sort, target } = decl.alias;
-          if (target.kind !== 'outer') this.fail('only outer aliases are allowed in type declarations');
+          if (target.kind === 'export') {
+            instanceAlias(this.fail, instances, inner, sort, target.instance, target.name);
+            break;
+          }
+          if (target.kind !== 'outer') this.fail('a core export alias in a type declaration');
           const from = inner.outer(target.count);
           if (sort === 'type') inner.types.push(from.type(target.index));
           else if (sort === 'core-type') inner.coreTypes.push(from.coreType(target.index));
@@ -266,7 +274,7 @@ export class TypeScope {
           if (extern.sort === 'type') {
             extern = { sort: 'type', type: namedType(extern.type, decl.name) };
             inner.types.push(extern.type);
-          }
+          } else if (extern.sort === 'instance') instances.push(extern.type);
           into.set(decl.name, extern);
           break;
         }
@@ -284,6 +292,44 @@ export class TypeScope {
     const { imports, exports } = this.declarations(decls);
     return freeze({ kind: 'component', imports, exports });
   }
+}
+
+/**
+ * An export alias inside a component or instance type: an export of an instance declared before
+ * it there, of sort type or instance only (the Explainer's restriction). A type that is or holds a
+ * resource is refused as unsupported: the resources an instance type declares are bound afresh
+ * where it is imported, export by export, and a second name for one would not follow them.
+ */
+function instanceAlias(
+  fail: Fail,
+  instances: InstanceType[],
+  into: TypeScope,
+  sort: string,
+  index: number,
+  name: string,
+): void {
+  if (sort !== 'type' && sort !== 'instance') {
+    fail(`an export alias of sort ${sort} in a type declaration: it may only refer to types or instances`);
+  }
+  const from = instances[index];
+  if (!from) fail(`instance index ${index} is out of bounds (${instances.length} instances declared)`);
+  const e = from.exports.get(name);
+  if (!e) fail(`instance ${index} has no export ${JSON.stringify(name)}`);
+  if (e.sort !== sort) fail(`export ${JSON.stringify(name)} is a ${e.sort}, aliased as a ${sort}`);
+  if (e.sort === 'instance') {
+    instances.push(e.type);
+    return;
+  }
+  if (e.sort !== 'type') return;
+  // Answered once per type object (hasHandles): a thousand aliases of one large type stay linear.
+  if (e.type instanceof ResourceType || hasHandles(e.type)) {
+    throw new KeelError(
+      'invalid-module',
+      `unsupported component: an export alias of a resource type, or a type holding one, inside a type declaration (type section)`,
+      { section: 'type', feature: 'export aliases of resource types in type declarations' },
+    );
+  }
+  into.types.push(e.type);
 }
 
 function freeze<T extends object>(value: T): T {
