@@ -265,7 +265,13 @@ export class Loader {
         planCache = 'hit';
         this.stats.planHits++;
       }
-      return cached.map((m, i) => this.#compileCached(m, `core${i}.wasm`));
+      // On this thread only when every module is small: beside a larger module's asynchronous
+      // compile, the synchronous ones cost more than they saved (the Rust probe's warm load 1.32x
+      // in one process, load 22).
+      const sync = cached.every((m) => m.length <= SYNC_COMPILE_BYTES);
+      return cached.map((m, i) =>
+        sync ? this.#compileCached(m, `core${i}.wasm`) : this.#compileCore(m, `core${i}.wasm`),
+      );
     });
     // A miss meters and compiles each core module as the planner meets it, so that V8 compiles
     // while the rest of the component is planned. A module the hook refuses fails the load only
@@ -362,8 +368,8 @@ export class Loader {
   }
 
   /**
-   * Compile a module read from the disk cache: one of at most `SYNC_COMPILE_BYTES` on this thread
-   * (`new WebAssembly.Module`), a larger one as `#compileCore` does. An asynchronous compile costs
+   * Compile a module read from the disk cache, of an entry whose modules are all of at most
+   * `SYNC_COMPILE_BYTES`, on this thread (`new WebAssembly.Module`). An asynchronous compile costs
    * a fixed 60-130 µs of CPU more than a synchronous one (its job's steps are tasks handed between
    * threads), a quarter of a plain compile of the bench component's core module: metered (718 B)
    * 447 against 574 µs, a C probe's 4,951-byte module 464 against 650 µs (load 10). Past the
@@ -371,7 +377,6 @@ export class Loader {
    * The cold path compiles asynchronously still: there the compile overlaps the metering.
    */
   #compileCached(bytes: Uint8Array, file: string): Promise<WebAssembly.Module> {
-    if (bytes.length > SYNC_COMPILE_BYTES) return this.#compileCore(bytes, file);
     try {
       return Promise.resolve(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
     } catch (error) {
