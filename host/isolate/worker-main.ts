@@ -12,7 +12,13 @@ import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
-import { createMeterRuntime, KEEL_MODULE, type MemoryLayout, type MeterRuntime } from '../meter/index.js';
+import {
+  adoptCounter,
+  createMeterRuntime,
+  KEEL_MODULE,
+  type MemoryLayout,
+  type MeterRuntime,
+} from '../meter/index.js';
 import { ChannelEnd, TooLargeError, wireBytes } from './channel.js';
 import { osThreadId } from './os-thread.js';
 import { calleeOf, type HostRequest, type Outcome, ProxyRecords, settle, thrown } from './remote.js';
@@ -179,8 +185,12 @@ function start(init: WorkerInit): void {
         },
       };
     }
-    if (meter) linked = { ...linked, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
-    return new WebAssembly.Instance(module, linked);
+    if (!meter) return new WebAssembly.Instance(module, linked);
+    linked = { ...linked, [KEEL_MODULE]: meter.imports.keel as WebAssembly.ModuleImports };
+    const instance = new WebAssembly.Instance(module, linked);
+    // A component's only core instance defines its counter (the loader's `soleCoreInstance`).
+    adoptCounter(meter, instance);
+    return instance;
   };
   if (init.componentBytes) {
     const plan = planComponent(init.componentBytes);

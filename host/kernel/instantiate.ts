@@ -10,6 +10,7 @@ import type { Preview1Binding } from '../caps/wasi-preview1.js';
 import type { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import type { LoadedModule } from '../loader/loader.js';
+import { adoptCounter } from '../meter/index.js';
 import { KeelError } from './errors.js';
 import { type MeterRuntime, withMeterImports } from './metering.js';
 import { oncePer } from './once-per.js';
@@ -36,7 +37,11 @@ export function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxCo
         wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
       };
     }
-    return new WebAssembly.Instance(module, meter ? withMeterImports(imports, meter) : imports);
+    if (!meter) return new WebAssembly.Instance(module, imports);
+    const instance = new WebAssembly.Instance(module, withMeterImports(imports, meter));
+    // The plan's only core instance defines its counter (the loader's `soleCoreInstance`).
+    adoptCounter(meter, instance);
+    return instance;
   };
 }
 

@@ -31,7 +31,7 @@ export type ModuleKind = 'component' | 'preview1' | 'core';
  */
 export interface CoreModuleHook {
   readonly id: string;
-  transform(bytes: Uint8Array, context: { file: string; kind: ModuleKind }): Uint8Array;
+  transform(bytes: Uint8Array, context: CoreModuleContext): Uint8Array;
   /** Facts the hook needs again at instantiation (the metering pass: initial memory and table sizes). */
   describe?(bytes: Uint8Array): unknown;
   /**
@@ -39,6 +39,25 @@ export interface CoreModuleHook {
    * the disk cache written): the hook may write over its memory (the metering pass reuses it).
    */
   release?(output: Uint8Array): void;
+}
+
+/** What the loader tells a `CoreModuleHook` of the module it transforms. */
+export interface CoreModuleContext {
+  file: string;
+  kind: ModuleKind;
+  /**
+   * The module is its component's only core instance (`soleCoreInstance`): a sandbox of it has
+   * no other, so the meter may put its fuel counter in the module (docs/fuel.md).
+   */
+  ownCounter?: boolean;
+}
+
+/**
+ * Whether the plan's core module `index` is instantiated once and nothing else is: the
+ * sandbox's fuel counter can then be that instance's own.
+ */
+export function soleCoreInstance(plan: ComponentPlan, index: number): boolean {
+  return plan.instantiations.length === 1 && plan.instantiations[0]!.module === index;
 }
 
 export interface LoadedModule {
@@ -277,17 +296,30 @@ export class Loader {
     // while the rest of the component is planned. A module the hook refuses fails the load only
     // once the plan succeeded, as when the modules were metered after it: an invalid component
     // is refused for its plan first, then for its first invalid module, as before.
+    // The first module waits for the second, or for the plan's end: only the whole plan says
+    // whether it is the component's one core instance, metered with the counter in the module
+    // (`soleCoreInstance`, docs/fuel.md); every later module's form is known when it comes.
     const compiling: Promise<WebAssembly.Module>[] = [];
     const transformed: Uint8Array[] = [];
     let refused: { error: unknown } | undefined;
+    let first: CoreModulePlan | undefined;
     const start = (m: CoreModulePlan): void => {
+      if (compiling.length === 0 && first === undefined && !refused) {
+        first = m;
+        return;
+      }
+      if (first) meter(first, false);
+      first = undefined;
+      meter(m, false);
+    };
+    const meter = (m: CoreModulePlan, ownCounter: boolean): void => {
       if (refused) return;
       let final = m.bytes;
       try {
         if (hook) {
           // The hook (metering) expects valid input: each core module is checked first.
           validateCore(m.bytes, m.file);
-          final = hook.transform(m.bytes, { file: m.file, kind });
+          final = hook.transform(m.bytes, { file: m.file, kind, ownCounter });
         }
       } catch (error) {
         refused = { error };
@@ -318,6 +350,8 @@ export class Loader {
       this.stats.compiles += early.length;
     } else {
       if (early !== undefined) for (const m of plan.modules) start(m);
+      if (first) meter(first, soleCoreInstance(plan, 0));
+      first = undefined;
       if (refused) {
         releaseAll();
         throw refused.error;

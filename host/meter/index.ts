@@ -14,7 +14,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleHook } from '../loader/loader.js';
 import { MalformedError } from './binary.js';
 import { type CostModel, resolveCosts } from './costs.js';
-import { rewriteModule } from './module.js';
+import { type CounterForm, rewriteModule } from './module.js';
 
 export { type CostModel, DEFAULT_COSTS, INSTRUCTION_NAMES } from './costs.js';
 export {
@@ -24,8 +24,9 @@ export {
   readMeterInfo,
   type TableInfo,
 } from './limits.js';
-export { KEEL_IMPORTS, KEEL_MODULE } from './module.js';
+export { type CounterForm, KEEL_EXPORTS, KEEL_IMPORTS, KEEL_MODULE } from './module.js';
 export {
+  adoptCounter,
   createMeterRuntime,
   DEFAULT_SLICE_FUEL,
   describeMemoryLimit,
@@ -61,6 +62,13 @@ export interface MeterOptions {
    * call that returns; docs/fuel.md ("Counted loops") says what changes when one traps.
    */
   countedLoops?: boolean;
+  /**
+   * Where the counter lives (default `imported`): `defined` makes the module define and export
+   * it (`KEEL_EXPORTS`), for a sandbox whose only core instance this module is; its host then
+   * adopts it (`adoptCounter`). Same counts. Not an option of `createMeterHook`: the loader
+   * picks it per module from the component's plan.
+   */
+  counter?: CounterForm;
 }
 
 interface Resolved {
@@ -70,6 +78,7 @@ interface Resolved {
   maxDataSegmentBytes: number;
   strategy: 'local' | 'global';
   countedLoops: boolean;
+  counter: CounterForm;
 }
 
 function resolveOptions(options: MeterOptions): Resolved {
@@ -98,6 +107,12 @@ function resolveOptions(options: MeterOptions): Resolved {
       option: 'countedLoops',
     });
   }
+  const counter = options.counter ?? 'imported';
+  if (counter !== 'imported' && counter !== 'defined') {
+    throw new KeelError('invalid-argument', 'meter option "counter" must be "imported" or "defined"', {
+      option: 'counter',
+    });
+  }
   return {
     costs: resolveCosts(options.costs),
     maxMemoryPages,
@@ -105,6 +120,7 @@ function resolveOptions(options: MeterOptions): Resolved {
     maxDataSegmentBytes,
     strategy,
     countedLoops,
+    counter,
   };
 }
 
@@ -221,13 +237,16 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 /**
  * A loader hook that meters every core module with `options`. Its output is a view of the pass's
  * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s;
- * given back with `release`, the buffer is written over by a later pass.
+ * given back with `release`, the buffer is written over by a later pass. A module the loader
+ * says is its sandbox's only core instance (`ownCounter`) defines its counter; every other
+ * imports it (`options.counter` is not read: the form is the plan's, per module).
  */
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
-  const resolved = resolveOptions(options);
+  const imported: Resolved = { ...resolveOptions(options), counter: 'imported' };
+  const defined: Resolved = { ...imported, counter: 'defined' };
   return {
-    id: `keel-meter-v3+${meterOptionsDigest(options)}`,
-    transform: (bytes) => meterResolved(bytes, resolved),
+    id: `keel-meter-v4+${meterOptionsDigest(options)}`,
+    transform: (bytes, context) => meterResolved(bytes, context?.ownCounter === true ? defined : imported),
     release: (output) => outputBuffers.giveBack(output),
   };
 }

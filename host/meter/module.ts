@@ -6,6 +6,10 @@
  *   import section, so imported functions and globals keep their indices and every defined
  *   function index moves up by 3, every defined global by 1. Every place that names one is
  *   fixed: code, constant expressions, exports, start, elements, and the name section.
+ *   With `counter: 'defined'` the fuel global is not imported but defined, first of the
+ *   module's globals (the same index), and exported as `keel:fuel`; a start function is then
+ *   not started but exported as `keel:start`, for the host to call once it has adopted the
+ *   counter (`adoptCounter`). Either form refuses a module that exports those names itself.
  * - Adds types: two for those imports, `[] -> results` for bodies with several results, and a
  *   fuel-passing twin `[params, i64] -> [results, i64]` of every type.
  * - Decides which functions pass fuel (`decidePassing`). The function section is written only
@@ -48,6 +52,23 @@ export const KEEL_IMPORTS = {
   tableGrow: 'table_grow',
 } as const;
 
+/**
+ * What a module metered with `counter: 'defined'` exports for the host: its fuel counter, and
+ * its start function, which it no longer starts itself. Reserved in both forms: a module that
+ * exports either name is refused, so an instance's `keel:fuel` is always the meter's.
+ */
+export const KEEL_EXPORTS = {
+  fuel: 'keel:fuel',
+  start: 'keel:start',
+} as const;
+
+/**
+ * Where a metered module's fuel counter lives: imported from `keel` (the host's global, which
+ * every core module of a sandbox shares), or defined by the module and exported (one load
+ * fewer per access in V8; only for a sandbox's sole core instance, whose host adopts it).
+ */
+export type CounterForm = 'imported' | 'defined';
+
 /** Function imports the rewriter adds (all defined function indices move up by this). */
 export const FUNC_SHIFT = 3;
 
@@ -64,6 +85,7 @@ export interface RewriteOptions {
   maxDataSegmentBytes: number;
   strategy: 'local' | 'global';
   countedLoops: boolean;
+  counter: CounterForm;
 }
 
 const SECTION_ORDER: Record<number, number> = {
@@ -307,6 +329,10 @@ class ModulePass {
   // Progress through the sections.
   #typesWritten = false;
   #importsWritten = false;
+  /** The counter is defined and exported (`counter: 'defined'`): see `KEEL_EXPORTS`. */
+  readonly #definesCounter: boolean;
+  #globalsWritten = false;
+  #exportsWritten = false;
   #lastOrder = 0;
   #codeSeen = false;
   /** Where the function section goes, once the code section says which functions pass fuel. */
@@ -352,6 +378,7 @@ class ModulePass {
     this.#found = found;
     this.#out = new Writer(Math.max(1024, Math.floor(bytes.length * 1.5)), buffer);
     this.#passing = options.strategy === 'local';
+    this.#definesCounter = options.counter === 'defined';
     this.#exported = exported;
     this.#reached = reached;
     this.#openTables = new Set<number>(leaks.tables);
@@ -377,6 +404,9 @@ class ModulePass {
     if (!this.#importsWritten) this.#writeImports(0, 0, 0);
     if (!this.#codeSeen && this.#funcTypes.length > 0) malformed('functions declared without a code section');
     this.#writeFunctions();
+    // A module whose last section comes before them (no code, no data): appended, in order.
+    if (this.#definesCounter && !this.#globalsWritten) this.#writeGlobals(0, 0, 0);
+    if (this.#definesCounter && !this.#exportsWritten) this.#writeExports(0, 0, 0);
     // A view of the pass's buffer: a copy of 16 MB (an 11 MB guest's output) into fresh pages
     // cost 20-45 ms of page faults on this machine. `meterModule` copies it for its callers.
     return out.buf.subarray(0, out.len);
@@ -390,6 +420,10 @@ class ModulePass {
     this.#lastOrder = order;
     if (order > 1 && !this.#typesWritten) this.#writeTypes(0, 0, 0);
     if (order > 2 && !this.#importsWritten) this.#writeImports(0, 0, 0);
+    if (!this.#definesCounter) return;
+    // The defined counter needs a global and an export section, the module's or new ones.
+    if (order > SECTION_ORDER[6]! && !this.#globalsWritten) this.#writeGlobals(0, 0, 0);
+    if (order > SECTION_ORDER[7]! && !this.#exportsWritten) this.#writeExports(0, 0, 0);
   }
 
   #section(id: number, s: Reader, sectionStart: number, size: number): void {
@@ -575,11 +609,11 @@ class ModulePass {
     this.#writeImports(first, s.end, count);
   }
 
-  /** The module's imports, then ours: the fuel global and three host functions. */
+  /** The module's imports, then ours: the fuel global (unless defined) and three host functions. */
   #writeImports(start: number, end: number, count: number): void {
     const body = this.#body;
     body.reset();
-    body.u32(count + 4);
+    body.u32(count + (this.#definesCounter ? 3 : 4));
     body.copy(this.#bytes, start, end);
     const add = (name: string, kind: number, desc: number[]) => {
       body.name(KEEL_MODULE);
@@ -587,7 +621,7 @@ class ModulePass {
       body.byte(kind);
       for (const b of desc) body.u32(b);
     };
-    add(KEEL_IMPORTS.fuel, 0x03, [0x7e, 0x01]);
+    if (!this.#definesCounter) add(KEEL_IMPORTS.fuel, 0x03, [0x7e, 0x01]);
     add(KEEL_IMPORTS.fuelSlice, 0x00, [this.#voidType]);
     add(KEEL_IMPORTS.memoryGrow, 0x00, [this.#growType]);
     add(KEEL_IMPORTS.tableGrow, 0x00, [this.#growType]);
@@ -720,10 +754,22 @@ class ModulePass {
   }
 
   #globalSection(s: Reader): void {
-    const body = this.#body;
     const count = s.u32();
+    this.#writeGlobals(s.pos, s.end, count);
+  }
+
+  /**
+   * The module's globals (`count` of them in `bytes[start, end)`), after the fuel counter when
+   * the module defines it: `(mut i64) (i64.const 0)`, at the index an imported one would have
+   * (the first after the imported globals). It holds nothing until the host adopts it.
+   */
+  #writeGlobals(start: number, end: number, count: number): void {
+    const body = this.#body;
     body.reset();
-    body.u32(count);
+    const defines = this.#definesCounter;
+    body.u32(count + (defines ? 1 : 0));
+    if (defines) for (const b of DEFINED_COUNTER) body.byte(b);
+    const s = new Reader(this.#bytes, start, end);
     for (let i = 0; i < count; i++) {
       const from = s.pos;
       skipValueType(s);
@@ -733,16 +779,31 @@ class ModulePass {
     }
     expectEnd(s, 'global');
     this.#out.section(6, body);
+    this.#globalsWritten = true;
   }
 
   #exportSection(s: Reader): void {
-    const body = this.#body;
     const count = s.u32();
+    this.#writeExports(s.pos, s.end, count);
+  }
+
+  /** The module's exports, then, when it defines the counter, `keel:fuel` and `keel:start`. */
+  #writeExports(start: number, end: number, count: number): void {
+    const body = this.#body;
+    const s = new Reader(this.#bytes, start, end);
+    const defines = this.#definesCounter;
+    const started = defines ? startFunction(this.#bytes) : -1;
     body.reset();
-    body.u32(count);
+    body.u32(count + (defines ? 1 : 0) + (started >= 0 ? 1 : 0));
     for (let i = 0; i < count; i++) {
       const from = s.pos;
-      s.skip(s.u32());
+      const name = s.name();
+      if (name === KEEL_EXPORTS.fuel || name === KEEL_EXPORTS.start) {
+        throw new KeelError(
+          'invalid-module',
+          `the module exports "${name}", a name reserved for Keel's metering (already metered?)`,
+        );
+      }
       const kind = s.byte();
       body.copy(this.#bytes, from, s.pos);
       const index = s.u32();
@@ -750,14 +811,29 @@ class ModulePass {
       body.u32(kind === 0x00 ? this.#remapFunc(index) : kind === 0x03 ? this.#remapGlobal(index) : index);
     }
     expectEnd(s, 'export');
+    if (defines) {
+      body.name(KEEL_EXPORTS.fuel);
+      body.byte(0x03);
+      body.u32(this.#globalImports);
+    }
+    if (started >= 0) {
+      // Named as the start section would name it: it escapes the same way.
+      body.name(KEEL_EXPORTS.start);
+      body.byte(0x00);
+      body.u32(this.#remapFunc(started));
+    }
     this.#out.section(7, body);
+    this.#exportsWritten = true;
   }
 
   #startSection(s: Reader): void {
+    const start = s.u32();
+    expectEnd(s, 'start');
+    // A module that defines its counter exports its start function instead (`#writeExports`).
+    if (this.#definesCounter) return;
     const body = this.#body;
     body.reset();
-    body.u32(this.#remapFunc(s.u32()));
-    expectEnd(s, 'start');
+    body.u32(this.#remapFunc(start));
     this.#out.section(8, body);
   }
 
@@ -926,6 +1002,20 @@ class ModulePass {
     const key = this.#typeKeys[type];
     return key !== undefined && this.#passingIndirect.get(table)?.has(key) === true;
   }
+}
+
+/** The defined counter's global: `(mut i64) (i64.const 0)`. */
+const DEFINED_COUNTER = [0x7e, 0x01, 0x42, 0x00, 0x0b];
+
+/** The start section's function index (original numbering), or -1 without one. */
+function startFunction(bytes: Uint8Array): number {
+  let start = -1;
+  eachSection(bytes, (id, s) => {
+    if (id !== 8) return false;
+    start = s.u32();
+    return true;
+  });
+  return start;
 }
 
 function checkHeader(bytes: Uint8Array): void {

@@ -8,7 +8,7 @@
  *   const instance = new WebAssembly.Instance(module, { ...imports, keel: meter.imports.keel });
  */
 import { KeelError } from '../kernel/errors.js';
-import type { KEEL_IMPORTS } from './module.js';
+import { KEEL_EXPORTS, type KEEL_IMPORTS } from './module.js';
 
 export const PAGE_BYTES = 65536;
 
@@ -150,9 +150,34 @@ export interface MeterRuntime {
    * The host is done with the guest (its sandbox ended): the meter tells its events nothing
    * more, and no longer reaches them. A guest instance holds its `keel` functions, and through
    * them this meter, until V8 collects the instance (a full collection: instances live in the
-   * old generation); detached, that is the meter alone. Counting and checks go on as before.
+   * old generation); detached, that is the meter alone. Counting and checks go on as before,
+   * except with an adopted counter (`adopt`): the meter takes a counter of its own again (the
+   * guest's keeps its instance alive), and a guest still running runs out of fuel at its next
+   * check (the kernel detaches a meter only when its sandbox ended, empty when in a call).
    */
   detach(): void;
+  /**
+   * Take `fuel`, a counter the guest's one core instance defines (`counter: 'defined'`), as this
+   * meter's from now on: it gets the counter's value, and the host's charges, refills, stops and
+   * reads use it. At most once, and only by a meter whose imports went to one instance at most
+   * (another would keep counting on the old counter): else `internal`. See `adoptCounter`.
+   */
+  adopt(fuel: WebAssembly.Global): void;
+}
+
+/**
+ * After instantiating a metered module with `meter.imports`: when the module defines its
+ * counter (`KEEL_EXPORTS.fuel`, a name the pass refuses in a module's own exports), the meter
+ * adopts it, then the module's start function runs (the pass exports it instead of starting it,
+ * so that it runs with the meter's counter). Nothing for a module that imports its counter.
+ */
+export function adoptCounter(meter: MeterRuntime, instance: WebAssembly.Instance): void {
+  const exports = instance.exports;
+  const fuel = exports[KEEL_EXPORTS.fuel];
+  if (fuel === undefined) return;
+  meter.adopt(fuel as WebAssembly.Global);
+  const start = exports[KEEL_EXPORTS.start];
+  if (typeof start === 'function') (start as () => void)();
 }
 
 /** The events of a detached meter: none. */
@@ -176,7 +201,11 @@ class Meter implements MeterRuntime {
   #events: MeterEvents;
   // The budget is handed out a slice at a time: `#fuel` holds the slice in progress (the guest
   // charges it; below zero it calls `fuel_slice`), `#reserve` what is not handed out yet.
-  readonly #fuel: WebAssembly.Global;
+  // Made by the meter, or the guest's own once adopted (`adopt`).
+  #fuel: WebAssembly.Global;
+  #adopted = false;
+  /** The adopted counter was given back at `detach` (see there). */
+  #released = false;
   #budget = 0;
   #reserve = 0;
   #usedBefore = 0;
@@ -219,7 +248,8 @@ class Meter implements MeterRuntime {
   get imports(): { keel: Record<string, WebAssembly.Global | Function> } {
     // The slot this instance's grows count against; past the layout (or without one), one of
     // its own, counted from its first grow.
-    const planned = this.#limits.layout?.slotOf[this.#instances++] ?? -1;
+    const instance = this.#instances++;
+    const planned = this.#limits.layout?.slotOf[instance] ?? -1;
     const slot = planned >= 0 ? planned : this.#pages.push(0) - 1;
     const keel = {
       fuel: this.#fuel,
@@ -285,6 +315,31 @@ class Meter implements MeterRuntime {
 
   detach(): void {
     this.#events = NO_EVENTS;
+    // An adopted counter is the guest instance's own global, which keeps the instance and its
+    // memory alive (V8's global object points to its instance): the ended sandbox's meter takes
+    // a counter of its own again, with the same value, so that it reaches nothing of the guest.
+    if (this.#adopted && !this.#released) {
+      const own = fuelGlobal(0);
+      own.value = this.#fuel.value;
+      this.#fuel = own;
+      this.#cell = undefined;
+      this.#released = true;
+    }
+  }
+
+  adopt(fuel: WebAssembly.Global): void {
+    if (this.#adopted || this.#instances > 1 || !(fuel instanceof WebAssembly.Global)) {
+      throw new KeelError(
+        'internal',
+        "a meter adopts one counter, a global of the sandbox's only core instance",
+      );
+    }
+    // Throws on a global that is not a mutable i64 (not the pass's): adopted only if it took the value.
+    fuel.value = this.#fuel.value;
+    this.#fuel = fuel;
+    this.#adopted = true;
+    // The cell reads and writes the counter it was made with: made again for this one when used.
+    this.#cell = undefined;
   }
 
   exhausted(): boolean {
@@ -302,7 +357,10 @@ class Meter implements MeterRuntime {
       this.#fuel.value = STOPPED;
       throw this.#stopError;
     }
-    const left = this.#readFuel() + this.#reserve;
+    // A guest still running once its counter was given back (its sandbox killed in one of its
+    // host calls, the budget emptied: `detach`) calls here with its own counter below zero: out
+    // of fuel, as it was on the shared counter.
+    const left = this.#released ? -1 : this.#readFuel() + this.#reserve;
     if (left < 0) {
       this.#exhausted = true;
       this.#reserve = 0;

@@ -273,7 +273,11 @@ export function observe(
   let exports: WebAssembly.Exports;
   try {
     const imports = { ...transform?.extraImports(), ...host.imports } as WebAssembly.Imports;
-    exports = new WebAssembly.Instance(module, imports).exports;
+    exports = (
+      transform?.instantiate
+        ? transform.instantiate(module, imports)
+        : new WebAssembly.Instance(module, imports)
+    ).exports;
   } catch (e) {
     return [`instantiate: ${showError(e)}`];
   }

@@ -50,7 +50,8 @@ describe('differential fuzzing', () => {
     // The generator must keep exercising both paths: calls that return and calls that trap.
     expect(kinds.returned ?? 0).toBeGreaterThan(calls / 4);
     expect(Object.keys(kinds).length).toBeGreaterThan(5);
-  });
+    // Three transforms (metered-defined since perf-fn11).
+  }, 240_000);
 
   it('replays every regression fixture', () => {
     for (const { fixture, bytes } of loadFixtures()) {

@@ -318,7 +318,9 @@ export function runScript(data: ScriptData, transform?: Transform): Outcome[] {
         unknown
       >;
     }
-    const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+    const instance = transform?.instantiate
+      ? transform.instantiate(module, imports as WebAssembly.Imports)
+      : new WebAssembly.Instance(module, imports as WebAssembly.Imports);
     return { exports: instance.exports, types: exportTypes(bytes) };
   };
   const perform = (action: SpecAction): Raw[] => {

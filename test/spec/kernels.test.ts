@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './suite.js';
-import { TRANSFORMS } from './transforms.js';
+import { instantiateWith, TRANSFORMS } from './transforms.js';
 
 const dir = join(repoRoot(), 'bench/compute');
 const spec = JSON.parse(readFileSync(join(dir, 'kernels.json'), 'utf8')) as {
@@ -23,10 +23,7 @@ describe('compute kernels', () => {
     for (const t of [undefined, ...TRANSFORMS]) {
       const code = t ? t.transform(bytes) : bytes;
       const imports = { ...t?.extraImports(), env: { abort } } as WebAssembly.Imports;
-      const instance = new WebAssembly.Instance(
-        new WebAssembly.Module(code as Uint8Array<ArrayBuffer>),
-        imports,
-      );
+      const instance = instantiateWith(t, new WebAssembly.Module(code as Uint8Array<ArrayBuffer>), imports);
       const run = instance.exports.run as (n: number) => number;
       expect(run(k.quickN), `${subject} ${t?.name ?? 'plain'}`).toBe(k.checksum[String(k.quickN)]);
     }

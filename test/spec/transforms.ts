@@ -13,6 +13,23 @@ export interface Transform {
   transform(bytes: Uint8Array): Uint8Array;
   /** The imports a rewritten module needs, by module name: a fresh set per sandbox. */
   extraImports(): Record<string, Record<string, unknown>>;
+  /**
+   * Instantiates a rewritten module with `imports` (which hold `extraImports()`'s), when the
+   * transform does more than `new WebAssembly.Instance` (a meter that adopts the module's
+   * counter). Harnesses call it instead when it is there (`instantiateWith`).
+   */
+  instantiate?(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Instance;
+}
+
+/** Instantiates through the transform when it says how, else as plain V8 does. */
+export function instantiateWith(
+  transform: Transform | undefined,
+  module: WebAssembly.Module,
+  imports: WebAssembly.Imports,
+): WebAssembly.Instance {
+  return transform?.instantiate
+    ? transform.instantiate(module, imports)
+    : new WebAssembly.Instance(module, imports);
 }
 
 /** Copies the bytes and adds nothing: validates each harness (it must match plain V8 exactly). */
@@ -24,13 +41,15 @@ export const identity: Transform = {
 
 /** What `host/meter/index.ts` exports (the metering rewriter's contract, issue 3). */
 export interface MeterApi {
-  meterModule(bytes: Uint8Array): Uint8Array;
+  meterModule(bytes: Uint8Array, options?: { counter?: 'imported' | 'defined' }): Uint8Array;
   createMeterRuntime(limits: { fuel: number; memoryBytes: number; tableElements: number }): {
     imports: { keel: Record<string, WebAssembly.Global | Function> };
     remaining(): number;
     used(): number;
     setRemaining(n: number): void;
+    adopt(fuel: WebAssembly.Global): void;
   };
+  adoptCounter(meter: ReturnType<MeterApi['createMeterRuntime']>, instance: WebAssembly.Instance): void;
 }
 
 /**
@@ -54,8 +73,30 @@ export function metered(meter: MeterApi, limits = AMPLE): Transform {
   };
 }
 
+/**
+ * Fuel metering with the counter the module defines (`counter: 'defined'`, what a component's
+ * sole core instance gets): each instance gets a meter of its own, which adopts the counter and
+ * then runs the start function the pass exported instead of starting it.
+ */
+export function meteredDefined(meter: MeterApi, limits = AMPLE): Transform {
+  const validated = metered(meter, limits);
+  return {
+    name: 'metered-defined',
+    transform: (bytes) => {
+      validated.transform(bytes);
+      return meter.meterModule(bytes, { counter: 'defined' });
+    },
+    extraImports: () => ({}),
+    instantiate: (module, imports) => {
+      const runtime = meter.createMeterRuntime(limits);
+      const instance = new WebAssembly.Instance(module, { ...imports, keel: runtime.imports.keel });
+      meter.adoptCounter(runtime, instance);
+      return instance;
+    },
+  };
+}
+
+const meterApi = await import('../../host/meter/index.js');
+
 /** Every transform under test, in report order. */
-export const TRANSFORMS: readonly Transform[] = [
-  identity,
-  metered(await import('../../host/meter/index.js')),
-];
+export const TRANSFORMS: readonly Transform[] = [identity, metered(meterApi), meteredDefined(meterApi)];
