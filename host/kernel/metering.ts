@@ -56,6 +56,8 @@ export function meteringHook(options: MeterOptions | undefined, before?: CoreMod
       return meter.transform(hooked, context);
     },
     describe: (bytes) => readMeterInfo(bytes),
+    // The meter's output either way (whichever hook ran before it).
+    defineCounter: (output) => meter.defineCounter!(output),
     // What `transform` returns is the meter's output, whichever hook ran before it.
     release: (output) => meter.release?.(output),
   };

@@ -31,7 +31,13 @@ export type ModuleKind = 'component' | 'preview1' | 'core';
  */
 export interface CoreModuleHook {
   readonly id: string;
-  transform(bytes: Uint8Array, context: CoreModuleContext): Uint8Array;
+  transform(bytes: Uint8Array, context: { file: string; kind: ModuleKind }): Uint8Array;
+  /**
+   * An output of `transform` made into what a component's sole core instance runs
+   * (`soleCoreInstance`; the meter: the fuel counter defined in the module, docs/fuel.md).
+   * Without it every module stays as `transform` made it.
+   */
+  defineCounter?(output: Uint8Array): Uint8Array;
   /** Facts the hook needs again at instantiation (the metering pass: initial memory and table sizes). */
   describe?(bytes: Uint8Array): unknown;
   /**
@@ -39,17 +45,6 @@ export interface CoreModuleHook {
    * the disk cache written): the hook may write over its memory (the metering pass reuses it).
    */
   release?(output: Uint8Array): void;
-}
-
-/** What the loader tells a `CoreModuleHook` of the module it transforms. */
-export interface CoreModuleContext {
-  file: string;
-  kind: ModuleKind;
-  /**
-   * The module is its component's only core instance (`soleCoreInstance`): a sandbox of it has
-   * no other, so the meter may put its fuel counter in the module (docs/fuel.md).
-   */
-  ownCounter?: boolean;
 }
 
 /**
@@ -296,37 +291,43 @@ export class Loader {
     // while the rest of the component is planned. A module the hook refuses fails the load only
     // once the plan succeeded, as when the modules were metered after it: an invalid component
     // is refused for its plan first, then for its first invalid module, as before.
-    // The first module waits for the second, or for the plan's end: only the whole plan says
-    // whether it is the component's one core instance, metered with the counter in the module
-    // (`soleCoreInstance`, docs/fuel.md); every later module's form is known when it comes.
+    // The first module's compile waits for the second module, or for the plan's end: only the
+    // whole plan says whether it is the component's sole core instance, which the hook then
+    // makes into its own form (`defineCounter`: the fuel counter in the module, docs/fuel.md).
     const compiling: Promise<WebAssembly.Module>[] = [];
     const transformed: Uint8Array[] = [];
     let refused: { error: unknown } | undefined;
-    let first: CoreModulePlan | undefined;
-    const start = (m: CoreModulePlan): void => {
-      if (compiling.length === 0 && first === undefined && !refused) {
-        first = m;
-        return;
+    let firstHeld: string | undefined;
+    const compileFirst = (sole: boolean): void => {
+      if (firstHeld === undefined) return;
+      const file = firstHeld;
+      firstHeld = undefined;
+      if (sole && hook?.defineCounter) {
+        const own = hook.defineCounter(transformed[0]!);
+        hook.release?.(transformed[0]!);
+        transformed[0] = own;
       }
-      if (first) meter(first, false);
-      first = undefined;
-      meter(m, false);
+      compiling.push(this.#compileCore(transformed[0]!, file));
     };
-    const meter = (m: CoreModulePlan, ownCounter: boolean): void => {
+    const start = (m: CoreModulePlan): void => {
       if (refused) return;
       let final = m.bytes;
       try {
         if (hook) {
           // The hook (metering) expects valid input: each core module is checked first.
           validateCore(m.bytes, m.file);
-          final = hook.transform(m.bytes, { file: m.file, kind, ownCounter });
+          final = hook.transform(m.bytes, { file: m.file, kind });
         }
       } catch (error) {
         refused = { error };
         return;
       }
       transformed.push(final);
-      compiling.push(this.#compileCore(final, m.file));
+      if (transformed.length === 1) firstHeld = m.file;
+      else {
+        compileFirst(false);
+        compiling.push(this.#compileCore(final, m.file));
+      }
     };
     const releaseAll = () => {
       if (hook?.release) for (const output of transformed) hook.release(output);
@@ -350,12 +351,11 @@ export class Loader {
       this.stats.compiles += early.length;
     } else {
       if (early !== undefined) for (const m of plan.modules) start(m);
-      if (first) meter(first, soleCoreInstance(plan, 0));
-      first = undefined;
       if (refused) {
         releaseAll();
         throw refused.error;
       }
+      compileFirst(soleCoreInstance(plan, 0));
       this.stats.compiles += compiling.length;
       modules = Promise.all(compiling);
       // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's

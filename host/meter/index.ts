@@ -14,7 +14,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleHook } from '../loader/loader.js';
 import { MalformedError } from './binary.js';
 import { type CostModel, resolveCosts } from './costs.js';
-import { type CounterForm, rewriteModule } from './module.js';
+import { type CounterForm, defineCounter, rewriteModule } from './module.js';
 
 export { type CostModel, DEFAULT_COSTS, INSTRUCTION_NAMES } from './costs.js';
 export {
@@ -24,7 +24,7 @@ export {
   readMeterInfo,
   type TableInfo,
 } from './limits.js';
-export { type CounterForm, KEEL_EXPORTS, KEEL_IMPORTS, KEEL_MODULE } from './module.js';
+export { type CounterForm, defineCounter, KEEL_EXPORTS, KEEL_IMPORTS, KEEL_MODULE } from './module.js';
 export {
   adoptCounter,
   createMeterRuntime,
@@ -66,7 +66,7 @@ export interface MeterOptions {
    * Where the counter lives (default `imported`): `defined` makes the module define and export
    * it (`KEEL_EXPORTS`), for a sandbox whose only core instance this module is; its host then
    * adopts it (`adoptCounter`). Same counts. Not an option of `createMeterHook`: the loader
-   * picks it per module from the component's plan.
+   * turns a component's sole core instance into this form (`defineCounter`).
    */
   counter?: CounterForm;
 }
@@ -237,16 +237,16 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 /**
  * A loader hook that meters every core module with `options`. Its output is a view of the pass's
  * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s;
- * given back with `release`, the buffer is written over by a later pass. A module the loader
- * says is its sandbox's only core instance (`ownCounter`) defines its counter; every other
- * imports it (`options.counter` is not read: the form is the plan's, per module).
+ * given back with `release`, the buffer is written over by a later pass. Every output imports
+ * its counter (`options.counter` is not read); the loader makes a component's sole core
+ * instance define it (`defineCounter`).
  */
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const imported: Resolved = { ...resolveOptions(options), counter: 'imported' };
-  const defined: Resolved = { ...imported, counter: 'defined' };
   return {
     id: `keel-meter-v4+${meterOptionsDigest(options)}`,
-    transform: (bytes, context) => meterResolved(bytes, context?.ownCounter === true ? defined : imported),
+    transform: (bytes) => meterResolved(bytes, imported),
+    defineCounter: (output) => defineCounter(output),
     release: (output) => outputBuffers.giveBack(output),
   };
 }

@@ -1004,6 +1004,97 @@ class ModulePass {
   }
 }
 
+/**
+ * The pass's output in the imported form (`meterModule`'s default) turned into the defined form
+ * without metering again: the same bytes as `counter: 'defined'` gives (the function bodies are
+ * the same in both; test/meter/defined-counter compares them). The `keel.fuel` import goes, the
+ * counter is defined first of the globals (its index unchanged) and exported with the start
+ * function, whose section goes. For the loader, which meters a component's first core module
+ * before the plan says whether it is the sole core instance.
+ */
+export function defineCounter(metered: Uint8Array): Uint8Array {
+  const start = startFunction(metered);
+  const out = new Writer(metered.length + 32);
+  const body = new Writer(256);
+  out.copy(metered, 0, 8);
+  let fuelIndex = -1;
+  let globalsWritten = false;
+  let exportsWritten = false;
+  const globals = (s: Reader | undefined) => {
+    const count = s ? s.u32() : 0;
+    body.reset();
+    body.u32(count + 1);
+    for (const b of DEFINED_COUNTER) body.byte(b);
+    if (s) body.copy(metered, s.pos, s.end);
+    out.section(6, body);
+    globalsWritten = true;
+  };
+  const exports = (s: Reader | undefined) => {
+    const count = s ? s.u32() : 0;
+    body.reset();
+    body.u32(count + 1 + (start >= 0 ? 1 : 0));
+    if (s) body.copy(metered, s.pos, s.end);
+    body.name(KEEL_EXPORTS.fuel);
+    body.byte(0x03);
+    body.u32(fuelIndex);
+    if (start >= 0) {
+      body.name(KEEL_EXPORTS.start);
+      body.byte(0x00);
+      body.u32(start);
+    }
+    out.section(7, body);
+    exportsWritten = true;
+  };
+  const r = new Reader(metered, 8);
+  while (r.pos < metered.length) {
+    const sectionStart = r.pos;
+    const id = r.byte();
+    const size = r.u32();
+    const s = new Reader(metered, r.pos, r.pos + size);
+    r.pos = s.end;
+    const order = id === 0 ? 0 : SECTION_ORDER[id]!;
+    if (order > SECTION_ORDER[6]! && !globalsWritten) globals(undefined);
+    if (order > SECTION_ORDER[7]! && !exportsWritten) exports(undefined);
+    if (id === 2) {
+      const count = s.u32();
+      body.reset();
+      body.u32(count - 1);
+      let globalImports = 0;
+      for (let i = 0; i < count; i++) {
+        const from = s.pos;
+        const module = s.name();
+        const name = s.name();
+        const kind = s.byte();
+        if (kind === 0x00) s.u32();
+        else if (kind === 0x01) {
+          readTableType(s);
+          readLimits(s, 'table');
+        } else if (kind === 0x02) readMemoryLimits(s);
+        else if (kind === 0x03) {
+          skipValueType(s);
+          s.byte();
+          if (module === KEEL_MODULE && name === KEEL_IMPORTS.fuel) {
+            fuelIndex = globalImports;
+            continue;
+          }
+          globalImports++;
+        } else if (kind === 0x04) {
+          s.byte();
+          s.u32();
+        } else malformed(`unknown import kind ${kind}`);
+        body.copy(metered, from, s.pos);
+      }
+      if (fuelIndex < 0) malformed('not metered with an imported counter');
+      out.section(2, body);
+    } else if (id === 6) globals(s);
+    else if (id === 7) exports(s);
+    else if (id !== 8) out.copy(metered, sectionStart, s.end);
+  }
+  if (!globalsWritten) globals(undefined);
+  if (!exportsWritten) exports(undefined);
+  return out.bytes();
+}
+
 /** The defined counter's global: `(mut i64) (i64.const 0)`. */
 const DEFINED_COUNTER = [0x7e, 0x01, 0x42, 0x00, 0x0b];
 

@@ -9,11 +9,13 @@ import { describe, expect, it } from 'vitest';
 import {
   adoptCounter,
   createMeterRuntime,
+  defineCounter,
   KEEL_EXPORTS,
   KEEL_MODULE,
   type MeterLimits,
   meterModule,
 } from '../../host/meter/index.js';
+import { generate } from '../fuzz/gen.js';
 import { wat } from '../helpers/wat.js';
 import { thrown } from './support.js';
 
@@ -149,6 +151,23 @@ describe("a module that defines its fuel counter (counter: 'defined')", () => {
     expect(thrown(() => meterModule(new Uint8Array(8), { counter: 'both' as never }))).toMatchObject({
       code: 'invalid-argument',
     });
+  });
+
+  it("is what defineCounter makes of the imported form's output, byte for byte", async () => {
+    const sources = [
+      GUEST,
+      '(module)',
+      '(module (func (export "f")))',
+      '(module (func $s) (start $s))',
+      '(module (import "a" "g" (global i32)) (import "a" "t" (table 1 funcref)) (memory 1) (func $s) (start $s) (data (i32.const 0) "x"))',
+    ];
+    const modules = [...(await Promise.all(sources.map((s) => wat(s))))];
+    for (let seed = 1; seed <= 40; seed++) modules.push(generate(seed).bytes);
+    for (const bytes of modules) {
+      const defined = meterModule(bytes, { counter: 'defined' });
+      expect(Buffer.from(defineCounter(meterModule(bytes))).equals(Buffer.from(defined))).toBe(true);
+      expect(WebAssembly.validate(defined as Uint8Array<ArrayBuffer>)).toBe(true);
+    }
   });
 
   it('is given back when the meter is detached: the ended sandbox keeps nothing of its guest', async () => {
