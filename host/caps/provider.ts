@@ -190,7 +190,7 @@ export const DEFAULT_HOST_COSTS: Readonly<HostCosts> = Object.freeze({
   fsPath: 400_000,
   output: 10_000,
   outputByte: 8,
-  randomByte: 2,
+  randomByte: 4,
   message: 64_000,
   messageByte: 2,
   recipient: 64_000,
