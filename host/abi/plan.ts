@@ -32,6 +32,7 @@ import {
   sameFuncType,
   sameValType,
   TypeScope,
+  type Visible,
 } from './resolve.js';
 import {
   type AnyType,
@@ -152,6 +153,13 @@ interface ComponentValue {
   readonly ast: ComponentAst;
   /** The frame the component was defined in (outer aliases reach through it). */
   readonly frame: Frame;
+  /** How much of that frame's index spaces it may name: what was defined before it. */
+  readonly visible: FrameVisible;
+}
+
+interface FrameVisible extends Visible {
+  readonly components: number;
+  readonly coreModules: number;
 }
 
 interface CoreFuncValue {
@@ -214,8 +222,10 @@ class Frame {
     fail: Fail,
     /** Values for the imports of a nested component, by name; undefined at the root. */
     readonly args: ReadonlyMap<string, Value> | undefined,
+    /** What of the parent's index spaces this component may name; undefined at the root. */
+    readonly visible: FrameVisible | undefined,
   ) {
-    this.scope = new TypeScope(parent?.scope, fail);
+    this.scope = new TypeScope(parent?.scope, fail, { visible, generative: (t) => refersToResource(t) });
   }
 }
 
@@ -321,7 +331,7 @@ class Planner {
       this.ran.add(component.ast);
       const depth = this.depth;
       try {
-        this.run(component.ast, component.frame, undefined);
+        this.run(component.ast, component.frame, undefined, component.visible);
       } catch (error) {
         if (!(error instanceof KeelError && error.message.startsWith(UNSUPPORTED))) throw error;
       } finally {
@@ -343,12 +353,17 @@ class Planner {
   }
 
   /** Interpret one component's definitions: the root, or a nested component being instantiated. */
-  run(ast: ComponentAst, parent: Frame | undefined, args: ReadonlyMap<string, Value> | undefined): Frame {
+  run(
+    ast: ComponentAst,
+    parent: Frame | undefined,
+    args: ReadonlyMap<string, Value> | undefined,
+    visible?: FrameVisible,
+  ): Frame {
     if (++this.depth > 64) unsupported('instance', 'component instantiations nested more than 64 deep');
     if (this.componentInstances >= MAX_COMPONENT_INSTANCES) {
       unsupported('instance', `more than ${MAX_COMPONENT_INSTANCES} component instances`);
     }
-    const frame = new Frame(parent, this.componentInstances++, this.fail, args);
+    const frame = new Frame(parent, this.componentInstances++, this.fail, args, visible);
     for (const item of ast.items) {
       if (++this.steps > MAX_PLAN_STEPS) {
         unsupported('instance', `more than ${MAX_PLAN_STEPS} definitions to plan across instantiations`);
@@ -376,7 +391,13 @@ class Planner {
         return;
       case 'component': {
         this.section = 'component';
-        const component = { ast: item.component, frame };
+        const visible = {
+          types: frame.scope.types.length,
+          coreTypes: frame.scope.coreTypes.length,
+          components: frame.components.length,
+          coreModules: frame.coreModules.length,
+        };
+        const component = { ast: item.component, frame, visible };
         frame.components.push(component);
         this.defined.push(component);
         return;
@@ -605,7 +626,7 @@ class Planner {
     }
     const section = this.section;
     this.ran.add(component.ast);
-    const nested = this.run(component.ast, component.frame, args);
+    const nested = this.run(component.ast, component.frame, args, component.visible);
     this.section = section;
     return { exports: nested.exports };
   }
@@ -666,30 +687,38 @@ class Planner {
       }
       case 'outer': {
         let from: Frame | undefined = frame;
-        for (let i = 0; i < target.count; i++) from = from?.parent;
+        // What the component below the target may name of it: what was defined before it.
+        let visible: FrameVisible | undefined;
+        for (let i = 0; i < target.count; i++) {
+          visible = from?.visible;
+          from = from?.parent;
+        }
         if (!from) this.fail(`an outer alias reaches ${target.count} components out, past the outermost`);
-        switch (sort) {
-          case 'type': {
-            const t = from.scope.type(target.index);
-            // Resources are generative: one may not cross a component boundary by name.
-            if (target.count > 0 && refersToResource(t)) {
-              this.fail(
-                `an outer alias of type ${target.index} refers to resources across a component boundary`,
-              );
-            }
-            frame.scope.types.push(t);
-            return;
+        const before = (space: keyof FrameVisible) => {
+          const limit = visible?.[space];
+          if (limit !== undefined && target.index >= limit) {
+            this.fail(
+              `${sort} index ${target.index} is out of bounds (${limit} defined before this component)`,
+            );
           }
+        };
+        switch (sort) {
+          case 'type':
+            // Resources are generative: one may not cross a component boundary by name (outerType).
+            frame.scope.types.push(frame.scope.outerType(target.count, target.index));
+            return;
           case 'core-type':
-            frame.scope.coreTypes.push(from.scope.coreType(target.index));
+            frame.scope.coreTypes.push(frame.scope.outerCoreType(target.count, target.index));
             return;
           case 'component': {
+            before('components');
             const c = from.components[target.index];
             if (!c) this.fail(`component index ${target.index} is out of bounds`);
             frame.components.push(c);
             return;
           }
           case 'core-module': {
+            before('coreModules');
             const m = from.coreModules[target.index];
             if (m === undefined) this.fail(`core module index ${target.index} is out of bounds`);
             frame.coreModules.push(m);

@@ -37,6 +37,12 @@ import {
 /** A malformed reference inside a valid-looking binary: `invalid-module`. */
 export type Fail = (message: string) => never;
 
+/** What of its parent's index spaces a component may name: what was defined before it. */
+export interface Visible {
+  readonly types: number;
+  readonly coreTypes: number;
+}
+
 /** A type index space with a parent (outer aliases count outward through parents). */
 export class TypeScope {
   readonly types: AnyType[] = [];
@@ -44,7 +50,61 @@ export class TypeScope {
   constructor(
     readonly parent: TypeScope | undefined,
     readonly fail: Fail,
+    /**
+     * A component's own scope: how much of the parent's it sees, and the test of a type that may
+     * not cross its boundary (one that refers to resources). Undefined for a type declaration.
+     */
+    readonly boundary?: {
+      readonly visible: Visible | undefined;
+      readonly generative: (t: AnyType) => boolean;
+    },
   ) {}
+
+  /**
+   * An outer alias's type: `index` of the scope `count` out, within what was defined before the
+   * component it is named from; a type that refers to resources may not cross a component
+   * boundary (resources are generative), from a type declaration as from the component itself.
+   */
+  outerType(count: number, index: number): AnyType {
+    const { scope, limit, crossed } = this.#outer(count, 'types');
+    if (limit !== undefined && index >= limit) {
+      this.fail(`type index ${index} is out of bounds (${limit} types defined before this component)`);
+    }
+    const t = scope.type(index);
+    if (crossed?.boundary?.generative(t)) {
+      this.fail(`an outer alias of type ${index} refers to resources across a component boundary`);
+    }
+    return t;
+  }
+
+  /** An outer alias's core type, within what was defined before the component it is named from. */
+  outerCoreType(count: number, index: number): CoreFuncType | CoreModuleType {
+    const { scope, limit } = this.#outer(count, 'coreTypes');
+    if (limit !== undefined && index >= limit) {
+      this.fail(
+        `core type index ${index} is out of bounds (${limit} core types defined before this component)`,
+      );
+    }
+    return scope.coreType(index);
+  }
+
+  /** The scope `count` out, the bound its child sets on it, and a component boundary crossed. */
+  #outer(
+    count: number,
+    space: keyof Visible,
+  ): { scope: TypeScope; limit: number | undefined; crossed: TypeScope | undefined } {
+    let scope: TypeScope = this;
+    let limit: number | undefined;
+    let crossed: TypeScope | undefined;
+    for (let i = 0; i < count; i++) {
+      const parent = scope.parent;
+      if (!parent) this.fail(`an outer alias reaches ${count} scopes out, past the outermost component`);
+      if (scope.boundary) crossed = scope;
+      limit = scope.boundary?.visible?.[space];
+      scope = parent;
+    }
+    return { scope, limit, crossed };
+  }
 
   outer(count: number): TypeScope {
     let scope: TypeScope | undefined = this;
@@ -187,8 +247,7 @@ export class TypeScope {
     };
     for (const decl of ast.decls) {
       if (decl.kind === 'type') inner.coreTypes.push(inner.coreFunc(decl.type));
-      else if (decl.kind === 'alias-outer')
-        inner.coreTypes.push(inner.outer(decl.count).coreType(decl.index));
+      else if (decl.kind === 'alias-outer') inner.coreTypes.push(inner.outerCoreType(decl.count, decl.index));
       else if (decl.kind === 'import') {
         imports.push({
           module: decl.module,
@@ -260,9 +319,9 @@ export class TypeScope {
             break;
           }
           if (target.kind !== 'outer') this.fail('a core export alias in a type declaration');
-          const from = inner.outer(target.count);
-          if (sort === 'type') inner.types.push(from.type(target.index));
-          else if (sort === 'core-type') inner.coreTypes.push(from.coreType(target.index));
+          if (sort === 'type') inner.types.push(inner.outerType(target.count, target.index));
+          else if (sort === 'core-type')
+            inner.coreTypes.push(inner.outerCoreType(target.count, target.index));
           else this.fail(`an outer alias of sort ${sort} in a type declaration`);
           break;
         }
