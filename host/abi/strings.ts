@@ -16,6 +16,25 @@ const MAX_STRING_BYTES = 0x7fff_ffff;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
+
+/**
+ * What a byte through the decoder (UTF-8 that is not ASCII, UTF-16) costs beyond admitting it,
+ * in bytes' worth of the byte price (`byte` = 2 fuel): 8, so 16 fuel more a byte. Node 20's
+ * decoder makes two-byte strings at 4-11 ns a byte, against about 0.07 ns per unit of fuel of
+ * guest compute: at `byte` alone a non-ASCII string cost the host 21-174x compute per unit of
+ * fuel (test/hostile/abi/non-ascii-string-underpriced; docs/fuel.md). ASCII and latin1 are a
+ * one-byte copy and pay `byte` only.
+ */
+export const DECODED_BYTE_WEIGHT = 8;
+
+/**
+ * The most bytes one decoder call turns into a string: longer ones are decoded in pieces (the
+ * decoder carries a character split between two), so that no piece's string is one of V8's
+ * large objects (over 128 KiB: 16 KiB of UTF-8 is at most 32 KiB as UTF-16), each a fresh
+ * mapping made and freed per call: a whole 300 KB non-ASCII string decoded at 18-27 ns a byte,
+ * in pieces at 3-5 (see ONE_BYTE_PIECE for the one-byte copy).
+ */
+export const DECODE_PIECE = 1 << 14;
 const utf8Encoder = new TextEncoder();
 
 /** Scratch space for encoding: strings up to its size are encoded without allocating. */
@@ -68,13 +87,13 @@ function oneByteString(
   return s;
 }
 
-function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
+function decodeUtf8(cx: Cx, u8: Uint8Array, ptr: number, bytes: number): string {
   // Short ASCII strings are common (names, keys): a loop beats TextDecoder's call overhead.
   if (bytes <= 32) {
     let s = '';
     for (let i = ptr, end = ptr + bytes; i < end; i++) {
       const c = u8[i]!;
-      if (c >= 0x80) return decodeWith(utf8Decoder, u8, ptr, bytes);
+      if (c >= 0x80) return decodeWith(cx, utf8Decoder, u8, ptr, bytes);
       s += String.fromCharCode(c);
     }
     return s;
@@ -83,13 +102,27 @@ function decodeUtf8(u8: Uint8Array, ptr: number, bytes: number): string {
   // string, made by a one-byte copy. Anything else (invalid input included) goes to the decoder.
   if (latin1Slice !== undefined && bytesAreAscii(u8.subarray(ptr, ptr + bytes)))
     return oneByteString(latin1Slice, u8, ptr, bytes);
-  return decodeWith(utf8Decoder, u8, ptr, bytes);
+  return decodeWith(cx, utf8Decoder, u8, ptr, bytes);
 }
 
-function decodeWith(decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: number): string {
+/** Decode `bytes` at `ptr` through `decoder` (fatal), charged first (DECODED_BYTE_WEIGHT). */
+function decodeWith(cx: Cx, decoder: TextDecoder, u8: Uint8Array, ptr: number, bytes: number): string {
+  cx.budget.charge(bytes * DECODED_BYTE_WEIGHT);
   try {
-    return decoder.decode(u8.subarray(ptr, ptr + bytes));
+    if (bytes <= DECODE_PIECE) return decoder.decode(u8.subarray(ptr, ptr + bytes));
+    let s = '';
+    const end = ptr + bytes;
+    for (let i = ptr; i < end; i += DECODE_PIECE) {
+      const last = i + DECODE_PIECE >= end;
+      s += decoder.decode(u8.subarray(i, last ? end : i + DECODE_PIECE), { stream: !last });
+    }
+    return s;
   } catch (error) {
+    // A fatal decoder that failed in the middle of a stream may keep the split character it
+    // held: flush it, so that the next string starts clean.
+    try {
+      decoder.decode();
+    } catch {}
     if (error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG')
       tooLong(ptr);
     return trap(`the string at ${ptr} is not valid ${decoder.encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'}`);
@@ -118,14 +151,14 @@ export function liftString(cx: Cx, ptr: number, units: number): string {
       mem.refresh();
       cx.range(ptr, units, 1);
       cx.admit(units);
-      return decodeUtf8(mem.u8, ptr, units);
+      return decodeUtf8(cx, mem.u8, ptr, units);
     }
     case 'utf16': {
       const bytes = units * 2;
       mem.refresh();
       cx.range(ptr, bytes, 2);
       cx.admit(bytes);
-      return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
+      return decodeWith(cx, utf16Decoder, mem.u8, ptr, bytes);
     }
     default: {
       if (units & UTF16_TAG) {
@@ -133,7 +166,7 @@ export function liftString(cx: Cx, ptr: number, units: number): string {
         mem.refresh();
         cx.range(ptr, bytes, 2);
         cx.admit(bytes);
-        return decodeWith(utf16Decoder, mem.u8, ptr, bytes);
+        return decodeWith(cx, utf16Decoder, mem.u8, ptr, bytes);
       }
       mem.refresh();
       cx.range(ptr, units, 2);
