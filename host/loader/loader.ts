@@ -358,6 +358,9 @@ export class Loader {
       compileFirst(soleCoreInstance(plan, 0));
       this.stats.compiles += compiling.length;
       modules = Promise.all(compiling);
+      // Awaited only after the turn below: a compile failing meanwhile must not be an unhandled
+      // rejection, which ends a Node process (test/hostile/loader/metered-compile-fails-process).
+      modules.catch(() => {});
       // The rewrite can take seconds: let the timers that came due meanwhile run (the CLI's
       // progress note) before the cache entry is written.
       if (hook && transformed.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
