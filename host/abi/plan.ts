@@ -257,6 +257,14 @@ class Planner {
   /** The component definitions that ran: instantiated, or validated (`validateUninstantiated`). */
   readonly ran = new Set<ComponentAst>();
 
+  /**
+   * Set while `validateUninstantiated` runs: the modules it meets are dropped after, so they are
+   * validated here and not handed to `onModule` (the loader would meter, compile and cache
+   * modules the plan does not have: every warm load a miss, a meter's refusal refusing a valid
+   * component; hostile/loader/uninstantiated-module-cache).
+   */
+  validating = false;
+
   constructor(readonly onModule: ((module: CoreModulePlan) => void) | undefined) {}
 
   fail: Fail = (message: string): never => {
@@ -327,6 +335,7 @@ class Planner {
       componentInstances: this.componentInstances,
       section: this.section,
     };
+    this.validating = true;
     for (let i = 0; i < this.defined.length; i++) {
       const component = this.defined[i]!;
       if (this.ran.has(component.ast)) continue;
@@ -340,6 +349,7 @@ class Planner {
         this.depth = depth;
       }
     }
+    this.validating = false;
     this.modules.length = mark.modules;
     this.moduleExports.length = Math.min(this.moduleExports.length, mark.modules);
     for (const [bytes, index] of this.moduleIds) if (index >= mark.modules) this.moduleIds.delete(bytes);
@@ -452,7 +462,9 @@ class Planner {
     const module: CoreModulePlan = { bytes, info, file: `core${index}.wasm` };
     this.modules.push(module);
     this.moduleIds.set(bytes, index);
-    this.onModule?.(module);
+    if (!this.validating) this.onModule?.(module);
+    else if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>))
+      this.fail(`core module ${index} is not valid`);
     return index;
   }
 
