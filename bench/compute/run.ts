@@ -29,7 +29,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TRANSFORMS, type Transform } from '../../test/spec/transforms.js';
+import { instantiateWith, TRANSFORMS, type Transform } from '../../test/spec/transforms.js';
 
 export const TARGET_GEOMEAN = 1.05;
 export const TARGET_MAX = 1.15;
@@ -125,7 +125,8 @@ function instantiate(bytes: Uint8Array, transform?: Transform): Variant {
   const code = transform ? transform.transform(bytes) : bytes;
   const module = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
   const imports = { ...transform?.extraImports(), env: { abort } } as WebAssembly.Imports;
-  const run = new WebAssembly.Instance(module, imports).exports.run as (n: number) => number;
+  // A transform may instantiate itself (metered-defined adopts the module's own counter).
+  const run = instantiateWith(transform, module, imports).exports.run as (n: number) => number;
   return { name: transform?.name ?? 'plain', run };
 }
 
