@@ -7,8 +7,8 @@
  * is made once per type and counted: the load is linear in the component's size.
  */
 import { expect, it } from 'vitest';
-import { Kernel } from '../../../host/index.js';
 import { parse } from '../../../scripts/lib/wasm-tools.js';
+import { loadMs } from './support.js';
 
 function text(n: number, k: number): string {
   const imports = Array.from({ length: n }, (_, i) => `(import "a" "f${i}" (func))`).join(' ');
@@ -28,17 +28,7 @@ function text(n: number, k: number): string {
 it('many modules fitted to one wide module type load in time linear in the component', async () => {
   const few = await parse(text(20_000, 20));
   const many = await parse(text(20_000, 400));
-  // A kernel per load: a kernel answers the same bytes again from memory.
-  const time = async (bytes: Uint8Array) => {
-    const kernel = new Kernel({ cacheDir: false, metering: false });
-    try {
-      const started = performance.now();
-      await kernel.load(bytes);
-      return performance.now() - started;
-    } finally {
-      await kernel.close();
-    }
-  };
+  const time = (bytes: Uint8Array) => loadMs(bytes, { metering: false });
   let best = { few: Number.POSITIVE_INFINITY, many: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 3; round++)
     best = { few: Math.min(best.few, await time(few)), many: Math.min(best.many, await time(many)) };

@@ -12,6 +12,7 @@ import {
   isKeelError,
   type KeelError,
   Kernel,
+  type KernelOptions,
   type Sandbox,
 } from '../../../host/index.js';
 import { componentEmbed, componentNew, parse } from '../../../scripts/lib/wasm-tools.js';
@@ -54,6 +55,24 @@ export function componentText(text: string): Promise<Uint8Array> {
 }
 
 /** A WAT string literal for any text (every character outside printable ASCII escaped). */
+/**
+ * Milliseconds one load of `bytes` takes in a fresh kernel (a kernel answers the same bytes again
+ * from memory), closed after. What the load throws, the caller gets.
+ */
+export async function loadMs(
+  bytes: Uint8Array,
+  options: Pick<KernelOptions, 'metering'> = {},
+): Promise<number> {
+  const kernel = new Kernel({ cacheDir: false, ...options });
+  try {
+    const started = performance.now();
+    await kernel.load(bytes);
+    return performance.now() - started;
+  } finally {
+    await kernel.close();
+  }
+}
+
 export function watString(text: string): string {
   let out = '';
   for (const c of text) {
