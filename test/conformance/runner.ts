@@ -14,7 +14,8 @@
  *   end as `invalid-module` (or, unlinkable, a link error); a success is a `fail`: Keel accepted
  *   a component the specification rejects.
  * - `assert_return`: the value, compared by WIT type as Keel's JSON gives it.
- * - `assert_trap`: `trap`, and the sandbox poisoned.
+ * - `assert_trap`: `trap`, and the sandbox poisoned; of a component (its start traps), a load
+ *   and then a spawn that ends as `trap`.
  * - `async`: a script under async/ or concurrency/: every component of it that Keel refuses
  *   must be refused as `invalid-module` naming component-model async.
  */
@@ -148,6 +149,12 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
             }
           }
           record(c, ...(await mustRefuse(kernel, bytes, `bad${++n}`, kind === 'assert_unlinkable')));
+        } else if (
+          kind === 'assert_trap' &&
+          c.expr.items[1]?.kind === 'list' &&
+          head(c.expr.items[1]) === 'component'
+        ) {
+          record(c, ...(await mustTrapAtStart(kernel, c, source, `trap${++n}`, options)));
         } else if (kind === 'assert_return' || kind === 'assert_trap' || kind === 'invoke') {
           const action = kind === 'invoke' ? c.expr : c.expr.items[1];
           if (!action || head(action) !== 'invoke' || action.kind !== 'list') {
@@ -285,6 +292,31 @@ async function mustRefuse(
     return ['fail', `loaded, then the spawn failed as ${describe(error)}`];
   }
   return ['fail', 'Keel loaded and spawned a component the specification rejects'];
+}
+
+/**
+ * `(assert_trap (component ...))`: a valid component whose instantiation traps (a core start
+ * function): it must load, and its spawn must end as `trap`.
+ */
+async function mustTrapAtStart(
+  kernel: Kernel,
+  c: Command,
+  source: string,
+  name: string,
+  options: { async?: boolean },
+): Promise<[Status, string?]> {
+  const inner = c.expr.items[1];
+  if (inner?.kind !== 'list') return ['skip', 'an assert_trap of something other than a component'];
+  const loaded = await loadText(kernel, source.slice(inner.start, inner.end), name, options);
+  if ('failed' in loaded) return ['fail', loaded.failed];
+  if ('refused' in loaded) return ['refused', loaded.refused];
+  try {
+    await kernel.spawn(loaded.module);
+  } catch (error) {
+    if (isKeelError(error) && error.code === 'trap') return ['pass'];
+    return ['fail', `the spawn failed as ${describe(error)} instead of trapping`];
+  }
+  return ['fail', `spawned without trapping (${text(c.expr.items[2])})`];
 }
 
 function describe(error: unknown): string {
