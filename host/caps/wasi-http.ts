@@ -189,7 +189,13 @@ function makeTypes(context: SandboxContext) {
 
     static fromList(entries: [string, Uint8Array][]): Fields {
       const fields = new Fields();
-      for (const [name, value] of entries) fields.#add(name, value);
+      try {
+        for (const [name, value] of entries) fields.#add(name, value);
+      } catch (error) {
+        // Never handed out, never dropped by the guest: what it held goes back now.
+        fields[Symbol.dispose]();
+        throw error;
+      }
       return fields;
     }
 
@@ -291,11 +297,11 @@ function makeTypes(context: SandboxContext) {
     }
 
     clone(): Fields {
+      chargeBytes(context, this.#bytes + this.#entries.length * FIELD_VALUE_BYTES);
       if (!hold(context, this.#bytes)) throw new IoError('wasi:http: over the held-bytes cap');
       const copy = new Fields();
       copy.#entries = this.#entries.map(([n, v]) => [n, copyValue(v)]);
       copy.#bytes = this.#bytes;
-      chargeBytes(context, this.#bytes + this.#entries.length * FIELD_VALUE_BYTES);
       return copy;
     }
 
@@ -323,13 +329,14 @@ function makeTypes(context: SandboxContext) {
             this.#state = 'oversize';
             throw new IoError(`request body over its ${limit}-byte cap`);
           }
+          // The guest paid `byte` as it passed them; the body's copy, held until sent or
+          // dropped, is priced here (a body never sent cost the host its copies for nothing),
+          // before it is held: a charge that fails holds nothing.
+          context.charge(bytes.length * DEFAULT_HOST_COSTS.httpByte);
           if (!hold(context, bytes.length)) {
             this.#state = 'oversize';
             throw new IoError("request body over the sandbox's held-bytes cap");
           }
-          // The guest paid `byte` as it passed them; the body's copy, held until sent or
-          // dropped, is priced here (a body never sent cost the host its copies for nothing).
-          context.charge(bytes.length * DEFAULT_HOST_COSTS.httpByte);
           this.#chunks.push(bytes.slice());
           this.#size += bytes.length;
         },
@@ -455,6 +462,11 @@ function makeTypes(context: SandboxContext) {
       return this.#headers;
     }
 
+    /** Dropped unsent: its headers' bytes go back (sent, the response's future holds them). */
+    [Symbol.dispose](): void {
+      this.#headers[Symbol.dispose]();
+    }
+
     static {
       requestParts = (request) => ({
         headers: request.#headers,
@@ -575,6 +587,7 @@ function makeTypes(context: SandboxContext) {
     [Symbol.dispose](): void {
       if (this.#body) release(context, this.#body.length);
       this.#body = undefined;
+      this.#headers[Symbol.dispose]();
     }
   }
 
@@ -596,10 +609,13 @@ function makeTypes(context: SandboxContext) {
     #outcome: unknown;
     #failure: { error: unknown } | undefined;
     #taken = false;
+    /** The sent request's headers, held (`maxHeldBytes`) until the future is dropped. */
+    #headers: Fields;
 
-    constructor(steps: () => Steps, ready: () => boolean) {
+    constructor(steps: () => Steps, ready: () => boolean, headers: Fields) {
       this.#steps = steps;
       this.#ready = ready;
+      this.#headers = headers;
       this.#start();
     }
 
@@ -720,6 +736,13 @@ function makeTypes(context: SandboxContext) {
     [Symbol.dispose](): void {
       this.#steps = undefined;
       this.#stop?.('the future was dropped');
+      this.#headers[Symbol.dispose]();
+      // A response that arrived and was never taken: its headers and body go back.
+      const outcome = this.#outcome as { tag?: string; val?: unknown } | undefined;
+      if (!this.#taken && outcome?.tag === 'ok' && outcome.val instanceof IncomingResponse) {
+        outcome.val[Symbol.dispose]();
+      }
+      this.#outcome = undefined;
     }
   }
 
@@ -744,6 +767,9 @@ function makeTypes(context: SandboxContext) {
     }
     body(): OutgoingBody {
       return new OutgoingBody();
+    }
+    [Symbol.dispose](): void {
+      this.#headers[Symbol.dispose]();
     }
   }
 
@@ -931,7 +957,23 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
     return { response: { ...outcome, headerBytes } };
   };
 
+  /**
+   * The request is the host's now (moved): its headers stay held by the future it answers
+   * with, or go back at once when it is refused.
+   */
   const handle = (
+    request: InstanceType<HttpTypes['OutgoingRequest']>,
+    options?: InstanceType<HttpTypes['RequestOptions']>,
+  ) => {
+    try {
+      return send(request, options);
+    } catch (error) {
+      internals.requestParts(request).headers[Symbol.dispose]();
+      throw error;
+    }
+  };
+
+  const send = (
     request: InstanceType<HttpTypes['OutgoingRequest']>,
     options?: InstanceType<HttpTypes['RequestOptions']>,
   ) => {
@@ -1009,7 +1051,7 @@ function outgoingHandler(context: SandboxContext, types: HttpTypes, internals: H
         current = next;
       }
     };
-    return new types.FutureIncomingResponse(steps, ready);
+    return new types.FutureIncomingResponse(steps, ready, parts.headers);
   };
   return { handle };
 }
