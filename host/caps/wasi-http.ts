@@ -298,7 +298,16 @@ function makeTypes(context: SandboxContext) {
 
     clone(): Fields {
       chargeBytes(context, this.#bytes + this.#entries.length * FIELD_VALUE_BYTES);
-      if (!hold(context, this.#bytes)) throw new IoError('wasi:http: over the held-bytes cap');
+      // `clone` has no error case: a refusal unwinds the guest, as the limit it is (a stream's
+      // error object here ended the call as `internal`).
+      if (!hold(context, this.#bytes)) {
+        const max = caps(context).maxHeldBytes;
+        throw new KeelError(
+          'resource-limit',
+          `wasi:http fields.clone: the sandbox holds more than ${max} bytes of fields and bodies (maxHeldBytes)`,
+          { limit: 'maxHeldBytes', max, import: 'wasi:http/types#[method]fields.clone' },
+        );
+      }
       const copy = new Fields();
       copy.#entries = this.#entries.map(([n, v]) => [n, copyValue(v)]);
       copy.#bytes = this.#bytes;
