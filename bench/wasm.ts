@@ -74,6 +74,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       arg?: unknown,
       units = 1,
       note?: string,
+      prelude?: string,
     ) => {
       log(`  ${title}`);
       // Every subject, Keel's unmetered variant included: its calls no longer slow the metered
@@ -84,6 +85,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
         subject: s.id,
         self: { m: instances.get(s.id)![method], a: arg },
         expr,
+        ...(prelude ? { prelude } : {}),
         async: s.async,
         units,
       }));
@@ -100,6 +102,18 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     };
     await callMeasure('wasm.call.noop', 'call noop() (no arguments)', 'noop', 'x.m()');
     await callMeasure('wasm.call.add', 'call add(u32, u32) -> u32 (scalars)', 'add', 'x.m(i, 1)');
+    // The same call with its function held in a local: the loop's shape alone moves a
+    // nanosecond-scale call's ratio to plain by 0.3x (docs/benchmarks.md, Method).
+    await callMeasure(
+      'wasm.call.add.held',
+      'call add(u32, u32) -> u32, the function held in a local',
+      'add',
+      'f(i, 1)',
+      undefined,
+      1,
+      "the add call again, its function read into a local once before the loop (const f = x.m; f(i, 1)), as an embedder holds sandbox.fn('add'); the row above reads it from an object at every call (x.m(i, 1)). Every subject gets the same loop in both.",
+      'const f = x.m;',
+    );
     await callMeasure(
       'wasm.call.string',
       'call shout(string) -> string, 1 KiB in and out',

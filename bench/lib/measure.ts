@@ -38,6 +38,13 @@ export interface Variant {
    * would share V8's feedback across subjects, turn the call megamorphic and blur nanoseconds.
    */
   expr?: string;
+  /**
+   * Statements run once before the loop, over `x`: `const f = x.add;` with `expr` `f(i, 1)` times
+   * a function held in a local, as an embedder holds `sandbox.fn('add')`, where `x.add(i, 1)` reads
+   * it from an object at every call. The ratio of a nanosecond-scale call to plain's moves by 0.3x
+   * between the two shapes (bench/results/perf-calls-2026-12-07-12.md), so the calls measure both.
+   */
+  prelude?: string;
   self?: unknown;
   /** Or one operation as a function (fine for anything slower than a microsecond). */
   op?: (i: number) => unknown;
@@ -124,7 +131,7 @@ let loops = 0;
  */
 export function runner(variant: Variant): Runner {
   const expr = variant.expr ?? 'x(i)';
-  const body = `/* loop ${loops++} */ let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
+  const body = `/* loop ${loops++} */ ${variant.prelude ?? ''} let s; for (let i = 0; i < n; i++) s = ${variant.async ? 'await ' : ''}${expr}; return s;`;
   return variant.async ? new AsyncFunction('x', 'n', body) : (new Function('x', 'n', body) as Runner);
 }
 

@@ -118,6 +118,27 @@ describe('subjects', () => {
     expect(loops[0]!({ m: () => ++calls }, 5)).toBe(5);
   });
 
+  it("a loop's prelude runs once, before the loop, over the subject (a function held in a local)", () => {
+    let reads = 0;
+    let calls = 0;
+    const self = {
+      get m() {
+        reads++;
+        return (i: number) => {
+          calls++;
+          return i;
+        };
+      },
+    };
+    const run = runner({ subject: 'a', self, prelude: 'const f = x.m;', expr: 'f(i, 1)' });
+    expect(run(self, 5)).toBe(4);
+    expect([reads, calls]).toEqual([1, 5]);
+    // Without a prelude the operation reads the method at every call.
+    reads = 0;
+    expect(runner({ subject: 'a', self, expr: 'x.m(i, 1)' })(self, 5)).toBe(4);
+    expect(reads).toBe(5);
+  });
+
   it('the JS guest and the JS engines are installed', () => {
     expect(existsSync(new URL('../../guests/js/bench/build/bench.wasm', import.meta.url))).toBe(true);
     expect(existsSync(new URL('../../node_modules/isolated-vm/out/isolated_vm.node', import.meta.url))).toBe(
