@@ -98,7 +98,9 @@ export interface MeterEvents {
 export interface MeterRuntime {
   /**
    * The imports a metered module needs: a fresh record at each read, every one with the same
-   * fuel global (pass one to every core module of a sandbox: they share one counter).
+   * fuel global (pass one to every core module of a sandbox: they share one counter). Its `fuel`
+   * is a getter on the record's prototype, taken when first read: pass the record itself, not a
+   * copy of its own properties.
    */
   readonly imports: { keel: Record<string, WebAssembly.Global | Function> };
   /** Fuel left (0 once exhausted). */
@@ -180,6 +182,35 @@ export function adoptCounter(meter: MeterRuntime, instance: WebAssembly.Instance
   if (typeof start === 'function') (start as () => void)();
 }
 
+/**
+ * A meter's `keel` imports for one instance. The counter is a getter on the prototype: V8
+ * resolves an instance's import with a property read, so a module that defines its own counter
+ * (the plan's only core instance: `adoptCounter`) never asks for one, and the meter takes none
+ * (a getter in an object literal cost 540 B a spawn more than this class).
+ */
+class KeelImports {
+  readonly #meter: Meter;
+  readonly fuel_slice: () => void;
+  readonly memory_grow: (current: number, delta: number) => number;
+  readonly table_grow: (current: number, delta: number) => number;
+
+  constructor(
+    meter: Meter,
+    fuelSlice: () => void,
+    memoryGrow: (current: number, delta: number) => number,
+    tableGrow: (current: number, delta: number) => number,
+  ) {
+    this.#meter = meter;
+    this.fuel_slice = fuelSlice;
+    this.memory_grow = memoryGrow;
+    this.table_grow = tableGrow;
+  }
+
+  get fuel(): WebAssembly.Global {
+    return this.#meter.counter();
+  }
+}
+
 /** The events of a detached meter: none. */
 const NO_EVENTS: MeterEvents = Object.freeze({});
 
@@ -201,8 +232,13 @@ class Meter implements MeterRuntime {
   #events: MeterEvents;
   // The budget is handed out a slice at a time: `#fuel` holds the slice in progress (the guest
   // charges it; below zero it calls `fuel_slice`), `#reserve` what is not handed out yet.
-  // Made by the meter, or the guest's own once adopted (`adopt`).
-  #fuel: WebAssembly.Global;
+  // The guest's own once adopted (`adopt`); else taken from a batch when first needed (an
+  // instance imports it, or the host charges through it): until then, and once an adopted one is
+  // given back (`detach`), the counter's value is `#held`. A sandbox whose only core instance
+  // defines its counter takes none: it took two before, one at spawn and one at its end, and a
+  // batch's instance cost 2-20 us a spawn (bench/results/perf-spawn-2026-12-07-12.md).
+  #fuel: WebAssembly.Global | undefined;
+  #held: number | bigint;
   #adopted = false;
   /** The adopted counter was given back at `detach` (see there). */
   #released = false;
@@ -232,7 +268,7 @@ class Meter implements MeterRuntime {
     // The first budget is handed out as the counter is made (what `setRemaining(limits.fuel)`
     // does, without writing the counter a second time through a BigInt).
     const give = limits.fuel < this.#slice ? limits.fuel : this.#slice;
-    this.#fuel = fuelGlobal(give);
+    this.#held = give;
     this.#budget = limits.fuel;
     this.#reserve = limits.fuel - give;
     this.#pages = limits.layout ? limits.layout.initial.slice() : [];
@@ -241,9 +277,8 @@ class Meter implements MeterRuntime {
   /**
    * The `keel` imports, made when asked (at each instantiation) and not kept: an instance keeps
    * the functions its module imports, and the meter none (idle memory, issue 12). Every record
-   * holds the same fuel global, so all of a sandbox's core modules share one counter. Literal
-   * keys (the names of KEEL_IMPORTS, checked below): an object literal V8 builds from its
-   * boilerplate, where computed keys add each property one by one.
+   * holds the same fuel global, so all of a sandbox's core modules share one counter (the
+   * names of KEEL_IMPORTS, checked below).
    */
   get imports(): { keel: Record<string, WebAssembly.Global | Function> } {
     // The slot this instance's grows count against; past the layout (or without one), one of
@@ -251,31 +286,55 @@ class Meter implements MeterRuntime {
     const instance = this.#instances++;
     const planned = this.#limits.layout?.slotOf[instance] ?? -1;
     const slot = planned >= 0 ? planned : this.#pages.push(0) - 1;
-    const keel = {
-      fuel: this.#fuel,
-      fuel_slice: () => this.#fuelSlice(),
-      memory_grow: (current: number, delta: number) => this.#memoryGrow(slot, current, delta),
-      table_grow: (current: number, delta: number) => this.#tableGrow(current, delta),
-    } satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
-    return { keel };
+    const keel = new KeelImports(
+      this,
+      () => this.#fuelSlice(),
+      (current: number, delta: number) => this.#memoryGrow(slot, current, delta),
+      (current: number, delta: number) => this.#tableGrow(current, delta),
+    ) satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
+    return { keel: keel as unknown as Record<string, WebAssembly.Global | Function> };
+  }
+
+  /** The counter as a global (taken from a batch, holding `#held`, on the first call). */
+  counter(): WebAssembly.Global {
+    this.#fuel ??= fuelGlobal(this.#held);
+    return this.#fuel;
   }
 
   #cellNow(): FuelCell | undefined {
     if (this.#cell) return this.#cell;
     if (++this.#bigintAccesses < CELL_AFTER_ACCESSES) return undefined;
-    this.#cell = fuelCell(this.#fuel);
+    this.#cell = fuelCell(this.counter());
     return this.#cell;
   }
 
   #readFuel(): number {
+    const fuel = this.#fuel;
+    if (fuel === undefined) return Number(this.#held);
     const c = this.#cellNow();
-    return c ? c.get() : Number(this.#fuel.value as bigint);
+    return c ? c.get() : Number(fuel.value as bigint);
   }
 
   #writeFuel(n: number): void {
+    const fuel = this.#fuel;
+    if (fuel === undefined) {
+      this.#held = n;
+      return;
+    }
     const c = this.#cellNow();
     if (c) c.set(n);
-    else this.#fuel.value = BigInt(n);
+    else fuel.value = BigInt(n);
+  }
+
+  /** The counter's exact value. */
+  #value(): bigint {
+    return this.#fuel === undefined ? BigInt(this.#held) : (this.#fuel.value as bigint);
+  }
+
+  /** The counter set to `value` exactly (`STOPPED`). */
+  #setValue(value: bigint): void {
+    if (this.#fuel === undefined) this.#held = value;
+    else this.#fuel.value = value;
   }
 
   /** Fill the counter from `left`, the fuel the budget has (counter and reserve together). */
@@ -296,9 +355,7 @@ class Meter implements MeterRuntime {
   }
 
   balance(): bigint {
-    return this.#stopError
-      ? BigInt(this.#stoppedRemaining)
-      : (this.#fuel.value as bigint) + BigInt(this.#reserve);
+    return this.#stopError ? BigInt(this.#stoppedRemaining) : this.#value() + BigInt(this.#reserve);
   }
 
   stop(error: Error): void {
@@ -306,7 +363,7 @@ class Meter implements MeterRuntime {
     if (!this.#stopError) this.#stoppedRemaining = this.remaining();
     this.#stopError = error;
     this.#reserve = 0;
-    this.#fuel.value = STOPPED;
+    this.#setValue(STOPPED);
   }
 
   stopped(): Error | undefined {
@@ -318,10 +375,10 @@ class Meter implements MeterRuntime {
     // An adopted counter is the guest instance's own global, which keeps the instance and its
     // memory alive (V8's global object points to its instance): the ended sandbox's meter takes
     // a counter of its own again, with the same value, so that it reaches nothing of the guest.
+    // Its value is kept as a number (a global is taken again only if the host charges later).
     if (this.#adopted && !this.#released) {
-      const own = fuelGlobal(0);
-      own.value = this.#fuel.value;
-      this.#fuel = own;
+      this.#held = this.#value();
+      this.#fuel = undefined;
       this.#cell = undefined;
       this.#released = true;
     }
@@ -335,7 +392,7 @@ class Meter implements MeterRuntime {
       );
     }
     // Throws on a global that is not a mutable i64 (not the pass's): adopted only if it took the value.
-    fuel.value = this.#fuel.value;
+    fuel.value = this.#value();
     this.#fuel = fuel;
     this.#adopted = true;
     // The cell reads and writes the counter it was made with: made again for this one when used.
@@ -354,7 +411,7 @@ class Meter implements MeterRuntime {
   #fuelSlice(): void {
     this.#moved = true;
     if (this.#stopError) {
-      this.#fuel.value = STOPPED;
+      this.#setValue(STOPPED);
       throw this.#stopError;
     }
     // A guest still running once its counter was given back (its sandbox killed in one of its
@@ -424,7 +481,7 @@ class Meter implements MeterRuntime {
   charge(n: number): void {
     checkCount('charge', n);
     this.#moved = true;
-    this.#cell ??= fuelCell(this.#fuel);
+    this.#cell ??= fuelCell(this.counter());
     if (this.#cell.charge(n) !== 0) this.#fuelSlice();
   }
 
@@ -549,7 +606,7 @@ let nextFuelBatch = FIRST_FUEL_BATCH;
 const fuelBatchModules = new Map<number, WebAssembly.Module>();
 
 /** A new fuel global holding `value`. */
-function fuelGlobal(value: number): WebAssembly.Global {
+function fuelGlobal(value: number | bigint): WebAssembly.Global {
   let fuel = spareFuel.pop();
   if (!fuel) {
     const size = nextFuelBatch;

@@ -5,7 +5,13 @@
  * or not, every meter has a counter of its own.
  */
 import { describe, expect, it } from 'vitest';
-import { createMeterRuntime, type MeterRuntime } from '../../host/meter/index.js';
+import {
+  adoptCounter,
+  createMeterRuntime,
+  KEEL_MODULE,
+  type MeterRuntime,
+  meterModule,
+} from '../../host/meter/index.js';
 import { fuelBatchBytes } from '../../host/meter/runtime.js';
 import { wat } from '../helpers/wat.js';
 import { instantiateMetered } from './support.js';
@@ -48,6 +54,51 @@ describe("a meter's fuel counter", () => {
     expect(meters[11]!.remaining()).toBe(1011);
     expect(meters[11]!.balance()).toBe(1011n);
     expect(meters[13]!.remaining()).toBe(1013);
+  });
+
+  it('is taken by no meter whose instance defines its own, at the instantiation or at detach', async () => {
+    // The sandbox's only core instance defines its counter (the loader's form for it): a global
+    // from a batch was taken at the meter's creation and another at detach, both unused.
+    const module = new WebAssembly.Module(
+      meterModule(await wat(LOOP), { counter: 'defined' }) as Uint8Array<ArrayBuffer>,
+    );
+    const Instance = WebAssembly.Instance;
+    let batches = 0;
+    WebAssembly.Instance = new Proxy(Instance, {
+      construct(target, args, newTarget) {
+        const made = WebAssembly.Module.exports(args[0] as WebAssembly.Module);
+        if (made.length > 0 && made.every((e) => e.kind === 'global')) batches++;
+        return Reflect.construct(target, args, newTarget) as WebAssembly.Instance;
+      },
+    });
+    try {
+      for (let i = 0; i < 1100; i++) {
+        const meter = createMeterRuntime(LIMITS);
+        const instance = new Instance(module, { [KEEL_MODULE]: meter.imports.keel });
+        adoptCounter(meter, instance);
+        (instance.exports.count as (n: number) => void)(10);
+        const left = meter.remaining();
+        expect(left).toBeLessThan(LIMITS.fuel);
+        meter.detach();
+        // Detached, it holds the count it had, charges on it and runs out as before.
+        expect(meter.remaining()).toBe(left);
+        expect(meter.balance()).toBe(BigInt(left));
+        if (i === 0) {
+          meter.charge(7);
+          expect(meter.remaining()).toBe(left - 7);
+          expect(() => meter.charge(left)).toThrow(expect.objectContaining({ code: 'fuel-exhausted' }));
+        }
+      }
+      expect(batches).toBe(0);
+    } finally {
+      WebAssembly.Instance = Instance;
+    }
+    // A meter whose instance imports the counter still gets one, its own.
+    const a = createMeterRuntime(LIMITS);
+    const b = createMeterRuntime(LIMITS);
+    expect(a.imports.keel.fuel).toBeInstanceOf(WebAssembly.Global);
+    expect(a.imports.keel.fuel).toBe(a.imports.keel.fuel);
+    expect(a.imports.keel.fuel).not.toBe(b.imports.keel.fuel);
   });
 
   it("counts one guest's fuel on its own meter only", async () => {
