@@ -250,10 +250,28 @@ export class Kernel {
    * Spawn a sandbox from a module (or the latest module mounted at a path). Every import is
    * resolved against the grants (and the approval hook) before any guest code runs.
    */
-  async spawn(target: ModuleHandle | string, options: SpawnOptions = {}): Promise<Sandbox> {
-    this.#checkOpen();
-    // A start function runs guest code: a log that has fallen behind catches up first.
-    if (this.events.congested) await this.events.drained();
+  spawn(target: ModuleHandle | string, options: SpawnOptions = {}): Promise<Sandbox> {
+    // Not an async function: inline and without an approval hook nothing waits, and its frame
+    // and generator cost a spawn about 0.3 KB (bench/results/perf-spawn-2026-12-07-12.md). It
+    // fails as an async function would: a rejected promise, never a throw.
+    try {
+      this.#checkOpen();
+      // A start function runs guest code: a log that has fallen behind catches up first.
+      if (this.events.congested) return this.#spawnAfterDrain(target, options);
+      const spawned = this.#spawnNow(target, options);
+      return spawned instanceof Promise ? spawned : Promise.resolve(spawned);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #spawnAfterDrain(target: ModuleHandle | string, options: SpawnOptions): Promise<Sandbox> {
+    await this.events.drained();
+    return this.#spawnNow(target, options);
+  }
+
+  /** The spawn once the log keeps up: the sandbox, or a promise of it when something waits. */
+  #spawnNow(target: ModuleHandle | string, options: SpawnOptions): Sandbox | Promise<Sandbox> {
     const handle = typeof target === 'string' ? this.#mounts.latest(target) : target;
     const module = loadedModule(handle);
     // The kernel's own limits (frozen) when the spawn changes none: shared, not copied.
@@ -289,11 +307,7 @@ export class Kernel {
       sandbox.endEventWindow();
       return spawned;
     }
-    try {
-      return await spawned;
-    } finally {
-      sandbox.endEventWindow();
-    }
+    return spawnedLater(sandbox, spawned);
   }
 
   /**
@@ -610,6 +624,15 @@ export class Kernel {
 
   #checkOpen(): void {
     if (this.#closed) throw new KeelError('killed', 'the kernel is closed');
+  }
+}
+
+/** A spawn that waits (an approval hook, a worker): its event window ends when it is done. */
+async function spawnedLater(sandbox: Sandbox, spawned: Promise<Sandbox>): Promise<Sandbox> {
+  try {
+    return await spawned;
+  } finally {
+    sandbox.endEventWindow();
   }
 }
 

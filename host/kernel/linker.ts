@@ -156,6 +156,8 @@ function isClass(value: Function): boolean {
   // A class's `prototype` is never writable: a function without one (an arrow, a method, a bound
   // function) or with a writable one is not a class, known without printing its source (every
   // spawn gates every function its providers link).
+  // An arrow or a method has none: answered without a descriptor object (a spawn's garbage).
+  if (!Object.hasOwn(value, 'prototype')) return false;
   const prototype = Object.getOwnPropertyDescriptor(value, 'prototype');
   if (prototype === undefined || prototype.writable) return false;
   return /^class\b/.test(Function.prototype.toString.call(value));
