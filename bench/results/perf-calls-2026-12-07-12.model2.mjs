@@ -125,6 +125,38 @@ const M = {
     };
     return f;
   },
+  oob(core, gate, inst) {
+    // Every rare case reached through a keyed load that is in bounds on the fast path: in optimized
+    // code an out-of-bounds index is an eager deoptimization inside the loop, and the branch after it
+    // folds away (OK's elements are constant); the interpreter takes the branch.
+    const OK = Object.freeze([true, true]);
+    const slow = (k, v) => owner.slow(k, v);
+    return function scalar2(a, b) {
+      if (OK[gate.busy] !== true) owner.refuse();
+      gate.enter();
+      if (arguments.length !== 2) return slow(-1, arguments.length);
+      if (typeof a === 'number') { if (a >>> 0 !== a) a = slow(0, a); } else a = slow(0, a);
+      if (typeof b === 'number') { if (b >>> 0 !== b) b = slow(1, b); } else b = slow(1, b);
+      if (inst.mayEnter !== true) return slow(-2);
+      let value;
+      try { value = core(a, b) >>> 0; } catch (e) { return owner.fail(e); }
+      if (!gate.leave()) owner.after();
+      return value;
+    };
+  },
+  oobonly(core, gate, inst) {
+    const OK = Object.freeze([true, true]);
+    return function scalar2(a, b) {
+      if (OK[gate.busy] !== true) owner.refuse();
+      return core(a, b) >>> 0;
+    };
+  },
+  refonly(core, gate, inst) {
+    return function scalar2(a, b) {
+      if (gate.busy > 1) owner.refuse();
+      return core(a, b) >>> 0;
+    };
+  },
   bare(core) { return function scalar2(a, b) { return core(a, b) >>> 0; }; },
 };
 const want = (process.env.M ?? 'full,notry,nogate,noargs,bare').split(',');
