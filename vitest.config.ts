@@ -7,9 +7,10 @@ import { defineConfig } from 'vitest/config';
  * 2-core machine the whole suite ran in one worker; most files of the first group wait on
  * subprocesses (the CLI, npm, toolchains) or compute without timing anything, and run one per
  * core. The second group holds the files that time the host (CPU per unit of fuel, lateness
- * past a deadline, kill latency, heartbeats and rates across hosts) or start servers: they run
- * alone, as before, so that another file's load cannot fail them. A new directory of tests
- * lands in the second group unless it is named here.
+ * past a deadline, kill latency, heartbeats and rates across hosts) or start a lattice's servers
+ * (nats-server, `keel up`): they run alone, as before, so that another file's load cannot fail
+ * them (a local HTTP server answering a test, as test/caps/http's, is no reason). A new
+ * directory of tests lands in the second group unless it is named here.
  */
 const PARALLEL = [
   'abi',
@@ -45,13 +46,28 @@ const MIXED = ['hostile/abi', 'hostile/host-args', 'hostile/preview1'];
 const TIMES_THE_HOST = /performance\.now|hrtime|cpuUsage|Date\.now|fuelRatio|linear/;
 /**
  * Directories of the second group whose files mostly wait on a clock (timers, deadlines, worker
- * threads) or time the host: a file of them runs in the first group only when its text names
- * none of that: the event log's unit tests, and the attacks that fuel alone bounds (counted
- * loops, recursion, a huge initial memory). Floods of events or messages stay alone even when
- * untimed: a million guest calls under another file's load reach the 30 s default deadline.
+ * threads), time the host or flood it: a file of them runs in the first group only when its text
+ * names none of that: the event log's unit tests, the attacks that fuel alone bounds (counted
+ * loops, recursion, a huge initial memory), the bench's checks of its committed results, the
+ * scheduler's and IPC's deterministic runs, the HTTP and IPC attacks that a check refuses. Floods
+ * of events or messages stay alone even when untimed (a million guest calls under another
+ * file's load reach the 30 s default deadline), as do a test given a time budget of its own and
+ * a guest built with AssemblyScript's compiler in the test (test/ipc/sdk: 5 s alone at load 5,
+ * 45 s beside another file at load 9-15, 58-77 s at load 27).
  */
-const MOSTLY_TIMED = ['events', 'hostile/meter'];
+const MOSTLY_TIMED = [
+  'bench',
+  'events',
+  'hostile/events',
+  'hostile/http',
+  'hostile/ipc',
+  'hostile/meter',
+  'ipc',
+  'sched',
+];
 const WAITS_ON_A_CLOCK = /setTimeout|setInterval|deadline|timeout|sleep|placement|Worker|nats/i;
+/** A flood (of calls, messages, events), a test's own time budget (`}, 30_000)`), a guest build. */
+const FLOODS_OR_BUILDS = /flood|hog|\},\s*\d[\d_]*\s*\)|buildGuest/i;
 const testsOf = (dir: string) =>
   readdirSync(`test/${dir}`, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))
@@ -60,7 +76,7 @@ const UNTIMED_IN_MIXED = [
   ...MIXED.flatMap(testsOf).filter((file) => !TIMES_THE_HOST.test(readFileSync(file, 'utf8'))),
   ...MOSTLY_TIMED.flatMap(testsOf).filter((file) => {
     const text = readFileSync(file, 'utf8');
-    return !TIMES_THE_HOST.test(text) && !WAITS_ON_A_CLOCK.test(text);
+    return !TIMES_THE_HOST.test(text) && !WAITS_ON_A_CLOCK.test(text) && !FLOODS_OR_BUILDS.test(text);
   }),
 ];
 
