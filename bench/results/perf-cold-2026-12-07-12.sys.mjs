@@ -1,0 +1,20 @@
+// node sys.mjs TREE metered|unmetered N: N cold loads (new kernel, new cache dir, fresh bytes) after 3 warm-ups; markers around the timed part
+import { mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const [tree, mode, nArg] = process.argv.slice(2);
+const T = '/work/wt/perf-cold12';
+const { Kernel } = await import(`${tree}/dist/host/index.js`);
+const { mapCoreModules, withNonce } = await import(`${T}/dist/bench/lib/nonce.js`);
+const { BENCH_WAT, BENCH_WIT, componentFromWat } = await import(`${T}/dist/scripts/lib/fixtures.js`);
+const comp = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
+const benchHost = { name: 'bench-host', interfaces: ['keel:bench/host'], link: () => ({ tick: (x) => (x + 1) >>> 0 }) };
+const scratch = mkdtempSync(join(tmpdir(), 'sys12-'));
+const opts = mode === 'unmetered' ? { metering: false } : {};
+let n = 0;
+const one = async () => { const k = new Kernel({ ...opts, cacheDir: join(scratch, `d${n}`), providers: [benchHost] }); await k.load(mapCoreModules(comp, (c) => withNonce(c, n++)).component); await k.close(); };
+for (let i = 0; i < 3; i++) await one();
+writeSync(2, 'MARK-START\n');
+for (let i = 0; i < Number(nArg); i++) await one();
+writeSync(2, 'MARK-END\n');
+rmSync(scratch, { recursive: true, force: true });
