@@ -50,7 +50,7 @@ export {
 export { EVENT_NAMES, EVENTS, type EventLevel, type EventName } from './events/names.js';
 export { EVENT_SCHEMA_VERSION, type EventError, type EventInput, type KeelEvent } from './events/record.js';
 export { REDACTED, type RedactionOptions, Redactor } from './events/redact.js';
-export { EventRecordSchema, eventJsonSchema } from './events/schema.js';
+export { eventJsonSchema, eventRecordSchema } from './events/schema.js';
 export type { WorkerPoolOptions } from './isolate/pool.js';
 export {
   ERROR_CATALOG,
@@ -96,16 +96,16 @@ export type {
   CapabilityRequest,
 } from './policy/approval.js';
 export { type Grant, type GrantInput, normalizeGrant } from './policy/grants.js';
-export { type Manifest, ManifestSchema, manifestJsonSchema, parseManifest } from './policy/manifest.js';
+export { type Manifest, manifestJsonSchema, manifestSchema, parseManifest } from './policy/manifest.js';
 export {
   type Plan,
   type PlanMessage,
   type PlanSandbox,
-  PlanSchema,
   type PlanSignal,
   parseDuration,
   parsePlan,
   planJsonSchema,
+  planSchema,
 } from './policy/plan.js';
 export type { Envelope, EnvelopeKind } from './sched/mailbox.js';
 export type { EventsScope, IpcScope } from './sched/port.js';

@@ -1,7 +1,9 @@
 /**
- * zod for the providers' scope schemas, loaded when a scope is first parsed: most runs grant
- * no scoped capability, and loading zod's hundred-odd modules costs more than the rest of a
- * `keel run`'s start-up (bench/results/startup-latest.md). A schema is built once, on first use.
+ * zod for the providers' scope schemas, the manifest's, the plan's and the event line's, loaded
+ * when a schema is first used: most runs grant no scoped capability and parse no manifest, and
+ * loading zod's hundred-odd modules costs more than the rest of a `keel run`'s start-up
+ * (bench/results/startup-latest.md), 0.13 s of CPU in every process that imports the package.
+ * A schema is built once, on first use.
  *
  * ```ts
  * const scopeSchema = lazySchema((z) => z.object({ peers: z.array(z.string()) }).strict());
@@ -15,7 +17,8 @@ type ZodNamespace = typeof Zod;
 
 let zod: ZodNamespace | undefined;
 
-function loadZod(): ZodNamespace {
+/** zod's namespace, loaded on the first call (for `z.toJSONSchema` of a lazy schema). */
+export function loadZod(): ZodNamespace {
   // Synchronously, as a provider's parseScope is: zod's CommonJS build.
   zod ??= (createRequire(import.meta.url)('zod') as { z: ZodNamespace }).z;
   return zod;

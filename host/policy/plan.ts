@@ -17,7 +17,8 @@
  *     text: hello
  * ```
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema, loadZod } from '../caps/schema.js';
 import { KeelError } from '../kernel/errors.js';
 import type { Limits } from '../kernel/limits.js';
 import { isTopicPattern } from '../sched/glob.js';
@@ -30,127 +31,142 @@ import {
 import type { RestartPolicyInput } from '../sched/supervise.js';
 import { DURATION, parseDuration } from './duration.js';
 import { type Grant, normalizeGrant } from './grants.js';
-import { CapabilitySchema, LimitsSchema, manifestLimits, PlacementSchema } from './manifest.js';
+import { manifestLimits, manifestSchemas } from './manifest.js';
 
 export { parseDuration };
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const MOUNT = /^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/;
 
-const name = z.string().regex(NAME, 'lowercase letters, digits and dashes, starting with a letter');
+/** The plan's zod schemas, built on first use (importing the package loads no zod: manifest.ts). */
+export const planSchemas = lazySchema((z) => {
+  const manifest = manifestSchemas();
+  const name = z.string().regex(NAME, 'lowercase letters, digits and dashes, starting with a letter');
 
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(DURATION, 'a duration such as 250ms, 2s or 1m')])
-  .describe('Milliseconds, or a duration with a unit: 250ms, 2s, 1m');
+  const duration = z
+    .union([z.number().nonnegative(), z.string().regex(DURATION, 'a duration such as 250ms, 2s or 1m')])
+    .describe('Milliseconds, or a duration with a unit: 250ms, 2s, 1m');
 
-const count = z.number().int().nonnegative();
+  const count = z.number().int().nonnegative();
 
-const topicPattern = z.string().refine(isTopicPattern, {
-  message: 'a topic pattern: dot-separated segments, * for one segment, ** for several (jobs.*)',
+  const topicPattern = z.string().refine(isTopicPattern, {
+    message: 'a topic pattern: dot-separated segments, * for one segment, ** for several (jobs.*)',
+  });
+
+  const restart = z
+    .object({
+      policy: z.enum(['never', 'on-failure']).describe('Restart after a failure, or never'),
+      maxRestarts: count.optional().describe('Restarts allowed (within `window` if set); default 5'),
+      window: duration.optional().describe('Count only restarts within this trailing window'),
+      backoff: z
+        .object({
+          initial: duration.optional().describe('Delay before the first restart; default 100ms'),
+          factor: z
+            .number()
+            .min(1)
+            .optional()
+            .describe('Each restart waits this many times longer; default 2'),
+          max: duration.optional().describe('The longest delay; default 10s'),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+
+  const sandbox = z
+    .object({
+      name: name.describe('The sandbox name, used in logs and by other entries of the plan'),
+      module: z.string().min(1).describe('Path of the .wasm, relative to the plan file'),
+      mount: z
+        .string()
+        .regex(MOUNT, 'an absolute mount path such as /pipeline/sink')
+        .optional()
+        .describe('Where the module is mounted and the sandbox takes messages; default /<plan>/<name>'),
+      grants: z
+        .array(manifest.capability)
+        .default([])
+        .describe('Capabilities, with scopes (peers, topics, ...)'),
+      limits: manifest.limits.default({}),
+      placement: manifest.placement.optional(),
+      weight: z.number().positive().optional().describe('Share of deliveries when busy; default 1'),
+      restart: restart.optional(),
+      maxDenials: count
+        .optional()
+        .describe('Kill the sandbox (policy-violation) after more denied IPC calls than this'),
+      subscribe: z.array(topicPattern).default([]).describe('Topics the plan subscribes the sandbox to'),
+      links: z
+        .array(name)
+        .default([])
+        .describe('Sandboxes to link to: each hears (keel.down) when the other ends'),
+      host: z
+        .string()
+        .regex(/^(?:[A-Za-z0-9_-]{1,64}|\*)$/, 'a host id of the lattice, or * for the least loaded host')
+        .optional()
+        .describe(
+          'With keel up --cluster: the host of the lattice that runs it, or * for the least loaded; default this host',
+        ),
+      labels: z
+        .record(z.string().min(1).max(64), z.string().min(1).max(255))
+        .optional()
+        .describe('With keel up --cluster: run it on the least loaded host with all these labels'),
+      outlive: z
+        .boolean()
+        .optional()
+        .describe(
+          'With host or labels: keep it running on its host when keel up ends; default false (stopped there)',
+        ),
+    })
+    .strict();
+
+  const message = z
+    .object({
+      to: z.string().min(1).describe('A sandbox name or mount path of the plan'),
+      text: z.string().optional().describe('The body as UTF-8 text'),
+      json: z.unknown().optional().describe('The body as JSON text'),
+      base64: z.string().optional().describe('The body as bytes, base64-encoded'),
+      at: duration.optional().describe('When to send it; default at the start'),
+    })
+    .strict();
+
+  const signal = z
+    .object({
+      to: z.string().min(1).describe('A sandbox name or mount path of the plan'),
+      signal: z.enum(SIGNALS as [SignalName, ...SignalName[]]),
+      at: duration.optional().describe('When to send it; default at the start'),
+    })
+    .strict();
+
+  const plan = z
+    .object({
+      $schema: z.string().optional(),
+      version: z.literal(1).describe('The plan format version'),
+      name: name.describe('The plan name'),
+      description: z.string().optional(),
+      deterministic: z
+        .union([z.boolean(), z.object({ seed: z.number().int() }).strict()])
+        .default(false)
+        .describe('Virtual clocks, seeded randomness, a replayable log'),
+      deadline: duration.optional().describe('Stop after this long (virtual time when deterministic)'),
+      sched: z
+        .object({
+          sliceFuel: count.optional().describe('Fuel per delivery'),
+          graceFuel: count.optional().describe('Fuel for on-signal'),
+          requestTimeout: duration.optional().describe('Default request timeout'),
+        })
+        .strict()
+        .optional(),
+      sandboxes: z.array(sandbox).min(1, 'a plan needs at least one sandbox'),
+      messages: z.array(message).default([]),
+      signals: z.array(signal).default([]),
+    })
+    .strict();
+  return { restart, sandbox, message, signal, plan };
 });
 
-export const RestartSchema = z
-  .object({
-    policy: z.enum(['never', 'on-failure']).describe('Restart after a failure, or never'),
-    maxRestarts: count.optional().describe('Restarts allowed (within `window` if set); default 5'),
-    window: duration.optional().describe('Count only restarts within this trailing window'),
-    backoff: z
-      .object({
-        initial: duration.optional().describe('Delay before the first restart; default 100ms'),
-        factor: z.number().min(1).optional().describe('Each restart waits this many times longer; default 2'),
-        max: duration.optional().describe('The longest delay; default 10s'),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** The plan's zod schema (`planSchema().safeParse(input)`), built on first use. */
+export const planSchema = () => planSchemas().plan;
 
-export const PlanSandboxSchema = z
-  .object({
-    name: name.describe('The sandbox name, used in logs and by other entries of the plan'),
-    module: z.string().min(1).describe('Path of the .wasm, relative to the plan file'),
-    mount: z
-      .string()
-      .regex(MOUNT, 'an absolute mount path such as /pipeline/sink')
-      .optional()
-      .describe('Where the module is mounted and the sandbox takes messages; default /<plan>/<name>'),
-    grants: z.array(CapabilitySchema).default([]).describe('Capabilities, with scopes (peers, topics, ...)'),
-    limits: LimitsSchema.default({}),
-    placement: PlacementSchema.optional(),
-    weight: z.number().positive().optional().describe('Share of deliveries when busy; default 1'),
-    restart: RestartSchema.optional(),
-    maxDenials: count
-      .optional()
-      .describe('Kill the sandbox (policy-violation) after more denied IPC calls than this'),
-    subscribe: z.array(topicPattern).default([]).describe('Topics the plan subscribes the sandbox to'),
-    links: z
-      .array(name)
-      .default([])
-      .describe('Sandboxes to link to: each hears (keel.down) when the other ends'),
-    host: z
-      .string()
-      .regex(/^(?:[A-Za-z0-9_-]{1,64}|\*)$/, 'a host id of the lattice, or * for the least loaded host')
-      .optional()
-      .describe(
-        'With keel up --cluster: the host of the lattice that runs it, or * for the least loaded; default this host',
-      ),
-    labels: z
-      .record(z.string().min(1).max(64), z.string().min(1).max(255))
-      .optional()
-      .describe('With keel up --cluster: run it on the least loaded host with all these labels'),
-    outlive: z
-      .boolean()
-      .optional()
-      .describe(
-        'With host or labels: keep it running on its host when keel up ends; default false (stopped there)',
-      ),
-  })
-  .strict();
-
-export const PlanMessageSchema = z
-  .object({
-    to: z.string().min(1).describe('A sandbox name or mount path of the plan'),
-    text: z.string().optional().describe('The body as UTF-8 text'),
-    json: z.unknown().optional().describe('The body as JSON text'),
-    base64: z.string().optional().describe('The body as bytes, base64-encoded'),
-    at: duration.optional().describe('When to send it; default at the start'),
-  })
-  .strict();
-
-export const PlanSignalSchema = z
-  .object({
-    to: z.string().min(1).describe('A sandbox name or mount path of the plan'),
-    signal: z.enum(SIGNALS as [SignalName, ...SignalName[]]),
-    at: duration.optional().describe('When to send it; default at the start'),
-  })
-  .strict();
-
-export const PlanSchema = z
-  .object({
-    $schema: z.string().optional(),
-    version: z.literal(1).describe('The plan format version'),
-    name: name.describe('The plan name'),
-    description: z.string().optional(),
-    deterministic: z
-      .union([z.boolean(), z.object({ seed: z.number().int() }).strict()])
-      .default(false)
-      .describe('Virtual clocks, seeded randomness, a replayable log'),
-    deadline: duration.optional().describe('Stop after this long (virtual time when deterministic)'),
-    sched: z
-      .object({
-        sliceFuel: count.optional().describe('Fuel per delivery'),
-        graceFuel: count.optional().describe('Fuel for on-signal'),
-        requestTimeout: duration.optional().describe('Default request timeout'),
-      })
-      .strict()
-      .optional(),
-    sandboxes: z.array(PlanSandboxSchema).min(1, 'a plan needs at least one sandbox'),
-    messages: z.array(PlanMessageSchema).default([]),
-    signals: z.array(PlanSignalSchema).default([]),
-  })
-  .strict();
-
-export type PlanInput = z.input<typeof PlanSchema>;
+export type PlanInput = z.input<ReturnType<typeof planSchema>>;
 
 export interface PlanSandbox {
   name: string;
@@ -198,7 +214,7 @@ export interface Plan {
 
 /** Validate a plan; throws `invalid-argument` listing every problem, one per line, with its path. */
 export function parsePlan(input: unknown, source = 'plan'): Plan {
-  const result = PlanSchema.safeParse(input);
+  const result = planSchema().safeParse(input);
   const problems: string[] = [];
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(`${where(issue.path)}: ${issue.message}`);
@@ -317,7 +333,7 @@ export function parsePlan(input: unknown, source = 'plan'): Plan {
   };
 }
 
-function restartPolicy(input: z.infer<typeof RestartSchema>): RestartPolicyInput {
+function restartPolicy(input: z.infer<ReturnType<typeof planSchemas>['restart']>): RestartPolicyInput {
   const backoff = input.backoff;
   return {
     policy: input.policy,
@@ -345,5 +361,8 @@ function invalid(source: string, problems: string[]): KeelError {
 
 /** JSON Schema for editors (committed as docs/plan.schema.json; a test keeps it current). */
 export function planJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(PlanSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return loadZod().toJSONSchema(planSchema(), { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

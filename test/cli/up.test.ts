@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventRecordSchema } from '../../host/index.js';
+import { eventRecordSchema } from '../../host/index.js';
 import { parseDuration, parsePlan, planJsonSchema } from '../../host/policy/plan.js';
 import { IPC_CACHE } from '../ipc/harness.js';
 
@@ -169,7 +169,7 @@ describe('keel up', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    for (const line of lines) expect(EventRecordSchema.safeParse(line).success).toBe(true);
+    for (const line of lines) expect(eventRecordSchema().safeParse(line).success).toBe(true);
     expect(lines.filter((l) => l.event === 'policy:violation')).toHaveLength(2);
     expect(lines[0].event).toBe('kernel:start');
     expect(lines.at(-1).event).toBe('kernel:stop');

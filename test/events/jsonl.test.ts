@@ -5,8 +5,8 @@ import {
   type CapabilityProvider,
   EVENTS,
   EventBus,
-  EventRecordSchema,
   eventJsonSchema,
+  eventRecordSchema,
   JsonlSink,
   Kernel,
 } from '../../host/index.js';
@@ -54,7 +54,7 @@ describe('JSONL event log', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     const events = lines.map((line) => JSON.parse(line));
     for (const event of events) {
-      const result = EventRecordSchema.safeParse(event);
+      const result = eventRecordSchema().safeParse(event);
       expect(result.success, `${JSON.stringify(event)}: ${result.error?.message}`).toBe(true);
     }
     const names = new Set(events.map((e) => e.event));
