@@ -95,6 +95,14 @@ function copyValue(value: Uint8Array): Uint8Array {
  */
 export const FIELD_VALUE_BYTES = 512;
 
+/**
+ * What each entry a name is looked for among costs (`has`, `get`, `delete`, `set`), in bytes'
+ * worth of `byte`: fields may hold as many entries as a grant's `maxHeaders` (up to 10,000), and
+ * a call priced as one walked them all: 150-400 us a call for about 5,000 fuel, 250-1,950x
+ * compute per unit of fuel (test/hostile/http/fields-scan-many-headers).
+ */
+export const FIELD_SCAN_BYTES = 16;
+
 function validValue(value: Uint8Array): boolean {
   return value.indexOf(0) < 0 && value.indexOf(10) < 0 && value.indexOf(13) < 0;
 }
@@ -252,20 +260,35 @@ function makeTypes(context: SandboxContext) {
       return name.toLowerCase();
     }
 
+    /** Charged before a walk of every entry (`FIELD_SCAN_BYTES` each). */
+    #walk(): [string, Uint8Array][] {
+      chargeBytes(context, this.#entries.length * FIELD_SCAN_BYTES);
+      return this.#entries;
+    }
+
     get(name: string): Uint8Array[] {
       const lower = this.#held(name);
       if (lower === undefined) return [];
-      const values = this.#entries.filter(([n]) => n === lower);
+      const entries = this.#walk();
+      const values: Uint8Array[] = [];
       // Handed back (copied, lowered into the guest) as `entries` hands them: charged first.
-      let bytes = values.length * FIELD_VALUE_BYTES;
-      for (const [, v] of values) bytes += v.length;
+      let bytes = 0;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        if (entry[0] !== lower) continue;
+        values.push(entry[1]);
+        bytes += FIELD_VALUE_BYTES + entry[1].length;
+      }
       chargeBytes(context, bytes);
-      return values.map(([, v]) => copyValue(v));
+      return values.map(copyValue);
     }
 
     has(name: string): boolean {
       const lower = this.#held(name);
-      return lower !== undefined && this.#entries.some(([n]) => n === lower);
+      if (lower === undefined) return false;
+      const entries = this.#walk();
+      for (let i = 0; i < entries.length; i++) if (entries[i]![0] === lower) return true;
+      return false;
     }
 
     set(name: string, values: Uint8Array[]): void {
@@ -279,7 +302,11 @@ function makeTypes(context: SandboxContext) {
     }
 
     #remove(lower: string): void {
-      this.#entries = this.#entries.filter(([n, v]) => {
+      const entries = this.#walk();
+      let found = false;
+      for (let i = 0; i < entries.length && !found; i++) found = entries[i]![0] === lower;
+      if (!found) return;
+      this.#entries = entries.filter(([n, v]) => {
         if (n !== lower) return true;
         this.#bytes -= n.length + v.length;
         release(context, n.length + v.length);
