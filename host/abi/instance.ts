@@ -213,9 +213,7 @@ export class ComponentInstance implements ResourceHost {
           new Cx(this.#slot(t.options), state, this.#bytes, func.kind === 'import' ? name : undefined);
         const { callee, direct } = this.#callee(func);
         const provider =
-          untyped && func.kind === 'import'
-            ? untyped.get(stripVersion(this.#plan.imports[func.import]!.name))
-            : undefined;
+          untyped && func.kind === 'import' ? untyped.get(importShape(func, this.#plan).iface) : undefined;
         return loweredFunction({
           name,
           type: func.type,
@@ -273,7 +271,7 @@ export class ComponentInstance implements ResourceHost {
   }
 
   #funcName(func: FuncDef): string {
-    return func.kind === 'import' ? importShape(func).name : 'a function of a nested component';
+    return func.kind === 'import' ? importShape(func, this.#plan).name : 'a function of a nested component';
   }
 
   /** What a lowered function calls: a provider's function or class, or another component's export. */
@@ -292,9 +290,9 @@ export class ComponentInstance implements ResourceHost {
         direct: undefined,
       };
     }
-    const shape = importShape(func);
+    const shape = importShape(func, this.#plan);
     const name = shape.name;
-    const record = this.#record(func.import);
+    const record = linkedRecord(this.#imports, shape.iface);
     const last = shape.last;
     // Names reach only what the provider defines (host/abi/members.ts). A function it does not
     // define is refused when called, as a capability Keel does not serve (a component may import
@@ -307,7 +305,7 @@ export class ComponentInstance implements ResourceHost {
     const budget = this.#bytes;
     const ctor = shape.ctor;
     if (ctor) {
-      const cls = recordMember(record, className(ctor[1]!));
+      const cls = recordMember(record, shape.ctorClass!);
       if (!cls) return { callee: refuse(`a constructor of ${ctor[1]}`), direct: undefined };
       return {
         callee: (args) => {
@@ -319,7 +317,7 @@ export class ComponentInstance implements ResourceHost {
     }
     const method = shape.method;
     if (method) {
-      const key = camelCase(method[2]!);
+      const key = shape.methodKey!;
       return {
         callee: (args) => {
           budget.chargeCall();
@@ -333,8 +331,8 @@ export class ComponentInstance implements ResourceHost {
     }
     const statik = shape.statik;
     if (statik) {
-      const cls = recordMember(record, className(statik[1]!));
-      const f = staticMember(cls, camelCase(statik[2]!));
+      const cls = recordMember(record, shape.staticClass!);
+      const f = staticMember(cls, shape.staticKey!);
       if (!f)
         return { callee: refuse(`the static function ${statik[2]} of ${statik[1]}`), direct: undefined };
       return {
@@ -352,11 +350,6 @@ export class ComponentInstance implements ResourceHost {
     if (!fn) return { callee: refuse(`the function ${last}`), direct: undefined };
     // The array form is made from `direct` only when a call needs it (loweredFunction).
     return { callee: undefined, direct: fn as (...args: unknown[]) => unknown };
-  }
-
-  #record(importIndex: number): Record<string, unknown> | undefined {
-    const name = stripVersion(this.#plan.imports[importIndex]!.name);
-    return linkedRecord(this.#imports, name);
   }
 
   /** The host function of a lifted function (built once per sandbox). */
@@ -733,23 +726,42 @@ interface ImportShape {
   readonly statik: RegExpExecArray | null;
   /** `last` as a member's key (`get-stdout` → `getStdout`). */
   readonly key: string;
+  /** The import's interface without its version (`wasi:cli/stdout`): its linked record's key. */
+  readonly iface: string;
+  /**
+   * The member names of a constructor, method or static function (`OutputStream`,
+   * `blockingWrite`): worked out here, not at every spawn (a string per trampoline each time:
+   * 3 KB a spawn of the C SDK probe).
+   */
+  readonly ctorClass: string | undefined;
+  readonly methodKey: string | undefined;
+  readonly staticClass: string | undefined;
+  readonly staticKey: string | undefined;
 }
 
 /** Worked out once per function of a plan (plans are shared by every sandbox of a module). */
 const importShapes = new WeakMap<FuncDef, ImportShape>();
 
-function importShape(func: FuncDef & { kind: 'import' }): ImportShape {
+function importShape(func: FuncDef & { kind: 'import' }, plan: ComponentPlan): ImportShape {
   let shape = importShapes.get(func);
   if (shape) return shape;
   const [head, ...rest] = func.path;
   const last = func.path[func.path.length - 1]!;
+  const ctor = /^\[constructor\](.+)$/.exec(last);
+  const method = /^\[method\]([^.]+)\.(.+)$/.exec(last);
+  const statik = /^\[static\]([^.]+)\.(.+)$/.exec(last);
   shape = Object.freeze({
     name: rest.length === 0 ? head! : `${head}#${rest.join('#')}`,
     last,
-    ctor: /^\[constructor\](.+)$/.exec(last),
-    method: /^\[method\]([^.]+)\.(.+)$/.exec(last),
-    statik: /^\[static\]([^.]+)\.(.+)$/.exec(last),
+    ctor,
+    method,
+    statik,
     key: camelCase(last),
+    iface: stripVersion(plan.imports[func.import]!.name),
+    ctorClass: ctor ? className(ctor[1]!) : undefined,
+    methodKey: method ? camelCase(method[2]!) : undefined,
+    staticClass: statik ? className(statik[1]!) : undefined,
+    staticKey: statik ? camelCase(statik[2]!) : undefined,
   });
   importShapes.set(func, shape);
   return shape;
