@@ -366,11 +366,46 @@ class Parser {
     this.malformed(`unknown core type form ${this.hex(b)}`);
   }
 
-  limits(r: Reader): void {
+  /**
+   * A module type's table or memory limits, held to what core validation asks of a module's
+   * own (wasmparser validates module types as it validates modules): a minimum no greater than
+   * the maximum, a memory of at most 2^16 pages (2^48 when 64-bit), a shared memory with a
+   * maximum. Core modules themselves are V8's to validate.
+   */
+  limits(r: Reader, kind: 'table' | 'memory'): void {
     const flags = r.byte();
     if (flags > 0x07) this.malformed(`unknown limits flags ${this.hex(flags)}`);
-    r.skipLeb(10);
-    if (flags & 0x01) r.skipLeb(10);
+    const read = () => (flags & 0x04 ? this.u64(r) : r.u32());
+    const min = read();
+    const max = flags & 0x01 ? read() : undefined;
+    const what = `a ${kind} type's limits`;
+    if (max !== undefined && min > max)
+      this.invalid(`${what}: the minimum ${min} is greater than the maximum ${max}`);
+    if (kind === 'memory') {
+      const pages = flags & 0x04 ? 2 ** 48 : 2 ** 16;
+      if (min > pages || (max !== undefined && max > pages))
+        this.invalid(`${what}: memory size must be at most ${pages} pages`);
+      if (flags & 0x02 && max === undefined) this.invalid(`${what}: a shared memory must have a maximum`);
+    } else if (flags & 0x02) this.invalid(`${what}: a table cannot be shared`);
+  }
+
+  /** An unsigned LEB128 of at most 64 bits as a number (exact up to 2^53, which the bounds above are under). */
+  u64(r: Reader): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = r.byte();
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return value;
+      scale *= 128;
+    }
+    this.malformed('integer too long');
+  }
+
+  invalid(message: string): never {
+    throw new KeelError('invalid-module', `invalid component (${this.section} section): ${message}`, {
+      section: this.section,
+    });
   }
 
   coreImportDesc(r: Reader): CoreImportDescAst {
@@ -380,10 +415,10 @@ class Parser {
         return { kind: 'func', type: r.u32() };
       case 0x01:
         this.coreValType(r);
-        this.limits(r);
+        this.limits(r, 'table');
         return { kind: 'table' };
       case 0x02:
-        this.limits(r);
+        this.limits(r, 'memory');
         return { kind: 'memory' };
       case 0x03: {
         this.coreValType(r);

@@ -245,10 +245,18 @@ export class TypeScope {
       if (t.kind !== 'core-func') this.fail(`core type index ${index} is not a function type`);
       return t;
     };
+    // Names are checked as core validation checks a module's: each export's once, each
+    // import's two-level name once (they mangle to one component-level name).
+    const importNames = new Set<string>();
+    const exportNames = new Set<string>();
     for (const decl of ast.decls) {
       if (decl.kind === 'type') inner.coreTypes.push(inner.coreFunc(decl.type));
       else if (decl.kind === 'alias-outer') inner.coreTypes.push(inner.outerCoreType(decl.count, decl.index));
       else if (decl.kind === 'import') {
+        const key = `${decl.module}\u0000${decl.name}`;
+        if (importNames.has(key))
+          this.fail(`a module type imports ${JSON.stringify(`${decl.module}.${decl.name}`)} twice`);
+        importNames.add(key);
         imports.push({
           module: decl.module,
           name: decl.name,
@@ -256,6 +264,8 @@ export class TypeScope {
           ...(decl.desc.kind === 'func' ? { type: funcType(decl.desc.type) } : {}),
         });
       } else {
+        if (exportNames.has(decl.name)) this.fail(`a module type exports ${JSON.stringify(decl.name)} twice`);
+        exportNames.add(decl.name);
         exports.push({
           name: decl.name,
           kind: decl.desc.kind,
