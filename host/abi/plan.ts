@@ -7,6 +7,7 @@
  * checking every index, type and core signature before anything runs.
  */
 import { KeelError } from '../kernel/errors.js';
+import { type CoreEntities, entityMismatch, readCoreEntities } from '../loader/core-entities.js';
 import type { CoreExport, CoreModuleInfo } from '../loader/core-info.js';
 import type {
   AliasAst,
@@ -241,6 +242,8 @@ class Planner {
   readonly moduleIds = new Map<Uint8Array, number>();
   /** `exportsOf`'s maps, by module index. */
   readonly moduleExports: Map<string, CoreExport>[] = [];
+  /** `entitiesOf`'s answers, by module index. */
+  readonly moduleEntities: CoreEntities[] = [];
   componentInstances = 0;
   section = 'component';
   depth = 0;
@@ -530,6 +533,23 @@ class Planner {
     return map;
   }
 
+  /** A module's table, memory and global types (`core-entities.ts`), read once per module. */
+  entitiesOf(module: number): CoreEntities {
+    let entities = this.moduleEntities[module];
+    if (!entities) {
+      entities = readCoreEntities(this.modules[module]!.bytes);
+      this.moduleEntities[module] = entities;
+    }
+    return entities;
+  }
+
+  /** The type of a core instance's exported table, memory or global, when it was read. */
+  entityOf(def: CoreDef) {
+    if (def.kind !== 'export') return undefined;
+    const instantiation = this.instantiations[def.instance];
+    return instantiation && this.entitiesOf(instantiation.module).exports.get(def.name);
+  }
+
   coreInstance(frame: Frame, ast: CoreInstanceAst): CoreInstanceValue {
     if (ast.kind === 'exports') {
       const exports = new Map<string, CoreItem>();
@@ -550,8 +570,11 @@ class Planner {
         this.fail(`core instantiation argument ${JSON.stringify(arg.name)} given twice`);
       args.set(arg.name, this.coreInstanceValue(frame, arg.instance));
     }
-    // Every import of the module must be satisfied, by the right sort and signature.
-    for (const imp of module.info.imports) {
+    // Every import of the module must be satisfied, by the right sort and signature, and a
+    // table, memory or global by one of a type its import matches (core linking's rule).
+    const imports = module.info.imports;
+    for (let i = 0; i < imports.length; i++) {
+      const imp = imports[i]!;
       const from = args.get(imp.module);
       // Only a failure names the import (its text was most of this loop's time).
       const what = () => `${module.file} import ${JSON.stringify(`${imp.module}.${imp.name}`)}`;
@@ -563,6 +586,12 @@ class Planner {
         this.fail(
           `${what()} has type ${describeCoreFunc(imp.signature)}, given ${describeCoreFunc(item.type)}`,
         );
+      }
+      if (imp.kind === 'table' || imp.kind === 'memory' || imp.kind === 'global') {
+        const wanted = this.entitiesOf(moduleIndex).imports[i];
+        const given = wanted && this.entityOf(item.def);
+        const why = given && entityMismatch(wanted, given);
+        if (why) this.fail(`${what()} ${why}`);
       }
     }
     const index = this.instantiations.length;
