@@ -244,6 +244,8 @@ class Planner {
   readonly moduleExports: Map<string, CoreExport>[] = [];
   /** `entitiesOf`'s answers, by module index. */
   readonly moduleEntities: CoreEntities[] = [];
+  /** Each export's position by name (the first of a name), by module index: made for `entityOf`. */
+  readonly moduleExportPositions: Map<string, number>[] = [];
   componentInstances = 0;
   section = 'component';
   depth = 0;
@@ -547,7 +549,18 @@ class Planner {
   entityOf(def: CoreDef) {
     if (def.kind !== 'export') return undefined;
     const instantiation = this.instantiations[def.instance];
-    return instantiation && this.entitiesOf(instantiation.module).exports.get(def.name);
+    if (!instantiation) return undefined;
+    const module = instantiation.module;
+    let positions = this.moduleExportPositions[module];
+    if (!positions) {
+      positions = new Map();
+      const exports = this.modules[module]!.info.exports;
+      for (let i = 0; i < exports.length; i++)
+        if (!positions.has(exports[i]!.name)) positions.set(exports[i]!.name, i);
+      this.moduleExportPositions[module] = positions;
+    }
+    const position = positions.get(def.name);
+    return position === undefined ? undefined : this.entitiesOf(module).exports[position];
   }
 
   coreInstance(frame: Frame, ast: CoreInstanceAst): CoreInstanceValue {

@@ -6,10 +6,7 @@
  * reference types, a table with an initializer, a constant expression it does not know, custom
  * page sizes) is left undefined: unchecked here, V8's at spawn as before.
  */
-import { asciiText, type ValueType } from './core-info.js';
-
-/** Not fatal: names here only key exports, which V8 has checked are UTF-8. */
-const utf8 = new TextDecoder();
+import type { ValueType } from './core-info.js';
 
 export type CoreEntityType =
   | { readonly kind: 'global'; readonly type: ValueType; readonly mutable: boolean }
@@ -26,8 +23,12 @@ export interface Limits {
 export interface CoreEntities {
   /** By import, in the module's order (a function or tag import: undefined). */
   readonly imports: readonly (CoreEntityType | undefined)[];
-  /** Tables, memories and globals by export name. */
-  readonly exports: ReadonlyMap<string, CoreEntityType>;
+  /**
+   * By export, in the module's order (a function or tag export: undefined). By position, not
+   * name: the planner keys names once per module (a map of fresh name strings here cost 10x the
+   * rest of the read).
+   */
+  readonly exports: readonly (CoreEntityType | undefined)[];
 }
 
 const VALUE_TYPES: Record<number, ValueType> = {
@@ -76,14 +77,6 @@ class Reader {
   skip(n: number): void {
     if (n > this.end - this.pos) throw new Unknown();
     this.pos += n;
-  }
-
-  name(): string {
-    const length = this.leb();
-    if (length > this.end - this.pos) throw new Unknown();
-    const at = this.pos;
-    this.pos += length;
-    return asciiText(this.bytes, at, length) ?? utf8.decode(this.bytes.subarray(at, at + length));
   }
 
   valueType(): ValueType {
@@ -164,7 +157,7 @@ class Reader {
  */
 export function readCoreEntities(bytes: Uint8Array): CoreEntities {
   const imports: (CoreEntityType | undefined)[] = [];
-  const exports = new Map<string, CoreEntityType>();
+  const exports: (CoreEntityType | undefined)[] = [];
   // The index spaces, imports first; undefined where a type was not read.
   const spaces: (CoreEntityType | undefined)[][] = [[], [], []];
   const TABLE = 0;
@@ -183,8 +176,8 @@ export function readCoreEntities(bytes: Uint8Array): CoreEntities {
       try {
         if (id === 2) {
           for (let n = r.leb(); n > 0; n--) {
-            r.name();
-            r.name();
+            r.skip(r.leb());
+            r.skip(r.leb());
             const kind = r.byte();
             let type: CoreEntityType | undefined;
             let space: number | undefined;
@@ -214,12 +207,11 @@ export function readCoreEntities(bytes: Uint8Array): CoreEntities {
           }
         } else if (id === 7) {
           for (let n = r.leb(); n > 0; n--) {
-            const name = r.name();
+            r.skip(r.leb());
             const kind = r.byte();
             const index = r.leb();
             const space = kind === 0x01 ? TABLE : kind === 0x02 ? MEMORY : kind === 0x03 ? GLOBAL : undefined;
-            const type = space === undefined ? undefined : spaces[space]![index];
-            if (type && !exports.has(name)) exports.set(name, type);
+            exports.push(space === undefined ? undefined : spaces[space]![index]);
           }
         }
       } catch (error) {
@@ -227,7 +219,7 @@ export function readCoreEntities(bytes: Uint8Array): CoreEntities {
         // A section read in part: what it defines after the unknown entry stays unknown (an
         // export of it finds no type and is not checked). Imports come first in every index
         // space, so an import section read in part leaves nothing known.
-        if (id === 2) return { imports: [], exports: new Map() };
+        if (id === 2) return { imports: [], exports: [] };
       }
       r.pos = end;
     }
