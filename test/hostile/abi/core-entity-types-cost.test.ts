@@ -33,7 +33,7 @@ function text(kind: 'global' | 'func'): string {
 it('a module importing many globals from another loads in about the time of as many functions', async () => {
   const globals = await parse(text('global'));
   const funcs = await parse(text('func'));
-  // A fresh copy each time: a load of bytes already planned may be answered without planning.
+  // A fresh copy of the bytes each time, as separate loads of an embedder would have.
   const time = (bytes: Uint8Array) => loadMs(bytes.slice(), { metering: false });
   let best = { globals: Number.POSITIVE_INFINITY, funcs: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 3; round++)

@@ -24,7 +24,7 @@ function text(named: boolean): string {
 it('a module type of many names loads in about the time of one of as many function types', async () => {
   const named = await parse(text(true));
   const unnamed = await parse(text(false));
-  // A fresh copy each time: a load of bytes already planned may be answered without planning.
+  // A fresh copy of the bytes each time, as separate loads of an embedder would have.
   const time = (bytes: Uint8Array) => loadMs(bytes.slice(), { metering: false });
   let best = { named: Number.POSITIVE_INFINITY, unnamed: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 3; round++)
