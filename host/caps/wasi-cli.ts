@@ -91,6 +91,15 @@ export interface OutputCounters {
 }
 
 /**
+ * What asking a source whether it has input costs beyond the guest's call, in bytes' worth of
+ * `byte`: an idle terminal or pipe (`fdSource`) reads the clock at each ask and, once a
+ * millisecond, tries a read that fails (an exception in Node); priced as the call alone, a guest
+ * spinning on `pollable.ready` of an idle stdin cost the host 11-12x compute per unit of fuel
+ * (test: hostile/caps/stdin-ready-spin), over the 10x bound.
+ */
+export const READY_ASK_BYTES = 4096;
+
+/**
  * The sandbox's stdin (given at spawn), except while an invocation that brought its own runs:
  * then that invocation's bytes, from their start.
  */
@@ -108,7 +117,13 @@ function stdinSource(context: SandboxContext): ByteSource {
   };
   return {
     read: (max) => bounded(context, (left) => source().read(max, left)),
-    ready: () => source().ready?.() ?? true,
+    ready: () => {
+      const asked = source();
+      // Bytes given in memory are there or not: nothing to ask, nothing beyond the call to pay.
+      if (asked.ready === undefined) return true;
+      chargeBytes(context, READY_ASK_BYTES);
+      return asked.ready();
+    },
     wait: () => bounded(context, (left) => source().wait?.(left)),
   };
 }
@@ -133,7 +148,8 @@ function bounded<T>(context: SandboxContext, wait: (maxWaitMs: number) => T): T 
 /**
  * A source that charges the sandbox's fuel per byte read (what the host hands the guest). The
  * call itself (`input-stream.read`, `pollable.ready`, preview1's `fd_read`) is charged once,
- * where the guest's call enters the host (docs/fuel.md, "Host calls").
+ * where the guest's call enters the host (docs/fuel.md, "Host calls"); an ask whether input is
+ * there, in `stdinSource` (READY_ASK_BYTES).
  */
 function meteredSource(context: SandboxContext, source: ByteSource): ByteSource {
   return {
