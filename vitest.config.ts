@@ -22,9 +22,7 @@ const PARALLEL = [
   'fuzz',
   'guests',
   // Attacks whose bounds are seconds of wall time or bytes, never a rate or a ratio.
-  'hostile/caps',
   'hostile/cli',
-  'hostile/fs',
   'hostile/handles',
   'hostile/loader',
   'hostile/sdk',
@@ -42,7 +40,7 @@ const PARALLEL = [
  * checks that work grows linearly, runs alone; the others run in the first group. Read from
  * each file's text so that a new timed attack lands alone without anyone remembering to list it.
  */
-const MIXED = ['hostile/abi', 'hostile/host-args', 'hostile/preview1'];
+const MIXED = ['hostile/abi', 'hostile/caps', 'hostile/fs', 'hostile/host-args', 'hostile/preview1'];
 const TIMES_THE_HOST = /performance\.now|hrtime|cpuUsage|Date\.now|fuelRatio|linear/;
 /**
  * Directories of the second group whose files mostly wait on a clock (timers, deadlines, worker
