@@ -12,7 +12,7 @@
  * resources a component defines.
  */
 import { badValue, type Cx, trap, within } from './context.js';
-import { GuestResource, type HandleEntry } from './handles.js';
+import { GuestResource, type HandleEntry, HELD_RESOURCE_BYTES } from './handles.js';
 import { heapBytesOf } from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
@@ -1010,6 +1010,8 @@ class HandleCodec extends Base implements Codec {
   /** Handle in the context's instance → host value. */
   liftHandle(cx: Cx, handle: number): unknown {
     const i = handle >>> 0;
+    // Before the table changes: a charge that fails (fuel-exhausted) leaves the handle where it was.
+    if (!this.imported) cx.budget.charge(HELD_RESOURCE_BYTES);
     const table = cx.inst.table(this.resource);
     let entry: HandleEntry;
     if (this.own) {

@@ -10,6 +10,24 @@ import { KeelError } from '../kernel/errors.js';
 import { trap } from './trap.js';
 import type { ResourceType } from './types.js';
 
+/**
+ * What the resource built-ins cost the guest beyond its call instruction, in bytes' worth of
+ * `byte` (docs/fuel.md): `resource.new` and `resource.drop` change a handle table (19-180 ns
+ * with the collections they cause), `resource.rep` reads one (11 ns); charged as nothing, a
+ * guest looping on them cost the host 30-45x compute per unit of fuel
+ * (hostile/abi/resource-builtins-underpriced).
+ */
+export const HANDLE_BUILTIN_BYTES = 1024;
+export const HANDLE_REP_BYTES = 64;
+/**
+ * A guest's resource the host takes up (an export's result or a host call's argument made a
+ * `GuestResource`: an object, its record, the handle counter, a finalizer's entry), charged
+ * before its handle leaves the guest's table: 1.2-1.8 µs each with the collections, 330-470x
+ * compute per unit of fuel when a list of them paid only its bytes
+ * (hostile/abi/resource-builtins-underpriced).
+ */
+export const HELD_RESOURCE_BYTES = 8192;
+
 export interface HandleEntry {
   rep: unknown;
   own: boolean;

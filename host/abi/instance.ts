@@ -17,7 +17,13 @@ import {
 import type { ResourceHost } from './codec.js';
 import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
 import { isScalarShape, type ScalarExport } from './fast.js';
-import { GuestResource, type HandleCounter, InstanceState } from './handles.js';
+import {
+  GuestResource,
+  HANDLE_BUILTIN_BYTES,
+  HANDLE_REP_BYTES,
+  type HandleCounter,
+  InstanceState,
+} from './handles.js';
 import { camelCase, className } from './js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
@@ -227,20 +233,28 @@ export class ComponentInstance implements ResourceHost {
       }
       case 'resource.new': {
         const resource = t.resource;
+        const budget = this.#bytes;
         return (rep: number) => {
           // As definitions.py: not from realloc or post-return (the host is mid-way through a value).
           if (!state.mayLeave) trap('the guest called resource.new while realloc or post-return ran');
+          budget.charge(HANDLE_BUILTIN_BYTES);
           return state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
         };
       }
       case 'resource.rep': {
         const resource = t.resource;
-        return (handle: number) => state.table(resource).get(handle >>> 0).rep;
+        const budget = this.#bytes;
+        return (handle: number) => {
+          budget.charge(HANDLE_REP_BYTES);
+          return state.table(resource).get(handle >>> 0).rep;
+        };
       }
       case 'resource.drop': {
         const resource = t.resource;
+        const budget = this.#bytes;
         return (handle: number) => {
           if (!state.mayLeave) trap('the guest called resource.drop while realloc or post-return ran');
+          budget.charge(HANDLE_BUILTIN_BYTES);
           const table = state.table(resource);
           const i = handle >>> 0;
           const entry = table.get(i);
