@@ -267,6 +267,8 @@ export class Kernel {
 
   async #spawnAfterDrain(target: ModuleHandle | string, options: SpawnOptions): Promise<Sandbox> {
     await this.events.drained();
+    // The kernel may have closed while the log caught up.
+    this.#checkOpen();
     return this.#spawnNow(target, options);
   }
 
@@ -327,9 +329,11 @@ export class Kernel {
     const planned = this.#planSpawn(sandbox, handle.name, module, grants, denial);
     if (Array.isArray(planned))
       return this.#spawnPlanned(sandbox, handle, module, planned, meter, target, options, denial);
-    return planned.then((plan) =>
-      this.#spawnPlanned(sandbox, handle, module, plan, meter, target, options, denial),
-    );
+    return planned.then((plan) => {
+      // The approval hook answered after `close()`: nothing is linked, no guest code runs.
+      if (this.#closed) this.#refuseClosed(sandbox, false);
+      return this.#spawnPlanned(sandbox, handle, module, plan, meter, target, options, denial);
+    });
   }
 
   /** Link, place, instantiate and admit, once the plan is made. */
@@ -397,6 +401,8 @@ export class Kernel {
     // A start function that caught the timeout (or the fuel error) and returned still failed.
     if (sandbox.timedOut || meter?.exhausted())
       this.#spawnFailed(new Error('instantiation ran out'), sandbox, handle, module, meter);
+    // A worker started after `close()`: never admitted (close() ended every sandbox it knew).
+    if (this.#closed) this.#refuseClosed(sandbox, true);
     this.#admit(sandbox, handle, plan, target, options);
     return sandbox;
   }
@@ -620,6 +626,16 @@ export class Kernel {
       redactor: this.events.redactor,
     };
     return this.#plan;
+  }
+
+  /**
+   * A spawn that was waiting when the kernel closed: `killed`, what it holds released, and a
+   * guest already instantiated (a worker's) ended.
+   */
+  #refuseClosed(sandbox: Sandbox, instantiated: boolean): never {
+    if (instantiated) sandbox.terminate('kernel stopped');
+    sandbox.release();
+    throw new KeelError('killed', 'the kernel closed while the sandbox was spawning');
   }
 
   #checkOpen(): void {
