@@ -253,7 +253,7 @@ export class TypeScope {
       if (decl.kind === 'type') inner.coreTypes.push(inner.coreFunc(decl.type));
       else if (decl.kind === 'alias-outer') inner.coreTypes.push(inner.outerCoreType(decl.count, decl.index));
       else if (decl.kind === 'import') {
-        const key = `${decl.module}\u0000${decl.name}`;
+        const key = JSON.stringify([decl.module, decl.name]);
         if (importNames.has(key))
           this.fail(`a module type imports ${JSON.stringify(`${decl.module}.${decl.name}`)} twice`);
         importNames.add(key);
