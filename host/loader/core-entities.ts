@@ -6,7 +6,7 @@
  * reference types, a table with an initializer, a constant expression it does not know, custom
  * page sizes) is left undefined: unchecked here, V8's at spawn as before.
  */
-import type { ValueType } from './core-info.js';
+import { VALUE_TYPES, type ValueType } from './core-info.js';
 
 export type CoreEntityType =
   | { readonly kind: 'global'; readonly type: ValueType; readonly mutable: boolean }
@@ -30,16 +30,6 @@ export interface CoreEntities {
    */
   readonly exports: readonly (CoreEntityType | undefined)[];
 }
-
-const VALUE_TYPES: Record<number, ValueType> = {
-  127: 'i32',
-  126: 'i64',
-  125: 'f32',
-  124: 'f64',
-  123: 'v128',
-  112: 'funcref',
-  111: 'externref',
-};
 
 /** Stops the read of a section at what this reader does not know (the rest: unchecked). */
 class Unknown extends Error {}

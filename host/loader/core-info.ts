@@ -50,7 +50,8 @@ export interface CoreModuleInfo {
 
 const KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 
-const VALUE_TYPES: Record<number, ValueType> = {
+/** Core value types by their binary code (shared with core-entities.ts). */
+export const VALUE_TYPES: Readonly<Record<number, ValueType>> = {
   127: 'i32',
   126: 'i64',
   125: 'f32',
