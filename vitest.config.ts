@@ -41,7 +41,7 @@ const PARALLEL = [
  * each file's text so that a new timed attack lands alone without anyone remembering to list it.
  */
 const MIXED = ['hostile/abi', 'hostile/caps', 'hostile/fs', 'hostile/host-args', 'hostile/preview1'];
-const TIMES_THE_HOST = /performance\.now|hrtime|cpuUsage|Date\.now|fuelRatio|linear|loadMs/;
+const TIMES_THE_HOST = /performance\.now|hrtime|cpuUsage|Date\.now|fuelRatio|spinRatios|linear|loadMs/;
 /**
  * Directories of the second group whose files mostly wait on a clock (timers, deadlines, worker
  * threads), time the host or flood it: a file of them runs in the first group only when its text

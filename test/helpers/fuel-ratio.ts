@@ -13,6 +13,7 @@ import type { Report } from '../../bench/fuel/table.js';
 import { Kernel, type KernelOptions } from '../../host/index.js';
 import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
 import { tempCacheDir } from './components.js';
+import { wat } from './wat.js';
 
 /** The bound docs/fuel.md promises: no kind of work costs more than this many units of compute per unit. */
 export const FUEL_BOUND = 10;
@@ -122,4 +123,43 @@ export function floodKernel(options: Pick<KernelOptions, 'deterministic'> = {}):
     cacheDir: tempCacheDir(),
     limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
   });
+}
+
+/** The compute loop `spinRatios` sets attacks against: an add and a multiply a turn. */
+const SPIN = `(module (func (export "spin") (param $n i32) (result i32) (local $i i32) (local $s i32)
+  (loop $l (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
+    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+  (local.get $s)))`;
+
+/** Wall ns per unit of fuel of one invocation (the fuel its outcome says it used). */
+export function nsPerFuel(run: () => { fuel: { used: number } }): number {
+  const started = performance.now();
+  const { fuel } = run();
+  return ((performance.now() - started) * 1e6) / fuel.used;
+}
+
+/**
+ * Each attack's wall ns per unit of fuel over a compute loop's (10,000,000 turns, spawned in
+ * `kernel`), interleaved in one process, the best of `rounds` rounds of each: the measure of the
+ * floods priced by bytes' worth of `byte` (a quicker, same-process check than `fuelRatio`'s
+ * calibrated one). An attack returns its own ns per unit of fuel (`nsPerFuel` of an invocation,
+ * or a harness's measure).
+ */
+export async function spinRatios<K extends string>(
+  kernel: Kernel,
+  attacks: Record<K, () => number>,
+  rounds = 6,
+): Promise<Record<K, number>> {
+  const spin = await kernel.spawn(await kernel.load(await wat(SPIN, 'spin.wat')));
+  const names = Object.keys(attacks) as K[];
+  const best = Object.fromEntries(names.map((name) => [name, Number.POSITIVE_INFINITY])) as Record<K, number>;
+  let compute = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < rounds; round++) {
+    compute = Math.min(
+      compute,
+      nsPerFuel(() => spin.invokeSync('spin', [10_000_000])),
+    );
+    for (const name of names) best[name] = Math.min(best[name], attacks[name]());
+  }
+  return Object.fromEntries(names.map((name) => [name, best[name] / compute])) as Record<K, number>;
 }

@@ -11,7 +11,7 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
-import { wat } from '../../helpers/wat.js';
+import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
 
 const WIT = `package test:hostile;
 world empty-byte-lists-flood {
@@ -51,11 +51,6 @@ const WAT = `(module
       (br $next)))
     (i32.load8_u (i32.const 32))))`;
 
-const SPIN = `(module (func (export "spin") (param $n i32) (result i32) (local $i i32) (local $s i32)
-  (loop $l (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
-    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-  (local.get $s)))`;
-
 it('empty byte lists flood: thousands of empty lists in one call cost the host near their fuel', async () => {
   const kernel = new Kernel({ cacheDir: false });
   try {
@@ -63,27 +58,13 @@ it('empty byte lists flood: thousands of empty lists in one call cost the host n
       await kernel.load(await componentFromWat(WAT, WIT, 'empty-byte-lists-flood')),
       { grants: ['wasi:http/types'] },
     );
-    const spin = await kernel.spawn(await kernel.load(await wat(SPIN, 'spin.wat')));
-    const best = { compute: Number.POSITIVE_INFINITY, lists: Number.POSITIVE_INFINITY };
-    const perFuel = (run: () => { value: unknown; fuel: { used: number } }) => {
-      const started = performance.now();
-      const { fuel } = run();
-      return ((performance.now() - started) * 1e6) / fuel.used;
-    };
-    for (let round = 0; round < 6; round++) {
-      best.compute = Math.min(
-        best.compute,
-        perFuel(() => spin.invokeSync('spin', [10_000_000])),
-      );
-      best.lists = Math.min(
-        best.lists,
-        perFuel(() => flood.invokeSync('flood', [40, 4000])),
-      );
-    }
+    const ratio = await spinRatios(kernel, {
+      lists: () => nsPerFuel(() => flood.invokeSync('flood', [40, 4000])),
+    });
     // Refused (more than the 64 fields a grant's default holds), after every list was lifted.
     expect(flood.invokeSync('flood', [1, 4000]).value).toBe(1);
     // Before: 145-260x; now about 4x (docs/fuel.md's bound is 10x: 20x leaves the load room).
-    expect(best.lists / best.compute).toBeLessThan(20);
+    expect(ratio.lists).toBeLessThan(20);
   } finally {
     await kernel.close();
   }

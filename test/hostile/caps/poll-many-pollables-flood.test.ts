@@ -9,7 +9,7 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
-import { wat } from '../../helpers/wat.js';
+import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
 
 const WIT = `package test:hostile;
 world poll-many-pollables-flood {
@@ -48,11 +48,6 @@ const WAT = `(module
       (br $next)))
     (i32.load (i32.const 36))))`;
 
-const SPIN = `(module (func (export "spin") (param $n i32) (result i32) (local $i i32) (local $s i32)
-  (loop $l (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
-    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-  (local.get $s)))`;
-
 it('poll many pollables flood: polling thousands of ready pollables costs the host near its fuel', async () => {
   const kernel = new Kernel({ cacheDir: false });
   try {
@@ -62,25 +57,11 @@ it('poll many pollables flood: polling thousands of ready pollables costs the ho
     );
     flood.invokeSync('make', [5_000]);
     expect(flood.invokeSync('flood', [1, 5_000]).value).toBe(5_000);
-    const spin = await kernel.spawn(await kernel.load(await wat(SPIN, 'spin.wat')));
-    const perFuel = (run: () => { value: unknown; fuel: { used: number } }) => {
-      const started = performance.now();
-      const { fuel } = run();
-      return ((performance.now() - started) * 1e6) / fuel.used;
-    };
-    const best = { compute: Number.POSITIVE_INFINITY, poll: Number.POSITIVE_INFINITY };
-    for (let round = 0; round < 6; round++) {
-      best.compute = Math.min(
-        best.compute,
-        perFuel(() => spin.invokeSync('spin', [10_000_000])),
-      );
-      best.poll = Math.min(
-        best.poll,
-        perFuel(() => flood.invokeSync('flood', [50, 5_000])),
-      );
-    }
+    const ratio = await spinRatios(kernel, {
+      poll: () => nsPerFuel(() => flood.invokeSync('flood', [50, 5_000])),
+    });
     // Before: 13-167x (priced at the borrows' heap bytes only); now 2.1-2.7x (load 15-20).
-    expect(best.poll / best.compute).toBeLessThan(10);
+    expect(ratio.poll).toBeLessThan(10);
   } finally {
     await kernel.close();
   }

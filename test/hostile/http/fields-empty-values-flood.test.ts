@@ -9,7 +9,7 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
-import { wat } from '../../helpers/wat.js';
+import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
 
 const WIT = `package test:hostile;
 world fields-empty-values-flood {
@@ -66,11 +66,6 @@ const WAT = `(module
     (call $drop (local.get $f))
     (i32.load (i32.const 52))))`;
 
-const SPIN = `(module (func (export "spin") (param $n i32) (result i32) (local $i i32) (local $s i32)
-  (loop $l (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
-    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
-  (local.get $s)))`;
-
 it('fields empty values flood: get, entries and clone of 64 empty values cost the host near their fuel', async () => {
   const kernel = new Kernel({ cacheDir: false });
   try {
@@ -78,32 +73,12 @@ it('fields empty values flood: get, entries and clone of 64 empty values cost th
       await kernel.load(await componentFromWat(WAT, WIT, 'fields-empty-values-flood')),
       { grants: ['wasi:http/types'] },
     );
-    const spin = await kernel.spawn(await kernel.load(await wat(SPIN, 'spin.wat')));
-    const perFuel = (run: () => { value: unknown; fuel: { used: number } }) => {
-      const started = performance.now();
-      const { fuel } = run();
-      return ((performance.now() - started) * 1e6) / fuel.used;
-    };
     const ops = ['get', 'entries', 'clone'] as const;
-    const best = {
-      compute: Number.POSITIVE_INFINITY,
-      get: Number.POSITIVE_INFINITY,
-      entries: Number.POSITIVE_INFINITY,
-      clone: Number.POSITIVE_INFINITY,
-    };
-    for (let round = 0; round < 6; round++) {
-      best.compute = Math.min(
-        best.compute,
-        perFuel(() => spin.invokeSync('spin', [10_000_000])),
-      );
-      ops.forEach((op, k) => {
-        best[op] = Math.min(
-          best[op],
-          perFuel(() => flood.invokeSync('flood', [k, 2_000, 64])),
-        );
-      });
-    }
-    const ratios = Object.fromEntries(ops.map((op) => [op, best[op] / best.compute]));
+    const ratios = await spinRatios(kernel, {
+      get: () => nsPerFuel(() => flood.invokeSync('flood', [0, 2_000, 64])),
+      entries: () => nsPerFuel(() => flood.invokeSync('flood', [1, 2_000, 64])),
+      clone: () => nsPerFuel(() => flood.invokeSync('flood', [2, 2_000, 64])),
+    });
     // Before: 180-300x (the copies alone 23-55x); now 1.7-4.4x (docs/fuel.md's bound is 10x:
     // 20x leaves the load room).
     for (const op of ops) expect(ratios[op], op).toBeLessThan(20);
