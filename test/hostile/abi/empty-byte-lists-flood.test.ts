@@ -12,25 +12,17 @@ import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
+import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
 
-const WIT = `package test:hostile;
-world empty-byte-lists-flood {
-  import wasi:http/types@0.2.3;
-  /// fields.from-list of count entries named "a" with empty values, n times; returns 1 (refused: too many).
-  export flood: func(n: u32, count: u32) -> u32;
-}
-package wasi:http@0.2.3 { interface types {
-  type field-key = string;
-  type field-name = field-key;
-  type field-value = list<u8>;
-  variant header-error { invalid-syntax, forbidden, immutable }
-  resource fields {
-    from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;
-  }
-} }
-`;
+const WIT = fieldsWorld(
+  'empty-byte-lists-flood',
+  [
+    '/// fields.from-list of count entries named "a" with empty values, n times; returns 1 (refused: too many).',
+    'export flood: func(n: u32, count: u32) -> u32;',
+  ],
+  ['from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;'],
+);
 
-const HTTP = 'wasi:http/types@0.2.3';
 const WAT = `(module
   (import "${HTTP}" "[static]fields.from-list" (func $from (param i32 i32 i32)))
   (memory (export "memory") 2)

@@ -10,26 +10,20 @@ import { describe, expect, it } from 'vitest';
 import { KeelError, Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
 import { PLACEMENTS } from '../../helpers/placements.js';
+import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
 
-const WIT = `package test:hostile;
-world fields-clone-past-held-cap {
-  import wasi:http/types@0.2.3;
-  /// Makes fields of one value of len bytes, then clones it n times (keeping every clone); returns n.
-  export flood: func(n: u32, len: u32) -> u32;
-}
-package wasi:http@0.2.3 { interface types {
-  type field-key = string;
-  type field-name = field-key;
-  type field-value = list<u8>;
-  variant header-error { invalid-syntax, forbidden, immutable }
-  resource fields {
-    from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;
-    clone: func() -> fields;
-  }
-} }
-`;
+const WIT = fieldsWorld(
+  'fields-clone-past-held-cap',
+  [
+    '/// Makes fields of one value of len bytes, then clones it n times (keeping every clone); returns n.',
+    'export flood: func(n: u32, len: u32) -> u32;',
+  ],
+  [
+    'from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;',
+    'clone: func() -> fields;',
+  ],
+);
 
-const HTTP = 'wasi:http/types@0.2.3';
 const WAT = `(module
   (import "${HTTP}" "[static]fields.from-list" (func $from (param i32 i32 i32)))
   (import "${HTTP}" "[method]fields.clone" (func $clone (param i32) (result i32)))

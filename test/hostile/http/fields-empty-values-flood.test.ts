@@ -10,28 +10,22 @@ import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
+import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
 
-const WIT = `package test:hostile;
-world fields-empty-values-flood {
-  import wasi:http/types@0.2.3;
-  /// Makes fields of count empty values named "a", then does op (0 get, 1 entries, 2 clone) n times; returns the handle's count of values.
-  export flood: func(op: u32, n: u32, count: u32) -> u32;
-}
-package wasi:http@0.2.3 { interface types {
-  type field-key = string;
-  type field-name = field-key;
-  type field-value = list<u8>;
-  variant header-error { invalid-syntax, forbidden, immutable }
-  resource fields {
-    from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;
-    get: func(name: field-name) -> list<field-value>;
-    entries: func() -> list<tuple<field-name, field-value>>;
-    clone: func() -> fields;
-  }
-} }
-`;
+const WIT = fieldsWorld(
+  'fields-empty-values-flood',
+  [
+    '/// Makes fields of count empty values named "a", then does op (0 get, 1 entries, 2 clone) n times; returns the handle\'s count of values.',
+    'export flood: func(op: u32, n: u32, count: u32) -> u32;',
+  ],
+  [
+    'from-list: static func(entries: list<tuple<field-name, field-value>>) -> result<fields, header-error>;',
+    'get: func(name: field-name) -> list<field-value>;',
+    'entries: func() -> list<tuple<field-name, field-value>>;',
+    'clone: func() -> fields;',
+  ],
+);
 
-const HTTP = 'wasi:http/types@0.2.3';
 const WAT = `(module
   (import "${HTTP}" "[static]fields.from-list" (func $from (param i32 i32 i32)))
   (import "${HTTP}" "[method]fields.get" (func $get (param i32 i32 i32 i32)))

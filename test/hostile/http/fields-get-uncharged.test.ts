@@ -9,27 +9,21 @@ import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import { FIELD_SCAN_BYTES, FIELD_VALUE_BYTES } from '../../../host/caps/wasi-http.js';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
+import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
 
-const WIT = `package test:hostile;
-world fields-get-uncharged {
-  import wasi:http/types@0.2.3;
-  /// Makes fields with one value of len bytes under "x", then gets it n times; returns the last length.
-  export flood: func(n: u32, len: u32) -> u32;
-}
-package wasi:http@0.2.3 { interface types {
-  type field-key = string;
-  type field-name = field-key;
-  type field-value = list<u8>;
-  variant header-error { invalid-syntax, forbidden, immutable }
-  resource fields {
-    constructor();
-    get: func(name: field-name) -> list<field-value>;
-    append: func(name: field-name, value: field-value) -> result<_, header-error>;
-  }
-} }
-`;
+const WIT = fieldsWorld(
+  'fields-get-uncharged',
+  [
+    '/// Makes fields with one value of len bytes under "x", then gets it n times; returns the last length.',
+    'export flood: func(n: u32, len: u32) -> u32;',
+  ],
+  [
+    'constructor();',
+    'get: func(name: field-name) -> list<field-value>;',
+    'append: func(name: field-name, value: field-value) -> result<_, header-error>;',
+  ],
+);
 
-const HTTP = 'wasi:http/types@0.2.3';
 const WAT = `(module
   (import "${HTTP}" "[constructor]fields" (func $fields (result i32)))
   (import "${HTTP}" "[method]fields.get" (func $get (param i32 i32 i32 i32)))

@@ -11,29 +11,23 @@
 import { afterEach, expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
+import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
 
-const WIT = `package test:hostile;
-world fields-name-case-mapping {
-  import wasi:http/types@0.2.3;
-  /// Fields holding "x-a: v"; has(name) and get(name) of the len bytes at 65536, n times each;
-  /// returns has's last answer plus 2 times the count of get's last values.
-  export ask: func(n: u32, len: u32) -> u32;
-}
-package wasi:http@0.2.3 { interface types {
-  type field-key = string;
-  type field-name = field-key;
-  type field-value = list<u8>;
-  variant header-error { invalid-syntax, forbidden, immutable }
-  resource fields {
-    constructor();
-    has: func(name: field-name) -> bool;
-    get: func(name: field-name) -> list<field-value>;
-    append: func(name: field-name, value: field-value) -> result<_, header-error>;
-  }
-} }
-`;
+const WIT = fieldsWorld(
+  'fields-name-case-mapping',
+  [
+    '/// Fields holding "x-a: v"; has(name) and get(name) of the len bytes at 65536, n times each;',
+    "/// returns has's last answer plus 2 times the count of get's last values.",
+    'export ask: func(n: u32, len: u32) -> u32;',
+  ],
+  [
+    'constructor();',
+    'has: func(name: field-name) -> bool;',
+    'get: func(name: field-name) -> list<field-value>;',
+    'append: func(name: field-name, value: field-value) -> result<_, header-error>;',
+  ],
+);
 
-const HTTP = 'wasi:http/types@0.2.3';
 /** `İ` (U+0130) in UTF-8. */
 const DOTTED_I = '\\c4\\b0';
 const wat = (text: string) => `(module
