@@ -8,6 +8,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { isKeelError, Kernel } from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
+import { loadOutcome } from '../helpers/components.js';
 
 const kernel = new Kernel({ cacheDir: false });
 afterAll(() => kernel.close());
@@ -32,13 +33,7 @@ async function load(
     (core module $u (import "" "${name}" ${imported}))
     (core instance $i (instantiate $d))
     (core instance (instantiate $u (with "" ${arg}))))`);
-  try {
-    await kernel.load(bytes);
-    return 'loaded';
-  } catch (error) {
-    if (isKeelError(error)) return `${error.code}: ${error.message}`;
-    throw error;
-  }
+  return loadOutcome(kernel, bytes);
 }
 
 it.each([

@@ -6,21 +6,16 @@
  * function type indices were checked (the component model's validation/core-modules.wast 43-110).
  */
 import { afterAll, expect, it } from 'vitest';
-import { isKeelError, Kernel } from '../../host/index.js';
+import { Kernel } from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
+import { loadOutcome } from '../helpers/components.js';
 
 const kernel = new Kernel({ cacheDir: false });
 afterAll(() => kernel.close());
 
 async function load(decls: string): Promise<string> {
   const bytes = await parse(`(component (core type (module ${decls})))`);
-  try {
-    await kernel.load(bytes);
-    return 'loaded';
-  } catch (error) {
-    if (isKeelError(error)) return `${error.code}: ${error.message}`;
-    throw error;
-  }
+  return loadOutcome(kernel, bytes);
 }
 
 it.each([
