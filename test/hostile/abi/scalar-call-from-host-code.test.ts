@@ -1,0 +1,243 @@
+/**
+ * Attack (by the embedder's own code, run by the guest): host code that runs while a call of
+ * the scalar fast path (`sandbox.fn` on an export of scalars, host/abi/fast.ts) is in progress
+ * calls into the same sandbox again, or kills it. Each place host code runs inside such a call
+ * is one case: a plain import, an event hook fired by a host import, by the meter (a refused
+ * `memory.grow`) and by a canonical built-in (`resource.new` past `limits.handles`), a host
+ * resource's destructor run by `resource.drop`. Every re-entry is refused with the same
+ * `invalid-argument` as a re-entrant invocation, the outer call goes on, and a kill from inside
+ * ends the call as `killed`; a provider's asynchronous completion, which runs after the call,
+ * may call again. These pin what the fast path's gate answers today (a call writes its mark
+ * before it enters the guest), for any cheaper gate that would have host code mark the sandbox
+ * instead (bench/results/perf-calls-2026-12-07-13.md, section 4).
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CapabilityProvider, Kernel, type KernelOptions, type Sandbox } from '../../../host/index.js';
+import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../../helpers/components.js';
+
+type Add = (a: number, b: number) => number;
+
+const kernels: Kernel[] = [];
+afterAll(async () => {
+  for (const k of kernels) await k.close();
+});
+
+/** A kernel with `providers` and no cache. */
+function kernelWith(providers: CapabilityProvider[], options: KernelOptions = {}): Kernel {
+  const kernel = new Kernel({ cacheDir: false, providers, ...options });
+  kernels.push(kernel);
+  return kernel;
+}
+
+/** What a re-entry from host code got: its error, or the value it returned. */
+function attempt(call: () => unknown): unknown {
+  try {
+    return { returned: call() };
+  } catch (error) {
+    return error;
+  }
+}
+
+const REFUSED = expect.objectContaining({
+  code: 'invalid-argument',
+  message: expect.stringMatching(/already running a call \(re-entrant calls are not allowed\)/),
+});
+
+/** The bench component (`call-host(n)` calls the host's `tick` n times) with `tick` given by the test. */
+async function benchSandbox(
+  tick: (x: number) => number,
+  options: KernelOptions = {},
+): Promise<{ kernel: Kernel; sandbox: Sandbox }> {
+  const host: CapabilityProvider = {
+    name: 'tick-host',
+    interfaces: ['keel:bench/host'],
+    link: () => ({ tick }),
+  };
+  const kernel = kernelWith([host], options);
+  const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+  const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+  return { kernel, sandbox };
+}
+
+describe('scalar-call-from-host-code', () => {
+  it('a plain import re-entering through fn, the same fn and invokeSync is refused; the call goes on', async () => {
+    const seen: unknown[] = [];
+    let again: (() => unknown)[] = [];
+    const { sandbox } = await benchSandbox((x) => {
+      for (const f of again) seen.push(attempt(f));
+      return x + 1;
+    });
+    const add = sandbox.fn<Add>('add');
+    const callHost = sandbox.fn<(n: number) => number>('call-host');
+    expect(add(1, 2)).toBe(3);
+    again = [() => add(1, 2), () => callHost(1), () => sandbox.invokeSync('add', [1, 2])];
+    expect(callHost(3)).toBe(3);
+    expect(seen).toHaveLength(9);
+    for (const s of seen) expect(s).toEqual(REFUSED);
+    expect(sandbox.state).toBe('ready');
+    again = [];
+    expect(add(2, 3)).toBe(5);
+    expect(callHost(2)).toBe(2);
+  });
+
+  it('an event hook fired from inside a host import re-entering is refused', async () => {
+    let context: { emit(event: object): void } | undefined;
+    const host: CapabilityProvider = {
+      name: 'tick-host',
+      interfaces: ['keel:bench/host'],
+      link: (request) => {
+        context = request.context;
+        return {
+          tick: (x: number) => {
+            context!.emit({ event: 'guest:log', level: 'info', data: { message: 'tick' } });
+            return x + 1;
+          },
+        };
+      },
+    };
+    const kernel = kernelWith([host]);
+    const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+    const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+    const add = sandbox.fn<Add>('add');
+    const seen: unknown[] = [];
+    kernel.on('guest:log', () => {
+      seen.push(attempt(() => add(1, 2)));
+    });
+    expect(sandbox.fn<(n: number) => number>('call-host')(2)).toBe(2);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) expect(s).toEqual(REFUSED);
+    expect(add(1, 2)).toBe(3);
+  });
+
+  it.each([true, false])(
+    'a kill from inside a host import ends the call as killed (metering %s)',
+    async (metering) => {
+      let victim: Sandbox | undefined;
+      let ticks = 0;
+      const { sandbox } = await benchSandbox(
+        (x) => {
+          ticks++;
+          victim?.terminate('killed by a host function');
+          return x + 1;
+        },
+        metering ? {} : { metering: false },
+      );
+      const callHost = sandbox.fn<(n: number) => number>('call-host');
+      victim = sandbox;
+      expect(() => callHost(5)).toThrow(expect.objectContaining({ code: 'killed' }));
+      expect(sandbox.state).toBe('killed');
+      // Metered, the guest stops at its next fuel check after the first tick.
+      if (metering) expect(ticks).toBe(1);
+      expect(() => sandbox.fn<Add>('add')(1, 2)).toThrow(expect.objectContaining({ code: 'killed' }));
+    },
+  );
+
+  it("a provider's asynchronous completion runs after the call and may call again", async () => {
+    let later: Promise<unknown> | undefined;
+    let add: Add | undefined;
+    const { sandbox } = await benchSandbox((x) => {
+      later = Promise.resolve().then(() => add!(20, 22));
+      return x + 1;
+    });
+    add = sandbox.fn<Add>('add');
+    expect(sandbox.fn<(n: number) => number>('call-host')(1)).toBe(1);
+    await expect(later).resolves.toBe(42);
+    expect(sandbox.state).toBe('ready');
+  });
+
+  it('an event hook fired by the meter (a refused memory.grow, memory:limit) re-entering is refused', async () => {
+    const kernel = kernelWith([]);
+    const module = await kernel.load(
+      await componentFromWat(
+        `(module (memory 1)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+        `package test:grow;
+        world grow { export grow: func(pages: u32) -> s32; export add: func(a: u32, b: u32) -> u32; }`,
+        'grow',
+      ),
+    );
+    const sandbox = await kernel.spawn(module, { limits: { memoryBytes: 2 * 65536 } });
+    const add = sandbox.fn<Add>('add');
+    const seen: unknown[] = [];
+    kernel.on('memory:limit', () => {
+      seen.push(attempt(() => add(1, 2)));
+    });
+    expect(sandbox.fn<(pages: number) => number>('grow')(100)).toBe(-1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toEqual(REFUSED);
+    expect(add(1, 2)).toBe(3);
+  });
+
+  it('an event hook fired by resource.new past limits.handles (resource:limit) re-entering is refused', async () => {
+    const fixture = (name: string) =>
+      readFileSync(new URL(`../../abi/fixtures/${name}`, import.meta.url), 'utf8');
+    const wat = fixture('counters.wat').replace(
+      /\)\s*$/,
+      `(func (export "churn") (param $n i32) (result i32)
+        (local $i i32)
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (drop (call $new (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))
+        (local.get $n))
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+    );
+    const wit = fixture('counters.wit').replace(
+      'export drops: func() -> u32;',
+      'export drops: func() -> u32;\n  export churn: func(n: u32) -> u32;\n  export add: func(a: u32, b: u32) -> u32;',
+    );
+    const kernel = kernelWith([]);
+    const module = await kernel.load(await componentFromWat(wat, wit, 'res'));
+    const sandbox = await kernel.spawn(module, { limits: { handles: 8 } });
+    const add = sandbox.fn<Add>('add');
+    const seen: unknown[] = [];
+    kernel.on('resource:limit', () => {
+      seen.push(attempt(() => add(1, 2)));
+    });
+    expect(() => sandbox.fn<(n: number) => number>('churn')(20)).toThrow(
+      expect.objectContaining({ code: 'resource-limit' }),
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toEqual(REFUSED);
+  });
+
+  it("a host resource's destructor, run by the guest's resource.drop, re-entering is refused", async () => {
+    let reenter: () => void = () => undefined;
+    const host: CapabilityProvider = {
+      name: 'things',
+      interfaces: ['test:dtor/host'],
+      link: () => ({
+        Thing: class Thing {
+          [Symbol.dispose](): void {
+            reenter();
+          }
+        },
+      }),
+    };
+    const kernel = kernelWith([host]);
+    const module = await kernel.load(
+      await componentFromWat(
+        `(module
+          (import "test:dtor/host" "[constructor]thing" (func $new (result i32)))
+          (import "test:dtor/host" "[resource-drop]thing" (func $drop (param i32)))
+          (func (export "churn") (param $n i32) (result i32) (call $drop (call $new)) (local.get $n))
+          (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+        `package test:dtor;
+        interface host { resource thing { constructor(); } }
+        world dtor { import host; export churn: func(n: u32) -> u32; export add: func(a: u32, b: u32) -> u32; }`,
+        'dtor',
+      ),
+    );
+    const sandbox = await kernel.spawn(module, { grants: ['test:dtor/host'] });
+    const add = sandbox.fn<Add>('add');
+    const seen: unknown[] = [];
+    reenter = () => seen.push(attempt(() => add(1, 2)));
+    expect(sandbox.fn<(n: number) => number>('churn')(7)).toBe(7);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toEqual(REFUSED);
+    expect(add(1, 2)).toBe(3);
+  });
+});
