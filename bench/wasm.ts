@@ -57,10 +57,11 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     for (const v of KEEL_VARIANTS)
       keels.push(await keelSubject(component, v, join(cacheRoot, `warm-${v.id}`)));
     const keelInvoke = keelInvokeSubject(keels[0]!);
+    const keelInvokeTimed = keelInvokeSubject(keels[0]!, true);
     const lean = await jcoSubject(component, 'jco-1.12.0');
     const current = await jcoSubject(component, 'jco-transpile-0.3.9');
     const extism = await extismSubject();
-    const subjects: WasmSubject[] = [plain, ...keels, keelInvoke, lean, current, extism];
+    const subjects: WasmSubject[] = [plain, ...keels, keelInvoke, keelInvokeTimed, lean, current, extism];
     for (const s of subjects) await checkSubject(s);
 
     const measures: MeasureResult[] = [];
@@ -135,7 +136,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     // Instantiation: a new sandbox (instance, plugin) each time, closed right away.
     log('  spawn');
     const spawnVariants: Variant[] = subjects
-      .filter((s) => s.id !== 'keel-invoke')
+      .filter((s) => !s.id.startsWith('keel-invoke'))
       .map((s) =>
         s.async || s.id.startsWith('keel')
           ? {

@@ -141,21 +141,31 @@ export async function keelSubject(
   };
 }
 
-/** Keel's JSON path: `invokeSync` (JSON values in and out, invoke events, a full outcome). */
-export function keelInvokeSubject(keel: { kernel: Kernel; module: ModuleHandle }): WasmSubject {
+/** How the JSON path's subjects call `invokeSync`: default options (untimed), or `{ timing: true }`. */
+const TIMED = Object.freeze({ timing: true });
+
+/**
+ * Keel's JSON path: `invokeSync` (JSON values in and out, invoke events, a full outcome), with
+ * default options (`keel-invoke`, the invoke target's row: untimed) or `{ timing: true }`
+ * (`keel-invoke-timed`: two clock readings more, and `duration_ms` in the outcome).
+ */
+export function keelInvokeSubject(
+  keel: { kernel: Kernel; module: ModuleHandle },
+  timed = false,
+): WasmSubject {
+  const options = timed ? TIMED : undefined;
   return {
-    id: 'keel-invoke',
-    label: 'Keel (invokeSync)',
-    setup:
-      'the same sandbox called through invokeSync: JSON arguments checked and converted, a request id, invoke:start/end events (unobserved here), an outcome object',
+    id: timed ? 'keel-invoke-timed' : 'keel-invoke',
+    label: timed ? 'Keel (invokeSync, timing: true)' : 'Keel (invokeSync)',
+    setup: `the same sandbox called through invokeSync${timed ? ' with { timing: true } (the clock read as the call starts and ends, duration_ms in the outcome)' : ' with default options (untimed: no clock read, no duration_ms)'}: JSON arguments checked and converted, a request id, invoke:start/end events (unobserved here), an outcome object`,
     async: false,
     async spawn() {
       const sandbox = await keel.kernel.spawn(keel.module, { grants: ['keel:bench/host'] });
       return {
-        noop: () => sandbox.invokeSync('noop').value,
-        add: (a: number, b: number) => sandbox.invokeSync('add', [a, b]).value,
-        shout: (s: string) => sandbox.invokeSync('shout', [s]).value,
-        callHost: (n: number) => sandbox.invokeSync('call-host', [n]).value,
+        noop: () => sandbox.invokeSync('noop', undefined, options).value,
+        add: (a: number, b: number) => sandbox.invokeSync('add', [a, b], options).value,
+        shout: (s: string) => sandbox.invokeSync('shout', [s], options).value,
+        callHost: (n: number) => sandbox.invokeSync('call-host', [n], options).value,
         close: () => sandbox.terminate(),
       };
     },

@@ -345,7 +345,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       grants: request.grants,
       io: { stdin, stdout: forward(stdout), stderr: forward(stderr) },
     });
-    const outcome = await sandbox.invoke(exportName, request.invoke ? request.args : []);
+    // Timed (calls are untimed by default): two clock readings are nothing to one run, and the
+    // deadline starts with the call (--log's invoke:end, observed, is timed either way).
+    const outcome = await sandbox.invoke(exportName, request.invoke ? request.args : [], {
+      timing: true,
+    });
     const signature = await invokedSignature(module, bytes, exportName);
     ({ status, result } = settle(outcome, signature, Boolean(request.invoke)));
   } catch (error) {

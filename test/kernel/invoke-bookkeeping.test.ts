@@ -4,18 +4,45 @@
  * the fast path ran between two invocations, or nothing did), request ids are counted whether
  * or not anything reads them, and the events and the provider's `invocationId()` agree on them.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type CapabilityProvider, type KeelEvent, Kernel } from '../../host/index.js';
 import { BENCH_WAT, BENCH_WIT, componentFromWat, tempCacheDir } from '../../scripts/lib/fixtures.js';
 import { watFile } from '../helpers/wat.js';
 
 describe('invokeSync bookkeeping', () => {
+  it('calls are untimed by default: no clock read, no duration_ms; timing: true reads it twice (invokeSync and invoke)', async () => {
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    const now = vi.spyOn(performance, 'now');
+    try {
+      const module = await kernel.load(await watFile('guests/wat/loop.wat'));
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 100_000 } });
+      now.mockClear();
+      const plain = sandbox.invokeSync('count', [1000]);
+      expect(now).not.toHaveBeenCalled();
+      expect('duration_ms' in plain).toBe(false);
+      const awaited = await sandbox.invoke('count', [1000]);
+      expect(now).not.toHaveBeenCalled();
+      expect(awaited).toEqual(plain);
+      expect('duration_ms' in awaited).toBe(false);
+      const timed = sandbox.invokeSync('count', [1000], { timing: true });
+      expect(now).toHaveBeenCalledTimes(2);
+      expect(timed).toEqual({ ...plain, duration_ms: expect.any(Number) });
+      expect(timed.duration_ms).toBeGreaterThanOrEqual(0);
+      const timedAsync = await sandbox.invoke('count', [1000], { timing: true });
+      expect(now).toHaveBeenCalledTimes(4);
+      expect(timedAsync.duration_ms).toBeGreaterThanOrEqual(0);
+    } finally {
+      now.mockRestore();
+      await kernel.close();
+    }
+  });
+
   it('timing: false reads no clock for the outcome: no duration_ms, the same value and fuel; invoke:end still carries one', async () => {
     const kernel = new Kernel({ cacheDir: tempCacheDir() });
     try {
       const module = await kernel.load(await watFile('guests/wat/loop.wat'));
       const sandbox = await kernel.spawn(module, { limits: { fuel: 100_000 } });
-      const timed = sandbox.invokeSync('count', [1000]);
+      const timed = sandbox.invokeSync('count', [1000], { timing: true });
       expect(timed.duration_ms).toBeGreaterThanOrEqual(0);
       const untimed = sandbox.invokeSync('count', [1000], { timing: false });
       expect(untimed).toEqual({ value: 1000, fuel: timed.fuel });

@@ -36,7 +36,10 @@ export interface InvokeOutcome {
    */
   err?: true;
   fuel: FuelReport;
-  /** Wall-clock milliseconds the call took; absent when it was invoked with `timing: false`. */
+  /**
+   * Wall-clock milliseconds the call took: present when it was invoked with `timing: true` or
+   * when `invoke:end` is observed (an event log); absent otherwise (the default).
+   */
   duration_ms?: number;
 }
 
@@ -50,10 +53,12 @@ export interface InvokeOptions {
    */
   stdin?: Uint8Array | string;
   /**
-   * Measure the call's `duration_ms` (default true). With `false` no clock is read for the call
-   * (unless `invoke:end` is observed, which carries it): the outcome has no `duration_ms`, and
-   * the deadline's clock starts at the call's first fuel slice or wait instead of at its start,
-   * as for `Sandbox.fn` (docs/limits.md, "Deadline"). Mailbox deliveries call this way.
+   * Measure the call's `duration_ms` (default false: two clock readings cost as much as the rest
+   * of a scalar call). Untimed, no clock is read for the call (unless `invoke:end` is observed,
+   * which carries the duration): the outcome has no `duration_ms`, and the deadline's clock
+   * starts at the call's first fuel slice or wait instead of at its start, as for `Sandbox.fn`
+   * (docs/limits.md, "When its clock starts"); the deadline is enforced all the same. With
+   * `true` the clock is read as the call starts and ends, and the outcome has `duration_ms`.
    */
   timing?: boolean;
 }

@@ -5,7 +5,8 @@
  * event loop runs again right after.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DeadlineWorld, deadlineWorld, expectTimedOut, guest, stopped } from './support.js';
+import { Kernel, type Sandbox } from '../../../host/index.js';
+import { type DeadlineWorld, deadlineWorld, expectTimedOut, guest, HUGE, stopped } from './support.js';
 
 let w: DeadlineWorld;
 beforeAll(() => {
@@ -35,13 +36,36 @@ it('fast path: the deadline stops it too (its clock starts at its first slice)',
   expect(sandbox.state).toBe('poisoned');
 });
 
-it('an untimed invokeSync (timing: false, as deliveries call): the deadline stops it too', async () => {
+it('an untimed invokeSync (timing: false, as deliveries call) with its end observed: the deadline stops it too', async () => {
   // No clock is read at its start: its deadline's clock starts at its first slice, as the fast
   // path's does.
   const sandbox = await w.kernel.spawn(await guest(w.kernel, 'spin'));
   expectTimedOut(await stopped(() => sandbox.invokeSync('loop', [], { timing: false })));
   expect(sandbox.state).toBe('poisoned');
   expect(sandbox.failure?.code).toBe('timeout');
+});
+
+// Nothing observes these calls (an observed invoke:end times the call): they read no clock at
+// their start, and the deadline's clock starts at their first fuel slice.
+it('untimed by default and unobserved: the deadline stops invokeSync, invoke and timing: false alike', async () => {
+  const kernel = new Kernel({ limits: HUGE });
+  try {
+    const module = await guest(kernel, 'spin');
+    const calls: ((s: Sandbox) => unknown)[] = [
+      (s) => s.invokeSync('loop'),
+      (s) => s.invoke('loop'),
+      (s) => s.invokeSync('loop', [], { timing: false }),
+      (s) => s.invoke('loop', [], { timing: false }),
+    ];
+    for (const call of calls) {
+      const sandbox = await kernel.spawn(module);
+      expectTimedOut(await stopped(() => call(sandbox)));
+      expect(sandbox.state).toBe('poisoned');
+      expect(sandbox.failure?.code).toBe('timeout');
+    }
+  } finally {
+    await kernel.close();
+  }
 });
 
 it('the host goes on: a new sandbox of the same module runs', async () => {
