@@ -616,6 +616,10 @@ class Parser {
       case 0x67:
         unsupported(this.section, 'fixed-size lists');
         break;
+      case 0x63:
+        // The Explainer's gated map<K, V> (its own canonical ABI: a list of key-value tuples).
+        unsupported(this.section, 'map types');
+        break;
       case 0x6f: {
         const types = this.vec(r, (x) => this.valType(x));
         // As records: a tuple of nothing would be a value of no bytes (lists of it free to make).
