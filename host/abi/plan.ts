@@ -187,6 +187,14 @@ const CORE_KINDS: Record<string, CoreSort> = {
 const MAX_FIT_STEPS = 100_000;
 
 /**
+ * The most exports of instances one plan expands, imported instances' and the root's exported
+ * ones counted together, each once per path that reaches it: an instance type (or a bag of
+ * exports) that exports the one below it twice, at each of 30 levels, is 2^30 paths in a few
+ * hundred bytes, and the plan holds a tree of them (WASI's worlds: hundreds).
+ */
+export const MAX_INSTANCE_EXPORTS = 100_000;
+
+/**
  * The most component instances one plan makes, the root's included. A nested component is
  * planned once per instantiation, so a few hundred bytes that instantiate a child k times at
  * each of d levels ask for k^d (16^5: a million, seconds of the kernel's thread and hundreds of
@@ -251,6 +259,8 @@ class Planner {
   depth = 0;
   /** `fits` steps so far: the plan's bound on checking instantiation arguments. */
   fitSteps = 0;
+  /** Instance exports expanded so far (`MAX_INSTANCE_EXPORTS`). */
+  instanceExports = 0;
   /** Definitions interpreted so far, across instantiations (`MAX_PLAN_STEPS`). */
   steps = 0;
   /** The modules found to fit a module type (`fitsModule`), by module type. */
@@ -306,6 +316,7 @@ class Planner {
       case 'instance': {
         const exports = new Map<string, ExportDef>();
         for (const [name, v] of value.instance.exports) {
+          this.countInstanceExport('export');
           const def = this.exportDef(v);
           if (def) exports.set(name, def);
         }
@@ -952,6 +963,13 @@ class Planner {
     }
   }
 
+  /** One more instance export expanded into the plan: refused past `MAX_INSTANCE_EXPORTS`. */
+  countInstanceExport(section: string): void {
+    if (++this.instanceExports > MAX_INSTANCE_EXPORTS) {
+      unsupported(section, `more than ${MAX_INSTANCE_EXPORTS} exports of instances, counted once per path`);
+    }
+  }
+
   /** An imported instance: fresh imported resources for its abstract ones, functions by path. */
   importInstance(
     type: InstanceType,
@@ -976,6 +994,7 @@ class Planner {
     const bound = new Substitution(fresh).instance(type);
     const exports = new Map<string, Value>();
     for (const [name, e] of bound.exports) {
+      this.countInstanceExport('import');
       switch (e.sort) {
         case 'func':
           exports.set(name, {
