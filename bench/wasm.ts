@@ -39,6 +39,28 @@ export interface GroupOptions {
 export const HOST_CALLS = 1000;
 export const STRING = 'k'.repeat(1024);
 
+/**
+ * Spawns per sample of the spawn measure, the same count for every subject. V8 runs a full
+ * collection by itself once about 1,000 new 64 KiB wasm memories are held after the last one (its
+ * external-memory limit), so a sample sized by time held none, one or two of them as its subject's
+ * calibrated count fell (plain V8: 480-2,017 spawns a sample, 25 or 46 us in the same load), and
+ * the cell moved by 2x between runs. At 1,500, halfway between, every sample of a subject holds
+ * the same number of them (bench/results/perf-spawn-2026-12-07-13.md).
+ */
+export const SPAWN_BATCH = 1500;
+
+/** The spawn measure's options: a fixed count per sample, each sample paying for its own garbage. */
+export function spawnOptions(quick: boolean): CompareOptions {
+  return {
+    samples: quick ? 7 : 31,
+    batch: SPAWN_BATCH,
+    warmupMs: quick ? 200 : 500,
+    timer: 'cpu',
+    reference: 'plain',
+    collect: true,
+  };
+}
+
 export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group> {
   const calls: CompareOptions = {
     samples: quick ? 7 : 21,
@@ -149,17 +171,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
             }
           : { subject: s.id, op: () => (s.spawn() as { close(): void }).close() },
       );
-    // Samples of 100 ms (50 quick), not the calls' 15 (4): a full collection of this process takes
-    // 15-20 ms on the shared machine and varies by milliseconds, and each sample holds two. Over
-    // 16-30 spawns (a 4 ms sample of Keel's) that variation alone moved a spawn by ±100 µs; over
-    // hundreds it is a few µs (docs/benchmarks.md, Method).
-    const spawn = await compare(spawnVariants, {
-      ...calls,
-      samples: quick ? 7 : 31,
-      sampleMs: quick ? 50 : 100,
-      warmupMs: quick ? 200 : 500,
-      collect: true,
-    });
+    const spawn = await compare(spawnVariants, spawnOptions(quick));
     measures.push({
       id: 'wasm.spawn',
       title: 'spawn: a new instance of the loaded module (and its teardown)',
@@ -167,7 +179,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       lower_is_better: true,
       reference: 'plain',
       rows: spawn.map((t) => timingRow(t)),
-      note: 'plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: N spawns (about 100 ms of them, 50 quick) then a full collection, less an empty collection (bench/README.md, Method)',
+      note: `plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: ${SPAWN_BATCH} spawns, the same count for every subject, then a full collection, less an empty collection (bench/README.md, Method)`,
     });
 
     // Loads. Cold: nothing cached anywhere, V8's in-process cache included: each sample starts
