@@ -16,7 +16,6 @@ export class ModuleHandle {
   /** sha256 of the module's bytes. */
   readonly hash: string;
   readonly size: number;
-  readonly world: World;
   /** `command` or `reactor` for WASI preview1 modules. */
   readonly preview1: 'command' | 'reactor' | undefined;
   /** WASI preview1 modules: run against Keel's own imports (`keel`) or jco's adapter (`adapter`). */
@@ -30,11 +29,15 @@ export class ModuleHandle {
     this.kind = module.kind;
     this.hash = module.hash;
     this.size = module.size;
-    this.world = module.world;
     this.preview1 = module.preview1;
     this.preview1Abi = module.preview1Abi;
     this.cache = module.cache;
     loaded.set(this, module);
+  }
+
+  /** What the module imports and exports, with WIT signatures: made on first use (a load does not need it). */
+  get world(): World {
+    return loaded.get(this)!.world;
   }
 
   /** Core modules inside, with their sizes (for `keel inspect`). */
