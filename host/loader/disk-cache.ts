@@ -68,6 +68,8 @@ export class DiskCache {
    * open cost a system call and an exception on every cold load into a new directory.
    */
   #empty = false;
+  /** `checkExisting` looked (and did not refuse): once per cache, as `#checked`. */
+  #looked = false;
 
   constructor(readonly dir: string) {}
 
@@ -83,13 +85,14 @@ export class DiskCache {
    * first cost a failed mkdir and a stat more); where this cache made it, it is still checked, and
    * known to hold no entry until this cache writes one (`#empty`).
    */
-  #checkDir(): boolean {
+  #checkDir(make = true): boolean {
     if (this.#checked) return true;
     let info: Stats | undefined;
     let made = false;
     try {
       info = statSync(this.dir, { throwIfNoEntry: false });
       if (info === undefined) {
+        if (!make) return false;
         // mkdir gives undefined when the directory exists by now (made meanwhile elsewhere): not
         // known to be empty.
         made = mkdirSync(this.dir, { recursive: true, mode: 0o700 }) !== undefined;
@@ -116,6 +119,17 @@ export class DiskCache {
   /** Check the directory now (before any work that would be cached): refuses one that is not private. */
   check(): void {
     this.#checkDir();
+  }
+
+  /**
+   * Check the directory where it exists, without making it: for a loader that keeps nothing here
+   * (no core-module hook), which still refuses a directory others may write, as every load did,
+   * but makes none (a mkdir and a stat on every kernel's first load into a new directory).
+   */
+  checkExisting(): void {
+    if (this.#looked) return;
+    this.#checkDir(false);
+    this.#looked = true;
   }
 
   /**

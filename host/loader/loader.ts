@@ -261,8 +261,10 @@ export class Loader {
   async #plan(bytes: Uint8Array, id: string, kind: ModuleKind): Promise<ComponentParts> {
     const hook = this.#options.coreHook;
     const disk = hook ? this.#disk : undefined;
-    // Refuse an unsafe cache directory before any work (names and plans come first anyway).
-    this.#disk?.check();
+    // Refuse an unsafe cache directory before any work (names and plans come first anyway). A
+    // loader without a hook writes and reads nothing there: it does not make the directory.
+    if (disk) disk.check();
+    else this.#disk?.checkExisting();
     // An entry is named by the component's hash, the hook and the fingerprint of the code that
     // plans and meters: it is read before the plan, and its modules (which passed the entry's
     // hash check) compile while the component is planned, or its plan is decoded. They are used
