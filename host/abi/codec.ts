@@ -13,7 +13,7 @@
  */
 import { badValue, type Cx, trap, within } from './context.js';
 import { GuestResource, type HandleEntry, HELD_RESOURCE_BYTES } from './handles.js';
-import { heapBytesOf } from './heap.js';
+import { heapBytesOf, liftBytesOf } from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
 import { describe, liftString, lowerString } from './strings.js';
@@ -493,10 +493,13 @@ class ListCodec extends Base implements Codec {
   readonly element: Codec;
   /** What an element costs the call's budget: its guest bytes or its host heap, the larger. */
   readonly #admitted: number;
+  /** What lifting an element costs beyond its admission (`liftBytesOf`). */
+  readonly #lifted: number;
   constructor(type: ValType & { kind: 'list' }) {
     super(type);
     this.element = codecOf(type.element);
     this.#admitted = Math.max(this.element.size, heapBytesOf(type.element));
+    this.#lifted = liftBytesOf(type.element);
   }
 
   lowerInto(cx: Cx, v: unknown): [number, number] {
@@ -529,6 +532,7 @@ class ListCodec extends Base implements Codec {
     // bytes (an array per element of list<tuple<bool>>), and a list of zero-size elements is
     // still an element each. Checked before anything is allocated.
     cx.admit(len * this.#admitted);
+    if (len !== 0) cx.budget.charge(len * this.#lifted);
     const out = new Array(len);
     for (let k = 0; k < len; k++) out[k] = e.load(cx, ptr + k * e.size);
     return out;

@@ -30,7 +30,6 @@ const RESOURCE = 64;
 const NUMBERS = new Set(['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64']);
 
 const memo = new WeakMap<ValType, number>();
-
 /** The host heap one lifted value of `t` takes, its slot in its container included. */
 export function heapBytesOf(t: ValType): number {
   let bytes = memo.get(t);
@@ -86,20 +85,97 @@ function largest(types: readonly (ValType | undefined)[]): number {
   return most;
 }
 
+const liftMemo = new WeakMap<ValType, number>();
+
+/**
+ * What lifting one value costs the host beyond its heap bytes, in bytes' worth of `byte`
+ * (docs/fuel.md): a codec's load, a range check, a slot written, 5-15 ns. Priced at its heap
+ * bytes alone, a value of few bytes was far under its fuel: a `list<enum>` or `list<bool>` (8
+ * heap bytes an element) cost the host 15-25x compute per unit of fuel, and 511 `bool`
+ * parameters (under `SMALL_VALUE_BYTES`: they rode on the call's price) 26x
+ * (hostile/abi/small-values-underpriced). Charged, not admitted, for a list's elements
+ * (`limits.hostArgBytes` holds as many); part of a fixed part's size.
+ */
+export const VALUE_LIFT_BYTES = 64;
+/**
+ * A string's lift instead (its characters are admitted apart): its range, its admission and a
+ * decoder's call, 25-60 ns for an empty one: a `list<string>` of empty strings cost 17x at its
+ * 32 heap bytes an element, 4-13x with `VALUE_LIFT_BYTES`.
+ */
+export const STRING_LIFT_BYTES = 256;
+/**
+ * A handle of a host resource instead (a borrow or an own of a provider's object): its lookup,
+ * its lend count, the call's list of lenders, 25-45 ns. Priced at its heap bytes alone (72), a
+ * call given 56 borrows (a fixed part under `SMALL_VALUE_BYTES`, riding on the call's price)
+ * cost the host 12-21x compute per unit of fuel, a list of 5,000 borrows 5.6-11.5x
+ * (hostile/abi/host-borrows-underpriced). A guest's own resource taken up by the host pays
+ * `HELD_RESOURCE_BYTES` where it is lifted (handles.ts).
+ */
+export const HANDLE_LIFT_BYTES = 256;
+
+/**
+ * What lifting one value of `t` costs beyond its heap bytes (`VALUE_LIFT_BYTES` a value, a
+ * string's `STRING_LIFT_BYTES`, a host resource's handle `HANDLE_LIFT_BYTES`; a record's, tuple's or case's payloads with it; a list's elements
+ * and a string's characters are counted where they are lifted).
+ */
+export function liftBytesOf(t: ValType): number {
+  let n = liftMemo.get(t);
+  if (n === undefined) {
+    n = liftBytes(t);
+    liftMemo.set(t, n);
+  }
+  return n;
+}
+
+function liftBytes(t: ValType): number {
+  switch (t.kind) {
+    case 'string':
+      return STRING_LIFT_BYTES;
+    case 'own':
+    case 'borrow':
+      return t.resource.origin.kind === 'imported' ? HANDLE_LIFT_BYTES : VALUE_LIFT_BYTES;
+    case 'record':
+      return VALUE_LIFT_BYTES + sumLift(t.fields.map((f) => f.type));
+    case 'tuple':
+      return VALUE_LIFT_BYTES + sumLift(t.types);
+    case 'variant':
+      return VALUE_LIFT_BYTES + mostLift(t.cases.map((c) => c.type));
+    case 'result':
+      return VALUE_LIFT_BYTES + mostLift([t.ok, t.err]);
+    case 'option':
+      return VALUE_LIFT_BYTES + liftBytesOf(t.type);
+    default:
+      return VALUE_LIFT_BYTES;
+  }
+}
+
+function sumLift(types: readonly ValType[]): number {
+  let total = 0;
+  for (const t of types) total += liftBytesOf(t);
+  return total;
+}
+
+function mostLift(types: readonly (ValType | undefined)[]): number {
+  let most = 0;
+  for (const t of types) if (t) most = Math.max(most, liftBytesOf(t));
+  return most;
+}
+
 /**
  * Values whose fixed part (everything but the elements of their lists and the characters of
- * their strings, which are admitted where they are lifted) takes at most this much host heap
- * ride on the call's own price (a host call costs 100 fuel, the price of 6,400 bytes).
+ * their strings, which are admitted where they are lifted) takes at most this much host heap and
+ * lifting (`liftBytesOf`) ride on the call's own price.
  */
 export const SMALL_VALUE_BYTES = 4096;
 
 /**
- * What lifting values of these types costs the host before any list or string in them: admitted
- * once per call when it is more than `SMALL_VALUE_BYTES` (0 otherwise). A function may take or
- * return a tuple of a hundred thousand fields (a value type may be up to 1,000,000 in size):
- * lifting it is milliseconds of host work, which the call's price alone does not cover.
+ * What lifting values of these types costs the host before any list or string in them (their
+ * heap bytes and `liftBytesOf`): admitted once per call when it is more than
+ * `SMALL_VALUE_BYTES` (0 otherwise). A function may take or return a tuple of a hundred thousand
+ * fields (a value type may be up to 1,000,000 in size): lifting it is milliseconds of host work,
+ * which the call's price alone does not cover.
  */
 export function fixedHeapBytes(types: readonly ValType[]): number {
-  const bytes = sum(types);
+  const bytes = sum(types) + sumLift(types);
   return bytes > SMALL_VALUE_BYTES ? bytes : 0;
 }
