@@ -592,8 +592,17 @@ function makeTypes(context: SandboxContext) {
       this.#stream = undefined;
       return stream;
     }
-    static finish(_body: IncomingBody): FutureTrailers {
+    static finish(body: IncomingBody): FutureTrailers {
+      // The body is the host's now (moved): what it still holds goes back.
+      body[Symbol.dispose]();
       return new FutureTrailers();
+    }
+
+    /** Dropped with its stream never taken: the bytes it held go back (taken, the stream gives them back). */
+    [Symbol.dispose](): void {
+      const stream = this.#stream;
+      this.#stream = undefined;
+      stream?.[Symbol.dispose]();
     }
   }
 
