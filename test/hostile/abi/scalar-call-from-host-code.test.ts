@@ -7,9 +7,11 @@
  * resource's destructor run by `resource.drop`. Every re-entry is refused with the same
  * `invalid-argument` as a re-entrant invocation, the outer call goes on, and a kill from inside
  * ends the call as `killed`; a provider's asynchronous completion, which runs after the call,
- * may call again. These pin what the fast path's gate answers today (a call writes its mark
- * before it enters the guest), for any cheaper gate that would have host code mark the sandbox
- * instead (bench/results/perf-calls-2026-12-07-13.md, section 4).
+ * may call again; a call's deadline counts from its own first reading, not an earlier call's.
+ * Each attack runs in a call after the first, the common call. Today every call writes its mark
+ * (`IN_CALL`) before it enters the guest; a gate whose common call writes nothing must have each
+ * of these places mark the sandbox instead, and each test fails when its place does not
+ * (bench/results/perf-calls-2026-12-07-13.md, section 5).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,11 +102,13 @@ describe('scalar-call-from-host-code', () => {
     const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
     const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
     const add = sandbox.fn<Add>('add');
+    const callHost = sandbox.fn<(n: number) => number>('call-host');
+    expect(callHost(1)).toBe(1);
     const seen: unknown[] = [];
     kernel.on('guest:log', () => {
       seen.push(attempt(() => add(1, 2)));
     });
-    expect(sandbox.fn<(n: number) => number>('call-host')(2)).toBe(2);
+    expect(callHost(2)).toBe(2);
     expect(seen.length).toBeGreaterThan(0);
     for (const s of seen) expect(s).toEqual(REFUSED);
     expect(add(1, 2)).toBe(3);
@@ -124,11 +128,12 @@ describe('scalar-call-from-host-code', () => {
         metering ? {} : { metering: false },
       );
       const callHost = sandbox.fn<(n: number) => number>('call-host');
+      expect(callHost(1)).toBe(1);
       victim = sandbox;
       expect(() => callHost(5)).toThrow(expect.objectContaining({ code: 'killed' }));
       expect(sandbox.state).toBe('killed');
-      // Metered, the guest stops at its next fuel check after the first tick.
-      if (metering) expect(ticks).toBe(1);
+      // Metered, the guest stops at its next fuel check after the tick that killed it.
+      if (metering) expect(ticks).toBe(2);
       expect(() => sandbox.fn<Add>('add')(1, 2)).toThrow(expect.objectContaining({ code: 'killed' }));
     },
   );
@@ -160,11 +165,13 @@ describe('scalar-call-from-host-code', () => {
     );
     const sandbox = await kernel.spawn(module, { limits: { memoryBytes: 2 * 65536 } });
     const add = sandbox.fn<Add>('add');
+    const grow = sandbox.fn<(pages: number) => number>('grow');
+    expect(grow(0)).toBe(1);
     const seen: unknown[] = [];
     kernel.on('memory:limit', () => {
       seen.push(attempt(() => add(1, 2)));
     });
-    expect(sandbox.fn<(pages: number) => number>('grow')(100)).toBe(-1);
+    expect(grow(100)).toBe(-1);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(REFUSED);
     expect(add(1, 2)).toBe(3);
@@ -193,15 +200,82 @@ describe('scalar-call-from-host-code', () => {
     const module = await kernel.load(await componentFromWat(wat, wit, 'res'));
     const sandbox = await kernel.spawn(module, { limits: { handles: 8 } });
     const add = sandbox.fn<Add>('add');
+    const churn = sandbox.fn<(n: number) => number>('churn');
+    expect(churn(0)).toBe(0);
     const seen: unknown[] = [];
     kernel.on('resource:limit', () => {
       seen.push(attempt(() => add(1, 2)));
     });
-    expect(() => sandbox.fn<(n: number) => number>('churn')(20)).toThrow(
-      expect.objectContaining({ code: 'resource-limit' }),
-    );
+    expect(() => churn(20)).toThrow(expect.objectContaining({ code: 'resource-limit' }));
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(REFUSED);
+  });
+
+  it('an import taking a string (the general lowering) re-entering is refused', async () => {
+    let reenter: () => void = () => undefined;
+    const host: CapabilityProvider = {
+      name: 'sayer',
+      interfaces: ['test:gen/host'],
+      link: () => ({ say: (_text: string) => reenter() }),
+    };
+    const kernel = kernelWith([host]);
+    const module = await kernel.load(
+      await componentFromWat(
+        `(module
+          (import "test:gen/host" "say" (func $say (param i32 i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "hi")
+          (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+          (func (export "run") (param $n i32) (result i32) (call $say (i32.const 16) (i32.const 2)) (local.get $n))
+          (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+        `package test:gen;
+        interface host { say: func(text: string); }
+        world gen { import host; export run: func(n: u32) -> u32; export add: func(a: u32, b: u32) -> u32; }`,
+        'gen',
+      ),
+    );
+    const sandbox = await kernel.spawn(module, { grants: ['test:gen/host'] });
+    const add = sandbox.fn<Add>('add');
+    const run = sandbox.fn<(n: number) => number>('run');
+    expect(run(1)).toBe(1);
+    const seen: unknown[] = [];
+    reenter = () => seen.push(attempt(() => add(1, 2)));
+    expect(run(3)).toBe(3);
+    expect(run(4)).toBe(4);
+    expect(seen).toHaveLength(2);
+    for (const s of seen) expect(s).toEqual(REFUSED);
+    expect(add(1, 2)).toBe(3);
+  });
+
+  it("a call's deadline counts from its own first reading (the meter's slice hook), not an earlier call's", async () => {
+    const kernel = kernelWith([]);
+    const module = await kernel.load(
+      await componentFromWat(
+        `(module
+          (func (export "spin") (param $n i32) (result i32)
+            (local $i i32)
+            (block $done (loop $next
+              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $next)))
+            (local.get $i)))`,
+        `package test:spin;
+        world spin { export spin: func(n: u32) -> u32; }`,
+        'spin',
+      ),
+    );
+    const sandbox = await kernel.spawn(module, { limits: { deadlineMs: 300 } });
+    // An invocation long enough to read its clock, then a pause past the deadline.
+    expect(sandbox.invokeSync('spin', [3_000_000]).value).toBe(3_000_000);
+    const spin = sandbox.fn<(n: number) => number>('spin');
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 450));
+    await pause();
+    // Long enough for several slices of fuel, far shorter than the deadline; the first after
+    // the invocation takes the marked way, the others do not.
+    expect(spin(3_000_000)).toBe(3_000_000);
+    await pause();
+    for (let k = 0; k < 3; k++) expect(spin(3_000_000)).toBe(3_000_000);
+    expect(sandbox.state).toBe('ready');
   });
 
   it("a host resource's destructor, run by the guest's resource.drop, re-entering is refused", async () => {
@@ -233,9 +307,11 @@ describe('scalar-call-from-host-code', () => {
     );
     const sandbox = await kernel.spawn(module, { grants: ['test:dtor/host'] });
     const add = sandbox.fn<Add>('add');
+    const churn = sandbox.fn<(n: number) => number>('churn');
+    expect(churn(1)).toBe(1);
     const seen: unknown[] = [];
     reenter = () => seen.push(attempt(() => add(1, 2)));
-    expect(sandbox.fn<(n: number) => number>('churn')(7)).toBe(7);
+    expect(churn(7)).toBe(7);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(REFUSED);
     expect(add(1, 2)).toBe(3);
