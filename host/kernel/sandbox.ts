@@ -70,14 +70,25 @@ export interface SandboxInternals {
   onEnd: (sandbox: Sandbox) => void;
 }
 
-interface CallInProgress {
-  exportName: string;
-  target: ResolvedExport;
-  args: unknown[];
+/**
+ * The invocation in progress. A sandbox runs one at a time (re-entrant calls are refused), so
+ * one record made at its first invocation serves them all, rewritten at the end of each
+ * invocation's start (`#beginCall`: after the last point where the embedder's code runs, an
+ * `invoke:start` listener or an argument's getter, which may invoke the sandbox itself) and
+ * read only before the embedder's code runs again at the end: an object per call was a fifth of
+ * a scalar `invokeSync`'s allocations (bench/results/perf-invoke-2026-12-07-13.md).
+ */
+class CallInProgress {
+  exportName = '';
+  /** The export's function (inline), or its name in the worker (`ResolvedExport.name`). */
+  fn: (...args: unknown[]) => unknown = noCall;
+  name = '';
   /** The request's number (`IdSource.nextRequest`); its id is formatted only when read. */
-  request: number;
-  started: number;
+  request = 0;
+  started = Number.NaN;
 }
+
+const noCall = (): unknown => undefined;
 
 /** What a guest may make the host hold or handle past a limit (`Sandbox.resourceLimitReached`). */
 export type ResourceLimitReached =
@@ -376,6 +387,8 @@ export class Sandbox {
   #killedBecause: string | undefined;
   /** The fast path's slow steps (made by the first `fn`); its gate is the deadline's `busy`. */
   #owner: FastOwner | undefined;
+  /** The invocation in progress (made at the first). */
+  #call: CallInProgress | undefined;
   /** The context providers link against (made at spawn, once). */
   #context: Context | undefined;
   readonly #bus: EventBus;
@@ -718,11 +731,13 @@ export class Sandbox {
     args: readonly unknown[] = NO_ARGUMENTS,
     options: InvokeOptions = NO_OPTIONS,
   ): InvokeOutcome {
+    this.#call ??= new CallInProgress();
+    const call = this.#call;
     this.beginEventWindow();
     try {
-      const call = this.#beginCall(exportName, args, options);
+      const callArgs = this.#beginCall(call, exportName, args, options);
       try {
-        return this.#endCall(call, callWith(call.target.fn, call.args));
+        return this.#endCall(call, callWith(call.fn, callArgs));
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
@@ -741,11 +756,13 @@ export class Sandbox {
     args: readonly unknown[],
     options: InvokeOptions,
   ): Promise<InvokeOutcome> {
+    this.#call ??= new CallInProgress();
+    const call = this.#call;
     this.beginEventWindow();
     try {
-      const call = this.#beginCall(exportName, args, options);
+      const callArgs = this.#beginCall(call, exportName, args, options);
       try {
-        return this.#endCall(call, await remote.call(call.target.name, call.args));
+        return this.#endCall(call, await remote.call(call.name, callArgs));
       } catch (error) {
         return this.#failCall(call, error);
       } finally {
@@ -757,7 +774,13 @@ export class Sandbox {
     }
   }
 
-  #beginCall(exportName: string, args: readonly unknown[], options: InvokeOptions): CallInProgress {
+  /** Start an invocation: `call` rewritten, the arguments the export takes returned. */
+  #beginCall(
+    call: CallInProgress,
+    exportName: string,
+    args: readonly unknown[],
+    options: InvokeOptions,
+  ): readonly unknown[] {
     const target = this.#resolve(exportName);
     const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
     // One load of the parts for the deadline, events and clock below (the sandbox keeps no copies).
@@ -785,7 +808,12 @@ export class Sandbox {
     this.#setState('running');
     parts.events.startRequest(request);
     if (this.#context) setInput(this.#context, input);
-    return { exportName, target, args: callArgs, request, started };
+    call.exportName = exportName;
+    call.fn = target.fn;
+    call.name = target.name;
+    call.request = request;
+    call.started = started;
+    return callArgs;
   }
 
   #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
@@ -1114,7 +1142,7 @@ function since(started: number): number | undefined {
 }
 
 /** `fn(...args)` without spreading the common arities. */
-function callWith(fn: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+function callWith(fn: (...args: unknown[]) => unknown, args: readonly unknown[]): unknown {
   switch (args.length) {
     case 0:
       return fn();

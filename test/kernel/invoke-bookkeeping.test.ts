@@ -175,4 +175,65 @@ describe('invokeSync bookkeeping', () => {
       await kernel.close();
     }
   });
+
+  it("an invocation made from the embedder's code inside another's start or end (a listener, an argument's getter) leaves the other's request, export and fuel its own", async () => {
+    const provider: CapabilityProvider = {
+      name: 'bench-host',
+      interfaces: ['keel:bench/host'],
+      link: () => ({ tick: (x: number) => (x + 1) >>> 0 }),
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [provider] });
+    try {
+      const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+      const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+      const events: KeelEvent[] = [];
+      let nest: 'start' | 'end' | undefined;
+      kernel.on('invoke:*', (e) => {
+        events.push(e);
+        const at = e.event === 'invoke:start' ? 'start' : 'end';
+        if (nest === at && e.event !== 'invoke:error') {
+          nest = undefined;
+          expect(sandbox.invokeSync('call-host', [3]).value).toBe(3);
+        }
+      });
+      const check = (outer: { value: unknown; fuel: { used: number } }, value: number) => {
+        expect(outer.value).toBe(value);
+        const starts = events.filter((e) => e.event === 'invoke:start');
+        const ends = events.filter((e) => e.event === 'invoke:end');
+        expect(starts.map((e) => (e.data as { export: string }).export)).toEqual(['add', 'call-host']);
+        // Each end carries its own start's request and export, and its own fuel.
+        for (const start of starts) {
+          const end = ends.find((e) => e.request === start.request);
+          expect(end?.data).toMatchObject({ export: (start.data as { export: string }).export });
+        }
+        const outerEnd = ends.find((e) => (e.data as { export: string }).export === 'add')!;
+        expect(outerEnd.request).toBe(starts[0]!.request);
+        expect((outerEnd.data as { fuel: unknown }).fuel).toEqual(outer.fuel);
+        expect(sandbox.state).toBe('ready');
+        events.length = 0;
+      };
+      nest = 'start';
+      check(sandbox.invokeSync('add', [40, 2]), 42);
+      nest = 'end';
+      check(sandbox.invokeSync('add', [40, 3]), 43);
+      // An argument's getter runs during the check of the arguments, after invoke:start.
+      const args = [40, 0];
+      Object.defineProperty(args, 1, {
+        get: () => {
+          expect(sandbox.invokeSync('call-host', [3]).value).toBe(3);
+          return 4;
+        },
+      });
+      const outer = sandbox.invokeSync('add', args);
+      expect(outer.value).toBe(44);
+      const ends = events.filter((e) => e.event === 'invoke:end');
+      expect(ends.map((e) => (e.data as { export: string }).export).sort()).toEqual(['add', 'call-host']);
+      const start = events.find(
+        (e) => e.event === 'invoke:start' && (e.data as { export: string }).export === 'add',
+      );
+      expect(ends.find((e) => (e.data as { export: string }).export === 'add')?.request).toBe(start?.request);
+    } finally {
+      await kernel.close();
+    }
+  });
 });
