@@ -1,0 +1,86 @@
+/**
+ * The meter's output, byte for byte, pinned by digest: every core module of every committed
+ * `.wasm` (guests, the compute bench's modules, the WIT type packages' components, the fuzz
+ * regressions) and every binary module of the committed spec corpus (test/spec/data) that V8
+ * accepts, metered in both forms (`counter: 'imported'` and `'defined'`), and the refusals by
+ * code. A change to the pass that is meant to be faster only (fewer tables per call, a cheaper
+ * way to the same bytes) must leave the digests as they are; a change to what the pass writes
+ * changes them on purpose, and this file with it. The digests were taken at 4982d67.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mapCoreModules } from '../../bench/lib/nonce.js';
+import { KeelError } from '../../host/kernel/errors.js';
+import { meterModule } from '../../host/meter/index.js';
+import { loadScript } from '../spec/harness.js';
+import { loadManifest } from '../spec/suite.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** sha256 of each form's outputs and refusals, in the order the modules are met. */
+function digestAll(modules: Iterable<Uint8Array>): { imported: string; defined: string; count: number } {
+  const imported = createHash('sha256');
+  const defined = createHash('sha256');
+  let count = 0;
+  for (const bytes of modules) {
+    count++;
+    for (const [counter, hash] of [
+      ['imported', imported],
+      ['defined', defined],
+    ] as const) {
+      try {
+        const out = meterModule(bytes, { counter });
+        hash.update(`${out.length}:`);
+        hash.update(out);
+      } catch (error) {
+        hash.update(`refused:${error instanceof KeelError ? error.code : 'other'};`);
+      }
+    }
+  }
+  return { imported: imported.digest('hex'), defined: defined.digest('hex'), count };
+}
+
+function* committedCores(): Generator<Uint8Array> {
+  const files = execFileSync('git', ['ls-files', '*.wasm'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f.length > 0)
+    .sort();
+  for (const file of files) {
+    const bytes = new Uint8Array(readFileSync(join(ROOT, file)));
+    if (bytes[4] === 1 && bytes[6] === 0) yield bytes;
+    else yield* mapCoreModules(bytes, (c) => c).cores;
+  }
+}
+
+function* specModules(): Generator<Uint8Array> {
+  for (const entry of loadManifest().scripts) {
+    if (!entry.data) continue;
+    for (const command of loadScript(readFileSync(join(ROOT, 'test/spec/data', entry.data))).commands) {
+      if (command.wasm === undefined || command.module_type === 'text') continue;
+      const bytes = new Uint8Array(Buffer.from(command.wasm, 'base64'));
+      if (WebAssembly.validate(bytes)) yield bytes;
+    }
+  }
+}
+
+describe("the meter's output is pinned", () => {
+  it('for every core module of every committed .wasm', () => {
+    expect(digestAll(committedCores())).toEqual({
+      imported: '0a61e06c3210ba87843a2b33000618ee8719e893c7095f59afe1f5209d60f826',
+      defined: 'c9369f41841f3cf32f65a2c1a1124eab2c01b8a17383ed345db501ae5496160e',
+      count: 99,
+    });
+  }, 300_000);
+
+  it('for every binary module of the spec corpus that V8 accepts', () => {
+    expect(digestAll(specModules())).toEqual({
+      imported: '7fbe3183f601b6c183d69d6de88b6243bbaddfe3f16a70f6ca997f765bcaac81',
+      defined: 'e2f17dc02b8eb5f499e7f75fb1caff2ddc90a9229868d714aa8cc1b4cebea07b',
+      count: 2132,
+    });
+  }, 300_000);
+});
