@@ -99,6 +99,9 @@ const PRIM_NAMES: ReadonlySet<string> = new Set(PRIMITIVE_NAMES);
 /** Thrown by the encoder at a value it does not know: the plan is then not cached. */
 class Unencodable extends Error {}
 
+/** Made once: a `TextEncoder` per plan was a fixed cost of every cold load's entry. */
+const utf8Out = new TextEncoder();
+
 /**
  * `plan` as bytes, or undefined when it holds something the codec does not encode (the load goes
  * on; the entry is written without a plan). Views of `component` (the core modules' bytes) are
@@ -106,24 +109,30 @@ class Unencodable extends Error {}
  */
 export function encodePlan(plan: ComponentPlan, component: Uint8Array): Uint8Array | undefined {
   try {
-    return new TextEncoder().encode(JSON.stringify(new Encoder(component).run(plan)));
+    return utf8Out.encode(JSON.stringify(new Encoder(component).run(plan)));
   } catch (error) {
     if (error instanceof Unencodable || error instanceof RangeError) return undefined;
     throw error;
   }
 }
 
+/** The id an object has in `Encoder.ids` while its children are written (a cycle finds it). */
+const OPEN = -1;
+
+/**
+ * One walk of the plan, each node written once after the nodes it refers to. Its fixed cost is
+ * what a cold load pays (the walk runs in V8's interpreter then): one map of the nodes written
+ * (objects, strings and numbers: a map tells 1 from "1", and an object open on the walk is
+ * `OPEN` there, which is how a cycle is found), one of the string table.
+ */
 class Encoder {
   readonly strings: string[] = [];
   readonly stringIds = new Map<string, number>();
   readonly nodes: number[] = [];
-  /** Nodes of objects, strings and numbers already written. */
-  readonly objectIds = new Map<object, number>();
-  readonly stringNodes = new Map<string, number>();
-  readonly numberNodes = new Map<number, number>();
+  /** Nodes of objects, strings and numbers already written; `OPEN` for an object being written. */
+  readonly ids = new Map<unknown, number>();
   /** Nodes of true, false, undefined and null, once written. */
   readonly constants: (number | undefined)[] = [undefined, undefined, undefined, undefined];
-  readonly open = new Set<object>();
   count = 0;
 
   constructor(readonly component: Uint8Array) {}
@@ -143,41 +152,30 @@ class Encoder {
     return id;
   }
 
-  /** A new node's id; its numbers are pushed by the caller. */
-  next(): number {
-    return this.count++;
-  }
-
   /** The node of `value`, written after every node it refers to. */
   ref(value: unknown): number {
+    const known = this.ids.get(value);
+    if (known !== undefined) {
+      if (known === OPEN) throw new Unencodable('a cycle');
+      return known;
+    }
+    let id: number;
     switch (typeof value) {
       case 'object': {
         if (value === null) return this.constant(3, NULL);
-        const known = this.objectIds.get(value);
-        if (known !== undefined) return known;
-        const id = this.object(value);
-        this.objectIds.set(value, id);
-        return id;
+        this.ids.set(value, OPEN);
+        id = this.children(value);
+        break;
       }
-      case 'string': {
-        let id = this.stringNodes.get(value);
-        if (id === undefined) {
-          this.nodes.push(STR, this.string(value));
-          id = this.next();
-          this.stringNodes.set(value, id);
-        }
-        return id;
-      }
-      case 'number': {
+      case 'string':
+        this.nodes.push(STR, this.string(value));
+        id = this.count++;
+        break;
+      case 'number':
         if (!Number.isFinite(value)) throw new Unencodable('a number that is not finite');
-        let id = this.numberNodes.get(value);
-        if (id === undefined) {
-          this.nodes.push(NUM, value);
-          id = this.next();
-          this.numberNodes.set(value, id);
-        }
-        return id;
-      }
+        this.nodes.push(NUM, value);
+        id = this.count++;
+        break;
       case 'boolean':
         return value ? this.constant(0, TRUE) : this.constant(1, FALSE);
       case 'undefined':
@@ -185,23 +183,17 @@ class Encoder {
       default:
         throw new Unencodable(`a ${typeof value}`);
     }
+    this.ids.set(value, id);
+    return id;
   }
 
   constant(slot: number, tag: number): number {
     let id = this.constants[slot];
     if (id === undefined) {
       this.nodes.push(tag);
-      id = this.next();
+      id = this.count++;
       this.constants[slot] = id;
     }
-    return id;
-  }
-
-  object(value: object): number {
-    if (this.open.has(value)) throw new Unencodable('a cycle');
-    this.open.add(value);
-    const id = this.children(value);
-    this.open.delete(value);
     return id;
   }
 
@@ -215,13 +207,13 @@ class Encoder {
       for (let i = 0; i < array.length; i++) refs[i] = this.ref(array[i]);
       nodes.push(ARR, Object.isFrozen(array) ? 1 : 0, refs.length);
       for (let i = 0; i < refs.length; i++) nodes.push(refs[i]!);
-      return this.next();
+      return this.count++;
     }
     if (proto === Object.prototype) {
       const kind = (value as { kind?: unknown }).kind;
       if (typeof kind === 'string' && PRIM_NAMES.has(kind) && prim(kind as 'bool') === value) {
         nodes.push(PRIM, this.string(kind));
-        return this.next();
+        return this.count++;
       }
       const keys = Object.keys(value);
       const refs = new Array<number>(keys.length);
@@ -231,14 +223,14 @@ class Encoder {
       }
       nodes.push(OBJ, Object.isFrozen(value) ? 1 : 0, keys.length);
       for (let i = 0; i < keys.length; i++) nodes.push(this.string(keys[i]!), refs[i]!);
-      return this.next();
+      return this.count++;
     }
     if (proto === Map.prototype) {
       const refs: number[] = [];
       for (const [k, v] of value as Map<unknown, unknown>) refs.push(this.ref(k), this.ref(v));
       nodes.push(MAP, refs.length / 2);
       for (let i = 0; i < refs.length; i++) nodes.push(refs[i]!);
-      return this.next();
+      return this.count++;
     }
     if (proto === ResourceType.prototype) {
       const r = value as ResourceType;
@@ -248,7 +240,7 @@ class Encoder {
       const name = this.ref(r.name);
       const origin = this.ref(r.origin);
       nodes.push(RES, name, origin);
-      return this.next();
+      return this.count++;
     }
     if (proto === Uint8Array.prototype) {
       const v = value as Uint8Array;
@@ -257,7 +249,7 @@ class Encoder {
       if (v.buffer !== c.buffer || offset < 0 || offset + v.length > c.length)
         throw new Unencodable('bytes that are not the component’s');
       nodes.push(VIEW, offset, v.length);
-      return this.next();
+      return this.count++;
     }
     throw new Unencodable('an object of another class');
   }

@@ -13,6 +13,7 @@ import { type ComponentPlan, planComponent } from '../../host/abi/plan.js';
 import { decodePlan, encodePlan } from '../../host/abi/plan-codec.js';
 import { prim, ResourceType } from '../../host/abi/types.js';
 import { ADDER_WAT, ADDER_WIT, BENCH_WAT, BENCH_WIT, componentFromWat } from '../helpers/components.js';
+import { referenceEncodePlan } from '../helpers/plan-codec-reference.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -128,6 +129,30 @@ describe('plan-codec', () => {
     const again = objectsOf(planComponent(bytes));
     const shared = [...objectsOf(plan)].filter((o) => again.has(o) && !isPrim(o));
     expect(shared).toEqual([]);
+  });
+
+  it('writes the bytes the reference encoder writes, for every committed component and the fixtures', async () => {
+    const components: Uint8Array[] = files.map((f) => new Uint8Array(readFileSync(`${ROOT}/${f}`)));
+    components.push(
+      await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder'),
+      await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'),
+    );
+    for (const bytes of components) {
+      const plan = planComponent(bytes);
+      const reference = referenceEncodePlan(plan, bytes);
+      expect(reference).toBeDefined();
+      expect(Buffer.from(encodePlan(plan, bytes)!).equals(Buffer.from(reference!))).toBe(true);
+    }
+    // What either refuses, both refuse: a cycle, a property not in KEYS, another class.
+    const bytes = components.at(-1)!;
+    const cyclic = planComponent(bytes) as unknown as { options: unknown[] };
+    cyclic.options.push(cyclic);
+    const extra = { ...planComponent(bytes), surprise: 1 } as unknown as ComponentPlan;
+    const other = { ...planComponent(bytes), componentInstances: new Set() } as unknown as ComponentPlan;
+    for (const plan of [cyclic as unknown as ComponentPlan, extra, other]) {
+      expect(referenceEncodePlan(plan, bytes)).toBeUndefined();
+      expect(encodePlan(plan, bytes)).toBeUndefined();
+    }
   });
 
   it('the fixtures: the decoded plan is the planned one', async () => {
