@@ -55,6 +55,12 @@ export function meteringHook(options: MeterOptions | undefined, before?: CoreMod
       validateCore(hooked, `made by coreHook ${JSON.stringify(before.id)}`);
       return meter.transform(hooked, context);
     },
+    transformSole: (bytes, context) => {
+      if (!before) return meter.transformSole!(bytes, context);
+      const hooked = before.transform(bytes, context);
+      validateCore(hooked, `made by coreHook ${JSON.stringify(before.id)}`);
+      return meter.transformSole!(hooked, context);
+    },
     describe: (bytes) => readMeterInfo(bytes),
     // The meter's output either way (whichever hook ran before it).
     defineCounter: (output) => meter.defineCounter!(output),

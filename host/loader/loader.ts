@@ -38,6 +38,13 @@ export interface CoreModuleHook {
    * Without it every module stays as `transform` made it.
    */
   defineCounter?(output: Uint8Array): Uint8Array;
+  /**
+   * What `defineCounter` makes of `transform(bytes)`, the same bytes, in one pass over `bytes`
+   * (the meter: the module metered in the defined form at once, without a second pass over its
+   * output). With it, the loader holds a component's first core module, validated, until it
+   * knows whether it is the sole core instance, and transforms it then, once.
+   */
+  transformSole?(bytes: Uint8Array, context: { file: string; kind: ModuleKind }): Uint8Array;
   /** Facts the hook needs again at instantiation (the metering pass: initial memory and table sizes). */
   describe?(bytes: Uint8Array): unknown;
   /**
@@ -308,7 +315,24 @@ export class Loader {
     const transformed: Uint8Array[] = [];
     let refused: { error: unknown } | undefined;
     let firstHeld: string | undefined;
+    // A hook that makes the sole instance's form in one pass gets the first module untransformed
+    // (validated) and transforms it once its form is known: before the next module is checked,
+    // so a refusal of the first still comes first.
+    let firstInput: CoreModulePlan | undefined;
     const compileFirst = (sole: boolean): void => {
+      if (firstInput !== undefined) {
+        const m = firstInput;
+        firstInput = undefined;
+        try {
+          const context = { file: m.file, kind };
+          transformed.push(sole ? hook!.transformSole!(m.bytes, context) : hook!.transform(m.bytes, context));
+        } catch (error) {
+          refused = { error };
+          return;
+        }
+        compiling.push(this.#compileCore(transformed[0]!, m.file));
+        return;
+      }
       if (firstHeld === undefined) return;
       const file = firstHeld;
       firstHeld = undefined;
@@ -321,11 +345,19 @@ export class Loader {
     };
     const start = (m: CoreModulePlan): void => {
       if (refused) return;
+      if (firstInput !== undefined) {
+        compileFirst(false);
+        if (refused) return;
+      }
       let final = m.bytes;
       try {
         if (hook) {
           // The hook (metering) expects valid input: each core module is checked first.
           validateCore(m.bytes, m.file);
+          if (transformed.length === 0 && hook.transformSole) {
+            firstInput = m;
+            return;
+          }
           final = hook.transform(m.bytes, { file: m.file, kind });
         }
       } catch (error) {
@@ -366,6 +398,12 @@ export class Loader {
         throw refused.error;
       }
       compileFirst(soleCoreInstance(plan, 0));
+      // The first module, when it was held untransformed, is transformed only now.
+      const late = refused as { error: unknown } | undefined;
+      if (late) {
+        releaseAll();
+        throw late.error;
+      }
       this.stats.compiles += compiling.length;
       modules = Promise.all(compiling);
       // Awaited only after the turn below: a compile failing meanwhile must not be an unhandled

@@ -237,16 +237,20 @@ export function meterOptionsDigest(options: MeterOptions = {}): string {
 /**
  * A loader hook that meters every core module with `options`. Its output is a view of the pass's
  * buffer (the loader compiles and caches the view's bytes only), not a copy as `meterModule`'s;
- * given back with `release`, the buffer is written over by a later pass. Every output imports
- * its counter (`options.counter` is not read); the loader makes a component's sole core
- * instance define it (`defineCounter`).
+ * given back with `release`, the buffer is written over by a later pass. `transform`'s output
+ * imports its counter (`options.counter` is not read); a component's sole core instance is
+ * metered with the counter defined (`transformSole`, the bytes `defineCounter` makes of it).
  */
 export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const imported: Resolved = { ...resolveOptions(options), counter: 'imported' };
+  const defined: Resolved = { ...imported, counter: 'defined' };
   return {
     id: `keel-meter-v4+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, imported),
     defineCounter: (output) => defineCounter(output),
+    // The same bytes as `defineCounter` of `transform`'s output (test/meter/defined-counter),
+    // without a second pass over the output.
+    transformSole: (bytes) => meterResolved(bytes, defined),
     release: (output) => outputBuffers.giveBack(output),
   };
 }
