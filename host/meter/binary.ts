@@ -98,6 +98,41 @@ export class Reader {
     this.pos += length;
     return text;
   }
+
+  /** Read past a name, as `name` reads it, without decoding it. */
+  skipName(): void {
+    const length = this.u32();
+    if (length > this.end - this.pos) malformed('name runs past its section');
+    this.pos += length;
+  }
+
+  /**
+   * Read a name, as `name` reads it: whether its bytes are `utf8` or `other` (the UTF-8 of ASCII
+   * names, `nameBytes`). Without decoding it: the same answer as comparing `name()`'s text, since
+   * a decoded malformed sequence is U+FFFD, never ASCII.
+   */
+  nameIs(utf8: Uint8Array, other?: Uint8Array): boolean {
+    const length = this.u32();
+    if (length > this.end - this.pos) malformed('name runs past its section');
+    const at = this.pos;
+    this.pos += length;
+    return (
+      sameBytes(this.bytes, at, length, utf8) ||
+      (other !== undefined && sameBytes(this.bytes, at, length, other))
+    );
+  }
+}
+
+function sameBytes(bytes: Uint8Array, at: number, length: number, utf8: Uint8Array): boolean {
+  if (length !== utf8.length) return false;
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== utf8[i]) return false;
+  return true;
+}
+
+/** The UTF-8 of an ASCII name the pass compares or writes, made once per process. */
+export function nameBytes(text: string): Uint8Array {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) throw new Error('not ASCII');
+  return new TextEncoder().encode(text);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -223,6 +258,12 @@ export class Writer {
     const encoded = utf8Encoder.encode(text);
     this.u32(encoded.length);
     this.copy(encoded, 0, encoded.length);
+  }
+
+  /** A name already encoded (`nameBytes`): the same bytes as `name` of its text. */
+  nameOf(utf8: Uint8Array): void {
+    this.u32(utf8.length);
+    this.copy(utf8, 0, utf8.length);
   }
 
   /** A section: id, size, then the content of `body`. */

@@ -24,7 +24,7 @@
  *   branch hints).
  */
 import { KeelError } from '../kernel/errors.js';
-import { eachSection, malformed, Reader, Writer } from './binary.js';
+import { eachSection, malformed, nameBytes, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
@@ -68,6 +68,21 @@ export const KEEL_EXPORTS = {
  * fewer per access in V8; only for a sandbox's sole core instance, whose host adopts it).
  */
 export type CounterForm = 'imported' | 'defined';
+
+/**
+ * The names the pass writes or looks for, encoded once per process (`TextEncoder` and
+ * `TextDecoder` per name were a fixed cost of every module, paid in V8's lower tiers on a cold load).
+ */
+const NAME = {
+  module: nameBytes(KEEL_MODULE),
+  fuel: nameBytes(KEEL_IMPORTS.fuel),
+  fuelSlice: nameBytes(KEEL_IMPORTS.fuelSlice),
+  memoryGrow: nameBytes(KEEL_IMPORTS.memoryGrow),
+  tableGrow: nameBytes(KEEL_IMPORTS.tableGrow),
+  fuelExport: nameBytes(KEEL_EXPORTS.fuel),
+  startExport: nameBytes(KEEL_EXPORTS.start),
+  nameSection: nameBytes('name'),
+};
 
 /** Function imports the rewriter adds (all defined function indices move up by this). */
 export const FUNC_SHIFT = 3;
@@ -489,7 +504,7 @@ class ModulePass {
     if (rewritten) {
       const body = this.#body;
       body.reset();
-      body.name('name');
+      body.nameOf(NAME.nameSection);
       body.copy(rewritten.buf, 0, rewritten.len);
       this.#out.section(0, body);
     }
@@ -578,9 +593,9 @@ class ModulePass {
     const count = s.u32();
     const first = s.pos;
     for (let i = 0; i < count; i++) {
-      const module = s.name();
-      s.name();
-      if (module === KEEL_MODULE) {
+      const reserved = s.nameIs(NAME.module);
+      s.skipName();
+      if (reserved) {
         throw new KeelError(
           'invalid-module',
           `the module imports from "${KEEL_MODULE}", a name reserved for Keel's metering (already metered?)`,
@@ -615,16 +630,25 @@ class ModulePass {
     body.reset();
     body.u32(count + (this.#definesCounter ? 3 : 4));
     body.copy(this.#bytes, start, end);
-    const add = (name: string, kind: number, desc: number[]) => {
-      body.name(KEEL_MODULE);
-      body.name(name);
-      body.byte(kind);
-      for (const b of desc) body.u32(b);
-    };
-    if (!this.#definesCounter) add(KEEL_IMPORTS.fuel, 0x03, [0x7e, 0x01]);
-    add(KEEL_IMPORTS.fuelSlice, 0x00, [this.#voidType]);
-    add(KEEL_IMPORTS.memoryGrow, 0x00, [this.#growType]);
-    add(KEEL_IMPORTS.tableGrow, 0x00, [this.#growType]);
+    if (!this.#definesCounter) {
+      body.nameOf(NAME.module);
+      body.nameOf(NAME.fuel);
+      body.byte(0x03);
+      body.byte(0x7e);
+      body.byte(0x01);
+    }
+    body.nameOf(NAME.module);
+    body.nameOf(NAME.fuelSlice);
+    body.byte(0x00);
+    body.u32(this.#voidType);
+    body.nameOf(NAME.module);
+    body.nameOf(NAME.memoryGrow);
+    body.byte(0x00);
+    body.u32(this.#growType);
+    body.nameOf(NAME.module);
+    body.nameOf(NAME.tableGrow);
+    body.byte(0x00);
+    body.u32(this.#growType);
     this.#out.section(2, body);
     this.#importsWritten = true;
   }
@@ -797,8 +821,9 @@ class ModulePass {
     body.u32(count + (defines ? 1 : 0) + (started >= 0 ? 1 : 0));
     for (let i = 0; i < count; i++) {
       const from = s.pos;
-      const name = s.name();
-      if (name === KEEL_EXPORTS.fuel || name === KEEL_EXPORTS.start) {
+      if (s.nameIs(NAME.fuelExport, NAME.startExport)) {
+        s.pos = from;
+        const name = s.name();
         throw new KeelError(
           'invalid-module',
           `the module exports "${name}", a name reserved for Keel's metering (already metered?)`,
@@ -812,13 +837,13 @@ class ModulePass {
     }
     expectEnd(s, 'export');
     if (defines) {
-      body.name(KEEL_EXPORTS.fuel);
+      body.nameOf(NAME.fuelExport);
       body.byte(0x03);
       body.u32(this.#globalImports);
     }
     if (started >= 0) {
       // Named as the start section would name it: it escapes the same way.
-      body.name(KEEL_EXPORTS.start);
+      body.nameOf(NAME.startExport);
       body.byte(0x00);
       body.u32(this.#remapFunc(started));
     }
@@ -1034,11 +1059,11 @@ export function defineCounter(metered: Uint8Array): Uint8Array {
     body.reset();
     body.u32(count + 1 + (start >= 0 ? 1 : 0));
     if (s) body.copy(metered, s.pos, s.end);
-    body.name(KEEL_EXPORTS.fuel);
+    body.nameOf(NAME.fuelExport);
     body.byte(0x03);
     body.u32(fuelIndex);
     if (start >= 0) {
-      body.name(KEEL_EXPORTS.start);
+      body.nameOf(NAME.startExport);
       body.byte(0x00);
       body.u32(start);
     }
@@ -1062,8 +1087,8 @@ export function defineCounter(metered: Uint8Array): Uint8Array {
       let globalImports = 0;
       for (let i = 0; i < count; i++) {
         const from = s.pos;
-        const module = s.name();
-        const name = s.name();
+        const inKeel = s.nameIs(NAME.module);
+        const isFuel = s.nameIs(NAME.fuel) && inKeel;
         const kind = s.byte();
         if (kind === 0x00) s.u32();
         else if (kind === 0x01) {
@@ -1073,7 +1098,7 @@ export function defineCounter(metered: Uint8Array): Uint8Array {
         else if (kind === 0x03) {
           skipValueType(s);
           s.byte();
-          if (module === KEEL_MODULE && name === KEEL_IMPORTS.fuel) {
+          if (isFuel) {
             fuelIndex = globalImports;
             continue;
           }
