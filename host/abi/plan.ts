@@ -47,6 +47,7 @@ import {
   resourcesOf,
   type ValType,
 } from './types.js';
+import { rememberHandleToken, Visibility } from './visibility.js';
 
 /** A core item at run time: an export of a core instance, or one of Keel's trampolines. */
 export type CoreDef =
@@ -148,6 +149,8 @@ type Value =
 
 interface InstanceValue {
   readonly exports: ReadonlyMap<string, Value>;
+  /** Its type exports' identities where not their types (visibility.ts): by export name. */
+  readonly tokens?: ReadonlyMap<string, object> | undefined;
 }
 
 interface ComponentValue {
@@ -224,6 +227,8 @@ class Frame {
   readonly components: ComponentValue[] = [];
   readonly exports = new Map<string, Value>();
   readonly importNames = new Set<string>();
+  /** The types this component has imported or exported by name (external visibility). */
+  readonly visibility = new Visibility();
 
   constructor(
     readonly parent: Frame | undefined,
@@ -453,7 +458,11 @@ class Planner {
           if (dtor) this.destructors.set(resource, dtor.def);
           frame.scope.types.push(resource);
         } else {
-          frame.scope.types.push(frame.scope.define(item.type));
+          const t = frame.scope.define(item.type);
+          if (item.type.kind === 'own' || item.type.kind === 'borrow') {
+            rememberHandleToken(t, frame.visibility.tokenOf(item.type.index));
+          }
+          frame.scope.types.push(t);
         }
         return;
       case 'canon':
@@ -677,11 +686,15 @@ class Planner {
   instance(frame: Frame, ast: InstanceAst): InstanceValue {
     if (ast.kind === 'exports') {
       const exports = new Map<string, Value>();
+      const tokens = new Map<string, object>();
       for (const e of ast.exports) {
         if (exports.has(e.name)) this.fail(`instance exports ${JSON.stringify(e.name)} twice`);
-        exports.set(e.name, this.named(this.value(frame, e.sort, e.index), e.name));
+        const value = this.value(frame, e.sort, e.index);
+        // A type in a bag keeps the identity of the index it names (wasmparser's inline exports).
+        if (value.sort === 'type') tokens.set(e.name, frame.visibility.tokenOf(e.index) ?? value.type);
+        exports.set(e.name, this.named(value, e.name));
       }
-      return { exports };
+      return { exports, tokens };
     }
     const component = frame.components[ast.component];
     if (!component)
@@ -695,7 +708,7 @@ class Planner {
     this.ran.add(component.ast);
     const nested = this.run(component.ast, component.frame, args, component.visible);
     this.section = section;
-    return { exports: nested.exports };
+    return { exports: nested.exports, tokens: nested.visibility.exportTokens };
   }
 
   /** A value under the name it is exported as (types are named by their export). */
@@ -723,6 +736,9 @@ class Planner {
         if (value.sort !== sort)
           this.fail(`export ${JSON.stringify(target.name)} is a ${value.sort}, not a ${sort}`);
         this.push(frame, value);
+        if (sort === 'type') {
+          frame.visibility.setToken(frame.scope.types.length - 1, instance.tokens?.get(target.name));
+        }
         return;
       }
       case 'core-export': {
@@ -929,6 +945,7 @@ class Planner {
       this.checkArg(name, declared, arg);
       // Bound as given: a type is named by where it is exported, not by the import it fills.
       this.push(frame, arg);
+      this.visibleImport(frame, name, arg, declared.sort === 'func' ? declared.type : undefined);
       return;
     }
     if (declared.sort === 'component' || declared.sort === 'core-module') {
@@ -941,9 +958,12 @@ class Planner {
     const entry: PlanImport = { name, sort: declared.sort, type: declared, used: false };
     this.imports.push(entry);
     switch (declared.sort) {
-      case 'func':
-        frame.funcs.push({ kind: 'import', import: index, path: [name], type: declared.type });
+      case 'func': {
+        const func: FuncDef = { kind: 'import', import: index, path: [name], type: declared.type };
+        frame.funcs.push(func);
+        this.visibleImport(frame, name, { sort: 'func', func }, undefined);
         return;
+      }
       case 'type': {
         let t = declared.type;
         if (t instanceof ResourceType && t.origin.kind === 'abstract') {
@@ -952,12 +972,14 @@ class Planner {
           (entry as { type: ExternType }).type = { sort: 'type', type: t };
         }
         frame.scope.types.push(t);
+        this.visibleImport(frame, name, { sort: 'type', type: t }, undefined);
         return;
       }
       case 'instance': {
         const instance = this.importInstance(declared.type, index, [name]);
         (entry as { type: ExternType }).type = { sort: 'instance', type: instance.type };
         frame.instances.push(instance.value);
+        this.visibleImport(frame, name, { sort: 'instance', instance: instance.value }, undefined);
         return;
       }
     }
@@ -1158,6 +1180,21 @@ class Planner {
     }
     frame.exports.set(name, value);
     this.push(frame, value);
+    const index = value.sort === 'type' ? frame.scope.types.length - 1 : undefined;
+    if (!frame.visibility.exported(name, value, index)) {
+      this.fail(
+        `${value.sort} ${JSON.stringify(name)} is not valid to be used as an export: its type names a record, variant, enum, flags or resource type the component has not exported or imported by name`,
+      );
+    }
+  }
+
+  /** External visibility of an import (visibility.ts); `declared` is a function import's type. */
+  visibleImport(frame: Frame, name: string, value: Value, declared: FuncType | undefined): void {
+    if (!frame.visibility.imported(value, declared)) {
+      this.fail(
+        `${value.sort} ${JSON.stringify(name)} is not valid to be used as an import: its type names a record, variant, enum, flags or resource type the component has not imported by name`,
+      );
+    }
   }
 }
 

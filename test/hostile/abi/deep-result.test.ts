@@ -48,7 +48,12 @@ const COMPONENT = `(component
   (alias core export $i "memory" (core memory $mem))
   (alias core export $i "realloc" (core func $realloc))
   ${chain('t', (x) => `(tuple ${x})`)}
-  ${chain('r', (x) => `(record (field "a" ${x}))`)}
+  ${Array.from(
+    { length: LEVELS },
+    // Each record exported (external visibility: a function's record types have names).
+    (_, i) =>
+      `(type $rd${i} (record (field "a" ${i === 0 ? 'u8' : `$r${i - 1}`})))\n  (export $r${i} "r${i}" (type $rd${i}))`,
+  ).join('\n  ')}
   ${chain('o', (x) => `(option ${x})`)}
   ${chain('e', (x) => `(result ${x} (error u8))`)}
   ${chain('l', (x) => `(list ${x})`)}

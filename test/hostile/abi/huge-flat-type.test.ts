@@ -33,7 +33,7 @@ const COMPONENT = `(component
   (alias core export $i "realloc" (core func $realloc))
   (type $b0 ${eight('bool')})
   ${Array.from({ length: 5 }, (_, k) => `(type $b${k + 1} ${eight(`$b${k}`)})`).join('\n  ')}
-  ${Array.from({ length: TYPES }, (_, i) => `(type $r${i} (record (field "big" $b5) (field "tag${i}" u8)))`).join('\n  ')}
+  ${Array.from({ length: TYPES }, (_, i) => `(type $rd${i} (record (field "big" $b5) (field "tag${i}" u8)))\n  (export $r${i} "r${i}" (type $rd${i}))`).join('\n  ')}
   (func (export "g") (result $b5) (canon lift (core func $i "p") (memory $mem) (realloc $realloc)))
   ${Array.from({ length: TYPES }, (_, i) => `(func (export "f${i}") (result $r${i}) (canon lift (core func $i "p") (memory $mem) (realloc $realloc)))`).join('\n  ')})`;
 
