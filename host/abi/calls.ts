@@ -377,15 +377,14 @@ function generalShape(ft: FuncType, flat: FlatFunc, direction: 'lift' | 'lower')
   const single = resultTypes.length === 1 ? codecOf(resultTypes[0]!) : undefined;
   const many = resultTypes.length > 1 ? codecOf(tupleOf(resultTypes)) : undefined;
   // A huge fixed-size value in memory is admitted before it is read: an export's results when
-  // returned in memory, a host function's parameters when passed in memory.
+  // returned in memory, a host function's parameters (flat ones too: 16 flags of 32 names cost
+  // the host as much as a tuple of them, hostile/abi/flags-lift-underpriced).
   const fixed =
     direction === 'lift'
       ? flat.resultsInMemory
         ? fixedHeapBytes(resultTypes)
         : 0
-      : paramTuple
-        ? fixedHeapBytes(paramTypes)
-        : 0;
+      : fixedHeapBytes(paramTypes);
   const shape: GeneralShape = Object.freeze({
     params: Object.freeze(params),
     paramTuple,
@@ -624,6 +623,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
       if (fixed > 0) cx.admit(fixed);
       args = paramTuple.load(cx, ptr) as unknown[];
     } else {
+      if (fixed > 0) cx.admit(fixed);
       args = new Array(params.length);
       for (let k = 0; k < params.length; k++) args[k] = params[k]!.liftFlat(cx, flatArgs, offsets[k]!);
     }

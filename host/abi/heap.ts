@@ -112,10 +112,18 @@ export const STRING_LIFT_BYTES = 256;
  * `HELD_RESOURCE_BYTES` where it is lifted (handles.ts).
  */
 export const HANDLE_LIFT_BYTES = 256;
+/**
+ * Each name of a `flags` value lifted, beyond `VALUE_LIFT_BYTES`: the host makes an object of
+ * one boolean property a name, by name (keyed stores: past 16 names V8 keeps the object as a
+ * dictionary), 60-140 ns a name. Priced as one value, a `list` of `flags` of 32 names cost the
+ * host 253x compute per unit of fuel, 4-5.7 µs a value (load 20; hostile/abi/flags-lift-underpriced).
+ */
+export const FLAG_LIFT_BYTES = 512;
 
 /**
  * What lifting one value of `t` costs beyond its heap bytes (`VALUE_LIFT_BYTES` a value, a
- * string's `STRING_LIFT_BYTES`, a host resource's handle `HANDLE_LIFT_BYTES`; a record's, tuple's or case's payloads with it; a list's elements
+ * string's `STRING_LIFT_BYTES`, a host resource's handle `HANDLE_LIFT_BYTES`, a flags value's
+ * `FLAG_LIFT_BYTES` a name; a record's, tuple's or case's payloads with it; a list's elements
  * and a string's characters are counted where they are lifted).
  */
 export function liftBytesOf(t: ValType): number {
@@ -131,6 +139,8 @@ function liftBytes(t: ValType): number {
   switch (t.kind) {
     case 'string':
       return STRING_LIFT_BYTES;
+    case 'flags':
+      return VALUE_LIFT_BYTES + FLAG_LIFT_BYTES * t.names.length;
     case 'own':
     case 'borrow':
       return t.resource.origin.kind === 'imported' ? HANDLE_LIFT_BYTES : VALUE_LIFT_BYTES;
