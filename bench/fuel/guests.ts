@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kernel } from '../../host/index.js';
+import type { CapabilityProvider, Kernel } from '../../host/index.js';
 import { componentEmbed, componentNew } from '../../scripts/lib/wasm-tools.js';
 import { wat } from '../../scripts/lib/wat.js';
 import { repoPath } from '../lib/paths.js';
@@ -499,4 +499,87 @@ export function randomCommand(n: number, len: number): string {
     (loop $l
       (drop (call $random_get (i32.const 0) (i32.const ${len})))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))))`;
+}
+
+/**
+ * The canonical ABI's priced work (docs/fuel.md's charge table): a component that defines a
+ * resource and loops on its built-ins, and one that hands a host provider many values a call.
+ * `run(op, n, count)`: resource.new and resource.drop (0), resource.rep (1), a `list<enum>` of
+ * `count` (2), a `list<borrow<thing>>` of `count` host resources (3), 56 borrow parameters (4).
+ */
+export const ABI_PARAMS = 56;
+
+const ABI_IFACE = `interface things {
+  enum e { a, b }
+  resource thing { constructor(); }
+  enums: func(l: list<e>) -> u32;
+  borrows: func(l: list<borrow<thing>>) -> u32;
+  many: func(${Array.from({ length: ABI_PARAMS }, (_, i) => `a${i}: borrow<thing>`).join(', ')}) -> u32;
+}`;
+
+const ABI_WIT = `package keel:fuel-bench;
+${ABI_IFACE}
+interface defined { resource r { constructor(); } }
+world abi {
+  import things;
+  export defined;
+  /// Makes count things (handles kept from 64 KiB on).
+  export make: func(count: u32);
+  export run: func(op: u32, n: u32, count: u32) -> u32;
+}`;
+
+const ABI_WAT = `(module
+  (import "keel:fuel-bench/things" "[constructor]thing" (func $thing (result i32)))
+  (import "keel:fuel-bench/things" "enums" (func $enums (param i32 i32) (result i32)))
+  (import "keel:fuel-bench/things" "borrows" (func $borrows (param i32 i32) (result i32)))
+  (import "keel:fuel-bench/things" "many" (func $many (param i32) (result i32)))
+  (import "[export]keel:fuel-bench/defined" "[resource-new]r" (func $new (param i32) (result i32)))
+  (import "[export]keel:fuel-bench/defined" "[resource-rep]r" (func $rep (param i32) (result i32)))
+  (import "[export]keel:fuel-bench/defined" "[resource-drop]r" (func $drop (param i32)))
+  (memory (export "memory") 4)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 196608))
+  (func (export "keel:fuel-bench/defined#[constructor]r") (result i32) (call $new (i32.const 7)))
+  (func (export "make") (param $count i32) (local $i i32)
+    (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
+      (i32.store (i32.add (i32.const 65536) (i32.shl (local.get $i) (i32.const 2))) (call $thing))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+  (func (export "run") (param $op i32) (param $n i32) (param $count i32) (result i32)
+    (local $i i32) (local $h i32) (local $r i32)
+    (local.set $h (call $new (i32.const 7)))
+    (loop $l
+      (if (i32.eqz (local.get $op)) (then (call $drop (call $new (local.get $i)))))
+      (if (i32.eq (local.get $op) (i32.const 1)) (then (local.set $r (call $rep (local.get $h)))))
+      (if (i32.eq (local.get $op) (i32.const 2))
+        (then (local.set $r (call $enums (i32.const 131072) (local.get $count)))))
+      (if (i32.eq (local.get $op) (i32.const 3))
+        (then (local.set $r (call $borrows (i32.const 65536) (local.get $count)))))
+      (if (i32.eq (local.get $op) (i32.const 4)) (then (local.set $r (call $many (i32.const 65536)))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (call $drop (local.get $h))
+    (local.get $r)))`;
+
+/** The component of the canonical ABI's kinds, and the provider of `keel:fuel-bench/things` it imports. */
+export async function abiComponent(): Promise<{ component: Uint8Array; provider: CapabilityProvider }> {
+  class Thing {}
+  const count = (l: ArrayLike<unknown>) => l.length;
+  const types = await componentNew(
+    await componentEmbed({
+      dummy: true,
+      witSource: `package keel:fuel-bench;\n${ABI_IFACE}\nworld w { import things; }`,
+      world: 'w',
+    }),
+    undefined,
+  );
+  const provider: CapabilityProvider = {
+    name: 'fuel-bench-things',
+    interfaces: ['keel:fuel-bench/things'],
+    wit: types,
+    link: () => ({ Thing, enums: count, borrows: count, many: (...ts: unknown[]) => ts.length }),
+  };
+  const embedded = await componentEmbed({
+    binary: await wat(ABI_WAT, 'abi.wat'),
+    witSource: ABI_WIT,
+    world: 'abi',
+  });
+  return { component: await componentNew(embedded, undefined), provider };
 }

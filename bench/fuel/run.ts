@@ -8,7 +8,7 @@
  * prices are right when every kind costs about as much per unit as compute: docs/fuel.md
  * publishes the table from this bench, and the target is the worst kind within 10x of compute.
  *
- *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--tag T] [--only memory,host,http,slices]
+ *     npm run build && node dist/bench/fuel/run.js [--quick] [--no-write] [--tag T] [--only memory,host,abi,http,slices]
  *
  * Method: each kind runs a guest that repeats one operation (or a compute kernel) in a loop
  * under Keel's metering with all the fuel there is, and reads the fuel the run used
@@ -31,6 +31,8 @@ import type { KernelSpec } from '../compute/run.js';
 import { machine } from '../lib/measure.js';
 import { ROOT, repoPath } from '../lib/paths.js';
 import {
+  ABI_PARAMS,
+  abiComponent,
   childServer,
   command,
   GROW_WAT,
@@ -818,6 +820,57 @@ async function slices(compute: KindResult[]): Promise<{ cost: SliceCost; sizes: 
 
 // -------------------------------------------------------------------------------------------
 
+/**
+ * The canonical ABI's priced work (docs/fuel.md's charge table): the resource built-ins
+ * (`HANDLE_BUILTIN_BYTES`, `HANDLE_REP_BYTES`) and values lifted for a host function
+ * (`VALUE_LIFT_BYTES`, `HANDLE_LIFT_BYTES`), in a kernel of its own (a provider of host
+ * resources). Measured with `--only abi` too.
+ */
+async function abiKinds(): Promise<{ kinds: KindSpec[]; kernel: Kernel }> {
+  const { component, provider } = await abiComponent();
+  const kernel = new Kernel({ limits: ALL_FUEL, providers: [provider] });
+  const module = await kernel.load(component, { name: 'abi-bench' });
+  const scale = QUICK ? 4 : 1;
+  const LIST = 5_000;
+  // [op, kind, operations per run, list length, what]
+  const ops: [number, string, number, number, string][] = [
+    [
+      0,
+      'resource.new and drop',
+      20_000,
+      0,
+      'resource.new then resource.drop of a resource the guest defines',
+    ],
+    [1, 'resource.rep', 50_000, 0, 'resource.rep of a resource the guest defines'],
+    [2, 'list<enum> 5,000', 20, LIST, 'a host function given a list of 5,000 enum cases'],
+    [
+      3,
+      'list<borrow> 5,000',
+      20,
+      LIST,
+      "a host function given a list of 5,000 borrows of a provider's resource",
+    ],
+    [
+      4,
+      `${ABI_PARAMS} borrow parameters`,
+      5_000,
+      0,
+      `a host function given ${ABI_PARAMS} borrows as its parameters`,
+    ],
+  ];
+  const kinds = ops.map(([op, name, count, len, what]) =>
+    kind('host', name, what, async () => {
+      const sandbox = await kernel.spawn(module, { grants: ['keel:fuel-bench/things'] });
+      sandbox.invokeSync('make', [LIST]);
+      const n = Math.max(1, Math.floor(count / scale));
+      const sample = cpuSample(() => ({ fuel: sandbox.invokeSync('run', [op, n, len]).fuel.used, ops: n }));
+      sandbox.terminate('bench');
+      return sample;
+    }),
+  );
+  return { kinds, kernel };
+}
+
 function markdown(r: Report): string {
   const lines = [
     `# Fuel prices, ${r.date}`,
@@ -853,6 +906,7 @@ async function main(): Promise<void> {
   const kernel = new Kernel({ limits: ALL_FUEL });
   const seeded = new Kernel({ limits: ALL_FUEL, deterministic: { seed: 7 } });
   const server = want('http') ? await childServer() : undefined;
+  const abi = want('host') || want('abi') ? await abiKinds() : undefined;
   let kinds: KindResult[];
   try {
     // Compute is always measured: it is the reference every other kind is compared with.
@@ -860,6 +914,7 @@ async function main(): Promise<void> {
       ...(await computeKinds()),
       ...(want('memory') ? await memoryKinds() : []),
       ...(want('host') ? await hostKinds(kernel, seeded, dir) : []),
+      ...(abi?.kinds ?? []),
       ...(server ? await httpKinds(kernel, server.port) : []),
     ];
     console.log(`${specs.length} kinds, ${SAMPLES} rounds`);
@@ -867,6 +922,7 @@ async function main(): Promise<void> {
   } finally {
     await kernel.close();
     await seeded.close();
+    await abi?.kernel.close();
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
