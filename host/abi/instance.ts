@@ -126,22 +126,30 @@ export class ComponentInstance implements ResourceHost {
     for (let i = 0; i < plan.trampolines.length; i++)
       parts[shape.trampolinesAt + i] = this.#trampoline(plan.trampolines[i]!, link.untyped);
     // Options are bound as soon as the instance they name exists (a start function may call out).
-    plan.instantiations.forEach((step, index) => {
+    // Indexed loops: for-of over the plan's tuples made an iterator and a result per step at
+    // every spawn (0.7 KB of a bench spawn's 11 KB), forEach a closure.
+    const steps = plan.instantiations;
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index]!;
       // No prototype: a core module's names are the guest's (`__proto__` is a name like any other).
       const imports: WebAssembly.Imports = Object.create(null);
-      for (const [name, arg] of step.args) {
+      for (let a = 0; a < step.args.length; a++) {
+        const [name, arg] = step.args[a]!;
         if (arg.kind === 'instance')
           imports[name] = this.#core(arg.index)!.exports as WebAssembly.ModuleImports;
         else {
           const bag: WebAssembly.ModuleImports = {};
-          for (const [n, def] of arg.exports) bag[n] = this.#resolve(def) as WebAssembly.ImportValue;
+          for (let e = 0; e < arg.exports.length; e++) {
+            const [n, def] = arg.exports[e]!;
+            bag[n] = this.#resolve(def) as WebAssembly.ImportValue;
+          }
           imports[name] = bag;
         }
       }
       parts[shape.coreAt + index] = link.instantiateCore(modules[step.module]!, imports);
       const bind = shape.bindAfter[index];
-      if (bind) for (const i of bind) this.#bind(i);
-    });
+      if (bind) for (let b = 0; b < bind.length; b++) this.#bind(bind[b]!);
+    }
     if (!shape.keepsImports) this.#imports = NO_IMPORTS;
   }
 

@@ -62,7 +62,9 @@ export function planLinks(
   const needed = isNativePreview1(module) ? preview1Requirements(module) : requirements(module);
   if (approval) return planWithApproval(c, approval, sandbox, needed, grants);
   const plan: PlannedLink[] = [];
-  for (const requirement of needed) {
+  // By index: for-of made an iterator and a result per requirement, every spawn.
+  for (let i = 0; i < needed.length; i++) {
+    const requirement = needed[i]!;
     const provider = c.providers.find(requirement.interface);
     const proposed = findGrant(grants, requirement.interface);
     if (settleUnasked(plan, requirement, provider, proposed)) continue;

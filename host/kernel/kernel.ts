@@ -440,7 +440,8 @@ export class Kernel {
     denial: Denial,
   ): PlannedLink[] | Promise<PlannedLink[]> {
     // Secrets handed to the guest never reach the log: known before the first event of the spawn.
-    for (const grant of grants) registerSecrets(this.#planContext(), grant);
+    // By index: for-of made an iterator and a result per grant, every spawn.
+    for (let i = 0; i < grants.length; i++) registerSecrets(this.#planContext(), grants[i]!);
     checkImportTypes(this.#providers, module, name, sandbox);
     const planned = planLinks(this.#planContext(), sandbox, module, grants);
     if (Array.isArray(planned)) return refuseDenied(sandbox, name, module, planned, denial);

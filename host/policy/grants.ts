@@ -45,7 +45,9 @@ export function stripVersion(name: string): string {
 export function findGrant(grants: readonly Grant[], iface: string): Grant | undefined {
   const name = stripVersion(iface);
   let family: Grant | undefined;
-  for (const grant of grants) {
+  // By index: for-of made an iterator and a result per import, every spawn.
+  for (let i = 0; i < grants.length; i++) {
+    const grant = grants[i]!;
     if (grant.interface === name) return grant;
     if (!family && covers(grant.interface, name)) family = grant;
   }
