@@ -1,0 +1,17 @@
+import { Session } from 'node:inspector/promises';
+import { readFileSync, mkdtempSync } from 'node:fs';
+const d = process.argv[2]; const n = Number(process.argv[3] ?? 500);
+const { probeTypes, probeGrants } = await import(`/work/wt/perf-spawn13/dist/test/sdk/probe-host.js`);
+const { Kernel } = await import(`${d}/host/index.js`);
+const kernel = new Kernel({ cacheDir: mkdtempSync('/tmp/perf-spawn13/c-'), providers: [probeTypes] });
+const module = await kernel.load(new Uint8Array(readFileSync('/work/wt/perf-spawn13/guests/sdk-probe/c/probe.wasm')), { name: 'probe' });
+const grants = probeGrants(mkdtempSync('/tmp/perf-spawn13/pd-'));
+const op = async () => { const s = await kernel.spawn(module, { grants }); s.terminate(); };
+for (let i = 0; i < 300; i++) await op();
+const session = new Session(); session.connect();
+await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+for (let i = 0; i < n; i++) await op();
+const { profile } = await session.post('HeapProfiler.stopSampling');
+let total = 0; const walk = (node) => { total += node.selfSize; for (const c of node.children) walk(c); }; walk(profile.head);
+console.log(`C probe: allocated per spawn + terminate ${(total / n).toFixed(0)} B`);
+process.exit(0);
