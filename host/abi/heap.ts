@@ -119,11 +119,20 @@ export const HANDLE_LIFT_BYTES = 256;
  * host 253x compute per unit of fuel, 4-5.7 µs a value (load 20; hostile/abi/flags-lift-underpriced).
  */
 export const FLAG_LIFT_BYTES = 512;
+/**
+ * Each field of a record lifted, beyond its own value's lift: the host makes a record an object
+ * of one property a field, by name (keyed stores, as a `flags` value's names; past 16 fields V8
+ * may keep it as a dictionary), 40-350 ns a field. Priced as its fields' values alone (about 72
+ * bytes' worth a `bool` field), a `list` of 1,000 records of 64 `bool` fields cost the host 95x
+ * compute per unit of fuel at load 17 and 11.8x at load 3
+ * (hostile/abi/record-fields-lift-underpriced). A tuple is an array: no name, no such price.
+ */
+export const FIELD_LIFT_BYTES = 1024;
 
 /**
  * What lifting one value of `t` costs beyond its heap bytes (`VALUE_LIFT_BYTES` a value, a
  * string's `STRING_LIFT_BYTES`, a host resource's handle `HANDLE_LIFT_BYTES`, a flags value's
- * `FLAG_LIFT_BYTES` a name; a record's, tuple's or case's payloads with it; a list's elements
+ * `FLAG_LIFT_BYTES` a name, a record's `FIELD_LIFT_BYTES` a field; a record's, tuple's or case's payloads with it; a list's elements
  * and a string's characters are counted where they are lifted).
  */
 export function liftBytesOf(t: ValType): number {
@@ -145,7 +154,7 @@ function liftBytes(t: ValType): number {
     case 'borrow':
       return t.resource.origin.kind === 'imported' ? HANDLE_LIFT_BYTES : VALUE_LIFT_BYTES;
     case 'record':
-      return VALUE_LIFT_BYTES + sumLift(t.fields.map((f) => f.type));
+      return VALUE_LIFT_BYTES + FIELD_LIFT_BYTES * t.fields.length + sumLift(t.fields.map((f) => f.type));
     case 'tuple':
       return VALUE_LIFT_BYTES + sumLift(t.types);
     case 'variant':
