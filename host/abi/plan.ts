@@ -193,9 +193,10 @@ const MAX_FIT_STEPS = 100_000;
  * The most exports of instances one plan expands, imported instances' and the root's exported
  * ones counted together, each once per path that reaches it: an instance type (or a bag of
  * exports) that exports the one below it twice, at each of 30 levels, is 2^30 paths in a few
- * hundred bytes, and the plan holds a tree of them (WASI's worlds: hundreds).
+ * hundred bytes, and the plan holds a tree of them (WASI's worlds: hundreds). At 100,000 a
+ * 396-byte component just under it cost 1.1 s of the kernel's thread a load (review13).
  */
-export const MAX_INSTANCE_EXPORTS = 100_000;
+export const MAX_INSTANCE_EXPORTS = 10_000;
 
 /**
  * The most component instances one plan makes, the root's included. A nested component is

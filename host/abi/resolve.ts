@@ -507,9 +507,13 @@ export class Substitution {
 
   instance(t: InstanceType): InstanceType {
     if (this.#map.size === 0) return t;
+    const done = this.#done.get(t) as InstanceType | undefined;
+    if (done) return done;
     const exports = new Map<string, ExternType>();
     for (const [name, e] of t.exports) exports.set(name, this.extern(e));
-    return freeze({ kind: 'instance', exports });
+    const out = freeze({ kind: 'instance', exports }) as InstanceType;
+    this.#done.set(t, out);
+    return out;
   }
 }
 
