@@ -123,7 +123,7 @@ const CORE_SORTS: Record<number, CoreSort> = {
   18: 'core-instance',
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Parser {
   section = 'preamble';

@@ -5,7 +5,7 @@
 import { KeelError } from '../kernel/errors.js';
 
 /** Not fatal: a name that is not UTF-8 reads with U+FFFD, which the core name check refuses. */
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * `bytes[at, at + length)` as text when it is short and all ASCII (what UTF-8 decoding would

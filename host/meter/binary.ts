@@ -135,7 +135,7 @@ export function nameBytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /**

@@ -12,7 +12,7 @@ import { E } from './abi.js';
 import { errno } from './errno.js';
 
 const MAX_U32 = 0xffff_ffff;
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** The views before the first access (shared: every access checks the range first, and nothing fits in these). */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
 const NO_BYTES = new Uint8Array(0);
