@@ -795,16 +795,25 @@ export class Sandbox {
     // (docs/limits.md, "When its clock starts"). A timed call reads the clock once for both:
     // outside deterministic mode the deadline's clock is performance.now.
     let started = Number.NaN;
+    const timing = options.timing;
+    if (timing !== undefined && typeof timing !== 'boolean') badTiming(timing);
     // A sandbox has virtual clocks in deterministic mode only.
-    if (options.timing === true || parts.events.wants(EVENTS.invokeEnd)) {
+    if (timing === true || parts.events.wants(EVENTS.invokeEnd)) {
       started = performance.now();
       deadline.begin(parts.clock !== undefined ? undefined : started);
-    } else if (parts.clock !== undefined) deadline.begin();
-    else deadline.mark();
+    } else if (parts.clock !== undefined || parts.meter === undefined) {
+      // Deterministic mode reads its virtual clock (free); an unmetered sandbox hands out no
+      // slices, so its deadline's clock starts with the call (it counts from then to its waits).
+      deadline.begin();
+    } else deadline.mark();
     // Built only when observed: an unobserved invocation allocates no event and formats no id.
     if (parts.events.wants(EVENTS.invokeStart))
       this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
     const callArgs = target.fromJson(args);
+    // The embedder's code ran since `#resolve` checked (an `invoke:start` listener, an argument's
+    // getter): a call it started that is still running (a worker sandbox's) or a kill it made
+    // refuses this one here, before two calls share the sandbox (hostile/isolate/invoke-from-start-listener).
+    this.#checkRunnable();
     this.#setState('running');
     parts.events.startRequest(request);
     if (this.#context) setInput(this.#context, input);
@@ -1155,6 +1164,11 @@ function callWith(fn: (...args: unknown[]) => unknown, args: readonly unknown[])
     default:
       return fn(...args);
   }
+}
+
+/** `InvokeOptions.timing` other than a boolean (`1` would otherwise be an untimed call). */
+function badTiming(timing: unknown): never {
+  throw new KeelError('invalid-argument', `InvokeOptions.timing must be a boolean, got ${typeof timing}`);
 }
 
 function invocationInput(stdin: Uint8Array | string | undefined): InvocationInput | undefined {
