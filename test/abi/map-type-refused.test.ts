@@ -4,21 +4,14 @@
  * refusal, not as a malformed type (before: "unknown type form 0x63"), wherever it appears.
  */
 import { afterAll, expect, it } from 'vitest';
-import { isKeelError, Kernel } from '../../host/index.js';
+import { Kernel } from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
+import { loadOutcome } from '../helpers/components.js';
 
 const kernel = new Kernel({ cacheDir: false });
 afterAll(() => kernel.close());
 
-async function refusal(text: string): Promise<string> {
-  try {
-    await kernel.load(await parse(text));
-    return 'loaded';
-  } catch (error) {
-    if (isKeelError(error)) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
+const refusal = async (text: string) => loadOutcome(kernel, await parse(text));
 
 it('a map type is refused as unsupported, in a type definition and inside an import', async () => {
   expect(await refusal('(component (type (map string u32)))')).toMatch(
