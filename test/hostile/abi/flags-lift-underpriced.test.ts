@@ -10,10 +10,9 @@
 import { expect, it } from 'vitest';
 import { FLAG_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { type CapabilityProvider, Kernel } from '../../../host/index.js';
-import { componentFromWat } from '../../helpers/components.js';
+import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { witTypes } from './support.js';
+import { providerFlood, witTypes } from './support.js';
 
 const LEN = 2_000;
 const PARAMS = 16;
@@ -61,15 +60,8 @@ it('flags lift underpriced: flags of many names handed to the host cost it near 
       takeMany: (...fs: Record<string, boolean>[]) => fs.filter((f) => f.n31).length,
     }),
   };
-  const kernel = new Kernel({
-    cacheDir: false,
-    providers: [sink],
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  const { kernel, flood } = await providerFlood(sink, WAT, WIT);
   try {
-    const flood = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'w')), {
-      grants: ['keel:hostile/sink'],
-    });
     const fuel = (run: string, args: number[]) => flood.invokeSync(run, args).fuel.used;
     expect(flood.invokeSync('flood', [1, LEN]).value).toBe(LEN);
     expect(flood.invokeSync('flood-many', [1]).value).toBe(PARAMS);

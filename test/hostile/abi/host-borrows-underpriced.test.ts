@@ -12,10 +12,9 @@
 import { expect, it } from 'vitest';
 import { HANDLE_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { type CapabilityProvider, Kernel } from '../../../host/index.js';
-import { componentFromWat } from '../../helpers/components.js';
+import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { witTypes } from './support.js';
+import { providerFlood, witTypes } from './support.js';
 
 /** The most borrow parameters whose heap bytes (72 each) stay under `SMALL_VALUE_BYTES`. */
 const PARAMS = 56;
@@ -72,15 +71,8 @@ it('host borrows underpriced: many borrows of a host resource in a call cost the
     wit: await witTypes(`${IFACE} world w { import things; }`),
     link: () => ({ Thing, take: (ts: Thing[]) => ts.length, takeMany: (...ts: Thing[]) => ts.length }),
   };
-  const kernel = new Kernel({
-    cacheDir: false,
-    providers: [things],
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  const { kernel, flood } = await providerFlood(things, WAT, WIT);
   try {
-    const flood = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'w')), {
-      grants: ['keel:hostile/things'],
-    });
     flood.invokeSync('make', [LIST]);
     expect(flood.invokeSync('flood', [1, LIST]).value).toBe(LIST);
     expect(flood.invokeSync('flood-many', [1]).value).toBe(PARAMS);

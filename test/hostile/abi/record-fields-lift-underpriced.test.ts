@@ -11,10 +11,9 @@
 import { expect, it } from 'vitest';
 import { FIELD_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { type CapabilityProvider, Kernel } from '../../../host/index.js';
-import { componentFromWat } from '../../helpers/components.js';
+import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { witTypes } from './support.js';
+import { providerFlood, witTypes } from './support.js';
 
 const LEN = 1_000;
 const FIELDS = 64;
@@ -50,15 +49,8 @@ it('record fields lift underpriced: records of many fields handed to the host co
     wit: await witTypes(`${IFACE} world w { import sink; }`),
     link: () => ({ take: (l: Record<string, boolean>[]) => l.filter((r) => r.x63 === false).length }),
   };
-  const kernel = new Kernel({
-    cacheDir: false,
-    providers: [sink],
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  const { kernel, flood } = await providerFlood(sink, WAT, WIT);
   try {
-    const flood = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'w')), {
-      grants: ['keel:hostile/sink'],
-    });
     const fuel = (args: number[]) => flood.invokeSync('flood', args).fuel.used;
     expect(flood.invokeSync('flood', [1, LEN]).value).toBe(LEN);
     // Each record pays its fields.

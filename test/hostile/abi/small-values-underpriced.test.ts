@@ -11,10 +11,9 @@
 import { expect, it } from 'vitest';
 import { STRING_LIFT_BYTES, VALUE_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { type CapabilityProvider, Kernel } from '../../../host/index.js';
-import { componentFromWat } from '../../helpers/components.js';
+import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { witTypes } from './support.js';
+import { providerFlood, witTypes } from './support.js';
 
 const LEN = 5_000;
 const BOOLS = 511;
@@ -60,15 +59,8 @@ it('small values underpriced: many values of few heap bytes in a call cost the h
     wit: await witTypes(`${IFACE} world w { import sink; }`),
     link: () => ({ take0: count, take1: count, take2: count, takeBools: (...bs: boolean[]) => bs.length }),
   };
-  const kernel = new Kernel({
-    cacheDir: false,
-    providers: [sink],
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
-  });
+  const { kernel, flood } = await providerFlood(sink, WAT, WIT);
   try {
-    const flood = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'w')), {
-      grants: ['keel:hostile/sink'],
-    });
     const fuel = (run: string, args: number[]) => flood.invokeSync(run, args).fuel.used;
     for (let i = 0; i < LISTS.length; i++) {
       expect(flood.invokeSync(`flood${i}`, [1, LEN]).value).toBe(LEN);

@@ -210,3 +210,30 @@ export function expectContained(
   expect(aftermath.ms).toBeLessThan(maxMs);
   expect(aftermath.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
 }
+
+/**
+ * A cost attack on a provider's import (the lift-price tests): a kernel with `provider` alone,
+ * fuel and the deadline out of the way (what is measured is host time per unit of fuel), and the
+ * attack component (world `w`) spawned with the provider's interface granted. The kernel is
+ * the caller's to close (closed here if the spawn fails).
+ */
+export async function providerFlood(
+  provider: CapabilityProvider,
+  watSource: string,
+  witSource: string,
+): Promise<{ kernel: Kernel; flood: Sandbox }> {
+  const kernel = new Kernel({
+    cacheDir: false,
+    providers: [provider],
+    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
+  });
+  try {
+    const flood = await kernel.spawn(await kernel.load(await componentFromWat(watSource, witSource, 'w')), {
+      grants: [...provider.interfaces],
+    });
+    return { kernel, flood };
+  } catch (error) {
+    await kernel.close();
+    throw error;
+  }
+}
