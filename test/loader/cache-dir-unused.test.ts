@@ -18,28 +18,15 @@ import {
   componentFromWat,
   tempCacheDir,
 } from '../helpers/components.js';
-
-const calls = { mkdir: [] as string[], stat: [] as string[] };
+import { clearFsCalls, fsCalls } from '../helpers/fs-calls.js';
 
 vi.mock('node:fs', async (original) => {
-  const real = await original<typeof import('node:fs')>();
-  return {
-    ...real,
-    mkdirSync: (path: fs.PathLike, ...rest: unknown[]) => {
-      calls.mkdir.push(String(path));
-      return (real.mkdirSync as (...a: unknown[]) => unknown)(path, ...rest);
-    },
-    statSync: (path: fs.PathLike, ...rest: unknown[]) => {
-      calls.stat.push(String(path));
-      return (real.statSync as (...a: unknown[]) => unknown)(path, ...rest);
-    },
-  };
+  const { recordingFs } = await import('../helpers/fs-calls.js');
+  return recordingFs(await original<typeof import('node:fs')>(), ['mkdirSync', 'statSync']);
 });
 
-beforeEach(() => {
-  calls.mkdir.length = 0;
-  calls.stat.length = 0;
-});
+const calls = { mkdir: fsCalls.mkdirSync!, stat: fsCalls.statSync! };
+beforeEach(clearFsCalls);
 
 const components = async () => [
   await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder'),

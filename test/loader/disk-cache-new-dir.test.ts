@@ -10,28 +10,15 @@ import { join } from 'node:path';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { DiskCache } from '../../host/loader/disk-cache.js';
 import { tempCacheDir } from '../helpers/components.js';
-
-const calls = { mkdir: [] as string[], open: [] as string[] };
+import { clearFsCalls, fsCalls } from '../helpers/fs-calls.js';
 
 vi.mock('node:fs', async (original) => {
-  const real = await original<typeof import('node:fs')>();
-  return {
-    ...real,
-    mkdirSync: (path: fs.PathLike, ...rest: unknown[]) => {
-      calls.mkdir.push(String(path));
-      return (real.mkdirSync as (...a: unknown[]) => unknown)(path, ...rest);
-    },
-    openSync: (path: fs.PathLike, ...rest: unknown[]) => {
-      calls.open.push(String(path));
-      return (real.openSync as (...a: unknown[]) => unknown)(path, ...rest);
-    },
-  };
+  const { recordingFs } = await import('../helpers/fs-calls.js');
+  return recordingFs(await original<typeof import('node:fs')>(), ['mkdirSync', 'openSync']);
 });
 
-beforeEach(() => {
-  calls.mkdir.length = 0;
-  calls.open.length = 0;
-});
+const calls = { mkdir: fsCalls.mkdirSync!, open: fsCalls.openSync! };
+beforeEach(clearFsCalls);
 
 const entry = (fill: number) => [new Uint8Array(40).fill(fill)];
 

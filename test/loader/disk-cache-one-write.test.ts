@@ -12,23 +12,16 @@ import { beforeEach, expect, it, vi } from 'vitest';
 import { DiskCache, ONE_WRITE_BYTES } from '../../host/loader/disk-cache.js';
 import { tempCacheDir } from '../helpers/components.js';
 import { diskEntry } from '../helpers/disk-entry.js';
-
-const writes: number[] = [];
+import { clearFsCalls, fsCalls } from '../helpers/fs-calls.js';
 
 vi.mock('node:fs', async (original) => {
-  const real = await original<typeof import('node:fs')>();
-  return {
-    ...real,
-    writeSync: (fd: number, ...rest: unknown[]) => {
-      writes.push(fd);
-      return (real.writeSync as (...a: unknown[]) => number)(fd, ...rest);
-    },
-  };
+  const { recordingFs } = await import('../helpers/fs-calls.js');
+  return recordingFs(await original<typeof import('node:fs')>(), ['writeSync']);
 });
 
-beforeEach(() => {
-  writes.length = 0;
-});
+/** The file descriptor of each `writeSync`. */
+const writes = fsCalls.writeSync!;
+beforeEach(clearFsCalls);
 
 const bytes = (size: number, seed: number) =>
   Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 0xff);
