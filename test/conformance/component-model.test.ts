@@ -60,6 +60,20 @@ const EXPECTED: Record<string, Counts> = {
   'values/concat.wast': { commands: 46, pass: 36, refused: 1, skip: 9, fail: 0 },
   // Three components of two-memory modules (Node 20's V8 has no multi-memory; 18 actions skipped).
   'linking/unit.wast': { commands: 238, pass: 217, refused: 3, skip: 18, fail: 0 },
+  // Fixed-size lists refused (unsupported); the assertions refused with them.
+  'validation/max-value-size.wast': { commands: 13, pass: 10, refused: 3, skip: 0, fail: 0 },
+  // versionsuffix: newer syntax than the wasm-tools of jco-transpile reads (31 skipped, no binary).
+  'validation/version-suffix.wast': { commands: 34, pass: 3, refused: 0, skip: 31, fail: 0 },
+  // Index forms of today's text format: one component of async built-ins refused, two that
+  // jco-transpile's parser cannot read (thread.new-indirect, a typed future.new) skipped.
+  'validation/indicies.wast': { commands: 8, pass: 5, refused: 1, skip: 2, fail: 0 },
+  // Core tags caught by try_table: exception references, which Node 20's V8 lacks.
+  'linking/tags.wast': { commands: 12, pass: 2, refused: 4, skip: 6, fail: 0 },
+  // The first component's built-ins are component-model async but three (and thread.get-task is
+  // newer than jco-transpile's parser: no binary, its 64 commands skipped); the three sync ones
+  // (an import, resource.new, resource.drop from post-return) are held in
+  // test/hostile/abi/leave-while-unable. Two more components refused (async built-ins).
+  'values/post-return.wast': { commands: 77, pass: 5, refused: 2, skip: 70, fail: 0 },
   // Wasmtime's scripts.
   'wasmtime/aliasing.wast': { commands: 2, pass: 2, refused: 0, skip: 0, fail: 0 },
   'wasmtime/enum.wast': { commands: 3, pass: 3, refused: 0, skip: 0, fail: 0 },
@@ -73,6 +87,8 @@ const EXPECTED: Record<string, Counts> = {
   'wasmtime/modules.wast': { commands: 44, pass: 8, refused: 12, skip: 24, fail: 0 },
   'wasmtime/enums.wast': { commands: 2, pass: 2, refused: 0, skip: 0, fail: 0 },
   'wasmtime/enum_discriminant.wast': { commands: 1, pass: 1, refused: 0, skip: 0, fail: 0 },
+  'wasmtime/adapter.wast': { commands: 8, pass: 7, refused: 0, skip: 1, fail: 0 },
+  'wasmtime/linking.wast': { commands: 6, pass: 4, refused: 0, skip: 2, fail: 0 },
 };
 
 /**
@@ -107,6 +123,13 @@ const SKIPS: Record<string, Record<number, string>> = {
     1: "Wasmtime's own limitation (a re-exported import it does not implement), not the model's: Keel's refusal at spawn (capability-denied, no provider) proves nothing either way",
     7: "Wasmtime's test host defines host-return-two as a function; Keel's runner grants nothing, and an empty instance import needs no provider",
   },
+  'wasmtime/adapter.wast': {
+    77: "imports host-return-two from Wasmtime's test host; Keel's runner grants nothing",
+  },
+  'wasmtime/linking.wast': each(
+    [13, 16],
+    'links against the instance "i" Wasmtime\'s harness defines by name; Keel has no registry, and an import no core function lowers needs no provider: a load proves nothing either way',
+  ),
   'wasmtime/nested.wast': {
     322: 'the stored copy exports a component named "", which the model\'s name grammar (names/kebab.wast) and wasmparser since 2023 refuse; Keel refuses it too',
     410: 'imports "host-return-two" from Wasmtime\'s test host, and names an import "", which the model\'s name grammar refuses',

@@ -10,6 +10,8 @@
  * - `(component ...)`: loads and spawns. Refused as `invalid-module` for a feature Keel does not
  *   run ("not supported", "unsupported component") it is `refused`: the refusal is checked to
  *   be a clean `invalid-module`, and the actions on it are skipped. Any other failure is `fail`.
+ *   A component whose text wasm-tools' parser cannot read (syntax newer than jco-transpile's) has
+ *   no binary: it is `skip`, with its actions, never `refused` (Keel refused nothing).
  * - `assert_invalid`, `assert_malformed` (binary), `assert_unlinkable`: load (and spawn) must
  *   end as `invalid-module` (or, unlinkable, a link error); a success is a `fail`: Keel accepted
  *   a component the specification rejects.
@@ -41,14 +43,19 @@ export interface Outcome {
 export function desugar(source: string): string {
   return source
     .replace(/\(memory\s+\(core\s+memory\s+([^()]*)\)\)/g, '(memory $1)')
-    .replace(/\((realloc|post-return|callback|dtor)\s+\(core\s+func\s+([^()]*)\)\)/g, '($1 (func $2))');
+    .replace(/\((realloc|post-return|callback|dtor)\s+\(core\s+func\s+([^()]*)\)\)/g, '($1 (func $2))')
+    .replace(/\(dtor\s+([^()\s]+)\)/g, '(dtor (func $1))');
 }
 
 /** A refusal of what Keel does not run on purpose (docs/abi.md, "What is refused"). */
 const DELIBERATE = /not supported|unsupported component/;
 const ASYNC = /component-model async is not supported/;
-/** What Node 20's V8 itself lacks (the spec suite's baseline, test/spec/v8-baseline.json, lists the same). */
-const ENGINE = /At most one memory is supported|memory count of \d+ exceeds internal limit of 1/;
+/**
+ * What Node 20's V8 itself lacks (the spec suite's baseline, test/spec/v8-baseline.json, lists the
+ * same): multi-memory, and exception references (`try_table`, opcode 0x1f).
+ */
+const ENGINE =
+  /At most one memory is supported|memory count of \d+ exceeds internal limit of 1|Invalid opcode 0x1f\b/;
 
 type Current = { sandbox: Sandbox } | { refused: string } | undefined;
 
@@ -90,6 +97,11 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               record(c, 'fail', loaded.failed);
               continue;
             }
+            if ('skipped' in loaded) {
+              if (name?.startsWith('$')) definitions.set(name, { refused: loaded.skipped });
+              record(c, 'skip', loaded.skipped);
+              continue;
+            }
             if (name?.startsWith('$')) definitions.set(name, 'refused' in loaded ? loaded : loaded.module);
             record(
               c,
@@ -115,6 +127,9 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
             if ('failed' in loaded) {
               record(c, 'fail', loaded.failed);
               current = { refused: 'failed' };
+            } else if ('skipped' in loaded) {
+              record(c, 'skip', loaded.skipped);
+              current = { refused: loaded.skipped };
             } else if ('refused' in loaded) {
               record(c, 'refused', loaded.refused);
               current = loaded;
@@ -241,7 +256,7 @@ function concatStrings(items: SExpr[]): Uint8Array {
   return out;
 }
 
-type Loaded = { module: ModuleHandle } | { refused: string } | { failed: string };
+type Loaded = { module: ModuleHandle } | { refused: string } | { skipped: string } | { failed: string };
 
 async function loadText(
   kernel: Kernel,
@@ -253,7 +268,10 @@ async function loadText(
   try {
     bytes = await parse(desugar(source));
   } catch (error) {
-    return { refused: `wasm-tools' text parser (jco-transpile) cannot read it: ${firstLine(error)}` };
+    // No binary, so nothing of Keel's is tested: a skip, not a refusal (Keel refused nothing).
+    return {
+      skipped: `wasm-tools' text parser (jco-transpile) cannot read it, no binary for Keel: ${firstLine(error)}`,
+    };
   }
   try {
     return { module: await kernel.load(bytes, { name }) };
@@ -262,7 +280,8 @@ async function loadText(
       return { refused: `${ASYNC.test(error.message) ? 'async, ' : ''}${firstLine(error)}` };
     }
     if (isKeelError(error) && error.code === 'invalid-module' && ENGINE.test(error.message)) {
-      return { refused: `Node 20's V8 lacks multi-memory: ${firstLine(error)}` };
+      const feature = /0x1f/.test(error.message) ? 'exception references (try_table)' : 'multi-memory';
+      return { refused: `Node 20's V8 lacks ${feature}: ${firstLine(error)}` };
     }
     if (options.async && isKeelError(error) && error.code === 'invalid-module') {
       return { failed: `refused, but not as component-model async: ${firstLine(error)}` };
@@ -309,6 +328,7 @@ async function mustTrapAtStart(
   if (inner?.kind !== 'list') return ['skip', 'an assert_trap of something other than a component'];
   const loaded = await loadText(kernel, source.slice(inner.start, inner.end), name, options);
   if ('failed' in loaded) return ['fail', loaded.failed];
+  if ('skipped' in loaded) return ['skip', loaded.skipped];
   if ('refused' in loaded) return ['refused', loaded.refused];
   try {
     await kernel.spawn(loaded.module);
