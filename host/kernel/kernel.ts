@@ -464,7 +464,7 @@ export class Kernel {
         nativePreview1 ? plan.filter((p) => !p.requirement.optional) : plan,
         context,
         onDenied,
-        meter !== undefined,
+        meter,
       );
       if (!nativePreview1) return { imports };
       // Denied at the spawn, a preview1 function whose grant is missing has failed it already.

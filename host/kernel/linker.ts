@@ -172,7 +172,7 @@ function isClass(value: Function): boolean {
 function gate(
   linked: Record<string, unknown>,
   provider: CapabilityProvider,
-  context: SandboxContext,
+  meter: FuelCharger,
 ): Record<string, unknown> {
   const cost = provider.callCost ?? DEFAULT_HOST_COSTS.call;
   if (cost === 0) return linked;
@@ -185,7 +185,7 @@ function gate(
       gated[name] = value;
       continue;
     }
-    gated[name] = charged(value as (...args: unknown[]) => unknown, cost, context);
+    gated[name] = charged(value as (...args: unknown[]) => unknown, cost, meter);
   }
   return gated;
 }
@@ -193,17 +193,26 @@ function gate(
 /**
  * One provider function behind the gate. Made here rather than in `gate`'s loop so that the
  * closure's context holds only what it uses (one context per function, not one per function
- * plus one shared: idle memory per sandbox, issue 12).
+ * plus one shared: idle memory per sandbox, issue 12). It holds the sandbox's meter, not its
+ * `SandboxContext` (whose `charge` is the same meter's): the guest's instance keeps its imports
+ * until V8's next full collection, and through the context it kept the ended sandbox's events,
+ * deadline and export table, 2.2 KB a spawn that young collections copied and promoted
+ * (bench/results/perf-spawn-2026-12-07-14.md). The meter it reaches anyway (its `keel` imports).
  */
 function charged(
   fn: (...args: unknown[]) => unknown,
   cost: number,
-  context: SandboxContext,
+  meter: FuelCharger,
 ): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {
-    context.charge(cost);
+    meter.charge(cost);
     return fn(...args);
   };
+}
+
+/** What the gate charges a call to: the sandbox's meter. */
+export interface FuelCharger {
+  charge(fuel: number): void;
 }
 
 /** Build the import object for a component (by interface) or a core module (by module namespace). */
@@ -211,7 +220,7 @@ export function buildImports(
   plan: readonly PlannedLink[],
   context: SandboxContext,
   onDeniedCall: (requirement: Requirement) => never,
-  metered = true,
+  meter: FuelCharger | undefined,
 ): Record<string, Record<string, unknown>> {
   // A module's names are data: they key objects without a prototype, so that a core import
   // from a module named `__proto__`, `constructor` or `hasOwnProperty` finds nothing of the
@@ -233,8 +242,8 @@ export function buildImports(
       // each is charged as a granted call is, or a guest could loop on them for free.
       const stand = decision.provider?.linkDenied?.({ interface: requirement.interface, context });
       linked = stand
-        ? metered
-          ? gate(stand, decision.provider!, context)
+        ? meter
+          ? gate(stand, decision.provider!, meter)
           : stand
         : deniedStub(requirement, onDeniedCall);
       stub = stand === undefined;
@@ -246,7 +255,7 @@ export function buildImports(
       if (!shared) {
         shared = decision.provider.link({ interface: requirement.interface, scope, context });
         // Unmetered, a charge would do nothing: the provider's functions are linked as they are.
-        if (metered) shared = gate(shared, decision.provider, context);
+        if (meter) shared = gate(shared, decision.provider, meter);
         if (firstKey === undefined) {
           firstKey = key;
           firstLinked = shared;

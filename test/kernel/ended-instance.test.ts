@@ -10,8 +10,10 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InstanceState } from '../../host/abi/handles.js';
 import { ComponentInstance } from '../../host/abi/instance.js';
-import { Kernel } from '../../host/index.js';
+import { DEFAULT_HOST_COSTS } from '../../host/caps/provider.js';
+import { type CapabilityProvider, Kernel } from '../../host/index.js';
 import { SandboxLimitEvents } from '../../host/kernel/metering.js';
+import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../../scripts/lib/fixtures.js';
 import { tempCacheDir } from '../helpers/components.js';
 import { liveObjects } from '../helpers/live-objects.js';
 
@@ -53,6 +55,37 @@ describe("a terminated sandbox's core instances", () => {
     // events through the meter's functions the guest imports.
     expect(await liveObjects(ComponentInstance.prototype)).toBe(components);
     expect(await liveObjects(SandboxLimitEvents.prototype)).toBe(meterEvents);
+    await kernel.close();
+  });
+
+  it("reach not its context through a provider's gated functions", async () => {
+    // The gate charges each call to the sandbox's meter: it held the sandbox's context for that,
+    // and through it the ended sandbox's events, deadline and export table.
+    let contextPrototype: object | undefined;
+    const host: CapabilityProvider = {
+      name: 'host',
+      interfaces: ['keel:bench/host'],
+      link: ({ context }) => {
+        contextPrototype ??= Object.getPrototypeOf(context) as object;
+        return { tick: (x: number) => (x + 1) >>> 0 };
+      },
+    };
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), providers: [host] });
+    const module = await kernel.load(await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench'));
+    const run = async () => {
+      const sandbox = await kernel.spawn(module, { grants: ['keel:bench/host'] });
+      const before = sandbox.fuel().used;
+      expect(sandbox.fn('call-host')(3)).toBe(3);
+      // Still charged: three host calls at the gate's price, beyond the guest's own work.
+      expect(sandbox.fuel().used - before).toBeGreaterThanOrEqual(3 * DEFAULT_HOST_COSTS.call);
+      sandbox.terminate('done');
+    };
+    await run();
+    // The kernel keeps the sandbox that ended last, and with it its context (last-ended).
+    const contexts = await liveObjects(contextPrototype!);
+    for (let i = 0; i < 5; i++) await run();
+    expect(held.length).toBeGreaterThanOrEqual(6);
+    expect(await liveObjects(contextPrototype!)).toBe(contexts);
     await kernel.close();
   });
 
