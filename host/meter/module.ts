@@ -120,6 +120,14 @@ const SECTION_ORDER: Record<number, number> = {
 };
 
 const TYPE_VOID = [0x60, 0x00, 0x00];
+
+/**
+ * The block type of one result or none, by its byte (0x40, or a value type `skipValueType`
+ * accepts): made once per process, not per type of every module (only ever read: `#finish` in
+ * fuel.ts copies it).
+ */
+const SHORT_BLOCK_TYPES: Uint8Array[] = [];
+for (const b of [0x40, 0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) SHORT_BLOCK_TYPES[b] = Uint8Array.of(b);
 const TYPE_I32_I32_TO_I32 = [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f];
 
 /**
@@ -535,7 +543,7 @@ class ModulePass {
           : undefined,
       );
       this.#paramCounts.push(params);
-      if (results <= 1) this.#resultBlockTypes.push(Uint8Array.of(last));
+      if (results <= 1) this.#resultBlockTypes.push(SHORT_BLOCK_TYPES[last]!);
       else {
         const blockType = new Writer(5);
         blockType.sleb(count + 2 + this.#companions.length);

@@ -3,7 +3,7 @@
  * function that passes fuel (what escapes names it), and a restart trampoline for each
  * function whose entry check refills out of line.
  */
-import { Writer } from './binary.js';
+import { u32Size, type Writer } from './binary.js';
 
 /** Where the counter lives and how indices move, for the functions written here. */
 export interface AppendedContext {
@@ -29,25 +29,28 @@ export function writeWrapper(
   params: number,
   passes: boolean,
 ): void {
-  const wrapper = new Writer(16 + params * 3);
-  wrapper.byte(0); // no locals
+  const target = f + c.funcShift;
+  const fuel = passes ? 2 + 2 * u32Size(c.fuelGlobal) : 0;
+  const size = 3 + localGetsSize(params) + fuel + u32Size(target);
+  w.u32(size);
+  const at = w.len;
+  w.byte(0); // no locals
   for (let i = 0; i < params; i++) {
-    wrapper.byte(0x20);
-    wrapper.u32(i);
+    w.byte(0x20);
+    w.u32(i);
   }
   if (passes) {
-    wrapper.byte(0x23);
-    wrapper.u32(c.fuelGlobal);
+    w.byte(0x23);
+    w.u32(c.fuelGlobal);
   }
-  wrapper.byte(passes ? 0x10 : 0x12);
-  wrapper.u32(f + c.funcShift);
+  w.byte(passes ? 0x10 : 0x12);
+  w.u32(target);
   if (passes) {
-    wrapper.byte(0x24);
-    wrapper.u32(c.fuelGlobal);
+    w.byte(0x24);
+    w.u32(c.fuelGlobal);
   }
-  wrapper.byte(0x0b);
-  w.u32(wrapper.len);
-  w.append(wrapper);
+  w.byte(0x0b);
+  sized(w, at, size);
 }
 
 /**
@@ -62,21 +65,36 @@ export function writeRestart(
   params: number,
   passes: boolean,
 ): void {
-  const t = new Writer(16 + params * 3);
-  t.byte(0);
-  t.byte(0x10);
-  t.u32(c.funcImports);
+  const target = c.funcImports + i + c.funcShift;
+  const fuel = passes ? 1 + u32Size(c.fuelGlobal) : 0;
+  const size = 4 + u32Size(c.funcImports) + localGetsSize(params) + fuel + u32Size(target);
+  w.u32(size);
+  const at = w.len;
+  w.byte(0);
+  w.byte(0x10);
+  w.u32(c.funcImports);
   for (let k = 0; k < params; k++) {
-    t.byte(0x20);
-    t.u32(k);
+    w.byte(0x20);
+    w.u32(k);
   }
   if (passes) {
-    t.byte(0x23);
-    t.u32(c.fuelGlobal);
+    w.byte(0x23);
+    w.u32(c.fuelGlobal);
   }
-  t.byte(0x12);
-  t.u32(c.funcImports + i + c.funcShift);
-  t.byte(0x0b);
-  w.u32(t.len);
-  w.append(t);
+  w.byte(0x12);
+  w.u32(target);
+  w.byte(0x0b);
+  sized(w, at, size);
+}
+
+/** Bytes of `local.get 0` to `local.get n - 1`: an opcode and a LEB128 index each. */
+function localGetsSize(n: number): number {
+  let size = 2 * n;
+  for (let from = 0x80; from < n; from *= 0x80) size += n - from;
+  return size;
+}
+
+/** The function written from `at` is the `size` bytes its size said (written before it, unpadded). */
+function sized(w: Writer, at: number, size: number): void {
+  if (w.len - at !== size) throw new Error(`an appended function is ${w.len - at} bytes, not ${size}`);
 }

@@ -73,4 +73,30 @@ describe('export wrappers', () => {
     expect(meter.exhausted()).toBe(true);
     expect(meter.remaining()).toBe(0);
   });
+
+  it('wrappers and restart trampolines of functions of many parameters are sized right', async () => {
+    // 300 i32 parameters: local.get indices of one, two and (in the restart's counter of a
+    // function that passes fuel) more bytes; the pass writes each appended function after its
+    // size, computed before it is written.
+    const count = 300;
+    const params = Array.from({ length: count }, () => 'i32').join(' ');
+    const args = Array.from({ length: count - 1 }, (_, i) => `(local.get ${i + 1})`).join(' ');
+    const bytes = await watAll(`(module
+      (func $many (export "many") (param ${params}) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (local.get ${count - 1}))
+          (else (call $many (i32.sub (local.get 0) (i32.const 1)) ${args}))))
+      (func (export "plain") (param ${params}) (result i32) (local.get 299)))`);
+    for (const options of [{}, { strategy: 'global' as const }, { counter: 'defined' as const }]) {
+      const metered = meterModule(bytes, options);
+      expect(WebAssembly.validate(metered as Uint8Array<ArrayBuffer>)).toBe(true);
+      const text = await toText(metered);
+      expect(text).toContain('local.get 299');
+    }
+    const { exports, meter } = instantiateMetered(bytes);
+    const values = Array.from({ length: count }, (_, i) => i);
+    values[0] = 3;
+    expect(exports.many(...values)).toBe(count - 1);
+    expect(exports.plain(...values)).toBe(count - 1);
+    expect(meter.used()).toBeGreaterThan(0);
+  });
 });
