@@ -160,7 +160,8 @@ export class BodyRewriter extends FuelEmitter {
 
     // Locals: keep the declarations, append ours after them.
     const groups = r.u32();
-    let locals = ctx.paramCounts[typeIndex] ?? malformed(`function ${funcIndex} has an unknown type`);
+    const paramCount = ctx.paramCounts[typeIndex] ?? malformed(`function ${funcIndex} has an unknown type`);
+    let locals = paramCount;
     for (let i = 0; i < groups; i++) {
       locals += r.u32();
       if (locals > MAX_LOCALS) malformed(`function ${funcIndex} declares more than ${MAX_LOCALS} locals`);
@@ -168,22 +169,23 @@ export class BodyRewriter extends FuelEmitter {
     }
     this.#groups = groups;
     this.#groupsEnd = r.pos;
-    this.nextLocal = locals;
     this.added.length = 0;
     this.scratch.clear();
     this.passes = passes;
-    // A function that passes fuel gets it as its last parameter: locals from there move up by one.
-    const params = passes ? ctx.paramCounts[typeIndex]! : MAX_LOCALS + 1;
+    // A function that passes fuel gets it as its last parameter (its locals from there move up by
+    // one); any other, under the local strategy, a local of its own. Both kinds run the same
+    // loads, stores and additions here: V8 optimizes the main loop (this is inlined there) having
+    // seen one kind, and a site only the other reached had no type feedback, so the first function
+    // of the other kind deoptimized the loop.
+    const params = passes ? paramCount : MAX_LOCALS + 1;
     this.params = params;
+    this.nextLocal = locals + (passes ? 1 : 0);
+    this.fuelLocal = passes ? params : ctx.strategy === 'local' ? this.addLocal(I64) : this.fuelLocal;
     this.#counting = counting;
     this.#countIfAt = -1;
     this.#countBackAt = -1;
     this.#constEnd = -1;
     this.#knownLocal = -1;
-    if (passes) {
-      this.fuelLocal = params;
-      this.nextLocal++;
-    } else if (ctx.strategy === 'local') this.fuelLocal = this.addLocal(I64);
     this.copyFrom = r.pos;
     this.#pending = 0;
     this.#depth = 1;
@@ -216,6 +218,7 @@ export class BodyRewriter extends FuelEmitter {
     const plain = this.#plain;
     const code = this.code;
     const params = this.params;
+    const globalImports = ctx.globalImports;
     let pending = 0;
 
     for (;;) {
@@ -229,32 +232,25 @@ export class BodyRewriter extends FuelEmitter {
       switch (op) {
         case 0x20:
         case 0x21:
-        case 0x22: {
+        case 0x22:
+        case 0x23:
+        case 0x24: {
+          // Locals from `params` on move up by one, globals from the imported ones on. One case
+          // for both: V8 optimizes this loop after the first bodies, and a case none of them had
+          // (a module's first `global.get` after bodies without one) deoptimized the whole loop.
           pending += plain[op]!;
+          const moved = op < 0x23 ? params : globalImports;
+          const writes = op === 0x21 || op === 0x22;
           const b = bytes[pos]!;
-          if (b < 0x80 && b < params) {
+          if (b < 0x80 && b < moved) {
             pos++;
-            if (op !== 0x20) this.#noteWrite(op, b, at);
+            if (writes) this.#noteWrite(op, b, at);
             continue;
           }
           r.pos = pos;
           const index = r.u32();
-          if (op !== 0x20) this.#noteWrite(op, index, at);
-          if (index >= params) {
-            this.copyTo(at);
-            code.byte(op);
-            code.u32(index + 1);
-            this.copyFrom = r.pos;
-          }
-          pos = r.pos;
-          continue;
-        }
-        case 0x23:
-        case 0x24: {
-          pending += plain[op]!;
-          r.pos = pos;
-          const index = r.u32();
-          if (index >= ctx.globalImports) {
+          if (writes) this.#noteWrite(op, index, at);
+          if (index >= moved) {
             this.copyTo(at);
             code.byte(op);
             code.u32(index + 1);
@@ -295,6 +291,7 @@ export class BodyRewriter extends FuelEmitter {
           pos = this.#constEnd = leb(bytes, pos);
           continue;
         case 0x42:
+        case 0x3f: // memory.size: i64.const's sites, which the first bodies have likely run (as above)
           pending += plain[op]!;
           pos = leb(bytes, pos);
           continue;
@@ -331,10 +328,6 @@ export class BodyRewriter extends FuelEmitter {
           pos = r.pos;
           continue;
         }
-        case 0x3f: // memory.size
-          pending += plain[op]!;
-          pos = leb(bytes, pos);
-          continue;
         case 0xd0: // ref.null heaptype
           pending += plain[op]!;
           r.pos = pos;
