@@ -196,7 +196,7 @@ function gate(
  * plus one shared: idle memory per sandbox, issue 12). It holds the sandbox's meter, not its
  * `SandboxContext` (whose `charge` is the same meter's): the guest's instance keeps its imports
  * until V8's next full collection, and through the context it kept the ended sandbox's events,
- * deadline and export table, 2.2 KB a spawn that young collections copied and promoted
+ * deadline and export table, 1.7 KB a spawn that young collections copied and promoted
  * (bench/results/perf-spawn-2026-12-07-14.md). The meter it reaches anyway (its `keel` imports).
  */
 function charged(

@@ -97,8 +97,8 @@ export type ResourceLimitReached =
 
 /**
  * What the parts of a sandbox that its guest's instance reaches use of it: its events, limits,
- * clock, deadline, meter and export table, never the `Sandbox` itself. Its `SandboxContext` (which every host
- * function the guest imports holds), its meter's events, its byte budget and its handle counter
+ * clock, deadline, meter and export table, never the `Sandbox` itself. Its `SandboxContext` (which a
+ * provider's functions the guest imports may hold; the gate around them holds the meter alone), its meter's events, its byte budget and its handle counter
  * go through this. V8 allocates a WebAssembly instance in its old generation, so whatever an
  * instance's imports reference survives every young collection until the next full one, long
  * after the sandbox ended; through these parts that is a few small objects, while the sandbox
