@@ -1,6 +1,7 @@
 /**
- * Resource handles (CanonicalABI.md, "Handle tables"): one table per component instance and
- * resource type, index 0 never used, freed indices reused last-in first-out. An entry holds
+ * Resource handles (CanonicalABI.md, "Handle tables"): one table per component instance, shared
+ * by every resource type (`inst.table`: a handle's index says nothing of its type, and using it
+ * as another type traps), index 0 never used, freed indices reused last-in first-out. An entry holds
  * the resource's representation — the host's object for a resource the host implements, the
  * guest's i32 for one a component defines — whether it owns the resource, how many borrows of
  * it are lent out, and for a borrow the call it belongs to. Every live entry is counted against
@@ -56,45 +57,59 @@ export interface HandleCounter {
   release(): void;
 }
 
-/** Index space of one resource type in one component instance. */
-export class HandleTable {
+/**
+ * One component instance's index space, shared by all its resource types: each live index's
+ * entry and the type it was made for (CanonicalABI.md keeps the type in the element and checks
+ * it on every use: `trap_if(h.rt is not rt)`).
+ */
+export class HandleSpace {
   readonly entries: (HandleEntry | undefined)[] = [undefined];
+  readonly types: (ResourceType | undefined)[] = [undefined];
   readonly free: number[] = [];
+}
+
+/** The handles of one resource type in one component instance: a typed view of its `HandleSpace`. */
+export class HandleTable {
   constructor(
     readonly resource: ResourceType,
     readonly counter: HandleCounter,
+    readonly space: HandleSpace = new HandleSpace(),
   ) {}
 
   add(entry: HandleEntry): number {
-    if (this.free.length === 0 && this.entries.length >= 1 << 28)
+    const space = this.space;
+    if (space.free.length === 0 && space.entries.length >= 1 << 28)
       trap(`too many ${this.resource.name} handles`);
     this.counter.acquire(this.resource.name);
-    const free = this.free.pop();
+    const free = space.free.pop();
     if (free !== undefined) {
-      this.entries[free] = entry;
+      space.entries[free] = entry;
+      space.types[free] = this.resource;
       return free;
     }
-    this.entries.push(entry);
-    return this.entries.length - 1;
+    space.entries.push(entry);
+    space.types.push(this.resource);
+    return space.entries.length - 1;
   }
 
+  /** The live entry at `i`, made for this table's type: anything else traps. */
   get(i: number): HandleEntry {
-    const entry = i > 0 ? this.entries[i] : undefined;
+    const space = this.space;
+    const entry = i > 0 ? space.entries[i] : undefined;
     if (!entry) trap(`${i} is not a live ${this.resource.name} handle`);
+    if (space.types[i] !== this.resource)
+      trap(`${i} is not a live ${this.resource.name} handle (it is a ${space.types[i]!.name} handle)`);
     return entry;
   }
 
   remove(i: number): HandleEntry {
     const entry = this.get(i);
-    this.entries[i] = undefined;
-    this.free.push(i);
+    const space = this.space;
+    space.entries[i] = undefined;
+    space.types[i] = undefined;
+    space.free.push(i);
     this.counter.release();
     return entry;
-  }
-
-  /** Every live entry (the sandbox's end drops them). */
-  *live(): Iterable<HandleEntry> {
-    for (const e of this.entries) if (e) yield e;
   }
 }
 
@@ -115,8 +130,12 @@ export class InstanceState {
   mayEnter = true;
   /** False while realloc or post-return runs: the guest may not call imports then. */
   mayLeave = true;
-  /** One table per resource type (a handle of one type is never found in another's table), made on first use. */
+  /**
+   * A typed view per resource type, made on first use, all over one index space (`#space`): a
+   * handle of one type is found at its index by another's view, and refused there (a trap).
+   */
   #tables: Map<ResourceType, HandleTable> | undefined;
+  #space: HandleSpace | undefined;
   constructor(
     readonly id: number,
     public counter: HandleCounter,
@@ -135,6 +154,7 @@ export class InstanceState {
     this.counter = ENDED_COUNTER;
     this.host = ENDED_HOST;
     this.#tables = undefined;
+    this.#space = undefined;
   }
 
   table(resource: ResourceType): HandleTable {
@@ -142,7 +162,8 @@ export class InstanceState {
     const tables = this.#tables;
     let t = tables.get(resource);
     if (!t) {
-      t = new HandleTable(resource, this.counter);
+      this.#space ??= new HandleSpace();
+      t = new HandleTable(resource, this.counter, this.#space);
       tables.set(resource, t);
     }
     return t;

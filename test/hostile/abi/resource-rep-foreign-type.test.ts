@@ -1,6 +1,6 @@
 /**
  * Attack: the guest calls `resource.rep` of resource `s` on a handle of resource `r`.
- * Must: `trap` (each resource type has its own table: a handle of one type is never read as another's), the sandbox poisoned, the host and its neighbours carrying on.
+ * Must: `trap` (one table per component instance holds every resource type's handles, each entry with its type: a handle of one type is never read as another's), the sandbox poisoned, the host and its neighbours carrying on.
  */
 import { expect, it } from 'vitest';
 import { ATTACKS } from './attacks.js';
