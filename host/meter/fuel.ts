@@ -286,23 +286,21 @@ export class BodyRewriter extends FuelEmitter {
           pos = skipMemarg(bytes, pos);
           continue;
         case 0x41:
-          pending += plain[op]!;
-          this.#constAt = at;
-          pos = this.#constEnd = leb(bytes, pos);
-          continue;
         case 0x42:
-        case 0x3f: // memory.size: i64.const's sites, which the first bodies have likely run (as above)
-          pending += plain[op]!;
-          pos = leb(bytes, pos);
-          continue;
         case 0x43:
-          pending += plain[op]!;
-          pos += 4;
-          continue;
         case 0x44:
+        case 0x3f: {
+          // The constants and memory.size in one case, for the reason above: a body's first
+          // i64.const, f32.const, f64.const or memory.size runs the sites i32.const has run.
           pending += plain[op]!;
-          pos += 8;
+          const after = pos + (op === 0x43 ? 4 : op === 0x44 ? 8 : leb(bytes, pos) - pos);
+          if (op === 0x41) {
+            this.#constAt = at;
+            this.#constEnd = after;
+          }
+          pos = after;
           continue;
+        }
         case 0x00: // unreachable
         case 0x01: // nop
         case 0x1a: // drop
