@@ -88,6 +88,10 @@ const EXPECTED: Record<string, Counts> = {
   'wasmtime/enums.wast': { commands: 2, pass: 2, refused: 0, skip: 0, fail: 0 },
   'wasmtime/enum_discriminant.wast': { commands: 1, pass: 1, refused: 0, skip: 0, fail: 0 },
   'wasmtime/resources.wast': { commands: 58, pass: 31, refused: 0, skip: 27, fail: 0 },
+  // Fused adapters between nested components; three components export a type with an identifier
+  // inside an instance type ((export $a "t-a" (type (eq ...)))), which jco-transpile's parser
+  // does not read (no binary, skipped).
+  'wasmtime/fused.wast': { commands: 27, pass: 24, refused: 0, skip: 3, fail: 0 },
   'wasmtime/adapter.wast': { commands: 8, pass: 7, refused: 0, skip: 1, fail: 0 },
   'wasmtime/linking.wast': { commands: 6, pass: 4, refused: 0, skip: 2, fail: 0 },
 };
