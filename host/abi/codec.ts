@@ -13,7 +13,7 @@
  */
 import { badValue, type Cx, trap, within } from './context.js';
 import { GuestResource, type HandleEntry, HELD_RESOURCE_BYTES } from './handles.js';
-import { heapBytesOf, liftBytesOf } from './heap.js';
+import { BACKING_STORE_LIFT_BYTES, heapBytesOf, liftBytesOf, ON_HEAP_TYPED_BYTES } from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
 import { describe, liftString, lowerString } from './strings.js';
@@ -369,6 +369,8 @@ export const TYPED: Record<string, TypedArrayCtor> = {
   f64: Float64Array,
 };
 
+const TYPED_SLOTS = Object.keys(TYPED);
+
 /** The largest list or string a lowering may allocate (the canonical ABI's i32 lengths). */
 const MAX_LIST_BYTES = 0xffff_ffff;
 
@@ -391,6 +393,8 @@ function emptyList(ctor: TypedArrayCtor): ArrayBufferView {
 
 class TypedListCodec extends Base implements Codec {
   readonly ctor: TypedArrayCtor;
+  /** This element type's index among `MemoryView.view`'s views. */
+  readonly slot: number;
   readonly elementSize: number;
   readonly #check: (v: unknown) => unknown;
   constructor(
@@ -399,6 +403,7 @@ class TypedListCodec extends Base implements Codec {
   ) {
     super(type);
     this.ctor = TYPED[elementKind]!;
+    this.slot = TYPED_SLOTS.indexOf(elementKind);
     this.elementSize = this.ctor.BYTES_PER_ELEMENT;
     this.#check =
       elementKind === 'u64' || elementKind === 's64'
@@ -456,16 +461,24 @@ class TypedListCodec extends Base implements Codec {
     // In bounds first (a trap, the guest's mistake), then admitted (bounded and charged).
     cx.range(ptr, bytes, this.elementSize);
     cx.admit(bytes);
+    if (bytes > ON_HEAP_TYPED_BYTES) cx.budget.charge(BACKING_STORE_LIFT_BYTES);
     // A byte list is copied by Uint8Array#slice, on V8's heap when small: ArrayBuffer#slice makes
     // a backing store outside the heap for every list (a list of 16 bytes 1.6 us against 0.1 us,
     // load 20), and a list of lists (fields.from-list's values) cost the host 65-130x compute per
     // unit of fuel at the heap bytes a list is counted at (heap.ts).
+    // Other element types likewise, by a slice of the memory's view of their type (the range
+    // check above refused a misaligned pointer): ArrayBuffer#slice cost a list of 1-16 u16, u64
+    // or f32 elements 1-2 us, 15-100x compute per unit of fuel in a list of lists
+    // (hostile/abi/typed-lists-lift-underpriced).
     const copy =
       bytes === 0
         ? emptyList(this.ctor)
         : this.elementKind === 'u8'
           ? mem.u8.slice(ptr, ptr + bytes)
-          : new this.ctor(mem.buffer.slice(ptr, ptr + bytes));
+          : (mem.view(this.ctor, this.slot) as Uint16Array).slice(
+              ptr / this.elementSize,
+              ptr / this.elementSize + len,
+            );
     if (this.elementKind === 'f32' || this.elementKind === 'f64') {
       const floats = copy as Float32Array;
       // NaNs are canonicalized: a guest's NaN payload bits do not cross.

@@ -47,6 +47,20 @@ export class MemoryView {
   dv = EMPTY_DV;
   /** The buffer is a SharedArrayBuffer (never detached when the memory grows). */
   #shared = false;
+  /** Views of the whole buffer by element type (`view`), made on first use. */
+  #views: (ArrayBufferView | undefined)[] = [];
+
+  /**
+   * A view of the whole buffer as `ctor`'s elements, kept while the buffer is (slot: the caller's
+   * index for `ctor`): a typed list is copied by one slice of it, not a view made and sliced.
+   */
+  view(ctor: new (buffer: ArrayBufferLike) => ArrayBufferView, slot: number): ArrayBufferView {
+    const v = this.#views[slot];
+    if (v !== undefined && v.buffer === this.buffer) return v;
+    const made = new ctor(this.buffer);
+    this.#views[slot] = made;
+    return made;
+  }
 
   get memory(): WebAssembly.Memory | undefined {
     return this.#memory;
@@ -58,6 +72,7 @@ export class MemoryView {
     this.u8 = EMPTY_U8;
     this.dv = EMPTY_DV;
     this.#shared = false;
+    this.#views = [];
   }
 
   refresh(): void {

@@ -130,6 +130,20 @@ export const FLAG_LIFT_BYTES = 512;
 export const FIELD_LIFT_BYTES = 1024;
 
 /**
+ * The longest typed array V8 keeps on its own heap (`v8_typed_array_max_size_in_heap`); a longer
+ * one gets a backing store of its own outside it.
+ */
+export const ON_HEAP_TYPED_BYTES = 64;
+/**
+ * A typed list lifted longer than `ON_HEAP_TYPED_BYTES`, beyond its bytes: V8 makes its backing
+ * store outside the heap (an allocation, its external-memory accounting), 0.5-2 us whatever its
+ * length. Priced at its bytes alone, a list of lists of 16 `u64` or 64 `f32` handed to a provider
+ * cost the host 30x compute per unit of fuel (load 15; hostile/abi/typed-lists-lift-underpriced).
+ * Charged, not admitted.
+ */
+export const BACKING_STORE_LIFT_BYTES = 4096;
+
+/**
  * What lifting one value of `t` costs beyond its heap bytes (`VALUE_LIFT_BYTES` a value, a
  * string's `STRING_LIFT_BYTES`, a host resource's handle `HANDLE_LIFT_BYTES`, a flags value's
  * `FLAG_LIFT_BYTES` a name, a record's `FIELD_LIFT_BYTES` a field; a record's, tuple's or case's payloads with it; a list's elements
