@@ -30,9 +30,23 @@ export class ComponentError extends Error {
   override readonly name = 'ComponentError';
   declare readonly payload: unknown;
   constructor(payload: unknown) {
-    super(typeof payload === 'string' ? payload : `${String(payload)} (see error.payload)`);
+    super(typeof payload === 'string' ? payload : `${errorText(payload)} (see error.payload)`);
     Object.defineProperty(this, 'payload', { value: payload, enumerable: typeof payload !== 'string' });
   }
+}
+
+/**
+ * A non-string payload's text for the message, made without rendering it: `String` of a list
+ * joined every element (a 16 MiB byte list, seconds of the kernel's thread and 64 MB of heap,
+ * unpriced, through `fn` too), and of a record called its fields (`to-string`, `value-of` are
+ * `toString` and `valueOf`: a TypeError, the call refused as the embedder's `invalid-argument`;
+ * hostile/abi/error-payload-message).
+ */
+function errorText(payload: unknown): string {
+  if (Array.isArray(payload) || ArrayBuffer.isView(payload))
+    return `a list of ${(payload as ArrayLike<unknown>).length} elements`;
+  if (typeof payload === 'object' && payload !== null) return Object.prototype.toString.call(payload);
+  return String(payload);
 }
 
 /** A core function as JavaScript sees it. */

@@ -963,7 +963,8 @@ export class Sandbox {
   #fastFail(error: unknown, exportName: string): undefined {
     this.#parts.deadline.settle();
     if (this.#state !== 'ready') throw this.#endReason ?? error;
-    const outcome = this.#settleFailure(error, exportName, 0, performance.now());
+    // Not rendered: `fn` throws the payload as it is (rendering it was unpriced work for nothing).
+    const outcome = this.#settleFailure(error, exportName, 0, performance.now(), false);
     // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
     // as jco's glue throws it, with its payload.
     if (outcome?.exit !== undefined) return undefined;
@@ -1046,6 +1047,8 @@ export class Sandbox {
     exportName: string,
     requestNumber: number,
     started: number,
+    /** Whether a `result::err`'s payload is rendered as JSON (an invocation's), or thrown as it is (`fn`'s). */
+    rendered = true,
   ): InvokeOutcome | undefined {
     const duration_ms = since(started);
     const timing = duration_ms === undefined ? {} : { duration_ms };
@@ -1064,7 +1067,7 @@ export class Sandbox {
     if (componentError) {
       // A `result::err` is a value, not a failure: hand it back as jco renders results.
       this.#setState('ready');
-      const value = { tag: 'err', val: toJsonValue(componentError.payload) };
+      const value = rendered ? { tag: 'err', val: toJsonValue(componentError.payload) } : null;
       this.emit({
         event: EVENTS.invokeEnd,
         ...(request ? { request } : {}),
