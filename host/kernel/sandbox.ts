@@ -40,7 +40,7 @@ import type {
   SandboxState,
 } from './sandbox/types.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from './traps.js';
-import { toJsonResult, toJsonValue } from './values.js';
+import { renderCost, toJsonResult, toJsonValue, VALUE_RENDER_BYTES, WIDE_RENDER_BYTES } from './values.js';
 
 export { NS_PER_FUEL } from './sandbox/clock.js';
 export type {
@@ -828,6 +828,7 @@ export class Sandbox {
   #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
     if (this.#state !== 'running')
       throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+    if (typeof value === 'object' && value !== null) this.#admitRendering(value);
     // A guest that caught the fuel error (or the timeout) and returned still ran out.
     if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
     if (this.#parts.meter?.exhausted()) throw this.fuelExhausted(call.exportName);
@@ -844,6 +845,25 @@ export class Sandbox {
       });
     if (duration_ms === undefined) return { value: toJsonResult(value), fuel };
     return { value: toJsonResult(value), fuel, duration_ms };
+  }
+
+  /**
+   * The JSON rendering of a result is priced and bounded before it is made (a lifted list of
+   * bytes becomes an array of one number a byte): charged at its heap bytes and
+   * `VALUE_RENDER_BYTES` a value, `WIDE_RENDER_BYTES` more a 64-bit integer (`fuel-exhausted` past the call's fuel), and a rendering that
+   * would take more than the call's byte cap (`limits.memoryBytes`, as the lift's) is a `trap`.
+   */
+  #admitRendering(value: object): void {
+    const cap = this.#parts.maxCallBytes;
+    const { heap, values, wides } = renderCost(value, cap);
+    if (heap > cap) {
+      throw new KeelError(
+        'trap',
+        `the guest's result takes more than ${cap} bytes of host heap to render as JSON (limits.memoryBytes)`,
+        { bytes: heap, limit: cap },
+      );
+    }
+    this.#parts.charge(heap + values * VALUE_RENDER_BYTES + wides * WIDE_RENDER_BYTES);
   }
 
   #failCall(call: CallInProgress, error: unknown): InvokeOutcome {
@@ -1063,7 +1083,21 @@ export class Sandbox {
       });
       return { value: null, exit: error.code, fuel: this.#endBudget(), ...timing };
     }
-    const componentError = componentErrorPayload(error);
+    let componentError = componentErrorPayload(error);
+    if (
+      rendered &&
+      componentError &&
+      typeof componentError.payload === 'object' &&
+      componentError.payload !== null
+    ) {
+      try {
+        this.#admitRendering(componentError.payload);
+      } catch (refusal) {
+        // Too large to render, or out of fuel: a failure of the call, as a result would be.
+        componentError = undefined;
+        error = refusal;
+      }
+    }
     if (componentError) {
       // A `result::err` is a value, not a failure: hand it back as jco renders results.
       this.#setState('ready');

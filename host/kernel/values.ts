@@ -48,6 +48,76 @@ export function coreArguments(
   });
 }
 
+/** A rendered value's slot in its array or object; an array's and an object's own header. */
+const RENDER_SLOT = 8;
+const RENDER_ARRAY = 48;
+const RENDER_OBJECT = 56;
+/** A 64-bit integer past 2^53 renders as a string of up to 20 digits: its header, characters and slot. */
+const RENDER_WIDE = 56;
+/**
+ * Each value rendered as JSON (an element of a list, a field, a case's payload), beyond its heap
+ * bytes: `toJsonValue`'s call, its type test and the slot written, 5-20 ns (a 64-bit integer
+ * past 2^53 a string made, 50-150 ns). Lifting a `list<u8>` is a copy at a byte's price, and
+ * rendering it one number an element: unpriced, a guest's 16 MiB byte list held the kernel's
+ * thread 41 s and took 307 MB of heap at load 23 after its call had ended
+ * (hostile/kernel/invoke-result-render-flood).
+ */
+export const VALUE_RENDER_BYTES = 64;
+/**
+ * Each 64-bit integer rendered, beyond `VALUE_RENDER_BYTES`: a string of up to 20 digits made
+ * past 2^53 (`BigInt#toString`, 100-300 ns at load 25); priced at a value's a `list<u64>` of them
+ * cost the host 28x compute per unit of fuel.
+ */
+export const WIDE_RENDER_BYTES = 1024;
+
+/**
+ * What rendering `value` as JSON (`toJsonValue`) costs the host: `heap`, the bytes the rendered
+ * copy takes, `values`, how many values it renders, and `wides`, how many of them are 64-bit. The walk stops once `heap` passes `cap`
+ * (the caller refuses it then), and reads what `toJsonValue` reads, so that a value is priced
+ * and bounded before any of it is rendered.
+ */
+export function renderCost(value: unknown, cap: number): RenderCost {
+  const cost = { heap: 0, values: 0, wides: 0 };
+  measureRender(value, cap, cost, 0);
+  return cost;
+}
+
+/** `heap` bytes of the rendered copy, `values` rendered, of them `wides` 64-bit integers. */
+export interface RenderCost {
+  heap: number;
+  values: number;
+  wides: number;
+}
+
+function measureRender(value: unknown, cap: number, cost: RenderCost, depth: number): void {
+  cost.values++;
+  cost.heap += RENDER_SLOT;
+  if (typeof value === 'bigint') {
+    cost.heap += RENDER_WIDE;
+    cost.wides++;
+    return;
+  }
+  if (typeof value !== 'object' || value === null || depth > MAX_VALUE_DEPTH) return;
+  if (ArrayBuffer.isView(value)) {
+    const n = (value as unknown as ArrayLike<unknown>).length;
+    const wide = value instanceof BigInt64Array || value instanceof BigUint64Array;
+    cost.values += n;
+    if (wide) cost.wides += n;
+    cost.heap += RENDER_ARRAY + n * (wide ? RENDER_SLOT + RENDER_WIDE : RENDER_SLOT);
+    return;
+  }
+  if (Array.isArray(value)) {
+    cost.heap += RENDER_ARRAY;
+    for (let k = 0; k < value.length && cost.heap <= cap; k++) measureRender(value[k], cap, cost, depth + 1);
+    return;
+  }
+  cost.heap += RENDER_OBJECT;
+  for (const key of Object.keys(value)) {
+    if (cost.heap > cap) return;
+    measureRender((value as Record<string, unknown>)[key], cap, cost, depth + 1);
+  }
+}
+
 /**
  * `toJsonValue` of an invocation's result, with the scalars that render as themselves (a finite
  * number, a boolean, a string) answered first: small enough for V8 to inline into `invokeSync`,
@@ -75,15 +145,12 @@ export function toJsonValue(value: unknown, depth = 0): unknown {
     case 'undefined':
       return null;
     case 'bigint':
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(value)
-        : value.toString();
+      return renderWide(value);
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'object': {
       if (value === null) return null;
-      if (ArrayBuffer.isView(value))
-        return Array.from(value as unknown as ArrayLike<number | bigint>, (v) => toJsonValue(v, depth + 1));
+      if (ArrayBuffer.isView(value)) return renderList(value as unknown as ArrayLike<number | bigint>);
       if (Array.isArray(value)) return value.map((v) => toJsonValue(v, depth + 1));
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) out[key] = toJsonValue(item, depth + 1);
@@ -95,4 +162,31 @@ export function toJsonValue(value: unknown, depth = 0): unknown {
     default:
       return value;
   }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function renderWide(value: bigint): number | string {
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value.toString();
+}
+
+/**
+ * A typed list rendered by one loop of its type (`Array.from` with a function a value went through
+ * the iterator protocol and `toJsonValue` each: 400-550 ns an element at load 30).
+ */
+function renderList(list: ArrayLike<number | bigint>): unknown[] {
+  const n = list.length;
+  const out = new Array<unknown>(n);
+  if (list instanceof BigInt64Array || list instanceof BigUint64Array) {
+    for (let k = 0; k < n; k++) out[k] = renderWide(list[k] as bigint);
+  } else if (list instanceof Float32Array || list instanceof Float64Array) {
+    for (let k = 0; k < n; k++) {
+      const v = list[k] as number;
+      out[k] = Number.isFinite(v) ? v : String(v);
+    }
+  } else {
+    for (let k = 0; k < n; k++) out[k] = list[k];
+  }
+  return out;
 }
