@@ -4,9 +4,10 @@
  * Most bytes are copied as they are. The pass adds up the cost of the instructions it reads
  * and writes that sum as one charge ("flush") just before any instruction that can leave the
  * straight line (a branch, a call, `if`, `else`, a loop header, a join `end`), so every path
- * pays exactly the instructions it ran. It checks the counter at function entry (functions
- * that call) and at every loop header, which is enough: without a loop or a call no path can
- * come back to an instruction it has run.
+ * pays exactly the instructions it ran. It checks the counter at every loop header and at the
+ * entry of a function that calls outside any loop it checks, which is enough: without a loop
+ * or a call no path can come back to an instruction it has run, and a call inside a checked
+ * loop comes after that loop's check in the same frame.
  *
  * Two strategies, same fuel counts. `local` (the default) keeps the counter in a local: a
  * function that never escapes gets it as an extra last parameter and hands it back as an extra
@@ -104,11 +105,16 @@ export class BodyRewriter extends FuelEmitter {
   /**
    * The body being read: the cost of what was read since the last charge (the main loop keeps
    * it in a local and hands it over here around the instructions it does not handle in line),
-   * the depth of the control stack, whether it calls, which function it is, where it ends.
+   * the depth of the control stack, which function it is, where it ends.
    */
   #pending = 0;
   #depth = 0;
-  #hasCall = false;
+  /**
+   * Loops around the instruction being read whose header checks the counter (not counted), and
+   * whether a call stands outside all of them: only then does the function check at its entry.
+   */
+  #checkedLoops = 0;
+  #uncheckedCall = false;
   #funcIndex = 0;
   #end = 0;
   /** Local declaration groups of the body, and where they end. */
@@ -190,7 +196,8 @@ export class BodyRewriter extends FuelEmitter {
     this.#pending = 0;
     this.#depth = 1;
     this.#kinds[0] = FUNC;
-    this.#hasCall = false;
+    this.#checkedLoops = 0;
+    this.#uncheckedCall = false;
     this.#funcIndex = funcIndex;
     this.#end = end;
     return r.pos;
@@ -451,6 +458,7 @@ export class BodyRewriter extends FuelEmitter {
       this.#countBackAt = counted.backAt;
     } else if (isShortBlockType(bytes[at + 1])) {
       // loop  block $done (result)  block $refill  br_if $refill (fuel < 0) ...: see `closeLoop`.
+      this.#checkedLoops++;
       this.#push(LOOP, 2);
       this.copyTo(pos);
       code.reserve(4);
@@ -461,6 +469,7 @@ export class BodyRewriter extends FuelEmitter {
       this.writeCheck(code, 0);
     } else {
       // A loop with parameters cannot be entered again: its check refills inline.
+      this.#checkedLoops++;
       this.#push(LOOP);
       this.copyTo(pos);
       this.writeInlineCheck(this.code);
@@ -582,6 +591,7 @@ export class BodyRewriter extends FuelEmitter {
       this.copyTo(at);
       this.closeLoop();
     }
+    if (kind === LOOP && this.#counted[depth - 1] === 0) this.#checkedLoops--;
     this.#depth = depth - 1;
   }
 
@@ -671,7 +681,7 @@ export class BodyRewriter extends FuelEmitter {
     const funcImports = ctx.funcImports;
     this.flush(at, this.#pending);
     this.#pending = 0;
-    this.#hasCall = true;
+    if (this.#checkedLoops === 0) this.#uncheckedCall = true;
     const r = this.r;
     r.pos = pos;
     const index = r.u32();
@@ -725,7 +735,7 @@ export class BodyRewriter extends FuelEmitter {
     const passes = this.passes;
     this.flush(at, this.#pending);
     this.#pending = 0;
-    this.#hasCall = true;
+    if (this.#checkedLoops === 0) this.#uncheckedCall = true;
     const r = this.r;
     r.pos = pos;
     const type = r.u32();
@@ -863,7 +873,10 @@ export class BodyRewriter extends FuelEmitter {
     const ctx = this.ctx;
     const head = this.#head;
     const local = ctx.strategy === 'local';
-    const hasCall = this.#hasCall;
+    // A call inside a loop whose header checks comes after a check in this frame: every way
+    // into the call graph's cycles and every turn pass one, so only a call outside all such
+    // loops needs the check at entry.
+    const checksEntry = this.#uncheckedCall;
     head.reset();
     const added = this.added;
     if (this.nextLocal > MAX_LOCALS) malformed(`a function has too many locals to add the fuel counter`);
@@ -878,7 +891,7 @@ export class BodyRewriter extends FuelEmitter {
       head.byte(type);
     }
     if (local && !this.passes) this.reload(head);
-    const restart = hasCall ? ctx.restartOf(funcIndex) : undefined;
+    const restart = checksEntry ? ctx.restartOf(funcIndex) : undefined;
     if (restart !== undefined) {
       head.byte(OP_BLOCK);
       head.byte(VOID);
@@ -887,7 +900,7 @@ export class BodyRewriter extends FuelEmitter {
     const blockType = ctx.resultBlockTypes[typeIndex]!;
     head.copy(blockType, 0, blockType.length);
     if (restart !== undefined) this.writeCheck(head, 1);
-    else if (hasCall) this.writeInlineCheck(head);
+    else if (checksEntry) this.writeInlineCheck(head);
 
     const code = this.code;
     this.writeReturn();
