@@ -5,6 +5,7 @@
  * count needs a division and holds only if the variable cannot wrap before it passes the bound,
  * so the metering writes the loop twice (docs/fuel.md, "Strided loops"):
  *
+ *   if (v < bound)                       ;; v: the first value the test reads
  *   block $out  block $fallback
  *     br_if $fallback (not guard)        ;; bound + step > bound: no wrap-around
  *     t = v < bound ? (bound - v - 1) / step + 1 : 0    ;; v: the first value the test reads
@@ -13,6 +14,9 @@
  *     br $out
  *   end
  *   loop  charge, check  ...  end        ;; the loop charged per turn
+ *   end
+ *   else                                 ;; no back edge: H and the test (or B and the test)
+ *   fuel -= last   H test drop           ;; once, as the loop would run them
  *   end
  *
  * Only whole loops of the minimal shapes are taken, so that both copies are the loop itself:
@@ -31,6 +35,7 @@ import {
   OP_BLOCK,
   OP_BR,
   OP_BR_IF,
+  OP_DROP,
   OP_ELSE,
   OP_END,
   OP_I64_ADD,
@@ -237,6 +242,15 @@ export function writeStrided(e: FuelEmitter, loop: StridedLoop, before: number):
     code.byte(OP_I64_SUB);
     e.fuelSet(code);
   };
+  // A loop whose test fails at its first reading (a sieve's inner loop for every prime above
+  // the square root of the bound) takes no back edge: it runs H and the test (or B and the
+  // test) once and costs `last`, a constant, as straight-line code does; the count, its
+  // checks and the per-turn copy stay behind this test, out of the common way.
+  first();
+  bound();
+  code.byte(loop.signed ? OP_I64_LT_S : OP_I64_LT_U);
+  code.byte(OP_IF);
+  code.byte(VOID);
   code.byte(OP_BLOCK);
   code.byte(VOID);
   code.byte(OP_BLOCK);
@@ -305,6 +319,11 @@ export function writeStrided(e: FuelEmitter, loop: StridedLoop, before: number):
   // The guard failed: the loop charged and checked at every turn, as the rewriter would.
   charge(before);
   writeLoop(e, loop, charge);
+  code.byte(OP_END);
+  code.byte(OP_ELSE);
+  charge(before + loop.last);
+  copyStraight(e, loop.bodyAt, loop.ifAt >= 0 ? loop.ifAt : loop.backAt);
+  code.byte(OP_DROP);
   code.byte(OP_END);
   e.copyFrom = loop.after;
 }

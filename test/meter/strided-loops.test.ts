@@ -154,6 +154,52 @@ it('charges a strided loop before its first turn, and a loop whose guard fails a
   }
 });
 
+it('runs a strided loop whose test fails at its first reading as straight-line code: no count, no check', async () => {
+  const bytes = await wat(module(), 'strided.wat');
+  const counted = meterModule(bytes);
+  // (j, n, s) per form: the first value the test reads is past the bound, then one that is not.
+  const ZERO: Record<
+    string,
+    [[bigint, bigint | number, bigint | number], [bigint, bigint | number, bigint | number]]
+  > = {
+    do_tee_u: [
+      [10n, 5n, 1n],
+      [0n, 5n, 1n],
+    ],
+    while_ext_s: [
+      [9n, 2, 1],
+      [0n, 2, 1],
+    ],
+    do_swapped_s: [
+      [10n, 5n, 1],
+      [0n, 5n, 1],
+    ],
+    while_head_u: [
+      [100n, 50n, 1n],
+      [0n, 50n, 1n],
+    ],
+  };
+  for (const [name] of FORMS) {
+    const slices = (j: bigint, n: bigint | number, s: bigint | number) => {
+      // A slice of one unit: the code before the loop leaves the counter below zero, so any
+      // check there is refills (onSlice).
+      let seen = 0;
+      const meter = createMeterRuntime(
+        { fuel: 100_000, memoryBytes: 2 ** 20, tableElements: 10, sliceFuel: 1 },
+        { onSlice: () => void seen++ },
+      );
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(counted as Uint8Array<ArrayBuffer>), {
+        keel: meter.imports.keel,
+      }).exports;
+      (exports[name] as (...a: unknown[]) => number)(j, n, s);
+      return seen;
+    };
+    const [none, some] = ZERO[name]!;
+    expect(slices(...none), `${name}: no back edge`).toBe(0);
+    expect(slices(...some), `${name}: counted`).toBeGreaterThan(0);
+  }
+});
+
 // Near misses: the step or the bound written in the loop, a second write of j. Each is charged
 // per turn (its header keeps its check), with the fuel per-turn charging charges.
 const MISSES: [string, string][] = [
