@@ -20,6 +20,7 @@ import {
   liftInt,
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
+import { markHost } from './handles.js';
 import { fixedHeapBytes } from './heap.js';
 import { type FlatFunc, flattenFunc, layoutOf, tupleOf } from './layout.js';
 import type { FuncType, ValType } from './types.js';
@@ -566,9 +567,14 @@ function scalarLowered(
   const l0 = lift[0] ?? noValue;
   const l1 = lift[1] ?? noValue;
   const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : noValue;
+  // Each marks its sandbox first (`markHost`: a read and a compare, a write only at the first
+  // host call of a fast-path call), then writes the may-enter flag around the host function as
+  // before: the fast path's common call reads neither (host/abi/fast.ts).
+  const gate = inst.gate;
   switch (ft.params.length) {
     case 0:
       return function lowered0() {
+        markHost(gate);
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -583,6 +589,7 @@ function scalarLowered(
       };
     case 1:
       return function lowered1(a: unknown) {
+        markHost(gate);
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -597,6 +604,7 @@ function scalarLowered(
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
+        markHost(gate);
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -625,7 +633,10 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
   const out: unknown[] = [undefined];
   const hasMemory = () => mem.memory !== undefined;
   const failure = o.failure ?? hostFailure;
+  const gate = inst.gate;
   return function lowered(...flatArgs: unknown[]) {
+    // First: the arguments' lifting (byte charges, a limit's event) is host code too.
+    markHost(gate);
     if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
     cx.lenders = [];
     cx.admitted = 0;

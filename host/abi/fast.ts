@@ -29,16 +29,20 @@ import type { InstanceState } from './handles.js';
 import type { FuncType, ValType } from './types.js';
 
 /**
- * What a sandbox's fast path checks around a call (the kernel's sandbox implements it): the hot
- * part, a field and two methods of one class so that V8 inlines them into every fast-path
- * function.
+ * What a sandbox's fast path checks around a call (the kernel's sandbox implements it,
+ * host/kernel/deadline.ts). The common call only reads `busy`: it starts when the word is
+ * exactly `GATE_OPEN`, writes nothing, and is done when the word still is after the guest
+ * returned. Host code its guest reaches marks the word first (`markHost`, host/abi/handles.ts:
+ * the lowered imports and resource built-ins, the meter's imports in the kernel), which sends
+ * the call's end to `CallOwner.after`. Any other word sends the call the marked way
+ * (`rareCall`): `CallOwner.refuse` decides, `enter` marks the call, `leave` looks at it.
  */
 export interface CallGate {
-  /** At most `GATE_OPEN` when a call may start at once; otherwise `CallOwner.refuse` decides. */
+  /** `GATE_OPEN` when a call may start at once and writes nothing; at most that, the marked way may start it. */
   busy: number;
-  /** A call starts (`busy` was 0). */
+  /** A call starts the marked way (`busy` was at most `GATE_OPEN`, or `refuse` opened it). */
   enter(): void;
-  /** The call returned: true when it is done, false when `CallOwner.after` must look at it. */
+  /** The marked call returned: true when it is done, false when `CallOwner.after` must look at it. */
   leave(): boolean;
 }
 
@@ -138,6 +142,56 @@ const ARITY = -1;
 const ENTRY = -2;
 
 /**
+ * A call that did not find the gate's word exactly `GATE_OPEN` (the first after an invocation,
+ * a stale mark, a sandbox not ready, host code of a call in progress calling in again), made the
+ * marked way, step by step in the common call's order: the gate (`owner.refuse` throws or opens
+ * it), the entry mark, the arity, each argument, the may-enter flag (the common call leaves it to
+ * the gate: the flag is down only while a lowered import runs, which marked the word or found it
+ * marked), the call, `leave`.
+ */
+function rareCall(
+  x: ScalarExport,
+  gate: CallGate,
+  owner: CallOwner,
+  name: string,
+  rk: number,
+  n: number,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+): unknown {
+  const ft = x.type;
+  if (gate.busy > GATE_OPEN) owner.refuse();
+  gate.enter();
+  if (n !== ft.params.length) return slowStep(ft, ARITY, n, owner, name);
+  if (n > 0) a = checked(ft, 0, a, owner, name);
+  if (n > 1) b = checked(ft, 1, b, owner, name);
+  if (n > 2) c = checked(ft, 2, c, owner, name);
+  const { core, inst } = x;
+  if (inst.mayEnter !== true) return slowStep(ft, ENTRY, undefined, owner, name);
+  let value: unknown;
+  try {
+    const r = n === 0 ? core() : n === 1 ? core(a) : n === 2 ? core(a, b) : core(a, b, c);
+    value = finish(ft, rk, inst, x.slot, r);
+  } catch (error) {
+    return owner.fail(error, name);
+  }
+  if (!gate.leave()) owner.after(name);
+  return value;
+}
+
+/** Argument `k` as the common call's inline check takes it, or else as its lowerer does (`slowStep`). */
+function checked(ft: FuncType, k: number, v: unknown, owner: CallOwner, name: string): unknown {
+  const check = checkOf(ft, k);
+  if (typeof v === 'number') {
+    if (check[0] === FLOAT) return v;
+    const d = v - check[1];
+    if (check[0] === INT && d >>> 0 === d && d <= check[2]) return v;
+  }
+  return slowStep(ft, k, v, owner, name);
+}
+
+/**
  * The fast path's slow steps, shared by every fast-path function: argument `k` that the inline
  * check did not take (the generic lowerer's value, or its error settled by `owner.fail`, which
  * throws it), a wrong arity (`k` ARITY, `v` the count), a refused entry (`k` ENTRY). A function
@@ -197,6 +251,8 @@ export function scalarCall(
   const { core, inst, slot } = x;
   const rk = resultKind(ft.results[0]?.type);
   const slow = (k: number, v?: unknown) => slowStep(ft, k, v, owner, exportName);
+  const rare = (n: number, a?: unknown, b?: unknown, c?: unknown) =>
+    rareCall(x, gate, owner, exportName, rk, n, a, b, c);
   // `finish` through a constant of this function: a module's function is a mutable binding, which
   // TurboFan loads and checks at each call (0.35 ns a call, measured).
   const done = finish;
@@ -214,37 +270,37 @@ export function scalarCall(
   const k2 = c2[0];
   const o2 = c2[1];
   const s2 = c2[2];
-  // Each function: the gate, the arguments (an integer's range as one unsigned comparison), the
-  // may-enter flag (compared with `true`: `!inst.mayEnter` cost 1.3 ns a call once the flag had
-  // ever been written, i.e. after the guest's first import call), then only the call and its
-  // lifting in a `try`. The constants they compare with are literals (GATE_OPEN 1; INT 0,
-  // FLOAT 1; ARITY -1, ENTRY -2): TurboFan loads a module's constant at each use, with a hole
-  // check, a measurable share of a nanosecond-scale call. Keep each function under V8's inlining
-  // limit (460 bytes of bytecode; `scalar2` is 439, `node --print-bytecode
+  // Each function: the gate's word read (anything but `GATE_OPEN` goes the marked way, `rare`),
+  // the arguments (an integer's range as one unsigned comparison), then only the call and its
+  // lifting in a `try`, and the word read again. Nothing written and no may-enter flag read (host
+  // code the guest reaches marks the word instead, `markHost`): the two cost 0.19x of plain V8's
+  // call together (bench/results/perf-calls-2026-12-07-13.md). The constants they compare with
+  // are literals (GATE_OPEN 1; INT 0, FLOAT 1; ARITY -1): TurboFan loads a module's constant at
+  // each use, with a hole check, a measurable share of a nanosecond-scale call. Keep each
+  // function under V8's inlining limit (460 bytes of bytecode, `node --print-bytecode
   // --print-bytecode-filter=scalar2`): inlined into its caller, its context is a constant and the
   // core export's call is specialized; not inlined, it runs code shared by every sandbox (3.2x
   // plain instead of 1.8x, docs/abi.md "No code from data").
   switch (ft.params.length) {
     case 0:
       return function scalar0(this: unknown) {
-        if (gate.busy > 1) owner.refuse();
-        gate.enter();
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1) return rare(arguments.length);
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 0) return slow(-1, arguments.length);
-        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
           value = done(ft, rk, inst, slot, core());
         } catch (error) {
           return owner.fail(error, exportName);
         }
-        if (!gate.leave()) owner.after(exportName);
+        if (gate.busy !== 1) owner.after(exportName);
         return value;
       };
     case 1:
       return function scalar1(this: unknown, a: unknown) {
-        if (gate.busy > 1) owner.refuse();
-        gate.enter();
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1) return rare(arguments.length, a);
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 1) return slow(-1, arguments.length);
         if (k0 === 0) {
@@ -253,20 +309,19 @@ export function scalarCall(
             if (d >>> 0 !== d || d > s0) a = slow(0, a);
           } else a = slow(0, a);
         } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
-        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
           value = done(ft, rk, inst, slot, core(a));
         } catch (error) {
           return owner.fail(error, exportName);
         }
-        if (!gate.leave()) owner.after(exportName);
+        if (gate.busy !== 1) owner.after(exportName);
         return value;
       };
     case 2:
       return function scalar2(this: unknown, a: unknown, b: unknown) {
-        if (gate.busy > 1) owner.refuse();
-        gate.enter();
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1) return rare(arguments.length, a, b);
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 2) return slow(-1, arguments.length);
         if (k0 === 0) {
@@ -281,20 +336,19 @@ export function scalarCall(
             if (d >>> 0 !== d || d > s1) b = slow(1, b);
           } else b = slow(1, b);
         } else if (k1 !== 1 || typeof b !== 'number') b = slow(1, b);
-        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
           value = done(ft, rk, inst, slot, core(a, b));
         } catch (error) {
           return owner.fail(error, exportName);
         }
-        if (!gate.leave()) owner.after(exportName);
+        if (gate.busy !== 1) owner.after(exportName);
         return value;
       };
     default:
       return function scalar3(this: unknown, a: unknown, b: unknown, c: unknown) {
-        if (gate.busy > 1) owner.refuse();
-        gate.enter();
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1) return rare(arguments.length, a, b, c);
         // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
         if (arguments.length !== 3) return slow(-1, arguments.length);
         if (k0 === 0) {
@@ -315,14 +369,13 @@ export function scalarCall(
             if (d >>> 0 !== d || d > s2) c = slow(2, c);
           } else c = slow(2, c);
         } else if (k2 !== 1 || typeof c !== 'number') c = slow(2, c);
-        if (inst.mayEnter !== true) return slow(-2);
         let value: unknown;
         try {
           value = done(ft, rk, inst, slot, core(a, b, c));
         } catch (error) {
           return owner.fail(error, exportName);
         }
-        if (!gate.leave()) owner.after(exportName);
+        if (gate.busy !== 1) owner.after(exportName);
         return value;
       };
   }

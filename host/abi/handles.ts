@@ -124,7 +124,36 @@ const ENDED_COUNTER: HandleCounter = Object.freeze({ acquire: ended, release() {
 /** The resource host of an ended sandbox's instance state (see `InstanceState.end`). */
 const ENDED_HOST: ResourceHost = Object.freeze({ hostClass: () => undefined, hold: ended, release() {} });
 
-/** A component instance's state: its handle tables and its reentrance flags. */
+/**
+ * The word a sandbox's scalar fast path reads (the kernel's `CallDeadline.busy`, its `CallGate`,
+ * host/abi/fast.ts): exactly `GATE_OPEN` (1) when a call may start without writing anything.
+ * Such a call (the common one) writes no mark of its own, so host code that its guest reaches
+ * marks the word instead (`markHost`), before it does anything else.
+ */
+export interface HostMark {
+  busy: number;
+}
+
+/** `HostMark.busy`: host code ran inside the common fast-path call in progress (`markHost`). */
+export const HOST = 64;
+
+/** The mark of an instance outside a sandbox (the ABI's own tests): never open, never written. */
+export const NO_MARK: HostMark = Object.freeze({ busy: 0 });
+
+/**
+ * Host code starts inside a guest's call (a lowered import, a resource built-in, a meter hook):
+ * when the call is the fast path's common one (the word exactly open), mark it as in progress
+ * with host code run (`HOST`, kept until the call returns and the sandbox settles the word), so
+ * that whatever this code does to the sandbox (a call into it, a kill, a destructor, a reading
+ * of the clock) knows a call is in progress. One read and compare per host call, one write per
+ * fast-path call that reaches the host (docs/abi.md, "Host code inside a call").
+ */
+export function markHost(mark: HostMark): void {
+  // Literals (GATE_OPEN, GATE_OPEN | HOST): TurboFan loads a module's constant at each use.
+  if (mark.busy === 1) mark.busy = 65;
+}
+
+/** A component instance's state: its handle tables, its reentrance flags and its sandbox's mark. */
 export class InstanceState {
   /** False while the instance calls out (an import): it may not be entered again meanwhile. */
   mayEnter = true;
@@ -140,6 +169,8 @@ export class InstanceState {
     readonly id: number,
     public counter: HandleCounter,
     public host: ResourceHost,
+    /** What the instance's lowered imports and resource built-ins mark (`markHost`). */
+    readonly gate: HostMark = NO_MARK,
   ) {}
 
   /**

@@ -22,7 +22,10 @@ import {
   HANDLE_BUILTIN_BYTES,
   HANDLE_REP_BYTES,
   type HandleCounter,
+  type HostMark,
   InstanceState,
+  markHost,
+  NO_MARK,
 } from './handles.js';
 import { camelCase, className } from './js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
@@ -59,6 +62,12 @@ export interface ComponentLink {
    * ends the sandbox). Without one it runs directly (tests, direct use of the ABI).
    */
   readonly destructors?: DestructorRunner | undefined;
+  /**
+   * The sandbox's fast-path word (`HostMark`): every lowered import and resource built-in of this
+   * instance marks it before it runs (`markHost`). Without one nothing is marked (tests, direct
+   * use of the ABI, where no fast path reads it).
+   */
+  readonly gate?: HostMark | undefined;
 }
 
 /** How the host's drop of a guest resource runs its destructor (the kernel's sandbox). */
@@ -106,7 +115,9 @@ export class ComponentInstance implements ResourceHost {
     this.#shape = shape;
     const parts: unknown[] = new Array(shape.size);
     this.#parts = parts;
-    for (let i = 0; i < plan.componentInstances; i++) parts[i] = new InstanceState(i, link.handles, this);
+    const gate = link.gate ?? NO_MARK;
+    for (let i = 0; i < plan.componentInstances; i++)
+      parts[i] = new InstanceState(i, link.handles, this, gate);
     // One view per memory, one slot per distinct set of options (the same memory, realloc,
     // post-return and encoding: binding a shared slot twice binds it to the same things).
     // Options without a memory, realloc or post-return (a scalar import's) bind nothing: their
@@ -242,7 +253,10 @@ export class ComponentInstance implements ResourceHost {
       case 'resource.new': {
         const resource = t.resource;
         const budget = this.#bytes;
+        const gate = state.gate;
         return (rep: number) => {
+          // Marked first (`markHost`): the charge and the handle limit's refusal (its event) are host code.
+          markHost(gate);
           // As definitions.py: not from realloc or post-return (the host is mid-way through a value).
           if (!state.mayLeave) trap('the guest called resource.new while realloc or post-return ran');
           budget.charge(HANDLE_BUILTIN_BYTES);
@@ -252,7 +266,10 @@ export class ComponentInstance implements ResourceHost {
       case 'resource.rep': {
         const resource = t.resource;
         const budget = this.#bytes;
+        const gate = state.gate;
         return (handle: number) => {
+          // Marked first: the charge may end a slice of fuel (the deadline's reading, exhaustion).
+          markHost(gate);
           budget.charge(HANDLE_REP_BYTES);
           return state.table(resource).get(handle >>> 0).rep;
         };
@@ -260,7 +277,10 @@ export class ComponentInstance implements ResourceHost {
       case 'resource.drop': {
         const resource = t.resource;
         const budget = this.#bytes;
+        const gate = state.gate;
         return (handle: number) => {
+          // Marked first: a host resource's destructor is the embedder's code.
+          markHost(gate);
           if (!state.mayLeave) trap('the guest called resource.drop while realloc or post-return ran');
           budget.charge(HANDLE_BUILTIN_BYTES);
           const table = state.table(resource);

@@ -14,8 +14,20 @@
  * returned is done (`IN_CALL` alone; it leaves `RAN`, which the next invocation's fuel account
  * reads: the counter may have moved since the last invocation). Anything else sends the call to the sandbox's slow steps: the sandbox
  * not ready (`NOT_READY`, kept by the sandbox), the guest out of fuel (`OUT_OF_FUEL`, from the
- * meter), the clock read in the call (`CLOCKED`) or the deadline passed (`EXPIRED`). A fast-path
- * call thus writes one word on the way in and reads and writes it on the way out.
+ * meter), the clock read in the call (`CLOCKED`), the deadline passed (`EXPIRED`), or host code
+ * run inside the call (`HOST`).
+ *
+ * The scalar fast path's common call (host/abi/fast.ts) writes nothing: it starts only when the
+ * word is exactly `RAN` and looks again when the guest returns. Instead, host code that its
+ * guest reaches marks the word first (`markHost`, host/abi/handles.ts: the lowered imports and
+ * resource built-ins, host/abi/calls.ts and instance.ts; the meter's imports, `onHostEntry`,
+ * host/kernel/metering.ts): the word exactly `RAN` then becomes `RAN | HOST`, kept until the
+ * call returns and the sandbox settles it. Whatever that code does to the sandbox (a call into
+ * it, a kill, a destructor, a reading of the clock) thus knows a call is in progress
+ * (`IN_CALL | HOST`, `inFastCall`), as `IN_CALL` tells it for the marked way. Only the common
+ * call runs guest code with the word exactly `RAN` (an invocation, the start function and the
+ * marked way all run it with `NOT_READY`, 0 or `IN_CALL`), so no other code is marked. Writing
+ * the word around each call cost 0.1-0.2x of plain V8's call (bench/results/perf-calls-2026-12-07-13.md).
  *
  * The clock is real time; in deterministic mode it is the sandbox's virtual time (1 ns per
  * unit of fuel, plus the embedder's `advanceClock` steps), so that a replay times out exactly
@@ -23,6 +35,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type CallGate, GATE_OPEN } from '../abi/fast.js';
+import { HOST } from '../abi/handles.js';
 import { KeelError } from './errors.js';
 
 /**
@@ -41,6 +54,9 @@ const CLOCKED = 16;
 /** `CallDeadline.busy`: the deadline passed (`expired`). */
 const EXPIRED = 32;
 
+/** `CallDeadline.busy`: a fast-path call is in progress, marked by itself or by host code it reached. */
+export const CALL_IN_PROGRESS = IN_CALL | HOST;
+
 /** What a deadline reads the time from, in milliseconds (`performance` by default). */
 export interface DeadlineClock {
   now(): number;
@@ -56,7 +72,7 @@ export class CallDeadline implements CallGate {
   #start = 0;
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
-  /** The fast path's word (see above): 0, or `RAN` | `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED`. */
+  /** The fast path's word (see above): 0, or `RAN` | `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED` | `HOST`. */
   busy = 0;
 
   constructor(ms: number, clock: DeadlineClock = performance) {
@@ -87,7 +103,7 @@ export class CallDeadline implements CallGate {
     this.busy &= ~EXPIRED;
   }
 
-  /** A fast-path call starts (`busy` was 0 or `RAN`): its clock starts at its first reading. */
+  /** A fast-path call starts the marked way (`busy` was 0 or `RAN`): its clock starts at its first reading. */
   enter(): void {
     // Literals in the two hot methods (IN_CALL, RAN): TurboFan loads a module's constant at each
     // use (a hole check with it), a measurable share of a nanosecond-scale call.
@@ -103,9 +119,17 @@ export class CallDeadline implements CallGate {
     return false;
   }
 
-  /** The fast-path call ended some other way (`CallOwner.after`, `fail`): only `NOT_READY` stays, with `RAN`. */
+  /**
+   * The fast-path call ended some other way (`CallOwner.after`, `fail`): only `NOT_READY` stays,
+   * with `RAN` (the host's mark `HOST` goes: it belonged to this call).
+   */
   settle(): void {
     this.busy = (this.busy & NOT_READY) | RAN;
+  }
+
+  /** A fast-path call is in progress: one that marked the word (`IN_CALL`), or the common one whose guest reached host code (`HOST`). */
+  inFastCall(): boolean {
+    return (this.busy & CALL_IN_PROGRESS) !== 0;
   }
 
   /** Whether a fast-path call ran since the last time this was asked (an invocation's start). */
@@ -123,11 +147,14 @@ export class CallDeadline implements CallGate {
 
   /** Milliseconds left to the call in progress (never below zero). */
   left(now: number = this.#clock.now()): number {
-    if ((this.busy & (IN_CALL | CLOCKED)) === IN_CALL) {
-      // The first reading in a fast-path call.
-      this.busy |= CLOCKED;
-      this.#start = now;
-    } else if ((this.busy & IN_CALL) === 0 && this.#timed !== this.#calls) {
+    const busy = this.busy;
+    if ((busy & CALL_IN_PROGRESS) !== 0) {
+      if ((busy & CLOCKED) === 0) {
+        // The first reading in a fast-path call.
+        this.busy = busy | CLOCKED;
+        this.#start = now;
+      }
+    } else if (this.#timed !== this.#calls) {
       this.#timed = this.#calls;
       this.#start = now;
     }

@@ -127,6 +127,7 @@ export function instantiateInline(
     handles: sandbox.handles,
     untyped,
     destructors: sandbox,
+    gate: sandbox.parts.deadline,
   });
   sandbox.attachComponent(component);
 }

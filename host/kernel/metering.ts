@@ -4,6 +4,7 @@
  * sandbox's core instances under the reserved `keel` import namespace, with the events it
  * reports (`memory:limit`, `table:limit`).
  */
+import { type HostMark, markHost } from '../abi/handles.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
@@ -291,6 +292,8 @@ export interface LimitEvents extends Omit<SandboxMeterEvents, 'onSlice' | 'onExh
 
 /** What the meter needs of its sandbox, once it exists. */
 export interface MeteredSandbox {
+  /** Its fast path's word, which the guest's calls of the meter's imports mark (`markHost`). */
+  readonly deadline: HostMark;
   emit(event: Omit<EventInput, 'sandbox'>): void;
   checkDeadline(): void;
   /** Its guest ran out of fuel (its fast path reads this instead of the meter after each call). */
@@ -344,6 +347,16 @@ export class SandboxLimitEvents implements LimitEvents, SandboxMeterEvents {
 
   onExhausted(): void {
     this.sandbox?.outOfFuel();
+  }
+
+  /**
+   * The guest called a meter import: its fast-path call, if the common one, has reached host
+   * code (`markHost`), before the slice's reading of the deadline, an exhaustion or a limit's
+   * event (an observer may call the sandbox; a guest may catch the fuel error and call the host).
+   */
+  onHostEntry(): void {
+    const target = this.sandbox;
+    if (target) markHost(target.deadline);
   }
 }
 

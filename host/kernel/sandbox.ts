@@ -20,7 +20,7 @@ import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import type { SchedPort } from '../sched/port.js';
-import { CallDeadline, IN_CALL, NOT_READY, OUT_OF_FUEL } from './deadline.js';
+import { CALL_IN_PROGRESS, CallDeadline, NOT_READY, OUT_OF_FUEL } from './deadline.js';
 import { KeelError } from './errors.js';
 import { type IdSource, requestId } from './ids.js';
 import type { Limits } from './limits.js';
@@ -949,9 +949,9 @@ export class Sandbox {
     if (!gate.leave() || this.#parts.meter?.exhausted()) owner.after(name);
   }
 
-  /** A fast-path call is running. */
+  /** A fast-path call is running: marked by itself, or the common one by host code it reached (`CallDeadline.inFastCall`). */
   get #inFastCall(): boolean {
-    return (this.#parts.deadline.busy & IN_CALL) !== 0;
+    return (this.#parts.deadline.busy & CALL_IN_PROGRESS) !== 0;
   }
 
   /** The state, mirrored in the fast path's gate. */
@@ -1032,7 +1032,7 @@ export class Sandbox {
 
   #checkRunnable(): void {
     // The gate's word read here, not through `#inFastCall`: V8 calls a private getter at each read.
-    if (this.#state === 'ready' && (this.#parts.deadline.busy & IN_CALL) === 0) return;
+    if (this.#state === 'ready' && (this.#parts.deadline.busy & CALL_IN_PROGRESS) === 0) return;
     this.#refuseRun();
   }
 

@@ -93,6 +93,12 @@ export interface MeterEvents {
    * kernel's fast path) is told this way. An observer: what it throws is ignored.
    */
   onExhausted?(): void;
+  /**
+   * The guest called one of the meter's imports (the end of a slice, a grow): called first,
+   * before anything else the import does (the kernel marks its sandbox's fast-path call as
+   * having reached host code, `markHost`). Never called for the host's own charges.
+   */
+  onHostEntry?(): void;
 }
 
 export interface MeterRuntime {
@@ -288,9 +294,18 @@ class Meter implements MeterRuntime {
     const slot = planned >= 0 ? planned : this.#pages.push(0) - 1;
     const keel = new KeelImports(
       this,
-      () => this.#fuelSlice(),
-      (current: number, delta: number) => this.#memoryGrow(slot, current, delta),
-      (current: number, delta: number) => this.#tableGrow(current, delta),
+      () => {
+        this.#events.onHostEntry?.();
+        this.#fuelSlice();
+      },
+      (current: number, delta: number) => {
+        this.#events.onHostEntry?.();
+        return this.#memoryGrow(slot, current, delta);
+      },
+      (current: number, delta: number) => {
+        this.#events.onHostEntry?.();
+        return this.#tableGrow(current, delta);
+      },
     ) satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
     return { keel: keel as unknown as Record<string, WebAssembly.Global | Function> };
   }

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type CallGate, type CallOwner, type ScalarExport, scalarCall } from '../../host/abi/fast.js';
+import { markHost } from '../../host/abi/handles.js';
 import type { FuncType, ValType } from '../../host/abi/types.js';
 
 const t = (kind: string) => ({ kind }) as ValType;
@@ -47,7 +48,7 @@ function harness(
     },
   };
   const x = { type: fnType(params, result), core, inst, slot: { postReturn } } as unknown as ScalarExport;
-  return { f: scalarCall(x, gate, owner, 'pkg:ns/iface#f'), inst, seen };
+  return { f: scalarCall(x, gate, owner, 'pkg:ns/iface#f'), inst, gate, seen };
 }
 
 describe("the fast path's scalar function", () => {
@@ -86,17 +87,55 @@ describe("the fast path's scalar function", () => {
       calls++;
       return a;
     });
+    // Calling out as a lowered import does (host/abi/calls.ts): the gate's word marked first
+    // (`markHost`), then the flag down; the mark sends the call the marked way, which reads the flag.
+    const callOut = (out: boolean) => {
+      if (out) markHost(h.gate);
+      h.inst.mayEnter = !out;
+    };
     // Warm up with the flag as it is before the guest's first import call, then write it (V8 no
-    // longer treats it as a constant: the case the comparison with `true` is written for).
+    // longer treats it as a constant).
     for (let i = 0; i < 1000; i++) h.f(i);
-    h.inst.mayEnter = false;
+    callOut(true);
     expect(() => h.f(1)).toThrow(/a component instance was entered while it called out/);
     expect(calls).toBe(1000);
-    h.inst.mayEnter = true;
+    callOut(false);
     expect(h.f(5)).toBe(5);
-    h.inst.mayEnter = false;
+    callOut(true);
     for (let i = 0; i < 100; i++) expect(() => h.f(i)).toThrow(/entered while it called out/);
     expect(calls).toBe(1001);
+  });
+
+  it('writes nothing while the gate word is exactly open, and takes the marked way otherwise', () => {
+    const h = harness(['u32', 'u32'], 'u32', (a, b) => a + b);
+    const gate = h.gate;
+    let entered = 0;
+    let writes = 0;
+    let word = 0;
+    // The word as an accessor: every write counted.
+    Object.defineProperty(gate, 'busy', {
+      get: () => word,
+      set: (v: number) => {
+        writes++;
+        word = v;
+      },
+    });
+    const enter = gate.enter;
+    gate.enter = function (this: CallGate) {
+      entered++;
+      enter.call(this);
+    };
+    expect(h.f(1, 2)).toBe(3); // word 0: the marked way (enter, leave), which leaves it open
+    expect(entered).toBe(1);
+    expect(word).toBe(1);
+    writes = 0;
+    for (let i = 0; i < 100; i++) expect(h.f(i, 1)).toBe(i + 1);
+    expect(entered).toBe(1);
+    expect(writes).toBe(0);
+    markHost(gate); // host code of a call in progress ran: the next call takes the marked way
+    expect(word).toBe(65);
+    expect(h.f(2, 2)).toBe(4);
+    expect(entered).toBe(2);
   });
 
   it('runs post-return after lifting, with the may-leave flag down', () => {
