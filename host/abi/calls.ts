@@ -567,14 +567,17 @@ function scalarLowered(
   const l0 = lift[0] ?? noValue;
   const l1 = lift[1] ?? noValue;
   const lower = ft.results.length === 1 ? scalarLowerer(ft.results[0]!.type) : noValue;
-  // Each marks its sandbox first (`markHost`: a read and a compare, a write only at the first
-  // host call of a fast-path call), then writes the may-enter flag around the host function as
-  // before: the fast path's common call reads neither (host/abi/fast.ts).
+  // Each marks its sandbox first (`markHost`'s test written out: TurboFan's code for a call of an
+  // imported function loads its binding and compares it twice, `--print-opt-code` of `lowered1`),
+  // then writes the may-enter flag around the host function as before: the fast path's common
+  // call reads neither (host/abi/fast.ts). `lowerResult` through a constant of this function, for
+  // the same reason (a module's function is a mutable binding, loaded and compared at each call).
   const gate = inst.gate;
+  const lowered = lowerResult;
   switch (ft.params.length) {
     case 0:
       return function lowered0() {
-        markHost(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -585,11 +588,11 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
       };
     case 1:
       return function lowered1(a: unknown) {
-        markHost(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -600,11 +603,11 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
-        markHost(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveError();
         inst.mayEnter = false;
         let r: unknown;
@@ -615,7 +618,7 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
       };
   }
 }
