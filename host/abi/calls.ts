@@ -570,10 +570,10 @@ function scalarLowered(
   // Each marks its sandbox first (`markHost`'s test written out: TurboFan's code for a call of an
   // imported function loads its binding and compares it twice, `--print-opt-code` of `lowered1`),
   // then writes the may-enter flag around the host function as before: the fast path's common
-  // call reads neither (host/abi/fast.ts). `lowerResult` through a constant of this function, for
-  // the same reason (a module's function is a mutable binding, loaded and compared at each call).
+  // call reads neither (host/abi/fast.ts). `lowerResult` stays a module function: through a
+  // constant of this function (as fast.ts's `done`) the guest-to-host row read 0.1x more with two
+  // sandboxes alive (bench/results/perf-calls-2026-12-07-14.md).
   const gate = inst.gate;
-  const lowered = lowerResult;
   switch (ft.params.length) {
     case 0:
       return function lowered0() {
@@ -588,7 +588,7 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
       };
     case 1:
       return function lowered1(a: unknown) {
@@ -603,7 +603,7 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
@@ -618,7 +618,7 @@ function scalarLowered(
           throw failure(error, name);
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowered(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
       };
   }
 }
