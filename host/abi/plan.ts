@@ -227,7 +227,9 @@ class Frame {
   readonly instances: InstanceValue[] = [];
   readonly components: ComponentValue[] = [];
   readonly exports = new Map<string, Value>();
+  /** Import and export names in lower case: each is strongly unique, distinct ignoring case (Binary.md). */
   readonly importNames = new Set<string>();
+  readonly exportNames = new Set<string>();
   /** The types this component has imported or exported by name (external visibility). */
   readonly visibility = new Visibility();
 
@@ -688,8 +690,11 @@ class Planner {
     if (ast.kind === 'exports') {
       const exports = new Map<string, Value>();
       const tokens = new Map<string, object>();
+      const names = new Set<string>();
       for (const e of ast.exports) {
-        if (exports.has(e.name)) this.fail(`instance exports ${JSON.stringify(e.name)} twice`);
+        const key = e.name.toLowerCase();
+        if (names.has(key)) this.fail(`instance exports ${JSON.stringify(e.name)} twice (ignoring case)`);
+        names.add(key);
         const value = this.value(frame, e.sort, e.index);
         // A type in a bag keeps the identity of the index it names (wasmparser's inline exports).
         if (value.sort === 'type') tokens.set(e.name, frame.visibility.tokenOf(e.index) ?? value.type);
@@ -936,8 +941,10 @@ class Planner {
   }
 
   import(frame: Frame, name: string, desc: ExternDescAst): void {
-    if (frame.importNames.has(name)) this.fail(`import ${JSON.stringify(name)} declared twice`);
-    frame.importNames.add(name);
+    const key = name.toLowerCase();
+    if (frame.importNames.has(key))
+      this.fail(`import ${JSON.stringify(name)} declared twice (ignoring case)`);
+    frame.importNames.add(key);
     const declared = frame.scope.externType(desc, name);
     if (frame.args) {
       // A nested component: the import is what its instantiation was given.
@@ -1158,7 +1165,10 @@ class Planner {
     target: { sort: Sort; index: number },
     desc: ExternDescAst | undefined,
   ): void {
-    if (frame.exports.has(name)) this.fail(`export ${JSON.stringify(name)} declared twice`);
+    const key = name.toLowerCase();
+    if (frame.exportNames.has(key))
+      this.fail(`export ${JSON.stringify(name)} declared twice (ignoring case)`);
+    frame.exportNames.add(key);
     let value = this.named(this.value(frame, target.sort, target.index), name);
     if (desc) {
       const ascribed = frame.scope.externType(desc, name);

@@ -311,6 +311,9 @@ export class TypeScope {
     const inner = new TypeScope(this, this.fail);
     const imports = new Map<string, ExternType>();
     const exports = new Map<string, ExternType>();
+    /** Import and export names in lower case: strongly unique, distinct ignoring case (Binary.md). */
+    const importKeys = new Set<string>();
+    const exportKeys = new Set<string>();
     /** The declaration's instance index space: instances imported, exported or aliased in it. */
     const instances: InstanceType[] = [];
     for (const decl of decls) {
@@ -338,7 +341,11 @@ export class TypeScope {
         case 'import':
         case 'export': {
           const into = decl.kind === 'import' ? imports : exports;
-          if (into.has(decl.name)) this.fail(`${decl.kind} ${JSON.stringify(decl.name)} declared twice`);
+          const keys = decl.kind === 'import' ? importKeys : exportKeys;
+          const key = decl.name.toLowerCase();
+          if (keys.has(key))
+            this.fail(`${decl.kind} ${JSON.stringify(decl.name)} declared twice (ignoring case)`);
+          keys.add(key);
           let extern = inner.externType(decl.desc, decl.name);
           if (extern.sort === 'type') {
             extern = { sort: 'type', type: namedType(extern.type, decl.name) };
