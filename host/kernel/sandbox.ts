@@ -786,7 +786,11 @@ export class Sandbox {
     // One load of the parts for the deadline, events and clock below (the sandbox keeps no copies).
     const parts = this.#parts;
     const deadline = parts.deadline;
-    this.#fuel.start(this.id, exportName, options.fuel, deadline.ran());
+    const fuel = options.fuel;
+    // A number, never coerced: '100' was read as 100 and 1n threw a TypeError (no code); an
+    // unmetered sandbox, which reads no budget, refuses the same values.
+    if (fuel !== undefined && (typeof fuel !== 'number' || !(fuel >= 0))) badFuel(fuel);
+    this.#fuel.start(this.id, exportName, fuel, deadline.ran());
     const request = this.#ids.nextRequest();
     // Untimed unless the caller asked (`timing: true`) or something observes `invoke:end` (its
     // event carries the duration; an event log does): an untimed call reads no clock (a reading
@@ -1204,6 +1208,13 @@ function callWith(fn: (...args: unknown[]) => unknown, args: readonly unknown[])
 }
 
 /** `InvokeOptions.timing` other than a boolean (`1` would otherwise be an untimed call). */
+function badFuel(fuel: unknown): never {
+  throw new KeelError(
+    'invalid-argument',
+    `InvokeOptions.fuel must be a non-negative number, got ${typeof fuel === 'number' ? fuel : typeof fuel}`,
+  );
+}
+
 function badTiming(timing: unknown): never {
   throw new KeelError('invalid-argument', `InvokeOptions.timing must be a boolean, got ${typeof timing}`);
 }
