@@ -13,7 +13,13 @@
  */
 import { badValue, type Cx, trap, within } from './context.js';
 import { GuestResource, type HandleEntry, HELD_RESOURCE_BYTES } from './handles.js';
-import { BACKING_STORE_LIFT_BYTES, heapBytesOf, liftBytesOf, ON_HEAP_TYPED_BYTES } from './heap.js';
+import {
+  BACKING_STORE_LIFT_BYTES,
+  heapBytesOf,
+  largeListBytes,
+  liftBytesOf,
+  ON_HEAP_TYPED_BYTES,
+} from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
 import { describe, liftString, lowerString } from './strings.js';
@@ -545,7 +551,7 @@ class ListCodec extends Base implements Codec {
     // bytes (an array per element of list<tuple<bool>>), and a list of zero-size elements is
     // still an element each. Checked before anything is allocated.
     cx.admit(len * this.#admitted);
-    if (len !== 0) cx.budget.charge(len * this.#lifted);
+    if (len !== 0) cx.budget.charge(len * this.#lifted + largeListBytes(len));
     const out = new Array(len);
     for (let k = 0; k < len; k++) out[k] = e.load(cx, ptr + k * e.size);
     return out;

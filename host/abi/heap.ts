@@ -130,6 +130,25 @@ export const FLAG_LIFT_BYTES = 512;
 export const FIELD_LIFT_BYTES = 1024;
 
 /**
+ * The longest list lifted into an array whose backing store V8 keeps on a regular page of its
+ * heap: past 16,382 elements (128 KiB of 8-byte slots) it goes to the large-object space.
+ */
+export const LARGE_LIST_VALUES = 16_000;
+/**
+ * Each value of a list longer than `LARGE_LIST_VALUES` lifted into an array, beyond its own
+ * price: V8 allocates the array's backing store in its large-object space (pages of its own,
+ * given back only by a full collection), 25-35 ns an element against 2-5 ns on a regular page.
+ * Priced as a short list's values, a `list<bool>` of 17,000 to 128,000 values handed to a
+ * provider cost the host 15-57x compute per unit of fuel (load 24-31;
+ * hostile/abi/large-lists-lift-underpriced). Charged, not admitted.
+ */
+export const LARGE_LIST_LIFT_BYTES = 2048;
+/** What a list of `len` values lifted into an array costs beyond its values' own prices. */
+export function largeListBytes(len: number): number {
+  return len > LARGE_LIST_VALUES ? len * LARGE_LIST_LIFT_BYTES : 0;
+}
+
+/**
  * The longest typed array V8 keeps on its own heap (`v8_typed_array_max_size_in_heap`); a longer
  * one gets a backing store of its own outside it.
  */

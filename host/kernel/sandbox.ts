@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { ByteBudget } from '../abi/context.js';
 import { type CallOwner, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitError } from '../abi/handles.js';
+import { LARGE_LIST_LIFT_BYTES } from '../abi/heap.js';
 import type { ComponentInstance } from '../abi/instance.js';
 import { DEFAULT_HOST_COSTS, type InvocationInput, type SandboxContext } from '../caps/provider.js';
 import type { EventBus } from '../events/bus.js';
@@ -854,12 +855,13 @@ export class Sandbox {
   /**
    * The JSON rendering of a result is priced and bounded before it is made (a lifted list of
    * bytes becomes an array of one number a byte): charged at its heap bytes and
-   * `VALUE_RENDER_BYTES` a value, `WIDE_RENDER_BYTES` more a 64-bit integer (`fuel-exhausted` past the call's fuel), and a rendering that
+   * `VALUE_RENDER_BYTES` a value, `WIDE_RENDER_BYTES` more a 64-bit integer, `LARGE_LIST_LIFT_BYTES`
+   * more an element of an array past `LARGE_LIST_VALUES` (`fuel-exhausted` past the call's fuel), and a rendering that
    * would take more than the call's byte cap (`limits.memoryBytes`, as the lift's) is a `trap`.
    */
   #admitRendering(value: object): void {
     const cap = this.#parts.maxCallBytes;
-    const { heap, values, wides } = renderCost(value, cap);
+    const { heap, values, wides, larges } = renderCost(value, cap);
     if (heap > cap) {
       throw new KeelError(
         'trap',
@@ -867,7 +869,9 @@ export class Sandbox {
         { bytes: heap, limit: cap },
       );
     }
-    this.#parts.charge(heap + values * VALUE_RENDER_BYTES + wides * WIDE_RENDER_BYTES);
+    this.#parts.charge(
+      heap + values * VALUE_RENDER_BYTES + wides * WIDE_RENDER_BYTES + larges * LARGE_LIST_LIFT_BYTES,
+    );
   }
 
   #failCall(call: CallInProgress, error: unknown): InvokeOutcome {

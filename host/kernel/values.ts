@@ -2,6 +2,8 @@
  * Values across the API boundary: JSON-compatible in and out, converted to what the engine
  * wants (BigInt for 64-bit integers) and back (numbers when exact, strings otherwise).
  */
+
+import { LARGE_LIST_VALUES } from '../abi/heap.js';
 import { MAX_VALUE_DEPTH } from '../abi/types.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { KeelError } from './errors.js';
@@ -77,16 +79,21 @@ export const WIDE_RENDER_BYTES = 1024;
  * and bounded before any of it is rendered.
  */
 export function renderCost(value: unknown, cap: number): RenderCost {
-  const cost = { heap: 0, values: 0, wides: 0 };
+  const cost = { heap: 0, values: 0, wides: 0, larges: 0 };
   measureRender(value, cap, cost, 0);
   return cost;
 }
 
-/** `heap` bytes of the rendered copy, `values` rendered, of them `wides` 64-bit integers. */
+/**
+ * `heap` bytes of the rendered copy, `values` rendered, of them `wides` 64-bit integers and
+ * `larges` elements of arrays longer than `LARGE_LIST_VALUES` (their backing stores in V8's
+ * large-object space, as a lifted list's: `LARGE_LIST_LIFT_BYTES`).
+ */
 export interface RenderCost {
   heap: number;
   values: number;
   wides: number;
+  larges: number;
 }
 
 function measureRender(value: unknown, cap: number, cost: RenderCost, depth: number): void {
@@ -103,11 +110,13 @@ function measureRender(value: unknown, cap: number, cost: RenderCost, depth: num
     const wide = value instanceof BigInt64Array || value instanceof BigUint64Array;
     cost.values += n;
     if (wide) cost.wides += n;
+    if (n > LARGE_LIST_VALUES) cost.larges += n;
     cost.heap += RENDER_ARRAY + n * (wide ? RENDER_SLOT + RENDER_WIDE : RENDER_SLOT);
     return;
   }
   if (Array.isArray(value)) {
     cost.heap += RENDER_ARRAY;
+    if (value.length > LARGE_LIST_VALUES) cost.larges += value.length;
     for (let k = 0; k < value.length && cost.heap <= cap; k++) measureRender(value[k], cap, cost, depth + 1);
     return;
   }
