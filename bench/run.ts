@@ -1,5 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only wasm,js] [-- --no-write] [-- --render]`: the whole suite, one run.
+ * `--subjects keel,keel-invoke` and `--measures wasm.call.add` keep some of the wasm group's
+ * subjects (plain V8, the reference, always) and measures (ids, or a prefix before a dot), to
+ * look at one row in the conditions of the full run; such a run writes nothing but its table.
  *
  * Writes bench/results/bench-<date>[-quick].{json,md,svg} and bench/results/latest.{json,md,svg};
  * a full run (not --quick, not --only) also appends one line to bench/results/history.jsonl.
@@ -24,6 +27,9 @@ import { runWasmGroup } from './wasm.js';
 export interface RunContext {
   quick: boolean;
   log: (line: string) => void;
+  /** The wasm group's subjects (by id) and measures (by id or prefix) to run; all when absent. */
+  subjects?: readonly string[] | undefined;
+  measures?: readonly string[] | undefined;
 }
 
 /** The groups, in report order. */
@@ -93,12 +99,25 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
       render: { type: 'boolean' },
+      subjects: { type: 'string' },
+      measures: { type: 'string' },
     },
   });
   if (values.render) return render();
   const quick = values.quick === true;
   const only = values.only?.split(',').map((s) => s.trim());
-  const args = [quick ? '--quick' : '', only ? `--only ${only.join(',')}` : ''].filter(Boolean);
+  const subjects = values.subjects?.split(',').map((s) => s.trim());
+  const measures = values.measures?.split(',').map((s) => s.trim());
+  // A filtered run is a look at some rows, not a report: it must not stand in for one.
+  const filtered = subjects !== undefined || measures !== undefined;
+  if (filtered && (only?.join() !== 'wasm' || !values['no-write']))
+    throw new Error('--subjects and --measures filter the wasm group: give --only wasm --no-write too');
+  const args = [
+    quick ? '--quick' : '',
+    only ? `--only ${only.join(',')}` : '',
+    subjects ? `--subjects ${subjects.join(',')}` : '',
+    measures ? `--measures ${measures.join(',')}` : '',
+  ].filter(Boolean);
   const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = performance.now();
@@ -107,7 +126,7 @@ async function main(): Promise<void> {
   for (const g of GROUPS) {
     if (only && !only.includes(g.id)) continue;
     log(`${g.id}${quick ? ' (quick)' : ''}`);
-    groups.push(await g.run({ quick, log }));
+    groups.push(await g.run({ quick, log, subjects, measures }));
   }
   const m = machine();
   const report: Report = {

@@ -33,6 +33,20 @@ import {
 export interface GroupOptions {
   quick: boolean;
   log: (line: string) => void;
+  /** Subjects to run by id (plain V8, the reference, always); all when absent. */
+  subjects?: readonly string[] | undefined;
+  /** Measures to run, by id or a prefix of ids before a dot (`wasm.call`); all when absent. */
+  measures?: readonly string[] | undefined;
+}
+
+/** Whether `--measures` keeps measure `id`: named, or under a prefix named (`wasm.call` keeps `wasm.call.add`). */
+export function keepsMeasure(filter: readonly string[] | undefined, id: string): boolean {
+  return !filter || filter.some((f) => id === f || id.startsWith(`${f}.`));
+}
+
+/** Whether `--subjects` keeps subject `id` (plain V8, every ratio's reference, always). */
+export function keepsSubject(filter: readonly string[] | undefined, id: string): boolean {
+  return !filter || id === 'plain' || filter.includes(id);
 }
 
 /** Guest-to-host calls per guest call in the host-call measure. */
@@ -61,7 +75,15 @@ export function spawnOptions(quick: boolean): CompareOptions {
   };
 }
 
-export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group> {
+export async function runWasmGroup({
+  quick,
+  log,
+  subjects: subjectFilter,
+  measures: measureFilter,
+}: GroupOptions): Promise<Group> {
+  const keeps = (id: string) => keepsMeasure(measureFilter, id);
+  const kept = <T extends { subject: string }>(variants: T[]): T[] =>
+    variants.filter((v) => keepsSubject(subjectFilter, v.subject));
   const calls: CompareOptions = {
     samples: quick ? 7 : 21,
     sampleMs: quick ? 4 : 15,
@@ -83,7 +105,15 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     const lean = await jcoSubject(component, 'jco-1.12.0');
     const current = await jcoSubject(component, 'jco-transpile-0.3.9');
     const extism = await extismSubject();
-    const subjects: WasmSubject[] = [plain, ...keels, keelInvoke, keelInvokeTimed, lean, current, extism];
+    const subjects: WasmSubject[] = [
+      plain,
+      ...keels,
+      keelInvoke,
+      keelInvokeTimed,
+      lean,
+      current,
+      extism,
+    ].filter((s) => keepsSubject(subjectFilter, s.id));
     for (const s of subjects) await checkSubject(s);
 
     const measures: MeasureResult[] = [];
@@ -99,6 +129,7 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
       note?: string,
       prelude?: string,
     ) => {
+      if (!keeps(id)) return;
       log(`  ${title}`);
       // Every subject, Keel's unmetered variant included: its calls no longer slow the metered
       // one's (the timing loops share no feedback, and the fast path's function is inlined into
@@ -156,129 +187,135 @@ export async function runWasmGroup({ quick, log }: GroupOptions): Promise<Group>
     for (const x of instances.values()) await x.close();
 
     // Instantiation: a new sandbox (instance, plugin) each time, closed right away.
-    log('  spawn');
-    const spawnVariants: Variant[] = subjects
-      .filter((s) => !s.id.startsWith('keel-invoke'))
-      .map((s) =>
-        s.async || s.id.startsWith('keel')
-          ? {
-              subject: s.id,
-              async: true,
-              op: async () => {
-                const x = await s.spawn();
-                await x.close();
-              },
-            }
-          : { subject: s.id, op: () => (s.spawn() as { close(): void }).close() },
-      );
-    const spawn = await compare(spawnVariants, spawnOptions(quick));
-    measures.push({
-      id: 'wasm.spawn',
-      title: 'spawn: a new instance of the loaded module (and its teardown)',
-      unit: 'ns',
-      lower_is_better: true,
-      reference: 'plain',
-      rows: spawn.map((t) => timingRow(t)),
-      note: `plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: ${SPAWN_BATCH} spawns, the same count for every subject, then a full collection, less an empty collection (bench/README.md, Method)`,
-    });
+    if (keeps('wasm.spawn')) {
+      log('  spawn');
+      const spawnVariants: Variant[] = subjects
+        .filter((s) => !s.id.startsWith('keel-invoke'))
+        .map((s) =>
+          s.async || s.id.startsWith('keel')
+            ? {
+                subject: s.id,
+                async: true,
+                op: async () => {
+                  const x = await s.spawn();
+                  await x.close();
+                },
+              }
+            : { subject: s.id, op: () => (s.spawn() as { close(): void }).close() },
+        );
+      const spawn = await compare(spawnVariants, spawnOptions(quick));
+      measures.push({
+        id: 'wasm.spawn',
+        title: 'spawn: a new instance of the loaded module (and its teardown)',
+        unit: 'ns',
+        lower_is_better: true,
+        reference: 'plain',
+        rows: spawn.map((t) => timingRow(t)),
+        note: `plain: new WebAssembly.Instance; Keel: kernel.spawn (grants checked, imports linked, instantiated) + terminate; jco: instantiate(); Extism: createPlugin from a compiled module + close. Each sample pays for its own garbage: ${SPAWN_BATCH} spawns, the same count for every subject, then a full collection, less an empty collection (bench/README.md, Method)`,
+      });
+    }
 
     // Loads. Cold: nothing cached anywhere, V8's in-process cache included: each sample starts
     // from bytes of its own (its core modules carry a custom section with a sample number).
-    log('  load (cold)');
-    const extismBytes = readFileSync(EXTISM_PLUGIN);
-    const { default: createPlugin } = await import('@extism/extism');
-    let cold = 0;
-    const freshComponent = () => mapCoreModules(component, (core) => withNonce(core, cold++)).component;
-    const keelCold = (variant: (typeof KEEL_VARIANTS)[number]): Variant => ({
-      subject: variant.id,
-      async: true,
-      op: () => loadInFreshKernel(freshComponent(), variant.options, join(cacheRoot, `cold-${cold++}`)),
-    });
-    const coldOptions: CompareOptions = {
-      samples: quick ? 3 : 9,
-      batch: 1,
-      warmupOps: 1,
-      warmupMs: 0,
-      timer: 'wall',
-      reference: 'plain',
-    };
-    const coldLoad = await compare(
-      [
-        {
-          subject: 'plain',
-          async: true,
-          op: () => WebAssembly.compile(withNonce(coreBytes, cold++) as Uint8Array<ArrayBuffer>),
-        },
-        ...KEEL_VARIANTS.map(keelCold),
-        {
-          subject: 'jco-1.12',
-          async: true,
-          op: () => jcoLoad(freshComponent(), 'jco-1.12.0', `cold ${cold++}`),
-        },
-        {
-          subject: 'jco-current',
-          async: true,
-          op: () => jcoLoad(freshComponent(), 'jco-transpile-0.3.9', `cold ${cold++}`),
-        },
-        {
-          subject: 'extism',
-          async: true,
-          op: async () => {
-            const plugin = await createPlugin(
-              { wasm: [{ data: withNonce(new Uint8Array(extismBytes), cold++) }] },
-              { useWasi: false, functions: extismFunctions() },
-            );
-            await plugin.close();
-          },
-        },
-      ],
-      coldOptions,
-    );
-    measures.push({
-      id: 'wasm.load.cold',
-      title: 'load, cold: from bytes, nothing cached',
-      unit: 'ns',
-      lower_is_better: true,
-      reference: 'plain',
-      rows: coldLoad.map((t) => timingRow(t)),
-      note: 'Every sample on bytes of its own (a custom section with a sample number in each core module), so V8 has not compiled them before: plain: WebAssembly.compile of the core module; Keel: new kernel with an empty cache directory, load (parse and plan the component, meter the core module, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
-    });
-
-    log('  load (warm)');
-    const keel = keels[0]!;
-    const warmLoad = await compare(
-      [
-        {
-          subject: 'plain',
-          async: true,
-          op: () => WebAssembly.compile(coreBytes.slice() as Uint8Array<ArrayBuffer>),
-        },
-        ...KEEL_VARIANTS.map(
-          (v): Variant => ({
-            subject: `${v.id}-disk`,
-            async: true,
-            op: () => loadInFreshKernel(component, v.options, join(cacheRoot, `warm-${v.id}`)),
-          }),
-        ),
-        { subject: 'keel-memory', async: true, op: () => keel.kernel.load(component) },
-      ],
-      {
-        samples: quick ? 7 : 21,
-        sampleMs: quick ? 10 : 30,
-        warmupMs: 200,
+    if (keeps('wasm.load.cold')) {
+      log('  load (cold)');
+      const extismBytes = readFileSync(EXTISM_PLUGIN);
+      const { default: createPlugin } = await import('@extism/extism');
+      let cold = 0;
+      const freshComponent = () => mapCoreModules(component, (core) => withNonce(core, cold++)).component;
+      const keelCold = (variant: (typeof KEEL_VARIANTS)[number]): Variant => ({
+        subject: variant.id,
+        async: true,
+        op: () => loadInFreshKernel(freshComponent(), variant.options, join(cacheRoot, `cold-${cold++}`)),
+      });
+      const coldOptions: CompareOptions = {
+        samples: quick ? 3 : 9,
+        batch: 1,
+        warmupOps: 1,
+        warmupMs: 0,
         timer: 'wall',
         reference: 'plain',
-      },
-    );
-    measures.push({
-      id: 'wasm.load.warm',
-      title: 'load, warm: the same bytes again',
-      unit: 'ns',
-      lower_is_better: true,
-      reference: 'plain',
-      rows: warmLoad.map((t) => timingRow(t)),
-      note: 'plain: WebAssembly.compile of the same bytes again (V8 answers from its in-process cache, as it does for the metered module of Keel: bench/load.ts measures loads on fresh bytes); keel-disk: a new kernel loading from the disk cache of metered core modules (parse and plan, read, hash, compile); keel-memory: the same kernel again (compiled modules cached in memory). Wall time.',
-    });
+      };
+      const coldLoad = await compare(
+        kept([
+          {
+            subject: 'plain',
+            async: true,
+            op: () => WebAssembly.compile(withNonce(coreBytes, cold++) as Uint8Array<ArrayBuffer>),
+          },
+          ...KEEL_VARIANTS.map(keelCold),
+          {
+            subject: 'jco-1.12',
+            async: true,
+            op: () => jcoLoad(freshComponent(), 'jco-1.12.0', `cold ${cold++}`),
+          },
+          {
+            subject: 'jco-current',
+            async: true,
+            op: () => jcoLoad(freshComponent(), 'jco-transpile-0.3.9', `cold ${cold++}`),
+          },
+          {
+            subject: 'extism',
+            async: true,
+            op: async () => {
+              const plugin = await createPlugin(
+                { wasm: [{ data: withNonce(new Uint8Array(extismBytes), cold++) }] },
+                { useWasi: false, functions: extismFunctions() },
+              );
+              await plugin.close();
+            },
+          },
+        ]),
+        coldOptions,
+      );
+      measures.push({
+        id: 'wasm.load.cold',
+        title: 'load, cold: from bytes, nothing cached',
+        unit: 'ns',
+        lower_is_better: true,
+        reference: 'plain',
+        rows: coldLoad.map((t) => timingRow(t)),
+        note: 'Every sample on bytes of its own (a custom section with a sample number in each core module), so V8 has not compiled them before: plain: WebAssembly.compile of the core module; Keel: new kernel with an empty cache directory, load (parse and plan the component, meter the core module, write the cache, compile); jco: transpile + import the glue + compile (a jco user does the transpile at build time); Extism: createPlugin from bytes (compile + instantiate: it has no separate load step) + close. Wall time (disk writes).',
+      });
+    }
+
+    const keel = keels[0]!;
+    if (keeps('wasm.load.warm')) {
+      log('  load (warm)');
+      const warmLoad = await compare(
+        kept([
+          {
+            subject: 'plain',
+            async: true,
+            op: () => WebAssembly.compile(coreBytes.slice() as Uint8Array<ArrayBuffer>),
+          },
+          ...KEEL_VARIANTS.map(
+            (v): Variant => ({
+              subject: `${v.id}-disk`,
+              async: true,
+              op: () => loadInFreshKernel(component, v.options, join(cacheRoot, `warm-${v.id}`)),
+            }),
+          ),
+          { subject: 'keel-memory', async: true, op: () => keel.kernel.load(component) },
+        ]),
+        {
+          samples: quick ? 7 : 21,
+          sampleMs: quick ? 10 : 30,
+          warmupMs: 200,
+          timer: 'wall',
+          reference: 'plain',
+        },
+      );
+      measures.push({
+        id: 'wasm.load.warm',
+        title: 'load, warm: the same bytes again',
+        unit: 'ns',
+        lower_is_better: true,
+        reference: 'plain',
+        rows: warmLoad.map((t) => timingRow(t)),
+        note: 'plain: WebAssembly.compile of the same bytes again (V8 answers from its in-process cache, as it does for the metered module of Keel: bench/load.ts measures loads on fresh bytes); keel-disk: a new kernel loading from the disk cache of metered core modules (parse and plan, read, hash, compile); keel-memory: the same kernel again (compiled modules cached in memory). Wall time.',
+      });
+    }
 
     for (const k of keels) await k.kernel.close();
     const infos: SubjectInfo[] = [
