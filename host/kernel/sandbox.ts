@@ -783,37 +783,31 @@ export class Sandbox {
     options: InvokeOptions,
   ): readonly unknown[] {
     const target = this.#resolve(exportName);
-    const input = options.stdin === undefined ? undefined : invocationInput(options.stdin);
+    // Default options (the common call) read none: the caller's options object is read only when
+    // given, in small functions of their own, so that the default call's code holds no load of
+    // another options shape nor the timed start (a timed caller's feedback made the default call
+    // 20-40 ns slower in the bench, which measures both: bench/results/perf-invoke-2026-12-07-14.md).
+    const given = options !== NO_OPTIONS;
+    const input = given ? optionsInput(options) : undefined;
     // One load of the parts for the deadline, events and clock below (the sandbox keeps no copies).
     const parts = this.#parts;
     const deadline = parts.deadline;
-    const fuel = options.fuel;
-    // A number, never coerced: '100' was read as 100 and 1n threw a TypeError (no code); an
-    // unmetered sandbox, which reads no budget, refuses the same values.
-    if (fuel !== undefined && (typeof fuel !== 'number' || !(fuel >= 0))) badFuel(fuel);
-    this.#fuel.start(this.id, exportName, fuel, deadline.ran());
+    this.#fuel.start(this.id, exportName, given ? optionsFuel(options) : undefined, deadline.ran());
     const request = this.#ids.nextRequest();
     // Untimed unless the caller asked (`timing: true`) or something observes `invoke:end` (its
     // event carries the duration; an event log does): an untimed call reads no clock (a reading
     // costs 41-45 ns on this project's machines, as much as the rest of a scalar call), and its
     // deadline's clock starts at its first slice or wait, as a fast-path call's does
-    // (docs/limits.md, "When its clock starts"). A timed call reads the clock once for both:
-    // outside deterministic mode the deadline's clock is performance.now.
+    // (docs/limits.md, "When its clock starts"). A timed call reads the clock once for both.
     let started = Number.NaN;
-    const timing = options.timing;
-    if (timing !== undefined && typeof timing !== 'boolean') badTiming(timing);
-    // A sandbox has virtual clocks in deterministic mode only.
-    if (timing === true || parts.events.wants(EVENTS.invokeEnd)) {
-      started = performance.now();
-      deadline.begin(parts.clock !== undefined ? undefined : started);
-    } else if (parts.clock !== undefined || parts.meter === undefined) {
+    if ((given && timedBy(options)) || parts.events.wants(EVENTS.invokeEnd)) started = startClock(parts);
+    else if (parts.clock !== undefined || parts.meter === undefined) {
       // Deterministic mode reads its virtual clock (free); an unmetered sandbox hands out no
       // slices, so its deadline's clock starts with the call (it counts from then to its waits).
       deadline.begin();
     } else deadline.mark();
     // Built only when observed: an unobserved invocation allocates no event and formats no id.
-    if (parts.events.wants(EVENTS.invokeStart))
-      this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
+    if (parts.events.wants(EVENTS.invokeStart)) this.#emitStart(request, exportName);
     const callArgs = target.fromJson(args);
     // The embedder's code ran since `#resolve` checked (an `invoke:start` listener, an argument's
     // getter): a call it started that is still running (a worker sandbox's) or a kill it made
@@ -831,15 +825,23 @@ export class Sandbox {
   }
 
   #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
-    if (this.#state !== 'running')
-      throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+    if (this.#state !== 'running') this.#endedInCall();
     if (typeof value === 'object' && value !== null) this.#admitRendering(value);
     // A guest that caught the fuel error (or the timeout) and returned still ran out.
     if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
     if (this.#parts.meter?.exhausted()) throw this.fuelExhausted(call.exportName);
     this.#setState('ready');
-    const duration_ms = since(call.started);
     const fuel = this.#endBudget();
+    // What only a timed or observed call does is in functions of its own: the bytes of a
+    // function's code count against how much V8 inlines into its caller (docs/benchmarks.md).
+    if (!Number.isNaN(call.started) || this.#parts.events.wants(EVENTS.invokeEnd))
+      return this.#endTimed(call, value, fuel);
+    return { value: toJsonResult(value), fuel };
+  }
+
+  /** The end of a timed or observed call: its duration, its `invoke:end` event when observed. */
+  #endTimed(call: CallInProgress, value: unknown, fuel: FuelReport): InvokeOutcome {
+    const duration_ms = since(call.started);
     if (this.#parts.events.wants(EVENTS.invokeEnd))
       this.emit({
         event: EVENTS.invokeEnd,
@@ -872,6 +874,16 @@ export class Sandbox {
     this.#parts.charge(
       heap + values * VALUE_RENDER_BYTES + wides * WIDE_RENDER_BYTES + larges * LARGE_LIST_LIFT_BYTES,
     );
+  }
+
+  /** `invoke:start`, when observed. */
+  #emitStart(request: number, exportName: string): void {
+    this.emit({ event: EVENTS.invokeStart, request: requestId(request), data: { export: exportName } });
+  }
+
+  /** The sandbox ended during the call (killed from a host function or a hook). */
+  #endedInCall(): never {
+    throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
   }
 
   #failCall(call: CallInProgress, error: unknown): InvokeOutcome {
@@ -1209,6 +1221,40 @@ function callWith(fn: (...args: unknown[]) => unknown, args: readonly unknown[])
     default:
       return fn(...args);
   }
+}
+
+/** `InvokeOptions.stdin` as the invocation's input (read once). */
+function optionsInput(options: InvokeOptions): InvocationInput | undefined {
+  const stdin = options.stdin;
+  return stdin === undefined ? undefined : invocationInput(stdin);
+}
+
+/**
+ * `InvokeOptions.fuel`: a number, never coerced ('100' was read as 100 and 1n threw a TypeError
+ * with no code); an unmetered sandbox, which reads no budget, refuses the same values.
+ */
+function optionsFuel(options: InvokeOptions): number | undefined {
+  const fuel = options.fuel;
+  if (fuel !== undefined && (typeof fuel !== 'number' || !(fuel >= 0))) badFuel(fuel);
+  return fuel;
+}
+
+/** Whether `options` asks for a timed call; `timing` other than a boolean is refused. */
+function timedBy(options: InvokeOptions): boolean {
+  const timing = options.timing;
+  if (timing !== undefined && typeof timing !== 'boolean') badTiming(timing);
+  return timing === true;
+}
+
+/**
+ * A timed call's start: the clock read once, for the outcome's duration and for the deadline
+ * (outside deterministic mode the deadline's clock is performance.now; a sandbox has virtual
+ * clocks in deterministic mode only).
+ */
+function startClock(parts: SandboxParts): number {
+  const started = performance.now();
+  parts.deadline.begin(parts.clock !== undefined ? undefined : started);
+  return started;
 }
 
 /** `InvokeOptions.timing` other than a boolean (`1` would otherwise be an untimed call). */

@@ -117,6 +117,11 @@ export class ExportTable {
   /** The export named, from the cache or looked up (and cached); undefined when there is none. */
   resolve(exportName: string): ResolvedExport | undefined {
     if (exportName === this.#lastName) return this.#last;
+    return this.#resolveAnother(exportName);
+  }
+
+  /** `resolve` of a name other than the last (a function of its own: V8 inlines `resolve` whole). */
+  #resolveAnother(exportName: string): ResolvedExport | undefined {
     let resolved = this.#resolved?.get(exportName);
     if (!resolved) {
       const found = this.#lookup(exportName);
