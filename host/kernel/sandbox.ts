@@ -1257,7 +1257,7 @@ function startClock(parts: SandboxParts): number {
   return started;
 }
 
-/** `InvokeOptions.timing` other than a boolean (`1` would otherwise be an untimed call). */
+/** `InvokeOptions.fuel` other than a non-negative number. */
 function badFuel(fuel: unknown): never {
   throw new KeelError(
     'invalid-argument',
@@ -1265,6 +1265,7 @@ function badFuel(fuel: unknown): never {
   );
 }
 
+/** `InvokeOptions.timing` other than a boolean (`1` would otherwise be an untimed call). */
 function badTiming(timing: unknown): never {
   throw new KeelError('invalid-argument', `InvokeOptions.timing must be a boolean, got ${typeof timing}`);
 }

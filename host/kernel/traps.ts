@@ -46,6 +46,9 @@ export function hostMemoryExhausted(error: unknown, exportName: string): KeelErr
   );
 }
 
+/** `WebAssembly.Exception` (a guest's `throw`); Node 20's V8 has it, its type libraries may not. */
+const WASM_EXCEPTION = (WebAssembly as unknown as { Exception: new (...args: never[]) => object }).Exception;
+
 export function classifyFailure(error: unknown, exportName: string): KeelError {
   if (error instanceof KeelError) return error;
   const host = hostMemoryExhausted(error, exportName);
@@ -59,6 +62,14 @@ export function classifyFailure(error: unknown, exportName: string): KeelError {
     return new KeelError('trap', `wasm trap in "${exportName}": ${error.message}`, {
       export: exportName,
       reason: error.message,
+    });
+  }
+  if (error instanceof WASM_EXCEPTION) {
+    // A core exception (`throw`) that leaves the guest: the component model has none across its
+    // boundary, so it is a trap, never `internal`. Its payload is the guest's: not in the message.
+    return new KeelError('trap', `wasm trap in "${exportName}": an uncaught WebAssembly exception`, {
+      export: exportName,
+      reason: 'uncaught exception',
     });
   }
   if (error instanceof TypeError) {
