@@ -15,7 +15,7 @@ import { LARGE_LIST_LIFT_BYTES, LARGE_LIST_VALUES, VALUE_LIFT_BYTES } from '../.
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { providerFlood, witTypes } from './support.js';
+import { providerFlood, sinkFloodWat, witTypes } from './support.js';
 
 /** Values handed over a flood, in lists of each length. */
 const VALUES = 256_000;
@@ -30,20 +30,10 @@ world w {
   export get: func(len: u32) -> list<bool>;
 }`;
 
-/** The flood hands the zeroed memory from 64 KiB on (`false`s) n times. */
-const WAT = `(module
-  (import "keel:hostile/sink" "take" (func $take (param i32 i32) (result i32)))
-  (memory (export "memory") 4)
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
-  (func (export "flood") (param $n i32) (param $len i32) (result i32) (local $i i32) (local $r i32)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $r (call $take (i32.const 65536) (local.get $len)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $r))
+/** The flood hands the zeroed memory from 64 KiB on (`false`s) n times; `get` returns it as a list. */
+const WAT = sinkFloodWat(`
   (func (export "get") (param $len i32) (result i32)
-    (i32.store (i32.const 16) (i32.const 65536)) (i32.store (i32.const 20) (local.get $len)) (i32.const 16)))`;
+    (i32.store (i32.const 16) (i32.const 65536)) (i32.store (i32.const 20) (local.get $len)) (i32.const 16))`);
 
 it('large lists lift underpriced: lists past 16,000 values cost the host near their fuel', async () => {
   const sink: CapabilityProvider = {

@@ -13,7 +13,7 @@ import { FIELD_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
-import { providerFlood, witTypes } from './support.js';
+import { providerFlood, sinkFloodWat, witTypes } from './support.js';
 
 const LEN = 1_000;
 const FIELDS = 64;
@@ -30,17 +30,7 @@ world w {
 }`;
 
 /** Hands the zeroed memory from 64 KiB on (every field false) as len records, n times. */
-const WAT = `(module
-  (import "keel:hostile/sink" "take" (func $take (param i32 i32) (result i32)))
-  (memory (export "memory") 4)
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
-  (func (export "flood") (param $n i32) (param $len i32) (result i32) (local $i i32) (local $r i32)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $r (call $take (i32.const 65536) (local.get $len)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $r)))`;
+const WAT = sinkFloodWat();
 
 it('record fields lift underpriced: records of many fields handed to the host cost it near their fuel', async () => {
   const sink: CapabilityProvider = {

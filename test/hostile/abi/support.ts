@@ -212,6 +212,25 @@ export function expectContained(
 }
 
 /**
+ * The core module of a flood of `keel:hostile/sink`'s `take: func(l: list<T>) -> u32`:
+ * `flood(n, len)` hands it the zeroed memory from 64 KiB on as a list of `len` values, n times
+ * (4 pages: up to 192 KiB of elements); `more` adds functions to the module.
+ */
+export function sinkFloodWat(more = ''): string {
+  return `(module
+  (import "keel:hostile/sink" "take" (func $take (param i32 i32) (result i32)))
+  (memory (export "memory") 4)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "flood") (param $n i32) (param $len i32) (result i32) (local $i i32) (local $r i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $r (call $take (i32.const 65536) (local.get $len)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $r))${more})`;
+}
+
+/**
  * A cost attack on a provider's import (the lift-price tests): a kernel with `provider` alone,
  * fuel and the deadline out of the way (what is measured is host time per unit of fuel), and the
  * attack component (world `w`) spawned with the provider's interface granted. The kernel is
