@@ -83,6 +83,44 @@ const REFUSED = expect.objectContaining({
   message: expect.stringMatching(/already running a call \(re-entrant calls are not allowed\)/),
 });
 
+/**
+ * A sandbox granted a host resource `thing` whose destructor calls `hooks.reenter` (set by the
+ * test), its guest's core functions `funcs` (`$new` and `$drop` imported; `add` added) exported as
+ * the WIT `exports` say.
+ */
+async function destructorSandbox(
+  funcs: string,
+  exports: string,
+): Promise<{ sandbox: Sandbox; hooks: { reenter: () => void } }> {
+  const hooks = { reenter: (): void => undefined };
+  const host: CapabilityProvider = {
+    name: 'things',
+    interfaces: ['test:dtor/host'],
+    link: () => ({
+      Thing: class Thing {
+        [Symbol.dispose](): void {
+          hooks.reenter();
+        }
+      },
+    }),
+  };
+  const kernel = kernelWith([host]);
+  const module = await kernel.load(
+    await componentFromWat(
+      `(module
+        (import "test:dtor/host" "[constructor]thing" (func $new (result i32)))
+        (import "test:dtor/host" "[resource-drop]thing" (func $drop (param i32)))
+        ${funcs}
+        (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+      `package test:dtor;
+      interface host { resource thing { constructor(); } }
+      world dtor { import host; ${exports} export add: func(a: u32, b: u32) -> u32; }`,
+      'dtor',
+    ),
+  );
+  return { sandbox: await kernel.spawn(module, { grants: ['test:dtor/host'] }), hooks };
+}
+
 /** The bench component (`call-host(n)` calls the host's `tick` n times) with `tick` given by the test. */
 async function benchSandbox(
   tick: (x: number) => number,
@@ -316,80 +354,34 @@ describe('scalar-call-from-host-code', () => {
   });
 
   it("a host resource's destructor, run by the guest's resource.drop, re-entering is refused", async () => {
-    let reenter: () => void = () => undefined;
-    const host: CapabilityProvider = {
-      name: 'things',
-      interfaces: ['test:dtor/host'],
-      link: () => ({
-        Thing: class Thing {
-          [Symbol.dispose](): void {
-            reenter();
-          }
-        },
-      }),
-    };
-    const kernel = kernelWith([host]);
-    const module = await kernel.load(
-      await componentFromWat(
-        `(module
-          (import "test:dtor/host" "[constructor]thing" (func $new (result i32)))
-          (import "test:dtor/host" "[resource-drop]thing" (func $drop (param i32)))
-          (func (export "churn") (param $n i32) (result i32) (call $drop (call $new)) (local.get $n))
-          (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
-        `package test:dtor;
-        interface host { resource thing { constructor(); } }
-        world dtor { import host; export churn: func(n: u32) -> u32; export add: func(a: u32, b: u32) -> u32; }`,
-        'dtor',
-      ),
+    const { sandbox, hooks } = await destructorSandbox(
+      '(func (export "churn") (param $n i32) (result i32) (call $drop (call $new)) (local.get $n))',
+      'export churn: func(n: u32) -> u32;',
     );
-    const sandbox = await kernel.spawn(module, { grants: ['test:dtor/host'] });
     const add = sandbox.fn<Add>('add');
     const churn = sandbox.fn<(n: number) => number>('churn');
     expect(churn(1)).toBe(1);
     const seen: unknown[] = [];
-    reenter = () => seen.push(attempt(() => add(1, 2)));
+    hooks.reenter = () => seen.push(attempt(() => add(1, 2)));
     expect(churn(7)).toBe(7);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(REFUSED);
     expect(add(1, 2)).toBe(3);
   });
   it("a host resource's destructor, run by resource.drop as the first host code of its call, re-entering is refused", async () => {
-    let reenter: () => void = () => undefined;
-    const host: CapabilityProvider = {
-      name: 'things',
-      interfaces: ['test:dtor/host'],
-      link: () => ({
-        Thing: class Thing {
-          [Symbol.dispose](): void {
-            reenter();
-          }
-        },
-      }),
-    };
-    const kernel = kernelWith([host]);
-    const module = await kernel.load(
-      await componentFromWat(
-        `(module
-          (import "test:dtor/host" "[constructor]thing" (func $new (result i32)))
-          (import "test:dtor/host" "[resource-drop]thing" (func $drop (param i32)))
-          (global $h (mut i32) (i32.const 0))
-          (func (export "keep") (param $n i32) (result i32) (global.set $h (call $new)) (local.get $n))
-          (func (export "free") (param $n i32) (result i32) (call $drop (global.get $h)) (local.get $n))
-          (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
-        `package test:dtor;
-        interface host { resource thing { constructor(); } }
-        world dtor { import host; export keep: func(n: u32) -> u32; export free: func(n: u32) -> u32; export add: func(a: u32, b: u32) -> u32; }`,
-        'dtor',
-      ),
+    const { sandbox, hooks } = await destructorSandbox(
+      `(global $h (mut i32) (i32.const 0))
+        (func (export "keep") (param $n i32) (result i32) (global.set $h (call $new)) (local.get $n))
+        (func (export "free") (param $n i32) (result i32) (call $drop (global.get $h)) (local.get $n))`,
+      'export keep: func(n: u32) -> u32; export free: func(n: u32) -> u32;',
     );
-    const sandbox = await kernel.spawn(module, { grants: ['test:dtor/host'] });
     const add = sandbox.fn<Add>('add');
     const keep = sandbox.fn<(n: number) => number>('keep');
     const free = sandbox.fn<(n: number) => number>('free');
     expect(keep(1)).toBe(1);
     expect(add(1, 2)).toBe(3);
     const seen: unknown[] = [];
-    reenter = () => seen.push(attempt(() => add(1, 2)));
+    hooks.reenter = () => seen.push(attempt(() => add(1, 2)));
     expect(free(7)).toBe(7);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toEqual(REFUSED);
