@@ -21,7 +21,7 @@ import { EVENTS, type EventName } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import type { SchedPort } from '../sched/port.js';
-import { CALL_IN_PROGRESS, CallDeadline, NOT_READY, OUT_OF_FUEL } from './deadline.js';
+import { CALL_IN_PROGRESS, CallDeadline, IN_CALL, NOT_READY, OUT_OF_FUEL } from './deadline.js';
 import { KeelError } from './errors.js';
 import { type IdSource, requestId } from './ids.js';
 import type { Limits } from './limits.js';
@@ -989,22 +989,45 @@ export class Sandbox {
 
   /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
   #fastAfter(exportName: string): void {
-    this.#parts.deadline.settle();
+    const deadline = this.#parts.deadline;
     let error: KeelError;
     if (this.#state !== 'ready')
       error = this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-    else if (this.#parts.deadline.expired) error = this.deadlineExceeded(exportName);
-    else if (this.#parts.meter?.exhausted()) error = this.fuelExhausted(exportName);
-    else return;
+    else if (deadline.expired) error = this.#underTheCall(() => this.deadlineExceeded(exportName));
+    else if (this.#parts.meter?.exhausted()) error = this.#underTheCall(() => this.fuelExhausted(exportName));
+    else {
+      deadline.settle();
+      return;
+    }
     this.#fastFail(error, exportName);
+  }
+
+  /**
+   * `settle` with the gate still showing the call: the events the failure emits
+   * (`deadline:exceeded`, `fuel:exhausted`, `invoke:error`, `sandbox:exit`) reach their observers
+   * while a new call is refused as re-entrant, as during `invoke`; settled at once, an observer
+   * could start a call on a sandbox about to be poisoned, with a fresh budget and deadline.
+   */
+  #underTheCall<T>(settle: () => T): T {
+    const deadline = this.#parts.deadline;
+    deadline.busy |= IN_CALL;
+    try {
+      return settle();
+    } finally {
+      deadline.settle();
+    }
   }
 
   /** The fast-path call threw `error`: settle as an invocation does; an exit returns undefined. */
   #fastFail(error: unknown, exportName: string): undefined {
-    this.#parts.deadline.settle();
-    if (this.#state !== 'ready') throw this.#endReason ?? error;
+    if (this.#state !== 'ready') {
+      this.#parts.deadline.settle();
+      throw this.#endReason ?? error;
+    }
     // Not rendered: `fn` throws the payload as it is (rendering it was unpriced work for nothing).
-    const outcome = this.#settleFailure(error, exportName, 0, performance.now(), false);
+    const outcome = this.#underTheCall(() =>
+      this.#settleFailure(error, exportName, 0, performance.now(), false),
+    );
     // An exit ends the sandbox with a status (read `exitCode`); a `result::err` is thrown
     // as jco's glue throws it, with its payload.
     if (outcome?.exit !== undefined) return undefined;
