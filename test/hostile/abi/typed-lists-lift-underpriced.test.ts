@@ -6,11 +6,13 @@
  * 2 `u16` cost the host 50-65x compute per unit of fuel, of 16 `u64` 27-33x, of 64 `f32` 22x
  * (load 13-15; a byte list was already copied by `Uint8Array#slice`). Now every number list is
  * copied by its own typed array's slice (on V8's heap up to `ON_HEAP_TYPED_BYTES`), and one
- * longer than that costs `BACKING_STORE_LIFT_BYTES` more. Measured against a compute loop's cost
+ * longer than that costs `BACKING_STORE_LIFT_BYTES` more; every number list lifted costs
+ * `TYPED_LIST_LIFT_BYTES` (its typed array: 2 `u16`s still read 7.8-11.8x at load 1 at
+ * `VALUE_LIFT_BYTES`, 1.6-1.7x now). Measured against a compute loop's cost
  * per unit of fuel in the same process, interleaved, the best of ten rounds each.
  */
 import { expect, it } from 'vitest';
-import { BACKING_STORE_LIFT_BYTES } from '../../../host/abi/heap.js';
+import { BACKING_STORE_LIFT_BYTES, TYPED_LIST_LIFT_BYTES } from '../../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import type { CapabilityProvider } from '../../../host/index.js';
 import { nsPerFuel, spinRatios } from '../../helpers/fuel-ratio.js';
@@ -80,6 +82,10 @@ it('typed lists lift underpriced: many short number lists handed to the host cos
       const { element, inner, outer } = SHAPES[i]!;
       flood.invokeSync('fill', [outer, inner]);
       expect(flood.invokeSync(`flood${i}`, [1, outer]).value).toBe(outer);
+      // Each inner list pays for its typed array, however short.
+      expect(fuel(`flood${i}`, [11, outer]) - fuel(`flood${i}`, [1, outer])).toBeGreaterThanOrEqual(
+        10 * outer * TYPED_LIST_LIFT_BYTES * DEFAULT_HOST_COSTS.byte,
+      );
       const bytes = inner * (element === 'u16' ? 2 : element === 'u64' ? 8 : 4);
       if (bytes > 64) {
         // A list kept outside V8's heap pays its backing store.
