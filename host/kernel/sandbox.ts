@@ -971,7 +971,7 @@ export class Sandbox {
 
   /** A fast-path call is running: marked by itself, or the common one by host code it reached (`CallDeadline.inFastCall`). */
   get #inFastCall(): boolean {
-    return (this.#parts.deadline.busy & CALL_IN_PROGRESS) !== 0;
+    return this.#parts.deadline.inFastCall();
   }
 
   /** The state, mirrored in the fast path's gate. */
