@@ -883,7 +883,12 @@ export class Sandbox {
 
   /** The sandbox ended during the call (killed from a host function or a hook). */
   #endedInCall(): never {
-    throw this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
+    throw this.#endedError();
+  }
+
+  /** Why a call that was running cannot finish: the sandbox ended under it. */
+  #endedError(): KeelError {
+    return this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
   }
 
   #failCall(call: CallInProgress, error: unknown): InvokeOutcome {
@@ -990,15 +995,12 @@ export class Sandbox {
   /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
   #fastAfter(exportName: string): void {
     const deadline = this.#parts.deadline;
-    let error: KeelError;
-    if (this.#state !== 'ready')
-      error = this.#endReason ?? new KeelError('killed', `sandbox ${this.id} ended`);
-    else if (deadline.expired) error = this.#underTheCall(() => this.deadlineExceeded(exportName));
-    else if (this.#parts.meter?.exhausted()) error = this.#underTheCall(() => this.fuelExhausted(exportName));
-    else {
-      deadline.settle();
-      return;
-    }
+    if (this.#state !== 'ready') return this.#fastFail(this.#endedError(), exportName);
+    if (!deadline.expired && !this.#parts.meter?.exhausted()) return deadline.settle();
+    // Made under the call: making either error emits its event.
+    const error = this.#underTheCall(() =>
+      deadline.expired ? this.deadlineExceeded(exportName) : this.fuelExhausted(exportName),
+    );
     this.#fastFail(error, exportName);
   }
 
