@@ -995,8 +995,14 @@ export class Sandbox {
   /** The fast-path call returned but the gate says look (see `CallDeadline.leave`). */
   #fastAfter(exportName: string): void {
     const deadline = this.#parts.deadline;
-    if (this.#state !== 'ready') return this.#fastFail(this.#endedError(), exportName);
-    if (!deadline.expired && !this.#parts.meter?.exhausted()) return deadline.settle();
+    if (this.#state !== 'ready') {
+      this.#fastFail(this.#endedError(), exportName);
+      return;
+    }
+    if (!deadline.expired && !this.#parts.meter?.exhausted()) {
+      deadline.settle();
+      return;
+    }
     // Made under the call: making either error emits its event.
     const error = this.#underTheCall(() =>
       deadline.expired ? this.deadlineExceeded(exportName) : this.fuelExhausted(exportName),

@@ -197,7 +197,7 @@ describe('argument values', () => {
 
 describe('poll_oneoff', () => {
   const sub = (userdata: bigint, tag: number, payload: string) =>
-    le64(userdata) + `\\${tag.toString(16).padStart(2, '0')}` + '\\00'.repeat(7) + payload;
+    `${le64(userdata)}\\${tag.toString(16).padStart(2, '0')}${'\\00'.repeat(7)}${payload}`;
   const clock = (id: number, timeout: bigint, flags = 0) =>
     le32(id) + '\\00'.repeat(4) + le64(timeout) + le64(0n) + le32(flags) + '\\00'.repeat(4);
 
