@@ -364,7 +364,7 @@ export class Descriptor {
       this.#needMutate();
       const base = this.#dir();
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('create-directory-at', path);
-      withResolved(base, path, false, ({ dir, name }) => dir.mkdir(name));
+      withResolved(this.#fs.context, base, path, false, ({ dir, name }) => dir.mkdir(name));
       this.#fs.filesCreated++;
     });
   }
@@ -375,7 +375,7 @@ export class Descriptor {
 
   statAt(flags: PathFlags, path: string): DescriptorStat {
     return guard(this.#fs, 'stat-at', path, () =>
-      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+      withResolved(this.#fs.context, this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
         descriptorStat(name === '.' ? dir.stat() : dir.lstat(name)),
       ),
     );
@@ -385,7 +385,7 @@ export class Descriptor {
     guard(this.#fs, 'set-times-at', path, () => {
       checkTimestamps(atime, mtime);
       this.#needMutate();
-      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+      withResolved(this.#fs.context, this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
         dir.setTimesAt(name, atime, mtime),
       );
     });
@@ -403,6 +403,7 @@ export class Descriptor {
       target.#needMutate();
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('link-at', newPath);
       withResolved(
+        this.#fs.context,
         this.#dir(),
         oldPath,
         false,
@@ -418,6 +419,7 @@ export class Descriptor {
             throw fsError('not-permitted', 'special-file', 'not a regular file');
           }
           withResolved(
+            this.#fs.context,
             target.#dir(),
             newPath,
             false,
@@ -444,65 +446,71 @@ export class Descriptor {
       if (f.mutateDirectory || o.create) this.#needMutate();
       if (o.directory && (o.create || o.exclusive || o.truncate)) throw fsError('invalid');
       this.#fs.reserveDescriptor('open-at', path);
-      return withResolved(base, path, !!pathFlags?.symlinkFollow, ({ dir, name, trailingSlash }) => {
-        let type: NodeType | undefined;
-        try {
-          type = (name === '.' ? dir.stat() : dir.lstat(name)).type;
-        } catch (error) {
-          if (!(error instanceof FsError && error.code === 'no-entry')) throw error;
-        }
-        if (type === 'directory') {
-          if (o.create && o.exclusive) throw fsError('exist');
-          // A directory is never opened for writing (open(2) with O_CREAT or a write mode: EISDIR).
-          if (f.write || o.truncate || o.create) throw fsError('is-directory');
-          const opened = this.#fs.adopt(dir.openDir(name));
-          return this.#child(
-            { kind: 'dir', dir: opened, owned: true },
-            { ...syncFlags(f), read: true, mutateDirectory: !!f.mutateDirectory },
-          );
-        }
-        if (type === 'symbolic-link') throw fsError('loop');
-        if (o.directory || trailingSlash)
-          throw fsError(type === undefined && !o.create ? 'no-entry' : 'not-directory');
-        if (type !== undefined && type !== 'regular-file') {
-          throw fsError('not-permitted', 'special-file', 'not a regular file');
-        }
-        const create = !!o.create && (type !== undefined || this.#fs.mayCreate());
-        if (o.create && !create) throw this.#fs.quotaFiles('open-at', path);
-        if (type === undefined && !o.create) throw fsError('no-entry');
-        if (name !== '.') checkName(name);
-        // Neither read nor write asked: opened for reading (as Wasmtime does); truncating needs the
-        // host file open for writing, whatever the descriptor may do afterwards.
-        const read = !!f.read || !f.write;
-        const { file, created } = dir.openFile(name, {
-          create,
-          exclusive: !!o.exclusive,
-          read,
-          write: !!f.write || !!o.truncate,
-          sync:
-            f.fileIntegritySync || f.requestedWriteSync ? 'file' : f.dataIntegritySync ? 'data' : undefined,
-        });
-        if (created) this.#fs.filesCreated++;
-        const open = new OpenFile(this.#fs, file);
-        try {
-          // A second name for a file may be a link to something outside every grant.
-          if (!this.#hardLinks() && file.stat().linkCount > 1n) {
-            throw fsError('not-permitted', 'hard-link', 'file has several hard links');
+      return withResolved(
+        this.#fs.context,
+        base,
+        path,
+        !!pathFlags?.symlinkFollow,
+        ({ dir, name, trailingSlash }) => {
+          let type: NodeType | undefined;
+          try {
+            type = (name === '.' ? dir.stat() : dir.lstat(name)).type;
+          } catch (error) {
+            if (!(error instanceof FsError && error.code === 'no-entry')) throw error;
           }
-          if (o.truncate) file.setSize(0);
-        } catch (error) {
-          open.release();
-          throw error;
-        }
-        // Reported back as opened: read, write and the sync flags.
-        return this.#child({ kind: 'file', open }, { ...syncFlags(f), read, write: !!f.write });
-      });
+          if (type === 'directory') {
+            if (o.create && o.exclusive) throw fsError('exist');
+            // A directory is never opened for writing (open(2) with O_CREAT or a write mode: EISDIR).
+            if (f.write || o.truncate || o.create) throw fsError('is-directory');
+            const opened = this.#fs.adopt(dir.openDir(name));
+            return this.#child(
+              { kind: 'dir', dir: opened, owned: true },
+              { ...syncFlags(f), read: true, mutateDirectory: !!f.mutateDirectory },
+            );
+          }
+          if (type === 'symbolic-link') throw fsError('loop');
+          if (o.directory || trailingSlash)
+            throw fsError(type === undefined && !o.create ? 'no-entry' : 'not-directory');
+          if (type !== undefined && type !== 'regular-file') {
+            throw fsError('not-permitted', 'special-file', 'not a regular file');
+          }
+          const create = !!o.create && (type !== undefined || this.#fs.mayCreate());
+          if (o.create && !create) throw this.#fs.quotaFiles('open-at', path);
+          if (type === undefined && !o.create) throw fsError('no-entry');
+          if (name !== '.') checkName(name);
+          // Neither read nor write asked: opened for reading (as Wasmtime does); truncating needs the
+          // host file open for writing, whatever the descriptor may do afterwards.
+          const read = !!f.read || !f.write;
+          const { file, created } = dir.openFile(name, {
+            create,
+            exclusive: !!o.exclusive,
+            read,
+            write: !!f.write || !!o.truncate,
+            sync:
+              f.fileIntegritySync || f.requestedWriteSync ? 'file' : f.dataIntegritySync ? 'data' : undefined,
+          });
+          if (created) this.#fs.filesCreated++;
+          const open = new OpenFile(this.#fs, file);
+          try {
+            // A second name for a file may be a link to something outside every grant.
+            if (!this.#hardLinks() && file.stat().linkCount > 1n) {
+              throw fsError('not-permitted', 'hard-link', 'file has several hard links');
+            }
+            if (o.truncate) file.setSize(0);
+          } catch (error) {
+            open.release();
+            throw error;
+          }
+          // Reported back as opened: read, write and the sync flags.
+          return this.#child({ kind: 'file', open }, { ...syncFlags(f), read, write: !!f.write });
+        },
+      );
     });
   }
 
   readlinkAt(path: string): string {
     return guard(this.#fs, 'readlink-at', path, () =>
-      withResolved(this.#dir(), path, false, ({ dir, name }) => {
+      withResolved(this.#fs.context, this.#dir(), path, false, ({ dir, name }) => {
         if (name === '.') throw fsError('invalid');
         return dir.readlink(name);
       }),
@@ -513,7 +521,7 @@ export class Descriptor {
     guard(this.#fs, 'remove-directory-at', path, () => {
       this.#needMutate();
       // `dir/` removes `dir`; a trailing slash never follows a link here (rmdir of one: ENOTDIR).
-      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.rmdir(name), false);
+      withResolved(this.#fs.context, this.#dir(), path, false, ({ dir, name }) => dir.rmdir(name), false);
     });
   }
 
@@ -526,11 +534,13 @@ export class Descriptor {
       if (target.#preopen !== this.#preopen) throw fsError('cross-device');
       // Neither end follows a link; a trailing slash on either says the source is a directory.
       withResolved(
+        this.#fs.context,
         this.#dir(),
         oldPath,
         false,
         (from) =>
           withResolved(
+            this.#fs.context,
             target.#dir(),
             newPath,
             false,
@@ -557,6 +567,7 @@ export class Descriptor {
       checkSymlinkTarget(oldPath);
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('symlink-at', newPath);
       withResolved(
+        this.#fs.context,
         this.#dir(),
         newPath,
         false,
@@ -582,14 +593,14 @@ export class Descriptor {
       this.#needMutate();
       if (path.endsWith('/')) {
         // Never succeeds on Linux: EISDIR for what names a directory, ENOTDIR otherwise.
-        const type = withResolved(this.#dir(), path, false, ({ dir, name }) =>
+        const type = withResolved(this.#fs.context, this.#dir(), path, false, ({ dir, name }) =>
           name === '.' ? 'directory' : entryType(dir, name),
         );
         throw fsError(
           type === undefined ? 'no-entry' : type === 'directory' ? 'is-directory' : 'not-directory',
         );
       }
-      withResolved(this.#dir(), path, false, ({ dir, name }) => dir.unlink(name), false);
+      withResolved(this.#fs.context, this.#dir(), path, false, ({ dir, name }) => dir.unlink(name), false);
     });
   }
 
@@ -610,7 +621,7 @@ export class Descriptor {
   /** Host-side (preview1): `inode` of what `path` names. */
   inodeAt(flags: PathFlags, path: string): bigint {
     return guard(this.#fs, 'stat-at', path, () =>
-      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+      withResolved(this.#fs.context, this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
         this.#fs.inode((name === '.' ? dir.stat() : dir.lstat(name)).identity),
       ),
     );
@@ -629,7 +640,7 @@ export class Descriptor {
 
   metadataHashAt(flags: PathFlags, path: string): { lower: bigint; upper: bigint } {
     return guard(this.#fs, 'metadata-hash-at', path, () =>
-      withResolved(this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
+      withResolved(this.#fs.context, this.#dir(), path, !!flags?.symlinkFollow, ({ dir, name }) =>
         this.#hash(name === '.' ? dir.stat() : dir.lstat(name)),
       ),
     );
