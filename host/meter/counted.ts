@@ -349,8 +349,27 @@ function build(
   last: number,
 ): CountedLoop | undefined {
   if (perTurn < 1 || perTurn > MAX_TURN_COST) return undefined;
-  const matched = matchTest(testSteps);
-  if (!matched) return undefined;
+  // `n > i` with both sides locals reads as `n` the variable first; only the one the loop
+  // writes as an increment can be (AssemblyScript writes `for (i = 0; i < n; i++)` that way).
+  for (const matched of matchTest(testSteps)) {
+    const loop = fromTest(matched, bodyAt, writes, backAt, ifAt, perTurn, last);
+    if (loop) return loop;
+  }
+  return undefined;
+}
+
+type Matched = { test: string; variableStep: Step; variableIndex: number; other: Step | undefined };
+
+/** The counted loop of one reading of its test, or undefined (see `build`). */
+function fromTest(
+  matched: Matched,
+  bodyAt: number,
+  writes: readonly Write[],
+  backAt: number,
+  ifAt: number,
+  perTurn: number,
+  last: number,
+): CountedLoop | undefined {
   const { variableStep, variableIndex, other } = matched;
   const variable = variableStep.arg;
   const mine = writes.filter((w) => w.local === variable);
@@ -403,29 +422,30 @@ function build(
 }
 
 /**
- * The test at the end of `testSteps`: `if (i)` / `br_if (i)` (i != 0), or a comparison of the
- * variable with a bound (a constant or another local), either side; which step reads the
- * variable, at which index, and the bound's step.
+ * The readings of the test at the end of `testSteps`: `if (i)` / `br_if (i)` (i != 0), or a
+ * comparison of the variable with a bound (a constant or another local), either side; which
+ * step reads the variable, at which index, and the bound's step. A comparison of two locals
+ * has two readings, either side the variable (`build` takes the one the loop's writes fit).
  */
-function matchTest(
-  testSteps: Segment,
-): { test: string; variableStep: Step; variableIndex: number; other: Step | undefined } | undefined {
+function matchTest(testSteps: Segment): Matched[] {
   const n = testSteps.count;
-  if (n === 0) return undefined;
+  if (n === 0) return [];
   const top = testSteps.back(1);
   if (top.op === OP_LOCAL_GET || top.op === OP_LOCAL_TEE) {
-    return { test: 'ne', variableStep: top, variableIndex: n - 1, other: undefined };
+    return [{ test: 'ne', variableStep: top, variableIndex: n - 1, other: undefined }];
   }
   const kind = TESTS[top.op];
-  if (!kind || n < 3) return undefined;
+  if (!kind || n < 3) return [];
   const a = testSteps.back(3);
   const b = testSteps.back(2);
+  const readings: Matched[] = [];
   if (isVariableRead(a) && isBound(b, a.arg)) {
-    return { test: kind.test, variableStep: a, variableIndex: n - 3, other: b };
+    readings.push({ test: kind.test, variableStep: a, variableIndex: n - 3, other: b });
   }
   if (isVariableRead(b) && isBound(a, b.arg)) {
-    return { test: kind.swapped, variableStep: b, variableIndex: n - 2, other: a };
+    readings.push({ test: kind.swapped, variableStep: b, variableIndex: n - 2, other: a });
   }
+  if (readings.length > 0) return readings;
   // clang's rotated loops: `bound; local.get i; i32.const c; i32.add; local.tee i; cmp`, the
   // bound pushed before the increment whose tee the test reads. The three steps between them
   // are exactly that increment (they take nothing from below the bound on the stack), so the
@@ -434,10 +454,10 @@ function matchTest(
   if (n >= 6 && b.op === OP_LOCAL_TEE && isIncrement(testSteps, b.arg)) {
     const bound = testSteps.back(6);
     if (isBound(bound, b.arg)) {
-      return { test: kind.swapped, variableStep: b, variableIndex: n - 2, other: bound };
+      return [{ test: kind.swapped, variableStep: b, variableIndex: n - 2, other: bound }];
     }
   }
-  return undefined;
+  return [];
 }
 
 /** Whether the three steps before the last two are `local.get i; i32.const c; i32.add` (or `c; i`, or `i32.sub`). */
