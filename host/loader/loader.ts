@@ -260,10 +260,10 @@ export class Loader {
   }
 
   /**
-   * `id`: the hash of `bytes`, which names its core modules. V8 compiles on its own threads:
-   * each core module's compile starts as soon as its final bytes exist (read from the disk cache
-   * before planning, or metered as the planner meets it), so that it runs while this thread
-   * plans, meters the next module, writes the cache entry and describes the modules.
+   * `id`: the hash of `bytes`, which names its core modules. A large module's compile starts on
+   * V8's threads as soon as its final bytes exist (read from the disk cache before planning, or
+   * metered as the planner meets it); the modules of a load whose modules are all small compile
+   * on this thread (`#compileSync`).
    */
   async #plan(bytes: Uint8Array, id: string, kind: ModuleKind): Promise<ComponentParts> {
     const hook = this.#options.coreHook;
@@ -301,17 +301,34 @@ export class Loader {
       // in one process, load 22).
       const sync = cached.every((m) => m.length <= SYNC_COMPILE_BYTES);
       return cached.map((m, i) =>
-        sync ? this.#compileCached(m, `core${i}.wasm`) : this.#compileCore(m, `core${i}.wasm`),
+        sync ? this.#compileSync(m, `core${i}.wasm`) : this.#compileCore(m, `core${i}.wasm`),
       );
     });
-    // A miss meters and compiles each core module as the planner meets it, so that V8 compiles
-    // while the rest of the component is planned. A module the hook refuses fails the load only
-    // once the plan succeeded, as when the modules were metered after it: an invalid component
-    // is refused for its plan first, then for its first invalid module, as before.
+    // A miss meters each core module as the planner meets it (and starts a large one's compile).
+    // A module the hook refuses fails the load only once the plan succeeded, as when the modules
+    // were metered after it: an invalid component is refused for its plan first, then for its
+    // first invalid module, as before.
     // The first module's compile waits for the second module, or for the plan's end: only the
     // whole plan says whether it is the component's sole core instance, which the hook then
     // makes into its own form (`defineCounter`: the fuel counter in the module, docs/fuel.md).
     const compiling: Promise<WebAssembly.Module>[] = [];
+    // Final bytes compile on this thread at the plan's end when every module's are of at most
+    // `SYNC_COMPILE_BYTES` (as a warm load's: `#compileSync`). V8's asynchronous compile makes no
+    // progress past its decode while this thread plans and meters (its next step is a task on
+    // this thread's event loop), then holds the loop until it is done: for the bench component's
+    // metered module 350-430 µs of wall and 570 µs of CPU, against 210-290 µs and 340 µs on this
+    // thread. Once a larger module is met, it and those held before it compile asynchronously
+    // from then on (several compile in parallel on V8's threads).
+    let held: { bytes: Uint8Array; file: string }[] | undefined = [];
+    const compile = (final: Uint8Array, file: string): void => {
+      if (held !== undefined && final.length <= SYNC_COMPILE_BYTES) {
+        held.push({ bytes: final, file });
+        return;
+      }
+      if (held !== undefined) for (const h of held) compiling.push(this.#compileCore(h.bytes, h.file));
+      held = undefined;
+      compiling.push(this.#compileCore(final, file));
+    };
     const transformed: Uint8Array[] = [];
     let refused: { error: unknown } | undefined;
     let firstHeld: string | undefined;
@@ -330,7 +347,7 @@ export class Loader {
           refused = { error };
           return;
         }
-        compiling.push(this.#compileCore(transformed[0]!, m.file));
+        compile(transformed[0]!, m.file);
         return;
       }
       if (firstHeld === undefined) return;
@@ -341,7 +358,7 @@ export class Loader {
         hook.release?.(transformed[0]!);
         transformed[0] = own;
       }
-      compiling.push(this.#compileCore(transformed[0]!, file));
+      compile(transformed[0]!, file);
     };
     const start = (m: CoreModulePlan): void => {
       if (refused) return;
@@ -368,7 +385,7 @@ export class Loader {
       if (transformed.length === 1) firstHeld = m.file;
       else {
         compileFirst(false);
-        compiling.push(this.#compileCore(final, m.file));
+        compile(final, m.file);
       }
     };
     const releaseAll = () => {
@@ -404,6 +421,7 @@ export class Loader {
         releaseAll();
         throw late.error;
       }
+      if (held !== undefined) for (const h of held) compiling.push(this.#compileSync(h.bytes, h.file));
       this.stats.compiles += compiling.length;
       modules = Promise.all(compiling);
       // Awaited only after the turn below: a compile failing meanwhile must not be an unhandled
@@ -452,15 +470,15 @@ export class Loader {
   }
 
   /**
-   * Compile a module read from the disk cache, of an entry whose modules are all of at most
-   * `SYNC_COMPILE_BYTES`, on this thread (`new WebAssembly.Module`). An asynchronous compile costs
-   * a fixed 60-130 µs of CPU more than a synchronous one (its job's steps are tasks handed between
-   * threads), a quarter of a plain compile of the bench component's core module: metered (718 B)
-   * 447 against 574 µs, a C probe's 4,951-byte module 464 against 650 µs (load 10). Past the
-   * bound the compile's time on this thread (about 3 ms for 64 KiB) would hold the event loop.
-   * The cold path compiles asynchronously still: there the compile overlaps the metering.
+   * Compile final core module bytes of a load whose modules are all of at most
+   * `SYNC_COMPILE_BYTES` (read from the disk cache, or metered), on this thread
+   * (`new WebAssembly.Module`). An asynchronous compile costs a fixed 60-130 µs of CPU more than a
+   * synchronous one (its job's steps are tasks handed between threads), a quarter of a plain
+   * compile of the bench component's core module: metered (718 B) 447 against 574 µs, a C probe's
+   * 4,951-byte module 464 against 650 µs (load 10). Past the bound the compile's time on this
+   * thread (about 3 ms for 64 KiB) would hold the event loop.
    */
-  #compileCached(bytes: Uint8Array, file: string): Promise<WebAssembly.Module> {
+  #compileSync(bytes: Uint8Array, file: string): Promise<WebAssembly.Module> {
     try {
       return Promise.resolve(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
     } catch (error) {
@@ -470,7 +488,10 @@ export class Loader {
     }
   }
 
-  /** A plain core module (validated already), named by its hash: through the hook, compiled once. */
+  /**
+   * A plain core module (validated already), named by its hash: through the hook, compiled once
+   * (on this thread when its final bytes are of at most `SYNC_COMPILE_BYTES`, as a component's).
+   */
   #compile(bytes: Uint8Array, hash: string, file: string, kind: ModuleKind): Promise<WebAssembly.Module> {
     const hook = this.#options.coreHook;
     const key = `${hash}|${hook?.id ?? 'none'}`;
@@ -478,7 +499,10 @@ export class Loader {
     if (!compiled) {
       try {
         const final = hook ? hook.transform(bytes, { file, kind }) : bytes;
-        compiled = this.#compileCore(final, file);
+        compiled =
+          final.length <= SYNC_COMPILE_BYTES
+            ? this.#compileSync(final, file)
+            : this.#compileCore(final, file);
         if (hook?.release) hook.release(final);
         this.stats.compiles++;
       } catch (error) {
@@ -501,7 +525,7 @@ function worldOf(parts: ComponentParts): World {
   return parts.world;
 }
 
-/** Modules read from the disk cache up to this size compile on the loader's thread (`#compileCached`). */
+/** Loads whose core modules are all up to this size compile them on the loader's thread (`#compileSync`). */
 export const SYNC_COMPILE_BYTES = 64 * 1024;
 
 function notCompiled(file: string, error: unknown): KeelError {

@@ -1,0 +1,73 @@
+/**
+ * A cold load whose core modules' final bytes are all of at most `SYNC_COMPILE_BYTES` compiles
+ * them on the loader's thread at the plan's end (`new WebAssembly.Module`), as a warm load of
+ * such an entry does: V8's asynchronous compile made no progress while the loader planned and
+ * metered, then held the event loop until done, at more CPU (bench/results/perf-cold-2026-12-07-15.md).
+ * A component with a larger module compiles every module asynchronously, and final bytes that do
+ * not compile on the loader's thread are `invalid-module` naming the module.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, expect, it, vi } from 'vitest';
+import { Kernel } from '../../host/index.js';
+import { parse } from '../../scripts/lib/wasm-tools.js';
+import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+it('compiles a cold load of small modules on its thread, one with a larger module asynchronously', async () => {
+  const small = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+  // The C probe's five core modules: all under the bound as they are, the main one over it once
+  // metered.
+  const large = new Uint8Array(readFileSync(new URL('../../guests/sdk-probe/c/probe.wasm', import.meta.url)));
+  for (const [bytes, metering, modules, asynchronous] of [
+    [small, true, 1, 0],
+    [small, false, 1, 0],
+    [large, true, 5, 5],
+    [large, false, 5, 0],
+  ] as const) {
+    const compile = vi.spyOn(WebAssembly, 'compile');
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), ...(metering ? {} : { metering: false }) });
+    const loaded = await kernel.load(bytes);
+    expect(loaded.cache).toBe('miss');
+    expect(compile).toHaveBeenCalledTimes(asynchronous);
+    expect(kernel.loaderStats.compiles).toBe(modules);
+    if (bytes === small) expect(await (await kernel.spawn(loaded)).call('docs:adder/add#add', 2, 3)).toBe(5);
+    await kernel.close();
+    compile.mockRestore();
+  }
+});
+
+it('compiles a small plain core module on its thread', async () => {
+  const compile = vi.spyOn(WebAssembly, 'compile');
+  for (const metering of [true, false]) {
+    const kernel = new Kernel({ cacheDir: tempCacheDir(), ...(metering ? {} : { metering: false }) });
+    const loaded = await kernel.load(await parse('(module (func (export "f") (result i32) i32.const 7))'));
+    expect(kernel.loaderStats.compiles).toBe(1);
+    expect(await (await kernel.spawn(loaded)).call('f')).toBe(7);
+    await kernel.close();
+  }
+  expect(compile).not.toHaveBeenCalled();
+});
+
+it('refuses final bytes that do not compile on the loader thread as invalid-module', async () => {
+  const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+  // A body that leaves a value on the stack of a function with no result.
+  const broken = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,
+    0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x01, 0x0b,
+  ]);
+  const compile = vi.spyOn(WebAssembly, 'compile');
+  const kernel = new Kernel({
+    cacheDir: false,
+    metering: false,
+    coreHook: { id: 'breaks', transform: () => broken },
+  });
+  await expect(kernel.load(bytes)).rejects.toMatchObject({
+    code: 'invalid-module',
+    message: expect.stringMatching(/^core module core0\.wasm does not compile: /),
+  });
+  expect(compile).not.toHaveBeenCalled();
+  await kernel.close();
+});
