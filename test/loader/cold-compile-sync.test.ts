@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it, vi } from 'vitest';
 import { Kernel } from '../../host/index.js';
+import { YIELD_AFTER_MS } from '../../host/loader/loader.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
 import { ADDER_WAT, ADDER_WIT, componentFromWat, tempCacheDir } from '../helpers/components.js';
 
@@ -70,4 +71,30 @@ it('refuses final bytes that do not compile on the loader thread as invalid-modu
   });
   expect(compile).not.toHaveBeenCalled();
   await kernel.close();
+});
+
+it('lets the event loop turn before writing the entry after a slow rewrite only', async () => {
+  const bytes = await componentFromWat(ADDER_WAT, ADDER_WIT, 'adder');
+  for (const [busyMs, turns] of [
+    [0, 0],
+    [YIELD_AFTER_MS + 5, 1],
+  ] as const) {
+    const turn = vi.spyOn(globalThis, 'setImmediate');
+    const kernel = new Kernel({
+      cacheDir: tempCacheDir(),
+      metering: false,
+      coreHook: {
+        id: `busy-${busyMs}`,
+        transform: (core) => {
+          const until = performance.now() + busyMs;
+          while (performance.now() < until);
+          return core;
+        },
+      },
+    });
+    await kernel.load(bytes);
+    expect(turn).toHaveBeenCalledTimes(turns);
+    await kernel.close();
+    turn.mockRestore();
+  }
 });
