@@ -735,17 +735,21 @@ export class Sandbox {
     this.#call ??= new CallInProgress();
     const call = this.#call;
     this.beginEventWindow();
+    // One `try` where `#invokeRemote` has two (the same steps in the same order: a refused start
+    // neither fails the call nor ends a request): fewer bytes of code in the call V8 inlines.
+    let started = false;
     try {
       const callArgs = this.#beginCall(call, exportName, args, options);
-      try {
-        return this.#endCall(call, callWith(call.fn, callArgs));
-      } catch (error) {
-        return this.#failCall(call, error);
-      } finally {
+      started = true;
+      return this.#endCall(call, callWith(call.fn, callArgs));
+    } catch (error) {
+      if (!started) throw error;
+      return this.#failCall(call, error);
+    } finally {
+      if (started) {
         this.#parts.events.endRequest();
         if (this.#context) setInput(this.#context, undefined);
       }
-    } finally {
       this.endEventWindow();
     }
   }
