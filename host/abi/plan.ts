@@ -9,6 +9,8 @@
 import { KeelError } from '../kernel/errors.js';
 import { type CoreEntities, entityMismatch, readCoreEntities } from '../loader/core-entities.js';
 import type { CoreExport, CoreModuleInfo } from '../loader/core-info.js';
+import { notUnique, uniquenessKey } from '../loader/names.js';
+import { BAG, ResourceNames } from './annotated.js';
 import type {
   AliasAst,
   CanonAst,
@@ -227,11 +229,14 @@ class Frame {
   readonly instances: InstanceValue[] = [];
   readonly components: ComponentValue[] = [];
   readonly exports = new Map<string, Value>();
-  /** Import and export names in lower case: each is strongly unique, distinct ignoring case (Binary.md). */
-  readonly importNames = new Set<string>();
-  readonly exportNames = new Set<string>();
+  /** Import and export names as `uniquenessKey` has them: each is strongly unique (Binary.md). */
+  readonly importNames = new Map<string, string>();
+  readonly exportNames = new Map<string, string>();
   /** The types this component has imported or exported by name (external visibility). */
   readonly visibility = new Visibility();
+  /** The resources its imports, and its exports, have named: annotated names' scopes. */
+  readonly importedResources = new ResourceNames();
+  readonly exportedResources = new ResourceNames();
 
   constructor(
     readonly parent: Frame | undefined,
@@ -690,12 +695,14 @@ class Planner {
     if (ast.kind === 'exports') {
       const exports = new Map<string, Value>();
       const tokens = new Map<string, object>();
-      const names = new Set<string>();
+      const names = new Map<string, string>();
       for (const e of ast.exports) {
-        const key = e.name.toLowerCase();
-        if (names.has(key)) this.fail(`instance exports ${JSON.stringify(e.name)} twice (ignoring case)`);
-        names.add(key);
+        const key = uniquenessKey(e.name);
+        const earlier = names.get(key);
+        if (earlier !== undefined) this.fail(`instance export ${notUnique(e.name, earlier)}`);
+        names.set(key, e.name);
         const value = this.value(frame, e.sort, e.index);
+        this.annotated('instance export', e.name, BAG, value.sort === 'func' ? value.func.type : undefined);
         // A type in a bag keeps the identity of the index it names (wasmparser's inline exports).
         if (value.sort === 'type') tokens.set(e.name, frame.visibility.tokenOf(e.index) ?? value.type);
         exports.set(e.name, this.named(value, e.name));
@@ -941,11 +948,17 @@ class Planner {
   }
 
   import(frame: Frame, name: string, desc: ExternDescAst): void {
-    const key = name.toLowerCase();
-    if (frame.importNames.has(key))
-      this.fail(`import ${JSON.stringify(name)} declared twice (ignoring case)`);
-    frame.importNames.add(key);
+    const key = uniquenessKey(name);
+    const earlier = frame.importNames.get(key);
+    if (earlier !== undefined) this.fail(`import ${notUnique(name, earlier)}`);
+    frame.importNames.set(key, name);
     const declared = frame.scope.externType(desc, name);
+    this.annotated(
+      'import',
+      name,
+      frame.importedResources,
+      declared.sort === 'func' ? declared.type : undefined,
+    );
     if (frame.args) {
       // A nested component: the import is what its instantiation was given.
       const arg = frame.args.get(name);
@@ -953,6 +966,8 @@ class Planner {
       this.checkArg(name, declared, arg);
       // Bound as given: a type is named by where it is exported, not by the import it fills.
       this.push(frame, arg);
+      if (arg.sort === 'type' && arg.type instanceof ResourceType)
+        frame.importedResources.add(arg.type, name);
       this.visibleImport(frame, name, arg, declared.sort === 'func' ? declared.type : undefined);
       return;
     }
@@ -980,6 +995,7 @@ class Planner {
           (entry as { type: ExternType }).type = { sort: 'type', type: t };
         }
         frame.scope.types.push(t);
+        if (t instanceof ResourceType) frame.importedResources.add(t, name);
         this.visibleImport(frame, name, { sort: 'type', type: t }, undefined);
         return;
       }
@@ -1165,10 +1181,10 @@ class Planner {
     target: { sort: Sort; index: number },
     desc: ExternDescAst | undefined,
   ): void {
-    const key = name.toLowerCase();
-    if (frame.exportNames.has(key))
-      this.fail(`export ${JSON.stringify(name)} declared twice (ignoring case)`);
-    frame.exportNames.add(key);
+    const key = uniquenessKey(name);
+    const earlier = frame.exportNames.get(key);
+    if (earlier !== undefined) this.fail(`export ${notUnique(name, earlier)}`);
+    frame.exportNames.set(key, name);
     let value = this.named(this.value(frame, target.sort, target.index), name);
     if (desc) {
       const ascribed = frame.scope.externType(desc, name);
@@ -1189,6 +1205,12 @@ class Planner {
         value = { sort: 'func', func: { ...value.func, type: ascribed.type } };
       }
     }
+    this.annotated(
+      'export',
+      name,
+      frame.exportedResources,
+      value.sort === 'func' ? value.func.type : undefined,
+    );
     frame.exports.set(name, value);
     this.push(frame, value);
     const index = value.sort === 'type' ? frame.scope.types.length - 1 : undefined;
@@ -1197,6 +1219,17 @@ class Planner {
         `${value.sort} ${JSON.stringify(name)} is not valid to be used as an export: its type names a record, variant, enum, flags or resource type the component has not exported or imported by name`,
       );
     }
+    // Named by the export's own index (its token), as a function's ascription refers to it.
+    if (value.sort === 'type' && value.type instanceof ResourceType) {
+      frame.exportedResources.add(frame.visibility.exportTokens.get(name) ?? value.type, name);
+    }
+  }
+
+  /** An annotated name's rules (annotated.ts): `func` is the function type, if a function. */
+  annotated(what: string, name: string, scope: ResourceNames, func: FuncType | undefined): void {
+    const problem = scope.problem(name, func);
+    if (problem !== undefined)
+      this.fail(`${what} ${JSON.stringify(name)}: ${problem} (Binary.md's annotated names)`);
   }
 
   /** External visibility of an import (visibility.ts); `declared` is a function import's type. */

@@ -4,6 +4,8 @@
  * the structural checks the planner applies (function types, instance types).
  */
 import { KeelError } from '../kernel/errors.js';
+import { notUnique, uniquenessKey } from '../loader/names.js';
+import { ResourceNames } from './annotated.js';
 import type {
   CoreFuncTypeAst,
   CoreTypeAst,
@@ -311,9 +313,12 @@ export class TypeScope {
     const inner = new TypeScope(this, this.fail);
     const imports = new Map<string, ExternType>();
     const exports = new Map<string, ExternType>();
-    /** Import and export names in lower case: strongly unique, distinct ignoring case (Binary.md). */
-    const importKeys = new Set<string>();
-    const exportKeys = new Set<string>();
+    /** Import and export names as `uniquenessKey` has them: strongly unique (Binary.md). */
+    const importKeys = new Map<string, string>();
+    const exportKeys = new Map<string, string>();
+    /** The resources its imports, and its exports, have named: annotated names' scopes. */
+    const importedResources = new ResourceNames();
+    const exportedResources = new ResourceNames();
     /** The declaration's instance index space: instances imported, exported or aliased in it. */
     const instances: InstanceType[] = [];
     for (const decl of decls) {
@@ -342,11 +347,18 @@ export class TypeScope {
         case 'export': {
           const into = decl.kind === 'import' ? imports : exports;
           const keys = decl.kind === 'import' ? importKeys : exportKeys;
-          const key = decl.name.toLowerCase();
-          if (keys.has(key))
-            this.fail(`${decl.kind} ${JSON.stringify(decl.name)} declared twice (ignoring case)`);
-          keys.add(key);
+          const key = uniquenessKey(decl.name);
+          const earlier = keys.get(key);
+          if (earlier !== undefined) this.fail(`${decl.kind} ${notUnique(decl.name, earlier)}`);
+          keys.set(key, decl.name);
           let extern = inner.externType(decl.desc, decl.name);
+          const resources = decl.kind === 'import' ? importedResources : exportedResources;
+          const problem = resources.problem(decl.name, extern.sort === 'func' ? extern.type : undefined);
+          if (problem !== undefined) {
+            this.fail(`${decl.kind} ${JSON.stringify(decl.name)}: ${problem} (Binary.md's annotated names)`);
+          }
+          if (extern.sort === 'type' && extern.type instanceof ResourceType)
+            resources.add(extern.type, decl.name);
           if (extern.sort === 'type') {
             extern = { sort: 'type', type: namedType(extern.type, decl.name) };
             inner.types.push(extern.type);

@@ -27,6 +27,11 @@ export function rememberHandleToken(t: AnyType, token: object | undefined): void
   if (token !== undefined && (t.kind === 'own' || t.kind === 'borrow')) handleTokens.set(t, token);
 }
 
+/** The identity a handle type names its resource by: the token of its index, or the resource. */
+export function handleIdentity(t: { readonly resource: object }): object {
+  return handleTokens.get(t) ?? t.resource;
+}
+
 /** An instance as the check sees it: its exports, and the tokens of its resource exports. */
 export interface VisibleInstance {
   readonly exports: ReadonlyMap<string, VisibleValue>;
@@ -59,7 +64,7 @@ class NamedSet {
         return this.ids.has(t);
       case 'own':
       case 'borrow':
-        return this.ids.has(handleTokens.get(t) ?? t.resource);
+        return this.ids.has(handleIdentity(t));
       case 'list':
       case 'option':
       case 'tuple':

@@ -11,12 +11,16 @@
 /** Longest name accepted anywhere (bytes of UTF-8); real toolchains stay far below. */
 export const MAX_NAME_BYTES = 1024;
 
-const WORD = '[a-z][0-9a-z]*';
 const FRAGMENT = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)';
 // After the first, a fragment may be digits alone (`sha-256`, `a11-B11-123-ABC-abc`): the Explainer's
 // grammar, which wasm-tools reads; a label never starts with a digit.
 const LABEL = `${FRAGMENT}(?:-(?:${FRAGMENT}|[0-9]+))*`;
-const WORDS = `${WORD}(?:-${WORD})*`;
+/**
+ * A namespace or a package: lower-case words, the first starting with a letter, the others
+ * perhaps digits alone (`ns-1-a`, `b-1-c`). Never an upper-case word: `ns:A/b` is not a name
+ * (the Explainer's `words`; kebab.wast 14087d7, lines 4, 82, 90).
+ */
+const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
 const NUMERIC = '(?:0|[1-9][0-9]*)';
 const IDENTIFIER = '[0-9A-Za-z-]+';
 const SEMVER = `${NUMERIC}\\.${NUMERIC}\\.${NUMERIC}(?:-${IDENTIFIER}(?:\\.${IDENTIFIER})*)?(?:\\+${IDENTIFIER}(?:\\.${IDENTIFIER})*)?`;
@@ -27,10 +31,11 @@ const PLAIN_RE = new RegExp(
   `^(?:${LABEL}|\\[(?:async )?constructor\\]${LABEL}|\\[(?:async )?(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL})$`,
 );
 /**
- * `ns:pkg/iface@1.2.3`: one namespace, one projection. Nested namespaces (`a:b:c/d`) and nested
- * projections (`a:b/c/d`) are the Explainer's gated future syntax (🪺), which wasmparser refuses.
+ * `ns:pkg/iface@1.2.3`: one namespace, one package, one projection (a label). Nested namespaces
+ * (`a:b:c/d`) and nested projections (`a:b/c/d`) are the Explainer's gated future syntax (🪺),
+ * which wasmparser refuses.
  */
-const INTERFACE_RE = new RegExp(`^${WORDS}:${LABEL}/${LABEL}(?:@${SEMVER})?$`);
+const INTERFACE_RE = new RegExp(`^${WORDS}:${WORDS}/${LABEL}(?:@${SEMVER})?$`);
 
 /**
  * Core names (core module imports and exports, core instance arguments and exports): printable
@@ -80,6 +85,26 @@ function wordChars(name: string): boolean {
     }
   }
   return true;
+}
+
+/** A refusal's words for `name`, whose `uniquenessKey` an earlier name of its scope has. */
+export function notUnique(name: string, earlier: string): string {
+  return `${showName(name)} is not strongly unique: it conflicts with ${showName(earlier)} (equal ignoring case, hyphens and annotations: the Explainer's name uniqueness)`;
+}
+
+/**
+ * The key two import (or two export) names of one scope must not share: names are strongly
+ * unique (the Explainer's "Name Uniqueness"), so that no two map to one identifier in a
+ * bindings generator. Hyphens removed and lower case; a `[method]l.l` or `[static]l.l` (any
+ * annotations, one label twice) is its label; every annotation but `[constructor]` dropped.
+ * So `foo-bar`, `foobar` and `[static]foo-bar.FOO-bar` conflict, and `[method]a.b` with
+ * `[static]a.b`, while `[constructor]a` and `a` do not. Only for names the grammar took.
+ */
+export function uniquenessKey(name: string): string {
+  const flat = name.replace(/-/g, '').toLowerCase();
+  const same = /^(?:\[[^\]]*\])+([^.[\]]+)\.([^.[\]]+)$/.exec(flat);
+  if (same && same[1] === same[2]) return same[1]!;
+  return flat.replace(/\[(?!constructor\])[^\]]*\]/g, '');
 }
 
 /** A name as it may be shown in an error message: quoted, escaped, shortened. */
