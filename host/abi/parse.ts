@@ -130,8 +130,9 @@ class Parser {
   depth = 0;
   constructor(readonly bytes: Uint8Array) {}
 
+  /** The section being read, for a refusal: the preamble covers section headers too. */
   where(): string {
-    return this.section === 'preamble' ? '' : ` (${this.section} section)`;
+    return ` (${this.section} section)`;
   }
 
   hex(b: number): string {
