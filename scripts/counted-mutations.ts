@@ -41,8 +41,8 @@ const MUTATIONS: Mutation[] = [
   {
     name: '`<` with any step',
     file: COUNTED,
-    from: 'if (step !== 1) return undefined;',
-    to: 'if (step < 1) return undefined;',
+    from: 'return step === 1 ? { test, boundConst } : undefined;',
+    to: 'return step >= 1 ? { test, boundConst } : undefined;',
   },
   {
     name: "the bound's write ignored",
