@@ -86,6 +86,30 @@ describe('fuel', () => {
     expect(meter.exhausted()).toBe(true);
   });
 
+  it('the counter reads exactly on both sides of the i32 range (FuelCell.small, then get)', () => {
+    // A slice as large as the budget: the counter holds the whole budget, not a slice of it.
+    const budget = 2 ** 31 + 2;
+    const meter = createMeterRuntime({
+      fuel: budget,
+      sliceFuel: budget,
+      memoryBytes: 65536,
+      tableElements: 10,
+    });
+    meter.charge(1); // makes the cell: the counter is 2^31 + 1 from here on
+    for (const expected of [2 ** 31 + 1, 2 ** 31, 2 ** 31 - 1, 2 ** 31 - 2]) {
+      expect(meter.remaining()).toBe(expected);
+      expect(meter.used()).toBe(budget - expected);
+      meter.charge(1);
+    }
+    meter.setRemaining(2 ** 40);
+    expect(meter.remaining()).toBe(2 ** 40);
+    // A charge that takes the counter below -2^31: out of the i32 range the other way, still out of fuel.
+    meter.setRemaining(10);
+    expect(thrown(() => meter.charge(2 ** 31 + 100)).code).toBe('fuel-exhausted');
+    expect(meter.remaining()).toBe(0);
+    expect(meter.balance()).toBe(10n - 2n ** 31n - 100n);
+  });
+
   it('a charge that is not a non-negative safe integer is refused, the counter untouched', () => {
     const meter = createMeterRuntime({ fuel: 1000, memoryBytes: 65536, tableElements: 10 });
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 60]) {
