@@ -43,3 +43,13 @@ t=open(p2).read()
 t=t.replace('export function soleCoreInstance(plan, index) {','export function soleCoreInstance(plan, index) {\n    return false;',1)
 open(p2,'w').write(t)"
 python3 mkvar.py jsc base "n=body.replace('let value;\n                try {','tally.n = tally.n + 1;\n                let value;\n                try {',1); assert n!=body; body=n; s=s.replace('const rare = (n, a, b, c) =>','const tally = { n: 0 };\n    const rare = (n, a, b, c) =>',1)"
+python3 mkvar.py eg3 base "exec(open('/tmp/perf-fn15/eg3.py').read())"
+python3 mkvar.py eg2 base "exec(open('/tmp/perf-fn15/eg.py').read()); body='''return function scalar2(a, b) {
+                const r = gate.pass(arguments.length, a, b);
+                if (r !== undefined)
+                    return r.v;
+                const value = core(a, b) >>> 0;
+                gate.look(exportName);
+                return value;
+            };
+'''"
