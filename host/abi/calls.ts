@@ -20,7 +20,7 @@ import {
   liftInt,
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
-import { markHost } from './handles.js';
+import { type HostMark, hostThrew, markHost, throwAgain } from './handles.js';
 import { fixedHeapBytes } from './heap.js';
 import { type FlatFunc, flattenFunc, layoutOf, tupleOf } from './layout.js';
 import type { FuncType, ValType } from './types.js';
@@ -546,13 +546,39 @@ function lowerResult(
   name: string,
   ft: FuncType,
   badResult: LoweredOptions['badResult'],
+  gate: HostMark,
 ): unknown {
   try {
     return lower(r);
   } catch (error) {
-    if (error instanceof ValueError) badResult(name, ft, error);
-    throw error;
+    throw hostThrew(gate, badValue(error, name, ft, badResult));
   }
+}
+
+/** What a result that does not fit its type is: `badResult`'s error for a `ValueError`, else the error. */
+function badValue(
+  error: unknown,
+  name: string,
+  ft: FuncType,
+  badResult: LoweredOptions['badResult'],
+): unknown {
+  if (!(error instanceof ValueError)) return error;
+  try {
+    return badResult(name, ft, error);
+  } catch (bad) {
+    return bad;
+  }
+}
+
+/** The guest called an import while realloc or post-return ran: a trap thrown into it (`hostThrew`). */
+function leaveRefused(gate: HostMark): never {
+  let refusal: unknown;
+  try {
+    leaveError();
+  } catch (error) {
+    refusal = error;
+  }
+  throw hostThrew(gate, refusal);
 }
 
 function scalarLowered(
@@ -572,53 +598,60 @@ function scalarLowered(
   // then writes the may-enter flag around the host function as before: the fast path's common
   // call reads neither (host/abi/fast.ts). `lowerResult` stays a module function: through a
   // constant of this function (as fast.ts's `done`) the guest-to-host row read 0.1x more with two
-  // sandboxes alive (bench/results/perf-calls-2026-12-07-14.md).
+  // sandboxes alive (bench/results/perf-calls-2026-12-07-14.md). What they throw into the guest
+  // is kept on the mark (`hostThrew`), and a later host call of the same call refused with it.
   const gate = inst.gate;
   switch (ft.params.length) {
     case 0:
       return function lowered0() {
-        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
-        if (!inst.mayLeave) leaveError();
+        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
+        if (busy === 1) gate.busy = 65;
+        else if (busy >= 128) throwAgain(gate);
+        if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;
         try {
           r = f();
         } catch (error) {
           inst.mayEnter = true;
-          throw failure(error, name);
+          throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
       };
     case 1:
       return function lowered1(a: unknown) {
-        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
-        if (!inst.mayLeave) leaveError();
+        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
+        if (busy === 1) gate.busy = 65;
+        else if (busy >= 128) throwAgain(gate);
+        if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;
         try {
           r = f(l0(a));
         } catch (error) {
           inst.mayEnter = true;
-          throw failure(error, name);
+          throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
-        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
-        if (!inst.mayLeave) leaveError();
+        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
+        if (busy === 1) gate.busy = 65;
+        else if (busy >= 128) throwAgain(gate);
+        if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;
         try {
           r = f(l0(a), l1(b));
         } catch (error) {
           inst.mayEnter = true;
-          throw failure(error, name);
+          throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult);
+        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
       };
   }
 }
@@ -640,57 +673,67 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
   return function lowered(...flatArgs: unknown[]) {
     // First: the arguments' lifting (byte charges, a limit's event) is host code too.
     markHost(gate);
-    if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
-    cx.lenders = [];
-    cx.admitted = 0;
-    if (hasMemory()) mem.refresh();
-    let args: unknown[];
-    if (paramTuple) {
-      const ptr = (flatArgs[0] as number) >>> 0;
-      cx.range(ptr, paramTuple.size, paramTuple.align);
-      if (fixed > 0) cx.admit(fixed);
-      args = paramTuple.load(cx, ptr) as unknown[];
-    } else {
-      if (fixed > 0) cx.admit(fixed);
-      args = new Array(params.length);
-      for (let k = 0; k < params.length; k++) args[k] = params[k]!.liftFlat(cx, flatArgs, offsets[k]!);
-    }
-    inst.mayEnter = false;
-    let value: unknown;
+    // Whatever it throws goes into the guest (a bad pointer or string in the arguments, the
+    // host function's failure, a result that does not fit, realloc's refusal): kept on the mark.
     try {
-      if (catching) {
-        try {
-          value = { tag: 'ok', val: callee(args) };
-        } catch (error) {
-          value = { tag: 'err', val: errorPayload(error) };
-        }
+      if (!inst.mayLeave) trap('the guest called an import while realloc or post-return ran');
+      cx.lenders = [];
+      cx.admitted = 0;
+      if (hasMemory()) mem.refresh();
+      let args: unknown[];
+      if (paramTuple) {
+        const ptr = (flatArgs[0] as number) >>> 0;
+        cx.range(ptr, paramTuple.size, paramTuple.align);
+        if (fixed > 0) cx.admit(fixed);
+        args = paramTuple.load(cx, ptr) as unknown[];
       } else {
-        value = callee(args);
+        if (fixed > 0) cx.admit(fixed);
+        args = new Array(params.length);
+        for (let k = 0; k < params.length; k++) args[k] = params[k]!.liftFlat(cx, flatArgs, offsets[k]!);
+      }
+      inst.mayEnter = false;
+      let value: unknown;
+      try {
+        if (catching) {
+          try {
+            value = { tag: 'ok', val: callee(args) };
+          } catch (error) {
+            value = { tag: 'err', val: errorPayload(error) };
+          }
+        } else {
+          value = callee(args);
+        }
+      } catch (error) {
+        throw failure(error, o.name);
+      } finally {
+        inst.mayEnter = true;
+        const lenders = cx.lenders;
+        for (let k = 0; k < lenders.length; k++) lenders[k]!.lendCount--;
+        cx.lenders = [];
+      }
+      if (!result) return undefined;
+      try {
+        if (inMemory) {
+          const ptr = (flatArgs[flatArgs.length - 1] as number) >>> 0;
+          if (hasMemory()) mem.refresh();
+          cx.range(ptr, result.size, result.align);
+          result.store(cx, many ? value : value, ptr);
+          return undefined;
+        }
+        result.lowerFlat(cx, value, out, 0);
+        const r = out[0];
+        out[0] = undefined;
+        return r;
+      } catch (error) {
+        if (error instanceof ValueError) o.badResult(o.name, ft, error);
+        throw error;
       }
     } catch (error) {
-      throw failure(error, o.name);
-    } finally {
-      inst.mayEnter = true;
+      // Borrows lent by arguments lifted before one failed: given back (the call never ran).
       const lenders = cx.lenders;
       for (let k = 0; k < lenders.length; k++) lenders[k]!.lendCount--;
       cx.lenders = [];
-    }
-    if (!result) return undefined;
-    try {
-      if (inMemory) {
-        const ptr = (flatArgs[flatArgs.length - 1] as number) >>> 0;
-        if (hasMemory()) mem.refresh();
-        cx.range(ptr, result.size, result.align);
-        result.store(cx, many ? value : value, ptr);
-        return undefined;
-      }
-      result.lowerFlat(cx, value, out, 0);
-      const r = out[0];
-      out[0] = undefined;
-      return r;
-    } catch (error) {
-      if (error instanceof ValueError) o.badResult(o.name, ft, error);
-      throw error;
+      throw hostThrew(gate, error);
     }
   };
 }

@@ -132,10 +132,23 @@ const ENDED_HOST: ResourceHost = Object.freeze({ hostClass: () => undefined, hol
  */
 export interface HostMark {
   busy: number;
+  /** The first error host code threw into the guest's call in progress (`THREW`, `hostThrew`). */
+  thrown?: unknown;
+  /** Told of that first error once (the kernel stops the guest's meter with it). */
+  onThrown?(error: unknown): void;
 }
 
 /** `HostMark.busy`: host code ran inside the common fast-path call in progress (`markHost`). */
 export const HOST = 64;
+
+/**
+ * `HostMark.busy`: host code threw into the guest's call in progress (a trap, a refusal, an
+ * exit: `hostThrew`). A guest built with legacy exception handling can catch it (`catch_all`)
+ * and carry on, so the mark stays until the call ends: every later host entry of the call throws
+ * the same error (`markHost`), and the sandbox fails the call with it however the guest returns.
+ * The highest mark: a trampoline that finds the word not open tests `busy >= THREW` alone.
+ */
+export const THREW = 128;
 
 /** The mark of an instance outside a sandbox (the ABI's own tests): never open, never written. */
 export const NO_MARK: HostMark = Object.freeze({ busy: 0 });
@@ -149,8 +162,32 @@ export const NO_MARK: HostMark = Object.freeze({ busy: 0 });
  * fast-path call that reaches the host (docs/abi.md, "Host code inside a call").
  */
 export function markHost(mark: HostMark): void {
-  // Literals (GATE_OPEN, GATE_OPEN | HOST): TurboFan loads a module's constant at each use.
-  if (mark.busy === 1) mark.busy = 65;
+  // Literals (GATE_OPEN, GATE_OPEN | HOST, THREW): TurboFan loads a module's constant at each use.
+  const busy = mark.busy;
+  if (busy === 1) mark.busy = 65;
+  else if (busy >= 128) throwAgain(mark);
+}
+
+/** A host entry after host code threw into the call (`THREW`): refused with the first error. */
+export function throwAgain(mark: HostMark): never {
+  throw mark.thrown;
+}
+
+/**
+ * Host code is throwing `error` into the guest (a lowered import's or a resource built-in's
+ * failure, a core module's import): the call is over whatever the guest does with it. The first
+ * such error of the call is kept on the mark (`THREW`, `thrown`) and returned, to be thrown
+ * (a later one is thrown as the first: the call keeps its first error). Outside a sandbox
+ * (`NO_MARK`) nothing is kept.
+ */
+export function hostThrew(mark: HostMark, error: unknown): unknown {
+  const busy = mark.busy;
+  if (busy >= THREW) return mark.thrown;
+  if (mark === NO_MARK) return error;
+  mark.thrown = error;
+  mark.busy = busy | THREW;
+  mark.onThrown?.(error);
+  return error;
 }
 
 /** A component instance's state: its handle tables, its reentrance flags and its sandbox's mark. */

@@ -23,6 +23,7 @@ import {
   HANDLE_REP_BYTES,
   type HandleCounter,
   type HostMark,
+  hostThrew,
   InstanceState,
   markHost,
   NO_MARK,
@@ -257,10 +258,15 @@ export class ComponentInstance implements ResourceHost {
         return (rep: number) => {
           // Marked first (`markHost`): the charge and the handle limit's refusal (its event) are host code.
           markHost(gate);
-          // As definitions.py: not from realloc or post-return (the host is mid-way through a value).
-          if (!state.mayLeave) trap('the guest called resource.new while realloc or post-return ran');
-          budget.charge(HANDLE_BUILTIN_BYTES);
-          return state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
+          try {
+            // As definitions.py: not from realloc or post-return (the host is mid-way through a value).
+            if (!state.mayLeave) trap('the guest called resource.new while realloc or post-return ran');
+            budget.charge(HANDLE_BUILTIN_BYTES);
+            return state.table(resource).add({ rep, own: true, lendCount: 0, scope: undefined });
+          } catch (error) {
+            // Thrown into the guest, which may catch it: the call is over all the same.
+            throw hostThrew(gate, error);
+          }
         };
       }
       case 'resource.rep': {
@@ -270,8 +276,12 @@ export class ComponentInstance implements ResourceHost {
         return (handle: number) => {
           // Marked first: the charge may end a slice of fuel (the deadline's reading, exhaustion).
           markHost(gate);
-          budget.charge(HANDLE_REP_BYTES);
-          return state.table(resource).get(handle >>> 0).rep;
+          try {
+            budget.charge(HANDLE_REP_BYTES);
+            return state.table(resource).get(handle >>> 0).rep;
+          } catch (error) {
+            throw hostThrew(gate, error);
+          }
         };
       }
       case 'resource.drop': {
@@ -281,18 +291,23 @@ export class ComponentInstance implements ResourceHost {
         return (handle: number) => {
           // Marked first: a host resource's destructor is the embedder's code.
           markHost(gate);
-          if (!state.mayLeave) trap('the guest called resource.drop while realloc or post-return ran');
-          budget.charge(HANDLE_BUILTIN_BYTES);
-          const table = state.table(resource);
-          const i = handle >>> 0;
-          const entry = table.get(i);
-          if (entry.own && entry.lendCount !== 0) trap(`the ${resource.name} handle ${i} is lent out`);
-          table.remove(i);
-          if (!entry.own) {
-            if (entry.scope) entry.scope.borrowCount--;
-            return;
+          try {
+            if (!state.mayLeave) trap('the guest called resource.drop while realloc or post-return ran');
+            budget.charge(HANDLE_BUILTIN_BYTES);
+            const table = state.table(resource);
+            const i = handle >>> 0;
+            const entry = table.get(i);
+            if (entry.own && entry.lendCount !== 0) trap(`the ${resource.name} handle ${i} is lent out`);
+            table.remove(i);
+            if (!entry.own) {
+              if (entry.scope) entry.scope.borrowCount--;
+              return;
+            }
+            // The destructor (the embedder's, or the guest's own, lifted): what it throws is a trap too.
+            this.#destroy(resource, entry.rep);
+          } catch (error) {
+            throw hostThrew(gate, error);
           }
-          this.#destroy(resource, entry.rep);
         };
       }
     }

@@ -7,7 +7,7 @@
  * moment (`worker.terminate()`): nothing here needs to be cleaned up.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { handleLimitCounter } from '../abi/handles.js';
+import { type HostMark, handleLimitCounter, hostThrew, markHost, THREW } from '../abi/handles.js';
 import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
@@ -103,6 +103,42 @@ let meter: MeterRuntime | undefined;
 let call: ((name: string, args: unknown[]) => unknown) | undefined;
 let records: ProxyRecords;
 /**
+ * What host code threw into the guest in the call in progress (`HostMark`, as the kernel's
+ * sandbox keeps it inline): the guest may catch it (legacy exception handling), but the call
+ * fails with it, a later host entry of the call is refused with it, and the meter stops the guest.
+ */
+const mark: HostMark = {
+  busy: 0,
+  thrown: undefined,
+  onThrown(error) {
+    if (meter !== undefined && meter.stopped() === undefined)
+      meter.stop(error instanceof Error ? error : new Error(String(error)));
+  },
+};
+
+/** A host function a core module calls directly: what it throws is kept on `mark` (see there). */
+function guarded<F extends (...args: never[]) => unknown>(fn: F): F {
+  return function guarded(...args: never[]) {
+    markHost(mark);
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw hostThrew(mark, error);
+    }
+  } as F;
+}
+
+/** A new call (or the instantiation): nothing thrown into the guest yet. */
+function unmark(): void {
+  mark.busy = 0;
+  mark.thrown = undefined;
+}
+
+/** What the call ends as when host code threw into the guest: its first error, however the guest went on. */
+function markedOutcome(name: string): Outcome | undefined {
+  return mark.busy >= THREW ? crossing(mark.thrown, name) : undefined;
+}
+/**
  * Limit notices sent in this call: one per kind, so that a guest retrying `memory.grow` in a
  * loop cannot flood the kernel's queue (the kernel's events say the rest).
  */
@@ -159,7 +195,11 @@ function start(init: WorkerInit): void {
   for (const [iface, members] of Object.entries(init.shape)) {
     const record = records.record(iface);
     const shaped: Record<string, unknown> = {};
-    for (const name of Object.keys(members)) shaped[name] = record[name];
+    // A core module calls them directly (a component through its trampolines, which mark).
+    for (const name of Object.keys(members))
+      shaped[name] = init.componentBytes
+        ? record[name]
+        : guarded(record[name] as (...args: never[]) => unknown);
     imports[iface] = shaped;
   }
   if (init.meter) {
@@ -179,9 +219,9 @@ function start(init: WorkerInit): void {
         ...linked,
         wasi_snapshot_preview1: {
           ...preview1,
-          proc_exit: (code: number) => {
+          proc_exit: guarded((code: number) => {
             throw new GuestExit(code >>> 0);
-          },
+          }),
         },
       };
     }
@@ -210,12 +250,15 @@ function start(init: WorkerInit): void {
       },
       handles: handleLimitCounter(init.handleLimit, (kind) => noticeResource({ limit: 'handles', kind })),
       untyped: init.untyped,
+      gate: mark,
     });
     call = (name, args) => {
       const found = component.exportFunction(name);
       if (!found) throw new KeelError('no-such-target', `no export "${name}"`);
       return found.fn(...args);
     };
+    // A start function that caught a host's error and returned still failed.
+    if (mark.busy >= THREW) throw mark.thrown;
     send({ op: 'ready', exports: [], fuel: meter?.remaining() ?? 0 });
     return;
   }
@@ -226,6 +269,7 @@ function start(init: WorkerInit): void {
     if (typeof f !== 'function') throw new KeelError('no-such-target', `no export "${name}"`);
     return (f as (...a: unknown[]) => unknown)(...args);
   };
+  if (mark.busy >= THREW) throw mark.thrown;
   send({
     op: 'ready',
     exports: Object.keys(exports).filter((k) => typeof exports[k] === 'function'),
@@ -237,12 +281,13 @@ function invoke(message: WorkerInvoke): void {
   meter?.setRemaining(message.fuel);
   noticed.clear();
   resourceNoticed = false;
+  unmark();
   let outcome: Outcome;
   try {
     const value = call!(message.name, message.args);
-    outcome = { ok: records.encode(value) };
+    outcome = markedOutcome(message.name) ?? { ok: records.encode(value) };
   } catch (error) {
-    outcome = crossing(error, message.name);
+    outcome = markedOutcome(message.name) ?? crossing(error, message.name);
   }
   const fuel = meter?.remaining() ?? 0;
   const exhausted = meter?.exhausted() ?? false;
@@ -287,9 +332,10 @@ parentPort!.once('message', (init: WorkerInit) => {
   channel.announceThread(osThreadId());
   channel.post({ op: 'starting' } satisfies WorkerNotice);
   try {
+    unmark();
     start(init);
   } catch (error) {
-    send({ op: 'failed', outcome: crossing(error, 'instantiation') });
+    send({ op: 'failed', outcome: markedOutcome('instantiation') ?? crossing(error, 'instantiation') });
     return;
   }
   // The guest's thread from now on: sleep until a call comes, run it, answer, sleep again.

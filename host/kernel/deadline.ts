@@ -35,7 +35,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type CallGate, GATE_OPEN } from '../abi/fast.js';
-import { HOST } from '../abi/handles.js';
+import { HOST, THREW } from '../abi/handles.js';
 import { KeelError } from './errors.js';
 
 /**
@@ -57,6 +57,12 @@ const EXPIRED = 32;
 /** `CallDeadline.busy`: a fast-path call is in progress, marked by itself or by host code it reached. */
 export const CALL_IN_PROGRESS = IN_CALL | HOST;
 
+/** What stops the guest when host code threw into it (the sandbox's meter: `MeterRuntime.stop`). */
+export interface GuestStopper {
+  stop(error: Error): void;
+  stopped(): Error | undefined;
+}
+
 /** What a deadline reads the time from, in milliseconds (`performance` by default). */
 export interface DeadlineClock {
   now(): number;
@@ -72,12 +78,33 @@ export class CallDeadline implements CallGate {
   #start = 0;
   /** The deadline of the call in progress has passed (sticky until the next call). */
   expired = false;
-  /** The fast path's word (see above): 0, or `RAN` | `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED` | `HOST`. */
+  /** The fast path's word (see above): 0, or `RAN` | `NOT_READY` | `IN_CALL` | `OUT_OF_FUEL` | `CLOCKED` | `EXPIRED` | `HOST` | `THREW`. */
   busy = 0;
+  /** The first error host code threw into the guest in the call in progress (`THREW`, `hostThrew`). */
+  thrown: unknown = undefined;
+  /** The guest's meter, stopped with that error (`onThrown`). */
+  readonly #meter: GuestStopper | undefined;
 
-  constructor(ms: number, clock: DeadlineClock = performance) {
+  constructor(ms: number, clock: DeadlineClock = performance, meter?: GuestStopper) {
     this.ms = ms;
     this.#clock = clock;
+    this.#meter = meter;
+  }
+
+  /**
+   * `hostThrew`: host code threw `error` into the guest (the first of the call). The guest may
+   * catch it; its meter is stopped with it, so that it runs no further than its next check
+   * (unless stopped already: a deadline's error stays the guest's).
+   */
+  onThrown(error: unknown): void {
+    const meter = this.#meter;
+    if (meter !== undefined && meter.stopped() === undefined)
+      meter.stop(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** Whether host code threw into the guest in the call in progress (`THREW`). */
+  threw(): boolean {
+    return this.busy >= THREW;
   }
 
   /** Read the time from `clock` from now on (a sandbox's virtual clocks, in deterministic mode). */
@@ -100,7 +127,8 @@ export class CallDeadline implements CallGate {
 
   #unexpire(): void {
     this.expired = false;
-    this.busy &= ~EXPIRED;
+    this.busy &= ~(EXPIRED | THREW);
+    this.thrown = undefined;
   }
 
   /** A fast-path call starts the marked way (`busy` was 0 or `RAN`): its clock starts at its first reading. */
@@ -125,6 +153,7 @@ export class CallDeadline implements CallGate {
    */
   settle(): void {
     this.busy = (this.busy & NOT_READY) | RAN;
+    this.thrown = undefined;
   }
 
   /** A fast-path call is in progress: one that marked the word (`IN_CALL`), or the common one whose guest reached host code (`HOST`). */
@@ -143,6 +172,7 @@ export class CallDeadline implements CallGate {
   open(): void {
     this.busy = 0;
     this.expired = false;
+    this.thrown = undefined;
   }
 
   /** Milliseconds left to the call in progress (never below zero). */

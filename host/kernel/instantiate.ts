@@ -4,6 +4,7 @@
  * initialized; a worker sandbox's exports described; the byte budget of what a guest hands the
  * host; and what a failed instantiation is.
  */
+import { type HostMark, hostThrew, markHost } from '../abi/handles.js';
 import { ComponentInstance, findExport } from '../abi/instance.js';
 import type { SandboxContext } from '../caps/provider.js';
 import type { Preview1Binding } from '../caps/wasi-preview1.js';
@@ -28,13 +29,22 @@ import { classifyFailure, GuestExit } from './traps.js';
  * `wasi_snapshot_preview1.proc_exit` gets it from an adapter, so the kernel keeps the guest's
  * own status by answering that import itself.
  */
-export function instantiateCore(meter: MeterRuntime | undefined, exit: SandboxContext | undefined) {
+export function instantiateCore(
+  meter: MeterRuntime | undefined,
+  exit: SandboxContext | undefined,
+  gate: HostMark,
+) {
   return (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
     const preview1 = imports?.wasi_snapshot_preview1;
     if (exit && preview1 && typeof preview1.proc_exit === 'function') {
       imports = {
         ...imports,
-        wasi_snapshot_preview1: { ...preview1, proc_exit: (code: number) => exit.exit(code >>> 0) },
+        // Thrown straight into the core module (no trampoline): kept on the mark as a trampoline's
+        // failure is, so that a guest catching the exit cannot carry on.
+        wasi_snapshot_preview1: {
+          ...preview1,
+          proc_exit: guardedImport((code: number) => exit.exit(code >>> 0), gate),
+        },
       };
     }
     if (!meter) return new WebAssembly.Instance(module, imports);
@@ -113,7 +123,7 @@ export function instantiateInline(
 ): void {
   if (module.kind === 'core' || isNativePreview1(module)) {
     const compiled = module.coreModules.values().next().value as WebAssembly.Module;
-    const imports = links.imports as WebAssembly.Imports;
+    const imports = guardedImports(links.imports, sandbox.parts.deadline);
     const instance = new WebAssembly.Instance(compiled, meter ? withMeterImports(imports, meter) : imports);
     links.preview1?.bind(instance);
     if (isNativePreview1(module) && module.preview1 === 'reactor') initializeReactor(instance);
@@ -122,7 +132,7 @@ export function instantiateInline(
   }
   const component = new ComponentInstance(module.plan!, module.modules!, {
     imports: links.imports,
-    instantiateCore: instantiateCore(meter, exitGranted ? context : undefined),
+    instantiateCore: instantiateCore(meter, exitGranted ? context : undefined, sandbox.parts.deadline),
     bytes: sandbox.parts,
     handles: sandbox.handles,
     untyped,
@@ -130,6 +140,46 @@ export function instantiateInline(
     gate: sandbox.parts.deadline,
   });
   sandbox.attachComponent(component);
+}
+
+/**
+ * A core module's imports as its guest calls them: each function behind `guardedImport` (a
+ * component's are behind its trampolines, host/abi/calls.ts). Records without a prototype, as
+ * the linker makes them (their names are the guest's).
+ */
+function guardedImports(
+  imports: Record<string, Record<string, unknown>>,
+  gate: HostMark,
+): WebAssembly.Imports {
+  const out: WebAssembly.Imports = Object.create(null);
+  for (const module of Object.keys(imports)) {
+    const record = imports[module]!;
+    const guarded: Record<string, unknown> = Object.create(null);
+    for (const name of Object.keys(record)) {
+      const value = record[name];
+      guarded[name] = typeof value === 'function' ? guardedImport(value as Callee, gate) : value;
+    }
+    out[module] = guarded as WebAssembly.ModuleImports;
+  }
+  return out;
+}
+
+type Callee = (...args: never[]) => unknown;
+
+/**
+ * A host function a core module calls directly: what it throws into the guest (a trap, a
+ * refusal, an exit) is kept on the sandbox's mark (`hostThrew`: the guest may catch it, the call
+ * fails with it all the same), and a call after that is refused with the same error.
+ */
+function guardedImport<F extends Callee>(fn: F, gate: HostMark): F {
+  return function guarded(...args: never[]) {
+    markHost(gate);
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw hostThrew(gate, error);
+    }
+  } as F;
 }
 
 /** What a failed instantiation is: a link error, the deadline or the fuel of a start function, or its trap. */
@@ -148,5 +198,7 @@ export function spawnFailure(
   // A start function runs guest code: it can trap, overflow its stack or run out of fuel.
   if (sandbox.timedOut) return sandbox.deadlineExceeded('instantiation');
   if (meter?.exhausted()) return sandbox.fuelExhausted('instantiation');
-  return classifyFailure(error, 'instantiation');
+  // Host code threw into a start function: its first error, whatever the guest did since.
+  const thrown = sandbox.hostThrown;
+  return classifyFailure(thrown ? thrown.error : error, 'instantiation');
 }

@@ -418,7 +418,8 @@ export class Sandbox {
     this.#parts = new SandboxParts(
       new SandboxEvents(this.#bus, this.id, this.module.name, this.limits.events),
       this.limits,
-      new CallDeadline(this.limits.deadlineMs),
+      // Host code that throws into the guest stops its meter (the guest may catch the error).
+      new CallDeadline(this.limits.deadlineMs, undefined, meter),
       meter,
       new ExportTable(this.module),
     );
@@ -669,6 +670,15 @@ export class Sandbox {
     return this.#parts.deadline.left();
   }
 
+  /**
+   * Kernel-internal: the first error host code threw into the guest in the call in progress (a
+   * trap, a refusal, an exit), even if the guest caught it; undefined if none (`error` may be any value).
+   */
+  get hostThrown(): { error: unknown } | undefined {
+    const deadline = this.#parts.deadline;
+    return deadline.threw() ? { error: deadline.thrown } : undefined;
+  }
+
   /** Whether the call in progress ran past its deadline (even if the guest caught the error). */
   get timedOut(): boolean {
     return this.#parts.deadline.expired;
@@ -834,6 +844,8 @@ export class Sandbox {
     // A guest that caught the fuel error (or the timeout) and returned still ran out.
     if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
     if (this.#parts.meter?.exhausted()) throw this.fuelExhausted(call.exportName);
+    // Host code threw into the guest (a trap, a refusal, an exit), which caught it and returned.
+    if (this.#parts.deadline.threw()) throw this.#parts.deadline.thrown;
     this.#setState('ready');
     const fuel = this.#endBudget();
     // What only a timed or observed call does is in functions of its own: the bytes of a
@@ -1004,7 +1016,9 @@ export class Sandbox {
       return;
     }
     if (!deadline.expired && !this.#parts.meter?.exhausted()) {
-      deadline.settle();
+      // Host code threw into the guest, which caught it and returned: the call fails with it.
+      if (deadline.threw()) this.#fastFail(deadline.thrown, exportName);
+      else deadline.settle();
       return;
     }
     // Made under the call: making either error emits its event.
@@ -1125,6 +1139,10 @@ export class Sandbox {
     /** Whether a `result::err`'s payload is rendered as JSON (an invocation's), or thrown as it is (`fn`'s). */
     rendered = true,
   ): InvokeOutcome | undefined {
+    // Host code threw into the guest during the call: its first error is the call's, whatever
+    // the guest threw or returned since (it may have caught that error and carried on).
+    const intoGuest = this.#parts.deadline.threw();
+    if (intoGuest) error = this.#parts.deadline.thrown;
     const duration_ms = since(started);
     const timing = duration_ms === undefined ? {} : { duration_ms };
     const request = requestNumber === 0 ? undefined : requestId(requestNumber);
@@ -1138,7 +1156,8 @@ export class Sandbox {
       });
       return { value: null, exit: error.code, fuel: this.#endBudget(), ...timing };
     }
-    let componentError = componentErrorPayload(error);
+    // A host error thrown into the guest is never the export's `result::err`.
+    let componentError = intoGuest ? undefined : componentErrorPayload(error);
     if (
       rendered &&
       componentError &&
@@ -1183,7 +1202,8 @@ export class Sandbox {
       ...timing,
       error: failure.toJSON(),
     });
-    if (failure.code === 'invalid-argument') {
+    // The embedder's bad argument leaves the sandbox as it was; thrown into the guest, it does not.
+    if (failure.code === 'invalid-argument' && !intoGuest) {
       this.#setState('ready');
       throw failure;
     }

@@ -29,8 +29,9 @@ export async function hostileComponent(
   fields: string,
   world: string,
   encoding: StringEncoding = 'utf8',
+  features: Parameters<typeof wat>[2] = undefined,
 ): Promise<Uint8Array> {
-  const core = await wat(`(module\n${fields}\n(memory (export "memory") 1))`, 'hostile.wat');
+  const core = await wat(`(module\n${fields}\n(memory (export "memory") 1))`, 'hostile.wat', features);
   const embedded = await componentEmbed({
     binary: core,
     witSource: `package keel:hostile;\n${world}`,
