@@ -7,7 +7,8 @@
  * not), or `skip` with a reason (a command this runner cannot map, or one whose component Keel
  * refuses on purpose). A skip is never a pass. What each command is held to:
  *
- * - `(component ...)`: loads and spawns. Refused as `invalid-module` for a feature Keel does not
+ * - `(component ...)`: loads and spawns; `(component binary "..." ...)` (and `$X binary`,
+ *   `definition binary`) as its bytes, with no text parser between. Refused as `invalid-module` for a feature Keel does not
  *   run ("not supported", "unsupported component") it is `refused`: the refusal is checked to
  *   be a clean `invalid-module`, and the actions on it are skipped. Any other failure is `fail`.
  *   A component whose text wasm-tools' parser cannot read (syntax newer than jco-transpile's) has
@@ -90,9 +91,14 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
       try {
         if (kind === 'component') {
           const second = atom(c.expr.items[1]);
+          const binary = binaryForm(c.expr);
+          const load = (name: string) =>
+            binary
+              ? loadBytes(kernel, binary, name, options)
+              : loadText(kernel, componentText(c), name, options);
           if (second === 'definition') {
             const name = atom(c.expr.items[2]);
-            const loaded = await loadText(kernel, componentText(c), `def${++n}`, options);
+            const loaded = await load(`def${++n}`);
             if ('failed' in loaded) {
               record(c, 'fail', loaded.failed);
               continue;
@@ -120,10 +126,10 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               current = { sandbox: await kernel.spawn(of) };
               record(c, 'pass');
             }
-          } else if (second === 'quote' || second === 'binary') {
-            record(c, 'skip', `(component ${second} ...) outside an assertion`);
+          } else if (second === 'quote') {
+            record(c, 'skip', '(component quote ...) outside an assertion');
           } else {
-            const loaded = await loadText(kernel, componentText(c), `c${++n}`, options);
+            const loaded = await load(`c${++n}`);
             if ('failed' in loaded) {
               record(c, 'fail', loaded.failed);
               current = { refused: 'failed' };
@@ -237,6 +243,17 @@ function atom(e: SExpr | undefined): string | undefined {
   return e?.kind === 'atom' ? e.text : undefined;
 }
 
+/**
+ * The bytes of `(component binary "..." ...)`, `(component $X binary ...)` or
+ * `(component definition $X? binary ...)`; undefined for a component written as text.
+ */
+export function binaryForm(expr: List): Uint8Array | undefined {
+  let i = 1;
+  if (atom(expr.items[i]) === 'definition') i++;
+  if (atom(expr.items[i])?.startsWith('$')) i++;
+  return atom(expr.items[i]) === 'binary' ? concatStrings(expr.items.slice(i + 1)) : undefined;
+}
+
 /** A `(component definition $X ...)`'s text as a plain component. */
 function componentText(c: Command): string {
   return c.text.replace(/^\(component\s+definition\b/, '(component');
@@ -273,6 +290,16 @@ async function loadText(
       skipped: `wasm-tools' text parser (jco-transpile) cannot read it, no binary for Keel: ${firstLine(error)}`,
     };
   }
+  return loadBytes(kernel, bytes, name, options);
+}
+
+/** A component's bytes loaded: a module, a deliberate refusal, or a failure. */
+async function loadBytes(
+  kernel: Kernel,
+  bytes: Uint8Array,
+  name: string,
+  options: { async?: boolean },
+): Promise<Loaded> {
   try {
     return { module: await kernel.load(bytes, { name }) };
   } catch (error) {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { isKeelError, Kernel } from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
-import { desugar } from '../conformance/runner.js';
-import { head, readCommands, type SExpr } from '../conformance/wast.js';
+import { binaryForm, desugar } from '../conformance/runner.js';
+import { head, type List, readCommands, type SExpr } from '../conformance/wast.js';
 import { Rng } from './rng.js';
 
 const SEED = Number(process.env.KEEL_MUTATION_SEED ?? 1);
@@ -45,12 +45,29 @@ async function components(file: string): Promise<Uint8Array[]> {
   for (const c of readCommands(source)) {
     const kind = head(c.expr);
     let text: string | undefined;
-    if (kind === 'component') text = c.text.replace(/^\(component\s+definition\b/, '(component');
-    else if (kind === 'assert_invalid' || kind === 'assert_unlinkable' || kind === 'assert_trap') {
+    let list: List | undefined;
+    if (kind === 'component') {
+      list = c.expr;
+      text = c.text.replace(/^\(component\s+definition\b/, '(component');
+    } else if (
+      kind === 'assert_invalid' ||
+      kind === 'assert_unlinkable' ||
+      kind === 'assert_trap' ||
+      kind === 'assert_malformed'
+    ) {
       const inner: SExpr | undefined = c.expr.items[1];
-      if (inner?.kind === 'list' && head(inner) === 'component') text = source.slice(inner.start, inner.end);
+      if (inner?.kind === 'list' && head(inner) === 'component') {
+        list = inner;
+        text = source.slice(inner.start, inner.end);
+      }
     }
-    if (text === undefined || /^\(component\s+(quote|binary|instance)\b/.test(text)) continue;
+    if (list === undefined || text === undefined) continue;
+    const binary = binaryForm(list);
+    if (binary) {
+      out.push(binary);
+      continue;
+    }
+    if (/^\(component\s+(quote|instance)\b/.test(text)) continue;
     try {
       out.push(await parse(desugar(text)));
     } catch {
