@@ -53,6 +53,11 @@ export class EventBudget {
     return false;
   }
 
+  /** Whether a budgeted event would be emitted now (not counted instead). */
+  get open(): boolean {
+    return this.#left > 0;
+  }
+
   /** A new window: the whole budget again. */
   refill(): void {
     this.#left = this.limit;

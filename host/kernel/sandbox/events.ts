@@ -3,6 +3,7 @@
  * its event budget per window (`limits.events`), guest text redacted over each stream, and the
  * `log:suppressed` summaries when a window closes.
  */
+import { DEFAULT_HOST_COSTS } from '../../caps/provider.js';
 import { EventBudget } from '../../events/budget.js';
 import type { EventBus } from '../../events/bus.js';
 import { EVENTS, type EventName } from '../../events/names.js';
@@ -10,8 +11,25 @@ import type { EventInput } from '../../events/record.js';
 import { StreamRedactor } from '../../events/stream-redact.js';
 import { requestId } from '../ids.js';
 
+/**
+ * What an observed text event (`guest:log`, `guest:stdout`, `guest:stderr`) costs, in bytes'
+ * worth of `byte`: the event made, redacted and handed to its observers (a hook's call, a JSONL
+ * line written: 2-5 us), and each character of its text redacted over the stream and written
+ * as JSON (a NUL is six characters of JSON: 5-8 ns a character). Unobserved, none of this work
+ * is done and none is charged; past the window's budget it is counted, not made, and not charged. A guest logging 4 KiB messages of NULs to a kernel with a log
+ * file cost 48x compute per unit of fuel, empty ones 12x (load 24).
+ */
+export const TEXT_EVENT_BYTES = 32_768;
+export const TEXT_EVENT_CHAR_BYTES = 64;
+
+/** The fuel of an observed text event of `text`. */
+export function textEventFuel(text: string): number {
+  return (TEXT_EVENT_BYTES + text.length * TEXT_EVENT_CHAR_BYTES) * DEFAULT_HOST_COSTS.byte;
+}
+
 /** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
 interface HeldText {
+  name: EventName;
   build: (text: string) => Omit<EventInput, 'sandbox'>;
   request: string | undefined;
 }
@@ -102,6 +120,15 @@ export class SandboxEvents {
     this.#bus.emit(event);
   }
 
+  /**
+   * The fuel of a text event of `text` emitted now: none when nobody observes it or the window's
+   * budget is spent (it is counted, not made), `textEventFuel` otherwise.
+   */
+  textFuel(name: EventName, text: string): number {
+    if (!this.#bus.wants(name) || (this.#budget !== undefined && !this.#budget.open)) return 0;
+    return textEventFuel(text);
+  }
+
   /** `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back. */
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
     if (!this.#bus.wants(name)) return;
@@ -112,18 +139,17 @@ export class SandboxEvents {
       stream = new StreamRedactor<HeldText>(this.#bus.redactor);
       streams.set(name, stream);
     }
-    stream.push(text, { build, request: this.request }, this.#releaseText);
+    stream.push(text, { name, build, request: this.request }, this.#releaseText);
   }
 
   /** Emits a held text event once its text is known safe (bound on first use: a callback the streams keep). */
   get #releaseText(): (text: string, held: HeldText) => void {
+    // Admitted before it is built: past the budget a text event is counted, never made (making
+    // it and copying it to stamp its invocation cost 2-4 us, most of a log call's host time).
     this.#release ??= (text, held) => {
+      if (!this.#bus.wants(held.name) || !this.#admit(held.name)) return;
       const event = held.build(text);
-      this.emit(
-        held.request !== undefined && event.request === undefined
-          ? { ...event, request: held.request }
-          : event,
-      );
+      this.#bus.emitAs(event, this.#sandbox, this.#module, event.request ?? held.request ?? this.request);
     };
     return this.#release;
   }

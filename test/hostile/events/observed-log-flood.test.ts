@@ -1,0 +1,87 @@
+/**
+ * Attack: log in a loop to a kernel that writes its event log to a file (and redacts secrets),
+ * or to a guest's stdout there: each message or write is made an event, redacted over the
+ * stream and written as a JSON line, but a log cost a call and its bytes, as if nobody listened
+ * (the calibration's log kinds have no observer). Empty messages cost the host 12x compute per
+ * unit of fuel, 64 bytes 18x, 4 KiB of NULs (six characters of JSON each) 48x, 53x with three
+ * secrets; stdout writes of 1 and 64 bytes 8.4-8.6x (load 21-24). An observed text event now
+ * costs `TEXT_EVENT_BYTES` and `TEXT_EVENT_CHAR_BYTES` a character (0.9-2.2x); unobserved,
+ * nothing more. Past the window's event budget (`limits.events`) an event is counted, not made,
+ * and not charged, but it was made first and copied to stamp its invocation: empty messages
+ * past a budget of 1 cost 11x; it is admitted before it is made now (1.1x).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keelComponent, streamsComponent } from '../../../bench/fuel/guests.js';
+import { Kernel } from '../../../host/index.js';
+import { textEventFuel } from '../../../host/kernel/sandbox/events.js';
+import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
+
+const LIMITS = { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 };
+const GRANTS = [
+  'wasi:cli/stdout',
+  'keel:kernel/log',
+  { interface: 'keel:kernel/ipc', scope: { peers: ['*'] } },
+  { interface: 'keel:kernel/events', scope: { publish: ['bench.*'] } },
+];
+
+let dir: string;
+let observed: Kernel;
+let unobserved: Kernel;
+/** Observed, with a budget of one event a window: the rest are counted. */
+let spent: Kernel;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keel-observed-log-'));
+  observed = new Kernel({
+    cacheDir: false,
+    limits: LIMITS,
+    log: join(dir, 'events.jsonl'),
+    redact: { values: ['hunter2-secret', 'tok_ABCDEFGH1234', 'xyzzy-passw0rd'] },
+  });
+  unobserved = new Kernel({ cacheDir: false, limits: LIMITS });
+  spent = new Kernel({ cacheDir: false, limits: { ...LIMITS, events: 1 }, log: join(dir, 'spent.jsonl') });
+});
+afterAll(async () => {
+  await observed.close();
+  await unobserved.close();
+  await spent.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// [what, the component, its run's arguments (op, n, size): a log (0) or a stdout write (1) of
+// `size` zero bytes, n times; how many of the n are made events (the rest past the budget)]
+const FLOODS: [string, () => Promise<Uint8Array>, [number, number, number], number?][] = [
+  ['empty log messages', keelComponent, [0, 5_000, 0]],
+  ['log messages of 64 NULs', keelComponent, [0, 5_000, 64]],
+  ['log messages of 4 KiB of NULs', keelComponent, [0, 2_000, 4096]],
+  ['stdout writes of 1 byte', streamsComponent, [1, 500, 1]],
+  ['stdout writes of 64 NULs', streamsComponent, [1, 500, 64]],
+  ['empty log messages past the event budget', keelComponent, [0, 5_000, 0], 1],
+];
+
+describe('observed log flood', () => {
+  for (const [name, component, [op, n, size], made = n] of FLOODS) {
+    it(`${name}: an observed text event is charged, a unit of fuel costs the host at most ${FUEL_BOUND}x compute`, async () => {
+      const bytes = await component();
+      const args = op === 0 ? [op, n, size, ''] : [op, n, size];
+      const run = async (kernel: Kernel) => {
+        const sandbox = await kernel.spawn(await kernel.load(bytes), { grants: GRANTS });
+        return { sandbox, fuel: () => sandbox.invokeSync('run', args).fuel.used };
+      };
+      const quiet = await run(unobserved);
+      const loud = await run(made < n ? spent : observed);
+      // Each event someone observes pays for its text; one nobody observes, or counted past the
+      // budget, pays nothing more.
+      expect(loud.fuel() - quiet.fuel()).toBe(made * textEventFuel('\0'.repeat(size)));
+      quiet.sandbox.terminate('done');
+      const before = heapUsed();
+      const ratio = await fuelRatio(loud.fuel);
+      // Before: 12x, 18x, 48x (53x with the secrets), 8.4x, 8.6x and 11x (load 19-24).
+      expect(ratio).toBeLessThanOrEqual(FUEL_BOUND);
+      expect(heapUsed() - before).toBeLessThan(64 * 1024 * 1024);
+      loud.sandbox.terminate('done');
+    }, 120_000);
+  }
+});
