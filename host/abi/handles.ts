@@ -158,8 +158,10 @@ export const NO_MARK: HostMark = Object.freeze({ busy: 0 });
  * when the call is the fast path's common one (the word exactly open), mark it as in progress
  * with host code run (`HOST`, kept until the call returns and the sandbox settles the word), so
  * that whatever this code does to the sandbox (a call into it, a kill, a destructor, a reading
- * of the clock) knows a call is in progress. One read and compare per host call, one write per
- * fast-path call that reaches the host (docs/abi.md, "Host code inside a call").
+ * of the clock) knows a call is in progress. One read and compare per host call (two when the
+ * word is not exactly open), one write per fast-path call that reaches the host (docs/abi.md,
+ * "Host code inside a call"). After host code threw into the call (`THREW`), refused with that
+ * error (docs/abi.md, "A host error thrown into the guest").
  */
 export function markHost(mark: HostMark): void {
   // Literals (GATE_OPEN, GATE_OPEN | HOST, THREW): TurboFan loads a module's constant at each use.

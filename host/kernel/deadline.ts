@@ -14,8 +14,9 @@
  * returned is done (`IN_CALL` alone; it leaves `RAN`, which the next invocation's fuel account
  * reads: the counter may have moved since the last invocation). Anything else sends the call to the sandbox's slow steps: the sandbox
  * not ready (`NOT_READY`, kept by the sandbox), the guest out of fuel (`OUT_OF_FUEL`, from the
- * meter), the clock read in the call (`CLOCKED`), the deadline passed (`EXPIRED`), or host code
- * run inside the call (`HOST`).
+ * meter), the clock read in the call (`CLOCKED`), the deadline passed (`EXPIRED`), host code
+ * run inside the call (`HOST`), or host code that threw into the guest (`THREW`, with the error
+ * in `thrown`: the call fails with it however the guest returns, host/abi/handles.ts `hostThrew`).
  *
  * The scalar fast path's common call (host/abi/fast.ts) writes nothing: it starts only when the
  * word is exactly `RAN` and looks again when the guest returns. Instead, host code that its
