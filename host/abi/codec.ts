@@ -19,6 +19,8 @@ import {
   largeListBytes,
   liftBytesOf,
   ON_HEAP_TYPED_BYTES,
+  TYPED,
+  type TypedArrayCtor,
 } from './heap.js';
 import { camelCase } from './js-names.js';
 import { discriminantSize, type FlatType, layoutOf, variantLayout } from './layout.js';
@@ -348,32 +350,6 @@ class StringCodec extends Base implements Codec {
     return liftString(cx, dv.getUint32(ptr, true), dv.getUint32(ptr + 4, true));
   }
 }
-
-type TypedArrayCtor =
-  | Uint8ArrayConstructor
-  | Int8ArrayConstructor
-  | Uint16ArrayConstructor
-  | Int16ArrayConstructor
-  | Uint32ArrayConstructor
-  | Int32ArrayConstructor
-  | BigUint64ArrayConstructor
-  | BigInt64ArrayConstructor
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor;
-
-/** Lists of these element types are typed arrays, as jco makes them. */
-export const TYPED: Record<string, TypedArrayCtor> = {
-  u8: Uint8Array,
-  s8: Int8Array,
-  u16: Uint16Array,
-  s16: Int16Array,
-  u32: Uint32Array,
-  s32: Int32Array,
-  u64: BigUint64Array,
-  s64: BigInt64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-};
 
 const TYPED_SLOTS = Object.keys(TYPED);
 

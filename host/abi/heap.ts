@@ -27,7 +27,33 @@ const TYPED_ARRAY = 160;
 /** A `GuestResource`, or the handle entry behind a host object. */
 const RESOURCE = 64;
 
-const NUMBERS = new Set(['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64']);
+export type TypedArrayCtor =
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int32ArrayConstructor
+  | BigUint64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor;
+
+/** Lists of these element types are typed arrays, as jco makes them. */
+export const TYPED: Record<string, TypedArrayCtor> = {
+  u8: Uint8Array,
+  s8: Int8Array,
+  u16: Uint16Array,
+  s16: Int16Array,
+  u32: Uint32Array,
+  s32: Int32Array,
+  u64: BigUint64Array,
+  s64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+};
+
+const NUMBERS = new Set(Object.keys(TYPED));
 
 const memo = new WeakMap<ValType, number>();
 /** The host heap one lifted value of `t` takes, its slot in its container included. */

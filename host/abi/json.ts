@@ -6,9 +6,10 @@
  * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
  */
 import { argumentError, arityError } from './calls.js';
-import { checkChar, checkInt, checkInt64, intRange, isTaggedOption, KnownKeys, TYPED } from './codec.js';
+import { checkChar, checkInt, checkInt64, intRange, isTaggedOption, KnownKeys } from './codec.js';
 import { badValue, ValueError, within } from './context.js';
 import { GuestResource } from './handles.js';
+import { TYPED } from './heap.js';
 import { camelCase } from './js-names.js';
 import { checkString, describe } from './strings.js';
 import type { FuncType, ValType } from './types.js';
