@@ -9,10 +9,16 @@
  * and jco's generated glue, called directly (`jcoEngine`, the reference the conventions come
  * from). The harness runs every engine on every component side by side.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type GeneratorId, type GlueInstantiate, transpileComponent } from '../../bench/lib/transpile.js';
+import {
+  type GeneratorId,
+  type GlueInstantiate,
+  type TranspileOutput,
+  transpileComponent,
+} from '../../bench/lib/transpile.js';
 import { handleLimitCounter } from '../../host/abi/handles.js';
 import { ComponentInstance } from '../../host/abi/instance.js';
 import { camelCase, kebabCase } from '../../host/abi/js-names.js';
@@ -587,6 +593,65 @@ export function hostAbiEngine(
 }
 
 /**
+ * jco's output for the corpus, shared by test files and runs on this machine: transpiling the
+ * 11 MB componentize-js guest takes 8 s of CPU (40 s at load 27) in every run of
+ * differential.test.ts, and jco is the reference, not what is tested. Keyed by the bytes, the
+ * generator, both jco packages' versions and bench/lib/transpile.ts's text (its options); an
+ * entry is written whole (renamed into place) and its core modules are checked against their
+ * digests when read, so an altered entry is transpiled again. A refusal is not kept.
+ */
+const JCO_CACHE = join(tmpdir(), 'keel-test-cache-jco');
+const ROOT = join(import.meta.dirname, '../..');
+
+function transpileKey(bytes: Uint8Array, generator: GeneratorId): string {
+  const hash = createHash('sha256');
+  hash.update(`${generator}\0`);
+  for (const pkg of ['jco', 'jco-transpile']) {
+    hash.update(readFileSync(join(ROOT, 'node_modules/@bytecodealliance', pkg, 'package.json')));
+  }
+  hash.update(readFileSync(join(ROOT, 'bench/lib/transpile.ts')));
+  hash.update(bytes);
+  return hash.digest('hex');
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+type CachedOutput = Omit<TranspileOutput, 'coreModules'> & { coreModules: Record<string, string> };
+
+async function cachedTranspile(bytes: Uint8Array, generator: GeneratorId): Promise<TranspileOutput> {
+  const dir = join(JCO_CACHE, transpileKey(bytes, generator));
+  try {
+    const kept = JSON.parse(readFileSync(join(dir, 'output.json'), 'utf8')) as CachedOutput;
+    const coreModules: Record<string, Uint8Array> = {};
+    Object.entries(kept.coreModules).forEach(([file, digest], index) => {
+      const core = new Uint8Array(readFileSync(join(dir, `${index}.wasm`)));
+      if (sha256(core) !== digest) throw new Error(`${dir}: ${file} does not match its digest`);
+      coreModules[file] = core;
+    });
+    return { ...kept, coreModules };
+  } catch {
+    // No entry yet, or an altered one (removed, so that the fresh output can take its place).
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const output = await transpileComponent(bytes, { generator });
+  const partial = `${dir}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  try {
+    mkdirSync(partial, { recursive: true });
+    const digests: Record<string, string> = {};
+    Object.entries(output.coreModules).forEach(([file, core], index) => {
+      writeFileSync(join(partial, `${index}.wasm`), core);
+      digests[file] = sha256(core);
+    });
+    writeFileSync(join(partial, 'output.json'), JSON.stringify({ ...output, coreModules: digests }));
+    renameSync(partial, dir);
+  } catch {
+    // Another process wrote the entry first, or the disk refused: the output in hand is used.
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return output;
+}
+
+/**
  * jco's generated glue, called directly (never on Keel's run path: it is code made from the
  * component): the reference the value conventions come from. The glue is transpiled, imported
  * and instantiated with the harness's host functions, as a jco user does.
@@ -603,7 +668,7 @@ export function jcoEngine(
     async load(component, host) {
       let output: Awaited<ReturnType<typeof transpileComponent>>;
       try {
-        output = await transpileComponent(component.bytes, { generator });
+        output = await cachedTranspile(component.bytes, generator);
       } catch (error) {
         throw isKeelError(error) ? error : new KeelError('invalid-module', String(error));
       }
