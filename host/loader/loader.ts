@@ -297,10 +297,11 @@ export class Loader {
         planCache = 'hit';
         this.stats.planHits++;
       }
-      // On this thread only when every module is small: beside a larger module's asynchronous
-      // compile, the synchronous ones cost more than they saved (the Rust probe's warm load 1.32x
-      // in one process, load 22).
-      const sync = cached.every((m) => m.length <= SYNC_COMPILE_BYTES);
+      // On this thread only when the modules are small together: beside a larger module's
+      // asynchronous compile, the synchronous ones cost more than they saved (the Rust probe's
+      // warm load 1.32x in one process, load 22), and many small ones would hold the thread as
+      // long as one large one.
+      const sync = cached.reduce((sum, m) => sum + m.length, 0) <= SYNC_COMPILE_BYTES;
       return cached.map((m, i) =>
         sync ? this.#compileSync(m, `core${i}.wasm`) : this.#compileCore(m, `core${i}.wasm`),
       );
@@ -313,16 +314,20 @@ export class Loader {
     // whole plan says whether it is the component's sole core instance, which the hook then
     // makes into its own form (`defineCounter`: the fuel counter in the module, docs/fuel.md).
     const compiling: Promise<WebAssembly.Module>[] = [];
-    // Final bytes compile on this thread at the plan's end when every module's are of at most
-    // `SYNC_COMPILE_BYTES` (as a warm load's: `#compileSync`). V8's asynchronous compile makes no
+    // Final bytes compile on this thread at the plan's end when all modules' together are of at
+    // most `SYNC_COMPILE_BYTES` (as a warm load's: `#compileSync`). V8's asynchronous compile makes no
     // progress past its decode while this thread plans and meters (its next step is a task on
     // this thread's event loop), then holds the loop until it is done: for the bench component's
     // metered module 350-430 µs of wall and 570 µs of CPU, against 210-290 µs and 340 µs on this
-    // thread. Once a larger module is met, it and those held before it compile asynchronously
-    // from then on (several compile in parallel on V8's threads).
+    // thread. Once the bound is passed (one large module, or the sum of small ones: a component
+    // of a thousand 60 KiB modules would otherwise hold the thread for all their compiles), that
+    // module and those held before it compile asynchronously from then on (several compile in
+    // parallel on V8's threads).
     let held: { bytes: Uint8Array; file: string }[] | undefined = [];
+    let heldBytes = 0;
     const compile = (final: Uint8Array, file: string): void => {
-      if (held !== undefined && final.length <= SYNC_COMPILE_BYTES) {
+      heldBytes += final.length;
+      if (held !== undefined && heldBytes <= SYNC_COMPILE_BYTES) {
         held.push({ bytes: final, file });
         return;
       }
@@ -473,7 +478,7 @@ export class Loader {
   }
 
   /**
-   * Compile final core module bytes of a load whose modules are all of at most
+   * Compile final core module bytes of a load whose modules together are of at most
    * `SYNC_COMPILE_BYTES` (read from the disk cache, or metered), on this thread
    * (`new WebAssembly.Module`). An asynchronous compile costs a fixed 60-130 µs of CPU more than a
    * synchronous one (its job's steps are tasks handed between threads), a quarter of a plain
@@ -534,7 +539,10 @@ function worldOf(parts: ComponentParts): World {
  */
 export const YIELD_AFTER_MS = 10;
 
-/** Loads whose core modules are all up to this size compile them on the loader's thread (`#compileSync`). */
+/**
+ * Loads whose core modules' final bytes are up to this size together compile them on the loader's
+ * thread (`#compileSync`): the time a load holds the thread compiling is bounded (about 3 ms).
+ */
 export const SYNC_COMPILE_BYTES = 64 * 1024;
 
 function notCompiled(file: string, error: unknown): KeelError {

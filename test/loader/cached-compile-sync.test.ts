@@ -2,7 +2,7 @@
  * A warm load compiles a disk entry whose modules are all of at most `SYNC_COMPILE_BYTES` on the
  * loader's thread (`new WebAssembly.Module`): an asynchronous compile cost a fixed 60-130 µs of
  * CPU more per module, a quarter of a plain compile of a small component. An entry with a larger
- * module compiles all asynchronously (beside its compile the synchronous ones cost more than they
+ * module, or whose modules together pass the bound, compiles all asynchronously (beside its compile the synchronous ones cost more than they
  * saved), and a module of the entry that does not compile is `invalid-module` naming it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,31 @@ it('compiles a warm load of small modules on its thread, one with a larger modul
     await second.close();
     compile.mockRestore();
   }
+});
+
+it('compiles a warm load asynchronously when its small modules together pass the bound', async () => {
+  // Attack: a component of many small core modules, each under the bound, to hold the loader's
+  // thread for all their compiles at once. The C probe's five modules unmetered (a hook that keeps
+  // them as they are, so they are cached as they are): each under the bound, over it together.
+  const bytes = new Uint8Array(readFileSync(new URL('../../guests/sdk-probe/c/probe.wasm', import.meta.url)));
+  const cacheDir = tempCacheDir();
+  const hook = { id: 'as-they-are', transform: (core: Uint8Array) => core };
+  const first = new Kernel({ cacheDir, metering: false, coreHook: hook });
+  await first.load(bytes);
+  await first.close();
+  const sizes = entrySizes(cacheDir);
+  expect(
+    sizes.every((size) => size <= SYNC_COMPILE_BYTES),
+    String(sizes),
+  ).toBe(true);
+  expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThan(SYNC_COMPILE_BYTES);
+
+  const compile = vi.spyOn(WebAssembly, 'compile');
+  const second = new Kernel({ cacheDir, metering: false, coreHook: hook });
+  const loaded = await second.load(bytes);
+  expect(loaded.cache).toBe('disk');
+  expect(compile).toHaveBeenCalledTimes(sizes.length);
+  await second.close();
 });
 
 it('refuses an entry module that does not compile on the loader thread as invalid-module', async () => {
