@@ -39,6 +39,7 @@ import {
 } from './resolve.js';
 import {
   type AnyType,
+  type ComponentType,
   type CoreFuncType,
   type CoreModuleType,
   type ExternType,
@@ -146,13 +147,21 @@ type Value =
   | { sort: 'func'; func: FuncDef }
   | { sort: 'instance'; instance: InstanceValue }
   | { sort: 'type'; type: AnyType }
-  | { sort: 'component'; component: ComponentValue }
+  | { sort: 'component'; component: ComponentValue | DeclaredComponent }
   | { sort: 'core-module'; module: number };
 
 interface InstanceValue {
   readonly exports: ReadonlyMap<string, Value>;
   /** Its type exports' identities where not their types (visibility.ts): by export name. */
   readonly tokens?: ReadonlyMap<string, object> | undefined;
+}
+
+/**
+ * A component a nested component imports, while that nested component is only validated (never
+ * instantiated, `validateUninstantiated`): all that is known of it is its type.
+ */
+interface DeclaredComponent {
+  readonly declared: ComponentType;
 }
 
 interface ComponentValue {
@@ -227,7 +236,7 @@ class Frame {
   readonly coreInstances: CoreInstanceValue[] = [];
   readonly funcs: FuncDef[] = [];
   readonly instances: InstanceValue[] = [];
-  readonly components: ComponentValue[] = [];
+  readonly components: (ComponentValue | DeclaredComponent)[] = [];
   readonly exports = new Map<string, Value>();
   /** Import and export names as `uniquenessKey` has them: each is strongly unique (Binary.md). */
   readonly importNames = new Map<string, string>();
@@ -717,11 +726,36 @@ class Planner {
       if (args.has(arg.name)) this.fail(`instantiation argument ${JSON.stringify(arg.name)} given twice`);
       args.set(arg.name, this.value(frame, arg.sort, arg.index));
     }
+    if ('declared' in component) return this.declaredInstance(component.declared, args);
     const section = this.section;
     this.ran.add(component.ast);
     const nested = this.run(component.ast, component.frame, args, component.visible);
     this.section = section;
     return { exports: nested.exports, tokens: nested.visibility.exportTokens };
+  }
+
+  /**
+   * An instance of a component known only by its type (validation of a nested component that
+   * imports it): the arguments are checked against the type's imports as for any component, and
+   * the instance is the type's exports with fresh resources for the ones it defines (each
+   * instantiation makes its own: resources.wast 461). Only ever met while validating: the plan
+   * it adds to is dropped after.
+   */
+  declaredInstance(type: ComponentType, args: ReadonlyMap<string, Value>): InstanceValue {
+    for (const [name, declared] of type.imports) {
+      const arg = args.get(name);
+      if (!arg) this.fail(`component import ${JSON.stringify(name)} has no instantiation argument`);
+      this.checkArg(name, declared, arg);
+    }
+    const exports: InstanceType = Object.freeze({ kind: 'instance', exports: type.exports });
+    const index = this.imports.length;
+    this.imports.push({
+      name: 'validation',
+      sort: 'instance',
+      type: { sort: 'instance', type: exports },
+      used: false,
+    });
+    return this.importInstance(exports, index, ['validation']).value;
   }
 
   /** A value under the name it is exported as (types are named by their export). */
@@ -969,6 +1003,11 @@ class Planner {
       if (arg.sort === 'type' && arg.type instanceof ResourceType)
         frame.importedResources.add(arg.type, name);
       this.visibleImport(frame, name, arg, declared.sort === 'func' ? declared.type : undefined);
+      return;
+    }
+    if (declared.sort === 'component' && this.validating && frame.parent !== undefined) {
+      // A nested component only validated: an imported component stands for its type.
+      frame.components.push({ declared: declared.type });
       return;
     }
     if (declared.sort === 'component' || declared.sort === 'core-module') {
