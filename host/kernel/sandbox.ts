@@ -852,7 +852,9 @@ export class Sandbox {
     // Host code threw into the guest (a trap, a refusal, an exit), which caught it and returned.
     if (this.#parts.deadline.threw()) throw this.#parts.deadline.thrown;
     this.#setState('ready');
-    const fuel = this.#endBudget();
+    // `#endBudget` without its refill of the event budget: an invocation ends inside its own
+    // window, where the refill does nothing (fewer bytes of code for V8 to inline).
+    const fuel = this.#fuel.finish();
     // What only a timed or observed call does is in functions of its own: the bytes of a
     // function's code count against how much V8 inlines into its caller (docs/benchmarks.md).
     if (!Number.isNaN(call.started) || this.#parts.events.wants(EVENTS.invokeEnd))

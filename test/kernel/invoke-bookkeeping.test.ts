@@ -111,6 +111,42 @@ describe('invokeSync bookkeeping', () => {
     }
   });
 
+  it('reports the same fuel once the counter is read through its cell (past the first invocations), within the lifetime limit', async () => {
+    // The meter reads its counter as a BigInt for its first accesses, then through a small
+    // WebAssembly cell, where an invocation's end takes a shorter path (MeterRuntime.renew).
+    const kernel = new Kernel({ cacheDir: tempCacheDir() });
+    try {
+      const module = await kernel.load(await watFile('guests/wat/loop.wat'));
+      const probe = await kernel.spawn(module);
+      const small = probe.invokeSync('count', [1000]).fuel.used;
+      const large = probe.invokeSync('count', [20_000]).fuel.used; // more than a slice (131,072)
+      expect(large).toBeGreaterThan(131_072);
+      const calls = 40;
+      const total = Math.floor((calls / 2) * (small + large) + 2.5 * small);
+      const sandbox = await kernel.spawn(module, { limits: { fuel: 1_000_000, fuelTotal: total } });
+      let spent = 0;
+      for (let i = 0; i < calls; i++) {
+        const n = i % 2 === 0 ? 1000 : 20_000;
+        const fuel = sandbox.invokeSync('count', [n]).fuel;
+        expect(fuel).toEqual({ used: n === 1000 ? small : large, limit: Math.min(1_000_000, total - spent) });
+        spent += fuel.used;
+        expect(sandbox.fuel()).toMatchObject({ used: spent, remaining: Math.min(1_000_000, total - spent) });
+      }
+      // What is left of the lifetime limit: two small invocations, then out of fuel.
+      sandbox.invokeSync('count', [1000]);
+      sandbox.invokeSync('count', [1000]);
+      expect(sandbox.fuel().remaining).toBe(total - spent - 2 * small);
+      expect(() => sandbox.invokeSync('count', [1000])).toThrow(
+        expect.objectContaining({
+          code: 'fuel-exhausted',
+          details: expect.objectContaining({ limit: total - spent - 2 * small }),
+        }),
+      );
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it('counts request ids when nobody observes them, and the events and invocationId() agree', async () => {
     const seen: (string | undefined)[] = [];
     const provider: CapabilityProvider = {
