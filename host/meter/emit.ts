@@ -71,8 +71,14 @@ export interface BodyContext {
   readonly globalImports: number;
   readonly fuelGlobal: number;
   readonly fnFuelSlice: number;
+  /**
+   * The grow checks' indices; -1 when the module does not import one (the scan found no such
+   * grow in its code: `GrowScan` in module.ts).
+   */
   readonly fnMemoryGrow: number;
   readonly fnTableGrow: number;
+  /** A grow whose check is not imported was met: this output is discarded, the pass runs again. */
+  readonly missedGrow: () => void;
   /** Reference type (0x70 funcref, 0x6f externref) of each table. */
   readonly tableTypes: readonly number[];
 }
@@ -345,6 +351,8 @@ export class FuelEmitter {
    * grow or push -1, and charge per page added.
    */
   memoryGrow(memory: number): void {
+    const check = this.ctx.fnMemoryGrow;
+    if (check < 0) this.ctx.missedGrow();
     const code = this.code;
     const local = this.ctx.strategy === 'local';
     const delta = this.scratchLocal(I32);
@@ -356,7 +364,7 @@ export class FuelEmitter {
     code.byte(OP_LOCAL_GET);
     code.u32(delta);
     code.byte(OP_CALL);
-    code.u32(this.ctx.fnMemoryGrow);
+    code.u32(check < 0 ? 0 : check);
     code.byte(OP_IF);
     code.byte(I32);
     code.byte(OP_LOCAL_GET);
@@ -372,6 +380,8 @@ export class FuelEmitter {
 
   /** `table.grow` likewise, against the sandbox's table limit, charged per element added. */
   tableGrow(table: number, funcIndex: number): void {
+    const check = this.ctx.fnTableGrow;
+    if (check < 0) this.ctx.missedGrow();
     const code = this.code;
     const local = this.ctx.strategy === 'local';
     const type =
@@ -389,7 +399,7 @@ export class FuelEmitter {
     code.byte(OP_LOCAL_GET);
     code.u32(delta);
     code.byte(OP_CALL);
-    code.u32(this.ctx.fnTableGrow);
+    code.u32(check < 0 ? 0 : check);
     code.byte(OP_IF);
     code.byte(I32);
     code.byte(OP_LOCAL_GET);

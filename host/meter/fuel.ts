@@ -1018,6 +1018,7 @@ keepShapes(
     fnFuelSlice: 0,
     fnMemoryGrow: 0,
     fnTableGrow: 0,
+    missedGrow: () => {},
     tableTypes: [],
   }),
 );

@@ -2,10 +2,14 @@
  * The module-level pass: walks the sections once, in order, copying what does not change and
  * rewriting what does.
  *
- * - Adds four imports from `keel` (the fuel global and three host functions) at the end of the
+ * - Adds imports from `keel` (the fuel global and up to three host functions) at the end of the
  *   import section, so imported functions and globals keep their indices and every defined
  *   function index moves up by 3, every defined global by 1. Every place that names one is
- *   fixed: code, constant expressions, exports, start, elements, and the name section.
+ *   fixed: code, constant expressions, exports, start, elements, and the name section. The
+ *   grow checks (`memory_grow`, `table_grow`) are imported only by a module whose code may hold
+ *   that grow (`GrowScan`); for one whose code cannot, the index is a defined function of its
+ *   own that is never called (`unreachable`), first of the defined functions: V8 links each
+ *   imported JavaScript function at every instantiation, about 1 us a spawn for the two.
  *   With `counter: 'defined'` the fuel global is not imported but defined, first of the
  *   module's globals (the same index), and exported as `keel:fuel`; a start function is then
  *   not started but exported as `keel:start`, for the host to call once it has adopted the
@@ -84,8 +88,14 @@ const NAME = {
   nameSection: nameBytes('name'),
 };
 
-/** Function imports the rewriter adds (all defined function indices move up by this). */
+/**
+ * Functions the rewriter adds before the module's own (all defined function indices move up by
+ * this): `fuel_slice`, and the two grow checks, imported or, when unused, stubs (`GrowScan`).
+ */
 export const FUNC_SHIFT = 3;
+
+/** A never-called stand-in for a grow check the module's code cannot reach: `unreachable`. */
+const GROW_STUB_BODY = [0x03, 0x00, 0x00, 0x0b];
 
 /** Functions with this many params or results keep the plain convention (V8 allows 1000). */
 const MAX_PASSING = 999;
@@ -131,6 +141,23 @@ for (const b of [0x40, 0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) SHORT_BLOCK_TY
 const TYPE_I32_I32_TO_I32 = [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f];
 
 /**
+ * Which grow checks a module's code may call: whether any body holds a `memory.grow` (0x40
+ * and a memory index 0) or a `table.grow` (0xfc and 15, LEB128), read as bytes wherever they
+ * stand (an immediate too), in the loop of `scanExportedFunctions`. A false match only keeps an import, as every module had before.
+ * A 0x40 right after `block`, `loop`, `if` or `try` is taken for their empty block type (`if`
+ * then `unreachable` is 0x04 0x40 0x00): should it be a grow after an immediate ending in such
+ * a byte, the rewriter meets it and the pass runs again with both imported (`rewriteModule`).
+ * Without a function body there is no stub to write: both are imported. A malformed code
+ * section keeps both (the pass itself then reports it).
+ */
+interface GrowScan {
+  memory: boolean;
+  table: boolean;
+}
+
+const BOTH_GROWS: GrowScan = Object.freeze({ memory: true, table: true });
+
+/**
  * Read ahead: the function indices the export section names, and which of them the module
  * itself reaches (calls directly, tail-calls, names with `ref.func` in code or a global, or
  * puts in an element segment). Only those get a wrapper (see `#wrapped`); the others are
@@ -144,6 +171,8 @@ const TYPE_I32_I32_TO_I32 = [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f];
 interface ExportScan {
   exported: Set<number>;
   reached: Set<number>;
+  /** Which grows the code may hold (`GrowScan`), found in the same loop over its bodies. */
+  grows: GrowScan;
 }
 
 function scanExportedFunctions(bytes: Uint8Array): ExportScan {
@@ -152,6 +181,8 @@ function scanExportedFunctions(bytes: Uint8Array): ExportScan {
   // Indices `ref.func` names in globals, which come before the export section.
   const inGlobals = new Set<number>();
   let marked: Uint8Array | undefined;
+  const grows: GrowScan = { memory: false, table: false };
+  let bodies = 0;
   try {
     eachSection(bytes, (id, s) => {
       if (id === 6) {
@@ -170,7 +201,6 @@ function scanExportedFunctions(bytes: Uint8Array): ExportScan {
           if (kind === 0x00) exported.add(index);
         }
         for (const f of inGlobals) if (exported.has(f)) reached.add(f);
-        if (exported.size === 0) return true;
       } else if (id === 9) {
         const count = s.u32();
         const scratch = new Writer(64);
@@ -191,6 +221,7 @@ function scanExportedFunctions(bytes: Uint8Array): ExportScan {
       } else if (id === 10) {
         // Each body's instructions, after its size and its locals (whose bytes would match).
         const count = s.u32();
+        bodies = count;
         for (let i = 0; i < count; i++) {
           const size = s.u32();
           const end = s.pos + size;
@@ -201,7 +232,7 @@ function scanExportedFunctions(bytes: Uint8Array): ExportScan {
             skipValueType(s);
           }
           marked ??= markOf(exported, reached);
-          scanCalls(bytes, s.pos, end, marked, reached);
+          scanCalls(bytes, s.pos, end, marked, reached, grows);
           s.pos = end;
         }
         return true;
@@ -210,8 +241,10 @@ function scanExportedFunctions(bytes: Uint8Array): ExportScan {
     });
   } catch {
     for (const f of exported) reached.add(f);
+    return { exported, reached, grows: BOTH_GROWS };
   }
-  return { exported, reached };
+  // Without a function body there is no stub to write: both checks are imported.
+  return { exported, reached, grows: bodies === 0 ? BOTH_GROWS : grows };
 }
 
 /**
@@ -233,7 +266,8 @@ function markOf(exported: ReadonlySet<number>, reached: Set<number>): Uint8Array
 /**
  * The code scan of `scanExportedFunctions` over one body's instructions: each `call`,
  * `return_call` and `ref.func` byte and the LEB128 after it, in one loop (a callback and a set
- * lookup per match were two thirds of the scan of an 11 MB module).
+ * lookup per match were two thirds of the scan of an 11 MB module), and the grows (`GrowScan`):
+ * 3% more of the meter's time on that module (bench/results/perf-spawn-2026-12-07-15.md).
  */
 function scanCalls(
   bytes: Uint8Array,
@@ -241,15 +275,34 @@ function scanCalls(
   to: number,
   marked: Uint8Array,
   reached: Set<number>,
+  grows: GrowScan,
 ): void {
   const limit = marked.length;
   for (let at = from; at < to; at++) {
-    const b = bytes[at]!;
-    if (b !== 0x10 && b !== 0x12 && b !== 0xd2) continue;
-    const f = lebAt(bytes, at + 1, to);
-    if (f >= 0 && f < limit && marked[f] === 1) reached.add(f);
+    const kind = SCANNED[bytes[at]!]!;
+    if (kind === 0) continue;
+    if (kind === CALL) {
+      const f = lebAt(bytes, at + 1, to);
+      if (f >= 0 && f < limit && marked[f] === 1) reached.add(f);
+    } else if (kind === MEMORY_GROW) {
+      // 0x40 then the memory index 0: a grow, unless the byte before is a block's.
+      if (grows.memory || (bytes[at + 1] !== 0 && lebAt(bytes, at + 1, to) !== 0)) continue;
+      const before = bytes[at - 1]!;
+      if (before !== 0x02 && before !== 0x03 && before !== 0x04 && before !== 0x06) grows.memory = true;
+    } else if (!grows.table && lebAt(bytes, at + 1, to) === 15) grows.table = true;
   }
 }
+
+/** What `scanCalls` looks at, by byte: a call, a `memory.grow`, a 0xfc prefix (`table.grow`). */
+const CALL = 1;
+const MEMORY_GROW = 2;
+const PREFIX_FC = 3;
+const SCANNED = new Uint8Array(256);
+SCANNED[0x10] = CALL;
+SCANNED[0x12] = CALL;
+SCANNED[0xd2] = CALL;
+SCANNED[0x40] = MEMORY_GROW;
+SCANNED[0xfc] = PREFIX_FC;
 
 /** An unsigned LEB128 of at most 5 bytes at `at`, before `end`; -1 when there is none. */
 function lebAt(bytes: Uint8Array, at: number, end: number): number {
@@ -291,13 +344,23 @@ function dropsCustom(name: string): boolean {
 export function rewriteModule(bytes: Uint8Array, options: RewriteOptions, buffer?: Uint8Array): Uint8Array {
   const leaks = noLeaks();
   const exports = scanExportedFunctions(bytes);
+  let grows = exports.grows;
+  let missed = false;
+  const onMissedGrow = () => {
+    missed = true;
+  };
   for (let attempt = 0; ; attempt++) {
     const found = noLeaks();
-    const out = new ModulePass(bytes, options, leaks, found, exports, buffer).run();
-    if (found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
+    const out = new ModulePass(bytes, options, leaks, found, exports, grows, onMissedGrow, buffer).run();
+    if (!missed && found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
     // The next attempt writes over this one's output, which nothing else has seen.
     buffer = new Uint8Array(out.buffer);
     if (attempt >= 3) throw new Error('fuel passing did not settle');
+    // A grow the scan took for something else: once more with both checks imported.
+    if (missed) {
+      grows = BOTH_GROWS;
+      missed = false;
+    }
     // Rare: code that inspects a table, takes a function's reference, or tail-calls across
     // conventions. Once more, knowing it.
     for (const t of found.tables) leaks.tables.add(t);
@@ -385,6 +448,13 @@ class ModulePass {
   /** By table: original type indices whose `call_indirect` passes fuel. */
   readonly #passingIndirect = new Map<number, Set<string>>();
   #bodies: BodyRewriter | undefined;
+  /** Which grow checks are imported (the others are stubs, see `GrowScan`), and where each is. */
+  readonly #grows: GrowScan;
+  readonly #fnMemoryGrow: number;
+  readonly #fnTableGrow: number;
+  readonly #onMissedGrow: () => void;
+  /** Stubs written first of the defined functions. */
+  readonly #stubs: number;
 
   constructor(
     bytes: Uint8Array,
@@ -392,9 +462,19 @@ class ModulePass {
     leaks: Leaks,
     found: Leaks,
     { exported, reached }: ExportScan,
+    grows: GrowScan,
+    onMissedGrow: () => void,
     buffer: Uint8Array | undefined,
   ) {
     checkHeader(bytes);
+    this.#grows = grows;
+    this.#onMissedGrow = onMissedGrow;
+    this.#stubs = (grows.memory ? 0 : 1) + (grows.table ? 0 : 1);
+    // Offsets past the module's function imports: `fuel_slice` at 0, then the imported grow
+    // checks, then the stubs (both imported: 1 and 2, as before there were stubs).
+    const memoryAt = grows.memory ? 1 : grows.table ? 2 : 1;
+    this.#fnMemoryGrow = memoryAt;
+    this.#fnTableGrow = memoryAt === 1 ? 2 : 1;
     this.#bytes = bytes;
     this.#options = options;
     this.#leaks = leaks;
@@ -632,11 +712,12 @@ class ModulePass {
     this.#writeImports(first, s.end, count);
   }
 
-  /** The module's imports, then ours: the fuel global (unless defined) and three host functions. */
+  /** The module's imports, then ours: the fuel global (unless defined), `fuel_slice` and the grow checks it may call. */
   #writeImports(start: number, end: number, count: number): void {
     const body = this.#body;
     body.reset();
-    body.u32(count + (this.#definesCounter ? 3 : 4));
+    const grows = this.#grows;
+    body.u32(count + (this.#definesCounter ? 1 : 2) + (grows.memory ? 1 : 0) + (grows.table ? 1 : 0));
     body.copy(this.#bytes, start, end);
     if (!this.#definesCounter) {
       body.nameOf(NAME.module);
@@ -649,14 +730,18 @@ class ModulePass {
     body.nameOf(NAME.fuelSlice);
     body.byte(0x00);
     body.u32(this.#voidType);
-    body.nameOf(NAME.module);
-    body.nameOf(NAME.memoryGrow);
-    body.byte(0x00);
-    body.u32(this.#growType);
-    body.nameOf(NAME.module);
-    body.nameOf(NAME.tableGrow);
-    body.byte(0x00);
-    body.u32(this.#growType);
+    if (grows.memory) {
+      body.nameOf(NAME.module);
+      body.nameOf(NAME.memoryGrow);
+      body.byte(0x00);
+      body.u32(this.#growType);
+    }
+    if (grows.table) {
+      body.nameOf(NAME.module);
+      body.nameOf(NAME.tableGrow);
+      body.byte(0x00);
+      body.u32(this.#growType);
+    }
     this.#out.section(2, body);
     this.#importsWritten = true;
   }
@@ -720,7 +805,8 @@ class ModulePass {
     body.reset();
     this.#restarts =
       this.#funcImports + FUNC_SHIFT + 2 * funcTypes.length + this.#wrapped.length <= MAX_FUNCTIONS;
-    body.u32(funcTypes.length + this.#wrapped.length + (this.#restarts ? funcTypes.length : 0));
+    body.u32(this.#stubs + funcTypes.length + this.#wrapped.length + (this.#restarts ? funcTypes.length : 0));
+    for (let i = 0; i < this.#stubs; i++) body.u32(this.#growType);
     const writeTypes = () => {
       for (let i = 0; i < funcTypes.length; i++) {
         const type = funcTypes[i]!;
@@ -897,7 +983,8 @@ class ModulePass {
     const sizeAt = out.len;
     out.reserve(5 + Math.floor(size * 1.5));
     out.len += 5;
-    out.u32(count + this.#wrapped.length + (this.#restarts ? count : 0));
+    out.u32(this.#stubs + count + this.#wrapped.length + (this.#restarts ? count : 0));
+    for (let i = 0; i < this.#stubs; i++) for (const b of GROW_STUB_BODY) out.byte(b);
     for (let i = 0; i < count; i++) {
       const bodySize = s.u32();
       const bodyStart = s.pos;
@@ -943,8 +1030,10 @@ class ModulePass {
       globalImports,
       fuelGlobal: globalImports,
       fnFuelSlice: funcImports,
-      fnMemoryGrow: funcImports + 1,
-      fnTableGrow: funcImports + 2,
+      // A stub is never called: a grow the scan missed makes the pass run again (emit.ts).
+      fnMemoryGrow: this.#grows.memory ? funcImports + this.#fnMemoryGrow : -1,
+      fnTableGrow: this.#grows.table ? funcImports + this.#fnTableGrow : -1,
+      missedGrow: this.#onMissedGrow,
       tableTypes: this.#tableTypes,
     });
     return this.#bodies;
