@@ -23,6 +23,7 @@
 import { createHash, hash } from 'node:crypto';
 import {
   closeSync,
+  constants,
   fstatSync,
   mkdirSync,
   openSync,
@@ -253,10 +254,17 @@ const readBuffer = {
  * system call less on each warm load (20-40 µs at load 16); were a short read ever not the end,
  * the entry's hash check would fail and the entry be remade.
  */
+/**
+ * An entry is opened neither through a symbolic link (which could name a file outside the cache)
+ * nor waiting for a writer: a FIFO planted in an entry's place blocked the open, and with it the
+ * kernel's thread, for good. Read without a writer, a FIFO is empty: a miss, removed and remade.
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 function readEntry(file: string): Uint8Array | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, READ_FLAGS);
   } catch {
     return undefined;
   }
