@@ -112,8 +112,12 @@ function codeCache(source, info) {
       if (!privateDir(path.dirname(dir)) || !privateDir(dir)) return undefined;
       let fd;
       try {
-        fd = fs.openSync(file, 'r');
-        return privateEntry(fs.fstatSync(fd)) ? fs.readFileSync(fd) : undefined;
+        // Neither through a symbolic link nor waiting for a writer: a FIFO in the file's place
+        // blocked every start of keel for good; it is not a file, so it is compiled past and replaced.
+        const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+        fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        const info = fs.fstatSync(fd);
+        return info.isFile() && privateEntry(info) ? fs.readFileSync(fd) : undefined;
       } catch {
         return undefined;
       } finally {
