@@ -123,6 +123,25 @@ export function styles(stream: Stream) {
 /** Styles for lines on stderr. */
 export const { bold, dim, red, green, yellow } = styles(stderr);
 
+/**
+ * Control characters (C0 but the tab, DEL, C1), line and paragraph separators and bidi controls
+ * that reach a terminal from a guest (`guest:log` lines of `keel run` and `keel up`).
+ */
+const UNPRINTABLE =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A guest's text as one line of the CLI's output, its control characters escaped (`\n`, `\u001b`):
+ * printed as they were, a guest's newline began a line of its own in another sandbox's name or the
+ * kernel's (`! sink (sbx_1): policy violation`), and an escape sequence drove the terminal
+ * (cleared lines, set the title, wrote the clipboard).
+ */
+export function guestText(text: string): string {
+  return text.replace(UNPRINTABLE, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function asKeelError(error: unknown): KeelError {
   if (error instanceof KeelError) return error;
   return new KeelError('internal', error instanceof Error ? error.message : String(error));

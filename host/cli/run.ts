@@ -32,6 +32,7 @@ import {
   EXIT_OK,
   exitStatusFor,
   guestExitStatus,
+  guestText,
   printError,
   printJson,
   printWarning,
@@ -438,7 +439,7 @@ function notes(request: RunRequest, dropped: Dropped): void {
 }
 
 function printGuestLog(event: KeelEvent): void {
-  const message = String((event.data as { message?: unknown } | undefined)?.message ?? '');
+  const message = guestText(String((event.data as { message?: unknown } | undefined)?.message ?? ''));
   const level = event.level === 'info' ? '' : `${event.level} `;
   const text = event.level === 'warn' || event.level === 'error' ? yellow(message) : message;
   stderr.endLine();

@@ -22,6 +22,7 @@ import {
   EXIT_GUEST_FAILED,
   EXIT_OK,
   exitStatusFor,
+  guestText,
   printError,
   printJson,
   stdout,
@@ -449,7 +450,7 @@ function narrate(event: KeelEvent, names: Map<string, string>): void {
   const out = (line: string) => stdout.write(`${line}\n`);
   switch (event.event) {
     case EVENTS.guestLog: {
-      const message = String(event.data?.message);
+      const message = guestText(String(event.data?.message));
       out(
         `  ${dim('[')}${who}${dim(']')} ${event.level === 'warn' || event.level === 'error' ? yellow(message) : message}`,
       );
