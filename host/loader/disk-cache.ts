@@ -61,6 +61,17 @@ const COUNT_AT = HASH_AT + 32;
 /** Suffix of an entry's file (the key is hex). */
 const SUFFIX = '.metered';
 
+/**
+ * The largest entry kept for components of at most `moduleBytes`: twice that (the metered modules
+ * and the plan; an 11 MB guest's entry is 16 MB), and a MiB. A larger entry is neither written
+ * (that load goes uncached) nor read: a file of 2 GiB in an entry's place (sparse: no disk used)
+ * was read whole, hashed and kept 5 s as the read buffer, 50 s of a load (6.7 s of CPU) and 2 GiB
+ * of memory, more than the machine has for a larger one.
+ */
+export function entryBytesFor(moduleBytes: number): number {
+  return 2 * moduleBytes + (1 << 20);
+}
+
 export class DiskCache {
   #checked = false;
   /**
@@ -72,7 +83,11 @@ export class DiskCache {
   /** `checkExisting` looked (and did not refuse): once per cache, as `#checked`. */
   #looked = false;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** The largest entry written or read (`entryBytesFor`). */
+    readonly maxEntryBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
   #entry(key: string): string {
     return join(this.dir, `${key}${SUFFIX}`);
@@ -147,7 +162,7 @@ export class DiskCache {
   ): T | undefined {
     if (!this.#checkDir() || this.#empty) return undefined;
     const file = this.#entry(key);
-    const data = readEntry(file);
+    const data = readEntry(file, this.maxEntryBytes);
     if (!data) return undefined;
     try {
       const entry = decode(data, key);
@@ -164,6 +179,9 @@ export class DiskCache {
     this.#empty = false;
     const file = this.#entry(key);
     const staging = join(this.dir, `.tmp-${key}-${process.pid}-${Date.now()}`);
+    let size = COUNT_AT + 8 + 4 * modules.length + (plan?.length ?? 0);
+    for (const m of modules) size += m.length;
+    if (size > this.maxEntryBytes) return;
     const parts = entryParts(key, modules, plan);
     // The entry only saves later loads work: a disk that is full or read-only leaves this load
     // uncached, not failed.
@@ -261,7 +279,7 @@ const readBuffer = {
  */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-function readEntry(file: string): Uint8Array | undefined {
+function readEntry(file: string, maxBytes: number): Uint8Array | undefined {
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
@@ -274,6 +292,11 @@ function readEntry(file: string): Uint8Array | undefined {
     let at = readSync(fd, buffer, 0, buffer.length, 0);
     if (at === buffer.length) {
       const size = fstatSync(fd).size;
+      // Larger than any entry written: a miss, never read (nor a buffer made for it).
+      if (size > maxBytes) {
+        readBuffer.done(buffer);
+        return undefined;
+      }
       if (size > buffer.length) buffer = readBuffer.grow(buffer, size, at);
       while (at < size) {
         const n = readSync(fd, buffer, at, size - at, at);

@@ -10,7 +10,7 @@ import { type ComponentPlan, type CoreModulePlan, planComponent } from '../abi/p
 import { decodePlan, encodePlan } from '../abi/plan-codec.js';
 import { KeelError } from '../kernel/errors.js';
 import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
-import { DiskCache } from './disk-cache.js';
+import { DiskCache, entryBytesFor } from './disk-cache.js';
 import { detectBinaryKind } from './format.js';
 import { nameProblem, showName } from './names.js';
 import {
@@ -164,7 +164,10 @@ export class Loader {
 
   constructor(options: LoaderOptions) {
     this.#options = options;
-    this.#disk = options.cacheDir === false ? undefined : new DiskCache(options.cacheDir);
+    this.#disk =
+      options.cacheDir === false
+        ? undefined
+        : new DiskCache(options.cacheDir, entryBytesFor(options.maxModuleBytes));
   }
 
   get cacheDir(): string | undefined {
