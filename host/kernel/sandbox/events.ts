@@ -16,11 +16,20 @@ import { requestId } from '../ids.js';
  * worth of `byte`: the event made, redacted and handed to its observers (a hook's call, a JSONL
  * line written: 2-5 us), and each character of its text redacted over the stream and written
  * as JSON (a NUL is six characters of JSON: 5-8 ns a character). Unobserved, none of this work
- * is done and none is charged; past the window's budget it is counted, not made, and not charged. A guest logging 4 KiB messages of NULs to a kernel with a log
+ * is done and none is charged; past the window's budget it is counted, not made, and charges
+ * only its redaction (`REDACTED_TEXT_BYTES`). A guest logging 4 KiB messages of NULs to a kernel with a log
  * file cost 48x compute per unit of fuel, empty ones 12x (load 24).
  */
 export const TEXT_EVENT_BYTES = 32_768;
 export const TEXT_EVENT_CHAR_BYTES = 64;
+
+/**
+ * What a text event past the budget costs per secret the kernel redacts, in bytes' worth of
+ * `byte` (and a byte's worth a character): it is not made, but its text still goes through the
+ * stream's redaction, about 0.2 us a secret: 10 secrets made empty messages past the budget 2.9x
+ * compute per unit of fuel and 64-byte ones 8.85x (load 19).
+ */
+export const REDACTED_TEXT_BYTES = 2_048;
 
 /** The fuel of an observed text event of `text`. */
 export function textEventFuel(text: string): number {
@@ -125,8 +134,11 @@ export class SandboxEvents {
    * budget is spent (it is counted, not made), `textEventFuel` otherwise.
    */
   textFuel(name: EventName, text: string): number {
-    if (!this.#bus.wants(name) || (this.#budget !== undefined && !this.#budget.open)) return 0;
-    return textEventFuel(text);
+    if (!this.#bus.wants(name)) return 0;
+    if (this.#budget === undefined || this.#budget.open) return textEventFuel(text);
+    // Counted, not made, but still redacted over its stream: once per secret.
+    const secrets = this.#bus.redactor.values.length;
+    return secrets === 0 ? 0 : secrets * (REDACTED_TEXT_BYTES + text.length) * DEFAULT_HOST_COSTS.byte;
   }
 
   /** `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back. */

@@ -8,15 +8,18 @@
  * costs `TEXT_EVENT_BYTES` and `TEXT_EVENT_CHAR_BYTES` a character (0.9-2.2x); unobserved,
  * nothing more. Past the window's event budget (`limits.events`) an event is counted, not made,
  * and not charged, but it was made first and copied to stamp its invocation: empty messages
- * past a budget of 1 cost 11x; it is admitted before it is made now (1.1x).
+ * past a budget of 1 cost 11x; it is admitted before it is made now (1.1x). Past the budget its
+ * text is still redacted, once per secret: with 10 secrets 64-byte messages cost 8.2-8.85x
+ * (load 12-19), and each now costs `REDACTED_TEXT_BYTES` a secret (0.95x).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keelComponent, streamsComponent } from '../../../bench/fuel/guests.js';
+import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import { Kernel } from '../../../host/index.js';
-import { textEventFuel } from '../../../host/kernel/sandbox/events.js';
+import { REDACTED_TEXT_BYTES, textEventFuel } from '../../../host/kernel/sandbox/events.js';
 import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 const LIMITS = { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 };
@@ -30,8 +33,10 @@ const GRANTS = [
 let dir: string;
 let observed: Kernel;
 let unobserved: Kernel;
-/** Observed, with a budget of one event a window: the rest are counted. */
+/** Observed, with a budget of one event a window: the rest are counted (and redacted, with secrets). */
 let spent: Kernel;
+let spentSecrets: Kernel;
+const SECRETS = Array.from({ length: 10 }, (_, i) => `secret-value-number-${i}-xyz`);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'keel-observed-log-'));
   observed = new Kernel({
@@ -42,27 +47,35 @@ beforeAll(() => {
   });
   unobserved = new Kernel({ cacheDir: false, limits: LIMITS });
   spent = new Kernel({ cacheDir: false, limits: { ...LIMITS, events: 1 }, log: join(dir, 'spent.jsonl') });
+  spentSecrets = new Kernel({
+    cacheDir: false,
+    limits: { ...LIMITS, events: 1 },
+    log: join(dir, 'spent-secrets.jsonl'),
+    redact: { values: SECRETS },
+  });
 });
 afterAll(async () => {
   await observed.close();
   await unobserved.close();
   await spent.close();
+  await spentSecrets.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 // [what, the component, its run's arguments (op, n, size): a log (0) or a stdout write (1) of
 // `size` zero bytes, n times; how many of the n are made events (the rest past the budget)]
-const FLOODS: [string, () => Promise<Uint8Array>, [number, number, number], number?][] = [
+const FLOODS: [string, () => Promise<Uint8Array>, [number, number, number], number?, boolean?][] = [
   ['empty log messages', keelComponent, [0, 5_000, 0]],
   ['log messages of 64 NULs', keelComponent, [0, 5_000, 64]],
   ['log messages of 4 KiB of NULs', keelComponent, [0, 2_000, 4096]],
   ['stdout writes of 1 byte', streamsComponent, [1, 500, 1]],
   ['stdout writes of 64 NULs', streamsComponent, [1, 500, 64]],
   ['empty log messages past the event budget', keelComponent, [0, 5_000, 0], 1],
+  ['log messages of 64 NULs past the event budget, 10 secrets', keelComponent, [0, 5_000, 64], 1, true],
 ];
 
 describe('observed log flood', () => {
-  for (const [name, component, [op, n, size], made = n] of FLOODS) {
+  for (const [name, component, [op, n, size], made = n, secrets = false] of FLOODS) {
     it(`${name}: an observed text event is charged, a unit of fuel costs the host at most ${FUEL_BOUND}x compute`, async () => {
       const bytes = await component();
       const args = op === 0 ? [op, n, size, ''] : [op, n, size];
@@ -71,14 +84,17 @@ describe('observed log flood', () => {
         return { sandbox, fuel: () => sandbox.invokeSync('run', args).fuel.used };
       };
       const quiet = await run(unobserved);
-      const loud = await run(made < n ? spent : observed);
+      const loud = await run(secrets ? spentSecrets : made < n ? spent : observed);
       // Each event someone observes pays for its text; one nobody observes, or counted past the
       // budget, pays nothing more.
-      expect(loud.fuel() - quiet.fuel()).toBe(made * textEventFuel('\0'.repeat(size)));
+      const redacted = secrets ? SECRETS.length * (REDACTED_TEXT_BYTES + size) * DEFAULT_HOST_COSTS.byte : 0;
+      expect(loud.fuel() - quiet.fuel()).toBe(
+        made * textEventFuel('\0'.repeat(size)) + (n - made) * redacted,
+      );
       quiet.sandbox.terminate('done');
       const before = heapUsed();
       const ratio = await fuelRatio(loud.fuel);
-      // Before: 12x, 18x, 48x (53x with the secrets), 8.4x, 8.6x and 11x (load 19-24).
+      // Before: 12x, 18x, 48x (53x with the secrets), 8.4x, 8.6x, 11x and 8.2x (load 12-24).
       expect(ratio).toBeLessThanOrEqual(FUEL_BOUND);
       expect(heapUsed() - before).toBeLessThan(64 * 1024 * 1024);
       loud.sandbox.terminate('done');
