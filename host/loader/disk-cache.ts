@@ -187,7 +187,9 @@ export class DiskCache {
     // uncached, not failed.
     let fd: number;
     try {
-      fd = openSync(staging, 'w', 0o600);
+      // Made anew (O_EXCL): a link planted at this name is not followed, whose target a plain
+      // open would have truncated and filled with the entry.
+      fd = openSync(staging, 'wx', 0o600);
     } catch {
       return;
     }
