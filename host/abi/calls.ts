@@ -20,7 +20,7 @@ import {
   liftInt,
 } from './codec.js';
 import { type Cx, trap, ValueError } from './context.js';
-import { type HostMark, hostThrew, markHost, throwAgain } from './handles.js';
+import { type HostMark, hostThrew, markHost, THREW, throwAgain } from './handles.js';
 import { fixedHeapBytes } from './heap.js';
 import { type FlatFunc, flattenFunc, layoutOf, tupleOf } from './layout.js';
 import type { FuncType, ValType } from './types.js';
@@ -245,7 +245,8 @@ export function postReturn(inst: Cx['inst'], post: (...flat: unknown[]) => void,
   try {
     post(r);
   } finally {
-    inst.mayLeave = true;
+    // Up again, unless host code threw into the call meanwhile (`hostThrew` keeps it down).
+    inst.mayLeave = inst.gate.busy < THREW;
   }
 }
 
@@ -570,8 +571,14 @@ function badValue(
   }
 }
 
-/** The guest called an import while realloc or post-return ran: a trap thrown into it (`hostThrew`). */
+/**
+ * The may-leave flag was down: host code threw into the call before (`hostThrew` puts every
+ * instance's flag down: the scalar imports find the refusal on the flag they read anyway, not
+ * on a second test of the word), refused with that error; else the guest called an import while
+ * realloc or post-return ran, a trap thrown into it.
+ */
 function leaveRefused(gate: HostMark): never {
+  if (gate.busy >= THREW) throwAgain(gate);
   let refusal: unknown;
   try {
     leaveError();
@@ -599,14 +606,14 @@ function scalarLowered(
   // call reads neither (host/abi/fast.ts). `lowerResult` stays a module function: through a
   // constant of this function (as fast.ts's `done`) the guest-to-host row read 0.1x more with two
   // sandboxes alive (bench/results/perf-calls-2026-12-07-14.md). What they throw into the guest
-  // is kept on the mark (`hostThrew`), and a later host call of the same call refused with it.
+  // is kept on the mark (`hostThrew`); a later host call of the same call is refused with it
+  // through the may-leave flag (`leaveRefused`): a second test of the word here cost the
+  // guest-to-host row 4 ns (25 -> 29 ns, bench/results/trap-2026-12-07-15.md).
   const gate = inst.gate;
   switch (ft.params.length) {
     case 0:
       return function lowered0() {
-        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
-        if (busy === 1) gate.busy = 65;
-        else if (busy >= 128) throwAgain(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;
@@ -621,9 +628,7 @@ function scalarLowered(
       };
     case 1:
       return function lowered1(a: unknown) {
-        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
-        if (busy === 1) gate.busy = 65;
-        else if (busy >= 128) throwAgain(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;
@@ -638,9 +643,7 @@ function scalarLowered(
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
-        const busy = gate.busy; // markHost (GATE_OPEN, GATE_OPEN | HOST, THREW)
-        if (busy === 1) gate.busy = 65;
-        else if (busy >= 128) throwAgain(gate);
+        if (gate.busy === 1) gate.busy = 65; // markHost (GATE_OPEN, GATE_OPEN | HOST)
         if (!inst.mayLeave) leaveRefused(gate);
         inst.mayEnter = false;
         let r: unknown;

@@ -15,6 +15,7 @@ import type {
   HandleTable,
   InstanceState,
 } from './handles.js';
+import { THREW } from './handles.js';
 import { trap } from './trap.js';
 
 export { trap };
@@ -241,7 +242,8 @@ export class Cx {
     try {
       ptr = realloc(0, 0, align, size) >>> 0;
     } finally {
-      inst.mayLeave = true;
+      // Up again, unless host code threw into the call meanwhile (`hostThrew` keeps it down).
+      inst.mayLeave = inst.gate.busy < THREW;
     }
     const mem = this.opts.mem;
     mem.refresh();

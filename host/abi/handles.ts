@@ -136,6 +136,8 @@ export interface HostMark {
   thrown?: unknown;
   /** Told of that first error once (the kernel stops the guest's meter with it). */
   onThrown?(error: unknown): void;
+  /** The instance states marking it (`InstanceState`): `hostThrew` puts their may-leave flags down. */
+  states?: InstanceState[];
 }
 
 /** `HostMark.busy`: host code ran inside the common fast-path call in progress (`markHost`). */
@@ -170,6 +172,17 @@ export function markHost(mark: HostMark): void {
   else if (busy >= 128) throwAgain(mark);
 }
 
+/**
+ * A call starts over on a mark that may have kept a thrown error (a worker's guest runs on after
+ * a failed call): nothing thrown, every instance's may-leave flag up.
+ */
+export function clearThrown(mark: HostMark): void {
+  mark.busy &= ~THREW;
+  mark.thrown = undefined;
+  const states = mark.states;
+  if (states !== undefined) for (let i = 0; i < states.length; i++) states[i]!.mayLeave = true;
+}
+
 /** A host entry after host code threw into the call (`THREW`): refused with the first error. */
 export function throwAgain(mark: HostMark): never {
   throw mark.thrown;
@@ -188,6 +201,10 @@ export function hostThrew(mark: HostMark, error: unknown): unknown {
   if (mark === NO_MARK) return error;
   mark.thrown = error;
   mark.busy = busy | THREW;
+  // The scalar imports read the may-leave flag, not the word again: down, they refuse with the
+  // error (calls.ts `leaveRefused`). Put up again only by a new call (`releaseStates`).
+  const states = mark.states;
+  if (states !== undefined) for (let i = 0; i < states.length; i++) states[i]!.mayLeave = false;
   mark.onThrown?.(error);
   return error;
 }
@@ -210,7 +227,11 @@ export class InstanceState {
     public host: ResourceHost,
     /** What the instance's lowered imports and resource built-ins mark (`markHost`). */
     readonly gate: HostMark = NO_MARK,
-  ) {}
+  ) {
+    if (gate === NO_MARK) return;
+    gate.states ??= [];
+    gate.states.push(this);
+  }
 
   /**
    * Its sandbox ended: the state lets go of the sandbox (its handle counter, its component

@@ -7,7 +7,14 @@
  * moment (`worker.terminate()`): nothing here needs to be cleaned up.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { type HostMark, handleLimitCounter, hostThrew, markHost, THREW } from '../abi/handles.js';
+import {
+  clearThrown,
+  type HostMark,
+  handleLimitCounter,
+  hostThrew,
+  markHost,
+  THREW,
+} from '../abi/handles.js';
 import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
 import { KeelError } from '../kernel/errors.js';
@@ -130,8 +137,8 @@ function guarded<F extends (...args: never[]) => unknown>(fn: F): F {
 
 /** A new call (or the instantiation): nothing thrown into the guest yet. */
 function unmark(): void {
+  clearThrown(mark);
   mark.busy = 0;
-  mark.thrown = undefined;
 }
 
 /** What the call ends as when host code threw into the guest: its first error, however the guest went on. */

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type CallGate, type CallOwner, type ScalarExport, scalarCall } from '../../host/abi/fast.js';
-import { markHost } from '../../host/abi/handles.js';
+import { markHost, NO_MARK } from '../../host/abi/handles.js';
 import type { FuncType, ValType } from '../../host/abi/types.js';
 
 const t = (kind: string) => ({ kind }) as ValType;
@@ -28,7 +28,8 @@ function harness(
   postReturn?: (...flat: unknown[]) => void,
 ) {
   const seen: unknown[] = [];
-  const inst = { mayEnter: true, mayLeave: true };
+  // As an `InstanceState` outside a sandbox: its gate is `NO_MARK` (post-return reads it).
+  const inst = { mayEnter: true, mayLeave: true, gate: NO_MARK };
   const gate: CallGate = {
     busy: 0,
     enter() {

@@ -73,11 +73,15 @@ const FIELDS = `(import "keel:hostile/ping" "ping" (func $ping))
       (if (i32.eq (local.get $then) (i32.const 1)) (then (call $caught (local.get $how))))
       (if (i32.eq (local.get $then) (i32.const 2)) (then (drop (call $new (i32.const 5)))))
       (i32.const 7))
-    (func (export "keel:hostile/things#[dtor]thing") (param i32))`;
+    (func (export "keel:hostile/things#make") (result i32) (call $new (i32.const 1)))
+    ;; The destructor (run by the embedder's drop, outside a call) attacks too, then calls out.
+    (func (export "keel:hostile/things#[dtor]thing") (param i32)
+      (call $caught (i32.const 4))
+      (call $ping))`;
 
 const WIT = `interface ping { ping: func(); say: func(s: string); fail: func(); }
     interface secret { peek: func(); }
-    interface things { resource thing; }
+    interface things { resource thing; make: func() -> thing; }
     world w {
       import ping;
       import secret;
