@@ -130,7 +130,8 @@ function codeCache(source, info) {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (!privateDir(path.dirname(dir)) || !privateDir(dir)) return;
         const staging = path.join(dir, `.${name}.${process.pid}`);
-        fs.writeFileSync(staging, data, { mode: 0o600 });
+        // Made anew (O_EXCL): a link planted at this name is not written through.
+        fs.writeFileSync(staging, data, { mode: 0o600, flag: 'wx' });
         fs.renameSync(staging, file);
         prune(dir);
       } catch {
