@@ -159,7 +159,7 @@ export class EventBus {
         status: 'error',
         ...(event.sandbox ? { sandbox: event.sandbox } : {}),
         data: { hook: subscription.name, while: event.event },
-        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+        error: { code: 'internal', message: thrownText(error) },
       });
     } finally {
       this.#reporting = false;
@@ -173,6 +173,19 @@ export class EventBus {
       this.#routes.set(name, route);
     }
     return route;
+  }
+}
+
+/**
+ * What a hook threw, as text. Converting it may throw too (an object without a prototype, a
+ * `message` getter that throws): that escaped the emit, and the call that emitted (a load, a
+ * guest's call) failed with a TypeError where the hook's failure is only `hook:error`.
+ */
+function thrownText(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'a value that cannot be converted to a string';
   }
 }
 
