@@ -81,7 +81,12 @@ export type WorkerMessage =
   | { op: 'ready'; exports: string[]; fuel: number }
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
-  | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean };
+  /**
+   * `threw`: the outcome is what host code threw into the guest (`mark`), however the guest went
+   * on: the kernel's sandbox keeps it as inline (`hostThrew` on its gate), so that an
+   * `invalid-argument` thrown into the guest poisons the sandbox as it does inline.
+   */
+  | { op: 'result'; id: number; outcome: Outcome; fuel: number; exhausted: boolean; threw: boolean };
 
 /** What the worker posts the kernel one way, on the channel's port. */
 export type WorkerNotice =
@@ -298,8 +303,9 @@ function invoke(message: WorkerInvoke): void {
   }
   const fuel = meter?.remaining() ?? 0;
   const exhausted = meter?.exhausted() ?? false;
+  const threw = mark.busy >= THREW;
   try {
-    send({ op: 'result', id: message.id, outcome, fuel, exhausted }, resultBytes);
+    send({ op: 'result', id: message.id, outcome, fuel, exhausted, threw }, resultBytes);
   } catch (error) {
     // Past the call's byte budget on the channel is the guest's, as past it in the ABI (a trap).
     const failure =
@@ -313,7 +319,7 @@ function invoke(message: WorkerInvoke): void {
             },
           )
         : new KeelError('internal', `a result cannot cross to the kernel: ${String(error)}`);
-    send({ op: 'result', id: message.id, outcome: thrown(failure, (v) => v), fuel, exhausted });
+    send({ op: 'result', id: message.id, outcome: thrown(failure, (v) => v), fuel, exhausted, threw });
   }
 }
 

@@ -91,6 +91,11 @@ export interface WorkerSandboxOptions {
   deadlineExceeded(exportName: string): KeelError;
   /** The worker died on its own (out of heap, a crash): the sandbox ends with this error. */
   onDeath(error: KeelError): void;
+  /**
+   * The call's outcome is what host code threw into the guest (the worker's mark): the sandbox
+   * keeps it as host code that threw inline (its gate's `hostThrew`), so the call ends as inline.
+   */
+  onThrownIntoGuest(error: unknown): void;
 }
 
 export class WorkerSandbox {
@@ -331,6 +336,7 @@ export class WorkerSandbox {
           outcome: checkOutcome(m.outcome, this.#options.exitGranted),
           fuel: m.fuel as number,
           exhausted: m.exhausted === true,
+          threw: m.threw === true,
         };
       case 'ready':
         if (!Array.isArray(m.exports))
@@ -443,7 +449,10 @@ export class WorkerSandbox {
 
   #settle(message: WorkerMessage & { op: 'result' }): unknown {
     this.#absorb(message.fuel, message.exhausted === true);
-    return settle(message.outcome, (v) => this.#objects.decode(v));
+    if (!message.threw) return settle(message.outcome, (v) => this.#objects.decode(v));
+    const error = failure(message.outcome);
+    this.#options.onThrownIntoGuest(error);
+    throw error;
   }
 
   /**

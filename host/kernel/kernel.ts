@@ -9,6 +9,7 @@
  * instances (`instantiate.ts`), the sandbox itself (`sandbox.ts`).
  */
 import { basename } from 'node:path';
+import { hostThrew } from '../abi/handles.js';
 import { PLANNER_FINGERPRINT } from '../abi/plan-fingerprint.js';
 import { DEFAULT_HOST_COSTS, type SandboxContext, type SandboxIo } from '../caps/provider.js';
 import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } from '../events/bus.js';
@@ -552,6 +553,7 @@ export class Kernel {
       deadlineMs: limits.deadlineMs,
       deadlineExceeded: (exportName) => sandbox.deadlineExceeded(exportName),
       onDeath: (error) => sandbox.terminate(error.message, error),
+      onThrownIntoGuest: (error) => hostThrew(sandbox.parts.deadline, error),
     });
     sandbox.attachRemote(remote, remoteExports(module, remote));
   }

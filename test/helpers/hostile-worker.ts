@@ -113,6 +113,7 @@ export async function hostileWorkerSandbox(
     deadlineMs: 20_000,
     deadlineExceeded: (name) => new KeelError('timeout', `${name} ran past its deadline`),
     onDeath: (error) => deaths.push(error),
+    onThrownIntoGuest: () => {},
     ...options,
   });
   return { sandbox, workers, deaths, words };
