@@ -220,6 +220,7 @@ function start(init: WorkerInit): void {
       {
         onMemoryLimit: (requested) => notice('memory', requested),
         onTableLimit: (requested) => notice('table', requested),
+        onHostThrew: (error) => hostThrew(mark, error),
       },
     );
   }

@@ -4,7 +4,7 @@
  * sandbox's core instances under the reserved `keel` import namespace, with the events it
  * reports (`memory:limit`, `table:limit`).
  */
-import { type HostMark, markHost } from '../abi/handles.js';
+import { type HostMark, hostThrew, markHost } from '../abi/handles.js';
 import type { EventBus } from '../events/bus.js';
 import { EVENTS } from '../events/names.js';
 import type { EventInput } from '../events/record.js';
@@ -357,6 +357,12 @@ export class SandboxLimitEvents implements LimitEvents, SandboxMeterEvents {
   onHostEntry(): void {
     const target = this.sandbox;
     if (target) markHost(target.deadline);
+  }
+
+  /** A grow's error thrown into the guest: kept on the sandbox's gate word (`hostThrew`). */
+  onHostThrew(error: unknown): unknown {
+    const target = this.sandbox;
+    return target ? hostThrew(target.deadline, error) : error;
   }
 }
 

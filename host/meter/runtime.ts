@@ -99,6 +99,12 @@ export interface MeterEvents {
    * having reached host code, `markHost`). Never called for the host's own charges.
    */
   onHostEntry?(): void;
+  /**
+   * A grow's error (`growFailure: 'error'`) is thrown into the guest: returns what to throw, the
+   * call's first error kept as any host error thrown into the guest is (the kernel's
+   * `hostThrew`: a guest that catches it cannot carry on as if the grow had been refused).
+   */
+  onHostThrew?(error: unknown): unknown;
 }
 
 export interface MeterRuntime {
@@ -300,11 +306,19 @@ class Meter implements MeterRuntime {
       },
       (current: number, delta: number) => {
         this.#events.onHostEntry?.();
-        return this.#memoryGrow(slot, current, delta);
+        try {
+          return this.#memoryGrow(slot, current, delta);
+        } catch (error) {
+          throw this.#events.onHostThrew?.(error) ?? error;
+        }
       },
       (current: number, delta: number) => {
         this.#events.onHostEntry?.();
-        return this.#tableGrow(current, delta);
+        try {
+          return this.#tableGrow(current, delta);
+        } catch (error) {
+          throw this.#events.onHostThrew?.(error) ?? error;
+        }
       },
     ) satisfies Record<(typeof KEEL_IMPORTS)[keyof typeof KEEL_IMPORTS], unknown>;
     return { keel: keel as unknown as Record<string, WebAssembly.Global | Function> };
