@@ -10,7 +10,7 @@
  * from). The harness runs every engine on every component side by side.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -618,7 +618,28 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 type CachedOutput = Omit<TranspileOutput, 'coreModules'> & { coreModules: Record<string, string> };
 
+/**
+ * Whether JCO_CACHE is this user's own directory, not a link, that no one else may write (made 0700):
+ * the glue read from it is run (`import`), so a directory another local user made first, or one
+ * others may write, would run their code as whoever runs the tests (review15). Not private: no
+ * cache, every transpile afresh.
+ */
+let jcoCachePrivate: boolean | undefined;
+function privateJcoCache(): boolean {
+  if (jcoCachePrivate !== undefined) return jcoCachePrivate;
+  try {
+    mkdirSync(JCO_CACHE, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(JCO_CACHE);
+    jcoCachePrivate =
+      stat.isDirectory() && (stat.mode & 0o022) === 0 && stat.uid === (process.getuid?.() ?? stat.uid);
+  } catch {
+    jcoCachePrivate = false;
+  }
+  return jcoCachePrivate;
+}
+
 async function cachedTranspile(bytes: Uint8Array, generator: GeneratorId): Promise<TranspileOutput> {
+  if (!privateJcoCache()) return transpileComponent(bytes, { generator });
   const dir = join(JCO_CACHE, transpileKey(bytes, generator));
   try {
     const kept = JSON.parse(readFileSync(join(dir, 'output.json'), 'utf8')) as CachedOutput;
