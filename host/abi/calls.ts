@@ -552,8 +552,26 @@ function lowerResult(
   try {
     return lower(r);
   } catch (error) {
-    throw hostThrew(gate, badValue(error, name, ft, badResult));
+    throw hostThrew(
+      gate,
+      r instanceof Promise ? asyncRefused(r, name) : badValue(error, name, ft, badResult),
+    );
   }
+}
+
+/**
+ * A host function answered a guest's synchronous call with a promise (an `async` function served
+ * inline, where nothing can await it): refused as a worker refuses it (`invalid-argument`, thrown
+ * into the guest), and the promise's rejection marked handled: its outcome is never used, and
+ * unhandled it would end the host process (Node's default), a guest choosing the arguments.
+ */
+function asyncRefused(answer: Promise<unknown>, name: string): KeelError {
+  answer.catch(() => {});
+  return new KeelError(
+    'invalid-argument',
+    `${name} is asynchronous and was called during a synchronous call; serve it to a sandbox placed in a worker (placement: 'worker') and call with sandbox.invoke`,
+    { import: name },
+  );
 }
 
 /** What a result that does not fit its type is: `badResult`'s error for a `ValueError`, else the error. */
@@ -624,7 +642,9 @@ function scalarLowered(
           throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
+        if (lower !== noValue) return lowerResult(lower, r, name, ft, badResult, gate);
+        if (r instanceof Promise) throw hostThrew(gate, asyncRefused(r, name));
+        return undefined;
       };
     case 1:
       return function lowered1(a: unknown) {
@@ -639,7 +659,9 @@ function scalarLowered(
           throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
+        if (lower !== noValue) return lowerResult(lower, r, name, ft, badResult, gate);
+        if (r instanceof Promise) throw hostThrew(gate, asyncRefused(r, name));
+        return undefined;
       };
     default:
       return function lowered2(a: unknown, b: unknown) {
@@ -654,7 +676,9 @@ function scalarLowered(
           throw hostThrew(gate, failure(error, name));
         }
         inst.mayEnter = true;
-        return lower === noValue ? undefined : lowerResult(lower, r, name, ft, badResult, gate);
+        if (lower !== noValue) return lowerResult(lower, r, name, ft, badResult, gate);
+        if (r instanceof Promise) throw hostThrew(gate, asyncRefused(r, name));
+        return undefined;
       };
   }
 }
@@ -714,6 +738,8 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
         for (let k = 0; k < lenders.length; k++) lenders[k]!.lendCount--;
         cx.lenders = [];
       }
+      const answer = catching ? (value as { val: unknown }).val : value;
+      if (answer instanceof Promise) throw asyncRefused(answer, o.name);
       if (!result) return undefined;
       try {
         if (inMemory) {
