@@ -209,6 +209,23 @@ export function hostThrew(mark: HostMark, error: unknown): unknown {
   return error;
 }
 
+/**
+ * A host function a core module calls directly (a core module's import, `proc_exit`): marks the
+ * call as in host code first, and what it throws into the guest (a trap, a refusal, an exit) is
+ * kept on `mark` (`hostThrew`: the guest may catch it, the call fails with it all the same).
+ * The kernel's inline sandboxes and a worker's guest guard their core imports alike.
+ */
+export function guardedHost<F extends (...args: never[]) => unknown>(fn: F, mark: HostMark): F {
+  return function guarded(...args: never[]) {
+    markHost(mark);
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw hostThrew(mark, error);
+    }
+  } as F;
+}
+
 /** A component instance's state: its handle tables, its reentrance flags and its sandbox's mark. */
 export class InstanceState {
   /** False while the instance calls out (an import): it may not be entered again meanwhile. */

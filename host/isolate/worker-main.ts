@@ -9,10 +9,10 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import {
   clearThrown,
+  guardedHost,
   type HostMark,
   handleLimitCounter,
   hostThrew,
-  markHost,
   THREW,
 } from '../abi/handles.js';
 import { ComponentInstance } from '../abi/instance.js';
@@ -128,18 +128,6 @@ const mark: HostMark = {
   },
 };
 
-/** A host function a core module calls directly: what it throws is kept on `mark` (see there). */
-function guarded<F extends (...args: never[]) => unknown>(fn: F): F {
-  return function guarded(...args: never[]) {
-    markHost(mark);
-    try {
-      return fn(...args);
-    } catch (error) {
-      throw hostThrew(mark, error);
-    }
-  } as F;
-}
-
 /** A new call (or the instantiation): nothing thrown into the guest yet. */
 function unmark(): void {
   clearThrown(mark);
@@ -211,7 +199,7 @@ function start(init: WorkerInit): void {
     for (const name of Object.keys(members))
       shaped[name] = init.componentBytes
         ? record[name]
-        : guarded(record[name] as (...args: never[]) => unknown);
+        : guardedHost(record[name] as (...args: never[]) => unknown, mark);
     imports[iface] = shaped;
   }
   if (init.meter) {
@@ -232,9 +220,9 @@ function start(init: WorkerInit): void {
         ...linked,
         wasi_snapshot_preview1: {
           ...preview1,
-          proc_exit: guarded((code: number) => {
+          proc_exit: guardedHost((code: number) => {
             throw new GuestExit(code >>> 0);
-          }),
+          }, mark),
         },
       };
     }

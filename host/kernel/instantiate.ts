@@ -4,7 +4,7 @@
  * initialized; a worker sandbox's exports described; the byte budget of what a guest hands the
  * host; and what a failed instantiation is.
  */
-import { type HostMark, hostThrew, markHost } from '../abi/handles.js';
+import { guardedHost, type HostMark } from '../abi/handles.js';
 import { ComponentInstance, findExport } from '../abi/instance.js';
 import type { SandboxContext } from '../caps/provider.js';
 import type { Preview1Binding } from '../caps/wasi-preview1.js';
@@ -43,7 +43,7 @@ export function instantiateCore(
         // failure is, so that a guest catching the exit cannot carry on.
         wasi_snapshot_preview1: {
           ...preview1,
-          proc_exit: guardedImport((code: number) => exit.exit(code >>> 0), gate),
+          proc_exit: guardedHost((code: number) => exit.exit(code >>> 0), gate),
         },
       };
     }
@@ -143,7 +143,7 @@ export function instantiateInline(
 }
 
 /**
- * A core module's imports as its guest calls them: each function behind `guardedImport` (a
+ * A core module's imports as its guest calls them: each function behind `guardedHost` (host/abi/handles.ts) (a
  * component's are behind its trampolines, host/abi/calls.ts). Records without a prototype, as
  * the linker makes them (their names are the guest's).
  */
@@ -157,7 +157,7 @@ function guardedImports(
     const guarded: Record<string, unknown> = Object.create(null);
     for (const name of Object.keys(record)) {
       const value = record[name];
-      guarded[name] = typeof value === 'function' ? guardedImport(value as Callee, gate) : value;
+      guarded[name] = typeof value === 'function' ? guardedHost(value as Callee, gate) : value;
     }
     out[module] = guarded as WebAssembly.ModuleImports;
   }
@@ -165,22 +165,6 @@ function guardedImports(
 }
 
 type Callee = (...args: never[]) => unknown;
-
-/**
- * A host function a core module calls directly: what it throws into the guest (a trap, a
- * refusal, an exit) is kept on the sandbox's mark (`hostThrew`: the guest may catch it, the call
- * fails with it all the same), and a call after that is refused with the same error.
- */
-function guardedImport<F extends Callee>(fn: F, gate: HostMark): F {
-  return function guarded(...args: never[]) {
-    markHost(gate);
-    try {
-      return fn(...args);
-    } catch (error) {
-      throw hostThrew(gate, error);
-    }
-  } as F;
-}
 
 /** What a failed instantiation is: a link error, the deadline or the fuel of a start function, or its trap. */
 export function spawnFailure(
