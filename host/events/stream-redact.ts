@@ -32,7 +32,9 @@ export class StreamRedactor<T> {
   /** The stream's text from offset `#base`: the held segments and the context before them. */
   #text = '';
   #base = 0;
+  /** The held segments are `#held[#head..]`: released ones are skipped, and cut away in bulk. */
   #held: Segment<T>[] = [];
+  #head = 0;
   /** Redacted ranges (stream offsets, sorted, disjoint) that still touch `#text`. */
   #masks: [number, number][] = [];
   /** KMP failure tables of the secrets, for the list of secrets they were made for. */
@@ -46,7 +48,7 @@ export class StreamRedactor<T> {
   /** Add a segment; release, in order, every segment that is now safe. */
   push(text: string, payload: T, release: Release<T>): void {
     const needles = this.#redactor.values;
-    if (needles.length === 0 && this.#held.length === 0) {
+    if (needles.length === 0 && this.#head === this.#held.length) {
       this.#base += this.#text.length + text.length;
       this.#text = '';
       this.#masks = [];
@@ -69,7 +71,7 @@ export class StreamRedactor<T> {
 
   /** Release everything held (the end of a window); an open end that could begin a secret is redacted. */
   flush(release: Release<T>): void {
-    if (this.#held.length === 0) return;
+    if (this.#head === this.#held.length) return;
     const end = this.#base + this.#text.length;
     const open = this.#openTail(this.#redactor.values);
     if (open >= MIN_SECRET_LENGTH) this.#mask(end - open, end);
@@ -106,12 +108,29 @@ export class StreamRedactor<T> {
 
   /** Release the held segments that end by `safe`; keep as context only what a secret could still use. */
   #releaseUntil(safe: number, release: Release<T>, context = safe): void {
-    let released = 0;
-    while (released < this.#held.length && this.#held[released]!.end <= safe) released++;
-    const out = this.#held.slice(0, released).map((s) => [this.#render(s), s.payload] as const);
-    this.#held = this.#held.slice(released);
+    const held = this.#held;
+    const first = this.#head;
+    let released = first;
+    while (released < held.length && held[released]!.end <= safe) released++;
+    const out: (readonly [string, T])[] = [];
+    for (let k = first; k < released; k++) out.push([this.#render(held[k]!), held[k]!.payload]);
+    // Released segments are skipped, not cut away one push at a time: a guest that keeps the
+    // stream's end open (a secret's first characters, then empty log messages) held every later
+    // segment, and copying the rest on each push made its messages quadratic: 40,000 held the
+    // kernel's thread past a 30 s deadline (hostile/events/log-held-segments-quadratic).
+    if (released === held.length) {
+      held.length = 0;
+      this.#head = 0;
+    } else if (released > first) {
+      this.#head = released;
+      // Cut once the skipped part is the larger: amortized constant time a segment.
+      if (released * 2 > held.length) {
+        this.#held = held.slice(released);
+        this.#head = 0;
+      }
+    }
     // Keep from the first held segment, or from where a secret could still begin.
-    const keepFrom = Math.min(this.#held[0]?.start ?? context, context);
+    const keepFrom = Math.min(this.#held[this.#head]?.start ?? context, context);
     if (keepFrom > this.#base) {
       this.#text = this.#text.slice(keepFrom - this.#base);
       this.#base = keepFrom;
