@@ -409,6 +409,7 @@ function writeDirents(s: Preview1State, dir: DirEntry, buf: number, length: numb
     }
     listing = { cookie: 0n, entries };
     dir.listing = listing;
+    s.keepListing(dir);
   }
   const entries = listing.entries as Listed[];
   const self = dir.desc.inode();
