@@ -19,7 +19,7 @@ import {
   liftFloat,
   liftInt,
 } from './codec.js';
-import { type Cx, trap, ValueError } from './context.js';
+import { type AdapterStrings, type Cx, trap, ValueError } from './context.js';
 import { type HostMark, hostThrew, markHost, THREW, throwAgain } from './handles.js';
 import { fixedHeapBytes } from './heap.js';
 import { type FlatFunc, flattenFunc, layoutOf, tupleOf } from './layout.js';
@@ -518,6 +518,8 @@ export interface LoweredOptions {
   readonly badResult: (name: string, type: FuncType, error: ValueError) => never;
   /** What the host function's failure is (`hostFailure` when absent; an untyped provider's differs). */
   readonly failure?: ((error: unknown, name: string) => unknown) | undefined;
+  /** An adapter to another component whose type holds strings: their sources, both ways (strings.ts). */
+  readonly carry?: AdapterStrings | undefined;
 }
 
 const leaveError = () => trap('the guest called an import while realloc or post-return ran');
@@ -697,6 +699,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
   const hasMemory = () => mem.memory !== undefined;
   const failure = o.failure ?? hostFailure;
   const gate = inst.gate;
+  const carry = o.carry;
   return function lowered(...flatArgs: unknown[]) {
     // First: the arguments' lifting (byte charges, a limit's event) is host code too.
     markHost(gate);
@@ -707,6 +710,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
       cx.lenders = [];
       cx.admitted = 0;
       if (hasMemory()) mem.refresh();
+      if (carry !== undefined) cx.carry = carry.args.begin(cx.opts.encoding);
       let args: unknown[];
       if (paramTuple) {
         const ptr = (flatArgs[0] as number) >>> 0;
@@ -718,6 +722,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
         args = new Array(params.length);
         for (let k = 0; k < params.length; k++) args[k] = params[k]!.liftFlat(cx, flatArgs, offsets[k]!);
       }
+      cx.carry = undefined;
       inst.mayEnter = false;
       let value: unknown;
       try {
@@ -741,6 +746,7 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
       const answer = catching ? (value as { val: unknown }).val : value;
       if (answer instanceof Promise) throw asyncRefused(answer, o.name);
       if (!result) return undefined;
+      if (carry !== undefined) cx.source = carry.results.rewind();
       try {
         if (inMemory) {
           const ptr = (flatArgs[flatArgs.length - 1] as number) >>> 0;
@@ -756,8 +762,11 @@ function generalLowered(o: LoweredOptions, cx: Cx, flat: ReturnType<typeof flatt
       } catch (error) {
         if (error instanceof ValueError) o.badResult(o.name, ft, error);
         throw error;
+      } finally {
+        cx.source = undefined;
       }
     } catch (error) {
+      cx.carry = undefined;
       // Borrows lent by arguments lifted before one failed: given back (the call never ran).
       const lenders = cx.lenders;
       for (let k = 0; k < lenders.length; k++) lenders[k]!.lendCount--;

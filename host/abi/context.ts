@@ -96,6 +96,39 @@ export class MemoryView {
 
 export type Realloc = (original: number, size: number, align: number, newSize: number) => number;
 
+/**
+ * The strings an adapter between two components carries, as the canonical ABI's string values
+ * (definitions.py: the text, its source's encoding and tagged code units): each string's tagged
+ * code units in the order they were lifted, which is the order they are lowered in (one type,
+ * walked the same way on both sides).
+ */
+export class Carried {
+  encoding: StringEncoding = 'utf8';
+  readonly units: number[] = [];
+  at = 0;
+  /** Lifting from a component of this encoding starts. */
+  begin(encoding: StringEncoding): this {
+    this.encoding = encoding;
+    this.units.length = 0;
+    this.at = 0;
+    return this;
+  }
+  /** Lowering what was lifted starts. */
+  rewind(): this {
+    this.at = 0;
+    return this;
+  }
+}
+
+/**
+ * One adapter's strings: its arguments (lifted from the caller, lowered into the callee) and its
+ * results (lifted from the callee, lowered into the caller).
+ */
+export class AdapterStrings {
+  readonly args = new Carried();
+  readonly results = new Carried();
+}
+
 /** The canonical options of one `canon lift` or `canon lower`, bound to one sandbox's instances. */
 export class OptionSlot {
   realloc: Realloc | undefined;
@@ -160,6 +193,10 @@ export class Cx {
    * and the host's resources as they were (`undoLowering`); `undefined` otherwise.
    */
   lowering: LoweredHandle[] | undefined = undefined;
+  /** Lifting for an adapter between two components: each string's source is recorded here. */
+  carry: Carried | undefined = undefined;
+  /** Lowering for an adapter: the sources of the strings it lifted (`lowerString` follows them). */
+  source: Carried | undefined = undefined;
   /** Bytes lifted from the guest during the current call. */
   admitted = 0;
   /** The most `admitted` may reach in one call. */
@@ -248,6 +285,28 @@ export class Cx {
     const mem = this.opts.mem;
     mem.refresh();
     if ((ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
+    if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
+    return ptr;
+  }
+
+  /**
+   * `realloc(old, oldSize, align, size)` as definitions.py calls it to grow or shrink a string:
+   * in bounds, and aligned when `aligned` (its one unchecked call is a shrink to Latin-1).
+   */
+  realloc(old: number, oldSize: number, align: number, size: number, aligned: boolean): number {
+    const realloc = this.opts.realloc;
+    if (!realloc) trap('the function needs realloc and has none');
+    const inst = this.inst;
+    inst.mayLeave = false;
+    let ptr: number;
+    try {
+      ptr = realloc(old, oldSize, align, size) >>> 0;
+    } finally {
+      inst.mayLeave = inst.gate.busy < THREW;
+    }
+    const mem = this.opts.mem;
+    mem.refresh();
+    if (aligned && (ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
     if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
     return ptr;
   }

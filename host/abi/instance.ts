@@ -15,7 +15,16 @@ import {
   loweredFunction,
 } from './calls.js';
 import type { ResourceHost } from './codec.js';
-import { type ByteBudget, Cx, MemoryView, OptionSlot, type Realloc, trap, ValueError } from './context.js';
+import {
+  AdapterStrings,
+  type ByteBudget,
+  Cx,
+  MemoryView,
+  OptionSlot,
+  type Realloc,
+  trap,
+  ValueError,
+} from './context.js';
 import { isScalarShape, type ScalarExport } from './fast.js';
 import {
   GuestResource,
@@ -31,6 +40,7 @@ import {
 import { camelCase, className } from './js-names.js';
 import { linkedRecord, methodMember, notServed, recordMember, staticMember } from './members.js';
 import type { ComponentPlan, CoreDef, ExportDef, FuncDef } from './plan.js';
+import { holdsString } from './strings.js';
 import { type ExternType, type FuncType, ResourceType } from './types.js';
 import { typeText } from './wit.js';
 
@@ -237,7 +247,7 @@ export class ComponentInstance implements ResourceHost {
         // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap of a call).
         const cx = () =>
           new Cx(this.#slot(t.options), state, this.#bytes, func.kind === 'import' ? name : undefined);
-        const { callee, direct } = this.#callee(func);
+        const { callee, direct, carry } = this.#callee(func);
         const provider =
           untyped && func.kind === 'import' ? untyped.get(importShape(func, this.#plan).iface) : undefined;
         return loweredFunction({
@@ -245,6 +255,7 @@ export class ComponentInstance implements ResourceHost {
           type: func.type,
           callee,
           direct,
+          carry,
           inst: state,
           cx,
           badResult: provider === undefined ? badResult : untypedResult(provider),
@@ -335,16 +346,49 @@ export class ComponentInstance implements ResourceHost {
   #callee(func: FuncDef): {
     callee: ((args: unknown[]) => unknown) | undefined;
     direct: ((...args: unknown[]) => unknown) | undefined;
+    carry?: AdapterStrings | undefined;
   } {
     if (func.kind === 'lifted') {
       // Resolved on first call: the callee's core instance may come later in the plan.
       let f: ((...args: unknown[]) => unknown) | undefined;
+      if (!holdsString(func.type)) {
+        return {
+          callee: (args) => {
+            f ??= this.#lifted(func, 'an adapted export');
+            return f(...args);
+          },
+          direct: undefined,
+        };
+      }
+      // Strings keep their source's encoding and code units across the adapter (strings.ts,
+      // `lowerCarried`): the callee's lifted function is this adapter's own, with its own context.
+      const carry = new AdapterStrings();
+      let fcx: Cx | undefined;
       return {
         callee: (args) => {
-          f ??= this.#lifted(func, 'an adapted export');
-          return f(...args);
+          if (!f) {
+            const slot = this.#slot(func.options);
+            fcx = new Cx(slot, this.#state(func.instance), this.#bytes);
+            f = liftedFunction({
+              name: 'an adapted export',
+              type: func.type,
+              core: this.#resolve(func.core) as CoreFunction,
+              cx: fcx,
+              slot,
+            });
+          }
+          const cx = fcx!;
+          cx.source = carry.args.rewind();
+          cx.carry = carry.results.begin(cx.opts.encoding);
+          try {
+            return f(...args);
+          } finally {
+            cx.source = undefined;
+            cx.carry = undefined;
+          }
         },
         direct: undefined,
+        carry,
       };
     }
     const shape = importShape(func, this.#plan);

@@ -1,15 +1,20 @@
 /**
  * Strings across the boundary in the three encodings a component may choose (utf8, utf16,
  * latin1+utf16). Lifting checks the range and alignment and admits the bytes (bounded,
- * charged) before it decodes. Lowering writes exactly the encoded bytes into one allocation of
- * the guest's realloc, as jco's glue does (an empty UTF-8 string takes none).
+ * charged) before it decodes. Lowering a host's string writes exactly the encoded bytes into
+ * one allocation of the guest's realloc, as jco's glue does (an empty UTF-8 string takes none):
+ * the host presents its string in the callee's own encoding, which the canonical ABI leaves to
+ * it. A string one component passes another (an adapter) has its source's encoding and code
+ * units, and is lowered with the `realloc` calls definitions.py makes for that pair
+ * (`lowerCarried`): they are the callee's code, so the callee sees them.
  *
  * Ill-formed text from a guest (invalid UTF-8, a lone surrogate in UTF-16) is a trap, as the
  * canonical ABI says; a lone surrogate in a host string becomes U+FFFD (what TextEncoder does,
  * and jco's glue did). docs/abi.md.
  */
 import { Buffer, constants as bufferConstants, isAscii as bytesAreAscii } from 'node:buffer';
-import { badValue, type Cx, trap } from './context.js';
+import { badValue, type Carried, type Cx, trap } from './context.js';
+import type { FuncType, ValType } from './types.js';
 
 const UTF16_TAG = 0x8000_0000;
 const MAX_STRING_BYTES = 0x7fff_ffff;
@@ -145,6 +150,8 @@ function decodeLatin1(u8: Uint8Array, ptr: number, bytes: number): string {
 export function liftString(cx: Cx, ptr: number, units: number): string {
   ptr >>>= 0;
   units >>>= 0;
+  const carry = cx.carry;
+  if (carry !== undefined) carry.units.push(units);
   const mem = cx.opts.mem;
   switch (cx.opts.encoding) {
     case 'utf8': {
@@ -186,6 +193,8 @@ export function checkString(v: unknown): string {
 
 /** Lower a string; returns the pointer and sets `lowered.units` (tagged code units). */
 export function lowerString(cx: Cx, v: unknown, out: { units: number }): number {
+  const source = cx.source;
+  if (source !== undefined) return lowerCarried(cx, checkString(v), source, out);
   const encoding = cx.opts.encoding;
   // Short ASCII strings (names, keys, senders): well-formed, one byte per unit, copied in line.
   if (encoding === 'utf8' && typeof v === 'string' && v.length <= SHORT_STRING && isAscii(v))
@@ -273,6 +282,192 @@ function lowerUtf8(cx: Cx, s: string, out: { units: number }): number {
   const ptr = cx.alloc(1, bytes);
   cx.opts.mem.u8.set(bytes === encoded.length ? encoded : encoded.subarray(0, bytes), ptr);
   out.units = bytes;
+  return ptr;
+}
+
+/** Whether a function's parameters or results hold a string anywhere (an adapter then carries them). */
+export function holdsString(ft: FuncType): boolean {
+  return ft.params.some((p) => hasString(p.type)) || ft.results.some((r) => hasString(r.type));
+}
+
+function hasString(t: ValType | undefined): boolean {
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case 'string':
+      return true;
+    case 'list':
+      return hasString(t.element);
+    case 'record':
+      return t.fields.some((f) => hasString(f.type));
+    case 'tuple':
+      return t.types.some(hasString);
+    case 'variant':
+      return t.cases.some((c) => hasString(c.type));
+    case 'option':
+      return hasString(t.type);
+    case 'result':
+      return hasString(t.ok) || hasString(t.err);
+    default:
+      return false;
+  }
+}
+
+/**
+ * A string another component passed, lowered as definitions.py's `store_string_into_range` for
+ * its source's encoding and code units and the callee's encoding: the same `realloc` calls, in
+ * the same order, with the same arguments, each result checked as it checks it (Wasmtime's
+ * strings.wast 122: a callee whose second realloc returns an unaligned pointer must trap).
+ */
+function lowerCarried(cx: Cx, s: string, source: Carried, out: { units: number }): number {
+  const tagged = source.units[source.at++];
+  if (tagged === undefined) throw new Error('an adapter lowered more strings than it lifted');
+  let simple: 'utf8' | 'utf16' | 'latin1';
+  let n: number;
+  if (source.encoding === 'latin1+utf16') {
+    simple = tagged & UTF16_TAG ? 'utf16' : 'latin1';
+    n = (tagged & ~UTF16_TAG) >>> 0;
+  } else {
+    simple = source.encoding;
+    n = tagged;
+  }
+  switch (cx.opts.encoding) {
+    case 'utf8':
+      if (simple === 'utf8') return storeCopy(cx, s, n, 1, 1, 'utf8', out);
+      return storeToUtf8(cx, s, n, simple === 'utf16' ? 3 * n : 2 * n, out);
+    case 'utf16':
+      if (simple === 'utf8') return storeUtf8ToUtf16(cx, s, n, out);
+      return storeCopy(cx, s, n, 2, 2, 'utf16', out);
+    default:
+      if (source.encoding !== 'latin1+utf16') return storeToLatin1OrUtf16(cx, s, n, out);
+      if (simple === 'latin1') return storeCopy(cx, s, n, 1, 2, 'latin1', out);
+      return storeProbablyUtf16(cx, s, n, out);
+  }
+}
+
+function tooLongForAbi(bytes: number): void {
+  if (bytes > MAX_STRING_BYTES) trap('the string is too long for the canonical ABI');
+}
+
+function writeLatin1(cx: Cx, s: string, ptr: number, from: number): void {
+  const u8 = cx.opts.mem.u8;
+  for (let i = from; i < s.length; i++) u8[ptr + i] = s.charCodeAt(i);
+}
+
+function writeUtf16From(cx: Cx, s: string, ptr: number, from: number): void {
+  const dv = cx.opts.mem.dv;
+  for (let i = from; i < s.length; i++) dv.setUint16(ptr + i * 2, s.charCodeAt(i), true);
+}
+
+/** `store_string_copy`: the exact size, one realloc. */
+function storeCopy(
+  cx: Cx,
+  s: string,
+  n: number,
+  unit: number,
+  align: number,
+  encoding: 'utf8' | 'utf16' | 'latin1',
+  out: { units: number },
+): number {
+  const bytes = unit * n;
+  tooLongForAbi(bytes);
+  const ptr = cx.realloc(0, 0, align, bytes, true);
+  if (encoding === 'utf8') cx.opts.mem.u8.set(utf8Encoder.encode(s), ptr);
+  else if (encoding === 'utf16') writeUtf16From(cx, s, ptr, 0);
+  else writeLatin1(cx, s, ptr, 0);
+  out.units = n;
+  return ptr;
+}
+
+/** `store_string_to_utf8`: one byte a code unit, then the worst case and a shrink at the first non-ASCII one. */
+function storeToUtf8(cx: Cx, s: string, n: number, worst: number, out: { units: number }): number {
+  let ptr = cx.realloc(0, 0, 1, n, false);
+  let u8 = cx.opts.mem.u8;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      u8[ptr + i] = c;
+      continue;
+    }
+    // The ASCII prefix is i code points and i bytes; the rest is copied after the growth.
+    tooLongForAbi(worst);
+    ptr = cx.realloc(ptr, n, 1, worst, false);
+    const encoded = utf8Encoder.encode(s);
+    u8 = cx.opts.mem.u8;
+    u8.set(encoded.subarray(i), ptr + i);
+    if (worst > encoded.length) ptr = cx.realloc(ptr, worst, 1, encoded.length, false);
+    out.units = encoded.length;
+    return ptr;
+  }
+  out.units = n;
+  return ptr;
+}
+
+/** `store_utf8_to_utf16`: the worst case (two bytes a UTF-8 byte), then a shrink. */
+function storeUtf8ToUtf16(cx: Cx, s: string, n: number, out: { units: number }): number {
+  const worst = 2 * n;
+  tooLongForAbi(worst);
+  let ptr = cx.realloc(0, 0, 2, worst, true);
+  writeUtf16From(cx, s, ptr, 0);
+  const bytes = 2 * s.length;
+  if (bytes < worst) ptr = cx.realloc(ptr, worst, 2, bytes, true);
+  out.units = s.length;
+  return ptr;
+}
+
+/**
+ * `store_string_to_latin1_or_utf16`: Latin-1 guessed (one byte a source code unit); at the first
+ * code point past it, the worst case, the prefix inflated in place, the rest as UTF-16 and a
+ * shrink; else a shrink to the Latin-1 length if shorter.
+ */
+function storeToLatin1OrUtf16(cx: Cx, s: string, n: number, out: { units: number }): number {
+  let ptr = cx.realloc(0, 0, 2, n, true);
+  let u8 = cx.opts.mem.u8;
+  // A code unit under 256 is a code point under 256 (surrogates are far above): dst bytes so far = i.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x100) {
+      u8[ptr + i] = c;
+      continue;
+    }
+    const worst = 2 * n;
+    tooLongForAbi(worst);
+    ptr = cx.realloc(ptr, n, 2, worst, true);
+    u8 = cx.opts.mem.u8;
+    for (let j = i - 1; j >= 0; j--) {
+      u8[ptr + 2 * j] = u8[ptr + j]!;
+      u8[ptr + 2 * j + 1] = 0;
+    }
+    writeUtf16From(cx, s, ptr, i);
+    const bytes = 2 * s.length;
+    if (worst > bytes) ptr = cx.realloc(ptr, worst, 2, bytes, true);
+    out.units = (s.length | UTF16_TAG) >>> 0;
+    return ptr;
+  }
+  if (s.length < n) ptr = cx.realloc(ptr, n, 2, s.length, true);
+  out.units = s.length;
+  return ptr;
+}
+
+/**
+ * `store_probably_utf16_to_latin1_or_utf16`: UTF-16 from a latin1+utf16 component that chose it,
+ * copied as it is; deflated in place to Latin-1 and shrunk (alignment 1, unchecked) if every code
+ * point fits.
+ */
+function storeProbablyUtf16(cx: Cx, s: string, n: number, out: { units: number }): number {
+  const bytes = 2 * n;
+  tooLongForAbi(bytes);
+  let ptr = cx.realloc(0, 0, 2, bytes, true);
+  writeUtf16From(cx, s, ptr, 0);
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 0x100) {
+      out.units = (s.length | UTF16_TAG) >>> 0;
+      return ptr;
+    }
+  }
+  const u8 = cx.opts.mem.u8;
+  for (let i = 0; i < s.length; i++) u8[ptr + i] = u8[ptr + 2 * i]!;
+  ptr = cx.realloc(ptr, bytes, 1, s.length, false);
+  out.units = s.length;
   return ptr;
 }
 

@@ -93,7 +93,7 @@ const EXPECTED: Record<string, Counts> = {
   'wasmtime/enum.wast': { commands: 3, pass: 3, refused: 0, skip: 0, fail: 0 },
   'wasmtime/import.wast': { commands: 3, pass: 1, refused: 0, skip: 2, fail: 0 },
   'wasmtime/nested.wast': { commands: 19, pass: 15, refused: 2, skip: 2, fail: 0 },
-  'wasmtime/strings.wast': { commands: 17, pass: 16, refused: 0, skip: 0, fail: 1 },
+  'wasmtime/strings.wast': { commands: 17, pass: 17, refused: 0, skip: 0, fail: 0 },
   'wasmtime/types.wast': { commands: 36, pass: 36, refused: 0, skip: 0, fail: 0 },
   'wasmtime/simple.wast': { commands: 4, pass: 1, refused: 0, skip: 3, fail: 0 },
   'wasmtime/restrictions.wast': { commands: 4, pass: 2, refused: 0, skip: 2, fail: 0 },
@@ -178,8 +178,6 @@ function each<K extends number | string>(lines: K[], reason: string): Record<K, 
  * or here and not failing, fails the test.
  */
 const KNOWN: Record<string, string> = {
-  'wasmtime/strings.wast:122':
-    "Keel lowers a string into a latin1+utf16 callee with one realloc of the exact size (it holds the whole string), where the model guesses latin1 and grows: the callee's second, unaligned realloc is never asked for",
   'resources/multiple-resources.wast:170':
     "the script (commit 909fd6a) expects a component's first handle to be 2; handle-table.wast (d346e5a) and linking/unit.wast (a9ceffde, inside a call as here) expect 1, as Keel gives (index 0 reserved): Keel follows those two (docs/conformance.md)",
   'validation/resources.wast:577':
