@@ -4,10 +4,11 @@
  * Most bytes are copied as they are. The pass adds up the cost of the instructions it reads
  * and writes that sum as one charge ("flush") just before any instruction that can leave the
  * straight line (a branch, a call, `if`, `else`, a loop header, a join `end`), so every path
- * pays exactly the instructions it ran. It checks the counter at every loop header and at the
- * entry of a function that calls outside any loop it checks, which is enough: without a loop
- * or a call no path can come back to an instruction it has run, and a call inside a checked
- * loop comes after that loop's check in the same frame.
+ * pays exactly the instructions it ran. It checks the counter at every loop header (an innermost
+ * loop of straight-line code at its back edge: straight.ts) and at the entry of a function that
+ * calls outside any loop it checks at its header, which is enough: without a loop or a call no
+ * path can come back to an instruction it has run, and a call inside a checked loop comes after
+ * that loop's check in the same frame.
  *
  * Two strategies, same fuel counts. `local` (the default) keeps the counter in a local: a
  * function that never escapes gets it as an extra last parameter and hands it back as an extra
@@ -40,6 +41,7 @@ import {
 } from './instructions.js';
 import { noLeaks } from './passing.js';
 import { writePrecharge } from './precharge.js';
+import { straightLoop, writeStraight } from './straight.js';
 import { stridedLoop, writeStrided } from './strided.js';
 
 export type { BodyContext } from './emit.js';
@@ -441,6 +443,14 @@ export class BodyRewriter extends FuelEmitter {
     const start = found?.boundLocal === -1 ? this.#knownStart(found.variable) : undefined;
     // A few-turn loop is worth counting only when its count is a constant.
     const counted = found && (start !== undefined || !found.fewTurns) ? found : undefined;
+    const straight = counted ? undefined : straightLoop(bytes, at, pos, this.#end, this.ctx.costs);
+    if (straight) {
+      // Written whole, checked at its back edge with the refill outside it (straight.ts).
+      this.flushes++;
+      this.copyTo(at);
+      this.#pending = writeStraight(this, straight, this.#pending);
+      return straight.after;
+    }
     if (counted) {
       // The charge of the code before the loop joins the loop's.
       this.flushes++;

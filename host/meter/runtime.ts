@@ -153,7 +153,7 @@ export interface MeterRuntime {
    */
   charge(n: number): void;
   /**
-   * Stop the guest with `error`: its next check (every loop header, every calling function's
+   * Stop the guest with `error`: its next check (every loop header or back edge, every calling function's
    * entry) and the host's next charge throw it, and so do all later ones until `setRemaining`.
    * The fuel used so far stays as it is.
    */
