@@ -218,6 +218,18 @@ export const MAX_INSTANCE_EXPORTS = 10_000;
 export const MAX_COMPONENT_INSTANCES = 1_000;
 
 /**
+ * The most core instances one plan makes, and the most imports and exports of their modules
+ * counted once per instance after a module's first: each is instantiated at every spawn, on the
+ * kernel's thread and outside fuel, at about 2 us an import or export. Definitions bound neither: a
+ * 300 KB component of 100,000 instances of an empty module held 90 MB of host heap a sandbox and
+ * took 1.4 s to spawn; 21 KB of 2,000 instances of a module of 2,000 exports 200 MB and 10.6 s
+ * (hostile/abi/core-instance-flood). The components Keel runs make 4-5 core instances of
+ * 170-400 imports and exports together.
+ */
+export const MAX_CORE_INSTANCES = 1_000;
+export const MAX_CORE_INSTANCE_ENTITIES = 100_000;
+
+/**
  * The most definitions one plan interprets, each counted once per instantiation of the
  * component that holds it: the bound on planning's work when instances are few but large.
  */
@@ -285,6 +297,12 @@ class Planner {
   instanceExports = 0;
   /** Definitions interpreted so far, across instantiations (`MAX_PLAN_STEPS`). */
   steps = 0;
+  /**
+   * Imports and exports of the core instances planned so far, each module's first instance not
+   * counted (`MAX_CORE_INSTANCE_ENTITIES`), and the modules instantiated so far.
+   */
+  coreEntities = 0;
+  readonly instantiatedModules = new Set<number>();
   /** The modules found to fit a module type (`fitsModule`), by module type. */
   readonly moduleFits = new Map<CoreModuleType, Set<number>>();
   /** A module type's declared imports by two-level name (`fitsModule`), made once per type. */
@@ -371,6 +389,7 @@ class Planner {
       destructors: this.destructors.size,
       importedResources: this.importedResources.size,
       componentInstances: this.componentInstances,
+      coreEntities: this.coreEntities,
       section: this.section,
     };
     this.validating = true;
@@ -399,6 +418,7 @@ class Planner {
     dropAfter(this.destructors, mark.destructors);
     dropAfter(this.importedResources, mark.importedResources);
     this.componentInstances = mark.componentInstances;
+    this.coreEntities = mark.coreEntities;
     this.section = mark.section;
   }
 
@@ -614,6 +634,19 @@ class Planner {
       this.fail(`core module index ${ast.module} is out of bounds (${frame.coreModules.length})`);
     }
     const module = this.modules[moduleIndex]!;
+    if (this.instantiations.length >= MAX_CORE_INSTANCES) {
+      unsupported('core instance', `more than ${MAX_CORE_INSTANCES} core instances`);
+    }
+    // A module's first instance is bounded by its own bytes (and V8's limits), as its compile is.
+    if (this.instantiatedModules.has(moduleIndex))
+      this.coreEntities += module.info.imports.length + module.info.exports.length;
+    else this.instantiatedModules.add(moduleIndex);
+    if (this.coreEntities > MAX_CORE_INSTANCE_ENTITIES) {
+      unsupported(
+        'core instance',
+        `more than ${MAX_CORE_INSTANCE_ENTITIES} imports and exports of core instances, counted once per instance after a module's first`,
+      );
+    }
     const args = new Map<string, CoreInstanceValue>();
     for (const arg of ast.args) {
       if (args.has(arg.name))

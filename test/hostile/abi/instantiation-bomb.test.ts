@@ -10,9 +10,18 @@ import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentText } from './support.js';
 
-/** A leaf of `leaf` core instances, nested `levels` deep, each level instantiating its child `width` times. */
-function text(width: number, levels: number, leaf = 1): string {
-  let inner = `(component (core module $m (func (export "f")))${' (core instance (instantiate $m))'.repeat(leaf)})`;
+/**
+ * A leaf of `leaf` definitions (core instances, or core types: more than `MAX_CORE_INSTANCES`
+ * core instances are refused on their own), nested `levels` deep, each level instantiating its
+ * child `width` times.
+ */
+function text(
+  width: number,
+  levels: number,
+  leaf = 1,
+  definition = '(core instance (instantiate $m))',
+): string {
+  let inner = `(component (core module $m (func (export "f")))${` ${definition}`.repeat(leaf)})`;
   for (let i = 0; i < levels; i++)
     inner = `(component ${inner}${' (instance (instantiate 0))'.repeat(width)})`;
   return inner;
@@ -39,8 +48,8 @@ it('instantiation bomb: 16 instantiations at each of 6 levels (16^6 instances) a
 });
 
 it('instantiation bomb: few instances of a child with many definitions are refused in bounded time', async () => {
-  // 31^2 + 31 + 1 = 993 instances, each of the leaves with 2,000 core instances: 1.9M definitions, past 250,000.
-  await refusedQuickly(text(31, 2, 2_000), /more than 250000 definitions/);
+  // 31^2 + 31 + 1 = 993 instances, each of the leaves with 2,000 core types: 1.9M definitions, past 250,000.
+  await refusedQuickly(text(31, 2, 2_000, '(core type (func))'), /more than 250000 definitions/);
 });
 
 it('instantiation bomb: a composition of the size components use (4 wide, 3 deep: 85 instances) still loads', async () => {
