@@ -69,6 +69,26 @@ export class StreamRedactor<T> {
     this.#releaseUntil(this.#base + this.#text.length - this.#openTail(needles), release);
   }
 
+  /**
+   * Text that is never released (counted past a window's event budget): what is held is
+   * released first, as at a window's end, and only the end of the stream a secret could still
+   * span is kept, unscanned: its cost is the longest secret's length, not the number of secrets
+   * (review15 M1: a text event's price cannot depend on them). The next text pushed is scanned
+   * from there, so a secret begun in skipped text is still redacted where it is released.
+   */
+  skip(text: string, release: Release<T>): void {
+    this.flush(release);
+    const needles = this.#redactor.values;
+    // Longest first: a secret spans at most its length - 1 characters of what came before.
+    const keep = needles.length === 0 ? 0 : needles[0]!.length - 1;
+    const end = this.#base + this.#text.length + text.length;
+    const from = Math.max(this.#base, end - keep);
+    this.#text =
+      text.length >= keep ? text.slice(text.length - keep) : (this.#text + text).slice(from - this.#base);
+    this.#base = end - this.#text.length;
+    this.#masks = this.#masks.filter(([, to]) => to > this.#base);
+  }
+
   /** Release everything held (the end of a window); an open end that could begin a secret is redacted. */
   flush(release: Release<T>): void {
     if (this.#head === this.#held.length) return;

@@ -293,8 +293,9 @@ class Context implements SandboxContext {
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
     const events = this.#parts.events;
     // Observed, the text is redacted, made an event and handed to every observer (a hook, a
-    // JSONL line): priced before that work. Providers emit text only in the guest's call.
-    const fuel = events.textFuel(name, text);
+    // JSONL line): priced before that work, observed or not (review15 M1). Providers emit text
+    // only in the guest's call.
+    const fuel = events.textFuel(text);
     if (fuel > 0) this.charge(fuel);
     events.emitText(name, text, build);
   }

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKING_STORE_LIFT_BYTES, ON_HEAP_TYPED_BYTES } from '../../host/abi/heap.js';
 import { DEFAULT_HOST_COSTS } from '../../host/caps/provider.js';
 import { Kernel } from '../../host/index.js';
+import { textEventFuel } from '../../host/kernel/sandbox/events.js';
 import { componentFromWat, tempCacheDir } from '../helpers/components.js';
 
 const WAT = `(module
@@ -82,9 +83,11 @@ describe('a host call costs exactly its documented price, charged once', () => {
         const bytes = len * byte;
         // A byte list longer than V8 keeps on its heap pays for its backing store (heap.ts).
         const backing = len > ON_HEAP_TYPED_BYTES ? BACKING_STORE_LIFT_BYTES * byte : 0;
-        // A write to stdout also pays the sink's work: per write and per byte, once.
+        // A write to stdout also pays the sink's work: per write and per byte, once; and its
+        // text event, observed or not (review15 M1; an empty write makes none).
+        const text = len > 0 ? textEventFuel('\0'.repeat(len)) : 0;
         expect((await fuel('write', [len])) - (await fuel('write-control', [len])), `write ${len}`).toBe(
-          6 + call + bytes + backing + output + len * outputByte,
+          6 + call + bytes + backing + output + len * outputByte + text,
         );
         expect((await fuel('log', [len])) - (await fuel('log-control', [len])), `log ${len}`).toBe(
           5 + call + bytes,

@@ -12,28 +12,33 @@ import { StreamRedactor } from '../../events/stream-redact.js';
 import { requestId } from '../ids.js';
 
 /**
- * What an observed text event (`guest:log`, `guest:stdout`, `guest:stderr`) costs, in bytes'
- * worth of `byte`: the event made, redacted and handed to its observers (a hook's call, a JSONL
- * line written: 2-5 us), and each character of its text redacted over the stream and written
- * as JSON (a NUL is six characters of JSON: 5-8 ns a character). Unobserved, none of this work
- * is done and none is charged; past the window's budget it is counted, not made, and charges
- * only its redaction (`REDACTED_TEXT_BYTES`). A guest logging 4 KiB messages of NULs to a kernel with a log
- * file cost 48x compute per unit of fuel, empty ones 12x (load 24).
+ * What a text event (`guest:log`, `guest:stdout`, `guest:stderr`) costs, in bytes' worth of
+ * `byte`: the event made, redacted and handed to its observers (a hook's call, a JSONL line
+ * written: 2-5 us), and each character of its text redacted over the stream and written as
+ * JSON (a NUL is six characters of JSON: 5-8 ns a character). A guest logging 4 KiB messages
+ * of NULs to a kernel with a log file cost 48x compute per unit of fuel, empty ones 12x (load 24).
+ *
+ * The price never depends on whether anyone observes the event, nor on the secrets the kernel
+ * redacts (review15 M1: a guest could read from its fuel whether it was logged, and a
+ * deterministic replay with another log setting diverged in fuel and in the guest's clock): the
+ * first `limits.events` text events of a window, observed or not, cost `TEXT_EVENT_BYTES` and
+ * `TEXT_EVENT_CHAR_BYTES` a character; the rest `TEXT_EVENT_CHAR_BYTES` a character only.
+ * Unobserved, none of the work is done; past the window's event budget an observed one is
+ * counted, neither made nor redacted (its stream keeps only the end a secret could span), so
+ * at most `limits.events` text events a window are made, each paid by one of the window's
+ * first `limits.events`.
  */
 export const TEXT_EVENT_BYTES = 32_768;
 export const TEXT_EVENT_CHAR_BYTES = 64;
 
-/**
- * What a text event past the budget costs per secret the kernel redacts, in bytes' worth of
- * `byte` (and a byte's worth a character): it is not made, but its text still goes through the
- * stream's redaction, about 0.2 us a secret: 10 secrets made empty messages past the budget 2.9x
- * compute per unit of fuel and 64-byte ones 8.85x (load 19).
- */
-export const REDACTED_TEXT_BYTES = 2_048;
-
-/** The fuel of an observed text event of `text`. */
+/** The fuel of one of a window's first `limits.events` text events, of `text`. */
 export function textEventFuel(text: string): number {
   return (TEXT_EVENT_BYTES + text.length * TEXT_EVENT_CHAR_BYTES) * DEFAULT_HOST_COSTS.byte;
+}
+
+/** The fuel of a text event of `text` past a window's first `limits.events`. */
+export function textCharFuel(text: string): number {
+  return text.length * TEXT_EVENT_CHAR_BYTES * DEFAULT_HOST_COSTS.byte;
 }
 
 /** A text event waiting for its stream to be known safe: how to make it, and the invocation it belongs to. */
@@ -65,6 +70,12 @@ export class SandboxEvents {
   #budget: EventBudget | undefined;
   /** Open windows (a delivery holds one around its invocation's). */
   #windows = 0;
+  /**
+   * Text events the guest may still cause at the full price in the current window, observed or
+   * not (`textFuel`): refilled with the event budget, counted apart from it so that the price
+   * never depends on what is observed.
+   */
+  #textLeft: number;
   /** Guest text streams (stdout, stderr, the log), redacted over the stream; made on the first text. */
   #streams: Map<EventName, StreamRedactor<HeldText>> | undefined;
 
@@ -73,6 +84,7 @@ export class SandboxEvents {
     this.#sandbox = sandbox;
     this.#module = module;
     this.#limit = limit;
+    this.#textLeft = limit;
   }
 
   /** Whether one more event of this kind may be emitted in this window (its budget made on the first). */
@@ -130,18 +142,24 @@ export class SandboxEvents {
   }
 
   /**
-   * The fuel of a text event of `text` emitted now: none when nobody observes it or the window's
-   * budget is spent (it is counted, not made), `textEventFuel` otherwise.
+   * The fuel of a text event of `text` emitted now, the same whether anyone observes it and
+   * whatever the kernel redacts: `textEventFuel` for the window's first `limits.events` text
+   * events, `textCharFuel` for the rest (`TEXT_EVENT_BYTES`).
    */
-  textFuel(name: EventName, text: string): number {
-    if (!this.#bus.wants(name)) return 0;
-    if (this.#budget === undefined || this.#budget.open) return textEventFuel(text);
-    // Counted, not made, but still redacted over its stream: once per secret.
-    const secrets = this.#bus.redactor.values.length;
-    return secrets === 0 ? 0 : secrets * (REDACTED_TEXT_BYTES + text.length) * DEFAULT_HOST_COSTS.byte;
+  textFuel(text: string): number {
+    if (this.#textLeft > 0) {
+      this.#textLeft--;
+      return textEventFuel(text);
+    }
+    return textCharFuel(text);
   }
 
-  /** `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back. */
+  /**
+   * `Sandbox.emitText`: guest text from a stream, redacted over the stream, maybe held back.
+   * Admitted to the window's budget when pushed (one rule, wherever it is released); past the
+   * budget it is counted and skipped: never made, and not redacted (the stream keeps only the
+   * end a secret could still span).
+   */
   emitText(name: EventName, text: string, build: (text: string) => Omit<EventInput, 'sandbox'>): void {
     if (!this.#bus.wants(name)) return;
     this.#streams ??= new Map();
@@ -151,15 +169,16 @@ export class SandboxEvents {
       stream = new StreamRedactor<HeldText>(this.#bus.redactor);
       streams.set(name, stream);
     }
-    stream.push(text, { name, build, request: this.request }, this.#releaseText);
+    if (!this.#admit(name)) stream.skip(text, this.#releaseText);
+    else stream.push(text, { name, build, request: this.request }, this.#releaseText);
   }
 
   /** Emits a held text event once its text is known safe (bound on first use: a callback the streams keep). */
   get #releaseText(): (text: string, held: HeldText) => void {
-    // Admitted before it is built: past the budget a text event is counted, never made (making
-    // it and copying it to stamp its invocation cost 2-4 us, most of a log call's host time).
+    // Admitted when pushed, before it is built: past the budget a text event is counted, never
+    // made (making it and copying it to stamp its invocation cost 2-4 us, most of a log call's host time).
     this.#release ??= (text, held) => {
-      if (!this.#bus.wants(held.name) || !this.#admit(held.name)) return;
+      if (!this.#bus.wants(held.name)) return;
       const event = held.build(text);
       this.#bus.emitAs(event, this.#sandbox, this.#module, event.request ?? held.request ?? this.request);
     };
@@ -174,6 +193,7 @@ export class SandboxEvents {
     this.#summarize();
     this.#windowRequest = 0;
     this.#budget?.refill();
+    this.#textLeft = this.#limit;
   }
 
   /** Close the window opened by `begin`: summarize what was held back. */
@@ -187,6 +207,7 @@ export class SandboxEvents {
     if (this.#windows > 0) return;
     this.#summarize();
     this.#budget?.refill();
+    this.#textLeft = this.#limit;
   }
 
   /**
@@ -196,6 +217,7 @@ export class SandboxEvents {
   closing(release: () => void): void {
     this.#summarize();
     this.#budget?.refill();
+    this.#textLeft = this.#limit;
     release();
     this.#summarize();
   }

@@ -10,16 +10,18 @@
  * and not charged, but it was made first and copied to stamp its invocation: empty messages
  * past a budget of 1 cost 11x; it is admitted before it is made now (1.1x). Past the budget its
  * text is still redacted, once per secret: with 10 secrets 64-byte messages cost 8.2-8.85x
- * (load 12-19), and each now costs `REDACTED_TEXT_BYTES` a secret (0.95x).
+ * (load 12-19), and each then cost `REDACTED_TEXT_BYTES` a secret (0.95x). Review15 M1: that
+ * price told the guest whether it was observed; now every text event costs the same observed or
+ * not (the window's first `limits.events` `textEventFuel`, the rest `textCharFuel`), and one
+ * past the budget is skipped, not redacted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keelComponent, streamsComponent } from '../../../bench/fuel/guests.js';
-import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
 import { Kernel } from '../../../host/index.js';
-import { REDACTED_TEXT_BYTES, textEventFuel } from '../../../host/kernel/sandbox/events.js';
+import { textCharFuel, textEventFuel } from '../../../host/kernel/sandbox/events.js';
 import { FUEL_BOUND, fuelRatio, heapUsed } from '../../helpers/fuel-ratio.js';
 
 const LIMITS = { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 };
@@ -33,6 +35,8 @@ const GRANTS = [
 let dir: string;
 let observed: Kernel;
 let unobserved: Kernel;
+/** Unobserved, with a budget of one event a window: what `spent` and `spentSecrets` are compared with. */
+let unobservedSpent: Kernel;
 /** Observed, with a budget of one event a window: the rest are counted (and redacted, with secrets). */
 let spent: Kernel;
 let spentSecrets: Kernel;
@@ -46,6 +50,7 @@ beforeAll(() => {
     redact: { values: ['hunter2-secret', 'tok_ABCDEFGH1234', 'xyzzy-passw0rd'] },
   });
   unobserved = new Kernel({ cacheDir: false, limits: LIMITS });
+  unobservedSpent = new Kernel({ cacheDir: false, limits: { ...LIMITS, events: 1 } });
   spent = new Kernel({ cacheDir: false, limits: { ...LIMITS, events: 1 }, log: join(dir, 'spent.jsonl') });
   spentSecrets = new Kernel({
     cacheDir: false,
@@ -57,6 +62,7 @@ beforeAll(() => {
 afterAll(async () => {
   await observed.close();
   await unobserved.close();
+  await unobservedSpent.close();
   await spent.close();
   await spentSecrets.close();
   rmSync(dir, { recursive: true, force: true });
@@ -83,14 +89,15 @@ describe('observed log flood', () => {
         const sandbox = await kernel.spawn(await kernel.load(bytes), { grants: GRANTS });
         return { sandbox, fuel: () => sandbox.invokeSync('run', args).fuel.used };
       };
-      const quiet = await run(unobserved);
+      const quiet = await run(made < n ? unobservedSpent : unobserved);
       const loud = await run(secrets ? spentSecrets : made < n ? spent : observed);
-      // Each event someone observes pays for its text; one nobody observes, or counted past the
-      // budget, pays nothing more.
-      const redacted = secrets ? SECRETS.length * (REDACTED_TEXT_BYTES + size) * DEFAULT_HOST_COSTS.byte : 0;
-      expect(loud.fuel() - quiet.fuel()).toBe(
-        made * textEventFuel('\0'.repeat(size)) + (n - made) * redacted,
-      );
+      // The same price observed or not, with secrets or not (review15 M1): the window's first
+      // `limits.events` text events pay `textEventFuel`, the rest `textCharFuel`.
+      expect(loud.fuel()).toBe(quiet.fuel());
+      const full = await run(unobserved);
+      const text = '\0'.repeat(size);
+      expect(full.fuel() - quiet.fuel()).toBe((n - made) * (textEventFuel(text) - textCharFuel(text)));
+      full.sandbox.terminate('done');
       quiet.sandbox.terminate('done');
       const before = heapUsed();
       const ratio = await fuelRatio(loud.fuel);
