@@ -3,7 +3,8 @@
  * the interface's provider serves it at (`CapabilityProvider.wit`), or the component could make
  * the canonical ABI hand a provider values of types it never declared and lower its results
  * as types of the component's choosing. Checked at spawn, before any guest code runs, for every
- * import the component uses whose provider declares its types; a mismatch is
+ * import whose provider declares its types (used or not: the component model links every
+ * import); a mismatch is
  * `capability-denied` naming the import, the function and both WIT types. Worked out once per
  * (loaded module, kernel's providers): a spawn reads the answer.
  */
@@ -126,11 +127,14 @@ export function untypedImports(
 function judge(providers: ProviderRegistry, module: LoadedModule): Verdict {
   let untyped: Map<string, string> | undefined;
   for (const imp of module.plan!.imports) {
-    if (!imp.used) continue;
     const iface = stripVersion(imp.name);
     const provider = providers.find(iface);
     if (!provider) continue;
     const types = servedTypes(provider);
+    // An import nothing uses needs no provider; one whose provider declares its types must have
+    // them all the same (the component model links every import: Wasmtime's resources.wast 166,
+    // 173, 200 and import.wast 7 declare a resource or an instance the host does not serve).
+    if (!imp.used && !types) continue;
     if (!types) {
       untyped ??= new Map();
       untyped.set(iface, provider.name);

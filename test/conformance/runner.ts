@@ -22,7 +22,13 @@
  * - `async`: a script under async/ or concurrency/: every component of it that Keel refuses
  *   must be refused as `invalid-module` naming component-model async.
  */
-import { isKeelError, Kernel, type ModuleHandle, type Sandbox } from '../../host/index.js';
+import {
+  type CapabilityProvider,
+  isKeelError,
+  Kernel,
+  type ModuleHandle,
+  type Sandbox,
+} from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
 import { type Command, head, type List, readCommands, type SExpr, text } from './wast.js';
 
@@ -48,6 +54,35 @@ export function desugar(source: string): string {
     .replace(/\(dtor\s+([^()\s]+)\)/g, '(dtor (func $1))');
 }
 
+/**
+ * Forms the wasm-tools of jco-transpile does not read, each rewritten to the text it reads for
+ * the same binary, tried only when a component's text does not parse as it is: Wasmtime's older
+ * `(module ...)` for a core module directly in a component (`simple.wast`), and an export's
+ * identifier in a type declaration (`(export $a "t-a" (type (eq $x)))` is
+ * `(export "t-a" (type $a (eq $x)))`, `fused.wast`).
+ */
+export function legacy(source: string): string {
+  return source
+    .replace(/(\(component(?:\s+\$[^\s()]+)?\s+|\)\s*)\(module\b/g, '$1(core module')
+    .replace(/\(export\s+(\$[^\s()"]+)\s+("[^"]*")\s+\(type\s+\((eq|sub)\b/g, '(export $2 (type $1 ($3');
+}
+
+/** A component's text as bytes: as it is (desugared), else in its legacy forms (`legacy`). */
+export async function parseText(source: string): Promise<Uint8Array> {
+  const text = desugar(source);
+  try {
+    return await parse(text);
+  } catch (error) {
+    const older = legacy(text);
+    if (older === text) throw error;
+    try {
+      return await parse(older);
+    } catch {
+      throw error;
+    }
+  }
+}
+
 /** A refusal of what Keel does not run on purpose (docs/abi.md, "What is refused"). */
 const DELIBERATE = /not supported|unsupported component/;
 const ASYNC = /component-model async is not supported/;
@@ -57,6 +92,9 @@ const ASYNC = /component-model async is not supported/;
  */
 const ENGINE =
   /At most one memory is supported|memory count of \d+ exceeds internal limit of 1|Invalid opcode 0x1f\b/;
+
+/** What every spawn of a script is given: the grants of Wasmtime's test host, or none. */
+type SpawnGrants = { grants?: string[] };
 
 type Current = { sandbox: Sandbox } | { refused: string } | undefined;
 
@@ -68,12 +106,91 @@ export interface ScriptOptions {
    * Wasmtime script's host functions, its own limitations). Recorded as `skip`, never a pass.
    */
   skip?: Record<number, string>;
+  /** Link every component against Wasmtime's test host (`wasmtimeHost`): its own scripts. */
+  wasmtimeHost?: boolean;
+}
+
+/**
+ * The host Wasmtime's scripts link against (its `link_component_spectest`): an instance `host`
+ * (`return-three`, `nested` with `return-four`, resources `resource1`, `resource2` and
+ * `resource1-again`, the same type as `resource1`; `resource1`'s constructor takes its rep, its
+ * destructor counts drops and keeps the last rep, `assert` and `simple` check a rep) and the
+ * function `host-return-two`. Its types are given (`wit`), so Keel checks a component's imports
+ * against them at spawn as for any provider; its `simple-module` (a core module) is left out:
+ * Keel imports none. One per script, as Wasmtime's counters are.
+ */
+export async function wasmtimeHost(): Promise<CapabilityProvider> {
+  const wit = await parse(`(component
+    (import "host" (instance
+      (export "resource1" (type $r1 (sub resource)))
+      (export "resource2" (type (sub resource)))
+      (export "resource1-again" (type (eq $r1)))
+      (export "return-three" (func (result u32)))
+      (export "nested" (instance (export "return-four" (func (result u32)))))
+      (export "[constructor]resource1" (func (param "r" u32) (result (own $r1))))
+      (export "[static]resource1.assert" (func (param "r" (own $r1)) (param "rep" u32)))
+      (export "[static]resource1.last-drop" (func (result u32)))
+      (export "[static]resource1.drops" (func (result u32)))
+      (export "[method]resource1.simple" (func (param "self" (borrow $r1)) (param "rep" u32)))
+      (export "[method]resource1.take-borrow" (func (param "self" (borrow $r1)) (param "b" (borrow $r1))))
+      (export "[method]resource1.take-own" (func (param "self" (borrow $r1)) (param "b" (own $r1))))))
+    (import "host-return-two" (func (result u32))))`);
+  const state = { drops: 0, lastDrop: 0 };
+  const check = (rep: number, expected: number) => {
+    if (rep !== expected) throw new Error(`resource1's rep is ${rep}, not ${expected}`);
+  };
+  class Resource1 {
+    constructor(readonly rep: number) {}
+    static assert(r: Resource1, rep: number): void {
+      check(r.rep, rep);
+    }
+    static lastDrop(): number {
+      return state.lastDrop;
+    }
+    static drops(): number {
+      return state.drops;
+    }
+    simple(rep: number): void {
+      check(this.rep, rep);
+    }
+    takeBorrow(_b: Resource1): void {}
+    takeOwn(_b: Resource1): void {}
+    [Symbol.dispose](): void {
+      state.drops++;
+      state.lastDrop = this.rep;
+    }
+  }
+  class Resource2 {
+    [Symbol.dispose](): void {}
+  }
+  const provider: CapabilityProvider = {
+    name: 'wasmtime-test-host',
+    interfaces: ['host', 'host-return-two'],
+    // Plain names are no interface a grant can name: linked as authority-free (nothing it does
+    // reaches past the script's own counters).
+    authorityFree: ['host', 'host-return-two'],
+    wit,
+    link: ({ interface: iface }) =>
+      iface === 'host'
+        ? {
+            returnThree: () => 3,
+            // A nested instance's functions are looked up on the interface's record itself.
+            returnFour: () => 4,
+            Resource1,
+            Resource2,
+            Resource1Again: Resource1,
+          }
+        : { default: () => 2 },
+  };
+  return provider;
 }
 
 export async function runScript(source: string, options: ScriptOptions = {}): Promise<Outcome[]> {
   const commands = readCommands(source);
   const outcomes: Outcome[] = [];
-  const kernel = new Kernel({ cacheDir: false });
+  const host = options.wasmtimeHost ? await wasmtimeHost() : undefined;
+  const kernel = new Kernel({ cacheDir: false, ...(host ? { providers: [host] } : {}) });
+  const spawnOptions: SpawnGrants = {};
   const definitions = new Map<string, ModuleHandle | { refused: string }>();
   let current: Current;
   let n = 0;
@@ -123,7 +240,7 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               record(c, 'skip', 'its definition was refused');
               current = of;
             } else {
-              current = { sandbox: await kernel.spawn(of) };
+              current = { sandbox: await kernel.spawn(of, spawnOptions) };
               record(c, 'pass');
             }
           } else if (second === 'quote') {
@@ -140,7 +257,7 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               record(c, 'refused', loaded.refused);
               current = loaded;
             } else {
-              current = { sandbox: await kernel.spawn(loaded.module) };
+              current = { sandbox: await kernel.spawn(loaded.module, spawnOptions) };
               record(c, 'pass');
             }
           }
@@ -159,7 +276,7 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
           if (form === 'binary') bytes = concatStrings(inner.items.slice(2));
           else {
             try {
-              bytes = await parse(desugar(source.slice(inner.start, inner.end)));
+              bytes = await parseText(source.slice(inner.start, inner.end));
             } catch (error) {
               record(
                 c,
@@ -169,13 +286,16 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               continue;
             }
           }
-          record(c, ...(await mustRefuse(kernel, bytes, `bad${++n}`, kind === 'assert_unlinkable')));
+          record(
+            c,
+            ...(await mustRefuse(kernel, bytes, `bad${++n}`, kind === 'assert_unlinkable', spawnOptions)),
+          );
         } else if (
           kind === 'assert_trap' &&
           c.expr.items[1]?.kind === 'list' &&
           head(c.expr.items[1]) === 'component'
         ) {
-          record(c, ...(await mustTrapAtStart(kernel, c, source, `trap${++n}`, options)));
+          record(c, ...(await mustTrapAtStart(kernel, c, source, `trap${++n}`, options, spawnOptions)));
         } else if (kind === 'assert_return' || kind === 'assert_trap' || kind === 'invoke') {
           const action = kind === 'invoke' ? c.expr : c.expr.items[1];
           if (!action || head(action) !== 'invoke' || action.kind !== 'list') {
@@ -283,7 +403,7 @@ async function loadText(
 ): Promise<Loaded> {
   let bytes: Uint8Array;
   try {
-    bytes = await parse(desugar(source));
+    bytes = await parseText(source);
   } catch (error) {
     // No binary, so nothing of Keel's is tested: a skip, not a refusal (Keel refused nothing).
     return {
@@ -323,6 +443,7 @@ async function mustRefuse(
   bytes: Uint8Array,
   name: string,
   unlinkable: boolean,
+  spawnOptions: SpawnGrants,
 ): Promise<[Status, string?]> {
   let module: ModuleHandle;
   try {
@@ -332,7 +453,7 @@ async function mustRefuse(
     return ['fail', `refused, but as ${describe(error)}`];
   }
   try {
-    await kernel.spawn(module);
+    await kernel.spawn(module, spawnOptions);
   } catch (error) {
     if (unlinkable && isKeelError(error)) return ['pass'];
     return ['fail', `loaded, then the spawn failed as ${describe(error)}`];
@@ -350,6 +471,7 @@ async function mustTrapAtStart(
   source: string,
   name: string,
   options: { async?: boolean },
+  spawnOptions: SpawnGrants,
 ): Promise<[Status, string?]> {
   const inner = c.expr.items[1];
   if (inner?.kind !== 'list') return ['skip', 'an assert_trap of something other than a component'];
@@ -358,7 +480,7 @@ async function mustTrapAtStart(
   if ('skipped' in loaded) return ['skip', loaded.skipped];
   if ('refused' in loaded) return ['refused', loaded.refused];
   try {
-    await kernel.spawn(loaded.module);
+    await kernel.spawn(loaded.module, spawnOptions);
   } catch (error) {
     if (isKeelError(error) && error.code === 'trap') return ['pass'];
     return ['fail', `the spawn failed as ${describe(error)} instead of trapping`];

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type CapabilityProvider, isKeelError, Kernel } from '../../../host/index.js';
+import { parse } from '../../../scripts/lib/wasm-tools.js';
 import { hostileComponent, REALLOC, witTypes } from './support.js';
 
 class Thing {
@@ -174,6 +175,54 @@ describe('an import whose type is not the provider’s is refused at spawn', () 
     expectRefused(walked, 'keel:hostile/shapes#wide', '-> u64, the host serves', '-> u32');
     expect((walked as Error).message.length).toBeLessThan(2_000);
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});
+
+/** Load and spawn a component written as text (its imports' types exactly as given). */
+async function spawnText(text: string): Promise<unknown> {
+  const kernel = new Kernel({ cacheDir: false, providers: [SHAPES] });
+  try {
+    const module = await kernel.load(await parse(text), { name: 'confused' });
+    await kernel.spawn(module, { grants: ['keel:hostile/shapes'] });
+    return 'spawned';
+  } catch (error) {
+    return error;
+  } finally {
+    await kernel.close();
+  }
+}
+
+describe('an import nothing calls is checked all the same (the component model links every import)', () => {
+  it('a function the interface does not have, never lowered', async () => {
+    expectRefused(
+      await spawnText('(component (import "keel:hostile/shapes" (instance (export "missing" (func)))))'),
+      'keel:hostile/shapes#missing',
+    );
+  });
+
+  it('a function of the interface as a resource', async () => {
+    expectRefused(
+      await spawnText(
+        '(component (import "keel:hostile/shapes" (instance (export "area" (type (sub resource))))))',
+      ),
+      'keel:hostile/shapes#area',
+    );
+  });
+
+  it('a type bound by eq need not be served; a resource it names must be', async () => {
+    expect(
+      await spawnText(`(component (import "keel:hostile/shapes" (instance
+        (export "thing" (type $t (sub resource)))
+        (export "also-thing" (type (eq $t)))
+        (type $r (record (field "w" u32)))
+        (export "size" (type (eq $r))))))`),
+    ).toBe('spawned');
+    expectRefused(
+      await spawnText(`(component (import "keel:hostile/shapes" (instance
+        (export "blob" (type $t (sub resource)))
+        (export "also-blob" (type (eq $t))))))`),
+      'keel:hostile/shapes#blob',
+    );
   });
 });
 
