@@ -566,6 +566,11 @@ export class Descriptor {
       this.#needMutate();
       checkSymlinkTarget(oldPath);
       if (!this.#fs.mayCreate()) throw this.#fs.quotaFiles('symlink-at', newPath);
+      // The link's text is bytes written (an in-memory link holds it on the host's heap): counted
+      // as one file only, 10,000 links of 4,016 bytes would hold 40 MB past the byte quota
+      // (hostile/fs/symlink-text-outside-quota). Checked first, counted once the link is made.
+      const text = Buffer.byteLength(oldPath);
+      this.#fs.mayWrite('symlink-at', text);
       withResolved(
         this.#fs.context,
         this.#dir(),
@@ -585,6 +590,7 @@ export class Descriptor {
         false,
       );
       this.#fs.filesCreated++;
+      this.#fs.bytesWritten += text;
     });
   }
 

@@ -130,6 +130,12 @@ export class SandboxFs {
   /** Charge `bytes` against the write quota, or throw `quota`. */
   chargeBytes(op: string, bytes: number): void {
     if (bytes <= 0) return;
+    this.mayWrite(op, bytes);
+    this.bytesWritten += bytes;
+  }
+
+  /** `quota` unless `bytes` more may be written (`chargeBytes` without counting them). */
+  mayWrite(op: string, bytes: number): void {
     if (this.bytesWritten + bytes > this.scope.bytesWritten) {
       throw this.deny(
         op,
@@ -137,7 +143,6 @@ export class SandboxFs {
         fsError('quota', 'quota', `bytes written (limit ${this.scope.bytesWritten})`),
       );
     }
-    this.bytesWritten += bytes;
   }
 
   /** Whether one more file, directory or link may be created. */
