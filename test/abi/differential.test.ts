@@ -20,6 +20,8 @@ import {
   javaScriptEntry,
   rustAbiInputsHash,
   rustEntry,
+  rustTypesEntry,
+  rustTypesInputsHash,
 } from './toolchain-corpus.js';
 import { layoutLatin1Entry, WAT_ENTRIES } from './wat-corpus.js';
 
@@ -62,6 +64,7 @@ describe('components of other toolchains', () => {
     ['AssemblyScript', assemblyScriptEntry],
     ['C', cEntry],
     ['Rust', () => rustEntry(SEED, RANDOM * 3)],
+    ['Rust (types)', () => rustTypesEntry(SEED, RANDOM * 3)],
     ['componentize-js', javaScriptEntry],
   ] as const)(
     '%s',
@@ -77,6 +80,15 @@ describe('components of other toolchains', () => {
     );
     expect(record.inputs).toBe(rustAbiInputsHash());
     const bytes = readFileSync(new URL('../../guests/rust/abi/abi.wasm', import.meta.url));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output);
+  });
+
+  it('guests/rust/types/types.wasm is what its sources build (else node dist/scripts/build-rust-guests.js)', () => {
+    const record = JSON.parse(
+      readFileSync(new URL('../../guests/rust/types/types.build.json', import.meta.url), 'utf8'),
+    );
+    expect(record.inputs).toBe(rustTypesInputsHash());
+    const bytes = readFileSync(new URL('../../guests/rust/types/types.wasm', import.meta.url));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output);
   });
 

@@ -2,7 +2,8 @@
  * Components from other toolchains in the corpus, each export's expected values written from
  * its source's meaning: the AssemblyScript SDK (guests/as/types), C through wasi-libc with the
  * canonical ABI written by hand (guests/c/abi, its build recorded in abi.build.json), Rust
- * through Debian's rustc with the canonical ABI by hand (guests/rust/abi, the same), and
+ * through Debian's rustc with the canonical ABI by hand (guests/rust/abi, the same; and
+ * guests/rust/types, types the others lack), and
  * componentize-js (guests/js/bench, StarlingMonkey, which brings its own WASI imports).
  */
 import { createHash } from 'node:crypto';
@@ -246,6 +247,120 @@ export function rustEntry(seed = 1, random = 6): CorpusEntry {
         some(2n ** 64n - 1n),
         'the u64 at offset 8 of the return area',
       ),
+      ...randomVectors,
+    ],
+  };
+}
+
+/** The sha256 of guests/rust/types' inputs, as scripts/build-rust-guests.ts records it (the source, then the WIT). */
+export function rustTypesInputsHash(): string {
+  return createHash('sha256')
+    .update(file('guests/rust/types/types.rs'))
+    .update(file('guests/rust/types/types.wit'))
+    .digest('hex');
+}
+
+/**
+ * guests/rust/types: types the other corpora's toolchains lack (nested variants of lists of
+ * records, results of results, a tuple of 18 elements as a list element and as parameters in
+ * memory), from Rust with the canonical ABI by hand. Each export hands back what it was given, as
+ * it lies in the guest's memory (std's allocator behind cabi_realloc), so each value is lowered by
+ * the engine and lifted back: the expected value is the argument (a list of one for `one-big`).
+ */
+export function rustTypesEntry(seed = 1, random = 6): CorpusEntry {
+  const pt = t.record('pt', { x: t.s16, y: t.f64, tag: t.string });
+  const inner = t.variant('inner', { pts: t.list(pt), code: t.u64, empty: null });
+  const shape = t.variant('shape', {
+    leaf: t.list(pt),
+    pair: t.tuple(t.u8, t.list(pt)),
+    nested: t.list(inner),
+    none: null,
+  });
+  const rr = t.result(t.result(t.u32, t.string), t.result(t.list(t.u8), t.option(t.s64)));
+  const big = t.tuple(
+    t.u8,
+    t.u16,
+    t.u32,
+    t.u64,
+    t.s8,
+    t.s16,
+    t.s32,
+    t.s64,
+    t.f32,
+    t.f64,
+    t.char,
+    t.bool,
+    t.string,
+    t.option(t.u8),
+    t.result(t.u8, t.string),
+    t.list(t.u16),
+    t.u8,
+    t.u32,
+  );
+  const exports = {
+    shapes: fn({ x: t.list(shape) }, t.list(shape)),
+    results: fn({ x: t.list(rr) }, t.list(rr)),
+    bigs: fn({ x: t.list(big) }, t.list(big)),
+    'one-big': fn({ x: big }, t.list(big)),
+  };
+  const p = (x: number, y: number, tag: string): Value => ({ x, y, tag });
+  const ok = (val: Value): Value => ({ tag: 'ok', val });
+  const err = (val: Value): Value => ({ tag: 'err', val });
+  const edgeBig: Value = [
+    255,
+    65535,
+    2 ** 32 - 1,
+    2n ** 64n - 1n,
+    -128,
+    -32768,
+    -(2 ** 31),
+    -(2n ** 63n),
+    -0,
+    Number.NaN,
+    '\u{10ffff}',
+    true,
+    'é🚀',
+    { tag: 'some', val: 0 },
+    err('e'),
+    [0, 65535],
+    1,
+    7,
+  ];
+  const rng = new Rng(seed);
+  const randomVectors: Vector[] = [];
+  for (const [name, type] of Object.entries(exports)) {
+    for (let i = 0; i < random; i++) {
+      const arg = randomValue(type.params[0]!.type, rng);
+      randomVectors.push(returns(name, [arg], name === 'one-big' ? [arg] : arg, `random (seed ${seed})`));
+    }
+  }
+  const shapesEdge: Value = [
+    { tag: 'leaf', val: [p(-32768, -0, ''), p(32767, Number.NaN, 'x🚀')] },
+    { tag: 'pair', val: [255, []] },
+    {
+      tag: 'nested',
+      val: [{ tag: 'pts', val: [p(1, 1.5, 'a')] }, { tag: 'code', val: 2n ** 64n - 1n }, { tag: 'empty' }],
+    },
+    { tag: 'none' },
+    { tag: 'nested', val: [] },
+  ];
+  const resultsEdge: Value = [
+    ok(ok(0)),
+    ok(err('')),
+    err(ok([1, 2, 255])),
+    err(err({ tag: 'none' })),
+    err(err({ tag: 'some', val: -(2n ** 63n) })),
+  ];
+  return {
+    name: 'Rust guests/rust/types',
+    bytes: file('guests/rust/types/types.wasm'),
+    exports,
+    vectors: [
+      returns('shapes', [shapesEdge], shapesEdge, 'every case, nested, empty lists, -0, NaN'),
+      returns('shapes', [[]], []),
+      returns('results', [resultsEdge], resultsEdge, 'all four leaves'),
+      returns('bigs', [[edgeBig, edgeBig]], [edgeBig, edgeBig], 'each element at its edge'),
+      returns('one-big', [edgeBig], [edgeBig], '23 flat values: the parameters in memory'),
       ...randomVectors,
     ],
   };
