@@ -408,7 +408,8 @@ function storeCopy(
   const bytes = unit * n;
   tooLongForAbi(bytes);
   const ptr = cx.realloc(0, 0, align, bytes, true);
-  if (encoding === 'utf8') cx.opts.mem.u8.set(utf8Encoder.encode(s), ptr);
+  // n is the string's UTF-8 length (its source's code units): encoded in place, no copy between.
+  if (encoding === 'utf8') utf8Encoder.encodeInto(s, cx.opts.mem.u8.subarray(ptr, ptr + bytes));
   else if (encoding === 'utf16') writeUtf16From(cx, s, ptr, 0);
   else writeLatin1(cx, s, ptr, 0);
   out.units = n;
