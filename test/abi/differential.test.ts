@@ -19,6 +19,7 @@ import {
   cEntry,
   javaScriptEntry,
   rustAbiInputsHash,
+  rustCellsEntry,
   rustEntry,
   rustTypesEntry,
   rustTypesInputsHash,
@@ -65,6 +66,7 @@ describe('components of other toolchains', () => {
     ['C', cEntry],
     ['Rust', () => rustEntry(SEED, RANDOM * 3)],
     ['Rust (types)', () => rustTypesEntry(SEED, RANDOM * 3)],
+    ['Rust (lists of resources)', rustCellsEntry],
     ['componentize-js', javaScriptEntry],
   ] as const)(
     '%s',

@@ -3,7 +3,7 @@
  * its source's meaning: the AssemblyScript SDK (guests/as/types), C through wasi-libc with the
  * canonical ABI written by hand (guests/c/abi, its build recorded in abi.build.json), Rust
  * through Debian's rustc with the canonical ABI by hand (guests/rust/abi, the same; and
- * guests/rust/types, types the others lack), and
+ * guests/rust/types, types the others lack and lists of resources), and
  * componentize-js (guests/js/bench, StarlingMonkey, which brings its own WASI imports).
  */
 import { createHash } from 'node:crypto';
@@ -362,6 +362,59 @@ export function rustTypesEntry(seed = 1, random = 6): CorpusEntry {
       returns('bigs', [[edgeBig, edgeBig]], [edgeBig, edgeBig], 'each element at its edge'),
       returns('one-big', [edgeBig], [edgeBig], '23 flat values: the parameters in memory'),
       ...randomVectors,
+    ],
+  };
+}
+
+/**
+ * guests/rust/types' `cells`: lists of resources the Rust guest defines (a boxed u32 each, its
+ * destructor freeing it): made in a list, lent in a list, moved in and dropped by the guest,
+ * handed back in a list, made by the constructor and dropped by the host.
+ */
+export function rustCellsEntry(): CorpusEntry {
+  const CELLS = 'keel:rust-types/cells';
+  const cell = t.own('cell');
+  const exports: Record<string, FuncType> = {
+    [`${CELLS}#make-cells`]: fn({ n: t.u32 }, t.list(cell)),
+    [`${CELLS}#sum`]: fn({ cells: t.list(t.borrow('cell')) }, t.u32),
+    [`${CELLS}#take`]: fn({ cells: t.list(cell) }, t.u32),
+    [`${CELLS}#echo`]: fn({ cells: t.list(cell) }, t.list(cell)),
+    [`${CELLS}#freed`]: fn({}, t.u32),
+    [`${CELLS}#[constructor]cell`]: fn({ v: t.u32 }, cell),
+    [`${CELLS}#[method]cell.value`]: fn({ self: t.borrow('cell') }, t.u32),
+    /** Not an export: the host drops its handle of a cell (the guest's destructor runs). */
+    '[resource-drop]cell': fn({ self: cell }),
+  };
+  const h = (handle: number): Value => ({ handle });
+  const call = (name: string, args: Value[], value?: Value, note?: string): Vector =>
+    returns(name.startsWith('[resource-drop]') ? name : `${CELLS}#${name}`, args, value, note);
+  return {
+    name: 'Rust guests/rust/types (cells)',
+    bytes: file('guests/rust/types/types.wasm'),
+    exports,
+    vectors: [
+      call('make-cells', [3], [h(0), h(1), h(2)], 'a list of owns to the host'),
+      call('sum', [[h(0), h(1), h(2)]], 3, 'a list of borrows lent back (each arrives as its rep)'),
+      call('[method]cell.value', [h(2)], 2),
+      call(
+        'echo',
+        [[h(2), h(0)]],
+        [h(3), h(4)],
+        'moved in and handed back: owns of the host again, new handles',
+      ),
+      call('[method]cell.value', [h(3)], 2, 'the cell of value 2'),
+      call('take', [[h(1)]], 1, 'moved in, dropped by the guest'),
+      call('freed', [], 1, 'its destructor ran'),
+      call('make-cells', [0], []),
+      call('sum', [[h(3), h(4), h(3)]], 4, 'one resource lent twice in a list'),
+      call('take', [[h(4), h(3)]], 2),
+      call('freed', [], 3),
+      call('make-cells', [1], [h(5)]),
+      call('[resource-drop]cell', [h(5)], undefined, 'the host drops its handle'),
+      call('freed', [], 4),
+      // Last: jco's engine skips a resource's own functions (jcoGap), so its handles count on.
+      call('[constructor]cell', [7], h(6)),
+      call('[method]cell.value', [h(6)], 7),
     ],
   };
 }
