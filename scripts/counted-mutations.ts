@@ -24,6 +24,7 @@ const COUNTED = 'host/meter/counted.ts';
 const FUEL = 'host/meter/fuel.ts';
 const PRECHARGE = 'host/meter/precharge.ts';
 const STRIDED = 'host/meter/strided.ts';
+const STRAIGHT = 'host/meter/straight.ts';
 
 const MUTATIONS: Mutation[] = [
   {
@@ -154,16 +155,18 @@ const MUTATIONS: Mutation[] = [
     to: 'constant(-1);',
   },
   {
-    name: 'strided: the per-turn copy not charged at its header',
-    file: STRIDED,
-    from: 'charge(loop.last);\n    e.writeInlineCheck(code);',
-    to: 'e.writeInlineCheck(code);',
+    // The per-turn copy is a straight loop (straight.ts), as the loops of its shapes not counted are.
+    name: 'strided: the per-turn copy not charged (nor any straight loop of the while shape)',
+    file: STRAIGHT,
+    from: 'charge(loop.perTurn);\n    owed = loop.last + loop.exit;',
+    to: 'owed = loop.last + loop.exit;',
   },
 ];
 
 const TESTS = [
   'test/meter/counted-loops.test.ts',
   'test/meter/strided-loops.test.ts',
+  'test/meter/straight-loops.test.ts',
   'test/meter/fuel-costs.test.ts',
   'test/hostile/meter/',
 ];

@@ -28,6 +28,7 @@ import {
   OP_I64_LE_U,
   OP_I64_MUL,
   OP_I64_SUB,
+  OP_IF,
   OP_LOCAL_GET,
   OP_LOCAL_SET,
   OP_LOCAL_TEE,
@@ -36,6 +37,8 @@ import {
   skipMemargReader,
   VOID,
 } from './instructions.js';
+
+const OP_I64_GE_S = 0x59;
 
 /** What a counted loop that could not fuel a whole count costs: more than any budget (2^53). */
 const UNENDING_LOOP_CHARGE = 2 ** 62;
@@ -198,8 +201,14 @@ function writeComputedPrecharge(e: FuelEmitter, loop: CountedLoop, before: numbe
  *   block  loop  br_if 1 (t <= chunk)  k = chunk
  *     loop  H drop B | B drop  br_if 0 (--k)  end
  *     t -= chunk  fuel_slice  br 0  end  end
+ *
+ * With `checkFirst`, this is also the check after the charge, with one call of `fuel_slice`
+ * for both (a strided loop's code sits in its outer loop's every turn, where each call site
+ * costs registers): `block loop (if (fuel >= 0) br_if 2 (t <= chunk) ... t -= chunk end)
+ * fuel_slice br 0 end end`. Below zero after the charge, it refills (or throws) before any
+ * chunk runs, as the check did.
  */
-export function writeChunks(e: FuelEmitter, loop: ChunkedLoop, t: number): void {
+export function writeChunks(e: FuelEmitter, loop: ChunkedLoop, t: number, checkFirst = false): void {
   const code = e.code;
   const turns = chunkTurns(loop);
   const k = e.scratchLocal(I32, 5);
@@ -207,13 +216,22 @@ export function writeChunks(e: FuelEmitter, loop: ChunkedLoop, t: number): void 
   code.byte(VOID);
   code.byte(OP_LOOP);
   code.byte(VOID);
+  if (checkFirst) {
+    // The charge's check in the same refill (one call, not two): below zero, refill first.
+    e.fuelGet(code);
+    code.byte(OP_I64_CONST);
+    code.byte(0);
+    code.byte(OP_I64_GE_S);
+    code.byte(OP_IF);
+    code.byte(VOID);
+  }
   code.byte(OP_LOCAL_GET);
   code.u32(t);
   code.byte(OP_I64_CONST);
   code.sleb(turns);
   code.byte(OP_I64_LE_U);
   code.byte(OP_BR_IF);
-  code.byte(1);
+  code.byte(checkFirst ? 2 : 1);
   code.byte(OP_I32_CONST);
   code.sleb(turns);
   code.byte(OP_LOCAL_SET);
@@ -246,6 +264,7 @@ export function writeChunks(e: FuelEmitter, loop: ChunkedLoop, t: number): void 
   code.byte(OP_I64_SUB);
   code.byte(OP_LOCAL_SET);
   code.u32(t);
+  if (checkFirst) code.byte(OP_END);
   e.writeRefill(code);
   code.byte(OP_BR);
   code.byte(0);

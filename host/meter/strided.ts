@@ -9,11 +9,11 @@
  *   block $out  block $fallback
  *     br_if $fallback (not guard)        ;; bound + step > bound: no wrap-around
  *     t = v < bound ? (bound - v - 1) / step + 1 : 0    ;; v: the first value the test reads
- *     fuel -= t * perTurn + last (2^62 if that reaches 2^53)  check  chunks
+ *     fuel -= t * perTurn + last (2^62 if that reaches 2^53)  check and chunks, one refill
  *     loop ... end                       ;; the loop as it was, uncharged
  *     br $out
  *   end
- *   loop  charge, check  ...  end        ;; the loop charged per turn
+ *   a straight loop (straight.ts)        ;; charged per turn, checked at its back edge
  *   end
  *   else                                 ;; no back edge: H and the test (or B and the test)
  *   fuel -= last   H test drop           ;; once, as the loop would run them
@@ -51,6 +51,7 @@ import {
   VOID,
 } from './instructions.js';
 import { copyStraight, writeChunks } from './precharge.js';
+import { writeStraight } from './straight.js';
 
 export interface StridedLoop {
   /** Position of the loop's first instruction (H, or B in the `do` shape). */
@@ -309,16 +310,16 @@ export function writeStrided(e: FuelEmitter, loop: StridedLoop, before: number):
   code.byte(OP_SELECT);
   code.byte(OP_I64_SUB);
   e.fuelSet(code);
-  e.writeInlineCheck(code);
-  writeChunks(e, loop, t);
+  writeChunks(e, loop, t, true);
   // The loop as it was: its turns are paid for.
-  writeLoop(e, loop, undefined);
+  writeLoop(e, loop);
   code.byte(OP_BR);
   code.byte(1);
   code.byte(OP_END);
-  // The guard failed: the loop charged and checked at every turn, as the rewriter would.
-  charge(before);
-  writeLoop(e, loop, charge);
+  // The guard failed: the loop charged at every turn, as the rewriter would, and checked at its
+  // back edge with its refill outside it (straight.ts); the way out pays the rest of the last
+  // turn here, so that both ways leave owing the same `exit`.
+  charge(writeStraight(e, loop, before) - loop.exit);
   code.byte(OP_END);
   code.byte(OP_ELSE);
   charge(before + loop.last);
@@ -328,24 +329,15 @@ export function writeStrided(e: FuelEmitter, loop: StridedLoop, before: number):
   e.copyFrom = loop.after;
 }
 
-/**
- * The loop: `loop` H `if` B `br 1` `end` `end`, or `loop` B `br_if 0` `end`; with `charge`, each
- * turn charged as per-turn metering charges it (H and the `if` at the header, then a check; B and
- * its `br` in the then arm).
- */
-function writeLoop(e: FuelEmitter, loop: StridedLoop, charge: ((amount: number) => void) | undefined): void {
+/** The loop as it was, uncharged: `loop` H `if` B `br 1` `end` `end`, or `loop` B `br_if 0` `end`. */
+function writeLoop(e: FuelEmitter, loop: StridedLoop): void {
   const code = e.code;
   code.byte(OP_LOOP);
   code.byte(VOID);
-  if (charge) {
-    charge(loop.last);
-    e.writeInlineCheck(code);
-  }
   if (loop.ifAt >= 0) {
     copyStraight(e, loop.bodyAt, loop.ifAt);
     code.byte(OP_IF);
     code.byte(VOID);
-    charge?.(loop.perTurn - loop.last);
     copyStraight(e, loop.ifAt + 2, loop.backAt);
     code.byte(OP_BR);
     code.byte(1);

@@ -10,6 +10,7 @@ import { expect, it } from 'vitest';
 import { KeelError } from '../../host/kernel/errors.js';
 import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
 import { wat } from '../../scripts/lib/wat.js';
+import { toText } from './support.js';
 
 const MAX = 2n ** 63n - 1n;
 const MIN = -(2n ** 63n);
@@ -59,11 +60,16 @@ function module(): string {
   return `(module (memory (export "memory") 1) ${funcs.join('')})`;
 }
 
-function checks(bytes: Uint8Array): number {
+/**
+ * Checks of the counter: `i64.const 0; i64.lt_s; br_if 0` at a loop header, or
+ * `i64.const 0; i64.lt_s; br_if 1; br 0` at a straight loop's back edge (straight.ts).
+ */
+function checks(bytes: Uint8Array, where: 'header' | 'back edge'): number {
+  const tail = where === 'header' ? [0x00] : [0x01, 0x0c, 0x00];
   let found = 0;
-  // i64.const 0; i64.lt_s; br_if (the check at a loop header)
-  for (let k = 0; k + 3 < bytes.length; k++) {
-    if (bytes[k] === 0x42 && bytes[k + 1] === 0 && bytes[k + 2] === 0x53 && bytes[k + 3] === 0x0d) found++;
+  for (let k = 0; k + 3 + tail.length < bytes.length; k++) {
+    if (bytes[k] !== 0x42 || bytes[k + 1] !== 0 || bytes[k + 2] !== 0x53 || bytes[k + 3] !== 0x0d) continue;
+    if (tail.every((b, i) => bytes[k + 4 + i] === b)) found++;
   }
   return found;
 }
@@ -115,9 +121,18 @@ it('counts the sieves’ loops and their kin with the fuel per-turn charging cha
   const bytes = await wat(module(), 'strided.wat');
   const counted = meterModule(bytes);
   const perTurn = meterModule(bytes, { countedLoops: false });
-  // Counted: no loop keeps a check at its header (the functions have no call).
-  expect(checks(perTurn)).toBe(FORMS.length);
-  expect(checks(counted)).toBe(0);
+  // Per turn, each loop is a straight loop, checked at its back edge. Counted: no loop keeps a
+  // check at its header (the functions have no call); the only checks are those of the copies
+  // charged per turn, run where the guard fails, at their back edges.
+  expect(checks(perTurn, 'back edge')).toBe(FORMS.length);
+  expect(checks(perTurn, 'header')).toBe(0);
+  expect(checks(counted, 'header')).toBe(0);
+  expect(checks(counted, 'back edge')).toBe(FORMS.length);
+  // Two calls of the refill in each (the check after the charge shares the chunks' call; the
+  // per-turn copy's is outside its loop): each is a call site in the outer loop's every turn.
+  const funcs = (await toText(counted)).split('(func').filter((f) => f.includes('i64.div_u'));
+  expect(funcs).toHaveLength(FORMS.length);
+  for (const f of funcs) expect(f.match(/call 0\b/g)).toHaveLength(2);
   for (const [name] of FORMS) {
     for (const [j, n, s] of CASES[name]!) {
       const run = (code: Uint8Array) => {
@@ -233,7 +248,7 @@ it('charges per turn a loop whose step or bound moves, or whose variable is writ
   const bytes = await wat(`(module (memory (export "memory") 1) ${funcs.join('')})`, 'strided-misses.wat');
   const counted = meterModule(bytes);
   const perTurn = meterModule(bytes, { countedLoops: false });
-  expect(checks(counted)).toBe(MISSES.length);
+  expect(checks(counted, 'back edge')).toBe(MISSES.length);
   for (const [name] of MISSES) {
     for (const [j, n, s] of [
       [0n, 1000n, 1n],
