@@ -36,7 +36,11 @@ class MemFile {
 
 class MemDir {
   readonly type = 'directory';
+  /** Read only here: changed through `set` and `delete`, which keep `#added` beside it. */
   readonly entries = new Map<string, MemNode>();
+  /** When each entry was added (its place in `entries`' order): a listing lists those before its open. */
+  readonly #added = new Map<string, number>();
+  #adds = 0;
   parent: MemDir | undefined;
   removed = false;
   constructor(
@@ -45,6 +49,26 @@ class MemDir {
     parent?: MemDir,
   ) {
     this.parent = parent;
+  }
+
+  set(name: string, node: MemNode): void {
+    if (!this.entries.has(name)) this.#added.set(name, this.#adds++);
+    this.entries.set(name, node);
+  }
+
+  delete(name: string): void {
+    this.entries.delete(name);
+    this.#added.delete(name);
+  }
+
+  /** The entries as they are listed: live, up to the last one added before this call. */
+  *listing(): Generator<[string, MemNode]> {
+    const end = this.#adds;
+    for (const entry of this.entries) {
+      // Maps keep the order of addition: from the first added since, every later one was too.
+      if (this.#added.get(entry[0])! >= end) return;
+      yield entry;
+    }
   }
 }
 
@@ -198,7 +222,7 @@ export class MemDirHandle implements DirHandle {
     }
     if (!options.create) throw fsError('no-entry');
     const file = this.fs.newFile();
-    this.#writable().entries.set(name, file);
+    this.#writable().set(name, file);
     this.#touch(dir);
     return { file: new MemFileHandle(this.fs, file), created: true };
   }
@@ -206,7 +230,7 @@ export class MemDirHandle implements DirHandle {
   mkdir(name: string): void {
     const dir = this.#writable();
     if (name === '.' || dir.entries.has(name)) throw fsError('exist');
-    dir.entries.set(name, this.fs.newDir(dir));
+    dir.set(name, this.fs.newDir(dir));
     this.#touch(dir);
   }
 
@@ -216,7 +240,7 @@ export class MemDirHandle implements DirHandle {
     const node = this.#get(name);
     if (!(node instanceof MemDir)) throw fsError('not-directory');
     if (node.entries.size > 0) throw fsError('not-empty');
-    dir.entries.delete(name);
+    dir.delete(name);
     node.removed = true;
     this.#touch(dir);
   }
@@ -225,7 +249,7 @@ export class MemDirHandle implements DirHandle {
     const dir = this.#dir();
     const node = this.#get(name);
     if (node instanceof MemDir) throw fsError('is-directory');
-    dir.entries.delete(name);
+    dir.delete(name);
     node.nlink--;
     this.#touch(dir);
   }
@@ -249,8 +273,8 @@ export class MemDirHandle implements DirHandle {
     }
     if (existing instanceof MemDir) existing.removed = true;
     else if (existing) existing.nlink--;
-    from.entries.delete(name);
-    target.entries.set(toName, node);
+    from.delete(name);
+    target.set(toName, node);
     this.#touch(from);
     this.#touch(target);
   }
@@ -258,7 +282,7 @@ export class MemDirHandle implements DirHandle {
   symlink(target: string, name: string): void {
     const dir = this.#writable();
     if (name === '.' || dir.entries.has(name)) throw fsError('exist');
-    dir.entries.set(name, this.fs.newSymlink(target));
+    dir.set(name, this.fs.newSymlink(target));
     this.#touch(dir);
   }
 
@@ -268,7 +292,7 @@ export class MemDirHandle implements DirHandle {
     if (node instanceof MemDir) throw fsError('not-permitted', 'hard-link', 'directories cannot be linked');
     const target = to.#writable();
     if (toName === '.' || target.entries.has(toName)) throw fsError('exist');
-    target.entries.set(toName, node);
+    target.set(toName, node);
     node.nlink++;
     this.#touch(target);
   }
@@ -285,9 +309,10 @@ export class MemDirHandle implements DirHandle {
     // The directory's own map, read as the guest reads (as readdir(3) reads a host directory):
     // a copy of its entries made at every open held 256 listings of 10,000 entries (a guest's
     // files: 184 MB) on the host's heap at once, each made at one operation's price, 100x
-    // compute (hostile/fs/memory-listing-copies). A map's iterator sees entries removed since (skipped)
-    // and added since (at the end), as POSIX allows.
-    let live: IterableIterator<[string, MemNode]> | undefined = this.#dir().entries.entries();
+    // compute (hostile/fs/memory-listing-copies). Entries removed since are skipped, those added
+    // since are not listed (a guest renaming each entry as it lists them would meet it again at
+    // the end, without end), as POSIX allows either.
+    let live: Iterator<[string, MemNode]> | undefined = this.#dir().listing();
     return {
       next: () => {
         const step = live?.next();
