@@ -795,7 +795,18 @@ export class Sandbox {
     }
   }
 
-  /** Start an invocation: `call` rewritten, the arguments the export takes returned. */
+  /**
+   * Start an invocation: `call` rewritten, the arguments the export takes returned.
+   *
+   * Kept larger than the largest function V8 inlines (`--max-inlined-bytecode-size`, 460 bytes
+   * of bytecode: the options are read here, not in helpers of their own), so that it is always
+   * compiled on its own with its callees inlined into it. At 390 bytes it was inlined into its
+   * caller whenever its call site came first among that caller's candidates (ranked by call
+   * frequencies that differed in the fourth decimal), which spent most of the caller's budget
+   * (920 bytes in all) and left this function's own callees (the fuel account's start, the
+   * converter, the state checks) as calls: the bench's add row read 150-190 ns in about half
+   * the processes and 105-115 ns in the others (bench/results/perf-invoke-2026-12-07-16.md).
+   */
   #beginCall(
     call: CallInProgress,
     exportName: string,
@@ -804,24 +815,45 @@ export class Sandbox {
   ): readonly unknown[] {
     const target = this.#resolve(exportName);
     // Default options (the common call) read none: the caller's options object is read only when
-    // given, in small functions of their own, so that the default call's code holds no load of
-    // another options shape nor the timed start (a timed caller's feedback made the default call
-    // 20-40 ns slower in the bench, which measures both: bench/results/perf-invoke-2026-12-07-14.md).
+    // given, each field once, in branches the default call never takes (a timed caller's
+    // feedback made the default call 20-40 ns slower in the bench, which measures both:
+    // bench/results/perf-invoke-2026-12-07-14.md).
     const given = options !== NO_OPTIONS;
-    const input = given ? optionsInput(options) : undefined;
+    let input: InvocationInput | undefined;
+    if (given) {
+      const stdin = options.stdin;
+      if (stdin !== undefined) input = invocationInput(stdin);
+    }
     // One load of the parts for the deadline, events and clock below (the sandbox keeps no copies).
     const parts = this.#parts;
     const deadline = parts.deadline;
-    this.#fuel.start(this.id, exportName, given ? optionsFuel(options) : undefined, deadline.ran());
+    // `InvokeOptions.fuel` is a number, never coerced ('100' was read as 100 and 1n threw a
+    // TypeError with no code); an unmetered sandbox, which reads no budget, refuses the same values.
+    let fuel: number | undefined;
+    if (given) {
+      fuel = options.fuel;
+      if (fuel !== undefined && (typeof fuel !== 'number' || !(fuel >= 0))) badFuel(fuel);
+    }
+    this.#fuel.start(this.id, exportName, fuel, deadline.ran());
     const request = this.#ids.nextRequest();
-    // Untimed unless the caller asked (`timing: true`) or something observes `invoke:end` (its
-    // event carries the duration; an event log does): an untimed call reads no clock (a reading
-    // costs 41-45 ns on this project's machines, as much as the rest of a scalar call), and its
-    // deadline's clock starts at its first slice or wait, as a fast-path call's does
-    // (docs/limits.md, "When its clock starts"). A timed call reads the clock once for both.
+    // Untimed unless the caller asked (`timing: true`; other than a boolean is refused) or
+    // something observes `invoke:end` (its event carries the duration; an event log does): an
+    // untimed call reads no clock (a reading costs 41-45 ns on this project's machines, as much
+    // as the rest of a scalar call), and its deadline's clock starts at its first slice or wait,
+    // as a fast-path call's does (docs/limits.md, "When its clock starts"). A timed call reads
+    // the clock once for both (outside deterministic mode the deadline's clock is
+    // performance.now; a sandbox has virtual clocks in deterministic mode only).
+    let timed = false;
+    if (given) {
+      const timing = options.timing;
+      if (timing !== undefined && typeof timing !== 'boolean') badTiming(timing);
+      timed = timing === true;
+    }
     let started = Number.NaN;
-    if ((given && timedBy(options)) || parts.events.wants(EVENTS.invokeEnd)) started = startClock(parts);
-    else if (parts.clock !== undefined || parts.meter === undefined) {
+    if (timed || parts.events.wants(EVENTS.invokeEnd)) {
+      started = performance.now();
+      deadline.begin(parts.clock !== undefined ? undefined : started);
+    } else if (parts.clock !== undefined || parts.meter === undefined) {
       // Deterministic mode reads its virtual clock (free); an unmetered sandbox hands out no
       // slices, so its deadline's clock starts with the call (it counts from then to its waits).
       deadline.begin();
@@ -1284,40 +1316,6 @@ function callWith(fn: (...args: unknown[]) => unknown, args: readonly unknown[])
     default:
       return fn(...args);
   }
-}
-
-/** `InvokeOptions.stdin` as the invocation's input (read once). */
-function optionsInput(options: InvokeOptions): InvocationInput | undefined {
-  const stdin = options.stdin;
-  return stdin === undefined ? undefined : invocationInput(stdin);
-}
-
-/**
- * `InvokeOptions.fuel`: a number, never coerced ('100' was read as 100 and 1n threw a TypeError
- * with no code); an unmetered sandbox, which reads no budget, refuses the same values.
- */
-function optionsFuel(options: InvokeOptions): number | undefined {
-  const fuel = options.fuel;
-  if (fuel !== undefined && (typeof fuel !== 'number' || !(fuel >= 0))) badFuel(fuel);
-  return fuel;
-}
-
-/** Whether `options` asks for a timed call; `timing` other than a boolean is refused. */
-function timedBy(options: InvokeOptions): boolean {
-  const timing = options.timing;
-  if (timing !== undefined && typeof timing !== 'boolean') badTiming(timing);
-  return timing === true;
-}
-
-/**
- * A timed call's start: the clock read once, for the outcome's duration and for the deadline
- * (outside deterministic mode the deadline's clock is performance.now; a sandbox has virtual
- * clocks in deterministic mode only).
- */
-function startClock(parts: SandboxParts): number {
-  const started = performance.now();
-  parts.deadline.begin(parts.clock !== undefined ? undefined : started);
-  return started;
 }
 
 /** `InvokeOptions.fuel` other than a non-negative number. */
