@@ -505,7 +505,7 @@ class ListCodec extends Base implements Codec {
     // lowered, checked before the guest's realloc is asked for anything.
     if (bytes > MAX_LIST_BYTES)
       badValue(`a list of ${v.length} elements (${bytes} bytes) is too long for the canonical ABI`);
-    const ptr = cx.alloc(e.align, bytes);
+    const ptr = cx.alloc(e.align, bytes, v.length);
     for (let k = 0; k < v.length; k++) {
       try {
         e.store(cx, v[k], ptr + k * e.size);

@@ -94,6 +94,19 @@ export class MemoryView {
   }
 }
 
+/**
+ * What lowering a host function's result into the guest costs, in bytes' worth of `byte`, beyond
+ * a byte's worth for each byte copied: each allocation asked of the guest's realloc (a call
+ * into the guest's code and back, about 70 ns: `get-environment` lowering 200 variables in a
+ * loop, at the price of a call, cost the host 102x compute per unit of fuel), and each element
+ * of a list stored one by one (a string's or a record's fields written, the host's value
+ * checked). The canonical ABI charges them for every provider (redteam15: each provider had to,
+ * and one that forgot sold the lowering at the price of a call); what a provider does to make
+ * the result (read a file, make random bytes) stays its own to price.
+ */
+export const LOWERED_ALLOC_BYTES = 1_024;
+export const LOWERED_ELEMENT_BYTES = 512;
+
 export type Realloc = (original: number, size: number, align: number, newSize: number) => number;
 
 /**
@@ -276,8 +289,16 @@ export class Cx {
     return this.opts.mem;
   }
 
-  /** `realloc(0, 0, align, size)`, checked: aligned and in bounds. */
-  alloc(align: number, size: number): number {
+  /**
+   * `realloc(0, 0, align, size)`, checked: aligned and in bounds. Lowering a host function's
+   * result (`hostCallee`), it is priced first (`LOWERED_ALLOC_BYTES`, a byte's worth a byte,
+   * `LOWERED_ELEMENT_BYTES` for each of the list's `elements` stored one by one): before the
+   * guest's realloc runs and before the copy, so a result past the fuel left is
+   * `fuel-exhausted` with nothing lowered. An export's arguments are the embedder's: unpriced.
+   */
+  alloc(align: number, size: number, elements = 0): number {
+    if (this.hostCallee !== undefined)
+      this.budget.charge(LOWERED_ALLOC_BYTES + size + elements * LOWERED_ELEMENT_BYTES);
     const realloc = this.opts.realloc;
     if (!realloc) trap('the function needs realloc and has none');
     const inst = this.inst;

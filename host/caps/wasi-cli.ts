@@ -217,22 +217,6 @@ function outputSink(context: SandboxContext, which: 'stdout' | 'stderr'): ByteSi
   };
 }
 
-/**
- * What a string `get-environment` or `get-arguments` hands back costs beyond its bytes, in
- * bytes' worth of `byte`: each is lowered into the guest by a call of its `cabi_realloc` and
- * copied (70 ns a string), every one again on every call: a guest calling `get-environment` in
- * a loop under a grant of 200 variables cost the host 102x compute per unit of fuel, and
- * `get-arguments` of 200 arguments 49x, at the price of a call.
- */
-export const LOWERED_STRING_BYTES = 512;
-
-/** The fuel of handing `strings` back: each one's `LOWERED_STRING_BYTES` and its UTF-8 bytes. */
-function handedBackFuel(strings: readonly string[]): number {
-  let bytes = 0;
-  for (const text of strings) bytes += LOWERED_STRING_BYTES + Buffer.byteLength(text);
-  return bytes * DEFAULT_HOST_COSTS.byte;
-}
-
 export const wasiCli: CapabilityProvider = {
   name: 'wasi-cli',
   interfaces: [
@@ -270,18 +254,12 @@ export const wasiCli: CapabilityProvider = {
       case 'wasi:cli/environment': {
         const { env, args, cwd } = scope as EnvironmentScope;
         const pairs = Object.entries(env);
-        // What each call hands back, priced before it is made (see LOWERED_STRING_BYTES).
-        const envFuel = handedBackFuel(pairs.flat());
-        const argsFuel = handedBackFuel(args);
+        // What each call hands back is priced by the canonical ABI as it lowers it into the
+        // guest (LOWERED_ALLOC_BYTES a string, host/abi/context.ts); preview1's environ_get and
+        // args_get price their own copies (LISTED_ITEM_BYTES) and pay nothing here.
         return {
-          getEnvironment: () => {
-            context.charge(envFuel);
-            return pairs.map(([k, v]) => [k, v]);
-          },
-          getArguments: () => {
-            context.charge(argsFuel);
-            return [...args];
-          },
+          getEnvironment: () => pairs.map(([k, v]) => [k, v]),
+          getArguments: () => [...args],
           initialCwd: () => cwd,
         };
       }

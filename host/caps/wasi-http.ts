@@ -87,10 +87,12 @@ function copyValue(value: Uint8Array): Uint8Array {
 }
 
 /**
- * What one field value handed back (by `get`, `entries`, `clone`) costs beyond its bytes, in
- * bytes' worth of `byte`: the host makes an object per value (a copy, an entry) and lowers each
- * as a list of its own (a call of the guest's realloc), 150-700 ns whatever its length. Priced
- * by its bytes only, 64 empty values per call cost the host 180-300x compute per unit of fuel
+ * What one field value a `clone` copies costs beyond its bytes, in bytes' worth of `byte`: the
+ * host makes an object per value (a copy, an entry). `get` and `entries` hand theirs back: each
+ * is lowered into the guest as a list of its own (a call of the guest's realloc, 150-700 ns
+ * whatever its length), which the canonical ABI prices (`LOWERED_ALLOC_BYTES` and
+ * `LOWERED_ELEMENT_BYTES`, more than this), so they charge only their copies' bytes. Priced by
+ * its bytes only, 64 empty values per call cost the host 180-300x compute per unit of fuel
  * (test/hostile/http/fields-empty-values-flood).
  */
 export const FIELD_VALUE_BYTES = 512;
@@ -277,7 +279,8 @@ function makeTypes(context: SandboxContext) {
         const entry = entries[i]!;
         if (entry[0] !== lower) continue;
         values.push(entry[1]);
-        bytes += FIELD_VALUE_BYTES + entry[1].length;
+        // Its copy; its lowering into the guest is the canonical ABI's (LOWERED_ALLOC_BYTES).
+        bytes += entry[1].length;
       }
       chargeBytes(context, bytes);
       return values.map(copyValue);
@@ -319,7 +322,9 @@ function makeTypes(context: SandboxContext) {
     }
 
     entries(): [string, Uint8Array][] {
-      chargeBytes(context, this.#bytes + this.#entries.length * FIELD_VALUE_BYTES);
+      // The copies; lowering them into the guest is the canonical ABI's (LOWERED_ALLOC_BYTES and
+      // LOWERED_ELEMENT_BYTES a value, more than FIELD_VALUE_BYTES: host/abi/context.ts).
+      chargeBytes(context, this.#bytes);
       return this.#entries.map(([n, v]) => [n, copyValue(v)]);
     }
 

@@ -212,22 +212,24 @@ export const wasiRandom: CapabilityProvider = {
     }
     const which = iface === 'wasi:random/random' ? 'secure' : 'insecure';
     const fill = source(context, which);
-    // Checked and charged before any byte is made.
-    const admit = (length: bigint) => {
+    // Checked and charged before any byte is made. A list handed back is charged its bytes by
+    // the canonical ABI as it lowers it (host/abi/context.ts); bytes made in the guest's memory
+    // in place (preview1's random_get) cross here.
+    const admit = (length: bigint, inPlace: boolean) => {
       const checked = checkedLength(context, length);
-      chargeBytes(context, checked);
+      if (inPlace) chargeBytes(context, checked);
       context.charge(checked * DEFAULT_HOST_COSTS.randomByte);
       return checked;
     };
     const bytes = (length: bigint) => {
-      const checked = admit(length);
+      const checked = admit(length, false);
       // Valid until the next call: the canonical ABI copies a result into the guest at once.
       const out = scratchOf(checked).subarray(0, checked);
       fill(out, 0, checked);
       return out;
     };
     const inPlace = (target: Uint8Array) => {
-      admit(BigInt(target.length));
+      admit(BigInt(target.length), true);
       fill(target, 0, target.length);
     };
     const u64 = () => small(fill, 8).getBigUint64(0, true);

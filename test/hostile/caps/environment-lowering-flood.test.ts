@@ -3,12 +3,14 @@
  * a grant of many variables. Each call hands every string back again, each lowered into the
  * guest by a call of its `cabi_realloc` and copied (about 70 ns a string), at the price of a
  * call: 200 variables cost the host 102x compute per unit of fuel, 200 arguments 49x (load 21).
- * Each string handed back now costs `LOWERED_STRING_BYTES` and its bytes, before the list is
- * made (1.2-1.3x). preview1's `environ_get`: hostile/preview1/environ-get-flood.
+ * Each string handed back cost `LOWERED_STRING_BYTES` and its bytes, charged by the provider
+ * (7f4e6bd, 1.2-1.3x); now the canonical ABI charges every provider's result as it lowers it
+ * (`LOWERED_ALLOC_BYTES` an allocation, host/abi/context.ts) and the provider charges nothing.
+ * preview1's `environ_get`: hostile/preview1/environ-get-flood.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOWERED_ALLOC_BYTES } from '../../../host/abi/context.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { LOWERED_STRING_BYTES } from '../../../host/caps/wasi-cli.js';
 import type { Kernel, Sandbox } from '../../../host/index.js';
 import { componentEmbed, componentNew } from '../../../scripts/lib/wasm-tools.js';
 import { wat } from '../../../scripts/lib/wat.js';
@@ -68,7 +70,7 @@ describe('environment lowering flood', () => {
       const run = () => sandbox.invokeSync('run', [op, CALLS]);
       expect(run().value).toBe(ITEMS);
       expect(run().fuel.used).toBeGreaterThanOrEqual(
-        CALLS * strings * LOWERED_STRING_BYTES * DEFAULT_HOST_COSTS.byte,
+        CALLS * strings * LOWERED_ALLOC_BYTES * DEFAULT_HOST_COSTS.byte,
       );
       const before = heapUsed();
       const ratio = await fuelRatio(() => run().fuel.used);

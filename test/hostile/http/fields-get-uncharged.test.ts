@@ -5,8 +5,9 @@
  * links without one. Now `get` charges its bytes as `entries` does, before copying them.
  */
 import { expect, it } from 'vitest';
+import { LOWERED_ALLOC_BYTES, LOWERED_ELEMENT_BYTES } from '../../../host/abi/context.js';
 import { DEFAULT_HOST_COSTS } from '../../../host/caps/provider.js';
-import { FIELD_SCAN_BYTES, FIELD_VALUE_BYTES } from '../../../host/caps/wasi-http.js';
+import { FIELD_SCAN_BYTES } from '../../../host/caps/wasi-http.js';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat } from '../../helpers/components.js';
 import { fieldsWorld, HTTP_TYPES as HTTP } from '../../helpers/wasi-http-fields.js';
@@ -58,10 +59,11 @@ it('fields get uncharged: each get of a 16 KiB value is charged its bytes, as en
     const some = sandbox.invokeSync('flood', [100, len]);
     expect(some.value).toBe(len);
     const perGet = (some.fuel.used - none.fuel.used) / 100;
-    // The call, the bytes, the one value's object (fields-empty-values-flood) and the one entry
-    // walked (fields-scan-many-headers).
-    const price =
-      DEFAULT_HOST_COSTS.call + (len + FIELD_VALUE_BYTES + FIELD_SCAN_BYTES) * DEFAULT_HOST_COSTS.byte;
+    // The call, the bytes copied, the one entry walked (fields-scan-many-headers), and the
+    // canonical ABI's lowering: the outer list (an allocation, 8 bytes, one element) and the value
+    // (an allocation and its bytes; result-lowering-unpriced).
+    const lowering = 2 * LOWERED_ALLOC_BYTES + 8 + LOWERED_ELEMENT_BYTES + len;
+    const price = DEFAULT_HOST_COSTS.call + (len + FIELD_SCAN_BYTES + lowering) * DEFAULT_HOST_COSTS.byte;
     expect(perGet).toBeGreaterThanOrEqual(price);
     // Nothing else of note (the guest loop costs a few units a turn).
     expect(perGet).toBeLessThan(price + 1_000);
