@@ -183,3 +183,95 @@ it('a straight loop out of fuel stops within one turn of where the header-checke
     }
   }
 });
+
+/**
+ * Strided loops (d3d3388: the guard's per-turn fallback is now a straight loop, the precharge's
+ * check shares the chunks' refill): steps and bounds that fail the guard (a bound within a step of
+ * the type's maximum, a step of zero or below) and that pass it with counts below and above a
+ * chunk, against the same loop header-checked.
+ */
+function strided(wrapped: boolean): string {
+  // i64, as strided loops are; 0x7fffffff as the bound or 0x7ffffff0 as the start stand for
+  // 2^63 - 2 and 2^63 - 17 (signed) or 2^64 - 2 and 2^64 - 17 (unsigned): the guard fails.
+  const shapes = [
+    ['do_s', 'lt_s', '0x7fff_ffff_ffff_fffe', '0x7fff_ffff_ffff_ffef'],
+    ['do_u', 'lt_u', '-2', '-17'],
+  ];
+  const step = '(local.set $I (i64.add (local.get $I) (local.get $S)))';
+  const count = '(i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))';
+  const funcs = shapes.map(([name, lt, top, high]) => {
+    const test = `(i64.${lt} (local.get $I) (local.get $N))`;
+    const start = `(param $i i32) (param $s i32) (param $n i32) (result i32) (local $I i64) (local $S i64) (local $N i64)
+    (local.set $I (select (i64.const ${high}) (i64.extend_i32_s (local.get $i)) (i32.eq (local.get $i) (i32.const 0x7fff_fff0))))
+    (local.set $S (i64.extend_i32_s (local.get $s)))
+    (local.set $N (select (i64.const ${top}) (i64.extend_i32_s (local.get $n)) (i32.eq (local.get $n) (i32.const 0x7fff_ffff))))`;
+    return `
+  (func (export "${name}") ${start}
+    (loop $l ${wrapped ? `(block ${step})` : step} ${count} (br_if $l ${test}))
+    (i32.wrap_i64 (local.get $I)))
+  (func (export "${name}_while") ${start}
+    (loop $l ${wrapped ? '(block ' : ''}(if ${test} (then ${count} ${step} (br $l)))${wrapped ? ')' : ''})
+    (i32.wrap_i64 (local.get $I)))`;
+  });
+  return `(module (memory (export "memory") 1) ${funcs.join('')})`;
+}
+
+it('strided loops whose guard fails or passes pay what header-checked loops pay, and stop as they do', async () => {
+  const bytes = await wat(strided(false), 'strided.wat');
+  const reference = await wat(strided(true), 'strided-reference.wat');
+  const metered = meterModule(bytes);
+  expect(Buffer.from(metered).equals(Buffer.from(meterModule(reference)))).toBe(false);
+  const call = (b: Uint8Array, name: string, args: number[], fuel: number, strategy: 'local' | 'global') => {
+    const meter = createMeterRuntime({ fuel, memoryBytes: 2 ** 20, tableElements: 10, sliceFuel: 97 });
+    const exports = new WebAssembly.Instance(
+      new WebAssembly.Module(meterModule(b, { strategy }) as Uint8Array<ArrayBuffer>),
+      { keel: meter.imports.keel },
+    ).exports as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+    let result: number | string;
+    try {
+      result = exports[name]!(...args);
+    } catch (error) {
+      result = (error as { code?: string }).code ?? String(error);
+    }
+    return { result, used: meter.used(), turns: new Int32Array(exports.memory.buffer)[0]! };
+  };
+  const finite: [number, number, number][] = [
+    [0, 7, 100],
+    [0, 3, 100_000],
+    [5, 1, 5],
+    [0x7fff_fff0, 3, 0x7fff_ffff], // bound within a step of the maximum: the guard fails
+    [0x7fff_fff0, 5, 0x7fff_ffff],
+    [-10, -1, -20], // test false at once
+  ];
+  let exhausted = 0;
+  for (const name of ['do_s', 'do_u', 'do_s_while', 'do_u_while']) {
+    for (const strategy of ['local', 'global'] as const) {
+      for (const args of finite) {
+        const got = call(bytes, name, args, 1e9, strategy);
+        expect(got, `${name} ${strategy} ${args}`).toEqual(call(reference, name, args, 1e9, strategy));
+      }
+      // Never ending (a step of zero; of -1 signed, which wraps slowly; unsigned, -1 leaves at
+      // once): out of fuel within a turn.
+      for (const args of [
+        [0, 0, 10],
+        [0x7fff_fff0, 0, 0x7fff_ffff],
+        [0, -1, 10],
+      ]) {
+        for (const fuel of [1, 50, 1000, 12_345]) {
+          const got = call(bytes, name, args, fuel, strategy);
+          const want = call(reference, name, args, fuel, strategy);
+          // The straight form's first turn runs unchecked (docs/fuel.md, "Straight loops"): a
+          // loop that leaves at its first test may finish where the header check stopped it,
+          // with its one turn; else both stop, and at most one turn apart.
+          const what = `${name} ${strategy} ${args} fuel=${fuel}`;
+          expect(got.turns, what).toBeGreaterThanOrEqual(want.turns);
+          expect(got.turns, what).toBeLessThanOrEqual(want.turns + 1);
+          if (got.result === 'fuel-exhausted') exhausted++;
+          else expect(got.result, what).toBe(call(bytes, name, args, 1e9, strategy).result);
+          if (want.result !== 'fuel-exhausted') expect(got, what).toEqual(want);
+        }
+      }
+    }
+  }
+  expect(exhausted).toBeGreaterThanOrEqual(80);
+});
