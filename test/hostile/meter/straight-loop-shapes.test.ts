@@ -244,6 +244,7 @@ it('strided loops whose guard fails or passes pay what header-checked loops pay,
     [-10, -1, -20], // test false at once
   ];
   let exhausted = 0;
+  let precharged = 0;
   for (const name of ['do_s', 'do_u', 'do_s_while', 'do_u_while']) {
     for (const strategy of ['local', 'global'] as const) {
       for (const args of finite) {
@@ -271,7 +272,27 @@ it('strided loops whose guard fails or passes pay what header-checked loops pay,
           if (want.result !== 'fuel-exhausted') expect(got, what).toEqual(want);
         }
       }
+      // Counts the guard lets through, fuel for part of them: precharged, so out of fuel before
+      // a turn runs, or after the turns a refill's slices paid for (never more than the loop
+      // checked at its header ran: the charge comes first).
+      for (const args of [
+        [0, 3, 100_000],
+        [0, 7, 100],
+        [0x7fff_fff0, 3, 0x7fff_ffff],
+      ]) {
+        for (const fuel of [1, 50, 1000, 12_345]) {
+          const what = `${name} ${strategy} ${args} fuel=${fuel} (precharged)`;
+          const got = call(bytes, name, args, fuel, strategy);
+          const want = call(reference, name, args, fuel, strategy);
+          expect(got.turns, what).toBeLessThanOrEqual(want.turns + 1);
+          if (want.result === 'fuel-exhausted') {
+            expect(got.result, what).toBe('fuel-exhausted');
+            precharged++;
+          } else expect(got.result, what).toBe(want.result);
+        }
+      }
     }
   }
   expect(exhausted).toBeGreaterThanOrEqual(80);
+  expect(precharged).toBeGreaterThanOrEqual(40);
 });
