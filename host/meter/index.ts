@@ -14,6 +14,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleHook } from '../loader/loader.js';
 import { MalformedError } from './binary.js';
 import { type CostModel, resolveCosts } from './costs.js';
+import { addLeafTwins } from './leaves.js';
 import { type CounterForm, defineCounter, rewriteModule } from './module.js';
 
 export { type CostModel, DEFAULT_COSTS, INSTRUCTION_NAMES } from './costs.js';
@@ -204,7 +205,18 @@ const outputBuffers = new OutputBuffers();
 function meterResolved(bytes: Uint8Array, resolved: Resolved): Uint8Array {
   try {
     const capacity = Math.max(1024, Math.floor(bytes.length * 1.5));
-    return outputBuffers.handOut(rewriteModule(bytes, resolved, outputBuffers.take(capacity)));
+    const metered = rewriteModule(bytes, resolved, outputBuffers.take(capacity));
+    // A component's sole core instance only (the defined form): every instance of a module gets
+    // its exports made at each spawn, and a plan's bound on them counts the module's own
+    // (MAX_CORE_INSTANCE_ENTITIES); twins in the imported form, which a plan may instantiate a
+    // thousand times, would add up to two exports a leaf to each (hostile/abi/core-instance-flood).
+    const twinned = resolved.counter === 'defined' ? addLeafTwins(bytes, metered, resolved.costs) : metered;
+    if (twinned === metered) return outputBuffers.handOut(metered);
+    // Back into the pass's buffer when it holds them (`OutputBuffers`: its pages are touched).
+    if (metered.buffer.byteLength < twinned.length) return outputBuffers.handOut(twinned);
+    const view = new Uint8Array(metered.buffer, 0, twinned.length);
+    view.set(twinned);
+    return outputBuffers.handOut(view);
   } catch (error) {
     if (error instanceof KeelError) throw error;
     if (error instanceof MalformedError) {
@@ -245,7 +257,7 @@ export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const imported: Resolved = { ...resolveOptions(options), counter: 'imported' };
   const defined: Resolved = { ...imported, counter: 'defined' };
   return {
-    id: `keel-meter-v5+${meterOptionsDigest(options)}`,
+    id: `keel-meter-v6+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, imported),
     defineCounter: (output) => defineCounter(output),
     // The same bytes as `defineCounter` of `transform`'s output (test/meter/defined-counter),

@@ -32,6 +32,7 @@ import { eachSection, malformed, nameBytes, Reader, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
+import { reservedLeafName } from './leaves.js';
 import { rewriteNameSection } from './names.js';
 import { decidePassing, type Leaks, noLeaks } from './passing.js';
 import {
@@ -915,7 +916,10 @@ class ModulePass {
     body.u32(count + (defines ? 1 : 0) + (started >= 0 ? 1 : 0));
     for (let i = 0; i < count; i++) {
       const from = s.pos;
-      if (s.nameIs(NAME.fuelExport, NAME.startExport)) {
+      const length = s.u32();
+      const nameAt = s.pos;
+      s.pos = from;
+      if (s.nameIs(NAME.fuelExport, NAME.startExport) || reservedLeafName(this.#bytes, nameAt, length)) {
         s.pos = from;
         const name = s.name();
         throw new KeelError(

@@ -17,7 +17,7 @@ import {
 } from '../../host/meter/index.js';
 import { generate } from '../fuzz/gen.js';
 import { wat } from '../helpers/wat.js';
-import { thrown } from './support.js';
+import { thrown, withoutTwins } from './support.js';
 
 const LIMITS: MeterLimits = { fuel: 1_000_000_000, memoryBytes: 1 << 20, tableElements: 100 };
 
@@ -153,7 +153,7 @@ describe("a module that defines its fuel counter (counter: 'defined')", () => {
     });
   });
 
-  it("is what defineCounter makes of the imported form's output, byte for byte", async () => {
+  it("is what defineCounter makes of the imported form's output, byte for byte but for the leaves' twins", async () => {
     const sources = [
       GUEST,
       '(module)',
@@ -165,7 +165,11 @@ describe("a module that defines its fuel counter (counter: 'defined')", () => {
     for (let seed = 1; seed <= 40; seed++) modules.push(generate(seed).bytes);
     for (const bytes of modules) {
       const defined = meterModule(bytes, { counter: 'defined' });
-      expect(Buffer.from(defineCounter(meterModule(bytes))).equals(Buffer.from(defined))).toBe(true);
+      // The defined form has the leaves' twins too (host/meter/leaves.ts), which `defineCounter`,
+      // given the output alone, cannot write: the rest is the same bytes.
+      expect(
+        Buffer.from(defineCounter(meterModule(bytes))).equals(Buffer.from(withoutTwins(defined).bytes)),
+      ).toBe(true);
       expect(WebAssembly.validate(defined as Uint8Array<ArrayBuffer>)).toBe(true);
     }
   });

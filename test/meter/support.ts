@@ -3,12 +3,15 @@
  * `createMeterRuntime`, compile WAT that uses exceptions, and build large synthetic modules.
  */
 import type wabtInit from 'wabt';
+import { eachSection, type Reader, Writer } from '../../host/meter/binary.js';
 import {
   createMeterRuntime,
   type MeterLimits,
   type MeterOptions,
   meterModule,
 } from '../../host/meter/index.js';
+import { skipValueType } from '../../host/meter/instructions.js';
+import { rewriteConstExpr } from '../../host/meter/sections.js';
 import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 
 export interface Metered {
@@ -185,4 +188,87 @@ export function expectLinear(
   const perByteSmall = tSmall / small.length;
   const perByteLarge = tLarge / large.length;
   return { tSmall, tLarge, ok: perByteLarge <= perByteSmall * slack + 1e-6 };
+}
+
+/**
+ * A metered module without what host/meter/leaves.ts appends: the last functions and globals,
+ * one each a `keel:leaf/` export, and the `keel:leaf/` and `keel:cost/` exports (a global section
+ * left empty goes: the pass made it).
+ */
+export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: number } {
+  const prefixed = (s: Reader, from: number) => {
+    const length = s.u32();
+    const name = Buffer.from(s.bytes.subarray(s.pos, s.pos + length)).toString('latin1');
+    s.pos += length;
+    return from >= 0 && (name.startsWith('keel:leaf/') || name.startsWith('keel:cost/'));
+  };
+  let twins = 0;
+  eachSection(out, (id, s) => {
+    if (id !== 7) return false;
+    const count = s.u32();
+    for (let i = 0; i < count; i++) {
+      const at = s.pos;
+      const length = s.u32();
+      if (
+        Buffer.from(out.subarray(s.pos, s.pos + length))
+          .toString('latin1')
+          .startsWith('keel:leaf/')
+      )
+        twins++;
+      s.pos = at;
+      s.skipName();
+      s.byte();
+      s.u32();
+    }
+    return true;
+  });
+  if (twins === 0) return { bytes: out, twins };
+  const w = new Writer(out.length);
+  const body = new Writer(256);
+  w.copy(out, 0, 8);
+  eachSection(out, (id, s) => {
+    const start = s.pos;
+    if (id === 3 || id === 6 || id === 10) {
+      const count = s.u32() - twins;
+      const from = s.pos;
+      for (let i = 0; i < count; i++) {
+        if (id === 3) s.u32();
+        else if (id === 10) s.skip(s.u32());
+        else {
+          skipValueType(s);
+          s.byte();
+          rewriteConstExpr(
+            s,
+            new Writer(16),
+            (f) => f,
+            (g) => g,
+          );
+        }
+      }
+      body.reset();
+      body.u32(count);
+      body.copy(out, from, s.pos);
+      if (id !== 6 || count > 0) w.section(id, body);
+      return false;
+    }
+    if (id === 7) {
+      const count = s.u32();
+      body.reset();
+      body.u32(count - 2 * twins);
+      for (let i = 0; i < count; i++) {
+        const at = s.pos;
+        const drop = prefixed(s, 0);
+        s.byte();
+        s.u32();
+        if (!drop) body.copy(out, at, s.pos);
+      }
+      w.section(7, body);
+      return false;
+    }
+    w.byte(id);
+    w.u32(s.end - start);
+    w.copy(out, start, s.end);
+    return false;
+  });
+  return { bytes: w.bytes(), twins };
 }

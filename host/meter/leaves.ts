@@ -1,0 +1,340 @@
+/**
+ * Uncharged twins of constant-cost leaf exports, for the host's scalar fast path
+ * (host/abi/fast.ts). A leaf is an exported function whose body is straight-line code of
+ * locals, constants, numeric instructions and loads and stores of memory 0: no branch, call,
+ * global or grow, so every run that completes executes every instruction once and costs the
+ * same, `cost`, which the pass charges as one subtraction at the body's end (a trap before it
+ * charges nothing). The metered export is unchanged (every other caller pays through it); the
+ * pass appends, after all other functions and globals (no index moves), the original body as
+ * a function of its own, exported as `keel:leaf/NAME`, and its cost as an immutable i32 global,
+ * `keel:cost/NAME`. The host's fast path calls the twin and charges `cost` itself, from fuel
+ * the meter lends it, before the call (`MeterRuntime.lend`): the same fuel, checked before the
+ * work runs, and no counter load and store inside a call of a few nanoseconds
+ * (bench/results/perf-calls-2026-12-07-16.md). A module that exports either prefix itself is
+ * refused (module.ts), so a twin or a cost is always the pass's. Written in the defined form only
+ * (index.ts): a component's sole core instance.
+ */
+import { eachSection, nameBytes, Reader, Writer } from './binary.js';
+import type { CostTables } from './costs.js';
+import { skipValueType } from './instructions.js';
+
+export const LEAF_PREFIX = 'keel:leaf/';
+export const COST_PREFIX = 'keel:cost/';
+const LEAF_NAME = nameBytes(LEAF_PREFIX);
+const COST_NAME = nameBytes(COST_PREFIX);
+
+/** A twin's body at most this long (bytes): the fast path's exports are small; others are not copied. */
+const MAX_LEAF_BODY = 256;
+/** At most this many twins a module. */
+const MAX_LEAVES = 64;
+/** The fast path takes at most 3 parameters (each a scalar, one core value) and one result. */
+const MAX_PARAMS = 3;
+
+/** Whether the name of `length` bytes at `bytes[at]` starts with a prefix the pass reserves. */
+export function reservedLeafName(bytes: Uint8Array, at: number, length: number): boolean {
+  return startsWith(bytes, at, length, LEAF_NAME) || startsWith(bytes, at, length, COST_NAME);
+}
+
+function startsWith(bytes: Uint8Array, at: number, length: number, prefix: Uint8Array): boolean {
+  if (length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+interface Leaf {
+  /** The export's name, as bytes of the original module. */
+  nameFrom: number;
+  nameTo: number;
+  type: number;
+  bodyFrom: number;
+  bodyTo: number;
+  cost: number;
+}
+
+/**
+ * `metered` (the pass's output for `original`) with a twin and a cost for each constant-cost
+ * leaf export of `original`; `metered` itself when there is none. Both modules are the pass's
+ * input and output, already read once: a structure this does not expect finds no leaf.
+ */
+export function addLeafTwins(original: Uint8Array, metered: Uint8Array, costs: CostTables): Uint8Array {
+  try {
+    const { leaves, exports } = findLeaves(original, costs);
+    return leaves.length === 0 ? metered : appendTwins(original, metered, leaves, exports);
+  } catch {
+    return metered;
+  }
+}
+
+function findLeaves(bytes: Uint8Array, costs: CostTables): { leaves: Leaf[]; exports: number } {
+  let funcImports = 0;
+  const shapes: boolean[] = [];
+  let funcTypes: number[] = [];
+  const exports: [number, number, number][] = [];
+  let exportCount = 0;
+  let code: Reader | undefined;
+  eachSection(bytes, (id, s) => {
+    if (id === 1) {
+      const count = s.u32();
+      for (let i = 0; i < count; i++) {
+        if (s.byte() !== 0x60) {
+          shapes.length = 0;
+          return true;
+        }
+        const params = s.u32();
+        for (let k = 0; k < params; k++) skipValueType(s);
+        const results = s.u32();
+        for (let k = 0; k < results; k++) skipValueType(s);
+        shapes.push(params <= MAX_PARAMS && results <= 1);
+      }
+    } else if (id === 2) {
+      const count = s.u32();
+      for (let i = 0; i < count; i++) {
+        s.skipName();
+        s.skipName();
+        if (importKind(s) === 0x00) funcImports++;
+      }
+    } else if (id === 3) {
+      const count = s.u32();
+      funcTypes = [];
+      for (let i = 0; i < count; i++) funcTypes.push(s.u32());
+    } else if (id === 7) {
+      const count = s.u32();
+      exportCount = count;
+      for (let i = 0; i < count; i++) {
+        const length = s.u32();
+        const from = s.pos;
+        s.skip(length);
+        const kind = s.byte();
+        const index = s.u32();
+        // Not the canonical ABI's helpers (`cabi_realloc`, `cabi_post_*`): never lifted, never the fast path's.
+        const helper =
+          length >= 5 &&
+          bytes[from] === 0x63 &&
+          bytes[from + 1] === 0x61 &&
+          bytes[from + 2] === 0x62 &&
+          bytes[from + 3] === 0x69 &&
+          bytes[from + 4] === 0x5f;
+        if (kind === 0x00 && index >= funcImports && !helper)
+          exports.push([from, from + length, index - funcImports]);
+      }
+    } else if (id === 10) code = s;
+    return false;
+  });
+  const none = { leaves: [], exports: exportCount };
+  if (!code || exports.length === 0 || shapes.length === 0) return none;
+  // Bodies by defined index.
+  const c = code as Reader;
+  const count = c.u32();
+  if (count !== funcTypes.length) return none;
+  const bodies = new Int32Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const size = c.u32();
+    bodies[2 * i] = c.pos;
+    bodies[2 * i + 1] = c.pos + size;
+    c.skip(size);
+  }
+  const leaves: Leaf[] = [];
+  for (const [nameFrom, nameTo, d] of exports) {
+    if (leaves.length >= MAX_LEAVES || d >= count) continue;
+    const type = funcTypes[d]!;
+    if (shapes[type] !== true) continue;
+    const from = bodies[2 * d]!;
+    const to = bodies[2 * d + 1]!;
+    if (to - from > MAX_LEAF_BODY) continue;
+    const cost = leafCost(bytes, from, to, costs);
+    if (cost >= 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
+  }
+  return { leaves, exports: exportCount };
+}
+
+/**
+ * The cost of the body at `bytes[from, to)` when it is a constant-cost leaf (see above), else
+ * -1: every instruction's price in the cost model, the body's final `end` free, as the pass
+ * charges it.
+ */
+export function leafCost(bytes: Uint8Array, from: number, to: number, costs: CostTables): number {
+  const r = new Reader(bytes, from, to);
+  const groups = r.u32();
+  for (let i = 0; i < groups; i++) {
+    r.u32();
+    skipValueType(r);
+  }
+  const plain = costs.plain;
+  let cost = 0;
+  while (r.pos < to) {
+    const op = r.byte();
+    if (op === 0x0b) return r.pos === to ? cost : -1;
+    if (op === 0x20 || op === 0x21 || op === 0x22) r.u32();
+    else if (op === 0x41) r.skipLeb(5);
+    else if (op === 0x42) r.skipLeb(10);
+    else if (op === 0x43) r.skip(4);
+    else if (op === 0x44) r.skip(8);
+    else if (op >= 0x28 && op <= 0x3e) {
+      // A load or store of memory 0 (no multi-memory flag), any offset.
+      const align = r.u32();
+      if (align >= 0x40) return -1;
+      r.skipLeb(10);
+    } else if (op === 0xfc) {
+      const sub = r.u32();
+      if (sub > 7) return -1; // the saturating truncations only
+      cost += costs.fc[sub]!;
+      continue;
+    } else if (!(op === 0x01 || op === 0x1a || op === 0x1b || (op >= 0x45 && op <= 0xc4))) return -1;
+    cost += plain[op]!;
+  }
+  return -1;
+}
+
+/** The metered module with the leaves' twins and costs appended (see above). */
+function appendTwins(
+  original: Uint8Array,
+  metered: Uint8Array,
+  leaves: Leaf[],
+  originalExports: number,
+): Uint8Array {
+  let funcImports = 0;
+  let globalImports = 0;
+  let funcs = 0;
+  let globals = 0;
+  eachSection(metered, (id, s) => {
+    if (id === 2) {
+      const count = s.u32();
+      for (let i = 0; i < count; i++) {
+        s.skipName();
+        s.skipName();
+        const kind = importKind(s);
+        if (kind === 0x00) funcImports++;
+        else if (kind === 0x03) globalImports++;
+      }
+    } else if (id === 3) funcs = s.u32();
+    else if (id === 6) globals = s.u32();
+    return false;
+  });
+  const firstTwin = funcImports + funcs;
+  const firstCost = globalImports + globals;
+  const out = new Writer(metered.length + 64 * leaves.length);
+  const body = new Writer(256);
+  out.copy(metered, 0, 8);
+  let globalsWritten = false;
+  let exportsWritten = false;
+  const writeGlobals = (s: Reader | undefined) => {
+    body.reset();
+    body.u32((s ? s.u32() : 0) + leaves.length);
+    if (s) body.copy(metered, s.pos, s.end);
+    for (const leaf of leaves) {
+      body.byte(0x7f);
+      body.byte(0x00);
+      body.byte(0x41);
+      body.sleb(leaf.cost);
+      body.byte(0x0b);
+    }
+    out.section(6, body);
+    globalsWritten = true;
+  };
+  const writeExports = (s: Reader | undefined) => {
+    body.reset();
+    body.u32((s ? s.u32() : 0) + 2 * leaves.length);
+    // The module's own exports, the twins, then the pass's (`keel:fuel`, `keel:start`): the order
+    // `defineCounter` keeps when it adds the pass's to an output of the imported form.
+    let ownEnd = 0;
+    if (s) {
+      const from = s.pos;
+      for (let i = 0; i < originalExports; i++) {
+        s.skipName();
+        s.byte();
+        s.u32();
+      }
+      ownEnd = s.pos;
+      body.copy(metered, from, ownEnd);
+    }
+    leaves.forEach((leaf, k) => {
+      const length = leaf.nameTo - leaf.nameFrom;
+      body.u32(LEAF_NAME.length + length);
+      body.copy(LEAF_NAME, 0, LEAF_NAME.length);
+      body.copy(original, leaf.nameFrom, leaf.nameTo);
+      body.byte(0x00);
+      body.u32(firstTwin + k);
+      body.u32(COST_NAME.length + length);
+      body.copy(COST_NAME, 0, COST_NAME.length);
+      body.copy(original, leaf.nameFrom, leaf.nameTo);
+      body.byte(0x03);
+      body.u32(firstCost + k);
+    });
+    if (s) body.copy(metered, ownEnd, s.end);
+    out.section(7, body);
+    exportsWritten = true;
+  };
+  const r = new Reader(metered, 8);
+  while (r.pos < metered.length) {
+    const sectionStart = r.pos;
+    const id = r.byte();
+    const size = r.u32();
+    const s = new Reader(metered, r.pos, r.pos + size);
+    r.pos = s.end;
+    const order = id === 0 ? 0 : (SECTION_ORDER[id] ?? 0);
+    if (order > SECTION_ORDER[6]! && !globalsWritten) writeGlobals(undefined);
+    if (order > SECTION_ORDER[7]! && !exportsWritten) writeExports(undefined);
+    if (id === 3) {
+      body.reset();
+      body.u32(s.u32() + leaves.length);
+      body.copy(metered, s.pos, s.end);
+      for (const leaf of leaves) body.u32(leaf.type);
+      out.section(3, body);
+    } else if (id === 6) writeGlobals(s);
+    else if (id === 7) writeExports(s);
+    else if (id === 10) {
+      body.reset();
+      body.u32(s.u32() + leaves.length);
+      body.copy(metered, s.pos, s.end);
+      for (const leaf of leaves) {
+        body.u32(leaf.bodyTo - leaf.bodyFrom);
+        body.copy(original, leaf.bodyFrom, leaf.bodyTo);
+      }
+      out.section(10, body);
+    } else out.copy(metered, sectionStart, s.end);
+  }
+  if (!globalsWritten) writeGlobals(undefined);
+  if (!exportsWritten) writeExports(undefined);
+  return out.bytes();
+}
+
+/** Read an import's description (after its names): returns its kind. */
+function importKind(s: Reader): number {
+  const kind = s.byte();
+  if (kind === 0x00) s.u32();
+  else if (kind === 0x01) {
+    s.byte();
+    limits(s);
+  } else if (kind === 0x02) limits(s);
+  else if (kind === 0x03) {
+    skipValueType(s);
+    s.byte();
+  } else if (kind === 0x04) {
+    s.byte();
+    s.u32();
+  } else throw new Error(`unknown import kind ${kind}`);
+  return kind;
+}
+
+function limits(s: Reader): void {
+  const flags = s.byte();
+  s.skipLeb(10);
+  if (flags & 0x01) s.skipLeb(10);
+}
+
+/** Where each known section goes (custom sections anywhere). */
+const SECTION_ORDER: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+};

@@ -1,0 +1,137 @@
+/**
+ * The pass's uncharged twins of constant-cost leaf exports (host/meter/leaves.ts), which the
+ * scalar fast path calls while it charges the cost itself: a twin is made only for straight-line
+ * code whose every run costs the same; its cost is exactly what the metered export charges (with
+ * the default cost model and another), a trap in it charges nothing (the fast path charges after
+ * the call), the twin charges nothing itself, and a module cannot export a twin or a cost of its
+ * own. Only in the defined form (a component's sole core instance).
+ */
+import { describe, expect, it } from 'vitest';
+import { KeelError } from '../../host/kernel/errors.js';
+import { adoptCounter, defineCounter, type MeterOptions, meterModule } from '../../host/meter/index.js';
+import { COST_PREFIX, LEAF_PREFIX } from '../../host/meter/leaves.js';
+import { wat } from '../../scripts/lib/wat.js';
+import { instantiateMetered, thrown, withoutTwins } from './support.js';
+
+const MODULE = `(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $helper (result i32) (i32.const 1))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "noop"))
+  (func (export "load") (param i32) (result i32) (i32.add (i32.const 1) (i32.load offset=4 (local.get 0))))
+  (func (export "store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+  (func (export "mix") (param f64 i32 i64) (result f64)
+    (local $t f64)
+    (local.set $t (f64.mul (local.get 0) (f64.convert_i32_s (local.get 1))))
+    (drop (i32.trunc_sat_f64_s (local.get $t)))
+    (select (local.get $t) (f64.convert_i64_u (local.get 2)) (i32.const 1)))
+  (func (export "branches") (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "calls") (result i32) (call $helper))
+  (func (export "global") (result i32) (global.get $g))
+  (func (export "loops") (loop $l (br $l)))
+  (func (export "grows") (result i32) (memory.grow (i32.const 0)))
+  (func (export "four") (param i32 i32 i32 i32) (result i32) (local.get 0))
+  (func (export "cabi_post_add") (param i32))
+)`;
+
+const LEAVES = ['add', 'noop', 'load', 'store', 'mix'];
+const NOT_LEAVES = ['branches', 'calls', 'global', 'loops', 'grows', 'four', 'cabi_post_add'];
+
+/** Every export's call, with arguments that run it without a trap. */
+const CALLS: Record<string, unknown[]> = {
+  add: [1, 2],
+  noop: [],
+  load: [8],
+  store: [16, 5n],
+  mix: [1.5, 3, 7n],
+};
+
+function exportNames(bytes: Uint8Array): string[] {
+  return WebAssembly.Module.exports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map(
+    (e) => e.name,
+  );
+}
+
+describe('twins of constant-cost leaf exports', () => {
+  it('are made for straight-line code only, in the defined form only', async () => {
+    const bytes = await wat(MODULE);
+    const names = exportNames(meterModule(bytes, { counter: 'defined' }));
+    for (const leaf of LEAVES) {
+      expect(names).toContain(LEAF_PREFIX + leaf);
+      expect(names).toContain(COST_PREFIX + leaf);
+    }
+    for (const other of NOT_LEAVES) expect(names).not.toContain(LEAF_PREFIX + other);
+    // The imported form (a plan's instances of it are many: each would make their exports at
+    // every spawn, beyond the plan's bound on them) and `defineCounter` of it keep none.
+    const imported = meterModule(bytes);
+    expect(exportNames(imported).filter((n) => n.startsWith('keel:'))).toEqual([]);
+    expect(
+      Buffer.from(withoutTwins(meterModule(bytes, { counter: 'defined' })).bytes).equals(
+        Buffer.from(defineCounter(imported)),
+      ),
+    ).toBe(true);
+  });
+
+  const models: [string, MeterOptions][] = [
+    ['the default cost model', {}],
+    [
+      'another cost model',
+      { costs: { default: 3, instructions: { 'i32.add': 7, 'i64.store': 11, 'local.get': 2 } } },
+    ],
+  ];
+  for (const [label, options] of models) {
+    it(`cost exactly what the metered export charges, with ${label}; the twin charges nothing`, async () => {
+      const bytes = await wat(MODULE);
+      {
+        const counter = 'defined';
+        const { exports, meter, instance } = instantiateMetered(
+          bytes,
+          { fuel: 1_000_000 },
+          { ...options, counter },
+        );
+        adoptCounter(meter, instance);
+        for (const [name, args] of Object.entries(CALLS)) {
+          const before = meter.balance();
+          const expected = exports[name](...args);
+          const charged = Number(before - meter.balance());
+          expect(exports[COST_PREFIX + name].value, `${name} (${counter})`).toBe(charged);
+          const still = meter.balance();
+          expect(exports[LEAF_PREFIX + name](...args)).toStrictEqual(expected);
+          expect(meter.balance(), `${name}'s twin charged`).toBe(still);
+        }
+      }
+    });
+  }
+
+  it('pins the costs the fast path charges for the bench-like exports', async () => {
+    const { exports } = instantiateMetered(await wat(MODULE), {}, { counter: 'defined' });
+    expect(exports[`${COST_PREFIX}add`].value).toBe(3);
+    expect(exports[`${COST_PREFIX}noop`].value).toBe(0);
+    expect(exports[`${COST_PREFIX}load`].value).toBe(4);
+  });
+
+  it('charge nothing for a leaf that trapped: the pass charges it at its end', async () => {
+    const { exports, meter, instance } = instantiateMetered(
+      await wat(MODULE),
+      { fuel: 1000 },
+      { counter: 'defined' },
+    );
+    adoptCounter(meter, instance);
+    const before = meter.balance();
+    expect(thrown(() => exports.load(65536))).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(meter.balance()).toBe(before);
+  });
+
+  it('are refused as a module of its own exports them', async () => {
+    for (const name of [`${LEAF_PREFIX}add`, `${COST_PREFIX}add`, `${LEAF_PREFIX}`]) {
+      const bytes = await wat(`(module (func (export "${name}")))`);
+      const error = thrown(() => meterModule(bytes));
+      expect(error).toBeInstanceOf(KeelError);
+      expect(error.code).toBe('invalid-module');
+    }
+    // A name that only looks alike is the module's own.
+    const alike = await wat('(module (func (export "keel:leafy")))');
+    expect(exportNames(meterModule(alike))).toContain('keel:leafy');
+  });
+});
