@@ -65,6 +65,21 @@ export interface ScalarExport {
   readonly core: CoreFunction;
   readonly inst: InstanceState;
   readonly slot: OptionSlot;
+  /**
+   * The metering pass's twin of `core` when `core` is a constant-cost leaf (host/meter/leaves.ts):
+   * the same body without its charge, and the fuel that charge is, for the fast path to charge.
+   */
+  readonly leaf?: { readonly core: CoreFunction; readonly cost: number } | undefined;
+}
+
+/**
+ * The sandbox meter's fuel lent to the fast path (`MeterRuntime.lent` and `lend`,
+ * host/meter/runtime.ts): a leaf's call takes its cost before it runs.
+ */
+export interface FuelPurse {
+  lent: number;
+  /** Lend at least `cost`, or throw why the call may not run (`fuel-exhausted`, a stop). */
+  lend(cost: number): void;
 }
 
 const SCALARS = new Set(['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char']);
@@ -159,6 +174,8 @@ function rareCall(
   a: unknown,
   b: unknown,
   c: unknown,
+  purse?: FuelPurse,
+  cost = 0,
 ): unknown {
   const ft = x.type;
   if (gate.busy > GATE_OPEN) owner.refuse();
@@ -169,6 +186,16 @@ function rareCall(
   if (n > 2) c = checked(ft, 2, c, owner, name);
   const { core, inst } = x;
   if (inst.mayEnter !== true) return slowStep(ft, ENTRY, undefined, owner, name);
+  if (purse !== undefined) {
+    // A leaf's twin (`leafCall`): the purse must hold its cost before it runs, lent again when short.
+    if (purse.lent < cost) {
+      try {
+        purse.lend(cost);
+      } catch (error) {
+        return owner.fail(error, name);
+      }
+    }
+  }
   let value: unknown;
   try {
     const r = n === 0 ? core() : n === 1 ? core(a) : n === 2 ? core(a, b) : core(a, b, c);
@@ -176,6 +203,9 @@ function rareCall(
   } catch (error) {
     return owner.fail(error, name);
   }
+  // Charged once it returned, as the pass charges a leaf at its end (a trap pays nothing); the
+  // purse held the cost since before the call (a leaf reaches no host code, which could take it).
+  if (purse !== undefined) purse.lent -= cost;
   if (!gate.leave()) owner.after(name);
   return value;
 }
@@ -246,10 +276,31 @@ export function scalarCall(
   gate: CallGate,
   owner: CallOwner,
   exportName: string,
+  purse?: FuelPurse,
+): (...args: unknown[]) => unknown {
+  const ft = x.type;
+  const rk = resultKind(ft.results[0]?.type);
+  const leaf = x.leaf;
+  // A metered leaf's twin, when nothing after its call can throw (no post-return, a result
+  // lifted inline): a throw is then the twin's trap, which paid nothing.
+  if (purse !== undefined && leaf !== undefined && rk < LIFTER && x.slot.postReturn === undefined) {
+    const twin: ScalarExport = { type: ft, core: leaf.core, inst: x.inst, slot: x.slot };
+    // A leaf that costs nothing is charged nothing: the common functions, on the twin.
+    if (leaf.cost === 0) return commonCall(twin, gate, owner, exportName, rk);
+    return leafCall(twin, gate, owner, exportName, rk, purse, leaf.cost);
+  }
+  return commonCall(x, gate, owner, exportName, rk);
+}
+
+function commonCall(
+  x: ScalarExport,
+  gate: CallGate,
+  owner: CallOwner,
+  exportName: string,
+  rk: number,
 ): (...args: unknown[]) => unknown {
   const ft = x.type;
   const { core, inst, slot } = x;
-  const rk = resultKind(ft.results[0]?.type);
   const slow = (k: number, v?: unknown) => slowStep(ft, k, v, owner, exportName);
   const rare = (n: number, a?: unknown, b?: unknown, c?: unknown) =>
     rareCall(x, gate, owner, exportName, rk, n, a, b, c);
@@ -375,6 +426,153 @@ export function scalarCall(
         } catch (error) {
           return owner.fail(error, exportName);
         }
+        if (gate.busy !== 1) owner.after(exportName);
+        return value;
+      };
+  }
+}
+
+/**
+ * `commonCall`'s functions for a metered constant-cost leaf (`x.core` its twin, which charges
+ * nothing): each starts only when the fuel its sandbox's meter lent (`purse`) holds `cost`, and
+ * takes `cost` from it once the twin returned (the pass charges a leaf at its end: a trap pays
+ * nothing; a leaf reaches no host code, so nothing takes from the purse in between). A purse
+ * short of `cost` sends the call the marked way (`rareCall`), which lends again or fails with
+ * `fuel-exhausted` before anything runs: the fuel charged is the export's own, and a call the
+ * budget cannot pay never starts.
+ */
+function leafCall(
+  x: ScalarExport,
+  gate: CallGate,
+  owner: CallOwner,
+  exportName: string,
+  rk: number,
+  purse: FuelPurse,
+  cost: number,
+): (...args: unknown[]) => unknown {
+  const ft = x.type;
+  const { core, inst, slot } = x;
+  const slow = (k: number, v?: unknown) => slowStep(ft, k, v, owner, exportName);
+  const rare = (n: number, a?: unknown, b?: unknown, c?: unknown) =>
+    rareCall(x, gate, owner, exportName, rk, n, a, b, c, purse, cost);
+  const done = finish;
+  // Read by index, not with array patterns: those run the iterator protocol until this function
+  // is optimized (1.1 KB of iterator results per spawn of the bench component, three `fn`s).
+  const c0 = checkOf(ft, 0);
+  const c1 = checkOf(ft, 1);
+  const c2 = checkOf(ft, 2);
+  const k0 = c0[0];
+  const o0 = c0[1];
+  const s0 = c0[2];
+  const k1 = c1[0];
+  const o1 = c1[1];
+  const s1 = c1[2];
+  const k2 = c2[0];
+  const o2 = c2[1];
+  const s2 = c2[2];
+  // `commonCall`'s functions with the purse read with the gate's word and the cost taken after the
+  // `try`, under V8's inlining limit too: `leaf2` is 440 bytes of bytecode (a refund in the `catch`
+  // took it to 461: not inlined, 4.5x plain). One read of the purse up front and that less the
+  // cost stored after read 1.42-1.48x plain, held and not, against 1.20-1.46x
+  // (bench/results/perf-calls-2026-12-07-16.md).
+  switch (ft.params.length) {
+    case 0:
+      return function leaf0(this: unknown) {
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1 || purse.lent < cost) return rare(arguments.length);
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 0) return slow(-1, arguments.length);
+        let value: unknown;
+        try {
+          value = done(ft, rk, inst, slot, core());
+        } catch (error) {
+          return owner.fail(error, exportName);
+        }
+        purse.lent -= cost;
+        if (gate.busy !== 1) owner.after(exportName);
+        return value;
+      };
+    case 1:
+      return function leaf1(this: unknown, a: unknown) {
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1 || purse.lent < cost) return rare(arguments.length, a);
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 1) return slow(-1, arguments.length);
+        if (k0 === 0) {
+          if (typeof a === 'number') {
+            const d = a - o0;
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
+        let value: unknown;
+        try {
+          value = done(ft, rk, inst, slot, core(a));
+        } catch (error) {
+          return owner.fail(error, exportName);
+        }
+        purse.lent -= cost;
+        if (gate.busy !== 1) owner.after(exportName);
+        return value;
+      };
+    case 2:
+      return function leaf2(this: unknown, a: unknown, b: unknown) {
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1 || purse.lent < cost) return rare(arguments.length, a, b);
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 2) return slow(-1, arguments.length);
+        if (k0 === 0) {
+          if (typeof a === 'number') {
+            const d = a - o0;
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
+        if (k1 === 0) {
+          if (typeof b === 'number') {
+            const d = b - o1;
+            if (d >>> 0 !== d || d > s1) b = slow(1, b);
+          } else b = slow(1, b);
+        } else if (k1 !== 1 || typeof b !== 'number') b = slow(1, b);
+        let value: unknown;
+        try {
+          value = done(ft, rk, inst, slot, core(a, b));
+        } catch (error) {
+          return owner.fail(error, exportName);
+        }
+        purse.lent -= cost;
+        if (gate.busy !== 1) owner.after(exportName);
+        return value;
+      };
+    default:
+      return function leaf3(this: unknown, a: unknown, b: unknown, c: unknown) {
+        // biome-ignore lint/complexity/noArguments: the count, for the marked way's arity check
+        if (gate.busy !== 1 || purse.lent < cost) return rare(arguments.length, a, b, c);
+        // biome-ignore lint/complexity/noArguments: the arity check without a rest parameter (an array per call)
+        if (arguments.length !== 3) return slow(-1, arguments.length);
+        if (k0 === 0) {
+          if (typeof a === 'number') {
+            const d = a - o0;
+            if (d >>> 0 !== d || d > s0) a = slow(0, a);
+          } else a = slow(0, a);
+        } else if (k0 !== 1 || typeof a !== 'number') a = slow(0, a);
+        if (k1 === 0) {
+          if (typeof b === 'number') {
+            const d = b - o1;
+            if (d >>> 0 !== d || d > s1) b = slow(1, b);
+          } else b = slow(1, b);
+        } else if (k1 !== 1 || typeof b !== 'number') b = slow(1, b);
+        if (k2 === 0) {
+          if (typeof c === 'number') {
+            const d = c - o2;
+            if (d >>> 0 !== d || d > s2) c = slow(2, c);
+          } else c = slow(2, c);
+        } else if (k2 !== 1 || typeof c !== 'number') c = slow(2, c);
+        let value: unknown;
+        try {
+          value = done(ft, rk, inst, slot, core(a, b, c));
+        } catch (error) {
+          return owner.fail(error, exportName);
+        }
+        purse.lent -= cost;
         if (gate.busy !== 1) owner.after(exportName);
         return value;
       };

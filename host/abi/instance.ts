@@ -5,6 +5,7 @@
  * the handle tables of each component instance, and its exports as host functions.
  */
 import { KeelError } from '../kernel/errors.js';
+import { COST_PREFIX, LEAF_PREFIX } from '../meter/leaves.js';
 import { stripVersion } from '../policy/grants.js';
 import {
   argumentError,
@@ -490,7 +491,23 @@ export class ComponentInstance implements ResourceHost {
       core: this.#resolve(func.core) as CoreFunction,
       inst: this.#state(func.instance),
       slot: this.#slot(func.options),
+      leaf: this.#leaf(func.core),
     };
+  }
+
+  /**
+   * The metering pass's uncharged twin of a constant-cost leaf export and its cost
+   * (host/meter/leaves.ts), when the core instance has them: the fast path charges the cost.
+   */
+  #leaf(def: CoreDef): ScalarExport['leaf'] {
+    if (def.kind !== 'export') return undefined;
+    const exports = this.#core(def.instance)?.exports;
+    const core = exports?.[LEAF_PREFIX + def.name];
+    const cost = exports?.[COST_PREFIX + def.name];
+    if (typeof core !== 'function' || !(cost instanceof WebAssembly.Global)) return undefined;
+    const value = cost.value;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return undefined;
+    return { core: core as CoreFunction, cost: value };
   }
 
   /**

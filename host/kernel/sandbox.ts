@@ -982,7 +982,7 @@ export class Sandbox {
     // calls the core export and lifts the result inline (host/abi/fast.ts). Found without
     // resolving the export: its general lifted function is never made (spawn time, issue 12).
     const scalar = this.#parts.exports.scalar(exportName);
-    if (scalar) return scalarCall(scalar, gate, owner, exportName) as F;
+    if (scalar) return scalarCall(scalar, gate, owner, exportName, this.#parts.meter) as F;
     const target = this.#resolve(exportName).fn;
     // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
     // unwinds at its next check) and a re-entrant call is refused.

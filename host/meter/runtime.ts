@@ -147,6 +147,19 @@ export interface MeterRuntime {
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
   /**
+   * Fuel lent to the host's scalar fast path (host/abi/fast.ts), part of the budget: a call of a
+   * constant-cost leaf export (host/meter/leaves.ts) takes its cost from here before it runs,
+   * and gives it back if the call trapped (the pass charges a leaf at its end). Every reading of
+   * the fuel counts it; everything that hands fuel out or sets the budget takes it back first.
+   */
+  lent: number;
+  /**
+   * The fast path's `lent` is below `cost`: lend at least `cost` (from the fuel not handed out
+   * yet, else from the counter), or throw `fuel-exhausted` when the budget left cannot pay it
+   * (the call does not run), or the error the guest was stopped with.
+   */
+  lend(cost: number): void;
+  /**
    * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
    * `fuel-exhausted` when that leaves the budget below zero. Metered code writes its counter
    * back before it calls an import and reads it again after, so this is exact.
@@ -256,6 +269,7 @@ class Meter implements MeterRuntime {
   #released = false;
   #budget = 0;
   #reserve = 0;
+  lent = 0;
   #usedBefore = 0;
   #exhausted = false;
   #stopError: Error | undefined;
@@ -378,7 +392,7 @@ class Meter implements MeterRuntime {
 
   remaining(): number {
     if (this.#stopError) return this.#stoppedRemaining;
-    const left = this.#readFuel() + this.#reserve;
+    const left = this.#readFuel() + this.#reserve + this.lent;
     return left > 0 ? left : 0;
   }
 
@@ -387,7 +401,9 @@ class Meter implements MeterRuntime {
   }
 
   balance(): bigint {
-    return this.#stopError ? BigInt(this.#stoppedRemaining) : this.#value() + BigInt(this.#reserve);
+    return this.#stopError
+      ? BigInt(this.#stoppedRemaining)
+      : this.#value() + BigInt(this.#reserve + this.lent);
   }
 
   stop(error: Error): void {
@@ -395,6 +411,7 @@ class Meter implements MeterRuntime {
     if (!this.#stopError) this.#stoppedRemaining = this.remaining();
     this.#stopError = error;
     this.#reserve = 0;
+    this.lent = 0;
     this.#setValue(STOPPED);
   }
 
@@ -404,6 +421,7 @@ class Meter implements MeterRuntime {
 
   detach(): void {
     this.#events = NO_EVENTS;
+    this.#takeBack();
     // An adopted counter is the guest instance's own global, which keeps the instance and its
     // memory alive (V8's global object points to its instance): the ended sandbox's meter takes
     // a counter of its own again, with the same value, so that it reaches nothing of the guest.
@@ -442,6 +460,7 @@ class Meter implements MeterRuntime {
    */
   #fuelSlice(): void {
     this.#moved = true;
+    this.#takeBack();
     if (this.#stopError) {
       this.#setValue(STOPPED);
       throw this.#stopError;
@@ -482,7 +501,47 @@ class Meter implements MeterRuntime {
     this.#budget = n;
     this.#exhausted = false;
     this.#stopError = undefined;
+    this.lent = 0;
     this.#handOut(n);
+  }
+
+  /** What the fast path holds goes back to the fuel not handed out (see `lent`). */
+  #takeBack(): void {
+    this.#reserve += this.lent;
+    this.lent = 0;
+  }
+
+  lend(cost: number): void {
+    this.#moved = true;
+    if (this.#stopError) throw this.#stopError;
+    this.#takeBack();
+    const reserve = this.#reserve;
+    if (reserve >= cost) {
+      // Lent a slice at most from the reserve: the counter, which the guest charges, is untouched.
+      const slice = this.#slice > cost ? this.#slice : cost;
+      const give = reserve < slice ? reserve : slice;
+      this.#reserve = reserve - give;
+      this.lent = give;
+      return;
+    }
+    const left = this.#released ? -1 : this.#readFuel() + reserve;
+    if (left < cost) {
+      // The call would go past the budget: out of fuel before it runs, as a check would find it.
+      this.#exhausted = true;
+      try {
+        this.#events.onExhausted?.();
+      } catch {
+        // Observers cannot change the outcome.
+      }
+      throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
+        used: this.used(),
+        limit: this.#budget,
+      });
+    }
+    // The reserve is short (a budget within one slice): the counter's fuel too.
+    this.#writeFuel(0);
+    this.#reserve = 0;
+    this.lent = left;
   }
 
   moved(): boolean {
@@ -490,6 +549,7 @@ class Meter implements MeterRuntime {
   }
 
   renew(limit: number, total: number): number {
+    this.#takeBack();
     // The common case in few bytes of code (V8 inlines it into an invocation's end, within a
     // budget of bytecode a call: bench/results/perf-invoke-2026-12-07-15.md): the cell made, the
     // counter an i32, the meter not stopped. Anything else: `#renewAny`, the same steps in full.
