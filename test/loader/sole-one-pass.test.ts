@@ -3,7 +3,8 @@
  * (`CoreModuleHook.transformSole`), instead of metered with the counter imported and then made
  * into that form by a second pass over the output (`defineCounter`): the loader holds the first
  * core module, validated, until it knows whether it is the sole instance. The compiled bytes and
- * the disk cache's entry are the same as the two passes made; a component of several core
+ * the disk cache's entry are the same as the two passes made, but for the leaves' twins only the
+ * one pass can write (host/meter/leaves.ts); a component of several core
  * instances is metered as before; what the meter refuses is still refused, and first.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,14 @@ import type { CoreModuleHook } from '../../host/loader/loader.js';
 import { createMeterHook, defineCounter, meterModule } from '../../host/meter/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
 import { BENCH_WAT, BENCH_WIT, componentFromWat } from '../helpers/components.js';
+import { withoutTwins } from '../meter/support.js';
+
+/** A component whose only export branches: not a constant-cost leaf, so metered without a twin. */
+const BRANCHY_WAT = `(module
+  (memory (export "memory") 1)
+  (func (export "f") (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2)))))`;
+const BRANCHY_WIT = 'package test:branchy;\nworld branchy { export f: func(x: u32) -> u32; }';
 
 const scratch = mkdtempSync(join(tmpdir(), 'keel-sole-one-pass-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -70,20 +79,29 @@ describe('the sole core instance is metered in one pass', () => {
     await load(one.hook, bytes);
     expect(one.calls).toEqual({ transform: 0, transformSole: 1, defineCounter: 0 });
     const input = one.inputs[0]!;
-    expect(Buffer.from(one.outputs[0]!).equals(Buffer.from(defineCounter(meterModule(input))))).toBe(true);
-    // A hook without it is run as before: two passes, the same bytes.
+    // The one pass also writes the leaves' twins (host/meter/leaves.ts: the bench's `add` and
+    // `noop` are constant-cost leaves), which `defineCounter`, given the output alone, cannot:
+    // the rest is the same bytes.
+    const { bytes: sole, twins } = withoutTwins(one.outputs[0]!);
+    expect(twins).toBeGreaterThan(0);
+    expect(Buffer.from(sole).equals(Buffer.from(defineCounter(meterModule(input))))).toBe(true);
+    // A hook without it is run as before: two passes, the same bytes but for the twins.
     const two = countingHook(false);
     await load(two.hook, bytes);
     expect(two.calls).toEqual({ transform: 1, transformSole: 0, defineCounter: 1 });
-    expect(Buffer.from(two.outputs[1]!).equals(Buffer.from(one.outputs[0]!))).toBe(true);
+    expect(Buffer.from(two.outputs[1]!).equals(Buffer.from(sole))).toBe(true);
   });
 
-  it('writes the same disk cache entry as the two passes', async () => {
-    const bytes = await componentFromWat(BENCH_WAT, BENCH_WIT, 'bench');
+  it('writes the same disk cache entry as the two passes (a component without leaves)', async () => {
+    // No constant-cost leaf (a branch in its only export), so that the one pass writes no twin
+    // the two passes could not write: the entries are then the same bytes.
+    const bytes = await componentFromWat(BRANCHY_WAT, BRANCHY_WIT, 'branchy');
     const entries: Buffer[] = [];
     for (const sole of [true, false]) {
       const dir = join(scratch, sole ? 'one' : 'two');
-      await load(countingHook(sole).hook, bytes, dir);
+      const counted = countingHook(sole);
+      await load(counted.hook, bytes, dir);
+      expect(withoutTwins(counted.outputs.at(-1)!).twins).toBe(0);
       const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
       expect(files).toHaveLength(1);
       entries.push(readFileSync(join(files[0]!.parentPath ?? files[0]!.path, files[0]!.name)));
