@@ -163,7 +163,8 @@ export function leafCost(bytes: Uint8Array, from: number, to: number, costs: Cos
   let cost = 0;
   while (r.pos < to) {
     const op = r.byte();
-    if (op === 0x0b) return r.pos === to ? cost : -1;
+    // The cost is written as an i32.const: a custom cost model's larger one gets no twin (review16 L2).
+    if (op === 0x0b) return r.pos === to && cost <= 0x7fff_ffff ? cost : -1;
     if (op === 0x20 || op === 0x21 || op === 0x22) r.u32();
     else if (op === 0x41) r.skipLeb(5);
     else if (op === 0x42) r.skipLeb(10);
