@@ -320,8 +320,12 @@ export class Cx {
   /**
    * `realloc(old, oldSize, align, size)` as definitions.py calls it to grow or shrink a string:
    * in bounds, and aligned when `aligned` (its one unchecked call is a shrink to Latin-1).
+   * Priced first as `alloc` prices a host function's result (`LOWERED_ALLOC_BYTES` and a byte's
+   * worth a byte): a string one component passes another makes up to three of these calls, and
+   * unpriced a list of 2,000 one-character strings cost the host 22x its fuel's compute (review16 M2).
    */
   realloc(old: number, oldSize: number, align: number, size: number, aligned: boolean): number {
+    this.budget.charge(LOWERED_ALLOC_BYTES + size);
     const realloc = this.opts.realloc;
     if (!realloc) trap('the function needs realloc and has none');
     const inst = this.inst;
