@@ -5,48 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SandboxContext } from '../../host/caps/provider.js';
 import { type Descriptor, wasiFilesystem } from '../../host/caps/wasi-filesystem.js';
-import { DEFAULT_LIMITS, KeelError } from '../../host/index.js';
+import { KeelError } from '../../host/index.js';
+import { fakeContext } from '../helpers/sandbox-context.js';
 import { guestBytes, openFdCount, scratch, world } from './harness.js';
-
-function fakeContext(): SandboxContext & { end(): void; events: unknown[] } {
-  const state = new Map<string, unknown>();
-  const cleanups: (() => void)[] = [];
-  const events: unknown[] = [];
-  return {
-    sandbox: 'sb_test',
-    module: 'test',
-    limits: DEFAULT_LIMITS,
-    io: {},
-    deterministic: true,
-    seed: 1n,
-    protectedPaths: [],
-    events,
-    emit: (event) => events.push(event),
-    emitText: (_name, text, build) => events.push(build(text)),
-    state: <T>(key: string, init: () => T): T => {
-      if (!state.has(key)) state.set(key, init());
-      return state.get(key) as T;
-    },
-    exit: () => {
-      throw new Error('exit');
-    },
-    charge: () => {},
-    invocationInput: () => undefined,
-    invocationId: () => undefined,
-    virtualNanos: () => 0n,
-    timeLeftMs: () => Number.POSITIVE_INFINITY,
-    mayAwait: () => false,
-    timedOut: () => {
-      throw new Error('no deadline in this test');
-    },
-    onEnd: (cleanup) => cleanups.push(cleanup),
-    end: () => {
-      for (const c of cleanups.splice(0)) c();
-    },
-  };
-}
 
 function preopens(
   scope: unknown,

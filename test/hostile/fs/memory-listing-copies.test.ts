@@ -15,43 +15,13 @@ import {
   type DirectoryEntryStream,
   wasiFilesystem,
 } from '../../../host/caps/wasi-filesystem.js';
-import { DEFAULT_LIMITS } from '../../../host/index.js';
+import { fakeContext } from '../../helpers/sandbox-context.js';
 import { heapUsed } from '../events/guests.js';
 
 const FILES = 2_000;
 const LISTINGS = 256;
 
-function context(): SandboxContext {
-  const state = new Map<string, unknown>();
-  return {
-    sandbox: 'sbx_1',
-    module: 'listing',
-    limits: DEFAULT_LIMITS,
-    io: {},
-    deterministic: true,
-    seed: 1n,
-    protectedPaths: [],
-    emit: () => {},
-    emitText: () => {},
-    state: <T>(key: string, init: () => T): T => {
-      if (!state.has(key)) state.set(key, init());
-      return state.get(key) as T;
-    },
-    exit: () => {
-      throw new Error('exit');
-    },
-    charge: () => {},
-    invocationInput: () => undefined,
-    invocationId: () => undefined,
-    virtualNanos: () => 0n,
-    timeLeftMs: () => Number.POSITIVE_INFINITY,
-    mayAwait: () => false,
-    timedOut: () => {
-      throw new Error('no deadline here');
-    },
-    onEnd: () => {},
-  } as SandboxContext;
-}
+const context = (): SandboxContext => fakeContext('listing');
 
 it(`${LISTINGS} listings of a directory of ${FILES} files hold no copy of its entries`, () => {
   const scope = wasiFilesystem.parseScope!('wasi:filesystem/preopens', {

@@ -5,43 +5,14 @@
  * hold 40 MB of text (10,000 x 4,016 bytes) past the byte quota (`bytesWritten`). A link's text now counts as bytes written.
  */
 import { expect, it } from 'vitest';
-import type { SandboxContext } from '../../../host/caps/provider.js';
 import { type Descriptor, wasiFilesystem } from '../../../host/caps/wasi-filesystem.js';
-import { DEFAULT_LIMITS } from '../../../host/index.js';
+import { fakeContext } from '../../helpers/sandbox-context.js';
 
 /** 16 names of 250 bytes: 4,016 bytes, inside its directory. */
 const TEXT = `${'x'.repeat(250)}/`.repeat(16);
 
 function root(bytesWritten: number): Descriptor {
-  const state = new Map<string, unknown>();
-  const context = {
-    sandbox: 'sbx_1',
-    module: 'links',
-    limits: DEFAULT_LIMITS,
-    io: {},
-    deterministic: true,
-    seed: 1n,
-    protectedPaths: [],
-    emit: () => {},
-    emitText: () => {},
-    state: <T>(key: string, init: () => T): T => {
-      if (!state.has(key)) state.set(key, init());
-      return state.get(key) as T;
-    },
-    exit: () => {
-      throw new Error('exit');
-    },
-    charge: () => {},
-    invocationInput: () => undefined,
-    invocationId: () => undefined,
-    virtualNanos: () => 0n,
-    timeLeftMs: () => Number.POSITIVE_INFINITY,
-    mayAwait: () => false,
-    timedOut: () => {
-      throw new Error('no deadline here');
-    },
-    onEnd: () => {},
-  } as SandboxContext;
+  const context = fakeContext('links');
   const scope = wasiFilesystem.parseScope!('wasi:filesystem/preopens', {
     preopens: [{ guest: '/m' }],
     bytesWritten,
