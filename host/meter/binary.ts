@@ -138,6 +138,23 @@ export function nameBytes(text: string): Uint8Array {
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
+/** Where each known section goes in a module, by id (custom sections, id 0, anywhere). */
+export const SECTION_ORDER: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+};
+
 /**
  * Walk the sections after the module's 8-byte header: `visit` gets each one's id and a reader
  * over its contents, and returns true to stop. A section that runs past the end is malformed.

@@ -14,7 +14,7 @@
  * refused (module.ts), so a twin or a cost is always the pass's. Written in the defined form only
  * (index.ts): a component's sole core instance.
  */
-import { eachSection, nameBytes, Reader, Writer } from './binary.js';
+import { eachSection, nameBytes, Reader, SECTION_ORDER, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { skipValueType } from './instructions.js';
 
@@ -322,20 +322,3 @@ function limits(s: Reader): void {
   s.skipLeb(10);
   if (flags & 0x01) s.skipLeb(10);
 }
-
-/** Where each known section goes (custom sections anywhere). */
-const SECTION_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};

@@ -28,7 +28,7 @@
  *   branch hints).
  */
 import { KeelError } from '../kernel/errors.js';
-import { eachSection, malformed, nameBytes, Reader, Writer } from './binary.js';
+import { eachSection, malformed, nameBytes, Reader, SECTION_ORDER, Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
@@ -113,22 +113,6 @@ export interface RewriteOptions {
   countedLoops: boolean;
   counter: CounterForm;
 }
-
-const SECTION_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 
 const TYPE_VOID = [0x60, 0x00, 0x00];
 
