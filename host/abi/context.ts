@@ -299,22 +299,7 @@ export class Cx {
   alloc(align: number, size: number, elements = 0): number {
     if (this.hostCallee !== undefined)
       this.budget.charge(LOWERED_ALLOC_BYTES + size + elements * LOWERED_ELEMENT_BYTES);
-    const realloc = this.opts.realloc;
-    if (!realloc) trap('the function needs realloc and has none');
-    const inst = this.inst;
-    inst.mayLeave = false;
-    let ptr: number;
-    try {
-      ptr = realloc(0, 0, align, size) >>> 0;
-    } finally {
-      // Up again, unless host code threw into the call meanwhile (`hostThrew` keeps it down).
-      inst.mayLeave = inst.gate.busy < THREW;
-    }
-    const mem = this.opts.mem;
-    mem.refresh();
-    if ((ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
-    if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
-    return ptr;
+    return callRealloc(this, 0, 0, align, size, true);
   }
 
   /**
@@ -326,21 +311,7 @@ export class Cx {
    */
   realloc(old: number, oldSize: number, align: number, size: number, aligned: boolean): number {
     this.budget.charge(LOWERED_ALLOC_BYTES + size);
-    const realloc = this.opts.realloc;
-    if (!realloc) trap('the function needs realloc and has none');
-    const inst = this.inst;
-    inst.mayLeave = false;
-    let ptr: number;
-    try {
-      ptr = realloc(old, oldSize, align, size) >>> 0;
-    } finally {
-      inst.mayLeave = inst.gate.busy < THREW;
-    }
-    const mem = this.opts.mem;
-    mem.refresh();
-    if (aligned && (ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
-    if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
-    return ptr;
+    return callRealloc(this, old, oldSize, align, size, aligned);
   }
 
   /** Check `[ptr, ptr + bytes)` lies in memory and `ptr` is aligned. */
@@ -350,4 +321,35 @@ export class Cx {
       trap(`${bytes} bytes at ${ptr} run past the end of memory (${this.opts.mem.u8.length} bytes)`);
     }
   }
+}
+
+/**
+ * The guest's realloc, run with its instance's may-leave flag down (definitions.py: an import
+ * from it traps), its result checked: in bounds, and aligned when `aligned`. `Cx.alloc` and
+ * `Cx.realloc` price the call first, each its own way.
+ */
+function callRealloc(
+  cx: Cx,
+  old: number,
+  oldSize: number,
+  align: number,
+  size: number,
+  aligned: boolean,
+): number {
+  const realloc = cx.opts.realloc;
+  if (!realloc) trap('the function needs realloc and has none');
+  const inst = cx.inst;
+  inst.mayLeave = false;
+  let ptr: number;
+  try {
+    ptr = realloc(old, oldSize, align, size) >>> 0;
+  } finally {
+    // Up again, unless host code threw into the call meanwhile (`hostThrew` keeps it down).
+    inst.mayLeave = inst.gate.busy < THREW;
+  }
+  const mem = cx.opts.mem;
+  mem.refresh();
+  if (aligned && (ptr & (align - 1)) !== 0) trap(`realloc returned ${ptr}, not aligned to ${align}`);
+  if (ptr + size > mem.u8.length) trap(`realloc returned ${ptr}..${ptr + size}, past the end of memory`);
+  return ptr;
 }
