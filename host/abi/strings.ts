@@ -376,7 +376,10 @@ function hasString(t: ValType | undefined): boolean {
  */
 function lowerCarried(cx: Cx, s: string, source: Carried, out: { units: number }): number {
   const tagged = source.units[source.at++];
-  if (tagged === undefined) throw new Error('an adapter lowered more strings than it lifted');
+  if (tagged === undefined)
+    throw new KeelError('internal', 'an adapter lowered more strings than it lifted', {
+      lifted: source.units.length,
+    });
   let simple: 'utf8' | 'utf16' | 'latin1';
   let n: number;
   if (source.encoding === 'latin1+utf16') {
