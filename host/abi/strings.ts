@@ -332,6 +332,14 @@ function incomplete(written: number, bytes: number): never {
   });
 }
 
+/** A carried string longer than its source's units: never written past what was reserved for it. */
+function unfit(length: number, units: number): never {
+  throw new KeelError('internal', `a carried string of ${length} code units exceeds its source's ${units}`, {
+    length,
+    units,
+  });
+}
+
 function lowerEncoded(cx: Cx, encoded: Uint8Array, out: { units: number }): number {
   const bytes = encoded.length;
   if (bytes > MAX_STRING_BYTES) trap('the string is too long for the canonical ABI');
@@ -389,6 +397,9 @@ function lowerCarried(cx: Cx, s: string, source: Carried, out: { units: number }
     simple = source.encoding;
     n = tagged;
   }
+  // Its source's units are at least its UTF-16 length (a UTF-8 byte or a code unit each): every
+  // store below reserves from them, and a longer string would be written past the reservation.
+  if (s.length > n) unfit(s.length, n);
   switch (cx.opts.encoding) {
     case 'utf8':
       if (simple === 'utf8') return storeCopy(cx, s, n, 1, 1, 'utf8', out);
@@ -431,9 +442,17 @@ function storeCopy(
   tooLongForAbi(bytes);
   const ptr = cx.realloc(0, 0, align, bytes, true);
   // n is the string's UTF-8 length (its source's code units): encoded in place, no copy between.
-  if (encoding === 'utf8') utf8Encoder.encodeInto(s, cx.opts.mem.u8.subarray(ptr, ptr + bytes));
-  else if (encoding === 'utf16') writeUtf16From(cx, s, ptr, 0);
-  else writeLatin1(cx, s, ptr, 0);
+  // Checked as the other lowerings' writes are: a string that does not fill exactly what was
+  // reserved would hand the callee a short string and bytes of its own past it.
+  if (encoding === 'utf8') {
+    const r = utf8Encoder.encodeInto(s, cx.opts.mem.u8.subarray(ptr, ptr + bytes));
+    if (r.read !== s.length || r.written !== bytes) incomplete(r.written, bytes);
+  } else {
+    // One unit a code unit: a string longer than its source's units would write past the reservation.
+    if (s.length !== n) incomplete(unit * s.length, bytes);
+    if (encoding === 'utf16') writeUtf16From(cx, s, ptr, 0);
+    else writeLatin1(cx, s, ptr, 0);
+  }
   out.units = n;
   return ptr;
 }
@@ -452,6 +471,7 @@ function storeToUtf8(cx: Cx, s: string, n: number, worst: number, out: { units: 
     tooLongForAbi(worst);
     ptr = cx.realloc(ptr, n, 1, worst, false);
     const encoded = utf8Encoder.encode(s);
+    if (encoded.length > worst) incomplete(worst, encoded.length);
     u8 = cx.opts.mem.u8;
     u8.set(encoded.subarray(i), ptr + i);
     if (worst > encoded.length) ptr = cx.realloc(ptr, worst, 1, encoded.length, false);
