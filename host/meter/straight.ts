@@ -39,7 +39,10 @@ export interface StraightLoop {
   readonly perTurn: number;
   /** Fuel of the last test, the one that leaves (H and the `if`; all of B in the `do` shape). */
   readonly last: number;
-  /** Fuel of the `end`s the way out runs. */
+  /**
+   * Fuel of the `end` the way out runs: the loop's. A false test leaves the `if` past its `end`,
+   * which per-turn metering charges in the arm, after the `br`, where it never runs (review16 L1).
+   */
   readonly exit: number;
 }
 
@@ -76,7 +79,7 @@ export function straightLoop(
   if (bytes[backAt + 2] !== OP_END || bytes[backAt + 3] !== OP_END) return undefined;
   const last = head.cost + costs.plain[OP_IF]!;
   const perTurn = last + arm.cost + costs.plain[OP_BR]!;
-  return { bodyAt: pos, ifAt: stop, backAt, after: backAt + 4, perTurn, last, exit: 2 * endCost };
+  return { bodyAt: pos, ifAt: stop, backAt, after: backAt + 4, perTurn, last, exit: endCost };
 }
 
 /**

@@ -72,7 +72,7 @@ export interface StridedLoop {
   readonly signed: boolean;
   /** The test reads the variable after its write (its first value is entry + step). */
   readonly afterWrite: boolean;
-  /** Fuel of one turn, of the last test (as in counted.ts), and of the `end`s the exit runs. */
+  /** Fuel of one turn, of the last test (as in counted.ts), and of the loop's `end` (straight.ts). */
   readonly perTurn: number;
   readonly last: number;
   readonly exit: number;
@@ -125,7 +125,7 @@ export function stridedLoop(
   const last = head.cost + costs.plain[OP_IF]!;
   const perTurn = last + arm.cost + costs.plain[OP_BR]!;
   const writes = [...head.writes, ...arm.writes];
-  return build(pos, head, writes, stop, backAt, backAt + 4, perTurn, last, 2 * endCost);
+  return build(pos, head, writes, stop, backAt, backAt + 4, perTurn, last, endCost);
 }
 
 function build(
