@@ -8,6 +8,7 @@
  */
 import { KeelError } from '../kernel/errors.js';
 import { asciiText, type CoreModuleInfo, readCoreModuleInfo } from '../loader/core-info.js';
+import { showName, versionSuffixProblem } from '../loader/names.js';
 import { MalformedError, Reader } from '../meter/binary.js';
 import type {
   AliasAst,
@@ -146,6 +147,13 @@ class Parser {
   }
 
   name(r: Reader, role: NameRole, what: string): string {
+    const text = this.text(r, what);
+    checkName(text, role, what, this.section);
+    return text;
+  }
+
+  /** A length-prefixed UTF-8 string, unchecked: `name` checks it against a grammar. */
+  text(r: Reader, what: string): string {
     const length = r.u32();
     if (length > r.end - r.pos) this.malformed(`${what} name runs past its section`);
     let text = asciiText(r.bytes, r.pos, length);
@@ -157,7 +165,6 @@ class Parser {
       }
     }
     r.pos += length;
-    checkName(text, role, what, this.section);
     return text;
   }
 
@@ -465,10 +472,53 @@ class Parser {
     }
   }
 
+  /**
+   * An import or export name (Binary.md's `nameattributes`): `0x00` and `0x01` a name, `0x02` a
+   * name and its attributes, each kind at most once. A version suffix (🔗) completes the name's
+   * version and is then dropped, as the model ignores it but for validation (the name is what
+   * instantiation matches and uniqueness compares); an external id (🏷️) is data Keel drops, held
+   * to the core names' grammar as every name; `implements` (🏷️) would have the host serve the
+   * import as another interface, which Keel does not: refused.
+   */
   externName(r: Reader, role: 'import' | 'export', what: string = role): string {
     const b = r.byte();
-    if (b !== 0x00 && b !== 0x01) unsupported(this.section, `${what} name form ${this.hex(b)}`);
-    return this.name(r, role, what);
+    if (b === 0x00 || b === 0x01) return this.name(r, role, what);
+    if (b !== 0x02) this.malformed(`${what} name form ${this.hex(b)} (not a nameattributes prefix)`);
+    const name = this.text(r, what);
+    let suffix: string | undefined;
+    const seen = new Set<number>();
+    this.vec(r, (x) => {
+      const kind = x.byte();
+      if (seen.has(kind))
+        this.malformed(`${what} name ${showName(name)} has two attributes of kind ${this.hex(kind)}`);
+      seen.add(kind);
+      switch (kind) {
+        case 0x00:
+          unsupported(this.section, `the implements name attribute (${what} ${showName(name)})`);
+          break;
+        case 0x01:
+          suffix = this.text(x, `${what} version suffix`);
+          break;
+        case 0x02:
+          this.name(x, 'core', `${what} external id`);
+          break;
+        default:
+          this.malformed(`unknown name attribute ${this.hex(kind)}`);
+      }
+    });
+    if (suffix === undefined) {
+      checkName(name, role, what, this.section);
+      return name;
+    }
+    const problem = versionSuffixProblem(name, suffix);
+    if (problem) {
+      throw new KeelError(
+        'invalid-module',
+        `invalid component (${this.section} section): ${what} name ${showName(name)} ${problem} (version suffix ${showName(suffix)})`,
+        { section: this.section, name: showName(name) },
+      );
+    }
+    return name;
   }
 
   instance(r: Reader): InstanceAst {

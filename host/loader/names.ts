@@ -38,6 +38,13 @@ const PLAIN_RE = new RegExp(
 const INTERFACE_RE = new RegExp(`^${WORDS}:${WORDS}/${LABEL}(?:@${SEMVER})?$`);
 
 /**
+ * A version an interface name may end with when a version suffix completes it (Explainer.md,
+ * `canonversion`): `1`, `0.2`, `0.0.1`, the part of a version that semver-compatible versions
+ * share. Alone it is no version (`a:b/c@1` is refused); with a suffix it is the name.
+ */
+const CANONVERSION_RE = /^(?:[1-9][0-9]*|0\.[1-9][0-9]*|0\.0\.[1-9][0-9]*)$/;
+
+/**
  * Core names (core module imports and exports, core instance arguments and exports): printable
  * ASCII without the characters that end a string or a template literal in JavaScript.
  */
@@ -70,6 +77,28 @@ export function nameProblem(name: string, role: NameRole): string | undefined {
       if (!CORE_RE.test(name)) return 'has a character outside printable ASCII';
       return CORE_FORBIDDEN.test(name) ? 'has a quote, backslash, `${`, or comment marker' : undefined;
   }
+}
+
+/**
+ * Why `name` may not carry the version suffix `suffix` (Binary.md's `versionsuffix` attribute,
+ * 🔗), or undefined when it may: `name` is an interface name whose version is a `canonversion`,
+ * and the two together are an interface name with a valid semver (`a:b/c@1` and `.2.3`,
+ * `a:b/c@0.0.1` and `-alpha`; an empty suffix is none, but still needs the canonversion). Keel's
+ * reading beside the model's: a suffix continues the version (it starts with `.`, `-` or `+`),
+ * never lengthens its last number (`@1` and `2.3.4` is not `@12.3.4`). The suffix is otherwise
+ * ignored, as the model says: the name is the interface name without it.
+ */
+export function versionSuffixProblem(name: string, suffix: string): string | undefined {
+  if (overLength(name) || overLength(suffix)) return `longer than ${MAX_NAME_BYTES} bytes`;
+  const at = name.indexOf('@');
+  if (at < 0 || !CANONVERSION_RE.test(name.slice(at + 1))) {
+    return 'has a version suffix but no canonical version (`ns:pkg/iface@1`, `@0.2`, `@0.0.1`) before it';
+  }
+  if (suffix !== '' && !/^[.+-]/.test(suffix))
+    return 'has a version suffix that does not start with ".", "-" or "+"';
+  return INTERFACE_RE.test(name + suffix)
+    ? undefined
+    : 'and its version suffix are not an interface name with a valid semver';
 }
 
 /**

@@ -67,16 +67,84 @@ export function legacy(source: string): string {
     .replace(/\(export\s+(\$[^\s()"]+)\s+("[^"]*")\s+\(type\s+\((eq|sub)\b/g, '(export $2 (type $1 ($3');
 }
 
+/** A name's bytes in place of a placeholder the parser wrote, the same length. */
+interface NamePatch {
+  /** The placeholder name's encoding: its form byte (0x00), its length, its bytes. */
+  placeholder: Uint8Array;
+  /** The name with its attributes (`0x02 len name vec(attribute)`). */
+  bytes: Uint8Array;
+}
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    out.push(n ? b | 0x80 : b);
+  } while (n);
+  return out;
+}
+
+function sized(bytes: Uint8Array): number[] {
+  return [...leb(bytes.length), ...bytes];
+}
+
+const ATTRIBUTE = /\((versionsuffix|external-id)\s+"([^"\\]*)"\)/g;
+const ATTRIBUTED_NAME = /"([^"\\]*)"((?:\s*\((?:versionsuffix|external-id)\s+"[^"\\]*"\))+)/g;
+
+/**
+ * Name attributes (Binary.md's `nameattributes` form 0x02): `(versionsuffix "...")` and
+ * `(external-id "...")` after an import or export name, which the wasm-tools of jco-transpile does
+ * not read. Each name that has some is written as a placeholder name whose encoding is exactly as
+ * long as the name with its attributes, and the binary's placeholder is then overwritten with them
+ * (`patchNames`), so that no size in the binary moves: the bytes today's wasm-tools would write.
+ */
+export function nameAttributes(source: string): { text: string; patches: NamePatch[] } {
+  const patches: NamePatch[] = [];
+  const text = source.replace(ATTRIBUTED_NAME, (_all, name: string, attrs: string) => {
+    const utf8 = new TextEncoder();
+    const list = [...attrs.matchAll(ATTRIBUTE)].map(([, kind, value]) => [
+      kind === 'versionsuffix' ? 0x01 : 0x02,
+      ...sized(utf8.encode(value)),
+    ]);
+    const bytes = Uint8Array.from([0x02, ...sized(utf8.encode(name)), ...leb(list.length), ...list.flat()]);
+    // 0x00, the placeholder's length (one byte), the placeholder: as long as `bytes`.
+    const length = bytes.length - 2;
+    if (length < 4 || length > 127 || patches.length >= 0x60)
+      throw new Error('a name attribute this runner cannot place');
+    const placeholder = [0x01, 0x02, 0x10 + patches.length, ...new Array<number>(length - 3).fill(0x01)];
+    patches.push({ placeholder: Uint8Array.from([0x00, length, ...placeholder]), bytes });
+    return `"${placeholder.map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}"`;
+  });
+  return { text, patches };
+}
+
+/** The binary with each placeholder `nameAttributes` wrote in place of its name: every one found. */
+export function patchNames(binary: Uint8Array, patches: NamePatch[]): Uint8Array {
+  const out = binary.slice();
+  for (const { placeholder, bytes } of patches) {
+    let found = 0;
+    for (let at = out.indexOf(placeholder[0]!); at >= 0; at = out.indexOf(placeholder[0]!, at + 1)) {
+      if (placeholder.every((b, i) => out[at + i] === b)) {
+        out.set(bytes, at);
+        found++;
+      }
+    }
+    if (found === 0) throw new Error('a name attribute placeholder not found in the binary');
+  }
+  return out;
+}
+
 /** A component's text as bytes: as it is (desugared), else in its legacy forms (`legacy`). */
 export async function parseText(source: string): Promise<Uint8Array> {
-  const text = desugar(source);
+  const { text, patches } = nameAttributes(desugar(source));
   try {
-    return await parse(text);
+    return patchNames(await parse(text), patches);
   } catch (error) {
     const older = legacy(text);
     if (older === text) throw error;
     try {
-      return await parse(older);
+      return patchNames(await parse(older), patches);
     } catch {
       throw error;
     }
