@@ -17,6 +17,7 @@ import {
 } from '../abi/handles.js';
 import { ComponentInstance } from '../abi/instance.js';
 import { planComponent } from '../abi/plan.js';
+import { stopGuest } from '../kernel/deadline.js';
 import { KeelError } from '../kernel/errors.js';
 import { classifyFailure, componentErrorPayload, GuestExit } from '../kernel/traps.js';
 import {
@@ -123,8 +124,7 @@ const mark: HostMark = {
   busy: 0,
   thrown: undefined,
   onThrown(error) {
-    if (meter !== undefined && meter.stopped() === undefined)
-      meter.stop(error instanceof Error ? error : new Error(String(error)));
+    stopGuest(meter, error);
   },
 };
 

@@ -64,6 +64,17 @@ export interface GuestStopper {
   stopped(): Error | undefined;
 }
 
+/**
+ * Host code threw `error` into the guest: stop its meter with it (a thrown non-`Error` as one),
+ * so that the guest runs no further than its next check, unless it is stopped already (a
+ * deadline's error stays the guest's). A sandbox's `HostMark.onThrown`, inline
+ * (`CallDeadline.onThrown`) and in its worker (host/isolate/worker-main.ts).
+ */
+export function stopGuest(meter: GuestStopper | undefined, error: unknown): void {
+  if (meter !== undefined && meter.stopped() === undefined)
+    meter.stop(error instanceof Error ? error : new Error(String(error)));
+}
+
 /** What a deadline reads the time from, in milliseconds (`performance` by default). */
 export interface DeadlineClock {
   now(): number;
@@ -98,9 +109,7 @@ export class CallDeadline implements CallGate {
    * (unless stopped already: a deadline's error stays the guest's).
    */
   onThrown(error: unknown): void {
-    const meter = this.#meter;
-    if (meter !== undefined && meter.stopped() === undefined)
-      meter.stop(error instanceof Error ? error : new Error(String(error)));
+    stopGuest(this.#meter, error);
   }
 
   /** Whether host code threw into the guest in the call in progress (`THREW`). */
