@@ -82,6 +82,8 @@ const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' } as c
 
 export default defineConfig({
   test: {
+    // The default output, then the files a dead worker left unfinished (test/helpers).
+    reporters: ['default', './test/helpers/unfinished-reporter.ts'],
     projects: [
       {
         test: {
