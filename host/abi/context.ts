@@ -220,6 +220,11 @@ export class Cx {
     readonly budget: ByteBudget,
     /** For a call of a host function: its name (its arguments are bounded by `maxHostArgBytes`). */
     readonly hostCallee?: string,
+    /**
+     * Lowering for an adapter between two components (either side): each allocation asked of the
+     * guest's realloc is priced as a string's is (`realloc`), its elements already were, as lifted.
+     */
+    readonly adapter = false,
   ) {
     this.#cap = hostCallee === undefined ? budget.maxCallBytes : budget.maxHostArgBytes;
   }
@@ -294,11 +299,15 @@ export class Cx {
    * result (`hostCallee`), it is priced first (`LOWERED_ALLOC_BYTES`, a byte's worth a byte,
    * `LOWERED_ELEMENT_BYTES` for each of the list's `elements` stored one by one): before the
    * guest's realloc runs and before the copy, so a result past the fuel left is
-   * `fuel-exhausted` with nothing lowered. An export's arguments are the embedder's: unpriced.
+   * `fuel-exhausted` with nothing lowered. An adapter's (`adapter`) is priced as its strings'
+   * reallocs are, `LOWERED_ALLOC_BYTES` and a byte's worth a byte (its elements were charged as
+   * they were lifted): unpriced, 2,000 empty lists a call cost the host 5-7x its fuel's compute
+   * (redteam17). An export's arguments are the embedder's: unpriced.
    */
   alloc(align: number, size: number, elements = 0): number {
     if (this.hostCallee !== undefined)
       this.budget.charge(LOWERED_ALLOC_BYTES + size + elements * LOWERED_ELEMENT_BYTES);
+    else if (this.adapter) this.budget.charge(LOWERED_ALLOC_BYTES + size);
     return callRealloc(this, 0, 0, align, size, true);
   }
 

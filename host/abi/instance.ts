@@ -245,9 +245,16 @@ export class ComponentInstance implements ResourceHost {
       case 'lower': {
         const func = t.func;
         const name = this.#funcName(func);
-        // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap of a call).
+        // A host function's arguments are bounded by limits.hostArgBytes (an adapter's, by the cap
+        // of a call); an adapter's results are lowered at a price (Cx.alloc).
         const cx = () =>
-          new Cx(this.#slot(t.options), state, this.#bytes, func.kind === 'import' ? name : undefined);
+          new Cx(
+            this.#slot(t.options),
+            state,
+            this.#bytes,
+            func.kind === 'import' ? name : undefined,
+            func.kind === 'lifted',
+          );
         const { callee, direct, carry } = this.#callee(func);
         const provider =
           untyped && func.kind === 'import' ? untyped.get(importShape(func, this.#plan).iface) : undefined;
@@ -350,33 +357,41 @@ export class ComponentInstance implements ResourceHost {
     carry?: AdapterStrings | undefined;
   } {
     if (func.kind === 'lifted') {
-      // Resolved on first call: the callee's core instance may come later in the plan.
+      // Resolved on first call: the callee's core instance may come later in the plan. The
+      // callee's lifted function is this adapter's own, with its own context, which prices the
+      // allocations it asks of the callee's realloc (Cx.alloc; an embedder's call is unpriced).
       let f: ((...args: unknown[]) => unknown) | undefined;
+      const adapted = () => {
+        const slot = this.#slot(func.options);
+        const cx = new Cx(slot, this.#state(func.instance), this.#bytes, undefined, true);
+        const lifted = liftedFunction({
+          name: 'an adapted export',
+          type: func.type,
+          core: this.#resolve(func.core) as CoreFunction,
+          cx,
+          slot,
+        });
+        return { cx, lifted };
+      };
       if (!holdsString(func.type)) {
         return {
           callee: (args) => {
-            f ??= this.#lifted(func, 'an adapted export');
+            f ??= adapted().lifted;
             return f(...args);
           },
           direct: undefined,
         };
       }
       // Strings keep their source's encoding and code units across the adapter (strings.ts,
-      // `lowerCarried`): the callee's lifted function is this adapter's own, with its own context.
+      // `lowerCarried`).
       const carry = new AdapterStrings();
       let fcx: Cx | undefined;
       return {
         callee: (args) => {
           if (!f) {
-            const slot = this.#slot(func.options);
-            fcx = new Cx(slot, this.#state(func.instance), this.#bytes);
-            f = liftedFunction({
-              name: 'an adapted export',
-              type: func.type,
-              core: this.#resolve(func.core) as CoreFunction,
-              cx: fcx,
-              slot,
-            });
+            const made = adapted();
+            fcx = made.cx;
+            f = made.lifted;
           }
           const cx = fcx!;
           cx.source = carry.args.rewind();
