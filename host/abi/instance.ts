@@ -5,7 +5,7 @@
  * the handle tables of each component instance, and its exports as host functions.
  */
 import { KeelError } from '../kernel/errors.js';
-import { COST_PREFIX, LEAF_PREFIX } from '../meter/leaves.js';
+import { LEAF_PREFIX, leafCosts } from '../meter/leaves.js';
 import { stripVersion } from '../policy/grants.js';
 import {
   argumentError,
@@ -496,9 +496,10 @@ export class ComponentInstance implements ResourceHost {
 
   /**
    * A lifted export whose parameters and result are all scalars, for the fast path's own
-   * function (`scalarCall`); undefined for any other export.
+   * function (`scalarCall`); undefined for any other export. `modules`: the compiled core
+   * modules, in plan order, when the sandbox is metered (a leaf's twin and cost are looked up).
    */
-  scalarExport(exportName: string): ScalarExport | undefined {
+  scalarExport(exportName: string, modules?: readonly WebAssembly.Module[]): ScalarExport | undefined {
     const func = findExport(this.#plan.exports, exportName)?.func;
     if (func?.kind !== 'lifted' || !isScalarShape(func.type)) return undefined;
     return {
@@ -506,23 +507,25 @@ export class ComponentInstance implements ResourceHost {
       core: this.#resolve(func.core) as CoreFunction,
       inst: this.#state(func.instance),
       slot: this.#slot(func.options),
-      leaf: this.#leaf(func.core),
+      leaf: modules === undefined ? undefined : this.#leaf(func.core, modules),
     };
   }
 
   /**
    * The metering pass's uncharged twin of a constant-cost leaf export and its cost
-   * (host/meter/leaves.ts), when the core instance has them: the fast path charges the cost.
+   * (host/meter/leaves.ts), when the core instance has them: the fast path charges the cost,
+   * read once per compiled module (`leafCosts`), not from the instance.
    */
-  #leaf(def: CoreDef): ScalarExport['leaf'] {
+  #leaf(def: CoreDef, modules: readonly WebAssembly.Module[]): ScalarExport['leaf'] {
     if (def.kind !== 'export') return undefined;
-    const exports = this.#core(def.instance)?.exports;
-    const core = exports?.[LEAF_PREFIX + def.name];
-    const cost = exports?.[COST_PREFIX + def.name];
-    if (typeof core !== 'function' || !(cost instanceof WebAssembly.Global)) return undefined;
-    const value = cost.value;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return undefined;
-    return { core: core as CoreFunction, cost: value };
+    const step = this.#plan.instantiations[def.instance];
+    const module = step === undefined ? undefined : modules[step.module];
+    if (module === undefined) return undefined;
+    const cost = leafCosts(module).get(def.name);
+    if (cost === undefined) return undefined;
+    const core = this.#core(def.instance)?.exports[LEAF_PREFIX + def.name];
+    if (typeof core !== 'function') return undefined;
+    return { core: core as CoreFunction, cost };
   }
 
   /**

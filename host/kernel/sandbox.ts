@@ -981,12 +981,12 @@ export class Sandbox {
     // Scalars only (the common case): one function of Keel's own that checks the arguments,
     // calls the core export and lifts the result inline (host/abi/fast.ts). Found without
     // resolving the export: its general lifted function is never made (spawn time, issue 12).
-    const scalar = this.#parts.exports.scalar(exportName);
-    if (scalar) return scalarCall(scalar, gate, owner, exportName, this.#parts.meter) as F;
+    const meter = this.#parts.meter;
+    const scalar = this.#parts.exports.scalar(exportName, meter !== undefined);
+    if (scalar) return scalarCall(scalar, gate, owner, exportName, meter) as F;
     const target = this.#resolve(exportName).fn;
     // In a call, as through invokeSync: a kill from a host call empties the meter (the guest
     // unwinds at its next check) and a re-entrant call is refused.
-    const meter = this.#parts.meter;
     const call = (...args: unknown[]) => {
       if (gate.busy > 1 /* GATE_OPEN */) owner.refuse();
       gate.enter();

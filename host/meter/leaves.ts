@@ -5,13 +5,16 @@
  * global or grow, so every run that completes executes every instruction once and costs the
  * same, `cost`, which the pass charges as one subtraction at the body's end (a trap before it
  * charges nothing). The metered export is unchanged (every other caller pays through it); the
- * pass appends, after all other functions and globals (no index moves), the original body as
- * a function of its own, exported as `keel:leaf/NAME`, and its cost as an immutable i32 global,
- * `keel:cost/NAME`. The host's fast path calls the twin and charges `cost` itself, from fuel
- * the meter lends it, before the call (`MeterRuntime.lend`): the same fuel, checked before the
- * work runs, and no counter load and store inside a call of a few nanoseconds
- * (bench/results/perf-calls-2026-12-07-16.md). A module that exports either prefix itself is
- * refused (module.ts), so a twin or a cost is always the pass's. Written in the defined form only
+ * pass appends, after all other functions (no index moves), the original body as a function of
+ * its own, exported as `keel:leaf/NAME`, and the costs in one custom section, `keel:leaves`,
+ * which the host reads once per compiled module (`leafCosts`): a cost is a constant of the
+ * module, not a `WebAssembly.Global` in every instance (idle memory and spawn, issue 12:
+ * bench/results/twins-2026-12-07-17.md). The host's fast path calls the twin and charges `cost`
+ * itself, from fuel the meter lends it, before the call (`MeterRuntime.lend`): the same fuel,
+ * checked before the work runs, and no counter load and store inside a call of a few
+ * nanoseconds (bench/results/perf-calls-2026-12-07-16.md). A module that exports either
+ * reserved prefix itself is refused (module.ts), and the pass drops a `keel:leaves` section of
+ * its input, so a twin and its cost are always the pass's. Written in the defined form only
  * (index.ts): a component's sole core instance.
  */
 import { eachSection, nameBytes, Reader, SECTION_ORDER, Writer } from './binary.js';
@@ -19,9 +22,13 @@ import type { CostTables } from './costs.js';
 import { skipValueType } from './instructions.js';
 
 export const LEAF_PREFIX = 'keel:leaf/';
+/** Reserved as an export name prefix too (keel-meter-v6 exported each cost as a global under it). */
 export const COST_PREFIX = 'keel:cost/';
+/** The custom section of the twins' costs: a count, then each leaf's export name and cost (u32). */
+export const LEAVES_SECTION = 'keel:leaves';
 const LEAF_NAME = nameBytes(LEAF_PREFIX);
 const COST_NAME = nameBytes(COST_PREFIX);
+const LEAVES_NAME = nameBytes(LEAVES_SECTION);
 
 /** A twin's body at most this long (bytes): the fast path's exports are small; others are not copied. */
 const MAX_LEAF_BODY = 256;
@@ -163,7 +170,7 @@ export function leafCost(bytes: Uint8Array, from: number, to: number, costs: Cos
   let cost = 0;
   while (r.pos < to) {
     const op = r.byte();
-    // The cost is written as an i32.const: a custom cost model's larger one gets no twin (review16 L2).
+    // At most 2^31 - 1 (`leafCosts` takes no more): a custom cost model's larger one gets no twin (review16 L2).
     if (op === 0x0b) return r.pos === to && cost <= 0x7fff_ffff ? cost : -1;
     if (op === 0x20 || op === 0x21 || op === 0x22) r.u32();
     else if (op === 0x41) r.skipLeb(5);
@@ -186,7 +193,7 @@ export function leafCost(bytes: Uint8Array, from: number, to: number, costs: Cos
   return -1;
 }
 
-/** The metered module with the leaves' twins and costs appended (see above). */
+/** The metered module with the leaves' twins, their exports and the costs' section appended (see above). */
 function appendTwins(
   original: Uint8Array,
   metered: Uint8Array,
@@ -194,47 +201,26 @@ function appendTwins(
   originalExports: number,
 ): Uint8Array {
   let funcImports = 0;
-  let globalImports = 0;
   let funcs = 0;
-  let globals = 0;
   eachSection(metered, (id, s) => {
     if (id === 2) {
       const count = s.u32();
       for (let i = 0; i < count; i++) {
         s.skipName();
         s.skipName();
-        const kind = importKind(s);
-        if (kind === 0x00) funcImports++;
-        else if (kind === 0x03) globalImports++;
+        if (importKind(s) === 0x00) funcImports++;
       }
     } else if (id === 3) funcs = s.u32();
-    else if (id === 6) globals = s.u32();
     return false;
   });
   const firstTwin = funcImports + funcs;
-  const firstCost = globalImports + globals;
   const out = new Writer(metered.length + 64 * leaves.length);
   const body = new Writer(256);
   out.copy(metered, 0, 8);
-  let globalsWritten = false;
   let exportsWritten = false;
-  const writeGlobals = (s: Reader | undefined) => {
-    body.reset();
-    body.u32((s ? s.u32() : 0) + leaves.length);
-    if (s) body.copy(metered, s.pos, s.end);
-    for (const leaf of leaves) {
-      body.byte(0x7f);
-      body.byte(0x00);
-      body.byte(0x41);
-      body.sleb(leaf.cost);
-      body.byte(0x0b);
-    }
-    out.section(6, body);
-    globalsWritten = true;
-  };
   const writeExports = (s: Reader | undefined) => {
     body.reset();
-    body.u32((s ? s.u32() : 0) + 2 * leaves.length);
+    body.u32((s ? s.u32() : 0) + leaves.length);
     // The module's own exports, the twins, then the pass's (`keel:fuel`, `keel:start`): the order
     // `defineCounter` keeps when it adds the pass's to an output of the imported form.
     let ownEnd = 0;
@@ -255,11 +241,6 @@ function appendTwins(
       body.copy(original, leaf.nameFrom, leaf.nameTo);
       body.byte(0x00);
       body.u32(firstTwin + k);
-      body.u32(COST_NAME.length + length);
-      body.copy(COST_NAME, 0, COST_NAME.length);
-      body.copy(original, leaf.nameFrom, leaf.nameTo);
-      body.byte(0x03);
-      body.u32(firstCost + k);
     });
     if (s) body.copy(metered, ownEnd, s.end);
     out.section(7, body);
@@ -273,7 +254,6 @@ function appendTwins(
     const s = new Reader(metered, r.pos, r.pos + size);
     r.pos = s.end;
     const order = id === 0 ? 0 : (SECTION_ORDER[id] ?? 0);
-    if (order > SECTION_ORDER[6]! && !globalsWritten) writeGlobals(undefined);
     if (order > SECTION_ORDER[7]! && !exportsWritten) writeExports(undefined);
     if (id === 3) {
       body.reset();
@@ -281,8 +261,7 @@ function appendTwins(
       body.copy(metered, s.pos, s.end);
       for (const leaf of leaves) body.u32(leaf.type);
       out.section(3, body);
-    } else if (id === 6) writeGlobals(s);
-    else if (id === 7) writeExports(s);
+    } else if (id === 7) writeExports(s);
     else if (id === 10) {
       body.reset();
       body.u32(s.u32() + leaves.length);
@@ -294,9 +273,56 @@ function appendTwins(
       out.section(10, body);
     } else out.copy(metered, sectionStart, s.end);
   }
-  if (!globalsWritten) writeGlobals(undefined);
   if (!exportsWritten) writeExports(undefined);
+  // The costs, last: the host reads them once per compiled module (`leafCosts`).
+  body.reset();
+  body.nameOf(LEAVES_NAME);
+  body.u32(leaves.length);
+  for (const leaf of leaves) {
+    body.u32(leaf.nameTo - leaf.nameFrom);
+    body.copy(original, leaf.nameFrom, leaf.nameTo);
+    body.u32(leaf.cost);
+  }
+  out.section(0, body);
   return out.bytes();
+}
+
+/** Each compiled module's leaf costs by export name, read once (`leafCosts`). */
+const costsOf = new WeakMap<WebAssembly.Module, ReadonlyMap<string, number>>();
+const NO_COSTS: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The costs of the twins of a compiled module of the pass (its `keel:leaves` section), by the
+ * leaf's export name, read once per module; none when the section is missing, repeated or not
+ * as the pass writes it (the fast path then calls the metered export).
+ */
+export function leafCosts(module: WebAssembly.Module): ReadonlyMap<string, number> {
+  let costs = costsOf.get(module);
+  if (costs === undefined) {
+    costs = readCosts(WebAssembly.Module.customSections(module, LEAVES_SECTION));
+    costsOf.set(module, costs);
+  }
+  return costs;
+}
+
+function readCosts(sections: ArrayBuffer[]): ReadonlyMap<string, number> {
+  if (sections.length !== 1) return NO_COSTS;
+  const bytes = new Uint8Array(sections[0]!);
+  try {
+    const r = new Reader(bytes, 0, bytes.length);
+    const count = r.u32();
+    if (count > MAX_LEAVES) return NO_COSTS;
+    const costs = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const name = r.name();
+      const cost = r.u32();
+      if (cost > 0x7fff_ffff || costs.has(name)) return NO_COSTS;
+      costs.set(name, cost);
+    }
+    return r.pos === bytes.length ? costs : NO_COSTS;
+  } catch {
+    return NO_COSTS;
+  }
 }
 
 /** Read an import's description (after its names): returns its kind. */

@@ -32,7 +32,7 @@ import { eachSection, malformed, nameBytes, Reader, SECTION_ORDER, Writer } from
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
-import { reservedLeafName } from './leaves.js';
+import { LEAVES_SECTION, reservedLeafName } from './leaves.js';
 import { rewriteNameSection } from './names.js';
 import { decidePassing, type Leaks, noLeaks } from './passing.js';
 import {
@@ -311,13 +311,15 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   return text;
 }
 
-/** Custom sections that describe code offsets or function bodies the pass changes. */
+/** Custom sections the pass drops: those that describe code offsets or function bodies it changes, and its own. */
 function dropsCustom(name: string): boolean {
   return (
     name.startsWith('.debug_') ||
     name === 'sourceMappingURL' ||
     name === 'external_debug_info' ||
-    name.startsWith('metadata.code.')
+    name.startsWith('metadata.code.') ||
+    // The pass's own (leaves.ts): the host trusts the costs in it.
+    name === LEAVES_SECTION
   );
 }
 

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeelError } from '../../host/kernel/errors.js';
 import { adoptCounter, defineCounter, type MeterOptions, meterModule } from '../../host/meter/index.js';
-import { COST_PREFIX, LEAF_PREFIX } from '../../host/meter/leaves.js';
+import { COST_PREFIX, LEAF_PREFIX, LEAVES_SECTION, leafCosts } from '../../host/meter/leaves.js';
 import { wat } from '../../scripts/lib/wat.js';
 import { instantiateMetered, thrown, withoutTwins } from './support.js';
 
@@ -59,7 +59,8 @@ describe('twins of constant-cost leaf exports', () => {
     const names = exportNames(meterModule(bytes, { counter: 'defined' }));
     for (const leaf of LEAVES) {
       expect(names).toContain(LEAF_PREFIX + leaf);
-      expect(names).toContain(COST_PREFIX + leaf);
+      // The cost is the module's `keel:leaves` section's (`leafCosts`), not a global per instance.
+      expect(names).not.toContain(COST_PREFIX + leaf);
     }
     for (const other of NOT_LEAVES) expect(names).not.toContain(LEAF_PREFIX + other);
     // The imported form (a plan's instances of it are many: each would make their exports at
@@ -85,17 +86,20 @@ describe('twins of constant-cost leaf exports', () => {
       const bytes = await wat(MODULE);
       {
         const counter = 'defined';
-        const { exports, meter, instance } = instantiateMetered(
-          bytes,
-          { fuel: 1_000_000 },
-          { ...options, counter },
-        );
+        const {
+          exports,
+          meter,
+          instance,
+          bytes: out,
+        } = instantiateMetered(bytes, { fuel: 1_000_000 }, { ...options, counter });
         adoptCounter(meter, instance);
+        const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
+        expect([...costs.keys()].sort()).toEqual([...LEAVES].sort());
         for (const [name, args] of Object.entries(CALLS)) {
           const before = meter.balance();
           const expected = exports[name](...args);
           const charged = Number(before - meter.balance());
-          expect(exports[COST_PREFIX + name].value, `${name} (${counter})`).toBe(charged);
+          expect(costs.get(name), `${name} (${counter})`).toBe(charged);
           const still = meter.balance();
           expect(exports[LEAF_PREFIX + name](...args)).toStrictEqual(expected);
           expect(meter.balance(), `${name}'s twin charged`).toBe(still);
@@ -105,10 +109,38 @@ describe('twins of constant-cost leaf exports', () => {
   }
 
   it('pins the costs the fast path charges for the bench-like exports', async () => {
-    const { exports } = instantiateMetered(await wat(MODULE), {}, { counter: 'defined' });
-    expect(exports[`${COST_PREFIX}add`].value).toBe(3);
-    expect(exports[`${COST_PREFIX}noop`].value).toBe(0);
-    expect(exports[`${COST_PREFIX}load`].value).toBe(4);
+    const out = meterModule(await wat(MODULE), { counter: 'defined' });
+    const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
+    expect(costs.get('add')).toBe(3);
+    expect(costs.get('noop')).toBe(0);
+    expect(costs.get('load')).toBe(4);
+  });
+
+  it("read the costs from the pass's own section only", async () => {
+    const costsOf = (bytes: Uint8Array) =>
+      leafCosts(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+    // A module's own `keel:leaves` section claiming add costs nothing: the pass drops it and
+    // writes its own (one section: the host takes none when there are more).
+    const forged = withCustom(await wat(MODULE), LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 0]);
+    expect(costsOf(forged).get('add')).toBe(0);
+    const out = meterModule(forged, { counter: 'defined' });
+    expect(
+      WebAssembly.Module.customSections(
+        new WebAssembly.Module(out as Uint8Array<ArrayBuffer>),
+        LEAVES_SECTION,
+      ),
+    ).toHaveLength(1);
+    expect(costsOf(out).get('add')).toBe(3);
+    // Not the pass's form (two sections, a cost past 2^31 - 1, bytes left over): no cost, no twin called.
+    expect(costsOf(withCustom(out, LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 0])).size).toBe(0);
+    const bare = await wat('(module)');
+    expect(
+      costsOf(withCustom(bare, LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 0x80, 0x80, 0x80, 0x80, 0x08])).size,
+    ).toBe(0);
+    expect(costsOf(withCustom(bare, LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 3, 0])).size).toBe(0);
+    expect(costsOf(withCustom(bare, LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 3])).get('add')).toBe(3);
+    // The imported form writes none.
+    expect(costsOf(meterModule(forged)).size).toBe(0);
   });
 
   it('charge nothing for a leaf that trapped: the pass charges it at its end', async () => {
@@ -135,3 +167,10 @@ describe('twins of constant-cost leaf exports', () => {
     expect(exportNames(meterModule(alike))).toContain('keel:leafy');
   });
 });
+
+/** `bytes` with a custom section `name` of `payload` appended. */
+function withCustom(bytes: Uint8Array, name: string, payload: number[]): Uint8Array {
+  const nameBytes = [...Buffer.from(name)];
+  const content = [nameBytes.length, ...nameBytes, ...payload];
+  return new Uint8Array([...bytes, 0, content.length, ...content]);
+}

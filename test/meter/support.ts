@@ -10,8 +10,6 @@ import {
   type MeterOptions,
   meterModule,
 } from '../../host/meter/index.js';
-import { skipValueType } from '../../host/meter/instructions.js';
-import { rewriteConstExpr } from '../../host/meter/sections.js';
 import { WAT_ALL_FEATURES, wat } from '../../scripts/lib/wat.js';
 
 export interface Metered {
@@ -191,32 +189,22 @@ export function expectLinear(
 }
 
 /**
- * A metered module without what host/meter/leaves.ts appends: the last functions and globals,
- * one each a `keel:leaf/` export, and the `keel:leaf/` and `keel:cost/` exports (a global section
- * left empty goes: the pass made it).
+ * A metered module without what host/meter/leaves.ts appends: the last functions, one each a
+ * `keel:leaf/` export, those exports, and the `keel:leaves` custom section of their costs.
  */
 export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: number } {
-  const prefixed = (s: Reader, from: number) => {
+  const leafName = (s: Reader) => {
     const length = s.u32();
     const name = Buffer.from(s.bytes.subarray(s.pos, s.pos + length)).toString('latin1');
     s.pos += length;
-    return from >= 0 && (name.startsWith('keel:leaf/') || name.startsWith('keel:cost/'));
+    return name.startsWith('keel:leaf/');
   };
   let twins = 0;
   eachSection(out, (id, s) => {
     if (id !== 7) return false;
     const count = s.u32();
     for (let i = 0; i < count; i++) {
-      const at = s.pos;
-      const length = s.u32();
-      if (
-        Buffer.from(out.subarray(s.pos, s.pos + length))
-          .toString('latin1')
-          .startsWith('keel:leaf/')
-      )
-        twins++;
-      s.pos = at;
-      s.skipName();
+      if (leafName(s)) twins++;
       s.byte();
       s.u32();
     }
@@ -228,36 +216,28 @@ export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: numbe
   w.copy(out, 0, 8);
   eachSection(out, (id, s) => {
     const start = s.pos;
-    if (id === 3 || id === 6 || id === 10) {
+    if (id === 0 && s.name() === 'keel:leaves') return false;
+    s.pos = start;
+    if (id === 3 || id === 10) {
       const count = s.u32() - twins;
       const from = s.pos;
       for (let i = 0; i < count; i++) {
         if (id === 3) s.u32();
-        else if (id === 10) s.skip(s.u32());
-        else {
-          skipValueType(s);
-          s.byte();
-          rewriteConstExpr(
-            s,
-            new Writer(16),
-            (f) => f,
-            (g) => g,
-          );
-        }
+        else s.skip(s.u32());
       }
       body.reset();
       body.u32(count);
       body.copy(out, from, s.pos);
-      if (id !== 6 || count > 0) w.section(id, body);
+      w.section(id, body);
       return false;
     }
     if (id === 7) {
       const count = s.u32();
       body.reset();
-      body.u32(count - 2 * twins);
+      body.u32(count - twins);
       for (let i = 0; i < count; i++) {
         const at = s.pos;
-        const drop = prefixed(s, 0);
+        const drop = leafName(s);
         s.byte();
         s.u32();
         if (!drop) body.copy(out, at, s.pos);

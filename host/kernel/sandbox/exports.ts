@@ -10,7 +10,7 @@ import { kebabCase } from '../../abi/js-names.js';
 import { argumentsConverter } from '../../abi/json.js';
 import type { FuncType } from '../../abi/types.js';
 import type { FuncSignature } from '../../loader/core-info.js';
-import type { ModuleHandle } from '../module.js';
+import { loadedModule, type ModuleHandle } from '../module.js';
 import { coreArguments } from '../values.js';
 import type { RemoteExport, RemoteGuest } from './types.js';
 
@@ -143,12 +143,14 @@ export class ExportTable {
   /**
    * The export as the fast path's own scalar function takes it (an inline component's lifted
    * export whose values are all scalars), under the name `resolve` finds; undefined otherwise.
+   * `metered`: with the metering pass's twin of a constant-cost leaf, when it made one.
    */
-  scalar(exportName: string): ScalarExport | undefined {
+  scalar(exportName: string, metered: boolean): ScalarExport | undefined {
     const component = this.#component;
     if (!component || this.#remote) return undefined;
-    if (component.hasExport(exportName)) return component.scalarExport(exportName);
-    return component.scalarExport(kebabName(exportName));
+    const modules = metered ? loadedModule(this.#module).modules : undefined;
+    if (component.hasExport(exportName)) return component.scalarExport(exportName, modules);
+    return component.scalarExport(kebabName(exportName), modules);
   }
 
   /** The sandbox ended: nothing stays reachable. */
