@@ -26,6 +26,7 @@ import {
 import { liftInt } from './codec.js';
 import { type OptionSlot, trap } from './context.js';
 import type { InstanceState } from './handles.js';
+import type { ComponentPlan, ExportDef } from './plan.js';
 import type { FuncType, ValType } from './types.js';
 
 /**
@@ -150,6 +151,29 @@ function resultKind(t: ValType | undefined): number {
     default:
       return LIFTER;
   }
+}
+
+/**
+ * The core exports of the plan's first core instance that `scalarCall` calls through a metered
+ * leaf's twin when there is one: lifted by an export of scalars only, its result lifted inline,
+ * without post-return. A component's sole core instance gets twins of these only
+ * (`CoreModuleHook.transformSole`'s `fastExports`): a twin is an export of every instance, made
+ * at each spawn and kept while the sandbox lives, so one no fast path calls costs for nothing.
+ */
+export function fastExports(plan: ComponentPlan): ReadonlySet<string> {
+  const names = new Set<string>();
+  const visit = (exports: ReadonlyMap<string, ExportDef>): void => {
+    for (const def of exports.values()) {
+      if (def.sort === 'instance') visit(def.exports);
+      if (def.sort !== 'func' || def.func.kind !== 'lifted') continue;
+      const { core, type, options } = def.func;
+      if (core.kind !== 'export' || core.instance !== 0 || !isScalarShape(type)) continue;
+      if (resultKind(type.results[0]?.type) < LIFTER && plan.options[options]?.postReturn === undefined)
+        names.add(core.name);
+    }
+  };
+  visit(plan.exports);
+  return names;
 }
 
 /** `slow`'s first argument when the step is not an argument's: the arity, or a refused entry. */

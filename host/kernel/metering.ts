@@ -58,7 +58,7 @@ export function meteringHook(options: MeterOptions | undefined, before?: CoreMod
     },
     transformSole: (bytes, context) => {
       if (!before) return meter.transformSole!(bytes, context);
-      const hooked = before.transform(bytes, context);
+      const hooked = before.transform(bytes, { file: context.file, kind: context.kind });
       validateCore(hooked, `made by coreHook ${JSON.stringify(before.id)}`);
       return meter.transformSole!(hooked, context);
     },

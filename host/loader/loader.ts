@@ -6,6 +6,7 @@
  * (data, verified by its sha256).
  */
 import { hash } from 'node:crypto';
+import { fastExports } from '../abi/fast.js';
 import { type ComponentPlan, type CoreModulePlan, planComponent } from '../abi/plan.js';
 import { decodePlan, encodePlan } from '../abi/plan-codec.js';
 import { KeelError } from '../kernel/errors.js';
@@ -42,9 +43,14 @@ export interface CoreModuleHook {
    * What `defineCounter` makes of `transform(bytes)`, the same bytes, in one pass over `bytes`
    * (the meter: the module metered in the defined form at once, without a second pass over its
    * output). With it, the loader holds a component's first core module, validated, until it
-   * knows whether it is the sole core instance, and transforms it then, once.
+   * knows whether it is the sole core instance, and transforms it then, once. `fastExports`:
+   * the module's exports `sandbox.fn`'s fast path may call (host/abi/fast.ts `fastExports`),
+   * the only ones the meter makes uncharged twins of.
    */
-  transformSole?(bytes: Uint8Array, context: { file: string; kind: ModuleKind }): Uint8Array;
+  transformSole?(
+    bytes: Uint8Array,
+    context: { file: string; kind: ModuleKind; fastExports?: ReadonlySet<string> },
+  ): Uint8Array;
   /** Facts the hook needs again at instantiation (the metering pass: initial memory and table sizes). */
   describe?(bytes: Uint8Array): unknown;
   /**
@@ -355,13 +361,17 @@ export class Loader {
     // (validated) and transforms it once its form is known: before the next module is checked,
     // so a refusal of the first still comes first.
     let firstInput: CoreModulePlan | undefined;
-    const compileFirst = (sole: boolean): void => {
+    const compileFirst = (sole: ComponentPlan | undefined): void => {
       if (firstInput !== undefined) {
         const m = firstInput;
         firstInput = undefined;
         try {
           const context = { file: m.file, kind };
-          transformed.push(sole ? hook!.transformSole!(m.bytes, context) : hook!.transform(m.bytes, context));
+          transformed.push(
+            sole
+              ? hook!.transformSole!(m.bytes, { ...context, fastExports: fastExports(sole) })
+              : hook!.transform(m.bytes, context),
+          );
         } catch (error) {
           refused = { error };
           return;
@@ -382,7 +392,7 @@ export class Loader {
     const start = (m: CoreModulePlan): void => {
       if (refused) return;
       if (firstInput !== undefined) {
-        compileFirst(false);
+        compileFirst(undefined);
         if (refused) return;
       }
       let final = m.bytes;
@@ -403,7 +413,7 @@ export class Loader {
       transformed.push(final);
       if (transformed.length === 1) firstHeld = m.file;
       else {
-        compileFirst(false);
+        compileFirst(undefined);
         compile(final, m.file);
       }
     };
@@ -433,7 +443,7 @@ export class Loader {
         releaseAll();
         throw refused.error;
       }
-      compileFirst(soleCoreInstance(plan, 0));
+      compileFirst(soleCoreInstance(plan, 0) ? plan : undefined);
       // The first module, when it was held untransformed, is transformed only now.
       const late = refused as { error: unknown } | undefined;
       if (late) {

@@ -202,7 +202,8 @@ class OutputBuffers {
 
 const outputBuffers = new OutputBuffers();
 
-function meterResolved(bytes: Uint8Array, resolved: Resolved): Uint8Array {
+/** `fastExports`: the exports twins are made of (`addLeafTwins`); undefined, every leaf's. */
+function meterResolved(bytes: Uint8Array, resolved: Resolved, fastExports?: ReadonlySet<string>): Uint8Array {
   try {
     const capacity = Math.max(1024, Math.floor(bytes.length * 1.5));
     const metered = rewriteModule(bytes, resolved, outputBuffers.take(capacity));
@@ -210,7 +211,8 @@ function meterResolved(bytes: Uint8Array, resolved: Resolved): Uint8Array {
     // its exports made at each spawn, and a plan's bound on them counts the module's own
     // (MAX_CORE_INSTANCE_ENTITIES); twins in the imported form, which a plan may instantiate a
     // thousand times, would add up to two exports a leaf to each (hostile/abi/core-instance-flood).
-    const twinned = resolved.counter === 'defined' ? addLeafTwins(bytes, metered, resolved.costs) : metered;
+    const twinned =
+      resolved.counter === 'defined' ? addLeafTwins(bytes, metered, resolved.costs, fastExports) : metered;
     if (twinned === metered) return outputBuffers.handOut(metered);
     // Back into the pass's buffer when it holds them (`OutputBuffers`: its pages are touched).
     if (metered.buffer.byteLength < twinned.length) return outputBuffers.handOut(twinned);
@@ -261,8 +263,8 @@ export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
     transform: (bytes) => meterResolved(bytes, imported),
     defineCounter: (output) => defineCounter(output),
     // The same bytes as `defineCounter` of `transform`'s output (test/meter/defined-counter),
-    // without a second pass over the output.
-    transformSole: (bytes) => meterResolved(bytes, defined),
+    // without a second pass over the output, but for twins of the loader's `fastExports` only.
+    transformSole: (bytes, context) => meterResolved(bytes, defined, context.fastExports),
     release: (output) => outputBuffers.giveBack(output),
   };
 }

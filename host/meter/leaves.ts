@@ -37,6 +37,13 @@ const MAX_LEAVES = 64;
 /** The fast path takes at most 3 parameters (each a scalar, one core value) and one result. */
 const MAX_PARAMS = 3;
 
+const utf8 = new TextDecoder();
+
+/** The export name of `length` bytes at `bytes[at]`. */
+function nameAt(bytes: Uint8Array, at: number, length: number): string {
+  return utf8.decode(bytes.subarray(at, at + length));
+}
+
 /** Whether the name of `length` bytes at `bytes[at]` starts with a prefix the pass reserves. */
 export function reservedLeafName(bytes: Uint8Array, at: number, length: number): boolean {
   return startsWith(bytes, at, length, LEAF_NAME) || startsWith(bytes, at, length, COST_NAME);
@@ -60,19 +67,29 @@ interface Leaf {
 
 /**
  * `metered` (the pass's output for `original`) with a twin and a cost for each constant-cost
- * leaf export of `original`; `metered` itself when there is none. Both modules are the pass's
- * input and output, already read once: a structure this does not expect finds no leaf.
+ * leaf export of `original` (of those named in `only`, when given: the exports the host's fast
+ * path calls); `metered` itself when there is none. Both modules are the pass's input and
+ * output, already read once: a structure this does not expect finds no leaf.
  */
-export function addLeafTwins(original: Uint8Array, metered: Uint8Array, costs: CostTables): Uint8Array {
+export function addLeafTwins(
+  original: Uint8Array,
+  metered: Uint8Array,
+  costs: CostTables,
+  only?: ReadonlySet<string>,
+): Uint8Array {
   try {
-    const { leaves, exports } = findLeaves(original, costs);
+    const { leaves, exports } = findLeaves(original, costs, only);
     return leaves.length === 0 ? metered : appendTwins(original, metered, leaves, exports);
   } catch {
     return metered;
   }
 }
 
-function findLeaves(bytes: Uint8Array, costs: CostTables): { leaves: Leaf[]; exports: number } {
+function findLeaves(
+  bytes: Uint8Array,
+  costs: CostTables,
+  only: ReadonlySet<string> | undefined,
+): { leaves: Leaf[]; exports: number } {
   let funcImports = 0;
   const shapes: boolean[] = [];
   let funcTypes: number[] = [];
@@ -121,7 +138,12 @@ function findLeaves(bytes: Uint8Array, costs: CostTables): { leaves: Leaf[]; exp
           bytes[from + 2] === 0x62 &&
           bytes[from + 3] === 0x69 &&
           bytes[from + 4] === 0x5f;
-        if (kind === 0x00 && index >= funcImports && !helper)
+        if (
+          kind === 0x00 &&
+          index >= funcImports &&
+          !helper &&
+          (only === undefined || only.has(nameAt(bytes, from, length)))
+        )
           exports.push([from, from + length, index - funcImports]);
       }
     } else if (id === 10) code = s;
