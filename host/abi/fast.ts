@@ -81,6 +81,8 @@ export interface FuelPurse {
   lent: number;
   /** Lend at least `cost`, or throw why the call may not run (`fuel-exhausted`, a stop). */
   lend(cost: number): void;
+  /** After a call that charged the counter itself: a counter below zero refilled, or `fuel-exhausted`. */
+  settle(): void;
 }
 
 const SCALARS = new Set(['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char']);
@@ -200,6 +202,7 @@ function rareCall(
   c: unknown,
   purse?: FuelPurse,
   cost = 0,
+  done = finish,
 ): unknown {
   const ft = x.type;
   if (gate.busy > GATE_OPEN) owner.refuse();
@@ -223,7 +226,7 @@ function rareCall(
   let value: unknown;
   try {
     const r = n === 0 ? core() : n === 1 ? core(a) : n === 2 ? core(a, b) : core(a, b, c);
-    value = finish(ft, rk, inst, x.slot, r);
+    value = done(ft, rk, inst, x.slot, r);
   } catch (error) {
     return owner.fail(error, name);
   }
@@ -310,10 +313,23 @@ export function scalarCall(
   if (purse !== undefined && leaf !== undefined && rk < LIFTER && x.slot.postReturn === undefined) {
     const twin: ScalarExport = { type: ft, core: leaf.core, inst: x.inst, slot: x.slot };
     // A leaf that costs nothing is charged nothing: the common functions, on the twin.
-    if (leaf.cost === 0) return commonCall(twin, gate, owner, exportName, rk);
+    if (leaf.cost === 0) return commonCall(twin, gate, owner, exportName, rk, finish);
     return leafCall(twin, gate, owner, exportName, rk, purse, leaf.cost);
   }
-  return commonCall(x, gate, owner, exportName, rk);
+  // Any other metered export charges its own counter, and one without a loop or a call never
+  // checks it: calls that each start with a little fuel went on past the budget without end.
+  // After each, a counter below zero is what a check would find (`FuelPurse.settle`), inside the
+  // call's `try`: out of fuel, the result is not returned.
+  return commonCall(x, gate, owner, exportName, rk, purse === undefined ? finish : settling(purse));
+}
+
+/** `finish`, then the purse's look at the counter (`FuelPurse.settle`). */
+function settling(purse: FuelPurse): typeof finish {
+  return (ft, rk, inst, slot, r) => {
+    const value = finish(ft, rk, inst, slot, r);
+    purse.settle();
+    return value;
+  };
 }
 
 function commonCall(
@@ -322,15 +338,15 @@ function commonCall(
   owner: CallOwner,
   exportName: string,
   rk: number,
+  // `finish` (or `settling`'s) through a constant of this function: a module's function is a
+  // mutable binding, which TurboFan loads and checks at each call (0.35 ns a call, measured).
+  done: typeof finish,
 ): (...args: unknown[]) => unknown {
   const ft = x.type;
   const { core, inst, slot } = x;
   const slow = (k: number, v?: unknown) => slowStep(ft, k, v, owner, exportName);
   const rare = (n: number, a?: unknown, b?: unknown, c?: unknown) =>
-    rareCall(x, gate, owner, exportName, rk, n, a, b, c);
-  // `finish` through a constant of this function: a module's function is a mutable binding, which
-  // TurboFan loads and checks at each call (0.35 ns a call, measured).
-  const done = finish;
+    rareCall(x, gate, owner, exportName, rk, n, a, b, c, undefined, 0, done);
   // Read by index, not with array patterns: those run the iterator protocol until this function
   // is optimized (1.1 KB of iterator results per spawn of the bench component, three `fn`s).
   const c0 = checkOf(ft, 0);

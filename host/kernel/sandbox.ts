@@ -993,6 +993,9 @@ export class Sandbox {
       let result: unknown;
       try {
         result = target(...args);
+        // A loop-free export never checks its own charge: what a check would find, as the scalar
+        // path does (`FuelPurse.settle`), or calls go on past the budget without end.
+        meter?.settle();
       } catch (error) {
         return owner.fail(error, exportName);
       }
@@ -1023,6 +1026,7 @@ export class Sandbox {
     gate.enter();
     try {
       destroy();
+      this.#parts.meter?.settle();
     } catch (error) {
       owner.fail(error, name);
       return;

@@ -160,6 +160,13 @@ export interface MeterRuntime {
    */
   lend(cost: number): void;
   /**
+   * A call of the fast path returned: a counter below zero is what a check would find (a
+   * loop-free body never checks its own charge): the slice refilled from the budget, or
+   * `fuel-exhausted` (the error the guest was stopped with) when the budget cannot pay what the
+   * call overshot.
+   */
+  settle(): void;
+  /**
    * Charge `n` fuel from the host (a host function's price, per call or per byte). Throws
    * `fuel-exhausted` when that leaves the budget below zero. Metered code writes its counter
    * back before it calls an import and reads it again after, so this is exact.
@@ -542,6 +549,13 @@ class Meter implements MeterRuntime {
     this.#writeFuel(0);
     this.#reserve = 0;
     this.lent = left;
+  }
+
+  settle(): void {
+    // The common case in one call into WebAssembly: the cell made, the counter an i32 at or above zero.
+    const cell = this.#cell;
+    if (cell !== undefined && cell.small() >= 0) return;
+    if (this.#readFuel() < 0) this.#fuelSlice();
   }
 
   moved(): boolean {
