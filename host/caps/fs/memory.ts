@@ -36,11 +36,25 @@ class MemFile {
 
 class MemDir {
   readonly type = 'directory';
-  /** Read only here: changed through `set` and `delete`, which keep `#added` beside it. */
+  /** Read only here: changed through `set` and `delete`, which keep the listing order beside it. */
   readonly entries = new Map<string, MemNode>();
-  /** When each entry was added (its place in `entries`' order): a listing lists those before its open. */
-  readonly #added = new Map<string, number>();
+  /**
+   * The names in the order they were added, `undefined` where one was removed since, and each
+   * one's sequence number (`#seqs`, increasing): what a listing reads, by position. A listing
+   * held a live iterator of `entries` before, and V8 keeps the hash table an iterator was made on
+   * (every key and value in it) alive after the map is rebuilt, until the iterator moves: no
+   * quota counts renames, so 64 listings opened between 128,000 renames of 1,000 long names held
+   * 40 MB (hostile/fs/listing-pins-renamed-tables). An array is compacted in place instead, and
+   * a listing holds numbers only.
+   */
+  readonly #names: (string | undefined)[] = [];
+  readonly #seqs: number[] = [];
+  /** Each present name's sequence number (its place in `#seqs`, found by binary search). */
+  readonly #seqOf = new Map<string, number>();
   #adds = 0;
+  #removed = 0;
+  /** Moves on at each compaction: a listing's position from before is found again by its sequence number. */
+  #compactions = 0;
   parent: MemDir | undefined;
   removed = false;
   constructor(
@@ -52,23 +66,82 @@ class MemDir {
   }
 
   set(name: string, node: MemNode): void {
-    if (!this.entries.has(name)) this.#added.set(name, this.#adds++);
+    if (!this.entries.has(name)) {
+      const seq = this.#adds++;
+      this.#seqOf.set(name, seq);
+      this.#names.push(name);
+      this.#seqs.push(seq);
+    }
     this.entries.set(name, node);
   }
 
   delete(name: string): void {
-    this.entries.delete(name);
-    this.#added.delete(name);
+    if (!this.entries.delete(name)) return;
+    const seq = this.#seqOf.get(name)!;
+    this.#seqOf.delete(name);
+    this.#names[this.#at(seq)] = undefined;
+    // Compacted once the removed are half the array (and past a few): each removal pays for its
+    // share of one pass, and the array is at most twice the entries (plus 32).
+    if (++this.#removed > 32 && this.#removed * 2 > this.#names.length) this.#compact();
   }
 
-  /** The entries as they are listed: live, up to the last one added before this call. */
-  *listing(): Generator<[string, MemNode]> {
-    const end = this.#adds;
-    for (const entry of this.entries) {
-      // Maps keep the order of addition: from the first added since, every later one was too.
-      if (this.#added.get(entry[0])! >= end) return;
-      yield entry;
+  /** The first position whose sequence number is at least `seq`. */
+  #at(seq: number): number {
+    const seqs = this.#seqs;
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[mid]! < seq) lo = mid + 1;
+      else hi = mid;
     }
+    return lo;
+  }
+
+  #compact(): void {
+    const names = this.#names;
+    const seqs = this.#seqs;
+    let w = 0;
+    for (let r = 0; r < names.length; r++) {
+      const name = names[r];
+      if (name === undefined) continue;
+      names[w] = name;
+      seqs[w] = seqs[r]!;
+      w++;
+    }
+    names.length = w;
+    seqs.length = w;
+    this.#removed = 0;
+    this.#compactions++;
+  }
+
+  /**
+   * The entries as they are listed: live, up to the last one added before this call. The
+   * listing holds its position, the sequence number it reached and the directory's compaction
+   * count, nothing of `entries`.
+   */
+  listing(): () => [string, MemNode] | undefined {
+    const end = this.#adds;
+    let at = 0;
+    let next = 0;
+    let compactions = this.#compactions;
+    return () => {
+      if (compactions !== this.#compactions) {
+        compactions = this.#compactions;
+        at = this.#at(next);
+      }
+      const names = this.#names;
+      const seqs = this.#seqs;
+      while (at < names.length) {
+        const seq = seqs[at]!;
+        // Sequence numbers increase: from the first added since the open, every later one was too.
+        if (seq >= end) return undefined;
+        const name = names[at++];
+        next = seq + 1;
+        if (name !== undefined) return [name, this.entries.get(name)!];
+      }
+      return undefined;
+    };
   }
 }
 
@@ -306,21 +379,21 @@ export class MemDirHandle implements DirHandle {
   }
 
   entries(): EntryIterator {
-    // The directory's own map, read as the guest reads (as readdir(3) reads a host directory):
+    // The directory's own entries, read as the guest reads (as readdir(3) reads a host directory):
     // a copy of its entries made at every open held 256 listings of 10,000 entries (a guest's
     // files: 184 MB) on the host's heap at once, each made at one operation's price, 100x
     // compute (hostile/fs/memory-listing-copies). Entries removed since are skipped, those added
     // since are not listed (a guest renaming each entry as it lists them would meet it again at
-    // the end, without end), as POSIX allows either.
-    let live: Iterator<[string, MemNode]> | undefined = this.#dir().listing();
+    // the end, without end), as POSIX allows either. A position, not a `Map` iterator (`listing`).
+    let live: (() => [string, MemNode] | undefined) | undefined = this.#dir().listing();
     return {
       next: () => {
-        const step = live?.next();
-        if (!step || step.done) {
+        const entry = live?.();
+        if (entry === undefined) {
           live = undefined;
           return undefined;
         }
-        return { name: step.value[0], type: step.value[1].type as NodeType };
+        return { name: entry[0], type: entry[1].type as NodeType };
       },
       close: () => {
         live = undefined;
