@@ -5,8 +5,12 @@
  * component's declaration, so before anything runs each imported function's type must be the
  * served one (component-model subtyping of an imported instance: the host may serve more
  * functions and types than the component imports; each one imported must be equal, parameter
- * names included, as wasmparser checks them), and each imported resource must be the served
- * resource: resources are identified by interface (its version ignored) and name.
+ * names included, as wasmparser checks them). Resources are identified by interface (its version
+ * ignored) and name; a resource the component imports as its own (`sub resource`) is bound to
+ * whichever resource the host serves under that name, as instantiation substitutes the supplied
+ * resource for an abstract import (Explainer.md): every later use of it compares as that one
+ * (`Bindings`: a host's alias `resource1-again` of `resource1` imported as a resource of its own,
+ * Wasmtime's resources.wast 182).
  *
  * The other direction: an export the kernel calls by name (`keel:kernel/handler#on-message`) must
  * have Keel's type (`exportMismatch`: the component may export more than Keel's WIT names; each
@@ -29,6 +33,13 @@ function unversioned(name: string): string {
   const at = name.indexOf('@');
   return at < 0 ? name : name.slice(0, at);
 }
+
+/**
+ * The served resource each abstract resource import of a component stands for (its identity,
+ * `resourceKey`), bound where the import declares it: one map for all of a component's imports,
+ * as one import's resource may be used by another's functions (`use`).
+ */
+export type Bindings = Map<ResourceType, string>;
 
 /** A resource's identity across components: its interface (unversioned) and its name. */
 function resourceKey(r: ResourceType): string | undefined {
@@ -53,9 +64,17 @@ const EXPORTED: Words = { as: 'exported as', theirs: "Keel's WIT has", lacks: "K
 class Comparison {
   readonly #answers = new Map<ValType, Map<ValType, boolean>>();
   readonly #words: Words;
+  readonly #bound: Bindings | undefined;
 
-  constructor(words: Words) {
+  /** `bound`: the import direction's bindings (the component's side is always the first). */
+  constructor(words: Words, bound?: Bindings) {
     this.#words = words;
+    this.#bound = bound;
+  }
+
+  /** The component's resource's identity: what it was bound to, else its own. */
+  #key(r: ResourceType): string | undefined {
+    return this.#bound?.get(r) ?? resourceKey(r);
   }
 
   same(a: ValType, b: ValType): boolean {
@@ -82,7 +101,7 @@ class Comparison {
     switch (a.kind) {
       case 'own':
       case 'borrow': {
-        const key = resourceKey(a.resource);
+        const key = this.#key(a.resource);
         return key !== undefined && key === resourceKey((b as typeof a).resource);
       }
       case 'list':
@@ -149,7 +168,16 @@ class Comparison {
         const mine = declared.type;
         const host = (served as typeof declared).type;
         if (mine.kind === 'resource' || host.kind === 'resource') {
-          const a = mine.kind === 'resource' ? resourceKey(mine) : undefined;
+          const served = host.kind === 'resource' ? resourceKey(host) : undefined;
+          // An abstract import declared here (`sub resource`, this name) is whatever the host serves.
+          if (this.#bound && served !== undefined && mine.kind === 'resource' && declares(mine, path)) {
+            const earlier = this.#bound.get(mine);
+            if (earlier === undefined || earlier === served) {
+              this.#bound.set(mine, served);
+              return undefined;
+            }
+          }
+          const a = mine.kind === 'resource' ? this.#key(mine) : undefined;
           const b = host.kind === 'resource' ? resourceKey(host) : undefined;
           if (a !== undefined && a === b) return undefined;
           return `${path} is ${w.as} ${mine.kind === 'resource' ? `resource ${a ?? mine.name}` : typeText(mine)}, ${w.theirs} ${host.kind === 'resource' ? `resource ${b ?? host.name}` : typeText(host)}`;
@@ -194,6 +222,15 @@ class Comparison {
   }
 }
 
+/**
+ * Whether `r` is the resource an import declares at `path` (`host#resource1-again`: the import's
+ * own `sub resource` there), not an alias of one declared elsewhere.
+ */
+function declares(r: ResourceType, path: string): boolean {
+  const origin = r.origin;
+  return origin.kind === 'imported' && origin.path.join('#') === path;
+}
+
 /** Whether an imported type export `name` is a resource of its own (`sub resource`), not an alias or a value type. */
 function namesOwnResource(t: ValType | ResourceType, name: string): boolean {
   if (t.kind !== 'resource') return false;
@@ -216,8 +253,13 @@ function sortWord(e: ExternType): string {
  * serves (`served`); undefined when it fits. The message names the import, the function and
  * both WIT types (cut at a few hundred characters: a component's types may be huge).
  */
-export function importMismatch(name: string, declared: ExternType, served: ExternType): string | undefined {
-  return new Comparison(IMPORTED).extern(name, declared, served);
+export function importMismatch(
+  name: string,
+  declared: ExternType,
+  served: ExternType,
+  bound: Bindings = new Map(),
+): string | undefined {
+  return new Comparison(IMPORTED, bound).extern(name, declared, served);
 }
 
 /** An export's type, as an import's is written (a function's, an instance's exports, a type). */

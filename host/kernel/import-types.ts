@@ -8,7 +8,7 @@
  * `capability-denied` naming the import, the function and both WIT types. Worked out once per
  * (loaded module, kernel's providers): a spawn reads the answer.
  */
-import { importMismatch } from '../abi/conform.js';
+import { type Bindings, importMismatch } from '../abi/conform.js';
 import { planComponent } from '../abi/plan.js';
 import type { ExternType } from '../abi/types.js';
 import type { CapabilityProvider } from '../caps/provider.js';
@@ -126,6 +126,8 @@ export function untypedImports(
 
 function judge(providers: ProviderRegistry, module: LoadedModule): Verdict {
   let untyped: Map<string, string> | undefined;
+  // One for all imports: a resource one import binds may be used by another's functions.
+  const bound: Bindings = new Map();
   for (const imp of module.plan!.imports) {
     const iface = stripVersion(imp.name);
     const provider = providers.find(iface);
@@ -144,7 +146,7 @@ function judge(providers: ProviderRegistry, module: LoadedModule): Verdict {
     const why =
       type === undefined
         ? `provider ${provider.name} declares no WIT types for ${iface}`
-        : importMismatch(imp.name, imp.type, type);
+        : importMismatch(imp.name, imp.type, type, bound);
     if (why !== undefined) return { mismatch: { import: imp.name, iface, why }, untyped: undefined };
   }
   return { mismatch: null, untyped };

@@ -102,7 +102,7 @@ const EXPECTED: Record<string, Counts> = {
   'wasmtime/modules.wast': { commands: 44, pass: 8, refused: 12, skip: 24, fail: 0 },
   'wasmtime/enums.wast': { commands: 2, pass: 2, refused: 0, skip: 0, fail: 0 },
   'wasmtime/enum_discriminant.wast': { commands: 1, pass: 1, refused: 0, skip: 0, fail: 0 },
-  'wasmtime/resources.wast': { commands: 58, pass: 55, refused: 0, skip: 2, fail: 1 },
+  'wasmtime/resources.wast': { commands: 58, pass: 56, refused: 0, skip: 2, fail: 0 },
   // Fused adapters between nested components (an export's identifier inside an instance type,
   // (export $a "t-a" (type (eq ...))), read through the runner's `legacy` form); the component of
   // 33 to 65 flags is refused (more than 32 flags: gated, component_model_more_flags).
@@ -165,8 +165,6 @@ function each<K extends number | string>(lines: K[], reason: string): Record<K, 
 const KNOWN: Record<string, string> = {
   'resources/multiple-resources.wast:170':
     "the script (commit 909fd6a) expects a component's first handle to be 2; handle-table.wast (d346e5a) and linking/unit.wast (a9ceffde, inside a call as here) expect 1, as Keel gives (index 0 reserved): Keel follows those two (docs/conformance.md)",
-  'wasmtime/resources.wast:182':
-    "a component imports the host's resource1-again (the same resource as resource1) as a resource of its own (sub resource): Keel identifies a provider's resource by its interface and name, so the import's resource is host#resource1-again where the provider serves host#resource1, and the spawn is refused (capability-denied); the model binds each abstract import to whatever resource is supplied",
   'validation/resources.wast:577':
     'an export ascribed (sub resource) keeps the resource it exports: two exports of one resource stay equal outside',
 };

@@ -25,7 +25,10 @@ const doubling = (levels: number, leaf: string) =>
 
 const SERVED = `interface shapes {
   resource thing { constructor(n: u32); }
+  type also-thing = thing;
+  resource gadget;
   make: func(n: u32) -> thing;
+  inspect: func(t: borrow<also-thing>, g: borrow<gadget>) -> u32;
   area: func(w: u32, h: u32) -> u32;
   name: func(s: string) -> string;
   deep: func(x: ${deep(90, 'u8')}) -> u32;
@@ -40,6 +43,7 @@ const SHAPES: CapabilityProvider = {
   link: () => ({
     Thing,
     make: (n: number) => new Thing(n),
+    inspect: () => 0,
     area: (w: number, h: number) => w * h,
     name: (s: string) => `hello ${s}`,
     deep: () => 1,
@@ -222,6 +226,42 @@ describe('an import nothing calls is checked all the same (the component model l
         (export "blob" (type $t (sub resource)))
         (export "also-blob" (type (eq $t))))))`),
       'keel:hostile/shapes#blob',
+    );
+  });
+});
+
+describe('a resource imported as its own (sub resource) is the one the host serves under its name', () => {
+  // The model substitutes the supplied resource for an abstract import (Wasmtime's resources.wast
+  // 182: the host's resource1-again, an alias of resource1, imported as a resource of its own).
+  it('an alias the host serves, imported as a resource of its own, spawns and is used as the host’s', async () => {
+    expect(
+      await spawnText(`(component (import "keel:hostile/shapes" (instance
+        (export "thing" (type (sub resource)))
+        (export "also-thing" (type (sub resource))))))`),
+    ).toBe('spawned');
+    // make returns the host's thing; the component declares it as its also-thing: the same.
+    const handle = await spawn(
+      'interface shapes { resource also-thing; make: func(n: u32) -> also-thing; }',
+      `(import "keel:hostile/shapes" "make" (func $make (param i32) (result i32)))`,
+      '(func (export "f") (result i32) (call $make (i32.const 3)))',
+      'export f: func() -> u32;',
+    );
+    expect(handle).toBe(1);
+  });
+
+  it('bound to one host resource, it is not another', async () => {
+    expectRefused(
+      await spawn(
+        'interface shapes { resource gadget; make: func(n: u32) -> gadget; }',
+        `(import "keel:hostile/shapes" "make" (func (param i32) (result i32)))`,
+      ),
+      'keel:hostile/shapes#make',
+    );
+    expectRefused(
+      await spawnText(`(component (import "keel:hostile/shapes" (instance
+        (export "gadget" (type $g (sub resource)))
+        (export "also-thing" (type (eq $g))))))`),
+      'keel:hostile/shapes#also-thing',
     );
   });
 });
