@@ -78,7 +78,13 @@ const UNTIMED_IN_MIXED = [
   }),
 ];
 
-const shared = { testTimeout: 60_000, hookTimeout: 120_000, pool: 'forks' } as const;
+const shared: { testTimeout: number; hookTimeout: number; pool: 'forks'; setupFiles: string[] } = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+  // Names the test whose process's heap passes 1 GiB (a dead fork names none).
+  setupFiles: ['./test/helpers/heap-watch.ts'],
+};
 
 export default defineConfig({
   test: {

@@ -8,7 +8,14 @@ import { expect, it } from 'vitest';
 it('names the file a dead worker left unfinished, and not the one that finished', () => {
   const run = spawnSync(
     process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/helpers/crash-fixture/vitest.config.ts'],
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--config',
+      'test/helpers/crash-fixture/vitest.config.ts',
+      'dies',
+      'lives',
+    ],
     { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 },
   );
   expect(run.status).not.toBe(0);
