@@ -230,6 +230,18 @@ export const MAX_CORE_INSTANCES = 1_000;
 export const MAX_CORE_INSTANCE_ENTITIES = 100_000;
 
 /**
+ * The most trampolines one plan makes (`canon lower`, `resource.new`, `resource.drop`,
+ * `resource.rep`, each counted once per instantiation of the component that holds it): every one
+ * is made at every spawn, on the kernel's thread and outside fuel, whether a core instance
+ * imports it or not, and only definitions bounded them (250,000): 50,000 lowerings of a function
+ * the component lifts (1 MB) held 63 MB of host heap a sandbox and took 1.1-2.9 s to spawn,
+ * 100,000 `resource.drop`s (200 KB) 17.6 MB and 0.3-0.5 s (load 20; redteam17,
+ * hostile/abi/trampoline-flood). At the bound, 7 MB and about 0.2 s a spawn; the components
+ * Keel runs make 25-115.
+ */
+export const MAX_TRAMPOLINES = 5_000;
+
+/**
  * The most definitions one plan interprets, each counted once per instantiation of the
  * component that holds it: the bound on planning's work when instances are few but large.
  */
@@ -1001,6 +1013,9 @@ class Planner {
   }
 
   trampoline(t: Trampoline): CoreDef {
+    if (this.trampolines.length >= MAX_TRAMPOLINES) {
+      unsupported('canon', `more than ${MAX_TRAMPOLINES} lowered functions and resource built-ins`);
+    }
     this.trampolines.push(t);
     return { kind: 'trampoline', index: this.trampolines.length - 1 };
   }
