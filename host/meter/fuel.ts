@@ -5,8 +5,9 @@
  * and writes that sum as one charge ("flush") just before any instruction that can leave the
  * straight line (a branch, a call, `if`, `else`, a loop header, a join `end`), so every path
  * pays exactly the instructions it ran. It checks the counter at every loop header (an innermost
- * loop of straight-line code at its back edge: straight.ts) and at the entry of a function that
- * calls outside any loop it checks at its header, which is enough: without a loop or a call no
+ * loop of straight-line code at its back edge: straight.ts; the turns of an outer loop that skip
+ * its work, in a loop of their own, at its back edge: peeled.ts) and at the entry of a function
+ * that calls outside any loop it checks at its header, which is enough: without a loop or a call no
  * path can come back to an instruction it has run, and a call inside a checked loop comes after
  * that loop's check in the same frame.
  *
@@ -40,6 +41,7 @@ import {
   VOID,
 } from './instructions.js';
 import { noLeaks } from './passing.js';
+import { type PeeledLoop, peeledLoop, writePeeledHead, writePeeledTail } from './peeled.js';
 import { writePrecharge } from './precharge.js';
 import { straightLoop, writeStraight } from './straight.js';
 import { stridedLoop, writeStrided } from './strided.js';
@@ -79,6 +81,16 @@ export class BodyRewriter extends FuelEmitter {
    * from its own out to its target's, and its label moves out by as many.
    */
   #cum = new Int32Array(64);
+  /**
+   * By depth: the peeled loop (peeled.ts) whose X this frame holds, and the floor it replaced.
+   * No branch inside X may leave X's frame (`#floor`): one that does, or an `else` of X's `if`,
+   * rewrites the body again without counted loops, as a branch into a counted loop does.
+   */
+  #peel: (PeeledLoop | undefined)[] = [];
+  #floors: number[] = [];
+  #floor = 0;
+  /** Bytes the peeled loops' look aheads may still read in this body (peeled.ts). */
+  readonly #lookAhead = { left: 0 };
   /** Whether this rewrite charges counted loops (off on the second try of a body). */
   #counting = false;
   /** The `if` and the back edge of the counted loop being read, whose charges were made before it. */
@@ -200,6 +212,8 @@ export class BodyRewriter extends FuelEmitter {
     this.#kinds[0] = FUNC;
     this.#checkedLoops = 0;
     this.#uncheckedCall = false;
+    this.#floor = 0;
+    this.#lookAhead.left = end - start;
     this.#funcIndex = funcIndex;
     this.#end = end;
     return r.pos;
@@ -394,8 +408,7 @@ export class BodyRewriter extends FuelEmitter {
       case 0x18:
         return this.#delegate(op, at, pos);
       case 0x0b:
-        this.#endOf(at, pos);
-        return pos;
+        return this.#endOf(at, pos);
       case 0x0c: // br
       case 0x0d: // br_if
         return this.#br(op, at, pos);
@@ -451,6 +464,11 @@ export class BodyRewriter extends FuelEmitter {
       this.#pending = writeStraight(this, straight, this.#pending);
       return straight.after;
     }
+    const peeled =
+      this.#counting && !counted
+        ? peeledLoop(bytes, at, pos, this.#end, this.ctx.costs, this.#lookAhead)
+        : undefined;
+    if (peeled) return this.#peelLoop(at, peeled);
     if (counted) {
       // The charge of the code before the loop joins the loop's.
       this.flushes++;
@@ -510,6 +528,7 @@ export class BodyRewriter extends FuelEmitter {
   #else(at: number): void {
     const d = this.#depth - 1;
     if (this.#kinds[d] !== IF) malformed(`function ${this.#funcIndex}: "else" outside "if"`);
+    if (this.#peel[d]) throw NOT_COUNTED;
     // The then arm paid the if's charge (at its `br`), or pays it now; then so does the
     // else arm, with its own first charge.
     let sunk = this.#ifSunk[d] === 1;
@@ -549,6 +568,7 @@ export class BodyRewriter extends FuelEmitter {
     // The label counts from outside the `try`.
     const label = r.u32();
     if (label >= depth) malformed(`function ${this.#funcIndex}: delegate depth ${label} out of range`);
+    if (depth - 1 - label < this.#floor) throw NOT_COUNTED;
     const out = this.#outLabel(depth, label);
     if (out !== label) {
       this.code.byte(op);
@@ -568,6 +588,7 @@ export class BodyRewriter extends FuelEmitter {
     if (op === 0x09) {
       const depth = this.#depth;
       if (index >= depth) malformed(`function ${this.#funcIndex}: rethrow depth ${index} out of range`);
+      if (depth - 1 - index < this.#floor) throw NOT_COUNTED;
       const out = this.#outLabel(depth, index);
       if (out !== index) {
         this.copyTo(at);
@@ -580,7 +601,7 @@ export class BodyRewriter extends FuelEmitter {
   }
 
   /** `end`: of a block, a loop, an `if`, a `try`, or of the function (depth drops to 0). */
-  #endOf(at: number, pos: number): void {
+  #endOf(at: number, pos: number): number {
     const depth = this.#depth;
     const kind = this.#kinds[depth - 1]!;
     if (depth === 1) {
@@ -588,7 +609,7 @@ export class BodyRewriter extends FuelEmitter {
       this.copyTo(pos);
       if (pos !== this.#end) malformed(`function ${this.#funcIndex}: code after the final "end"`);
       this.#depth = 0;
-      return;
+      return pos;
     }
     if (kind !== LOOP && (kind !== BLOCK || this.#targeted[depth - 1] === 1)) {
       this.flush(at, this.#pending);
@@ -603,6 +624,58 @@ export class BodyRewriter extends FuelEmitter {
     }
     if (kind === LOOP && this.#counted[depth - 1] === 0) this.#checkedLoops--;
     this.#depth = depth - 1;
+    const peeled = this.#peel[depth - 1];
+    return peeled ? this.#closePeel(peeled, at, pos) : pos;
+  }
+
+  /**
+   * A peeled loop (peeled.ts): its head and the turn that skips X written here; the rewriter
+   * then reads X in frames that stand for the loop, the `while` shape's first `if`, and X's own
+   * `if` or `block` (written as a `block`), which no branch inside X may leave.
+   */
+  #peelLoop(at: number, loop: PeeledLoop): number {
+    // The code before the loop and the `loop`, as at any loop's header.
+    this.flush(at, this.#pending);
+    this.#pending = 0;
+    writePeeledHead(this, loop);
+    this.#checkedLoops++;
+    this.#push(LOOP);
+    this.#counted[this.#depth - 1] = 1;
+    if (!loop.isDo) {
+      this.#push(BLOCK);
+      this.#counted[this.#depth - 1] = 1;
+    }
+    const d = this.#depth;
+    if (loop.isDo) {
+      this.#push(BLOCK);
+      // A's `br_if 0` targets it: its `end` charges what X ran since its last charge.
+      this.#targeted[d] = 1;
+    } else {
+      this.#push(IF);
+      // Nothing to move into the arm: A's charge is made on the turn's way, before X.
+      this.#ifAmount[d] = 0;
+      this.#ifSunk[d] = 0;
+      this.#ifFlushes[d] = this.flushes;
+    }
+    this.#peel[d] = loop;
+    this.#floors[d] = this.#floor;
+    this.#floor = d;
+    return loop.workAt;
+  }
+
+  /** At X's `end`: the rest of the loop written (peeled.ts); the walk goes on after the loop. */
+  #closePeel(loop: PeeledLoop, at: number, pos: number): number {
+    const d = this.#depth;
+    this.#peel[d] = undefined;
+    // Where the look ahead saw X end, or the head written is not this loop's.
+    if (at !== loop.workEnd) throw NOT_COUNTED;
+    this.#floor = this.#floors[d]!;
+    this.copyTo(pos);
+    this.flushes++;
+    this.#pending = writePeeledTail(this, loop);
+    this.#depth = d - (loop.isDo ? 1 : 2);
+    this.#checkedLoops--;
+    return loop.after;
   }
 
   /** `br` and `br_if`. */
@@ -614,6 +687,7 @@ export class BodyRewriter extends FuelEmitter {
     pos = r.pos;
     if (label >= depth) malformed(`function ${this.#funcIndex}: branch depth ${label} out of range`);
     const target = depth - 1 - label;
+    if (target < this.#floor) throw NOT_COUNTED;
     if (at === this.#countBackAt) {
       // A counted loop's back edge: its turns were charged before the loop.
       this.#pending = 0;
@@ -652,7 +726,7 @@ export class BodyRewriter extends FuelEmitter {
       const label = r.u32();
       if (label >= depth) malformed(`function ${this.#funcIndex}: branch depth ${label} out of range`);
       const target = depth - 1 - label;
-      if (this.#counted[target] === 1) throw NOT_COUNTED;
+      if (this.#counted[target] === 1 || target < this.#floor) throw NOT_COUNTED;
       if (target !== 0) this.#targeted[target] = 1;
       if (this.#outLabel(depth, label) !== label) shifted = true;
     }
@@ -672,6 +746,11 @@ export class BodyRewriter extends FuelEmitter {
   #return(at: number, pos: number): void {
     const d = this.#depth - 1;
     const bytes = this.bytes;
+    // Per-turn metering would move A's charge into this arm (`#sinkIf`): the same fuel on every
+    // path that ends, but not on one that traps first. Rewritten without peeling.
+    const peeled = this.#peel[d];
+    if (peeled && !peeled.isDo && this.flushes === this.#ifFlushes[d] && bytes[pos] === 0x0b)
+      throw NOT_COUNTED;
     if ((bytes[pos] === 0x0b || bytes[pos] === 0x05) && this.#sinkIf(d)) {
       this.#pending += this.#ifAmount[d]!;
       this.#ifSunk[d] = 1;
@@ -970,6 +1049,7 @@ export class BodyRewriter extends FuelEmitter {
       this.#cum = cum;
     }
     this.#kinds[depth] = kind;
+    this.#peel[depth] = undefined;
     this.#targeted[depth] = 0;
     this.#counted[depth] = 0;
     this.#cum[depth] = this.#cum[depth - 1]! + added;
