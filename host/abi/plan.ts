@@ -146,7 +146,12 @@ export function planComponent(bytes: Uint8Array, onModule?: (module: CoreModuleP
 type Value =
   | { sort: 'func'; func: FuncDef }
   | { sort: 'instance'; instance: InstanceValue }
-  | { sort: 'type'; type: AnyType }
+  /**
+   * `identity`: a resource's type-level identity where it is not the resource itself: an export
+   * ascribed `(sub resource)` is a new resource type to whoever sees it from outside (Explainer.md),
+   * while its handles stay the resource's at run time (one `ResourceType`, one table).
+   */
+  | { sort: 'type'; type: AnyType; identity?: object }
   | { sort: 'component'; component: ComponentValue | DeclaredComponent }
   | { sort: 'core-module'; module: number };
 
@@ -270,6 +275,8 @@ class Frame {
   /** The resources its imports, and its exports, have named: annotated names' scopes. */
   readonly importedResources = new ResourceNames();
   readonly exportedResources = new ResourceNames();
+  /** Type indices whose resource has an identity of its own (an ascribed export, aliased). */
+  readonly identities = new Map<number, object>();
 
   constructor(
     readonly parent: Frame | undefined,
@@ -718,8 +725,11 @@ class Planner {
         return { sort: 'func', func: out(frame.funcs, 'function') };
       case 'instance':
         return { sort: 'instance', instance: out(frame.instances, 'instance') };
-      case 'type':
-        return { sort: 'type', type: frame.scope.type(index) };
+      case 'type': {
+        const type = frame.scope.type(index);
+        const identity = frame.identities.get(index);
+        return identity === undefined ? { sort: 'type', type } : { sort: 'type', type, identity };
+      }
       case 'component':
         return { sort: 'component', component: out(frame.components, 'component') };
       case 'core-module':
@@ -740,6 +750,7 @@ class Planner {
         return;
       case 'type':
         frame.scope.types.push(value.type);
+        if (value.identity !== undefined) frame.identities.set(frame.scope.types.length - 1, value.identity);
         return;
       case 'component':
         frame.components.push(value.component);
@@ -1051,6 +1062,14 @@ class Planner {
       const arg = frame.args.get(name);
       if (!arg) this.fail(`nested component import ${JSON.stringify(name)} has no instantiation argument`);
       this.checkArg(name, declared, arg);
+      if (desc.sort === 'type' && desc.bound.kind === 'eq' && arg.sort === 'type') {
+        // An ascribed export is not the resource it exports, to a type check (resources.wast 577).
+        const expected = frame.identities.get(desc.bound.index) ?? frame.scope.type(desc.bound.index);
+        if (declared.type instanceof ResourceType && (arg.identity ?? arg.type) !== expected)
+          this.fail(
+            `instantiation argument ${JSON.stringify(name)} is not the resource the import names (resource types are not the same)`,
+          );
+      }
       // Bound as given: a type is named by where it is exported, not by the import it fills.
       this.push(frame, arg);
       if (arg.sort === 'type' && arg.type instanceof ResourceType)
@@ -1295,6 +1314,15 @@ class Planner {
         value = { sort: 'func', func: { ...value.func, type: ascribed.type } };
       } else if (ascribed.sort === 'func' && value.sort === 'func') {
         value = { sort: 'func', func: { ...value.func, type: ascribed.type } };
+      } else if (
+        ascribed.sort === 'type' &&
+        value.sort === 'type' &&
+        value.type instanceof ResourceType &&
+        desc.sort === 'type' &&
+        desc.bound.kind === 'sub-resource'
+      ) {
+        // A new resource type to outside observers (a type-level identity); the same at run time.
+        value = { sort: 'type', type: value.type, identity: {} };
       }
     }
     this.annotated(
