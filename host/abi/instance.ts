@@ -358,20 +358,14 @@ export class ComponentInstance implements ResourceHost {
   } {
     if (func.kind === 'lifted') {
       // Resolved on first call: the callee's core instance may come later in the plan. The
-      // callee's lifted function is this adapter's own, with its own context, which prices the
-      // allocations it asks of the callee's realloc (Cx.alloc; an embedder's call is unpriced).
+      // callee's lifted function is this adapter's own, not the one `#lifted` keeps for the
+      // embedder's calls of the same export: its context prices the allocations it asks of the
+      // callee's realloc (Cx.alloc; an embedder's call is unpriced), holds the adapter's strings
+      // while it runs (`source`, `carry`), and its errors name an adapted export.
       let f: ((...args: unknown[]) => unknown) | undefined;
       const adapted = () => {
-        const slot = this.#slot(func.options);
-        const cx = new Cx(slot, this.#state(func.instance), this.#bytes, undefined, true);
-        const lifted = liftedFunction({
-          name: 'an adapted export',
-          type: func.type,
-          core: this.#resolve(func.core) as CoreFunction,
-          cx,
-          slot,
-        });
-        return { cx, lifted };
+        const cx = new Cx(this.#slot(func.options), this.#state(func.instance), this.#bytes, undefined, true);
+        return { cx, lifted: this.#lift(func, 'an adapted export', cx) };
       };
       if (!holdsString(func.type)) {
         return {
@@ -474,15 +468,7 @@ export class ComponentInstance implements ResourceHost {
     if (func === this.#firstFunc) return this.#first!;
     let f = this.#functions?.get(func);
     if (!f) {
-      const slot = this.#slot(func.options);
-      const cx = new Cx(slot, this.#state(func.instance), this.#bytes);
-      f = liftedFunction({
-        name,
-        type: func.type,
-        core: this.#resolve(func.core) as CoreFunction,
-        cx,
-        slot,
-      });
+      f = this.#lift(func, name, new Cx(this.#slot(func.options), this.#state(func.instance), this.#bytes));
       if (!this.#firstFunc) {
         this.#firstFunc = func;
         this.#first = f;
@@ -492,6 +478,17 @@ export class ComponentInstance implements ResourceHost {
       }
     }
     return f;
+  }
+
+  /** `func` lifted as a host function named `name`, through `cx` (a context of its own). */
+  #lift(func: FuncDef & { kind: 'lifted' }, name: string, cx: Cx): (...args: unknown[]) => unknown {
+    return liftedFunction({
+      name,
+      type: func.type,
+      core: this.#resolve(func.core) as CoreFunction,
+      cx,
+      slot: cx.opts,
+    });
   }
 
   /**
