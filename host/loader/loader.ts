@@ -118,8 +118,8 @@ export interface LoaderOptions {
   planFingerprint?: string | undefined;
   /**
    * The clock a load's time is read on, for `YIELD_AFTER_MS` (`performance.now` by default).
-   * Tests stand it still: mocking the global one also stopped the clock of everything else in
-   * the process.
+   * A test seam (docs/loader.md, Caching): tests stand it still, where mocking the global one
+   * also stopped the clock of everything else in the process. The kernel never sets it.
    */
   now?: (() => number) | undefined;
 }
