@@ -114,6 +114,7 @@ function codeCache(source, info) {
       try {
         // Neither through a symbolic link nor waiting for a writer: a FIFO in the file's place
         // blocked every start of keel for good; it is not a file, so it is compiled past and replaced.
+        // host/loader/disk-cache.ts READ_FLAGS, written out: this runs before any module of Keel's.
         const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
         fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
         const info = fs.fstatSync(fd);

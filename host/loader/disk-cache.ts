@@ -278,6 +278,8 @@ const readBuffer = {
  * An entry is opened neither through a symbolic link (which could name a file outside the cache)
  * nor waiting for a writer: a FIFO planted in an entry's place blocked the open, and with it the
  * kernel's thread, for good. Read without a writer, a FIFO is empty: a miss, removed and remade.
+ * bin/keel.js opens its code cache with the same flags, written out: it runs before any of
+ * Keel's modules (CommonJS, no ES module loader), so it cannot import these.
  */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
