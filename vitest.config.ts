@@ -33,7 +33,7 @@ const PARALLEL = [
   'preview1',
   'sdk',
   'spec',
-].map((dir) => `test/${dir}/**/*.test.ts`);
+];
 
 /**
  * Attack directories that hold both kinds: a file that reads a clock or a CPU counter, or
@@ -66,17 +66,25 @@ const MOSTLY_TIMED = [
 const WAITS_ON_A_CLOCK = /setTimeout|setInterval|deadline|timeout|sleep|placement|Worker|nats/i;
 /** A flood (of calls, messages, events), a test's own time budget (`}, 30_000)`), a guest build. */
 const FLOODS_OR_BUILDS = /flood|hog|\},\s*\d[\d_]*\s*\)|buildGuest/i;
+/**
+ * A file that says so in a line of its own (`// @alone: <why>`) runs in the second group
+ * wherever it lives: one that holds gigabytes at its peak (a guest memory of 512 MiB and the
+ * host's copy of it) must not meet another such file in the other fork.
+ */
+const MARKED_ALONE = /^\/\/ @alone: /m;
 const testsOf = (dir: string) =>
   readdirSync(`test/${dir}`, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))
     .map((name) => `test/${dir}/${name}`);
-const UNTIMED_IN_MIXED = [
+const notMarkedAlone = (file: string) => !MARKED_ALONE.test(readFileSync(file, 'utf8'));
+const IN_PARALLEL = [
+  ...PARALLEL.flatMap(testsOf),
   ...MIXED.flatMap(testsOf).filter((file) => !TIMES_THE_HOST.test(readFileSync(file, 'utf8'))),
   ...MOSTLY_TIMED.flatMap(testsOf).filter((file) => {
     const text = readFileSync(file, 'utf8');
     return !TIMES_THE_HOST.test(text) && !WAITS_ON_A_CLOCK.test(text) && !FLOODS_OR_BUILDS.test(text);
   }),
-];
+].filter(notMarkedAlone);
 
 const shared: { testTimeout: number; hookTimeout: number; pool: 'forks'; setupFiles: string[] } = {
   testTimeout: 60_000,
@@ -95,7 +103,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'parallel',
-          include: [...PARALLEL, ...UNTIMED_IN_MIXED],
+          include: IN_PARALLEL,
           maxWorkers: Math.max(2, availableParallelism()),
           sequence: { groupOrder: 0 },
         },
@@ -105,7 +113,7 @@ export default defineConfig({
           ...shared,
           name: 'alone',
           include: ['test/**/*.test.ts'],
-          exclude: [...PARALLEL, ...UNTIMED_IN_MIXED],
+          exclude: IN_PARALLEL,
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

@@ -4,6 +4,7 @@
  * direct call, logs a message it receives and publishes an event. A missing toolchain is named
  * with the Debian package that provides it.
  */
+// @alone: builds every template in this process (componentize-js: 1.6 GB of RSS at the peak).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
