@@ -37,9 +37,6 @@ export class StreamRedactor<T> {
   #head = 0;
   /** Redacted ranges (stream offsets, sorted, disjoint) that still touch `#text`. */
   #masks: [number, number][] = [];
-  /** KMP failure tables of the secrets, for the list of secrets they were made for. */
-  #tables = new Map<string, Int32Array>();
-  #tablesFor: readonly string[] | undefined;
 
   constructor(redactor: Redactor) {
     this.#redactor = redactor;
@@ -59,14 +56,16 @@ export class StreamRedactor<T> {
     const start = this.#base + before;
     this.#text += text;
     this.#held.push({ start, end: start + text.length, payload });
-    for (const needle of needles) {
-      let at = this.#text.indexOf(needle, Math.max(0, before - needle.length + 1));
-      while (at >= 0) {
-        this.#mask(this.#base + at, this.#base + at + needle.length);
-        at = this.#text.indexOf(needle, at + 1);
-      }
+    // Every secret ending in the new text, all secrets in one pass (sec16: a search per secret
+    // made each event's work grow with the number of secrets).
+    const matcher = this.#redactor.matcher;
+    if (matcher !== undefined) {
+      const base = this.#base;
+      matcher.scan(this.#text, Math.max(0, before - matcher.maxLength + 1), before, (from, to) =>
+        this.#mask(base + from, base + to),
+      );
     }
-    this.#releaseUntil(this.#base + this.#text.length - this.#openTail(needles), release);
+    this.#releaseUntil(this.#base + this.#text.length - this.#openTail(), release);
   }
 
   /**
@@ -78,9 +77,8 @@ export class StreamRedactor<T> {
    */
   skip(text: string, release: Release<T>): void {
     this.flush(release);
-    const needles = this.#redactor.values;
-    // Longest first: a secret spans at most its length - 1 characters of what came before.
-    const keep = needles.length === 0 ? 0 : needles[0]!.length - 1;
+    // A secret spans at most its length - 1 characters of what came before.
+    const keep = (this.#redactor.matcher?.maxLength ?? 1) - 1;
     const end = this.#base + this.#text.length + text.length;
     const from = Math.max(this.#base, end - keep);
     this.#text =
@@ -93,37 +91,15 @@ export class StreamRedactor<T> {
   flush(release: Release<T>): void {
     if (this.#head === this.#held.length) return;
     const end = this.#base + this.#text.length;
-    const open = this.#openTail(this.#redactor.values);
+    const open = this.#openTail();
     if (open >= MIN_SECRET_LENGTH) this.#mask(end - open, end);
     // The open end stays as context: the rest of the secret, if it comes, is redacted too.
     this.#releaseUntil(end, release, end - open);
   }
 
   /** Length of the longest end of the text that is a proper prefix of a secret. */
-  #openTail(needles: readonly string[]): number {
-    if (needles !== this.#tablesFor) {
-      this.#tables = new Map();
-      this.#tablesFor = needles;
-    }
-    const text = this.#text;
-    let longest = 0;
-    for (const needle of needles) {
-      let table = this.#tables.get(needle);
-      if (table === undefined) {
-        table = failureTable(needle);
-        this.#tables.set(needle, table);
-      }
-      // Only the last needle.length - 1 characters can hold the start of an unfinished secret.
-      let state = 0;
-      for (let i = Math.max(0, text.length - needle.length + 1); i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        while (state > 0 && needle.charCodeAt(state) !== c) state = table[state - 1]!;
-        if (needle.charCodeAt(state) === c) state++;
-        if (state === needle.length) state = table[state - 1]!;
-      }
-      if (state > longest) longest = state;
-    }
-    return longest;
+  #openTail(): number {
+    return this.#redactor.matcher?.openTail(this.#text) ?? 0;
   }
 
   /** Release the held segments that end by `safe`; keep as context only what a secret could still use. */
@@ -192,16 +168,4 @@ export class StreamRedactor<T> {
     if (!placed) merged.push([from, to]);
     this.#masks = merged;
   }
-}
-
-/** KMP: for each prefix of `needle`, the length of its longest proper prefix that is also its suffix. */
-function failureTable(needle: string): Int32Array {
-  const table = new Int32Array(needle.length);
-  let k = 0;
-  for (let i = 1; i < needle.length; i++) {
-    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = table[k - 1]!;
-    if (needle.charCodeAt(i) === needle.charCodeAt(k)) k++;
-    table[i] = k;
-  }
-  return table;
 }
