@@ -11,8 +11,8 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { parse } from '../../scripts/lib/wasm-tools.js';
+import { type Encoding, hex, stringCaller, utf16 } from '../helpers/adapter-strings.js';
 
-type Encoding = 'utf8' | 'utf16' | 'latin1+utf16';
 const ENCODINGS: Encoding[] = ['utf8', 'utf16', 'latin1+utf16'];
 const UTF16_TAG = 0x8000_0000;
 const HEAP = 4096;
@@ -34,14 +34,6 @@ class Model {
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-function utf16(s: string): Uint8Array {
-  const b = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) {
-    b[2 * i] = s.charCodeAt(i) & 0xff;
-    b[2 * i + 1] = s.charCodeAt(i) >> 8;
-  }
-  return b;
-}
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
 
@@ -132,8 +124,6 @@ function byteLength(dst: Encoding, tagged: number): number {
 
 // ---- the components ----------------------------------------------------------------------------
 
-const hex = (b: Uint8Array) => [...b].map((x) => `\\${x.toString(16).padStart(2, '0')}`).join('');
-
 /** A core module whose realloc logs (old, old size, align, new size) and bump-allocates from HEAP, copying what it moves. */
 const LOGGER = `
       (memory (export "memory") 1)
@@ -184,19 +174,7 @@ function argument(src: Encoding, dst: Encoding, bytes: Uint8Array, tagged: numbe
       (canon lift (core func $m "take") (memory $m "memory") (realloc (func $m "realloc")) string-encoding=${dst}))
     ${LOGGER_EXPORTS}
   )
-  (component $caller
-    (import "take" (func $take (param "s" string)))
-    (core module $libc
-      (memory (export "memory") 1)
-      (data (memory 0) (i32.const 64) "${hex(bytes)}"))
-    (core instance $libc (instantiate $libc))
-    (core func $take (canon lower (func $take) (memory $libc "memory") string-encoding=${src}))
-    (core module $m
-      (import "" "take" (func $take (param i32 i32)))
-      (func (export "run") (call $take (i32.const 64) (i32.const ${tagged | 0}))))
-    (core instance $m (instantiate $m (with "" (instance (export "take" (func $take))))))
-    (func (export "run") (canon lift (core func $m "run")))
-  )
+  ${stringCaller(src, bytes, tagged)}
   (instance $callee (instantiate $callee))
   (instance $caller (instantiate $caller (with "take" (func $callee "take"))))
   (export "run" (func $caller "run"))

@@ -8,17 +8,7 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { parse } from '../../../scripts/lib/wasm-tools.js';
-
-type Encoding = 'utf8' | 'utf16' | 'latin1+utf16';
-const hex = (b: Uint8Array) => [...b].map((x) => `\\${x.toString(16).padStart(2, '0')}`).join('');
-function utf16(s: string): Uint8Array {
-  const b = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) {
-    b[2 * i] = s.charCodeAt(i) & 0xff;
-    b[2 * i + 1] = s.charCodeAt(i) >> 8;
-  }
-  return b;
-}
+import { type Encoding, stringCaller, utf16 } from '../../helpers/adapter-strings.js';
 
 /**
  * The callee's realloc: bump-allocates from 4096 (copying what it moves), except that its call
@@ -55,19 +45,7 @@ function component(
     (func (export "take") (param "s" string)
       (canon lift (core func $m "take") (memory $m "memory") (realloc (func $m "realloc")) string-encoding=${dst}))
   )
-  (component $caller
-    (import "take" (func $take (param "s" string)))
-    (core module $libc
-      (memory (export "memory") 1)
-      (data (memory 0) (i32.const 64) "${hex(bytes)}"))
-    (core instance $libc (instantiate $libc))
-    (core func $take (canon lower (func $take) (memory $libc "memory") string-encoding=${src}))
-    (core module $m
-      (import "" "take" (func $take (param i32 i32)))
-      (func (export "run") (call $take (i32.const 64) (i32.const ${tagged | 0}))))
-    (core instance $m (instantiate $m (with "" (instance (export "take" (func $take))))))
-    (func (export "run") (canon lift (core func $m "run")))
-  )
+  ${stringCaller(src, bytes, tagged)}
   (instance $callee (instantiate $callee))
   (instance $caller (instantiate $caller (with "take" (func $callee "take"))))
   (export "run" (func $caller "run"))
