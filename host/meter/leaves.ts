@@ -170,8 +170,9 @@ function findLeaves(
     const from = bodies[2 * d]!;
     const to = bodies[2 * d + 1]!;
     if (to - from > MAX_LEAF_BODY) continue;
+    // One that costs nothing is metered as it is, uncharged (module.ts): no twin.
     const cost = leafCost(bytes, from, to, costs);
-    if (cost >= 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
+    if (cost > 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
   }
   return { leaves, exports: exportCount };
 }

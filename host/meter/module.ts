@@ -32,7 +32,7 @@ import { eachSection, malformed, nameBytes, Reader, SECTION_ORDER, Writer } from
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
-import { LEAVES_SECTION, reservedLeafName } from './leaves.js';
+import { LEAVES_SECTION, leafCost, reservedLeafName } from './leaves.js';
 import { rewriteNameSection } from './names.js';
 import { decidePassing, type Leaks, noLeaks } from './passing.js';
 import {
@@ -310,6 +310,9 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]!);
   return text;
 }
+
+/** A body at most this long (bytes) is looked at for costing nothing (`leafCost`): a long one costs something. */
+const MAX_FREE_BODY = 256;
 
 /** Custom sections the pass drops: those that describe code offsets or function bodies it changes, and its own. */
 function dropsCustom(name: string): boolean {
@@ -975,12 +978,23 @@ class ModulePass {
     out.len += 5;
     out.u32(this.#stubs + count + this.#wrapped.length + (this.#restarts ? count : 0));
     for (let i = 0; i < this.#stubs; i++) for (const b of GROW_STUB_BODY) out.byte(b);
+    const costs = this.#options.costs;
     for (let i = 0; i < count; i++) {
       const bodySize = s.u32();
       const bodyStart = s.pos;
       const bodyEnd = bodyStart + bodySize;
       if (bodyEnd > s.end) malformed(`function ${funcImports + i} runs past the code section`);
-      bodies.rewrite(bodyStart, bodyEnd, this.#funcTypes[i]!, funcImports + i, internal[i] === 1, out);
+      // Straight-line code that costs nothing (`noop`: leaves.ts) is written as it is: its charge
+      // was a read and write of the counter with nothing taken, on every call. Not a function
+      // that passes fuel (its signature is the pass's).
+      if (
+        internal[i] !== 1 &&
+        bodySize <= MAX_FREE_BODY &&
+        leafCost(this.#bytes, bodyStart, bodyEnd, costs) === 0
+      ) {
+        out.u32(bodySize);
+        out.copy(this.#bytes, bodyStart, bodyEnd);
+      } else bodies.rewrite(bodyStart, bodyEnd, this.#funcTypes[i]!, funcImports + i, internal[i] === 1, out);
       s.pos = bodyEnd;
     }
     expectEnd(s, 'code');

@@ -11,7 +11,7 @@ import { KeelError } from '../../host/kernel/errors.js';
 import { adoptCounter, defineCounter, type MeterOptions, meterModule } from '../../host/meter/index.js';
 import { COST_PREFIX, LEAF_PREFIX, LEAVES_SECTION, leafCosts } from '../../host/meter/leaves.js';
 import { wat } from '../../scripts/lib/wat.js';
-import { instantiateMetered, thrown, withoutTwins } from './support.js';
+import { instantiateMetered, thrown, toText, withoutTwins } from './support.js';
 
 const MODULE = `(module
   (memory 1)
@@ -35,7 +35,9 @@ const MODULE = `(module
   (func (export "cabi_post_add") (param i32))
 )`;
 
-const LEAVES = ['add', 'noop', 'load', 'store', 'mix'];
+const LEAVES = ['add', 'load', 'store', 'mix'];
+/** Leaves that cost nothing: metered as they are (module.ts), uncharged, and given no twin. */
+const FREE = ['noop'];
 const NOT_LEAVES = ['branches', 'calls', 'global', 'loops', 'grows', 'four', 'cabi_post_add'];
 
 /** Every export's call, with arguments that run it without a trap. */
@@ -62,7 +64,7 @@ describe('twins of constant-cost leaf exports', () => {
       // The cost is the module's `keel:leaves` section's (`leafCosts`), not a global per instance.
       expect(names).not.toContain(COST_PREFIX + leaf);
     }
-    for (const other of NOT_LEAVES) expect(names).not.toContain(LEAF_PREFIX + other);
+    for (const other of [...NOT_LEAVES, ...FREE]) expect(names).not.toContain(LEAF_PREFIX + other);
     // The imported form (a plan's instances of it are many: each would make their exports at
     // every spawn, beyond the plan's bound on them) and `defineCounter` of it keep none.
     const imported = meterModule(bytes);
@@ -95,7 +97,12 @@ describe('twins of constant-cost leaf exports', () => {
         adoptCounter(meter, instance);
         const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
         expect([...costs.keys()].sort()).toEqual([...LEAVES].sort());
-        for (const [name, args] of Object.entries(CALLS)) {
+        for (const name of FREE) {
+          const before = meter.balance();
+          exports[name](...CALLS[name]!);
+          expect(meter.balance(), `${name} costs nothing`).toBe(before);
+        }
+        for (const [name, args] of Object.entries(CALLS).filter(([n]) => !FREE.includes(n))) {
           const before = meter.balance();
           const expected = exports[name](...args);
           const charged = Number(before - meter.balance());
@@ -112,7 +119,7 @@ describe('twins of constant-cost leaf exports', () => {
     const out = meterModule(await wat(MODULE), { counter: 'defined' });
     const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
     expect(costs.get('add')).toBe(3);
-    expect(costs.get('noop')).toBe(0);
+    expect(costs.has('noop')).toBe(false);
     expect(costs.get('load')).toBe(4);
   });
 
@@ -141,6 +148,15 @@ describe('twins of constant-cost leaf exports', () => {
     expect(costsOf(withCustom(bare, LEAVES_SECTION, [1, 3, 0x61, 0x64, 0x64, 3])).get('add')).toBe(3);
     // The imported form writes none.
     expect(costsOf(meterModule(forged)).size).toBe(0);
+  });
+
+  it('are not made of a leaf that costs nothing: its body is metered as it is, in both forms', async () => {
+    const bytes = await wat(MODULE);
+    for (const counter of ['imported', 'defined'] as const) {
+      const text = await toText(meterModule(bytes, { counter }));
+      // The original `(func (export "noop"))`: no read or write of the counter.
+      expect(text, counter).toMatch(/\(func \(;\d+;\) \(type \d+\)\)\n/);
+    }
   });
 
   it('charge nothing for a leaf that trapped: the pass charges it at its end', async () => {
