@@ -178,7 +178,85 @@ export function printWarning(text: string): void {
 /** One JSON object, alone on the last line of stdout (after a newline if the guest left none). */
 export function printJson(value: unknown): void {
   stdout.endLine();
-  stdout.line(JSON.stringify(value));
+  writeJson(value, (text) => stdout.write(text));
+  stdout.write('\n');
+}
+
+/** The most characters `writeJson` gathers before it writes them. */
+export const JSON_PIECE = 1 << 16;
+
+/**
+ * `JSON.stringify(value)`, the same characters, written in pieces of about `JSON_PIECE`: a
+ * guest's result rendered whole was one string up to 6x the result (a control character is six,
+ * `\u0001`): 64 MiB of them a 384 MB line in the CLI's heap, and past V8's longest string a
+ * RangeError out of the CLI (redteam16; test/hostile/cli/json-result-expansion).
+ */
+export function writeJson(value: unknown, write: (text: string) => void): void {
+  let pending = '';
+  const put = (text: string) => {
+    pending += text;
+    if (pending.length >= JSON_PIECE) {
+      write(pending);
+      pending = '';
+    }
+  };
+  const text = jsonPieces(withToJson('', value), put);
+  if (text !== undefined) put(text);
+  if (pending.length > 0) write(pending);
+}
+
+/** `value` as JSON.stringify sees it at `key`: through its `toJSON`, if it has one. */
+function withToJson(key: string, value: unknown): unknown {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return toJSON.call(value, key);
+  }
+  return value;
+}
+
+/**
+ * `value` (`toJSON` applied) as JSON.stringify renders it: a primitive's text returned; a long
+ * string, an array or an object put in pieces and '' returned; undefined for what JSON.stringify
+ * leaves out (undefined, a function, a symbol).
+ */
+function jsonPieces(value: unknown, put: (text: string) => void): string | undefined {
+  if (typeof value === 'string') {
+    if (value.length <= JSON_PIECE) return JSON.stringify(value);
+    put('"');
+    for (let at = 0; at < value.length; ) {
+      let end = Math.min(at + JSON_PIECE, value.length);
+      // A surrogate pair stays whole (either half alone would be escaped).
+      const last = value.charCodeAt(end - 1);
+      if (end < value.length && last >= 0xd800 && last <= 0xdbff) end--;
+      put(JSON.stringify(value.slice(at, end)).slice(1, -1));
+      at = end;
+    }
+    put('"');
+    return '';
+  }
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (value instanceof Number || value instanceof String || value instanceof Boolean)
+    return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    put('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) put(',');
+      put(jsonPieces(withToJson(String(i), value[i]), put) ?? 'null');
+    }
+    put(']');
+    return '';
+  }
+  put('{');
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item = withToJson(key, (value as Record<string, unknown>)[key]);
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    put(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    put(jsonPieces(item, put)!);
+    first = false;
+  }
+  put('}');
+  return '';
 }
 
 /** Work shorter than this shows no progress note. */

@@ -40,6 +40,7 @@ import {
   setProgressMode,
   stderr,
   stdout,
+  writeJson,
   yellow,
 } from './output.js';
 import { invokedSignature, returnsResult } from './signatures.js';
@@ -375,7 +376,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   } else if (request.invoke && result.value !== null && result.value !== undefined) {
     const value = result.value;
     stdout.endLine();
-    stdout.line(typeof value === 'string' ? value : JSON.stringify(value));
+    if (typeof value === 'string') stdout.line(value);
+    else {
+      writeJson(value, (text) => stdout.write(text));
+      stdout.write('\n');
+    }
   }
   if (request.json) printJson(result);
   if (!request.json && result.exit !== undefined && result.exit !== 0 && result.runErr) {
