@@ -477,17 +477,8 @@ class Meter implements MeterRuntime {
     // of fuel, as it was on the shared counter.
     const left = this.#released ? -1 : this.#readFuel() + this.#reserve;
     if (left < 0) {
-      this.#exhausted = true;
       this.#reserve = 0;
-      try {
-        this.#events.onExhausted?.();
-      } catch {
-        // Observers cannot change the outcome.
-      }
-      throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
-        used: this.used(),
-        limit: this.#budget,
-      });
+      throw this.#outOfFuel();
     }
     const onSlice = this.#events.onSlice;
     if (onSlice) {
@@ -512,6 +503,20 @@ class Meter implements MeterRuntime {
     this.#handOut(n);
   }
 
+  /** The guest is out of fuel: marked so, its observer told, the error to throw made. */
+  #outOfFuel(): KeelError {
+    this.#exhausted = true;
+    try {
+      this.#events.onExhausted?.();
+    } catch {
+      // Observers cannot change the outcome.
+    }
+    return new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
+      used: this.used(),
+      limit: this.#budget,
+    });
+  }
+
   /** What the fast path holds goes back to the fuel not handed out (see `lent`). */
   #takeBack(): void {
     this.#reserve += this.lent;
@@ -534,16 +539,7 @@ class Meter implements MeterRuntime {
     const left = this.#released ? -1 : this.#readFuel() + reserve;
     if (left < cost) {
       // The call would go past the budget: out of fuel before it runs, as a check would find it.
-      this.#exhausted = true;
-      try {
-        this.#events.onExhausted?.();
-      } catch {
-        // Observers cannot change the outcome.
-      }
-      throw new KeelError('fuel-exhausted', 'all fuel consumed by WebAssembly', {
-        used: this.used(),
-        limit: this.#budget,
-      });
+      throw this.#outOfFuel();
     }
     // The reserve is short (a budget within one slice): the counter's fuel too.
     this.#writeFuel(0);
