@@ -32,6 +32,36 @@ export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze
   spin: 0,
 });
 
+/**
+ * The share of a worker's heap (`workers.heapMb`) one call may make it hold: the heap limit is
+ * a second line, never the one that holds. Reaching it either ends the worker or, for some
+ * allocation shapes (one `new Array(n)` filled by index, one array grown by `push`), aborts the
+ * whole host process (nodejs/node#47224); so each per-call bound of a worker sandbox (the ABI's
+ * byte budget, `limits.memoryBytes`; a host call's arguments, `hostArgBytes`; a message,
+ * `messageBytes`) is at most this share of it, with room for the lifted value's copy on the
+ * channel, the worker's own code and a collector that needs headroom. The defaults (64 MiB of
+ * 256) are at it.
+ */
+export const HEAP_SHARE = 4;
+
+/** The per-call limits a worker's heap must hold `HEAP_SHARE` times over. */
+const PER_CALL_LIMITS = ['memoryBytes', 'hostArgBytes', 'messageBytes'] as const;
+
+/**
+ * The first per-call limit of `limits` over `heapMb / HEAP_SHARE`, with the most that heap
+ * allows; undefined when the heap holds them all.
+ */
+export function overHeapShare(
+  limits: Readonly<Record<(typeof PER_CALL_LIMITS)[number], number>>,
+  heapMb: number,
+): { limit: (typeof PER_CALL_LIMITS)[number]; bytes: number; most: number } | undefined {
+  const most = Math.floor((heapMb * 1024 * 1024) / HEAP_SHARE);
+  for (const limit of PER_CALL_LIMITS) {
+    if (limits[limit] > most) return { limit, bytes: limits[limit], most };
+  }
+  return undefined;
+}
+
 /** The longest spin `workers.spin` takes. */
 const MAX_SPIN = 1_000_000;
 
@@ -94,6 +124,11 @@ export class WorkerPool {
         throw new KeelError('invalid-argument', `workers.${key} must be a whole number, got ${value}`);
       }
     }
+  }
+
+  /** Each worker's V8 old-generation heap, in MiB (`workers.heapMb`). */
+  get heapMb(): number {
+    return this.#options.heapMb;
   }
 
   /** Polls of a channel's word before sleeping on it (`workers.spin`). */

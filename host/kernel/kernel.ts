@@ -16,7 +16,7 @@ import { EventBus, type EventHook, type EventPattern, type SubscribeOptions } fr
 import { JsonlSink, type JsonlSinkStats } from '../events/jsonl.js';
 import { EVENTS } from '../events/names.js';
 import { Redactor } from '../events/redact.js';
-import { WorkerPool } from '../isolate/pool.js';
+import { overHeapShare, WorkerPool } from '../isolate/pool.js';
 import { WorkerSandbox } from '../isolate/worker-sandbox.js';
 import { defaultCacheDir } from '../loader/disk-cache.js';
 import { readModuleFile } from '../loader/files.js';
@@ -503,6 +503,18 @@ export class Kernel {
         'invalid-argument',
         `placement must be 'inline' or 'worker', got ${String(placement)}`,
       );
+    }
+    if (placement === 'worker') {
+      // The worker's heap limit is a second line: a call it could not hold is refused at spawn.
+      const over = overHeapShare(sandbox.limits, this.#pool().heapMb);
+      if (over !== undefined) {
+        sandbox.release();
+        throw new KeelError(
+          'invalid-argument',
+          `limits.${over.limit} (${over.bytes} bytes) is over a quarter of a worker's heap (workers.heapMb: ${this.#pool().heapMb} MiB, at most ${over.most} bytes): one call could drive the worker to its heap limit, which may abort the host process; raise workers.heapMb or lower the limit`,
+          { limit: over.limit, bytes: over.bytes, most: over.most, heapMb: this.#pool().heapMb },
+        );
+      }
     }
     if (placement === 'worker' && isNativePreview1(module)) {
       sandbox.release();
