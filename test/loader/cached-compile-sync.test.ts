@@ -42,7 +42,7 @@ it('compiles a warm load of small modules on its thread, one with a larger modul
     expect(loaded.cache).toBe('disk');
     expect(second.loaderStats).toMatchObject({ diskHits: sizes.length, compiles: sizes.length });
     // Beside a larger module's asynchronous compile, all compile asynchronously.
-    expect(compile).toHaveBeenCalledTimes(asynchronous);
+    expect(compile.mock.calls.length).toBe(asynchronous);
     if (asynchronous === 0)
       expect(await (await second.spawn(loaded)).call('docs:adder/add#add', 2, 3)).toBe(5);
     await second.close();
@@ -71,7 +71,7 @@ it('compiles a warm load asynchronously when its small modules together pass the
   const second = new Kernel({ cacheDir, metering: false, coreHook: hook });
   const loaded = await second.load(bytes);
   expect(loaded.cache).toBe('disk');
-  expect(compile).toHaveBeenCalledTimes(sizes.length);
+  expect(compile.mock.calls.length).toBe(sizes.length);
   await second.close();
 });
 
@@ -100,6 +100,6 @@ it('refuses an entry module that does not compile on the loader thread as invali
     code: 'invalid-module',
     message: expect.stringMatching(/^core module core0\.wasm does not compile: /),
   });
-  expect(compile).not.toHaveBeenCalled();
+  expect(compile.mock.calls.length).toBe(0);
   await second.close();
 });

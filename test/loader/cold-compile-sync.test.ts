@@ -34,7 +34,7 @@ it('compiles a cold load of small modules on its thread, one with more than SYNC
     const kernel = new Kernel({ cacheDir: tempCacheDir(), ...(metering ? {} : { metering: false }) });
     const loaded = await kernel.load(bytes);
     expect(loaded.cache).toBe('miss');
-    expect(compile).toHaveBeenCalledTimes(asynchronous);
+    expect(compile.mock.calls.length).toBe(asynchronous);
     expect(kernel.loaderStats.compiles).toBe(modules);
     if (bytes === small) expect(await (await kernel.spawn(loaded)).call('docs:adder/add#add', 2, 3)).toBe(5);
     await kernel.close();
@@ -43,15 +43,18 @@ it('compiles a cold load of small modules on its thread, one with more than SYNC
 });
 
 it('compiles a small plain core module on its thread', async () => {
+  // Made before the spy: with no fixture cache (a fresh `npm ci`, as CI's) parse() loads
+  // jco-transpile's wasm-tools, whose own compiles (one of 78 MB) the spy would count.
+  const bytes = await parse('(module (func (export "f") (result i32) i32.const 7))');
   const compile = vi.spyOn(WebAssembly, 'compile');
   for (const metering of [true, false]) {
     const kernel = new Kernel({ cacheDir: tempCacheDir(), ...(metering ? {} : { metering: false }) });
-    const loaded = await kernel.load(await parse('(module (func (export "f") (result i32) i32.const 7))'));
+    const loaded = await kernel.load(bytes);
     expect(kernel.loaderStats.compiles).toBe(1);
     expect(await (await kernel.spawn(loaded)).call('f')).toBe(7);
     await kernel.close();
   }
-  expect(compile).not.toHaveBeenCalled();
+  expect(compile.mock.calls.length).toBe(0);
 });
 
 it('refuses final bytes that do not compile on the loader thread as invalid-module', async () => {
@@ -71,7 +74,7 @@ it('refuses final bytes that do not compile on the loader thread as invalid-modu
     code: 'invalid-module',
     message: expect.stringMatching(/^core module core0\.wasm does not compile: /),
   });
-  expect(compile).not.toHaveBeenCalled();
+  expect(compile.mock.calls.length).toBe(0);
   await kernel.close();
 });
 
