@@ -354,6 +354,69 @@ function scalarLifted(
 }
 
 /**
+ * A scalar export's arguments between their check and its call: the JSON path checks and lowers
+ * them (`scalarArguments`, host/abi/json.ts) into the kernel's record of the invocation, which
+ * `loweredCall`'s function reads (no array made, no second check: issue 12).
+ */
+export interface LoweredArguments {
+  x0: unknown;
+  x1: unknown;
+  x2: unknown;
+}
+
+/**
+ * The call of a scalar export (at most 3 parameters) with arguments already checked and lowered
+ * (`LoweredArguments`): the end of `scalarLifted`'s function, from the may-enter check on (the
+ * same steps in the same order). One closure per arity; the export is data it holds.
+ */
+export function loweredCall(
+  ft: FuncType,
+  core: CoreFunction,
+  inst: Cx['inst'],
+  slot: LiftedOptions['slot'],
+): (held: LoweredArguments) => unknown {
+  const { lift } = scalarShape(ft);
+  switch (ft.params.length) {
+    case 0:
+      return function lowered0() {
+        if (!inst.mayEnter) enterError();
+        const r = core();
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) postReturn(inst, p, r);
+        return value;
+      };
+    case 1:
+      return function lowered1(held: LoweredArguments) {
+        if (!inst.mayEnter) enterError();
+        const r = core(held.x0);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) postReturn(inst, p, r);
+        return value;
+      };
+    case 2:
+      return function lowered2(held: LoweredArguments) {
+        if (!inst.mayEnter) enterError();
+        const r = core(held.x0, held.x1);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) postReturn(inst, p, r);
+        return value;
+      };
+    default:
+      return function lowered3(held: LoweredArguments) {
+        if (!inst.mayEnter) enterError();
+        const r = core(held.x0, held.x1, held.x2);
+        const value = lift(r);
+        const p = slot.postReturn;
+        if (p) postReturn(inst, p, r);
+        return value;
+      };
+  }
+}
+
+/**
  * What a general lifted or lowered function needs of its type and direction: codecs, flat
  * offsets, the fixed bytes admitted, whether it throws `result::err`. Worked out once per function
  * type and direction, shared by every sandbox of the module, never written (a spawn made these

@@ -5,7 +5,7 @@
  * numbers or decimal strings, numeric lists as arrays, records and flags as objects (keys in
  * lowerCamelCase or as WIT spells them), `NaN` and the infinities as strings.
  */
-import { argumentError, arityError } from './calls.js';
+import { argumentError, arityError, type LoweredArguments, scalarLowerer } from './calls.js';
 import { checkChar, checkInt, checkInt64, intRange, isTaggedOption, KnownKeys } from './codec.js';
 import { badValue, ValueError, within } from './context.js';
 import { GuestResource } from './handles.js';
@@ -312,4 +312,135 @@ export function argumentsConverter(
     }
     return out;
   };
+}
+
+/** What `scalarArguments`' function returns: the arguments are in the record it was given. */
+export const LOWERED: readonly unknown[] = Object.freeze([]);
+
+/** A scalar parameter holds no resource: `held` is never called. */
+const NONE_HELD: HeldResource = () => undefined;
+
+/** Scalar kinds whose JSON value, once `fromJsonOf`'s converter took it, is its core value (the lowerer returns it as it is). */
+const LOWERED_AS_CONVERTED = new Set(['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64']);
+
+/**
+ * A scalar's JSON value checked and lowered, in one function: `fromJsonOf`'s converter, then the
+ * lowerer (`scalarLowerer`) where it changes the value (a bool to 0 or 1, a char to its code
+ * point); for the numbers the converter's value is the core value (the lowerer's check of it
+ * would pass it as it is), and one call an argument is what V8 inlines into `invokeSync`'s start.
+ */
+function scalarFromJson(t: ValType): (v: unknown) => unknown {
+  const convert = fromJsonOf(t);
+  if (LOWERED_AS_CONVERTED.has(t.kind)) return convert as (v: unknown) => unknown;
+  const lower = scalarLowerer(t);
+  return (v) => lower(convert(v, NONE_HELD));
+}
+
+/** What no number passes (`scalarArguments`' inline check for a parameter that is not a 32-bit integer). */
+const NO_RANGE: readonly [number, number] = Object.freeze([
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+]);
+
+/** The range `scalarArguments` checks inline: a 32-bit (or narrower) integer's, else `NO_RANGE`. */
+function inlineRange(t: ValType | undefined): readonly [number, number] {
+  switch (t?.kind) {
+    case 'u8':
+    case 's8':
+    case 'u16':
+    case 's16':
+    case 'u32':
+    case 's32':
+      return intRange(t.kind);
+    default:
+      return NO_RANGE;
+  }
+}
+
+/**
+ * The JSON arguments of a scalar export (at most 3 parameters: `isScalarShape`, host/abi/fast.ts)
+ * checked as `argumentsConverter`'s function checks them (the same errors), lowered to the core
+ * values, and written into `into` for `loweredCall`'s function, which calls the export with
+ * them: no array, no second check (issue 12). An integer parameter's value in its range is taken
+ * inline (the converter's own test, its range data the closure holds); anything else goes to
+ * the converter, which takes it or says what is wrong. Each argument is read once, and `into` is
+ * written only once every one is read and checked: an argument's getter may invoke the sandbox,
+ * whose invocation writes the same record. Returns `LOWERED`.
+ */
+export function scalarArguments(
+  name: string,
+  ft: FuncType,
+): (args: readonly unknown[], into: LoweredArguments) => readonly unknown[] {
+  const n = ft.params.length;
+  const types = ft.params.map((p) => p.type);
+  const c0 = n > 0 ? scalarFromJson(types[0]!) : undefined;
+  const c1 = n > 1 ? scalarFromJson(types[1]!) : undefined;
+  const c2 = n > 2 ? scalarFromJson(types[2]!) : undefined;
+  const [lo0, hi0] = inlineRange(types[0]);
+  const [lo1, hi1] = inlineRange(types[1]);
+  const [lo2, hi2] = inlineRange(types[2]);
+  switch (n) {
+    case 0:
+      return (args) => {
+        if (args.length !== 0) arityError(name, ft, args.length);
+        return LOWERED;
+      };
+    case 1:
+      return (args, into) => {
+        if (args.length !== 1) arityError(name, ft, args.length);
+        let a: unknown;
+        try {
+          a = args[0];
+          if (!(typeof a === 'number' && Number.isInteger(a) && a >= lo0 && a <= hi0)) a = c0!(a);
+        } catch (error) {
+          argumentError(name, ft, 0, error);
+        }
+        into.x0 = a;
+        return LOWERED;
+      };
+    case 2:
+      return (args, into) => {
+        if (args.length !== 2) arityError(name, ft, args.length);
+        let a: unknown;
+        let b: unknown;
+        let k = 0;
+        try {
+          a = args[0];
+          if (!(typeof a === 'number' && Number.isInteger(a) && a >= lo0 && a <= hi0)) a = c0!(a);
+          k = 1;
+          b = args[1];
+          if (!(typeof b === 'number' && Number.isInteger(b) && b >= lo1 && b <= hi1)) b = c1!(b);
+        } catch (error) {
+          argumentError(name, ft, k, error);
+        }
+        into.x0 = a;
+        into.x1 = b;
+        return LOWERED;
+      };
+    case 3:
+      return (args, into) => {
+        if (args.length !== 3) arityError(name, ft, args.length);
+        let a: unknown;
+        let b: unknown;
+        let c: unknown;
+        let k = 0;
+        try {
+          a = args[0];
+          if (!(typeof a === 'number' && Number.isInteger(a) && a >= lo0 && a <= hi0)) a = c0!(a);
+          k = 1;
+          b = args[1];
+          if (!(typeof b === 'number' && Number.isInteger(b) && b >= lo1 && b <= hi1)) b = c1!(b);
+          k = 2;
+          c = args[2];
+          if (!(typeof c === 'number' && Number.isInteger(c) && c >= lo2 && c <= hi2)) c = c2!(c);
+        } catch (error) {
+          argumentError(name, ft, k, error);
+        }
+        into.x0 = a;
+        into.x1 = b;
+        into.x2 = c;
+        return LOWERED;
+      };
+  }
+  throw new Error(`scalarArguments: ${n} parameters (at most 3)`);
 }

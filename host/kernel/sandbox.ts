@@ -10,6 +10,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import type { LoweredArguments } from '../abi/calls.js';
 import type { ByteBudget } from '../abi/context.js';
 import { type CallOwner, scalarCall } from '../abi/fast.js';
 import { type HandleCounter, handleLimitError } from '../abi/handles.js';
@@ -79,10 +80,15 @@ export interface SandboxInternals {
  * read only before the embedder's code runs again at the end: an object per call was a fifth of
  * a scalar `invokeSync`'s allocations (bench/results/perf-invoke-2026-12-07-13.md).
  */
-class CallInProgress {
+class CallInProgress implements LoweredArguments {
   exportName = '';
   /** The export's function (inline), or its name in the worker (`ResolvedExport.name`). */
   fn: (...args: unknown[]) => unknown = noCall;
+  /** A scalar export's call (`ResolvedExport.run`), with the arguments lowered into `x0`-`x2`; else undefined. */
+  run: ((held: LoweredArguments) => unknown) | undefined = undefined;
+  x0: unknown = undefined;
+  x1: unknown = undefined;
+  x2: unknown = undefined;
   name = '';
   /** The request's number (`IdSource.nextRequest`); its id is formatted only when read. */
   request = 0;
@@ -757,7 +763,8 @@ export class Sandbox {
     try {
       const callArgs = this.#beginCall(call, exportName, args, options);
       started = true;
-      return this.#endCall(call, callWith(call.fn, callArgs));
+      const run = call.run;
+      return this.#endCall(call, run === undefined ? callWith(call.fn, callArgs) : run(call));
     } catch (error) {
       if (!started) throw error;
       return this.#failCall(call, error);
@@ -796,7 +803,8 @@ export class Sandbox {
   }
 
   /**
-   * Start an invocation: `call` rewritten, the arguments the export takes returned.
+   * Start an invocation: `call` rewritten, the arguments the export takes returned (a scalar
+   * export's are lowered into `call` itself, for `call.run`, and `LOWERED` returned).
    *
    * Kept larger than the largest function V8 inlines (`--max-inlined-bytecode-size`, 460 bytes
    * of bytecode: the options are read here, not in helpers of their own), so that it is always
@@ -860,7 +868,7 @@ export class Sandbox {
     } else deadline.mark();
     // Built only when observed: an unobserved invocation allocates no event and formats no id.
     if (parts.events.wants(EVENTS.invokeStart)) this.#emitStart(request, exportName);
-    const callArgs = target.fromJson(args);
+    const callArgs = target.fromJson(args, call);
     // The embedder's code ran since `#resolve` checked (an `invoke:start` listener, an argument's
     // getter): a call it started that is still running (a worker sandbox's) or a kill it made
     // refuses this one here, before two calls share the sandbox (hostile/isolate/invoke-from-start-listener).
@@ -870,6 +878,7 @@ export class Sandbox {
     if (this.#context) setInput(this.#context, input);
     call.exportName = exportName;
     call.fn = target.fn;
+    call.run = target.run;
     call.name = target.name;
     call.request = request;
     call.started = started;

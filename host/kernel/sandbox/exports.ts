@@ -3,11 +3,12 @@
  * instance, or a guest in a worker) and how an export name resolves to a function to call,
  * cached per name.
  */
+import { type LoweredArguments, loweredCall } from '../../abi/calls.js';
 import type { ScalarExport } from '../../abi/fast.js';
 import type { GuestResource } from '../../abi/handles.js';
 import type { ComponentInstance } from '../../abi/instance.js';
 import { kebabCase } from '../../abi/js-names.js';
-import { argumentsConverter } from '../../abi/json.js';
+import { argumentsConverter, scalarArguments } from '../../abi/json.js';
 import type { FuncType } from '../../abi/types.js';
 import type { FuncSignature } from '../../loader/core-info.js';
 import { loadedModule, type ModuleHandle } from '../module.js';
@@ -26,33 +27,43 @@ export class ResolvedExport {
   readonly signature: FuncSignature | undefined;
   /** Component functions: the WIT type JSON arguments are converted by. */
   readonly type: FuncType | undefined;
+  /**
+   * An inline component's scalar export (`isScalarShape`): the call of its core export with the
+   * arguments `fromJson` lowered into the invocation's record, instead of `fn` with an array of
+   * them (one check and no array a call: issue 12). Undefined for every other export.
+   */
+  readonly run: ((held: LoweredArguments) => unknown) | undefined;
   /** The name the caller used (errors name the export as it was spelled). */
   readonly #exportName: string;
   readonly #table: ExportTable;
-  #convert: ((args: readonly unknown[]) => unknown[]) | undefined;
+  #convert: ((args: readonly unknown[], into: LoweredArguments) => readonly unknown[]) | undefined;
 
   constructor(found: Found, exportName: string, table: ExportTable) {
     this.fn = found.fn;
     this.name = found.name;
     this.signature = found.signature;
     this.type = found.type;
+    const scalar = found.scalar;
+    this.run = scalar && loweredCall(scalar.type, scalar.core, scalar.inst, scalar.slot);
     this.#exportName = exportName;
     this.#table = table;
   }
 
   /**
    * `invoke`'s arguments (JSON values) checked and converted to what `fn` takes: by the WIT
-   * type (converters found once per export), by the core signature, or copied as they are.
+   * type (converters found once per export), by the core signature, or copied as they are. A
+   * scalar export's (`run`) are lowered into `into` instead, and `LOWERED` returned.
    */
-  fromJson(args: readonly unknown[]): unknown[] {
+  fromJson(args: readonly unknown[], into: LoweredArguments): readonly unknown[] {
     this.#convert ??= this.#converter();
-    return this.#convert(args);
+    return this.#convert(args, into);
   }
 
-  #converter(): (args: readonly unknown[]) => unknown[] {
+  #converter(): (args: readonly unknown[], into: LoweredArguments) => readonly unknown[] {
     const { signature, type, name } = this;
     if (signature) return (args) => coreArguments(name, signature, args);
     const table = this.#table;
+    if (type && this.run) return scalarArguments(this.#exportName, type);
     if (type) return argumentsConverter(this.#exportName, type, (handle) => table.heldResource(handle));
     return (args) => [...args];
   }
@@ -62,6 +73,8 @@ interface Found {
   fn: (...args: unknown[]) => unknown;
   signature?: FuncSignature | undefined;
   type?: FuncType | undefined;
+  /** An inline component's export whose values are all scalars (at most 3 parameters). */
+  scalar?: ScalarExport | undefined;
   name: string;
 }
 
@@ -180,8 +193,15 @@ export class ExportTable {
     const component = this.#component;
     if (component) {
       // As WIT spells them, or as jco's JavaScript names did (`countTrue` for `count-true`).
-      const found = component.exportFunction(exportName) ?? component.exportFunction(kebabName(exportName));
-      return found && { fn: found.fn, type: found.type, name: exportName };
+      let spelled = exportName;
+      let found = component.exportFunction(spelled);
+      if (!found) {
+        spelled = kebabName(exportName);
+        found = component.exportFunction(spelled);
+      }
+      return (
+        found && { fn: found.fn, type: found.type, scalar: component.scalarExport(spelled), name: exportName }
+      );
     }
     const direct = this.#exports[exportName];
     if (typeof direct !== 'function') return undefined;
