@@ -37,7 +37,7 @@ import {
 import { IdSource, newSessionId } from './ids.js';
 import { checkImportTypes, untypedImports } from './import-types.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
-import { type Limits, resolveLimits } from './limits.js';
+import { callBytesOf, type Limits, resolveLimits } from './limits.js';
 import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
 import {
   type GrowFailure,
@@ -554,7 +554,7 @@ export class Kernel {
       },
       onLimit: (what: 'memory' | 'table', requested: number) =>
         what === 'memory' ? events.onMemoryLimit(requested) : events.onTableLimit(requested),
-      maxCallBytes: limits.memoryBytes,
+      maxCallBytes: callBytesOf(limits),
       fuelPerByte: DEFAULT_HOST_COSTS.byte,
       handles: sandbox.handles,
       handleLimit: limits.handles,

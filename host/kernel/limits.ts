@@ -1,6 +1,7 @@
 /**
  * Resource limits. Every limit is finite by default; the embedder may raise or lower each.
  */
+import { getHeapStatistics } from 'node:v8';
 import { KeelError } from './errors.js';
 
 export interface Limits {
@@ -61,6 +62,23 @@ export interface Limits {
 }
 
 export const MiB = 1024 * 1024;
+
+/**
+ * The most one call may make this thread's V8 heap hold (what a guest hands the host, as the
+ * ABI admits it before anything is allocated): a quarter of the heap's limit. V8's heap limit is
+ * not a containment boundary: some allocation shapes that reach it abort the whole process
+ * (nodejs/node#47224; docs/placement.md), so the per-call budget must stay well under it whatever
+ * memory an embedder grants a sandbox. Read in the thread that lifts (a worker reads its own).
+ */
+export const HOST_CALL_BYTES = Math.floor(getHeapStatistics().heap_size_limit / 4);
+
+/**
+ * A call's byte budget: what the sandbox's memory limit is worth (a guest naming the same bytes
+ * many times cannot make the host decode more), never over `HOST_CALL_BYTES`.
+ */
+export function callBytesOf(limits: Pick<Limits, 'memoryBytes'>): number {
+  return Math.min(limits.memoryBytes, HOST_CALL_BYTES);
+}
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fuel: 10_000_000_000,

@@ -25,7 +25,7 @@ import type { SchedPort } from '../sched/port.js';
 import { CALL_IN_PROGRESS, CallDeadline, IN_CALL, NOT_READY, OUT_OF_FUEL } from './deadline.js';
 import { KeelError } from './errors.js';
 import { type IdSource, requestId } from './ids.js';
-import type { Limits } from './limits.js';
+import { callBytesOf, type Limits } from './limits.js';
 import type { MeterRuntime } from './metering.js';
 import type { ModuleHandle } from './module.js';
 import { advanceClock, VirtualClock, virtualNanos } from './sandbox/clock.js';
@@ -148,7 +148,7 @@ export class SandboxParts implements ByteBudget, HandleCounter {
   // wrap, are charged a call here. The component instance holds these parts as its budget.
 
   get maxCallBytes(): number {
-    return this.limits.memoryBytes;
+    return callBytesOf(this.limits);
   }
 
   get maxHostArgBytes(): number {
@@ -932,7 +932,7 @@ export class Sandbox {
     if (heap > cap) {
       throw new KeelError(
         'trap',
-        `the guest's result takes more than ${cap} bytes of host heap to render as JSON (limits.memoryBytes)`,
+        `the guest's result takes more than ${cap} bytes of host heap to render as JSON (limits.memoryBytes, at most a quarter of the host's heap limit)`,
         { bytes: heap, limit: cap },
       );
     }
