@@ -290,8 +290,9 @@ function invoke(message: WorkerInvoke): void {
   } catch (error) {
     outcome = markedOutcome(message.name) ?? crossing(error, message.name);
   }
+  // Settled first: a body with no check that ran past the budget is out of fuel (`spent`).
+  const exhausted = meter?.spent() ?? false;
   const fuel = meter?.remaining() ?? 0;
-  const exhausted = meter?.exhausted() ?? false;
   const threw = mark.busy >= THREW;
   try {
     send({ op: 'result', id: message.id, outcome, fuel, exhausted, threw }, resultBytes);

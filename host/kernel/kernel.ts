@@ -401,7 +401,7 @@ export class Kernel {
   ): Sandbox {
     // A start function that caught the timeout, the fuel error or a host's error (a trap, a
     // refusal, an exit) and returned still failed.
-    if (sandbox.timedOut || meter?.exhausted() || sandbox.hostThrown)
+    if (sandbox.timedOut || meter?.spent() || sandbox.hostThrown)
       this.#spawnFailed(new Error('instantiation ran out'), sandbox, handle, module, meter);
     // A worker started after `close()`: never admitted (close() ended every sandbox it knew).
     if (this.#closed) this.#refuseClosed(sandbox, true);

@@ -888,9 +888,10 @@ export class Sandbox {
   #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
     if (this.#state !== 'running') this.#endedInCall();
     if (typeof value === 'object' && value !== null) this.#admitRendering(value);
-    // A guest that caught the fuel error (or the timeout) and returned still ran out.
+    // A guest that caught the fuel error (or the timeout) and returned still ran out, as did a
+    // body with no check that ran past the budget (`spent`).
     if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
-    if (this.#parts.meter?.exhausted()) throw this.fuelExhausted(call.exportName);
+    if (this.#parts.meter?.spent()) throw this.fuelExhausted(call.exportName);
     // Host code threw into the guest (a trap, a refusal, an exit), which caught it and returned.
     if (this.#parts.deadline.threw()) throw this.#parts.deadline.thrown;
     this.#setState('ready');

@@ -147,6 +147,13 @@ export interface MeterRuntime {
   /** Whether the guest ran out of fuel since the last `setRemaining` (even if it caught the error). */
   exhausted(): boolean;
   /**
+   * After guest code ran: `settle`, then whether the meter is out of fuel. A body with no loop
+   * and no call never checks its counter, so one that started with little fuel ends past the
+   * budget with the counter below zero: that is out of fuel too (the overshoot counted), never
+   * a result billed at the budget. Never throws.
+   */
+  spent(): boolean;
+  /**
    * Fuel lent to the host's scalar fast path (host/abi/fast.ts), part of the budget: a call of a
    * constant-cost leaf export (host/meter/leaves.ts) takes its cost from here before it runs,
    * and gives it back if the call trapped (the pass charges a leaf at its end). Every reading of
@@ -457,6 +464,15 @@ class Meter implements MeterRuntime {
   }
 
   exhausted(): boolean {
+    return this.#exhausted;
+  }
+
+  spent(): boolean {
+    try {
+      this.settle();
+    } catch {
+      // #outOfFuel marked the meter exhausted.
+    }
     return this.#exhausted;
   }
 
