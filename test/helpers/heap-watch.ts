@@ -4,7 +4,10 @@
  * heap exhaustion prints V8's "JavaScript heap out of memory" and nothing of the test; this says
  * which one grew (CI's output twice reported a dead fork and named no file: see
  * test/helpers/unfinished-reporter.ts for the file). Sampled every 250 ms on a timer that keeps
- * no process alive; no test holds near this much.
+ * no process alive; no test holds near this much. A timer cannot fire while synchronous code
+ * runs, so growth inside one synchronous stretch (as the CI failure's: vitest formatting a 78 MB
+ * argument) is reported against the next test sampled, or not at all: the unfinished reporter
+ * still names the file.
  */
 import { afterAll, beforeEach, expect } from 'vitest';
 

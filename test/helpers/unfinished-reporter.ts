@@ -3,8 +3,9 @@
  * native abort), vitest reports only "Worker exited unexpectedly" among its unhandled errors and
  * counts the file in neither the passed nor the failed: CI's output then says nothing of which
  * file it was. This reporter runs after the default one and prints, last, each file that
- * started and did not end, how long it had run, and which of its tests had finished and which
- * had not, so that the tail of the output names the culprit.
+ * started and did not end and how long it had run, so that the tail of the output names the
+ * culprit, then each of its tests' last reported state: a worker reports its results in
+ * batches, so a test that passed just before the worker died may still read `pending`.
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -28,7 +29,7 @@ export default class UnfinishedReporter implements Reporter {
       const ran = started === undefined ? 'never started' : `ran ${((now - started) / 1000).toFixed(1)} s`;
       lines.push(`  ${module.project.name} ${module.relativeModuleId}: ${module.state()}, ${ran}`);
       for (const test of module.children.allTests()) {
-        lines.push(`    ${test.result().state.padEnd(7)} ${test.fullName}`);
+        lines.push(`    last reported ${test.result().state.padEnd(7)} ${test.fullName}`);
       }
     }
     process.stdout.write(`${lines.join('\n')}\n`);
