@@ -111,7 +111,7 @@ export function nameAttributes(source: string): { text: string; patches: NamePat
     // 0x00, the placeholder's length (one byte), the placeholder: as long as `bytes`.
     const length = bytes.length - 2;
     if (length < 4 || length > 127 || patches.length >= 0x60)
-      throw new Error('a name attribute this runner cannot place');
+      throw new RunnerError('a name attribute this runner cannot place');
     const placeholder = [0x01, 0x02, 0x10 + patches.length, ...new Array<number>(length - 3).fill(0x01)];
     patches.push({ placeholder: Uint8Array.from([0x00, length, ...placeholder]), bytes });
     return `"${placeholder.map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}"`;
@@ -130,12 +130,15 @@ export function patchNames(binary: Uint8Array, patches: NamePatch[]): Uint8Array
         found++;
       }
     }
-    if (found === 0) throw new Error('a name attribute placeholder not found in the binary');
+    if (found === 0) throw new RunnerError('a name attribute placeholder not found in the binary');
   }
   return out;
 }
 
 /** A component's text as bytes: as it is (desugared), else in its legacy forms (`legacy`). */
+/** The runner's own failure: never recorded as a skip of the script's command (it is a bug here). */
+class RunnerError extends Error {}
+
 export async function parseText(source: string): Promise<Uint8Array> {
   const { text, patches } = nameAttributes(desugar(source));
   try {
@@ -346,6 +349,7 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
             try {
               bytes = await parseText(source.slice(inner.start, inner.end));
             } catch (error) {
+              if (error instanceof RunnerError) throw error;
               record(
                 c,
                 'skip',
@@ -473,6 +477,7 @@ async function loadText(
   try {
     bytes = await parseText(source);
   } catch (error) {
+    if (error instanceof RunnerError) throw error;
     // No binary, so nothing of Keel's is tested: a skip, not a refusal (Keel refused nothing).
     return {
       skipped: `wasm-tools' text parser (jco-transpile) cannot read it, no binary for Keel: ${firstLine(error)}`,
