@@ -10,26 +10,14 @@
 import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { componentFromWat, tempCacheDir } from '../../helpers/components.js';
-
-const WIT = `package test:hostile-abi;
-world bomb { export bomb: func(n: u32) -> list<tuple<bool>>; }`;
-
-/** Grows its memory to hold n bytes and returns them all as a list of n one-byte tuples. */
-const WAT = `(module
-  (memory (export "memory") 1)
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
-  (func (export "bomb") (param $n i32) (result i32)
-    (drop (memory.grow (i32.shr_u (i32.add (local.get $n) (i32.const 0xffff)) (i32.const 16))))
-    (i32.store (i32.const 16) (i32.const 0))
-    (i32.store (i32.const 20) (local.get $n))
-    (i32.const 16)))`;
+import { TUPLE_BOMB_WAT, TUPLE_BOMB_WIT } from './support.js';
 
 const MEMORY = 8 * 1024 * 1024;
 
 it('list element amplification: a list is admitted at the host bytes it becomes; the call traps, the host holds almost nothing', async () => {
   const kernel = new Kernel({ cacheDir: tempCacheDir(), limits: { memoryBytes: MEMORY } });
   try {
-    const module = await kernel.load(await componentFromWat(WAT, WIT, 'bomb'));
+    const module = await kernel.load(await componentFromWat(TUPLE_BOMB_WAT, TUPLE_BOMB_WIT, 'bomb'));
     const neighbour = await kernel.spawn(module);
     const sandbox = await kernel.spawn(module);
     const before = process.memoryUsage().heapUsed;

@@ -257,3 +257,19 @@ export async function providerFlood(
     throw error;
   }
 }
+
+/**
+ * A guest whose `bomb(n)` grows its memory to hold n bytes and returns them all as a
+ * `list<tuple<bool>>` of n one-byte tuples: 64 host bytes an element from one guest byte
+ * (host/abi/heap.ts). For the attacks on what one call may make the host hold.
+ */
+export const TUPLE_BOMB_WIT = `package test:hostile-abi;
+world bomb { export bomb: func(n: u32) -> list<tuple<bool>>; }`;
+export const TUPLE_BOMB_WAT = `(module
+  (memory (export "memory") 1)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "bomb") (param $n i32) (result i32)
+    (drop (memory.grow (i32.shr_u (i32.add (local.get $n) (i32.const 0xffff)) (i32.const 16))))
+    (i32.store (i32.const 16) (i32.const 0))
+    (i32.store (i32.const 20) (local.get $n))
+    (i32.const 16)))`;

@@ -12,19 +12,7 @@ import { expect, it } from 'vitest';
 import { Kernel } from '../../../host/index.js';
 import { HOST_CALL_BYTES } from '../../../host/kernel/limits.js';
 import { componentFromWat, tempCacheDir } from '../../helpers/components.js';
-
-const WIT = `package test:hostile-kernel;
-world bomb { export bomb: func(n: u32) -> list<tuple<bool>>; }`;
-
-/** Grows its memory to hold n bytes and returns them as a list of n one-byte tuples. */
-const WAT = `(module
-  (memory (export "memory") 1)
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
-  (func (export "bomb") (param $n i32) (result i32)
-    (drop (memory.grow (i32.shr_u (i32.add (local.get $n) (i32.const 0xffff)) (i32.const 16))))
-    (i32.store (i32.const 16) (i32.const 0))
-    (i32.store (i32.const 20) (local.get $n))
-    (i32.const 16)))`;
+import { TUPLE_BOMB_WAT, TUPLE_BOMB_WIT } from '../abi/support.js';
 
 /** The host bytes one lifted `tuple<bool>` takes (host/abi/heap.ts: slot, array, slot). */
 const PER_ELEMENT = 64;
@@ -35,7 +23,9 @@ it('call bytes past host heap: a 4 GiB sandbox cannot make one call hold over a 
     limits: { memoryBytes: 4 * 1024 ** 3, fuel: 1e15, fuelTotal: 1e15 },
   });
   try {
-    const sandbox = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'bomb')));
+    const sandbox = await kernel.spawn(
+      await kernel.load(await componentFromWat(TUPLE_BOMB_WAT, TUPLE_BOMB_WIT, 'bomb')),
+    );
     const n = Math.ceil(HOST_CALL_BYTES / PER_ELEMENT) + 1024;
     const before = process.memoryUsage().heapUsed;
     let failure: { code?: string; message?: string } | undefined;
@@ -48,7 +38,9 @@ it('call bytes past host heap: a 4 GiB sandbox cannot make one call hold over a 
     expect(failure?.message).toMatch(new RegExp(`over the limit of ${HOST_CALL_BYTES}\\b`));
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
     // A list under the budget still crosses whole.
-    const small = await kernel.spawn(await kernel.load(await componentFromWat(WAT, WIT, 'bomb')));
+    const small = await kernel.spawn(
+      await kernel.load(await componentFromWat(TUPLE_BOMB_WAT, TUPLE_BOMB_WIT, 'bomb')),
+    );
     expect(small.fn('bomb')(1000)).toHaveLength(1000);
   } finally {
     await kernel.close();
