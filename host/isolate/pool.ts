@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { KeelError } from '../kernel/errors.js';
+import { HEAP_SHARE } from '../kernel/limits.js';
 
 export interface WorkerPoolOptions {
   /** Workers started ahead of need (default 1, once the first worker sandbox is spawned). */
@@ -33,18 +34,13 @@ export const DEFAULT_POOL: Readonly<Required<WorkerPoolOptions>> = Object.freeze
 });
 
 /**
- * The share of a worker's heap (`workers.heapMb`) one call may make it hold: the heap limit is
- * a second line, never the one that holds. Reaching it either ends the worker or, for some
- * allocation shapes (one `new Array(n)` filled by index, one array grown by `push`), aborts the
- * whole host process (nodejs/node#47224); so each per-call bound of a worker sandbox (the ABI's
- * byte budget, `limits.memoryBytes`; a host call's arguments, `hostArgBytes`; a message,
- * `messageBytes`) is at most this share of it, with room for the lifted value's copy on the
- * channel, the worker's own code and a collector that needs headroom. The defaults (64 MiB of
- * 256) are at it.
+ * A worker's heap limit (`workers.heapMb`) is a second line, never the one that holds: each
+ * per-call bound of a worker sandbox (the ABI's byte budget, `limits.memoryBytes`; a host call's
+ * arguments, `hostArgBytes`; a message, `messageBytes`) is at most `HEAP_SHARE` of it (the
+ * kernel's thread keeps to the same share: host/kernel/limits.ts), with room for the lifted
+ * value's copy on the channel, the worker's own code and a collector that needs headroom. The
+ * defaults (64 MiB of 256) are at it. These are the per-call limits it checks.
  */
-export const HEAP_SHARE = 4;
-
-/** The per-call limits a worker's heap must hold `HEAP_SHARE` times over. */
 const PER_CALL_LIMITS = ['memoryBytes', 'hostArgBytes', 'messageBytes'] as const;
 
 /**

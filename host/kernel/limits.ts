@@ -64,13 +64,20 @@ export interface Limits {
 export const MiB = 1024 * 1024;
 
 /**
- * The most one call may make this thread's V8 heap hold (what a guest hands the host, as the
- * ABI admits it before anything is allocated): a quarter of the heap's limit. V8's heap limit is
- * not a containment boundary: some allocation shapes that reach it abort the whole process
- * (nodejs/node#47224; docs/placement.md), so the per-call budget must stay well under it whatever
- * memory an embedder grants a sandbox. Read in the thread that lifts (a worker reads its own).
+ * The share of a V8 heap's limit one call may make it hold: 1 in 4. Reaching the limit either
+ * ends the thread or, for some allocation shapes (one `new Array(n)` filled by index, one array
+ * grown by `push`), aborts the whole host process (nodejs/node#47224; docs/placement.md), so the
+ * per-call bounds must stay well under it whatever memory an embedder grants a sandbox.
  */
-export const HOST_CALL_BYTES = Math.floor(getHeapStatistics().heap_size_limit / 4);
+export const HEAP_SHARE = 4;
+
+/**
+ * The most one call may make the kernel's thread hold (what a guest hands the host, as the ABI
+ * admits it before anything is allocated): `HEAP_SHARE` of its heap's limit. A worker sandbox's
+ * calls are bounded by the same value, and its own heap by the spawn check of
+ * host/isolate/pool.ts `overHeapShare`.
+ */
+export const HOST_CALL_BYTES = Math.floor(getHeapStatistics().heap_size_limit / HEAP_SHARE);
 
 /**
  * A call's byte budget: what the sandbox's memory limit is worth (a guest naming the same bytes
