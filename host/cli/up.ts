@@ -497,7 +497,7 @@ function printSummary(summary: PlanSummary, file: string, log: string | undefine
     String(s.dropped),
     String(s.denied),
     String(s.restarts),
-    s.history.join(' '),
+    `${s.earlier ? `(${s.earlier} earlier) ` : ''}${s.history.join(' ')}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();

@@ -87,6 +87,14 @@ export function callBytesOf(limits: Pick<Limits, 'memoryBytes'>): number {
   return Math.min(limits.memoryBytes, HOST_CALL_BYTES);
 }
 
+/**
+ * Sandbox ids a service keeps in its history (`ServiceInfo.history`): the last this many, oldest
+ * first; older ones are counted (`ServiceInfo.earlier`), not kept. A guest that crashes on purpose
+ * under a restart policy adds one id a restart for the service's life: without a bound, host
+ * memory grew by one string a restart, copied again by every summary (redteam17).
+ */
+export const SERVICE_HISTORY = 32;
+
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fuel: 10_000_000_000,
   fuelTotal: 1_000_000_000_000,

@@ -69,9 +69,7 @@ export function adopt(
     entry.pass = s.globalPass;
   }
   service.current = entry;
-  // The first as a one-element array: one that grows by push keeps room for 17.
-  if (service.history.length === 0) service.history = [sandbox.id];
-  else service.history.push(sandbox.id);
+  service.remember(sandbox.id);
   s.entries.set(sandbox.id, entry);
   if (previous) {
     previous.sandbox.terminate(`upgraded to ${sandbox.module.name} (${sandbox.id})`);
@@ -157,25 +155,29 @@ export function mayRestart(s: SchedState, service: Service): boolean {
   const now = s.clock.now();
   const counted =
     policy.windowMs === undefined
-      ? service.restartTimes.length
+      ? service.attempt
       : service.restartTimes.filter((t) => now - t <= policy.windowMs!).length;
   return counted < policy.maxRestarts;
 }
 
 export function scheduleRestart(s: SchedState, service: Service, ending: Ending): void {
   const now = s.clock.now();
-  // The first as a one-element array (a service that never restarts shares an empty one).
-  if (service.restartTimes.length === 0) service.restartTimes = [now];
-  else service.restartTimes.push(now);
   const window = service.restart.windowMs;
-  // Only restarts within the window count; older ones need not be kept.
-  if (window !== undefined) {
+  if (window === undefined) {
+    // Every restart counts: a count, not their times (a list grew by one a restart, up to
+    // `maxRestarts`, for the service's life).
+    service.attempt++;
+  } else {
+    // The first as a one-element array (a service that never restarts shares an empty one).
+    if (service.restartTimes.length === 0) service.restartTimes = [now];
+    else service.restartTimes.push(now);
+    // Only restarts within the window count; older ones need not be kept (at most `maxRestarts`
+    // are: a restart past them is refused).
     while (service.restartTimes.length > 0 && now - service.restartTimes[0]! > window) {
       service.restartTimes.shift();
     }
+    service.attempt = service.restartTimes.length;
   }
-  // The attempt counts the restarts that count: all of them, or those within the window.
-  service.attempt = service.restartTimes.length;
   const delay = backoffDelay(service.restart.backoff, service.attempt);
   const last = service.history[service.history.length - 1];
   emit(s, {

@@ -5,6 +5,7 @@
  * tracks for it alone (its pass, its stop, its pending signals).
  */
 import type { KeelError } from '../kernel/errors.js';
+import { SERVICE_HISTORY } from '../kernel/limits.js';
 import type { ModuleHandle } from '../kernel/module.js';
 import type { Sandbox } from '../kernel/sandbox.js';
 import type { Timer } from './clock.js';
@@ -29,8 +30,13 @@ export interface ServiceInfo extends ServiceStats {
   path?: string;
   /** The live sandbox's id, if any. */
   sandbox?: string;
-  /** Every sandbox id this service has had, oldest first. */
+  /**
+   * The sandbox ids this service has had, oldest first: the last `SERVICE_HISTORY` (32) of them,
+   * the live one last.
+   */
   history: string[];
+  /** How many older ids `history` no longer lists (present once there are any). */
+  earlier?: number;
   state: 'running' | 'stopped' | 'restarting' | 'ended';
   weight: number;
   queued: number;
@@ -96,16 +102,19 @@ export class DormantEnd {
 
 export class Service {
   current: Entry | undefined;
-  /** Every sandbox id this service has had, oldest first. */
+  /** The last `SERVICE_HISTORY` sandbox ids this service has had, oldest first (`remember`). */
   history: string[] = [];
+  /** Ids dropped from the front of `history`. */
+  earlier = 0;
   #links: Set<Service> | undefined;
   #subscriptions: Map<string, Subscription> | undefined;
   #awaiting: Map<bigint, PendingRequest> | undefined;
   /** Requests this service made that wait for an outcome (each holds a reply slot). */
   outstanding = 0;
   restartTimer: Timer | undefined;
-  /** When it restarted (those that still count); the shared empty array until the first. */
+  /** With a window: when it restarted (those within it); the shared empty array until the first. */
   restartTimes: number[] = NO_RESTARTS;
+  /** The restarts that count: all of them, or those within the window. */
   attempt = 0;
   ended: Ending | undefined;
   lastEnding: Ending | undefined;
@@ -124,6 +133,19 @@ export class Service {
     readonly sliceFuel: number | undefined,
     readonly graceFuel: number | undefined,
   ) {}
+
+  /** A sandbox joined: its id goes last; past `SERVICE_HISTORY` the oldest is dropped and counted. */
+  remember(id: string): void {
+    // The first as a one-element array: one that grows by push keeps room for 17.
+    if (this.history.length === 0) this.history = [id];
+    else {
+      if (this.history.length >= SERVICE_HISTORY) {
+        this.history.shift();
+        this.earlier++;
+      }
+      this.history.push(id);
+    }
+  }
 
   /** What it delivered, sent, published, dropped, was denied and restarted; made on the first count (idle memory, issue 12). */
   get stats(): ServiceStats {
@@ -294,6 +316,7 @@ export function serviceInfo(service: Service): ServiceInfo {
     ...(service.path ? { path: service.path } : {}),
     ...(entry ? { sandbox: entry.id } : {}),
     history: [...service.history],
+    ...(service.earlier > 0 ? { earlier: service.earlier } : {}),
     state,
     weight: service.weight,
     queued: service.mailbox.length,
