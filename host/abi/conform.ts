@@ -152,7 +152,7 @@ class Comparison {
   extern(path: string, declared: ExternType, served: ExternType): string | undefined {
     const w = this.#words;
     if (declared.sort !== served.sort) {
-      return `${path} is ${w.as} a ${sortWord(declared)}, ${w.theirs} a ${sortWord(served)}`;
+      return `${path} is ${w.as} ${article(sortWord(declared))}, ${w.theirs} ${article(sortWord(served))}`;
     }
     switch (declared.sort) {
       case 'func': {
@@ -186,7 +186,7 @@ class Comparison {
         return `${path} is ${w.as} ${structure(mine)}, ${w.theirs} ${structure(host)}`;
       }
       default:
-        return `${path} is ${w.as} a ${declared.sort}, which ${w.lacks}`;
+        return `${path} is ${w.as} ${article(declared.sort)}, which ${w.lacks}`;
     }
   }
 
@@ -199,7 +199,8 @@ class Comparison {
       // defined by its bound: the host need not serve it (Wasmtime's instance.wast 182,
       // resources.wast 211). Served, it must be equal all the same (below).
       if (!host && e.sort === 'type' && !namesOwnResource(e.type, name)) continue;
-      if (!host) return `${at} is imported as a ${sortWord(e)}, which the host's ${path} does not have`;
+      if (!host)
+        return `${at} is imported as ${article(sortWord(e))}, which the host's ${path} does not have`;
       const why = this.extern(at, e, host);
       if (why !== undefined) return why;
     }
@@ -241,6 +242,11 @@ function namesOwnResource(t: ValType | ResourceType, name: string): boolean {
 /** A type's text that shows its structure, not the name it is exported under. */
 function structure(t: ValType): string {
   return t.name === undefined ? typeText(t) : typeText({ ...t, name: undefined } as ValType);
+}
+
+/** `an instance`, `a function`. */
+function article(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
 function sortWord(e: ExternType): string {

@@ -22,6 +22,8 @@
  * - `async`: a script under async/ or concurrency/: every component of it that Keel refuses
  *   must be refused as `invalid-module` naming component-model async.
  */
+
+import { parseComponent } from '../../host/abi/parse.js';
 import {
   type CapabilityProvider,
   isKeelError,
@@ -256,13 +258,114 @@ export async function wasmtimeHost(): Promise<CapabilityProvider> {
   return provider;
 }
 
+/**
+ * The instance type of a component's exports as the runner can write it (`(export "r" (type
+ * (sub resource)))` for each resource type it exports), or undefined when it exports anything
+ * else (a function, an instance, a module: the runner would have to forward calls between
+ * sandboxes, which it does not).
+ */
+export function exportedInstanceType(bytes: Uint8Array): string | undefined {
+  const types: boolean[] = []; // per type index: a resource defined here
+  const decls: string[] = [];
+  for (const item of parseComponent(bytes).items) {
+    if (item.kind === 'type') types.push(item.type.kind === 'resource');
+    else if (item.kind === 'alias' && item.alias.sort === 'type') types.push(false);
+    else if (item.kind === 'import' && item.desc.sort === 'type') types.push(false);
+    else if (item.kind === 'export') {
+      if (item.sort !== 'type' || !types[item.index]) return undefined;
+      types.push(true);
+      decls.push(`(export "${item.name}" (type (sub resource)))`);
+    }
+  }
+  return `(instance ${decls.join(' ')})`;
+}
+
+/** A resource's class name on a provider's interface record: `resource1-again` is `Resource1Again`. */
+function className(name: string): string {
+  return name.replace(/(^|-)([a-zA-Z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+}
+
+/**
+ * The script's named instances (Wasmtime's harness links an import named `i` to the instance of
+ * `(component $i ...)` or `(component instance $i $C)`): one provider per name the script gives,
+ * made before the kernel, typed by the instance registered under it last (its `wit` read at each
+ * spawn), and linked to a fresh class per resource (two instances' resources are two types: the
+ * provider's interface names them apart). Authority-free: nothing behind them but the script's
+ * own instances.
+ */
+class Registry {
+  readonly providers: CapabilityProvider[] = [];
+  readonly #entries = new Map<string, { wit: Uint8Array; resources: string[] } | { gap: string }>();
+
+  constructor(names: Iterable<string>) {
+    for (const name of names) {
+      const entries = this.#entries;
+      this.providers.push({
+        name: `registered instance ${name}`,
+        interfaces: [name],
+        authorityFree: [name],
+        get wit() {
+          const entry = entries.get(name);
+          return entry && 'wit' in entry ? entry.wit : undefined;
+        },
+        link: () => {
+          const entry = entries.get(name);
+          if (!entry || !('wit' in entry))
+            throw new Error(`no instance this runner can type is registered as ${name}`);
+          return Object.fromEntries(entry.resources.map((r) => [className(r), class {}]));
+        },
+      });
+    }
+  }
+
+  /** The names a script registers: every `(component $x ...)` instantiated, every `(component instance $x ...)`. */
+  static names(commands: Command[]): Set<string> {
+    const names = new Set<string>();
+    for (const c of commands) {
+      if (head(c.expr) !== 'component') continue;
+      const second = atom(c.expr.items[1]);
+      const name = second === 'instance' ? atom(c.expr.items[2]) : second;
+      if (name?.startsWith('$')) names.add(name.slice(1));
+    }
+    return names;
+  }
+
+  async register(name: string | undefined, bytes: Uint8Array | undefined, gap?: string): Promise<void> {
+    const key = name?.startsWith('$') ? name.slice(1) : undefined;
+    if (key === undefined || !this.providers.some((p) => p.interfaces[0] === key)) return;
+    const type = bytes ? exportedInstanceType(bytes) : undefined;
+    if (type === undefined) {
+      this.#entries.set(key, {
+        gap: bytes
+          ? `${key} exports what this runner cannot type (functions, instances or modules)`
+          : (gap ?? 'not run'),
+      });
+      return;
+    }
+    const resources = [...type.matchAll(/\(export "([^"]+)"/g)].map((m) => m[1]!);
+    this.#entries.set(key, { wit: await parse(`(component (import "${key}" ${type}))`), resources });
+  }
+
+  /** Why a module that imports a registered name cannot be linked as Wasmtime's harness would, if so. */
+  gap(module: ModuleHandle): string | undefined {
+    for (const i of module.world.imports) {
+      const entry = this.#entries.get(i.name);
+      if (entry && 'gap' in entry) return `links against the registered instance ${i.name}: ${entry.gap}`;
+    }
+    return undefined;
+  }
+}
+
 export async function runScript(source: string, options: ScriptOptions = {}): Promise<Outcome[]> {
   const commands = readCommands(source);
   const outcomes: Outcome[] = [];
   const host = options.wasmtimeHost ? await wasmtimeHost() : undefined;
-  const kernel = new Kernel({ cacheDir: false, ...(host ? { providers: [host] } : {}) });
+  const registry = new Registry(
+    [...Registry.names(commands)].filter((name) => !host?.interfaces.includes(name)),
+  );
+  const kernel = new Kernel({ cacheDir: false, providers: [...(host ? [host] : []), ...registry.providers] });
   const spawnOptions: SpawnGrants = {};
-  const definitions = new Map<string, ModuleHandle | { refused: string }>();
+  const definitions = new Map<string, { module: ModuleHandle; bytes: Uint8Array } | { refused: string }>();
   let current: Current;
   let n = 0;
   const record = (c: Command, status: Status, detail?: string) =>
@@ -296,28 +399,39 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
               record(c, 'skip', loaded.skipped);
               continue;
             }
-            if (name?.startsWith('$')) definitions.set(name, 'refused' in loaded ? loaded : loaded.module);
+            if (name?.startsWith('$')) definitions.set(name, loaded);
             record(
               c,
               'refused' in loaded ? 'refused' : 'pass',
               'refused' in loaded ? loaded.refused : undefined,
             );
           } else if (second === 'instance') {
+            const instance = atom(c.expr.items[2]);
             const of = definitions.get(atom(c.expr.items[3]) ?? '');
+            const gap = of && 'module' in of ? registry.gap(of.module) : undefined;
             if (!of) {
               record(c, 'skip', 'an instance of a definition this runner does not hold');
               current = { refused: 'no definition' };
             } else if ('refused' in of) {
               record(c, 'skip', 'its definition was refused');
               current = of;
+            } else if (gap) {
+              record(c, 'skip', gap);
+              current = { refused: gap };
             } else {
-              current = { sandbox: await kernel.spawn(of, spawnOptions) };
+              current = { sandbox: await kernel.spawn(of.module, spawnOptions) };
               record(c, 'pass');
             }
+            await registry.register(
+              instance,
+              of && 'bytes' in of ? of.bytes : undefined,
+              'its definition was not run',
+            );
           } else if (second === 'quote') {
             record(c, 'skip', '(component quote ...) outside an assertion');
           } else {
             const loaded = await load(`c${++n}`);
+            const gap = 'module' in loaded ? registry.gap(loaded.module) : undefined;
             if ('failed' in loaded) {
               record(c, 'fail', loaded.failed);
               current = { refused: 'failed' };
@@ -327,10 +441,18 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
             } else if ('refused' in loaded) {
               record(c, 'refused', loaded.refused);
               current = loaded;
+            } else if (gap) {
+              record(c, 'skip', gap);
+              current = { refused: gap };
             } else {
               current = { sandbox: await kernel.spawn(loaded.module, spawnOptions) };
               record(c, 'pass');
             }
+            await registry.register(
+              second,
+              'sandbox' in current && 'bytes' in loaded ? loaded.bytes : undefined,
+              'Keel did not run it',
+            );
           }
         } else if (kind === 'assert_invalid' || kind === 'assert_malformed' || kind === 'assert_unlinkable') {
           const inner = c.expr.items[1];
@@ -360,7 +482,14 @@ export async function runScript(source: string, options: ScriptOptions = {}): Pr
           }
           record(
             c,
-            ...(await mustRefuse(kernel, bytes, `bad${++n}`, kind === 'assert_unlinkable', spawnOptions)),
+            ...(await mustRefuse(
+              kernel,
+              bytes,
+              `bad${++n}`,
+              kind === 'assert_unlinkable',
+              spawnOptions,
+              registry,
+            )),
           );
         } else if (
           kind === 'assert_trap' &&
@@ -465,7 +594,11 @@ function concatStrings(items: SExpr[]): Uint8Array {
   return out;
 }
 
-type Loaded = { module: ModuleHandle } | { refused: string } | { skipped: string } | { failed: string };
+type Loaded =
+  | { module: ModuleHandle; bytes: Uint8Array }
+  | { refused: string }
+  | { skipped: string }
+  | { failed: string };
 
 async function loadText(
   kernel: Kernel,
@@ -494,7 +627,7 @@ async function loadBytes(
   options: { async?: boolean },
 ): Promise<Loaded> {
   try {
-    return { module: await kernel.load(bytes, { name }) };
+    return { module: await kernel.load(bytes, { name }), bytes };
   } catch (error) {
     if (isKeelError(error) && error.code === 'invalid-module' && DELIBERATE.test(error.message)) {
       return { refused: `${ASYNC.test(error.message) ? 'async, ' : ''}${firstLine(error)}` };
@@ -517,18 +650,24 @@ async function mustRefuse(
   name: string,
   unlinkable: boolean,
   spawnOptions: SpawnGrants,
+  registry: Registry,
 ): Promise<[Status, string?]> {
   let module: ModuleHandle;
   try {
     module = await kernel.load(bytes, { name });
   } catch (error) {
+    // A link error the script means is never reached when Keel refuses what it does not run.
+    if (unlinkable && isKeelError(error) && error.code === 'invalid-module' && DELIBERATE.test(error.message))
+      return ['refused', firstLine(error)];
     if (isKeelError(error) && error.code === 'invalid-module') return ['pass'];
     return ['fail', `refused, but as ${describe(error)}`];
   }
+  const gap = unlinkable ? registry.gap(module) : undefined;
+  if (gap) return ['skip', gap];
   try {
     await kernel.spawn(module, spawnOptions);
   } catch (error) {
-    if (unlinkable && isKeelError(error)) return ['pass'];
+    if (unlinkable && isKeelError(error)) return ['pass', describe(error)];
     return ['fail', `loaded, then the spawn failed as ${describe(error)}`];
   }
   return ['fail', 'Keel loaded and spawned a component the specification rejects'];
