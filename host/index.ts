@@ -72,6 +72,7 @@ export {
   type ClusterLimits,
   DEFAULT_CLUSTER_LIMITS,
   DEFAULT_LIMITS,
+  DEFAULT_MODULE_CACHE,
   formatSize,
   type Limits,
   parseSize,

@@ -37,7 +37,7 @@ import {
 import { IdSource, newSessionId } from './ids.js';
 import { checkImportTypes, untypedImports } from './import-types.js';
 import { type InlineLinks, instantiateInline, remoteExports, spawnFailure } from './instantiate.js';
-import { callBytesOf, type Limits, resolveLimits } from './limits.js';
+import { callBytesOf, type Limits, resolveLimits, resolveModuleCache } from './limits.js';
 import { buildImports, type PlannedLink, ProviderRegistry, type Requirement } from './linker.js';
 import {
   type GrowFailure,
@@ -126,6 +126,7 @@ export class Kernel {
     ]);
     this.#loader = new Loader({
       maxModuleBytes: this.limits.moduleBytes,
+      memoryCache: resolveModuleCache(options.moduleCache),
       cacheDir: options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,
       coreHook:
         options.metering === false ? options.coreHook : meteringHook(options.metering, options.coreHook),

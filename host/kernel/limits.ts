@@ -95,6 +95,40 @@ export function callBytesOf(limits: Pick<Limits, 'memoryBytes'>): number {
  */
 export const SERVICE_HISTORY = 32;
 
+/**
+ * What a kernel's loader keeps in memory of the modules it loaded (`KernelOptions.moduleCache`):
+ * the most recently used, up to this many and this many bytes together (their sizes as given to
+ * `load`), so that an embedder loading many distinct modules does not hold every one for the
+ * kernel's life (redteam17). 128 MiB is the default `moduleBytes`: any module the loader accepts
+ * by default can be kept.
+ */
+export const DEFAULT_MODULE_CACHE: Readonly<{ entries: number; bytes: number }> = Object.freeze({
+  entries: 64,
+  bytes: 128 * MiB,
+});
+
+/** `KernelOptions.moduleCache` with its defaults, each a finite integer >= 0 (0 entries: keep none). */
+export function resolveModuleCache(
+  input: Partial<{ entries: number; bytes: number }> = {},
+): Readonly<{ entries: number; bytes: number }> {
+  const out = { ...DEFAULT_MODULE_CACHE };
+  for (const [key, value] of Object.entries(input) as ['entries' | 'bytes', number | undefined][]) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(DEFAULT_MODULE_CACHE, key)) {
+      throw new KeelError('invalid-argument', `unknown moduleCache option "${key}"`, { option: key });
+    }
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new KeelError(
+        'invalid-argument',
+        `moduleCache.${key} must be a finite non-negative integer, got ${value}`,
+        { option: key },
+      );
+    }
+    out[key] = value;
+  }
+  return Object.freeze(out);
+}
+
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fuel: 10_000_000_000,
   fuelTotal: 1_000_000_000_000,

@@ -23,6 +23,14 @@ export interface KernelOptions {
   limits?: Partial<Limits>;
   /** Cache directory for rewritten (metered) core modules; `false` for memory only. Default `$XDG_CACHE_HOME/keel` or `~/.cache/keel`. */
   cacheDir?: string | false;
+  /**
+   * How many loaded modules the kernel keeps in memory, and of how many bytes together (their
+   * sizes as given to `load`): the most recently used; a forgotten one is loaded again on its next
+   * `load` (from the disk cache, or from its bytes), and what holds its `ModuleHandle` (its
+   * sandboxes) keeps it. Default `{ entries: 64, bytes: 128 MiB }` (`DEFAULT_MODULE_CACHE`,
+   * docs/limits.md); `{ entries: 0 }` keeps none.
+   */
+  moduleCache?: { entries?: number; bytes?: number };
   /** Extra capability providers (added to the built-in ones). */
   providers?: readonly CapabilityProvider[];
   /**

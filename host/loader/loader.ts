@@ -10,9 +10,11 @@ import { fastExports } from '../abi/fast.js';
 import { type ComponentPlan, type CoreModulePlan, planComponent } from '../abi/plan.js';
 import { decodePlan, encodePlan } from '../abi/plan-codec.js';
 import { KeelError } from '../kernel/errors.js';
+import { DEFAULT_MODULE_CACHE } from '../kernel/limits.js';
 import { type CoreModuleInfo, readCoreModuleInfo } from './core-info.js';
 import { DiskCache, entryBytesFor } from './disk-cache.js';
 import { detectBinaryKind } from './format.js';
+import { MemoryCache, type MemoryCacheLimits } from './memory-cache.js';
 import { nameProblem, showName } from './names.js';
 import {
   checkPreview1Imports,
@@ -117,6 +119,11 @@ export interface LoaderOptions {
    */
   planFingerprint?: string | undefined;
   /**
+   * How many loaded modules, of how many bytes together, the loader keeps in memory (least
+   * recently used forgotten first); default `DEFAULT_MODULE_CACHE` (host/kernel/limits.ts).
+   */
+  memoryCache?: Readonly<MemoryCacheLimits> | undefined;
+  /**
    * The clock a load's time is read on, for `YIELD_AFTER_MS` (`performance.now` by default).
    * A test seam (docs/loader.md, Caching): tests stand it still, where mocking the global one
    * also stopped the clock of everything else in the process. The kernel never sets it.
@@ -138,6 +145,8 @@ export interface LoaderStats {
   diskHits: number;
   /** Loads served whole from this loader's memory. */
   memoryHits: number;
+  /** Loaded modules forgotten from memory past `memoryCache`'s bounds (least recently used first). */
+  memoryEvictions: number;
   /**
    * Core modules compiled for loads that use them. A disk entry's modules start compiling before
    * the plan says whether they fit the component; those of an entry it then refuses (another
@@ -167,18 +176,21 @@ export class Loader {
     planRefusals: 0,
     diskHits: 0,
     memoryHits: 0,
+    memoryEvictions: 0,
     compiles: 0,
     turns: 0,
   };
   readonly #options: LoaderOptions;
   readonly #disk: DiskCache | undefined;
-  /** Planned and compiled components by (bytes hash, hook id). */
-  readonly #components = new Map<string, Promise<ComponentParts>>();
-  /** Compiled plain core modules by (bytes hash, hook id). */
-  readonly #compiled = new Map<string, Promise<WebAssembly.Module>>();
+  /**
+   * Planned and compiled components by `c|` (bytes hash, hook id), compiled plain core modules by
+   * `m|` (bytes hash, hook id): one bound for both.
+   */
+  readonly #memory: MemoryCache<Promise<ComponentParts> | Promise<WebAssembly.Module>>;
 
   constructor(options: LoaderOptions) {
     this.#options = options;
+    this.#memory = new MemoryCache(options.memoryCache ?? DEFAULT_MODULE_CACHE);
     this.#disk =
       options.cacheDir === false
         ? undefined
@@ -248,14 +260,14 @@ export class Loader {
     kind: ModuleKind,
     id: string = hash,
   ): Promise<LoadedModule> {
-    const key = `${hash}|${this.#options.coreHook?.id ?? 'none'}`;
+    const key = `c|${hash}|${this.#options.coreHook?.id ?? 'none'}`;
     let cache: LoadedModule['cache'] = 'memory';
-    let pending = this.#components.get(key);
+    let pending = this.#memory.get(key) as Promise<ComponentParts> | undefined;
     if (pending) this.stats.memoryHits++;
     else {
-      pending = this.#plan(bytes, id, kind);
-      this.#components.set(key, pending);
-      pending.catch(() => this.#components.delete(key));
+      const made = this.#plan(bytes, id, kind);
+      pending = made;
+      this.#remember(key, made, bytes.length);
       cache = (await pending).source;
     }
     const parts = await pending;
@@ -527,8 +539,8 @@ export class Loader {
    */
   #compile(bytes: Uint8Array, hash: string, file: string, kind: ModuleKind): Promise<WebAssembly.Module> {
     const hook = this.#options.coreHook;
-    const key = `${hash}|${hook?.id ?? 'none'}`;
-    let compiled = this.#compiled.get(key);
+    const key = `m|${hash}|${hook?.id ?? 'none'}`;
+    let compiled = this.#memory.get(key) as Promise<WebAssembly.Module> | undefined;
     if (!compiled) {
       try {
         const final = hook ? hook.transform(bytes, { file, kind }) : bytes;
@@ -541,10 +553,20 @@ export class Loader {
       } catch (error) {
         return Promise.reject(error);
       }
-      this.#compiled.set(key, compiled);
-      compiled.catch(() => this.#compiled.delete(key));
+      this.#remember(key, compiled, bytes.length);
     }
     return compiled;
+  }
+
+  /** Keep a load in memory until it fails or is forgotten past the bounds (`memoryCache`). */
+  #remember(
+    key: string,
+    pending: Promise<ComponentParts> | Promise<WebAssembly.Module>,
+    bytes: number,
+  ): void {
+    this.#memory.set(key, pending, bytes);
+    this.stats.memoryEvictions = this.#memory.evictions;
+    pending.catch(() => this.#memory.delete(key, pending));
   }
 }
 
