@@ -79,7 +79,8 @@ export interface WorkerInvoke {
 
 /** What the worker sends the kernel in its frames: each is followed by a wait for the kernel. */
 export type WorkerMessage =
-  | { op: 'ready'; exports: string[]; fuel: number }
+  /** `exhausted`: the start functions ran past the budget (`spent`), as a result's. */
+  | { op: 'ready'; exports: string[]; fuel: number; exhausted: boolean }
   | { op: 'failed'; outcome: Outcome }
   | { op: 'host'; request: HostRequest; fuel: number }
   /**
@@ -260,7 +261,9 @@ function start(init: WorkerInit): void {
     };
     // A start function that caught a host's error and returned still failed.
     if (mark.busy >= THREW) throw mark.thrown;
-    send({ op: 'ready', exports: [], fuel: meter?.remaining() ?? 0 });
+    // Settled first: a start function with no check that ran past the budget is out of fuel.
+    const exhausted = meter?.spent() ?? false;
+    send({ op: 'ready', exports: [], fuel: meter?.remaining() ?? 0, exhausted });
     return;
   }
   const instance = link(init.modules[0]!, imports as WebAssembly.Imports);
@@ -271,10 +274,12 @@ function start(init: WorkerInit): void {
     return (f as (...a: unknown[]) => unknown)(...args);
   };
   if (mark.busy >= THREW) throw mark.thrown;
+  const exhausted = meter?.spent() ?? false;
   send({
     op: 'ready',
     exports: Object.keys(exports).filter((k) => typeof exports[k] === 'function'),
     fuel: meter?.remaining() ?? 0,
+    exhausted,
   });
 }
 

@@ -179,7 +179,8 @@ export class WorkerSandbox {
       if (message.op !== 'ready') throw sandbox.#broken(new Error(`a ${message.op} frame at the start`));
       sandbox.#exports = message.exports;
       try {
-        sandbox.#absorb(message.fuel);
+        // Exhausted: the kernel's spawn fails with fuel-exhausted (`Kernel#started`).
+        sandbox.#absorb(message.fuel, message.exhausted);
       } catch {
         // Never more than the meter had.
       }
@@ -345,6 +346,7 @@ export class WorkerSandbox {
           op: 'ready',
           exports: m.exports.filter((name): name is string => typeof name === 'string'),
           fuel: m.fuel as number,
+          exhausted: m.exhausted === true,
         };
       case 'failed':
         return { op: 'failed', outcome: checkOutcome(m.outcome, this.#options.exitGranted) };
