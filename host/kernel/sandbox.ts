@@ -1210,8 +1210,12 @@ export class Sandbox {
       });
       return { value: null, exit: error.code, fuel: this.#endBudget(), ...timing };
     }
-    // A host error thrown into the guest is never the export's `result::err`.
+    // A host error thrown into the guest is never the export's `result::err`. Nor is an `err`
+    // returned past the deadline or the budget (a body with no check that ran past it, a guest
+    // that caught the fuel error or the timeout): settled as `#endCall` settles a result.
     let componentError = intoGuest ? undefined : componentErrorPayload(error);
+    if (componentError && (this.#parts.deadline.expired || this.#parts.meter?.spent()))
+      componentError = undefined;
     if (
       rendered &&
       componentError &&
