@@ -14,7 +14,7 @@ import { KeelError } from '../kernel/errors.js';
 import type { CoreModuleHook } from '../loader/loader.js';
 import { MalformedError } from './binary.js';
 import { type CostModel, resolveCosts } from './costs.js';
-import { addLeafTwins } from './leaves.js';
+import { leavesOf } from './leaves.js';
 import { type CounterForm, defineCounter, rewriteModule } from './module.js';
 
 export { type CostModel, DEFAULT_COSTS, INSTRUCTION_NAMES } from './costs.js';
@@ -202,23 +202,17 @@ class OutputBuffers {
 
 const outputBuffers = new OutputBuffers();
 
-/** `fastExports`: the exports twins are made of (`addLeafTwins`); undefined, every leaf's. */
+/** `fastExports`: the exports twins are made of (`leavesOf`); undefined, every leaf's. */
 function meterResolved(bytes: Uint8Array, resolved: Resolved, fastExports?: ReadonlySet<string>): Uint8Array {
   try {
     const capacity = Math.max(1024, Math.floor(bytes.length * 1.5));
-    const metered = rewriteModule(bytes, resolved, outputBuffers.take(capacity));
-    // A component's sole core instance only (the defined form): every instance of a module gets
-    // its exports made at each spawn, and a plan's bound on them counts the module's own
-    // (MAX_CORE_INSTANCE_ENTITIES); twins in the imported form, which a plan may instantiate a
-    // thousand times, would add up to two exports a leaf to each (hostile/abi/core-instance-flood).
-    const twinned =
-      resolved.counter === 'defined' ? addLeafTwins(bytes, metered, resolved.costs, fastExports) : metered;
-    if (twinned === metered) return outputBuffers.handOut(metered);
-    // Back into the pass's buffer when it holds them (`OutputBuffers`: its pages are touched).
-    if (metered.buffer.byteLength < twinned.length) return outputBuffers.handOut(twinned);
-    const view = new Uint8Array(metered.buffer, 0, twinned.length);
-    view.set(twinned);
-    return outputBuffers.handOut(view);
+    // A component's sole core instance only (the defined form) gets twins of its leaves: every
+    // instance of a module gets its exports made at each spawn, and a plan's bound on them
+    // counts the module's own (MAX_CORE_INSTANCE_ENTITIES); twins in the imported form, which a
+    // plan may instantiate a thousand times, would add up to two exports a leaf to each
+    // (hostile/abi/core-instance-flood).
+    const leaves = resolved.counter === 'defined' ? leavesOf(bytes, resolved.costs, fastExports) : [];
+    return outputBuffers.handOut(rewriteModule(bytes, resolved, outputBuffers.take(capacity), leaves));
   } catch (error) {
     if (error instanceof KeelError) throw error;
     if (error instanceof MalformedError) {

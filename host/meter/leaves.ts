@@ -17,7 +17,7 @@
  * its input, so a twin and its cost are always the pass's. Written in the defined form only
  * (index.ts): a component's sole core instance.
  */
-import { eachSection, nameBytes, Reader, SECTION_ORDER, Writer } from './binary.js';
+import { eachSection, nameBytes, Reader, type Writer } from './binary.js';
 import type { CostTables } from './costs.js';
 import { skipValueType } from './instructions.js';
 
@@ -55,7 +55,7 @@ function startsWith(bytes: Uint8Array, at: number, length: number, prefix: Uint8
   return true;
 }
 
-interface Leaf {
+export interface Leaf {
   /** The export's name, as bytes of the original module. */
   nameFrom: number;
   nameTo: number;
@@ -66,35 +66,27 @@ interface Leaf {
 }
 
 /**
- * `metered` (the pass's output for `original`) with a twin and a cost for each constant-cost
- * leaf export of `original` (of those named in `only`, when given: the exports the host's fast
- * path calls); `metered` itself when there is none. Both modules are the pass's input and
- * output, already read once: a structure this does not expect finds no leaf.
+ * The constant-cost leaf exports of `original` (of those named in `only`, when given: the
+ * exports the host's fast path calls), in export order; none when there is none or the module
+ * has a structure this does not expect. The module pass writes their twins in the same pass
+ * (module.ts): their types after the function section's own, their exports after the module's
+ * own (`writeTwinExports`), their bodies after the code section's own, and `keel:leaves` last
+ * (`writeLeavesSection`). A second pass over the output to append them cost 150-200 µs of the
+ * bench component's cold load (bench/results/perf-cold-2026-12-07-18.md).
  */
-export function addLeafTwins(
-  original: Uint8Array,
-  metered: Uint8Array,
-  costs: CostTables,
-  only?: ReadonlySet<string>,
-): Uint8Array {
+export function leavesOf(original: Uint8Array, costs: CostTables, only?: ReadonlySet<string>): Leaf[] {
   try {
-    const { leaves, exports } = findLeaves(original, costs, only);
-    return leaves.length === 0 ? metered : appendTwins(original, metered, leaves, exports);
+    return findLeaves(original, costs, only);
   } catch {
-    return metered;
+    return [];
   }
 }
 
-function findLeaves(
-  bytes: Uint8Array,
-  costs: CostTables,
-  only: ReadonlySet<string> | undefined,
-): { leaves: Leaf[]; exports: number } {
+function findLeaves(bytes: Uint8Array, costs: CostTables, only: ReadonlySet<string> | undefined): Leaf[] {
   let funcImports = 0;
   const shapes: boolean[] = [];
   let funcTypes: number[] = [];
   const exports: [number, number, number][] = [];
-  let exportCount = 0;
   let code: Reader | undefined;
   eachSection(bytes, (id, s) => {
     if (id === 1) {
@@ -123,7 +115,6 @@ function findLeaves(
       for (let i = 0; i < count; i++) funcTypes.push(s.u32());
     } else if (id === 7) {
       const count = s.u32();
-      exportCount = count;
       for (let i = 0; i < count; i++) {
         const length = s.u32();
         const from = s.pos;
@@ -149,12 +140,11 @@ function findLeaves(
     } else if (id === 10) code = s;
     return false;
   });
-  const none = { leaves: [], exports: exportCount };
-  if (!code || exports.length === 0 || shapes.length === 0) return none;
+  if (!code || exports.length === 0 || shapes.length === 0) return [];
   // Bodies by defined index.
   const c = code as Reader;
   const count = c.u32();
-  if (count !== funcTypes.length) return none;
+  if (count !== funcTypes.length) return [];
   const bodies = new Int32Array(count * 2);
   for (let i = 0; i < count; i++) {
     const size = c.u32();
@@ -174,7 +164,7 @@ function findLeaves(
     const cost = leafCost(bytes, from, to, costs);
     if (cost > 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
   }
-  return { leaves, exports: exportCount };
+  return leaves;
 }
 
 /**
@@ -216,88 +206,38 @@ export function leafCost(bytes: Uint8Array, from: number, to: number, costs: Cos
   return -1;
 }
 
-/** The metered module with the leaves' twins, their exports and the costs' section appended (see above). */
-function appendTwins(
+/** The twins' exports, `keel:leaf/NAME`, the first at function index `firstTwin`. */
+export function writeTwinExports(
+  body: Writer,
   original: Uint8Array,
-  metered: Uint8Array,
-  leaves: Leaf[],
-  originalExports: number,
-): Uint8Array {
-  let funcImports = 0;
-  let funcs = 0;
-  eachSection(metered, (id, s) => {
-    if (id === 2) {
-      const count = s.u32();
-      for (let i = 0; i < count; i++) {
-        s.skipName();
-        s.skipName();
-        if (importKind(s) === 0x00) funcImports++;
-      }
-    } else if (id === 3) funcs = s.u32();
-    return false;
-  });
-  const firstTwin = funcImports + funcs;
-  const out = new Writer(metered.length + 64 * leaves.length);
-  const body = new Writer(256);
-  out.copy(metered, 0, 8);
-  let exportsWritten = false;
-  const writeExports = (s: Reader | undefined) => {
-    body.reset();
-    body.u32((s ? s.u32() : 0) + leaves.length);
-    // The module's own exports, the twins, then the pass's (`keel:fuel`, `keel:start`): the order
-    // `defineCounter` keeps when it adds the pass's to an output of the imported form.
-    let ownEnd = 0;
-    if (s) {
-      const from = s.pos;
-      for (let i = 0; i < originalExports; i++) {
-        s.skipName();
-        s.byte();
-        s.u32();
-      }
-      ownEnd = s.pos;
-      body.copy(metered, from, ownEnd);
-    }
-    leaves.forEach((leaf, k) => {
-      const length = leaf.nameTo - leaf.nameFrom;
-      body.u32(LEAF_NAME.length + length);
-      body.copy(LEAF_NAME, 0, LEAF_NAME.length);
-      body.copy(original, leaf.nameFrom, leaf.nameTo);
-      body.byte(0x00);
-      body.u32(firstTwin + k);
-    });
-    if (s) body.copy(metered, ownEnd, s.end);
-    out.section(7, body);
-    exportsWritten = true;
-  };
-  const r = new Reader(metered, 8);
-  while (r.pos < metered.length) {
-    const sectionStart = r.pos;
-    const id = r.byte();
-    const size = r.u32();
-    const s = new Reader(metered, r.pos, r.pos + size);
-    r.pos = s.end;
-    const order = id === 0 ? 0 : (SECTION_ORDER[id] ?? 0);
-    if (order > SECTION_ORDER[7]! && !exportsWritten) writeExports(undefined);
-    if (id === 3) {
-      body.reset();
-      body.u32(s.u32() + leaves.length);
-      body.copy(metered, s.pos, s.end);
-      for (const leaf of leaves) body.u32(leaf.type);
-      out.section(3, body);
-    } else if (id === 7) writeExports(s);
-    else if (id === 10) {
-      body.reset();
-      body.u32(s.u32() + leaves.length);
-      body.copy(metered, s.pos, s.end);
-      for (const leaf of leaves) {
-        body.u32(leaf.bodyTo - leaf.bodyFrom);
-        body.copy(original, leaf.bodyFrom, leaf.bodyTo);
-      }
-      out.section(10, body);
-    } else out.copy(metered, sectionStart, s.end);
+  leaves: readonly Leaf[],
+  firstTwin: number,
+): void {
+  for (let k = 0; k < leaves.length; k++) {
+    const leaf = leaves[k]!;
+    body.u32(LEAF_NAME.length + leaf.nameTo - leaf.nameFrom);
+    body.copy(LEAF_NAME, 0, LEAF_NAME.length);
+    body.copy(original, leaf.nameFrom, leaf.nameTo);
+    body.byte(0x00);
+    body.u32(firstTwin + k);
   }
-  if (!exportsWritten) writeExports(undefined);
-  // The costs, last: the host reads them once per compiled module (`leafCosts`).
+}
+
+/** The twins' bodies, the leaves' own (their original bytes). */
+export function writeTwinBodies(out: Writer, original: Uint8Array, leaves: readonly Leaf[]): void {
+  for (const leaf of leaves) {
+    out.u32(leaf.bodyTo - leaf.bodyFrom);
+    out.copy(original, leaf.bodyFrom, leaf.bodyTo);
+  }
+}
+
+/** The `keel:leaves` section, last of the module: the host reads it once per compiled module (`leafCosts`). */
+export function writeLeavesSection(
+  out: Writer,
+  body: Writer,
+  original: Uint8Array,
+  leaves: readonly Leaf[],
+): void {
   body.reset();
   body.nameOf(LEAVES_NAME);
   body.u32(leaves.length);
@@ -307,7 +247,6 @@ function appendTwins(
     body.u32(leaf.cost);
   }
   out.section(0, body);
-  return out.bytes();
 }
 
 /** Each compiled module's leaf costs by export name, read once (`leafCosts`). */

@@ -32,7 +32,15 @@ import { eachSection, malformed, nameBytes, Reader, SECTION_ORDER, Writer } from
 import type { CostTables } from './costs.js';
 import { BodyRewriter } from './fuel.js';
 import { skipValueType } from './instructions.js';
-import { LEAVES_SECTION, leafCost, reservedLeafName } from './leaves.js';
+import {
+  LEAVES_SECTION,
+  type Leaf,
+  leafCost,
+  reservedLeafName,
+  writeLeavesSection,
+  writeTwinBodies,
+  writeTwinExports,
+} from './leaves.js';
 import { rewriteNameSection } from './names.js';
 import { decidePassing, type Leaks, noLeaks } from './passing.js';
 import {
@@ -331,7 +339,12 @@ function dropsCustom(name: string): boolean {
  * `meterModule` hands out a copy of its own). `buffer`: one to write into when it is large enough
  * (its contents are overwritten; see `OutputBuffers` in index.ts).
  */
-export function rewriteModule(bytes: Uint8Array, options: RewriteOptions, buffer?: Uint8Array): Uint8Array {
+export function rewriteModule(
+  bytes: Uint8Array,
+  options: RewriteOptions,
+  buffer?: Uint8Array,
+  leaves: readonly Leaf[] = [],
+): Uint8Array {
   const leaks = noLeaks();
   const exports = scanExportedFunctions(bytes);
   let grows = exports.grows;
@@ -341,7 +354,17 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions, buffer
   };
   for (let attempt = 0; ; attempt++) {
     const found = noLeaks();
-    const out = new ModulePass(bytes, options, leaks, found, exports, grows, onMissedGrow, buffer).run();
+    const out = new ModulePass(
+      bytes,
+      options,
+      leaks,
+      found,
+      exports,
+      grows,
+      onMissedGrow,
+      buffer,
+      leaves,
+    ).run();
     if (!missed && found.tables.size === 0 && found.functions.size === 0 && !found.mismatch) return out;
     // The next attempt writes over this one's output, which nothing else has seen.
     buffer = new Uint8Array(out.buffer);
@@ -445,6 +468,8 @@ class ModulePass {
   readonly #onMissedGrow: () => void;
   /** Stubs written first of the defined functions. */
   readonly #stubs: number;
+  /** Leaf exports that get an uncharged twin (leaves.ts), written after every other function. */
+  readonly #leaves: readonly Leaf[];
 
   constructor(
     bytes: Uint8Array,
@@ -455,6 +480,7 @@ class ModulePass {
     grows: GrowScan,
     onMissedGrow: () => void,
     buffer: Uint8Array | undefined,
+    leaves: readonly Leaf[],
   ) {
     checkHeader(bytes);
     this.#grows = grows;
@@ -475,6 +501,7 @@ class ModulePass {
     this.#exported = exported;
     this.#reached = reached;
     this.#openTables = new Set<number>(leaks.tables);
+    this.#leaves = leaves;
   }
 
   run(): Uint8Array {
@@ -500,6 +527,7 @@ class ModulePass {
     // A module whose last section comes before them (no code, no data): appended, in order.
     if (this.#definesCounter && !this.#globalsWritten) this.#writeGlobals(0, 0, 0);
     if (this.#definesCounter && !this.#exportsWritten) this.#writeExports(0, 0, 0);
+    if (this.#leaves.length > 0) writeLeavesSection(out, this.#body, this.#bytes, this.#leaves);
     // A view of the pass's buffer: a copy of 16 MB (an 11 MB guest's output) into fresh pages
     // cost 20-45 ms of page faults on this machine. `meterModule` copies it for its callers.
     return out.buf.subarray(0, out.len);
@@ -744,6 +772,8 @@ class ModulePass {
     this.#functionSectionAt = this.#out.len;
     this.#escaped = new Uint8Array(count);
     this.#decideWrappers();
+    // Known here (the exports name the twins after them): whether each function gets a restart trampoline.
+    this.#restarts = this.#funcImports + FUNC_SHIFT + 2 * count + this.#wrapped.length <= MAX_FUNCTIONS;
   }
 
   /**
@@ -793,9 +823,14 @@ class ModulePass {
     const internal = this.#internal;
     const body = this.#body;
     body.reset();
-    this.#restarts =
-      this.#funcImports + FUNC_SHIFT + 2 * funcTypes.length + this.#wrapped.length <= MAX_FUNCTIONS;
-    body.u32(this.#stubs + funcTypes.length + this.#wrapped.length + (this.#restarts ? funcTypes.length : 0));
+    const leaves = this.#leaves;
+    body.u32(
+      this.#stubs +
+        funcTypes.length +
+        this.#wrapped.length +
+        (this.#restarts ? funcTypes.length : 0) +
+        leaves.length,
+    );
     for (let i = 0; i < this.#stubs; i++) body.u32(this.#growType);
     const writeTypes = () => {
       for (let i = 0; i < funcTypes.length; i++) {
@@ -806,6 +841,7 @@ class ModulePass {
     writeTypes();
     for (const f of this.#wrapped) body.u32(funcTypes[f - this.#funcImports]!);
     if (this.#restarts) writeTypes();
+    for (const leaf of leaves) body.u32(leaf.type);
     const section = new Writer(body.len + 6);
     section.section(3, body);
     this.#out.insert(this.#functionSectionAt, section);
@@ -901,8 +937,9 @@ class ModulePass {
     const s = new Reader(this.#bytes, start, end);
     const defines = this.#definesCounter;
     const started = defines ? startFunction(this.#bytes) : -1;
+    const leaves = this.#leaves;
     body.reset();
-    body.u32(count + (defines ? 1 : 0) + (started >= 0 ? 1 : 0));
+    body.u32(count + leaves.length + (defines ? 1 : 0) + (started >= 0 ? 1 : 0));
     for (let i = 0; i < count; i++) {
       const from = s.pos;
       const length = s.u32();
@@ -923,6 +960,15 @@ class ModulePass {
       body.u32(kind === 0x00 ? this.#remapFunc(index) : kind === 0x03 ? this.#remapGlobal(index) : index);
     }
     expectEnd(s, 'export');
+    // The twins after the module's own exports (`keel:leaf/NAME`), after every other function:
+    // the imports (the module's and the pass's, `FUNC_SHIFT` with the stubs), then the stubs,
+    // the module's functions, the wrappers and the restart trampolines.
+    if (leaves.length > 0) {
+      const functions = this.#funcTypes.length;
+      const firstTwin =
+        this.#funcImports + FUNC_SHIFT + functions + this.#wrapped.length + (this.#restarts ? functions : 0);
+      writeTwinExports(body, this.#bytes, leaves, firstTwin);
+    }
     if (defines) {
       body.nameOf(NAME.fuelExport);
       body.byte(0x03);
@@ -976,7 +1022,7 @@ class ModulePass {
     const sizeAt = out.len;
     out.reserve(5 + Math.floor(size * 1.5));
     out.len += 5;
-    out.u32(this.#stubs + count + this.#wrapped.length + (this.#restarts ? count : 0));
+    out.u32(this.#stubs + count + this.#wrapped.length + (this.#restarts ? count : 0) + this.#leaves.length);
     for (let i = 0; i < this.#stubs; i++) for (const b of GROW_STUB_BODY) out.byte(b);
     const costs = this.#options.costs;
     for (let i = 0; i < count; i++) {
@@ -1005,6 +1051,7 @@ class ModulePass {
     }
     if (this.#restarts)
       for (let i = 0; i < count; i++) writeRestart(out, appended, i, paramsOf(i), internal[i] === 1);
+    writeTwinBodies(out, this.#bytes, this.#leaves);
     out.patchU32(sizeAt, 5, out.len - sizeAt - 5);
   }
 
