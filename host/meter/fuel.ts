@@ -40,6 +40,7 @@ import {
   skipValueType,
   VOID,
 } from './instructions.js';
+import { outlineLoop } from './outlined.js';
 import { noLeaks } from './passing.js';
 import { type PeeledLoop, peeledLoop, writePeeledHead, writePeeledTail } from './peeled.js';
 import { writePrecharge } from './precharge.js';
@@ -89,6 +90,16 @@ export class BodyRewriter extends FuelEmitter {
   #peel: (PeeledLoop | undefined)[] = [];
   #floors: number[] = [];
   #floor = 0;
+  /**
+   * The straight loops written in this body (`writeStraight`'s marks) and, by depth, for a loop
+   * checked at its header: where it starts in `code` (-1 if it cannot be outlined), where its
+   * body starts, and its first mark (outlined.ts).
+   */
+  readonly #marks: number[] = [];
+  readonly #outlineScratch = new Writer(256);
+  #loopAt: number[] = [];
+  #loopBodyAt: number[] = [];
+  #marksFrom: number[] = [];
   /** Bytes the peeled loops' look aheads may still read in this body (peeled.ts). */
   readonly #lookAhead = { left: 0 };
   /** Whether this rewrite charges counted loops (off on the second try of a body). */
@@ -214,6 +225,7 @@ export class BodyRewriter extends FuelEmitter {
     this.#uncheckedCall = false;
     this.#floor = 0;
     this.#lookAhead.left = end - start;
+    this.#marks.length = 0;
     this.#funcIndex = funcIndex;
     this.#end = end;
     return r.pos;
@@ -461,7 +473,7 @@ export class BodyRewriter extends FuelEmitter {
       // Written whole, checked at its back edge with the refill outside it (straight.ts).
       this.flushes++;
       this.copyTo(at);
-      this.#pending = writeStraight(this, straight, this.#pending);
+      this.#pending = writeStraight(this, straight, this.#pending, this.#marks);
       return straight.after;
     }
     const peeled =
@@ -489,12 +501,17 @@ export class BodyRewriter extends FuelEmitter {
       this.#checkedLoops++;
       this.#push(LOOP, 2);
       this.copyTo(pos);
+      const d = this.#depth - 1;
+      // Only a loop without results, and as peeled loops, only where counted loops are.
+      this.#loopAt[d] = this.#counting && bytes[at + 1] === VOID ? code.len - 2 : -1;
       code.reserve(4);
       code.byte(OP_BLOCK);
       code.byte(bytes[at + 1]!);
       code.byte(OP_BLOCK);
       code.byte(VOID);
       this.writeCheck(code, 0);
+      this.#loopBodyAt[d] = code.len;
+      this.#marksFrom[d] = this.#marks.length;
     } else {
       // A loop with parameters cannot be entered again: its check refills inline.
       this.#checkedLoops++;
@@ -620,7 +637,15 @@ export class BodyRewriter extends FuelEmitter {
     if (kind === IF && this.#ifSunk[depth - 1] === 1) this.#pending = this.#ifAmount[depth - 1]!;
     if (kind === LOOP && this.#cum[depth - 1] !== this.#cum[depth - 2]) {
       this.copyTo(at);
+      const bodyEnd = this.code.len;
       this.closeLoop();
+      // Its refills out of it, if it is of the shape (outlined.ts); its straight loops are done.
+      const d = depth - 1;
+      const from = this.#marksFrom[d]!;
+      const loopAt = this.#loopAt[d]!;
+      if (loopAt >= 0)
+        outlineLoop(this, this.#outlineScratch, loopAt, this.#loopBodyAt[d]!, bodyEnd, this.#marks, from);
+      this.#marks.length = from;
     }
     if (kind === LOOP && this.#counted[depth - 1] === 0) this.#checkedLoops--;
     this.#depth = depth - 1;

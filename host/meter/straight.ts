@@ -85,9 +85,11 @@ export function straightLoop(
 /**
  * Write `loop` as above, `before` the charge of the code before it. The way out owes what it
  * ran of the last turn (the `while` shape's H and `if`) and the `end`s: returned, for the
- * rewriter to charge with the code after the loop. It goes on after the loop's `end`.
+ * rewriter to charge with the code after the loop. It goes on after the loop's `end`. With
+ * `marks`, where the loop starts, its way out, its check and its end are pushed there, for an
+ * outer loop to write it again (outlined.ts).
  */
-export function writeStraight(e: FuelEmitter, loop: StraightLoop, before: number): number {
+export function writeStraight(e: FuelEmitter, loop: StraightLoop, before: number, marks?: number[]): number {
   const code = e.code;
   const charge = (amount: number) => {
     if (amount === 0) return;
@@ -97,12 +99,15 @@ export function writeStraight(e: FuelEmitter, loop: StraightLoop, before: number
     code.byte(0x7d); // i64.sub
     e.fuelSet(code);
   };
+  let leave = 0;
   const leaveIfNot = () => {
+    leave = code.len;
     code.byte(OP_I32_EQZ);
     code.byte(OP_BR_IF);
     code.byte(3); // $out
   };
   charge(before);
+  const start = code.len;
   code.byte(OP_BLOCK);
   code.byte(VOID);
   code.byte(OP_LOOP);
@@ -126,6 +131,7 @@ export function writeStraight(e: FuelEmitter, loop: StraightLoop, before: number
     leaveIfNot();
     owed = loop.exit;
   }
+  const check = code.len;
   e.writeCheck(code, 1);
   code.byte(OP_BR);
   code.byte(0);
@@ -136,6 +142,7 @@ export function writeStraight(e: FuelEmitter, loop: StraightLoop, before: number
   code.byte(0);
   code.byte(OP_END);
   code.byte(OP_END);
+  marks?.push(start, leave, check, code.len);
   e.copyFrom = loop.after;
   return owed;
 }
