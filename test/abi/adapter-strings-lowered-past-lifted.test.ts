@@ -4,31 +4,14 @@
  * code (a plain `Error` had no code for the kernel, the CLI or an embedder to read).
  */
 import { expect, it } from 'vitest';
-import { Carried, Cx, MemoryView, OptionSlot } from '../../host/abi/context.js';
-import { handleLimitCounter, InstanceState } from '../../host/abi/handles.js';
+import { Carried } from '../../host/abi/context.js';
 import { lowerString } from '../../host/abi/strings.js';
 import { KeelError } from '../../host/kernel/errors.js';
+import { testCx } from '../helpers/cx.js';
 
-function adapterCx(): Cx {
-  const mem = new MemoryView();
-  mem.memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-  mem.refresh();
-  const slot = new OptionSlot(mem, 'utf8');
-  slot.realloc = () => 64;
-  const host = {
-    hostClass: () => undefined,
-    hold: () => {
-      throw new Error('no resources here');
-    },
-    release: () => {},
-  };
-  const inst = new InstanceState(0, handleLimitCounter(1), host);
-  return new Cx(slot, inst, {
-    maxCallBytes: 1 << 20,
-    maxHostArgBytes: 1 << 20,
-    charge: () => {},
-    chargeCall: () => {},
-  });
+/** An adapter's callee: every allocation at 64, in one page. */
+function adapterCx() {
+  return testCx({ maximumPages: 1, realloc: () => 64, handles: 1 });
 }
 
 it('a string lowered past those the adapter lifted is internal, with the count lifted', () => {

@@ -7,14 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import type { StringEncoding } from '../../host/abi/ast.js';
 import { codecOf, isTaggedOption } from '../../host/abi/codec.js';
-import { Cx, MemoryView, OptionSlot } from '../../host/abi/context.js';
-import { handleLimitCounter, InstanceState } from '../../host/abi/handles.js';
 import { camelCase } from '../../host/abi/js-names.js';
 import { fromJsonOf } from '../../host/abi/json.js';
 import { MAX_KEPT_FLAT } from '../../host/abi/layout.js';
 import { type PrimName, prim, type ValType } from '../../host/abi/types.js';
 import { toJsonValue } from '../../host/kernel/values.js';
 import { Rng } from '../fuzz/rng.js';
+import { testCx } from '../helpers/cx.js';
 
 const PRIMS: PrimName[] = [
   'bool',
@@ -166,35 +165,8 @@ function randomValue(rng: Rng, t: ValType): unknown {
 }
 
 /** A simulated guest: a memory and a bump allocator as realloc. */
-function guest(encoding: StringEncoding): Cx {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 64 });
-  let top = 8;
-  const mem = new MemoryView();
-  mem.memory = memory;
-  const slot = new OptionSlot(mem, encoding);
-  slot.realloc = (_old, _size, align, size) => {
-    top = Math.ceil(top / align) * align;
-    const ptr = top;
-    top += size;
-    const need = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
-    if (need > 0) memory.grow(need);
-    return ptr;
-  };
-  const host = {
-    hostClass: () => undefined,
-    hold: () => {
-      throw new Error('no resources here');
-    },
-    release: () => {},
-  };
-  const inst = new InstanceState(0, handleLimitCounter(100), host);
-  mem.refresh();
-  return new Cx(slot, inst, {
-    maxCallBytes: 1 << 30,
-    maxHostArgBytes: 1 << 30,
-    charge: () => {},
-    chargeCall: () => {},
-  });
+function guest(encoding: StringEncoding) {
+  return testCx({ encoding, callBytes: 1 << 30 });
 }
 
 describe('lift(lower(v)) = v for random types and values', () => {

@@ -10,32 +10,13 @@
  */
 import { expect, it } from 'vitest';
 import type { StringEncoding } from '../../../host/abi/ast.js';
-import { Carried, Cx, MemoryView, OptionSlot } from '../../../host/abi/context.js';
-import { handleLimitCounter, InstanceState } from '../../../host/abi/handles.js';
+import { Carried } from '../../../host/abi/context.js';
 import { lowerString } from '../../../host/abi/strings.js';
+import { testCx } from '../../helpers/cx.js';
 
 /** A callee of `encoding` with a bump allocator, lowering a string its source (`from`, `units`) carried. */
-function callee(encoding: StringEncoding, from: StringEncoding, units: number): Cx {
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const mem = new MemoryView();
-  mem.memory = memory;
-  const slot = new OptionSlot(mem, encoding);
-  let top = 16;
-  slot.realloc = (_old, _size, align, size) => {
-    top = Math.ceil(top / align) * align;
-    const ptr = top;
-    top += size;
-    return ptr;
-  };
-  const host = { hostClass: () => undefined, hold: () => undefined, release: () => {} };
-  const inst = new InstanceState(0, handleLimitCounter(10), host as never);
-  mem.refresh();
-  const cx = new Cx(slot, inst, {
-    maxCallBytes: 1 << 20,
-    maxHostArgBytes: 1 << 20,
-    charge: () => {},
-    chargeCall: () => {},
-  });
+function callee(encoding: StringEncoding, from: StringEncoding, units: number) {
+  const cx = testCx({ encoding, handles: 10 });
   const source = new Carried().begin(from);
   source.units.push(units);
   cx.source = source.rewind();
