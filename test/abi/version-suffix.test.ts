@@ -7,11 +7,14 @@
  * Before, every 0x02 name was refused as an unsupported name form. The model's rules as
  * validation/version-suffix.wast holds them run in test/conformance.
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Kernel } from '../../host/index.js';
 import { loadOutcome } from '../helpers/components.js';
 
-const kernel = new Kernel({ cacheDir: false });
+let kernel: Kernel;
+beforeAll(() => {
+  kernel = new Kernel({ cacheDir: false });
+});
 afterAll(() => kernel.close());
 
 const utf8 = new TextEncoder();
@@ -145,7 +148,12 @@ it("a host interface imported with a version suffix is served by the interface's
   const module = await kernel.load(bytes);
   expect(module.world.imports.map((i) => i.name)).toEqual(['wasi:clocks/monotonic-clock@0.2']);
   const sandbox = await kernel.spawn(module, { grants: ['wasi:clocks/*'] });
-  const now = await sandbox.call('run');
-  expect(['number', 'bigint']).toContain(typeof now); // the provider's clock, as JSON
+  try {
+    const now = await sandbox.call('run');
+    expect(['number', 'bigint']).toContain(typeof now); // the provider's clock, as JSON
+  } finally {
+    sandbox.terminate('done');
+  }
+  expect(kernel.sandboxes).toHaveLength(0);
   await expect(kernel.spawn(module)).rejects.toMatchObject({ code: 'capability-denied' });
 });
