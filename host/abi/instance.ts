@@ -497,32 +497,63 @@ export class ComponentInstance implements ResourceHost {
    * modules, in plan order, when the sandbox is metered (a leaf's twin and cost are looked up).
    */
   scalarExport(exportName: string, modules?: readonly WebAssembly.Module[]): ScalarExport | undefined {
-    const func = findExport(this.#plan.exports, exportName)?.func;
-    if (func?.kind !== 'lifted' || !isScalarShape(func.type)) return undefined;
+    const facts = this.#scalarFacts(exportName, modules);
+    if (facts === undefined) return undefined;
+    const func = facts.func;
+    let leaf: ScalarExport['leaf'];
+    if (facts.twin !== undefined) {
+      const core = this.#core(facts.twin.instance)?.exports[facts.twin.name];
+      if (typeof core === 'function') leaf = { core: core as CoreFunction, cost: facts.twin.cost };
+    }
     return {
       type: func.type,
       core: this.#resolve(func.core) as CoreFunction,
       inst: this.#state(func.instance),
       slot: this.#slot(func.options),
-      leaf: modules === undefined ? undefined : this.#leaf(func.core, modules),
+      leaf,
     };
   }
 
   /**
-   * The metering pass's uncharged twin of a constant-cost leaf export and its cost
-   * (host/meter/leaves.ts), when the core instance has them: the fast path charges the cost,
+   * What `scalarExport` finds under a name, the same for every sandbox of the plan (and of its
+   * compiled modules, for a twin): found once per name, not at every `fn` (the export's lookup,
+   * its shape's check, the twin's cost and name: spawn time, issue 12). Kept only for names the
+   * plan exports, so the cache is bounded by the plan.
+   */
+  #scalarFacts(
+    exportName: string,
+    modules: readonly WebAssembly.Module[] | undefined,
+  ): ScalarFacts | undefined {
+    const key: object = modules ?? this.#plan;
+    let byName = scalarFactsOf.get(key);
+    const known = byName?.get(exportName);
+    if (known !== undefined) return known ?? undefined;
+    const func = findExport(this.#plan.exports, exportName)?.func;
+    if (func === undefined) return undefined;
+    let facts: ScalarFacts | null = null;
+    if (func.kind === 'lifted' && isScalarShape(func.type))
+      facts = { func, twin: modules === undefined ? undefined : this.#twin(func.core, modules) };
+    if (byName === undefined) {
+      byName = new Map();
+      scalarFactsOf.set(key, byName);
+    }
+    byName.set(exportName, facts);
+    return facts ?? undefined;
+  }
+
+  /**
+   * The metering pass's uncharged twin of a constant-cost leaf export: its instance, export name
+   * and cost (host/meter/leaves.ts), when its module has one: the fast path charges the cost,
    * read once per compiled module (`leafCosts`), not from the instance.
    */
-  #leaf(def: CoreDef, modules: readonly WebAssembly.Module[]): ScalarExport['leaf'] {
+  #twin(def: CoreDef, modules: readonly WebAssembly.Module[]): ScalarFacts['twin'] {
     if (def.kind !== 'export') return undefined;
     const step = this.#plan.instantiations[def.instance];
     const module = step === undefined ? undefined : modules[step.module];
     if (module === undefined) return undefined;
     const cost = leafCosts(module).get(def.name);
     if (cost === undefined) return undefined;
-    const core = this.#core(def.instance)?.exports[LEAF_PREFIX + def.name];
-    if (typeof core !== 'function') return undefined;
-    return { core: core as CoreFunction, cost };
+    return { instance: def.instance, name: LEAF_PREFIX + def.name, cost };
   }
 
   /**
@@ -654,6 +685,18 @@ interface PlanShape {
 }
 
 const NO_IMPORTS: ComponentLink['imports'] = Object.freeze(Object.create(null));
+
+/** A scalar export as every sandbox of a plan finds it (`#scalarFacts`). */
+interface ScalarFacts {
+  readonly func: FuncDef & { kind: 'lifted' };
+  /** Its twin, when metered and its module has one (the instance checks the export exists). */
+  readonly twin: { readonly instance: number; readonly name: string; readonly cost: number } | undefined;
+}
+/**
+ * By plan (unmetered) or by the plan's compiled modules (metered: the twins are theirs), then by
+ * name; null for an exported function that is not a scalar export.
+ */
+const scalarFactsOf = new WeakMap<object, Map<string, ScalarFacts | null>>();
 
 function keepsImports(plan: ComponentPlan): boolean {
   const reexports = (exports: ReadonlyMap<string, ExportDef>): boolean => {
