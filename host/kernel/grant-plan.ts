@@ -219,7 +219,7 @@ export function registerSecrets(c: PlanContext, grant: Grant): void {
   const redactor = c.redactor;
   if (grant.secret) for (const value of strings(grant.scope)) redactor.addValue(value);
   // By index: a for-of over the frozen list made an iterator result per provider, every spawn.
-  const servers = c.providers.withSecrets();
+  const servers = c.providers.secretServers(grant.interface);
   for (let i = 0; i < servers.length; i++) {
     const { provider, iface, name } = servers[i]!;
     if (!grantCovers(grant, name)) continue;

@@ -75,6 +75,8 @@ export interface SecretServer {
   readonly name: string;
 }
 
+const NO_SERVERS: readonly SecretServer[] = Object.freeze([]);
+
 export class ProviderRegistry {
   readonly #byInterface = new Map<string, CapabilityProvider>();
   readonly #providers: CapabilityProvider[] = [];
@@ -113,15 +115,35 @@ export class ProviderRegistry {
   withSecrets(): readonly SecretServer[] {
     if (this.#withSecrets) return this.#withSecrets;
     const servers: SecretServer[] = [];
+    const byName = new Map<string, SecretServer[]>();
     for (const provider of this.#providers) {
       if (!provider.secrets) continue;
-      for (const iface of provider.interfaces) servers.push({ provider, iface, name: stripVersion(iface) });
+      for (const iface of provider.interfaces) {
+        const server = { provider, iface, name: stripVersion(iface) };
+        servers.push(server);
+        const named = byName.get(server.name);
+        if (named) named.push(server);
+        else byName.set(server.name, [server]);
+      }
     }
+    this.#secretsByName = byName;
     this.#withSecrets = Object.freeze(servers);
     return this.#withSecrets;
   }
 
+  /**
+   * The servers of `withSecrets` a grant of `pattern` may cover (`grantCovers` decides): those
+   * of that name for an exact grant, found in a map (not every server's name compared with
+   * every grant of every spawn: spawn time, issue 12); all of them for a family (`wasi:cli/*`).
+   */
+  secretServers(pattern: string): readonly SecretServer[] {
+    const all = this.withSecrets();
+    if (pattern.endsWith('*')) return all;
+    return this.#secretsByName!.get(pattern) ?? NO_SERVERS;
+  }
+
   #withSecrets: readonly SecretServer[] | undefined;
+  #secretsByName: ReadonlyMap<string, readonly SecretServer[]> | undefined;
 
   get all(): readonly CapabilityProvider[] {
     return this.#providers;

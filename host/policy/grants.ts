@@ -21,10 +21,32 @@ export type GrantInput = string | Grant;
 const NAME =
   /^(?:[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/(?:[a-z][a-z0-9-]*|\*)|[^\s.]+\.(?:[^\s]+|\*)|[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/\*)$/i;
 
+/**
+ * Grant names found valid, each with its unversioned form: a kernel's spawns pass the same few
+ * names, checked by `NAME` once each rather than at every spawn (spawn time, issue 12). Bounded:
+ * emptied when full, and only short names kept.
+ */
+const validNames = new Map<string, string>();
+const MAX_VALID_NAMES = 256;
+const MAX_KEPT_NAME = 256;
+
+/** `name` without its version when it is a valid grant name (`NAME`); undefined otherwise. */
+function validName(name: string): string | undefined {
+  const known = validNames.get(name);
+  if (known !== undefined) return known;
+  const unversioned = stripVersion(name);
+  if (!NAME.test(unversioned)) return undefined;
+  if (name.length > MAX_KEPT_NAME) return unversioned;
+  if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+  validNames.set(name, unversioned);
+  return unversioned;
+}
+
 export function normalizeGrant(input: GrantInput): Grant {
   const grant = typeof input === 'string' ? { interface: input } : input;
   const name = grant?.interface;
-  if (typeof name !== 'string' || !NAME.test(stripVersion(name))) {
+  const unversioned = typeof name === 'string' ? validName(name) : undefined;
+  if (unversioned === undefined) {
     throw new KeelError(
       'invalid-argument',
       `invalid grant "${String(name)}": name an interface (wasi:cli/stdout), a family (wasi:cli/*) or a core import (env.read_secret)`,
@@ -32,8 +54,8 @@ export function normalizeGrant(input: GrantInput): Grant {
     );
   }
   // A name alone (the common case) without a spread: Node 20's V8 builds one on a slow path.
-  if (typeof input === 'string') return { interface: stripVersion(name) };
-  return { ...grant, interface: stripVersion(name) };
+  if (typeof input === 'string') return { interface: unversioned };
+  return { ...grant, interface: unversioned };
 }
 
 export function stripVersion(name: string): string {
