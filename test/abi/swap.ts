@@ -40,6 +40,12 @@ export interface SwapSpec {
   functions: readonly SwapFunction[];
   /** The string encoding of every `canon lift` and `canon lower` (default utf8). */
   encoding?: StringEncoding;
+  /**
+   * A block `cabi_realloc` moves is zeroed where it was: what a caller wrote into a buffer it then
+   * outgrew is not left behind (composed-swap.ts: definitions.py and wasmtime's adapters fill a
+   * string's first buffer differently before growing it, then both move it; docs/conformance.md).
+   */
+  scrub?: boolean;
 }
 
 export const HOST_INTERFACE = 'keel:corpus/host';
@@ -115,7 +121,12 @@ ${imports.join('\n')}
       (then (if (i32.eq (memory.grow (i32.sub (i32.wrap_i64 (i64.div_u (i64.add (local.get $end) (i64.const 65535)) (i64.const 65536)))
                 (memory.size))) (i32.const -1))
         (then unreachable))))
-    (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
+    (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))${
+      spec.scrub
+        ? `
+      (memory.fill (local.get $old) (i32.const 0) (local.get $old_size))`
+        : ''
+    }))
     (global.set $heap (i32.wrap_i64 (local.get $end)))
     (local.get $p))
 ${bodies.join('\n')}
