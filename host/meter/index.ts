@@ -170,6 +170,8 @@ class OutputBuffers {
   #spare: ArrayBufferLike | undefined;
   readonly #handedOut = new WeakSet<ArrayBufferLike>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last buffer came back (`performance.now()`). */
+  #lastBack = 0;
 
   /** The spare buffer when it holds `size` bytes (it is no longer spare), else undefined. */
   take(size: number): Uint8Array | undefined {
@@ -189,14 +191,20 @@ class OutputBuffers {
     if (!this.#handedOut.has(buffer)) return;
     this.#handedOut.delete(buffer);
     if (this.#spare === undefined || buffer.byteLength > this.#spare.byteLength) this.#spare = buffer;
-    if (this.#timer) this.#timer.refresh();
-    else {
-      this.#timer = setTimeout(() => {
-        this.#spare = undefined;
-        this.#timer = undefined;
-      }, OUTPUT_BUFFER_KEPT_MS);
-      this.#timer.unref();
-    }
+    // A time noted, not the timer moved: `refresh()` on every load was 13-20 µs of a cold one
+    // (bench/results/perf-cold-2026-12-07-18.md). The timer, when it fires early, waits the rest.
+    this.#lastBack = performance.now();
+    if (this.#timer === undefined) this.#dropAfter(OUTPUT_BUFFER_KEPT_MS);
+  }
+
+  #dropAfter(ms: number): void {
+    this.#timer = setTimeout(() => {
+      const idle = performance.now() - this.#lastBack;
+      if (idle < OUTPUT_BUFFER_KEPT_MS) return this.#dropAfter(OUTPUT_BUFFER_KEPT_MS - idle);
+      this.#spare = undefined;
+      this.#timer = undefined;
+    }, ms);
+    this.#timer.unref();
   }
 }
 
