@@ -26,6 +26,23 @@ const BOXED = 24;
 const TYPED_ARRAY = 160;
 /** A `GuestResource`, or the handle entry behind a host object. */
 const RESOURCE = 64;
+/**
+ * A record or flags value is an object filled by keyed stores (`o[key] = v`), and V8 turns such
+ * an object into a dictionary once it holds more than about 16 properties (4 in the object, 12
+ * more outside it; past those it "normalizes"). A dictionary entry is 3 words in a hash table of
+ * a power-of-two capacity at least 1.5 times the count: up to 72 bytes a field, and the table's
+ * header. Priced at a slot a field, a `list` of records of 32 to 2,000 bools held 5-7x the call's
+ * byte budget (a record of 100 bools 6.2 KB, counted 0.86 KB; redteam18,
+ * hostile/abi/wide-record-heap).
+ */
+export const FAST_PROPERTIES = 16;
+export const DICTIONARY_FIELD = 72;
+export const DICTIONARY = 64;
+
+/** What an object of `count` properties filled by keyed stores takes beyond its header and slots. */
+export function dictionaryBytes(count: number): number {
+  return count > FAST_PROPERTIES ? DICTIONARY + DICTIONARY_FIELD * count : 0;
+}
 
 export type TypedArrayCtor =
   | Uint8ArrayConstructor
@@ -77,11 +94,11 @@ function measure(t: ValType): number {
     case 'list':
       return SLOT + (NUMBERS.has(t.element.kind) ? TYPED_ARRAY : ARRAY);
     case 'record':
-      return SLOT + OBJECT + sum(t.fields.map((f) => f.type));
+      return SLOT + OBJECT + sum(t.fields.map((f) => f.type)) + dictionaryBytes(t.fields.length);
     case 'tuple':
       return SLOT + ARRAY + sum(t.types);
     case 'flags':
-      return SLOT + OBJECT + SLOT * t.names.length;
+      return SLOT + OBJECT + SLOT * t.names.length + dictionaryBytes(t.names.length);
     case 'variant':
       return SLOT + OBJECT + largest(t.cases.map((c) => c.type));
     case 'result':

@@ -3,7 +3,7 @@
  * wants (BigInt for 64-bit integers) and back (numbers when exact, strings otherwise).
  */
 
-import { LARGE_LIST_VALUES } from '../abi/heap.js';
+import { dictionaryBytes, LARGE_LIST_VALUES } from '../abi/heap.js';
 import { MAX_VALUE_DEPTH } from '../abi/types.js';
 import type { FuncSignature } from '../loader/core-info.js';
 import { KeelError } from './errors.js';
@@ -120,8 +120,10 @@ function measureRender(value: unknown, cap: number, cost: RenderCost, depth: num
     for (let k = 0; k < value.length && cost.heap <= cap; k++) measureRender(value[k], cap, cost, depth + 1);
     return;
   }
-  cost.heap += RENDER_OBJECT;
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  // Rendered by keyed stores as lifted: past 16 keys a dictionary (host/abi/heap.ts).
+  cost.heap += RENDER_OBJECT + dictionaryBytes(keys.length);
+  for (const key of keys) {
     if (cost.heap > cap) return;
     measureRender((value as Record<string, unknown>)[key], cap, cost, depth + 1);
   }

@@ -241,11 +241,17 @@ export async function providerFlood(
   provider: CapabilityProvider,
   watSource: string,
   witSource: string,
+  hostArgBytes?: number,
 ): Promise<{ kernel: Kernel; flood: Sandbox }> {
   const kernel = new Kernel({
     cacheDir: false,
     providers: [provider],
-    limits: { fuel: Number.MAX_SAFE_INTEGER, fuelTotal: Number.MAX_SAFE_INTEGER, deadlineMs: 600_000 },
+    limits: {
+      fuel: Number.MAX_SAFE_INTEGER,
+      fuelTotal: Number.MAX_SAFE_INTEGER,
+      deadlineMs: 600_000,
+      ...(hostArgBytes === undefined ? {} : { hostArgBytes }),
+    },
   });
   try {
     const flood = await kernel.spawn(await kernel.load(await componentFromWat(watSource, witSource, 'w')), {
