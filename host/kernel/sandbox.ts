@@ -888,21 +888,31 @@ export class Sandbox {
   #endCall(call: CallInProgress, value: unknown): InvokeOutcome {
     if (this.#state !== 'running') this.#endedInCall();
     if (typeof value === 'object' && value !== null) this.#admitRendering(value);
-    // A guest that caught the fuel error (or the timeout) and returned still ran out, as did a
-    // body with no check that ran past the budget (`spent`).
-    if (this.#parts.deadline.expired) throw this.deadlineExceeded(call.exportName);
-    if (this.#parts.meter?.spent()) throw this.fuelExhausted(call.exportName);
-    // Host code threw into the guest (a trap, a refusal, an exit), which caught it and returned.
-    if (this.#parts.deadline.threw()) throw this.#parts.deadline.thrown;
+    // The common end in one read of the counter (`FuelAccount.close`): nothing expired or thrown,
+    // the counter at or above zero. Anything else is settled in full, in this order: a guest that
+    // caught the fuel error (or the timeout) and returned still ran out, as did a body with no
+    // check that ran past the budget (`spent`: its counter below zero).
+    const deadline = this.#parts.deadline;
+    let fuel = deadline.expired || deadline.threw() ? undefined : this.#fuel.close();
+    if (fuel === undefined) fuel = this.#settleEnd(call);
     this.#setState('ready');
-    // `#endBudget` without its refill of the event budget: an invocation ends inside its own
-    // window, where the refill does nothing (fewer bytes of code for V8 to inline).
-    const fuel = this.#fuel.finish();
     // What only a timed or observed call does is in functions of its own: the bytes of a
     // function's code count against how much V8 inlines into its caller (docs/benchmarks.md).
     if (!Number.isNaN(call.started) || this.#parts.events.wants(EVENTS.invokeEnd))
       return this.#endTimed(call, value, fuel);
     return { value: toJsonResult(value), fuel };
+  }
+
+  /** `#endCall`'s end settled in full: throws why the call failed, or renews the budget (`finish`). */
+  #settleEnd(call: CallInProgress): FuelReport {
+    const deadline = this.#parts.deadline;
+    if (deadline.expired) throw this.deadlineExceeded(call.exportName);
+    if (this.#parts.meter?.spent()) throw this.fuelExhausted(call.exportName);
+    // Host code threw into the guest (a trap, a refusal, an exit), which caught it and returned.
+    if (deadline.threw()) throw deadline.thrown;
+    // `#endBudget` without its refill of the event budget: an invocation ends inside its own
+    // window, where the refill does nothing.
+    return this.#fuel.finish();
   }
 
   /** The end of a timed or observed call: its duration, its `invoke:end` event when observed. */

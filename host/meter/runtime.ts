@@ -140,6 +140,13 @@ export interface MeterRuntime {
    */
   renew(limit: number, total: number): number;
   /**
+   * `renew` at a call's end that has nothing to settle, in the same one read of the counter:
+   * the counter at or above zero, the meter neither exhausted nor stopped. Anything else (a
+   * counter below zero, as a body with no check leaves it past the budget) returns -1 and does
+   * nothing: the caller settles first (`spent`), then renews.
+   */
+  close(limit: number, total: number): number;
+  /**
    * Whether the host moved the counter since the last `renew` (a charge, a slice handed out, a
    * `setRemaining`, a `stop`). The guest's own charges between checks are not seen here.
    */
@@ -582,6 +589,21 @@ class Meter implements MeterRuntime {
     const cell = this.#cell;
     const counter = cell === undefined || this.#stopError ? SMALL_OUT_OF_RANGE : cell.small();
     if (counter === SMALL_OUT_OF_RANGE) return this.#renewAny(limit, total);
+    return this.#renewed(counter, limit, total);
+  }
+
+  close(limit: number, total: number): number {
+    // A counter below zero (SMALL_OUT_OF_RANGE too) is what `settle` looks at: left to `spent`.
+    const cell = this.#cell;
+    if (cell === undefined || this.#stopError !== undefined || this.#exhausted) return -1;
+    const counter = cell.small();
+    if (counter < 0) return -1;
+    this.#takeBack();
+    return this.#renewed(counter, limit, total);
+  }
+
+  /** `renew` with the counter read, an i32, the meter not stopped. */
+  #renewed(counter: number, limit: number, total: number): number {
     this.#moved = false;
     const left = counter + this.#reserve;
     const used = this.#usedBefore + Math.max(0, this.#budget - (left > 0 ? left : 0));

@@ -90,7 +90,23 @@ export class FuelAccount {
     const meter = this.#meter;
     if (!meter) return this.#record(0, this.#limits.fuel);
     // One read of the counter, no write (see MeterRuntime.renew).
-    const used = meter.renew(this.#limits.fuel, this.#limits.fuelTotal);
+    return this.#renewed(meter.renew(this.#limits.fuel, this.#limits.fuelTotal));
+  }
+
+  /**
+   * `finish` when the meter has nothing to settle (`MeterRuntime.close`: the counter at or above
+   * zero, not exhausted, not stopped), in the one read of the counter `finish` makes; undefined,
+   * and nothing done, otherwise: the caller settles the meter, then calls `finish`.
+   */
+  close(): FuelReport | undefined {
+    const meter = this.#meter;
+    if (!meter) return this.#record(0, this.#limits.fuel);
+    const used = meter.close(this.#limits.fuel, this.#limits.fuelTotal);
+    return used < 0 ? undefined : this.#renewed(used);
+  }
+
+  /** The invocation ended with the meter renewed (`used`: its `used()` then). */
+  #renewed(used: number): FuelReport {
     const report = this.#record(used - this.#budgetStart, this.#budget);
     const budget = Math.min(this.#limits.fuel, Math.max(0, this.#limits.fuelTotal - used));
     this.#budget = budget;

@@ -36,3 +36,23 @@ for (const placement of ['inline', 'worker'] as const)
     expect(returned).toBe(0);
     expect(failure).toMatchObject({ code: 'fuel-exhausted' });
   });
+
+// The end of a call reads the counter once (`MeterRuntime.close`) once the meter has its cell
+// (after a few readings: the cold sandbox above takes the full settle on its first call): a
+// counter below zero there is out of fuel too, never a budget renewed over it (invoke18).
+it('loop-free invoke past budget (inline, warm meter): a call one fuel short is fuel-exhausted, one at its cost returns', async () => {
+  const module = await kernel.load(await componentFromWat(WAT, WIT, 'loopfree'));
+  const sandbox = await kernel.spawn(module, { limits: { fuel: 10_000_000 } });
+  for (let i = 0; i < 40; i++) expect(typeof sandbox.invokeSync('big', [5]).value).toBe('number');
+  const cost = sandbox.lastFuel().used;
+  expect(cost).toBeGreaterThan(120_000);
+  // At its cost: returns, billed exactly.
+  expect(sandbox.invokeSync('big', [5], { fuel: cost }).fuel).toEqual({ used: cost, limit: cost });
+  let failure: unknown;
+  try {
+    sandbox.invokeSync('big', [5], { fuel: cost - 1 });
+  } catch (error) {
+    failure = error;
+  }
+  expect(failure).toMatchObject({ code: 'fuel-exhausted', details: { limit: cost - 1 } });
+});
