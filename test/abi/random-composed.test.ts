@@ -70,6 +70,23 @@ function jcoJoinGap(func: FuncType): string | undefined {
     : undefined;
 }
 
+/** A variant or enum of exactly 256 cases anywhere in a type. */
+function cases256(type: WitType): boolean {
+  const n = type.kind === 'enum' ? type.cases.length : type.kind === 'variant' ? type.cases.length : 0;
+  return n === 256 || children(type).some(cases256);
+}
+
+/**
+ * jco 1.12's adapters read and write the discriminant of a 256-case enum or variant as a u16
+ * (CanonicalABI.md's `discriminant_type`: `math.ceil(math.log2(n)/8)` is 1 for 256, a u8; its
+ * glue and Keel use a u8): seed 481, the test below.
+ */
+function jco256Gap(func: FuncType): string | undefined {
+  return [...func.params.map((p) => p.type), ...(func.result ? [func.result] : [])].some(cases256)
+    ? "jco 1.12's adapters take a 256-case discriminant for a u16 (the canonical ABI's is a u8)"
+    : undefined;
+}
+
 /** A NaN anywhere in a value. */
 function hasNaN(v: unknown): boolean {
   if (typeof v === 'number') return Number.isNaN(v);
@@ -103,8 +120,9 @@ function stringBytes(v: unknown): number {
 const GROWS = 16 * 1024;
 
 /**
- * The engines, jco's with the three gaps above known for composed components: its glue's joined
- * signed integers, its utf8-to-utf16 adapter on large strings, and NaNs its adapters keep.
+ * The engines, jco's with the four gaps above known for composed components: its glue's joined
+ * signed integers, its adapters' 256-case discriminants, its utf8-to-utf16 adapter on large
+ * strings, and NaNs its adapters keep.
  */
 const engines: AbiEngine[] = ENGINES.map((engine) =>
   engine.name.startsWith('jco')
@@ -113,6 +131,7 @@ const engines: AbiEngine[] = ENGINES.map((engine) =>
         knownGap: (component: ComponentUnderTest, name: string, args) =>
           engine.knownGap?.(component, name, args) ??
           (component.exports[name] ? jcoJoinGap(component.exports[name]!) : undefined) ??
+          (component.exports[name] ? jco256Gap(component.exports[name]!) : undefined) ??
           (component.name.includes('(utf8 over utf16)') && stringBytes(args) >= GROWS
             ? "jco 1.12's utf8-to-utf16 adapter fails on large strings (Invalid typed array length)"
             : undefined) ??
@@ -171,6 +190,35 @@ describe('random types, through an adapter between two component instances', () 
     ).toEqual([]);
     const jco = ENGINES.filter((e) => e.name === 'jco-1.12');
     expect((await differential(jco, entry)).join('\n')).toMatch(/Invalid typed array length/);
+  });
+
+  it("jco 1.12's adapter reads a 256-case enum's discriminant as a u16; Keel's as the u8 it is", async () => {
+    const en = { kind: 'enum' as const, name: 'en', cases: Array.from({ length: 256 }, (_, i) => `e${i}`) };
+    const type: FuncType = { params: [{ name: 'p', type: { kind: 'list', of: en } }] };
+    const functions = [{ name: 'f', type }];
+    const plain = await swapEntry('composed list<enum of 256>', { functions }, 1, 0);
+    const value = ['e255', 'e1', 'e0', 'e7'];
+    const entry = {
+      ...plain,
+      bytes: await buildComposedSwap({ functions, encoding: 'utf8', inner: 'utf8' }),
+      vectors: [
+        { export: 'f', args: [value], expect: { hostCalls: [{ fn: `${HOST_INTERFACE}#f`, args: [value] }] } },
+      ],
+    };
+    expect(
+      await differential(
+        ENGINES.filter((e) => !e.name.startsWith('jco')),
+        entry,
+      ),
+    ).toEqual([]);
+    const jco = ENGINES.filter((e) => e.name === 'jco-1.12');
+    // ([e255, e1] read as u16s: 0x01ff, past the enum: the adapter's trap.)
+    expect((await differential(jco, entry)).join('\n')).toMatch(
+      /error trap \(wasm trap in "call": unreachable\)/,
+    );
+    // Its own glue (no adapter) is right: the plain swap passes on jco.
+    expect(await differential(jco, { ...entry, bytes: plain.bytes })).toEqual([]);
+    expect(jco256Gap(type)).toBeDefined();
   });
 
   it('jco 1.12 lifts a negative s32 from a joined i64 slot, zero-extended by an adapter, as unsigned; Keel as the ABI says', async () => {
