@@ -28,8 +28,9 @@ const TYPED_ARRAY = 160;
 const RESOURCE = 64;
 /**
  * A record or flags value is an object filled by keyed stores (`o[key] = v`), and V8 turns such
- * an object into a dictionary once it holds more than about 16 properties (4 in the object, 12
- * more outside it; past those it "normalizes"). A dictionary entry is 3 words in a hash table of
+ * an object into a dictionary once it holds more than a few outside the object (Node 20's V8:
+ * from the 20th property, `%HasFastProperties`; its soft limit on keyed stores is 12 beyond the
+ * 4 in the object, so counted here from the 17th). A dictionary entry is 3 words in a hash table of
  * a power-of-two capacity at least 1.5 times the count: up to 72 bytes a field, and the table's
  * header. Priced at a slot a field, a `list` of records of 32 to 2,000 bools held 5-7x the call's
  * byte budget (a record of 100 bools 6.2 KB, counted 0.86 KB; redteam18,
