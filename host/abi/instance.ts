@@ -553,7 +553,8 @@ export class ComponentInstance implements ResourceHost {
     if (module === undefined) return undefined;
     const cost = leafCosts(module).get(def.name);
     if (cost === undefined) return undefined;
-    return { instance: def.instance, name: LEAF_PREFIX + def.name, cost };
+    // One that costs nothing is its own twin: the pass writes it as it is (no charge).
+    return { instance: def.instance, name: cost === 0 ? def.name : LEAF_PREFIX + def.name, cost };
   }
 
   /**

@@ -261,7 +261,7 @@ export function createMeterHook(options: MeterOptions = {}): CoreModuleHook {
   const imported: Resolved = { ...resolveOptions(options), counter: 'imported' };
   const defined: Resolved = { ...imported, counter: 'defined' };
   return {
-    id: `keel-meter-v9+${meterOptionsDigest(options)}`,
+    id: `keel-meter-v10+${meterOptionsDigest(options)}`,
     transform: (bytes) => meterResolved(bytes, imported),
     defineCounter: (output) => defineCounter(output),
     // The same bytes as `defineCounter` of `transform`'s output (test/meter/defined-counter),

@@ -14,7 +14,10 @@
  * checked before the work runs, and no counter load and store inside a call of a few
  * nanoseconds (bench/results/perf-calls-2026-12-07-16.md). A module that exports either
  * reserved prefix itself is refused (module.ts), and the pass drops a `keel:leaves` section of
- * its input, so a twin and its cost are always the pass's. Written in the defined form only
+ * its input, so a twin and its cost are always the pass's. A leaf that costs nothing is written
+ * as it is by the pass (module.ts: no counter read or write) and gets no twin: the section lists
+ * it at cost 0, and the host calls the export itself, which cannot move the counter, with
+ * nothing to settle after it. Written in the defined form only
  * (index.ts): a component's sole core instance.
  */
 import { eachSection, nameBytes, Reader, type Writer } from './binary.js';
@@ -160,9 +163,9 @@ function findLeaves(bytes: Uint8Array, costs: CostTables, only: ReadonlySet<stri
     const from = bodies[2 * d]!;
     const to = bodies[2 * d + 1]!;
     if (to - from > MAX_LEAF_BODY) continue;
-    // One that costs nothing is metered as it is, uncharged (module.ts): no twin.
+    // One that costs nothing is metered as it is, uncharged (module.ts): no twin, cost 0 in the section.
     const cost = leafCost(bytes, from, to, costs);
-    if (cost > 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
+    if (cost >= 0) leaves.push({ nameFrom, nameTo, type, bodyFrom: from, bodyTo: to, cost });
   }
   return leaves;
 }

@@ -470,6 +470,11 @@ class ModulePass {
   readonly #stubs: number;
   /** Leaf exports that get an uncharged twin (leaves.ts), written after every other function. */
   readonly #leaves: readonly Leaf[];
+  /**
+   * Every leaf, in `keel:leaves`: those that cost nothing too, which get no twin (written as they
+   * are, below: the host calls the export itself, with nothing to settle after it).
+   */
+  readonly #listed: readonly Leaf[];
 
   constructor(
     bytes: Uint8Array,
@@ -501,7 +506,8 @@ class ModulePass {
     this.#exported = exported;
     this.#reached = reached;
     this.#openTables = new Set<number>(leaks.tables);
-    this.#leaves = leaves;
+    this.#leaves = leaves.filter((leaf) => leaf.cost > 0);
+    this.#listed = leaves;
   }
 
   run(): Uint8Array {
@@ -527,7 +533,7 @@ class ModulePass {
     // A module whose last section comes before them (no code, no data): appended, in order.
     if (this.#definesCounter && !this.#globalsWritten) this.#writeGlobals(0, 0, 0);
     if (this.#definesCounter && !this.#exportsWritten) this.#writeExports(0, 0, 0);
-    if (this.#leaves.length > 0) writeLeavesSection(out, this.#body, this.#bytes, this.#leaves);
+    if (this.#listed.length > 0) writeLeavesSection(out, this.#body, this.#bytes, this.#listed);
     // A view of the pass's buffer: a copy of 16 MB (an 11 MB guest's output) into fresh pages
     // cost 20-45 ms of page faults on this machine. `meterModule` copies it for its callers.
     return out.buf.subarray(0, out.len);

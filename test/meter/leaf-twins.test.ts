@@ -36,7 +36,10 @@ const MODULE = `(module
 )`;
 
 const LEAVES = ['add', 'load', 'store', 'mix'];
-/** Leaves that cost nothing: metered as they are (module.ts), uncharged, and given no twin. */
+/**
+ * Leaves that cost nothing: metered as they are (module.ts), uncharged, and given no twin; listed
+ * at cost 0, so that the fast path calls the export itself with nothing to settle after it.
+ */
 const FREE = ['noop'];
 const NOT_LEAVES = ['branches', 'calls', 'global', 'loops', 'grows', 'four', 'cabi_post_add'];
 
@@ -96,8 +99,9 @@ describe('twins of constant-cost leaf exports', () => {
         } = instantiateMetered(bytes, { fuel: 1_000_000 }, { ...options, counter });
         adoptCounter(meter, instance);
         const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
-        expect([...costs.keys()].sort()).toEqual([...LEAVES].sort());
+        expect([...costs.keys()].sort()).toEqual([...LEAVES, ...FREE].sort());
         for (const name of FREE) {
+          expect(costs.get(name), name).toBe(0);
           const before = meter.balance();
           exports[name](...CALLS[name]!);
           expect(meter.balance(), `${name} costs nothing`).toBe(before);
@@ -119,8 +123,20 @@ describe('twins of constant-cost leaf exports', () => {
     const out = meterModule(await wat(MODULE), { counter: 'defined' });
     const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
     expect(costs.get('add')).toBe(3);
-    expect(costs.has('noop')).toBe(false);
+    expect(costs.get('noop')).toBe(0);
     expect(costs.get('load')).toBe(4);
+  });
+
+  it('list a module whose only leaves cost nothing, with no twin and every other byte as without', async () => {
+    const bytes = await wat('(module (func (export "noop")) (func (export "loops") (loop $l (br $l))))');
+    const out = meterModule(bytes, { counter: 'defined' });
+    const costs = leafCosts(new WebAssembly.Module(out as Uint8Array<ArrayBuffer>));
+    expect([...costs]).toEqual([['noop', 0]]);
+    expect(exportNames(out).filter((n) => n.startsWith('keel:leaf/'))).toEqual([]);
+    // The section appended to the output as the imported form's (`defineCounter`), nothing else.
+    const without = withoutTwins(out).bytes;
+    expect(without.length).toBeLessThan(out.length);
+    expect(Buffer.from(without).equals(Buffer.from(defineCounter(meterModule(bytes))))).toBe(true);
   });
 
   it("read the costs from the pass's own section only", async () => {

@@ -285,7 +285,7 @@ describe('refusals', () => {
 
 describe('loader hook', () => {
   it('names the metering and its options', () => {
-    expect(meterHook.id).toMatch(/^keel-meter-v9\+[0-9a-f]{16}$/);
+    expect(meterHook.id).toMatch(/^keel-meter-v10\+[0-9a-f]{16}$/);
     expect(createMeterHook({}).id).toBe(meterHook.id);
     expect(createMeterHook({ maxMemoryPages: 10 }).id).not.toBe(meterHook.id);
   });

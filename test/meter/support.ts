@@ -190,7 +190,8 @@ export function expectLinear(
 
 /**
  * A metered module without what host/meter/leaves.ts appends: the last functions, one each a
- * `keel:leaf/` export, those exports, and the `keel:leaves` custom section of their costs.
+ * `keel:leaf/` export, those exports, and the `keel:leaves` custom section of their costs (also
+ * when it lists only leaves that cost nothing, which get no twin).
  */
 export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: number } {
   const leafName = (s: Reader) => {
@@ -210,7 +211,17 @@ export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: numbe
     }
     return true;
   });
-  if (twins === 0) return { bytes: out, twins };
+  if (twins === 0) {
+    // Only leaves that cost nothing (no twin): the costs' section alone, appended last, if any.
+    let end = 8;
+    let cut = -1;
+    eachSection(out, (id, s) => {
+      if (id === 0 && s.name() === 'keel:leaves') cut = end;
+      end = s.end;
+      return false;
+    });
+    return { bytes: cut < 0 ? out : out.slice(0, cut), twins };
+  }
   const w = new Writer(out.length);
   const body = new Writer(256);
   w.copy(out, 0, 8);
