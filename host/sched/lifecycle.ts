@@ -14,7 +14,7 @@ import { dropEvent } from './refusals.js';
 import { settle } from './requests.js';
 import { classify, DormantEnd, Entry, type Service } from './service.js';
 import { DORMANT_OPTIONS, emit, exportsHandler, markWork, newService, type SchedState } from './state.js';
-import { backoffDelay, type Ending } from './supervise.js';
+import { backoffDelay, type Ending, RestartWindow } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
 /**
@@ -152,11 +152,8 @@ export function drain(s: SchedState, service: Service, reason: string): void {
 export function mayRestart(s: SchedState, service: Service): boolean {
   const policy = service.restart;
   if (policy.policy !== 'on-failure') return false;
-  const now = s.clock.now();
   const counted =
-    policy.windowMs === undefined
-      ? service.attempt
-      : service.restartTimes.filter((t) => now - t <= policy.windowMs!).length;
+    policy.windowMs === undefined ? service.attempt : (service.restartWindow?.count(s.clock.now()) ?? 0);
   return counted < policy.maxRestarts;
 }
 
@@ -168,15 +165,10 @@ export function scheduleRestart(s: SchedState, service: Service, ending: Ending)
     // `maxRestarts`, for the service's life).
     service.attempt++;
   } else {
-    // The first as a one-element array (a service that never restarts shares an empty one).
-    if (service.restartTimes.length === 0) service.restartTimes = [now];
-    else service.restartTimes.push(now);
-    // Only restarts within the window count; older ones need not be kept (at most `maxRestarts`
-    // are: a restart past them is refused).
-    while (service.restartTimes.length > 0 && now - service.restartTimes[0]! > window) {
-      service.restartTimes.shift();
-    }
-    service.attempt = service.restartTimes.length;
+    // Only restarts within the window count: in buckets, not a time each (one a restart, up to
+    // `maxRestarts` of them, grew with the spawn rate).
+    service.restartWindow ??= new RestartWindow(window);
+    service.attempt = service.restartWindow.add(now);
   }
   const delay = backoffDelay(service.restart.backoff, service.attempt);
   const last = service.history[service.history.length - 1];

@@ -12,7 +12,7 @@ import type { Timer } from './clock.js';
 import { matchesAny, topicMatches } from './glob.js';
 import type { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions } from './options.js';
-import type { Ending, RestartPolicy } from './supervise.js';
+import type { Ending, RestartPolicy, RestartWindow } from './supervise.js';
 
 /** What a service delivered, sent, published, dropped, was denied and restarted. */
 export interface ServiceStats {
@@ -81,9 +81,6 @@ const NO_REQUESTS: ReadonlyMap<bigint, PendingRequest> = new Map();
 const NO_SIGNALS: ReadonlySet<'int' | 'term'> = new Set();
 const NO_REFUSALS: ReadonlyMap<string, number> = new Map();
 
-/** The restart times of every service that has not restarted (frozen: never written). */
-const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
-
 /**
  * What the scheduler keeps of a dormant sandbox that ended (one that never had a service, entry or
  * mailbox: `SchedState.dormant`): its summary's facts, not the records, which would be made only
@@ -112,8 +109,8 @@ export class Service {
   /** Requests this service made that wait for an outcome (each holds a reply slot). */
   outstanding = 0;
   restartTimer: Timer | undefined;
-  /** With a window: when it restarted (those within it); the shared empty array until the first. */
-  restartTimes: number[] = NO_RESTARTS;
+  /** With a window: its restarts within it, in buckets; made at the first restart. */
+  restartWindow: RestartWindow | undefined;
   /** The restarts that count: all of them, or those within the window. */
   attempt = 0;
   ended: Ending | undefined;

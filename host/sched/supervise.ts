@@ -76,6 +76,54 @@ export function backoffDelay(backoff: Backoff, attempt: number): number {
   return Math.min(backoff.maxMs, delay);
 }
 
+/** The buckets a window's restarts are counted in (`RestartWindow`). */
+export const RESTART_BUCKETS = 64;
+
+/**
+ * The restarts within a trailing window, in at most `RESTART_BUCKETS + 1` buckets whatever
+ * `maxRestarts` is: one time a restart grew with the spawn rate (a guest crashing on every
+ * delivery under `windowMs: 3_600_000`, `maxRestarts: 1e9`, backoff 0 held one number a restart
+ * for the hour). A bucket holds the restarts within `windowMs / 64` of its first and is dropped
+ * when its last leaves the window, so a restart may be counted up to a 64th of the window longer
+ * than its own time says: never fewer restarts than there were, so the kernel can only give up
+ * (or back off) slightly early, never late. Restarts further apart than a bucket are counted
+ * exactly.
+ */
+export class RestartWindow {
+  /** Oldest first, three numbers a bucket: its first restart's time, its last's, how many. */
+  readonly buckets: number[] = [];
+  #total = 0;
+  readonly #width: number;
+
+  constructor(readonly windowMs: number) {
+    this.#width = windowMs / RESTART_BUCKETS;
+  }
+
+  /** The restarts within the window at `now` (clock time, never going back). */
+  count(now: number): number {
+    const buckets = this.buckets;
+    let gone = 0;
+    while (gone < buckets.length && now - buckets[gone + 1]! > this.windowMs) {
+      this.#total -= buckets[gone + 2]!;
+      gone += 3;
+    }
+    if (gone > 0) buckets.splice(0, gone);
+    return this.#total;
+  }
+
+  /** A restart at `now`; how many are within the window with it. */
+  add(now: number): number {
+    this.count(now);
+    const buckets = this.buckets;
+    const n = buckets.length;
+    if (n > 0 && now - buckets[n - 3]! <= this.#width) {
+      buckets[n - 2] = now;
+      buckets[n - 1]!++;
+    } else buckets.push(now, now, 1);
+    return ++this.#total;
+  }
+}
+
 /** How a sandbox ended, as supervision and `keel.down` notices see it. */
 export interface Ending {
   /** `exit`, `trap`, `fuel-exhausted`, `policy-violation`, `killed`, ... (an error code or `exit`). */

@@ -1,5 +1,5 @@
 /**
- * The scheduler's parts on their own: patterns, targets, the mailbox, timers, backoff.
+ * The scheduler's parts on their own: patterns, targets, the mailbox, timers, backoff, restart windows.
  */
 import { describe, expect, it } from 'vitest';
 import { TimerQueue, virtualClock } from '../../host/sched/clock.js';
@@ -12,7 +12,7 @@ import {
   topicMatches,
 } from '../../host/sched/glob.js';
 import { Mailbox } from '../../host/sched/mailbox.js';
-import { backoffDelay, resolveRestart } from '../../host/sched/supervise.js';
+import { backoffDelay, RESTART_BUCKETS, RestartWindow, resolveRestart } from '../../host/sched/supervise.js';
 
 describe('patterns', () => {
   it('match * within a segment and ** across segments, everything else literally', () => {
@@ -123,5 +123,29 @@ describe('timers and backoff', () => {
     expect(resolveRestart(undefined)).toMatchObject({ policy: 'never', maxRestarts: 5 });
     expect(() => resolveRestart({ policy: 'always' as never })).toThrow(/never.*on-failure/);
     expect(() => resolveRestart({ backoff: { factor: -1 } })).toThrow(/backoff\.factor/);
+  });
+
+  it('counts the restarts within a window in buckets: exact when sparse, over (never under) when dense', () => {
+    // Restarts further apart than a bucket (100 ms here): as their times say (<= windowMs counts).
+    const sparse = new RestartWindow(6400);
+    expect([0, 101, 202, 6502, 6603].map((t) => sparse.add(t))).toEqual([1, 2, 3, 2, 2]);
+    expect(sparse.count(6603 + 6400)).toBe(1);
+    expect(sparse.count(6604 + 6400)).toBe(0);
+    // A bucket apart exactly: one bucket, counted until its last leaves (one more than exact).
+    const edge = new RestartWindow(6400);
+    expect([0, 100, 6500].map((t) => edge.add(t))).toEqual([1, 2, 3]);
+    // Within a bucket (a 64th of the window) of the first: counted until the last leaves.
+    const dense = new RestartWindow(6400);
+    expect([0, 50, 99].map((t) => dense.add(t))).toEqual([1, 2, 3]);
+    expect(dense.count(6450)).toBe(3);
+    expect(dense.count(6500)).toBe(0);
+    expect(dense.buckets).toHaveLength(0);
+    // However many restarts, at most RESTART_BUCKETS + 1 buckets.
+    const flood = new RestartWindow(1000);
+    for (let t = 0; t < 100_000; t++) flood.add(t / 7);
+    expect(flood.buckets.length / 3).toBeLessThanOrEqual(RESTART_BUCKETS + 1);
+    // A zero window counts only restarts at the same time.
+    const zero = new RestartWindow(0);
+    expect([5, 5, 6].map((t) => zero.add(t))).toEqual([1, 2, 1]);
   });
 });
