@@ -144,7 +144,9 @@ export class WorkerSandbox {
     port1.unref();
     this.#worker.ref();
     this.#worker.on('error', (error) => this.#die(deathError(error)));
-    this.#worker.on('exit', () => this.#die(new KeelError('killed', 'the worker sandbox thread exited')));
+    this.#worker.on('exit', () =>
+      this.#die(this.#lastWords() ?? new KeelError('killed', 'the worker sandbox thread exited')),
+    );
     const init: WorkerInit = {
       op: 'init',
       port: port2,
@@ -270,6 +272,31 @@ export class WorkerSandbox {
     this.#pending = undefined;
     // A wait on the event loop for the worker's next frame ends now.
     this.#channel.wake();
+  }
+
+  /**
+   * A worker whose start failed sends `failed` and its thread ends: on a busy kernel thread the
+   * exit can be seen before the frame, and the spawn's typed error (`fuel-exhausted`, `trap`)
+   * must not become `killed`. Read only while starting; anything but `failed` is left unread.
+   */
+  #lastWords(): KeelError | undefined {
+    if (!this.#starting || this.#dead) return undefined;
+    let message: unknown;
+    try {
+      message = this.#channel.poll();
+    } catch {
+      return undefined;
+    }
+    if (message === NOTHING) return undefined;
+    let frame: WorkerMessage;
+    try {
+      frame = this.#checked(message);
+    } catch {
+      return undefined;
+    }
+    if (frame.op !== 'failed') return undefined;
+    const error = failure(frame.outcome);
+    return error instanceof KeelError ? error : undefined;
   }
 
   /** Whether the worker's OS thread is still there (true where that cannot be known). */
