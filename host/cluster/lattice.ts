@@ -32,7 +32,7 @@ import {
   type RemoteSend,
   unqualify,
 } from '../sched/remote.js';
-import { backoffDelay, type RestartPolicy, resolveRestart } from '../sched/supervise.js';
+import { backoffDelay, type RestartPolicy, RestartWindow, resolveRestart } from '../sched/supervise.js';
 import { UNDELIVERED_TOPIC } from '../sched/topics.js';
 import { Dedupe, type DurableDelivery, DurableLink } from './durable.js';
 import {
@@ -163,9 +163,18 @@ interface Supervised {
   /** Where it runs now, and its id there. */
   host: string;
   sandbox: string;
-  /** When it was placed again (performance.now()), for `maxRestarts` within `windowMs`. */
-  restarts: number[];
+  /**
+   * Its replacements, for `maxRestarts`: a count, or with `windowMs` those within the window in
+   * buckets (`RestartWindow`): bounded whatever `maxRestarts` is, as a local service's are.
+   */
+  restarts: Replacements;
   timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A supervised placement's replacements: never one number each (a host dying over and over). */
+interface Replacements {
+  count: number;
+  window: RestartWindow | undefined;
 }
 
 /** Another host, as this one sees it. */
@@ -701,7 +710,7 @@ export class Lattice implements RemotePort {
     target: PlacementTarget,
     host: string,
     sandbox: string,
-    restarts: number[] = [],
+    restarts: Replacements = { count: 0, window: undefined },
   ): void {
     const policy = resolveRestart(spec.sched?.restart);
     const existing = this.#supervised.get(spec.path);
@@ -734,16 +743,19 @@ export class Lattice implements RemotePort {
         continue;
       }
       const now = performance.now();
-      const window = entry.policy.windowMs;
-      const recent = window === undefined ? entry.restarts : entry.restarts.filter((t) => now - t < window);
-      const attempt = recent.length + 1;
+      const restarts = entry.restarts;
+      const windowMs = entry.policy.windowMs;
+      if (windowMs !== undefined) restarts.window ??= new RestartWindow(windowMs);
+      const recent = restarts.window ? restarts.window.count(now) : restarts.count;
+      const attempt = recent + 1;
       if (attempt > entry.policy.maxRestarts) {
         this.#supervised.delete(path);
-        report('error', { reason: 'gave-up', restarts: recent.length });
+        report('error', { reason: 'gave-up', restarts: recent });
         continue;
       }
       const delay = backoffDelay(entry.policy.backoff, attempt);
-      entry.restarts = [...recent, now];
+      if (restarts.window) restarts.window.add(now);
+      else restarts.count++;
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         if (this.#closed || this.#supervised.get(path) !== entry) return;
