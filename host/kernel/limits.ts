@@ -184,6 +184,10 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
     }
     limits[key] = value;
   }
+  // A host call's arguments are lifted on the kernel's thread at up to 64 bytes of heap an
+  // element, as a call's results are (`callBytesOf`): never more than `HOST_CALL_BYTES`, whatever
+  // an embedder asks (8 GiB would let one call fill the heap: nodejs/node#47224's abort).
+  limits.hostArgBytes = Math.min(limits.hostArgBytes, HOST_CALL_BYTES);
   return limits;
 }
 
