@@ -40,7 +40,7 @@ import {
   skipValueType,
   VOID,
 } from './instructions.js';
-import { outlineLoop } from './outlined.js';
+import { OUTLINE_FLOOR, outlineLoop } from './outlined.js';
 import { noLeaks } from './passing.js';
 import { type PeeledLoop, peeledLoop, writePeeledHead, writePeeledTail } from './peeled.js';
 import { writePrecharge } from './precharge.js';
@@ -102,6 +102,11 @@ export class BodyRewriter extends FuelEmitter {
   #marksFrom: number[] = [];
   /** Bytes the peeled loops' look aheads may still read in this body (peeled.ts). */
   readonly #lookAhead = { left: 0 };
+  /**
+   * Bytes the outlined loops' copies may still add to this module (outlined.ts): its own size,
+   * at least `OUTLINE_FLOOR`. Per pass: the same input always gets the same output.
+   */
+  readonly #outlineBudget = { left: 0 };
   /** Whether this rewrite charges counted loops (off on the second try of a body). */
   #counting = false;
   /** The `if` and the back edge of the counted loop being read, whose charges were made before it. */
@@ -148,6 +153,7 @@ export class BodyRewriter extends FuelEmitter {
 
   constructor(ctx: BodyContext) {
     super(ctx);
+    this.#outlineBudget.left = Math.max(OUTLINE_FLOOR, ctx.bytes.length);
     this.#plain = ctx.costs.plain;
     this.#fc = ctx.costs.fc;
   }
@@ -644,7 +650,16 @@ export class BodyRewriter extends FuelEmitter {
       const from = this.#marksFrom[d]!;
       const loopAt = this.#loopAt[d]!;
       if (loopAt >= 0)
-        outlineLoop(this, this.#outlineScratch, loopAt, this.#loopBodyAt[d]!, bodyEnd, this.#marks, from);
+        outlineLoop(
+          this,
+          this.#outlineScratch,
+          this.#outlineBudget,
+          loopAt,
+          this.#loopBodyAt[d]!,
+          bodyEnd,
+          this.#marks,
+          from,
+        );
       this.#marks.length = from;
     }
     if (kind === LOOP && this.#counted[depth - 1] === 0) this.#checkedLoops--;

@@ -23,7 +23,8 @@
  * rewriter's own output for the loop, after it is written (its charges are kept byte for byte,
  * so each path pays what it paid), and only to a body of the shape: straight-line code, `block`
  * and `if` (no `else`, no result) entered with an empty stack, `br` and `br_if`, and the straight
- * loops the rewriter wrote (`marks`). Anything else leaves the loop as it was.
+ * loops the rewriter wrote (`marks`). Anything else leaves the loop as it was, as does a loop
+ * whose copies would take the module's past its own size (`budget`: the output stays linear).
  */
 import { Reader, type Writer } from './binary.js';
 import { scan } from './counted.js';
@@ -35,6 +36,11 @@ export const MARK = 4;
 /** One copy of the rest of the turn per straight loop: at most this many, of at most this size. */
 const MAX_INNER = 4;
 const MAX_BODY = 4096;
+/**
+ * What the copies may add to a module at least, whatever its size (its own size past that): a
+ * module of many such loops would otherwise meter to about 5x its bytes (review18 L2).
+ */
+export const OUTLINE_FLOOR = 64 * 1024;
 
 // Labels outside the body, counted from its top level in the form the rewriter wrote:
 // `loop $P  block $done  block $refill  check  body  br $done  end  refill  br $P  end  end`.
@@ -52,6 +58,7 @@ const OP_I32_EQZ = 0x45;
 export function outlineLoop(
   e: FuelEmitter,
   scratch: Writer,
+  budget: { left: number },
   loopAt: number,
   bodyAt: number,
   bodyEnd: number,
@@ -106,6 +113,11 @@ export function outlineLoop(
     out.u32(rest + 1);
   }
   out.byte(OP_END); // $again; the loop's own `end` closes $exit
+  // The copies together add at most the module's own size (`OUTLINE_FLOOR` at least); past
+  // it, loops stay as written (checked at their headers, the same fuel).
+  const growth = out.len - (code.len - loopAt);
+  if (growth > budget.left) return false;
+  budget.left -= growth;
   code.len = loopAt;
   code.append(out);
   return true;
