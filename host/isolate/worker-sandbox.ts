@@ -277,7 +277,8 @@ export class WorkerSandbox {
   /**
    * A worker whose start failed sends `failed` and its thread ends: on a busy kernel thread the
    * exit can be seen before the frame, and the spawn's typed error (`fuel-exhausted`, `trap`)
-   * must not become `killed`. Read only while starting; anything but `failed` is left unread.
+   * must not become `killed`. Read only while starting; a frame other than `failed` is dropped
+   * (the worker is gone: nothing would read it).
    */
   #lastWords(): KeelError | undefined {
     if (!this.#starting || this.#dead) return undefined;

@@ -33,8 +33,12 @@ const LEAF_NAME = nameBytes(LEAF_PREFIX);
 const COST_NAME = nameBytes(COST_PREFIX);
 const LEAVES_NAME = nameBytes(LEAVES_SECTION);
 
-/** A twin's body at most this long (bytes): the fast path's exports are small; others are not copied. */
-const MAX_LEAF_BODY = 256;
+/**
+ * A twin's body at most this long (bytes): the fast path's exports are small; others are not
+ * copied. Also the longest body looked at for costing nothing (module.ts): a free leaf is
+ * listed at cost 0 only if it is written as it is, so the two bounds are one.
+ */
+export const MAX_LEAF_BODY = 256;
 /** At most this many twins a module. */
 const MAX_LEAVES = 64;
 /** The fast path takes at most 3 parameters (each a scalar, one core value) and one result. */

@@ -36,6 +36,7 @@ import {
   LEAVES_SECTION,
   type Leaf,
   leafCost,
+  MAX_LEAF_BODY,
   reservedLeafName,
   writeLeavesSection,
   writeTwinBodies,
@@ -318,9 +319,6 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]!);
   return text;
 }
-
-/** A body at most this long (bytes) is looked at for costing nothing (`leafCost`): a long one costs something. */
-const MAX_FREE_BODY = 256;
 
 /** Custom sections the pass drops: those that describe code offsets or function bodies it changes, and its own. */
 function dropsCustom(name: string): boolean {
@@ -1041,7 +1039,7 @@ class ModulePass {
       // that passes fuel (its signature is the pass's).
       if (
         internal[i] !== 1 &&
-        bodySize <= MAX_FREE_BODY &&
+        bodySize <= MAX_LEAF_BODY &&
         leafCost(this.#bytes, bodyStart, bodyEnd, costs) === 0
       ) {
         out.u32(bodySize);

@@ -137,10 +137,10 @@ export function patchNames(binary: Uint8Array, patches: NamePatch[]): Uint8Array
   return out;
 }
 
-/** A component's text as bytes: as it is (desugared), else in its legacy forms (`legacy`). */
 /** The runner's own failure: never recorded as a skip of the script's command (it is a bug here). */
 class RunnerError extends Error {}
 
+/** A component's text as bytes: as it is (desugared), else in its legacy forms (`legacy`). */
 export async function parseText(source: string): Promise<Uint8Array> {
   const { text, patches } = nameAttributes(desugar(source));
   try {
