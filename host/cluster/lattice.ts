@@ -32,7 +32,7 @@ import {
   type RemoteSend,
   unqualify,
 } from '../sched/remote.js';
-import { backoffDelay, type RestartPolicy, RestartWindow, resolveRestart } from '../sched/supervise.js';
+import { backoffDelay, type RestartPolicy, Restarts, resolveRestart } from '../sched/supervise.js';
 import { UNDELIVERED_TOPIC } from '../sched/topics.js';
 import { Dedupe, type DurableDelivery, DurableLink } from './durable.js';
 import {
@@ -163,18 +163,9 @@ interface Supervised {
   /** Where it runs now, and its id there. */
   host: string;
   sandbox: string;
-  /**
-   * Its replacements, for `maxRestarts`: a count, or with `windowMs` those within the window in
-   * buckets (`RestartWindow`): bounded whatever `maxRestarts` is, as a local service's are.
-   */
-  restarts: Replacements;
+  /** Its replacements, for `maxRestarts` (within `windowMs`), counted as a local service's restarts. */
+  restarts: Restarts;
   timer?: ReturnType<typeof setTimeout>;
-}
-
-/** A supervised placement's replacements: never one number each (a host dying over and over). */
-interface Replacements {
-  count: number;
-  window: RestartWindow | undefined;
 }
 
 /** Another host, as this one sees it. */
@@ -710,7 +701,7 @@ export class Lattice implements RemotePort {
     target: PlacementTarget,
     host: string,
     sandbox: string,
-    restarts: Replacements = { count: 0, window: undefined },
+    restarts: Restarts = new Restarts(),
   ): void {
     const policy = resolveRestart(spec.sched?.restart);
     const existing = this.#supervised.get(spec.path);
@@ -743,10 +734,8 @@ export class Lattice implements RemotePort {
         continue;
       }
       const now = performance.now();
-      const restarts = entry.restarts;
       const windowMs = entry.policy.windowMs;
-      if (windowMs !== undefined) restarts.window ??= new RestartWindow(windowMs);
-      const recent = restarts.window ? restarts.window.count(now) : restarts.count;
+      const recent = entry.restarts.counted(now, windowMs);
       const attempt = recent + 1;
       if (attempt > entry.policy.maxRestarts) {
         this.#supervised.delete(path);
@@ -754,8 +743,7 @@ export class Lattice implements RemotePort {
         continue;
       }
       const delay = backoffDelay(entry.policy.backoff, attempt);
-      if (restarts.window) restarts.window.add(now);
-      else restarts.count++;
+      entry.restarts.add(now, windowMs);
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         if (this.#closed || this.#supervised.get(path) !== entry) return;

@@ -14,7 +14,7 @@ import { dropEvent } from './refusals.js';
 import { settle } from './requests.js';
 import { classify, DormantEnd, Entry, type Service } from './service.js';
 import { DORMANT_OPTIONS, emit, exportsHandler, markWork, newService, type SchedState } from './state.js';
-import { backoffDelay, type Ending, RestartWindow } from './supervise.js';
+import { backoffDelay, type Ending, Restarts } from './supervise.js';
 import { addSubscription, DOWN_TOPIC } from './topics.js';
 
 /**
@@ -152,24 +152,14 @@ export function drain(s: SchedState, service: Service, reason: string): void {
 export function mayRestart(s: SchedState, service: Service): boolean {
   const policy = service.restart;
   if (policy.policy !== 'on-failure') return false;
-  const counted =
-    policy.windowMs === undefined ? service.attempt : (service.restartWindow?.count(s.clock.now()) ?? 0);
-  return counted < policy.maxRestarts;
+  return (service.countedRestarts?.counted(s.clock.now(), policy.windowMs) ?? 0) < policy.maxRestarts;
 }
 
 export function scheduleRestart(s: SchedState, service: Service, ending: Ending): void {
-  const now = s.clock.now();
-  const window = service.restart.windowMs;
-  if (window === undefined) {
-    // Every restart counts: a count, not their times (a list grew by one a restart, up to
-    // `maxRestarts`, for the service's life).
-    service.attempt++;
-  } else {
-    // Only restarts within the window count: in buckets, not a time each (one a restart, up to
-    // `maxRestarts` of them, grew with the spawn rate).
-    service.restartWindow ??= new RestartWindow(window);
-    service.attempt = service.restartWindow.add(now);
-  }
+  // A count, or the window's buckets: not a time a restart (a list grew by one a restart, up to
+  // `maxRestarts` of them, with the spawn rate).
+  service.countedRestarts ??= new Restarts();
+  service.attempt = service.countedRestarts.add(s.clock.now(), service.restart.windowMs);
   const delay = backoffDelay(service.restart.backoff, service.attempt);
   const last = service.history[service.history.length - 1];
   emit(s, {

@@ -12,7 +12,7 @@ import type { Timer } from './clock.js';
 import { matchesAny, topicMatches } from './glob.js';
 import type { Mailbox } from './mailbox.js';
 import type { SchedSpawnOptions } from './options.js';
-import type { Ending, RestartPolicy, RestartWindow } from './supervise.js';
+import type { Ending, RestartPolicy, Restarts } from './supervise.js';
 
 /** What a service delivered, sent, published, dropped, was denied and restarted. */
 export interface ServiceStats {
@@ -109,9 +109,9 @@ export class Service {
   /** Requests this service made that wait for an outcome (each holds a reply slot). */
   outstanding = 0;
   restartTimer: Timer | undefined;
-  /** With a window: its restarts within it, in buckets; made at the first restart. */
-  restartWindow: RestartWindow | undefined;
-  /** The restarts that count: all of them, or those within the window. */
+  /** Its restarts that count against `maxRestarts`; made at the first restart. */
+  countedRestarts: Restarts | undefined;
+  /** The restarts that count, at the last one: all of them, or those within the window. */
   attempt = 0;
   ended: Ending | undefined;
   lastEnding: Ending | undefined;

@@ -124,6 +124,30 @@ export class RestartWindow {
   }
 }
 
+/**
+ * The restarts that count against `maxRestarts`, for a local service and a cluster's supervised
+ * placement alike: every one (a count), or with `windowMs` those within the window (in
+ * `RestartWindow`'s buckets, made at the first restart). Never a time a restart.
+ */
+export class Restarts {
+  /** Without a window: how many there were. */
+  all = 0;
+  /** With a window: those within it. */
+  window: RestartWindow | undefined = undefined;
+
+  /** The restarts that count at `now`. */
+  counted(now: number, windowMs: number | undefined): number {
+    return windowMs === undefined ? this.all : (this.window?.count(now) ?? 0);
+  }
+
+  /** A restart at `now`; how many count with it. */
+  add(now: number, windowMs: number | undefined): number {
+    if (windowMs === undefined) return ++this.all;
+    this.window ??= new RestartWindow(windowMs);
+    return this.window.add(now);
+  }
+}
+
 /** How a sandbox ended, as supervision and `keel.down` notices see it. */
 export interface Ending {
   /** `exit`, `trap`, `fuel-exhausted`, `policy-violation`, `killed`, ... (an error code or `exit`). */
