@@ -8,15 +8,9 @@
  * inside the scans, and budgets that run out part-way. Bodies of other shapes are left as they are.
  */
 import { expect, it } from 'vitest';
-import { KeelError } from '../../host/kernel/errors.js';
-import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
+import { meterModule } from '../../host/meter/index.js';
 import { wat } from '../../scripts/lib/wat.js';
-import { toText } from './support.js';
-
-const COSTS = {
-  default: 1,
-  instructions: { end: 7, loop: 11, br_if: 13, if: 17, br: 19, block: 23, call: 29 },
-};
+import { meteredRunner, toText } from './support.js';
 
 const word = (i: string) => `(i32.load (i32.shl (local.get ${i}) (i32.const 2)))`;
 const inc = (x: string, by: number) => `(local.set ${x} (i32.add (local.get ${x}) (i32.const ${by})))`;
@@ -120,37 +114,8 @@ it('outlines a partition loop: its refills and a copy of its turn after each sca
   }
 });
 
-const compiled = new Map<string, WebAssembly.Module>();
-
-function run(
-  bytes: Uint8Array,
-  counted: boolean,
-  strategy: 'local' | 'global',
-  name: string,
-  args: number[],
-  fuel: number,
-) {
-  const key = `${counted} ${strategy}`;
-  let module = compiled.get(key);
-  if (!module) {
-    const metered = meterModule(bytes, { strategy, costs: COSTS, countedLoops: counted });
-    module = new WebAssembly.Module(metered as Uint8Array<ArrayBuffer>);
-    compiled.set(key, module);
-  }
-  const meter = createMeterRuntime({ fuel, memoryBytes: 2 ** 20, tableElements: 10, sliceFuel: 7 });
-  const exports = new WebAssembly.Instance(module, { keel: meter.imports.keel }).exports as Record<
-    string,
-    (...a: number[]) => number
-  >;
-  try {
-    return { result: exports[name]!(...args), used: meter.used() };
-  } catch (error) {
-    return { error: error instanceof KeelError ? error.code : String(error), used: meter.used() };
-  }
-}
-
 it('an outlined loop pays what it paid, to the unit, and runs out where it did', async () => {
-  const bytes = await wat(module(), 'outlined.wat');
+  const run = meteredRunner(await wat(module(), 'outlined.wat'));
   let compared = 0;
   let exhausted = 0;
   for (const [name] of FORMS) {
@@ -164,8 +129,8 @@ it('an outlined loop pays what it paid, to the unit, and runs out where it did',
     ]) {
       for (const strategy of ['local', 'global'] as const) {
         for (const fuel of [1_000_000, 90, 300, 700, 1500, 4000]) {
-          const got = run(bytes, true, strategy, name, args, fuel);
-          const want = run(bytes, false, strategy, name, args, fuel);
+          const got = run(true, strategy, name, args, fuel);
+          const want = run(false, strategy, name, args, fuel);
           expect(got, `${name}(${args.join(', ')}) ${strategy} fuel=${fuel}`).toEqual(want);
           compared++;
           if ('error' in got) exhausted++;

@@ -9,15 +9,9 @@
  * `return` the charge would move into) are not peeled and pay the same.
  */
 import { expect, it } from 'vitest';
-import { KeelError } from '../../host/kernel/errors.js';
-import { createMeterRuntime, meterModule } from '../../host/meter/index.js';
+import { meterModule } from '../../host/meter/index.js';
 import { wat } from '../../scripts/lib/wat.js';
-import { toText } from './support.js';
-
-const COSTS = {
-  default: 1,
-  instructions: { end: 7, loop: 11, br_if: 13, if: 17, br: 19, block: 23, call: 29 },
-};
+import { meteredRunner, toText } from './support.js';
 
 // The work: a count, a call, an inner loop, and a branch to the end of the work's own block.
 const work = `
@@ -99,37 +93,8 @@ it('peels the sieves’ outer loops: the turn that skips the work is a loop with
   }
 });
 
-const compiled = new Map<string, WebAssembly.Module>();
-
-function run(
-  bytes: Uint8Array,
-  counted: boolean,
-  strategy: 'local' | 'global',
-  name: string,
-  args: number[],
-  fuel: number,
-) {
-  const key = `${counted} ${strategy}`;
-  let module = compiled.get(key);
-  if (!module) {
-    const metered = meterModule(bytes, { strategy, costs: COSTS, countedLoops: counted });
-    module = new WebAssembly.Module(metered as Uint8Array<ArrayBuffer>);
-    compiled.set(key, module);
-  }
-  const meter = createMeterRuntime({ fuel, memoryBytes: 2 ** 20, tableElements: 10, sliceFuel: 7 });
-  const exports = new WebAssembly.Instance(module, { keel: meter.imports.keel }).exports as Record<
-    string,
-    (...a: number[]) => number
-  >;
-  try {
-    return { result: exports[name]!(...args), used: meter.used() };
-  } catch (error) {
-    return { error: error instanceof KeelError ? error.code : String(error), used: meter.used() };
-  }
-}
-
 it('a peeled loop pays what per-turn metering charges, to the unit, and runs out where it does', async () => {
-  const bytes = await wat(module(), 'peeled.wat');
+  const run = meteredRunner(await wat(module(), 'peeled.wat'));
   let compared = 0;
   let exhausted = 0;
   for (const [name] of FORMS) {
@@ -145,8 +110,8 @@ it('a peeled loop pays what per-turn metering charges, to the unit, and runs out
     ]) {
       for (const strategy of ['local', 'global'] as const) {
         for (const fuel of [100_000, 80, 200, 450, 1000, 3000]) {
-          const got = run(bytes, true, strategy, name, args, fuel);
-          const want = run(bytes, false, strategy, name, args, fuel);
+          const got = run(true, strategy, name, args, fuel);
+          const want = run(false, strategy, name, args, fuel);
           expect(got, `${name}(${args.join(', ')}) ${strategy} fuel=${fuel}`).toEqual(want);
           compared++;
           if ('error' in got) exhausted++;

@@ -3,6 +3,7 @@
  * `createMeterRuntime`, compile WAT that uses exceptions, and build large synthetic modules.
  */
 import type wabtInit from 'wabt';
+import { KeelError } from '../../host/kernel/errors.js';
 import { eachSection, type Reader, Writer } from '../../host/meter/binary.js';
 import {
   createMeterRuntime,
@@ -262,4 +263,38 @@ export function withoutTwins(out: Uint8Array): { bytes: Uint8Array; twins: numbe
     return false;
   });
   return { bytes: w.bytes(), twins };
+}
+
+/** A cost model that prices every control instruction apart, so a path that skips one shows. */
+export const CONTROL_COSTS = {
+  default: 1,
+  instructions: { end: 7, loop: 11, br_if: 13, if: 17, br: 19, block: 23, call: 29 },
+};
+
+/**
+ * A differential runner of one module's exports, metered with `CONTROL_COSTS` with and without
+ * counted loops (`counted`), each form compiled once: the result or the error code, and the fuel
+ * used, on a runtime of `fuel` in slices of 7.
+ */
+export function meteredRunner(bytes: Uint8Array) {
+  const compiled = new Map<string, WebAssembly.Module>();
+  return (counted: boolean, strategy: 'local' | 'global', name: string, args: number[], fuel: number) => {
+    const key = `${counted} ${strategy}`;
+    let module = compiled.get(key);
+    if (!module) {
+      const metered = meterModule(bytes, { strategy, costs: CONTROL_COSTS, countedLoops: counted });
+      module = new WebAssembly.Module(metered as Uint8Array<ArrayBuffer>);
+      compiled.set(key, module);
+    }
+    const meter = createMeterRuntime({ fuel, memoryBytes: 2 ** 20, tableElements: 10, sliceFuel: 7 });
+    const exports = new WebAssembly.Instance(module, { keel: meter.imports.keel }).exports as Record<
+      string,
+      (...a: number[]) => number
+    >;
+    try {
+      return { result: exports[name]!(...args), used: meter.used() };
+    } catch (error) {
+      return { error: error instanceof KeelError ? error.code : String(error), used: meter.used() };
+    }
+  };
 }
