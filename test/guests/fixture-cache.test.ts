@@ -141,11 +141,15 @@ describe("the fixtures' wasm-tools cache", () => {
   it('a process whose every wat() is a hit never loads wabt (built: dist/scripts/lib/wat.js)', async () => {
     const source = '(module (func (export "g") (result i32) (i32.const 5)))';
     await wat(source);
-    // Module hooks that print every package a child process resolves, one a line on stderr.
+    // Module hooks that print a line on stderr when a child process loads wabt's code (a hit
+    // resolves the package for its version, `import.meta.resolve`, and never loads it). Written
+    // to fd 2 at once: the hooks run on a thread of their own, whose `process.stderr` is relayed
+    // through the main thread and was lost when the child exited first (under load, a miss
+    // read as a hit; the hit's resolution was never seen).
     const hooks = mkdtempSync(join(tmpdir(), 'keel-resolve-hooks-'));
     writeFileSync(
       join(hooks, 'hooks.mjs'),
-      'export async function resolve(s, c, next) { if (!/^(node:|[./]|file:|data:)/.test(s)) process.stderr.write("resolved " + s + "\\n"); return next(s, c); }',
+      'import { writeSync } from "node:fs"; export async function load(u, c, next) { if (u.includes("/node_modules/wabt/")) writeSync(2, "loaded wabt\\n"); return next(u, c); }',
     );
     writeFileSync(
       join(hooks, 'register.mjs'),
@@ -165,7 +169,7 @@ describe("the fixtures' wasm-tools cache", () => {
         { encoding: 'utf8', env: { ...process.env, KEEL_WASM_TOOLS_CACHE: cache } },
       );
       expect(r.status, r.stderr).toBe(0);
-      return { length: Number(r.stdout), wabt: r.stderr.split('\n').includes('resolved wabt') };
+      return { length: Number(r.stdout), wabt: r.stderr.split('\n').includes('loaded wabt') };
     };
     const length = (await wat(source)).length;
     // A hit: the bytes, and wabt never imported.
